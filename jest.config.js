@@ -26,5 +26,7 @@ module.exports = {
     '<rootDir>/pkg/engine',
     '<rootDir>/pkg/cli',
     '<rootDir>/pkg/proxy',
+    // Integration tests against real Prometheus, InfluxDB, vmalert and Alertmanager started on 127.0.0.1.
+    '<rootDir>/tests/integration',
   ],
 };
