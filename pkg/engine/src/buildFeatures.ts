@@ -1,0 +1,159 @@
+/**
+ * Turns a SeriesTable into the feature matrix the forest is fitted on or scores.
+ *
+ * Missing values: a row with NaN in any metric column is reported in `missingRows` and left out BEFORE any
+ * feature is computed, so lags, differences and rolling windows run over the remaining observations: the lag of
+ * the row after a gap is the last observed value, not NaN and not an interpolation. Gaps in time are not filled
+ * either; every feature counts points, not seconds. (In per-column mode the detector builds each column's
+ * features from that column alone, so a gap in one metric does not remove rows of another.)
+ *
+ * Warm-up: the first `warmup` remaining rows (see planFeatures) lack the history for a lag or a full window; they
+ * are reported in `warmupRows` and get no matrix row — never zero-filled or silently dropped.
+ *
+ * raw mode: the metric columns exactly as given, no warm-up, no time features (and the detector does not scale).
+ *
+ * The matrix is filled feature by feature straight into one Float32Array: O(rows) per feature, no per-row
+ * allocation.
+ */
+import {
+  planFeatures,
+  resolveSeasonality,
+  type FeatureBuildOptions,
+  type FeatureKind,
+  type Seasonality,
+} from './featurePlan';
+import { difference } from './features/difference';
+import { lag } from './features/lag';
+import { rollingMax } from './features/rollingMax';
+import { rollingMean } from './features/rollingMean';
+import { rollingMin } from './features/rollingMin';
+import { rollingStd } from './features/rollingStd';
+import { timeFeatures, type TimeFeatures } from './features/timeFeatures';
+import type { FeatureMatrix, SeriesTable } from './types';
+import { validateTable } from './validateTable';
+
+export interface BuiltFeatures {
+  /** Unscaled features, one row per scored table row. */
+  matrix: FeatureMatrix;
+  /** One human-readable name per matrix column, e.g. "memory_free_mb (lag 1)". */
+  featureNames: string[];
+  /** Per matrix column: index of the metric column it came from, -1 for time features. */
+  sourceColumn: Int32Array;
+  /** Per matrix row: its row in the table. */
+  rowIndex: Int32Array;
+  /** Table rows without enough history for the lags / window (no matrix row). */
+  warmupRows: number[];
+  /** Table rows with a missing (NaN) metric (no matrix row). */
+  missingRows: number[];
+  /** Which time features are in ('auto' resolved against this table's span). */
+  seasonality: Seasonality;
+}
+
+/**
+ * Builds the features of every table row that has complete history.
+ * @param options resolved options (resolveFeatureOptions); a trained detector passes its stored options with
+ *   `seasonality` already resolved (a Seasonality), so scoring data gets the same columns as the training data
+ * @throws EngineInputError when the table is malformed (see validateTable)
+ */
+export function buildFeatures(table: SeriesTable, options: FeatureBuildOptions): BuiltFeatures {
+  validateTable(table);
+  const seasonality = resolveSeasonality(table.timestamps, options);
+  const plan = planFeatures(
+    table.columns.map((column) => column.name),
+    options,
+    seasonality
+  );
+
+  const { keptRows, missingRows } = splitMissingRows(table);
+  const warmupCount = Math.min(plan.warmup, keptRows.length);
+  const rows = keptRows.length - warmupCount;
+  const cols = plan.features.length;
+  const values = new Float32Array(rows * cols);
+
+  // Fill one matrix column from a series over the kept rows, skipping the warm-up.
+  const scatter = (feature: number, series: Float64Array) => {
+    for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
+      values[offset] = series[r + warmupCount];
+    }
+  };
+
+  let compactColumn = -1;
+  let compact: Float64Array = new Float64Array(0);
+  let calendar: TimeFeatures | undefined;
+  plan.features.forEach((feature, index) => {
+    if (feature.column < 0) {
+      calendar ??= timeFeatures(gather(table.timestamps, keptRows));
+      scatter(index, calendar[feature.kind as 'hourSin' | 'hourCos' | 'weekdaySin' | 'weekdayCos']);
+      return;
+    }
+    if (feature.column !== compactColumn) {
+      compactColumn = feature.column;
+      compact = gather(table.columns[feature.column].values, keptRows);
+    }
+    scatter(index, metricSeries(feature.kind, compact, feature.order, options.window));
+  });
+
+  return {
+    matrix: { rows, cols, values },
+    featureNames: plan.features.map((feature) => feature.name),
+    sourceColumn: Int32Array.from(plan.features, (feature) => feature.column),
+    rowIndex: keptRows.slice(warmupCount),
+    warmupRows: Array.from(keptRows.subarray(0, warmupCount)),
+    missingRows,
+    seasonality,
+  };
+}
+
+/** One metric feature over the kept observations of its column. */
+function metricSeries(kind: FeatureKind, values: Float64Array, order: number, window: number): Float64Array {
+  switch (kind) {
+    case 'value':
+      return values;
+    case 'lag':
+      return lag(values, order);
+    case 'difference':
+      return difference(values, order);
+    case 'rollingMean':
+      return rollingMean(values, window);
+    case 'rollingStd':
+      return rollingStd(values, window);
+    case 'rollingMin':
+      return rollingMin(values, window);
+    case 'rollingMax':
+      return rollingMax(values, window);
+    default:
+      throw new Error(`not a metric feature: ${kind}`);
+  }
+}
+
+/** Rows where every metric is present, and the others. */
+function splitMissingRows(table: SeriesTable): { keptRows: Int32Array; missingRows: number[] } {
+  const n = table.timestamps.length;
+  const isMissing = new Uint8Array(n);
+  for (const { values } of table.columns) {
+    for (let row = 0; row < n; row++) {
+      if (Number.isNaN(values[row])) {
+        isMissing[row] = 1;
+      }
+    }
+  }
+  const kept = new Int32Array(n);
+  let keptCount = 0;
+  const missingRows: number[] = [];
+  for (let row = 0; row < n; row++) {
+    if (isMissing[row]) {
+      missingRows.push(row);
+    } else {
+      kept[keptCount++] = row;
+    }
+  }
+  return { keptRows: kept.slice(0, keptCount), missingRows };
+}
+
+function gather(source: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    out[i] = source[rows[i]];
+  }
+  return out;
+}

@@ -1,0 +1,488 @@
+/**
+ * AnomalyDetector: features (buildFeatures.ts) + standard scaling (fitted on the training rows only) + Isolation
+ * Forest, trained once on a history table and then scoring new tables, single rows (createOnlineScorer) or a
+ * saved model (toJSON / fromJSON) with exactly the same features.
+ *
+ * Modes: 'multivariate' fits one forest over the features of all metric columns (catches unusual combinations);
+ * 'per-column' fits one forest per metric from that metric's features only (plus the time features), and reports
+ * one result per column.
+ *
+ * What training decides is stored and reused for every later table: the feature options with `seasonality`
+ * resolved against the training span (a short scoring table must not lose the time features), the scaler fitted
+ * on the training rows (scoring rows never refit it), the feature names and the forests.
+ *
+ * Training refuses (EngineInputError, message naming the column / row):
+ *   - malformed tables (validateTable.ts): unsorted or duplicate timestamps, ±Infinity, mismatched lengths;
+ *   - fewer than MIN_TRAINING_ROWS usable rows after the warm-up and the missing rows;
+ *   - a constant column, in raw and engineered mode alike. In raw mode every score of a per-column model would be
+ *     equal; in engineered mode all features of a constant metric are constant too (its lags and rolling
+ *     statistics equal the value, its difference and std are 0). Either way the forest never splits on such a
+ *     column, so a later change in it would go unnoticed; we say so rather than train a model that is blind to
+ *     the column. The test is on the matrix the forest sees: a column is constant when every feature made from it
+ *     spreads by at most 1e-7, the limit below which sklearn's trees (and ours) treat a feature as constant.
+ *     Hosts can drop `error.column` and train again.
+ */
+import { buildFeatures, type BuiltFeatures } from './buildFeatures';
+import { detectorFormatError } from './detectorFormatError';
+import { EngineInputError } from './engineInputError';
+import { resolveFeatureOptions, type FeatureOptions } from './featureOptions';
+import { planFeatures, resolveSeasonality, type Seasonality } from './featurePlan';
+import { StandardScaler, type SerializedScaler } from './features/standardScaler';
+import { IsolationForest } from './isolationForest';
+import type { SerializedForest } from './modelFormat';
+import { createOnlineScorer, type OnlineScorer } from './onlineScorer';
+import type { FeatureContribution, FeatureMatrix, IsolationForestParams, SeriesTable } from './types';
+import { validateTable } from './validateTable';
+
+/** Rows a model needs to be fitted on, after the warm-up rows and without the missing rows. */
+export const MIN_TRAINING_ROWS = 8;
+
+/** sklearn's trees treat a feature as constant in a node when max <= min + 1e-7. */
+const CONSTANT_SPREAD = 1e-7;
+
+export const DETECTOR_KIND = 'telemetry-analyzer-detector';
+export const DETECTOR_FORMAT_VERSION = 1;
+
+export type DetectorMode = 'multivariate' | 'per-column';
+
+export interface DetectorOptions {
+  /** How features are built [see FeatureOptions for each default]. */
+  features?: FeatureOptions;
+  /** Isolation Forest parameters [see IsolationForestParams for each default]. */
+  forest?: IsolationForestParams;
+  /** One model over all columns, or one per column ['multivariate']. */
+  mode?: DetectorMode;
+}
+
+/** Feature options of a trained detector: `seasonality` is resolved, so scoring data gets the training columns. */
+export type TrainedFeatureOptions = Omit<Required<FeatureOptions>, 'seasonality'> & { seasonality: Seasonality };
+
+export interface TrainedDetectorOptions {
+  features: TrainedFeatureOptions;
+  forest: Required<IsolationForestParams>;
+  mode: DetectorMode;
+}
+
+export interface ScoreResult {
+  /** Table rows that were scored. */
+  rowIndex: Int32Array;
+  /** Anomaly score per scored row, in (0, 1]. */
+  scores: Float64Array;
+  /** 1 where score > threshold. */
+  isAnomaly: Uint8Array;
+  threshold: number;
+  /** Table rows without enough history for the lags / window (not scored). */
+  warmupRows: number[];
+  /** Table rows with a missing (NaN) metric (not scored). */
+  missingRows: number[];
+  /** per-column mode: the metric this result is for. */
+  column?: string;
+}
+
+/** One fitted forest and what it needs to turn a table into its input. Internal to the detector and its scorer. */
+export interface DetectorModel {
+  /** Metric columns the model reads: all of them (multivariate) or one (per-column). */
+  columns: string[];
+  featureNames: string[];
+  /** null in raw mode or with scale: false. */
+  scaler: StandardScaler | null;
+  forest: IsolationForest;
+}
+
+export interface SerializedDetector {
+  kind: typeof DETECTOR_KIND;
+  formatVersion: typeof DETECTOR_FORMAT_VERSION;
+  mode: DetectorMode;
+  columns: string[];
+  features: TrainedFeatureOptions;
+  models: Array<{
+    columns: string[];
+    featureNames: string[];
+    scaler: SerializedScaler | null;
+    forest: SerializedForest;
+  }>;
+}
+
+export class AnomalyDetector {
+  private constructor(
+    /** The metric columns trained on, in the order push() of the online scorer expects them. */
+    readonly columns: string[],
+    private readonly trainedOptions: TrainedDetectorOptions,
+    private readonly models: DetectorModel[]
+  ) {}
+
+  /**
+   * Builds features on `table`, fits the scaler on those rows and the forest(s) on the scaled features.
+   * @throws EngineInputError (see the file comment)
+   */
+  static train(table: SeriesTable, options: DetectorOptions = {}): AnomalyDetector {
+    const mode = options.mode ?? 'multivariate';
+    if (mode !== 'multivariate' && mode !== 'per-column') {
+      throw new EngineInputError(
+        'invalid-option',
+        `mode must be 'multivariate' or 'per-column', got ${JSON.stringify(mode)}`
+      );
+    }
+    const requested = resolveFeatureOptions(options.features);
+    const forestParams = withInvalidOption(() => new IsolationForest(options.forest).params);
+    validateTable(table);
+    const features: TrainedFeatureOptions = {
+      ...requested,
+      seasonality: resolveSeasonality(table.timestamps, requested),
+    };
+    const columns = table.columns.map((column) => column.name);
+    const groups = mode === 'multivariate' ? [columns] : columns.map((name) => [name]);
+    const models = groups.map((group) => trainModel(selectColumns(table, group), features, forestParams));
+    return new AnomalyDetector(columns, { features, forest: forestParams, mode }, models);
+  }
+
+  /** Options as trained (defaults filled, seasonality resolved, the current contamination). */
+  get options(): TrainedDetectorOptions {
+    const { features } = this.trainedOptions;
+    return {
+      ...this.trainedOptions,
+      features: { ...features, seasonality: { ...features.seasonality } },
+      forest: this.models[0].forest.params,
+    };
+  }
+
+  /** Feature names of the matrix: of the one model, or of every column's model one after another. */
+  get featureNames(): string[] {
+    return this.models.flatMap((model) => model.featureNames);
+  }
+
+  /**
+   * Scores every row of `table` that has complete history, with the stored feature options and scaler.
+   * @returns one result (multivariate) or one per trained column, in training order (per-column)
+   * @throws EngineInputError for a malformed table or columns that do not match the trained ones
+   */
+  score(table: SeriesTable): ScoreResult[] {
+    this.checkColumns(table);
+    return this.models.map((model) => {
+      const { built, matrix } = this.featuresFor(model, table);
+      const scores = model.forest.anomalyScores(matrix);
+      const threshold = model.forest.threshold;
+      const isAnomaly = new Uint8Array(scores.length);
+      for (let i = 0; i < scores.length; i++) {
+        isAnomaly[i] = scores[i] > threshold ? 1 : 0;
+      }
+      const result: ScoreResult = {
+        rowIndex: built.rowIndex,
+        scores,
+        isAnomaly,
+        threshold,
+        warmupRows: built.warmupRows,
+        missingRows: built.missingRows,
+      };
+      if (this.trainedOptions.mode === 'per-column') {
+        result.column = model.columns[0];
+      }
+      return result;
+    });
+  }
+
+  /**
+   * The features most responsible for the score of the `i`-th scored row of `result` (a result of score(table)),
+   * with their names, sorted by weight, descending.
+   * @param top how many features to return [all]
+   */
+  explain(table: SeriesTable, result: ScoreResult, i: number, top?: number): FeatureContribution[] {
+    this.checkColumns(table);
+    const model =
+      this.trainedOptions.mode === 'per-column'
+        ? this.models.find((m) => m.columns[0] === result.column)
+        : this.models[0];
+    if (model === undefined) {
+      throw new EngineInputError(
+        'result-mismatch',
+        `the result is for column '${result.column}', which this detector has no model for`
+      );
+    }
+    if (!Number.isInteger(i) || i < 0 || i >= result.rowIndex.length) {
+      throw new EngineInputError(
+        'invalid-option',
+        `explain: i must be an integer in [0, ${result.rowIndex.length}), got ${i}`
+      );
+    }
+    const { built, matrix } = this.featuresFor(model, table);
+    if (built.rowIndex.length !== result.rowIndex.length || built.rowIndex[i] !== result.rowIndex[i]) {
+      throw new EngineInputError('result-mismatch', 'explain: the result was not produced by score() on this table');
+    }
+    return model.forest.explain(matrix, i, top).map((contribution) => ({
+      ...contribution,
+      name: model.featureNames[contribution.feature],
+    }));
+  }
+
+  /** Re-thresholds every forest from its kept training scores ('auto' or a share in (0, 0.5]); no refit. */
+  setContamination(contamination: 'auto' | number): void {
+    withInvalidOption(() => this.models.forEach((model) => model.forest.setContamination(contamination)));
+  }
+
+  /** A scorer for streams: push one row at a time, scored exactly as score() scores it (see onlineScorer.ts). */
+  createOnlineScorer(): OnlineScorer {
+    return createOnlineScorer(this.columns, this.trainedOptions, this.models);
+  }
+
+  /** Versioned JSON; fromJSON(JSON.parse(JSON.stringify(detector))) scores bit-identically. */
+  toJSON(): SerializedDetector {
+    return {
+      kind: DETECTOR_KIND,
+      formatVersion: DETECTOR_FORMAT_VERSION,
+      mode: this.trainedOptions.mode,
+      columns: [...this.columns],
+      features: { ...this.trainedOptions.features, seasonality: { ...this.trainedOptions.features.seasonality } },
+      models: this.models.map((model) => ({
+        columns: [...model.columns],
+        featureNames: [...model.featureNames],
+        scaler: model.scaler === null ? null : model.scaler.toJSON(),
+        forest: model.forest.toJSON(),
+      })),
+    };
+  }
+
+  /** @throws ModelFormatError saying what is wrong when `json` is not a detector written by toJSON */
+  static fromJSON(json: unknown): AnomalyDetector {
+    const doc = asRecord(json, 'the model');
+    if (doc.kind !== DETECTOR_KIND) {
+      throw detectorFormatError(`kind is ${JSON.stringify(doc.kind)}, expected '${DETECTOR_KIND}'`);
+    }
+    if (doc.formatVersion !== DETECTOR_FORMAT_VERSION) {
+      throw detectorFormatError(
+        `formatVersion ${JSON.stringify(doc.formatVersion)} is not supported; this engine reads version ${DETECTOR_FORMAT_VERSION}`
+      );
+    }
+    const mode = doc.mode;
+    if (mode !== 'multivariate' && mode !== 'per-column') {
+      throw detectorFormatError(`mode is ${JSON.stringify(mode)}, expected 'multivariate' or 'per-column'`);
+    }
+    const columns = asStringArray(doc.columns, 'columns');
+    if (columns.length === 0 || new Set(columns).size !== columns.length) {
+      throw detectorFormatError('columns must be a non-empty list of distinct names');
+    }
+    const features = readFeatureOptions(doc.features);
+    const storedModels = doc.models;
+    if (!Array.isArray(storedModels)) {
+      throw detectorFormatError('models must be an array');
+    }
+    const groups = mode === 'multivariate' ? [columns] : columns.map((name) => [name]);
+    if (storedModels.length !== groups.length) {
+      throw detectorFormatError(
+        `a ${mode} detector over ${columns.length} columns needs ${groups.length} models, found ${storedModels.length}`
+      );
+    }
+    const models = groups.map((group, m) => readModel(storedModels[m], group, features, `models[${m}]`));
+    const forestParams = models[0].forest.params;
+    return new AnomalyDetector(columns, { features, forest: forestParams, mode }, models);
+  }
+
+  /** Every trained column must be in the table, and nothing else. */
+  private checkColumns(table: SeriesTable): void {
+    validateTable(table);
+    const names = new Set(table.columns.map((column) => column.name));
+    for (const name of this.columns) {
+      if (!names.has(name)) {
+        throw new EngineInputError(
+          'missing-column',
+          `the table has no column '${name}', which the detector was trained on`,
+          name
+        );
+      }
+    }
+    for (const { name } of table.columns) {
+      if (!this.columns.includes(name)) {
+        throw new EngineInputError(
+          'unknown-column',
+          `the detector was not trained on column '${name}' (trained on: ${this.columns.join(', ')})`,
+          name
+        );
+      }
+    }
+  }
+
+  /** The model's features of `table`, scaled as in training. */
+  private featuresFor(model: DetectorModel, table: SeriesTable): { built: BuiltFeatures; matrix: FeatureMatrix } {
+    const built = buildFeatures(selectColumns(table, model.columns), this.trainedOptions.features);
+    const matrix = model.scaler === null ? built.matrix : model.scaler.transform(built.matrix);
+    return { built, matrix };
+  }
+}
+
+function trainModel(
+  table: SeriesTable,
+  features: TrainedFeatureOptions,
+  forestParams: Required<IsolationForestParams>
+): DetectorModel {
+  const built = buildFeatures(table, features);
+  requireEnoughRows(table, built, features);
+  const scaler = features.scale && !features.raw ? new StandardScaler().fit(built.matrix) : null;
+  const matrix = scaler === null ? built.matrix : scaler.transform(built.matrix);
+  requireVaryingColumns(table, built, matrix, features);
+  const forest = withInvalidOption(() => new IsolationForest(forestParams).fit(matrix));
+  return { columns: table.columns.map((column) => column.name), featureNames: built.featureNames, scaler, forest };
+}
+
+function requireEnoughRows(table: SeriesTable, built: BuiltFeatures, features: TrainedFeatureOptions): void {
+  const usable = built.matrix.rows;
+  if (usable >= MIN_TRAINING_ROWS) {
+    return;
+  }
+  const warmup = planFeatures([], features, features.seasonality).warmup;
+  const subject = table.columns.length === 1 ? `column '${table.columns[0].name}'` : 'the table';
+  const needsHistory = [
+    features.lags > 0 ? `lags ${features.lags}` : '',
+    features.differences ? 'the difference' : '',
+    features.rolling ? `window ${features.window}` : '',
+  ].filter(Boolean);
+  const why =
+    warmup > 0
+      ? `${warmup} warm-up rows (for ${needsHistory.join(', ')}) plus at least ${MIN_TRAINING_ROWS} rows to fit on`
+      : `at least ${MIN_TRAINING_ROWS} rows to fit on`;
+  let missing = '';
+  if (built.missingRows.length > 0) {
+    const perColumn = table.columns
+      .map(({ name, values }) => `'${name}': ${values.reduce((n, v) => n + (Number.isNaN(v) ? 1 : 0), 0)}`)
+      .join(', ');
+    missing = `; ${built.missingRows.length} of its ${table.timestamps.length} rows have a missing value (${perColumn})`;
+  }
+  throw new EngineInputError(
+    'too-few-rows',
+    `${subject} has ${usable} usable rows, training needs ${warmup + MIN_TRAINING_ROWS} complete rows: ${why}${missing}`,
+    table.columns.length === 1 ? table.columns[0].name : undefined
+  );
+}
+
+function requireVaryingColumns(
+  table: SeriesTable,
+  built: BuiltFeatures,
+  matrix: FeatureMatrix,
+  features: TrainedFeatureOptions
+): void {
+  table.columns.forEach(({ name, values }, column) => {
+    let largestSpread = 0;
+    for (let f = 0; f < matrix.cols; f++) {
+      if (built.sourceColumn[f] === column) {
+        largestSpread = Math.max(largestSpread, columnSpread(matrix, f));
+      }
+    }
+    if (largestSpread > CONSTANT_SPREAD) {
+      return;
+    }
+    const rows = matrix.rows;
+    const message =
+      largestSpread === 0
+        ? `column '${name}' is constant (${values[built.rowIndex[0]]}) over the ${rows} training rows`
+        : `column '${name}' varies by only ${largestSpread.toPrecision(3)} over the ${rows} training rows, which the ` +
+          `forest treats as constant (spread <= ${CONSTANT_SPREAD})${features.raw ? '; raw mode does not scale, so rescale the values or use engineered features' : ''}`;
+    throw new EngineInputError(
+      'constant-column',
+      `${message}: the forest cannot learn from it and would not notice when it changes. ` +
+        'Remove the column or train on a range where it varies.',
+      name
+    );
+  });
+}
+
+function columnSpread(matrix: FeatureMatrix, column: number): number {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let offset = column; offset < matrix.values.length; offset += matrix.cols) {
+    const value = matrix.values[offset];
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+  }
+  return max - min;
+}
+
+/** A table with only the named columns, in that order (the values are shared, not copied). */
+function selectColumns(table: SeriesTable, names: readonly string[]): SeriesTable {
+  return {
+    timestamps: table.timestamps,
+    columns: names.map((name) => table.columns.find((column) => column.name === name)!),
+  };
+}
+
+/** Runs `action`, turning the forest's RangeError for a bad parameter into an EngineInputError. */
+function withInvalidOption<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new EngineInputError('invalid-option', error.message);
+    }
+    throw error;
+  }
+}
+
+function readFeatureOptions(json: unknown): TrainedFeatureOptions {
+  const { seasonality, ...rest } = asRecord(json, 'features');
+  const resolved = seasonality as Partial<Seasonality> | null;
+  if (
+    typeof resolved !== 'object' ||
+    resolved === null ||
+    typeof resolved.hourOfDay !== 'boolean' ||
+    typeof resolved.dayOfWeek !== 'boolean'
+  ) {
+    throw detectorFormatError(
+      `features.seasonality must be resolved to { hourOfDay: boolean, dayOfWeek: boolean }, got ${JSON.stringify(seasonality)}`
+    );
+  }
+  try {
+    return {
+      ...resolveFeatureOptions(rest as FeatureOptions),
+      seasonality: { hourOfDay: resolved.hourOfDay, dayOfWeek: resolved.dayOfWeek },
+    };
+  } catch (error) {
+    throw detectorFormatError(`features: ${(error as Error).message}`);
+  }
+}
+
+function readModel(json: unknown, columns: string[], features: TrainedFeatureOptions, where: string): DetectorModel {
+  const doc = asRecord(json, where);
+  const storedColumns = asStringArray(doc.columns, `${where}.columns`);
+  if (storedColumns.join('\u0000') !== columns.join('\u0000')) {
+    throw detectorFormatError(
+      `${where}.columns is ${JSON.stringify(storedColumns)}, expected ${JSON.stringify(columns)}`
+    );
+  }
+  // The names must be what these options give for these columns: otherwise the document was edited or mixed up.
+  const expectedNames = planFeatures(columns, features, features.seasonality).features.map((f) => f.name);
+  const featureNames = asStringArray(doc.featureNames, `${where}.featureNames`);
+  if (featureNames.join('\u0000') !== expectedNames.join('\u0000')) {
+    throw detectorFormatError(
+      `${where}.featureNames do not match the feature options (expected ${expectedNames.length} features: ${expectedNames.join(', ')})`
+    );
+  }
+  const scaled = features.scale && !features.raw;
+  if (scaled === (doc.scaler === null || doc.scaler === undefined)) {
+    throw detectorFormatError(`${where}.scaler must be ${scaled ? 'present' : 'null'} for these feature options`);
+  }
+  const scaler = scaled ? StandardScaler.fromJSON(doc.scaler) : null;
+  if (scaler !== null && scaler.toJSON().means.length !== featureNames.length) {
+    throw detectorFormatError(
+      `${where}.scaler has ${scaler.toJSON().means.length} columns, the model ${featureNames.length} features`
+    );
+  }
+  const forest = IsolationForest.fromJSON(doc.forest);
+  const forestFeatures = (doc.forest as SerializedForest).featureCount;
+  if (forestFeatures !== featureNames.length) {
+    throw detectorFormatError(
+      `${where}.forest was fitted on ${forestFeatures} features, the model has ${featureNames.length}`
+    );
+  }
+  return { columns, featureNames, scaler, forest };
+}
+
+function asRecord(json: unknown, what: string): Record<string, unknown> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw detectorFormatError(`${what} must be a JSON object`);
+  }
+  return json as Record<string, unknown>;
+}
+
+function asStringArray(json: unknown, what: string): string[] {
+  if (!Array.isArray(json) || !json.every((item) => typeof item === 'string')) {
+    throw detectorFormatError(`${what} must be an array of strings`);
+  }
+  return json;
+}

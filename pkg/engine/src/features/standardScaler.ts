@@ -1,0 +1,136 @@
+import { detectorFormatError } from '../detectorFormatError';
+import type { FeatureMatrix } from '../types';
+
+/** JSON form of a fitted StandardScaler: one mean and one scale per feature column. */
+export interface SerializedScaler {
+  means: number[];
+  scales: number[];
+}
+
+/**
+ * Standardises every column to (x - mean) / scale, like sklearn's StandardScaler: the population standard
+ * deviation (ddof = 0) is the scale, and a column sklearn deems constant gets scale 1 (so it becomes all zeros
+ * instead of dividing by zero). Fit it on the training rows only and apply it unchanged to the rows being
+ * scored, otherwise a shift in the scored data would be scaled away before the forest could see it.
+ */
+export class StandardScaler {
+  private means: Float64Array = new Float64Array(0);
+  private scales: Float64Array = new Float64Array(0);
+  private fitted = false;
+
+  /**
+   * Learns mean and scale of every column from the given rows of `m` (all rows when `rows` is omitted).
+   * Means and variances are computed in float64 with two passes.
+   */
+  fit(m: FeatureMatrix, rows?: ArrayLike<number>): this {
+    const rowCount = rows === undefined ? m.rows : rows.length;
+    if (rowCount < 1) {
+      throw new RangeError('StandardScaler.fit: no rows to fit on');
+    }
+    const rowAt = (i: number): number => {
+      const row = rows === undefined ? i : rows[i];
+      if (!Number.isInteger(row) || row < 0 || row >= m.rows) {
+        throw new RangeError(`StandardScaler.fit: row ${row} is outside the matrix's ${m.rows} rows`);
+      }
+      return row;
+    };
+    const cols = m.cols;
+    const means = new Float64Array(cols);
+    const variances = new Float64Array(cols);
+    for (let i = 0; i < rowCount; i++) {
+      const offset = rowAt(i) * cols;
+      for (let c = 0; c < cols; c++) {
+        means[c] += m.values[offset + c];
+      }
+    }
+    for (let c = 0; c < cols; c++) {
+      means[c] /= rowCount;
+    }
+    for (let i = 0; i < rowCount; i++) {
+      const offset = rowAt(i) * cols;
+      for (let c = 0; c < cols; c++) {
+        const deviation = m.values[offset + c] - means[c];
+        variances[c] += deviation * deviation;
+      }
+    }
+    const scales = new Float64Array(cols);
+    for (let c = 0; c < cols; c++) {
+      variances[c] /= rowCount;
+      const std = Math.sqrt(variances[c]);
+      // sklearn's _handle_zeros_in_scale: constant columns and scales within rounding of zero become 1.
+      scales[c] = isConstantFeature(variances[c], means[c], rowCount) || std < 10 * Number.EPSILON ? 1 : std;
+    }
+    this.means = means;
+    this.scales = scales;
+    this.fitted = true;
+    return this;
+  }
+
+  /** A new float32 matrix with every column standardised by the fitted means and scales. */
+  transform(m: FeatureMatrix): FeatureMatrix {
+    if (!this.fitted) {
+      throw new Error('StandardScaler is not fitted: call fit() (or StandardScaler.fromJSON) first');
+    }
+    if (m.cols !== this.means.length) {
+      throw new RangeError(
+        `StandardScaler.transform: the matrix has ${m.cols} columns, the scaler was fitted on ${this.means.length}`
+      );
+    }
+    const out = new Float32Array(m.rows * m.cols);
+    for (let offset = 0; offset < out.length; offset += m.cols) {
+      for (let c = 0; c < m.cols; c++) {
+        out[offset + c] = (m.values[offset + c] - this.means[c]) / this.scales[c];
+      }
+    }
+    return { rows: m.rows, cols: m.cols, values: out };
+  }
+
+  toJSON(): SerializedScaler {
+    if (!this.fitted) {
+      throw new Error('StandardScaler is not fitted: nothing to serialise');
+    }
+    return { means: Array.from(this.means), scales: Array.from(this.scales) };
+  }
+
+  /** @throws ModelFormatError unless `json` is what toJSON wrote: equally long arrays, finite means, positive scales */
+  static fromJSON(json: unknown): StandardScaler {
+    const candidate = json as Partial<SerializedScaler> | null;
+    if (
+      typeof candidate !== 'object' ||
+      candidate === null ||
+      !Array.isArray(candidate.means) ||
+      !Array.isArray(candidate.scales)
+    ) {
+      throw detectorFormatError('scaler: expected an object with arrays "means" and "scales"');
+    }
+    const { means, scales } = candidate;
+    if (means.length !== scales.length) {
+      throw detectorFormatError(`scaler: ${means.length} means but ${scales.length} scales`);
+    }
+    means.forEach((mean, c) => {
+      if (typeof mean !== 'number' || !Number.isFinite(mean)) {
+        throw detectorFormatError(`scaler: mean ${c} is ${JSON.stringify(mean)}, expected a finite number`);
+      }
+    });
+    scales.forEach((scale, c) => {
+      if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) {
+        throw detectorFormatError(`scaler: scale ${c} is ${JSON.stringify(scale)}, expected a finite number > 0`);
+      }
+    });
+    const scaler = new StandardScaler();
+    scaler.means = Float64Array.from(means);
+    scaler.scales = Float64Array.from(scales);
+    scaler.fitted = true;
+    return scaler;
+  }
+}
+
+/**
+ * sklearn 1.2's test for a constant column (`_is_constant_feature`): a variance within the rounding error its
+ * computation can have is treated as zero, so that rounding noise is not blown up to unit variance.
+ */
+function isConstantFeature(variance: number, mean: number, rowCount: number): boolean {
+  const eps = Number.EPSILON;
+  const upperBound = rowCount * eps * variance + (rowCount * mean * eps) ** 2;
+  return variance <= upperBound;
+}

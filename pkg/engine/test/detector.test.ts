@@ -1,0 +1,365 @@
+import { AnomalyDetector, MIN_TRAINING_ROWS, type ScoreResult } from '../src/detector';
+import { EngineInputError } from '../src/engineInputError';
+import { ModelFormatError } from '../src/modelFormat';
+import type { SeriesTable } from '../src/types';
+import { headRows, MINUTE_MS, sliceRows, syntheticTable } from './syntheticTable';
+
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** 3 days of 10-minute telemetry: two metrics with a daily cycle and noise. */
+function telemetry(): SeriesTable {
+  return syntheticTable(
+    432,
+    {
+      cpu_percent: { level: 40, amplitude: 15, noise: 4, seed: 11 },
+      memory_free_mb: { level: 1e6, amplitude: 200, noise: 30, seed: 12 },
+    },
+    10 * MINUTE_MS
+  );
+}
+
+function expectEngineError(action: () => unknown, code: string, ...messageParts: string[]): EngineInputError {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(EngineInputError);
+    expect((error as EngineInputError).code).toBe(code);
+    for (const part of messageParts) {
+      expect((error as Error).message).toContain(part);
+    }
+    return error as EngineInputError;
+  }
+  throw new Error(`expected an EngineInputError '${code}'`);
+}
+
+function scoreOf(result: ScoreResult, row: number): number {
+  const i = Array.from(result.rowIndex).indexOf(row);
+  expect(i).toBeGreaterThanOrEqual(0);
+  return result.scores[i];
+}
+
+const SPIKE_ROW = 400;
+/** Rows whose features contain the spike: the spike row and the next `window` rows (lag, difference, window). */
+const SPIKE_REACH = 12;
+
+/** The spike row is flagged and scores above every row whose features do not contain the spike. */
+function expectSpikeFlagged(result: ScoreResult): void {
+  const rows = Array.from(result.rowIndex);
+  const spike = rows.indexOf(SPIKE_ROW);
+  expect(result.isAnomaly[spike]).toBe(1);
+  const unaffected = Array.from(result.scores).filter(
+    (_, i) => rows[i] < SPIKE_ROW || rows[i] > SPIKE_ROW + SPIKE_REACH
+  );
+  expect(result.scores[spike]).toBeGreaterThan(Math.max(...unaffected));
+}
+
+/**
+ * The telemetry with a spike in memory_free_mb, trained on and scored as a whole: finding the outliers of a
+ * history. (A spike only in data scored later cannot be isolated better than the most extreme training rows,
+ * since the forest's cuts lie within the training range: Isolation Forest detects outliers, not novelty.)
+ */
+function spiked(): { training: SeriesTable; scored: SeriesTable } {
+  const scored = telemetry();
+  scored.columns[1].values[SPIKE_ROW] -= 5000; // ~170 noise widths below the usual level
+  return { training: scored, scored };
+}
+
+describe('AnomalyDetector', () => {
+  it('flags an injected spike as the most anomalous row (multivariate)', () => {
+    const { training, scored } = spiked();
+    const [result] = AnomalyDetector.train(training).score(scored);
+    expectSpikeFlagged(result);
+    expect(result.threshold).toBe(0.5); // contamination 'auto'
+    expect(result.column).toBeUndefined();
+  });
+
+  it('gives one result per column in per-column mode, flagging the spike in its own column', () => {
+    const { training, scored } = spiked();
+    const detector = AnomalyDetector.train(training, { mode: 'per-column' });
+    const results = detector.score(scored);
+    expect(results.map((r) => r.column)).toEqual(['cpu_percent', 'memory_free_mb']);
+    const [cpu, memory] = results;
+    expectSpikeFlagged(memory);
+    expect(scoreOf(cpu, SPIKE_ROW)).toBeLessThan(cpu.threshold);
+    // Each model only sees its own column's features (and the shared time features).
+    expect(detector.featureNames.filter((name) => name.startsWith('cpu_percent'))).toHaveLength(7);
+    expect(detector.featureNames.filter((name) => name.startsWith('memory_free_mb'))).toHaveLength(7);
+  });
+
+  it('explains the spike by the spiked column, with feature names', () => {
+    const { training, scored } = spiked();
+    const detector = AnomalyDetector.train(training);
+    const [result] = detector.score(scored);
+    const contributions = detector.explain(scored, result, Array.from(result.rowIndex).indexOf(SPIKE_ROW), 3);
+    expect(contributions).toHaveLength(3);
+    expect(contributions[0].name).toBe(detector.featureNames[contributions[0].feature]);
+    expect(contributions[0].name).toMatch(/^memory_free_mb/);
+  });
+
+  it('stores the seasonality decision made on the training data and scores short tables with it', () => {
+    const table = telemetry(); // 3 days: 'auto' turns seasonality on
+    const detector = AnomalyDetector.train(table);
+    expect(detector.options.features.seasonality).toEqual({ hourOfDay: true, dayOfWeek: false });
+    expect(detector.featureNames).toContain('hour of day (sin)');
+    const twoHours = sliceRows(table, 300, 312); // far below 2 days: on its own 'auto' would say no
+    const [result] = detector.score(twoHours);
+    expect(result.rowIndex).toHaveLength(1);
+    expect(result.warmupRows).toHaveLength(11);
+
+    const short = AnomalyDetector.train(headRows(table, 200)); // 33 hours
+    expect(short.options.features.seasonality).toEqual({ hourOfDay: false, dayOfWeek: false });
+    expect(short.featureNames).not.toContain('hour of day (sin)');
+  });
+
+  it('fits the scaler on the training rows only and applies it unchanged', () => {
+    const table = telemetry();
+    const detector = AnomalyDetector.train(headRows(table, 300));
+    const scalerBefore = JSON.stringify(detector.toJSON().models[0].scaler);
+    // Two scoring tables that agree on rows 300..349 and differ wildly afterwards.
+    const calm = sliceRows(table, 300, 400);
+    const wild = sliceRows(table, 300, 400);
+    wild.columns.forEach(({ values }) => values.subarray(50).forEach((v, i, rest) => (rest[i] = v * 1000)));
+    const [calmResult] = detector.score(calm);
+    const [wildResult] = detector.score(wild);
+    expect(JSON.stringify(detector.toJSON().models[0].scaler)).toBe(scalerBefore);
+    // Rows before the difference (minus the rows whose window reaches into it) score identically.
+    expect(calmResult.scores.subarray(0, 50 - 11)).toEqual(wildResult.scores.subarray(0, 50 - 11));
+    expect(Array.from(wildResult.isAnomaly.subarray(50 - 11))).toContain(1);
+  });
+
+  it('reports warm-up and missing rows of the scored table', () => {
+    const table = telemetry();
+    const detector = AnomalyDetector.train(headRows(table, 300), { features: { window: 6, lags: 2 } });
+    const scored = sliceRows(table, 300, 340);
+    scored.columns[0].values[20] = NaN;
+    const [result] = detector.score(scored);
+    expect(result.warmupRows).toEqual([0, 1, 2, 3, 4]);
+    expect(result.missingRows).toEqual([20]);
+    expect(result.rowIndex).toHaveLength(40 - 5 - 1);
+  });
+
+  it('re-thresholds with setContamination without changing the scores', () => {
+    const table = telemetry();
+    const detector = AnomalyDetector.train(table);
+    const [before] = detector.score(table);
+    detector.setContamination(0.1);
+    const [after] = detector.score(table);
+    expect(after.scores).toEqual(before.scores);
+    expect(after.threshold).not.toBe(before.threshold);
+    expect(detector.options.forest.contamination).toBe(0.1);
+    const flagged = after.isAnomaly.reduce((n, a) => n + a, 0);
+    expect(flagged / after.scores.length).toBeCloseTo(0.1, 1);
+    expect(() => detector.setContamination(0.9)).toThrow(EngineInputError);
+  });
+
+  describe('JSON round trip', () => {
+    it.each(['multivariate', 'per-column'] as const)('scores bit-identically after toJSON / fromJSON (%s)', (mode) => {
+      const { training, scored } = spiked();
+      const detector = AnomalyDetector.train(training, { mode, forest: { nEstimators: 30, seed: 7 } });
+      const json = JSON.parse(JSON.stringify(detector));
+      expect(json).toMatchObject({
+        kind: 'telemetry-analyzer-detector',
+        formatVersion: 1,
+        mode,
+        columns: ['cpu_percent', 'memory_free_mb'],
+      });
+      const restored = AnomalyDetector.fromJSON(json);
+      expect(restored.score(scored)).toEqual(detector.score(scored));
+      expect(restored.featureNames).toEqual(detector.featureNames);
+      expect(restored.options).toEqual(detector.options);
+    });
+
+    it('keeps raw mode without a scaler', () => {
+      const table = telemetry();
+      const detector = AnomalyDetector.train(table, { features: { raw: true } });
+      const json = JSON.parse(JSON.stringify(detector));
+      expect(json.models[0].scaler).toBeNull();
+      expect(AnomalyDetector.fromJSON(json).score(table)).toEqual(detector.score(table));
+    });
+
+    describe('refuses a bad document with a ModelFormatError saying what is wrong', () => {
+      const detector = AnomalyDetector.train(telemetry(), { forest: { nEstimators: 10 } });
+      const cases: Array<[string, (doc: any) => unknown, string]> = [
+        ['not an object', () => 'model', 'the model must be a JSON object'],
+        ['another kind', (doc) => ({ ...doc, kind: 'something-else' }), 'kind is "something-else"'],
+        [
+          'a newer version',
+          (doc) => ({ ...doc, formatVersion: 2 }),
+          'formatVersion 2 is not supported; this engine reads version 1',
+        ],
+        ['an unknown mode', (doc) => ({ ...doc, mode: 'both' }), 'mode is "both"'],
+        [
+          'unresolved seasonality',
+          (doc) => ({ ...doc, features: { ...doc.features, seasonality: 'auto' } }),
+          'features.seasonality must be resolved to { hourOfDay: boolean, dayOfWeek: boolean }, got "auto"',
+        ],
+        [
+          'a bad feature option',
+          (doc) => ({ ...doc, features: { ...doc.features, window: 0 } }),
+          'features: feature option window',
+        ],
+        [
+          'feature names that do not fit the options',
+          (doc) => {
+            doc.models[0].featureNames[1] = 'renamed';
+            return doc;
+          },
+          'featureNames do not match the feature options',
+        ],
+        [
+          'a missing scaler',
+          (doc) => {
+            doc.models[0].scaler = null;
+            return doc;
+          },
+          'scaler must be present',
+        ],
+        ['a model too many', (doc) => ({ ...doc, models: [doc.models[0], doc.models[0]] }), 'needs 1 models, found 2'],
+        [
+          'a corrupted forest',
+          (doc) => {
+            doc.models[0].forest.formatVersion = 99;
+            return doc;
+          },
+          'isolation forest',
+        ],
+      ];
+      it.each(cases)('%s', (_label, corrupt, message) => {
+        const doc = corrupt(JSON.parse(JSON.stringify(detector)));
+        expect(() => AnomalyDetector.fromJSON(doc)).toThrow(ModelFormatError);
+        expect(() => AnomalyDetector.fromJSON(doc)).toThrow(message);
+      });
+    });
+  });
+
+  describe('refuses unusable training data with a clear EngineInputError', () => {
+    it('too few rows, saying how many are needed', () => {
+      const table = headRows(telemetry(), 11 + MIN_TRAINING_ROWS - 1);
+      expectEngineError(
+        () => AnomalyDetector.train(table),
+        'too-few-rows',
+        'the table has 7 usable rows',
+        'training needs 19 complete rows: 11 warm-up rows (for lags 1, the difference, window 12) plus at least 8 rows to fit on'
+      );
+      expect(() => AnomalyDetector.train(headRows(telemetry(), 19))).not.toThrow();
+    });
+
+    it('too few rows because of missing values, naming the column', () => {
+      const table = headRows(telemetry(), 30);
+      table.columns[0].values.fill(NaN, 5, 20);
+      const error = expectEngineError(
+        () => AnomalyDetector.train(table, { mode: 'per-column' }),
+        'too-few-rows',
+        "column 'cpu_percent' has 4 usable rows",
+        "15 of its 30 rows have a missing value ('cpu_percent': 15)"
+      );
+      expect(error.column).toBe('cpu_percent');
+    });
+
+    it.each([
+      ['raw', { raw: true }],
+      ['engineered', {}],
+    ])('a constant column (%s mode), naming it', (_label, features) => {
+      const table = telemetry();
+      table.columns[0].values.fill(3);
+      const error = expectEngineError(
+        () => AnomalyDetector.train(table, { features }),
+        'constant-column',
+        "column 'cpu_percent' is constant (3) over the",
+        'Remove the column'
+      );
+      expect(error.column).toBe('cpu_percent');
+    });
+
+    it('a column that varies below the forest resolution in raw mode', () => {
+      const table = telemetry();
+      table.columns[0].values.forEach((_, i, values) => (values[i] = (i % 2) * 1e-8));
+      expectEngineError(
+        () => AnomalyDetector.train(table, { features: { raw: true } }),
+        'constant-column',
+        "column 'cpu_percent' varies by only 1.00e-8",
+        'raw mode does not scale'
+      );
+      expect(() => AnomalyDetector.train(table)).not.toThrow(); // scaled, the same column is fine
+    });
+
+    it('infinite values, naming column and row', () => {
+      const table = telemetry();
+      table.columns[1].values[17] = Infinity;
+      expectEngineError(
+        () => AnomalyDetector.train(table),
+        'not-finite',
+        "column 'memory_free_mb' is Infinity at row 17"
+      );
+    });
+
+    it('unsorted timestamps, naming the row', () => {
+      const table = telemetry();
+      table.timestamps[50] = table.timestamps[49];
+      expectEngineError(() => AnomalyDetector.train(table), 'unsorted', 'row 50', 'repeats that of row 49');
+    });
+
+    it('invalid forest parameters and modes', () => {
+      expectEngineError(
+        () => AnomalyDetector.train(telemetry(), { forest: { nEstimators: 0 } }),
+        'invalid-option',
+        'nEstimators'
+      );
+      expectEngineError(
+        () => AnomalyDetector.train(telemetry(), { mode: 'both' as never }),
+        'invalid-option',
+        "mode must be 'multivariate' or 'per-column'"
+      );
+    });
+  });
+
+  describe('refuses scoring tables whose columns do not match', () => {
+    const detector = AnomalyDetector.train(telemetry(), { forest: { nEstimators: 10 } });
+
+    it('a trained column is missing', () => {
+      const table = telemetry();
+      table.columns.pop();
+      expectEngineError(() => detector.score(table), 'missing-column', "the table has no column 'memory_free_mb'");
+    });
+
+    it('a column the detector does not know', () => {
+      const table = telemetry();
+      table.columns.push({ name: 'disk_io', values: new Float64Array(table.timestamps.length) });
+      expectEngineError(() => detector.score(table), 'unknown-column', "not trained on column 'disk_io'");
+    });
+
+    it('accepts the trained columns in another order', () => {
+      const table = telemetry();
+      const reversed = { ...table, columns: [...table.columns].reverse() };
+      expect(detector.score(reversed)).toEqual(detector.score(table));
+    });
+  });
+
+  it('explain refuses a result from another table', () => {
+    const table = telemetry();
+    const detector = AnomalyDetector.train(table, { forest: { nEstimators: 10 } });
+    const [result] = detector.score(table);
+    expectEngineError(
+      () => detector.explain(sliceRows(table, 0, 100), result, 100),
+      'result-mismatch',
+      'not produced by score() on this table'
+    );
+  });
+
+  it('scores in raw mode from the plain columns, with no warm-up', () => {
+    const { training, scored } = spiked();
+    const detector = AnomalyDetector.train(training, { features: { raw: true } });
+    expect(detector.featureNames).toEqual(['cpu_percent', 'memory_free_mb']);
+    const [result] = detector.score(scored);
+    expect(result.warmupRows).toEqual([]);
+    expect(result.isAnomaly[SPIKE_ROW]).toBe(1);
+  });
+
+  it('does not feed absolute time to the model: shifting the table by whole weeks changes no score', () => {
+    const table = telemetry();
+    const shifted = { ...table, timestamps: table.timestamps.map((t) => t + 3 * 7 * 24 * HOUR_MS) };
+    expect(AnomalyDetector.train(shifted).score(shifted)[0].scores).toEqual(
+      AnomalyDetector.train(table).score(table)[0].scores
+    );
+  });
+});

@@ -1,0 +1,70 @@
+import { ModelFormatError } from '../../src/modelFormat';
+import { StandardScaler } from '../../src/features/standardScaler';
+import type { FeatureMatrix } from '../../src/types';
+
+function matrix(rows: number[][]): FeatureMatrix {
+  return { rows: rows.length, cols: rows[0].length, values: Float32Array.from(rows.flat()) };
+}
+
+describe('StandardScaler', () => {
+  it('centres and divides by the population standard deviation (ddof = 0), as sklearn', () => {
+    // Column 0: 1, 2, 3, 4 -> mean 2.5, population std sqrt(1.25).
+    const scaled = new StandardScaler().fit(matrix([[1], [2], [3], [4]])).transform(matrix([[1], [4]]));
+    expect(scaled.values[0]).toBeCloseTo(-1.5 / Math.sqrt(1.25), 6);
+    expect(scaled.values[1]).toBeCloseTo(1.5 / Math.sqrt(1.25), 6);
+  });
+
+  it('gives a constant column scale 1, so it becomes zeros instead of NaN', () => {
+    const scaler = new StandardScaler().fit(
+      matrix([
+        [7, 1],
+        [7, 2],
+        [7, 3],
+      ])
+    );
+    expect(scaler.toJSON().scales[0]).toBe(1);
+    expect(Array.from(scaler.transform(matrix([[7, 2]])).values)).toEqual([0, 0]);
+  });
+
+  it('fits only the given rows', () => {
+    const all = matrix([[0], [2], [1000]]);
+    const onTraining = new StandardScaler().fit(all, [0, 1]).toJSON();
+    expect(onTraining).toEqual({ means: [1], scales: [1] });
+  });
+
+  it('is not changed by the rows it transforms', () => {
+    const scaler = new StandardScaler().fit(matrix([[1], [3]]));
+    const before = scaler.toJSON();
+    scaler.transform(matrix([[1e6], [-1e6]]));
+    expect(scaler.toJSON()).toEqual(before);
+  });
+
+  it('round-trips through JSON', () => {
+    const scaler = new StandardScaler().fit(
+      matrix([
+        [0.1, 5],
+        [0.7, 9],
+        [0.3, 2],
+      ])
+    );
+    const restored = StandardScaler.fromJSON(JSON.parse(JSON.stringify(scaler)));
+    const input = matrix([[0.2, 4]]);
+    expect(restored.transform(input).values).toEqual(scaler.transform(input).values);
+  });
+
+  it('refuses a corrupted document with a ModelFormatError naming the field', () => {
+    expect(() => StandardScaler.fromJSON({ means: [0], scales: [0] })).toThrow(ModelFormatError);
+    expect(() => StandardScaler.fromJSON({ means: [0], scales: [0] })).toThrow('scaler: scale 0 is 0');
+    expect(() => StandardScaler.fromJSON({ means: [0, 1], scales: [1] })).toThrow('2 means but 1 scales');
+  });
+
+  it('refuses to transform a matrix of another width', () => {
+    const scaler = new StandardScaler().fit(
+      matrix([
+        [1, 2],
+        [3, 4],
+      ])
+    );
+    expect(() => scaler.transform(matrix([[1]]))).toThrow('the matrix has 1 columns, the scaler was fitted on 2');
+  });
+});
