@@ -70,8 +70,14 @@ interface FittedState {
   readonly featureCount: number;
   /** Rows per tree actually used (maxSamples resolved against the training rows): normalises path lengths. */
   readonly maxSamplesUsed: number;
-  /** Anomaly scores of the training rows, kept so that setContamination re-thresholds without refitting. */
-  readonly trainingScores: Float64Array;
+  /**
+   * Anomaly scores of the training rows, kept so that setContamination re-thresholds without refitting. Computed on
+   * first need (a numeric contamination, setContamination, toJSON) from `pendingTrainingRows`, so that fitting with
+   * contamination 'auto' grows trees only, like sklearn's fit.
+   */
+  trainingScores: Float64Array | undefined;
+  /** A private copy of the training rows until their scores are computed; then dropped. */
+  pendingTrainingRows: FeatureMatrix | undefined;
   /** Average path weight per feature over the training rows: the baseline of explain(). */
   readonly trainingPathWeights: Float64Array;
 }
@@ -214,10 +220,11 @@ function numpyPercentile(values: Float64Array, percent: number): number {
 }
 
 /** The score threshold for a contamination, as sklearn's offset_ (negated): see the file comment. */
-function thresholdFor(contamination: 'auto' | number, trainingScores: Float64Array): number {
+function thresholdFor(contamination: 'auto' | number, scoreTrainingRows: () => Float64Array): number {
   if (contamination === 'auto') {
     return 0.5;
   }
+  const trainingScores = scoreTrainingRows();
   // sklearn: offset_ = np.percentile(score_samples(X), 100 * contamination), with score_samples = -score.
   const negatedScores = new Float64Array(trainingScores.length);
   for (let i = 0; i < trainingScores.length; i++) {
@@ -549,12 +556,16 @@ export class IsolationForest {
   /** Anomaly iff score > threshold (= -sklearn offset_). */
   get threshold(): number {
     this.fitted();
+    if (Number.isNaN(this.currentThreshold)) {
+      this.currentThreshold = thresholdFor(this.currentParams.contamination, () => this.trainingScores());
+    }
     return this.currentThreshold;
   }
 
   /**
-   * Grows the trees on the rows of `x`, then scores those rows (kept for re-thresholding) and records the training
-   * rows' average path weight per feature (the baseline of explain()).
+   * Grows the trees on the rows of `x` and records the training rows' average path weight per feature (the baseline
+   * of explain()). The training rows' scores (for a numeric contamination and re-thresholding) are computed on first
+   * need from a copy of `x`.
    * @throws RangeError for an empty matrix, non-finite values, or maxFeatures/maxSamples that do not fit the data
    */
   fit(x: FeatureMatrix): this {
@@ -562,18 +573,25 @@ export class IsolationForest {
     if (x.rows < 1) {
       throw new RangeError('IsolationForest.fit: the training matrix has no rows');
     }
-    const { nEstimators, maxSamples, maxFeatures, bootstrap, seed, contamination } = this.currentParams;
+    const { nEstimators, maxSamples, maxFeatures, bootstrap, seed } = this.currentParams;
     const maxSamplesUsed = resolveMaxSamples(maxSamples, x.rows);
     const maxFeaturesUsed = resolveMaxFeatures(maxFeatures, x.cols);
     const trees = growForest(x, nEstimators, maxSamplesUsed, maxFeaturesUsed, bootstrap, createRandom(seed));
 
     const layout = buildScoringLayout(trees, maxSamplesUsed);
-    const trainingScores = new Float64Array(x.rows);
-    scoreRows(layout, x.values, x.rows, x.cols, trainingScores);
     const trainingPathWeights = averageTrainingPathWeights(trees, x.cols);
+    const pendingTrainingRows = { rows: x.rows, cols: x.cols, values: x.values.slice() };
 
-    this.state = { trees, layout, featureCount: x.cols, maxSamplesUsed, trainingScores, trainingPathWeights };
-    this.currentThreshold = thresholdFor(contamination, trainingScores);
+    this.state = {
+      trees,
+      layout,
+      featureCount: x.cols,
+      maxSamplesUsed,
+      trainingScores: undefined,
+      pendingTrainingRows,
+      trainingPathWeights,
+    };
+    this.currentThreshold = NaN; // computed on first read: see the threshold getter
     return this;
   }
 
@@ -595,7 +613,7 @@ export class IsolationForest {
   /** 1 for rows whose score exceeds the threshold (anomalies), 0 otherwise. */
   predict(x: FeatureMatrix): Uint8Array {
     const scores = this.anomalyScores(x);
-    const threshold = this.currentThreshold;
+    const threshold = this.threshold;
     const labels = new Uint8Array(scores.length);
     for (let i = 0; i < scores.length; i++) {
       labels[i] = scores[i] > threshold ? 1 : 0;
@@ -611,7 +629,7 @@ export class IsolationForest {
     validateContamination(contamination);
     this.currentParams = { ...this.currentParams, contamination };
     if (this.state !== undefined) {
-      this.currentThreshold = thresholdFor(contamination, this.state.trainingScores);
+      this.currentThreshold = thresholdFor(contamination, () => this.trainingScores());
     }
   }
 
@@ -646,9 +664,9 @@ export class IsolationForest {
       params: this.currentParams,
       featureCount: state.featureCount,
       maxSamplesUsed: state.maxSamplesUsed,
-      threshold: this.currentThreshold,
+      threshold: this.threshold,
       trees: state.trees,
-      trainingScores: state.trainingScores,
+      trainingScores: this.trainingScores(),
       trainingPathWeights: state.trainingPathWeights,
     });
   }
@@ -676,7 +694,7 @@ export class IsolationForest {
         `the model has ${decoded.trees.treeRoots.length} trees but nEstimators is ${forest.currentParams.nEstimators}`
       );
     }
-    const threshold = thresholdFor(forest.currentParams.contamination, decoded.trainingScores);
+    const threshold = thresholdFor(forest.currentParams.contamination, () => decoded.trainingScores);
     if (threshold !== decoded.threshold) {
       throw new ModelFormatError(
         `threshold ${decoded.threshold} does not match the training scores and contamination (expected ${threshold})`
@@ -688,6 +706,7 @@ export class IsolationForest {
       featureCount: decoded.featureCount,
       maxSamplesUsed: decoded.maxSamplesUsed,
       trainingScores: decoded.trainingScores,
+      pendingTrainingRows: undefined,
       trainingPathWeights: decoded.trainingPathWeights,
     };
     forest.currentThreshold = threshold;
@@ -699,6 +718,18 @@ export class IsolationForest {
       throw new Error('IsolationForest is not fitted: call fit() (or IsolationForest.fromJSON) first');
     }
     return this.state;
+  }
+
+  /** The training rows' scores, computed once from the kept copy of the training rows. */
+  private trainingScores(): Float64Array {
+    const state = this.fitted();
+    if (state.trainingScores === undefined) {
+      const rows = state.pendingTrainingRows!;
+      state.trainingScores = new Float64Array(rows.rows);
+      scoreRows(state.layout, rows.values, rows.rows, rows.cols, state.trainingScores);
+      state.pendingTrainingRows = undefined;
+    }
+    return state.trainingScores;
   }
 
   private checkScoredMatrix(x: FeatureMatrix, what: string): void {
