@@ -1,38 +1,33 @@
 import React from 'react';
 import { MemoryRouter } from 'react-router-dom';
 import { AppRootProps, PluginType } from '@grafana/data';
-import { render, waitFor } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
 import App from './App';
+import { testIds } from '../testIds';
+
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  // PluginPage needs Grafana's app chrome; outside Grafana it renders its children.
+  PluginPage: ({ children }: { children: React.ReactNode }) => <>{children}</>,
+}));
 
 describe('Components/App', () => {
-  let props: AppRootProps;
+  const props = {
+    basename: 'a/telemetry-analyzer-app',
+    meta: { id: 'telemetry-analyzer-app', name: 'Analyzer', type: PluginType.app, enabled: true, jsonData: {} },
+    query: {},
+    path: '',
+    onNavChanged: jest.fn(),
+  } as unknown as AppRootProps;
 
-  beforeEach(() => {
-    jest.resetAllMocks();
-
-    props = {
-      basename: 'a/sample-app',
-      meta: {
-        id: 'sample-app',
-        name: 'Sample App',
-        type: PluginType.app,
-        enabled: true,
-        jsonData: {},
-      },
-      query: {},
-      path: '',
-      onNavChanged: jest.fn(),
-    } as unknown as AppRootProps;
-  });
-
-  test('renders without an error"', async () => {
-    const { queryByText } = render(
-      <MemoryRouter>
+  test.each(['/', '/overview', '/some/old/page'])('shows the overview page at %s', async (path) => {
+    render(
+      <MemoryRouter initialEntries={[path]}>
         <App {...props} />
       </MemoryRouter>
     );
-
-    // Application is lazy loaded, so we need to wait for the component and routes to be rendered
-    await waitFor(() => expect(queryByText(/this is page one./i)).toBeInTheDocument(), { timeout: 2000 });
+    expect(await screen.findByTestId(testIds.overview.container)).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: /add the anomaly panel/i })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: /alerting through the anomaly proxy/i })).toBeInTheDocument();
   });
 });

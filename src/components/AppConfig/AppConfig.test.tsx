@@ -13,8 +13,8 @@ describe('Components/AppConfig', () => {
     props = {
       plugin: {
         meta: {
-          id: 'sample-app',
-          name: 'Sample App',
+          id: 'telemetry-analyzer-app',
+          name: 'Analyzer',
           type: PluginType.app,
           enabled: true,
           jsonData: {},

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The whole suite on a fresh machine: system packages, npm ci, lint, typecheck, unit tests, builds,
+# the CLI demo with assertions, integration tests against real servers, browser tests in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s (%ss)\n' "$1" "$SECONDS"; }
+
+# Real servers the integration and browser tests start on 127.0.0.1 (Debian packages).
+debian_packages=(prometheus influxdb victoria-metrics prometheus-alertmanager chromium)
+missing=()
+for pkg in "${debian_packages[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "apt-get install ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian starts these as system services on install; the tests start their own on free ports.
+for svc in prometheus influxdb prometheus-alertmanager; do
+  (command -v systemctl >/dev/null && systemctl stop "$svc" 2>/dev/null) || true
+done
+
+step "npm ci"
+npm ci --no-audit --no-fund
+
+step "lint"
+npm run lint
+
+step "build: workspaces (engine, then proxy and cli, which type against its build)"
+npm run build:pkg
+
+step "typecheck"
+npm run typecheck
+
+step "build: the Grafana plugin (app + nested panel)"
+npm run build
+
+step "unit tests"
+npm run test:unit
+
+step "CLI demo on the bundled sample"
+npm run demo
+node scripts/check-demo.js results/anomaly_reports data/sample_telemetry_labels.csv
+
+step "plugin package"
+npm run package
+
+step "integration tests (real Prometheus, InfluxDB, vmalert, Alertmanager)"
+npm run test:integration
+
+step "browser tests (Chromium)"
+npm run test:browser
+
+step "done"

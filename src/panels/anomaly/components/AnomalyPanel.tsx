@@ -1,0 +1,196 @@
+import React, { useMemo } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2, PanelProps } from '@grafana/data';
+import { Alert, LoadingBar, useStyles2 } from '@grafana/ui';
+import type { ModelAnalysis } from '../analysis/analysePanel';
+import { withDefaults } from '../options/defaults';
+import { buildSeriesMarks } from '../render/seriesMarks';
+import { testIds } from '../testIds';
+import type { AnomalyOptions } from '../types';
+import { AnomalyChart } from './AnomalyChart';
+import { PanelMessage } from './PanelMessage';
+import { type ScorerFactory, defaultScorerFactory, useAnalysis } from './useAnalysis';
+import { useAnnotationWriter } from './useAnnotationWriter';
+
+export interface AnomalyPanelProps extends PanelProps<AnomalyOptions> {
+  /** For tests and hosts that bring their own scorer; defaults to the inline worker with main-thread fallback. */
+  createScorer?: ScorerFactory;
+}
+
+const DEFAULT_MAX_DATA_POINTS = 1000;
+const NOTICE_HEIGHT = 40;
+
+/** The anomaly panel: series with their anomalies, never blank (every state says what is going on). */
+export function AnomalyPanel(props: AnomalyPanelProps) {
+  const { data, width, height, timeRange, timeZone, id } = props;
+  const s = useStyles2(getStyles);
+  const options = useMemo(() => withDefaults(props.options), [props.options]);
+  const maxDataPoints = data.request?.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS;
+  const { state, scorer } = useAnalysis(
+    data,
+    options,
+    timeRange,
+    maxDataPoints,
+    props.createScorer ?? defaultScorerFactory
+  );
+
+  const shown = state.status === 'done' ? state : state.status === 'loading' ? state.previous : undefined;
+  const marks = useMemo(
+    () =>
+      shown
+        ? buildSeriesMarks(
+            data.series,
+            shown.models,
+            { minConsecutive: options.minConsecutive, direction: options.direction },
+            options.window
+          )
+        : undefined,
+    [shown, data.series, options.minConsecutive, options.direction, options.window]
+  );
+  useAnnotationWriter(options.writeAnnotations && state.status === 'done', marks, data.request?.dashboardUID, id);
+
+  const container = (status: string, children: React.ReactNode, extra: Record<string, string | number> = {}) => (
+    <div
+      className={s.root}
+      style={{ width, height }}
+      data-testid={testIds.panel.container}
+      data-state={status}
+      {...extra}
+    >
+      {children}
+    </div>
+  );
+
+  if (state.status === 'error') {
+    return container(
+      'error',
+      <PanelMessage testId={testIds.panel.error} tone="error" title="Anomaly detection failed" detail={state.message} />
+    );
+  }
+  if (state.status === 'no-data') {
+    return container(
+      'no-data',
+      <PanelMessage
+        testId={testIds.panel.noData}
+        title="No data"
+        detail="The queries returned no numeric time series."
+      />
+    );
+  }
+  if (!shown || !marks) {
+    const progress = state.status === 'loading' ? state.progress : 0;
+    return container(
+      'loading',
+      <div data-testid={testIds.panel.loading} data-progress={progress.toFixed(2)} className={s.loading}>
+        <LoadingBar width={width} />
+        <span>Training and scoring… {Math.round(progress * 100)}%</span>
+      </div>
+    );
+  }
+
+  const failed = shown.models.filter((m) => m.problem);
+  const scored = shown.models.filter((m) => m.outcome);
+  if (scored.length === 0) {
+    return container(failureState(failed), wholePanelProblem(failed));
+  }
+
+  const notices: React.ReactNode[] = [];
+  if (scorer?.kind === 'main-thread') {
+    notices.push(
+      <Alert
+        key="fallback"
+        severity="info"
+        title="Scoring on the main thread"
+        data-testid={testIds.panel.workerFallbackNotice}
+      >
+        {scorer.fallbackReason}. The dashboard may respond slower while large panels are scored.
+      </Alert>
+    );
+  }
+  if (failed.length > 0) {
+    notices.push(
+      <Alert
+        key="models"
+        severity="warning"
+        title="Some series were not analysed"
+        data-testid={testIds.panel.modelNotice}
+      >
+        {failed.map((m) => (
+          <div key={m.model.key}>
+            {m.model.label}: {m.problem!.message}
+          </div>
+        ))}
+      </Alert>
+    );
+  }
+  const anomalyCount = marks.reduce((sum, m) => sum + m.anomalyCount, 0);
+  const chartHeight = Math.max(0, height - NOTICE_HEIGHT * notices.length - 20);
+
+  return container(
+    state.status === 'loading' ? 'loading' : 'ready',
+    <>
+      {state.status === 'loading' && (
+        <div data-testid={testIds.panel.loading} data-progress={state.progress.toFixed(2)} className={s.overlay}>
+          <LoadingBar width={width} />
+        </div>
+      )}
+      {notices.length > 0 && <div className={s.notices}>{notices}</div>}
+      <div className={s.summary} data-testid={testIds.panel.summary} data-anomaly-count={anomalyCount}>
+        {anomalyCount === 1 ? '1 anomaly' : `${anomalyCount} anomalies`}
+        {shown.trainedModels > 0 ? '' : ' · cached models'}
+      </div>
+      <AnomalyChart
+        frames={data.series}
+        analyses={shown.models}
+        marks={marks}
+        width={width}
+        height={chartHeight}
+        timeRange={timeRange}
+        timeZone={timeZone}
+        showScorePane={options.showScorePane}
+        showRegions={options.showRegions}
+      />
+    </>,
+    { 'data-anomaly-count': anomalyCount }
+  );
+}
+
+function failureState(failed: ModelAnalysis[]): string {
+  if (failed.every((m) => m.problem?.kind === 'constant')) {
+    return 'constant';
+  }
+  if (failed.every((m) => m.problem?.kind !== 'error')) {
+    return 'not-enough-data';
+  }
+  return 'error';
+}
+
+function wholePanelProblem(failed: ModelAnalysis[]) {
+  const detail = failed.map((m) => `${m.model.label}: ${m.problem?.message}`).join('\n');
+  switch (failureState(failed)) {
+    case 'constant':
+      return <PanelMessage testId={testIds.panel.constantSeries} title="Constant series" detail={detail} />;
+    case 'not-enough-data':
+      return (
+        <PanelMessage testId={testIds.panel.notEnoughData} tone="warning" title="Not enough data" detail={detail} />
+      );
+    default:
+      return (
+        <PanelMessage testId={testIds.panel.error} tone="error" title="Anomaly detection failed" detail={detail} />
+      );
+  }
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  root: css({ position: 'relative', display: 'flex', flexDirection: 'column', overflow: 'hidden' }),
+  loading: css({
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    color: theme.colors.text.secondary,
+  }),
+  overlay: css({ position: 'absolute', top: 0, left: 0, right: 0, zIndex: 1 }),
+  notices: css({ '& > div': { marginBottom: theme.spacing(0.5), padding: theme.spacing(0.5, 1) } }),
+  summary: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, height: 20 }),
+});

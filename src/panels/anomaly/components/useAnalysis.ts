@@ -1,0 +1,72 @@
+import { useEffect, useRef, useState } from 'react';
+import type { DataFrame, PanelData, TimeRange } from '@grafana/data';
+import { type Analysis, analysePanel } from '../analysis/analysePanel';
+import { queryBaseline } from '../model/baselineQuery';
+import type { AnomalyOptions } from '../types';
+import inlineWorkerSource from '../worker/inlineWorkerSource';
+import { ResilientScorer, type Scorer, startInlineWorker } from '../worker/scorer';
+
+export type AnalysisState =
+  | { status: 'loading'; progress: number; previous?: Extract<Analysis, { status: 'done' }> }
+  | Extract<Analysis, { status: 'no-data' }>
+  | Extract<Analysis, { status: 'done' }>
+  | { status: 'error'; message: string };
+
+/** Creates the panel's scorer: the inline worker, or the main-thread fallback when it cannot start. */
+export type ScorerFactory = () => Scorer;
+export const defaultScorerFactory: ScorerFactory = () =>
+  new ResilientScorer(() => startInlineWorker(inlineWorkerSource));
+
+/**
+ * Runs the analysis whenever data or options change; a newer run makes the older one stale (its job is cancelled and
+ * its answer ignored). The scorer, and with it the model cache, lives as long as the panel.
+ */
+export function useAnalysis(
+  data: PanelData,
+  options: AnomalyOptions,
+  timeRange: TimeRange,
+  maxDataPoints: number,
+  createScorer: ScorerFactory = defaultScorerFactory
+): { state: AnalysisState; scorer: Scorer } {
+  // One scorer (worker + model cache) per panel; disposing it stops the worker, and it starts again on the next run.
+  const [scorer] = useState(createScorer);
+  const [state, setState] = useState<AnalysisState>({ status: 'loading', progress: 0 });
+  const lastDone = useRef<Extract<Analysis, { status: 'done' }> | undefined>(undefined);
+
+  useEffect(() => () => scorer.dispose(), [scorer]);
+
+  const frames: DataFrame[] = data.series;
+  useEffect(() => {
+    let stale = false;
+    setState({ status: 'loading', progress: 0, previous: lastDone.current });
+    analysePanel({
+      frames,
+      options,
+      visibleRange: timeRange,
+      scorer,
+      fetchFrames: (range) => queryBaseline(data, range, maxDataPoints),
+      onProgress: (progress) => !stale && setState({ status: 'loading', progress, previous: lastDone.current }),
+    })
+      .then((analysis) => {
+        if (stale || analysis.status === 'cancelled') {
+          return;
+        }
+        if (analysis.status === 'done') {
+          lastDone.current = analysis;
+        }
+        setState(analysis);
+      })
+      .catch((error: unknown) => {
+        if (!stale) {
+          setState({ status: 'error', message: error instanceof Error ? error.message : String(error) });
+        }
+      });
+    return () => {
+      stale = true;
+    };
+    // `data` is read for its request only when a baseline is fetched; frames + range identify a new result.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [frames, options, timeRange, maxDataPoints, scorer]);
+
+  return { state, scorer };
+}

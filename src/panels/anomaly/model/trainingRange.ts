@@ -1,0 +1,39 @@
+import { type TimeRange, dateTime } from '@grafana/data';
+import type { TrainingRangeOptions } from '../types';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The time range the models train on, or undefined when they train on the visible data itself. */
+export function trainingTimeRange(training: TrainingRangeOptions, visible: TimeRange): TimeRange | undefined {
+  if (training.kind === 'previous') {
+    const to = visible.from.valueOf();
+    const from = to - training.previousDays * DAY_MS;
+    return absoluteRange(from, to);
+  }
+  if (
+    training.kind === 'absolute' &&
+    training.from !== undefined &&
+    training.to !== undefined &&
+    training.from < training.to
+  ) {
+    return absoluteRange(training.from, training.to);
+  }
+  return undefined;
+}
+
+function absoluteRange(from: number, to: number): TimeRange {
+  const f = dateTime(from);
+  const t = dateTime(to);
+  return { from: f, to: t, raw: { from: f, to: t } };
+}
+
+/**
+ * Identity of the training data for the model cache. A relative range ("last 6 h") moves on every refresh; the
+ * models are kept until the training window has moved by a tenth of its length, so a refresh scores the new points
+ * with the models it has instead of retraining each time.
+ */
+export function trainingDataKey(range: { from: number; to: number }, seriesIds: string[]): string {
+  const span = Math.max(1, range.to - range.from);
+  const bucket = Math.max(60_000, Math.floor(span / 10));
+  return `${span}@${Math.floor(range.from / bucket)}|${seriesIds.join(',')}`;
+}

@@ -1,0 +1,87 @@
+import { PanelOptionsEditorBuilder, PanelPlugin, standardEditorsRegistry } from '@grafana/data';
+import type { AnomalyOptions } from '../../types';
+import { addPanelOptions } from '../panelOptions';
+import { plugin } from '../../module';
+import { DEFAULT_OPTIONS, withDefaults } from '../defaults';
+import { migrateOptions } from '../migration';
+
+// Grafana registers its standard option editors at start-up; the builder only needs their ids here.
+standardEditorsRegistry.setInit(() =>
+  ['radio', 'number', 'text', 'boolean'].map((id) => ({ id, name: id, editor: () => null }))
+);
+
+describe('panel options', () => {
+  it('has the documented defaults', () => {
+    expect(DEFAULT_OPTIONS).toMatchObject({
+      contamination: 0.01,
+      trees: 100,
+      maxSamples: 'auto',
+      seed: 42,
+      window: 12,
+      lags: 1,
+      seasonality: 'auto',
+      mode: 'per-series',
+      groupByLabel: '',
+      training: { kind: 'visible', previousDays: 7 },
+      minConsecutive: 1,
+      direction: 'both',
+      showScorePane: true,
+      showRegions: true,
+      writeAnnotations: false,
+    });
+  });
+
+  it('lists contamination first in the editor, and every option with a description and its default', () => {
+    const collected = addPanelOptions(new PanelOptionsEditorBuilder<AnomalyOptions>()).getItems();
+    expect(collected[0].path).toBe('contamination');
+    for (const item of collected) {
+      expect(item.description).toBeTruthy();
+      expect(item.defaultValue).toEqual(DEFAULT_OPTIONS[item.path as keyof typeof DEFAULT_OPTIONS]);
+    }
+    expect(collected.map((c) => c.path).sort()).toEqual(Object.keys(DEFAULT_OPTIONS).sort());
+  });
+
+  it('replaces malformed values by defaults and clamps contamination into 0.001–0.5', () => {
+    const o = withDefaults({ contamination: 3, trees: -1, window: 1, direction: 'sideways' as never, lags: 0 });
+    expect(o.contamination).toBe(0.5);
+    expect(o.trees).toBe(100);
+    expect(o.window).toBe(2);
+    expect(o.direction).toBe('both');
+    expect(o.lags).toBe(0);
+    expect(withDefaults({ contamination: 0.00001 }).contamination).toBe(0.001);
+    expect(withDefaults({ contamination: 'auto' }).contamination).toBe('auto');
+  });
+});
+
+describe('options migration', () => {
+  it('fills every option for a panel saved without options (e.g. switched from another visualization)', () => {
+    expect(migrateOptions({ options: {} } as never)).toEqual(withDefaults({}));
+  });
+
+  it('converts the draft flat training range and numbers stored as text', () => {
+    const migrated = migrateOptions({
+      options: {
+        trainingRange: 'previous',
+        baselineDays: '3',
+        contamination: '0.05',
+        trees: '200',
+        maxSamples: 'auto',
+      },
+    } as never);
+    expect(migrated.training).toEqual({ kind: 'previous', previousDays: 3, from: undefined, to: undefined });
+    expect(migrated.contamination).toBe(0.05);
+    expect(migrated.trees).toBe(200);
+    expect(migrated.maxSamples).toBe('auto');
+    expect(migrated).not.toHaveProperty('trainingRange');
+    expect(migrated).not.toHaveProperty('baselineDays');
+  });
+
+  it('keeps current options unchanged', () => {
+    const current = withDefaults({ contamination: 'auto', mode: 'multivariate', groupByLabel: 'host', trees: 50 });
+    expect(migrateOptions({ options: current } as never)).toEqual(current);
+  });
+
+  it('is the handler registered on the plugin', () => {
+    expect((plugin as PanelPlugin).onPanelMigration).toBe(migrateOptions);
+  });
+});

@@ -1,0 +1,68 @@
+import type { AnomalyOptions } from '../types';
+
+export const CONTAMINATION_MIN = 0.001;
+export const CONTAMINATION_MAX = 0.5;
+
+/** Defaults of every panel option; the editor, the migration handler and the tests share them. */
+export const DEFAULT_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
+  contamination: 0.01,
+  trees: 100,
+  maxSamples: 'auto',
+  seed: 42,
+  window: 12,
+  lags: 1,
+  seasonality: 'auto',
+  mode: 'per-series',
+  groupByLabel: '',
+  training: Object.freeze({ kind: 'visible', previousDays: 7 }),
+  minConsecutive: 1,
+  direction: 'both',
+  showScorePane: true,
+  showRegions: true,
+  writeAnnotations: false,
+}) as Readonly<AnomalyOptions>;
+
+/** Options with every missing or malformed value replaced by its default (dashboards may hold anything). */
+export function withDefaults(partial: Partial<AnomalyOptions> | undefined): AnomalyOptions {
+  const o = partial ?? {};
+  const d = DEFAULT_OPTIONS;
+  const training = { ...d.training, ...(o.training ?? {}) };
+  return {
+    contamination: normaliseContamination(o.contamination),
+    trees: positiveInteger(o.trees, d.trees),
+    maxSamples: o.maxSamples === 'auto' ? 'auto' : positiveInteger(o.maxSamples, 'auto'),
+    seed: Number.isInteger(o.seed) ? (o.seed as number) : d.seed,
+    window: Math.max(2, positiveInteger(o.window, d.window)),
+    lags: Number.isInteger(o.lags) && (o.lags as number) >= 0 ? (o.lags as number) : d.lags,
+    seasonality: o.seasonality === 'on' || o.seasonality === 'off' ? o.seasonality : 'auto',
+    mode: o.mode === 'multivariate' ? 'multivariate' : 'per-series',
+    groupByLabel: typeof o.groupByLabel === 'string' ? o.groupByLabel.trim() : '',
+    training: {
+      kind: training.kind === 'previous' || training.kind === 'absolute' ? training.kind : 'visible',
+      previousDays: typeof training.previousDays === 'number' && training.previousDays > 0 ? training.previousDays : 7,
+      from: typeof training.from === 'number' ? training.from : undefined,
+      to: typeof training.to === 'number' ? training.to : undefined,
+    },
+    minConsecutive: positiveInteger(o.minConsecutive, d.minConsecutive),
+    direction: o.direction === 'above' || o.direction === 'below' ? o.direction : 'both',
+    showScorePane: typeof o.showScorePane === 'boolean' ? o.showScorePane : d.showScorePane,
+    showRegions: typeof o.showRegions === 'boolean' ? o.showRegions : d.showRegions,
+    writeAnnotations: typeof o.writeAnnotations === 'boolean' ? o.writeAnnotations : d.writeAnnotations,
+  };
+}
+
+/** 'auto', or a number clamped into [0.001, 0.5]; anything else falls back to the default. */
+export function normaliseContamination(value: unknown): 'auto' | number {
+  if (value === 'auto') {
+    return 'auto';
+  }
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
+    return DEFAULT_OPTIONS.contamination;
+  }
+  return Math.min(CONTAMINATION_MAX, Math.max(CONTAMINATION_MIN, n));
+}
+
+function positiveInteger<T>(value: unknown, fallback: T): number | T {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
+}

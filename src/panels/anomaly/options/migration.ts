@@ -1,0 +1,46 @@
+import type { PanelModel } from '@grafana/data';
+import type { AnomalyOptions, TrainingRangeKind } from '../types';
+import { withDefaults } from './defaults';
+
+/**
+ * The first drafts of the panel stored the training range flat (`trainingRange`, `baselineDays`) and
+ * numbers typed into text inputs as strings. Those dashboards keep working through this shape.
+ */
+interface FlatDraftOptions {
+  trainingRange?: TrainingRangeKind;
+  baselineDays?: number | string;
+  trainingFrom?: number;
+  trainingTo?: number;
+}
+
+const NUMERIC_KEYS = ['contamination', 'trees', 'maxSamples', 'seed', 'window', 'lags', 'minConsecutive'] as const;
+
+/**
+ * Grafana calls this when the saved panel comes from another plugin version (or another panel type):
+ * returns complete, valid options, whatever was saved.
+ */
+export function migrateOptions(panel: PanelModel<Partial<AnomalyOptions> & FlatDraftOptions>): AnomalyOptions {
+  const saved: Record<string, unknown> = { ...(panel.options ?? {}) };
+
+  for (const key of NUMERIC_KEYS) {
+    const value = saved[key];
+    if (typeof value === 'string' && value.trim() !== '' && value !== 'auto' && Number.isFinite(Number(value))) {
+      saved[key] = Number(value);
+    }
+  }
+
+  if (saved.training === undefined && typeof saved.trainingRange === 'string') {
+    saved.training = {
+      kind: saved.trainingRange,
+      previousDays: saved.baselineDays === undefined ? undefined : Number(saved.baselineDays),
+      from: saved.trainingFrom,
+      to: saved.trainingTo,
+    };
+  }
+  delete saved.trainingRange;
+  delete saved.baselineDays;
+  delete saved.trainingFrom;
+  delete saved.trainingTo;
+
+  return withDefaults(saved as Partial<AnomalyOptions>);
+}

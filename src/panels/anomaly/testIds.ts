@@ -1,0 +1,41 @@
+/**
+ * Test ids of the anomaly panel, shared by the unit tests (jest) and the browser tests (Playwright against the
+ * built dist/panels/anomaly/module.js). Grafana's convention: the value starts with "data-testid ".
+ */
+export const testIds = {
+  panel: {
+    /** Root of the panel, always rendered; carries data-state = loading | ready | no-data | not-enough-data | constant | error. */
+    container: 'data-testid anomaly-panel',
+    /** The main chart (series, anomaly points, regions). */
+    chart: 'data-testid anomaly-panel chart',
+    /** The score pane with the threshold line. */
+    scorePane: 'data-testid anomaly-panel score-pane',
+    /** One shaded region per run of consecutive anomalies; data-series, data-start, data-end (epoch ms). */
+    region: 'data-testid anomaly-panel region',
+    /** Summary line: number of anomalies; data-anomaly-count holds the number. */
+    summary: 'data-testid anomaly-panel summary',
+    /** Loading with progress; data-progress = 0..1. */
+    loading: 'data-testid anomaly-panel loading',
+    noData: 'data-testid anomaly-panel no-data',
+    /** Says how many points are needed and why. */
+    notEnoughData: 'data-testid anomaly-panel not-enough-data',
+    constantSeries: 'data-testid anomaly-panel constant-series',
+    error: 'data-testid anomaly-panel error',
+    /** Scoring runs on the main thread because no worker could start (e.g. CSP without worker-src blob:). */
+    workerFallbackNotice: 'data-testid anomaly-panel worker-fallback-notice',
+    /** Models that could not be built while others could (listed per series). */
+    modelNotice: 'data-testid anomaly-panel model-notice',
+    /** Tooltip content: value, anomaly score, top contributing features. */
+    tooltip: 'data-testid anomaly-panel tooltip',
+    tooltipContribution: 'data-testid anomaly-panel tooltip contribution',
+  },
+  options: {
+    contamination: 'data-testid anomaly-options contamination',
+    contaminationAuto: 'data-testid anomaly-options contamination auto',
+    trainingKind: 'data-testid anomaly-options training kind',
+    trainingPreviousDays: 'data-testid anomaly-options training previous-days',
+    trainingFrom: 'data-testid anomaly-options training from',
+    trainingTo: 'data-testid anomaly-options training to',
+    maxSamples: 'data-testid anomaly-options max-samples',
+  },
+};

@@ -1,0 +1,133 @@
+import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
+import { syntheticSeries, times } from '../../testing/frames';
+import { type ModelJob, type ScoreRequest, type WorkerResponse, requestTransferables } from '../messages';
+import { createRequestHandler } from '../protocol';
+
+const N = 300;
+const SPIKES = [100, 200, 250];
+const detector = {
+  features: { window: 12, lags: 1 },
+  forest: { nEstimators: 50, seed: 42 },
+  mode: 'multivariate' as const,
+};
+
+function table(values = syntheticSeries(N, SPIKES)): SeriesTable {
+  return {
+    timestamps: Float64Array.from(times(values.length)),
+    columns: [{ name: 'cpu', values: Float64Array.from(values) }],
+  };
+}
+
+function request(jobId: number, model: Partial<ModelJob> = {}, contamination: 'auto' | number = 0.01): ScoreRequest {
+  return {
+    type: 'score',
+    jobId,
+    detector,
+    contamination,
+    explainTop: 2,
+    models: [{ slot: 'series:cpu', trainingKey: 'k1', table: table(), ...model }],
+  };
+}
+
+function setup() {
+  const posted: Array<{ message: WorkerResponse; transfer: ArrayBuffer[] }> = [];
+  const handle = createRequestHandler((message, transfer) => posted.push({ message, transfer }));
+  const final = (jobId: number) => posted.find((p) => p.message.jobId === jobId && p.message.type !== 'progress');
+  return { posted, handle, final };
+}
+
+describe('worker protocol', () => {
+  it('trains, scores and explains: the same numbers as the engine run directly', async () => {
+    const { posted, handle, final } = setup();
+    await handle(request(1, { training: table() }));
+
+    const answer = final(1)!;
+    expect(answer.message.type).toBe('result');
+    const [model] = (answer.message as Extract<WorkerResponse, { type: 'result' }>).models;
+    if (!model.ok) {
+      throw new Error(model.message);
+    }
+    const direct = AnomalyDetector.train(table(), { ...detector, forest: { ...detector.forest, contamination: 0.01 } });
+    const [expected] = direct.score(table());
+    expect(model.trained).toBe(true);
+    expect(Array.from(model.scores)).toEqual(Array.from(expected.scores));
+    expect(Array.from(model.isAnomaly)).toEqual(Array.from(expected.isAnomaly));
+    expect(Array.from(model.times)).toEqual(Array.from(expected.rowIndex, (r) => table().timestamps[r]));
+    const anomalyTimes = Array.from(model.times).filter((_, i) => model.isAnomaly[i]);
+    expect(model.explanations.map((e) => e.time)).toEqual(anomalyTimes);
+    expect(model.explanations[0].contributions).toHaveLength(2);
+    // Results travel back as transferred buffers.
+    expect(answer.transfer).toEqual(
+      expect.arrayContaining([model.scores.buffer, model.times.buffer, model.isAnomaly.buffer])
+    );
+    // Progress came first and ended complete.
+    const progress = posted
+      .filter((p) => p.message.type === 'progress')
+      .map((p) => p.message as { done: number; total: number });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[progress.length - 1].done).toBe(progress[progress.length - 1].total);
+  });
+
+  it('reuses the cached model without training data, and re-thresholds on a new contamination', async () => {
+    const { handle, final } = setup();
+    await handle(request(1, { training: table() }, 0.01));
+    await handle(request(2, {}, 0.2));
+    const first = (final(1)!.message as Extract<WorkerResponse, { type: 'result' }>).models[0];
+    const second = (final(2)!.message as Extract<WorkerResponse, { type: 'result' }>).models[0];
+    if (!first.ok || !second.ok) {
+      throw new Error('expected results');
+    }
+    expect(second.trained).toBe(false);
+    expect(Array.from(second.scores)).toEqual(Array.from(first.scores));
+    expect(second.threshold).toBeLessThan(first.threshold);
+    const count = (m: typeof first) => m.isAnomaly.reduce((a, b) => a + b, 0);
+    expect(count(second)).toBeGreaterThan(count(first));
+  });
+
+  it("answers 'model-missing' for an uncached model sent without training data, and another training key retrains", async () => {
+    const { handle, final } = setup();
+    await handle(request(1));
+    expect((final(1)!.message as Extract<WorkerResponse, { type: 'result' }>).models[0]).toMatchObject({
+      ok: false,
+      code: 'model-missing',
+    });
+    await handle(request(2, { training: table() }));
+    await handle(request(3, { trainingKey: 'k2' }));
+    expect((final(3)!.message as Extract<WorkerResponse, { type: 'result' }>).models[0]).toMatchObject({
+      ok: false,
+      code: 'model-missing',
+    });
+  });
+
+  it("reports the engine's refusal per model (constant series) instead of failing the job", async () => {
+    const { handle, final } = setup();
+    const flat = table(new Array(N).fill(5));
+    await handle(request(1, { training: flat, table: table(new Array(N).fill(5)) }));
+    const [model] = (final(1)!.message as Extract<WorkerResponse, { type: 'result' }>).models;
+    expect(model).toMatchObject({ ok: false, code: 'constant-column' });
+  });
+
+  it('a newer job makes the running one stale: it answers cancelled, the newer one its result', async () => {
+    const { handle, final } = setup();
+    const older = handle(request(1, { training: table() }));
+    const newer = handle(request(2, { training: table() }));
+    await Promise.all([older, newer]);
+    expect(final(1)!.message.type).toBe('cancelled');
+    expect(final(2)!.message.type).toBe('result');
+  });
+
+  it('a cancel message stops the named job at its next pause', async () => {
+    const { handle, final } = setup();
+    const job = handle(request(7, { training: table() }));
+    await handle({ type: 'cancel', jobId: 7 });
+    await job;
+    expect(final(7)!.message.type).toBe('cancelled');
+  });
+
+  it('lists each table buffer once in the transfer list (training may share the scored table)', () => {
+    const shared = table();
+    const buffers = requestTransferables(request(1, { training: shared, table: shared }));
+    expect(buffers).toHaveLength(2);
+    expect(new Set(buffers).size).toBe(2);
+  });
+});

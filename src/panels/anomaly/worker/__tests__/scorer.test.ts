@@ -1,0 +1,106 @@
+import { dateTime } from '@grafana/data';
+import { analysePanel } from '../../analysis/analysePanel';
+import { withDefaults } from '../../options/defaults';
+import { prometheusFrame, syntheticSeries } from '../../testing/frames';
+import type { WorkerRequest, WorkerResponse } from '../messages';
+import { createRequestHandler } from '../protocol';
+import { type JobInput, MainThreadScorer, ResilientScorer, WorkerScorer, startInlineWorker } from '../scorer';
+
+/** Stands in for a Worker: runs the real request handler, asynchronously, like a worker thread would. */
+class InProcessWorker {
+  onmessage: ((e: MessageEvent<WorkerResponse>) => void) | null = null;
+  onerror: ((e: ErrorEvent) => void) | null = null;
+  readonly sent: WorkerRequest[] = [];
+  terminated = false;
+  private readonly handle = createRequestHandler((message) =>
+    setTimeout(() => this.onmessage?.({ data: message } as MessageEvent))
+  );
+
+  postMessage(message: WorkerRequest) {
+    this.sent.push(message);
+    setTimeout(() => void this.handle(message));
+  }
+
+  terminate() {
+    this.terminated = true;
+  }
+}
+
+/** A worker the browser refuses to run (CSP without worker-src blob:): it errors right after it is created. */
+class BlockedWorker extends InProcessWorker {
+  override postMessage(message: WorkerRequest) {
+    this.sent.push(message);
+    setTimeout(() => this.onerror?.({ message: '', preventDefault() {} } as ErrorEvent));
+  }
+}
+
+const values = syntheticSeries(200, [120]);
+const table = () => ({
+  timestamps: Float64Array.from(values, (_, i) => i * 60_000),
+  columns: [{ name: 'cpu', values: Float64Array.from(values) }],
+});
+const job = (withTraining: boolean): JobInput => ({
+  detector: { features: { window: 12, lags: 1 }, forest: { nEstimators: 30, seed: 1 } },
+  contamination: 0.01,
+  explainTop: 3,
+  models: [{ slot: 'cpu', trainingKey: 'k', table: table(), training: withTraining ? table() : undefined }],
+});
+
+describe('scorers', () => {
+  it('cannot start the inline worker under jsdom and says why', () => {
+    expect(startInlineWorker('self.onmessage = () => {}')).toMatch(/not available/);
+  });
+
+  it('WorkerScorer: a new job cancels the stale one (cancel message, stale job resolves cancelled) and mirrors the cache', async () => {
+    const worker = new InProcessWorker();
+    const scorer = new WorkerScorer(worker as unknown as Worker);
+    const stale = scorer.run(job(true));
+    const current = scorer.run(job(true));
+    await expect(stale).resolves.toEqual({ status: 'cancelled' });
+    const result = await current;
+    expect(result.status).toBe('done');
+    expect(worker.sent.map((m) => m.type)).toEqual(['score', 'cancel', 'score']);
+    expect(scorer.hasModel('cpu', 'k')).toBe(true);
+    expect(scorer.hasModel('cpu', 'other')).toBe(false);
+    // A later job without training rows is served from the worker's cached model.
+    const again = await scorer.run(job(false));
+    expect(again.status === 'done' && again.models[0].ok && !again.models[0].trained).toBe(true);
+  });
+
+  it('ResilientScorer falls back to the main thread when the worker errors before answering', async () => {
+    const scorer = new ResilientScorer(() => new BlockedWorker() as unknown as Worker);
+    const first = await scorer.run(job(true));
+    expect(first.status === 'done' && first.models[0]).toMatchObject({ ok: false, code: 'model-missing' });
+    expect(scorer.kind).toBe('main-thread');
+    expect(scorer.fallbackReason).toMatch(/could not start/);
+    const second = await scorer.run(job(true));
+    expect(second.status === 'done' && second.models[0].ok).toBe(true);
+  });
+
+  it('analysePanel recovers from the fallback by resending the training rows', async () => {
+    const scorer = new ResilientScorer(() => new BlockedWorker() as unknown as Worker);
+    const analysis = await analysePanel({
+      frames: [prometheusFrame(values, { __name__: 'cpu' })],
+      options: withDefaults({ trees: 30 }),
+      visibleRange: { from: dateTime(0), to: dateTime(200 * 60_000), raw: { from: 'now-1h', to: 'now' } },
+      scorer,
+      fetchFrames: () => Promise.reject(new Error('not used')),
+    });
+    expect(analysis.status).toBe('done');
+    expect(analysis.status === 'done' && analysis.models[0].outcome?.trained).toBe(true);
+    expect(scorer.kind).toBe('main-thread');
+  });
+
+  it('MainThreadScorer yields between steps and drops a job made stale by a newer one', async () => {
+    let pauses = 0;
+    const scorer = new MainThreadScorer('no workers', () => {
+      pauses++;
+      return new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    const stale = scorer.run(job(true));
+    const current = scorer.run(job(true));
+    await expect(stale).resolves.toEqual({ status: 'cancelled' });
+    await expect(current).resolves.toMatchObject({ status: 'done' });
+    expect(pauses).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,51 @@
+import { DetectorCache } from './detectorCache';
+import { type WorkerRequest, type WorkerResponse, responseTransferables } from './messages';
+import { JobCancelled, runScoreJob } from './runScoreJob';
+
+export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
+
+/**
+ * The worker's message handling, free of worker globals so it can be tested directly: a 'score' request answers
+ * with progress and then exactly one of result / cancelled / error. A newer 'score' makes every older job stale:
+ * they stop at their next pause and answer 'cancelled', as does a job named by a 'cancel'.
+ */
+export function createRequestHandler(post: Post, pause: () => Promise<void> = yieldToEventLoop) {
+  const cache = new DetectorCache();
+  let latestJobId = -1;
+  const cancelled = new Set<number>();
+
+  return async function handle(request: WorkerRequest): Promise<void> {
+    if (request.type === 'cancel') {
+      cancelled.add(request.jobId);
+      return;
+    }
+    latestJobId = Math.max(latestJobId, request.jobId);
+    const jobId = request.jobId;
+    const isCancelled = () => cancelled.has(jobId) || jobId < latestJobId;
+    const send = (message: WorkerResponse) => post(message, responseTransferables(message));
+    try {
+      if (isCancelled()) {
+        throw new JobCancelled();
+      }
+      const models = await runScoreJob(request, cache, {
+        pause,
+        isCancelled,
+        progress: (done, total) => send({ type: 'progress', jobId, done, total }),
+      });
+      send(isCancelled() ? { type: 'cancelled', jobId } : { type: 'result', jobId, models });
+    } catch (error) {
+      if (error instanceof JobCancelled) {
+        send({ type: 'cancelled', jobId });
+      } else {
+        send({ type: 'error', jobId, message: error instanceof Error ? error.message : String(error) });
+      }
+    } finally {
+      cancelled.delete(jobId);
+    }
+  };
+}
+
+/** Lets queued messages (a cancel, a newer job) run before the next step. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,0 +1,138 @@
+import { AnomalyDetector, EngineInputError } from '@telemetry-analyzer/engine';
+import type { DetectorCache } from './detectorCache';
+import type { Explanation, ModelJob, ModelOutcome, ScoreRequest } from './messages';
+
+/** Most explained points per model: explaining is the costly part, and a tooltip needs only the marked points. */
+export const MAX_EXPLAINED_PER_MODEL = 500;
+/** Points explained between two pauses. */
+const EXPLAIN_CHUNK = 50;
+
+export interface JobHooks {
+  /** Gives the thread back (worker: to receive a cancel; main thread: to keep the page responsive). */
+  pause(): Promise<void>;
+  isCancelled(): boolean;
+  progress(done: number, total: number): void;
+}
+
+export class JobCancelled extends Error {
+  constructor() {
+    super('scoring job cancelled');
+  }
+}
+
+/**
+ * Trains (or reuses) and scores every model of a request, pausing between steps; the same code runs in the worker
+ * and, when no worker can start, on the main thread. Throws JobCancelled as soon as it notices a cancel.
+ */
+export async function runScoreJob(
+  request: ScoreRequest,
+  cache: DetectorCache,
+  hooks: JobHooks
+): Promise<ModelOutcome[]> {
+  const outcomes: ModelOutcome[] = [];
+  const total = request.models.length * 2;
+  let done = 0;
+  const step = async () => {
+    hooks.progress(++done, total);
+    await hooks.pause();
+    if (hooks.isCancelled()) {
+      throw new JobCancelled();
+    }
+  };
+  for (const model of request.models) {
+    const detector = cache.get(model.slot, model.trainingKey);
+    let trained = false;
+    let current = detector;
+    if (!current) {
+      if (!model.training) {
+        outcomes.push({
+          slot: model.slot,
+          ok: false,
+          code: 'model-missing',
+          message: 'no cached model; send training data',
+        });
+        done += 2;
+        continue;
+      }
+      try {
+        current = AnomalyDetector.train(model.training, {
+          ...request.detector,
+          forest: { ...request.detector.forest, contamination: request.contamination },
+          mode: 'multivariate',
+        });
+        cache.set(model.slot, model.trainingKey, current);
+        trained = true;
+      } catch (error) {
+        outcomes.push(failure(model, error));
+        done += 1;
+        await step();
+        continue;
+      }
+    }
+    await step();
+    try {
+      outcomes.push(await scoreModel(current, model, request, trained, hooks));
+    } catch (error) {
+      if (error instanceof JobCancelled) {
+        throw error;
+      }
+      outcomes.push(failure(model, error));
+    }
+    await step();
+  }
+  return outcomes;
+}
+
+async function scoreModel(
+  detector: AnomalyDetector,
+  model: ModelJob,
+  request: ScoreRequest,
+  trained: boolean,
+  hooks: JobHooks
+): Promise<ModelOutcome> {
+  // Cheap: re-thresholds from the training scores the detector kept; a contamination change needs no retraining.
+  detector.setContamination(request.contamination);
+  const [result] = detector.score(model.table);
+  const times = Float64Array.from(result.rowIndex, (row) => model.table.timestamps[row]);
+  const explanations: Explanation[] = [];
+  let explained = 0;
+  for (let i = 0; i < result.isAnomaly.length && explained < MAX_EXPLAINED_PER_MODEL; i++) {
+    if (!result.isAnomaly[i]) {
+      continue;
+    }
+    const contributions = detector.explain(model.table, result, i, request.explainTop);
+    explanations.push({
+      time: times[i],
+      contributions: contributions.map((c) => ({ name: c.name ?? `feature ${c.feature}`, weight: c.weight })),
+    });
+    if (++explained % EXPLAIN_CHUNK === 0) {
+      await hooks.pause();
+      if (hooks.isCancelled()) {
+        throw new JobCancelled();
+      }
+    }
+  }
+  return {
+    slot: model.slot,
+    ok: true,
+    trained,
+    times,
+    scores: Float64Array.from(result.scores),
+    isAnomaly: Uint8Array.from(result.isAnomaly),
+    threshold: result.threshold,
+    unscoredRows: result.warmupRows.length + result.missingRows.length,
+    explanations,
+  };
+}
+
+function failure(model: ModelJob, error: unknown): ModelOutcome {
+  if (error instanceof EngineInputError) {
+    return { slot: model.slot, ok: false, code: error.code, message: error.message };
+  }
+  return {
+    slot: model.slot,
+    ok: false,
+    code: 'internal',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}

@@ -1,0 +1,237 @@
+import { DetectorCache } from './detectorCache';
+import { type ModelOutcome, type ScoreRequest, type WorkerResponse, requestTransferables } from './messages';
+import { JobCancelled, runScoreJob } from './runScoreJob';
+
+export type JobInput = Omit<ScoreRequest, 'type' | 'jobId'>;
+export type JobResult = { status: 'done'; models: ModelOutcome[] } | { status: 'cancelled' };
+export type ProgressListener = (fraction: number) => void;
+
+/** Runs scoring jobs; starting a job makes every earlier one stale (it resolves 'cancelled'). */
+export interface Scorer {
+  readonly kind: 'worker' | 'main-thread';
+  /** Why scoring runs on the main thread, for the panel's notice. */
+  readonly fallbackReason?: string;
+  run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult>;
+  /** Whether a model for slot + trainingKey is cached (so the job may omit its training rows). */
+  hasModel(slot: string, trainingKey: string): boolean;
+  dispose(): void;
+}
+
+/** Raised when the worker fails before answering: the caller falls back to the main thread. */
+export class WorkerStartError extends Error {}
+
+/** The worker side: the inline bundle behind a same-origin blob: URL, jobs by id, tables transferred. */
+export class WorkerScorer implements Scorer {
+  readonly kind = 'worker';
+  private nextJobId = 1;
+  private answered = false;
+  private readonly trained = new Map<string, string>();
+  private readonly pending = new Map<
+    number,
+    {
+      resolve: (r: JobResult) => void;
+      reject: (e: Error) => void;
+      onProgress?: ProgressListener;
+      trainingKeys: Map<string, string>;
+    }
+  >();
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.receive(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      const reason = this.answered
+        ? `The scoring worker failed: ${event.message || 'unknown error'}`
+        : `The scoring worker could not start (${event.message || 'blocked, e.g. by a Content-Security-Policy without worker-src blob:'})`;
+      this.failAll(new WorkerStartError(reason));
+    };
+  }
+
+  run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+    const jobId = this.nextJobId++;
+    // Older jobs are stale: the worker drops them at its next pause; resolve them now so nobody waits.
+    for (const [id, job] of this.pending) {
+      this.worker.postMessage({ type: 'cancel', jobId: id });
+      job.resolve({ status: 'cancelled' });
+      this.pending.delete(id);
+    }
+    const request: ScoreRequest = { type: 'score', jobId, ...input };
+    const trainingKeys = new Map(input.models.filter((m) => m.training).map((m) => [m.slot, m.trainingKey]));
+    return new Promise<JobResult>((resolve, reject) => {
+      this.pending.set(jobId, { resolve, reject, onProgress, trainingKeys });
+      try {
+        this.worker.postMessage(request, requestTransferables(request));
+      } catch (error) {
+        this.pending.delete(jobId);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+
+  hasModel(slot: string, trainingKey: string): boolean {
+    return this.trained.get(slot) === trainingKey;
+  }
+
+  dispose(): void {
+    this.worker.terminate();
+    this.failAll(new JobCancelled());
+  }
+
+  private receive(message: WorkerResponse): void {
+    this.answered = true;
+    const job = this.pending.get(message.jobId);
+    if (!job) {
+      return; // a stale job's late answer
+    }
+    switch (message.type) {
+      case 'progress':
+        job.onProgress?.(message.done / message.total);
+        return;
+      case 'result':
+        // Mirror the worker's cache: a model trained in this job now sits in its slot.
+        for (const model of message.models) {
+          const key = job.trainingKeys.get(model.slot);
+          if (model.ok && key !== undefined) {
+            this.trained.set(model.slot, key);
+          }
+        }
+        job.resolve({ status: 'done', models: message.models });
+        break;
+      case 'cancelled':
+        job.resolve({ status: 'cancelled' });
+        break;
+      case 'error':
+        job.reject(new Error(message.message));
+        break;
+    }
+    this.pending.delete(message.jobId);
+  }
+
+  private failAll(error: Error): void {
+    this.trained.clear();
+    for (const job of this.pending.values()) {
+      if (error instanceof JobCancelled) {
+        job.resolve({ status: 'cancelled' });
+      } else {
+        job.reject(error);
+      }
+    }
+    this.pending.clear();
+  }
+}
+
+/** The fallback: the same job code on the main thread, yielding between small steps so the page stays responsive. */
+export class MainThreadScorer implements Scorer {
+  readonly kind = 'main-thread';
+  private readonly cache = new DetectorCache();
+  private latestJobId = 0;
+
+  constructor(
+    readonly fallbackReason: string,
+    private readonly pause: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 0))
+  ) {}
+
+  async run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+    const jobId = ++this.latestJobId;
+    const request: ScoreRequest = { type: 'score', jobId, ...input };
+    try {
+      const models = await runScoreJob(request, this.cache, {
+        pause: this.pause,
+        isCancelled: () => jobId !== this.latestJobId,
+        progress: (done, total) => onProgress?.(done / total),
+      });
+      return jobId === this.latestJobId ? { status: 'done', models } : { status: 'cancelled' };
+    } catch (error) {
+      if (error instanceof JobCancelled) {
+        return { status: 'cancelled' };
+      }
+      throw error;
+    }
+  }
+
+  hasModel(slot: string, trainingKey: string): boolean {
+    return this.cache.has(slot, trainingKey);
+  }
+
+  dispose(): void {
+    this.latestJobId++;
+    this.cache.clear();
+  }
+}
+
+/**
+ * Scores in a worker when one starts, else on the main thread; switches for good when the worker fails before
+ * answering (CSP blocking blob: workers makes the worker error right after construction) and reruns that job there.
+ */
+export class ResilientScorer implements Scorer {
+  private current: Scorer | undefined;
+
+  /** `startWorker` returns the worker, or why none could start; it runs at the first job (again after dispose). */
+  constructor(private readonly startWorker: () => Worker | string) {}
+
+  get kind() {
+    return this.current?.kind ?? 'worker';
+  }
+
+  get fallbackReason() {
+    return this.current?.fallbackReason;
+  }
+
+  async run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+    if (!this.current) {
+      const started = this.startWorker();
+      this.current = typeof started === 'string' ? new MainThreadScorer(started) : new WorkerScorer(started);
+    }
+    const scorer = this.current;
+    try {
+      return await scorer.run(input, onProgress);
+    } catch (error) {
+      if (!(error instanceof WorkerStartError) || scorer !== this.current) {
+        throw error;
+      }
+      scorer.dispose();
+      this.current = new MainThreadScorer(error.message);
+      // The job's tables were transferred to the dead worker; the caller resends them on 'model-missing'.
+      return {
+        status: 'done',
+        models: input.models.map((m) => ({ slot: m.slot, ok: false, code: 'model-missing', message: error.message })),
+      };
+    }
+  }
+
+  hasModel(slot: string, trainingKey: string): boolean {
+    return this.current?.hasModel(slot, trainingKey) ?? false;
+  }
+
+  /** Stops the worker and drops the models; the next run starts afresh. */
+  dispose(): void {
+    this.current?.dispose();
+    this.current = undefined;
+  }
+}
+
+/**
+ * Starts the inline worker from a blob: URL, or says why it cannot (no Worker, no bundled source, constructor throws
+ * e.g. under a CSP without worker-src blob:).
+ */
+export function startInlineWorker(source: string): Worker | string {
+  if (typeof Worker === 'undefined' || typeof URL.createObjectURL !== 'function') {
+    return 'Web Workers are not available here';
+  }
+  if (!source) {
+    return 'The scoring worker is not part of this build';
+  }
+  let url: string | undefined;
+  try {
+    url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    return new Worker(url, { name: 'telemetry-anomaly-scorer' });
+  } catch (error) {
+    return `The scoring worker could not start (${error instanceof Error ? error.message : String(error)})`;
+  } finally {
+    if (url) {
+      // The worker keeps its own reference to the script once constructed.
+      const created = url;
+      setTimeout(() => URL.revokeObjectURL(created), 10_000);
+    }
+  }
+}
