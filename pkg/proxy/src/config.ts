@@ -1,0 +1,592 @@
+/**
+ * The proxy's YAML configuration: types, defaults and validation. Every error names the offending key
+ * (e.g. `upstreams.prom.url`) so an operator can fix the file without reading code.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseDurationOrSeconds } from './time';
+
+export type UpstreamType = 'prometheus' | 'influxdb';
+
+export interface UpstreamAuth {
+  basic?: { username: string; password: string };
+  bearer?: { token: string };
+  /** Extra headers sent on every upstream request (e.g. `X-Scope-OrgID`); their values count as secrets. */
+  headers?: Record<string, string>;
+}
+
+export interface UpstreamConfig {
+  name: string;
+  type: UpstreamType;
+  /** Base URL without credentials, e.g. `http://127.0.0.1:9090`. */
+  url: string;
+  /** Per-request timeout in ms [30s]. */
+  timeoutMs: number;
+  auth: UpstreamAuth;
+  /** InfluxDB 1.x only: the database (`db=`) and optional retention policy (`rp=`). */
+  influx?: { database: string; retentionPolicy?: string };
+}
+
+/** Engine defaults; each can be overridden per query by the anomaly function's options. */
+export interface EngineDefaults {
+  /** Expected share of anomalies: 'auto' or (0, 0.5] ['auto']. */
+  contamination: 'auto' | number;
+  /** Isolation trees [100]. */
+  trees: number;
+  /** Rolling window in points [12]. */
+  window: number;
+  /** Lags per metric [1]. */
+  lags: number;
+  /** Hour/weekday features: 'auto' (on when the data span >= 2 days), true or false ['auto']. */
+  seasonality: 'auto' | boolean;
+  /** Seed of the engine's PRNG [42]. */
+  seed: number;
+  /** How much history before the query start a model is trained on, ms ['1d']. */
+  trainingWindowMs: number;
+  /** Models older than this are retrained on the next query, ms ['1h']. */
+  retrainIntervalMs: number;
+  /** Resolution of instant queries (vmalert, Grafana alerting), ms ['60s']. */
+  instantStepMs: number;
+}
+
+export interface IncomingAuth {
+  bearerTokens: string[];
+  basicUsers: Array<{ username: string; password: string }>;
+}
+
+export interface Limits {
+  /** Longest accepted `query` parameter, characters [16384]; longer → 400 bad_data. */
+  maxQueryLength: number;
+  /** Most series an anomaly query may score [500]; more → 422 execution. */
+  maxSeriesPerQuery: number;
+  /** Most points per series of an anomaly query's answer [11000, as Prometheus]; more → 400 bad_data. */
+  maxPointsPerSeries: number;
+  /** Most points per series a model may be trained on [100000]; more → 400 bad_data. */
+  maxTrainingPointsPerSeries: number;
+  /** Anomaly queries evaluated at once; further ones wait [4]. */
+  maxConcurrency: number;
+  /** Largest request body, bytes [1 MiB]; larger → 413. */
+  bodyLimit: number;
+}
+
+export interface ProxyConfig {
+  /** Where the config came from (file path or a label), for messages. */
+  source: string;
+  listen: { host: string; port: number };
+  upstreams: Record<string, UpstreamConfig>;
+  defaultUpstream: string;
+  engine: EngineDefaults;
+  /** Directory for trained models; undefined = models live in memory only. */
+  modelStore?: { directory: string };
+  modelCache: { maxModels: number };
+  /** Undefined = no incoming authentication. */
+  auth?: IncomingAuth;
+  limits: Limits;
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /** Every secret value in the config (passwords, tokens, header values), for redaction. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[]
+  ) {
+    super(`invalid proxy configuration (${source}):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ROOT_KEYS = [
+  'listen',
+  'upstreams',
+  'defaultUpstream',
+  'engine',
+  'modelStore',
+  'modelCache',
+  'auth',
+  'limits',
+  'log',
+];
+const UPSTREAM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and validates a YAML config file. Throws ConfigError listing every problem. */
+export function loadConfig(path: string): ProxyConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [`cannot read the file: ${(error as Error).message}`]);
+  }
+  return parseConfig(text, path);
+}
+
+/** Validates YAML text; `source` names it in messages. `${ENV_VAR}` in string values is replaced from `env`. */
+export function parseConfig(text: string, source = 'config', env: NodeJS.ProcessEnv = process.env): ProxyConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(source, [`not valid YAML: ${(error as Error).message}`]);
+  }
+  const reader = new ConfigReader(env);
+  const config = reader.readRoot(raw, source);
+  if (reader.problems.length > 0 || config === undefined) {
+    throw new ConfigError(source, reader.problems);
+  }
+  return config;
+}
+
+/** Walks the parsed YAML, collecting problems instead of stopping at the first. */
+class ConfigReader {
+  readonly problems: string[] = [];
+  readonly secrets: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  readRoot(raw: unknown, source: string): ProxyConfig | undefined {
+    if (!isObject(raw)) {
+      this.problem('(root)', 'must be a mapping with at least `upstreams`');
+      return undefined;
+    }
+    this.rejectUnknownKeys(raw, '', ROOT_KEYS);
+    const upstreams = this.readUpstreams(raw.upstreams);
+    const names = Object.keys(upstreams);
+    let defaultUpstream = this.optionalString(raw, 'defaultUpstream', '') ?? '';
+    if (defaultUpstream === '') {
+      if (names.length === 1) {
+        defaultUpstream = names[0];
+      } else if (names.length > 1) {
+        this.problem(
+          'defaultUpstream',
+          `required when more than one upstream is configured (have: ${names.join(', ')})`
+        );
+      }
+    } else if (names.length > 0 && !(defaultUpstream in upstreams)) {
+      this.problem('defaultUpstream', `names no configured upstream: "${defaultUpstream}" (have: ${names.join(', ')})`);
+    }
+    return {
+      source,
+      listen: this.readListen(raw.listen),
+      upstreams,
+      defaultUpstream,
+      engine: this.readEngine(raw.engine),
+      modelStore: this.readModelStore(raw.modelStore),
+      modelCache: this.readModelCache(raw.modelCache),
+      auth: this.readIncomingAuth(raw.auth),
+      limits: this.readLimits(raw.limits),
+      log: { level: this.readLogLevel(raw.log) },
+      secrets: this.secrets,
+    };
+  }
+
+  private readListen(raw: unknown): ProxyConfig['listen'] {
+    const fallback = { host: '127.0.0.1', port: 9095 };
+    if (raw === undefined || raw === null) {
+      return fallback;
+    }
+    const text = typeof raw === 'number' ? `:${raw}` : this.expand(raw, 'listen');
+    if (text === undefined) {
+      this.problem('listen', 'must be "host:port" (e.g. "127.0.0.1:9095"; port 0 picks a free port)');
+      return fallback;
+    }
+    const match = /^(.*):(\d+)$/.exec(text);
+    const port = match ? Number(match[2]) : NaN;
+    if (!match || port > 65535) {
+      this.problem('listen', `must be "host:port" with a port 0-65535, got "${text}"`);
+      return fallback;
+    }
+    const host = match[1].replace(/^\[(.*)\]$/, '$1') || '0.0.0.0';
+    return { host, port };
+  }
+
+  private readUpstreams(raw: unknown): Record<string, UpstreamConfig> {
+    const result: Record<string, UpstreamConfig> = {};
+    if (!isObject(raw) || Object.keys(raw).length === 0) {
+      this.problem('upstreams', 'must map at least one upstream name to {type, url}');
+      return result;
+    }
+    for (const [name, value] of Object.entries(raw)) {
+      const key = `upstreams.${name}`;
+      if (!UPSTREAM_NAME.test(name)) {
+        this.problem(key, 'upstream names must start with a letter or _ and contain only letters, digits, _ . -');
+      }
+      if (!isObject(value)) {
+        this.problem(key, 'must be a mapping with type and url');
+        continue;
+      }
+      this.rejectUnknownKeys(value, key, ['type', 'url', 'timeout', 'auth', 'influx']);
+      const type = this.optionalString(value, 'type', key);
+      if (type !== 'prometheus' && type !== 'influxdb') {
+        this.problem(`${key}.type`, `must be "prometheus" or "influxdb", got ${JSON.stringify(value.type)}`);
+      }
+      const url = this.readUpstreamUrl(value.url, `${key}.url`);
+      const timeoutMs = this.readDuration(value.timeout, `${key}.timeout`, 30_000);
+      const auth = this.readUpstreamAuth(value.auth, `${key}.auth`);
+      let influx: UpstreamConfig['influx'];
+      if (type === 'influxdb') {
+        influx = this.readInflux(value.influx, `${key}.influx`);
+      } else if (value.influx !== undefined) {
+        this.problem(`${key}.influx`, 'only allowed for type "influxdb"');
+      }
+      result[name] = { name, type: type === 'influxdb' ? 'influxdb' : 'prometheus', url, timeoutMs, auth, influx };
+    }
+    return result;
+  }
+
+  private readUpstreamUrl(raw: unknown, key: string): string {
+    const text = this.expand(raw, key);
+    if (text === undefined) {
+      this.problem(key, 'required: the upstream base URL, e.g. http://127.0.0.1:9090');
+      return '';
+    }
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      this.problem(key, `not a valid URL: "${text}"`);
+      return '';
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      this.problem(key, `must use http or https, got "${url.protocol}"`);
+    }
+    if (url.username !== '' || url.password !== '') {
+      // Credentials in URLs end up in logs; they belong in `auth`.
+      this.problem(key, "must not contain credentials; use the upstream's `auth` block instead");
+    }
+    if (url.search !== '' || url.hash !== '') {
+      this.problem(key, 'must not have a query string or fragment');
+    }
+    return url.origin + url.pathname.replace(/\/+$/, '');
+  }
+
+  private readUpstreamAuth(raw: unknown, key: string): UpstreamAuth {
+    if (raw === undefined || raw === null) {
+      return {};
+    }
+    if (!isObject(raw)) {
+      this.problem(key, 'must be a mapping with basic, bearer and/or headers');
+      return {};
+    }
+    this.rejectUnknownKeys(raw, key, ['basic', 'bearer', 'headers']);
+    const auth: UpstreamAuth = {};
+    if (raw.basic !== undefined && raw.bearer !== undefined) {
+      this.problem(key, 'use either basic or bearer, not both');
+    }
+    if (raw.basic !== undefined) {
+      if (!isObject(raw.basic)) {
+        this.problem(`${key}.basic`, 'must be {username, password}');
+      } else {
+        this.rejectUnknownKeys(raw.basic, `${key}.basic`, ['username', 'password']);
+        const username = this.requiredString(raw.basic, 'username', `${key}.basic`);
+        const password = this.requiredSecret(raw.basic, 'password', `${key}.basic`);
+        auth.basic = { username, password };
+      }
+    }
+    if (raw.bearer !== undefined) {
+      if (!isObject(raw.bearer)) {
+        this.problem(`${key}.bearer`, 'must be {token}');
+      } else {
+        this.rejectUnknownKeys(raw.bearer, `${key}.bearer`, ['token']);
+        auth.bearer = { token: this.requiredSecret(raw.bearer, 'token', `${key}.bearer`) };
+      }
+    }
+    if (raw.headers !== undefined) {
+      if (!isObject(raw.headers)) {
+        this.problem(`${key}.headers`, 'must map header names to values');
+      } else {
+        auth.headers = {};
+        for (const header of Object.keys(raw.headers)) {
+          if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(header)) {
+            this.problem(`${key}.headers.${header}`, 'not a valid HTTP header name');
+            continue;
+          }
+          auth.headers[header] = this.requiredSecret(raw.headers, header, `${key}.headers`);
+        }
+      }
+    }
+    return auth;
+  }
+
+  private readInflux(raw: unknown, key: string): UpstreamConfig['influx'] {
+    if (!isObject(raw)) {
+      this.problem(key, 'required for influxdb upstreams: {database, retentionPolicy?}');
+      return { database: '' };
+    }
+    this.rejectUnknownKeys(raw, key, ['database', 'retentionPolicy']);
+    const database = this.requiredString(raw, 'database', key);
+    const retentionPolicy = this.optionalString(raw, 'retentionPolicy', key);
+    return retentionPolicy === undefined ? { database } : { database, retentionPolicy };
+  }
+
+  private readEngine(raw: unknown): EngineDefaults {
+    const engine: EngineDefaults = {
+      contamination: 'auto',
+      trees: 100,
+      window: 12,
+      lags: 1,
+      seasonality: 'auto',
+      seed: 42,
+      trainingWindowMs: 86_400_000,
+      retrainIntervalMs: 3_600_000,
+      instantStepMs: 60_000,
+    };
+    if (raw === undefined || raw === null) {
+      return engine;
+    }
+    if (!isObject(raw)) {
+      this.problem('engine', 'must be a mapping');
+      return engine;
+    }
+    const keys = [
+      'contamination',
+      'trees',
+      'window',
+      'lags',
+      'seasonality',
+      'seed',
+      'trainingWindow',
+      'retrainInterval',
+      'instantStep',
+    ];
+    this.rejectUnknownKeys(raw, 'engine', keys);
+    if (raw.contamination !== undefined) {
+      const value = raw.contamination;
+      if (value === 'auto' || (typeof value === 'number' && value > 0 && value <= 0.5)) {
+        engine.contamination = value;
+      } else {
+        this.problem('engine.contamination', `must be "auto" or a number in (0, 0.5], got ${JSON.stringify(value)}`);
+      }
+    }
+    engine.trees = this.readInteger(raw, 'trees', 'engine', 1, 10_000, engine.trees);
+    engine.window = this.readInteger(raw, 'window', 'engine', 1, 10_000, engine.window);
+    engine.lags = this.readInteger(raw, 'lags', 'engine', 0, 1_000, engine.lags);
+    engine.seed = this.readInteger(raw, 'seed', 'engine', 0, 2 ** 32 - 1, engine.seed);
+    if (raw.seasonality !== undefined) {
+      if (raw.seasonality === 'auto' || typeof raw.seasonality === 'boolean') {
+        engine.seasonality = raw.seasonality;
+      } else {
+        this.problem('engine.seasonality', `must be auto, true or false, got ${JSON.stringify(raw.seasonality)}`);
+      }
+    }
+    engine.trainingWindowMs = this.readDuration(raw.trainingWindow, 'engine.trainingWindow', engine.trainingWindowMs);
+    engine.retrainIntervalMs = this.readDuration(
+      raw.retrainInterval,
+      'engine.retrainInterval',
+      engine.retrainIntervalMs
+    );
+    engine.instantStepMs = this.readDuration(raw.instantStep, 'engine.instantStep', engine.instantStepMs);
+    return engine;
+  }
+
+  private readModelStore(raw: unknown): ProxyConfig['modelStore'] {
+    if (raw === undefined || raw === null) {
+      return undefined;
+    }
+    if (!isObject(raw)) {
+      this.problem('modelStore', 'must be {directory}');
+      return undefined;
+    }
+    this.rejectUnknownKeys(raw, 'modelStore', ['directory']);
+    return { directory: this.requiredString(raw, 'directory', 'modelStore') };
+  }
+
+  private readModelCache(raw: unknown): ProxyConfig['modelCache'] {
+    if (raw === undefined || raw === null) {
+      return { maxModels: 1000 };
+    }
+    if (!isObject(raw)) {
+      this.problem('modelCache', 'must be {maxModels}');
+      return { maxModels: 1000 };
+    }
+    this.rejectUnknownKeys(raw, 'modelCache', ['maxModels']);
+    return { maxModels: this.readInteger(raw, 'maxModels', 'modelCache', 1, 10_000_000, 1000) };
+  }
+
+  private readIncomingAuth(raw: unknown): IncomingAuth | undefined {
+    if (raw === undefined || raw === null) {
+      return undefined;
+    }
+    if (!isObject(raw)) {
+      this.problem('auth', 'must be {bearerTokens?, basicUsers?}');
+      return undefined;
+    }
+    this.rejectUnknownKeys(raw, 'auth', ['bearerTokens', 'basicUsers']);
+    const auth: IncomingAuth = { bearerTokens: [], basicUsers: [] };
+    if (raw.bearerTokens !== undefined) {
+      if (!Array.isArray(raw.bearerTokens)) {
+        this.problem('auth.bearerTokens', 'must be a list of tokens');
+      } else {
+        raw.bearerTokens.forEach((token, i) => {
+          const value = this.expand(token, `auth.bearerTokens[${i}]`);
+          if (value === undefined || value === '') {
+            this.problem(`auth.bearerTokens[${i}]`, 'must be a non-empty string');
+          } else {
+            this.secrets.push(value);
+            auth.bearerTokens.push(value);
+          }
+        });
+      }
+    }
+    if (raw.basicUsers !== undefined) {
+      if (!Array.isArray(raw.basicUsers)) {
+        this.problem('auth.basicUsers', 'must be a list of {username, password}');
+      } else {
+        raw.basicUsers.forEach((user, i) => {
+          const key = `auth.basicUsers[${i}]`;
+          if (!isObject(user)) {
+            this.problem(key, 'must be {username, password}');
+            return;
+          }
+          this.rejectUnknownKeys(user, key, ['username', 'password']);
+          auth.basicUsers.push({
+            username: this.requiredString(user, 'username', key),
+            password: this.requiredSecret(user, 'password', key),
+          });
+        });
+      }
+    }
+    if (auth.bearerTokens.length === 0 && auth.basicUsers.length === 0) {
+      this.problem('auth', 'configure at least one of bearerTokens or basicUsers, or remove `auth` to disable it');
+    }
+    return auth;
+  }
+
+  private readLimits(raw: unknown): Limits {
+    const limits: Limits = {
+      maxQueryLength: 16_384,
+      maxSeriesPerQuery: 500,
+      maxPointsPerSeries: 11_000,
+      maxTrainingPointsPerSeries: 100_000,
+      maxConcurrency: 4,
+      bodyLimit: 1_048_576,
+    };
+    if (raw === undefined || raw === null) {
+      return limits;
+    }
+    if (!isObject(raw)) {
+      this.problem('limits', 'must be a mapping');
+      return limits;
+    }
+    this.rejectUnknownKeys(raw, 'limits', Object.keys(limits));
+    for (const name of Object.keys(limits) as Array<keyof Limits>) {
+      limits[name] = this.readInteger(raw, name, 'limits', 1, Number.MAX_SAFE_INTEGER, limits[name]);
+    }
+    return limits;
+  }
+
+  private readLogLevel(raw: unknown): ProxyConfig['log']['level'] {
+    if (raw === undefined || raw === null) {
+      return 'info';
+    }
+    if (!isObject(raw)) {
+      this.problem('log', 'must be {level}');
+      return 'info';
+    }
+    this.rejectUnknownKeys(raw, 'log', ['level']);
+    const level = raw.level ?? 'info';
+    if (!(LOG_LEVELS as readonly unknown[]).includes(level)) {
+      this.problem('log.level', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+      return 'info';
+    }
+    return level as ProxyConfig['log']['level'];
+  }
+
+  // --- primitives -------------------------------------------------------------------------------------------
+
+  private problem(key: string, message: string): void {
+    this.problems.push(`${key}: ${message}`);
+  }
+
+  private rejectUnknownKeys(raw: Record<string, unknown>, parent: string, allowed: string[]): void {
+    for (const key of Object.keys(raw)) {
+      if (!allowed.includes(key)) {
+        this.problem(parent ? `${parent}.${key}` : key, `unknown key (allowed: ${allowed.join(', ')})`);
+      }
+    }
+  }
+
+  /** A string value with `${ENV_VAR}` expanded; numbers are accepted as their text. */
+  private expand(raw: unknown, key: string): string | undefined {
+    if (typeof raw === 'number') {
+      return String(raw);
+    }
+    if (typeof raw !== 'string') {
+      return undefined;
+    }
+    return raw.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const value = this.env[name];
+      if (value === undefined) {
+        this.problem(key, `environment variable ${name} is not set`);
+        return '';
+      }
+      return value;
+    });
+  }
+
+  private optionalString(raw: Record<string, unknown>, name: string, parent: string): string | undefined {
+    const key = parent ? `${parent}.${name}` : name;
+    if (raw[name] === undefined || raw[name] === null) {
+      return undefined;
+    }
+    const value = this.expand(raw[name], key);
+    if (value === undefined) {
+      this.problem(key, `must be a string, got ${JSON.stringify(raw[name])}`);
+    }
+    return value;
+  }
+
+  private requiredString(raw: Record<string, unknown>, name: string, parent: string): string {
+    const value = this.optionalString(raw, name, parent);
+    if (value === undefined || value === '') {
+      this.problem(`${parent}.${name}`, 'required (a non-empty string)');
+      return '';
+    }
+    return value;
+  }
+
+  private requiredSecret(raw: Record<string, unknown>, name: string, parent: string): string {
+    const value = this.requiredString(raw, name, parent);
+    if (value !== '') {
+      this.secrets.push(value);
+    }
+    return value;
+  }
+
+  private readInteger(
+    raw: Record<string, unknown>,
+    name: string,
+    parent: string,
+    min: number,
+    max: number,
+    fallback: number
+  ): number {
+    const value = raw[name];
+    if (value === undefined || value === null) {
+      return fallback;
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.problem(`${parent}.${name}`, `must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  private readDuration(raw: unknown, key: string, fallback: number): number {
+    if (raw === undefined || raw === null) {
+      return fallback;
+    }
+    const text = this.expand(raw, key);
+    const ms = text === undefined ? undefined : parseDurationOrSeconds(text);
+    if (ms === undefined || ms <= 0) {
+      this.problem(key, `must be a positive duration like 30s, 5m, 1h, 1d, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return ms;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

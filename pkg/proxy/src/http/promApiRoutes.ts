@@ -1,0 +1,176 @@
+/**
+ * The Prometheus HTTP API as Grafana's Prometheus datasource and vmalert call it. Queries with an anomaly function
+ * are evaluated here; everything else goes to the default (Prometheus) upstream and its answer comes back unchanged.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ProxyConfig } from '../config';
+import { badData } from '../errors';
+import { AnomalyEvaluator, EvaluationRange } from '../query/anomalyEvaluator';
+import { parseQuery } from '../query/anomalyQuery';
+import { ConcurrencyLimit } from '../concurrencyLimit';
+import { parseDurationOrSeconds, parseTimestamp } from '../time';
+import { UpstreamHttp } from '../upstreams/upstreamHttp';
+
+export interface PromApiDependencies {
+  config: ProxyConfig;
+  upstreams: Map<string, UpstreamHttp>;
+  evaluator: AnomalyEvaluator;
+  now: () => number;
+}
+
+type Params = Record<string, string | string[]>;
+
+/** Endpoints answered by the default upstream as they are (GET, and POST where Prometheus accepts it). */
+const PASS_THROUGH: Array<{ path: string; post: boolean; empty?: unknown }> = [
+  { path: '/api/v1/labels', post: true, empty: [] },
+  { path: '/api/v1/series', post: true, empty: [] },
+  { path: '/api/v1/metadata', post: false, empty: {} },
+  { path: '/api/v1/query_exemplars', post: true, empty: [] },
+  { path: '/api/v1/format_query', post: true },
+  { path: '/api/v1/rules', post: false, empty: { groups: [] } },
+  { path: '/api/v1/alerts', post: false, empty: { alerts: [] } },
+  { path: '/api/v1/status/buildinfo', post: false },
+];
+
+const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDependencies): void {
+  const { config, upstreams, evaluator } = deps;
+  const limit = new ConcurrencyLimit(config.limits.maxConcurrency);
+  const defaultUpstream = upstreams.get(config.defaultUpstream)!;
+  const prometheusDefault = defaultUpstream.config.type === 'prometheus' ? defaultUpstream : undefined;
+
+  /** Forwards the request to the default Prometheus upstream; its status and body come back unchanged. */
+  const passThrough = async (request: FastifyRequest, reply: FastifyReply, path: string, empty?: unknown) => {
+    if (!prometheusDefault) {
+      if (empty !== undefined) {
+        return reply.send({ status: 'success', data: empty });
+      }
+      throw badData(
+        `defaultUpstream "${config.defaultUpstream}" is InfluxDB: only anomaly queries with influxql("...") are answered`
+      );
+    }
+    const method = request.method === 'POST' ? 'POST' : 'GET';
+    const params = toSearchParams(
+      method === 'POST' ? { ...queryParams(request), ...bodyParams(request) } : queryParams(request)
+    );
+    const response = await prometheusDefault.send(path, params, method);
+    return reply.code(response.status).header('content-type', response.contentType).send(response.body);
+  };
+
+  const handleQuery = (kind: 'instant' | 'range') => async (request: FastifyRequest, reply: FastifyReply) => {
+    const params = { ...queryParams(request), ...bodyParams(request) };
+    const query = single(params, 'query');
+    if (query === undefined || query.trim() === '') {
+      throw badData('invalid parameter "query": missing or empty');
+    }
+    if (query.length > config.limits.maxQueryLength) {
+      throw badData(
+        `invalid parameter "query": ${query.length} characters; at most ${config.limits.maxQueryLength} (limits.maxQueryLength)`
+      );
+    }
+    const parsed = parseQuery(query);
+    if (parsed.kind === 'plain') {
+      return passThrough(request, reply, kind === 'instant' ? '/api/v1/query' : '/api/v1/query_range');
+    }
+    const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
+    const result = await limit.run(() => evaluator.evaluate(parsed.query, range));
+    const body: Record<string, unknown> = {
+      status: 'success',
+      data: { resultType: result.resultType, result: result.result },
+    };
+    if (result.warnings.length > 0) {
+      body.warnings = result.warnings;
+    }
+    return reply.send(body);
+  };
+
+  app.get('/api/v1/query', handleQuery('instant'));
+  app.post('/api/v1/query', handleQuery('instant'));
+  app.get('/api/v1/query_range', handleQuery('range'));
+  app.post('/api/v1/query_range', handleQuery('range'));
+
+  for (const endpoint of PASS_THROUGH) {
+    const handler = (request: FastifyRequest, reply: FastifyReply) =>
+      passThrough(request, reply, endpoint.path, endpoint.empty);
+    app.get(endpoint.path, handler);
+    if (endpoint.post) {
+      app.post(endpoint.path, handler);
+    }
+  }
+
+  app.get('/api/v1/label/:name/values', (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
+    const { name } = request.params;
+    // Only a label name reaches the upstream path, so the path cannot be steered elsewhere.
+    if (!LABEL_NAME.test(name)) {
+      throw badData(`invalid label name: ${JSON.stringify(name)}`);
+    }
+    return passThrough(request, reply, `/api/v1/label/${name}/values`, []);
+  });
+}
+
+function queryParams(request: FastifyRequest): Params {
+  return (request.query ?? {}) as Params;
+}
+
+function bodyParams(request: FastifyRequest): Params {
+  const body = request.body;
+  return typeof body === 'object' && body !== null ? (body as Params) : {};
+}
+
+function toSearchParams(params: Params): URLSearchParams {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      search.append(name, String(item));
+    }
+  }
+  return search;
+}
+
+function single(params: Params, name: string): string | undefined {
+  const value = params[name];
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
+function timeParam(params: Params, name: string): number | undefined {
+  const text = single(params, name);
+  if (text === undefined || text === '') {
+    return undefined;
+  }
+  const ms = parseTimestamp(text);
+  if (ms === undefined) {
+    throw badData(`invalid parameter "${name}": cannot parse "${text}" to a valid timestamp`);
+  }
+  return ms;
+}
+
+/** /api/v1/query: `time` defaults to now; `step` (sent by vmalert) is ignored — use the step= option instead. */
+function instantRange(params: Params, now: () => number): EvaluationRange {
+  return { kind: 'instant', timeMs: timeParam(params, 'time') ?? now() };
+}
+
+function rangeOf(params: Params): EvaluationRange {
+  const startMs = timeParam(params, 'start');
+  const endMs = timeParam(params, 'end');
+  if (startMs === undefined) {
+    throw badData('invalid parameter "start": missing');
+  }
+  if (endMs === undefined) {
+    throw badData('invalid parameter "end": missing');
+  }
+  if (endMs < startMs) {
+    throw badData('invalid parameter "end": end timestamp must not be before start time');
+  }
+  const stepText = single(params, 'step');
+  const stepMs = stepText === undefined ? undefined : parseDurationOrSeconds(stepText);
+  if (stepMs === undefined) {
+    throw badData(`invalid parameter "step": cannot parse ${JSON.stringify(stepText ?? '')} to a valid duration`);
+  }
+  if (stepMs <= 0) {
+    throw badData(
+      'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer'
+    );
+  }
+  return { kind: 'range', startMs, endMs, stepMs };
+}

@@ -1,0 +1,46 @@
+/** /readyz: the config is loaded (we are running) and every upstream answers its health endpoint. Cached briefly. */
+import { UpstreamHttp } from '../upstreams/upstreamHttp';
+
+export interface ReadinessReport {
+  ready: boolean;
+  upstreams: Record<string, { ok: boolean; detail: string }>;
+}
+
+const CACHE_MS = 5_000;
+
+export class Readiness {
+  private cached?: { at: number; report: Promise<ReadinessReport> };
+
+  constructor(
+    private readonly upstreams: Map<string, UpstreamHttp>,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  check(): Promise<ReadinessReport> {
+    if (!this.cached || this.now() - this.cached.at > CACHE_MS) {
+      this.cached = { at: this.now(), report: this.probeAll() };
+    }
+    return this.cached.report;
+  }
+
+  private async probeAll(): Promise<ReadinessReport> {
+    const entries = await Promise.all(
+      [...this.upstreams.values()].map(async (upstream) => [upstream.name, await probe(upstream)] as const)
+    );
+    const upstreams = Object.fromEntries(entries);
+    return { ready: entries.every(([, result]) => result.ok), upstreams };
+  }
+}
+
+/** Prometheus answers /-/ready, InfluxDB 1.x /ping (204). */
+async function probe(upstream: UpstreamHttp): Promise<{ ok: boolean; detail: string }> {
+  const path = upstream.config.type === 'prometheus' ? '/-/ready' : '/ping';
+  try {
+    const response = await upstream.send(path, new URLSearchParams());
+    return response.status < 400
+      ? { ok: true, detail: `HTTP ${response.status}` }
+      : { ok: false, detail: `HTTP ${response.status} from ${path}` };
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message };
+  }
+}

@@ -1,0 +1,8 @@
+/** `@telemetry-analyzer/proxy`: a Prometheus-compatible HTTP API that adds anomaly functions over Prometheus and InfluxDB. */
+export { loadConfig, parseConfig, ConfigError } from './config';
+export type { ProxyConfig, UpstreamConfig, UpstreamAuth, EngineDefaults, IncomingAuth, Limits } from './config';
+export { startProxy, startProxyFromConfigFile, buildProxy } from './server';
+export type { RunningProxy, ProxyOptions } from './server';
+export { parseQuery, ANOMALY_FUNCTIONS } from './query/anomalyQuery';
+export type { AnomalyQuery, AnomalyOptions, AnomalyFunction, ParsedQuery } from './query/anomalyQuery';
+export { PromApiError, QueryParseError } from './errors';

@@ -1,0 +1,63 @@
+/** The proxy's own Prometheus metrics, in a registry per proxy instance (several proxies may run in one process). */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class ProxyMetrics {
+  readonly registry = new Registry();
+
+  readonly requests = new Counter({
+    name: 'telemetry_proxy_http_requests_total',
+    help: 'HTTP requests answered, by endpoint and status code.',
+    labelNames: ['endpoint', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly requestDuration = new Histogram({
+    name: 'telemetry_proxy_http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by endpoint.',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly trainings = new Counter({
+    name: 'telemetry_proxy_model_trainings_total',
+    help: 'Models trained (each AnomalyDetector.train call that succeeded).',
+    registers: [this.registry],
+  });
+
+  readonly trainingFailures = new Counter({
+    name: 'telemetry_proxy_model_training_failures_total',
+    help: 'Series or groups whose model could not be trained (too little or unusable data).',
+    registers: [this.registry],
+  });
+
+  readonly trainingDuration = new Histogram({
+    name: 'telemetry_proxy_model_training_duration_seconds',
+    help: 'Time to train one model.',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly modelsInCache = new Gauge({
+    name: 'telemetry_proxy_models_in_cache',
+    help: 'Trained models held in memory (bounded by modelCache.maxModels).',
+    registers: [this.registry],
+  });
+
+  readonly modelStoreLoads = new Counter({
+    name: 'telemetry_proxy_model_store_loads_total',
+    help: 'Models loaded from the model store directory instead of being trained.',
+    registers: [this.registry],
+  });
+
+  readonly upstreamErrors = new Counter({
+    name: 'telemetry_proxy_upstream_errors_total',
+    help: 'Failed upstream calls, by upstream and kind (unreachable, timeout, bad_answer, http_5xx).',
+    labelNames: ['upstream', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'telemetry_proxy_' });
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Where trained models live: an LRU cache in memory in front of the optional on-disk store. Models older than the
+ * retrain interval count as absent (the caller retrains them); fixed-range models never go stale.
+ */
+import { AnomalyDetector } from '@telemetry-analyzer/engine';
+import { LruCache } from './lruCache';
+import { ModelStore, StoreLogger } from './modelStore';
+
+export interface TrainedModel {
+  key: string;
+  description: string;
+  trainedAt: number;
+  trainStart: number;
+  trainEnd: number;
+  detector: AnomalyDetector;
+}
+
+export interface RepositoryEvents {
+  onCacheSizeChange(size: number): void;
+  onStoreLoad(): void;
+}
+
+export class ModelRepository {
+  private readonly cache: LruCache<string, TrainedModel>;
+
+  constructor(
+    maxModels: number,
+    private readonly store: ModelStore | undefined,
+    private readonly log: StoreLogger,
+    private readonly events: RepositoryEvents,
+    private readonly now: () => number = Date.now
+  ) {
+    this.cache = new LruCache(maxModels);
+  }
+
+  get cachedModels(): number {
+    return this.cache.size;
+  }
+
+  /** A fresh model for the key, from memory or disk; undefined when absent or older than `maxAgeMs`. */
+  async get(key: string, maxAgeMs: number | undefined): Promise<TrainedModel | undefined> {
+    const fresh = (model: TrainedModel) => maxAgeMs === undefined || this.now() - model.trainedAt <= maxAgeMs;
+    const cached = this.cache.get(key);
+    if (cached) {
+      return fresh(cached) ? cached : undefined;
+    }
+    if (!this.store) {
+      return undefined;
+    }
+    const stored = await this.store.load(key);
+    if (!stored) {
+      return undefined;
+    }
+    let detector: AnomalyDetector;
+    try {
+      detector = AnomalyDetector.fromJSON(stored.detector);
+    } catch (error) {
+      this.log.warn({ file: this.store.fileFor(key), reason: (error as Error).message }, 'ignoring corrupt model file');
+      return undefined;
+    }
+    const model: TrainedModel = { ...stored, detector };
+    if (!fresh(model)) {
+      return undefined;
+    }
+    this.remember(model);
+    this.events.onStoreLoad();
+    return model;
+  }
+
+  /** Keeps a newly trained model in memory and on disk; a failed disk write is logged, the model still served. */
+  async put(model: TrainedModel): Promise<void> {
+    this.remember(model);
+    if (!this.store) {
+      return;
+    }
+    try {
+      await this.store.save({
+        key: model.key,
+        description: model.description,
+        trainedAt: model.trainedAt,
+        trainStart: model.trainStart,
+        trainEnd: model.trainEnd,
+        detector: model.detector.toJSON(),
+      });
+    } catch (error) {
+      this.log.warn({ directory: this.store.directory, reason: (error as Error).message }, 'could not save a model');
+    }
+  }
+
+  private remember(model: TrainedModel): void {
+    this.cache.set(model.key, model);
+    this.events.onCacheSizeChange(this.cache.size);
+  }
+}

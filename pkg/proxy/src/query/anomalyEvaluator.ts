@@ -1,0 +1,431 @@
+/**
+ * Evaluates an anomaly query: fetch the wrapped query's series from the chosen upstream, find (or train) a model per
+ * series/group, score with the engine's AnomalyDetector, and shape the answer as Prometheus would (matrix or vector).
+ */
+import { AnomalyDetector, EngineInputError, type DetectorOptions } from '@telemetry-analyzer/engine';
+import { createHash } from 'node:crypto';
+import { ProxyConfig, UpstreamConfig } from '../config';
+import { PromApiError, QueryParseError, badData } from '../errors';
+import { ModelRepository, TrainedModel } from '../models/modelRepository';
+import { modelKey } from '../models/modelKey';
+import { SingleFlight } from '../models/singleFlight';
+import { formatDuration } from '../time';
+import { influxQuery } from '../upstreams/influxUpstream';
+import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
+import { Series, labelsKey } from '../upstreams/series';
+import { UpstreamHttp } from '../upstreams/upstreamHttp';
+import { AnomalyQuery } from './anomalyQuery';
+import { ModelUnit, buildTable, buildUnits } from './seriesTables';
+
+export type EvaluationRange =
+  { kind: 'range'; startMs: number; endMs: number; stepMs: number } | { kind: 'instant'; timeMs: number };
+
+export interface PromSample {
+  metric: Record<string, string>;
+}
+export type MatrixResult = { resultType: 'matrix'; result: Array<PromSample & { values: Array<[number, string]> }> };
+export type VectorResult = { resultType: 'vector'; result: Array<PromSample & { value: [number, string] }> };
+export type EvaluationResult = (MatrixResult | VectorResult) & { warnings: string[] };
+
+/** Options with every default filled in: what a model depends on. */
+export interface ResolvedSettings {
+  contamination: 'auto' | number;
+  trees: number;
+  window: number;
+  lags: number;
+  seasonality: 'auto' | boolean;
+  seed: number;
+  stepMs: number;
+  mode: 'univariate' | 'multivariate';
+  by: string[];
+  /** Relative training window, or a fixed range. */
+  training: { windowMs: number } | { startMs: number; endMs: number };
+}
+
+export interface EvaluatorHooks {
+  onTrained(seconds: number): void;
+  onTrainingFailed(): void;
+  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+}
+
+/** How far back an instant query looks for the latest scored sample (Prometheus' default lookback delta). */
+const INSTANT_LOOKBACK_MS = 5 * 60_000;
+
+type TrainingOutcome = Map<string, TrainedModel | string>;
+
+export class AnomalyEvaluator {
+  private readonly trainingFlights = new SingleFlight<TrainingOutcome>();
+
+  constructor(
+    private readonly config: ProxyConfig,
+    private readonly upstreams: Map<string, UpstreamHttp>,
+    private readonly models: ModelRepository,
+    private readonly hooks: EvaluatorHooks,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  async evaluate(query: AnomalyQuery, range: EvaluationRange, signal?: AbortSignal): Promise<EvaluationResult> {
+    const upstream = this.chooseUpstream(query);
+    const settings = this.resolveSettings(query, range);
+    const step = settings.stepMs;
+    const scoreStart = range.kind === 'range' ? range.startMs : range.timeMs - INSTANT_LOOKBACK_MS;
+    const scoreEnd = range.kind === 'range' ? range.endMs : range.timeMs;
+    const points = Math.floor((scoreEnd - scoreStart) / step) + 1;
+    if (range.kind === 'range' && points > this.config.limits.maxPointsPerSeries) {
+      throw badData(
+        `exceeded maximum resolution of ${this.config.limits.maxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)`
+      );
+    }
+    // Rolling windows and lags need history before the first scored point.
+    const warmupMs = (settings.window + settings.lags + 1) * step;
+    const series = await this.fetch(upstream, query, scoreStart - warmupMs, scoreEnd, step, signal);
+    this.checkSeriesCount(series.length);
+
+    const units = buildUnits(series, settings.mode, settings.by);
+    const base = this.baseKeyParts(upstream, query, settings);
+    const keyed = units.map((unit) => ({ unit, key: modelKey({ ...base, labels: unit.labels }) }));
+    const maxAge = 'windowMs' in settings.training ? this.config.engine.retrainIntervalMs : undefined;
+
+    const models = new Map<string, TrainedModel>();
+    const missing: typeof keyed = [];
+    for (const entry of keyed) {
+      const model = await this.models.get(entry.key, maxAge);
+      if (model) {
+        models.set(entry.key, model);
+      } else {
+        missing.push(entry);
+      }
+    }
+    const warnings: string[] = [];
+    if (missing.length > 0) {
+      const outcome = await this.train(upstream, query, settings, base, missing, scoreStart - warmupMs);
+      for (const { unit, key } of missing) {
+        const result = outcome.get(key);
+        if (typeof result === 'object') {
+          models.set(key, result);
+        } else {
+          warnings.push(`no model for ${labelsKey(unit.labels)}: ${result ?? 'the series has no training data'}`);
+        }
+      }
+    }
+    const scored = this.score(query, keyed, models, scoreStart, scoreEnd, warnings);
+    return range.kind === 'range' ? toMatrix(query, scored, warnings) : toVector(query, scored, range.timeMs, warnings);
+  }
+
+  /** The upstream named by `upstream=` or the default; only configured upstreams can ever be chosen. */
+  chooseUpstream(query: AnomalyQuery): UpstreamHttp {
+    const influx = query.inner.language === 'influxql';
+    let name = query.options.upstream;
+    if (name === undefined) {
+      const influxUpstreams = [...this.upstreams.values()].filter((u) => u.config.type === 'influxdb');
+      const defaultUpstream = this.upstreams.get(this.config.defaultUpstream)!;
+      name =
+        influx && defaultUpstream.config.type !== 'influxdb' && influxUpstreams.length === 1
+          ? influxUpstreams[0].name
+          : defaultUpstream.name;
+    }
+    const upstream = this.upstreams.get(name);
+    if (!upstream) {
+      throw new QueryParseError(
+        query.optionPositions.upstream ?? 1,
+        `unknown upstream ${JSON.stringify(name)}; configured upstreams: ${[...this.upstreams.keys()].join(', ')}`
+      );
+    }
+    const position = query.optionPositions.upstream ?? query.inner.offset + 1;
+    if (influx && upstream.config.type !== 'influxdb') {
+      throw new QueryParseError(
+        position,
+        `upstream "${name}" is Prometheus: influxql("...") needs an influxdb upstream (upstream="...")`
+      );
+    }
+    if (!influx && upstream.config.type !== 'prometheus') {
+      throw new QueryParseError(
+        position,
+        `upstream "${name}" is InfluxDB: wrap an InfluxQL statement as influxql("SELECT ...")`
+      );
+    }
+    return upstream;
+  }
+
+  resolveSettings(query: AnomalyQuery, range: EvaluationRange): ResolvedSettings {
+    const o = query.options;
+    const d = this.config.engine;
+    const stepMs = o.step ?? (range.kind === 'range' ? range.stepMs : d.instantStepMs);
+    return {
+      contamination: o.contamination ?? d.contamination,
+      trees: o.trees ?? d.trees,
+      window: o.window ?? d.window,
+      lags: o.lags ?? d.lags,
+      seasonality: o.seasonality ?? d.seasonality,
+      seed: o.seed ?? d.seed,
+      stepMs,
+      mode: o.mode ?? 'univariate',
+      by: o.by ?? [],
+      training:
+        o.trainStart !== undefined
+          ? { startMs: o.trainStart, endMs: o.trainEnd! }
+          : { windowMs: o.train ?? d.trainingWindowMs },
+    };
+  }
+
+  private baseKeyParts(upstream: UpstreamHttp, query: AnomalyQuery, settings: ResolvedSettings) {
+    const inner = query.inner;
+    return {
+      upstream: upstream.name,
+      language: inner.language,
+      expression: inner.language === 'promql' ? inner.expression : inner.statement.trim(),
+      options: { ...settings } as Record<string, unknown>,
+    };
+  }
+
+  private async fetch(
+    upstream: UpstreamHttp,
+    query: AnomalyQuery,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    signal?: AbortSignal
+  ): Promise<Series[]> {
+    const inner = query.inner;
+    const series =
+      inner.language === 'promql'
+        ? await prometheusQueryRange(upstream, inner.expression, startMs, endMs, stepMs, signal)
+        : await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, signal);
+    return series.filter((s) => s.timestamps.length > 0);
+  }
+
+  private checkSeriesCount(count: number): void {
+    if (count > this.config.limits.maxSeriesPerQuery) {
+      throw new PromApiError(
+        422,
+        'execution',
+        `the wrapped query returned ${count} series; at most ${this.config.limits.maxSeriesPerQuery} can be scored (limits.maxSeriesPerQuery): narrow it with label matchers`
+      );
+    }
+  }
+
+  /**
+   * Trains the missing models from one fetch of the training range. Identical concurrent requests (same missing
+   * keys) share one training; the flight is forgotten when it settles, so failures are retried next time.
+   */
+  private train(
+    upstream: UpstreamHttp,
+    query: AnomalyQuery,
+    settings: ResolvedSettings,
+    base: ReturnType<AnomalyEvaluator['baseKeyParts']>,
+    missing: Array<{ unit: ModelUnit; key: string }>,
+    dataStartMs: number
+  ): Promise<TrainingOutcome> {
+    const flightKey = createHash('sha256')
+      .update(
+        missing
+          .map((m) => m.key)
+          .sort()
+          .join(',')
+      )
+      .digest('hex');
+    return this.trainingFlights.run(flightKey, async () => {
+      const step = settings.stepMs;
+      const training = settings.training;
+      const endMs = 'windowMs' in training ? dataStartMs - step : training.endMs;
+      const startMs = 'windowMs' in training ? endMs - training.windowMs : training.startMs;
+      const points = Math.floor((endMs - startMs) / step) + 1;
+      if (points > this.config.limits.maxTrainingPointsPerSeries) {
+        throw badData(
+          `training range ${formatDuration(endMs - startMs)} at step ${formatDuration(step)} is ${points} points per series; ` +
+            `at most ${this.config.limits.maxTrainingPointsPerSeries} (limits.maxTrainingPointsPerSeries): shorten train= or raise step=`
+        );
+      }
+      // No client abort signal here: the training is shared by every waiting request.
+      const series = await this.fetch(upstream, query, startMs, endMs, step);
+      this.checkSeriesCount(series.length);
+      const trainingUnits = new Map(
+        buildUnits(series, settings.mode, settings.by).map((u) => [modelKey({ ...base, labels: u.labels }), u])
+      );
+      const outcome: TrainingOutcome = new Map();
+      for (const { key } of missing) {
+        const unit = trainingUnits.get(key);
+        if (!unit) {
+          outcome.set(
+            key,
+            `no data between ${new Date(startMs).toISOString()} and ${new Date(endMs).toISOString()} to train on`
+          );
+          continue;
+        }
+        outcome.set(key, await this.trainOne(unit, key, settings, startMs, endMs));
+      }
+      return outcome;
+    });
+  }
+
+  private async trainOne(
+    unit: ModelUnit,
+    key: string,
+    settings: ResolvedSettings,
+    startMs: number,
+    endMs: number
+  ): Promise<TrainedModel | string> {
+    const options: DetectorOptions = {
+      features: { window: settings.window, lags: settings.lags, seasonality: settings.seasonality },
+      forest: { nEstimators: settings.trees, contamination: settings.contamination, seed: settings.seed },
+      mode: 'multivariate',
+    };
+    const began = process.hrtime.bigint();
+    let detector: AnomalyDetector;
+    try {
+      detector = AnomalyDetector.train(buildTable(unit), options);
+    } catch (error) {
+      if (error instanceof EngineInputError) {
+        this.hooks.onTrainingFailed();
+        return `cannot train: ${error.message}`;
+      }
+      throw error;
+    }
+    this.hooks.onTrained(Number(process.hrtime.bigint() - began) / 1e9);
+    const model: TrainedModel = {
+      key,
+      description: `${labelsKey(unit.labels)} columns ${JSON.stringify([...unit.columns.keys()].sort())}`,
+      trainedAt: this.now(),
+      trainStart: startMs,
+      trainEnd: endMs,
+      detector,
+    };
+    this.hooks.log.info(
+      { model: key, series: labelsKey(unit.labels), trainStart: startMs, trainEnd: endMs },
+      'trained a model'
+    );
+    await this.models.put(model);
+    return model;
+  }
+
+  /** Scores every unit that has a model; returns per output series its labels and (timestamp, value) samples. */
+  private score(
+    query: AnomalyQuery,
+    keyed: Array<{ unit: ModelUnit; key: string }>,
+    models: Map<string, TrainedModel>,
+    scoreStart: number,
+    scoreEnd: number,
+    warnings: string[]
+  ): ScoredSeries[] {
+    const output: ScoredSeries[] = [];
+    for (const { unit, key } of keyed) {
+      const model = models.get(key);
+      if (!model) {
+        continue;
+      }
+      const columns = model.detector.columns;
+      const extra = [...unit.columns.keys()].filter((c) => !columns.includes(c));
+      if (extra.length > 0) {
+        warnings.push(
+          `${labelsKey(unit.labels)}: series ${extra.join(', ')} appeared after the model was trained and are not scored`
+        );
+      }
+      const table = buildTable(unit, columns);
+      const [result] = model.detector.score(table);
+      const samples: Array<[number, number]> = [];
+      for (let i = 0; i < result.rowIndex.length; i++) {
+        const t = table.timestamps[result.rowIndex[i]];
+        if (t < scoreStart || t > scoreEnd) {
+          continue;
+        }
+        const value =
+          query.function === 'anomaly_score'
+            ? result.scores[i]
+            : query.function === 'anomaly_flag'
+              ? result.isAnomaly[i]
+              : result.threshold;
+        samples.push([t, value]);
+      }
+      // Every input series of the unit gets the unit's result under its own labels.
+      for (const column of columns) {
+        const series = unit.columns.get(column);
+        if (series) {
+          output.push({ labels: series.labels, samples });
+        }
+      }
+    }
+    return withoutMetricNames(output);
+  }
+}
+
+interface ScoredSeries {
+  labels: Record<string, string>;
+  samples: Array<[number, number]>;
+}
+
+/** A trailing comparison filters samples (or, with `bool`, maps them to 0/1), as in PromQL. */
+function applyComparison(query: AnomalyQuery, samples: Array<[number, number]>): Array<[number, number]> {
+  const comparison = query.comparison;
+  if (!comparison) {
+    return samples;
+  }
+  const test = (v: number): boolean => {
+    switch (comparison.operator) {
+      case '>':
+        return v > comparison.value;
+      case '>=':
+        return v >= comparison.value;
+      case '<':
+        return v < comparison.value;
+      case '<=':
+        return v <= comparison.value;
+      case '==':
+        return v === comparison.value;
+      case '!=':
+        return v !== comparison.value;
+    }
+  };
+  return comparison.bool ? samples.map(([t, v]) => [t, test(v) ? 1 : 0]) : samples.filter(([, v]) => test(v));
+}
+
+/** Drops `__name__` like Prometheus does for functions, except where that would make two series identical. */
+function withoutMetricNames(series: ScoredSeries[]): ScoredSeries[] {
+  const stripped = series.map((s) => {
+    const labels = { ...s.labels };
+    delete labels.__name__;
+    return labels;
+  });
+  const counts = new Map<string, number>();
+  stripped.forEach((labels) => counts.set(labelsKey(labels), (counts.get(labelsKey(labels)) ?? 0) + 1));
+  return series.map((s, i) => ({
+    labels: counts.get(labelsKey(stripped[i]))! > 1 ? s.labels : stripped[i],
+    samples: s.samples,
+  }));
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) {
+    return 'NaN';
+  }
+  if (!Number.isFinite(value)) {
+    return value > 0 ? '+Inf' : '-Inf';
+  }
+  return String(value);
+}
+
+function toMatrix(query: AnomalyQuery, series: ScoredSeries[], warnings: string[]): EvaluationResult {
+  const result = series
+    .map((s) => ({ labels: s.labels, samples: applyComparison(query, s.samples) }))
+    .filter((s) => s.samples.length > 0)
+    .map((s) => ({
+      metric: s.labels,
+      values: s.samples.map(([t, v]) => [t / 1000, formatValue(v)] as [number, string]),
+    }));
+  return { resultType: 'matrix', result, warnings };
+}
+
+/** An instant query reports each series' latest scored sample (within the lookback) at the evaluation time. */
+function toVector(query: AnomalyQuery, series: ScoredSeries[], timeMs: number, warnings: string[]): EvaluationResult {
+  const result: VectorResult['result'] = [];
+  for (const s of series) {
+    const latest = s.samples[s.samples.length - 1];
+    if (!latest || latest[0] <= timeMs - INSTANT_LOOKBACK_MS) {
+      continue;
+    }
+    const [compared] = applyComparison(query, [[timeMs, latest[1]]]);
+    if (compared) {
+      result.push({ metric: s.labels, value: [timeMs / 1000, formatValue(compared[1])] });
+    }
+  }
+  return { resultType: 'vector', result, warnings };
+}

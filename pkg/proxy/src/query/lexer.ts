@@ -1,0 +1,141 @@
+/**
+ * A PromQL tokenizer that knows just enough (string and number literals, durations, identifiers, brackets,
+ * operators, comments) to find where an expression wrapped by an anomaly function ends. It never judges the
+ * wrapped PromQL itself: that is the upstream's job.
+ */
+import { QueryParseError } from '../errors';
+
+export type TokenType = 'identifier' | 'string' | 'number' | 'duration' | 'punctuation' | 'end';
+
+export interface Token {
+  type: TokenType;
+  /** Source text of the token (for strings: including quotes). */
+  text: string;
+  /** 0-based offset of the token's first character. */
+  offset: number;
+  /** Decoded value of string literals. */
+  stringValue?: string;
+}
+
+const OPERATORS = [
+  '==',
+  '!=',
+  '>=',
+  '<=',
+  '=~',
+  '!~',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '=',
+  '>',
+  '<',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '^',
+  '@',
+  ':',
+];
+const DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+(?![A-Za-z0-9_:])/;
+const NUMBER = /^(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?![A-Za-z0-9_:])/;
+const IDENTIFIER = /^[A-Za-z_:][A-Za-z0-9_:]*/;
+
+/** Splits a query into tokens; throws QueryParseError (1-based char position) on unterminated strings. */
+export function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i];
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      // PromQL comment: to the end of the line.
+      while (i < source.length && source[i] !== '\n') {
+        i++;
+      }
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') {
+      const token = readString(source, i);
+      tokens.push(token);
+      i += token.text.length;
+      continue;
+    }
+    const rest = source.slice(i);
+    const match = DURATION.exec(rest) ?? null;
+    if (match) {
+      tokens.push({ type: 'duration', text: match[0], offset: i });
+      i += match[0].length;
+      continue;
+    }
+    const number = NUMBER.exec(rest);
+    if (number) {
+      tokens.push({ type: 'number', text: number[0], offset: i });
+      i += number[0].length;
+      continue;
+    }
+    const identifier = IDENTIFIER.exec(rest);
+    if (identifier) {
+      tokens.push({ type: 'identifier', text: identifier[0], offset: i });
+      i += identifier[0].length;
+      continue;
+    }
+    const operator = OPERATORS.find((op) => rest.startsWith(op)) ?? c;
+    tokens.push({ type: 'punctuation', text: operator, offset: i });
+    i += operator.length;
+  }
+  tokens.push({ type: 'end', text: '', offset: source.length });
+  return tokens;
+}
+
+/** Reads a PromQL string literal: "..." and '...' with Go escapes, `...` raw without escapes. */
+function readString(source: string, start: number): Token {
+  const quote = source[start];
+  let value = '';
+  let i = start + 1;
+  while (i < source.length) {
+    const c = source[i];
+    if (c === quote) {
+      return { type: 'string', text: source.slice(start, i + 1), offset: start, stringValue: value };
+    }
+    if (quote !== '`' && c === '\n') {
+      break;
+    }
+    if (c === '\\' && quote !== '`') {
+      const next = source[i + 1];
+      if (next === undefined) {
+        break;
+      }
+      const escapes: Record<string, string> = {
+        n: '\n',
+        t: '\t',
+        r: '\r',
+        '\\': '\\',
+        '"': '"',
+        "'": "'",
+        a: '\x07',
+        b: '\b',
+        f: '\f',
+        v: '\v',
+      };
+      if (next in escapes) {
+        value += escapes[next];
+        i += 2;
+        continue;
+      }
+      throw new QueryParseError(i + 1, `unknown escape sequence \\${next} in string literal`);
+    }
+    value += c;
+    i++;
+  }
+  throw new QueryParseError(start + 1, `unterminated string literal starting with ${quote}`);
+}

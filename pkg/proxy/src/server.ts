@@ -1,0 +1,206 @@
+/**
+ * Builds and starts the proxy: a fastify server with the Prometheus API routes, /metrics, /healthz, /readyz,
+ * incoming auth, Prometheus-format errors and structured logs without secrets.
+ */
+import formbody from '@fastify/formbody';
+import Fastify, { FastifyError, FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { ProxyConfig, loadConfig } from './config';
+import { PromApiError, UpstreamPassThroughError } from './errors';
+import { isAuthorized } from './http/incomingAuth';
+import { registerPromApiRoutes } from './http/promApiRoutes';
+import { Readiness } from './http/readiness';
+import { ProxyMetrics } from './metrics';
+import { ModelRepository } from './models/modelRepository';
+import { ModelStore } from './models/modelStore';
+import { AnomalyEvaluator } from './query/anomalyEvaluator';
+import { createRedactor } from './redact';
+import { UpstreamHttp } from './upstreams/upstreamHttp';
+
+export interface RunningProxy {
+  /** Base URL, e.g. http://127.0.0.1:41234 (the real port when the config asked for port 0). */
+  url: string;
+  port: number;
+  /** Stops accepting connections and resolves once in-flight requests have finished. */
+  close(): Promise<void>;
+}
+
+export interface ProxyOptions {
+  /** Where JSON log lines go [stdout]. */
+  logStream?: NodeJS.WritableStream;
+  /** Clock, for tests of model ageing [Date.now]. */
+  now?: () => number;
+}
+
+/** Builds the fastify app without listening (tests may use `inject`). */
+export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): FastifyInstance {
+  const now = options.now ?? Date.now;
+  const redact = createRedactor(config.secrets);
+  const app = Fastify({
+    logger: {
+      level: config.log.level,
+      ...(options.logStream ? { stream: options.logStream } : {}),
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    },
+    bodyLimit: config.limits.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Query strings may hold long PromQL; the limit on `query` is ours (limits.maxQueryLength).
+    routerOptions: { maxParamLength: 1000 },
+  });
+  const metrics = new ProxyMetrics();
+  const upstreams = new Map(
+    Object.values(config.upstreams).map((u) => [
+      u.name,
+      new UpstreamHttp(u, (name, kind) => metrics.upstreamErrors.inc({ upstream: name, kind })),
+    ])
+  );
+  const store = config.modelStore ? new ModelStore(config.modelStore.directory, app.log) : undefined;
+  const repository = new ModelRepository(
+    config.modelCache.maxModels,
+    store,
+    app.log,
+    { onCacheSizeChange: (size) => metrics.modelsInCache.set(size), onStoreLoad: () => metrics.modelStoreLoads.inc() },
+    now
+  );
+  const evaluator = new AnomalyEvaluator(
+    config,
+    upstreams,
+    repository,
+    {
+      onTrained: (seconds) => {
+        metrics.trainings.inc();
+        metrics.trainingDuration.observe(seconds);
+      },
+      onTrainingFailed: () => metrics.trainingFailures.inc(),
+      log: app.log,
+    },
+    now
+  );
+  const readiness = new Readiness(upstreams, now);
+
+  app.register(formbody);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (config.auth && request.url.startsWith('/api/') && !isAuthorized(config.auth, request.headers.authorization)) {
+      if (config.auth.basicUsers.length > 0) {
+        reply.header('www-authenticate', 'Basic realm="telemetry-analyzer-proxy"');
+      }
+      return reply
+        .code(401)
+        .send({
+          status: 'error',
+          errorType: 'unauthorized',
+          error: 'authentication required: send a configured bearer token or basic-auth user',
+        });
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const endpoint = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ endpoint, code: String(reply.statusCode) });
+    metrics.requestDuration.observe({ endpoint }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (error instanceof UpstreamPassThroughError) {
+      return reply.code(error.httpStatus).header('content-type', error.contentType).send(error.body);
+    }
+    if (error instanceof PromApiError) {
+      const body = { ...error.toBody(), error: redact(error.message) };
+      if (error.httpStatus >= 500) {
+        request.log.warn({ errorType: error.errorType, error: body.error }, 'query failed');
+      }
+      return reply.code(error.httpStatus).send(body);
+    }
+    const statusCode = (error as FastifyError).statusCode;
+    if (statusCode === 413) {
+      return reply
+        .code(413)
+        .send({
+          status: 'error',
+          errorType: 'bad_data',
+          error: `request body larger than ${config.limits.bodyLimit} bytes (limits.bodyLimit)`,
+        });
+    }
+    if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+      return reply.code(statusCode).send({ status: 'error', errorType: 'bad_data', error: redact(error.message) });
+    }
+    request.log.error({ error: redact(error.stack ?? error.message) }, 'internal error');
+    return reply
+      .code(500)
+      .send({ status: 'error', errorType: 'internal', error: redact(`internal error: ${error.message}`) });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({
+        status: 'error',
+        errorType: 'not_found',
+        error: `${request.method} ${request.url.split('?')[0]} is not an endpoint of this proxy`,
+      })
+  );
+
+  registerPromApiRoutes(app, { config, upstreams, evaluator, now });
+
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics())
+  );
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const report = await readiness.check();
+    return reply
+      .code(report.ready ? 200 : 503)
+      .send({ status: report.ready ? 'ready' : 'not ready', upstreams: report.upstreams });
+  });
+  return app;
+}
+
+/** Starts the proxy on the configured address (port 0 = any free port). */
+export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
+  const app = buildProxy(config, options);
+  // Keep-alive connections would hold close() open forever; answers sent while shutting down close theirs.
+  let shuttingDown = false;
+  app.addHook('onSend', async (_request, reply) => {
+    if (shuttingDown) {
+      reply.header('connection', 'close');
+    }
+  });
+  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  const urlHost = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    close: () => {
+      shuttingDown = true;
+      return (closing ??= app.close());
+    },
+  };
+}
+
+/**
+ * What `telemetry-analyzer serve --config FILE` runs: load the config, start, and shut down gracefully on
+ * SIGTERM/SIGINT (stop accepting, finish in-flight requests, then exit).
+ */
+export async function startProxyFromConfigFile(path: string, options: ProxyOptions = {}): Promise<RunningProxy> {
+  const proxy = await startProxy(loadConfig(path), options);
+  const shutdown = (signal: NodeJS.Signals) => {
+    process.stderr.write(`telemetry-analyzer proxy: ${signal} received, finishing in-flight requests\n`);
+    proxy.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        process.stderr.write(`telemetry-analyzer proxy: shutdown failed: ${error.message}\n`);
+        process.exit(1);
+      }
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  return proxy;
+}

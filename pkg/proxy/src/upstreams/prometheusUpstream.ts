@@ -1,0 +1,92 @@
+/** Reading series from a Prometheus upstream (range queries), in chunks that respect Prometheus' 11,000-point limit. */
+import { UpstreamPassThroughError } from '../errors';
+import { Series, mergeSeriesChunks } from './series';
+import { UpstreamHttp } from './upstreamHttp';
+
+/** Prometheus refuses more than 11,000 points per series in one range query; stay below it. */
+const MAX_POINTS_PER_REQUEST = 10_000;
+
+export async function prometheusQueryRange(
+  http: UpstreamHttp,
+  expression: string,
+  startMs: number,
+  endMs: number,
+  stepMs: number,
+  signal?: AbortSignal
+): Promise<Series[]> {
+  const chunkSpan = stepMs * (MAX_POINTS_PER_REQUEST - 1);
+  const chunks: Series[][] = [];
+  for (let chunkStart = startMs; chunkStart <= endMs; chunkStart += chunkSpan + stepMs) {
+    const chunkEnd = Math.min(endMs, chunkStart + chunkSpan);
+    const params = new URLSearchParams({
+      query: expression,
+      start: String(chunkStart / 1000),
+      end: String(chunkEnd / 1000),
+      step: String(stepMs / 1000),
+    });
+    const response = await http.send('/api/v1/query_range', params, 'POST', signal);
+    chunks.push(parseMatrixResponse(http, response.status, response.contentType, response.body));
+  }
+  return mergeSeriesChunks(chunks);
+}
+
+/** Turns a query_range answer into series; passes the upstream's own errors through; 502 for nonsense. */
+export function parseMatrixResponse(http: UpstreamHttp, status: number, contentType: string, body: string): Series[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    if (status >= 400) {
+      throw status >= 500
+        ? http.badAnswer(`HTTP ${status} without a Prometheus error body`)
+        : new UpstreamPassThroughError(status, contentType, body);
+    }
+    throw http.badAnswer('the body is not JSON');
+  }
+  const answer = json as { status?: string; data?: { resultType?: string; result?: unknown } };
+  if (status >= 400 || answer.status === 'error') {
+    if (answer.status === 'error') {
+      // The upstream's own Prometheus error: the client gets it as it is, with its status.
+      throw new UpstreamPassThroughError(status >= 400 ? status : 422, contentType, body);
+    }
+    throw http.badAnswer(`HTTP ${status} without a Prometheus error body`);
+  }
+  if (answer.status !== 'success' || !answer.data) {
+    throw http.badAnswer('no "status":"success" with "data"');
+  }
+  const { resultType, result } = answer.data;
+  if (resultType === 'scalar' || resultType === 'string') {
+    // A scalar expression (e.g. `1+1`) evaluated over a range comes back as a matrix; a lone scalar is one point.
+    throw http.badAnswer(`a ${resultType} result cannot be scored; wrap a series expression`);
+  }
+  if (resultType !== 'matrix' || !Array.isArray(result)) {
+    throw http.badAnswer(`expected a matrix result, got ${JSON.stringify(resultType)}`);
+  }
+  return result.map((item: unknown) => {
+    const entry = item as { metric?: Record<string, string>; values?: unknown };
+    if (typeof entry?.metric !== 'object' || entry.metric === null || !Array.isArray(entry.values)) {
+      throw http.badAnswer('a matrix entry lacks "metric" or "values"');
+    }
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    for (const point of entry.values as unknown[]) {
+      if (!Array.isArray(point) || typeof point[0] !== 'number' || typeof point[1] !== 'string') {
+        throw http.badAnswer('a sample is not [seconds, "value"]');
+      }
+      timestamps.push(Math.round(point[0] * 1000));
+      values.push(parsePromValue(point[1]));
+    }
+    return { labels: { ...entry.metric }, timestamps, values };
+  });
+}
+
+/** Prometheus sample values are strings: numbers, "NaN", "+Inf", "-Inf". */
+function parsePromValue(text: string): number {
+  if (text === '+Inf' || text === 'Inf') {
+    return Infinity;
+  }
+  if (text === '-Inf') {
+    return -Infinity;
+  }
+  return Number(text);
+}

@@ -1,0 +1,99 @@
+/**
+ * The one place the proxy talks HTTP to upstreams. The URL is always the configured base URL plus a path constant
+ * chosen by the proxy's code, so nothing in a query can reach another host or path.
+ */
+import { UpstreamConfig } from '../config';
+import { PromApiError } from '../errors';
+import { formatDuration } from '../time';
+
+export interface UpstreamResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Called on every failed upstream call, with a kind like "unreachable", "timeout", "bad_answer", "http_5xx". */
+export type UpstreamErrorListener = (upstream: string, kind: string) => void;
+
+export class UpstreamHttp {
+  constructor(
+    readonly config: UpstreamConfig,
+    private readonly onError: UpstreamErrorListener
+  ) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** Sends a request; network failures and timeouts become 503 Prometheus errors (never a cached failure). */
+  async send(
+    path: string,
+    params: URLSearchParams,
+    method: 'GET' | 'POST' = 'GET',
+    clientSignal?: AbortSignal
+  ): Promise<UpstreamResponse> {
+    const timeout = AbortSignal.timeout(this.config.timeoutMs);
+    const signal = clientSignal ? AbortSignal.any([timeout, clientSignal]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json', ...this.authHeaders() };
+    let url = this.config.url + path;
+    let body: string | undefined;
+    if (method === 'POST') {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = params.toString();
+    } else if ([...params.keys()].length > 0) {
+      url += `?${params.toString()}`;
+    }
+    try {
+      const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' });
+      const text = await response.text();
+      if (response.status >= 500) {
+        this.onError(this.name, 'http_5xx');
+      }
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? 'application/json',
+        body: text,
+      };
+    } catch (error) {
+      if (timeout.aborted) {
+        this.onError(this.name, 'timeout');
+        throw new PromApiError(
+          503,
+          'timeout',
+          `upstream "${this.name}" did not answer within ${formatDuration(this.config.timeoutMs)}`
+        );
+      }
+      if (clientSignal?.aborted) {
+        throw new PromApiError(503, 'canceled', `request to upstream "${this.name}" canceled: the client went away`);
+      }
+      this.onError(this.name, 'unreachable');
+      throw new PromApiError(503, 'unavailable', `upstream "${this.name}" unreachable: ${describeFetchError(error)}`);
+    }
+  }
+
+  /** Records a bad answer (wrong shape) and builds the 502 error for it. */
+  badAnswer(what: string): PromApiError {
+    this.onError(this.name, 'bad_answer');
+    return new PromApiError(502, 'internal', `upstream "${this.name}" gave an invalid answer: ${what}`);
+  }
+
+  private authHeaders(): Record<string, string> {
+    const { auth } = this.config;
+    const headers: Record<string, string> = { ...(auth.headers ?? {}) };
+    if (auth.basic) {
+      headers.authorization = `Basic ${Buffer.from(`${auth.basic.username}:${auth.basic.password}`).toString('base64')}`;
+    } else if (auth.bearer) {
+      headers.authorization = `Bearer ${auth.bearer.token}`;
+    }
+    return headers;
+  }
+}
+
+/** undici reports "fetch failed" with the real reason (ECONNREFUSED ...) in `cause`. */
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) {
+    return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  }
+  return cause?.message ?? (error as Error).message ?? String(error);
+}

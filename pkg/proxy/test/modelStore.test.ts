@@ -1,0 +1,167 @@
+import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ModelRepository } from '../src/models/modelRepository';
+import { ModelStore } from '../src/models/modelStore';
+
+const KEY = 'a'.repeat(64);
+
+function table(): SeriesTable {
+  const n = 200;
+  const timestamps = new Float64Array(n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    timestamps[i] = 1_700_000_000_000 + i * 60_000;
+    values[i] = 10 + Math.sin(i / 5) + (i === 150 ? 8 : 0);
+  }
+  return { timestamps, columns: [{ name: 'cpu', values }] };
+}
+
+function collectingLog() {
+  const lines: Array<{ object: object; message: string }> = [];
+  return { lines, warn: (object: object, message: string) => lines.push({ object, message }) };
+}
+
+describe('ModelStore', () => {
+  it('round-trips a detector: the loaded model scores exactly like the trained one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-store-'));
+    const store = new ModelStore(dir, collectingLog());
+    const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 20, seed: 3 } });
+    await store.save({
+      key: KEY,
+      description: 'cpu',
+      trainedAt: 5,
+      trainStart: 1,
+      trainEnd: 2,
+      detector: detector.toJSON(),
+    });
+    expect(readdirSync(dir)).toEqual([`${KEY}.json`]); // no temporary file left behind
+    const loaded = await store.load(KEY);
+    expect(loaded).toMatchObject({ key: KEY, description: 'cpu', trainedAt: 5, trainStart: 1, trainEnd: 2 });
+    const restored = AnomalyDetector.fromJSON(loaded!.detector);
+    expect(Array.from(restored.score(table())[0].scores)).toEqual(Array.from(detector.score(table())[0].scores));
+  });
+
+  it('returns undefined without logging when the file does not exist', async () => {
+    const log = collectingLog();
+    const store = new ModelStore(mkdtempSync(join(tmpdir(), 'proxy-store-')), log);
+    await expect(store.load(KEY)).resolves.toBeUndefined();
+    expect(log.lines).toEqual([]);
+  });
+
+  it.each([
+    ['truncated JSON', '{"format":"telemetry-analyzer-proxy-model","vers'],
+    ['another format', JSON.stringify({ format: 'other', version: 1 })],
+    [
+      'another key',
+      JSON.stringify({
+        format: 'telemetry-analyzer-proxy-model',
+        version: 1,
+        key: 'b'.repeat(64),
+        trainedAt: 1,
+        trainStart: 1,
+        trainEnd: 1,
+        detector: {},
+      }),
+    ],
+    ['missing fields', JSON.stringify({ format: 'telemetry-analyzer-proxy-model', version: 1, key: KEY })],
+  ])('ignores a corrupt file (%s) with a log line', async (_what, content) => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-store-'));
+    const log = collectingLog();
+    const store = new ModelStore(dir, log);
+    writeFileSync(store.fileFor(KEY), content);
+    await expect(store.load(KEY)).resolves.toBeUndefined();
+    expect(log.lines).toHaveLength(1);
+    expect(log.lines[0].message).toBe('ignoring corrupt model file');
+    expect(log.lines[0].object).toMatchObject({ file: store.fileFor(KEY) });
+  });
+
+  it('refuses keys that are not digests (no path tricks)', () => {
+    const store = new ModelStore('/tmp', collectingLog());
+    expect(() => store.fileFor('../etc/passwd')).toThrow('sha256 hex');
+  });
+});
+
+describe('ModelRepository', () => {
+  const events = () => ({
+    sizes: [] as number[],
+    loads: 0,
+    onCacheSizeChange(size: number) {
+      this.sizes.push(size);
+    },
+    onStoreLoad() {
+      this.loads++;
+    },
+  });
+
+  it('serves a stored model after a restart (new repository, same directory)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-repo-'));
+    const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } });
+    const first = new ModelRepository(10, new ModelStore(dir, collectingLog()), collectingLog(), events());
+    await first.put({ key: KEY, description: 'd', trainedAt: 1000, trainStart: 0, trainEnd: 1, detector });
+
+    const restartedEvents = events();
+    const restarted = new ModelRepository(
+      10,
+      new ModelStore(dir, collectingLog()),
+      collectingLog(),
+      restartedEvents,
+      () => 2000
+    );
+    const model = await restarted.get(KEY, 3600_000);
+    expect(model?.detector.toJSON()).toEqual(detector.toJSON());
+    expect(restartedEvents.loads).toBe(1);
+  });
+
+  it('treats a model older than maxAge as absent, and never ages fixed-range models', async () => {
+    let now = 0;
+    const repo = new ModelRepository(10, undefined, collectingLog(), events(), () => now);
+    const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } });
+    await repo.put({ key: KEY, description: 'd', trainedAt: 0, trainStart: 0, trainEnd: 1, detector });
+    now = 1000;
+    expect(await repo.get(KEY, 1000)).toBeDefined();
+    now = 1001;
+    expect(await repo.get(KEY, 1000)).toBeUndefined();
+    expect(await repo.get(KEY, undefined)).toBeDefined();
+  });
+
+  it('keeps at most maxModels in memory (LRU) while the store still has them all', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-repo-'));
+    const repoEvents = events();
+    const repo = new ModelRepository(2, new ModelStore(dir, collectingLog()), collectingLog(), repoEvents);
+    const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } });
+    for (const c of ['1', '2', '3']) {
+      await repo.put({
+        key: c.repeat(64),
+        description: c,
+        trainedAt: Date.now(),
+        trainStart: 0,
+        trainEnd: 1,
+        detector,
+      });
+    }
+    expect(repo.cachedModels).toBe(2);
+    expect(repoEvents.sizes).toEqual([1, 2, 2]);
+    expect(readdirSync(dir)).toHaveLength(3);
+    expect(await repo.get('1'.repeat(64), undefined)).toBeDefined(); // evicted from memory, reloaded from disk
+    expect(repoEvents.loads).toBe(1);
+  });
+
+  it('ignores a file whose detector the engine rejects', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-repo-'));
+    const log = collectingLog();
+    const store = new ModelStore(dir, log);
+    await store.save({
+      key: KEY,
+      description: 'd',
+      trainedAt: Date.now(),
+      trainStart: 0,
+      trainEnd: 1,
+      detector: { version: 999 },
+    });
+    const repo = new ModelRepository(2, store, log, events());
+    expect(await repo.get(KEY, undefined)).toBeUndefined();
+    expect(log.lines.map((l) => l.message)).toEqual(['ignoring corrupt model file']);
+  });
+});

@@ -1,0 +1,508 @@
+import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parseConfig } from '../src/config';
+import { RunningProxy, startProxy } from '../src/server';
+import { FakeServer, FakeSeries, startFakeInflux, startFakePrometheus } from './support/fakeUpstreams';
+
+const STEP = 60_000;
+const T0 = 1_699_999_980_000; // a multiple of STEP
+const at = (i: number) => T0 + i * STEP;
+const SPIKE = at(430);
+
+function wave(i: number, phase: number): number {
+  return 10 + 2 * Math.sin(i / 7 + phase) + ((i * 37) % 11) / 10;
+}
+
+const SERIES: FakeSeries[] = [
+  {
+    labels: { __name__: 'cpu', instance: 'a', job: 'node' },
+    valueAt: (t) => wave((t - T0) / STEP, 0) + (t === SPIKE ? 40 : 0),
+  },
+  { labels: { __name__: 'cpu', instance: 'b', job: 'node' }, valueAt: (t) => wave((t - T0) / STEP, 1) },
+];
+
+/** Options that make the model depend only on data the test can reproduce: a fixed training range. */
+const FIXED = `train_start=${at(0) / 1000}, train_end=${at(300) / 1000}, trees=30, window=6, lags=1, seasonality=false, seed=5, contamination=0.05`;
+
+let prometheus: FakeServer;
+const running: RunningProxy[] = [];
+const fakes: FakeServer[] = [];
+
+beforeEach(async () => {
+  prometheus = await startFakePrometheus(SERIES);
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.close()));
+  await Promise.all(fakes.splice(0).map((f) => f.close()));
+  await prometheus.close();
+});
+
+async function proxyWith(
+  extraYaml = '',
+  upstreamYaml = '',
+  options: { logStream?: NodeJS.WritableStream } = {}
+): Promise<RunningProxy> {
+  const yaml = `
+listen: "127.0.0.1:0"
+defaultUpstream: prom
+upstreams:
+  prom: { type: prometheus, url: "${prometheus.url}", timeout: 2s }
+${upstreamYaml}
+log: { level: ${options.logStream ? 'info' : 'silent'} }
+${extraYaml}`;
+  const proxy = await startProxy(parseConfig(yaml, 'test'), options);
+  running.push(proxy);
+  return proxy;
+}
+
+async function get(
+  proxy: RunningProxy,
+  path: string,
+  params: Record<string, string> = {},
+  headers: Record<string, string> = {}
+) {
+  const response = await fetch(`${proxy.url}${path}?${new URLSearchParams(params)}`, { headers });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+async function post(
+  proxy: RunningProxy,
+  path: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {}
+) {
+  const response = await fetch(`${proxy.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(params).toString(),
+  });
+  return { status: response.status, text: await response.text(), json: undefined as unknown };
+}
+
+async function metricValue(proxy: RunningProxy, name: string): Promise<number> {
+  const text = (await get(proxy, '/metrics')).text;
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}
+
+function table(series: FakeSeries, from: number, to: number): SeriesTable {
+  const timestamps: number[] = [];
+  for (let t = from; t <= to; t += STEP) {
+    timestamps.push(t);
+  }
+  return {
+    timestamps: Float64Array.from(timestamps),
+    columns: [{ name: 'cpu', values: Float64Array.from(timestamps.map(series.valueAt)) }],
+  };
+}
+
+/** What the engine itself says for one series with the FIXED options: timestamp → score and flag (at(350)..at(460)). */
+function engineVerdict(valueAt: (t: number) => number): Map<number, { score: number; flag: number }> {
+  const series = { labels: {}, valueAt };
+  const detector = AnomalyDetector.train(table(series, at(0), at(300)), {
+    features: { window: 6, lags: 1, seasonality: false },
+    forest: { nEstimators: 30, seed: 5, contamination: 0.05 },
+  });
+  const scoringTable = table(series, at(350), at(460));
+  const result = detector.score(scoringTable)[0];
+  const verdict = new Map<number, { score: number; flag: number }>();
+  result.rowIndex.forEach((row, k) =>
+    verdict.set(scoringTable.timestamps[row], { score: result.scores[k], flag: result.isAnomaly[k] })
+  );
+  return verdict;
+}
+
+const queryRange = (query: string, from = at(400), to = at(460)) => ({
+  query,
+  start: String(from / 1000),
+  end: String(to / 1000),
+  step: '60',
+});
+
+describe('plain PromQL passes through unchanged', () => {
+  it('GET /api/v1/query returns the upstream status and body', async () => {
+    const proxy = await proxyWith();
+    const answer = await get(proxy, '/api/v1/query', { query: '1+1', time: '1700000000' });
+    const direct = await (await fetch(`${prometheus.url}/api/v1/query?query=1%2B1&time=1700000000`)).text();
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe(direct);
+  });
+
+  it('POST /api/v1/query_range forwards the form (as Grafana with HTTP method POST sends it)', async () => {
+    const proxy = await proxyWith();
+    const answer = await post(proxy, '/api/v1/query_range', { query: 'syntax_error', start: '1', end: '2', step: '1' });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text)).toEqual({
+      status: 'error',
+      errorType: 'bad_data',
+      error: '1:1: parse error: unexpected identifier "syntax_error"',
+    });
+    const forwarded = prometheus.requests.find((r) => r.path === '/api/v1/query_range')!;
+    expect(forwarded.method).toBe('POST');
+    expect(forwarded.params.get('query')).toBe('syntax_error');
+  });
+
+  it('passes /api/v1/labels through', async () => {
+    const proxy = await proxyWith();
+    const answer = await get(proxy, '/api/v1/labels');
+    expect(JSON.parse(answer.text)).toEqual({ status: 'success', data: ['__name__', 'instance', 'job'] });
+  });
+});
+
+describe('anomaly functions', () => {
+  it("anomaly_score gives the engine's scores for the same data, options and seed, labels without __name__", async () => {
+    const proxy = await proxyWith();
+    const answer = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(answer.status).toBe(200);
+    const body = JSON.parse(answer.text);
+    expect(body.status).toBe('success');
+    expect(body.data.resultType).toBe('matrix');
+    expect(body.data.result.map((r: { metric: object }) => r.metric)).toEqual([
+      { instance: 'a', job: 'node' },
+      { instance: 'b', job: 'node' },
+    ]);
+
+    SERIES.forEach((series, i) => {
+      const expected = [...engineVerdict(series.valueAt).entries()]
+        .filter(([t]) => t >= at(400))
+        .map(([t, v]) => [t / 1000, String(v.score)]);
+      expect(expected).toHaveLength(61);
+      expect(body.data.result[i].values).toEqual(expected);
+    });
+  });
+
+  it('anomaly_flag(...) > 0 as an instant query (vmalert) returns the series the engine flags at that time', async () => {
+    const proxy = await proxyWith();
+    for (const time of [SPIKE, at(410)]) {
+      const params = {
+        query: `anomaly_flag(cpu, ${FIXED}, step="1m") > 0`,
+        time: String(time / 1000),
+        step: '300',
+        nocache: '1',
+      };
+      const answer = JSON.parse((await post(proxy, '/api/v1/query', params)).text);
+      const expected = SERIES.filter((series) => engineVerdict(series.valueAt).get(time)!.flag === 1).map((series) => ({
+        metric: { instance: series.labels.instance, job: 'node' },
+        value: [time / 1000, '1'],
+      }));
+      expect(answer).toEqual({ status: 'success', data: { resultType: 'vector', result: expected } });
+    }
+    expect(engineVerdict(SERIES[0].valueAt).get(SPIKE)!.flag).toBe(1); // the spike itself is found
+  });
+
+  it('anomaly_threshold is the model threshold at every scored point', async () => {
+    const proxy = await proxyWith();
+    const body = JSON.parse(
+      (await get(proxy, '/api/v1/query_range', queryRange(`anomaly_threshold(cpu, ${FIXED})`))).text
+    );
+    const values = new Set(body.data.result[0].values.map((v: [number, string]) => v[1]));
+    expect(values.size).toBe(1);
+  });
+
+  it('multivariate by="instance" gives every series of a group the group\'s flag', async () => {
+    const both: FakeSeries[] = [
+      ...SERIES,
+      { labels: { __name__: 'mem', instance: 'a', job: 'node' }, valueAt: (t) => 50 + wave((t - T0) / STEP, 2) },
+      { labels: { __name__: 'mem', instance: 'b', job: 'node' }, valueAt: (t) => 50 + wave((t - T0) / STEP, 3) },
+    ];
+    await prometheus.close();
+    prometheus = await startFakePrometheus(both);
+    const proxy = await proxyWith();
+    const body = JSON.parse(
+      (
+        await get(
+          proxy,
+          '/api/v1/query_range',
+          queryRange(`anomaly_flag({__name__=~"cpu|mem"}, ${FIXED}, by="instance")`)
+        )
+      ).text
+    );
+    // Dropping __name__ would make cpu and mem of one instance identical, so it is kept.
+    const byName = (name: string, instance: string) =>
+      body.data.result.find(
+        (r: { metric: Record<string, string> }) => r.metric.__name__ === name && r.metric.instance === instance
+      );
+    expect(body.data.result).toHaveLength(4);
+    expect(byName('cpu', 'a').values).toEqual(byName('mem', 'a').values);
+    expect(byName('cpu', 'b').values).toEqual(byName('mem', 'b').values);
+    const spikeFlag = byName('cpu', 'a').values.find((v: [number, string]) => v[0] === SPIKE / 1000);
+    expect(spikeFlag[1]).toBe('1');
+  });
+
+  it('trains each model once for concurrent identical requests and counts trainings', async () => {
+    const proxy = await proxyWith();
+    const query = queryRange(`anomaly_score(cpu, ${FIXED})`);
+    const answers = await Promise.all([1, 2, 3].map(() => get(proxy, '/api/v1/query_range', query)));
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    expect(await metricValue(proxy, 'telemetry_proxy_model_trainings_total')).toBe(2);
+    const trainingFetches = prometheus.requests.filter((r) => r.params.get('end') === String(at(300) / 1000));
+    expect(trainingFetches).toHaveLength(1);
+  });
+
+  it('serves from the model store after a restart without retraining', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'proxy-models-'));
+    const extra = `modelStore: { directory: "${directory}" }`;
+    const query = queryRange(`anomaly_score(cpu, ${FIXED})`);
+    const first = await proxyWith(extra);
+    const before = await get(first, '/api/v1/query_range', query);
+    expect(await metricValue(first, 'telemetry_proxy_model_trainings_total')).toBe(2);
+    await first.close();
+
+    const second = await proxyWith(extra);
+    const after = await get(second, '/api/v1/query_range', query);
+    expect(after.text).toBe(before.text);
+    expect(await metricValue(second, 'telemetry_proxy_model_trainings_total')).toBe(0);
+    expect(await metricValue(second, 'telemetry_proxy_model_store_loads_total')).toBe(2);
+  });
+
+  it('keeps at most modelCache.maxModels models in memory', async () => {
+    const proxy = await proxyWith('modelCache: { maxModels: 1 }');
+    await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(await metricValue(proxy, 'telemetry_proxy_models_in_cache')).toBe(1);
+  });
+
+  it('wraps an InfluxQL statement for an influxdb upstream', async () => {
+    const web1 = SERIES[0].valueAt;
+    const web2 = SERIES[1].valueAt;
+    const influx = await startFakeInflux({ web1, web2 });
+    fakes.push(influx);
+    const proxy = await proxyWith(
+      '',
+      `  influx: { type: influxdb, url: "${influx.url}", influx: { database: telemetry } }`
+    );
+    const statement =
+      'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($__interval), host';
+    const body = JSON.parse(
+      (
+        await get(
+          proxy,
+          '/api/v1/query_range',
+          queryRange(`anomaly_flag(influxql(${JSON.stringify(statement)}), upstream="influx", ${FIXED}) == 1`)
+        )
+      ).text
+    );
+    const expected = [web1, web2]
+      .map((valueAt, i) => ({
+        metric: { host: `web${i + 1}` },
+        values: [...engineVerdict(valueAt).entries()]
+          .filter(([t, v]) => t >= at(400) && v.flag === 1)
+          .map(([t]) => [t / 1000, '1']),
+      }))
+      .filter((series) => series.values.length > 0);
+    expect(body.data.result).toEqual(expected);
+    expect(body.data.result[0].values).toContainEqual([SPIKE / 1000, '1']);
+    const call = influx.requests.find((r) => r.path === '/query')!;
+    expect(call.params.get('db')).toBe('telemetry');
+    expect(call.params.get('epoch')).toBe('ms');
+    expect(call.params.get('q')).toMatch(
+      /^SELECT mean\(cpu_usage_percent\) FROM telemetry WHERE time >= \d+ms AND time <= \d+ms GROUP BY time\(60s\), host$/
+    );
+  });
+});
+
+describe('errors in Prometheus format', () => {
+  it('parse errors are 400 bad_data with the position', async () => {
+    const proxy = await proxyWith();
+    const answer = await get(proxy, '/api/v1/query', { query: 'anomaly_flag(rate(x[5m]), trees=0)' });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text)).toEqual({
+      status: 'error',
+      errorType: 'bad_data',
+      error: 'parse error at char 33: trees must be an integer in [1, 10000], got 0',
+    });
+  });
+
+  it("the upstream's own error for the wrapped expression comes back with its status", async () => {
+    const proxy = await proxyWith();
+    const answer = await get(proxy, '/api/v1/query_range', queryRange('anomaly_flag(syntax_error)'));
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text).error).toBe('1:1: parse error: unexpected identifier "syntax_error"');
+  });
+
+  it('an unreachable upstream is 503 unavailable, and the proxy recovers when it is back', async () => {
+    const proxy = await proxyWith();
+    const port = prometheus.port;
+    await prometheus.close();
+    const down = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.text)).toMatchObject({ status: 'error', errorType: 'unavailable' });
+    expect(JSON.parse(down.text).error).toContain('upstream "prom" unreachable');
+    expect(await metricValue(proxy, 'telemetry_proxy_upstream_errors_total{upstream="prom",kind="unreachable"}')).toBe(
+      1
+    );
+
+    prometheus = await startFakePrometheus(SERIES, port);
+    const up = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(up.status).toBe(200);
+  });
+
+  it('an upstream that does not answer in time is 503 timeout', async () => {
+    prometheus.mode = 'hang';
+    const yaml = `listen: "127.0.0.1:0"\nupstreams:\n  prom: { type: prometheus, url: "${prometheus.url}", timeout: 200ms }\nlog: { level: silent }`;
+    const proxy = await startProxy(parseConfig(yaml, 'test'));
+    running.push(proxy);
+    const answer = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.text)).toEqual({
+      status: 'error',
+      errorType: 'timeout',
+      error: 'upstream "prom" did not answer within 200ms',
+    });
+  });
+
+  it('a nonsense upstream answer is 502', async () => {
+    prometheus.mode = 'garbage';
+    const proxy = await proxyWith();
+    const answer = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.text)).toEqual({
+      status: 'error',
+      errorType: 'internal',
+      error: 'upstream "prom" gave an invalid answer: the body is not JSON',
+    });
+  });
+
+  it('unknown endpoints are 404 in Prometheus format', async () => {
+    const proxy = await proxyWith();
+    const answer = await get(proxy, '/api/v1/admin/tsdb/delete_series');
+    expect(answer.status).toBe(404);
+    expect(JSON.parse(answer.text)).toMatchObject({ status: 'error', errorType: 'not_found' });
+  });
+
+  it('range parameters are validated like Prometheus does', async () => {
+    const proxy = await proxyWith();
+    const badStep = await get(proxy, '/api/v1/query_range', { ...queryRange('anomaly_score(cpu)'), step: 'often' });
+    expect(JSON.parse(badStep.text)).toEqual({
+      status: 'error',
+      errorType: 'bad_data',
+      error: 'invalid parameter "step": cannot parse "often" to a valid duration',
+    });
+    const reversed = await get(proxy, '/api/v1/query_range', queryRange('anomaly_score(cpu)', at(10), at(5)));
+    expect(reversed.status).toBe(400);
+    const rfc3339 = await get(proxy, '/api/v1/query_range', {
+      ...queryRange(`anomaly_score(cpu, ${FIXED})`),
+      start: new Date(at(400)).toISOString(),
+      end: new Date(at(401)).toISOString(),
+      step: '1m',
+    });
+    expect(JSON.parse(rfc3339.text).data.result[0].values).toHaveLength(2);
+  });
+});
+
+describe('security and limits', () => {
+  it('never contacts a host named in the query: upstream="http://…" is refused, URLs in expressions go to the configured upstream', async () => {
+    const evil = await startFakePrometheus(SERIES);
+    fakes.push(evil);
+    const proxy = await proxyWith();
+    const refused = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, upstream="${evil.url}")`));
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text).error).toBe(
+      `parse error at char 29: unknown upstream "${evil.url}"; configured upstreams: prom`
+    );
+    await get(
+      proxy,
+      '/api/v1/query_range',
+      queryRange(`anomaly_score(cpu{instance="${evil.url}/api/v1/query_range"}, ${FIXED})`)
+    );
+    await get(proxy, '/api/v1/label/..%2F..%2Fevil/values');
+    expect(evil.requests).toEqual([]);
+    expect(prometheus.requests.length).toBeGreaterThan(0);
+  });
+
+  it('requires configured credentials on /api when auth is on (401 in Prometheus format), not on /healthz', async () => {
+    const proxy = await proxyWith('auth: { bearerTokens: [tok1], basicUsers: [{ username: vmalert, password: pw }] }');
+    const anonymous = await get(proxy, '/api/v1/query', { query: '1+1' });
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.text)).toMatchObject({ status: 'error', errorType: 'unauthorized' });
+    expect((await get(proxy, '/api/v1/query', { query: '1+1' }, { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await get(proxy, '/api/v1/query', { query: '1+1' }, { authorization: 'Bearer tok1' })).status).toBe(200);
+    const basic = `Basic ${Buffer.from('vmalert:pw').toString('base64')}`;
+    expect((await get(proxy, '/api/v1/query', { query: '1+1' }, { authorization: basic })).status).toBe(200);
+    expect((await get(proxy, '/healthz')).status).toBe(200);
+  });
+
+  it('rejects a body over limits.bodyLimit with 413 and a query over limits.maxQueryLength with 400', async () => {
+    const proxy = await proxyWith('limits: { bodyLimit: 200, maxQueryLength: 50 }');
+    const big = await post(proxy, '/api/v1/query', { query: 'x'.repeat(300) });
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.text)).toMatchObject({ status: 'error', errorType: 'bad_data' });
+    const long = await get(proxy, '/api/v1/query', { query: `sum(${'x'.repeat(60)})` });
+    expect(long.status).toBe(400);
+    expect(JSON.parse(long.text).error).toBe(
+      'invalid parameter "query": 65 characters; at most 50 (limits.maxQueryLength)'
+    );
+  });
+
+  it('refuses more series than limits.maxSeriesPerQuery with 422', async () => {
+    const proxy = await proxyWith('limits: { maxSeriesPerQuery: 1 }');
+    const answer = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(answer.status).toBe(422);
+    expect(JSON.parse(answer.text).errorType).toBe('execution');
+  });
+
+  it('sends upstream credentials but never logs them', async () => {
+    const logs = new PassThrough();
+    let logText = '';
+    logs.on('data', (chunk) => (logText += chunk.toString()));
+    process.env.TEST_PROM_PASSWORD = 'pw-V3ry-S3cret';
+    const yaml = `listen: "127.0.0.1:0"
+upstreams:
+  prom: { type: prometheus, url: "${prometheus.url}", auth: { basic: { username: grafana, password: "\${TEST_PROM_PASSWORD}" } } }
+log: { level: debug }`;
+    const proxy = await startProxy(parseConfig(yaml, 'test'), { logStream: logs });
+    running.push(proxy);
+    await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    await get(proxy, '/api/v1/query', { query: 'anomaly_flag(' }, { authorization: 'Bearer client-token-123' });
+    await prometheus.close();
+    await get(proxy, '/api/v1/query', { query: 'up' });
+    expect(prometheus.requests[0].authorization).toBe(
+      `Basic ${Buffer.from('grafana:pw-V3ry-S3cret').toString('base64')}`
+    );
+    expect(logText).toContain('"reqId"');
+    for (const secret of [
+      'pw-V3ry-S3cret',
+      Buffer.from('grafana:pw-V3ry-S3cret').toString('base64'),
+      'client-token-123',
+    ]) {
+      expect(logText).not.toContain(secret);
+    }
+  });
+});
+
+describe('operations', () => {
+  it('/readyz reports upstream reachability; /metrics counts requests by endpoint and code', async () => {
+    const proxy = await proxyWith();
+    const ready = await get(proxy, '/readyz');
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.text)).toEqual({ status: 'ready', upstreams: { prom: { ok: true, detail: 'HTTP 200' } } });
+    await get(proxy, '/api/v1/query', { query: 'anomaly_flag(' });
+    expect(await metricValue(proxy, 'telemetry_proxy_http_requests_total{endpoint="/api/v1/query",code="400"}')).toBe(
+      1
+    );
+  });
+
+  it('/readyz is 503 when an upstream is down', async () => {
+    const proxy = await proxyWith();
+    await prometheus.close();
+    const ready = await get(proxy, '/readyz');
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.text).upstreams.prom.ok).toBe(false);
+  });
+
+  it('close() lets an in-flight request finish before resolving', async () => {
+    prometheus.mode = 'hang';
+    const yaml = `listen: "127.0.0.1:0"\nupstreams:\n  prom: { type: prometheus, url: "${prometheus.url}", timeout: 300ms }\nlog: { level: silent }`;
+    const proxy = await startProxy(parseConfig(yaml, 'test'));
+    const inFlight = get(proxy, '/api/v1/query', { query: 'up' });
+    while (prometheus.requests.length === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await proxy.close();
+    // The request was answered (the upstream timed out), not cut off by the shutdown.
+    expect((await inFlight).status).toBe(503);
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * Test doubles of Prometheus and InfluxDB 1.x for the proxy's unit tests: real HTTP servers on 127.0.0.1 that speak
+ * just the endpoints the proxy calls, with series computed from a formula. (Integration tests use the real ones.)
+ */
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+export interface FakeSeries {
+  labels: Record<string, string>;
+  valueAt(timestampMs: number): number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  params: URLSearchParams;
+  authorization?: string;
+}
+
+export interface FakeServer {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  /** How the next answers behave: normal, a Prometheus error, non-JSON garbage, or hanging past any timeout. */
+  mode: 'normal' | 'garbage' | 'hang';
+  close(): Promise<void>;
+}
+
+async function readParams(request: IncomingMessage): Promise<{ path: string; params: URLSearchParams }> {
+  const url = new URL(request.url ?? '/', 'http://fake');
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) {
+    chunks.push(chunk as Buffer);
+  }
+  const params = new URLSearchParams(url.search);
+  new URLSearchParams(Buffer.concat(chunks).toString('utf8')).forEach((value, name) => params.append(name, value));
+  return { path: url.pathname, params };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+async function listen(
+  handler: (request: RecordedRequest, response: ServerResponse) => void,
+  port = 0
+): Promise<FakeServer> {
+  const hanging: ServerResponse[] = [];
+  const fake: FakeServer = {
+    url: '',
+    port: 0,
+    requests: [],
+    mode: 'normal',
+    close: () =>
+      new Promise((resolve) => {
+        hanging.forEach((r) => r.destroy());
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  const server: Server = createServer(async (request, response) => {
+    const { path, params } = await readParams(request);
+    const recorded = { method: request.method ?? 'GET', path, params, authorization: request.headers.authorization };
+    fake.requests.push(recorded);
+    if (fake.mode === 'hang') {
+      hanging.push(response);
+      return;
+    }
+    if (fake.mode === 'garbage') {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end('<html>proxy error page</html>');
+      return;
+    }
+    handler(recorded, response);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  fake.port = (server.address() as AddressInfo).port;
+  fake.url = `http://127.0.0.1:${fake.port}`;
+  return fake;
+}
+
+/**
+ * A Prometheus double: /api/v1/query_range evaluates every series at start + k*step (the query text is ignored,
+ * except that a query containing `syntax_error` gets Prometheus' 400 bad_data answer); /api/v1/query answers a scalar;
+ * /api/v1/labels and /-/ready as Prometheus does.
+ */
+export function startFakePrometheus(series: FakeSeries[], port = 0): Promise<FakeServer> {
+  return listen((request, response) => {
+    const { path, params } = request;
+    if (path === '/-/ready') {
+      response.writeHead(200);
+      response.end('Prometheus Server is Ready.\n');
+      return;
+    }
+    if (path === '/api/v1/labels') {
+      sendJson(response, 200, { status: 'success', data: ['__name__', 'instance', 'job'] });
+      return;
+    }
+    if (path === '/api/v1/query') {
+      const time = Number(params.get('time') ?? '0');
+      sendJson(response, 200, { status: 'success', data: { resultType: 'scalar', result: [time, '2'] } });
+      return;
+    }
+    if (path !== '/api/v1/query_range') {
+      sendJson(response, 404, { status: 'error', errorType: 'not_found', error: `no ${path}` });
+      return;
+    }
+    const query = params.get('query') ?? '';
+    if (query.includes('syntax_error')) {
+      sendJson(response, 400, {
+        status: 'error',
+        errorType: 'bad_data',
+        error: '1:1: parse error: unexpected identifier "syntax_error"',
+      });
+      return;
+    }
+    const start = Math.round(Number(params.get('start')) * 1000);
+    const end = Math.round(Number(params.get('end')) * 1000);
+    const step = Math.round(Number(params.get('step')) * 1000);
+    const result = series.map((s) => {
+      const values: Array<[number, string]> = [];
+      for (let t = start; t <= end; t += step) {
+        values.push([t / 1000, String(s.valueAt(t))]);
+      }
+      return { metric: s.labels, values };
+    });
+    sendJson(response, 200, { status: 'success', data: { resultType: 'matrix', result } });
+  }, port);
+}
+
+/**
+ * An InfluxDB 1.x double: /query answers `SELECT mean(...) ... GROUP BY time(<n>ms|s), host` statements with one
+ * series per host (bucket starts aligned to the interval, like InfluxDB), using the substituted time filter.
+ */
+export function startFakeInflux(hosts: Record<string, (timestampMs: number) => number>): Promise<FakeServer> {
+  return listen((request, response) => {
+    if (request.path === '/ping') {
+      response.writeHead(204);
+      response.end();
+      return;
+    }
+    const q = request.params.get('q') ?? '';
+    const range = /time >= (\d+)ms AND time <= (\d+)ms/.exec(q);
+    const interval = /time\((\d+)(ms|s)\)/.exec(q);
+    if (!range || !interval) {
+      sendJson(response, 400, { error: `error parsing query: found ${q.slice(0, 20)}` });
+      return;
+    }
+    const step = Number(interval[1]) * (interval[2] === 's' ? 1000 : 1);
+    const start = Math.ceil(Number(range[1]) / step) * step;
+    const end = Number(range[2]);
+    const series = Object.entries(hosts).map(([host, valueAt]) => {
+      const values: Array<[number, number | null]> = [];
+      for (let t = start; t <= end; t += step) {
+        values.push([t, valueAt(t)]);
+      }
+      return { name: 'telemetry', tags: { host }, columns: ['time', 'mean'], values };
+    });
+    sendJson(response, 200, { results: [{ statement_id: 0, series }] });
+  });
+}
