@@ -96,6 +96,16 @@ describe('AnomalyDetector', () => {
     expect(contributions[0].name).toMatch(/^memory_free_mb/);
   });
 
+  it('explains many rows at once exactly as one by one', () => {
+    const { training, scored } = spiked();
+    const detector = AnomalyDetector.train(training);
+    const [result] = detector.score(scored);
+    const indices = [0, 5, Array.from(result.rowIndex).indexOf(SPIKE_ROW), result.rowIndex.length - 1];
+    const together = detector.explainMany(scored, result, indices, 3);
+    expect(together).toEqual(indices.map((i) => detector.explain(scored, result, i, 3)));
+    expect(() => detector.explainMany(scored, result, [result.rowIndex.length])).toThrow(/explain: i must be/);
+  });
+
   it('stores the seasonality decision made on the training data and scores short tables with it', () => {
     const table = telemetry(); // 3 days: 'auto' turns seasonality on
     const detector = AnomalyDetector.train(table);
