@@ -1,8 +1,13 @@
 export const testIds = {
   appConfig: {
-    apiKey: 'data-testid ac-api-key',
-    apiUrl: 'data-testid ac-api-url',
+    datasourceUid: 'data-testid ac-anomaly-datasource-uid',
+    proxyUrl: 'data-testid ac-proxy-url',
+    defaultContamination: 'data-testid ac-default-contamination',
+    testConnection: 'data-testid ac-test-connection',
+    /** Alert with the datasource health check's answer. */
+    testResult: 'data-testid ac-test-result',
     submit: 'data-testid ac-submit-form',
+    saveResult: 'data-testid ac-save-result',
   },
   overview: {
     container: 'data-testid overview-container',

@@ -1,19 +1,16 @@
+// Runs only against a real Grafana (the docker-compose stack: `npm run server`, then `npm run e2e`).
+import { testIds } from '../../src/components/testIds';
 import { test, expect } from './fixtures';
 
-test('should be possible to save app configuration', async ({ appConfigPage, page }) => {
-  const saveButton = page.getByRole('button', { name: /Save API settings/i });
-
-  // reset the configured secret
-  await page.getByRole('button', { name: /reset/i }).click();
-
-  // enter some valid values
-  await page.getByRole('textbox', { name: 'API Key' }).fill('secret-api-key');
-  await page.getByRole('textbox', { name: 'API Url' }).clear();
-  await page.getByRole('textbox', { name: 'API Url' }).fill('http://www.my-awsome-grafana-app.com/api');
-
-  // listen for the server response on the saved form
+test('saves the anomaly datasource and default contamination', async ({ appConfigPage, page }) => {
+  await page.getByTestId(testIds.appConfig.datasourceUid).fill('telemetry-anomaly');
+  await page.getByTestId(testIds.appConfig.defaultContamination).fill('0.02');
   const saveResponse = appConfigPage.waitForSettingsResponse();
-
-  await saveButton.click();
+  await page.getByTestId(testIds.appConfig.submit).click();
   await expect(saveResponse).toBeOK();
+});
+
+test('tests the connection to the anomaly datasource', async ({ appConfigPage, page }) => {
+  await page.getByTestId(testIds.appConfig.testConnection).click();
+  await expect(page.getByTestId(testIds.appConfig.testResult)).toBeVisible();
 });

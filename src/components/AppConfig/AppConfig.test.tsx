@@ -1,38 +1,120 @@
 import React from 'react';
-import { render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen } from '@testing-library/react';
 import { PluginType } from '@grafana/data';
-import AppConfig, { AppConfigProps } from './AppConfig';
+import { type BackendSrv, type BackendSrvRequest, setBackendSrv } from '@grafana/runtime';
+import { type Observable, of, throwError } from 'rxjs';
+import AppConfig, { type AppConfigProps } from './AppConfig';
 import { testIds } from 'components/testIds';
 
-describe('Components/AppConfig', () => {
-  let props: AppConfigProps;
+/** Grafana's HTTP API: canned answers by "METHOD url", every request recorded. */
+let answers: Record<string, { status: number; data: unknown }>;
+let requests: BackendSrvRequest[];
 
-  beforeEach(() => {
-    jest.resetAllMocks();
+function answer(request: BackendSrvRequest): Observable<unknown> {
+  requests.push(request);
+  const canned = answers[`${request.method ?? 'GET'} ${request.url}`] ?? {
+    status: 404,
+    data: { message: 'not found' },
+  };
+  return canned.status < 400
+    ? of({ data: canned.data, status: canned.status, ok: true })
+    : throwError(() => ({ status: canned.status, data: canned.data }));
+}
 
-    props = {
-      plugin: {
-        meta: {
-          id: 'telemetry-analyzer-app',
-          name: 'Analyzer',
-          type: PluginType.app,
-          enabled: true,
-          jsonData: {},
-        },
+beforeEach(() => {
+  requests = [];
+  answers = { 'POST /api/plugins/telemetry-analyzer-app/settings': { status: 200, data: {} } };
+  setBackendSrv({ fetch: answer } as unknown as BackendSrv);
+});
+
+function renderConfig(jsonData: object = {}) {
+  const props = {
+    plugin: {
+      meta: {
+        id: 'telemetry-analyzer-app',
+        name: 'Analyzer',
+        type: PluginType.app,
+        enabled: true,
+        pinned: true,
+        jsonData,
       },
-      query: {},
-    } as unknown as AppConfigProps;
+    },
+    query: {},
+  } as unknown as AppConfigProps;
+  render(<AppConfig {...props} />);
+}
+
+describe('AppConfig', () => {
+  it('shows the defaults when nothing is configured', () => {
+    renderConfig();
+    expect(screen.getByTestId(testIds.appConfig.datasourceUid)).toHaveValue('telemetry-anomaly');
+    expect(screen.getByTestId(testIds.appConfig.proxyUrl)).toHaveValue('');
+    expect(screen.getByTestId(testIds.appConfig.defaultContamination)).toHaveValue('0.01');
   });
 
-  test('renders the "API Settings" fieldset with API key, API url inputs and button', () => {
-    const plugin = { meta: { ...props.plugin.meta, enabled: false } };
+  it("saves the settings to the app's jsonData", async () => {
+    renderConfig({ anomalyDatasourceUid: 'old' });
+    fireEvent.change(screen.getByTestId(testIds.appConfig.datasourceUid), { target: { value: ' anomaly-ds ' } });
+    fireEvent.change(screen.getByTestId(testIds.appConfig.proxyUrl), { target: { value: 'http://proxy:9095' } });
+    fireEvent.change(screen.getByTestId(testIds.appConfig.defaultContamination), { target: { value: '0.02' } });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.appConfig.submit));
+    });
 
-    // @ts-ignore - We don't need to provide `addConfigPage()` and `setChannelSupport()` for these tests
-    render(<AppConfig plugin={plugin} query={props.query} />);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
+      url: '/api/plugins/telemetry-analyzer-app/settings',
+      method: 'POST',
+      data: {
+        enabled: true,
+        pinned: true,
+        jsonData: { anomalyDatasourceUid: 'anomaly-ds', proxyUrl: 'http://proxy:9095', defaultContamination: 0.02 },
+      },
+    });
+    expect(screen.getByTestId(testIds.appConfig.saveResult)).toHaveTextContent('Settings saved');
+  });
 
-    expect(screen.queryByRole('group', { name: /api settings/i })).toBeInTheDocument();
-    expect(screen.queryByTestId(testIds.appConfig.apiKey)).toBeInTheDocument();
-    expect(screen.queryByTestId(testIds.appConfig.apiUrl)).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: /save api settings/i })).toBeInTheDocument();
+  it('does not save a contamination outside 0.001–0.5', () => {
+    renderConfig();
+    fireEvent.change(screen.getByTestId(testIds.appConfig.defaultContamination), { target: { value: '0.9' } });
+    expect(screen.getByText('A number from 0.001 to 0.5')).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.appConfig.submit)).toBeDisabled();
+  });
+
+  it('runs the datasource health check and shows its answer', async () => {
+    answers['GET /api/datasources/uid/anomaly-ds/health'] = {
+      status: 200,
+      data: { status: 'OK', message: 'Successfully queried the Prometheus API.' },
+    };
+    renderConfig({ anomalyDatasourceUid: 'anomaly-ds' });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
+    });
+    expect(requests.map((r) => r.url)).toEqual(['/api/datasources/uid/anomaly-ds/health']);
+    expect(screen.getByTestId(testIds.appConfig.testResult)).toHaveTextContent(
+      'Successfully queried the Prometheus API.'
+    );
+  });
+
+  it("shows the health check's error, and how to add a missing datasource", async () => {
+    answers['GET /api/datasources/uid/anomaly-ds/health'] = {
+      status: 400,
+      data: { status: 'ERROR', message: 'Post "http://proxy:9095/api/v1/query": dial tcp: connection refused' },
+    };
+    renderConfig({ anomalyDatasourceUid: 'anomaly-ds' });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
+    });
+    expect(screen.getByTestId(testIds.appConfig.testResult)).toHaveTextContent(
+      'dial tcp: connection refused (HTTP 400)'
+    );
+
+    fireEvent.change(screen.getByTestId(testIds.appConfig.datasourceUid), { target: { value: 'missing' } });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
+    });
+    expect(screen.getByTestId(testIds.appConfig.testResult)).toHaveTextContent(
+      'There is no datasource with uid "missing"'
+    );
   });
 });

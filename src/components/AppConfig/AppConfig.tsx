@@ -1,140 +1,177 @@
-import React, { ChangeEvent, useState } from 'react';
+import React, { useState } from 'react';
 import { lastValueFrom } from 'rxjs';
-import { css } from '@emotion/css';
-import { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps, PluginMeta } from '@grafana/data';
-import { getBackendSrv } from '@grafana/runtime';
-import { Button, Field, FieldSet, Input, SecretInput, useStyles2 } from '@grafana/ui';
+import type { AppPluginMeta, PluginConfigPageProps, PluginMeta } from '@grafana/data';
+import { getBackendSrv, isFetchError } from '@grafana/runtime';
+import { Alert, Button, Field, FieldSet, Input, Stack } from '@grafana/ui';
 import { testIds } from '../testIds';
+import { type AppSettings, DEFAULT_ANOMALY_DATASOURCE_UID, resolveAppSettings } from './appSettings';
 
-type AppPluginSettings = {
-  apiUrl?: string;
-};
+export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
-type State = {
-  // The URL to reach our custom API.
-  apiUrl: string;
-  // Tells us if the API key secret is set.
-  isApiKeySet: boolean;
-  // A secret key for our custom API.
-  apiKey: string;
-};
+type Outcome = { kind: 'success' | 'error'; message: string } | undefined;
 
-export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppPluginSettings>> {}
-
+/** The app's configuration: which datasource is the anomaly proxy, and defaults for new panels. */
 const AppConfig = ({ plugin }: AppConfigProps) => {
-  const s = useStyles2(getStyles);
-  const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
-  const [state, setState] = useState<State>({
-    apiUrl: jsonData?.apiUrl || '',
-    apiKey: '',
-    isApiKeySet: Boolean(secureJsonFields?.apiKey),
-  });
+  const { enabled, pinned, jsonData } = plugin.meta;
+  const initial = resolveAppSettings(jsonData);
+  const [datasourceUid, setDatasourceUid] = useState(initial.anomalyDatasourceUid);
+  const [proxyUrl, setProxyUrl] = useState(initial.proxyUrl);
+  const [contamination, setContamination] = useState(String(initial.defaultContamination));
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState<Outcome>();
+  const [testing, setTesting] = useState(false);
+  const [health, setHealth] = useState<Outcome>();
 
-  const isSubmitDisabled = Boolean(!state.apiUrl || (!state.isApiKeySet && !state.apiKey));
+  const contaminationValue = Number(contamination);
+  const contaminationProblem =
+    contamination.trim() === '' || !(contaminationValue >= 0.001 && contaminationValue <= 0.5)
+      ? 'A number from 0.001 to 0.5'
+      : undefined;
+  const uid = datasourceUid.trim() || DEFAULT_ANOMALY_DATASOURCE_UID;
 
-  const onResetApiKey = () =>
-    setState({
-      ...state,
-      apiKey: '',
-      isApiKeySet: false,
-    });
-
-  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setState({
-      ...state,
-      [event.target.name]: event.target.value.trim(),
-    });
+  const save = async () => {
+    setSaving(true);
+    setSaved(undefined);
+    try {
+      await updatePlugin(plugin.meta.id, {
+        enabled,
+        pinned,
+        jsonData: { anomalyDatasourceUid: uid, proxyUrl: proxyUrl.trim(), defaultContamination: contaminationValue },
+      });
+      setSaved({ kind: 'success', message: 'Settings saved' });
+    } catch (error) {
+      setSaved({ kind: 'error', message: `Saving failed: ${errorMessage(error)}` });
+    } finally {
+      setSaving(false);
+    }
   };
 
-  const onSubmit = () => {
-    if (isSubmitDisabled) {
-      return;
-    }
-
-    updatePluginAndReload(plugin.meta.id, {
-      enabled,
-      pinned,
-      jsonData: {
-        apiUrl: state.apiUrl,
-      },
-      // This cannot be queried later by the frontend.
-      // We don't want to override it in case it was set previously and left untouched now.
-      secureJsonData: state.isApiKeySet
-        ? undefined
-        : {
-            apiKey: state.apiKey,
-          },
-    });
+  const testConnection = async () => {
+    setTesting(true);
+    setHealth(undefined);
+    setHealth(await checkDatasourceHealth(uid));
+    setTesting(false);
   };
 
   return (
-    <form onSubmit={onSubmit}>
-      <FieldSet label="API Settings">
-        <Field label="API Key" description="A secret key for authenticating to our custom API">
-          <SecretInput
-            width={60}
-            id="config-api-key"
-            data-testid={testIds.appConfig.apiKey}
-            name="apiKey"
-            value={state.apiKey}
-            isConfigured={state.isApiKeySet}
-            placeholder={'Your secret API key'}
-            onChange={onChange}
-            onReset={onResetApiKey}
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!contaminationProblem) {
+          save();
+        }
+      }}
+    >
+      <FieldSet label="Anomaly proxy">
+        <Field
+          label="Anomaly datasource uid"
+          description="uid of the Prometheus datasource whose URL is the anomaly proxy; alert rules created from anomaly panels query it"
+        >
+          <Input
+            width={40}
+            id="config-anomaly-datasource-uid"
+            data-testid={testIds.appConfig.datasourceUid}
+            value={datasourceUid}
+            placeholder={DEFAULT_ANOMALY_DATASOURCE_UID}
+            onChange={(e) => setDatasourceUid(e.currentTarget.value)}
           />
         </Field>
-
-        <Field label="API Url" description="" className={s.marginTop}>
+        <Field
+          label="Proxy URL"
+          description="For reference only: Grafana reaches the proxy through the datasource's own URL (e.g. http://telemetry-proxy:9095)"
+        >
           <Input
             width={60}
-            name="apiUrl"
-            id="config-api-url"
-            data-testid={testIds.appConfig.apiUrl}
-            value={state.apiUrl}
-            placeholder={`E.g.: http://mywebsite.com/api/v1`}
-            onChange={onChange}
+            id="config-proxy-url"
+            data-testid={testIds.appConfig.proxyUrl}
+            value={proxyUrl}
+            placeholder="http://telemetry-proxy:9095"
+            onChange={(e) => setProxyUrl(e.currentTarget.value)}
           />
         </Field>
-
-        <div className={s.marginTop}>
-          <Button type="submit" data-testid={testIds.appConfig.submit} disabled={isSubmitDisabled}>
-            Save API settings
+        <Stack direction="column" alignItems="flex-start" gap={1}>
+          <Button
+            type="button"
+            variant="secondary"
+            data-testid={testIds.appConfig.testConnection}
+            disabled={testing}
+            onClick={testConnection}
+          >
+            {testing ? 'Testing…' : 'Test connection'}
           </Button>
-        </div>
+          {health && (
+            <Alert
+              severity={health.kind}
+              title={
+                health.kind === 'success' ? 'The anomaly datasource works' : 'The anomaly datasource does not work'
+              }
+              data-testid={testIds.appConfig.testResult}
+            >
+              {health.message}
+            </Alert>
+          )}
+        </Stack>
       </FieldSet>
+      <FieldSet label="Anomaly panel defaults">
+        <Field
+          label="Default contamination"
+          description="Expected share of anomalies (0.001–0.5), stored for new panels; each panel keeps its own value"
+          invalid={!!contaminationProblem}
+          error={contaminationProblem}
+        >
+          <Input
+            width={12}
+            id="config-default-contamination"
+            data-testid={testIds.appConfig.defaultContamination}
+            value={contamination}
+            onChange={(e) => setContamination(e.currentTarget.value)}
+          />
+        </Field>
+      </FieldSet>
+      <Stack direction="column" alignItems="flex-start" gap={1}>
+        <Button type="submit" data-testid={testIds.appConfig.submit} disabled={saving || !!contaminationProblem}>
+          {saving ? 'Saving…' : 'Save settings'}
+        </Button>
+        {saved && <Alert severity={saved.kind} title={saved.message} data-testid={testIds.appConfig.saveResult} />}
+      </Stack>
     </form>
   );
 };
 
 export default AppConfig;
 
-const getStyles = (theme: GrafanaTheme2) => ({
-  colorWeak: css`
-    color: ${theme.colors.text.secondary};
-  `,
-  marginTop: css`
-    margin-top: ${theme.spacing(3)};
-  `,
-});
-
-const updatePluginAndReload = async (pluginId: string, data: Partial<PluginMeta<AppPluginSettings>>) => {
+/** Grafana's "Save & test" check of the datasource (for a Prometheus datasource: a query through the proxy). */
+async function checkDatasourceHealth(uid: string): Promise<Outcome> {
   try {
-    await updatePlugin(pluginId, data);
-
-    // Reloading the page as the changes made here wouldn't be propagated to the actual plugin otherwise.
-    // This is not ideal, however unfortunately currently there is no supported way for updating the plugin state.
-    window.location.reload();
-  } catch (e) {
-    console.error('Error while updating the plugin', e);
+    const response = await lastValueFrom(
+      getBackendSrv().fetch<{ status?: string; message?: string }>({
+        url: `/api/datasources/uid/${encodeURIComponent(uid)}/health`,
+        showErrorAlert: false,
+      })
+    );
+    return { kind: 'success', message: response.data.message ?? 'OK' };
+  } catch (error) {
+    if (isFetchError(error) && error.status === 404) {
+      return {
+        kind: 'error',
+        message:
+          `There is no datasource with uid "${uid}". Add a Prometheus datasource whose URL is the anomaly proxy ` +
+          '(Connections → Data sources) and enter its uid here.',
+      };
+    }
+    return { kind: 'error', message: errorMessage(error) };
   }
-};
+}
 
-const updatePlugin = async (pluginId: string, data: Partial<PluginMeta>) => {
-  const response = await getBackendSrv().fetch({
-    url: `/api/plugins/${pluginId}/settings`,
-    method: 'POST',
-    data,
-  });
+function errorMessage(error: unknown): string {
+  if (isFetchError(error)) {
+    const message = (error.data as { message?: string } | undefined)?.message;
+    return message ? `${message} (HTTP ${error.status})` : `HTTP ${error.status}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
 
+async function updatePlugin(pluginId: string, data: Partial<PluginMeta<AppSettings>>) {
+  const response = getBackendSrv().fetch({ url: `/api/plugins/${pluginId}/settings`, method: 'POST', data });
   return lastValueFrom(response);
-};
+}

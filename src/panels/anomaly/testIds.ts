@@ -38,4 +38,27 @@ export const testIds = {
     trainingTo: 'data-testid anomaly-options training to',
     maxSamples: 'data-testid anomaly-options max-samples',
   },
+  /** "Create alert rule": the button in the panel and its form (src/panels/anomaly/alerting). */
+  alertRule: {
+    button: 'data-testid anomaly-alert-rule button',
+    /** Content of the modal; data-state = loading | ready | load-error | created. */
+    modal: 'data-testid anomaly-alert-rule modal',
+    /** Which panel query to alert on (only when the panel has several). */
+    query: 'data-testid anomaly-alert-rule query',
+    title: 'data-testid anomaly-alert-rule title',
+    folder: 'data-testid anomaly-alert-rule folder',
+    evaluationInterval: 'data-testid anomaly-alert-rule evaluation-interval',
+    pendingPeriod: 'data-testid anomaly-alert-rule pending-period',
+    contactPoint: 'data-testid anomaly-alert-rule contact-point',
+    /** InfluxQL queries: the proxy's name of the InfluxDB upstream. */
+    upstream: 'data-testid anomaly-alert-rule upstream',
+    /** The anomaly expression the rule will evaluate. */
+    expression: 'data-testid anomaly-alert-rule expression',
+    /** Why no rule can be made from the panel as it is (e.g. max samples not auto). */
+    expressionProblem: 'data-testid anomaly-alert-rule expression-problem',
+    submit: 'data-testid anomaly-alert-rule submit',
+    /** Link to the created rule (/alerting/grafana/<uid>/view). */
+    resultLink: 'data-testid anomaly-alert-rule result-link',
+    error: 'data-testid anomaly-alert-rule error',
+  },
 };

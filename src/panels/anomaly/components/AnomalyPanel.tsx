@@ -2,6 +2,7 @@ import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { Alert, LoadingBar, useStyles2 } from '@grafana/ui';
+import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
 import type { ModelAnalysis } from '../analysis/analysePanel';
 import { withDefaults } from '../options/defaults';
 import { buildSeriesMarks } from '../render/seriesMarks';
@@ -135,9 +136,17 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         </div>
       )}
       {notices.length > 0 && <div className={s.notices}>{notices}</div>}
-      <div className={s.summary} data-testid={testIds.panel.summary} data-anomaly-count={anomalyCount}>
-        {anomalyCount === 1 ? '1 anomaly' : `${anomalyCount} anomalies`}
-        {shown.trainedModels > 0 ? '' : ' · cached models'}
+      <div className={s.header}>
+        <div className={s.summary} data-testid={testIds.panel.summary} data-anomaly-count={anomalyCount}>
+          {anomalyCount === 1 ? '1 anomaly' : `${anomalyCount} anomalies`}
+          {shown.trainedModels > 0 ? '' : ' · cached models'}
+        </div>
+        <CreateAlertRuleButton
+          panel={{ title: props.title, dashboardUid: data.request?.dashboardUID, panelId: id }}
+          options={options}
+          data={data}
+          timeRange={timeRange}
+        />
       </div>
       <AnomalyChart
         frames={data.series}
@@ -192,5 +201,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   overlay: css({ position: 'absolute', top: 0, left: 0, right: 0, zIndex: 1 }),
   notices: css({ '& > div': { marginBottom: theme.spacing(0.5), padding: theme.spacing(0.5, 1) } }),
+  header: css({ display: 'flex', alignItems: 'center', justifyContent: 'space-between', height: 20 }),
   summary: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, height: 20 }),
 });

@@ -1,0 +1,419 @@
+import React, { useEffect, useMemo, useState } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2, PanelData, ScopedVars, TimeRange } from '@grafana/data';
+import { config, getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
+import type { DataQuery } from '@grafana/schema';
+import {
+  Alert,
+  Button,
+  Combobox,
+  type ComboboxOption,
+  Field,
+  Input,
+  LinkButton,
+  LoadingPlaceholder,
+  Modal,
+  RadioButtonGroup,
+  Stack,
+  useStyles2,
+} from '@grafana/ui';
+import { testIds } from '../testIds';
+import type { AnomalyOptions } from '../types';
+import {
+  type AnomalyDatasource,
+  AlertingApiError,
+  type CreatedRule,
+  type Folder,
+  createAlertRule,
+  findAnomalyDatasource,
+  listContactPoints,
+  listFolders,
+  loadAppSettings,
+} from './alertingApi';
+import { type AlertRuleRequest, type PanelIdentity, buildAlertRule, ruleGroupName } from './buildAlertRule';
+import { formatDuration, parseDuration } from './durations';
+import { observedStepMs, toAlertSourceQuery, visibleTargets } from './panelQuery';
+
+export interface CreateAlertRuleModalProps {
+  panel: PanelIdentity;
+  options: AnomalyOptions;
+  data: PanelData;
+  timeRange: TimeRange;
+  onDismiss: () => void;
+}
+
+/** Grafana evaluates rules on a 10 s base interval; group intervals must be multiples of it. */
+const BASE_INTERVAL_MS = 10_000;
+const DEFAULT_INTERVAL = '1m';
+/** Contact point choice meaning "no notification_settings": the notification policy tree routes the alerts. */
+const POLICY_ROUTING = '__notification_policy__';
+
+interface Resources {
+  datasource: AnomalyDatasource;
+  folders: Folder[];
+  contactPoints: string[];
+  /** Listing contact points needs more rights than creating rules; the form still works without the list. */
+  contactPointsProblem?: string;
+}
+
+type Load =
+  { status: 'loading' } | { status: 'error'; error: AlertingApiError } | { status: 'ready'; resources: Resources };
+type Submission =
+  | { status: 'idle' }
+  | { status: 'submitting' }
+  | { status: 'created'; rule: CreatedRule }
+  | { status: 'failed'; error: AlertingApiError };
+
+/** The "Create alert rule" form: a Grafana-managed rule on the anomaly datasource that evaluates what the panel shows. */
+export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismiss }: CreateAlertRuleModalProps) {
+  const s = useStyles2(getStyles);
+  const load = useResources();
+  const targets = useMemo(() => visibleTargets(data.request?.targets ?? []), [data.request?.targets]);
+  const [refId, setRefId] = useState(targets[0]?.refId ?? '');
+  const stepMs = useMemo(
+    () => observedStepMs(data.series, refId) ?? data.request?.intervalMs,
+    [data.series, data.request?.intervalMs, refId]
+  );
+  const [title, setTitle] = useState(`${panel.title || 'Panel'} anomaly`);
+  const [folderUid, setFolderUid] = useState('');
+  const [interval, setInterval] = useState(DEFAULT_INTERVAL);
+  const [pendingPeriod, setPendingPeriod] = useState(() => defaultPendingPeriod(options.minConsecutive, stepMs));
+  const [contactPoint, setContactPoint] = useState(POLICY_ROUTING);
+  const [upstream, setUpstream] = useState('');
+  const [submission, setSubmission] = useState<Submission>({ status: 'idle' });
+
+  const target = targets.find((t) => t.refId === refId);
+  const targetType = target ? datasourceTypeOf(target) : undefined;
+  const problems = validate({ title, folderUid, interval, pendingPeriod });
+  const intervalMs = parseDuration(interval);
+
+  const built = useMemo((): { request: AlertRuleRequest } | { problem: string } => {
+    try {
+      if (!target) {
+        return { problem: 'The panel has no query to alert on' };
+      }
+      if (options.mode === 'multivariate' && targets.length > 1) {
+        return {
+          problem:
+            'In multivariate mode the panel models the series of all its queries together; an alert rule wraps one ' +
+            'query: combine them into one query (PromQL "or") to alert on this model',
+        };
+      }
+      const query = toAlertSourceQuery(
+        { target, datasourceType: targetType?.type, influxLanguage: targetType?.influxLanguage },
+        (text) => getTemplateSrv().replace(text, dashboardVariablesOnly(data.request?.scopedVars)),
+        upstream
+      );
+      const request = buildAlertRule({
+        query,
+        options,
+        context: { visibleRangeMs: timeRange.to.valueOf() - timeRange.from.valueOf(), stepMs: stepMs ?? 0 },
+        panel,
+        rule: {
+          title,
+          folderUid,
+          evaluationIntervalSeconds: (intervalMs ?? BASE_INTERVAL_MS) / 1000,
+          pendingPeriod,
+          contactPoint: contactPoint === POLICY_ROUTING ? undefined : contactPoint,
+        },
+        datasourceUid: load.status === 'ready' ? load.resources.datasource.uid : '',
+        orgId: config.bootData?.user?.orgId ?? 1,
+      });
+      return { request };
+    } catch (error) {
+      return { problem: error instanceof Error ? error.message : String(error) };
+    }
+  }, [
+    target,
+    targets.length,
+    targetType,
+    options,
+    data.request?.scopedVars,
+    upstream,
+    timeRange,
+    stepMs,
+    panel,
+    title,
+    folderUid,
+    intervalMs,
+    pendingPeriod,
+    contactPoint,
+    load,
+  ]);
+
+  const submit = async () => {
+    if (!('request' in built) || Object.keys(problems).length > 0 || intervalMs === undefined) {
+      return;
+    }
+    setSubmission({ status: 'submitting' });
+    try {
+      setSubmission({ status: 'created', rule: await createAlertRule(built.request, intervalMs / 1000) });
+    } catch (error) {
+      setSubmission({
+        status: 'failed',
+        error: error instanceof AlertingApiError ? error : new AlertingApiError(String(error)),
+      });
+    }
+  };
+
+  const state = load.status === 'error' ? 'load-error' : submission.status === 'created' ? 'created' : load.status;
+  return (
+    <Modal title="Create alert rule" isOpen onDismiss={onDismiss}>
+      <div data-testid={testIds.alertRule.modal} data-state={state}>
+        {load.status === 'loading' && <LoadingPlaceholder text="Loading folders and contact points…" />}
+        {load.status === 'error' && <ErrorMessage error={load.error} title="Cannot create alert rules yet" />}
+        {load.status === 'ready' && submission.status === 'created' && (
+          <Alert severity="success" title="Alert rule created">
+            <Stack direction="column" gap={1}>
+              <span>
+                It is evaluated every {formatDuration(submission.rule.groupIntervalSeconds * 1000)} in the group &quot;
+                {'request' in built ? built.request.body.ruleGroup : ''}&quot;.
+              </span>
+              <LinkButton
+                href={`${config.appSubUrl ?? ''}/alerting/grafana/${submission.rule.uid}/view`}
+                data-testid={testIds.alertRule.resultLink}
+                icon="external-link-alt"
+                fill="text"
+              >
+                View the alert rule
+              </LinkButton>
+            </Stack>
+          </Alert>
+        )}
+        {load.status === 'ready' && submission.status !== 'created' && (
+          <>
+            {targets.length > 1 && (
+              <Field label="Query" description="The panel query the alert evaluates">
+                <RadioButtonGroup
+                  data-testid={testIds.alertRule.query}
+                  options={targets.map((t) => ({ value: t.refId, label: t.refId }))}
+                  value={refId}
+                  onChange={setRefId}
+                />
+              </Field>
+            )}
+            <Field label="Rule name" invalid={!!problems.title} error={problems.title}>
+              <Input
+                data-testid={testIds.alertRule.title}
+                value={title}
+                onChange={(e) => setTitle(e.currentTarget.value)}
+              />
+            </Field>
+            <Field label="Folder" invalid={!!problems.folderUid} error={problems.folderUid}>
+              <Combobox<string>
+                data-testid={testIds.alertRule.folder}
+                placeholder="Choose a folder"
+                options={load.resources.folders.map((f) => ({ value: f.uid, label: f.title }))}
+                value={folderUid || null}
+                onChange={(option: ComboboxOption<string>) => setFolderUid(option.value)}
+              />
+            </Field>
+            <Stack gap={2}>
+              <Field
+                label="Evaluation interval"
+                description={`Rules are grouped by interval: "${ruleGroupName((intervalMs ?? BASE_INTERVAL_MS) / 1000)}"`}
+                invalid={!!problems.interval}
+                error={problems.interval}
+              >
+                <Input
+                  data-testid={testIds.alertRule.evaluationInterval}
+                  value={interval}
+                  width={12}
+                  onChange={(e) => setInterval(e.currentTarget.value)}
+                />
+              </Field>
+              <Field
+                label="Pending period"
+                description={
+                  options.minConsecutive > 1
+                    ? `The panel marks runs of at least ${options.minConsecutive} points`
+                    : 'How long an anomaly must last before the alert fires'
+                }
+                invalid={!!problems.pendingPeriod}
+                error={problems.pendingPeriod}
+              >
+                <Input
+                  data-testid={testIds.alertRule.pendingPeriod}
+                  value={pendingPeriod}
+                  width={12}
+                  onChange={(e) => setPendingPeriod(e.currentTarget.value)}
+                />
+              </Field>
+            </Stack>
+            <Field
+              label="Contact point"
+              description={load.resources.contactPointsProblem ?? 'Send the notifications straight to a contact point'}
+            >
+              <Combobox<string>
+                data-testid={testIds.alertRule.contactPoint}
+                options={[
+                  { value: POLICY_ROUTING, label: 'Use notification policies' },
+                  ...load.resources.contactPoints.map((name) => ({ value: name, label: name })),
+                ]}
+                value={contactPoint}
+                onChange={(option: ComboboxOption<string>) => setContactPoint(option.value)}
+              />
+            </Field>
+            {targetType?.type === 'influxdb' && (
+              <Field
+                label="Proxy upstream"
+                description="Name of the InfluxDB upstream in the proxy configuration; empty = its only InfluxDB upstream"
+              >
+                <Input
+                  data-testid={testIds.alertRule.upstream}
+                  value={upstream}
+                  onChange={(e) => setUpstream(e.currentTarget.value)}
+                />
+              </Field>
+            )}
+            {'request' in built ? (
+              <Field
+                label={`Query on ${load.resources.datasource.name}`}
+                description="The alert fires for every series whose anomaly flag is above 0"
+              >
+                <pre className={s.expression} data-testid={testIds.alertRule.expression}>
+                  {String(built.request.body.data[0].model.expr)}
+                </pre>
+              </Field>
+            ) : (
+              <Alert severity="warning" title="This panel cannot become an alert rule yet">
+                <span data-testid={testIds.alertRule.expressionProblem}>{built.problem}</span>
+              </Alert>
+            )}
+            {options.direction !== 'both' && (
+              <Alert severity="info" title="Direction is not part of the alert">
+                The panel shows only anomalies {options.direction} the rolling mean; the alert fires in both directions.
+              </Alert>
+            )}
+            {submission.status === 'failed' && (
+              <ErrorMessage error={submission.error} title="The alert rule was not created" />
+            )}
+          </>
+        )}
+        <Modal.ButtonRow>
+          <Button variant="secondary" fill="outline" onClick={onDismiss}>
+            {submission.status === 'created' ? 'Close' : 'Cancel'}
+          </Button>
+          {load.status === 'ready' && submission.status !== 'created' && (
+            <Button
+              data-testid={testIds.alertRule.submit}
+              disabled={!('request' in built) || Object.keys(problems).length > 0 || submission.status === 'submitting'}
+              onClick={submit}
+            >
+              {submission.status === 'submitting' ? 'Creating…' : 'Create alert rule'}
+            </Button>
+          )}
+        </Modal.ButtonRow>
+      </div>
+    </Modal>
+  );
+}
+
+function ErrorMessage({ error, title }: { error: AlertingApiError; title: string }) {
+  return (
+    <Alert severity="error" title={title}>
+      <div data-testid={testIds.alertRule.error}>
+        {error.message}
+        {error.helpUrl && (
+          <>
+            {' '}
+            <LinkButton href={`${config.appSubUrl ?? ''}${error.helpUrl}`} fill="text" size="sm">
+              Open the app configuration
+            </LinkButton>
+          </>
+        )}
+      </div>
+    </Alert>
+  );
+}
+
+/** Settings → anomaly datasource, folders and contact points, loaded once when the form opens. */
+function useResources(): Load {
+  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  useEffect(() => {
+    let active = true;
+    (async () => {
+      const settings = await loadAppSettings();
+      const [datasource, folders, contactPoints] = await Promise.all([
+        findAnomalyDatasource(settings.anomalyDatasourceUid),
+        listFolders(),
+        listContactPoints().then(
+          (names) => ({ names, problem: undefined }),
+          (error: AlertingApiError) => ({
+            names: [] as string[],
+            problem: `Contact points unavailable: ${error.message}`,
+          })
+        ),
+      ]);
+      return { datasource, folders, contactPoints: contactPoints.names, contactPointsProblem: contactPoints.problem };
+    })().then(
+      (resources) => active && setLoad({ status: 'ready', resources }),
+      (error) =>
+        active &&
+        setLoad({
+          status: 'error',
+          error: error instanceof AlertingApiError ? error : new AlertingApiError(String(error)),
+        })
+    );
+    return () => {
+      active = false;
+    };
+  }, []);
+  return load;
+}
+
+function datasourceTypeOf(target: DataQuery): { type: string; influxLanguage?: string } | undefined {
+  const settings = getDataSourceSrv().getInstanceSettings(target.datasource ?? undefined);
+  if (!settings) {
+    return undefined;
+  }
+  const version = (settings.jsonData as { version?: string } | undefined)?.version;
+  return { type: settings.type, influxLanguage: version };
+}
+
+/**
+ * Dashboard and repeat variables are expanded now (alert rules have none); Grafana's built-in $__interval,
+ * $__rate_interval and $__range stay for Grafana to expand at evaluation, from the rule's intervalMs and time range.
+ */
+function dashboardVariablesOnly(scopedVars: ScopedVars | undefined): ScopedVars {
+  return Object.fromEntries(Object.entries(scopedVars ?? {}).filter(([name]) => !name.startsWith('__')));
+}
+
+/** A run of N anomalous points at the panel's step lasts (N − 1) steps: the pending period that matches it. */
+function defaultPendingPeriod(minConsecutive: number, stepMs: number | undefined): string {
+  if (minConsecutive <= 1 || !stepMs) {
+    return '0s';
+  }
+  const intervalMs = parseDuration(DEFAULT_INTERVAL)!;
+  return formatDuration(Math.ceil(((minConsecutive - 1) * stepMs) / intervalMs) * intervalMs);
+}
+
+function validate(form: { title: string; folderUid: string; interval: string; pendingPeriod: string }) {
+  const problems: Partial<Record<'title' | 'folderUid' | 'interval' | 'pendingPeriod', string>> = {};
+  if (form.title.trim() === '') {
+    problems.title = 'Give the rule a name';
+  }
+  if (form.folderUid === '') {
+    problems.folderUid = 'Alert rules live in a folder: choose one';
+  }
+  const interval = parseDuration(form.interval);
+  if (interval === undefined || interval < BASE_INTERVAL_MS || interval % BASE_INTERVAL_MS !== 0) {
+    problems.interval = 'A multiple of 10s, such as 30s, 1m or 5m';
+  }
+  const pending = parseDuration(form.pendingPeriod);
+  if (pending === undefined) {
+    problems.pendingPeriod = 'A duration such as 0s, 2m or 1h';
+  } else if (interval !== undefined && pending > 0 && pending % interval !== 0) {
+    problems.pendingPeriod = `A multiple of the evaluation interval (${form.interval.trim()})`;
+  }
+  return problems;
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  expression: css({
+    whiteSpace: 'pre-wrap',
+    wordBreak: 'break-all',
+    fontSize: theme.typography.bodySmall.fontSize,
+    margin: 0,
+  }),
+});

@@ -1,0 +1,236 @@
+import React from 'react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { LoadingState, type PanelData, dateTime } from '@grafana/data';
+import {
+  type BackendSrv,
+  type BackendSrvRequest,
+  type DataSourceSrv,
+  type TemplateSrv,
+  setBackendSrv,
+  setDataSourceSrv,
+  setTemplateSrv,
+} from '@grafana/runtime';
+import { Observable, of, throwError } from 'rxjs';
+import { withDefaults } from '../../options/defaults';
+import { prometheusFrame } from '../../testing/frames';
+import { testIds } from '../../testIds';
+import type { AnomalyOptions } from '../../types';
+import { PERMISSION_MESSAGE } from '../alertingApi';
+import { CreateAlertRuleButton } from '../CreateAlertRuleButton';
+
+/** Grafana's HTTP API as the form sees it: canned answers by "METHOD url", every request recorded. */
+type Answer = { status: number; data: unknown };
+let answers: Record<string, Answer>;
+let requests: BackendSrvRequest[];
+
+function answer(request: BackendSrvRequest): Observable<unknown> {
+  requests.push(request);
+  const canned = answers[`${request.method ?? 'GET'} ${request.url}`];
+  if (!canned) {
+    return throwError(() => ({ status: 404, data: { message: 'not found' } }));
+  }
+  return canned.status < 400
+    ? of({ data: canned.data, status: canned.status, ok: true })
+    : throwError(() => ({ status: canned.status, data: canned.data }));
+}
+
+// jsdom has no canvas nor IntersectionObserver; Combobox measures its labels and its list watches its scroll edges.
+beforeAll(() => {
+  Object.assign(globalThis, {
+    IntersectionObserver: class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    },
+  });
+  // The option list is virtualised: with jsdom's zero-sized elements it would render no option at all.
+  jest.spyOn(Element.prototype, 'clientHeight', 'get').mockReturnValue(400);
+  jest.spyOn(Element.prototype, 'clientWidth', 'get').mockReturnValue(400);
+  jest
+    .spyOn(HTMLCanvasElement.prototype, 'getContext')
+    .mockImplementation(() => ({ measureText: (text: string) => ({ width: 8 * text.length }) }) as never);
+});
+
+const GROUP_URL = '/api/v1/provisioning/folder/folder-1/rule-groups/Anomaly%20detection%20every%205m';
+
+beforeEach(() => {
+  requests = [];
+  answers = {
+    'GET /api/plugins/telemetry-analyzer-app/settings': {
+      status: 200,
+      data: { jsonData: { anomalyDatasourceUid: 'anomaly-ds' } },
+    },
+    'GET /api/datasources/uid/anomaly-ds': {
+      status: 200,
+      data: { uid: 'anomaly-ds', name: 'Telemetry Anomaly', type: 'prometheus', url: 'http://proxy:9095' },
+    },
+    'GET /api/folders': { status: 200, data: [{ uid: 'folder-1', title: 'Infrastructure' }] },
+    'GET /api/v1/provisioning/contact-points': {
+      status: 200,
+      data: [
+        { uid: 'c1', name: 'ops-email', type: 'email' },
+        { uid: 'c2', name: 'ops-email', type: 'slack' },
+      ],
+    },
+    'POST /api/v1/provisioning/alert-rules': { status: 201, data: { uid: 'rule-7' } },
+    [`PUT ${GROUP_URL}`]: { status: 200, data: {} },
+  };
+  setBackendSrv({ fetch: answer } as unknown as BackendSrv);
+  setDataSourceSrv({
+    getInstanceSettings: () => ({ uid: 'prom', type: 'prometheus', jsonData: {} }),
+  } as unknown as DataSourceSrv);
+  setTemplateSrv({ replace: (text: string) => text.replace('$job', 'node') } as unknown as TemplateSrv);
+});
+
+const FROM = Date.UTC(2024, 0, 1);
+const TO = FROM + 6 * 3_600_000;
+
+function openForm(options: Partial<AnomalyOptions> = {}) {
+  const data = {
+    state: LoadingState.Done,
+    series: [prometheusFrame([1, 2, 3], { __name__: 'cpu' }, 'A')],
+    timeRange: { from: dateTime(FROM), to: dateTime(TO), raw: { from: 'now-6h', to: 'now' } },
+    request: {
+      targets: [{ refId: 'A', expr: 'rate(cpu{job="$job"}[5m])', datasource: { uid: 'prom', type: 'prometheus' } }],
+      intervalMs: 60_000,
+      scopedVars: {},
+      dashboardUID: 'dash-1',
+    },
+  } as unknown as PanelData;
+  render(
+    <CreateAlertRuleButton
+      panel={{ title: 'CPU', dashboardUid: 'dash-1', panelId: 2 }}
+      options={withDefaults(options)}
+      data={data}
+      timeRange={data.timeRange}
+    />
+  );
+  fireEvent.click(screen.getByTestId(testIds.alertRule.button));
+  return screen.getByTestId(testIds.alertRule.modal);
+}
+
+async function choose(testId: string, label: string) {
+  const input = screen.getByTestId(testId);
+  fireEvent.focus(input);
+  fireEvent.keyDown(input, { key: 'ArrowDown' });
+  fireEvent.click(await screen.findByRole('option', { name: label }));
+}
+
+async function fillAndSubmit() {
+  await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+  await choose(testIds.alertRule.folder, 'Infrastructure');
+  fireEvent.change(screen.getByTestId(testIds.alertRule.evaluationInterval), { target: { value: '5m' } });
+  await choose(testIds.alertRule.contactPoint, 'ops-email');
+  await act(async () => {
+    fireEvent.click(screen.getByTestId(testIds.alertRule.submit));
+  });
+}
+
+describe('Create alert rule', () => {
+  it("creates the rule, sets the new group's interval and links to the rule", async () => {
+    openForm({ contamination: 0.05 });
+    await fillAndSubmit();
+
+    const link = await screen.findByTestId(testIds.alertRule.resultLink);
+    expect(link).toHaveAttribute('href', '/alerting/grafana/rule-7/view');
+    expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'created');
+    expect(requests.map((r) => `${r.method ?? 'GET'} ${r.url}`)).toEqual([
+      'GET /api/plugins/telemetry-analyzer-app/settings',
+      'GET /api/datasources/uid/anomaly-ds',
+      'GET /api/folders',
+      'GET /api/v1/provisioning/contact-points',
+      `GET ${GROUP_URL}`,
+      'POST /api/v1/provisioning/alert-rules',
+      `PUT ${GROUP_URL}`,
+    ]);
+    const post = requests[5];
+    expect(post.headers).toEqual({ 'X-Disable-Provenance': 'true' });
+    expect(post.showErrorAlert).toBe(false);
+    expect(post.data).toMatchObject({
+      title: 'CPU anomaly',
+      folderUID: 'folder-1',
+      ruleGroup: 'Anomaly detection every 5m',
+      condition: 'B',
+      for: '0s',
+      notification_settings: { receiver: 'ops-email' },
+      annotations: { __dashboardUid__: 'dash-1', __panelId__: '2' },
+      data: [
+        {
+          datasourceUid: 'anomaly-ds',
+          model: {
+            expr:
+              'anomaly_flag(rate(cpu{job="node"}[5m]), contamination=0.05, train="6h", mode=univariate, trees=100, ' +
+              'window=12, lags=1, seasonality=auto, seed=42, step="1m")',
+            instant: true,
+            intervalMs: 60_000,
+          },
+        },
+        { datasourceUid: '__expr__' },
+      ],
+    });
+    const put = requests[6];
+    expect(put.headers).toEqual({ 'X-Disable-Provenance': 'true' });
+    expect(put.data).toEqual({
+      title: 'Anomaly detection every 5m',
+      folderUid: 'folder-1',
+      interval: 300,
+      rules: [{ uid: 'rule-7' }],
+    });
+  });
+
+  it('joins an existing group without changing its interval', async () => {
+    answers[`GET ${GROUP_URL}`] = {
+      status: 200,
+      data: { title: 'x', folderUid: 'folder-1', interval: 300, rules: [] },
+    };
+    openForm();
+    await fillAndSubmit();
+
+    expect(await screen.findByTestId(testIds.alertRule.resultLink)).toBeInTheDocument();
+    expect(requests.map((r) => r.method ?? 'GET')).not.toContain('PUT');
+  });
+
+  it('says which permission is missing when Grafana answers 403', async () => {
+    answers['POST /api/v1/provisioning/alert-rules'] = { status: 403, data: { message: 'permissions missing' } };
+    openForm();
+    await fillAndSubmit();
+
+    expect(await screen.findByTestId(testIds.alertRule.error)).toHaveTextContent(PERMISSION_MESSAGE);
+    expect(screen.queryByTestId(testIds.alertRule.resultLink)).not.toBeInTheDocument();
+  });
+
+  it('says how to add the anomaly datasource when its uid is unknown', async () => {
+    answers['GET /api/plugins/telemetry-analyzer-app/settings'] = { status: 200, data: { jsonData: {} } };
+    openForm();
+
+    const error = await screen.findByTestId(testIds.alertRule.error);
+    expect(error).toHaveTextContent('There is no datasource with uid "telemetry-anomaly"');
+    expect(screen.getByRole('link', { name: 'Open the app configuration' })).toHaveAttribute(
+      'href',
+      '/plugins/telemetry-analyzer-app'
+    );
+    expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'load-error');
+    expect(screen.queryByTestId(testIds.alertRule.submit)).not.toBeInTheDocument();
+  });
+
+  it('refuses panel settings the proxy cannot reproduce, before anything is sent', async () => {
+    openForm({ maxSamples: 64 });
+    await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+    await choose(testIds.alertRule.folder, 'Infrastructure');
+
+    expect(screen.getByTestId(testIds.alertRule.expressionProblem)).toHaveTextContent('set Max samples to auto');
+    expect(screen.getByTestId(testIds.alertRule.submit)).toBeDisabled();
+  });
+
+  it('validates the evaluation interval and the pending period', async () => {
+    openForm();
+    await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+    await choose(testIds.alertRule.folder, 'Infrastructure');
+    fireEvent.change(screen.getByTestId(testIds.alertRule.evaluationInterval), { target: { value: '15s' } });
+    fireEvent.change(screen.getByTestId(testIds.alertRule.pendingPeriod), { target: { value: 'soon' } });
+
+    expect(screen.getByText('A multiple of 10s, such as 30s, 1m or 5m')).toBeInTheDocument();
+    expect(screen.getByText('A duration such as 0s, 2m or 1h')).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.alertRule.submit)).toBeDisabled();
+  });
+});

@@ -1,0 +1,60 @@
+import { FieldType } from '@grafana/data';
+import { prometheusFrame } from '../../testing/frames';
+import { observedStepMs, toAlertSourceQuery, visibleTargets } from '../panelQuery';
+
+const expandJobVariable = (text: string) => text.replace('$job', 'node');
+
+describe('toAlertSourceQuery', () => {
+  it("takes a Prometheus target's expr with the dashboard variables expanded", () => {
+    const target = { refId: 'A', expr: 'up{job="$job"}' };
+    expect(toAlertSourceQuery({ target, datasourceType: 'prometheus' }, expandJobVariable)).toEqual({
+      language: 'promql',
+      expr: 'up{job="node"}',
+    });
+  });
+
+  it('takes a raw InfluxQL query and the upstream name', () => {
+    const target = { refId: 'B', query: 'SELECT mean(v) FROM m WHERE $timeFilter', rawQuery: true };
+    expect(toAlertSourceQuery({ target, datasourceType: 'influxdb' }, expandJobVariable, ' influx ')).toEqual({
+      language: 'influxql',
+      statement: 'SELECT mean(v) FROM m WHERE $timeFilter',
+      upstream: 'influx',
+    });
+  });
+
+  it('says how to fix queries the proxy cannot wrap', () => {
+    const source = (target: object, datasourceType: string, influxLanguage?: string) => () =>
+      toAlertSourceQuery({ target: { refId: 'A', ...target }, datasourceType, influxLanguage }, expandJobVariable);
+    expect(source({ query: 'x', rawQuery: false }, 'influxdb')).toThrow('switch it to raw mode');
+    expect(source({ query: 'from(bucket:"b")', rawQuery: true }, 'influxdb', 'Flux')).toThrow(
+      'Query A is Flux; the anomaly proxy wraps InfluxQL only'
+    );
+    expect(source({ expr: '' }, 'prometheus')).toThrow('Query A has no PromQL expression');
+    expect(source({ rawSql: 'SELECT 1' }, 'grafana-postgresql-datasource')).toThrow(
+      'uses a grafana-postgresql-datasource datasource'
+    );
+  });
+
+  it('leaves hidden targets out', () => {
+    expect(visibleTargets([{ refId: 'A' }, { refId: 'B', hide: true }]).map((t) => t.refId)).toEqual(['A']);
+  });
+});
+
+describe('observedStepMs', () => {
+  it('reads the step Grafana put on the time field', () => {
+    expect(observedStepMs([prometheusFrame([1, 2, 3], { __name__: 'a' }, 'A')], 'A')).toBe(60_000);
+  });
+
+  it('falls back to the smallest gap between points of that query', () => {
+    const frame = {
+      refId: 'B',
+      length: 4,
+      fields: [
+        { name: 'time', type: FieldType.time, values: [0, 30_000, 40_000, 100_000], config: {} },
+        { name: 'v', type: FieldType.number, values: [1, 2, 3, 4], config: {} },
+      ],
+    };
+    expect(observedStepMs([frame], 'B')).toBe(10_000);
+    expect(observedStepMs([frame], 'A')).toBeUndefined();
+  });
+});

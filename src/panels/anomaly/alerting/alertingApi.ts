@@ -1,0 +1,164 @@
+/**
+ * Grafana HTTP calls of the "Create alert rule" form, all through getBackendSrv() (Grafana's own client: session,
+ * org and CSRF headers). Failures become AlertingApiError with a message that says what to do.
+ */
+import { getBackendSrv, isFetchError } from '@grafana/runtime';
+import { lastValueFrom } from 'rxjs';
+import {
+  APP_CONFIG_URL,
+  APP_PLUGIN_ID,
+  type AppSettings,
+  resolveAppSettings,
+} from '../../../components/AppConfig/appSettings';
+import type { AlertRuleRequest } from './buildAlertRule';
+import { type AlertRuleGroup, DISABLE_PROVENANCE_HEADERS, type ProvisionedAlertRule } from './provisioningTypes';
+
+export class AlertingApiError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    /** A page that fixes the problem (e.g. the app's config page), when there is one. */
+    readonly helpUrl?: string
+  ) {
+    super(message);
+    this.name = 'AlertingApiError';
+  }
+}
+
+export const PERMISSION_MESSAGE =
+  'You need permission to create alert rules in this folder: the Editor role, or the alert.rules:create and ' +
+  'alert.rules:write actions (Grafana versions before 11 also need alert.provisioning:write).';
+
+async function call<T>(
+  what: string,
+  request: { url: string; method?: string; data?: unknown; headers?: Record<string, string> }
+): Promise<T> {
+  try {
+    const response = await lastValueFrom(
+      getBackendSrv().fetch<T>({ method: 'GET', ...request, showErrorAlert: false, showSuccessAlert: false })
+    );
+    return response.data;
+  } catch (error) {
+    throw toApiError(what, error);
+  }
+}
+
+function toApiError(what: string, error: unknown): AlertingApiError {
+  if (!isFetchError(error)) {
+    return new AlertingApiError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const detail = (error.data as { message?: string } | undefined)?.message ?? error.statusText ?? '';
+  const suffix = detail ? `: ${detail}` : '';
+  if (error.status === 403) {
+    return new AlertingApiError(PERMISSION_MESSAGE, 403);
+  }
+  if (error.status === 401) {
+    return new AlertingApiError('Your Grafana session has expired: sign in again', 401);
+  }
+  return new AlertingApiError(`${what} failed (HTTP ${error.status})${suffix}`, error.status);
+}
+
+export async function loadAppSettings(): Promise<Required<AppSettings>> {
+  const settings = await call<{ jsonData?: AppSettings }>('Reading the Telemetry Analyzer app settings', {
+    url: `/api/plugins/${APP_PLUGIN_ID}/settings`,
+  });
+  return resolveAppSettings(settings.jsonData);
+}
+
+export interface AnomalyDatasource {
+  uid: string;
+  name: string;
+  url?: string;
+}
+
+/** The "Telemetry Anomaly" datasource, or an error that links to the app's config page. */
+export async function findAnomalyDatasource(uid: string): Promise<AnomalyDatasource> {
+  let datasource: { uid: string; name: string; type: string; url?: string };
+  try {
+    datasource = await call('Looking up the anomaly datasource', {
+      url: `/api/datasources/uid/${encodeURIComponent(uid)}`,
+    });
+  } catch (error) {
+    if (error instanceof AlertingApiError && error.status === 404) {
+      throw new AlertingApiError(
+        `There is no datasource with uid "${uid}". Add a Prometheus datasource whose URL is the anomaly proxy ` +
+          '(Connections → Data sources → Prometheus, HTTP method POST) and enter its uid on the Telemetry Analyzer ' +
+          'app configuration page.',
+        404,
+        APP_CONFIG_URL
+      );
+    }
+    throw error;
+  }
+  if (datasource.type !== 'prometheus') {
+    throw new AlertingApiError(
+      `Datasource "${datasource.name}" (uid ${uid}) is of type ${datasource.type}; the anomaly datasource must be a ` +
+        'Prometheus datasource whose URL is the anomaly proxy. Change the uid on the app configuration page.',
+      undefined,
+      APP_CONFIG_URL
+    );
+  }
+  return { uid: datasource.uid, name: datasource.name, url: datasource.url };
+}
+
+export interface Folder {
+  uid: string;
+  title: string;
+}
+
+export async function listFolders(): Promise<Folder[]> {
+  const folders = await call<Folder[]>('Listing folders', { url: '/api/folders' });
+  return folders.map((f) => ({ uid: f.uid, title: f.title }));
+}
+
+/** Contact point names (a contact point with several integrations is listed once per integration by the API). */
+export async function listContactPoints(): Promise<string[]> {
+  const points = await call<Array<{ name: string }>>('Listing contact points', {
+    url: '/api/v1/provisioning/contact-points',
+  });
+  return [...new Set(points.map((p) => p.name))].sort((a, b) => a.localeCompare(b));
+}
+
+export interface CreatedRule {
+  uid: string;
+  /** The interval Grafana evaluates the rule's group at, in seconds. */
+  groupIntervalSeconds: number;
+}
+
+/**
+ * Creates the rule, then sets its group's evaluation interval when the group is new. The interval belongs to the
+ * group and `PUT …/rule-groups/{group}` replaces all of the group's rules, so an existing group is left as it is
+ * (groups are named after their interval, see ruleGroupName, so it normally already has the chosen interval).
+ */
+export async function createAlertRule(request: AlertRuleRequest, intervalSeconds: number): Promise<CreatedRule> {
+  const { folderUID, ruleGroup } = request.body;
+  const groupUrl = `/api/v1/provisioning/folder/${encodeURIComponent(folderUID)}/rule-groups/${encodeURIComponent(ruleGroup)}`;
+  let existing: AlertRuleGroup | undefined;
+  try {
+    existing = await call<AlertRuleGroup>('Reading the rule group', { url: groupUrl });
+  } catch (error) {
+    if (!(error instanceof AlertingApiError && error.status === 404)) {
+      throw error;
+    }
+  }
+  const created = await call<ProvisionedAlertRule>('Creating the alert rule', {
+    url: request.url,
+    method: request.method,
+    data: request.body,
+    headers: request.headers,
+  });
+  if (!created.uid) {
+    throw new AlertingApiError('Grafana created the alert rule but did not return its uid');
+  }
+  if (existing) {
+    return { uid: created.uid, groupIntervalSeconds: existing.interval };
+  }
+  const group: AlertRuleGroup = { title: ruleGroup, folderUid: folderUID, interval: intervalSeconds, rules: [created] };
+  await call('Setting the evaluation interval of the new rule group', {
+    url: groupUrl,
+    method: 'PUT',
+    data: group,
+    headers: { ...DISABLE_PROVENANCE_HEADERS },
+  });
+  return { uid: created.uid, groupIntervalSeconds: intervalSeconds };
+}
