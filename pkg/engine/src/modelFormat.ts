@@ -241,27 +241,27 @@ for (let i = 0; i < BASE64_ALPHABET.length; i++) {
 
 function encodeInt32(array: Int32Array): string {
   const view = new DataView(new ArrayBuffer(array.length * 4));
-  for (let i = 0; i < array.length; i++) view.setInt32(i * 4, array[i], true);
+  for (let i = 0; i < array.length; i++) {view.setInt32(i * 4, array[i], true);}
   return bytesToBase64(new Uint8Array(view.buffer));
 }
 
 function encodeFloat64(array: Float64Array): string {
   const view = new DataView(new ArrayBuffer(array.length * 8));
-  for (let i = 0; i < array.length; i++) view.setFloat64(i * 8, array[i], true);
+  for (let i = 0; i < array.length; i++) {view.setFloat64(i * 8, array[i], true);}
   return bytesToBase64(new Uint8Array(view.buffer));
 }
 
 function decodeInt32(value: unknown, what: string, expectedLength: number): Int32Array {
   const view = decodeBytes(value, what, expectedLength, 4);
   const array = new Int32Array(expectedLength);
-  for (let i = 0; i < expectedLength; i++) array[i] = view.getInt32(i * 4, true);
+  for (let i = 0; i < expectedLength; i++) {array[i] = view.getInt32(i * 4, true);}
   return array;
 }
 
 function decodeFloat64(value: unknown, what: string, expectedLength: number): Float64Array {
   const view = decodeBytes(value, what, expectedLength, 8);
   const array = new Float64Array(expectedLength);
-  for (let i = 0; i < expectedLength; i++) array[i] = view.getFloat64(i * 8, true);
+  for (let i = 0; i < expectedLength; i++) {array[i] = view.getFloat64(i * 8, true);}
   return array;
 }
 
@@ -320,8 +320,8 @@ function base64ToBytes(text: string, what: string): Uint8Array {
       group = (group << 6) | digit;
     }
     bytes[byteIndex++] = group >> 16;
-    if (byteIndex < bytes.length) bytes[byteIndex++] = (group >> 8) & 255;
-    if (byteIndex < bytes.length) bytes[byteIndex++] = group & 255;
+    if (byteIndex < bytes.length) {bytes[byteIndex++] = (group >> 8) & 255;}
+    if (byteIndex < bytes.length) {bytes[byteIndex++] = group & 255;}
   }
   return bytes;
 }

@@ -1,0 +1,33 @@
+import { Command } from 'commander';
+import { parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
+import { runDetect } from '../pipeline/runDetect';
+import { addDetectionOptions } from './detectionFlags';
+
+export function detectCommand(): Command {
+  const command = new Command('detect')
+    .description(
+      'find anomalies in a telemetry file; writes scores.csv, anomalies.csv, summary.json, model.json, report.html'
+    )
+    .requiredOption('-i, --input <file>', 'input file, or - for stdin (then --format is required)')
+    .requiredOption('-o, --output-dir <dir>', 'directory for the results (files are replaced atomically)')
+    .option('--model <file>', 'score with this saved model instead of training');
+  addDetectionOptions(command, '0.3').action(
+    async (flags: DetectionFlags & { input: string; outputDir: string }, self: Command) => {
+      const settings = parseDetectionFlags(flags);
+      const { summary } = await runDetect({
+        input: flags.input,
+        format: flags.format,
+        outputDir: flags.outputDir,
+        settings,
+        modelPath: flags.model,
+        contaminationGiven: self.getOptionValueSource('contamination') === 'cli',
+      });
+      if (!settings.quiet) {
+        process.stderr.write(
+          `${summary.rows_read} rows read, ${summary.rows_scored} scored, ${summary.anomalies} anomalies; results in ${flags.outputDir}\n`
+        );
+      }
+    }
+  );
+  return command;
+}

@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
+import { runTrain } from '../pipeline/runTrain';
+import { addDetectionOptions } from './detectionFlags';
+
+export function trainCommand(): Command {
+  const command = new Command('train')
+    .description('train a model on a telemetry file and save it (for detect --model and stream)')
+    .requiredOption('-i, --input <file>', 'training data, or - for stdin (then --format is required)')
+    .requiredOption('-m, --model <file>', 'where to write the model (replaced atomically)');
+  // The whole input is training data here, hence --train-fraction 1.
+  addDetectionOptions(command, '1').action(async (flags: DetectionFlags & { input: string; model: string }) => {
+    const settings = parseDetectionFlags(flags);
+    const outcome = await runTrain(flags.input, flags.format, flags.model, settings);
+    if (!settings.quiet) {
+      process.stderr.write(
+        `trained ${outcome.groups} model(s) on ${outcome.trainingRows} rows, ${outcome.features.length} features; saved ${flags.model}\n`
+      );
+    }
+  });
+  return command;
+}

@@ -1,0 +1,118 @@
+/**
+ * Streams the elements of a top-level JSON array (`[{...}, {...}]`) without holding the whole document: the text
+ * of each element is cut out by tracking nesting depth and strings, then parsed on its own. Keeps the line where
+ * each element starts, for error messages.
+ */
+import type { Readable } from 'stream';
+import { StringDecoder } from 'string_decoder';
+import { InputError } from '../errors';
+import type { ParsedObject } from './rawRecords';
+
+export async function* splitJsonArray(stream: Readable, source: string): AsyncGenerator<ParsedObject> {
+  const decoder = new StringDecoder('utf8');
+  let line = 1;
+  let column = 0;
+  let state: 'before-array' | 'between-elements' | 'in-element' | 'after-array' = 'before-array';
+  let element = '';
+  let elementLine = 0;
+  let elementColumn = 0;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let first = true;
+
+  const fail = (reason: string): never => {
+    throw new InputError({ source, line, column }, reason);
+  };
+
+  for await (const chunk of stream) {
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    if (first) {
+      text = text.replace(/^\uFEFF/, '');
+      first = text.length === 0;
+    }
+    let elementStart = state === 'in-element' ? 0 : -1;
+    for (let i = 0; i < text.length; i++) {
+      const char = text[i];
+      if (char === '\n') {
+        line++;
+        column = 0;
+      } else {
+        column++;
+      }
+      if (state === 'in-element') {
+        if (inString) {
+          if (escaped) {
+            escaped = false;
+          } else if (char === '\\') {
+            escaped = true;
+          } else if (char === '"') {
+            inString = false;
+          }
+          continue;
+        }
+        if (char === '"') {
+          inString = true;
+        } else if (char === '{' || char === '[') {
+          depth++;
+        } else if (char === '}' || char === ']') {
+          depth--;
+          if (depth === 0) {
+            element += text.slice(elementStart, i + 1);
+            yield parseElement(element, source, elementLine, elementColumn);
+            element = '';
+            elementStart = -1;
+            state = 'between-elements';
+          }
+        }
+        continue;
+      }
+      if (char === ' ' || char === '\t' || char === '\r' || char === '\n') {
+        continue;
+      }
+      if (state === 'before-array') {
+        if (char !== '[') {
+          fail(
+            'expected a JSON array of row objects ([{"timestamp": ..., ...}, ...]); for one object per line use --format ndjson'
+          );
+        }
+        state = 'between-elements';
+      } else if (state === 'between-elements') {
+        if (char === ',') {
+          continue;
+        }
+        if (char === ']') {
+          state = 'after-array';
+          continue;
+        }
+        if (char !== '{') {
+          fail('expected a JSON object per row, e.g. {"timestamp": ..., "cpu": 1.5}');
+        }
+        state = 'in-element';
+        depth = 1;
+        elementStart = i;
+        elementLine = line;
+        elementColumn = column;
+      } else {
+        fail('unexpected text after the end of the JSON array');
+      }
+    }
+    if (state === 'in-element' && elementStart >= 0) {
+      element += text.slice(elementStart);
+    }
+  }
+  if (state === 'before-array') {
+    return; // empty document: the caller reports an empty file
+  }
+  if ((state as string) !== 'after-array') {
+    fail('the JSON array is not closed (truncated file?)');
+  }
+}
+
+function parseElement(text: string, source: string, line: number, column: number): ParsedObject {
+  try {
+    return { line, value: JSON.parse(text) };
+  } catch (error) {
+    throw new InputError({ source, line, column }, `invalid JSON: ${(error as Error).message}`);
+  }
+}

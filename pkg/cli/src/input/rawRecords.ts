@@ -1,0 +1,177 @@
+/**
+ * Reads CSV, a JSON array of objects, or NDJSON as a stream of raw records, one at a time, so that files of any
+ * size pass through in bounded memory. The first record is the header (CSV: its first row; JSON/NDJSON: the keys
+ * of the first object); every following record holds one cell per header name.
+ */
+import type { Readable } from 'stream';
+import { createInterface } from 'readline';
+import { parse as parseCsv } from 'csv-parse';
+import { InputError } from '../errors';
+import type { InputFormat } from './inputFormat';
+import { splitJsonArray } from './jsonArraySplitter';
+
+/** A cell as read: CSV gives text, JSON numbers, strings, null, booleans or nested values; undefined = absent key. */
+export type Cell = unknown;
+
+export interface RawRecord {
+  /** 1-based line where the record ends (CSV, NDJSON) or starts (JSON array element). */
+  line: number;
+  cells: Cell[];
+}
+
+/**
+ * @param lineByLine for live streams: hand out every CSV row as soon as its line is complete (csv-parse holds the
+ *   last row of a chunk back until more data or EOF arrives). Rows must then be one line each (no line breaks
+ *   inside quoted fields).
+ */
+export async function* readRawRecords(
+  stream: Readable,
+  format: InputFormat,
+  source: string,
+  lineByLine = false
+): AsyncGenerator<RawRecord> {
+  switch (format) {
+    case 'csv':
+      yield* lineByLine ? readCsvLines(stream, source) : readCsv(stream, source);
+      return;
+    case 'ndjson':
+      yield* objectsToRecords(readNdjsonObjects(stream, source), source);
+      return;
+    case 'json':
+      yield* objectsToRecords(splitJsonArray(stream, source), source);
+      return;
+  }
+}
+
+async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRecord> {
+  const parser = stream.pipe(parseCsv({ bom: true, skip_empty_lines: true, info: true }));
+  stream.on('error', (error) => parser.destroy(error));
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      yield { line: info.lines, cells: record };
+    }
+  } catch (error) {
+    throw csvErrorToInputError(error, source);
+  }
+}
+
+async function* readCsvLines(stream: Readable, source: string): AsyncGenerator<RawRecord> {
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let lineNumber = 0;
+  let width = -1;
+  for await (const text of lines) {
+    lineNumber++;
+    const line = lineNumber === 1 ? text.replace(/^\uFEFF/, '') : text;
+    if (line.trim() === '') {
+      continue;
+    }
+    const cells = splitCsvLine(line, source, lineNumber);
+    if (width >= 0 && cells.length !== width) {
+      throw new InputError(
+        { source, line: lineNumber, column: 1 },
+        `malformed CSV: expected ${width} fields, got ${cells.length}`
+      );
+    }
+    width = cells.length;
+    yield { line: lineNumber, cells };
+  }
+}
+
+/** Fields of one CSV line (RFC 4180 quoting: "a ""quoted"" field"). */
+export function splitCsvLine(line: string, source: string, lineNumber: number): string[] {
+  const cells: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line[i] === '"') {
+      let cell = '';
+      i++;
+      for (;;) {
+        const quote = line.indexOf('"', i);
+        if (quote < 0) {
+          throw new InputError({ source, line: lineNumber, column: cells.length + 1 }, 'malformed CSV: unclosed quote');
+        }
+        cell += line.slice(i, quote);
+        if (line[quote + 1] === '"') {
+          cell += '"';
+          i = quote + 2;
+        } else {
+          i = quote + 1;
+          break;
+        }
+      }
+      cells.push(cell);
+      if (i < line.length && line[i] !== ',') {
+        throw new InputError(
+          { source, line: lineNumber, column: cells.length },
+          'malformed CSV: text after a closing quote'
+        );
+      }
+    } else {
+      const comma = line.indexOf(',', i);
+      const end = comma < 0 ? line.length : comma;
+      cells.push(line.slice(i, end));
+      i = end;
+    }
+    if (i >= line.length) {
+      return cells;
+    }
+    i++; // the comma
+    if (i === line.length) {
+      cells.push('');
+      return cells;
+    }
+  }
+}
+
+function csvErrorToInputError(error: unknown, source: string): unknown {
+  const csvError = error as { code?: string; lines?: number; message?: string };
+  if (typeof csvError.code !== 'string' || !csvError.code.startsWith('CSV_')) {
+    return error;
+  }
+  // csv-parse appends "at line N"/"on line N"; the location prefix says that already.
+  const reason = (csvError.message ?? 'malformed CSV').replace(/\s*(?:at|on) line \d+\.?$/, '');
+  return new InputError({ source, line: csvError.lines ?? 1, column: 1 }, `malformed CSV: ${reason}`);
+}
+
+export interface ParsedObject {
+  line: number;
+  value: unknown;
+}
+
+async function* readNdjsonObjects(stream: Readable, source: string): AsyncGenerator<ParsedObject> {
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let lineNumber = 0;
+  for await (const text of lines) {
+    lineNumber++;
+    const trimmed = lineNumber === 1 ? text.replace(/^\uFEFF/, '').trim() : text.trim();
+    if (trimmed === '') {
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (error) {
+      throw new InputError({ source, line: lineNumber, column: 1 }, `invalid JSON: ${(error as Error).message}`);
+    }
+    yield { line: lineNumber, value };
+  }
+}
+
+/** Objects to header + records; the first object's keys are the header. */
+async function* objectsToRecords(objects: AsyncIterable<ParsedObject>, source: string): AsyncGenerator<RawRecord> {
+  let header: string[] | undefined;
+  for await (const { line, value } of objects) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new InputError(
+        { source, line, column: 1 },
+        'expected a JSON object per row, e.g. {"timestamp": ..., "cpu": 1.5}'
+      );
+    }
+    const row = value as Record<string, unknown>;
+    if (header === undefined) {
+      header = Object.keys(row);
+      yield { line, cells: header };
+    }
+    yield { line, cells: header.map((name) => row[name]) };
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Turns raw records into typed rows: epoch-ms timestamp, group, metric values (NaN = missing). Refuses, with the
+ * line and column, unparseable timestamps, non-numeric cells, and timestamps that do not strictly increase within
+ * a group (duplicates and unsorted input are errors rather than silently reordered: the features look back in
+ * time, so the order must be the real one).
+ */
+import { InputError } from '../errors';
+import { cellText, parseMetricCell } from './cells';
+import type { InputSchema } from './inputSchema';
+import type { RawRecord } from './rawRecords';
+import { formatTimestamp, parseTimestamp } from './timestamp';
+
+export interface ParsedRow {
+  line: number;
+  timestampMs: number;
+  /** '' without --group-by. */
+  group: string;
+  values: Float64Array;
+  /** Some selected metric is missing: the row is not scored. */
+  missing: boolean;
+}
+
+export class RowReader {
+  private readonly lastByGroup = new Map<string, { timestampMs: number; line: number }>();
+
+  constructor(readonly schema: InputSchema) {}
+
+  read(record: RawRecord): ParsedRow {
+    const { schema } = this;
+    const timestampMs = this.readTimestamp(record);
+    const group = this.readGroup(record);
+    this.checkOrder(record.line, group, timestampMs);
+    const values = new Float64Array(schema.metricIndexes.length);
+    let missing = false;
+    for (let m = 0; m < values.length; m++) {
+      const index = schema.metricIndexes[m];
+      const parsed = parseMetricCell(record.cells[index]);
+      if (parsed.kind === 'invalid') {
+        throw new InputError(
+          { source: schema.source, line: record.line, column: index + 1 },
+          `column "${schema.metricNames[m]}": ${parsed.reason}`
+        );
+      }
+      values[m] = parsed.kind === 'number' ? parsed.value : NaN;
+      missing ||= parsed.kind === 'missing';
+    }
+    return { line: record.line, timestampMs, group, values, missing };
+  }
+
+  readTimestamp(record: RawRecord): number {
+    const { schema } = this;
+    const cell = record.cells[schema.timestampIndex];
+    const where = { source: schema.source, line: record.line, column: schema.timestampIndex + 1 };
+    const column = schema.header[schema.timestampIndex];
+    if (typeof cell !== 'string' && typeof cell !== 'number') {
+      throw new InputError(where, `timestamp column "${column}" is empty`);
+    }
+    if (typeof cell === 'string' && cell.trim() === '') {
+      throw new InputError(where, `timestamp column "${column}" is empty`);
+    }
+    const timestampMs = parseTimestamp(cell);
+    if (!Number.isFinite(timestampMs)) {
+      throw new InputError(
+        where,
+        `cannot parse timestamp "${cellText(cell)}" (expected ISO-8601 such as 2024-05-01T12:00:00Z or epoch seconds/milliseconds)`
+      );
+    }
+    return timestampMs;
+  }
+
+  readGroup(record: RawRecord): string {
+    const { schema } = this;
+    if (schema.groupIndex < 0) {
+      return '';
+    }
+    const group = cellText(record.cells[schema.groupIndex]);
+    if (group === '') {
+      throw new InputError(
+        { source: schema.source, line: record.line, column: schema.groupIndex + 1 },
+        `group column "${schema.header[schema.groupIndex]}" is empty`
+      );
+    }
+    return group;
+  }
+
+  checkOrder(line: number, group: string, timestampMs: number): void {
+    const previous = this.lastByGroup.get(group);
+    if (previous !== undefined && !(timestampMs > previous.timestampMs)) {
+      const what = timestampMs === previous.timestampMs ? 'duplicate timestamp' : 'timestamps out of order';
+      const inGroup = group === '' ? '' : ` in group "${group}"`;
+      throw new InputError(
+        { source: this.schema.source, line, column: this.schema.timestampIndex + 1 },
+        `${what}${inGroup}: ${formatTimestamp(timestampMs)} does not come after ${formatTimestamp(previous.timestampMs)} ` +
+          `(line ${previous.line}); rows must be sorted by strictly increasing time`
+      );
+    }
+    this.lastByGroup.set(group, { timestampMs, line });
+  }
+}

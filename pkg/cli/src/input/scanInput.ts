@@ -1,0 +1,180 @@
+/**
+ * First pass over an input: validates every row (timestamps, order, numeric cells), decides the metric columns
+ * and counts the rows per group, holding only counters in memory. The later passes rely on it: they know how many
+ * rows each group has (to take the first --train-fraction of them) and that the whole file is valid before any
+ * output is written.
+ */
+import type { Readable } from 'stream';
+import { InputError } from '../errors';
+import { Progress } from '../progress';
+import { parseMetricCell } from './cells';
+import type { InputFormat } from './inputFormat';
+import type { ColumnRoles, InputSchema } from './inputSchema';
+import { readRawRecords, type RawRecord } from './rawRecords';
+import { RowReader } from './rowReader';
+
+export interface GroupScan {
+  rows: number;
+  /** Line of the group's first row. */
+  firstLine: number;
+  firstTimestampMs: number;
+  lastTimestampMs: number;
+}
+
+export interface ScanResult {
+  schema: InputSchema;
+  /** In order of first appearance; the only key is '' without --group-by. */
+  groups: Map<string, GroupScan>;
+  rows: number;
+  lastLine: number;
+  /** Columns left out of the default metric set because their first value is text. */
+  textColumns: string[];
+}
+
+/**
+ * What the cells of a column showed so far. A column with at least one number is numeric, and then every other
+ * non-missing cell must be a number too; a column with only text (host names, labels) is not a metric.
+ */
+interface ColumnEvidence {
+  numeric: boolean;
+  /** The first non-numeric cell, reported if a number turns up later. */
+  firstText?: InputError;
+}
+
+export async function scanInput(
+  stream: Readable,
+  format: InputFormat,
+  source: string,
+  roles: ColumnRoles,
+  quiet: boolean
+): Promise<ScanResult> {
+  const records = readRawRecords(stream, format, source);
+  const first = await records.next();
+  if (first.done) {
+    throw new InputError({ source, line: 1, column: 1 }, 'the file is empty');
+  }
+  const headerRecord = first.value;
+  const partialSchema = schemaFromHeader(headerRecord, source, roles);
+  const candidates = roles.columns ? partialSchema.metricIndexes : candidateColumns(partialSchema);
+  const columns: ColumnEvidence[] = candidates.map(() => ({ numeric: false }));
+  const rowReader = new RowReader(partialSchema);
+  const groups = new Map<string, GroupScan>();
+  const progress = new Progress('checking input', quiet);
+  let rows = 0;
+  let lastLine = headerRecord.line;
+
+  for await (const record of records) {
+    const timestampMs = rowReader.readTimestamp(record);
+    const group = rowReader.readGroup(record);
+    rowReader.checkOrder(record.line, group, timestampMs);
+    for (let c = 0; c < candidates.length; c++) {
+      const index = candidates[c];
+      const parsed = parseMetricCell(record.cells[index]);
+      const column = columns[c];
+      if (parsed.kind === 'number' && !column.numeric) {
+        column.numeric = true;
+        if (column.firstText) {
+          throw column.firstText; // text before the first number: a bad cell, not a text column
+        }
+      } else if (parsed.kind === 'invalid') {
+        const error = new InputError(
+          { source, line: record.line, column: index + 1 },
+          `column "${partialSchema.header[index]}": ${parsed.reason}`
+        );
+        if (column.numeric || roles.columns) {
+          throw error;
+        }
+        column.firstText ??= error;
+      }
+    }
+    const scan = groups.get(group);
+    if (scan) {
+      scan.rows++;
+      scan.lastTimestampMs = timestampMs;
+    } else {
+      groups.set(group, {
+        rows: 1,
+        firstLine: record.line,
+        firstTimestampMs: timestampMs,
+        lastTimestampMs: timestampMs,
+      });
+    }
+    rows++;
+    lastLine = record.line;
+    progress.update(rows);
+  }
+  progress.done();
+
+  if (rows === 0) {
+    throw new InputError({ source, line: headerRecord.line, column: 1 }, 'the file has a header but no data rows');
+  }
+  const metricIndexes = candidates.filter((_, c) => columns[c].numeric);
+  if (metricIndexes.length === 0) {
+    throw new InputError(
+      { source, line: headerRecord.line, column: 1 },
+      roles.columns ? 'the --columns have no values at all' : 'no numeric metric column found'
+    );
+  }
+  if (roles.columns) {
+    const empty = candidates.find((_, c) => !columns[c].numeric);
+    if (empty !== undefined) {
+      throw new InputError(
+        { source, line: headerRecord.line, column: empty + 1 },
+        `column "${partialSchema.header[empty]}" has no values at all`
+      );
+    }
+  }
+  const schema: InputSchema = {
+    ...partialSchema,
+    metricIndexes,
+    metricNames: metricIndexes.map((index) => partialSchema.header[index]),
+  };
+  const textColumns = candidates
+    .filter((_, c) => !columns[c].numeric && columns[c].firstText)
+    .map((index) => partialSchema.header[index]);
+  return { schema, groups, rows, lastLine, textColumns };
+}
+
+/** The roles of the header's columns; metric columns only when --columns names them. */
+export function schemaFromHeader(header: RawRecord, source: string, roles: ColumnRoles): InputSchema {
+  const names = header.cells.map((cell) => String(cell ?? '').trim());
+  const at = (column: number) => ({ source, line: header.line, column });
+  const seen = new Map<string, number>();
+  names.forEach((name, index) => {
+    if (seen.has(name)) {
+      throw new InputError(at(index + 1), `duplicate column name "${name}" in the header`);
+    }
+    seen.set(name, index);
+  });
+  const find = (name: string, what: string): number => {
+    const index = seen.get(name);
+    if (index === undefined) {
+      throw new InputError(at(1), `no ${what} "${name}" in the header (columns: ${names.join(', ')})`);
+    }
+    return index;
+  };
+  const timestampIndex = find(roles.timestampColumn, 'timestamp column');
+  const groupIndex = roles.groupBy === undefined ? -1 : find(roles.groupBy, '--group-by column');
+  const metricIndexes = (roles.columns ?? []).map((name) => {
+    const index = find(name, 'column');
+    if (index === timestampIndex || index === groupIndex) {
+      throw new InputError(at(index + 1), `column "${name}" is the timestamp or group column and cannot be a metric`);
+    }
+    return index;
+  });
+  return {
+    source,
+    header: names,
+    headerLine: header.line,
+    timestampIndex,
+    groupIndex,
+    metricIndexes,
+    metricNames: metricIndexes.map((index) => names[index]),
+  };
+}
+
+function candidateColumns(schema: InputSchema): number[] {
+  return schema.header
+    .map((_, index) => index)
+    .filter((index) => index !== schema.timestampIndex && index !== schema.groupIndex);
+}

@@ -1,0 +1,27 @@
+/**
+ * detect reads its input more than once (check, training rows, scoring), which standard input cannot do. So stdin
+ * is first copied to a temporary file, in constant memory; the file is removed when the run ends either way.
+ */
+import { createWriteStream, mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { pipeline } from 'stream/promises';
+
+export interface SpooledInput {
+  path: string;
+  remove(): void;
+}
+
+export async function spoolStdin(): Promise<SpooledInput> {
+  const directory = mkdtempSync(join(tmpdir(), 'telemetry-analyzer-'));
+  const path = join(directory, 'stdin');
+  const remove = () => rmSync(directory, { recursive: true, force: true });
+  process.once('exit', remove);
+  try {
+    await pipeline(process.stdin, createWriteStream(path));
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { path, remove };
+}

@@ -1,0 +1,68 @@
+/**
+ * Timestamp parsing for every input format. Accepted:
+ * - ISO-8601 dates with `T` or a space before the time, optional seconds and fractional seconds, and an optional
+ *   zone (`Z`, `+02:00`, `+0200`, `+02`); without a zone the time is UTC.
+ * - Epoch numbers (or numeric strings): below 1e11 they are seconds (1e11 s is the year 5138), from 1e11 on
+ *   milliseconds (1e11 ms is 1973-03-03), so second and millisecond timestamps of any realistic date are told apart.
+ */
+
+/** Epoch values at or above this are milliseconds, below it seconds. */
+export const EPOCH_MILLISECONDS_FROM = 1e11;
+
+const ISO_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const EPOCH_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Epoch milliseconds of a timestamp cell, or NaN when it is not a timestamp in one of the accepted forms. */
+export function parseTimestamp(cell: string | number): number {
+  if (typeof cell === 'number') {
+    return epochToMilliseconds(cell);
+  }
+  const text = cell.trim();
+  if (EPOCH_PATTERN.test(text)) {
+    return epochToMilliseconds(Number(text));
+  }
+  const match = ISO_PATTERN.exec(text);
+  if (!match) {
+    return NaN;
+  }
+  const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone = 'Z'] = match;
+  const y = Number(year);
+  const mo = Number(month);
+  const d = Number(day);
+  const h = Number(hour);
+  const mi = Number(minute);
+  const s = Number(second);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) {
+    return NaN;
+  }
+  const fractionMs = fraction === '' ? 0 : Number(`0.${fraction}`) * 1000;
+  return Date.UTC(y, mo - 1, d, h, mi, s) + fractionMs - zoneOffsetMs(zone);
+}
+
+function epochToMilliseconds(value: number): number {
+  if (!Number.isFinite(value)) {
+    return NaN;
+  }
+  return Math.abs(value) < EPOCH_MILLISECONDS_FROM ? value * 1000 : value;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function zoneOffsetMs(zone: string): number {
+  if (zone === 'Z' || zone === 'z') {
+    return 0;
+  }
+  const sign = zone[0] === '-' ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  return sign * (hours * 60 + minutes) * 60_000;
+}
+
+/** ISO-8601 UTC text of epoch milliseconds, as every output file writes timestamps. */
+export function formatTimestamp(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,47 @@
+/**
+ * Entry point: runs the command line and is the ONE place that turns errors into exit codes and messages.
+ * InputError (bad file, row, option or model) → its message, exit 2. Commander usage errors → commander's
+ * message, exit 2. Anything else is a bug → a one-line message, exit 1 (stack trace only with DEBUG set).
+ */
+import { CommanderError } from 'commander';
+import { EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR, EXIT_OK, InputError } from './errors';
+import { buildProgram } from './program';
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT_OK;
+  } catch (error) {
+    return exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof InputError) {
+    process.stderr.write(`telemetry-analyzer: ${error.message}\n`);
+    return EXIT_INPUT_ERROR;
+  }
+  if (error instanceof CommanderError) {
+    // commander printed the message already; help and version end with exit code 0.
+    return error.exitCode === 0 ? EXIT_OK : EXIT_INPUT_ERROR;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`telemetry-analyzer: internal error: ${message}\n`);
+  if (process.env.DEBUG && error instanceof Error) {
+    process.stderr.write(`${error.stack}\n`);
+  }
+  return EXIT_INTERNAL_ERROR;
+}
+
+/** For bin/telemetry-analyzer.js. */
+export function run(): void {
+  // A reader that closes our stdout early (e.g. `| head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') {
+      process.exit(EXIT_OK);
+    }
+  });
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

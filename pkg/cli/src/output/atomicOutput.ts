@@ -1,0 +1,174 @@
+/**
+ * All-or-nothing output: every file is written under a temporary name inside the target directory and renamed
+ * over its final name only when the whole run succeeded (a rename within one directory is atomic). On failure or
+ * Ctrl-C the temporary files are removed, so the directory holds either the previous run's files or the new ones,
+ * never a half-written file; a directory this run created is removed again.
+ */
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  type WriteStream,
+} from 'fs';
+import { basename, dirname, join } from 'path';
+import { InputError } from '../errors';
+
+const BUFFER_CHARS = 1 << 16;
+
+/** Appends text to a file through a buffer, honouring the stream's backpressure. */
+export class TextFileWriter {
+  private buffered = '';
+
+  constructor(private readonly stream: WriteStream) {}
+
+  async write(text: string): Promise<void> {
+    this.buffered += text;
+    if (this.buffered.length >= BUFFER_CHARS) {
+      await this.flush();
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffered === '') {
+      return;
+    }
+    const text = this.buffered;
+    this.buffered = '';
+    if (!this.stream.write(text)) {
+      await new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          this.stream.off('error', onError);
+          resolve();
+        };
+        const onError = (error: Error) => {
+          this.stream.off('drain', onDrain);
+          reject(error);
+        };
+        this.stream.once('drain', onDrain);
+        this.stream.once('error', onError);
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('error', reject);
+      this.stream.end(resolve);
+    });
+  }
+}
+
+interface PendingFile {
+  finalPath: string;
+  tempPath: string;
+  writer: TextFileWriter;
+}
+
+/** Output files of one run, in one directory (`--output-dir`) or as single files (`--model`). */
+export class AtomicOutput {
+  private readonly files: PendingFile[] = [];
+  private createdDirectory?: string;
+  private readonly onSignal = () => {
+    this.abortSync();
+    process.exit(130);
+  };
+
+  constructor(directory: string) {
+    if (!existsSync(directory)) {
+      try {
+        mkdirSync(directory, { recursive: true });
+      } catch (error) {
+        throw new InputError(
+          { source: directory },
+          `cannot create the output directory (${(error as NodeJS.ErrnoException).code})`
+        );
+      }
+      this.createdDirectory = directory;
+    }
+    process.once('SIGINT', this.onSignal);
+    process.once('SIGTERM', this.onSignal);
+  }
+
+  /** A writer for `path`; the file appears under that name only on commit(). */
+  open(path: string): TextFileWriter {
+    const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+    const stream = createWriteStream(tempPath, { flags: 'wx' });
+    const writer = new TextFileWriter(stream);
+    stream.on('error', () => undefined); // surfaced by write/close
+    this.files.push({ finalPath: path, tempPath, writer });
+    return writer;
+  }
+
+  async writeFile(path: string, text: string): Promise<void> {
+    const writer = this.open(path);
+    await writer.write(text);
+  }
+
+  /** Closes every file and moves it to its final name. */
+  async commit(): Promise<void> {
+    for (const file of this.files) {
+      await file.writer.close();
+    }
+    // Renames fail only where a final name is taken by a directory: check them all first, rename none then.
+    for (const file of this.files) {
+      if (existsSync(file.finalPath) && statSync(file.finalPath).isDirectory()) {
+        throw new InputError({ source: file.finalPath }, 'is a directory; cannot replace it with the output file');
+      }
+    }
+    for (const file of this.files) {
+      renameSync(file.tempPath, file.finalPath);
+    }
+    this.files.length = 0;
+    this.release();
+  }
+
+  /** Removes the temporary files (and the directory if this run created it and it is empty). */
+  async abort(): Promise<void> {
+    for (const file of this.files) {
+      await file.writer.close().catch(() => undefined);
+    }
+    this.abortSync();
+  }
+
+  private abortSync(): void {
+    for (const file of this.files) {
+      try {
+        unlinkSync(file.tempPath);
+      } catch {
+        // already gone
+      }
+    }
+    this.files.length = 0;
+    if (this.createdDirectory) {
+      try {
+        rmdirSync(this.createdDirectory);
+      } catch {
+        // not empty: something else was put there meanwhile; leave it
+      }
+    }
+    this.release();
+  }
+
+  private release(): void {
+    process.removeListener('SIGINT', this.onSignal);
+    process.removeListener('SIGTERM', this.onSignal);
+  }
+}
+
+/** Runs `write` with an AtomicOutput, committing on success and cleaning up on any failure. */
+export async function writeAtomically<T>(directory: string, write: (output: AtomicOutput) => Promise<T>): Promise<T> {
+  const output = new AtomicOutput(directory);
+  try {
+    const result = await write(output);
+    await output.commit();
+    return result;
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+}

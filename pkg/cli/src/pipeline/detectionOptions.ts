@@ -1,0 +1,136 @@
+/**
+ * The options of detect/train/stream, checked and typed. Every bad value is an InputError naming the option.
+ */
+import type { DetectorOptions } from '@telemetry-analyzer/engine';
+import { InputError } from '../errors';
+import type { ColumnRoles } from '../input/inputSchema';
+
+/** Default cap on training rows per group: bounds the memory of training (see README). */
+export const DEFAULT_MAX_TRAIN_ROWS = 500_000;
+/** Rows read between two scoring rounds: bounds the memory of scoring. */
+export const DEFAULT_CHUNK_ROWS = 50_000;
+
+/** Raw option values as commander hands them over (strings, or booleans for flags). */
+export interface DetectionFlags {
+  timestampColumn: string;
+  columns?: string;
+  groupBy?: string;
+  contamination: string;
+  trees: string;
+  maxSamples: string;
+  seed: string;
+  trainFraction: string;
+  trainFile?: string;
+  maxTrainRows: string;
+  chunkRows: string;
+  window: string;
+  lags: string;
+  seasonality: boolean;
+  raw?: boolean;
+  mode: string;
+  model?: string;
+  format?: string;
+  quiet?: boolean;
+}
+
+export interface DetectionSettings {
+  roles: ColumnRoles;
+  detector: Required<Pick<DetectorOptions, 'features' | 'forest' | 'mode'>>;
+  contamination: number | 'auto';
+  trainFraction: number;
+  trainFile?: string;
+  maxTrainRows: number;
+  chunkRows: number;
+  quiet: boolean;
+}
+
+export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
+  const contamination = parseContamination(flags.contamination);
+  const columns = flags.columns === undefined ? undefined : parseColumnList(flags.columns);
+  const mode = flags.mode;
+  if (mode !== 'multivariate' && mode !== 'per-column') {
+    throw new InputError({ source: '--mode' }, `must be multivariate or per-column, got "${mode}"`);
+  }
+  return {
+    roles: { timestampColumn: flags.timestampColumn, groupBy: flags.groupBy, columns },
+    detector: {
+      mode,
+      features: {
+        raw: flags.raw === true,
+        window: parseInteger('--window', flags.window, 2),
+        lags: parseInteger('--lags', flags.lags, 0),
+        seasonality: flags.seasonality ? 'auto' : false,
+      },
+      forest: {
+        nEstimators: parseInteger('--trees', flags.trees, 1),
+        maxSamples: parseMaxSamples(flags.maxSamples),
+        contamination,
+        seed: parseInteger('--seed', flags.seed, 0, 4294967295),
+      },
+    },
+    contamination,
+    trainFraction: parseFraction('--train-fraction', flags.trainFraction),
+    trainFile: flags.trainFile,
+    maxTrainRows: parseInteger('--max-train-rows', flags.maxTrainRows, 1),
+    chunkRows: parseInteger('--chunk-rows', flags.chunkRows, 1),
+    quiet: flags.quiet === true,
+  };
+}
+
+export function parseContamination(text: string): number | 'auto' {
+  if (text === 'auto') {
+    return 'auto';
+  }
+  const value = parseNumber('--contamination', text);
+  if (!(value > 0 && value <= 0.5)) {
+    throw new InputError({ source: '--contamination' }, `must be "auto" or a number in (0, 0.5], got ${text}`);
+  }
+  return value;
+}
+
+function parseMaxSamples(text: string): number | 'auto' {
+  if (text === 'auto') {
+    return 'auto';
+  }
+  const value = parseNumber('--max-samples', text);
+  if (!(value > 0) || (value > 1 && !Number.isInteger(value))) {
+    throw new InputError(
+      { source: '--max-samples' },
+      `must be "auto", a row count (integer >= 1) or a fraction in (0, 1], got ${text}`
+    );
+  }
+  return value;
+}
+
+function parseColumnList(text: string): string[] {
+  const names = text.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) {
+    throw new InputError({ source: '--columns' }, `expected comma-separated column names, got "${text}"`);
+  }
+  return names;
+}
+
+function parseNumber(option: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) {
+    throw new InputError({ source: option }, `expected a number, got "${text}"`);
+  }
+  return value;
+}
+
+export function parseInteger(option: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = parseNumber(option, text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new InputError({ source: option }, `expected an integer ${range}, got ${text}`);
+  }
+  return value;
+}
+
+function parseFraction(option: string, text: string): number {
+  const value = parseNumber(option, text);
+  if (!(value > 0 && value <= 1)) {
+    throw new InputError({ source: option }, `expected a fraction in (0, 1], got ${text}`);
+  }
+  return value;
+}

@@ -1,0 +1,115 @@
+/**
+ * The detectors a run scores with: loaded from --model, or trained on the first --train-fraction of every group's
+ * rows, or on --train-file.
+ */
+import { AnomalyDetector } from '@telemetry-analyzer/engine';
+import { InputError } from '../errors';
+import type { ColumnRoles } from '../input/inputSchema';
+import { scanInput, type ScanResult } from '../input/scanInput';
+import type { DetectionSettings } from './detectionOptions';
+import { openReopenableInput, type ReopenableInput } from './inputFile';
+import { loadModel, type ModelBundle } from './modelFile';
+import { collectTrainingRows, trainDetectors, trainingRowCount } from './training';
+
+export interface ObtainedDetectors {
+  bundle: ModelBundle;
+  /** Training rows per group (complete rows the model was fitted on); empty for a loaded model. */
+  trainingRows: Map<string, number>;
+  /** Training rows left out for a missing value. */
+  trainingRowsMissing: Map<string, number>;
+}
+
+/** With --model the metric columns and the group column are the model's; check they fit the options. */
+export function rolesForModel(bundle: ModelBundle, roles: ColumnRoles): ColumnRoles {
+  const detectors = [...bundle.detectors.values()];
+  const columns = detectors[0]?.columns ?? [];
+  if (detectors.some((detector) => detector.columns.join('\u0000') !== columns.join('\u0000'))) {
+    throw new InputError({ source: '--model' }, 'the detectors of the grouped model use different columns');
+  }
+  if (roles.columns && roles.columns.join(',') !== columns.join(',')) {
+    throw new InputError(
+      { source: '--columns' },
+      `the model was trained on columns ${columns.join(',')}; leave --columns out or match it`
+    );
+  }
+  if (roles.groupBy !== undefined && roles.groupBy !== bundle.groupBy) {
+    throw new InputError(
+      { source: '--group-by' },
+      bundle.groupBy === undefined ? 'the model has no groups' : `the model groups by "${bundle.groupBy}"`
+    );
+  }
+  return { ...roles, columns: [...columns], groupBy: bundle.groupBy };
+}
+
+export async function loadModelForScan(
+  modelPath: string,
+  scan: ScanResult,
+  contaminationGiven: boolean,
+  settings: DetectionSettings
+): Promise<ObtainedDetectors> {
+  const bundle = loadModel(modelPath);
+  for (const [group, groupScan] of scan.groups) {
+    if (!bundle.detectors.has(group)) {
+      throw new InputError(
+        { source: scan.schema.source, line: groupScan.firstLine, column: scan.schema.groupIndex + 1 },
+        `the model has no detector for group "${group}" (it knows ${[...bundle.detectors.keys()].join(', ')})`
+      );
+    }
+  }
+  if (contaminationGiven) {
+    bundle.detectors.forEach((detector) => detector.setContamination(settings.contamination));
+  }
+  return { bundle, trainingRows: new Map(), trainingRowsMissing: new Map() };
+}
+
+export async function trainForScan(
+  input: ReopenableInput,
+  scan: ScanResult,
+  settings: DetectionSettings
+): Promise<ObtainedDetectors> {
+  let trainingInput = input;
+  let trainingScan = scan;
+  let wanted = new Map(
+    [...scan.groups].map(([group, g]) => [
+      group,
+      trainingRowCount(g.rows, settings.trainFraction, settings.maxTrainRows),
+    ])
+  );
+  if (settings.trainFile !== undefined) {
+    trainingInput = await openReopenableInput(settings.trainFile, undefined);
+    trainingScan = await scanInput(
+      trainingInput.open(),
+      trainingInput.format,
+      trainingInput.source,
+      { ...settings.roles, columns: scan.schema.metricNames },
+      settings.quiet
+    );
+    for (const [group, groupScan] of scan.groups) {
+      if (!trainingScan.groups.has(group)) {
+        throw new InputError(
+          { source: scan.schema.source, line: groupScan.firstLine, column: scan.schema.groupIndex + 1 },
+          `--train-file ${settings.trainFile} has no rows of group "${group}"`
+        );
+      }
+    }
+    wanted = new Map(
+      [...scan.groups.keys()].map((group) => [
+        group,
+        Math.min(trainingScan.groups.get(group)!.rows, settings.maxTrainRows),
+      ])
+    );
+  }
+  const sets = await collectTrainingRows(
+    trainingInput.open(),
+    trainingInput.format,
+    trainingScan.schema,
+    wanted,
+    settings.quiet
+  );
+  const detectors: Map<string, AnomalyDetector> = trainDetectors(sets, trainingScan.schema, settings);
+  return {
+    bundle: { groupBy: settings.roles.groupBy, detectors },
+    trainingRows: new Map([...sets].map(([group, set]) => [group, set.rows.length])),
+    trainingRowsMissing: new Map([...sets].map(([group, set]) => [group, set.rowsMissing])),
+  };
+}

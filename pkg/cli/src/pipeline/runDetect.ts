@@ -1,0 +1,258 @@
+/**
+ * `detect`: check the input (pass 1), get the detectors (pass 2: training rows, or --model), then score every row
+ * in chunks (pass 3) while streaming scores.csv and anomalies.csv out, and finally write summary.json, model.json
+ * and report.html. Memory: the training rows + one chunk (+ the report's downsampled series and the anomalies).
+ */
+import { join } from 'path';
+import type { AnomalyDetector } from '@telemetry-analyzer/engine';
+import { formatTimestamp } from '../input/timestamp';
+import type { InputSchema } from '../input/inputSchema';
+import { readRawRecords } from '../input/rawRecords';
+import { RowReader } from '../input/rowReader';
+import { scanInput, type ScanResult } from '../input/scanInput';
+import { writeAtomically, type TextFileWriter } from '../output/atomicOutput';
+import { csvLine } from '../output/csv';
+import { Progress } from '../progress';
+import { ReportCollector } from '../report/reportCollector';
+import { renderReport } from '../report/renderReport';
+import { ChunkScorer, TOP_FEATURES } from './chunkScorer';
+import type { DetectionSettings } from './detectionOptions';
+import { openReopenableInput, type ReopenableInput } from './inputFile';
+import { loadModel, serializeModel } from './modelFile';
+import { loadModelForScan, rolesForModel, trainForScan, type ObtainedDetectors } from './obtainDetectors';
+import type { ScoredRow } from './scoredRow';
+
+export interface DetectRequest {
+  input: string;
+  format?: string;
+  outputDir: string;
+  settings: DetectionSettings;
+  modelPath?: string;
+  /** --contamination was given explicitly (with --model it re-thresholds the loaded model). */
+  contaminationGiven: boolean;
+}
+
+interface GroupCounts {
+  rows_read: number;
+  rows_scored: number;
+  rows_skipped: { warm_up: number; missing: number };
+  training_rows: number;
+  anomalies: number;
+  threshold?: number | Record<string, number>;
+}
+
+export interface DetectOutcome {
+  summary: Record<string, unknown>;
+}
+
+export async function runDetect(request: DetectRequest): Promise<DetectOutcome> {
+  const started = Date.now();
+  const { settings } = request;
+  const input = await openReopenableInput(request.input, request.format);
+  try {
+    const roles = request.modelPath ? rolesForModel(loadModel(request.modelPath), settings.roles) : settings.roles;
+    const scan = await scanInput(input.open(), input.format, input.source, roles, settings.quiet);
+    const obtained = request.modelPath
+      ? await loadModelForScan(request.modelPath, scan, request.contaminationGiven, settings)
+      : await trainForScan(input, scan, settings);
+    return await writeAtomically(request.outputDir, (output) =>
+      scoreAndWrite(request, input, scan, obtained, started, {
+        scores: output.open(join(request.outputDir, 'scores.csv')),
+        anomalies: output.open(join(request.outputDir, 'anomalies.csv')),
+        write: (name, text) => output.writeFile(join(request.outputDir, name), text),
+      })
+    );
+  } finally {
+    input.close();
+  }
+}
+
+interface Outputs {
+  scores: TextFileWriter;
+  anomalies: TextFileWriter;
+  write(name: string, text: string): Promise<void>;
+}
+
+async function scoreAndWrite(
+  request: DetectRequest,
+  input: ReopenableInput,
+  scan: ScanResult,
+  obtained: ObtainedDetectors,
+  started: number,
+  outputs: Outputs
+): Promise<DetectOutcome> {
+  const { settings } = request;
+  const { schema } = scan;
+  const { detectors } = obtained.bundle;
+  const perColumn = [...detectors.values()][0].options.mode === 'per-column';
+  const groupColumn = schema.groupIndex >= 0 ? schema.header[schema.groupIndex] : undefined;
+  const historyRows = (detector: AnomalyDetector) => {
+    const features = detector.options.features ?? {};
+    return (features.window ?? 12) + (features.lags ?? 1);
+  };
+  const scorers = new Map(
+    [...detectors].map(([group, detector]) => [group, new ChunkScorer(detector, historyRows(detector))])
+  );
+  const counts = new Map<string, GroupCounts>();
+  for (const group of scan.groups.keys()) {
+    counts.set(group, {
+      rows_read: 0,
+      rows_scored: 0,
+      rows_skipped: { warm_up: 0, missing: 0 },
+      training_rows: obtained.trainingRows.get(group) ?? 0,
+      anomalies: 0,
+    });
+  }
+  const report = new ReportCollector(schema.metricNames, scan.groups);
+
+  await outputs.scores.write(csvLine(scoresHeader(groupColumn, perColumn ? schema.metricNames : [])));
+  await outputs.anomalies.write(csvLine(anomaliesHeader(groupColumn, schema.metricNames)));
+
+  const queue: ScoredRow[] = [];
+  const emit = async () => {
+    scorers.forEach((scorer) => scorer.flush());
+    for (const row of queue) {
+      const groupCounts = counts.get(row.group)!;
+      groupCounts.rows_read++;
+      if (row.status === 'scored') {
+        groupCounts.rows_scored++;
+      } else if (row.status === 'missing') {
+        groupCounts.rows_skipped.missing++;
+      } else {
+        groupCounts.rows_skipped.warm_up++;
+      }
+      await outputs.scores.write(csvLine(scoresLine(row, groupColumn !== undefined, perColumn)));
+      if (row.isAnomaly) {
+        groupCounts.anomalies++;
+        await outputs.anomalies.write(csvLine(anomalyLine(row, groupColumn !== undefined)));
+      }
+      report.add(row);
+    }
+    queue.length = 0;
+  };
+
+  const records = readRawRecords(input.open(), input.format, input.source);
+  await records.next(); // header
+  const rowReader = new RowReader(schema);
+  const progress = new Progress('scoring', settings.quiet, scan.rows);
+  let rowsRead = 0;
+  for await (const record of records) {
+    const parsed = rowReader.read(record);
+    const row: ScoredRow = { ...parsed, status: parsed.missing ? 'missing' : 'pending', score: NaN, isAnomaly: false };
+    queue.push(row);
+    if (!parsed.missing) {
+      scorers.get(parsed.group)!.add(row);
+    }
+    if (queue.length >= settings.chunkRows) {
+      await emit();
+    }
+    progress.update(++rowsRead);
+  }
+  await emit();
+  progress.done();
+
+  for (const [group, scorer] of scorers) {
+    const groupCounts = counts.get(group);
+    if (groupCounts) {
+      groupCounts.threshold = scorer.threshold();
+    }
+  }
+  const summary = buildSummary(request, schema, scan, obtained, counts, started);
+  await outputs.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
+  await outputs.write('model.json', serializeModel(obtained.bundle));
+  await outputs.write(
+    'report.html',
+    renderReport({ title: `Anomalies in ${input.source}`, summary, plots: report.plots() })
+  );
+  return { summary };
+}
+
+function scoresHeader(groupColumn: string | undefined, perColumnMetrics: string[]): string[] {
+  return [
+    'timestamp',
+    ...(groupColumn !== undefined ? [groupColumn] : []),
+    'anomaly_score',
+    'is_anomaly',
+    'status',
+    ...perColumnMetrics.map((metric) => `anomaly_score_${metric}`),
+  ];
+}
+
+function scoresLine(row: ScoredRow, grouped: boolean, perColumn: boolean): Array<string | number> {
+  const scored = row.status === 'scored';
+  const line: Array<string | number> = [formatTimestamp(row.timestampMs)];
+  if (grouped) {
+    line.push(row.group);
+  }
+  line.push(scored ? row.score : '', scored ? (row.isAnomaly ? 1 : 0) : '', row.status);
+  if (perColumn) {
+    const columnScores = row.columnScores ?? new Float64Array(row.values.length).fill(NaN);
+    columnScores.forEach((score) => line.push(score));
+  }
+  return line;
+}
+
+function anomaliesHeader(groupColumn: string | undefined, metrics: string[]): string[] {
+  const features: string[] = [];
+  for (let k = 1; k <= TOP_FEATURES; k++) {
+    features.push(`feature_${k}`, `weight_${k}`);
+  }
+  return ['timestamp', ...(groupColumn !== undefined ? [groupColumn] : []), 'anomaly_score', ...metrics, ...features];
+}
+
+function anomalyLine(row: ScoredRow, grouped: boolean): Array<string | number> {
+  const line: Array<string | number> = [formatTimestamp(row.timestampMs)];
+  if (grouped) {
+    line.push(row.group);
+  }
+  line.push(row.score, ...row.values);
+  for (let k = 0; k < TOP_FEATURES; k++) {
+    const contribution = row.contributions?.[k];
+    line.push(contribution?.name ?? '', contribution ? Number(contribution.weight.toFixed(4)) : '');
+  }
+  return line;
+}
+
+function buildSummary(
+  request: DetectRequest,
+  schema: InputSchema,
+  scan: ScanResult,
+  obtained: ObtainedDetectors,
+  counts: Map<string, GroupCounts>,
+  started: number
+): Record<string, unknown> {
+  const total = (pick: (c: GroupCounts) => number) => [...counts.values()].reduce((sum, c) => sum + pick(c), 0);
+  const detectors = [...obtained.bundle.detectors.values()];
+  const grouped = schema.groupIndex >= 0;
+  const single = counts.get('');
+  return {
+    input: schema.source,
+    model: request.modelPath ?? 'trained in this run',
+    rows_read: total((c) => c.rows_read),
+    rows_scored: total((c) => c.rows_scored),
+    rows_skipped: {
+      warm_up: total((c) => c.rows_skipped.warm_up),
+      missing: total((c) => c.rows_skipped.missing),
+      reasons: {
+        warm_up: 'the first rows of each group lack the history for lags and rolling windows',
+        missing: 'a metric value is empty, NaN or null',
+      },
+    },
+    training_rows: total((c) => c.training_rows),
+    training_rows_missing: [...obtained.trainingRowsMissing.values()].reduce((sum, n) => sum + n, 0),
+    training: request.modelPath
+      ? 'loaded model'
+      : request.settings.trainFile
+        ? `--train-file ${request.settings.trainFile}`
+        : `first ${request.settings.trainFraction} of each group's rows (at most ${request.settings.maxTrainRows})`,
+    columns: schema.metricNames,
+    ignored_text_columns: scan.textColumns,
+    features: detectors[0].featureNames,
+    mode: detectors[0].options.mode ?? 'multivariate',
+    contamination: request.settings.contamination,
+    threshold: grouped ? undefined : single?.threshold,
+    anomalies: total((c) => c.anomalies),
+    duration_ms: Date.now() - started,
+    ...(grouped ? { group_by: schema.header[schema.groupIndex], groups: Object.fromEntries(counts) } : {}),
+  };
+}

@@ -1,0 +1,61 @@
+import type { SeriesTable } from '@telemetry-analyzer/engine';
+
+/** Rows appended one at a time, handed to the engine as a SeriesTable (typed arrays, grown by doubling). */
+export class SeriesBuffer {
+  private timestamps: Float64Array;
+  private columns: Float64Array[];
+  private count = 0;
+
+  constructor(
+    readonly columnNames: string[],
+    initialCapacity = 1024
+  ) {
+    this.timestamps = new Float64Array(initialCapacity);
+    this.columns = columnNames.map(() => new Float64Array(initialCapacity));
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(timestampMs: number, values: ArrayLike<number>): void {
+    if (this.count === this.timestamps.length) {
+      this.grow();
+    }
+    this.timestamps[this.count] = timestampMs;
+    for (let c = 0; c < this.columns.length; c++) {
+      this.columns[c][this.count] = values[c];
+    }
+    this.count++;
+  }
+
+  /** A table view of the rows [from, to); shares memory with the buffer. */
+  table(from = 0, to = this.count): SeriesTable {
+    return {
+      timestamps: this.timestamps.subarray(from, to),
+      columns: this.columnNames.map((name, c) => ({ name, values: this.columns[c].subarray(from, to) })),
+    };
+  }
+
+  /** Keeps only the last `rows` rows (moved to the front). */
+  keepLast(rows: number): void {
+    const from = Math.max(0, this.count - rows);
+    this.timestamps.copyWithin(0, from, this.count);
+    for (const column of this.columns) {
+      column.copyWithin(0, from, this.count);
+    }
+    this.count -= from;
+  }
+
+  private grow(): void {
+    const capacity = Math.max(16, this.timestamps.length * 2);
+    const grown = new Float64Array(capacity);
+    grown.set(this.timestamps);
+    this.timestamps = grown;
+    this.columns = this.columns.map((column) => {
+      const bigger = new Float64Array(capacity);
+      bigger.set(column);
+      return bigger;
+    });
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Second pass: the training rows. Per group the first `trainRows` rows in time order (rows with a missing value
+ * among them are left out, as the engine would drop them anyway), read until every group has its share, so only
+ * the training rows are ever held in memory. Then one detector per group.
+ */
+import type { Readable } from 'stream';
+import { AnomalyDetector } from '@telemetry-analyzer/engine';
+import { InputError } from '../errors';
+import type { InputFormat } from '../input/inputFormat';
+import type { InputSchema } from '../input/inputSchema';
+import { readRawRecords } from '../input/rawRecords';
+import { RowReader } from '../input/rowReader';
+import { Progress } from '../progress';
+import type { DetectionSettings } from './detectionOptions';
+import { withEngineErrors } from './engineErrors';
+import { SeriesBuffer } from './seriesBuffer';
+
+export interface TrainingSet {
+  rows: SeriesBuffer;
+  /** Rows of the input taken as training rows, missing ones included. */
+  rowsTaken: number;
+  /** Of those, left out for a missing value. */
+  rowsMissing: number;
+  lastLine: number;
+}
+
+/** How many leading rows of a group with `rows` rows train its model: ceil(fraction * rows), at most maxTrainRows. */
+export function trainingRowCount(rows: number, fraction: number, maxTrainRows: number): number {
+  return Math.min(Math.ceil(fraction * rows), maxTrainRows);
+}
+
+export async function collectTrainingRows(
+  stream: Readable,
+  format: InputFormat,
+  schema: InputSchema,
+  wanted: Map<string, number>,
+  quiet: boolean
+): Promise<Map<string, TrainingSet>> {
+  const sets = new Map<string, TrainingSet>();
+  for (const group of wanted.keys()) {
+    sets.set(group, { rows: new SeriesBuffer(schema.metricNames), rowsTaken: 0, rowsMissing: 0, lastLine: 0 });
+  }
+  let groupsToFill = [...wanted.values()].filter((count) => count > 0).length;
+  const records = readRawRecords(stream, format, schema.source);
+  await records.next(); // header, checked by the first pass
+  const rowReader = new RowReader(schema);
+  const progress = new Progress('reading training rows', quiet);
+  let rowsRead = 0;
+  for await (const record of records) {
+    if (groupsToFill === 0) {
+      break;
+    }
+    const row = rowReader.read(record);
+    progress.update(++rowsRead);
+    const set = sets.get(row.group);
+    const want = wanted.get(row.group) ?? 0;
+    if (!set || set.rowsTaken >= want) {
+      continue;
+    }
+    set.rowsTaken++;
+    set.lastLine = row.line;
+    if (row.missing) {
+      set.rowsMissing++;
+    } else {
+      set.rows.push(row.timestampMs, row.values);
+    }
+    if (set.rowsTaken === want) {
+      groupsToFill--;
+    }
+  }
+  progress.done();
+  stream.destroy();
+  return sets;
+}
+
+/** One detector per group; constant columns and too few rows are reported against the input. */
+export function trainDetectors(
+  sets: Map<string, TrainingSet>,
+  schema: InputSchema,
+  settings: DetectionSettings
+): Map<string, AnomalyDetector> {
+  const detectors = new Map<string, AnomalyDetector>();
+  for (const [group, set] of sets) {
+    const inGroup = group === '' ? '' : `group "${group}": `;
+    const table = set.rows.table();
+    rejectConstantColumns(table.columns, schema, inGroup);
+    const detector = withEngineErrors(
+      (error) =>
+        error.code === 'constant-column' && error.column !== undefined
+          ? headerLocation(schema, error.column)
+          : { source: schema.source, line: set.lastLine || schema.headerLine, column: 1 },
+      `${inGroup}cannot train on the ${set.rows.length} complete training rows (of ${set.rowsTaken} taken; ` +
+        `raise --train-fraction or give --train-file): `,
+      () => AnomalyDetector.train(table, settings.detector)
+    );
+    detectors.set(group, detector);
+  }
+  return detectors;
+}
+
+function rejectConstantColumns(
+  columns: Array<{ name: string; values: Float64Array }>,
+  schema: InputSchema,
+  inGroup: string
+): void {
+  for (const { name, values } of columns) {
+    if (values.length < 2) {
+      continue; // too few rows: the engine says so
+    }
+    let min = Infinity;
+    let max = -Infinity;
+    for (const value of values) {
+      min = Math.min(min, value);
+      max = Math.max(max, value);
+    }
+    if (min === max) {
+      throw new InputError(
+        headerLocation(schema, name),
+        `${inGroup}column "${name}" is constant (${min}) over the ${values.length} training rows: zero variance ` +
+          'carries no information; leave it out with --columns'
+      );
+    }
+  }
+}
+
+function headerLocation(schema: InputSchema, column: string) {
+  const index = schema.header.indexOf(column);
+  return { source: schema.source, line: schema.headerLine, column: index + 1 };
+}

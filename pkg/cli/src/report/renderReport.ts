@@ -1,0 +1,146 @@
+/**
+ * report.html: one self-contained file that works offline. uPlot's script and stylesheet are inlined from the
+ * installed package (no CDN), the data is embedded as JSON; one plot per group and metric with the anomalies as
+ * red points, a tooltip with time, value, score and top features, and the run summary as a table.
+ */
+import { readFileSync } from 'fs';
+import { dirname, join } from 'path';
+import type { PlotData } from './reportCollector';
+
+export interface ReportInput {
+  title: string;
+  summary: Record<string, unknown>;
+  plots: PlotData[];
+}
+
+function uplotAsset(file: string): string {
+  const packageDir = dirname(require.resolve('uplot/package.json'));
+  return readFileSync(join(packageDir, 'dist', file), 'utf8');
+}
+
+/** JSON that is safe inside a <script> element (no `</script>`, no HTML comment openers). */
+function embeddableJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export function renderReport({ title, summary, plots }: ReportInput): string {
+  // Inline scripts must not contain "</script": escape it should a future uPlot build carry that string.
+  const uplotScript = uplotAsset('uPlot.iife.min.js').replace(/<\/script/gi, '<\\/script');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${uplotAsset('uPlot.min.css')}</style>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<section id="summary"><h2>Summary</h2><table id="summary-table"></table></section>
+<section id="plots"><h2>Metrics</h2><p class="hint">Red points are anomalies; hover a plot for time, value, score and the features that isolated the point.</p></section>
+<div id="tooltip" hidden></div>
+<script id="report-data" type="application/json">${embeddableJson({ summary, plots })}</script>
+<script>${uplotScript}</script>
+<script>${REPORT_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+const REPORT_CSS = `
+body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
+h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 28px; } h3 { font-size: 15px; margin: 18px 0 4px; }
+table { border-collapse: collapse; font-size: 13px; }
+td, th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+.hint { color: #666; font-size: 13px; }
+#tooltip { position: fixed; pointer-events: none; background: rgba(255,255,255,0.96); border: 1px solid #999;
+  padding: 6px 8px; font-size: 12px; max-width: 420px; z-index: 10; box-shadow: 0 2px 6px rgba(0,0,0,0.2); }
+#tooltip .anomaly { color: #c00; font-weight: bold; }
+`;
+
+// Plain ES2017 for the browser; reads the embedded JSON and draws with the inlined uPlot.
+const REPORT_SCRIPT = `
+(function () {
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var tooltip = document.getElementById('tooltip');
+
+  function cell(text, header) {
+    var element = document.createElement(header ? 'th' : 'td');
+    element.textContent = text;
+    return element;
+  }
+  function flatten(prefix, value, rows) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      Object.keys(value).forEach(function (key) { flatten(prefix ? prefix + '.' + key : key, value[key], rows); });
+    } else {
+      rows.push([prefix, Array.isArray(value) ? value.join(', ') : String(value)]);
+    }
+  }
+  var rows = [];
+  flatten('', data.summary, rows);
+  var table = document.getElementById('summary-table');
+  rows.forEach(function (row) {
+    var tr = document.createElement('tr');
+    tr.appendChild(cell(row[0], true));
+    tr.appendChild(cell(row[1], false));
+    table.appendChild(tr);
+  });
+
+  var section = document.getElementById('plots');
+  data.plots.forEach(function (plot) {
+    var heading = document.createElement('h3');
+    heading.textContent = (plot.group ? plot.group + ' \\u2014 ' : '') + plot.metric +
+      ' (' + plot.anomalies.length + ' anomalies)';
+    section.appendChild(heading);
+    var container = document.createElement('div');
+    section.appendChild(container);
+    var marks = plot.y.map(function () { return null; });
+    plot.anomalies.forEach(function (index) { marks[index] = plot.y[index]; });
+    var options = {
+      width: Math.max(600, Math.min(1400, window.innerWidth - 60)),
+      height: 220,
+      legend: { show: false },
+      cursor: { points: { size: 6 } },
+      scales: { x: { time: true } },
+      series: [
+        {},
+        { label: plot.metric, stroke: '#1f77b4', width: 1, spanGaps: false, points: { show: false } },
+        { label: 'anomaly', stroke: '#d62728', fill: '#d62728', width: 0, paths: function () { return null; },
+          points: { show: true, size: 7, fill: '#d62728', stroke: '#d62728' } }
+      ],
+      hooks: { setCursor: [function (u) { showTooltip(u, plot); }] }
+    };
+    new uPlot(options, [plot.x, plot.y, marks], container);
+    container.addEventListener('mouseleave', function () { tooltip.hidden = true; });
+  });
+
+  function showTooltip(u, plot) {
+    var index = u.cursor.idx;
+    if (index == null || u.cursor.left < 0) { tooltip.hidden = true; return; }
+    var time = new Date(plot.x[index] * 1000).toISOString().replace('.000Z', 'Z');
+    var lines = ['<div>' + time + '</div>',
+      '<div>' + escapeText(plot.metric) + ': <b>' + plot.y[index] + '</b></div>',
+      '<div>score: ' + (plot.score[index] == null ? 'not scored' : plot.score[index]) + '</div>'];
+    if (plot.features[index] !== undefined) {
+      lines.push('<div class="anomaly">anomaly</div><div>top features: ' + escapeText(plot.features[index]) + '</div>');
+    }
+    tooltip.innerHTML = lines.join('');
+    var box = u.over.getBoundingClientRect();
+    tooltip.style.left = (box.left + u.cursor.left + 14) + 'px';
+    tooltip.style.top = (box.top + u.cursor.top + 14) + 'px';
+    tooltip.hidden = false;
+  }
+  function escapeText(text) {
+    return String(text).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; });
+  }
+})();
+`;

@@ -1,0 +1,234 @@
+/**
+ * Every kind of bad input ends with exit code 2 and ONE line `telemetry-analyzer: file:line:column: reason`
+ * (options and unreadable files have no line), no stack trace, and no file in the output directory.
+ */
+import { existsSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { filesIn, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
+
+const work = tempDir();
+const rows = smallTelemetryRows().slice(0, 200);
+const goodCsv = toCsv(rows);
+const goodLines = goodCsv.trimEnd().split('\n');
+
+/** The CSV with data row `row` (1-based, so file line row + 1) changed in the named column. */
+function csvWithCell(row: number, column: string, value: string): string {
+  const names = goodLines[0].split(',');
+  const lines = [...goodLines];
+  const cells = lines[row].split(',');
+  cells[names.indexOf(column)] = value;
+  lines[row] = cells.join(',');
+  return lines.join('\n') + '\n';
+}
+
+let caseNumber = 0;
+
+/** Runs detect on `text` written to a new file; checks exit code, the single message line and the empty output. */
+function expectRejected(
+  text: string | null,
+  extraArgs: string[],
+  expected: (file: string) => RegExp,
+  fileName = 'input.csv'
+): string {
+  const directory = join(work, `case-${++caseNumber}`);
+  const file = text === null ? join(directory, 'missing.csv') : writeInput(work, `${caseNumber}-${fileName}`, text);
+  const outputDir = join(directory, 'out');
+  const run = runCli(['detect', '--input', file, '--output-dir', outputDir, ...extraArgs]);
+  expect(run.status).toBe(2);
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(expected(escapeRegExp(file)));
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+  expect(filesIn(outputDir)).toEqual([]);
+  expect(existsSync(outputDir)).toBe(false);
+  return lines[0];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+describe('detect refuses bad input with exit code 2 and file:line:column', () => {
+  test('missing file', () => {
+    expectRejected(null, [], (file) => new RegExp(`^telemetry-analyzer: ${file}: no such file$`));
+  });
+
+  test('empty file', () => {
+    expectRejected('', [], (file) => new RegExp(`^telemetry-analyzer: ${file}:1:1: the file is empty$`));
+  });
+
+  test('header only', () => {
+    expectRejected(
+      goodLines[0] + '\n',
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:1:1: the file has a header but no data rows$`)
+    );
+  });
+
+  test('no timestamp column', () => {
+    const text = goodCsv.replace(/^timestamp,/, 'time,');
+    expectRejected(
+      text,
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:1:1: no timestamp column "timestamp" in the header`)
+    );
+  });
+
+  test('non-numeric cell, with its line and column', () => {
+    // data row 5 is file line 6; memory_free_mb is the third column
+    expectRejected(
+      csvWithCell(5, 'memory_free_mb', 'lots'),
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:6:3: column "memory_free_mb": "lots" is not a number`)
+    );
+  });
+
+  test('Infinity', () => {
+    expectRejected(
+      csvWithCell(40, 'cpu_usage_percent', 'Infinity'),
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:41:2: column "cpu_usage_percent": "Infinity" is not finite`)
+    );
+  });
+
+  test('unparseable timestamp', () => {
+    expectRejected(
+      csvWithCell(7, 'timestamp', '2024-13-45 10:00'),
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:8:1: cannot parse timestamp "2024-13-45 10:00"`)
+    );
+  });
+
+  test('duplicate timestamp', () => {
+    const duplicate = csvWithCell(9, 'timestamp', String(rows[7].timestamp));
+    expectRejected(
+      duplicate,
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:10:1: duplicate timestamp: .*\\(line 9\\)`)
+    );
+  });
+
+  test('unsorted timestamps', () => {
+    const unsorted = csvWithCell(12, 'timestamp', String(rows[2].timestamp));
+    expectRejected(
+      unsorted,
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:13:1: timestamps out of order: .*\\(line 12\\)`)
+    );
+  });
+
+  test('constant column (zero variance)', () => {
+    const names = goodLines[0].split(',');
+    const constant = goodLines.map((line, i) => {
+      const cells = line.split(',');
+      if (i > 0) {
+        cells[names.indexOf('error_count')] = '3';
+      }
+      return cells.join(',');
+    });
+    expectRejected(
+      constant.join('\n') + '\n',
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:1:6: column "error_count" is constant \\(3\\)`)
+    );
+  });
+
+  test('fewer rows than needed', () => {
+    const few = goodLines.slice(0, 16).join('\n') + '\n';
+    expectRejected(
+      few,
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:\\d+:1: cannot train on the \\d+ complete training rows`)
+    );
+  });
+
+  test('unknown --columns name', () => {
+    expectRejected(
+      goodCsv,
+      ['--columns', 'cpu_usage_percent,bogus'],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:1:1: no column "bogus" in the header`)
+    );
+  });
+
+  test('ragged CSV row', () => {
+    const lines = [...goodLines];
+    lines[20] = lines[20] + ',42';
+    expectRejected(
+      lines.join('\n') + '\n',
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:21:1: malformed CSV`)
+    );
+  });
+
+  test('broken JSON element, with the line where it starts', () => {
+    const text =
+      '[\n{"timestamp": "2024-05-06T00:00:00Z", "cpu": 1},\n{"timestamp": "2024-05-06T00:01:00Z", "cpu": oops}\n]\n';
+    expectRejected(text, [], (file) => new RegExp(`^telemetry-analyzer: ${file}:3:1: invalid JSON`), 'input.json');
+  });
+
+  test('bad option value: --contamination 0.9', () => {
+    expectRejected(
+      goodCsv,
+      ['--contamination', '0.9'],
+      () => /^telemetry-analyzer: --contamination: must be "auto" or a number in \(0, 0\.5\], got 0\.9$/
+    );
+  });
+
+  test('bad option value: --trees 0', () => {
+    expectRejected(goodCsv, ['--trees', '0'], () => /^telemetry-analyzer: --trees: expected an integer >= 1, got 0$/);
+  });
+
+  describe('--model files', () => {
+    const input = writeInput(work, 'model-input.csv', goodCsv);
+
+    test('missing model file', () => {
+      expectRejected(goodCsv, ['--model', join(work, 'no-model.json')], () => /: no such model file$/);
+    });
+
+    test('corrupt JSON', () => {
+      const model = join(work, 'corrupt.json');
+      writeFileSync(model, '{"kind": "telemetry-analyzer-detector",\n  "formatVersion": ]');
+      expectRejected(
+        goodCsv,
+        ['--model', model],
+        () => new RegExp(`^telemetry-analyzer: ${escapeRegExp(model)}(:2:\\d+)?: not a model file: invalid JSON`)
+      );
+    });
+
+    test('JSON that is not a model', () => {
+      const model = join(work, 'foreign.json');
+      writeFileSync(model, JSON.stringify({ kind: 'telemetry-analyzer-detector', formatVersion: 99 }));
+      expectRejected(
+        goodCsv,
+        ['--model', model],
+        () => new RegExp(`^telemetry-analyzer: ${escapeRegExp(model)}: not a usable model: .*formatVersion 99`)
+      );
+    });
+
+    test('model trained on columns the input lacks', () => {
+      const model = join(work, 'two-columns.json');
+      const trained = runCli([
+        'train',
+        '-q',
+        '--input',
+        input,
+        '--model',
+        model,
+        '--columns',
+        'cpu_usage_percent,memory_free_mb',
+      ]);
+      expect(trained.status).toBe(0);
+      const lines = goodLines.map((line) =>
+        line
+          .split(',')
+          .filter((_, i) => i !== 2)
+          .join(',')
+      );
+      expectRejected(
+        lines.join('\n') + '\n',
+        ['--model', model],
+        (file) => new RegExp(`^telemetry-analyzer: ${file}:1:1: no column "memory_free_mb" in the header`)
+      );
+    });
+  });
+});

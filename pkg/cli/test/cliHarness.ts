@@ -1,0 +1,85 @@
+/** Helpers of the end-to-end tests: run the built CLI, make temporary directories and small inputs. */
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { generateTelemetry, METRICS } from '../src/sample/generateTelemetry';
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+export const CLI = join(REPO_ROOT, 'pkg/cli/bin/telemetry-analyzer.js');
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], stdin?: string): CliRun {
+  const result = spawnSync(process.execPath, [CLI, ...args], { input: stdin, encoding: 'utf8', cwd: REPO_ROOT });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function tempDir(prefix = 'cli-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function filesIn(directory: string): string[] {
+  try {
+    return readdirSync(directory).sort();
+  } catch {
+    return [];
+  }
+}
+
+export function readCsv(path: string): Array<Record<string, string>> {
+  const [header, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const names = header.split(',');
+  return lines.map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries(names.map((name, i) => [name, cells[i] ?? '']));
+  });
+}
+
+/** Small telemetry (one day at one-minute steps by default) as rows of name → value. */
+export function smallTelemetryRows(
+  options: { days?: number; hosts?: string[]; seed?: number } = {}
+): Array<Record<string, string | number>> {
+  const start = Date.UTC(2024, 4, 6);
+  const stepMs = 60_000;
+  const data = generateTelemetry({
+    start,
+    end: start + (options.days ?? 1) * 86_400_000 - stepMs,
+    stepMs,
+    hosts: options.hosts,
+    seed: options.seed ?? 11,
+  });
+  const rows: Array<Record<string, string | number>> = [];
+  data.timestamps.forEach((timestamp, i) => {
+    for (const { host, metrics } of data.hosts) {
+      const row: Record<string, string | number> = { timestamp: new Date(timestamp).toISOString() };
+      if (options.hosts) {
+        row.host = host;
+      }
+      for (const name of METRICS) {
+        row[name] = Math.round(metrics[name][i] * 1000) / 1000;
+      }
+      rows.push(row);
+    }
+  });
+  return rows;
+}
+
+export function toCsv(rows: Array<Record<string, string | number>>): string {
+  const names = Object.keys(rows[0]);
+  return [names.join(','), ...rows.map((row) => names.map((name) => row[name]).join(','))].join('\n') + '\n';
+}
+
+export function toNdjson(rows: Array<Record<string, string | number>>): string {
+  return rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
+}
+
+export function writeInput(directory: string, name: string, text: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, text);
+  return path;
+}

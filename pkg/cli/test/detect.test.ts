@@ -1,0 +1,277 @@
+/** End-to-end detect: the demo on the committed sample, input formats, saved models, chunking, the report. */
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import {
+  filesIn,
+  readCsv,
+  REPO_ROOT,
+  runCli,
+  smallTelemetryRows,
+  tempDir,
+  toCsv,
+  toNdjson,
+  writeInput,
+} from './cliHarness';
+
+const OUTPUT_FILES = ['anomalies.csv', 'model.json', 'report.html', 'scores.csv', 'summary.json'];
+
+function detect(input: string, outputDir: string, ...args: string[]) {
+  const run = runCli(['detect', '-q', '--input', input, '--output-dir', outputDir, ...args]);
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return run;
+}
+
+describe('the demo: detect with defaults on data/sample_telemetry.csv', () => {
+  const out = tempDir();
+  const labels = readCsv(join(REPO_ROOT, 'data/sample_telemetry_labels.csv'));
+  let scores: Array<Record<string, string>>;
+
+  beforeAll(() => {
+    detect(join(REPO_ROOT, 'data/sample_telemetry.csv'), out);
+    scores = readCsv(join(out, 'scores.csv'));
+  });
+
+  test('writes every output file', () => {
+    expect(filesIn(out)).toEqual(OUTPUT_FILES);
+  });
+
+  test('flags at least one row inside every labelled anomaly', () => {
+    const flagged = scores.filter((row) => row.is_anomaly === '1').map((row) => Date.parse(row.timestamp));
+    expect(labels.map((label) => label.kind).sort()).toEqual([
+      'cpu_spike',
+      'disk_io_stall',
+      'error_burst',
+      'latency_jitter',
+      'memory_leak',
+    ]);
+    const hitsPerLabel = labels.map((label) => {
+      const [start, end] = [Date.parse(label.start), Date.parse(label.end)];
+      return { kind: label.kind, hits: flagged.filter((t) => t >= start && t <= end).length };
+    });
+    const inSomeLabel = flagged.filter((t) =>
+      labels.some((l) => t >= Date.parse(l.start) && t <= Date.parse(l.end))
+    ).length;
+    // Reported, not asserted: how many flags fall into labelled windows.
+    console.log(
+      `demo: ${flagged.length} rows flagged, precision ${(inSomeLabel / flagged.length).toFixed(2)}; ` +
+        hitsPerLabel.map(({ kind, hits }) => `${kind}: ${hits}`).join(', ')
+    );
+    for (const { hits } of hitsPerLabel) {
+      expect(hits).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  test('scores.csv has every input row; unscored rows say why', () => {
+    expect(scores).toHaveLength(5760);
+    const warmup = scores.filter((row) => row.status === 'warm-up');
+    expect(warmup.length).toBe(11); // window 12 - 1
+    expect(warmup.every((row) => row.anomaly_score === '' && row.is_anomaly === '')).toBe(true);
+    expect(scores.filter((row) => row.status === 'scored').every((row) => Number(row.anomaly_score) > 0)).toBe(true);
+  });
+
+  test('summary.json counts agree with the files', () => {
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    const anomalies = readCsv(join(out, 'anomalies.csv'));
+    expect(summary.rows_read).toBe(5760);
+    expect(summary.rows_scored + summary.rows_skipped.warm_up + summary.rows_skipped.missing).toBe(5760);
+    expect(summary.training_rows).toBe(Math.ceil(0.3 * 5760));
+    expect(summary.anomalies).toBe(anomalies.length);
+    expect(summary.anomalies).toBe(scores.filter((row) => row.is_anomaly === '1').length);
+    expect(summary.contamination).toBe(0.01);
+    expect(typeof summary.threshold).toBe('number');
+    expect(anomalies.every((row) => Number(row.anomaly_score) > summary.threshold)).toBe(true);
+    expect(anomalies.every((row) => row.feature_1 !== '' && Number(row.weight_1) > 0)).toBe(true);
+  });
+
+  test('report.html is standalone: no remote script or stylesheet, data embedded, anomalies kept', () => {
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/<script[^>]+src=/i);
+    expect(html).not.toMatch(/<link[^>]+href=/i);
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?https?:/i);
+    expect(html).toContain('uPlot'); // the library is inlined
+    const json = /<script id="report-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html)![1];
+    const data = JSON.parse(json);
+    expect(data.summary.rows_read).toBe(5760);
+    expect(data.plots.map((plot: { metric: string }) => plot.metric)).toEqual([
+      'cpu_usage_percent',
+      'memory_free_mb',
+      'disk_io_rate_mbps',
+      'network_latency_ms',
+      'error_count',
+    ]);
+    const anomalies = readCsv(join(out, 'anomalies.csv'));
+    for (const plot of data.plots) {
+      expect(plot.anomalies).toHaveLength(anomalies.length);
+      expect(Object.keys(plot.features)).toHaveLength(anomalies.length);
+    }
+  });
+});
+
+describe('same scores whatever the way in', () => {
+  const work = tempDir();
+  const rows = smallTelemetryRows();
+  const csv = writeInput(work, 'in.csv', toCsv(rows));
+  const epochCsv = writeInput(
+    work,
+    'epoch.csv',
+    toCsv(rows.map((row) => ({ ...row, timestamp: Date.parse(String(row.timestamp)) / 1000 })))
+  );
+  const json = writeInput(work, 'in.json', JSON.stringify(rows, null, 1));
+  const ndjson = writeInput(work, 'in.ndjson', toNdjson(rows));
+  const reference = join(work, 'out-csv');
+
+  beforeAll(() => {
+    detect(csv, reference);
+  });
+
+  const scoresOf = (directory: string) => readFileSync(join(directory, 'scores.csv'), 'utf8');
+
+  test.each([
+    ['JSON array', json, []],
+    ['NDJSON', ndjson, []],
+    ['epoch-second timestamps', epochCsv, []],
+  ])('%s', (_, input, args) => {
+    const out = join(work, `out-${Math.random().toString(36).slice(2)}`);
+    detect(input as string, out, ...(args as string[]));
+    expect(scoresOf(out)).toBe(scoresOf(reference));
+  });
+
+  test.each([
+    ['csv', toCsv(rows)],
+    ['ndjson', toNdjson(rows)],
+  ])('stdin with --format %s', (format, text) => {
+    const out = join(work, `out-stdin-${format}`);
+    const run = runCli(['detect', '-q', '--input', '-', '--format', format, '--output-dir', out], text);
+    expect(run.status).toBe(0);
+    expect(scoresOf(out)).toBe(scoresOf(reference));
+  });
+
+  test("scoring with the saved model.json gives the training run's scores", () => {
+    const out = join(work, 'out-model');
+    detect(csv, out, '--model', join(reference, 'model.json'));
+    expect(scoresOf(out)).toBe(scoresOf(reference));
+    expect(readFileSync(join(out, 'anomalies.csv'), 'utf8')).toBe(
+      readFileSync(join(reference, 'anomalies.csv'), 'utf8')
+    );
+  });
+
+  test('train then detect --model equals detect with the same training rows (--train-file)', () => {
+    const trainRows = rows.slice(0, 500);
+    const trainFile = writeInput(work, 'train.csv', toCsv(trainRows));
+    const model = join(work, 'trained.json');
+    expect(runCli(['train', '-q', '--input', trainFile, '--model', model]).status).toBe(0);
+    const viaModel = join(work, 'out-trained-model');
+    const viaTrainFile = join(work, 'out-train-file');
+    detect(csv, viaModel, '--model', model);
+    detect(csv, viaTrainFile, '--train-file', trainFile);
+    expect(scoresOf(viaModel)).toBe(scoresOf(viaTrainFile));
+  });
+
+  test('chunked scoring (7 rows per chunk) equals unchunked', () => {
+    const out = join(work, 'out-chunked');
+    detect(csv, out, '--chunk-rows', '7');
+    expect(scoresOf(out)).toBe(scoresOf(reference));
+    expect(readFileSync(join(out, 'anomalies.csv'), 'utf8')).toBe(
+      readFileSync(join(reference, 'anomalies.csv'), 'utf8')
+    );
+  });
+});
+
+describe('--mode per-column', () => {
+  test('one score column per metric; chunked equals unchunked', () => {
+    const work = tempDir();
+    const input = writeInput(work, 'in.csv', toCsv(smallTelemetryRows().slice(0, 600)));
+    detect(input, join(work, 'whole'), '--mode', 'per-column');
+    detect(input, join(work, 'chunked'), '--mode', 'per-column', '--chunk-rows', '9');
+    const scores = readFileSync(join(work, 'whole', 'scores.csv'), 'utf8');
+    expect(readFileSync(join(work, 'chunked', 'scores.csv'), 'utf8')).toBe(scores);
+    const rows = readCsv(join(work, 'whole', 'scores.csv'));
+    const scored = rows.filter((row) => row.status === 'scored');
+    expect(scored.length).toBeGreaterThan(0);
+    for (const row of scored) {
+      const perColumn = Object.keys(row)
+        .filter((key) => key.startsWith('anomaly_score_'))
+        .map((key) => Number(row[key]));
+      expect(perColumn).toHaveLength(5);
+      expect(Number(row.anomaly_score)).toBe(Math.max(...perColumn));
+    }
+  });
+});
+
+describe('--group-by', () => {
+  const work = tempDir();
+  const rows = smallTelemetryRows({ hosts: ['web-1', 'db-1'] });
+  const input = writeInput(work, 'hosts.csv', toCsv(rows));
+
+  test('one model per group; chunked equals unchunked; the grouped model scores the same', () => {
+    const whole = join(work, 'whole');
+    const chunked = join(work, 'chunked');
+    const reloaded = join(work, 'reloaded');
+    detect(input, whole, '--group-by', 'host');
+    detect(input, chunked, '--group-by', 'host', '--chunk-rows', '5');
+    detect(input, reloaded, '--model', join(whole, 'model.json'));
+    const scores = readFileSync(join(whole, 'scores.csv'), 'utf8');
+    expect(readFileSync(join(chunked, 'scores.csv'), 'utf8')).toBe(scores);
+    expect(readFileSync(join(reloaded, 'scores.csv'), 'utf8')).toBe(scores);
+    const summary = JSON.parse(readFileSync(join(whole, 'summary.json'), 'utf8'));
+    expect(Object.keys(summary.groups)).toEqual(['web-1', 'db-1']);
+    expect(summary.groups['web-1'].rows_read).toBe(1440);
+    expect(summary.groups['web-1'].training_rows).toBe(Math.ceil(0.3 * 1440));
+    const model = JSON.parse(readFileSync(join(whole, 'model.json'), 'utf8'));
+    expect(Object.keys(model.detectors)).toEqual(['web-1', 'db-1']);
+  });
+});
+
+describe('missing values', () => {
+  test('rows with an empty, NaN or null metric are kept with status missing and not scored', () => {
+    const work = tempDir();
+    const rows = smallTelemetryRows().slice(0, 400);
+    rows[300].cpu_usage_percent = '';
+    rows[301].memory_free_mb = 'NaN';
+    rows[302].error_count = 'null';
+    const out = join(work, 'out');
+    detect(writeInput(work, 'gaps.csv', toCsv(rows)), out);
+    const scores = readCsv(join(out, 'scores.csv'));
+    expect(scores.slice(300, 303).map((row) => [row.status, row.anomaly_score])).toEqual([
+      ['missing', ''],
+      ['missing', ''],
+      ['missing', ''],
+    ]);
+    expect(scores[303].status).toBe('scored');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.rows_skipped.missing).toBe(3);
+  });
+});
+
+describe('atomic output', () => {
+  test("a failing run leaves the previous run's files untouched and no temporary files", () => {
+    const work = tempDir();
+    const rows = smallTelemetryRows().slice(0, 300);
+    const input = writeInput(work, 'in.csv', toCsv(rows));
+    const out = join(work, 'out');
+    detect(input, out);
+    const before = Object.fromEntries(OUTPUT_FILES.map((name) => [name, readFileSync(join(out, name), 'utf8')]));
+
+    const bad = writeInput(work, 'bad.csv', toCsv(rows).replace(/\n(2024[^,]*),[^,]*,/, '\n$1,oops,'));
+    const failed = runCli(['detect', '-q', '--input', bad, '--output-dir', out]);
+    expect(failed.status).toBe(2);
+    expect(filesIn(out)).toEqual(OUTPUT_FILES);
+    for (const name of OUTPUT_FILES) {
+      expect(readFileSync(join(out, name), 'utf8')).toBe(before[name]);
+    }
+  });
+
+  test('a failure while committing (a directory where report.html goes) renames nothing', () => {
+    const work = tempDir();
+    const input = writeInput(work, 'in.csv', toCsv(smallTelemetryRows().slice(0, 300)));
+    const out = join(work, 'out');
+    mkdirSync(join(out, 'report.html'), { recursive: true });
+    writeFileSync(join(out, 'scores.csv'), 'previous\n');
+    const run = runCli(['detect', '-q', '--input', input, '--output-dir', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/report\.html: is a directory/);
+    expect(filesIn(out)).toEqual(['report.html', 'scores.csv']);
+    expect(readFileSync(join(out, 'scores.csv'), 'utf8')).toBe('previous\n');
+  });
+});

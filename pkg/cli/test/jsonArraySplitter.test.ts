@@ -1,0 +1,52 @@
+import { Readable } from 'stream';
+import { splitJsonArray } from '../src/input/jsonArraySplitter';
+import { InputError } from '../src/errors';
+
+/** Feeds `text` in chunks of `size` characters, so elements, strings and escapes straddle chunk borders. */
+async function split(text: string, size: number) {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < text.length; i += size) {
+    chunks.push(Buffer.from(text.slice(i, i + size)));
+  }
+  const out = [];
+  for await (const element of splitJsonArray(Readable.from(chunks), 'x.json')) {
+    out.push(element);
+  }
+  return out;
+}
+
+describe('splitJsonArray', () => {
+  const text = '[\n  {"a": 1, "s": "x}\\"]{"},\n  {"a": [2, {"b": 3}]}\n]\n';
+
+  test.each([1, 2, 3, 7, 1000])('same elements and start lines with %i-character chunks', async (size) => {
+    expect(await split(text, size)).toEqual([
+      { line: 2, value: { a: 1, s: 'x}"]{' } },
+      { line: 3, value: { a: [2, { b: 3 }] } },
+    ]);
+  });
+
+  test('a truncated array is an error', async () => {
+    await expect(split('[{"a": 1}, {"a":', 4)).rejects.toThrow(/x\.json:1:\d+: the JSON array is not closed/);
+  });
+
+  test('a document that is not an array is an error naming ndjson', async () => {
+    await expect(split('{"a": 1}\n{"a": 2}\n', 5)).rejects.toThrow(InputError);
+    await expect(split('{"a": 1}\n{"a": 2}\n', 5)).rejects.toThrow(/--format ndjson/);
+  });
+});
+
+describe('splitCsvLine (stream input)', () => {
+   
+  const { splitCsvLine } = require('../src/input/rawRecords');
+  test.each([
+    ['a,b,c', ['a', 'b', 'c']],
+    ['a,,c,', ['a', '', 'c', '']],
+    ['"x, y","say ""hi""",3', ['x, y', 'say "hi"', '3']],
+    ['', ['']],
+  ])('%p', (line, cells) => {
+    expect(splitCsvLine(line, 's', 1)).toEqual(cells);
+  });
+  test('unclosed quote', () => {
+    expect(() => splitCsvLine('a,"b', 's', 4)).toThrow('s:4:2: malformed CSV: unclosed quote');
+  });
+});

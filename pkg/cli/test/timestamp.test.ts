@@ -1,0 +1,40 @@
+import { parseTimestamp } from '../src/input/timestamp';
+
+describe('parseTimestamp', () => {
+  const noon = Date.UTC(2024, 4, 6, 12, 0, 0);
+
+  test.each([
+    ['2024-05-06T12:00:00Z', noon],
+    ['2024-05-06 12:00:00', noon], // space, no zone = UTC
+    ['2024-05-06T12:00', noon],
+    ['2024-05-06T14:00:00+02:00', noon],
+    ['2024-05-06T07:30:00-0430', noon],
+    ['2024-05-06T12:00:00.250Z', noon + 250],
+    ['2024-05-06T12:00:00,5', noon + 500],
+    ['2024-05-06', Date.UTC(2024, 4, 6)],
+    [String(noon / 1000), noon], // epoch seconds
+    [String(noon), noon], // epoch milliseconds
+    [noon / 1000, noon],
+    ['  2024-05-06T12:00:00Z  ', noon],
+  ])('%p', (text, expected) => {
+    expect(parseTimestamp(text)).toBe(expected);
+  });
+
+  test('epoch numbers below 1e11 are seconds, from 1e11 on milliseconds', () => {
+    expect(parseTimestamp(99_999_999_999)).toBe(99_999_999_999_000);
+    expect(parseTimestamp(100_000_000_000)).toBe(100_000_000_000);
+  });
+
+  test.each([
+    '2024-13-01T00:00:00Z',
+    '2024-02-30',
+    '2024-05-06T24:00:00Z',
+    'yesterday',
+    '12:00',
+    '2024/05/06',
+    'Infinity',
+    '',
+  ])('rejects %p', (text) => {
+    expect(parseTimestamp(text)).toBeNaN();
+  });
+});
