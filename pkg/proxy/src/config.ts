@@ -360,7 +360,7 @@ class ConfigReader {
       }
     }
     engine.trees = this.readInteger(raw, 'trees', 'engine', 1, 10_000, engine.trees);
-    engine.window = this.readInteger(raw, 'window', 'engine', 1, 10_000, engine.window);
+    engine.window = this.readInteger(raw, 'window', 'engine', 2, 10_000, engine.window);
     engine.lags = this.readInteger(raw, 'lags', 'engine', 0, 1_000, engine.lags);
     engine.seed = this.readInteger(raw, 'seed', 'engine', 0, 2 ** 32 - 1, engine.seed);
     if (raw.seasonality !== undefined) {

@@ -80,6 +80,11 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   const readiness = new Readiness(upstreams, now);
 
   app.register(formbody);
+  // vmalert POSTs its query in the URL with `Content-Type: application/json` and an empty body. Prometheus reads
+  // parameters from the URL and form bodies only and ignores such a body, and so do we (fastify's default JSON
+  // parser would refuse the empty body with a 400).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, _body, done) => done(null, undefined));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -87,13 +92,11 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       if (config.auth.basicUsers.length > 0) {
         reply.header('www-authenticate', 'Basic realm="telemetry-analyzer-proxy"');
       }
-      return reply
-        .code(401)
-        .send({
-          status: 'error',
-          errorType: 'unauthorized',
-          error: 'authentication required: send a configured bearer token or basic-auth user',
-        });
+      return reply.code(401).send({
+        status: 'error',
+        errorType: 'unauthorized',
+        error: 'authentication required: send a configured bearer token or basic-auth user',
+      });
     }
   });
 
@@ -116,13 +119,11 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     }
     const statusCode = (error as FastifyError).statusCode;
     if (statusCode === 413) {
-      return reply
-        .code(413)
-        .send({
-          status: 'error',
-          errorType: 'bad_data',
-          error: `request body larger than ${config.limits.bodyLimit} bytes (limits.bodyLimit)`,
-        });
+      return reply.code(413).send({
+        status: 'error',
+        errorType: 'bad_data',
+        error: `request body larger than ${config.limits.bodyLimit} bytes (limits.bodyLimit)`,
+      });
     }
     if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
       return reply.code(statusCode).send({ status: 'error', errorType: 'bad_data', error: redact(error.message) });
@@ -134,13 +135,11 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        status: 'error',
-        errorType: 'not_found',
-        error: `${request.method} ${request.url.split('?')[0]} is not an endpoint of this proxy`,
-      })
+    reply.code(404).send({
+      status: 'error',
+      errorType: 'not_found',
+      error: `${request.method} ${request.url.split('?')[0]} is not an endpoint of this proxy`,
+    })
   );
 
   registerPromApiRoutes(app, { config, upstreams, evaluator, now });

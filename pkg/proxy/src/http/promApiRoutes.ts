@@ -40,7 +40,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
   const defaultUpstream = upstreams.get(config.defaultUpstream)!;
   const prometheusDefault = defaultUpstream.config.type === 'prometheus' ? defaultUpstream : undefined;
 
-  /** Forwards the request to the default Prometheus upstream; its status and body come back unchanged. */
+  /** Forwards the request to the default Prometheus upstream; its JSON status and body come back unchanged (else 502). */
   const passThrough = async (request: FastifyRequest, reply: FastifyReply, path: string, empty?: unknown) => {
     if (!prometheusDefault) {
       if (empty !== undefined) {
@@ -55,6 +55,13 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       method === 'POST' ? { ...queryParams(request), ...bodyParams(request) } : queryParams(request)
     );
     const response = await prometheusDefault.send(path, params, method);
+    if (!/\bjson\b/i.test(response.contentType)) {
+      // Prometheus answers every API call in JSON; anything else (an HTML error page of a load balancer) is not
+      // an answer to pass on as if it were one.
+      throw prometheusDefault.badAnswer(
+        `HTTP ${response.status} with content-type "${response.contentType}", not JSON`
+      );
+    }
     return reply.code(response.status).header('content-type', response.contentType).send(response.body);
   };
 

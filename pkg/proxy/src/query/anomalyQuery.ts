@@ -294,7 +294,7 @@ class AnomalyQueryParser {
         options.trees = this.integer(value, name, 1, 10_000);
         return 'trees';
       case 'window':
-        options.window = this.integer(value, name, 1, 10_000);
+        options.window = this.integer(value, name, 2, 10_000);
         return 'window';
       case 'lags':
         options.lags = this.integer(value, name, 0, 1_000);

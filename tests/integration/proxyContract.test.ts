@@ -1,0 +1,208 @@
+// Grafana's Prometheus datasource and vmalert pointed at the proxy must see Prometheus: each request they send
+// gets the same status, media type and body from the proxy as from Prometheus itself.
+import { PrometheusServer, startPrometheus } from '../support/prometheus';
+import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
+import { buildTelemetryDataset, toPrometheusSeries } from '../support/telemetryDataset';
+
+const dataset = buildTelemetryDataset();
+// Grafana sends seconds with a fraction and a float step (interval / max data points).
+const start = String((dataset.end - 6 * 3_600_000) / 1000 + 0.123);
+const end = String(dataset.end / 1000 - 0.456);
+const evaluationTime = String(dataset.end / 1000);
+
+let prometheus: PrometheusServer;
+let proxy: ProxyUnderTest;
+
+beforeAll(async () => {
+  prometheus = await startPrometheus({ series: toPrometheusSeries(dataset) });
+  proxy = await startProxyUnderTest({ prometheusUrl: prometheus.url });
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await prometheus?.stop();
+});
+
+interface ClientRequest {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  params: Array<[string, string]>;
+  /** POST with the parameters in the URL and no body, as vmalert does. */
+  paramsInUrl?: boolean;
+  headers?: Record<string, string>;
+}
+
+const form = (params: Array<[string, string]>) => new URLSearchParams(params);
+
+const clientRequests: ClientRequest[] = [
+  {
+    name: 'panel query (POST form, float step)',
+    method: 'POST',
+    path: '/api/v1/query_range',
+    params: [
+      ['query', 'cpu_usage_percent{host="host-a"}'],
+      ['start', start],
+      ['end', end],
+      ['step', '37.5'],
+    ],
+  },
+  {
+    name: 'panel query with a function (GET)',
+    method: 'GET',
+    path: '/api/v1/query_range',
+    params: [
+      ['query', 'avg by (host) (rate(error_count[5m]))'],
+      ['start', start],
+      ['end', end],
+      ['step', '60'],
+    ],
+  },
+  {
+    name: 'health check 1+1',
+    method: 'GET',
+    path: '/api/v1/query',
+    params: [
+      ['query', '1+1'],
+      ['time', evaluationTime],
+    ],
+  },
+  {
+    name: 'instant query (POST)',
+    method: 'POST',
+    path: '/api/v1/query',
+    params: [
+      ['query', 'memory_free_mb'],
+      ['time', evaluationTime],
+    ],
+  },
+  {
+    name: 'a PromQL syntax error',
+    method: 'POST',
+    path: '/api/v1/query_range',
+    params: [
+      ['query', 'sum(cpu_usage_percent'],
+      ['start', start],
+      ['end', end],
+      ['step', '60'],
+    ],
+  },
+  {
+    name: 'label names',
+    method: 'GET',
+    path: '/api/v1/labels',
+    params: [
+      ['start', start],
+      ['end', end],
+    ],
+  },
+  {
+    name: 'label names (POST)',
+    method: 'POST',
+    path: '/api/v1/labels',
+    params: [
+      ['start', start],
+      ['end', end],
+    ],
+  },
+  {
+    name: 'label values of host',
+    method: 'GET',
+    path: '/api/v1/label/host/values',
+    params: [
+      ['start', start],
+      ['end', end],
+    ],
+  },
+  { name: 'metric names', method: 'GET', path: '/api/v1/label/__name__/values', params: [] },
+  {
+    name: 'series of a selector',
+    method: 'GET',
+    path: '/api/v1/series',
+    params: [
+      ['match[]', 'cpu_usage_percent'],
+      ['match[]', 'error_count{host="host-b"}'],
+      ['start', start],
+      ['end', end],
+    ],
+  },
+  {
+    name: 'series (POST)',
+    method: 'POST',
+    path: '/api/v1/series',
+    params: [
+      ['match[]', '{job="telemetry"}'],
+      ['start', start],
+      ['end', end],
+    ],
+  },
+  { name: 'metadata', method: 'GET', path: '/api/v1/metadata', params: [] },
+  { name: 'metadata of a metric', method: 'GET', path: '/api/v1/metadata', params: [['metric', 'cpu_usage_percent']] },
+  { name: 'build info', method: 'GET', path: '/api/v1/status/buildinfo', params: [] },
+  {
+    // vmalert 1.79 sends its rule queries like this: POST, query in the URL, empty body typed as JSON.
+    name: 'vmalert rule evaluation',
+    method: 'POST',
+    path: '/api/v1/query',
+    params: [
+      ['query', 'cpu_usage_percent > 50'],
+      ['step', '300s'],
+      ['time', evaluationTime],
+    ],
+    paramsInUrl: true,
+    headers: { 'Content-Type': 'application/json' },
+  },
+];
+
+async function send(
+  baseUrl: string,
+  request: ClientRequest
+): Promise<{ status: number; contentType: string | null; body: unknown }> {
+  const response =
+    request.method === 'GET' || request.paramsInUrl
+      ? await fetch(`${baseUrl}${request.path}?${form(request.params)}`, {
+          method: request.method,
+          headers: request.headers,
+        })
+      : await fetch(`${baseUrl}${request.path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...request.headers },
+          body: form(request.params),
+        });
+  // The media type only: Prometheus and the proxy may word the charset differently, Grafana does not mind.
+  const contentType = response.headers.get('content-type')?.split(';')[0] ?? null;
+  return { status: response.status, contentType, body: await response.json() };
+}
+
+it.each(clientRequests.map((request) => [request.name, request] as const))(
+  'answers %s exactly as Prometheus does',
+  async (_name, request) => {
+    const fromPrometheus = await send(prometheus.url, request);
+    const fromProxy = await send(proxy.url, request);
+    expect(fromProxy).toEqual(fromPrometheus);
+  }
+);
+
+it('passes real data, not empty answers, in the replayed requests', async () => {
+  // Guards the comparison above against both sides being empty or failing alike.
+  const panel = await send(proxy.url, clientRequests[0]);
+  const result = (panel.body as { data: { result: Array<{ values: unknown[] }> } }).data.result;
+  expect(panel.status).toBe(200);
+  expect(result).toHaveLength(1);
+  expect(result[0].values.length).toBeGreaterThan(500);
+
+  const hosts = await send(
+    proxy.url,
+    clientRequests.find((r) => r.name === 'label values of host')!
+  );
+  expect(hosts.body).toEqual({ status: 'success', data: dataset.hosts.map(({ host }) => host) });
+
+  const health = await send(
+    proxy.url,
+    clientRequests.find((r) => r.name === 'health check 1+1')!
+  );
+  expect(health.body).toEqual({
+    status: 'success',
+    data: { resultType: 'scalar', result: [Number(evaluationTime), '2'] },
+  });
+});

@@ -1,0 +1,282 @@
+// The proxy under faults: upstreams that are down, slow or talk nonsense, a restarted proxy, malformed and
+// oversized requests, and queries that try to reach hosts that are not configured upstreams.
+import { PrometheusServer, startPrometheus } from '../support/prometheus';
+import { ProxyUnderTest, ProxyUnderTestOptions, startProxyUnderTest } from '../support/proxyUnderTest';
+import { stopAfterEach } from '../support/stopAfterEach';
+import { startStubUpstream } from '../support/stubUpstream';
+import { buildTelemetryDataset, STEP_MS, toPrometheusSeries } from '../support/telemetryDataset';
+import { makeTempDir, removeTempDir } from '../support/tempDir';
+
+const dataset = buildTelemetryDataset();
+const stopLater = stopAfterEach();
+const ANOMALY_QUERY = 'anomaly_flag(cpu_usage_percent{host="host-a"}, contamination=0.01, train="1d")';
+
+let prometheus: PrometheusServer;
+
+beforeAll(async () => {
+  prometheus = await startPrometheus({ series: toPrometheusSeries(dataset) });
+});
+
+afterAll(async () => {
+  await prometheus?.stop();
+});
+
+async function startProxy(options: Partial<ProxyUnderTestOptions> = {}) {
+  const proxy = await startProxyUnderTest({ prometheusUrl: prometheus.url, ...options });
+  return stopLater(proxy);
+}
+
+interface Answer {
+  status: number;
+  body: { status: string; errorType?: string; error?: string; data?: { result: unknown[] } };
+}
+
+/** A Grafana-style form POST of a range query over the last 6 hours of the dataset. */
+async function queryRange(proxyUrl: string, query: string): Promise<Answer> {
+  const response = await fetch(`${proxyUrl}/api/v1/query_range`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      query,
+      start: String((dataset.end - 6 * 3_600_000) / 1000),
+      end: String(dataset.end / 1000),
+      step: String(STEP_MS / 1000),
+    }),
+  });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+async function instantQuery(proxyUrl: string, query: string): Promise<Answer> {
+  const params = new URLSearchParams({ query, time: String(dataset.end / 1000) });
+  const response = await fetch(`${proxyUrl}/api/v1/query?${params}`);
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+async function metricValue(proxyUrl: string, metric: string): Promise<number> {
+  const text = await (await fetch(`${proxyUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${metric} `));
+  if (line === undefined) {
+    throw new Error(`the proxy's /metrics has no ${metric}:\n${text.slice(0, 2000)}`);
+  }
+  return Number(line.split(' ')[1]);
+}
+
+describe('an upstream that is down', () => {
+  it('gives 503 in Prometheus error format while Prometheus is stopped, and answers again once it is back', async () => {
+    const proxy = await startProxy();
+    expect((await queryRange(proxy.url, 'cpu_usage_percent')).status).toBe(200);
+    expect((await queryRange(proxy.url, ANOMALY_QUERY)).status).toBe(200);
+
+    await prometheus.stopProcess();
+    try {
+      for (const query of ['cpu_usage_percent', ANOMALY_QUERY]) {
+        const down = await queryRange(proxy.url, query);
+        expect(down.status).toBe(503);
+        expect(down.body).toEqual({
+          status: 'error',
+          errorType: 'unavailable',
+          error: expect.stringContaining('prom'),
+        });
+      }
+    } finally {
+      // Same port and data dir: the proxy's configuration still points at it.
+      await prometheus.startProcess();
+    }
+
+    const plain = await queryRange(proxy.url, 'cpu_usage_percent');
+    expect(plain.status).toBe(200);
+    expect(plain.body.data!.result).toHaveLength(2);
+    const anomaly = await queryRange(proxy.url, ANOMALY_QUERY);
+    expect(anomaly.status).toBe(200);
+    expect(anomaly.body.data!.result).toHaveLength(1);
+  });
+});
+
+describe('an upstream slower than its timeout', () => {
+  it('gives 503 with errorType timeout, for plain and anomaly queries over Prometheus and InfluxDB', async () => {
+    // Answers only after 30 s (or never, once the proxy hangs up).
+    const slow = stopLater(
+      await startStubUpstream((request, response) => {
+        const timer = setTimeout(() => response.end('{"status":"success","data":{}}'), 30_000);
+        request.socket.on('close', () => clearTimeout(timer));
+      })
+    );
+    const proxy = await startProxy({
+      prometheusUrl: slow.url,
+      influx: { url: slow.url, database: 'telemetry' },
+      upstreamTimeout: '500ms',
+    });
+    const influxQuery = `anomaly_flag(influxql("SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host"), upstream="influx")`;
+    for (const query of ['cpu_usage_percent', ANOMALY_QUERY, influxQuery]) {
+      const answer = await queryRange(proxy.url, query);
+      expect([query, answer.status]).toEqual([query, 503]);
+      expect(answer.body).toEqual({ status: 'error', errorType: 'timeout', error: expect.stringContaining('500ms') });
+    }
+    // The requests did reach the slow upstream: the 503s are the proxy giving up, not failing to connect.
+    expect(slow.requestPaths()).toEqual([
+      '/api/v1/query_range',
+      '/api/v1/query_range',
+      expect.stringMatching(/^\/query\?/),
+    ]);
+  });
+});
+
+describe('an upstream answering garbage', () => {
+  it('gives 502 for anomaly queries over Prometheus and InfluxDB, and for plain queries passed through', async () => {
+    const garbage = stopLater(
+      await startStubUpstream((_request, response) =>
+        response.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>It works!</body></html>')
+      )
+    );
+    const proxy = await startProxy({ prometheusUrl: garbage.url, influx: { url: garbage.url, database: 'telemetry' } });
+    const influxQuery = `anomaly_score(influxql("SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval)"), upstream="influx")`;
+    for (const query of [ANOMALY_QUERY, influxQuery, 'up']) {
+      const answer = await queryRange(proxy.url, query);
+      expect([query, answer.status]).toEqual([query, 502]);
+      expect(answer.body).toEqual({
+        status: 'error',
+        errorType: 'internal',
+        error: expect.stringContaining('invalid answer'),
+      });
+    }
+  });
+});
+
+describe('a restarted proxy with a model store', () => {
+  it('serves a previously trained query from the store without training again', async () => {
+    const modelDir = makeTempDir('proxy-models');
+    stopLater({ stop: () => removeTempDir(modelDir) });
+
+    const first = await startProxy({ modelStoreDirectory: modelDir });
+    const trained = await queryRange(first.url, ANOMALY_QUERY);
+    expect(trained.status).toBe(200);
+    expect(await metricValue(first.url, 'telemetry_proxy_model_trainings_total')).toBe(1);
+    await first.stop();
+
+    const second = await startProxy({ modelStoreDirectory: modelDir });
+    const served = await queryRange(second.url, ANOMALY_QUERY);
+    expect(served).toEqual(trained);
+    expect(await metricValue(second.url, 'telemetry_proxy_model_trainings_total')).toBe(0);
+    expect(await metricValue(second.url, 'telemetry_proxy_model_store_loads_total')).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/**
+ * Malformed anomaly queries; `¦` marks where the error must point (it is removed before sending), so the
+ * expected position is the 1-based character number of what follows it.
+ */
+const MALFORMED_QUERIES = [
+  'anomaly_flag(up¦',
+  'anomaly_flag(¦)',
+  'anomaly_flag(up,¦)',
+  'anomaly_flag(up, contamination=¦0.9)',
+  'anomaly_flag(up, contamination=¦-1)',
+  'anomaly_flag(up, ¦bogus=1)',
+  'anomaly_flag(up, train=¦"banana")',
+  'anomaly_flag(up, trees=¦0)',
+  'anomaly_flag(up, window=¦1.5)',
+  'anomaly_flag(up, mode=¦"sideways")',
+  'anomaly_flag(up, seasonality=¦maybe)',
+  'anomaly_flag(up, upstream=¦"nope")',
+  'anomaly_flag(up, train=¦"1d", train_start="2024-01-01T00:00:00Z", train_end="2024-01-02T00:00:00Z")',
+  'anomaly_flag(up, train_start=¦"2024-01-01T00:00:00Z")',
+  'anomaly_flag(up, train_start="2024-01-02T00:00:00Z", train_end=¦"2024-01-01T00:00:00Z")',
+  'anomaly_flag(up, contamination=0.1, ¦contamination=0.2)',
+  'anomaly_flag(up, step=¦"0s")',
+  'anomaly_flag(up, seed=¦1e20)',
+  'anomaly_flag(up, by=¦"not a label")',
+  'sum(¦anomaly_flag(up))',
+  'anomaly_flag(up) ¦+ 1',
+  'anomaly_flag(¦anomaly_score(up))',
+  'anomaly_flag(up) > 0 ¦and up',
+  'anomaly_flag(up) > 0 ¦> 1',
+  'anomaly_flag(up) > ¦"x"',
+  'anomaly_flag(up) >¦',
+  'anomaly_flag(influxql(¦42))',
+  'anomaly_flag(influxql("SELECT 1"¦',
+  '¦influxql("SELECT 1")',
+  'anomaly_flag(up{host=¦"a)',
+  'anomaly_flag(rate(up[5m¦)))',
+];
+
+describe('malformed anomaly queries', () => {
+  let proxy: ProxyUnderTest;
+  beforeAll(async () => {
+    proxy = await startProxyUnderTest({ prometheusUrl: prometheus.url });
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  it.each(MALFORMED_QUERIES)('%s → 400 bad_data pointing at ¦', async (marked) => {
+    const query = marked.replace('¦', '');
+    const position = marked.indexOf('¦') + 1;
+    for (const answer of [await instantQuery(proxy.url, query), await queryRange(proxy.url, query)]) {
+      expect(answer.status).toBe(400);
+      expect(answer.body).toEqual({
+        status: 'error',
+        errorType: 'bad_data',
+        error: expect.stringMatching(new RegExp(`^parse error at char ${position}: `)),
+      });
+    }
+  });
+});
+
+describe('oversized request bodies', () => {
+  it('gives 413 in Prometheus error format above the configured body limit, and answers below it', async () => {
+    const bodyLimit = 4096;
+    const proxy = await startProxy({ bodyLimit });
+    // The query comes last and ends in a PromQL comment, so padding it does not change what it asks.
+    const postWithBodyOf = async (bytes: number) => {
+      const base = new URLSearchParams({ time: String(dataset.end / 1000), query: 'cpu_usage_percent #' }).toString();
+      const body = base + 'x'.repeat(bytes - base.length);
+      const response = await fetch(`${proxy.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    expect((await postWithBodyOf(bodyLimit - 100)).status).toBe(200);
+    for (const bytes of [bodyLimit + 1, 10 * bodyLimit, 2 * 1024 * 1024]) {
+      const answer = await postWithBodyOf(bytes);
+      expect([bytes, answer.status]).toEqual([bytes, 413]);
+      expect(answer.body).toEqual({
+        status: 'error',
+        errorType: 'bad_data',
+        error: expect.stringContaining(String(bodyLimit)),
+      });
+    }
+  });
+});
+
+describe('queries naming a host that is not a configured upstream', () => {
+  it('are refused or stay on the configured upstreams: nothing connects to that host', async () => {
+    const forbidden = stopLater(await startStubUpstream());
+    const proxy = await startProxy();
+    const target = `127.0.0.1:${forbidden.port}`;
+    const refused = [
+      `anomaly_flag(up, upstream="${forbidden.url}/")`,
+      `anomaly_flag(up, upstream="${target}")`,
+      `anomaly_score(influxql("SELECT mean(x) FROM y WHERE $timeFilter GROUP BY time($interval)"), upstream="${forbidden.url}")`,
+      // A URL where the expression belongs: Prometheus refuses to parse it.
+      `anomaly_flag(${forbidden.url}/api/v1/query)`,
+    ];
+    for (const query of refused) {
+      const answer = await queryRange(proxy.url, query);
+      expect([query, answer.status, answer.body.status]).toEqual([query, 400, 'error']);
+    }
+    // Harmless on the configured upstream: the host appears only as a label value or an unknown parameter.
+    const plain = await instantQuery(proxy.url, `up{instance="${target}"}`);
+    expect(plain.status).toBe(200);
+    const extraParam = await fetch(`${proxy.url}/api/v1/query?query=up&upstream=${encodeURIComponent(forbidden.url)}`);
+    expect(extraParam.status).toBe(200);
+    // A label "name" that is a path or a URL never becomes part of the upstream path.
+    for (const name of [encodeURIComponent('../../../'), encodeURIComponent(forbidden.url)]) {
+      const response = await fetch(`${proxy.url}/api/v1/label/${name}/values`);
+      expect([name, response.status]).toEqual([name, 400]);
+    }
+
+    expect(forbidden.connectionCount()).toBe(0);
+  });
+});

@@ -1,0 +1,128 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findFreePort } from './freePort';
+import { ServerProcess, startServerProcess } from './serverProcess';
+import { makeTempDir, removeTempDir } from './tempDir';
+
+export interface InfluxDBOptions {
+  database: string;
+  /** Line protocol with millisecond timestamps. */
+  lines: string[];
+}
+
+export interface InfluxDBServer {
+  /** e.g. http://127.0.0.1:39124 (no trailing slash). */
+  url: string;
+  database: string;
+  /** Runs InfluxQL against the database and returns the parsed JSON answer (timestamps in ms). */
+  query(influxql: string): Promise<InfluxQueryResponse>;
+  stop(): Promise<void>;
+}
+
+export interface InfluxQueryResponse {
+  results: Array<{
+    statement_id: number;
+    error?: string;
+    series?: Array<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }>;
+  }>;
+  error?: string;
+}
+
+/** Lines per /write request: large enough to be quick, small enough for InfluxDB's default body limit. */
+const WRITE_BATCH_LINES = 5000;
+
+/** InfluxDB 1.x with every directory in a temp dir and only the HTTP API on, on free ports of 127.0.0.1. */
+export async function startInfluxDB(options: InfluxDBOptions): Promise<InfluxDBServer> {
+  const dir = makeTempDir('influxdb');
+  let server: ServerProcess | undefined;
+  try {
+    const httpPort = await findFreePort();
+    const rpcPort = await findFreePort();
+    const configFile = join(dir, 'influxdb.conf');
+    writeFileSync(configFile, influxConfig(dir, httpPort, rpcPort));
+    const url = `http://127.0.0.1:${httpPort}`;
+    server = await startServerProcess({
+      name: 'influxd',
+      command: 'influxd',
+      args: ['run', '-config', configFile],
+      readyUrl: `${url}/ping`,
+    });
+
+    await influxRequest(url, '/query', new URLSearchParams({ q: `CREATE DATABASE "${options.database}"` }));
+    for (let first = 0; first < options.lines.length; first += WRITE_BATCH_LINES) {
+      const batch = options.lines.slice(first, first + WRITE_BATCH_LINES).join('\n');
+      await influxRequest(url, `/write?db=${encodeURIComponent(options.database)}&precision=ms`, batch);
+    }
+
+    const running = server;
+    return {
+      url,
+      database: options.database,
+      async query(influxql) {
+        const params = new URLSearchParams({ db: options.database, q: influxql, epoch: 'ms' });
+        const response = await fetch(`${url}/query?${params}`);
+        return (await response.json()) as InfluxQueryResponse;
+      },
+      async stop() {
+        await running.stop();
+        removeTempDir(dir);
+      },
+    };
+  } catch (error) {
+    const tail = server?.outputTail() ?? '';
+    await server?.stop();
+    removeTempDir(dir);
+    if (tail !== '' && error instanceof Error) {
+      error.message += `\n--- last output of influxd ---\n${tail}`;
+    }
+    throw error;
+  }
+}
+
+async function influxRequest(url: string, path: string, body: URLSearchParams | string): Promise<void> {
+  const response = await fetch(`${url}${path}`, { method: 'POST', body });
+  if (!response.ok) {
+    throw new Error(`InfluxDB ${path.split('?')[0]} answered ${response.status}: ${await response.text()}`);
+  }
+  const text = await response.text();
+  // /query reports statement errors with status 200.
+  if (text.includes('"error"')) {
+    throw new Error(`InfluxDB ${path.split('?')[0]} failed: ${text}`);
+  }
+}
+
+function influxConfig(dir: string, httpPort: number, rpcPort: number): string {
+  for (const sub of ['meta', 'data', 'wal']) {
+    mkdirSync(join(dir, sub));
+  }
+  return `
+reporting-disabled = true
+bind-address = "127.0.0.1:${rpcPort}"
+
+[meta]
+  dir = "${join(dir, 'meta')}"
+
+[data]
+  dir = "${join(dir, 'data')}"
+  wal-dir = "${join(dir, 'wal')}"
+  query-log-enabled = false
+
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:${httpPort}"
+  log-enabled = false
+
+[logging]
+  level = "warn"
+
+# No _internal database, background queries or listeners the tests do not use.
+[monitor]
+  store-enabled = false
+
+[continuous_queries]
+  enabled = false
+
+[subscriber]
+  enabled = false
+`;
+}
