@@ -1,0 +1,192 @@
+/**
+ * The built anomaly panel in the Grafana-like host, fed with frames converted from real Prometheus and InfluxDB
+ * answers: markers at the injected anomalies, scoring in a Web Worker without blocking the main thread, the
+ * main-thread fallback when workers are blocked, and contamination from the real options editor.
+ */
+import type { Page, Worker } from '@playwright/test';
+
+import { expect, type HostPage, test } from './fixtures';
+import { type PanelFrame, queryInfluxQLFrames, queryPrometheusFrames } from './frames';
+import {
+  byTestId,
+  panelContainer,
+  readAnomalyCount,
+  readPanelTimeline,
+  readRegions,
+  renderAnomalyPanel,
+  type RenderedRegion,
+  startPanelTimeline,
+  testIds,
+} from './panelDriver';
+import { INFLUX_MEASUREMENT, METRIC_PREFIX, METRICS, STEP_MS, type TelemetryScenario } from './telemetryScenario';
+import type { InjectedAnomaly } from '../../pkg/cli/src/sample/generateTelemetry';
+
+const SCORER_WORKER_NAME = 'telemetry-anomaly-scorer';
+/** Rolling features can keep a point anomalous for a step after the injected window ends. */
+const MATCH_TOLERANCE_MS = STEP_MS;
+
+function prometheusFrames(url: string, scenario: TelemetryScenario): Promise<PanelFrame[]> {
+  return queryPrometheusFrames({
+    url,
+    expr: `{__name__=~"${METRIC_PREFIX}.+"}`,
+    startMs: scenario.fromMs,
+    endMs: scenario.toMs,
+    stepMs: STEP_MS,
+  });
+}
+
+function influxFrames(url: string, database: string, scenario: TelemetryScenario): Promise<PanelFrame[]> {
+  // What Grafana's InfluxQL query builder writes: mean per $__interval (1m here), grouped by the host tag.
+  const fields = METRICS.map((metric) => `mean("${metric}") AS "${metric}"`).join(', ');
+  const query =
+    `SELECT ${fields} FROM "${INFLUX_MEASUREMENT}" ` +
+    `WHERE time >= ${scenario.fromMs}ms AND time <= ${scenario.toMs}ms GROUP BY time(1m), "host" fill(null)`;
+  return queryInfluxQLFrames({ url, database, query });
+}
+
+function isOnSeries(region: RenderedRegion, anomaly: InjectedAnomaly): boolean {
+  return region.series.includes(anomaly.host) && anomaly.metrics.some((metric) => region.series.includes(metric));
+}
+
+function overlaps(region: RenderedRegion, anomaly: InjectedAnomaly): boolean {
+  return region.startMs <= anomaly.end + MATCH_TOLERANCE_MS && region.endMs >= anomaly.start - MATCH_TOLERANCE_MS;
+}
+
+/** Injected anomalies that no region of their own series covers, described for the failure message. */
+function unmarkedAnomalies(regions: RenderedRegion[], anomalies: InjectedAnomaly[]): string[] {
+  return anomalies
+    .filter((anomaly) => !regions.some((region) => isOnSeries(region, anomaly) && overlaps(region, anomaly)))
+    .map((a) => `${a.kind} on ${a.host} ${new Date(a.start).toISOString()}–${new Date(a.end).toISOString()}`);
+}
+
+async function waitUntilReady(page: Page): Promise<void> {
+  await expect(panelContainer(page)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+}
+
+function recordWorkers(page: Page): Worker[] {
+  const workers: Worker[] = [];
+  page.on('worker', (worker) => workers.push(worker));
+  return workers;
+}
+
+async function expectMarkersAtInjectedAnomalies(host: HostPage, scenario: TelemetryScenario, frames: PanelFrame[]) {
+  expect(frames).toHaveLength(scenario.prometheusSeries.length);
+  const regions = await readRegions(host.page);
+  expect(regions.length).toBeGreaterThan(0);
+  expect(unmarkedAnomalies(regions, scenario.anomalies)).toEqual([]);
+  return regions;
+}
+
+test.describe('anomaly panel', () => {
+  test('marks the injected anomalies in Prometheus data, scored in a worker without long main-thread tasks', async ({
+    host,
+    prometheus,
+    scenario,
+  }) => {
+    const frames = await prometheusFrames(prometheus.url, scenario);
+    const workers = recordWorkers(host.page);
+    await host.open();
+    await startPanelTimeline(host.page);
+
+    await renderAnomalyPanel(host.page, { frames, fromMs: scenario.fromMs, toMs: scenario.toMs });
+    await waitUntilReady(host.page);
+    const timeline = await readPanelTimeline(host.page);
+    await host.screenshot('anomaly-panel-prometheus-worker');
+
+    await expectMarkersAtInjectedAnomalies(host, scenario, frames);
+    expect(workers.map((worker) => worker.url())).toEqual([expect.stringMatching(/^blob:/)]);
+    await expect(host.page.locator(byTestId(testIds.panel.workerFallbackNotice))).toHaveCount(0);
+
+    // Scoring window: from the first 'loading' to the commit that shows the result. A long task that contains
+    // the 'ready' commit is the chart's render, not scoring; any task that ended before it falls inside.
+    const loadingAt = timeline.states.find((s) => s.state === 'loading')?.at;
+    const readyAt = timeline.states.find((s) => s.state === 'ready')?.at;
+    expect(loadingAt, `panel states seen: ${JSON.stringify(timeline.states)}`).toBeDefined();
+    expect(readyAt, `panel states seen: ${JSON.stringify(timeline.states)}`).toBeDefined();
+    const longTasksWhileScoring = timeline.longTasks.filter(
+      (task) => task.startTime >= loadingAt! && task.startTime + task.duration < readyAt!
+    );
+    expect(longTasksWhileScoring).toEqual([]);
+    expect(host.errors).toEqual([]);
+  });
+
+  test('marks the injected anomalies in InfluxDB data', async ({ host, influxdb, scenario }) => {
+    const frames = await influxFrames(influxdb.url, influxdb.database, scenario);
+    await host.open();
+    await renderAnomalyPanel(host.page, { frames, fromMs: scenario.fromMs, toMs: scenario.toMs });
+    await waitUntilReady(host.page);
+    await host.screenshot('anomaly-panel-influxdb-worker');
+
+    await expectMarkersAtInjectedAnomalies(host, scenario, frames);
+    await expect(host.page.locator(byTestId(testIds.panel.workerFallbackNotice))).toHaveCount(0);
+    expect(host.errors).toEqual([]);
+  });
+
+  test('falls back to the main thread when a CSP blocks workers, with a notice and the same markers', async ({
+    host,
+    prometheus,
+    scenario,
+    browser,
+    staticServer,
+  }) => {
+    const frames = await prometheusFrames(prometheus.url, scenario);
+    const workers = recordWorkers(host.page);
+    await host.open({ hostPageHeaders: { 'Content-Security-Policy': "worker-src 'none'" } });
+    await renderAnomalyPanel(host.page, { frames, fromMs: scenario.fromMs, toMs: scenario.toMs });
+    await waitUntilReady(host.page);
+    await host.screenshot('anomaly-panel-main-thread-fallback');
+
+    await expect(host.page.locator(byTestId(testIds.panel.workerFallbackNotice))).toBeVisible();
+    expect(workers).toEqual([]);
+    const fallbackRegions = await expectMarkersAtInjectedAnomalies(host, scenario, frames);
+    // The CSP violation report is the browser's console error; nothing else may go wrong.
+    expect(host.errors.filter((error) => !/Content Security Policy/i.test(error))).toEqual([]);
+
+    // The same seed and data must give the same anomalies as in the worker (a page without the CSP).
+    staticServer.hostPageHeaders = {};
+    const workerPage = await browser.newPage();
+    try {
+      await workerPage.goto(`${staticServer.origin}/`);
+      await expect(workerPage.locator('html[data-host-ready="true"]')).toHaveCount(1);
+      await renderAnomalyPanel(workerPage, { frames, fromMs: scenario.fromMs, toMs: scenario.toMs });
+      await waitUntilReady(workerPage);
+      await expect(workerPage.locator(byTestId(testIds.panel.workerFallbackNotice))).toHaveCount(0);
+      expect(await readRegions(workerPage)).toEqual(fallbackRegions);
+    } finally {
+      await workerPage.close();
+    }
+  });
+
+  test('re-renders with more or fewer anomalies when contamination changes in the options editor', async ({
+    host,
+    prometheus,
+    scenario,
+  }) => {
+    const frames = await prometheusFrames(prometheus.url, scenario);
+    await host.open();
+    await renderAnomalyPanel(host.page, { frames, fromMs: scenario.fromMs, toMs: scenario.toMs });
+    await waitUntilReady(host.page);
+    const defaultCount = await readAnomalyCount(host.page);
+    const defaultContamination = (await host.page.evaluate(() => window.__host.observations())).options.contamination;
+    expect(defaultContamination).toBe(0.01);
+
+    const setContamination = async (value: string) => {
+      const input = host.page.locator(byTestId(testIds.options.contamination));
+      await input.fill(value);
+      await input.blur();
+      await expect
+        .poll(async () => (await host.page.evaluate(() => window.__host.observations())).options.contamination)
+        .toBe(Number(value));
+      await waitUntilReady(host.page);
+    };
+
+    await setContamination('0.05');
+    await expect.poll(() => readAnomalyCount(host.page)).toBeGreaterThan(defaultCount);
+    await host.screenshot('anomaly-panel-contamination-0.05');
+
+    await setContamination('0.002');
+    await expect.poll(() => readAnomalyCount(host.page)).toBeLessThan(defaultCount);
+    await host.screenshot('anomaly-panel-contamination-0.002');
+    expect(host.errors).toEqual([]);
+  });
+});

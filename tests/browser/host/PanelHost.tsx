@@ -1,0 +1,178 @@
+/**
+ * Renders a panel plugin the way a Grafana dashboard does: the panel component with full PanelProps (data after
+ * field overrides, time range, size, options, field config, event bus, ...) next to the panel's real options editor,
+ * built from the plugin's own options supplier. Editing an option re-renders the panel with the new options.
+ */
+import React, { Component, type ErrorInfo, type ReactNode, useMemo, useRef, useState } from 'react';
+import { get, set, cloneDeep } from 'lodash';
+import {
+  type AbsoluteTimeRange,
+  type DataFrame,
+  type FieldConfigSource,
+  type PanelData,
+  type PanelPlugin,
+  type TimeRange,
+  applyFieldOverrides,
+  dateTime,
+  EventBusSrv,
+  LoadingState,
+  PanelOptionsEditorBuilder,
+} from '@grafana/data';
+import { config } from '@grafana/runtime';
+
+export interface PanelHostInput {
+  plugin: PanelPlugin;
+  series: DataFrame[];
+  timeRange: { fromMs: number; toMs: number };
+  width: number;
+  height: number;
+  options?: Record<string, unknown>;
+}
+
+/** What the test can observe of the host's React state from outside. */
+export interface PanelHostObservations {
+  options: Record<string, unknown>;
+  panelRenderCount: number;
+  optionsChangedByPanel: number;
+  timeRangeChangeRequests: AbsoluteTimeRange[];
+}
+
+const replaceVariables = (text: string) => text;
+
+function toTimeRange({ fromMs, toMs }: PanelHostInput['timeRange']): TimeRange {
+  const from = dateTime(fromMs);
+  const to = dateTime(toMs);
+  return { from, to, raw: { from, to } };
+}
+
+function toPanelData(series: DataFrame[], timeRange: TimeRange, fieldConfig: FieldConfigSource, plugin: PanelPlugin) {
+  const processed = applyFieldOverrides({
+    data: series,
+    fieldConfig,
+    fieldConfigRegistry: plugin.fieldConfigRegistry,
+    replaceVariables,
+    theme: config.theme2,
+    timeZone: 'utc',
+  });
+  const data: PanelData = {
+    state: LoadingState.Done,
+    series: processed,
+    timeRange,
+    request: {
+      app: 'dashboard',
+      requestId: 'browser-test-host',
+      interval: '15s',
+      intervalMs: 15_000,
+      range: timeRange,
+      scopedVars: {},
+      targets: [{ refId: 'A' }],
+      timezone: 'utc',
+      startTime: Date.now(),
+    },
+  };
+  return data;
+}
+
+class PanelErrorBoundary extends Component<{ children: ReactNode }, { error?: Error }> {
+  override state: { error?: Error } = {};
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  override componentDidCatch(error: Error, info: ErrorInfo) {
+    console.error('Panel crashed', error, info.componentStack);
+  }
+  override render() {
+    if (this.state.error) {
+      return (
+        <pre data-testid="host-panel-error" style={{ color: 'red', whiteSpace: 'pre-wrap' }}>
+          {String(this.state.error.stack ?? this.state.error)}
+        </pre>
+      );
+    }
+    return this.props.children;
+  }
+}
+
+export function PanelHost({ input, observations }: { input: PanelHostInput; observations: PanelHostObservations }) {
+  const { plugin } = input;
+  const [options, setOptions] = useState<Record<string, unknown>>(() => ({
+    ...cloneDeep(plugin.defaults),
+    ...input.options,
+  }));
+  const [fieldConfig, setFieldConfig] = useState<FieldConfigSource>(() => plugin.fieldConfigDefaults);
+  const eventBus = useMemo(() => new EventBusSrv(), []);
+  const renderCounter = useRef(0);
+  const timeRange = useMemo(() => toTimeRange(input.timeRange), [input.timeRange]);
+  const data = useMemo(
+    () => toPanelData(input.series, timeRange, fieldConfig, plugin),
+    [input.series, timeRange, fieldConfig, plugin]
+  );
+
+  const optionItems = useMemo(() => {
+    const builder = new PanelOptionsEditorBuilder<Record<string, unknown>>();
+    plugin.getPanelOptionsSupplier()(builder, { data: data.series, options, replaceVariables, eventBus });
+    return builder.getItems().filter((item) => !item.showIf || item.showIf(options, data.series));
+  }, [plugin, data.series, options, eventBus]);
+
+  renderCounter.current += 1;
+  observations.options = options;
+  observations.panelRenderCount = renderCounter.current;
+
+  const PanelComponent = plugin.panel;
+  if (!PanelComponent) {
+    throw new Error(`Panel plugin ${plugin.meta?.id ?? '(no meta)'} has no panel component`);
+  }
+
+  return (
+    <div style={{ display: 'flex', gap: 16, padding: 16, alignItems: 'flex-start' }}>
+      <div
+        data-testid="host-panel"
+        style={{ width: input.width, height: input.height, border: `1px solid ${config.theme2.colors.border.weak}` }}
+      >
+        <PanelErrorBoundary>
+          <PanelComponent
+            id={1}
+            title="Anomalies"
+            data={data}
+            timeRange={timeRange}
+            timeZone="utc"
+            options={options}
+            fieldConfig={fieldConfig}
+            transparent={false}
+            width={input.width}
+            height={input.height}
+            renderCounter={renderCounter.current}
+            eventBus={eventBus}
+            replaceVariables={replaceVariables}
+            onOptionsChange={(next) => {
+              observations.optionsChangedByPanel += 1;
+              setOptions(next);
+            }}
+            onFieldConfigChange={setFieldConfig}
+            onChangeTimeRange={(range) => observations.timeRangeChangeRequests.push(range)}
+          />
+        </PanelErrorBoundary>
+      </div>
+      <div data-testid="host-options-editor" style={{ width: 320, display: 'flex', flexDirection: 'column', gap: 12 }}>
+        {optionItems.map((item) => {
+          const Editor = item.editor;
+          const inputId = `option-${item.path}`;
+          return (
+            <div key={item.id} data-testid="host-option" data-option-path={item.path}>
+              <label htmlFor={inputId} style={{ display: 'block', marginBottom: 4 }}>
+                {item.name}
+              </label>
+              <Editor
+                id={inputId}
+                item={item}
+                value={get(options, item.path)}
+                context={{ data: data.series, options, replaceVariables, eventBus }}
+                onChange={(value: unknown) => setOptions((current) => set(cloneDeep(current), item.path, value))}
+              />
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

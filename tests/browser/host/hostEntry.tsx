@@ -1,0 +1,137 @@
+/**
+ * Entry of the browser test host: a minimal stand-in for Grafana's front end that loads the built plugin bundles
+ * from dist/ through SystemJS's AMD extra (as Grafana's plugin loader does) and renders the panel.
+ * The test drives it through `window.__host` (and `window.__setPanelData`) with page.evaluate.
+ */
+import './bootData'; // must stay the first import: @grafana/runtime reads window.grafanaBootData when it loads
+import React from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import {
+  AppPlugin,
+  type DataFrame,
+  type PanelPlugin,
+  PanelPlugin as PanelPluginClass,
+  ThemeContext,
+} from '@grafana/data';
+import { config } from '@grafana/runtime';
+import { GlobalStyles } from '@grafana/ui';
+
+import { PanelHost, type PanelHostInput, type PanelHostObservations } from './PanelHost';
+import { registerSharedModules } from './sharedModules';
+import { registerStandardFieldConfigs } from './standardFieldConfigs';
+import { registerStandardOptionEditors } from './standardOptionEditors';
+import { getSystemJS } from './systemjs';
+
+export interface LoadedPluginSummary {
+  exportNames: string[];
+  isAppPlugin: boolean;
+  isPanelPlugin: boolean;
+  /** True when the plugin's AppPlugin/PanelPlugin class is a different copy than the host's (a bundling mistake). */
+  hasForeignPluginClass: boolean;
+}
+
+export interface RenderPanelRequest {
+  /** URL path of the panel's module.js, e.g. /public/plugins/<app id>/panels/anomaly/module.js */
+  modulePath: string;
+  series: DataFrame[];
+  timeRange: PanelHostInput['timeRange'];
+  width: number;
+  height: number;
+  options?: Record<string, unknown>;
+}
+
+// What Grafana core does at start-up, before any plugin loads.
+registerStandardOptionEditors();
+registerStandardFieldConfigs();
+
+let sharedModulesRegistered = false;
+let root: Root | undefined;
+let currentInput: PanelHostInput | undefined;
+const observations: PanelHostObservations = {
+  options: {},
+  panelRenderCount: 0,
+  optionsChangedByPanel: 0,
+  timeRangeChangeRequests: [],
+};
+
+function ensureLoaderReady() {
+  const system = getSystemJS();
+  if (!sharedModulesRegistered) {
+    registerSharedModules(system);
+    sharedModulesRegistered = true;
+  }
+  return system;
+}
+
+async function importPluginModule(modulePath: string): Promise<Record<string, unknown>> {
+  return ensureLoaderReady().import(new URL(modulePath, window.location.href).href);
+}
+
+function summarize(exports: Record<string, unknown>): LoadedPluginSummary {
+  const plugin = exports.plugin as { constructor?: { name?: string } } | undefined;
+  const isAppPlugin = plugin instanceof AppPlugin;
+  const isPanelPlugin = plugin instanceof PanelPluginClass;
+  const className = plugin?.constructor?.name ?? '';
+  return {
+    exportNames: Object.keys(exports).sort(),
+    isAppPlugin,
+    isPanelPlugin,
+    hasForeignPluginClass: !isAppPlugin && !isPanelPlugin && /Plugin$/.test(className),
+  };
+}
+
+async function loadPanelPlugin(modulePath: string): Promise<PanelPlugin> {
+  const exports = await importPluginModule(modulePath);
+  const plugin = exports.plugin;
+  if (!(plugin instanceof PanelPluginClass)) {
+    throw new Error(`${modulePath} does not export a PanelPlugin of the host's @grafana/data as "plugin"`);
+  }
+  // Grafana reads the plugin's plugin.json next to module.js and attaches it as `meta` before rendering.
+  const metaUrl = new URL('plugin.json', new URL(modulePath, window.location.href)).href;
+  const response = await fetch(metaUrl);
+  if (!response.ok) {
+    throw new Error(`Cannot read ${metaUrl}: HTTP ${response.status}`);
+  }
+  const pluginJson = await response.json();
+  plugin.meta = {
+    ...pluginJson,
+    module: modulePath.replace(/^\//, ''),
+    baseUrl: modulePath.replace(/^\//, '').replace(/\/module\.js$/, ''),
+  };
+  return plugin;
+}
+
+function render(input: PanelHostInput) {
+  currentInput = input;
+  root ??= createRoot(document.getElementById('root')!);
+  root.render(
+    <ThemeContext.Provider value={config.theme2}>
+      <GlobalStyles />
+      <PanelHost input={input} observations={observations} />
+    </ThemeContext.Provider>
+  );
+}
+
+async function renderPanel(request: RenderPanelRequest): Promise<void> {
+  const plugin = await loadPanelPlugin(request.modulePath);
+  render({ ...request, plugin });
+}
+
+function setPanelData(series: DataFrame[], timeRange?: PanelHostInput['timeRange']): void {
+  if (!currentInput) {
+    throw new Error('setPanelData called before renderPanel');
+  }
+  render({ ...currentInput, series, timeRange: timeRange ?? currentInput.timeRange });
+}
+
+const host = {
+  loadPlugin: async (modulePath: string) => summarize(await importPluginModule(modulePath)),
+  renderPanel,
+  setPanelData,
+  observations: () => ({ ...observations, options: JSON.parse(JSON.stringify(observations.options)) }),
+};
+
+export type BrowserTestHost = typeof host;
+
+Object.assign(window, { __host: host, __setPanelData: setPanelData });
+document.documentElement.dataset.hostReady = 'true';

@@ -1,0 +1,117 @@
+/**
+ * Drives the anomaly panel inside the host page and reads what it rendered, through the panel's own test ids
+ * (src/panels/anomaly/testIds.ts) and data attributes.
+ */
+import type { Page } from '@playwright/test';
+
+import { testIds } from '../../src/panels/anomaly/testIds';
+import type { PanelFrame } from './frames';
+import type { BrowserTestHost } from './host/hostEntry';
+import { pluginBasePath } from './staticServer';
+
+declare global {
+  interface Window {
+    __host: BrowserTestHost;
+    __panelTimeline?: PanelTimeline;
+  }
+}
+
+export const anomalyPanelModulePath = `${pluginBasePath}/panels/anomaly/module.js`;
+export const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+export interface RenderedRegion {
+  series: string;
+  startMs: number;
+  endMs: number;
+}
+
+export async function renderAnomalyPanel(
+  page: Page,
+  request: { frames: PanelFrame[]; fromMs: number; toMs: number; options?: Record<string, unknown> }
+): Promise<void> {
+  await page.evaluate(
+    ({ modulePath, frames, fromMs, toMs, options }) =>
+      window.__host.renderPanel({
+        modulePath,
+        // PanelFrame is structurally a DataFrame; FieldType's values are the same strings.
+        series: frames as unknown as Parameters<BrowserTestHost['renderPanel']>[0]['series'],
+        timeRange: { fromMs, toMs },
+        width: 820,
+        height: 460,
+        options,
+      }),
+    { modulePath: anomalyPanelModulePath, ...request }
+  );
+}
+
+export async function setPanelData(page: Page, frames: PanelFrame[]): Promise<void> {
+  await page.evaluate((series) => window.__host.setPanelData(series as never), frames);
+}
+
+export function panelContainer(page: Page) {
+  return page.locator(byTestId(testIds.panel.container));
+}
+
+export async function readRegions(page: Page): Promise<RenderedRegion[]> {
+  return page.locator(byTestId(testIds.panel.region)).evaluateAll((elements) =>
+    elements.map((element) => ({
+      series: element.getAttribute('data-series') ?? '',
+      startMs: Number(element.getAttribute('data-start')),
+      endMs: Number(element.getAttribute('data-end')),
+    }))
+  );
+}
+
+export async function readAnomalyCount(page: Page): Promise<number> {
+  const text = await page.locator(byTestId(testIds.panel.summary)).getAttribute('data-anomaly-count');
+  if (text === null || !Number.isFinite(Number(text))) {
+    throw new Error(`The panel summary has no numeric data-anomaly-count (got ${text})`);
+  }
+  return Number(text);
+}
+
+/** What happened on the main thread while the panel scored, as seen by observers registered before it started. */
+export interface PanelTimeline {
+  /** performance.now() of each data-state the panel container took, in order. */
+  states: Array<{ state: string; at: number }>;
+  longTasks: Array<{ startTime: number; duration: number }>;
+}
+
+/**
+ * Registers a 'longtask' PerformanceObserver and a MutationObserver on the panel's data-state before scoring
+ * starts (call it before rendering or before changing data/options); readPanelTimeline() collects them.
+ */
+export async function startPanelTimeline(page: Page): Promise<void> {
+  await page.evaluate((containerSelector) => {
+    const timeline: PanelTimeline = { states: [], longTasks: [] };
+    window.__panelTimeline = timeline;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        timeline.longTasks.push({ startTime: entry.startTime, duration: entry.duration });
+      }
+    }).observe({ type: 'longtask' });
+    let last: string | null = null;
+    const record = () => {
+      const state = document.querySelector(containerSelector)?.getAttribute('data-state') ?? null;
+      if (state !== null && state !== last) {
+        timeline.states.push({ state, at: performance.now() });
+        last = state;
+      }
+    };
+    new MutationObserver(record).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
+    record();
+  }, byTestId(testIds.panel.container));
+}
+
+export async function readPanelTimeline(page: Page): Promise<PanelTimeline> {
+  // Long-task entries are delivered asynchronously: give the observer a frame to flush.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50))));
+  return page.evaluate(() => JSON.parse(JSON.stringify(window.__panelTimeline)) as PanelTimeline);
+}
+
+export { testIds };
