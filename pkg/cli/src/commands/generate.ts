@@ -35,13 +35,20 @@ export function generateCommand(): Command {
     .option('--influx-database <name>', 'InfluxDB database (created if missing)', 'telemetry')
     .option('--influx-measurement <name>', 'InfluxDB measurement (host is a tag, each metric a field)', 'telemetry')
     .option('--influx-wait <duration>', 'how long to wait for InfluxDB to come up', '60s')
-    .option('--openmetrics-file <file>', 'write the --backfill history here as OpenMetrics for `promtool tsdb create-blocks-from openmetrics`')
+    .option(
+      '--openmetrics-file <file>',
+      'write the --backfill history here as OpenMetrics for `promtool tsdb create-blocks-from openmetrics`'
+    )
     .option('--backfill <duration>', 'history to write before going live, e.g. 1d (0 = none)', '0')
     .option('--hosts <a,b>', 'host names', 'host-a,host-b,host-c')
     .option('--seed <n>', 'random seed; the same seed gives the same values at the same times', '7')
     .option('--step <duration>', 'time between values (and between InfluxDB writes)', '15s')
     .option('--job <name>', 'value of the job label on /metrics and in the OpenMetrics file', 'telemetry')
-    .option('--anomaly-every <duration>', 'time between anomaly starts (hosts and kinds take turns); 0 = no anomalies', '15m')
+    .option(
+      '--anomaly-every <duration>',
+      'time between anomaly starts (hosts and kinds take turns); 0 = no anomalies',
+      '15m'
+    )
     .option('--anomaly-duration <duration>', 'how long each anomaly lasts', '4m')
     .option('--first-anomaly-after <duration>', 'delay from start to the first anomaly', '3m')
     .option('--anomaly-kinds <a,b>', `kinds to inject in turn: ${ANOMALY_KINDS.join(', ')}`, ANOMALY_KINDS.join(','))
@@ -54,16 +61,25 @@ export function generateCommand(): Command {
       const hosts = parseList('--hosts', flags.hosts);
       const backfillMs = parseDuration('--backfill', flags.backfill, true);
       const listen = flags.listen === undefined ? undefined : parseListen(flags.listen);
-      const influx = flags.influxUrl === undefined ? undefined : {
-        url: parseHttpUrl('--influx-url', flags.influxUrl),
-        database: flags.influxDatabase,
-        measurement: flags.influxMeasurement,
-      };
+      const influx =
+        flags.influxUrl === undefined
+          ? undefined
+          : {
+              url: parseHttpUrl('--influx-url', flags.influxUrl),
+              database: flags.influxDatabase,
+              measurement: flags.influxMeasurement,
+            };
       if (!listen && !influx && flags.openmetricsFile === undefined) {
-        throw new InputError({ source: 'generate' }, 'nothing to do: give --listen, --influx-url and/or --openmetrics-file');
+        throw new InputError(
+          { source: 'generate' },
+          'nothing to do: give --listen, --influx-url and/or --openmetrics-file'
+        );
       }
       if (flags.openmetricsFile !== undefined && backfillMs === 0) {
-        throw new InputError({ source: '--openmetrics-file' }, 'holds the --backfill history: give --backfill too, e.g. --backfill 1d');
+        throw new InputError(
+          { source: '--openmetrics-file' },
+          'holds the --backfill history: give --backfill too, e.g. --backfill 1d'
+        );
       }
       const schedule = parseSchedule(flags, stepMs, startedAt);
 
@@ -101,13 +117,19 @@ function parseSchedule(flags: GenerateFlags, stepMs: number, startedAt: number):
   }
   const durationMs = parseDuration('--anomaly-duration', flags.anomalyDuration);
   const firstAfterMs = parseDuration('--first-anomaly-after', flags.firstAnomalyAfter, true);
-  for (const [flag, value] of [['--anomaly-every', everyMs], ['--anomaly-duration', durationMs]] as const) {
+  for (const [flag, value] of [
+    ['--anomaly-every', everyMs],
+    ['--anomaly-duration', durationMs],
+  ] as const) {
     if (value % stepMs !== 0) {
       throw new InputError({ source: flag }, `must be a multiple of --step (${flags.step})`);
     }
   }
   if (durationMs > everyMs) {
-    throw new InputError({ source: '--anomaly-duration' }, `must not exceed --anomaly-every (${flags.anomalyEvery}): anomalies would overlap`);
+    throw new InputError(
+      { source: '--anomaly-duration' },
+      `must not exceed --anomaly-every (${flags.anomalyEvery}): anomalies would overlap`
+    );
   }
   const kinds = parseList('--anomaly-kinds', flags.anomalyKinds).map((kind) => {
     if (!(ANOMALY_KINDS as readonly string[]).includes(kind)) {
@@ -120,7 +142,14 @@ function parseSchedule(flags: GenerateFlags, stepMs: number, startedAt: number):
   return { firstStartMs, everyMs, durationMs, kinds };
 }
 
-const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const DURATION_UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** `15s`, `1h30m`, `1d` (units ms, s, m, h, d, w); `0` when allowZero. */
 function parseDuration(flag: string, text: string, allowZero = false): number {
@@ -142,7 +171,10 @@ function parseDuration(flag: string, text: string, allowZero = false): number {
 }
 
 function parseList(flag: string, text: string): string[] {
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) {
     throw new InputError({ source: flag }, 'expected a comma-separated list with at least one name');
   }
@@ -172,5 +204,7 @@ function parseHttpUrl(flag: string, text: string): string {
 
 /** One JSON object per line on stdout, like the proxy's logs. */
 function logLine(fields: Record<string, unknown>, message: string): void {
-  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: message, ...fields }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: message, ...fields }) + '\n'
+  );
 }

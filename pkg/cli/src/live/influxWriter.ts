@@ -73,13 +73,18 @@ export class InfluxWriter {
 
   private async query(statement: string, method: 'GET' | 'POST'): Promise<InfluxAnswer> {
     const params = new URLSearchParams({ db: this.target.database, q: statement, epoch: 'ms' });
-    const response = await fetch(`${this.baseUrl}/query?${params}`, { method, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const response = await fetch(`${this.baseUrl}/query?${params}`, {
+      method,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     const text = await response.text();
     let answer: InfluxAnswer;
     try {
       answer = JSON.parse(text) as InfluxAnswer;
     } catch {
-      throw new Error(`InfluxDB /query answered ${response.status} with something that is not JSON: ${text.slice(0, 200)}`);
+      throw new Error(
+        `InfluxDB /query answered ${response.status} with something that is not JSON: ${text.slice(0, 200)}`
+      );
     }
     // Statement errors come back with status 200 and an error inside the result.
     const error = answer.error ?? answer.results?.find((result) => result.error !== undefined)?.error;

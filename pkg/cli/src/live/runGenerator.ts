@@ -40,8 +40,17 @@ export async function runGenerator(options: GeneratorOptions, signal: AbortSigna
   const backfillFrom = stepStart(currentStep - options.backfillMs, model.stepMs);
 
   if (options.openMetricsFile !== undefined && options.backfillMs > 0) {
-    const samples = await writeOpenMetricsBackfill(options.openMetricsFile, model, options.job, backfillFrom, currentStep);
-    options.log({ file: options.openMetricsFile, samples, from: iso(backfillFrom), to: iso(currentStep) }, 'wrote the OpenMetrics backfill');
+    const samples = await writeOpenMetricsBackfill(
+      options.openMetricsFile,
+      model,
+      options.job,
+      backfillFrom,
+      currentStep
+    );
+    options.log(
+      { file: options.openMetricsFile, samples, from: iso(backfillFrom), to: iso(currentStep) },
+      'wrote the OpenMetrics backfill'
+    );
   }
 
   const influx = options.influx ? new InfluxWriter(options.influx) : undefined;
@@ -50,10 +59,20 @@ export async function runGenerator(options: GeneratorOptions, signal: AbortSigna
     if (options.backfillMs > 0) {
       // Only what is missing: a restarted generator must not overwrite the anomalies it already wrote.
       const newest = await influx.newestPointMs();
-      const from = newest === undefined ? backfillFrom : Math.max(backfillFrom, stepStart(newest, model.stepMs) + model.stepMs);
+      const from =
+        newest === undefined ? backfillFrom : Math.max(backfillFrom, stepStart(newest, model.stepMs) + model.stepMs);
       const samples = samplesBetween(model, from, currentStep).flat();
       await influx.write(samples);
-      options.log({ url: options.influx!.url, database: options.influx!.database, points: samples.length, from: iso(from), to: iso(currentStep) }, 'wrote the InfluxDB backfill');
+      options.log(
+        {
+          url: options.influx!.url,
+          database: options.influx!.database,
+          points: samples.length,
+          from: iso(from),
+          to: iso(currentStep),
+        },
+        'wrote the InfluxDB backfill'
+      );
     }
   }
 
@@ -93,7 +112,14 @@ async function runSteps(
         await influx.write(samplesBetween(model, unwrittenFrom, step + model.stepMs).flat());
         unwrittenFrom = step + model.stepMs;
       } catch (error) {
-        options.log({ level: 'warn', error: error instanceof Error ? error.message : String(error), pendingSince: iso(unwrittenFrom) }, 'InfluxDB write failed; retrying with the next step');
+        options.log(
+          {
+            level: 'warn',
+            error: error instanceof Error ? error.message : String(error),
+            pendingSince: iso(unwrittenFrom),
+          },
+          'InfluxDB write failed; retrying with the next step'
+        );
       }
     }
   }
@@ -104,7 +130,14 @@ function logAnomalyChanges(options: GeneratorOptions, step: number): void {
   const current = anomalyAt(model, step);
   if (current && current.startMs === step) {
     options.log(
-      { kind: current.kind, host: current.host, metrics: current.metrics, start: iso(current.startMs), end: iso(current.endMs), index: current.index },
+      {
+        kind: current.kind,
+        host: current.host,
+        metrics: current.metrics,
+        start: iso(current.startMs),
+        end: iso(current.endMs),
+        index: current.index,
+      },
       'anomaly injected'
     );
   }
@@ -123,7 +156,9 @@ async function serveMetrics(options: GeneratorOptions, now: () => number): Promi
     } else if (path === '/metrics') {
       const t = now();
       const samples = model.hosts.map((host) => ({ host, timestampMs: t, values: telemetryAt(model, host, t) }));
-      response.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(prometheusExposition(samples, options.job));
+      response
+        .writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
+        .end(prometheusExposition(samples, options.job));
     } else if (path === '/healthz') {
       response.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
     } else {
@@ -151,7 +186,13 @@ function samplesBetween(model: LiveTelemetryModel, fromMs: number, toMs: number)
 }
 
 /** Written to a temporary file renamed into place, so promtool never reads half a file. Returns the sample count. */
-async function writeOpenMetricsBackfill(file: string, model: LiveTelemetryModel, job: string, fromMs: number, toMs: number): Promise<number> {
+async function writeOpenMetricsBackfill(
+  file: string,
+  model: LiveTelemetryModel,
+  job: string,
+  fromMs: number,
+  toMs: number
+): Promise<number> {
   const samplesByHost = samplesBetween(model, fromMs, toMs);
   const temporary = `${file}.${process.pid}.tmp`;
   try {

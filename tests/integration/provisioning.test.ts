@@ -1,0 +1,317 @@
+// The Grafana provisioning files of the demo stack: each parses and has the keys and types Grafana's provisioning
+// format (apiVersion 1) requires for its kind, and the files agree with each other, with the plugin and with the
+// proxy (datasource uids, receiver names, panel ids, the rule's query syntax, the panel options).
+import { existsSync, readdirSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { parseQuery } from '@telemetry-analyzer/proxy';
+import { resolveAppSettings } from '../../src/components/AppConfig/appSettings';
+import { DEFAULT_OPTIONS, withDefaults } from '../../src/panels/anomaly/options/defaults';
+import {
+  provisionedAlertRules,
+  provisionedDatasources,
+  readJson,
+  readYaml,
+  repoPath,
+  ruleExpression,
+  yamlFilesIn,
+} from './stackFiles';
+
+/** Grafana's rule for uids: at most 40 characters of letters, digits, '-' and '_'. */
+const GRAFANA_UID = /^[A-Za-z0-9_-]{1,40}$/;
+/** A Grafana/Prometheus duration such as 10s, 1m, 2m30s. */
+const DURATION = /^(\d+(ms|s|m|h|d|w))+$/;
+/** docker-compose.yaml mounts ./provisioning here. */
+const GRAFANA_PROVISIONING_DIR = '/etc/grafana/provisioning';
+
+const appPlugin = readJson('src/plugin.json');
+const panelPlugin = readJson('src/panels/anomaly/plugin.json');
+
+function expectHttpUrl(value: unknown, what: string): URL {
+  expect(typeof value).toBe('string');
+  const url = new URL(value as string);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${what}: expected an http(s) URL, got ${String(value)}`);
+  }
+  return url;
+}
+
+describe('provisioning files', () => {
+  const kinds = ['datasources', 'plugins', 'dashboards', 'alerting'];
+
+  it.each(kinds)('provisioning/%s holds YAML files with apiVersion 1', (kind) => {
+    const files = yamlFilesIn(`provisioning/${kind}`);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      expect({ file, apiVersion: readYaml(file).apiVersion }).toEqual({ file, apiVersion: 1 });
+    }
+  });
+});
+
+describe('datasources', () => {
+  const datasources = provisionedDatasources();
+  const byUid = new Map(datasources.map((ds) => [ds.uid, ds]));
+
+  it('have the documented keys, unique names and valid unique uids', () => {
+    for (const ds of datasources) {
+      expect(ds).toEqual(
+        expect.objectContaining({ name: expect.any(String), type: expect.any(String), access: 'proxy' })
+      );
+      expect(ds.uid).toMatch(GRAFANA_UID);
+      expectHttpUrl(ds.url, `datasource ${ds.name}`);
+    }
+    expect(new Set(datasources.map((ds) => ds.name)).size).toBe(datasources.length);
+    expect(byUid.size).toBe(datasources.length);
+  });
+
+  it('are Prometheus, InfluxDB 1.x (InfluxQL, database telemetry) and the anomaly proxy as a Prometheus datasource using POST', () => {
+    expect(byUid.get('prometheus')?.type).toBe('prometheus');
+    expect(byUid.get('influxdb')).toEqual(
+      expect.objectContaining({
+        type: 'influxdb',
+        jsonData: expect.objectContaining({ version: 'InfluxQL', dbName: 'telemetry' }),
+      })
+    );
+    const anomaly = byUid.get('telemetry-anomaly')!;
+    expect(anomaly).toEqual(expect.objectContaining({ name: 'Telemetry Anomaly', type: 'prometheus' }));
+    expect(anomaly.jsonData.httpMethod).toBe('POST');
+    expect(new URL(anomaly.url).host).toBe('anomaly-proxy:9095');
+  });
+});
+
+describe('plugins/apps.yaml', () => {
+  it('enables the app and points it at the provisioned anomaly datasource', () => {
+    const apps = readYaml('provisioning/plugins/apps.yaml').apps;
+    expect(apps).toHaveLength(1);
+    expect(apps[0]).toEqual(expect.objectContaining({ type: appPlugin.id, disabled: false }));
+    const uid = apps[0].jsonData.anomalyDatasourceUid;
+    const datasource = provisionedDatasources().find((ds) => ds.uid === uid);
+    expect(datasource?.url).toBe('http://anomaly-proxy:9095');
+    expect(apps[0].jsonData.proxyUrl).toBe(datasource?.url);
+    // Every setting is one the app reads, and valid (the app would silently fall back to its default).
+    expect(resolveAppSettings(apps[0].jsonData)).toEqual(apps[0].jsonData);
+  });
+});
+
+describe('dashboards', () => {
+  const providers: any[] = yamlFilesIn('provisioning/dashboards').flatMap((file) => readYaml(file).providers ?? []);
+  const datasources = new Map(provisionedDatasources().map((ds) => [ds.uid, ds]));
+
+  /** The repository directory a provider reads, through the compose mount of ./provisioning. */
+  function providerDir(provider: any): string {
+    const path = posix.normalize(provider.options.path);
+    expect(path.startsWith(`${GRAFANA_PROVISIONING_DIR}/`)).toBe(true);
+    return repoPath(join('provisioning', posix.relative(GRAFANA_PROVISIONING_DIR, path)));
+  }
+
+  function dashboards(): Array<{ file: string; json: any }> {
+    return providers.flatMap((provider) => {
+      const dir = providerDir(provider);
+      return readdirSync(dir)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => ({ file: name, json: readJson(join(posix.relative(repoPath(''), dir), name)) }));
+    });
+  }
+
+  /** Top-level panels and those inside collapsed rows. */
+  function panelsOf(dashboard: any): any[] {
+    return dashboard.panels.flatMap((panel: any) => [panel, ...(panel.panels ?? [])]);
+  }
+
+  it('a file provider reads an existing directory of JSON dashboards', () => {
+    expect(providers.length).toBeGreaterThan(0);
+    for (const provider of providers) {
+      expect(provider).toEqual(expect.objectContaining({ name: expect.any(String), type: 'file', orgId: 1 }));
+      expect(existsSync(providerDir(provider))).toBe(true);
+    }
+    expect(dashboards().length).toBeGreaterThan(0);
+  });
+
+  it('have a valid uid, a title, a schema version and unique panel ids on a 24-column grid without overlaps', () => {
+    for (const { file, json } of dashboards()) {
+      expect({ file, uid: json.uid }).toEqual({ file, uid: expect.stringMatching(GRAFANA_UID) });
+      expect(typeof json.title).toBe('string');
+      expect(Number.isInteger(json.schemaVersion)).toBe(true);
+      const panels = panelsOf(json);
+      expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
+      const cells = new Map<string, number>();
+      for (const panel of panels) {
+        const { x, y, w, h } = panel.gridPos;
+        expect(x >= 0 && w > 0 && x + w <= 24 && y >= 0 && h > 0).toBe(true);
+        for (let row = y; row < y + h; row++) {
+          for (let column = x; column < x + w; column++) {
+            const owner = cells.get(`${row},${column}`);
+            if (owner !== undefined) {
+              throw new Error(`${file}: panels ${owner} and ${panel.id} overlap at row ${row}, column ${column}`);
+            }
+            cells.set(`${row},${column}`, panel.id);
+          }
+        }
+      }
+    }
+  });
+
+  it('query only provisioned datasources, with the datasource type each uid has', () => {
+    for (const { file, json } of dashboards()) {
+      for (const panel of panelsOf(json).filter((p) => p.type !== 'row')) {
+        for (const ref of [panel.datasource, ...panel.targets.map((t: any) => t.datasource)]) {
+          const datasource = datasources.get(ref.uid);
+          expect({ file, panel: panel.id, uid: ref.uid, type: ref.type }).toEqual({
+            file,
+            panel: panel.id,
+            uid: ref.uid,
+            type: datasource?.type ?? 'a provisioned datasource',
+          });
+        }
+      }
+    }
+  });
+
+  it('use the nested anomaly panel over Prometheus (per host and multivariate by host) and over InfluxDB, with valid options', () => {
+    const anomalyPanels = dashboards().flatMap(({ json }) => panelsOf(json).filter((p) => p.type === panelPlugin.id));
+    const overUid = (uid: string) => anomalyPanels.filter((p) => p.datasource.uid === uid);
+    expect(overUid('prometheus').length).toBeGreaterThan(0);
+    expect(overUid('influxdb').length).toBeGreaterThan(0);
+    expect(
+      anomalyPanels.some(
+        (p) =>
+          p.datasource.uid === 'prometheus' && p.options.mode === 'multivariate' && p.options.groupByLabel === 'host'
+      )
+    ).toBe(true);
+    for (const panel of anomalyPanels) {
+      // Every option is one the panel knows, and none is malformed (the panel would silently use its default).
+      expect(Object.keys(panel.options).filter((key) => !(key in DEFAULT_OPTIONS))).toEqual([]);
+      expect(withDefaults(panel.options)).toEqual(panel.options);
+      for (const target of panel.targets) {
+        if (panel.datasource.type === 'influxdb') {
+          expect(target.query).toContain('$timeFilter');
+        } else {
+          expect(target.expr).toEqual(expect.any(String));
+        }
+      }
+    }
+    const perHostMetrics = overUid('prometheus').flatMap((p) => p.targets.map((t: any) => t.expr as string));
+    for (const metric of [
+      'cpu_usage_percent',
+      'memory_free_mb',
+      'disk_io_rate_mbps',
+      'network_latency_ms',
+      'error_count',
+    ]) {
+      expect(perHostMetrics.some((expr) => expr.startsWith(metric))).toBe(true);
+    }
+  });
+
+  it('show anomaly_score through the anomaly datasource in a time series panel, in queries the proxy parses', () => {
+    const proxyPanels = dashboards().flatMap(({ json }) =>
+      panelsOf(json).filter((p) => p.datasource?.uid === 'telemetry-anomaly')
+    );
+    expect(proxyPanels.some((p) => p.type === 'timeseries')).toBe(true);
+    const functions = proxyPanels.flatMap((panel) =>
+      panel.targets.map((target: any) => {
+        const parsed = parseQuery(target.expr);
+        if (parsed.kind !== 'anomaly') {
+          throw new Error(`panel ${panel.id} target ${target.refId}: not an anomaly query: ${target.expr}`);
+        }
+        return parsed.query.function;
+      })
+    );
+    expect(functions).toContain('anomaly_score');
+  });
+});
+
+describe('alerting', () => {
+  const rules = provisionedAlertRules();
+  const datasourceUids = new Set(provisionedDatasources().map((ds) => ds.uid));
+
+  it('rule groups have an org, a name, a folder and an evaluation interval', () => {
+    expect(rules.length).toBeGreaterThan(0);
+    for (const { group } of rules) {
+      expect(group).toEqual(
+        expect.objectContaining({ orgId: 1, name: expect.any(String), folder: expect.any(String) })
+      );
+      expect(group.interval).toMatch(DURATION);
+    }
+  });
+
+  it('each rule has the documented keys and its condition is the last step of an A → reduce → threshold chain', () => {
+    const uids = rules.map(({ rule }) => rule.uid);
+    expect(new Set(uids).size).toBe(uids.length);
+    for (const { rule } of rules) {
+      expect(rule.uid).toMatch(GRAFANA_UID);
+      expect(typeof rule.title).toBe('string');
+      expect(rule.for).toBe('2m');
+      expect(['Alerting', 'NoData', 'OK', 'KeepLast']).toContain(rule.noDataState);
+      expect(['Alerting', 'Error', 'OK', 'KeepLast']).toContain(rule.execErrState);
+      const byRef = new Map<string, any>(rule.data.map((entry: any) => [entry.refId, entry]));
+      expect(byRef.size).toBe(rule.data.length);
+      for (const entry of rule.data) {
+        expect(entry.model.refId).toBe(entry.refId);
+        expect(entry.datasourceUid === '__expr__' || datasourceUids.has(entry.datasourceUid)).toBe(true);
+      }
+      const condition = byRef.get(rule.condition);
+      expect(condition.model).toEqual(
+        expect.objectContaining({ type: 'threshold', conditions: [{ evaluator: { type: 'gt', params: [0] } }] })
+      );
+      const reduce = byRef.get(condition.model.expression);
+      expect(reduce.model).toEqual(expect.objectContaining({ type: 'reduce', reducer: 'last' }));
+      const query = byRef.get(reduce.model.expression);
+      expect(query.datasourceUid).toBe('telemetry-anomaly');
+      expect(query.model.datasource).toEqual({ type: 'prometheus', uid: 'telemetry-anomaly' });
+      expect(query.relativeTimeRange.from).toBeGreaterThan(0);
+      expect(query.model.instant).toBe(true);
+    }
+  });
+
+  it("each rule's expression is an anomaly_flag(...) > 0 query the proxy's parser accepts", () => {
+    for (const { rule } of rules) {
+      const parsed = parseQuery(ruleExpression(rule));
+      if (parsed.kind !== 'anomaly') {
+        throw new Error(`${rule.title}: not an anomaly query: ${ruleExpression(rule)}`);
+      }
+      expect(parsed.query.function).toBe('anomaly_flag');
+      expect(parsed.query.comparison).toEqual({ operator: '>', value: 0, bool: false });
+      expect(parsed.query.inner.language).toBe('promql');
+      expect(parsed.query.options.train).toBe(86_400_000);
+    }
+  });
+
+  it('labels hold no $ (provisioning would expand it as an environment variable) and annotations link to a dashboard panel', () => {
+    const dashboardsByUid = new Map<string, any>();
+    for (const provider of yamlFilesIn('provisioning/dashboards').flatMap((file) => readYaml(file).providers)) {
+      const dir = join('provisioning', posix.relative(GRAFANA_PROVISIONING_DIR, provider.options.path));
+      for (const name of readdirSync(repoPath(dir)).filter((n) => n.endsWith('.json'))) {
+        const json = readJson(join(dir, name));
+        dashboardsByUid.set(json.uid, json);
+      }
+    }
+    for (const { rule } of rules) {
+      expect(Object.values(rule.labels).filter((value) => String(value).includes('$'))).toEqual([]);
+      const dashboard = dashboardsByUid.get(rule.annotations.__dashboardUid__);
+      expect(dashboard).toBeDefined();
+      const panel = dashboard.panels.find((p: any) => String(p.id) === rule.annotations.__panelId__);
+      // The linked panel shows the rule's own query (without the alerting filter).
+      const shown = panel.targets.map((t: any) => t.expr);
+      expect(shown).toContain(ruleExpression(rule).replace(/\s*>\s*0$/, ''));
+    }
+  });
+
+  it('the contact point is a webhook to the stack receiver and the notification policy routes to it', () => {
+    const contactPoints = yamlFilesIn('provisioning/alerting').flatMap((file) => readYaml(file).contactPoints ?? []);
+    const policies = yamlFilesIn('provisioning/alerting').flatMap((file) => readYaml(file).policies ?? []);
+    expect(contactPoints.length).toBeGreaterThan(0);
+    for (const contactPoint of contactPoints) {
+      expect(contactPoint).toEqual(expect.objectContaining({ orgId: 1, name: expect.any(String) }));
+      for (const receiver of contactPoint.receivers) {
+        expect(receiver.uid).toMatch(GRAFANA_UID);
+        expect(receiver.type).toBe('webhook');
+        expect(expectHttpUrl(receiver.settings.url, contactPoint.name).href).toBe('http://alert-receiver:8080/alerts');
+      }
+    }
+    expect(policies).toHaveLength(1);
+    expect(contactPoints.map((cp) => cp.name)).toContain(policies[0].receiver);
+    expect(policies[0].group_by).toEqual(expect.arrayContaining(['alertname', 'host']));
+    for (const key of ['group_wait', 'group_interval', 'repeat_interval']) {
+      expect(policies[0][key]).toMatch(DURATION);
+    }
+  });
+});
