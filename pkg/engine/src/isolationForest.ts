@@ -28,12 +28,13 @@
  * that held n training rows has path length d + c(n).
  *
  * All trees live in flat typed arrays (ForestTrees: the model as grown, serialised and explained), and a dense copy
- * of them (ScoringLayout) serves anomalyScores, so that scoring allocates nothing per point.
+ * of them (ScoringLayout, scoringLayout.ts) serves anomalyScores, so that scoring allocates nothing per point.
  */
 import { averagePathLength } from './averagePathLength';
 import { addPathWeights, averageTrainingPathWeights, rankContributions } from './explain';
 import { decodeForest, encodeForest, ModelFormatError, type SerializedForest } from './modelFormat';
 import { createRandom, type Random } from './random';
+import { buildScoringLayout, scoreRows, type ScoringLayout } from './scoringLayout';
 import type { FeatureContribution, FeatureMatrix, IsolationForestParams } from './types';
 
 /** Marks a leaf in `nodeFeature` and `nodeLeftChild`. */
@@ -254,9 +255,9 @@ function growForest(
   const treeRoots = new Int32Array(treeCount);
 
   const rowPool = new Int32Array(rowCount);
-  for (let i = 0; i < rowCount; i++) rowPool[i] = i;
+  for (let i = 0; i < rowCount; i++) {rowPool[i] = i;}
   const featurePool = new Int32Array(featureCount);
-  for (let f = 0; f < featureCount; f++) featurePool[f] = f;
+  for (let f = 0; f < featureCount; f++) {featurePool[f] = f;}
 
   const treeRows = new Int32Array(maxSamplesUsed); // the tree's rows, partitioned in place node by node
   const candidates = new Int32Array(maxFeaturesUsed); // features still eligible while choosing a split
@@ -274,7 +275,7 @@ function growForest(
     }
     const treeFeatures = featurePool.subarray(0, maxFeaturesUsed);
     if (bootstrap) {
-      for (let i = 0; i < maxSamplesUsed; i++) treeRows[i] = random.nextInt(rowCount);
+      for (let i = 0; i < maxSamplesUsed; i++) {treeRows[i] = random.nextInt(rowCount);}
     } else {
       shuffleFirst(rowPool, maxSamplesUsed, random);
       treeRows.set(rowPool.subarray(0, maxSamplesUsed));
@@ -312,8 +313,8 @@ function growForest(
           let max = -Infinity;
           for (let i = start; i < end; i++) {
             const value = values[treeRows[i] * featureCount + feature];
-            if (value < min) min = value;
-            if (value > max) max = value;
+            if (value < min) {min = value;}
+            if (value > max) {max = value;}
           }
           if (max > min + CONSTANT_FEATURE_TOLERANCE) {
             splitFeature = feature;
@@ -379,165 +380,6 @@ function growForest(
   };
 }
 
-/** Trees walked side by side per row in scoreRows (see there). */
-const TREES_PER_STEP = 8;
-
-/**
- * The trees re-laid out for fast scoring: every tree as a complete binary tree of depth `depth` (the forest's depth
- * limit) in heap order (children of slot i at 2i + 1 and 2i + 2). A leaf above the last level is padded with
- * pass-through nodes (threshold +Infinity: always left) and its path length copied to all leaf slots below it.
- * Scoring then runs exactly `depth` branch-free steps per tree, so the CPU can overlap the walks of several trees
- * instead of stalling on unpredictable branches; at most 4 * maxSamples slots per tree (2^depth < 2 * maxSamples).
- */
-interface ScoringLayout {
-  /** Trees in the layout: the forest's, padded with empty trees (path length 0) to a multiple of TREES_PER_STEP. */
-  readonly paddedTreeCount: number;
-  readonly depth: number;
-  /** Per tree 2^depth - 1 split slots: feature (0 for pass-through slots). */
-  readonly splitFeature: Int32Array;
-  /** Per tree 2^depth - 1 split slots: threshold, x <= threshold goes left (+Infinity for pass-through slots). */
-  readonly splitThreshold: Float64Array;
-  /** Per tree 2^depth leaf slots: path length depth + c(leaf size) of the leaf covering the slot. */
-  readonly leafPathLength: Float64Array;
-  /** c(maxSamplesUsed) * treeCount: turns the summed path length into the score's exponent. */
-  readonly normaliser: number;
-}
-
-function buildScoringLayout(trees: ForestTrees, maxSamplesUsed: number): ScoringLayout {
-  const { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, leafPathLength } = trees;
-  const treeCount = treeRoots.length;
-  const paddedTreeCount = Math.ceil(treeCount / TREES_PER_STEP) * TREES_PER_STEP;
-  const depth = depthLimit(maxSamplesUsed);
-  const splitSlots = 2 ** depth - 1;
-  const leafSlots = 2 ** depth;
-  // Padding trees keep these initial values: all pass-through, all leaves 0 (adding 0 leaves a sum unchanged).
-  const splitFeature = new Int32Array(paddedTreeCount * splitSlots);
-  const splitThreshold = new Float64Array(paddedTreeCount * splitSlots).fill(Infinity);
-  const denseLeaves = new Float64Array(paddedTreeCount * leafSlots);
-  // Work list of (sparse node, dense slot, level); depth-first, so at most depth + 2 entries are pending.
-  const pendingNode = new Int32Array(depth + 2);
-  const pendingSlot = new Int32Array(depth + 2);
-  const pendingLevel = new Int32Array(depth + 2);
-  for (let tree = 0; tree < treeCount; tree++) {
-    const splitBase = tree * splitSlots;
-    const leafBase = tree * leafSlots;
-    let pending = 1;
-    pendingNode[0] = treeRoots[tree];
-    pendingSlot[0] = 0;
-    pendingLevel[0] = 0;
-    while (pending > 0) {
-      pending--;
-      const node = pendingNode[pending];
-      const slot = pendingSlot[pending];
-      const level = pendingLevel[pending];
-      if (nodeFeature[node] === LEAF) {
-        // The leaf's slots on the last level: descend 2i + 1 to the leftmost, the span doubles per level.
-        const span = 2 ** (depth - level);
-        let first = slot;
-        for (let l = level; l < depth; l++) first = 2 * first + 1;
-        denseLeaves.fill(leafPathLength[node], leafBase + first - splitSlots, leafBase + first - splitSlots + span);
-        continue;
-      }
-      splitFeature[splitBase + slot] = nodeFeature[node];
-      splitThreshold[splitBase + slot] = nodeThreshold[node];
-      const left = nodeLeftChild[node];
-      pendingNode[pending] = left + 1;
-      pendingSlot[pending] = 2 * slot + 2;
-      pendingLevel[pending] = level + 1;
-      pending++;
-      pendingNode[pending] = left;
-      pendingSlot[pending] = 2 * slot + 1;
-      pendingLevel[pending] = level + 1;
-      pending++;
-    }
-  }
-  return {
-    paddedTreeCount,
-    depth,
-    splitFeature,
-    splitThreshold,
-    leafPathLength: denseLeaves,
-    normaliser: treeCount * averagePathLength(maxSamplesUsed),
-  };
-}
-
-/**
- * Anomaly scores of all rows of `values` (row-major, `featureCount` wide) into out[0..rowCount); no allocation.
- *
- * Why it looks like this (measured on the 2-core CI machine, 100 trees x 256 samples x 6 features, Node 20):
- * - a naive walk (one tree at a time, `x <= t ? left : right`) is bound by branch mispredictions and by the
- *   latency of its chain of dependent loads: ~180k rows/s;
- * - `+(x <= t)` turns the comparison into a number without a branch, and walking 8 trees of the same row in
- *   lock-step gives the CPU 8 independent chains to overlap: ~750k rows/s (16 trees side by side: no faster);
- * - rows outer and trees inner keeps the row in registers; the whole layout (~0.5 MB) stays in L2.
- * Path lengths are summed in tree order for every row, so scores are bit-identical however rows are batched.
- */
-function scoreRows(
-  layout: ScoringLayout,
-  values: Float32Array,
-  rowCount: number,
-  featureCount: number,
-  out: Float64Array
-): void {
-  const { paddedTreeCount, depth, splitFeature, splitThreshold, leafPathLength, normaliser } = layout;
-  const splitSlots = 2 ** depth - 1;
-  const leafSlots = splitSlots + 1;
-  for (let row = 0; row < rowCount; row++) {
-    const rowOffset = row * featureCount;
-    let pathLengthSum = 0;
-    for (let tree = 0; tree < paddedTreeCount; tree += TREES_PER_STEP) {
-      // Split-slot base of the 8 trees, and each one's current slot (relative to its tree).
-      const base0 = tree * splitSlots;
-      const base1 = base0 + splitSlots;
-      const base2 = base1 + splitSlots;
-      const base3 = base2 + splitSlots;
-      const base4 = base3 + splitSlots;
-      const base5 = base4 + splitSlots;
-      const base6 = base5 + splitSlots;
-      const base7 = base6 + splitSlots;
-      let slot0 = 0;
-      let slot1 = 0;
-      let slot2 = 0;
-      let slot3 = 0;
-      let slot4 = 0;
-      let slot5 = 0;
-      let slot6 = 0;
-      let slot7 = 0;
-      for (let level = 0; level < depth; level++) {
-        const at0 = base0 + slot0;
-        const at1 = base1 + slot1;
-        const at2 = base2 + slot2;
-        const at3 = base3 + slot3;
-        const at4 = base4 + slot4;
-        const at5 = base5 + slot5;
-        const at6 = base6 + slot6;
-        const at7 = base7 + slot7;
-        // Left child 2i + 1 when x <= threshold, right child 2i + 2 otherwise.
-        slot0 = 2 * slot0 + 2 - +(values[rowOffset + splitFeature[at0]] <= splitThreshold[at0]);
-        slot1 = 2 * slot1 + 2 - +(values[rowOffset + splitFeature[at1]] <= splitThreshold[at1]);
-        slot2 = 2 * slot2 + 2 - +(values[rowOffset + splitFeature[at2]] <= splitThreshold[at2]);
-        slot3 = 2 * slot3 + 2 - +(values[rowOffset + splitFeature[at3]] <= splitThreshold[at3]);
-        slot4 = 2 * slot4 + 2 - +(values[rowOffset + splitFeature[at4]] <= splitThreshold[at4]);
-        slot5 = 2 * slot5 + 2 - +(values[rowOffset + splitFeature[at5]] <= splitThreshold[at5]);
-        slot6 = 2 * slot6 + 2 - +(values[rowOffset + splitFeature[at6]] <= splitThreshold[at6]);
-        slot7 = 2 * slot7 + 2 - +(values[rowOffset + splitFeature[at7]] <= splitThreshold[at7]);
-      }
-      // Slot i >= splitSlots of the last level is leaf i - splitSlots of its tree.
-      const leafBase = tree * leafSlots - splitSlots;
-      pathLengthSum += leafPathLength[leafBase + slot0];
-      pathLengthSum += leafPathLength[leafBase + leafSlots + slot1];
-      pathLengthSum += leafPathLength[leafBase + 2 * leafSlots + slot2];
-      pathLengthSum += leafPathLength[leafBase + 3 * leafSlots + slot3];
-      pathLengthSum += leafPathLength[leafBase + 4 * leafSlots + slot4];
-      pathLengthSum += leafPathLength[leafBase + 5 * leafSlots + slot5];
-      pathLengthSum += leafPathLength[leafBase + 6 * leafSlots + slot6];
-      pathLengthSum += leafPathLength[leafBase + 7 * leafSlots + slot7];
-    }
-    // sklearn: 2 ** (-depths / (n_estimators * c(max_samples_))), and 0.5 where c(max_samples_) is 0
-    out[row] = normaliser === 0 ? 0.5 : 2 ** (-pathLengthSum / normaliser);
-  }
-}
-
 export class IsolationForest {
   private currentParams: Required<IsolationForestParams>;
   private state: FittedState | undefined;
@@ -578,7 +420,7 @@ export class IsolationForest {
     const maxFeaturesUsed = resolveMaxFeatures(maxFeatures, x.cols);
     const trees = growForest(x, nEstimators, maxSamplesUsed, maxFeaturesUsed, bootstrap, createRandom(seed));
 
-    const layout = buildScoringLayout(trees, maxSamplesUsed);
+    const layout = buildScoringLayout(trees, depthLimit(maxSamplesUsed), maxSamplesUsed);
     const trainingPathWeights = averageTrainingPathWeights(trees, x.cols);
     const pendingTrainingRows = { rows: x.rows, cols: x.cols, values: x.values.slice() };
 
@@ -702,7 +544,7 @@ export class IsolationForest {
     }
     forest.state = {
       trees: decoded.trees,
-      layout: buildScoringLayout(decoded.trees, decoded.maxSamplesUsed),
+      layout: buildScoringLayout(decoded.trees, depthLimit(decoded.maxSamplesUsed), decoded.maxSamplesUsed),
       featureCount: decoded.featureCount,
       maxSamplesUsed: decoded.maxSamplesUsed,
       trainingScores: decoded.trainingScores,
