@@ -25,20 +25,36 @@ export interface RenderedRegion {
   endMs: number;
 }
 
+type RenderPanelRequest = Parameters<BrowserTestHost['renderPanel']>[0];
+
 export async function renderAnomalyPanel(
   page: Page,
-  request: { frames: PanelFrame[]; fromMs: number; toMs: number; options?: Record<string, unknown> }
+  request: {
+    frames: PanelFrame[];
+    fromMs: number;
+    toMs: number;
+    options?: Record<string, unknown>;
+    /** The panel's data.request (targets, dashboard uid, scoped variables); one target 'A' by default. */
+    queryRequest?: RenderPanelRequest['queryRequest'];
+    /** Datasources known to getDataSourceSrv(); none by default. */
+    datasources?: RenderPanelRequest['datasources'];
+    /** Dashboard variables known to getTemplateSrv(); none by default. */
+    dashboardVariables?: RenderPanelRequest['dashboardVariables'];
+  }
 ): Promise<void> {
   await page.evaluate(
-    ({ modulePath, frames, fromMs, toMs, options }) =>
+    ({ modulePath, frames, fromMs, toMs, options, queryRequest, datasources, dashboardVariables }) =>
       window.__host.renderPanel({
         modulePath,
         // PanelFrame is structurally a DataFrame; FieldType's values are the same strings.
-        series: frames as unknown as Parameters<BrowserTestHost['renderPanel']>[0]['series'],
+        series: frames as unknown as RenderPanelRequest['series'],
         timeRange: { fromMs, toMs },
         width: 820,
         height: 460,
         options,
+        queryRequest,
+        datasources,
+        dashboardVariables,
       }),
     { modulePath: anomalyPanelModulePath, ...request }
   );

@@ -5,6 +5,7 @@
  *   /vendor/systemjs/*                        SystemJS 6 and its extras from node_modules
  *   /public/plugins/telemetry-analyzer-app/*  the built plugin (dist/)
  *   /public/build/img/*, /public/img/*        Grafana's icons, which @grafana/ui ships in its package
+ *   /api/*                                    Grafana's HTTP API: answered by the test's `apiHandler`, else 404
  * Grafana's Inter font files are in no npm package: /public/fonts/* answers 404 and the page uses system fonts.
  * Each test can ask for extra response headers on the host page (e.g. a Content-Security-Policy) via the
  * `headers` option of startStaticServer or per URL through `hostPageHeaders`.
@@ -51,12 +52,16 @@ const mounts: Array<{ prefix: string; directory: string }> = [
 ];
 const hostPagePath = path.join(__dirname, 'host', 'index.html');
 
+export type ApiHandler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+
 export interface StaticServer {
   origin: string;
   /** Headers added to the host page response (not to scripts), e.g. { 'Content-Security-Policy': "worker-src 'none'" }. */
   hostPageHeaders: Record<string, string>;
   /** Every path requested so far, in order (e.g. to see which worker script the panel fetched). */
   requestedPaths: string[];
+  /** Answers /api/* requests (a test's stand-in for Grafana's HTTP API); unset = 404. */
+  apiHandler: ApiHandler | undefined;
   close(): Promise<void>;
 }
 
@@ -76,12 +81,16 @@ function resolveFile(urlPath: string): string | undefined {
 
 export async function startStaticServer(): Promise<StaticServer> {
   const requestedPaths: string[] = [];
-  const state = { hostPageHeaders: {} as Record<string, string> };
+  const state = { hostPageHeaders: {} as Record<string, string>, apiHandler: undefined as ApiHandler | undefined };
 
   const server = http.createServer(async (request, response) => {
     // Webpack's production chunk names carry a `?_cache=<hash>` query; Grafana ignores it when serving files.
     const urlPath = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     requestedPaths.push(urlPath);
+    if (urlPath.startsWith('/api/') && state.apiHandler) {
+      state.apiHandler(request, response);
+      return;
+    }
     const file = resolveFile(urlPath);
     const stat = file ? await fs.stat(file).catch(() => undefined) : undefined;
     if (!file || !stat?.isFile()) {
@@ -114,6 +123,12 @@ export async function startStaticServer(): Promise<StaticServer> {
     },
     set hostPageHeaders(headers) {
       state.hostPageHeaders = headers;
+    },
+    get apiHandler() {
+      return state.apiHandler;
+    },
+    set apiHandler(handler) {
+      state.apiHandler = handler;
     },
     requestedPaths,
     close: () =>

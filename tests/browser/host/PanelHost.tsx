@@ -11,6 +11,7 @@ import {
   type FieldConfigSource,
   type PanelData,
   type PanelPlugin,
+  type ScopedVars,
   type TimeRange,
   applyFieldOverrides,
   dateTime,
@@ -19,6 +20,7 @@ import {
   PanelOptionsEditorBuilder,
 } from '@grafana/data';
 import { config } from '@grafana/runtime';
+import type { DataQuery } from '@grafana/schema';
 
 export interface PanelHostInput {
   plugin: PanelPlugin;
@@ -27,6 +29,14 @@ export interface PanelHostInput {
   width: number;
   height: number;
   options?: Record<string, unknown>;
+  /** The dashboard's query request the data came from (data.request); a single target 'A' by default. */
+  queryRequest?: PanelQueryRequest;
+}
+
+export interface PanelQueryRequest {
+  targets?: DataQuery[];
+  dashboardUID?: string;
+  scopedVars?: ScopedVars;
 }
 
 /** What the test can observe of the host's React state from outside. */
@@ -45,7 +55,13 @@ function toTimeRange({ fromMs, toMs }: PanelHostInput['timeRange']): TimeRange {
   return { from, to, raw: { from, to } };
 }
 
-function toPanelData(series: DataFrame[], timeRange: TimeRange, fieldConfig: FieldConfigSource, plugin: PanelPlugin) {
+function toPanelData(
+  series: DataFrame[],
+  timeRange: TimeRange,
+  fieldConfig: FieldConfigSource,
+  plugin: PanelPlugin,
+  queryRequest: PanelQueryRequest = {}
+) {
   const processed = applyFieldOverrides({
     data: series,
     fieldConfig,
@@ -64,8 +80,9 @@ function toPanelData(series: DataFrame[], timeRange: TimeRange, fieldConfig: Fie
       interval: '15s',
       intervalMs: 15_000,
       range: timeRange,
-      scopedVars: {},
-      targets: [{ refId: 'A' }],
+      dashboardUID: queryRequest.dashboardUID,
+      scopedVars: queryRequest.scopedVars ?? {},
+      targets: queryRequest.targets ?? [{ refId: 'A' }],
       timezone: 'utc',
       startTime: Date.now(),
     },
@@ -104,8 +121,8 @@ export function PanelHost({ input, observations }: { input: PanelHostInput; obse
   const renderCounter = useRef(0);
   const timeRange = useMemo(() => toTimeRange(input.timeRange), [input.timeRange]);
   const data = useMemo(
-    () => toPanelData(input.series, timeRange, fieldConfig, plugin),
-    [input.series, timeRange, fieldConfig, plugin]
+    () => toPanelData(input.series, timeRange, fieldConfig, plugin, input.queryRequest),
+    [input.series, timeRange, fieldConfig, plugin, input.queryRequest]
   );
 
   const optionItems = useMemo(() => {

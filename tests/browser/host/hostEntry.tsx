@@ -1,6 +1,8 @@
 /**
  * Entry of the browser test host: a minimal stand-in for Grafana's front end that loads the built plugin bundles
- * from dist/ through SystemJS's AMD extra (as Grafana's plugin loader does) and renders the panel.
+ * from dist/ through SystemJS's AMD extra (as Grafana's plugin loader does) and renders the panel. Grafana core's
+ * services that plugins reach through @grafana/runtime (getBackendSrv, getDataSourceSrv, getTemplateSrv) are
+ * registered with host stand-ins at start-up.
  * The test drives it through `window.__host` (and `window.__setPanelData`) with page.evaluate.
  */
 import './bootData'; // must stay the first import: @grafana/runtime reads window.grafanaBootData when it loads
@@ -13,14 +15,17 @@ import {
   PanelPlugin as PanelPluginClass,
   ThemeContext,
 } from '@grafana/data';
-import { config } from '@grafana/runtime';
+import { config, setBackendSrv, setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
 import { GlobalStyles } from '@grafana/ui';
 
-import { PanelHost, type PanelHostInput, type PanelHostObservations } from './PanelHost';
+import { createBackendSrv } from './backendSrv';
+import { type HostDatasource, HostDataSourceSrv } from './dataSourceSrv';
+import { PanelHost, type PanelHostInput, type PanelHostObservations, type PanelQueryRequest } from './PanelHost';
 import { registerSharedModules } from './sharedModules';
 import { registerStandardFieldConfigs } from './standardFieldConfigs';
 import { registerStandardOptionEditors } from './standardOptionEditors';
 import { getSystemJS } from './systemjs';
+import { HostTemplateSrv } from './templateSrv';
 
 export interface LoadedPluginSummary {
   exportNames: string[];
@@ -38,11 +43,22 @@ export interface RenderPanelRequest {
   width: number;
   height: number;
   options?: Record<string, unknown>;
+  /** data.request of the panel: its targets, dashboard uid and scoped variables. */
+  queryRequest?: PanelQueryRequest;
+  /** The datasources Grafana knows (getDataSourceSrv().getInstanceSettings); none by default. */
+  datasources?: HostDatasource[];
+  /** Dashboard template variables by name (getTemplateSrv().replace); none by default. */
+  dashboardVariables?: Record<string, string>;
 }
 
 // What Grafana core does at start-up, before any plugin loads.
 registerStandardOptionEditors();
 registerStandardFieldConfigs();
+const dataSourceSrv = new HostDataSourceSrv();
+const templateSrv = new HostTemplateSrv();
+setBackendSrv(createBackendSrv());
+setDataSourceSrv(dataSourceSrv);
+setTemplateSrv(templateSrv);
 
 let sharedModulesRegistered = false;
 let root: Root | undefined;
@@ -112,8 +128,14 @@ function render(input: PanelHostInput) {
   );
 }
 
-async function renderPanel(request: RenderPanelRequest): Promise<void> {
+async function renderPanel({
+  datasources = [],
+  dashboardVariables = {},
+  ...request
+}: RenderPanelRequest): Promise<void> {
   const plugin = await loadPanelPlugin(request.modulePath);
+  dataSourceSrv.setDatasources(datasources);
+  templateSrv.setDashboardVariables(dashboardVariables);
   render({ ...request, plugin });
 }
 

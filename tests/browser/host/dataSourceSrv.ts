@@ -1,0 +1,67 @@
+/**
+ * Grafana core's DataSourceSrv stand-in: the instance settings of the datasources a test says the dashboard has
+ * (what Grafana reads from its boot data), looked up by uid, name or reference as Grafana does. The host cannot run
+ * datasource plugins, so get() — which would load one — fails with a message saying so.
+ */
+import type { DataSourceInstanceSettings, DataSourcePluginMeta, DataSourceRef } from '@grafana/data';
+import type { DataSourceSrv, GetDataSourceListFilters } from '@grafana/runtime';
+
+/** What a test declares about a datasource; the rest of DataSourceInstanceSettings is filled in. */
+export interface HostDatasource {
+  uid: string;
+  name: string;
+  /** Plugin id, e.g. "prometheus" or "influxdb". */
+  type: string;
+  jsonData?: Record<string, unknown>;
+  isDefault?: boolean;
+}
+
+function toInstanceSettings(datasource: HostDatasource, index: number): DataSourceInstanceSettings {
+  return {
+    id: index + 1,
+    uid: datasource.uid,
+    name: datasource.name,
+    type: datasource.type,
+    meta: { id: datasource.type, name: datasource.type, type: 'datasource' } as DataSourcePluginMeta,
+    access: 'proxy',
+    readOnly: false,
+    isDefault: datasource.isDefault ?? false,
+    jsonData: datasource.jsonData ?? {},
+  };
+}
+
+export class HostDataSourceSrv implements DataSourceSrv {
+  private settings: DataSourceInstanceSettings[] = [];
+
+  setDatasources(datasources: HostDatasource[]): void {
+    this.settings = datasources.map(toInstanceSettings);
+  }
+
+  getInstanceSettings(ref?: DataSourceRef | string | null): DataSourceInstanceSettings | undefined {
+    if (ref === undefined || ref === null || (typeof ref === 'object' && ref.uid === undefined)) {
+      return this.settings.find((s) => s.isDefault);
+    }
+    const key = typeof ref === 'string' ? ref : ref.uid;
+    return this.settings.find((s) => s.uid === key || s.name === key);
+  }
+
+  getList(filters: GetDataSourceListFilters = {}): DataSourceInstanceSettings[] {
+    const types = filters.type === undefined ? undefined : ([] as string[]).concat(filters.type);
+    return this.settings.filter(
+      (s) =>
+        (types === undefined || types.includes(s.type)) &&
+        (filters.pluginId === undefined || s.type === filters.pluginId) &&
+        (filters.filter === undefined || filters.filter(s))
+    );
+  }
+
+  get(ref?: DataSourceRef | string | null): never {
+    throw new Error(`The browser test host cannot load datasource plugins (asked for ${JSON.stringify(ref)})`);
+  }
+
+  reload(): void {}
+
+  registerRuntimeDataSource(): void {
+    throw new Error('The browser test host does not support runtime datasources');
+  }
+}
