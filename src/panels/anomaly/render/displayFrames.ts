@@ -41,7 +41,8 @@ export function withAnomalyFields(frames: DataFrame[], marks: SeriesMarks[], ano
               fillOpacity: 0,
               spanNulls: false,
               stacking: { mode: 'none' },
-              hideFrom: { legend: false, tooltip: false, viz: false },
+              // One legend entry per series is enough: the red markers explain themselves, and the tooltip shows them.
+              hideFrom: { legend: true, tooltip: false, viz: false },
             },
           },
         };
@@ -68,6 +69,8 @@ export function scoreFrames(analyses: ModelAnalysis[], marks: SeriesMarks[], thr
             values: Array.from(outcome.scores),
             config: {
               displayName: name,
+              // Without an explicit colour mode the line would take the thresholds' colour (transparent below it).
+              color: { mode: FieldColorModeId.PaletteClassic },
               decimals: 3,
               min: 0,
               max: 1,
