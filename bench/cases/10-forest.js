@@ -12,9 +12,12 @@ const NPM_PACKAGE_ROWS = 20000;
 
 function measureOurs(matrix) {
   let forest;
-  const fitSeconds = medianSeconds(() => {
-    forest = new IsolationForest({ nEstimators: 100, maxSamples: 256, seed: 0 }).fit(matrix);
-  }, { repeats: 7 });
+  const fitSeconds = medianSeconds(
+    () => {
+      forest = new IsolationForest({ nEstimators: 100, maxSamples: 256, seed: 0 }).fit(matrix);
+    },
+    { repeats: 7 }
+  );
   const out = new Float64Array(matrix.rows);
   const scoreSeconds = medianSeconds(() => forest.anomalyScores(matrix, out), { repeats: 3 });
   return { fitPerSecond: 1 / fitSeconds, scorePerSecond: matrix.rows / scoreSeconds };
@@ -48,12 +51,35 @@ async function run() {
       const file = writeTemp(matrix.values, 'f32');
       reference = runReference(['forest', file, rows, 6, Math.min(rows, REFERENCE_SCORE_ROWS)]);
     }
-    entries.push(entry(`forest fit ${label}x6 (fits/s)`, ours.fitPerSecond, 'sklearn 1.2.1', reference && 1 / reference.fit_s));
-    entries.push(entry(`forest score ${label}x6 (points/s)`, ours.scorePerSecond, 'sklearn 1.2.1', reference && reference.score_points_per_s));
+    entries.push(
+      entry(`forest fit ${label}x6 (fits/s)`, ours.fitPerSecond, 'sklearn 1.2.1', reference && 1 / reference.fit_s)
+    );
+    entries.push(
+      entry(
+        `forest score ${label}x6 (points/s)`,
+        ours.scorePerSecond,
+        'sklearn 1.2.1',
+        reference && reference.score_points_per_s
+      )
+    );
     if (rows === 100000) {
       const npm = measureNpmPackage(matrix);
-      entries.push(entry(`forest fit ${NPM_PACKAGE_ROWS / 1000}k x6 vs npm (fits/s)`, ours.fitPerSecond, 'npm isolation-forest 0.0.9', npm.fitPerSecond));
-      entries.push(entry(`forest score ${label}x6 vs npm (points/s)`, ours.scorePerSecond, 'npm isolation-forest 0.0.9', npm.scorePerSecond));
+      entries.push(
+        entry(
+          `forest fit ${NPM_PACKAGE_ROWS / 1000}k x6 vs npm (fits/s)`,
+          ours.fitPerSecond,
+          'npm isolation-forest 0.0.9',
+          npm.fitPerSecond
+        )
+      );
+      entries.push(
+        entry(
+          `forest score ${label}x6 vs npm (points/s)`,
+          ours.scorePerSecond,
+          'npm isolation-forest 0.0.9',
+          npm.scorePerSecond
+        )
+      );
     }
   }
   return entries;

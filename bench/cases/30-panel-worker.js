@@ -10,7 +10,10 @@ const ROOT = path.join(__dirname, '..', '..');
 const RESULT = path.join(ROOT, 'test-results', 'browser', 'worker-throughput.json');
 
 async function run() {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'panels', 'anomaly', 'module.js')) || !fs.existsSync('/usr/bin/chromium')) {
+  if (
+    !fs.existsSync(path.join(ROOT, 'dist', 'panels', 'anomaly', 'module.js')) ||
+    !fs.existsSync('/usr/bin/chromium')
+  ) {
     process.stderr.write('bench: panel worker case skipped (needs `npm run build` and /usr/bin/chromium)\n');
     return [];
   }
@@ -25,8 +28,17 @@ async function run() {
   }
   const { series, pointsPerSeries, elapsedMs } = JSON.parse(fs.readFileSync(RESULT, 'utf8'));
   const pointsPerSecond = (series * pointsPerSeries) / (elapsedMs / 1000);
-  process.stderr.write(`bench: panel worker ${series} x ${pointsPerSeries} points in ${elapsedMs} ms (target 250 ms)\n`);
-  return [entry(`panel worker ${series}x${pointsPerSeries} in Chromium (points/s; ${elapsedMs} ms)`, pointsPerSecond, null, null)];
+  process.stderr.write(
+    `bench: panel worker ${series} x ${pointsPerSeries} points in ${elapsedMs} ms (target 250 ms)\n`
+  );
+  return [
+    entry(
+      `panel worker ${series}x${pointsPerSeries} in Chromium (points/s; ${elapsedMs} ms)`,
+      pointsPerSecond,
+      null,
+      null
+    ),
+  ];
 }
 
 module.exports = { run };

@@ -10,4 +10,17 @@ function medianSeconds(fn, { repeats = 5, minRepeats = 1 } = {}) {
   return times[Math.floor(times.length / 2)];
 }
 
-module.exports = { medianSeconds };
+/** Wall time of one run of an async `fn` (an HTTP round trip), in seconds. */
+async function elapsedSeconds(fn) {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Median of a list of times (the upper one of the middle two for an even count, as medianSeconds). */
+function median(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+module.exports = { medianSeconds, elapsedSeconds, median };
