@@ -2,4 +2,8 @@
 // compiled once before the tests run (test/globalSetup.js).
 const base = require('../jest.base')(__dirname);
 
-module.exports = { ...base, globalSetup: '<rootDir>/test/globalSetup.js', testTimeout: 60_000 };
+module.exports = {
+  ...base,
+  globalSetup: '<rootDir>/test/globalSetup.js',
+  setupFilesAfterEnv: ['<rootDir>/test/jest.setup.js'],
+};
