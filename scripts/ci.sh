@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n=== %s (%ss)\n' "$1" "$SECONDS"; }
 
+# Test output is also kept in a log, to print one closing line with the totals of every runner.
+test_log=$(mktemp)
+trap 'rm -f "$test_log"' EXIT
+counted() { "$@" 2>&1 | tee -a "$test_log"; }
+
 # Real servers the integration and browser tests start on 127.0.0.1 (Debian packages).
 debian_packages=(prometheus influxdb victoria-metrics prometheus-alertmanager chromium)
 missing=()
@@ -40,7 +45,7 @@ step "build: the Grafana plugin (app + nested panel)"
 npm run build
 
 step "unit tests"
-npm run test:unit
+counted npm run test:unit
 
 step "CLI demo on the bundled sample"
 npm run demo
@@ -50,9 +55,13 @@ step "plugin package"
 npm run package
 
 step "integration tests (real Prometheus, InfluxDB, vmalert, Alertmanager)"
-npm run test:integration
+counted npm run test:integration
 
 step "browser tests (Chromium)"
-npm run test:browser
+counted npm run test:browser
 
 step "done"
+# jest: "Tests:       1 skipped, 93 passed, 94 total"; Playwright: "  10 passed (48.2s)".
+passed=$(sed 's/\x1b\[[0-9;]*m//g' "$test_log" | grep -E '^Tests:|^ +[0-9]+ passed \(' | grep -oE '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
+failed=$(sed 's/\x1b\[[0-9;]*m//g' "$test_log" | grep -E '^Tests:|^ +[0-9]+ failed' | grep -oE '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
+echo "ci: $passed passed, $failed failed"
