@@ -50,6 +50,18 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly rowsScored = new Counter({
+    name: 'telemetry_proxy_rows_scored_total',
+    help: 'Table rows scored by the engine for anomaly queries (new or changed rows, and the warm-up history around them).',
+    registers: [this.registry],
+  });
+
+  readonly rowsFromCache = new Counter({
+    name: 'telemetry_proxy_rows_from_cache_total',
+    help: "Scored rows reused from the model's previous request instead of being scored again.",
+    registers: [this.registry],
+  });
+
   readonly upstreamErrors = new Counter({
     name: 'telemetry_proxy_upstream_errors_total',
     help: 'Failed upstream calls, by upstream and kind (unreachable, timeout, bad_answer, http_5xx).',

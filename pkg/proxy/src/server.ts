@@ -73,6 +73,10 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
         metrics.trainingDuration.observe(seconds);
       },
       onTrainingFailed: () => metrics.trainingFailures.inc(),
+      onRowsScored: (rowsScored, rowsFromCache) => {
+        metrics.rowsScored.inc(rowsScored);
+        metrics.rowsFromCache.inc(rowsFromCache);
+      },
       log: app.log,
     },
     now

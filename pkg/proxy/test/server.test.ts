@@ -259,6 +259,25 @@ describe('anomaly functions', () => {
     expect(await metricValue(second, 'telemetry_proxy_model_store_loads_total')).toBe(2);
   });
 
+  it("reuses a model's previous scores for a repeated or shifted range, with the same answers as a fresh proxy", async () => {
+    const proxy = await proxyWith();
+    const query = (shift: number) => queryRange(`anomaly_score(cpu, ${FIXED})`, at(400 + shift), at(460 + shift));
+    const first = await get(proxy, '/api/v1/query_range', query(0));
+    expect(await metricValue(proxy, 'telemetry_proxy_rows_from_cache_total')).toBe(0);
+    const scoredFirst = await metricValue(proxy, 'telemetry_proxy_rows_scored_total');
+    expect(scoredFirst).toBeGreaterThanOrEqual(2 * 61);
+
+    const again = await get(proxy, '/api/v1/query_range', query(0));
+    expect(again.text).toBe(first.text);
+    const reused = await metricValue(proxy, 'telemetry_proxy_rows_from_cache_total');
+    expect(reused).toBeGreaterThanOrEqual(2 * 55);
+
+    const shifted = await get(proxy, '/api/v1/query_range', query(5));
+    const fresh = await proxyWith();
+    expect(shifted.text).toBe((await get(fresh, '/api/v1/query_range', query(5))).text);
+    expect(await metricValue(proxy, 'telemetry_proxy_rows_from_cache_total')).toBeGreaterThan(reused);
+  });
+
   it('keeps at most modelCache.maxModels models in memory', async () => {
     const proxy = await proxyWith('modelCache: { maxModels: 1 }');
     await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));

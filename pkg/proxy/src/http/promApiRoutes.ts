@@ -7,6 +7,7 @@ import { ProxyConfig } from '../config';
 import { badData } from '../errors';
 import { AnomalyEvaluator, EvaluationRange } from '../query/anomalyEvaluator';
 import { parseQuery } from '../query/anomalyQuery';
+import { queryAnswerJson } from './queryAnswerJson';
 import { ConcurrencyLimit } from '../concurrencyLimit';
 import { parseDurationOrSeconds, parseTimestamp } from '../time';
 import { UpstreamHttp } from '../upstreams/upstreamHttp';
@@ -82,14 +83,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     }
     const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
     const result = await limit.run(() => evaluator.evaluate(parsed.query, range));
-    const body: Record<string, unknown> = {
-      status: 'success',
-      data: { resultType: result.resultType, result: result.result },
-    };
-    if (result.warnings.length > 0) {
-      body.warnings = result.warnings;
-    }
-    return reply.send(body);
+    return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerJson(result));
   };
 
   app.get('/api/v1/query', handleQuery('instant'));

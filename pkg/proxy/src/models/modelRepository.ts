@@ -3,6 +3,7 @@
  * retrain interval count as absent (the caller retrains them); fixed-range models never go stale.
  */
 import { AnomalyDetector } from '@telemetry-analyzer/engine';
+import type { ScoredTable } from '../query/scoreCache';
 import { LruCache } from './lruCache';
 import { ModelStore, StoreLogger } from './modelStore';
 
@@ -13,6 +14,12 @@ export interface TrainedModel {
   trainStart: number;
   trainEnd: number;
   detector: AnomalyDetector;
+  /**
+   * The last table this model scored and its scores, reused by the next request (see query/scoreCache.ts). It lives
+   * and dies with the model's entry in the LRU: evicted with it, and gone when the model is retrained or reloaded
+   * (a new TrainedModel). Never written to the model store.
+   */
+  lastScored?: ScoredTable;
 }
 
 export interface RepositoryEvents {

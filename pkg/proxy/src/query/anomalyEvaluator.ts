@@ -15,6 +15,7 @@ import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
 import { Series, labelsKey } from '../upstreams/series';
 import { UpstreamHttp } from '../upstreams/upstreamHttp';
 import { AnomalyQuery } from './anomalyQuery';
+import { ScoredTable, scoreWithCache } from './scoreCache';
 import { ModelUnit, buildTable, buildUnits } from './seriesTables';
 
 export type EvaluationRange =
@@ -45,6 +46,8 @@ export interface ResolvedSettings {
 export interface EvaluatorHooks {
   onTrained(seconds: number): void;
   onTrainingFailed(): void;
+  /** Per scored table: rows the engine scored, and scored rows reused from the model's previous table. */
+  onRowsScored(rowsScored: number, rowsFromCache: number): void;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }
 
@@ -298,7 +301,7 @@ export class AnomalyEvaluator {
     return model;
   }
 
-  /** Scores every unit that has a model; returns per output series its labels and (timestamp, value) samples. */
+  /** Scores every unit that has a model; returns per output series its labels and scored samples in the range. */
   private score(
     query: AnomalyQuery,
     keyed: Array<{ unit: ModelUnit; key: string }>,
@@ -320,27 +323,19 @@ export class AnomalyEvaluator {
           `${labelsKey(unit.labels)}: series ${extra.join(', ')} appeared after the model was trained and are not scored`
         );
       }
-      const table = buildTable(unit, columns);
-      const [result] = model.detector.score(table);
-      const samples: Array<[number, number]> = [];
-      for (let i = 0; i < result.rowIndex.length; i++) {
-        const t = table.timestamps[result.rowIndex[i]];
-        if (t < scoreStart || t > scoreEnd) {
-          continue;
-        }
-        const value =
-          query.function === 'anomaly_score'
-            ? result.scores[i]
-            : query.function === 'anomaly_flag'
-              ? result.isAnomaly[i]
-              : result.threshold;
-        samples.push([t, value]);
-      }
+      const { scored, rowsScored, rowsFromCache } = scoreWithCache(
+        model.detector,
+        buildTable(unit, columns),
+        model.lastScored
+      );
+      model.lastScored = scored;
+      this.hooks.onRowsScored(rowsScored, rowsFromCache);
+      const samples = samplesInRange(query, scored, scoreStart, scoreEnd);
       // Every input series of the unit gets the unit's result under its own labels.
       for (const column of columns) {
         const series = unit.columns.get(column);
         if (series) {
-          output.push({ labels: series.labels, samples });
+          output.push({ labels: series.labels, ...samples });
         }
       }
     }
@@ -348,34 +343,78 @@ export class AnomalyEvaluator {
   }
 }
 
-interface ScoredSeries {
-  labels: Record<string, string>;
-  samples: Array<[number, number]>;
+/** The scored samples of one unit: timestamps (ms) and the anomaly function's value at each. */
+interface Samples {
+  timestamps: Float64Array;
+  values: Float64Array;
 }
 
-/** A trailing comparison filters samples (or, with `bool`, maps them to 0/1), as in PromQL. */
-function applyComparison(query: AnomalyQuery, samples: Array<[number, number]>): Array<[number, number]> {
+interface ScoredSeries extends Samples {
+  labels: Record<string, string>;
+}
+
+/** The scored rows within [scoreStart, scoreEnd], valued as the query's function asks. */
+function samplesInRange(query: AnomalyQuery, scored: ScoredTable, scoreStart: number, scoreEnd: number): Samples {
+  const { timestamps: rowTimes, scoredRows, scores, threshold } = scored;
+  let count = 0;
+  for (let row = 0; row < rowTimes.length; row++) {
+    if (scoredRows[row] && rowTimes[row] >= scoreStart && rowTimes[row] <= scoreEnd) {
+      count++;
+    }
+  }
+  const timestamps = new Float64Array(count);
+  const values = new Float64Array(count);
+  for (let row = 0, i = 0; row < rowTimes.length; row++) {
+    const t = rowTimes[row];
+    if (!scoredRows[row] || t < scoreStart || t > scoreEnd) {
+      continue;
+    }
+    timestamps[i] = t;
+    values[i] =
+      query.function === 'anomaly_score'
+        ? scores[row]
+        : query.function === 'anomaly_flag'
+          ? scores[row] > threshold
+            ? 1
+            : 0
+          : threshold;
+    i++;
+  }
+  return { timestamps, values };
+}
+
+/** A trailing comparison filters samples (or, with `bool`, maps them to 0/1), as in PromQL; none keeps all. */
+function comparisonOf(query: AnomalyQuery): ((v: number) => boolean) | undefined {
   const comparison = query.comparison;
   if (!comparison) {
-    return samples;
+    return undefined;
   }
-  const test = (v: number): boolean => {
-    switch (comparison.operator) {
-      case '>':
-        return v > comparison.value;
-      case '>=':
-        return v >= comparison.value;
-      case '<':
-        return v < comparison.value;
-      case '<=':
-        return v <= comparison.value;
-      case '==':
-        return v === comparison.value;
-      case '!=':
-        return v !== comparison.value;
-    }
-  };
-  return comparison.bool ? samples.map(([t, v]) => [t, test(v) ? 1 : 0]) : samples.filter(([, v]) => test(v));
+  const { value } = comparison;
+  switch (comparison.operator) {
+    case '>':
+      return (v) => v > value;
+    case '>=':
+      return (v) => v >= value;
+    case '<':
+      return (v) => v < value;
+    case '<=':
+      return (v) => v <= value;
+    case '==':
+      return (v) => v === value;
+    case '!=':
+      return (v) => v !== value;
+  }
+}
+
+/** The sample as the query answers it: undefined when a filtering comparison drops it. */
+function compared(query: AnomalyQuery, test: ((v: number) => boolean) | undefined, v: number): number | undefined {
+  if (!test) {
+    return v;
+  }
+  if (query.comparison!.bool) {
+    return test(v) ? 1 : 0;
+  }
+  return test(v) ? v : undefined;
 }
 
 /** Drops `__name__` like Prometheus does for functions, except where that would make two series identical. */
@@ -389,7 +428,8 @@ function withoutMetricNames(series: ScoredSeries[]): ScoredSeries[] {
   stripped.forEach((labels) => counts.set(labelsKey(labels), (counts.get(labelsKey(labels)) ?? 0) + 1));
   return series.map((s, i) => ({
     labels: counts.get(labelsKey(stripped[i]))! > 1 ? s.labels : stripped[i],
-    samples: s.samples,
+    timestamps: s.timestamps,
+    values: s.values,
   }));
 }
 
@@ -404,27 +444,35 @@ function formatValue(value: number): string {
 }
 
 function toMatrix(query: AnomalyQuery, series: ScoredSeries[], warnings: string[]): EvaluationResult {
-  const result = series
-    .map((s) => ({ labels: s.labels, samples: applyComparison(query, s.samples) }))
-    .filter((s) => s.samples.length > 0)
-    .map((s) => ({
-      metric: s.labels,
-      values: s.samples.map(([t, v]) => [t / 1000, formatValue(v)] as [number, string]),
-    }));
+  const test = comparisonOf(query);
+  const result: MatrixResult['result'] = [];
+  for (const s of series) {
+    const values: Array<[number, string]> = [];
+    for (let i = 0; i < s.timestamps.length; i++) {
+      const v = compared(query, test, s.values[i]);
+      if (v !== undefined) {
+        values.push([s.timestamps[i] / 1000, formatValue(v)]);
+      }
+    }
+    if (values.length > 0) {
+      result.push({ metric: s.labels, values });
+    }
+  }
   return { resultType: 'matrix', result, warnings };
 }
 
 /** An instant query reports each series' latest scored sample (within the lookback) at the evaluation time. */
 function toVector(query: AnomalyQuery, series: ScoredSeries[], timeMs: number, warnings: string[]): EvaluationResult {
+  const test = comparisonOf(query);
   const result: VectorResult['result'] = [];
   for (const s of series) {
-    const latest = s.samples[s.samples.length - 1];
-    if (!latest || latest[0] <= timeMs - INSTANT_LOOKBACK_MS) {
+    const last = s.timestamps.length - 1;
+    if (last < 0 || s.timestamps[last] <= timeMs - INSTANT_LOOKBACK_MS) {
       continue;
     }
-    const [compared] = applyComparison(query, [[timeMs, latest[1]]]);
-    if (compared) {
-      result.push({ metric: s.labels, value: [timeMs / 1000, formatValue(compared[1])] });
+    const v = compared(query, test, s.values[last]);
+    if (v !== undefined) {
+      result.push({ metric: s.labels, value: [timeMs / 1000, formatValue(v)] });
     }
   }
   return { resultType: 'vector', result, warnings };

@@ -42,6 +42,44 @@ export function buildUnits(series: Series[], mode: 'univariate' | 'multivariate'
  * union of the series' timestamps; absent samples and ±Inf are NaN (missing rows the engine skips).
  */
 export function buildTable(unit: ModelUnit, columnNames: string[] = [...unit.columns.keys()].sort()): SeriesTable {
+  const present = columnNames.filter((name) => unit.columns.has(name));
+  if (present.length === 1) {
+    const table = singleSeriesTable(unit.columns.get(present[0])!, columnNames, present[0]);
+    if (table) {
+      return table;
+    }
+  }
+  return unionTable(unit, columnNames);
+}
+
+/**
+ * One series' own timestamps and values copied straight into typed arrays (the other columns all NaN): the common
+ * univariate case, without the union's set, sort and row map. Undefined when the timestamps are not strictly
+ * increasing (the union sorts and merges them).
+ */
+function singleSeriesTable(series: Series, columnNames: string[], presentName: string): SeriesTable | undefined {
+  const rows = series.timestamps.length;
+  const timestamps = new Float64Array(rows);
+  const values = new Float64Array(rows);
+  let previous = -Infinity;
+  for (let row = 0; row < rows; row++) {
+    const t = series.timestamps[row];
+    if (!(t > previous)) {
+      return undefined;
+    }
+    previous = t;
+    timestamps[row] = t;
+    const v = series.values[row];
+    values[row] = Number.isFinite(v) ? v : NaN;
+  }
+  const columns = columnNames.map((name) =>
+    name === presentName ? { name, values } : { name, values: new Float64Array(rows).fill(NaN) }
+  );
+  return { timestamps, columns };
+}
+
+/** The series on the union of their timestamps (several series of a multivariate group). */
+function unionTable(unit: ModelUnit, columnNames: string[]): SeriesTable {
   const stamps = new Set<number>();
   for (const name of columnNames) {
     unit.columns.get(name)?.timestamps.forEach((t) => stamps.add(t));
