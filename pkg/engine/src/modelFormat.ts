@@ -6,7 +6,6 @@
  *
  * Version history: 1 — first format.
  */
-import { averagePathLength } from './averagePathLength';
 import type { ForestTrees } from './isolationForest';
 import type { IsolationForestParams } from './types';
 
@@ -89,7 +88,7 @@ export function encodeForest(model: ForestModel): SerializedForest {
 
 /**
  * Reads a SerializedForest (already JSON.parse'd). Checks the fields' types, lengths and ranges and the tree
- * structure, and recomputes the leaf path lengths. Parameter values are checked by the IsolationForest itself.
+ * structure. Parameter values are checked by the IsolationForest itself.
  * @throws ModelFormatError
  */
 export function decodeForest(json: unknown): ForestModel {
@@ -135,8 +134,7 @@ export function decodeForest(json: unknown): ForestModel {
     }
   }
 
-  const leafPathLength = new Float64Array(nodeCount);
-  const trees: ForestTrees = { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount, leafPathLength };
+  const trees: ForestTrees = { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount };
   checkTrees(trees, featureCount, maxSamplesUsed);
   return { params, featureCount, maxSamplesUsed, threshold, trees, trainingScores, trainingPathWeights };
 }
@@ -144,12 +142,11 @@ export function decodeForest(json: unknown): ForestModel {
 /**
  * Walks every tree from its root: each tree must own a contiguous block of nodes, every node in it must be reached
  * exactly once, children come after their parent (so walks terminate), split features are columns, thresholds are
- * finite, and sample counts add up. Fills leafPathLength = depth + c(sampleCount) on the way.
+ * finite, and sample counts add up.
  */
 function checkTrees(trees: ForestTrees, featureCount: number, maxSamplesUsed: number): void {
-  const { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount, leafPathLength } = trees;
+  const { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount } = trees;
   const nodeCount = nodeFeature.length;
-  const nodeDepth = new Int32Array(nodeCount);
   const reached = new Uint8Array(nodeCount);
   for (let tree = 0; tree < treeRoots.length; tree++) {
     const root = treeRoots[tree];
@@ -178,7 +175,6 @@ function checkTrees(trees: ForestTrees, featureCount: number, maxSamplesUsed: nu
         if (left !== -1 || samples < 1) {
           throw new ModelFormatError(`tree ${tree}: leaf ${node} has leftChild ${left} and ${samples} samples`);
         }
-        leafPathLength[node] = nodeDepth[node] + averagePathLength(samples);
         continue;
       }
       if (!(feature >= 0 && feature < featureCount)) {
@@ -206,8 +202,6 @@ function checkTrees(trees: ForestTrees, featureCount: number, maxSamplesUsed: nu
       }
       reached[left] = 1;
       reached[left + 1] = 1;
-      nodeDepth[left] = nodeDepth[node] + 1;
-      nodeDepth[left + 1] = nodeDepth[node] + 1;
     }
   }
 }
@@ -239,29 +233,37 @@ for (let i = 0; i < BASE64_ALPHABET.length; i++) {
   BASE64_VALUE[BASE64_ALPHABET.charCodeAt(i)] = i;
 }
 
-function encodeInt32(array: Int32Array): string {
+function encodeInt32(array: ArrayLike<number>): string {
   const view = new DataView(new ArrayBuffer(array.length * 4));
-  for (let i = 0; i < array.length; i++) {view.setInt32(i * 4, array[i], true);}
+  for (let i = 0; i < array.length; i++) {
+    view.setInt32(i * 4, array[i], true);
+  }
   return bytesToBase64(new Uint8Array(view.buffer));
 }
 
 function encodeFloat64(array: Float64Array): string {
   const view = new DataView(new ArrayBuffer(array.length * 8));
-  for (let i = 0; i < array.length; i++) {view.setFloat64(i * 8, array[i], true);}
+  for (let i = 0; i < array.length; i++) {
+    view.setFloat64(i * 8, array[i], true);
+  }
   return bytesToBase64(new Uint8Array(view.buffer));
 }
 
 function decodeInt32(value: unknown, what: string, expectedLength: number): Int32Array {
   const view = decodeBytes(value, what, expectedLength, 4);
   const array = new Int32Array(expectedLength);
-  for (let i = 0; i < expectedLength; i++) {array[i] = view.getInt32(i * 4, true);}
+  for (let i = 0; i < expectedLength; i++) {
+    array[i] = view.getInt32(i * 4, true);
+  }
   return array;
 }
 
 function decodeFloat64(value: unknown, what: string, expectedLength: number): Float64Array {
   const view = decodeBytes(value, what, expectedLength, 8);
   const array = new Float64Array(expectedLength);
-  for (let i = 0; i < expectedLength; i++) {array[i] = view.getFloat64(i * 8, true);}
+  for (let i = 0; i < expectedLength; i++) {
+    array[i] = view.getFloat64(i * 8, true);
+  }
   return array;
 }
 
@@ -320,8 +322,12 @@ function base64ToBytes(text: string, what: string): Uint8Array {
       group = (group << 6) | digit;
     }
     bytes[byteIndex++] = group >> 16;
-    if (byteIndex < bytes.length) {bytes[byteIndex++] = (group >> 8) & 255;}
-    if (byteIndex < bytes.length) {bytes[byteIndex++] = group & 255;}
+    if (byteIndex < bytes.length) {
+      bytes[byteIndex++] = (group >> 8) & 255;
+    }
+    if (byteIndex < bytes.length) {
+      bytes[byteIndex++] = group & 255;
+    }
   }
   return bytes;
 }

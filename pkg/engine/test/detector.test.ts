@@ -162,6 +162,56 @@ describe('AnomalyDetector', () => {
     expect(() => detector.setContamination(0.9)).toThrow(EngineInputError);
   });
 
+  describe('trainAndScore', () => {
+    /** The spiked telemetry with a few missing values, so that warm-up and missing rows are both reported. */
+    function withGaps(): SeriesTable {
+      const { training } = spiked();
+      training.columns[0].values[100] = NaN;
+      training.columns[1].values[250] = NaN;
+      return training;
+    }
+
+    it.each(['multivariate', 'per-column'] as const)(
+      'gives bit-identically what train() then score() give on the same table (%s)',
+      (mode) => {
+        // A numeric contamination: the threshold then comes from the training rows' scores.
+        const options = { mode, forest: { nEstimators: 40, seed: 5, contamination: 0.02 } };
+        const { detector, results } = AnomalyDetector.trainAndScore(withGaps(), options);
+        const separate = AnomalyDetector.train(withGaps(), options);
+        const expected = separate.score(withGaps());
+
+        expect(results).toHaveLength(mode === 'multivariate' ? 1 : 2);
+        results.forEach((result, k) => {
+          expect(result.missingRows.length).toBeGreaterThan(0);
+          expect(Buffer.from(result.scores.buffer).equals(Buffer.from(expected[k].scores.buffer))).toBe(true);
+          expect(result.threshold).toBe(expected[k].threshold);
+        });
+        expect(results).toEqual(expected);
+        // The detector itself (forests, kept training scores, threshold) is the same as train()'s.
+        expect(JSON.stringify(detector)).toBe(JSON.stringify(separate));
+        expect(detector.score(withGaps())).toEqual(expected);
+      }
+    );
+
+    it('keeps its training scores apart from the results it returns', () => {
+      const table = telemetry();
+      const { detector, results } = AnomalyDetector.trainAndScore(table, { forest: { nEstimators: 20 } });
+      const reference = AnomalyDetector.train(table, { forest: { nEstimators: 20 } });
+      results[0].scores.fill(0); // a host may reuse the arrays it was given
+      detector.setContamination(0.05);
+      reference.setContamination(0.05);
+      expect(detector.options.forest.contamination).toBe(0.05);
+      expect(detector.score(table)[0].threshold).toBe(reference.score(table)[0].threshold);
+    });
+
+    it('refuses what train() refuses, with the same error', () => {
+      const table = telemetry();
+      table.columns[0].values.fill(3);
+      expectEngineError(() => AnomalyDetector.trainAndScore(table), 'constant-column', "column 'cpu_percent'");
+      expectEngineError(() => AnomalyDetector.trainAndScore(headRows(telemetry(), 15)), 'too-few-rows');
+    });
+  });
+
   describe('JSON round trip', () => {
     it.each(['multivariate', 'per-column'] as const)('scores bit-identically after toJSON / fromJSON (%s)', (mode) => {
       const { training, scored } = spiked();

@@ -258,3 +258,28 @@ describe('IsolationForest parameters', () => {
     expect(new Set(scores).size).toBeLessThanOrEqual(2);
   });
 });
+
+describe('IsolationForest.adoptTrainingScores (internal, for AnomalyDetector.trainAndScore)', () => {
+  it('thresholds from the adopted training scores instead of scoring the rows again', () => {
+    const x = gaussianMatrix(300, 3, 21);
+    const adopted = new IsolationForest({ contamination: 0.05, nEstimators: 30 }).fit(x);
+    const computed = new IsolationForest({ contamination: 0.05, nEstimators: 30 }).fit(x);
+    adopted.adoptTrainingScores(adopted.anomalyScores(x));
+    expect(adopted.threshold).toBe(computed.threshold);
+    expect(adopted.toJSON()).toEqual(computed.toJSON());
+
+    // The threshold really comes from what was handed over: all-zero scores put it at 0.
+    const fooled = new IsolationForest({ contamination: 0.05, nEstimators: 30 }).fit(x);
+    fooled.adoptTrainingScores(new Float64Array(300));
+    expect(fooled.threshold).toBe(0);
+  });
+
+  it('refuses scores that are not one per training row, and use before fit', () => {
+    const x = gaussianMatrix(50, 2, 22);
+    expect(() => new IsolationForest().adoptTrainingScores(new Float64Array(50))).toThrow(/not fitted/);
+    const forest = new IsolationForest({ nEstimators: 5 }).fit(x);
+    expect(() => forest.adoptTrainingScores(new Float64Array(49))).toThrow(
+      /expected a Float64Array of 50 scores \(one per training row\), got 49/
+    );
+  });
+});

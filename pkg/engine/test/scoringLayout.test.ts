@@ -1,3 +1,4 @@
+import { averagePathLength, IsolationForest, type FeatureMatrix } from '@telemetry-analyzer/engine';
 import { float32AtMost } from '../src/scoringLayout';
 import { createRandom } from '../src/random';
 
@@ -28,5 +29,65 @@ describe('float32AtMost: the largest float32 <= a double (so x <= t32 is exactly
       return !(isFloat32 && result <= value && largest);
     });
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('the scoring layout in every array width a model may need', () => {
+  /** Uniform values in [0, 10). */
+  function uniformMatrix(rows: number, cols: number, seed: number): FeatureMatrix {
+    const random = createRandom(seed);
+    const values = new Float32Array(rows * cols);
+    for (let i = 0; i < values.length; i++) {
+      values[i] = random.nextFloat() * 10;
+    }
+    return { rows, cols, values };
+  }
+
+  /** Scores from a plain walk of the serialised trees, summed in tree order as the layout does: bit-identical. */
+  function walkScores(forest: IsolationForest, x: FeatureMatrix, rows: number[]): number[] {
+    const model = forest.toJSON();
+    const decode = <T>(b64: string, Type: new (buffer: ArrayBuffer) => T): T => {
+      const bytes = Buffer.from(b64, 'base64');
+      return new Type(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    };
+    const roots = decode(model.trees.roots, Int32Array);
+    const feature = decode(model.trees.feature, Int32Array);
+    const left = decode(model.trees.leftChild, Int32Array);
+    const threshold = decode(model.trees.threshold, Float64Array);
+    const samples = decode(model.trees.sampleCount, Int32Array);
+    return rows.map((row) => {
+      let total = 0;
+      for (const root of roots) {
+        let node = root;
+        let depth = 0;
+        while (feature[node] !== -1) {
+          node = x.values[row * x.cols + feature[node]] <= threshold[node] ? left[node] : left[node] + 1;
+          depth++;
+        }
+        total += depth + averagePathLength(samples[node]);
+      }
+      return 2 ** (-total / (roots.length * averagePathLength(model.maxSamplesUsed)));
+    });
+  }
+
+  // [what it exercises, params, rows, cols]
+  it.each([
+    ['Uint8 features, Uint16 leaf indices, Int16 child ids', { nEstimators: 20 }, 2000, 7],
+    ['Uint16 layout features (> 256 columns), Int16 tree features', { nEstimators: 9 }, 300, 300],
+    ['Int32 features (> 65536 columns)', { nEstimators: 3 }, 10, 70000],
+    ['Int32 child ids (> 32768 nodes)', { nEstimators: 60, maxSamples: 1000, bootstrap: true }, 3000, 3],
+    ['Int32 sample counts (> 65535 rows per tree)', { nEstimators: 2, maxSamples: 70000 }, 70000, 2],
+    ['Uint32 leaf indices (> 65536 possible path lengths)', { nEstimators: 20, maxSamples: 8000 }, 8000, 2],
+  ])('%s: scores equal a plain tree walk, before and after a JSON round trip', (_what, params, rows, cols) => {
+    const x = uniformMatrix(rows, cols, rows + cols);
+    const forest = new IsolationForest(params).fit(x);
+    const sampled = Array.from({ length: 50 }, (_, i) => Math.floor((i * rows) / 50));
+    const expected = walkScores(forest, x, sampled);
+    const loaded = IsolationForest.fromJSON(JSON.parse(JSON.stringify(forest.toJSON())));
+    for (const scored of [forest, loaded]) {
+      const scores = scored.anomalyScores(x);
+      expect(sampled.map((row) => scores[row])).toEqual(expected);
+    }
+    expect(JSON.stringify(loaded.toJSON())).toBe(JSON.stringify(forest.toJSON()));
   });
 });
