@@ -5,6 +5,7 @@ import { queryBaseline } from '../model/baselineQuery';
 import type { AnomalyOptions } from '../types';
 import inlineWorkerSource from '../worker/inlineWorkerSource';
 import { ResilientScorer, type Scorer, startInlineWorker } from '../worker/scorer';
+import { poolSize } from '../worker/workerPool';
 
 export type AnalysisState =
   | { status: 'loading'; progress: number; previous?: Extract<Analysis, { status: 'done' }> }
@@ -12,10 +13,16 @@ export type AnalysisState =
   | Extract<Analysis, { status: 'done' }>
   | { status: 'error'; message: string };
 
-/** Creates the panel's scorer: the inline worker, or the main-thread fallback when it cannot start. */
+/**
+ * Creates the panel's scorer: the inline worker (more of them, up to one per spare core, for many series), or the
+ * main-thread fallback when none can start.
+ */
 export type ScorerFactory = () => Scorer;
 export const defaultScorerFactory: ScorerFactory = () =>
-  new ResilientScorer(() => startInlineWorker(inlineWorkerSource));
+  new ResilientScorer(
+    () => startInlineWorker(inlineWorkerSource),
+    poolSize(typeof navigator === 'undefined' ? undefined : navigator.hardwareConcurrency)
+  );
 
 /**
  * Runs the analysis whenever data or options change; a newer run makes the older one stale (its job is cancelled and

@@ -4,7 +4,7 @@
  * files come from (CDN).
  */
 import type { WorkerRequest, WorkerResponse } from './messages';
-import { createRequestHandler } from './protocol';
+import { createMessageChannelYield, createRequestHandler, yieldToEventLoop } from './protocol';
 
 interface WorkerScope {
   postMessage(message: WorkerResponse, transfer: ArrayBuffer[]): void;
@@ -12,7 +12,10 @@ interface WorkerScope {
 }
 
 const scope = self as unknown as WorkerScope;
-const handle = createRequestHandler((message, transfer) => scope.postMessage(message, transfer));
+const handle = createRequestHandler(
+  (message, transfer) => scope.postMessage(message, transfer),
+  typeof MessageChannel === 'function' ? createMessageChannelYield() : yieldToEventLoop
+);
 scope.onmessage = (event) => {
   void handle(event.data);
 };

@@ -1,11 +1,13 @@
-import { AnomalyDetector, EngineInputError } from '@telemetry-analyzer/engine';
+import { AnomalyDetector, EngineInputError, type ScoreResult } from '@telemetry-analyzer/engine';
 import type { DetectorCache } from './detectorCache';
 import type { Explanation, ModelJob, ModelOutcome, ScoreRequest } from './messages';
+import { sameRows } from './sameRows';
 
-/** Most explained points per model: explaining is the costly part, and a tooltip needs only the marked points. */
+/**
+ * Most explained points per model: a tooltip needs only the marked points, and this bounds the time between two
+ * pauses (all of a model's points are explained at once: one feature build, then a few tree walks per point).
+ */
 export const MAX_EXPLAINED_PER_MODEL = 500;
-/** Points explained between two pauses. */
-const EXPLAIN_CHUNK = 50;
 
 export interface JobHooks {
   /** Gives the thread back (worker: to receive a cancel; main thread: to keep the page responsive). */
@@ -40,9 +42,10 @@ export async function runScoreJob(
     }
   };
   for (const model of request.models) {
-    const detector = cache.get(model.slot, model.trainingKey);
+    let current = cache.get(model.slot, model.trainingKey);
     let trained = false;
-    let current = detector;
+    /** Set when training already scored model.table (it trained on those very rows). */
+    let trainingResult: ScoreResult | undefined;
     if (!current) {
       if (!model.training) {
         outcomes.push({
@@ -55,11 +58,19 @@ export async function runScoreJob(
         continue;
       }
       try {
-        current = AnomalyDetector.train(model.training, {
+        const options = {
           ...request.detector,
           forest: { ...request.detector.forest, contamination: request.contamination },
-          mode: 'multivariate',
-        });
+          mode: 'multivariate' as const,
+        };
+        if (sameRows(model.training, model.table)) {
+          // Visible-range training: one feature build and one scoring pass give the model and its result.
+          const { detector, results } = AnomalyDetector.trainAndScore(model.table, options);
+          current = detector;
+          trainingResult = results[0];
+        } else {
+          current = AnomalyDetector.train(model.training, options);
+        }
         cache.set(model.slot, model.trainingKey, current);
         trained = true;
       } catch (error) {
@@ -71,11 +82,8 @@ export async function runScoreJob(
     }
     await step();
     try {
-      outcomes.push(await scoreModel(current, model, request, trained, hooks));
+      outcomes.push(scoreModel(current, model, request, trained, trainingResult));
     } catch (error) {
-      if (error instanceof JobCancelled) {
-        throw error;
-      }
       outcomes.push(failure(model, error));
     }
     await step();
@@ -83,16 +91,19 @@ export async function runScoreJob(
   return outcomes;
 }
 
-async function scoreModel(
+function scoreModel(
   detector: AnomalyDetector,
   model: ModelJob,
   request: ScoreRequest,
   trained: boolean,
-  hooks: JobHooks
-): Promise<ModelOutcome> {
-  // Cheap: re-thresholds from the training scores the detector kept; a contamination change needs no retraining.
-  detector.setContamination(request.contamination);
-  const [result] = detector.score(model.table);
+  trainingResult: ScoreResult | undefined
+): ModelOutcome {
+  let result = trainingResult;
+  if (!result) {
+    // Cheap: re-thresholds from the training scores the detector kept; a contamination change needs no retraining.
+    detector.setContamination(request.contamination);
+    [result] = detector.score(model.table);
+  }
   const times = Float64Array.from(result.rowIndex, (row) => model.table.timestamps[row]);
   const anomalous: number[] = [];
   for (let i = 0; i < result.isAnomaly.length && anomalous.length < MAX_EXPLAINED_PER_MODEL; i++) {
@@ -100,22 +111,12 @@ async function scoreModel(
       anomalous.push(i);
     }
   }
-  const explanations: Explanation[] = [];
-  for (let from = 0; from < anomalous.length; from += EXPLAIN_CHUNK) {
-    const chunk = anomalous.slice(from, from + EXPLAIN_CHUNK);
-    // One feature build per chunk, not per point: explaining is then a few tree walks per anomaly.
-    const explained = detector.explainMany(model.table, result, chunk, request.explainTop);
-    chunk.forEach((i, k) =>
-      explanations.push({
-        time: times[i],
-        contributions: explained[k].map((c) => ({ name: c.name ?? `feature ${c.feature}`, weight: c.weight })),
-      })
-    );
-    await hooks.pause();
-    if (hooks.isCancelled()) {
-      throw new JobCancelled();
-    }
-  }
+  const explained =
+    anomalous.length > 0 ? detector.explainMany(model.table, result, anomalous, request.explainTop) : [];
+  const explanations: Explanation[] = anomalous.map((i, k) => ({
+    time: times[i],
+    contributions: explained[k].map((c) => ({ name: c.name ?? `feature ${c.feature}`, weight: c.weight })),
+  }));
   return {
     slot: model.slot,
     ok: true,

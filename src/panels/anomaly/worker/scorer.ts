@@ -1,6 +1,7 @@
 import { DetectorCache } from './detectorCache';
 import { type ModelOutcome, type ScoreRequest, type WorkerResponse, requestTransferables } from './messages';
 import { JobCancelled, runScoreJob } from './runScoreJob';
+import { assignModels, mergeByWorker, splitByWorker, workersFor } from './workerPool';
 
 export type JobInput = Omit<ScoreRequest, 'type' | 'jobId'>;
 export type JobResult = { status: 'done'; models: ModelOutcome[] } | { status: 'cancelled' };
@@ -120,6 +121,81 @@ export class WorkerScorer implements Scorer {
   }
 }
 
+/**
+ * Several workers, for jobs of many models (a panel of many series): each model's slot lives on one worker (whose
+ * cache holds its model), new slots are spread evenly, and a job runs on every worker at once, so a newer job makes
+ * the older one stale on all of them. Starts with one worker and adds more only when a job has enough models.
+ */
+export class WorkerPoolScorer implements Scorer {
+  readonly kind = 'worker';
+  private readonly workers: WorkerScorer[];
+  /** Slot → index of the worker that runs (and caches) its model. */
+  private readonly homes = new Map<string, number>();
+
+  /**
+   * @param first the worker already started
+   * @param startWorker starts one more worker, or says why it cannot (the pool then stays as it is)
+   * @param maxWorkers the pool's size (see poolSize)
+   */
+  constructor(
+    first: Worker,
+    private readonly startWorker: () => Worker | string,
+    private readonly maxWorkers: number
+  ) {
+    this.workers = [new WorkerScorer(first)];
+  }
+
+  async run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+    this.grow(workersFor(input.models.length, this.maxWorkers));
+    const count = this.workers.length;
+    const assignment = assignModels(
+      input.models.map((m) => m.slot),
+      this.homes,
+      count
+    );
+    const parts = splitByWorker(input.models, assignment, count);
+    const done = parts.map(() => 0);
+    const total = Math.max(1, input.models.length);
+    // Every worker gets its part, even an empty one: that is what cancels its share of an older job.
+    const results = await Promise.all(
+      this.workers.map((worker, k) =>
+        worker.run({ ...input, models: parts[k] }, (fraction) => {
+          done[k] = fraction * parts[k].length;
+          onProgress?.(done.reduce((a, b) => a + b, 0) / total);
+        })
+      )
+    );
+    const models: ModelOutcome[][] = [];
+    for (const result of results) {
+      if (result.status === 'cancelled') {
+        return { status: 'cancelled' };
+      }
+      models.push(result.models);
+    }
+    return { status: 'done', models: mergeByWorker(models, assignment) };
+  }
+
+  hasModel(slot: string, trainingKey: string): boolean {
+    const home = this.homes.get(slot);
+    return home !== undefined && this.workers[home].hasModel(slot, trainingKey);
+  }
+
+  dispose(): void {
+    this.workers.forEach((worker) => worker.dispose());
+    this.homes.clear();
+  }
+
+  private grow(wanted: number): void {
+    while (this.workers.length < wanted) {
+      const started = this.startWorker();
+      if (typeof started === 'string') {
+        return; // the workers already running will do
+      }
+      this.workers.push(new WorkerScorer(started));
+    }
+  }
+}
+
 /** The fallback: the same job code on the main thread, yielding between small steps so the page stays responsive. */
 export class MainThreadScorer implements Scorer {
   readonly kind = 'main-thread';
@@ -166,8 +242,14 @@ export class MainThreadScorer implements Scorer {
 export class ResilientScorer implements Scorer {
   private current: Scorer | undefined;
 
-  /** `startWorker` returns the worker, or why none could start; it runs at the first job (again after dispose). */
-  constructor(private readonly startWorker: () => Worker | string) {}
+  /**
+   * @param startWorker returns a worker, or why none could start; it runs at the first job (again after dispose)
+   * @param maxWorkers workers to spread jobs of many models over [1] (see poolSize)
+   */
+  constructor(
+    private readonly startWorker: () => Worker | string,
+    private readonly maxWorkers = 1
+  ) {}
 
   get kind() {
     return this.current?.kind ?? 'worker';
@@ -180,7 +262,14 @@ export class ResilientScorer implements Scorer {
   async run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
     if (!this.current) {
       const started = this.startWorker();
-      this.current = typeof started === 'string' ? new MainThreadScorer(started) : new WorkerScorer(started);
+      if (typeof started === 'string') {
+        this.current = new MainThreadScorer(started);
+      } else {
+        this.current =
+          this.maxWorkers > 1
+            ? new WorkerPoolScorer(started, this.startWorker, this.maxWorkers)
+            : new WorkerScorer(started);
+      }
     }
     const scorer = this.current;
     try {

@@ -1,7 +1,8 @@
+import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
 import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
 import { syntheticSeries, times } from '../../testing/frames';
 import { type ModelJob, type ScoreRequest, type WorkerResponse, requestTransferables } from '../messages';
-import { createRequestHandler } from '../protocol';
+import { createMessageChannelYield, createRequestHandler } from '../protocol';
 
 const N = 300;
 const SPIKES = [100, 200, 250];
@@ -68,6 +69,26 @@ describe('worker protocol', () => {
     expect(progress[progress.length - 1].done).toBe(progress[progress.length - 1].total);
   });
 
+  it('trains on other rows than it scores (a baseline range) as the engine does: train, then score', async () => {
+    const { handle, final } = setup();
+    const baseline = () => table(syntheticSeries(N, [50], 9));
+    await handle(request(1, { training: baseline() }));
+    const [model] = (final(1)!.message as Extract<WorkerResponse, { type: 'result' }>).models;
+    if (!model.ok) {
+      throw new Error(model.message);
+    }
+    const direct = AnomalyDetector.train(baseline(), {
+      ...detector,
+      forest: { ...detector.forest, contamination: 0.01 },
+    });
+    const [expected] = direct.score(table());
+    const [trainedOnScoredRows] = direct.score(baseline());
+    expect(model.trained).toBe(true);
+    expect(Array.from(model.scores)).toEqual(Array.from(expected.scores));
+    expect(model.threshold).toBe(expected.threshold);
+    expect(Array.from(model.scores)).not.toEqual(Array.from(trainedOnScoredRows.scores));
+  });
+
   it('reuses the cached model without training data, and re-thresholds on a new contamination', async () => {
     const { handle, final } = setup();
     await handle(request(1, { training: table() }, 0.01));
@@ -122,6 +143,26 @@ describe('worker protocol', () => {
     await handle({ type: 'cancel', jobId: 7 });
     await job;
     expect(final(7)!.message.type).toBe('cancelled');
+  });
+
+  it('pauses through a message channel (no timer clamping): every pause resolves, in order, and a cancel still lands', async () => {
+    // jsdom has no MessageChannel; Node's behaves as the browser's for this.
+    const channel = new NodeMessageChannel();
+    try {
+      const pause = createMessageChannelYield(channel as unknown as MessageChannel);
+      const order: number[] = [];
+      await Promise.all([1, 2, 3].map((n) => pause().then(() => order.push(n))));
+      expect(order).toEqual([1, 2, 3]);
+
+      const posted: WorkerResponse[] = [];
+      const handle = createRequestHandler((message) => posted.push(message), pause);
+      const job = handle(request(4, { training: table() }));
+      await handle({ type: 'cancel', jobId: 4 });
+      await job;
+      expect(posted.filter((m) => m.type !== 'progress')).toEqual([{ type: 'cancelled', jobId: 4 }]);
+    } finally {
+      channel.port1.close();
+    }
   });
 
   it('lists each table buffer once in the transfer list (training may share the scored table)', () => {

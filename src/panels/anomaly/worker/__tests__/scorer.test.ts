@@ -4,7 +4,14 @@ import { withDefaults } from '../../options/defaults';
 import { prometheusFrame, syntheticSeries } from '../../testing/frames';
 import type { WorkerRequest, WorkerResponse } from '../messages';
 import { createRequestHandler } from '../protocol';
-import { type JobInput, MainThreadScorer, ResilientScorer, WorkerScorer, startInlineWorker } from '../scorer';
+import {
+  type JobInput,
+  MainThreadScorer,
+  ResilientScorer,
+  WorkerPoolScorer,
+  WorkerScorer,
+  startInlineWorker,
+} from '../scorer';
 
 /** Stands in for a Worker: runs the real request handler, asynchronously, like a worker thread would. */
 class InProcessWorker {
@@ -65,6 +72,51 @@ describe('scorers', () => {
     // A later job without training rows is served from the worker's cached model.
     const again = await scorer.run(job(false));
     expect(again.status === 'done' && again.models[0].ok && !again.models[0].trained).toBe(true);
+  });
+
+  it('WorkerPoolScorer spreads many models over its workers, answers in job order, and cancels on every worker', async () => {
+    const started: InProcessWorker[] = [];
+    const start = () => {
+      const worker = new InProcessWorker();
+      started.push(worker);
+      return worker as unknown as Worker;
+    };
+    const scorer = new WorkerPoolScorer(start(), start, 3);
+    const many = (withTraining: boolean): JobInput => ({
+      ...job(withTraining),
+      models: Array.from({ length: 12 }, (_, i) => ({
+        slot: `series-${i}`,
+        trainingKey: 'k',
+        table: table(),
+        training: withTraining ? table() : undefined,
+      })),
+    });
+    const progress: number[] = [];
+    const stale = scorer.run(many(true));
+    const current = scorer.run(many(true), (fraction) => progress.push(fraction));
+    await expect(stale).resolves.toEqual({ status: 'cancelled' });
+    const result = await current;
+    if (result.status !== 'done') {
+      throw new Error('expected a result');
+    }
+    expect(started).toHaveLength(3);
+    expect(result.models.map((m) => m.slot)).toEqual(many(false).models.map((m) => m.slot));
+    expect(result.models.every((m) => m.ok)).toBe(true);
+    // Each worker got 4 models, and the stale job was cancelled on each.
+    for (const worker of started) {
+      const scored = worker.sent.filter((m) => m.type === 'score');
+      expect(scored.map((m) => m.type === 'score' && m.models.length)).toEqual([4, 4]);
+      expect(worker.sent.map((m) => m.type)).toEqual(['score', 'cancel', 'score']);
+    }
+    expect(progress[progress.length - 1]).toBe(1);
+    // The models stay where they were trained: a job without training rows finds every one of them.
+    expect(many(false).models.every((m) => scorer.hasModel(m.slot, 'k'))).toBe(true);
+    const again = await scorer.run(many(false));
+    expect(again.status === 'done' && again.models.every((m) => m.ok && !m.trained)).toBe(true);
+    // A small job runs on the workers its slots live on; the other workers only get an empty (cancelling) part.
+    const few = { ...job(false), models: many(false).models.slice(0, 2) };
+    const small = await scorer.run(few);
+    expect(small.status === 'done' && small.models.map((m) => m.ok && !m.trained)).toEqual([true, true]);
   });
 
   it('ResilientScorer falls back to the main thread when the worker errors before answering', async () => {
