@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { createRandom, IsolationForest, type FeatureMatrix } from '@telemetry-analyzer/engine';
+import { referenceScores } from './referenceTreeWalk';
 import { percentileLinear, rocAuc, spearman } from './stats';
 
 interface MatrixJson {
@@ -143,32 +144,9 @@ describe('IsolationForest scores', () => {
   it('match a reference tree walk over the stored trees', () => {
     // Independent of the scoring layout: walk toJSON's node arrays the plain way and apply the score formula.
     const forest = new IsolationForest({ nEstimators: 20, maxSamples: 100 }).fit(x);
-    const model = forest.toJSON();
-    const decode = (b64: string, Type: typeof Int32Array | typeof Float64Array) => {
-      const bytes = Buffer.from(b64, 'base64');
-      return new Type(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    };
-    const roots = decode(model.trees.roots, Int32Array);
-    const feature = decode(model.trees.feature, Int32Array);
-    const left = decode(model.trees.leftChild, Int32Array);
-    const threshold = decode(model.trees.threshold, Float64Array);
-    const samples = decode(model.trees.sampleCount, Int32Array);
-    const c = (n: number) =>
-      n <= 1 ? 0 : n === 2 ? 1 : 2 * (Math.log(n - 1) + 0.5772156649015329) - (2 * (n - 1)) / n;
     const scores = forest.anomalyScores(x);
-    for (let row = 0; row < x.rows; row += 7) {
-      let total = 0;
-      for (const root of roots) {
-        let node = root;
-        let depth = 0;
-        while (feature[node] !== -1) {
-          node = x.values[row * 4 + feature[node]] <= threshold[node] ? left[node] : left[node] + 1;
-          depth++;
-        }
-        total += depth + c(samples[node]);
-      }
-      expect(scores[row]).toBeCloseTo(2 ** (-total / roots.length / c(100)), 12);
-    }
+    const rows = Array.from({ length: Math.ceil(x.rows / 7) }, (_, i) => i * 7);
+    expect(rows.map((row) => scores[row])).toEqual(referenceScores(forest, x, rows));
   });
 
   it('give 0.5 everywhere when each tree has a single row, as sklearn', () => {

@@ -1,4 +1,5 @@
-import { averagePathLength, IsolationForest, type FeatureMatrix } from '@telemetry-analyzer/engine';
+import { IsolationForest, type FeatureMatrix } from '@telemetry-analyzer/engine';
+import { referenceScores } from './referenceTreeWalk';
 import { float32AtMost } from '../src/scoringLayout';
 import { createRandom } from '../src/random';
 
@@ -43,33 +44,6 @@ describe('the scoring layout in every array width a model may need', () => {
     return { rows, cols, values };
   }
 
-  /** Scores from a plain walk of the serialised trees, summed in tree order as the layout does: bit-identical. */
-  function walkScores(forest: IsolationForest, x: FeatureMatrix, rows: number[]): number[] {
-    const model = forest.toJSON();
-    const decode = <T>(b64: string, Type: new (buffer: ArrayBuffer) => T): T => {
-      const bytes = Buffer.from(b64, 'base64');
-      return new Type(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    };
-    const roots = decode(model.trees.roots, Int32Array);
-    const feature = decode(model.trees.feature, Int32Array);
-    const left = decode(model.trees.leftChild, Int32Array);
-    const threshold = decode(model.trees.threshold, Float64Array);
-    const samples = decode(model.trees.sampleCount, Int32Array);
-    return rows.map((row) => {
-      let total = 0;
-      for (const root of roots) {
-        let node = root;
-        let depth = 0;
-        while (feature[node] !== -1) {
-          node = x.values[row * x.cols + feature[node]] <= threshold[node] ? left[node] : left[node] + 1;
-          depth++;
-        }
-        total += depth + averagePathLength(samples[node]);
-      }
-      return 2 ** (-total / (roots.length * averagePathLength(model.maxSamplesUsed)));
-    });
-  }
-
   // [what it exercises, params, rows, cols]
   it.each([
     ['Uint8 features, Uint16 leaf indices, Int16 child ids', { nEstimators: 20 }, 2000, 7],
@@ -82,7 +56,7 @@ describe('the scoring layout in every array width a model may need', () => {
     const x = uniformMatrix(rows, cols, rows + cols);
     const forest = new IsolationForest(params).fit(x);
     const sampled = Array.from({ length: 50 }, (_, i) => Math.floor((i * rows) / 50));
-    const expected = walkScores(forest, x, sampled);
+    const expected = referenceScores(forest, x, sampled);
     const loaded = IsolationForest.fromJSON(JSON.parse(JSON.stringify(forest.toJSON())));
     for (const scored of [forest, loaded]) {
       const scores = scored.anomalyScores(x);
