@@ -138,6 +138,10 @@ test.describe('anomaly panel', () => {
 
     await expect(host.page.locator(byTestId(testIds.panel.workerFallbackNotice))).toBeVisible();
     expect(workers).toEqual([]);
+    // The notice takes what it needs and the charts the rest: the score pane ends inside the panel, not clipped.
+    const panelBox = await host.page.locator(byTestId(testIds.panel.container)).boundingBox();
+    const scorePaneBox = await host.page.locator(byTestId(testIds.panel.scorePane)).boundingBox();
+    expect(scorePaneBox!.y + scorePaneBox!.height).toBeLessThanOrEqual(panelBox!.y + panelBox!.height + 1);
     const fallbackRegions = await expectMarkersAtInjectedAnomalies(host, scenario, frames);
     // The CSP violation report is the browser's console error; nothing else may go wrong.
     expect(host.errors.filter((error) => !/Content Security Policy/i.test(error))).toEqual([]);

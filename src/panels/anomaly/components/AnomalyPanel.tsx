@@ -12,6 +12,7 @@ import { AnomalyChart } from './AnomalyChart';
 import { PanelMessage } from './PanelMessage';
 import { type ScorerFactory, defaultScorerFactory, useAnalysis } from './useAnalysis';
 import { useAnnotationWriter } from './useAnnotationWriter';
+import { useElementHeight } from './useElementHeight';
 
 export interface AnomalyPanelProps extends PanelProps<AnomalyOptions> {
   /** For tests and hosts that bring their own scorer; defaults to the inline worker with main-thread fallback. */
@@ -19,12 +20,14 @@ export interface AnomalyPanelProps extends PanelProps<AnomalyOptions> {
 }
 
 const DEFAULT_MAX_DATA_POINTS = 1000;
-const NOTICE_HEIGHT = 40;
+/** The header line with the anomaly count and the alert rule button. */
+const HEADER_HEIGHT = 20;
 
 /** The anomaly panel: series with their anomalies, never blank (every state says what is going on). */
 export function AnomalyPanel(props: AnomalyPanelProps) {
   const { data, width, height, timeRange, timeZone, id } = props;
   const s = useStyles2(getStyles);
+  const [noticesRef, noticesHeight] = useElementHeight<HTMLDivElement>();
   const options = useMemo(() => withDefaults(props.options), [props.options]);
   const maxDataPoints = data.request?.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS;
   const { state, scorer } = useAnalysis(
@@ -125,7 +128,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
     );
   }
   const anomalyCount = marks.reduce((sum, m) => sum + m.anomalyCount, 0);
-  const chartHeight = Math.max(0, height - NOTICE_HEIGHT * notices.length - 20);
+  const chartHeight = Math.max(0, height - (notices.length > 0 ? noticesHeight : 0) - HEADER_HEIGHT);
 
   return container(
     state.status === 'loading' ? 'loading' : 'ready',
@@ -135,7 +138,11 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
           <LoadingBar width={width} />
         </div>
       )}
-      {notices.length > 0 && <div className={s.notices}>{notices}</div>}
+      {notices.length > 0 && (
+        <div ref={noticesRef} className={s.notices}>
+          {notices}
+        </div>
+      )}
       <div className={s.header}>
         <div className={s.summary} data-testid={testIds.panel.summary} data-anomaly-count={anomalyCount}>
           {anomalyCount === 1 ? '1 anomaly' : `${anomalyCount} anomalies`}
@@ -201,6 +208,10 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   overlay: css({ position: 'absolute', top: 0, left: 0, right: 0, zIndex: 1 }),
   notices: css({ '& > div': { marginBottom: theme.spacing(0.5), padding: theme.spacing(0.5, 1) } }),
-  header: css({ display: 'flex', alignItems: 'center', justifyContent: 'space-between', height: 20 }),
-  summary: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, height: 20 }),
+  header: css({ display: 'flex', alignItems: 'center', justifyContent: 'space-between', height: HEADER_HEIGHT }),
+  summary: css({
+    fontSize: theme.typography.bodySmall.fontSize,
+    color: theme.colors.text.secondary,
+    height: HEADER_HEIGHT,
+  }),
 });
