@@ -61,7 +61,10 @@ step "browser tests (Chromium)"
 counted npm run test:browser
 
 step "done"
-# jest: "Tests:       1 skipped, 93 passed, 94 total"; Playwright: "  10 passed (48.2s)".
-passed=$(sed 's/\x1b\[[0-9;]*m//g' "$test_log" | grep -E '^Tests:|^ +[0-9]+ passed \(' | grep -oE '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
-failed=$(sed 's/\x1b\[[0-9;]*m//g' "$test_log" | grep -E '^Tests:|^ +[0-9]+ failed' | grep -oE '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
-echo "ci: $passed passed, $failed failed"
+# jest: "Tests:       1 skipped, 93 passed, 94 total"; Playwright: "  10 passed (48.2s)", "  1 failed".
+totals=$(sed 's/\x1b\[[0-9;]*m//g' "$test_log" | awk '
+  /^Tests:/ { for (i = 2; i <= NF; i++) { if ($(i) ~ /^passed,?$/) p += $(i - 1); if ($(i) ~ /^failed,?$/) f += $(i - 1) } }
+  /^ +[0-9]+ passed \(/ { p += $1 }
+  /^ +[0-9]+ failed$/ { f += $1 }
+  END { printf "%d passed, %d failed", p, f }')
+echo "ci: $totals"
