@@ -11,8 +11,9 @@ test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT
 counted() { "$@" 2>&1 | tee -a "$test_log"; }
 
-# Real servers the integration and browser tests start on 127.0.0.1 (Debian packages).
-debian_packages=(prometheus influxdb victoria-metrics prometheus-alertmanager chromium)
+# Real servers the integration and browser tests start on 127.0.0.1, Chromium, and docker-compose to validate the
+# compose file offline (Debian packages).
+debian_packages=(prometheus influxdb victoria-metrics prometheus-alertmanager chromium docker-compose)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
