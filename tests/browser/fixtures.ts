@@ -32,11 +32,7 @@ interface WorkerFixtures {
 }
 
 export const test = base.extend<{ host: HostPage }, WorkerFixtures>({
-  scenario: [
-     
-    async ({}, use) => use(buildTelemetryScenario()),
-    { scope: 'worker' },
-  ],
+  scenario: [async ({}, use) => use(buildTelemetryScenario()), { scope: 'worker' }],
   prometheus: [
     async ({ scenario }, use) => {
       const server = await startPrometheus({ series: scenario.prometheusSeries });
@@ -54,7 +50,6 @@ export const test = base.extend<{ host: HostPage }, WorkerFixtures>({
     { scope: 'worker', timeout: 60_000 },
   ],
   staticServer: [
-     
     async ({}, use) => {
       const server = await startStaticServer();
       await use(server);

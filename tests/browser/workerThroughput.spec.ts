@@ -11,56 +11,28 @@ import path from 'node:path';
 import { generateTelemetry, METRICS } from '../../pkg/cli/src/sample/generateTelemetry';
 import { toDetectorOptions, warmupPoints } from '../../src/panels/anomaly/model/detectorOptions';
 import { DEFAULT_OPTIONS } from '../../src/panels/anomaly/options/defaults';
-import type { ModelOutcome, ScoreRequest, WorkerResponse } from '../../src/panels/anomaly/worker/messages';
+import type { ScoreRequest } from '../../src/panels/anomaly/worker/messages';
 import { expect, test } from './fixtures';
-import type { PanelFrame } from './frames';
 import { repositoryRoot } from './host/buildHost';
-import { renderAnomalyPanel } from './panelDriver';
+import { openHostWithPanelWorker, type ProbeModel, runPanelWorkerJob } from './panelWorkerProbe';
 
 const SERIES = 50;
 const POINTS = 10_000;
 /** analysis/analysePanel.ts EXPLAIN_TOP: the panel explains each marked point by its top 3 features. */
 const EXPLAIN_TOP = 3;
 
-declare global {
-  interface Window {
-    __capturedScriptBlobs?: Blob[];
-  }
-}
-
 test('scores 50 series × 10 000 points in the panel’s worker (throughput figure)', async ({ host }, testInfo) => {
   test.setTimeout(180_000);
-  // Keep every JavaScript blob the page turns into a URL: the panel revokes its worker URL after a while.
-  await host.page.addInitScript(() => {
-    const createObjectURL = URL.createObjectURL.bind(URL);
-    window.__capturedScriptBlobs = [];
-    URL.createObjectURL = (object: Blob | MediaSource) => {
-      if (object instanceof Blob && /javascript/.test(object.type)) {
-        window.__capturedScriptBlobs!.push(object);
-      }
-      return createObjectURL(object);
-    };
-  });
-  const panelWorker = host.page.waitForEvent('worker');
-  await host.open();
-  // The panel starts its worker when it has a series to score: give it one short series.
-  const warmUp = generateTelemetry({ start: 0, end: 119 * 60_000, stepMs: 60_000, seed: 3 });
-  const warmUpFrame: PanelFrame = {
-    name: 'warm-up',
-    refId: 'A',
-    length: warmUp.timestamps.length,
-    fields: [
-      { name: 'Time', type: 'time', values: Array.from(warmUp.timestamps), config: {} },
-      { name: 'Value', type: 'number', values: Array.from(warmUp.hosts[0].metrics.cpu_usage_percent), config: {} },
-    ],
-  };
-  await renderAnomalyPanel(host.page, { frames: [warmUpFrame], fromMs: 0, toMs: 119 * 60_000 });
-  await panelWorker;
+  await openHostWithPanelWorker(host);
 
   const hosts = Array.from({ length: SERIES / METRICS.length }, (_, i) => `host-${i}`);
   const data = generateTelemetry({ start: 0, end: (POINTS - 1) * 60_000, stepMs: 60_000, hosts, seed: 11 });
-  const series = data.hosts.flatMap(({ host: name, metrics }) =>
-    METRICS.map((metric) => ({ name: `${metric} ${name}`, values: Array.from(metrics[metric]) }))
+  const models: ProbeModel[] = data.hosts.flatMap(({ host: name, metrics }) =>
+    METRICS.map((metric) => ({
+      slot: `${metric} ${name}`,
+      timestamps: Array.from(data.timestamps),
+      columns: [{ name: `${metric} ${name}`, values: Array.from(metrics[metric]) }],
+    }))
   );
   const request: Omit<ScoreRequest, 'models'> = {
     type: 'score',
@@ -70,48 +42,20 @@ test('scores 50 series × 10 000 points in the panel’s worker (throughput figu
     explainTop: EXPLAIN_TOP,
   };
 
-  const outcome = await host.page.evaluate(
-    async ({ request, timestamps, series }) => {
-      const blob = window.__capturedScriptBlobs?.[0];
-      if (!blob) {
-        throw new Error('The panel created no JavaScript blob: its worker script could not be captured');
-      }
-      const models = series.map((one, i) => {
-        const table = () => ({
-          timestamps: Float64Array.from(timestamps),
-          columns: [{ name: one.name, values: Float64Array.from(one.values) }],
-        });
-        return { slot: `series-${i}`, trainingKey: 'throughput', training: table(), table: table() };
-      });
-      const worker = new Worker(URL.createObjectURL(blob), { name: 'throughput-probe' });
-      const started = performance.now();
-      const answer = await new Promise<WorkerResponse>((resolve, reject) => {
-        worker.onerror = (event) => reject(new Error(`worker error: ${event.message}`));
-        worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
-          if (event.data.type !== 'progress') {
-            resolve(event.data);
+  const { elapsedMs, outcomes } = await runPanelWorkerJob(host.page, request, models);
+  const outcome = {
+    elapsedMs,
+    models: outcomes.map((model) =>
+      model.ok
+        ? {
+            ok: true,
+            trained: model.trained,
+            scored: model.scores.length,
+            anomalies: model.isAnomaly.filter((a) => a === 1).length,
           }
-        };
-        worker.postMessage({ ...request, models });
-      });
-      const elapsedMs = performance.now() - started;
-      worker.terminate();
-      if (answer.type !== 'result') {
-        throw new Error(`The worker answered ${JSON.stringify(answer)}`);
-      }
-      const summarize = (model: ModelOutcome) =>
-        model.ok
-          ? {
-              ok: true,
-              trained: model.trained,
-              scored: model.scores.length,
-              anomalies: model.isAnomaly.reduce((a, b) => a + b, 0),
-            }
-          : { ok: false, code: model.code, message: model.message };
-      return { elapsedMs, models: answer.models.map(summarize) };
-    },
-    { request, timestamps: Array.from(data.timestamps), series }
-  );
+        : model
+    ),
+  };
 
   expect(outcome.models).toHaveLength(SERIES);
   const warmup = warmupPoints(DEFAULT_OPTIONS);

@@ -6,6 +6,8 @@
  *   c(n) = 2 (ln(n - 1) + γ) - 2 (n - 1) / n  for n > 2,   c(2) = 1,   c(n) = 0 for n <= 1.
  */
 
+import { log } from './deterministicMath';
+
 /** The Euler–Mascheroni constant at double precision (numpy's `np.euler_gamma`). */
 const EULER_GAMMA = 0.5772156649015329;
 
@@ -16,6 +18,7 @@ export function averagePathLength(n: number): number {
   if (n === 2) {
     return 1;
   }
-  // Written term by term as sklearn does, so the rounding matches to the last bit or two.
-  return 2.0 * (Math.log(n - 1.0) + EULER_GAMMA) - (2.0 * (n - 1.0)) / n;
+  // Written term by term as sklearn does, so the rounding matches to the last bit or two; the engine's own log
+  // (deterministicMath.ts) because Math.log differs in the last bit between JavaScript engines.
+  return 2.0 * (log(n - 1.0) + EULER_GAMMA) - (2.0 * (n - 1.0)) / n;
 }

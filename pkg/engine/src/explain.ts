@@ -25,6 +25,7 @@
  * would with a ratio. Contributions are normalised to sum 1; if none is positive (a very ordinary point) the
  * normalised raw path weights are returned instead.
  */
+import { log } from './deterministicMath';
 import type { FeatureContribution } from './types';
 import type { ForestTrees } from './isolationForest';
 
@@ -44,7 +45,7 @@ export function addPathWeights(
     let feature = nodeFeature[node];
     while (feature >= 0) {
       const child = values[rowOffset + feature] <= nodeThreshold[node] ? nodeLeftChild[node] : nodeLeftChild[node] + 1;
-      weights[feature] += Math.log(nodeSampleCount[node] / nodeSampleCount[child]);
+      weights[feature] += log(nodeSampleCount[node] / nodeSampleCount[child]);
       node = child;
       feature = nodeFeature[node];
     }
@@ -75,7 +76,7 @@ export function averageTrainingPathWeights(trees: ForestTrees, featureCount: num
       const samples = nodeSampleCount[node];
       const left = nodeSampleCount[nodeLeftChild[node]];
       const right = nodeSampleCount[nodeLeftChild[node] + 1];
-      weights[feature] += (left * Math.log(samples / left) + right * Math.log(samples / right)) / treeSamples;
+      weights[feature] += (left * log(samples / left) + right * log(samples / right)) / treeSamples;
     }
   }
   return weights;

@@ -29,6 +29,7 @@
  * (100 trees x 256 samples: ~416 kB -> ~186 kB). Scores stay bit-identical: the table holds the same doubles.
  */
 import { averagePathLength } from './averagePathLength';
+import { exp2 } from './deterministicMath';
 import type { ForestTrees } from './isolationForest';
 
 /** Column indices, in the narrowest type that holds the matrix's largest column index (chosen once per model). */
@@ -274,7 +275,8 @@ export function scoreRows(
     }
     for (let row = blockStart; row < blockEnd; row++) {
       // sklearn: 2 ** (-depths / (n_estimators * c(max_samples_))), and 0.5 where c(max_samples_) is 0
-      out[row] = normaliser === 0 ? 0.5 : 2 ** (-pathLengthSums[row - blockStart] / normaliser);
+      // exp2, not **: Math.pow differs in the last bit between JavaScript engines (deterministicMath.ts).
+      out[row] = normaliser === 0 ? 0.5 : exp2(-pathLengthSums[row - blockStart] / normaliser);
     }
   }
 }

@@ -14,7 +14,9 @@ describe('averagePathLength', () => {
       const n = i + 1;
       const difference = Math.abs(averagePathLength(n) - expected);
       worst = Math.max(worst, difference);
-      if (difference > 1e-12) {throw new Error(`c(${n}) = ${averagePathLength(n)}, sklearn ${expected}`);}
+      if (difference > 1e-12) {
+        throw new Error(`c(${n}) = ${averagePathLength(n)}, sklearn ${expected}`);
+      }
     });
     expect(worst).toBeLessThanOrEqual(1e-12);
   });

@@ -228,7 +228,9 @@ describe('IsolationForest parameters', () => {
 
   it('handles constant columns and duplicate rows', () => {
     const values = new Float32Array(200 * 2);
-    for (let r = 0; r < 200; r++) {values.set([5, r % 2], 2 * r);} // column 0 constant, column 1 two values
+    for (let r = 0; r < 200; r++) {
+      values.set([5, r % 2], 2 * r);
+    } // column 0 constant, column 1 two values
     const data = { rows: 200, cols: 2, values };
     const forest = new IsolationForest().fit(data);
     const scores = forest.anomalyScores(data);

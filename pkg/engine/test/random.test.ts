@@ -24,7 +24,9 @@ describe('createRandom', () => {
     let sum = 0;
     for (let i = 0; i < 100000; i++) {
       const value = random.nextFloat();
-      if (!(value >= 0 && value < 1)) {throw new Error(`nextFloat gave ${value}`);}
+      if (!(value >= 0 && value < 1)) {
+        throw new Error(`nextFloat gave ${value}`);
+      }
       sum += value;
     }
     expect(Math.abs(sum / 100000 - 0.5)).toBeLessThan(0.005);
@@ -34,7 +36,9 @@ describe('createRandom', () => {
     const random = createRandom(3);
     const n = 7;
     const counts = new Array<number>(n).fill(0);
-    for (let i = 0; i < 70000; i++) {counts[random.nextInt(n)]++;}
+    for (let i = 0; i < 70000; i++) {
+      counts[random.nextInt(n)]++;
+    }
     // Each count is Binomial(70000, 1/7): mean 10000, sd ~93; 5 sd is a safe bound.
     counts.forEach((count) => expect(Math.abs(count - 10000)).toBeLessThan(470));
   });

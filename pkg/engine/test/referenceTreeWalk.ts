@@ -1,4 +1,5 @@
 import { averagePathLength, type FeatureMatrix, type IsolationForest } from '@telemetry-analyzer/engine';
+import { exp2 } from '../src/deterministicMath';
 
 /**
  * Scores of `rows` of `x` by the plain textbook walk over a forest's serialised trees (toJSON's node arrays), summed
@@ -26,6 +27,7 @@ export function referenceScores(forest: IsolationForest, x: FeatureMatrix, rows:
       }
       total += depth + averagePathLength(samples[node]);
     }
-    return 2 ** (-total / (roots.length * averagePathLength(model.maxSamplesUsed)));
+    // The engine's exp2 (deterministicMath.ts), as the layout: `**` may differ from it in the last bit.
+    return exp2(-total / (roots.length * averagePathLength(model.maxSamplesUsed)));
   });
 }

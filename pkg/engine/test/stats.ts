@@ -6,9 +6,13 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
   const ranks = new Float64Array(values.length);
   for (let start = 0; start < order.length;) {
     let end = start + 1;
-    while (end < order.length && values[order[end]] === values[order[start]]) {end++;}
+    while (end < order.length && values[order[end]] === values[order[start]]) {
+      end++;
+    }
     const tiedRank = (start + 1 + end) / 2; // mean of ranks start+1 .. end
-    for (let k = start; k < end; k++) {ranks[order[k]] = tiedRank;}
+    for (let k = start; k < end; k++) {
+      ranks[order[k]] = tiedRank;
+    }
     start = end;
   }
   return ranks;
@@ -16,7 +20,9 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
 
 /** Spearman's rank correlation: Pearson correlation of the average ranks. */
 export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) {throw new Error(`spearman: lengths differ (${a.length} vs ${b.length})`);}
+  if (a.length !== b.length) {
+    throw new Error(`spearman: lengths differ (${a.length} vs ${b.length})`);
+  }
   const ra = averageRanks(a);
   const rb = averageRanks(b);
   const mean = (ra.length + 1) / 2;
@@ -54,7 +60,9 @@ export function percentileLinear(values: ArrayLike<number>, percent: number): nu
   const sorted = Array.from(values).sort((a, b) => a - b);
   const position = ((sorted.length - 1) * percent) / 100;
   const below = Math.floor(position);
-  if (below >= sorted.length - 1) {return sorted[sorted.length - 1];}
+  if (below >= sorted.length - 1) {
+    return sorted[sorted.length - 1];
+  }
   const fraction = position - below;
   return sorted[below] + (sorted[below + 1] - sorted[below]) * fraction;
 }

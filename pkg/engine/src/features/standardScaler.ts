@@ -131,6 +131,7 @@ export class StandardScaler {
  */
 function isConstantFeature(variance: number, mean: number, rowCount: number): boolean {
   const eps = Number.EPSILON;
-  const upperBound = rowCount * eps * variance + (rowCount * mean * eps) ** 2;
+  const meanError = rowCount * mean * eps;
+  const upperBound = rowCount * eps * variance + meanError * meanError; // not ** 2: Math.pow may differ by engine
   return variance <= upperBound;
 }

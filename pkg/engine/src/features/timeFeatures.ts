@@ -1,3 +1,5 @@
+import { sinCosOfTurns } from '../deterministicMath';
+
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 24 * MS_PER_HOUR;
 /** 1970-01-01, day 0 of the epoch, was a Thursday (JavaScript's getUTCDay() = 4). */
@@ -33,14 +35,15 @@ export function timeFeatures(timestampsMs: Float64Array): TimeFeatures {
     const day = Math.floor(ms / MS_PER_DAY);
     const hour = (ms - day * MS_PER_DAY) / MS_PER_HOUR;
     const weekday = (((day + EPOCH_WEEKDAY) % 7) + 7) % 7;
-    const hourAngle = (2 * Math.PI * hour) / 24;
-    const weekdayAngle = (2 * Math.PI * weekday) / 7;
+    // sin/cos from deterministicMath: Math.sin/cos differ in the last bit between JavaScript engines.
+    const hourCircle = sinCosOfTurns(hour / 24);
+    const weekdayCircle = sinCosOfTurns(weekday / 7);
     features.epochSeconds[i] = ms / 1000;
     features.relativeSeconds[i] = (ms - first) / 1000;
-    features.hourSin[i] = Math.sin(hourAngle);
-    features.hourCos[i] = Math.cos(hourAngle);
-    features.weekdaySin[i] = Math.sin(weekdayAngle);
-    features.weekdayCos[i] = Math.cos(weekdayAngle);
+    features.hourSin[i] = hourCircle.sin;
+    features.hourCos[i] = hourCircle.cos;
+    features.weekdaySin[i] = weekdayCircle.sin;
+    features.weekdayCos[i] = weekdayCircle.cos;
   }
   return features;
 }

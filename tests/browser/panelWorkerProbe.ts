@@ -1,0 +1,112 @@
+/**
+ * Runs scoring jobs in the panel's own worker script, as built into dist/ (the inline bundle the panel starts from a
+ * blob: URL): the page keeps every JavaScript blob it turns into a URL, a short series makes the panel start its
+ * worker, and each job then runs in a fresh Worker made from that exact script.
+ */
+import type { Page } from '@playwright/test';
+
+import { generateTelemetry } from '../../pkg/cli/src/sample/generateTelemetry';
+import type { ScoreRequest, WorkerResponse } from '../../src/panels/anomaly/worker/messages';
+import type { HostPage } from './fixtures';
+import type { PanelFrame } from './frames';
+import { renderAnomalyPanel } from './panelDriver';
+
+declare global {
+  interface Window {
+    __capturedScriptBlobs?: Blob[];
+  }
+}
+
+/** One model of a job, as plain arrays (they cross into the page as JSON-like values, doubles exact). */
+export interface ProbeModel {
+  slot: string;
+  timestamps: number[];
+  columns: Array<{ name: string; values: number[] }>;
+}
+
+/** What the worker answered for one model, typed arrays as plain arrays. */
+export type ProbeOutcome =
+  | { ok: true; trained: boolean; times: number[]; scores: number[]; isAnomaly: number[]; threshold: number }
+  | { ok: false; code: string; message: string };
+
+/** Opens the host and has the panel start its worker once, keeping the worker's script for runPanelWorkerJob. */
+export async function openHostWithPanelWorker(host: HostPage): Promise<void> {
+  await host.page.addInitScript(() => {
+    const createObjectURL = URL.createObjectURL.bind(URL);
+    window.__capturedScriptBlobs = [];
+    URL.createObjectURL = (object: Blob | MediaSource) => {
+      if (object instanceof Blob && /javascript/.test(object.type)) {
+        window.__capturedScriptBlobs!.push(object);
+      }
+      return createObjectURL(object);
+    };
+  });
+  const panelWorker = host.page.waitForEvent('worker');
+  await host.open();
+  // The panel starts its worker when it has a series to score: give it one short series.
+  const warmUp = generateTelemetry({ start: 0, end: 119 * 60_000, stepMs: 60_000, seed: 3 });
+  const warmUpFrame: PanelFrame = {
+    name: 'warm-up',
+    refId: 'A',
+    length: warmUp.timestamps.length,
+    fields: [
+      { name: 'Time', type: 'time', values: Array.from(warmUp.timestamps), config: {} },
+      { name: 'Value', type: 'number', values: Array.from(warmUp.hosts[0].metrics.cpu_usage_percent), config: {} },
+    ],
+  };
+  await renderAnomalyPanel(host.page, { frames: [warmUpFrame], fromMs: 0, toMs: 119 * 60_000 });
+  await panelWorker;
+}
+
+/** Trains and scores `models` (training rows = scored rows) in a fresh worker made from the panel's script. */
+export async function runPanelWorkerJob(
+  page: Page,
+  request: Omit<ScoreRequest, 'models'>,
+  models: ProbeModel[]
+): Promise<{ elapsedMs: number; outcomes: ProbeOutcome[] }> {
+  return page.evaluate(
+    async ({ request, models }) => {
+      const blob = window.__capturedScriptBlobs?.[0];
+      if (!blob) {
+        throw new Error('The panel created no JavaScript blob: its worker script could not be captured');
+      }
+      const jobModels = models.map((model) => {
+        const table = () => ({
+          timestamps: Float64Array.from(model.timestamps),
+          columns: model.columns.map((c) => ({ name: c.name, values: Float64Array.from(c.values) })),
+        });
+        return { slot: model.slot, trainingKey: 'probe', training: table(), table: table() };
+      });
+      const worker = new Worker(URL.createObjectURL(blob), { name: 'panel-worker-probe' });
+      const started = performance.now();
+      const answer = await new Promise<WorkerResponse>((resolve, reject) => {
+        worker.onerror = (event) => reject(new Error(`worker error: ${event.message}`));
+        worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
+          if (event.data.type !== 'progress') {
+            resolve(event.data);
+          }
+        };
+        worker.postMessage({ ...request, models: jobModels });
+      });
+      const elapsedMs = performance.now() - started;
+      worker.terminate();
+      if (answer.type !== 'result') {
+        throw new Error(`The worker answered ${JSON.stringify(answer)}`);
+      }
+      const outcomes = answer.models.map((model) =>
+        model.ok
+          ? {
+              ok: true as const,
+              trained: model.trained,
+              times: Array.from(model.times),
+              scores: Array.from(model.scores),
+              isAnomaly: Array.from(model.isAnomaly),
+              threshold: model.threshold,
+            }
+          : { ok: false as const, code: model.code, message: model.message }
+      );
+      return { elapsedMs, outcomes };
+    },
+    { request, models }
+  );
+}
