@@ -69,6 +69,16 @@ export interface Limits {
   bodyLimit: number;
 }
 
+/** How warm anomaly queries reuse what a model's score cache already holds (docs/proxy.md, "Score cache"). */
+export interface ScoreCacheConfig {
+  /**
+   * A warm range query fetches from the upstream only the samples newer than the cached end minus this window, ms
+   * ['10m']; older cached samples are trusted (a late change to them is not seen until the model is retrained or
+   * evicted). 0 = always fetch the whole range.
+   */
+  refetchWindowMs: number;
+}
+
 export interface ProxyConfig {
   /** Where the config came from (file path or a label), for messages. */
   source: string;
@@ -79,6 +89,7 @@ export interface ProxyConfig {
   /** Directory for trained models; undefined = models live in memory only. */
   modelStore?: { directory: string };
   modelCache: { maxModels: number };
+  scoreCache: ScoreCacheConfig;
   /** Undefined = no incoming authentication. */
   auth?: IncomingAuth;
   limits: Limits;
@@ -104,6 +115,7 @@ const ROOT_KEYS = [
   'engine',
   'modelStore',
   'modelCache',
+  'scoreCache',
   'auth',
   'limits',
   'log',
@@ -174,6 +186,7 @@ class ConfigReader {
       engine: this.readEngine(raw.engine),
       modelStore: this.readModelStore(raw.modelStore),
       modelCache: this.readModelCache(raw.modelCache),
+      scoreCache: this.readScoreCache(raw.scoreCache),
       auth: this.readIncomingAuth(raw.auth),
       limits: this.readLimits(raw.limits),
       log: { level: this.readLogLevel(raw.log) },
@@ -402,6 +415,26 @@ class ConfigReader {
     }
     this.rejectUnknownKeys(raw, 'modelCache', ['maxModels']);
     return { maxModels: this.readInteger(raw, 'maxModels', 'modelCache', 1, 10_000_000, 1000) };
+  }
+
+  private readScoreCache(raw: unknown): ScoreCacheConfig {
+    const fallback = { refetchWindowMs: 600_000 };
+    if (raw === undefined || raw === null) {
+      return fallback;
+    }
+    if (!isObject(raw)) {
+      this.problem('scoreCache', 'must be {refetchWindow}');
+      return fallback;
+    }
+    this.rejectUnknownKeys(raw, 'scoreCache', ['refetchWindow']);
+    const window = raw.refetchWindow;
+    // 0 is allowed here (unlike other durations): it turns the partial fetch off.
+    if (window === 0 || window === '0') {
+      return { refetchWindowMs: 0 };
+    }
+    return {
+      refetchWindowMs: this.readDuration(window, 'scoreCache.refetchWindow', fallback.refetchWindowMs),
+    };
   }
 
   private readIncomingAuth(raw: unknown): IncomingAuth | undefined {

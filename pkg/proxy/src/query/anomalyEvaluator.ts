@@ -1,11 +1,13 @@
 /**
- * Evaluates an anomaly query: fetch the wrapped query's series from the chosen upstream, find (or train) a model per
- * series/group, score with the engine's AnomalyDetector, and shape the answer as Prometheus would (matrix or vector).
+ * Evaluates an anomaly query: fetch the wrapped query's series from the chosen upstream (when warm, only what the
+ * score cache lacks: fastForward.ts), find (or train) a model per series/group, score with the engine's
+ * AnomalyDetector, and shape the answer as Prometheus would (matrix or vector).
  */
-import { AnomalyDetector, EngineInputError, type DetectorOptions } from '@telemetry-analyzer/engine';
+import { AnomalyDetector, EngineInputError, type DetectorOptions, type SeriesTable } from '@telemetry-analyzer/engine';
 import { createHash } from 'node:crypto';
 import { ProxyConfig, UpstreamConfig } from '../config';
 import { PromApiError, QueryParseError, badData } from '../errors';
+import { LruCache } from '../models/lruCache';
 import { ModelRepository, TrainedModel } from '../models/modelRepository';
 import { modelKey } from '../models/modelKey';
 import { SingleFlight } from '../models/singleFlight';
@@ -15,6 +17,15 @@ import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
 import { Series, labelsKey } from '../upstreams/series';
 import { UpstreamHttp } from '../upstreams/upstreamHttp';
 import { AnomalyQuery } from './anomalyQuery';
+import {
+  CachedRows,
+  FastForwardPlan,
+  QueryFetchRecord,
+  canFastForward,
+  fetchStartAfterCache,
+  seriesSetOf,
+  spliceCachedRows,
+} from './fastForward';
 import { ScoredTable, scoreWithCache } from './scoreCache';
 import { ModelUnit, buildTable, buildUnits } from './seriesTables';
 
@@ -58,6 +69,8 @@ type TrainingOutcome = Map<string, TrainedModel | string>;
 
 export class AnomalyEvaluator {
   private readonly trainingFlights = new SingleFlight<TrainingOutcome>();
+  /** Per query, what its last evaluation scored (fastForward.ts); small, and as many as models at most. */
+  private readonly fetchRecords: LruCache<string, QueryFetchRecord>;
 
   constructor(
     private readonly config: ProxyConfig,
@@ -65,9 +78,26 @@ export class AnomalyEvaluator {
     private readonly models: ModelRepository,
     private readonly hooks: EvaluatorHooks,
     private readonly now: () => number = Date.now
-  ) {}
+  ) {
+    this.fetchRecords = new LruCache(config.modelCache.maxModels);
+  }
 
   async evaluate(query: AnomalyQuery, range: EvaluationRange, signal?: AbortSignal): Promise<EvaluationResult> {
+    const fastForwarded = await this.evaluateFetching(query, range, 'newOnly', signal);
+    return fastForwarded ?? (await this.evaluateFetching(query, range, 'whole', signal))!;
+  }
+
+  /**
+   * One evaluation. With `fetching` = 'newOnly' the upstream is asked only for what the score cache does not hold
+   * (see fastForward.ts); undefined when that turned out not to fit (other series came back, a model changed), and
+   * the caller evaluates again with the whole range.
+   */
+  private async evaluateFetching(
+    query: AnomalyQuery,
+    range: EvaluationRange,
+    fetching: 'newOnly' | 'whole',
+    signal?: AbortSignal
+  ): Promise<EvaluationResult | undefined> {
     const upstream = this.chooseUpstream(query);
     const settings = this.resolveSettings(query, range);
     const step = settings.stepMs;
@@ -81,13 +111,23 @@ export class AnomalyEvaluator {
     }
     // Rolling windows and lags need history before the first scored point.
     const warmupMs = (settings.window + settings.lags + 1) * step;
-    const series = await this.fetch(upstream, query, scoreStart - warmupMs, scoreEnd, step, signal);
+    const dataStart = scoreStart - warmupMs;
+    const base = this.baseKeyParts(upstream, query, settings);
+    // Every model key of this query is this plus the unit's labels; the record is per query, not per unit.
+    const recordKey = modelKey({ ...base, labels: {} });
+    const maxAge = 'windowMs' in settings.training ? this.config.engine.retrainIntervalMs : undefined;
+    const plan =
+      fetching === 'newOnly'
+        ? await this.planFastForward(query, recordKey, { startMs: dataStart, endMs: scoreEnd, stepMs: step }, maxAge)
+        : undefined;
+    const series = await this.fetch(upstream, query, plan?.fetchStartMs ?? dataStart, scoreEnd, step, signal);
+    if (plan && seriesSetOf(series) !== plan.seriesSet) {
+      return undefined;
+    }
     this.checkSeriesCount(series.length);
 
     const units = buildUnits(series, settings.mode, settings.by);
-    const base = this.baseKeyParts(upstream, query, settings);
     const keyed = units.map((unit) => ({ unit, key: modelKey({ ...base, labels: unit.labels }) }));
-    const maxAge = 'windowMs' in settings.training ? this.config.engine.retrainIntervalMs : undefined;
 
     const models = new Map<string, TrainedModel>();
     const missing: typeof keyed = [];
@@ -101,7 +141,7 @@ export class AnomalyEvaluator {
     }
     const warnings: string[] = [];
     if (missing.length > 0) {
-      const outcome = await this.train(upstream, query, settings, base, missing, scoreStart - warmupMs);
+      const outcome = await this.train(upstream, query, settings, base, missing, dataStart);
       for (const { unit, key } of missing) {
         const result = outcome.get(key);
         if (typeof result === 'object') {
@@ -111,8 +151,55 @@ export class AnomalyEvaluator {
         }
       }
     }
-    const scored = this.score(query, keyed, models, scoreStart, scoreEnd, warnings);
+    let tableOf = (unit: ModelUnit, model: TrainedModel) => buildTable(unit, model.detector.columns);
+    if (plan) {
+      // A model trained (or reloaded) since the plan may have other columns than the cached rows: fetch whole.
+      const changed = [...models].some(([key, model]) => !sameColumns(plan.cached.get(key)?.columns, model));
+      if (changed) {
+        return undefined;
+      }
+      tableOf = (unit, model) =>
+        spliceCachedRows(
+          plan.cached.get(model.key)!.table,
+          dataStart,
+          plan.fetchStartMs,
+          buildTable(unit, model.detector.columns)
+        );
+    }
+    const fetched = { startMs: dataStart, endMs: scoreEnd, stepMs: step };
+    const scored = this.score(query, keyed, models, tableOf, fetched, scoreStart, scoreEnd, warnings);
+    this.fetchRecords.set(recordKey, { modelKeys: [...models.keys()], seriesSet: seriesSetOf(series) });
     return range.kind === 'range' ? toMatrix(query, scored, warnings) : toVector(query, scored, range.timeMs, warnings);
+  }
+
+  /**
+   * The partial fetch this request can do: undefined unless the query was evaluated before and every model it
+   * scored still holds raw rows that cover the request's start on its step grid.
+   */
+  private async planFastForward(
+    query: AnomalyQuery,
+    recordKey: string,
+    request: { startMs: number; endMs: number; stepMs: number },
+    maxAge: number | undefined
+  ): Promise<FastForwardPlan | undefined> {
+    const refetchWindowMs = this.config.scoreCache.refetchWindowMs;
+    const inner = query.inner;
+    const expression = inner.language === 'promql' ? inner.expression : inner.statement;
+    const record = this.fetchRecords.get(recordKey);
+    if (refetchWindowMs === 0 || !record || !canFastForward(inner.language, expression)) {
+      return undefined;
+    }
+    const cached = new Map<string, CachedRows>();
+    for (const key of record.modelKeys) {
+      const model = await this.models.get(key, maxAge);
+      if (!model?.lastScored?.fetched) {
+        return undefined;
+      }
+      cached.set(key, { columns: model.detector.columns, table: model.lastScored });
+    }
+    const ranges = [...cached.values()].map((rows) => rows.table.fetched!);
+    const fetchStartMs = fetchStartAfterCache(ranges, request, refetchWindowMs);
+    return fetchStartMs === undefined ? undefined : { fetchStartMs, cached, seriesSet: record.seriesSet };
   }
 
   /** The upstream named by `upstream=` or the default; only configured upstreams can ever be chosen. */
@@ -306,6 +393,8 @@ export class AnomalyEvaluator {
     query: AnomalyQuery,
     keyed: Array<{ unit: ModelUnit; key: string }>,
     models: Map<string, TrainedModel>,
+    tableOf: (unit: ModelUnit, model: TrainedModel) => SeriesTable,
+    fetched: NonNullable<ScoredTable['fetched']>,
     scoreStart: number,
     scoreEnd: number,
     warnings: string[]
@@ -325,10 +414,10 @@ export class AnomalyEvaluator {
       }
       const { scored, rowsScored, rowsFromCache } = scoreWithCache(
         model.detector,
-        buildTable(unit, columns),
+        tableOf(unit, model),
         model.lastScored
       );
-      model.lastScored = scored;
+      model.lastScored = { ...scored, fetched };
       this.hooks.onRowsScored(rowsScored, rowsFromCache);
       const samples = samplesInRange(query, scored, scoreStart, scoreEnd);
       // Every input series of the unit gets the unit's result under its own labels.
@@ -341,6 +430,16 @@ export class AnomalyEvaluator {
     }
     return withoutMetricNames(output);
   }
+}
+
+/** Whether the cached rows' columns are the model's (same names, same order). */
+function sameColumns(cachedColumns: readonly string[] | undefined, model: TrainedModel): boolean {
+  const columns = model.detector.columns;
+  return (
+    cachedColumns !== undefined &&
+    cachedColumns.length === columns.length &&
+    cachedColumns.every((name, i) => name === columns[i])
+  );
 }
 
 /** The scored samples of one unit: timestamps (ms) and the anomaly function's value at each. */

@@ -35,6 +35,11 @@ export interface ScoredTable {
   scores: Float64Array;
   /** The detector's threshold (anomaly iff score > threshold). */
   threshold: number;
+  /**
+   * The upstream range and step the raw values were fetched for (rows exist only where a series had a sample), set
+   * by the evaluator; a later query fetches only what is newer (query/fastForward.ts).
+   */
+  fetched?: { startMs: number; endMs: number; stepMs: number };
 }
 
 export interface CachedScoring {
