@@ -262,6 +262,11 @@ export class AnomalyDetector {
     withInvalidOption(() => this.models.forEach((model) => model.forest.setContamination(contamination)));
   }
 
+  /** Lets every forest score its training rows now and drop its copy of them (see IsolationForest.releaseTrainingRows). */
+  releaseTrainingRows(): void {
+    this.models.forEach((model) => model.forest.releaseTrainingRows());
+  }
+
   /** A scorer for streams: push one row at a time, scored exactly as score() scores it (see onlineScorer.ts). */
   createOnlineScorer(): OnlineScorer {
     return createOnlineScorer(this.columns, this.trainedOptions, this.models);

@@ -621,6 +621,14 @@ export class IsolationForest {
     state.pendingTrainingRows = undefined;
   }
 
+  /**
+   * Scores the training rows now and drops the kept copy of them (~3.5x the size of the scores), for hosts that keep
+   * many models in memory: re-thresholding (setContamination) still works afterwards.
+   */
+  releaseTrainingRows(): void {
+    this.trainingScores();
+  }
+
   private fitted(): FittedState {
     if (this.state === undefined) {
       throw new Error('IsolationForest is not fitted: call fit() (or IsolationForest.fromJSON) first');

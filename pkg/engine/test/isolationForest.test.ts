@@ -111,6 +111,22 @@ describe('IsolationForest thresholds', () => {
   });
 });
 
+describe('IsolationForest.releaseTrainingRows', () => {
+  it('changes nothing a caller can see: thresholds after re-thresholding and the saved model are the same', () => {
+    const x = gaussianMatrix(800, 4, 5);
+    const kept = new IsolationForest({ seed: 3 }).fit(x);
+    const released = new IsolationForest({ seed: 3 }).fit(x);
+    released.releaseTrainingRows();
+    released.releaseTrainingRows(); // idempotent
+    for (const contamination of [0.05, 'auto' as const, 0.2]) {
+      kept.setContamination(contamination);
+      released.setContamination(contamination);
+      expect(released.threshold).toBe(kept.threshold);
+    }
+    expect(JSON.stringify(released.toJSON())).toBe(JSON.stringify(kept.toJSON()));
+  });
+});
+
 describe('IsolationForest scores', () => {
   const x = gaussianMatrix(500, 4, 9);
 
