@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { createRandom, IsolationForest, type FeatureMatrix } from '@telemetry-analyzer/engine';
+import { IsolationForest, type FeatureMatrix } from '@telemetry-analyzer/engine';
+import { gaussianMatrix } from './gaussianMatrix';
 import { referenceScores } from './referenceTreeWalk';
 import { percentileLinear, rocAuc, spearman } from './stats';
 
@@ -15,16 +16,6 @@ const toMatrix = (m: MatrixJson): FeatureMatrix => ({
   values: Float32Array.from(m.values),
 });
 const loadFixture = <T>(name: string): T => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
-
-/** rows x cols standard normal values (Box–Muller on the engine's PRNG), deterministic per seed. */
-function gaussianMatrix(rows: number, cols: number, seed: number): FeatureMatrix {
-  const random = createRandom(seed);
-  const values = new Float32Array(rows * cols);
-  for (let i = 0; i < values.length; i++) {
-    values[i] = Math.sqrt(-2 * Math.log(1 - random.nextFloat())) * Math.cos(2 * Math.PI * random.nextFloat());
-  }
-  return { rows, cols, values };
-}
 
 const countFlagged = (labels: Uint8Array): number => labels.reduce((sum, label) => sum + label, 0);
 

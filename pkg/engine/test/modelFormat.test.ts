@@ -1,13 +1,5 @@
-import { createRandom, IsolationForest, ModelFormatError, type FeatureMatrix } from '@telemetry-analyzer/engine';
-
-function gaussianMatrix(rows: number, cols: number, seed: number): FeatureMatrix {
-  const random = createRandom(seed);
-  const values = new Float32Array(rows * cols);
-  for (let i = 0; i < values.length; i++) {
-    values[i] = Math.sqrt(-2 * Math.log(1 - random.nextFloat())) * Math.cos(2 * Math.PI * random.nextFloat());
-  }
-  return { rows, cols, values };
-}
+import { IsolationForest, ModelFormatError } from '@telemetry-analyzer/engine';
+import { gaussianMatrix } from './gaussianMatrix';
 
 const bytesOf = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 

@@ -142,27 +142,19 @@ function parseSchedule(flags: GenerateFlags, stepMs: number, startedAt: number):
   return { firstStartMs, everyMs, durationMs, kinds };
 }
 
-const DURATION_UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** `15s`, `1h30m`, `1d` (units ms, s, m, h, d, w); `0` when allowZero. */
+/** `15s`, `1h30m`, `1d` (Prometheus duration literals, as the proxy reads them); `0` when allowZero. */
 function parseDuration(flag: string, text: string, allowZero = false): number {
   const trimmed = text.trim();
   if (allowZero && trimmed === '0') {
     return 0;
   }
-  if (!/^(\d+(ms|s|m|h|d|w))+$/.test(trimmed)) {
+  // The proxy's parser, loaded on demand like `serve` loads the proxy: the other commands must not need it.
+  const { parseDurationLiteral } = require('@telemetry-analyzer/proxy') as {
+    parseDurationLiteral(text: string): number | undefined;
+  };
+  const total = parseDurationLiteral(trimmed);
+  if (total === undefined) {
     throw new InputError({ source: flag }, `expected a duration such as 15s, 5m, 1h30m or 1d, got "${text}"`);
-  }
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(/(\d+)(ms|s|m|h|d|w)/g)) {
-    total += Number(amount) * DURATION_UNIT_MS[unit];
   }
   if (total === 0 && !allowZero) {
     throw new InputError({ source: flag }, 'must be longer than 0');

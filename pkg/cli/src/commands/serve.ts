@@ -8,7 +8,7 @@ export function serveCommand(): Command {
     .requiredOption('-c, --config <file>', 'proxy configuration file')
     .action(async (flags: { config: string }) => {
       // Loaded on demand: the other commands must not need the proxy package.
-       
+
       const proxy = require('@telemetry-analyzer/proxy') as {
         startProxyFromConfigFile(path: string): Promise<unknown>;
       };

@@ -5,7 +5,7 @@
  */
 import { AnomalyDetector, EngineInputError, type DetectorOptions, type SeriesTable } from '@telemetry-analyzer/engine';
 import { createHash } from 'node:crypto';
-import { ProxyConfig, UpstreamConfig } from '../config';
+import { EngineDefaults, ProxyConfig, UpstreamConfig } from '../config';
 import { PromApiError, QueryParseError, badData } from '../errors';
 import { LruCache } from '../models/lruCache';
 import { ModelRepository, TrainedModel } from '../models/modelRepository';
@@ -39,14 +39,9 @@ export type MatrixResult = { resultType: 'matrix'; result: Array<PromSample & { 
 export type VectorResult = { resultType: 'vector'; result: Array<PromSample & { value: [number, string] }> };
 export type EvaluationResult = (MatrixResult | VectorResult) & { warnings: string[] };
 
-/** Options with every default filled in: what a model depends on. */
-export interface ResolvedSettings {
-  contamination: 'auto' | number;
-  trees: number;
-  window: number;
-  lags: number;
-  seasonality: 'auto' | boolean;
-  seed: number;
+/** Options with every default filled in: what a model depends on (the engine defaults, as overridden by the query). */
+export interface ResolvedSettings
+  extends Pick<EngineDefaults, 'contamination' | 'trees' | 'window' | 'lags' | 'seasonality' | 'seed'> {
   stepMs: number;
   mode: 'univariate' | 'multivariate';
   by: string[];
