@@ -57,12 +57,6 @@ async function settledMemory() {
 /** The child: fills the cache and sends the measurement to the parent. */
 async function measureInChild({ mode, target, rssBudgetBytes }) {
   const { AnomalyDetector } = require('../../pkg/engine/dist');
-  // The proxy's anomalyEvaluator trains, then keeps the training scores instead of a copy of the training rows.
-  const trainedAsTheProxyDoes = (table, options) => {
-    const detector = AnomalyDetector.train(table, options);
-    detector.releaseTrainingRows();
-    return detector;
-  };
   const { parseConfig } = require('../../pkg/proxy/dist');
   const { ModelRepository } = require('../../pkg/proxy/dist/models/modelRepository');
   const { telemetrySeries } = require('./telemetrySeries');
@@ -98,7 +92,7 @@ async function measureInChild({ mode, target, rssBudgetBytes }) {
     const seriesIndex = models % tables.length;
     const detector =
       mode === 'trained'
-        ? trainedAsTheProxyDoes(tables[seriesIndex], detectorOptions(models))
+        ? AnomalyDetector.train(tables[seriesIndex], detectorOptions(models))
         : AnomalyDetector.fromJSON(stored[seriesIndex]);
     await repository.put({
       key: models.toString(16).padStart(64, '0'), // the proxy's keys are sha256 hex digests

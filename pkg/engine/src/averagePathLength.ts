@@ -22,3 +22,21 @@ export function averagePathLength(n: number): number {
   // (deterministicMath.ts) because Math.log differs in the last bit between JavaScript engines.
   return 2.0 * (log(n - 1.0) + EULER_GAMMA) - (2.0 * (n - 1.0)) / n;
 }
+
+/** c(0), c(1), …: grown on demand, shared by every forest (c depends on n alone). */
+let table = new Float64Array(0);
+
+/**
+ * An array whose entry n is averagePathLength(n) (the same double) for n = 0..maxN at least: for loops that need c of
+ * many leaf sizes. Shared: read it, never write to it.
+ */
+export function averagePathLengthTable(maxN: number): Float64Array {
+  if (table.length <= maxN) {
+    const grown = new Float64Array(Math.max(maxN + 1, 2 * table.length, 257));
+    for (let n = 0; n < grown.length; n++) {
+      grown[n] = averagePathLength(n);
+    }
+    table = grown;
+  }
+  return table;
+}

@@ -262,9 +262,12 @@ export class AnomalyDetector {
     withInvalidOption(() => this.models.forEach((model) => model.forest.setContamination(contamination)));
   }
 
-  /** Lets every forest score its training rows now and drop its copy of them (see IsolationForest.releaseTrainingRows). */
-  releaseTrainingRows(): void {
-    this.models.forEach((model) => model.forest.releaseTrainingRows());
+  /**
+   * Keeps only what scoring needs, for hosts that hold many models and never re-threshold them (see
+   * IsolationForest.releaseTrainingData): setContamination to a number and toJSON throw afterwards.
+   */
+  releaseTrainingData(): void {
+    this.models.forEach((model) => model.forest.releaseTrainingData());
   }
 
   /** A scorer for streams: push one row at a time, scored exactly as score() scores it (see onlineScorer.ts). */

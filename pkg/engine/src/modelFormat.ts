@@ -6,7 +6,7 @@
  *
  * Version history: 1 — first format.
  */
-import type { ForestTrees } from './isolationForest';
+import type { GrownTrees } from './compactTrees';
 import type { IsolationForestParams } from './types';
 
 export const FOREST_FORMAT = 'telemetry-analyzer/isolation-forest';
@@ -36,7 +36,7 @@ export interface SerializedForest {
     count: number;
     /** Number of nodes over all trees. */
     nodeCount: number;
-    /** Base64 little-endian arrays, see ForestTrees in isolationForest.ts. */
+    /** Base64 little-endian arrays, see GrownTrees in isolationForest.ts. */
     roots: string; // Int32, count entries
     feature: string; // Int32, nodeCount entries
     leftChild: string; // Int32, nodeCount entries
@@ -57,7 +57,7 @@ export interface ForestModel {
   featureCount: number;
   maxSamplesUsed: number;
   threshold: number;
-  trees: ForestTrees;
+  trees: GrownTrees;
   trainingScores: Float64Array;
   trainingPathWeights: Float64Array;
 }
@@ -134,7 +134,7 @@ export function decodeForest(json: unknown): ForestModel {
     }
   }
 
-  const trees: ForestTrees = { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount };
+  const trees: GrownTrees = { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount };
   checkTrees(trees, featureCount, maxSamplesUsed);
   return { params, featureCount, maxSamplesUsed, threshold, trees, trainingScores, trainingPathWeights };
 }
@@ -144,7 +144,7 @@ export function decodeForest(json: unknown): ForestModel {
  * exactly once, children come after their parent (so walks terminate), split features are columns, thresholds are
  * finite, and sample counts add up.
  */
-function checkTrees(trees: ForestTrees, featureCount: number, maxSamplesUsed: number): void {
+function checkTrees(trees: GrownTrees, featureCount: number, maxSamplesUsed: number): void {
   const { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount } = trees;
   const nodeCount = nodeFeature.length;
   const reached = new Uint8Array(nodeCount);

@@ -102,19 +102,33 @@ describe('IsolationForest thresholds', () => {
   });
 });
 
-describe('IsolationForest.releaseTrainingRows', () => {
-  it('changes nothing a caller can see: thresholds after re-thresholding and the saved model are the same', () => {
-    const x = gaussianMatrix(800, 4, 5);
-    const kept = new IsolationForest({ seed: 3 }).fit(x);
-    const released = new IsolationForest({ seed: 3 }).fit(x);
-    released.releaseTrainingRows();
-    released.releaseTrainingRows(); // idempotent
-    for (const contamination of [0.05, 'auto' as const, 0.2]) {
-      kept.setContamination(contamination);
-      released.setContamination(contamination);
+describe('IsolationForest.releaseTrainingData (for hosts that keep many models, like the proxy)', () => {
+  const x = gaussianMatrix(800, 4, 5);
+
+  it.each([0.05, 'auto' as const])(
+    'keeps scores, flags, explanations and the threshold of contamination %s',
+    (contamination) => {
+      const kept = new IsolationForest({ seed: 3, contamination }).fit(x);
+      const released = new IsolationForest({ seed: 3, contamination }).fit(x);
+      released.releaseTrainingData();
+      released.releaseTrainingData(); // idempotent
       expect(released.threshold).toBe(kept.threshold);
+      expect(released.anomalyScores(x)).toEqual(kept.anomalyScores(x));
+      expect(released.predict(x)).toEqual(kept.predict(x));
+      expect(released.explain(x, 17)).toEqual(kept.explain(x, 17));
     }
-    expect(JSON.stringify(released.toJSON())).toBe(JSON.stringify(kept.toJSON()));
+  );
+
+  it('refuses what needs the training scores, with a message saying why, and stays as it was', () => {
+    const released = new IsolationForest({ seed: 3, contamination: 0.05 }).fit(x);
+    released.releaseTrainingData();
+    const threshold = released.threshold;
+    expect(() => released.setContamination(0.2)).toThrow(/released its training data.*re-thresholded/);
+    expect(released.params.contamination).toBe(0.05);
+    expect(released.threshold).toBe(threshold);
+    expect(() => released.toJSON()).toThrow(/released its training data.*saved/);
+    released.setContamination('auto'); // needs no training scores
+    expect(released.threshold).toBe(0.5);
   });
 });
 

@@ -1,4 +1,9 @@
-import { averagePathLength, type FeatureMatrix, type IsolationForest } from '@telemetry-analyzer/engine';
+import {
+  averagePathLength,
+  type FeatureMatrix,
+  type IsolationForest,
+  type SerializedForest,
+} from '@telemetry-analyzer/engine';
 import { exp2 } from '../src/deterministicMath';
 
 /**
@@ -6,7 +11,11 @@ import { exp2 } from '../src/deterministicMath';
  * in tree order as the fast scoring layout does: an oracle independent of that layout, bit-identical to it.
  */
 export function referenceScores(forest: IsolationForest, x: FeatureMatrix, rows: number[]): number[] {
-  const model = forest.toJSON();
+  return referenceScoresOf(forest.toJSON(), x, rows);
+}
+
+/** referenceScores of a serialised forest. */
+export function referenceScoresOf(model: SerializedForest, x: FeatureMatrix, rows: number[]): number[] {
   const decode = <T>(b64: string, Type: new (buffer: ArrayBuffer) => T): T => {
     const bytes = Buffer.from(b64, 'base64');
     return new Type(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));

@@ -1,6 +1,6 @@
 import { IsolationForest, type FeatureMatrix } from '@telemetry-analyzer/engine';
-import { referenceScores } from './referenceTreeWalk';
-import { float32AtMost } from '../src/scoringLayout';
+import { referenceScores, referenceScoresOf } from './referenceTreeWalk';
+import { float32AtMost } from '../src/compactTrees';
 import { createRandom } from '../src/random';
 
 /** The next float32 above a float32 `f` (towards +Infinity). */
@@ -63,5 +63,69 @@ describe('the scoring layout in every array width a model may need', () => {
       expect(sampled.map((row) => scores[row])).toEqual(expected);
     }
     expect(JSON.stringify(loaded.toJSON())).toBe(JSON.stringify(forest.toJSON()));
+  });
+
+  it.each([
+    ['Uint8 features, Int16 children', { nEstimators: 20 }, 2000, 7],
+    ['Int32 children (> 32768 rows per tree)', { nEstimators: 2, maxSamples: 40000 }, 40000, 2],
+    ['a single-leaf tree (constant rows)', { nEstimators: 5, maxSamples: 40 }, 300, 1],
+  ])(
+    '%s: rows scored a few at a time (tree walk) get the doubles of one batch (dense layout)',
+    (_what, params, rows, cols) => {
+      const x = uniformMatrix(rows, cols, rows * cols);
+      const constantRows = _what.includes('constant');
+      if (constantRows) {
+        x.values.fill(4, 3); // all rows but 3 equal: a tree whose 40 rows miss those 3 is one leaf
+      }
+      const forest = new IsolationForest(params).fit(x);
+      if (constantRows) {
+        const model = forest.toJSON();
+        const int32s = (base64: string) => {
+          const bytes = Buffer.from(base64, 'base64');
+          return new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+        };
+        const feature = int32s(model.trees.feature);
+        const roots = int32s(model.trees.roots);
+        expect(Array.from(roots).some((root) => feature[root] === -1)).toBe(true);
+      }
+      const batch = forest.anomalyScores(x);
+      const fewAtATime = new Float64Array(rows);
+      for (let start = 0; start < rows; start += 3) {
+        const count = Math.min(3, rows - start);
+        const slice = { rows: count, cols, values: x.values.subarray(start * cols, (start + count) * cols) };
+        fewAtATime.set(forest.anomalyScores(slice), start);
+      }
+      expect(fewAtATime).toEqual(batch);
+    }
+  );
+});
+
+describe('thresholds kept as float32', () => {
+  it('decide as the grown float64 thresholds did: a model file with thresholds between two float32s scores the same', () => {
+    // Models written before thresholds were kept as float32 hold float64 thresholds: raise each stored threshold to
+    // just below the next float32 (the farthest a float64 threshold can be from the float32 kept), and the float32
+    // rows must still go the same way at every split (checked by the float64 reference walk).
+    const random = createRandom(11);
+    const values = new Float32Array(3000 * 3);
+    for (let i = 0; i < values.length; i++) {
+      values[i] = Math.fround(random.nextFloat() * 2 - 1);
+    }
+    const x = { rows: 3000, cols: 3, values };
+    const model = new IsolationForest({ nEstimators: 30 }).fit(x).toJSON();
+    const bytes = Buffer.from(model.trees.threshold, 'base64');
+    const thresholds = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    let raised = 0;
+    thresholds.forEach((t, i) => {
+      if (t !== 0) {
+        const up = nextFloat32Up(t);
+        thresholds[i] = t + (up - t) * (1 - 2 ** -20);
+        raised += thresholds[i] > t ? 1 : 0;
+      }
+    });
+    expect(raised).toBeGreaterThan(100);
+    const oldStyle = { ...model, trees: { ...model.trees, threshold: Buffer.from(thresholds.buffer).toString('base64') } };
+    const loaded = IsolationForest.fromJSON(oldStyle);
+    const rows = Array.from({ length: 3000 }, (_, i) => i);
+    expect(Array.from(loaded.anomalyScores(x))).toEqual(referenceScoresOf(oldStyle, x, rows));
   });
 });

@@ -110,8 +110,27 @@ describe('ModelRepository', () => {
       () => 2000
     );
     const model = await restarted.get(KEY, 3600_000);
-    expect(model?.detector.toJSON()).toEqual(detector.toJSON());
+    expect(model?.detector.score(table())).toEqual(detector.score(table()));
     expect(restartedEvents.loads).toBe(1);
+  });
+
+  it('keeps in memory only what scoring needs, after saving the whole model (training data released)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-repo-'));
+    const repo = new ModelRepository(10, new ModelStore(dir, collectingLog()), collectingLog(), events());
+    const options = { forest: { nEstimators: 10, contamination: 0.05 } };
+    const detector = AnomalyDetector.train(table(), options);
+    const expected = AnomalyDetector.train(table(), options).score(table());
+    await repo.put({ key: KEY, description: 'd', trainedAt: Date.now(), trainStart: 0, trainEnd: 1, detector });
+
+    const cached = await repo.get(KEY, undefined);
+    expect(cached?.detector.score(table())).toEqual(expected);
+    expect(() => cached?.detector.toJSON()).toThrow(/released its training data/);
+    const reloaded = await new ModelRepository(10, new ModelStore(dir, collectingLog()), collectingLog(), events()).get(
+      KEY,
+      undefined
+    );
+    expect(reloaded?.detector.score(table())).toEqual(expected); // the file has the whole model
+    expect(() => reloaded?.detector.toJSON()).toThrow(/released its training data/);
   });
 
   it('treats a model older than maxAge as absent, and never ages fixed-range models', async () => {
@@ -130,7 +149,6 @@ describe('ModelRepository', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxy-repo-'));
     const repoEvents = events();
     const repo = new ModelRepository(2, new ModelStore(dir, collectingLog()), collectingLog(), repoEvents);
-    const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } });
     for (const c of ['1', '2', '3']) {
       await repo.put({
         key: c.repeat(64),
@@ -138,7 +156,7 @@ describe('ModelRepository', () => {
         trainedAt: Date.now(),
         trainStart: 0,
         trainEnd: 1,
-        detector,
+        detector: AnomalyDetector.train(table(), { forest: { nEstimators: 10 } }),
       });
     }
     expect(repo.cachedModels).toBe(2);

@@ -1,6 +1,10 @@
 /**
  * Where trained models live: an LRU cache in memory in front of the optional on-disk store. Models older than the
  * retrain interval count as absent (the caller retrains them); fixed-range models never go stale.
+ *
+ * The cache may hold thousands of models, so a model keeps in memory only what scoring needs: once saved (or read
+ * back), its detector releases its training data (AnomalyDetector.releaseTrainingData), ~40 % of what it holds. The
+ * proxy never re-thresholds a model (the contamination is part of its key) and never saves it again.
  */
 import { AnomalyDetector } from '@telemetry-analyzer/engine';
 import type { ScoredTable } from '../query/scoreCache';
@@ -65,6 +69,7 @@ export class ModelRepository {
       this.log.warn({ file: this.store.fileFor(key), reason: (error as Error).message }, 'ignoring corrupt model file');
       return undefined;
     }
+    detector.releaseTrainingData();
     const model: TrainedModel = { ...stored, detector };
     if (!fresh(model)) {
       return undefined;
@@ -76,19 +81,21 @@ export class ModelRepository {
 
   /** Keeps a newly trained model in memory and on disk; a failed disk write is logged, the model still served. */
   async put(model: TrainedModel): Promise<void> {
+    const saved = this.store && {
+      key: model.key,
+      description: model.description,
+      trainedAt: model.trainedAt,
+      trainStart: model.trainStart,
+      trainEnd: model.trainEnd,
+      detector: model.detector.toJSON(),
+    };
+    model.detector.releaseTrainingData();
     this.remember(model);
-    if (!this.store) {
+    if (!this.store || saved === undefined) {
       return;
     }
     try {
-      await this.store.save({
-        key: model.key,
-        description: model.description,
-        trainedAt: model.trainedAt,
-        trainStart: model.trainStart,
-        trainEnd: model.trainEnd,
-        detector: model.detector.toJSON(),
-      });
+      await this.store.save(saved);
     } catch (error) {
       this.log.warn({ directory: this.store.directory, reason: (error as Error).message }, 'could not save a model');
     }

@@ -359,8 +359,6 @@ export class AnomalyEvaluator {
     let detector: AnomalyDetector;
     try {
       detector = AnomalyDetector.train(buildTable(unit), options);
-      // The cache may hold thousands of models: keep their training scores, not a copy of their training rows.
-      detector.releaseTrainingRows();
     } catch (error) {
       if (error instanceof EngineInputError) {
         this.hooks.onTrainingFailed();
