@@ -32,7 +32,8 @@ export function scoreRowsByWalking(
       let depth = 0;
       while (reference >= 0) {
         const split = splitBase + reference;
-        reference = values[rowOffset + splitFeature[split]] <= splitThreshold[split] ? leftChild[split] : rightChild[split];
+        reference =
+          values[rowOffset + splitFeature[split]] <= splitThreshold[split] ? leftChild[split] : rightChild[split];
         depth++;
       }
       pathLengthSum += depth + averagePathLengths[leafSize[leafStart[tree] + ~reference]];

@@ -123,7 +123,10 @@ describe('thresholds kept as float32', () => {
       }
     });
     expect(raised).toBeGreaterThan(100);
-    const oldStyle = { ...model, trees: { ...model.trees, threshold: Buffer.from(thresholds.buffer).toString('base64') } };
+    const oldStyle = {
+      ...model,
+      trees: { ...model.trees, threshold: Buffer.from(thresholds.buffer).toString('base64') },
+    };
     const loaded = IsolationForest.fromJSON(oldStyle);
     const rows = Array.from({ length: 3000 }, (_, i) => i);
     expect(Array.from(loaded.anomalyScores(x))).toEqual(referenceScoresOf(oldStyle, x, rows));
