@@ -77,6 +77,11 @@ export interface ScoreCacheConfig {
    * evicted). 0 = always fetch the whole range.
    */
   refetchWindowMs: number;
+  /**
+   * Bytes the score caches of all models may hold together [268435456 = 256 MiB]; beyond it the least recently
+   * scored models drop theirs (their next query fetches and scores the whole range). 0 = no score cache.
+   */
+  maxBytes: number;
 }
 
 export interface ProxyConfig {
@@ -418,22 +423,23 @@ class ConfigReader {
   }
 
   private readScoreCache(raw: unknown): ScoreCacheConfig {
-    const fallback = { refetchWindowMs: 600_000 };
+    const fallback = { refetchWindowMs: 600_000, maxBytes: 256 * 2 ** 20 };
     if (raw === undefined || raw === null) {
       return fallback;
     }
     if (!isObject(raw)) {
-      this.problem('scoreCache', 'must be {refetchWindow}');
+      this.problem('scoreCache', 'must be {refetchWindow, maxBytes}');
       return fallback;
     }
-    this.rejectUnknownKeys(raw, 'scoreCache', ['refetchWindow']);
+    this.rejectUnknownKeys(raw, 'scoreCache', ['refetchWindow', 'maxBytes']);
     const window = raw.refetchWindow;
-    // 0 is allowed here (unlike other durations): it turns the partial fetch off.
-    if (window === 0 || window === '0') {
-      return { refetchWindowMs: 0 };
-    }
     return {
-      refetchWindowMs: this.readDuration(window, 'scoreCache.refetchWindow', fallback.refetchWindowMs),
+      // 0 is allowed here (unlike other durations): it turns the partial fetch off.
+      refetchWindowMs:
+        window === 0 || window === '0'
+          ? 0
+          : this.readDuration(window, 'scoreCache.refetchWindow', fallback.refetchWindowMs),
+      maxBytes: this.readInteger(raw, 'maxBytes', 'scoreCache', 0, Number.MAX_SAFE_INTEGER, fallback.maxBytes),
     };
   }
 

@@ -44,6 +44,12 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly scoreCacheBytes = new Gauge({
+    name: 'telemetry_proxy_score_cache_bytes',
+    help: 'Bytes of scored rows the models keep for warm queries (bounded by scoreCache.maxBytes).',
+    registers: [this.registry],
+  });
+
   readonly modelStoreLoads = new Counter({
     name: 'telemetry_proxy_model_store_loads_total',
     help: 'Models loaded from the model store directory instead of being trained.',

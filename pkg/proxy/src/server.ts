@@ -60,8 +60,13 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     config.modelCache.maxModels,
     store,
     app.log,
-    { onCacheSizeChange: (size) => metrics.modelsInCache.set(size), onStoreLoad: () => metrics.modelStoreLoads.inc() },
-    now
+    {
+      onCacheSizeChange: (size) => metrics.modelsInCache.set(size),
+      onStoreLoad: () => metrics.modelStoreLoads.inc(),
+      onScoreCacheBytesChange: (bytes) => metrics.scoreCacheBytes.set(bytes),
+    },
+    now,
+    config.scoreCache.maxBytes
   );
   const evaluator = new AnomalyEvaluator(
     config,

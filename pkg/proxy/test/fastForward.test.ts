@@ -205,4 +205,16 @@ describe('scoreCache.refetchWindow config', () => {
     expect(() => parseConfig(`${base}scoreCache: { refetchWindow: soon }`)).toThrow(/scoreCache\.refetchWindow: /);
     expect(() => parseConfig(`${base}scoreCache: { refetch: 1m }`)).toThrow(/scoreCache\.refetch: unknown key/);
   });
+
+  it('scoreCache.maxBytes defaults to 256 MiB, accepts 0 (no score cache), and rejects non-integers', () => {
+    expect(parseConfig(base).scoreCache.maxBytes).toBe(268_435_456);
+    expect(parseConfig(`${base}scoreCache: { maxBytes: 1000000 }`).scoreCache).toEqual({
+      refetchWindowMs: 600_000,
+      maxBytes: 1_000_000,
+    });
+    expect(parseConfig(`${base}scoreCache: { maxBytes: 0 }`).scoreCache.maxBytes).toBe(0);
+    expect(() => parseConfig(`${base}scoreCache: { maxBytes: 1GB }`)).toThrow(
+      /scoreCache\.maxBytes: must be an integer/
+    );
+  });
 });

@@ -2,8 +2,9 @@ import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelRepository } from '../src/models/modelRepository';
+import { ModelRepository, type TrainedModel } from '../src/models/modelRepository';
 import { ModelStore } from '../src/models/modelStore';
+import { scoredTableBytes, scoreWithCache, type ScoredTable } from '../src/query/scoreCache';
 
 const KEY = 'a'.repeat(64);
 
@@ -181,5 +182,67 @@ describe('ModelRepository', () => {
     const repo = new ModelRepository(2, store, log, events());
     expect(await repo.get(KEY, undefined)).toBeUndefined();
     expect(log.lines.map((l) => l.message)).toEqual(['ignoring corrupt model file']);
+  });
+});
+
+describe('ModelRepository score caches (scoreCache.maxBytes)', () => {
+  const trainedModel = (key: string): TrainedModel => ({
+    key,
+    description: key,
+    trainedAt: Date.now(),
+    trainStart: 0,
+    trainEnd: 1,
+    detector: AnomalyDetector.train(table(), { forest: { nEstimators: 10 } }),
+  });
+  const scoredBy = (model: TrainedModel): ScoredTable => scoreWithCache(model.detector, table(), undefined).scored;
+  const bytesReported: number[] = [];
+  const events = {
+    onCacheSizeChange() {},
+    onStoreLoad() {},
+    onScoreCacheBytesChange: (bytes: number) => bytesReported.push(bytes),
+  };
+  const tableBytes = scoredTableBytes(scoredBy(trainedModel('probe')));
+
+  beforeEach(() => (bytesReported.length = 0));
+
+  it('keeps them within the budget over all models, dropping the least recently scored first', async () => {
+    const repo = new ModelRepository(10, undefined, collectingLog(), events, Date.now, Math.floor(2.5 * tableBytes));
+    const models = ['1', '2', '3'].map((c) => trainedModel(c.repeat(64)));
+    for (const model of models) {
+      await repo.put(model);
+    }
+    repo.keepScores(models[0], scoredBy(models[0]));
+    repo.keepScores(models[1], scoredBy(models[1]));
+    repo.keepScores(models[0], scoredBy(models[0])); // scored again: now model 1 is the least recently scored
+    repo.keepScores(models[2], scoredBy(models[2]));
+    expect(models.map((m) => m.lastScored !== undefined)).toEqual([true, false, true]);
+    expect(repo.scoreCacheBytes).toBe(2 * tableBytes);
+    expect(bytesReported).toEqual([1, 2, 2, 2].map((n) => n * tableBytes));
+  });
+
+  it('lets a model evicted from memory, or replaced by a retrained one, take its score cache along', async () => {
+    const repo = new ModelRepository(1, undefined, collectingLog(), events, Date.now, 10 * tableBytes);
+    const first = trainedModel(KEY);
+    await repo.put(first);
+    repo.keepScores(first, scoredBy(first));
+    const retrained = trainedModel(KEY);
+    await repo.put(retrained);
+    expect(repo.scoreCacheBytes).toBe(0);
+    repo.keepScores(first, scoredBy(first)); // a request still holding the replaced model: not kept
+    expect(first.lastScored).toBeDefined(); // (from before; the model object itself is no longer cached)
+    expect(repo.scoreCacheBytes).toBe(0);
+    repo.keepScores(retrained, scoredBy(retrained));
+    await repo.put(trainedModel('b'.repeat(64))); // evicts `retrained` (maxModels 1)
+    expect(repo.scoreCacheBytes).toBe(0);
+    expect(bytesReported).toEqual([tableBytes, 0, tableBytes, 0]);
+  });
+
+  it('keeps none with maxBytes 0', async () => {
+    const repo = new ModelRepository(10, undefined, collectingLog(), events, Date.now, 0);
+    const model = trainedModel(KEY);
+    await repo.put(model);
+    repo.keepScores(model, scoredBy(model));
+    expect(model.lastScored).toBeUndefined();
+    expect(repo.scoreCacheBytes).toBe(0);
   });
 });

@@ -278,6 +278,27 @@ describe('anomaly functions', () => {
     expect(await metricValue(proxy, 'telemetry_proxy_rows_from_cache_total')).toBeGreaterThan(reused);
   });
 
+  it('keeps the score caches within scoreCache.maxBytes, and answers the same once they are dropped', async () => {
+    const query = queryRange(`anomaly_score(cpu, ${FIXED})`, at(400), at(460));
+    const unbounded = await proxyWith();
+    const answer = (await get(unbounded, '/api/v1/query_range', query)).text;
+    const bothTables = await metricValue(unbounded, 'telemetry_proxy_score_cache_bytes'); // 2 series, 2 models
+    expect(bothTables).toBeGreaterThan(0);
+
+    const budget = Math.ceil(0.75 * bothTables); // room for one table
+    const bounded = await proxyWith(`scoreCache: { maxBytes: ${budget} }`);
+    expect((await get(bounded, '/api/v1/query_range', query)).text).toBe(answer);
+    expect(await metricValue(bounded, 'telemetry_proxy_score_cache_bytes')).toBe(bothTables / 2);
+    expect((await get(bounded, '/api/v1/query_range', query)).text).toBe(answer);
+    expect(await metricValue(bounded, 'telemetry_proxy_score_cache_bytes')).toBeLessThanOrEqual(budget);
+
+    const none = await proxyWith('scoreCache: { maxBytes: 0 }');
+    expect((await get(none, '/api/v1/query_range', query)).text).toBe(answer);
+    expect((await get(none, '/api/v1/query_range', query)).text).toBe(answer);
+    expect(await metricValue(none, 'telemetry_proxy_score_cache_bytes')).toBe(0);
+    expect(await metricValue(none, 'telemetry_proxy_rows_from_cache_total')).toBe(0);
+  });
+
   it('keeps at most modelCache.maxModels models in memory', async () => {
     const proxy = await proxyWith('modelCache: { maxModels: 1 }');
     await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));

@@ -1,47 +1,72 @@
-/** A least-recently-used map with a size cap: the in-memory model cache. */
+/**
+ * A least-recently-used map bounded by the total weight of its entries: by their count (every entry weighs 1, the
+ * model cache) or by their bytes (`weigh`, the score cache's budget).
+ */
 export class LruCache<K, V> {
   // A Map iterates in insertion order; re-inserting on every read keeps the least recently used first.
-  private readonly entries = new Map<K, V>();
+  private readonly entries = new Map<K, { value: V; weight: number }>();
+  private weightHeld = 0;
 
+  /**
+   * @param maxWeight the most the entries may weigh together; beyond it the least recently used are evicted
+   * @param onEvict called for every entry evicted to stay within maxWeight (not for delete or a replaced value)
+   * @param weigh an entry's weight [1], taken when it is set
+   */
   constructor(
-    readonly maxSize: number,
-    private readonly onEvict?: (key: K, value: V) => void
+    readonly maxWeight: number,
+    private readonly onEvict?: (key: K, value: V) => void,
+    private readonly weigh: (value: V) => number = () => 1
   ) {
-    if (!Number.isInteger(maxSize) || maxSize < 1) {
-      throw new Error(`LruCache maxSize must be a positive integer, got ${maxSize}`);
+    if (!Number.isInteger(maxWeight) || maxWeight < 1) {
+      throw new Error(`LruCache maxWeight must be a positive integer, got ${maxWeight}`);
     }
   }
 
+  /** Entries held. */
   get size(): number {
     return this.entries.size;
   }
 
+  /** What the entries weigh together (<= maxWeight). */
+  get weight(): number {
+    return this.weightHeld;
+  }
+
   get(key: K): V | undefined {
-    if (!this.entries.has(key)) {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
       return undefined;
     }
-    const value = this.entries.get(key)!;
     this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
+    this.entries.set(key, entry);
+    return entry.value;
   }
 
   has(key: K): boolean {
     return this.entries.has(key);
   }
 
+  /** Stores `value` as the most recently used entry; an entry heavier than maxWeight on its own is not kept. */
   set(key: K, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.maxSize) {
-      const [oldestKey, oldestValue] = this.entries.entries().next().value as [K, V];
-      this.entries.delete(oldestKey);
-      this.onEvict?.(oldestKey, oldestValue);
+    this.delete(key);
+    const weight = this.weigh(value);
+    this.entries.set(key, { value, weight });
+    this.weightHeld += weight;
+    while (this.weightHeld > this.maxWeight) {
+      const [oldestKey, oldest] = this.entries.entries().next().value as [K, { value: V; weight: number }];
+      this.delete(oldestKey);
+      this.onEvict?.(oldestKey, oldest.value);
     }
   }
 
   delete(key: K): boolean {
-    return this.entries.delete(key);
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      return false;
+    }
+    this.entries.delete(key);
+    this.weightHeld -= entry.weight;
+    return true;
   }
 
   keys(): K[] {

@@ -5,9 +5,13 @@
  * The cache may hold thousands of models, so a model keeps in memory only what scoring needs: once saved (or read
  * back), its detector releases its training data (AnomalyDetector.releaseTrainingData), ~40 % of what it holds. The
  * proxy never re-thresholds a model (the contamination is part of its key) and never saves it again.
+ *
+ * A model's score cache (`lastScored`: the rows it last scored, ~144 kB for a day at 15 s, twice what the model itself
+ * holds) is kept through keepScores, within a byte budget over all models (scoreCache.maxBytes): the least recently
+ * scored models drop theirs first. So memory is bounded by maxModels x model + maxBytes, whatever the queries.
  */
 import { AnomalyDetector } from '@telemetry-analyzer/engine';
-import type { ScoredTable } from '../query/scoreCache';
+import { scoredTableBytes, type ScoredTable } from '../query/scoreCache';
 import { LruCache } from './lruCache';
 import { ModelStore, StoreLogger } from './modelStore';
 
@@ -19,9 +23,9 @@ export interface TrainedModel {
   trainEnd: number;
   detector: AnomalyDetector;
   /**
-   * The last table this model scored and its scores, reused by the next request (see query/scoreCache.ts). It lives
-   * and dies with the model's entry in the LRU: evicted with it, and gone when the model is retrained or reloaded
-   * (a new TrainedModel). Never written to the model store.
+   * The last table this model scored and its scores, reused by the next request (see query/scoreCache.ts). Set by
+   * ModelRepository.keepScores; dropped beyond the score cache's byte budget, and gone with the model when it is
+   * evicted, retrained or reloaded (a new TrainedModel). Never written to the model store.
    */
   lastScored?: ScoredTable;
 }
@@ -29,19 +33,51 @@ export interface TrainedModel {
 export interface RepositoryEvents {
   onCacheSizeChange(size: number): void;
   onStoreLoad(): void;
+  /** Bytes the models' score caches hold together. */
+  onScoreCacheBytesChange?(bytes: number): void;
 }
 
 export class ModelRepository {
   private readonly cache: LruCache<string, TrainedModel>;
+  /** The cached models that hold a score cache, least recently scored first, weighed by its bytes. */
+  private readonly scoreHolders: LruCache<string, TrainedModel> | undefined;
 
+  /**
+   * @param maxScoreCacheBytes scoreCache.maxBytes: what all models' score caches may hold together; 0 = none [256 MiB]
+   */
   constructor(
     maxModels: number,
     private readonly store: ModelStore | undefined,
     private readonly log: StoreLogger,
     private readonly events: RepositoryEvents,
-    private readonly now: () => number = Date.now
+    private readonly now: () => number = Date.now,
+    maxScoreCacheBytes = 256 * 2 ** 20
   ) {
-    this.cache = new LruCache(maxModels);
+    // A model evicted from memory takes its score cache with it.
+    this.cache = new LruCache(maxModels, (key) => this.forgetScores(key));
+    this.scoreHolders =
+      maxScoreCacheBytes > 0
+        ? new LruCache(
+            maxScoreCacheBytes,
+            (_key, model) => (model.lastScored = undefined),
+            (model) => scoredTableBytes(model.lastScored!)
+          )
+        : undefined;
+  }
+
+  /** Bytes the cached models' score caches hold together (<= scoreCache.maxBytes). */
+  get scoreCacheBytes(): number {
+    return this.scoreHolders?.weight ?? 0;
+  }
+
+  /** Makes `scored` the score cache of `model` (a model this repository holds), within the byte budget. */
+  keepScores(model: TrainedModel, scored: ScoredTable): void {
+    if (this.scoreHolders === undefined || this.cache.get(model.key) !== model) {
+      return; // no score cache, or a model already replaced or evicted: nobody would read it
+    }
+    model.lastScored = scored;
+    this.scoreHolders.set(model.key, model);
+    this.events.onScoreCacheBytesChange?.(this.scoreHolders.weight);
   }
 
   get cachedModels(): number {
@@ -102,7 +138,14 @@ export class ModelRepository {
   }
 
   private remember(model: TrainedModel): void {
+    this.forgetScores(model.key); // those of the model this one replaces, if any
     this.cache.set(model.key, model);
     this.events.onCacheSizeChange(this.cache.size);
+  }
+
+  private forgetScores(key: string): void {
+    if (this.scoreHolders?.delete(key)) {
+      this.events.onScoreCacheBytesChange?.(this.scoreHolders.weight);
+    }
   }
 }

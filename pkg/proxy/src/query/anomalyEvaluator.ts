@@ -40,8 +40,10 @@ export type VectorResult = { resultType: 'vector'; result: Array<PromSample & { 
 export type EvaluationResult = (MatrixResult | VectorResult) & { warnings: string[] };
 
 /** Options with every default filled in: what a model depends on (the engine defaults, as overridden by the query). */
-export interface ResolvedSettings
-  extends Pick<EngineDefaults, 'contamination' | 'trees' | 'window' | 'lags' | 'seasonality' | 'seed'> {
+export interface ResolvedSettings extends Pick<
+  EngineDefaults,
+  'contamination' | 'trees' | 'window' | 'lags' | 'seasonality' | 'seed'
+> {
   stepMs: number;
   mode: 'univariate' | 'multivariate';
   by: string[];
@@ -412,7 +414,7 @@ export class AnomalyEvaluator {
         tableOf(unit, model),
         model.lastScored
       );
-      model.lastScored = { ...scored, fetched };
+      this.models.keepScores(model, { ...scored, fetched });
       this.hooks.onRowsScored(rowsScored, rowsFromCache);
       const samples = samplesInRange(query, scored, scoreStart, scoreEnd);
       // Every input series of the unit gets the unit's result under its own labels.
