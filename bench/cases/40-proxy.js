@@ -24,8 +24,8 @@ const COLD_REPEATS = 3;
 const WARM_REPEATS = 7;
 const CACHED_MODELS = 10_000;
 /**
- * The memory figure fills the cache until RSS has grown by the target's 1 GB (or CACHED_MODELS fit in it), then
- * extrapolates to CACHED_MODELS: a model is a few hundred KB today, and 10 000 of them would take minutes and GBs.
+ * The memory figure fills the cache with CACHED_MODELS models (~1 min), or until RSS has grown by the target's 1 GB
+ * if that comes first, and then extrapolates to CACHED_MODELS (the line says so): a regression cannot take GBs.
  */
 const MODEL_CACHE_RSS_BUDGET_BYTES = Number(process.env.BENCH_PROXY_RSS_BUDGET_MB ?? 1024) * 2 ** 20;
 const GB = 2 ** 30;

@@ -44,6 +44,12 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly modelEvictions = new Counter({
+    name: 'telemetry_proxy_model_evictions_total',
+    help: 'Models dropped from memory to stay within modelCache.maxModels (rising with trainings: raise maxModels).',
+    registers: [this.registry],
+  });
+
   readonly scoreCacheBytes = new Gauge({
     name: 'telemetry_proxy_score_cache_bytes',
     help: 'Bytes of scored rows the models keep for warm queries (bounded by scoreCache.maxBytes).',

@@ -64,6 +64,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       onCacheSizeChange: (size) => metrics.modelsInCache.set(size),
       onStoreLoad: () => metrics.modelStoreLoads.inc(),
       onScoreCacheBytesChange: (bytes) => metrics.scoreCacheBytes.set(bytes),
+      onEvict: () => metrics.modelEvictions.inc(),
     },
     now,
     config.scoreCache.maxBytes

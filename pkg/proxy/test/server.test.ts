@@ -303,6 +303,7 @@ describe('anomaly functions', () => {
     const proxy = await proxyWith('modelCache: { maxModels: 1 }');
     await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
     expect(await metricValue(proxy, 'telemetry_proxy_models_in_cache')).toBe(1);
+    expect(await metricValue(proxy, 'telemetry_proxy_model_evictions_total')).toBe(1); // 2 series, room for 1
   });
 
   it('wraps an InfluxQL statement for an influxdb upstream', async () => {

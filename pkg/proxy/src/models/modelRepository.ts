@@ -35,6 +35,8 @@ export interface RepositoryEvents {
   onStoreLoad(): void;
   /** Bytes the models' score caches hold together. */
   onScoreCacheBytesChange?(bytes: number): void;
+  /** A model was evicted from memory to stay within maxModels. */
+  onEvict?(): void;
 }
 
 export class ModelRepository {
@@ -54,7 +56,10 @@ export class ModelRepository {
     maxScoreCacheBytes = 256 * 2 ** 20
   ) {
     // A model evicted from memory takes its score cache with it.
-    this.cache = new LruCache(maxModels, (key) => this.forgetScores(key));
+    this.cache = new LruCache(maxModels, (key) => {
+      this.forgetScores(key);
+      this.events.onEvict?.();
+    });
     this.scoreHolders =
       maxScoreCacheBytes > 0
         ? new LruCache(
