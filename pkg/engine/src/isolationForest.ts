@@ -29,24 +29,18 @@
  *
  * A fitted forest keeps its trees in CompactTrees (compactTrees.ts: splits and leaves in separate typed arrays,
  * ~66 kB for 100 trees on 256 rows), since the anomaly proxy keeps thousands of models. anomalyScores walks them
- * directly for a few rows (treeWalk.ts) and lays them out densely for a batch (scoringLayout.ts, ~4x faster per row
- * once built); both give the same doubles.
+ * directly for a few rows (treeWalk.ts) and lays them out densely for a batch (scoringLayout.ts, ~6x faster per row
+ * once built; denseLayoutPays decides); both give the same doubles.
  */
 import { averagePathLength } from './averagePathLength';
 import { compactTrees, expandTrees, LEAF, splitSampleCounts, type CompactTrees, type GrownTrees } from './compactTrees';
+import { depthLimit } from './depthLimit';
 import { addPathWeights, averageTrainingPathWeights, rankContributions } from './explain';
 import { decodeForest, encodeForest, ModelFormatError, type SerializedForest } from './modelFormat';
 import { createRandom, type Random } from './random';
-import { buildScoringLayout, scoreRows } from './scoringLayout';
+import { buildScoringLayout, denseLayoutPays, scoreRows } from './scoringLayout';
 import { scoreRowsByWalking } from './treeWalk';
 import type { FeatureContribution, FeatureMatrix, IsolationForestParams } from './types';
-
-/**
- * Batches of at least this many rows are scored through the dense layout, smaller ones by walking the trees. Measured
- * (Node 20, 100 trees on 256 rows of 7 features, rows not seen before): the walk takes ~6 us per row, the layout ~0.9
- * us per row plus ~340 us to build; they break even at ~65 rows.
- */
-const DENSE_LAYOUT_MIN_ROWS = 64;
 
 /** sklearn's FEATURE_THRESHOLD: a feature whose spread in a node is at most this is treated as constant. */
 const CONSTANT_FEATURE_TOLERANCE = 1e-7;
@@ -152,15 +146,6 @@ function resolveMaxFeatures(maxFeatures: number, featureCount: number): number {
     throw new RangeError(`maxFeatures ${maxFeatures} exceeds the ${featureCount} columns of the training matrix`);
   }
   return maxFeatures;
-}
-
-/** ceil(log2(max(maxSamples, 2))) in integer arithmetic: sklearn's depth limit. */
-function depthLimit(maxSamplesUsed: number): number {
-  let depth = 1;
-  while (2 ** depth < maxSamplesUsed) {
-    depth++;
-  }
-  return depth;
 }
 
 function checkMatrix(x: FeatureMatrix, what: string): void {
@@ -388,8 +373,9 @@ function growForest(
 /** Anomaly scores of the rows of `x` into `out`: by the dense layout for a batch, by walking the trees for a few rows. */
 function scoreMatrix(state: FittedState, x: FeatureMatrix, out: Float64Array): void {
   const { trees, featureCount, maxSamplesUsed } = state;
-  if (x.rows >= DENSE_LAYOUT_MIN_ROWS) {
-    const layout = buildScoringLayout(trees, featureCount, depthLimit(maxSamplesUsed), maxSamplesUsed);
+  const maxDepth = depthLimit(maxSamplesUsed);
+  if (denseLayoutPays(x.rows, trees.treeCount, maxDepth)) {
+    const layout = buildScoringLayout(trees, featureCount, maxDepth, maxSamplesUsed);
     scoreRows(layout, x.values, x.rows, x.cols, out);
   } else {
     const normaliser = trees.treeCount * averagePathLength(maxSamplesUsed);

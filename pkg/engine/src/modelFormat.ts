@@ -7,6 +7,7 @@
  * Version history: 1 — first format.
  */
 import type { GrownTrees } from './compactTrees';
+import { depthLimit } from './depthLimit';
 import type { IsolationForestParams } from './types';
 
 export const FOREST_FORMAT = 'telemetry-analyzer/isolation-forest';
@@ -36,7 +37,7 @@ export interface SerializedForest {
     count: number;
     /** Number of nodes over all trees. */
     nodeCount: number;
-    /** Base64 little-endian arrays, see GrownTrees in isolationForest.ts. */
+    /** Base64 little-endian arrays, see GrownTrees in compactTrees.ts. */
     roots: string; // Int32, count entries
     feature: string; // Int32, nodeCount entries
     leftChild: string; // Int32, nodeCount entries
@@ -139,15 +140,21 @@ export function decodeForest(json: unknown): ForestModel {
   return { params, featureCount, maxSamplesUsed, threshold, trees, trainingScores, trainingPathWeights };
 }
 
+/** The largest finite float32: inputs are float32, so a threshold beyond it could never be written back. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 /**
  * Walks every tree from its root: each tree must own a contiguous block of nodes, every node in it must be reached
- * exactly once, children come after their parent (so walks terminate), split features are columns, thresholds are
- * finite, and sample counts add up.
+ * exactly once, children come after their parent (so walks terminate), no split lies at or below the depth limit
+ * (scoring lays trees out that deep), split features are columns, thresholds are finite float32-range numbers, and
+ * sample counts add up.
  */
 function checkTrees(trees: GrownTrees, featureCount: number, maxSamplesUsed: number): void {
   const { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount } = trees;
   const nodeCount = nodeFeature.length;
+  const maxDepth = depthLimit(maxSamplesUsed);
   const reached = new Uint8Array(nodeCount);
+  const nodeDepth = new Int32Array(nodeCount);
   for (let tree = 0; tree < treeRoots.length; tree++) {
     const root = treeRoots[tree];
     const end = tree + 1 < treeRoots.length ? treeRoots[tree + 1] : nodeCount;
@@ -187,8 +194,16 @@ function checkTrees(trees: GrownTrees, featureCount: number, maxSamplesUsed: num
           `tree ${tree}: node ${node} has children ${left}, ${left + 1} outside [${node + 1}, ${end})`
         );
       }
-      if (!Number.isFinite(nodeThreshold[node])) {
-        throw new ModelFormatError(`tree ${tree}: node ${node} has threshold ${nodeThreshold[node]}`);
+      if (!(Math.abs(nodeThreshold[node]) <= FLOAT32_MAX)) {
+        throw new ModelFormatError(
+          `tree ${tree}: node ${node} has threshold ${nodeThreshold[node]}, not a finite float32-range number`
+        );
+      }
+      if (nodeDepth[node] >= maxDepth) {
+        throw new ModelFormatError(
+          `tree ${tree}: node ${node} splits at depth ${nodeDepth[node]}, but trees on ${maxSamplesUsed} rows ` +
+            `stop at depth ${maxDepth}`
+        );
       }
       if (reached[left] !== 0 || reached[left + 1] !== 0) {
         throw new ModelFormatError(`tree ${tree}: node ${left} or ${left + 1} has two parents`);
@@ -202,6 +217,8 @@ function checkTrees(trees: GrownTrees, featureCount: number, maxSamplesUsed: num
       }
       reached[left] = 1;
       reached[left + 1] = 1;
+      nodeDepth[left] = nodeDepth[node] + 1;
+      nodeDepth[left + 1] = nodeDepth[node] + 1;
     }
   }
 }

@@ -22,8 +22,8 @@
  * - two levels per loop iteration (depth padded to even): halves the loop's overhead: +10%.
  * Together ~1.1M rows/s against ~0.65M before (sklearn 1.2.1: ~0.1M).
  *
- * Memory: a layout is built for one anomalyScores call of at least DENSE_LAYOUT_MIN_ROWS rows (~340 us for 100 trees
- * of 256 rows) and dropped after it, so that a model at rest holds only its CompactTrees (~66 kB against ~186 kB for
+ * Memory: a layout is built for one anomalyScores call of enough rows (denseLayoutPays; ~340 us for 100 trees of 256
+ * rows) and dropped after it, so that a model at rest holds only its CompactTrees (~66 kB against ~186 kB for
  * this layout). Feature indices are the narrowest unsigned type that holds a column index, and a leaf slot holds a
  * Uint16 index into a table of the distinct leaf path lengths (at most a few thousand: depth x leaf size) instead of
  * the Float64 itself: both measured at the same speed, and smaller. Scores stay bit-identical: the table holds the
@@ -38,6 +38,26 @@ const TREES_PER_STEP = 8;
 
 /** Rows walked through one group of trees before moving to the next group (64 to 1024 all measure the same). */
 const ROWS_PER_BLOCK = 256;
+
+/**
+ * Layouts of more slots than this are never built (~7 bytes a slot: ~60 MB). Only huge maxSamples need more (100
+ * trees on 70 000 rows: 27 M slots), and their trees are walked instead (treeWalk.ts).
+ */
+const MAX_LAYOUT_SLOTS = 2 ** 23;
+
+/**
+ * Whether scoring `rows` rows through a layout built for the call beats walking the trees. Building costs in
+ * proportion to the layout's slots (8-tree groups x 2^depth), walking in proportion to rows x trees x depth. Measured
+ * (Node 20, 100 trees on 256 rows of 7 features, depth 8, rows not seen before): the walk takes ~6 us a row, the
+ * layout ~0.9 us a row plus ~340 us to build, so they break even at ~65 rows, where rows x trees x depth is about
+ * twice the slots.
+ * @param maxDepth the forest's depth limit
+ */
+export function denseLayoutPays(rows: number, treeCount: number, maxDepth: number): boolean {
+  const depth = maxDepth + (maxDepth % 2);
+  const slots = Math.ceil(treeCount / TREES_PER_STEP) * TREES_PER_STEP * 2 ** depth;
+  return slots <= MAX_LAYOUT_SLOTS && rows * treeCount * maxDepth >= 2 * slots;
+}
 
 export interface ScoringLayout {
   /** Groups of TREES_PER_STEP trees; the last group is padded with empty trees (path length 0). */

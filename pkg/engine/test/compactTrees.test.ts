@@ -47,10 +47,50 @@ describe('compactTrees', () => {
     expect(Array.from(expanded.nodeThreshold)).toEqual([trees.splitThreshold[0], 0, -2, 0, 0, 0]);
   });
 
-  it('round-trips a fitted forest’s trees exactly (as toJSON writes them)', () => {
+  it('round-trips a fitted forest’s trees exactly, numbered as growForest numbers them', () => {
     const forest = new IsolationForest({ nEstimators: 25 }).fit(gaussianMatrix(1500, 5, 4));
     const decoded = decodeForest(JSON.parse(JSON.stringify(forest.toJSON())));
+    expect(growthOrderViolations(decoded.trees)).toEqual([]);
     const again = expandTrees(compactTrees(decoded.trees, decoded.featureCount, decoded.maxSamplesUsed));
     expect(again).toEqual(decoded.trees);
   });
 });
+
+describe('expandTrees numbers nodes in growth order, not breadth-first or right-first', () => {
+  // root -> A (split), B (split); A -> A1 (split), leaf; A1 -> two leaves; B -> two leaves. Growth order (a split's
+  // two children take the next two ids when the split is reached, depth-first, left first) numbers A1's children 5, 6
+  // and B's 7, 8; breadth-first would give B's children 5, 6, and right-first B's children 3, 4.
+  const deeper: GrownTrees = {
+    treeRoots: Int32Array.of(0),
+    nodeFeature: Int32Array.of(0, 1, 0, 1, LEAF, LEAF, LEAF, LEAF, LEAF),
+    nodeLeftChild: Int32Array.of(1, 3, 7, 5, LEAF, LEAF, LEAF, LEAF, LEAF),
+    nodeThreshold: Float64Array.of(0.5, 2, 0.75, 1, 0, 0, 0, 0, 0),
+    nodeSampleCount: Int32Array.of(10, 6, 4, 5, 1, 2, 3, 1, 3),
+  };
+
+  it('reproduces the grown numbering exactly', () => {
+    expect(growthOrderViolations(deeper)).toEqual([]);
+    expect(expandTrees(compactTrees(deeper, 2, 10))).toEqual(deeper);
+  });
+});
+
+/** Nodes whose children are not numbered in growth order (see the describe above); [] when all are. */
+function growthOrderViolations(trees: GrownTrees): string[] {
+  const violations: string[] = [];
+  for (let tree = 0; tree < trees.treeRoots.length; tree++) {
+    let nextId = trees.treeRoots[tree] + 1;
+    const pending = [trees.treeRoots[tree]];
+    while (pending.length > 0) {
+      const node = pending.pop()!;
+      if (trees.nodeFeature[node] === LEAF) {
+        continue;
+      }
+      if (trees.nodeLeftChild[node] !== nextId) {
+        violations.push(`node ${node}: children at ${trees.nodeLeftChild[node]}, expected ${nextId}`);
+      }
+      nextId += 2;
+      pending.push(trees.nodeLeftChild[node] + 1, trees.nodeLeftChild[node]);
+    }
+  }
+  return violations;
+}

@@ -74,6 +74,32 @@ describe('IsolationForest serialisation', () => {
     expect(() => IsolationForest.fromJSON(json)).toThrow(/tree 0: node 0 has children 0, 1 outside/);
   });
 
+  /** Replaces the Int32 or Float64 array `name` of json.trees. */
+  const setTreeArray = (json: any, name: string, values: Int32Array | Float64Array) =>
+    (json.trees[name] = Buffer.from(values.buffer).toString('base64'));
+
+  it('rejects a tree deeper than the depth limit (scoring lays trees out that deep, no deeper)', () => {
+    // 4 training rows per tree: trees stop at depth ceil(log2 4) = 2. A chain of splits at depths 0, 1 and 2:
+    const json = roundTrip(new IsolationForest({ nEstimators: 1 }).fit(gaussianMatrix(4, 2, 1)).toJSON());
+    json.trees.nodeCount = 7;
+    setTreeArray(json, 'feature', Int32Array.of(0, -1, 1, -1, 0, -1, -1));
+    setTreeArray(json, 'leftChild', Int32Array.of(1, -1, 3, -1, 5, -1, -1));
+    setTreeArray(json, 'threshold', Float64Array.of(0, 0, 0, 0, 0, 0, 0));
+    setTreeArray(json, 'sampleCount', Int32Array.of(4, 1, 3, 1, 2, 1, 1));
+    expect(() => IsolationForest.fromJSON(json)).toThrow(
+      /tree 0: node 4 splits at depth 2, but trees on 4 rows stop at depth 2/
+    );
+  });
+
+  it('rejects a threshold outside the float32 range (inputs are float32)', () => {
+    const json = roundTrip(forest.toJSON());
+    const bytes = Buffer.from(json.trees.threshold, 'base64');
+    const thresholds = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    thresholds[0] = -1e39;
+    setTreeArray(json, 'threshold', thresholds);
+    expect(() => IsolationForest.fromJSON(json)).toThrow(/node 0 has threshold -1e\+39, not a finite float32-range/);
+  });
+
   it('rejects non-JSON-object input and unfitted models', () => {
     expect(() => IsolationForest.fromJSON(null)).toThrow(/the model must be a JSON object, got null/);
     expect(() => IsolationForest.fromJSON('{}')).toThrow(ModelFormatError);

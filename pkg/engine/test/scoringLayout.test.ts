@@ -49,7 +49,7 @@ describe('the scoring layout in every array width a model may need', () => {
     ['Uint8 features, Uint16 leaf indices, Int16 child ids', { nEstimators: 20 }, 2000, 7],
     ['Uint16 layout features (> 256 columns), Int16 tree features', { nEstimators: 9 }, 300, 300],
     ['Int32 features (> 65536 columns)', { nEstimators: 3 }, 10, 70000],
-    ['Int32 child ids (> 32768 nodes)', { nEstimators: 60, maxSamples: 1000, bootstrap: true }, 3000, 3],
+    ['many nodes (> 32768 in the forest), bootstrap', { nEstimators: 60, maxSamples: 1000, bootstrap: true }, 3000, 3],
     ['Int32 sample counts (> 65535 rows per tree)', { nEstimators: 2, maxSamples: 70000 }, 70000, 2],
     ['Uint32 leaf indices (> 65536 possible path lengths)', { nEstimators: 20, maxSamples: 8000 }, 8000, 2],
   ])('%s: scores equal a plain tree walk, before and after a JSON round trip', (_what, params, rows, cols) => {
@@ -128,6 +128,14 @@ describe('thresholds kept as float32', () => {
       trees: { ...model.trees, threshold: Buffer.from(thresholds.buffer).toString('base64') },
     };
     const loaded = IsolationForest.fromJSON(oldStyle);
+    // What the forest keeps (and writes back) is the largest float32 not above each stored threshold; rounding to
+    // the nearest float32 would keep the one above, and send x equal to it the wrong way.
+    const keptBytes = Buffer.from(loaded.toJSON().trees.threshold, 'base64');
+    const kept = new Float64Array(
+      keptBytes.buffer.slice(keptBytes.byteOffset, keptBytes.byteOffset + keptBytes.byteLength)
+    );
+    const notLargestBelow = thresholds.filter((t, i) => !(kept[i] <= t && nextFloat32Up(kept[i]) > t));
+    expect(notLargestBelow).toEqual(new Float64Array(0));
     const rows = Array.from({ length: 3000 }, (_, i) => i);
     expect(Array.from(loaded.anomalyScores(x))).toEqual(referenceScoresOf(oldStyle, x, rows));
   });

@@ -46,10 +46,17 @@ export class LruCache<K, V> {
     return this.entries.has(key);
   }
 
-  /** Stores `value` as the most recently used entry; an entry heavier than maxWeight on its own is not kept. */
+  /**
+   * Stores `value` as the most recently used entry. An entry heavier than maxWeight on its own is not kept (it is
+   * evicted at once, and the others stay).
+   */
   set(key: K, value: V): void {
     this.delete(key);
     const weight = this.weigh(value);
+    if (weight > this.maxWeight) {
+      this.onEvict?.(key, value);
+      return;
+    }
     this.entries.set(key, { value, weight });
     this.weightHeld += weight;
     while (this.weightHeld > this.maxWeight) {
