@@ -5,7 +5,9 @@
 //
 // Two ways a model gets into the cache, measured separately because they hold different state:
 //   'trained': trained by a query (AnomalyDetector.train), as in a proxy without a model store;
-//   'loaded':  read back from the model store (AnomalyDetector.fromJSON of a stored model), as after a restart.
+//   'loaded':  read back from the model store (AnomalyDetector.fromJSON of a stored model), as after a restart;
+//   'scored':  trained as 'trained', then each model scores a day (its training table) and keeps the scored rows as
+//              its score cache, as after a query: within the proxy's default scoreCache.maxBytes over all models.
 // The cache is filled up to `target` models or until RSS has grown by `rssBudgetBytes`, whichever comes first; the
 // caller extrapolates per-model figures to the target (the cache's memory is linear in its models).
 const { fork } = require('child_process');
@@ -18,8 +20,8 @@ const TRAINING_SERIES_HOSTS = 10;
 const RSS_CHECK_EVERY = 50;
 
 /**
- * @param {{ mode: 'trained' | 'loaded', target: number, rssBudgetBytes: number }} options
- * @returns {Promise<{ mode: string, models: number, seconds: number, rssBytes: number, heapBytes: number, externalBytes: number }>}
+ * @param {{ mode: 'trained' | 'loaded' | 'scored', target: number, rssBudgetBytes: number }} options
+ * @returns {Promise<{ mode: string, models: number, seconds: number, rssBytes: number, heapBytes: number, externalBytes: number, scoreCacheBytes: number, scoreCacheMaxBytes: number }>}
  *   byte counts are growth over the cache's empty state, for `models` models.
  */
 function measureModelCacheMemory(options) {
@@ -59,10 +61,12 @@ async function measureInChild({ mode, target, rssBudgetBytes }) {
   const { AnomalyDetector } = require('../../pkg/engine/dist');
   const { parseConfig } = require('../../pkg/proxy/dist');
   const { ModelRepository } = require('../../pkg/proxy/dist/models/modelRepository');
+  const { scoreWithCache } = require('../../pkg/proxy/dist/query/scoreCache');
   const { telemetrySeries } = require('./telemetrySeries');
 
   // The proxy's defaults, as parsed from a config that sets none of them.
-  const defaults = parseConfig('upstreams: { prom: { type: prometheus, url: "http://127.0.0.1:9" } }', 'bench').engine;
+  const config = parseConfig('upstreams: { prom: { type: prometheus, url: "http://127.0.0.1:9" } }', 'bench');
+  const defaults = config.engine;
   const endMs = Math.floor(Date.now() / STEP_MS) * STEP_MS;
   const { series } = telemetrySeries({
     hostCount: TRAINING_SERIES_HOSTS,
@@ -84,24 +88,35 @@ async function measureInChild({ mode, target, rssBudgetBytes }) {
       : [];
 
   const silentLog = { warn() {}, info() {} };
-  const repository = new ModelRepository(target, undefined, silentLog, { onCacheSizeChange() {}, onStoreLoad() {} });
+  const repository = new ModelRepository(
+    target,
+    undefined,
+    silentLog,
+    { onCacheSizeChange() {}, onStoreLoad() {} },
+    Date.now,
+    config.scoreCache.maxBytes
+  );
   const before = await settledMemory();
   const began = process.hrtime.bigint();
   let models = 0;
   while (models < target) {
     const seriesIndex = models % tables.length;
     const detector =
-      mode === 'trained'
-        ? AnomalyDetector.train(tables[seriesIndex], detectorOptions(models))
-        : AnomalyDetector.fromJSON(stored[seriesIndex]);
-    await repository.put({
+      mode === 'loaded'
+        ? AnomalyDetector.fromJSON(stored[seriesIndex])
+        : AnomalyDetector.train(tables[seriesIndex], detectorOptions(models));
+    const model = {
       key: models.toString(16).padStart(64, '0'), // the proxy's keys are sha256 hex digests
       description: `{host="${series[seriesIndex].labels.host}", job="telemetry"} columns ["${series[seriesIndex].metric}"]`,
       trainedAt: Date.now(),
       trainStart: endMs - defaults.trainingWindowMs,
       trainEnd: endMs,
       detector,
-    });
+    };
+    await repository.put(model);
+    if (mode === 'scored') {
+      repository.keepScores(model, scoreWithCache(detector, tables[seriesIndex], undefined).scored);
+    }
     models++;
     if (models % RSS_CHECK_EVERY === 0 && process.memoryUsage.rss() - before.rss > rssBudgetBytes) {
       break;
@@ -120,6 +135,8 @@ async function measureInChild({ mode, target, rssBudgetBytes }) {
       rssBytes: after.rss - before.rss,
       heapBytes: after.heapUsed - before.heapUsed,
       externalBytes: after.external - before.external,
+      scoreCacheBytes: repository.scoreCacheBytes,
+      scoreCacheMaxBytes: config.scoreCache.maxBytes,
     },
     () => process.disconnect()
   ); // the open IPC channel would keep the child alive
