@@ -115,7 +115,13 @@ async function measureInChild({ mode, target, rssBudgetBytes }) {
     };
     await repository.put(model);
     if (mode === 'scored') {
-      repository.keepScores(model, scoreWithCache(detector, tables[seriesIndex], undefined).scored);
+      // A fresh copy of the rows, as each query's rows come fresh from the upstream (the score cache keeps them).
+      const table = tables[seriesIndex];
+      const fetched = {
+        timestamps: table.timestamps.slice(),
+        columns: table.columns.map((c) => ({ name: c.name, values: c.values.slice() })),
+      };
+      repository.keepScores(model, scoreWithCache(detector, fetched, undefined).scored);
     }
     models++;
     if (models % RSS_CHECK_EVERY === 0 && process.memoryUsage.rss() - before.rss > rssBudgetBytes) {
