@@ -25,6 +25,8 @@ describe('parseConfig', () => {
     const config = parseConfig(MINIMAL, 'test.yaml', {});
     expect(config.defaultUpstream).toBe('prom');
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 9095 });
+    expect(config.modelCache).toEqual({ maxModels: 10_000 }); // ~0.75 GB when full (docs/performance.md)
+    expect(config.scoreCache).toEqual({ refetchWindowMs: 600_000, maxBytes: 256 * 2 ** 20 });
     expect(config.upstreams.prom).toEqual({
       name: 'prom',
       type: 'prometheus',
