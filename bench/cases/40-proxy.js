@@ -8,6 +8,7 @@
 // the client's share (reading the answer) is in both sides of every ratio.
 const { PassThrough } = require('stream');
 const { parseConfig, startProxy } = require('../../pkg/proxy/dist');
+const { DEFAULT_SCORE_CACHE_BYTES } = require('../../pkg/proxy/dist/config');
 const { measureModelCacheMemory } = require('../lib/modelCacheMemory');
 const { entry } = require('../lib/table');
 const { telemetrySeries } = require('../lib/telemetrySeries');
@@ -28,8 +29,6 @@ const CACHED_MODELS = 10_000;
  * if that comes first, and then extrapolates to CACHED_MODELS (the line says so): a regression cannot take GBs.
  */
 const MODEL_CACHE_RSS_BUDGET_BYTES = Number(process.env.BENCH_PROXY_RSS_BUDGET_MB ?? 1024) * 2 ** 20;
-/** The proxy's default scoreCache.maxBytes (256 MiB): the bound of all score caches together. */
-const DEFAULT_SCORE_CACHE_BYTES = 256 * 2 ** 20;
 const GB = 2 ** 30;
 const MB = 2 ** 20;
 const REFERENCE = 'prometheus 2.42 plain query';

@@ -177,18 +177,25 @@ export function compactTrees(grown: GrownTrees, featureCount: number, maxSamples
  * parent in preorder, so one pass from the last split back sees both children of a split before the split.
  */
 export function splitSampleCounts(trees: CompactTrees): Int32Array {
-  const { treeCount, splitStart, leafStart, leftChild, rightChild, leafSize } = trees;
+  const { treeCount, splitStart, leftChild, rightChild } = trees;
   const counts = new Int32Array(splitStart[treeCount]);
   for (let tree = 0; tree < treeCount; tree++) {
-    const splitBase = splitStart[tree];
-    const leafBase = leafStart[tree];
-    const sizeOf = (reference: number): number =>
-      reference >= 0 ? counts[splitBase + reference] : leafSize[leafBase + ~reference];
-    for (let split = splitStart[tree + 1] - 1; split >= splitBase; split--) {
-      counts[split] = sizeOf(leftChild[split]) + sizeOf(rightChild[split]);
+    for (let split = splitStart[tree + 1] - 1; split >= splitStart[tree]; split--) {
+      counts[split] =
+        samplesAt(trees, counts, tree, leftChild[split]) + samplesAt(trees, counts, tree, rightChild[split]);
     }
   }
   return counts;
+}
+
+/**
+ * Training rows that reached node `reference` (a tree-local ChildArray reference) of tree `tree`.
+ * @param splitCounts rows per split (splitSampleCounts)
+ */
+export function samplesAt(trees: CompactTrees, splitCounts: Int32Array, tree: number, reference: number): number {
+  return reference >= 0
+    ? splitCounts[trees.splitStart[tree] + reference]
+    : trees.leafSize[trees.leafStart[tree] + ~reference];
 }
 
 /** `trees` as GrownTrees, node ids numbered as growForest numbers them (for the model format). */

@@ -27,7 +27,7 @@
  */
 import { log } from './deterministicMath';
 import type { FeatureContribution } from './types';
-import { rootOf, type CompactTrees } from './compactTrees';
+import { rootOf, samplesAt, type CompactTrees } from './compactTrees';
 
 /**
  * Adds the path weight of the row starting at `rowOffset` in `values` (row-major) over all trees to `weights`
@@ -41,16 +41,14 @@ export function addPathWeights(
   rowOffset: number,
   weights: Float64Array
 ): void {
-  const { treeCount, splitStart, leafStart, splitFeature, splitThreshold, leftChild, rightChild, leafSize } = trees;
+  const { treeCount, splitStart, splitFeature, splitThreshold, leftChild, rightChild } = trees;
   for (let tree = 0; tree < treeCount; tree++) {
-    const splitBase = splitStart[tree];
     let reference = rootOf(trees, tree);
     while (reference >= 0) {
-      const split = splitBase + reference;
+      const split = splitStart[tree] + reference;
       const feature = splitFeature[split];
       reference = values[rowOffset + feature] <= splitThreshold[split] ? leftChild[split] : rightChild[split];
-      const childCount = reference >= 0 ? splitCounts[splitBase + reference] : leafSize[leafStart[tree] + ~reference];
-      weights[feature] += log(splitCounts[split] / childCount);
+      weights[feature] += log(splitCounts[split] / samplesAt(trees, splitCounts, tree, reference));
     }
   }
 }
@@ -70,17 +68,14 @@ export function averageTrainingPathWeights(
   splitCounts: Int32Array,
   featureCount: number
 ): Float64Array {
-  const { treeCount, splitStart, leafStart, splitFeature, leftChild, rightChild, leafSize } = trees;
+  const { treeCount, splitStart, splitFeature, leftChild, rightChild } = trees;
   const weights = new Float64Array(featureCount);
   for (let tree = 0; tree < treeCount; tree++) {
-    const splitBase = splitStart[tree];
-    const countOf = (reference: number): number =>
-      reference >= 0 ? splitCounts[splitBase + reference] : leafSize[leafStart[tree] + ~reference];
-    const treeSamples = splitStart[tree + 1] > splitBase ? splitCounts[splitBase] : 0;
-    for (let split = splitBase; split < splitStart[tree + 1]; split++) {
+    const treeSamples = samplesAt(trees, splitCounts, tree, rootOf(trees, tree));
+    for (let split = splitStart[tree]; split < splitStart[tree + 1]; split++) {
       const samples = splitCounts[split];
-      const left = countOf(leftChild[split]);
-      const right = countOf(rightChild[split]);
+      const left = samplesAt(trees, splitCounts, tree, leftChild[split]);
+      const right = samplesAt(trees, splitCounts, tree, rightChild[split]);
       weights[splitFeature[split]] += (left * log(samples / left) + right * log(samples / right)) / treeSamples;
     }
   }

@@ -67,10 +67,11 @@ interface FittedState {
    * adoptTrainingScores when the training rows are scored); scoring in fit would charge every other fit too.
    */
   trainingScores: Float64Array | undefined;
-  /** A private copy of the training rows until their scores are computed; then dropped. */
+  /**
+   * A private copy of the training rows until their scores are computed; then dropped. Neither this nor
+   * trainingScores once releaseTrainingData has dropped both.
+   */
   pendingTrainingRows: FeatureMatrix | undefined;
-  /** Set by releaseTrainingData: neither the scores nor the rows are kept any more. */
-  trainingDataReleased: boolean;
   /** Average path weight per feature over the training rows: the baseline of explain(). */
   readonly trainingPathWeights: Float64Array;
 }
@@ -370,6 +371,11 @@ function growForest(
   };
 }
 
+/** Whether releaseTrainingData dropped the training rows and their scores (a fitted forest otherwise has one). */
+function trainingDataReleased(state: FittedState): boolean {
+  return state.trainingScores === undefined && state.pendingTrainingRows === undefined;
+}
+
 /** Anomaly scores of the rows of `x` into `out`: by the dense layout for a batch, by walking the trees for a few rows. */
 function scoreMatrix(state: FittedState, x: FeatureMatrix, out: Float64Array): void {
   const { trees, featureCount, maxSamplesUsed } = state;
@@ -433,7 +439,6 @@ export class IsolationForest {
       maxSamplesUsed,
       trainingScores: undefined,
       pendingTrainingRows,
-      trainingDataReleased: false,
       trainingPathWeights,
     };
     this.currentThreshold = NaN; // computed on first read: see the threshold getter
@@ -557,7 +562,6 @@ export class IsolationForest {
       maxSamplesUsed: decoded.maxSamplesUsed,
       trainingScores: decoded.trainingScores,
       pendingTrainingRows: undefined,
-      trainingDataReleased: false,
       trainingPathWeights: decoded.trainingPathWeights,
     };
     forest.currentThreshold = threshold;
@@ -572,7 +576,7 @@ export class IsolationForest {
    */
   adoptTrainingScores(scores: Float64Array): void {
     const state = this.fitted();
-    if (state.trainingDataReleased) {
+    if (trainingDataReleased(state)) {
       throw new Error('adoptTrainingScores: the training data was released (releaseTrainingData)');
     }
     const trainingRows = state.pendingTrainingRows?.rows ?? state.trainingScores!.length;
@@ -597,7 +601,6 @@ export class IsolationForest {
     void this.threshold;
     state.trainingScores = undefined;
     state.pendingTrainingRows = undefined;
-    state.trainingDataReleased = true;
   }
 
   private fitted(): FittedState {
@@ -610,7 +613,7 @@ export class IsolationForest {
   /** The training rows' scores, computed once from the kept copy of the training rows. */
   private trainingScores(): Float64Array {
     const state = this.fitted();
-    if (state.trainingDataReleased) {
+    if (trainingDataReleased(state)) {
       throw new Error(
         'this forest released its training data (releaseTrainingData): it scores, but cannot be re-thresholded to ' +
           'a numeric contamination or saved'

@@ -77,6 +77,9 @@ export interface Limits {
  */
 export const DEFAULT_MAX_MODELS = 10_000;
 
+/** What all models' score caches may hold together by default (scoreCache.maxBytes): 256 MiB. */
+export const DEFAULT_SCORE_CACHE_BYTES = 256 * 2 ** 20;
+
 export interface ScoreCacheConfig {
   /**
    * A warm range query fetches from the upstream only the samples newer than the cached end minus this window, ms
@@ -432,7 +435,7 @@ class ConfigReader {
   }
 
   private readScoreCache(raw: unknown): ScoreCacheConfig {
-    const fallback = { refetchWindowMs: 600_000, maxBytes: 256 * 2 ** 20 };
+    const fallback = { refetchWindowMs: 600_000, maxBytes: DEFAULT_SCORE_CACHE_BYTES };
     if (raw === undefined || raw === null) {
       return fallback;
     }

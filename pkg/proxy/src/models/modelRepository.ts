@@ -11,6 +11,7 @@
  * scored models drop theirs first. So memory is bounded by maxModels x model + maxBytes, whatever the queries.
  */
 import { AnomalyDetector } from '@telemetry-analyzer/engine';
+import { DEFAULT_SCORE_CACHE_BYTES } from '../config';
 import { scoredTableBytes, type ScoredTable } from '../query/scoreCache';
 import { LruCache } from './lruCache';
 import { ModelStore, StoreLogger } from './modelStore';
@@ -53,7 +54,7 @@ export class ModelRepository {
     private readonly log: StoreLogger,
     private readonly events: RepositoryEvents,
     private readonly now: () => number = Date.now,
-    maxScoreCacheBytes = 256 * 2 ** 20
+    maxScoreCacheBytes = DEFAULT_SCORE_CACHE_BYTES
   ) {
     // A model evicted from memory takes its score cache with it.
     this.cache = new LruCache(maxModels, (key) => {
