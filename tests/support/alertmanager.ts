@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFreePort } from './freePort';
 import { startServerProcess } from './serverProcess';
-import { makeTempDir, removeTempDir } from './tempDir';
+import { removeTempDir, startInTempDir } from './tempDir';
 
 export interface AlertmanagerOptions {
   /** Every alert is routed to this webhook, firing and resolved. */
@@ -17,8 +17,7 @@ export interface AlertmanagerServer {
 
 /** Alertmanager without clustering, grouping per alert and host, with waits short enough for a test. */
 export async function startAlertmanager(options: AlertmanagerOptions): Promise<AlertmanagerServer> {
-  const dir = makeTempDir('alertmanager');
-  try {
+  return startInTempDir('alertmanager', async (dir) => {
     const configFile = join(dir, 'alertmanager.yml');
     writeFileSync(configFile, alertmanagerConfig(options.webhookUrl));
     const port = await findFreePort();
@@ -44,10 +43,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
         removeTempDir(dir);
       },
     };
-  } catch (error) {
-    removeTempDir(dir);
-    throw error;
-  }
+  });
 }
 
 function alertmanagerConfig(webhookUrl: string): string {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { findFreePort } from './freePort';
 import { MetricSeries, toOpenMetricsText } from './openMetrics';
 import { ServerProcess, startServerProcess } from './serverProcess';
-import { makeTempDir, removeTempDir } from './tempDir';
+import { removeTempDir, startInTempDir } from './tempDir';
 import { waitUntil } from './waitUntil';
 
 /**
@@ -42,8 +42,7 @@ export interface PrometheusServer {
 const run = promisify(execFile);
 
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
-  const dir = makeTempDir('prometheus');
-  try {
+  return startInTempDir('prometheus', async (dir) => {
     const dataDir = join(dir, 'data');
     await backfill(options.series, dir, dataDir);
 
@@ -88,10 +87,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         removeTempDir(dir);
       },
     };
-  } catch (error) {
-    removeTempDir(dir);
-    throw error;
-  }
+  });
 }
 
 /**

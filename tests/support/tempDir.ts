@@ -11,3 +11,17 @@ export function removeTempDir(dir: string): void {
   // maxRetries: a server that just exited may still be closing files in it.
   rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
+
+/**
+ * Calls `start` with a fresh temp dir (makeTempDir). If `start` fails, the dir is removed and the error rethrown; if
+ * it succeeds, what it returns owns the dir (its stop() removes it).
+ */
+export async function startInTempDir<T>(purpose: string, start: (dir: string) => Promise<T>): Promise<T> {
+  const dir = makeTempDir(purpose);
+  try {
+    return await start(dir);
+  } catch (error) {
+    removeTempDir(dir);
+    throw error;
+  }
+}

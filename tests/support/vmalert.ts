@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFreePort } from './freePort';
 import { startServerProcess } from './serverProcess';
-import { makeTempDir, removeTempDir } from './tempDir';
+import { removeTempDir, startInTempDir } from './tempDir';
 import { waitUntil } from './waitUntil';
 
 export interface VmalertOptions {
@@ -34,8 +34,7 @@ export interface VmalertServer {
  * without -remoteWrite.url alert state is kept in memory only, which is all a test needs.
  */
 export async function startVmalert(options: VmalertOptions): Promise<VmalertServer> {
-  const dir = makeTempDir('vmalert');
-  try {
+  return startInTempDir('vmalert', async (dir) => {
     const rulesFile = join(dir, 'rules.yml');
     writeFileSync(rulesFile, options.rulesYaml);
     const port = await findFreePort();
@@ -82,10 +81,7 @@ export async function startVmalert(options: VmalertOptions): Promise<VmalertServ
         removeTempDir(dir);
       },
     };
-  } catch (error) {
-    removeTempDir(dir);
-    throw error;
-  }
+  });
 }
 
 function sumMetric(exposition: string, metric: string): number {

@@ -598,7 +598,7 @@ export class IsolationForest {
    */
   releaseTrainingData(): void {
     const state = this.fitted();
-    void this.threshold;
+    void this.threshold; // computed (from the training scores, if it needs them) and kept before they go
     state.trainingScores = undefined;
     state.pendingTrainingRows = undefined;
   }

@@ -53,11 +53,6 @@ export function parseTimestamp(text: string): number | undefined {
   return undefined;
 }
 
-/** Milliseconds to the float seconds Prometheus puts in JSON answers. */
-export function toPromSeconds(ms: number): number {
-  return ms / 1000;
-}
-
 /** Formats milliseconds as the shortest duration literal (for InfluxQL `$interval` and messages). */
 export function formatDuration(ms: number): string {
   if (ms % 1000 !== 0) {
