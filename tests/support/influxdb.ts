@@ -4,18 +4,30 @@ import { findFreePort } from './freePort';
 import { ServerProcess, startServerProcess } from './serverProcess';
 import { makeTempDir, removeTempDir } from './tempDir';
 
+export interface InfluxUser {
+  username: string;
+  password: string;
+}
+
 export interface InfluxDBOptions {
   database: string;
   /** Line protocol with millisecond timestamps. */
   lines: string[];
+  /**
+   * With it, InfluxDB runs with `auth-enabled`: `admin` (all privileges) is created first and does the set-up and
+   * every request of this helper; each reader gets READ on `database` and nothing else.
+   */
+  auth?: { admin: InfluxUser; readers: InfluxUser[] };
 }
 
 export interface InfluxDBServer {
   /** e.g. http://127.0.0.1:39124 (no trailing slash). */
   url: string;
   database: string;
-  /** Runs InfluxQL against the database and returns the parsed JSON answer (timestamps in ms). */
+  /** Runs InfluxQL against the database (as admin when auth is on) and returns the parsed JSON answer (ms). */
   query(influxql: string): Promise<InfluxQueryResponse>;
+  /** InfluxDB's own counters (/debug/vars), e.g. `httpd.queryReq`: what clients asked of it. */
+  debugVars(): Promise<Record<string, { values?: Record<string, number> }>>;
   stop(): Promise<void>;
 }
 
@@ -39,7 +51,7 @@ export async function startInfluxDB(options: InfluxDBOptions): Promise<InfluxDBS
     const httpPort = await findFreePort();
     const rpcPort = await findFreePort();
     const configFile = join(dir, 'influxdb.conf');
-    writeFileSync(configFile, influxConfig(dir, httpPort, rpcPort));
+    writeFileSync(configFile, influxConfig(dir, httpPort, rpcPort, options.auth !== undefined));
     const url = `http://127.0.0.1:${httpPort}`;
     server = await startServerProcess({
       name: 'influxd',
@@ -48,10 +60,25 @@ export async function startInfluxDB(options: InfluxDBOptions): Promise<InfluxDBS
       readyUrl: `${url}/ping`,
     });
 
-    await influxRequest(url, '/query', new URLSearchParams({ q: `CREATE DATABASE "${options.database}"` }));
+    const admin = options.auth?.admin;
+    const headers: Record<string, string> = admin ? { authorization: basicAuth(admin) } : {};
+    if (admin) {
+      // With auth on and no users yet, InfluxDB accepts exactly this statement without credentials.
+      await influxRequest(url, '/query', influxStatement(`CREATE USER ${user(admin)} WITH ALL PRIVILEGES`), {});
+    }
+    await influxRequest(url, '/query', influxStatement(`CREATE DATABASE "${options.database}"`), headers);
+    for (const reader of options.auth?.readers ?? []) {
+      await influxRequest(url, '/query', influxStatement(`CREATE USER ${user(reader)}`), headers);
+      await influxRequest(
+        url,
+        '/query',
+        influxStatement(`GRANT READ ON "${options.database}" TO "${reader.username}"`),
+        headers
+      );
+    }
     for (let first = 0; first < options.lines.length; first += WRITE_BATCH_LINES) {
       const batch = options.lines.slice(first, first + WRITE_BATCH_LINES).join('\n');
-      await influxRequest(url, `/write?db=${encodeURIComponent(options.database)}&precision=ms`, batch);
+      await influxRequest(url, `/write?db=${encodeURIComponent(options.database)}&precision=ms`, batch, headers);
     }
 
     const running = server;
@@ -60,8 +87,14 @@ export async function startInfluxDB(options: InfluxDBOptions): Promise<InfluxDBS
       database: options.database,
       async query(influxql) {
         const params = new URLSearchParams({ db: options.database, q: influxql, epoch: 'ms' });
-        const response = await fetch(`${url}/query?${params}`);
+        const response = await fetch(`${url}/query?${params}`, { headers });
         return (await response.json()) as InfluxQueryResponse;
+      },
+      async debugVars() {
+        return (await (await fetch(`${url}/debug/vars`, { headers })).json()) as Record<
+          string,
+          { values?: Record<string, number> }
+        >;
       },
       async stop() {
         await running.stop();
@@ -79,8 +112,25 @@ export async function startInfluxDB(options: InfluxDBOptions): Promise<InfluxDBS
   }
 }
 
-async function influxRequest(url: string, path: string, body: URLSearchParams | string): Promise<void> {
-  const response = await fetch(`${url}${path}`, { method: 'POST', body });
+function basicAuth({ username, password }: InfluxUser): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+function user({ username, password }: InfluxUser): string {
+  return `"${username}" WITH PASSWORD '${password.replace(/'/g, "\\'")}'`;
+}
+
+function influxStatement(q: string): URLSearchParams {
+  return new URLSearchParams({ q });
+}
+
+async function influxRequest(
+  url: string,
+  path: string,
+  body: URLSearchParams | string,
+  headers: Record<string, string>
+): Promise<void> {
+  const response = await fetch(`${url}${path}`, { method: 'POST', body, headers });
   if (!response.ok) {
     throw new Error(`InfluxDB ${path.split('?')[0]} answered ${response.status}: ${await response.text()}`);
   }
@@ -91,7 +141,7 @@ async function influxRequest(url: string, path: string, body: URLSearchParams | 
   }
 }
 
-function influxConfig(dir: string, httpPort: number, rpcPort: number): string {
+function influxConfig(dir: string, httpPort: number, rpcPort: number, authEnabled: boolean): string {
   for (const sub of ['meta', 'data', 'wal']) {
     mkdirSync(join(dir, sub));
   }
@@ -111,6 +161,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   enabled = true
   bind-address = "127.0.0.1:${httpPort}"
   log-enabled = false
+  auth-enabled = ${authEnabled}
 
 [logging]
   level = "warn"

@@ -8,14 +8,20 @@ import { parseConfig, startProxy } from '../../pkg/proxy/src/index';
 export interface ProxyUnderTestOptions {
   /** Base URL of the Prometheus upstream "prom" (the default upstream). */
   prometheusUrl: string;
-  /** Base URL and database of the InfluxDB upstream "influx", if any. */
-  influx?: { url: string; database: string };
+  /** Base URL and database of the InfluxDB upstream "influx", if any, and the user the proxy reads as. */
+  influx?: { url: string; database: string; user?: { username: string; password: string } };
   /** Per-request upstream timeout, e.g. "2s" [the proxy's default]. */
   upstreamTimeout?: string;
   /** Directory for trained models; without it they live in memory. */
   modelStoreDirectory?: string;
   /** Request body limit, bytes [the proxy's default]. */
   bodyLimit?: number;
+  /** Further `limits` keys, e.g. { maxTrees: 50, queryTimeout: '5s' } [the proxy's defaults]. */
+  limits?: Record<string, number | string>;
+  /** Incoming auth: clients must send one of these bearer tokens (except on the allow-listed routes). */
+  bearerTokens?: string[];
+  /** Further top-level config, as YAML lines (e.g. `server: { idleTimeout: 2s }`). */
+  extraYaml?: string[];
 }
 
 export interface ProxyUnderTest {
@@ -45,6 +51,12 @@ export function proxyConfigYaml(options: ProxyUnderTestOptions): string {
       `    url: ${options.influx.url}`,
       `    influx: { database: ${options.influx.database} }`
     );
+    if (options.influx.user) {
+      const { username, password } = options.influx.user;
+      lines.push(
+        `    auth: { basic: { username: ${JSON.stringify(username)}, password: ${JSON.stringify(password)} } }`
+      );
+    }
     if (options.upstreamTimeout) {
       lines.push(`    timeout: ${options.upstreamTimeout}`);
     }
@@ -52,9 +64,14 @@ export function proxyConfigYaml(options: ProxyUnderTestOptions): string {
   if (options.modelStoreDirectory) {
     lines.push(`modelStore: { directory: ${JSON.stringify(options.modelStoreDirectory)} }`);
   }
-  if (options.bodyLimit !== undefined) {
-    lines.push(`limits: { bodyLimit: ${options.bodyLimit} }`);
+  const limits = { ...options.limits, ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}) };
+  if (Object.keys(limits).length > 0) {
+    lines.push(`limits: ${JSON.stringify(limits)}`);
   }
+  if (options.bearerTokens) {
+    lines.push(`auth: { bearerTokens: ${JSON.stringify(options.bearerTokens)} }`);
+  }
+  lines.push(...(options.extraYaml ?? []));
   lines.push('log: { level: info }');
   return lines.join('\n') + '\n';
 }

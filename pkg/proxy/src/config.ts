@@ -3,6 +3,7 @@
  * (e.g. `upstreams.prom.url`) so an operator can fix the file without reading code.
  */
 import { readFileSync } from 'node:fs';
+import { ANOMALY_INTEGER_LIMITS, CONTAMINATION_MAX, DEFAULT_DETECTOR_SETTINGS } from '@telemetry-analyzer/engine';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationOrSeconds } from './time';
 
@@ -52,7 +53,15 @@ export interface EngineDefaults {
 export interface IncomingAuth {
   bearerTokens: string[];
   basicUsers: Array<{ username: string; password: string }>;
+  /**
+   * Routes answered without credentials; every other route, and any request no route matches, needs them
+   * [/healthz, /readyz, /metrics]. Compared with the route the router matched, never with the raw URL.
+   */
+  unauthenticatedPaths: string[];
 }
+
+/** Routes scrapers and orchestrators call without credentials unless auth.unauthenticatedPaths says otherwise. */
+export const DEFAULT_UNAUTHENTICATED_PATHS = ['/healthz', '/readyz', '/metrics'];
 
 export interface Limits {
   /** Longest accepted `query` parameter, characters [16384]; longer → 400 bad_data. */
@@ -352,11 +361,9 @@ class ConfigReader {
   private readEngine(raw: unknown): EngineDefaults {
     const engine: EngineDefaults = {
       contamination: 'auto',
-      trees: 100,
-      window: 12,
-      lags: 1,
+      // trees, window, lags, seed: the defaults the panel and the CLI share (engine contract).
+      ...DEFAULT_DETECTOR_SETTINGS,
       seasonality: 'auto',
-      seed: 42,
       trainingWindowMs: 86_400_000,
       retrainIntervalMs: 3_600_000,
       instantStepMs: 60_000,
@@ -382,16 +389,18 @@ class ConfigReader {
     this.rejectUnknownKeys(raw, 'engine', keys);
     if (raw.contamination !== undefined) {
       const value = raw.contamination;
-      if (value === 'auto' || (typeof value === 'number' && value > 0 && value <= 0.5)) {
+      if (value === 'auto' || (typeof value === 'number' && value > 0 && value <= CONTAMINATION_MAX)) {
         engine.contamination = value;
       } else {
-        this.problem('engine.contamination', `must be "auto" or a number in (0, 0.5], got ${JSON.stringify(value)}`);
+        const range = `(0, ${CONTAMINATION_MAX}]`;
+        this.problem('engine.contamination', `must be "auto" or a number in ${range}, got ${JSON.stringify(value)}`);
       }
     }
-    engine.trees = this.readInteger(raw, 'trees', 'engine', 1, 10_000, engine.trees);
-    engine.window = this.readInteger(raw, 'window', 'engine', 2, 10_000, engine.window);
-    engine.lags = this.readInteger(raw, 'lags', 'engine', 0, 1_000, engine.lags);
-    engine.seed = this.readInteger(raw, 'seed', 'engine', 0, 2 ** 32 - 1, engine.seed);
+    // The limits the query options have (engine contract), so a default is always a valid query option.
+    for (const name of ['trees', 'window', 'lags', 'seed'] as const) {
+      const [min, max] = ANOMALY_INTEGER_LIMITS[name];
+      engine[name] = this.readInteger(raw, name, 'engine', min, max, engine[name]);
+    }
     if (raw.seasonality !== undefined) {
       if (raw.seasonality === 'auto' || typeof raw.seasonality === 'boolean') {
         engine.seasonality = raw.seasonality;
@@ -460,11 +469,15 @@ class ConfigReader {
       return undefined;
     }
     if (!isObject(raw)) {
-      this.problem('auth', 'must be {bearerTokens?, basicUsers?}');
+      this.problem('auth', 'must be {bearerTokens?, basicUsers?, unauthenticatedPaths?}');
       return undefined;
     }
-    this.rejectUnknownKeys(raw, 'auth', ['bearerTokens', 'basicUsers']);
-    const auth: IncomingAuth = { bearerTokens: [], basicUsers: [] };
+    this.rejectUnknownKeys(raw, 'auth', ['bearerTokens', 'basicUsers', 'unauthenticatedPaths']);
+    const auth: IncomingAuth = {
+      bearerTokens: [],
+      basicUsers: [],
+      unauthenticatedPaths: this.readPathList(raw.unauthenticatedPaths, 'auth.unauthenticatedPaths'),
+    };
     if (raw.bearerTokens !== undefined) {
       if (!Array.isArray(raw.bearerTokens)) {
         this.problem('auth.bearerTokens', 'must be a list of tokens');
@@ -502,6 +515,17 @@ class ConfigReader {
       this.problem('auth', 'configure at least one of bearerTokens or basicUsers, or remove `auth` to disable it');
     }
     return auth;
+  }
+
+  private readPathList(raw: unknown, key: string): string[] {
+    if (raw === undefined || raw === null) {
+      return [...DEFAULT_UNAUTHENTICATED_PATHS];
+    }
+    if (!Array.isArray(raw) || raw.some((path) => typeof path !== 'string' || !path.startsWith('/'))) {
+      this.problem(key, `must be a list of paths starting with "/" (e.g. ${DEFAULT_UNAUTHENTICATED_PATHS.join(', ')})`);
+      return [...DEFAULT_UNAUTHENTICATED_PATHS];
+    }
+    return raw as string[];
   }
 
   private readLimits(raw: unknown): Limits {

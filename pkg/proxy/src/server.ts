@@ -7,7 +7,7 @@ import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { ProxyConfig, loadConfig } from './config';
 import { PromApiError, UpstreamPassThroughError } from './errors';
-import { isAuthorized } from './http/incomingAuth';
+import { isAuthorized, needsCredentials } from './http/incomingAuth';
 import { registerPromApiRoutes } from './http/promApiRoutes';
 import { Readiness } from './http/readiness';
 import { ProxyMetrics } from './metrics';
@@ -98,7 +98,11 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (config.auth && request.url.startsWith('/api/') && !isAuthorized(config.auth, request.headers.authorization)) {
+    if (
+      config.auth &&
+      needsCredentials(config.auth, request.is404 ? undefined : request.routeOptions.url) &&
+      !isAuthorized(config.auth, request.headers.authorization)
+    ) {
       if (config.auth.basicUsers.length > 0) {
         reply.header('www-authenticate', 'Basic realm="telemetry-analyzer-proxy"');
       }

@@ -9,6 +9,15 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/**
+ * Whether a request needs credentials, decided on the route the router matched (`routeOptions.url`, after it has
+ * decoded and normalised the URL, absolute-form targets included) and never on the raw URL, so no spelling of a
+ * path reaches a route with other rules than the router's. Deny by default: unmatched requests need them too.
+ */
+export function needsCredentials(auth: IncomingAuth, matchedRoute: string | undefined): boolean {
+  return matchedRoute === undefined || !auth.unauthenticatedPaths.includes(matchedRoute);
+}
+
 /** True when the Authorization header carries a configured bearer token or basic user. */
 export function isAuthorized(auth: IncomingAuth, header: string | undefined): boolean {
   if (!header) {

@@ -1,0 +1,100 @@
+// The hostile-request corpus: requests an attacker would send to the proxy, through the real HTTP server in front
+// of a real Prometheus and a real InfluxDB (auth on, the proxy reading as a READ-only user). Every case asserts the
+// status and Prometheus' error JSON, that no upstream was asked anything (InfluxDB's databases and users unchanged),
+// and that the proxy still answers afterwards.
+import {
+  HOSTILE_CASES,
+  HOSTILE_LIMITS,
+  HostileCase,
+  HostileTarget,
+  PROXY_TOKEN,
+  influxAdmin,
+  influxReader,
+} from '../support/hostile';
+import { InfluxDBServer, startInfluxDB } from '../support/influxdb';
+import { PrometheusServer, startPrometheus } from '../support/prometheus';
+import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
+import { rawRequest } from '../support/rawHttp';
+import { buildTelemetryDataset, toInfluxLines, toPrometheusSeries } from '../support/telemetryDataset';
+
+const dataset = buildTelemetryDataset();
+
+let prometheus: PrometheusServer;
+let influx: InfluxDBServer;
+let proxy: ProxyUnderTest;
+let initialDatabases: string[];
+let initialUsers: string[];
+
+beforeAll(async () => {
+  [prometheus, influx] = await Promise.all([
+    startPrometheus({ series: toPrometheusSeries(dataset) }),
+    startInfluxDB({
+      database: 'telemetry',
+      lines: toInfluxLines(dataset),
+      auth: { admin: influxAdmin, readers: [influxReader] },
+    }),
+  ]);
+  // A second database the proxy must never read: the config names only "telemetry".
+  await influx.query('CREATE DATABASE "other"');
+  proxy = await startProxyUnderTest({
+    prometheusUrl: prometheus.url,
+    influx: { url: influx.url, database: 'telemetry', user: influxReader },
+    bearerTokens: [PROXY_TOKEN],
+    limits: HOSTILE_LIMITS,
+  });
+  [initialDatabases, initialUsers] = await Promise.all([influxNames('SHOW DATABASES'), influxNames('SHOW USERS')]);
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await Promise.all([prometheus?.stop(), influx?.stop()]);
+});
+
+async function influxNames(statement: string): Promise<string[]> {
+  const answer = await influx.query(statement);
+  return (answer.results[0].series?.[0]?.values ?? []).map((row) => String(row[0])).sort();
+}
+
+/** Requests each upstream has answered so far (the counters do not move when they are read). */
+async function upstreamRequestCounts(): Promise<{ prometheusApi: number; influxQueries: number }> {
+  const metrics = await (await fetch(`${prometheus.url}/metrics`)).text();
+  const prometheusApi = [...metrics.matchAll(/^prometheus_http_requests_total\{[^}]*handler="\/api\/[^}]*\} (\S+)$/gm)]
+    .map((match) => Number(match[1]))
+    .reduce((sum, count) => sum + count, 0);
+  const influxQueries = (await influx.debugVars()).httpd?.values?.queryReq ?? 0;
+  return { prometheusApi, influxQueries };
+}
+
+function targetOf(): HostileTarget {
+  return { port: proxy.port, url: proxy.url, dataset };
+}
+
+describe('the hostile-request corpus', () => {
+  it.each(HOSTILE_CASES.map((c) => [`${c.class}: ${c.name}`, c] as [string, HostileCase]))('%s', async (_name, c) => {
+    const before = await upstreamRequestCounts();
+    const answer = await c.send(targetOf());
+
+    expect({ status: answer.status, socketError: answer.socketError }).toEqual({
+      status: c.status,
+      socketError: undefined,
+    });
+    expect(JSON.parse(answer.body)).toEqual({
+      status: 'error',
+      errorType: c.errorType,
+      error: expect.stringMatching(c.error),
+    });
+    if (!c.mayAskUpstream) {
+      expect(await upstreamRequestCounts()).toEqual(before);
+    }
+    expect(await influxNames('SHOW DATABASES')).toEqual(initialDatabases);
+    expect(await influxNames('SHOW USERS')).toEqual(initialUsers);
+
+    // The proxy still answers, with and without credentials where each is due.
+    expect((await rawRequest(proxy.port, { target: '/healthz' })).status).toBe(200);
+    const plain = await rawRequest(proxy.port, {
+      target: '/api/v1/query?query=1',
+      headers: { authorization: `Bearer ${PROXY_TOKEN}` },
+    });
+    expect([plain.status, plain.body]).toEqual([200, expect.stringContaining('"status":"success"')]);
+  });
+});

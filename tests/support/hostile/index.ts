@@ -1,0 +1,7 @@
+import { AUTH_CASES } from './authCases';
+import { HostileCase } from './types';
+
+export type { HostileCase, HostileClass, HostileTarget } from './types';
+export { AUTHORIZED, HOSTILE_LIMITS, PROXY_TOKEN, influxAdmin, influxReader } from './setup';
+
+export const HOSTILE_CASES: HostileCase[] = [...AUTH_CASES];

@@ -1,0 +1,23 @@
+/** One hostile request of the corpus (tests/integration/proxyHostile.test.ts) and what the proxy must answer. */
+import { RawAnswer } from '../rawHttp';
+import { TelemetryDataset } from '../telemetryDataset';
+
+export type HostileClass = 'auth' | 'influxql' | 'times' | 'cost' | 'body' | 'disconnect';
+
+export interface HostileTarget {
+  port: number;
+  url: string;
+  dataset: TelemetryDataset;
+}
+
+export interface HostileCase {
+  class: HostileClass;
+  name: string;
+  send(target: HostileTarget): Promise<RawAnswer>;
+  status: number;
+  errorType: string;
+  /** What the error message must say (e.g. the limit it names). */
+  error: RegExp;
+  /** The refusal comes after the upstream answered (e.g. too many samples came back): it may count requests. */
+  mayAskUpstream?: boolean;
+}
