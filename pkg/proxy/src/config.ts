@@ -24,8 +24,11 @@ export interface UpstreamConfig {
   /** Per-request timeout in ms [30s]. */
   timeoutMs: number;
   auth: UpstreamAuth;
-  /** InfluxDB 1.x only: the database (`db=`) and optional retention policy (`rp=`). */
-  influx?: { database: string; retentionPolicy?: string };
+  /**
+   * InfluxDB 1.x only: the database (`db=`), optional retention policy (`rp=`), and the retention policies a
+   * statement may name in `"rp"."measurement"` [the retentionPolicy, else autogen]. No other database is readable.
+   */
+  influx?: { database: string; retentionPolicy?: string; retentionPolicies: string[] };
 }
 
 /** Engine defaults; each can be overridden per query by the anomaly function's options. */
@@ -349,13 +352,24 @@ class ConfigReader {
 
   private readInflux(raw: unknown, key: string): UpstreamConfig['influx'] {
     if (!isObject(raw)) {
-      this.problem(key, 'required for influxdb upstreams: {database, retentionPolicy?}');
-      return { database: '' };
+      this.problem(key, 'required for influxdb upstreams: {database, retentionPolicy?, retentionPolicies?}');
+      return { database: '', retentionPolicies: [] };
     }
-    this.rejectUnknownKeys(raw, key, ['database', 'retentionPolicy']);
+    this.rejectUnknownKeys(raw, key, ['database', 'retentionPolicy', 'retentionPolicies']);
     const database = this.requiredString(raw, 'database', key);
     const retentionPolicy = this.optionalString(raw, 'retentionPolicy', key);
-    return retentionPolicy === undefined ? { database } : { database, retentionPolicy };
+    let retentionPolicies = [retentionPolicy ?? 'autogen'];
+    if (raw.retentionPolicies !== undefined) {
+      const list = raw.retentionPolicies;
+      if (!Array.isArray(list) || list.length === 0 || list.some((rp) => typeof rp !== 'string' || rp === '')) {
+        this.problem(`${key}.retentionPolicies`, 'must be a non-empty list of retention policy names');
+      } else {
+        retentionPolicies = list as string[];
+      }
+    }
+    return retentionPolicy === undefined
+      ? { database, retentionPolicies }
+      : { database, retentionPolicy, retentionPolicies };
   }
 
   private readEngine(raw: unknown): EngineDefaults {

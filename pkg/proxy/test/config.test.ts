@@ -81,7 +81,11 @@ log: { level: warn }
       basic: { username: 'grafana', password: 's3cret' },
       headers: { 'X-Scope-OrgID': 'tenant-1' },
     });
-    expect(config.upstreams.influx.influx).toEqual({ database: 'telemetry', retentionPolicy: 'autogen' });
+    expect(config.upstreams.influx.influx).toEqual({
+      database: 'telemetry',
+      retentionPolicy: 'autogen',
+      retentionPolicies: ['autogen'],
+    });
     expect(config.engine).toMatchObject({
       contamination: 0.02,
       trees: 50,

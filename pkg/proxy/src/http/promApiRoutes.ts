@@ -7,6 +7,7 @@ import { ProxyConfig } from '../config';
 import { badData } from '../errors';
 import { AnomalyEvaluator, EvaluationRange } from '../query/anomalyEvaluator';
 import { parseQuery } from '../query/anomalyQuery';
+import { checkInfluxqlOfQuery } from './influxqlCheck';
 import { queryAnswerJson } from './queryAnswerJson';
 import { ConcurrencyLimit } from '../concurrencyLimit';
 import { parseDurationOrSeconds, parseTimestamp } from '../time';
@@ -81,6 +82,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     if (parsed.kind === 'plain') {
       return passThrough(request, reply, kind === 'instant' ? '/api/v1/query' : '/api/v1/query_range');
     }
+    checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query));
     const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
     const result = await limit.run(() => evaluator.evaluate(parsed.query, range));
     return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerJson(result));

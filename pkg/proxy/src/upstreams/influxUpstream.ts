@@ -4,9 +4,10 @@
  * `$__interval_ms` → the step in ms. Each returned series × field column becomes one Prometheus series:
  * labels = the series' tags, `__name__` = `<measurement>_<field>` with characters outside [A-Za-z0-9_:] as `_`.
  */
-import { PromApiError } from '../errors';
+import { PromApiError, badData } from '../errors';
 import { formatDuration } from '../time';
 import { Series } from './series';
+import { InfluxqlError, checkReadOnlySelect } from './influxql/readOnlySelect';
 import { UpstreamHttp } from './upstreamHttp';
 
 export function substituteInfluxMacros(statement: string, startMs: number, endMs: number, stepMs: number): string {
@@ -25,11 +26,14 @@ export async function influxQuery(
   signal?: AbortSignal
 ): Promise<Series[]> {
   const influx = http.config.influx!;
-  const params = new URLSearchParams({
-    db: influx.database,
-    q: substituteInfluxMacros(statement, startMs, endMs, stepMs),
-    epoch: 'ms',
-  });
+  const q = substituteInfluxMacros(statement, startMs, endMs, stepMs);
+  // The gate every statement passes on its way to InfluxDB (the request checked it before, with positions).
+  try {
+    checkReadOnlySelect(q, influx);
+  } catch (error) {
+    throw error instanceof InfluxqlError ? badData(`upstream "${http.name}": ${error.message}`) : error;
+  }
+  const params = new URLSearchParams({ db: influx.database, q, epoch: 'ms' });
   if (influx.retentionPolicy) {
     params.set('rp', influx.retentionPolicy);
   }

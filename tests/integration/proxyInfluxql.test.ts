@@ -1,0 +1,94 @@
+// InfluxQL through the proxy against a real InfluxDB with auth on, the proxy reading as a READ-only user (as
+// docs/proxy.md tells operators): read-only SELECTs of the configured database work; anything else is refused with
+// its position in the query the client sent, and the read-only user could not have done harm anyway.
+import { InfluxDBServer, startInfluxDB } from '../support/influxdb';
+import { influxAdmin, influxReader } from '../support/hostile';
+import { PrometheusServer, startPrometheus } from '../support/prometheus';
+import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
+import { buildTelemetryDataset, toInfluxLines } from '../support/telemetryDataset';
+
+const dataset = buildTelemetryDataset();
+let prometheus: PrometheusServer;
+let influx: InfluxDBServer;
+let proxy: ProxyUnderTest;
+
+beforeAll(async () => {
+  [prometheus, influx] = await Promise.all([
+    startPrometheus({ series: [] }),
+    startInfluxDB({
+      database: 'telemetry',
+      lines: toInfluxLines(dataset),
+      auth: { admin: influxAdmin, readers: [influxReader] },
+    }),
+  ]);
+  proxy = await startProxyUnderTest({
+    prometheusUrl: prometheus.url,
+    influx: { url: influx.url, database: 'telemetry', user: influxReader },
+  });
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await Promise.all([prometheus?.stop(), influx?.stop()]);
+});
+
+async function queryRange(query: string) {
+  const end = dataset.end / 1000;
+  const response = await fetch(`${proxy.url}/api/v1/query_range`, {
+    method: 'POST',
+    body: new URLSearchParams({ query, start: String(end - 3 * 3600), end: String(end), step: '60' }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+describe('InfluxQL through the proxy', () => {
+  it.each([
+    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host',
+    'SELECT mean("cpu_usage_percent") FROM "telemetry"."autogen"."telemetry" WHERE $timeFilter GROUP BY time($__interval), "host" fill(null)',
+  ])('answers a read-only SELECT of the configured database as the read-only user: %s', async (statement) => {
+    const answer = await queryRange(`anomaly_score(influxql(${JSON.stringify(statement)}), train="1d")`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.result.map((series: { metric: { host: string } }) => series.metric.host).sort()).toEqual([
+      'host-a',
+      'host-b',
+    ]);
+  });
+
+  it('points a refusal at its character in the query as sent, through the string literal escapes', async () => {
+    // `¦` marks the expected position; the statement holds escaped quotes before it.
+    const marked = 'anomaly_flag(influxql("SELECT \\"x\\" FROM cpu¦; DROP DATABASE \\"telemetry\\""))';
+    const answer = await queryRange(marked.replace('¦', ''));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({
+      status: 'error',
+      errorType: 'bad_data',
+      error: `parse error at char ${marked.indexOf('¦') + 1}: influxql: only one statement is accepted: remove ";" and what follows (char 20 of the statement)`,
+    });
+  });
+
+  it('runs as a user InfluxDB itself refuses to write or administer for', async () => {
+    const asReader = async (q: string) => {
+      const credentials = Buffer.from(`${influxReader.username}:${influxReader.password}`).toString('base64');
+      const response = await fetch(`${influx.url}/query`, {
+        method: 'POST',
+        body: new URLSearchParams({ q, db: 'telemetry' }),
+        headers: { authorization: `Basic ${credentials}` },
+      });
+      return (await response.json()) as {
+        error?: string;
+        results?: Array<{ error?: string }>;
+      };
+    };
+    for (const statement of [
+      'DROP DATABASE "telemetry"',
+      "CREATE USER evil WITH PASSWORD 'x'",
+      'SELECT * INTO copy FROM telemetry',
+    ]) {
+      const answer = await asReader(statement);
+      expect([statement, answer.error ?? answer.results?.[0]?.error]).toEqual([
+        statement,
+        expect.stringMatching(/not authorized|authorization/),
+      ]);
+    }
+  });
+});
