@@ -28,3 +28,32 @@ export {
   type TrainedFeatureOptions,
 } from './detector';
 export type { OnlineScorer, OnlineScore } from './onlineScorer';
+
+// The anomaly query contract shared by the panel, the proxy and the CLI: durations, option names, limits, defaults.
+export { DURATION_UNITS, formatDuration, parseDuration } from './contract/durations';
+export {
+  ANOMALY_FUNCTIONS,
+  ANOMALY_INTEGER_LIMITS,
+  ANOMALY_OPTION_NAMES,
+  CONTAMINATION_MAX,
+  DEFAULT_DETECTOR_SETTINGS,
+  LABEL_NAME,
+  withinIntegerLimits,
+  type AnomalyFunction,
+  type AnomalyIntegerOption,
+  type AnomalyOptionName,
+} from './contract/anomalyQueryContract';
+
+// Online detection: causal scoring with calibrated scores (see online/onlineDetector.ts).
+export { SeriesBuffer } from './seriesBuffer';
+export {
+  OnlineDetector,
+  DEFAULT_ONLINE_OPTIONS,
+  ONLINE_SCORED,
+  ONLINE_TRAINING,
+  type OnlineOptions,
+  type OnlineResult,
+} from './online/onlineDetector';
+export { OnlineCalibration, calibratedThreshold, RECORD_LEVEL, type CalibrationOptions } from './online/onlineCalibration';
+export { SlidingScoreHistory } from './online/slidingScoreHistory';
+export { TrailingDeviation } from './online/trailingDeviation';

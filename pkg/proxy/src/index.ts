@@ -6,4 +6,3 @@ export type { RunningProxy, ProxyOptions } from './server';
 export { parseQuery, ANOMALY_FUNCTIONS } from './query/anomalyQuery';
 export type { AnomalyQuery, AnomalyOptions, AnomalyFunction, ParsedQuery } from './query/anomalyQuery';
 export { PromApiError, QueryParseError } from './errors';
-export { parseDurationLiteral } from './time';

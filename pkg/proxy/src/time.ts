@@ -3,34 +3,14 @@
  * seconds; timestamps as RFC 3339 or float unix seconds. All results are milliseconds.
  */
 
-const DURATION_UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-  y: 365 * 86_400_000,
-};
+import { parseDuration } from '@telemetry-analyzer/engine';
 
-/** A Prometheus duration literal: one or more `<int><unit>` parts, units ms, s, m, h, d, w, y. */
-export const DURATION_PATTERN = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
-
-/** Parses `1h30m`, `15s`, `500ms`; returns undefined when the text is not a duration literal. */
-export function parseDurationLiteral(text: string): number | undefined {
-  if (!DURATION_PATTERN.test(text)) {
-    return undefined;
-  }
-  let total = 0;
-  for (const part of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) {
-    total += Number(part[1]) * DURATION_UNIT_MS[part[2]];
-  }
-  return total;
-}
+// One duration grammar and format for the panel, the proxy and the CLI (engine src/contract/durations.ts).
+export { formatDuration } from '@telemetry-analyzer/engine';
 
 /** A duration as the HTTP API's `step`/`timeout` parameters accept it: a duration literal or float seconds. */
 export function parseDurationOrSeconds(text: string): number | undefined {
-  const literal = parseDurationLiteral(text);
+  const literal = parseDuration(text);
   if (literal !== undefined) {
     return literal;
   }
@@ -51,12 +31,4 @@ export function parseTimestamp(text: string): number | undefined {
     return Number.isNaN(ms) ? undefined : ms;
   }
   return undefined;
-}
-
-/** Formats milliseconds as the shortest duration literal (for InfluxQL `$interval` and messages). */
-export function formatDuration(ms: number): string {
-  if (ms % 1000 !== 0) {
-    return `${ms}ms`;
-  }
-  return `${ms / 1000}s`;
 }

@@ -340,7 +340,7 @@ describe('anomaly functions', () => {
     expect(call.params.get('db')).toBe('telemetry');
     expect(call.params.get('epoch')).toBe('ms');
     expect(call.params.get('q')).toMatch(
-      /^SELECT mean\(cpu_usage_percent\) FROM telemetry WHERE time >= \d+ms AND time <= \d+ms GROUP BY time\(60s\), host$/
+      /^SELECT mean\(cpu_usage_percent\) FROM telemetry WHERE time >= \d+ms AND time <= \d+ms GROUP BY time\(1m\), host$/
     );
   });
 });

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { parseDuration as parseDurationLiteral } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import { stepStart, type AnomalySchedule } from '../live/liveTelemetry';
 import { runGenerator } from '../live/runGenerator';
@@ -142,16 +143,12 @@ function parseSchedule(flags: GenerateFlags, stepMs: number, startedAt: number):
   return { firstStartMs, everyMs, durationMs, kinds };
 }
 
-/** `15s`, `1h30m`, `1d` (Prometheus duration literals, as the proxy reads them); `0` when allowZero. */
+/** `15s`, `1h30m`, `1d` (the duration grammar the proxy and Grafana read, engine contract); `0` when allowZero. */
 function parseDuration(flag: string, text: string, allowZero = false): number {
   const trimmed = text.trim();
   if (allowZero && trimmed === '0') {
     return 0;
   }
-  // The proxy's parser, loaded on demand like `serve` loads the proxy: the other commands must not need it.
-  const { parseDurationLiteral } = require('@telemetry-analyzer/proxy') as {
-    parseDurationLiteral(text: string): number | undefined;
-  };
   const total = parseDurationLiteral(trimmed);
   if (total === undefined) {
     throw new InputError({ source: flag }, `expected a duration such as 15s, 5m, 1h30m or 1d, got "${text}"`);

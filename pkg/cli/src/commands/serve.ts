@@ -7,18 +7,14 @@ export function serveCommand(): Command {
     .description('run the Prometheus-compatible anomaly proxy')
     .requiredOption('-c, --config <file>', 'proxy configuration file')
     .action(async (flags: { config: string }) => {
-      // Loaded on demand: the other commands must not need the proxy package.
-
-      const proxy = require('@telemetry-analyzer/proxy') as {
-        startProxyFromConfigFile(path: string): Promise<unknown>;
-      };
+      // Loaded on demand (typed, through the package's own exports): the other commands must not need the proxy.
+      const { ConfigError, startProxyFromConfigFile } = await import('@telemetry-analyzer/proxy');
       try {
-        await proxy.startProxyFromConfigFile(flags.config);
+        await startProxyFromConfigFile(flags.config);
       } catch (error) {
         // A bad config file is bad input (exit 2), like a bad data file; the proxy lists every problem.
-        if (error instanceof Error && error.name === 'ConfigError') {
-          const problems = (error as Error & { problems?: string[] }).problems ?? [error.message];
-          throw new InputError({ source: flags.config }, `invalid proxy configuration: ${problems.join('; ')}`);
+        if (error instanceof ConfigError) {
+          throw new InputError({ source: flags.config }, `invalid proxy configuration: ${error.problems.join('; ')}`);
         }
         throw error;
       }

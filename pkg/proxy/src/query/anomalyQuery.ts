@@ -12,12 +12,22 @@
  * Queries without any anomaly function are plain PromQL and are not parsed here (the upstream judges them).
  * Error positions are 1-based character numbers, like Prometheus' "parse error at char N".
  */
+import {
+  ANOMALY_FUNCTIONS,
+  ANOMALY_INTEGER_LIMITS,
+  ANOMALY_OPTION_NAMES,
+  type AnomalyFunction,
+  type AnomalyIntegerOption,
+  CONTAMINATION_MAX,
+  LABEL_NAME,
+  parseDuration,
+} from '@telemetry-analyzer/engine';
 import { QueryParseError } from '../errors';
-import { parseDurationLiteral, parseTimestamp } from '../time';
+import { parseTimestamp } from '../time';
 import { Token, tokenize } from './lexer';
 
-export const ANOMALY_FUNCTIONS = ['anomaly_score', 'anomaly_flag', 'anomaly_threshold'] as const;
-export type AnomalyFunction = (typeof ANOMALY_FUNCTIONS)[number];
+// Names, limits and durations are the contract shared with the panel and the CLI (engine src/contract/).
+export { ANOMALY_FUNCTIONS, type AnomalyFunction };
 
 export type ComparisonOperator = '>' | '>=' | '<' | '<=' | '==' | '!=';
 const COMPARISON_OPERATORS: readonly string[] = ['>', '>=', '<', '<=', '==', '!='];
@@ -60,22 +70,7 @@ export interface AnomalyQuery {
 
 export type ParsedQuery = { kind: 'plain' } | { kind: 'anomaly'; query: AnomalyQuery };
 
-const OPTION_NAMES = [
-  'contamination',
-  'train',
-  'train_start',
-  'train_end',
-  'mode',
-  'by',
-  'trees',
-  'window',
-  'lags',
-  'seasonality',
-  'seed',
-  'step',
-  'upstream',
-];
-const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const OPTION_NAMES: readonly string[] = ANOMALY_OPTION_NAMES;
 const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
@@ -246,16 +241,16 @@ class AnomalyQueryParser {
         const n = value.type === 'number' || value.type === 'string' ? Number(text) : NaN;
         if (text === 'auto') {
           options.contamination = 'auto';
-        } else if (text.trim() !== '' && n > 0 && n <= 0.5) {
+        } else if (text.trim() !== '' && n > 0 && n <= CONTAMINATION_MAX) {
           options.contamination = n;
         } else {
-          this.fail(value, `contamination must be auto or a number in (0, 0.5], got ${value.text}`);
+          this.fail(value, `contamination must be auto or a number in (0, ${CONTAMINATION_MAX}], got ${value.text}`);
         }
         return 'contamination';
       }
       case 'train':
       case 'step': {
-        const ms = parseDurationLiteral(text);
+        const ms = parseDuration(text);
         if (ms === undefined || ms <= 0 || value.type === 'identifier' || value.type === 'number') {
           this.fail(value, `${name} must be a duration like "7d", "1h" or "60s", got ${value.text}`);
         }
@@ -291,17 +286,11 @@ class AnomalyQueryParser {
         return 'by';
       }
       case 'trees':
-        options.trees = this.integer(value, name, 1, 10_000);
-        return 'trees';
       case 'window':
-        options.window = this.integer(value, name, 2, 10_000);
-        return 'window';
       case 'lags':
-        options.lags = this.integer(value, name, 0, 1_000);
-        return 'lags';
       case 'seed':
-        options.seed = this.integer(value, name, 0, 2 ** 32 - 1);
-        return 'seed';
+        options[name] = this.integer(value, name);
+        return name;
       case 'seasonality':
         if (text === 'auto') {
           options.seasonality = 'auto';
@@ -368,7 +357,8 @@ class AnomalyQueryParser {
     return { operator: operator.text as ComparisonOperator, value: sign * Number(number.text), bool };
   }
 
-  private integer(value: Token, name: string, min: number, max: number): number {
+  private integer(value: Token, name: AnomalyIntegerOption): number {
+    const [min, max] = ANOMALY_INTEGER_LIMITS[name];
     const n = Number(value.type === 'string' ? value.stringValue : value.text);
     if (value.type === 'identifier' || value.type === 'duration' || !Number.isInteger(n) || n < min || n > max) {
       this.fail(value, `${name} must be an integer in [${min}, ${max}], got ${value.text}`);

@@ -2,6 +2,7 @@
  * Test doubles of Prometheus and InfluxDB 1.x for the proxy's unit tests: real HTTP servers on 127.0.0.1 that speak
  * just the endpoints the proxy calls, with series computed from a formula. (Integration tests use the real ones.)
  */
+import { parseDuration } from '@telemetry-analyzer/engine';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
@@ -130,7 +131,7 @@ export function startFakePrometheus(series: FakeSeries[], port = 0): Promise<Fak
 }
 
 /**
- * An InfluxDB 1.x double: /query answers `SELECT mean(...) ... GROUP BY time(<n>ms|s), host` statements with one
+ * An InfluxDB 1.x double: /query answers `SELECT mean(...) ... GROUP BY time(<duration>), host` statements with one
  * series per host (bucket starts aligned to the interval, like InfluxDB), using the substituted time filter.
  */
 export function startFakeInflux(hosts: Record<string, (timestampMs: number) => number>): Promise<FakeServer> {
@@ -142,12 +143,12 @@ export function startFakeInflux(hosts: Record<string, (timestampMs: number) => n
     }
     const q = request.params.get('q') ?? '';
     const range = /time >= (\d+)ms AND time <= (\d+)ms/.exec(q);
-    const interval = /time\((\d+)(ms|s)\)/.exec(q);
-    if (!range || !interval) {
+    const interval = /time\(([0-9a-z]+)\)/.exec(q);
+    const step = interval ? parseDuration(interval[1]) : undefined;
+    if (!range || !step) {
       sendJson(response, 400, { error: `error parsing query: found ${q.slice(0, 20)}` });
       return;
     }
-    const step = Number(interval[1]) * (interval[2] === 's' ? 1000 : 1);
     const start = Math.ceil(Number(range[1]) / step) * step;
     const end = Number(range[2]);
     const series = Object.entries(hosts).map(([host, valueAt]) => {

@@ -17,6 +17,7 @@ import {
   Stack,
   useStyles2,
 } from '@grafana/ui';
+import { formatDuration, parseDuration } from '@telemetry-analyzer/engine';
 import { testIds } from '../testIds';
 import type { AnomalyOptions } from '../types';
 import {
@@ -31,7 +32,6 @@ import {
   loadAppSettings,
 } from './alertingApi';
 import { type AlertRuleRequest, type PanelIdentity, buildAlertRule, ruleGroupName } from './buildAlertRule';
-import { formatDuration, parseDuration } from './durations';
 import { observedStepMs, toAlertSourceQuery, visibleTargets } from './panelQuery';
 
 export interface CreateAlertRuleModalProps {
@@ -85,7 +85,7 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
   const target = targets.find((t) => t.refId === refId);
   const targetType = target ? datasourceTypeOf(target) : undefined;
   const problems = validate({ title, folderUid, interval, pendingPeriod });
-  const intervalMs = parseDuration(interval);
+  const intervalMs = parseDuration(interval.trim());
 
   const built = useMemo((): { request: AlertRuleRequest } | { problem: string } => {
     try {
@@ -396,11 +396,11 @@ function validate(form: { title: string; folderUid: string; interval: string; pe
   if (form.folderUid === '') {
     problems.folderUid = 'Alert rules live in a folder: choose one';
   }
-  const interval = parseDuration(form.interval);
+  const interval = parseDuration(form.interval.trim());
   if (interval === undefined || interval < BASE_INTERVAL_MS || interval % BASE_INTERVAL_MS !== 0) {
     problems.interval = 'A multiple of 10s, such as 30s, 1m or 5m';
   }
-  const pending = parseDuration(form.pendingPeriod);
+  const pending = parseDuration(form.pendingPeriod.trim());
   if (pending === undefined) {
     problems.pendingPeriod = 'A duration such as 0s, 2m or 1h';
   } else if (interval !== undefined && pending > 0 && pending % interval !== 0) {

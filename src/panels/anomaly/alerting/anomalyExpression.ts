@@ -3,8 +3,8 @@
  * anomaly_flag(...) with every detector option written out (never left to the proxy's configurable defaults, which
  * may differ from the panel's). Syntax: docs/proxy.md "Query syntax".
  */
+import { ANOMALY_INTEGER_LIMITS, LABEL_NAME, formatDuration, withinIntegerLimits } from '@telemetry-analyzer/engine';
 import type { AnomalyOptions } from '../types';
-import { formatDuration } from './durations';
 
 /** The panel query the alert wraps: PromQL as the panel sends it, or a raw InfluxQL statement. */
 export type AlertSourceQuery =
@@ -31,14 +31,6 @@ export class AlertRuleBuildError extends Error {
   }
 }
 
-/** Limits of the proxy's parser (pkg/proxy/src/query/anomalyQuery.ts); outside them it answers 400. */
-const PROXY_LIMITS = {
-  trees: [1, 10_000],
-  window: [1, 10_000],
-  lags: [0, 1_000],
-  seed: [0, 2 ** 32 - 1],
-} as const;
-const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `anomaly_flag(<query>, contamination=…, train=…, mode=…, …, step="…")`: 1 where anomalous, 0 elsewhere. */
 export function buildAnomalyExpression(
@@ -59,7 +51,8 @@ function innerQuery(query: AlertSourceQuery): string {
     if (expr === '') {
       throw new AlertRuleBuildError('The panel query is empty: write the PromQL query first');
     }
-    return expr;
+    // A PromQL comment ("# …") runs to the end of its line: end the line, or it would swallow the options.
+    return expr.includes('#') ? `${expr}\n` : expr;
   }
   if (query.statement.trim() === '') {
     throw new AlertRuleBuildError('The InfluxQL query is empty: switch the query to raw mode and write it first');
@@ -74,9 +67,10 @@ function detectorArguments(o: AnomalyOptions, context: ExpressionContext): strin
         'set Max samples to auto so the alert scores like the panel'
     );
   }
+  // The proxy's parser reads the same limits (engine contract); outside them it would answer 400.
   for (const name of ['trees', 'window', 'lags', 'seed'] as const) {
-    const [min, max] = PROXY_LIMITS[name];
-    if (o[name] < min || o[name] > max) {
+    const [min, max] = ANOMALY_INTEGER_LIMITS[name];
+    if (!withinIntegerLimits(name, o[name])) {
       throw new AlertRuleBuildError(
         `${name} is ${o[name]}; the anomaly proxy accepts ${min}–${max}: change it in the panel options`
       );

@@ -3,9 +3,9 @@
  * Prometheus datasource whose URL is the anomaly proxy) as an instant query A, and a threshold expression B = A > 0,
  * one alert instance per series (or per multivariate group member). Pure: no Grafana runtime, easy to test.
  */
+import { formatDuration } from '@telemetry-analyzer/engine';
 import type { AnomalyOptions } from '../types';
 import { type AlertSourceQuery, type ExpressionContext, buildAnomalyExpression } from './anomalyExpression';
-import { formatDuration } from './durations';
 import {
   type AlertRuleNotificationSettings,
   DISABLE_PROVENANCE_HEADERS,

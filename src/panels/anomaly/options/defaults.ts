@@ -1,16 +1,17 @@
+import { CONTAMINATION_MAX, DEFAULT_DETECTOR_SETTINGS } from '@telemetry-analyzer/engine';
 import type { AnomalyOptions } from '../types';
 
 export const CONTAMINATION_MIN = 0.001;
-export const CONTAMINATION_MAX = 0.5;
+export { CONTAMINATION_MAX };
 
 /** Defaults of every panel option; the editor, the migration handler and the tests share them. */
 export const DEFAULT_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   contamination: 0.01,
-  trees: 100,
+  trees: DEFAULT_DETECTOR_SETTINGS.trees,
   maxSamples: 'auto',
-  seed: 42,
-  window: 12,
-  lags: 1,
+  seed: DEFAULT_DETECTOR_SETTINGS.seed,
+  window: DEFAULT_DETECTOR_SETTINGS.window,
+  lags: DEFAULT_DETECTOR_SETTINGS.lags,
   seasonality: 'auto',
   mode: 'per-series',
   groupByLabel: '',

@@ -1,6 +1,5 @@
 import { withDefaults } from '../../options/defaults';
 import { type AlertRuleInput, buildAlertRule, ruleGroupName } from '../buildAlertRule';
-import { formatDuration, parseDuration } from '../durations';
 
 const input: AlertRuleInput = {
   query: { language: 'promql', expr: 'rate(node_cpu_seconds_total{mode="user"}[5m])' },
@@ -138,24 +137,5 @@ describe('buildAlertRule', () => {
   it('names rule groups after their evaluation interval', () => {
     expect(ruleGroupName(30)).toBe('Anomaly detection every 30s');
     expect(ruleGroupName(5400)).toBe('Anomaly detection every 1h30m');
-  });
-});
-
-describe('durations', () => {
-  it.each([
-    [0, '0s'],
-    [15_000, '15s'],
-    [90 * 60_000, '1h30m'],
-    [36 * 3_600_000, '1d12h'],
-    [1_500, '1s500ms'],
-  ])('formats %d ms as %s and reads it back', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
-    expect(parseDuration(text)).toBe(ms);
-  });
-
-  it('rejects what is not a duration literal', () => {
-    expect(parseDuration('5 minutes')).toBeUndefined();
-    expect(parseDuration('')).toBeUndefined();
-    expect(() => formatDuration(1.5)).toThrow('whole, non-negative number of milliseconds');
   });
 });

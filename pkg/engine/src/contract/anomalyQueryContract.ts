@@ -1,0 +1,58 @@
+/**
+ * The anomaly query language's contract, shared by its writer (the panel's "Create alert rule", which builds
+ * `anomaly_flag(...)` expressions) and its reader (the anomaly proxy's parser, pkg/proxy/src/query/anomalyQuery.ts),
+ * and by the CLI: function and option names, the accepted ranges of the options, and the detector defaults that
+ * apply when an option is not given. Syntax: docs/proxy.md "Query syntax".
+ */
+import { DEFAULT_FEATURE_OPTIONS } from '../featureOptions';
+
+export const ANOMALY_FUNCTIONS = ['anomaly_score', 'anomaly_flag', 'anomaly_threshold'] as const;
+export type AnomalyFunction = (typeof ANOMALY_FUNCTIONS)[number];
+
+/** Keyword options of an anomaly function, in the order the panel writes them. */
+export const ANOMALY_OPTION_NAMES = [
+  'contamination',
+  'train',
+  'train_start',
+  'train_end',
+  'mode',
+  'by',
+  'trees',
+  'window',
+  'lags',
+  'seasonality',
+  'seed',
+  'step',
+  'upstream',
+] as const;
+export type AnomalyOptionName = (typeof ANOMALY_OPTION_NAMES)[number];
+
+/** Inclusive [min, max] of the integer options; outside them the proxy answers 400. */
+export const ANOMALY_INTEGER_LIMITS = Object.freeze({
+  trees: [1, 10_000],
+  // A window of 1 would make the rolling std undefined (the engine refuses it, featureOptions.ts).
+  window: [2, 10_000],
+  lags: [0, 1_000],
+  seed: [0, 2 ** 32 - 1],
+} as const satisfies Record<string, readonly [number, number]>);
+export type AnomalyIntegerOption = keyof typeof ANOMALY_INTEGER_LIMITS;
+
+/** contamination is "auto" or a number in (0, CONTAMINATION_MAX]. */
+export const CONTAMINATION_MAX = 0.5;
+
+/** A label name (the `by` option's items). */
+export const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Detector settings when nothing else is said: panel defaults, proxy config defaults, CLI flag defaults. */
+export const DEFAULT_DETECTOR_SETTINGS = Object.freeze({
+  trees: 100,
+  window: DEFAULT_FEATURE_OPTIONS.window,
+  lags: DEFAULT_FEATURE_OPTIONS.lags,
+  seed: 42,
+});
+
+/** Whether `value` is an integer the proxy accepts for `name`. */
+export function withinIntegerLimits(name: AnomalyIntegerOption, value: number): boolean {
+  const [min, max] = ANOMALY_INTEGER_LIMITS[name];
+  return Number.isInteger(value) && value >= min && value <= max;
+}
