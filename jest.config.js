@@ -17,6 +17,9 @@ module.exports = {
       // d3 and friends ship .mjs only: transform those too, not just .js/.ts.
       transform: { ...scaffolded.transform, '^.+\\.mjs$': swcTransform },
       transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, 'd3-.*', 'internmap', 'robust-predicates'])],
+      // React renders in jsdom: ~1-3 s per test alone, several times that on a busy 2-core machine.
+      globals: { ...scaffolded.globals, testTimeoutMs: 60_000 },
+      setupFilesAfterEnv: [...scaffolded.setupFilesAfterEnv, '<rootDir>/pkg/jest.timeout.js'],
       moduleNameMapper: {
         ...scaffolded.moduleNameMapper,
         '^@telemetry-analyzer/engine$': '<rootDir>/pkg/engine/src/index.ts',

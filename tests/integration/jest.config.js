@@ -1,9 +1,9 @@
 // Integration tests: real servers started by the tests (see tests/support/), so one file at a time and long timeouts.
-const base = require('../../pkg/jest.base')(__dirname);
+// Real servers start in seconds, alert paths take tens of them; several times that on a busy machine.
+const base = require('../../pkg/jest.base')(__dirname, { testTimeoutMs: 300_000 });
 
 module.exports = {
   ...base,
   displayName: 'integration',
   testMatch: ['<rootDir>/**/*.test.ts'],
-  setupFilesAfterEnv: ['<rootDir>/jest.setup.js'],
 };

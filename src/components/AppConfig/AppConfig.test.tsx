@@ -10,12 +10,25 @@ import { testIds } from 'components/testIds';
 let answers: Record<string, { status: number; data: unknown }>;
 let requests: BackendSrvRequest[];
 
+/**
+ * What Grafana 12 answers for a health check of a datasource uid it has no datasource for (pkg/api/datasources.go,
+ * CheckDatasourceHealthWithUID): 400 "UID is invalid" for a malformed uid (util.IsValidShortUID), else 500 "Unable
+ * to load datasource metadata" when the lookup fails; a 404 comes only behind a feature flag.
+ */
+function unknownDatasourceHealth(url: string): { status: number; data: unknown } | undefined {
+  const uid = /^\/api\/datasources\/uid\/([^/]*)\/health$/.exec(url)?.[1];
+  if (uid === undefined) {
+    return undefined;
+  }
+  return /^[a-zA-Z0-9\-_]{1,40}$/.test(decodeURIComponent(uid))
+    ? { status: 500, data: { message: 'Unable to load datasource metadata' } }
+    : { status: 400, data: { message: 'UID is invalid' } };
+}
+
 function answer(request: BackendSrvRequest): Observable<unknown> {
   requests.push(request);
-  const canned = answers[`${request.method ?? 'GET'} ${request.url}`] ?? {
-    status: 404,
-    data: { message: 'not found' },
-  };
+  const canned = answers[`${request.method ?? 'GET'} ${request.url}`] ??
+    unknownDatasourceHealth(request.url) ?? { status: 404, data: { message: 'not found' } };
   return canned.status < 400
     ? of({ data: canned.data, status: canned.status, ok: true })
     : throwError(() => ({ status: canned.status, data: canned.data }));
@@ -116,5 +129,32 @@ describe('AppConfig', () => {
     expect(screen.getByTestId(testIds.appConfig.testResult)).toHaveTextContent(
       'There is no datasource with uid "missing"'
     );
+  });
+
+  it.each([
+    ['an unknown uid (Grafana: 500 "Unable to load datasource metadata")', 'no-such-uid'],
+    ['a malformed uid (Grafana: 400 "UID is invalid")', 'not a uid!'],
+    ['a 404 (Grafana behind a feature flag)', 'flagged'],
+  ])('says the datasource is missing for %s', async (_, uid) => {
+    answers['GET /api/datasources/uid/flagged/health'] = { status: 404, data: { message: 'Data source not found' } };
+    renderConfig({ anomalyDatasourceUid: uid });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
+    });
+    expect(screen.getByTestId(testIds.appConfig.testResult)).toHaveTextContent(
+      `There is no datasource with uid "${uid}"`
+    );
+  });
+
+  it('shows other server errors as they are', async () => {
+    answers['GET /api/datasources/uid/anomaly-ds/health'] = {
+      status: 500,
+      data: { message: 'Plugin health check failed' },
+    };
+    renderConfig({ anomalyDatasourceUid: 'anomaly-ds' });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
+    });
+    expect(screen.getByTestId(testIds.appConfig.testResult)).toHaveTextContent('Plugin health check failed (HTTP 500)');
   });
 });

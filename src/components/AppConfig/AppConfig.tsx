@@ -151,7 +151,7 @@ async function checkDatasourceHealth(uid: string): Promise<Outcome> {
     );
     return { kind: 'success', message: response.data.message ?? 'OK' };
   } catch (error) {
-    if (isFetchError(error) && error.status === 404) {
+    if (isMissingDatasource(error)) {
       return {
         kind: 'error',
         message:
@@ -161,6 +161,23 @@ async function checkDatasourceHealth(uid: string): Promise<Outcome> {
     }
     return { kind: 'error', message: errorMessage(error) };
   }
+}
+
+/**
+ * How Grafana answers a health check of a uid it has no datasource for (pkg/api/datasources.go,
+ * CheckDatasourceHealthWithUID): 400 "UID is invalid" for a malformed uid, 500 "Unable to load datasource metadata"
+ * when the lookup fails (Grafana 12), 404 behind a feature flag.
+ */
+function isMissingDatasource(error: unknown): boolean {
+  if (!isFetchError(error)) {
+    return false;
+  }
+  const message = (error.data as { message?: string } | undefined)?.message;
+  return (
+    error.status === 404 ||
+    (error.status === 500 && message === 'Unable to load datasource metadata') ||
+    (error.status === 400 && message === 'UID is invalid')
+  );
 }
 
 function errorMessage(error: unknown): string {

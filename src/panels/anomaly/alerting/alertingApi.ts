@@ -2,7 +2,7 @@
  * Grafana HTTP calls of the "Create alert rule" form, all through getBackendSrv() (Grafana's own client: session,
  * org and CSRF headers). Failures become AlertingApiError with a message that says what to do.
  */
-import { getBackendSrv, isFetchError } from '@grafana/runtime';
+import { getBackendSrv, getDataSourceSrv, isFetchError } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import {
   APP_CONFIG_URL,
@@ -68,27 +68,24 @@ export async function loadAppSettings(): Promise<Required<AppSettings>> {
 export interface AnomalyDatasource {
   uid: string;
   name: string;
-  url?: string;
 }
 
-/** The "Telemetry Anomaly" datasource, or an error that links to the app's config page. */
-export async function findAnomalyDatasource(uid: string): Promise<AnomalyDatasource> {
-  let datasource: { uid: string; name: string; type: string; url?: string };
-  try {
-    datasource = await call('Looking up the anomaly datasource', {
-      url: `/api/datasources/uid/${encodeURIComponent(uid)}`,
-    });
-  } catch (error) {
-    if (error instanceof AlertingApiError && error.status === 404) {
-      throw new AlertingApiError(
-        `There is no datasource with uid "${uid}". Add a Prometheus datasource whose URL is the anomaly proxy ` +
-          '(Connections → Data sources → Prometheus, HTTP method POST) and enter its uid on the Telemetry Analyzer ' +
-          'app configuration page.',
-        404,
-        APP_CONFIG_URL
-      );
-    }
-    throw error;
+/**
+ * The "Telemetry Anomaly" datasource, or an error that links to the app's config page. Read from the datasource
+ * settings the browser already has (getDataSourceSrv), which every user who can query it sees: Grafana's
+ * `GET /api/datasources/uid/:uid` needs `datasources:read`, which by default only Admins hold (pkg/api/api.go), so
+ * asking it would turn an Editor, who may create alert rules, away with a 403.
+ */
+export function findAnomalyDatasource(uid: string): AnomalyDatasource {
+  const datasource = getDataSourceSrv().getInstanceSettings(uid);
+  if (!datasource || datasource.uid !== uid) {
+    throw new AlertingApiError(
+      `There is no datasource with uid "${uid}" (or you may not query it). Add a Prometheus datasource whose URL is ` +
+        'the anomaly proxy (Connections → Data sources → Prometheus, HTTP method POST) and enter its uid on the ' +
+        'Telemetry Analyzer app configuration page.',
+      404,
+      APP_CONFIG_URL
+    );
   }
   if (datasource.type !== 'prometheus') {
     throw new AlertingApiError(
@@ -98,7 +95,7 @@ export async function findAnomalyDatasource(uid: string): Promise<AnomalyDatasou
       APP_CONFIG_URL
     );
   }
-  return { uid: datasource.uid, name: datasource.name, url: datasource.url };
+  return { uid: datasource.uid, name: datasource.name };
 }
 
 export interface Folder {

@@ -22,9 +22,22 @@ import { CreateAlertRuleButton } from '../CreateAlertRuleButton';
 type Answer = { status: number; data: unknown };
 let answers: Record<string, Answer>;
 let requests: BackendSrvRequest[];
+/** The signed-in user's basic role; Grafana's route guards below depend on it. */
+let role: 'Admin' | 'Editor';
 
 function answer(request: BackendSrvRequest): Observable<unknown> {
   requests.push(request);
+  // Grafana pkg/api/api.go: GET /api/datasources/uid/:uid is authorize(ac.EvalPermission(datasources.ActionRead)),
+  // and datasources:read is granted to Admins only by default (fixed:datasources:reader, pkg/api/roles.go), while
+  // Editors may create alert rules. So an Editor gets 403 there.
+  if (role !== 'Admin' && /^\/api\/datasources\/(uid\/|\d)/.test(request.url)) {
+    return throwError(() => ({
+      status: 403,
+      data: {
+        message: "You'll need additional permissions to perform this action. Permissions needed: datasources:read",
+      },
+    }));
+  }
   const canned = answers[`${request.method ?? 'GET'} ${request.url}`];
   if (!canned) {
     return throwError(() => ({ status: 404, data: { message: 'not found' } }));
@@ -51,6 +64,8 @@ beforeAll(() => {
     .mockImplementation(() => ({ measureText: (text: string) => ({ width: 8 * text.length }) }) as never);
 });
 
+let instanceSettings: Record<string, { uid: string; name: string; type: string; jsonData: object }>;
+
 const GROUP_URL = '/api/v1/provisioning/folder/folder-1/rule-groups/Anomaly%20detection%20every%205m';
 
 beforeEach(() => {
@@ -59,10 +74,6 @@ beforeEach(() => {
     'GET /api/plugins/telemetry-analyzer-app/settings': {
       status: 200,
       data: { jsonData: { anomalyDatasourceUid: 'anomaly-ds' } },
-    },
-    'GET /api/datasources/uid/anomaly-ds': {
-      status: 200,
-      data: { uid: 'anomaly-ds', name: 'Telemetry Anomaly', type: 'prometheus', url: 'http://proxy:9095' },
     },
     'GET /api/folders': { status: 200, data: [{ uid: 'folder-1', title: 'Infrastructure' }] },
     'GET /api/v1/provisioning/contact-points': {
@@ -76,8 +87,15 @@ beforeEach(() => {
     [`PUT ${GROUP_URL}`]: { status: 200, data: {} },
   };
   setBackendSrv({ fetch: answer } as unknown as BackendSrv);
+  role = 'Admin';
+  // What the browser knows of the datasources the user may query (Grafana's DatasourceSrv.getInstanceSettings).
+  instanceSettings = {
+    prom: { uid: 'prom', name: 'Prometheus', type: 'prometheus', jsonData: {} },
+    'anomaly-ds': { uid: 'anomaly-ds', name: 'Telemetry Anomaly', type: 'prometheus', jsonData: {} },
+  };
   setDataSourceSrv({
-    getInstanceSettings: () => ({ uid: 'prom', type: 'prometheus', jsonData: {} }),
+    getInstanceSettings: (ref: string | { uid?: string } | null | undefined) =>
+      instanceSettings[typeof ref === 'string' ? ref : (ref?.uid ?? '')],
   } as unknown as DataSourceSrv);
   setTemplateSrv({ replace: (text: string) => text.replace('$job', 'node') } as unknown as TemplateSrv);
 });
@@ -136,14 +154,13 @@ describe('Create alert rule', () => {
     expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'created');
     expect(requests.map((r) => `${r.method ?? 'GET'} ${r.url}`)).toEqual([
       'GET /api/plugins/telemetry-analyzer-app/settings',
-      'GET /api/datasources/uid/anomaly-ds',
       'GET /api/folders',
       'GET /api/v1/provisioning/contact-points',
       `GET ${GROUP_URL}`,
       'POST /api/v1/provisioning/alert-rules',
       `PUT ${GROUP_URL}`,
     ]);
-    const post = requests[5];
+    const post = requests[4];
     expect(post.headers).toEqual({ 'X-Disable-Provenance': 'true' });
     expect(post.showErrorAlert).toBe(false);
     expect(post.data).toMatchObject({
@@ -168,7 +185,7 @@ describe('Create alert rule', () => {
         { datasourceUid: '__expr__' },
       ],
     });
-    const put = requests[6];
+    const put = requests[5];
     expect(put.headers).toEqual({ 'X-Disable-Provenance': 'true' });
     expect(put.data).toEqual({
       title: 'Anomaly detection every 5m',
@@ -176,6 +193,28 @@ describe('Create alert rule', () => {
       interval: 300,
       rules: [{ uid: 'rule-7' }],
     });
+  });
+
+  it('lets an Editor (no datasources:read) create the rule: the anomaly datasource is not read over the API', async () => {
+    role = 'Editor';
+    openForm();
+    await fillAndSubmit();
+
+    expect(await screen.findByTestId(testIds.alertRule.resultLink)).toHaveAttribute(
+      'href',
+      '/alerting/grafana/rule-7/view'
+    );
+    expect(requests.filter((r) => r.url.startsWith('/api/datasources'))).toEqual([]);
+    expect(screen.queryByText(PERMISSION_MESSAGE)).not.toBeInTheDocument();
+  });
+
+  it('names a configured uid that is not a Prometheus datasource', async () => {
+    instanceSettings['anomaly-ds'] = { uid: 'anomaly-ds', name: 'Influx', type: 'influxdb', jsonData: {} };
+    openForm();
+
+    expect(await screen.findByTestId(testIds.alertRule.error)).toHaveTextContent(
+      'Datasource "Influx" (uid anomaly-ds) is of type influxdb'
+    );
   });
 
   it('joins an existing group without changing its interval', async () => {
@@ -230,6 +269,17 @@ describe('Create alert rule', () => {
     fireEvent.change(screen.getByTestId(testIds.alertRule.pendingPeriod), { target: { value: 'soon' } });
 
     expect(screen.getByText('A multiple of 10s, such as 30s, 1m or 5m')).toBeInTheDocument();
+    expect(screen.getByText('A duration such as 0s, 2m or 1h')).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.alertRule.submit)).toBeDisabled();
+  });
+
+  // Grafana reads `for` as a prometheus/common model.Duration (pkg/services/ngalert/api/tooling/definitions/
+  // provisioning_alert_rules.go): units descending, each once; anything else is a 400 after submitting.
+  it.each(['30s1m', '1m1m', '1.5m'])('refuses the pending period %s, which Grafana would answer 400', async (text) => {
+    openForm();
+    await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+    fireEvent.change(screen.getByTestId(testIds.alertRule.pendingPeriod), { target: { value: text } });
+
     expect(screen.getByText('A duration such as 0s, 2m or 1h')).toBeInTheDocument();
     expect(screen.getByTestId(testIds.alertRule.submit)).toBeDisabled();
   });
