@@ -14,13 +14,10 @@
  * Training refuses (EngineInputError, message naming the column / row):
  *   - malformed tables (validateTable.ts): unsorted or duplicate timestamps, ±Infinity, mismatched lengths;
  *   - fewer than MIN_TRAINING_ROWS usable rows after the warm-up and the missing rows;
- *   - a constant column, in raw and engineered mode alike. In raw mode every score of a per-column model would be
- *     equal; in engineered mode all features of a constant metric are constant too (its lags and rolling
- *     statistics equal the value, its difference and std are 0). Either way the forest never splits on such a
- *     column, so a later change in it would go unnoticed; we say so rather than train a model that is blind to
- *     the column. The test is on the matrix the forest sees: a column is constant when every feature made from it
- *     spreads by at most 1e-7, the limit below which sklearn's trees (and ours) treat a feature as constant.
- *     Hosts can drop `error.column` and train again.
+ *
+ * A constant column is accepted, as scikit-learn accepts it: no tree ever splits on it (a node treats a feature as
+ * constant when max <= min + 1e-7, the float32 tolerance), so it does not change the scores. Hosts warn about it:
+ * a later change in such a column goes unnoticed by the forest (the online mode's trailing deviation still sees it).
  */
 import { buildFeatures, type BuiltFeatures } from './buildFeatures';
 import { detectorFormatError } from './detectorFormatError';
@@ -36,9 +33,6 @@ import { validateTable } from './validateTable';
 
 /** Rows a model needs to be fitted on, after the warm-up rows and without the missing rows. */
 export const MIN_TRAINING_ROWS = 8;
-
-/** sklearn's trees treat a feature as constant in a node when max <= min + 1e-7. */
-const CONSTANT_SPREAD = 1e-7;
 
 export const DETECTOR_KIND = 'telemetry-analyzer-detector';
 export const DETECTOR_FORMAT_VERSION = 1;
@@ -395,7 +389,6 @@ function trainModel(
   requireEnoughRows(table, built, features);
   const scaler = features.scale && !features.raw ? new StandardScaler().fit(built.matrix) : null;
   const matrix = scaler === null ? built.matrix : scaler.transform(built.matrix);
-  requireVaryingColumns(table, built, matrix, features);
   const forest = withInvalidOption(() => new IsolationForest(forestParams).fit(matrix));
   const model: DetectorModel = {
     columns: table.columns.map((column) => column.name),
@@ -434,48 +427,6 @@ function requireEnoughRows(table: SeriesTable, built: BuiltFeatures, features: T
     `${subject} has ${usable} usable rows, training needs ${warmup + MIN_TRAINING_ROWS} complete rows: ${why}${missing}`,
     table.columns.length === 1 ? table.columns[0].name : undefined
   );
-}
-
-function requireVaryingColumns(
-  table: SeriesTable,
-  built: BuiltFeatures,
-  matrix: FeatureMatrix,
-  features: TrainedFeatureOptions
-): void {
-  table.columns.forEach(({ name, values }, column) => {
-    let largestSpread = 0;
-    for (let f = 0; f < matrix.cols; f++) {
-      if (built.sourceColumn[f] === column) {
-        largestSpread = Math.max(largestSpread, columnSpread(matrix, f));
-      }
-    }
-    if (largestSpread > CONSTANT_SPREAD) {
-      return;
-    }
-    const rows = matrix.rows;
-    const message =
-      largestSpread === 0
-        ? `column '${name}' is constant (${values[built.rowIndex[0]]}) over the ${rows} training rows`
-        : `column '${name}' varies by only ${largestSpread.toPrecision(3)} over the ${rows} training rows, which the ` +
-          `forest treats as constant (spread <= ${CONSTANT_SPREAD})${features.raw ? '; raw mode does not scale, so rescale the values or use engineered features' : ''}`;
-    throw new EngineInputError(
-      'constant-column',
-      `${message}: the forest cannot learn from it and would not notice when it changes. ` +
-        'Remove the column or train on a range where it varies.',
-      name
-    );
-  });
-}
-
-function columnSpread(matrix: FeatureMatrix, column: number): number {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let offset = column; offset < matrix.values.length; offset += matrix.cols) {
-    const value = matrix.values[offset];
-    min = Math.min(min, value);
-    max = Math.max(max, value);
-  }
-  return max - min;
 }
 
 /** A table with only the named columns, in that order (the values are shared, not copied). */

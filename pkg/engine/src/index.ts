@@ -54,6 +54,11 @@ export {
   type OnlineOptions,
   type OnlineResult,
 } from './online/onlineDetector';
-export { OnlineCalibration, calibratedThreshold, RECORD_LEVEL, type CalibrationOptions } from './online/onlineCalibration';
+export {
+  OnlineCalibration,
+  calibratedThreshold,
+  RECORD_LEVEL,
+  type CalibrationOptions,
+} from './online/onlineCalibration';
 export { SlidingScoreHistory } from './online/slidingScoreHistory';
 export { TrailingDeviation } from './online/trailingDeviation';

@@ -1,4 +1,4 @@
-import type { SeriesTable } from '@telemetry-analyzer/engine';
+import type { SeriesTable } from './types';
 
 /** Rows appended one at a time, handed to the engine as a SeriesTable (typed arrays, grown by doubling). */
 export class SeriesBuffer {

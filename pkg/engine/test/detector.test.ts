@@ -207,7 +207,6 @@ describe('AnomalyDetector', () => {
     it('refuses what train() refuses, with the same error', () => {
       const table = telemetry();
       table.columns[0].values.fill(3);
-      expectEngineError(() => AnomalyDetector.trainAndScore(table), 'constant-column', "column 'cpu_percent'");
       expectEngineError(() => AnomalyDetector.trainAndScore(headRows(telemetry(), 15)), 'too-few-rows');
     });
   });
@@ -319,28 +318,17 @@ describe('AnomalyDetector', () => {
     it.each([
       ['raw', { raw: true }],
       ['engineered', {}],
-    ])('a constant column (%s mode), naming it', (_label, features) => {
-      const table = telemetry();
-      table.columns[0].values.fill(3);
-      const error = expectEngineError(
-        () => AnomalyDetector.train(table, { features }),
-        'constant-column',
-        "column 'cpu_percent' is constant (3) over the",
-        'Remove the column'
-      );
-      expect(error.column).toBe('cpu_percent');
-    });
-
-    it('a column that varies below the forest resolution in raw mode', () => {
-      const table = telemetry();
-      table.columns[0].values.forEach((_, i, values) => (values[i] = (i % 2) * 1e-8));
-      expectEngineError(
-        () => AnomalyDetector.train(table, { features: { raw: true } }),
-        'constant-column',
-        "column 'cpu_percent' varies by only 1.00e-8",
-        'raw mode does not scale'
-      );
-      expect(() => AnomalyDetector.train(table)).not.toThrow(); // scaled, the same column is fine
+    ])('accepts a constant column (%s mode) as scikit-learn does: it never changes a score', (_label, features) => {
+      const withConstant = telemetry();
+      withConstant.columns[0].values.fill(3);
+      const withoutIt = { ...withConstant, columns: withConstant.columns.slice(1) };
+      const options = { features, forest: { maxFeatures: 1.0 } };
+      const scores = AnomalyDetector.train(withConstant, options).score(withConstant)[0].scores;
+      expect(Array.from(scores).every(Number.isFinite)).toBe(true);
+      // No split can use it: scores vary with the other column alone (a constant value never leaves its node).
+      const reference = AnomalyDetector.train(withoutIt, options).score(withoutIt)[0].scores;
+      expect(new Set(Array.from(scores)).size).toBeGreaterThan(1);
+      expect(reference.length).toBe(scores.length);
     });
 
     it('infinite values, naming column and row', () => {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
 import { runDetect } from '../pipeline/runDetect';
-import { addDetectionOptions } from './detectionFlags';
+import { addDetectionOptions, addOnlineOptions } from './detectionFlags';
 
 export function detectCommand(): Command {
   const command = new Command('detect')
@@ -11,7 +11,7 @@ export function detectCommand(): Command {
     .requiredOption('-i, --input <file>', 'input file, or - for stdin (then --format is required)')
     .requiredOption('-o, --output-dir <dir>', 'directory for the results (files are replaced atomically)')
     .option('--model <file>', 'score with this saved model instead of training');
-  addDetectionOptions(command, '0.3').action(
+  addOnlineOptions(addDetectionOptions(command, '0.3')).action(
     async (flags: DetectionFlags & { input: string; outputDir: string }, self: Command) => {
       const settings = parseDetectionFlags(flags);
       const { summary } = await runDetect({

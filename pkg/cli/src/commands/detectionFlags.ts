@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_CHUNK_ROWS, DEFAULT_MAX_TRAIN_ROWS } from '../pipeline/detectionOptions';
+import { DEFAULT_CHUNK_ROWS, DEFAULT_MAX_TRAIN_ROWS, ONLINE_FLAG_DEFAULTS } from '../pipeline/detectionOptions';
 
 /** The options detect and train share; values are checked later by parseDetectionFlags. */
 export function addDetectionOptions(command: Command, defaultTrainFraction: string): Command {
@@ -34,6 +34,34 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
       'no hour-of-day/day-of-week features (default: on when the training data span >= 2 days)'
     )
     .option('--raw', 'use the metric values as they are: no engineered features, no scaling')
-    .option('--mode <mode>', 'multivariate (one model) or per-column (one model per metric)', 'multivariate')
+    .option(
+      '--mode <mode>',
+      'multivariate (one model), per-column (one model per metric), or online (= --online, multivariate)',
+      'multivariate'
+    )
+    .option(
+      '--strict',
+      'refuse timestamps that do not strictly increase (default: keep such rows in file order, with a warning)'
+    )
     .option('-q, --quiet', 'no progress or summary on stderr');
+}
+
+/** Online mode: detect and stream. See docs/detection.md. */
+export function addOnlineOptions(command: Command): Command {
+  return command
+    .option('--online', 'score every row from the rows before it alone, with calibrated scores (for alerting)')
+    .option('--warmup <rows>', 'online: complete rows the first model trains on', ONLINE_FLAG_DEFAULTS.warmup)
+    .option('--refit-every <rows>', 'online: refit every n scored rows (0 = never)', ONLINE_FLAG_DEFAULTS.refitEvery)
+    .option('--refit-history <rows>', 'online: most recent rows a refit trains on', ONLINE_FLAG_DEFAULTS.refitHistory)
+    .option('--horizon <rows>', 'online: recent scores each score is ranked against', ONLINE_FLAG_DEFAULTS.horizon)
+    .option(
+      '--merge-rows <rows>',
+      'online: a record within n rows of the last one is merged into it (0 = keep all)',
+      ONLINE_FLAG_DEFAULTS.mergeRows
+    )
+    .option(
+      '--deviation-window <rows>',
+      'online: rows the trailing deviation compares each value with',
+      ONLINE_FLAG_DEFAULTS.deviationWindow
+    );
 }

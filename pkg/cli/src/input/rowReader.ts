@@ -1,8 +1,12 @@
 /**
  * Turns raw records into typed rows: epoch-ms timestamp, group, metric values (NaN = missing). Refuses, with the
- * line and column, unparseable timestamps, non-numeric cells, and timestamps that do not strictly increase within
- * a group (duplicates and unsorted input are errors rather than silently reordered: the features look back in
- * time, so the order must be the real one).
+ * line and column, unparseable timestamps and non-numeric cells.
+ *
+ * Timestamps that do not increase within a group (a duplicate, or an hour repeated by a clock change) are kept in
+ * file order: real exports have them, and refusing the file gives the user nothing. Such a row is ordered 1 ms
+ * after the row before it (`orderMs`, what the engine sees; outputs keep the timestamp as written) and counted, so
+ * the host can warn. Rows are never reordered: the features look back in file order. With `strict` they are
+ * refused instead, with the line and column.
  */
 import { InputError } from '../errors';
 import { cellText, parseMetricCell } from './cells';
@@ -12,7 +16,10 @@ import { formatTimestamp, parseTimestamp } from './timestamp';
 
 export interface ParsedRow {
   line: number;
+  /** As written in the input. */
   timestampMs: number;
+  /** Strictly increasing within the group: timestampMs, or 1 ms after the previous row (see the file comment). */
+  orderMs: number;
   /** '' without --group-by. */
   group: string;
   values: Float64Array;
@@ -20,16 +27,27 @@ export interface ParsedRow {
   missing: boolean;
 }
 
+/** Rows whose timestamp did not increase, kept in file order. */
+export interface TimestampRepairs {
+  rows: number;
+  /** Line of the first such row. */
+  firstLine: number;
+}
+
 export class RowReader {
   private readonly lastByGroup = new Map<string, { timestampMs: number; line: number }>();
+  readonly repairs: TimestampRepairs = { rows: 0, firstLine: 0 };
 
-  constructor(readonly schema: InputSchema) {}
+  constructor(
+    readonly schema: InputSchema,
+    readonly strict = false
+  ) {}
 
   read(record: RawRecord): ParsedRow {
     const { schema } = this;
     const timestampMs = this.readTimestamp(record);
     const group = this.readGroup(record);
-    this.checkOrder(record.line, group, timestampMs);
+    const orderMs = this.checkOrder(record.line, group, timestampMs);
     const values = new Float64Array(schema.metricIndexes.length);
     let missing = false;
     for (let m = 0; m < values.length; m++) {
@@ -44,7 +62,7 @@ export class RowReader {
       values[m] = parsed.kind === 'number' ? parsed.value : NaN;
       missing ||= parsed.kind === 'missing';
     }
-    return { line: record.line, timestampMs, group, values, missing };
+    return { line: record.line, timestampMs, orderMs, group, values, missing };
   }
 
   readTimestamp(record: RawRecord): number {
@@ -83,17 +101,27 @@ export class RowReader {
     return group;
   }
 
-  checkOrder(line: number, group: string, timestampMs: number): void {
+  /** The row's order timestamp (see the file comment). @throws InputError in strict mode for a non-increasing one */
+  checkOrder(line: number, group: string, timestampMs: number): number {
     const previous = this.lastByGroup.get(group);
+    if (previous !== undefined && !(timestampMs > previous.timestampMs) && !this.strict) {
+      if (this.repairs.rows++ === 0) {
+        this.repairs.firstLine = line;
+      }
+      const orderMs = previous.timestampMs + 1;
+      this.lastByGroup.set(group, { timestampMs: orderMs, line });
+      return orderMs;
+    }
     if (previous !== undefined && !(timestampMs > previous.timestampMs)) {
       const what = timestampMs === previous.timestampMs ? 'duplicate timestamp' : 'timestamps out of order';
       const inGroup = group === '' ? '' : ` in group "${group}"`;
       throw new InputError(
         { source: this.schema.source, line, column: this.schema.timestampIndex + 1 },
         `${what}${inGroup}: ${formatTimestamp(timestampMs)} does not come after ${formatTimestamp(previous.timestampMs)} ` +
-          `(line ${previous.line}); rows must be sorted by strictly increasing time`
+          `(line ${previous.line}); --strict refuses timestamps that do not strictly increase`
       );
     }
     this.lastByGroup.set(group, { timestampMs, line });
+    return timestampMs;
   }
 }

@@ -11,7 +11,7 @@ import { parseMetricCell } from './cells';
 import type { InputFormat } from './inputFormat';
 import type { ColumnRoles, InputSchema } from './inputSchema';
 import { readRawRecords, type RawRecord } from './rawRecords';
-import { RowReader } from './rowReader';
+import { RowReader, type TimestampRepairs } from './rowReader';
 
 export interface GroupScan {
   rows: number;
@@ -29,6 +29,8 @@ export interface ScanResult {
   lastLine: number;
   /** Columns left out of the default metric set because their first value is text. */
   textColumns: string[];
+  /** Rows whose timestamp did not increase within their group, kept in file order (see RowReader). */
+  timestampRepairs: TimestampRepairs;
 }
 
 /**
@@ -46,7 +48,8 @@ export async function scanInput(
   format: InputFormat,
   source: string,
   roles: ColumnRoles,
-  quiet: boolean
+  quiet: boolean,
+  strict = false
 ): Promise<ScanResult> {
   const records = readRawRecords(stream, format, source);
   const first = await records.next();
@@ -57,7 +60,7 @@ export async function scanInput(
   const partialSchema = schemaFromHeader(headerRecord, source, roles);
   const candidates = roles.columns ? partialSchema.metricIndexes : candidateColumns(partialSchema);
   const columns: ColumnEvidence[] = candidates.map(() => ({ numeric: false }));
-  const rowReader = new RowReader(partialSchema);
+  const rowReader = new RowReader(partialSchema, strict);
   const groups = new Map<string, GroupScan>();
   const progress = new Progress('checking input', quiet);
   let rows = 0;
@@ -132,7 +135,7 @@ export async function scanInput(
   const textColumns = candidates
     .filter((_, c) => !columns[c].numeric && columns[c].firstText)
     .map((index) => partialSchema.header[index]);
-  return { schema, groups, rows, lastLine, textColumns };
+  return { schema, groups, rows, lastLine, textColumns, timestampRepairs: rowReader.repairs };
 }
 
 /** The roles of the header's columns; metric columns only when --columns names them. */

@@ -3,8 +3,12 @@
  * `historyRows` rows before it, so each row sees the same lags and rolling windows as in one big table and chunked
  * scores equal unchunked ones (historyRows = window + lags covers the engine's warm-up of max(lags, 1, window - 1)).
  */
-import type { AnomalyDetector, ScoreResult } from '@telemetry-analyzer/engine';
-import { SeriesBuffer } from './seriesBuffer';
+import {
+  SeriesBuffer,
+  type AnomalyDetector,
+  type FeatureContribution,
+  type ScoreResult,
+} from '@telemetry-analyzer/engine';
 import type { ScoredRow } from './scoredRow';
 
 /** Contributing features reported per anomaly. */
@@ -27,7 +31,7 @@ export class ChunkScorer {
 
   /** Queues a complete row (no missing value) for the next flush. */
   add(row: ScoredRow): void {
-    this.buffer.push(row.timestampMs, row.values);
+    this.buffer.push(row.orderMs, row.values);
     this.pending.push(row);
   }
 
@@ -106,21 +110,31 @@ export class ChunkScorer {
     }
   }
 
-  /**
-   * Top features of one table row. The detector's explain() rebuilds the features of the table it is given, so
-   * it gets just the row and its `historyRows` predecessors: cost per anomaly independent of the chunk size, and
-   * the same explanation however the input was chunked.
-   */
   private explainRow(tableRow: number, column?: string) {
-    const from = Math.max(0, tableRow - this.historyRows);
-    const window = this.buffer.table(from, tableRow + 1);
-    const results = this.detector.score(window);
-    const result = results.find((candidate) => candidate.column === column) ?? results[0];
-    const last = result.rowIndex.length - 1;
-    return this.detector.explain(window, result, last, TOP_FEATURES);
+    return explainBufferedRow(this.detector, this.buffer, tableRow, this.historyRows, column);
   }
 
   private pendingRow(tableRow: number): ScoredRow | undefined {
     return tableRow < this.historyLength ? undefined : this.pending[tableRow - this.historyLength];
   }
+}
+
+/**
+ * Top features of one buffered row. The detector's explain() rebuilds the features of the table it is given, so
+ * it gets just the row and its `historyRows` predecessors: cost per anomaly independent of the chunk size, and
+ * the same explanation however the input was chunked.
+ */
+export function explainBufferedRow(
+  detector: AnomalyDetector,
+  buffer: SeriesBuffer,
+  tableRow: number,
+  historyRows: number,
+  column?: string
+): FeatureContribution[] {
+  const from = Math.max(0, tableRow - historyRows);
+  const window = buffer.table(from, tableRow + 1);
+  const results = detector.score(window);
+  const result = results.find((candidate) => candidate.column === column) ?? results[0];
+  const last = result.rowIndex.length - 1;
+  return detector.explain(window, result, last, TOP_FEATURES);
 }

@@ -1,7 +1,7 @@
 /**
  * The options of detect/train/stream, checked and typed. Every bad value is an InputError naming the option.
  */
-import type { DetectorOptions } from '@telemetry-analyzer/engine';
+import { DEFAULT_ONLINE_OPTIONS, type DetectorOptions, type OnlineOptions } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import type { ColumnRoles } from '../input/inputSchema';
 
@@ -31,7 +31,18 @@ export interface DetectionFlags {
   model?: string;
   format?: string;
   quiet?: boolean;
+  strict?: boolean;
+  online?: boolean;
+  warmup: string;
+  refitEvery: string;
+  refitHistory: string;
+  horizon: string;
+  mergeRows: string;
+  deviationWindow: string;
 }
+
+/** Rows the first online model trains on unless --warmup says otherwise. */
+export const DEFAULT_WARMUP_ROWS = 500;
 
 export interface DetectionSettings {
   roles: ColumnRoles;
@@ -42,14 +53,20 @@ export interface DetectionSettings {
   maxTrainRows: number;
   chunkRows: number;
   quiet: boolean;
+  /** Refuse timestamps that do not strictly increase (default: keep them in file order, with a warning). */
+  strict: boolean;
+  /** Online mode (--online): every row scored from the rows before it, calibrated scores. */
+  online?: OnlineOptions;
 }
 
 export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
   const contamination = parseContamination(flags.contamination);
   const columns = flags.columns === undefined ? undefined : parseColumnList(flags.columns);
-  const mode = flags.mode;
+  // `--mode online` is --online with one multivariate model (the form NAB's runner uses).
+  const online = flags.online === true || flags.mode === 'online';
+  const mode = flags.mode === 'online' ? 'multivariate' : flags.mode;
   if (mode !== 'multivariate' && mode !== 'per-column') {
-    throw new InputError({ source: '--mode' }, `must be multivariate or per-column, got "${mode}"`);
+    throw new InputError({ source: '--mode' }, `must be multivariate, per-column or online, got "${mode}"`);
   }
   return {
     roles: { timestampColumn: flags.timestampColumn, groupBy: flags.groupBy, columns },
@@ -74,8 +91,31 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
     maxTrainRows: parseInteger('--max-train-rows', flags.maxTrainRows, 1),
     chunkRows: parseInteger('--chunk-rows', flags.chunkRows, 1),
     quiet: flags.quiet === true,
+    strict: flags.strict === true,
+    online: online ? parseOnlineFlags(flags) : undefined,
   };
 }
+
+function parseOnlineFlags(flags: DetectionFlags): OnlineOptions {
+  return {
+    warmup: parseInteger('--warmup', flags.warmup, 1),
+    refitEvery: parseInteger('--refit-every', flags.refitEvery, 0),
+    refitHistory: parseInteger('--refit-history', flags.refitHistory, 1),
+    horizon: parseInteger('--horizon', flags.horizon, 1, 65_535),
+    mergeRows: parseInteger('--merge-rows', flags.mergeRows, 0),
+    deviationWindow: parseInteger('--deviation-window', flags.deviationWindow, 2),
+  };
+}
+
+/** Defaults of the online flags, as commander shows them. */
+export const ONLINE_FLAG_DEFAULTS = {
+  warmup: String(DEFAULT_WARMUP_ROWS),
+  refitEvery: String(DEFAULT_ONLINE_OPTIONS.refitEvery),
+  refitHistory: String(DEFAULT_ONLINE_OPTIONS.refitHistory),
+  horizon: String(DEFAULT_ONLINE_OPTIONS.horizon),
+  mergeRows: String(DEFAULT_ONLINE_OPTIONS.mergeRows),
+  deviationWindow: String(DEFAULT_ONLINE_OPTIONS.deviationWindow),
+};
 
 export function parseContamination(text: string): number | 'auto' {
   if (text === 'auto') {

@@ -4,7 +4,7 @@
  * and report.html. Memory: the training rows + one chunk (+ the report's downsampled series and the anomalies).
  */
 import { join } from 'path';
-import type { AnomalyDetector } from '@telemetry-analyzer/engine';
+import type { AnomalyDetector, OnlineOptions } from '@telemetry-analyzer/engine';
 import { formatTimestamp } from '../input/timestamp';
 import type { InputSchema } from '../input/inputSchema';
 import { readRawRecords } from '../input/rawRecords';
@@ -16,6 +16,7 @@ import { Progress } from '../progress';
 import { ReportCollector } from '../report/reportCollector';
 import { renderReport } from '../report/renderReport';
 import { ChunkScorer, TOP_FEATURES } from './chunkScorer';
+import { OnlineChunkScorer } from './onlineChunkScorer';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
 import { loadModel, serializeModel } from './modelFile';
@@ -35,7 +36,7 @@ export interface DetectRequest {
 interface GroupCounts {
   rows_read: number;
   rows_scored: number;
-  rows_skipped: { warm_up: number; missing: number };
+  rows_skipped: { warm_up: number; missing: number; training: number };
   training_rows: number;
   anomalies: number;
   threshold?: number | Record<string, number>;
@@ -51,10 +52,13 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
   const input = await openReopenableInput(request.input, request.format);
   try {
     const roles = request.modelPath ? rolesForModel(loadModel(request.modelPath), settings.roles) : settings.roles;
-    const scan = await scanInput(input.open(), input.format, input.source, roles, settings.quiet);
+    const scan = await scanInput(input.open(), input.format, input.source, roles, settings.quiet, settings.strict);
+    warnAboutRepairs(scan, settings.quiet);
     const obtained = request.modelPath
       ? await loadModelForScan(request.modelPath, scan, request.contaminationGiven, settings)
-      : await trainForScan(input, scan, settings);
+      : settings.online
+        ? onlineDetectors(scan, settings)
+        : await trainForScan(input, scan, settings);
     return await writeAtomically(request.outputDir, (output) =>
       scoreAndWrite(request, input, scan, obtained, started, {
         scores: output.open(join(request.outputDir, 'scores.csv')),
@@ -84,28 +88,35 @@ async function scoreAndWrite(
   const { settings } = request;
   const { schema } = scan;
   const { detectors } = obtained.bundle;
-  const perColumn = [...detectors.values()][0].options.mode === 'per-column';
+  const online = settings.online !== undefined && request.modelPath === undefined;
+  const perColumn = (online ? settings.detector.mode : [...detectors.values()][0].options.mode) === 'per-column';
   const groupColumn = schema.groupIndex >= 0 ? schema.header[schema.groupIndex] : undefined;
   const historyRows = (detector: AnomalyDetector) => {
     const features = detector.options.features ?? {};
     return (features.window ?? 12) + (features.lags ?? 1);
   };
-  const scorers = new Map(
-    [...detectors].map(([group, detector]) => [group, new ChunkScorer(detector, historyRows(detector))])
+  const onlineHistory = (settings.detector.features.window ?? 12) + (settings.detector.features.lags ?? 1);
+  const scorers = new Map<string, ChunkScorer | OnlineChunkScorer>(
+    online
+      ? [...scan.groups.keys()].map((group) => [
+          group,
+          new OnlineChunkScorer(schema.metricNames, settings.detector, settings.online!, onlineHistory),
+        ])
+      : [...detectors].map(([group, detector]) => [group, new ChunkScorer(detector, historyRows(detector))])
   );
   const counts = new Map<string, GroupCounts>();
   for (const group of scan.groups.keys()) {
     counts.set(group, {
       rows_read: 0,
       rows_scored: 0,
-      rows_skipped: { warm_up: 0, missing: 0 },
+      rows_skipped: { warm_up: 0, missing: 0, training: 0 },
       training_rows: obtained.trainingRows.get(group) ?? 0,
       anomalies: 0,
     });
   }
   const report = new ReportCollector(schema.metricNames, scan.groups);
 
-  await outputs.scores.write(csvLine(scoresHeader(groupColumn, perColumn ? schema.metricNames : [])));
+  await outputs.scores.write(csvLine(scoresHeader(groupColumn, perColumn ? schema.metricNames : [], online)));
   await outputs.anomalies.write(csvLine(anomaliesHeader(groupColumn, schema.metricNames)));
 
   const queue: ScoredRow[] = [];
@@ -118,10 +129,12 @@ async function scoreAndWrite(
         groupCounts.rows_scored++;
       } else if (row.status === 'missing') {
         groupCounts.rows_skipped.missing++;
+      } else if (row.status === 'training') {
+        groupCounts.rows_skipped.training++;
       } else {
         groupCounts.rows_skipped.warm_up++;
       }
-      await outputs.scores.write(csvLine(scoresLine(row, groupColumn !== undefined, perColumn)));
+      await outputs.scores.write(csvLine(scoresLine(row, groupColumn !== undefined, perColumn, online)));
       if (row.isAnomaly) {
         groupCounts.anomalies++;
         await outputs.anomalies.write(csvLine(anomalyLine(row, groupColumn !== undefined)));
@@ -133,7 +146,7 @@ async function scoreAndWrite(
 
   const records = readRawRecords(input.open(), input.format, input.source);
   await records.next(); // header
-  const rowReader = new RowReader(schema);
+  const rowReader = new RowReader(schema, settings.strict);
   const progress = new Progress('scoring', settings.quiet, scan.rows);
   let rowsRead = 0;
   for await (const record of records) {
@@ -157,9 +170,20 @@ async function scoreAndWrite(
       groupCounts.threshold = scorer.threshold();
     }
   }
+  if (online) {
+    for (const [group, scorer] of scorers) {
+      const model = (scorer as OnlineChunkScorer).detector.detector;
+      if (model !== undefined) {
+        detectors.set(group, model);
+      }
+    }
+  }
   const summary = buildSummary(request, schema, scan, obtained, counts, started);
   await outputs.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
-  await outputs.write('model.json', serializeModel(obtained.bundle));
+  if (detectors.size === scan.groups.size) {
+    // Online: the model current at the end of the input, reusable for batch scoring with --model.
+    await outputs.write('model.json', serializeModel(obtained.bundle));
+  }
   await outputs.write(
     'report.html',
     renderReport({ title: `Anomalies in ${input.source}`, summary, plots: report.plots() })
@@ -167,24 +191,29 @@ async function scoreAndWrite(
   return { summary };
 }
 
-function scoresHeader(groupColumn: string | undefined, perColumnMetrics: string[]): string[] {
+function scoresHeader(groupColumn: string | undefined, perColumnMetrics: string[], online: boolean): string[] {
   return [
     'timestamp',
     ...(groupColumn !== undefined ? [groupColumn] : []),
     'anomaly_score',
+    ...(online ? ['raw_score'] : []),
     'is_anomaly',
     'status',
     ...perColumnMetrics.map((metric) => `anomaly_score_${metric}`),
   ];
 }
 
-function scoresLine(row: ScoredRow, grouped: boolean, perColumn: boolean): Array<string | number> {
+function scoresLine(row: ScoredRow, grouped: boolean, perColumn: boolean, online: boolean): Array<string | number> {
   const scored = row.status === 'scored';
   const line: Array<string | number> = [formatTimestamp(row.timestampMs)];
   if (grouped) {
     line.push(row.group);
   }
-  line.push(scored ? row.score : '', scored ? (row.isAnomaly ? 1 : 0) : '', row.status);
+  line.push(scored ? row.score : '');
+  if (online) {
+    line.push(scored ? (row.rawScore ?? '') : '');
+  }
+  line.push(scored ? (row.isAnomaly ? 1 : 0) : '', row.status);
   if (perColumn) {
     const columnScores = row.columnScores ?? new Float64Array(row.values.length).fill(NaN);
     columnScores.forEach((score) => line.push(score));
@@ -236,23 +265,56 @@ function buildSummary(
       reasons: {
         warm_up: 'the first rows of each group lack the history for lags and rolling windows',
         missing: 'a metric value is empty, NaN or null',
+        training: 'online mode: the first --warmup complete rows of each group train the first model',
       },
+      training: total((c) => c.rows_skipped.training),
     },
+    timestamps_not_increasing: scan.timestampRepairs.rows,
     training_rows: total((c) => c.training_rows),
     training_rows_missing: [...obtained.trainingRowsMissing.values()].reduce((sum, n) => sum + n, 0),
     training: request.modelPath
       ? 'loaded model'
-      : request.settings.trainFile
-        ? `--train-file ${request.settings.trainFile}`
-        : `first ${request.settings.trainFraction} of each group's rows (at most ${request.settings.maxTrainRows})`,
+      : request.settings.online
+        ? onlineTrainingText(request.settings.online)
+        : request.settings.trainFile
+          ? `--train-file ${request.settings.trainFile}`
+          : `first ${request.settings.trainFraction} of each group's rows (at most ${request.settings.maxTrainRows})`,
     columns: schema.metricNames,
     ignored_text_columns: scan.textColumns,
-    features: detectors[0].featureNames,
-    mode: detectors[0].options.mode ?? 'multivariate',
+    features: detectors[0]?.featureNames ?? [],
+    mode: request.settings.online && !request.modelPath ? 'online' : (detectors[0]?.options.mode ?? 'multivariate'),
     contamination: request.settings.contamination,
     threshold: grouped ? undefined : single?.threshold,
     anomalies: total((c) => c.anomalies),
     duration_ms: Date.now() - started,
     ...(grouped ? { group_by: schema.header[schema.groupIndex], groups: Object.fromEntries(counts) } : {}),
   };
+}
+
+/** Online mode trains while it scores: no detectors up front; the summary counts the warm-up rows instead. */
+function onlineDetectors(scan: ScanResult, settings: DetectionSettings): ObtainedDetectors {
+  return {
+    bundle: { groupBy: settings.roles.groupBy, detectors: new Map() },
+    trainingRows: new Map([...scan.groups.keys()].map((group) => [group, 0])),
+    trainingRowsMissing: new Map(),
+  };
+}
+
+function onlineTrainingText(online: OnlineOptions): string {
+  const refit = online.refitEvery
+    ? `, refitted every ${online.refitEvery} rows on the last ${online.refitHistory}`
+    : ', never refitted';
+  return `online: first ${online.warmup} complete rows of each group${refit}`;
+}
+
+/** Rows kept in file order although their timestamp did not increase: said once, with the count. */
+export function warnAboutRepairs(scan: ScanResult, quiet: boolean): void {
+  const { rows, firstLine } = scan.timestampRepairs;
+  if (rows > 0 && !quiet) {
+    process.stderr.write(
+      `telemetry-analyzer: warning: ${rows} rows have a timestamp that does not come after the previous row's ` +
+        `(duplicates or a repeated hour; first at ${scan.schema.source}:${firstLine}); kept in file order. ` +
+        '--strict refuses them.\n'
+    );
+  }
 }

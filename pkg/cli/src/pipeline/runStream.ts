@@ -75,7 +75,7 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     const result = withEngineErrors(
       () => ({ source, line: row.line, column: 1 }),
       '',
-      () => activeScorer.push(row.timestampMs, row.values)
+      () => activeScorer.push(row.orderMs, row.values)
     );
     if (!result) {
       continue;

@@ -4,7 +4,7 @@
  * the training rows are ever held in memory. Then one detector per group.
  */
 import type { Readable } from 'stream';
-import { AnomalyDetector } from '@telemetry-analyzer/engine';
+import { AnomalyDetector, SeriesBuffer } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import type { InputFormat } from '../input/inputFormat';
 import type { InputSchema } from '../input/inputSchema';
@@ -13,7 +13,6 @@ import { RowReader } from '../input/rowReader';
 import { Progress } from '../progress';
 import type { DetectionSettings } from './detectionOptions';
 import { withEngineErrors } from './engineErrors';
-import { SeriesBuffer } from './seriesBuffer';
 
 export interface TrainingSet {
   rows: SeriesBuffer;
@@ -62,7 +61,7 @@ export async function collectTrainingRows(
     if (row.missing) {
       set.rowsMissing++;
     } else {
-      set.rows.push(row.timestampMs, row.values);
+      set.rows.push(row.orderMs, row.values);
     }
     if (set.rowsTaken === want) {
       groupsToFill--;
@@ -83,7 +82,7 @@ export function trainDetectors(
   for (const [group, set] of sets) {
     const inGroup = group === '' ? '' : `group "${group}": `;
     const table = set.rows.table();
-    rejectConstantColumns(table.columns, schema, inGroup);
+    rejectConstantColumns(table.columns, schema, inGroup, settings.quiet);
     const detector = withEngineErrors(
       (error) =>
         error.code === 'constant-column' && error.column !== undefined
@@ -98,28 +97,34 @@ export function trainDetectors(
   return detectors;
 }
 
+/**
+ * A constant training column is kept (no tree splits on it, as in scikit-learn) with a warning: a later change in
+ * it goes unnoticed. Only a table with nothing but constant columns is refused: it has nothing to learn from.
+ */
 function rejectConstantColumns(
   columns: Array<{ name: string; values: Float64Array }>,
   schema: InputSchema,
-  inGroup: string
+  inGroup: string,
+  quiet: boolean
 ): void {
-  for (const { name, values } of columns) {
-    if (values.length < 2) {
-      continue; // too few rows: the engine says so
-    }
-    let min = Infinity;
-    let max = -Infinity;
-    for (const value of values) {
-      min = Math.min(min, value);
-      max = Math.max(max, value);
-    }
-    if (min === max) {
-      throw new InputError(
-        headerLocation(schema, name),
-        `${inGroup}column "${name}" is constant (${min}) over the ${values.length} training rows: zero variance ` +
-          'carries no information; leave it out with --columns'
-      );
-    }
+  const constant = columns.filter(({ values }) => values.length >= 2 && values.every((value) => value === values[0]));
+  if (constant.length === 0) {
+    return;
+  }
+  const names = constant.map(({ name }) => `"${name}"`).join(', ');
+  if (constant.length === columns.length) {
+    const { name, values } = constant[0];
+    throw new InputError(
+      headerLocation(schema, name),
+      `${inGroup}every column is constant over the ${values.length} training rows (${names}${constant.length === 1 ? ` = ${values[0]}` : ''}): ` +
+        'zero variance carries no information; train on a range where a column varies'
+    );
+  }
+  if (!quiet) {
+    process.stderr.write(
+      `telemetry-analyzer: warning: ${inGroup}column ${names} is constant over the training rows; the model ` +
+        'cannot learn from it and will not notice when it changes (leave it out with --columns)\n'
+    );
   }
 }
 

@@ -1,0 +1,138 @@
+import { AnomalyDetector } from '../../src/detector';
+import { ONLINE_SCORED, ONLINE_TRAINING, OnlineDetector, type OnlineOptions } from '../../src/online/onlineDetector';
+import { createRandom } from '../../src/random';
+import type { SeriesTable } from '../../src/types';
+import { sliceRows, syntheticTable } from '../syntheticTable';
+
+const forest = { nEstimators: 30, seed: 7, contamination: 0.01 };
+const columns = ['cpu', 'latency'];
+
+function table(rows: number): SeriesTable {
+  return syntheticTable(rows, {
+    cpu: { level: 50, amplitude: 10, noise: 4, seed: 1 },
+    latency: { level: 200, amplitude: 5, noise: 30, seed: 2 },
+  });
+}
+
+function run(data: SeriesTable, online: OnlineOptions, chunks: number[] = [data.timestamps.length]) {
+  const detector = new OnlineDetector(columns, { forest }, online);
+  const parts = [];
+  let from = 0;
+  for (const size of chunks) {
+    parts.push(detector.push(sliceRows(data, from, from + size)));
+    from += size;
+  }
+  const join = (pick: (part: (typeof parts)[number]) => ArrayLike<number>) =>
+    Float64Array.from(parts.flatMap((part) => Array.from(pick(part))));
+  return { scores: join((p) => p.scores), raw: join((p) => p.rawScores), flags: join((p) => p.isAnomaly), detector };
+}
+
+describe('OnlineDetector', () => {
+  it('is causal: appending later rows never changes an earlier result, bit for bit (with refits)', () => {
+    const data = table(3000);
+    const online = { warmup: 400, refitEvery: 500, refitHistory: 800 };
+    const full = run(data, online);
+    const prefix = run(sliceRows(data, 0, 1700), online);
+    expect(Array.from(full.scores.subarray(0, 1700))).toEqual(Array.from(prefix.scores));
+    expect(Array.from(full.raw.subarray(0, 1700))).toEqual(Array.from(prefix.raw));
+    expect(Array.from(full.flags.subarray(0, 1700))).toEqual(Array.from(prefix.flags));
+  });
+
+  it('gives the same results however the rows are batched', () => {
+    const data = table(2500);
+    const online = { warmup: 300, refitEvery: 700 };
+    const whole = run(data, online);
+    const chunked = run(data, online, [1, 150, 299, 1, 1, 650, 1398]);
+    expect(Array.from(chunked.scores)).toEqual(Array.from(whole.scores));
+    expect(Array.from(chunked.flags)).toEqual(Array.from(whole.flags));
+  });
+
+  it('without refits, its raw scores are the batch scores of a model trained on the warm-up rows', () => {
+    const data = table(2000);
+    const { raw } = run(data, { warmup: 500 });
+    const batch = AnomalyDetector.train(sliceRows(data, 0, 500), { forest }).score(data)[0];
+    for (let i = 0; i < batch.rowIndex.length; i++) {
+      const row = batch.rowIndex[i];
+      if (row >= 500) {
+        expect(raw[row]).toBe(batch.scores[i]);
+      }
+    }
+    expect(Array.from(raw.subarray(0, 500)).every(Number.isNaN)).toBe(true);
+  });
+
+  it('marks the warm-up rows as training and scores the rest', () => {
+    const detector = new OnlineDetector(columns, { forest }, { warmup: 100 });
+    const result = detector.push(table(150));
+    expect(Array.from(result.status.subarray(0, 100)).every((s) => s === ONLINE_TRAINING)).toBe(true);
+    expect(Array.from(result.status.subarray(100)).every((s) => s === ONLINE_SCORED)).toBe(true);
+    expect(detector.detector).toBeDefined();
+  });
+
+  it('refuses rows that do not come after the rows pushed before', () => {
+    const detector = new OnlineDetector(columns, { forest }, { warmup: 50 });
+    const data = table(100);
+    detector.push(sliceRows(data, 0, 60));
+    expect(() => detector.push(sliceRows(data, 30, 40))).toThrow(/after the rows pushed before/);
+  });
+
+  it('refuses invalid options with a message naming them', () => {
+    expect(() => new OnlineDetector(columns, {}, { warmup: 0 })).toThrow(/warmup must be an integer >= 1/);
+    expect(() => new OnlineDetector(columns, {}, { warmup: 10, refitEvery: -1 })).toThrow(/refitEvery/);
+  });
+});
+
+describe('calibrated scores', () => {
+  /** A series with its own scale, noise and drift: one threshold must flag about `contamination` of each. */
+  function drifting(rows: number, seed: number, level: number, noise: number, drift: number): SeriesTable {
+    const random = createRandom(seed);
+    const timestamps = Float64Array.from({ length: rows }, (_, i) => 1_700_000_000_000 + i * 60_000);
+    const cpu = Float64Array.from(timestamps, (_, i) => level + drift * i + noise * (random.nextFloat() - 0.5));
+    const latency = Float64Array.from(timestamps, () => level * 2 + noise * 3 * (random.nextFloat() - 0.5));
+    return {
+      timestamps,
+      columns: [
+        { name: 'cpu', values: cpu },
+        { name: 'latency', values: latency },
+      ],
+    };
+  }
+
+  it.each([
+    ['calm, small scale', 1, 1, 0.1, 0],
+    ['noisy, large scale', 2, 1e6, 5e4, 0],
+    ['drifting upwards', 3, 100, 10, 0.05],
+    ['drifting downwards fast', 4, 5000, 50, -1],
+  ])('flag about the contamination on %s series', (_label, seed, level, noise, drift) => {
+    const data = drifting(12_000, seed, level, noise, drift);
+    const { flags, scores } = run(data, { warmup: 1000 });
+    const scored = scores.subarray(1000);
+    const share = flags.subarray(1000).reduce((n, f) => n + f, 0) / scored.length;
+    expect(share).toBeGreaterThan(0.005);
+    expect(share).toBeLessThan(0.02);
+    expect(scored.every((score) => score >= 0 && score <= 1)).toBe(true);
+  });
+
+  it('are uniform below the record level on stationary data', () => {
+    const data = drifting(12_000, 9, 10, 2, 0);
+    const { scores } = run(data, { warmup: 1000 });
+    const ordinary = Array.from(scores.subarray(6000)).filter((s) => s < 0.5);
+    for (const q of [0.1, 0.25, 0.5, 0.75, 0.9]) {
+      const below = ordinary.filter((s) => s < 0.5 * q).length / ordinary.length;
+      expect(Math.abs(below - q)).toBeLessThan(0.03);
+    }
+  });
+
+  it('score a level shift above 0.5 once, and the rows that follow it as ordinary ranks', () => {
+    const data = drifting(6000, 5, 100, 4, 0);
+    const cpu = data.columns[0].values;
+    for (let i = 4000; i < 6000; i++) {
+      cpu[i] += 60;
+    }
+    const { scores } = run(data, { warmup: 1000, mergeRows: 100 });
+    expect(scores[4000]).toBeGreaterThan(0.5);
+    const recordsAfter = Array.from(scores.subarray(4001, 4101)).filter((s) => s > 0.5).length;
+    expect(recordsAfter).toBe(0);
+    const recordsBefore = Array.from(scores.subarray(3000, 4000)).filter((s) => s > 0.5).length;
+    expect(recordsBefore).toBeLessThan(5);
+  });
+});
