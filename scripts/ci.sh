@@ -1,71 +1,106 @@
 #!/usr/bin/env bash
-# The whole suite on a fresh machine: system packages, npm ci, lint, typecheck, unit tests, builds,
-# the CLI demo with assertions, integration tests against real servers, browser tests in Chromium.
-set -euo pipefail
+# The whole suite on a fresh machine: system packages, npm ci, lint, typecheck, unit tests, builds, the CLI demo
+# with assertions, the plugin archive against the plugin validator's rules, integration tests against real servers,
+# browser tests in Chromium. .github/workflows/ci.yml runs the same steps.
+#
+# Every step runs, even after one failed (a lint error must not hide a failing integration test); the closing line
+# `ci: N passed, N failed` counts the tests of every runner, plus one failure for each failed step that reported no
+# failed test itself (lint, typecheck, a build, a runner that crashed). The exit code is non-zero when any step failed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n=== %s (%ss)\n' "$1" "$SECONDS"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed_steps=()
+extra_failures=0
+step_number=0
 
-# Test output is also kept in a log, to print one closing line with the totals of every runner.
-test_log=$(mktemp)
-trap 'rm -f "$test_log"' EXIT
-counted() { "$@" 2>&1 | tee -a "$test_log"; }
+# run <name> <command...>: one step, its output also kept in its own log.
+run() {
+  local name=$1
+  shift
+  step_number=$((step_number + 1))
+  local log="$work/$(printf '%02d' "$step_number").log"
+  printf '\n=== %s (%ss)\n' "$name" "$SECONDS"
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  if [ "$status" -ne 0 ]; then
+    failed_steps+=("$name")
+    printf '=== FAILED: %s (exit %s)\n' "$name" "$status"
+    if [ "$(count_tests "$log" | cut -d' ' -f2)" -eq 0 ]; then
+      extra_failures=$((extra_failures + 1))
+    fi
+  fi
+  return 0
+}
+
+# count_tests <log...>: "<passed> <failed>" from jest ("Tests:       1 skipped, 93 passed, 94 total") and
+# Playwright ("  10 passed (48.2s)", "  1 failed") summaries.
+count_tests() {
+  sed 's/\x1b\[[0-9;]*m//g' "$@" | awk '
+    /^Tests:/ { for (i = 2; i <= NF; i++) { if ($(i) ~ /^passed,?$/) p += $(i - 1); if ($(i) ~ /^failed,?$/) f += $(i - 1) } }
+    /^ +[0-9]+ passed \(/ { p += $1 }
+    /^ +[0-9]+ failed$/ { f += $1 }
+    END { printf "%d %d\n", p, f }'
+}
 
 # Real servers the integration and browser tests start on 127.0.0.1, Chromium, and docker-compose to validate the
 # compose file offline (Debian packages).
-debian_packages=(prometheus influxdb victoria-metrics prometheus-alertmanager chromium docker-compose)
-missing=()
-for pkg in "${debian_packages[@]}"; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "apt-get install ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_debian_packages() {
+  local missing=() pkg
+  for pkg in prometheus influxdb victoria-metrics prometheus-alertmanager chromium docker-compose; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]}"
+    local sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+      return 1
+  fi
+  # Debian starts these as system services on install; the tests start their own on free ports.
+  for svc in prometheus influxdb prometheus-alertmanager; do
+    (command -v systemctl >/dev/null && systemctl stop "$svc" 2>/dev/null) || true
+  done
+}
+
+# npm ci, unless node_modules was installed from this very lockfile by this Node version (a stamp written after
+# each install; without one, npm's own node_modules/.package-lock.json written after package-lock.json).
+install_node_modules() {
+  local stamp_file=node_modules/.ci-install-stamp
+  local stamp
+  stamp="$(node -v) $(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then
+    echo "node_modules is installed from this package-lock.json: npm ci skipped"
+    return 0
+  fi
+  if [ ! -f "$stamp_file" ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+    echo "node_modules was installed after the last change of package-lock.json: npm ci skipped"
+    echo "$stamp" >"$stamp_file"
+    return 0
+  fi
+  npm ci --no-audit --no-fund && echo "$stamp" >"$stamp_file"
+}
+
+run "apt-get install (missing Debian packages)" install_debian_packages
+run "npm ci (skipped when node_modules matches package-lock.json)" install_node_modules
+run "lint" npm run lint
+run "build: workspaces (engine, then proxy and cli, which type against its build)" npm run build:pkg
+run "typecheck" npm run typecheck
+run "build: the Grafana plugin (app + nested panel)" npm run build
+run "unit tests" npm run test:unit
+run "CLI demo on the bundled sample" bash -c \
+  'npm run demo && node scripts/check-demo.js results/anomaly_reports data/sample_telemetry_labels.csv'
+run "plugin package, checked with the plugin validator's rules" bash -c \
+  'zip_file=$(npm run --silent package | head -n 1) && node scripts/check-plugin-archive.js "$zip_file"'
+run "integration tests (real Prometheus, InfluxDB, vmalert, Alertmanager)" npm run test:integration
+run "browser tests (Chromium)" npm run test:browser
+
+printf '\n=== done (%ss)\n' "$SECONDS"
+read -r passed failed < <(count_tests "$work"/*.log)
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  printf 'ci: failed steps: %s\n' "$(IFS=';'; echo "${failed_steps[*]}")"
 fi
-# Debian starts these as system services on install; the tests start their own on free ports.
-for svc in prometheus influxdb prometheus-alertmanager; do
-  (command -v systemctl >/dev/null && systemctl stop "$svc" 2>/dev/null) || true
-done
-
-step "npm ci"
-npm ci --no-audit --no-fund
-
-step "lint"
-npm run lint
-
-step "build: workspaces (engine, then proxy and cli, which type against its build)"
-npm run build:pkg
-
-step "typecheck"
-npm run typecheck
-
-step "build: the Grafana plugin (app + nested panel)"
-npm run build
-
-step "unit tests"
-counted npm run test:unit
-
-step "CLI demo on the bundled sample"
-npm run demo
-node scripts/check-demo.js results/anomaly_reports data/sample_telemetry_labels.csv
-
-step "plugin package"
-npm run package
-
-step "integration tests (real Prometheus, InfluxDB, vmalert, Alertmanager)"
-counted npm run test:integration
-
-step "browser tests (Chromium)"
-counted npm run test:browser
-
-step "done"
-# jest: "Tests:       1 skipped, 93 passed, 94 total"; Playwright: "  10 passed (48.2s)", "  1 failed".
-totals=$(sed 's/\x1b\[[0-9;]*m//g' "$test_log" | awk '
-  /^Tests:/ { for (i = 2; i <= NF; i++) { if ($(i) ~ /^passed,?$/) p += $(i - 1); if ($(i) ~ /^failed,?$/) f += $(i - 1) } }
-  /^ +[0-9]+ passed \(/ { p += $1 }
-  /^ +[0-9]+ failed$/ { f += $1 }
-  END { printf "%d passed, %d failed", p, f }')
-echo "ci: $totals"
+echo "ci: $passed passed, $((failed + extra_failures)) failed"
+[ ${#failed_steps[@]} -eq 0 ]

@@ -3,6 +3,7 @@
 // proxy (datasource uids, receiver names, panel ids, the rule's query syntax, the panel options).
 import { existsSync, readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { parseDuration } from '@telemetry-analyzer/engine';
 import { parseQuery } from '@telemetry-analyzer/proxy';
 import { resolveAppSettings } from '../../src/components/AppConfig/appSettings';
 import { DEFAULT_OPTIONS, withDefaults } from '../../src/panels/anomaly/options/defaults';
@@ -18,8 +19,13 @@ import {
 
 /** Grafana's rule for uids: at most 40 characters of letters, digits, '-' and '_'. */
 const GRAFANA_UID = /^[A-Za-z0-9_-]{1,40}$/;
-/** A Grafana/Prometheus duration such as 10s, 1m, 2m30s. */
-const DURATION = /^(\d+(ms|s|m|h|d|w))+$/;
+/**
+ * A duration Grafana's provisioning reads (prometheus/common model.ParseDuration, rules_types.go): 10s, 1m, 2m30s,
+ * units descending, each once; the shared grammar of the engine's contract.
+ */
+function expectGrafanaDuration(text: unknown): void {
+  expect({ text, ms: parseDuration(String(text)) }).toEqual({ text, ms: expect.any(Number) });
+}
 /** docker-compose.yaml mounts ./provisioning here. */
 const GRAFANA_PROVISIONING_DIR = '/etc/grafana/provisioning';
 
@@ -229,7 +235,7 @@ describe('alerting', () => {
       expect(group).toEqual(
         expect.objectContaining({ orgId: 1, name: expect.any(String), folder: expect.any(String) })
       );
-      expect(group.interval).toMatch(DURATION);
+      expectGrafanaDuration(group.interval);
     }
   });
 
@@ -311,7 +317,7 @@ describe('alerting', () => {
     expect(contactPoints.map((cp) => cp.name)).toContain(policies[0].receiver);
     expect(policies[0].group_by).toEqual(expect.arrayContaining(['alertname', 'host']));
     for (const key of ['group_wait', 'group_interval', 'repeat_interval']) {
-      expect(policies[0][key]).toMatch(DURATION);
+      expectGrafanaDuration(policies[0][key]);
     }
   });
 });

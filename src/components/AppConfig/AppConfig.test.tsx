@@ -45,7 +45,7 @@ function renderConfig(jsonData: object = {}) {
     plugin: {
       meta: {
         id: 'telemetry-analyzer-app',
-        name: 'Analyzer',
+        name: 'Telemetry Analyzer',
         type: PluginType.app,
         enabled: true,
         pinned: true,
