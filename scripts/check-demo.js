@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Checks the CLI demo's output the way a user would read it: every file is there, every labelled anomaly
-// window of the sample has at least one flagged row, and the report is a standalone offline page.
+// window of the sample has at least one flagged row, at least 80 % of the flagged rows are inside a labelled window
+// (precision: alerts that are not noise), and the report is a standalone offline page.
 // Usage: node scripts/check-demo.js OUTPUT_DIR LABELS_CSV
 const fs = require('fs');
 const path = require('path');
 const { parse } = require('csv-parse/sync');
 
 const [outputDir, labelsFile] = process.argv.slice(2);
+const MIN_PRECISION = 0.8;
 const failures = [];
 const readCsv = (file) => parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true });
 
@@ -17,7 +19,9 @@ for (const name of ['scores.csv', 'anomalies.csv', 'summary.json', 'model.json',
 }
 if (failures.length === 0) {
   const scores = readCsv(path.join(outputDir, 'scores.csv'));
-  const flaggedTimes = scores.filter((row) => row.is_anomaly === '1' || row.is_anomaly === 'true').map((row) => Date.parse(row.timestamp));
+  const flaggedTimes = scores
+    .filter((row) => row.is_anomaly === '1' || row.is_anomaly === 'true')
+    .map((row) => Date.parse(row.timestamp));
   const labels = readCsv(labelsFile);
   for (const label of labels) {
     const start = Date.parse(label.start);
@@ -28,8 +32,16 @@ if (failures.length === 0) {
       failures.push(`labelled anomaly ${label.kind} at ${label.start} was not flagged`);
     }
   }
-  const inLabel = flaggedTimes.filter((t) => labels.some((l) => t >= Date.parse(l.start) && t <= Date.parse(l.end))).length;
-  console.log(`flagged rows: ${flaggedTimes.length}, inside labelled windows: ${inLabel} (precision ${(inLabel / Math.max(1, flaggedTimes.length)).toFixed(2)})`);
+  const inLabel = flaggedTimes.filter((t) =>
+    labels.some((l) => t >= Date.parse(l.start) && t <= Date.parse(l.end))
+  ).length;
+  const precision = inLabel / Math.max(1, flaggedTimes.length);
+  console.log(
+    `flagged rows: ${flaggedTimes.length}, inside labelled windows: ${inLabel} (precision ${precision.toFixed(2)})`
+  );
+  if (precision < MIN_PRECISION) {
+    failures.push(`precision ${precision.toFixed(2)} is below ${MIN_PRECISION}: most flags are noise`);
+  }
   const report = fs.readFileSync(path.join(outputDir, 'report.html'), 'utf8');
   if (/<(script|link)[^>]+(src|href)=["']?https?:/i.test(report)) {
     failures.push('report.html loads something from the network');

@@ -62,3 +62,4 @@ export {
 } from './online/onlineCalibration';
 export { SlidingScoreHistory } from './online/slidingScoreHistory';
 export { TrailingDeviation } from './online/trailingDeviation';
+export { overFlaggingWarning, OVER_FLAGGING_FACTOR, AUTO_SHARE_WARNING } from './flagShare';

@@ -4,7 +4,7 @@
  * and report.html. Memory: the training rows + one chunk (+ the report's downsampled series and the anomalies).
  */
 import { join } from 'path';
-import type { AnomalyDetector, OnlineOptions } from '@telemetry-analyzer/engine';
+import { overFlaggingWarning, type AnomalyDetector, type OnlineOptions } from '@telemetry-analyzer/engine';
 import { formatTimestamp } from '../input/timestamp';
 import type { InputSchema } from '../input/inputSchema';
 import { readRawRecords } from '../input/rawRecords';
@@ -164,11 +164,19 @@ async function scoreAndWrite(
   await emit();
   progress.done();
 
+  const warnings: string[] = [];
   for (const [group, scorer] of scorers) {
     const groupCounts = counts.get(group);
     if (groupCounts) {
       groupCounts.threshold = scorer.threshold();
+      const warning = overFlaggingWarning(groupCounts.anomalies, groupCounts.rows_scored, settings.contamination);
+      if (warning !== undefined) {
+        warnings.push(group === '' ? warning : `group "${group}": ${warning}`);
+      }
     }
+  }
+  if (!settings.quiet) {
+    warnings.forEach((warning) => process.stderr.write(`telemetry-analyzer: warning: ${warning}\n`));
   }
   if (online) {
     for (const [group, scorer] of scorers) {
@@ -178,7 +186,7 @@ async function scoreAndWrite(
       }
     }
   }
-  const summary = buildSummary(request, schema, scan, obtained, counts, started);
+  const summary = { ...buildSummary(request, schema, scan, obtained, counts, started), warnings };
   await outputs.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
   if (detectors.size === scan.groups.size) {
     // Online: the model current at the end of the input, reusable for batch scoring with --model.

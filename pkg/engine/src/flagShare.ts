@@ -1,0 +1,44 @@
+/**
+ * The check every host makes after scoring: did it flag far more rows than the contamination asked for? That
+ * happens when the data moved away from what the model was trained on (a batch model trained on a few night
+ * hours, scoring the day), and then the flags are noise, which a user should hear about rather than discover.
+ */
+
+/** Flagging more than this many times the contamination is reported. */
+export const OVER_FLAGGING_FACTOR = 3;
+/** With fewer flags than this, the share is too noisy to judge. */
+const MIN_FLAGS = 10;
+/** 'auto' has no share of its own (sklearn's fixed 0.5 threshold): judged against this one. */
+export const AUTO_SHARE_WARNING = 0.05;
+
+/**
+ * A one-sentence warning when `flagged` of `scored` rows is far above the share `contamination` expects, else
+ * undefined.
+ */
+export function overFlaggingWarning(
+  flagged: number,
+  scored: number,
+  contamination: number | 'auto'
+): string | undefined {
+  if (scored === 0 || flagged < MIN_FLAGS) {
+    return undefined;
+  }
+  const share = flagged / scored;
+  const expected = contamination === 'auto' ? AUTO_SHARE_WARNING : OVER_FLAGGING_FACTOR * contamination;
+  if (share <= expected) {
+    return undefined;
+  }
+  const asked =
+    contamination === 'auto'
+      ? `contamination "auto" (a fixed 0.5 threshold) flags more than ${percent(AUTO_SHARE_WARNING)}`
+      : `more than ${OVER_FLAGGING_FACTOR} times the contamination ${contamination}`;
+  return (
+    `flagged ${flagged} of ${scored} rows (${percent(share)}), ${asked}: the data has likely moved away from ` +
+    'what the model was trained on; use online mode (calibrated to recent behaviour) or train on a longer, ' +
+    'representative range'
+  );
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
+}
