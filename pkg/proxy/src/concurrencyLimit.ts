@@ -1,13 +1,16 @@
-/** Lets at most `limit` tasks run at once; the rest wait in arrival order (anomaly queries are CPU-heavy). */
+/**
+ * Lets at most `limit` tasks run at once; the rest wait in arrival order (anomaly queries are CPU-heavy). A waiting
+ * caller whose signal aborts (client gone, query timeout) leaves the queue at once with the signal's reason.
+ */
 export class ConcurrencyLimit {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(readonly limit: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.running >= this.limit) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await this.waitForSlot(signal);
     } else {
       this.running++;
     }
@@ -21,5 +24,23 @@ export class ConcurrencyLimit {
         this.running--;
       }
     }
+  }
+
+  private waitForSlot(signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) {
+      return Promise.reject(signal.reason);
+    }
+    return new Promise<void>((resolve, reject) => {
+      const leave = () => {
+        this.waiting.splice(this.waiting.indexOf(take), 1);
+        reject(signal!.reason);
+      };
+      const take = () => {
+        signal?.removeEventListener('abort', leave);
+        resolve();
+      };
+      this.waiting.push(take);
+      signal?.addEventListener('abort', leave, { once: true });
+    });
   }
 }

@@ -79,6 +79,30 @@ export interface Limits {
   maxConcurrency: number;
   /** Largest request body, bytes [1 MiB]; larger → 413. */
   bodyLimit: number;
+  /** Most isolation trees a query's model may have (trees=) [1000]; more → 400 bad_data. */
+  maxTrees: number;
+  /** Longest rolling window, points (window=) [1440]; longer → 400 bad_data. */
+  maxWindow: number;
+  /** Most lags (lags=) [100]; more → 400 bad_data. */
+  maxLags: number;
+  /** Most samples one anomaly query may fetch from an upstream, all series together [10000000]; more → 422. */
+  maxSamplesPerQuery: number;
+  /** Most rows (points x models) one anomaly query may have the engine score [2000000]; more → 422. */
+  maxPointsScoredPerQuery: number;
+  /** Longest an anomaly query may run, waiting included, ms ['2m', as Prometheus' query.timeout]; then 503 timeout. */
+  queryTimeoutMs: number;
+}
+
+/** How the HTTP server bounds slow or idle clients and its own shutdown (all durations in ms). */
+export interface ServerTimeouts {
+  /** Time to receive a request's headers ['10s']. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body ['30s']; a trickled body is cut off after it. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open ['5s']. */
+  idleTimeoutMs: number;
+  /** On SIGTERM, how long in-flight requests may finish before they are aborted and the process exits ['10s']. */
+  shutdownGraceMs: number;
 }
 
 /** How warm anomaly queries reuse what a model's score cache already holds (docs/proxy.md, "Score cache"). */
@@ -121,6 +145,7 @@ export interface ProxyConfig {
   /** Undefined = no incoming authentication. */
   auth?: IncomingAuth;
   limits: Limits;
+  server: ServerTimeouts;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   /** Every secret value in the config (passwords, tokens, header values), for redaction. */
   secrets: string[];
@@ -146,6 +171,7 @@ const ROOT_KEYS = [
   'scoreCache',
   'auth',
   'limits',
+  'server',
   'log',
 ];
 const UPSTREAM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -217,6 +243,7 @@ class ConfigReader {
       scoreCache: this.readScoreCache(raw.scoreCache),
       auth: this.readIncomingAuth(raw.auth),
       limits: this.readLimits(raw.limits),
+      server: this.readServer(raw.server),
       log: { level: this.readLogLevel(raw.log) },
       secrets: this.secrets,
     };
@@ -550,6 +577,12 @@ class ConfigReader {
       maxTrainingPointsPerSeries: 100_000,
       maxConcurrency: 4,
       bodyLimit: 1_048_576,
+      maxTrees: 1_000,
+      maxWindow: 1_440,
+      maxLags: 100,
+      maxSamplesPerQuery: 10_000_000,
+      maxPointsScoredPerQuery: 2_000_000,
+      queryTimeoutMs: 120_000,
     };
     if (raw === undefined || raw === null) {
       return limits;
@@ -558,11 +591,39 @@ class ConfigReader {
       this.problem('limits', 'must be a mapping');
       return limits;
     }
-    this.rejectUnknownKeys(raw, 'limits', Object.keys(limits));
-    for (const name of Object.keys(limits) as Array<keyof Limits>) {
+    const { queryTimeoutMs, ...counts } = limits;
+    this.rejectUnknownKeys(raw, 'limits', [...Object.keys(counts), 'queryTimeout']);
+    for (const name of Object.keys(counts) as Array<keyof typeof counts>) {
       limits[name] = this.readInteger(raw, name, 'limits', 1, Number.MAX_SAFE_INTEGER, limits[name]);
     }
+    limits.queryTimeoutMs = this.readDuration(raw.queryTimeout, 'limits.queryTimeout', queryTimeoutMs);
     return limits;
+  }
+
+  private readServer(raw: unknown): ServerTimeouts {
+    const server: ServerTimeouts = {
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      idleTimeoutMs: 5_000,
+      shutdownGraceMs: 10_000,
+    };
+    if (raw === undefined || raw === null) {
+      return server;
+    }
+    if (!isObject(raw)) {
+      this.problem('server', 'must be {headersTimeout, requestTimeout, idleTimeout, shutdownGrace}');
+      return server;
+    }
+    const keys = ['headersTimeout', 'requestTimeout', 'idleTimeout', 'shutdownGrace'] as const;
+    this.rejectUnknownKeys(raw, 'server', [...keys]);
+    for (const key of keys) {
+      const field = `${key}Ms` as keyof ServerTimeouts;
+      server[field] = this.readDuration(raw[key], `server.${key}`, server[field]);
+    }
+    if (server.headersTimeoutMs > server.requestTimeoutMs) {
+      this.problem('server.headersTimeout', 'must not be longer than server.requestTimeout');
+    }
+    return server;
   }
 
   private readLogLevel(raw: unknown): ProxyConfig['log']['level'] {

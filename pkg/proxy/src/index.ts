@@ -1,6 +1,14 @@
 /** `@telemetry-analyzer/proxy`: a Prometheus-compatible HTTP API that adds anomaly functions over Prometheus and InfluxDB. */
 export { loadConfig, parseConfig, ConfigError } from './config';
-export type { ProxyConfig, UpstreamConfig, UpstreamAuth, EngineDefaults, IncomingAuth, Limits } from './config';
+export type {
+  ProxyConfig,
+  UpstreamConfig,
+  UpstreamAuth,
+  EngineDefaults,
+  IncomingAuth,
+  Limits,
+  ServerTimeouts,
+} from './config';
 export { startProxy, startProxyFromConfigFile, buildProxy } from './server';
 export type { RunningProxy, ProxyOptions } from './server';
 export { parseQuery, ANOMALY_FUNCTIONS } from './query/anomalyQuery';

@@ -23,6 +23,11 @@ export interface RunningProxy {
   port: number;
   /** Stops accepting connections and resolves once in-flight requests have finished. */
   close(): Promise<void>;
+  /**
+   * Stops accepting connections and lets in-flight requests finish for `graceMs`; then their work is aborted (they
+   * answer 503) and, shortly after, their connections closed. Resolves once the server is closed.
+   */
+  drain(graceMs: number): Promise<'drained' | 'aborted'>;
 }
 
 export interface ProxyOptions {
@@ -30,7 +35,12 @@ export interface ProxyOptions {
   logStream?: NodeJS.WritableStream;
   /** Clock, for tests of model ageing [Date.now]. */
   now?: () => number;
+  /** Aborting it stops the work of every in-flight request (the end of a shutdown grace). */
+  shutdown?: AbortSignal;
 }
+
+/** After the grace, aborted requests get this long to send their 503 before their connections are closed. */
+const ABORTED_ANSWER_MS = 500;
 
 /** Builds the fastify app without listening (tests may use `inject`). */
 export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): FastifyInstance {
@@ -43,6 +53,15 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     },
     bodyLimit: config.limits.bodyLimit,
+    // Slow clients: whole request (headers and body) within requestTimeout, headers within headersTimeout, idle
+    // keep-alive connections closed after idleTimeout; checked every second rather than Node's 30 s.
+    requestTimeout: config.server.requestTimeoutMs,
+    keepAliveTimeout: config.server.idleTimeoutMs,
+    http: {
+      headersTimeout: config.server.headersTimeoutMs,
+      requestTimeout: config.server.requestTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Query strings may hold long PromQL; the limit on `query` is ours (limits.maxQueryLength).
@@ -156,7 +175,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     })
   );
 
-  registerPromApiRoutes(app, { config, upstreams, evaluator, now });
+  const shutdown = options.shutdown ?? new AbortController().signal;
+  registerPromApiRoutes(app, { config, upstreams, evaluator, now, shutdown });
 
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics())
@@ -173,7 +193,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
 
 /** Starts the proxy on the configured address (port 0 = any free port). */
 export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
-  const app = buildProxy(config, options);
+  const abortInFlight = new AbortController();
+  const app = buildProxy(config, { ...options, shutdown: abortInFlight.signal });
   // Keep-alive connections would hold close() open forever; answers sent while shutting down close theirs.
   let shuttingDown = false;
   app.addHook('onSend', async (_request, reply) => {
@@ -187,26 +208,49 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   const urlHost = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
   let closing: Promise<void> | undefined;
+  const close = () => {
+    shuttingDown = true;
+    return (closing ??= app.close());
+  };
   return {
     url: `http://${urlHost}:${port}`,
     port,
-    close: () => {
-      shuttingDown = true;
-      return (closing ??= app.close());
+    close,
+    async drain(graceMs) {
+      let outcome: 'drained' | 'aborted' = 'drained';
+      let forceClose: NodeJS.Timeout | undefined;
+      const graceOver = setTimeout(() => {
+        outcome = 'aborted';
+        abortInFlight.abort();
+        forceClose = setTimeout(() => app.server.closeAllConnections(), ABORTED_ANSWER_MS);
+      }, graceMs);
+      await close();
+      clearTimeout(graceOver);
+      clearTimeout(forceClose);
+      return outcome;
     },
   };
 }
 
 /**
  * What `telemetry-analyzer serve --config FILE` runs: load the config, start, and shut down gracefully on
- * SIGTERM/SIGINT (stop accepting, finish in-flight requests, then exit).
+ * SIGTERM/SIGINT: stop accepting, let in-flight requests finish for server.shutdownGrace, abort what is left,
+ * exit. A second signal ends the process at once.
  */
 export async function startProxyFromConfigFile(path: string, options: ProxyOptions = {}): Promise<RunningProxy> {
-  const proxy = await startProxy(loadConfig(path), options);
+  const config = loadConfig(path);
+  const proxy = await startProxy(config, options);
   const shutdown = (signal: NodeJS.Signals) => {
-    process.stderr.write(`telemetry-analyzer proxy: ${signal} received, finishing in-flight requests\n`);
-    proxy.close().then(
-      () => process.exit(0),
+    process.stderr.write(
+      `telemetry-analyzer proxy: ${signal} received, finishing in-flight requests (at most ${config.server.shutdownGraceMs} ms)\n`
+    );
+    proxy.drain(config.server.shutdownGraceMs).then(
+      (outcome) => {
+        process.stderr.write(
+          `telemetry-analyzer proxy: ${outcome === 'drained' ? 'all requests finished' : 'in-flight requests aborted'}\n`
+        );
+        process.exit(0);
+      },
       (error: Error) => {
         process.stderr.write(`telemetry-analyzer proxy: shutdown failed: ${error.message}\n`);
         process.exit(1);

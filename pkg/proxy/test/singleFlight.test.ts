@@ -41,4 +41,41 @@ describe('SingleFlight', () => {
     ).rejects.toThrow('sync');
     expect(flight.inFlight).toBe(0);
   });
+
+  it('aborts the work once every caller with a signal has left, and rejects each leaver with its reason', async () => {
+    const flight = new SingleFlight<number>();
+    let workSignal!: AbortSignal;
+    const work = (signal: AbortSignal) => {
+      workSignal = signal;
+      return new Promise<number>(() => undefined);
+    };
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = flight.run('k', work, first.signal);
+    const b = flight.run('k', work, second.signal);
+    first.abort('first gone');
+    await expect(a).rejects.toBe('first gone');
+    expect(workSignal.aborted).toBe(false);
+    second.abort('second gone');
+    await expect(b).rejects.toBe('second gone');
+    expect(workSignal.aborted).toBe(true);
+  });
+
+  it('never aborts the work while a caller without a signal waits', async () => {
+    const flight = new SingleFlight<number>();
+    let workSignal!: AbortSignal;
+    let release!: (value: number) => void;
+    const work = (signal: AbortSignal) => {
+      workSignal = signal;
+      return new Promise<number>((resolve) => (release = resolve));
+    };
+    const leaver = new AbortController();
+    const staying = flight.run('k', work);
+    const leaving = flight.run('k', work, leaver.signal);
+    leaver.abort('gone');
+    await expect(leaving).rejects.toBe('gone');
+    expect(workSignal.aborted).toBe(false);
+    release(3);
+    await expect(staying).resolves.toBe(3);
+  });
 });

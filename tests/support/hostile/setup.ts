@@ -6,5 +6,12 @@ export const influxAdmin = { username: 'admin', password: 'admin-secret' };
 /** What docs/proxy.md tells operators to give the proxy: READ on its database and nothing else. */
 export const influxReader = { username: 'proxy_reader', password: 'reader-secret' };
 
-/** The documented defaults, except where a lower value keeps a case cheap to refuse. */
-export const HOSTILE_LIMITS: Record<string, number | string> = {};
+/**
+ * The documented defaults, except where a lower value makes a case cheap to reach: the dataset has 2 hosts x 3
+ * metrics (6 series, 4320 samples each), a 6 h query at 60 s scores ~750 rows for the 2 cpu series.
+ */
+export const HOSTILE_LIMITS: Record<string, number | string> = {
+  maxSeriesPerQuery: 4,
+  maxSamplesPerQuery: 5_000,
+  maxPointsScoredPerQuery: 2_000,
+};

@@ -9,6 +9,8 @@ import { AnomalyEvaluator, EvaluationRange } from '../query/anomalyEvaluator';
 import { parseQuery } from '../query/anomalyQuery';
 import { checkInfluxqlOfQuery } from './influxqlCheck';
 import { queryAnswerJson } from './queryAnswerJson';
+import { querySignal } from './querySignal';
+import { MAX_ABS_TIME_MS } from '../query/costLimits';
 import { ConcurrencyLimit } from '../concurrencyLimit';
 import { parseDurationOrSeconds, parseTimestamp } from '../time';
 import { UpstreamHttp } from '../upstreams/upstreamHttp';
@@ -18,6 +20,8 @@ export interface PromApiDependencies {
   upstreams: Map<string, UpstreamHttp>;
   evaluator: AnomalyEvaluator;
   now: () => number;
+  /** Aborts once the shutdown grace is over: every request's work stops. */
+  shutdown: AbortSignal;
 }
 
 type Params = Record<string, string | string[]>;
@@ -56,7 +60,8 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     const params = toSearchParams(
       method === 'POST' ? { ...queryParams(request), ...bodyParams(request) } : queryParams(request)
     );
-    const response = await prometheusDefault.send(path, params, method);
+    const signal = querySignal(reply, config.limits.queryTimeoutMs, deps.shutdown);
+    const response = await prometheusDefault.send(path, params, method, signal);
     if (!/\bjson\b/i.test(response.contentType)) {
       // Prometheus answers every API call in JSON; anything else (an HTML error page of a load balancer) is not
       // an answer to pass on as if it were one.
@@ -84,7 +89,8 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     }
     checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query));
     const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
-    const result = await limit.run(() => evaluator.evaluate(parsed.query, range));
+    const signal = querySignal(reply, config.limits.queryTimeoutMs, deps.shutdown);
+    const result = await limit.run(() => evaluator.evaluate(parsed.query, range, signal), signal);
     return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerJson(result));
   };
 
@@ -142,7 +148,8 @@ function timeParam(params: Params, name: string): number | undefined {
     return undefined;
   }
   const ms = parseTimestamp(text);
-  if (ms === undefined) {
+  // Beyond Date's range no arithmetic on the time is exact (1e300 + a step is 1e300): refuse it at once.
+  if (ms === undefined || Math.abs(ms) > MAX_ABS_TIME_MS) {
     throw badData(`invalid parameter "${name}": cannot parse "${text}" to a valid timestamp`);
   }
   return ms;

@@ -1,21 +1,58 @@
 /**
  * Concurrent callers asking for the same key share one running promise (one training for identical requests).
  * The entry is removed once the promise settles, so a failure is never cached: the next call tries again.
+ *
+ * A caller that passes a signal leaves when it aborts (it is rejected with the signal's reason at once); when the
+ * last caller has left, the work's own signal aborts with that reason, so nobody's work runs on for nobody.
  */
+interface Flight<T> {
+  promise: Promise<T>;
+  controller: AbortController;
+  /** Callers still waiting; callers without a signal never leave. */
+  waiters: number;
+}
+
 export class SingleFlight<T> {
-  private readonly running = new Map<string, Promise<T>>();
+  private readonly running = new Map<string, Flight<T>>();
 
   get inFlight(): number {
     return this.running.size;
   }
 
-  run(key: string, work: () => Promise<T>): Promise<T> {
-    const existing = this.running.get(key);
-    if (existing) {
-      return existing;
+  run(key: string, work: (signal: AbortSignal) => Promise<T>, callerSignal?: AbortSignal): Promise<T> {
+    if (callerSignal?.aborted) {
+      return Promise.reject(callerSignal.reason);
     }
-    const promise = (async () => work())().finally(() => this.running.delete(key));
-    this.running.set(key, promise);
-    return promise;
+    let flight = this.running.get(key);
+    if (!flight) {
+      const controller = new AbortController();
+      const promise = (async () => work(controller.signal))().finally(() => this.running.delete(key));
+      flight = { promise, controller, waiters: 0 };
+      this.running.set(key, flight);
+    }
+    flight.waiters++;
+    return callerSignal ? this.waitOrLeave(flight, callerSignal) : flight.promise;
+  }
+
+  private waitOrLeave(flight: Flight<T>, signal: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const leave = () => {
+        if (--flight.waiters === 0) {
+          flight.controller.abort(signal.reason);
+        }
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', leave, { once: true });
+      flight.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', leave);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', leave);
+          reject(error);
+        }
+      );
+    });
   }
 }

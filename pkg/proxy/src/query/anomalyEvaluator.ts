@@ -26,6 +26,8 @@ import {
   seriesSetOf,
   spliceCachedRows,
 } from './fastForward';
+import { throwIfAborted } from './cancellation';
+import { checkOptionCosts, checkPointsScored, checkSamplesFetched, checkTimeRange } from './costLimits';
 import { ScoredTable, scoreWithCache } from './scoreCache';
 import { ModelUnit, buildTable, buildUnits } from './seriesTables';
 
@@ -64,6 +66,16 @@ const INSTANT_LOOKBACK_MS = 5 * 60_000;
 
 type TrainingOutcome = Map<string, TrainedModel | string>;
 
+/** The models one evaluation lacks, and what training them needs. */
+interface TrainingJob {
+  upstream: UpstreamHttp;
+  query: AnomalyQuery;
+  settings: ResolvedSettings;
+  base: ReturnType<AnomalyEvaluator['baseKeyParts']>;
+  missing: Array<{ unit: ModelUnit; key: string }>;
+  dataStartMs: number;
+}
+
 export class AnomalyEvaluator {
   private readonly trainingFlights = new SingleFlight<TrainingOutcome>();
   /** Per query, what its last evaluation scored (fastForward.ts); small, and as many as models at most. */
@@ -97,6 +109,7 @@ export class AnomalyEvaluator {
   ): Promise<EvaluationResult | undefined> {
     const upstream = this.chooseUpstream(query);
     const settings = this.resolveSettings(query, range);
+    checkOptionCosts(settings, this.config.limits);
     const step = settings.stepMs;
     const scoreStart = range.kind === 'range' ? range.startMs : range.timeMs - INSTANT_LOOKBACK_MS;
     const scoreEnd = range.kind === 'range' ? range.endMs : range.timeMs;
@@ -109,6 +122,8 @@ export class AnomalyEvaluator {
     // Rolling windows and lags need history before the first scored point.
     const warmupMs = (settings.window + settings.lags + 1) * step;
     const dataStart = scoreStart - warmupMs;
+    checkTimeRange(dataStart, scoreEnd, 'the scored range with its warm-up');
+    this.trainingRange(settings, dataStart); // refused here, before anything is fetched, if it costs too much
     const base = this.baseKeyParts(upstream, query, settings);
     // Every model key of this query is this plus the unit's labels; the record is per query, not per unit.
     const recordKey = modelKey({ ...base, labels: {} });
@@ -125,6 +140,7 @@ export class AnomalyEvaluator {
 
     const units = buildUnits(series, settings.mode, settings.by);
     const keyed = units.map((unit) => ({ unit, key: modelKey({ ...base, labels: unit.labels }) }));
+    checkPointsScored(keyed.length, Math.floor((scoreEnd - dataStart) / step) + 1, this.config.limits);
 
     const models = new Map<string, TrainedModel>();
     const missing: typeof keyed = [];
@@ -138,7 +154,7 @@ export class AnomalyEvaluator {
     }
     const warnings: string[] = [];
     if (missing.length > 0) {
-      const outcome = await this.train(upstream, query, settings, base, missing, dataStart);
+      const outcome = await this.train({ upstream, query, settings, base, missing, dataStartMs: dataStart }, signal);
       for (const { unit, key } of missing) {
         const result = outcome.get(key);
         if (typeof result === 'object') {
@@ -164,7 +180,7 @@ export class AnomalyEvaluator {
         );
     }
     const fetched = { startMs: dataStart, endMs: scoreEnd, stepMs: step };
-    const scored = this.score(query, keyed, models, tableOf, fetched, scoreStart, scoreEnd, warnings);
+    const scored = this.score(query, keyed, models, tableOf, fetched, scoreStart, scoreEnd, warnings, signal);
     this.fetchRecords.set(recordKey, { modelKeys: [...models.keys()], seriesSet: seriesSetOf(series) });
     return range.kind === 'range' ? toMatrix(query, scored, warnings) : toVector(query, scored, range.timeMs, warnings);
   }
@@ -278,6 +294,7 @@ export class AnomalyEvaluator {
       inner.language === 'promql'
         ? await prometheusQueryRange(upstream, inner.expression, startMs, endMs, stepMs, signal)
         : await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, signal);
+    checkSamplesFetched(series, this.config.limits);
     return series.filter((s) => s.timestamps.length > 0);
   }
 
@@ -293,56 +310,63 @@ export class AnomalyEvaluator {
 
   /**
    * Trains the missing models from one fetch of the training range. Identical concurrent requests (same missing
-   * keys) share one training; the flight is forgotten when it settles, so failures are retried next time.
+   * keys) share one training; the flight is forgotten when it settles, so failures are retried next time. The
+   * training stops (between models) once every request waiting for it has gone or timed out.
    */
-  private train(
-    upstream: UpstreamHttp,
-    query: AnomalyQuery,
-    settings: ResolvedSettings,
-    base: ReturnType<AnomalyEvaluator['baseKeyParts']>,
-    missing: Array<{ unit: ModelUnit; key: string }>,
-    dataStartMs: number
-  ): Promise<TrainingOutcome> {
+  private train(job: TrainingJob, signal?: AbortSignal): Promise<TrainingOutcome> {
     const flightKey = createHash('sha256')
       .update(
-        missing
+        job.missing
           .map((m) => m.key)
           .sort()
           .join(',')
       )
       .digest('hex');
-    return this.trainingFlights.run(flightKey, async () => {
-      const step = settings.stepMs;
-      const training = settings.training;
-      const endMs = 'windowMs' in training ? dataStartMs - step : training.endMs;
-      const startMs = 'windowMs' in training ? endMs - training.windowMs : training.startMs;
-      const points = Math.floor((endMs - startMs) / step) + 1;
-      if (points > this.config.limits.maxTrainingPointsPerSeries) {
-        throw badData(
-          `training range ${formatDuration(endMs - startMs)} at step ${formatDuration(step)} is ${points} points per series; ` +
-            `at most ${this.config.limits.maxTrainingPointsPerSeries} (limits.maxTrainingPointsPerSeries): shorten train= or raise step=`
+    return this.trainingFlights.run(flightKey, (flightSignal) => this.trainMissing(job, flightSignal), signal);
+  }
+
+  private async trainMissing(
+    { upstream, query, settings, base, missing, dataStartMs }: TrainingJob,
+    signal: AbortSignal
+  ): Promise<TrainingOutcome> {
+    const step = settings.stepMs;
+    const { startMs, endMs } = this.trainingRange(settings, dataStartMs);
+    const series = await this.fetch(upstream, query, startMs, endMs, step, signal);
+    this.checkSeriesCount(series.length);
+    const trainingUnits = new Map(
+      buildUnits(series, settings.mode, settings.by).map((u) => [modelKey({ ...base, labels: u.labels }), u])
+    );
+    const outcome: TrainingOutcome = new Map();
+    for (const { key } of missing) {
+      const unit = trainingUnits.get(key);
+      if (!unit) {
+        outcome.set(
+          key,
+          `no data between ${new Date(startMs).toISOString()} and ${new Date(endMs).toISOString()} to train on`
         );
+        continue;
       }
-      // No client abort signal here: the training is shared by every waiting request.
-      const series = await this.fetch(upstream, query, startMs, endMs, step);
-      this.checkSeriesCount(series.length);
-      const trainingUnits = new Map(
-        buildUnits(series, settings.mode, settings.by).map((u) => [modelKey({ ...base, labels: u.labels }), u])
+      throwIfAborted(signal);
+      outcome.set(key, await this.trainOne(unit, key, settings, startMs, endMs));
+    }
+    return outcome;
+  }
+
+  /** The range a model of this query is trained on, refused before any fetch when it costs too much. */
+  private trainingRange(settings: ResolvedSettings, dataStartMs: number): { startMs: number; endMs: number } {
+    const step = settings.stepMs;
+    const training = settings.training;
+    const endMs = 'windowMs' in training ? dataStartMs - step : training.endMs;
+    const startMs = 'windowMs' in training ? endMs - training.windowMs : training.startMs;
+    checkTimeRange(startMs, endMs, 'the training range');
+    const points = Math.floor((endMs - startMs) / step) + 1;
+    if (points > this.config.limits.maxTrainingPointsPerSeries) {
+      throw badData(
+        `training range ${formatDuration(endMs - startMs)} at step ${formatDuration(step)} is ${points} points per series; ` +
+          `at most ${this.config.limits.maxTrainingPointsPerSeries} (limits.maxTrainingPointsPerSeries): shorten train= or raise step=`
       );
-      const outcome: TrainingOutcome = new Map();
-      for (const { key } of missing) {
-        const unit = trainingUnits.get(key);
-        if (!unit) {
-          outcome.set(
-            key,
-            `no data between ${new Date(startMs).toISOString()} and ${new Date(endMs).toISOString()} to train on`
-          );
-          continue;
-        }
-        outcome.set(key, await this.trainOne(unit, key, settings, startMs, endMs));
-      }
-      return outcome;
-    });
+    }
+    return { startMs, endMs };
   }
 
   private async trainOne(
@@ -394,10 +418,12 @@ export class AnomalyEvaluator {
     fetched: NonNullable<ScoredTable['fetched']>,
     scoreStart: number,
     scoreEnd: number,
-    warnings: string[]
+    warnings: string[],
+    signal: AbortSignal | undefined
   ): ScoredSeries[] {
     const output: ScoredSeries[] = [];
     for (const { unit, key } of keyed) {
+      throwIfAborted(signal);
       const model = models.get(key);
       if (!model) {
         continue;

@@ -1,10 +1,14 @@
 /** Reading series from a Prometheus upstream (range queries), in chunks that respect Prometheus' 11,000-point limit. */
-import { UpstreamPassThroughError } from '../errors';
+import { UpstreamPassThroughError, badData } from '../errors';
+import { throwIfAborted } from '../query/cancellation';
+import { formatDuration } from '../time';
 import { Series, mergeSeriesChunks } from './series';
 import { UpstreamHttp } from './upstreamHttp';
 
 /** Prometheus refuses more than 11,000 points per series in one range query; stay below it. */
 const MAX_POINTS_PER_REQUEST = 10_000;
+/** Upstream requests one fetch may take: 1 000 000 points per series, far above the training and answer limits. */
+const MAX_REQUESTS_PER_FETCH = 100;
 
 export async function prometheusQueryRange(
   http: UpstreamHttp,
@@ -15,8 +19,17 @@ export async function prometheusQueryRange(
   signal?: AbortSignal
 ): Promise<Series[]> {
   const chunkSpan = stepMs * (MAX_POINTS_PER_REQUEST - 1);
+  // Counted, not stepped until past the end: at times like 1e300 ms adding the step changes nothing.
+  const chunkCount = Math.floor((endMs - startMs) / (chunkSpan + stepMs)) + 1;
+  if (!(stepMs > 0) || !Number.isSafeInteger(chunkCount) || chunkCount < 1 || chunkCount > MAX_REQUESTS_PER_FETCH) {
+    throw badData(
+      `fetching ${formatDuration(endMs - startMs)} at step ${formatDuration(stepMs)} would take more than ${MAX_REQUESTS_PER_FETCH} upstream requests`
+    );
+  }
   const chunks: Series[][] = [];
-  for (let chunkStart = startMs; chunkStart <= endMs; chunkStart += chunkSpan + stepMs) {
+  for (let chunk = 0; chunk < chunkCount; chunk++) {
+    throwIfAborted(signal);
+    const chunkStart = startMs + chunk * (chunkSpan + stepMs);
     const chunkEnd = Math.min(endMs, chunkStart + chunkSpan);
     const params = new URLSearchParams({
       query: expression,

@@ -4,6 +4,7 @@
  */
 import { UpstreamConfig } from '../config';
 import { PromApiError } from '../errors';
+import { abortReason } from '../query/cancellation';
 import { formatDuration } from '../time';
 
 export interface UpstreamResponse {
@@ -64,7 +65,7 @@ export class UpstreamHttp {
         );
       }
       if (clientSignal?.aborted) {
-        throw new PromApiError(503, 'canceled', `request to upstream "${this.name}" canceled: the client went away`);
+        throw abortReason(clientSignal);
       }
       this.onError(this.name, 'unreachable');
       throw new PromApiError(503, 'unavailable', `upstream "${this.name}" unreachable: ${describeFetchError(error)}`);

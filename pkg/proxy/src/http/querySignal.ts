@@ -1,0 +1,27 @@
+/**
+ * The abort signal of one request's work: it aborts when the client closes the connection before the answer is
+ * sent, when limits.queryTimeout has passed, or when the proxy's shutdown grace is over; its reason is the
+ * PromApiError that says which (query/cancellation.ts). Everything the request starts watches it.
+ */
+import type { FastifyReply } from 'fastify';
+import { clientGone, queryTimedOut, shuttingDown } from '../query/cancellation';
+
+export function querySignal(reply: FastifyReply, timeoutMs: number, shutdown: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const response = reply.raw;
+  const timer = setTimeout(() => controller.abort(queryTimedOut(timeoutMs)), timeoutMs);
+  const onShutdown = () => controller.abort(shuttingDown());
+  const onClose = () => {
+    clearTimeout(timer);
+    shutdown.removeEventListener('abort', onShutdown);
+    if (!response.writableFinished) {
+      controller.abort(clientGone());
+    }
+  };
+  if (shutdown.aborted) {
+    onShutdown();
+  }
+  shutdown.addEventListener('abort', onShutdown, { once: true });
+  response.once('close', onClose);
+  return controller.signal;
+}

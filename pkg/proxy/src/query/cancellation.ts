@@ -1,0 +1,31 @@
+/**
+ * Why an anomaly query stops before it is done, as the abort reason of its signal: the client went away, the query
+ * ran past limits.queryTimeout, or the proxy is shutting down. Work checks the signal at every seam (each upstream
+ * request, each model trained or scored) and throws the reason, so the error the client gets names the cause.
+ */
+import { PromApiError } from '../errors';
+import { formatDuration } from '../time';
+
+/** 499 as Prometheus answers a canceled query (nobody reads it: the client is gone). */
+export function clientGone(): PromApiError {
+  return new PromApiError(499, 'canceled', 'query canceled: the client closed the connection');
+}
+
+export function queryTimedOut(timeoutMs: number): PromApiError {
+  return new PromApiError(503, 'timeout', `query timed out after ${formatDuration(timeoutMs)} (limits.queryTimeout)`);
+}
+
+export function shuttingDown(): PromApiError {
+  return new PromApiError(503, 'unavailable', 'the proxy is shutting down: query aborted after server.shutdownGrace');
+}
+
+/** Throws the signal's reason (a PromApiError above) once it is aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw abortReason(signal);
+  }
+}
+
+export function abortReason(signal: AbortSignal): PromApiError {
+  return signal.reason instanceof PromApiError ? signal.reason : clientGone();
+}

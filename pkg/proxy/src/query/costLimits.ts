@@ -1,0 +1,57 @@
+/**
+ * What one anomaly query may cost, checked before the work it bounds: option values (limits.maxTrees, maxWindow,
+ * maxLags) and times before anything is fetched, samples as they arrive (maxSamplesPerQuery), rows before they are
+ * scored (maxPointsScoredPerQuery). Every refusal names its limit, so an operator knows what to raise.
+ */
+import type { Limits } from '../config';
+import { PromApiError, badData } from '../errors';
+import type { Series } from '../upstreams/series';
+
+/** The times the proxy computes with: JavaScript Date's range, ±8.64e15 ms (about ±275 000 years). */
+export const MAX_ABS_TIME_MS = 8.64e15;
+
+export function checkOptionCosts(settings: { trees: number; window: number; lags: number }, limits: Limits): void {
+  const bounded = [
+    ['trees', settings.trees, limits.maxTrees, 'maxTrees'],
+    ['window', settings.window, limits.maxWindow, 'maxWindow'],
+    ['lags', settings.lags, limits.maxLags, 'maxLags'],
+  ] as const;
+  for (const [option, value, limit, key] of bounded) {
+    if (value > limit) {
+      throw badData(`${option}=${value} is more than limits.${key} allows (${limit})`);
+    }
+  }
+}
+
+/** Refuses a range the query's options and times stretch beyond any real time (e.g. step="1000000y"). */
+export function checkTimeRange(startMs: number, endMs: number, what: string): void {
+  for (const ms of [startMs, endMs]) {
+    if (!Number.isFinite(ms) || Math.abs(ms) > MAX_ABS_TIME_MS) {
+      throw badData(
+        `${what} reaches beyond the times the proxy supports (±${MAX_ABS_TIME_MS} ms): shorten step=, train= or window=`
+      );
+    }
+  }
+}
+
+export function checkSamplesFetched(series: Series[], limits: Limits): void {
+  const samples = series.reduce((sum, one) => sum + one.timestamps.length, 0);
+  if (samples > limits.maxSamplesPerQuery) {
+    throw new PromApiError(
+      422,
+      'execution',
+      `query processing would load too many samples into memory: ${samples} samples fetched, at most ${limits.maxSamplesPerQuery} (limits.maxSamplesPerQuery)`
+    );
+  }
+}
+
+export function checkPointsScored(models: number, rowsPerModel: number, limits: Limits): void {
+  const points = models * rowsPerModel;
+  if (points > limits.maxPointsScoredPerQuery) {
+    throw new PromApiError(
+      422,
+      'execution',
+      `${models} models x ${rowsPerModel} rows is ${points} points to score, at most ${limits.maxPointsScoredPerQuery} (limits.maxPointsScoredPerQuery): narrow the query or raise step=`
+    );
+  }
+}

@@ -1,0 +1,169 @@
+// Work the proxy starts for a request ends with it: a client that goes away cancels its upstream requests and its
+// training, limits.queryTimeout stops a query, and SIGTERM lets in-flight requests finish for server.shutdownGrace,
+// then aborts them and exits. The upstream is held on demand (a real Prometheus cannot be told to be slow).
+import { ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findFreePort } from '../support/freePort';
+import { HeldUpstream, startHeldUpstream } from '../support/heldUpstream';
+import { startProxyUnderTest } from '../support/proxyUnderTest';
+import { exchange, rawRequest } from '../support/rawHttp';
+import { stopAfterEach } from '../support/stopAfterEach';
+import { makeTempDir, removeTempDir } from '../support/tempDir';
+import { waitUntil } from '../support/waitUntil';
+import { buildCli } from './stackProcesses';
+import { REPO_ROOT } from './stackFiles';
+
+const stopLater = stopAfterEach();
+const END_S = 1_700_000_000;
+const ANOMALY = 'anomaly_flag(cpu, train="1h")';
+
+/** A query_range answer with one series of `points` samples at 60 s ending at END_S. */
+function matrix(points: number): string {
+  const values = Array.from({ length: points }, (_, i) => [END_S - (points - 1 - i) * 60, String(10 + (i % 7))]);
+  return JSON.stringify({
+    status: 'success',
+    data: { resultType: 'matrix', result: [{ metric: { __name__: 'cpu' }, values }] },
+  });
+}
+
+function rangeQueryRequest(query: string) {
+  const body = new URLSearchParams({ query, start: String(END_S - 3600), end: String(END_S), step: '60' }).toString();
+  return (
+    `POST /api/v1/query_range HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/x-www-form-urlencoded\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+async function waitForHeld(upstream: HeldUpstream, count: number) {
+  return waitUntil(async () => (upstream.held().length >= count ? upstream.held() : undefined), {
+    timeoutMs: 10_000,
+    describe: () => `${count} requests held by the upstream (have ${upstream.held().length})`,
+  });
+}
+
+async function waitForAbandoned(upstream: HeldUpstream, index: number) {
+  await waitUntil(async () => (upstream.held()[index].abandoned ? true : undefined), {
+    timeoutMs: 10_000,
+    describe: () => `the proxy to give up upstream request ${index} (${upstream.held()[index].path})`,
+  });
+}
+
+describe('a client that goes away', () => {
+  it('cancels the upstream request its anomaly query waits for', async () => {
+    const upstream = stopLater(await startHeldUpstream());
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url }));
+    const gone = exchange(proxy.port, (socket) => {
+      socket.write(rangeQueryRequest(ANOMALY));
+      void waitForHeld(upstream, 1).then(() => socket.destroy());
+    });
+    await gone;
+    await waitForAbandoned(upstream, 0);
+    expect(upstream.held()).toHaveLength(1);
+    expect((await rawRequest(proxy.port, { target: '/healthz' })).status).toBe(200);
+  });
+
+  it('cancels the training it alone waited for: its fetch is abandoned and nothing further is asked', async () => {
+    // The scored range comes back at once; the training range (it ends before the scored range starts) is held.
+    const upstream = stopLater(
+      await startHeldUpstream((_request, body) =>
+        Number(new URLSearchParams(body).get('end')) >= END_S ? matrix(80) : undefined
+      )
+    );
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url }));
+    await exchange(proxy.port, (socket) => {
+      socket.write(rangeQueryRequest(ANOMALY));
+      void waitForHeld(upstream, 1).then(() => socket.destroy());
+    });
+    await waitForAbandoned(upstream, 0);
+    const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
+    expect(metrics).toMatch(/^telemetry_proxy_model_trainings_total 0$/m);
+    expect(upstream.held()).toHaveLength(1);
+  });
+});
+
+describe('limits.queryTimeout', () => {
+  it('answers 503 timeout naming the limit and abandons the upstream request', async () => {
+    const upstream = stopLater(await startHeldUpstream());
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url, limits: { queryTimeout: '1s' } }));
+    const answer = await exchange(proxy.port, (socket) => socket.write(rangeQueryRequest(ANOMALY)));
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body)).toEqual({
+      status: 'error',
+      errorType: 'timeout',
+      error: 'query timed out after 1s (limits.queryTimeout)',
+    });
+    await waitForAbandoned(upstream, 0);
+  });
+});
+
+describe('SIGTERM', () => {
+  let dir: string;
+  beforeAll(() => {
+    buildCli();
+    dir = makeTempDir('proxy-sigterm');
+  });
+  afterAll(() => removeTempDir(dir));
+
+  /** `telemetry-analyzer serve` as operators run it; resolves once it answers /healthz. */
+  async function serve(upstreamUrl: string, shutdownGrace: string) {
+    const port = await findFreePort();
+    const configFile = join(dir, `proxy-${port}.yml`);
+    writeFileSync(
+      configFile,
+      [
+        `listen: 127.0.0.1:${port}`,
+        'upstreams:',
+        `  prom: { type: prometheus, url: "${upstreamUrl}" }`,
+        `server: { shutdownGrace: ${shutdownGrace} }`,
+        'log: { level: warn }',
+      ].join('\n')
+    );
+    const child = spawn(process.execPath, ['pkg/cli/bin/telemetry-analyzer.js', 'serve', '--config', configFile], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    stopLater({ stop: () => void child.kill('SIGKILL') });
+    await waitUntil(async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined), {
+      timeoutMs: 20_000,
+      describe: () => `telemetry-analyzer serve to answer /healthz\n${output}`,
+    });
+    return { port, child, exited, output: () => output };
+  }
+
+  async function sigtermWhileHeld(upstream: HeldUpstream, proxy: { port: number; child: ChildProcess }) {
+    const answer = exchange(proxy.port, (socket) => socket.write(rangeQueryRequest('cpu')));
+    await waitForHeld(upstream, 1);
+    proxy.child.kill('SIGTERM');
+    return answer;
+  }
+
+  it('lets an in-flight request finish within the grace, then exits 0', async () => {
+    const upstream = stopLater(await startHeldUpstream());
+    const proxy = await serve(upstream.url, '30s');
+    const answer = sigtermWhileHeld(upstream, proxy);
+    await waitUntil(async () => (/SIGTERM received/.test(proxy.output()) ? true : undefined), {
+      timeoutMs: 10_000,
+      describe: () => `the proxy to log the SIGTERM\n${proxy.output()}`,
+    });
+    upstream.held()[0].answer(200, matrix(3));
+    expect((await answer).status).toBe(200);
+    expect(await proxy.exited).toBe(0);
+    expect(proxy.output()).toMatch(/all requests finished/);
+  });
+
+  it('aborts what is still in flight after the grace (503, upstream request abandoned) and exits 0', async () => {
+    const upstream = stopLater(await startHeldUpstream());
+    const proxy = await serve(upstream.url, '1s');
+    const answer = await sigtermWhileHeld(upstream, proxy);
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 'error', errorType: 'unavailable' });
+    expect(await proxy.exited).toBe(0);
+    expect(proxy.output()).toMatch(/in-flight requests aborted/);
+    await waitForAbandoned(upstream, 0);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Requests that would make the proxy work without end: absurd times, ranges and steps (refused at once, like
+ * Prometheus), and anomaly queries over a cost limit (refused naming the limit, before the upstream is asked where
+ * the query alone shows the cost).
+ */
+import { instantQueryAt, queryRangeOver } from './anomalyRequest';
+import { HostileCase, HostileClass } from './types';
+
+const QUERY = 'anomaly_flag(cpu_usage_percent{job="telemetry"}, train="1d")';
+
+function refused(
+  kind: HostileClass,
+  name: string,
+  send: HostileCase['send'],
+  expected: { status?: number; errorType?: string; error: RegExp; mayAskUpstream?: boolean }
+): HostileCase {
+  return { class: kind, name, send, status: 400, errorType: 'bad_data', ...expected };
+}
+
+const instant =
+  (time: string, query = QUERY) =>
+  (target: Parameters<HostileCase['send']>[0]) =>
+    instantQueryAt(target, { query, time });
+const range =
+  (params: Record<string, string>, query = QUERY) =>
+  (target: Parameters<HostileCase['send']>[0]) =>
+    queryRangeOver(target, query, params);
+const option = (options: string) => range({}, `anomaly_flag(cpu_usage_percent{job="telemetry"}, ${options})`);
+
+const BAD_TIME = /cannot parse .* to a valid timestamp/;
+
+export const TIME_CASES: HostileCase[] = [
+  refused('times', 'time=1e300', instant('1e300'), { error: BAD_TIME }),
+  refused('times', 'time=-1e300', instant('-1e300'), { error: BAD_TIME }),
+  refused('times', 'time=1e16 (beyond Date)', instant('1e16'), { error: BAD_TIME }),
+  refused('times', 'time=Inf', instant('Inf'), { error: BAD_TIME }),
+  refused('times', 'time=NaN', instant('NaN'), { error: BAD_TIME }),
+  refused('times', 'start=0 end=1e300', range({ start: '0', end: '1e300' }), { error: BAD_TIME }),
+  refused('times', 'end before start', range({ start: '2000', end: '1000' }), {
+    error: /end timestamp must not be before start/,
+  }),
+  refused('times', 'step=0', range({ step: '0' }), { error: /zero or negative query resolution step/ }),
+  refused('times', 'step=-60', range({ step: '-60' }), { error: /cannot parse "-60" to a valid duration/ }),
+  refused('times', 'step=1e300', range({ step: '1e300' }), { error: /beyond the times the proxy supports/ }),
+  refused('times', 'a million points', range({ start: '0', end: '60000000', step: '60' }), {
+    error: /exceeded maximum resolution of 11000 points per timeseries/,
+  }),
+  refused('times', 'step="1000000y" option', option('step="1000000y"'), { error: /step must be a duration/ }),
+  refused('times', 'train="10000000w" option', option('train="10000000w"'), {
+    error: /limits\.maxTrainingPointsPerSeries/,
+  }),
+  refused('times', 'training range of a million points', option('train="1000d", step="1m"'), {
+    error: /limits\.maxTrainingPointsPerSeries/,
+  }),
+];
+
+export const COST_CASES: HostileCase[] = [
+  refused('cost', "the issue's query", option('trees=10000, lags=200, window=2000, train="30d", step="5m"'), {
+    error: /trees=10000 is more than limits\.maxTrees allows \(1000\)/,
+  }),
+  refused('cost', 'trees=5000', option('trees=5000'), { error: /limits\.maxTrees/ }),
+  refused('cost', 'window=2000', option('window=2000'), { error: /limits\.maxWindow/ }),
+  refused('cost', 'lags=200', option('lags=200'), { error: /limits\.maxLags/ }),
+  refused('cost', 'a query longer than maxQueryLength', range({}, `${QUERY} #${'x'.repeat(20_000)}`), {
+    error: /limits\.maxQueryLength/,
+  }),
+  refused('cost', 'more series than maxSeriesPerQuery', range({}, 'anomaly_flag({job="telemetry"}, train="1d")'), {
+    status: 422,
+    errorType: 'execution',
+    error: /limits\.maxSeriesPerQuery/,
+    mayAskUpstream: true,
+  }),
+  refused('cost', 'more samples than maxSamplesPerQuery', option('train="2d"'), {
+    status: 422,
+    errorType: 'execution',
+    error: /too many samples .*limits\.maxSamplesPerQuery/,
+    mayAskUpstream: true,
+  }),
+  refused('cost', 'more points to score than maxPointsScoredPerQuery', range({ step: '15' }, QUERY), {
+    status: 422,
+    errorType: 'execution',
+    error: /limits\.maxPointsScoredPerQuery/,
+    mayAskUpstream: true,
+  }),
+];
