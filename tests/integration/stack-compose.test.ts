@@ -111,7 +111,7 @@ describe('docker-compose.yaml', () => {
     }
     expect(services.influxdb.image).toBe('influxdb:1.8');
     for (const name of NODE_SERVICES) {
-      expect(services[name].image).toMatch(/^node:20(-|$)/);
+      expect(services[name].image).toMatch(/^node:22(-|$)/);
     }
     const named = Object.keys(services).flatMap((name) =>
       mountsOf(name)
