@@ -42,8 +42,11 @@ import { buildScoringLayout, denseLayoutPays, scoreRows } from './scoringLayout'
 import { scoreRowsByWalking } from './treeWalk';
 import type { FeatureContribution, FeatureMatrix, IsolationForestParams } from './types';
 
-/** sklearn's FEATURE_THRESHOLD: a feature whose spread in a node is at most this is treated as constant. */
-const CONSTANT_FEATURE_TOLERANCE = 1e-7;
+/**
+ * sklearn's FEATURE_THRESHOLD: a feature whose spread in a node is at most this is treated as constant. sklearn
+ * declares it float32 and adds it to the float32 minimum in float32, so we round both the same way.
+ */
+const CONSTANT_FEATURE_TOLERANCE = Math.fround(1e-7);
 
 /** 'auto' row count per tree, from the paper: larger subsamples do not isolate anomalies better. */
 const AUTO_MAX_SAMPLES = 256;
@@ -261,10 +264,14 @@ function growForest(
       shuffleFirst(featurePool, maxFeaturesUsed, random);
     }
     const treeFeatures = featurePool.subarray(0, maxFeaturesUsed);
+    let treeRowCount = maxSamplesUsed;
     if (bootstrap) {
+      // sklearn passes the draw counts as sample weights: a tree holds each drawn row once (its n_node_samples
+      // count distinct rows), the weights only carry the duplicates, which never change an isolation split.
       for (let i = 0; i < maxSamplesUsed; i++) {
         treeRows[i] = random.nextInt(rowCount);
       }
+      treeRowCount = keepDistinct(treeRows);
     } else {
       shuffleFirst(rowPool, maxSamplesUsed, random);
       treeRows.set(rowPool.subarray(0, maxSamplesUsed));
@@ -275,7 +282,7 @@ function growForest(
     let stackSize = 0;
     stackNode[0] = root;
     stackStart[0] = 0;
-    stackEnd[0] = maxSamplesUsed;
+    stackEnd[0] = treeRowCount;
     stackDepth[0] = 0;
     stackSize = 1;
 
@@ -309,7 +316,7 @@ function growForest(
               max = value;
             }
           }
-          if (max > min + CONSTANT_FEATURE_TOLERANCE) {
+          if (max > Math.fround(min + CONSTANT_FEATURE_TOLERANCE)) {
             splitFeature = feature;
             featureMin = min;
             featureMax = max;
@@ -369,6 +376,18 @@ function growForest(
     nodeThreshold: nodeThreshold.slice(0, nodeCount),
     nodeSampleCount: nodeSampleCount.slice(0, nodeCount),
   };
+}
+
+/** Sorts `rows` and moves its distinct values to the front; returns how many there are. */
+function keepDistinct(rows: Int32Array): number {
+  rows.sort();
+  let distinct = 0;
+  for (let i = 0; i < rows.length; i++) {
+    if (i === 0 || rows[i] !== rows[distinct - 1]) {
+      rows[distinct++] = rows[i];
+    }
+  }
+  return distinct;
 }
 
 /** Whether releaseTrainingData dropped the training rows and their scores (a fitted forest otherwise has one). */

@@ -136,7 +136,7 @@ export function decodeForest(json: unknown): ForestModel {
   }
 
   const trees: GrownTrees = { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount };
-  checkTrees(trees, featureCount, maxSamplesUsed);
+  checkTrees(trees, featureCount, maxSamplesUsed, params.bootstrap === true);
   return { params, featureCount, maxSamplesUsed, threshold, trees, trainingScores, trainingPathWeights };
 }
 
@@ -149,7 +149,7 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * (scoring lays trees out that deep), split features are columns, thresholds are finite float32-range numbers, and
  * sample counts add up.
  */
-function checkTrees(trees: GrownTrees, featureCount: number, maxSamplesUsed: number): void {
+function checkTrees(trees: GrownTrees, featureCount: number, maxSamplesUsed: number, bootstrap: boolean): void {
   const { treeRoots, nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount } = trees;
   const nodeCount = nodeFeature.length;
   const maxDepth = depthLimit(maxSamplesUsed);
@@ -164,9 +164,11 @@ function checkTrees(trees: GrownTrees, featureCount: number, maxSamplesUsed: num
     if (!(root < end && end <= nodeCount)) {
       throw new ModelFormatError(`trees.roots: tree ${tree} spans nodes [${root}, ${end}), not a valid block`);
     }
-    if (nodeSampleCount[root] !== maxSamplesUsed) {
+    // A bootstrap draw holds each drawn row once: between 1 and maxSamplesUsed distinct rows.
+    const rootSamples = nodeSampleCount[root];
+    if (bootstrap ? !(rootSamples >= 1 && rootSamples <= maxSamplesUsed) : rootSamples !== maxSamplesUsed) {
       throw new ModelFormatError(
-        `tree ${tree}: the root holds ${nodeSampleCount[root]} samples, expected maxSamplesUsed = ${maxSamplesUsed}`
+        `tree ${tree}: the root holds ${rootSamples} samples, expected ${bootstrap ? 'from 1 to ' : ''}maxSamplesUsed = ${maxSamplesUsed}`
       );
     }
     reached[root] = 1;
