@@ -3,7 +3,12 @@
  * (e.g. `upstreams.prom.url`) so an operator can fix the file without reading code.
  */
 import { readFileSync } from 'node:fs';
-import { ANOMALY_INTEGER_LIMITS, CONTAMINATION_MAX, DEFAULT_DETECTOR_SETTINGS } from '@telemetry-analyzer/engine';
+import {
+  ANOMALY_INTEGER_LIMITS,
+  CONTAMINATION_MAX,
+  DEFAULT_CONTAMINATION,
+  DEFAULT_DETECTOR_SETTINGS,
+} from '@telemetry-analyzer/engine';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationOrSeconds } from './time';
 
@@ -401,7 +406,7 @@ class ConfigReader {
 
   private readEngine(raw: unknown): EngineDefaults {
     const engine: EngineDefaults = {
-      contamination: 'auto',
+      contamination: DEFAULT_CONTAMINATION,
       // trees, window, lags, seed: the defaults the panel and the CLI share (engine contract).
       ...DEFAULT_DETECTOR_SETTINGS,
       seasonality: 'auto',

@@ -36,7 +36,7 @@ describe('parseConfig', () => {
       influx: undefined,
     });
     expect(config.engine).toMatchObject({
-      contamination: 'auto',
+      contamination: 0.01, // not 'auto': sklearn's fixed 0.5 threshold flags a quarter of real series
       trees: 100,
       window: 12,
       lags: 1,

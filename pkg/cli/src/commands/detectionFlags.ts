@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_CONTAMINATION } from '@telemetry-analyzer/engine';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_MAX_TRAIN_ROWS, ONLINE_FLAG_DEFAULTS } from '../pipeline/detectionOptions';
 
 /** The options detect and train share; values are checked later by parseDetectionFlags. */
@@ -11,7 +12,11 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
     .option('--timestamp-column <name>', 'column with ISO-8601 or epoch timestamps', 'timestamp')
     .option('--columns <a,b,...>', 'metric columns to use (default: every numeric column)')
     .option('--group-by <column>', 'train and score one model per value of this column (e.g. host)')
-    .option('--contamination <share>', 'expected share of anomalies in (0, 0.5], or "auto" (threshold 0.5)', '0.01')
+    .option(
+      '--contamination <share>',
+      'expected share of anomalies in (0, 0.5], or "auto" (sklearn\'s fixed 0.5 threshold: often flags a quarter of real data)',
+      String(DEFAULT_CONTAMINATION)
+    )
     .option('--trees <n>', 'number of isolation trees', '100')
     .option('--max-samples <n>', 'rows per tree: "auto" (min(256, rows)), a count, or a fraction in (0, 1]', 'auto')
     .option('--seed <n>', 'random seed (same seed + data = same scores)', '42')

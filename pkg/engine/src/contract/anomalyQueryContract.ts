@@ -40,6 +40,12 @@ export type AnomalyIntegerOption = keyof typeof ANOMALY_INTEGER_LIMITS;
 /** contamination is "auto" or a number in (0, CONTAMINATION_MAX]. */
 export const CONTAMINATION_MAX = 0.5;
 
+/**
+ * The contamination every host starts from: 1 % of points. Not 'auto' (sklearn's fixed 0.5 threshold), which flags
+ * 25-74 % of the points of real series: alerts that would fire most of the time.
+ */
+export const DEFAULT_CONTAMINATION = 0.01;
+
 /** A label name (the `by` option's items). */
 export const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
