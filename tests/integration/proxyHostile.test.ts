@@ -5,6 +5,7 @@
 import {
   HOSTILE_CASES,
   HOSTILE_LIMITS,
+  HOSTILE_SERVER_YAML,
   HostileCase,
   HostileTarget,
   PROXY_TOKEN,
@@ -16,6 +17,7 @@ import { PrometheusServer, startPrometheus } from '../support/prometheus';
 import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
 import { rawRequest } from '../support/rawHttp';
 import { buildTelemetryDataset, toInfluxLines, toPrometheusSeries } from '../support/telemetryDataset';
+import { waitUntil } from '../support/waitUntil';
 
 const dataset = buildTelemetryDataset();
 
@@ -41,6 +43,7 @@ beforeAll(async () => {
     influx: { url: influx.url, database: 'telemetry', user: influxReader },
     bearerTokens: [PROXY_TOKEN],
     limits: HOSTILE_LIMITS,
+    extraYaml: [HOSTILE_SERVER_YAML],
   });
   [initialDatabases, initialUsers] = await Promise.all([influxNames('SHOW DATABASES'), influxNames('SHOW USERS')]);
 });
@@ -65,26 +68,59 @@ async function upstreamRequestCounts(): Promise<{ prometheusApi: number; influxQ
   return { prometheusApi, influxQueries };
 }
 
+/** The proxy's own counters this corpus waits for and checks. */
+async function proxyMetrics(): Promise<{ aborted: number; upstreamInFlight: number; trainings: number }> {
+  const text = await (await fetch(`${proxy.url}/metrics`)).text();
+  const sum = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
+  return {
+    aborted: sum(/^telemetry_proxy_queries_aborted_total\{[^}]*\} (\S+)$/gm),
+    upstreamInFlight: sum(/^telemetry_proxy_upstream_requests_in_flight\{[^}]*\} (\S+)$/gm),
+    trainings: sum(/^telemetry_proxy_model_trainings_total (\S+)$/gm),
+  };
+}
+
 function targetOf(): HostileTarget {
   return { port: proxy.port, url: proxy.url, dataset };
 }
 
 describe('the hostile-request corpus', () => {
+  it('has at least 60 cases', () => {
+    expect(HOSTILE_CASES.length).toBeGreaterThanOrEqual(60);
+  });
+
   it.each(HOSTILE_CASES.map((c) => [`${c.class}: ${c.name}`, c] as [string, HostileCase]))('%s', async (_name, c) => {
     const before = await upstreamRequestCounts();
+    const proxyBefore = await proxyMetrics();
     const answer = await c.send(targetOf());
 
-    expect({ status: answer.status, socketError: answer.socketError }).toEqual({
-      status: c.status,
-      socketError: undefined,
-    });
-    expect(JSON.parse(answer.body)).toEqual({
-      status: 'error',
-      errorType: c.errorType,
-      error: expect.stringMatching(c.error),
-    });
-    if (!c.mayAskUpstream) {
-      expect(await upstreamRequestCounts()).toEqual(before);
+    if (c.clientLeaves) {
+      expect(answer.status).toBe(0);
+      if (c.clientLeaves.handlerRuns) {
+        await waitUntil(
+          async () => {
+            const now = await proxyMetrics();
+            return now.aborted > proxyBefore.aborted && now.upstreamInFlight === 0 ? true : undefined;
+          },
+          { timeoutMs: 10_000, describe: () => `the proxy to abort the work of "${c.name}"\n${proxy.logTail()}` }
+        );
+      }
+      const after = await upstreamRequestCounts();
+      const asked = after.prometheusApi - before.prometheusApi + after.influxQueries - before.influxQueries;
+      expect(asked).toBeLessThanOrEqual(c.clientLeaves.upstreamRequestsAtMost);
+      expect((await proxyMetrics()).trainings).toBe(proxyBefore.trainings);
+    } else {
+      expect({ status: answer.status, socketError: answer.socketError }).toEqual({
+        status: c.status,
+        socketError: undefined,
+      });
+      expect(JSON.parse(answer.body)).toEqual({
+        status: 'error',
+        errorType: c.errorType,
+        error: expect.stringMatching(c.error),
+      });
+      if (!c.mayAskUpstream) {
+        expect(await upstreamRequestCounts()).toEqual(before);
+      }
     }
     expect(await influxNames('SHOW DATABASES')).toEqual(initialDatabases);
     expect(await influxNames('SHOW USERS')).toEqual(initialUsers);

@@ -81,6 +81,20 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly queriesAborted = new Counter({
+    name: 'telemetry_proxy_queries_aborted_total',
+    help: 'Requests whose work was stopped before it finished, by reason: canceled (client gone), timeout (limits.queryTimeout), unavailable (shutdown).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamRequestsInFlight = new Gauge({
+    name: 'telemetry_proxy_upstream_requests_in_flight',
+    help: 'Requests sent to an upstream and not yet answered or given up, by upstream.',
+    labelNames: ['upstream'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'telemetry_proxy_' });
   }

@@ -7,6 +7,7 @@ import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { ProxyConfig, loadConfig } from './config';
 import { PromApiError, UpstreamPassThroughError } from './errors';
+import { clientErrorHandler } from './http/clientErrors';
 import { isAuthorized, needsCredentials } from './http/incomingAuth';
 import { registerPromApiRoutes } from './http/promApiRoutes';
 import { Readiness } from './http/readiness';
@@ -57,6 +58,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     // keep-alive connections closed after idleTimeout; checked every second rather than Node's 30 s.
     requestTimeout: config.server.requestTimeoutMs,
     keepAliveTimeout: config.server.idleTimeoutMs,
+    clientErrorHandler: clientErrorHandler(config.server),
     http: {
       headersTimeout: config.server.headersTimeoutMs,
       requestTimeout: config.server.requestTimeoutMs,
@@ -71,7 +73,11 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   const upstreams = new Map(
     Object.values(config.upstreams).map((u) => [
       u.name,
-      new UpstreamHttp(u, (name, kind) => metrics.upstreamErrors.inc({ upstream: name, kind })),
+      new UpstreamHttp(
+        u,
+        (name, kind) => metrics.upstreamErrors.inc({ upstream: name, kind }),
+        (name, change) => metrics.upstreamRequestsInFlight.inc({ upstream: name }, change)
+      ),
     ])
   );
   const store = config.modelStore ? new ModelStore(config.modelStore.directory, app.log) : undefined;
@@ -152,6 +158,10 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     }
     const statusCode = (error as FastifyError).statusCode;
     if (statusCode === 413) {
+      // Read and drop the rest of the body (within server.requestTimeout) rather than closing on a client that is
+      // still sending: it would get a broken pipe instead of this answer.
+      request.raw.resume();
+      reply.removeHeader('connection');
       return reply.code(413).send({
         status: 'error',
         errorType: 'bad_data',
@@ -176,7 +186,14 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   );
 
   const shutdown = options.shutdown ?? new AbortController().signal;
-  registerPromApiRoutes(app, { config, upstreams, evaluator, now, shutdown });
+  registerPromApiRoutes(app, {
+    config,
+    upstreams,
+    evaluator,
+    now,
+    shutdown,
+    onQueryAborted: (reason) => metrics.queriesAborted.inc({ reason }),
+  });
 
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics())

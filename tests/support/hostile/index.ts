@@ -1,9 +1,18 @@
 import { AUTH_CASES } from './authCases';
 import { COST_CASES, TIME_CASES } from './boundedWorkCases';
+import { BODY_CASES, DISCONNECT_CASES } from './clientCases';
 import { INFLUXQL_CASES } from './influxqlCases';
 import { HostileCase } from './types';
 
 export type { HostileCase, HostileClass, HostileTarget } from './types';
-export { AUTHORIZED, HOSTILE_LIMITS, PROXY_TOKEN, influxAdmin, influxReader } from './setup';
+export { AUTHORIZED, HOSTILE_LIMITS, HOSTILE_SERVER_YAML, PROXY_TOKEN, influxAdmin, influxReader } from './setup';
 
-export const HOSTILE_CASES: HostileCase[] = [...AUTH_CASES, ...INFLUXQL_CASES, ...TIME_CASES, ...COST_CASES];
+export const HOSTILE_CASES: HostileCase[] = [
+  ...AUTH_CASES,
+  ...INFLUXQL_CASES,
+  ...TIME_CASES,
+  ...COST_CASES,
+  ...BODY_CASES,
+  // Last: an upstream may still count an abandoned request after the case has ended.
+  ...DISCONNECT_CASES,
+];

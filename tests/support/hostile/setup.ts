@@ -14,4 +14,8 @@ export const HOSTILE_LIMITS: Record<string, number | string> = {
   maxSeriesPerQuery: 4,
   maxSamplesPerQuery: 5_000,
   maxPointsScoredPerQuery: 2_000,
+  bodyLimit: 65_536,
 };
+
+/** Short, so trickled requests are cut off quickly. */
+export const HOSTILE_SERVER_YAML = 'server: { headersTimeout: 1s, requestTimeout: 2s }';

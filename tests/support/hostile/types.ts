@@ -20,4 +20,9 @@ export interface HostileCase {
   error: RegExp;
   /** The refusal comes after the upstream answered (e.g. too many samples came back): it may count requests. */
   mayAskUpstream?: boolean;
+  /**
+   * The client goes away instead of reading an answer (status 0, no body): the proxy must stop the work, which
+   * `telemetry_proxy_queries_aborted_total` counts once its handler ran, having asked the upstreams at most this often.
+   */
+  clientLeaves?: { handlerRuns: boolean; upstreamRequestsAtMost: number };
 }

@@ -22,6 +22,8 @@ export interface PromApiDependencies {
   now: () => number;
   /** Aborts once the shutdown grace is over: every request's work stops. */
   shutdown: AbortSignal;
+  /** A request's work was aborted (client gone, timeout, shutdown), with the errorType that says which. */
+  onQueryAborted(errorType: string): void;
 }
 
 type Params = Record<string, string | string[]>;
@@ -60,7 +62,9 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     const params = toSearchParams(
       method === 'POST' ? { ...queryParams(request), ...bodyParams(request) } : queryParams(request)
     );
-    const signal = querySignal(reply, config.limits.queryTimeoutMs, deps.shutdown);
+    const signal = querySignal(reply, config.limits.queryTimeoutMs, deps.shutdown, (reason) =>
+      deps.onQueryAborted(reason.errorType)
+    );
     const response = await prometheusDefault.send(path, params, method, signal);
     if (!/\bjson\b/i.test(response.contentType)) {
       // Prometheus answers every API call in JSON; anything else (an HTML error page of a load balancer) is not
@@ -89,7 +93,9 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     }
     checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query));
     const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
-    const signal = querySignal(reply, config.limits.queryTimeoutMs, deps.shutdown);
+    const signal = querySignal(reply, config.limits.queryTimeoutMs, deps.shutdown, (reason) =>
+      deps.onQueryAborted(reason.errorType)
+    );
     const result = await limit.run(() => evaluator.evaluate(parsed.query, range, signal), signal);
     return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerJson(result));
   };

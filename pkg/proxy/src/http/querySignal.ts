@@ -4,10 +4,17 @@
  * PromApiError that says which (query/cancellation.ts). Everything the request starts watches it.
  */
 import type { FastifyReply } from 'fastify';
+import type { PromApiError } from '../errors';
 import { clientGone, queryTimedOut, shuttingDown } from '../query/cancellation';
 
-export function querySignal(reply: FastifyReply, timeoutMs: number, shutdown: AbortSignal): AbortSignal {
+export function querySignal(
+  reply: FastifyReply,
+  timeoutMs: number,
+  shutdown: AbortSignal,
+  onAbort: (reason: PromApiError) => void
+): AbortSignal {
   const controller = new AbortController();
+  controller.signal.addEventListener('abort', () => onAbort(controller.signal.reason), { once: true });
   const response = reply.raw;
   const timer = setTimeout(() => controller.abort(queryTimedOut(timeoutMs)), timeoutMs);
   const onShutdown = () => controller.abort(shuttingDown());
@@ -22,6 +29,10 @@ export function querySignal(reply: FastifyReply, timeoutMs: number, shutdown: Ab
     onShutdown();
   }
   shutdown.addEventListener('abort', onShutdown, { once: true });
-  response.once('close', onClose);
+  if (response.destroyed || reply.request.raw.socket.destroyed) {
+    onClose(); // the client left before the handler ran: its 'close' has been emitted already
+  } else {
+    response.once('close', onClose);
+  }
   return controller.signal;
 }

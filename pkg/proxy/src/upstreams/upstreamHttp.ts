@@ -16,10 +16,14 @@ export interface UpstreamResponse {
 /** Called on every failed upstream call, with a kind like "unreachable", "timeout", "bad_answer", "http_5xx". */
 export type UpstreamErrorListener = (upstream: string, kind: string) => void;
 
+/** Called with +1 when a request is sent and -1 when it is answered or given up. */
+export type InFlightListener = (upstream: string, change: 1 | -1) => void;
+
 export class UpstreamHttp {
   constructor(
     readonly config: UpstreamConfig,
-    private readonly onError: UpstreamErrorListener
+    private readonly onError: UpstreamErrorListener,
+    private readonly onInFlight: InFlightListener = () => undefined
   ) {}
 
   get name(): string {
@@ -44,6 +48,7 @@ export class UpstreamHttp {
     } else if ([...params.keys()].length > 0) {
       url += `?${params.toString()}`;
     }
+    this.onInFlight(this.name, 1);
     try {
       const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' });
       const text = await response.text();
@@ -69,6 +74,8 @@ export class UpstreamHttp {
       }
       this.onError(this.name, 'unreachable');
       throw new PromApiError(503, 'unavailable', `upstream "${this.name}" unreachable: ${describeFetchError(error)}`);
+    } finally {
+      this.onInFlight(this.name, -1);
     }
   }
 
