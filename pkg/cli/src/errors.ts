@@ -19,8 +19,25 @@ export class InputError extends Error {
     readonly location: InputLocation,
     readonly reason: string
   ) {
-    super(`${formatLocation(location)}: ${reason}`);
+    super(safeText(`${formatLocation(location)}: ${reason}`));
   }
+}
+
+const MAX_MESSAGE_CHARS = 400;
+
+/**
+ * Text from the input made safe for a terminal: control characters, lone surrogates and U+FFFD (undecodable bytes)
+ * shown as escapes (`\x1b`, `\u{fffd}`), so binary garbage neither moves the cursor nor rings the bell; and cut
+ * to a few hundred characters.
+ */
+export function safeText(text: string): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udfff]/gu, (c) => {
+    const code = c.codePointAt(0)!;
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+  return escaped.length <= MAX_MESSAGE_CHARS
+    ? escaped
+    : `${escaped.slice(0, MAX_MESSAGE_CHARS)}… (${escaped.length - MAX_MESSAGE_CHARS} more characters)`;
 }
 
 /** `file:line:column`, `file:line` or `file`, like compilers print it. */

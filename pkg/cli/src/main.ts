@@ -4,7 +4,7 @@
  * message, exit 2. Anything else is a bug → a one-line message, exit 1 (stack trace only with DEBUG set).
  */
 import { CommanderError } from 'commander';
-import { EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR, EXIT_OK, InputError } from './errors';
+import { EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR, EXIT_OK, InputError, safeText } from './errors';
 import { buildProgram } from './program';
 
 export async function main(argv: string[]): Promise<number> {
@@ -26,7 +26,7 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? EXIT_OK : EXIT_INPUT_ERROR;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`telemetry-analyzer: internal error: ${message}\n`);
+  process.stderr.write(`telemetry-analyzer: internal error: ${safeText(message)}\n`);
   if (process.env.DEBUG && error instanceof Error) {
     process.stderr.write(`${error.stack}\n`);
   }

@@ -2,7 +2,7 @@
  * Every kind of bad input ends with exit code 2 and ONE line `telemetry-analyzer: file:line:column: reason`
  * (options and unreadable files have no line), no stack trace, and no file in the output directory.
  */
-import { existsSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { filesIn, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
@@ -48,9 +48,33 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+describe('detect refuses an output directory that is a file', () => {
+  test('-o <an existing regular file> exits 2, says so, and leaves the file alone', () => {
+    const input = writeInput(work, 'output-file-input.csv', goodCsv);
+    const notADirectory = writeInput(work, 'not-a-directory.txt', 'keep me\n');
+    const run = runCli(['detect', '--input', input, '-o', notADirectory]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd()).toBe(
+      `telemetry-analyzer: ${notADirectory}: is not a directory: give a directory for the results`
+    );
+    expect(readFileSync(notADirectory, 'utf8')).toBe('keep me\n');
+  });
+});
+
 describe('detect refuses bad input with exit code 2 and file:line:column', () => {
   test('missing file', () => {
     expectRejected(null, [], (file) => new RegExp(`^telemetry-analyzer: ${file}: no such file$`));
+  });
+
+  test('binary file: said to be binary, its bytes not echoed', () => {
+    const binary = String.fromCharCode(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0x1b, 0x5b, 0x32, 0x4a, 0x22, 7, 0xff);
+    const line = expectRejected(
+      binary.repeat(50),
+      [],
+      (file) =>
+        new RegExp(`^telemetry-analyzer: ${file}:1:1: binary data \\(a NUL byte\\), not CSV, JSON or NDJSON text$`)
+    );
+    expect(line).not.toContain('ELF');
   });
 
   test('empty file', () => {

@@ -65,7 +65,7 @@ describe('stream', () => {
     child.stdin.write(asLine(spike));
 
     try {
-      const line = await Promise.race([found, delay(15_000).then(() => 'no anomaly line before EOF within 15 s')]); // stdin is still open here
+      const line = await found; // stdin is still open here (the test's timeout bounds the wait)
       expect(child.stdin.writableEnded).toBe(false);
       const anomaly = JSON.parse(line);
       expect(anomaly.anomaly_score).toBeGreaterThan(anomaly.threshold);
@@ -78,16 +78,61 @@ describe('stream', () => {
     }
   });
 
-  test('a bad row stops the stream with exit code 2 and its line', () => {
-    const text =
-      rows
-        .slice(0, 3)
-        .map((row) => JSON.stringify(row))
-        .join('\n') + '\n{"timestamp": "yesterday"}\n';
-    const run = runCli(['stream', '--model', model], text);
+  const badRowsText =
+    rows
+      .slice(0, 3)
+      .map((row) => JSON.stringify(row))
+      .join('\n') +
+    '\n{"timestamp": "yesterday"}\n' +
+    rows
+      .slice(3, 5)
+      .map((row) => JSON.stringify(row))
+      .join('\n') +
+    '\n\u0000\u0001\u001b[31mbad\u0007\n' +
+    JSON.stringify(rows[5]) +
+    '\n';
+
+  test('skips bad rows with a warning each and counts them; the rows after them are read', () => {
+    const run = runCli(['stream', '--model', model], badRowsText);
+    expect(run.status).toBe(0);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      'telemetry-analyzer: warning: <stdin>:4:1: cannot parse timestamp "yesterday" (expected ISO-8601 such as ' +
+        '2024-05-01T12:00:00Z or epoch seconds/milliseconds) (row skipped)',
+      expect.stringMatching(
+        /^telemetry-analyzer: warning: <stdin>:7:1: binary data \(a NUL byte\), not CSV, JSON or NDJSON text \(row skipped\)$/
+      ),
+      // (too few rows to score past the rolling window's warm-up: every good row is read, none is lost)
+      expect.stringMatching(/^6 rows, \d+ scored, 0 with missing values, 2 bad rows skipped, \d+ anomalies$/),
+    ]);
+  });
+
+  test('names the first bad rows only, then counts the rest', () => {
+    const bad = Array.from({ length: 15 }, () => '{"timestamp": "yesterday"}').join('\n');
+    const run = runCli(['stream', '--model', model], `${JSON.stringify(rows[0])}\n${bad}\n`);
+    expect(run.status).toBe(0);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines.filter((line) => line.endsWith('(row skipped)'))).toHaveLength(10);
+    expect(lines).toContain(
+      'telemetry-analyzer: warning: further bad rows are skipped without a message; the summary counts them'
+    );
+    expect(lines.at(-1)).toMatch(/^1 rows, \d+ scored, 0 with missing values, 15 bad rows skipped, \d+ anomalies$/);
+  });
+
+  test('--strict stops at the first bad row with exit code 2 and its line', () => {
+    const run = runCli(['stream', '--model', model, '--strict'], badRowsText);
     expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe(
       'telemetry-analyzer: <stdin>:4:1: cannot parse timestamp "yesterday" (expected ISO-8601 such as 2024-05-01T12:00:00Z or epoch seconds/milliseconds)'
     );
+  });
+
+  test('shows the bytes of a bad line safely: no control characters reach the terminal', () => {
+    const run = runCli(
+      ['stream', '--model', model, '--strict'],
+      `${JSON.stringify(rows[0])}\n{"a": "\u001b[2J\u0007"\n`
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^telemetry-analyzer: <stdin>:2:1: invalid JSON: /);
+    expect(run.stderr.trimEnd()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 });

@@ -8,6 +8,7 @@ export function streamCommand(): Command {
     .option('--format <format>', 'ndjson or csv (first line the header)', 'ndjson')
     .option('--timestamp-column <name>', 'column with ISO-8601 or epoch timestamps', 'timestamp')
     .option('--contamination <share>', 're-threshold the model for this share of anomalies in (0, 0.5]')
+    .option('--strict', 'stop at the first bad row (exit 2) instead of skipping it with a warning on stderr')
     .option('-q, --quiet', 'no summary on stderr at the end')
     .action(
       async (flags: {
@@ -15,6 +16,7 @@ export function streamCommand(): Command {
         format: string;
         timestampColumn: string;
         contamination?: string;
+        strict?: boolean;
         quiet?: boolean;
       }) => {
         const outcome = await runStream({
@@ -24,10 +26,13 @@ export function streamCommand(): Command {
           contamination: flags.contamination,
           input: process.stdin,
           writeLine: (line) => process.stdout.write(line),
+          strict: flags.strict === true,
+          warn: (line) => process.stderr.write(`telemetry-analyzer: ${line}\n`),
         });
         if (!flags.quiet) {
           process.stderr.write(
-            `${outcome.rows} rows, ${outcome.scored} scored, ${outcome.missing} with missing values, ${outcome.anomalies} anomalies\n`
+            `${outcome.rows} rows, ${outcome.scored} scored, ${outcome.missing} with missing values, ` +
+              `${outcome.skipped} bad rows skipped, ${outcome.anomalies} anomalies\n`
           );
         }
       }

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'stream';
 import { createInterface } from 'readline';
-import { parse as parseCsv } from 'csv-parse';
+import { CsvError, parse as parseCsv } from 'csv-parse';
 import { InputError } from '../errors';
 import type { InputFormat } from './inputFormat';
 import { splitJsonArray } from './jsonArraySplitter';
@@ -23,19 +23,38 @@ export interface RawRecord {
  * @param lineByLine for live streams: hand out every CSV row as soon as its line is complete (csv-parse holds the
  *   last row of a chunk back until more data or EOF arrives). Rows must then be one line each (no line breaks
  *   inside quoted fields).
+ * @param onBadRecord for live streams (line by line, CSV or NDJSON): a malformed line goes here and is skipped
+ *   instead of ending the input; without it, the first one throws.
  */
+/** Receives a malformed line's error; the line is then skipped. */
+export type BadRecordHandler = (error: InputError) => void;
+
+/** Binary input (a NUL byte) is not CSV, JSON or NDJSON text; said so instead of quoting the bytes. */
+function binaryDataError(source: string, line: number): InputError {
+  return new InputError({ source, line, column: 1 }, 'binary data (a NUL byte), not CSV, JSON or NDJSON text');
+}
+
+/** Throws `error`, or hands it to `onBadRecord` (which skips the record) when there is one. */
+function reject(error: InputError, onBadRecord?: BadRecordHandler): void {
+  if (!onBadRecord) {
+    throw error;
+  }
+  onBadRecord(error);
+}
+
 export async function* readRawRecords(
   stream: Readable,
   format: InputFormat,
   source: string,
-  lineByLine = false
+  lineByLine = false,
+  onBadRecord?: BadRecordHandler
 ): AsyncGenerator<RawRecord> {
   switch (format) {
     case 'csv':
-      yield* lineByLine ? readCsvLines(stream, source) : readCsv(stream, source);
+      yield* lineByLine ? readCsvLines(stream, source, onBadRecord) : readCsv(stream, source);
       return;
     case 'ndjson':
-      yield* objectsToRecords(readNdjsonObjects(stream, source), source);
+      yield* objectsToRecords(readNdjsonObjects(stream, source, onBadRecord), source, onBadRecord);
       return;
     case 'json':
       yield* objectsToRecords(splitJsonArray(stream, source), source);
@@ -48,6 +67,9 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
   stream.on('error', (error) => parser.destroy(error));
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (record.some((cell) => cell.includes('\u0000'))) {
+        throw binaryDataError(source, info.lines);
+      }
       yield { line: info.lines, cells: record };
     }
   } catch (error) {
@@ -55,7 +77,11 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
   }
 }
 
-async function* readCsvLines(stream: Readable, source: string): AsyncGenerator<RawRecord> {
+async function* readCsvLines(
+  stream: Readable,
+  source: string,
+  onBadRecord?: BadRecordHandler
+): AsyncGenerator<RawRecord> {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNumber = 0;
   let width = -1;
@@ -65,12 +91,24 @@ async function* readCsvLines(stream: Readable, source: string): AsyncGenerator<R
     if (line.trim() === '') {
       continue;
     }
-    const cells = splitCsvLine(line, source, lineNumber);
-    if (width >= 0 && cells.length !== width) {
-      throw new InputError(
-        { source, line: lineNumber, column: 1 },
-        `malformed CSV: expected ${width} fields, got ${cells.length}`
-      );
+    let cells: string[];
+    try {
+      if (line.includes('\u0000')) {
+        throw binaryDataError(source, lineNumber);
+      }
+      cells = splitCsvLine(line, source, lineNumber);
+      if (width >= 0 && cells.length !== width) {
+        throw new InputError(
+          { source, line: lineNumber, column: 1 },
+          `malformed CSV: expected ${width} fields, got ${cells.length}`
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof InputError) || width < 0) {
+        throw error; // the header line cannot be skipped
+      }
+      reject(error, onBadRecord);
+      continue;
     }
     width = cells.length;
     yield { line: lineNumber, cells };
@@ -124,13 +162,17 @@ export function splitCsvLine(line: string, source: string, lineNumber: number): 
 }
 
 function csvErrorToInputError(error: unknown, source: string): unknown {
-  const csvError = error as { code?: string; lines?: number; message?: string };
-  if (typeof csvError.code !== 'string' || !csvError.code.startsWith('CSV_')) {
+  if (!(error instanceof CsvError)) {
     return error;
   }
+  const line = (error as CsvError & { lines?: number }).lines ?? 1;
+  // csv-parse quotes the offending field JSON-escaped: a NUL shows as the text \u0000.
+  if (/\u0000|\\u0000/.test(error.message)) {
+    return binaryDataError(source, line);
+  }
   // csv-parse appends "at line N"/"on line N"; the location prefix says that already.
-  const reason = (csvError.message ?? 'malformed CSV').replace(/\s*(?:at|on) line \d+\.?$/, '');
-  return new InputError({ source, line: csvError.lines ?? 1, column: 1 }, `malformed CSV: ${reason}`);
+  const reason = error.message.replace(/\s*(?:at|on) line \d+\.?$/, '');
+  return new InputError({ source, line, column: 1 }, `malformed CSV: ${reason}`);
 }
 
 export interface ParsedObject {
@@ -138,7 +180,11 @@ export interface ParsedObject {
   value: unknown;
 }
 
-async function* readNdjsonObjects(stream: Readable, source: string): AsyncGenerator<ParsedObject> {
+async function* readNdjsonObjects(
+  stream: Readable,
+  source: string,
+  onBadRecord?: BadRecordHandler
+): AsyncGenerator<ParsedObject> {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNumber = 0;
   for await (const text of lines) {
@@ -151,21 +197,35 @@ async function* readNdjsonObjects(stream: Readable, source: string): AsyncGenera
     try {
       value = JSON.parse(trimmed);
     } catch (error) {
-      throw new InputError({ source, line: lineNumber, column: 1 }, `invalid JSON: ${(error as Error).message}`);
+      reject(
+        trimmed.includes('\u0000')
+          ? binaryDataError(source, lineNumber)
+          : new InputError({ source, line: lineNumber, column: 1 }, `invalid JSON: ${(error as Error).message}`),
+        onBadRecord
+      );
+      continue;
     }
     yield { line: lineNumber, value };
   }
 }
 
 /** Objects to header + records; the first object's keys are the header. */
-async function* objectsToRecords(objects: AsyncIterable<ParsedObject>, source: string): AsyncGenerator<RawRecord> {
+async function* objectsToRecords(
+  objects: AsyncIterable<ParsedObject>,
+  source: string,
+  onBadRecord?: BadRecordHandler
+): AsyncGenerator<RawRecord> {
   let header: string[] | undefined;
   for await (const { line, value } of objects) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InputError(
-        { source, line, column: 1 },
-        'expected a JSON object per row, e.g. {"timestamp": ..., "cpu": 1.5}'
+      reject(
+        new InputError(
+          { source, line, column: 1 },
+          'expected a JSON object per row, e.g. {"timestamp": ..., "cpu": 1.5}'
+        ),
+        onBadRecord
       );
+      continue;
     }
     const row = value as Record<string, unknown>;
     if (header === undefined) {

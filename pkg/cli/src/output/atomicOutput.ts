@@ -79,6 +79,9 @@ export class AtomicOutput {
   };
 
   constructor(directory: string) {
+    if (existsSync(directory) && !statSync(directory).isDirectory()) {
+      throw new InputError({ source: directory }, 'is not a directory: give a directory for the results');
+    }
     if (!existsSync(directory)) {
       try {
         mkdirSync(directory, { recursive: true });

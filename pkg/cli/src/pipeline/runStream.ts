@@ -7,7 +7,7 @@ import type { Readable } from 'stream';
 import type { OnlineScorer } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import { resolveInputFormat } from '../input/inputFormat';
-import { readRawRecords } from '../input/rawRecords';
+import { type RawRecord, readRawRecords } from '../input/rawRecords';
 import { RowReader } from '../input/rowReader';
 import { schemaFromHeader } from '../input/scanInput';
 import { formatTimestamp } from '../input/timestamp';
@@ -23,14 +23,27 @@ export interface StreamRequest {
   contamination?: string;
   input: Readable;
   writeLine(line: string): void;
+  /**
+   * Stop at the first bad row (exit 2) instead of skipping it. Without it, a bad row (malformed line, bad value,
+   * unknown group, a timestamp the scorer refuses) is skipped and counted, and `warn` hears of it: one bad line must
+   * not end a `tail -f` pipeline.
+   */
+  strict?: boolean;
+  /** A warning line for stderr (without the program name). */
+  warn?(line: string): void;
 }
 
 export interface StreamOutcome {
   rows: number;
   scored: number;
   missing: number;
+  /** Rows skipped as bad (never with strict). */
+  skipped: number;
   anomalies: number;
 }
+
+/** Bad rows named one by one on stderr; the later ones are only counted. */
+export const BAD_ROW_WARNINGS_SHOWN = 10;
 
 export async function runStream(request: StreamRequest): Promise<StreamOutcome> {
   const format = resolveInputFormat('-', request.format ?? 'ndjson');
@@ -41,9 +54,19 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   }
   const roles = rolesForModel(bundle, { timestampColumn: request.timestampColumn });
   const source = '<stdin>';
-  const records = readRawRecords(request.input, format, source, true);
+  const outcome: StreamOutcome = { rows: 0, scored: 0, missing: 0, skipped: 0, anomalies: 0 };
+  const skip = (error: InputError) => {
+    outcome.skipped++;
+    if (outcome.skipped <= BAD_ROW_WARNINGS_SHOWN) {
+      request.warn?.(`warning: ${error.message} (row skipped)`);
+    }
+    if (outcome.skipped === BAD_ROW_WARNINGS_SHOWN) {
+      request.warn?.('warning: further bad rows are skipped without a message; the summary counts them');
+    }
+  };
+  const onBadRow = request.strict ? undefined : skip;
+  const records = readRawRecords(request.input, format, source, true, onBadRow);
   const header = await records.next();
-  const outcome: StreamOutcome = { rows: 0, scored: 0, missing: 0, anomalies: 0 };
   if (header.done) {
     return outcome;
   }
@@ -53,11 +76,23 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   const groupColumn = roles.groupBy;
 
   for await (const record of records) {
+    try {
+      scoreRecord(record);
+    } catch (error) {
+      if (!(error instanceof InputError) || !onBadRow) {
+        throw error;
+      }
+      onBadRow(error);
+    }
+  }
+  return outcome;
+
+  function scoreRecord(record: RawRecord): void {
     const row = rowReader.read(record);
     outcome.rows++;
     if (row.missing) {
       outcome.missing++;
-      continue;
+      return;
     }
     let scorer = scorers.get(row.group);
     if (!scorer) {
@@ -78,11 +113,11 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       () => activeScorer.push(row.orderMs, row.values)
     );
     if (!result) {
-      continue;
+      return;
     }
     outcome.scored++;
     if (!result.isAnomaly) {
-      continue;
+      return;
     }
     outcome.anomalies++;
     const values = Object.fromEntries(schema.metricNames.map((name, m) => [name, row.values[m]]));
@@ -101,5 +136,4 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       }) + '\n'
     );
   }
-  return outcome;
 }
