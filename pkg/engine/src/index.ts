@@ -64,3 +64,4 @@ export {
 export { SlidingScoreHistory } from './online/slidingScoreHistory';
 export { TrailingDeviation } from './online/trailingDeviation';
 export { overFlaggingWarning, OVER_FLAGGING_FACTOR, AUTO_SHARE_WARNING } from './flagShare';
+export { constantColumns } from './constantColumns';

@@ -4,7 +4,7 @@
  * the training rows are ever held in memory. Then one detector per group.
  */
 import type { Readable } from 'stream';
-import { AnomalyDetector, SeriesBuffer } from '@telemetry-analyzer/engine';
+import { AnomalyDetector, constantColumns, SeriesBuffer, type SeriesTable } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import type { InputFormat } from '../input/inputFormat';
 import type { InputSchema } from '../input/inputSchema';
@@ -82,7 +82,7 @@ export function trainDetectors(
   for (const [group, set] of sets) {
     const inGroup = group === '' ? '' : `group "${group}": `;
     const table = set.rows.table();
-    rejectConstantColumns(table.columns, schema, inGroup, settings.quiet);
+    rejectConstantColumns(table, schema, inGroup, settings.quiet);
     const detector = withEngineErrors(
       (error) =>
         error.code === 'constant-column' && error.column !== undefined
@@ -101,22 +101,18 @@ export function trainDetectors(
  * A constant training column is kept (no tree splits on it, as in scikit-learn) with a warning: a later change in
  * it goes unnoticed. Only a table with nothing but constant columns is refused: it has nothing to learn from.
  */
-function rejectConstantColumns(
-  columns: Array<{ name: string; values: Float64Array }>,
-  schema: InputSchema,
-  inGroup: string,
-  quiet: boolean
-): void {
-  const constant = columns.filter(({ values }) => values.length >= 2 && values.every((value) => value === values[0]));
+function rejectConstantColumns(table: SeriesTable, schema: InputSchema, inGroup: string, quiet: boolean): void {
+  const constant = constantColumns(table);
   if (constant.length === 0) {
     return;
   }
-  const names = constant.map(({ name }) => `"${name}"`).join(', ');
-  if (constant.length === columns.length) {
-    const { name, values } = constant[0];
+  const names = constant.map((name) => `"${name}"`).join(', ');
+  if (constant.length === table.columns.length) {
+    const rows = table.timestamps.length;
+    const only = constant.length === 1 ? ` = ${table.columns[0].values[0]}` : '';
     throw new InputError(
-      headerLocation(schema, name),
-      `${inGroup}every column is constant over the ${values.length} training rows (${names}${constant.length === 1 ? ` = ${values[0]}` : ''}): ` +
+      headerLocation(schema, constant[0]),
+      `${inGroup}every column is constant over the ${rows} training rows (${names}${only}): ` +
         'zero variance carries no information; train on a range where a column varies'
     );
   }
