@@ -68,13 +68,18 @@ export function panelContainer(page: Page) {
   return page.locator(byTestId(testIds.panel.container));
 }
 
+/** Every shaded region: each series' element lists its regions as data-regions="start0,end0,start1,end1,...". */
 export async function readRegions(page: Page): Promise<RenderedRegion[]> {
   return page.locator(byTestId(testIds.panel.region)).evaluateAll((elements) =>
-    elements.map((element) => ({
-      series: element.getAttribute('data-series') ?? '',
-      startMs: Number(element.getAttribute('data-start')),
-      endMs: Number(element.getAttribute('data-end')),
-    }))
+    elements.flatMap((element) => {
+      const series = element.getAttribute('data-series') ?? '';
+      const bounds = (element.getAttribute('data-regions') ?? '').split(',').filter(Boolean).map(Number);
+      const regions = [];
+      for (let i = 0; i + 1 < bounds.length; i += 2) {
+        regions.push({ series, startMs: bounds[i], endMs: bounds[i + 1] });
+      }
+      return regions;
+    })
   );
 }
 

@@ -4,14 +4,24 @@
  */
 export const testIds = {
   panel: {
-    /** Root of the panel, always rendered; carries data-state = loading | ready | no-data | not-enough-data | constant | error. */
+    /**
+     * Root of the panel, always rendered; carries data-state = loading | ready | no-data | not-enough-data | constant |
+     * error, and when ready data-anomaly-count, data-drawn-series and data-scored-points.
+     */
     container: 'data-testid anomaly-panel',
     /** The main chart (series, anomaly points, regions). */
     chart: 'data-testid anomaly-panel chart',
     /** The score pane with the threshold line. */
     scorePane: 'data-testid anomaly-panel score-pane',
-    /** One shaded region per run of consecutive anomalies; data-series, data-start, data-end (epoch ms). */
+    /**
+     * The shaded regions of one series (runs of consecutive anomalies, merged per pixel): data-series, and
+     * data-regions = "start0,end0,start1,end1,..." (epoch ms).
+     */
     region: 'data-testid anomaly-panel region',
+    /** Multivariate models: how many points were aligned, dropped and filled (data-aligned, data-dropped, data-filled). */
+    alignment: 'data-testid anomaly-panel alignment',
+    /** contamination auto flagged more than 5 % of the points; data-share holds the share. */
+    autoWarning: 'data-testid anomaly-panel auto-warning',
     /** Summary line: number of anomalies; data-anomaly-count holds the number. */
     summary: 'data-testid anomaly-panel summary',
     /** Loading with progress; data-progress = 0..1. */
@@ -32,6 +42,8 @@ export const testIds = {
   options: {
     contamination: 'data-testid anomaly-options contamination',
     contaminationAuto: 'data-testid anomaly-options contamination auto',
+    /** What auto means (sklearn's fixed score threshold of 0.5), shown while auto is on. */
+    contaminationAutoHelp: 'data-testid anomaly-options contamination auto help',
     trainingKind: 'data-testid anomaly-options training kind',
     trainingPreviousDays: 'data-testid anomaly-options training previous-days',
     trainingFrom: 'data-testid anomaly-options training from',

@@ -31,6 +31,11 @@ export interface PanelHostInput {
   options?: Record<string, unknown>;
   /** The dashboard's query request the data came from (data.request); a single target 'A' by default. */
   queryRequest?: PanelQueryRequest;
+  /**
+   * The series went through applyFieldOverrides already (processFrames), as Grafana's query runner does before the
+   * panel renders, in a task of its own.
+   */
+  processed?: boolean;
 }
 
 export interface PanelQueryRequest {
@@ -55,14 +60,9 @@ function toTimeRange({ fromMs, toMs }: PanelHostInput['timeRange']): TimeRange {
   return { from, to, raw: { from, to } };
 }
 
-function toPanelData(
-  series: DataFrame[],
-  timeRange: TimeRange,
-  fieldConfig: FieldConfigSource,
-  plugin: PanelPlugin,
-  queryRequest: PanelQueryRequest = {}
-) {
-  const processed = applyFieldOverrides({
+/** What Grafana's query runner does to a panel's frames before the panel sees them. */
+export function processFrames(series: DataFrame[], fieldConfig: FieldConfigSource, plugin: PanelPlugin): DataFrame[] {
+  return applyFieldOverrides({
     data: series,
     fieldConfig,
     fieldConfigRegistry: plugin.fieldConfigRegistry,
@@ -70,6 +70,17 @@ function toPanelData(
     theme: config.theme2,
     timeZone: 'utc',
   });
+}
+
+function toPanelData(
+  series: DataFrame[],
+  timeRange: TimeRange,
+  fieldConfig: FieldConfigSource,
+  plugin: PanelPlugin,
+  queryRequest: PanelQueryRequest = {},
+  alreadyProcessed = false
+) {
+  const processed = alreadyProcessed ? series : processFrames(series, fieldConfig, plugin);
   const data: PanelData = {
     state: LoadingState.Done,
     series: processed,
@@ -121,8 +132,8 @@ export function PanelHost({ input, observations }: { input: PanelHostInput; obse
   const renderCounter = useRef(0);
   const timeRange = useMemo(() => toTimeRange(input.timeRange), [input.timeRange]);
   const data = useMemo(
-    () => toPanelData(input.series, timeRange, fieldConfig, plugin, input.queryRequest),
-    [input.series, timeRange, fieldConfig, plugin, input.queryRequest]
+    () => toPanelData(input.series, timeRange, fieldConfig, plugin, input.queryRequest, input.processed),
+    [input.series, timeRange, fieldConfig, plugin, input.queryRequest, input.processed]
   );
 
   const optionItems = useMemo(() => {

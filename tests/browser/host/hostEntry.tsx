@@ -20,7 +20,13 @@ import { GlobalStyles } from '@grafana/ui';
 
 import { createBackendSrv } from './backendSrv';
 import { type HostDatasource, HostDataSourceSrv } from './dataSourceSrv';
-import { PanelHost, type PanelHostInput, type PanelHostObservations, type PanelQueryRequest } from './PanelHost';
+import {
+  PanelHost,
+  processFrames,
+  type PanelHostInput,
+  type PanelHostObservations,
+  type PanelQueryRequest,
+} from './PanelHost';
 import { registerSharedModules } from './sharedModules';
 import { registerStandardFieldConfigs } from './standardFieldConfigs';
 import { registerStandardOptionEditors } from './standardOptionEditors';
@@ -139,17 +145,26 @@ async function renderPanel({
   render({ ...request, plugin });
 }
 
-function setPanelData(series: DataFrame[], timeRange?: PanelHostInput['timeRange']): void {
+function setPanelData(series: DataFrame[], timeRange?: PanelHostInput['timeRange'], processed = false): void {
   if (!currentInput) {
     throw new Error('setPanelData called before renderPanel');
   }
-  render({ ...currentInput, series, timeRange: timeRange ?? currentInput.timeRange });
+  render({ ...currentInput, series, timeRange: timeRange ?? currentInput.timeRange, processed });
+}
+
+/** Runs the query runner's processing (applyFieldOverrides with the panel's defaults) on frames, ahead of time. */
+function processPanelFrames(series: DataFrame[]): DataFrame[] {
+  if (!currentInput) {
+    throw new Error('processPanelFrames called before renderPanel');
+  }
+  return processFrames(series, currentInput.plugin.fieldConfigDefaults, currentInput.plugin);
 }
 
 const host = {
   loadPlugin: async (modulePath: string) => summarize(await importPluginModule(modulePath)),
   renderPanel,
   setPanelData,
+  processPanelFrames,
   observations: () => ({ ...observations, options: JSON.parse(JSON.stringify(observations.options)) }),
 };
 

@@ -1,46 +1,66 @@
 import type { DataFrame, TimeRange } from '@grafana/data';
-import type { SeriesTable } from '@telemetry-analyzer/engine';
-import { type ModelInput, buildModelInputs, buildTrainingTables } from '../data/modelInputs';
+import { type ModelLayout, planModels } from '../data/modelInputs';
+import { type SeriesRef, findNumberSeries } from '../data/seriesRefs';
 import { requiredPoints, toDetectorOptions } from '../model/detectorOptions';
 import { trainingDataKey, trainingTimeRange } from '../model/trainingRange';
+import { copySeriesData } from '../pipeline/seriesData';
+import type { PixelGrid } from '../pipeline/decimate';
 import type { AnomalyOptions } from '../types';
-import type { ModelOutcome } from '../worker/messages';
+import type { PanelColumn, PanelModelJob, PanelModelOutcome } from '../worker/messages';
 import type { Scorer } from '../worker/scorer';
 
-/** Top contributing features explained per anomalous point (shown in the tooltip). */
+/** Top contributing features explained per hovered anomaly (shown in the tooltip). */
 export const EXPLAIN_TOP = 3;
 
 export type ModelProblem = { kind: 'not-enough-data' | 'constant' | 'error'; message: string };
 
+/** A model of the panel: its key (the scorer's slot), what the user reads, and its series. */
+export interface PanelModel {
+  key: string;
+  label: string;
+  series: SeriesRef[];
+}
+
 export interface ModelAnalysis {
-  model: ModelInput;
-  outcome?: Extract<ModelOutcome, { ok: true }>;
+  model: PanelModel;
+  outcome?: Extract<PanelModelOutcome, { ok: true }>;
   problem?: ModelProblem;
 }
 
 export type Analysis =
-  { status: 'no-data' } | { status: 'cancelled' } | { status: 'done'; models: ModelAnalysis[]; trainedModels: number };
+  | { status: 'no-data' }
+  | { status: 'cancelled' }
+  | { status: 'done'; models: ModelAnalysis[]; trainedModels: number; grid: PixelGrid };
 
 export interface AnalysisContext {
   frames: DataFrame[];
   options: AnomalyOptions;
   visibleRange: TimeRange;
   scorer: Scorer;
+  /** Pixel columns of the plot: the worker's answer is sized to them. */
+  columns: number;
+  /** The query interval (ms), the smallest step multivariate models are aligned on; 0 when unknown. */
+  intervalMs: number;
   /** Runs the panel's queries over another range (Grafana's data source API). */
   fetchFrames(range: TimeRange): Promise<DataFrame[]>;
   onProgress?(fraction: number): void;
+  /** Gives the main thread back between copy steps. */
+  pause(): Promise<void>;
+  isStale(): boolean;
 }
 
 /**
- * From the panel's frames to anomalies: one model per series or group, trained on the chosen range (or reused from
- * the cache), scored in the worker (or the main-thread fallback). Problems of single models (too few points,
- * constant series, engine refusals) are reported per model; the others still render.
+ * From the panel's frames to what it draws: the main thread only copies each series' fields into typed arrays
+ * (in steps) and sends them; sorting, alignment, training, scoring, marks, regions and decimation to the plot's
+ * pixel columns all happen in the scorer (the worker, or the main-thread fallback in small steps). Problems of
+ * single models (too few points, constant series, engine refusals) are reported per model; the others still render.
  */
 export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
   const { options } = ctx;
-  const layout = { mode: options.mode, groupByLabel: options.groupByLabel };
-  const models = buildModelInputs(ctx.frames, layout);
-  if (models.length === 0 || models.every((m) => m.table.timestamps.length === 0)) {
+  const layout: ModelLayout = { mode: options.mode, groupByLabel: options.groupByLabel };
+  const refs = findNumberSeries(ctx.frames);
+  const models: PanelModel[] = planModels(refs, layout);
+  if (models.length === 0 || refs.every((ref) => ctx.frames[ref.frameIndex].length === 0)) {
     return { status: 'no-data' };
   }
 
@@ -54,77 +74,69 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
         m.series.map((s) => s.id)
       )}`
   );
-
-  const analyses: ModelAnalysis[] = models.map((model) => ({ model }));
-  let trainingTables: Array<SeriesTable | undefined> | undefined;
-  const loadTraining = async (): Promise<Array<SeriesTable | undefined>> => {
-    if (!range) {
-      // Training on the visible data: fresh tables each time, since tables sent to the worker are transferred away.
-      return buildModelInputs(ctx.frames, layout).map((m) => m.table);
-    }
-    if (!trainingTables) {
-      trainingTables = buildTrainingTables(await ctx.fetchFrames(range), models);
-    }
-    return trainingTables.map((t) => t && copyTable(t));
+  const grid: PixelGrid = {
+    fromMs: ctx.visibleRange.from.valueOf(),
+    toMs: ctx.visibleRange.to.valueOf(),
+    columns: Math.max(1, Math.round(ctx.columns)),
   };
+  const need = requiredPoints(options);
 
-  // Models that must train get their training rows checked here, with a message that says what is missing.
-  const needsTraining = models.map((m, i) => !ctx.scorer.hasModel(m.key, trainingKeys[i]));
-  const training = needsTraining.some(Boolean) ? await loadTraining() : [];
-  needsTraining.forEach((needed, i) => {
-    if (needed) {
-      analyses[i].problem = checkTrainingTable(training[i], options, range !== undefined);
-    }
-  });
-
-  const runnable = () => analyses.map((a, i) => ({ a, i })).filter(({ a }) => !a.problem);
-  const fresh = buildModelInputs(ctx.frames, layout);
-  const first = await ctx.scorer.run(
-    {
-      detector: toDetectorOptions(options),
-      contamination: options.contamination,
-      explainTop: EXPLAIN_TOP,
-      models: runnable().map(({ i }) => ({
-        slot: models[i].key,
+  let baseline: Promise<DataFrame[]> | undefined;
+  const job = async (only: (i: number) => boolean, resendTraining: boolean) => {
+    const jobs: PanelModelJob[] = [];
+    for (let i = 0; i < models.length; i++) {
+      if (!only(i)) {
+        continue;
+      }
+      const m = models[i];
+      const needsTraining = resendTraining || !ctx.scorer.hasModel(m.key, trainingKeys[i]);
+      let training: PanelColumn[] | undefined;
+      if (needsTraining && range) {
+        baseline ??= ctx.fetchFrames(range);
+        training = await baselineColumns(await baseline, m, ctx.pause);
+      }
+      jobs.push({
+        slot: m.key,
         trainingKey: trainingKeys[i],
-        training: needsTraining[i] ? training[i] : undefined,
-        table: fresh[i].table,
-      })),
-    },
-    ctx.onProgress
-  );
-  if (first.status === 'cancelled') {
-    return { status: 'cancelled' };
-  }
-  let outcomes = first.models;
-
-  // The scorer lost models (worker restarted, fell back to the main thread): send training rows once more.
-  const missing = outcomes.filter((o) => !o.ok && o.code === 'model-missing').map((o) => o.slot);
-  if (missing.length > 0) {
-    const again = await loadTraining();
-    const retryFresh = buildModelInputs(ctx.frames, layout);
-    const retry = await ctx.scorer.run(
+        columns: await columnsOf(ctx.frames, m.series, ctx.pause),
+        training: training ?? undefined,
+        mayTrain: needsTraining && (!range || training !== undefined),
+      });
+      if (ctx.isStale()) {
+        return undefined;
+      }
+    }
+    return ctx.scorer.analyse(
       {
         detector: toDetectorOptions(options),
         contamination: options.contamination,
-        explainTop: EXPLAIN_TOP,
-        models: runnable()
-          .filter(({ i }) => missing.includes(models[i].key))
-          .map(({ i }) => ({
-            slot: models[i].key,
-            trainingKey: trainingKeys[i],
-            training: again[i],
-            table: retryFresh[i].table,
-          })),
+        models: jobs,
+        grid,
+        rules: { minConsecutive: options.minConsecutive, direction: options.direction },
+        window: options.window,
+        intervalMs: ctx.intervalMs,
+        check: { ...need, where: range ? 'in the training range' : 'in the visible range' },
       },
       ctx.onProgress
     );
-    if (retry.status === 'cancelled') {
+  };
+
+  const first = await job(() => true, false);
+  if (!first || first.status === 'cancelled') {
+    return { status: 'cancelled' };
+  }
+  let outcomes = first.models;
+  // The scorer lost models (worker restarted, fell back to the main thread): send training rows once more.
+  const missing = new Set(outcomes.filter((o) => !o.ok && o.code === 'model-missing').map((o) => o.slot));
+  if (missing.size > 0) {
+    const retry = await job((i) => missing.has(models[i].key), true);
+    if (!retry || retry.status === 'cancelled') {
       return { status: 'cancelled' };
     }
-    outcomes = [...outcomes.filter((o) => !missing.includes(o.slot)), ...retry.models];
+    outcomes = [...outcomes.filter((o) => !missing.has(o.slot)), ...retry.models];
   }
 
+  const analyses: ModelAnalysis[] = models.map((model) => ({ model }));
   let trainedModels = 0;
   for (const outcome of outcomes) {
     const analysis = analyses.find((a) => a.model.key === outcome.slot);
@@ -135,10 +147,36 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       analysis.outcome = outcome;
       trainedModels += outcome.trained ? 1 : 0;
     } else {
-      analysis.problem = problemFromEngine(outcome.code, outcome.message, options);
+      analysis.problem = problemOf(outcome.code, outcome.message, options, range !== undefined);
     }
   }
-  return { status: 'done', models: analyses, trainedModels };
+  return { status: 'done', models: analyses, trainedModels, grid };
+}
+
+async function columnsOf(frames: DataFrame[], series: SeriesRef[], pause: () => Promise<void>) {
+  const columns: PanelColumn[] = [];
+  for (const ref of series) {
+    const frame = frames[ref.frameIndex];
+    const data = await copySeriesData(
+      frame.fields[ref.timeFieldIndex].values,
+      frame.fields[ref.fieldIndex].values,
+      pause
+    );
+    columns.push({ name: ref.name, ...data });
+  }
+  return columns;
+}
+
+/** A model's series in the baseline's frames (matched by identity), or undefined if the baseline lacks one. */
+async function baselineColumns(frames: DataFrame[], model: PanelModel, pause: () => Promise<void>) {
+  const byId = new Map(findNumberSeries(frames).map((ref) => [ref.id, ref]));
+  const found = model.series.map((s) => byId.get(s.id));
+  if (found.some((ref) => ref === undefined)) {
+    return undefined;
+  }
+  const columns = await columnsOf(frames, found as SeriesRef[], pause);
+  // Columns are named as in the model, whatever the baseline's display names.
+  return columns.map((c, i) => ({ ...c, name: model.series[i].name }));
 }
 
 /** Everything that changes what a model learns; contamination is left out on purpose (it only re-thresholds). */
@@ -156,34 +194,14 @@ export function trainingOptionsKey(o: AnomalyOptions): string {
   ]);
 }
 
-function checkTrainingTable(
-  table: SeriesTable | undefined,
-  o: AnomalyOptions,
-  baseline: boolean
-): ModelProblem | undefined {
-  const where = baseline ? 'in the training range' : 'in the visible range';
-  if (!table) {
+function problemOf(code: string, message: string, o: AnomalyOptions, baseline: boolean): ModelProblem {
+  if (code === 'not-enough-data' || code === 'constant') {
+    return { kind: code, message };
+  }
+  if (code === 'model-missing') {
+    const where = baseline ? 'in the training range' : 'in the visible range';
     return { kind: 'not-enough-data', message: `No data ${where} for this series` };
   }
-  const need = requiredPoints(o);
-  const rows = countCompleteRows(table);
-  if (rows < need.count) {
-    return {
-      kind: 'not-enough-data',
-      message: `${rows} points ${where}; at least ${need.count} are needed: ${need.reason}`,
-    };
-  }
-  const constant = table.columns.find((c) => isConstant(c.values));
-  if (constant) {
-    return {
-      kind: 'constant',
-      message: `${constant.name} does not change ${where}: a constant series has no anomalies to find`,
-    };
-  }
-  return undefined;
-}
-
-function problemFromEngine(code: string, message: string, o: AnomalyOptions): ModelProblem {
   if (code === 'too-few-rows') {
     const need = requiredPoints(o);
     return { kind: 'not-enough-data', message: `${message} (needed: ${need.reason})` };
@@ -192,36 +210,4 @@ function problemFromEngine(code: string, message: string, o: AnomalyOptions): Mo
     return { kind: 'constant', message };
   }
   return { kind: 'error', message };
-}
-
-function countCompleteRows(table: SeriesTable): number {
-  let count = 0;
-  for (let r = 0; r < table.timestamps.length; r++) {
-    if (table.columns.every((c) => Number.isFinite(c.values[r]))) {
-      count++;
-    }
-  }
-  return count;
-}
-
-function isConstant(values: Float64Array): boolean {
-  let first = NaN;
-  for (const v of values) {
-    if (!Number.isFinite(v)) {
-      continue;
-    }
-    if (Number.isNaN(first)) {
-      first = v;
-    } else if (v !== first) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function copyTable(t: SeriesTable): SeriesTable {
-  return {
-    timestamps: t.timestamps.slice(),
-    columns: t.columns.map((c) => ({ name: c.name, values: c.values.slice() })),
-  };
 }

@@ -1,18 +1,20 @@
-import React, { useMemo } from 'react';
+import React, { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import { type DataFrame, type TimeRange, colorManipulator } from '@grafana/data';
-import { LegendDisplayMode, type TimeZone } from '@grafana/schema';
+import { LegendDisplayMode, type TimeZone, type VizLegendOptions } from '@grafana/schema';
 import { TimeSeries, TooltipPlugin2, useTheme2 } from '@grafana/ui';
-import type { ModelAnalysis } from '../analysis/analysePanel';
-import { displayFrames } from '../render/displayFrames';
-import type { SeriesMarks } from '../render/seriesMarks';
+import { EXPLAIN_TOP, type ModelAnalysis } from '../analysis/analysePanel';
+import type { PixelGrid } from '../pipeline/decimate';
+import { type DrawnRef, chartFrames, drawnSeries } from '../render/chartFrames';
 import { testIds } from '../testIds';
+import type { Scorer } from '../worker/scorer';
 import { AnomalyTooltip, formatWith } from './AnomalyTooltip';
-import { RegionsPlugin } from './RegionsPlugin';
+import { RegionsPlugin, type ShadedRegion } from './RegionsPlugin';
 
 interface Props {
   frames: DataFrame[];
   analyses: ModelAnalysis[];
-  marks: SeriesMarks[];
+  grid: PixelGrid;
+  scorer: Scorer;
   width: number;
   height: number;
   timeRange: TimeRange;
@@ -24,38 +26,88 @@ interface Props {
 /** TooltipPlugin2's "all series at the hovered x" mode (a const enum in @grafana/ui, so spelled as its value). */
 const HOVER_ALL_SERIES = 1 as Parameters<typeof TooltipPlugin2>[0]['hoverMode'];
 const SCORE_PANE_SHARE = 0.28;
+/** The score pane is never lower than this (an axis with a few ticks); below it, the pane is left out. */
+export const MIN_SCORE_PANE_HEIGHT = 80;
+/** Height the series chart keeps at least when the score pane is shown. */
+const MIN_MAIN_HEIGHT = 100;
 
-/** The series with Grafana's TimeSeries (theme, legend, field options), anomalies as points and shaded runs. */
-export function AnomalyChart(props: Props) {
-  const { frames, analyses, marks, width, height, timeRange, timeZone, showScorePane, showRegions } = props;
+/** The score pane's height: a share of the chart, at least MIN_SCORE_PANE_HEIGHT, or 0 when there is no room. */
+export function scorePaneHeight(height: number, show: boolean): number {
+  if (!show || height < MIN_SCORE_PANE_HEIGHT + MIN_MAIN_HEIGHT) {
+    return 0;
+  }
+  return Math.max(MIN_SCORE_PANE_HEIGHT, Math.round(height * SCORE_PANE_SHARE));
+}
+
+const MAIN_LEGEND: VizLegendOptions = {
+  showLegend: true,
+  displayMode: LegendDisplayMode.List,
+  placement: 'bottom',
+  calcs: [],
+};
+const NO_LEGEND: VizLegendOptions = {
+  showLegend: false,
+  displayMode: LegendDisplayMode.Hidden,
+  placement: 'bottom',
+  calcs: [],
+};
+
+/**
+ * `value`, one task late: the first render shows it at once, later ones keep the previous value until a task after
+ * the current one. Splits the two charts' builds and first draws into two tasks instead of one long one.
+ */
+export function useInLaterTask<T>(value: T): T {
+  const [shown, setShown] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setShown(value), 0);
+    return () => clearTimeout(timer);
+  }, [value]);
+  return shown;
+}
+
+/**
+ * The series with Grafana's TimeSeries (theme, legend, field options), anomalies as points and shaded runs. Memoised:
+ * the panel's progress updates do not rebuild the charts.
+ */
+export const AnomalyChart = memo(function AnomalyChart(props: Props) {
+  const { frames, analyses, grid, scorer, width, height, timeRange, timeZone, showScorePane, showRegions } = props;
   const theme = useTheme2();
   const anomalyColor = theme.visualization.getColorByName('red');
-  const regionColor = colorManipulator.alpha(anomalyColor, theme.isDark ? 0.15 : 0.12);
+  const drawn = useMemo(() => drawnSeries(frames, analyses, anomalyColor), [frames, analyses, anomalyColor]);
   const { main, score } = useMemo(
-    () => displayFrames(frames, analyses, marks, anomalyColor, theme),
-    [frames, analyses, marks, anomalyColor, theme]
+    () => chartFrames(frames, analyses, drawn, grid, anomalyColor, theme),
+    [frames, analyses, drawn, grid, anomalyColor, theme]
   );
-  const regions = useMemo(() => marks.flatMap((m) => m.regions.map((r) => ({ ...r, series: m.ref.name }))), [marks]);
-  const scoreHeight = showScorePane && score.length > 0 ? Math.round(height * SCORE_PANE_SHARE) : 0;
+  const regions = useMemo(() => shadedRegions(drawn, anomalyColor, theme.isDark), [drawn, anomalyColor, theme.isDark]);
+  const scoreSlots = useMemo(
+    () => new Map(analyses.filter((a) => a.outcome).map((a) => [a.model.key, a.outcome!.scores])),
+    [analyses]
+  );
+  const explain = useCallback((d: DrawnRef, time: number) => scorer.explain(d.model.key, time, EXPLAIN_TOP), [scorer]);
+  const laterScore = useInLaterTask(score);
+  const scoreHeight = score[0].fields.length > 1 ? scorePaneHeight(height, showScorePane) : 0;
   const mainHeight = height - scoreHeight;
 
   const tooltip = (config: Parameters<typeof RegionsPlugin>[0]['config']) => (
     <TooltipPlugin2
       config={config}
       hoverMode={HOVER_ALL_SERIES}
+      maxWidth={Math.max(160, Math.min(360, width - 16))}
       render={(u, dataIdxs) => {
         const idx = dataIdxs.find((i) => i !== null);
         if (idx === undefined || idx === null) {
           return null;
         }
-        const time = u.data[0][idx];
         return (
           <AnomalyTooltip
-            time={time}
+            slot={idx}
+            time={u.data[0][idx]}
             timeZone={timeZone}
-            marks={marks}
-            valueOf={(m) => valueAt(frames, m, time)}
-            formatValue={(m, v) => formatWith(frames[m.ref.frameIndex].fields[m.ref.fieldIndex].display, v)}
+            drawn={drawn}
+            scoreOf={(d) => scoreSlots.get(d.model.key)?.[idx]}
+            formatValue={(d, v) => formatWith(frames[d.ref.frameIndex].fields[d.ref.fieldIndex].display, v)}
+            explain={explain}
+            maxWidth={Math.max(160, Math.min(360, width - 16))}
           />
         );
       }}
@@ -71,51 +123,52 @@ export function AnomalyChart(props: Props) {
           height={mainHeight}
           timeRange={timeRange}
           timeZone={timeZone}
-          legend={{ showLegend: true, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] }}
+          legend={MAIN_LEGEND}
         >
           {(config) => (
             <>
-              {showRegions && <RegionsPlugin config={config} regions={regions} color={regionColor} />}
+              {showRegions && <RegionsPlugin config={config} regions={regions} />}
               {tooltip(config)}
             </>
           )}
         </TimeSeries>
       </div>
       {showRegions &&
-        regions.map((r, i) => (
+        drawn.map((d) => (
           <span
-            key={i}
+            key={d.ref.id}
             hidden
             data-testid={testIds.panel.region}
-            data-series={r.series}
-            data-start={r.start}
-            data-end={r.end}
+            data-series={d.ref.name}
+            data-regions={Array.from(d.drawn.regions).join(',')}
           />
         ))}
       {scoreHeight > 0 && (
         <div data-testid={testIds.panel.scorePane}>
           <TimeSeries
-            frames={score}
+            frames={laterScore}
             width={width}
             height={scoreHeight}
             timeRange={timeRange}
             timeZone={timeZone}
-            legend={{ showLegend: false, displayMode: LegendDisplayMode.Hidden, placement: 'bottom', calcs: [] }}
+            legend={NO_LEGEND}
           />
         </div>
       )}
     </div>
   );
-}
+});
 
-function valueAt(frames: DataFrame[], m: SeriesMarks, time: number): number | undefined {
-  const frame = frames[m.ref.frameIndex];
-  const times = frame.fields[m.ref.timeFieldIndex].values;
-  for (let i = 0; i < frame.length; i++) {
-    if (times[i] === time) {
-      const v = frame.fields[m.ref.fieldIndex].values[i];
-      return typeof v === 'number' ? v : undefined;
+/** Regions of every series: in the anomaly colour when one series is drawn, else each in its series' colour. */
+export function shadedRegions(drawn: DrawnRef[], anomalyColor: string, dark: boolean): ShadedRegion[] {
+  const alpha = dark ? 0.15 : 0.12;
+  const regions: ShadedRegion[] = [];
+  for (const d of drawn) {
+    const color = colorManipulator.alpha(drawn.length === 1 ? anomalyColor : d.color, alpha);
+    const pairs = d.drawn.regions;
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      regions.push({ start: pairs[i], end: pairs[i + 1], color });
     }
   }
-  return undefined;
+  return regions;
 }

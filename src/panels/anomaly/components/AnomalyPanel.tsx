@@ -5,7 +5,6 @@ import { Alert, LoadingBar, useStyles2 } from '@grafana/ui';
 import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
 import type { ModelAnalysis } from '../analysis/analysePanel';
 import { withDefaults } from '../options/defaults';
-import { buildSeriesMarks } from '../render/seriesMarks';
 import { testIds } from '../testIds';
 import type { AnomalyOptions } from '../types';
 import { AnomalyChart } from './AnomalyChart';
@@ -35,23 +34,13 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
     options,
     timeRange,
     maxDataPoints,
-    props.createScorer ?? defaultScorerFactory
+    props.createScorer ?? defaultScorerFactory,
+    width
   );
 
   const shown = state.status === 'done' ? state : state.status === 'loading' ? state.previous : undefined;
-  const marks = useMemo(
-    () =>
-      shown
-        ? buildSeriesMarks(
-            data.series,
-            shown.models,
-            { minConsecutive: options.minConsecutive, direction: options.direction },
-            options.window
-          )
-        : undefined,
-    [shown, data.series, options.minConsecutive, options.direction, options.window]
-  );
-  useAnnotationWriter(options.writeAnnotations && state.status === 'done', marks, data.request?.dashboardUID, id);
+  const regions = useMemo(() => (shown ? annotationRegions(shown.models) : undefined), [shown]);
+  useAnnotationWriter(options.writeAnnotations && state.status === 'done', regions, data.request?.dashboardUID, id);
 
   const container = (status: string, children: React.ReactNode, extra: Record<string, string | number> = {}) => (
     <div
@@ -81,7 +70,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       />
     );
   }
-  if (!shown || !marks) {
+  if (!shown) {
     const progress = state.status === 'loading' ? state.progress : 0;
     return container(
       'loading',
@@ -127,7 +116,49 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       </Alert>
     );
   }
-  const anomalyCount = marks.reduce((sum, m) => sum + m.anomalyCount, 0);
+  const alignments = scored.filter((m) => m.outcome!.alignment);
+  if (alignments.length > 0) {
+    const total = alignments.reduce(
+      (sum, m) => {
+        const a = m.outcome!.alignment!;
+        return { aligned: sum.aligned + a.aligned, dropped: sum.dropped + a.dropped, filled: sum.filled + a.filled };
+      },
+      { aligned: 0, dropped: 0, filled: 0 }
+    );
+    const steps = [...new Set(alignments.map((m) => formatStep(m.outcome!.alignment!.stepMs)))].join(', ');
+    notices.push(
+      <div
+        key="alignment"
+        className={s.note}
+        data-testid={testIds.panel.alignment}
+        data-aligned={total.aligned}
+        data-dropped={total.dropped}
+        data-filled={total.filled}
+      >
+        Series aligned on a {steps} step: {total.aligned} points aligned, {total.dropped} dropped (another point was
+        nearer the same step), {total.filled} filled with the previous value (gaps of one step).
+      </div>
+    );
+  }
+  const scoredRows = scored.reduce((sum, m) => sum + m.outcome!.scoredRows, 0);
+  const drawnCount = scored.reduce((sum, m) => sum + m.outcome!.series.length, 0);
+  const flaggedRows = scored.reduce((sum, m) => sum + m.outcome!.flaggedRows, 0);
+  const flaggedShare = scoredRows > 0 ? flaggedRows / scoredRows : 0;
+  if (options.contamination === 'auto' && flaggedShare > AUTO_WARNING_SHARE) {
+    notices.push(
+      <Alert
+        key="auto"
+        severity="warning"
+        title={`Contamination auto flags ${(flaggedShare * 100).toFixed(1)} % of the points`}
+        data-testid={testIds.panel.autoWarning}
+        data-share={flaggedShare.toFixed(4)}
+      >
+        auto uses a fixed score threshold of 0.5 (as scikit-learn), which suits few series. Set contamination to the
+        share of anomalies you expect (e.g. 0.01) to mark fewer points.
+      </Alert>
+    );
+  }
+  const anomalyCount = scored.reduce((sum, m) => sum + m.outcome!.series.reduce((n, d) => n + d.anomalyCount, 0), 0);
   const chartHeight = Math.max(0, height - (notices.length > 0 ? noticesHeight : 0) - HEADER_HEIGHT);
 
   return container(
@@ -158,7 +189,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       <AnomalyChart
         frames={data.series}
         analyses={shown.models}
-        marks={marks}
+        grid={shown.grid}
+        scorer={scorer}
         width={width}
         height={chartHeight}
         timeRange={timeRange}
@@ -167,8 +199,28 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         showRegions={options.showRegions}
       />
     </>,
-    { 'data-anomaly-count': anomalyCount }
+    { 'data-anomaly-count': anomalyCount, 'data-drawn-series': drawnCount, 'data-scored-points': scoredRows }
   );
+}
+
+/** contamination auto: the panel warns when more than this share of the points is flagged. */
+export const AUTO_WARNING_SHARE = 0.05;
+
+function formatStep(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** Every series' regions (merged per pixel), as annotation candidates. */
+function annotationRegions(models: ModelAnalysis[]) {
+  const regions: Array<{ series: string; start: number; end: number }> = [];
+  for (const { outcome } of models) {
+    for (const d of outcome?.series ?? []) {
+      for (let i = 0; i + 1 < d.regions.length; i += 2) {
+        regions.push({ series: d.name, start: d.regions[i], end: d.regions[i + 1] });
+      }
+    }
+  }
+  return regions;
 }
 
 function failureState(failed: ModelAnalysis[]): string {
@@ -208,6 +260,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   overlay: css({ position: 'absolute', top: 0, left: 0, right: 0, zIndex: 1 }),
   notices: css({ '& > div': { marginBottom: theme.spacing(0.5), padding: theme.spacing(0.5, 1) } }),
+  note: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary }),
   header: css({ display: 'flex', alignItems: 'center', justifyContent: 'space-between', height: HEADER_HEIGHT }),
   summary: css({
     fontSize: theme.typography.bodySmall.fontSize,

@@ -4,6 +4,7 @@ import { type Analysis, analysePanel } from '../analysis/analysePanel';
 import { queryBaseline } from '../model/baselineQuery';
 import type { AnomalyOptions } from '../types';
 import inlineWorkerSource from '../worker/inlineWorkerSource';
+import { yieldToEventLoop } from '../worker/protocol';
 import { ResilientScorer, type Scorer, startInlineWorker } from '../worker/scorer';
 import { poolSize } from '../worker/workerPool';
 
@@ -18,6 +19,8 @@ export type AnalysisState =
  * main-thread fallback when none can start.
  */
 export type ScorerFactory = () => Scorer;
+/** Progress re-renders the panel at most this often. */
+const PROGRESS_INTERVAL_MS = 250;
 export const defaultScorerFactory: ScorerFactory = () =>
   new ResilientScorer(
     () => startInlineWorker(inlineWorkerSource),
@@ -33,7 +36,8 @@ export function useAnalysis(
   options: AnomalyOptions,
   timeRange: TimeRange,
   maxDataPoints: number,
-  createScorer: ScorerFactory = defaultScorerFactory
+  createScorer: ScorerFactory = defaultScorerFactory,
+  columns = 1000
 ): { state: AnalysisState; scorer: Scorer } {
   // One scorer (worker + model cache) per panel; disposing it stops the worker, and it starts again on the next run.
   const [scorer] = useState(createScorer);
@@ -45,14 +49,26 @@ export function useAnalysis(
   const frames: DataFrame[] = data.series;
   useEffect(() => {
     let stale = false;
+    let lastProgressAt = Date.now();
     setState({ status: 'loading', progress: 0, previous: lastDone.current });
     analysePanel({
       frames,
       options,
       visibleRange: timeRange,
       scorer,
+      columns,
+      intervalMs: data.request?.intervalMs ?? 0,
+      pause: yieldToEventLoop,
+      isStale: () => stale,
       fetchFrames: (range) => queryBaseline(data, range, maxDataPoints),
-      onProgress: (progress) => !stale && setState({ status: 'loading', progress, previous: lastDone.current }),
+      onProgress: (progress) => {
+        // A re-render per model of 50 is work the page does not need: at most one per PROGRESS_INTERVAL_MS.
+        const now = Date.now();
+        if (!stale && now - lastProgressAt >= PROGRESS_INTERVAL_MS) {
+          lastProgressAt = now;
+          setState({ status: 'loading', progress, previous: lastDone.current });
+        }
+      },
     })
       .then((analysis) => {
         if (stale || analysis.status === 'cancelled') {
@@ -73,7 +89,7 @@ export function useAnalysis(
     };
     // `data` is read for its request only when a baseline is fetched; frames + range identify a new result.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [frames, options, timeRange, maxDataPoints, scorer]);
+  }, [frames, options, timeRange, maxDataPoints, scorer, columns]);
 
   return { state, scorer };
 }

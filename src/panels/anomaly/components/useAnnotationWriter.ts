@@ -1,7 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { AnnotatedRegions } from '../annotations/regionDedupe';
+import { AnnotatedRegions, type RegionAnnotation } from '../annotations/regionDedupe';
 import { writeRegionAnnotations } from '../annotations/writeAnnotations';
-import type { SeriesMarks } from '../render/seriesMarks';
 
 /**
  * When enabled, writes every new anomaly region as one annotation. What was written is remembered per dashboard
@@ -9,7 +8,7 @@ import type { SeriesMarks } from '../render/seriesMarks';
  */
 export function useAnnotationWriter(
   enabled: boolean,
-  marks: SeriesMarks[] | undefined,
+  regions: RegionAnnotation[] | undefined,
   dashboardUID: string | undefined,
   panelId: number
 ) {
@@ -17,18 +16,17 @@ export function useAnnotationWriter(
   const written = useRef<AnnotatedRegions | undefined>(undefined);
 
   useEffect(() => {
-    if (!enabled || !marks || marks.length === 0) {
+    if (!enabled || !regions || regions.length === 0) {
       return;
     }
     if (!written.current) {
       written.current = new AnnotatedRegions(readKeys(storageKey));
     }
-    const regions = marks.flatMap((m) => m.regions.map((r) => ({ series: m.ref.name, start: r.start, end: r.end })));
     const store = written.current;
     void writeRegionAnnotations(regions, store, { dashboardUID, panelId }).then(() =>
       saveKeys(storageKey, store.keys())
     );
-  }, [enabled, marks, dashboardUID, panelId, storageKey]);
+  }, [enabled, regions, dashboardUID, panelId, storageKey]);
 }
 
 function readKeys(key: string): string[] {

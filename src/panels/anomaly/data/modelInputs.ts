@@ -24,19 +24,23 @@ export interface ModelLayout {
 
 /** The panel's frames as engine tables, one per model. */
 export function buildModelInputs(frames: DataFrame[], layout: ModelLayout): ModelInput[] {
-  const refs = findNumberSeries(frames);
+  return planModels(findNumberSeries(frames), layout).map((model) => ({
+    ...model,
+    table:
+      model.series.length === 1 && layout.mode === 'per-series'
+        ? seriesToTable(frames, model.series[0])
+        : joinSeries(frames, model.series),
+  }));
+}
+
+/** The models of a panel and the series of each, without their rows (cheap: proportional to the series). */
+export function planModels(refs: SeriesRef[], layout: ModelLayout): Array<Omit<ModelInput, 'table'>> {
   if (layout.mode === 'per-series') {
-    return refs.map((ref) => ({
-      key: `series:${ref.id}`,
-      label: ref.name,
-      table: seriesToTable(frames, ref),
-      series: [ref],
-    }));
+    return refs.map((ref) => ({ key: `series:${ref.id}`, label: ref.name, series: [ref] }));
   }
   return groupRefs(refs, layout.groupByLabel).map(({ groupKey, label, members }) => ({
     key: `group:${groupKey}:${members.map((m) => m.id).join('|')}`,
     label,
-    table: joinSeries(frames, members),
     series: members,
   }));
 }

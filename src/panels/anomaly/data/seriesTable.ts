@@ -1,5 +1,6 @@
 import type { DataFrame } from '@grafana/data';
 import type { SeriesTable } from '@telemetry-analyzer/engine';
+import { toMillis, toNumber } from '../pipeline/seriesData';
 import type { SeriesRef } from './seriesRefs';
 
 /** One series as an engine table: ascending time, one column, null/undefined values as NaN. */
@@ -40,21 +41,4 @@ export function sortedTable(
     timestamps: Float64Array.from(kept, (i) => toMillis(times[i])),
     columns: columns.map((c) => ({ name: c.name, values: Float64Array.from(kept, (i) => toNumber(c.values[i])) })),
   };
-}
-
-function toMillis(value: unknown): number {
-  if (typeof value === 'number') {
-    return value;
-  }
-  if (value instanceof Date) {
-    return value.getTime();
-  }
-  if (typeof value === 'string') {
-    return Date.parse(value);
-  }
-  return NaN;
-}
-
-function toNumber(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : NaN;
 }

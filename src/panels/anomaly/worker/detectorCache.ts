@@ -12,6 +12,11 @@ export class DetectorCache {
     return entry && entry.trainingKey === trainingKey ? entry.detector : undefined;
   }
 
+  /** The slot's model whatever it was trained on (explaining the slot's latest result). */
+  latest(slot: string): AnomalyDetector | undefined {
+    return this.entries.get(slot)?.detector;
+  }
+
   has(slot: string, trainingKey: string): boolean {
     return this.get(slot, trainingKey) !== undefined;
   }

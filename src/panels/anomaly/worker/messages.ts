@@ -1,4 +1,8 @@
 import type { DetectorOptions, SeriesTable } from '@telemetry-analyzer/engine';
+import type { MarkRules } from '../render/anomalyMarks';
+import type { Alignment } from '../pipeline/alignSeries';
+import type { PixelGrid } from '../pipeline/decimate';
+import type { SeriesData } from '../pipeline/seriesData';
 
 /** One model of a scoring job. */
 export interface ModelJob {
@@ -28,7 +32,97 @@ export interface CancelRequest {
   jobId: number;
 }
 
-export type WorkerRequest = ScoreRequest | CancelRequest;
+/** One column of a panel model: a series as its frame holds it (unsorted, untouched: the worker sorts it once). */
+export interface PanelColumn extends SeriesData {
+  name: string;
+}
+
+/** One model of a panel job: its series, raw; the worker builds the table, trains, scores, marks and decimates. */
+export interface PanelModelJob {
+  slot: string;
+  trainingKey: string;
+  columns: PanelColumn[];
+  /** Baseline rows (same columns) when the model must train on another range; absent: train on `columns`. */
+  training?: PanelColumn[];
+  /** Whether the model may train when the cache misses: false when its baseline rows were not sent. */
+  mayTrain: boolean;
+}
+
+/** What the panel needs to judge rows before training: the engine's minimum and why (see requiredPoints). */
+export interface TrainingCheck {
+  count: number;
+  reason: string;
+  /** 'in the visible range' or 'in the training range'. */
+  where: string;
+}
+
+export interface AnalyseRequest {
+  type: 'analyse';
+  jobId: number;
+  detector: DetectorOptions;
+  contamination: 'auto' | number;
+  models: PanelModelJob[];
+  /** The pixel columns of the plot: what the answer is sized to. */
+  grid: PixelGrid;
+  rules: MarkRules;
+  /** Rolling window of the direction filter, in points. */
+  window: number;
+  /** Multivariate models: the query interval, the smallest step they are aligned on (0: unknown). */
+  intervalMs: number;
+  check: TrainingCheck;
+}
+
+/** Explains the anomaly at `time` of a slot's latest result, on demand (the tooltip's hovered mark). */
+export interface ExplainRequest {
+  type: 'explain';
+  jobId: number;
+  slot: string;
+  time: number;
+  top: number;
+}
+
+export type WorkerRequest = ScoreRequest | CancelRequest | AnalyseRequest | ExplainRequest;
+
+/** What the panel draws of one series of a model, sized to the grid (2 slots per pixel column). */
+export interface DrawnSeries {
+  name: string;
+  /** Min/max of the series per column (NaN: no point there). */
+  line: Float64Array;
+  /** Marked anomalies per column (NaN: none), with their own times in markTimes. */
+  marks: Float64Array;
+  markTimes: Float64Array;
+  /** Runs of marked points merged per pixel: [start0, end0, start1, end1, ...] (epoch ms). */
+  regions: Float64Array;
+  /** Marked points (all of them, not only the drawn marks). */
+  anomalyCount: number;
+  /** Median spacing of the series' points, in ms (to connect the line across empty pixel columns). */
+  stepMs: number;
+}
+
+export type PanelModelOutcome =
+  | {
+      slot: string;
+      ok: true;
+      trained: boolean;
+      threshold: number;
+      /** Rows scored, and of those the engine's anomalies (before the marking rules). */
+      scoredRows: number;
+      flaggedRows: number;
+      unscoredRows: number;
+      /** Min/max score per column. */
+      scores: Float64Array;
+      scoreRange: [number, number];
+      series: DrawnSeries[];
+      /** Multivariate models: how the series were put on a common step. */
+      alignment?: Alignment;
+    }
+  | {
+      slot: string;
+      ok: false;
+      /** 'not-enough-data', 'constant', an EngineInputError code, 'model-missing' or 'internal'. */
+      code: string;
+      message: string;
+    };
 
 export interface Explanation {
   /** Epoch ms of the anomalous point. */
@@ -62,12 +156,23 @@ export type ModelOutcome =
 export type WorkerResponse =
   | { type: 'progress'; jobId: number; done: number; total: number }
   | { type: 'result'; jobId: number; models: ModelOutcome[] }
+  | { type: 'analysed'; jobId: number; models: PanelModelOutcome[] }
+  | { type: 'explanation'; jobId: number; explanation: Explanation | null }
   | { type: 'cancelled'; jobId: number }
   | { type: 'error'; jobId: number; message: string };
 
 /** Buffers of a request's tables, for postMessage's transfer list (each once: duplicates throw DataCloneError). */
-export function requestTransferables(request: ScoreRequest): ArrayBuffer[] {
+export function requestTransferables(request: ScoreRequest | AnalyseRequest): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
+  if (request.type === 'analyse') {
+    for (const m of request.models) {
+      for (const c of [...m.columns, ...(m.training ?? [])]) {
+        buffers.add(c.times.buffer as ArrayBuffer);
+        buffers.add(c.values.buffer as ArrayBuffer);
+      }
+    }
+    return [...buffers];
+  }
   const addTable = (table: SeriesTable | undefined) => {
     if (!table) {
       return;
@@ -84,10 +189,21 @@ export function requestTransferables(request: ScoreRequest): ArrayBuffer[] {
 
 /** Buffers of a response, for the transfer list back to the panel. */
 export function responseTransferables(response: WorkerResponse): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  if (response.type === 'analysed') {
+    for (const m of response.models) {
+      if (m.ok) {
+        buffers.add(m.scores.buffer as ArrayBuffer);
+        for (const s of m.series) {
+          [s.line, s.marks, s.markTimes, s.regions].forEach((a) => buffers.add(a.buffer as ArrayBuffer));
+        }
+      }
+    }
+    return [...buffers];
+  }
   if (response.type !== 'result') {
     return [];
   }
-  const buffers = new Set<ArrayBuffer>();
   response.models.forEach((m) => {
     if (m.ok) {
       buffers.add(m.times.buffer as ArrayBuffer);

@@ -1,5 +1,6 @@
 import { DetectorCache } from './detectorCache';
 import { type WorkerRequest, type WorkerResponse, responseTransferables } from './messages';
+import { type AnalyseState, explainAt, runAnalyseJob } from './analyseJob';
 import { JobCancelled, runScoreJob } from './runScoreJob';
 
 export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
@@ -11,12 +12,24 @@ export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
  */
 export function createRequestHandler(post: Post, pause: () => Promise<void> = yieldToEventLoop) {
   const cache = new DetectorCache();
+  const state: AnalyseState = { cache, tables: new Map() };
   let latestJobId = -1;
   const cancelled = new Set<number>();
 
   return async function handle(request: WorkerRequest): Promise<void> {
     if (request.type === 'cancel') {
       cancelled.add(request.jobId);
+      return;
+    }
+    if (request.type === 'explain') {
+      // Not a job: answers at once and cancels nothing (explain ids are their own sequence).
+      let explanation = null;
+      try {
+        explanation = explainAt(state, request.slot, request.time, request.top);
+      } catch {
+        explanation = null;
+      }
+      post({ type: 'explanation', jobId: request.jobId, explanation }, []);
       return;
     }
     latestJobId = Math.max(latestJobId, request.jobId);
@@ -27,12 +40,18 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
       if (isCancelled()) {
         throw new JobCancelled();
       }
-      const models = await runScoreJob(request, cache, {
+      const hooks = {
         pause,
         isCancelled,
-        progress: (done, total) => send({ type: 'progress', jobId, done, total }),
-      });
-      send(isCancelled() ? { type: 'cancelled', jobId } : { type: 'result', jobId, models });
+        progress: (done: number, total: number) => send({ type: 'progress', jobId, done, total }),
+      };
+      if (request.type === 'analyse') {
+        const models = await runAnalyseJob(request, state, hooks);
+        send(isCancelled() ? { type: 'cancelled', jobId } : { type: 'analysed', jobId, models });
+      } else {
+        const models = await runScoreJob(request, cache, hooks);
+        send(isCancelled() ? { type: 'cancelled', jobId } : { type: 'result', jobId, models });
+      }
     } catch (error) {
       if (error instanceof JobCancelled) {
         send({ type: 'cancelled', jobId });

@@ -130,7 +130,8 @@ function scoreModel(
   };
 }
 
-function failure(model: ModelJob, error: unknown): ModelOutcome {
+/** An engine refusal (EngineInputError) or an unexpected error, as a failed outcome of the model. */
+export function failure(model: Pick<ModelJob, 'slot'>, error: unknown): Extract<ModelOutcome, { ok: false }> {
   if (error instanceof EngineInputError) {
     return { slot: model.slot, ok: false, code: error.code, message: error.message };
   }

@@ -1,10 +1,21 @@
+import { type AnalyseState, explainAt, runAnalyseJob } from './analyseJob';
 import { DetectorCache } from './detectorCache';
-import { type ModelOutcome, type ScoreRequest, type WorkerResponse, requestTransferables } from './messages';
-import { JobCancelled, runScoreJob } from './runScoreJob';
+import {
+  type AnalyseRequest,
+  type Explanation,
+  type ModelOutcome,
+  type PanelModelOutcome,
+  type ScoreRequest,
+  type WorkerResponse,
+  requestTransferables,
+} from './messages';
+import { JobCancelled, type JobHooks, runScoreJob } from './runScoreJob';
 import { assignModels, mergeByWorker, splitByWorker, workersFor } from './workerPool';
 
 export type JobInput = Omit<ScoreRequest, 'type' | 'jobId'>;
 export type JobResult = { status: 'done'; models: ModelOutcome[] } | { status: 'cancelled' };
+export type AnalyseInput = Omit<AnalyseRequest, 'type' | 'jobId'>;
+export type AnalyseResult = { status: 'done'; models: PanelModelOutcome[] } | { status: 'cancelled' };
 export type ProgressListener = (fraction: number) => void;
 
 /** Runs scoring jobs; starting a job makes every earlier one stale (it resolves 'cancelled'). */
@@ -12,7 +23,12 @@ export interface Scorer {
   readonly kind: 'worker' | 'main-thread';
   /** Why scoring runs on the main thread, for the panel's notice. */
   readonly fallbackReason?: string;
+  /** Scores model tables (the engine's rows as they are): the probes' and parity tests' job. */
   run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult>;
+  /** The panel's job: raw series in, what the panel draws out (see runAnalyseJob). */
+  analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult>;
+  /** The top features of the anomaly at `time` of a slot's latest result; null when unknown. */
+  explain(slot: string, time: number, top: number): Promise<Explanation | null>;
   /** Whether a model for slot + trainingKey is cached (so the job may omit its training rows). */
   hasModel(slot: string, trainingKey: string): boolean;
   dispose(): void;
@@ -30,12 +46,14 @@ export class WorkerScorer implements Scorer {
   private readonly pending = new Map<
     number,
     {
-      resolve: (r: JobResult) => void;
+      resolve: (r: JobResult | AnalyseResult) => void;
       reject: (e: Error) => void;
       onProgress?: ProgressListener;
       trainingKeys: Map<string, string>;
     }
   >();
+  private nextExplainId = 1;
+  private readonly explaining = new Map<number, (e: Explanation | null) => void>();
 
   constructor(private readonly worker: Worker) {
     worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.receive(event.data);
@@ -49,6 +67,32 @@ export class WorkerScorer implements Scorer {
   }
 
   run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+    const trainingKeys = new Map(input.models.filter((m) => m.training).map((m) => [m.slot, m.trainingKey]));
+    return this.submit((jobId) => ({ type: 'score', jobId, ...input }), trainingKeys, onProgress) as Promise<JobResult>;
+  }
+
+  analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
+    const trainingKeys = new Map(input.models.filter((m) => m.mayTrain).map((m) => [m.slot, m.trainingKey]));
+    return this.submit(
+      (jobId) => ({ type: 'analyse', jobId, ...input }),
+      trainingKeys,
+      onProgress
+    ) as Promise<AnalyseResult>;
+  }
+
+  explain(slot: string, time: number, top: number): Promise<Explanation | null> {
+    const jobId = this.nextExplainId++;
+    return new Promise((resolve) => {
+      this.explaining.set(jobId, resolve);
+      this.worker.postMessage({ type: 'explain', jobId, slot, time, top });
+    });
+  }
+
+  private submit(
+    build: (jobId: number) => ScoreRequest | AnalyseRequest,
+    trainingKeys: Map<string, string>,
+    onProgress?: ProgressListener
+  ): Promise<JobResult | AnalyseResult> {
     const jobId = this.nextJobId++;
     // Older jobs are stale: the worker drops them at its next pause; resolve them now so nobody waits.
     for (const [id, job] of this.pending) {
@@ -56,9 +100,8 @@ export class WorkerScorer implements Scorer {
       job.resolve({ status: 'cancelled' });
       this.pending.delete(id);
     }
-    const request: ScoreRequest = { type: 'score', jobId, ...input };
-    const trainingKeys = new Map(input.models.filter((m) => m.training).map((m) => [m.slot, m.trainingKey]));
-    return new Promise<JobResult>((resolve, reject) => {
+    const request = build(jobId);
+    return new Promise<JobResult | AnalyseResult>((resolve, reject) => {
       this.pending.set(jobId, { resolve, reject, onProgress, trainingKeys });
       try {
         this.worker.postMessage(request, requestTransferables(request));
@@ -80,6 +123,11 @@ export class WorkerScorer implements Scorer {
 
   private receive(message: WorkerResponse): void {
     this.answered = true;
+    if (message.type === 'explanation') {
+      this.explaining.get(message.jobId)?.(message.explanation);
+      this.explaining.delete(message.jobId);
+      return;
+    }
     const job = this.pending.get(message.jobId);
     if (!job) {
       return; // a stale job's late answer
@@ -89,6 +137,7 @@ export class WorkerScorer implements Scorer {
         job.onProgress?.(message.done / message.total);
         return;
       case 'result':
+      case 'analysed':
         // Mirror the worker's cache: a model trained in this job now sits in its slot.
         for (const model of message.models) {
           const key = job.trainingKeys.get(model.slot);
@@ -96,7 +145,7 @@ export class WorkerScorer implements Scorer {
             this.trained.set(model.slot, key);
           }
         }
-        job.resolve({ status: 'done', models: message.models });
+        job.resolve({ status: 'done', models: message.models } as JobResult | AnalyseResult);
         break;
       case 'cancelled':
         job.resolve({ status: 'cancelled' });
@@ -110,6 +159,8 @@ export class WorkerScorer implements Scorer {
 
   private failAll(error: Error): void {
     this.trained.clear();
+    this.explaining.forEach((resolve) => resolve(null));
+    this.explaining.clear();
     for (const job of this.pending.values()) {
       if (error instanceof JobCancelled) {
         job.resolve({ status: 'cancelled' });
@@ -145,7 +196,28 @@ export class WorkerPoolScorer implements Scorer {
     this.workers = [new WorkerScorer(first)];
   }
 
-  async run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+  run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+    return this.spread(input, (worker, part, progress) => worker.run(part, progress), onProgress);
+  }
+
+  analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
+    return this.spread(input, (worker, part, progress) => worker.analyse(part, progress), onProgress);
+  }
+
+  explain(slot: string, time: number, top: number): Promise<Explanation | null> {
+    const home = this.homes.get(slot);
+    return home === undefined ? Promise.resolve(null) : this.workers[home].explain(slot, time, top);
+  }
+
+  private async spread<I extends { models: Array<{ slot: string }> }, M>(
+    input: I,
+    runOn: (
+      worker: WorkerScorer,
+      part: I,
+      onProgress: ProgressListener
+    ) => Promise<{ status: 'done'; models: M[] } | { status: 'cancelled' }>,
+    onProgress?: ProgressListener
+  ): Promise<{ status: 'done'; models: M[] } | { status: 'cancelled' }> {
     this.grow(workersFor(input.models.length, this.maxWorkers));
     const count = this.workers.length;
     const assignment = assignModels(
@@ -159,13 +231,13 @@ export class WorkerPoolScorer implements Scorer {
     // Every worker gets its part, even an empty one: that is what cancels its share of an older job.
     const results = await Promise.all(
       this.workers.map((worker, k) =>
-        worker.run({ ...input, models: parts[k] }, (fraction) => {
+        runOn(worker, { ...input, models: parts[k] }, (fraction) => {
           done[k] = fraction * parts[k].length;
           onProgress?.(done.reduce((a, b) => a + b, 0) / total);
         })
       )
     );
-    const models: ModelOutcome[][] = [];
+    const models: M[][] = [];
     for (const result of results) {
       if (result.status === 'cancelled') {
         return { status: 'cancelled' };
@@ -200,6 +272,7 @@ export class WorkerPoolScorer implements Scorer {
 export class MainThreadScorer implements Scorer {
   readonly kind = 'main-thread';
   private readonly cache = new DetectorCache();
+  private readonly state: AnalyseState = { cache: this.cache, tables: new Map() };
   private latestJobId = 0;
 
   constructor(
@@ -207,11 +280,28 @@ export class MainThreadScorer implements Scorer {
     private readonly pause: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 0))
   ) {}
 
-  async run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+  run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+    return this.latest(
+      (jobId, hooks) => runScoreJob({ type: 'score', jobId, ...input }, this.cache, hooks),
+      onProgress
+    );
+  }
+
+  analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
+    return this.latest(
+      (jobId, hooks) => runAnalyseJob({ type: 'analyse', jobId, ...input }, this.state, hooks),
+      onProgress
+    );
+  }
+
+  /** Runs a job as the latest one: an older job still running notices at its next pause and is dropped. */
+  private async latest<M>(
+    job: (jobId: number, hooks: JobHooks) => Promise<M[]>,
+    onProgress?: ProgressListener
+  ): Promise<{ status: 'done'; models: M[] } | { status: 'cancelled' }> {
     const jobId = ++this.latestJobId;
-    const request: ScoreRequest = { type: 'score', jobId, ...input };
     try {
-      const models = await runScoreJob(request, this.cache, {
+      const models = await job(jobId, {
         pause: this.pause,
         isCancelled: () => jobId !== this.latestJobId,
         progress: (done, total) => onProgress?.(done / total),
@@ -225,6 +315,10 @@ export class MainThreadScorer implements Scorer {
     }
   }
 
+  async explain(slot: string, time: number, top: number): Promise<Explanation | null> {
+    return explainAt(this.state, slot, time, top);
+  }
+
   hasModel(slot: string, trainingKey: string): boolean {
     return this.cache.has(slot, trainingKey);
   }
@@ -232,6 +326,7 @@ export class MainThreadScorer implements Scorer {
   dispose(): void {
     this.latestJobId++;
     this.cache.clear();
+    this.state.tables.clear();
   }
 }
 
@@ -259,7 +354,22 @@ export class ResilientScorer implements Scorer {
     return this.current?.fallbackReason;
   }
 
-  async run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+  run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
+    return this.withFallback(input.models, (scorer) => scorer.run(input, onProgress));
+  }
+
+  analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
+    return this.withFallback(input.models, (scorer) => scorer.analyse(input, onProgress));
+  }
+
+  explain(slot: string, time: number, top: number): Promise<Explanation | null> {
+    return this.current?.explain(slot, time, top) ?? Promise.resolve(null);
+  }
+
+  private async withFallback<R>(
+    models: Array<{ slot: string }>,
+    runOn: (scorer: Scorer) => Promise<R>
+  ): Promise<R | { status: 'done'; models: Array<{ slot: string; ok: false; code: string; message: string }> }> {
     if (!this.current) {
       const started = this.startWorker();
       if (typeof started === 'string') {
@@ -273,7 +383,7 @@ export class ResilientScorer implements Scorer {
     }
     const scorer = this.current;
     try {
-      return await scorer.run(input, onProgress);
+      return await runOn(scorer);
     } catch (error) {
       if (!(error instanceof WorkerStartError) || scorer !== this.current) {
         throw error;
@@ -283,7 +393,7 @@ export class ResilientScorer implements Scorer {
       // The job's tables were transferred to the dead worker; the caller resends them on 'model-missing'.
       return {
         status: 'done',
-        models: input.models.map((m) => ({ slot: m.slot, ok: false, code: 'model-missing', message: error.message })),
+        models: models.map((m) => ({ slot: m.slot, ok: false, code: 'model-missing', message: error.message })),
       };
     }
   }

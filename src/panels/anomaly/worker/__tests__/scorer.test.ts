@@ -136,6 +136,10 @@ describe('scorers', () => {
       options: withDefaults({ trees: 30 }),
       visibleRange: { from: dateTime(0), to: dateTime(200 * 60_000), raw: { from: 'now-1h', to: 'now' } },
       scorer,
+      columns: 300,
+      intervalMs: 60_000,
+      pause: () => Promise.resolve(),
+      isStale: () => false,
       fetchFrames: () => Promise.reject(new Error('not used')),
     });
     expect(analysis.status).toBe('done');

@@ -1,0 +1,46 @@
+import { FILL_MAX_STEPS, alignOnStep, commonStep, medianStep } from '../alignSeries';
+import { sortSeries } from '../seriesData';
+
+const MIN = 60_000;
+
+function series(start: number, step: number, count: number, value = (i: number) => i) {
+  const times = Float64Array.from({ length: count }, (_, i) => start + i * step);
+  return sortSeries({ times, values: Float64Array.from({ length: count }, (_, i) => value(i)) });
+}
+
+describe('alignOnStep', () => {
+  it('joins a 1-min and a 7-min series offset by 30 s on the 7-min grid: every grid time has both', () => {
+    const fine = series(0, MIN, 7 * 100 - 3); // minutes 0–696: grid times 0–693 min
+    const coarse = series(30_000, 7 * MIN, 100, (i) => 1000 + i);
+    const step = commonStep([fine, coarse], 15_000);
+    expect(step).toBe(7 * MIN);
+    const { table, alignment } = alignOnStep([fine, coarse], ['fine', 'coarse'], step);
+    expect(table.timestamps.length).toBe(100);
+    expect(Array.from(table.timestamps.slice(0, 2))).toEqual([0, 7 * MIN]);
+    // Each grid time takes the nearest point: the fine series' own point on it, the coarse one 30 s later.
+    expect(Array.from(table.columns[0].values.slice(0, 3))).toEqual([0, 7, 14]);
+    expect(Array.from(table.columns[1].values.slice(0, 3))).toEqual([1000, 1001, 1002]);
+    expect(table.columns.every((c) => c.values.every(Number.isFinite))).toBe(true);
+    expect(alignment).toEqual({ stepMs: 7 * MIN, aligned: 200, dropped: 697 - 100, filled: 0 });
+  });
+
+  it('uses the query interval when it is coarser than the series', () => {
+    expect(commonStep([series(0, MIN, 10), series(0, 2 * MIN, 10)], 5 * MIN)).toBe(5 * MIN);
+    expect(medianStep(series(0, MIN, 10).timestamps)).toBe(MIN);
+  });
+
+  it(`fills gaps of up to ${FILL_MAX_STEPS} step with the previous value, leaves longer gaps missing`, () => {
+    const a = sortSeries({
+      times: Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7].map((i) => i * MIN)),
+      values: Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7]),
+    });
+    // b misses minute 2 (one step: filled) and minutes 4–5 (two steps: missing).
+    const b = sortSeries({
+      times: Float64Array.from([0, 1, 3, 6, 7].map((i) => i * MIN + 5_000)),
+      values: Float64Array.from([10, 11, 13, 16, 17]),
+    });
+    const { table, alignment } = alignOnStep([a, b], ['a', 'b'], MIN);
+    expect(Array.from(table.columns[1].values)).toEqual([10, 11, 11, 13, NaN, NaN, 16, 17]);
+    expect(alignment).toEqual({ stepMs: MIN, aligned: 13, dropped: 0, filled: 1 });
+  });
+});

@@ -1,0 +1,88 @@
+import { columnOf, decimateMarks, decimateMinMax, mergeRegions, slotTimes } from '../decimate';
+
+/** A deterministic noisy series with spikes. */
+function noisy(n: number) {
+  let state = 3;
+  const times = new Float64Array(n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    state = (state * 1664525 + 1013904223) % 4294967296;
+    times[i] = i * 1000;
+    values[i] = state / 4294967296 + (i % 997 === 0 ? 50 : 0) - (i % 1201 === 0 ? 50 : 0);
+  }
+  return { times, values };
+}
+
+describe('pixel-column decimation', () => {
+  const n = 100_000;
+  const { times, values } = noisy(n);
+  const grid = { fromMs: 0, toMs: (n - 1) * 1000, columns: 300 };
+
+  it('sizes everything to the pixel width: two slots per column', () => {
+    expect(slotTimes(grid)).toHaveLength(600);
+    expect(decimateMinMax(grid, times, values)).toHaveLength(600);
+  });
+
+  it('keeps the min and the max of every column (spikes and dips survive)', () => {
+    const line = decimateMinMax(grid, times, values);
+    const expected = Array.from({ length: grid.columns }, () => ({ min: Infinity, max: -Infinity }));
+    times.forEach((t, i) => {
+      const c = columnOf(grid, t);
+      expected[c].min = Math.min(expected[c].min, values[i]);
+      expected[c].max = Math.max(expected[c].max, values[i]);
+    });
+    expected.forEach(({ min, max }, c) => {
+      const pair = [line[2 * c], line[2 * c + 1]];
+      expect(Math.min(...pair)).toBe(min);
+      expect(Math.max(...pair)).toBe(max);
+    });
+  });
+
+  it('keeps every anomaly: each column with marked points has a mark, and the count is all of them', () => {
+    const marked = new Uint8Array(n);
+    for (let i = 0; i < n; i += 37) {
+      marked[i] = 1;
+    }
+    const marks = decimateMarks(grid, times, values, marked);
+    expect(marks.count).toBe(Math.ceil(n / 37));
+    const columnsWithAnomalies = new Set<number>();
+    marked.forEach((m, i) => m && columnsWithAnomalies.add(columnOf(grid, times[i])));
+    for (let c = 0; c < grid.columns; c++) {
+      const hasMark = !Number.isNaN(marks.y[2 * c]) || !Number.isNaN(marks.y[2 * c + 1]);
+      expect(hasMark).toBe(columnsWithAnomalies.has(c));
+    }
+    // A mark is a marked point's own value and time.
+    for (let s = 0; s < marks.y.length; s++) {
+      if (!Number.isNaN(marks.y[s])) {
+        const row = marks.t[s] / 1000;
+        expect(marked[row]).toBe(1);
+        expect(values[row]).toBe(marks.y[s]);
+      }
+    }
+  });
+
+  it('one point in a column: the line passes through it in both slots, a lone anomaly is one mark', () => {
+    const small = { fromMs: 0, toMs: 100, columns: 10 };
+    expect(Array.from(decimateMinMax(small, [5], [7]).slice(0, 2))).toEqual([7, 7]);
+    const marks = decimateMarks(small, [5, 6], [7, 8], [1, 0]);
+    expect(Array.from(marks.y.slice(0, 2))).toEqual([7, NaN]);
+    expect(marks.count).toBe(1);
+  });
+
+  it('points outside the visible range are not drawn', () => {
+    const small = { fromMs: 100, toMs: 200, columns: 10 };
+    expect(decimateMinMax(small, [50, 250], [1, 2]).every(Number.isNaN)).toBe(true);
+  });
+
+  it('merges regions closer than a pixel column', () => {
+    const merged = mergeRegions(
+      [
+        { start: 0, end: 10 },
+        { start: 15, end: 20 },
+        { start: 100, end: 100 },
+      ],
+      10
+    );
+    expect(Array.from(merged)).toEqual([0, 20, 100, 100]);
+  });
+});

@@ -1,0 +1,44 @@
+import { COPY_CHUNK_ROWS, copySeriesData, sortSeries } from '../seriesData';
+
+const f = (values: number[]) => Float64Array.from(values);
+
+describe('copySeriesData (main thread, in steps)', () => {
+  it('copies times and values into typed arrays, null and non-numbers as NaN, dates as epoch ms', async () => {
+    const data = await copySeriesData([3, new Date(1), '1970-01-01T00:00:00.002Z'], [1, null, 'x'], () =>
+      Promise.resolve()
+    );
+    expect(Array.from(data.times)).toEqual([3, 1, 2]);
+    expect(Array.from(data.values)).toEqual([1, NaN, NaN]);
+  });
+
+  it('pauses between chunks of COPY_CHUNK_ROWS rows', async () => {
+    let pauses = 0;
+    const n = COPY_CHUNK_ROWS * 2 + 5;
+    const times = Array.from({ length: n }, (_, i) => i);
+    const data = await copySeriesData(times, times, async () => {
+      pauses++;
+    });
+    expect(pauses).toBe(2);
+    expect(data.values[n - 1]).toBe(n - 1);
+  });
+});
+
+describe('sortSeries (worker, once per series)', () => {
+  it('keeps an oldest-first series as it is, the newest of repeated times', () => {
+    const s = sortSeries({ times: f([1, 2, 2, 3]), values: f([10, 20, 21, 30]) });
+    expect(Array.from(s.timestamps)).toEqual([1, 2, 3]);
+    expect(Array.from(s.values)).toEqual([10, 21, 30]);
+  });
+
+  it('reverses a newest-first (streaming) series, the newest of repeated times (the earlier row)', () => {
+    const s = sortSeries({ times: f([3, 2, 2, 1]), values: f([30, 21, 20, 10]) });
+    expect(Array.from(s.timestamps)).toEqual([1, 2, 3]);
+    expect(Array.from(s.values)).toEqual([10, 21, 30]);
+  });
+
+  it('sorts a series in no order and drops rows without a finite time', () => {
+    const s = sortSeries({ times: f([1, NaN, 3, 2, 1]), values: f([10, 99, 30, 20, 11]) });
+    expect(Array.from(s.timestamps)).toEqual([1, 2, 3]);
+    expect(Array.from(s.values)).toEqual([11, 20, 30]);
+  });
+});

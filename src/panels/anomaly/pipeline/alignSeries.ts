@@ -1,0 +1,99 @@
+import type { SeriesTable } from '@telemetry-analyzer/engine';
+import type { SortedSeries } from './seriesData';
+
+/**
+ * Multivariate alignment policy (docs: the panel's README section "Multivariate mode"):
+ * - step: the query interval or the coarsest series' own step (median spacing), whichever is larger: the largest
+ *   grid every series can fill;
+ * - grid: multiples of the step since the epoch (as Prometheus aligns range queries);
+ * - tolerance: half a step: each point belongs to the nearest grid time, and of several points on one grid time
+ *   the nearest one is kept (ties: the later one); the others are dropped;
+ * - fill: a grid time a series has no point for, between two of its points, takes its previous value when the gap
+ *   is at most FILL_MAX_STEPS steps; longer gaps stay missing and those rows are not scored.
+ */
+export const FILL_MAX_STEPS = 1;
+
+export interface Alignment {
+  stepMs: number;
+  /** Points placed on a grid time, over all series. */
+  aligned: number;
+  /** Points not used: another point of the same series was nearer to their grid time. */
+  dropped: number;
+  /** Grid times filled with the previous value. */
+  filled: number;
+}
+
+/** Median spacing of a sorted series (0 with fewer than two points). */
+export function medianStep(timestamps: Float64Array): number {
+  if (timestamps.length < 2) {
+    return 0;
+  }
+  const gaps = new Float64Array(timestamps.length - 1);
+  for (let i = 1; i < timestamps.length; i++) {
+    gaps[i - 1] = timestamps[i] - timestamps[i - 1];
+  }
+  gaps.sort();
+  return gaps[gaps.length >> 1];
+}
+
+/** The common step of several series (see the policy above); `intervalMs` is the query's interval, if known. */
+export function commonStep(series: SortedSeries[], intervalMs = 0): number {
+  const coarsest = series.reduce((step, s) => Math.max(step, medianStep(s.timestamps)), 0);
+  const step = Math.max(coarsest, Number.isFinite(intervalMs) ? intervalMs : 0);
+  return step > 0 ? step : 1;
+}
+
+/** Several series joined on a common step (see the policy above): one column per series, named `names[i]`. */
+export function alignOnStep(
+  series: SortedSeries[],
+  names: string[],
+  stepMs: number
+): { table: SeriesTable; alignment: Alignment } {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const s of series) {
+    if (s.timestamps.length > 0) {
+      first = Math.min(first, Math.round(s.timestamps[0] / stepMs));
+      last = Math.max(last, Math.round(s.timestamps[s.timestamps.length - 1] / stepMs));
+    }
+  }
+  const rows = Number.isFinite(first) ? last - first + 1 : 0;
+  const timestamps = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    timestamps[r] = (first + r) * stepMs;
+  }
+  const alignment: Alignment = { stepMs, aligned: 0, dropped: 0, filled: 0 };
+  const columns = series.map((s, c) => {
+    const values = new Float64Array(rows).fill(NaN);
+    const distance = new Float64Array(rows).fill(Infinity);
+    let points = 0;
+    for (let i = 0; i < s.timestamps.length; i++) {
+      const k = Math.round(s.timestamps[i] / stepMs);
+      const d = Math.abs(s.timestamps[i] - k * stepMs);
+      const row = k - first;
+      points++;
+      if (d <= distance[row]) {
+        distance[row] = d;
+        values[row] = s.values[i];
+      }
+    }
+    let placed = 0;
+    let lastPlaced = -1;
+    for (let r = 0; r < rows; r++) {
+      if (distance[r] === Infinity) {
+        continue;
+      }
+      placed++;
+      const gap = r - lastPlaced - 1;
+      if (lastPlaced >= 0 && gap > 0 && gap <= FILL_MAX_STEPS) {
+        values.fill(values[lastPlaced], lastPlaced + 1, r);
+        alignment.filled += gap;
+      }
+      lastPlaced = r;
+    }
+    alignment.aligned += placed;
+    alignment.dropped += points - placed;
+    return { name: names[c], values };
+  });
+  return { table: { timestamps, columns }, alignment };
+}

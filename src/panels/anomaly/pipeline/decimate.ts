@@ -1,0 +1,128 @@
+/**
+ * Drawing at the panel's resolution: the visible range cut into one column per pixel, each column drawn as two
+ * points (its min and max, in time order), so a chart of any number of points costs the same and keeps every spike.
+ * Every column's anomalies become one mark at most per slot, and regions closer than a column merge.
+ */
+export interface PixelGrid {
+  fromMs: number;
+  toMs: number;
+  /** Pixel columns (the plot's width). */
+  columns: number;
+}
+
+/** Two slots per column: the x of each drawn point (a quarter and three quarters into its column). */
+export function slotTimes(grid: PixelGrid): Float64Array {
+  const width = columnWidth(grid);
+  const x = new Float64Array(grid.columns * 2);
+  for (let c = 0; c < grid.columns; c++) {
+    x[2 * c] = grid.fromMs + (c + 0.25) * width;
+    x[2 * c + 1] = grid.fromMs + (c + 0.75) * width;
+  }
+  return x;
+}
+
+export function columnWidth(grid: PixelGrid): number {
+  return Math.max(grid.toMs - grid.fromMs, 1) / grid.columns;
+}
+
+/** The column of time t, or -1 outside the visible range. */
+export function columnOf(grid: PixelGrid, t: number): number {
+  if (!(t >= grid.fromMs && t <= grid.toMs)) {
+    return -1;
+  }
+  return Math.min(grid.columns - 1, Math.floor((t - grid.fromMs) / columnWidth(grid)));
+}
+
+/**
+ * Min and max of each column (NaN values skipped), at the column's two slots in the order they occur; a column with
+ * one point has it in both slots, an empty column NaN in both. `times` ascending.
+ */
+export function decimateMinMax(grid: PixelGrid, times: ArrayLike<number>, values: ArrayLike<number>): Float64Array {
+  return decimate(grid, times, values, undefined).y;
+}
+
+/**
+ * The marked points of each column as at most two marks: the lowest and the highest marked value, at the slots in
+ * the order they occur (one marked point: slot 0). `t` holds each mark's own time, `count` the marked points.
+ */
+export function decimateMarks(
+  grid: PixelGrid,
+  times: ArrayLike<number>,
+  values: ArrayLike<number>,
+  marked: ArrayLike<number>
+): { y: Float64Array; t: Float64Array; count: number } {
+  return decimate(grid, times, values, marked);
+}
+
+function decimate(
+  grid: PixelGrid,
+  times: ArrayLike<number>,
+  values: ArrayLike<number>,
+  marked: ArrayLike<number> | undefined
+): { y: Float64Array; t: Float64Array; count: number } {
+  const y = new Float64Array(grid.columns * 2).fill(NaN);
+  const t = new Float64Array(grid.columns * 2).fill(NaN);
+  let count = 0;
+  let column = -1;
+  let min = NaN;
+  let max = NaN;
+  let minAt = NaN;
+  let maxAt = NaN;
+  const flush = () => {
+    if (column < 0 || Number.isNaN(min)) {
+      return;
+    }
+    const single = minAt === maxAt;
+    const [a, b] = minAt <= maxAt ? [0, 1] : [1, 0];
+    y[2 * column + a] = min;
+    t[2 * column + a] = minAt;
+    if (single) {
+      if (!marked) {
+        y[2 * column + 1] = min; // the line passes through the point in both slots
+        t[2 * column + 1] = minAt;
+      }
+    } else {
+      y[2 * column + b] = max;
+      t[2 * column + b] = maxAt;
+    }
+  };
+  for (let i = 0; i < times.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v) || (marked && !marked[i])) {
+      continue;
+    }
+    const c = columnOf(grid, times[i]);
+    if (c < 0) {
+      continue;
+    }
+    count++;
+    if (c !== column) {
+      flush();
+      column = c;
+      min = max = v;
+      minAt = maxAt = times[i];
+    } else if (v < min) {
+      min = v;
+      minAt = times[i];
+    } else if (v > max) {
+      max = v;
+      maxAt = times[i];
+    }
+  }
+  flush();
+  return { y, t, count };
+}
+
+/** Regions (start/end epoch ms, ascending) merged when less than `gapMs` apart: pairs [start0, end0, start1, ...]. */
+export function mergeRegions(regions: ReadonlyArray<{ start: number; end: number }>, gapMs: number): Float64Array {
+  const merged: number[] = [];
+  for (const region of regions) {
+    const n = merged.length;
+    if (n > 0 && region.start - merged[n - 1] < gapMs) {
+      merged[n - 1] = Math.max(merged[n - 1], region.end);
+    } else {
+      merged.push(region.start, region.end);
+    }
+  }
+  return Float64Array.from(merged);
+}

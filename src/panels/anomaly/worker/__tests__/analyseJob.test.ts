@@ -1,0 +1,156 @@
+import { AnomalyDetector } from '@telemetry-analyzer/engine';
+import { toDetectorOptions } from '../../model/detectorOptions';
+import { withDefaults } from '../../options/defaults';
+import { SCORE_CHUNK_ROWS } from '../../pipeline/chunkedScore';
+import { columnOf } from '../../pipeline/decimate';
+import { START, STEP, syntheticSeries, times } from '../../testing/frames';
+import type { AnomalyOptions } from '../../types';
+import { type AnalyseState, explainAt, runAnalyseJob } from '../analyseJob';
+import { DetectorCache } from '../detectorCache';
+import type { AnalyseRequest, PanelColumn, PanelModelOutcome } from '../messages';
+
+const hooks = { pause: () => Promise.resolve(), isCancelled: () => false, progress: () => undefined };
+
+function column(name: string, values: number[], step = STEP, start = START): PanelColumn {
+  return { name, times: Float64Array.from(times(values.length, start, step)), values: Float64Array.from(values) };
+}
+
+function request(models: AnalyseRequest['models'], n: number, overrides: Partial<AnomalyOptions> = {}): AnalyseRequest {
+  const options = withDefaults({ trees: 50, contamination: 0.02, ...overrides });
+  return {
+    type: 'analyse',
+    jobId: 1,
+    detector: toDetectorOptions(options),
+    contamination: options.contamination,
+    models,
+    grid: { fromMs: START, toMs: START + (n - 1) * STEP, columns: 4000 },
+    rules: { minConsecutive: options.minConsecutive, direction: options.direction },
+    window: options.window,
+    intervalMs: STEP,
+    check: { count: 19, reason: 'test', where: 'in the visible range' },
+  };
+}
+
+const newState = (): AnalyseState => ({ cache: new DetectorCache(), tables: new Map() });
+
+function ok(outcome: PanelModelOutcome) {
+  if (!outcome.ok) {
+    throw new Error(`${outcome.code}: ${outcome.message}`);
+  }
+  return outcome;
+}
+
+/** The engine's own anomalies on the same rows (trained and scored on them directly). */
+function engineAnomalyTimes(req: AnalyseRequest, columns: PanelColumn[]): number[] {
+  const table = { timestamps: columns[0].times, columns: columns.map((c) => ({ name: c.name, values: c.values })) };
+  const { results } = AnomalyDetector.trainAndScore(table, {
+    ...req.detector,
+    forest: { ...req.detector.forest, contamination: req.contamination },
+  });
+  return Array.from(results[0].rowIndex)
+    .filter((_, i) => results[0].isAnomaly[i])
+    .map((row) => table.timestamps[row]);
+}
+
+function markTimes(markTimesSlots: Float64Array): number[] {
+  return Array.from(markTimesSlots).filter((t) => !Number.isNaN(t));
+}
+
+describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)', () => {
+  const N = 240;
+  const a = syntheticSeries(N, [60, 150, 151]);
+  const b = syntheticSeries(N, [200], 11);
+
+  it('per series: the marks are exactly the anomalies the engine returns, at their own times and values', async () => {
+    const req = request(
+      [
+        { slot: 'a', trainingKey: 'k', columns: [column('a', a)], mayTrain: true },
+        { slot: 'b', trainingKey: 'k', columns: [column('b', b)], mayTrain: true },
+      ],
+      N
+    );
+    const expected = [engineAnomalyTimes(req, [column('a', a)]), engineAnomalyTimes(req, [column('b', b)])];
+    const outcomes = (await runAnalyseJob(req, newState(), hooks)).map(ok);
+    outcomes.forEach((outcome, i) => {
+      const drawn = outcome.series[0];
+      expect(expected[i].length).toBeGreaterThan(0);
+      // The grid has a column per point here: every anomaly is its own mark.
+      expect(markTimes(drawn.markTimes)).toEqual(expected[i]);
+      expect(drawn.anomalyCount).toBe(expected[i].length);
+      const values = i === 0 ? a : b;
+      drawn.marks.forEach((v, s) => {
+        if (!Number.isNaN(v)) {
+          expect(v).toBe(values[(drawn.markTimes[s] - START) / STEP]);
+        }
+      });
+      expect(outcome.scores).toHaveLength(2 * req.grid.columns);
+      expect(outcome.trained).toBe(true);
+    });
+  });
+
+  it('multivariate: an anomalous row marks every series of its model', async () => {
+    const req = request(
+      [{ slot: 'g', trainingKey: 'k', columns: [column('a', a), column('b', b)], mayTrain: true }],
+      N,
+      {
+        mode: 'multivariate',
+      }
+    );
+    const expected = engineAnomalyTimes(req, [column('a', a), column('b', b)]);
+    const [outcome] = (await runAnalyseJob(req, newState(), hooks)).map(ok);
+    for (const drawn of outcome.series) {
+      expect(markTimes(drawn.markTimes)).toEqual(expected);
+    }
+    expect(outcome.alignment).toEqual({ stepMs: STEP, aligned: 2 * N, dropped: 0, filled: 0 });
+  });
+
+  it('multivariate on 1-min and 7-min series offset by 30 s: aligned on 7 min, scored and marked', async () => {
+    const fine = column('fine', syntheticSeries(7 * 300 - 3, [700, 1400], 5), STEP);
+    const coarse = column('coarse', syntheticSeries(300, [100], 9), 7 * STEP, START + 30_000);
+    const req = request([{ slot: 'g', trainingKey: 'k', columns: [fine, coarse], mayTrain: true }], 7 * 300, {
+      mode: 'multivariate',
+    });
+    const [outcome] = (await runAnalyseJob(req, newState(), hooks)).map(ok);
+    expect(outcome.alignment).toMatchObject({ stepMs: 7 * STEP, aligned: 600, filled: 0 });
+    expect(outcome.scoredRows).toBeGreaterThan(250);
+    expect(outcome.series.every((s) => s.anomalyCount > 0)).toBe(true);
+  });
+
+  it('a cached model scores a refresh without retraining; the tooltip explains a mark on demand', async () => {
+    const state = newState();
+    const job = (mayTrain: boolean) =>
+      request([{ slot: 'a', trainingKey: 'k', columns: [column('a', a)], mayTrain }], N);
+    const first = ok((await runAnalyseJob(job(true), state, hooks))[0]);
+    const again = ok((await runAnalyseJob(job(false), state, hooks))[0]);
+    expect(again.trained).toBe(false);
+    expect(markTimes(again.series[0].markTimes)).toEqual(markTimes(first.series[0].markTimes));
+    const time = markTimes(first.series[0].markTimes)[0];
+    const explanation = explainAt(state, 'a', time, 3);
+    expect(explanation?.contributions).toHaveLength(3);
+    expect(explainAt(state, 'a', time + 1, 3)).toBeNull();
+  });
+
+  it('large tables: scored in chunks, every row scored once, every anomaly in a column kept as one mark', async () => {
+    const n = SCORE_CHUNK_ROWS * 2 + 500;
+    const values = syntheticSeries(n, [1000, 9000, 17000]);
+    const req = request([{ slot: 'big', trainingKey: 'k', columns: [column('big', values)], mayTrain: true }], n);
+    req.grid.columns = 300;
+    const [outcome] = (await runAnalyseJob(req, newState(), hooks)).map(ok);
+    const warmup = req.window - 1;
+    expect(outcome.scoredRows).toBe(n - warmup);
+    const drawn = outcome.series[0];
+    expect(drawn.line).toHaveLength(600);
+    expect(drawn.anomalyCount).toBeGreaterThan(0);
+    // Every column holding an anomaly shows a mark; the spikes are among them.
+    for (const spike of [1000, 9000, 17000]) {
+      const c = columnOf(req.grid, START + spike * STEP);
+      expect(Number.isNaN(drawn.marks[2 * c]) && Number.isNaN(drawn.marks[2 * c + 1])).toBe(false);
+    }
+  });
+
+  it('says how many points are missing before training, in the worker', async () => {
+    const req = request([{ slot: 'a', trainingKey: 'k', columns: [column('a', a.slice(0, 10))], mayTrain: true }], N);
+    const [outcome] = await runAnalyseJob(req, newState(), hooks);
+    expect(outcome).toMatchObject({ ok: false, code: 'not-enough-data', message: expect.stringMatching(/^10 points/) });
+  });
+});

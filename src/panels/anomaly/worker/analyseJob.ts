@@ -1,0 +1,265 @@
+import { AnomalyDetector, type ScoreResult, type SeriesTable, rollingMean } from '@telemetry-analyzer/engine';
+import { markAnomalies } from '../render/anomalyMarks';
+import { type Alignment, alignOnStep, commonStep, medianStep } from '../pipeline/alignSeries';
+import { checkTrainingTable } from '../pipeline/checkTraining';
+import {
+  MAX_TRAINING_ROWS,
+  SCORE_CHUNK_ROWS,
+  type Scored,
+  historyStart,
+  scoreInChunks,
+  sliceTable,
+  trainingRows,
+} from '../pipeline/chunkedScore';
+import { columnWidth, decimateMarks, decimateMinMax, mergeRegions } from '../pipeline/decimate';
+import { type SortedSeries, sortSeries } from '../pipeline/seriesData';
+import type { DetectorCache } from './detectorCache';
+import type {
+  AnalyseRequest,
+  DrawnSeries,
+  Explanation,
+  PanelColumn,
+  PanelModelJob,
+  PanelModelOutcome,
+} from './messages';
+import { JobCancelled, type JobHooks, failure } from './runScoreJob';
+
+/** What explain() needs of a slot's latest result: the table it scored and the warm-up of its features. */
+export interface ScoredTable {
+  table: SeriesTable;
+  warmup: number;
+}
+
+/** State a scorer keeps between jobs: the trained detectors and each slot's latest scored table. */
+export interface AnalyseState {
+  cache: DetectorCache;
+  tables: Map<string, ScoredTable>;
+}
+
+/**
+ * A panel's whole job, off the main thread (or in small steps on it): per model, the series sorted once into
+ * typed-array tables (aligned on a common step when several), training (or the cached model), scoring in chunks,
+ * the marking rules, and everything the panel draws, sized to its pixel columns. Pauses between steps; throws
+ * JobCancelled as soon as it notices a cancel.
+ */
+export async function runAnalyseJob(
+  request: AnalyseRequest,
+  state: AnalyseState,
+  hooks: JobHooks
+): Promise<PanelModelOutcome[]> {
+  const outcomes: PanelModelOutcome[] = [];
+  const total = Math.max(1, request.models.length);
+  let done = 0;
+  const pause = async () => {
+    await hooks.pause();
+    if (hooks.isCancelled()) {
+      throw new JobCancelled();
+    }
+  };
+  for (const model of request.models) {
+    try {
+      outcomes.push(await analyseModel(model, request, state, pause));
+    } catch (error) {
+      if (error instanceof JobCancelled) {
+        throw error;
+      }
+      outcomes.push(failure(model, error));
+    }
+    hooks.progress(++done, total);
+    await pause();
+  }
+  return outcomes;
+}
+
+/** The model's table: its one series, or its series aligned on a common step. */
+export function modelTable(
+  columns: PanelColumn[],
+  sorted: SortedSeries[],
+  intervalMs: number,
+  stepMs?: number
+): { table: SeriesTable; alignment?: Alignment } {
+  if (columns.length === 1) {
+    return {
+      table: { timestamps: sorted[0].timestamps, columns: [{ name: columns[0].name, values: sorted[0].values }] },
+    };
+  }
+  return alignOnStep(
+    sorted,
+    columns.map((c) => c.name),
+    stepMs ?? commonStep(sorted, intervalMs)
+  );
+}
+
+async function analyseModel(
+  model: PanelModelJob,
+  request: AnalyseRequest,
+  state: AnalyseState,
+  pause: () => Promise<void>
+): Promise<PanelModelOutcome> {
+  const sorted = model.columns.map((c) => sortSeries(c));
+  await pause();
+  const { table, alignment } = modelTable(model.columns, sorted, request.intervalMs);
+  const warmup = Math.max(request.window - 1, request.detector.features?.lags ?? 1, 1);
+  const options = {
+    ...request.detector,
+    forest: { ...request.detector.forest, contamination: request.contamination },
+    mode: 'multivariate' as const,
+  };
+
+  let detector = state.cache.get(model.slot, model.trainingKey);
+  let trained = false;
+  let scored: Scored | undefined;
+  if (!detector) {
+    if (!model.mayTrain) {
+      return { slot: model.slot, ok: false, code: 'model-missing', message: 'no cached model; send training data' };
+    }
+    const training = model.training
+      ? modelTable(model.training, model.training.map(sortSeries), request.intervalMs, alignment?.stepMs).table
+      : table;
+    const problem = checkTrainingTable(training, request.check);
+    if (problem) {
+      return { slot: model.slot, ok: false, code: problem.kind, message: problem.message };
+    }
+    await pause();
+    if (!model.training && table.timestamps.length <= Math.min(SCORE_CHUNK_ROWS, MAX_TRAINING_ROWS)) {
+      // Training on the rows it scores, in one engine call: one feature build, exactly the engine's result.
+      const both = AnomalyDetector.trainAndScore(table, options);
+      detector = both.detector;
+      scored = fromResult(both.results[0]);
+    } else {
+      detector = AnomalyDetector.train(trainingRows(training), options);
+    }
+    state.cache.set(model.slot, model.trainingKey, detector);
+    trained = true;
+    await pause();
+  }
+  if (!scored) {
+    detector.setContamination(request.contamination);
+    scored = await scoreInChunks(detector, table, warmup, pause);
+  }
+  state.tables.set(model.slot, { table, warmup });
+  await pause();
+  return drawModel(model, request, table, sorted, scored, { trained, alignment });
+}
+
+function fromResult(result: ScoreResult): Scored {
+  return { rows: result.rowIndex, scores: result.scores, threshold: result.threshold };
+}
+
+/** Marks, regions, lines and scores of one scored model, sized to the grid. */
+export function drawModel(
+  model: Pick<PanelModelJob, 'slot' | 'columns'>,
+  request: Pick<AnalyseRequest, 'grid' | 'rules' | 'window'>,
+  table: SeriesTable,
+  sorted: SortedSeries[],
+  scored: Scored,
+  extra: { trained: boolean; alignment?: Alignment }
+): PanelModelOutcome {
+  const { grid, rules } = request;
+  const n = scored.rows.length;
+  const times = new Float64Array(n);
+  const isAnomaly = new Uint8Array(n);
+  let flaggedRows = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    times[i] = table.timestamps[scored.rows[i]];
+    const s = scored.scores[i];
+    isAnomaly[i] = s > scored.threshold ? 1 : 0;
+    flaggedRows += isAnomaly[i];
+    min = Math.min(min, s);
+    max = Math.max(max, s);
+  }
+  const gap = columnWidth(grid);
+  const series: DrawnSeries[] = model.columns.map((column, c) => {
+    const columnValues = table.columns[c].values;
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      values[i] = columnValues[scored.rows[i]];
+    }
+    let mean: ArrayLike<number> = [];
+    if (rules.direction !== 'both') {
+      const all = rollingMean(columnValues, request.window);
+      const atRows = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        atRows[i] = all[scored.rows[i]];
+      }
+      mean = atRows;
+    }
+    const { marked, regions } = markAnomalies({ times, values, rollingMean: mean, isAnomaly }, rules);
+    const marks = decimateMarks(grid, times, values, marked);
+    let anomalyCount = 0;
+    for (let i = 0; i < n; i++) {
+      anomalyCount += marked[i];
+    }
+    return {
+      name: column.name,
+      line: decimateMinMax(grid, sorted[c].timestamps, sorted[c].values),
+      marks: marks.y,
+      markTimes: marks.t,
+      regions: mergeRegions(regions, gap),
+      anomalyCount,
+      stepMs: medianStep(sorted[c].timestamps),
+    };
+  });
+  return {
+    slot: model.slot,
+    ok: true,
+    trained: extra.trained,
+    threshold: scored.threshold,
+    scoredRows: n,
+    flaggedRows,
+    unscoredRows: table.timestamps.length - n,
+    scores: decimateMinMax(grid, times, scored.scores),
+    scoreRange: n > 0 ? [min, max] : [0, 1],
+    series,
+    alignment: extra.alignment,
+  };
+}
+
+/**
+ * The top contributing features of the anomaly at `time` in a slot's latest result: its features rebuilt from the
+ * few rows of history it needs, so hovering costs the same whatever the table's size. Null when the time is not a
+ * scored row.
+ */
+export function explainAt(state: AnalyseState, slot: string, time: number, top: number): Explanation | null {
+  const scoredTable = state.tables.get(slot);
+  const detector = state.cache.latest(slot);
+  if (!scoredTable || !detector) {
+    return null;
+  }
+  const { table, warmup } = scoredTable;
+  const row = findRow(table.timestamps, time);
+  if (row < 0) {
+    return null;
+  }
+  const from = historyStart(table, row, warmup);
+  const slice = sliceTable(table, from, row + 1);
+  const [result] = detector.score(slice);
+  const i = result.rowIndex.length - 1;
+  if (i < 0 || from + result.rowIndex[i] !== row) {
+    return null;
+  }
+  const contributions = detector.explain(slice, result, i, top);
+  return {
+    time,
+    contributions: contributions.map((c) => ({ name: c.name ?? `feature ${c.feature}`, weight: c.weight })),
+  };
+}
+
+function findRow(timestamps: Float64Array, time: number): number {
+  let lo = 0;
+  let hi = timestamps.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (timestamps[mid] === time) {
+      return mid;
+    }
+    if (timestamps[mid] < time) {
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return -1;
+}
