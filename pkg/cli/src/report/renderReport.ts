@@ -96,6 +96,7 @@ const REPORT_SCRIPT = `
   });
 
   var section = document.getElementById('plots');
+  var charts = (window.reportCharts = []); // the uPlot instances, for a look from the devtools (and the tests)
   data.plots.forEach(function (plot) {
     var heading = document.createElement('h3');
     heading.textContent = (plot.group ? plot.group + ' \\u2014 ' : '') + plot.metric +
@@ -111,6 +112,7 @@ const REPORT_SCRIPT = `
       legend: { show: false },
       cursor: { points: { size: 6 } },
       scales: { x: { time: true } },
+      axes: [{}, { size: axisSize }],
       series: [
         {},
         { label: plot.metric, stroke: '#1f77b4', width: 1, spanGaps: false, points: { show: false } },
@@ -119,9 +121,22 @@ const REPORT_SCRIPT = `
       ],
       hooks: { setCursor: [function (u) { showTooltip(u, plot); }] }
     };
-    new uPlot(options, [plot.x, plot.y, marks], container);
+    charts.push(new uPlot(options, [plot.x, plot.y, marks], container));
     container.addEventListener('mouseleave', function () { tooltip.hidden = true; });
   });
+
+  // The y axis as wide as its longest label (uPlot's default is a fixed 50 px: "10,000" would show as "0,000").
+  function axisSize(u, values, axisIndex, cycle) {
+    var axis = u.axes[axisIndex];
+    if (cycle > 1) { return axis._size; } // uPlot asks again after sizing; keep the first answer
+    var longest = (values || []).reduce(function (a, v) { return String(v).length > a.length ? String(v) : a; }, '');
+    var size = axis.ticks.size + axis.gap;
+    if (longest !== '') {
+      u.ctx.font = axis.font[0];
+      size += u.ctx.measureText(longest).width / uPlot.pxRatio;
+    }
+    return Math.ceil(size) + 4;
+  }
 
   function showTooltip(u, plot) {
     var index = u.cursor.idx;

@@ -1,0 +1,66 @@
+/**
+ * The HTML report in a real browser (Debian's Chromium): each chart's y axis is as wide as its longest label, so
+ * values of 10 000 and more read in full ("100,000", not "0,000" cut at uPlot's default 50 px).
+ */
+import { chromium, type Browser } from 'playwright-core';
+import { join } from 'path';
+import { pathToFileURL } from 'url';
+import { runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+test('y-axis labels fit their axis, for values from below 1 to millions', async () => {
+  const work = tempDir('cli-report-');
+  const rows = smallTelemetryRows().map((row, i) => ({
+    ...row,
+    // memory in KB (millions), errors as small fractions
+    memory_free_mb: Number(row.memory_free_mb) * 1000 + (i % 7) * 1234,
+    error_count: Number(row.error_count) / 1000,
+  }));
+  const out = join(work, 'out');
+  const run = runCli(['detect', '-q', '--input', writeInput(work, 'wide.csv', toCsv(rows)), '--output-dir', out]);
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  try {
+    await page.goto(pathToFileURL(join(out, 'report.html')).href);
+    await page.waitForFunction(() => {
+      const charts = (window as unknown as { reportCharts?: unknown[] }).reportCharts;
+      return charts !== undefined && charts.length > 0 && document.querySelectorAll('.uplot').length === charts.length;
+    });
+    const axes = await page.evaluate(() => {
+      type Axis = {
+        _size: number;
+        _values: Array<string | number> | null;
+        font: string[];
+        ticks: { size: number };
+        gap: number;
+      };
+      const charts = (window as unknown as { reportCharts: Array<{ axes: Axis[]; ctx: CanvasRenderingContext2D }> })
+        .reportCharts;
+      return charts.map((chart) => {
+        const axis = chart.axes[1];
+        chart.ctx.font = axis.font[0];
+        const labels = (axis._values ?? []).map(String);
+        const widest = Math.max(...labels.map((label) => chart.ctx.measureText(label).width / devicePixelRatio));
+        return { labels, needed: Math.ceil(widest + axis.ticks.size + axis.gap), size: axis._size };
+      });
+    });
+    expect(axes.length).toBeGreaterThanOrEqual(5);
+    expect(axes.some(({ labels }) => labels.some((label) => /^\d{1,3}(,\d{3})+$/.test(label)))).toBe(true);
+    for (const axis of axes) {
+      expect({ ...axis, fits: axis.size >= axis.needed }).toEqual({ ...axis, fits: true });
+    }
+  } finally {
+    await page.close();
+  }
+});
