@@ -2,26 +2,18 @@
 // credentials reach their route with them, the allow-listed routes answer without them, and the allow-list is the
 // operator's.
 import { AUTHORIZED, PROXY_TOKEN } from '../support/hostile';
-import { PrometheusServer, startPrometheus } from '../support/prometheus';
+import { prometheusServing } from '../support/datasetPrometheus';
 import { startProxyUnderTest } from '../support/proxyUnderTest';
 import { rawRequest } from '../support/rawHttp';
 import { stopAfterEach } from '../support/stopAfterEach';
-import { buildTelemetryDataset, toPrometheusSeries } from '../support/telemetryDataset';
+import { buildTelemetryDataset } from '../support/telemetryDataset';
 
 const dataset = buildTelemetryDataset();
 const stopLater = stopAfterEach();
-let prometheus: PrometheusServer;
-
-beforeAll(async () => {
-  prometheus = await startPrometheus({ series: toPrometheusSeries(dataset) });
-});
-
-afterAll(async () => {
-  await prometheus?.stop();
-});
+const prometheus = prometheusServing(dataset);
 
 async function proxyWithAuth() {
-  return stopLater(await startProxyUnderTest({ prometheusUrl: prometheus.url, bearerTokens: [PROXY_TOKEN] }));
+  return stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url, bearerTokens: [PROXY_TOKEN] }));
 }
 
 describe('incoming auth', () => {
@@ -56,7 +48,7 @@ describe('incoming auth', () => {
 
   it('needs credentials on every route the operator leaves out of auth.unauthenticatedPaths', async () => {
     const strict = await startProxyUnderTest({
-      prometheusUrl: prometheus.url,
+      prometheusUrl: prometheus().url,
       extraYaml: [`auth: { bearerTokens: [${PROXY_TOKEN}], unauthenticatedPaths: [/healthz] }`],
     });
     stopLater(strict);

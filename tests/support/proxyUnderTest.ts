@@ -14,6 +14,8 @@ export interface ProxyUnderTestOptions {
   upstreamTimeout?: string;
   /** Directory for trained models; without it they live in memory. */
   modelStoreDirectory?: string;
+  /** modelStore.maxBytes [the proxy's default]. */
+  modelStoreMaxBytes?: number;
   /** Request body limit, bytes [the proxy's default]. */
   bodyLimit?: number;
   /** Further `limits` keys, e.g. { maxTrees: 50, queryTimeout: '5s' } [the proxy's defaults]. */
@@ -62,7 +64,8 @@ export function proxyConfigYaml(options: ProxyUnderTestOptions): string {
     }
   }
   if (options.modelStoreDirectory) {
-    lines.push(`modelStore: { directory: ${JSON.stringify(options.modelStoreDirectory)} }`);
+    const maxBytes = options.modelStoreMaxBytes === undefined ? '' : `, maxBytes: ${options.modelStoreMaxBytes}`;
+    lines.push(`modelStore: { directory: ${JSON.stringify(options.modelStoreDirectory)}${maxBytes} }`);
   }
   const limits = { ...options.limits, ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}) };
   if (Object.keys(limits).length > 0) {

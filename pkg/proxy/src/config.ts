@@ -135,6 +135,18 @@ export interface ScoreCacheConfig {
   maxBytes: number;
 }
 
+/** Trained models on disk, within a byte budget (least recently used removed first) and an optional age. */
+export interface ModelStoreConfig {
+  directory: string;
+  /** Bytes the model files may take together [1073741824 = 1 GiB]. */
+  maxBytes: number;
+  /** Files not used (saved or loaded) for this long are removed, ms [undefined = no age limit]. */
+  maxAgeMs?: number;
+}
+
+/** What the model store may hold on disk by default (modelStore.maxBytes): 1 GiB, ~10 000 models of 100 KB. */
+export const DEFAULT_MODEL_STORE_BYTES = 2 ** 30;
+
 export interface ProxyConfig {
   /** Where the config came from (file path or a label), for messages. */
   source: string;
@@ -143,7 +155,7 @@ export interface ProxyConfig {
   defaultUpstream: string;
   engine: EngineDefaults;
   /** Directory for trained models; undefined = models live in memory only. */
-  modelStore?: { directory: string };
+  modelStore?: ModelStoreConfig;
   /** In-memory LRU of trained models [DEFAULT_MAX_MODELS]. */
   modelCache: { maxModels: number };
   scoreCache: ScoreCacheConfig;
@@ -469,11 +481,18 @@ class ConfigReader {
       return undefined;
     }
     if (!isObject(raw)) {
-      this.problem('modelStore', 'must be {directory}');
+      this.problem('modelStore', 'must be {directory, maxBytes?, maxAge?}');
       return undefined;
     }
-    this.rejectUnknownKeys(raw, 'modelStore', ['directory']);
-    return { directory: this.requiredString(raw, 'directory', 'modelStore') };
+    this.rejectUnknownKeys(raw, 'modelStore', ['directory', 'maxBytes', 'maxAge']);
+    const store: ModelStoreConfig = {
+      directory: this.requiredString(raw, 'directory', 'modelStore'),
+      maxBytes: this.readInteger(raw, 'maxBytes', 'modelStore', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MODEL_STORE_BYTES),
+    };
+    if (raw.maxAge !== undefined && raw.maxAge !== null) {
+      store.maxAgeMs = this.readDuration(raw.maxAge, 'modelStore.maxAge', 0);
+    }
+    return store;
   }
 
   private readModelCache(raw: unknown): ProxyConfig['modelCache'] {

@@ -62,6 +62,19 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly modelStoreBytes = new Gauge({
+    name: 'telemetry_proxy_model_store_bytes',
+    help: 'Bytes of the model files in the model store directory (bounded by modelStore.maxBytes).',
+    registers: [this.registry],
+  });
+
+  readonly modelStoreRemovals = new Counter({
+    name: 'telemetry_proxy_model_store_removals_total',
+    help: 'Model files removed from the store, by reason: bytes (modelStore.maxBytes, least recently used first) or age (modelStore.maxAge).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly rowsScored = new Counter({
     name: 'telemetry_proxy_rows_scored_total',
     help: 'Table rows scored by the engine for anomaly queries (new or changed rows, and the warm-up history around them).',

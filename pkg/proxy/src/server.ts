@@ -80,7 +80,22 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       ),
     ])
   );
-  const store = config.modelStore ? new ModelStore(config.modelStore.directory, app.log) : undefined;
+  const store = config.modelStore
+    ? new ModelStore(
+        config.modelStore.directory,
+        app.log,
+        config.modelStore,
+        {
+          onBytesChange: (bytes) => metrics.modelStoreBytes.set(bytes),
+          onRemove: ({ reason }) => metrics.modelStoreRemovals.inc({ reason }),
+        },
+        now
+      )
+    : undefined;
+  if (store && config.modelStore) {
+    // Applies the limits to what an earlier run left, and sets the bytes metric, before any query.
+    store.scanOnce().catch((error: Error) => app.log.warn({ reason: error.message }, 'could not scan the model store'));
+  }
   const repository = new ModelRepository(
     config.modelCache.maxModels,
     store,

@@ -1,10 +1,13 @@
 /**
  * Trained models on disk, one JSON file per model named by its key (a sha256 hex digest), so a restarted proxy
  * serves without retraining. Writes are atomic (temporary file + rename); unreadable files are ignored with a log line.
+ * With retention limits the store keeps within a byte budget and age, least recently used removed first
+ * (storeRetention.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RemovedFile, RetentionLimits, StoreRetention } from './storeRetention';
 
 const FORMAT = 'telemetry-analyzer-proxy-model';
 const VERSION = 1;
@@ -24,11 +27,33 @@ export interface StoreLogger {
   warn(object: object, message: string): void;
 }
 
+export interface StoreEvents {
+  /** Bytes the model files take together after a change. */
+  onBytesChange?(bytes: number): void;
+  onRemove?(file: RemovedFile): void;
+}
+
+const MODEL_FILE = /^([0-9a-f]{64})\.json$/;
+
 export class ModelStore {
+  private readonly retention?: StoreRetention;
+  private scanned?: Promise<void>;
+
+  /** Without `limits` the store keeps every file (as before retention existed). */
   constructor(
     readonly directory: string,
-    private readonly log: StoreLogger
-  ) {}
+    private readonly log: StoreLogger,
+    limits?: RetentionLimits,
+    private readonly events: StoreEvents = {},
+    private readonly now: () => number = Date.now
+  ) {
+    this.retention = limits && new StoreRetention(limits);
+  }
+
+  /** Bytes of the model files the store keeps (0 without retention limits). */
+  get bytes(): number {
+    return this.retention?.bytes ?? 0;
+  }
 
   fileFor(key: string): string {
     if (!/^[0-9a-f]{64}$/.test(key)) {
@@ -48,6 +73,49 @@ export class ModelStore {
     } catch (error) {
       await unlink(temporary).catch(() => undefined);
       throw error;
+    }
+    if (this.retention) {
+      await this.scanOnce();
+      this.retention.use(model.key, Buffer.byteLength(content), this.now());
+      await this.removeDue(model.key);
+    }
+  }
+
+  /** Learns the files already in the directory (least recently modified first) and applies the limits to them. */
+  scanOnce(): Promise<void> {
+    return (this.scanned ??= (async () => {
+      const names = await readdir(this.directory).catch(() => [] as string[]);
+      const files = await Promise.all(
+        names.map(async (name) => {
+          const key = MODEL_FILE.exec(name)?.[1];
+          const info = key ? await stat(join(this.directory, name)).catch(() => undefined) : undefined;
+          return key && info ? { key, bytes: info.size, usedAt: info.mtimeMs } : undefined;
+        })
+      );
+      for (const file of files.filter((f) => f !== undefined).sort((a, b) => a!.usedAt - b!.usedAt)) {
+        this.retention!.use(file!.key, file!.bytes, file!.usedAt);
+      }
+      await this.removeDue();
+    })());
+  }
+
+  private async removeDue(keep?: string): Promise<void> {
+    for (const removed of this.retention!.dueForRemoval(this.now(), keep)) {
+      await unlink(this.fileFor(removed.key)).catch(() => undefined);
+      this.events.onRemove?.(removed);
+    }
+    this.events.onBytesChange?.(this.retention!.bytes);
+  }
+
+  /** A model read back counts as used: its file moves to the back of the removal order (and its mtime to now). */
+  private async markUsed(key: string): Promise<void> {
+    if (!this.retention) {
+      return;
+    }
+    await this.scanOnce();
+    const now = this.now();
+    if (this.retention.touch(key, now)) {
+      await utimes(this.fileFor(key), new Date(now), new Date(now)).catch(() => undefined);
     }
   }
 
@@ -79,6 +147,7 @@ export class ModelStore {
       ) {
         throw new Error('fields missing');
       }
+      await this.markUsed(key);
       return {
         key,
         description: String(json.description ?? ''),
