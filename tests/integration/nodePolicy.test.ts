@@ -3,10 +3,16 @@
  * the Node of the GitHub workflow and of the compose stack agree, and no installed package demands a Node the range
  * admits not (what npm reports as EBADENGINE on install).
  */
-import semver from 'semver';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { readJson, repoPath } from './stackFiles';
+
+// semver (npm's own range rules) ships no types, and only these three are needed.
+const semver = require('semver') as {
+  satisfies(version: string, range: string): boolean;
+  intersects(a: string, b: string): boolean;
+  minVersion(range: string): { version: string } | null;
+};
 
 const range: string = readJson('package.json').engines.node;
 /** The lowest version of each supported line, e.g. 20.19.0, 22.13.0, 24.0.0. */

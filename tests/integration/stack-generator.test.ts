@@ -165,7 +165,7 @@ describe('telemetry-analyzer generate', () => {
     // SIGTERM ends it cleanly.
     await generator.stop();
     expect(jsonLogLines(generator.outputTail()).at(-1)?.msg).toBe('stopped');
-  }, 150_000);
+  });
 
   it('refuses options it cannot honour, naming the option', async () => {
     await expect(runNode([CLI, 'generate'])).rejects.toThrow(

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { errorMessage, sleep } from './waitUntil';
+import { errorMessage, sleep, waitBudget } from './waitUntil';
 
 /** How a server binary is launched and how to tell it is ready to serve. */
 export interface ServerLaunch {
@@ -78,7 +78,7 @@ export async function startServerProcess(launch: ServerLaunch): Promise<ServerPr
     },
   };
 
-  const timeoutMs = launch.readyTimeoutMs ?? 30_000;
+  const timeoutMs = waitBudget(launch.readyTimeoutMs ?? 30_000);
   const deadline = Date.now() + timeoutMs;
   let lastProbeError = 'no answer yet';
   while (exitDescription === undefined) {

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { waitBudget } from './waitUntil';
 
 /** One alert of an Alertmanager webhook notification (webhook payload version 4). */
 export interface WebhookAlert {
@@ -59,6 +60,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     url: `http://127.0.0.1:${port}/alerts`,
     notifications: () => [...received],
     waitFor(predicate, timeoutMs) {
+      const budgetMs = waitBudget(timeoutMs);
       return new Promise((resolve, reject) => {
         const check = () => {
           const alert = findAlert(predicate);
@@ -71,9 +73,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
           done();
           const seen = received.flatMap((n) => n.alerts.map((a) => `${a.status} ${JSON.stringify(a.labels)}`));
           reject(
-            new Error(`no matching webhook alert within ${timeoutMs} ms; received: ${seen.join('; ') || 'nothing'}`)
+            new Error(`no matching webhook alert within ${budgetMs} ms; received: ${seen.join('; ') || 'nothing'}`)
           );
-        }, timeoutMs);
+        }, budgetMs);
         const done = () => {
           clearTimeout(timer);
           waiters.delete(check);
