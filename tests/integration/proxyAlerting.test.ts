@@ -1,5 +1,6 @@
-// The whole alert path on real servers: Prometheus (backfilled history + a live scrape target) → proxy →
-// vmalert evaluating `anomaly_flag(...) > 0` → Alertmanager → webhook. The scrape target serves normal values,
+// The whole alert path on real servers: Prometheus (backfilled history + a live scrape target) → proxy (with incoming
+// auth) → vmalert, started with the flags docs/alerting.md documents, evaluating `anomaly_flag(...) > 0` →
+// Alertmanager → webhook. The scrape target serves normal values,
 // then an anomalous one for host-a (the alert must fire with the series' labels), then normal values again
 // (the alert must resolve).
 import { startAlertmanager } from '../support/alertmanager';
@@ -9,10 +10,12 @@ import { startScrapeTarget } from '../support/scrapeTarget';
 import { stopAfterEach } from '../support/stopAfterEach';
 import { buildTelemetryDataset, JOB, toPrometheusSeries } from '../support/telemetryDataset';
 import { startVmalert } from '../support/vmalert';
+import { documentedVmalertFlags } from '../support/vmalertFlags';
 import { waitUntil } from '../support/waitUntil';
 import { startWebhookReceiver, WebhookAlert } from '../support/webhookReceiver';
 
 const stopLater = stopAfterEach();
+const PROXY_TOKEN = 'vmalert-token';
 
 const ALERT_NAME = 'CpuAnomaly';
 /**
@@ -52,13 +55,14 @@ it('fires an alert labelled with the anomalous host while the anomaly lasts and 
       scrapeTargets: [{ job: JOB, address: target.address, intervalSeconds: 1 }],
     })
   );
-  const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus.url }));
+  const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus.url, bearerTokens: [PROXY_TOKEN] }));
   const vmalert = stopLater(
     await startVmalert({
       rulesYaml: RULES_YAML,
       datasourceUrl: proxy.url,
       notifierUrl: alertmanager.url,
       evaluationInterval: '2s',
+      bearerToken: PROXY_TOKEN,
     })
   );
   const diagnostics = () =>
@@ -119,4 +123,10 @@ it('fires an alert labelled with the anomalous host while the anomaly lasts and 
   expect(new Set(alertedHosts)).toEqual(new Set(['host-a']));
   const proxyMetrics = await (await fetch(`${proxy.url}/metrics`)).text();
   expect(proxyMetrics).toMatch(/^telemetry_proxy_model_trainings_total 2$/m);
+});
+
+it('is started with the vmalert command both docs show, which turns MetricsQL validation off', () => {
+  const flags = documentedVmalertFlags('docs/alerting.md');
+  expect(documentedVmalertFlags('docs/proxy.md')).toEqual(flags);
+  expect(flags).toContain('-rule.validateExpressions=false');
 });

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFreePort } from './freePort';
 import { startServerProcess } from './serverProcess';
+import { documentedVmalertFlags, splitFlag } from './vmalertFlags';
 import { removeTempDir, startInTempDir } from './tempDir';
 import { waitUntil } from './waitUntil';
 
@@ -14,6 +15,8 @@ export interface VmalertOptions {
   notifierUrl: string;
   /** e.g. "2s"; rule groups without their own interval use it. */
   evaluationInterval: string;
+  /** Sent to the datasource as `-datasource.bearerToken` (the proxy's incoming auth); without it the flag is left out. */
+  bearerToken?: string;
 }
 
 export interface VmalertServer {
@@ -29,9 +32,10 @@ export interface VmalertServer {
 }
 
 /**
- * vmalert evaluating `rulesYaml` against `datasourceUrl`. It sends `POST /api/v1/query?query=..&time=..&step=..`.
- * Expressions are not validated as MetricsQL, since the proxy's anomaly functions are not MetricsQL;
- * without -remoteWrite.url alert state is kept in memory only, which is all a test needs.
+ * vmalert evaluating `rulesYaml` against `datasourceUrl`, started with the flags docs/alerting.md documents
+ * (vmalertFlags.ts) with this test's rules file, URLs, interval and token in place of the documented ones. It sends
+ * `POST /api/v1/query?query=..&time=..&step=..`. Without -remoteWrite.url alert state is kept in memory only,
+ * which is all a test needs.
  */
 export async function startVmalert(options: VmalertOptions): Promise<VmalertServer> {
   return startInTempDir('vmalert', async (dir) => {
@@ -42,14 +46,7 @@ export async function startVmalert(options: VmalertOptions): Promise<VmalertServ
     const server = await startServerProcess({
       name: 'vmalert',
       command: 'vmalert',
-      args: [
-        `-rule=${rulesFile}`,
-        `-datasource.url=${options.datasourceUrl}`,
-        `-notifier.url=${options.notifierUrl}`,
-        `-evaluationInterval=${options.evaluationInterval}`,
-        `-httpListenAddr=127.0.0.1:${port}`,
-        '-rule.validateExpressions=false',
-      ],
+      args: [...withTestValues(documentedVmalertFlags(), rulesFile, options), `-httpListenAddr=127.0.0.1:${port}`],
       readyUrl: `${url}/health`,
     });
 
@@ -81,6 +78,24 @@ export async function startVmalert(options: VmalertOptions): Promise<VmalertServ
         removeTempDir(dir);
       },
     };
+  });
+}
+
+/** The documented flags with the test's own values for the ones that name files, hosts, intervals and secrets. */
+function withTestValues(flags: string[], rulesFile: string, options: VmalertOptions): string[] {
+  const testValues: Record<string, string | undefined> = {
+    '-rule': rulesFile,
+    '-datasource.url': options.datasourceUrl,
+    '-datasource.bearerToken': options.bearerToken,
+    '-notifier.url': options.notifierUrl,
+    '-evaluationInterval': options.evaluationInterval,
+  };
+  return flags.flatMap((flag) => {
+    const [name] = splitFlag(flag);
+    if (!(name in testValues)) {
+      return [flag];
+    }
+    return testValues[name] === undefined ? [] : [`${name}=${testValues[name]}`];
   });
 }
 
