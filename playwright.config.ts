@@ -43,11 +43,28 @@ export default defineConfig<PluginOptions>({
     // 2. Run tests in Google Chrome. Every test will start authenticated as admin user.
     {
       name: 'chromium',
+      testIgnore: [/editor\//],
       use: {
         ...devices['Desktop Chrome'],
         storageState: 'playwright/.auth/admin.json',
       },
       dependencies: ['auth'],
+    },
+    // 3. An Editor (no datasources:read, may create alert rules): created through the API, then signed in.
+    {
+      name: 'createEditor',
+      testDir: pluginE2eAuth,
+      testMatch: [/.*\.js/],
+      use: { user: { user: 'editor', password: 'editor-password', role: 'Editor' } },
+    },
+    {
+      name: 'editor',
+      testDir: './tests/grafana-e2e/editor',
+      use: {
+        ...devices['Desktop Chrome'],
+        storageState: 'playwright/.auth/editor.json',
+      },
+      dependencies: ['createEditor'],
     },
   ],
 });
