@@ -126,3 +126,27 @@ describe('--group-by: the flagged share of each group (sample --days 1 --hosts a
     expect(summary.warnings).toHaveLength(2);
   });
 });
+
+describe('stream --online', () => {
+  it('flags the rows detect --online flags, with the same scores, one JSON line each', () => {
+    const csv = toCsv(rows);
+    const input = writeInput(work, 'stream.csv', csv);
+    const { scores } = detect(input, 'stream-reference', '--online', '--warmup', '300', '-q');
+    const expected = scores.filter((row) => row.is_anomaly === '1');
+    const streamed = runCli(['stream', '--online', '--warmup', '300', '--format', 'csv', '-q'], csv);
+    expect(streamed.status).toBe(0);
+    const lines = streamed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(lines.map((line) => line.timestamp)).toEqual(expected.map((row) => row.timestamp));
+    expect(lines.map((line) => String(line.anomaly_score))).toEqual(expected.map((row) => row.anomaly_score));
+  });
+
+  it('needs either --model or --online', () => {
+    const run = runCli(['stream', '--format', 'csv'], toCsv(rows.slice(0, 5)));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/give either --model FILE or --online/);
+  });
+});

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { InputError } from '../errors';
 import { parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
 import { runDetect } from '../pipeline/runDetect';
 import { addDetectionOptions, addOnlineOptions } from './detectionFlags';
@@ -14,6 +15,9 @@ export function detectCommand(): Command {
   addOnlineOptions(addDetectionOptions(command, '0.3')).action(
     async (flags: DetectionFlags & { input: string; outputDir: string }, self: Command) => {
       const settings = parseDetectionFlags(flags);
+      if (settings.online && flags.model !== undefined) {
+        throw new InputError({ source: '--model' }, '--online trains its own models as it scores; leave out --model');
+      }
       const { summary } = await runDetect({
         input: flags.input,
         format: flags.format,

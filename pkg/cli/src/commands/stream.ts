@@ -1,40 +1,73 @@
 import { Command } from 'commander';
+import { DEFAULT_CONTAMINATION } from '@telemetry-analyzer/engine';
+import { InputError } from '../errors';
+import { parseContamination, parseOnlineFlags, type DetectionFlags } from '../pipeline/detectionOptions';
 import { runStream } from '../pipeline/runStream';
+import { addOnlineOptions } from './detectionFlags';
 
 export function streamCommand(): Command {
-  return new Command('stream')
+  const command = new Command('stream')
     .description('score rows from stdin as they arrive; prints one JSON line per anomaly on stdout at once')
-    .requiredOption('-m, --model <file>', 'model from train or detect (model.json)')
+    .option('-m, --model <file>', 'model from train or detect (model.json); or --online')
+    .option('--columns <a,b,...>', 'online: metric columns (default: every column but the timestamp and --group-by)')
+    .option('--group-by <column>', 'online: one detector per value of this column (e.g. host)')
     .option('--format <format>', 'ndjson or csv (first line the header)', 'ndjson')
     .option('--timestamp-column <name>', 'column with ISO-8601 or epoch timestamps', 'timestamp')
-    .option('--contamination <share>', 're-threshold the model for this share of anomalies in (0, 0.5]')
+    .option(
+      '--contamination <share>',
+      `re-threshold the model for this share of anomalies in (0, 0.5]; online: the share flagged [${DEFAULT_CONTAMINATION}]`
+    )
     .option('--strict', 'stop at the first bad row (exit 2) instead of skipping it with a warning on stderr')
-    .option('-q, --quiet', 'no summary on stderr at the end')
-    .action(
-      async (flags: {
-        model: string;
+    .option('-q, --quiet', 'no summary on stderr at the end');
+  return addOnlineOptions(command).action(
+    async (
+      flags: Pick<
+        DetectionFlags,
+        'online' | 'warmup' | 'refitEvery' | 'refitHistory' | 'horizon' | 'mergeRows' | 'deviationWindow'
+      > & {
+        model?: string;
+        columns?: string;
+        groupBy?: string;
         format: string;
         timestampColumn: string;
         contamination?: string;
         strict?: boolean;
         quiet?: boolean;
-      }) => {
-        const outcome = await runStream({
-          modelPath: flags.model,
-          format: flags.format,
-          timestampColumn: flags.timestampColumn,
-          contamination: flags.contamination,
-          input: process.stdin,
-          writeLine: (line) => process.stdout.write(line),
-          strict: flags.strict === true,
-          warn: (line) => process.stderr.write(`telemetry-analyzer: ${line}\n`),
-        });
-        if (!flags.quiet) {
-          process.stderr.write(
-            `${outcome.rows} rows, ${outcome.scored} scored, ${outcome.missing} with missing values, ` +
-              `${outcome.skipped} bad rows skipped, ${outcome.anomalies} anomalies\n`
-          );
-        }
       }
-    );
+    ) => {
+      if ((flags.model === undefined) === (flags.online !== true)) {
+        throw new InputError({ source: '--model' }, 'give either --model FILE or --online');
+      }
+      const contamination = parseContamination(flags.contamination ?? String(DEFAULT_CONTAMINATION));
+      const online = flags.online
+        ? {
+            detector: { forest: { contamination } },
+            options: parseOnlineFlags(flags),
+            columns: flags.columns?.split(',').map((name) => name.trim()),
+            groupBy: flags.groupBy,
+          }
+        : undefined;
+      const outcome = await runStream({
+        modelPath: flags.model,
+        online,
+        format: flags.format,
+        timestampColumn: flags.timestampColumn,
+        contamination: flags.contamination,
+        input: process.stdin,
+        writeLine: (line) => process.stdout.write(line),
+        strict: flags.strict === true,
+        warn: (line) => process.stderr.write(`telemetry-analyzer: ${line}\n`),
+      });
+      if (!flags.quiet) {
+        process.stderr.write(
+          `${outcome.rows} rows, ${outcome.scored} scored, ${outcome.missing} with missing values, ` +
+            `${outcome.skipped} bad rows skipped, ${outcome.anomalies} anomalies` +
+            (outcome.timestampsNotIncreasing > 0
+              ? `, ${outcome.timestampsNotIncreasing} timestamps not increasing (kept in file order)`
+              : '') +
+            '\n'
+        );
+      }
+    }
+  );
 }

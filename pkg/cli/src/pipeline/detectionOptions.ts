@@ -96,7 +96,9 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
   };
 }
 
-function parseOnlineFlags(flags: DetectionFlags): OnlineOptions {
+export function parseOnlineFlags(
+  flags: Pick<DetectionFlags, 'warmup' | 'refitEvery' | 'refitHistory' | 'horizon' | 'mergeRows' | 'deviationWindow'>
+): OnlineOptions {
   return {
     warmup: parseInteger('--warmup', flags.warmup, 1),
     refitEvery: parseInteger('--refit-every', flags.refitEvery, 0),

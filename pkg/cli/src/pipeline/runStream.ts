@@ -1,23 +1,31 @@
 /**
- * `stream`: score rows from stdin as they arrive with a saved model. Each group keeps its rolling state in the
- * engine's OnlineScorer (the same scores as batch scoring); every anomaly is written to stdout as one JSON line the
+ * `stream`: score rows from stdin as they arrive, with a saved model or (--online) in online mode. With a model, each
+ * group keeps its rolling state in the engine's OnlineScorer (the same scores as batch scoring); online, each group
+ * has an OnlineDetector that trains on its first warm-up rows and then scores every row from the rows before it with
+ * calibrated scores, exactly as `detect --online` does. Every anomaly is written to stdout as one JSON line the
  * moment its row is read (stdout to a pipe or file is written synchronously by Node, so nothing waits for EOF).
  */
 import type { Readable } from 'stream';
-import type { OnlineScorer } from '@telemetry-analyzer/engine';
+import type { DetectorOptions, FeatureContribution, OnlineOptions } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import { resolveInputFormat } from '../input/inputFormat';
 import { type RawRecord, readRawRecords } from '../input/rawRecords';
-import { RowReader } from '../input/rowReader';
+import type { ColumnRoles, InputSchema } from '../input/inputSchema';
+import { RowReader, type ParsedRow } from '../input/rowReader';
 import { schemaFromHeader } from '../input/scanInput';
 import { formatTimestamp } from '../input/timestamp';
 import { loadModel } from './modelFile';
 import { rolesForModel } from './obtainDetectors';
 import { withEngineErrors } from './engineErrors';
 import { parseContamination } from './detectionOptions';
+import { OnlineChunkScorer } from './onlineChunkScorer';
+import type { ScoredRow } from './scoredRow';
 
 export interface StreamRequest {
-  modelPath: string;
+  /** A saved model; or `online` instead. */
+  modelPath?: string;
+  /** Online mode: options of the engine's OnlineDetector and the detector it trains. */
+  online?: { detector: DetectorOptions; options: OnlineOptions; columns?: string[]; groupBy?: string };
   format?: string;
   timestampColumn: string;
   contamination?: string;
@@ -39,6 +47,8 @@ export interface StreamOutcome {
   missing: number;
   /** Rows skipped as bad (never with strict). */
   skipped: number;
+  /** Rows whose timestamp did not come after the previous row's, kept in file order (never with strict). */
+  timestampsNotIncreasing: number;
   anomalies: number;
 }
 
@@ -47,14 +57,24 @@ export const BAD_ROW_WARNINGS_SHOWN = 10;
 
 export async function runStream(request: StreamRequest): Promise<StreamOutcome> {
   const format = resolveInputFormat('-', request.format ?? 'ndjson');
-  const bundle = loadModel(request.modelPath);
-  if (request.contamination !== undefined) {
+  const { online } = request;
+  const bundle = online ? undefined : loadModel(request.modelPath!);
+  if (bundle && request.contamination !== undefined) {
     const contamination = parseContamination(request.contamination);
     bundle.detectors.forEach((detector) => detector.setContamination(contamination));
   }
-  const roles = rolesForModel(bundle, { timestampColumn: request.timestampColumn });
+  const roles = bundle
+    ? rolesForModel(bundle, { timestampColumn: request.timestampColumn })
+    : { timestampColumn: request.timestampColumn, columns: online!.columns, groupBy: online!.groupBy };
   const source = '<stdin>';
-  const outcome: StreamOutcome = { rows: 0, scored: 0, missing: 0, skipped: 0, anomalies: 0 };
+  const outcome: StreamOutcome = {
+    rows: 0,
+    scored: 0,
+    missing: 0,
+    skipped: 0,
+    anomalies: 0,
+    timestampsNotIncreasing: 0,
+  };
   const skip = (error: InputError) => {
     outcome.skipped++;
     if (outcome.skipped <= BAD_ROW_WARNINGS_SHOWN) {
@@ -70,9 +90,9 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   if (header.done) {
     return outcome;
   }
-  const schema = schemaFromHeader(header.value, source, roles);
-  const rowReader = new RowReader(schema);
-  const scorers = new Map<string, OnlineScorer>();
+  const schema = streamSchema(header.value, source, roles);
+  const rowReader = new RowReader(schema, request.strict);
+  const scorers = new Map<string, (row: ParsedRow) => RowResult | null>();
   const groupColumn = roles.groupBy;
 
   for await (const record of records) {
@@ -90,27 +110,29 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   function scoreRecord(record: RawRecord): void {
     const row = rowReader.read(record);
     outcome.rows++;
+    if (rowReader.repairs.rows > outcome.timestampsNotIncreasing) {
+      outcome.timestampsNotIncreasing = rowReader.repairs.rows;
+      if (outcome.timestampsNotIncreasing === 1) {
+        request.warn?.(
+          `warning: ${source}:${row.line}: the timestamp does not come after the previous row's; such rows are kept ` +
+            'in file order and counted in the summary (--strict stops at them)'
+        );
+      }
+    }
     if (row.missing) {
       outcome.missing++;
       return;
     }
     let scorer = scorers.get(row.group);
     if (!scorer) {
-      const detector = bundle.detectors.get(row.group);
-      if (!detector) {
-        throw new InputError(
-          { source, line: row.line, column: schema.groupIndex + 1 },
-          `the model has no detector for group "${row.group}"`
-        );
-      }
-      scorer = detector.createOnlineScorer();
+      scorer = online ? onlineRowScorer(schema.metricNames, online) : modelRowScorer(row);
       scorers.set(row.group, scorer);
     }
     const activeScorer = scorer;
     const result = withEngineErrors(
       () => ({ source, line: row.line, column: 1 }),
       '',
-      () => activeScorer.push(row.orderMs, row.values)
+      () => activeScorer(row)
     );
     if (!result) {
       return;
@@ -136,4 +158,67 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       }) + '\n'
     );
   }
+
+  /** The saved model's scorer for the row's group. */
+  function modelRowScorer(first: ParsedRow): (row: ParsedRow) => RowResult | null {
+    const detector = bundle!.detectors.get(first.group);
+    if (!detector) {
+      throw new InputError(
+        { source, line: first.line, column: schema.groupIndex + 1 },
+        `the model has no detector for group "${first.group}"`
+      );
+    }
+    const scorer = detector.createOnlineScorer();
+    return (row) => scorer.push(row.orderMs, row.values);
+  }
+}
+
+/** What a scored row tells the output. */
+interface RowResult {
+  score: number;
+  isAnomaly: boolean;
+  threshold: number;
+  column?: string;
+  contributions: FeatureContribution[];
+}
+
+/** Online mode for one group: `detect --online`'s scorer, one row at a time. */
+function onlineRowScorer(
+  columns: string[],
+  online: NonNullable<StreamRequest['online']>
+): (row: ParsedRow) => RowResult | null {
+  const features = online.detector.features ?? {};
+  const scorer = new OnlineChunkScorer(
+    columns,
+    online.detector,
+    online.options,
+    (features.window ?? 12) + (features.lags ?? 1)
+  );
+  return (parsed) => {
+    const row: ScoredRow = { ...parsed, status: 'pending', score: NaN, isAnomaly: false };
+    scorer.add(row);
+    scorer.flush();
+    if (row.status !== 'scored') {
+      return null;
+    }
+    return {
+      score: row.score,
+      isAnomaly: row.isAnomaly,
+      threshold: scorer.threshold(),
+      contributions: row.contributions ?? [],
+    };
+  };
+}
+
+/** Without a model the metric columns are --columns, or every column but the timestamp and the group. */
+function streamSchema(header: RawRecord, source: string, roles: ColumnRoles): InputSchema {
+  const schema = schemaFromHeader(header, source, roles);
+  if (schema.metricNames.length > 0 || roles.columns !== undefined) {
+    return schema;
+  }
+  const columns = schema.header.filter((_, index) => index !== schema.timestampIndex && index !== schema.groupIndex);
+  if (columns.length === 0) {
+    throw new InputError({ source, line: header.line, column: 1 }, 'the header names no metric column');
+  }
+  return schemaFromHeader(header, source, { ...roles, columns });
 }
