@@ -9,40 +9,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failed_steps=()
-extra_failures=0
-step_number=0
-
-# run <name> <command...>: one step, its output also kept in its own log.
-run() {
-  local name=$1
-  shift
-  step_number=$((step_number + 1))
-  local log="$work/$(printf '%02d' "$step_number").log"
-  printf '\n=== %s (%ss)\n' "$name" "$SECONDS"
-  "$@" 2>&1 | tee "$log"
-  local status=${PIPESTATUS[0]}
-  if [ "$status" -ne 0 ]; then
-    failed_steps+=("$name")
-    printf '=== FAILED: %s (exit %s)\n' "$name" "$status"
-    if [ "$(count_tests "$log" | cut -d' ' -f2)" -eq 0 ]; then
-      extra_failures=$((extra_failures + 1))
-    fi
-  fi
-  return 0
-}
-
-# count_tests <log...>: "<passed> <failed>" from jest ("Tests:       1 skipped, 93 passed, 94 total") and
-# Playwright ("  10 passed (48.2s)", "  1 failed") summaries.
-count_tests() {
-  sed 's/\x1b\[[0-9;]*m//g' "$@" | awk '
-    /^Tests:/ { for (i = 2; i <= NF; i++) { if ($(i) ~ /^passed,?$/) p += $(i - 1); if ($(i) ~ /^failed,?$/) f += $(i - 1) } }
-    /^ +[0-9]+ passed \(/ { p += $1 }
-    /^ +[0-9]+ failed$/ { f += $1 }
-    END { printf "%d %d\n", p, f }'
-}
+# shellcheck source=scripts/ci-steps.sh
+source scripts/ci-steps.sh
 
 # Real servers the integration and browser tests start on 127.0.0.1, Chromium, and docker-compose to validate the
 # compose file offline (Debian packages).
@@ -97,10 +65,4 @@ run "plugin package, checked with the plugin validator's rules" bash -c \
 run "integration tests (real Prometheus, InfluxDB, vmalert, Alertmanager)" npm run test:integration
 run "browser tests (Chromium)" npm run test:browser
 
-printf '\n=== done (%ss)\n' "$SECONDS"
-read -r passed failed < <(count_tests "$work"/*.log)
-if [ ${#failed_steps[@]} -gt 0 ]; then
-  printf 'ci: failed steps: %s\n' "$(IFS=';'; echo "${failed_steps[*]}")"
-fi
-echo "ci: $passed passed, $((failed + extra_failures)) failed"
-[ ${#failed_steps[@]} -eq 0 ]
+finish

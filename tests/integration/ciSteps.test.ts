@@ -1,0 +1,48 @@
+/**
+ * scripts/ci.sh's step runner (scripts/ci-steps.sh): every step runs after a failure, the closing line keeps the
+ * format `ci: N passed, N failed` (jest and Playwright counts, plus one failure per failed step that counted none),
+ * the exit status is non-zero when any step failed; and the GitHub workflow runs that same script.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { readJson, repoPath } from './stackFiles';
+
+function runSteps(steps: string): { status: number | null; lines: string[] } {
+  const script = `set -uo pipefail\nsource scripts/ci-steps.sh\n${steps}\nfinish`;
+  const result = spawnSync('bash', ['-c', script], { cwd: repoPath('.'), encoding: 'utf8' });
+  return { status: result.status, lines: result.stdout.trimEnd().split('\n') };
+}
+
+describe('scripts/ci.sh step runner', () => {
+  it('runs every step after failures, lists them, counts them in the totals and exits non-zero', () => {
+    const { status, lines } = runSteps(
+      [
+        `run "lint" bash -c 'echo "1 error"; exit 1'`,
+        `run "unit" bash -c 'printf "Tests:       2 failed, 5 passed, 7 total\\n"; exit 1'`,
+        `run "browser" bash -c 'printf "  3 passed (4.0s)\\n"'`,
+        `run "integration" bash -c 'printf "Tests:       1 skipped, 4 passed, 5 total\\n"'`,
+        `run "crash" bash -c 'exit 3'`,
+      ].join('\n')
+    );
+    expect(lines).toContain('=== FAILED: lint (exit 1)');
+    expect(lines).toContain('=== FAILED: crash (exit 3)');
+    expect(lines.slice(-2)).toEqual(['ci: failed steps: lint;unit;crash', 'ci: 12 passed, 4 failed']);
+    expect(status).not.toBe(0);
+  });
+
+  it('ends with the totals and exit status 0 when every step passed', () => {
+    const { status, lines } = runSteps(
+      `run "unit" bash -c 'printf "Tests:       6 passed, 6 total\\n"'\nrun "browser" bash -c 'printf "  2 passed (1.0s)\\n"'`
+    );
+    expect(lines.at(-1)).toBe('ci: 8 passed, 0 failed');
+    expect(status).toBe(0);
+  });
+
+  it('is what npm run ci and the GitHub workflow run', () => {
+    expect(readJson('package.json').scripts.ci).toBe('bash scripts/ci.sh');
+    const workflow = parse(readFileSync(repoPath('.github/workflows/ci.yml'), 'utf8'));
+    const runs = (workflow.jobs.build.steps as Array<{ run?: string }>).map((step) => step.run);
+    expect(runs).toContain('npm run ci');
+  });
+});
