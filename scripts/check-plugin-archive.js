@@ -7,6 +7,7 @@
  *  - nestedmetadata + includesnested: every plugin.json below the top one is a nested plugin that the app's
  *    `includes` declares with its `path` (relative to the archive's plugin directory) and the same `type`
  *    (rules nested-plugins-not-declared, nested-plugin-missing-type, nested-plugin-type-missmatch);
+ *  - jargon: no developer jargon in the README (rule developer-jargon);
  *  - the README is written for the catalog page, not create-plugin's template; plugin.json, the README's title and
  *    the CHANGELOG agree on the name and the version.
  * Usage: node scripts/check-plugin-archive.js <archive.zip | directory>; exit 1 with one line per problem.
@@ -81,6 +82,11 @@ function checkNamesAndVersions(pluginDir, main) {
     problems.push("readme: README.md is create-plugin's template (comments and placeholders), not the catalog page");
   } else if (!readme.startsWith(`# ${PLUGIN_NAME}\n`)) {
     problems.push(`readme: README.md should start with "# ${PLUGIN_NAME}"`);
+  }
+  // passes/jargon/jargon.go: developer words in the catalog page.
+  const jargon = ['yarn', 'nodejs'].filter((word) => readme.includes(word));
+  if (jargon.length > 0) {
+    problems.push(`developer-jargon: README.md contains developer jargon: (${jargon.join(', ')})`);
   }
   const version = main.info?.version;
   const changelogPath = join(pluginDir, 'CHANGELOG.md');
