@@ -24,6 +24,7 @@ export const ANOMALY_OPTION_NAMES = [
   'seed',
   'step',
   'upstream',
+  'online',
 ] as const;
 export type AnomalyOptionName = (typeof ANOMALY_OPTION_NAMES)[number];
 

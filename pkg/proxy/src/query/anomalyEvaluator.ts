@@ -29,6 +29,7 @@ import {
 import { throwIfAborted } from './cancellation';
 import { checkOptionCosts, checkPointsScored, checkSamplesFetched, checkTimeRange } from './costLimits';
 import { ScoredTable, scoreWithCache } from './scoreCache';
+import { onlineTrainingRange, scoreOnline } from './onlineScoring';
 import { ModelUnit, buildTable, buildUnits } from './seriesTables';
 
 export type EvaluationRange =
@@ -92,6 +93,9 @@ export class AnomalyEvaluator {
   }
 
   async evaluate(query: AnomalyQuery, range: EvaluationRange, signal?: AbortSignal): Promise<EvaluationResult> {
+    if (query.options.online) {
+      return this.evaluateOnline(query, range, signal);
+    }
     const fastForwarded = await this.evaluateFetching(query, range, 'newOnly', signal);
     return fastForwarded ?? (await this.evaluateFetching(query, range, 'whole', signal))!;
   }
@@ -111,14 +115,7 @@ export class AnomalyEvaluator {
     const settings = this.resolveSettings(query, range);
     checkOptionCosts(settings, this.config.limits);
     const step = settings.stepMs;
-    const scoreStart = range.kind === 'range' ? range.startMs : range.timeMs - INSTANT_LOOKBACK_MS;
-    const scoreEnd = range.kind === 'range' ? range.endMs : range.timeMs;
-    const points = Math.floor((scoreEnd - scoreStart) / step) + 1;
-    if (range.kind === 'range' && points > this.config.limits.maxPointsPerSeries) {
-      throw badData(
-        `exceeded maximum resolution of ${this.config.limits.maxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)`
-      );
-    }
+    const { scoreStart, scoreEnd } = this.scoredRange(range, step);
     // Rolling windows and lags need history before the first scored point.
     const warmupMs = (settings.window + settings.lags + 1) * step;
     const dataStart = scoreStart - warmupMs;
@@ -182,6 +179,59 @@ export class AnomalyEvaluator {
     const fetched = { startMs: dataStart, endMs: scoreEnd, stepMs: step };
     const scored = this.score(query, keyed, models, tableOf, fetched, scoreStart, scoreEnd, warnings, signal);
     this.fetchRecords.set(recordKey, { modelKeys: [...models.keys()], seriesSet: seriesSetOf(series) });
+    return range.kind === 'range' ? toMatrix(query, scored, warnings) : toVector(query, scored, range.timeMs, warnings);
+  }
+
+  /** The range whose samples the answer holds, refused when it has more points per series than the limit. */
+  private scoredRange(range: EvaluationRange, step: number): { scoreStart: number; scoreEnd: number } {
+    const scoreStart = range.kind === 'range' ? range.startMs : range.timeMs - INSTANT_LOOKBACK_MS;
+    const scoreEnd = range.kind === 'range' ? range.endMs : range.timeMs;
+    const points = Math.floor((scoreEnd - scoreStart) / step) + 1;
+    if (range.kind === 'range' && points > this.config.limits.maxPointsPerSeries) {
+      throw badData(
+        `exceeded maximum resolution of ${this.config.limits.maxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)`
+      );
+    }
+    return { scoreStart, scoreEnd };
+  }
+
+  /** An `online=true` query (onlineScoring.ts): trains per evaluation, keeps no model, scores every row causally. */
+  private async evaluateOnline(
+    query: AnomalyQuery,
+    range: EvaluationRange,
+    signal?: AbortSignal
+  ): Promise<EvaluationResult> {
+    const upstream = this.chooseUpstream(query);
+    const settings = this.resolveSettings(query, range);
+    checkOptionCosts(settings, this.config.limits);
+    const step = settings.stepMs;
+    const { scoreStart, scoreEnd } = this.scoredRange(range, step);
+    const training = onlineTrainingRange(settings.training, scoreStart, this.config.engine.retrainIntervalMs);
+    this.checkTrainingRange(training.startMs, training.endMs, step);
+    checkTimeRange(training.startMs, scoreEnd, 'the training window and the scored range');
+    const series = await this.fetch(upstream, query, training.startMs, scoreEnd, step, signal);
+    this.checkSeriesCount(series.length);
+    const units = buildUnits(series, settings.mode, settings.by);
+    checkPointsScored(units.length, Math.floor((scoreEnd - training.startMs) / step) + 1, this.config.limits);
+    const warnings: string[] = [];
+    const output: ScoredSeries[] = [];
+    for (const unit of units) {
+      throwIfAborted(signal);
+      const outcome = scoreOnline(buildTable(unit), detectorOptionsOf(settings), training.endMs);
+      if (typeof outcome === 'string') {
+        warnings.push(`no scores for ${labelsKey(unit.labels)}: ${outcome}`);
+        continue;
+      }
+      this.hooks.onRowsScored(
+        outcome.scored.scoredRows.reduce((n, s) => n + s, 0),
+        0
+      );
+      const samples = samplesInRange(query, outcome.scored, scoreStart, scoreEnd, outcome.flags);
+      for (const column of unit.columns.values()) {
+        output.push({ labels: column.labels, ...samples });
+      }
+    }
+    const scored = withoutMetricNames(output);
     return range.kind === 'range' ? toMatrix(query, scored, warnings) : toVector(query, scored, range.timeMs, warnings);
   }
 
@@ -358,6 +408,11 @@ export class AnomalyEvaluator {
     const training = settings.training;
     const endMs = 'windowMs' in training ? dataStartMs - step : training.endMs;
     const startMs = 'windowMs' in training ? endMs - training.windowMs : training.startMs;
+    this.checkTrainingRange(startMs, endMs, step);
+    return { startMs, endMs };
+  }
+
+  private checkTrainingRange(startMs: number, endMs: number, step: number): void {
     checkTimeRange(startMs, endMs, 'the training range');
     const points = Math.floor((endMs - startMs) / step) + 1;
     if (points > this.config.limits.maxTrainingPointsPerSeries) {
@@ -366,7 +421,6 @@ export class AnomalyEvaluator {
           `at most ${this.config.limits.maxTrainingPointsPerSeries} (limits.maxTrainingPointsPerSeries): shorten train= or raise step=`
       );
     }
-    return { startMs, endMs };
   }
 
   private async trainOne(
@@ -376,11 +430,7 @@ export class AnomalyEvaluator {
     startMs: number,
     endMs: number
   ): Promise<TrainedModel | string> {
-    const options: DetectorOptions = {
-      features: { window: settings.window, lags: settings.lags, seasonality: settings.seasonality },
-      forest: { nEstimators: settings.trees, contamination: settings.contamination, seed: settings.seed },
-      mode: 'multivariate',
-    };
+    const options = detectorOptionsOf(settings);
     const began = process.hrtime.bigint();
     let detector: AnomalyDetector;
     try {
@@ -455,6 +505,15 @@ export class AnomalyEvaluator {
   }
 }
 
+/** The engine's options for a query's settings: one multivariate model per unit (a unit is one series univariate). */
+function detectorOptionsOf(settings: ResolvedSettings): DetectorOptions {
+  return {
+    features: { window: settings.window, lags: settings.lags, seasonality: settings.seasonality },
+    forest: { nEstimators: settings.trees, contamination: settings.contamination, seed: settings.seed },
+    mode: 'multivariate',
+  };
+}
+
 /** Whether the cached rows' columns are the model's (same names, same order). */
 function sameColumns(cachedColumns: readonly string[] | undefined, model: TrainedModel): boolean {
   const columns = model.detector.columns;
@@ -475,8 +534,17 @@ interface ScoredSeries extends Samples {
   labels: Record<string, string>;
 }
 
-/** The scored rows within [scoreStart, scoreEnd], valued as the query's function asks. */
-function samplesInRange(query: AnomalyQuery, scored: ScoredTable, scoreStart: number, scoreEnd: number): Samples {
+/**
+ * The scored rows within [scoreStart, scoreEnd], valued as the query's function asks. `flags` (online queries) are
+ * the flags as the detector decided them; otherwise a row is flagged when its score exceeds the threshold.
+ */
+function samplesInRange(
+  query: AnomalyQuery,
+  scored: ScoredTable,
+  scoreStart: number,
+  scoreEnd: number,
+  flags?: Uint8Array
+): Samples {
   const { timestamps: rowTimes, scoredRows, scores, threshold } = scored;
   let count = 0;
   for (let row = 0; row < rowTimes.length; row++) {
@@ -496,7 +564,7 @@ function samplesInRange(query: AnomalyQuery, scored: ScoredTable, scoreStart: nu
       query.function === 'anomaly_score'
         ? scores[row]
         : query.function === 'anomaly_flag'
-          ? scores[row] > threshold
+          ? (flags ? flags[row] === 1 : scores[row] > threshold)
             ? 1
             : 0
           : threshold;

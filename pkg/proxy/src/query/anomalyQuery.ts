@@ -53,6 +53,8 @@ export interface AnomalyOptions {
   step?: number;
   /** Name of a configured upstream. */
   upstream?: string;
+  /** Online mode: every point scored from the points before it, calibrated (query/onlineScoring.ts). */
+  online?: boolean;
 }
 
 export type InnerQuery =
@@ -300,6 +302,12 @@ class AnomalyQueryParser {
           this.fail(value, `seasonality must be auto, true or false, got ${value.text}`);
         }
         return 'seasonality';
+      case 'online':
+        if (text !== 'true' && text !== 'false') {
+          this.fail(value, `online must be true or false, got ${value.text}`);
+        }
+        options.online = text === 'true';
+        return 'online';
       case 'upstream':
         if (value.type !== 'string' && value.type !== 'identifier') {
           this.fail(value, `upstream must name a configured upstream, got ${value.text}`);
