@@ -31,7 +31,6 @@ export class AlertRuleBuildError extends Error {
   }
 }
 
-
 /** `anomaly_flag(<query>, contamination=…, train=…, mode=…, …, step="…")`: 1 where anomalous, 0 elsewhere. */
 export function buildAnomalyExpression(
   query: AlertSourceQuery,
