@@ -16,7 +16,9 @@ module.exports = {
       rootDir: __dirname,
       // d3 and friends ship .mjs only: transform those too, not just .js/.ts.
       transform: { ...scaffolded.transform, '^.+\\.mjs$': swcTransform },
-      transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, 'd3-.*', 'internmap', 'robust-predicates'])],
+      transformIgnorePatterns: [
+        nodeModulesToTransform([...grafanaESModules, 'd3-.*', 'internmap', 'robust-predicates']),
+      ],
       // React renders in jsdom: ~1-3 s per test alone, several times that on a busy 2-core machine.
       globals: { ...scaffolded.globals, testTimeoutMs: 60_000 },
       setupFilesAfterEnv: [...scaffolded.setupFilesAfterEnv, '<rootDir>/pkg/jest.timeout.js'],

@@ -14,7 +14,13 @@ jest.mock('@grafana/runtime', () => ({
 describe('Components/App', () => {
   const props = {
     basename: 'a/telemetry-analyzer-app',
-    meta: { id: 'telemetry-analyzer-app', name: 'Telemetry Analyzer', type: PluginType.app, enabled: true, jsonData: {} },
+    meta: {
+      id: 'telemetry-analyzer-app',
+      name: 'Telemetry Analyzer',
+      type: PluginType.app,
+      enabled: true,
+      jsonData: {},
+    },
     query: {},
     path: '',
     onNavChanged: jest.fn(),
