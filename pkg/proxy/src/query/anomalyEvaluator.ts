@@ -3,7 +3,13 @@
  * score cache lacks: fastForward.ts), find (or train) a model per series/group, score with the engine's
  * AnomalyDetector, and shape the answer as Prometheus would (matrix or vector).
  */
-import { AnomalyDetector, EngineInputError, type DetectorOptions, type SeriesTable } from '@telemetry-analyzer/engine';
+import {
+  AnomalyDetector,
+  EngineInputError,
+  overFlaggingWarning,
+  type DetectorOptions,
+  type SeriesTable,
+} from '@telemetry-analyzer/engine';
 import { createHash } from 'node:crypto';
 import { EngineDefaults, ProxyConfig, UpstreamConfig } from '../config';
 import { PromApiError, QueryParseError, badData } from '../errors';
@@ -26,6 +32,7 @@ import {
   seriesSetOf,
   spliceCachedRows,
 } from './fastForward';
+import { Trainer, trainOnEventLoop } from '../training/trainingPool';
 import { throwIfAborted } from './cancellation';
 import { checkOptionCosts, checkPointsScored, checkSamplesFetched, checkTimeRange } from './costLimits';
 import { ScoredTable, scoreWithCache } from './scoreCache';
@@ -87,7 +94,9 @@ export class AnomalyEvaluator {
     private readonly upstreams: Map<string, UpstreamHttp>,
     private readonly models: ModelRepository,
     private readonly hooks: EvaluatorHooks,
-    private readonly now: () => number = Date.now
+    private readonly now: () => number = Date.now,
+    /** Trains a model: on the training pool's worker threads, or on the event loop. */
+    private readonly trainer: Trainer = trainOnEventLoop
   ) {
     this.fetchRecords = new LruCache(config.modelCache.maxModels);
   }
@@ -227,6 +236,7 @@ export class AnomalyEvaluator {
         0
       );
       const samples = samplesInRange(query, outcome.scored, scoreStart, scoreEnd, outcome.flags);
+      warnIfOverFlagging(warnings, unit, outcome.scored, scoreStart, scoreEnd, settings.contamination, outcome.flags);
       for (const column of unit.columns.values()) {
         output.push({ labels: column.labels, ...samples });
       }
@@ -397,7 +407,7 @@ export class AnomalyEvaluator {
         continue;
       }
       throwIfAborted(signal);
-      outcome.set(key, await this.trainOne(unit, key, settings, startMs, endMs));
+      outcome.set(key, await this.trainOne(unit, key, settings, startMs, endMs, signal));
     }
     return outcome;
   }
@@ -428,13 +438,14 @@ export class AnomalyEvaluator {
     key: string,
     settings: ResolvedSettings,
     startMs: number,
-    endMs: number
+    endMs: number,
+    signal: AbortSignal
   ): Promise<TrainedModel | string> {
     const options = detectorOptionsOf(settings);
     const began = process.hrtime.bigint();
     let detector: AnomalyDetector;
     try {
-      detector = AnomalyDetector.train(buildTable(unit), options);
+      detector = await this.trainer(buildTable(unit), options, signal);
     } catch (error) {
       if (error instanceof EngineInputError) {
         this.hooks.onTrainingFailed();
@@ -493,6 +504,7 @@ export class AnomalyEvaluator {
       this.models.keepScores(model, { ...scored, fetched });
       this.hooks.onRowsScored(rowsScored, rowsFromCache);
       const samples = samplesInRange(query, scored, scoreStart, scoreEnd);
+      warnIfOverFlagging(warnings, unit, scored, scoreStart, scoreEnd, model.detector.options.forest.contamination);
       // Every input series of the unit gets the unit's result under its own labels.
       for (const column of columns) {
         const series = unit.columns.get(column);
@@ -502,6 +514,34 @@ export class AnomalyEvaluator {
       }
     }
     return withoutMetricNames(output);
+  }
+}
+
+/**
+ * Adds a warning (Prometheus' `warnings`, which Grafana shows on the panel) when a unit flags far more of the scored
+ * range than its contamination asks for (the engine's overFlaggingWarning): the model no longer fits the data.
+ */
+function warnIfOverFlagging(
+  warnings: string[],
+  unit: ModelUnit,
+  scored: ScoredTable,
+  scoreStart: number,
+  scoreEnd: number,
+  contamination: number | 'auto',
+  flags?: Uint8Array
+): void {
+  let rows = 0;
+  let flagged = 0;
+  for (let row = 0; row < scored.timestamps.length; row++) {
+    const t = scored.timestamps[row];
+    if (scored.scoredRows[row] && t >= scoreStart && t <= scoreEnd) {
+      rows++;
+      flagged += (flags ? flags[row] === 1 : scored.scores[row] > scored.threshold) ? 1 : 0;
+    }
+  }
+  const warning = overFlaggingWarning(flagged, rows, contamination);
+  if (warning !== undefined) {
+    warnings.push(`${labelsKey(unit.labels)}: ${warning}`);
   }
 }
 
