@@ -25,16 +25,73 @@ let requests: BackendSrvRequest[];
 /** The signed-in user's basic role; Grafana's route guards below depend on it. */
 let role: 'Admin' | 'Editor';
 
+/**
+ * Grafana's route guards for every call the form makes: the request passes when the user holds all the permissions
+ * of one of the alternatives. From Grafana pkg/api/api.go (datasources, folders) and
+ * pkg/services/ngalert/api/authorization.go (provisioning routes: alert.rules:create + provenance:write suffices to
+ * POST a rule; reading and writing a rule group needs alert.rules:read and folders:read in that folder).
+ */
+const ROUTE_GUARDS: Array<{ method: string; path: RegExp; anyOf: string[][] }> = [
+  { method: 'GET', path: /^\/api\/datasources\/(uid\/|\d)/, anyOf: [['datasources:read']] },
+  { method: 'GET', path: /^\/api\/folders$/, anyOf: [['folders:read']] },
+  {
+    method: 'GET',
+    path: /^\/api\/v1\/provisioning\/contact-points$/,
+    anyOf: [['alert.provisioning:read'], ['alert.notifications.provisioning:read'], ['alert.notifications:read']],
+  },
+  {
+    method: 'GET',
+    path: /^\/api\/v1\/provisioning\/folder\/[^/]+\/rule-groups\/[^/]+$/,
+    anyOf: [['alert.provisioning:read'], ['alert.rules.provisioning:read'], ['alert.rules:read', 'folders:read']],
+  },
+  {
+    method: 'POST',
+    path: /^\/api\/v1\/provisioning\/alert-rules$/,
+    anyOf: [
+      ['alert.provisioning:write'],
+      ['alert.rules.provisioning:write'],
+      ['alert.rules:create', 'alert.provisioning.provenance:write'],
+    ],
+  },
+  {
+    method: 'PUT',
+    path: /^\/api\/v1\/provisioning\/folder\/[^/]+\/rule-groups\/[^/]+$/,
+    anyOf: [
+      ['alert.provisioning:write'],
+      ['alert.rules.provisioning:write'],
+      ['alert.rules:read', 'folders:read', 'alert.provisioning.provenance:write', 'alert.rules:create'],
+    ],
+  },
+];
+
+/**
+ * The basic roles' default permissions that matter here: an Editor may read folders and contact points and create
+ * rules (fixed:alerting.rules:writer, with provenance:write); only an Admin reads datasource settings
+ * (fixed:datasources:reader, pkg/api/roles.go) and holds the organisation-wide provisioning actions.
+ */
+const EDITOR_PERMISSIONS = [
+  'folders:read',
+  'alert.notifications:read',
+  'alert.rules:read',
+  'alert.rules:create',
+  'alert.rules:write',
+  'alert.provisioning.provenance:write',
+];
+const ROLE_PERMISSIONS: Record<typeof role, string[]> = {
+  Editor: EDITOR_PERMISSIONS,
+  Admin: [...EDITOR_PERMISSIONS, 'datasources:read', 'alert.provisioning:read', 'alert.provisioning:write'],
+};
+
 function answer(request: BackendSrvRequest): Observable<unknown> {
   requests.push(request);
-  // Grafana pkg/api/api.go: GET /api/datasources/uid/:uid is authorize(ac.EvalPermission(datasources.ActionRead)),
-  // and datasources:read is granted to Admins only by default (fixed:datasources:reader, pkg/api/roles.go), while
-  // Editors may create alert rules. So an Editor gets 403 there.
-  if (role !== 'Admin' && /^\/api\/datasources\/(uid\/|\d)/.test(request.url)) {
+  const method = request.method ?? 'GET';
+  const guard = ROUTE_GUARDS.find((g) => g.method === method && g.path.test(request.url));
+  const held = ROLE_PERMISSIONS[role];
+  if (guard && !guard.anyOf.some((all) => all.every((permission) => held.includes(permission)))) {
     return throwError(() => ({
       status: 403,
       data: {
-        message: "You'll need additional permissions to perform this action. Permissions needed: datasources:read",
+        message: `You'll need additional permissions to perform this action. Permissions needed: ${guard.anyOf[0]}`,
       },
     }));
   }
