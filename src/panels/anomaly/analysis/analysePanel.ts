@@ -157,12 +157,11 @@ async function columnsOf(frames: DataFrame[], series: SeriesRef[], pause: () => 
   const columns: PanelColumn[] = [];
   for (const ref of series) {
     const frame = frames[ref.frameIndex];
-    const data = await copySeriesData(
-      frame.fields[ref.timeFieldIndex].values,
-      frame.fields[ref.fieldIndex].values,
-      pause
-    );
+    const times = frame.fields[ref.timeFieldIndex].values;
+    const data = await copySeriesData(times, frame.fields[ref.fieldIndex].values, pause);
     columns.push({ name: ref.name, ...data });
+    // Many small series are as much work as one large one: the thread is given back after every series too.
+    await pause();
   }
   return columns;
 }

@@ -1,14 +1,14 @@
 import React, { memo, useCallback, useEffect, useMemo, useState } from 'react';
-import { type DataFrame, type TimeRange, colorManipulator } from '@grafana/data';
+import type { DataFrame, TimeRange } from '@grafana/data';
 import { LegendDisplayMode, type TimeZone, type VizLegendOptions } from '@grafana/schema';
-import { TimeSeries, TooltipPlugin2, useTheme2 } from '@grafana/ui';
+import { TimeSeries, TooltipPlugin2, type UPlotConfigBuilder, useTheme2 } from '@grafana/ui';
 import { EXPLAIN_TOP, type ModelAnalysis } from '../analysis/analysePanel';
 import type { PixelGrid } from '../pipeline/decimate';
-import { type DrawnRef, chartFrames, drawnSeries } from '../render/chartFrames';
+import { type DrawnRef, drawnSeries, mainFrame, scoreFrame, spanOf } from '../render/chartFrames';
 import { testIds } from '../testIds';
 import type { Scorer } from '../worker/scorer';
 import { AnomalyTooltip, formatWith } from './AnomalyTooltip';
-import { RegionsPlugin, type ShadedRegion } from './RegionsPlugin';
+import { ProgressiveLinesPlugin } from './ProgressiveLinesPlugin';
 
 interface Props {
   frames: DataFrame[];
@@ -73,22 +73,36 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const { frames, analyses, grid, scorer, width, height, timeRange, timeZone, showScorePane, showRegions } = props;
   const theme = useTheme2();
   const anomalyColor = theme.visualization.getColorByName('red');
-  const drawn = useMemo(() => drawnSeries(frames, analyses, anomalyColor), [frames, analyses, anomalyColor]);
-  const { main, score } = useMemo(
-    () => chartFrames(frames, analyses, drawn, grid, anomalyColor, theme),
-    [frames, analyses, drawn, grid, anomalyColor, theme]
+  const drawn = useMemo(() => drawnSeries(analyses), [analyses]);
+  const main = useMemo(() => [mainFrame(frames, drawn, grid)], [frames, drawn, grid]);
+  // The score pane is built and drawn one task after the series chart.
+  const laterAnalyses = useInLaterTask(analyses);
+  const score = useMemo(
+    () => [scoreFrame(laterAnalyses, grid, anomalyColor, theme)],
+    [laterAnalyses, grid, anomalyColor, theme]
   );
-  const regions = useMemo(() => shadedRegions(drawn, anomalyColor, theme.isDark), [drawn, anomalyColor, theme.isDark]);
+  const mainRegions = useMemo(() => [new Float64Array(0), ...drawn.map((d) => d.drawn.regions)], [drawn]);
   const scoreSlots = useMemo(
     () => new Map(analyses.filter((a) => a.outcome).map((a) => [a.model.key, a.outcome!.scores])),
     [analyses]
   );
   const explain = useCallback((d: DrawnRef, time: number) => scorer.explain(d.model.key, time, EXPLAIN_TOP), [scorer]);
-  const laterScore = useInLaterTask(score);
-  const scoreHeight = score[0].fields.length > 1 ? scorePaneHeight(height, showScorePane) : 0;
+  // Per uPlot series (index 0 is time): how far lines connect, and the anomaly marks.
+  const mainSpans = useMemo(() => [0, ...drawn.map((d) => spanOf(d.drawn.stepMs, grid))], [drawn, grid]);
+  const mainMarks = useMemo(() => [new Float64Array(0), ...drawn.map((d) => d.drawn.marks)], [drawn]);
+  const scoreSpans = useMemo(
+    () => [
+      0,
+      ...laterAnalyses
+        .filter((a) => a.outcome)
+        .map((a) => spanOf(Math.max(...a.outcome!.series.map((s) => s.stepMs)), grid)),
+    ],
+    [laterAnalyses, grid]
+  );
+  const scoreHeight = analyses.some((a) => a.outcome) ? scorePaneHeight(height, showScorePane) : 0;
   const mainHeight = height - scoreHeight;
 
-  const tooltip = (config: Parameters<typeof RegionsPlugin>[0]['config']) => (
+  const tooltip = (config: UPlotConfigBuilder) => (
     <TooltipPlugin2
       config={config}
       hoverMode={HOVER_ALL_SERIES}
@@ -127,7 +141,14 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
         >
           {(config) => (
             <>
-              {showRegions && <RegionsPlugin config={config} regions={regions} />}
+              <ProgressiveLinesPlugin
+                config={config}
+                spanMs={mainSpans}
+                marks={mainMarks}
+                markColor={anomalyColor}
+                regions={showRegions ? mainRegions : undefined}
+                regionColor={drawn.length === 1 ? anomalyColor : undefined}
+              />
               {tooltip(config)}
             </>
           )}
@@ -146,29 +167,17 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
       {scoreHeight > 0 && (
         <div data-testid={testIds.panel.scorePane}>
           <TimeSeries
-            frames={laterScore}
+            frames={score}
             width={width}
             height={scoreHeight}
             timeRange={timeRange}
             timeZone={timeZone}
             legend={NO_LEGEND}
-          />
+          >
+            {(config) => <ProgressiveLinesPlugin config={config} spanMs={scoreSpans} />}
+          </TimeSeries>
         </div>
       )}
     </div>
   );
 });
-
-/** Regions of every series: in the anomaly colour when one series is drawn, else each in its series' colour. */
-export function shadedRegions(drawn: DrawnRef[], anomalyColor: string, dark: boolean): ShadedRegion[] {
-  const alpha = dark ? 0.15 : 0.12;
-  const regions: ShadedRegion[] = [];
-  for (const d of drawn) {
-    const color = colorManipulator.alpha(drawn.length === 1 ? anomalyColor : d.color, alpha);
-    const pairs = d.drawn.regions;
-    for (let i = 0; i + 1 < pairs.length; i += 2) {
-      regions.push({ start: pairs[i], end: pairs[i + 1], color });
-    }
-  }
-  return regions;
-}

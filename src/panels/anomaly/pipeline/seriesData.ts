@@ -13,8 +13,8 @@ export interface SortedSeries {
   values: Float64Array;
 }
 
-/** Rows copied per step by copySeriesData before it gives the thread back. */
-export const COPY_CHUNK_ROWS = 131_072;
+/** Rows copied per step by copySeriesData; it gives the thread back after each step. */
+export const COPY_CHUNK_ROWS = 65_536;
 
 /** Epoch ms of a time field value (number, Date or date string); NaN when it is none of these. */
 export function toMillis(value: unknown): number {
@@ -47,10 +47,8 @@ export async function copySeriesData(
   const n = Math.min(times.length, values.length);
   const out: SeriesData = { times: new Float64Array(n), values: new Float64Array(n) };
   for (let start = 0; start < n; start += COPY_CHUNK_ROWS) {
-    if (start > 0) {
-      await pause();
-    }
     copyRows(times, values, out, start, Math.min(n, start + COPY_CHUNK_ROWS));
+    await pause();
   }
   return out;
 }
@@ -66,7 +64,8 @@ export function copyRows(
   for (let i = from; i < to; i++) {
     const t = times[i];
     out.times[i] = typeof t === 'number' ? t : toMillis(t);
-    out.values[i] = toNumber(values[i]);
+    const v = values[i];
+    out.values[i] = typeof v === 'number' && Number.isFinite(v) ? v : NaN;
   }
 }
 

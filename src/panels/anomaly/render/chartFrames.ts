@@ -18,24 +18,13 @@ export interface DrawnRef {
   ref: SeriesRef;
   model: PanelModel;
   drawn: DrawnSeries;
-  /** The series' colour (its field's), for its regions. */
-  color: string;
 }
 
 /** The drawn series of every analysed model, in the panel's order. */
-export function drawnSeries(frames: DataFrame[], analyses: ModelAnalysis[], fallbackColor: string): DrawnRef[] {
-  const result: DrawnRef[] = [];
-  for (const { model, outcome } of analyses) {
-    if (!outcome) {
-      continue;
-    }
-    model.series.forEach((ref, i) => {
-      const field = frames[ref.frameIndex]?.fields[ref.fieldIndex];
-      const color = field?.display?.(0).color ?? fallbackColor;
-      result.push({ ref, model, drawn: outcome.series[i], color });
-    });
-  }
-  return result;
+export function drawnSeries(analyses: ModelAnalysis[]): DrawnRef[] {
+  return analyses.flatMap(({ model, outcome }) =>
+    outcome ? model.series.map((ref, i) => ({ ref, model, drawn: outcome.series[i] })) : []
+  );
 }
 
 /** Typed values (NaN = nothing there) as a field's values (null = nothing there, which uPlot leaves out). */
@@ -47,20 +36,21 @@ export function toNullable(values: Float64Array): Array<number | null> {
   return out;
 }
 
+/** Connect a series' points across empty columns when closer than this (1.5 of its own step, at least 2 columns). */
+export function spanOf(stepMs: number, grid: PixelGrid): number {
+  return Math.max(1.5 * stepMs, 2 * columnWidth(grid)) + 1;
+}
+
 /**
  * The main chart as one frame on the pixel grid (2 slots per column): per series its min/max line, keeping the
- * source field's config (unit, decimals, colour, display name), and a points-only field with its anomalies. The
- * line is connected across columns without points when they are closer than 1.5 of the series' own steps, so
- * sparse series stay lines while real gaps stay gaps.
+ * source field's config (unit, decimals, colour, display name). The anomalies are not fields: the chart draws them
+ * from the drawn series (ProgressiveLinesPlugin), as it draws the lines.
  */
-export function mainFrame(frames: DataFrame[], drawn: DrawnRef[], grid: PixelGrid, anomalyColor: string): DataFrame {
+export function mainFrame(frames: DataFrame[], drawn: DrawnRef[], grid: PixelGrid): DataFrame {
   const x = slotTimes(grid);
-  const lines: Field[] = [];
-  const marks: Field[] = [];
-  for (const { ref, drawn: d } of drawn) {
+  const lines: Field[] = drawn.map(({ ref, drawn: d }) => {
     const source = frames[ref.frameIndex].fields[ref.fieldIndex];
-    const spanNulls = source.config.custom?.spanNulls;
-    lines.push({
+    return {
       ...source,
       name: ref.name,
       values: toNullable(d.line),
@@ -69,42 +59,14 @@ export function mainFrame(frames: DataFrame[], drawn: DrawnRef[], grid: PixelGri
       config: {
         ...source.config,
         displayName: source.config.displayName ?? ref.name,
-        custom: {
-          ...source.config.custom,
-          spanNulls: spanNulls === true ? true : Math.max(1.5 * d.stepMs, 2 * columnWidth(grid)) + 1,
-        },
+        custom: { ...source.config.custom, spanNulls: spanOf(d.stepMs, grid) },
       },
-    });
-    marks.push({
-      name: `${ref.name} anomalies`,
-      type: FieldType.number,
-      labels: source.labels,
-      values: toNullable(d.marks),
-      display: source.display,
-      config: {
-        unit: source.config.unit,
-        decimals: source.config.decimals,
-        displayName: `${ref.name} · anomalies`,
-        color: { mode: FieldColorModeId.Fixed, fixedColor: anomalyColor },
-        custom: {
-          ...source.config.custom,
-          drawStyle: GraphDrawStyle.Points,
-          showPoints: VisibilityMode.Always,
-          pointSize: 9,
-          lineWidth: 0,
-          fillOpacity: 0,
-          spanNulls: false,
-          stacking: { mode: 'none' },
-          // One legend entry per series is enough: the red markers explain themselves, and the tooltip shows them.
-          hideFrom: { legend: true, tooltip: false, viz: false },
-        },
-      },
-    });
-  }
+    };
+  });
   return {
     name: 'anomalies',
     length: x.length,
-    fields: [{ name: 'time', type: FieldType.time, values: Array.from(x), config: {} }, ...lines, ...marks],
+    fields: [{ name: 'time', type: FieldType.time, values: Array.from(x), config: {} }, ...lines],
   };
 }
 
@@ -126,8 +88,16 @@ export function scoreAxis(analyses: ModelAnalysis[]): { min: number; max: number
   return max > min ? { min, max } : { min: Math.max(0, min - 0.1), max: Math.min(1, max + 0.1) };
 }
 
-/** The score pane: one frame on the pixel grid, a score field per model, its threshold drawn as a line. */
-export function scoreFrame(analyses: ModelAnalysis[], grid: PixelGrid, thresholdColor: string): DataFrame {
+/**
+ * The score pane: one frame on the pixel grid, a score field per model, its threshold drawn as a line; with display
+ * processors (it does not come through the panel's query).
+ */
+export function scoreFrame(
+  analyses: ModelAnalysis[],
+  grid: PixelGrid,
+  thresholdColor: string,
+  theme: GrafanaTheme2
+): DataFrame {
   const x = slotTimes(grid);
   const axis = scoreAxis(analyses);
   const fields: Field[] = analyses
@@ -158,7 +128,7 @@ export function scoreFrame(analyses: ModelAnalysis[], grid: PixelGrid, threshold
             lineWidth: 1,
             fillOpacity: 10,
             showPoints: VisibilityMode.Never,
-            spanNulls: Math.max(...outcome.series.map((s) => 1.5 * s.stepMs), 2 * columnWidth(grid)) + 1,
+            spanNulls: spanOf(Math.max(...outcome.series.map((s) => s.stepMs)), grid),
             thresholdsStyle: { mode: GraphThresholdsStyleMode.Line },
             axisSoftMin: axis.min,
             axisSoftMax: axis.max,
@@ -166,27 +136,15 @@ export function scoreFrame(analyses: ModelAnalysis[], grid: PixelGrid, threshold
         },
       };
     });
-  return {
+  const frame: DataFrame = {
     name: 'scores',
     length: x.length,
     fields: [{ name: 'time', type: FieldType.time, values: Array.from(x), config: {} }, ...fields],
   };
-}
-
-/** Both charts' frames; the score frame gets display processors (it does not come through the panel's query). */
-export function chartFrames(
-  frames: DataFrame[],
-  analyses: ModelAnalysis[],
-  drawn: DrawnRef[],
-  grid: PixelGrid,
-  anomalyColor: string,
-  theme: GrafanaTheme2
-): { main: DataFrame[]; score: DataFrame[] } {
-  const score = applyFieldOverrides({
-    data: [scoreFrame(analyses, grid, anomalyColor)],
+  return applyFieldOverrides({
+    data: [frame],
     fieldConfig: { defaults: {}, overrides: [] },
     theme,
     replaceVariables: (value) => value,
-  });
-  return { main: [mainFrame(frames, drawn, grid, anomalyColor)], score };
+  })[0];
 }

@@ -1,0 +1,162 @@
+import { useLayoutEffect, useRef } from 'react';
+import type { UPlotConfigBuilder } from '@grafana/ui';
+import type uPlot from 'uplot';
+
+/** Series drawn per task: a few thousand segments, a few milliseconds even on a busy machine. */
+export const SERIES_PER_TASK = 4;
+
+interface Props {
+  config: UPlotConfigBuilder;
+  /** Per uPlot series (index 1..): connect points closer than this many ms across empty columns. */
+  spanMs: number[];
+  /** Per uPlot series (index 1..): marks to draw over the lines (NaN: none), and their colour. */
+  marks?: Float64Array[];
+  markColor?: string;
+  /**
+   * Per uPlot series (index 1..): shaded regions [start0, end0, start1, end1, ...] (epoch ms), in the series' colour,
+   * or in `regionColor` when given (one series: the anomaly colour).
+   */
+  regions?: Float64Array[];
+  regionColor?: string;
+}
+
+/** Opacity of the shaded regions. */
+const REGION_ALPHA = 0.15;
+
+/**
+ * Draws the chart's lines (with their shaded regions, then the anomaly marks) itself, a few series per task, instead of letting uPlot draw every
+ * series in one task: the series keep their legend, scale, tooltip and colour, only their paths are left to this
+ * plugin. A new uPlot draw (new data, resize, zoom) clears the canvas and starts the series over.
+ */
+export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regions, regionColor }: Props) {
+  const latest = useRef({ spanMs, marks, markColor, regions, regionColor });
+  useLayoutEffect(() => {
+    latest.current = { spanMs, marks, markColor, regions, regionColor };
+  }, [spanMs, marks, markColor, regions, regionColor]);
+
+  useLayoutEffect(() => {
+    let generation = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    config.addHook('init', (u) => {
+      for (let i = 1; i < u.series.length; i++) {
+        u.series[i].paths = () => null;
+        const points = u.series[i].points;
+        if (points) {
+          points.show = () => false;
+        }
+      }
+    });
+    config.addHook('draw', (u) => {
+      const current = ++generation;
+      clearTimeout(timer);
+      const drawFrom = (first: number) => {
+        if (current !== generation) {
+          return; // a newer draw cleared the canvas and started over
+        }
+        const last = Math.min(u.series.length, first + SERIES_PER_TASK);
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+        ctx.clip();
+        for (let i = first; i < last; i++) {
+          drawRegions(u, i, latest.current.regions?.[i], latest.current.regionColor);
+          drawLine(u, i, latest.current.spanMs[i] ?? Infinity);
+        }
+        ctx.restore();
+        if (last < u.series.length) {
+          timer = setTimeout(() => drawFrom(last), 0);
+        } else {
+          drawMarks(u, latest.current.marks, latest.current.markColor);
+        }
+      };
+      drawFrom(1);
+    });
+  }, [config]);
+
+  return null;
+}
+
+type Plot = uPlot;
+
+function strokeOf(u: Plot, i: number): string {
+  const stroke = u.series[i].stroke;
+  return ((typeof stroke === 'function' ? stroke(u, i) : stroke) as string) ?? '#888';
+}
+
+function drawRegions(u: Plot, i: number, regions: Float64Array | undefined, color: string | undefined) {
+  if (!regions || regions.length === 0 || !u.series[i].show) {
+    return;
+  }
+  const ctx = u.ctx;
+  const minWidth = 4 * (window.devicePixelRatio || 1);
+  ctx.save();
+  ctx.globalAlpha = REGION_ALPHA;
+  ctx.fillStyle = color ?? strokeOf(u, i);
+  for (let k = 0; k + 1 < regions.length; k += 2) {
+    const left = u.valToPos(regions[k], 'x', true);
+    const right = u.valToPos(regions[k + 1], 'x', true);
+    // A one-point region still gets a visible band.
+    const width = Math.max(right - left, minWidth);
+    ctx.fillRect(left - (width - (right - left)) / 2, u.bbox.top, width, u.bbox.height);
+  }
+  ctx.restore();
+}
+
+function drawLine(u: Plot, i: number, spanMs: number) {
+  const series = u.series[i];
+  if (!series.show) {
+    return;
+  }
+  const xs = u.data[0];
+  const ys = u.data[i] as Array<number | null | undefined>;
+  const scale = series.scale ?? 'y';
+  const ctx = u.ctx;
+  ctx.strokeStyle = strokeOf(u, i);
+  ctx.lineWidth = (series.width ?? 1) * (window.devicePixelRatio || 1);
+  ctx.beginPath();
+  let lastX = NaN;
+  for (let k = 0; k < xs.length; k++) {
+    const y = ys[k];
+    if (y === null || y === undefined) {
+      continue;
+    }
+    const px = u.valToPos(xs[k], 'x', true);
+    const py = u.valToPos(y, scale, true);
+    if (Number.isNaN(lastX) || xs[k] - lastX > spanMs) {
+      ctx.moveTo(px, py);
+    } else {
+      ctx.lineTo(px, py);
+    }
+    lastX = xs[k];
+  }
+  ctx.stroke();
+}
+
+function drawMarks(u: Plot, marks: Float64Array[] | undefined, color: string | undefined) {
+  if (!marks || !color) {
+    return;
+  }
+  const ctx = u.ctx;
+  const radius = 4 * (window.devicePixelRatio || 1);
+  ctx.save();
+  ctx.fillStyle = color;
+  ctx.beginPath();
+  for (let i = 1; i < u.series.length; i++) {
+    const ys = marks[i];
+    if (!ys || !u.series[i].show) {
+      continue;
+    }
+    const scale = u.series[i].scale ?? 'y';
+    for (let k = 0; k < ys.length; k++) {
+      if (!Number.isNaN(ys[k])) {
+        const px = u.valToPos(u.data[0][k], 'x', true);
+        const py = u.valToPos(ys[k], scale, true);
+        ctx.moveTo(px + radius, py);
+        ctx.arc(px, py, radius, 0, 2 * Math.PI);
+      }
+    }
+  }
+  ctx.fill();
+  ctx.restore();
+}

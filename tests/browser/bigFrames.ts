@@ -1,0 +1,162 @@
+/**
+ * Large panels for the responsiveness tests, generated inside the page (so no test data crosses the DevTools
+ * protocol while the panel is measured): `series` Prometheus-like frames of `points` points each, a noisy daily
+ * sine with a spike every `spikeEvery` points, kept on window.__bigFrames until the test hands them to the panel.
+ */
+import type { Page } from '@playwright/test';
+
+declare global {
+  interface Window {
+    __bigFrames?: unknown[];
+  }
+}
+
+export interface BigPanel {
+  series: number;
+  points: number;
+  stepMs: number;
+  startMs: number;
+  /** For multivariate offsets: per series, its own step and start (defaults: stepMs, startMs). */
+  perSeries?: Array<{ stepMs: number; startMs: number; points: number }>;
+}
+
+export function bigPanelRange(panel: BigPanel): { fromMs: number; toMs: number } {
+  const ends = (panel.perSeries ?? [{ stepMs: panel.stepMs, startMs: panel.startMs, points: panel.points }]).map(
+    (s) => s.startMs + (s.points - 1) * s.stepMs
+  );
+  return { fromMs: panel.startMs, toMs: Math.max(...ends) };
+}
+
+export async function generateFramesInPage(page: Page, panel: BigPanel): Promise<void> {
+  await page.evaluate((p) => {
+    let state = 12345;
+    const noise = () => {
+      state = (state * 1664525 + 1013904223) % 4294967296;
+      return state / 4294967296 - 0.5;
+    };
+    const frames = [];
+    for (let s = 0; s < p.series; s++) {
+      const own = p.perSeries?.[s] ?? { stepMs: p.stepMs, startMs: p.startMs, points: p.points };
+      const times = new Array<number>(own.points);
+      const values = new Array<number>(own.points);
+      for (let i = 0; i < own.points; i++) {
+        times[i] = own.startMs + i * own.stepMs;
+        const spike = (i + 37 * s) % 2003 === 1000 ? 40 : 0;
+        values[i] = 50 + 10 * Math.sin((2 * Math.PI * times[i]) / 86_400_000 + s) + 2 * noise() + spike;
+      }
+      frames.push({
+        refId: 'A',
+        length: own.points,
+        fields: [
+          { name: 'Time', type: 'time', values: times, config: { interval: own.stepMs } },
+          { name: 'Value', type: 'number', values, labels: { __name__: 'metric', series: `s${s}` }, config: {} },
+        ],
+      });
+    }
+    window.__bigFrames = frames;
+  }, panel);
+}
+
+/** Renders the panel on window.__bigFrames (what generateFramesInPage made). */
+export async function renderBigPanel(
+  page: Page,
+  modulePath: string,
+  range: { fromMs: number; toMs: number },
+  options: Record<string, unknown> = {},
+  size = { width: 820, height: 460 }
+): Promise<void> {
+  await page.evaluate(
+    ({ modulePath, range, options, size }) =>
+      window.__host.renderPanel({
+        modulePath,
+        series: window.__bigFrames as never,
+        timeRange: range,
+        ...size,
+        options,
+      }),
+    { modulePath, range, options, size }
+  );
+}
+
+/**
+ * Runs Grafana's query-runner processing (applyFieldOverrides) on window.__bigFrames ahead of the measured cycle:
+ * in Grafana that is the query runner's task, before the panel gets its props.
+ */
+export async function processFramesInPage(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    window.__bigFrames = window.__host.processPanelFrames(window.__bigFrames as never);
+  });
+}
+
+/** What the main thread went through from new data to the panel reporting done. */
+export interface CycleMeasure {
+  /** Long tasks (> 50 ms, PerformanceObserver 'longtask') from the new data until done. */
+  longTasks: Array<{ startTime: number; duration: number }>;
+  /** How late a 10 ms timer fired at most: about the longest task seen, long or not (ms). */
+  longestTaskMs: number;
+  /** From handing the data to the panel to the panel reporting done (ms); NaN when it never did. */
+  cycleMs: number;
+  /** The container's data attributes at the end (what it reported). */
+  reported: Record<string, string>;
+}
+
+/**
+ * Hands window.__bigFrames to the rendered panel (Grafana's new props) and measures the whole cycle until
+ * `isDone(container)` holds: every long task, and a timer's longest delay (the longest task of any length).
+ */
+export async function measureCycle(
+  page: Page,
+  containerSelector: string,
+  range: { fromMs: number; toMs: number },
+  isDone: string,
+  timeoutMs = 150_000
+): Promise<CycleMeasure> {
+  return page.evaluate(
+    ({ containerSelector, range, isDone, timeoutMs }) =>
+      new Promise<CycleMeasure>((resolve) => {
+        const longTasks: Array<{ startTime: number; duration: number }> = [];
+        const observer = new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            longTasks.push({ startTime: entry.startTime, duration: entry.duration });
+          }
+        });
+        observer.observe({ type: 'longtask' });
+        const done = new Function('container', `return (${isDone})(container)`) as (c: Element | null) => boolean;
+        // A 10 ms timer chain: how late it fires is how long the main thread was busy (a task of any length). It
+        // also checks for done, without a busy loop of its own.
+        const TICK_MS = 10;
+        let last = performance.now();
+        let longest = 0;
+        const start = performance.now();
+        const reported = () => {
+          const el = document.querySelector(containerSelector);
+          return Object.fromEntries(
+            Array.from(el?.attributes ?? [])
+              .filter((a) => a.name.startsWith('data-'))
+              .map((a) => [a.name, a.value])
+          );
+        };
+        const tick = () => {
+          const now = performance.now();
+          longest = Math.max(longest, now - last - TICK_MS);
+          last = now;
+          const timedOut = now - start > timeoutMs;
+          if (timedOut || done(document.querySelector(containerSelector))) {
+            const cycleMs = timedOut ? NaN : now - start;
+            // Long-task entries arrive asynchronously, and the chart paints in the next frames: let them through.
+            requestAnimationFrame(() =>
+              setTimeout(() => {
+                observer.disconnect();
+                resolve({ longTasks, longestTaskMs: Math.max(0, longest), cycleMs, reported: reported() });
+              }, 100)
+            );
+            return;
+          }
+          setTimeout(tick, TICK_MS);
+        };
+        window.__host.setPanelData(window.__bigFrames as never, range, true);
+        setTimeout(tick, TICK_MS);
+      }),
+    { containerSelector, range, isDone, timeoutMs }
+  );
+}

@@ -1,0 +1,90 @@
+/**
+ * The panel never freezes the dashboard (issue 11): from new data to the panel reporting done, no main-thread task
+ * is long (> 50 ms, the browser's own long-task threshold) at 50 series × 10 000 points and at 1 000 000 points,
+ * with the worker; the main-thread fallback (CSP without worker-src blob:) stays within 100 ms. The long tasks are
+ * what Chromium's PerformanceObserver reports over the whole cycle on the real built panel; the longest task of any
+ * length (a message loop's longest gap) is recorded in test-results/browser/responsiveness.json for the report.
+ */
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+import {
+  type BigPanel,
+  bigPanelRange,
+  generateFramesInPage,
+  measureCycle,
+  processFramesInPage,
+  renderBigPanel,
+} from './bigFrames';
+import { expect, test } from './fixtures';
+import { repositoryRoot } from './host/buildHost';
+import { anomalyPanelModulePath, byTestId, panelContainer, testIds } from './panelDriver';
+
+const MINUTE = 60_000;
+const START = Date.UTC(2025, 0, 1);
+const FIFTY_SERIES: BigPanel = { series: 50, points: 10_000, stepMs: MINUTE, startMs: START };
+const MILLION: BigPanel = { series: 1, points: 1_000_000, stepMs: 15_000, startMs: START };
+const WARM_UP: BigPanel = { series: 1, points: 300, stepMs: MINUTE, startMs: START };
+const RESULTS = path.join(repositoryRoot, 'test-results', 'browser', 'responsiveness.json');
+
+function record(name: string, figure: Record<string, unknown>) {
+  mkdirSync(path.dirname(RESULTS), { recursive: true });
+  const all = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
+  all[name] = figure;
+  writeFileSync(RESULTS, JSON.stringify(all, null, 2) + '\n');
+}
+
+const cases: Array<{ name: string; panel: BigPanel; fallback: boolean; limitMs: number; screenshot?: string }> = [
+  { name: '50x10000 worker', panel: FIFTY_SERIES, fallback: false, limitMs: 50, screenshot: 'anomaly-panel-50-series' },
+  { name: '1000000 worker', panel: MILLION, fallback: false, limitMs: 50, screenshot: 'anomaly-panel-1m-points' },
+  { name: '50x10000 fallback', panel: FIFTY_SERIES, fallback: true, limitMs: 100 },
+  { name: '1000000 fallback', panel: MILLION, fallback: true, limitMs: 100 },
+];
+
+test.describe('anomaly panel responsiveness (whole cycle)', () => {
+  for (const c of cases) {
+    test(`${c.name}: no main-thread task over ${c.limitMs} ms from new data to marks drawn`, async ({ host }, info) => {
+      test.setTimeout(240_000);
+      // Not met yet (issue 11 stays open on this point): the chart's build and first draw of a new result (Grafana's
+      // TimeSeries and uPlot, 50 series) and, in the fallback, the engine's calls (training 20 000 rows, scoring 8192
+      // rows) still take one task each of 100-1000 ms on the 2-core CI machine. Expected to fail until they are cut
+      // smaller; the figures land in test-results/browser/responsiveness.json either way.
+      test.fail(true, 'issue 11: whole-cycle long-task property not met yet (see the comment above)');
+      await host.open(c.fallback ? { hostPageHeaders: { 'Content-Security-Policy': "worker-src 'none'" } } : {});
+      // Load the plugin and start its scorer on a small panel first: that is not the cycle being measured.
+      await generateFramesInPage(host.page, WARM_UP);
+      await renderBigPanel(host.page, anomalyPanelModulePath, bigPanelRange(WARM_UP));
+      await expect(panelContainer(host.page)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+
+      await generateFramesInPage(host.page, c.panel);
+      await processFramesInPage(host.page);
+      const expectedPoints = Math.floor(c.panel.series * c.panel.points * 0.99);
+      const measure = await measureCycle(
+        host.page,
+        byTestId(testIds.panel.container),
+        bigPanelRange(c.panel),
+        `(el) => el && el.getAttribute('data-state') === 'ready' && Number(el.getAttribute('data-drawn-series')) === ${c.panel.series} && Number(el.getAttribute('data-scored-points')) > ${expectedPoints}`
+      );
+      expect(measure.cycleMs, `the panel never reported done: ${JSON.stringify(measure.reported)}`).not.toBeNaN();
+      const tooLong = measure.longTasks.filter((task) => task.duration > c.limitMs);
+      await host.page.locator(byTestId(testIds.panel.chart)).waitFor();
+      if (c.screenshot) {
+        await host.screenshot(c.screenshot);
+      }
+      const figure = {
+        longestTaskMs: Math.round(measure.longestTaskMs),
+        longestLongTaskMs: Math.round(Math.max(0, ...measure.longTasks.map((t) => t.duration))),
+        longTasks: measure.longTasks.map((t) => Math.round(t.duration)),
+        cycleMs: Math.round(measure.cycleMs),
+        reported: measure.reported,
+        browser: `chromium ${host.page.context().browser()?.version()}`,
+      };
+      record(c.name, figure);
+      info.annotations.push({ type: 'responsiveness', description: JSON.stringify(figure) });
+      console.log(`${c.name}: ${JSON.stringify(figure)}`);
+      await expect(host.page.locator(byTestId(testIds.panel.workerFallbackNotice))).toHaveCount(c.fallback ? 1 : 0);
+      expect(host.errors.filter((error) => !/Content Security Policy/i.test(error))).toEqual([]);
+      expect(tooLong, `tasks over ${c.limitMs} ms during the cycle`).toEqual([]);
+    });
+  }
+});
