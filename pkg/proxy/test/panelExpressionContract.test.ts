@@ -46,6 +46,7 @@ function expectedProxyOptions(o: PanelOptions, query: AlertSourceQuery, context:
     seasonality: o.seasonality === 'auto' ? 'auto' : o.seasonality === 'on',
     seed: o.seed,
     step: context.stepMs,
+    ...(o.online ? { online: true } : {}),
     ...(query.language === 'influxql' && query.upstream ? { upstream: query.upstream } : {}),
   };
 }

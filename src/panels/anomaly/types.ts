@@ -33,6 +33,12 @@ export interface AnomalyOptions {
   lags: number;
   /** Hour-of-day and weekday features: 'auto' = when the training data span at least 2 days. */
   seasonality: 'auto' | 'on' | 'off';
+  /**
+   * Online mode: every point scored from the points before it, with calibrated scores (docs/detection.md), as an
+   * `online=true` alert rule scores it. The training range warms the detector up (without one, the first 30 % of
+   * the visible points do).
+   */
+  online: boolean;
   mode: DetectionMode;
   /** Multivariate mode: one model per value of this label (e.g. host); empty = one model for all series. */
   groupByLabel: string;

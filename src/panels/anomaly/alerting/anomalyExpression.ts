@@ -98,6 +98,9 @@ function detectorArguments(o: AnomalyOptions, context: ExpressionContext): strin
     `seed=${o.seed}`,
     `step=${quote(formatDuration(context.stepMs))}`
   );
+  if (o.online) {
+    args.push('online=true');
+  }
   return args;
 }
 

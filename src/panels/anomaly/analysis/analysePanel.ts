@@ -89,7 +89,8 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
         continue;
       }
       const m = models[i];
-      const needsTraining = resendTraining || !ctx.scorer.hasModel(m.key, trainingKeys[i]);
+      // Online mode keeps no model between jobs: the training rows go with every job.
+      const needsTraining = options.online || resendTraining || !ctx.scorer.hasModel(m.key, trainingKeys[i]);
       let training: PanelColumn[] | undefined;
       if (needsTraining && range) {
         baseline ??= ctx.fetchFrames(range);
@@ -116,6 +117,7 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
         window: options.window,
         intervalMs: ctx.intervalMs,
         check: { ...need, where: range ? 'in the training range' : 'in the visible range' },
+        online: options.online,
       },
       ctx.onProgress
     );
@@ -187,6 +189,7 @@ export function trainingOptionsKey(o: AnomalyOptions): string {
     o.window,
     o.lags,
     o.seasonality,
+    o.online,
     o.mode,
     o.groupByLabel,
     o.training,

@@ -13,6 +13,7 @@ export const DEFAULT_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
   window: DEFAULT_DETECTOR_SETTINGS.window,
   lags: DEFAULT_DETECTOR_SETTINGS.lags,
   seasonality: 'auto',
+  online: false,
   mode: 'per-series',
   groupByLabel: '',
   training: Object.freeze({ kind: 'visible', previousDays: 7 }),
@@ -36,6 +37,7 @@ export function withDefaults(partial: Partial<AnomalyOptions> | undefined): Anom
     window: Math.max(2, positiveInteger(o.window, d.window)),
     lags: Number.isInteger(o.lags) && (o.lags as number) >= 0 ? (o.lags as number) : d.lags,
     seasonality: o.seasonality === 'on' || o.seasonality === 'off' ? o.seasonality : 'auto',
+    online: o.online === true,
     mode: o.mode === 'multivariate' ? 'multivariate' : 'per-series',
     groupByLabel: typeof o.groupByLabel === 'string' ? o.groupByLabel.trim() : '',
     training: {

@@ -116,6 +116,16 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<AnomalyOption
       defaultValue: D.lags,
       settings: { min: 0, integer: true },
     })
+    .addBooleanSwitch({
+      path: 'online',
+      name: 'Online (as an alert sees it)',
+      description:
+        'Score every point from the points before it, with calibrated scores that one threshold serves across ' +
+        'series and that follow drift; the training range warms the detector up. Alert rules created from the ' +
+        'panel then use online=true.',
+      category: [DETECTION],
+      defaultValue: D.online,
+    })
     .addRadio({
       path: 'seasonality',
       name: 'Seasonality',

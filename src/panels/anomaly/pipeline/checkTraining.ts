@@ -3,7 +3,7 @@ import type { TrainingCheck } from '../worker/messages';
 
 export type TrainingProblem = { kind: 'not-enough-data' | 'constant'; message: string };
 
-/** Whether a model can train on `table`: enough complete rows, no constant column; says what is missing if not. */
+/** Whether a model can train on `table`: enough complete rows, not every column constant; says what is missing if not. */
 export function checkTrainingTable(table: SeriesTable | undefined, check: TrainingCheck): TrainingProblem | undefined {
   if (!table) {
     return { kind: 'not-enough-data', message: `No data ${check.where} for this series` };
@@ -15,11 +15,13 @@ export function checkTrainingTable(table: SeriesTable | undefined, check: Traini
       message: `${rows} points ${check.where}; at least ${check.count} are needed: ${check.reason}`,
     };
   }
-  const constant = table.columns.find((c) => isConstant(c.values));
-  if (constant) {
+  // A constant column among others is trained on, as scikit-learn does (no tree splits on it); only a model whose
+  // every column is constant has nothing to learn from.
+  if (table.columns.every((c) => isConstant(c.values))) {
+    const names = table.columns.map((c) => c.name).join(', ');
     return {
       kind: 'constant',
-      message: `${constant.name} does not change ${check.where}: a constant series has no anomalies to find`,
+      message: `${names} ${table.columns.length === 1 ? 'does' : 'do'} not change ${check.where}: a constant series has no anomalies to find`,
     };
   }
   return undefined;

@@ -43,6 +43,8 @@ export interface Scored {
   rows: Int32Array;
   scores: Float64Array;
   threshold: number;
+  /** Online mode: the detector's own flags (otherwise a row is flagged when its score exceeds the threshold). */
+  flags?: Uint8Array;
 }
 
 /**

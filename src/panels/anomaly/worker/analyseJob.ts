@@ -1,7 +1,14 @@
-import { AnomalyDetector, type ScoreResult, type SeriesTable, rollingMean } from '@telemetry-analyzer/engine';
+import {
+  AnomalyDetector,
+  type DetectorOptions,
+  type ScoreResult,
+  type SeriesTable,
+  rollingMean,
+} from '@telemetry-analyzer/engine';
 import { markAnomalies } from '../render/anomalyMarks';
 import { type Alignment, alignOnStep, commonStep, medianStep } from '../pipeline/alignSeries';
 import { checkTrainingTable } from '../pipeline/checkTraining';
+import { scoreOnline } from '../pipeline/onlineScore';
 import {
   MAX_TRAINING_ROWS,
   SCORE_CHUNK_ROWS,
@@ -106,6 +113,9 @@ async function analyseModel(
     mode: 'multivariate' as const,
   };
 
+  if (request.online) {
+    return analyseOnline(model, request, state, { table, sorted, alignment, warmup, options }, pause);
+  }
   let detector = state.cache.get(model.slot, model.trainingKey);
   let trained = false;
   let scored: Scored | undefined;
@@ -142,6 +152,37 @@ async function analyseModel(
   return drawModel(model, request, table, sorted, scored, { trained, alignment });
 }
 
+/** Online mode: the training rows warm the engine's OnlineDetector up, the visible rows are scored online. */
+async function analyseOnline(
+  model: PanelModelJob,
+  request: AnalyseRequest,
+  state: AnalyseState,
+  prepared: {
+    table: SeriesTable;
+    sorted: SortedSeries[];
+    alignment?: Alignment;
+    warmup: number;
+    options: DetectorOptions;
+  },
+  pause: () => Promise<void>
+): Promise<PanelModelOutcome> {
+  const { table, sorted, alignment, warmup, options } = prepared;
+  const training = model.training
+    ? modelTable(model.training, model.training.map(sortSeries), request.intervalMs, alignment?.stepMs).table
+    : undefined;
+  const problem = checkTrainingTable(training ?? table, request.check);
+  if (problem) {
+    return { slot: model.slot, ok: false, code: problem.kind, message: problem.message };
+  }
+  const { scored, detector } = await scoreOnline(table, training, options, pause);
+  if (detector.detector) {
+    // For explanations only: online jobs always bring their training rows (nothing is reused).
+    state.cache.set(model.slot, `${model.trainingKey}|online`, detector.detector);
+  }
+  state.tables.set(model.slot, { table, warmup });
+  return drawModel(model, request, table, sorted, scored, { trained: true, alignment });
+}
+
 function fromResult(result: ScoreResult): Scored {
   return { rows: result.rowIndex, scores: result.scores, threshold: result.threshold };
 }
@@ -165,7 +206,7 @@ export function drawModel(
   for (let i = 0; i < n; i++) {
     times[i] = table.timestamps[scored.rows[i]];
     const s = scored.scores[i];
-    isAnomaly[i] = s > scored.threshold ? 1 : 0;
+    isAnomaly[i] = scored.flags ? scored.flags[i] : s > scored.threshold ? 1 : 0;
     flaggedRows += isAnomaly[i];
     min = Math.min(min, s);
     max = Math.max(max, s);

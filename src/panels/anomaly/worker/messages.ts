@@ -70,6 +70,11 @@ export interface AnalyseRequest {
   /** Multivariate models: the query interval, the smallest step they are aligned on (0: unknown). */
   intervalMs: number;
   check: TrainingCheck;
+  /**
+   * Online mode (pipeline/onlineScore.ts): every visible point scored from the points before it, with calibrated
+   * scores, as `online=true` alert rules score them. Needs the training rows on every job (nothing is cached).
+   */
+  online?: boolean;
 }
 
 /** Explains the anomaly at `time` of a slot's latest result, on demand (the tooltip's hovered mark). */

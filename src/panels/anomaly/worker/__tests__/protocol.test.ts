@@ -120,12 +120,13 @@ describe('worker protocol', () => {
     });
   });
 
-  it("reports the engine's refusal per model (constant series) instead of failing the job", async () => {
+  it('trains on a constant series as scikit-learn does (no split on it), and flags nothing', async () => {
     const { handle, final } = setup();
     const flat = table(new Array(N).fill(5));
     await handle(request(1, { training: flat, table: table(new Array(N).fill(5)) }));
     const [model] = (final(1)!.message as Extract<WorkerResponse, { type: 'result' }>).models;
-    expect(model).toMatchObject({ ok: false, code: 'constant-column' });
+    expect(model).toMatchObject({ ok: true });
+    expect(model.ok && Array.from(model.isAnomaly).every((flag) => flag === 0)).toBe(true);
   });
 
   it('a newer job makes the running one stale: it answers cancelled, the newer one its result', async () => {

@@ -1,0 +1,64 @@
+import { OnlineDetector } from '@telemetry-analyzer/engine';
+import { buildAnomalyExpression } from '../../alerting/anomalyExpression';
+import { toDetectorOptions } from '../../model/detectorOptions';
+import { withDefaults } from '../../options/defaults';
+import { START, STEP, times } from '../../testing/frames';
+import { type AnalyseState, runAnalyseJob } from '../analyseJob';
+import { DetectorCache } from '../detectorCache';
+import type { AnalyseRequest, PanelColumn } from '../messages';
+
+const hooks = { pause: () => Promise.resolve(), isCancelled: () => false, progress: () => undefined };
+const value = (i: number) => 40 + 4 * Math.sin(i / 25) + ((i * 17) % 5) + (i === 900 ? 60 : 0);
+
+function column(from: number, count: number): PanelColumn {
+  const values = Array.from({ length: count }, (_, k) => value(from + k));
+  return {
+    name: 'cpu',
+    times: Float64Array.from(times(count, START + from * STEP, STEP)),
+    values: Float64Array.from(values),
+  };
+}
+
+describe('the panel in online mode', () => {
+  const options = withDefaults({ trees: 40, contamination: 0.02, online: true });
+  const request: AnalyseRequest = {
+    type: 'analyse',
+    jobId: 1,
+    detector: toDetectorOptions(options),
+    contamination: options.contamination,
+    models: [{ slot: 'a', trainingKey: 'k', columns: [column(600, 600)], training: [column(0, 600)], mayTrain: true }],
+    grid: { fromMs: START + 600 * STEP, toMs: START + 1199 * STEP, columns: 2000 },
+    rules: { minConsecutive: 1, direction: 'both' },
+    window: options.window,
+    intervalMs: STEP,
+    check: { count: 19, reason: 'test', where: 'in the training range' },
+    online: true,
+  };
+
+  it('flags exactly what the engine flags online over the training and visible rows', async () => {
+    const state: AnalyseState = { cache: new DetectorCache(), tables: new Map() };
+    const [outcome] = await runAnalyseJob(request, state, hooks);
+    if (!outcome.ok) {
+      throw new Error(outcome.message);
+    }
+    const timestamps = Float64Array.from(times(1200, START, STEP));
+    const reference = new OnlineDetector(
+      ['cpu'],
+      { ...request.detector, forest: { ...request.detector.forest, contamination: 0.02 } },
+      { warmup: 600 }
+    ).push({ timestamps, columns: [{ name: 'cpu', values: timestamps.map((_, i) => value(i)) }] });
+    const expectedFlags = Array.from(reference.isAnomaly.subarray(600)).reduce((n, f) => n + f, 0);
+    expect(outcome.scoredRows).toBe(600);
+    expect(outcome.flaggedRows).toBe(expectedFlags);
+    expect(outcome.threshold).toBeCloseTo(0.5 * (1 - 0.02), 12);
+    expect(outcome.series[0].anomalyCount).toBeGreaterThan(0); // the spike at point 900
+  });
+
+  it('builds alert rules with online=true, so the alert scores as the panel does', () => {
+    const expression = buildAnomalyExpression({ language: 'promql', expr: 'cpu' }, options, {
+      visibleRangeMs: 3_600_000,
+      stepMs: STEP,
+    });
+    expect(expression).toMatch(/, online=true\)$/);
+  });
+});
