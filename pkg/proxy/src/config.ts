@@ -3,6 +3,7 @@
  * (e.g. `upstreams.prom.url`) so an operator can fix the file without reading code.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import {
   ANOMALY_INTEGER_LIMITS,
   CONTAMINATION_MAX,
@@ -147,6 +148,9 @@ export interface ModelStoreConfig {
 /** What the model store may hold on disk by default (modelStore.maxBytes): 1 GiB, ~10 000 models of 100 KB. */
 export const DEFAULT_MODEL_STORE_BYTES = 2 ** 30;
 
+/** Training worker threads by default: every core but the one the event loop runs on, at least one. */
+export const DEFAULT_TRAINING_WORKERS = Math.max(1, availableParallelism() - 1);
+
 export interface ProxyConfig {
   /** Where the config came from (file path or a label), for messages. */
   source: string;
@@ -163,6 +167,8 @@ export interface ProxyConfig {
   auth?: IncomingAuth;
   limits: Limits;
   server: ServerTimeouts;
+  /** Worker threads that train models [cores - 1, at least 1]; 0 = train on the event loop. */
+  workers: { training: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   /** Every secret value in the config (passwords, tokens, header values), for redaction. */
   secrets: string[];
@@ -189,6 +195,7 @@ const ROOT_KEYS = [
   'auth',
   'limits',
   'server',
+  'workers',
   'log',
 ];
 const UPSTREAM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -261,6 +268,7 @@ class ConfigReader {
       auth: this.readIncomingAuth(raw.auth),
       limits: this.readLimits(raw.limits),
       server: this.readServer(raw.server),
+      workers: this.readWorkers(raw.workers),
       log: { level: this.readLogLevel(raw.log) },
       secrets: this.secrets,
     };
@@ -622,6 +630,19 @@ class ConfigReader {
     }
     limits.queryTimeoutMs = this.readDuration(raw.queryTimeout, 'limits.queryTimeout', queryTimeoutMs);
     return limits;
+  }
+
+  private readWorkers(raw: unknown): ProxyConfig['workers'] {
+    const fallback = { training: DEFAULT_TRAINING_WORKERS };
+    if (raw === undefined || raw === null) {
+      return fallback;
+    }
+    if (!isObject(raw)) {
+      this.problem('workers', 'must be {training}');
+      return fallback;
+    }
+    this.rejectUnknownKeys(raw, 'workers', ['training']);
+    return { training: this.readInteger(raw, 'training', 'workers', 0, 256, fallback.training) };
   }
 
   private readServer(raw: unknown): ServerTimeouts {

@@ -16,6 +16,7 @@ import { ModelRepository } from './models/modelRepository';
 import { ModelStore } from './models/modelStore';
 import { AnomalyEvaluator } from './query/anomalyEvaluator';
 import { createRedactor } from './redact';
+import { TrainingPool } from './training/trainingPool';
 import { UpstreamHttp } from './upstreams/upstreamHttp';
 
 export interface RunningProxy {
@@ -109,6 +110,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     now,
     config.scoreCache.maxBytes
   );
+  const trainingPool = config.workers.training > 0 ? new TrainingPool(config.workers.training) : undefined;
+  app.addHook('onClose', async () => trainingPool?.close());
   const evaluator = new AnomalyEvaluator(
     config,
     upstreams,
@@ -125,7 +128,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       },
       log: app.log,
     },
-    now
+    now,
+    trainingPool?.train
   );
   const readiness = new Readiness(upstreams, now);
 

@@ -33,7 +33,7 @@ import {
   spliceCachedRows,
 } from './fastForward';
 import { Trainer, trainOnEventLoop } from '../training/trainingPool';
-import { throwIfAborted } from './cancellation';
+import { throwIfAborted, yieldToEventLoop } from './cancellation';
 import { checkOptionCosts, checkPointsScored, checkSamplesFetched, checkTimeRange } from './costLimits';
 import { ScoredTable, scoreWithCache } from './scoreCache';
 import { onlineTrainingRange, scoreOnline } from './onlineScoring';
@@ -186,7 +186,7 @@ export class AnomalyEvaluator {
         );
     }
     const fetched = { startMs: dataStart, endMs: scoreEnd, stepMs: step };
-    const scored = this.score(query, keyed, models, tableOf, fetched, scoreStart, scoreEnd, warnings, signal);
+    const scored = await this.score(query, keyed, models, tableOf, fetched, scoreStart, scoreEnd, warnings, signal);
     this.fetchRecords.set(recordKey, { modelKeys: [...models.keys()], seriesSet: seriesSetOf(series) });
     return range.kind === 'range' ? toMatrix(query, scored, warnings) : toVector(query, scored, range.timeMs, warnings);
   }
@@ -471,7 +471,7 @@ export class AnomalyEvaluator {
   }
 
   /** Scores every unit that has a model; returns per output series its labels and scored samples in the range. */
-  private score(
+  private async score(
     query: AnomalyQuery,
     keyed: Array<{ unit: ModelUnit; key: string }>,
     models: Map<string, TrainedModel>,
@@ -481,9 +481,11 @@ export class AnomalyEvaluator {
     scoreEnd: number,
     warnings: string[],
     signal: AbortSignal | undefined
-  ): ScoredSeries[] {
+  ): Promise<ScoredSeries[]> {
     const output: ScoredSeries[] = [];
     for (const { unit, key } of keyed) {
+      // Each model is scored in one piece; between models other requests (/healthz, warm queries) get their turn.
+      await yieldToEventLoop();
       throwIfAborted(signal);
       const model = models.get(key);
       if (!model) {

@@ -29,3 +29,8 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 export function abortReason(signal: AbortSignal): PromApiError {
   return signal.reason instanceof PromApiError ? signal.reason : clientGone();
 }
+
+/** Lets pending I/O callbacks run (setImmediate comes after them): a seam where waiting requests are served. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
