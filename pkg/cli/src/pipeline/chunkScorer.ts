@@ -14,25 +14,49 @@ import type { ScoredRow } from './scoredRow';
 /** Contributing features reported per anomaly. */
 export const TOP_FEATURES = 3;
 
-export class ChunkScorer {
-  private readonly buffer: SeriesBuffer;
+/**
+ * Rows queued for the next flush, kept after the last `historyRows` rows of earlier chunks (the history their lags
+ * and rolling windows need), so that scoring in chunks gives what scoring everything at once gives.
+ */
+export abstract class QueuedRows {
+  protected readonly buffer: SeriesBuffer;
   /** Rows of `buffer` before this index are history from the previous chunk (already scored). */
-  private historyLength = 0;
-  private pending: ScoredRow[] = [];
-  /** Threshold(s) of the last scoring: one number, or per column in per-column mode. */
-  private lastThreshold?: number | Record<string, number>;
+  protected historyLength = 0;
+  protected pending: ScoredRow[] = [];
 
   constructor(
-    private readonly detector: AnomalyDetector,
-    private readonly historyRows: number
+    columns: string[],
+    protected readonly historyRows: number
   ) {
-    this.buffer = new SeriesBuffer(detector.columns);
+    this.buffer = new SeriesBuffer(columns);
   }
 
   /** Queues a complete row (no missing value) for the next flush. */
   add(row: ScoredRow): void {
     this.buffer.push(row.orderMs, row.values);
     this.pending.push(row);
+  }
+
+  /** Scores the queued rows and fills in their status, score, flag and (for anomalies) contributions. */
+  abstract flush(): void;
+
+  /** After a flush: the queue is empty and the last `historyRows` rows stay as the next chunk's history. */
+  protected endChunk(): void {
+    this.pending = [];
+    this.buffer.keepLast(this.historyRows);
+    this.historyLength = this.buffer.length;
+  }
+}
+
+export class ChunkScorer extends QueuedRows {
+  /** Threshold(s) of the last scoring: one number, or per column in per-column mode. */
+  private lastThreshold?: number | Record<string, number>;
+
+  constructor(
+    private readonly detector: AnomalyDetector,
+    historyRows: number
+  ) {
+    super(detector.columns, historyRows);
   }
 
   /** Scores the queued rows and fills in their status, score, flag and (for anomalies) contributions. */
@@ -56,9 +80,7 @@ export class ChunkScorer {
     } else {
       this.applyPerColumn(results);
     }
-    this.pending = [];
-    this.buffer.keepLast(this.historyRows);
-    this.historyLength = this.buffer.length;
+    this.endChunk();
   }
 
   /** The threshold the rows were flagged against (undefined if nothing was scored). */

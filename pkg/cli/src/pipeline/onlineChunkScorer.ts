@@ -3,37 +3,16 @@
  * depend on the chunking), and come back with the calibrated score, the raw forest score, the flag, and for
  * anomalies the features that isolated them (from the model current at the end of the chunk).
  */
-import {
-  ONLINE_TRAINING,
-  OnlineDetector,
-  SeriesBuffer,
-  type DetectorOptions,
-  type OnlineOptions,
-} from '@telemetry-analyzer/engine';
-import { explainBufferedRow } from './chunkScorer';
+import { ONLINE_TRAINING, OnlineDetector, type DetectorOptions, type OnlineOptions } from '@telemetry-analyzer/engine';
+import { explainBufferedRow, QueuedRows } from './chunkScorer';
 import type { ScoredRow } from './scoredRow';
 
-export class OnlineChunkScorer {
+export class OnlineChunkScorer extends QueuedRows {
   readonly detector: OnlineDetector;
-  /** The pending rows after the last `historyRows` rows of earlier chunks (for explanations). */
-  private readonly buffer: SeriesBuffer;
-  private historyLength = 0;
-  private pending: ScoredRow[] = [];
 
-  constructor(
-    columns: string[],
-    options: DetectorOptions,
-    online: OnlineOptions,
-    private readonly historyRows: number
-  ) {
+  constructor(columns: string[], options: DetectorOptions, online: OnlineOptions, historyRows: number) {
+    super(columns, historyRows);
     this.detector = new OnlineDetector(columns, options, online);
-    this.buffer = new SeriesBuffer(columns);
-  }
-
-  /** Queues a complete row (no missing value) for the next flush. */
-  add(row: ScoredRow): void {
-    this.buffer.push(row.orderMs, row.values);
-    this.pending.push(row);
   }
 
   flush(): void {
@@ -58,9 +37,7 @@ export class OnlineChunkScorer {
         row.contributions = explainBufferedRow(model, this.buffer, this.historyLength + i, this.historyRows);
       }
     });
-    this.pending = [];
-    this.buffer.keepLast(this.historyRows);
-    this.historyLength = this.buffer.length;
+    this.endChunk();
   }
 
   threshold(): number {
