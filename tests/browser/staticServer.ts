@@ -6,6 +6,7 @@
  *   /public/plugins/telemetry-analyzer-app/*  the built plugin (dist/)
  *   /public/build/img/*, /public/img/*        Grafana's icons, which @grafana/ui ships in its package
  *   /api/*                                    Grafana's HTTP API: answered by the test's `apiHandler`, else 404
+ *                                             (but the app's plugin settings, with `appJsonData`)
  * Grafana's Inter font files are in no npm package: /public/fonts/* answers 404 and the page uses system fonts.
  * Each test can ask for extra response headers on the host page (e.g. a Content-Security-Policy) via the
  * `headers` option of startStaticServer or per URL through `hostPageHeaders`.
@@ -19,6 +20,8 @@ import { hostBuildDirectory, repositoryRoot } from './host/buildHost';
 
 export const pluginId = 'telemetry-analyzer-app';
 export const pluginBasePath = `/public/plugins/${pluginId}`;
+const APP_PLUGIN_ID = pluginId;
+const APP_SETTINGS_PATH = `/api/plugins/${APP_PLUGIN_ID}/settings`;
 /** Font files Grafana serves from its own repository; the host cannot, so their 404s are expected. */
 export const missingGrafanaFontsPath = '/public/fonts/';
 
@@ -62,6 +65,8 @@ export interface StaticServer {
   requestedPaths: string[];
   /** Answers /api/* requests (a test's stand-in for Grafana's HTTP API); unset = 404. */
   apiHandler: ApiHandler | undefined;
+  /** The app's jsonData in GET /api/plugins/<app>/settings when no apiHandler is set ({} by default). */
+  appJsonData: Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -81,7 +86,11 @@ function resolveFile(urlPath: string): string | undefined {
 
 export async function startStaticServer(): Promise<StaticServer> {
   const requestedPaths: string[] = [];
-  const state = { hostPageHeaders: {} as Record<string, string>, apiHandler: undefined as ApiHandler | undefined };
+  const state = {
+    hostPageHeaders: {} as Record<string, string>,
+    apiHandler: undefined as ApiHandler | undefined,
+    appJsonData: {} as Record<string, unknown>,
+  };
 
   const server = http.createServer(async (request, response) => {
     // Webpack's production chunk names carry a `?_cache=<hash>` query; Grafana ignores it when serving files.
@@ -89,6 +98,12 @@ export async function startStaticServer(): Promise<StaticServer> {
     requestedPaths.push(urlPath);
     if (urlPath.startsWith('/api/') && state.apiHandler) {
       state.apiHandler(request, response);
+      return;
+    }
+    if (urlPath === APP_SETTINGS_PATH && request.method === 'GET') {
+      // Grafana's plugin settings of the app: new anomaly panels read their default contamination there.
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ id: APP_PLUGIN_ID, enabled: true, jsonData: state.appJsonData }));
       return;
     }
     const file = resolveFile(urlPath);
@@ -126,6 +141,12 @@ export async function startStaticServer(): Promise<StaticServer> {
     },
     get apiHandler() {
       return state.apiHandler;
+    },
+    get appJsonData() {
+      return state.appJsonData;
+    },
+    set appJsonData(jsonData) {
+      state.appJsonData = jsonData;
     },
     set apiHandler(handler) {
       state.apiHandler = handler;

@@ -1,9 +1,10 @@
-import React, { useMemo } from 'react';
+import React, { useEffect, useMemo } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { Alert, LoadingBar, useStyles2 } from '@grafana/ui';
 import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
 import type { ModelAnalysis } from '../analysis/analysePanel';
+import { appDefaultContamination } from '../options/appDefaults';
 import { withDefaults } from '../options/defaults';
 import { testIds } from '../testIds';
 import type { AnomalyOptions } from '../types';
@@ -28,6 +29,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   const s = useStyles2(getStyles);
   const [noticesRef, noticesHeight] = useElementHeight<HTMLDivElement>();
   const options = useMemo(() => withDefaults(props.options), [props.options]);
+  useAppDefaultContamination(props);
   const maxDataPoints = data.request?.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS;
   const { state, scorer } = useAnalysis(
     data,
@@ -201,6 +203,28 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
     </>,
     { 'data-anomaly-count': anomalyCount, 'data-drawn-series': drawnCount, 'data-scored-points': scoredRows }
   );
+}
+
+/** A new panel (no contamination saved yet) takes the app's default contamination and saves it in its options. */
+function useAppDefaultContamination({
+  options,
+  onOptionsChange,
+}: Pick<AnomalyPanelProps, 'options' | 'onOptionsChange'>) {
+  const unset = options?.contamination === undefined;
+  useEffect(() => {
+    if (!unset) {
+      return;
+    }
+    let current = true;
+    void appDefaultContamination().then((contamination) => {
+      if (current) {
+        onOptionsChange({ ...options, contamination });
+      }
+    });
+    return () => {
+      current = false;
+    };
+  }, [unset, options, onOptionsChange]);
 }
 
 /** contamination auto: the panel warns when more than this share of the points is flagged. */

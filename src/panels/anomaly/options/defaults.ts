@@ -66,6 +66,19 @@ export function normaliseContamination(value: unknown): 'auto' | number {
   return Math.min(CONTAMINATION_MAX, Math.max(CONTAMINATION_MIN, n));
 }
 
+/**
+ * What the contamination field holds after the user typed `text`: a number clamped into [0.001, 0.5] (so 0 becomes
+ * 0.001, 2 becomes 0.5), or the current value for an empty or non-numeric field. The editor shows exactly this.
+ */
+export function parseContaminationInput(text: string, current: number): number {
+  const trimmed = text.trim();
+  const n = Number(trimmed);
+  if (trimmed === '' || !Number.isFinite(n)) {
+    return current;
+  }
+  return Math.min(CONTAMINATION_MAX, Math.max(CONTAMINATION_MIN, n));
+}
+
 function positiveInteger<T>(value: unknown, fallback: T): number | T {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
 }

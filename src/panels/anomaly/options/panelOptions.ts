@@ -18,9 +18,10 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<AnomalyOption
       path: 'contamination',
       name: 'Contamination',
       description:
-        'Expected share of anomalies (0.001–0.5); auto uses a fixed score threshold of 0.5. Changing it does not retrain.',
+        'Expected share of anomalies (0.001–0.5, clamped); auto uses scikit-learn’s fixed score threshold of 0.5. ' +
+        'New panels start at the app’s default contamination. Changing it does not retrain.',
       category: [DETECTION],
-      defaultValue: D.contamination,
+      // No default here: a new panel takes the app's default contamination (AnomalyPanel writes it on first render).
       editor: ContaminationEditor,
     })
     .addRadio({

@@ -2,7 +2,7 @@ import { PanelOptionsEditorBuilder, PanelPlugin, standardEditorsRegistry } from 
 import type { AnomalyOptions } from '../../types';
 import { addPanelOptions } from '../panelOptions';
 import { plugin } from '../../module';
-import { DEFAULT_OPTIONS, withDefaults } from '../defaults';
+import { DEFAULT_OPTIONS, parseContaminationInput, withDefaults } from '../defaults';
 import { migrateOptions } from '../migration';
 
 // Grafana registers its standard option editors at start-up; the builder only needs their ids here.
@@ -34,11 +34,22 @@ describe('panel options', () => {
   it('lists contamination first in the editor, and every option with a description and its default', () => {
     const collected = addPanelOptions(new PanelOptionsEditorBuilder<AnomalyOptions>()).getItems();
     expect(collected[0].path).toBe('contamination');
-    for (const item of collected) {
+    // Contamination has none: a new panel takes the app's default contamination (AnomalyPanel).
+    expect(collected[0].defaultValue).toBeUndefined();
+    for (const item of collected.slice(1)) {
       expect(item.description).toBeTruthy();
       expect(item.defaultValue).toEqual(DEFAULT_OPTIONS[item.path as keyof typeof DEFAULT_OPTIONS]);
     }
     expect(collected.map((c) => c.path).sort()).toEqual(Object.keys(DEFAULT_OPTIONS).sort());
+  });
+
+  it('the contamination field holds what was typed, clamped; an empty or non-numeric field keeps the current value', () => {
+    expect(parseContaminationInput('0', 0.01)).toBe(0.001);
+    expect(parseContaminationInput('-1', 0.01)).toBe(0.001);
+    expect(parseContaminationInput('0.7', 0.01)).toBe(0.5);
+    expect(parseContaminationInput(' 0.05 ', 0.01)).toBe(0.05);
+    expect(parseContaminationInput('', 0.02)).toBe(0.02);
+    expect(parseContaminationInput('abc', 0.02)).toBe(0.02);
   });
 
   it('replaces malformed values by defaults and clamps contamination into 0.001–0.5', () => {

@@ -1,0 +1,22 @@
+import { getBackendSrv } from '@grafana/runtime';
+import { lastValueFrom } from 'rxjs';
+import { APP_PLUGIN_ID, resolveAppSettings } from '../../../components/AppConfig/appSettings';
+
+let defaultContamination: Promise<number> | undefined;
+
+/**
+ * The app's "Default contamination for new panels" (its config page, plugin jsonData), read once per page from
+ * Grafana's plugin settings API; the app's default (0.01) when it cannot be read.
+ */
+export function appDefaultContamination(): Promise<number> {
+  defaultContamination ??= lastValueFrom(
+    getBackendSrv().fetch<{ jsonData?: Record<string, unknown> }>({
+      url: `/api/plugins/${APP_PLUGIN_ID}/settings`,
+      showErrorAlert: false,
+    })
+  ).then(
+    (response) => resolveAppSettings(response.data?.jsonData).defaultContamination,
+    () => resolveAppSettings(undefined).defaultContamination
+  );
+  return defaultContamination;
+}
