@@ -55,22 +55,23 @@ export async function scoreInChunks(
   detector: AnomalyDetector,
   table: SeriesTable,
   warmup: number,
-  pause: () => Promise<void>
+  pause: () => Promise<void>,
+  from = 0
 ): Promise<Scored> {
   const n = table.timestamps.length;
   const rows = new Int32Array(n);
   const scores = new Float64Array(n);
   let count = 0;
   let threshold = NaN;
-  for (let start = 0; start < n; start += SCORE_CHUNK_ROWS) {
-    if (start > 0) {
+  for (let start = from; start < n; start += SCORE_CHUNK_ROWS) {
+    if (start > from) {
       await pause();
     }
-    const from = historyStart(table, start, warmup);
-    const [result] = detector.score(sliceTable(table, from, Math.min(n, start + SCORE_CHUNK_ROWS)));
+    const first = historyStart(table, start, warmup);
+    const [result] = detector.score(sliceTable(table, first, Math.min(n, start + SCORE_CHUNK_ROWS)));
     threshold = result.threshold;
     for (let i = 0; i < result.rowIndex.length; i++) {
-      const row = from + result.rowIndex[i];
+      const row = first + result.rowIndex[i];
       if (row >= start) {
         rows[count] = row;
         scores[count++] = result.scores[i];
@@ -78,4 +79,94 @@ export async function scoreInChunks(
     }
   }
   return { rows: rows.slice(0, count), scores: scores.slice(0, count), threshold };
+}
+
+/** A table the model scored, with its scores: what a refresh can reuse. */
+export interface ScoredRows {
+  table: SeriesTable;
+  scored: Scored;
+}
+
+/**
+ * A refresh's scores with the same model: the rows the previous table already scored, with the same history, keep
+ * their scores; only the rows after the first difference (new points, a changed tail) are scored, with the history
+ * they need. A table that does not start inside the previous one is scored whole.
+ * @returns the scores, and how many rows were scored anew
+ */
+export async function rescoreNewRows(
+  detector: AnomalyDetector,
+  previous: ScoredRows,
+  table: SeriesTable,
+  warmup: number,
+  pause: () => Promise<void>
+): Promise<{ scored: Scored; scoredRows: number }> {
+  const old = previous.table;
+  const n = table.timestamps.length;
+  const offset = n > 0 ? lowerBound(old.timestamps, table.timestamps[0]) : -1;
+  if (n === 0 || offset >= old.timestamps.length || old.timestamps[offset] !== table.timestamps[0]) {
+    const scored = await scoreInChunks(detector, table, warmup, pause);
+    return { scored, scoredRows: n };
+  }
+  let same = 0;
+  const limit = Math.min(n, old.timestamps.length - offset);
+  while (same < limit && sameRow(old, offset + same, table, same)) {
+    same++;
+  }
+  // At least the last row is scored: its result carries the current threshold.
+  const from = Math.min(same, n - 1);
+  const fresh = await scoreInChunks(detector, table, warmup, pause, from);
+  const firstScorable = firstScorableRow(table, warmup);
+  const rows: number[] = [];
+  const scores: number[] = [];
+  const { rows: oldRows, scores: oldScores } = previous.scored;
+  for (let i = lowerBound(oldRows, offset + firstScorable); i < oldRows.length && oldRows[i] < offset + from; i++) {
+    rows.push(oldRows[i] - offset);
+    scores.push(oldScores[i]);
+  }
+  const merged: Scored = {
+    rows: Int32Array.from([...rows, ...fresh.rows]),
+    scores: Float64Array.from([...scores, ...fresh.scores]),
+    threshold: fresh.threshold,
+  };
+  return { scored: merged, scoredRows: n - from };
+}
+
+/** The first row with `warmup` complete rows before it (the engine scores no row before it). */
+function firstScorableRow(table: SeriesTable, warmup: number): number {
+  let complete = 0;
+  for (let r = 0; r < table.timestamps.length; r++) {
+    if (complete >= warmup) {
+      return r;
+    }
+    if (isComplete(table, r)) {
+      complete++;
+    }
+  }
+  return table.timestamps.length;
+}
+
+function sameRow(a: SeriesTable, i: number, b: SeriesTable, j: number): boolean {
+  if (a.timestamps[i] !== b.timestamps[j]) {
+    return false;
+  }
+  return a.columns.every((c, k) => {
+    const x = c.values[i];
+    const y = b.columns[k].values[j];
+    return x === y || (Number.isNaN(x) && Number.isNaN(y));
+  });
+}
+
+/** First index whose value is >= target in an ascending array. */
+function lowerBound(values: ArrayLike<number>, target: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid] < target) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
 }

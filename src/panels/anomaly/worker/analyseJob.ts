@@ -14,6 +14,7 @@ import {
   SCORE_CHUNK_ROWS,
   type Scored,
   historyStart,
+  rescoreNewRows,
   scoreInChunks,
   sliceTable,
   trainingRows,
@@ -31,10 +32,14 @@ import type {
 } from './messages';
 import { JobCancelled, type JobHooks, failure } from './runScoreJob';
 
-/** What explain() needs of a slot's latest result: the table it scored and the warm-up of its features. */
+/**
+ * What explain() needs of a slot's latest result (the table it scored and the warm-up of its features), and what a
+ * refresh with the same model reuses (its scores).
+ */
 export interface ScoredTable {
   table: SeriesTable;
   warmup: number;
+  reusable?: { trainingKey: string; scored: Scored };
 }
 
 /** State a scorer keeps between jobs: the trained detectors and each slot's latest scored table. */
@@ -143,13 +148,31 @@ async function analyseModel(
     trained = true;
     await pause();
   }
+  let scoredAnew = table.timestamps.length;
   if (!scored) {
     detector.setContamination(request.contamination);
-    scored = await scoreInChunks(detector, table, warmup, pause);
+    const previous = state.tables.get(model.slot);
+    if (previous?.reusable && previous.reusable.trainingKey === model.trainingKey) {
+      // A refresh with the same model: only the rows that changed or are new are scored.
+      const refreshed = await rescoreNewRows(
+        detector,
+        { table: previous.table, scored: previous.reusable.scored },
+        table,
+        warmup,
+        pause
+      );
+      scored = refreshed.scored;
+      scoredAnew = refreshed.scoredRows;
+    } else {
+      scored = await scoreInChunks(detector, table, warmup, pause);
+    }
   }
-  state.tables.set(model.slot, { table, warmup });
+  state.tables.set(model.slot, { table, warmup, reusable: { trainingKey: model.trainingKey, scored } });
   await pause();
-  return drawModel(model, request, table, sorted, scored, { trained, alignment });
+  return {
+    ...drawModel(model, request, table, sorted, scored, { trained, alignment }),
+    scoredAnew,
+  } as PanelModelOutcome;
 }
 
 /** Online mode: the training rows warm the engine's OnlineDetector up, the visible rows are scored online. */

@@ -112,6 +112,8 @@ export type PanelModelOutcome =
       threshold: number;
       /** Rows scored, and of those the engine's anomalies (before the marking rules). */
       scoredRows: number;
+      /** Rows this job scored (a refresh with a cached model scores only new or changed rows); absent: all. */
+      scoredAnew?: number;
       flaggedRows: number;
       unscoredRows: number;
       /** Min/max score per column. */

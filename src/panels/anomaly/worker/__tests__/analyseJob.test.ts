@@ -130,6 +130,29 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
     expect(explainAt(state, 'a', time + 1, 3)).toBeNull();
   });
 
+  it('a refresh with one new point scores only the new rows; the scores equal a full scoring with that model', async () => {
+    const n = 3000;
+    const values = syntheticSeries(n + 1, [500, 2500]);
+    const state = newState();
+    const job = (count: number, mayTrain: boolean) => {
+      const req = request(
+        [{ slot: 'a', trainingKey: 'k', columns: [column('a', values.slice(0, count))], mayTrain }],
+        n + 1
+      );
+      return req;
+    };
+    ok((await runAnalyseJob(job(n, true), state, hooks))[0]);
+    const refreshed = ok((await runAnalyseJob(job(n + 1, false), state, hooks))[0]);
+    expect(refreshed.trained).toBe(false);
+    expect(refreshed.scoredAnew).toBe(1);
+    // The same cached model scoring everything again gives the same drawn scores and marks.
+    const full = ok((await runAnalyseJob(job(n + 1, false), { ...state, tables: new Map() }, hooks))[0]);
+    expect(full.scoredAnew).toBe(n + 1);
+    expect(Array.from(refreshed.scores)).toEqual(Array.from(full.scores));
+    expect(markTimes(refreshed.series[0].markTimes)).toEqual(markTimes(full.series[0].markTimes));
+    expect(refreshed.scoredRows).toBe(full.scoredRows);
+  });
+
   it('large tables: scored in chunks, every row scored once, every anomaly in a column kept as one mark', async () => {
     const n = SCORE_CHUNK_ROWS * 2 + 500;
     const values = syntheticSeries(n, [1000, 9000, 17000]);
