@@ -48,7 +48,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
   const defaultUpstream = upstreams.get(config.defaultUpstream)!;
   const prometheusDefault = defaultUpstream.config.type === 'prometheus' ? defaultUpstream : undefined;
 
-  /** Forwards the request to the default Prometheus upstream; its JSON status and body come back unchanged (else 502). */
+  /** Forwards the request to the default Prometheus upstream; its JSON status and body stream back unchanged (else 502). */
   const passThrough = async (request: FastifyRequest, reply: FastifyReply, path: string, empty?: unknown) => {
     if (!prometheusDefault) {
       if (empty !== undefined) {
@@ -65,8 +65,9 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     const signal = querySignal(reply, config.limits.queryTimeoutMs, deps.shutdown, (reason) =>
       deps.onQueryAborted(reason.errorType)
     );
-    const response = await prometheusDefault.send(path, params, method, signal);
+    const response = await prometheusDefault.stream(path, params, method, signal);
     if (!/\bjson\b/i.test(response.contentType)) {
+      response.body.destroy();
       // Prometheus answers every API call in JSON; anything else (an HTML error page of a load balancer) is not
       // an answer to pass on as if it were one.
       throw prometheusDefault.badAnswer(

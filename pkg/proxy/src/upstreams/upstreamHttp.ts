@@ -2,15 +2,17 @@
  * The one place the proxy talks HTTP to upstreams. The URL is always the configured base URL plus a path constant
  * chosen by the proxy's code, so nothing in a query can reach another host or path.
  */
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { UpstreamConfig } from '../config';
 import { PromApiError } from '../errors';
 import { abortReason } from '../query/cancellation';
 import { formatDuration } from '../time';
 
-export interface UpstreamResponse {
+export interface UpstreamResponse<Body = string> {
   status: number;
   contentType: string;
-  body: string;
+  body: Body;
 }
 
 /** Called on every failed upstream call, with a kind like "unreachable", "timeout", "bad_answer", "http_5xx". */
@@ -31,15 +33,42 @@ export class UpstreamHttp {
   }
 
   /** Sends a request; network failures and timeouts become 503 Prometheus errors (never a cached failure). */
-  async send(
+  send(
     path: string,
     params: URLSearchParams,
     method: 'GET' | 'POST' = 'GET',
     clientSignal?: AbortSignal
   ): Promise<UpstreamResponse> {
+    return this.exchange(path, params, method, clientSignal, {}, async (response) => response.text());
+  }
+
+  /**
+   * Sends a request and hands back the answer's body as a stream, for pass-through: its bytes go to the client as
+   * they arrive, neither parsed nor re-serialised. Uncompressed (`accept-encoding: identity`), so they need no
+   * decoding either; the upstream's timeout still bounds reading the body.
+   */
+  stream(
+    path: string,
+    params: URLSearchParams,
+    method: 'GET' | 'POST',
+    clientSignal?: AbortSignal
+  ): Promise<UpstreamResponse<Readable>> {
+    return this.exchange(path, params, method, clientSignal, { 'accept-encoding': 'identity' }, async (response) =>
+      response.body ? Readable.fromWeb(response.body as NodeWebReadableStream) : Readable.from([])
+    );
+  }
+
+  private async exchange<Body>(
+    path: string,
+    params: URLSearchParams,
+    method: 'GET' | 'POST',
+    clientSignal: AbortSignal | undefined,
+    extraHeaders: Record<string, string>,
+    readBody: (response: Response) => Promise<Body>
+  ): Promise<UpstreamResponse<Body>> {
     const timeout = AbortSignal.timeout(this.config.timeoutMs);
     const signal = clientSignal ? AbortSignal.any([timeout, clientSignal]) : timeout;
-    const headers: Record<string, string> = { accept: 'application/json', ...this.authHeaders() };
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders, ...this.authHeaders() };
     let url = this.config.url + path;
     let body: string | undefined;
     if (method === 'POST') {
@@ -51,14 +80,14 @@ export class UpstreamHttp {
     this.onInFlight(this.name, 1);
     try {
       const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' });
-      const text = await response.text();
+      const answer = await readBody(response);
       if (response.status >= 500) {
         this.onError(this.name, 'http_5xx');
       }
       return {
         status: response.status,
         contentType: response.headers.get('content-type') ?? 'application/json',
-        body: text,
+        body: answer,
       };
     } catch (error) {
       if (timeout.aborted) {
