@@ -148,6 +148,7 @@ describe('every expression the panel builds parses in the proxy with the same op
         lags: integerIn(...ANOMALY_INTEGER_LIMITS.lags),
         seed: integerIn(0, 2 ** 31),
         seasonality: pick(['auto', 'on', 'off'] as const),
+        online: pick([false, true]),
         mode: pick(['per-series', 'multivariate'] as const),
         groupByLabel: pick(['', 'instance', 'host_name', '_x1']),
         training: pick([
