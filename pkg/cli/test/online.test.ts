@@ -34,6 +34,16 @@ describe('detect --online', () => {
     expect(truncated.map((row) => row.anomaly_score)).toEqual(full.slice(0, 900).map((row) => row.anomaly_score));
   });
 
+  it('refuses a warm-up too short to train on with exit 2, the file and line, and no output', () => {
+    const outputDir = join(work, 'short-warmup');
+    const run = runCli(['detect', '--input', input, '--output-dir', outputDir, '--online', '--warmup', '10']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      /day\.csv:2:1: cannot train on the first 10 complete rows \(raise --warmup\): .*training needs 19/
+    );
+    expect(() => readFileSync(join(outputDir, 'scores.csv'))).toThrow();
+  });
+
   it('is what --mode online asks for', () => {
     const viaMode = detect(input, 'mode', '--mode', 'online', '--warmup', '300', '-q').scores;
     const viaFlag = detect(input, 'flag', '--online', '--warmup', '300', '-q').scores;

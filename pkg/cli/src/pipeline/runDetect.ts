@@ -16,6 +16,7 @@ import { Progress } from '../progress';
 import { ReportCollector } from '../report/reportCollector';
 import { renderReport } from '../report/renderReport';
 import { ChunkScorer, TOP_FEATURES } from './chunkScorer';
+import { withEngineErrors } from './engineErrors';
 import { OnlineChunkScorer } from './onlineChunkScorer';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
@@ -121,7 +122,17 @@ async function scoreAndWrite(
 
   const queue: ScoredRow[] = [];
   const emit = async () => {
-    scorers.forEach((scorer) => scorer.flush());
+    scorers.forEach((scorer, group) => {
+      const firstLine = queue.find((row) => row.group === group)?.line ?? schema.headerLine;
+      withEngineErrors(
+        () => ({ source: schema.source, line: firstLine, column: 1 }),
+        `${group === '' ? '' : `group "${group}": `}` +
+          (scorer instanceof OnlineChunkScorer
+            ? `cannot train on the first ${scorer.detector.options.warmup} complete rows (raise --warmup): `
+            : 'cannot score these rows: '),
+        () => scorer.flush()
+      );
+    });
     for (const row of queue) {
       const groupCounts = counts.get(row.group)!;
       groupCounts.rows_read++;
