@@ -66,6 +66,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       connectionsCheckingInterval: 1_000,
     },
     requestIdHeader: 'x-request-id',
+    // One log line per request (onResponse below) instead of fastify's two: half the logging cost of pass-through.
+    disableRequestLogging: true,
     genReqId: () => randomUUID(),
     // Query strings may hold long PromQL; the limit on `query` is ours (limits.maxQueryLength).
     routerOptions: { maxParamLength: 1000 },
@@ -162,6 +164,14 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     const endpoint = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ endpoint, code: String(reply.statusCode) });
     metrics.requestDuration.observe({ endpoint }, reply.elapsedTime / 1000);
+    request.log.info(
+      {
+        req: { method: request.method, url: request.url },
+        res: { statusCode: reply.statusCode },
+        responseTime: reply.elapsedTime,
+      },
+      'request completed'
+    );
   });
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {

@@ -2,8 +2,9 @@
  * The one place the proxy talks HTTP to upstreams. The URL is always the configured base URL plus a path constant
  * chosen by the proxy's code, so nothing in a query can reach another host or path.
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
 import { UpstreamConfig } from '../config';
 import { PromApiError } from '../errors';
 import { abortReason } from '../query/cancellation';
@@ -21,7 +22,24 @@ export type UpstreamErrorListener = (upstream: string, kind: string) => void;
 /** Called with +1 when a request is sent and -1 when it is answered or given up. */
 export type InFlightListener = (upstream: string, change: 1 | -1) => void;
 
+const JSON_TYPE = 'application/json';
+
+/** One request as the proxy sends it, whichever HTTP client carries it. */
+interface OutgoingRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body: string | undefined;
+  signal: AbortSignal;
+}
+
 export class UpstreamHttp {
+  /** Keep-alive connections for streamed pass-through (fetch keeps its own). */
+  private readonly agents: Record<string, http.Agent> = {
+    'http:': new http.Agent({ keepAlive: true }),
+    'https:': new https.Agent({ keepAlive: true }),
+  };
+
   constructor(
     readonly config: UpstreamConfig,
     private readonly onError: UpstreamErrorListener,
@@ -39,23 +57,55 @@ export class UpstreamHttp {
     method: 'GET' | 'POST' = 'GET',
     clientSignal?: AbortSignal
   ): Promise<UpstreamResponse> {
-    return this.exchange(path, params, method, clientSignal, {}, async (response) => response.text());
+    return this.exchange(path, params, method, clientSignal, async ({ url, ...init }) => {
+      const response = await fetch(url, { ...init, redirect: 'manual' });
+      const body = await response.text();
+      return { status: response.status, contentType: response.headers.get('content-type') ?? JSON_TYPE, body };
+    });
   }
 
   /**
    * Sends a request and hands back the answer's body as a stream, for pass-through: its bytes go to the client as
-   * they arrive, neither parsed nor re-serialised. Uncompressed (`accept-encoding: identity`), so they need no
-   * decoding either; the upstream's timeout still bounds reading the body.
+   * they arrive, neither parsed nor re-serialised. Plain node:http on a keep-alive agent (no web-stream layer) and
+   * uncompressed (`accept-encoding: identity`), so the bytes need no decoding; the upstream's timeout still bounds
+   * reading the body.
    */
-  stream(
+  async stream(
     path: string,
     params: URLSearchParams,
     method: 'GET' | 'POST',
     clientSignal?: AbortSignal
   ): Promise<UpstreamResponse<Readable>> {
-    return this.exchange(path, params, method, clientSignal, { 'accept-encoding': 'identity' }, async (response) =>
-      response.body ? Readable.fromWeb(response.body as NodeWebReadableStream) : Readable.from([])
+    const answer = await this.exchange<Readable>(
+      path,
+      params,
+      method,
+      clientSignal,
+      ({ url, headers, body, ...init }) =>
+        new Promise((resolve, reject) => {
+          const target = new URL(url);
+          const transport = target.protocol === 'https:' ? https : http;
+          const request = transport.request(
+            target,
+            { ...init, headers: { ...headers, 'accept-encoding': 'identity' }, agent: this.agents[target.protocol] },
+            (response) =>
+              resolve({
+                status: response.statusCode ?? 502,
+                contentType: response.headers['content-type'] ?? JSON_TYPE,
+                body: response,
+              })
+          );
+          request.on('error', reject);
+          request.end(body);
+        })
     );
+    // The body, too, must arrive within the upstream's timeout (the request's own timer ended with the headers).
+    const bodyTimer = setTimeout(
+      () => answer.body.destroy(new Error(`upstream "${this.name}" did not send its answer within its timeout`)),
+      this.config.timeoutMs
+    );
+    answer.body.once('close', () => clearTimeout(bodyTimer));
+    return answer;
   }
 
   private async exchange<Body>(
@@ -63,12 +113,19 @@ export class UpstreamHttp {
     params: URLSearchParams,
     method: 'GET' | 'POST',
     clientSignal: AbortSignal | undefined,
-    extraHeaders: Record<string, string>,
-    readBody: (response: Response) => Promise<Body>
+    transport: (request: OutgoingRequest) => Promise<UpstreamResponse<Body>>
   ): Promise<UpstreamResponse<Body>> {
-    const timeout = AbortSignal.timeout(this.config.timeoutMs);
-    const signal = clientSignal ? AbortSignal.any([timeout, clientSignal]) : timeout;
-    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders, ...this.authHeaders() };
+    // One controller and timer per request: AbortSignal.any/timeout cost ~150 µs each and live until GC.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.config.timeoutMs);
+    const onClientAbort = () => controller.abort();
+    clientSignal?.addEventListener('abort', onClientAbort, { once: true });
+    const signal = controller.signal;
+    const headers: Record<string, string> = { accept: 'application/json', ...this.authHeaders() };
     let url = this.config.url + path;
     let body: string | undefined;
     if (method === 'POST') {
@@ -79,18 +136,13 @@ export class UpstreamHttp {
     }
     this.onInFlight(this.name, 1);
     try {
-      const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' });
-      const answer = await readBody(response);
-      if (response.status >= 500) {
+      const answer = await transport({ url, method, headers, body, signal });
+      if (answer.status >= 500) {
         this.onError(this.name, 'http_5xx');
       }
-      return {
-        status: response.status,
-        contentType: response.headers.get('content-type') ?? 'application/json',
-        body: answer,
-      };
+      return answer;
     } catch (error) {
-      if (timeout.aborted) {
+      if (timedOut) {
         this.onError(this.name, 'timeout');
         throw new PromApiError(
           503,
@@ -104,6 +156,8 @@ export class UpstreamHttp {
       this.onError(this.name, 'unreachable');
       throw new PromApiError(503, 'unavailable', `upstream "${this.name}" unreachable: ${describeFetchError(error)}`);
     } finally {
+      clearTimeout(timer);
+      clientSignal?.removeEventListener('abort', onClientAbort);
       this.onInFlight(this.name, -1);
     }
   }
@@ -126,9 +180,11 @@ export class UpstreamHttp {
   }
 }
 
-/** undici reports "fetch failed" with the real reason (ECONNREFUSED ...) in `cause`. */
+/** undici reports "fetch failed" with the real reason (ECONNREFUSED ...) in `cause`; node:http on the error. */
 function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  // node:http reports the code on the error itself.
+  type Described = { code?: string; message?: string };
+  const cause = (error as { cause?: Described }).cause ?? (error as Described);
   if (cause?.code) {
     return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
   }
