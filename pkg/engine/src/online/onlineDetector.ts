@@ -11,7 +11,7 @@
  * not carry over to held-out series, see docs/detection.md).
  *
  * In 'per-column' mode each column's model has its own calibration; a row's score is the highest of its
- * columns', and it is flagged when any column is.
+ * columns', and it is flagged when any column is (each column at contamination / columns, see `threshold`).
  *
  * Rows with a missing value are the host's to skip (as buildFeatures skips them): push complete rows only.
  */
@@ -107,10 +107,14 @@ export class OnlineDetector {
     return this.model;
   }
 
-  /** Flags are scores above this (numeric contamination); for 'auto', raw scores above 0.5 (sklearn's rule). */
+  /**
+   * Flags are scores above this (numeric contamination); for 'auto', raw scores above 0.5 (sklearn's rule). In
+   * per-column mode a row is flagged when any of its k columns is, so each column gets contamination / k: the
+   * row's flag share stays at most the contamination.
+   */
   get threshold(): number {
     const contamination = this.detectorOptions.forest?.contamination ?? 'auto';
-    return contamination === 'auto' ? 0.5 : calibratedThreshold(contamination);
+    return contamination === 'auto' ? 0.5 : calibratedThreshold(contamination / this.states.length);
   }
 
   /**

@@ -112,6 +112,16 @@ describe('calibrated scores', () => {
     expect(scored.every((score) => score >= 0 && score <= 1)).toBe(true);
   });
 
+  it('per-column: a row flagged by any column, and still about the contamination of the rows at most', () => {
+    const data = drifting(12_000, 11, 50, 5, 0.01);
+    const detector = new OnlineDetector(columns, { forest, mode: 'per-column' }, { warmup: 1000 });
+    const { isAnomaly, columnScores } = detector.push(data);
+    const share = isAnomaly.subarray(1000).reduce((n, f) => n + f, 0) / 11_000;
+    expect(share).toBeGreaterThan(0.003);
+    expect(share).toBeLessThan(0.015);
+    expect(columnScores).toHaveLength(2);
+  });
+
   it('are uniform below the record level on stationary data', () => {
     const data = drifting(12_000, 9, 10, 2, 0);
     const { scores } = run(data, { warmup: 1000 });
