@@ -88,7 +88,14 @@ test.describe('anomaly panel', () => {
     await host.open();
     await startPanelTimeline(host.page);
 
-    await renderAnomalyPanel(host.page, { frames, fromMs: scenario.fromMs, toMs: scenario.toMs });
+    // A saved panel (its contamination set): a new one first writes the app's default into its options, and the
+    // host's options editor re-renders for that, which is not scoring.
+    await renderAnomalyPanel(host.page, {
+      frames,
+      fromMs: scenario.fromMs,
+      toMs: scenario.toMs,
+      options: { contamination: 0.01 },
+    });
     await waitUntilReady(host.page);
     const timeline = await readPanelTimeline(host.page);
     await host.screenshot('anomaly-panel-prometheus-worker');

@@ -1,7 +1,7 @@
 /**
  * Large panels for the responsiveness tests, generated inside the page (so no test data crosses the DevTools
  * protocol while the panel is measured): `series` Prometheus-like frames of `points` points each, a noisy daily
- * sine with a spike every `spikeEvery` points, kept on window.__bigFrames until the test hands them to the panel.
+ * sine with a spike every 2003 steps, kept on window.__bigFrames until the test hands them to the panel.
  */
 import type { Page } from '@playwright/test';
 
@@ -29,10 +29,10 @@ export function bigPanelRange(panel: BigPanel): { fromMs: number; toMs: number }
 
 export async function generateFramesInPage(page: Page, panel: BigPanel): Promise<void> {
   await page.evaluate((p) => {
-    let state = 12345;
-    const noise = () => {
-      state = (state * 1664525 + 1013904223) % 4294967296;
-      return state / 4294967296 - 0.5;
+    // Values depend on the time and the series only, so a refreshed range repeats the points it shares.
+    const noise = (t: number, s: number) => {
+      const x = Math.sin(t * 1e-7 * 12.9898 + s * 78.233) * 43758.5453;
+      return x - Math.floor(x) - 0.5;
     };
     const frames = [];
     for (let s = 0; s < p.series; s++) {
@@ -41,8 +41,9 @@ export async function generateFramesInPage(page: Page, panel: BigPanel): Promise
       const values = new Array<number>(own.points);
       for (let i = 0; i < own.points; i++) {
         times[i] = own.startMs + i * own.stepMs;
-        const spike = (i + 37 * s) % 2003 === 1000 ? 40 : 0;
-        values[i] = 50 + 10 * Math.sin((2 * Math.PI * times[i]) / 86_400_000 + s) + 2 * noise() + spike;
+        const k = Math.round(times[i] / own.stepMs);
+        const spike = (k + 37 * s) % 2003 === 1000 ? 40 : 0;
+        values[i] = 50 + 10 * Math.sin((2 * Math.PI * times[i]) / 86_400_000 + s) + 2 * noise(times[i], s) + spike;
       }
       frames.push({
         refId: 'A',

@@ -6,7 +6,8 @@ export const testIds = {
   panel: {
     /**
      * Root of the panel, always rendered; carries data-state = loading | ready | no-data | not-enough-data | constant |
-     * error, and when ready data-anomaly-count, data-drawn-series and data-scored-points.
+     * error, and when ready data-anomaly-count, data-drawn-series, data-scored-points and data-range-from (the
+     * start of the range the shown result is for, epoch ms).
      */
     container: 'data-testid anomaly-panel',
     /** The main chart (series, anomaly points, regions). */

@@ -201,7 +201,12 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         showRegions={options.showRegions}
       />
     </>,
-    { 'data-anomaly-count': anomalyCount, 'data-drawn-series': drawnCount, 'data-scored-points': scoredRows }
+    {
+      'data-anomaly-count': anomalyCount,
+      'data-drawn-series': drawnCount,
+      'data-scored-points': scoredRows,
+      'data-range-from': shown.grid.fromMs,
+    }
   );
 }
 

@@ -22,6 +22,13 @@ interface Props {
 
 /** Opacity of the shaded regions. */
 const REGION_ALPHA = 0.15;
+/**
+ * With more series than this, full-height regions would cover the plot: each series' regions become a thin strip
+ * in its colour along the top of the plot instead.
+ */
+export const MAX_FULL_HEIGHT_REGION_SERIES = 4;
+/** Height of a region strip (CSS px). */
+const REGION_STRIP_HEIGHT = 4;
 
 /**
  * Draws the chart's lines (with their shaded regions, then the anomaly marks) itself, a few series per task, instead of letting uPlot draw every
@@ -89,16 +96,20 @@ function drawRegions(u: Plot, i: number, regions: Float64Array | undefined, colo
     return;
   }
   const ctx = u.ctx;
-  const minWidth = 4 * (window.devicePixelRatio || 1);
+  const ratio = window.devicePixelRatio || 1;
+  const minWidth = 4 * ratio;
+  const strips = u.series.length - 1 > MAX_FULL_HEIGHT_REGION_SERIES;
+  const top = u.bbox.top;
+  const height = strips ? REGION_STRIP_HEIGHT * ratio : u.bbox.height;
   ctx.save();
-  ctx.globalAlpha = REGION_ALPHA;
+  ctx.globalAlpha = strips ? 1 : REGION_ALPHA;
   ctx.fillStyle = color ?? strokeOf(u, i);
   for (let k = 0; k + 1 < regions.length; k += 2) {
     const left = u.valToPos(regions[k], 'x', true);
     const right = u.valToPos(regions[k + 1], 'x', true);
     // A one-point region still gets a visible band.
     const width = Math.max(right - left, minWidth);
-    ctx.fillRect(left - (width - (right - left)) / 2, u.bbox.top, width, u.bbox.height);
+    ctx.fillRect(left - (width - (right - left)) / 2, top, width, height);
   }
   ctx.restore();
 }
@@ -138,7 +149,15 @@ function drawMarks(u: Plot, marks: Float64Array[] | undefined, color: string | u
     return;
   }
   const ctx = u.ctx;
-  const radius = 4 * (window.devicePixelRatio || 1);
+  let count = 0;
+  for (let i = 1; i < marks.length; i++) {
+    for (let k = 0; k < (marks[i]?.length ?? 0); k++) {
+      count += Number.isNaN(marks[i][k]) ? 0 : 1;
+    }
+  }
+  // Many marks (more than one per ten pixel columns) are drawn smaller, so the lines under them stay readable.
+  const dense = count > u.bbox.width / (10 * (window.devicePixelRatio || 1));
+  const radius = (dense ? 2 : 4) * (window.devicePixelRatio || 1);
   ctx.save();
   ctx.fillStyle = color;
   ctx.beginPath();

@@ -2,7 +2,7 @@ import type { SeriesTable } from '@telemetry-analyzer/engine';
 import type { SortedSeries } from './seriesData';
 
 /**
- * Multivariate alignment policy (docs: the panel's README section "Multivariate mode"):
+ * Multivariate alignment policy (docs/panel.md, "Multivariate mode"):
  * - step: the query interval or the coarsest series' own step (median spacing), whichever is larger: the largest
  *   grid every series can fill;
  * - grid: multiples of the step since the epoch (as Prometheus aligns range queries);

@@ -11,7 +11,6 @@ import { checkTrainingTable } from '../pipeline/checkTraining';
 import { scoreOnline } from '../pipeline/onlineScore';
 import {
   MAX_TRAINING_ROWS,
-  SCORE_CHUNK_ROWS,
   type Scored,
   historyStart,
   rescoreNewRows,
@@ -136,7 +135,7 @@ async function analyseModel(
       return { slot: model.slot, ok: false, code: problem.kind, message: problem.message };
     }
     await pause();
-    if (!model.training && table.timestamps.length <= Math.min(SCORE_CHUNK_ROWS, MAX_TRAINING_ROWS)) {
+    if (!model.training && table.timestamps.length <= MAX_TRAINING_ROWS) {
       // Training on the rows it scores, in one engine call: one feature build, exactly the engine's result.
       const both = AnomalyDetector.trainAndScore(table, options);
       detector = both.detector;

@@ -1,7 +1,7 @@
 import { AnomalyDetector } from '@telemetry-analyzer/engine';
 import { toDetectorOptions } from '../../model/detectorOptions';
 import { withDefaults } from '../../options/defaults';
-import { SCORE_CHUNK_ROWS } from '../../pipeline/chunkedScore';
+import { MAX_TRAINING_ROWS } from '../../pipeline/chunkedScore';
 import { columnOf } from '../../pipeline/decimate';
 import { START, STEP, syntheticSeries, times } from '../../testing/frames';
 import type { AnomalyOptions } from '../../types';
@@ -154,7 +154,7 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
   });
 
   it('large tables: scored in chunks, every row scored once, every anomaly in a column kept as one mark', async () => {
-    const n = SCORE_CHUNK_ROWS * 2 + 500;
+    const n = MAX_TRAINING_ROWS + 500; // trained on the last MAX_TRAINING_ROWS, scored in chunks
     const values = syntheticSeries(n, [1000, 9000, 17000]);
     const req = request([{ slot: 'big', trainingKey: 'k', columns: [column('big', values)], mayTrain: true }], n);
     req.grid.columns = 300;
