@@ -131,7 +131,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       log: app.log,
     },
     now,
-    trainingPool?.train
+    trainingPool?.train,
+    trainingPool?.scoreOnline
   );
   const readiness = new Readiness(upstreams, now);
 

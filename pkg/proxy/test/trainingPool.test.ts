@@ -1,5 +1,6 @@
 import { AnomalyDetector, EngineInputError, type SeriesTable } from '@telemetry-analyzer/engine';
 import { queryTimedOut } from '../src/query/cancellation';
+import { scoreOnline } from '../src/query/onlineScoring';
 import { TrainingPool } from '../src/training/trainingPool';
 
 function table(n: number): SeriesTable {
@@ -27,6 +28,20 @@ describe('TrainingPool', () => {
     const inWorker = await pool.train(table(300), OPTIONS);
     const here = AnomalyDetector.train(table(300), OPTIONS);
     expect(Array.from(inWorker.score(table(300))[0].scores)).toEqual(Array.from(here.score(table(300))[0].scores));
+  });
+
+  it('scores an online=true unit on a worker thread exactly as on the event loop', async () => {
+    const rows = table(600);
+    const trainingEndMs = rows.timestamps[400];
+    const options = { ...OPTIONS, forest: { ...OPTIONS.forest, contamination: 0.02 } };
+    const inWorker = await pool.scoreOnline(rows, options, trainingEndMs);
+    const here = scoreOnline(rows, options, trainingEndMs);
+    if (typeof inWorker === 'string' || typeof here === 'string') {
+      throw new Error(`not scored: ${String(inWorker)} / ${String(here)}`);
+    }
+    expect(Array.from(inWorker.scored.scores)).toEqual(Array.from(here.scored.scores));
+    expect(Array.from(inWorker.flags)).toEqual(Array.from(here.flags));
+    expect(inWorker.scored.scoredRows.reduce((n, s) => n + s, 0)).toBe(200);
   });
 
   it("passes the engine's refusal of the data on as an EngineInputError", async () => {

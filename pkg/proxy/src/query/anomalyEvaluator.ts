@@ -32,11 +32,11 @@ import {
   seriesSetOf,
   spliceCachedRows,
 } from './fastForward';
-import { Trainer, trainOnEventLoop } from '../training/trainingPool';
+import { OnlineScorer, Trainer, scoreOnlineOnEventLoop, trainOnEventLoop } from '../training/trainingPool';
 import { throwIfAborted, yieldToEventLoop } from './cancellation';
 import { checkOptionCosts, checkPointsScored, checkSamplesFetched, checkTimeRange } from './costLimits';
 import { ScoredTable, scoreWithCache } from './scoreCache';
-import { onlineTrainingRange, scoreOnline } from './onlineScoring';
+import { onlineTrainingRange } from './onlineScoring';
 import { ModelUnit, buildTable, buildUnits } from './seriesTables';
 
 export type EvaluationRange =
@@ -96,7 +96,9 @@ export class AnomalyEvaluator {
     private readonly hooks: EvaluatorHooks,
     private readonly now: () => number = Date.now,
     /** Trains a model: on the training pool's worker threads, or on the event loop. */
-    private readonly trainer: Trainer = trainOnEventLoop
+    private readonly trainer: Trainer = trainOnEventLoop,
+    /** Scores an online=true unit: on the training pool's worker threads, or on the event loop. */
+    private readonly onlineScorer: OnlineScorer = scoreOnlineOnEventLoop
   ) {
     this.fetchRecords = new LruCache(config.modelCache.maxModels);
   }
@@ -226,7 +228,7 @@ export class AnomalyEvaluator {
     const output: ScoredSeries[] = [];
     for (const unit of units) {
       throwIfAborted(signal);
-      const outcome = scoreOnline(buildTable(unit), detectorOptionsOf(settings), training.endMs);
+      const outcome = await this.onlineScorer(buildTable(unit), detectorOptionsOf(settings), training.endMs, signal);
       if (typeof outcome === 'string') {
         warnings.push(`no scores for ${labelsKey(unit.labels)}: ${outcome}`);
         continue;

@@ -26,6 +26,12 @@ export function onlineTrainingRange(
   return { startMs: endMs - training.windowMs, endMs };
 }
 
+/** One unit's online scores: rows scored, their calibrated scores and threshold, and the detector's flags. */
+export interface OnlineScores {
+  scored: ScoredTable;
+  flags: Uint8Array;
+}
+
 /**
  * Online scores of `table` (one unit's rows, missing values as NaN): rows up to `trainingEndMs` train the first
  * model, the later complete rows are scored. `flags` holds the rows the detector flagged (for `anomaly_flag`).
@@ -35,7 +41,7 @@ export function scoreOnline(
   table: SeriesTable,
   options: DetectorOptions,
   trainingEndMs: number
-): { scored: ScoredTable; flags: Uint8Array } | string {
+): OnlineScores | string {
   const rows = table.timestamps.length;
   const complete: number[] = [];
   let warmup = 0;

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { abortReason } from '../query/cancellation';
-import type { TrainingReply } from './trainingMessages';
+import { scoreOnline, type OnlineScores } from '../query/onlineScoring';
+import type { TrainingReply, TrainingRequest } from './trainingMessages';
 
 /** Trains one detector (what the evaluator calls); throws EngineInputError for data the engine refuses. */
 export type Trainer = (table: SeriesTable, options: DetectorOptions, signal?: AbortSignal) => Promise<AnomalyDetector>;
@@ -17,12 +18,25 @@ export type Trainer = (table: SeriesTable, options: DetectorOptions, signal?: Ab
 /** Training on the event loop: the pool size 0 (workers.training: 0). */
 export const trainOnEventLoop: Trainer = async (table, options) => AnomalyDetector.train(table, options);
 
+/** Scores one unit of an online=true query (query/onlineScoring.ts); a string says why it could not. */
+export type OnlineScorer = (
+  table: SeriesTable,
+  options: DetectorOptions,
+  trainingEndMs: number,
+  signal?: AbortSignal
+) => Promise<OnlineScores | string>;
+
+/** Online scoring on the event loop: the pool size 0. */
+export const scoreOnlineOnEventLoop: OnlineScorer = async (table, options, trainingEndMs) =>
+  scoreOnline(table, options, trainingEndMs);
+
+type JobRequest = TrainingRequest extends infer R ? (R extends TrainingRequest ? Omit<R, 'id'> : never) : never;
+
 interface Job {
   id: number;
-  table: SeriesTable;
-  options: DetectorOptions;
+  request: JobRequest;
   signal?: AbortSignal;
-  resolve(detector: AnomalyDetector): void;
+  resolve(reply: TrainingReply): void;
   reject(error: unknown): void;
 }
 
@@ -50,17 +64,29 @@ export class TrainingPool {
 
   constructor(readonly size: number) {}
 
-  readonly train: Trainer = (table, options, signal) =>
-    new Promise<AnomalyDetector>((resolve, reject) => {
+  readonly train: Trainer = async (table, options, signal) => {
+    const reply = await this.submit({ kind: 'train', table, options }, signal);
+    return AnomalyDetector.fromJSON((reply as { detector: unknown }).detector);
+  };
+
+  readonly scoreOnline: OnlineScorer = async (table, options, trainingEndMs, signal) => {
+    const reply = await this.submit({ kind: 'online', table, options, trainingEndMs }, signal);
+    return (reply as { online: OnlineScores | string }).online;
+  };
+
+  /** Queues a job; resolves with the worker's answer, or rejects with the engine's input error or the failure. */
+  private submit(request: JobRequest, signal?: AbortSignal): Promise<TrainingReply> {
+    return new Promise<TrainingReply>((resolve, reject) => {
       if (signal?.aborted) {
         reject(abortReason(signal));
         return;
       }
-      const job: Job = { id: this.nextId++, table, options, signal, resolve, reject };
+      const job: Job = { id: this.nextId++, request, signal, resolve, reject };
       signal?.addEventListener('abort', () => this.cancel(job), { once: true });
       this.queue.push(job);
       this.dispatch();
     });
+  }
 
   /** Terminates the workers; queued jobs are refused. */
   async close(): Promise<void> {
@@ -82,7 +108,7 @@ export class TrainingPool {
       }
       const job = this.queue.shift()!;
       idle.job = job;
-      idle.worker.postMessage({ id: job.id, table: job.table, options: job.options });
+      idle.worker.postMessage({ id: job.id, ...job.request });
     }
   }
 
@@ -94,8 +120,8 @@ export class TrainingPool {
       const job = entry.job;
       entry.job = undefined;
       if (job && job.id === reply.id) {
-        if ('detector' in reply) {
-          job.resolve(AnomalyDetector.fromJSON(reply.detector));
+        if (!('error' in reply)) {
+          job.resolve(reply);
         } else {
           const { input } = reply;
           job.reject(
