@@ -30,7 +30,14 @@ export interface ModelAnalysis {
 export type Analysis =
   | { status: 'no-data' }
   | { status: 'cancelled' }
-  | { status: 'done'; models: ModelAnalysis[]; trainedModels: number; grid: PixelGrid };
+  | {
+      status: 'done';
+      models: ModelAnalysis[];
+      trainedModels: number;
+      grid: PixelGrid;
+      /** The frames analysed (their fields' config draws the result), not newer ones still being analysed. */
+      frames: DataFrame[];
+    };
 
 export interface AnalysisContext {
   frames: DataFrame[];
@@ -152,7 +159,7 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       analysis.problem = problemOf(outcome.code, outcome.message, options, range !== undefined);
     }
   }
-  return { status: 'done', models: analyses, trainedModels, grid };
+  return { status: 'done', models: analyses, trainedModels, grid, frames: ctx.frames };
 }
 
 async function columnsOf(frames: DataFrame[], series: SeriesRef[], pause: () => Promise<void>) {

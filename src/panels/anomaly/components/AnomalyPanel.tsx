@@ -189,7 +189,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         />
       </div>
       <AnomalyChart
-        frames={data.series}
+        // The frames of the result shown: new data does not rebuild the chart before its own result is ready.
+        frames={shown.frames}
         analyses={shown.models}
         grid={shown.grid}
         scorer={scorer}
