@@ -23,14 +23,20 @@ export interface Alignment {
   filled: number;
 }
 
-/** Median spacing of a sorted series (0 with fewer than two points). */
+/** Gaps sampled at most by medianStep: a median of a few thousand gaps is the series' step, at any length. */
+export const MEDIAN_STEP_SAMPLE = 4096;
+
+/** Median spacing of a sorted series (0 with fewer than two points), from at most MEDIAN_STEP_SAMPLE evenly spread gaps. */
 export function medianStep(timestamps: Float64Array): number {
-  if (timestamps.length < 2) {
+  const gapCount = timestamps.length - 1;
+  if (gapCount < 1) {
     return 0;
   }
-  const gaps = new Float64Array(timestamps.length - 1);
-  for (let i = 1; i < timestamps.length; i++) {
-    gaps[i - 1] = timestamps[i] - timestamps[i - 1];
+  const sampled = Math.min(gapCount, MEDIAN_STEP_SAMPLE);
+  const gaps = new Float64Array(sampled);
+  for (let k = 0; k < sampled; k++) {
+    const i = 1 + Math.floor((k * gapCount) / sampled);
+    gaps[k] = timestamps[i] - timestamps[i - 1];
   }
   gaps.sort();
   return gaps[gaps.length >> 1];
