@@ -23,6 +23,7 @@ export const testIds = {
     alignment: 'data-testid anomaly-panel alignment',
     /** contamination auto flagged more than 5 % of the points; data-share holds the share. */
     autoWarning: 'data-testid anomaly-panel auto-warning',
+    overFlaggingWarning: 'data-testid anomaly-panel over-flagging-warning',
     /** Summary line: number of anomalies; data-anomaly-count holds the number. */
     summary: 'data-testid anomaly-panel summary',
     /** Loading with progress; data-progress = 0..1. */

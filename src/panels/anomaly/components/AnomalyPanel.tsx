@@ -4,6 +4,7 @@ import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { Alert, LoadingBar, useStyles2 } from '@grafana/ui';
 import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
 import type { ModelAnalysis } from '../analysis/analysePanel';
+import { flagShareNotice } from '../analysis/flagShareNotice';
 import { appDefaultContamination } from '../options/appDefaults';
 import { withDefaults } from '../options/defaults';
 import { testIds } from '../testIds';
@@ -145,18 +146,17 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   const scoredRows = scored.reduce((sum, m) => sum + m.outcome!.scoredRows, 0);
   const drawnCount = scored.reduce((sum, m) => sum + m.outcome!.series.length, 0);
   const flaggedRows = scored.reduce((sum, m) => sum + m.outcome!.flaggedRows, 0);
-  const flaggedShare = scoredRows > 0 ? flaggedRows / scoredRows : 0;
-  if (options.contamination === 'auto' && flaggedShare > AUTO_WARNING_SHARE) {
+  const shareNotice = flagShareNotice(options.contamination, flaggedRows, scoredRows);
+  if (shareNotice !== undefined) {
     notices.push(
       <Alert
-        key="auto"
+        key={shareNotice.kind}
         severity="warning"
-        title={`Contamination auto flags ${(flaggedShare * 100).toFixed(1)} % of the points`}
-        data-testid={testIds.panel.autoWarning}
-        data-share={flaggedShare.toFixed(4)}
+        title={shareNotice.title}
+        data-testid={shareNotice.kind === 'auto' ? testIds.panel.autoWarning : testIds.panel.overFlaggingWarning}
+        data-share={shareNotice.share.toFixed(4)}
       >
-        auto uses a fixed score threshold of 0.5 (as scikit-learn), which suits few series. Set contamination to the
-        share of anomalies you expect (e.g. 0.01) to mark fewer points.
+        {shareNotice.text}
       </Alert>
     );
   }
@@ -232,9 +232,6 @@ function useAppDefaultContamination({
     };
   }, [unset, options, onOptionsChange]);
 }
-
-/** contamination auto: the panel warns when more than this share of the points is flagged. */
-export const AUTO_WARNING_SHARE = 0.05;
 
 function formatStep(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000} min` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
