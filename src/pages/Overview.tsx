@@ -46,7 +46,7 @@ function Overview() {
               region is written as a dashboard annotation.
             </li>
           </ol>
-          <p className={s.weak}>Scoring runs in a Web Worker, so large panels do not block the dashboard.</p>
+          <p className={s.weak}>Sorting, training, scoring and decimation run in a Web Worker; the dashboard gets back only what it draws.</p>
         </section>
         <section>
           <h2>Alerting through the anomaly proxy</h2>
