@@ -46,7 +46,9 @@ function Overview() {
               region is written as a dashboard annotation.
             </li>
           </ol>
-          <p className={s.weak}>Sorting, training, scoring and decimation run in a Web Worker; the dashboard gets back only what it draws.</p>
+          <p className={s.weak}>
+            Sorting, training, scoring and decimation run in a Web Worker; the dashboard gets back only what it draws.
+          </p>
         </section>
         <section>
           <h2>Alerting through the anomaly proxy</h2>
