@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONTAMINATION } from '@telemetry-analyzer/engine';
+import { DEFAULT_CONTAMINATION, DEFAULT_DETECTOR_SETTINGS } from '@telemetry-analyzer/engine';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_MAX_TRAIN_ROWS, ONLINE_FLAG_DEFAULTS } from '../pipeline/detectionOptions';
 
 /** The options detect and train share; values are checked later by parseDetectionFlags. */
@@ -17,9 +17,9 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
       'expected share of anomalies in (0, 0.5], or "auto" (sklearn\'s fixed 0.5 threshold: often flags a quarter of real data)',
       String(DEFAULT_CONTAMINATION)
     )
-    .option('--trees <n>', 'number of isolation trees', '100')
+    .option('--trees <n>', 'number of isolation trees', String(DEFAULT_DETECTOR_SETTINGS.trees))
     .option('--max-samples <n>', 'rows per tree: "auto" (min(256, rows)), a count, or a fraction in (0, 1]', 'auto')
-    .option('--seed <n>', 'random seed (same seed + data = same scores)', '42')
+    .option('--seed <n>', 'random seed (same seed + data = same scores)', String(DEFAULT_DETECTOR_SETTINGS.seed))
     .option('--train-fraction <f>', "train on the first f of each group's rows in time order", defaultTrainFraction)
     .option('--train-file <file>', 'train on this file instead (same columns)')
     .option(
@@ -32,8 +32,8 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
       'rows scored per chunk (bounds memory; results do not depend on it)',
       String(DEFAULT_CHUNK_ROWS)
     )
-    .option('--window <n>', 'rolling window in points', '12')
-    .option('--lags <n>', 'lags 1..n of every metric', '1')
+    .option('--window <n>', 'rolling window in points', String(DEFAULT_DETECTOR_SETTINGS.window))
+    .option('--lags <n>', 'lags 1..n of every metric', String(DEFAULT_DETECTOR_SETTINGS.lags))
     .option(
       '--no-seasonality',
       'no hour-of-day/day-of-week features (default: on when the training data span >= 2 days)'
