@@ -318,17 +318,22 @@ describe('AnomalyDetector', () => {
     it.each([
       ['raw', { raw: true }],
       ['engineered', {}],
-    ])('accepts a constant column (%s mode) as scikit-learn does: it never changes a score', (_label, features) => {
-      const withConstant = telemetry();
-      withConstant.columns[0].values.fill(3);
-      const withoutIt = { ...withConstant, columns: withConstant.columns.slice(1) };
-      const options = { features, forest: { maxFeatures: 1.0 } };
-      const scores = AnomalyDetector.train(withConstant, options).score(withConstant)[0].scores;
-      expect(Array.from(scores).every(Number.isFinite)).toBe(true);
-      // No split can use it: scores vary with the other column alone (a constant value never leaves its node).
-      const reference = AnomalyDetector.train(withoutIt, options).score(withoutIt)[0].scores;
-      expect(new Set(Array.from(scores)).size).toBeGreaterThan(1);
-      expect(reference.length).toBe(scores.length);
+    ])('accepts a constant column (%s mode) as scikit-learn does: no tree ever splits on it', (_label, features) => {
+      const table = telemetry();
+      table.columns[0].values.fill(3);
+      const detector = AnomalyDetector.train(table, { features });
+      const [result] = detector.score(table);
+      expect(new Set(Array.from(result.scores)).size).toBeGreaterThan(1); // the other column still separates rows
+      // A feature's explanation weight comes from the splits on it: every feature of the constant column has none.
+      const rows = Array.from({ length: result.rowIndex.length }, (_, i) => i);
+      expect(detector.featureNames.some((name) => name.startsWith('cpu_percent'))).toBe(true);
+      for (const contributions of detector.explainMany(table, result, rows)) {
+        for (const { name, weight } of contributions) {
+          if (name!.startsWith('cpu_percent')) {
+            expect({ name, weight }).toEqual({ name, weight: 0 });
+          }
+        }
+      }
     });
 
     it('infinite values, naming column and row', () => {
