@@ -27,8 +27,9 @@ module.exports = {
         '^@telemetry-analyzer/engine$': '<rootDir>/pkg/engine/src/index.ts',
       },
     },
-    // The Node workspaces: engine, CLI, proxy.
+    // The Node workspaces: engine, the shared query layer, CLI, proxy.
     '<rootDir>/pkg/engine',
+    '<rootDir>/pkg/query',
     '<rootDir>/pkg/cli',
     '<rootDir>/pkg/proxy',
     // Integration tests against real Prometheus, InfluxDB, vmalert and Alertmanager started on 127.0.0.1.

@@ -13,6 +13,7 @@ module.exports = (dir, { testTimeoutMs = 60_000 } = {}) => ({
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   moduleNameMapper: {
     '^@telemetry-analyzer/engine$': path.join(__dirname, 'engine/src/index.ts'),
+    '^@telemetry-analyzer/query$': path.join(__dirname, 'query/src/index.ts'),
     '^@telemetry-analyzer/proxy$': path.join(__dirname, 'proxy/src/index.ts'),
   },
 });

@@ -1,63 +1,20 @@
 /**
- * The proxy's YAML configuration: types, defaults and validation. Every error names the offending key
- * (e.g. `upstreams.prom.url`) so an operator can fix the file without reading code.
+ * The proxy's YAML configuration: the sections it shares with the writer (@telemetry-analyzer/query's
+ * ServiceConfigReader: upstreams, engine, model store, caches, limits, workers, log) plus incoming auth and the HTTP
+ * server's timeouts. Every error names the offending key (e.g. `upstreams.prom.url`).
  */
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import {
-  ANOMALY_INTEGER_LIMITS,
-  CONTAMINATION_MAX,
-  DEFAULT_CONTAMINATION,
-  DEFAULT_DETECTOR_SETTINGS,
-} from '@telemetry-analyzer/engine';
-import { parse as parseYaml } from 'yaml';
-import { parseDurationOrSeconds } from './time';
+  ConfigError,
+  SERVICE_ROOT_KEYS,
+  ServiceConfigReader,
+  isObject,
+  readConfigFile,
+  readYamlConfig,
+  type ServiceConfig,
+} from '@telemetry-analyzer/query';
 
-export type UpstreamType = 'prometheus' | 'influxdb';
-
-export interface UpstreamAuth {
-  basic?: { username: string; password: string };
-  bearer?: { token: string };
-  /** Extra headers sent on every upstream request (e.g. `X-Scope-OrgID`); their values count as secrets. */
-  headers?: Record<string, string>;
-}
-
-export interface UpstreamConfig {
-  name: string;
-  type: UpstreamType;
-  /** Base URL without credentials, e.g. `http://127.0.0.1:9090`. */
-  url: string;
-  /** Per-request timeout in ms [30s]. */
-  timeoutMs: number;
-  auth: UpstreamAuth;
-  /**
-   * InfluxDB 1.x only: the database (`db=`), optional retention policy (`rp=`), and the retention policies a
-   * statement may name in `"rp"."measurement"` [the retentionPolicy, else autogen]. No other database is readable.
-   */
-  influx?: { database: string; retentionPolicy?: string; retentionPolicies: string[] };
-}
-
-/** Engine defaults; each can be overridden per query by the anomaly function's options. */
-export interface EngineDefaults {
-  /** Expected share of anomalies: 'auto' or (0, 0.5] ['auto']. */
-  contamination: 'auto' | number;
-  /** Isolation trees [100]. */
-  trees: number;
-  /** Rolling window in points [12]. */
-  window: number;
-  /** Lags per metric [1]. */
-  lags: number;
-  /** Hour/weekday features: 'auto' (on when the data span >= 2 days), true or false ['auto']. */
-  seasonality: 'auto' | boolean;
-  /** Seed of the engine's PRNG [42]. */
-  seed: number;
-  /** How much history before the query start a model is trained on, ms ['1d']. */
-  trainingWindowMs: number;
-  /** Models older than this are retrained on the next query, ms ['1h']. */
-  retrainIntervalMs: number;
-  /** Resolution of instant queries (vmalert, Grafana alerting), ms ['60s']. */
-  instantStepMs: number;
-}
+export { ConfigError };
+export type { UpstreamConfig, UpstreamAuth, EngineDefaults, Limits } from '@telemetry-analyzer/query';
 
 export interface IncomingAuth {
   bearerTokens: string[];
@@ -72,33 +29,6 @@ export interface IncomingAuth {
 /** Routes scrapers and orchestrators call without credentials unless auth.unauthenticatedPaths says otherwise. */
 export const DEFAULT_UNAUTHENTICATED_PATHS = ['/healthz', '/readyz', '/metrics'];
 
-export interface Limits {
-  /** Longest accepted `query` parameter, characters [16384]; longer → 400 bad_data. */
-  maxQueryLength: number;
-  /** Most series an anomaly query may score [500]; more → 422 execution. */
-  maxSeriesPerQuery: number;
-  /** Most points per series of an anomaly query's answer [11000, as Prometheus]; more → 400 bad_data. */
-  maxPointsPerSeries: number;
-  /** Most points per series a model may be trained on [100000]; more → 400 bad_data. */
-  maxTrainingPointsPerSeries: number;
-  /** Anomaly queries evaluated at once; further ones wait [4]. */
-  maxConcurrency: number;
-  /** Largest request body, bytes [1 MiB]; larger → 413. */
-  bodyLimit: number;
-  /** Most isolation trees a query's model may have (trees=) [1000]; more → 400 bad_data. */
-  maxTrees: number;
-  /** Longest rolling window, points (window=) [1440]; longer → 400 bad_data. */
-  maxWindow: number;
-  /** Most lags (lags=) [100]; more → 400 bad_data. */
-  maxLags: number;
-  /** Most samples one anomaly query may fetch from an upstream, all series together [10000000]; more → 422. */
-  maxSamplesPerQuery: number;
-  /** Most rows (points x models) one anomaly query may have the engine score [2000000]; more → 422. */
-  maxPointsScoredPerQuery: number;
-  /** Longest an anomaly query may run, waiting included, ms ['2m', as Prometheus' query.timeout]; then 503 timeout. */
-  queryTimeoutMs: number;
-}
-
 /** How the HTTP server bounds slow or idle clients and its own shutdown (all durations in ms). */
 export interface ServerTimeouts {
   /** Time to receive a request's headers ['10s']. */
@@ -111,429 +41,36 @@ export interface ServerTimeouts {
   shutdownGraceMs: number;
 }
 
-/** How warm anomaly queries reuse what a model's score cache already holds (docs/proxy.md, "Score cache"). */
-/**
- * Models kept in memory by default. A model takes ~75 KB (10 000 measured at ~0.74 GB RSS, docs/performance.md), and
- * memory grows only with the models queries actually need; a cache smaller than the series that rules and dashboards
- * query makes every evaluation retrain, which costs far more than the memory.
- */
-export const DEFAULT_MAX_MODELS = 10_000;
-
-/** What all models' score caches may hold together by default (scoreCache.maxBytes): 256 MiB. */
-export const DEFAULT_SCORE_CACHE_BYTES = 256 * 2 ** 20;
-
-export interface ScoreCacheConfig {
-  /**
-   * A warm range query fetches from the upstream only the samples newer than the cached end minus this window, ms
-   * ['10m']; older cached samples are trusted (a late change to them is not seen until the model is retrained or
-   * evicted). 0 = always fetch the whole range.
-   */
-  refetchWindowMs: number;
-  /**
-   * Bytes the score caches of all models may hold together [268435456 = 256 MiB]; beyond it the least recently
-   * scored models drop theirs (their next query fetches and scores the whole range). 0 = no score cache.
-   */
-  maxBytes: number;
-}
-
-/** Trained models on disk, within a byte budget (least recently used removed first) and an optional age. */
-export interface ModelStoreConfig {
-  directory: string;
-  /** Bytes the model files may take together [1073741824 = 1 GiB]. */
-  maxBytes: number;
-  /** Files not used (saved or loaded) for this long are removed, ms [undefined = no age limit]. */
-  maxAgeMs?: number;
-}
-
-/** What the model store may hold on disk by default (modelStore.maxBytes): 1 GiB, ~10 000 models of 100 KB. */
-export const DEFAULT_MODEL_STORE_BYTES = 2 ** 30;
-
-/** Training worker threads by default: every core but the one the event loop runs on, at least one. */
-export const DEFAULT_TRAINING_WORKERS = Math.max(1, availableParallelism() - 1);
-
-export interface ProxyConfig {
-  /** Where the config came from (file path or a label), for messages. */
-  source: string;
-  listen: { host: string; port: number };
-  upstreams: Record<string, UpstreamConfig>;
-  defaultUpstream: string;
-  engine: EngineDefaults;
-  /** Directory for trained models; undefined = models live in memory only. */
-  modelStore?: ModelStoreConfig;
-  /** In-memory LRU of trained models [DEFAULT_MAX_MODELS]. */
-  modelCache: { maxModels: number };
-  scoreCache: ScoreCacheConfig;
+export interface ProxyConfig extends ServiceConfig {
   /** Undefined = no incoming authentication. */
   auth?: IncomingAuth;
-  limits: Limits;
   server: ServerTimeouts;
-  /** Worker threads that train models [cores - 1, at least 1]; 0 = train on the event loop. */
-  workers: { training: number };
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
-  /** Every secret value in the config (passwords, tokens, header values), for redaction. */
-  secrets: string[];
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: string[]
-  ) {
-    super(`invalid proxy configuration (${source}):\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-const ROOT_KEYS = [
-  'listen',
-  'upstreams',
-  'defaultUpstream',
-  'engine',
-  'modelStore',
-  'modelCache',
-  'scoreCache',
-  'auth',
-  'limits',
-  'server',
-  'workers',
-  'log',
-];
-const UPSTREAM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const ROOT_KEYS = [...SERVICE_ROOT_KEYS, 'auth', 'server'];
 
 /** Reads and validates a YAML config file. Throws ConfigError listing every problem. */
 export function loadConfig(path: string): ProxyConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(path, [`cannot read the file: ${(error as Error).message}`]);
-  }
-  return parseConfig(text, path);
+  return parseConfig(readConfigFile(path), path);
 }
 
 /** Validates YAML text; `source` names it in messages. `${ENV_VAR}` in string values is replaced from `env`. */
 export function parseConfig(text: string, source = 'config', env: NodeJS.ProcessEnv = process.env): ProxyConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(source, [`not valid YAML: ${(error as Error).message}`]);
-  }
-  const reader = new ConfigReader(env);
-  const config = reader.readRoot(raw, source);
-  if (reader.problems.length > 0 || config === undefined) {
-    throw new ConfigError(source, reader.problems);
-  }
-  return config;
+  const reader = new ProxyConfigReader(env);
+  return readYamlConfig(text, source, 'proxy configuration', reader, (raw) => reader.readRoot(raw, source));
 }
 
-/** Walks the parsed YAML, collecting problems instead of stopping at the first. */
-class ConfigReader {
-  readonly problems: string[] = [];
-  readonly secrets: string[] = [];
-
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
-
+class ProxyConfigReader extends ServiceConfigReader {
   readRoot(raw: unknown, source: string): ProxyConfig | undefined {
     if (!isObject(raw)) {
       this.problem('(root)', 'must be a mapping with at least `upstreams`');
       return undefined;
     }
     this.rejectUnknownKeys(raw, '', ROOT_KEYS);
-    const upstreams = this.readUpstreams(raw.upstreams);
-    const names = Object.keys(upstreams);
-    let defaultUpstream = this.optionalString(raw, 'defaultUpstream', '') ?? '';
-    if (defaultUpstream === '') {
-      if (names.length === 1) {
-        defaultUpstream = names[0];
-      } else if (names.length > 1) {
-        this.problem(
-          'defaultUpstream',
-          `required when more than one upstream is configured (have: ${names.join(', ')})`
-        );
-      }
-    } else if (names.length > 0 && !(defaultUpstream in upstreams)) {
-      this.problem('defaultUpstream', `names no configured upstream: "${defaultUpstream}" (have: ${names.join(', ')})`);
-    }
     return {
-      source,
-      listen: this.readListen(raw.listen),
-      upstreams,
-      defaultUpstream,
-      engine: this.readEngine(raw.engine),
-      modelStore: this.readModelStore(raw.modelStore),
-      modelCache: this.readModelCache(raw.modelCache),
-      scoreCache: this.readScoreCache(raw.scoreCache),
+      ...this.readService(raw, source, 9095),
       auth: this.readIncomingAuth(raw.auth),
-      limits: this.readLimits(raw.limits),
       server: this.readServer(raw.server),
-      workers: this.readWorkers(raw.workers),
-      log: { level: this.readLogLevel(raw.log) },
-      secrets: this.secrets,
-    };
-  }
-
-  private readListen(raw: unknown): ProxyConfig['listen'] {
-    const fallback = { host: '127.0.0.1', port: 9095 };
-    if (raw === undefined || raw === null) {
-      return fallback;
-    }
-    const text = typeof raw === 'number' ? `:${raw}` : this.expand(raw, 'listen');
-    if (text === undefined) {
-      this.problem('listen', 'must be "host:port" (e.g. "127.0.0.1:9095"; port 0 picks a free port)');
-      return fallback;
-    }
-    const match = /^(.*):(\d+)$/.exec(text);
-    const port = match ? Number(match[2]) : NaN;
-    if (!match || port > 65535) {
-      this.problem('listen', `must be "host:port" with a port 0-65535, got "${text}"`);
-      return fallback;
-    }
-    const host = match[1].replace(/^\[(.*)\]$/, '$1') || '0.0.0.0';
-    return { host, port };
-  }
-
-  private readUpstreams(raw: unknown): Record<string, UpstreamConfig> {
-    const result: Record<string, UpstreamConfig> = {};
-    if (!isObject(raw) || Object.keys(raw).length === 0) {
-      this.problem('upstreams', 'must map at least one upstream name to {type, url}');
-      return result;
-    }
-    for (const [name, value] of Object.entries(raw)) {
-      const key = `upstreams.${name}`;
-      if (!UPSTREAM_NAME.test(name)) {
-        this.problem(key, 'upstream names must start with a letter or _ and contain only letters, digits, _ . -');
-      }
-      if (!isObject(value)) {
-        this.problem(key, 'must be a mapping with type and url');
-        continue;
-      }
-      this.rejectUnknownKeys(value, key, ['type', 'url', 'timeout', 'auth', 'influx']);
-      const type = this.optionalString(value, 'type', key);
-      if (type !== 'prometheus' && type !== 'influxdb') {
-        this.problem(`${key}.type`, `must be "prometheus" or "influxdb", got ${JSON.stringify(value.type)}`);
-      }
-      const url = this.readUpstreamUrl(value.url, `${key}.url`);
-      const timeoutMs = this.readDuration(value.timeout, `${key}.timeout`, 30_000);
-      const auth = this.readUpstreamAuth(value.auth, `${key}.auth`);
-      let influx: UpstreamConfig['influx'];
-      if (type === 'influxdb') {
-        influx = this.readInflux(value.influx, `${key}.influx`);
-      } else if (value.influx !== undefined) {
-        this.problem(`${key}.influx`, 'only allowed for type "influxdb"');
-      }
-      result[name] = { name, type: type === 'influxdb' ? 'influxdb' : 'prometheus', url, timeoutMs, auth, influx };
-    }
-    return result;
-  }
-
-  private readUpstreamUrl(raw: unknown, key: string): string {
-    const text = this.expand(raw, key);
-    if (text === undefined) {
-      this.problem(key, 'required: the upstream base URL, e.g. http://127.0.0.1:9090');
-      return '';
-    }
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      this.problem(key, `not a valid URL: "${text}"`);
-      return '';
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      this.problem(key, `must use http or https, got "${url.protocol}"`);
-    }
-    if (url.username !== '' || url.password !== '') {
-      // Credentials in URLs end up in logs; they belong in `auth`.
-      this.problem(key, "must not contain credentials; use the upstream's `auth` block instead");
-    }
-    if (url.search !== '' || url.hash !== '') {
-      this.problem(key, 'must not have a query string or fragment');
-    }
-    return url.origin + url.pathname.replace(/\/+$/, '');
-  }
-
-  private readUpstreamAuth(raw: unknown, key: string): UpstreamAuth {
-    if (raw === undefined || raw === null) {
-      return {};
-    }
-    if (!isObject(raw)) {
-      this.problem(key, 'must be a mapping with basic, bearer and/or headers');
-      return {};
-    }
-    this.rejectUnknownKeys(raw, key, ['basic', 'bearer', 'headers']);
-    const auth: UpstreamAuth = {};
-    if (raw.basic !== undefined && raw.bearer !== undefined) {
-      this.problem(key, 'use either basic or bearer, not both');
-    }
-    if (raw.basic !== undefined) {
-      if (!isObject(raw.basic)) {
-        this.problem(`${key}.basic`, 'must be {username, password}');
-      } else {
-        this.rejectUnknownKeys(raw.basic, `${key}.basic`, ['username', 'password']);
-        const username = this.requiredString(raw.basic, 'username', `${key}.basic`);
-        const password = this.requiredSecret(raw.basic, 'password', `${key}.basic`);
-        auth.basic = { username, password };
-      }
-    }
-    if (raw.bearer !== undefined) {
-      if (!isObject(raw.bearer)) {
-        this.problem(`${key}.bearer`, 'must be {token}');
-      } else {
-        this.rejectUnknownKeys(raw.bearer, `${key}.bearer`, ['token']);
-        auth.bearer = { token: this.requiredSecret(raw.bearer, 'token', `${key}.bearer`) };
-      }
-    }
-    if (raw.headers !== undefined) {
-      if (!isObject(raw.headers)) {
-        this.problem(`${key}.headers`, 'must map header names to values');
-      } else {
-        auth.headers = {};
-        for (const header of Object.keys(raw.headers)) {
-          if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(header)) {
-            this.problem(`${key}.headers.${header}`, 'not a valid HTTP header name');
-            continue;
-          }
-          auth.headers[header] = this.requiredSecret(raw.headers, header, `${key}.headers`);
-        }
-      }
-    }
-    return auth;
-  }
-
-  private readInflux(raw: unknown, key: string): UpstreamConfig['influx'] {
-    if (!isObject(raw)) {
-      this.problem(key, 'required for influxdb upstreams: {database, retentionPolicy?, retentionPolicies?}');
-      return { database: '', retentionPolicies: [] };
-    }
-    this.rejectUnknownKeys(raw, key, ['database', 'retentionPolicy', 'retentionPolicies']);
-    const database = this.requiredString(raw, 'database', key);
-    const retentionPolicy = this.optionalString(raw, 'retentionPolicy', key);
-    let retentionPolicies = [retentionPolicy ?? 'autogen'];
-    if (raw.retentionPolicies !== undefined) {
-      const list = raw.retentionPolicies;
-      if (!Array.isArray(list) || list.length === 0 || list.some((rp) => typeof rp !== 'string' || rp === '')) {
-        this.problem(`${key}.retentionPolicies`, 'must be a non-empty list of retention policy names');
-      } else {
-        retentionPolicies = list as string[];
-      }
-    }
-    return retentionPolicy === undefined
-      ? { database, retentionPolicies }
-      : { database, retentionPolicy, retentionPolicies };
-  }
-
-  private readEngine(raw: unknown): EngineDefaults {
-    const engine: EngineDefaults = {
-      contamination: DEFAULT_CONTAMINATION,
-      // trees, window, lags, seed: the defaults the panel and the CLI share (engine contract).
-      ...DEFAULT_DETECTOR_SETTINGS,
-      seasonality: 'auto',
-      trainingWindowMs: 86_400_000,
-      retrainIntervalMs: 3_600_000,
-      instantStepMs: 60_000,
-    };
-    if (raw === undefined || raw === null) {
-      return engine;
-    }
-    if (!isObject(raw)) {
-      this.problem('engine', 'must be a mapping');
-      return engine;
-    }
-    const keys = [
-      'contamination',
-      'trees',
-      'window',
-      'lags',
-      'seasonality',
-      'seed',
-      'trainingWindow',
-      'retrainInterval',
-      'instantStep',
-    ];
-    this.rejectUnknownKeys(raw, 'engine', keys);
-    if (raw.contamination !== undefined) {
-      const value = raw.contamination;
-      if (value === 'auto' || (typeof value === 'number' && value > 0 && value <= CONTAMINATION_MAX)) {
-        engine.contamination = value;
-      } else {
-        const range = `(0, ${CONTAMINATION_MAX}]`;
-        this.problem('engine.contamination', `must be "auto" or a number in ${range}, got ${JSON.stringify(value)}`);
-      }
-    }
-    // The limits the query options have (engine contract), so a default is always a valid query option.
-    for (const name of ['trees', 'window', 'lags', 'seed'] as const) {
-      const [min, max] = ANOMALY_INTEGER_LIMITS[name];
-      engine[name] = this.readInteger(raw, name, 'engine', min, max, engine[name]);
-    }
-    if (raw.seasonality !== undefined) {
-      if (raw.seasonality === 'auto' || typeof raw.seasonality === 'boolean') {
-        engine.seasonality = raw.seasonality;
-      } else {
-        this.problem('engine.seasonality', `must be auto, true or false, got ${JSON.stringify(raw.seasonality)}`);
-      }
-    }
-    engine.trainingWindowMs = this.readDuration(raw.trainingWindow, 'engine.trainingWindow', engine.trainingWindowMs);
-    engine.retrainIntervalMs = this.readDuration(
-      raw.retrainInterval,
-      'engine.retrainInterval',
-      engine.retrainIntervalMs
-    );
-    engine.instantStepMs = this.readDuration(raw.instantStep, 'engine.instantStep', engine.instantStepMs);
-    return engine;
-  }
-
-  private readModelStore(raw: unknown): ProxyConfig['modelStore'] {
-    if (raw === undefined || raw === null) {
-      return undefined;
-    }
-    if (!isObject(raw)) {
-      this.problem('modelStore', 'must be {directory, maxBytes?, maxAge?}');
-      return undefined;
-    }
-    this.rejectUnknownKeys(raw, 'modelStore', ['directory', 'maxBytes', 'maxAge']);
-    const store: ModelStoreConfig = {
-      directory: this.requiredString(raw, 'directory', 'modelStore'),
-      maxBytes: this.readInteger(raw, 'maxBytes', 'modelStore', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MODEL_STORE_BYTES),
-    };
-    if (raw.maxAge !== undefined && raw.maxAge !== null) {
-      store.maxAgeMs = this.readDuration(raw.maxAge, 'modelStore.maxAge', 0);
-    }
-    return store;
-  }
-
-  private readModelCache(raw: unknown): ProxyConfig['modelCache'] {
-    const fallback = { maxModels: DEFAULT_MAX_MODELS };
-    if (raw === undefined || raw === null) {
-      return fallback;
-    }
-    if (!isObject(raw)) {
-      this.problem('modelCache', 'must be {maxModels}');
-      return fallback;
-    }
-    this.rejectUnknownKeys(raw, 'modelCache', ['maxModels']);
-    return { maxModels: this.readInteger(raw, 'maxModels', 'modelCache', 1, 10_000_000, DEFAULT_MAX_MODELS) };
-  }
-
-  private readScoreCache(raw: unknown): ScoreCacheConfig {
-    const fallback = { refetchWindowMs: 600_000, maxBytes: DEFAULT_SCORE_CACHE_BYTES };
-    if (raw === undefined || raw === null) {
-      return fallback;
-    }
-    if (!isObject(raw)) {
-      this.problem('scoreCache', 'must be {refetchWindow, maxBytes}');
-      return fallback;
-    }
-    this.rejectUnknownKeys(raw, 'scoreCache', ['refetchWindow', 'maxBytes']);
-    const window = raw.refetchWindow;
-    return {
-      // 0 is allowed here (unlike other durations): it turns the partial fetch off.
-      refetchWindowMs:
-        window === 0 || window === '0'
-          ? 0
-          : this.readDuration(window, 'scoreCache.refetchWindow', fallback.refetchWindowMs),
-      maxBytes: this.readInteger(raw, 'maxBytes', 'scoreCache', 0, Number.MAX_SAFE_INTEGER, fallback.maxBytes),
     };
   }
 
@@ -601,50 +138,6 @@ class ConfigReader {
     return raw as string[];
   }
 
-  private readLimits(raw: unknown): Limits {
-    const limits: Limits = {
-      maxQueryLength: 16_384,
-      maxSeriesPerQuery: 500,
-      maxPointsPerSeries: 11_000,
-      maxTrainingPointsPerSeries: 100_000,
-      maxConcurrency: 4,
-      bodyLimit: 1_048_576,
-      maxTrees: 1_000,
-      maxWindow: 1_440,
-      maxLags: 100,
-      maxSamplesPerQuery: 10_000_000,
-      maxPointsScoredPerQuery: 2_000_000,
-      queryTimeoutMs: 120_000,
-    };
-    if (raw === undefined || raw === null) {
-      return limits;
-    }
-    if (!isObject(raw)) {
-      this.problem('limits', 'must be a mapping');
-      return limits;
-    }
-    const { queryTimeoutMs, ...counts } = limits;
-    this.rejectUnknownKeys(raw, 'limits', [...Object.keys(counts), 'queryTimeout']);
-    for (const name of Object.keys(counts) as Array<keyof typeof counts>) {
-      limits[name] = this.readInteger(raw, name, 'limits', 1, Number.MAX_SAFE_INTEGER, limits[name]);
-    }
-    limits.queryTimeoutMs = this.readDuration(raw.queryTimeout, 'limits.queryTimeout', queryTimeoutMs);
-    return limits;
-  }
-
-  private readWorkers(raw: unknown): ProxyConfig['workers'] {
-    const fallback = { training: DEFAULT_TRAINING_WORKERS };
-    if (raw === undefined || raw === null) {
-      return fallback;
-    }
-    if (!isObject(raw)) {
-      this.problem('workers', 'must be {training}');
-      return fallback;
-    }
-    this.rejectUnknownKeys(raw, 'workers', ['training']);
-    return { training: this.readInteger(raw, 'training', 'workers', 0, 256, fallback.training) };
-  }
-
   private readServer(raw: unknown): ServerTimeouts {
     const server: ServerTimeouts = {
       headersTimeoutMs: 10_000,
@@ -670,118 +163,4 @@ class ConfigReader {
     }
     return server;
   }
-
-  private readLogLevel(raw: unknown): ProxyConfig['log']['level'] {
-    if (raw === undefined || raw === null) {
-      return 'info';
-    }
-    if (!isObject(raw)) {
-      this.problem('log', 'must be {level}');
-      return 'info';
-    }
-    this.rejectUnknownKeys(raw, 'log', ['level']);
-    const level = raw.level ?? 'info';
-    if (!(LOG_LEVELS as readonly unknown[]).includes(level)) {
-      this.problem('log.level', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
-      return 'info';
-    }
-    return level as ProxyConfig['log']['level'];
-  }
-
-  // --- primitives -------------------------------------------------------------------------------------------
-
-  private problem(key: string, message: string): void {
-    this.problems.push(`${key}: ${message}`);
-  }
-
-  private rejectUnknownKeys(raw: Record<string, unknown>, parent: string, allowed: string[]): void {
-    for (const key of Object.keys(raw)) {
-      if (!allowed.includes(key)) {
-        this.problem(parent ? `${parent}.${key}` : key, `unknown key (allowed: ${allowed.join(', ')})`);
-      }
-    }
-  }
-
-  /** A string value with `${ENV_VAR}` expanded; numbers are accepted as their text. */
-  private expand(raw: unknown, key: string): string | undefined {
-    if (typeof raw === 'number') {
-      return String(raw);
-    }
-    if (typeof raw !== 'string') {
-      return undefined;
-    }
-    return raw.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-      const value = this.env[name];
-      if (value === undefined) {
-        this.problem(key, `environment variable ${name} is not set`);
-        return '';
-      }
-      return value;
-    });
-  }
-
-  private optionalString(raw: Record<string, unknown>, name: string, parent: string): string | undefined {
-    const key = parent ? `${parent}.${name}` : name;
-    if (raw[name] === undefined || raw[name] === null) {
-      return undefined;
-    }
-    const value = this.expand(raw[name], key);
-    if (value === undefined) {
-      this.problem(key, `must be a string, got ${JSON.stringify(raw[name])}`);
-    }
-    return value;
-  }
-
-  private requiredString(raw: Record<string, unknown>, name: string, parent: string): string {
-    const value = this.optionalString(raw, name, parent);
-    if (value === undefined || value === '') {
-      this.problem(`${parent}.${name}`, 'required (a non-empty string)');
-      return '';
-    }
-    return value;
-  }
-
-  private requiredSecret(raw: Record<string, unknown>, name: string, parent: string): string {
-    const value = this.requiredString(raw, name, parent);
-    if (value !== '') {
-      this.secrets.push(value);
-    }
-    return value;
-  }
-
-  private readInteger(
-    raw: Record<string, unknown>,
-    name: string,
-    parent: string,
-    min: number,
-    max: number,
-    fallback: number
-  ): number {
-    const value = raw[name];
-    if (value === undefined || value === null) {
-      return fallback;
-    }
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.problem(`${parent}.${name}`, `must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
-      return fallback;
-    }
-    return value;
-  }
-
-  private readDuration(raw: unknown, key: string, fallback: number): number {
-    if (raw === undefined || raw === null) {
-      return fallback;
-    }
-    const text = this.expand(raw, key);
-    const ms = text === undefined ? undefined : parseDurationOrSeconds(text);
-    if (ms === undefined || ms <= 0) {
-      this.problem(key, `must be a positive duration like 30s, 5m, 1h, 1d, got ${JSON.stringify(raw)}`);
-      return fallback;
-    }
-    return ms;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -11,6 +11,6 @@ export type {
 } from './config';
 export { startProxy, startProxyFromConfigFile, buildProxy } from './server';
 export type { RunningProxy, ProxyOptions } from './server';
-export { parseQuery, ANOMALY_FUNCTIONS } from './query/anomalyQuery';
-export type { AnomalyQuery, AnomalyOptions, AnomalyFunction, ParsedQuery } from './query/anomalyQuery';
-export { PromApiError, QueryParseError } from './errors';
+export { parseQuery, ANOMALY_FUNCTIONS } from '@telemetry-analyzer/query';
+export type { AnomalyQuery, AnomalyOptions, AnomalyFunction, ParsedQuery } from '@telemetry-analyzer/query';
+export { PromApiError, QueryParseError } from '@telemetry-analyzer/query';

@@ -6,18 +6,21 @@ import formbody from '@fastify/formbody';
 import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { ProxyConfig, loadConfig } from './config';
-import { PromApiError, UpstreamPassThroughError } from './errors';
+import {
+  PromApiError,
+  UpstreamPassThroughError,
+  ModelRepository,
+  ModelStore,
+  AnomalyEvaluator,
+  TrainingPool,
+  UpstreamHttp,
+} from '@telemetry-analyzer/query';
 import { clientErrorHandler } from './http/clientErrors';
 import { isAuthorized, needsCredentials } from './http/incomingAuth';
 import { registerPromApiRoutes } from './http/promApiRoutes';
 import { Readiness } from './http/readiness';
 import { ProxyMetrics } from './metrics';
-import { ModelRepository } from './models/modelRepository';
-import { ModelStore } from './models/modelStore';
-import { AnomalyEvaluator } from './query/anomalyEvaluator';
 import { createRedactor } from './redact';
-import { TrainingPool } from './training/trainingPool';
-import { UpstreamHttp } from './upstreams/upstreamHttp';
 
 export interface RunningProxy {
   /** Base URL, e.g. http://127.0.0.1:41234 (the real port when the config asked for port 0). */

@@ -1,5 +1,5 @@
 import { parseConfig } from '../src/config';
-import { fetchStartAfterCache } from '../src/query/fastForward';
+import { fetchStartAfterCache } from '@telemetry-analyzer/query';
 import { RunningProxy, startProxy } from '../src/server';
 import { FakeServer, FakeSeries, startFakePrometheus } from './support/fakeUpstreams';
 

@@ -4,7 +4,7 @@
  */
 import { OnlineDetector } from '@telemetry-analyzer/engine';
 import { parseConfig } from '../src/config';
-import { parseQuery } from '../src/query/anomalyQuery';
+import { parseQuery } from '@telemetry-analyzer/query';
 import { RunningProxy, startProxy } from '../src/server';
 import { FakeServer, startFakePrometheus } from './support/fakeUpstreams';
 

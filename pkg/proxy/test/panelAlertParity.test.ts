@@ -15,9 +15,8 @@ import { toDetectorOptions } from '../../../src/panels/anomaly/model/detectorOpt
 import { withDefaults } from '../../../src/panels/anomaly/options/defaults';
 import type { AnomalyOptions } from '../../../src/panels/anomaly/types';
 import { parseConfig } from '../src/config';
-import { parseQuery } from '../src/query/anomalyQuery';
+import { parseQuery, labelsKey } from '@telemetry-analyzer/query';
 import { RunningProxy, startProxy } from '../src/server';
-import { labelsKey } from '../src/upstreams/series';
 import { FakeSeries, FakeServer, startFakePrometheus } from './support/fakeUpstreams';
 
 const STEP = 60_000;

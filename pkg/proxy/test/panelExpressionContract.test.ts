@@ -20,8 +20,7 @@ import {
 } from '../../../src/panels/anomaly/alerting/anomalyExpression';
 import { withDefaults } from '../../../src/panels/anomaly/options/defaults';
 import type { AnomalyOptions as PanelOptions } from '../../../src/panels/anomaly/types';
-import { type AnomalyOptions as ProxyOptions, parseQuery } from '../src/query/anomalyQuery';
-import { QueryParseError } from '../src/errors';
+import { type AnomalyOptions as ProxyOptions, parseQuery, QueryParseError } from '@telemetry-analyzer/query';
 
 const DAY = 86_400_000;
 const INTEGER_OPTIONS = Object.keys(ANOMALY_INTEGER_LIMITS) as AnomalyIntegerOption[];

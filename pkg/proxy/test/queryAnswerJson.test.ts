@@ -1,5 +1,5 @@
 import { queryAnswerJson } from '../src/http/queryAnswerJson';
-import type { EvaluationResult } from '../src/query/anomalyEvaluator';
+import type { EvaluationResult } from '@telemetry-analyzer/query';
 
 /** What the route sent before it wrote the JSON by hand: the generic serialisation of the same body. */
 function generic(result: EvaluationResult): string {

@@ -1,6 +1,6 @@
 /**
  * The anomaly query language's contract, shared by its writer (the panel's "Create alert rule", which builds
- * `anomaly_flag(...)` expressions) and its reader (the anomaly proxy's parser, pkg/proxy/src/query/anomalyQuery.ts),
+ * `anomaly_flag(...)` expressions) and its reader (the parser in pkg/query/src/query/anomalyQuery.ts, beneath the proxy),
  * and by the CLI: function and option names, the accepted ranges of the options, and the detector defaults that
  * apply when an option is not given. Syntax: docs/proxy.md "Query syntax".
  */

@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import type { ServerTimeouts } from '../config';
-import { formatDuration } from '../time';
+import { formatDuration } from '@telemetry-analyzer/query';
 
 export function clientErrorHandler(timeouts: ServerTimeouts) {
   return (error: NodeJS.ErrnoException, socket: Socket): void => {

@@ -3,10 +3,13 @@
  * the upstream's database (upstreams/influxql/readOnlySelect.ts). The error points into the query the client sent:
  * the statement's character is mapped back through the string literal's escapes.
  */
-import { QueryParseError } from '../errors';
-import type { AnomalyQuery } from '../query/anomalyQuery';
-import { InfluxqlError, checkReadOnlySelect } from '../upstreams/influxql/readOnlySelect';
-import type { UpstreamHttp } from '../upstreams/upstreamHttp';
+import {
+  QueryParseError,
+  type AnomalyQuery,
+  InfluxqlError,
+  checkReadOnlySelect,
+  type UpstreamHttp,
+} from '@telemetry-analyzer/query';
 
 export function checkInfluxqlOfQuery(source: string, query: AnomalyQuery, upstream: UpstreamHttp): void {
   const inner = query.inner;

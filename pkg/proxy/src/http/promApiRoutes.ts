@@ -4,16 +4,20 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProxyConfig } from '../config';
-import { badData } from '../errors';
-import { AnomalyEvaluator, EvaluationRange } from '../query/anomalyEvaluator';
-import { parseQuery } from '../query/anomalyQuery';
+import {
+  badData,
+  AnomalyEvaluator,
+  EvaluationRange,
+  parseQuery,
+  MAX_ABS_TIME_MS,
+  parseDurationOrSeconds,
+  parseTimestamp,
+  UpstreamHttp,
+} from '@telemetry-analyzer/query';
 import { checkInfluxqlOfQuery } from './influxqlCheck';
 import { queryAnswerJson } from './queryAnswerJson';
 import { querySignal } from './querySignal';
-import { MAX_ABS_TIME_MS } from '../query/costLimits';
 import { ConcurrencyLimit } from '../concurrencyLimit';
-import { parseDurationOrSeconds, parseTimestamp } from '../time';
-import { UpstreamHttp } from '../upstreams/upstreamHttp';
 
 export interface PromApiDependencies {
   config: ProxyConfig;

@@ -3,7 +3,7 @@
  * one `[seconds, "value"]` pair per sample (hundreds of thousands for a dashboard), so the matrix is written out by
  * hand, pair by pair, instead of through the generic JSON.stringify; the text is the same as JSON.stringify gives.
  */
-import type { EvaluationResult } from '../query/anomalyEvaluator';
+import type { EvaluationResult } from '@telemetry-analyzer/query';
 
 export function queryAnswerJson(result: EvaluationResult): string {
   const data =

@@ -4,8 +4,7 @@
  * PromApiError that says which (query/cancellation.ts). Everything the request starts watches it.
  */
 import type { FastifyReply } from 'fastify';
-import type { PromApiError } from '../errors';
-import { clientGone, queryTimedOut, shuttingDown } from '../query/cancellation';
+import { type PromApiError, clientGone, queryTimedOut, shuttingDown } from '@telemetry-analyzer/query';
 
 export function querySignal(
   reply: FastifyReply,

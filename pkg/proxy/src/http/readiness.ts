@@ -1,5 +1,5 @@
 /** /readyz: the config is loaded (we are running) and every upstream answers its health endpoint. Cached briefly. */
-import { UpstreamHttp } from '../upstreams/upstreamHttp';
+import { UpstreamHttp } from '@telemetry-analyzer/query';
 
 export interface ReadinessReport {
   ready: boolean;

@@ -11,7 +11,7 @@ import {
   type SeriesTable,
 } from '@telemetry-analyzer/engine';
 import { createHash } from 'node:crypto';
-import { EngineDefaults, ProxyConfig, UpstreamConfig } from '../config';
+import { EngineDefaults, ServiceConfig, UpstreamConfig } from '../config';
 import { PromApiError, QueryParseError, badData } from '../errors';
 import { LruCache } from '../models/lruCache';
 import { ModelRepository, TrainedModel } from '../models/modelRepository';
@@ -90,7 +90,7 @@ export class AnomalyEvaluator {
   private readonly fetchRecords: LruCache<string, QueryFetchRecord>;
 
   constructor(
-    private readonly config: ProxyConfig,
+    private readonly config: ServiceConfig,
     private readonly upstreams: Map<string, UpstreamHttp>,
     private readonly models: ModelRepository,
     private readonly hooks: EvaluatorHooks,
