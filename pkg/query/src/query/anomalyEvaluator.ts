@@ -61,6 +61,12 @@ export interface ResolvedSettings extends Pick<
   training: { windowMs: number } | { startMs: number; endMs: number };
 }
 
+/**
+ * Which units (a series, or a `by` group) an evaluation scores, by the unit's labels; undefined = all. The writer's
+ * shards score their share of a query's units this way.
+ */
+export type UnitSelector = (labels: Record<string, string>) => boolean;
+
 export interface EvaluatorHooks {
   onTrained(seconds: number): void;
   onTrainingFailed(): void;
@@ -103,12 +109,17 @@ export class AnomalyEvaluator {
     this.fetchRecords = new LruCache(config.modelCache.maxModels);
   }
 
-  async evaluate(query: AnomalyQuery, range: EvaluationRange, signal?: AbortSignal): Promise<EvaluationResult> {
+  async evaluate(
+    query: AnomalyQuery,
+    range: EvaluationRange,
+    signal?: AbortSignal,
+    select?: UnitSelector
+  ): Promise<EvaluationResult> {
     if (query.options.online) {
-      return this.evaluateOnline(query, range, signal);
+      return this.evaluateOnline(query, range, signal, select);
     }
-    const fastForwarded = await this.evaluateFetching(query, range, 'newOnly', signal);
-    return fastForwarded ?? (await this.evaluateFetching(query, range, 'whole', signal))!;
+    const fastForwarded = await this.evaluateFetching(query, range, 'newOnly', signal, select);
+    return fastForwarded ?? (await this.evaluateFetching(query, range, 'whole', signal, select))!;
   }
 
   /**
@@ -120,7 +131,8 @@ export class AnomalyEvaluator {
     query: AnomalyQuery,
     range: EvaluationRange,
     fetching: 'newOnly' | 'whole',
-    signal?: AbortSignal
+    signal?: AbortSignal,
+    select?: UnitSelector
   ): Promise<EvaluationResult | undefined> {
     const upstream = this.chooseUpstream(query);
     const settings = this.resolveSettings(query, range);
@@ -146,7 +158,7 @@ export class AnomalyEvaluator {
     }
     this.checkSeriesCount(series.length);
 
-    const units = buildUnits(series, settings.mode, settings.by);
+    const units = buildUnits(series, settings.mode, settings.by).filter((unit) => !select || select(unit.labels));
     const keyed = units.map((unit) => ({ unit, key: modelKey({ ...base, labels: unit.labels }) }));
     checkPointsScored(keyed.length, Math.floor((scoreEnd - dataStart) / step) + 1, this.config.limits);
 
@@ -210,7 +222,8 @@ export class AnomalyEvaluator {
   private async evaluateOnline(
     query: AnomalyQuery,
     range: EvaluationRange,
-    signal?: AbortSignal
+    signal?: AbortSignal,
+    select?: UnitSelector
   ): Promise<EvaluationResult> {
     const upstream = this.chooseUpstream(query);
     const settings = this.resolveSettings(query, range);
@@ -222,7 +235,7 @@ export class AnomalyEvaluator {
     checkTimeRange(training.startMs, scoreEnd, 'the training window and the scored range');
     const series = await this.fetch(upstream, query, training.startMs, scoreEnd, step, signal);
     this.checkSeriesCount(series.length);
-    const units = buildUnits(series, settings.mode, settings.by);
+    const units = buildUnits(series, settings.mode, settings.by).filter((unit) => !select || select(unit.labels));
     checkPointsScored(units.length, Math.floor((scoreEnd - training.startMs) / step) + 1, this.config.limits);
     const warnings: string[] = [];
     const output: ScoredSeries[] = [];
