@@ -42,7 +42,10 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   );
 
   const shown = state.status === 'done' ? state : state.status === 'loading' ? state.previous : undefined;
-  const regions = useMemo(() => (shown ? annotationRegions(shown.models) : undefined), [shown]);
+  const regions = useMemo(
+    () => (shown && options.writeAnnotations ? annotationRegions(shown.models) : undefined),
+    [shown, options.writeAnnotations]
+  );
   useAnnotationWriter(options.writeAnnotations && state.status === 'done', regions, data.request?.dashboardUID, id);
 
   const container = (status: string, children: React.ReactNode, extra: Record<string, string | number> = {}) => (
@@ -237,13 +240,16 @@ function formatStep(ms: number): string {
   return ms % 60_000 === 0 ? `${ms / 60_000} min` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-/** Every series' regions (merged per pixel), as annotation candidates. */
+/**
+ * Every series' runs of marked points, as annotation candidates: the runs themselves, not the regions merged per
+ * pixel column for drawing, so the annotations written do not depend on the panel's width.
+ */
 function annotationRegions(models: ModelAnalysis[]) {
   const regions: Array<{ series: string; start: number; end: number }> = [];
   for (const { outcome } of models) {
     for (const d of outcome?.series ?? []) {
-      for (let i = 0; i + 1 < d.regions.length; i += 2) {
-        regions.push({ series: d.name, start: d.regions[i], end: d.regions[i + 1] });
+      for (let i = 0; i + 1 < d.runs.length; i += 2) {
+        regions.push({ series: d.name, start: d.runs[i], end: d.runs[i + 1] });
       }
     }
   }

@@ -261,6 +261,7 @@ export function drawModel(
       marks: marks.y,
       markTimes: marks.t,
       regions: mergeRegions(regions, gap),
+      runs: mergeRegions(regions, 0),
       anomalyCount,
       stepMs: medianStep(sorted[c].timestamps),
     };

@@ -96,8 +96,13 @@ export interface DrawnSeries {
   /** Marked anomalies per column (NaN: none), with their own times in markTimes. */
   marks: Float64Array;
   markTimes: Float64Array;
-  /** Runs of marked points merged per pixel: [start0, end0, start1, end1, ...] (epoch ms). */
+  /** Runs of marked points merged per pixel: [start0, end0, start1, end1, ...] (epoch ms). For drawing only. */
   regions: Float64Array;
+  /**
+   * The runs of marked points themselves, as the marking rules found them ([start0, end0, ...], epoch ms): what the
+   * panel writes as annotations, the same whatever the panel's width (regions above merge per pixel column).
+   */
+  runs: Float64Array;
   /** Marked points (all of them, not only the drawn marks). */
   anomalyCount: number;
   /** Median spacing of the series' points, in ms (to connect the line across empty pixel columns). */
@@ -202,7 +207,7 @@ export function responseTransferables(response: WorkerResponse): ArrayBuffer[] {
       if (m.ok) {
         buffers.add(m.scores.buffer as ArrayBuffer);
         for (const s of m.series) {
-          [s.line, s.marks, s.markTimes, s.regions].forEach((a) => buffers.add(a.buffer as ArrayBuffer));
+          [s.line, s.marks, s.markTimes, s.regions, s.runs].forEach((a) => buffers.add(a.buffer as ArrayBuffer));
         }
       }
     }

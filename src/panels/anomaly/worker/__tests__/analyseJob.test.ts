@@ -171,6 +171,46 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
     }
   });
 
+  it(`more than MAX_TRAINING_ROWS rows: trained on the newest ${MAX_TRAINING_ROWS}, every row scored by that model`, async () => {
+    // The documented semantics (docs/panel.md): at most MAX_TRAINING_ROWS rows a table trained on itself gives the
+    // engine's result exactly (first test); above it, the scores are those of the engine trained on the newest
+    // MAX_TRAINING_ROWS rows and scoring the whole table, which is what this pins down.
+    const n = MAX_TRAINING_ROWS + 3000;
+    const values = syntheticSeries(n, [1000, 21000]);
+    const req = request([{ slot: 'big', trainingKey: 'k', columns: [column('big', values)], mayTrain: true }], n);
+    const state = newState();
+    ok((await runAnalyseJob(req, state, hooks))[0]);
+    const table = {
+      timestamps: Float64Array.from(times(n)),
+      columns: [{ name: 'big', values: Float64Array.from(values) }],
+    };
+    const options = { ...req.detector, forest: { ...req.detector.forest, contamination: req.contamination } };
+    const newest = {
+      timestamps: table.timestamps.subarray(n - MAX_TRAINING_ROWS),
+      columns: [{ name: 'big', values: table.columns[0].values.subarray(n - MAX_TRAINING_ROWS) }],
+    };
+    const [engine] = AnomalyDetector.train(newest, options).score(table);
+    const scored = state.tables.get('big')!.reusable!.scored;
+    expect(Array.from(scored.rows)).toEqual(Array.from(engine.rowIndex));
+    expect(Array.from(scored.scores)).toEqual(Array.from(engine.scores));
+    expect(scored.threshold).toBe(engine.threshold);
+  });
+
+  it('annotation runs do not depend on the panel width; the drawn regions are merged per pixel column', async () => {
+    const values = syntheticSeries(2000, [300, 330, 900, 1500, 1530]);
+    const runsAt = async (columns: number) => {
+      const req = request([{ slot: 'a', trainingKey: 'k', columns: [column('a', values)], mayTrain: true }], 2000);
+      req.grid.columns = columns;
+      return ok((await runAnalyseJob(req, newState(), hooks))[0]).series[0];
+    };
+    const narrow = await runsAt(50);
+    const wide = await runsAt(4000);
+    expect(Array.from(narrow.runs)).toEqual(Array.from(wide.runs));
+    expect(narrow.runs.length).toBeGreaterThan(narrow.regions.length);
+    // Each run is a run of marked points: its ends are marked anomalies.
+    expect(narrow.runs.length / 2).toBeLessThanOrEqual(narrow.anomalyCount);
+  });
+
   it('says how many points are missing before training, in the worker', async () => {
     const req = request([{ slot: 'a', trainingKey: 'k', columns: [column('a', a.slice(0, 10))], mayTrain: true }], N);
     const [outcome] = await runAnalyseJob(req, newState(), hooks);
