@@ -27,11 +27,12 @@ module.exports = {
         '^@telemetry-analyzer/engine$': '<rootDir>/pkg/engine/src/index.ts',
       },
     },
-    // The Node workspaces: engine, the shared query layer, CLI, proxy.
+    // The Node workspaces: engine, the shared query layer, CLI, proxy, writer.
     '<rootDir>/pkg/engine',
     '<rootDir>/pkg/query',
     '<rootDir>/pkg/cli',
     '<rootDir>/pkg/proxy',
+    '<rootDir>/pkg/writer',
     // Integration tests against real Prometheus, InfluxDB, vmalert and Alertmanager started on 127.0.0.1.
     '<rootDir>/tests/integration',
   ],

@@ -15,5 +15,6 @@ module.exports = (dir, { testTimeoutMs = 60_000 } = {}) => ({
     '^@telemetry-analyzer/engine$': path.join(__dirname, 'engine/src/index.ts'),
     '^@telemetry-analyzer/query$': path.join(__dirname, 'query/src/index.ts'),
     '^@telemetry-analyzer/proxy$': path.join(__dirname, 'proxy/src/index.ts'),
+    '^@telemetry-analyzer/writer$': path.join(__dirname, 'writer/src/index.ts'),
   },
 });

@@ -54,7 +54,7 @@ install_node_modules() {
 run "apt-get install (missing Debian packages)" install_debian_packages
 run "npm ci (skipped when node_modules matches package-lock.json)" install_node_modules
 run "lint" npm run lint
-run "build: workspaces (engine, then proxy and cli, which type against its build)" npm run build:pkg
+run "build: workspaces (engine, then query, proxy, writer and cli, which type against their builds)" npm run build:pkg
 run "typecheck" npm run typecheck
 run "build: the Grafana plugin (app + nested panel)" npm run build
 run "unit tests" npm run test:unit
@@ -62,7 +62,7 @@ run "CLI demo on the bundled sample" bash -c \
   'npm run demo && node scripts/check-demo.js results/anomaly_reports data/sample_telemetry_labels.csv'
 run "plugin package, checked with the plugin validator's rules" bash -c \
   'zip_file=$(npm run --silent package | head -n 1) && node scripts/check-plugin-archive.js "$zip_file"'
-run "integration tests (real Prometheus, InfluxDB, vmalert, Alertmanager)" npm run test:integration
+run "integration tests (real Prometheus, InfluxDB, VictoriaMetrics, vmalert, Alertmanager)" npm run test:integration
 run "browser tests (Chromium)" npm run test:browser
 
 finish

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { detectCommand } from './commands/detect';
 import { generateCommand } from './commands/generate';
+import { runCommand } from './commands/run';
 import { sampleCommand } from './commands/sample';
 import { serveCommand } from './commands/serve';
 import { streamCommand } from './commands/stream';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     streamCommand(),
     sampleCommand(),
     serveCommand(),
+    runCommand(),
     generateCommand(),
   ]) {
     program.addCommand(command);

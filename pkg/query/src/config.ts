@@ -309,7 +309,7 @@ export class ServiceConfigReader {
     return result;
   }
 
-  private readUpstreamUrl(raw: unknown, key: string): string {
+  readUpstreamUrl(raw: unknown, key: string): string {
     const text = this.expand(raw, key);
     if (text === undefined) {
       this.problem(key, 'required: the upstream base URL, e.g. http://127.0.0.1:9090');
@@ -335,7 +335,7 @@ export class ServiceConfigReader {
     return url.origin + url.pathname.replace(/\/+$/, '');
   }
 
-  private readUpstreamAuth(raw: unknown, key: string): UpstreamAuth {
+  readUpstreamAuth(raw: unknown, key: string): UpstreamAuth {
     if (raw === undefined || raw === null) {
       return {};
     }

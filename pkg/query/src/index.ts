@@ -24,6 +24,7 @@ export * from './models/storeRetention';
 export * from './training/trainingPool';
 export * from './upstreams/series';
 export * from './upstreams/upstreamHttp';
+export * from './upstreams/authHeaders';
 export * from './upstreams/prometheusUpstream';
 export * from './upstreams/influxUpstream';
 export * from './upstreams/influxql/readOnlySelect';

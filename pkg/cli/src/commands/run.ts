@@ -1,0 +1,54 @@
+import { Command } from 'commander';
+import { InputError } from '../errors';
+
+/**
+ * `run`: the writer (pkg/writer), started from its config file: scheduled scoring remote-written into a
+ * Prometheus-compatible TSDB, or with --from/--to a backfill of a past range. Delegates like `serve`.
+ */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('score jobs on a schedule and remote-write anomaly_score/flag/threshold into a TSDB (or backfill)')
+    .requiredOption('-c, --config <file>', 'writer configuration file')
+    .option('--shard <i/N>', "score only this shard of every job's series (stable hash of their labels)")
+    .option('--from <time>', 'backfill from this time (RFC 3339 or unix seconds), then exit')
+    .option('--to <time>', 'backfill up to this time [now]')
+    .option('--job <name...>', 'backfill only these jobs')
+    .action(async (flags: { config: string; shard?: string; from?: string; to?: string; job?: string[] }) => {
+      // Loaded on demand (typed, through the package's own exports): the other commands must not need the writer.
+      const { ConfigError, parseShard, runWriterFromConfigFile } = await import('@telemetry-analyzer/writer');
+      const { parseTimestamp } = await import('@telemetry-analyzer/query');
+      let shard;
+      if (flags.shard !== undefined) {
+        shard = parseShard(flags.shard);
+        if (!shard) {
+          throw new InputError({ source: '--shard' }, `expected i/N with 0 <= i < N, got "${flags.shard}"`);
+        }
+      }
+      const time = (text: string, option: string) => {
+        const ms = parseTimestamp(text);
+        if (ms === undefined) {
+          throw new InputError({ source: option }, `expected an RFC 3339 time or unix seconds, got "${text}"`);
+        }
+        return ms;
+      };
+      if (flags.to !== undefined && flags.from === undefined) {
+        throw new InputError({ source: '--to' }, 'needs --from (a backfill range)');
+      }
+      const backfill =
+        flags.from === undefined
+          ? undefined
+          : {
+              fromMs: time(flags.from, '--from'),
+              toMs: flags.to === undefined ? Date.now() : time(flags.to, '--to'),
+              jobs: flags.job,
+            };
+      try {
+        await runWriterFromConfigFile(flags.config, { shard, backfill });
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          throw new InputError({ source: flags.config }, `invalid writer configuration: ${error.problems.join('; ')}`);
+        }
+        throw error;
+      }
+    });
+}

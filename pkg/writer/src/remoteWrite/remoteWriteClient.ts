@@ -1,0 +1,203 @@
+/**
+ * A remote write 1.0 client with a bounded queue: samples are queued per series, sent in batches of at most
+ * `batchSamples` (one request at a time, so a series' samples arrive in time order), retried with exponential backoff
+ * on 5xx, 429 (honouring Retry-After) and network errors, and never retried on another 4xx (the TSDB refused the
+ * data: resending cannot help). What does not fit the queue is dropped and counted; nothing is ever resent once the
+ * TSDB accepted it.
+ */
+import { authHeaders, type UpstreamAuth } from '@telemetry-analyzer/query';
+import { REMOTE_WRITE_HEADERS, WriteSeries, encodeWriteRequest } from './prompb';
+
+export interface RemoteWriteSettings {
+  /** e.g. http://prometheus:9090/api/v1/write or http://victoria-metrics:8428/api/v1/write */
+  url: string;
+  /** Per request [30s]. */
+  timeoutMs: number;
+  auth: UpstreamAuth;
+  /** Samples per request at most [2000]. */
+  batchSamples: number;
+  /** Samples the queue holds at most, in flight included [500000]; beyond it new samples are dropped (counted). */
+  queueSamples: number;
+  /** First retry delay [100ms], doubled per retry up to maxBackoffMs [10s]. */
+  minBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+/** What the client reports (the writer's /metrics). */
+export interface RemoteWriteEvents {
+  onSent(samples: number, seconds: number): void;
+  /** The TSDB refused a batch with a 4xx other than 429: its samples are given up. */
+  onRejected(samples: number, status: number, body: string): void;
+  /** A request failed and will be retried (5xx, 429, network error, timeout). */
+  onRetry(status: number | 'network', reason: string): void;
+  /** Samples that did not fit the queue, or were still queued when shutdown gave up. */
+  onDropped(samples: number, reason: 'queue_full' | 'shutdown'): void;
+  onQueueChange(samples: number): void;
+}
+
+interface QueuedSeries {
+  labels: WriteSeries['labels'];
+  timestamps: number[];
+  values: number[];
+}
+
+export class RemoteWriteClient {
+  private readonly queue: QueuedSeries[] = [];
+  private queued = 0;
+  private inFlight = 0;
+  private pumping: Promise<void> | undefined;
+  /** Set by close(): retries stop at this time and what is left is dropped. */
+  private giveUpAtMs = Infinity;
+  private readonly wakeSleepers = new Set<() => void>();
+
+  constructor(
+    private readonly settings: RemoteWriteSettings,
+    private readonly events: RemoteWriteEvents
+  ) {}
+
+  /** Samples queued or in flight. */
+  get pending(): number {
+    return this.queued + this.inFlight;
+  }
+
+  /**
+   * Queues samples (each series' labels sorted by name, samples in time order) and starts sending. Returns how many
+   * samples were dropped because the queue was full (the oldest of each series are kept).
+   */
+  enqueue(series: QueuedSeries[]): number {
+    let dropped = 0;
+    for (const one of series) {
+      const room = this.settings.queueSamples - this.pending;
+      const take = Math.max(0, Math.min(room, one.timestamps.length));
+      dropped += one.timestamps.length - take;
+      if (take > 0) {
+        this.queue.push({
+          labels: one.labels,
+          timestamps: one.timestamps.slice(0, take),
+          values: one.values.slice(0, take),
+        });
+        this.queued += take;
+      }
+    }
+    if (dropped > 0) {
+      this.events.onDropped(dropped, 'queue_full');
+    }
+    this.events.onQueueChange(this.pending);
+    this.pumping ??= this.pump().finally(() => (this.pumping = undefined));
+    return dropped;
+  }
+
+  /** Resolves once everything queued was sent (or given up); at once when nothing is pending. */
+  async flush(): Promise<void> {
+    while (this.pumping) {
+      await this.pumping;
+    }
+  }
+
+  /**
+   * Sends what is queued for at most `graceMs` (retries included), then drops the rest (counted) and resolves.
+   */
+  async close(graceMs: number): Promise<void> {
+    this.giveUpAtMs = Date.now() + graceMs;
+    const timer = setTimeout(() => this.wakeSleepers.forEach((wake) => wake()), graceMs);
+    try {
+      await this.flush();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async pump(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      const samples = batch.reduce((n, s) => n + s.samples.length, 0);
+      this.inFlight = samples;
+      try {
+        await this.sendWithRetries(batch, samples);
+      } finally {
+        this.inFlight = 0;
+        this.events.onQueueChange(this.pending);
+      }
+    }
+  }
+
+  /** Up to batchSamples samples from the head of the queue, splitting a series if it does not fit whole. */
+  private takeBatch(): WriteSeries[] {
+    const batch: WriteSeries[] = [];
+    let room = this.settings.batchSamples;
+    while (room > 0 && this.queue.length > 0) {
+      const head = this.queue[0];
+      const take = Math.min(room, head.timestamps.length);
+      batch.push({
+        labels: head.labels,
+        samples: head.timestamps.slice(0, take).map((timestamp, i) => ({ timestamp, value: head.values[i] })),
+      });
+      if (take === head.timestamps.length) {
+        this.queue.shift();
+      } else {
+        head.timestamps = head.timestamps.slice(take);
+        head.values = head.values.slice(take);
+      }
+      this.queued -= take;
+      room -= take;
+    }
+    return batch;
+  }
+
+  private async sendWithRetries(batch: WriteSeries[], samples: number): Promise<void> {
+    const body = encodeWriteRequest(batch);
+    let backoffMs = this.settings.minBackoffMs;
+    for (;;) {
+      const began = process.hrtime.bigint();
+      let status: number | 'network';
+      let reason: string;
+      let retryAfterMs: number | undefined;
+      try {
+        const response = await fetch(this.settings.url, {
+          method: 'POST',
+          headers: { ...REMOTE_WRITE_HEADERS, ...authHeaders(this.settings.auth) },
+          body,
+          signal: AbortSignal.timeout(this.settings.timeoutMs),
+        });
+        const text = await response.text();
+        if (response.ok) {
+          this.events.onSent(samples, Number(process.hrtime.bigint() - began) / 1e9);
+          return;
+        }
+        status = response.status;
+        reason = text.slice(0, 500);
+        if (status >= 400 && status < 500 && status !== 429) {
+          this.events.onRejected(samples, status, reason);
+          return;
+        }
+        const retryAfter = Number(response.headers.get('retry-after'));
+        retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
+      } catch (error) {
+        status = 'network';
+        reason = (error as Error).message;
+      }
+      if (Date.now() >= this.giveUpAtMs) {
+        this.events.onDropped(samples + this.queued, 'shutdown');
+        this.queue.length = 0;
+        this.queued = 0;
+        return;
+      }
+      this.events.onRetry(status, reason);
+      await this.sleep(Math.min(this.settings.maxBackoffMs, retryAfterMs ?? backoffMs));
+      backoffMs = Math.min(this.settings.maxBackoffMs, backoffMs * 2);
+    }
+  }
+
+  /** A backoff sleep that close() cuts short when its grace ends. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakeSleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeSleepers.add(wake);
+    });
+  }
+}

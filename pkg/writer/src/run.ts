@@ -1,0 +1,46 @@
+/**
+ * What `telemetry-analyzer run --config writer.yaml` runs: live (resume, then every job on its schedule until
+ * SIGTERM/SIGINT, which drains the queue for shutdownGrace) or, with `from`/`to`, a backfill that writes the range
+ * and exits once the queue is sent.
+ */
+import { loadWriterConfig } from './config';
+import { ShardSpec } from './shard';
+import { AnomalyWriter, WriterOptions } from './writer';
+
+export interface RunOptions extends WriterOptions {
+  /** Overrides the config's `shard`. */
+  shard?: ShardSpec;
+  /** Backfill [from, to] (ms) instead of running live. */
+  backfill?: { fromMs: number; toMs: number; jobs?: string[] };
+}
+
+export async function runWriterFromConfigFile(path: string, options: RunOptions = {}): Promise<AnomalyWriter> {
+  const config = loadWriterConfig(path);
+  if (options.shard) {
+    config.shard = options.shard;
+  }
+  const writer = new AnomalyWriter(config, options);
+  if (options.backfill) {
+    try {
+      await writer.backfill(options.backfill.fromMs, options.backfill.toMs, options.backfill.jobs);
+    } finally {
+      await writer.close();
+    }
+    return writer;
+  }
+  const { url } = await writer.start();
+  writer.log.info({ url, shard: `${config.shard.index}/${config.shard.count}` }, 'writer started');
+  const shutdown = (signal: NodeJS.Signals) => {
+    writer.log.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping: finishing runs and sending the queue');
+    writer.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        writer.log.error({ reason: error.message }, 'shutdown failed');
+        process.exit(1);
+      }
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  return writer;
+}

@@ -1,0 +1,383 @@
+/**
+ * The writer: every job, on its schedule, scores the points that arrived since its last written one through the
+ * proxy's own evaluator (@telemetry-analyzer/query's AnomalyEvaluator, the same code path as an anomaly query), and
+ * remote-writes anomaly_score, anomaly_flag and anomaly_threshold with the input's labels plus the job label.
+ */
+import {
+  AnomalyEvaluator,
+  ModelRepository,
+  ModelStore,
+  TrainingPool,
+  UpstreamHttp,
+  labelsKey,
+  parseQuery,
+  type AnomalyQuery,
+  type MatrixResult,
+} from '@telemetry-analyzer/query';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { JobConfig, WriterConfig } from './config';
+import { WriterMetrics } from './metrics';
+import { RemoteWriteClient } from './remoteWrite/remoteWriteClient';
+import { lastWrittenMs } from './resume';
+import { ScoringChunk, alignDown, chunkQueryText, scoringChunks } from './schedule';
+import { inShard } from './shard';
+
+export interface WriterOptions {
+  /** Clock [Date.now]: tests drive runs through time with it. */
+  now?: () => number;
+  /** Where the JSON log lines go [stdout]. */
+  logStream?: NodeJS.WritableStream;
+}
+
+const FUNCTIONS = ['anomaly_score', 'anomaly_flag', 'anomaly_threshold'] as const;
+type AnomalyFn = (typeof FUNCTIONS)[number];
+/** Label holding the input's metric name when the evaluator keeps `__name__` (multivariate groups of metrics). */
+export const INPUT_METRIC_LABEL = 'input_metric';
+
+interface JobState {
+  job: JobConfig;
+  evaluator: AnomalyEvaluator;
+  /** Newest scored (and queued) timestamp; undefined before the first run and before resume found one. */
+  cursorMs?: number;
+  running?: Promise<void>;
+}
+
+export class AnomalyWriter {
+  readonly metrics = new WriterMetrics();
+  readonly log: Logger;
+  private readonly client: RemoteWriteClient;
+  private readonly jobs = new Map<string, JobState>();
+  private readonly pool: TrainingPool | undefined;
+  private readonly now: () => number;
+  private readonly stopping = new AbortController();
+  private loops: Array<Promise<void>> = [];
+  private server?: Server;
+
+  constructor(
+    readonly config: WriterConfig,
+    options: WriterOptions = {}
+  ) {
+    this.now = options.now ?? Date.now;
+    this.log = pino({ level: config.log.level }, options.logStream ?? process.stdout);
+    const m = this.metrics;
+    this.client = new RemoteWriteClient(config.remoteWrite, {
+      onSent: (samples, seconds) => {
+        m.samplesWritten.inc(samples);
+        m.writeDuration.observe(seconds);
+      },
+      onRejected: (samples, status, body) => {
+        m.samplesRejected.inc({ status: String(status) }, samples);
+        this.log.error({ samples, status, body }, 'remote-write target refused a batch (not retried)');
+      },
+      onRetry: (status, reason) => {
+        m.writeFailures.inc({ status: String(status) });
+        this.log.warn({ status, reason }, 'remote write failed, retrying');
+      },
+      onDropped: (samples, reason) => {
+        m.samplesDropped.inc({ reason }, samples);
+        this.log.error({ samples, reason }, 'samples dropped');
+      },
+      onQueueChange: (samples) => m.queueSamples.set(samples),
+    });
+    this.pool = config.workers.training > 0 ? new TrainingPool(config.workers.training) : undefined;
+    const upstreams = new Map(
+      Object.values(config.upstreams).map((u) => [
+        u.name,
+        new UpstreamHttp(
+          u,
+          () => undefined,
+          () => undefined
+        ),
+      ])
+    );
+    for (const job of config.jobs) {
+      this.jobs.set(job.name, { job, evaluator: this.evaluatorFor(job, upstreams) });
+    }
+  }
+
+  private evaluatorFor(job: JobConfig, upstreams: Map<string, UpstreamHttp>): AnomalyEvaluator {
+    const m = this.metrics;
+    const labels = { job: job.name };
+    const storeConfig = this.config.modelStore;
+    // Each job keeps its models in a directory of its own, in the proxy's store format.
+    const store = storeConfig
+      ? new ModelStore(join(storeConfig.directory, job.name), this.log, storeConfig, {}, this.now)
+      : undefined;
+    const repository = new ModelRepository(
+      this.config.modelCache.maxModels,
+      store,
+      this.log,
+      {
+        onCacheSizeChange: (size) => m.models.set(labels, size),
+        onStoreLoad: () => undefined,
+        onScoreCacheBytesChange: (bytes) => m.scoreCacheBytes.set(labels, bytes),
+      },
+      this.now,
+      this.config.scoreCache.maxBytes
+    );
+    return new AnomalyEvaluator(
+      this.config,
+      upstreams,
+      repository,
+      {
+        onTrained: () => m.trainings.inc(labels),
+        onTrainingFailed: () => undefined,
+        onRowsScored: (rows) => m.pointsScored.inc(labels, rows),
+        log: this.log,
+      },
+      this.now,
+      this.pool?.train,
+      this.pool?.scoreOnline
+    );
+  }
+
+  /** Serves /metrics and /healthz, resumes every job from the target, and runs the jobs on their schedules. */
+  async start(): Promise<{ url: string; port: number }> {
+    const address = await this.listen();
+    await this.resume();
+    this.loops = [...this.jobs.values()].map((state) => this.loop(state));
+    return address;
+  }
+
+  /** Reads each job's last written timestamp back from the target TSDB. */
+  async resume(): Promise<void> {
+    const readBack = this.config.upstreams[this.config.remoteWrite.readBack];
+    for (const state of this.jobs.values()) {
+      const last = await lastWrittenMs(
+        readBack,
+        this.config.remoteWrite,
+        state.job,
+        this.config.shard,
+        (labels) => this.unitLabelsOf(state.job, labels),
+        this.now()
+      );
+      state.cursorMs = last;
+      this.log.info(
+        { job: state.job.name, resumeAfter: last === undefined ? null : new Date(last).toISOString() },
+        last === undefined
+          ? 'nothing written yet: starting with the latest points'
+          : 'resuming after the last written point'
+      );
+    }
+  }
+
+  /**
+   * One scheduled run of a job at `nowMs`: scores (cursor, now - delay] on the step grid (only the latest
+   * infer_every when nothing was written before) and queues the samples.
+   */
+  async runJob(name: string, nowMs = this.now()): Promise<void> {
+    const state = this.jobs.get(name);
+    if (!state) {
+      throw new Error(`no job "${name}"`);
+    }
+    // Runs of one job never overlap: a run waits for the one before it.
+    const previous = state.running ?? Promise.resolve();
+    const run = previous.then(() => this.runOnce(state, nowMs));
+    state.running = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runOnce(state: JobState, nowMs: number): Promise<void> {
+    const { job } = state;
+    const endMs = alignDown(nowMs - job.schedule.delayMs, job.stepMs);
+    const startMs =
+      state.cursorMs === undefined ? endMs - job.schedule.inferEveryMs + job.stepMs : state.cursorMs + job.stepMs;
+    try {
+      if (startMs <= endMs) {
+        await this.scoreRange(state, startMs, endMs, true);
+      }
+      this.metrics.runs.inc({ job: job.name, outcome: 'ok' });
+    } catch (error) {
+      this.metrics.runs.inc({ job: job.name, outcome: 'failed' });
+      this.log.error(
+        { job: job.name, reason: (error as Error).message },
+        'run failed; its points are retried next run'
+      );
+      throw error;
+    } finally {
+      if (state.cursorMs !== undefined) {
+        this.metrics.lag.set({ job: job.name }, (Date.now() - state.cursorMs) / 1000);
+      }
+    }
+  }
+
+  /**
+   * Backfill: scores [fromMs, toMs] of every job (or the named ones) with the models the live schedule would have
+   * used, and writes them. Does not move the live cursor.
+   */
+  async backfill(fromMs: number, toMs: number, jobNames?: string[]): Promise<void> {
+    for (const state of this.jobs.values()) {
+      if (jobNames && !jobNames.includes(state.job.name)) {
+        continue;
+      }
+      const step = state.job.stepMs;
+      await this.scoreRange(state, Math.ceil(fromMs / step) * step, alignDown(toMs, step), false);
+      this.log.info({ job: state.job.name, from: fromMs, to: toMs }, 'backfilled');
+    }
+  }
+
+  /** Waits until everything queued so far was sent (or given up). */
+  flush(): Promise<void> {
+    return this.client.flush();
+  }
+
+  private async scoreRange(state: JobState, fromMs: number, toMs: number, live: boolean): Promise<void> {
+    const { job } = state;
+    for (const chunk of scoringChunks(job, fromMs, toMs, this.config.limits.maxPointsPerSeries)) {
+      const series = await this.scoreChunk(state, chunk);
+      const queued = series.reduce((n, s) => n + s.timestamps.length, 0);
+      this.client.enqueue(series);
+      this.metrics.samplesQueued.inc({ job: job.name }, queued);
+      if (live) {
+        state.cursorMs = chunk.endMs;
+        this.metrics.lastWritten.set({ job: job.name }, chunk.endMs / 1000);
+      }
+    }
+  }
+
+  /** The three written series of every scored unit of one chunk, labels sorted, samples in time order. */
+  private async scoreChunk(state: JobState, chunk: ScoringChunk) {
+    const { job } = state;
+    const range = { kind: 'range' as const, startMs: chunk.startMs, endMs: chunk.endMs, stepMs: job.stepMs };
+    const select = (labels: Record<string, string>) => inShard(labels, this.config.shard);
+    const out: Array<{ labels: Array<{ name: string; value: string }>; timestamps: number[]; values: number[] }> = [];
+    for (const fn of FUNCTIONS) {
+      const query = this.queryFor(job, fn, chunk);
+      const result = (await state.evaluator.evaluate(query, range, this.stopping.signal, select)) as MatrixResult & {
+        warnings: string[];
+      };
+      if (fn === 'anomaly_score' && result.warnings.length > 0) {
+        this.log.warn({ job: job.name, warnings: result.warnings }, 'scoring warnings');
+      }
+      for (const series of result.result) {
+        out.push({
+          labels: this.writtenLabels(job, fn, series.metric),
+          timestamps: series.values.map(([t]) => Math.round(t * 1000)),
+          values: series.values.map(([, v]) => Number(v)),
+        });
+      }
+    }
+    return out;
+  }
+
+  private queryFor(job: JobConfig, fn: AnomalyFn, chunk: ScoringChunk): AnomalyQuery {
+    const parsed = parseQuery(chunkQueryText(job, fn, chunk));
+    if (parsed.kind !== 'anomaly') {
+      throw new Error(`job ${job.name}: not an anomaly query`);
+    }
+    return parsed.query;
+  }
+
+  /** Input labels + job label + external labels, `__name__` = the written metric; sorted by name, as remote write wants. */
+  private writtenLabels(job: JobConfig, fn: AnomalyFn, input: Record<string, string>) {
+    const labels: Record<string, string> = {};
+    for (const [name, value] of Object.entries(input)) {
+      labels[name === '__name__' ? INPUT_METRIC_LABEL : name] = value;
+    }
+    labels[job.output.jobLabel] = job.name;
+    Object.assign(labels, this.config.remoteWrite.externalLabels);
+    labels.__name__ =
+      fn === 'anomaly_score' ? job.output.score : fn === 'anomaly_flag' ? job.output.flag : job.output.threshold;
+    return Object.keys(labels)
+      .sort()
+      .map((name) => ({ name, value: labels[name] }));
+  }
+
+  /** The unit (shard key) of a written series: the `by` labels of a multivariate job, else the input's labels. */
+  unitLabelsOf(job: JobConfig, written: Record<string, string>): Record<string, string> {
+    const options = job.parsed.options;
+    if (options.mode === 'multivariate' || options.by) {
+      return Object.fromEntries((options.by ?? []).map((name) => [name, written[name] ?? '']));
+    }
+    const labels = { ...written };
+    for (const name of [
+      '__name__',
+      INPUT_METRIC_LABEL,
+      job.output.jobLabel,
+      ...Object.keys(this.config.remoteWrite.externalLabels),
+    ]) {
+      delete labels[name];
+    }
+    return labels;
+  }
+
+  private async loop(state: JobState): Promise<void> {
+    const { inferEveryMs, delayMs } = state.job.schedule;
+    while (!this.stopping.signal.aborted) {
+      try {
+        await this.runJob(state.job.name);
+      } catch {
+        // logged and counted by the run; the next run retries the same points
+      }
+      const next = alignDown(this.now() - delayMs, inferEveryMs) + inferEveryMs + delayMs;
+      await this.sleep(Math.max(0, next - this.now()));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const signal = this.stopping.signal;
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private listen(): Promise<{ url: string; port: number }> {
+    const server = createServer((request, response) => {
+      const path = (request.url ?? '/').split('?')[0];
+      if (request.method === 'GET' && path === '/metrics') {
+        this.metrics.registry.metrics().then((text) => {
+          response.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
+        });
+      } else if (request.method === 'GET' && path === '/healthz') {
+        const jobs = Object.fromEntries(
+          [...this.jobs.values()].map((s) => [
+            s.job.name,
+            s.cursorMs === undefined ? null : new Date(s.cursorMs).toISOString(),
+          ])
+        );
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            status: 'ok',
+            shard: `${this.config.shard.index}/${this.config.shard.count}`,
+            queue: this.client.pending,
+            lastScored: jobs,
+          })
+        );
+      } else {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      }
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.listen.port, this.config.listen.host, () => {
+        const address = server.address();
+        const port = typeof address === 'object' && address ? address.port : this.config.listen.port;
+        const host = ['0.0.0.0', '::'].includes(this.config.listen.host) ? '127.0.0.1' : this.config.listen.host;
+        resolve({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port });
+      });
+    });
+  }
+
+  /**
+   * Graceful shutdown: no new runs, the running ones finish, the queue is sent for at most shutdownGrace (what is
+   * left then is dropped and counted), the HTTP server and the training threads stop.
+   */
+  async close(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all(this.loops);
+    await Promise.all([...this.jobs.values()].map((s) => s.running));
+    await this.client.close(this.config.shutdownGraceMs);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+    await this.pool?.close();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The remote-write client against a real HTTP receiver on 127.0.0.1 that decodes what it gets (snappy + protobuf)
+ * and answers with the status the test scripts: retries on 5xx and 429, none on 400, a bounded queue that drops and
+ * counts, and nothing sent twice once accepted.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { RemoteWriteClient, RemoteWriteEvents, WriteSeries, decodeWriteRequest } from '../src';
+
+interface Received {
+  headers: IncomingMessage['headers'];
+  series: WriteSeries[];
+}
+
+async function receiver(
+  statuses: number[]
+): Promise<{ url: string; received: Received[]; answered: number[]; server: Server }> {
+  const received: Received[] = [];
+  const answered: number[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', () => {
+      const status = statuses.shift() ?? 204;
+      answered.push(status);
+      if (status < 300) {
+        received.push({ headers: request.headers, series: decodeWriteRequest(Buffer.concat(chunks)) });
+      }
+      response.writeHead(status).end(status < 300 ? '' : `status ${status}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`, received, answered, server };
+}
+
+function recorder() {
+  const counts = { sent: 0, rejected: 0, retries: 0, dropped: { queue_full: 0, shutdown: 0 } };
+  const events: RemoteWriteEvents = {
+    onSent: (n) => (counts.sent += n),
+    onRejected: (n) => (counts.rejected += n),
+    onRetry: () => counts.retries++,
+    onDropped: (n, reason) => (counts.dropped[reason] += n),
+    onQueueChange: () => undefined,
+  };
+  return { counts, events };
+}
+
+function series(name: string, from: number, count: number) {
+  return {
+    labels: [
+      { name: '__name__', value: 'anomaly_score' },
+      { name: 'host', value: name },
+    ],
+    timestamps: Array.from({ length: count }, (_, i) => from + i * 60_000),
+    values: Array.from({ length: count }, (_, i) => i / 10),
+  };
+}
+
+const settings = (url: string, queueSamples = 1000) => ({
+  url,
+  timeoutMs: 5_000,
+  auth: { bearer: { token: 't0k' } },
+  batchSamples: 7,
+  queueSamples,
+  minBackoffMs: 10,
+  maxBackoffMs: 50,
+});
+
+const servers: Server[] = [];
+afterEach(() => servers.splice(0).forEach((s) => s.close()));
+
+describe('RemoteWriteClient', () => {
+  it('sends protobuf + snappy with the remote write 1.0 headers, in batches, every sample once and in order', async () => {
+    const target = await receiver([]);
+    servers.push(target.server);
+    const { counts, events } = recorder();
+    const client = new RemoteWriteClient(settings(target.url), events);
+    client.enqueue([series('a', 0, 10), series('b', 0, 5)]);
+    await client.flush();
+    expect(counts.sent).toBe(15);
+    expect(target.received.length).toBe(3); // 15 samples in batches of 7
+    const headers = target.received[0].headers;
+    expect(headers['content-encoding']).toBe('snappy');
+    expect(headers['content-type']).toBe('application/x-protobuf');
+    expect(headers['x-prometheus-remote-write-version']).toBe('0.1.0');
+    expect(headers.authorization).toBe('Bearer t0k');
+    const samples = target.received.flatMap((r) =>
+      r.series.flatMap((s) => s.samples.map((x) => `${s.labels[1].value}@${x.timestamp}=${x.value}`))
+    );
+    expect(samples).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `a@${i * 60_000}=${i / 10}`),
+      ...Array.from({ length: 5 }, (_, i) => `b@${i * 60_000}=${i / 10}`),
+    ]);
+  });
+
+  it('retries 5xx and 429 with backoff until accepted, and does not retry a 400', async () => {
+    const target = await receiver([503, 429, 500, 204, 400]);
+    servers.push(target.server);
+    const { counts, events } = recorder();
+    const client = new RemoteWriteClient(settings(target.url), events);
+    client.enqueue([series('a', 0, 7)]);
+    await client.flush();
+    expect(target.answered).toEqual([503, 429, 500, 204]);
+    expect(counts).toMatchObject({ sent: 7, retries: 3, rejected: 0 });
+    client.enqueue([series('b', 0, 3)]);
+    await client.flush();
+    expect(target.answered).toEqual([503, 429, 500, 204, 400]);
+    expect(counts).toMatchObject({ sent: 7, retries: 3, rejected: 3 });
+    expect(target.received.map((r) => r.series[0].labels[1].value)).toEqual(['a']);
+  });
+
+  it('keeps what fits the queue while the target is down, drops and counts the rest, and delivers the kept samples', async () => {
+    const target = await receiver([503, 503, 503]);
+    servers.push(target.server);
+    const { counts, events } = recorder();
+    const client = new RemoteWriteClient(settings(target.url, 20), events);
+    const dropped = client.enqueue([series('a', 0, 12), series('b', 0, 12)]);
+    expect(dropped).toBe(4);
+    await client.flush();
+    expect(counts.dropped.queue_full).toBe(4);
+    expect(counts.sent).toBe(20);
+    const delivered = target.received.flatMap((r) => r.series).reduce((n, s) => n + s.samples.length, 0);
+    expect(delivered).toBe(20);
+  });
+
+  it('on close, gives up retrying after the grace and counts what it dropped', async () => {
+    const target = await receiver(Array(1000).fill(503));
+    servers.push(target.server);
+    const { counts, events } = recorder();
+    const client = new RemoteWriteClient(settings(target.url), events);
+    client.enqueue([series('a', 0, 10)]);
+    await client.close(200);
+    expect(counts.sent).toBe(0);
+    expect(counts.dropped.shutdown).toBe(10);
+    expect(client.pending).toBe(0);
+  });
+});

@@ -1,0 +1,310 @@
+/**
+ * The writer (pkg/writer) end to end against real servers started here: input from a Prometheus 2.42 backfilled with
+ * promtool, anomaly series remote-written into Prometheus 2.42 (--web.enable-remote-write-receiver) and into
+ * single-node VictoriaMetrics, and the anomaly proxy answering the same queries. Runs are driven through time with
+ * the writer's clock over the backfilled history; every wait is for a state.
+ */
+import { AnomalyWriter, chunkQueryText, parseWriterConfig, type WriterConfig } from '@telemetry-analyzer/writer';
+import { PassThrough } from 'node:stream';
+import { PrometheusServer, startPrometheus } from '../support/prometheus';
+import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
+import {
+  RawSeries,
+  RemoteWriteTarget,
+  rawSamples,
+  startPrometheusReceiver,
+  startVictoriaMetrics,
+} from '../support/remoteWriteTargets';
+import { waitUntil } from '../support/waitUntil';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const HOSTS = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
+/** 14 h of 1-minute data ending about 2 h ago. */
+const T0 = Math.floor(Date.now() / HOUR) * HOUR - 16 * HOUR;
+const POINTS = 14 * 60;
+/** The first live run: 8 h into the data, so a 6 h fit window is all history. */
+const LIVE_START = T0 + 8 * HOUR + 10 * MINUTE;
+const JOB_OPTIONS = { contamination: 0.02, trees: 40, window: 6, step: '1m' };
+
+function inputSeries() {
+  return HOSTS.map((host, h) => {
+    const timestampsMs = Array.from({ length: POINTS }, (_, i) => T0 + i * MINUTE);
+    let seed = 7 + h;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 4;
+    const values = timestampsMs.map((t, i) => {
+      const base = 40 + 10 * h + 8 * Math.sin((2 * Math.PI * (t - T0)) / HOUR) + noise();
+      return i === 540 + 7 * h ? base + 45 : base; // one spike per host in the live range
+    });
+    return { metric: 'cpu_usage_percent', labels: { host }, timestampsMs, values };
+  });
+}
+
+let input: PrometheusServer;
+let promTarget: RemoteWriteTarget;
+let vm: RemoteWriteTarget;
+let proxy: ProxyUnderTest;
+const writers: AnomalyWriter[] = [];
+
+beforeAll(async () => {
+  input = await startPrometheus({ series: inputSeries() });
+  promTarget = await startPrometheusReceiver();
+  vm = await startVictoriaMetrics();
+  proxy = await startProxyUnderTest({ prometheusUrl: input.url });
+});
+
+afterEach(async () => {
+  await Promise.all(writers.splice(0).map((w) => w.close()));
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await Promise.all([input?.stop(), promTarget?.stop(), vm?.stop()]);
+});
+
+interface WriterSetup {
+  target: RemoteWriteTarget;
+  externalLabels?: Record<string, string>;
+  shard?: string;
+  queueSamples?: number;
+}
+
+function writerConfig(setup: WriterSetup): WriterConfig {
+  const yaml = [
+    'listen: 127.0.0.1:0',
+    'defaultUpstream: input',
+    'upstreams:',
+    `  input: { type: prometheus, url: ${input.url} }`,
+    `  target: { type: prometheus, url: ${setup.target.url} }`,
+    'remoteWrite:',
+    `  url: ${setup.target.writeUrl}`,
+    '  readBack: target',
+    '  batchSamples: 1000',
+    `  queueSamples: ${setup.queueSamples ?? 1_000_000}`,
+    '  minBackoff: 50ms',
+    '  maxBackoff: 500ms',
+    `  externalLabels: ${JSON.stringify(setup.externalLabels ?? {})}`,
+    ...(setup.shard ? [`shard: "${setup.shard}"`] : []),
+    'workers: { training: 0 }',
+    'shutdownGrace: 60s',
+    'log: { level: warn }',
+    'jobs:',
+    '  - name: cpu',
+    '    query: cpu_usage_percent',
+    `    options: ${JSON.stringify(JOB_OPTIONS)}`,
+    '    schedule: { infer_every: 5m, fit_every: 1h, fit_window: 6h }',
+  ].join('\n');
+  return parseWriterConfig(yaml, 'writer test config');
+}
+
+/** A writer whose clock the test moves. */
+function newWriter(setup: WriterSetup) {
+  const clock = { now: LIVE_START };
+  const logStream = new PassThrough();
+  logStream.resume();
+  const writer = new AnomalyWriter(writerConfig(setup), { now: () => clock.now, logStream });
+  writers.push(writer);
+  return { writer, clock };
+}
+
+/** Runs the job as the live schedule would, every 5 minutes from `fromMs` to `toMs`. */
+async function runLive(w: ReturnType<typeof newWriter>, fromMs: number, toMs: number): Promise<void> {
+  for (let t = fromMs; t <= toMs; t += 5 * MINUTE) {
+    w.clock.now = t;
+    await w.writer.runJob('cpu', t);
+  }
+  await w.writer.flush();
+}
+
+const labelsWithout = (labels: Record<string, string>, drop: string[]) =>
+  JSON.stringify(
+    Object.fromEntries(
+      Object.entries(labels)
+        .filter(([k]) => !drop.includes(k))
+        .sort()
+    )
+  );
+
+/** name{...} series of `selector` keyed by their labels without `drop`, waiting until `expectedSamples` are served. */
+async function written(
+  target: RemoteWriteTarget,
+  selector: string,
+  expectedSamples: number,
+  drop: string[] = []
+): Promise<Map<string, Array<[number, number]>>> {
+  let got: RawSeries[] = [];
+  await waitUntil(
+    async () => {
+      got = await rawSamples(target.url, selector, T0 + 20 * HOUR, 20 * 3600);
+      return got.reduce((n, s) => n + s.samples.length, 0) >= expectedSamples ? true : undefined;
+    },
+    {
+      timeoutMs: 30_000,
+      describe: () =>
+        `${expectedSamples} samples of ${selector} in ${target.kind} (have ${got.reduce((n, s) => n + s.samples.length, 0)})\n${target.outputTail()}`,
+    }
+  );
+  const map = new Map<string, Array<[number, number]>>();
+  for (const s of got) {
+    const key = labelsWithout(s.labels, ['__name__', 'anomaly_job', ...drop]);
+    expect(map.has(key)).toBe(false); // each series once
+    map.set(key, s.samples);
+  }
+  return map;
+}
+
+const sampleCount = (m: Map<string, Array<[number, number]>>) => [...m.values()].reduce((n, s) => n + s.length, 0);
+
+describe('anomaly writer', () => {
+  it('writes anomaly_score, anomaly_flag and anomaly_threshold into Prometheus equal, point for point, to what the proxy answers', async () => {
+    const w = newWriter({ target: promTarget });
+    await w.writer.resume();
+    const end = LIVE_START + 95 * MINUTE; // crosses two fit times
+    await runLive(w, LIVE_START, end);
+    const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
+    const job = w.writer.config.jobs[0];
+    for (const [fn, metric] of [
+      ['anomaly_score', 'anomaly_score'],
+      ['anomaly_flag', 'anomaly_flag'],
+      ['anomaly_threshold', 'anomaly_threshold'],
+    ] as const) {
+      const stored = await written(promTarget, `${metric}{anomaly_job="cpu"}`, HOSTS.length * points);
+      expect([...stored.keys()].sort()).toEqual(HOSTS.map((host) => JSON.stringify({ host })).sort());
+      // The proxy, asked the same query per fit period (the model the schedule fit at F).
+      const fromProxy = new Map<string, Array<[number, number]>>();
+      for (let fit = Math.floor((LIVE_START - 4 * MINUTE) / HOUR) * HOUR; fit <= end; fit += HOUR) {
+        const start = Math.max(LIVE_START - 4 * MINUTE, fit);
+        const stop = Math.min(end, fit + HOUR - MINUTE);
+        const query = chunkQueryText(job, fn, { trainStartMs: fit - 6 * HOUR, trainEndMs: fit - MINUTE });
+        const response = await fetch(`${proxy.url}/api/v1/query_range`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ query, start: String(start / 1000), end: String(stop / 1000), step: '60' }),
+        });
+        const body = (await response.json()) as {
+          data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+        };
+        expect(response.status).toBe(200);
+        for (const r of body.data.result) {
+          const key = labelsWithout(r.metric, []);
+          fromProxy.set(key, [
+            ...(fromProxy.get(key) ?? []),
+            ...r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]),
+          ]);
+        }
+      }
+      expect(stored).toEqual(fromProxy);
+      if (fn === 'anomaly_flag') {
+        // The spikes are in the range, and flagged.
+        expect([...stored.values()].flat().filter(([, v]) => v === 1).length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('resumes after a restart from what the TSDB holds: no gap, no duplicate, nothing resent, and survives the target going down', async () => {
+    const end = LIVE_START + 60 * MINUTE;
+    const single = newWriter({ target: vm, externalLabels: { run: 'single' } });
+    await single.writer.resume();
+    await runLive(single, LIVE_START, end);
+
+    const first = newWriter({ target: vm, externalLabels: { run: 'restarted' } });
+    await first.writer.resume();
+    await runLive(first, LIVE_START, LIVE_START + 25 * MINUTE);
+    await first.writer.close();
+    // Restarted: it resumes from what the TSDB serves (once it serves all the first writer sent).
+    await written(vm, 'anomaly_score{run="restarted"}', HOSTS.length * 30, ['run']);
+    const second = newWriter({ target: vm, externalLabels: { run: 'restarted' } });
+    second.clock.now = LIVE_START + 30 * MINUTE;
+    await second.writer.resume();
+    // The target goes down: the writer's samples wait in its queue and are retried until it is back.
+    await vm.stopProcess();
+    for (let t = LIVE_START + 30 * MINUTE; t <= end; t += 5 * MINUTE) {
+      second.clock.now = t;
+      await second.writer.runJob('cpu', t);
+    }
+    await waitUntil(
+      async () => ((await second.writer.metrics.writeFailures.get()).values.length > 0 ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        describe: () => 'a failed remote write while the target is down',
+      }
+    );
+    await vm.startProcess();
+    await second.writer.flush();
+
+    const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
+    const expected = await written(vm, 'anomaly_score{run="single"}', HOSTS.length * points, ['run']);
+    const restarted = await written(vm, 'anomaly_score{run="restarted"}', HOSTS.length * points, ['run']);
+    expect(restarted).toEqual(expected);
+    for (const samples of restarted.values()) {
+      const times = samples.map(([t]) => t);
+      expect(times).toEqual(Array.from({ length: points }, (_, i) => LIVE_START - 4 * MINUTE + i * MINUTE));
+    }
+    // The second writer wrote only what the first had not: 30 new points per series, three metrics.
+    const sent = (await second.writer.metrics.samplesWritten.get()).values[0].value;
+    expect(sent).toBe(HOSTS.length * 3 * ((end - (LIVE_START + 25 * MINUTE)) / MINUTE));
+    expect((await second.writer.metrics.samplesDropped.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
+  });
+
+  it('counts the samples it drops beyond its queue bound while the target is down', async () => {
+    const w = newWriter({ target: vm, externalLabels: { run: 'bounded' }, queueSamples: 50 });
+    await vm.stopProcess();
+    try {
+      w.clock.now = LIVE_START;
+      await w.writer.runJob('cpu', LIVE_START); // 5 points x 6 hosts x 3 metrics = 90 samples
+    } finally {
+      await vm.startProcess();
+    }
+    await w.writer.flush();
+    const dropped = (await w.writer.metrics.samplesDropped.get()).values.find((v) => v.labels.reason === 'queue_full');
+    expect(dropped?.value).toBe(40);
+    expect((await w.writer.metrics.samplesWritten.get()).values[0].value).toBe(50);
+  });
+
+  it('3 shards write exactly the series one writer writes, each once; 2 replicas write identical samples', async () => {
+    const end = LIVE_START + 30 * MINUTE;
+    const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
+    const one = newWriter({ target: vm, externalLabels: { setup: 'one' } });
+    await runLive(one, LIVE_START, end);
+    const shards = [0, 1, 2].map((i) =>
+      newWriter({ target: vm, externalLabels: { setup: 'sharded', shard: String(i) }, shard: `${i}/3` })
+    );
+    for (const shard of shards) {
+      await runLive(shard, LIVE_START, end);
+    }
+    const replicas = ['a', 'b'].map((r) => newWriter({ target: vm, externalLabels: { setup: 'ha', replica: r } }));
+    for (const replica of replicas) {
+      await runLive(replica, LIVE_START, end);
+    }
+    const single = await written(vm, 'anomaly_score{setup="one"}', HOSTS.length * points, ['setup']);
+    const sharded = await written(vm, 'anomaly_score{setup="sharded"}', HOSTS.length * points, ['setup', 'shard']);
+    expect(sharded).toEqual(single);
+    const perShard = await Promise.all(
+      [0, 1, 2].map(
+        async (i) =>
+          (await rawSamples(vm.url, `anomaly_score{setup="sharded",shard="${i}"}`, T0 + 20 * HOUR, 72000)).length
+      )
+    );
+    expect(perShard.reduce((a, b) => a + b, 0)).toBe(HOSTS.length);
+    expect(perShard.filter((n) => n > 0).length).toBeGreaterThan(1); // the work is spread
+    const a = await written(vm, 'anomaly_score{setup="ha",replica="a"}', HOSTS.length * points, ['setup', 'replica']);
+    const b = await written(vm, 'anomaly_score{setup="ha",replica="b"}', HOSTS.length * points, ['setup', 'replica']);
+    expect(a).toEqual(b);
+    expect(a).toEqual(single);
+  });
+
+  it('a backfill of a past range writes what live scoring of that range wrote', async () => {
+    const from = LIVE_START - 4 * MINUTE;
+    const end = LIVE_START + 70 * MINUTE;
+    const points = (end - from) / MINUTE + 1;
+    const live = newWriter({ target: vm, externalLabels: { mode: 'live' } });
+    await runLive(live, LIVE_START, end);
+    const backfill = newWriter({ target: vm, externalLabels: { mode: 'backfill' } });
+    await backfill.writer.backfill(from, end);
+    await backfill.writer.flush();
+    const liveSamples = await written(vm, 'anomaly_flag{mode="live"}', HOSTS.length * points, ['mode']);
+    const backfilled = await written(vm, 'anomaly_flag{mode="backfill"}', HOSTS.length * points, ['mode']);
+    expect(sampleCount(backfilled)).toBe(HOSTS.length * points);
+    expect(backfilled).toEqual(liveSamples);
+  });
+});

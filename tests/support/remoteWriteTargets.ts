@@ -1,0 +1,128 @@
+/**
+ * TSDBs the writer remote-writes into, started on free ports of 127.0.0.1 in temp dirs: Prometheus 2.42 with its
+ * remote-write receiver (and an out-of-order window, so history can be written in any order, as a backfill does) and
+ * single-node VictoriaMetrics. Both answer the Prometheus query API the tests (and the writer's resume) read with.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findFreePort } from './freePort';
+import { ServerProcess, startServerProcess } from './serverProcess';
+import { removeTempDir, startInTempDir } from './tempDir';
+
+export interface RemoteWriteTarget {
+  kind: 'prometheus' | 'victoria-metrics';
+  /** Query API base URL. */
+  url: string;
+  /** Where samples are remote-written to. */
+  writeUrl: string;
+  /** Stops the process only (the port goes dark); startProcess() brings it back with its data. */
+  stopProcess(): Promise<void>;
+  startProcess(): Promise<void>;
+  stop(): Promise<void>;
+  outputTail(): string;
+}
+
+export async function startPrometheusReceiver(): Promise<RemoteWriteTarget> {
+  return startInTempDir('prometheus-rw', async (dir) => {
+    const configFile = join(dir, 'prometheus.yml');
+    // Samples days old and out of order: the window a backfill into Prometheus needs (docs/scale.md).
+    writeFileSync(configFile, 'global: {}\nstorage:\n  tsdb:\n    out_of_order_time_window: 30d\n');
+    const port = await findFreePort();
+    const url = `http://127.0.0.1:${port}`;
+    const launch = {
+      name: 'prometheus (remote-write receiver)',
+      command: 'prometheus',
+      args: [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        '--storage.tsdb.retention.time=30d',
+        '--web.enable-remote-write-receiver',
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      readyUrl: `${url}/-/ready`,
+    };
+    return managed('prometheus', url, `${url}/api/v1/write`, dir, launch);
+  });
+}
+
+export async function startVictoriaMetrics(): Promise<RemoteWriteTarget> {
+  return startInTempDir('victoria-metrics', async (dir) => {
+    const port = await findFreePort();
+    const url = `http://127.0.0.1:${port}`;
+    const launch = {
+      name: 'victoria-metrics',
+      command: 'victoria-metrics',
+      args: [
+        `-storageDataPath=${join(dir, 'data')}`,
+        `-httpListenAddr=127.0.0.1:${port}`,
+        '-retentionPeriod=1y',
+        // Serve what was just written: no latency offset, no cached query answers.
+        '-search.latencyOffset=0s',
+        '-search.disableCache',
+        '-loggerLevel=WARN',
+      ],
+      readyUrl: `${url}/health`,
+    };
+    return managed('victoria-metrics', url, `${url}/api/v1/write`, dir, launch);
+  });
+}
+
+async function managed(
+  kind: RemoteWriteTarget['kind'],
+  url: string,
+  writeUrl: string,
+  dir: string,
+  launch: Parameters<typeof startServerProcess>[0]
+): Promise<RemoteWriteTarget> {
+  let running: ServerProcess | undefined = await startServerProcess(launch);
+  return {
+    kind,
+    url,
+    writeUrl,
+    outputTail: () => running?.outputTail() ?? '',
+    async stopProcess() {
+      await running?.stop();
+      running = undefined;
+    },
+    async startProcess() {
+      running ??= await startServerProcess(launch);
+    },
+    async stop() {
+      await running?.stop();
+      running = undefined;
+      removeTempDir(dir);
+    },
+  };
+}
+
+export interface RawSeries {
+  labels: Record<string, string>;
+  samples: Array<[number, number]>;
+}
+
+/** Raw samples of `selector` over (timeMs - windowSeconds, timeMs], as the TSDB stores them. */
+export async function rawSamples(
+  targetUrl: string,
+  selector: string,
+  timeMs: number,
+  windowSeconds: number
+): Promise<RawSeries[]> {
+  const response = await fetch(`${targetUrl}/api/v1/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ query: `${selector}[${windowSeconds}s]`, time: String(timeMs / 1000) }),
+  });
+  const body = (await response.json()) as {
+    status: string;
+    error?: string;
+    data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+  };
+  if (body.status !== 'success') {
+    throw new Error(`${selector}: ${body.error}`);
+  }
+  return body.data.result.map((r) => ({
+    labels: r.metric,
+    samples: r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]),
+  }));
+}
