@@ -8,7 +8,7 @@
 // the client's share (reading the answer) is in both sides of every ratio.
 const { PassThrough } = require('stream');
 const { parseConfig, startProxy } = require('../../pkg/proxy/dist');
-const { DEFAULT_SCORE_CACHE_BYTES } = require('../../pkg/proxy/dist/config');
+const { DEFAULT_SCORE_CACHE_BYTES } = require('../../pkg/query/dist');
 const { measureModelCacheMemory } = require('../lib/modelCacheMemory');
 const { entry } = require('../lib/table');
 const { telemetrySeries } = require('../lib/telemetrySeries');

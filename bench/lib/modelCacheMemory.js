@@ -60,7 +60,7 @@ async function settledMemory() {
 async function measureInChild({ mode, target, rssBudgetBytes }) {
   const { AnomalyDetector } = require('../../pkg/engine/dist');
   const { parseConfig } = require('../../pkg/proxy/dist');
-  const { ModelRepository } = require('../../pkg/proxy/dist/models/modelRepository');
+  const { ModelRepository } = require('../../pkg/query/dist');
   const { scoreWithCache } = require('../../pkg/proxy/dist/query/scoreCache');
   const { telemetrySeries } = require('./telemetrySeries');
 
