@@ -160,3 +160,44 @@ describe('stream --online', () => {
     expect(run.stderr).toMatch(/give either --model FILE or --online/);
   });
 });
+
+describe('detect --threads', () => {
+  // 3 days x 3 hosts at one-minute steps (12 960 rows) twice over: above the size where the scoring thread starts.
+  const days = smallTelemetryRows({ days: 3, hosts: ['a', 'b', 'c'], seed: 5 });
+  const rows = [
+    ...days,
+    ...days.map((row) => ({ ...row, timestamp: Date.parse(String(row.timestamp)) + 3 * 86_400_000 })),
+  ]
+    .map((row, i) => (i % 997 === 0 ? { ...row, cpu_usage: '' } : row)) // some missing values
+    .map((row) => ({ ...row, timestamp: new Date(row.timestamp).toISOString() }));
+  const input = writeInput(work, 'threads.csv', toCsv(rows));
+  const outputs = (dir: string) =>
+    ['scores.csv', 'anomalies.csv', 'model.json'].map((name) => readFileSync(join(dir, name), 'utf8'));
+
+  it.each([
+    ['online, grouped', ['--online', '--warmup', '500', '--group-by', 'host', '--chunk-rows', '3000']],
+    ['batch, per column', ['--mode', 'per-column', '--chunk-rows', '2500']],
+  ])('scoring on a second thread writes exactly what one thread writes (%s)', (name, args) => {
+    expect(rows.length).toBeGreaterThan(20_000);
+    const one = detect(input, `one-${name}`, ...args, '--threads', '1', '-q');
+    const two = detect(input, `two-${name}`, ...args, '--threads', '2', '-q');
+    const threads = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).threads;
+    expect([threads(one.outputDir), threads(two.outputDir)]).toEqual([1, 2]);
+    expect(two.scores.filter((row) => row.is_anomaly === '1').length).toBeGreaterThan(0);
+    expect(outputs(two.outputDir)).toEqual(outputs(one.outputDir));
+  });
+
+  it('reports what the engine refuses on the scoring thread as on the main thread: exit 2, file and line, no output', () => {
+    const outputDir = join(work, 'threads-short-warmup');
+    const run = runCli(['detect', '--input', input, '--output-dir', outputDir, '--online', '--warmup', '10']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/threads\.csv:2:1: cannot train on the first 10 complete rows \(raise --warmup\)/);
+    expect(() => readFileSync(join(outputDir, 'scores.csv'))).toThrow();
+  });
+
+  it('refuses a thread count other than 1 or 2 with exit 2', () => {
+    const run = runCli(['detect', '--input', input, '--output-dir', join(work, 'bad'), '--threads', '3']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--threads/);
+  });
+});

@@ -1,4 +1,5 @@
-import { parseTimestamp } from '../src/input/timestamp';
+import { createRandom } from '@telemetry-analyzer/engine';
+import { formatTimestamp, parseTimestamp } from '../src/input/timestamp';
 
 describe('parseTimestamp', () => {
   const noon = Date.UTC(2024, 4, 6, 12, 0, 0);
@@ -36,5 +37,19 @@ describe('parseTimestamp', () => {
     '',
   ])('rejects %p', (text) => {
     expect(parseTimestamp(text)).toBeNaN();
+  });
+});
+
+describe('formatTimestamp', () => {
+  test('writes exactly what Date#toISOString writes, in any order of days, inside and outside its fast range', () => {
+    const random = createRandom(3);
+    const special = [
+      0, 1, 999, 86_399_999, 86_400_000, -1, -86_400_001, 1.5, -0.5, 253_402_300_799_999, 253_402_300_800_000, 8.64e15,
+    ];
+    const values = [...special, ...Array.from({ length: 20_000 }, () => Math.floor((random.nextFloat() - 0.1) * 4e12))];
+    const sequential = Array.from({ length: 5000 }, (_, i) => 1.7e12 + i * 15_000 + (i % 7));
+    for (const ms of [...values, ...sequential]) {
+      expect(formatTimestamp(ms)).toBe(new Date(ms).toISOString());
+    }
   });
 });

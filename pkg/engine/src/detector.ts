@@ -241,12 +241,39 @@ export class AnomalyDetector {
       if (built.rowIndex.length !== result.rowIndex.length || built.rowIndex[i] !== result.rowIndex[i]) {
         throw new EngineInputError('result-mismatch', 'explain: the result was not produced by score() on this table');
       }
-      explained.push(
-        model.forest.explain(matrix, i, top).map((contribution) => ({
-          ...contribution,
-          name: model.featureNames[contribution.feature],
-        }))
-      );
+      explained.push(namedContributions(model, model.forest.explain(matrix, i, top)));
+    }
+    return explained;
+  }
+
+  /**
+   * explain() by table row, without scoring first: the features most responsible for the scores of rows
+   * `tableRows` of `table` (each must have complete history: lags and rolling windows), features built once.
+   * @param column per-column mode: whose model explains [the first]
+   * @throws EngineInputError for a row without complete history, or an unknown column
+   */
+  explainRows(
+    table: SeriesTable,
+    tableRows: ArrayLike<number>,
+    top?: number,
+    column?: string
+  ): FeatureContribution[][] {
+    this.checkColumns(table);
+    const model = column === undefined ? this.models[0] : this.models.find((m) => m.columns[0] === column);
+    if (model === undefined) {
+      throw new EngineInputError('unknown-column', `explainRows: this detector has no model for column '${column}'`);
+    }
+    const { built, matrix } = this.featuresFor(model, table);
+    const explained: FeatureContribution[][] = [];
+    for (let k = 0; k < tableRows.length; k++) {
+      const i = sortedIndexOf(built.rowIndex, tableRows[k]);
+      if (i < 0) {
+        throw new EngineInputError(
+          'invalid-option',
+          `explainRows: table row ${tableRows[k]} has no complete history (or a missing value) and was not scored`
+        );
+      }
+      explained.push(namedContributions(model, model.forest.explain(matrix, i, top)));
     }
     return explained;
   }
@@ -351,6 +378,27 @@ export class AnomalyDetector {
     const matrix = model.scaler === null ? built.matrix : model.scaler.transform(built.matrix);
     return { built, matrix };
   }
+}
+
+function namedContributions(model: DetectorModel, contributions: FeatureContribution[]): FeatureContribution[] {
+  return contributions.map((contribution) => ({ ...contribution, name: model.featureNames[contribution.feature] }));
+}
+
+/** Position of `value` in an ascending array, or -1. */
+function sortedIndexOf(sorted: ArrayLike<number>, value: number): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle] < value) {
+      low = middle + 1;
+    } else if (sorted[middle] > value) {
+      high = middle - 1;
+    } else {
+      return middle;
+    }
+  }
+  return -1;
 }
 
 /** A model's scores of the rows in `built`, thresholded. */

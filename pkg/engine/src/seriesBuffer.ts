@@ -29,6 +29,37 @@ export class SeriesBuffer {
     this.count++;
   }
 
+  /** Appends the rows `rows` (indexes, in order) of columnar data: one timestamp array, one array per column. */
+  pushRows(timestamps: Float64Array, columns: readonly Float64Array[], rows: Int32Array): void {
+    while (this.count + rows.length > this.timestamps.length) {
+      this.grow();
+    }
+    const at = this.count;
+    for (let i = 0; i < rows.length; i++) {
+      this.timestamps[at + i] = timestamps[rows[i]];
+    }
+    for (let c = 0; c < this.columns.length; c++) {
+      const source = columns[c];
+      const target = this.columns[c];
+      for (let i = 0; i < rows.length; i++) {
+        target[at + i] = source[rows[i]];
+      }
+    }
+    this.count += rows.length;
+  }
+
+  /** Appends the rows [from, to) of columnar data (one array per column, in this buffer's order). */
+  pushRange(timestamps: Float64Array, columns: readonly Float64Array[], from: number, to: number): void {
+    while (this.count + (to - from) > this.timestamps.length) {
+      this.grow();
+    }
+    this.timestamps.set(timestamps.subarray(from, to), this.count);
+    for (let c = 0; c < this.columns.length; c++) {
+      this.columns[c].set(columns[c].subarray(from, to), this.count);
+    }
+    this.count += to - from;
+  }
+
   /** A table view of the rows [from, to); shares memory with the buffer. */
   table(from = 0, to = this.count): SeriesTable {
     return {

@@ -106,6 +106,17 @@ describe('AnomalyDetector', () => {
     expect(() => detector.explainMany(scored, result, [result.rowIndex.length])).toThrow(/explain: i must be/);
   });
 
+  it('explains table rows without scoring first exactly as explain() does, and refuses a row without history', () => {
+    const { training, scored } = spiked();
+    const detector = AnomalyDetector.train(training);
+    const [result] = detector.score(scored);
+    const indices = [0, 5, Array.from(result.rowIndex).indexOf(SPIKE_ROW), result.rowIndex.length - 1];
+    const byRow = detector.explainRows(scored, indices.map((i) => result.rowIndex[i]), 3);
+    expect(byRow).toEqual(indices.map((i) => detector.explain(scored, result, i, 3)));
+    const warmupRow = result.rowIndex[0] - 1;
+    expectEngineError(() => detector.explainRows(scored, [warmupRow]), 'invalid-option', `table row ${warmupRow}`);
+  });
+
   it('stores the seasonality decision made on the training data and scores short tables with it', () => {
     const table = telemetry(); // 3 days: 'auto' turns seasonality on
     const detector = AnomalyDetector.train(table);
@@ -227,6 +238,21 @@ describe('AnomalyDetector', () => {
       expect(restored.featureNames).toEqual(detector.featureNames);
       expect(restored.options).toEqual(detector.options);
     });
+
+    it.each(['multivariate', 'per-column'] as const)(
+      'scores and explains bit-identically after toTransfer / structuredClone / fromTransfer (%s)',
+      (mode) => {
+        const { training, scored } = spiked();
+        const detector = AnomalyDetector.train(training, { mode, forest: { nEstimators: 30, seed: 7 } });
+        // What a worker thread receives: typed arrays and plain values, no class instances.
+        const restored = AnomalyDetector.fromTransfer(structuredClone(detector.toTransfer()));
+        const results = detector.score(scored);
+        expect(restored.score(scored)).toEqual(results);
+        expect(restored.explain(scored, results[0], 0)).toEqual(detector.explain(scored, results[0], 0));
+        expect(restored.options).toEqual(detector.options);
+        expect(() => restored.toJSON()).toThrow(/released its training data/);
+      }
+    );
 
     it('keeps raw mode without a scaler', () => {
       const table = telemetry();

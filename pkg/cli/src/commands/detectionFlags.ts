@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_CONTAMINATION, DEFAULT_DETECTOR_SETTINGS } from '@telemetry-analyzer/engine';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_MAX_TRAIN_ROWS, ONLINE_FLAG_DEFAULTS } from '../pipeline/detectionOptions';
+import { defaultScoringThreads } from '../pipeline/scoringThread';
 
 /** The options detect and train share; values are checked later by parseDetectionFlags. */
 export function addDetectionOptions(command: Command, defaultTrainFraction: string): Command {
@@ -31,6 +32,11 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
       '--chunk-rows <n>',
       'rows scored per chunk (bounds memory; results do not depend on it)',
       String(DEFAULT_CHUNK_ROWS)
+    )
+    .option(
+      '--threads <n>',
+      'detect: 1 = all on one thread, 2 = score on a second thread while reading and writing (same results)',
+      String(defaultScoringThreads())
     )
     .option('--window <n>', 'rolling window in points', String(DEFAULT_DETECTOR_SETTINGS.window))
     .option('--lags <n>', 'lags 1..n of every metric', String(DEFAULT_DETECTOR_SETTINGS.lags))

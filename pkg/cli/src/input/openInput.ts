@@ -2,6 +2,9 @@ import { createReadStream, statSync } from 'fs';
 import type { Readable } from 'stream';
 import { InputError } from '../errors';
 
+/** Bytes read at a time: a batch of rows per chunk, few enough that they are collected young. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
 /** A read stream of a file, after checking that it exists and is a readable file (clear message otherwise). */
 export function openInputFile(path: string, source: string = path): Readable {
   let isFile: boolean;
@@ -17,5 +20,5 @@ export function openInputFile(path: string, source: string = path): Readable {
   if (!isFile) {
     throw new InputError({ source }, 'not a regular file');
   }
-  return createReadStream(path);
+  return createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
 }

@@ -9,7 +9,7 @@
  * refused instead, with the line and column.
  */
 import { InputError } from '../errors';
-import { cellText, parseMetricCell } from './cells';
+import { cellText, parseMetricCell, plainNumber } from './cells';
 import type { InputSchema } from './inputSchema';
 import type { RawRecord } from './rawRecords';
 import { formatTimestamp, parseTimestamp } from './timestamp';
@@ -44,25 +44,35 @@ export class RowReader {
   ) {}
 
   read(record: RawRecord): ParsedRow {
-    const { schema } = this;
     const timestampMs = this.readTimestamp(record);
     const group = this.readGroup(record);
     const orderMs = this.checkOrder(record.line, group, timestampMs);
-    const values = new Float64Array(schema.metricIndexes.length);
+    const values = new Float64Array(this.schema.metricIndexes.length);
     let missing = false;
     for (let m = 0; m < values.length; m++) {
-      const index = schema.metricIndexes[m];
-      const parsed = parseMetricCell(record.cells[index]);
-      if (parsed.kind === 'invalid') {
-        throw new InputError(
-          { source: schema.source, line: record.line, column: index + 1 },
-          `column "${schema.metricNames[m]}": ${parsed.reason}`
-        );
-      }
-      values[m] = parsed.kind === 'number' ? parsed.value : NaN;
-      missing ||= parsed.kind === 'missing';
+      values[m] = this.readMetric(record, m);
+      missing ||= Number.isNaN(values[m]);
     }
     return { line: record.line, timestampMs, orderMs, group, values, missing };
+  }
+
+  /** The record's value of metric `m` (NaN = missing). @throws InputError for a cell that is not a number */
+  readMetric(record: RawRecord, m: number): number {
+    const { schema } = this;
+    const index = schema.metricIndexes[m];
+    const cell = record.cells[index];
+    const value = plainNumber(cell);
+    if (!Number.isNaN(value)) {
+      return value;
+    }
+    const parsed = parseMetricCell(cell);
+    if (parsed.kind === 'invalid') {
+      throw new InputError(
+        { source: schema.source, line: record.line, column: index + 1 },
+        `column "${schema.metricNames[m]}": ${parsed.reason}`
+      );
+    }
+    return parsed.kind === 'number' ? parsed.value : NaN;
   }
 
   readTimestamp(record: RawRecord): number {
@@ -104,15 +114,16 @@ export class RowReader {
   /** The row's order timestamp (see the file comment). @throws InputError in strict mode for a non-increasing one */
   checkOrder(line: number, group: string, timestampMs: number): number {
     const previous = this.lastByGroup.get(group);
-    if (previous !== undefined && !(timestampMs > previous.timestampMs) && !this.strict) {
-      if (this.repairs.rows++ === 0) {
-        this.repairs.firstLine = line;
-      }
-      const orderMs = previous.timestampMs + 1;
-      this.lastByGroup.set(group, { timestampMs: orderMs, line });
-      return orderMs;
+    if (previous === undefined) {
+      this.lastByGroup.set(group, { timestampMs, line });
+      return timestampMs;
     }
-    if (previous !== undefined && !(timestampMs > previous.timestampMs)) {
+    if (timestampMs > previous.timestampMs) {
+      previous.timestampMs = timestampMs;
+      previous.line = line;
+      return timestampMs;
+    }
+    if (this.strict) {
       const what = timestampMs === previous.timestampMs ? 'duplicate timestamp' : 'timestamps out of order';
       const inGroup = group === '' ? '' : ` in group "${group}"`;
       throw new InputError(
@@ -121,7 +132,11 @@ export class RowReader {
           `(line ${previous.line}); --strict refuses timestamps that do not strictly increase`
       );
     }
-    this.lastByGroup.set(group, { timestampMs, line });
-    return timestampMs;
+    if (this.repairs.rows++ === 0) {
+      this.repairs.firstLine = line;
+    }
+    previous.timestampMs += 1;
+    previous.line = line;
+    return previous.timestampMs;
   }
 }

@@ -7,10 +7,11 @@
 import type { Readable } from 'stream';
 import { InputError } from '../errors';
 import { Progress } from '../progress';
-import { parseMetricCell } from './cells';
+import { parseMetricCell, plainNumber } from './cells';
 import type { InputFormat } from './inputFormat';
 import type { ColumnRoles, InputSchema } from './inputSchema';
-import { readRawRecords, type RawRecord } from './rawRecords';
+import type { RawRecord } from './rawRecords';
+import { readRecordBatches } from './recordBatches';
 import { RowReader, type TimestampRepairs } from './rowReader';
 
 export interface GroupScan {
@@ -44,19 +45,19 @@ interface ColumnEvidence {
 }
 
 export async function scanInput(
-  stream: Readable,
+  open: () => Readable,
   format: InputFormat,
   source: string,
   roles: ColumnRoles,
   quiet: boolean,
   strict = false
 ): Promise<ScanResult> {
-  const records = readRawRecords(stream, format, source);
-  const first = await records.next();
-  if (first.done) {
+  const batches = readRecordBatches(open, format, source);
+  const first = await batches.next();
+  if (first.done || first.value.length === 0) {
     throw new InputError({ source, line: 1, column: 1 }, 'the file is empty');
   }
-  const headerRecord = first.value;
+  const headerRecord = first.value[0];
   const partialSchema = schemaFromHeader(headerRecord, source, roles);
   const candidates = roles.columns ? partialSchema.metricIndexes : candidateColumns(partialSchema);
   const columns: ColumnEvidence[] = candidates.map(() => ({ numeric: false }));
@@ -66,14 +67,17 @@ export async function scanInput(
   let rows = 0;
   let lastLine = headerRecord.line;
 
-  for await (const record of records) {
+  const scanRecord = (record: RawRecord) => {
     const timestampMs = rowReader.readTimestamp(record);
     const group = rowReader.readGroup(record);
     rowReader.checkOrder(record.line, group, timestampMs);
     for (let c = 0; c < candidates.length; c++) {
       const index = candidates[c];
-      const parsed = parseMetricCell(record.cells[index]);
       const column = columns[c];
+      if (column.numeric && !Number.isNaN(plainNumber(record.cells[index]))) {
+        continue; // the common case, without classifying the cell
+      }
+      const parsed = parseMetricCell(record.cells[index]);
       if (parsed.kind === 'number' && !column.numeric) {
         column.numeric = true;
         if (column.firstText) {
@@ -104,6 +108,11 @@ export async function scanInput(
     }
     rows++;
     lastLine = record.line;
+  };
+
+  first.value.slice(1).forEach(scanRecord);
+  for await (const records of batches) {
+    records.forEach(scanRecord);
     progress.update(rows);
   }
   progress.done();

@@ -17,7 +17,7 @@ import {
 import { basename, dirname, join } from 'path';
 import { InputError } from '../errors';
 
-const BUFFER_CHARS = 1 << 16;
+const BUFFER_CHARS = 1 << 20;
 
 /** Appends text to a file through a buffer, honouring the stream's backpressure. */
 export class TextFileWriter {

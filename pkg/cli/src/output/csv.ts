@@ -3,7 +3,7 @@ export function csvLine(fields: ReadonlyArray<string | number>): string {
   return fields.map(csvField).join(',') + '\n';
 }
 
-function csvField(field: string | number): string {
+export function csvField(field: string | number): string {
   const text = typeof field === 'number' ? (Number.isNaN(field) ? '' : String(field)) : field;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -1,5 +1,5 @@
 /**
- * Scores one group's rows in chunks with bounded memory. Every chunk is scored together with the last
+ * Scores one group's rows batch by batch with bounded memory. Every batch is scored together with the last
  * `historyRows` rows before it, so each row sees the same lags and rolling windows as in one big table and chunked
  * scores equal unchunked ones (historyRows = window + lags covers the engine's warm-up of max(lags, 1, window - 1)).
  */
@@ -9,20 +9,20 @@ import {
   type FeatureContribution,
   type ScoreResult,
 } from '@telemetry-analyzer/engine';
-import type { ScoredRow } from './scoredRow';
+import type { RowBatch } from '../input/rowBatch';
+import { SCORED, WARM_UP, type BatchScores } from './batchScores';
 
 /** Contributing features reported per anomaly. */
 export const TOP_FEATURES = 3;
 
 /**
- * Rows queued for the next flush, kept after the last `historyRows` rows of earlier chunks (the history their lags
- * and rolling windows need), so that scoring in chunks gives what scoring everything at once gives.
+ * A group's rows, kept after the last `historyRows` rows of earlier batches (the history their lags and rolling
+ * windows need), so that scoring in batches gives what scoring everything at once gives.
  */
-export abstract class QueuedRows {
+export abstract class GroupScorer {
   protected readonly buffer: SeriesBuffer;
-  /** Rows of `buffer` before this index are history from the previous chunk (already scored). */
+  /** Rows of `buffer` before this index are history from the previous batch (already scored). */
   protected historyLength = 0;
-  protected pending: ScoredRow[] = [];
 
   constructor(
     columns: string[],
@@ -31,24 +31,28 @@ export abstract class QueuedRows {
     this.buffer = new SeriesBuffer(columns);
   }
 
-  /** Queues a complete row (no missing value) for the next flush. */
-  add(row: ScoredRow): void {
-    this.buffer.push(row.orderMs, row.values);
-    this.pending.push(row);
-  }
-
-  /** Scores the queued rows and fills in their status, score, flag and (for anomalies) contributions. */
-  abstract flush(): void;
-
-  /** After a flush: the queue is empty and the last `historyRows` rows stay as the next chunk's history. */
-  protected endChunk(): void {
-    this.pending = [];
+  /**
+   * Scores the group's complete rows `rows` (indexes into `batch`, in order) and fills in their status, score,
+   * flag and (for anomalies) contributions in `out`.
+   */
+  score(batch: RowBatch, rows: Int32Array, out: BatchScores): void {
+    if (rows.length === 0) {
+      return;
+    }
+    this.buffer.pushRows(batch.orderMs, batch.values, rows);
+    this.scoreNewRows(rows, out);
     this.buffer.keepLast(this.historyRows);
     this.historyLength = this.buffer.length;
   }
+
+  /** The threshold the rows were flagged against (undefined if nothing was scored). */
+  abstract threshold(): number | Record<string, number> | undefined;
+
+  /** Scores the buffer's rows from `historyLength` on, which are the batch rows `rows`. */
+  protected abstract scoreNewRows(rows: Int32Array, out: BatchScores): void;
 }
 
-export class ChunkScorer extends QueuedRows {
+export class ChunkScorer extends GroupScorer {
   /** Threshold(s) of the last scoring: one number, or per column in per-column mode. */
   private lastThreshold?: number | Record<string, number>;
 
@@ -59,67 +63,59 @@ export class ChunkScorer extends QueuedRows {
     super(detector.columns, historyRows);
   }
 
-  /** Scores the queued rows and fills in their status, score, flag and (for anomalies) contributions. */
-  flush(): void {
-    if (this.pending.length === 0) {
-      return;
-    }
-    const table = this.buffer.table();
-    const results = this.detector.score(table);
-    for (const row of this.pending) {
-      row.status = 'warm-up';
-      row.score = NaN;
-      row.isAnomaly = false;
-    }
-    this.lastThreshold =
-      results.length === 1 && results[0].column === undefined
-        ? results[0].threshold
-        : Object.fromEntries(results.map((result) => [result.column ?? '', result.threshold]));
-    if (results.length === 1 && results[0].column === undefined) {
-      this.applyMultivariate(results[0]);
-    } else {
-      this.applyPerColumn(results);
-    }
-    this.endChunk();
-  }
-
-  /** The threshold the rows were flagged against (undefined if nothing was scored). */
   threshold(): number | Record<string, number> | undefined {
     return this.lastThreshold;
   }
 
-  private applyMultivariate(result: ScoreResult): void {
-    for (let i = 0; i < result.rowIndex.length; i++) {
-      const row = this.pendingRow(result.rowIndex[i]);
-      if (!row) {
-        continue;
-      }
-      row.status = 'scored';
-      row.score = result.scores[i];
-      row.isAnomaly = result.isAnomaly[i] === 1;
-      if (row.isAnomaly) {
-        row.contributions = this.explainRow(result.rowIndex[i]);
-      }
+  protected scoreNewRows(rows: Int32Array, out: BatchScores): void {
+    const results = this.detector.score(this.buffer.table());
+    rows.forEach((row) => (out.status[row] = WARM_UP));
+    const multivariate = results.length === 1 && results[0].column === undefined;
+    this.lastThreshold = multivariate
+      ? results[0].threshold
+      : Object.fromEntries(results.map((result) => [result.column ?? '', result.threshold]));
+    if (multivariate) {
+      this.applyMultivariate(results[0], rows, out);
+    } else {
+      this.applyPerColumn(results, rows, out);
     }
   }
 
+  private applyMultivariate(result: ScoreResult, rows: Int32Array, out: BatchScores): void {
+    const anomalies: number[] = [];
+    for (let i = 0; i < result.rowIndex.length; i++) {
+      const tableRow = result.rowIndex[i];
+      if (tableRow < this.historyLength) {
+        continue;
+      }
+      const row = rows[tableRow - this.historyLength];
+      out.status[row] = SCORED;
+      out.score[row] = result.scores[i];
+      if (result.isAnomaly[i] === 1) {
+        out.isAnomaly[row] = 1;
+        anomalies.push(tableRow);
+      }
+    }
+    this.explain(anomalies, rows, out);
+  }
+
   /** Per-column mode: a row's score is its highest column score, flagged when any column flags it. */
-  private applyPerColumn(results: ScoreResult[]): void {
-    const strongest = new Map<ScoredRow, { result: ScoreResult; index: number }>();
+  private applyPerColumn(results: ScoreResult[], rows: Int32Array, out: BatchScores): void {
+    const strongest = new Map<number, { result: ScoreResult; index: number }>();
     results.forEach((result, c) => {
       for (let i = 0; i < result.rowIndex.length; i++) {
-        const row = this.pendingRow(result.rowIndex[i]);
-        if (!row) {
+        const tableRow = result.rowIndex[i];
+        if (tableRow < this.historyLength) {
           continue;
         }
-        row.columnScores ??= new Float64Array(results.length).fill(NaN);
-        row.columnScores[c] = result.scores[i];
-        row.status = 'scored';
-        if (!(row.score >= result.scores[i])) {
-          row.score = result.scores[i];
+        const row = rows[tableRow - this.historyLength];
+        out.columnScores![c][row] = result.scores[i];
+        out.status[row] = SCORED;
+        if (!(out.score[row] >= result.scores[i])) {
+          out.score[row] = result.scores[i];
         }
         if (result.isAnomaly[i] === 1) {
-          row.isAnomaly = true;
+          out.isAnomaly[row] = 1;
           const best = strongest.get(row);
           if (!best || best.result.scores[best.index] < result.scores[i]) {
             strongest.set(row, { result, index: i });
@@ -127,36 +123,28 @@ export class ChunkScorer extends QueuedRows {
         }
       }
     });
-    for (const [row, { result, index }] of strongest) {
-      row.contributions = this.explainRow(result.rowIndex[index], result.column);
+    // Each anomaly is explained by the column whose model flagged it most strongly.
+    for (const result of results) {
+      const anomalies = [...strongest.values()]
+        .filter((best) => best.result === result)
+        .map((best) => result.rowIndex[best.index]);
+      this.explain(anomalies, rows, out, result.column);
     }
   }
 
-  private explainRow(tableRow: number, column?: string) {
-    return explainBufferedRow(this.detector, this.buffer, tableRow, this.historyRows, column);
-  }
-
-  private pendingRow(tableRow: number): ScoredRow | undefined {
-    return tableRow < this.historyLength ? undefined : this.pending[tableRow - this.historyLength];
+  private explain(tableRows: number[], rows: Int32Array, out: BatchScores, column?: string): void {
+    explainBufferedRows(this.detector, this.buffer, tableRows, column).forEach((contributions, k) =>
+      out.contributions.set(rows[tableRows[k] - this.historyLength], contributions)
+    );
   }
 }
 
-/**
- * Top features of one buffered row. The detector's explain() rebuilds the features of the table it is given, so
- * it gets just the row and its `historyRows` predecessors: cost per anomaly independent of the chunk size, and
- * the same explanation however the input was chunked.
- */
-export function explainBufferedRow(
+/** Top features of buffered rows (table rows of the whole buffer), features built once for all of them. */
+export function explainBufferedRows(
   detector: AnomalyDetector,
   buffer: SeriesBuffer,
-  tableRow: number,
-  historyRows: number,
+  tableRows: number[],
   column?: string
-): FeatureContribution[] {
-  const from = Math.max(0, tableRow - historyRows);
-  const window = buffer.table(from, tableRow + 1);
-  const results = detector.score(window);
-  const result = results.find((candidate) => candidate.column === column) ?? results[0];
-  const last = result.rowIndex.length - 1;
-  return detector.explain(window, result, last, TOP_FEATURES);
+): FeatureContribution[][] {
+  return tableRows.length === 0 ? [] : detector.explainRows(buffer.table(), tableRows, TOP_FEATURES, column);
 }

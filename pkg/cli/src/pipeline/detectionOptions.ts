@@ -23,6 +23,7 @@ export interface DetectionFlags {
   trainFile?: string;
   maxTrainRows: string;
   chunkRows: string;
+  threads: string;
   window: string;
   lags: string;
   seasonality: boolean;
@@ -52,6 +53,8 @@ export interface DetectionSettings {
   trainFile?: string;
   maxTrainRows: number;
   chunkRows: number;
+  /** 1: everything on the main thread; 2: scoring on a worker thread beside reading and writing. */
+  threads: number;
   quiet: boolean;
   /** Refuse timestamps that do not strictly increase (default: keep them in file order, with a warning). */
   strict: boolean;
@@ -90,6 +93,7 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
     trainFile: flags.trainFile,
     maxTrainRows: parseInteger('--max-train-rows', flags.maxTrainRows, 1),
     chunkRows: parseInteger('--chunk-rows', flags.chunkRows, 1),
+    threads: parseInteger('--threads', flags.threads, 1, 2),
     quiet: flags.quiet === true,
     strict: flags.strict === true,
     online: online ? parseOnlineFlags(flags) : undefined,

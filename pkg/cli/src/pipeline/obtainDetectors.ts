@@ -78,7 +78,7 @@ export async function trainForScan(
   if (settings.trainFile !== undefined) {
     trainingInput = await openReopenableInput(settings.trainFile, undefined);
     trainingScan = await scanInput(
-      trainingInput.open(),
+      trainingInput.open,
       trainingInput.format,
       trainingInput.source,
       { ...settings.roles, columns: scan.schema.metricNames },
@@ -100,7 +100,7 @@ export async function trainForScan(
     );
   }
   const sets = await collectTrainingRows(
-    trainingInput.open(),
+    trainingInput.open,
     trainingInput.format,
     trainingScan.schema,
     wanted,

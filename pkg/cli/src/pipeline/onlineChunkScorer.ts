@@ -1,13 +1,13 @@
 /**
- * Online mode's counterpart of ChunkScorer: one group's rows go to an OnlineDetector in chunks (its results do not
- * depend on the chunking), and come back with the calibrated score, the raw forest score, the flag, and for
- * anomalies the features that isolated them (from the model current at the end of the chunk).
+ * Online mode's counterpart of ChunkScorer: one group's rows go to an OnlineDetector batch by batch (its results
+ * do not depend on the batching), and come back with the calibrated score, the raw forest score, the flag, and for
+ * anomalies the features that isolated them (from the model current at the end of the batch).
  */
 import { ONLINE_TRAINING, OnlineDetector, type DetectorOptions, type OnlineOptions } from '@telemetry-analyzer/engine';
-import { explainBufferedRow, QueuedRows } from './chunkScorer';
-import type { ScoredRow } from './scoredRow';
+import { explainBufferedRows, GroupScorer } from './chunkScorer';
+import { SCORED, TRAINING, type BatchScores } from './batchScores';
 
-export class OnlineChunkScorer extends QueuedRows {
+export class OnlineChunkScorer extends GroupScorer {
   readonly detector: OnlineDetector;
 
   constructor(columns: string[], options: DetectorOptions, online: OnlineOptions, historyRows: number) {
@@ -15,32 +15,35 @@ export class OnlineChunkScorer extends QueuedRows {
     this.detector = new OnlineDetector(columns, options, online);
   }
 
-  flush(): void {
-    if (this.pending.length === 0) {
-      return;
-    }
-    const result = this.detector.push(this.buffer.table(this.historyLength));
-    const model = this.detector.detector;
-    this.pending.forEach((row, i) => {
-      if (result.status[i] === ONLINE_TRAINING) {
-        row.status = 'training';
-        return;
-      }
-      row.status = 'scored';
-      row.score = result.scores[i];
-      row.rawScore = result.rawScores[i];
-      row.isAnomaly = result.isAnomaly[i] === 1;
-      if (result.columnScores) {
-        row.columnScores = Float64Array.from(result.columnScores, (scores) => scores[i]);
-      }
-      if (row.isAnomaly && model !== undefined) {
-        row.contributions = explainBufferedRow(model, this.buffer, this.historyLength + i, this.historyRows);
-      }
-    });
-    this.endChunk();
-  }
-
   threshold(): number {
     return this.detector.threshold;
+  }
+
+  protected scoreNewRows(rows: Int32Array, out: BatchScores): void {
+    const result = this.detector.push(this.buffer.table(this.historyLength));
+    const anomalies: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (result.status[i] === ONLINE_TRAINING) {
+        out.status[row] = TRAINING;
+        continue;
+      }
+      out.status[row] = SCORED;
+      out.score[row] = result.scores[i];
+      out.rawScore[row] = result.rawScores[i];
+      result.columnScores?.forEach((scores, c) => (out.columnScores![c][row] = scores[i]));
+      if (result.isAnomaly[i] === 1) {
+        out.isAnomaly[row] = 1;
+        if (this.historyLength + i >= this.historyRows) {
+          anomalies.push(this.historyLength + i); // (a row before that, possible with a tiny --warmup, lacks features)
+        }
+      }
+    }
+    const model = this.detector.detector;
+    if (model !== undefined) {
+      explainBufferedRows(model, this.buffer, anomalies).forEach((contributions, k) =>
+        out.contributions.set(rows[anomalies[k] - this.historyLength], contributions)
+      );
+    }
   }
 }

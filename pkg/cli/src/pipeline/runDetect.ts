@@ -4,25 +4,30 @@
  * and report.html. Memory: the training rows + one chunk (+ the report's downsampled series and the anomalies).
  */
 import { join } from 'path';
-import { overFlaggingWarning, type AnomalyDetector, type OnlineOptions } from '@telemetry-analyzer/engine';
+import { AnomalyDetector, overFlaggingWarning, type OnlineOptions } from '@telemetry-analyzer/engine';
 import { formatTimestamp } from '../input/timestamp';
 import type { InputSchema } from '../input/inputSchema';
-import { readRawRecords } from '../input/rawRecords';
 import { RowReader } from '../input/rowReader';
+import { GroupIndex, readRowBatch, type RowBatch } from '../input/rowBatch';
+import { readRecordBatches } from '../input/recordBatches';
 import { scanInput, type ScanResult } from '../input/scanInput';
 import { writeAtomically, type TextFileWriter } from '../output/atomicOutput';
 import { csvLine } from '../output/csv';
 import { Progress } from '../progress';
 import { ReportCollector } from '../report/reportCollector';
 import { renderReport } from '../report/renderReport';
-import { ChunkScorer, TOP_FEATURES } from './chunkScorer';
-import { withEngineErrors } from './engineErrors';
-import { OnlineChunkScorer } from './onlineChunkScorer';
+import { TOP_FEATURES } from './chunkScorer';
+import type { ScoringOutcome, ScoringPlan } from './groupScoring';
+import { startScoring } from './scoringThread';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
 import { loadModel, serializeModel } from './modelFile';
 import { loadModelForScan, rolesForModel, trainForScan, type ObtainedDetectors } from './obtainDetectors';
-import type { ScoredRow } from './scoredRow';
+import { MISSING, SCORED, TRAINING, type BatchScores } from './batchScores';
+import { ScoreLines } from './scoreLines';
+
+/** Batches scored ahead of the one being written: keeps both threads busy with bounded memory. */
+const BATCHES_IN_FLIGHT = 2;
 
 export interface DetectRequest {
   input: string;
@@ -53,7 +58,7 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
   const input = await openReopenableInput(request.input, request.format);
   try {
     const roles = request.modelPath ? rolesForModel(loadModel(request.modelPath), settings.roles) : settings.roles;
-    const scan = await scanInput(input.open(), input.format, input.source, roles, settings.quiet, settings.strict);
+    const scan = await scanInput(input.open, input.format, input.source, roles, settings.quiet, settings.strict);
     warnAboutRepairs(scan, settings.quiet);
     const obtained = request.modelPath
       ? await loadModelForScan(request.modelPath, scan, request.contaminationGiven, settings)
@@ -92,112 +97,121 @@ async function scoreAndWrite(
   const online = settings.online !== undefined && request.modelPath === undefined;
   const perColumn = (online ? settings.detector.mode : [...detectors.values()][0].options.mode) === 'per-column';
   const groupColumn = schema.groupIndex >= 0 ? schema.header[schema.groupIndex] : undefined;
-  const historyRows = (detector: AnomalyDetector) => {
-    const features = detector.options.features ?? {};
-    return (features.window ?? 12) + (features.lags ?? 1);
+  const groups = new GroupIndex(scan.groups.keys());
+  const plan: ScoringPlan = {
+    groups: groups.names,
+    metricNames: schema.metricNames,
+    source: schema.source,
+    headerLine: schema.headerLine,
+    perColumn,
+    online: online ? { detector: settings.detector, options: settings.online! } : undefined,
   };
-  const onlineHistory = (settings.detector.features.window ?? 12) + (settings.detector.features.lags ?? 1);
-  const scorers = new Map<string, ChunkScorer | OnlineChunkScorer>(
-    online
-      ? [...scan.groups.keys()].map((group) => [
-          group,
-          new OnlineChunkScorer(schema.metricNames, settings.detector, settings.online!, onlineHistory),
-        ])
-      : [...detectors].map(([group, detector]) => [group, new ChunkScorer(detector, historyRows(detector))])
-  );
-  const counts = new Map<string, GroupCounts>();
-  for (const group of scan.groups.keys()) {
-    counts.set(group, {
-      rows_read: 0,
-      rows_scored: 0,
-      rows_skipped: { warm_up: 0, missing: 0, training: 0 },
-      training_rows: obtained.trainingRows.get(group) ?? 0,
-      anomalies: 0,
-    });
-  }
+  const counts: GroupCounts[] = groups.names.map((group) => ({
+    rows_read: 0,
+    rows_scored: 0,
+    rows_skipped: { warm_up: 0, missing: 0, training: 0 },
+    training_rows: obtained.trainingRows.get(group) ?? 0,
+    anomalies: 0,
+  }));
   const report = new ReportCollector(schema.metricNames, scan.groups);
+  const lines = new ScoreLines(groups.names, groupColumn !== undefined, perColumn, online);
 
   await outputs.scores.write(csvLine(scoresHeader(groupColumn, perColumn ? schema.metricNames : [], online)));
   await outputs.anomalies.write(csvLine(anomaliesHeader(groupColumn, schema.metricNames)));
 
-  const queue: ScoredRow[] = [];
-  const emit = async () => {
-    scorers.forEach((scorer, group) => {
-      const firstLine = queue.find((row) => row.group === group)?.line ?? schema.headerLine;
-      withEngineErrors(
-        () => ({ source: schema.source, line: firstLine, column: 1 }),
-        `${group === '' ? '' : `group "${group}": `}` +
-          (scorer instanceof OnlineChunkScorer
-            ? `cannot train on the first ${scorer.detector.options.warmup} complete rows (raise --warmup): `
-            : 'cannot score these rows: '),
-        () => scorer.flush()
-      );
-    });
-    for (const row of queue) {
-      const groupCounts = counts.get(row.group)!;
+  const emit = async (batch: RowBatch, scores: BatchScores) => {
+    let anomalies = '';
+    for (let row = 0; row < batch.size; row++) {
+      const groupCounts = counts[batch.groupIndex[row]];
       groupCounts.rows_read++;
-      if (row.status === 'scored') {
-        groupCounts.rows_scored++;
-      } else if (row.status === 'missing') {
-        groupCounts.rows_skipped.missing++;
-      } else if (row.status === 'training') {
-        groupCounts.rows_skipped.training++;
-      } else {
-        groupCounts.rows_skipped.warm_up++;
+      switch (scores.status[row]) {
+        case SCORED:
+          groupCounts.rows_scored++;
+          break;
+        case MISSING:
+          groupCounts.rows_skipped.missing++;
+          break;
+        case TRAINING:
+          groupCounts.rows_skipped.training++;
+          break;
+        default:
+          groupCounts.rows_skipped.warm_up++;
       }
-      await outputs.scores.write(csvLine(scoresLine(row, groupColumn !== undefined, perColumn, online)));
-      if (row.isAnomaly) {
+      if (scores.isAnomaly[row] === 1) {
         groupCounts.anomalies++;
-        await outputs.anomalies.write(csvLine(anomalyLine(row, groupColumn !== undefined)));
+        anomalies += csvLine(anomalyLine(batch, scores, row, groups.names, groupColumn !== undefined));
       }
-      report.add(row);
     }
-    queue.length = 0;
+    await outputs.scores.write(lines.of(batch, scores));
+    await outputs.anomalies.write(anomalies);
+    report.addBatch(batch, scores, groups.names);
   };
 
-  const records = readRawRecords(input.open(), input.format, input.source);
-  await records.next(); // header
   const rowReader = new RowReader(schema, settings.strict);
   const progress = new Progress('scoring', settings.quiet, scan.rows);
-  let rowsRead = 0;
-  for await (const record of records) {
-    const parsed = rowReader.read(record);
-    const row: ScoredRow = { ...parsed, status: parsed.missing ? 'missing' : 'pending', score: NaN, isAnomaly: false };
-    queue.push(row);
-    if (!parsed.missing) {
-      scorers.get(parsed.group)!.add(row);
+  const scoring = startScoring(plan, settings.threads, scan.rows, online ? undefined : detectors);
+  let outcome: ScoringOutcome;
+  try {
+    // Batches being scored (on the scoring thread, if any) while the next ones are read; emitted in order.
+    const inFlight: Array<{ batch: RowBatch; scores: Promise<BatchScores> }> = [];
+    const emitOldest = async () => {
+      const { batch, scores } = inFlight.shift()!;
+      await emit(batch, await scores);
+    };
+    let rowsRead = 0;
+    let header = true;
+    // Batches as they are read (a chunk of text each, at most --chunk-rows rows): small enough that their rows die
+    // young, which keeps garbage collection cheap.
+    for await (const records of readRecordBatches(input.open, input.format, input.source)) {
+      const rows = header ? records.slice(1) : records; // the header was checked by the first pass
+      header = false;
+      for (let from = 0; from < rows.length; from += settings.chunkRows) {
+        const batch = readRowBatch(rows.slice(from, from + settings.chunkRows), rowReader, groups);
+        const scores = scoring.score(batch);
+        scores.catch(() => undefined); // seen when its turn comes; not an unhandled rejection before
+        inFlight.push({ batch, scores });
+        if (inFlight.length > BATCHES_IN_FLIGHT) {
+          await emitOldest();
+        }
+      }
+      rowsRead += rows.length;
+      progress.update(rowsRead);
     }
-    if (queue.length >= settings.chunkRows) {
-      await emit();
+    while (inFlight.length > 0) {
+      await emitOldest();
     }
-    progress.update(++rowsRead);
+    outcome = await scoring.finish();
+  } finally {
+    scoring.close();
   }
-  await emit();
   progress.done();
 
   const warnings: string[] = [];
-  for (const [group, scorer] of scorers) {
-    const groupCounts = counts.get(group);
-    if (groupCounts) {
-      groupCounts.threshold = scorer.threshold();
-      const warning = overFlaggingWarning(groupCounts.anomalies, groupCounts.rows_scored, settings.contamination);
-      if (warning !== undefined) {
-        warnings.push(group === '' ? warning : `group "${group}": ${warning}`);
-      }
+  groups.names.forEach((group, g) => {
+    const groupCounts = counts[g];
+    groupCounts.threshold = outcome.thresholds[g];
+    const warning = overFlaggingWarning(groupCounts.anomalies, groupCounts.rows_scored, settings.contamination);
+    if (warning !== undefined) {
+      warnings.push(group === '' ? warning : `group "${group}": ${warning}`);
     }
-  }
+  });
   if (!settings.quiet) {
     warnings.forEach((warning) => process.stderr.write(`telemetry-analyzer: warning: ${warning}\n`));
   }
   if (online) {
-    for (const [group, scorer] of scorers) {
-      const model = (scorer as OnlineChunkScorer).detector.detector;
+    groups.names.forEach((group, g) => {
+      const model = outcome.models[g];
       if (model !== undefined) {
-        detectors.set(group, model);
+        detectors.set(group, AnomalyDetector.fromJSON(model));
       }
-    }
+    });
   }
-  const summary = { ...buildSummary(request, schema, scan, obtained, counts, started), warnings };
+  const countsByGroup = new Map(groups.names.map((group, g) => [group, counts[g]]));
+  const summary = {
+    ...buildSummary(request, schema, scan, obtained, countsByGroup, started),
+    threads: scoring.threads,
+    warnings,
+  };
   await outputs.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
   if (detectors.size === scan.groups.size) {
     // Online: the model current at the end of the input, reusable for batch scoring with --model.
@@ -222,24 +236,6 @@ function scoresHeader(groupColumn: string | undefined, perColumnMetrics: string[
   ];
 }
 
-function scoresLine(row: ScoredRow, grouped: boolean, perColumn: boolean, online: boolean): Array<string | number> {
-  const scored = row.status === 'scored';
-  const line: Array<string | number> = [formatTimestamp(row.timestampMs)];
-  if (grouped) {
-    line.push(row.group);
-  }
-  line.push(scored ? row.score : '');
-  if (online) {
-    line.push(scored ? (row.rawScore ?? '') : '');
-  }
-  line.push(scored ? (row.isAnomaly ? 1 : 0) : '', row.status);
-  if (perColumn) {
-    const columnScores = row.columnScores ?? new Float64Array(row.values.length).fill(NaN);
-    columnScores.forEach((score) => line.push(score));
-  }
-  return line;
-}
-
 function anomaliesHeader(groupColumn: string | undefined, metrics: string[]): string[] {
   const features: string[] = [];
   for (let k = 1; k <= TOP_FEATURES; k++) {
@@ -248,14 +244,21 @@ function anomaliesHeader(groupColumn: string | undefined, metrics: string[]): st
   return ['timestamp', ...(groupColumn !== undefined ? [groupColumn] : []), 'anomaly_score', ...metrics, ...features];
 }
 
-function anomalyLine(row: ScoredRow, grouped: boolean): Array<string | number> {
-  const line: Array<string | number> = [formatTimestamp(row.timestampMs)];
+function anomalyLine(
+  batch: RowBatch,
+  scores: BatchScores,
+  row: number,
+  groups: string[],
+  grouped: boolean
+): Array<string | number> {
+  const line: Array<string | number> = [formatTimestamp(batch.timestampMs[row])];
   if (grouped) {
-    line.push(row.group);
+    line.push(groups[batch.groupIndex[row]]);
   }
-  line.push(row.score, ...row.values);
+  line.push(scores.score[row], ...batch.values.map((column) => column[row]));
+  const contributions = scores.contributions.get(row);
   for (let k = 0; k < TOP_FEATURES; k++) {
-    const contribution = row.contributions?.[k];
+    const contribution = contributions?.[k];
     line.push(contribution?.name ?? '', contribution ? Number(contribution.weight.toFixed(4)) : '');
   }
   return line;

@@ -19,7 +19,8 @@ import { rolesForModel } from './obtainDetectors';
 import { withEngineErrors } from './engineErrors';
 import { parseContamination } from './detectionOptions';
 import { OnlineChunkScorer } from './onlineChunkScorer';
-import type { ScoredRow } from './scoredRow';
+import { singleRowBatch } from '../input/rowBatch';
+import { emptyScores, SCORED } from './batchScores';
 
 export interface StreamRequest {
   /** A saved model; or `online` instead. */
@@ -194,18 +195,18 @@ function onlineRowScorer(
     online.options,
     (features.window ?? 12) + (features.lags ?? 1)
   );
+  const oneRow = Int32Array.of(0);
   return (parsed) => {
-    const row: ScoredRow = { ...parsed, status: 'pending', score: NaN, isAnomaly: false };
-    scorer.add(row);
-    scorer.flush();
-    if (row.status !== 'scored') {
+    const scores = emptyScores(1);
+    scorer.score(singleRowBatch(parsed, 0), oneRow, scores);
+    if (scores.status[0] !== SCORED) {
       return null;
     }
     return {
-      score: row.score,
-      isAnomaly: row.isAnomaly,
+      score: scores.score[0],
+      isAnomaly: scores.isAnomaly[0] === 1,
       threshold: scorer.threshold(),
-      contributions: row.contributions ?? [],
+      contributions: scores.contributions.get(0) ?? [],
     };
   };
 }

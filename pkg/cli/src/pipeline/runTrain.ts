@@ -21,7 +21,7 @@ export async function runTrain(
 ): Promise<TrainOutcome> {
   const opened = await openReopenableInput(input, format);
   try {
-    const scan = await scanInput(opened.open(), opened.format, opened.source, settings.roles, settings.quiet);
+    const scan = await scanInput(opened.open, opened.format, opened.source, settings.roles, settings.quiet);
     const { bundle, trainingRows } = await trainForScan(opened, scan, settings);
     await writeAtomically(dirname(modelPath), (output) => output.writeFile(modelPath, serializeModel(bundle)));
     return {

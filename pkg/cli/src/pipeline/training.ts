@@ -8,7 +8,7 @@ import { AnomalyDetector, constantColumns, SeriesBuffer, type SeriesTable } from
 import { InputError } from '../errors';
 import type { InputFormat } from '../input/inputFormat';
 import type { InputSchema } from '../input/inputSchema';
-import { readRawRecords } from '../input/rawRecords';
+import { readRecordBatches } from '../input/recordBatches';
 import { RowReader } from '../input/rowReader';
 import { Progress } from '../progress';
 import type { DetectionSettings } from './detectionOptions';
@@ -29,7 +29,7 @@ export function trainingRowCount(rows: number, fraction: number, maxTrainRows: n
 }
 
 export async function collectTrainingRows(
-  stream: Readable,
+  open: () => Readable,
   format: InputFormat,
   schema: InputSchema,
   wanted: Map<string, number>,
@@ -40,35 +40,43 @@ export async function collectTrainingRows(
     sets.set(group, { rows: new SeriesBuffer(schema.metricNames), rowsTaken: 0, rowsMissing: 0, lastLine: 0 });
   }
   let groupsToFill = [...wanted.values()].filter((count) => count > 0).length;
-  const records = readRawRecords(stream, format, schema.source);
-  await records.next(); // header, checked by the first pass
   const rowReader = new RowReader(schema);
   const progress = new Progress('reading training rows', quiet);
   let rowsRead = 0;
-  for await (const record of records) {
+  let header = true;
+  for await (const records of readRecordBatches(open, format, schema.source)) {
+    for (const record of records) {
+      if (header) {
+        header = false; // checked by the first pass
+        continue;
+      }
+      if (groupsToFill === 0) {
+        break;
+      }
+      const row = rowReader.read(record);
+      rowsRead++;
+      const set = sets.get(row.group);
+      const want = wanted.get(row.group) ?? 0;
+      if (!set || set.rowsTaken >= want) {
+        continue;
+      }
+      set.rowsTaken++;
+      set.lastLine = row.line;
+      if (row.missing) {
+        set.rowsMissing++;
+      } else {
+        set.rows.push(row.orderMs, row.values);
+      }
+      if (set.rowsTaken === want) {
+        groupsToFill--;
+      }
+    }
+    progress.update(rowsRead);
     if (groupsToFill === 0) {
-      break;
-    }
-    const row = rowReader.read(record);
-    progress.update(++rowsRead);
-    const set = sets.get(row.group);
-    const want = wanted.get(row.group) ?? 0;
-    if (!set || set.rowsTaken >= want) {
-      continue;
-    }
-    set.rowsTaken++;
-    set.lastLine = row.line;
-    if (row.missing) {
-      set.rowsMissing++;
-    } else {
-      set.rows.push(row.orderMs, row.values);
-    }
-    if (set.rowsTaken === want) {
-      groupsToFill--;
+      break; // leaving the loop closes the input
     }
   }
   progress.done();
-  stream.destroy();
   return sets;
 }
 

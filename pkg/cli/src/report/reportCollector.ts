@@ -4,7 +4,8 @@
  */
 import type { FeatureContribution } from '@telemetry-analyzer/engine';
 import type { GroupScan } from '../input/scanInput';
-import type { ScoredRow } from '../pipeline/scoredRow';
+import type { RowBatch } from '../input/rowBatch';
+import type { BatchScores } from '../pipeline/batchScores';
 import { SeriesSampler } from './seriesSampler';
 
 /** Series up to this many points are plotted in full. */
@@ -50,21 +51,27 @@ export class ReportCollector {
     }
   }
 
-  add(row: ScoredRow): void {
-    const samplers = this.samplers.get(row.group);
-    if (!samplers) {
-      return;
-    }
-    samplers.forEach((sampler, m) =>
-      sampler.add({ timestampMs: row.timestampMs, value: row.values[m], score: row.score })
-    );
-    if (row.isAnomaly) {
-      this.anomalies.get(row.group)!.push({
-        timestampMs: row.timestampMs,
-        values: row.values,
-        score: row.score,
-        contributions: row.contributions ?? [],
-      });
+  /** Adds a scored batch; `groups` names the batch's group indexes. */
+  addBatch(batch: RowBatch, scores: BatchScores, groups: string[]): void {
+    const samplers = groups.map((group) => this.samplers.get(group));
+    for (let row = 0; row < batch.size; row++) {
+      const group = groups[batch.groupIndex[row]];
+      const groupSamplers = samplers[batch.groupIndex[row]];
+      if (!groupSamplers) {
+        continue;
+      }
+      const timestampMs = batch.timestampMs[row];
+      for (let m = 0; m < groupSamplers.length; m++) {
+        groupSamplers[m].add(timestampMs, batch.values[m][row], scores.score[row]);
+      }
+      if (scores.isAnomaly[row] === 1) {
+        this.anomalies.get(group)!.push({
+          timestampMs,
+          values: Float64Array.from(batch.values, (column) => column[row]),
+          score: scores.score[row],
+          contributions: scores.contributions.get(row) ?? [],
+        });
+      }
     }
   }
 

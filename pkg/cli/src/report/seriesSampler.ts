@@ -31,22 +31,27 @@ export class SeriesSampler {
     this.highs = keepAll ? [] : new Array(buckets + 1);
   }
 
-  add(point: PlotPoint): void {
-    if (!Number.isFinite(point.value)) {
+  add(timestampMs: number, value: number, score: number): void {
+    if (!Number.isFinite(value)) {
       return;
     }
     if (this.keepAll) {
-      this.all.push(point);
+      this.all.push({ timestampMs, value, score });
       return;
     }
-    const bucket = Math.floor((point.timestampMs - this.firstMs) / this.bucketMs);
+    const bucket = Math.floor((timestampMs - this.firstMs) / this.bucketMs);
     const low = this.lows[bucket];
-    if (!low || point.value < low.value) {
-      this.lows[bucket] = point;
-    }
     const high = this.highs[bucket];
-    if (!high || point.value > high.value) {
-      this.highs[bucket] = point;
+    const newLow = !low || value < low.value;
+    const newHigh = !high || value > high.value;
+    if (newLow || newHigh) {
+      const point = { timestampMs, value, score }; // one object when it is both: points() tells them apart by identity
+      if (newLow) {
+        this.lows[bucket] = point;
+      }
+      if (newHigh) {
+        this.highs[bucket] = point;
+      }
     }
   }
 

@@ -164,13 +164,8 @@ export class OnlineDetector {
   /** Buffers warm-up rows; trains the first model once `warmup` rows are in. Returns the next row to handle. */
   private collectWarmup(table: SeriesTable, values: Float64Array[], from: number, result: OnlineResult): number {
     const take = Math.min(table.timestamps.length - from, this.options.warmup - this.buffer.length);
-    for (let row = from; row < from + take; row++) {
-      this.buffer.push(
-        table.timestamps[row],
-        values.map((column) => column[row])
-      );
-      result.status[row] = ONLINE_TRAINING;
-    }
+    this.buffer.pushRange(table.timestamps, values, from, from + take);
+    result.status.fill(ONLINE_TRAINING, from, from + take);
     if (this.buffer.length === this.options.warmup) {
       this.fit(this.buffer.table(), true);
     }
@@ -205,12 +200,7 @@ export class OnlineDetector {
   /** Scores rows [from, to) of `table` with the current model. */
   private scoreRows(table: SeriesTable, values: Float64Array[], from: number, to: number, result: OnlineResult): void {
     const start = this.buffer.length;
-    for (let row = from; row < to; row++) {
-      this.buffer.push(
-        table.timestamps[row],
-        values.map((column) => column[row])
-      );
-    }
+    this.buffer.pushRange(table.timestamps, values, from, to);
     const windowStart = Math.max(0, start - this.historyRows);
     const window = this.buffer.table(windowStart);
     const scored = this.model!.score(window);
@@ -245,11 +235,11 @@ export class OnlineDetector {
   /** The largest trailing deviation of the model's columns at a buffered row; pushes the row's values after. */
   private deviationOf(state: ModelState, values: Float64Array[], row: number): number {
     let deviation = 0;
-    state.columns.forEach((column, d) => {
-      const value = values[column][row];
+    for (let d = 0; d < state.columns.length; d++) {
+      const value = values[state.columns[d]][row];
       deviation = Math.max(deviation, state.deviations[d].deviation(value));
       state.deviations[d].push(value);
-    });
+    }
     return deviation;
   }
 

@@ -1,0 +1,48 @@
+/**
+ * What scoring a RowBatch gives, per row, in columns: status, score, flag and (for anomalies) the features that
+ * isolated the row. Filled in by the group scorers, read by the outputs and the report.
+ */
+import type { FeatureContribution } from '@telemetry-analyzer/engine';
+
+/** Why a row has (or has no) score; 'training': an online run's warm-up rows, which train the first model. */
+export type RowStatus = 'scored' | 'warm-up' | 'missing' | 'training';
+
+/** Status codes in BatchScores.status (0: not handled yet). */
+export const SCORED = 1;
+export const WARM_UP = 2;
+export const MISSING = 3;
+export const TRAINING = 4;
+export const STATUS_NAMES: ReadonlyArray<RowStatus | 'pending'> = [
+  'pending',
+  'scored',
+  'warm-up',
+  'missing',
+  'training',
+];
+
+export interface BatchScores {
+  status: Uint8Array;
+  /** NaN where the row is not scored. */
+  score: Float64Array;
+  /** Online mode: the forest's raw score behind `score` (NaN where not scored). */
+  rawScore: Float64Array;
+  isAnomaly: Uint8Array;
+  /** Per-column mode: per metric, the score of its own model (NaN where not scored). */
+  columnScores?: Float64Array[];
+  /** Anomalies only, by row: the features that isolated the row, strongest first. */
+  contributions: Map<number, FeatureContribution[]>;
+}
+
+export function emptyScores(rows: number, perColumnMetrics = 0): BatchScores {
+  return {
+    status: new Uint8Array(rows),
+    score: new Float64Array(rows).fill(NaN),
+    rawScore: new Float64Array(rows).fill(NaN),
+    isAnomaly: new Uint8Array(rows),
+    columnScores:
+      perColumnMetrics > 0
+        ? Array.from({ length: perColumnMetrics }, () => new Float64Array(rows).fill(NaN))
+        : undefined,
+    contributions: new Map(),
+  };
+}

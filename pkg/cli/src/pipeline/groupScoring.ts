@@ -1,0 +1,122 @@
+/**
+ * Scores RowBatches for every group of an input: each group's complete rows go to its own scorer (a trained
+ * detector's ChunkScorer, or an online OnlineChunkScorer), missing rows are marked, and an engine error becomes an
+ * InputError at the group's first row of the batch. The same code runs on the main thread or in the scoring
+ * worker (scoringThread.ts); only the plan, plain data, crosses between them.
+ */
+import {
+  AnomalyDetector,
+  DEFAULT_DETECTOR_SETTINGS,
+  type DetectorOptions,
+  type OnlineOptions,
+  type SerializedDetector,
+} from '@telemetry-analyzer/engine';
+import type { RowBatch } from '../input/rowBatch';
+import { ChunkScorer, type GroupScorer } from './chunkScorer';
+import { emptyScores, MISSING, type BatchScores } from './batchScores';
+import { withEngineErrors } from './engineErrors';
+import { OnlineChunkScorer } from './onlineChunkScorer';
+
+/** How the groups are scored: plain data, so that it can be posted to a worker. */
+export interface ScoringPlan {
+  /** Group names, in the order of RowBatch.groupIndex. */
+  groups: string[];
+  metricNames: string[];
+  source: string;
+  headerLine: number;
+  perColumn: boolean;
+  /** Online mode: the engine options every group's OnlineDetector gets. Else `models`. */
+  online?: { detector: DetectorOptions; options: OnlineOptions };
+  /** Trained detectors by group (toJSON form), for batch scoring. */
+  models?: Record<string, SerializedDetector>;
+}
+
+/** Per group, what the scoring ends with: the threshold, and online the model current at the end. */
+export interface ScoringOutcome {
+  thresholds: Array<number | Record<string, number> | undefined>;
+  /** Online mode: each group's last model (toJSON form); undefined while a group is still in its warm-up. */
+  models: Array<SerializedDetector | undefined>;
+}
+
+export class GroupScoring {
+  private readonly scorers: GroupScorer[];
+
+  constructor(
+    private readonly plan: ScoringPlan,
+    /** Already-loaded detectors by group (main thread, batch mode), instead of reviving plan.models. */
+    detectors?: Map<string, AnomalyDetector>
+  ) {
+    const { online } = plan;
+    this.scorers = plan.groups.map((group) => {
+      if (online) {
+        const history = historyRows(online.detector.features);
+        return new OnlineChunkScorer(plan.metricNames, online.detector, online.options, history);
+      }
+      const detector = detectors?.get(group) ?? AnomalyDetector.fromJSON(plan.models![group]);
+      return new ChunkScorer(detector, historyRows(detector.options.features));
+    });
+  }
+
+  /** @throws InputError for what the engine refuses (too few warm-up rows, ...), at the group's first row */
+  score(batch: RowBatch): BatchScores {
+    const scores = emptyScores(batch.size, this.plan.perColumn ? this.plan.metricNames.length : 0);
+    for (let row = 0; row < batch.size; row++) {
+      if (batch.missing[row] === 1) {
+        scores.status[row] = MISSING;
+      }
+    }
+    rowsByGroup(batch, this.scorers.length).forEach((rows, g) => {
+      const scorer = this.scorers[g];
+      const group = this.plan.groups[g];
+      withEngineErrors(
+        () => ({ source: this.plan.source, line: firstLineOfGroup(batch, g) ?? this.plan.headerLine, column: 1 }),
+        `${group === '' ? '' : `group "${group}": `}` +
+          (scorer instanceof OnlineChunkScorer
+            ? `cannot train on the first ${scorer.detector.options.warmup} complete rows (raise --warmup): `
+            : 'cannot score these rows: '),
+        () => scorer.score(batch, rows, scores)
+      );
+    });
+    return scores;
+  }
+
+  outcome(): ScoringOutcome {
+    return {
+      thresholds: this.scorers.map((scorer) => scorer.threshold()),
+      models: this.scorers.map((scorer) =>
+        scorer instanceof OnlineChunkScorer ? scorer.detector.detector?.toJSON() : undefined
+      ),
+    };
+  }
+}
+
+/** Rows before a batch its lags and rolling windows look back on: window + lags covers the engine's warm-up. */
+export function historyRows(features: { window?: number; lags?: number } | undefined): number {
+  return (features?.window ?? DEFAULT_DETECTOR_SETTINGS.window) + (features?.lags ?? DEFAULT_DETECTOR_SETTINGS.lags);
+}
+
+function firstLineOfGroup(batch: RowBatch, group: number): number | undefined {
+  const row = batch.groupIndex.indexOf(group);
+  return row < 0 ? undefined : batch.lines[row];
+}
+
+/** Per group, the batch rows it scores: its rows without a missing value, in order. */
+function rowsByGroup(batch: RowBatch, groupCount: number): Int32Array[] {
+  if (groupCount === 1) {
+    const rows = new Int32Array(batch.size);
+    let count = 0;
+    for (let row = 0; row < batch.size; row++) {
+      if (batch.missing[row] === 0) {
+        rows[count++] = row;
+      }
+    }
+    return [rows.subarray(0, count)];
+  }
+  const lists: number[][] = Array.from({ length: groupCount }, () => []);
+  for (let row = 0; row < batch.size; row++) {
+    if (batch.missing[row] === 0) {
+      lists[batch.groupIndex[row]].push(row);
+    }
+  }
+  return lists.map((rows) => Int32Array.from(rows));
+}

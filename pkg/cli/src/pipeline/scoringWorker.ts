@@ -1,0 +1,30 @@
+/** The scoring worker thread (see scoringThread.ts): runs GroupScoring on the batches the main thread posts. */
+import { parentPort, workerData } from 'worker_threads';
+import { InputError } from '../errors';
+import type { RowBatch } from '../input/rowBatch';
+import { GroupScoring, type ScoringPlan } from './groupScoring';
+import type { WorkerReply } from './scoringThread';
+
+const scoring = new GroupScoring(workerData as ScoringPlan);
+
+parentPort!.on('message', (message: { kind: 'batch'; batch: RowBatch } | { kind: 'finish' }) => {
+  let reply: WorkerReply;
+  try {
+    reply =
+      message.kind === 'batch'
+        ? { kind: 'scores', scores: scoring.score(message.batch) }
+        : { kind: 'outcome', outcome: scoring.outcome() };
+  } catch (error) {
+    reply =
+      error instanceof InputError
+        ? { kind: 'input-error', location: error.location, reason: error.reason }
+        : { kind: 'failure', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+  const transfer =
+    reply.kind === 'scores'
+      ? [reply.scores.status, reply.scores.score, reply.scores.rawScore, reply.scores.isAnomaly].map(
+          (a) => a.buffer as ArrayBuffer
+        )
+      : [];
+  parentPort!.postMessage(reply, transfer);
+});

@@ -1,0 +1,93 @@
+import { Readable } from 'stream';
+import { createRandom } from '@telemetry-analyzer/engine';
+import { readRawRecords, type RawRecord } from '../src/input/rawRecords';
+import { readRecordBatches } from '../src/input/recordBatches';
+
+/** A stream of `text` in chunks of `size` bytes, so lines, CR LF pairs and UTF-8 sequences straddle chunk borders. */
+function chunked(text: string, size: number): () => Readable {
+  const bytes = Buffer.from(text);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) {
+    chunks.push(bytes.subarray(i, i + size));
+  }
+  return () => Readable.from(chunks, { objectMode: false });
+}
+
+async function outcome(records: AsyncIterable<RawRecord | RawRecord[]>) {
+  const read: RawRecord[] = [];
+  try {
+    for await (const item of records) {
+      read.push(...(Array.isArray(item) ? item : [item]));
+    }
+    return { read };
+  } catch (error) {
+    return { read, error: (error as Error).message };
+  }
+}
+
+/**
+ * What csv-parse makes of the text (the reference), and what readRecordBatches makes of it: the same records, or
+ * the same error (the records handed out before an error differ with buffering, and the reader stops there).
+ */
+async function bothReaders(text: string, chunkSize: number) {
+  const open = chunked(text, chunkSize);
+  const reference = await outcome(readRawRecords(open(), 'csv', 'in.csv'));
+  const batched = await outcome(readRecordBatches(open, 'csv', 'in.csv'));
+  return reference.error === undefined
+    ? { reference, batched }
+    : { reference: reference.error, batched: batched.error };
+}
+
+describe('readRecordBatches (CSV) reads exactly what csv-parse reads', () => {
+  test.each([
+    ['plain', 'timestamp,cpu\n1,2\n3,4\n'],
+    ['no final newline', 'timestamp,cpu\n1,2\n3,4'],
+    ['CR LF', 'timestamp,cpu\r\n1,2\r\n3,4\r\n'],
+    ['blank lines', 'timestamp,cpu\n\n1,2\n\n\n3,4\n\n'],
+    ['byte order mark', '\uFEFFtimestamp,cpu\n1,2\n'],
+    ['quoted header', '"timestamp","cpu"\n1,2\n'],
+    ['quoted field with comma and newline', 'timestamp,host\n1,"a,\nb"\n2,c\n'],
+    ['doubled quotes', 'timestamp,host\n1,"say ""hi"""\n'],
+    ['quote inside a plain field', 'timestamp,host\n1,a"b\n'],
+    ['ragged row', 'timestamp,cpu\n1,2\n3\n4,5\n'],
+    ['NUL byte', 'timestamp,cpu\n1,2\n3,\u00004\n'],
+    ['lone CR line ends', 'timestamp,cpu\r1,2\r3,4\r'],
+    ['CR LF then LF', 'timestamp,cpu\r\n1,2\n3,4\r\n'],
+    ['LF then CR LF', 'timestamp,cpu\n1,2\r\n3,4\n'],
+    ['spaces kept', 'timestamp, cpu \n 1 , 2 \n'],
+    ['empty fields', 'timestamp,cpu,mem\n1,,\n2,3,\n'],
+    ['multibyte text', 'timestamp,hôst\n1,zürich-ß-€\n'],
+    ['header only', 'timestamp,cpu\n'],
+    ['empty', ''],
+  ])('%s', async (_name, text) => {
+    for (const size of [1, 3, 7, 64, 1 << 16]) {
+      const { reference, batched } = await bothReaders(text, size);
+      expect(batched).toEqual(reference);
+    }
+  });
+
+  test('on 300 generated files mixing plain lines with every case above', async () => {
+    const random = createRandom(7);
+    const pick = <T>(items: T[]) => items[Math.floor(random.nextFloat() * items.length)];
+    const fields = ['1', '2.5', '', ' 7 ', 'host-a', '"q,uoted"', '"two\nlines"', '"say ""x"""', 'a"b', '\u0000'];
+    for (let file = 0; file < 300; file++) {
+      const ending = pick(['\n', '\n', '\r\n', '\r']);
+      const width = 1 + Math.floor(random.nextFloat() * 3);
+      const lines = ['timestamp,' + Array.from({ length: width }, (_, c) => `m${c}`).join(',')];
+      const rows = Math.floor(random.nextFloat() * 30);
+      for (let row = 0; row < rows; row++) {
+        const odd = random.nextFloat() < 0.05;
+        const cells = odd
+          ? Array.from({ length: width + (random.nextFloat() < 0.5 ? 0 : 1) }, () => pick(fields))
+          : Array.from({ length: width }, () => String(Math.round(random.nextFloat() * 100)));
+        lines.push(`${row},${cells.join(',')}`);
+        if (random.nextFloat() < 0.05) {
+          lines.push('');
+        }
+      }
+      const text = lines.join(ending) + (random.nextFloat() < 0.8 ? ending : '');
+      const { reference, batched } = await bothReaders(text, pick([5, 13, 64, 4096]));
+      expect({ file: text, ...batched }).toEqual({ file: text, ...reference });
+    }
+  });
+});
