@@ -1,0 +1,230 @@
+// The writer (pkg/writer) end to end: read from a real Prometheus 2.42 → score → remote write into a second
+// Prometheus 2.42 (--web.enable-remote-write-receiver), against the same points scored by the proxy's query path
+// (the same anomaly queries per fit period, answered by pkg/proxy) in the same run. Both single-threaded
+// (workers.training: 0), so figures are per core.
+//
+//  - backfill (cold: fits the models, then scores 3 h): `telemetry-analyzer run --from --to` with 1, 2 and 4 shards
+//    as separate processes at once (scaling as far as this machine's cores allow), points per second per core;
+//  - steady state (models cached): one run per minute scores one new point per series; from its time, the series one
+//    core keeps up with at infer_every 1m (the sizing model of docs/scale.md; target >= 100 000 series per core).
+const { execFile } = require('child_process');
+const { mkdtempSync, rmSync, writeFileSync } = require('fs');
+const os = require('os');
+const path = require('path');
+const { PassThrough } = require('stream');
+const { promisify } = require('util');
+const { parseConfig, startProxy } = require('../../pkg/proxy/dist');
+const { AnomalyWriter, chunkQueryText, parseWriterConfig, scoringChunks } = require('../../pkg/writer/dist');
+const { entry } = require('../lib/table');
+const { telemetrySeries } = require('../lib/telemetrySeries');
+const { requireTestSupport } = require('../lib/testSupport');
+const { elapsedSeconds, median } = require('../lib/timing');
+
+const run_ = promisify(execFile);
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const HOSTS = 40; // x 5 metrics = 200 series at 1 m
+const BACKFILL_HOURS = 3;
+const TICKS = 15;
+const CORES = os.availableParallelism();
+const CLI = path.join(__dirname, '..', '..', 'pkg', 'cli', 'bin', 'telemetry-analyzer.js');
+const SCHEDULE = { infer_every: '1m', fit_every: '6h', fit_window: '12h' };
+const OPTIONS = { contamination: 0.01, step: '1m' };
+
+async function run() {
+  const { startPrometheus } = requireTestSupport('prometheus');
+  const { startPrometheusReceiver } = requireTestSupport('remoteWriteTargets');
+  const endMs = Math.floor((Date.now() - 3 * MINUTE) / MINUTE) * MINUTE;
+  const { series, selector } = telemetrySeries({ hostCount: HOSTS, startMs: endMs - 1.5 * DAY, endMs, stepMs: MINUTE });
+  progress(`backfilling ${series.length} series x 1.5 d at 1 m into Prometheus`);
+  const input = await startPrometheus({ series });
+  const target = await startPrometheusReceiver();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-writer-'));
+  const entries = [];
+  try {
+    const yaml = (run) =>
+      [
+        'listen: 127.0.0.1:0',
+        'defaultUpstream: input',
+        `upstreams: { input: { type: prometheus, url: ${input.url} }, target: { type: prometheus, url: ${target.url} } }`,
+        `remoteWrite: { url: ${target.writeUrl}, readBack: target, externalLabels: { run: ${run} } }`,
+        'workers: { training: 0 }',
+        'limits: { maxSeriesPerQuery: 100000 }',
+        'log: { level: warn }',
+        `jobs: [{ name: bench, query: ${JSON.stringify(selector)}, options: ${JSON.stringify(OPTIONS)}, schedule: ${JSON.stringify(SCHEDULE)} }]`,
+      ].join('\n');
+    const fromMs = endMs - BACKFILL_HOURS * HOUR;
+    const points = series.length * (BACKFILL_HOURS * 60 + 1);
+
+    // The proxy's query path over the same points: the writer's queries, per fit period, cold.
+    const job = parseWriterConfig(yaml('proxy'), 'bench').jobs[0];
+    const proxySeconds = await withProxy(input.url, (url) =>
+      elapsedSeconds(async () => {
+        for (const chunk of scoringChunks(job, fromMs, endMs, 11_000)) {
+          for (const fn of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold']) {
+            await queryRange(url, chunkQueryText(job, fn, chunk), chunk.startMs, chunk.endMs);
+          }
+        }
+      })
+    );
+    const proxyRate = points / proxySeconds;
+    progress(`proxy: ${points} points in ${proxySeconds.toFixed(2)} s`);
+
+    for (const shards of [1, 2, 4]) {
+      const config = path.join(dir, `writer-${shards}.yaml`);
+      writeFileSync(config, yaml(`shards${shards}`));
+      const seconds = await elapsedSeconds(() =>
+        Promise.all(
+          Array.from({ length: shards }, (_, i) =>
+            run_(process.execPath, [
+              CLI,
+              'run',
+              '--config',
+              config,
+              '--shard',
+              `${i}/${shards}`,
+              '--from',
+              String(fromMs / 1000),
+              '--to',
+              String(endMs / 1000),
+            ])
+          )
+        )
+      );
+      const written = await countSamples(target.url, `{run="shards${shards}"}`, endMs);
+      if (written !== 3 * points) {
+        throw new Error(`${shards} shard(s) wrote ${written} samples, expected ${3 * points}`);
+      }
+      const perCore = points / seconds / Math.min(shards, CORES);
+      progress(`${shards} shard(s): ${points} points (${written} samples written) in ${seconds.toFixed(2)} s`);
+      entries.push(
+        entry(
+          `writer backfill ${series.length} series x ${BACKFILL_HOURS}h@1m, fits included, ${shards} shard(s) on ${CORES} cores: read+score+remote write (points/s per core)`,
+          perCore,
+          'proxy query path, same points, 1 core',
+          proxyRate
+        )
+      );
+    }
+
+    // Steady state: models cached, one new point per series per run.
+    const liveFrom = endMs - TICKS * MINUTE;
+    const logStream = new PassThrough();
+    logStream.resume();
+    let nowMs = liveFrom;
+    const writer = new AnomalyWriter(parseWriterConfig(yaml('live'), 'bench'), { now: () => nowMs, logStream });
+    const tickTimes = [];
+    const proxyTickTimes = [];
+    try {
+      await writer.backfill(liveFrom - 30 * MINUTE, liveFrom);
+      await writer.flush();
+      await writer.resume();
+      await withProxy(input.url, async (url) => {
+        const warm = (t) =>
+          Promise.all(
+            ['anomaly_score', 'anomaly_flag', 'anomaly_threshold'].map(async (fn) => {
+              const [chunk] = scoringChunks(job, t, t, 1);
+              await queryRange(url, chunkQueryText(job, fn, chunk), t, t);
+            })
+          );
+        await warm(liveFrom - MINUTE);
+        for (let t = liveFrom + MINUTE; t <= endMs; t += MINUTE) {
+          nowMs = t;
+          tickTimes.push(
+            await elapsedSeconds(async () => {
+              await writer.runJob('bench', t);
+              await writer.flush();
+            })
+          );
+          proxyTickTimes.push(await elapsedSeconds(() => warm(t)));
+        }
+      });
+    } finally {
+      await writer.close();
+    }
+    const seriesPerSecond = series.length / median(tickTimes);
+    const proxySeriesPerSecond = series.length / median(proxyTickTimes);
+    progress(
+      `steady state: median run ${median(tickTimes).toFixed(3)} s for ${series.length} series (proxy ${median(proxyTickTimes).toFixed(3)} s)`
+    );
+    entries.push(
+      entry(
+        `writer steady state ${series.length} series, 1 new point each, models cached: read+score+remote write (series/s per core)`,
+        seriesPerSecond,
+        'proxy query path, same points, 1 core',
+        proxySeriesPerSecond
+      ),
+      entry(
+        `writer sizing: series one core keeps up with at infer_every 1m (= 60 s x series/s above; target >= 100k)`,
+        60 * seriesPerSecond,
+        'target: 100k series per core',
+        100_000,
+        ' series/core'
+      )
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await Promise.all([input.stop(), target.stop()]);
+  }
+  return entries;
+}
+
+async function withProxy(prometheusUrl, benchWith) {
+  const config = parseConfig(
+    [
+      'listen: 127.0.0.1:0',
+      `upstreams: { prom: { type: prometheus, url: ${JSON.stringify(prometheusUrl)} } }`,
+      'workers: { training: 0 }',
+      'limits: { maxSeriesPerQuery: 100000 }',
+      'log: { level: warn }',
+    ].join('\n'),
+    'bench proxy config'
+  );
+  const logStream = new PassThrough();
+  logStream.resume();
+  const proxy = await startProxy(config, { logStream });
+  try {
+    return await benchWith(proxy.url);
+  } finally {
+    await proxy.close();
+  }
+}
+
+async function queryRange(baseUrl, query, startMs, endMs) {
+  const body = new URLSearchParams({ query, start: String(startMs / 1000), end: String(endMs / 1000), step: '60' });
+  const response = await fetch(`${baseUrl}/api/v1/query_range`, { method: 'POST', body });
+  const text = await response.text();
+  if (response.status !== 200) {
+    throw new Error(`${baseUrl} answered ${response.status} to ${query}: ${text.slice(0, 500)}`);
+  }
+  return text;
+}
+
+/** Samples of the three written metrics with `matchers` the target holds over the last 2 days, once the count settles. */
+async function countSamples(url, matchers, atMs) {
+  let last = -1;
+  for (;;) {
+    let count = 0;
+    for (const metric of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold']) {
+      const query = `sum(count_over_time(${metric}${matchers}[2d]))`;
+      const body = new URLSearchParams({ query, time: String(atMs / 1000) });
+      const answer = await (await fetch(`${url}/api/v1/query`, { method: 'POST', body })).json();
+      if (answer.status !== 'success') {
+        throw new Error(`${query}: ${answer.error}`);
+      }
+      count += Number(answer.data.result[0]?.value[1] ?? 0);
+    }
+    if (count === last) {
+      return count;
+    }
+    last = count;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function progress(message) {
+  process.stderr.write(`  writer: ${message}\n`);
+}
+
+module.exports = { run };
