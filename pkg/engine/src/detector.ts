@@ -25,7 +25,7 @@ import { EngineInputError } from './engineInputError';
 import { resolveFeatureOptions, type FeatureOptions } from './featureOptions';
 import { planFeatures, resolveSeasonality, type Seasonality } from './featurePlan';
 import { StandardScaler, type SerializedScaler } from './features/standardScaler';
-import { IsolationForest } from './isolationForest';
+import { IsolationForest, type TransferredForest } from './isolationForest';
 import type { SerializedForest } from './modelFormat';
 import { createOnlineScorer, type OnlineScorer } from './onlineScorer';
 import type { FeatureContribution, FeatureMatrix, IsolationForestParams, SeriesTable } from './types';
@@ -94,6 +94,21 @@ export interface SerializedDetector {
     featureNames: string[];
     scaler: SerializedScaler | null;
     forest: SerializedForest;
+  }>;
+}
+
+const DETECTOR_TRANSFER_KIND = 'telemetry-analyzer-detector-transfer';
+
+/** A detector as AnomalyDetector.toTransfer hands it over: structured-clonable, for worker threads. */
+export interface TransferredDetector {
+  kind: typeof DETECTOR_TRANSFER_KIND;
+  columns: string[];
+  options: TrainedDetectorOptions;
+  models: Array<{
+    columns: string[];
+    featureNames: string[];
+    scaler: SerializedScaler | null;
+    forest: TransferredForest;
   }>;
 }
 
@@ -311,6 +326,51 @@ export class AnomalyDetector {
         forest: model.forest.toJSON(),
       })),
     };
+  }
+
+  /**
+   * The detector as plain data a worker thread can be handed (postMessage: typed arrays are copied whole or
+   * transferred, never walked element by element), for hosts that keep models on one thread and score on another.
+   * Holds what scoring needs (the compact trees, ~66 kB per 100 trees), not the training data: fromTransfer gives a
+   * detector that scores bit-identically and cannot be saved (toJSON) or re-thresholded, as after
+   * releaseTrainingData. Fixes the thresholds first.
+   */
+  toTransfer(): TransferredDetector {
+    return {
+      kind: DETECTOR_TRANSFER_KIND,
+      columns: [...this.columns],
+      options: {
+        ...this.trainedOptions,
+        features: { ...this.trainedOptions.features, seasonality: { ...this.trainedOptions.features.seasonality } },
+        forest: { ...this.trainedOptions.forest },
+      },
+      models: this.models.map((model) => ({
+        columns: [...model.columns],
+        featureNames: [...model.featureNames],
+        scaler: model.scaler === null ? null : model.scaler.toJSON(),
+        forest: model.forest.toTransfer(),
+      })),
+    };
+  }
+
+  /**
+   * The detector toTransfer described. No per-tree work: the arrays are wrapped as they are (they come from
+   * toTransfer within the same process, not from a file: files go through fromJSON, which checks everything).
+   */
+  static fromTransfer(transfer: TransferredDetector): AnomalyDetector {
+    if (transfer?.kind !== DETECTOR_TRANSFER_KIND) {
+      throw new Error('AnomalyDetector.fromTransfer: not what AnomalyDetector.toTransfer returns');
+    }
+    return new AnomalyDetector(
+      transfer.columns,
+      transfer.options,
+      transfer.models.map((model) => ({
+        columns: model.columns,
+        featureNames: model.featureNames,
+        scaler: model.scaler === null ? null : StandardScaler.fromJSON(model.scaler),
+        forest: IsolationForest.fromTransfer(model.forest),
+      }))
+    );
   }
 
   /** @throws ModelFormatError saying what is wrong when `json` is not a detector written by toJSON */

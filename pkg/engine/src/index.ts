@@ -24,6 +24,7 @@ export {
   type DetectorMode,
   type ScoreResult,
   type SerializedDetector,
+  type TransferredDetector,
   type TrainedDetectorOptions,
   type TrainedFeatureOptions,
 } from './detector';

@@ -51,6 +51,16 @@ const CONSTANT_FEATURE_TOLERANCE = Math.fround(1e-7);
 /** 'auto' row count per tree, from the paper: larger subsamples do not isolate anomalies better. */
 const AUTO_MAX_SAMPLES = 256;
 
+/** A fitted forest as toTransfer hands it over: structured-clonable (typed arrays and plain values), no classes. */
+export interface TransferredForest {
+  params: Required<IsolationForestParams>;
+  threshold: number;
+  trees: CompactTrees;
+  featureCount: number;
+  maxSamplesUsed: number;
+  trainingPathWeights: Float64Array;
+}
+
 /** What fit() learns besides the trees. */
 interface FittedState {
   readonly trees: CompactTrees;
@@ -543,6 +553,41 @@ export class IsolationForest {
       trainingScores,
       trainingPathWeights: state.trainingPathWeights,
     });
+  }
+
+  /**
+   * What scoring needs, as typed arrays a worker thread can be handed without copying them element by element (see
+   * AnomalyDetector.toTransfer): the compact trees themselves, not the serialised form. Fixes the threshold first.
+   */
+  toTransfer(): TransferredForest {
+    const state = this.fitted();
+    return {
+      params: { ...this.currentParams },
+      threshold: this.threshold,
+      trees: { ...state.trees },
+      featureCount: state.featureCount,
+      maxSamplesUsed: state.maxSamplesUsed,
+      trainingPathWeights: state.trainingPathWeights,
+    };
+  }
+
+  /**
+   * The forest toTransfer described, scoring (and explaining) exactly as the original; it holds no training data
+   * (as after releaseTrainingData). No per-tree work: the arrays are taken as they are, not checked.
+   */
+  static fromTransfer(transfer: TransferredForest): IsolationForest {
+    const forest = new IsolationForest(transfer.params);
+    forest.state = {
+      trees: transfer.trees,
+      splitCounts: undefined,
+      featureCount: transfer.featureCount,
+      maxSamplesUsed: transfer.maxSamplesUsed,
+      trainingScores: undefined,
+      pendingTrainingRows: undefined,
+      trainingPathWeights: transfer.trainingPathWeights,
+    };
+    forest.currentThreshold = transfer.threshold;
+    return forest;
   }
 
   /** @throws ModelFormatError when `json` is not a model written by toJSON (unknown version, corrupted, truncated) */

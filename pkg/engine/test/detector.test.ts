@@ -239,6 +239,21 @@ describe('AnomalyDetector', () => {
       expect(restored.options).toEqual(detector.options);
     });
 
+    it.each(['multivariate', 'per-column'] as const)(
+      'scores and explains bit-identically after toTransfer / structuredClone / fromTransfer (%s)',
+      (mode) => {
+        const { training, scored } = spiked();
+        const detector = AnomalyDetector.train(training, { mode, forest: { nEstimators: 30, seed: 7 } });
+        // What a worker thread receives: typed arrays and plain values, no class instances.
+        const restored = AnomalyDetector.fromTransfer(structuredClone(detector.toTransfer()));
+        const results = detector.score(scored);
+        expect(restored.score(scored)).toEqual(results);
+        expect(restored.explain(scored, results[0], 0)).toEqual(detector.explain(scored, results[0], 0));
+        expect(restored.options).toEqual(detector.options);
+        expect(() => restored.toJSON()).toThrow(/released its training data/);
+      }
+    );
+
     it('keeps raw mode without a scaler', () => {
       const table = telemetry();
       const detector = AnomalyDetector.train(table, { features: { raw: true } });
