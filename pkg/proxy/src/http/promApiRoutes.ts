@@ -78,7 +78,12 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
         `HTTP ${response.status} with content-type "${response.contentType}", not JSON`
       );
     }
-    return reply.code(response.status).header('content-type', response.contentType).send(response.body);
+    reply.code(response.status).header('content-type', response.contentType);
+    if (response.contentLength !== undefined) {
+      // The body passes unchanged: its declared length spares the client chunked framing and a last empty chunk.
+      reply.header('content-length', response.contentLength);
+    }
+    return reply.send(response.body);
   };
 
   const handleQuery = (kind: 'instant' | 'range') => async (request: FastifyRequest, reply: FastifyReply) => {

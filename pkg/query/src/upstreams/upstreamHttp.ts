@@ -14,6 +14,8 @@ export interface UpstreamResponse<Body = string> {
   status: number;
   contentType: string;
   body: Body;
+  /** The body's length as the upstream declared it (content-length), when it did: pass-through keeps it. */
+  contentLength?: string;
 }
 
 /** Called on every failed upstream call, with a kind like "unreachable", "timeout", "bad_answer", "http_5xx". */
@@ -39,6 +41,9 @@ export class UpstreamHttp {
     'http:': new http.Agent({ keepAlive: true }),
     'https:': new https.Agent({ keepAlive: true }),
   };
+
+  /** The configured base URL, parsed once: a URL string per request would be parsed again on every call. */
+  private target?: ReturnType<typeof requestTarget>;
 
   constructor(
     readonly config: UpstreamConfig,
@@ -83,15 +88,20 @@ export class UpstreamHttp {
       clientSignal,
       ({ url, headers, body, ...init }) =>
         new Promise((resolve, reject) => {
-          const target = new URL(url);
-          const transport = target.protocol === 'https:' ? https : http;
-          const request = transport.request(
-            target,
-            { ...init, headers: { ...headers, 'accept-encoding': 'identity' }, agent: this.agents[target.protocol] },
+          const { basePath, ...target } = (this.target ??= requestTarget(this.config.url));
+          const request = (target.protocol === 'https:' ? https : http).request(
+            {
+              ...init,
+              ...target,
+              path: basePath + url.slice(this.config.url.length),
+              headers: { ...headers, 'accept-encoding': 'identity' },
+              agent: this.agents[target.protocol],
+            },
             (response) =>
               resolve({
                 status: response.statusCode ?? 502,
                 contentType: response.headers['content-type'] ?? JSON_TYPE,
+                contentLength: response.headers['content-length'],
                 body: response,
               })
           );
@@ -178,6 +188,17 @@ export class UpstreamHttp {
     }
     return headers;
   }
+}
+
+/** node:http's request options for the base URL (`http://host:port/prefix`), and its path prefix. */
+function requestTarget(baseUrl: string) {
+  const url = new URL(baseUrl);
+  return {
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''), // an IPv6 literal without its brackets
+    port: url.port,
+    basePath: url.pathname.replace(/\/+$/, ''),
+  };
 }
 
 /** undici reports "fetch failed" with the real reason (ECONNREFUSED ...) in `cause`; node:http on the error. */
