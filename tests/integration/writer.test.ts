@@ -6,6 +6,7 @@
  */
 import { AnomalyWriter, chunkQueryText, parseWriterConfig, type WriterConfig } from '@telemetry-analyzer/writer';
 import { PassThrough } from 'node:stream';
+import { startInfluxDB } from '../support/influxdb';
 import { PrometheusServer, startPrometheus } from '../support/prometheus';
 import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
 import {
@@ -67,6 +68,10 @@ interface WriterSetup {
   externalLabels?: Record<string, string>;
   shard?: string;
   queueSamples?: number;
+  /** The job's query [cpu_usage_percent from the input Prometheus]. */
+  query?: string;
+  /** Further upstreams, YAML lines under `upstreams:`. */
+  upstreamLines?: string[];
 }
 
 function writerConfig(setup: WriterSetup): WriterConfig {
@@ -76,6 +81,7 @@ function writerConfig(setup: WriterSetup): WriterConfig {
     'upstreams:',
     `  input: { type: prometheus, url: ${input.url} }`,
     `  target: { type: prometheus, url: ${setup.target.url} }`,
+    ...(setup.upstreamLines ?? []),
     'remoteWrite:',
     `  url: ${setup.target.writeUrl}`,
     '  readBack: target',
@@ -90,7 +96,7 @@ function writerConfig(setup: WriterSetup): WriterConfig {
     'log: { level: warn }',
     'jobs:',
     '  - name: cpu',
-    '    query: cpu_usage_percent',
+    `    query: ${JSON.stringify(setup.query ?? 'cpu_usage_percent')}`,
     `    options: ${JSON.stringify(JOB_OPTIONS)}`,
     '    schedule: { infer_every: 5m, fit_every: 1h, fit_window: 6h }',
   ].join('\n');
@@ -155,6 +161,39 @@ async function written(
 
 const sampleCount = (m: Map<string, Array<[number, number]>>) => [...m.values()].reduce((n, s) => n + s.length, 0);
 
+/** The proxy's answers to the writer's queries per fit period (the model the schedule fit at F), keyed by labels. */
+async function proxyAnswers(
+  proxyUrl: string,
+  job: WriterConfig['jobs'][number],
+  fn: 'anomaly_score' | 'anomaly_flag' | 'anomaly_threshold',
+  from: number,
+  end: number
+): Promise<Map<string, Array<[number, number]>>> {
+  const fromProxy = new Map<string, Array<[number, number]>>();
+  for (let fit = Math.floor(from / HOUR) * HOUR; fit <= end; fit += HOUR) {
+    const start = Math.max(from, fit);
+    const stop = Math.min(end, fit + HOUR - MINUTE);
+    const query = chunkQueryText(job, fn, { trainStartMs: fit - 6 * HOUR, trainEndMs: fit - MINUTE });
+    const response = await fetch(`${proxyUrl}/api/v1/query_range`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ query, start: String(start / 1000), end: String(stop / 1000), step: '60' }),
+    });
+    const body = (await response.json()) as {
+      data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+    };
+    expect(response.status).toBe(200);
+    for (const r of body.data.result) {
+      const key = labelsWithout(r.metric, []);
+      fromProxy.set(key, [
+        ...(fromProxy.get(key) ?? []),
+        ...r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]),
+      ]);
+    }
+  }
+  return fromProxy;
+}
+
 describe('anomaly writer', () => {
   it('writes anomaly_score, anomaly_flag and anomaly_threshold into Prometheus equal, point for point, to what the proxy answers', async () => {
     const w = newWriter({ target: promTarget });
@@ -170,29 +209,7 @@ describe('anomaly writer', () => {
     ] as const) {
       const stored = await written(promTarget, `${metric}{anomaly_job="cpu"}`, HOSTS.length * points);
       expect([...stored.keys()].sort()).toEqual(HOSTS.map((host) => JSON.stringify({ host })).sort());
-      // The proxy, asked the same query per fit period (the model the schedule fit at F).
-      const fromProxy = new Map<string, Array<[number, number]>>();
-      for (let fit = Math.floor((LIVE_START - 4 * MINUTE) / HOUR) * HOUR; fit <= end; fit += HOUR) {
-        const start = Math.max(LIVE_START - 4 * MINUTE, fit);
-        const stop = Math.min(end, fit + HOUR - MINUTE);
-        const query = chunkQueryText(job, fn, { trainStartMs: fit - 6 * HOUR, trainEndMs: fit - MINUTE });
-        const response = await fetch(`${proxy.url}/api/v1/query_range`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ query, start: String(start / 1000), end: String(stop / 1000), step: '60' }),
-        });
-        const body = (await response.json()) as {
-          data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
-        };
-        expect(response.status).toBe(200);
-        for (const r of body.data.result) {
-          const key = labelsWithout(r.metric, []);
-          fromProxy.set(key, [
-            ...(fromProxy.get(key) ?? []),
-            ...r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]),
-          ]);
-        }
-      }
+      const fromProxy = await proxyAnswers(proxy.url, job, fn, LIVE_START - 4 * MINUTE, end);
       expect(stored).toEqual(fromProxy);
       if (fn === 'anomaly_flag') {
         // The spikes are in the range, and flagged.
@@ -306,5 +323,68 @@ describe('anomaly writer', () => {
     const backfilled = await written(vm, 'anomaly_flag{mode="backfill"}', HOSTS.length * points, ['mode']);
     expect(sampleCount(backfilled)).toBe(HOSTS.length * points);
     expect(backfilled).toEqual(liveSamples);
+  });
+
+  it('reads InfluxDB through the same grammar and writes what the proxy answers for the InfluxQL query', async () => {
+    const influx = await startInfluxDB({
+      database: 'telemetry',
+      lines: inputSeries().flatMap((one) =>
+        Array.from(
+          one.timestampsMs,
+          (t, i) => `telemetry,host=${one.labels.host} cpu_usage_percent=${one.values[i]} ${t}`
+        )
+      ),
+    });
+    const influxProxy = await startProxyUnderTest({
+      prometheusUrl: input.url,
+      influx: { url: influx.url, database: 'telemetry' },
+    });
+    try {
+      const statement =
+        'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host';
+      // Into Prometheus, which keeps float64 as is (VictoriaMetrics keeps 12 significant digits: docs/scale.md).
+      const w = newWriter({
+        target: promTarget,
+        externalLabels: { run: 'influx' },
+        query: `influxql(${JSON.stringify(statement)})`,
+        upstreamLines: [`  influx: { type: influxdb, url: ${influx.url}, influx: { database: telemetry } }`],
+      });
+      const end = LIVE_START + 40 * MINUTE;
+      await runLive(w, LIVE_START, end);
+      const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
+      const stored = await written(promTarget, 'anomaly_score{run="influx"}', HOSTS.length * points, ['run']);
+      expect(stored.size).toBe(HOSTS.length);
+      expect(stored).toEqual(
+        await proxyAnswers(influxProxy.url, w.writer.config.jobs[0], 'anomaly_score', LIVE_START - 4 * MINUTE, end)
+      );
+    } finally {
+      await influxProxy.stop();
+      await influx.stop();
+    }
+  });
+
+  it('serves /metrics and /healthz while it runs on its schedule, and sends its whole queue on shutdown', async () => {
+    const w = newWriter({ target: vm, externalLabels: { run: 'served' } });
+    const { url } = await w.writer.start();
+    let metrics = '';
+    await waitUntil(
+      async () => {
+        metrics = await (await fetch(`${url}/metrics`)).text();
+        return /telemetry_writer_runs_total\{job="cpu",outcome="ok"\} [1-9]/.test(metrics) ? true : undefined;
+      },
+      { timeoutMs: 30_000, describe: () => `a scheduled run in /metrics:\n${metrics.slice(0, 2000)}` }
+    );
+    expect(metrics).toMatch(/telemetry_writer_models\{job="cpu"\} 6/);
+    expect(metrics).toMatch(/telemetry_writer_lag_seconds\{job="cpu"\} \d/);
+    expect(metrics).toMatch(/telemetry_writer_samples_queued_total\{job="cpu"\} 90/);
+    const health = await (await fetch(`${url}/healthz`)).json();
+    expect(health).toMatchObject({
+      status: 'ok',
+      shard: '0/1',
+      lastScored: { cpu: new Date(LIVE_START).toISOString() },
+    });
+    await w.writer.close();
+    expect((await w.writer.metrics.samplesWritten.get()).values[0].value).toBe(90);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 });
