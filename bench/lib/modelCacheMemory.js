@@ -111,7 +111,7 @@ async function measureInChild({ mode, target, rssBudgetBytes }) {
       trainedAt: Date.now(),
       trainStart: endMs - defaults.trainingWindowMs,
       trainEnd: endMs,
-      detector,
+      detector: detector.toTransfer(), // what the repository keeps: the compact trees, no training data
     };
     await repository.put(model);
     if (mode === 'scored') {

@@ -13,6 +13,8 @@ import {
   ModelStore,
   AnomalyEvaluator,
   TrainingPool,
+  engineOnEventLoop,
+  splitEngineThreads,
   UpstreamHttp,
 } from '@telemetry-analyzer/query';
 import { clientErrorHandler } from './http/clientErrors';
@@ -102,6 +104,14 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     // Applies the limits to what an earlier run left, and sets the bytes metric, before any query.
     store.scanOnce().catch((error: Error) => app.log.warn({ reason: error.message }, 'could not scan the model store'));
   }
+  // Models train on `workers.training` threads and score on one more, so a warm query's scoring never waits behind
+  // a cold query's training; 0 = everything on the event loop.
+  const trainingPool = config.workers.training > 0 ? new TrainingPool(config.workers.training) : undefined;
+  const scoringPool = trainingPool ? new TrainingPool(1) : undefined;
+  const engine = trainingPool && scoringPool ? splitEngineThreads(trainingPool, scoringPool) : engineOnEventLoop;
+  app.addHook('onClose', async () => {
+    await Promise.all([trainingPool?.close(), scoringPool?.close()]);
+  });
   const repository = new ModelRepository(
     config.modelCache.maxModels,
     store,
@@ -113,10 +123,9 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       onEvict: () => metrics.modelEvictions.inc(),
     },
     now,
-    config.scoreCache.maxBytes
+    config.scoreCache.maxBytes,
+    engine.decode
   );
-  const trainingPool = config.workers.training > 0 ? new TrainingPool(config.workers.training) : undefined;
-  app.addHook('onClose', async () => trainingPool?.close());
   const evaluator = new AnomalyEvaluator(
     config,
     upstreams,
@@ -134,8 +143,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       log: app.log,
     },
     now,
-    trainingPool?.train,
-    trainingPool?.scoreOnline
+    engine
   );
   const readiness = new Readiness(upstreams, now);
 
@@ -146,7 +154,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, _body, done) => done(null, undefined));
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks take callbacks rather than being async: every request runs them, and each async hook costs promise turns.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     if (
       config.auth &&
@@ -156,15 +165,17 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       if (config.auth.basicUsers.length > 0) {
         reply.header('www-authenticate', 'Basic realm="telemetry-analyzer-proxy"');
       }
-      return reply.code(401).send({
+      reply.code(401).send({
         status: 'error',
         errorType: 'unauthorized',
         error: 'authentication required: send a configured bearer token or basic-auth user',
       });
+      return; // answered: the request goes no further (no done())
     }
+    done();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const endpoint = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ endpoint, code: String(reply.statusCode) });
     metrics.requestDuration.observe({ endpoint }, reply.elapsedTime / 1000);
@@ -176,6 +187,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       },
       'request completed'
     );
+    done();
   });
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
@@ -247,10 +259,11 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   const app = buildProxy(config, { ...options, shutdown: abortInFlight.signal });
   // Keep-alive connections would hold close() open forever; answers sent while shutting down close theirs.
   let shuttingDown = false;
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (shuttingDown) {
       reply.header('connection', 'close');
     }
+    done(null, payload);
   });
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const address = app.server.address();

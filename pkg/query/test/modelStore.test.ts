@@ -19,6 +19,11 @@ function table(): SeriesTable {
   return { timestamps, columns: [{ name: 'cpu', values }] };
 }
 
+/** What a worker thread scores with: the repository's model, as the engine's detector. */
+function scorer(model: TrainedModel | undefined): AnomalyDetector {
+  return AnomalyDetector.fromTransfer(model!.detector);
+}
+
 function collectingLog() {
   const lines: Array<{ object: object; message: string }> = [];
   return { lines, warn: (object: object, message: string) => lines.push({ object, message }) };
@@ -100,7 +105,9 @@ describe('ModelRepository', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxy-repo-'));
     const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } });
     const first = new ModelRepository(10, new ModelStore(dir, collectingLog()), collectingLog(), events());
-    await first.put({ key: KEY, description: 'd', trainedAt: 1000, trainStart: 0, trainEnd: 1, detector });
+    const json = detector.toJSON();
+    const model = { key: KEY, description: 'd', trainedAt: 1000, trainStart: 0, trainEnd: 1 };
+    await first.put({ ...model, detector: detector.toTransfer() }, json);
 
     const restartedEvents = events();
     const restarted = new ModelRepository(
@@ -110,8 +117,8 @@ describe('ModelRepository', () => {
       restartedEvents,
       () => 2000
     );
-    const model = await restarted.get(KEY, 3600_000);
-    expect(model?.detector.score(table())).toEqual(detector.score(table()));
+    const loaded = await restarted.get(KEY, 3600_000);
+    expect(scorer(loaded).score(table())).toEqual(detector.score(table()));
     expect(restartedEvents.loads).toBe(1);
   });
 
@@ -121,23 +128,34 @@ describe('ModelRepository', () => {
     const options = { forest: { nEstimators: 10, contamination: 0.05 } };
     const detector = AnomalyDetector.train(table(), options);
     const expected = AnomalyDetector.train(table(), options).score(table());
-    await repo.put({ key: KEY, description: 'd', trainedAt: Date.now(), trainStart: 0, trainEnd: 1, detector });
+    const json = detector.toJSON();
+    await repo.put(
+      {
+        key: KEY,
+        description: 'd',
+        trainedAt: Date.now(),
+        trainStart: 0,
+        trainEnd: 1,
+        detector: detector.toTransfer(),
+      },
+      json
+    );
 
     const cached = await repo.get(KEY, undefined);
-    expect(cached?.detector.score(table())).toEqual(expected);
-    expect(() => cached?.detector.toJSON()).toThrow(/released its training data/);
+    expect(scorer(cached).score(table())).toEqual(expected);
+    expect(() => scorer(cached).toJSON()).toThrow(/released its training data/);
     const reloaded = await new ModelRepository(10, new ModelStore(dir, collectingLog()), collectingLog(), events()).get(
       KEY,
       undefined
     );
-    expect(reloaded?.detector.score(table())).toEqual(expected); // the file has the whole model
-    expect(() => reloaded?.detector.toJSON()).toThrow(/released its training data/);
+    expect(scorer(reloaded).score(table())).toEqual(expected); // the file has the whole model
+    expect(() => scorer(reloaded).toJSON()).toThrow(/released its training data/);
   });
 
   it('treats a model older than maxAge as absent, and never ages fixed-range models', async () => {
     let now = 0;
     const repo = new ModelRepository(10, undefined, collectingLog(), events(), () => now);
-    const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } });
+    const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } }).toTransfer();
     await repo.put({ key: KEY, description: 'd', trainedAt: 0, trainStart: 0, trainEnd: 1, detector });
     now = 1000;
     expect(await repo.get(KEY, 1000)).toBeDefined();
@@ -151,14 +169,19 @@ describe('ModelRepository', () => {
     const repoEvents = events();
     const repo = new ModelRepository(2, new ModelStore(dir, collectingLog()), collectingLog(), repoEvents);
     for (const c of ['1', '2', '3']) {
-      await repo.put({
-        key: c.repeat(64),
-        description: c,
-        trainedAt: Date.now(),
-        trainStart: 0,
-        trainEnd: 1,
-        detector: AnomalyDetector.train(table(), { forest: { nEstimators: 10 } }),
-      });
+      const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } });
+      const json = detector.toJSON();
+      await repo.put(
+        {
+          key: c.repeat(64),
+          description: c,
+          trainedAt: Date.now(),
+          trainStart: 0,
+          trainEnd: 1,
+          detector: detector.toTransfer(),
+        },
+        json
+      );
     }
     expect(repo.cachedModels).toBe(2);
     expect(repoEvents.sizes).toEqual([1, 2, 2]);
@@ -192,9 +215,10 @@ describe('ModelRepository score caches (scoreCache.maxBytes)', () => {
     trainedAt: Date.now(),
     trainStart: 0,
     trainEnd: 1,
-    detector: AnomalyDetector.train(table(), { forest: { nEstimators: 10 } }),
+    detector: AnomalyDetector.train(table(), { forest: { nEstimators: 10 } }).toTransfer(),
   });
-  const scoredBy = (model: TrainedModel): ScoredTable => scoreWithCache(model.detector, table(), undefined).scored;
+  const scoredBy = (model: TrainedModel): ScoredTable =>
+    scoreWithCache(AnomalyDetector.fromTransfer(model.detector), table(), undefined).scored;
   const bytesReported: number[] = [];
   const events = {
     onCacheSizeChange() {},

@@ -1,21 +1,26 @@
-import { AnomalyDetector, EngineInputError, type SeriesTable } from '@telemetry-analyzer/engine';
+import { AnomalyDetector, EngineInputError, ModelFormatError, type SeriesTable } from '@telemetry-analyzer/engine';
 import { queryTimedOut } from '../src/query/cancellation';
-import { scoreOnline } from '../src/query/onlineScoring';
-import { TrainingPool } from '../src/training/trainingPool';
+import { scoreWithCache } from '../src/query/scoreCache';
+import { engineOnEventLoop, TrainingPool } from '../src/training/trainingPool';
 
 function table(n: number): SeriesTable {
   const timestamps = new Float64Array(n);
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     timestamps[i] = 1_700_000_000_000 + i * 60_000;
-    values[i] = 10 + Math.sin(i / 9) + ((i * 37) % 11) / 10;
+    values[i] = 10 + Math.sin(i / 9) + ((i * 37) % 11) / 10 + (i === 250 ? 9 : 0);
   }
   return { timestamps, columns: [{ name: 'cpu', values }] };
 }
 
+/** Typed arrays as plain arrays: those a worker sends come from another realm than jest's, so toEqual tells them apart. */
+function plain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_key, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)));
+}
+
 const OPTIONS = {
   features: { window: 6, lags: 1, seasonality: false },
-  forest: { nEstimators: 30, seed: 4 },
+  forest: { nEstimators: 30, seed: 4, contamination: 0.02 },
   mode: 'multivariate' as const,
 };
 
@@ -24,38 +29,68 @@ describe('TrainingPool', () => {
   beforeEach(() => (pool = new TrainingPool(1)));
   afterEach(() => pool.close());
 
-  it('trains on a worker thread exactly what training on the event loop gives', async () => {
-    const inWorker = await pool.train(table(300), OPTIONS);
+  it('trains on a worker thread exactly what training on the event loop gives, and the JSON form the store keeps', async () => {
+    const inWorker = await pool.train(table(300), OPTIONS, true);
     const here = AnomalyDetector.train(table(300), OPTIONS);
-    expect(Array.from(inWorker.score(table(300))[0].scores)).toEqual(Array.from(here.score(table(300))[0].scores));
+    const scores = (detector: AnomalyDetector) => Array.from(detector.score(table(300))[0].scores);
+    expect(scores(AnomalyDetector.fromTransfer(inWorker.transfer))).toEqual(scores(here));
+    expect(scores(AnomalyDetector.fromJSON(inWorker.saved))).toEqual(scores(here));
+    expect((await pool.train(table(300), OPTIONS, false)).saved).toBeUndefined();
+  });
+
+  it('scores a unit on a worker thread exactly as on the event loop: scores, score cache and answer samples', async () => {
+    const { transfer } = await pool.train(table(300), OPTIONS, false);
+    const previous = scoreWithCache(AnomalyDetector.fromTransfer(transfer), table(280), undefined).scored;
+    const job = {
+      detector: transfer,
+      table: table(300),
+      previous,
+      fn: 'anomaly_flag' as const,
+      scoreStartMs: table(300).timestamps[200],
+      scoreEndMs: table(300).timestamps[299],
+    };
+    const inWorker = await pool.score(job);
+    const here = await engineOnEventLoop.score(job);
+    expect(plain(inWorker)).toEqual(plain(here));
+    expect(inWorker.rowsFromCache).toBeGreaterThan(0); // the score cache travelled with the job
+    expect(inWorker.samples.timestamps.length).toBe(100);
+    expect(inWorker.flagged.flagged).toBeGreaterThan(0); // the spike at row 250
+  });
+
+  it('decodes a stored model on a worker thread, and passes a broken one on as a ModelFormatError', async () => {
+    const detector = AnomalyDetector.train(table(300), OPTIONS);
+    const decoded = await pool.decode(JSON.parse(JSON.stringify(detector.toJSON())));
+    expect(AnomalyDetector.fromTransfer(decoded).score(table(300))).toEqual(detector.score(table(300)));
+    await expect(pool.decode({ kind: 'something-else' })).rejects.toBeInstanceOf(ModelFormatError);
   });
 
   it('scores an online=true unit on a worker thread exactly as on the event loop', async () => {
     const rows = table(600);
-    const trainingEndMs = rows.timestamps[400];
-    const options = { ...OPTIONS, forest: { ...OPTIONS.forest, contamination: 0.02 } };
-    const inWorker = await pool.scoreOnline(rows, options, trainingEndMs);
-    const here = scoreOnline(rows, options, trainingEndMs);
-    if (typeof inWorker === 'string' || typeof here === 'string') {
-      throw new Error(`not scored: ${String(inWorker)} / ${String(here)}`);
-    }
-    expect(Array.from(inWorker.scored.scores)).toEqual(Array.from(here.scored.scores));
-    expect(Array.from(inWorker.flags)).toEqual(Array.from(here.flags));
-    expect(inWorker.scored.scoredRows.reduce((n, s) => n + s, 0)).toBe(200);
+    const job = {
+      table: rows,
+      options: OPTIONS,
+      trainingEndMs: rows.timestamps[400],
+      fn: 'anomaly_score' as const,
+      scoreStartMs: rows.timestamps[400],
+      scoreEndMs: rows.timestamps[599],
+    };
+    const inWorker = await pool.scoreOnline(job);
+    expect(plain(inWorker)).toEqual(plain(await engineOnEventLoop.scoreOnline(job)));
+    expect(typeof inWorker !== 'string' && inWorker.rowsScored).toBe(200);
   });
 
   it("passes the engine's refusal of the data on as an EngineInputError", async () => {
-    await expect(pool.train(table(3), OPTIONS)).rejects.toBeInstanceOf(EngineInputError);
+    await expect(pool.train(table(3), OPTIONS, false)).rejects.toBeInstanceOf(EngineInputError);
   });
 
   it('stops a running training whose signal aborts (its worker is terminated) and trains the next job', async () => {
     const heavy = { ...OPTIONS, forest: { nEstimators: 10_000, seed: 1 } };
     const controller = new AbortController();
-    const running = pool.train(table(20_000), heavy, controller.signal);
-    const next = pool.train(table(300), OPTIONS);
+    const running = pool.train(table(20_000), heavy, false, controller.signal);
+    const next = pool.train(table(300), OPTIONS, false);
     const timedOut = queryTimedOut(1000);
     controller.abort(timedOut);
     await expect(running).rejects.toBe(timedOut);
-    await expect(next).resolves.toBeInstanceOf(AnomalyDetector);
+    await expect(next).resolves.toHaveProperty('transfer');
   });
 });

@@ -128,8 +128,7 @@ export class AnomalyWriter {
         log: this.log,
       },
       this.now,
-      this.pool?.train,
-      this.pool?.scoreOnline
+      this.pool // trains and scores on the pool's threads (the engine's EngineThreads); none: on the event loop
     );
   }
 

@@ -2,18 +2,21 @@
  * Where trained models live: an LRU cache in memory in front of the optional on-disk store. Models older than the
  * retrain interval count as absent (the caller retrains them); fixed-range models never go stale.
  *
- * The cache may hold thousands of models, so a model keeps in memory only what scoring needs: once saved (or read
- * back), its detector releases its training data (AnomalyDetector.releaseTrainingData), ~40 % of what it holds. The
+ * The cache may hold thousands of models, so a model keeps in memory only what scoring needs, as the engine's
+ * TransferredDetector (typed arrays: the compact trees, ~66 kB per 100 trees; no training data): what a worker thread
+ * scores with (training/engineJobs.ts). This thread never decodes or encodes a model: a trained one comes with its
+ * JSON form for the store, and a stored one is decoded by `decode` (on a worker thread, when there is a pool). The
  * proxy never re-thresholds a model (the contamination is part of its key) and never saves it again.
  *
  * A model's score cache (`lastScored`: the rows it last scored, ~144 kB for a day at 15 s, twice what the model itself
  * holds) is kept through keepScores, within a byte budget over all models (scoreCache.maxBytes): the least recently
  * scored models drop theirs first. So memory is bounded by maxModels x model + maxBytes, whatever the queries.
  */
-import { AnomalyDetector } from '@telemetry-analyzer/engine';
+import type { SerializedDetector, TransferredDetector } from '@telemetry-analyzer/engine';
 import { DEFAULT_SCORE_CACHE_BYTES } from '../config';
 import { scoredTableBytes, type ScoredTable } from '../query/scoreCache';
 import { LruCache } from './lruCache';
+import { engineOnEventLoop, type EngineThreads } from '../training/trainingPool';
 import { ModelStore, StoreLogger } from './modelStore';
 
 export interface TrainedModel {
@@ -22,7 +25,8 @@ export interface TrainedModel {
   trainedAt: number;
   trainStart: number;
   trainEnd: number;
-  detector: AnomalyDetector;
+  /** What scores: handed to a worker thread as it is (AnomalyDetector.fromTransfer there). */
+  detector: TransferredDetector;
   /**
    * The last table this model scored and its scores, reused by the next request (see query/scoreCache.ts). Set by
    * ModelRepository.keepScores; dropped beyond the score cache's byte budget, and gone with the model when it is
@@ -54,7 +58,9 @@ export class ModelRepository {
     private readonly log: StoreLogger,
     private readonly events: RepositoryEvents,
     private readonly now: () => number = Date.now,
-    maxScoreCacheBytes = DEFAULT_SCORE_CACHE_BYTES
+    maxScoreCacheBytes = DEFAULT_SCORE_CACHE_BYTES,
+    /** Reads a stored model's detector (its JSON form) back: on a worker thread, or on the event loop. */
+    private readonly decode: EngineThreads['decode'] = engineOnEventLoop.decode
   ) {
     // A model evicted from memory takes its score cache with it.
     this.cache = new LruCache(maxModels, (key) => {
@@ -104,14 +110,13 @@ export class ModelRepository {
     if (!stored) {
       return undefined;
     }
-    let detector: AnomalyDetector;
+    let detector: TransferredDetector;
     try {
-      detector = AnomalyDetector.fromJSON(stored.detector);
+      detector = await this.decode(stored.detector);
     } catch (error) {
       this.log.warn({ file: this.store.fileFor(key), reason: (error as Error).message }, 'ignoring corrupt model file');
       return undefined;
     }
-    detector.releaseTrainingData();
     const model: TrainedModel = { ...stored, detector };
     if (!fresh(model)) {
       return undefined;
@@ -121,17 +126,25 @@ export class ModelRepository {
     return model;
   }
 
-  /** Keeps a newly trained model in memory and on disk; a failed disk write is logged, the model still served. */
-  async put(model: TrainedModel): Promise<void> {
-    const saved = this.store && {
-      key: model.key,
-      description: model.description,
-      trainedAt: model.trainedAt,
-      trainStart: model.trainStart,
-      trainEnd: model.trainEnd,
-      detector: model.detector.toJSON(),
-    };
-    model.detector.releaseTrainingData();
+  /** Whether put() writes models to disk: then it needs each model's JSON form (the engine's toJSON). */
+  get saves(): boolean {
+    return this.store !== undefined;
+  }
+
+  /**
+   * Keeps a newly trained model in memory and, with its JSON form `json` (when `saves`), on disk; a failed disk
+   * write is logged, the model still served.
+   */
+  async put(model: TrainedModel, json?: SerializedDetector): Promise<void> {
+    const saved = this.store &&
+      json && {
+        key: model.key,
+        description: model.description,
+        trainedAt: model.trainedAt,
+        trainStart: model.trainStart,
+        trainEnd: model.trainEnd,
+        detector: json,
+      };
     this.remember(model);
     if (!this.store || saved === undefined) {
       return;

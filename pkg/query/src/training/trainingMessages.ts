@@ -1,18 +1,24 @@
-/** What the proxy and its training workers say to each other (structured-cloned: typed arrays and plain objects). */
-import type { DetectorOptions, EngineInputError, SeriesTable } from '@telemetry-analyzer/engine';
-import type { OnlineScores } from '../query/onlineScoring';
+/** What the proxy and its engine workers say to each other (structured-cloned: typed arrays and plain objects). */
+import type { DetectorOptions, EngineInputError, SeriesTable, TransferredDetector } from '@telemetry-analyzer/engine';
+import type { OnlineJob, OnlineUnit, ScoreJob, ScoredUnit, TrainedDetector } from './engineJobs';
 
-/** Train one detector ('train'), or score an online=true query's unit (query/onlineScoring.ts). */
+/** The jobs of training/engineJobs.ts: train, decode a stored model, score a unit, score an online=true unit. */
 export type TrainingRequest =
-  | { id: number; kind: 'train'; table: SeriesTable; options: DetectorOptions }
-  | { id: number; kind: 'online'; table: SeriesTable; options: DetectorOptions; trainingEndMs: number };
+  | { id: number; kind: 'train'; table: SeriesTable; options: DetectorOptions; save: boolean }
+  | { id: number; kind: 'decode'; saved: unknown }
+  | { id: number; kind: 'score'; job: ScoreJob }
+  | { id: number; kind: 'online'; job: OnlineJob };
 
 export type TrainingReply =
-  | { id: number; detector: unknown }
-  | { id: number; online: OnlineScores | string }
+  | { id: number; trained: TrainedDetector }
+  | { id: number; decoded: TransferredDetector }
+  | { id: number; scored: ScoredUnit }
+  | { id: number; online: OnlineUnit }
   | {
       id: number;
       error: string;
+      /** The error's class name, so a ModelFormatError stays one. */
+      name?: string;
       /** Set when the engine refused the data (an EngineInputError, rebuilt on the proxy's side). */
       input?: Pick<EngineInputError, 'code' | 'column' | 'row'>;
     };

@@ -1,34 +1,64 @@
 /**
- * Trains models on a pool of worker threads, so the event loop stays free for /healthz, /metrics, pass-through
- * and warm queries while cold models train, and every core is used. Jobs wait in arrival order for a free worker.
- * A job whose signal aborts leaves the queue, or, when running, has its worker terminated: the training really
- * stops (a new worker is started for the next job).
+ * Runs the engine's work (training/engineJobs.ts: train, decode a stored model, score, score online) on a pool of
+ * worker threads, so the event loop stays free for /healthz, /metrics, pass-through and warm queries, and every core
+ * is used. Jobs wait in arrival order for a free worker. A job whose signal aborts leaves the queue, or, when
+ * running, has its worker terminated: the work really stops (a new worker is started for the next job). Workers
+ * keep nothing between jobs, so a terminated one loses nothing.
  */
-import { AnomalyDetector, EngineInputError, type DetectorOptions, type SeriesTable } from '@telemetry-analyzer/engine';
+import {
+  EngineInputError,
+  ModelFormatError,
+  type DetectorOptions,
+  type SeriesTable,
+  type TransferredDetector,
+} from '@telemetry-analyzer/engine';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { abortReason } from '../query/cancellation';
-import { scoreOnline, type OnlineScores } from '../query/onlineScoring';
+import {
+  decodeDetector,
+  scoreOnlineUnit,
+  scoreUnit,
+  trainDetector,
+  type OnlineJob,
+  type OnlineUnit,
+  type ScoreJob,
+  type ScoredUnit,
+  type TrainedDetector,
+} from './engineJobs';
 import type { TrainingReply, TrainingRequest } from './trainingMessages';
 
-/** Trains one detector (what the evaluator calls); throws EngineInputError for data the engine refuses. */
-export type Trainer = (table: SeriesTable, options: DetectorOptions, signal?: AbortSignal) => Promise<AnomalyDetector>;
+/**
+ * Where the evaluator's engine work runs: a pool's worker threads, or the event loop (engineOnEventLoop). Each
+ * throws EngineInputError for data the engine refuses; decode throws ModelFormatError for a broken model file.
+ */
+export interface EngineThreads {
+  /** Trains one detector; `save` asks for its JSON form (the model store's) as well. */
+  train(table: SeriesTable, options: DetectorOptions, save: boolean, signal?: AbortSignal): Promise<TrainedDetector>;
+  /** A model read from the store, made ready to score. */
+  decode(saved: unknown): Promise<TransferredDetector>;
+  /** Scores one unit with its model (and its score cache). */
+  score(job: ScoreJob, signal?: AbortSignal): Promise<ScoredUnit>;
+  /** Scores one unit of an online=true query (query/onlineScoring.ts); a string says why it could not. */
+  scoreOnline(job: OnlineJob, signal?: AbortSignal): Promise<OnlineUnit>;
+}
 
-/** Training on the event loop: the pool size 0 (workers.training: 0). */
-export const trainOnEventLoop: Trainer = async (table, options) => AnomalyDetector.train(table, options);
+/** Everything on the event loop: the pool size 0 (workers.training: 0), and tests. */
+export const engineOnEventLoop: EngineThreads = {
+  train: async (table, options, save) => trainDetector(table, options, save),
+  decode: async (saved) => decodeDetector(saved),
+  score: async (job) => scoreUnit(job),
+  scoreOnline: async (job) => scoreOnlineUnit(job),
+};
 
-/** Scores one unit of an online=true query (query/onlineScoring.ts); a string says why it could not. */
-export type OnlineScorer = (
-  table: SeriesTable,
-  options: DetectorOptions,
-  trainingEndMs: number,
-  signal?: AbortSignal
-) => Promise<OnlineScores | string>;
-
-/** Online scoring on the event loop: the pool size 0. */
-export const scoreOnlineOnEventLoop: OnlineScorer = async (table, options, trainingEndMs) =>
-  scoreOnline(table, options, trainingEndMs);
+/**
+ * Training (and online scoring, which trains) on one pool, scoring and decoding on another: a warm query's scoring
+ * never waits behind a cold query's training.
+ */
+export function splitEngineThreads(training: EngineThreads, scoring: EngineThreads): EngineThreads {
+  return { train: training.train, scoreOnline: training.scoreOnline, score: scoring.score, decode: scoring.decode };
+}
 
 type JobRequest = TrainingRequest extends infer R ? (R extends TrainingRequest ? Omit<R, 'id'> : never) : never;
 
@@ -56,7 +86,7 @@ function workerEntry(): { file: string; execArgv: string[] } {
       };
 }
 
-export class TrainingPool {
+export class TrainingPool implements EngineThreads {
   private readonly workers: PoolWorker[] = [];
   private readonly queue: Job[] = [];
   private nextId = 0;
@@ -64,15 +94,17 @@ export class TrainingPool {
 
   constructor(readonly size: number) {}
 
-  readonly train: Trainer = async (table, options, signal) => {
-    const reply = await this.submit({ kind: 'train', table, options }, signal);
-    return AnomalyDetector.fromJSON((reply as { detector: unknown }).detector);
-  };
+  readonly train: EngineThreads['train'] = async (table, options, save, signal) =>
+    ((await this.submit({ kind: 'train', table, options, save }, signal)) as { trained: TrainedDetector }).trained;
 
-  readonly scoreOnline: OnlineScorer = async (table, options, trainingEndMs, signal) => {
-    const reply = await this.submit({ kind: 'online', table, options, trainingEndMs }, signal);
-    return (reply as { online: OnlineScores | string }).online;
-  };
+  readonly decode: EngineThreads['decode'] = async (saved) =>
+    ((await this.submit({ kind: 'decode', saved })) as { decoded: TransferredDetector }).decoded;
+
+  readonly score: EngineThreads['score'] = async (job, signal) =>
+    ((await this.submit({ kind: 'score', job }, signal)) as { scored: ScoredUnit }).scored;
+
+  readonly scoreOnline: EngineThreads['scoreOnline'] = async (job, signal) =>
+    ((await this.submit({ kind: 'online', job }, signal)) as { online: OnlineUnit }).online;
 
   /** Queues a job; resolves with the worker's answer, or rejects with the engine's input error or the failure. */
   private submit(request: JobRequest, signal?: AbortSignal): Promise<TrainingReply> {
@@ -123,10 +155,7 @@ export class TrainingPool {
         if (!('error' in reply)) {
           job.resolve(reply);
         } else {
-          const { input } = reply;
-          job.reject(
-            input ? new EngineInputError(input.code, reply.error, input.column, input.row) : new Error(reply.error)
-          );
+          job.reject(workerError(reply));
         }
       }
       this.dispatch();
@@ -163,4 +192,18 @@ export class TrainingPool {
       void running.worker.terminate(); // its 'exit' retires it and lets the queue move on
     }
   }
+}
+
+/** The worker's error as the event loop would have thrown it: the engine's input and model-format errors keep their class. */
+function workerError(reply: Extract<TrainingReply, { error: string }>): Error {
+  const { input } = reply;
+  if (input) {
+    return new EngineInputError(input.code, reply.error, input.column, input.row);
+  }
+  if (reply.name === 'ModelFormatError') {
+    const error = new ModelFormatError('');
+    error.message = reply.error; // already prefixed by the engine
+    return error;
+  }
+  return new Error(reply.error);
 }

@@ -1,25 +1,35 @@
 /**
- * A worker thread of the training pool (trainingPool.ts): trains one AnomalyDetector per message, or scores one unit
- * of an online=true query, off the proxy's event loop, and answers with the detector's JSON form or the online
- * scores (or the engine's input error, which is an answer, not a failure).
+ * A worker thread of the engine pool (trainingPool.ts): runs one job of training/engineJobs.ts per message (train,
+ * decode a stored model, score a unit, score an online=true unit) off the proxy's event loop, and answers with its
+ * result (or the engine's input error, which is an answer, not a failure).
  */
-import { AnomalyDetector, EngineInputError } from '@telemetry-analyzer/engine';
+import { EngineInputError } from '@telemetry-analyzer/engine';
 import { parentPort } from 'node:worker_threads';
-import { scoreOnline } from '../query/onlineScoring';
+import { decodeDetector, scoreOnlineUnit, scoreUnit, trainDetector } from './engineJobs';
 import type { TrainingReply, TrainingRequest } from './trainingMessages';
 
 parentPort!.on('message', (request: TrainingRequest) => {
   const { id } = request;
   let reply: TrainingReply;
   try {
-    reply =
-      request.kind === 'online'
-        ? { id, online: scoreOnline(request.table, request.options, request.trainingEndMs) }
-        : { id, detector: AnomalyDetector.train(request.table, request.options).toJSON() };
+    switch (request.kind) {
+      case 'train':
+        reply = { id, trained: trainDetector(request.table, request.options, request.save) };
+        break;
+      case 'decode':
+        reply = { id, decoded: decodeDetector(request.saved) };
+        break;
+      case 'score':
+        reply = { id, scored: scoreUnit(request.job) };
+        break;
+      case 'online':
+        reply = { id, online: scoreOnlineUnit(request.job) };
+        break;
+    }
   } catch (error) {
     const input =
       error instanceof EngineInputError ? { code: error.code, column: error.column, row: error.row } : undefined;
-    reply = { id, error: (error as Error).message, input };
+    reply = { id, error: (error as Error).message, name: (error as Error).name, input };
   }
   parentPort!.postMessage(reply);
 });

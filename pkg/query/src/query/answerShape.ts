@@ -1,0 +1,136 @@
+/**
+ * Shaping an evaluation's answer as Prometheus would: a matrix (range query) or a vector (instant query: each
+ * series' latest scored sample within the lookback), a trailing comparison applied as in PromQL, `__name__` dropped
+ * as Prometheus drops it for functions, and the warnings Grafana shows on the panel.
+ */
+import { overFlaggingWarning } from '@telemetry-analyzer/engine';
+import { labelsKey } from '../upstreams/series';
+import type { AnomalyQuery } from './anomalyQuery';
+import { INSTANT_LOOKBACK_MS } from './evaluationPlan';
+import type { Samples } from './scoredSamples';
+
+export interface PromSample {
+  metric: Record<string, string>;
+}
+export type MatrixResult = { resultType: 'matrix'; result: Array<PromSample & { values: Array<[number, string]> }> };
+export type VectorResult = { resultType: 'vector'; result: Array<PromSample & { value: [number, string] }> };
+export type EvaluationResult = (MatrixResult | VectorResult) & { warnings: string[] };
+
+/** One output series: its labels and its samples. */
+export interface ScoredSeries extends Samples {
+  labels: Record<string, string>;
+}
+
+/**
+ * The warning (Prometheus' `warnings`) for a unit that flags far more of the answered range than its contamination
+ * asks for (the engine's overFlaggingWarning): the model no longer fits the data. Undefined when it does not.
+ */
+export function overFlaggingNotice(
+  unitLabels: Record<string, string>,
+  { flagged, rows }: { flagged: number; rows: number },
+  contamination: number | 'auto'
+): string | undefined {
+  const warning = overFlaggingWarning(flagged, rows, contamination);
+  return warning === undefined ? undefined : `${labelsKey(unitLabels)}: ${warning}`;
+}
+
+/** Drops `__name__` like Prometheus does for functions, except where that would make two series identical. */
+export function withoutMetricNames(series: ScoredSeries[]): ScoredSeries[] {
+  const stripped = series.map((s) => {
+    const labels = { ...s.labels };
+    delete labels.__name__;
+    return labels;
+  });
+  const counts = new Map<string, number>();
+  stripped.forEach((labels) => counts.set(labelsKey(labels), (counts.get(labelsKey(labels)) ?? 0) + 1));
+  return series.map((s, i) => ({
+    labels: counts.get(labelsKey(stripped[i]))! > 1 ? s.labels : stripped[i],
+    timestamps: s.timestamps,
+    values: s.values,
+  }));
+}
+
+/** The answer of a range query (`series` as withoutMetricNames left them). */
+export function toMatrix(query: AnomalyQuery, series: ScoredSeries[], warnings: string[]): EvaluationResult {
+  const test = comparisonOf(query);
+  const result: MatrixResult['result'] = [];
+  for (const s of series) {
+    const values: Array<[number, string]> = [];
+    for (let i = 0; i < s.timestamps.length; i++) {
+      const v = compared(query, test, s.values[i]);
+      if (v !== undefined) {
+        values.push([s.timestamps[i] / 1000, formatValue(v)]);
+      }
+    }
+    if (values.length > 0) {
+      result.push({ metric: s.labels, values });
+    }
+  }
+  return { resultType: 'matrix', result, warnings };
+}
+
+/** An instant query reports each series' latest scored sample (within the lookback) at the evaluation time. */
+export function toVector(
+  query: AnomalyQuery,
+  series: ScoredSeries[],
+  timeMs: number,
+  warnings: string[]
+): EvaluationResult {
+  const test = comparisonOf(query);
+  const result: VectorResult['result'] = [];
+  for (const s of series) {
+    const last = s.timestamps.length - 1;
+    if (last < 0 || s.timestamps[last] <= timeMs - INSTANT_LOOKBACK_MS) {
+      continue;
+    }
+    const v = compared(query, test, s.values[last]);
+    if (v !== undefined) {
+      result.push({ metric: s.labels, value: [timeMs / 1000, formatValue(v)] });
+    }
+  }
+  return { resultType: 'vector', result, warnings };
+}
+
+/** A trailing comparison filters samples (or, with `bool`, maps them to 0/1), as in PromQL; none keeps all. */
+function comparisonOf(query: AnomalyQuery): ((v: number) => boolean) | undefined {
+  const comparison = query.comparison;
+  if (!comparison) {
+    return undefined;
+  }
+  const { value } = comparison;
+  switch (comparison.operator) {
+    case '>':
+      return (v) => v > value;
+    case '>=':
+      return (v) => v >= value;
+    case '<':
+      return (v) => v < value;
+    case '<=':
+      return (v) => v <= value;
+    case '==':
+      return (v) => v === value;
+    case '!=':
+      return (v) => v !== value;
+  }
+}
+
+/** The sample as the query answers it: undefined when a filtering comparison drops it. */
+function compared(query: AnomalyQuery, test: ((v: number) => boolean) | undefined, v: number): number | undefined {
+  if (!test) {
+    return v;
+  }
+  if (query.comparison!.bool) {
+    return test(v) ? 1 : 0;
+  }
+  return test(v) ? v : undefined;
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) {
+    return 'NaN';
+  }
+  if (!Number.isFinite(value)) {
+    return value > 0 ? '+Inf' : '-Inf';
+  }
+  return String(value);
+}

@@ -1,0 +1,159 @@
+/**
+ * Planning an evaluation before anything is fetched: which upstream, the query's settings with every default filled
+ * in, the range the answer holds, the range a model trains on, and the refusals when any of them costs too much.
+ */
+import type { DetectorOptions } from '@telemetry-analyzer/engine';
+import type { EngineDefaults, Limits } from '../config';
+import { QueryParseError, badData } from '../errors';
+import { formatDuration } from '../time';
+import type { UpstreamHttp } from '../upstreams/upstreamHttp';
+import type { AnomalyQuery } from './anomalyQuery';
+import { checkTimeRange } from './costLimits';
+
+export type EvaluationRange =
+  { kind: 'range'; startMs: number; endMs: number; stepMs: number } | { kind: 'instant'; timeMs: number };
+
+/** Options with every default filled in: what a model depends on (the engine defaults, as overridden by the query). */
+export interface ResolvedSettings extends Pick<
+  EngineDefaults,
+  'contamination' | 'trees' | 'window' | 'lags' | 'seasonality' | 'seed'
+> {
+  stepMs: number;
+  mode: 'univariate' | 'multivariate';
+  by: string[];
+  /** Relative training window, or a fixed range. */
+  training: { windowMs: number } | { startMs: number; endMs: number };
+}
+
+/** How far back an instant query looks for the latest scored sample (Prometheus' default lookback delta). */
+export const INSTANT_LOOKBACK_MS = 5 * 60_000;
+
+export function resolveSettings(
+  defaults: EngineDefaults,
+  query: AnomalyQuery,
+  range: EvaluationRange
+): ResolvedSettings {
+  const o = query.options;
+  const stepMs = o.step ?? (range.kind === 'range' ? range.stepMs : defaults.instantStepMs);
+  return {
+    contamination: o.contamination ?? defaults.contamination,
+    trees: o.trees ?? defaults.trees,
+    window: o.window ?? defaults.window,
+    lags: o.lags ?? defaults.lags,
+    seasonality: o.seasonality ?? defaults.seasonality,
+    seed: o.seed ?? defaults.seed,
+    stepMs,
+    mode: o.mode ?? 'univariate',
+    by: o.by ?? [],
+    training:
+      o.trainStart !== undefined
+        ? { startMs: o.trainStart, endMs: o.trainEnd! }
+        : { windowMs: o.train ?? defaults.trainingWindowMs },
+  };
+}
+
+/** The range whose samples the answer holds, refused when it has more points per series than the limit. */
+export function scoredRange(
+  limits: Limits,
+  range: EvaluationRange,
+  stepMs: number
+): { scoreStart: number; scoreEnd: number } {
+  const scoreStart = range.kind === 'range' ? range.startMs : range.timeMs - INSTANT_LOOKBACK_MS;
+  const scoreEnd = range.kind === 'range' ? range.endMs : range.timeMs;
+  const points = Math.floor((scoreEnd - scoreStart) / stepMs) + 1;
+  if (range.kind === 'range' && points > limits.maxPointsPerSeries) {
+    throw badData(
+      `exceeded maximum resolution of ${limits.maxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)`
+    );
+  }
+  return { scoreStart, scoreEnd };
+}
+
+/**
+ * The range a model of this query is trained on (a relative window ends one step before the fetched data starts),
+ * refused before any fetch when it costs too much.
+ */
+export function trainingRange(
+  limits: Limits,
+  settings: ResolvedSettings,
+  dataStartMs: number
+): { startMs: number; endMs: number } {
+  const step = settings.stepMs;
+  const training = settings.training;
+  const endMs = 'windowMs' in training ? dataStartMs - step : training.endMs;
+  const startMs = 'windowMs' in training ? endMs - training.windowMs : training.startMs;
+  checkTrainingRange(limits, startMs, endMs, step);
+  return { startMs, endMs };
+}
+
+export function checkTrainingRange(limits: Limits, startMs: number, endMs: number, stepMs: number): void {
+  checkTimeRange(startMs, endMs, 'the training range');
+  const points = Math.floor((endMs - startMs) / stepMs) + 1;
+  if (points > limits.maxTrainingPointsPerSeries) {
+    throw badData(
+      `training range ${formatDuration(endMs - startMs)} at step ${formatDuration(stepMs)} is ${points} points per series; ` +
+        `at most ${limits.maxTrainingPointsPerSeries} (limits.maxTrainingPointsPerSeries): shorten train= or raise step=`
+    );
+  }
+}
+
+/** The engine's options for a query's settings: one multivariate model per unit (a unit is one series univariate). */
+export function detectorOptionsOf(settings: ResolvedSettings): DetectorOptions {
+  return {
+    features: { window: settings.window, lags: settings.lags, seasonality: settings.seasonality },
+    forest: { nEstimators: settings.trees, contamination: settings.contamination, seed: settings.seed },
+    mode: 'multivariate',
+  };
+}
+
+/** What every model key of this query shares (modelKey adds a unit's labels). */
+export function modelKeyBase(upstream: UpstreamHttp, query: AnomalyQuery, settings: ResolvedSettings) {
+  const inner = query.inner;
+  return {
+    upstream: upstream.name,
+    language: inner.language,
+    expression: inner.language === 'promql' ? inner.expression : inner.statement.trim(),
+    options: { ...settings } as Record<string, unknown>,
+  };
+}
+
+export type ModelKeyBase = ReturnType<typeof modelKeyBase>;
+
+/** The upstream named by `upstream=` or the default; only configured upstreams can ever be chosen. */
+export function chooseUpstream(
+  upstreams: Map<string, UpstreamHttp>,
+  defaultUpstreamName: string,
+  query: AnomalyQuery
+): UpstreamHttp {
+  const influx = query.inner.language === 'influxql';
+  let name = query.options.upstream;
+  if (name === undefined) {
+    const influxUpstreams = [...upstreams.values()].filter((u) => u.config.type === 'influxdb');
+    const defaultUpstream = upstreams.get(defaultUpstreamName)!;
+    name =
+      influx && defaultUpstream.config.type !== 'influxdb' && influxUpstreams.length === 1
+        ? influxUpstreams[0].name
+        : defaultUpstream.name;
+  }
+  const upstream = upstreams.get(name);
+  if (!upstream) {
+    throw new QueryParseError(
+      query.optionPositions.upstream ?? 1,
+      `unknown upstream ${JSON.stringify(name)}; configured upstreams: ${[...upstreams.keys()].join(', ')}`
+    );
+  }
+  const position = query.optionPositions.upstream ?? query.inner.offset + 1;
+  if (influx && upstream.config.type !== 'influxdb') {
+    throw new QueryParseError(
+      position,
+      `upstream "${name}" is Prometheus: influxql("...") needs an influxdb upstream (upstream="...")`
+    );
+  }
+  if (!influx && upstream.config.type !== 'prometheus') {
+    throw new QueryParseError(
+      position,
+      `upstream "${name}" is InfluxDB: wrap an InfluxQL statement as influxql("SELECT ...")`
+    );
+  }
+  return upstream;
+}

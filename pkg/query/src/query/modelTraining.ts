@@ -1,0 +1,125 @@
+/**
+ * Training the models an evaluation lacks: one fetch of the training range for all of them, then one engine job
+ * per model (on a worker thread of the pool, or on the event loop), each kept in the model repository (and store).
+ * Identical concurrent requests (same missing keys) share one training; the flight is forgotten when it settles, so
+ * failures are retried next time. The training stops (between models, or by terminating the worker running one)
+ * once every request waiting for it has gone or timed out.
+ */
+import { EngineInputError } from '@telemetry-analyzer/engine';
+import { createHash } from 'node:crypto';
+import type { Limits } from '../config';
+import { modelKey } from '../models/modelKey';
+import type { ModelRepository, TrainedModel } from '../models/modelRepository';
+import { SingleFlight } from '../models/singleFlight';
+import type { EngineThreads } from '../training/trainingPool';
+import { labelsKey } from '../upstreams/series';
+import type { UpstreamHttp } from '../upstreams/upstreamHttp';
+import type { AnomalyQuery } from './anomalyQuery';
+import { throwIfAborted } from './cancellation';
+import { detectorOptionsOf, trainingRange, type ModelKeyBase, type ResolvedSettings } from './evaluationPlan';
+import { fetchSeries } from './seriesFetch';
+import { buildTable, buildUnits, type ModelUnit } from './seriesTables';
+
+/** Per missing model key: the trained model, or why there is none. */
+export type TrainingOutcome = Map<string, TrainedModel | string>;
+
+/** The models one evaluation lacks, and what training them needs. */
+export interface TrainingJob {
+  upstream: UpstreamHttp;
+  query: AnomalyQuery;
+  settings: ResolvedSettings;
+  base: ModelKeyBase;
+  missing: Array<{ unit: ModelUnit; key: string }>;
+  dataStartMs: number;
+}
+
+export interface TrainingHooks {
+  onTrained(seconds: number): void;
+  onTrainingFailed(): void;
+  log: { info(o: object, m: string): void };
+}
+
+export class ModelTraining {
+  private readonly flights = new SingleFlight<TrainingOutcome>();
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly models: ModelRepository,
+    private readonly engine: EngineThreads,
+    private readonly hooks: TrainingHooks,
+    private readonly now: () => number
+  ) {}
+
+  /** Trains the job's missing models, or joins the identical training already under way. */
+  train(job: TrainingJob, signal?: AbortSignal): Promise<TrainingOutcome> {
+    const flightKey = createHash('sha256')
+      .update(
+        job.missing
+          .map((m) => m.key)
+          .sort()
+          .join(',')
+      )
+      .digest('hex');
+    return this.flights.run(flightKey, (flightSignal) => this.trainMissing(job, flightSignal), signal);
+  }
+
+  private async trainMissing(
+    { upstream, query, settings, base, missing, dataStartMs }: TrainingJob,
+    signal: AbortSignal
+  ): Promise<TrainingOutcome> {
+    const { startMs, endMs } = trainingRange(this.limits, settings, dataStartMs);
+    const series = await fetchSeries(upstream, query, { startMs, endMs, stepMs: settings.stepMs }, this.limits, signal);
+    const trainingUnits = new Map(
+      buildUnits(series, settings.mode, settings.by).map((u) => [modelKey({ ...base, labels: u.labels }), u])
+    );
+    const outcome: TrainingOutcome = new Map();
+    for (const { key } of missing) {
+      const unit = trainingUnits.get(key);
+      if (!unit) {
+        outcome.set(
+          key,
+          `no data between ${new Date(startMs).toISOString()} and ${new Date(endMs).toISOString()} to train on`
+        );
+        continue;
+      }
+      throwIfAborted(signal);
+      outcome.set(key, await this.trainOne(unit, key, settings, { startMs, endMs }, signal));
+    }
+    return outcome;
+  }
+
+  private async trainOne(
+    unit: ModelUnit,
+    key: string,
+    settings: ResolvedSettings,
+    range: { startMs: number; endMs: number },
+    signal: AbortSignal
+  ): Promise<TrainedModel | string> {
+    const began = process.hrtime.bigint();
+    let trained;
+    try {
+      trained = await this.engine.train(buildTable(unit), detectorOptionsOf(settings), this.models.saves, signal);
+    } catch (error) {
+      if (error instanceof EngineInputError) {
+        this.hooks.onTrainingFailed();
+        return `cannot train: ${error.message}`;
+      }
+      throw error;
+    }
+    this.hooks.onTrained(Number(process.hrtime.bigint() - began) / 1e9);
+    const model: TrainedModel = {
+      key,
+      description: `${labelsKey(unit.labels)} columns ${JSON.stringify([...unit.columns.keys()].sort())}`,
+      trainedAt: this.now(),
+      trainStart: range.startMs,
+      trainEnd: range.endMs,
+      detector: trained.transfer,
+    };
+    this.hooks.log.info(
+      { model: key, series: labelsKey(unit.labels), trainStart: range.startMs, trainEnd: range.endMs },
+      'trained a model'
+    );
+    await this.models.put(model, trained.saved);
+    return model;
+  }
+}
