@@ -1,0 +1,84 @@
+import { parseQuery, type AnomalyQuery } from '../src/query/anomalyQuery';
+import { overFlaggingNotice, toMatrix, toVector, withoutMetricNames } from '../src/query/answerShape';
+import { INSTANT_LOOKBACK_MS } from '../src/query/evaluationPlan';
+
+function anomalyQuery(text: string): AnomalyQuery {
+  const parsed = parseQuery(text);
+  if (parsed.kind !== 'anomaly') {
+    throw new Error(`not an anomaly query: ${text}`);
+  }
+  return parsed.query;
+}
+
+const series = (labels: Record<string, string>, timestamps: number[], values: number[]) => ({
+  labels,
+  timestamps: Float64Array.from(timestamps),
+  values: Float64Array.from(values),
+});
+
+describe('answer shape', () => {
+  it('writes a matrix in seconds with values as Prometheus writes them, dropping series left empty', () => {
+    const answer = toMatrix(
+      anomalyQuery('anomaly_score(cpu)'),
+      [series({ host: 'a' }, [60_000, 120_000], [0.5, NaN]), series({ host: 'b' }, [], [])],
+      ['w']
+    );
+    expect(answer).toEqual({
+      resultType: 'matrix',
+      result: [
+        {
+          metric: { host: 'a' },
+          values: [
+            [60, '0.5'],
+            [120, 'NaN'],
+          ],
+        },
+      ],
+      warnings: ['w'],
+    });
+  });
+
+  it('applies a trailing comparison as PromQL does: filtering, or 0/1 with bool', () => {
+    const flags = [series({ host: 'a' }, [60_000, 120_000, 180_000], [0, 1, 0])];
+    expect(toMatrix(anomalyQuery('anomaly_flag(cpu) > 0'), flags, []).result).toEqual([
+      { metric: { host: 'a' }, values: [[120, '1']] },
+    ]);
+    expect(toMatrix(anomalyQuery('anomaly_flag(cpu) == bool 0'), flags, []).result).toEqual([
+      {
+        metric: { host: 'a' },
+        values: [
+          [60, '1'],
+          [120, '0'],
+          [180, '1'],
+        ],
+      },
+    ]);
+  });
+
+  it("answers an instant query with each series' latest sample within the lookback, at the evaluation time", () => {
+    const timeMs = 10 * INSTANT_LOOKBACK_MS;
+    const fresh = series({ host: 'a' }, [timeMs - 120_000, timeMs - 60_000], [0.4, 0.7]);
+    const stale = series({ host: 'b' }, [timeMs - INSTANT_LOOKBACK_MS], [0.9]);
+    expect(toVector(anomalyQuery('anomaly_score(cpu)'), [fresh, stale], timeMs, []).result).toEqual([
+      { metric: { host: 'a' }, value: [timeMs / 1000, '0.7'] },
+    ]);
+  });
+
+  it('drops __name__ unless two series would then have the same labels', () => {
+    const shaped = withoutMetricNames([
+      series({ __name__: 'cpu', host: 'a' }, [], []),
+      series({ __name__: 'mem', host: 'b' }, [], []),
+      series({ __name__: 'mem', host: 'a' }, [], []),
+    ]);
+    expect(shaped.map((s) => s.labels)).toEqual([
+      { __name__: 'cpu', host: 'a' },
+      { host: 'b' },
+      { __name__: 'mem', host: 'a' },
+    ]);
+  });
+
+  it('warns, naming the unit, when a unit flags far more than its contamination', () => {
+    expect(overFlaggingNotice({ host: 'a' }, { flagged: 1, rows: 100 }, 0.01)).toBeUndefined();
+    expect(overFlaggingNotice({ host: 'a' }, { flagged: 30, rows: 100 }, 0.01)).toMatch(/^\{host="a"\}: /);
+  });
+});

@@ -1,0 +1,91 @@
+import { parse as parseYaml } from 'yaml';
+import { ServiceConfigReader, type ServiceConfig } from '../src/config';
+import { PromApiError, QueryParseError } from '../src/errors';
+import { parseQuery, type AnomalyQuery } from '../src/query/anomalyQuery';
+import {
+  INSTANT_LOOKBACK_MS,
+  chooseUpstream,
+  resolveSettings,
+  scoredRange,
+  trainingRange,
+} from '../src/query/evaluationPlan';
+import { UpstreamHttp } from '../src/upstreams/upstreamHttp';
+
+const config: ServiceConfig = new ServiceConfigReader({}).readService(
+  parseYaml(
+    [
+      'defaultUpstream: prom',
+      'upstreams:',
+      '  prom: { type: prometheus, url: "http://127.0.0.1:9" }',
+      '  influx: { type: influxdb, url: "http://127.0.0.1:8", influx: { database: telemetry } }',
+      'limits: { maxPointsPerSeries: 100, maxTrainingPointsPerSeries: 1000 }',
+    ].join('\n')
+  ),
+  'evaluationPlan test',
+  9095
+);
+const upstreams = new Map(
+  Object.values(config.upstreams).map((u) => [u.name, new UpstreamHttp(u, () => undefined)] as const)
+);
+
+function anomalyQuery(text: string): AnomalyQuery {
+  const parsed = parseQuery(text);
+  if (parsed.kind !== 'anomaly') {
+    throw new Error(`not an anomaly query: ${text}`);
+  }
+  return parsed.query;
+}
+
+describe('evaluation plan', () => {
+  it("fills in the engine's defaults where the query names no option, and takes the query's where it does", () => {
+    const range = { kind: 'range' as const, startMs: 0, endMs: 3_600_000, stepMs: 60_000 };
+    const defaults = resolveSettings(config.engine, anomalyQuery('anomaly_score(cpu)'), range);
+    expect(defaults).toMatchObject({
+      contamination: config.engine.contamination,
+      trees: config.engine.trees,
+      stepMs: 60_000,
+      mode: 'univariate',
+      training: { windowMs: config.engine.trainingWindowMs },
+    });
+    const chosen = resolveSettings(config.engine, anomalyQuery('anomaly_score(cpu, trees=50, train="2d")'), range);
+    expect(chosen).toMatchObject({ trees: 50, training: { windowMs: 2 * 86_400_000 } });
+    const instant = resolveSettings(config.engine, anomalyQuery('anomaly_score(cpu)'), { kind: 'instant', timeMs: 0 });
+    expect(instant.stepMs).toBe(config.engine.instantStepMs);
+  });
+
+  it('answers an instant query from the lookback before its time, and refuses a range with too many points', () => {
+    expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 60_000)).toEqual({
+      scoreStart: 1e9 - INSTANT_LOOKBACK_MS,
+      scoreEnd: 1e9,
+    });
+    const tooLong = { kind: 'range' as const, startMs: 0, endMs: 100 * 60_000, stepMs: 60_000 }; // 101 points
+    expect(() => scoredRange(config.limits, tooLong, 60_000)).toThrow(/maximum resolution of 100 points/);
+  });
+
+  it('trains a relative window up to the step before the fetched data, and refuses one over the point limit', () => {
+    const settings = resolveSettings(config.engine, anomalyQuery('anomaly_score(cpu, train="10h")'), {
+      kind: 'range',
+      startMs: 0,
+      endMs: 0,
+      stepMs: 60_000,
+    });
+    expect(trainingRange(config.limits, settings, 36_000_000 + 60_000)).toEqual({ startMs: 0, endMs: 36_000_000 });
+    const long = { ...settings, training: { windowMs: 2000 * 60_000 } };
+    expect(() => trainingRange(config.limits, long, 1e12)).toThrow(PromApiError);
+    expect(() => trainingRange(config.limits, long, 1e12)).toThrow(/limits\.maxTrainingPointsPerSeries/);
+  });
+
+  it('sends InfluxQL to the one InfluxDB upstream and PromQL to the default, and refuses the wrong kind', () => {
+    expect(chooseUpstream(upstreams, config.defaultUpstream, anomalyQuery('anomaly_score(cpu)')).name).toBe('prom');
+    const influx = anomalyQuery(
+      'anomaly_score(influxql("SELECT mean(v) FROM cpu WHERE $timeFilter GROUP BY time($__interval)"))'
+    );
+    expect(chooseUpstream(upstreams, config.defaultUpstream, influx).name).toBe('influx');
+    expect(() =>
+      chooseUpstream(upstreams, config.defaultUpstream, anomalyQuery('anomaly_score(cpu, upstream="influx")'))
+    ).toThrow(QueryParseError);
+    expect(() =>
+      chooseUpstream(upstreams, config.defaultUpstream, anomalyQuery('anomaly_score(cpu, upstream="nope")'))
+    ).toThrow(/unknown upstream "nope"; configured upstreams: prom, influx/);
+  });
+});
