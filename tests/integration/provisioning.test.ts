@@ -261,15 +261,31 @@ describe('alerting', () => {
       const reduce = byRef.get(condition.model.expression);
       expect(reduce.model).toEqual(expect.objectContaining({ type: 'reduce', reducer: 'last' }));
       const query = byRef.get(reduce.model.expression);
-      expect(query.datasourceUid).toBe('telemetry-anomaly');
-      expect(query.model.datasource).toEqual({ type: 'prometheus', uid: 'telemetry-anomaly' });
+      // On the anomaly proxy (query-time anomalies), or on Prometheus for the series the writer wrote.
+      const uid = onWrittenSeries(rule) ? 'prometheus' : 'telemetry-anomaly';
+      expect(query.datasourceUid).toBe(uid);
+      expect(query.model.datasource).toEqual({ type: 'prometheus', uid });
       expect(query.relativeTimeRange.from).toBeGreaterThan(0);
       expect(query.model.instant).toBe(true);
     }
   });
 
-  it("each rule's expression is an anomaly_flag(...) > 0 query the proxy's parser accepts", () => {
-    for (const { rule } of rules) {
+  /** A rule on the anomaly_flag series the writer remote-writes (docs/scale.md), not on the proxy's functions. */
+  function onWrittenSeries(rule: any): boolean {
+    return rule.data.some((entry: any) => entry.datasourceUid === 'prometheus');
+  }
+
+  it('rules on written series are plain PromQL on anomaly_flag{anomaly_job=...} > 0, which any rule engine evaluates', () => {
+    const written = rules.filter(({ rule }) => onWrittenSeries(rule));
+    expect(written.length).toBeGreaterThan(0);
+    for (const { rule } of written) {
+      expect(ruleExpression(rule)).toMatch(/^anomaly_flag\{anomaly_job="[A-Za-z_][A-Za-z0-9_.:-]*"\} > 0$/);
+      expect(parseQuery(ruleExpression(rule)).kind).toBe('plain');
+    }
+  });
+
+  it("each rule on the proxy has an expression that is an anomaly_flag(...) > 0 query the proxy's parser accepts", () => {
+    for (const { rule } of rules.filter(({ rule }) => !onWrittenSeries(rule))) {
       const parsed = parseQuery(ruleExpression(rule));
       if (parsed.kind !== 'anomaly') {
         throw new Error(`${rule.title}: not an anomaly query: ${ruleExpression(rule)}`);
