@@ -16,6 +16,7 @@ import {
   startPrometheusReceiver,
   startVictoriaMetrics,
 } from '../support/remoteWriteTargets';
+import { makeTempDir, removeTempDir } from '../support/tempDir';
 import { waitUntil } from '../support/waitUntil';
 
 const MINUTE = 60_000;
@@ -72,6 +73,8 @@ interface WriterSetup {
   query?: string;
   /** Further upstreams, YAML lines under `upstreams:`. */
   upstreamLines?: string[];
+  /** modelStore.directory [none: models in memory only]. */
+  modelStore?: string;
 }
 
 function writerConfig(setup: WriterSetup): WriterConfig {
@@ -92,6 +95,7 @@ function writerConfig(setup: WriterSetup): WriterConfig {
     `  externalLabels: ${JSON.stringify(setup.externalLabels ?? {})}`,
     ...(setup.shard ? [`shard: "${setup.shard}"`] : []),
     'workers: { training: 0 }',
+    ...(setup.modelStore ? [`modelStore: { directory: ${JSON.stringify(setup.modelStore)} }`] : []),
     'shutdownGrace: 60s',
     'log: { level: warn }',
     'jobs:',
@@ -224,13 +228,14 @@ describe('anomaly writer', () => {
     await single.writer.resume();
     await runLive(single, LIVE_START, end);
 
-    const first = newWriter({ target: vm, externalLabels: { run: 'restarted' } });
+    const models = makeTempDir('writer-models');
+    const first = newWriter({ target: vm, externalLabels: { run: 'restarted' }, modelStore: models });
     await first.writer.resume();
     await runLive(first, LIVE_START, LIVE_START + 25 * MINUTE);
     await first.writer.close();
     // Restarted: it resumes from what the TSDB serves (once it serves all the first writer sent).
     await written(vm, 'anomaly_score{run="restarted"}', HOSTS.length * 30, ['run']);
-    const second = newWriter({ target: vm, externalLabels: { run: 'restarted' } });
+    const second = newWriter({ target: vm, externalLabels: { run: 'restarted' }, modelStore: models });
     second.clock.now = LIVE_START + 30 * MINUTE;
     await second.writer.resume();
     // The target goes down: the writer's samples wait in its queue and are retried until it is back.
@@ -261,6 +266,11 @@ describe('anomaly writer', () => {
     const sent = (await second.writer.metrics.samplesWritten.get()).values[0].value;
     expect(sent).toBe(HOSTS.length * 3 * ((end - (LIVE_START + 25 * MINUTE)) / MINUTE));
     expect((await second.writer.metrics.samplesDropped.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
+    // Models persist in the proxy's store format: the restarted writer loads the fit it resumes in and fits only the
+    // next one (one model per host).
+    expect((await first.writer.metrics.trainings.get()).values[0].value).toBe(HOSTS.length);
+    expect((await second.writer.metrics.trainings.get()).values[0].value).toBe(HOSTS.length);
+    removeTempDir(models);
   });
 
   it('counts the samples it drops beyond its queue bound while the target is down', async () => {
