@@ -24,7 +24,13 @@ const services = compose.services;
 
 /** Paths that `npm run build` / `npm run build:pkg` create, so they need not be committed. */
 const BUILT_PATHS = ['dist'];
-const NODE_SERVICES = ['telemetry-backfill', 'telemetry-generator', 'anomaly-proxy', 'alert-receiver'];
+const NODE_SERVICES = [
+  'telemetry-backfill',
+  'telemetry-generator',
+  'anomaly-proxy',
+  'anomaly-writer',
+  'alert-receiver',
+];
 
 /** Compose's `${VAR:-default}` interpolation. */
 function interpolate(text: string, env: Record<string, string | undefined>): string {
@@ -62,6 +68,7 @@ function cliSubcommand(argv: string[]): CliCommand {
 /** Every URL host:port the stack's config files use, with where it comes from. */
 function configuredUrls(): Array<{ where: string; url: URL }> {
   const proxyConfig = readYaml('deploy/proxy.yaml');
+  const writerConfig = readYaml('deploy/writer.yaml');
   const prometheusConfig = readYaml('deploy/prometheus.yml');
   const contactPoints = readYaml('provisioning/alerting/contact-points.yaml').contactPoints;
   return [
@@ -69,6 +76,11 @@ function configuredUrls(): Array<{ where: string; url: URL }> {
       where: `deploy/proxy.yaml upstreams.${name}`,
       url: new URL(upstream.url),
     })),
+    ...Object.entries<any>(writerConfig.upstreams).map(([name, upstream]) => ({
+      where: `deploy/writer.yaml upstreams.${name}`,
+      url: new URL(upstream.url),
+    })),
+    { where: 'deploy/writer.yaml remoteWrite.url', url: new URL(writerConfig.remoteWrite.url) },
     ...prometheusConfig.scrape_configs.flatMap((job: any) =>
       job.static_configs.flatMap((config: any) =>
         config.targets.map((target: string) => ({
@@ -94,6 +106,7 @@ describe('docker-compose.yaml', () => {
       [
         'alert-receiver',
         'anomaly-proxy',
+        'anomaly-writer',
         'grafana',
         'influxdb',
         'prometheus',
@@ -196,6 +209,18 @@ describe('docker-compose.yaml', () => {
     const modelDirectory = readYaml('deploy/proxy.yaml').modelStore.directory;
     expect(mountsOf('anomaly-proxy').some((m) => !m.bind && m.target === modelDirectory)).toBe(true);
 
+    const writerConfigPath = optionValue(composeCommand('anomaly-writer'), '--config')!;
+    expect(mountsOf('anomaly-writer')).toContainEqual({
+      source: './deploy/writer.yaml',
+      target: writerConfigPath,
+      bind: true,
+    });
+    const writerModels = readYaml('deploy/writer.yaml').modelStore.directory;
+    expect(mountsOf('anomaly-writer').some((m) => !m.bind && m.target === writerModels)).toBe(true);
+    // The writer's profile is opt-in; its target Prometheus accepts remote write.
+    expect(services['anomaly-writer'].profiles).toEqual(['writer']);
+    expect(services.prometheus.command).toContain('--web.enable-remote-write-receiver');
+
     const prometheusConfigPath = optionValue(composeCommand('prometheus'), '--config.file')!;
     expect(mountsOf('prometheus')).toContainEqual({
       source: './deploy/prometheus.yml',
@@ -255,6 +280,7 @@ describe('docker-compose.yaml', () => {
       prometheus: 9090,
       influxdb: 8086,
       'anomaly-proxy': Number(readYaml('deploy/proxy.yaml').listen.split(':').pop()),
+      'anomaly-writer': Number(readYaml('deploy/writer.yaml').listen.split(':').pop()),
       'telemetry-generator': Number(optionValue(composeCommand('telemetry-generator'), '--listen')!.split(':').pop()),
       'alert-receiver': Number(services['alert-receiver'].environment.PORT),
     };

@@ -1,0 +1,69 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { ConfigError, parseWriterConfig } from '../src';
+
+const upstreams = 'upstreams: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }\n';
+const remoteWrite = 'remoteWrite: { url: "http://127.0.0.1:9090/api/v1/write" }\n';
+
+function problems(yaml: string): string[] {
+  try {
+    parseWriterConfig(yaml, 'test');
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  return [];
+}
+
+describe('writer config', () => {
+  it("reads the compose stack's deploy/writer.yaml", () => {
+    const text = readFileSync(join(__dirname, '../../../deploy/writer.yaml'), 'utf8');
+    const config = parseWriterConfig(text, 'deploy/writer.yaml');
+    expect(config.jobs.map((job) => [job.name, job.stepMs, job.schedule])).toEqual([
+      ['cpu', 60_000, { inferEveryMs: 60_000, fitEveryMs: 3_600_000, fitWindowMs: 43_200_000, delayMs: 30_000 }],
+    ]);
+    expect(config.remoteWrite).toMatchObject({ url: 'http://prometheus:9090/api/v1/write', readBack: 'prometheus' });
+    expect(config.jobs[0].output).toEqual({
+      score: 'anomaly_score',
+      flag: 'anomaly_flag',
+      threshold: 'anomaly_threshold',
+      jobLabel: 'anomaly_job',
+    });
+  });
+
+  it('turns a job into the anomaly grammar and judges it with the proxy parser', () => {
+    const config = parseWriterConfig(
+      upstreams +
+        remoteWrite +
+        'jobs: [{ name: h, query: "{job=\\"t\\"}", options: { by: [host, dc], contamination: auto, seasonality: false } }]\n',
+      'test'
+    );
+    expect(config.jobs[0].optionsText).toBe('by="host,dc", contamination="auto", seasonality=false');
+    expect(config.jobs[0].parsed.options).toMatchObject({
+      by: ['host', 'dc'],
+      contamination: 'auto',
+      seasonality: false,
+    });
+  });
+
+  it('names every problem by its key', () => {
+    expect(
+      problems(
+        upstreams +
+          'remoteWrite: { url: "ftp://x", readBack: nope }\n' +
+          'shard: "2/2"\n' +
+          'output: { jobLabel: __x }\n' +
+          'jobs: [{ name: a, query: "cpu", options: { train: 1d, trees: 0 }, schedule: { fit_every: 90s } }]\n'
+      )
+    ).toEqual([
+      'output.jobLabel: not a valid label name: "__x"',
+      'remoteWrite.url: must use http or https, got "ftp:"',
+      'remoteWrite.readBack: must name a prometheus upstream (the TSDB written to), got "nope"',
+      'shard: must be "i/N" with 0 <= i < N, got "2/2"',
+      'jobs[0].options.train: set by the schedule (fit_window, fit_every): remove it',
+      expect.stringMatching(/^jobs\[0\]\.query: not a valid anomaly query with its options: .*trees/),
+    ]);
+  });
+});
