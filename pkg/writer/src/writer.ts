@@ -242,15 +242,21 @@ export class AnomalyWriter {
     const range = { kind: 'range' as const, startMs: chunk.startMs, endMs: chunk.endMs, stepMs: job.stepMs };
     const select = (labels: Record<string, string>) => inShard(labels, this.config.shard);
     const out: Array<{ labels: Array<{ name: string; value: string }>; timestamps: number[]; values: number[] }> = [];
+    // One evaluation answers all three: anomaly_score, and flag and threshold from the same scores (the proxy's
+    // answer to each, as the proxy shapes it).
+    const result = await state.evaluator.evaluate(
+      this.queryFor(job, 'anomaly_score', chunk),
+      range,
+      this.stopping.signal,
+      select,
+      ['anomaly_flag', 'anomaly_threshold']
+    );
+    if (result.warnings.length > 0) {
+      this.log.warn({ job: job.name, warnings: result.warnings }, 'scoring warnings');
+    }
     for (const fn of FUNCTIONS) {
-      const query = this.queryFor(job, fn, chunk);
-      const result = (await state.evaluator.evaluate(query, range, this.stopping.signal, select)) as MatrixResult & {
-        warnings: string[];
-      };
-      if (fn === 'anomaly_score' && result.warnings.length > 0) {
-        this.log.warn({ job: job.name, warnings: result.warnings }, 'scoring warnings');
-      }
-      for (const series of result.result) {
+      const answer = (fn === 'anomaly_score' ? result : result.also?.[fn]) as MatrixResult | undefined;
+      for (const series of answer?.result ?? []) {
         out.push({
           labels: this.writtenLabels(job, fn, series.metric),
           timestamps: series.values.map(([t]) => Math.round(t * 1000)),

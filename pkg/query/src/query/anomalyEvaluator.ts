@@ -16,8 +16,9 @@ import { modelKey } from '../models/modelKey';
 import { engineOnEventLoop, type EngineThreads } from '../training/trainingPool';
 import { labelsKey } from '../upstreams/series';
 import { UpstreamHttp } from '../upstreams/upstreamHttp';
-import { AnomalyQuery } from './anomalyQuery';
+import { AnomalyFunction, AnomalyQuery } from './anomalyQuery';
 import {
+  alsoMatrices,
   overFlaggingNotice,
   toMatrix,
   toVector,
@@ -92,13 +93,16 @@ export class AnomalyEvaluator {
     query: AnomalyQuery,
     range: EvaluationRange,
     signal?: AbortSignal,
-    select?: UnitSelector
-  ): Promise<EvaluationResult> {
+    select?: UnitSelector,
+    /** Range queries: further functions answered from the same scores, in `also` (the writer's score/flag/threshold). */
+    alsoFns?: AnomalyFunction[]
+  ): Promise<EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> }> {
+    const also = range.kind === 'range' ? alsoFns : undefined;
     if (query.options.online) {
-      return this.evaluateOnline(query, range, signal, select);
+      return this.evaluateOnline(query, range, signal, select, also);
     }
-    const fastForwarded = await this.evaluateFetching(query, range, 'newOnly', signal, select);
-    return fastForwarded ?? (await this.evaluateFetching(query, range, 'whole', signal, select))!;
+    const fastForwarded = await this.evaluateFetching(query, range, 'newOnly', signal, select, also);
+    return fastForwarded ?? (await this.evaluateFetching(query, range, 'whole', signal, select, also))!;
   }
 
   /** The upstream named by `upstream=` or the default; only configured upstreams can ever be chosen. */
@@ -120,8 +124,9 @@ export class AnomalyEvaluator {
     range: EvaluationRange,
     fetching: 'newOnly' | 'whole',
     signal?: AbortSignal,
-    select?: UnitSelector
-  ): Promise<EvaluationResult | undefined> {
+    select?: UnitSelector,
+    alsoFns?: AnomalyFunction[]
+  ): Promise<(EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> }) | undefined> {
     const limits = this.config.limits;
     const upstream = this.chooseUpstream(query);
     const settings = this.resolveSettings(query, range);
@@ -195,7 +200,7 @@ export class AnomalyEvaluator {
         );
     }
     const scored = await scoreUnits(
-      { query, keyed, models, tableOf, fetched, scoreStartMs: scoreStart, scoreEndMs: scoreEnd },
+      { query, keyed, models, tableOf, fetched, scoreStartMs: scoreStart, scoreEndMs: scoreEnd, alsoFns },
       this.engine,
       this.models,
       this.hooks.onRowsScored,
@@ -203,7 +208,9 @@ export class AnomalyEvaluator {
       signal
     );
     this.fetchRecords.set(recordKey, { modelKeys: [...models.keys()], seriesSet: seriesSetOf(series) });
-    return range.kind === 'range' ? toMatrix(query, scored, warnings) : toVector(query, scored, range.timeMs, warnings);
+    return range.kind === 'range'
+      ? { ...toMatrix(query, scored, warnings), also: alsoMatrices(query, alsoFns, scored) }
+      : toVector(query, scored, range.timeMs, warnings);
   }
 
   /** An `online=true` query (onlineScoring.ts): trains per evaluation, keeps no model, scores every row causally. */
@@ -211,8 +218,9 @@ export class AnomalyEvaluator {
     query: AnomalyQuery,
     range: EvaluationRange,
     signal?: AbortSignal,
-    select?: UnitSelector
-  ): Promise<EvaluationResult> {
+    select?: UnitSelector,
+    alsoFns?: AnomalyFunction[]
+  ): Promise<EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> }> {
     const limits = this.config.limits;
     const upstream = this.chooseUpstream(query);
     const settings = this.resolveSettings(query, range);
@@ -241,6 +249,7 @@ export class AnomalyEvaluator {
           options: detectorOptionsOf(settings),
           trainingEndMs: training.endMs,
           fn: query.function,
+          alsoFns,
           scoreStartMs: scoreStart,
           scoreEndMs: scoreEnd,
         },
@@ -256,11 +265,13 @@ export class AnomalyEvaluator {
         warnings.push(notice);
       }
       for (const column of unit.columns.values()) {
-        output.push({ labels: column.labels, ...outcome.samples });
+        output.push({ labels: column.labels, ...outcome.samples, also: outcome.also });
       }
     }
     const scored = withoutMetricNames(output);
-    return range.kind === 'range' ? toMatrix(query, scored, warnings) : toVector(query, scored, range.timeMs, warnings);
+    return range.kind === 'range'
+      ? { ...toMatrix(query, scored, warnings), also: alsoMatrices(query, alsoFns, scored) }
+      : toVector(query, scored, range.timeMs, warnings);
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { overFlaggingWarning } from '@telemetry-analyzer/engine';
 import { labelsKey } from '../upstreams/series';
-import type { AnomalyQuery } from './anomalyQuery';
+import type { AnomalyFunction, AnomalyQuery } from './anomalyQuery';
 import { INSTANT_LOOKBACK_MS } from './evaluationPlan';
 import type { Samples } from './scoredSamples';
 
@@ -16,9 +16,31 @@ export type MatrixResult = { resultType: 'matrix'; result: Array<PromSample & { 
 export type VectorResult = { resultType: 'vector'; result: Array<PromSample & { value: [number, string] }> };
 export type EvaluationResult = (MatrixResult | VectorResult) & { warnings: string[] };
 
-/** One output series: its labels and its samples. */
+/** One output series: its labels and its samples (and those of further functions, when asked for). */
 export interface ScoredSeries extends Samples {
   labels: Record<string, string>;
+  also?: Partial<Record<AnomalyFunction, Samples>>;
+}
+
+/** The range answers of further functions, from the same scored series (query otherwise the same). */
+export function alsoMatrices(
+  query: AnomalyQuery,
+  fns: AnomalyFunction[] | undefined,
+  series: ScoredSeries[]
+): Partial<Record<AnomalyFunction, EvaluationResult>> | undefined {
+  return (
+    fns &&
+    Object.fromEntries(
+      fns.map((fn) => [
+        fn,
+        toMatrix(
+          { ...query, function: fn },
+          series.map((s) => ({ labels: s.labels, ...s.also![fn]! })),
+          []
+        ),
+      ])
+    )
+  );
 }
 
 /**
@@ -47,6 +69,7 @@ export function withoutMetricNames(series: ScoredSeries[]): ScoredSeries[] {
     labels: counts.get(labelsKey(stripped[i]))! > 1 ? s.labels : stripped[i],
     timestamps: s.timestamps,
     values: s.values,
+    also: s.also,
   }));
 }
 

@@ -7,7 +7,7 @@ import type { SeriesTable } from '@telemetry-analyzer/engine';
 import type { ModelRepository, TrainedModel } from '../models/modelRepository';
 import type { EngineThreads } from '../training/trainingPool';
 import { labelsKey } from '../upstreams/series';
-import type { AnomalyQuery } from './anomalyQuery';
+import type { AnomalyFunction, AnomalyQuery } from './anomalyQuery';
 import { overFlaggingNotice, withoutMetricNames, type ScoredSeries } from './answerShape';
 import { throwIfAborted, yieldToEventLoop } from './cancellation';
 import type { ScoredTable } from './scoreCache';
@@ -23,11 +23,13 @@ export interface UnitsToScore {
   fetched: NonNullable<ScoredTable['fetched']>;
   scoreStartMs: number;
   scoreEndMs: number;
+  /** Further functions answered from the same scores. */
+  alsoFns?: AnomalyFunction[];
 }
 
 /** Per output series its labels and scored samples in the range; warnings are added to `warnings`. */
 export async function scoreUnits(
-  { query, keyed, models, tableOf, fetched, scoreStartMs, scoreEndMs }: UnitsToScore,
+  { query, keyed, models, tableOf, fetched, scoreStartMs, scoreEndMs, alsoFns }: UnitsToScore,
   engine: EngineThreads,
   repository: ModelRepository,
   onRowsScored: (rowsScored: number, rowsFromCache: number) => void,
@@ -56,6 +58,7 @@ export async function scoreUnits(
         table: tableOf(unit, model),
         previous: model.lastScored,
         fn: query.function,
+        alsoFns,
         scoreStartMs,
         scoreEndMs,
       },
@@ -71,7 +74,7 @@ export async function scoreUnits(
     for (const column of columns) {
       const series = unit.columns.get(column);
       if (series) {
-        output.push({ labels: series.labels, ...scored.samples });
+        output.push({ labels: series.labels, ...scored.samples, also: scored.also });
       }
     }
   }

@@ -45,15 +45,31 @@ export interface ScoreJob {
   /** The model's score cache (query/scoreCache.ts), if it has one. */
   previous?: ScoredTable;
   fn: AnomalyFunction;
+  /** Other functions whose samples the same scores answer too (the writer writes score, flag and threshold). */
+  alsoFns?: AnomalyFunction[];
   /** The range the answer holds. */
   scoreStartMs: number;
   scoreEndMs: number;
 }
 
+/** Samples of further functions from the same scored rows. */
+export type AlsoSamples = Partial<Record<AnomalyFunction, Samples>>;
+
 /** The scores (for the score cache), the answer's samples, and the flagged share of the answered range. */
 export interface ScoredUnit extends CachedScoring {
   samples: Samples;
+  also?: AlsoSamples;
   flagged: { flagged: number; rows: number };
+}
+
+function alsoSamples(
+  fns: AnomalyFunction[] | undefined,
+  scored: ScoredTable,
+  startMs: number,
+  endMs: number,
+  flags?: Uint8Array
+): AlsoSamples | undefined {
+  return fns && Object.fromEntries(fns.map((fn) => [fn, samplesInRange(fn, scored, startMs, endMs, flags)]));
 }
 
 export function scoreUnit(job: ScoreJob): ScoredUnit {
@@ -62,6 +78,7 @@ export function scoreUnit(job: ScoreJob): ScoredUnit {
   return {
     ...cached,
     samples: samplesInRange(job.fn, cached.scored, job.scoreStartMs, job.scoreEndMs),
+    also: alsoSamples(job.alsoFns, cached.scored, job.scoreStartMs, job.scoreEndMs),
     flagged: flaggedInRange(cached.scored, job.scoreStartMs, job.scoreEndMs),
   };
 }
@@ -72,12 +89,14 @@ export interface OnlineJob {
   options: DetectorOptions;
   trainingEndMs: number;
   fn: AnomalyFunction;
+  alsoFns?: AnomalyFunction[];
   scoreStartMs: number;
   scoreEndMs: number;
 }
 
 /** An online unit's answer samples, its flagged share of the answered range, and the rows it scored in all. */
-export type OnlineUnit = { samples: Samples; flagged: { flagged: number; rows: number }; rowsScored: number } | string;
+export type OnlineUnit =
+  { samples: Samples; also?: AlsoSamples; flagged: { flagged: number; rows: number }; rowsScored: number } | string;
 
 export function scoreOnlineUnit(job: OnlineJob): OnlineUnit {
   const outcome = scoreOnline(job.table, job.options, job.trainingEndMs);
@@ -87,6 +106,7 @@ export function scoreOnlineUnit(job: OnlineJob): OnlineUnit {
   const { scored, flags } = outcome;
   return {
     samples: samplesInRange(job.fn, scored, job.scoreStartMs, job.scoreEndMs, flags),
+    also: alsoSamples(job.alsoFns, scored, job.scoreStartMs, job.scoreEndMs, flags),
     flagged: flaggedInRange(scored, job.scoreStartMs, job.scoreEndMs, flags),
     rowsScored: scored.scoredRows.reduce((n, s) => n + s, 0),
   };
