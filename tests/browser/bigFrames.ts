@@ -104,6 +104,8 @@ export interface CycleMeasure {
 /**
  * Hands window.__bigFrames to the rendered panel (Grafana's new props) and measures the whole cycle until
  * `isDone(container)` holds: every long task, and a timer's longest delay (the longest task of any length).
+ * Whether the panel is done is checked when the panel's attributes change (a MutationObserver), not by the timer:
+ * the measuring adds no work of its own to the tasks it measures.
  */
 export async function measureCycle(
   page: Page,
@@ -123,11 +125,12 @@ export async function measureCycle(
         });
         observer.observe({ type: 'longtask' });
         const done = new Function('container', `return (${isDone})(container)`) as (c: Element | null) => boolean;
-        // A 10 ms timer chain: how late it fires is how long the main thread was busy (a task of any length). It
-        // also checks for done, without a busy loop of its own.
+        // A 10 ms timer chain: how late it fires is how long the main thread was busy (a task of any length).
         const TICK_MS = 10;
         let last = performance.now();
         let longest = 0;
+        let finished = false;
+        let timer: ReturnType<typeof setTimeout> | undefined;
         const start = performance.now();
         const reported = () => {
           const el = document.querySelector(containerSelector);
@@ -137,27 +140,99 @@ export async function measureCycle(
               .map((a) => [a.name, a.value])
           );
         };
+        const finish = (cycleMs: number) => {
+          if (finished) {
+            return;
+          }
+          finished = true;
+          clearTimeout(timer);
+          mutations.disconnect();
+          // Long-task entries arrive asynchronously, and the chart paints in the next frames: let them through.
+          requestAnimationFrame(() =>
+            setTimeout(() => {
+              observer.disconnect();
+              resolve({ longTasks, longestTaskMs: Math.max(0, longest), cycleMs, reported: reported() });
+            }, 100)
+          );
+        };
+        const mutations = new MutationObserver(() => {
+          if (!finished && done(document.querySelector(containerSelector))) {
+            finish(performance.now() - start);
+          }
+        });
+        mutations.observe(document.body, { subtree: true, childList: true, attributes: true });
         const tick = () => {
           const now = performance.now();
           longest = Math.max(longest, now - last - TICK_MS);
           last = now;
-          const timedOut = now - start > timeoutMs;
-          if (timedOut || done(document.querySelector(containerSelector))) {
-            const cycleMs = timedOut ? NaN : now - start;
-            // Long-task entries arrive asynchronously, and the chart paints in the next frames: let them through.
-            requestAnimationFrame(() =>
-              setTimeout(() => {
-                observer.disconnect();
-                resolve({ longTasks, longestTaskMs: Math.max(0, longest), cycleMs, reported: reported() });
-              }, 100)
-            );
+          if (now - start > timeoutMs) {
+            finish(NaN);
             return;
           }
-          setTimeout(tick, TICK_MS);
+          timer = setTimeout(tick, TICK_MS);
         };
         window.__host.setPanelData(window.__bigFrames as never, range, true);
-        setTimeout(tick, TICK_MS);
+        timer = setTimeout(tick, TICK_MS);
       }),
     { containerSelector, range, isDone, timeoutMs }
   );
+}
+
+/** One task of the page's main thread, from a Chromium trace: its wall time and the CPU time the thread spent in it. */
+export interface TracedTask {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/**
+ * Runs `measure` inside a Chromium trace (devtools.timeline and toplevel: tasks, no sampling) and returns its result with the renderer main
+ * thread's tasks: wall time (what a long-task observer sees, including time the OS gave to other processes) and
+ * thread CPU time (the work itself). On a loaded machine the two differ by an order of magnitude.
+ */
+export async function withTracedTasks<T>(
+  page: Page,
+  measure: () => Promise<T>
+): Promise<{ result: T; tasks: TracedTask[] }> {
+  const browser = page.context().browser();
+  if (!browser) {
+    return { result: await measure(), tasks: [] };
+  }
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
+  let result: T;
+  try {
+    result = await measure();
+  } catch (error) {
+    await browser.stopTracing();
+    throw error;
+  }
+  const buffer = await browser.stopTracing();
+  return { result, tasks: mainThreadTasks(JSON.parse(buffer.toString('utf8'))) };
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/** The top-level tasks of the busiest renderer main thread in a trace. */
+export function mainThreadTasks(trace: { traceEvents?: TraceEvent[] } | TraceEvent[]): TracedTask[] {
+  const events = Array.isArray(trace) ? trace : (trace.traceEvents ?? []);
+  const mains = new Set(
+    events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`)
+  );
+  const byThread = new Map<string, TracedTask[]>();
+  for (const e of events) {
+    const key = `${e.pid}:${e.tid}`;
+    if (e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && mains.has(key)) {
+      const list = byThread.get(key) ?? [];
+      list.push({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000 });
+      byThread.set(key, list);
+    }
+  }
+  return [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
 }

@@ -77,7 +77,9 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
           drawMarks(u, latest.current.marks, latest.current.markColor);
         }
       };
-      drawFrom(1);
+      // Even the first series wait for a task of their own: uPlot's draw (axes, grid) and the chart's build that
+      // precedes it are task enough.
+      timer = setTimeout(() => drawFrom(1), 0);
     });
   }, [config]);
 

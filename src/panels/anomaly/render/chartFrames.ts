@@ -59,15 +59,25 @@ export function mainFrame(frames: DataFrame[], drawn: DrawnRef[], grid: PixelGri
       config: {
         ...source.config,
         displayName: source.config.displayName ?? ref.name,
-        custom: { ...source.config.custom, spanNulls: spanOf(d.stepMs, grid) },
+        // The lines are drawn by ProgressiveLinesPlugin, which connects points itself (spanOf): a numeric spanNulls
+        // would only make Grafana rewrite every value of every field once more (nullToUndefThreshold) per build.
+        custom: { ...source.config.custom, spanNulls: true },
       },
     };
   });
   return {
     name: 'anomalies',
     length: x.length,
-    fields: [{ name: 'time', type: FieldType.time, values: Array.from(x), config: {} }, ...lines],
+    fields: [timeField(x), ...lines],
   };
+}
+
+/**
+ * The grid's time field. Its slots are evenly spaced with nothing to insert: marked as such, so Grafana's chart does
+ * not scan it for gaps (applyNullInsertThreshold) on every build.
+ */
+function timeField(x: Float64Array): Field {
+  return { name: 'time', type: FieldType.time, values: Array.from(x), config: {}, state: { nullThresholdApplied: true } };
 }
 
 /** Score axis: from the lowest score down to a tenth, to the highest score (or threshold) up to a tenth. */
@@ -128,7 +138,7 @@ export function scoreFrame(
             lineWidth: 1,
             fillOpacity: 10,
             showPoints: VisibilityMode.Never,
-            spanNulls: spanOf(Math.max(...outcome.series.map((s) => s.stepMs)), grid),
+            spanNulls: true, // connected by ProgressiveLinesPlugin (see mainFrame)
             thresholdsStyle: { mode: GraphThresholdsStyleMode.Line },
             axisSoftMin: axis.min,
             axisSoftMax: axis.max,
@@ -139,7 +149,7 @@ export function scoreFrame(
   const frame: DataFrame = {
     name: 'scores',
     length: x.length,
-    fields: [{ name: 'time', type: FieldType.time, values: Array.from(x), config: {} }, ...fields],
+    fields: [timeField(x), ...fields],
   };
   return applyFieldOverrides({
     data: [frame],
