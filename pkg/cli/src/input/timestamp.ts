@@ -18,6 +18,9 @@ export function parseTimestamp(cell: string | number): number {
   if (typeof cell === 'number') {
     return epochToMilliseconds(cell);
   }
+  if (isDigits(cell)) {
+    return epochToMilliseconds(Number(cell)); // the common epoch case, without trimming and matching
+  }
   const text = cell.trim();
   if (EPOCH_PATTERN.test(text)) {
     return epochToMilliseconds(Number(text));
@@ -38,6 +41,19 @@ export function parseTimestamp(cell: string | number): number {
   }
   const fractionMs = fraction === '' ? 0 : Number(`0.${fraction}`) * 1000;
   return Date.UTC(y, mo - 1, d, h, mi, s) + fractionMs - zoneOffsetMs(zone);
+}
+
+function isDigits(text: string): boolean {
+  if (text.length === 0 || text.length > 16) {
+    return false;
+  }
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function epochToMilliseconds(value: number): number {

@@ -1,8 +1,9 @@
 /**
  * Scores RowBatches for every group of an input: each group's complete rows go to its own scorer (a trained
  * detector's ChunkScorer, or an online OnlineChunkScorer), missing rows are marked, and an engine error becomes an
- * InputError at the group's first row of the batch. The same code runs on the main thread or in the scoring
- * worker (scoringThread.ts); only the plan, plain data, crosses between them.
+ * InputError at the group's first row of the batch. The batch's scores.csv lines are written where the scores are
+ * (with two threads that takes formatting off the thread that reads and writes). The same code runs on the main
+ * thread or in the scoring worker (scoringThread.ts); only the plan, plain data, crosses between them.
  */
 import {
   AnomalyDetector,
@@ -16,6 +17,7 @@ import { ChunkScorer, type GroupScorer } from './chunkScorer';
 import { emptyScores, MISSING, type BatchScores } from './batchScores';
 import { withEngineErrors } from './engineErrors';
 import { OnlineChunkScorer } from './onlineChunkScorer';
+import { ScoreLines } from './scoreLines';
 
 /** How the groups are scored: plain data, so that it can be posted to a worker. */
 export interface ScoringPlan {
@@ -25,6 +27,8 @@ export interface ScoringPlan {
   source: string;
   headerLine: number;
   perColumn: boolean;
+  /** The input has a group column (--group-by): scores.csv names each row's group. */
+  grouped: boolean;
   /** Online mode: the engine options every group's OnlineDetector gets. Else `models`. */
   online?: { detector: DetectorOptions; options: OnlineOptions };
   /** Trained detectors by group (toJSON form), for batch scoring. */
@@ -38,8 +42,15 @@ export interface ScoringOutcome {
   models: Array<SerializedDetector | undefined>;
 }
 
+/** A scored batch: per row scores, and its lines of scores.csv. */
+export interface ScoredBatch {
+  scores: BatchScores;
+  lines: string;
+}
+
 export class GroupScoring {
   private readonly scorers: GroupScorer[];
+  private readonly lines: ScoreLines;
 
   constructor(
     private readonly plan: ScoringPlan,
@@ -47,6 +58,7 @@ export class GroupScoring {
     detectors?: Map<string, AnomalyDetector>
   ) {
     const { online } = plan;
+    this.lines = new ScoreLines(plan.groups, plan.grouped, plan.perColumn, online !== undefined);
     this.scorers = plan.groups.map((group) => {
       if (online) {
         const history = historyRows(online.detector.features);
@@ -58,7 +70,7 @@ export class GroupScoring {
   }
 
   /** @throws InputError for what the engine refuses (too few warm-up rows, ...), at the group's first row */
-  score(batch: RowBatch): BatchScores {
+  score(batch: RowBatch): ScoredBatch {
     const scores = emptyScores(batch.size, this.plan.perColumn ? this.plan.metricNames.length : 0);
     for (let row = 0; row < batch.size; row++) {
       if (batch.missing[row] === 1) {
@@ -77,7 +89,7 @@ export class GroupScoring {
         () => scorer.score(batch, rows, scores)
       );
     });
-    return scores;
+    return { scores, lines: this.lines.of(batch, scores) };
   }
 
   outcome(): ScoringOutcome {

@@ -17,14 +17,13 @@ import { Progress } from '../progress';
 import { ReportCollector } from '../report/reportCollector';
 import { renderReport } from '../report/renderReport';
 import { TOP_FEATURES } from './chunkScorer';
-import type { ScoringOutcome, ScoringPlan } from './groupScoring';
+import type { ScoredBatch, ScoringOutcome, ScoringPlan } from './groupScoring';
 import { startScoring } from './scoringThread';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
 import { loadModel, serializeModel } from './modelFile';
 import { loadModelForScan, rolesForModel, trainForScan, type ObtainedDetectors } from './obtainDetectors';
 import { MISSING, SCORED, TRAINING, type BatchScores } from './batchScores';
-import { ScoreLines } from './scoreLines';
 
 /** Batches scored ahead of the one being written: keeps both threads busy with bounded memory. */
 const BATCHES_IN_FLIGHT = 2;
@@ -104,6 +103,7 @@ async function scoreAndWrite(
     source: schema.source,
     headerLine: schema.headerLine,
     perColumn,
+    grouped: groupColumn !== undefined,
     online: online ? { detector: settings.detector, options: settings.online! } : undefined,
   };
   const counts: GroupCounts[] = groups.names.map((group) => ({
@@ -114,12 +114,11 @@ async function scoreAndWrite(
     anomalies: 0,
   }));
   const report = new ReportCollector(schema.metricNames, scan.groups);
-  const lines = new ScoreLines(groups.names, groupColumn !== undefined, perColumn, online);
 
   await outputs.scores.write(csvLine(scoresHeader(groupColumn, perColumn ? schema.metricNames : [], online)));
   await outputs.anomalies.write(csvLine(anomaliesHeader(groupColumn, schema.metricNames)));
 
-  const emit = async (batch: RowBatch, scores: BatchScores) => {
+  const emit = async (batch: RowBatch, { scores, lines }: ScoredBatch) => {
     let anomalies = '';
     for (let row = 0; row < batch.size; row++) {
       const groupCounts = counts[batch.groupIndex[row]];
@@ -142,7 +141,7 @@ async function scoreAndWrite(
         anomalies += csvLine(anomalyLine(batch, scores, row, groups.names, groupColumn !== undefined));
       }
     }
-    await outputs.scores.write(lines.of(batch, scores));
+    await outputs.scores.write(lines);
     await outputs.anomalies.write(anomalies);
     report.addBatch(batch, scores, groups.names);
   };
@@ -153,7 +152,7 @@ async function scoreAndWrite(
   let outcome: ScoringOutcome;
   try {
     // Batches being scored (on the scoring thread, if any) while the next ones are read; emitted in order.
-    const inFlight: Array<{ batch: RowBatch; scores: Promise<BatchScores> }> = [];
+    const inFlight: Array<{ batch: RowBatch; scores: Promise<ScoredBatch> }> = [];
     const emitOldest = async () => {
       const { batch, scores } = inFlight.shift()!;
       await emit(batch, await scores);

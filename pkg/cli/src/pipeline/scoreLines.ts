@@ -13,6 +13,11 @@ export class ScoreLines {
   private readonly groupFields: string[];
   /** What follows the score fields of a row that is not scored, per status code. */
   private readonly unscoredTails: string[];
+  /**
+   * Online, the texts of calibrated scores: they take few distinct values (ranks over a bounded horizon), and
+   * looking one up costs a fraction of writing a number.
+   */
+  private readonly calibratedTexts = new Map<number, string>();
 
   constructor(
     groups: string[],
@@ -31,9 +36,10 @@ export class ScoreLines {
       let line = formatTimestamp(batch.timestampMs[row]) + this.groupFields[batch.groupIndex[row]];
       const status = scores.status[row];
       if (status === SCORED) {
-        line += `,${numberField(scores.score[row])}`;
         if (this.online) {
-          line += `,${numberField(scores.rawScore[row])}`;
+          line += `,${this.calibratedText(scores.score[row])},${numberField(scores.rawScore[row])}`;
+        } else {
+          line += `,${numberField(scores.score[row])}`;
         }
         line += scores.isAnomaly[row] === 1 ? ',1,scored' : ',0,scored';
       } else {
@@ -48,7 +54,20 @@ export class ScoreLines {
     }
     return text;
   }
+
+  private calibratedText(score: number): string {
+    let text = this.calibratedTexts.get(score);
+    if (text === undefined) {
+      text = numberField(score);
+      if (this.calibratedTexts.size < MAX_CACHED_TEXTS) {
+        this.calibratedTexts.set(score, text);
+      }
+    }
+    return text;
+  }
 }
+
+const MAX_CACHED_TEXTS = 1 << 16;
 
 function numberField(value: number): string {
   return Number.isNaN(value) ? '' : String(value);

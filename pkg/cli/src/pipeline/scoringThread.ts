@@ -9,14 +9,13 @@ import { Worker } from 'worker_threads';
 import type { AnomalyDetector } from '@telemetry-analyzer/engine';
 import { InputError, type InputLocation } from '../errors';
 import type { RowBatch } from '../input/rowBatch';
-import type { BatchScores } from './batchScores';
-import { GroupScoring, type ScoringOutcome, type ScoringPlan } from './groupScoring';
+import { GroupScoring, type ScoredBatch, type ScoringOutcome, type ScoringPlan } from './groupScoring';
 
 export interface BatchScoring {
   /** Threads the run uses: 1 (all on the main thread) or 2 (scoring on a worker). */
   threads: number;
   /** Scores a batch; batches are answered in the order they were given. */
-  score(batch: RowBatch): Promise<BatchScores>;
+  score(batch: RowBatch): Promise<ScoredBatch>;
   /** After the last batch: thresholds and (online) the last models; ends the worker. */
   finish(): Promise<ScoringOutcome>;
   /** Ends the worker without waiting (on failure). */
@@ -55,7 +54,7 @@ function inThread(scoring: GroupScoring): BatchScoring {
 
 /** Messages from the worker (scoringWorker.ts). */
 export type WorkerReply =
-  | { kind: 'scores'; scores: BatchScores }
+  | { kind: 'scores'; scored: ScoredBatch }
   | { kind: 'outcome'; outcome: ScoringOutcome }
   | { kind: 'input-error'; location: InputLocation; reason: string }
   | { kind: 'failure'; message: string };
@@ -90,7 +89,7 @@ function inWorker(plan: ScoringPlan): BatchScoring {
   return {
     threads: 2,
     score: async (batch) =>
-      answer(await ask({ kind: 'batch', batch }), (reply) => (reply.kind === 'scores' ? reply.scores : undefined)),
+      answer(await ask({ kind: 'batch', batch }), (reply) => (reply.kind === 'scores' ? reply.scored : undefined)),
     finish: async () => {
       const outcome = answer(await ask({ kind: 'finish' }), (reply) =>
         reply.kind === 'outcome' ? reply.outcome : undefined
