@@ -79,6 +79,32 @@ describe('TrainingPool', () => {
     expect(typeof inWorker !== 'string' && inWorker.rowsScored).toBe(200);
   });
 
+  it('parses a successful Prometheus answer on a worker thread, and leaves any other to the caller', async () => {
+    const body = JSON.stringify({
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: { __name__: 'cpu' },
+            values: [
+              [1.5, '2'],
+              [2.5, '+Inf'],
+            ],
+          },
+        ],
+      },
+    });
+    expect(await pool.parseMatrix(body)).toEqual([
+      { labels: { __name__: 'cpu' }, timestamps: [1500, 2500], values: [2, Infinity] },
+    ]);
+    expect(await pool.parseMatrix('{"status":"error","errorType":"bad_data","error":"x"}')).toBeUndefined();
+    expect(
+      await pool.parseMatrix('{"status":"success","data":{"resultType":"matrix","result":[{"values":[]}]}}')
+    ).toBeUndefined();
+    expect(await pool.parseMatrix('<html>')).toBeUndefined();
+  });
+
   it("passes the engine's refusal of the data on as an EngineInputError", async () => {
     await expect(pool.train(table(3), OPTIONS, false)).rejects.toBeInstanceOf(EngineInputError);
   });

@@ -149,7 +149,8 @@ export class AnomalyEvaluator {
       query,
       { ...fetched, startMs: plan?.fetchStartMs ?? dataStart },
       limits,
-      signal
+      signal,
+      this.engine.parseMatrix
     );
     if (plan && seriesSetOf(series) !== plan.seriesSet) {
       return undefined;
@@ -235,7 +236,8 @@ export class AnomalyEvaluator {
       query,
       { startMs: training.startMs, endMs: scoreEnd, stepMs: step },
       limits,
-      signal
+      signal,
+      this.engine.parseMatrix
     );
     const units = buildUnits(series, settings.mode, settings.by).filter((unit) => !select || select(unit.labels));
     checkPointsScored(units.length, Math.floor((scoreEnd - training.startMs) / step) + 1, limits);

@@ -68,7 +68,8 @@ export class ModelTraining {
     signal: AbortSignal
   ): Promise<TrainingOutcome> {
     const { startMs, endMs } = trainingRange(this.limits, settings, dataStartMs);
-    const series = await fetchSeries(upstream, query, { startMs, endMs, stepMs: settings.stepMs }, this.limits, signal);
+    const range = { startMs, endMs, stepMs: settings.stepMs };
+    const series = await fetchSeries(upstream, query, range, this.limits, signal, this.engine.parseTrainingMatrix);
     const trainingUnits = new Map(
       buildUnits(series, settings.mode, settings.by).map((u) => [modelKey({ ...base, labels: u.labels }), u])
     );

@@ -14,13 +14,15 @@ export async function fetchSeries(
   query: AnomalyQuery,
   range: { startMs: number; endMs: number; stepMs: number },
   limits: Limits,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  /** Where a Prometheus answer is parsed: a worker thread (EngineThreads.parseMatrix), or here. */
+  parseMatrix?: (body: string) => Promise<Series[] | undefined>
 ): Promise<Series[]> {
   const inner = query.inner;
   const { startMs, endMs, stepMs } = range;
   const series =
     inner.language === 'promql'
-      ? await prometheusQueryRange(upstream, inner.expression, startMs, endMs, stepMs, signal)
+      ? await prometheusQueryRange(upstream, inner.expression, startMs, endMs, stepMs, signal, parseMatrix)
       : await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, signal);
   checkSamplesFetched(series, limits);
   const nonEmpty = series.filter((s) => s.timestamps.length > 0);

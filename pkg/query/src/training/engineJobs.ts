@@ -19,6 +19,8 @@ import { scoreOnline } from '../query/onlineScoring';
 import { scoreWithCache, type CachedScoring, type ScoredTable } from '../query/scoreCache';
 import { flaggedInRange, samplesInRange, type Samples } from '../query/scoredSamples';
 
+export { parseSuccessfulMatrix } from '../upstreams/prometheusUpstream';
+
 /** A newly trained model: what scores (transfer) and, when asked for, what the model store writes (saved). */
 export interface TrainedDetector {
   transfer: TransferredDetector;

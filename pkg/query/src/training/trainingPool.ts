@@ -16,8 +16,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { abortReason } from '../query/cancellation';
+import type { Series } from '../upstreams/series';
 import {
   decodeDetector,
+  parseSuccessfulMatrix,
   scoreOnlineUnit,
   scoreUnit,
   trainDetector,
@@ -42,6 +44,10 @@ export interface EngineThreads {
   score(job: ScoreJob, signal?: AbortSignal): Promise<ScoredUnit>;
   /** Scores one unit of an online=true query (query/onlineScoring.ts); a string says why it could not. */
   scoreOnline(job: OnlineJob, signal?: AbortSignal): Promise<OnlineUnit>;
+  /** The series of a successful Prometheus query_range answer; undefined for any other (the caller explains it). */
+  parseMatrix(body: string): Promise<Series[] | undefined>;
+  /** parseMatrix for a training range's answer (large): where it does not hold up a warm query's parse and scoring. */
+  parseTrainingMatrix(body: string): Promise<Series[] | undefined>;
 }
 
 /** Everything on the event loop: the pool size 0 (workers.training: 0), and tests. */
@@ -50,14 +56,24 @@ export const engineOnEventLoop: EngineThreads = {
   decode: async (saved) => decodeDetector(saved),
   score: async (job) => scoreUnit(job),
   scoreOnline: async (job) => scoreOnlineUnit(job),
+  parseMatrix: async (body) => parseSuccessfulMatrix(body),
+  parseTrainingMatrix: async (body) => parseSuccessfulMatrix(body),
 };
 
 /**
- * Training (and online scoring, which trains) on one pool, scoring and decoding on another: a warm query's scoring
+ * Training (and online scoring, which trains, and parsing a training range) on one pool; scoring, decoding and
+ * parsing the scored range on another: a warm query's scoring
  * never waits behind a cold query's training.
  */
 export function splitEngineThreads(training: EngineThreads, scoring: EngineThreads): EngineThreads {
-  return { train: training.train, scoreOnline: training.scoreOnline, score: scoring.score, decode: scoring.decode };
+  return {
+    train: training.train,
+    scoreOnline: training.scoreOnline,
+    score: scoring.score,
+    decode: scoring.decode,
+    parseMatrix: scoring.parseMatrix,
+    parseTrainingMatrix: training.parseMatrix,
+  };
 }
 
 type JobRequest = TrainingRequest extends infer R ? (R extends TrainingRequest ? Omit<R, 'id'> : never) : never;
@@ -103,6 +119,11 @@ export class TrainingPool implements EngineThreads {
   readonly score: EngineThreads['score'] = async (job, signal) =>
     ((await this.submit({ kind: 'score', job }, signal)) as { scored: ScoredUnit }).scored;
 
+  readonly parseMatrix: EngineThreads['parseMatrix'] = async (body) =>
+    ((await this.submit({ kind: 'parseMatrix', body })) as { series: Series[] | undefined }).series;
+
+  readonly parseTrainingMatrix: EngineThreads['parseTrainingMatrix'] = this.parseMatrix;
+
   readonly scoreOnline: EngineThreads['scoreOnline'] = async (job, signal) =>
     ((await this.submit({ kind: 'online', job }, signal)) as { online: OnlineUnit }).online;
 
@@ -113,8 +134,18 @@ export class TrainingPool implements EngineThreads {
         reject(abortReason(signal));
         return;
       }
-      const job: Job = { id: this.nextId++, request, signal, resolve, reject };
-      signal?.addEventListener('abort', () => this.cancel(job), { once: true });
+      // A request's signal watches each of its jobs only while the job is open: a query scoring many units must not
+      // pile up listeners on it.
+      const onAbort = () => this.cancel(job);
+      const settled = () => signal?.removeEventListener('abort', onAbort);
+      const job: Job = {
+        id: this.nextId++,
+        request,
+        signal,
+        resolve: (reply) => (settled(), resolve(reply)),
+        reject: (error) => (settled(), reject(error)),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(job);
       this.dispatch();
     });

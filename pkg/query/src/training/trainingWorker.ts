@@ -5,7 +5,7 @@
  */
 import { EngineInputError } from '@telemetry-analyzer/engine';
 import { parentPort } from 'node:worker_threads';
-import { decodeDetector, scoreOnlineUnit, scoreUnit, trainDetector } from './engineJobs';
+import { decodeDetector, parseSuccessfulMatrix, scoreOnlineUnit, scoreUnit, trainDetector } from './engineJobs';
 import type { TrainingReply, TrainingRequest } from './trainingMessages';
 
 parentPort!.on('message', (request: TrainingRequest) => {
@@ -24,6 +24,9 @@ parentPort!.on('message', (request: TrainingRequest) => {
         break;
       case 'online':
         reply = { id, online: scoreOnlineUnit(request.job) };
+        break;
+      case 'parseMatrix':
+        reply = { id, series: parseSuccessfulMatrix(request.body) };
         break;
     }
   } catch (error) {

@@ -16,7 +16,9 @@ export async function prometheusQueryRange(
   startMs: number,
   endMs: number,
   stepMs: number,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  /** Parses a successful answer off the event loop (EngineThreads.parseMatrix); undefined = here. */
+  parseElsewhere?: (body: string) => Promise<Series[] | undefined>
 ): Promise<Series[]> {
   const chunkSpan = stepMs * (MAX_POINTS_PER_REQUEST - 1);
   // Counted, not stepped until past the end: at times like 1e300 ms adding the step changes nothing.
@@ -38,7 +40,8 @@ export async function prometheusQueryRange(
       step: String(stepMs / 1000),
     });
     const response = await http.send('/api/v1/query_range', params, 'POST', signal);
-    chunks.push(parseMatrixResponse(http, response.status, response.contentType, response.body));
+    const parsed = response.status < 400 ? await parseElsewhere?.(response.body) : undefined;
+    chunks.push(parsed ?? parseMatrixResponse(http, response.status, response.contentType, response.body));
   }
   return mergeSeriesChunks(chunks);
 }
@@ -75,22 +78,50 @@ export function parseMatrixResponse(http: UpstreamHttp, status: number, contentT
   if (resultType !== 'matrix' || !Array.isArray(result)) {
     throw http.badAnswer(`expected a matrix result, got ${JSON.stringify(resultType)}`);
   }
-  return result.map((item: unknown) => {
+  const series = matrixSeries(result);
+  if (typeof series === 'string') {
+    throw http.badAnswer(series);
+  }
+  return series;
+}
+
+/**
+ * The series of a successful query_range answer, parsed where it costs the event loop nothing (a worker thread:
+ * training/engineJobs.ts); undefined for any other answer, which parseMatrixResponse then explains.
+ */
+export function parseSuccessfulMatrix(body: string): Series[] | undefined {
+  try {
+    const answer = JSON.parse(body) as { status?: string; data?: { resultType?: string; result?: unknown } };
+    if (answer.status !== 'success' || answer.data?.resultType !== 'matrix' || !Array.isArray(answer.data.result)) {
+      return undefined;
+    }
+    const series = matrixSeries(answer.data.result);
+    return typeof series === 'string' ? undefined : series;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The series of a matrix result, or what is wrong with it. */
+function matrixSeries(result: unknown[]): Series[] | string {
+  const series: Series[] = [];
+  for (const item of result) {
     const entry = item as { metric?: Record<string, string>; values?: unknown };
     if (typeof entry?.metric !== 'object' || entry.metric === null || !Array.isArray(entry.values)) {
-      throw http.badAnswer('a matrix entry lacks "metric" or "values"');
+      return 'a matrix entry lacks "metric" or "values"';
     }
     const timestamps: number[] = [];
     const values: number[] = [];
     for (const point of entry.values as unknown[]) {
       if (!Array.isArray(point) || typeof point[0] !== 'number' || typeof point[1] !== 'string') {
-        throw http.badAnswer('a sample is not [seconds, "value"]');
+        return 'a sample is not [seconds, "value"]';
       }
       timestamps.push(Math.round(point[0] * 1000));
       values.push(parsePromValue(point[1]));
     }
-    return { labels: { ...entry.metric }, timestamps, values };
-  });
+    series.push({ labels: { ...entry.metric }, timestamps, values });
+  }
+  return series;
 }
 
 /** Prometheus sample values are strings: numbers, "NaN", "+Inf", "-Inf". */
