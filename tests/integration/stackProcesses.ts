@@ -10,7 +10,7 @@ const run = promisify(execFile);
 /** Compiles the workspaces the CLI needs (pkg/X/dist), so the tests run `node pkg/cli/bin/telemetry-analyzer.js` as compose does. */
 export function buildCli(): void {
   const tsc = require.resolve('typescript/bin/tsc', { paths: [REPO_ROOT] });
-  for (const workspace of ['pkg/engine', 'pkg/query', 'pkg/proxy', 'pkg/cli']) {
+  for (const workspace of ['pkg/engine', 'pkg/query', 'pkg/proxy', 'pkg/writer', 'pkg/cli']) {
     execFileSync(process.execPath, [tsc, '-p', workspace], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
 }

@@ -5,7 +5,10 @@
  * the writer's clock over the backfilled history; every wait is for a state.
  */
 import { AnomalyWriter, chunkQueryText, parseWriterConfig, type WriterConfig } from '@telemetry-analyzer/writer';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { findFreePort } from '../support/freePort';
 import { startInfluxDB } from '../support/influxdb';
 import { PrometheusServer, startPrometheus } from '../support/prometheus';
 import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
@@ -18,6 +21,8 @@ import {
 } from '../support/remoteWriteTargets';
 import { makeTempDir, removeTempDir } from '../support/tempDir';
 import { waitUntil } from '../support/waitUntil';
+import { repoPath } from './stackFiles';
+import { buildCli, runNode } from './stackProcesses';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -78,8 +83,12 @@ interface WriterSetup {
 }
 
 function writerConfig(setup: WriterSetup): WriterConfig {
-  const yaml = [
-    'listen: 127.0.0.1:0',
+  return parseWriterConfig(writerYaml(setup), 'writer test config');
+}
+
+function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
+  return [
+    `listen: ${listen}`,
     'defaultUpstream: input',
     'upstreams:',
     `  input: { type: prometheus, url: ${input.url} }`,
@@ -104,7 +113,6 @@ function writerConfig(setup: WriterSetup): WriterConfig {
     `    options: ${JSON.stringify(JOB_OPTIONS)}`,
     '    schedule: { infer_every: 5m, fit_every: 1h, fit_window: 6h }',
   ].join('\n');
-  return parseWriterConfig(yaml, 'writer test config');
 }
 
 /** A writer whose clock the test moves. */
@@ -396,5 +404,27 @@ describe('anomaly writer', () => {
     await w.writer.close();
     expect((await w.writer.metrics.samplesWritten.get()).values[0].value).toBe(90);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  it('runs as `telemetry-analyzer run --from --to`: the CLI backfills what the writer in process writes, and exits', async () => {
+    buildCli();
+    const dir = makeTempDir('writer-cli');
+    try {
+      const port = await findFreePort();
+      const config = join(dir, 'writer.yaml');
+      writeFileSync(config, writerYaml({ target: vm, externalLabels: { run: 'cli' } }, `127.0.0.1:${port}`));
+      const cli = repoPath('pkg/cli/bin/telemetry-analyzer.js');
+      const from = LIVE_START - 4 * MINUTE;
+      const end = LIVE_START + 20 * MINUTE;
+      await runNode([cli, 'run', '--config', config, '--from', String(from / 1000), '--to', String(end / 1000)]);
+      const inProcess = newWriter({ target: vm, externalLabels: { run: 'in-process' } });
+      await inProcess.writer.backfill(from, end);
+      await inProcess.writer.flush();
+      const points = (end - from) / MINUTE + 1;
+      const byCli = await written(vm, 'anomaly_score{run="cli"}', HOSTS.length * points, ['run']);
+      expect(byCli).toEqual(await written(vm, 'anomaly_score{run="in-process"}', HOSTS.length * points, ['run']));
+    } finally {
+      removeTempDir(dir);
+    }
   });
 });

@@ -28,8 +28,7 @@ export async function runWriterFromConfigFile(path: string, options: RunOptions 
     }
     return writer;
   }
-  const { url } = await writer.start();
-  writer.log.info({ url, shard: `${config.shard.index}/${config.shard.count}` }, 'writer started');
+  // Signals are handled from the start: a SIGTERM while the writer resumes also stops it gracefully.
   const shutdown = (signal: NodeJS.Signals) => {
     writer.log.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping: finishing runs and sending the queue');
     writer.close().then(
@@ -42,5 +41,7 @@ export async function runWriterFromConfigFile(path: string, options: RunOptions 
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  const { url } = await writer.start();
+  writer.log.info({ url, shard: `${config.shard.index}/${config.shard.count}` }, 'writer started');
   return writer;
 }

@@ -247,7 +247,7 @@ export class AnomalyWriter {
     const result = await state.evaluator.evaluate(
       this.queryFor(job, 'anomaly_score', chunk),
       range,
-      this.stopping.signal,
+      undefined, // a run in progress finishes on shutdown (its upstream requests are bounded by their timeout)
       select,
       ['anomaly_flag', 'anomaly_threshold']
     );
