@@ -7,6 +7,11 @@ import { UpstreamHttp } from './upstreamHttp';
 
 /** Prometheus refuses more than 11,000 points per series in one range query; stay below it. */
 const MAX_POINTS_PER_REQUEST = 10_000;
+/**
+ * Answers up to this size are parsed on the event loop even when a worker could: well under a millisecond (a warm
+ * query's few new steps), less than the wait for another thread on a busy machine. Larger ones go to parseElsewhere.
+ */
+const PARSE_HERE_MAX_CHARS = 32 * 1024;
 /** Upstream requests one fetch may take: 1 000 000 points per series, far above the training and answer limits. */
 const MAX_REQUESTS_PER_FETCH = 100;
 
@@ -40,7 +45,8 @@ export async function prometheusQueryRange(
       step: String(stepMs / 1000),
     });
     const response = await http.send('/api/v1/query_range', params, 'POST', signal);
-    const parsed = response.status < 400 ? await parseElsewhere?.(response.body) : undefined;
+    const offLoop = response.status < 400 && response.body.length > PARSE_HERE_MAX_CHARS;
+    const parsed = offLoop ? await parseElsewhere?.(response.body) : undefined;
     chunks.push(parsed ?? parseMatrixResponse(http, response.status, response.contentType, response.body));
   }
   return mergeSeriesChunks(chunks);
