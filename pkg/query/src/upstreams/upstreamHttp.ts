@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { UpstreamConfig } from '../config';
+import { authHeaders } from './authHeaders';
 import { PromApiError } from '../errors';
 import { abortReason } from '../query/cancellation';
 import { formatDuration } from '../time';
@@ -179,14 +180,7 @@ export class UpstreamHttp {
   }
 
   private authHeaders(): Record<string, string> {
-    const { auth } = this.config;
-    const headers: Record<string, string> = { ...(auth.headers ?? {}) };
-    if (auth.basic) {
-      headers.authorization = `Basic ${Buffer.from(`${auth.basic.username}:${auth.basic.password}`).toString('base64')}`;
-    } else if (auth.bearer) {
-      headers.authorization = `Bearer ${auth.bearer.token}`;
-    }
-    return headers;
+    return authHeaders(this.config.auth);
   }
 }
 
