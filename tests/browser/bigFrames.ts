@@ -182,7 +182,12 @@ export async function measureCycle(
 export interface TracedTask {
   wallMs: number;
   cpuMs: number;
+  /** When it started, on the page's performance.now() clock (NaN if the trace had no anchor to tell). */
+  startMs: number;
 }
+
+/** The console.timeStamp label that ties the trace's clock to the page's performance.now(). */
+const CLOCK_ANCHOR = 'trace-clock-anchor:';
 
 /**
  * Runs `measure` inside a Chromium trace (devtools.timeline and toplevel: tasks, no sampling) and returns its result with the renderer main
@@ -200,6 +205,8 @@ export async function withTracedTasks<T>(
   await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
   let result: T;
   try {
+    // eslint-disable-next-line no-console -- console.timeStamp is how a page marks a point in the trace
+    await page.evaluate((label) => console.timeStamp(label + performance.now()), CLOCK_ANCHOR);
     result = await measure();
   } catch (error) {
     await browser.stopTracing();
@@ -214,9 +221,10 @@ interface TraceEvent {
   ph: string;
   pid: number;
   tid: number;
+  ts?: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string };
+  args?: { name?: string; data?: { message?: string } };
 }
 
 /** The top-level tasks of the busiest renderer main thread in a trace. */
@@ -225,12 +233,16 @@ export function mainThreadTasks(trace: { traceEvents?: TraceEvent[] } | TraceEve
   const mains = new Set(
     events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`)
   );
+  // The anchor's trace time (µs) and page time (ms) give the offset between the two clocks.
+  const anchor = events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith(CLOCK_ANCHOR));
+  const offsetMs =
+    anchor?.ts === undefined ? NaN : anchor.ts / 1000 - Number(anchor.args!.data!.message!.slice(CLOCK_ANCHOR.length));
   const byThread = new Map<string, TracedTask[]>();
   for (const e of events) {
     const key = `${e.pid}:${e.tid}`;
     if (e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && mains.has(key)) {
       const list = byThread.get(key) ?? [];
-      list.push({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000 });
+      list.push({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000, startMs: (e.ts ?? NaN) / 1000 - offsetMs });
       byThread.set(key, list);
     }
   }
