@@ -209,9 +209,7 @@ export class AnomalyEvaluator {
       signal
     );
     this.fetchRecords.set(recordKey, { modelKeys: [...models.keys()], seriesSet: seriesSetOf(series) });
-    return range.kind === 'range'
-      ? { ...toMatrix(query, scored, warnings), also: alsoMatrices(query, alsoFns, scored) }
-      : toVector(query, scored, range.timeMs, warnings);
+    return answerOf(query, range, scored, warnings, alsoFns);
   }
 
   /** An `online=true` query (onlineScoring.ts): trains per evaluation, keeps no model, scores every row causally. */
@@ -271,9 +269,7 @@ export class AnomalyEvaluator {
       }
     }
     const scored = withoutMetricNames(output);
-    return range.kind === 'range'
-      ? { ...toMatrix(query, scored, warnings), also: alsoMatrices(query, alsoFns, scored) }
-      : toVector(query, scored, range.timeMs, warnings);
+    return answerOf(query, range, scored, warnings, alsoFns);
   }
 
   /**
@@ -315,4 +311,17 @@ function sameColumns(cachedColumns: readonly string[] | undefined, model: Traine
     cachedColumns.length === columns.length &&
     cachedColumns.every((name, i) => name === columns[i])
   );
+}
+
+/** The evaluation's answer: a matrix (with the further functions' matrices) for a range, a vector for an instant. */
+function answerOf(
+  query: AnomalyQuery,
+  range: EvaluationRange,
+  scored: Parameters<typeof toMatrix>[1],
+  warnings: string[],
+  alsoFns?: AnomalyFunction[]
+): EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> } {
+  return range.kind === 'range'
+    ? { ...toMatrix(query, scored, warnings), also: alsoMatrices(query, alsoFns, scored) }
+    : toVector(query, scored, range.timeMs, warnings);
 }
