@@ -18,6 +18,7 @@ import { loadModel } from './modelFile';
 import { rolesForModel } from './obtainDetectors';
 import { withEngineErrors } from './engineErrors';
 import { parseContamination } from './detectionOptions';
+import { historyRows } from './groupScoring';
 import { OnlineChunkScorer } from './onlineChunkScorer';
 import { singleRowBatch } from '../input/rowBatch';
 import { emptyScores, SCORED } from './batchScores';
@@ -188,13 +189,7 @@ function onlineRowScorer(
   columns: string[],
   online: NonNullable<StreamRequest['online']>
 ): (row: ParsedRow) => RowResult | null {
-  const features = online.detector.features ?? {};
-  const scorer = new OnlineChunkScorer(
-    columns,
-    online.detector,
-    online.options,
-    (features.window ?? 12) + (features.lags ?? 1)
-  );
+  const scorer = new OnlineChunkScorer(columns, online.detector, online.options, historyRows(online.detector.features));
   const oneRow = Int32Array.of(0);
   return (parsed) => {
     const scores = emptyScores(1);
