@@ -322,6 +322,12 @@ describe('anomaly writer', () => {
     );
     expect(perShard.reduce((a, b) => a + b, 0)).toBe(HOSTS.length);
     expect(perShard.filter((n) => n > 0).length).toBeGreaterThan(1); // the work is spread
+    // Each shard read only its own series from the input: together they read what the one writer read.
+    const pointsRead = async (w: ReturnType<typeof newWriter>) =>
+      (await w.writer.metrics.pointsRead.get()).values.reduce((n, v) => n + v.value, 0);
+    const readByShards = await Promise.all(shards.map(pointsRead));
+    expect(readByShards.reduce((a, b) => a + b, 0)).toBe(await pointsRead(one));
+    expect(Math.max(...readByShards)).toBeLessThan(await pointsRead(one));
     const a = await written(vm, 'anomaly_score{setup="ha",replica="a"}', HOSTS.length * points, ['setup', 'replica']);
     const b = await written(vm, 'anomaly_score{setup="ha",replica="b"}', HOSTS.length * points, ['setup', 'replica']);
     expect(a).toEqual(b);

@@ -9,6 +9,12 @@ export class WriterMetrics {
     labelNames: ['job', 'outcome'],
     registers: [this.registry],
   });
+  readonly pointsRead = new Counter({
+    name: 'telemetry_writer_points_read_total',
+    help: 'Points (samples of all series) read from the upstream per job, for scoring and for training; a shard counts only the series it reads',
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
   readonly pointsScored = new Counter({
     name: 'telemetry_writer_points_scored_total',
     help: 'Rows the engine scored, per job (a multivariate row counts once)',
@@ -70,6 +76,12 @@ export class WriterMetrics {
   readonly models = new Gauge({
     name: 'telemetry_writer_models',
     help: 'Models a job holds in memory',
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
+  readonly modelBytes = new Gauge({
+    name: 'telemetry_writer_model_bytes',
+    help: "Bytes a job's models in memory hold (their trees and scalers), without their score caches",
     labelNames: ['job'],
     registers: [this.registry],
   });

@@ -111,6 +111,7 @@ export class AnomalyWriter {
       this.log,
       {
         onCacheSizeChange: (size) => m.models.set(labels, size),
+        onModelBytesChange: (bytes) => m.modelBytes.set(labels, bytes),
         onStoreLoad: () => undefined,
         onScoreCacheBytesChange: (bytes) => m.scoreCacheBytes.set(labels, bytes),
       },
@@ -125,6 +126,7 @@ export class AnomalyWriter {
         onTrained: () => m.trainings.inc(labels),
         onTrainingFailed: () => undefined,
         onRowsScored: (rows) => m.pointsScored.inc(labels, rows),
+        onPointsRead: (points) => m.pointsRead.inc(labels, points),
         log: this.log,
       },
       this.now,
@@ -240,7 +242,9 @@ export class AnomalyWriter {
   private async scoreChunk(state: JobState, chunk: ScoringChunk) {
     const { job } = state;
     const range = { kind: 'range' as const, startMs: chunk.startMs, endMs: chunk.endMs, stepMs: job.stepMs };
-    const select = (labels: Record<string, string>) => inShard(labels, this.config.shard);
+    // A shard reads and scores only its units (the whole query when it is the only one).
+    const shard = this.config.shard;
+    const select = shard.count > 1 ? (labels: Record<string, string>) => inShard(labels, shard) : undefined;
     const out: Array<{ labels: Array<{ name: string; value: string }>; timestamps: number[]; values: number[] }> = [];
     // One evaluation answers all three: anomaly_score, and flag and threshold from the same scores (the proxy's
     // answer to each, as the proxy shapes it).

@@ -42,6 +42,32 @@ export interface RepositoryEvents {
   onScoreCacheBytesChange?(bytes: number): void;
   /** A model was evicted from memory to stay within maxModels. */
   onEvict?(): void;
+  /** Bytes the cached models hold together (their detectors: modelBytes), without their score caches. */
+  onModelBytesChange?(bytes: number): void;
+}
+
+/**
+ * Bytes a model's detector holds in memory: its typed arrays (the trees) by their length, numbers at 8 bytes and
+ * strings at 2 per character; objects' own overhead is left out.
+ */
+export function modelBytes(value: unknown): number {
+  if (ArrayBuffer.isView(value)) {
+    return value.byteLength;
+  }
+  if (typeof value === 'number') {
+    return 8;
+  }
+  if (typeof value === 'string') {
+    return 2 * value.length;
+  }
+  if (typeof value === 'object' && value !== null) {
+    let bytes = 0;
+    for (const item of Object.values(value)) {
+      bytes += modelBytes(item);
+    }
+    return bytes;
+  }
+  return 0;
 }
 
 export class ModelRepository {
@@ -63,8 +89,9 @@ export class ModelRepository {
     private readonly decode: EngineThreads['decode'] = engineOnEventLoop.decode
   ) {
     // A model evicted from memory takes its score cache with it.
-    this.cache = new LruCache(maxModels, (key) => {
+    this.cache = new LruCache(maxModels, (key, model) => {
       this.forgetScores(key);
+      this.countBytes(model, -1);
       this.events.onEvict?.();
     });
     this.scoreHolders =
@@ -158,8 +185,25 @@ export class ModelRepository {
 
   private remember(model: TrainedModel): void {
     this.forgetScores(model.key); // those of the model this one replaces, if any
+    const replaced = this.cache.get(model.key);
+    if (replaced) {
+      this.countBytes(replaced, -1);
+    }
     this.cache.set(model.key, model);
+    this.countBytes(model, 1);
     this.events.onCacheSizeChange(this.cache.size);
+  }
+
+  /** Bytes the cached models' detectors hold together (modelBytes). */
+  get modelBytes(): number {
+    return this.detectorBytes;
+  }
+
+  private detectorBytes = 0;
+
+  private countBytes(model: TrainedModel, sign: 1 | -1): void {
+    this.detectorBytes += sign * modelBytes(model.detector);
+    this.events.onModelBytesChange?.(this.detectorBytes);
   }
 
   private forgetScores(key: string): void {

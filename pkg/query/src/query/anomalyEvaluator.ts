@@ -50,8 +50,8 @@ import {
 } from './fastForward';
 import { ModelTraining } from './modelTraining';
 import { onlineTrainingRange } from './onlineScoring';
-import { fetchSeries } from './seriesFetch';
-import { ModelUnit, buildTable, buildUnits } from './seriesTables';
+import { fetchSeries, type SeriesSelection } from './seriesFetch';
+import { ModelUnit, buildTable, buildUnits, unitLabelsOf } from './seriesTables';
 import { scoreUnits } from './unitScoring';
 
 export type { EvaluationRange, ResolvedSettings } from './evaluationPlan';
@@ -59,15 +59,23 @@ export type { EvaluationResult, MatrixResult, PromSample, VectorResult } from '.
 
 /**
  * Which units (a series, or a `by` group) an evaluation scores, by the unit's labels; undefined = all. The writer's
- * shards score their share of a query's units this way.
+ * shards score their share of a query's units this way, and read only their series where the upstream allows it
+ * (seriesFetch.ts).
  */
 export type UnitSelector = (labels: Record<string, string>) => boolean;
+
+/** The series a unit selector wants: those of the units it selects. */
+function seriesSelectionOf(select: UnitSelector | undefined, settings: ResolvedSettings): SeriesSelection | undefined {
+  return select && { keeps: (labels) => select(unitLabelsOf(labels, settings.mode, settings.by)) };
+}
 
 export interface EvaluatorHooks {
   onTrained(seconds: number): void;
   onTrainingFailed(): void;
   /** Per scored table: rows the engine scored, and scored rows reused from the model's previous table. */
   onRowsScored(rowsScored: number, rowsFromCache: number): void;
+  /** Per upstream read (scored range or training range): the points (samples of all series) it returned. */
+  onPointsRead?(points: number): void;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }
 
@@ -144,19 +152,19 @@ export class AnomalyEvaluator {
     const maxAge = 'windowMs' in settings.training ? this.config.engine.retrainIntervalMs : undefined;
     const fetched = { startMs: dataStart, endMs: scoreEnd, stepMs: step };
     const plan = fetching === 'newOnly' ? await this.planFastForward(query, recordKey, fetched, maxAge) : undefined;
+    const selection = seriesSelectionOf(select, settings);
     const series = await fetchSeries(
       upstream,
       query,
       { ...fetched, startMs: plan?.fetchStartMs ?? dataStart },
       limits,
-      signal,
-      this.engine.parseMatrix
+      { signal, parseMatrix: this.engine.parseMatrix, selection, onPointsRead: this.hooks.onPointsRead }
     );
     if (plan && seriesSetOf(series) !== plan.seriesSet) {
       return undefined;
     }
 
-    const units = buildUnits(series, settings.mode, settings.by).filter((unit) => !select || select(unit.labels));
+    const units = buildUnits(series, settings.mode, settings.by);
     const keyed = units.map((unit) => ({ unit, key: modelKey({ ...base, labels: unit.labels }) }));
     checkPointsScored(keyed.length, Math.floor((scoreEnd - dataStart) / step) + 1, limits);
 
@@ -173,7 +181,7 @@ export class AnomalyEvaluator {
     const warnings: string[] = [];
     if (missing.length > 0) {
       const outcome = await this.training.train(
-        { upstream, query, settings, base, missing, dataStartMs: dataStart },
+        { upstream, query, settings, base, missing, dataStartMs: dataStart, selection },
         signal
       );
       for (const { unit, key } of missing) {
@@ -234,10 +242,14 @@ export class AnomalyEvaluator {
       query,
       { startMs: training.startMs, endMs: scoreEnd, stepMs: step },
       limits,
-      signal,
-      this.engine.parseMatrix
+      {
+        signal,
+        parseMatrix: this.engine.parseMatrix,
+        selection: seriesSelectionOf(select, settings),
+        onPointsRead: this.hooks.onPointsRead,
+      }
     );
-    const units = buildUnits(series, settings.mode, settings.by).filter((unit) => !select || select(unit.labels));
+    const units = buildUnits(series, settings.mode, settings.by);
     checkPointsScored(units.length, Math.floor((scoreEnd - training.startMs) / step) + 1, limits);
     const warnings: string[] = [];
     const output: ScoredSeries[] = [];

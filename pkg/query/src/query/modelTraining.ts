@@ -17,7 +17,7 @@ import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { AnomalyQuery } from './anomalyQuery';
 import { throwIfAborted } from './cancellation';
 import { detectorOptionsOf, trainingRange, type ModelKeyBase, type ResolvedSettings } from './evaluationPlan';
-import { fetchSeries } from './seriesFetch';
+import { fetchSeries, type SeriesSelection } from './seriesFetch';
 import { buildTable, buildUnits, type ModelUnit } from './seriesTables';
 
 /** Per missing model key: the trained model, or why there is none. */
@@ -31,10 +31,13 @@ export interface TrainingJob {
   base: ModelKeyBase;
   missing: Array<{ unit: ModelUnit; key: string }>;
   dataStartMs: number;
+  /** Only these series are read (a writer shard's); undefined = the whole query. */
+  selection?: SeriesSelection;
 }
 
 export interface TrainingHooks {
   onTrained(seconds: number): void;
+  onPointsRead?(points: number): void;
   onTrainingFailed(): void;
   log: { info(o: object, m: string): void };
 }
@@ -64,12 +67,17 @@ export class ModelTraining {
   }
 
   private async trainMissing(
-    { upstream, query, settings, base, missing, dataStartMs }: TrainingJob,
+    { upstream, query, settings, base, missing, dataStartMs, selection }: TrainingJob,
     signal: AbortSignal
   ): Promise<TrainingOutcome> {
     const { startMs, endMs } = trainingRange(this.limits, settings, dataStartMs);
     const range = { startMs, endMs, stepMs: settings.stepMs };
-    const series = await fetchSeries(upstream, query, range, this.limits, signal, this.engine.parseTrainingMatrix);
+    const series = await fetchSeries(upstream, query, range, this.limits, {
+      signal,
+      parseMatrix: this.engine.parseTrainingMatrix,
+      selection,
+      onPointsRead: this.hooks.onPointsRead,
+    });
     const trainingUnits = new Map(
       buildUnits(series, settings.mode, settings.by).map((u) => [modelKey({ ...base, labels: u.labels }), u])
     );

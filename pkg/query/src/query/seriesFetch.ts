@@ -2,11 +2,31 @@
 import type { Limits } from '../config';
 import { PromApiError } from '../errors';
 import { influxQuery } from '../upstreams/influxUpstream';
+import { isPlainSelector, readSelectedSeries } from '../upstreams/prometheusSelection';
 import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
 import type { Series } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { AnomalyQuery } from './anomalyQuery';
 import { checkSamplesFetched } from './costLimits';
+
+/**
+ * Only the series whose labels `keeps` accepts are wanted (a writer shard's units). A PromQL plain selector is then
+ * narrowed at the source (prometheusSelection.ts: only those series are read); any other query is read whole and
+ * its other series dropped here.
+ */
+export interface SeriesSelection {
+  keeps(labels: Record<string, string>): boolean;
+}
+
+/** How one fetch runs: cancellation, where answers are parsed, which series are wanted, who counts the points. */
+export interface FetchOptions {
+  signal?: AbortSignal;
+  /** Where a Prometheus answer is parsed: a worker thread (EngineThreads.parseMatrix), or here. */
+  parseMatrix?: (body: string) => Promise<Series[] | undefined>;
+  selection?: SeriesSelection;
+  /** Told the points (samples of all series) the upstream returned that are kept. */
+  onPointsRead?(points: number): void;
+}
 
 /** The wrapped query's series over [startMs, endMs] at `stepMs`, without empty ones; refused beyond the limits. */
 export async function fetchSeries(
@@ -14,16 +34,24 @@ export async function fetchSeries(
   query: AnomalyQuery,
   range: { startMs: number; endMs: number; stepMs: number },
   limits: Limits,
-  signal?: AbortSignal,
-  /** Where a Prometheus answer is parsed: a worker thread (EngineThreads.parseMatrix), or here. */
-  parseMatrix?: (body: string) => Promise<Series[] | undefined>
+  { signal, parseMatrix, selection, onPointsRead }: FetchOptions = {}
 ): Promise<Series[]> {
   const inner = query.inner;
   const { startMs, endMs, stepMs } = range;
-  const series =
-    inner.language === 'promql'
-      ? await prometheusQueryRange(upstream, inner.expression, startMs, endMs, stepMs, signal, parseMatrix)
-      : await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, signal);
+  const read = (expression: string) =>
+    prometheusQueryRange(upstream, expression, startMs, endMs, stepMs, signal, parseMatrix);
+  let series: Series[];
+  if (inner.language !== 'promql') {
+    series = await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, signal);
+  } else if (selection && isPlainSelector(inner.expression)) {
+    series = await readSelectedSeries(upstream, inner.expression, range, selection.keeps, read, signal);
+  } else {
+    series = await read(inner.expression);
+  }
+  if (selection) {
+    series = series.filter((s) => selection.keeps(s.labels));
+  }
+  onPointsRead?.(series.reduce((n, s) => n + s.timestamps.length, 0));
   checkSamplesFetched(series, limits);
   const nonEmpty = series.filter((s) => s.timestamps.length > 0);
   if (nonEmpty.length > limits.maxSeriesPerQuery) {

@@ -14,16 +14,24 @@ export interface ModelUnit {
   columns: Map<string, Series>;
 }
 
+/** The labels of the unit a series belongs to: its own (univariate), or its group's `by` labels. */
+export function unitLabelsOf(
+  labels: Record<string, string>,
+  mode: 'univariate' | 'multivariate',
+  by: string[]
+): Record<string, string> {
+  return mode === 'univariate' ? labels : Object.fromEntries(by.map((name) => [name, labels[name] ?? '']));
+}
+
 export function buildUnits(series: Series[], mode: 'univariate' | 'multivariate', by: string[]): ModelUnit[] {
   if (mode === 'univariate') {
     return series.map((s) => ({ labels: s.labels, columns: new Map([[s.labels.__name__ ?? 'value', s]]) }));
   }
   const groups = new Map<string, ModelUnit>();
   for (const s of series) {
-    const groupLabels: Record<string, string> = {};
+    const groupLabels = unitLabelsOf(s.labels, mode, by);
     const columnLabels: Record<string, string> = { ...s.labels };
     for (const name of by) {
-      groupLabels[name] = s.labels[name] ?? '';
       delete columnLabels[name];
     }
     const groupKey = labelsKey(groupLabels);
