@@ -1,7 +1,8 @@
 import { Readable } from 'stream';
 import { createRandom } from '@telemetry-analyzer/engine';
+import { plainNumber } from '../src/input/cells';
 import { readRawRecords, type RawRecord } from '../src/input/rawRecords';
-import { readRecordBatches } from '../src/input/recordBatches';
+import { readRecordBatches, type RecordBatch } from '../src/input/recordBatches';
 
 /** A stream of `text` in chunks of `size` bytes, so lines, CR LF pairs and UTF-8 sequences straddle chunk borders. */
 function chunked(text: string, size: number): () => Readable {
@@ -13,11 +14,17 @@ function chunked(text: string, size: number): () => Readable {
   return () => Readable.from(chunks, { objectMode: false });
 }
 
-async function outcome(records: AsyncIterable<RawRecord | RawRecord[]>) {
+async function outcome(records: AsyncIterable<RawRecord | RecordBatch>) {
   const read: RawRecord[] = [];
   try {
     for await (const item of records) {
-      read.push(...(Array.isArray(item) ? item : [item]));
+      if ('cells' in item) {
+        read.push(item);
+        continue;
+      }
+      for (let r = 0; r < item.size; r++) {
+        read.push(item.record(r));
+      }
     }
     return { read };
   } catch (error) {
@@ -88,6 +95,42 @@ describe('readRecordBatches (CSV) reads exactly what csv-parse reads', () => {
       const text = lines.join(ending) + (random.nextFloat() < 0.8 ? ending : '');
       const { reference, batched } = await bothReaders(text, pick([5, 13, 64, 4096]));
       expect({ file: text, ...batched }).toEqual({ file: text, ...reference });
+    }
+  });
+});
+
+describe('RecordBatch#number reads numbers from the bytes exactly as plainNumber reads the cell', () => {
+  async function cellsAndNumbers(cells: string[]) {
+    const text = 'value\n' + cells.join('\n') + '\n';
+    const batches: RecordBatch[] = [];
+    for await (const batch of readRecordBatches(chunked(text, 1 << 16), 'csv', 'in.csv')) {
+      batches.push(batch);
+    }
+    const read: Array<{ cell: unknown; number: number }> = [];
+    for (const batch of batches) {
+      for (let r = 0; r < batch.size; r++) {
+        read.push({ cell: batch.cell(r, 0), number: batch.number(r, 0) });
+      }
+    }
+    return read.slice(1); // the header
+  }
+
+  test('edge cases and generated decimals of every length (Object.is: -0 stays -0)', async () => {
+    const random = createRandom(11);
+    const cells = [
+      '0', '-0', '+0', '0.1', '1.', '.5', '-.5', '+3', '007', '123456789012345', '1234567890123456',
+      '9007199254740993', '0.000000000000001', '0.1234567890123456789', '1e5', '-2.5E-3', ' 1', '1 ', '-', '.',
+      '+', '', 'abc', '1.2.3', '--1', '1-', 'NaN', 'null', 'Infinity', '1e999', '٣', '１',
+    ];
+    for (let i = 0; i < 3000; i++) {
+      const value = (random.nextFloat() - 0.5) * 10 ** Math.floor(random.nextFloat() * 20 - 8);
+      cells.push(i % 3 === 0 ? String(value) : value.toFixed(i % 18));
+    }
+    const read = await cellsAndNumbers(cells);
+    expect(read.map((r) => r.cell)).toEqual(cells.filter((cell) => cell !== ''));
+    for (const { cell, number } of read) {
+      expect({ cell, number }).toEqual({ cell, number: plainNumber(cell) });
+      expect(Object.is(number, plainNumber(cell))).toBe(true);
     }
   });
 });

@@ -1,48 +1,61 @@
 /**
- * The records of an input in batches (one per chunk read), for the passes over a whole file: far fewer promises
- * and objects per row than a record at a time.
+ * The records of an input in batches (one per chunk read), for the passes over a whole file: no object, array or
+ * string per row where the input allows it.
  *
- * CSV is read line by line while every line is a plain record: no quote, no stray carriage return and as many
- * fields as the header (the telemetry exports this tool meets: numbers and names). Such a line is split at its
- * commas, which is exactly what csv-parse makes of it, line numbers included. At the first line that is anything
- * else (quoting, multi-line fields, a ragged row, binary data), the input is read again with csv-parse, whose
- * records and errors are then the answer; the records already handed out are skipped, as csv-parse gives the same
- * ones for those plain lines. JSON and NDJSON come from readRawRecords, grouped.
+ * CSV is read as bytes, line by line, while every line is a plain record: no quote, no stray carriage return, no
+ * NUL and as many fields as the header (the telemetry exports this tool meets: numbers and names). Such a line is
+ * split at its commas, which is exactly what csv-parse makes of it, line numbers included; its cells stay bytes
+ * until a reader asks for one (RecordBatch#cell), and numbers are read from the bytes (RecordBatch#number). At the
+ * first line that is anything else (quoting, multi-line fields, a ragged row, binary data), the input is read again
+ * with csv-parse, whose records and errors are then the answer; the records already handed out are skipped, as
+ * csv-parse gives the same ones for those plain lines. JSON and NDJSON come from readRawRecords, grouped.
  */
 import type { Readable } from 'stream';
+import { plainNumber } from './cells';
 import type { InputFormat } from './inputFormat';
-import { readRawRecords, type RawRecord } from './rawRecords';
+import { readRawRecords, type Cell, type RawRecord } from './rawRecords';
 
-/** Records handed out per batch at most (JSON/NDJSON; a CSV batch is one chunk of text). */
+/** Records handed out per batch at most (JSON/NDJSON; a CSV batch is one chunk of the file). */
 const RECORDS_PER_BATCH = 8192;
-const BYTE_ORDER_MARK = '\uFEFF';
+
+/** Records read together; each cell on demand. */
+export interface RecordBatch {
+  readonly size: number;
+  /** Line of record `record` (as RawRecord#line). */
+  line(record: number): number;
+  /** Cell `field` of record `record`, as RawRecord#cells holds it (undefined past the record's end). */
+  cell(record: number, field: number): Cell;
+  /** plainNumber of that cell, read without making the cell where possible: the row readers' fast path. */
+  number(record: number, field: number): number;
+  /** The whole record. */
+  record(record: number): RawRecord;
+}
 
 export async function* readRecordBatches(
   open: () => Readable,
   format: InputFormat,
   source: string
-): AsyncGenerator<RawRecord[]> {
+): AsyncGenerator<RecordBatch> {
   if (format !== 'csv') {
     yield* grouped(readRawRecords(open(), format, source));
     return;
   }
   const plain = new PlainCsvLines();
   const stream = open();
-  stream.setEncoding('utf8');
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      const records = plain.take(chunk);
-      if (records.length > 0) {
-        yield records;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const batch = plain.take(chunk);
+      if (batch.size > 0) {
+        yield batch;
       }
       if (plain.stopped) {
         break;
       }
     }
     if (!plain.stopped) {
-      const records = plain.end();
-      if (records.length > 0) {
-        yield records;
+      const batch = plain.end();
+      if (batch.size > 0) {
+        yield batch;
       }
     }
   } finally {
@@ -53,79 +66,253 @@ export async function* readRecordBatches(
   }
 }
 
-/** Splits CSV text into records line by line until a line is not a plain record (then `stopped`). */
+/** A batch of whole records (JSON, NDJSON, csv-parse's CSV, or one record of a live stream). */
+export class RawRecordBatch implements RecordBatch {
+  constructor(private readonly records: RawRecord[]) {}
+
+  get size(): number {
+    return this.records.length;
+  }
+
+  line(record: number): number {
+    return this.records[record].line;
+  }
+
+  cell(record: number, field: number): Cell {
+    return this.records[record].cells[field];
+  }
+
+  number(record: number, field: number): number {
+    return plainNumber(this.records[record].cells[field]);
+  }
+
+  record(record: number): RawRecord {
+    return this.records[record];
+  }
+}
+
+const NEWLINE = 10;
+const CARRIAGE_RETURN = 13;
+const QUOTE = 34;
+const COMMA = 44;
+const NUL = 0;
+const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
+
+/**
+ * Plain CSV lines of one chunk: the chunk's bytes and, per record, where its fields start. Record r's field f
+ * spans bytes [bounds[r * (width + 1) + f], bounds[r * (width + 1) + f + 1] - 1).
+ */
+class CsvBytesBatch implements RecordBatch {
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly width: number,
+    private readonly bounds: Int32Array,
+    private readonly lines: Int32Array,
+    readonly size: number
+  ) {}
+
+  line(record: number): number {
+    return this.lines[record];
+  }
+
+  cell(record: number, field: number): Cell {
+    if (field >= this.width) {
+      return undefined;
+    }
+    const at = record * (this.width + 1) + field;
+    return this.bytes.toString('utf8', this.bounds[at], this.bounds[at + 1] - 1);
+  }
+
+  number(record: number, field: number): number {
+    if (field >= this.width) {
+      return NaN;
+    }
+    const at = record * (this.width + 1) + field;
+    const value = decimalAt(this.bytes, this.bounds[at], this.bounds[at + 1] - 1);
+    return value === value ? value : plainNumber(this.cell(record, field));
+  }
+
+  record(record: number): RawRecord {
+    const cells: string[] = [];
+    for (let field = 0; field < this.width; field++) {
+      cells.push(this.cell(record, field) as string);
+    }
+    return { line: this.lines[record], cells };
+  }
+}
+
+/** Exact powers of ten: 10^k for k <= 22 is a double, so digits / 10^k is rounded once, as Number() rounds. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * The value of bytes [start, end) when they are a decimal number of at most 15 digits without exponent (`-12.5`,
+ * `.5`, `3.`): the mantissa is then an exact integer below 2^53 and one division by an exact power of ten gives the
+ * correctly rounded double, which is what Number() gives (Clinger's fast path). NaN for anything else, which the
+ * caller reads through the cell's text.
+ */
+function decimalAt(bytes: Buffer, start: number, end: number): number {
+  let at = start;
+  const sign = bytes[at];
+  if (sign === 45 || sign === 43) {
+    at++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let fractionDigits = 0;
+  let dot = false;
+  for (; at < end; at++) {
+    const code = bytes[at];
+    if (code >= 48 && code <= 57) {
+      mantissa = mantissa * 10 + (code - 48);
+      digits++;
+      if (dot) {
+        fractionDigits++;
+      }
+    } else if (code === 46 && !dot) {
+      dot = true;
+    } else {
+      return NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) {
+    return NaN;
+  }
+  const value = mantissa / POWERS_OF_TEN[fractionDigits];
+  return sign === 45 ? -value : value;
+}
+
+/** Splits CSV bytes into records line by line until a line is not a plain record (then `stopped`). */
 class PlainCsvLines {
   stopped = false;
   recordsTaken = 0;
-  private rest = '';
+  private rest: Buffer = Buffer.alloc(0);
   private lineNumber = 0;
+  /** Fields per record: the first record's (the header's). */
   private width = -1;
   /** Whether lines end with CR LF (decided by the first line, as csv-parse decides its record delimiter). */
   private crlf: boolean | undefined;
+  // The batch being filled (reset per chunk).
+  private bounds = new Int32Array(0);
+  private lines = new Int32Array(0);
+  private count = 0;
 
-  take(chunk: string): RawRecord[] {
-    const text = this.rest + chunk;
+  take(chunk: Buffer): RecordBatch {
+    const bytes = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
     // Most chunks have no quote, NUL or carriage return at all: then no line needs looking at for them.
-    const plain = !text.includes('"') && !text.includes('\u0000') && !text.includes('\r');
-    const records: RawRecord[] = [];
+    const plain = !bytes.includes(QUOTE) && !bytes.includes(NUL) && !bytes.includes(CARRIAGE_RETURN);
+    this.startBatch(bytes);
     let start = 0;
     for (;;) {
-      const end = text.indexOf('\n', start);
+      const end = bytes.indexOf(NEWLINE, start);
       if (end < 0) {
         break;
       }
-      if (!this.line(text.slice(start, end), true, plain, records)) {
-        return records;
+      if (!this.line(bytes, start, end, true, plain)) {
+        return this.batch(bytes);
       }
       start = end + 1;
     }
-    this.rest = text.slice(start);
-    return records;
+    this.rest = Buffer.from(bytes.subarray(start));
+    return this.batch(bytes);
   }
 
-  end(): RawRecord[] {
-    const records: RawRecord[] = [];
-    if (this.rest !== '') {
-      this.line(this.rest, false, false, records);
+  end(): RecordBatch {
+    const bytes = this.rest;
+    this.startBatch(bytes);
+    if (bytes.length > 0) {
+      this.line(bytes, 0, bytes.length, false, false);
     }
-    return records;
+    return this.batch(bytes);
+  }
+
+  private startBatch(bytes: Buffer): void {
+    this.count = 0;
+    // A record takes at least one byte and its newline; a chunk has at most ~bytes / 2 of them.
+    const capacity = Math.max(4, bytes.length >> 3);
+    if (this.lines.length < capacity) {
+      this.lines = new Int32Array(capacity);
+    }
+  }
+
+  private batch(bytes: Buffer): RecordBatch {
+    const stride = this.width + 1;
+    return new CsvBytesBatch(
+      bytes,
+      this.width,
+      this.bounds.slice(0, this.count * stride),
+      this.lines.slice(0, this.count),
+      this.count
+    );
   }
 
   /**
-   * Adds the line's record (if not blank); false, and `stopped`, if the line is not a plain record.
-   * @param plain the line has no quote, NUL or carriage return (known from its chunk)
+   * Adds the line [start, end) of `bytes` (without its newline) as a record (if not blank); false, and `stopped`,
+   * if it is not a plain record.
+   * @param plain the chunk has no quote, NUL or carriage return
    */
-  private line(raw: string, terminated: boolean, plain: boolean, records: RawRecord[]): boolean {
+  private line(bytes: Buffer, start: number, end: number, terminated: boolean, plain: boolean): boolean {
     this.lineNumber++;
-    let line = this.lineNumber === 1 && raw.startsWith(BYTE_ORDER_MARK) ? raw.slice(1) : raw;
+    if (this.lineNumber === 1 && BYTE_ORDER_MARK.every((byte, i) => bytes[start + i] === byte)) {
+      start += BYTE_ORDER_MARK.length;
+    }
     if (!plain) {
       if (terminated) {
-        const endsWithCr = line.endsWith('\r');
+        const endsWithCr = end > start && bytes[end - 1] === CARRIAGE_RETURN;
         this.crlf ??= endsWithCr;
         if (endsWithCr !== this.crlf) {
           return this.stop();
         }
         if (endsWithCr) {
-          line = line.slice(0, -1);
+          end--;
         }
       }
-      if (line.includes('"') || line.includes('\r') || line.includes('\u0000')) {
-        return this.stop();
+      for (let at = start; at < end; at++) {
+        const code = bytes[at];
+        if (code === QUOTE || code === CARRIAGE_RETURN || code === NUL) {
+          return this.stop();
+        }
       }
     } else if (terminated && this.crlf === true) {
       return this.stop(); // a line without the CR LF the first line had
     } else if (terminated) {
       this.crlf = false;
     }
-    if (line === '') {
+    if (end === start) {
       return true; // csv-parse skips empty lines too
     }
-    const cells = line.split(',');
-    if (this.width >= 0 && cells.length !== this.width) {
-      return this.stop();
+    if (this.width < 0) {
+      this.width = 1;
+      for (let at = start; at < end; at++) {
+        this.width += bytes[at] === COMMA ? 1 : 0;
+      }
     }
-    this.width = cells.length;
-    records.push({ line: this.lineNumber, cells });
+    const stride = this.width + 1;
+    if (this.bounds.length < (this.count + 1) * stride) {
+      const grown = new Int32Array(Math.max(this.lines.length, this.count + 1) * stride);
+      grown.set(this.bounds);
+      this.bounds = grown;
+    }
+    const base = this.count * stride;
+    let field = 0;
+    this.bounds[base] = start;
+    for (let at = start; at < end; at++) {
+      if (bytes[at] === COMMA) {
+        if (++field === this.width) {
+          return this.stop(); // more fields than the header
+        }
+        this.bounds[base + field] = at + 1;
+      }
+    }
+    if (field !== this.width - 1) {
+      return this.stop(); // fewer fields than the header
+    }
+    this.bounds[base + this.width] = end + 1;
+    if (this.count === this.lines.length) {
+      const grown = new Int32Array(this.lines.length * 2);
+      grown.set(this.lines);
+      this.lines = grown;
+    }
+    this.lines[this.count++] = this.lineNumber;
     this.recordsTaken++;
     return true;
   }
@@ -147,16 +334,16 @@ async function* skipRecords(records: AsyncIterable<RawRecord>, count: number): A
   }
 }
 
-async function* grouped(records: AsyncIterable<RawRecord>): AsyncGenerator<RawRecord[]> {
+async function* grouped(records: AsyncIterable<RawRecord>): AsyncGenerator<RecordBatch> {
   let batch: RawRecord[] = [];
   for await (const record of records) {
     batch.push(record);
     if (batch.length === RECORDS_PER_BATCH) {
-      yield batch;
+      yield new RawRecordBatch(batch);
       batch = [];
     }
   }
   if (batch.length > 0) {
-    yield batch;
+    yield new RawRecordBatch(batch);
   }
 }

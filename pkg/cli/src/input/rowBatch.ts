@@ -2,7 +2,7 @@
  * A batch of typed rows in columns: what a pass over a whole input hands from the reader to the scorers and the
  * outputs, without an object per row.
  */
-import type { RawRecord } from './rawRecords';
+import type { RecordBatch } from './recordBatches';
 import type { ParsedRow, RowReader } from './rowReader';
 
 export interface RowBatch {
@@ -43,21 +43,38 @@ export class GroupIndex {
   }
 }
 
-/** Reads records into a batch. @throws InputError (from the RowReader) at the first bad record */
-export function readRowBatch(records: RawRecord[], reader: RowReader, groups: GroupIndex): RowBatch {
-  const size = records.length;
+/**
+ * Reads records [from, to) of `records` into a batch.
+ * @throws InputError (from the RowReader) at the first bad record
+ */
+export function readRowBatch(
+  records: RecordBatch,
+  from: number,
+  to: number,
+  reader: RowReader,
+  groups: GroupIndex
+): RowBatch {
+  const size = to - from;
   const metrics = reader.schema.metricIndexes.length;
   const batch = emptyBatch(size, metrics);
+  // Rows of one group come in runs: look a group up when it changes.
+  let lastGroup: string | undefined;
+  let lastGroupIndex = -1;
   for (let row = 0; row < size; row++) {
-    const record = records[row];
-    const timestampMs = reader.readTimestamp(record);
-    const group = reader.readGroup(record);
-    batch.lines[row] = record.line;
+    const r = from + row;
+    const line = records.line(r);
+    const timestampMs = reader.readTimestamp(records, r);
+    const group = reader.readGroup(records, r);
+    if (group !== lastGroup) {
+      lastGroup = group;
+      lastGroupIndex = groups.indexOf(group);
+    }
+    batch.lines[row] = line;
     batch.timestampMs[row] = timestampMs;
-    batch.orderMs[row] = reader.checkOrder(record.line, group, timestampMs);
-    batch.groupIndex[row] = groups.indexOf(group);
+    batch.orderMs[row] = reader.checkOrder(line, group, timestampMs);
+    batch.groupIndex[row] = lastGroupIndex;
     for (let m = 0; m < metrics; m++) {
-      const value = reader.readMetric(record, m);
+      const value = reader.readMetric(records, r, m);
       batch.values[m][row] = value;
       if (Number.isNaN(value)) {
         batch.missing[row] = 1;

@@ -9,10 +9,11 @@
  * refused instead, with the line and column.
  */
 import { InputError } from '../errors';
-import { cellText, parseMetricCell, plainNumber } from './cells';
+import { cellText, parseMetricCell } from './cells';
 import type { InputSchema } from './inputSchema';
 import type { RawRecord } from './rawRecords';
-import { formatTimestamp, parseTimestamp } from './timestamp';
+import { RawRecordBatch, type RecordBatch } from './recordBatches';
+import { epochToMilliseconds, formatTimestamp, parseTimestamp } from './timestamp';
 
 export interface ParsedRow {
   line: number;
@@ -43,42 +44,53 @@ export class RowReader {
     readonly strict = false
   ) {}
 
+  /** A record read on its own (a live stream's line). */
   read(record: RawRecord): ParsedRow {
-    const timestampMs = this.readTimestamp(record);
-    const group = this.readGroup(record);
-    const orderMs = this.checkOrder(record.line, group, timestampMs);
+    return this.readRow(new RawRecordBatch([record]), 0);
+  }
+
+  /** Record `r` of a batch as a typed row. @throws InputError at a bad cell */
+  readRow(batch: RecordBatch, r: number): ParsedRow {
+    const line = batch.line(r);
+    const timestampMs = this.readTimestamp(batch, r);
+    const group = this.readGroup(batch, r);
+    const orderMs = this.checkOrder(line, group, timestampMs);
     const values = new Float64Array(this.schema.metricIndexes.length);
     let missing = false;
     for (let m = 0; m < values.length; m++) {
-      values[m] = this.readMetric(record, m);
+      values[m] = this.readMetric(batch, r, m);
       missing ||= Number.isNaN(values[m]);
     }
-    return { line: record.line, timestampMs, orderMs, group, values, missing };
+    return { line, timestampMs, orderMs, group, values, missing };
   }
 
-  /** The record's value of metric `m` (NaN = missing). @throws InputError for a cell that is not a number */
-  readMetric(record: RawRecord, m: number): number {
+  /** Record r's value of metric `m` (NaN = missing). @throws InputError for a cell that is not a number */
+  readMetric(batch: RecordBatch, r: number, m: number): number {
     const { schema } = this;
     const index = schema.metricIndexes[m];
-    const cell = record.cells[index];
-    const value = plainNumber(cell);
+    const value = batch.number(r, index);
     if (!Number.isNaN(value)) {
       return value;
     }
-    const parsed = parseMetricCell(cell);
+    const parsed = parseMetricCell(batch.cell(r, index));
     if (parsed.kind === 'invalid') {
       throw new InputError(
-        { source: schema.source, line: record.line, column: index + 1 },
+        { source: schema.source, line: batch.line(r), column: index + 1 },
         `column "${schema.metricNames[m]}": ${parsed.reason}`
       );
     }
     return parsed.kind === 'number' ? parsed.value : NaN;
   }
 
-  readTimestamp(record: RawRecord): number {
+  readTimestamp(batch: RecordBatch, r: number): number {
     const { schema } = this;
-    const cell = record.cells[schema.timestampIndex];
-    const where = { source: schema.source, line: record.line, column: schema.timestampIndex + 1 };
+    // A plain decimal cell is an epoch number: what parseTimestamp makes of it, without making the cell.
+    const epoch = batch.number(r, schema.timestampIndex);
+    if (!Number.isNaN(epoch)) {
+      return epochToMilliseconds(epoch);
+    }
+    const cell = batch.cell(r, schema.timestampIndex);
+    const where = { source: schema.source, line: batch.line(r), column: schema.timestampIndex + 1 };
     const column = schema.header[schema.timestampIndex];
     if (typeof cell !== 'string' && typeof cell !== 'number') {
       throw new InputError(where, `timestamp column "${column}" is empty`);
@@ -96,15 +108,15 @@ export class RowReader {
     return timestampMs;
   }
 
-  readGroup(record: RawRecord): string {
+  readGroup(batch: RecordBatch, r: number): string {
     const { schema } = this;
     if (schema.groupIndex < 0) {
       return '';
     }
-    const group = cellText(record.cells[schema.groupIndex]);
+    const group = cellText(batch.cell(r, schema.groupIndex));
     if (group === '') {
       throw new InputError(
-        { source: schema.source, line: record.line, column: schema.groupIndex + 1 },
+        { source: schema.source, line: batch.line(r), column: schema.groupIndex + 1 },
         `group column "${schema.header[schema.groupIndex]}" is empty`
       );
     }

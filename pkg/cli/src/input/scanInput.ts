@@ -7,11 +7,11 @@
 import type { Readable } from 'stream';
 import { InputError } from '../errors';
 import { Progress } from '../progress';
-import { parseMetricCell, plainNumber } from './cells';
+import { parseMetricCell } from './cells';
 import type { InputFormat } from './inputFormat';
 import type { ColumnRoles, InputSchema } from './inputSchema';
 import type { RawRecord } from './rawRecords';
-import { readRecordBatches } from './recordBatches';
+import { readRecordBatches, type RecordBatch } from './recordBatches';
 import { RowReader, type TimestampRepairs } from './rowReader';
 
 export interface GroupScan {
@@ -54,10 +54,10 @@ export async function scanInput(
 ): Promise<ScanResult> {
   const batches = readRecordBatches(open, format, source);
   const first = await batches.next();
-  if (first.done || first.value.length === 0) {
+  if (first.done || first.value.size === 0) {
     throw new InputError({ source, line: 1, column: 1 }, 'the file is empty');
   }
-  const headerRecord = first.value[0];
+  const headerRecord = first.value.record(0);
   const partialSchema = schemaFromHeader(headerRecord, source, roles);
   const candidates = roles.columns ? partialSchema.metricIndexes : candidateColumns(partialSchema);
   const columns: ColumnEvidence[] = candidates.map(() => ({ numeric: false }));
@@ -67,17 +67,18 @@ export async function scanInput(
   let rows = 0;
   let lastLine = headerRecord.line;
 
-  const scanRecord = (record: RawRecord) => {
-    const timestampMs = rowReader.readTimestamp(record);
-    const group = rowReader.readGroup(record);
-    rowReader.checkOrder(record.line, group, timestampMs);
+  const scanRecord = (batch: RecordBatch, r: number) => {
+    const line = batch.line(r);
+    const timestampMs = rowReader.readTimestamp(batch, r);
+    const group = rowReader.readGroup(batch, r);
+    rowReader.checkOrder(line, group, timestampMs);
     for (let c = 0; c < candidates.length; c++) {
       const index = candidates[c];
       const column = columns[c];
-      if (column.numeric && !Number.isNaN(plainNumber(record.cells[index]))) {
+      if (column.numeric && !Number.isNaN(batch.number(r, index))) {
         continue; // the common case, without classifying the cell
       }
-      const parsed = parseMetricCell(record.cells[index]);
+      const parsed = parseMetricCell(batch.cell(r, index));
       if (parsed.kind === 'number' && !column.numeric) {
         column.numeric = true;
         if (column.firstText) {
@@ -85,7 +86,7 @@ export async function scanInput(
         }
       } else if (parsed.kind === 'invalid') {
         const error = new InputError(
-          { source, line: record.line, column: index + 1 },
+          { source, line, column: index + 1 },
           `column "${partialSchema.header[index]}": ${parsed.reason}`
         );
         if (column.numeric || roles.columns) {
@@ -101,18 +102,22 @@ export async function scanInput(
     } else {
       groups.set(group, {
         rows: 1,
-        firstLine: record.line,
+        firstLine: line,
         firstTimestampMs: timestampMs,
         lastTimestampMs: timestampMs,
       });
     }
     rows++;
-    lastLine = record.line;
+    lastLine = line;
   };
 
-  first.value.slice(1).forEach(scanRecord);
-  for await (const records of batches) {
-    records.forEach(scanRecord);
+  for (let r = 1; r < first.value.size; r++) {
+    scanRecord(first.value, r);
+  }
+  for await (const batch of batches) {
+    for (let r = 0; r < batch.size; r++) {
+      scanRecord(batch, r);
+    }
     progress.update(rows);
   }
   progress.done();

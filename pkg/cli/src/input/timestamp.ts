@@ -56,7 +56,7 @@ function isDigits(text: string): boolean {
   return true;
 }
 
-function epochToMilliseconds(value: number): number {
+export function epochToMilliseconds(value: number): number {
   if (!Number.isFinite(value)) {
     return NaN;
   }
@@ -81,30 +81,64 @@ function zoneOffsetMs(zone: string): number {
 const DAY_MS = 86_400_000;
 /** Dates from 1970 to 9999, whole milliseconds: what toISOString writes as YYYY-MM-DDTHH:MM:SS.mmmZ. */
 const FAST_FORMAT_BELOW_MS = 253_402_300_800_000;
-const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
-/** The date part of the last day formatted: output rows come in time order, so it rarely changes. */
+/** Characters of an ISO timestamp in the fast range. */
+export const TIMESTAMP_LENGTH = 24;
+const ZERO = 48;
+/** The date part (YYYY-MM-DDT) of the last day written, as bytes: output rows come in time order. */
 let cachedDay = NaN;
-let cachedDate = '';
+const cachedDate = new Uint8Array(11);
+const scratch = Buffer.alloc(TIMESTAMP_LENGTH);
 
 /**
- * ISO-8601 UTC text of epoch milliseconds, as every output file writes timestamps: exactly Date#toISOString,
- * with the date part reused while the day does not change (a million rows take a tenth of the time).
+ * Writes the ISO-8601 UTC text of epoch milliseconds (exactly Date#toISOString) into `target` at `at` and returns
+ * the position after it. Dates from 1970 to 9999 in whole milliseconds (every real timestamp) are written digit by
+ * digit with the date part reused while the day does not change; other values through toISOString.
  */
-export function formatTimestamp(ms: number): string {
+export function writeTimestamp(ms: number, target: Uint8Array, at: number): number {
   if (!(ms >= 0 && ms < FAST_FORMAT_BELOW_MS) || !Number.isInteger(ms)) {
-    return new Date(ms).toISOString();
+    const text = new Date(ms).toISOString();
+    for (let i = 0; i < text.length; i++) {
+      target[at++] = text.charCodeAt(i);
+    }
+    return at;
   }
   const day = Math.floor(ms / DAY_MS);
   if (day !== cachedDay) {
     cachedDay = day;
-    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    const date = new Date(day * DAY_MS).toISOString();
+    for (let i = 0; i < 11; i++) {
+      cachedDate[i] = date.charCodeAt(i);
+    }
   }
+  target.set(cachedDate, at);
   let rest = ms - day * DAY_MS;
   const hours = Math.floor(rest / 3_600_000);
   rest -= hours * 3_600_000;
   const minutes = Math.floor(rest / 60_000);
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
-  return `${cachedDate}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`;
+  const millis = rest - seconds * 1000;
+  target[at + 11] = ZERO + Math.floor(hours / 10);
+  target[at + 12] = ZERO + (hours % 10);
+  target[at + 13] = 58; // :
+  target[at + 14] = ZERO + Math.floor(minutes / 10);
+  target[at + 15] = ZERO + (minutes % 10);
+  target[at + 16] = 58;
+  target[at + 17] = ZERO + Math.floor(seconds / 10);
+  target[at + 18] = ZERO + (seconds % 10);
+  target[at + 19] = 46; // .
+  target[at + 20] = ZERO + Math.floor(millis / 100);
+  target[at + 21] = ZERO + (Math.floor(millis / 10) % 10);
+  target[at + 22] = ZERO + (millis % 10);
+  target[at + 23] = 90; // Z
+  return at + TIMESTAMP_LENGTH;
+}
+
+/** ISO-8601 UTC text of epoch milliseconds, as every output file writes timestamps: exactly Date#toISOString. */
+export function formatTimestamp(ms: number): string {
+  if (!(ms >= 0 && ms < FAST_FORMAT_BELOW_MS) || !Number.isInteger(ms)) {
+    return new Date(ms).toISOString();
+  }
+  writeTimestamp(ms, scratch, 0);
+  return scratch.toString('latin1', 0, TIMESTAMP_LENGTH);
 }

@@ -17,28 +17,39 @@ import {
 import { basename, dirname, join } from 'path';
 import { InputError } from '../errors';
 
-const BUFFER_CHARS = 1 << 20;
+const BUFFER_BYTES = 1 << 20;
 
-/** Appends text to a file through a buffer, honouring the stream's backpressure. */
+/** Appends text (or UTF-8 bytes) to a file through a buffer, honouring the stream's backpressure. */
 export class TextFileWriter {
-  private buffered = '';
+  private buffered: Array<string | Uint8Array> = [];
+  /** Characters or bytes buffered: near enough to bytes to decide when to write. */
+  private bufferedSize = 0;
 
   constructor(private readonly stream: WriteStream) {}
 
-  async write(text: string): Promise<void> {
-    this.buffered += text;
-    if (this.buffered.length >= BUFFER_CHARS) {
+  async write(text: string | Uint8Array): Promise<void> {
+    if (text.length === 0) {
+      return;
+    }
+    this.buffered.push(text);
+    this.bufferedSize += text.length;
+    if (this.bufferedSize >= BUFFER_BYTES) {
       await this.flush();
     }
   }
 
   async flush(): Promise<void> {
-    if (this.buffered === '') {
+    if (this.buffered.length === 0) {
       return;
     }
-    const text = this.buffered;
-    this.buffered = '';
-    if (!this.stream.write(text)) {
+    const chunks = this.buffered;
+    this.buffered = [];
+    this.bufferedSize = 0;
+    let ready = true;
+    for (const chunk of chunks) {
+      ready = this.stream.write(chunk);
+    }
+    if (!ready) {
       await new Promise<void>((resolve, reject) => {
         const onDrain = () => {
           this.stream.off('error', onError);

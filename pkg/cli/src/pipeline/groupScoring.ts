@@ -1,9 +1,9 @@
 /**
  * Scores RowBatches for every group of an input: each group's complete rows go to its own scorer (a trained
  * detector's ChunkScorer, or an online OnlineChunkScorer), missing rows are marked, and an engine error becomes an
- * InputError at the group's first row of the batch. The batch's scores.csv lines are written where the scores are
- * (with two threads that takes formatting off the thread that reads and writes). The same code runs on the main
- * thread or in the scoring worker (scoringThread.ts); only the plan, plain data, crosses between them.
+ * InputError at the group's first row of the batch. The same code runs on the main thread or in the scoring worker
+ * (scoringThread.ts); only the plan and typed arrays cross between them. With two threads the scoring thread is the
+ * busier one, so the outputs are formatted on the thread that reads (ScoreLines, runDetect).
  */
 import {
   AnomalyDetector,
@@ -17,7 +17,6 @@ import { ChunkScorer, type GroupScorer } from './chunkScorer';
 import { emptyScores, MISSING, type BatchScores } from './batchScores';
 import { withEngineErrors } from './engineErrors';
 import { OnlineChunkScorer } from './onlineChunkScorer';
-import { ScoreLines } from './scoreLines';
 
 /** How the groups are scored: plain data, so that it can be posted to a worker. */
 export interface ScoringPlan {
@@ -42,15 +41,8 @@ export interface ScoringOutcome {
   models: Array<SerializedDetector | undefined>;
 }
 
-/** A scored batch: per row scores, and its lines of scores.csv. */
-export interface ScoredBatch {
-  scores: BatchScores;
-  lines: string;
-}
-
 export class GroupScoring {
   private readonly scorers: GroupScorer[];
-  private readonly lines: ScoreLines;
 
   constructor(
     private readonly plan: ScoringPlan,
@@ -58,7 +50,6 @@ export class GroupScoring {
     detectors?: Map<string, AnomalyDetector>
   ) {
     const { online } = plan;
-    this.lines = new ScoreLines(plan.groups, plan.grouped, plan.perColumn, online !== undefined);
     this.scorers = plan.groups.map((group) => {
       if (online) {
         const history = historyRows(online.detector.features);
@@ -70,7 +61,7 @@ export class GroupScoring {
   }
 
   /** @throws InputError for what the engine refuses (too few warm-up rows, ...), at the group's first row */
-  score(batch: RowBatch): ScoredBatch {
+  score(batch: RowBatch): BatchScores {
     const scores = emptyScores(batch.size, this.plan.perColumn ? this.plan.metricNames.length : 0);
     for (let row = 0; row < batch.size; row++) {
       if (batch.missing[row] === 1) {
@@ -89,7 +80,7 @@ export class GroupScoring {
         () => scorer.score(batch, rows, scores)
       );
     });
-    return { scores, lines: this.lines.of(batch, scores) };
+    return scores;
   }
 
   outcome(): ScoringOutcome {

@@ -17,7 +17,8 @@ import { Progress } from '../progress';
 import { ReportCollector } from '../report/reportCollector';
 import { renderReport } from '../report/renderReport';
 import { TOP_FEATURES } from './chunkScorer';
-import type { ScoredBatch, ScoringOutcome, ScoringPlan } from './groupScoring';
+import type { ScoringOutcome, ScoringPlan } from './groupScoring';
+import { ScoreLines } from './scoreLines';
 import { startScoring } from './scoringThread';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
@@ -118,7 +119,8 @@ async function scoreAndWrite(
   await outputs.scores.write(csvLine(scoresHeader(groupColumn, perColumn ? schema.metricNames : [], online)));
   await outputs.anomalies.write(csvLine(anomaliesHeader(groupColumn, schema.metricNames)));
 
-  const emit = async (batch: RowBatch, { scores, lines }: ScoredBatch) => {
+  const scoreLines = new ScoreLines(groups.names, groupColumn !== undefined, perColumn, online);
+  const emit = async (batch: RowBatch, scores: BatchScores) => {
     let anomalies = '';
     for (let row = 0; row < batch.size; row++) {
       const groupCounts = counts[batch.groupIndex[row]];
@@ -141,7 +143,7 @@ async function scoreAndWrite(
         anomalies += csvLine(anomalyLine(batch, scores, row, groups.names, groupColumn !== undefined));
       }
     }
-    await outputs.scores.write(lines);
+    await outputs.scores.write(scoreLines.of(batch, scores));
     await outputs.anomalies.write(anomalies);
     report.addBatch(batch, scores, groups.names);
   };
@@ -152,7 +154,7 @@ async function scoreAndWrite(
   let outcome: ScoringOutcome;
   try {
     // Batches being scored (on the scoring thread, if any) while the next ones are read; emitted in order.
-    const inFlight: Array<{ batch: RowBatch; scores: Promise<ScoredBatch> }> = [];
+    const inFlight: Array<{ batch: RowBatch; scores: Promise<BatchScores> }> = [];
     const emitOldest = async () => {
       const { batch, scores } = inFlight.shift()!;
       await emit(batch, await scores);
@@ -162,10 +164,11 @@ async function scoreAndWrite(
     // Batches as they are read (a chunk of text each, at most --chunk-rows rows): small enough that their rows die
     // young, which keeps garbage collection cheap.
     for await (const records of readRecordBatches(input.open, input.format, input.source)) {
-      const rows = header ? records.slice(1) : records; // the header was checked by the first pass
+      const first = header ? 1 : 0; // the header was checked by the first pass
       header = false;
-      for (let from = 0; from < rows.length; from += settings.chunkRows) {
-        const batch = readRowBatch(rows.slice(from, from + settings.chunkRows), rowReader, groups);
+      for (let from = first; from < records.size; from += settings.chunkRows) {
+        const to = Math.min(records.size, from + settings.chunkRows);
+        const batch = readRowBatch(records, from, to, rowReader, groups);
         const scores = scoring.score(batch);
         scores.catch(() => undefined); // seen when its turn comes; not an unhandled rejection before
         inFlight.push({ batch, scores });
@@ -173,7 +176,7 @@ async function scoreAndWrite(
           await emitOldest();
         }
       }
-      rowsRead += rows.length;
+      rowsRead += records.size - first;
       progress.update(rowsRead);
     }
     while (inFlight.length > 0) {

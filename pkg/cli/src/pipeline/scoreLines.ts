@@ -1,16 +1,21 @@
 /**
- * The lines of scores.csv for a scored batch, built as one string: timestamp, group, anomaly_score, raw_score
- * (online), is_anomaly, status and the per-column scores (per-column mode). Numbers are written as JavaScript
- * writes them (shortest round-trip form); a score that is not there is an empty field.
+ * The lines of scores.csv for a scored batch, written as bytes (TextBytes): timestamp, group, anomaly_score,
+ * raw_score (online), is_anomaly, status and the per-column scores (per-column mode). Numbers are written as
+ * JavaScript writes them (shortest round-trip form); a score that is not there is an empty field. Runs on the thread
+ * that reads the input and writes the outputs: with two threads, scoring is the busier one.
  */
-import { formatTimestamp } from '../input/timestamp';
+import { TIMESTAMP_LENGTH, writeTimestamp } from '../input/timestamp';
 import type { RowBatch } from '../input/rowBatch';
 import { csvField } from '../output/csv';
+import { TextBytes, utf8Bytes } from '../output/textBytes';
 import { SCORED, STATUS_NAMES, type BatchScores } from './batchScores';
 
+const COMMA = 44;
+const NEWLINE = 10;
+
 export class ScoreLines {
-  /** Per group index: ",group" ready to append (quoted when it needs to be), or '' without --group-by. */
-  private readonly groupFields: string[];
+  /** Per group index: ",group" ready to append (quoted when it needs to be), or nothing without --group-by. */
+  private readonly groupFields: Uint8Array[];
   /** What follows the score fields of a row that is not scored, per status code. */
   private readonly unscoredTails: string[];
   /**
@@ -18,6 +23,7 @@ export class ScoreLines {
    * looking one up costs a fraction of writing a number.
    */
   private readonly calibratedTexts = new Map<number, string>();
+  private readonly text = new TextBytes(1 << 20);
 
   constructor(
     groups: string[],
@@ -25,34 +31,40 @@ export class ScoreLines {
     private readonly perColumn: boolean,
     private readonly online: boolean
   ) {
-    this.groupFields = groups.map((group) => (grouped ? `,${csvField(group)}` : ''));
+    this.groupFields = groups.map((group) => utf8Bytes(grouped ? `,${csvField(group)}` : ''));
     const emptyScores = online ? ',,,' : ',,';
     this.unscoredTails = STATUS_NAMES.map((status) => `${emptyScores},${status}`);
   }
 
-  of(batch: RowBatch, scores: BatchScores): string {
-    let text = '';
+  /** The batch's lines, in a buffer of their own. */
+  of(batch: RowBatch, scores: BatchScores): Uint8Array {
+    const { text } = this;
     for (let row = 0; row < batch.size; row++) {
-      let line = formatTimestamp(batch.timestampMs[row]) + this.groupFields[batch.groupIndex[row]];
+      text.length = writeTimestamp(batch.timestampMs[row], text.reserve(TIMESTAMP_LENGTH + 8), text.length);
+      text.bytes(this.groupFields[batch.groupIndex[row]]);
       const status = scores.status[row];
       if (status === SCORED) {
+        text.byte(COMMA);
         if (this.online) {
-          line += `,${this.calibratedText(scores.score[row])},${numberField(scores.rawScore[row])}`;
+          text.ascii(this.calibratedText(scores.score[row]));
+          text.byte(COMMA);
+          text.ascii(numberField(scores.rawScore[row]));
         } else {
-          line += `,${numberField(scores.score[row])}`;
+          text.ascii(numberField(scores.score[row]));
         }
-        line += scores.isAnomaly[row] === 1 ? ',1,scored' : ',0,scored';
+        text.ascii(scores.isAnomaly[row] === 1 ? ',1,scored' : ',0,scored');
       } else {
-        line += this.unscoredTails[status];
+        text.ascii(this.unscoredTails[status]);
       }
       if (this.perColumn) {
         for (const columnScores of scores.columnScores!) {
-          line += `,${numberField(columnScores[row])}`;
+          text.byte(COMMA);
+          text.ascii(numberField(columnScores[row]));
         }
       }
-      text += line + '\n';
+      text.byte(NEWLINE);
     }
-    return text;
+    return text.take();
   }
 
   private calibratedText(score: number): string {

@@ -9,13 +9,14 @@ import { Worker } from 'worker_threads';
 import type { AnomalyDetector } from '@telemetry-analyzer/engine';
 import { InputError, type InputLocation } from '../errors';
 import type { RowBatch } from '../input/rowBatch';
-import { GroupScoring, type ScoredBatch, type ScoringOutcome, type ScoringPlan } from './groupScoring';
+import type { BatchScores } from './batchScores';
+import { GroupScoring, type ScoringOutcome, type ScoringPlan } from './groupScoring';
 
 export interface BatchScoring {
   /** Threads the run uses: 1 (all on the main thread) or 2 (scoring on a worker). */
   threads: number;
   /** Scores a batch; batches are answered in the order they were given. */
-  score(batch: RowBatch): Promise<ScoredBatch>;
+  score(batch: RowBatch): Promise<BatchScores>;
   /** After the last batch: thresholds and (online) the last models; ends the worker. */
   finish(): Promise<ScoringOutcome>;
   /** Ends the worker without waiting (on failure). */
@@ -54,7 +55,7 @@ function inThread(scoring: GroupScoring): BatchScoring {
 
 /** Messages from the worker (scoringWorker.ts). */
 export type WorkerReply =
-  | { kind: 'scores'; scored: ScoredBatch }
+  | { kind: 'scores'; scores: BatchScores }
   | { kind: 'outcome'; outcome: ScoringOutcome }
   | { kind: 'input-error'; location: InputLocation; reason: string }
   | { kind: 'failure'; message: string };
@@ -89,7 +90,7 @@ function inWorker(plan: ScoringPlan): BatchScoring {
   return {
     threads: 2,
     score: async (batch) =>
-      answer(await ask({ kind: 'batch', batch }), (reply) => (reply.kind === 'scores' ? reply.scored : undefined)),
+      answer(await ask({ kind: 'batch', batch }), (reply) => (reply.kind === 'scores' ? reply.scores : undefined)),
     finish: async () => {
       const outcome = answer(await ask({ kind: 'finish' }), (reply) =>
         reply.kind === 'outcome' ? reply.outcome : undefined

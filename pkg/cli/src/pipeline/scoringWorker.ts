@@ -12,7 +12,7 @@ parentPort!.on('message', (message: { kind: 'batch'; batch: RowBatch } | { kind:
   try {
     reply =
       message.kind === 'batch'
-        ? { kind: 'scores', scored: scoring.score(message.batch) }
+        ? { kind: 'scores', scores: scoring.score(message.batch) }
         : { kind: 'outcome', outcome: scoring.outcome() };
   } catch (error) {
     reply =
@@ -22,12 +22,7 @@ parentPort!.on('message', (message: { kind: 'batch'; batch: RowBatch } | { kind:
   }
   const transfer =
     reply.kind === 'scores'
-      ? [
-          reply.scored.scores.status,
-          reply.scored.scores.score,
-          reply.scored.scores.rawScore,
-          reply.scored.scores.isAnomaly,
-        ].map((a) => a.buffer as ArrayBuffer)
+      ? [reply.scores.status, reply.scores.score, reply.scores.rawScore, reply.scores.isAnomaly].map((a) => a.buffer as ArrayBuffer)
       : [];
   parentPort!.postMessage(reply, transfer);
 });

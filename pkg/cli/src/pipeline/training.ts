@@ -45,15 +45,11 @@ export async function collectTrainingRows(
   let rowsRead = 0;
   let header = true;
   for await (const records of readRecordBatches(open, format, schema.source)) {
-    for (const record of records) {
-      if (header) {
-        header = false; // checked by the first pass
-        continue;
-      }
+    for (let r = header ? 1 : 0; r < records.size; r++) {
       if (groupsToFill === 0) {
         break;
       }
-      const row = rowReader.read(record);
+      const row = rowReader.readRow(records, r);
       rowsRead++;
       const set = sets.get(row.group);
       const want = wanted.get(row.group) ?? 0;
@@ -71,6 +67,7 @@ export async function collectTrainingRows(
         groupsToFill--;
       }
     }
+    header = false; // the header was checked by the first pass
     progress.update(rowsRead);
     if (groupsToFill === 0) {
       break; // leaving the loop closes the input
