@@ -3,8 +3,10 @@
 // (the same anomaly queries per fit period, answered by pkg/proxy) in the same run. Both single-threaded
 // (workers.training: 0), so figures are per core.
 //
-//  - backfill (cold: fits the models, then scores 3 h): `telemetry-analyzer run --from --to` with 1, 2 and 4 shards
-//    as separate processes at once (scaling as far as this machine's cores allow), points per second per core;
+//  - backfill (cold: fits the models, then scores 6 h): `telemetry-analyzer run --from --to` with 1, 2 and 4 shards
+//    as separate processes at once (scaling as far as this machine's cores allow), points per second per core, all
+//    shards' wall-clock rate against one shard's, and points per CPU second of the busiest shard (each shard reads
+//    only its own series, so that is the rate N shards reach on N cores of their own);
 //  - steady state (models cached): one run per minute scores one new point per series; from its time, the series one
 //    core keeps up with at infer_every 1m (the sizing model of docs/scale.md; target >= 100 000 series per core).
 const { execFile } = require('child_process');
@@ -15,6 +17,7 @@ const { PassThrough } = require('stream');
 const { promisify } = require('util');
 const { parseConfig, startProxy } = require('../../pkg/proxy/dist');
 const { AnomalyWriter, chunkQueryText, parseWriterConfig, scoringChunks } = require('../../pkg/writer/dist');
+const cpuAtExit = require('../lib/cpuAtExit');
 const { entry } = require('../lib/table');
 const { telemetrySeries } = require('../lib/telemetrySeries');
 const { requireTestSupport } = require('../lib/testSupport');
@@ -25,7 +28,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const HOSTS = 40; // x 5 metrics = 200 series at 1 m
-const BACKFILL_HOURS = 3;
+const BACKFILL_HOURS = 6;
 const TICKS = 15;
 const CORES = os.availableParallelism();
 const CLI = path.join(__dirname, '..', '..', 'pkg', 'cli', 'bin', 'telemetry-analyzer.js');
@@ -71,33 +74,45 @@ async function run() {
     const proxyRate = points / proxySeconds;
     progress(`proxy: ${points} points in ${proxySeconds.toFixed(2)} s`);
 
+    let oneShard;
     for (const shards of [1, 2, 4]) {
       const config = path.join(dir, `writer-${shards}.yaml`);
       writeFileSync(config, yaml(`shards${shards}`));
-      const seconds = await elapsedSeconds(() =>
-        Promise.all(
+      let cpuSeconds = [];
+      const seconds = await elapsedSeconds(async () => {
+        const children = await Promise.all(
           Array.from({ length: shards }, (_, i) =>
-            run_(process.execPath, [
-              CLI,
-              'run',
-              '--config',
-              config,
-              '--shard',
-              `${i}/${shards}`,
-              '--from',
-              String(fromMs / 1000),
-              '--to',
-              String(endMs / 1000),
-            ])
+            run_(
+              process.execPath,
+              [
+                ...cpuAtExit.preload,
+                CLI,
+                'run',
+                '--config',
+                config,
+                '--shard',
+                `${i}/${shards}`,
+                '--from',
+                String(fromMs / 1000),
+                '--to',
+                String(endMs / 1000),
+              ],
+              { env: { ...process.env, ...cpuAtExit.env } }
+            )
           )
-        )
-      );
+        );
+        cpuSeconds = children.map(({ stderr }) => cpuAtExit.cpuSecondsOf(stderr));
+      });
       const written = await countSamples(target.url, `{run="shards${shards}"}`, endMs);
       if (written !== 3 * points) {
         throw new Error(`${shards} shard(s) wrote ${written} samples, expected ${3 * points}`);
       }
+      const busiest = Math.max(...cpuSeconds);
       const perCore = points / seconds / Math.min(shards, CORES);
-      progress(`${shards} shard(s): ${points} points (${written} samples written) in ${seconds.toFixed(2)} s`);
+      progress(
+        `${shards} shard(s): ${points} points (${written} samples written) in ${seconds.toFixed(2)} s; CPU s per shard ${cpuSeconds.map((c) => c.toFixed(2)).join(', ')}`
+      );
+      oneShard ??= { rate: points / seconds, cpuRate: points / busiest };
       entries.push(
         entry(
           `writer backfill ${series.length} series x ${BACKFILL_HOURS}h@1m, fits included, ${shards} shard(s) on ${CORES} cores: read+score+remote write (points/s per core)`,
@@ -106,6 +121,26 @@ async function run() {
           proxyRate
         )
       );
+      if (shards > 1) {
+        // Each shard reads only its own series (a plain selector is narrowed at the source), so the shards divide
+        // the reading, fitting and scoring. Wall time: all shards at once on this machine's cores (shared with the
+        // two Prometheus servers and whatever else runs). CPU time of the busiest shard: what N shards take on N
+        // cores of their own (the shards share nothing but the upstream).
+        entries.push(
+          entry(
+            `writer backfill ${shards} shards at once on ${CORES} cores: all shards together, wall clock (points/s)`,
+            points / seconds,
+            '1 shard alone (points/s)',
+            oneShard.rate
+          ),
+          entry(
+            `writer backfill ${shards} shards: points per CPU second of the busiest shard (= rate on ${shards} free cores)`,
+            points / busiest,
+            '1 shard (points per CPU second)',
+            oneShard.cpuRate
+          )
+        );
+      }
     }
 
     // Steady state: models cached, one new point per series per run.

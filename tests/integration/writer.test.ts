@@ -5,6 +5,7 @@
  * the writer's clock over the backfilled history; every wait is for a state.
  */
 import { AnomalyWriter, chunkQueryText, parseWriterConfig, type WriterConfig } from '@telemetry-analyzer/writer';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -22,7 +23,7 @@ import {
 import { makeTempDir, removeTempDir } from '../support/tempDir';
 import { waitUntil } from '../support/waitUntil';
 import { repoPath } from './stackFiles';
-import { buildCli, runNode } from './stackProcesses';
+import { buildCli, jsonLogLines, runNode } from './stackProcesses';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -80,6 +81,9 @@ interface WriterSetup {
   upstreamLines?: string[];
   /** modelStore.directory [none: models in memory only]. */
   modelStore?: string;
+  /** remoteWrite.readBack [target: the TSDB written to]. */
+  readBack?: string;
+  logLevel?: string;
 }
 
 function writerConfig(setup: WriterSetup): WriterConfig {
@@ -96,7 +100,7 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
     ...(setup.upstreamLines ?? []),
     'remoteWrite:',
     `  url: ${setup.target.writeUrl}`,
-    '  readBack: target',
+    `  readBack: ${setup.readBack ?? 'target'}`,
     '  batchSamples: 1000',
     `  queueSamples: ${setup.queueSamples ?? 1_000_000}`,
     '  minBackoff: 50ms',
@@ -106,7 +110,7 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
     'workers: { training: 0 }',
     ...(setup.modelStore ? [`modelStore: { directory: ${JSON.stringify(setup.modelStore)} }`] : []),
     'shutdownGrace: 60s',
-    'log: { level: warn }',
+    `log: { level: ${setup.logLevel ?? 'warn'} }`,
     'jobs:',
     '  - name: cpu',
     `    query: ${JSON.stringify(setup.query ?? 'cpu_usage_percent')}`,
@@ -410,6 +414,73 @@ describe('anomaly writer', () => {
     await w.writer.close();
     expect((await w.writer.metrics.samplesWritten.get()).values[0].value).toBe(90);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  it('SIGTERM on the `telemetry-analyzer run` process sends the samples queued at that moment, then it exits 0', async () => {
+    buildCli();
+    const dir = makeTempDir('writer-sigterm');
+    const port = await findFreePort();
+    const config = join(dir, 'writer.yaml');
+    // Live on the real clock: the input ends ~2 h ago, so the job reads it 4 h back. It resumes from the input (where
+    // nothing is written), as the target is down when it starts: its first run's samples wait in its queue.
+    writeFileSync(
+      config,
+      writerYaml(
+        {
+          target: vm,
+          externalLabels: { run: 'sigterm' },
+          query: 'cpu_usage_percent offset 4h',
+          readBack: 'input',
+          logLevel: 'info',
+        },
+        `127.0.0.1:${port}`
+      )
+    );
+    await vm.stopProcess();
+    let output = '';
+    const child = spawn(process.execPath, [repoPath('pkg/cli/bin/telemetry-analyzer.js'), 'run', '--config', config]);
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      let metrics = '';
+      await waitUntil(
+        async () => {
+          metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          const queued = /^telemetry_writer_queue_samples (\d+)/m.exec(metrics);
+          const failed = /^telemetry_writer_write_failures_total\{[^}]*\} [1-9]/m.test(metrics);
+          return queued && Number(queued[1]) >= HOSTS.length * 3 && failed ? true : undefined;
+        },
+        { timeoutMs: 60_000, describe: () => `queued samples and failed writes in /metrics:\n${metrics}\n${output}` }
+      );
+      child.kill('SIGTERM');
+      await vm.startProcess();
+      const code = await waitUntil(async () => (child.exitCode === null ? undefined : child.exitCode), {
+        timeoutMs: 60_000, // shutdownGrace
+        describe: () => `the writer to exit after SIGTERM:\n${output}`,
+      });
+      expect(code).toBe(0);
+      const stopped = jsonLogLines(output).find((line) => line.msg === 'stopped');
+      expect(stopped?.samples).toEqual({ queued: stopped?.samples.written, written: expect.any(Number), dropped: 0 });
+      expect(stopped!.samples.written).toBeGreaterThanOrEqual(HOSTS.length * 3);
+      // All of them are in the target: score, flag and threshold of every host.
+      let arrived: RawSeries[] = [];
+      const count = () => arrived.reduce((n, one) => n + one.samples.length, 0);
+      await waitUntil(
+        async () => {
+          arrived = await rawSamples(vm.url, '{run="sigterm"}', T0 + 20 * HOUR, 20 * 3600);
+          return count() >= stopped!.samples.written ? true : undefined;
+        },
+        { timeoutMs: 30_000, describe: () => `${stopped!.samples.written} samples in the target, have ${count()}` }
+      );
+      expect(count()).toBe(stopped!.samples.written);
+      expect(arrived).toHaveLength(HOSTS.length * 3);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+      await vm.startProcess();
+      removeTempDir(dir);
+    }
   });
 
   it('runs as `telemetry-analyzer run --from --to`: the CLI backfills what the writer in process writes, and exits', async () => {

@@ -31,13 +31,16 @@ export async function runWriterFromConfigFile(path: string, options: RunOptions 
   // Signals are handled from the start: a SIGTERM while the writer resumes also stops it gracefully.
   const shutdown = (signal: NodeJS.Signals) => {
     writer.log.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping: finishing runs and sending the queue');
-    writer.close().then(
-      () => process.exit(0),
-      (error: Error) => {
-        writer.log.error({ reason: error.message }, 'shutdown failed');
-        process.exit(1);
-      }
-    );
+    writer
+      .close()
+      .then(async () => writer.log.info({ samples: await writer.sampleTotals() }, 'stopped'))
+      .then(
+        () => process.exit(0),
+        (error: Error) => {
+          writer.log.error({ reason: error.message }, 'shutdown failed');
+          process.exit(1);
+        }
+      );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

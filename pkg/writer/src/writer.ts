@@ -219,6 +219,18 @@ export class AnomalyWriter {
     }
   }
 
+  /** Samples queued, accepted by the target, and dropped (all reasons) since the writer started. */
+  async sampleTotals(): Promise<{ queued: number; written: number; dropped: number }> {
+    const sum = async (counter: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
+      (await counter.get()).values.reduce((n, v) => n + v.value, 0);
+    const m = this.metrics;
+    return {
+      queued: await sum(m.samplesQueued),
+      written: await sum(m.samplesWritten),
+      dropped: await sum(m.samplesDropped),
+    };
+  }
+
   /** Waits until everything queued so far was sent (or given up). */
   flush(): Promise<void> {
     return this.client.flush();
