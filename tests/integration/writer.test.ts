@@ -81,6 +81,8 @@ interface WriterSetup {
   upstreamLines?: string[];
   /** modelStore.directory [none: models in memory only]. */
   modelStore?: string;
+  /** The job's options [JOB_OPTIONS]. */
+  options?: Record<string, string | number | boolean>;
   /** remoteWrite.readBack [target: the TSDB written to]. */
   readBack?: string;
   logLevel?: string;
@@ -114,7 +116,7 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
     'jobs:',
     '  - name: cpu',
     `    query: ${JSON.stringify(setup.query ?? 'cpu_usage_percent')}`,
-    `    options: ${JSON.stringify(JOB_OPTIONS)}`,
+    `    options: ${JSON.stringify(setup.options ?? JOB_OPTIONS)}`,
     '    schedule: { infer_every: 5m, fit_every: 1h, fit_window: 6h }',
   ].join('\n');
 }
@@ -230,6 +232,30 @@ describe('anomaly writer', () => {
       if (fn === 'anomaly_flag') {
         // The spikes are in the range, and flagged.
         expect([...stored.values()].flat().filter(([, v]) => v === 1).length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('an online=true job writes the calibrated scores, flags and thresholds the proxy answers in its online mode', async () => {
+    const w = newWriter({
+      target: promTarget,
+      externalLabels: { run: 'online' },
+      options: { ...JOB_OPTIONS, online: true },
+    });
+    await w.writer.resume();
+    const end = LIVE_START + 65 * MINUTE; // crosses a fit time: a new training window
+    await runLive(w, LIVE_START, end);
+    const from = LIVE_START - 4 * MINUTE;
+    const points = (end - from) / MINUTE + 1;
+    const job = w.writer.config.jobs[0];
+    expect(job.parsed.options.online).toBe(true);
+    for (const fn of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold'] as const) {
+      const stored = await written(promTarget, `${fn}{run="online"}`, HOSTS.length * points, ['run']);
+      expect(stored.size).toBe(HOSTS.length);
+      expect(stored).toEqual(await proxyAnswers(proxy.url, job, fn, from, end));
+      if (fn === 'anomaly_score') {
+        // Calibrated: scores are probabilities, not the raw isolation-forest scores a stored model writes.
+        expect([...stored.values()].flat().every(([, v]) => v >= 0 && v <= 1)).toBe(true);
       }
     }
   });
