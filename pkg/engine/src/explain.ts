@@ -30,13 +30,31 @@ import type { FeatureContribution } from './types';
 import { rootOf, samplesAt, type CompactTrees } from './compactTrees';
 
 /**
+ * Per split of `trees`, the isolation a row gains there: entry 2s is ln(n / n_left) for going left, 2s + 1
+ * ln(n / n_right) for going right. Computed once per forest that explains (16 bytes a split) instead of two
+ * logarithms per split on every explained row: explaining a million-row run's anomalies took a tenth of its time.
+ * @param splitCounts training rows per split (splitSampleCounts of `trees`)
+ */
+export function splitGains(trees: CompactTrees, splitCounts: Int32Array): Float64Array {
+  const { treeCount, splitStart, leftChild, rightChild } = trees;
+  const gains = new Float64Array(2 * splitStart[treeCount]);
+  for (let tree = 0; tree < treeCount; tree++) {
+    for (let split = splitStart[tree]; split < splitStart[tree + 1]; split++) {
+      gains[2 * split] = log(splitCounts[split] / samplesAt(trees, splitCounts, tree, leftChild[split]));
+      gains[2 * split + 1] = log(splitCounts[split] / samplesAt(trees, splitCounts, tree, rightChild[split]));
+    }
+  }
+  return gains;
+}
+
+/**
  * Adds the path weight of the row starting at `rowOffset` in `values` (row-major) over all trees to `weights`
  * (one slot per feature). Adds, does not reset.
- * @param splitCounts training rows per split (splitSampleCounts of `trees`)
+ * @param gains splitGains of `trees`
  */
 export function addPathWeights(
   trees: CompactTrees,
-  splitCounts: Int32Array,
+  gains: Float64Array,
   values: Float32Array,
   rowOffset: number,
   weights: Float64Array
@@ -47,8 +65,13 @@ export function addPathWeights(
     while (reference >= 0) {
       const split = splitStart[tree] + reference;
       const feature = splitFeature[split];
-      reference = values[rowOffset + feature] <= splitThreshold[split] ? leftChild[split] : rightChild[split];
-      weights[feature] += log(splitCounts[split] / samplesAt(trees, splitCounts, tree, reference));
+      if (values[rowOffset + feature] <= splitThreshold[split]) {
+        reference = leftChild[split];
+        weights[feature] += gains[2 * split];
+      } else {
+        reference = rightChild[split];
+        weights[feature] += gains[2 * split + 1];
+      }
     }
   }
 }

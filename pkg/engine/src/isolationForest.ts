@@ -35,7 +35,7 @@
 import { averagePathLength } from './averagePathLength';
 import { compactTrees, expandTrees, LEAF, splitSampleCounts, type CompactTrees, type GrownTrees } from './compactTrees';
 import { depthLimit } from './depthLimit';
-import { addPathWeights, averageTrainingPathWeights, rankContributions } from './explain';
+import { addPathWeights, averageTrainingPathWeights, rankContributions, splitGains } from './explain';
 import { decodeForest, encodeForest, ModelFormatError, type SerializedForest } from './modelFormat';
 import { createRandom, type Random } from './random';
 import { buildScoringLayout, denseLayoutPays, scoreRows } from './scoringLayout';
@@ -64,8 +64,8 @@ export interface TransferredForest {
 /** What fit() learns besides the trees. */
 interface FittedState {
   readonly trees: CompactTrees;
-  /** Training rows per split, for explain(); derived from the trees on first need (splitSampleCounts). */
-  splitCounts: Int32Array | undefined;
+  /** Per split, the gain of going left and of going right, for explain(); derived on first need (splitGains). */
+  splitGains: Float64Array | undefined;
   /** Columns of the training matrix; scored matrices must have the same. */
   readonly featureCount: number;
   /** Rows per tree actually used (maxSamples resolved against the training rows): normalises path lengths. */
@@ -463,7 +463,7 @@ export class IsolationForest {
 
     this.state = {
       trees,
-      splitCounts: undefined, // 4 bytes per split, kept only by forests that explain
+      splitGains: undefined, // 16 bytes per split, kept only by forests that explain
       featureCount: x.cols,
       maxSamplesUsed,
       trainingScores: undefined,
@@ -531,9 +531,9 @@ export class IsolationForest {
         throw new RangeError(`explain: value at row ${row}, column ${f} is ${x.values[rowOffset + f]}; must be finite`);
       }
     }
-    state.splitCounts ??= splitSampleCounts(state.trees);
+    state.splitGains ??= splitGains(state.trees, splitSampleCounts(state.trees));
     const pointWeights = new Float64Array(state.featureCount);
-    addPathWeights(state.trees, state.splitCounts, x.values, rowOffset, pointWeights);
+    addPathWeights(state.trees, state.splitGains, x.values, rowOffset, pointWeights);
     return rankContributions(pointWeights, state.trainingPathWeights, top);
   }
 
@@ -579,7 +579,7 @@ export class IsolationForest {
     const forest = new IsolationForest(transfer.params);
     forest.state = {
       trees: transfer.trees,
-      splitCounts: undefined,
+      splitGains: undefined,
       featureCount: transfer.featureCount,
       maxSamplesUsed: transfer.maxSamplesUsed,
       trainingScores: undefined,
@@ -621,7 +621,7 @@ export class IsolationForest {
     }
     forest.state = {
       trees: compactTrees(decoded.trees, decoded.featureCount, decoded.maxSamplesUsed),
-      splitCounts: undefined,
+      splitGains: undefined,
       featureCount: decoded.featureCount,
       maxSamplesUsed: decoded.maxSamplesUsed,
       trainingScores: decoded.trainingScores,
