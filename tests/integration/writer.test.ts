@@ -5,10 +5,11 @@
  * the writer's clock over the backfilled history; every wait is for a state.
  */
 import { AnomalyWriter, chunkQueryText, parseWriterConfig, type WriterConfig } from '@telemetry-analyzer/writer';
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
 import { findFreePort } from '../support/freePort';
 import { startInfluxDB } from '../support/influxdb';
 import { PrometheusServer, startPrometheus } from '../support/prometheus';
@@ -23,7 +24,7 @@ import {
 import { makeTempDir, removeTempDir } from '../support/tempDir';
 import { waitUntil } from '../support/waitUntil';
 import { repoPath } from './stackFiles';
-import { buildCli, jsonLogLines, runNode } from './stackProcesses';
+import { buildCli, jsonLogLines, parseOpenMetrics, runNode } from './stackProcesses';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -377,6 +378,65 @@ describe('anomaly writer', () => {
     const backfilled = await written(vm, 'anomaly_flag{mode="backfill"}', HOSTS.length * points, ['mode']);
     expect(sampleCount(backfilled)).toBe(HOSTS.length * points);
     expect(backfilled).toEqual(liveSamples);
+  });
+
+  it('backfills into an OpenMetrics file (`run --from --to --output`) that promtool turns into blocks, holding what live scoring of that range wrote', async () => {
+    buildCli();
+    const dir = makeTempDir('writer-file');
+    try {
+      const from = LIVE_START - 4 * MINUTE;
+      const end = LIVE_START + 70 * MINUTE; // crosses a fit time
+      const points = (end - from) / MINUTE + 1;
+      const live = newWriter({ target: promTarget, externalLabels: { mode: 'live-for-file' } });
+      await runLive(live, LIVE_START, end);
+
+      const config = join(dir, 'writer.yaml');
+      writeFileSync(config, writerYaml({ target: promTarget, externalLabels: { mode: 'file' } }));
+      const file = join(dir, 'backfill.om');
+      const cli = repoPath('pkg/cli/bin/telemetry-analyzer.js');
+      await runNode([
+        cli,
+        'run',
+        '--config',
+        config,
+        '--from',
+        String(from / 1000),
+        '--to',
+        String(end / 1000),
+        '--output',
+        file,
+      ]);
+
+      // promtool takes it as it is, every sample.
+      const blocks = join(dir, 'blocks');
+      await promisify(execFile)('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, blocks]);
+      const { stdout } = await promisify(execFile)('promtool', ['tsdb', 'list', blocks]);
+      const listed = stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .reduce((n, line) => n + Number(line.trim().split(/\s+/)[4]), 0); // BLOCK ULID, MIN TIME, MAX TIME, DURATION, NUM SAMPLES, …
+      expect(listed).toBe(HOSTS.length * points * 3);
+
+      const inFile = parseOpenMetrics(readFileSync(file, 'utf8'));
+      for (const fn of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold']) {
+        const fromFile = new Map(
+          inFile
+            .filter((s) => s.metric === fn)
+            .map((s) => {
+              expect(s.labels).toMatchObject({ anomaly_job: 'cpu', mode: 'file' });
+              const samples = Array.from(s.timestampsMs, (t, i) => [t, s.values[i]] as [number, number]);
+              return [labelsWithout(s.labels, ['anomaly_job', 'mode']), samples];
+            })
+        );
+        expect(sampleCount(fromFile)).toBe(HOSTS.length * points);
+        expect(fromFile).toEqual(
+          await written(promTarget, `${fn}{mode="live-for-file"}`, HOSTS.length * points, ['mode'])
+        );
+      }
+    } finally {
+      removeTempDir(dir);
+    }
   });
 
   it('reads InfluxDB through the same grammar and writes what the proxy answers for the InfluxQL query', async () => {

@@ -9,6 +9,7 @@ export * from './errors';
 export * from './time';
 export * from './query/anomalyQuery';
 export * from './query/anomalyEvaluator';
+export { formatSampleValue } from './query/answerShape';
 export * from './query/cancellation';
 export * from './query/costLimits';
 export * from './query/fastForward';

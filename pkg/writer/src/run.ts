@@ -10,8 +10,8 @@ import { AnomalyWriter, WriterOptions } from './writer';
 export interface RunOptions extends WriterOptions {
   /** Overrides the config's `shard`. */
   shard?: ShardSpec;
-  /** Backfill [from, to] (ms) instead of running live. */
-  backfill?: { fromMs: number; toMs: number; jobs?: string[] };
+  /** Backfill [from, to] (ms) instead of running live; into `outputFile` (OpenMetrics) instead of the target. */
+  backfill?: { fromMs: number; toMs: number; jobs?: string[]; outputFile?: string };
 }
 
 export async function runWriterFromConfigFile(path: string, options: RunOptions = {}): Promise<AnomalyWriter> {
@@ -19,10 +19,13 @@ export async function runWriterFromConfigFile(path: string, options: RunOptions 
   if (options.shard) {
     config.shard = options.shard;
   }
-  const writer = new AnomalyWriter(config, options);
+  const writer = new AnomalyWriter(config, { ...options, outputFile: options.backfill?.outputFile });
   if (options.backfill) {
     try {
       await writer.backfill(options.backfill.fromMs, options.backfill.toMs, options.backfill.jobs);
+    } catch (error) {
+      writer.discardOutput();
+      throw error;
     } finally {
       await writer.close();
     }

@@ -19,7 +19,9 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { JobConfig, WriterConfig } from './config';
 import { WriterMetrics } from './metrics';
+import { OpenMetricsFileSink } from './openMetricsFile';
 import { RemoteWriteClient } from './remoteWrite/remoteWriteClient';
+import type { SampleSink } from './sampleSink';
 import { lastWrittenMs } from './resume';
 import { ScoringChunk, alignDown, chunkQueryText, scoringChunks } from './schedule';
 import { inShard } from './shard';
@@ -29,6 +31,8 @@ export interface WriterOptions {
   now?: () => number;
   /** Where the JSON log lines go [stdout]. */
   logStream?: NodeJS.WritableStream;
+  /** Write the samples to this OpenMetrics file instead of remote-writing them (a backfill to a file). */
+  outputFile?: string;
 }
 
 const FUNCTIONS = ['anomaly_score', 'anomaly_flag', 'anomaly_threshold'] as const;
@@ -47,7 +51,7 @@ interface JobState {
 export class AnomalyWriter {
   readonly metrics = new WriterMetrics();
   readonly log: Logger;
-  private readonly client: RemoteWriteClient;
+  private readonly client: SampleSink;
   private readonly jobs = new Map<string, JobState>();
   private readonly pool: TrainingPool | undefined;
   private readonly now: () => number;
@@ -61,8 +65,28 @@ export class AnomalyWriter {
   ) {
     this.now = options.now ?? Date.now;
     this.log = pino({ level: config.log.level }, options.logStream ?? process.stdout);
+    this.client = options.outputFile
+      ? new OpenMetricsFileSink(options.outputFile, (samples) => this.metrics.samplesWritten.inc(samples))
+      : this.remoteWriteClient();
+    this.pool = config.workers.training > 0 ? new TrainingPool(config.workers.training) : undefined;
+    const upstreams = new Map(
+      Object.values(config.upstreams).map((u) => [
+        u.name,
+        new UpstreamHttp(
+          u,
+          () => undefined,
+          () => undefined
+        ),
+      ])
+    );
+    for (const job of config.jobs) {
+      this.jobs.set(job.name, { job, evaluator: this.evaluatorFor(job, upstreams) });
+    }
+  }
+
+  private remoteWriteClient(): RemoteWriteClient {
     const m = this.metrics;
-    this.client = new RemoteWriteClient(config.remoteWrite, {
+    return new RemoteWriteClient(this.config.remoteWrite, {
       onSent: (samples, seconds) => {
         m.samplesWritten.inc(samples);
         m.writeDuration.observe(seconds);
@@ -81,20 +105,6 @@ export class AnomalyWriter {
       },
       onQueueChange: (samples) => m.queueSamples.set(samples),
     });
-    this.pool = config.workers.training > 0 ? new TrainingPool(config.workers.training) : undefined;
-    const upstreams = new Map(
-      Object.values(config.upstreams).map((u) => [
-        u.name,
-        new UpstreamHttp(
-          u,
-          () => undefined,
-          () => undefined
-        ),
-      ])
-    );
-    for (const job of config.jobs) {
-      this.jobs.set(job.name, { job, evaluator: this.evaluatorFor(job, upstreams) });
-    }
   }
 
   private evaluatorFor(job: JobConfig, upstreams: Map<string, UpstreamHttp>): AnomalyEvaluator {
@@ -229,6 +239,11 @@ export class AnomalyWriter {
       written: await sum(m.samplesWritten),
       dropped: await sum(m.samplesDropped),
     };
+  }
+
+  /** A failed backfill to a file leaves no file (a remote-write target keeps what it accepted). */
+  discardOutput(): void {
+    this.client.discard?.();
   }
 
   /** Waits until everything queued so far was sent (or given up). */

@@ -1,6 +1,15 @@
 import { Command } from 'commander';
 import { InputError } from '../errors';
 
+interface RunFlags {
+  config: string;
+  shard?: string;
+  from?: string;
+  to?: string;
+  job?: string[];
+  output?: string;
+}
+
 /**
  * `run`: the writer (pkg/writer), started from its config file: scheduled scoring remote-written into a
  * Prometheus-compatible TSDB, or with --from/--to a backfill of a past range. Delegates like `serve`.
@@ -13,7 +22,8 @@ export function runCommand(): Command {
     .option('--from <time>', 'backfill from this time (RFC 3339 or unix seconds), then exit')
     .option('--to <time>', 'backfill up to this time [now]')
     .option('--job <name...>', 'backfill only these jobs')
-    .action(async (flags: { config: string; shard?: string; from?: string; to?: string; job?: string[] }) => {
+    .option('--output <file>', 'backfill into this OpenMetrics file (for promtool tsdb create-blocks-from openmetrics)')
+    .action(async (flags: RunFlags) => {
       // Loaded on demand (typed, through the package's own exports): the other commands must not need the writer.
       const { ConfigError, parseShard, runWriterFromConfigFile } = await import('@telemetry-analyzer/writer');
       const { parseTimestamp } = await import('@telemetry-analyzer/query');
@@ -31,8 +41,13 @@ export function runCommand(): Command {
         }
         return ms;
       };
-      if (flags.to !== undefined && flags.from === undefined) {
-        throw new InputError({ source: '--to' }, 'needs --from (a backfill range)');
+      for (const [value, option] of [
+        [flags.to, '--to'],
+        [flags.output, '--output'],
+      ] as const) {
+        if (value !== undefined && flags.from === undefined) {
+          throw new InputError({ source: option }, 'needs --from (a backfill range)');
+        }
       }
       const backfill =
         flags.from === undefined
@@ -41,6 +56,7 @@ export function runCommand(): Command {
               fromMs: time(flags.from, '--from'),
               toMs: flags.to === undefined ? Date.now() : time(flags.to, '--to'),
               jobs: flags.job,
+              outputFile: flags.output,
             };
       try {
         await runWriterFromConfigFile(flags.config, { shard, backfill });

@@ -82,7 +82,7 @@ export function toMatrix(query: AnomalyQuery, series: ScoredSeries[], warnings: 
     for (let i = 0; i < s.timestamps.length; i++) {
       const v = compared(query, test, s.values[i]);
       if (v !== undefined) {
-        values.push([s.timestamps[i] / 1000, formatValue(v)]);
+        values.push([s.timestamps[i] / 1000, formatSampleValue(v)]);
       }
     }
     if (values.length > 0) {
@@ -108,7 +108,7 @@ export function toVector(
     }
     const v = compared(query, test, s.values[last]);
     if (v !== undefined) {
-      result.push({ metric: s.labels, value: [timeMs / 1000, formatValue(v)] });
+      result.push({ metric: s.labels, value: [timeMs / 1000, formatSampleValue(v)] });
     }
   }
   return { resultType: 'vector', result, warnings };
@@ -148,7 +148,8 @@ function compared(query: AnomalyQuery, test: ((v: number) => boolean) | undefine
   return test(v) ? v : undefined;
 }
 
-function formatValue(value: number): string {
+/** A sample value as Prometheus answers and OpenMetrics writes it: `NaN`, `+Inf`, `-Inf`, or the number. */
+export function formatSampleValue(value: number): string {
   if (Number.isNaN(value)) {
     return 'NaN';
   }

@@ -6,6 +6,7 @@
  * TSDB accepted it.
  */
 import { authHeaders, type UpstreamAuth } from '@telemetry-analyzer/query';
+import type { SampleSink, SinkSeries } from '../sampleSink';
 import { REMOTE_WRITE_HEADERS, WriteSeries, encodeWriteRequest } from './prompb';
 
 export interface RemoteWriteSettings {
@@ -35,14 +36,8 @@ export interface RemoteWriteEvents {
   onQueueChange(samples: number): void;
 }
 
-interface QueuedSeries {
-  labels: WriteSeries['labels'];
-  timestamps: number[];
-  values: number[];
-}
-
-export class RemoteWriteClient {
-  private readonly queue: QueuedSeries[] = [];
+export class RemoteWriteClient implements SampleSink {
+  private readonly queue: SinkSeries[] = [];
   private queued = 0;
   private inFlight = 0;
   private pumping: Promise<void> | undefined;
@@ -64,7 +59,7 @@ export class RemoteWriteClient {
    * Queues samples (each series' labels sorted by name, samples in time order) and starts sending. Returns how many
    * samples were dropped because the queue was full (the oldest of each series are kept).
    */
-  enqueue(series: QueuedSeries[]): number {
+  enqueue(series: SinkSeries[]): number {
     let dropped = 0;
     for (const one of series) {
       const room = this.settings.queueSamples - this.pending;
