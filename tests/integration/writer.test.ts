@@ -489,6 +489,13 @@ describe('anomaly writer', () => {
       { timeoutMs: 30_000, describe: () => `a scheduled run in /metrics:\n${metrics.slice(0, 2000)}` }
     );
     expect(metrics).toMatch(/telemetry_writer_models\{job="cpu"\} 6/);
+    // Points read: at least the six hosts' 6 h training windows (360 points each) and their scored points.
+    const pointsRead = Number(/^telemetry_writer_points_read_total\{job="cpu"\} (\d+)/m.exec(metrics)?.[1]);
+    expect(pointsRead).toBeGreaterThanOrEqual(HOSTS.length * (360 + 5));
+    // Model memory: six models of 40 trees, each some kB (~66 kB per 100 trees: docs/performance.md).
+    const modelBytes = Number(/^telemetry_writer_model_bytes\{job="cpu"\} (\d+)/m.exec(metrics)?.[1]);
+    expect(modelBytes).toBeGreaterThan(HOSTS.length * 5_000);
+    expect(modelBytes).toBeLessThan(HOSTS.length * 200_000);
     expect(metrics).toMatch(/telemetry_writer_lag_seconds\{job="cpu"\} \d/);
     expect(metrics).toMatch(/telemetry_writer_samples_queued_total\{job="cpu"\} 90/);
     const health = await (await fetch(`${url}/healthz`)).json();

@@ -1,0 +1,48 @@
+import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
+import { ModelRepository, modelBytes, type TrainedModel } from '../src/models/modelRepository';
+
+function table(): SeriesTable {
+  const n = 300;
+  const timestamps = Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 60_000);
+  const values = Float64Array.from({ length: n }, (_, i) => 10 + Math.sin(i / 5));
+  return { timestamps, columns: [{ name: 'cpu', values }] };
+}
+
+function model(key: string, trees: number): TrainedModel {
+  const detector = AnomalyDetector.train(table(), { forest: { nEstimators: trees, seed: 1 } }).toTransfer();
+  return { key, description: key, trainedAt: 0, trainStart: 0, trainEnd: 1, detector };
+}
+
+describe('model memory', () => {
+  it("counts a detector's trees: twice the trees, about twice the bytes", () => {
+    const small = modelBytes(model('a', 20).detector);
+    const large = modelBytes(model('b', 40).detector);
+    expect(small).toBeGreaterThan(20 * 100); // every tree holds some nodes
+    expect(large / small).toBeGreaterThan(1.8);
+    expect(large / small).toBeLessThan(2.2);
+  });
+
+  it('the repository reports the bytes its cached models hold, as they are added, replaced and evicted', async () => {
+    const reported: number[] = [];
+    const repository = new ModelRepository(
+      2,
+      undefined,
+      { warn: () => undefined },
+      {
+        onCacheSizeChange: () => undefined,
+        onStoreLoad: () => undefined,
+        onModelBytesChange: (bytes) => reported.push(bytes),
+      }
+    );
+    const [a, b, c, a2] = [model('a', 20), model('b', 40), model('c', 20), model('a', 40)];
+    const bytes = (m: TrainedModel) => modelBytes(m.detector);
+    await repository.put(a);
+    await repository.put(b);
+    expect(repository.modelBytes).toBe(bytes(a) + bytes(b));
+    await repository.put(c); // evicts a
+    expect(repository.modelBytes).toBe(bytes(b) + bytes(c));
+    await repository.put({ ...a2, key: 'c' }); // replaces c
+    expect(repository.modelBytes).toBe(bytes(b) + bytes(a2));
+    expect(reported[reported.length - 1]).toBe(repository.modelBytes);
+  });
+});
