@@ -29,8 +29,11 @@ const NODE_SERVICES = [
   'telemetry-generator',
   'anomaly-proxy',
   'anomaly-writer',
+  'anomaly-writer-vm',
   'alert-receiver',
 ];
+/** The writer services and their config files (profiles "writer" and "writer-vm"). */
+const WRITERS = { 'anomaly-writer': 'deploy/writer.yaml', 'anomaly-writer-vm': 'deploy/writer-vm.yaml' };
 
 /** Compose's `${VAR:-default}` interpolation. */
 function interpolate(text: string, env: Record<string, string | undefined>): string {
@@ -68,7 +71,6 @@ function cliSubcommand(argv: string[]): CliCommand {
 /** Every URL host:port the stack's config files use, with where it comes from. */
 function configuredUrls(): Array<{ where: string; url: URL }> {
   const proxyConfig = readYaml('deploy/proxy.yaml');
-  const writerConfig = readYaml('deploy/writer.yaml');
   const prometheusConfig = readYaml('deploy/prometheus.yml');
   const contactPoints = readYaml('provisioning/alerting/contact-points.yaml').contactPoints;
   return [
@@ -76,11 +78,16 @@ function configuredUrls(): Array<{ where: string; url: URL }> {
       where: `deploy/proxy.yaml upstreams.${name}`,
       url: new URL(upstream.url),
     })),
-    ...Object.entries<any>(writerConfig.upstreams).map(([name, upstream]) => ({
-      where: `deploy/writer.yaml upstreams.${name}`,
-      url: new URL(upstream.url),
-    })),
-    { where: 'deploy/writer.yaml remoteWrite.url', url: new URL(writerConfig.remoteWrite.url) },
+    ...Object.values(WRITERS).flatMap((file) => {
+      const writerConfig = readYaml(file);
+      return [
+        ...Object.entries<any>(writerConfig.upstreams).map(([name, upstream]) => ({
+          where: `${file} upstreams.${name}`,
+          url: new URL(upstream.url),
+        })),
+        { where: `${file} remoteWrite.url`, url: new URL(writerConfig.remoteWrite.url) },
+      ];
+    }),
     ...prometheusConfig.scrape_configs.flatMap((job: any) =>
       job.static_configs.flatMap((config: any) =>
         config.targets.map((target: string) => ({
@@ -107,12 +114,14 @@ describe('docker-compose.yaml', () => {
         'alert-receiver',
         'anomaly-proxy',
         'anomaly-writer',
+        'anomaly-writer-vm',
         'grafana',
         'influxdb',
         'prometheus',
         'prometheus-backfill',
         'telemetry-backfill',
         'telemetry-generator',
+        'victoria-metrics',
       ].sort()
     );
     for (const [name, service] of Object.entries(services)) {
@@ -209,17 +218,18 @@ describe('docker-compose.yaml', () => {
     const modelDirectory = readYaml('deploy/proxy.yaml').modelStore.directory;
     expect(mountsOf('anomaly-proxy').some((m) => !m.bind && m.target === modelDirectory)).toBe(true);
 
-    const writerConfigPath = optionValue(composeCommand('anomaly-writer'), '--config')!;
-    expect(mountsOf('anomaly-writer')).toContainEqual({
-      source: './deploy/writer.yaml',
-      target: writerConfigPath,
-      bind: true,
-    });
-    const writerModels = readYaml('deploy/writer.yaml').modelStore.directory;
-    expect(mountsOf('anomaly-writer').some((m) => !m.bind && m.target === writerModels)).toBe(true);
-    // The writer's profile is opt-in; its target Prometheus accepts remote write.
+    for (const [writer, file] of Object.entries(WRITERS)) {
+      const writerConfigPath = optionValue(composeCommand(writer), '--config')!;
+      expect(mountsOf(writer)).toContainEqual({ source: `./${file}`, target: writerConfigPath, bind: true });
+      const writerModels = readYaml(file).modelStore.directory;
+      expect(mountsOf(writer).some((m) => !m.bind && m.target === writerModels)).toBe(true);
+    }
+    // The writers' profiles are opt-in; their targets accept remote write (VictoriaMetrics always does).
     expect(services['anomaly-writer'].profiles).toEqual(['writer']);
     expect(services.prometheus.command).toContain('--web.enable-remote-write-receiver');
+    expect(services['anomaly-writer-vm'].profiles).toEqual(['writer-vm']);
+    expect(services['victoria-metrics'].profiles).toEqual(['writer-vm']);
+    expect(readYaml('deploy/writer-vm.yaml').remoteWrite.url).toBe('http://victoria-metrics:8428/api/v1/write');
 
     const prometheusConfigPath = optionValue(composeCommand('prometheus'), '--config.file')!;
     expect(mountsOf('prometheus')).toContainEqual({
@@ -281,6 +291,10 @@ describe('docker-compose.yaml', () => {
       influxdb: 8086,
       'anomaly-proxy': Number(readYaml('deploy/proxy.yaml').listen.split(':').pop()),
       'anomaly-writer': Number(readYaml('deploy/writer.yaml').listen.split(':').pop()),
+      'anomaly-writer-vm': Number(readYaml('deploy/writer-vm.yaml').listen.split(':').pop()),
+      'victoria-metrics': Number(
+        optionValue(services['victoria-metrics'].command, '-httpListenAddr')!.split(':').pop()
+      ),
       'telemetry-generator': Number(optionValue(composeCommand('telemetry-generator'), '--listen')!.split(':').pop()),
       'alert-receiver': Number(services['alert-receiver'].environment.PORT),
     };

@@ -33,6 +33,22 @@ describe('writer config', () => {
     });
   });
 
+  it("reads the compose stack's deploy/writer-vm.yaml: the same job, written into VictoriaMetrics and resumed from it", () => {
+    const read = (file: string) =>
+      parseWriterConfig(readFileSync(join(__dirname, '../../../deploy', file), 'utf8'), `deploy/${file}`);
+    const vm = read('writer-vm.yaml');
+    const prometheus = read('writer.yaml');
+    expect(vm.jobs.map(({ name, query, optionsText, schedule }) => ({ name, query, optionsText, schedule }))).toEqual(
+      prometheus.jobs.map(({ name, query, optionsText, schedule }) => ({ name, query, optionsText, schedule }))
+    );
+    expect(vm.remoteWrite).toMatchObject({
+      url: 'http://victoria-metrics:8428/api/v1/write',
+      readBack: 'victoria-metrics',
+    });
+    expect(vm.upstreams['victoria-metrics'].url).toBe('http://victoria-metrics:8428');
+    expect(vm.defaultUpstream).toBe('prometheus');
+  });
+
   it('turns a job into the anomaly grammar and judges it with the proxy parser', () => {
     const config = parseWriterConfig(
       upstreams +
