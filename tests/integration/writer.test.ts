@@ -49,6 +49,15 @@ function inputSeries() {
   });
 }
 
+/** The CLI's workspaces compiled once for the tests that run `telemetry-analyzer run` as a process. */
+let cliBuilt = false;
+function buildCliOnce(): void {
+  if (!cliBuilt) {
+    buildCli();
+    cliBuilt = true;
+  }
+}
+
 let input: PrometheusServer;
 let promTarget: RemoteWriteTarget;
 let vm: RemoteWriteTarget;
@@ -381,7 +390,7 @@ describe('anomaly writer', () => {
   });
 
   it('backfills into an OpenMetrics file (`run --from --to --output`) that promtool turns into blocks, holding what live scoring of that range wrote', async () => {
-    buildCli();
+    buildCliOnce();
     const dir = makeTempDir('writer-file');
     try {
       const from = LIVE_START - 4 * MINUTE;
@@ -510,7 +519,7 @@ describe('anomaly writer', () => {
   });
 
   it('SIGTERM on the `telemetry-analyzer run` process sends the samples queued at that moment, then it exits 0', async () => {
-    buildCli();
+    buildCliOnce();
     const dir = makeTempDir('writer-sigterm');
     const port = await findFreePort();
     const config = join(dir, 'writer.yaml');
@@ -577,7 +586,7 @@ describe('anomaly writer', () => {
   });
 
   it('runs as `telemetry-analyzer run --from --to`: the CLI backfills what the writer in process writes, and exits', async () => {
-    buildCli();
+    buildCliOnce();
     const dir = makeTempDir('writer-cli');
     try {
       const port = await findFreePort();
