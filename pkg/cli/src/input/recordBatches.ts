@@ -66,6 +66,22 @@ export async function* readRecordBatches(
   }
 }
 
+/**
+ * The data records of an input whose header the first pass (scanInput) has read and checked: each batch with the
+ * index of its first data record (1 in the batch that starts with the header, else 0).
+ */
+export async function* readDataRecordBatches(
+  open: () => Readable,
+  format: InputFormat,
+  source: string
+): AsyncGenerator<{ records: RecordBatch; first: number }> {
+  let first = 1;
+  for await (const records of readRecordBatches(open, format, source)) {
+    yield { records, first };
+    first = 0;
+  }
+}
+
 /** A batch of whole records (JSON, NDJSON, csv-parse's CSV, or one record of a live stream). */
 export class RawRecordBatch implements RecordBatch {
   constructor(private readonly records: RawRecord[]) {}

@@ -9,7 +9,7 @@ import { formatTimestamp } from '../input/timestamp';
 import type { InputSchema } from '../input/inputSchema';
 import { RowReader } from '../input/rowReader';
 import { GroupIndex, readRowBatch, type RowBatch } from '../input/rowBatch';
-import { readRecordBatches } from '../input/recordBatches';
+import { readDataRecordBatches } from '../input/recordBatches';
 import { scanInput, type ScanResult } from '../input/scanInput';
 import { writeAtomically, type TextFileWriter } from '../output/atomicOutput';
 import { csvLine } from '../output/csv';
@@ -160,12 +160,9 @@ async function scoreAndWrite(
       await emit(batch, await scores);
     };
     let rowsRead = 0;
-    let header = true;
-    // Batches as they are read (a chunk of text each, at most --chunk-rows rows): small enough that their rows die
+    // Batches as they are read (a chunk of the file each, at most --chunk-rows rows): small enough that their rows die
     // young, which keeps garbage collection cheap.
-    for await (const records of readRecordBatches(input.open, input.format, input.source)) {
-      const first = header ? 1 : 0; // the header was checked by the first pass
-      header = false;
+    for await (const { records, first } of readDataRecordBatches(input.open, input.format, input.source)) {
       for (let from = first; from < records.size; from += settings.chunkRows) {
         const to = Math.min(records.size, from + settings.chunkRows);
         const batch = readRowBatch(records, from, to, rowReader, groups);

@@ -8,7 +8,7 @@ import { AnomalyDetector, constantColumns, SeriesBuffer, type SeriesTable } from
 import { InputError } from '../errors';
 import type { InputFormat } from '../input/inputFormat';
 import type { InputSchema } from '../input/inputSchema';
-import { readRecordBatches } from '../input/recordBatches';
+import { readDataRecordBatches } from '../input/recordBatches';
 import { RowReader } from '../input/rowReader';
 import { Progress } from '../progress';
 import type { DetectionSettings } from './detectionOptions';
@@ -43,9 +43,8 @@ export async function collectTrainingRows(
   const rowReader = new RowReader(schema);
   const progress = new Progress('reading training rows', quiet);
   let rowsRead = 0;
-  let header = true;
-  for await (const records of readRecordBatches(open, format, schema.source)) {
-    for (let r = header ? 1 : 0; r < records.size; r++) {
+  for await (const { records, first } of readDataRecordBatches(open, format, schema.source)) {
+    for (let r = first; r < records.size; r++) {
       if (groupsToFill === 0) {
         break;
       }
@@ -67,7 +66,6 @@ export async function collectTrainingRows(
         groupsToFill--;
       }
     }
-    header = false; // the header was checked by the first pass
     progress.update(rowsRead);
     if (groupsToFill === 0) {
       break; // leaving the loop closes the input
