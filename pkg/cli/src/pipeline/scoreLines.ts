@@ -22,7 +22,7 @@ export class ScoreLines {
    * Online, the texts of calibrated scores: they take few distinct values (ranks over a bounded horizon), and
    * looking one up costs a fraction of writing a number.
    */
-  private readonly calibratedTexts = new Map<number, string>();
+  private readonly calibratedTexts = new NumberTexts();
   private readonly text = new TextBytes(1 << 20);
 
   constructor(
@@ -46,7 +46,7 @@ export class ScoreLines {
       if (status === SCORED) {
         text.byte(COMMA);
         if (this.online) {
-          text.ascii(this.calibratedText(scores.score[row]));
+          text.ascii(this.calibratedTexts.of(scores.score[row]));
           text.byte(COMMA);
           text.ascii(numberField(scores.rawScore[row]));
         } else {
@@ -67,19 +67,31 @@ export class ScoreLines {
     return text.take();
   }
 
-  private calibratedText(score: number): string {
-    let text = this.calibratedTexts.get(score);
-    if (text === undefined) {
-      text = numberField(score);
-      if (this.calibratedTexts.size < MAX_CACHED_TEXTS) {
-        this.calibratedTexts.set(score, text);
-      }
+}
+
+/**
+ * Texts of numbers that recur, in a direct-mapped cache keyed by the number's bits (a Map keyed by doubles hashes
+ * each one in the runtime, which cost as much as writing the number).
+ */
+class NumberTexts {
+  private static readonly SIZE = 1 << 16;
+  private readonly values = new Float64Array(NumberTexts.SIZE).fill(NaN);
+  private readonly texts: string[] = new Array<string>(NumberTexts.SIZE).fill('');
+  private readonly scratch = new Float64Array(1);
+  private readonly bits = new Uint32Array(this.scratch.buffer);
+
+  of(value: number): string {
+    this.scratch[0] = value;
+    const slot = (Math.imul(this.bits[0] ^ this.bits[1], 0x9e3779b1) >>> 16) & (NumberTexts.SIZE - 1);
+    if (this.values[slot] === value) {
+      return this.texts[slot];
     }
+    const text = numberField(value);
+    this.values[slot] = value;
+    this.texts[slot] = text;
     return text;
   }
 }
-
-const MAX_CACHED_TEXTS = 1 << 16;
 
 function numberField(value: number): string {
   return Number.isNaN(value) ? '' : String(value);
