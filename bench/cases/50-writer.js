@@ -16,7 +16,7 @@ const path = require('path');
 const { PassThrough } = require('stream');
 const { promisify } = require('util');
 const { parseConfig, startProxy } = require('../../pkg/proxy/dist');
-const { AnomalyWriter, chunkQueryText, parseWriterConfig, scoringChunks } = require('../../pkg/writer/dist');
+const { AnomalyWriter, chunkQueryText, parseWriterConfig, scoringChunks, shardOf } = require('../../pkg/writer/dist');
 const cpuAtExit = require('../lib/cpuAtExit');
 const { entry } = require('../lib/table');
 const { telemetrySeries } = require('../lib/telemetrySeries');
@@ -122,6 +122,11 @@ async function run() {
         )
       );
       if (shards > 1) {
+        // The hash split is uneven on few units: the busiest shard's share bounds what N shards gain.
+        const perShard = Array.from({ length: shards }, () => 0);
+        series.forEach((one) => perShard[shardOf(one.labels, shards)]++);
+        const busiestSeries = Math.max(...perShard);
+        progress(`${shards} shards: series per shard ${perShard.join(', ')}`);
         // Each shard reads only its own series (a plain selector is narrowed at the source), so the shards divide
         // the reading, fitting and scoring. Wall time: all shards at once on this machine's cores (shared with the
         // two Prometheus servers and whatever else runs). CPU time of the busiest shard: what N shards take on N
@@ -134,7 +139,7 @@ async function run() {
             oneShard.rate
           ),
           entry(
-            `writer backfill ${shards} shards: points per CPU second of the busiest shard (= rate on ${shards} free cores)`,
+            `writer backfill ${shards} shards (busiest: ${busiestSeries} of ${series.length} series): points per CPU second of the busiest shard (= rate on ${shards} free cores)`,
             points / busiest,
             '1 shard (points per CPU second)',
             oneShard.cpuRate
