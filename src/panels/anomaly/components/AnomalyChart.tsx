@@ -1,14 +1,15 @@
 import React, { memo, useCallback, useEffect, useMemo, useState } from 'react';
-import type { DataFrame, TimeRange } from '@grafana/data';
-import { LegendDisplayMode, type TimeZone, type VizLegendOptions } from '@grafana/schema';
-import { TimeSeries, TooltipPlugin2, type UPlotConfigBuilder, useTheme2 } from '@grafana/ui';
+import { css } from '@emotion/css';
+import { type DataFrame, type Field, getFieldSeriesColor } from '@grafana/data';
+import { LegendDisplayMode, type TimeZone } from '@grafana/schema';
+import { TooltipPlugin2, type UPlotConfigBuilder, VizLegend, type VizLegendItem, useTheme2 } from '@grafana/ui';
 import { EXPLAIN_TOP, type ModelAnalysis } from '../analysis/analysePanel';
-import type { PixelGrid } from '../pipeline/decimate';
-import { type DrawnRef, drawnSeries, mainFrame, scoreFrame, spanOf } from '../render/chartFrames';
+import { type PixelGrid, slotTimes } from '../pipeline/decimate';
+import { type DrawnRef, drawnSeries, scoreAxis, spanOf } from '../render/chartFrames';
 import { testIds } from '../testIds';
 import type { Scorer } from '../worker/scorer';
+import { AnomalyPlot, type PlotLine } from './AnomalyPlot';
 import { AnomalyTooltip, formatWith } from './AnomalyTooltip';
-import { ProgressiveLinesPlugin } from './ProgressiveLinesPlugin';
 
 interface Props {
   frames: DataFrame[];
@@ -17,7 +18,6 @@ interface Props {
   scorer: Scorer;
   width: number;
   height: number;
-  timeRange: TimeRange;
   timeZone: TimeZone;
   showScorePane: boolean;
   showRegions: boolean;
@@ -39,25 +39,12 @@ export function scorePaneHeight(height: number, show: boolean): number {
   return Math.max(MIN_SCORE_PANE_HEIGHT, Math.round(height * SCORE_PANE_SHARE));
 }
 
-const MAIN_LEGEND: VizLegendOptions = {
-  showLegend: true,
-  displayMode: LegendDisplayMode.List,
-  placement: 'bottom',
-  calcs: [],
-};
-const NO_LEGEND: VizLegendOptions = {
-  showLegend: false,
-  displayMode: LegendDisplayMode.Hidden,
-  placement: 'bottom',
-  calcs: [],
-};
-
 /**
- * `value`, one task late: the first render shows it at once, later ones keep the previous value until a task after
- * the current one. Splits the two charts' builds and first draws into two tasks instead of one long one.
+ * `value`, one task late (`initial` until then): splits the charts' builds and first draws into tasks of their own
+ * instead of one long one.
  */
-export function useInLaterTask<T>(value: T): T {
-  const [shown, setShown] = useState(value);
+export function useInLaterTask<T>(value: T, initial: T): T {
+  const [shown, setShown] = useState(initial);
   useEffect(() => {
     const timer = setTimeout(() => setShown(value), 0);
     return () => clearTimeout(timer);
@@ -65,42 +52,149 @@ export function useInLaterTask<T>(value: T): T {
   return shown;
 }
 
+const NO_ANALYSES: ModelAnalysis[] = [];
+const NO_LINES: PlotLine[] = [];
+
+/** Height of a legend row (VizLegend's list items). */
+const LEGEND_ROW_HEIGHT = 22;
+/** The legend takes at most this share of the main chart's height (it scrolls beyond). */
+const LEGEND_MAX_SHARE = 0.35;
+
 /**
- * The series with Grafana's TimeSeries (theme, legend, field options), anomalies as points and shaded runs. Memoised:
- * the panel's progress updates do not rebuild the charts.
+ * The legend's height, estimated from its labels' lengths (a list wrapping at the panel's width), so that the chart's
+ * height is known before the legend is rendered (it comes a task later) and the plot is not resized when it does.
+ */
+export function legendHeight(labels: string[], width: number, chartHeight: number): number {
+  if (labels.length === 0) {
+    return 0;
+  }
+  let rows = 1;
+  let used = 0;
+  for (const label of labels) {
+    const item = 40 + 7 * label.length;
+    if (used > 0 && used + item > width) {
+      rows++;
+      used = 0;
+    }
+    used += item;
+  }
+  return Math.min(
+    rows * LEGEND_ROW_HEIGHT + 4,
+    Math.max(LEGEND_ROW_HEIGHT, Math.floor(chartHeight * LEGEND_MAX_SHARE))
+  );
+}
+
+/** The source field of a drawn series (unit, decimals, colour, display name). */
+function sourceField(frames: DataFrame[], d: DrawnRef): Field {
+  return frames[d.ref.frameIndex].fields[d.ref.fieldIndex];
+}
+
+/**
+ * The series (Grafana's theme, axes, cursor, tooltip and legend, on uPlot directly: see AnomalyPlot) with anomalies
+ * as points and shaded runs, and the score pane. Memoised: the panel's progress updates do not rebuild the charts.
+ * The chart is built in one task, the score pane in the next, the legend in the one after.
  */
 export const AnomalyChart = memo(function AnomalyChart(props: Props) {
-  const { frames, analyses, grid, scorer, width, height, timeRange, timeZone, showScorePane, showRegions } = props;
+  const { frames, analyses, grid, scorer, width, height, timeZone, showScorePane, showRegions } = props;
   const theme = useTheme2();
+  const s = useMemo(() => getStyles(), []);
   const anomalyColor = theme.visualization.getColorByName('red');
   const drawn = useMemo(() => drawnSeries(analyses), [analyses]);
-  const main = useMemo(() => [mainFrame(frames, drawn, grid)], [frames, drawn, grid]);
-  // The score pane is built and drawn one task after the series chart.
-  const laterAnalyses = useInLaterTask(analyses);
-  const score = useMemo(
-    () => [scoreFrame(laterAnalyses, grid, anomalyColor, theme)],
-    [laterAnalyses, grid, anomalyColor, theme]
+  const x = useMemo(() => slotTimes(grid), [grid]);
+  const mainLines: PlotLine[] = useMemo(
+    () =>
+      drawn.map((d) => {
+        const field = sourceField(frames, d);
+        return {
+          label: field.config.displayName ?? d.ref.name,
+          color: getFieldSeriesColor(field, theme).color,
+          values: d.drawn.line,
+          spanMs: spanOf(d.drawn.stepMs, grid),
+        };
+      }),
+    [frames, drawn, grid, theme]
   );
-  const mainRegions = useMemo(() => [new Float64Array(0), ...drawn.map((d) => d.drawn.regions)], [drawn]);
+  const mainMarks = useMemo(() => drawn.map((d) => d.drawn.marks), [drawn]);
+  const mainRegions = useMemo(() => drawn.map((d) => d.drawn.regions), [drawn]);
+  const formatMain = useMemo(() => {
+    const display = drawn.length > 0 ? sourceField(frames, drawn[0]).display : undefined;
+    return (v: number) => formatWith(display, v);
+  }, [frames, drawn]);
+  const mainFormatKey = useMemo(() => {
+    const config = drawn.length > 0 ? sourceField(frames, drawn[0]).config : undefined;
+    return JSON.stringify([config?.unit, config?.decimals]);
+  }, [frames, drawn]);
+  // Legend: series hidden by label (a refresh keeps them hidden).
+  const [hiddenLabels, setHiddenLabels] = useState<ReadonlySet<string>>(() => new Set());
+  const hidden = useMemo(
+    () => new Set(mainLines.flatMap((l, i) => (hiddenLabels.has(l.label) ? [i] : []))),
+    [mainLines, hiddenLabels]
+  );
+
+  // The score pane is built and drawn one task after the series chart, the legend one task after that.
+  const laterAnalyses = useInLaterTask(analyses, NO_ANALYSES);
+  const scored = useMemo(() => laterAnalyses.filter((a) => a.outcome), [laterAnalyses]);
+  const scoreLines: PlotLine[] = useMemo(
+    () =>
+      scored.map((a, i) => {
+        const outcome = a.outcome!;
+        const palette = theme.visualization.palette;
+        return {
+          label: a.model.series.length === 1 ? `${a.model.series[0].name} · score` : `${a.model.label} · score`,
+          color: theme.visualization.getColorByName(palette[i % palette.length]),
+          values: outcome.scores,
+          spanMs: spanOf(Math.max(...outcome.series.map((d) => d.stepMs)), grid),
+        };
+      }),
+    [scored, grid, theme]
+  );
+  const scoreRange = useMemo(() => scoreAxis(scored), [scored]);
+  const thresholds = useMemo(() => scored.map((a) => a.outcome!.threshold), [scored]);
+  const legendLines = useInLaterTask(mainLines, NO_LINES);
+
   const scoreSlots = useMemo(
     () => new Map(analyses.filter((a) => a.outcome).map((a) => [a.model.key, a.outcome!.scores])),
     [analyses]
   );
   const explain = useCallback((d: DrawnRef, time: number) => scorer.explain(d.model.key, time, EXPLAIN_TOP), [scorer]);
-  // Per uPlot series (index 0 is time): how far lines connect, and the anomaly marks.
-  const mainSpans = useMemo(() => [0, ...drawn.map((d) => spanOf(d.drawn.stepMs, grid))], [drawn, grid]);
-  const mainMarks = useMemo(() => [new Float64Array(0), ...drawn.map((d) => d.drawn.marks)], [drawn]);
-  const scoreSpans = useMemo(
-    () => [
-      0,
-      ...laterAnalyses
-        .filter((a) => a.outcome)
-        .map((a) => spanOf(Math.max(...a.outcome!.series.map((s) => s.stepMs)), grid)),
-    ],
-    [laterAnalyses, grid]
-  );
   const scoreHeight = analyses.some((a) => a.outcome) ? scorePaneHeight(height, showScorePane) : 0;
   const mainHeight = height - scoreHeight;
+  const legendSpace = legendHeight(
+    mainLines.map((l) => l.label),
+    width,
+    mainHeight
+  );
+  const legendItems: VizLegendItem[] = useMemo(
+    () =>
+      legendLines.map((l) => ({
+        label: l.label,
+        color: l.color,
+        yAxis: 1,
+        disabled: hiddenLabels.has(l.label),
+        getItemKey: () => l.label,
+      })),
+    [legendLines, hiddenLabels]
+  );
+  const onLegendClick = useCallback(
+    (item: VizLegendItem, event: React.MouseEvent<HTMLButtonElement>) => {
+      const all = mainLines.map((l) => l.label);
+      setHiddenLabels((previous) => {
+        if (event.ctrlKey || event.metaKey || event.shiftKey) {
+          const next = new Set(previous);
+          if (next.has(item.label)) {
+            next.delete(item.label);
+          } else {
+            next.add(item.label);
+          }
+          return next;
+        }
+        // Grafana's legend: a click shows only that series; a click on the only one shown shows them all again.
+        const onlyThis = all.every((label) => (label === item.label) !== previous.has(label));
+        return onlyThis ? new Set() : new Set(all.filter((label) => label !== item.label));
+      });
+    },
+    [mainLines]
+  );
 
   const tooltip = (config: UPlotConfigBuilder) => (
     <TooltipPlugin2
@@ -119,7 +213,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
             timeZone={timeZone}
             drawn={drawn}
             scoreOf={(d) => scoreSlots.get(d.model.key)?.[idx]}
-            formatValue={(d, v) => formatWith(frames[d.ref.frameIndex].fields[d.ref.fieldIndex].display, v)}
+            formatValue={(d, v) => formatWith(sourceField(frames, d).display, v)}
             explain={explain}
             maxWidth={Math.max(160, Math.min(360, width - 16))}
           />
@@ -131,28 +225,31 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   return (
     <div>
       <div data-testid={testIds.panel.chart}>
-        <TimeSeries
-          frames={main}
+        <AnomalyPlot
+          theme={theme}
+          x={x}
+          lines={mainLines}
           width={width}
-          height={mainHeight}
-          timeRange={timeRange}
+          height={Math.max(0, mainHeight - legendSpace)}
           timeZone={timeZone}
-          legend={MAIN_LEGEND}
+          formatValue={formatMain}
+          formatKey={mainFormatKey}
+          marks={mainMarks}
+          markColor={anomalyColor}
+          regions={showRegions ? mainRegions : undefined}
+          regionColor={drawn.length === 1 ? anomalyColor : undefined}
+          hidden={hidden}
         >
-          {(config) => (
-            <>
-              <ProgressiveLinesPlugin
-                config={config}
-                spanMs={mainSpans}
-                marks={mainMarks}
-                markColor={anomalyColor}
-                regions={showRegions ? mainRegions : undefined}
-                regionColor={drawn.length === 1 ? anomalyColor : undefined}
-              />
-              {tooltip(config)}
-            </>
-          )}
-        </TimeSeries>
+          {tooltip}
+        </AnomalyPlot>
+        <div className={s.legend} style={{ height: legendSpace }}>
+          <VizLegend
+            items={legendItems}
+            displayMode={LegendDisplayMode.List}
+            placement="bottom"
+            onLabelClick={onLegendClick}
+          />
+        </div>
       </div>
       {showRegions &&
         drawn.map((d) => (
@@ -165,19 +262,32 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           />
         ))}
       {scoreHeight > 0 && (
-        <div data-testid={testIds.panel.scorePane}>
-          <TimeSeries
-            frames={score}
-            width={width}
-            height={scoreHeight}
-            timeRange={timeRange}
-            timeZone={timeZone}
-            legend={NO_LEGEND}
-          >
-            {(config) => <ProgressiveLinesPlugin config={config} spanMs={scoreSpans} />}
-          </TimeSeries>
+        <div data-testid={testIds.panel.scorePane} style={{ height: scoreHeight }}>
+          {scoreLines.length > 0 && (
+            <AnomalyPlot
+              theme={theme}
+              x={x}
+              lines={scoreLines}
+              width={width}
+              height={scoreHeight}
+              timeZone={timeZone}
+              formatValue={formatScore}
+              formatKey="score"
+              yRange={scoreRange}
+              levels={thresholds}
+              markColor={anomalyColor}
+            />
+          )}
         </div>
       )}
     </div>
   );
+});
+
+function formatScore(value: number): string {
+  return value.toFixed(2);
+}
+
+const getStyles = () => ({
+  legend: css({ overflowY: 'auto', overflowX: 'hidden' }),
 });

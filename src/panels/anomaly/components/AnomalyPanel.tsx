@@ -199,7 +199,6 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         scorer={scorer}
         width={width}
         height={chartHeight}
-        timeRange={timeRange}
         timeZone={timeZone}
         showScorePane={options.showScorePane}
         showRegions={options.showRegions}

@@ -18,6 +18,8 @@ interface Props {
    */
   regions?: Float64Array[];
   regionColor?: string;
+  /** Per uPlot series (index 1..): a horizontal line at this value (a threshold), in `markColor`; NaN: none. */
+  levels?: number[];
 }
 
 /** Opacity of the shaded regions. */
@@ -35,11 +37,11 @@ const REGION_STRIP_HEIGHT = 4;
  * series in one task: the series keep their legend, scale, tooltip and colour, only their paths are left to this
  * plugin. A new uPlot draw (new data, resize, zoom) clears the canvas and starts the series over.
  */
-export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regions, regionColor }: Props) {
-  const latest = useRef({ spanMs, marks, markColor, regions, regionColor });
+export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regions, regionColor, levels }: Props) {
+  const latest = useRef({ spanMs, marks, markColor, regions, regionColor, levels });
   useLayoutEffect(() => {
-    latest.current = { spanMs, marks, markColor, regions, regionColor };
-  }, [spanMs, marks, markColor, regions, regionColor]);
+    latest.current = { spanMs, marks, markColor, regions, regionColor, levels };
+  }, [spanMs, marks, markColor, regions, regionColor, levels]);
 
   useLayoutEffect(() => {
     let generation = 0;
@@ -74,6 +76,7 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
         if (last < u.series.length) {
           timer = setTimeout(() => drawFrom(last), 0);
         } else {
+          drawLevels(u, latest.current.levels, latest.current.markColor);
           drawMarks(u, latest.current.marks, latest.current.markColor);
         }
       };
@@ -131,7 +134,7 @@ function drawLine(u: Plot, i: number, spanMs: number) {
   let lastX = NaN;
   for (let k = 0; k < xs.length; k++) {
     const y = ys[k];
-    if (y === null || y === undefined) {
+    if (y === null || y === undefined || Number.isNaN(y)) {
       continue;
     }
     const px = u.valToPos(xs[k], 'x', true);
@@ -144,6 +147,32 @@ function drawLine(u: Plot, i: number, spanMs: number) {
     lastX = xs[k];
   }
   ctx.stroke();
+}
+
+function drawLevels(u: Plot, levels: number[] | undefined, color: string | undefined) {
+  if (!levels || !color) {
+    return;
+  }
+  const ctx = u.ctx;
+  const ratio = window.devicePixelRatio || 1;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+  ctx.clip();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = ratio;
+  ctx.setLineDash([6 * ratio, 4 * ratio]);
+  ctx.beginPath();
+  for (let i = 1; i < u.series.length; i++) {
+    if (levels[i] === undefined || Number.isNaN(levels[i]) || !u.series[i].show) {
+      continue;
+    }
+    const y = u.valToPos(levels[i], u.series[i].scale ?? 'y', true);
+    ctx.moveTo(u.bbox.left, y);
+    ctx.lineTo(u.bbox.left + u.bbox.width, y);
+  }
+  ctx.stroke();
+  ctx.restore();
 }
 
 function drawMarks(u: Plot, marks: Float64Array[] | undefined, color: string | undefined) {

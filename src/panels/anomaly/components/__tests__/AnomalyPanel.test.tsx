@@ -9,7 +9,7 @@ import { MainThreadScorer } from '../../worker/scorer';
 import { AnomalyPanel } from '../AnomalyPanel';
 import { type ScorerFactory, defaultScorerFactory } from '../useAnalysis';
 
-// jsdom has no canvas nor Path2D; uPlot measures text and draws through this no-op 2D context (the browser tests see real pixels).
+// jsdom has no canvas, Path2D nor ResizeObserver; uPlot measures text and draws through this no-op 2D context (the browser tests see real pixels).
 beforeAll(() => {
   const store: Record<string | symbol, unknown> = {};
   const context = new Proxy(store, {
@@ -32,6 +32,12 @@ beforeAll(() => {
       addPath() {}
       bezierCurveTo() {}
       quadraticCurveTo() {}
+    },
+    // Grafana's tooltip watches the plot's size; jsdom lays nothing out, so there is nothing to observe.
+    ResizeObserver: class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
     },
   });
 });

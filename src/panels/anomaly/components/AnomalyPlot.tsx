@@ -1,0 +1,161 @@
+import React, { useEffect, useMemo, useState } from 'react';
+import type { GrafanaTheme2 } from '@grafana/data';
+import {
+  AxisPlacement,
+  GraphDrawStyle,
+  GraphGradientMode,
+  ScaleDirection,
+  ScaleOrientation,
+  type TimeZone,
+  VisibilityMode,
+} from '@grafana/schema';
+import { UPlotChart, UPlotConfigBuilder } from '@grafana/ui';
+import type uPlot from 'uplot';
+import { ProgressiveLinesPlugin } from './ProgressiveLinesPlugin';
+
+/** One line of a plot: the worker's per-column values (NaN: nothing there), as they arrived (no copy). */
+export interface PlotLine {
+  label: string;
+  color: string;
+  values: Float64Array;
+  /** Connect points closer than this many ms across empty columns. */
+  spanMs: number;
+}
+
+interface Props {
+  theme: GrafanaTheme2;
+  /** The slots' times (2 per pixel column). */
+  x: Float64Array;
+  lines: PlotLine[];
+  width: number;
+  height: number;
+  timeZone: TimeZone;
+  /** The y axis' tick labels, and what they depend on (unit, decimals): a new key builds the plot anew. */
+  formatValue: (value: number, decimals?: number) => string;
+  formatKey: string;
+  /** A fixed y range (the score pane); absent: the lines' own. */
+  yRange?: { min: number; max: number };
+  /** Per line: the anomaly marks (NaN: none) and their colour. */
+  marks?: Float64Array[];
+  markColor?: string;
+  /** Per line: shaded regions [start0, end0, ...] (epoch ms), in `regionColor` or the line's colour. */
+  regions?: Float64Array[];
+  regionColor?: string;
+  /** Per line: a horizontal line (a threshold) drawn in `markColor`; NaN: none. */
+  levels?: number[];
+  /** Lines hidden by the legend. */
+  hidden?: ReadonlySet<number>;
+  children?: (config: UPlotConfigBuilder) => React.ReactNode;
+}
+
+/**
+ * A time series plot straight on uPlot (Grafana's UPlotChart and config builder, so axes, theme, cursor and tooltip
+ * are Grafana's), without Grafana's per-build frame processing: the worker's typed arrays are uPlot's data as they
+ * arrived, and the lines are drawn a few per task (ProgressiveLinesPlugin). The uPlot instance is built once per
+ * set of lines (labels, colours, time zone); new data of the same lines (a refresh) only redraws it.
+ */
+export function AnomalyPlot(props: Props) {
+  const { theme, x, lines, width, height, timeZone, yRange, formatValue, formatKey, children } = props;
+  const identity = lines.map((l) => `${l.label}\u0000${l.color}`).join('\u0001');
+  const config = useMemo(
+    () => buildConfig(theme, timeZone, lines, yRange, formatValue),
+    // `identity` and `formatKey` stand for what the config reads of the lines and the formatter: a refresh with new
+    // data of the same lines keeps the plot (uPlot only redraws).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [theme, timeZone, identity, formatKey, yRange?.min, yRange?.max]
+  );
+  const [plot, setPlot] = useState<uPlot | undefined>(undefined);
+  const hidden = props.hidden;
+  useEffect(() => {
+    if (!plot) {
+      return;
+    }
+    // One redraw for all the legend's changes.
+    plot.batch(() => {
+      for (let i = 1; i < plot.series.length; i++) {
+        const show = !hidden?.has(i - 1);
+        if (plot.series[i].show !== show) {
+          plot.setSeries(i, { show });
+        }
+      }
+    });
+  }, [plot, hidden, config]);
+  const data = useMemo(() => [x, ...lines.map((l) => l.values)] as unknown as uPlot.AlignedData, [x, lines]);
+  const spans = useMemo(() => [0, ...lines.map((l) => l.spanMs)], [lines]);
+  const withTime = <T,>(perLine: T[] | undefined, none: T) => (perLine ? [none, ...perLine] : undefined);
+  const marks = useMemo(() => withTime(props.marks, new Float64Array(0)), [props.marks]);
+  const regions = useMemo(() => withTime(props.regions, new Float64Array(0)), [props.regions]);
+  const levels = useMemo(() => withTime(props.levels, NaN), [props.levels]);
+  return (
+    // Keyed by the config: UPlotChart applies a new size but ignores a new config that comes with it.
+    <UPlotChart key={config.uid} config={config} data={data} width={width} height={height} plotRef={setPlot}>
+      <ProgressiveLinesPlugin
+        config={config}
+        spanMs={spans}
+        marks={marks}
+        markColor={props.markColor}
+        regions={regions}
+        regionColor={props.regionColor}
+        levels={levels}
+      />
+      {children?.(config)}
+    </UPlotChart>
+  );
+}
+
+function buildConfig(
+  theme: GrafanaTheme2,
+  timeZone: TimeZone,
+  lines: PlotLine[],
+  yRange: { min: number; max: number } | undefined,
+  formatValue: (value: number, decimals?: number) => string
+): UPlotConfigBuilder {
+  const builder = new UPlotConfigBuilder(timeZone);
+  builder.addScale({
+    scaleKey: 'x',
+    orientation: ScaleOrientation.Horizontal,
+    direction: ScaleDirection.Right,
+    isTime: true,
+    // The visible range, read off the slots (see slotTimes: column c's slots sit at 1/4 and 3/4 of it).
+    range: (u) => visibleRange(u.data[0]),
+  });
+  builder.addAxis({ scaleKey: 'x', isTime: true, placement: AxisPlacement.Bottom, timeZone, theme });
+  builder.addScale({
+    scaleKey: 'y',
+    orientation: ScaleOrientation.Vertical,
+    direction: ScaleDirection.Up,
+    min: yRange?.min,
+    max: yRange?.max,
+  });
+  builder.addAxis({
+    scaleKey: 'y',
+    placement: AxisPlacement.Left,
+    theme,
+    formatValue: (value, decimals) => formatValue(value, decimals ?? undefined),
+  });
+  for (const line of lines) {
+    builder.addSeries({
+      scaleKey: 'y',
+      theme,
+      drawStyle: GraphDrawStyle.Line,
+      gradientMode: GraphGradientMode.None,
+      lineColor: line.color,
+      lineWidth: 1,
+      showPoints: VisibilityMode.Never,
+      spanNulls: true,
+      // The plugin draws the lines: uPlot builds no paths.
+      pathBuilder: () => null,
+    });
+  }
+  builder.scaleKeys = ['x', 'y'];
+  return builder;
+}
+
+/** The grid's [from, to] from its slot times (x[2c] = from + (c + 1/4) w, x[2c + 1] = from + (c + 3/4) w). */
+export function visibleRange(x: ArrayLike<number>): [number, number] {
+  if (x.length < 2) {
+    return [0, 1];
+  }
+  const column = 2 * (x[1] - x[0]);
+  return [x[0] - column / 4, x[x.length - 1] + column / 4];
+}
