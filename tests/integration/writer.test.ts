@@ -7,6 +7,8 @@
 import { AnomalyWriter, chunkQueryText, parseWriterConfig, type WriterConfig } from '@telemetry-analyzer/writer';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
@@ -131,14 +133,15 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
   ].join('\n');
 }
 
-/** A writer whose clock the test moves. */
+/** A writer whose clock the test moves, and its JSON log lines. */
 function newWriter(setup: WriterSetup) {
   const clock = { now: LIVE_START };
   const logStream = new PassThrough();
-  logStream.resume();
+  let log = '';
+  logStream.on('data', (chunk) => (log += chunk));
   const writer = new AnomalyWriter(writerConfig(setup), { now: () => clock.now, logStream });
   writers.push(writer);
-  return { writer, clock };
+  return { writer, clock, logLines: () => jsonLogLines(log) };
 }
 
 /** Runs the job as the live schedule would, every 5 minutes from `fromMs` to `toMs`. */
@@ -372,6 +375,65 @@ describe('anomaly writer', () => {
     const b = await written(vm, 'anomaly_score{setup="ha",replica="b"}', HOSTS.length * points, ['setup', 'replica']);
     expect(a).toEqual(b);
     expect(a).toEqual(single);
+  });
+
+  it('shards whose upstream refuses to list the series read the whole query and still write exactly what one writer writes', async () => {
+    // In front of the input Prometheus, a server that refuses /api/v1/series as VictoriaMetrics does beyond
+    // -search.maxSeries (which it checks only on an uncached index search, so not reproducibly) and passes the rest.
+    const front = createServer((request, response) => {
+      if ((request.url ?? '').startsWith('/api/v1/series')) {
+        response.writeHead(422, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({ status: 'error', errorType: '422', error: 'the number of matching timeseries exceeds 2' })
+        );
+        return;
+      }
+      const upstream = httpRequest(
+        `${input.url}${request.url}`,
+        { method: request.method, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        }
+      );
+      request.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+      const setup = (labels: Record<string, string>, shard?: string) => ({
+        target: vm,
+        externalLabels: labels,
+        shard,
+        options: { ...JOB_OPTIONS, upstream: 'limited' },
+        upstreamLines: [`  limited: { type: prometheus, url: ${frontUrl} }`],
+      });
+      const end = LIVE_START + 20 * MINUTE;
+      const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
+      const one = newWriter(setup({ run: 'unlisted-one' }));
+      await runLive(one, LIVE_START, end);
+      const shards = [0, 1].map((i) => newWriter(setup({ run: 'unlisted-sharded', shard: String(i) }, `${i}/2`)));
+      for (const shard of shards) {
+        await runLive(shard, LIVE_START, end);
+      }
+      const single = await written(vm, 'anomaly_score{run="unlisted-one"}', HOSTS.length * points, ['run']);
+      const sharded = await written(vm, 'anomaly_score{run="unlisted-sharded"}', HOSTS.length * points, [
+        'run',
+        'shard',
+      ]);
+      expect(sharded).toEqual(single);
+      const pointsRead = async (w: ReturnType<typeof newWriter>) =>
+        (await w.writer.metrics.pointsRead.get()).values.reduce((n, v) => n + v.value, 0);
+      for (const shard of shards) {
+        // Each read everything, and said why.
+        expect(await pointsRead(shard)).toBe(await pointsRead(one));
+        expect(
+          shard.logLines().some((line) => /did not list its series/.test(line.msg) && /exceeds 2/.test(line.reason))
+        ).toBe(true);
+      }
+    } finally {
+      await new Promise((resolve) => front.close(resolve));
+    }
   });
 
   it('a backfill of a past range writes what live scoring of that range wrote', async () => {

@@ -50,7 +50,7 @@ import {
 } from './fastForward';
 import { ModelTraining } from './modelTraining';
 import { onlineTrainingRange } from './onlineScoring';
-import { fetchSeries, type SeriesSelection } from './seriesFetch';
+import { fetchSeries, type FetchOptions, type SeriesSelection } from './seriesFetch';
 import { ModelUnit, buildTable, buildUnits, unitLabelsOf } from './seriesTables';
 import { scoreUnits } from './unitScoring';
 
@@ -81,6 +81,8 @@ export interface EvaluatorHooks {
 
 export class AnomalyEvaluator {
   private readonly training: ModelTraining;
+  /** What every upstream read of this evaluator reports (scored range and training range). */
+  private readonly readHooks: Pick<FetchOptions, 'onPointsRead' | 'onReadWhole'>;
   /** Per query, what its last evaluation scored (fastForward.ts); small, and as many as models at most. */
   private readonly fetchRecords: LruCache<string, QueryFetchRecord>;
 
@@ -94,7 +96,18 @@ export class AnomalyEvaluator {
     private readonly engine: EngineThreads = engineOnEventLoop
   ) {
     this.fetchRecords = new LruCache(config.modelCache.maxModels);
-    this.training = new ModelTraining(config.limits, models, engine, hooks, now);
+    this.readHooks = {
+      onPointsRead: (points: number) => hooks.onPointsRead?.(points),
+      onReadWhole: (reason: string) =>
+        hooks.log.warn({ reason }, 'reading the whole query: the upstream did not list its series'),
+    };
+    const trainingHooks = {
+      onTrained: (seconds: number) => hooks.onTrained(seconds),
+      onTrainingFailed: () => hooks.onTrainingFailed(),
+      log: hooks.log,
+      ...this.readHooks,
+    };
+    this.training = new ModelTraining(config.limits, models, engine, trainingHooks, now);
   }
 
   async evaluate(
@@ -158,7 +171,7 @@ export class AnomalyEvaluator {
       query,
       { ...fetched, startMs: plan?.fetchStartMs ?? dataStart },
       limits,
-      { signal, parseMatrix: this.engine.parseMatrix, selection, onPointsRead: this.hooks.onPointsRead }
+      { signal, parseMatrix: this.engine.parseMatrix, selection, ...this.readHooks }
     );
     if (plan && seriesSetOf(series) !== plan.seriesSet) {
       return undefined;
@@ -246,7 +259,7 @@ export class AnomalyEvaluator {
         signal,
         parseMatrix: this.engine.parseMatrix,
         selection: seriesSelectionOf(select, settings),
-        onPointsRead: this.hooks.onPointsRead,
+        ...this.readHooks,
       }
     );
     const units = buildUnits(series, settings.mode, settings.by);

@@ -17,7 +17,7 @@ import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { AnomalyQuery } from './anomalyQuery';
 import { throwIfAborted } from './cancellation';
 import { detectorOptionsOf, trainingRange, type ModelKeyBase, type ResolvedSettings } from './evaluationPlan';
-import { fetchSeries, type SeriesSelection } from './seriesFetch';
+import { fetchSeries, type FetchOptions, type SeriesSelection } from './seriesFetch';
 import { buildTable, buildUnits, type ModelUnit } from './seriesTables';
 
 /** Per missing model key: the trained model, or why there is none. */
@@ -35,9 +35,8 @@ export interface TrainingJob {
   selection?: SeriesSelection;
 }
 
-export interface TrainingHooks {
+export interface TrainingHooks extends Pick<FetchOptions, 'onPointsRead' | 'onReadWhole'> {
   onTrained(seconds: number): void;
-  onPointsRead?(points: number): void;
   onTrainingFailed(): void;
   log: { info(o: object, m: string): void };
 }
@@ -77,6 +76,7 @@ export class ModelTraining {
       parseMatrix: this.engine.parseTrainingMatrix,
       selection,
       onPointsRead: this.hooks.onPointsRead,
+      onReadWhole: this.hooks.onReadWhole,
     });
     const trainingUnits = new Map(
       buildUnits(series, settings.mode, settings.by).map((u) => [modelKey({ ...base, labels: u.labels }), u])

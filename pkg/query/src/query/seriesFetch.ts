@@ -2,7 +2,7 @@
 import type { Limits } from '../config';
 import { PromApiError } from '../errors';
 import { influxQuery } from '../upstreams/influxUpstream';
-import { isPlainSelector, readSelectedSeries } from '../upstreams/prometheusSelection';
+import { SeriesListingError, isPlainSelector, readSelectedSeries } from '../upstreams/prometheusSelection';
 import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
 import type { Series } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
@@ -24,8 +24,10 @@ export interface FetchOptions {
   /** Where a Prometheus answer is parsed: a worker thread (EngineThreads.parseMatrix), or here. */
   parseMatrix?: (body: string) => Promise<Series[] | undefined>;
   selection?: SeriesSelection;
-  /** Told the points (samples of all series) the upstream returned that are kept. */
+  /** Told the points (samples of all series) the upstream returned. */
   onPointsRead?(points: number): void;
+  /** Told why a selection was not narrowed at the source although its query is a plain selector. */
+  onReadWhole?(reason: string): void;
 }
 
 /** The wrapped query's series over [startMs, endMs] at `stepMs`, without empty ones; refused beyond the limits. */
@@ -34,7 +36,7 @@ export async function fetchSeries(
   query: AnomalyQuery,
   range: { startMs: number; endMs: number; stepMs: number },
   limits: Limits,
-  { signal, parseMatrix, selection, onPointsRead }: FetchOptions = {}
+  { signal, parseMatrix, selection, onPointsRead, onReadWhole }: FetchOptions = {}
 ): Promise<Series[]> {
   const inner = query.inner;
   const { startMs, endMs, stepMs } = range;
@@ -44,14 +46,22 @@ export async function fetchSeries(
   if (inner.language !== 'promql') {
     series = await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, signal);
   } else if (selection && isPlainSelector(inner.expression)) {
-    series = await readSelectedSeries(upstream, inner.expression, range, selection.keeps, read, signal);
+    try {
+      series = await readSelectedSeries(upstream, inner.expression, range, selection.keeps, read, signal);
+    } catch (error) {
+      if (!(error instanceof SeriesListingError)) {
+        throw error;
+      }
+      onReadWhole?.(error.message);
+      series = await read(inner.expression);
+    }
   } else {
     series = await read(inner.expression);
   }
+  onPointsRead?.(series.reduce((n, s) => n + s.timestamps.length, 0));
   if (selection) {
     series = series.filter((s) => selection.keeps(s.labels));
   }
-  onPointsRead?.(series.reduce((n, s) => n + s.timestamps.length, 0));
   checkSamplesFetched(series, limits);
   const nonEmpty = series.filter((s) => s.timestamps.length > 0);
   if (nonEmpty.length > limits.maxSeriesPerQuery) {

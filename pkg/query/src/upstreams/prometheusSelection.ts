@@ -12,7 +12,8 @@
  *
  * A value at a step depends only on the series and the step, not on which selector found the series, so the wanted
  * series come back exactly as the whole query returns them. Anything but a plain selector (functions, operators,
- * offsets, subqueries) is not narrowed: the caller reads the whole query and keeps its part.
+ * offsets, subqueries) is not narrowed, nor is a selector whose series the upstream does not list
+ * (SeriesListingError): the caller reads the whole query and keeps its part.
  */
 import { PromApiError } from '../errors';
 import { throwIfAborted } from '../query/cancellation';
@@ -66,6 +67,12 @@ export function isPlainSelector(expression: string): boolean {
   return false;
 }
 
+/**
+ * The upstream did not list the series (an error, or a limit such as VictoriaMetrics' `-search.maxSeries`): the
+ * caller reads the whole query instead.
+ */
+export class SeriesListingError extends PromApiError {}
+
 /** The label sets of the series `selector` matches in [startMs, endMs] (GET-able as POST /api/v1/series). */
 export async function listSeries(
   http: UpstreamHttp,
@@ -75,7 +82,14 @@ export async function listSeries(
   signal?: AbortSignal
 ): Promise<Array<Record<string, string>>> {
   const params = new URLSearchParams({ 'match[]': selector, start: String(startMs / 1000), end: String(endMs / 1000) });
-  const response = await http.send('/api/v1/series', params, 'POST', signal);
+  let response;
+  try {
+    response = await http.send('/api/v1/series', params, 'POST', signal);
+  } catch (error) {
+    throw error instanceof PromApiError
+      ? new SeriesListingError(error.httpStatus, error.errorType, `listing the series of ${selector}: ${error.message}`)
+      : error;
+  }
   let answer: { status?: string; data?: unknown; error?: string } | undefined;
   try {
     answer = JSON.parse(response.body);
@@ -83,7 +97,7 @@ export async function listSeries(
     answer = undefined;
   }
   if (response.status >= 400 || answer?.status !== 'success' || !Array.isArray(answer.data)) {
-    throw new PromApiError(
+    throw new SeriesListingError(
       response.status >= 400 ? response.status : 502,
       'execution',
       `listing the series of ${selector}: HTTP ${response.status} ${answer?.error ?? response.body.slice(0, 200)}`
