@@ -29,6 +29,7 @@ import { rollingMean } from './features/rollingMean';
 import { rollingMin } from './features/rollingMin';
 import { rollingStd } from './features/rollingStd';
 import { timeFeatures, type TimeFeatures } from './features/timeFeatures';
+import { runSteps } from './steps';
 import type { FeatureMatrix, SeriesTable } from './types';
 import { validateTable } from './validateTable';
 
@@ -56,6 +57,15 @@ export interface BuiltFeatures {
  * @throws EngineInputError when the table is malformed (see validateTable)
  */
 export function buildFeatures(table: SeriesTable, options: FeatureBuildOptions): BuiltFeatures {
+  return runSteps(buildFeatureSteps(table, options));
+}
+
+/**
+ * buildFeatures in steps: a generator that pauses (yields) after each feature column, and returns exactly what
+ * buildFeatures returns. For hosts that must give their thread back within a bounded time (a browser's main
+ * thread): they call next() until done, doing other work between calls.
+ */
+export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOptions): Generator<void, BuiltFeatures> {
   validateTable(table);
   const seasonality = resolveSeasonality(table.timestamps, options);
   const plan = planFeatures(
@@ -80,18 +90,20 @@ export function buildFeatures(table: SeriesTable, options: FeatureBuildOptions):
   let compactColumn = -1;
   let compact: Float64Array = new Float64Array(0);
   let calendar: TimeFeatures | undefined;
-  plan.features.forEach((feature, index) => {
+  for (let index = 0; index < plan.features.length; index++) {
+    const feature = plan.features[index];
     if (feature.column < 0) {
       calendar ??= timeFeatures(gather(table.timestamps, keptRows));
       scatter(index, calendar[feature.kind as 'hourSin' | 'hourCos' | 'weekdaySin' | 'weekdayCos']);
-      return;
+    } else {
+      if (feature.column !== compactColumn) {
+        compactColumn = feature.column;
+        compact = gather(table.columns[feature.column].values, keptRows);
+      }
+      scatter(index, metricSeries(feature.kind, compact, feature.order, options.window));
     }
-    if (feature.column !== compactColumn) {
-      compactColumn = feature.column;
-      compact = gather(table.columns[feature.column].values, keptRows);
-    }
-    scatter(index, metricSeries(feature.kind, compact, feature.order, options.window));
-  });
+    yield;
+  }
 
   return {
     matrix: { rows, cols, values },

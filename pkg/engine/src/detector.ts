@@ -19,7 +19,7 @@
  * constant when max <= min + 1e-7, the float32 tolerance), so it does not change the scores. Hosts warn about it:
  * a later change in such a column goes unnoticed by the forest (the online mode's trailing deviation still sees it).
  */
-import { buildFeatures, type BuiltFeatures } from './buildFeatures';
+import { buildFeatureSteps, buildFeatures, type BuiltFeatures } from './buildFeatures';
 import { detectorFormatError } from './detectorFormatError';
 import { EngineInputError } from './engineInputError';
 import { resolveFeatureOptions, type FeatureOptions } from './featureOptions';
@@ -28,6 +28,7 @@ import { StandardScaler, type SerializedScaler } from './features/standardScaler
 import { IsolationForest, type TransferredForest } from './isolationForest';
 import type { SerializedForest } from './modelFormat';
 import { createOnlineScorer, type OnlineScorer } from './onlineScorer';
+import { type Steps, runSteps } from './steps';
 import type { FeatureContribution, FeatureMatrix, IsolationForestParams, SeriesTable } from './types';
 import { validateTable } from './validateTable';
 
@@ -143,6 +144,20 @@ export class AnomalyDetector {
   }
 
   /**
+   * trainAndScore in steps (see steps.ts): a generator that yields after each feature column, after scaling, after
+   * growing the trees and after every `rowsPerStep` training rows scored, and returns exactly what trainAndScore
+   * returns (the same model, scores and threshold), and throws what it throws (from next()).
+   * @param rowsPerStep training rows scored per step [4096]
+   */
+  static trainAndScoreSteps(
+    table: SeriesTable,
+    options: DetectorOptions = {},
+    rowsPerStep = DEFAULT_ROWS_PER_STEP
+  ): Steps<{ detector: AnomalyDetector; results: ScoreResult[] }> {
+    return AnomalyDetector.fitSteps(table, options, true, rowsPerStep);
+  }
+
+  /**
    * Validates, builds the features and fits every model; with `scoreTrainingRows`, also scores each model's training
    * rows while its features are at hand (and lets its forest threshold from those scores).
    */
@@ -151,6 +166,15 @@ export class AnomalyDetector {
     options: DetectorOptions,
     scoreTrainingRows: boolean
   ): { detector: AnomalyDetector; results: ScoreResult[] } {
+    return runSteps(AnomalyDetector.fitSteps(table, options, scoreTrainingRows, Infinity));
+  }
+
+  private static *fitSteps(
+    table: SeriesTable,
+    options: DetectorOptions,
+    scoreTrainingRows: boolean,
+    rowsPerStep: number
+  ): Steps<{ detector: AnomalyDetector; results: ScoreResult[] }> {
     const mode = options.mode ?? 'multivariate';
     if (mode !== 'multivariate' && mode !== 'per-column') {
       throw new EngineInputError(
@@ -168,16 +192,17 @@ export class AnomalyDetector {
     const columns = table.columns.map((column) => column.name);
     const groups = mode === 'multivariate' ? [columns] : columns.map((name) => [name]);
     const results: ScoreResult[] = [];
-    const models = groups.map((group) => {
-      const { model, built, matrix } = trainModel(selectColumns(table, group), features, forestParams);
+    const models: DetectorModel[] = [];
+    for (const group of groups) {
+      const { model, built, matrix } = yield* trainModelSteps(selectColumns(table, group), features, forestParams);
       if (scoreTrainingRows) {
-        const scores = model.forest.anomalyScores(matrix);
+        const scores = yield* scoreRowsSteps(model.forest, matrix, rowsPerStep);
         // The forest keeps its own copy: the caller owns the result and may change it.
         model.forest.adoptTrainingScores(scores.slice());
         results.push(scoreResult(model, built, scores, mode));
       }
-      return model;
-    });
+      models.push(model);
+    }
     return { detector: new AnomalyDetector(columns, { features, forest: forestParams, mode }, models), results };
   }
 
@@ -202,11 +227,25 @@ export class AnomalyDetector {
    * @throws EngineInputError for a malformed table or columns that do not match the trained ones
    */
   score(table: SeriesTable): ScoreResult[] {
+    return runSteps(this.scoreSteps(table, Infinity));
+  }
+
+  /**
+   * score() in steps (see steps.ts): yields after each feature column, after scaling and after every `rowsPerStep`
+   * rows scored; returns exactly what score() returns, and throws what it throws (from next()).
+   * @param rowsPerStep rows scored per step [4096]
+   */
+  *scoreSteps(table: SeriesTable, rowsPerStep = DEFAULT_ROWS_PER_STEP): Steps<ScoreResult[]> {
     this.checkColumns(table);
-    return this.models.map((model) => {
-      const { built, matrix } = this.featuresFor(model, table);
-      return scoreResult(model, built, model.forest.anomalyScores(matrix), this.trainedOptions.mode);
-    });
+    const results: ScoreResult[] = [];
+    for (const model of this.models) {
+      const built = yield* buildFeatureSteps(selectColumns(table, model.columns), this.trainedOptions.features);
+      const matrix = model.scaler === null ? built.matrix : model.scaler.transform(built.matrix);
+      yield;
+      const scores = yield* scoreRowsSteps(model.forest, matrix, rowsPerStep);
+      results.push(scoreResult(model, built, scores, this.trainedOptions.mode));
+    }
+    return results;
   }
 
   /**
@@ -487,17 +526,46 @@ function scoreResult(
   return result;
 }
 
-/** Fits one model; returns it with its training rows' features (`matrix`: scaled, as the forest saw them). */
-function trainModel(
+/** Rows scored per step by the detector's generators (a few milliseconds of work). */
+const DEFAULT_ROWS_PER_STEP = 4096;
+
+/** Scores the rows of `matrix`, `rowsPerStep` rows per step; each row's score is the same whatever the steps. */
+function* scoreRowsSteps(forest: IsolationForest, matrix: FeatureMatrix, rowsPerStep: number): Steps<Float64Array> {
+  const scores = new Float64Array(matrix.rows);
+  if (!(rowsPerStep < matrix.rows)) {
+    forest.anomalyScores(matrix, scores);
+    return scores;
+  }
+  const step = Math.max(1, Math.floor(rowsPerStep));
+  for (let start = 0; start < matrix.rows; start += step) {
+    const end = Math.min(matrix.rows, start + step);
+    const rows: FeatureMatrix = {
+      rows: end - start,
+      cols: matrix.cols,
+      values: matrix.values.subarray(start * matrix.cols, end * matrix.cols),
+    };
+    forest.anomalyScores(rows, scores.subarray(start, end));
+    yield;
+  }
+  return scores;
+}
+
+/**
+ * Fits one model, yielding after each feature column, the scaling and the trees; returns it with its training
+ * rows' features (`matrix`: scaled, as the forest saw them).
+ */
+function* trainModelSteps(
   table: SeriesTable,
   features: TrainedFeatureOptions,
   forestParams: Required<IsolationForestParams>
-): { model: DetectorModel; built: BuiltFeatures; matrix: FeatureMatrix } {
-  const built = buildFeatures(table, features);
+): Steps<{ model: DetectorModel; built: BuiltFeatures; matrix: FeatureMatrix }> {
+  const built = yield* buildFeatureSteps(table, features);
   requireEnoughRows(table, built, features);
   const scaler = features.scale && !features.raw ? new StandardScaler().fit(built.matrix) : null;
   const matrix = scaler === null ? built.matrix : scaler.transform(built.matrix);
+  yield;
   const forest = withInvalidOption(() => new IsolationForest(forestParams).fit(matrix));
+  yield;
   const model: DetectorModel = {
     columns: table.columns.map((column) => column.name),
     featureNames: built.featureNames,

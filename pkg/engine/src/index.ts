@@ -29,6 +29,7 @@ export {
   type TrainedFeatureOptions,
 } from './detector';
 export type { OnlineScorer, OnlineScore } from './onlineScorer';
+export { runSteps, type Steps } from './steps';
 
 // The anomaly query contract shared by the panel, the proxy and the CLI: durations, option names, limits, defaults.
 export { DURATION_UNITS, formatDuration, parseDuration } from './contract/durations';

@@ -111,7 +111,11 @@ describe('AnomalyDetector', () => {
     const detector = AnomalyDetector.train(training);
     const [result] = detector.score(scored);
     const indices = [0, 5, Array.from(result.rowIndex).indexOf(SPIKE_ROW), result.rowIndex.length - 1];
-    const byRow = detector.explainRows(scored, indices.map((i) => result.rowIndex[i]), 3);
+    const byRow = detector.explainRows(
+      scored,
+      indices.map((i) => result.rowIndex[i]),
+      3
+    );
     expect(byRow).toEqual(indices.map((i) => detector.explain(scored, result, i, 3)));
     const warmupRow = result.rowIndex[0] - 1;
     expectEngineError(() => detector.explainRows(scored, [warmupRow]), 'invalid-option', `table row ${warmupRow}`);
@@ -219,6 +223,51 @@ describe('AnomalyDetector', () => {
       const table = telemetry();
       table.columns[0].values.fill(3);
       expectEngineError(() => AnomalyDetector.trainAndScore(headRows(telemetry(), 15)), 'too-few-rows');
+    });
+  });
+
+  describe('in steps (trainAndScoreSteps, scoreSteps)', () => {
+    /** Runs steps to the end, counting them. */
+    function drain<T>(steps: Generator<void, T>): { value: T; steps: number } {
+      let count = 0;
+      for (;;) {
+        const step = steps.next();
+        if (step.done) {
+          return { value: step.value, steps: count };
+        }
+        count++;
+      }
+    }
+
+    it.each(['multivariate', 'per-column'] as const)(
+      'give bit-identically what trainAndScore and score give, in many small steps (%s)',
+      (mode) => {
+        const { training, scored } = spiked();
+        training.columns[0].values[100] = NaN;
+        const options = { mode, forest: { nEstimators: 40, seed: 5, contamination: 0.02 } };
+        const whole = AnomalyDetector.trainAndScore(training, options);
+        // 37 rows per step: chunks of both scoring paths (dense layout and tree walk for the short last chunk).
+        const stepped = drain(AnomalyDetector.trainAndScoreSteps(training, options, 37));
+
+        const rows = whole.results[0].rowIndex.length;
+        const models = mode === 'multivariate' ? 1 : 2;
+        // Per model: a step per feature column, one after scaling, one after the trees, one per 37 rows scored.
+        expect(stepped.steps).toBeGreaterThan(models * (2 + Math.ceil(rows / 37)));
+        stepped.value.results.forEach((result, k) => {
+          expect(Buffer.from(result.scores.buffer).equals(Buffer.from(whole.results[k].scores.buffer))).toBe(true);
+        });
+        expect(stepped.value.results).toEqual(whole.results);
+        expect(JSON.stringify(stepped.value.detector)).toBe(JSON.stringify(whole.detector));
+
+        const expected = whole.detector.score(scored);
+        const scoredInSteps = drain(whole.detector.scoreSteps(scored, 50));
+        expect(scoredInSteps.steps).toBeGreaterThan(Math.ceil(expected[0].rowIndex.length / 50));
+        expect(scoredInSteps.value).toEqual(expected);
+      }
+    );
+
+    it('refuses what trainAndScore refuses, with the same error', () => {
+      expectEngineError(() => drain(AnomalyDetector.trainAndScoreSteps(headRows(telemetry(), 15))), 'too-few-rows');
     });
   });
 

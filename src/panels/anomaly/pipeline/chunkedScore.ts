@@ -12,6 +12,28 @@ export const SCORE_CHUNK_ROWS = 8192;
  */
 export const MAX_TRAINING_ROWS = 20_000;
 
+/** Work runInSteps does between two pauses, at most about this long (ms). */
+export const STEP_BUDGET_MS = 12;
+
+/**
+ * Runs the engine's steps (its generators: trainAndScoreSteps, scoreSteps), pausing whenever STEP_BUDGET_MS have
+ * passed since the last pause: on the main thread no task holds more than a step over the budget, in the worker a
+ * cancel is noticed as soon. The result is the engine's, whatever the pauses.
+ */
+export async function runInSteps<T>(steps: Generator<void, T>, pause: () => Promise<void>): Promise<T> {
+  let since = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      return step.value;
+    }
+    if (performance.now() - since >= STEP_BUDGET_MS) {
+      await pause();
+      since = performance.now();
+    }
+  }
+}
+
 export function sliceTable(table: SeriesTable, from: number, to: number): SeriesTable {
   return {
     timestamps: table.timestamps.subarray(from, to),
@@ -68,7 +90,10 @@ export async function scoreInChunks(
       await pause();
     }
     const first = historyStart(table, start, warmup);
-    const [result] = detector.score(sliceTable(table, first, Math.min(n, start + SCORE_CHUNK_ROWS)));
+    const [result] = await runInSteps(
+      detector.scoreSteps(sliceTable(table, first, Math.min(n, start + SCORE_CHUNK_ROWS))),
+      pause
+    );
     threshold = result.threshold;
     for (let i = 0; i < result.rowIndex.length; i++) {
       const row = first + result.rowIndex[i];

@@ -14,6 +14,7 @@ import {
   type Scored,
   historyStart,
   rescoreNewRows,
+  runInSteps,
   scoreInChunks,
   sliceTable,
   trainingRows,
@@ -135,13 +136,16 @@ async function analyseModel(
       return { slot: model.slot, ok: false, code: problem.kind, message: problem.message };
     }
     await pause();
+    // The engine's trainAndScore in steps (a pause whenever a step budget has passed): exactly its result.
     if (!model.training && table.timestamps.length <= MAX_TRAINING_ROWS) {
-      // Training on the rows it scores, in one engine call: one feature build, exactly the engine's result.
-      const both = AnomalyDetector.trainAndScore(table, options);
+      // Training on the rows it scores: one feature build, and the training rows' scores are the table's.
+      const both = await runInSteps(AnomalyDetector.trainAndScoreSteps(table, options), pause);
       detector = both.detector;
       scored = fromResult(both.results[0]);
     } else {
-      detector = AnomalyDetector.train(trainingRows(training), options);
+      // The same model as train(); its threshold's scoring of the training rows is done here, in steps, too.
+      detector = (await runInSteps(AnomalyDetector.trainAndScoreSteps(trainingRows(training), options), pause))
+        .detector;
     }
     state.cache.set(model.slot, model.trainingKey, detector);
     trained = true;
