@@ -27,7 +27,7 @@ const run_ = promisify(execFile);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const HOSTS = 40; // x 5 metrics = 200 series at 1 m
+const HOSTS = 100; // x 5 metrics = 500 series at 1 m
 const BACKFILL_HOURS = 6;
 const TICKS = 15;
 const CORES = os.availableParallelism();
