@@ -24,6 +24,12 @@ describe('run', () => {
     expect(lines[0]).toMatch(/invalid writer configuration: .*jobs\[0\]\.options\.train: set by the schedule/);
   });
 
+  it.each(['--to', '--output'])('refuses %s without --from (they belong to a backfill)', (option) => {
+    const run = runCli(['run', '--config', join(work, 'none.yaml'), option, '2026-12-01T00:00:00Z']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`${option}: needs --from (a backfill range)`);
+  });
+
   it('refuses a --shard that is not i/N', () => {
     const run = runCli(['run', '--config', join(work, 'none.yaml'), '--shard', '3/3']);
     expect(run.status).toBe(2);
