@@ -141,18 +141,21 @@ export async function rescoreNewRows(
   const from = Math.min(same, n - 1);
   const fresh = await scoreInChunks(detector, table, warmup, pause, from);
   const firstScorable = firstScorableRow(table, warmup);
-  const rows: number[] = [];
-  const scores: number[] = [];
+  // The old rows kept (ascending: those in [firstScorable, from) of the new table), then the fresh ones.
   const { rows: oldRows, scores: oldScores } = previous.scored;
-  for (let i = lowerBound(oldRows, offset + firstScorable); i < oldRows.length && oldRows[i] < offset + from; i++) {
-    rows.push(oldRows[i] - offset);
-    scores.push(oldScores[i]);
-  }
+  const first = lowerBound(oldRows, offset + firstScorable);
+  const kept = Math.max(0, lowerBound(oldRows, offset + from) - first);
   const merged: Scored = {
-    rows: Int32Array.from([...rows, ...fresh.rows]),
-    scores: Float64Array.from([...scores, ...fresh.scores]),
+    rows: new Int32Array(kept + fresh.rows.length),
+    scores: new Float64Array(kept + fresh.rows.length),
     threshold: fresh.threshold,
   };
+  for (let i = 0; i < kept; i++) {
+    merged.rows[i] = oldRows[first + i] - offset;
+    merged.scores[i] = oldScores[first + i];
+  }
+  merged.rows.set(fresh.rows, kept);
+  merged.scores.set(fresh.scores, kept);
   return { scored: merged, scoredRows: n - from };
 }
 

@@ -1,3 +1,5 @@
+import { runSteps } from '@telemetry-analyzer/engine';
+
 /**
  * One series as the panel hands it to the scorer: its frame's times and values copied into typed arrays (so they
  * can be transferred to the worker), in the frame's own order, null/invalid values as NaN.
@@ -69,51 +71,71 @@ export function copyRows(
   }
 }
 
+/** Rows sortSeriesSteps handles per step. */
+export const SORT_STEP_ROWS = 65_536;
+
 /**
  * Sorts a series once, in the worker: rows without a finite time are dropped, and of rows with the same time the
  * newest is kept (streaming frames hold the newest row first and may re-send a point). Oldest-first and newest-first
  * series take a linear pass; only a series in no order pays for a sort.
  */
 export function sortSeries(series: SeriesData): SortedSeries {
+  return runSteps(sortSeriesSteps(series));
+}
+
+/** sortSeries in steps of SORT_STEP_ROWS rows (a generator: see the engine's steps), with the same result. */
+export function* sortSeriesSteps(series: SeriesData): Generator<void, SortedSeries> {
   const { times, values } = series;
-  const valid: number[] = [];
+  const valid = new Int32Array(times.length);
+  let count = 0;
   let ascending = true;
   let descending = true;
   let last = NaN;
-  for (let i = 0; i < times.length; i++) {
-    const t = times[i];
-    if (!Number.isFinite(t)) {
-      continue;
+  for (let from = 0; from < times.length; from += SORT_STEP_ROWS) {
+    const to = Math.min(times.length, from + SORT_STEP_ROWS);
+    for (let i = from; i < to; i++) {
+      const t = times[i];
+      if (!Number.isFinite(t)) {
+        continue;
+      }
+      if (!Number.isNaN(last)) {
+        ascending &&= t >= last;
+        descending &&= t <= last;
+      }
+      last = t;
+      valid[count++] = i;
     }
-    if (!Number.isNaN(last)) {
-      ascending &&= t >= last;
-      descending &&= t <= last;
-    }
-    last = t;
-    valid.push(i);
+    yield;
   }
-  let order: ArrayLike<number> = valid;
+  let order = valid.subarray(0, count);
   if (!ascending && descending) {
-    order = valid.reverse(); // newest-first: reversed, the newest of equal times comes last, as below
+    order.reverse(); // newest-first: reversed, the newest of equal times comes last, as below
   } else if (!ascending) {
     // Among equal times the newest row must come last ("keep last" below): the later row in an oldest-first frame,
     // the earlier one in a newest-first frame.
-    const newestFirst = valid.length > 1 && times[valid[0]] > times[valid[valid.length - 1]];
-    order = valid.sort((a, b) => times[a] - times[b] || (newestFirst ? b - a : a - b));
+    const newestFirst = count > 1 && times[order[0]] > times[order[count - 1]];
+    order = order.sort((a, b) => times[a] - times[b] || (newestFirst ? b - a : a - b));
   }
-  const timestamps = new Float64Array(order.length);
-  const sortedValues = new Float64Array(order.length);
+  yield;
+  const timestamps = new Float64Array(count);
+  const sortedValues = new Float64Array(count);
   let n = 0;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k];
-    const t = times[i];
-    if (n > 0 && timestamps[n - 1] === t) {
-      sortedValues[n - 1] = values[i]; // the newer row of the same time
-      continue;
+  for (let from = 0; from < count; from += SORT_STEP_ROWS) {
+    const to = Math.min(count, from + SORT_STEP_ROWS);
+    for (let k = from; k < to; k++) {
+      const i = order[k];
+      const t = times[i];
+      if (n > 0 && timestamps[n - 1] === t) {
+        sortedValues[n - 1] = values[i]; // the newer row of the same time
+        continue;
+      }
+      timestamps[n] = t;
+      sortedValues[n] = values[i];
+      n++;
     }
-    timestamps[n] = t;
-    sortedValues[n] = values[i];
-    n++;
+    yield;
   }
-  return { timestamps: timestamps.slice(0, n), values: sortedValues.slice(0, n) };
+  return n === count
+    ? { timestamps, values: sortedValues }
+    : { timestamps: timestamps.slice(0, n), values: sortedValues.slice(0, n) };
 }

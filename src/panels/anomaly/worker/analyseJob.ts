@@ -4,6 +4,7 @@ import {
   type ScoreResult,
   type SeriesTable,
   rollingMean,
+  runSteps,
 } from '@telemetry-analyzer/engine';
 import { markAnomalies } from '../render/anomalyMarks';
 import { type Alignment, alignOnStep, commonStep, medianStep } from '../pipeline/alignSeries';
@@ -20,7 +21,7 @@ import {
   trainingRows,
 } from '../pipeline/chunkedScore';
 import { columnWidth, decimateMarks, decimateMinMax, mergeRegions } from '../pipeline/decimate';
-import { type SortedSeries, sortSeries } from '../pipeline/seriesData';
+import { type SortedSeries, sortSeriesSteps } from '../pipeline/seriesData';
 import type { DetectorCache } from './detectorCache';
 import type {
   AnalyseRequest,
@@ -83,6 +84,15 @@ export async function runAnalyseJob(
   return outcomes;
 }
 
+/** Each column sorted (sortSeries), in steps with pauses. */
+async function sortedSeries(columns: PanelColumn[], pause: () => Promise<void>): Promise<SortedSeries[]> {
+  const sorted: SortedSeries[] = [];
+  for (const column of columns) {
+    sorted.push(await runInSteps(sortSeriesSteps(column), pause));
+  }
+  return sorted;
+}
+
 /** The model's table: its one series, or its series aligned on a common step. */
 export function modelTable(
   columns: PanelColumn[],
@@ -108,8 +118,7 @@ async function analyseModel(
   state: AnalyseState,
   pause: () => Promise<void>
 ): Promise<PanelModelOutcome> {
-  const sorted = model.columns.map((c) => sortSeries(c));
-  await pause();
+  const sorted = await sortedSeries(model.columns, pause);
   const { table, alignment } = modelTable(model.columns, sorted, request.intervalMs);
   const warmup = Math.max(request.window - 1, request.detector.features?.lags ?? 1, 1);
   const options = {
@@ -129,7 +138,8 @@ async function analyseModel(
       return { slot: model.slot, ok: false, code: 'model-missing', message: 'no cached model; send training data' };
     }
     const training = model.training
-      ? modelTable(model.training, model.training.map(sortSeries), request.intervalMs, alignment?.stepMs).table
+      ? modelTable(model.training, await sortedSeries(model.training, pause), request.intervalMs, alignment?.stepMs)
+          .table
       : table;
     const problem = checkTrainingTable(training, request.check);
     if (problem) {
@@ -173,7 +183,7 @@ async function analyseModel(
   state.tables.set(model.slot, { table, warmup, reusable: { trainingKey: model.trainingKey, scored } });
   await pause();
   return {
-    ...drawModel(model, request, table, sorted, scored, { trained, alignment }),
+    ...(await runInSteps(drawModelSteps(model, request, table, sorted, scored, { trained, alignment }), pause)),
     scoredAnew,
   } as PanelModelOutcome;
 }
@@ -194,7 +204,7 @@ async function analyseOnline(
 ): Promise<PanelModelOutcome> {
   const { table, sorted, alignment, warmup, options } = prepared;
   const training = model.training
-    ? modelTable(model.training, model.training.map(sortSeries), request.intervalMs, alignment?.stepMs).table
+    ? modelTable(model.training, await sortedSeries(model.training, pause), request.intervalMs, alignment?.stepMs).table
     : undefined;
   const problem = checkTrainingTable(training ?? table, request.check);
   if (problem) {
@@ -206,7 +216,7 @@ async function analyseOnline(
     state.cache.set(model.slot, `${model.trainingKey}|online`, detector.detector);
   }
   state.tables.set(model.slot, { table, warmup });
-  return drawModel(model, request, table, sorted, scored, { trained: true, alignment });
+  return runInSteps(drawModelSteps(model, request, table, sorted, scored, { trained: true, alignment }), pause);
 }
 
 function fromResult(result: ScoreResult): Scored {
@@ -214,14 +224,19 @@ function fromResult(result: ScoreResult): Scored {
 }
 
 /** Marks, regions, lines and scores of one scored model, sized to the grid. */
-export function drawModel(
+export function drawModel(...args: Parameters<typeof drawModelSteps>): PanelModelOutcome {
+  return runSteps(drawModelSteps(...args));
+}
+
+/** drawModel in steps (a generator: see the engine's steps), a pass over the rows per step, with the same result. */
+export function* drawModelSteps(
   model: Pick<PanelModelJob, 'slot' | 'columns'>,
   request: Pick<AnalyseRequest, 'grid' | 'rules' | 'window'>,
   table: SeriesTable,
   sorted: SortedSeries[],
   scored: Scored,
   extra: { trained: boolean; alignment?: Alignment }
-): PanelModelOutcome {
+): Generator<void, PanelModelOutcome> {
   const { grid, rules } = request;
   const n = scored.rows.length;
   const times = new Float64Array(n);
@@ -237,8 +252,11 @@ export function drawModel(
     min = Math.min(min, s);
     max = Math.max(max, s);
   }
+  yield;
   const gap = columnWidth(grid);
-  const series: DrawnSeries[] = model.columns.map((column, c) => {
+  const series: DrawnSeries[] = [];
+  for (let c = 0; c < model.columns.length; c++) {
+    const column = model.columns[c];
     const columnValues = table.columns[c].values;
     const values = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -253,23 +271,28 @@ export function drawModel(
       }
       mean = atRows;
     }
+    yield;
     const { marked, regions } = markAnomalies({ times, values, rollingMean: mean, isAnomaly }, rules);
+    yield;
     const marks = decimateMarks(grid, times, values, marked);
     let anomalyCount = 0;
     for (let i = 0; i < n; i++) {
       anomalyCount += marked[i];
     }
-    return {
+    yield;
+    const line = decimateMinMax(grid, sorted[c].timestamps, sorted[c].values);
+    yield;
+    series.push({
       name: column.name,
-      line: decimateMinMax(grid, sorted[c].timestamps, sorted[c].values),
+      line,
       marks: marks.y,
       markTimes: marks.t,
       regions: mergeRegions(regions, gap),
       runs: mergeRegions(regions, 0),
       anomalyCount,
       stepMs: medianStep(sorted[c].timestamps),
-    };
-  });
+    });
+  }
   return {
     slot: model.slot,
     ok: true,

@@ -1,4 +1,4 @@
-import { COPY_CHUNK_ROWS, copySeriesData, sortSeries } from '../seriesData';
+import { COPY_CHUNK_ROWS, SORT_STEP_ROWS, copySeriesData, sortSeries, sortSeriesSteps } from '../seriesData';
 
 const f = (values: number[]) => Float64Array.from(values);
 
@@ -40,5 +40,22 @@ describe('sortSeries (worker, once per series)', () => {
     const s = sortSeries({ times: f([1, NaN, 3, 2, 1]), values: f([10, 99, 30, 20, 11]) });
     expect(Array.from(s.timestamps)).toEqual([1, 2, 3]);
     expect(Array.from(s.values)).toEqual([11, 20, 30]);
+  });
+
+  it('sorts in steps of SORT_STEP_ROWS rows (a pass to check the order, one to copy), with the same result', () => {
+    const n = SORT_STEP_ROWS * 2 + 3;
+    // Newest first, with one repeated time: the newest row (the earlier one) is kept.
+    const times = Float64Array.from({ length: n }, (_, i) => n - i + (i === n - 1 ? 1 : 0));
+    const values = Float64Array.from({ length: n }, (_, i) => i);
+    const steps = sortSeriesSteps({ times, values });
+    let count = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) {
+      count++;
+    }
+    expect(count).toBe(3 + 1 + 3);
+    expect(step.value).toEqual(sortSeries({ times, values }));
+    expect(step.value.timestamps.length).toBe(n - 1);
+    expect(step.value.values[0]).toBe(n - 2);
   });
 });
