@@ -16,7 +16,7 @@ import {
 } from '@telemetry-analyzer/query';
 import { checkInfluxqlOfQuery } from './influxqlCheck';
 import { queryAnswerJson } from './queryAnswerJson';
-import { querySignal } from './querySignal';
+import { InFlightQueries } from './queryCancellation';
 import { ConcurrencyLimit } from '../concurrencyLimit';
 
 export interface PromApiDependencies {
@@ -51,6 +51,9 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
   const limit = new ConcurrencyLimit(config.limits.maxConcurrency);
   const defaultUpstream = upstreams.get(config.defaultUpstream)!;
   const prometheusDefault = defaultUpstream.config.type === 'prometheus' ? defaultUpstream : undefined;
+  const inFlight = new InFlightQueries(config.limits.queryTimeoutMs, deps.shutdown, (reason) =>
+    deps.onQueryAborted(reason.errorType)
+  );
 
   /** Forwards the request to the default Prometheus upstream; its JSON status and body stream back unchanged (else 502). */
   const passThrough = async (request: FastifyRequest, reply: FastifyReply, path: string, empty?: unknown) => {
@@ -66,10 +69,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     const params = toSearchParams(
       method === 'POST' ? { ...queryParams(request), ...bodyParams(request) } : queryParams(request)
     );
-    const signal = querySignal(reply, config.limits.queryTimeoutMs, deps.shutdown, (reason) =>
-      deps.onQueryAborted(reason.errorType)
-    );
-    const response = await prometheusDefault.stream(path, params, method, signal);
+    const response = await prometheusDefault.stream(path, params, method, inFlight.watch(reply));
     if (!/\bjson\b/i.test(response.contentType)) {
       response.body.destroy();
       // Prometheus answers every API call in JSON; anything else (an HTML error page of a load balancer) is not
@@ -103,9 +103,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     }
     checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query));
     const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
-    const signal = querySignal(reply, config.limits.queryTimeoutMs, deps.shutdown, (reason) =>
-      deps.onQueryAborted(reason.errorType)
-    );
+    const { signal } = inFlight.watch(reply);
     const result = await limit.run(() => evaluator.evaluate(parsed.query, range, signal), signal);
     return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerJson(result));
   };

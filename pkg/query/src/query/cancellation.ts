@@ -19,14 +19,25 @@ export function shuttingDown(): PromApiError {
   return new PromApiError(503, 'unavailable', 'the proxy is shutting down: query aborted after server.shutdownGrace');
 }
 
+/**
+ * What an upstream request watches to stop early: an AbortSignal, or anything with these members (the proxy's
+ * per-request cancellation, which costs a plain-query pass-through none of an EventTarget's machinery).
+ */
+export interface Cancellation {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** Throws the signal's reason (a PromApiError above) once it is aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
+export function throwIfAborted(signal: Cancellation | undefined): void {
   if (signal?.aborted) {
     throw abortReason(signal);
   }
 }
 
-export function abortReason(signal: AbortSignal): PromApiError {
+export function abortReason(signal: Cancellation): PromApiError {
   return signal.reason instanceof PromApiError ? signal.reason : clientGone();
 }
 

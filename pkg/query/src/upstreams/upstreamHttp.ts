@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { UpstreamConfig } from '../config';
 import { authHeaders } from './authHeaders';
 import { PromApiError } from '../errors';
-import { abortReason } from '../query/cancellation';
+import { Cancellation, abortReason } from '../query/cancellation';
 import { formatDuration } from '../time';
 
 export interface UpstreamResponse<Body = string> {
@@ -33,7 +33,12 @@ interface OutgoingRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body: string | undefined;
-  signal: AbortSignal;
+}
+
+/** A request under way: its answer, and how to give it up (timeout, client gone). */
+interface Exchange<Body> {
+  answer: Promise<UpstreamResponse<Body>>;
+  cancel(): void;
 }
 
 export class UpstreamHttp {
@@ -61,61 +66,68 @@ export class UpstreamHttp {
     path: string,
     params: URLSearchParams,
     method: 'GET' | 'POST' = 'GET',
-    clientSignal?: AbortSignal
+    clientSignal?: Cancellation
   ): Promise<UpstreamResponse> {
-    return this.exchange(path, params, method, clientSignal, async ({ url, ...init }) => {
-      const response = await fetch(url, { ...init, redirect: 'manual' });
-      const body = await response.text();
-      return { status: response.status, contentType: response.headers.get('content-type') ?? JSON_TYPE, body };
+    return this.exchange(path, params, method, clientSignal, ({ url, ...init }) => {
+      const controller = new AbortController();
+      const answer = (async () => {
+        const response = await fetch(url, { ...init, signal: controller.signal, redirect: 'manual' });
+        const body = await response.text();
+        return { status: response.status, contentType: response.headers.get('content-type') ?? JSON_TYPE, body };
+      })();
+      return { answer, cancel: () => controller.abort() };
     });
   }
 
   /**
    * Sends a request and hands back the answer's body as a stream, for pass-through: its bytes go to the client as
-   * they arrive, neither parsed nor re-serialised. Plain node:http on a keep-alive agent (no web-stream layer) and
-   * uncompressed (`accept-encoding: identity`), so the bytes need no decoding; the upstream's timeout still bounds
-   * reading the body.
+   * they arrive, neither parsed nor re-serialised. Plain node:http on a keep-alive agent (no web-stream layer, no
+   * AbortSignal: giving up destroys the request) and uncompressed (`accept-encoding: identity`), so the bytes need no
+   * decoding; the upstream's timeout and the client's cancellation still bound reading the body.
    */
   async stream(
     path: string,
     params: URLSearchParams,
     method: 'GET' | 'POST',
-    clientSignal?: AbortSignal
+    clientSignal?: Cancellation
   ): Promise<UpstreamResponse<Readable>> {
-    const answer = await this.exchange<Readable>(
-      path,
-      params,
-      method,
-      clientSignal,
-      ({ url, headers, body, ...init }) =>
-        new Promise((resolve, reject) => {
-          const { basePath, ...target } = (this.target ??= requestTarget(this.config.url));
-          const request = (target.protocol === 'https:' ? https : http).request(
-            {
-              ...init,
-              ...target,
-              path: basePath + url.slice(this.config.url.length),
-              headers: { ...headers, 'accept-encoding': 'identity' },
-              agent: this.agents[target.protocol],
-            },
-            (response) =>
-              resolve({
-                status: response.statusCode ?? 502,
-                contentType: response.headers['content-type'] ?? JSON_TYPE,
-                contentLength: response.headers['content-length'],
-                body: response,
-              })
-          );
-          request.on('error', reject);
-          request.end(body);
-        })
-    );
-    // The body, too, must arrive within the upstream's timeout (the request's own timer ended with the headers).
+    const answer = await this.exchange<Readable>(path, params, method, clientSignal, ({ url, headers, body }) => {
+      const { basePath, ...target } = (this.target ??= requestTarget(this.config.url));
+      let request!: http.ClientRequest;
+      const answer = new Promise<UpstreamResponse<Readable>>((resolve, reject) => {
+        request = (target.protocol === 'https:' ? https : http).request(
+          {
+            method,
+            ...target,
+            path: basePath + url.slice(this.config.url.length),
+            headers: { ...headers, 'accept-encoding': 'identity' },
+            agent: this.agents[target.protocol],
+          },
+          (response) =>
+            resolve({
+              status: response.statusCode ?? 502,
+              contentType: response.headers['content-type'] ?? JSON_TYPE,
+              contentLength: response.headers['content-length'],
+              body: response,
+            })
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+      return { answer, cancel: () => request.destroy(new Error('request given up')) };
+    });
+    // The body, too, must arrive within the upstream's timeout (the request's own timer ended with the headers),
+    // and stops when the client's work is cancelled.
+    const stop = () => answer.body.destroy(clientSignal?.aborted ? abortReason(clientSignal) : undefined);
     const bodyTimer = setTimeout(
       () => answer.body.destroy(new Error(`upstream "${this.name}" did not send its answer within its timeout`)),
       this.config.timeoutMs
     );
-    answer.body.once('close', () => clearTimeout(bodyTimer));
+    clientSignal?.addEventListener('abort', stop);
+    answer.body.once('close', () => {
+      clearTimeout(bodyTimer);
+      clientSignal?.removeEventListener('abort', stop);
+    });
     return answer;
   }
 
@@ -123,19 +135,12 @@ export class UpstreamHttp {
     path: string,
     params: URLSearchParams,
     method: 'GET' | 'POST',
-    clientSignal: AbortSignal | undefined,
-    transport: (request: OutgoingRequest) => Promise<UpstreamResponse<Body>>
+    clientSignal: Cancellation | undefined,
+    transport: (request: OutgoingRequest) => Exchange<Body>
   ): Promise<UpstreamResponse<Body>> {
-    // One controller and timer per request: AbortSignal.any/timeout cost ~150 µs each and live until GC.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.config.timeoutMs);
-    const onClientAbort = () => controller.abort();
-    clientSignal?.addEventListener('abort', onClientAbort, { once: true });
-    const signal = controller.signal;
+    if (clientSignal?.aborted) {
+      throw abortReason(clientSignal);
+    }
     const headers: Record<string, string> = { accept: 'application/json', ...this.authHeaders() };
     let url = this.config.url + path;
     let body: string | undefined;
@@ -146,8 +151,18 @@ export class UpstreamHttp {
       url += `?${params.toString()}`;
     }
     this.onInFlight(this.name, 1);
+    const sent = transport({ url, method, headers, body });
+    // One timer per request, and no AbortSignal of our own: AbortSignal.any/timeout cost ~150 µs each, an
+    // AbortController with a listener tens of µs on a busy machine.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      sent.cancel();
+    }, this.config.timeoutMs);
+    const onClientAbort = () => sent.cancel();
+    clientSignal?.addEventListener('abort', onClientAbort, { once: true });
     try {
-      const answer = await transport({ url, method, headers, body, signal });
+      const answer = await sent.answer;
       if (answer.status >= 500) {
         this.onError(this.name, 'http_5xx');
       }
