@@ -1,20 +1,26 @@
 // Plain queries through the anomaly proxy against the same queries sent straight to Prometheus 2.42, side by side in
-// one run (interleaved, so a slow phase of the machine weighs on both alike): a query_range answer of ~350 KB and a
-// small instant query. The proxy streams the upstream's answer through without parsing it (target: at most 1.25x
-// the direct time, ratio >= 0.8). Also /healthz while a cold anomaly query trains (models train on worker threads).
+// one run: a query_range answer of ~350 KB and a small instant query. The proxy streams the upstream's answer through
+// without parsing it (target: at most 1.25x the direct time, ratio >= 0.8). A bare node:http hop (bench/lib/
+// bareHttpProxy.js) is measured in the same rounds: what any Node.js proxy costs on this machine at this time, so
+// the proxy's own share can be told from the hop's. Each round sends every request once, in an order that rotates
+// from round to round (a slow phase of the machine weighs on all alike, and no side always follows another);
+// figures are medians over ROUNDS. Also /healthz while a cold anomaly query trains (models train on worker threads).
 const { PassThrough } = require('stream');
 const { parseConfig, startProxy } = require('../../pkg/proxy/dist');
 const { entry } = require('../lib/table');
 const { telemetrySeries } = require('../lib/telemetrySeries');
 const { requireTestSupport } = require('../lib/testSupport');
 const { elapsedSeconds, median } = require('../lib/timing');
+const { startBareHttpProxy } = require('../lib/bareHttpProxy');
 
 const STEP_MS = 60_000;
 const DAY_MS = 86_400_000;
 const HOSTS = 2; // x 5 metrics = 10 series x 1 day at 60 s: a ~350 KB query_range answer
-const REPEATS = 41;
+const ROUNDS = 101;
+const WARM_UP_ROUNDS = 5;
 const END_BEFORE_NOW_MS = 3 * 60_000;
 const REFERENCE = 'prometheus 2.42 direct';
+const BARE = 'bare node:http hop';
 
 async function run() {
   const { startPrometheus } = requireTestSupport('prometheus');
@@ -35,19 +41,30 @@ async function run() {
       step: String(STEP_MS / 1000),
     });
   const instantBody = () => new URLSearchParams({ query: `count(${selector})`, time: String(endMs / 1000) });
-  const times = { rangeDirect: [], rangeProxy: [], instantDirect: [], instantProxy: [], healthz: [] };
+  const bare = await startBareHttpProxy(prometheus.url);
+  const targets = { direct: prometheus.url, proxy: proxy.url, bare: bare.url };
+  const requests = Object.keys(targets).flatMap((side) => [
+    { key: `range ${side}`, send: () => post(targets[side], '/api/v1/query_range', rangeBody()) },
+    { key: `instant ${side}`, send: () => post(targets[side], '/api/v1/query', instantBody()) },
+  ]);
+  const times = Object.fromEntries([...requests.map(({ key }) => [key, []]), ['healthz', []]]);
   let answerBytes = 0;
   try {
     answerBytes = (await post(prometheus.url, '/api/v1/query_range', rangeBody())).length;
-    const proxied = await post(proxy.url, '/api/v1/query_range', rangeBody());
-    if (proxied.length !== answerBytes) {
-      throw new Error(`the proxy answered ${proxied.length} bytes, Prometheus ${answerBytes}`);
+    for (const [side, url] of Object.entries(targets)) {
+      const passed = await post(url, '/api/v1/query_range', rangeBody());
+      if (passed.length !== answerBytes) {
+        throw new Error(`${side} answered ${passed.length} bytes, Prometheus ${answerBytes}`);
+      }
     }
-    for (let i = 0; i < REPEATS; i++) {
-      times.rangeDirect.push(await elapsedSeconds(() => post(prometheus.url, '/api/v1/query_range', rangeBody())));
-      times.rangeProxy.push(await elapsedSeconds(() => post(proxy.url, '/api/v1/query_range', rangeBody())));
-      times.instantDirect.push(await elapsedSeconds(() => post(prometheus.url, '/api/v1/query', instantBody())));
-      times.instantProxy.push(await elapsedSeconds(() => post(proxy.url, '/api/v1/query', instantBody())));
+    for (let round = -WARM_UP_ROUNDS; round < ROUNDS; round++) {
+      for (let i = 0; i < requests.length; i++) {
+        const { key, send } = requests[(i + Math.max(round, 0)) % requests.length];
+        const seconds = await elapsedSeconds(send);
+        if (round >= 0) {
+          times[key].push(seconds);
+        }
+      }
     }
     // /healthz while a cold anomaly query over every series trains 10 models.
     let coldDone = false;
@@ -62,27 +79,40 @@ async function run() {
     await cold;
   } finally {
     await proxy.close();
+    await bare.close();
     await prometheus.stop();
   }
   const kb = Math.round(answerBytes / 1024);
+  const rate = (key) => 1 / median(times[key]);
   progress(
-    `median ms: range direct ${ms(times.rangeDirect)}, proxy ${ms(times.rangeProxy)}; instant direct ` +
-      `${ms(times.instantDirect)}, proxy ${ms(times.instantProxy)}; /healthz under a cold query: median ` +
+    `median ms over ${ROUNDS} rounds: range direct ${ms(times['range direct'])}, proxy ${ms(times['range proxy'])}, ` +
+      `bare hop ${ms(times['range bare'])}; instant direct ${ms(times['instant direct'])}, proxy ` +
+      `${ms(times['instant proxy'])}, bare hop ${ms(times['instant bare'])}; /healthz under a cold query: median ` +
       `${ms(times.healthz)}, max ${(Math.max(...times.healthz) * 1000).toFixed(1)} (${times.healthz.length} probes)`
   );
+  const range = `query_range ${series.length} series x 1d@60s, ${kb} KB answer`;
   return [
     entry(
-      `proxy pass-through query_range ${series.length} series x 1d@60s, ${kb} KB answer (queries/s; target ratio >= 0.8)`,
-      1 / median(times.rangeProxy),
+      `proxy pass-through ${range} (queries/s; target ratio >= 0.8)`,
+      rate('range proxy'),
       REFERENCE,
-      1 / median(times.rangeDirect)
+      rate('range direct')
     ),
     entry(
       'proxy pass-through small instant query (queries/s; target ratio >= 0.8)',
-      1 / median(times.instantProxy),
+      rate('instant proxy'),
       REFERENCE,
-      1 / median(times.instantDirect)
+      rate('instant direct')
     ),
+    entry(`bare node:http hop, ${range} (queries/s)`, rate('range bare'), REFERENCE, rate('range direct')),
+    entry(
+      'bare node:http hop, small instant query (queries/s)',
+      rate('instant bare'),
+      REFERENCE,
+      rate('instant direct')
+    ),
+    entry(`proxy pass-through ${range} (queries/s)`, rate('range proxy'), BARE, rate('range bare')),
+    entry('proxy pass-through small instant query (queries/s)', rate('instant proxy'), BARE, rate('instant bare')),
     entry(
       `proxy /healthz while a cold anomaly query trains ${series.length} models, slowest of ${times.healthz.length} (answers/s; target >= 5/s = 200 ms)`,
       1 / Math.max(...times.healthz),
