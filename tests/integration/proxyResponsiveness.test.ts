@@ -6,8 +6,8 @@
 // wall time: on a busy machine the OS may run other processes for hundreds of milliseconds in the middle of a
 // request, which no proxy can prevent and which says nothing about the proxy. The wall times are reported; the
 // bench (bench/cases/40-proxy.js) measures /healthz latency under a cold query.
-import { readFileSync } from 'node:fs';
 import { prometheusServing } from '../support/datasetPrometheus';
+import { mainThreadCpuMs } from '../support/mainThreadCpu';
 import { startProxyUnderTest } from '../support/proxyUnderTest';
 import { stopAfterEach } from '../support/stopAfterEach';
 import { STEP_MS, buildTelemetryDataset } from '../support/telemetryDataset';
@@ -32,19 +32,6 @@ function rangeQuery(proxyUrl: string, query: string) {
       step: String(STEP_MS / 1000),
     }),
   });
-}
-
-/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
-const TICKS_PER_SECOND = 100;
-
-/**
- * CPU time the main thread (this process runs the proxy in-process, so its event loop) has used, in ms: fields 14
- * and 15 (utime, stime) of /proc/self/task/<main thread>/stat, which exclude the worker threads' time.
- */
-function mainThreadCpuMs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ", field 3 is first
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
 async function timed(
