@@ -46,9 +46,6 @@ export interface ProxyOptions {
   shutdown?: AbortSignal;
 }
 
-/** Nice value added to the training threads (Linux; weight ~1/10 of the event loop's when both want a core). */
-const TRAINING_NICENESS = 10;
-
 /** After the grace, aborted requests get this long to send their 503 before their connections are closed. */
 const ABORTED_ANSWER_MS = 500;
 
@@ -109,10 +106,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     store.scanOnce().catch((error: Error) => app.log.warn({ reason: error.message }, 'could not scan the model store'));
   }
   // Models train on `workers.training` threads and score on one more, so a warm query's scoring never waits behind
-  // a cold query's training; 0 = everything on the event loop. Training threads run at a lower priority than the
-  // event loop and the scoring thread: on a busy machine /healthz, pass-through and warm queries get a core first.
-  const trainingPool =
-    config.workers.training > 0 ? new TrainingPool(config.workers.training, TRAINING_NICENESS) : undefined;
+  // a cold query's training; 0 = everything on the event loop.
+  const trainingPool = config.workers.training > 0 ? new TrainingPool(config.workers.training) : undefined;
   const scoringPool = trainingPool ? new TrainingPool(1) : undefined;
   const engine = trainingPool && scoringPool ? splitEngineThreads(trainingPool, scoringPool) : engineOnEventLoop;
   app.addHook('onClose', async () => {

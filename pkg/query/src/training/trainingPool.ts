@@ -108,14 +108,7 @@ export class TrainingPool implements EngineThreads {
   private nextId = 0;
   private closed = false;
 
-  /**
-   * @param niceness how much lower than the event loop its threads run (Linux nice value added to each worker thread,
-   *   0-19; 0 = the same priority): on a busy machine the event loop then gets a core before they do.
-   */
-  constructor(
-    readonly size: number,
-    private readonly niceness = 0
-  ) {}
+  constructor(readonly size: number) {}
 
   readonly train: EngineThreads['train'] = async (table, options, save, signal) =>
     ((await this.submit({ kind: 'train', table, options, save }, signal)) as { trained: TrainedDetector }).trained;
@@ -184,7 +177,7 @@ export class TrainingPool implements EngineThreads {
 
   private startWorker(): PoolWorker {
     const { file, execArgv } = workerEntry();
-    const entry: PoolWorker = { worker: new Worker(file, { execArgv, workerData: { niceness: this.niceness } }) };
+    const entry: PoolWorker = { worker: new Worker(file, { execArgv }) };
     entry.worker.unref(); // an idle pool never keeps the process alive
     entry.worker.on('message', (reply: TrainingReply) => {
       const job = entry.job;

@@ -4,29 +4,9 @@
  * result (or the engine's input error, which is an answer, not a failure).
  */
 import { EngineInputError } from '@telemetry-analyzer/engine';
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { decodeDetector, parseSuccessfulMatrix, scoreOnlineUnit, scoreUnit, trainDetector } from './engineJobs';
 import type { TrainingReply, TrainingRequest } from './trainingMessages';
-
-lowerThreadPriority((workerData as { niceness?: number } | undefined)?.niceness ?? 0);
-
-/**
- * Runs this thread `niceness` below the default priority. Linux: setpriority on a thread's own id (from
- * /proc/thread-self) changes that thread alone, and lowering needs no privilege. Elsewhere it stays as it is.
- */
-function lowerThreadPriority(niceness: number): void {
-  if (!(niceness > 0)) {
-    return;
-  }
-  try {
-    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    setPriority(threadId, niceness);
-  } catch {
-    // not Linux (no /proc/thread-self): the default priority
-  }
-}
 
 parentPort!.on('message', (request: TrainingRequest) => {
   const { id } = request;
