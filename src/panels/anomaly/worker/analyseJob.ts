@@ -11,6 +11,7 @@ import { type Alignment, alignOnStep, commonStep, medianStep } from '../pipeline
 import { checkTrainingTable } from '../pipeline/checkTraining';
 import { scoreOnline } from '../pipeline/onlineScore';
 import {
+  ENGINE_STEP_ROWS,
   MAX_TRAINING_ROWS,
   type Scored,
   historyStart,
@@ -149,13 +150,14 @@ async function analyseModel(
     // The engine's trainAndScore in steps (a pause whenever a step budget has passed): exactly its result.
     if (!model.training && table.timestamps.length <= MAX_TRAINING_ROWS) {
       // Training on the rows it scores: one feature build, and the training rows' scores are the table's.
-      const both = await runInSteps(AnomalyDetector.trainAndScoreSteps(table, options), pause);
+      const both = await runInSteps(AnomalyDetector.trainAndScoreSteps(table, options, ENGINE_STEP_ROWS), pause);
       detector = both.detector;
       scored = fromResult(both.results[0]);
     } else {
       // The same model as train(); its threshold's scoring of the training rows is done here, in steps, too.
-      detector = (await runInSteps(AnomalyDetector.trainAndScoreSteps(trainingRows(training), options), pause))
-        .detector;
+      detector = (
+        await runInSteps(AnomalyDetector.trainAndScoreSteps(trainingRows(training), options, ENGINE_STEP_ROWS), pause)
+      ).detector;
     }
     state.cache.set(model.slot, model.trainingKey, detector);
     trained = true;
@@ -223,6 +225,9 @@ function fromResult(result: ScoreResult): Scored {
   return { rows: result.rowIndex, scores: result.scores, threshold: result.threshold };
 }
 
+/** Rows per step of drawModelSteps' own loops. */
+const DRAW_STEP_ROWS = 65_536;
+
 /** Marks, regions, lines and scores of one scored model, sized to the grid. */
 export function drawModel(...args: Parameters<typeof drawModelSteps>): PanelModelOutcome {
   return runSteps(drawModelSteps(...args));
@@ -244,23 +249,29 @@ export function* drawModelSteps(
   let flaggedRows = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    times[i] = table.timestamps[scored.rows[i]];
-    const s = scored.scores[i];
-    isAnomaly[i] = scored.flags ? scored.flags[i] : s > scored.threshold ? 1 : 0;
-    flaggedRows += isAnomaly[i];
-    min = Math.min(min, s);
-    max = Math.max(max, s);
+  // A step per DRAW_STEP_ROWS rows: a model drawn once runs these loops before the JIT has compiled them.
+  for (let from = 0; from < n; from += DRAW_STEP_ROWS) {
+    for (let i = from, to = Math.min(n, from + DRAW_STEP_ROWS); i < to; i++) {
+      times[i] = table.timestamps[scored.rows[i]];
+      const s = scored.scores[i];
+      isAnomaly[i] = scored.flags ? scored.flags[i] : s > scored.threshold ? 1 : 0;
+      flaggedRows += isAnomaly[i];
+      min = Math.min(min, s);
+      max = Math.max(max, s);
+    }
+    yield;
   }
-  yield;
   const gap = columnWidth(grid);
   const series: DrawnSeries[] = [];
   for (let c = 0; c < model.columns.length; c++) {
     const column = model.columns[c];
     const columnValues = table.columns[c].values;
     const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      values[i] = columnValues[scored.rows[i]];
+    for (let from = 0; from < n; from += DRAW_STEP_ROWS) {
+      for (let i = from, to = Math.min(n, from + DRAW_STEP_ROWS); i < to; i++) {
+        values[i] = columnValues[scored.rows[i]];
+      }
+      yield;
     }
     let mean: ArrayLike<number> = [];
     if (rules.direction !== 'both') {
