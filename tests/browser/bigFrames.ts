@@ -182,6 +182,8 @@ export async function measureCycle(
 export interface TracedTask {
   wallMs: number;
   cpuMs: number;
+  /** Of cpuMs, the garbage collections V8 ran inside the task (MajorGC, MinorGC): the browser's work, not the page's. */
+  gcCpuMs: number;
   /** When it started, on the page's performance.now() clock (NaN if the trace had no anchor to tell). */
   startMs: number;
 }
@@ -237,14 +239,35 @@ export function mainThreadTasks(trace: { traceEvents?: TraceEvent[] } | TraceEve
   const anchor = events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith(CLOCK_ANCHOR));
   const offsetMs =
     anchor?.ts === undefined ? NaN : anchor.ts / 1000 - Number(anchor.args!.data!.message!.slice(CLOCK_ANCHOR.length));
-  const byThread = new Map<string, TracedTask[]>();
+  const byThread = new Map<string, { tasks: TraceEvent[]; gcs: TraceEvent[] }>();
   for (const e of events) {
     const key = `${e.pid}:${e.tid}`;
-    if (e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && mains.has(key)) {
-      const list = byThread.get(key) ?? [];
-      list.push({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000, startMs: (e.ts ?? NaN) / 1000 - offsetMs });
-      byThread.set(key, list);
+    if (e.ph !== 'X' || !mains.has(key)) {
+      continue;
+    }
+    const thread = byThread.get(key) ?? { tasks: [], gcs: [] };
+    byThread.set(key, thread);
+    if (e.name === 'ThreadControllerImpl::RunTask') {
+      thread.tasks.push(e);
+    } else if (e.name === 'MajorGC' || e.name === 'MinorGC') {
+      thread.gcs.push(e);
     }
   }
-  return [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const busiest = [...byThread.values()].sort((a, b) => b.tasks.length - a.tasks.length)[0];
+  if (!busiest) {
+    return [];
+  }
+  return busiest.tasks.map((e) => {
+    const start = e.ts ?? NaN;
+    const end = start + (e.dur ?? 0);
+    const gcCpu = busiest.gcs
+      .filter((gc) => (gc.ts ?? NaN) >= start && (gc.ts ?? NaN) <= end)
+      .reduce((sum, gc) => sum + (gc.tdur ?? 0), 0);
+    return {
+      wallMs: (e.dur ?? 0) / 1000,
+      cpuMs: (e.tdur ?? 0) / 1000,
+      gcCpuMs: gcCpu / 1000,
+      startMs: start / 1000 - offsetMs,
+    };
+  });
 }
