@@ -4,7 +4,7 @@ import { type Analysis, analysePanel } from '../analysis/analysePanel';
 import { queryBaseline } from '../model/baselineQuery';
 import type { AnomalyOptions } from '../types';
 import inlineWorkerSource from '../worker/inlineWorkerSource';
-import { yieldToEventLoop } from '../worker/protocol';
+import { pauseEvery, yieldToEventLoop } from '../worker/protocol';
 import { ResilientScorer, type Scorer, startInlineWorker } from '../worker/scorer';
 import { poolSize } from '../worker/workerPool';
 
@@ -19,6 +19,8 @@ export type AnalysisState =
  * main-thread fallback when none can start.
  */
 export type ScorerFactory = () => Scorer;
+/** The main thread's work between two pauses of the copy (ms). */
+const PAUSE_BUDGET_MS = 12;
 /** Progress re-renders the panel at most this often. */
 const PROGRESS_INTERVAL_MS = 250;
 export const defaultScorerFactory: ScorerFactory = () =>
@@ -58,7 +60,8 @@ export function useAnalysis(
       scorer,
       columns,
       intervalMs: data.request?.intervalMs ?? 0,
-      pause: yieldToEventLoop,
+      // The copy gives the thread back every PAUSE_BUDGET_MS, not after every series.
+      pause: pauseEvery(PAUSE_BUDGET_MS, yieldToEventLoop),
       isStale: () => stale,
       fetchFrames: (range) => queryBaseline(data, range, maxDataPoints),
       onProgress: (progress) => {

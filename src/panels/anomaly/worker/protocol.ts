@@ -70,6 +70,22 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /**
+ * `pause`, taken only when `budgetMs` have passed since the last one taken: a job that pauses after every small
+ * step (a series copied, a model drawn) gives the thread back every `budgetMs` instead of paying a pause per step
+ * (a browser clamps a nested setTimeout(0) to 4 ms).
+ */
+export function pauseEvery(budgetMs: number, pause: () => Promise<void>): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < budgetMs) {
+      return;
+    }
+    await pause();
+    since = performance.now();
+  };
+}
+
+/**
  * yieldToEventLoop without its cost in browsers: they clamp nested setTimeout(0) to 4 ms, which a job with a pause
  * after every step of 50 models pays hundreds of times. A message to our own channel is queued behind the messages
  * (a cancel, a newer job) that arrived before it, like a timer, but runs as soon as they have.

@@ -9,6 +9,7 @@ import {
   type WorkerResponse,
   requestTransferables,
 } from './messages';
+import { pauseEvery } from './protocol';
 import { JobCancelled, type JobHooks, runScoreJob } from './runScoreJob';
 import { assignModels, mergeByWorker, splitByWorker, workersFor } from './workerPool';
 
@@ -268,6 +269,9 @@ export class WorkerPoolScorer implements Scorer {
   }
 }
 
+/** The fallback's work between two pauses (ms): well within its 100 ms per task, a few pauses per model saved. */
+const MAIN_THREAD_BUDGET_MS = 12;
+
 /** The fallback: the same job code on the main thread, yielding between small steps so the page stays responsive. */
 export class MainThreadScorer implements Scorer {
   readonly kind = 'main-thread';
@@ -277,8 +281,15 @@ export class MainThreadScorer implements Scorer {
 
   constructor(
     readonly fallbackReason: string,
-    private readonly pause: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 0))
+    private readonly pause: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 0)),
+    /** Work between two pauses (ms); 0: a pause after every step. */
+    private readonly budgetMs = MAIN_THREAD_BUDGET_MS
   ) {}
+
+  /** The job's pause: taken every budgetMs of work, not after every small step (see pauseEvery). */
+  private budgetedPause(): () => Promise<void> {
+    return pauseEvery(this.budgetMs, this.pause);
+  }
 
   run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
     return this.latest(
@@ -302,7 +313,7 @@ export class MainThreadScorer implements Scorer {
     const jobId = ++this.latestJobId;
     try {
       const models = await job(jobId, {
-        pause: this.pause,
+        pause: this.budgetedPause(),
         isCancelled: () => jobId !== this.latestJobId,
         progress: (done, total) => onProgress?.(done / total),
       });

@@ -149,10 +149,15 @@ describe('scorers', () => {
 
   it('MainThreadScorer yields between steps and drops a job made stale by a newer one', async () => {
     let pauses = 0;
-    const scorer = new MainThreadScorer('no workers', () => {
-      pauses++;
-      return new Promise((resolve) => setTimeout(resolve, 0));
-    });
+    // A budget of 0 ms: a pause after every step (by default, after every 12 ms of steps).
+    const scorer = new MainThreadScorer(
+      'no workers',
+      () => {
+        pauses++;
+        return new Promise((resolve) => setTimeout(resolve, 0));
+      },
+      0
+    );
     const stale = scorer.run(job(true));
     const current = scorer.run(job(true));
     await expect(stale).resolves.toEqual({ status: 'cancelled' });
