@@ -25,7 +25,11 @@ export interface RecordBatch {
   line(record: number): number;
   /** Cell `field` of record `record`, as RawRecord#cells holds it (undefined past the record's end). */
   cell(record: number, field: number): Cell;
-  /** plainNumber of that cell, read without making the cell where possible: the row readers' fast path. */
+  /**
+   * The row readers' fast path: the cell's value when it is a plain finite number (then what plainNumber gives),
+   * read without making the cell where possible; NaN when it is not, or not read that way: the reader then takes
+   * the cell (parseMetricCell, parseTimestamp), which gives the same value for every number, once.
+   */
   number(record: number, field: number): number;
   /** The whole record. */
   record(record: number): RawRecord;
@@ -144,8 +148,7 @@ class CsvBytesBatch implements RecordBatch {
       return NaN;
     }
     const at = record * (this.width + 1) + field;
-    const value = decimalAt(this.bytes, this.bounds[at], this.bounds[at + 1] - 1);
-    return value === value ? value : plainNumber(this.cell(record, field));
+    return decimalAt(this.bytes, this.bounds[at], this.bounds[at + 1] - 1);
   }
 
   record(record: number): RawRecord {
@@ -243,7 +246,7 @@ class PlainCsvLines {
 
   private startBatch(bytes: Buffer): void {
     this.count = 0;
-    // A record takes at least one byte and its newline; a chunk has at most ~bytes / 2 of them.
+    // A first guess at the chunk's records (lines grows when a chunk has more): telemetry rows are 8+ bytes long.
     const capacity = Math.max(4, bytes.length >> 3);
     if (this.lines.length < capacity) {
       this.lines = new Int32Array(capacity);
