@@ -154,6 +154,8 @@ describe('SIGTERM', () => {
     expect((await answer).status).toBe(200);
     expect(await proxy.exited).toBe(0);
     expect(proxy.output()).toMatch(/all requests finished/);
+    // Nothing else on the operator's console: no Node.js or fastify (deprecation) warnings.
+    expect(proxy.output()).not.toMatch(/warning/i);
   });
 
   it('aborts what is still in flight after the grace (503, upstream request abandoned) and exits 0', async () => {

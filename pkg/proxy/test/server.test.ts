@@ -512,6 +512,27 @@ log: { level: debug }`;
       expect(logText).not.toContain(secret);
     }
   });
+
+  it("logs one line per request (method, URL, status), not fastify's incoming/completed pair", async () => {
+    const logs = new PassThrough();
+    let logText = '';
+    logs.on('data', (chunk) => (logText += chunk.toString()));
+    const yaml = `listen: "127.0.0.1:0"
+upstreams:
+  prom: { type: prometheus, url: "${prometheus.url}" }
+log: { level: info }`;
+    const proxy = await startProxy(parseConfig(yaml, 'test'), { logStream: logs });
+    running.push(proxy);
+    expect((await get(proxy, '/api/v1/query', { query: 'up' })).status).toBe(200);
+    const lines = logText
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.reqId !== undefined);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'request completed', req: { method: 'GET' }, res: { statusCode: 200 } });
+    expect(lines[0].req.url).toMatch(/^\/api\/v1\/query\?/);
+  });
 });
 
 describe('operations', () => {
