@@ -3,6 +3,7 @@
 // status and Prometheus' error JSON, that no upstream was asked anything (InfluxDB's databases and users unchanged),
 // and that the proxy still answers afterwards.
 import {
+  AUTHORIZED,
   HOSTILE_CASES,
   HOSTILE_LIMITS,
   HOSTILE_SERVER_YAML,
@@ -12,6 +13,7 @@ import {
   influxAdmin,
   influxReader,
 } from '../support/hostile';
+import { queryRangeOver } from '../support/hostile/anomalyRequest';
 import { InfluxDBServer, startInfluxDB } from '../support/influxdb';
 import { PrometheusServer, startPrometheus } from '../support/prometheus';
 import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
@@ -64,7 +66,7 @@ async function upstreamRequestCounts(): Promise<{ prometheusApi: number; influxQ
   const prometheusApi = [...metrics.matchAll(/^prometheus_http_requests_total\{[^}]*handler="\/api\/[^}]*\} (\S+)$/gm)]
     .map((match) => Number(match[1]))
     .reduce((sum, count) => sum + count, 0);
-  const influxQueries = (await influx.debugVars()).httpd?.values?.queryReq ?? 0;
+  const influxQueries = await influx.queryRequests();
   return { prometheusApi, influxQueries };
 }
 
@@ -86,6 +88,21 @@ function targetOf(): HostileTarget {
 describe('the hostile-request corpus', () => {
   it('has at least 60 cases', () => {
     expect(HOSTILE_CASES.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('sees the upstreams asked: an accepted InfluxQL and a plain query move the counters it checks', async () => {
+    const before = await upstreamRequestCounts();
+    const statement = 'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host';
+    const influxAnswer = await queryRangeOver(
+      targetOf(),
+      `anomaly_score(influxql(${JSON.stringify(statement)}), upstream="influx", train="1d")`
+    );
+    expect([influxAnswer.status, influxAnswer.body]).toEqual([200, expect.stringContaining('"status":"success"')]);
+    const plain = await rawRequest(proxy.port, { target: '/api/v1/query?query=up', headers: AUTHORIZED });
+    expect(plain.status).toBe(200);
+    const after = await upstreamRequestCounts();
+    expect(after.influxQueries).toBeGreaterThan(before.influxQueries);
+    expect(after.prometheusApi).toBeGreaterThan(before.prometheusApi);
   });
 
   it.each(HOSTILE_CASES.map((c) => [`${c.class}: ${c.name}`, c] as [string, HostileCase]))('%s', async (_name, c) => {

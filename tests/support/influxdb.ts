@@ -28,6 +28,8 @@ export interface InfluxDBServer {
   query(influxql: string): Promise<InfluxQueryResponse>;
   /** InfluxDB's own counters (/debug/vars), e.g. `httpd.queryReq`: what clients asked of it. */
   debugVars(): Promise<Record<string, { values?: Record<string, number> }>>;
+  /** `/query` requests InfluxDB has served so far (its HTTP service's `queryReq`, keyed `httpd:<bind address>`). */
+  queryRequests(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -95,6 +97,15 @@ export async function startInfluxDB(options: InfluxDBOptions): Promise<InfluxDBS
           string,
           { values?: Record<string, number> }
         >;
+      },
+      async queryRequests() {
+        const vars = await this.debugVars();
+        const httpd = Object.keys(vars).find((key) => key === 'httpd' || key.startsWith('httpd:'));
+        const count = httpd === undefined ? undefined : vars[httpd].values?.queryReq;
+        if (count === undefined) {
+          throw new Error(`InfluxDB's /debug/vars has no httpd queryReq (keys: ${Object.keys(vars).join(', ')})`);
+        }
+        return count;
       },
       async stop() {
         await running.stop();
