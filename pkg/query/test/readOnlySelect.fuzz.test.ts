@@ -36,9 +36,15 @@ const groupBy = fc.constantFrom('time($interval)', 'time($__interval), host', '*
 /** A read-only SELECT of the configured database as Grafana's InfluxDB editor would write it. */
 const select = fc
   .tuple(anyCase('select'), field, anyCase('from'), source, fc.option(condition), fc.option(groupBy), gap, gap)
-  .map(([sel, f, from, src, where, group, g1, g2]) =>
-    [`${sel}${g1}${f}${g2}${from} ${src}`, where ? ` WHERE ${where}` : '', group ? ` GROUP BY ${group}` : ''].join('')
-  );
+  // GROUP BY time(...) only within $timeFilter (bounded work): other conditions keep to the other dimensions.
+  .map(([sel, f, from, src, where, group, g1, g2]) => {
+    const bounded = where?.includes('$timeFilter') ? group : group?.includes('time(') ? 'host' : group;
+    return [
+      `${sel}${g1}${f}${g2}${from} ${src}`,
+      where ? ` WHERE ${where}` : '',
+      bounded ? ` GROUP BY ${bounded}` : '',
+    ].join('');
+  });
 
 const hostile = fc.oneof(
   fc.string({ maxLength: 200, unit: 'binary' }),

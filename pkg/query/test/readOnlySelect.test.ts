@@ -1,4 +1,4 @@
-import { InfluxqlError, checkReadOnlySelect } from '../src/upstreams/influxql/readOnlySelect';
+import { InfluxqlError, MAX_NESTING, checkReadOnlySelect } from '../src/upstreams/influxql/readOnlySelect';
 
 const SCOPE = { database: 'telemetry', retentionPolicies: ['autogen', 'long'] };
 
@@ -18,12 +18,14 @@ describe('checkReadOnlySelect', () => {
   it.each([
     'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host',
     'SELECT mean("value") AS "v" FROM "telemetry"."autogen"."cpu" WHERE $timeFilter GROUP BY time($__interval) fill(null)',
-    'select max(x::float) from long.cpu where host =~ /^web/ AND time > now() - 1h group by time(1m), * fill(none)',
+    'select max(x::float) from long.cpu where host =~ /^web/ AND $timeFilter group by time(1m), * fill(none)',
+    'select max(x) from cpu where host =~ /^web/ AND time > now() - 1h group by host',
     'SELECT count(DISTINCT host) FROM telemetry..cpu WHERE $timeFilter GROUP BY time(5m)',
     "SELECT percentile(x, 95) / 2 - 1 FROM /^cpu/ WHERE \"host\" = 'a\\'b' -- trailing comment",
-    'SELECT mean(m) FROM (SELECT max(x) AS m FROM cpu WHERE $timeFilter GROUP BY time(1m), host) GROUP BY time($__interval_ms)',
+    'SELECT mean(m) FROM (SELECT max(x) AS m FROM cpu WHERE $timeFilter GROUP BY time(1m), host) WHERE $timeFilter AND x > 1 GROUP BY TIME($__interval, 30s)',
     "SELECT * FROM cpu WHERE $timeFilter ORDER BY time DESC LIMIT 10 OFFSET 2 SLIMIT 1 SOFFSET 0 tz('Europe/Paris')",
     'SELECT /* a comment */ x FROM cpu WHERE time >= 1700000000000ms AND time <= 1700000060000ms',
+    'SELECT\tx\r\nFROM cpu\r\n',
   ])('accepts %s', (statement) => {
     expect(() => checkReadOnlySelect(statement, SCOPE)).not.toThrow();
   });
@@ -52,9 +54,66 @@ describe('checkReadOnlySelect', () => {
     ['SELECT * FROM cpu WHERE time > now() - 1h ¦INTO x', /unexpected INTO/],
     ['SELECT * FROM a.b.c.¦d', /at most three parts/],
     ['SELECT ¦FROM cpu', /expected a value, got FROM/],
+    ['SELECT¦\u00a0x FROM cpu', /unexpected character "\u00a0" \(U\+00A0\)/],
+    ['SELECT x FROM cpu¦\u2028', /U\+2028/],
+    ['SELECT x¦\f FROM cpu', /U\+000C/],
+    [
+      'SELECT mean(x) FROM cpu WHERE time > 0 GROUP BY ¦time(1ns) fill(0)',
+      /GROUP BY time\(\.\.\.\) needs WHERE \$timeFilter/,
+    ],
+    ['SELECT mean(x) FROM cpu GROUP BY host, ¦time(1m)', /needs WHERE \$timeFilter/],
+    ['SELECT mean(x) FROM cpu WHERE $timeFilter OR time > 0 GROUP BY ¦time($interval)', /needs WHERE \$timeFilter/],
+    ['SELECT mean(x) FROM cpu WHERE ($timeFilter) OR x > 0 GROUP BY ¦time($interval)', /needs WHERE \$timeFilter/],
+    ['SELECT mean(x) FROM cpu WHERE $timeFilter + 1 GROUP BY ¦time($interval)', /needs WHERE \$timeFilter/],
+    [
+      'SELECT mean(m) FROM (SELECT mean(x) AS m FROM cpu GROUP BY ¦time(1ns)) WHERE $timeFilter GROUP BY time($interval)',
+      /needs WHERE \$timeFilter/,
+    ],
+    ['SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(¦$__interval_ms)', /expected a duration, \$interval/],
+    ['SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(¦now())', /expected a duration/],
   ])('refuses %j at the marked character', (marked, reason) => {
     const { offset, reason: actual } = refusal(marked);
     expect(actual).toMatch(reason);
     expect(offset).toBe(marked.indexOf('¦'));
+  });
+
+  it('refuses GROUP BY time(<duration>) finer than the step it is given, and accepts it as fine as the step', () => {
+    const statement = (interval: string) =>
+      `SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(${interval}), host`;
+    for (const [interval, stepMs] of [
+      ['1ns', 1],
+      ['999ms', 1000],
+      ['59s', 60_000],
+      ['1m', 300_000],
+    ] as const) {
+      expect(() => checkReadOnlySelect(statement(interval), SCOPE, stepMs)).toThrow(
+        new RegExp(`GROUP BY time\\(${interval}\\) is finer than the query's step \\(${stepMs} ms\\)`)
+      );
+    }
+    for (const [interval, stepMs] of [
+      ['1m', 60_000],
+      ['1h', 60_000],
+      ['1w', 86_400_000],
+      ['$interval', 1],
+      ['$__interval', 1],
+    ] as const) {
+      expect(() => checkReadOnlySelect(statement(interval), SCOPE, stepMs)).not.toThrow();
+    }
+  });
+
+  it('refuses nesting deeper than MAX_NESTING with an InfluxqlError, not a stack overflow; long AND chains are fine', () => {
+    for (const statement of [
+      `SELECT x FROM cpu WHERE ${'('.repeat(20_000)}a${')'.repeat(20_000)}`,
+      `SELECT x FROM cpu WHERE a = ${'-('.repeat(5_000)}1${')'.repeat(5_000)}`,
+      `SELECT x FROM ${'(SELECT x FROM '.repeat(2_000)}cpu${')'.repeat(2_000)}`,
+      `SELECT ${'f('.repeat(5_000)}x${')'.repeat(5_000)} FROM cpu`,
+    ]) {
+      const { reason } = refusal(statement);
+      expect(reason).toBe(`nested more than ${MAX_NESTING} levels deep`);
+    }
+    const nested = `SELECT x FROM cpu WHERE ${'('.repeat(MAX_NESTING - 2)}a${')'.repeat(MAX_NESTING - 2)}`;
+    expect(() => checkReadOnlySelect(nested, SCOPE)).not.toThrow();
+    const chain = `SELECT x FROM cpu WHERE $timeFilter${" AND host = 'a' OR x > 1".repeat(20_000)}`;
+    expect(() => checkReadOnlySelect(chain, SCOPE)).not.toThrow();
   });
 });

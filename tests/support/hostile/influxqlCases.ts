@@ -5,21 +5,25 @@
 import { queryRangeOver } from './anomalyRequest';
 import { HostileCase } from './types';
 
-function refused(name: string, statement: string, reason: RegExp): HostileCase {
+/** Refused as the request arrives, pointing into the query (`at: 'fetch'`: where the step is known, before the fetch). */
+function refused(name: string, statement: string, reason: RegExp, at: 'request' | 'fetch' = 'request'): HostileCase {
   const query = `anomaly_flag(influxql(${JSON.stringify(statement)}), upstream="influx", train="1d")`;
+  const prefix =
+    at === 'request' ? 'parse error at char \\d+: influxql: ' : 'upstream "influx": InfluxQL at char \\d+: ';
   return {
     class: 'influxql',
-    name: `${name}: ${statement}`,
+    name: `${name}: ${statement.length > 200 ? `${statement.slice(0, 200)}…` : statement}`,
     send: (target) => queryRangeOver(target, query),
     status: 400,
     errorType: 'bad_data',
-    error: new RegExp(`^parse error at char \\d+: influxql: ${reason.source}`),
+    error: new RegExp(`^${prefix}${reason.source}`),
   };
 }
 
 const SELECT = 'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host';
 const ONE_STATEMENT = /only one statement/;
 const NOT_SELECT = /only a SELECT statement/;
+const UNBOUNDED_BUCKETS = /GROUP BY time\(\.\.\.\) needs WHERE \$timeFilter/;
 
 export const INFLUXQL_CASES: HostileCase[] = [
   refused('chained DROP', `${SELECT}; DROP DATABASE "telemetry"`, ONE_STATEMENT),
@@ -73,6 +77,60 @@ export const INFLUXQL_CASES: HostileCase[] = [
   refused('unicode single quotes', 'SELECT * FROM telemetry WHERE host = ‘a’', /unexpected character "‘"/),
   refused('full-width semicolon', `${SELECT}；DROP DATABASE telemetry`, /unexpected character "；"/),
   refused('bound parameter', 'SELECT * FROM telemetry WHERE host = $host', /unknown macro \$host/),
+  // Bounded work: InfluxDB computes every GROUP BY time() bucket of the statement's range (with fill() it sends them
+  // too); `time(1ns)` since 1970 took InfluxDB 1.6 to 19 GB of memory and on computing after the proxy gave up.
+  refused(
+    'GROUP BY time(1ns) since 1970',
+    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE time > 0 GROUP BY time(1ns) fill(0)',
+    UNBOUNDED_BUCKETS
+  ),
+  refused(
+    '$timeFilter OR all time',
+    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter OR time > 0 GROUP BY time(1h) fill(0)',
+    UNBOUNDED_BUCKETS
+  ),
+  refused(
+    'GROUP BY time() without WHERE',
+    'SELECT mean(cpu_usage_percent) FROM telemetry GROUP BY time(1m) fill(0)',
+    UNBOUNDED_BUCKETS
+  ),
+  refused(
+    'unbounded buckets in a subquery',
+    'SELECT mean(m) FROM (SELECT mean(cpu_usage_percent) AS m FROM telemetry GROUP BY time(1ns) fill(0)) WHERE $timeFilter GROUP BY time($interval)',
+    UNBOUNDED_BUCKETS
+  ),
+  refused(
+    'GROUP BY time(1ms) within $timeFilter (86 million buckets a day)',
+    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time(1ms) fill(0)',
+    /GROUP BY time\(1ms\) is finer than the query's step \(60000 ms\)/,
+    'fetch'
+  ),
+  refused(
+    'nested 8000 parentheses deep (a stack overflow, 500, before)',
+    `SELECT x FROM telemetry WHERE ${'('.repeat(8000)}x${')'.repeat(8000)}`,
+    /nested more than 100 levels deep/
+  ),
+  refused(
+    'no-break space (InfluxDB refuses what the proxy read as a space)',
+    'SELECT\u00a0mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval)',
+    /unexpected character "\u00a0" \(U\+00A0\)/
+  ),
+  refused('SHOW MEASUREMENTS', 'SHOW MEASUREMENTS ON "other"', NOT_SELECT),
+  refused('SHOW GRANTS', 'SHOW GRANTS FOR "proxy_reader"', NOT_SELECT),
+  refused('second source in another database', 'SELECT * FROM telemetry, other..telemetry', /database "other"/),
+  refused('database in another case', 'SELECT * FROM "Telemetry"..telemetry', /database "Telemetry"/),
+  refused(
+    'retention policy in another case',
+    'SELECT * FROM telemetry."AUTOGEN".telemetry',
+    /retention policy "AUTOGEN"/
+  ),
+  refused('regex measurement of another database', 'SELECT * FROM other.autogen./.*/', /database "other"/),
+  refused('backtick-quoted database', 'SELECT * FROM `_internal`..shard', /unexpected character "`"/),
+  refused(
+    'INTO two subqueries deep',
+    'SELECT * FROM (SELECT * FROM (SELECT * INTO x FROM telemetry))',
+    /SELECT \.\.\. INTO/
+  ),
   refused(
     'newline in a string',
     "SELECT * FROM telemetry WHERE host = 'a\n'; DROP DATABASE telemetry",

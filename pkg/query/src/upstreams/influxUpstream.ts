@@ -26,13 +26,14 @@ export async function influxQuery(
   signal?: AbortSignal
 ): Promise<Series[]> {
   const influx = http.config.influx!;
-  const q = substituteInfluxMacros(statement, startMs, endMs, stepMs);
-  // The gate every statement passes on its way to InfluxDB (the request checked it before, with positions).
+  // The gate every statement passes on its way to InfluxDB (the request checked it before, with positions, but
+  // without the step): checked as written, with its macros, which the proxy then fills in with its own values.
   try {
-    checkReadOnlySelect(q, influx);
+    checkReadOnlySelect(statement, influx, stepMs);
   } catch (error) {
     throw error instanceof InfluxqlError ? badData(`upstream "${http.name}": ${error.message}`) : error;
   }
+  const q = substituteInfluxMacros(statement, startMs, endMs, stepMs);
   const params = new URLSearchParams({ db: influx.database, q, epoch: 'ms' });
   if (influx.retentionPolicy) {
     params.set('rp', influx.retentionPolicy);

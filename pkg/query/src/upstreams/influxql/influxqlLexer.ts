@@ -3,7 +3,8 @@
  * (`[A-Za-z_][A-Za-z0-9_]*`) or double-quoted, strings single-quoted (escapes \\ \" \' \n only), comments `--` and
  * block comments, regexes `/.../` where a value may start. Grafana's macros (`$timeFilter`, `$interval`,
  * `$__interval`, `$__interval_ms`) are tokens of their own. Any other character (a Unicode quote, a full-width
- * semicolon) is an error with its position: what InfluxDB would read differently never gets through.
+ * semicolon, a no-break space: InfluxDB's whitespace is space, tab, CR and LF only) is an error with its position:
+ * what InfluxDB would read differently never gets through.
  */
 
 export type InfluxTokenType =
@@ -76,7 +77,7 @@ export function tokenizeInfluxql(statement: string): InfluxToken[] {
   while (i < statement.length) {
     const c = statement[i];
     const rest = statement.slice(i);
-    if (/\s/.test(c)) {
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       i++;
     } else if (rest.startsWith('--')) {
       const end = statement.indexOf('\n', i);

@@ -8,10 +8,15 @@
  *                 [LIMIT int] [OFFSET int] [SLIMIT int] [SOFFSET int] [tz('...')]
  *   fields     := field ("," field)*          field := "*" ["::" ident] | expr [AS ident]
  *   sources    := source ("," source)*        source := "(" select ")" | [db "." [rp] "." | rp "."] (ident | regex)
- *   dims       := dim ("," dim)*              dim := "*" | expr
+ *   dims       := dim ("," dim)*              dim := "*" | time "(" (duration | $interval | $__interval) ["," expr] ")" | expr
  *   expr       := unary (binop unary)*        unary := ["-" | "+"] primary
  *   primary    := "(" expr ")" | call | ident ["::" ident] | string | number | duration | regex | TRUE | FALSE | macro
  *   call       := (ident | DISTINCT) "(" [arg ("," arg)*] ")"   arg := "*" | DISTINCT ident | expr
+ *
+ * Bounded work: a SELECT with `GROUP BY time(...)` makes InfluxDB compute (and with fill() send) every bucket of its
+ * time range, so it must have `$timeFilter` as one of its WHERE clause's AND-ed terms (no OR beside it): its range is
+ * then the query's. Given the query's step, a duration in time(...) may not be finer than it (`time(1ns)` over a day
+ * is 86 400 billion buckets). Expressions and subqueries nest at most MAX_NESTING deep (the parser recurses).
  */
 import { InfluxToken, InfluxqlError, tokenizeInfluxql } from './influxqlLexer';
 
@@ -43,17 +48,38 @@ const BINARY_OPERATORS = new Set([
   '!~',
 ]);
 
-/** Throws InfluxqlError unless `statement` is one read-only SELECT within `scope`. */
-export function checkReadOnlySelect(statement: string, scope: InfluxScope): void {
-  new SelectParser(tokenizeInfluxql(statement), scope).parseStatement();
+/** Parentheses and subqueries nested deeper than this are refused (the parser recurses once per level). */
+export const MAX_NESTING = 100;
+
+/** InfluxQL duration units in milliseconds. */
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  u: 1e-3,
+  µ: 1e-3,
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5,
+  w: 6048e5,
+};
+
+/**
+ * Throws InfluxqlError unless `statement` is one read-only SELECT within `scope` whose buckets stay within the
+ * query's range; with `stepMs`, no `GROUP BY time(<duration>)` may be finer than the step.
+ */
+export function checkReadOnlySelect(statement: string, scope: InfluxScope, stepMs?: number): void {
+  new SelectParser(tokenizeInfluxql(statement), scope, stepMs).parseStatement();
 }
 
 class SelectParser {
   private index = 0;
+  private depth = 0;
 
   constructor(
     private readonly tokens: InfluxToken[],
-    private readonly scope: InfluxScope
+    private readonly scope: InfluxScope,
+    private readonly stepMs: number | undefined
   ) {}
 
   parseStatement(): void {
@@ -72,6 +98,7 @@ class SelectParser {
   }
 
   private parseSelect(): void {
+    this.enter();
     this.expectKeyword('SELECT');
     this.parseList(() => this.parseField());
     if (this.isKeyword(this.peek(), 'INTO')) {
@@ -79,12 +106,20 @@ class SelectParser {
     }
     this.expectKeyword('FROM');
     this.parseList(() => this.parseSource());
-    if (this.acceptKeyword('WHERE')) {
-      this.parseExpression();
-    }
+    const withinTimeFilter = this.acceptKeyword('WHERE') && this.parseExpression();
     if (this.acceptKeyword('GROUP')) {
       this.expectKeyword('BY');
-      this.parseList(() => (this.acceptOperator('*') ? undefined : this.parseExpression()));
+      this.parseList(() => {
+        const token = this.peek();
+        if (this.acceptOperator('*')) {
+          return;
+        }
+        if (token.type === 'identifier' && token.text.toLowerCase() === 'time' && this.peekAt(1).text === '(') {
+          this.parseGroupByTime(withinTimeFilter);
+          return;
+        }
+        this.parseExpression();
+      });
     }
     if (this.peek().type === 'identifier' && this.peek().text.toLowerCase() === 'fill') {
       this.parsePrimary();
@@ -104,6 +139,40 @@ class SelectParser {
     if (this.peek().type === 'identifier' && this.peek().text.toLowerCase() === 'tz') {
       this.parsePrimary();
     }
+    this.depth--;
+  }
+
+  /** `time(interval[, offset])` of GROUP BY: bounded by $timeFilter, and not finer than the step. */
+  private parseGroupByTime(withinTimeFilter: boolean): void {
+    const time = this.next();
+    if (!withinTimeFilter) {
+      this.fail(
+        time,
+        "GROUP BY time(...) needs WHERE $timeFilter (alone or AND-ed with other conditions, no OR) so that its buckets stay within the query's range"
+      );
+    }
+    this.expectOperator('(');
+    const interval = this.peek();
+    const unit = /^\d+(ns|u|µ|ms|s|m|h|d|w)$/.exec(interval.text);
+    if (interval.type === 'duration' && unit) {
+      const ms = Number(interval.text.slice(0, -unit[1].length)) * UNIT_MS[unit[1]];
+      if (this.stepMs !== undefined && ms < this.stepMs) {
+        this.fail(
+          interval,
+          `GROUP BY time(${interval.text}) is finer than the query's step (${this.stepMs} ms): use $interval, or a longer duration`
+        );
+      }
+    } else if (!(interval.type === 'macro' && ['$interval', '$__interval'].includes(interval.text))) {
+      this.fail(
+        interval,
+        `expected a duration, $interval or $__interval in GROUP BY time(...), got ${describe(interval)}`
+      );
+    }
+    this.next();
+    if (this.acceptOperator(',')) {
+      this.parseExpression();
+    }
+    this.expectOperator(')');
   }
 
   private parseField(): void {
@@ -164,16 +233,27 @@ class SelectParser {
     }
   }
 
-  private parseExpression(): void {
-    this.parseUnary();
-    while (this.peek().type === 'operator' && BINARY_OPERATORS.has(this.peek().text)) {
-      this.next();
+  /**
+   * Terms joined by AND/OR, each operands joined by binary operators (a loop, so long chains do not recurse). True
+   * when `$timeFilter` alone is one of its AND-ed terms and no OR joins them: the expression holds only within it.
+   */
+  private parseExpression(): boolean {
+    this.enter();
+    let timeFilterTerm = false;
+    let or = false;
+    do {
+      const start = this.index;
       this.parseUnary();
-    }
-    while (this.isKeyword(this.peek(), 'AND') || this.isKeyword(this.peek(), 'OR')) {
-      this.next();
-      this.parseExpression();
-    }
+      while (this.peek().type === 'operator' && BINARY_OPERATORS.has(this.peek().text)) {
+        this.next();
+        this.parseUnary();
+      }
+      const term = this.tokens[start];
+      timeFilterTerm ||= this.index === start + 1 && term.type === 'macro' && term.text === '$timeFilter';
+      or ||= this.isKeyword(this.peek(), 'OR');
+    } while (this.acceptKeyword('AND') || this.acceptKeyword('OR'));
+    this.depth--;
+    return timeFilterTerm && !or;
   }
 
   private parseUnary(): void {
@@ -191,7 +271,7 @@ class SelectParser {
       return;
     }
     const callable = token.type === 'identifier' || this.isKeyword(token, 'DISTINCT');
-    if (callable && this.tokens[this.index + 1].text === '(') {
+    if (callable && this.peekAt(1).text === '(') {
       this.next();
       this.next();
       if (!this.acceptOperator(')')) {
@@ -278,6 +358,18 @@ class SelectParser {
 
   private peek(): InfluxToken {
     return this.tokens[this.index];
+  }
+
+  /** The token `ahead` places after the current one (the end token past the end). */
+  private peekAt(ahead: number): InfluxToken {
+    return this.tokens[Math.min(this.index + ahead, this.tokens.length - 1)];
+  }
+
+  /** One level deeper (an expression or a SELECT); the caller decrements `depth` when it is done. */
+  private enter(): void {
+    if (++this.depth > MAX_NESTING) {
+      this.fail(this.peek(), `nested more than ${MAX_NESTING} levels deep`);
+    }
   }
 
   private next(): InfluxToken {
