@@ -23,6 +23,11 @@ export interface RemoteWriteConfig extends RemoteWriteSettings {
   externalLabels: Record<string, string>;
   /** How far back a writer looks for its last written sample when it starts [7d]. */
   resumeLookbackMs: number;
+  /**
+   * A backfill's read-back counts a sample missing only once the shortfall has not shrunk for this long (a TSDB may
+   * serve accepted samples a moment later: VictoriaMetrics within seconds) [10s].
+   */
+  readBackSettleMs: number;
 }
 
 /** Names of the written series and of the label that says which job wrote them. */
@@ -151,6 +156,7 @@ class WriterConfigReader extends ServiceConfigReader {
       readBack: service.defaultUpstream,
       externalLabels: {},
       resumeLookbackMs: 7 * 86_400_000,
+      readBackSettleMs: 10_000,
     };
     if (!isObject(raw)) {
       this.problem('remoteWrite', 'required: {url, readBack, ...} (the TSDB written to, and the upstream reading it)');
@@ -167,6 +173,7 @@ class WriterConfigReader extends ServiceConfigReader {
       'readBack',
       'externalLabels',
       'resumeLookback',
+      'readBackSettle',
     ]);
     settings.url = this.readUpstreamUrl(raw.url, 'remoteWrite.url');
     settings.timeoutMs = this.readDuration(raw.timeout, 'remoteWrite.timeout', settings.timeoutMs);
@@ -179,6 +186,11 @@ class WriterConfigReader extends ServiceConfigReader {
       raw.resumeLookback,
       'remoteWrite.resumeLookback',
       settings.resumeLookbackMs
+    );
+    settings.readBackSettleMs = this.readDuration(
+      raw.readBackSettle,
+      'remoteWrite.readBackSettle',
+      settings.readBackSettleMs
     );
     const readBack = this.optionalString(raw, 'readBack', 'remoteWrite') ?? settings.readBack;
     const upstream = service.upstreams[readBack];

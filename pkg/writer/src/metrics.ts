@@ -32,6 +32,12 @@ export class WriterMetrics {
     help: 'Samples the remote-write target accepted',
     registers: [this.registry],
   });
+  readonly samplesResent = new Counter({
+    name: 'telemetry_writer_samples_resent_total',
+    help: 'Samples a backfill sent again because reading the target back found them missing after it had accepted them, per job',
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
   readonly samplesDropped = new Counter({
     name: 'telemetry_writer_samples_dropped_total',
     help: 'Samples dropped: queue_full (beyond remoteWrite.queueSamples) or shutdown (still queued at the end of the grace)',

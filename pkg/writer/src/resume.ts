@@ -10,7 +10,10 @@ import { ShardSpec, inShard } from './shard';
 
 interface MatrixAnswer {
   status: string;
-  data?: { resultType: string; result: Array<{ metric: Record<string, string>; values?: Array<[number, string]> }> };
+  data?: {
+    resultType: string;
+    result: Array<{ metric: Record<string, string>; values?: Array<[number, string]>; value?: [number, string] }>;
+  };
   error?: string;
 }
 
@@ -51,7 +54,8 @@ export async function lastWrittenMs(
   }
 }
 
-async function instantQuery(
+/** A Prometheus instant query's matrix or vector answer (`values` for a matrix, `value` for a vector). */
+export async function instantQuery(
   upstream: UpstreamConfig,
   query: string,
   timeMs: number

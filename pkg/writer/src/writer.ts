@@ -25,6 +25,7 @@ import type { SampleSink } from './sampleSink';
 import { lastWrittenMs } from './resume';
 import { ScoringChunk, alignDown, chunkQueryText, scoringChunks } from './schedule';
 import { inShard } from './shard';
+import { SentChunk, heldTimestamps, missingSamples, sentChunk, shortSeries } from './verify';
 
 export interface WriterOptions {
   /** Clock [Date.now]: tests drive runs through time with it. */
@@ -36,6 +37,9 @@ export interface WriterOptions {
 }
 
 const FUNCTIONS = ['anomaly_score', 'anomaly_flag', 'anomaly_threshold'] as const;
+/** Rounds of re-sending what a backfill's read-back finds missing before the backfill fails. */
+const RESEND_ROUNDS = 5;
+
 type AnomalyFn = (typeof FUNCTIONS)[number];
 /** Label holding the input's metric name when the evaluator keeps `__name__` (multivariate groups of metrics). */
 export const INPUT_METRIC_LABEL = 'input_metric';
@@ -52,6 +56,8 @@ export class AnomalyWriter {
   readonly metrics = new WriterMetrics();
   readonly log: Logger;
   private readonly client: SampleSink;
+  /** Remote write (not a file): a backfill reads the target back and sends again what it lacks. */
+  private readonly readsBack: boolean;
   private readonly jobs = new Map<string, JobState>();
   private readonly pool: TrainingPool | undefined;
   private readonly now: () => number;
@@ -68,6 +74,7 @@ export class AnomalyWriter {
     this.client = options.outputFile
       ? new OpenMetricsFileSink(options.outputFile, (samples) => this.metrics.samplesWritten.inc(samples))
       : this.remoteWriteClient();
+    this.readsBack = !options.outputFile;
     this.pool = config.workers.training > 0 ? new TrainingPool(config.workers.training) : undefined;
     const upstreams = new Map(
       Object.values(config.upstreams).map((u) => [
@@ -224,7 +231,11 @@ export class AnomalyWriter {
         continue;
       }
       const step = state.job.stepMs;
-      await this.scoreRange(state, Math.ceil(fromMs / step) * step, alignDown(toMs, step), false);
+      const sent = await this.scoreRange(state, Math.ceil(fromMs / step) * step, alignDown(toMs, step), false);
+      if (this.readsBack) {
+        await this.client.flush();
+        await this.resendMissing(state, sent);
+      }
       this.log.info({ job: state.job.name, from: fromMs, to: toMs }, 'backfilled');
     }
   }
@@ -251,17 +262,88 @@ export class AnomalyWriter {
     return this.client.flush();
   }
 
-  private async scoreRange(state: JobState, fromMs: number, toMs: number, live: boolean): Promise<void> {
+  /** Scores and queues [fromMs, toMs]; a backfill (not live) returns what each chunk sent, for the read-back. */
+  private async scoreRange(state: JobState, fromMs: number, toMs: number, live: boolean): Promise<SentChunk[]> {
     const { job } = state;
+    const sent: SentChunk[] = [];
     for (const chunk of scoringChunks(job, fromMs, toMs, this.config.limits.maxPointsPerSeries)) {
       const series = await this.scoreChunk(state, chunk);
       const queued = series.reduce((n, s) => n + s.timestamps.length, 0);
+      if (!live) {
+        sent.push(sentChunk(chunk, series));
+        // A backfill waits for room instead of dropping: the queue bound is for a target that is down while live.
+        if (this.client.pending + queued > this.config.remoteWrite.queueSamples) {
+          await this.client.flush();
+        }
+      }
       this.client.enqueue(series);
       this.metrics.samplesQueued.inc({ job: job.name }, queued);
       if (live) {
         state.cursorMs = chunk.endMs;
         this.metrics.lastWritten.set({ job: job.name }, chunk.endMs / 1000);
       }
+    }
+    return sent;
+  }
+
+  /**
+   * Reads back, chunk by chunk, how many samples of each written series the target holds, and sends again (re-scored:
+   * the same values) the samples it lacks, until it holds all of them; fails after RESEND_ROUNDS rounds.
+   */
+  private async resendMissing(state: JobState, sent: SentChunk[]): Promise<void> {
+    const { job } = state;
+    const readBack = this.config.upstreams[this.config.remoteWrite.readBack];
+    const metrics = [job.output.score, job.output.flag, job.output.threshold];
+    const matchers = [
+      `${job.output.jobLabel}=${JSON.stringify(job.name)}`,
+      ...Object.entries(this.config.remoteWrite.externalLabels).map(
+        ([name, value]) => `${name}=${JSON.stringify(value)}`
+      ),
+    ];
+    const shortfall = async () => {
+      const short = [];
+      for (const one of sent) {
+        const found = await shortSeries(readBack, metrics, matchers, job.stepMs, one);
+        if (found.missing > 0) {
+          short.push({ ...one, ...found });
+        }
+      }
+      return short;
+    };
+    const total = (short: Array<{ missing: number }>) => short.reduce((n, s) => n + s.missing, 0);
+    for (let round = 0; ; round++) {
+      // Missing means still missing once the shortfall has stopped shrinking for readBackSettle.
+      let short = await shortfall();
+      let shrankAt = Date.now();
+      while (total(short) > 0 && Date.now() - shrankAt < this.config.remoteWrite.readBackSettleMs) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const again = await shortfall();
+        if (total(again) < total(short)) {
+          shrankAt = Date.now();
+        }
+        short = again;
+      }
+      const missing = total(short);
+      if (missing === 0) {
+        return;
+      }
+      if (round === RESEND_ROUNDS) {
+        throw new Error(
+          `backfill of job ${job.name}: the target still lacks ${missing} of the samples it accepted after ${round} rounds of sending them again`
+        );
+      }
+      this.log.warn(
+        { job: job.name, missing, series: short.reduce((n, s) => n + s.keys.size, 0), round: round + 1 },
+        'the target lacks samples it accepted: sending them again'
+      );
+      for (const one of short) {
+        const held = await heldTimestamps(readBack, metrics, matchers, job.stepMs, one.chunk, one.keys);
+        const resend = missingSamples(await this.scoreChunk(state, one.chunk), one.keys, held);
+        const samples = resend.reduce((n, s) => n + s.timestamps.length, 0);
+        this.metrics.samplesResent.inc({ job: job.name }, samples);
+        this.client.enqueue(resend);
+      }
+      await this.client.flush();
     }
   }
 
