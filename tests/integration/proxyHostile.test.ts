@@ -4,6 +4,7 @@
 // and that the proxy still answers afterwards.
 import {
   AUTHORIZED,
+  BASIC_USER,
   HOSTILE_CASES,
   HOSTILE_LIMITS,
   HOSTILE_SERVER_YAML,
@@ -44,6 +45,7 @@ beforeAll(async () => {
     prometheusUrl: prometheus.url,
     influx: { url: influx.url, database: 'telemetry', user: influxReader },
     bearerTokens: [PROXY_TOKEN],
+    basicUsers: [BASIC_USER],
     limits: HOSTILE_LIMITS,
     extraYaml: [HOSTILE_SERVER_YAML],
   });
@@ -88,6 +90,17 @@ function targetOf(): HostileTarget {
 describe('the hostile-request corpus', () => {
   it('has at least 60 cases', () => {
     expect(HOSTILE_CASES.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('takes the basic user in its canonical spelling, the scheme in any case (so its refusals below are not vacuous)', async () => {
+    const credentials = Buffer.from(`${BASIC_USER.username}:${BASIC_USER.password}`).toString('base64');
+    for (const scheme of ['Basic', 'basic', 'BASIC']) {
+      const answer = await rawRequest(proxy.port, {
+        target: '/api/v1/labels',
+        headers: { authorization: `${scheme} ${credentials}` },
+      });
+      expect([scheme, answer.status, answer.body]).toEqual([scheme, 200, expect.stringContaining('"success"')]);
+    }
   });
 
   it('sees the upstreams asked: an accepted InfluxQL and a plain query move the counters it checks', async () => {

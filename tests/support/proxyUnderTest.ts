@@ -22,6 +22,8 @@ export interface ProxyUnderTestOptions {
   limits?: Record<string, number | string>;
   /** Incoming auth: clients must send one of these bearer tokens (except on the allow-listed routes). */
   bearerTokens?: string[];
+  /** Incoming auth: basic-auth users clients may send instead. */
+  basicUsers?: Array<{ username: string; password: string }>;
   /** Further top-level config, as YAML lines (e.g. `server: { idleTimeout: 2s }`). */
   extraYaml?: string[];
 }
@@ -71,8 +73,9 @@ export function proxyConfigYaml(options: ProxyUnderTestOptions): string {
   if (Object.keys(limits).length > 0) {
     lines.push(`limits: ${JSON.stringify(limits)}`);
   }
-  if (options.bearerTokens) {
-    lines.push(`auth: { bearerTokens: ${JSON.stringify(options.bearerTokens)} }`);
+  if (options.bearerTokens || options.basicUsers) {
+    const auth = { bearerTokens: options.bearerTokens ?? [], basicUsers: options.basicUsers ?? [] };
+    lines.push(`auth: ${JSON.stringify(auth)}`);
   }
   lines.push(...(options.extraYaml ?? []));
   lines.push('log: { level: info }');

@@ -40,8 +40,15 @@ export function rawRequest(port: number, request: RawRequest): Promise<RawAnswer
   return exchange(port, (socket) => socket.write(head + body));
 }
 
-/** Opens a connection, lets `talk` write to it, and resolves with what the server answered once it closes. */
-export function exchange(port: number, talk: (socket: Socket) => void): Promise<RawAnswer> {
+/**
+ * Opens a connection, lets `talk` write to it, and resolves with what the server answered once it closes: its first
+ * answer, or for pipelined requests (`answer: 'last'`) the last one.
+ */
+export function exchange(
+  port: number,
+  talk: (socket: Socket) => void,
+  answer: 'first' | 'last' = 'first'
+): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -49,7 +56,11 @@ export function exchange(port: number, talk: (socket: Socket) => void): Promise<
     socket.on('connect', () => talk(socket));
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => (socketError = error.code ?? error.message));
-    socket.on('close', () => resolve({ ...parseAnswer(Buffer.concat(chunks).toString('latin1')), socketError }));
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const at = answer === 'last' ? Math.max(0, text.lastIndexOf('HTTP/1.')) : 0;
+      resolve({ ...parseAnswer(text.slice(at)), socketError });
+    });
   });
 }
 

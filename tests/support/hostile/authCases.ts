@@ -2,9 +2,9 @@
  * Requests for protected routes without valid credentials, spelled every way a router might still route them:
  * absolute-form targets, percent-encoding, dot segments, double slashes, `;` parameters, case, trailing slashes.
  */
-import { rawRequest } from '../rawHttp';
+import { exchange, rawRequest } from '../rawHttp';
 import { HostileCase } from './types';
-import { PROXY_TOKEN } from './setup';
+import { BASIC_USER, PROXY_TOKEN } from './setup';
 
 const UNAUTHORIZED = { status: 401, errorType: 'unauthorized', error: /authentication required/ } as const;
 
@@ -22,6 +22,8 @@ function unauthenticated(
 }
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const BASIC_BASE64 = Buffer.from(`${BASIC_USER.username}:${BASIC_USER.password}`).toString('base64');
+const basic = (credentials: string) => ({ authorization: `Basic ${credentials}` });
 
 export const AUTH_CASES: HostileCase[] = [
   unauthenticated('plain', '/api/v1/query?query=up'),
@@ -68,4 +70,83 @@ export const AUTH_CASES: HostileCase[] = [
   unauthenticated('rewrite headers', '/api/v1/query?query=up', {
     headers: { 'x-original-url': '/healthz', 'x-rewrite-url': '/healthz', 'x-forwarded-prefix': '/healthz' },
   }),
+  // Basic credentials: only their canonical base64 (as Go's net/http, Prometheus, reads them), split at the first
+  // colon; Node's lenient base64 decoder read the first three as the valid user.
+  unauthenticated('basic, valid base64 with trailing junk', '/api/v1/labels', { headers: basic(`${BASIC_BASE64}!!`) }),
+  unauthenticated('basic, valid base64 with a space inside', '/api/v1/labels', {
+    headers: basic(`${BASIC_BASE64.slice(0, 8)} ${BASIC_BASE64.slice(8)}`),
+  }),
+  unauthenticated('basic, valid base64 without its padding', '/api/v1/labels', {
+    headers: basic(BASIC_BASE64.replace(/=+$/, '')),
+  }),
+  unauthenticated('basic, password cut at its second colon', '/api/v1/labels', {
+    headers: basic(Buffer.from(`${BASIC_USER.username}:pa:ss`).toString('base64')),
+  }),
+  unauthenticated('bearer scheme twice', '/api/v1/labels', {
+    headers: { authorization: `Bearer Bearer ${PROXY_TOKEN}` },
+  }),
+  unauthenticated('token split by a space', '/api/v1/labels', {
+    headers: { authorization: `Bearer ${PROXY_TOKEN.slice(0, 5)} ${PROXY_TOKEN.slice(5)}` },
+  }),
+  unauthenticated('token in Proxy-Authorization', '/api/v1/labels', {
+    headers: { 'proxy-authorization': `Bearer ${PROXY_TOKEN}` },
+  }),
+  unauthenticated('a 15 000-character token', '/api/v1/labels', {
+    headers: { authorization: `Bearer ${'A'.repeat(15_000)}` },
+  }),
+  {
+    class: 'auth',
+    name: 'two Authorization headers, the wrong one first (Node and Go read the first)',
+    send: ({ port }) =>
+      exchange(port, (socket) =>
+        socket.write(
+          `GET /api/v1/labels HTTP/1.1\r\nhost: x\r\nauthorization: Bearer wrong\r\n` +
+            `authorization: Bearer ${PROXY_TOKEN}\r\nconnection: close\r\n\r\n`
+        )
+      ),
+    ...UNAUTHORIZED,
+  },
+  unauthenticated('OPTIONS', '/api/v1/query?query=up', { method: 'OPTIONS' }),
+  unauthenticated('TRACE', '/api/v1/labels', { method: 'TRACE' }),
+  unauthenticated('DELETE of an unknown route', '/api/v1/series', { method: 'DELETE' }),
+  {
+    class: 'auth',
+    name: 'HTTP/1.0 without Host',
+    send: ({ port }) => exchange(port, (socket) => socket.write('GET /api/v1/labels HTTP/1.0\r\n\r\n')),
+    ...UNAUTHORIZED,
+  },
+  {
+    class: 'auth',
+    name: 'pipelined: an authorized request, then one without credentials on the same connection',
+    send: ({ port }) =>
+      exchange(
+        port,
+        (socket) =>
+          socket.write(
+            // The authorized one is refused after the auth check (no query), so no upstream is asked for it.
+            `GET /api/v1/query HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${PROXY_TOKEN}\r\n\r\n` +
+              'GET /api/v1/label/job/values HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n'
+          ),
+        'last'
+      ),
+    ...UNAUTHORIZED,
+  },
+  {
+    class: 'auth',
+    name: 'a request without credentials smuggled in an authorized body',
+    send: ({ port }) => {
+      const body = 'query=';
+      return exchange(
+        port,
+        (socket) =>
+          socket.write(
+            `POST /api/v1/query HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${PROXY_TOKEN}\r\n` +
+              `content-type: application/x-www-form-urlencoded\r\ncontent-length: ${body.length}\r\n\r\n${body}` +
+              'GET /api/v1/labels HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n'
+          ),
+        'last'
+      );
+    },
+    ...UNAUTHORIZED,
+  },
 ];

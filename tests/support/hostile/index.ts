@@ -5,7 +5,15 @@ import { INFLUXQL_CASES } from './influxqlCases';
 import { HostileCase } from './types';
 
 export type { HostileCase, HostileClass, HostileTarget } from './types';
-export { AUTHORIZED, HOSTILE_LIMITS, HOSTILE_SERVER_YAML, PROXY_TOKEN, influxAdmin, influxReader } from './setup';
+export {
+  AUTHORIZED,
+  BASIC_USER,
+  HOSTILE_LIMITS,
+  HOSTILE_SERVER_YAML,
+  PROXY_TOKEN,
+  influxAdmin,
+  influxReader,
+} from './setup';
 
 export const HOSTILE_CASES: HostileCase[] = [
   ...AUTH_CASES,

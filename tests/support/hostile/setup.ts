@@ -1,6 +1,8 @@
 /** Credentials and limits of the proxy the hostile corpus runs against. */
 export const PROXY_TOKEN = 'hostile-corpus-token';
 export const AUTHORIZED = { authorization: `Bearer ${PROXY_TOKEN}` };
+/** A basic-auth client too (vmalert's way): colons in the password, and its base64 ends in one "=". */
+export const BASIC_USER = { username: 'vmalert', password: 'pa:ss:word!' };
 
 export const influxAdmin = { username: 'admin', password: 'admin-secret' };
 /** What docs/proxy.md tells operators to give the proxy: READ on its database and nothing else. */

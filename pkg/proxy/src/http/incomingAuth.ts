@@ -18,28 +18,37 @@ export function needsCredentials(auth: IncomingAuth, matchedRoute: string | unde
   return matchedRoute === undefined || !auth.unauthenticatedPaths.includes(matchedRoute);
 }
 
-/** True when the Authorization header carries a configured bearer token or basic user. */
+/**
+ * True when the Authorization header carries a configured bearer token or basic user: `<scheme> <credentials>`,
+ * the scheme in any case (RFC 9110), the credentials exactly as configured (bearer) or canonical base64 of
+ * `user:password` (basic; the password may hold colons). Base64 with other characters, missing padding or stray
+ * bits is refused, as Go's net/http (Prometheus) refuses it: only one spelling of a credential is accepted.
+ */
 export function isAuthorized(auth: IncomingAuth, header: string | undefined): boolean {
-  if (!header) {
+  const parsed = header === undefined ? null : /^(\S+)[ \t]+(\S.*)$/.exec(header.trim());
+  if (!parsed) {
     return false;
   }
-  const [scheme, ...rest] = header.trim().split(/\s+/);
-  const credentials = rest.join(' ');
+  const [, scheme, credentials] = parsed;
   if (/^bearer$/i.test(scheme)) {
     // Check every token (no early exit) so timing does not reveal which one matched.
     return auth.bearerTokens.map((token) => sameSecret(credentials, token)).includes(true);
   }
-  if (/^basic$/i.test(scheme)) {
-    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) {
-      return false;
-    }
-    const username = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
-    return auth.basicUsers
-      .map((user) => sameSecret(username, user.username) && sameSecret(password, user.password))
-      .includes(true);
+  const decoded = /^basic$/i.test(scheme) ? canonicalBase64(credentials) : undefined;
+  const colon = decoded?.indexOf(':') ?? -1;
+  if (decoded === undefined || colon < 0) {
+    return false;
   }
-  return false;
+  const username = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  // Both compared for every user (no && short cut), so timing does not reveal a valid user name either.
+  return auth.basicUsers
+    .map((user) => [sameSecret(username, user.username), sameSecret(password, user.password)].every(Boolean))
+    .includes(true);
+}
+
+/** The UTF-8 text of `text` when it is base64 exactly as it would be encoded (padding included), else undefined. */
+function canonicalBase64(text: string): string | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes.toString('utf8') : undefined;
 }
