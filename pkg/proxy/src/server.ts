@@ -3,8 +3,10 @@
  * incoming auth, Prometheus-format errors and structured logs without secrets.
  */
 import formbody from '@fastify/formbody';
-import Fastify, { FastifyError, FastifyInstance, LogController } from 'fastify';
+import Fastify, { FastifyError, FastifyInstance, FastifyReply, LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ProxyConfig, loadConfig } from './config';
 import {
   PromApiError,
@@ -17,7 +19,7 @@ import {
   splitEngineThreads,
   UpstreamHttp,
 } from '@telemetry-analyzer/query';
-import { clientErrorHandler } from './http/clientErrors';
+import { clientErrorHandler, rawBadDataAnswer } from './http/clientErrors';
 import { isAuthorized, needsCredentials } from './http/incomingAuth';
 import { registerPromApiRoutes } from './http/promApiRoutes';
 import { Readiness } from './http/readiness';
@@ -78,7 +80,12 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     genReqId: () => randomUUID(),
     // Query strings may hold long PromQL; the limit on `query` is ours (limits.maxQueryLength).
     routerOptions: { maxParamLength: 1000 },
+    // URLs the router cannot decode (`%c0%af`, a lone `%`) or path parameters over maxParamLength: answered before
+    // any route or hook, in Prometheus' error format like every other answer (fastify's own JSON otherwise).
+    frameworkErrors: (error, _request, reply) =>
+      (reply as FastifyReply).code(error.statusCode ?? 400).send(badDataBody(error.message)),
   });
+  answerNonRequests(app.server);
   const metrics = new ProxyMetrics();
   const upstreams = new Map(
     Object.values(config.upstreams).map((u) => [
@@ -253,6 +260,28 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       .send({ status: report.ready ? 'ready' : 'not ready', upstreams: report.upstreams });
   });
   return app;
+}
+
+/**
+ * What Node's HTTP server answers itself, without fastify: `Expect:` other than 100-continue (a bare 417) and
+ * CONNECT (the socket dropped without a word). Both get an answer in Prometheus' error format, and the connection
+ * is closed; neither reaches a route, so neither needs or gets credentials.
+ */
+function answerNonRequests(server: Server): void {
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const expect = JSON.stringify(request.headers.expect);
+    response
+      .writeHead(417, { 'content-type': 'application/json', connection: 'close' })
+      .end(JSON.stringify(badDataBody(`unsupported Expect header ${expect}: only 100-continue`)));
+  });
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    socket.end(rawBadDataAnswer(405, 'CONNECT is not supported: the proxy answers the Prometheus HTTP API only'));
+  });
+}
+
+function badDataBody(error: string) {
+  return { status: 'error', errorType: 'bad_data', error };
 }
 
 /** Starts the proxy on the configured address (port 0 = any free port). */

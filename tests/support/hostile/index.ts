@@ -1,6 +1,7 @@
 import { AUTH_CASES } from './authCases';
 import { COST_CASES, TIME_CASES } from './boundedWorkCases';
 import { BODY_CASES, DISCONNECT_CASES } from './clientCases';
+import { HTTP_CASES } from './httpCases';
 import { INFLUXQL_CASES } from './influxqlCases';
 import { HostileCase } from './types';
 
@@ -17,6 +18,7 @@ export {
 
 export const HOSTILE_CASES: HostileCase[] = [
   ...AUTH_CASES,
+  ...HTTP_CASES,
   ...INFLUXQL_CASES,
   ...TIME_CASES,
   ...COST_CASES,

@@ -23,13 +23,18 @@ export function clientErrorHandler(timeouts: ServerTimeouts) {
         : error.code === 'HPE_HEADER_OVERFLOW'
           ? [431, 'request headers too large']
           : [400, 'malformed HTTP request'];
-    const body = JSON.stringify({ status: 'error', errorType: 'bad_data', error: message });
     if (socket.writable) {
-      socket.end(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-          `Content-Type: application/json\r\nConnection: close\r\n\r\n${body}`
-      );
+      socket.end(rawBadDataAnswer(status, message));
     }
     socket.destroySoon();
   };
+}
+
+/** A whole HTTP/1.1 answer in Prometheus' error format (bad_data), for sockets no fastify reply owns; then close. */
+export function rawBadDataAnswer(status: number, message: string): string {
+  const body = JSON.stringify({ status: 'error', errorType: 'bad_data', error: message });
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `Content-Type: application/json\r\nConnection: close\r\n\r\n${body}`
+  );
 }

@@ -66,9 +66,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       );
     }
     const method = request.method === 'POST' ? 'POST' : 'GET';
-    const params = toSearchParams(
-      method === 'POST' ? { ...queryParams(request), ...bodyParams(request) } : queryParams(request)
-    );
+    const params = toSearchParams(requestParams(request));
     const response = await prometheusDefault.stream(path, params, method, inFlight.watch(reply));
     if (!/\bjson\b/i.test(response.contentType)) {
       response.body.destroy();
@@ -87,7 +85,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
   };
 
   const handleQuery = (kind: 'instant' | 'range') => async (request: FastifyRequest, reply: FastifyReply) => {
-    const params = { ...queryParams(request), ...bodyParams(request) };
+    const params = requestParams(request);
     const query = single(params, 'query');
     if (query === undefined || query.trim() === '') {
       throw badData('invalid parameter "query": missing or empty');
@@ -132,13 +130,17 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
   });
 }
 
-function queryParams(request: FastifyRequest): Params {
-  return (request.query ?? {}) as Params;
-}
-
-function bodyParams(request: FastifyRequest): Params {
+/**
+ * The request's parameters as Prometheus reads them (Go's ParseForm): the URL's, and for POST the form body's, whose
+ * values of a name replace the URL's here (Prometheus reads the body's first). A GET's body is not read: judging a
+ * body Prometheus never sees would let the URL's query pass unjudged.
+ */
+function requestParams(request: FastifyRequest): Params {
+  const query = (request.query ?? {}) as Params;
   const body = request.body;
-  return typeof body === 'object' && body !== null ? (body as Params) : {};
+  return request.method === 'POST' && typeof body === 'object' && body !== null
+    ? { ...query, ...(body as Params) }
+    : query;
 }
 
 function toSearchParams(params: Params): URLSearchParams {
@@ -151,9 +153,13 @@ function toSearchParams(params: Params): URLSearchParams {
   return search;
 }
 
+/**
+ * A parameter given once, or its first value when given again, as Prometheus takes it (Go's FormValue): the proxy
+ * judges (limits.maxQueryLength, anomaly or plain) exactly the query the upstream will run.
+ */
 function single(params: Params, name: string): string | undefined {
   const value = params[name];
-  return Array.isArray(value) ? value[value.length - 1] : value;
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function timeParam(params: Params, name: string): number | undefined {
