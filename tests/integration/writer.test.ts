@@ -7,8 +7,11 @@
 import {
   AnomalyWriter,
   chunkQueryText,
+  REMOTE_WRITE_HEADERS,
   decodeWriteRequest,
+  encodeWriteRequest,
   parseWriterConfig,
+  shardOf,
   type WriterConfig,
 } from '@telemetry-analyzer/writer';
 import { execFile, spawn } from 'node:child_process';
@@ -106,6 +109,8 @@ interface WriterSetup {
   logLevel?: string;
   /** remoteWrite.url [the target's]. */
   writeUrl?: string;
+  /** Added to the job's schedule, e.g. `series_refresh: 10m`. */
+  scheduleExtra?: string;
 }
 
 function writerConfig(setup: WriterSetup): WriterConfig {
@@ -137,7 +142,7 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
     '  - name: cpu',
     `    query: ${JSON.stringify(setup.query ?? 'cpu_usage_percent')}`,
     `    options: ${JSON.stringify(setup.options ?? JOB_OPTIONS)}`,
-    '    schedule: { infer_every: 5m, fit_every: 1h, fit_window: 6h }',
+    `    schedule: { infer_every: 5m, fit_every: 1h, fit_window: 6h${setup.scheduleExtra ? `, ${setup.scheduleExtra}` : ''} }`,
   ].join('\n');
 }
 
@@ -479,14 +484,10 @@ describe('anomaly writer', () => {
             response.writeHead(204).end();
             return;
           }
-          const upstream = httpRequest(
-            target.writeUrl,
-            { method: 'POST', headers: request.headers },
-            (answer) => {
-              response.writeHead(answer.statusCode ?? 502, answer.headers);
-              answer.pipe(response);
-            }
-          );
+          const upstream = httpRequest(target.writeUrl, { method: 'POST', headers: request.headers }, (answer) => {
+            response.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(response);
+          });
           upstream.end(Buffer.concat(body));
         });
       });
@@ -521,6 +522,68 @@ describe('anomaly writer', () => {
       }
     }
   );
+
+  it('a shard keeps its series listing between runs and lists again after series_refresh: a series added later is written from then on', async () => {
+    // Input in VictoriaMetrics, which takes new series at any time: listing_cpu{host} for h1..h4 first, h5 later.
+    const history = (host: string, h: number) => {
+      const timestamps = Array.from({ length: POINTS }, (_, i) => T0 + i * MINUTE);
+      const values = timestamps.map((t) => 30 + 7 * h + 5 * Math.sin((2 * Math.PI * (t - T0)) / HOUR) + (t % 7));
+      return {
+        labels: [
+          { name: '__name__', value: 'listing_cpu' },
+          { name: 'host', value: host },
+        ],
+        samples: timestamps.map((timestamp, i) => ({ timestamp, value: values[i] })),
+      };
+    };
+    const writeInput = async (hosts: string[]) => {
+      const response = await fetch(vm.writeUrl, {
+        method: 'POST',
+        headers: REMOTE_WRITE_HEADERS,
+        body: encodeWriteRequest(hosts.map((host) => history(host, Number(host.slice(1))))),
+      });
+      expect(response.status).toBeLessThan(300);
+      await waitUntil(
+        async () =>
+          (await rawSamples(vm.url, 'listing_cpu', T0 + 20 * HOUR, 20 * 3600)).filter((r) =>
+            hosts.includes(r.labels.host)
+          ).length === hosts.length || undefined,
+        { timeoutMs: 30_000, describe: () => `VictoriaMetrics serving listing_cpu of ${hosts.join(', ')}` }
+      );
+    };
+    await writeInput(['h1', 'h2', 'h3', 'h4']);
+    const shard = shardOf({ host: 'h5' }, 2); // the shard that scores the late series
+    const w = newWriter({
+      target: vm,
+      query: 'listing_cpu',
+      options: { ...JOB_OPTIONS, upstream: 'vminput' },
+      upstreamLines: [`  vminput: { type: prometheus, url: ${vm.url} }`],
+      externalLabels: { run: 'listing' },
+      shard: `${shard}/2`,
+      scheduleExtra: 'series_refresh: 10m',
+    });
+    const listings = async () => (await w.writer.metrics.seriesListings.get()).values.reduce((n, v) => n + v.value, 0);
+    const t1 = LIVE_START;
+    await w.writer.runJob('cpu', t1);
+    const afterFirst = await listings();
+    expect(afterFirst).toBeGreaterThan(0);
+    await writeInput(['h5']);
+    await w.writer.runJob('cpu', t1 + 5 * MINUTE); // within series_refresh: the kept listing, no /api/v1/series
+    expect(await listings()).toBe(afterFirst);
+    await w.writer.runJob('cpu', t1 + 10 * MINUTE); // series_refresh later: listed again, h5 found
+    expect(await listings()).toBeGreaterThan(afterFirst);
+    await w.writer.flush();
+    const mine = ['h1', 'h2', 'h3', 'h4'].filter((host) => shardOf({ host }, 2) === shard);
+    const got = await written(vm, 'anomaly_score{run="listing"}', 15 * mine.length + 5);
+    // The shard's first series: every run's points; h5: the points of the run after the refresh, not before.
+    for (const host of mine) {
+      expect(got.get(labelsWithout({ host, run: 'listing' }, []))?.length).toBe(15);
+    }
+    expect(got.get(labelsWithout({ host: 'h5', run: 'listing' }, []))?.map(([t]) => t)).toEqual(
+      [6, 7, 8, 9, 10].map((m) => t1 + m * MINUTE)
+    );
+    expect(got.size).toBe(mine.length + 1); // the other shard's series are not this shard's
+  });
 
   it('backfills into an OpenMetrics file (`run --from --to --output`) that promtool turns into blocks, holding what live scoring of that range wrote', async () => {
     buildCliOnce();

@@ -47,6 +47,11 @@ export interface JobSchedule {
   fitWindowMs: number;
   /** Points newer than now - delay are left for the next run (let scrapes and ingestion settle) [0s]. */
   delayMs: number;
+  /**
+   * A shard lists its selector's series again after this much new data (and for every read reaching further back, a
+   * fit's training range); between listings it reads only the exact selectors of the series it knows [10m].
+   */
+  seriesRefreshMs: number;
 }
 
 export interface JobConfig {
@@ -287,18 +292,25 @@ class WriterConfigReader extends ServiceConfigReader {
   }
 
   private readSchedule(raw: unknown, key: string): JobSchedule {
-    const schedule: JobSchedule = { inferEveryMs: 60_000, fitEveryMs: 3_600_000, fitWindowMs: 86_400_000, delayMs: 0 };
+    const schedule: JobSchedule = {
+      inferEveryMs: 60_000,
+      fitEveryMs: 3_600_000,
+      fitWindowMs: 86_400_000,
+      delayMs: 0,
+      seriesRefreshMs: 600_000,
+    };
     if (raw === undefined || raw === null) {
       return schedule;
     }
     if (!isObject(raw)) {
-      this.problem(key, 'must be {infer_every?, fit_every?, fit_window?, delay?}');
+      this.problem(key, 'must be {infer_every?, fit_every?, fit_window?, delay?, series_refresh?}');
       return schedule;
     }
-    this.rejectUnknownKeys(raw, key, ['infer_every', 'fit_every', 'fit_window', 'delay']);
+    this.rejectUnknownKeys(raw, key, ['infer_every', 'fit_every', 'fit_window', 'delay', 'series_refresh']);
     schedule.inferEveryMs = this.readDuration(raw.infer_every, `${key}.infer_every`, schedule.inferEveryMs);
     schedule.fitEveryMs = this.readDuration(raw.fit_every, `${key}.fit_every`, schedule.fitEveryMs);
     schedule.fitWindowMs = this.readDuration(raw.fit_window, `${key}.fit_window`, schedule.fitWindowMs);
+    schedule.seriesRefreshMs = this.readDuration(raw.series_refresh, `${key}.series_refresh`, schedule.seriesRefreshMs);
     if (raw.delay !== undefined && raw.delay !== 0 && raw.delay !== '0s') {
       schedule.delayMs = this.readDuration(raw.delay, `${key}.delay`, 0);
     }

@@ -21,6 +21,12 @@ export class WriterMetrics {
     labelNames: ['job'],
     registers: [this.registry],
   });
+  readonly seriesListings = new Counter({
+    name: 'telemetry_writer_series_listings_total',
+    help: "Times a shard listed its selector's series (/api/v1/series) instead of reusing its listing, per job",
+    labelNames: ['job'],
+    registers: [this.registry],
+  });
   readonly samplesQueued = new Counter({
     name: 'telemetry_writer_samples_queued_total',
     help: 'Samples (score, flag, threshold) queued for remote write, per job',

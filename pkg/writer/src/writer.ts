@@ -7,6 +7,7 @@ import {
   AnomalyEvaluator,
   ModelRepository,
   ModelStore,
+  SeriesListingCache,
   TrainingPool,
   UpstreamHttp,
   labelsKey,
@@ -144,6 +145,8 @@ export class AnomalyWriter {
         onTrainingFailed: () => undefined,
         onRowsScored: (rows) => m.pointsScored.inc(labels, rows),
         onPointsRead: (points) => m.pointsRead.inc(labels, points),
+        // A shard's listing of the job's selector, kept between runs (prometheusSelection.ts).
+        seriesListing: new SeriesListingCache(job.schedule.seriesRefreshMs, () => m.seriesListings.inc(labels)),
         log: this.log,
       },
       this.now,

@@ -22,7 +22,17 @@ describe('writer config', () => {
     const text = readFileSync(join(__dirname, '../../../deploy/writer.yaml'), 'utf8');
     const config = parseWriterConfig(text, 'deploy/writer.yaml');
     expect(config.jobs.map((job) => [job.name, job.stepMs, job.schedule])).toEqual([
-      ['cpu', 60_000, { inferEveryMs: 60_000, fitEveryMs: 3_600_000, fitWindowMs: 43_200_000, delayMs: 30_000 }],
+      [
+        'cpu',
+        60_000,
+        {
+          inferEveryMs: 60_000,
+          fitEveryMs: 3_600_000,
+          fitWindowMs: 43_200_000,
+          delayMs: 30_000,
+          seriesRefreshMs: 600_000, // the default
+        },
+      ],
     ]);
     expect(config.remoteWrite).toMatchObject({ url: 'http://prometheus:9090/api/v1/write', readBack: 'prometheus' });
     expect(config.jobs[0].output).toEqual({
@@ -62,6 +72,25 @@ describe('writer config', () => {
       contamination: 'auto',
       seasonality: false,
     });
+  });
+
+  it('reads series_refresh and remoteWrite.readBackSettle, and refuses a bad one by its key', () => {
+    const config = parseWriterConfig(
+      upstreams +
+        'remoteWrite: { url: "http://127.0.0.1:9090/api/v1/write", readBackSettle: 3s }\n' +
+        'jobs: [{ name: a, query: cpu, schedule: { series_refresh: 2m } }]\n',
+      'test'
+    );
+    expect(config.jobs[0].schedule.seriesRefreshMs).toBe(120_000);
+    expect(config.remoteWrite.readBackSettleMs).toBe(3_000);
+    expect(
+      parseWriterConfig(upstreams + remoteWrite + 'jobs: [{ name: a, query: cpu }]\n', 'test').remoteWrite
+    ).toMatchObject({
+      readBackSettleMs: 10_000,
+    });
+    expect(
+      problems(upstreams + remoteWrite + 'jobs: [{ name: a, query: cpu, schedule: { series_refresh: often } }]\n')
+    ).toEqual([expect.stringMatching(/^jobs\[0\]\.schedule\.series_refresh: /)]);
   });
 
   it('names every problem by its key', () => {

@@ -53,6 +53,7 @@ import { onlineTrainingRange } from './onlineScoring';
 import { fetchSeries, type FetchOptions, type SeriesSelection } from './seriesFetch';
 import { ModelUnit, buildTable, buildUnits, unitLabelsOf } from './seriesTables';
 import { scoreUnits } from './unitScoring';
+import type { SeriesListingCache } from '../upstreams/prometheusSelection';
 
 export type { EvaluationRange, ResolvedSettings } from './evaluationPlan';
 export type { EvaluationResult, MatrixResult, PromSample, VectorResult } from './answerShape';
@@ -76,13 +77,15 @@ export interface EvaluatorHooks {
   onRowsScored(rowsScored: number, rowsFromCache: number): void;
   /** Per upstream read (scored range or training range): the points (samples of all series) it returned. */
   onPointsRead?(points: number): void;
+  /** Keeps a narrowed selection's series listing between reads (the writer's, per job); none: list on every read. */
+  seriesListing?: SeriesListingCache;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }
 
 export class AnomalyEvaluator {
   private readonly training: ModelTraining;
   /** What every upstream read of this evaluator reports (scored range and training range). */
-  private readonly readHooks: Pick<FetchOptions, 'onPointsRead' | 'onReadWhole'>;
+  private readonly readHooks: Pick<FetchOptions, 'onPointsRead' | 'onReadWhole' | 'seriesListing'>;
   /** Per query, what its last evaluation scored (fastForward.ts); small, and as many as models at most. */
   private readonly fetchRecords: LruCache<string, QueryFetchRecord>;
 
@@ -100,6 +103,7 @@ export class AnomalyEvaluator {
       onPointsRead: (points: number) => hooks.onPointsRead?.(points),
       onReadWhole: (reason: string) =>
         hooks.log.warn({ reason }, 'reading the whole query: the upstream did not list its series'),
+      seriesListing: hooks.seriesListing,
     };
     const trainingHooks = {
       onTrained: (seconds: number) => hooks.onTrained(seconds),

@@ -35,7 +35,7 @@ export interface TrainingJob {
   selection?: SeriesSelection;
 }
 
-export interface TrainingHooks extends Pick<FetchOptions, 'onPointsRead' | 'onReadWhole'> {
+export interface TrainingHooks extends Pick<FetchOptions, 'onPointsRead' | 'onReadWhole' | 'seriesListing'> {
   onTrained(seconds: number): void;
   onTrainingFailed(): void;
   log: { info(o: object, m: string): void };
@@ -77,6 +77,7 @@ export class ModelTraining {
       selection,
       onPointsRead: this.hooks.onPointsRead,
       onReadWhole: this.hooks.onReadWhole,
+      seriesListing: this.hooks.seriesListing,
     });
     const trainingUnits = new Map(
       buildUnits(series, settings.mode, settings.by).map((u) => [modelKey({ ...base, labels: u.labels }), u])

@@ -2,7 +2,12 @@
 import type { Limits } from '../config';
 import { PromApiError } from '../errors';
 import { influxQuery } from '../upstreams/influxUpstream';
-import { SeriesListingError, isPlainSelector, readSelectedSeries } from '../upstreams/prometheusSelection';
+import {
+  SeriesListingCache,
+  SeriesListingError,
+  isPlainSelector,
+  readSelectedSeries,
+} from '../upstreams/prometheusSelection';
 import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
 import type { Series } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
@@ -28,6 +33,8 @@ export interface FetchOptions {
   onPointsRead?(points: number): void;
   /** Told why a selection was not narrowed at the source although its query is a plain selector. */
   onReadWhole?(reason: string): void;
+  /** Where a narrowed selection keeps its series listing between reads [none: it lists on every read]. */
+  seriesListing?: SeriesListingCache;
 }
 
 /** The wrapped query's series over [startMs, endMs] at `stepMs`, without empty ones; refused beyond the limits. */
@@ -36,7 +43,7 @@ export async function fetchSeries(
   query: AnomalyQuery,
   range: { startMs: number; endMs: number; stepMs: number },
   limits: Limits,
-  { signal, parseMatrix, selection, onPointsRead, onReadWhole }: FetchOptions = {}
+  { signal, parseMatrix, selection, onPointsRead, onReadWhole, seriesListing }: FetchOptions = {}
 ): Promise<Series[]> {
   const inner = query.inner;
   const { startMs, endMs, stepMs } = range;
@@ -47,7 +54,15 @@ export async function fetchSeries(
     series = await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, signal);
   } else if (selection && isPlainSelector(inner.expression)) {
     try {
-      series = await readSelectedSeries(upstream, inner.expression, range, selection.keeps, read, signal);
+      series = await readSelectedSeries(
+        upstream,
+        inner.expression,
+        range,
+        selection.keeps,
+        read,
+        signal,
+        seriesListing
+      );
     } catch (error) {
       if (!(error instanceof SeriesListingError)) {
         throw error;

@@ -10,6 +10,10 @@
  *    operators match on the labels without `__name__`, so `a{x} or b{x}` would lose `b{x}`).
  * 3. The answers are kept only for the wanted label sets (a selector also matches series with further labels).
  *
+ * With a SeriesListingCache (the writer's, one per job), step 1 is skipped while an earlier listing of the selector
+ * still serves: a steady-state read costs only the exact-selector range queries, and a series that appears later is
+ * read once the cache lists again (see SeriesListingCache).
+ *
  * A value at a step depends only on the series and the step, not on which selector found the series, so the wanted
  * series come back exactly as the whole query returns them. Anything but a plain selector (functions, operators,
  * offsets, subqueries) is not narrowed, nor is a selector whose series the upstream does not list
@@ -106,6 +110,51 @@ export async function listSeries(
   return answer.data as Array<Record<string, string>>;
 }
 
+/**
+ * Keeps the listing of each selector between reads. A listing made over [startMs, endMs] serves a later read over
+ * [s, e] when s >= startMs (it saw every series the read can see from its start) and e < endMs + refreshMs (a series
+ * that appeared after endMs is missed for at most refreshMs of data time). Otherwise the upstream lists again: a read
+ * reaching further back while the listing is fresh (a fit's training range) adds its series to it; a read beyond
+ * the freshness replaces it (so series that went away leave it). Data time, not the wall clock: a live writer lists
+ * about every refreshMs and at each fit, a backfill every refreshMs of the range it scores.
+ */
+export class SeriesListingCache {
+  private readonly listings = new Map<
+    string,
+    { startMs: number; endMs: number; labels: Array<Record<string, string>> }
+  >();
+
+  constructor(
+    readonly refreshMs: number,
+    /** Told each time the upstream is asked to list (not when the cache serves). */
+    private readonly onListed: (series: number) => void = () => undefined
+  ) {}
+
+  /** listSeries, or the kept listing where it serves. */
+  readonly list: typeof listSeries = async (http, selector, startMs, endMs, signal) => {
+    const key = `${http.config.url}\u0000${selector}`;
+    const kept = this.listings.get(key);
+    const fresh = kept !== undefined && endMs < kept.endMs + this.refreshMs;
+    if (fresh && startMs >= kept.startMs) {
+      return kept.labels;
+    }
+    const labels = await listSeries(http, selector, startMs, endMs, signal);
+    this.onListed(labels.length);
+    if (fresh && endMs >= kept.startMs) {
+      const known = new Set(kept.labels.map(labelsKey));
+      const merged = {
+        startMs: Math.min(startMs, kept.startMs),
+        endMs: Math.max(endMs, kept.endMs),
+        labels: [...kept.labels, ...labels.filter((one) => !known.has(labelsKey(one)))],
+      };
+      this.listings.set(key, merged);
+      return labels;
+    }
+    this.listings.set(key, { startMs, endMs, labels });
+    return labels;
+  };
+}
+
 /** RE2 text matching exactly `value`. */
 function regexLiteral(value: string): string {
   return value.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
@@ -169,9 +218,11 @@ export async function readSelectedSeries(
   range: { startMs: number; endMs: number },
   keeps: (labels: Record<string, string>) => boolean,
   read: (selector: string) => Promise<Series[]>,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  listing?: SeriesListingCache
 ): Promise<Series[]> {
-  const listed = await listSeries(http, selector, range.startMs - SELECTION_LOOKBACK_MS, range.endMs, signal);
+  const listStart = range.startMs - SELECTION_LOOKBACK_MS;
+  const listed = await (listing?.list ?? listSeries)(http, selector, listStart, range.endMs, signal);
   const wanted = listed.filter(keeps);
   const wantedKeys = new Set(wanted.map(labelsKey));
   const selectors = exactSelectors(wanted);
