@@ -20,15 +20,35 @@ export function parseDurationOrSeconds(text: string): number | undefined {
   return undefined;
 }
 
-/** A timestamp as the HTTP API's `time`/`start`/`end` accept it: float unix seconds or RFC 3339. */
+/** RFC 3339 as Go's time.Parse(time.RFC3339Nano) reads it (Prometheus): upper-case T and Z, a zone always. */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * A timestamp as the HTTP API's `time`/`start`/`end` accept it: float unix seconds or RFC 3339 with a day that
+ * exists (2026-02-30 is refused, as Prometheus refuses it, where Date.parse would roll it over to March 2), in ms
+ * (fractions of a millisecond cut off, as Prometheus does).
+ */
 export function parseTimestamp(text: string): number | undefined {
   if (/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
     return Math.round(Number(text) * 1000);
   }
-  // RFC 3339 requires a date, a time and a zone; Date.parse alone would also accept looser forms.
-  if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(text)) {
-    const ms = Date.parse(text);
-    return Number.isNaN(ms) ? undefined : ms;
+  const parts = RFC3339.exec(text);
+  if (!parts) {
+    return undefined;
   }
-  return undefined;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
+  const [, , , , , , , fraction = '', sign, zoneHours = '0', zoneMinutes = '0'] = parts;
+  // The Gregorian calendar repeats every 400 years: the length of a month of `year` is that of 2000 + year % 400.
+  const daysInMonth = new Date(Date.UTC(2000 + (year % 400), month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  if (Number(zoneMinutes) > 59) {
+    return undefined;
+  }
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, Number(fraction.padEnd(3, '0').slice(0, 3)));
+  const offsetMs = (Number(zoneHours) * 60 + Number(zoneMinutes)) * 60_000 * (sign === '-' ? -1 : 1);
+  return date.getTime() - offsetMs;
 }

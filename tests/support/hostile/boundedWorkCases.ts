@@ -36,6 +36,20 @@ export const TIME_CASES: HostileCase[] = [
   refused('times', 'time=Inf', instant('Inf'), { error: BAD_TIME }),
   refused('times', 'time=NaN', instant('NaN'), { error: BAD_TIME }),
   refused('times', 'start=0 end=1e300', range({ start: '0', end: '1e300' }), { error: BAD_TIME }),
+  // RFC 3339 as Prometheus (Go) reads it: days that exist, upper-case T and Z (Date.parse took all of these).
+  refused('times', 'time=2026-02-30T00:00:00Z (no such day)', instant('2026-02-30T00:00:00Z'), { error: BAD_TIME }),
+  refused('times', 'time=2026-12-01T24:00:00Z (hour 24)', instant('2026-12-01T24:00:00Z'), { error: BAD_TIME }),
+  refused('times', 'time with a lower-case t', instant('2026-12-01t10:00:00Z'), { error: BAD_TIME }),
+  refused('times', 'start with a space for T', range({ start: '2026-12-01 10:00:00Z' }), { error: BAD_TIME }),
+  refused('times', 'time=0x10 (hex)', instant('0x10'), { error: BAD_TIME }),
+  refused(
+    'times',
+    'train_start on a day that does not exist',
+    option('train_start="2026-02-30T00:00:00Z", train_end="2026-03-05T00:00:00Z"'),
+    {
+      error: /train_start must be an RFC 3339 time/,
+    }
+  ),
   refused('times', 'end before start', range({ start: '2000', end: '1000' }), {
     error: /end timestamp must not be before start/,
   }),
