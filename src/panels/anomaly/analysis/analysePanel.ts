@@ -8,6 +8,7 @@ import type { PixelGrid } from '../pipeline/decimate';
 import type { AnomalyOptions } from '../types';
 import type { PanelColumn, PanelModelJob, PanelModelOutcome } from '../worker/messages';
 import type { Scorer } from '../worker/scorer';
+import type { BufferPool } from '../worker/bufferPool';
 
 /** Top contributing features explained per hovered anomaly (shown in the tooltip). */
 export const EXPLAIN_TOP = 3;
@@ -106,7 +107,7 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       jobs.push({
         slot: m.key,
         trainingKey: trainingKeys[i],
-        columns: await columnsOf(ctx.frames, m.series, ctx.pause),
+        columns: await columnsOf(ctx.frames, m.series, ctx.pause, ctx.scorer.buffers),
         training: training ?? undefined,
         mayTrain: needsTraining && (!range || training !== undefined),
       });
@@ -162,12 +163,12 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
   return { status: 'done', models: analyses, trainedModels, grid, frames: ctx.frames };
 }
 
-async function columnsOf(frames: DataFrame[], series: SeriesRef[], pause: () => Promise<void>) {
+async function columnsOf(frames: DataFrame[], series: SeriesRef[], pause: () => Promise<void>, pool?: BufferPool) {
   const columns: PanelColumn[] = [];
   for (const ref of series) {
     const frame = frames[ref.frameIndex];
     const times = frame.fields[ref.timeFieldIndex].values;
-    const data = await copySeriesData(times, frame.fields[ref.fieldIndex].values, pause);
+    const data = await copySeriesData(times, frame.fields[ref.fieldIndex].values, pause, pool);
     columns.push({ name: ref.name, ...data });
     // Many small series are as much work as one large one: the thread is given back after every series too.
     await pause();

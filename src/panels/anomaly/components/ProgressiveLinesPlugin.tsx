@@ -119,6 +119,22 @@ function drawRegions(u: Plot, i: number, regions: Float64Array | undefined, colo
   ctx.restore();
 }
 
+/**
+ * The canvas position of a value on a scale: for a linear scale a + b × value, taken from two of uPlot's own
+ * valToPos (a function call per point costs more than the line's drawing on a busy machine); other scales (log,
+ * asinh) go through valToPos for every value.
+ */
+export function canvasPosition(u: Plot, scale: string): (value: number) => number {
+  const { distr, min, max } = u.scales[scale] ?? {};
+  if (distr !== 1 || typeof min !== 'number' || typeof max !== 'number' || !(max > min)) {
+    return (value) => u.valToPos(value, scale, true);
+  }
+  // From the scale's own ends (epoch ms on x: positions of 0 and 1 would lose the slope to rounding).
+  const start = u.valToPos(min, scale, true);
+  const slope = (u.valToPos(max, scale, true) - start) / (max - min);
+  return (value) => start + (value - min) * slope;
+}
+
 function drawLine(u: Plot, i: number, spanMs: number) {
   const series = u.series[i];
   if (!series.show) {
@@ -126,7 +142,8 @@ function drawLine(u: Plot, i: number, spanMs: number) {
   }
   const xs = u.data[0];
   const ys = u.data[i] as Array<number | null | undefined>;
-  const scale = series.scale ?? 'y';
+  const toX = canvasPosition(u, 'x');
+  const toY = canvasPosition(u, series.scale ?? 'y');
   const ctx = u.ctx;
   ctx.strokeStyle = strokeOf(u, i);
   ctx.lineWidth = (series.width ?? 1) * (window.devicePixelRatio || 1);
@@ -137,8 +154,8 @@ function drawLine(u: Plot, i: number, spanMs: number) {
     if (y === null || y === undefined || Number.isNaN(y)) {
       continue;
     }
-    const px = u.valToPos(xs[k], 'x', true);
-    const py = u.valToPos(y, scale, true);
+    const px = toX(xs[k]);
+    const py = toY(y);
     if (Number.isNaN(lastX) || xs[k] - lastX > spanMs) {
       ctx.moveTo(px, py);
     } else {
@@ -192,16 +209,17 @@ function drawMarks(u: Plot, marks: Float64Array[] | undefined, color: string | u
   ctx.save();
   ctx.fillStyle = color;
   ctx.beginPath();
+  const toX = canvasPosition(u, 'x');
   for (let i = 1; i < u.series.length; i++) {
     const ys = marks[i];
     if (!ys || !u.series[i].show) {
       continue;
     }
-    const scale = u.series[i].scale ?? 'y';
+    const toY = canvasPosition(u, u.series[i].scale ?? 'y');
     for (let k = 0; k < ys.length; k++) {
       if (!Number.isNaN(ys[k])) {
-        const px = u.valToPos(u.data[0][k], 'x', true);
-        const py = u.valToPos(ys[k], scale, true);
+        const px = toX(u.data[0][k]);
+        const py = toY(ys[k]);
         ctx.moveTo(px + radius, py);
         ctx.arc(px, py, radius, 0, 2 * Math.PI);
       }

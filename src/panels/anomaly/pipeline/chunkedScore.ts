@@ -139,11 +139,7 @@ export async function rescoreNewRows(
     const scored = await scoreInChunks(detector, table, warmup, pause);
     return { scored, scoredRows: n };
   }
-  let same = 0;
-  const limit = Math.min(n, old.timestamps.length - offset);
-  while (same < limit && sameRow(old, offset + same, table, same)) {
-    same++;
-  }
+  const same = sameRowCount(old, offset, table, Math.min(n, old.timestamps.length - offset));
   // At least the last row is scored: its result carries the current threshold.
   const from = Math.min(same, n - 1);
   const fresh = await scoreInChunks(detector, table, warmup, pause, from);
@@ -180,15 +176,27 @@ function firstScorableRow(table: SeriesTable, warmup: number): number {
   return table.timestamps.length;
 }
 
-function sameRow(a: SeriesTable, i: number, b: SeriesTable, j: number): boolean {
-  if (a.timestamps[i] !== b.timestamps[j]) {
-    return false;
+/**
+ * How many rows from the start of `b` equal those of `a` from row `offset` on (times and every column's values; NaN
+ * equals NaN), at most `limit`: column by column, each a tight loop over the rows the earlier ones left.
+ */
+function sameRowCount(a: SeriesTable, offset: number, b: SeriesTable, limit: number): number {
+  let same = samePrefix(a.timestamps, offset, b.timestamps, limit);
+  for (let k = 0; k < a.columns.length && same > 0; k++) {
+    same = samePrefix(a.columns[k].values, offset, b.columns[k].values, same);
   }
-  return a.columns.every((c, k) => {
-    const x = c.values[i];
-    const y = b.columns[k].values[j];
-    return x === y || (Number.isNaN(x) && Number.isNaN(y));
-  });
+  return same;
+}
+
+function samePrefix(a: Float64Array, offset: number, b: Float64Array, limit: number): number {
+  for (let i = 0; i < limit; i++) {
+    const x = a[offset + i];
+    const y = b[i];
+    if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) {
+      return i;
+    }
+  }
+  return limit;
 }
 
 /** First index whose value is >= target in an ascending array. */

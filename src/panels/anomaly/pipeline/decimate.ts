@@ -62,55 +62,73 @@ function decimate(
 ): { y: Float64Array; t: Float64Array; count: number } {
   const y = new Float64Array(grid.columns * 2).fill(NaN);
   const t = new Float64Array(grid.columns * 2).fill(NaN);
+  // columnOf's arithmetic, with the column width computed once.
+  const { fromMs, toMs } = grid;
+  const width = columnWidth(grid);
+  const lastColumn = grid.columns - 1;
   let count = 0;
   let column = -1;
   let min = NaN;
   let max = NaN;
   let minAt = NaN;
   let maxAt = NaN;
-  const flush = () => {
-    if (column < 0 || Number.isNaN(min)) {
-      return;
-    }
-    const single = minAt === maxAt;
-    const [a, b] = minAt <= maxAt ? [0, 1] : [1, 0];
-    y[2 * column + a] = min;
-    t[2 * column + a] = minAt;
-    if (single) {
-      if (!marked) {
-        y[2 * column + 1] = min; // the line passes through the point in both slots
-        t[2 * column + 1] = minAt;
-      }
-    } else {
-      y[2 * column + b] = max;
-      t[2 * column + b] = maxAt;
-    }
-  };
   for (let i = 0; i < times.length; i++) {
     const v = values[i];
-    if (Number.isNaN(v) || (marked && !marked[i])) {
+    if (Number.isNaN(v) || (marked !== undefined && !marked[i])) {
       continue;
     }
-    const c = columnOf(grid, times[i]);
-    if (c < 0) {
+    const at = times[i];
+    if (!(at >= fromMs && at <= toMs)) {
       continue;
     }
+    const c = Math.min(lastColumn, Math.floor((at - fromMs) / width));
     count++;
     if (c !== column) {
-      flush();
+      flushColumn(y, t, column, min, minAt, max, maxAt, marked === undefined);
       column = c;
       min = max = v;
-      minAt = maxAt = times[i];
+      minAt = maxAt = at;
     } else if (v < min) {
       min = v;
-      minAt = times[i];
+      minAt = at;
     } else if (v > max) {
       max = v;
-      maxAt = times[i];
+      maxAt = at;
     }
   }
-  flush();
+  flushColumn(y, t, column, min, minAt, max, maxAt, marked === undefined);
   return { y, t, count };
+}
+
+/**
+ * A column's min and max into its two slots, in the order they occur; a single point in slot 0, and for a line
+ * (`both`) in slot 1 too, so the line passes through it.
+ */
+function flushColumn(
+  y: Float64Array,
+  t: Float64Array,
+  column: number,
+  min: number,
+  minAt: number,
+  max: number,
+  maxAt: number,
+  both: boolean
+): void {
+  if (column < 0 || Number.isNaN(min)) {
+    return;
+  }
+  const a = minAt <= maxAt ? 0 : 1;
+  y[2 * column + a] = min;
+  t[2 * column + a] = minAt;
+  if (minAt === maxAt) {
+    if (both) {
+      y[2 * column + 1] = min;
+      t[2 * column + 1] = minAt;
+    }
+  } else {
+    y[2 * column + 1 - a] = max;
+    t[2 * column + 1 - a] = maxAt;
+  }
 }
 
 /** Regions (start/end epoch ms, ascending) merged when less than `gapMs` apart: pairs [start0, end0, start1, ...]. */

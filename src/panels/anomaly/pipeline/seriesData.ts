@@ -1,4 +1,5 @@
 import { runSteps } from '@telemetry-analyzer/engine';
+import { type BufferPool, pooledFloat64Array } from '../worker/bufferPool';
 
 /**
  * One series as the panel hands it to the scorer: its frame's times and values copied into typed arrays (so they
@@ -44,10 +45,12 @@ export function toNumber(value: unknown): number {
 export async function copySeriesData(
   times: ArrayLike<unknown>,
   values: ArrayLike<unknown>,
-  pause: () => Promise<void>
+  pause: () => Promise<void>,
+  /** Buffers to copy into when one of the size is free (see BufferPool); new arrays otherwise. */
+  pool?: BufferPool
 ): Promise<SeriesData> {
   const n = Math.min(times.length, values.length);
-  const out: SeriesData = { times: new Float64Array(n), values: new Float64Array(n) };
+  const out: SeriesData = { times: pooledFloat64Array(pool, n), values: pooledFloat64Array(pool, n) };
   for (let start = 0; start < n; start += COPY_CHUNK_ROWS) {
     copyRows(times, values, out, start, Math.min(n, start + COPY_CHUNK_ROWS));
     await pause();
@@ -87,25 +90,16 @@ export function sortSeries(series: SeriesData): SortedSeries {
 export function* sortSeriesSteps(series: SeriesData): Generator<void, SortedSeries> {
   const { times, values } = series;
   const valid = new Int32Array(times.length);
-  let count = 0;
-  let ascending = true;
-  let descending = true;
-  let last = NaN;
+  const scan: OrderScan = { count: 0, ascending: true, descending: true, strictly: true, last: NaN };
   for (let from = 0; from < times.length; from += SORT_STEP_ROWS) {
-    const to = Math.min(times.length, from + SORT_STEP_ROWS);
-    for (let i = from; i < to; i++) {
-      const t = times[i];
-      if (!Number.isFinite(t)) {
-        continue;
-      }
-      if (!Number.isNaN(last)) {
-        ascending &&= t >= last;
-        descending &&= t <= last;
-      }
-      last = t;
-      valid[count++] = i;
-    }
+    scanOrder(times, valid, scan, from, Math.min(times.length, from + SORT_STEP_ROWS));
     yield;
+  }
+  const { count, ascending, descending } = scan;
+  if (scan.strictly && count === times.length) {
+    // Every time finite and each later than the one before (a query's usual answer): the series is its own sorted
+    // form, the same values as the copy below would hold, without the copy.
+    return { timestamps: times, values };
   }
   let order = valid.subarray(0, count);
   if (!ascending && descending) {
@@ -121,21 +115,69 @@ export function* sortSeriesSteps(series: SeriesData): Generator<void, SortedSeri
   const sortedValues = new Float64Array(count);
   let n = 0;
   for (let from = 0; from < count; from += SORT_STEP_ROWS) {
-    const to = Math.min(count, from + SORT_STEP_ROWS);
-    for (let k = from; k < to; k++) {
-      const i = order[k];
-      const t = times[i];
-      if (n > 0 && timestamps[n - 1] === t) {
-        sortedValues[n - 1] = values[i]; // the newer row of the same time
-        continue;
-      }
-      timestamps[n] = t;
-      sortedValues[n] = values[i];
-      n++;
-    }
+    n = gatherRows(times, values, order, timestamps, sortedValues, n, from, Math.min(count, from + SORT_STEP_ROWS));
     yield;
   }
   return n === count
     ? { timestamps, values: sortedValues }
     : { timestamps: timestamps.slice(0, n), values: sortedValues.slice(0, n) };
+}
+
+/** What sortSeriesSteps' first pass learns of a series' order. */
+interface OrderScan {
+  /** Rows with a finite time (their indexes are in `valid`). */
+  count: number;
+  ascending: boolean;
+  descending: boolean;
+  /** Each finite time later than the one before. */
+  strictly: boolean;
+  last: number;
+}
+
+/**
+ * Rows [from, to) of the first pass: the rows with a finite time, and the order seen so far. A plain function (not
+ * the generator's own loop), so the engine optimises it while it runs.
+ */
+function scanOrder(times: Float64Array, valid: Int32Array, scan: OrderScan, from: number, to: number): void {
+  let { count, ascending, descending, strictly, last } = scan;
+  for (let i = from; i < to; i++) {
+    const t = times[i];
+    if (!Number.isFinite(t)) {
+      continue;
+    }
+    if (!Number.isNaN(last)) {
+      ascending &&= t >= last;
+      strictly &&= t > last;
+      descending &&= t <= last;
+    }
+    last = t;
+    valid[count++] = i;
+  }
+  Object.assign(scan, { count, ascending, descending, strictly, last });
+}
+
+/** Rows [from, to) of `order` into the sorted arrays, the newer row of equal times kept; returns the rows written. */
+function gatherRows(
+  times: Float64Array,
+  values: Float64Array,
+  order: Int32Array,
+  timestamps: Float64Array,
+  sortedValues: Float64Array,
+  written: number,
+  from: number,
+  to: number
+): number {
+  let n = written;
+  for (let k = from; k < to; k++) {
+    const i = order[k];
+    const t = times[i];
+    if (n > 0 && timestamps[n - 1] === t) {
+      sortedValues[n - 1] = values[i]; // the newer row of the same time
+      continue;
+    }
+    timestamps[n] = t;
+    sortedValues[n] = values[i];
+    n++;
+  }
+  return n;
 }

@@ -34,15 +34,19 @@ export interface AnomalyRegion {
  */
 export function markAnomalies(
   series: ScoredSeries,
-  rules: MarkRules
+  rules: MarkRules,
+  /** Arrays of at least n flags to work in (reused from call to call); new ones when absent. */
+  scratch?: { candidate: Uint8Array; marked: Uint8Array }
 ): { marked: Uint8Array; regions: AnomalyRegion[] } {
   const n = series.times.length;
-  const candidate = new Uint8Array(n);
+  const candidate = scratch ? scratch.candidate.subarray(0, n) : new Uint8Array(n);
+  const either = rules.direction === 'both';
   for (let i = 0; i < n; i++) {
+    // Either side: the flag alone (no rolling mean is read, none may be given).
     candidate[i] =
-      series.isAnomaly[i] && onChosenSide(series.values[i], series.rollingMean[i], rules.direction) ? 1 : 0;
+      series.isAnomaly[i] && (either || onChosenSide(series.values[i], series.rollingMean[i], rules.direction)) ? 1 : 0;
   }
-  const marked = new Uint8Array(n);
+  const marked = scratch ? scratch.marked.subarray(0, n).fill(0) : new Uint8Array(n);
   const regions: AnomalyRegion[] = [];
   let i = 0;
   while (i < n) {

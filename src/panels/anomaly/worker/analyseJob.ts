@@ -23,7 +23,7 @@ import {
 } from '../pipeline/chunkedScore';
 import { columnWidth, decimateMarks, decimateMinMax, mergeRegions } from '../pipeline/decimate';
 import { type SortedSeries, sortSeriesSteps } from '../pipeline/seriesData';
-import type { DetectorCache } from './detectorCache';
+import { type DetectorCache, rethreshold, thresholdedAt } from './detectorCache';
 import type {
   AnalyseRequest,
   DrawnSeries,
@@ -42,12 +42,39 @@ export interface ScoredTable {
   table: SeriesTable;
   warmup: number;
   reusable?: { trainingKey: string; scored: Scored };
+  /** The buffers of the job's series (the table may be them): recycled once a newer table replaces this one. */
+  inputs?: ArrayBuffer[];
 }
 
 /** State a scorer keeps between jobs: the trained detectors and each slot's latest scored table. */
 export interface AnalyseState {
   cache: DetectorCache;
   tables: Map<string, ScoredTable>;
+  /** drawModelSteps' working arrays (made on first use). */
+  scratch?: DrawScratch;
+  /** Series buffers of replaced tables, no longer referenced here: the host hands them back (takeRecycled). */
+  recycled?: ArrayBuffer[];
+}
+
+/** A slot's new latest table; the buffers of the series behind the one it replaces are recycled. */
+function setTable(state: AnalyseState, slot: string, entry: ScoredTable): void {
+  const previous = state.tables.get(slot);
+  state.tables.set(slot, entry);
+  if (previous?.inputs && previous.inputs !== entry.inputs) {
+    (state.recycled ??= []).push(...previous.inputs);
+  }
+}
+
+/** The buffers recycled since the last call (see AnalyseState.recycled). */
+export function takeRecycled(state: AnalyseState): ArrayBuffer[] {
+  const buffers = state.recycled ?? [];
+  state.recycled = [];
+  return buffers;
+}
+
+/** The distinct buffers of a job's series. */
+function inputBuffers(columns: PanelColumn[]): ArrayBuffer[] {
+  return [...new Set(columns.flatMap((c) => [c.times.buffer as ArrayBuffer, c.values.buffer as ArrayBuffer]))];
 }
 
 /**
@@ -62,6 +89,7 @@ export async function runAnalyseJob(
   hooks: JobHooks
 ): Promise<PanelModelOutcome[]> {
   const outcomes: PanelModelOutcome[] = [];
+  state.scratch ??= new DrawScratch();
   const total = Math.max(1, request.models.length);
   let done = 0;
   const pause = async () => {
@@ -160,12 +188,13 @@ async function analyseModel(
       ).detector;
     }
     state.cache.set(model.slot, model.trainingKey, detector);
+    thresholdedAt(detector, request.contamination);
     trained = true;
     await pause();
   }
   let scoredAnew = table.timestamps.length;
   if (!scored) {
-    detector.setContamination(request.contamination);
+    rethreshold(detector, request.contamination);
     const previous = state.tables.get(model.slot);
     if (previous?.reusable && previous.reusable.trainingKey === model.trainingKey) {
       // A refresh with the same model: only the rows that changed or are new are scored.
@@ -182,10 +211,18 @@ async function analyseModel(
       scored = await scoreInChunks(detector, table, warmup, pause);
     }
   }
-  state.tables.set(model.slot, { table, warmup, reusable: { trainingKey: model.trainingKey, scored } });
+  setTable(state, model.slot, {
+    table,
+    warmup,
+    reusable: { trainingKey: model.trainingKey, scored },
+    inputs: inputBuffers(model.columns),
+  });
   await pause();
   return {
-    ...(await runInSteps(drawModelSteps(model, request, table, sorted, scored, { trained, alignment }), pause)),
+    ...(await runInSteps(
+      drawModelSteps(model, request, table, sorted, scored, { trained, alignment, scratch: state.scratch }),
+      pause
+    )),
     scoredAnew,
   } as PanelModelOutcome;
 }
@@ -217,12 +254,43 @@ async function analyseOnline(
     // For explanations only: online jobs always bring their training rows (nothing is reused).
     state.cache.set(model.slot, `${model.trainingKey}|online`, detector.detector);
   }
-  state.tables.set(model.slot, { table, warmup });
-  return runInSteps(drawModelSteps(model, request, table, sorted, scored, { trained: true, alignment }), pause);
+  setTable(state, model.slot, { table, warmup, inputs: inputBuffers(model.columns) });
+  return runInSteps(
+    drawModelSteps(model, request, table, sorted, scored, { trained: true, alignment, scratch: state.scratch }),
+    pause
+  );
 }
 
 function fromResult(result: ScoreResult): Scored {
   return { rows: result.rowIndex, scores: result.scores, threshold: result.threshold };
+}
+
+/**
+ * Working arrays drawModelSteps reuses from model to model and job to job: none of them outlives a drawing (what is
+ * sent is sized to the grid), and new memory is expensive in a browser (each fresh page is faulted in and zeroed: in
+ * Chromium on the 2-core machine, writing 8 MB of fresh typed arrays took 30-300 ms, the same writes into arrays
+ * already used 2 ms). One per scorer (AnalyseState): a job of a scorer interrupted at a pause by a newer one is
+ * cancelled there and never resumes its drawing, so two drawings never share them.
+ */
+export class DrawScratch {
+  private readonly f64s = [new Float64Array(0), new Float64Array(0)];
+  private readonly u8s = [new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)];
+
+  /** Float64 working array k, n long (contents undefined). */
+  f64(k: number, n: number): Float64Array {
+    if (this.f64s[k].length < n) {
+      this.f64s[k] = new Float64Array(n);
+    }
+    return this.f64s[k].subarray(0, n);
+  }
+
+  /** Uint8 working array k, n long (contents undefined). */
+  u8(k: number, n: number): Uint8Array {
+    if (this.u8s[k].length < n) {
+      this.u8s[k] = new Uint8Array(n);
+    }
+    return this.u8s[k].subarray(0, n);
+  }
 }
 
 /** Rows per step of drawModelSteps' own loops. */
@@ -240,25 +308,22 @@ export function* drawModelSteps(
   table: SeriesTable,
   sorted: SortedSeries[],
   scored: Scored,
-  extra: { trained: boolean; alignment?: Alignment }
+  extra: { trained: boolean; alignment?: Alignment; scratch?: DrawScratch }
 ): Generator<void, PanelModelOutcome> {
   const { grid, rules } = request;
+  const scratch = extra.scratch ?? new DrawScratch();
   const n = scored.rows.length;
-  const times = new Float64Array(n);
-  const isAnomaly = new Uint8Array(n);
+  const times = scratch.f64(0, n);
+  const isAnomaly = scratch.u8(0, n);
   let flaggedRows = 0;
   let min = Infinity;
   let max = -Infinity;
   // A step per DRAW_STEP_ROWS rows: a model drawn once runs these loops before the JIT has compiled them.
   for (let from = 0; from < n; from += DRAW_STEP_ROWS) {
-    for (let i = from, to = Math.min(n, from + DRAW_STEP_ROWS); i < to; i++) {
-      times[i] = table.timestamps[scored.rows[i]];
-      const s = scored.scores[i];
-      isAnomaly[i] = scored.flags ? scored.flags[i] : s > scored.threshold ? 1 : 0;
-      flaggedRows += isAnomaly[i];
-      min = Math.min(min, s);
-      max = Math.max(max, s);
-    }
+    const step = scoredRows(table.timestamps, scored, times, isAnomaly, from, Math.min(n, from + DRAW_STEP_ROWS));
+    flaggedRows += step.flagged;
+    min = Math.min(min, step.min);
+    max = Math.max(max, step.max);
     yield;
   }
   const gap = columnWidth(grid);
@@ -266,29 +331,28 @@ export function* drawModelSteps(
   for (let c = 0; c < model.columns.length; c++) {
     const column = model.columns[c];
     const columnValues = table.columns[c].values;
-    const values = new Float64Array(n);
+    const values = scratch.f64(1, n);
     for (let from = 0; from < n; from += DRAW_STEP_ROWS) {
-      for (let i = from, to = Math.min(n, from + DRAW_STEP_ROWS); i < to; i++) {
-        values[i] = columnValues[scored.rows[i]];
-      }
+      gather(columnValues, scored.rows, values, from, Math.min(n, from + DRAW_STEP_ROWS));
       yield;
     }
     let mean: ArrayLike<number> = [];
     if (rules.direction !== 'both') {
-      const all = rollingMean(columnValues, request.window);
       const atRows = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        atRows[i] = all[scored.rows[i]];
-      }
+      gather(rollingMean(columnValues, request.window), scored.rows, atRows, 0, n);
       mean = atRows;
     }
     yield;
-    const { marked, regions } = markAnomalies({ times, values, rollingMean: mean, isAnomaly }, rules);
+    const { marked, regions } = markAnomalies({ times, values, rollingMean: mean, isAnomaly }, rules, {
+      candidate: scratch.u8(1, n),
+      marked: scratch.u8(2, n),
+    });
     yield;
     const marks = decimateMarks(grid, times, values, marked);
+    // Every marked point is in a run (a region): their lengths add up to the count.
     let anomalyCount = 0;
-    for (let i = 0; i < n; i++) {
-      anomalyCount += marked[i];
+    for (const region of regions) {
+      anomalyCount += region.last - region.first + 1;
     }
     yield;
     const line = decimateMinMax(grid, sorted[c].timestamps, sorted[c].values);
@@ -317,6 +381,41 @@ export function* drawModelSteps(
     series,
     alignment: extra.alignment,
   };
+}
+
+/**
+ * Rows [from, to) of a model's scored rows: their times and flags (a score over the threshold, or the online
+ * detector's own flag); returns how many are flagged and the scores' min and max.
+ */
+function scoredRows(
+  timestamps: Float64Array,
+  scored: Scored,
+  times: Float64Array,
+  isAnomaly: Uint8Array,
+  from: number,
+  to: number
+): { flagged: number; min: number; max: number } {
+  const { rows, scores, flags, threshold } = scored;
+  let flagged = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = from; i < to; i++) {
+    times[i] = timestamps[rows[i]];
+    const s = scores[i];
+    const flag = flags ? flags[i] : s > threshold ? 1 : 0;
+    isAnomaly[i] = flag;
+    flagged += flag;
+    min = Math.min(min, s);
+    max = Math.max(max, s);
+  }
+  return { flagged, min, max };
+}
+
+/** out[i] = source[rows[i]] for i in [from, to). */
+function gather(source: Float64Array, rows: Int32Array, out: Float64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    out[i] = source[rows[i]];
+  }
 }
 
 /**

@@ -29,3 +29,26 @@ export class DetectorCache {
     this.entries.clear();
   }
 }
+
+/**
+ * The contamination each detector is thresholded at (set when it is trained and by rethreshold). Re-thresholding
+ * sorts the training rows' scores (a percentile), the same every time for the same contamination.
+ */
+const thresholds = new WeakMap<AnomalyDetector, 'auto' | number>();
+
+/** Records that `detector` was trained (so thresholded) with `contamination`. */
+export function thresholdedAt(detector: AnomalyDetector, contamination: 'auto' | number): void {
+  thresholds.set(detector, contamination);
+}
+
+/**
+ * detector.setContamination(contamination), unless the detector is thresholded at it already: a refresh with the
+ * same options keeps the same threshold without sorting the training scores again. Every re-threshold of a cached
+ * detector goes through here, so what is recorded is what the detector holds.
+ */
+export function rethreshold(detector: AnomalyDetector, contamination: 'auto' | number): void {
+  if (thresholds.get(detector) !== contamination) {
+    detector.setContamination(contamination);
+    thresholds.set(detector, contamination);
+  }
+}

@@ -168,7 +168,13 @@ export type ModelOutcome =
 export type WorkerResponse =
   | { type: 'progress'; jobId: number; done: number; total: number }
   | { type: 'result'; jobId: number; models: ModelOutcome[] }
-  | { type: 'analysed'; jobId: number; models: PanelModelOutcome[] }
+  | {
+      type: 'analysed';
+      jobId: number;
+      models: PanelModelOutcome[];
+      /** Buffers of series the worker was sent earlier and no longer holds: the panel's next copies reuse them. */
+      recycled?: ArrayBuffer[];
+    }
   | { type: 'explanation'; jobId: number; explanation: Explanation | null }
   | { type: 'cancelled'; jobId: number }
   | { type: 'error'; jobId: number; message: string };
@@ -203,6 +209,7 @@ export function requestTransferables(request: ScoreRequest | AnalyseRequest): Ar
 export function responseTransferables(response: WorkerResponse): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   if (response.type === 'analysed') {
+    response.recycled?.forEach((buffer) => buffers.add(buffer));
     for (const m of response.models) {
       if (m.ok) {
         buffers.add(m.scores.buffer as ArrayBuffer);

@@ -1,6 +1,6 @@
 import { DetectorCache } from './detectorCache';
 import { type WorkerRequest, type WorkerResponse, responseTransferables } from './messages';
-import { type AnalyseState, explainAt, runAnalyseJob } from './analyseJob';
+import { type AnalyseState, explainAt, runAnalyseJob, takeRecycled } from './analyseJob';
 import { JobCancelled, runScoreJob } from './runScoreJob';
 
 export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
@@ -47,7 +47,11 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
       };
       if (request.type === 'analyse') {
         const models = await runAnalyseJob(request, state, hooks);
-        send(isCancelled() ? { type: 'cancelled', jobId } : { type: 'analysed', jobId, models });
+        send(
+          isCancelled()
+            ? { type: 'cancelled', jobId }
+            : { type: 'analysed', jobId, models, recycled: takeRecycled(state) }
+        );
       } else {
         const models = await runScoreJob(request, cache, hooks);
         send(isCancelled() ? { type: 'cancelled', jobId } : { type: 'result', jobId, models });

@@ -1,5 +1,5 @@
 import { AnomalyDetector, EngineInputError, type ScoreResult } from '@telemetry-analyzer/engine';
-import type { DetectorCache } from './detectorCache';
+import { type DetectorCache, rethreshold, thresholdedAt } from './detectorCache';
 import type { Explanation, ModelJob, ModelOutcome, ScoreRequest } from './messages';
 import { sameRows } from './sameRows';
 
@@ -72,6 +72,7 @@ export async function runScoreJob(
           current = AnomalyDetector.train(model.training, options);
         }
         cache.set(model.slot, model.trainingKey, current);
+        thresholdedAt(current, request.contamination);
         trained = true;
       } catch (error) {
         outcomes.push(failure(model, error));
@@ -101,7 +102,7 @@ function scoreModel(
   let result = trainingResult;
   if (!result) {
     // Cheap: re-thresholds from the training scores the detector kept; a contamination change needs no retraining.
-    detector.setContamination(request.contamination);
+    rethreshold(detector, request.contamination);
     [result] = detector.score(model.table);
   }
   const times = Float64Array.from(result.rowIndex, (row) => model.table.timestamps[row]);

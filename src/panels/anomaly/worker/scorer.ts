@@ -1,4 +1,5 @@
-import { type AnalyseState, explainAt, runAnalyseJob } from './analyseJob';
+import { type AnalyseState, explainAt, runAnalyseJob, takeRecycled } from './analyseJob';
+import { BufferPool } from './bufferPool';
 import { DetectorCache } from './detectorCache';
 import {
   type AnalyseRequest,
@@ -32,6 +33,8 @@ export interface Scorer {
   explain(slot: string, time: number, top: number): Promise<Explanation | null>;
   /** Whether a model for slot + trainingKey is cached (so the job may omit its training rows). */
   hasModel(slot: string, trainingKey: string): boolean;
+  /** Buffers of series the scorer no longer holds, for the panel's next copies (see BufferPool). */
+  readonly buffers?: BufferPool;
   dispose(): void;
 }
 
@@ -56,7 +59,10 @@ export class WorkerScorer implements Scorer {
   private nextExplainId = 1;
   private readonly explaining = new Map<number, (e: Explanation | null) => void>();
 
-  constructor(private readonly worker: Worker) {
+  constructor(
+    private readonly worker: Worker,
+    readonly buffers: BufferPool = new BufferPool()
+  ) {
     worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.receive(event.data);
     worker.onerror = (event) => {
       event.preventDefault?.();
@@ -119,6 +125,7 @@ export class WorkerScorer implements Scorer {
 
   dispose(): void {
     this.worker.terminate();
+    this.buffers.clear();
     this.failAll(new JobCancelled());
   }
 
@@ -137,8 +144,10 @@ export class WorkerScorer implements Scorer {
       case 'progress':
         job.onProgress?.(message.done / message.total);
         return;
-      case 'result':
       case 'analysed':
+        this.buffers.put(message.recycled ?? []);
+      // falls through
+      case 'result':
         // Mirror the worker's cache: a model trained in this job now sits in its slot.
         for (const model of message.models) {
           const key = job.trainingKeys.get(model.slot);
@@ -183,6 +192,8 @@ export class WorkerPoolScorer implements Scorer {
   private readonly workers: WorkerScorer[];
   /** Slot → index of the worker that runs (and caches) its model. */
   private readonly homes = new Map<string, number>();
+  /** One pool for all the workers: a buffer comes back from whichever worker held it. */
+  readonly buffers = new BufferPool();
 
   /**
    * @param first the worker already started
@@ -194,7 +205,7 @@ export class WorkerPoolScorer implements Scorer {
     private readonly startWorker: () => Worker | string,
     private readonly maxWorkers: number
   ) {
-    this.workers = [new WorkerScorer(first)];
+    this.workers = [new WorkerScorer(first, this.buffers)];
   }
 
   run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
@@ -264,7 +275,7 @@ export class WorkerPoolScorer implements Scorer {
       if (typeof started === 'string') {
         return; // the workers already running will do
       }
-      this.workers.push(new WorkerScorer(started));
+      this.workers.push(new WorkerScorer(started, this.buffers));
     }
   }
 }
@@ -278,6 +289,7 @@ export class MainThreadScorer implements Scorer {
   private readonly cache = new DetectorCache();
   private readonly state: AnalyseState = { cache: this.cache, tables: new Map() };
   private latestJobId = 0;
+  readonly buffers = new BufferPool();
 
   constructor(
     readonly fallbackReason: string,
@@ -298,11 +310,14 @@ export class MainThreadScorer implements Scorer {
     );
   }
 
-  analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
-    return this.latest(
+  async analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
+    const result = await this.latest(
       (jobId, hooks) => runAnalyseJob({ type: 'analyse', jobId, ...input }, this.state, hooks),
       onProgress
     );
+    // The tables replaced are no longer read here: the panel's next copies write into their series' arrays.
+    this.buffers.put(takeRecycled(this.state));
+    return result;
   }
 
   /** Runs a job as the latest one: an older job still running notices at its next pause and is dropped. */
@@ -338,6 +353,7 @@ export class MainThreadScorer implements Scorer {
     this.latestJobId++;
     this.cache.clear();
     this.state.tables.clear();
+    this.buffers.clear();
   }
 }
 
@@ -363,6 +379,10 @@ export class ResilientScorer implements Scorer {
 
   get fallbackReason() {
     return this.current?.fallbackReason;
+  }
+
+  get buffers() {
+    return this.current?.buffers;
   }
 
   run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {

@@ -1,3 +1,4 @@
+import { MessageChannel } from 'node:worker_threads';
 import { AnomalyDetector } from '@telemetry-analyzer/engine';
 import { toDetectorOptions } from '../../model/detectorOptions';
 import { withDefaults } from '../../options/defaults';
@@ -5,7 +6,7 @@ import { MAX_TRAINING_ROWS } from '../../pipeline/chunkedScore';
 import { columnOf } from '../../pipeline/decimate';
 import { START, STEP, syntheticSeries, times } from '../../testing/frames';
 import type { AnomalyOptions } from '../../types';
-import { type AnalyseState, explainAt, runAnalyseJob } from '../analyseJob';
+import { type AnalyseState, explainAt, runAnalyseJob, takeRecycled } from '../analyseJob';
 import { DetectorCache } from '../detectorCache';
 import type { AnalyseRequest, PanelColumn, PanelModelOutcome } from '../messages';
 
@@ -151,6 +152,59 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
     expect(Array.from(refreshed.scores)).toEqual(Array.from(full.scores));
     expect(markTimes(refreshed.series[0].markTimes)).toEqual(markTimes(full.series[0].markTimes));
     expect(refreshed.scoredRows).toBe(full.scoredRows);
+  });
+
+  it('a cached model is re-thresholded when the contamination changes, and only then', async () => {
+    const state = newState();
+    const job = (contamination: number) =>
+      request([{ slot: 'a', trainingKey: 'k', columns: [column('a', a)], mayTrain: true }], N, { contamination });
+    const first = ok((await runAnalyseJob(job(0.02), state, hooks))[0]);
+    const wider = ok((await runAnalyseJob(job(0.1), state, hooks))[0]);
+    const back = ok((await runAnalyseJob(job(0.02), state, hooks))[0]);
+    const again = ok((await runAnalyseJob(job(0.02), state, hooks))[0]);
+    expect(wider.trained).toBe(false);
+    expect(wider.threshold).toBeLessThan(first.threshold);
+    expect(wider.flaggedRows).toBeGreaterThan(first.flaggedRows);
+    expect([back.threshold, back.flaggedRows]).toEqual([first.threshold, first.flaggedRows]);
+    expect([again.threshold, again.flaggedRows]).toEqual([first.threshold, first.flaggedRows]);
+  });
+
+  it('a refresh hands back the buffers of the series it replaced, and nothing still reads them', async () => {
+    const n = 3000;
+    const values = syntheticSeries(n + 2, [500, 2500]);
+    const state = newState();
+    const job = (from: number) =>
+      request(
+        [
+          {
+            slot: 'a',
+            trainingKey: 'k',
+            columns: [column('a', values.slice(from, from + n), STEP, START + from * STEP)],
+            mayTrain: true,
+          },
+        ],
+        n + 2
+      );
+    const first = job(0);
+    ok((await runAnalyseJob(first, state, hooks))[0]);
+    expect(takeRecycled(state)).toEqual([]);
+    ok((await runAnalyseJob(job(1), state, hooks))[0]);
+    const recycled = takeRecycled(state);
+    expect(recycled).toEqual([first.models[0].columns[0].times.buffer, first.models[0].columns[0].values.buffer]);
+    // Handed to the panel they are transferred (detached here): the next refresh must not read them.
+    const channel = new MessageChannel();
+    channel.port1.postMessage(null, recycled);
+    channel.port1.close();
+    expect(first.models[0].columns[0].times.length).toBe(0);
+    const third = ok((await runAnalyseJob(job(2), state, hooks))[0]);
+    // The same model (trained on the first rows), without the recycling.
+    const fresh = newState();
+    ok((await runAnalyseJob(job(0), fresh, hooks))[0]);
+    const expected = ok((await runAnalyseJob(job(2), fresh, hooks))[0]);
+    expect(third.scoredAnew).toBe(1);
+    expect(Array.from(third.scores)).toEqual(Array.from(expected.scores));
+    expect(Array.from(third.series[0].line)).toEqual(Array.from(expected.series[0].line));
+    expect(markTimes(third.series[0].markTimes)).toEqual(markTimes(expected.series[0].markTimes));
   });
 
   it('large tables: scored in chunks, every row scored once, every anomaly in a column kept as one mark', async () => {
