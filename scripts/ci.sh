@@ -64,5 +64,6 @@ run "plugin package, checked with the plugin validator's rules" bash -c \
   'zip_file=$(npm run --silent package | head -n 1) && node scripts/check-plugin-archive.js "$zip_file"'
 run "integration tests (real Prometheus, InfluxDB, VictoriaMetrics, vmalert, Alertmanager)" npm run test:integration
 run "browser tests (Chromium)" npm run test:browser
+run "browser tests on Grafana 12.3.3 (React 18) and 13.2.3 (React 19) packages" npm run test:browser:grafana-versions
 
 finish

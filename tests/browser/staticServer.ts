@@ -16,7 +16,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import { hostBuildDirectory, repositoryRoot } from './host/buildHost';
+import { grafanaPackages, hostBuildDirectory, repositoryRoot } from './host/buildHost';
 
 export const pluginId = 'telemetry-analyzer-app';
 export const pluginBasePath = `/public/plugins/${pluginId}`;
@@ -41,14 +41,18 @@ const contentTypes: Record<string, string> = {
 };
 
 const mounts: Array<{ prefix: string; directory: string }> = [
-  { prefix: `${pluginBasePath}/`, directory: path.join(repositoryRoot, 'dist') },
+  // BROWSER_TEST_PLUGIN_DIST: another build of the plugin in place of dist/ (bench 35-panel measures an earlier one).
+  {
+    prefix: `${pluginBasePath}/`,
+    directory: process.env.BROWSER_TEST_PLUGIN_DIST ?? path.join(repositoryRoot, 'dist'),
+  },
   {
     prefix: '/public/build/img/',
-    directory: path.join(repositoryRoot, 'node_modules', '@grafana', 'ui', 'dist', 'public', 'img'),
+    directory: path.join(grafanaPackages, '@grafana', 'ui', 'dist', 'public', 'img'),
   },
   {
     prefix: '/public/img/',
-    directory: path.join(repositoryRoot, 'node_modules', '@grafana', 'ui', 'dist', 'public', 'img'),
+    directory: path.join(grafanaPackages, '@grafana', 'ui', 'dist', 'public', 'img'),
   },
   { prefix: '/host/', directory: hostBuildDirectory },
   { prefix: '/vendor/systemjs/', directory: path.join(repositoryRoot, 'node_modules', 'systemjs', 'dist') },

@@ -3,16 +3,36 @@
  * circular imports evaluate in the wrong order under it.) Production mode for React's production build, as in
  * Grafana, but without minification to keep the build short; the filesystem cache makes re-runs fast.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import webpack, { type Configuration } from 'webpack';
 
 export const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
-export const hostBuildDirectory = path.join(
-  repositoryRoot,
-  'node_modules',
-  '.cache',
-  'telemetry-analyzer-browser-host'
-);
+
+/**
+ * The node_modules directory the host takes Grafana's shared libraries from (@grafana/*, React and what they
+ * depend on): the repository's own by default (the versions in package.json), or another Grafana release's when
+ * GRAFANA_PACKAGES names one (scripts/browser-grafana-versions.sh installs 12.3.3, and 13.2.3 with React 19, each in a
+ * directory of its own), so the same built plugin is tested against each Grafana version it supports.
+ */
+export const grafanaPackages = process.env.GRAFANA_PACKAGES
+  ? path.resolve(process.env.GRAFANA_PACKAGES)
+  : path.join(repositoryRoot, 'node_modules');
+
+const hostBuildName = process.env.GRAFANA_PACKAGES
+  ? `telemetry-analyzer-browser-host-${createHash('sha256').update(grafanaPackages).digest('hex').slice(0, 12)}`
+  : 'telemetry-analyzer-browser-host';
+export const hostBuildDirectory = path.join(repositoryRoot, 'node_modules', '.cache', hostBuildName);
+
+/** The @grafana/ui version the host runs (shown in test titles and failures). */
+export function grafanaVersion(): string {
+  return (
+    JSON.parse(readFileSync(path.join(grafanaPackages, '@grafana', 'ui', 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+}
 
 function hostWebpackConfig(): Configuration {
   return {
@@ -26,10 +46,16 @@ function hostWebpackConfig(): Configuration {
     performance: { hints: false },
     cache: {
       type: 'filesystem',
-      cacheDirectory: path.join(repositoryRoot, 'node_modules', '.cache', 'telemetry-analyzer-browser-host-webpack'),
+      cacheDirectory: `${hostBuildDirectory}-webpack`,
       buildDependencies: { config: [__filename] },
     },
-    resolve: { extensions: ['.tsx', '.ts', '.mjs', '.js', '.json'] },
+    plugins: [new webpack.DefinePlugin({ __HOST_GRAFANA_UI_VERSION__: JSON.stringify(grafanaVersion()) })],
+    resolve: {
+      extensions: ['.tsx', '.ts', '.mjs', '.js', '.json'],
+      // Another Grafana release's packages first, for the host's imports and theirs alike: one React, one
+      // @grafana/data, as in Grafana.
+      modules: [grafanaPackages, 'node_modules'],
+    },
     module: {
       rules: [
         // @grafana/ui's ESM build imports 'ol/...' without file extensions; Grafana's own webpack config allows it.

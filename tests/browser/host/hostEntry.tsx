@@ -160,7 +160,12 @@ function processPanelFrames(series: DataFrame[]): DataFrame[] {
   return processFrames(series, currentInput.plugin.fieldConfigDefaults, currentInput.plugin);
 }
 
+/** Set by the host's webpack build (buildHost.ts): the @grafana/ui version it bundled. */
+declare const __HOST_GRAFANA_UI_VERSION__: string;
+
 const host = {
+  /** The shared libraries this host runs the plugin against (tests/browser/grafana-versions). */
+  versions: () => ({ react: React.version, grafanaUi: __HOST_GRAFANA_UI_VERSION__ }),
   loadPlugin: async (modulePath: string) => summarize(await importPluginModule(modulePath)),
   renderPanel,
   setPanelData,
