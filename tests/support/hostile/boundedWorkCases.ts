@@ -68,6 +68,41 @@ export const TIME_CASES: HostileCase[] = [
   }),
 ];
 
+const BAD_OPTION = (text: string) => new RegExp(`^parse error at char \\d+: ${text}`);
+
+/** Option values a client could use to make the engine or the model store misbehave, or to name another host. */
+export const OPTION_CASES: HostileCase[] = [
+  refused('options', 'contamination=NaN', option('contamination=NaN'), { error: BAD_OPTION('contamination must be') }),
+  refused('options', 'contamination=Inf', option('contamination=Inf'), { error: BAD_OPTION('contamination must be') }),
+  refused('options', 'trees=1e309 (Infinity)', option('trees=1e309'), {
+    error: BAD_OPTION('trees must be an integer'),
+  }),
+  refused('options', 'seed beyond 2^32', option('seed=99999999999999999999'), { error: BAD_OPTION('seed must be') }),
+  refused('options', 'seed=-Inf', option('seed=-Inf'), { error: BAD_OPTION('expected a value for option seed') }),
+  refused('options', 'train="1e309s"', option('train="1e309s"'), { error: BAD_OPTION('train must be a duration') }),
+  refused('options', 'step="0s"', option('step="0s"'), { error: BAD_OPTION('step must be a duration') }),
+  refused('options', 'upstream given as a URL (SSRF)', option('upstream="http://127.0.0.1:9/"'), {
+    error: BAD_OPTION('unknown upstream "http://127.0.0.1:9/"'),
+  }),
+  refused('options', 'upstream="__proto__"', option('upstream="__proto__"'), {
+    error: BAD_OPTION('unknown upstream "__proto__"'),
+  }),
+  refused('options', 'an option named __proto__', option('__proto__=1'), {
+    error: BAD_OPTION('unknown option "__proto__"'),
+  }),
+  refused('options', 'an option given twice (trees=1, trees=1000)', option('trees=1, trees=1000'), {
+    error: BAD_OPTION('option "trees" given twice'),
+  }),
+  refused(
+    'options',
+    'train_end before train_start',
+    option('train_start="2026-01-02T00:00:00Z", train_end="2026-01-01T00:00:00Z"'),
+    {
+      error: BAD_OPTION('train_end must be after train_start'),
+    }
+  ),
+];
+
 export const COST_CASES: HostileCase[] = [
   refused('cost', "the issue's query", option('trees=10000, lags=200, window=2000, train="30d", step="5m"'), {
     error: /trees=10000 is more than limits\.maxTrees allows \(1000\)/,

@@ -1,5 +1,5 @@
 import { AUTH_CASES } from './authCases';
-import { COST_CASES, TIME_CASES } from './boundedWorkCases';
+import { COST_CASES, OPTION_CASES, TIME_CASES } from './boundedWorkCases';
 import { BODY_CASES, DISCONNECT_CASES } from './clientCases';
 import { HTTP_CASES } from './httpCases';
 import { INFLUXQL_CASES } from './influxqlCases';
@@ -21,6 +21,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   ...HTTP_CASES,
   ...INFLUXQL_CASES,
   ...TIME_CASES,
+  ...OPTION_CASES,
   ...COST_CASES,
   ...BODY_CASES,
   // Last: an upstream may still count an abandoned request after the case has ended.

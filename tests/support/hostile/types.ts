@@ -2,7 +2,7 @@
 import { RawAnswer } from '../rawHttp';
 import { TelemetryDataset } from '../telemetryDataset';
 
-export type HostileClass = 'auth' | 'http' | 'influxql' | 'times' | 'cost' | 'body' | 'disconnect';
+export type HostileClass = 'auth' | 'http' | 'influxql' | 'times' | 'options' | 'cost' | 'body' | 'disconnect';
 
 export interface HostileTarget {
   port: number;
