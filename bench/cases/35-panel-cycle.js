@@ -6,23 +6,83 @@
 // sees it, the longest task's CPU time, the work itself, from a Chromium trace, and the longest task's CPU time
 // without the garbage collections V8 ran in it). Targets: 50x10k <= 1 s, 1M <= 3 s, refresh <= 50 ms (2-core
 // machine).
+//
+// The reference is an earlier build of the panel measured in the same run (the machine's load changes from minute
+// to minute): the commit PANEL_BASELINE_REF (default below; PANEL_BASELINE_REF=none skips it) is checked out into
+// a git worktree under the system's temp directory (never the working tree), built there into a directory of its
+// own, and served by the same browser test in place of dist/ (BROWSER_TEST_PLUGIN_DIST). Its build is kept between
+// runs. The runs alternate, ours, the reference, ours again, and ours is the mean of its two runs: a busy minute
+// on either side of the reference's run counts against ours as much as for it.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { entry } = require('../lib/table');
 
 const ROOT = path.join(__dirname, '..', '..');
 const RESULT = path.join(ROOT, 'test-results', 'browser', 'responsiveness.json');
+/** The panel before issue 11's refresh work (the chart on uPlot, the work in steps): what this case compares with. */
+const DEFAULT_BASELINE_REF = 'a300ee2';
 
-async function run() {
-  if (
-    !fs.existsSync(path.join(ROOT, 'dist', 'panels', 'anomaly', 'module.js')) ||
-    !fs.existsSync('/usr/bin/chromium')
-  ) {
-    process.stderr.write('bench: panel cycle case skipped (needs `npm run build` and /usr/bin/chromium)\n');
-    return [];
+const ROWS = [
+  ['50x10000 worker', 500_000, '<= 1000 ms'],
+  ['1000000 worker', 1_000_000, '<= 3000 ms'],
+  ['50x10000 worker refresh +1 point', 50, '<= 50 ms'],
+];
+
+function git(args) {
+  const result = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
   }
-  fs.rmSync(RESULT, { force: true });
+  return result.stdout.trim();
+}
+
+/**
+ * Builds the panel of `ref` outside the working tree: a detached worktree, node_modules shared by a symlink, the
+ * webpack config rewritten so that neither its output nor the worker bundle it inlines lands in a shared place.
+ * Returns the built plugin's directory.
+ */
+function buildBaseline(ref) {
+  const sha = git(['rev-parse', '--short=12', `${ref}^{commit}`]);
+  const tree = path.join(os.tmpdir(), `telemetry-analyzer-panel-${sha}`);
+  const out = `${tree}-dist`;
+  if (fs.existsSync(path.join(out, 'panels', 'anomaly', 'module.js'))) {
+    return { sha, dir: out };
+  }
+  if (!fs.existsSync(tree)) {
+    git(['worktree', 'add', '--detach', tree, sha]);
+  }
+  if (!fs.existsSync(path.join(tree, 'node_modules'))) {
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(tree, 'node_modules'));
+  }
+  fs.mkdirSync(path.join(tree, 'dist'), { recursive: true });
+  const config = fs
+    .readFileSync(path.join(tree, 'webpack.config.ts'), 'utf8')
+    .replace(
+      "path.resolve(__dirname, 'node_modules/.cache/telemetry-analyzer-worker')",
+      JSON.stringify(`${out}-worker`)
+    )
+    .replace("name: 'plugin',", `name: 'plugin', output: { path: ${JSON.stringify(out)} },`);
+  if (!config.includes(`${out}-worker`) || !config.includes(`path: ${JSON.stringify(out)}`)) {
+    throw new Error(`panel baseline ${sha}: its webpack.config.ts is not laid out as this bench expects`);
+  }
+  const configFile = path.join(tree, 'webpack.baseline.config.ts');
+  fs.writeFileSync(configFile, config);
+  const built = spawnSync('npx', ['webpack', '-c', configFile, '--env', 'production'], { cwd: tree, encoding: 'utf8' });
+  if (!fs.existsSync(path.join(out, 'panels', 'anomaly', 'module.js'))) {
+    throw new Error(`panel baseline ${sha} did not build:\n${built.stdout}\n${built.stderr}`);
+  }
+  return { sha, dir: out };
+}
+
+/** One run of the spec's worker cases on the plugin in `pluginDir` (dist/ when undefined); its figures. */
+function measure(pluginDir, resultFile) {
+  fs.rmSync(resultFile, { force: true });
+  const env = { ...process.env, RESPONSIVENESS_RESULTS: resultFile };
+  if (pluginDir) {
+    env.BROWSER_TEST_PLUGIN_DIST = pluginDir;
+  }
   spawnSync(
     'npx',
     [
@@ -34,33 +94,53 @@ async function run() {
       '-g',
       'worker',
     ],
-    { cwd: ROOT, encoding: 'utf8' }
+    { cwd: ROOT, encoding: 'utf8', env }
   );
-  if (!fs.existsSync(RESULT)) {
+  return fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : {};
+}
+
+async function run() {
+  if (
+    !fs.existsSync(path.join(ROOT, 'dist', 'panels', 'anomaly', 'module.js')) ||
+    !fs.existsSync('/usr/bin/chromium')
+  ) {
+    process.stderr.write('bench: panel cycle case skipped (needs `npm run build` and /usr/bin/chromium)\n');
+    return [];
+  }
+  const ref = process.env.PANEL_BASELINE_REF ?? DEFAULT_BASELINE_REF;
+  const baseline = ref === 'none' ? undefined : buildBaseline(ref);
+  const ours = [measure(undefined, RESULT)];
+  let theirs = {};
+  if (baseline) {
+    theirs = measure(baseline.dir, path.join(ROOT, 'test-results', 'browser', `responsiveness-${baseline.sha}.json`));
+    ours.push(measure(undefined, path.join(ROOT, 'test-results', 'browser', 'responsiveness-again.json')));
+  }
+  if (Object.keys(ours[0]).length === 0) {
     throw new Error('panel cycle bench: the browser test wrote no results');
   }
-  const figures = JSON.parse(fs.readFileSync(RESULT, 'utf8'));
-  const rows = [
-    ['50x10000 worker', 500_000, '<= 1000 ms'],
-    ['1000000 worker', 1_000_000, '<= 3000 ms'],
-    ['50x10000 worker refresh +1 point', 50, '<= 50 ms'],
-  ];
-  return rows
-    .filter(([name]) => figures[name])
-    .map(([name, points, target]) => {
-      const f = figures[name];
-      process.stderr.write(
-        `bench: panel ${name}: ${f.cycleMs} ms (target ${target}), longest task ${f.longestLongTaskMs} ms wall, ` +
-          `${f.longestTaskCpuMs} ms CPU, ${f.longestTaskWithoutGcCpuMs} ms CPU without GC\n`
-      );
-      return entry(
-        `panel cycle ${name}, props to marks in Chromium (points/s; ${f.cycleMs} ms, target ${target}; longest main-thread task ${f.longestLongTaskMs} ms wall, ${f.longestTaskCpuMs} ms CPU, ${f.longestTaskWithoutGcCpuMs} ms CPU without GC)`,
-        points / (f.cycleMs / 1000),
-        null,
-        null,
-        ' points/s'
-      );
-    });
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  return ROWS.filter(([name]) => ours.some((o) => o[name])).map(([name, points, target]) => {
+    const runs = ours.map((o) => o[name]).filter(Boolean);
+    const cycleMs = Math.round(runs.reduce((sum, f) => sum + f.cycleMs, 0) / runs.length);
+    const f = runs[0];
+    const t = theirs[name];
+    process.stderr.write(
+      `bench: panel ${name}: ${runs.map((r) => r.cycleMs).join(' / ')} ms (target ${target}), longest task ` +
+        `${f.longestLongTaskMs} ms wall, ${f.longestTaskCpuMs} ms CPU, ${f.longestTaskWithoutGcCpuMs} ms CPU ` +
+        `without GC; ${baseline ? `panel ${baseline.sha}: ${t ? `${t.cycleMs} ms` : 'no figure'}` : 'no baseline'}; ` +
+        `load ${load}\n`
+    );
+    return entry(
+      `panel cycle ${name}, props to marks in Chromium (points/s; ${cycleMs} ms, target ${target}; longest main-thread task ${f.longestLongTaskMs} ms wall, ${f.longestTaskCpuMs} ms CPU, ${f.longestTaskWithoutGcCpuMs} ms CPU without GC)`,
+      points / (cycleMs / 1000),
+      baseline && t ? `panel ${baseline.sha}, same run (${t.cycleMs} ms)` : null,
+      baseline && t ? points / (t.cycleMs / 1000) : null,
+      ' points/s'
+    );
+  });
 }
 
 module.exports = { run };
