@@ -10,8 +10,13 @@ export const testIds = {
      * start of the range the shown result is for, epoch ms).
      */
     container: 'data-testid anomaly-panel',
-    /** The main chart (series, anomaly points, regions). */
+    /**
+     * The main chart (series, anomaly points, regions). Its plot (uPlot's root inside it) carries data-shown-series:
+     * the labels of the series the plot draws, as a JSON array.
+     */
     chart: 'data-testid anomaly-panel chart',
+    /** The series legend under the chart: a click shows only that series, a ctrl/shift-click toggles it. */
+    legend: 'data-testid anomaly-panel legend',
     /** The score pane with the threshold line. */
     scorePane: 'data-testid anomaly-panel score-pane',
     /**

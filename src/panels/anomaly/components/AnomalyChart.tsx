@@ -242,7 +242,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
         >
           {tooltip}
         </AnomalyPlot>
-        <div className={s.legend} style={{ height: legendSpace }}>
+        <div className={s.legend} style={{ height: legendSpace }} data-testid={testIds.panel.legend}>
           <VizLegend
             items={legendItems}
             displayMode={LegendDisplayMode.List}

@@ -79,6 +79,11 @@ export function AnomalyPlot(props: Props) {
         }
       }
     });
+    // What the plot draws, as it holds it (see testIds.panel.chart).
+    const shown = lines.filter((_, i) => plot.series[i + 1]?.show);
+    plot.root.setAttribute('data-shown-series', JSON.stringify(shown.map((l) => l.label)));
+    // `lines` is read for its labels only, which `config` stands for (a refresh keeps both).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [plot, hidden, config]);
   const data = useMemo(() => [x, ...lines.map((l) => l.values)] as unknown as uPlot.AlignedData, [x, lines]);
   const spans = useMemo(() => [0, ...lines.map((l) => l.spanMs)], [lines]);
