@@ -32,27 +32,35 @@ afterAll(async () => {
   await Promise.all([prometheus?.stop(), influx?.stop()]);
 });
 
-async function queryRange(query: string) {
+async function queryRange(query: string, step = 60) {
   const end = dataset.end / 1000;
   const response = await fetch(`${proxy.url}/api/v1/query_range`, {
     method: 'POST',
-    body: new URLSearchParams({ query, start: String(end - 3 * 3600), end: String(end), step: '60' }),
+    body: new URLSearchParams({ query, start: String(end - 3 * 3600), end: String(end), step: String(step) }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
 describe('InfluxQL through the proxy', () => {
   it.each([
-    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host',
-    'SELECT mean("cpu_usage_percent") FROM "telemetry"."autogen"."telemetry" WHERE $timeFilter GROUP BY time($__interval), "host" fill(null)',
-  ])('answers a read-only SELECT of the configured database as the read-only user: %s', async (statement) => {
-    const answer = await queryRange(`anomaly_score(influxql(${JSON.stringify(statement)}), train="1d")`);
-    expect(answer.status).toBe(200);
-    expect(answer.body.data.result.map((series: { metric: { host: string } }) => series.metric.host).sort()).toEqual([
-      'host-a',
-      'host-b',
-    ]);
-  });
+    ['SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host', 60],
+    [
+      'SELECT mean("cpu_usage_percent") FROM "telemetry"."autogen"."telemetry" WHERE $timeFilter GROUP BY time($__interval), "host" fill(null)',
+      60,
+    ],
+    // A fixed interval finer than the step of a zoomed-out dashboard: a few buckets more, still bounded.
+    ['SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time(1m), host', 300],
+  ])(
+    'answers a read-only SELECT of the configured database as the read-only user: %s (step %ss)',
+    async (statement, step) => {
+      const answer = await queryRange(`anomaly_score(influxql(${JSON.stringify(statement)}), train="1d")`, step);
+      expect(answer.status).toBe(200);
+      expect(answer.body.data.result.map((series: { metric: { host: string } }) => series.metric.host).sort()).toEqual([
+        'host-a',
+        'host-b',
+      ]);
+    }
+  );
 
   it('points a refusal at its character in the query as sent, through the string literal escapes', async () => {
     // `¦` marks the expected position; the statement holds escaped quotes before it.

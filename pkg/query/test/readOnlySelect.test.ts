@@ -1,12 +1,17 @@
-import { InfluxqlError, MAX_NESTING, checkReadOnlySelect } from '../src/upstreams/influxql/readOnlySelect';
+import {
+  type BucketBudget,
+  InfluxqlError,
+  MAX_NESTING,
+  checkReadOnlySelect,
+} from '../src/upstreams/influxql/readOnlySelect';
 
 const SCOPE = { database: 'telemetry', retentionPolicies: ['autogen', 'long'] };
 
 /** `¦` marks the character the error must point at (removed before checking). */
-function refusal(marked: string): { offset: number; reason: string } {
+function refusal(marked: string, budget?: BucketBudget): { offset: number; reason: string } {
   const statement = marked.replace('¦', '');
   try {
-    checkReadOnlySelect(statement, SCOPE);
+    checkReadOnlySelect(statement, SCOPE, budget);
   } catch (error) {
     expect(error).toBeInstanceOf(InfluxqlError);
     return { offset: (error as InfluxqlError).offset, reason: (error as InfluxqlError).reason };
@@ -77,27 +82,35 @@ describe('checkReadOnlySelect', () => {
     expect(offset).toBe(marked.indexOf('¦'));
   });
 
-  it('refuses GROUP BY time(<duration>) finer than the step it is given, and accepts it as fine as the step', () => {
+  it('refuses a GROUP BY time(<duration>) that makes more buckets over the range than the budget, at its position', () => {
     const statement = (interval: string) =>
       `SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(${interval}), host`;
-    for (const [interval, stepMs] of [
-      ['1ns', 1],
-      ['999ms', 1000],
-      ['59s', 60_000],
-      ['1m', 300_000],
+    const DAY_MS = 86_400_000;
+    const budget = (rangeMs: number) => ({ rangeMs, maxBuckets: 111_000, source: 'the limits' });
+    for (const [interval, rangeMs, buckets] of [
+      ['1ns', 1, 1_000_001],
+      ['1ms', DAY_MS, 86_400_001],
+      ['1s', 2 * DAY_MS, 172_801],
+      ['1m', 90 * DAY_MS, 129_601],
     ] as const) {
-      expect(() => checkReadOnlySelect(statement(interval), SCOPE, stepMs)).toThrow(
-        new RegExp(`GROUP BY time\\(${interval}\\) is finer than the query's step \\(${stepMs} ms\\)`)
+      const { reason, offset } = refusal(statement(interval), budget(rangeMs));
+      expect(reason).toBe(
+        `GROUP BY time(${interval}) over the query's range of ${rangeMs} ms makes ${buckets} buckets per series; ` +
+          'at most 111000 (the limits): use $interval, or a longer duration'
       );
+      expect(offset).toBe(statement(interval).indexOf(interval));
     }
-    for (const [interval, stepMs] of [
-      ['1m', 60_000],
-      ['1h', 60_000],
-      ['1w', 86_400_000],
-      ['$interval', 1],
-      ['$__interval', 1],
+    // A fixed interval finer than the step a zoomed-out dashboard asks for is fine while the range holds few
+    // enough of them (the step does not matter, the buckets do).
+    for (const [interval, rangeMs] of [
+      ['1m', 7 * DAY_MS],
+      ['1s', DAY_MS],
+      ['10ms', 1_000_000],
+      ['1w', 3650 * DAY_MS],
+      ['$interval', DAY_MS],
+      ['$__interval', DAY_MS],
     ] as const) {
-      expect(() => checkReadOnlySelect(statement(interval), SCOPE, stepMs)).not.toThrow();
+      expect(() => checkReadOnlySelect(statement(interval), SCOPE, budget(rangeMs))).not.toThrow();
     }
   });
 

@@ -5,7 +5,7 @@
 import { queryRangeOver } from './anomalyRequest';
 import { HostileCase } from './types';
 
-/** Refused as the request arrives, pointing into the query (`at: 'fetch'`: where the step is known, before the fetch). */
+/** Refused as the request arrives, pointing into the query (`at: 'fetch'`: where the range is known, before the fetch). */
 function refused(name: string, statement: string, reason: RegExp, at: 'request' | 'fetch' = 'request'): HostileCase {
   const query = `anomaly_flag(influxql(${JSON.stringify(statement)}), upstream="influx", train="1d")`;
   const prefix =
@@ -102,7 +102,7 @@ export const INFLUXQL_CASES: HostileCase[] = [
   refused(
     'GROUP BY time(1ms) within $timeFilter (86 million buckets a day)',
     'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time(1ms) fill(0)',
-    /GROUP BY time\(1ms\) is finer than the query's step \(60000 ms\)/,
+    /GROUP BY time\(1ms\) over the query's range of \d+ ms makes \d+ buckets per series; at most 111000 \(limits\.maxTrainingPointsPerSeries \+ limits\.maxPointsPerSeries\)/,
     'fetch'
   ),
   refused(

@@ -51,7 +51,12 @@ export async function fetchSeries(
     prometheusQueryRange(upstream, expression, startMs, endMs, stepMs, signal, parseMatrix);
   let series: Series[];
   if (inner.language !== 'promql') {
-    series = await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, signal);
+    // InfluxDB computes every GROUP BY time(...) bucket of the range: no more per series than points could be read.
+    const buckets = {
+      maxBuckets: limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries,
+      source: 'limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries',
+    };
+    series = await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, buckets, signal);
   } else if (selection && isPlainSelector(inner.expression)) {
     try {
       series = await readSelectedSeries(

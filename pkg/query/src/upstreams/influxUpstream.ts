@@ -7,7 +7,7 @@
 import { PromApiError, badData } from '../errors';
 import { formatDuration } from '../time';
 import { Series } from './series';
-import { InfluxqlError, checkReadOnlySelect } from './influxql/readOnlySelect';
+import { type BucketBudget, InfluxqlError, checkReadOnlySelect } from './influxql/readOnlySelect';
 import { UpstreamHttp } from './upstreamHttp';
 
 export function substituteInfluxMacros(statement: string, startMs: number, endMs: number, stepMs: number): string {
@@ -23,13 +23,14 @@ export async function influxQuery(
   startMs: number,
   endMs: number,
   stepMs: number,
+  buckets: Omit<BucketBudget, 'rangeMs'>,
   signal?: AbortSignal
 ): Promise<Series[]> {
   const influx = http.config.influx!;
   // The gate every statement passes on its way to InfluxDB (the request checked it before, with positions, but
-  // without the step): checked as written, with its macros, which the proxy then fills in with its own values.
+  // without the range): checked as written, with its macros, which the proxy then fills in with its own values.
   try {
-    checkReadOnlySelect(statement, influx, stepMs);
+    checkReadOnlySelect(statement, influx, { ...buckets, rangeMs: endMs - startMs });
   } catch (error) {
     throw error instanceof InfluxqlError ? badData(`upstream "${http.name}": ${error.message}`) : error;
   }

@@ -15,8 +15,10 @@
  *
  * Bounded work: a SELECT with `GROUP BY time(...)` makes InfluxDB compute (and with fill() send) every bucket of its
  * time range, so it must have `$timeFilter` as one of its WHERE clause's AND-ed terms (no OR beside it): its range is
- * then the query's. Given the query's step, a duration in time(...) may not be finer than it (`time(1ns)` over a day
- * is 86 400 billion buckets). Expressions and subqueries nest at most MAX_NESTING deep (the parser recurses).
+ * then the query's. Given that range, a duration in time(...) may not make more buckets per series than the budget
+ * (`time(1ns)` over a day is 86 400 billion buckets); a fixed `time(1m)` stays fine when a dashboard zooms out to a
+ * coarser step, as long as the range holds few enough minutes. Expressions and subqueries nest at most MAX_NESTING
+ * deep (the parser recurses).
  */
 import { InfluxToken, InfluxqlError, tokenizeInfluxql } from './influxqlLexer';
 
@@ -64,12 +66,20 @@ const UNIT_MS: Record<string, number> = {
   w: 6048e5,
 };
 
+/** The range a statement's $timeFilter will cover, and how many GROUP BY time(...) buckets per series it may make. */
+export interface BucketBudget {
+  rangeMs: number;
+  maxBuckets: number;
+  /** Names the budget in the refusal, e.g. the config limits it comes from. */
+  source: string;
+}
+
 /**
  * Throws InfluxqlError unless `statement` is one read-only SELECT within `scope` whose buckets stay within the
- * query's range; with `stepMs`, no `GROUP BY time(<duration>)` may be finer than the step.
+ * query's range; with a `budget`, no `GROUP BY time(<duration>)` may make more buckets over its range.
  */
-export function checkReadOnlySelect(statement: string, scope: InfluxScope, stepMs?: number): void {
-  new SelectParser(tokenizeInfluxql(statement), scope, stepMs).parseStatement();
+export function checkReadOnlySelect(statement: string, scope: InfluxScope, budget?: BucketBudget): void {
+  new SelectParser(tokenizeInfluxql(statement), scope, budget).parseStatement();
 }
 
 class SelectParser {
@@ -79,7 +89,7 @@ class SelectParser {
   constructor(
     private readonly tokens: InfluxToken[],
     private readonly scope: InfluxScope,
-    private readonly stepMs: number | undefined
+    private readonly budget: BucketBudget | undefined
   ) {}
 
   parseStatement(): void {
@@ -142,7 +152,7 @@ class SelectParser {
     this.depth--;
   }
 
-  /** `time(interval[, offset])` of GROUP BY: bounded by $timeFilter, and not finer than the step. */
+  /** `time(interval[, offset])` of GROUP BY: bounded by $timeFilter, and within the bucket budget. */
   private parseGroupByTime(withinTimeFilter: boolean): void {
     const time = this.next();
     if (!withinTimeFilter) {
@@ -156,10 +166,12 @@ class SelectParser {
     const unit = /^\d+(ns|u|µ|ms|s|m|h|d|w)$/.exec(interval.text);
     if (interval.type === 'duration' && unit) {
       const ms = Number(interval.text.slice(0, -unit[1].length)) * UNIT_MS[unit[1]];
-      if (this.stepMs !== undefined && ms < this.stepMs) {
+      const buckets = this.budget ? Math.floor(this.budget.rangeMs / ms) + 1 : 0;
+      if (this.budget && buckets > this.budget.maxBuckets) {
         this.fail(
           interval,
-          `GROUP BY time(${interval.text}) is finer than the query's step (${this.stepMs} ms): use $interval, or a longer duration`
+          `GROUP BY time(${interval.text}) over the query's range of ${this.budget.rangeMs} ms makes ${buckets} buckets ` +
+            `per series; at most ${this.budget.maxBuckets} (${this.budget.source}): use $interval, or a longer duration`
         );
       }
     } else if (!(interval.type === 'macro' && ['$interval', '$__interval'].includes(interval.text))) {
