@@ -9,6 +9,9 @@
 //    only its own series, so that is the rate N shards reach on N cores of their own);
 //  - steady state (models cached): one run per minute scores one new point per series; from its time, the series one
 //    core keeps up with at infer_every 1m (the sizing model of docs/scale.md; target >= 100 000 series per core).
+//  - a shard in steady state keeping its series listing between runs, against the same shard listing every run.
+// Every backfill's self-check counts the samples the target holds; the writer reads its backfill back and sends again
+// what the target lost after accepting it (docs/scale.md, "Backfill read-back"), and the row says how many.
 const { execFile } = require('child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('fs');
 const os = require('os');
@@ -79,6 +82,7 @@ async function run() {
       const config = path.join(dir, `writer-${shards}.yaml`);
       writeFileSync(config, yaml(`shards${shards}`));
       let cpuSeconds = [];
+      let resent = 0;
       const seconds = await elapsedSeconds(async () => {
         const children = await Promise.all(
           Array.from({ length: shards }, (_, i) =>
@@ -102,6 +106,7 @@ async function run() {
           )
         );
         cpuSeconds = children.map(({ stderr }) => cpuAtExit.cpuSecondsOf(stderr));
+        resent = children.reduce((n, { stdout }) => n + resentSamples(stdout), 0);
       });
       const written = await countSamples(target.url, `{run="shards${shards}"}`, endMs);
       if (written !== 3 * points) {
@@ -110,7 +115,7 @@ async function run() {
       const busiest = Math.max(...cpuSeconds);
       const perCore = points / seconds / Math.min(shards, CORES);
       progress(
-        `${shards} shard(s): ${points} points (${written} samples written) in ${seconds.toFixed(2)} s; CPU s per shard ${cpuSeconds.map((c) => c.toFixed(2)).join(', ')}`
+        `${shards} shard(s): ${points} points (${written} samples written; the read-back sent ${resent} again) in ${seconds.toFixed(2)} s; CPU s per shard ${cpuSeconds.map((c) => c.toFixed(2)).join(', ')}`
       );
       oneShard ??= { rate: points / seconds, cpuRate: points / busiest };
       entries.push(
@@ -203,6 +208,56 @@ async function run() {
         ' series/core'
       )
     );
+
+    // A shard in steady state with its series listing kept between runs (series_refresh 10m, the default) against the
+    // same shard listing /api/v1/series on every run (series_refresh 1ms), both run at each minute.
+    const shardSeries = series.filter((one) => shardOf(one.labels, 2) === 0).length;
+    const shardTicks = { kept: [], listing: [] };
+    const shardWriters = Object.fromEntries(
+      [
+        ['kept', 600_000],
+        ['listing', 1],
+      ].map(([name, refreshMs]) => {
+        const config = parseWriterConfig(yaml(`shard-${name}`), 'bench');
+        config.shard = { index: 0, count: 2 };
+        config.jobs[0].schedule.seriesRefreshMs = refreshMs;
+        return [name, new AnomalyWriter(config, { now: () => nowMs, logStream })];
+      })
+    );
+    try {
+      nowMs = liveFrom;
+      for (const shardWriter of Object.values(shardWriters)) {
+        await shardWriter.backfill(liveFrom - 30 * MINUTE, liveFrom);
+        await shardWriter.flush();
+        await shardWriter.resume();
+      }
+      for (let t = liveFrom + MINUTE; t <= endMs; t += MINUTE) {
+        nowMs = t;
+        // Each minute the other one runs first (the first to read a minute may pay for the input's caches).
+        const order = Object.entries(shardWriters);
+        for (const [name, shardWriter] of (t / MINUTE) % 2 === 0 ? order : order.reverse()) {
+          shardTicks[name].push(
+            await elapsedSeconds(async () => {
+              await shardWriter.runJob('bench', t);
+              await shardWriter.flush();
+            })
+          );
+        }
+      }
+    } finally {
+      await Promise.all(Object.values(shardWriters).map((shardWriter) => shardWriter.close()));
+    }
+    progress(
+      `steady state, shard 0/2 (${shardSeries} series): median run ${median(shardTicks.kept).toFixed(3)} s with the listing kept, ${median(shardTicks.listing).toFixed(3)} s listing every run`
+    );
+    entries.push(
+      entry(
+        `writer steady state, shard 0/2 (${shardSeries} series), series listing kept between runs: read+score+remote write (series/s per core)`,
+        shardSeries / median(shardTicks.kept),
+        'same shard listing /api/v1/series every run',
+        shardSeries / median(shardTicks.listing)
+      )
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await Promise.all([input.stop(), target.stop()]);
@@ -261,6 +316,17 @@ async function countSamples(url, matchers, atMs) {
     last = count;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/**
+ * Samples a backfill's read-back found missing in the target after it had accepted them, and sent again (its warning
+ * log lines: docs/scale.md, "Backfill read-back").
+ */
+function resentSamples(stdout) {
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes('the target lacks samples it accepted'))
+    .reduce((n, line) => n + JSON.parse(line).missing, 0);
 }
 
 function progress(message) {
