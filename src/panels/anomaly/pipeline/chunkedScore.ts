@@ -87,8 +87,9 @@ export async function scoreInChunks(
   from = 0
 ): Promise<Scored> {
   const n = table.timestamps.length;
-  const rows = new Int32Array(n);
-  const scores = new Float64Array(n);
+  // Only rows from `from` on are kept: a refresh scoring one new row needs room for one, not for the table.
+  const rows = new Int32Array(Math.max(0, n - from));
+  const scores = new Float64Array(rows.length);
   let count = 0;
   let threshold = NaN;
   for (let start = from; start < n; start += SCORE_CHUNK_ROWS) {

@@ -38,7 +38,7 @@ export function columnOf(grid: PixelGrid, t: number): number {
  * one point has it in both slots, an empty column NaN in both. `times` ascending.
  */
 export function decimateMinMax(grid: PixelGrid, times: ArrayLike<number>, values: ArrayLike<number>): Float64Array {
-  return decimate(grid, times, values, undefined).y;
+  return decimate(grid, times, values, undefined, false).y;
 }
 
 /**
@@ -51,17 +51,19 @@ export function decimateMarks(
   values: ArrayLike<number>,
   marked: ArrayLike<number>
 ): { y: Float64Array; t: Float64Array; count: number } {
-  return decimate(grid, times, values, marked);
+  return decimate(grid, times, values, marked, true) as { y: Float64Array; t: Float64Array; count: number };
 }
 
 function decimate(
   grid: PixelGrid,
   times: ArrayLike<number>,
   values: ArrayLike<number>,
-  marked: ArrayLike<number> | undefined
-): { y: Float64Array; t: Float64Array; count: number } {
+  marked: ArrayLike<number> | undefined,
+  /** Whether the points' own times are wanted (marks); a line needs only its values (new memory is not free). */
+  withTimes: boolean
+): { y: Float64Array; t: Float64Array | undefined; count: number } {
   const y = new Float64Array(grid.columns * 2).fill(NaN);
-  const t = new Float64Array(grid.columns * 2).fill(NaN);
+  const t = withTimes ? new Float64Array(grid.columns * 2).fill(NaN) : undefined;
   // columnOf's arithmetic, with the column width computed once.
   const { fromMs, toMs } = grid;
   const width = columnWidth(grid);
@@ -106,7 +108,7 @@ function decimate(
  */
 function flushColumn(
   y: Float64Array,
-  t: Float64Array,
+  t: Float64Array | undefined,
   column: number,
   min: number,
   minAt: number,
@@ -118,16 +120,24 @@ function flushColumn(
     return;
   }
   const a = minAt <= maxAt ? 0 : 1;
+  const single = minAt === maxAt;
   y[2 * column + a] = min;
-  t[2 * column + a] = minAt;
-  if (minAt === maxAt) {
+  if (single) {
     if (both) {
       y[2 * column + 1] = min;
-      t[2 * column + 1] = minAt;
     }
   } else {
     y[2 * column + 1 - a] = max;
-    t[2 * column + 1 - a] = maxAt;
+  }
+  if (t) {
+    t[2 * column + a] = minAt;
+    if (single) {
+      if (both) {
+        t[2 * column + 1] = minAt;
+      }
+    } else {
+      t[2 * column + 1 - a] = maxAt;
+    }
   }
 }
 

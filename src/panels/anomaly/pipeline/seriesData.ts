@@ -89,18 +89,24 @@ export function sortSeries(series: SeriesData): SortedSeries {
 /** sortSeries in steps of SORT_STEP_ROWS rows (a generator: see the engine's steps), with the same result. */
 export function* sortSeriesSteps(series: SeriesData): Generator<void, SortedSeries> {
   const { times, values } = series;
+  let ordered = 0;
+  for (let from = 0; from < times.length && ordered === from; from += SORT_STEP_ROWS) {
+    ordered = strictlyAscendingUpTo(times, from, Math.min(times.length, from + SORT_STEP_ROWS));
+    yield;
+  }
+  if (ordered === times.length) {
+    // Every time finite and each later than the one before (a query's usual answer): the series is its own sorted
+    // form, the same values as the copy below would hold, without the copy (nor the index array of the passes
+    // below: new memory is expensive in a browser, see BufferPool).
+    return { timestamps: times, values };
+  }
   const valid = new Int32Array(times.length);
-  const scan: OrderScan = { count: 0, ascending: true, descending: true, strictly: true, last: NaN };
+  const scan: OrderScan = { count: 0, ascending: true, descending: true, last: NaN };
   for (let from = 0; from < times.length; from += SORT_STEP_ROWS) {
     scanOrder(times, valid, scan, from, Math.min(times.length, from + SORT_STEP_ROWS));
     yield;
   }
   const { count, ascending, descending } = scan;
-  if (scan.strictly && count === times.length) {
-    // Every time finite and each later than the one before (a query's usual answer): the series is its own sorted
-    // form, the same values as the copy below would hold, without the copy.
-    return { timestamps: times, values };
-  }
   let order = valid.subarray(0, count);
   if (!ascending && descending) {
     order.reverse(); // newest-first: reversed, the newest of equal times comes last, as below
@@ -129,9 +135,23 @@ interface OrderScan {
   count: number;
   ascending: boolean;
   descending: boolean;
-  /** Each finite time later than the one before. */
-  strictly: boolean;
   last: number;
+}
+
+/**
+ * Rows [from, to) checked for the common case: each time finite and later than the one before it (row from - 1
+ * included). Returns `to` when they all are, else the first row that is not.
+ */
+function strictlyAscendingUpTo(times: Float64Array, from: number, to: number): number {
+  let last = from > 0 ? times[from - 1] : -Infinity;
+  for (let i = from; i < to; i++) {
+    const t = times[i];
+    if (!(t > last) || t === Infinity) {
+      return i;
+    }
+    last = t;
+  }
+  return to;
 }
 
 /**
@@ -139,7 +159,7 @@ interface OrderScan {
  * the generator's own loop), so the engine optimises it while it runs.
  */
 function scanOrder(times: Float64Array, valid: Int32Array, scan: OrderScan, from: number, to: number): void {
-  let { count, ascending, descending, strictly, last } = scan;
+  let { count, ascending, descending, last } = scan;
   for (let i = from; i < to; i++) {
     const t = times[i];
     if (!Number.isFinite(t)) {
@@ -147,13 +167,12 @@ function scanOrder(times: Float64Array, valid: Int32Array, scan: OrderScan, from
     }
     if (!Number.isNaN(last)) {
       ascending &&= t >= last;
-      strictly &&= t > last;
       descending &&= t <= last;
     }
     last = t;
     valid[count++] = i;
   }
-  Object.assign(scan, { count, ascending, descending, strictly, last });
+  Object.assign(scan, { count, ascending, descending, last });
 }
 
 /** Rows [from, to) of `order` into the sorted arrays, the newer row of equal times kept; returns the rows written. */

@@ -42,6 +42,17 @@ describe('sortSeries (worker, once per series)', () => {
     expect(Array.from(s.values)).toEqual([11, 20, 30]);
   });
 
+  it('a strictly ascending series with finite times is its own sorted form (no copy)', () => {
+    const times = f([1, 2, 3]);
+    const values = f([10, NaN, 30]);
+    const s = sortSeries({ times, values });
+    expect(s.timestamps).toBe(times);
+    expect(s.values).toBe(values);
+    // An equal or an infinite time is not the common case: copied, as before.
+    expect(sortSeries({ times: f([1, 2, 2]), values }).timestamps).not.toBe(times);
+    expect(Array.from(sortSeries({ times: f([1, 2, Infinity]), values }).timestamps)).toEqual([1, 2]);
+  });
+
   it('sorts in steps of SORT_STEP_ROWS rows (a pass to check the order, one to copy), with the same result', () => {
     const n = SORT_STEP_ROWS * 2 + 3;
     // Newest first, with one repeated time: the newest row (the earlier one) is kept.
@@ -53,7 +64,8 @@ describe('sortSeries (worker, once per series)', () => {
     for (; !step.done; step = steps.next()) {
       count++;
     }
-    expect(count).toBe(3 + 1 + 3);
+    // One step finds the series is not strictly ascending (its first row already), then 3 + 1 + 3.
+    expect(count).toBe(1 + 3 + 1 + 3);
     expect(step.value).toEqual(sortSeries({ times, values }));
     expect(step.value.timestamps.length).toBe(n - 1);
     expect(step.value.values[0]).toBe(n - 2);
