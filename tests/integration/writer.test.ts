@@ -132,6 +132,7 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
     `  queueSamples: ${setup.queueSamples ?? 1_000_000}`,
     '  minBackoff: 50ms',
     '  maxBackoff: 500ms',
+    '  readBackSettle: 10s', // VictoriaMetrics here serves what it accepted within seconds (-search.latencyOffset=0s)
     `  externalLabels: ${JSON.stringify(setup.externalLabels ?? {})}`,
     ...(setup.shard ? [`shard: "${setup.shard}"`] : []),
     'workers: { training: 0 }',

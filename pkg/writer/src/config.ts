@@ -25,7 +25,7 @@ export interface RemoteWriteConfig extends RemoteWriteSettings {
   resumeLookbackMs: number;
   /**
    * A backfill's read-back counts a sample missing only once the shortfall has not shrunk for this long (a TSDB may
-   * serve accepted samples a moment later: VictoriaMetrics within seconds) [10s].
+   * serve accepted samples later: VictoriaMetrics within seconds, and hides the newest 30 s by default) [1m].
    */
   readBackSettleMs: number;
 }
@@ -161,7 +161,7 @@ class WriterConfigReader extends ServiceConfigReader {
       readBack: service.defaultUpstream,
       externalLabels: {},
       resumeLookbackMs: 7 * 86_400_000,
-      readBackSettleMs: 10_000,
+      readBackSettleMs: 60_000,
     };
     if (!isObject(raw)) {
       this.problem('remoteWrite', 'required: {url, readBack, ...} (the TSDB written to, and the upstream reading it)');

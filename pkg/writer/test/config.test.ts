@@ -86,7 +86,7 @@ describe('writer config', () => {
     expect(
       parseWriterConfig(upstreams + remoteWrite + 'jobs: [{ name: a, query: cpu }]\n', 'test').remoteWrite
     ).toMatchObject({
-      readBackSettleMs: 10_000,
+      readBackSettleMs: 60_000,
     });
     expect(
       problems(upstreams + remoteWrite + 'jobs: [{ name: a, query: cpu, schedule: { series_refresh: often } }]\n')
