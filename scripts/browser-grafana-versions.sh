@@ -6,14 +6,14 @@
 # The default browser run (npm run test:browser) uses the repository's own @grafana/* versions.
 # Usage: scripts/browser-grafana-versions.sh [playwright arguments...]
 # The default (CI's step) is what differs between releases and stays short: the bundles load against the release's
-# @grafana/data, the panel draws and marks a Prometheus query's anomalies in its worker, and re-renders when the
-# options editor changes contamination.
+# @grafana/data, the app's pages render and save, the panel draws and marks a Prometheus query's anomalies in its
+# worker, and re-renders when the options editor changes contamination.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 specs=("$@")
-[ ${#specs[@]} -gt 0 ] || specs=(tests/browser/pluginLoading.spec.ts tests/browser/anomalyPanel.spec.ts
-  --grep 'host runs|bundle exports|Prometheus data|contamination changes')
+[ ${#specs[@]} -gt 0 ] || specs=(tests/browser/pluginLoading.spec.ts tests/browser/appPages.spec.ts
+  tests/browser/anomalyPanel.spec.ts --grep 'host runs|bundle exports|the app|Prometheus data|contamination changes')
 
 status=0
 for manifest_dir in tests/browser/grafana-versions/*/; do

@@ -7,20 +7,13 @@
 import type { Page } from '@playwright/test';
 
 import type { AlertRuleGroup, ProvisionedAlertRule } from '../../src/panels/anomaly/alerting/provisioningTypes';
-import { expect, type HostPage, test as hostTest } from './fixtures';
+import { expect, type HostPage, testWithGrafanaApi } from './fixtures';
 import { prometheusMatrixToFrames, type PanelFrame } from './frames';
 import { byTestId, panelContainer, renderAnomalyPanel, testIds } from './panelDriver';
-import { type RecordedRequest, RecordingGrafanaApi } from './recordingGrafanaApi';
+import type { RecordedRequest, RecordingGrafanaApi } from './recordingGrafanaApi';
 import { STEP_MS, type TelemetryScenario } from './telemetryScenario';
 
-const test = hostTest.extend<{ grafanaApi: RecordingGrafanaApi }>({
-  grafanaApi: async ({ staticServer }, use) => {
-    const api = new RecordingGrafanaApi();
-    staticServer.apiHandler = api.handle;
-    await use(api);
-    staticServer.apiHandler = undefined;
-  },
-});
+const test = testWithGrafanaApi;
 
 const ANOMALY_DATASOURCE_UID = 'telemetry-anomaly';
 const SETTINGS_PATH = '/api/plugins/telemetry-analyzer-app/settings';
@@ -186,17 +179,9 @@ function expectLoadRequests(requests: RecordedRequest[]): void {
   expect(summarize(requests.slice(1, 3)).sort()).toEqual([`GET ${FOLDERS_PATH}`, `GET ${CONTACT_POINTS_PATH}`].sort());
 }
 
-/**
- * Grafana serves its spinner icon from its own repository (no npm package has it), like its fonts: the host answers
- * 404 for it whenever a LoadingPlaceholder shows.
- */
-const MISSING_GRAFANA_SPINNER = 'HTTP 404: /public/build/img/icons/unicons/spinner.svg';
-
-/** What went wrong on the page (fixtures.ts records it), origin left out, the host's missing spinner icon too. */
+/** What went wrong on the page (fixtures.ts records it), origin left out. */
 function pageErrors(host: HostPage): string[] {
-  return host.errors
-    .map((error) => error.replace(/http:\/\/127\.0\.0\.1:\d+/, ''))
-    .filter((error) => error !== MISSING_GRAFANA_SPINNER);
+  return host.errors.map((error) => error.replace(/http:\/\/127\.0\.0\.1:\d+/, ''));
 }
 
 test.describe('create alert rule from the anomaly panel', () => {

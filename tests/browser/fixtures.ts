@@ -9,7 +9,13 @@ import path from 'node:path';
 import { startInfluxDB, type InfluxDBServer } from '../support/influxdb';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus';
 import { repositoryRoot } from './host/buildHost';
-import { missingGrafanaFontsPath, startStaticServer, type StaticServer } from './staticServer';
+import { RecordingGrafanaApi } from './recordingGrafanaApi';
+import {
+  missingGrafanaFontsPath,
+  missingGrafanaSpinnerPath,
+  startStaticServer,
+  type StaticServer,
+} from './staticServer';
 import { buildTelemetryScenario, type TelemetryScenario } from './telemetryScenario';
 
 export const screenshotDirectory = path.join(repositoryRoot, 'test-results', 'screenshots');
@@ -61,7 +67,12 @@ export const test = base.extend<{ host: HostPage }, WorkerFixtures>({
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.stack ?? error.message}`));
     page.on('response', (response) => {
-      if (response.status() >= 400 && !new URL(response.url()).pathname.startsWith(missingGrafanaFontsPath)) {
+      const { pathname } = new URL(response.url());
+      if (
+        response.status() >= 400 &&
+        !pathname.startsWith(missingGrafanaFontsPath) &&
+        pathname !== missingGrafanaSpinnerPath
+      ) {
         errors.push(`HTTP ${response.status()}: ${response.url()}`);
       }
     });
@@ -88,6 +99,16 @@ export const test = base.extend<{ host: HostPage }, WorkerFixtures>({
     };
     await use(host);
     staticServer.hostPageHeaders = {};
+  },
+});
+
+/** The host page with a recording stand-in for Grafana's HTTP API behind it (recordingGrafanaApi.ts). */
+export const testWithGrafanaApi = test.extend<{ grafanaApi: RecordingGrafanaApi }>({
+  grafanaApi: async ({ staticServer }, use) => {
+    const api = new RecordingGrafanaApi();
+    staticServer.apiHandler = api.handle;
+    await use(api);
+    staticServer.apiHandler = undefined;
   },
 });
 

@@ -24,6 +24,8 @@ const APP_PLUGIN_ID = pluginId;
 const APP_SETTINGS_PATH = `/api/plugins/${APP_PLUGIN_ID}/settings`;
 /** Font files Grafana serves from its own repository; the host cannot, so their 404s are expected. */
 export const missingGrafanaFontsPath = '/public/fonts/';
+/** Grafana's spinner icon, also served from its repository only: 404 here whenever a LoadingPlaceholder shows. */
+export const missingGrafanaSpinnerPath = '/public/build/img/icons/unicons/spinner.svg';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -58,6 +58,14 @@ function hostWebpackConfig(): Configuration {
     },
     module: {
       rules: [
+        // Grafana shares 'react-router' v6 with plugins (react-router-dom-v5-compat; grafana/grafana
+        // public/app/features/plugins/loader/sharedDependencies.ts), whatever its @grafana/ui depends on (v5 in
+        // 12.3 and 13.2): the host's own imports take the repository's v6.
+        {
+          // (A rule's resolve options apply to the imports of the modules it matches: the host's own files.)
+          include: __dirname,
+          resolve: { alias: { 'react-router$': path.join(repositoryRoot, 'node_modules', 'react-router') } },
+        },
         // @grafana/ui's ESM build imports 'ol/...' without file extensions; Grafana's own webpack config allows it.
         { test: /\.m?js$/, resolve: { fullySpecified: false } },
         {

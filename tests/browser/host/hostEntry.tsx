@@ -8,8 +8,11 @@
 import './bootData'; // must stay the first import: @grafana/runtime reads window.grafanaBootData when it loads
 import React from 'react';
 import { createRoot, type Root } from 'react-dom/client';
+// v6, as Grafana shares 'react-router' with plugins (react-router-dom-v5-compat); buildHost.ts pins it.
+import { MemoryRouter } from 'react-router';
 import {
   AppPlugin,
+  type AppPluginMeta,
   type DataFrame,
   type PanelPlugin,
   PanelPlugin as PanelPluginClass,
@@ -102,25 +105,82 @@ function summarize(exports: Record<string, unknown>): LoadedPluginSummary {
   };
 }
 
+/** Grafana reads a plugin's plugin.json next to module.js and attaches it as `meta` before rendering. */
+async function readPluginJson(modulePath: string) {
+  const metaUrl = new URL('plugin.json', new URL(modulePath, window.location.href)).href;
+  const response = await fetch(metaUrl);
+  if (!response.ok) {
+    throw new Error(`Cannot read ${metaUrl}: HTTP ${response.status}`);
+  }
+  return response.json();
+}
+
 async function loadPanelPlugin(modulePath: string): Promise<PanelPlugin> {
   const exports = await importPluginModule(modulePath);
   const plugin = exports.plugin;
   if (!(plugin instanceof PanelPluginClass)) {
     throw new Error(`${modulePath} does not export a PanelPlugin of the host's @grafana/data as "plugin"`);
   }
-  // Grafana reads the plugin's plugin.json next to module.js and attaches it as `meta` before rendering.
-  const metaUrl = new URL('plugin.json', new URL(modulePath, window.location.href)).href;
-  const response = await fetch(metaUrl);
-  if (!response.ok) {
-    throw new Error(`Cannot read ${metaUrl}: HTTP ${response.status}`);
-  }
-  const pluginJson = await response.json();
+  const pluginJson = await readPluginJson(modulePath);
   plugin.meta = {
     ...pluginJson,
     module: modulePath.replace(/^\//, ''),
     baseUrl: modulePath.replace(/^\//, '').replace(/\/module\.js$/, ''),
   };
   return plugin;
+}
+
+export interface RenderAppRequest {
+  /** URL path of the app's module.js. */
+  modulePath: string;
+  /** The app's root page, or its first configuration page (Administration → Plugins → the app). */
+  page: 'root' | 'config';
+  /** The app's saved settings (plugin.meta.jsonData). */
+  jsonData?: Record<string, unknown>;
+}
+
+/** Renders an app plugin's root or configuration page as Grafana does: meta from plugin.json, inside a router. */
+async function renderApp({ modulePath, page, jsonData = {} }: RenderAppRequest): Promise<void> {
+  const exports = await importPluginModule(modulePath);
+  const plugin = exports.plugin;
+  if (!(plugin instanceof AppPlugin)) {
+    throw new Error(`${modulePath} does not export an AppPlugin of the host's @grafana/data as "plugin"`);
+  }
+  const pluginJson = await readPluginJson(modulePath);
+  const baseUrl = modulePath.replace(/^\//, '').replace(/\/module\.js$/, '');
+  plugin.meta = {
+    ...pluginJson,
+    enabled: true,
+    pinned: true,
+    jsonData,
+    module: modulePath.replace(/^\//, ''),
+    baseUrl,
+  };
+  const appUrl = `/a/${pluginJson.id}`;
+  const Root = plugin.root;
+  const ConfigPage = plugin.configPages?.[0]?.body;
+  if (!(page === 'root' ? Root : ConfigPage)) {
+    throw new Error(`${modulePath} has no ${page === 'root' ? 'root page' : 'configuration page'}`);
+  }
+  root ??= createRoot(document.getElementById('root')!);
+  root.render(
+    <ThemeContext.Provider value={config.theme2}>
+      <GlobalStyles />
+      <MemoryRouter initialEntries={[appUrl]}>
+        {page === 'root' && Root ? (
+          <Root
+            meta={plugin.meta as AppPluginMeta}
+            basename={appUrl}
+            path={appUrl}
+            query={{}}
+            onNavChanged={() => {}}
+          />
+        ) : (
+          ConfigPage && <ConfigPage plugin={plugin} query={{}} />
+        )}
+      </MemoryRouter>
+    </ThemeContext.Provider>
+  );
 }
 
 function render(input: PanelHostInput) {
@@ -168,6 +228,7 @@ const host = {
   versions: () => ({ react: React.version, grafanaUi: __HOST_GRAFANA_UI_VERSION__ }),
   loadPlugin: async (modulePath: string) => summarize(await importPluginModule(modulePath)),
   renderPanel,
+  renderApp,
   setPanelData,
   processPanelFrames,
   observations: () => ({ ...observations, options: JSON.parse(JSON.stringify(observations.options)) }),

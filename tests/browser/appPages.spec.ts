@@ -1,0 +1,47 @@
+/**
+ * The app's own pages in the built plugin, rendered as Grafana renders them (meta from plugin.json, inside the
+ * router Grafana shares): the root page's overview, and the configuration page saving the defaults for new panels
+ * through Grafana's plugin settings API (a recording stand-in, recordingGrafanaApi.ts). Run again on Grafana 12.3.3
+ * (React 18) and 13.2.3 (React 19) packages by scripts/browser-grafana-versions.sh.
+ */
+import { testIds } from '../../src/components/testIds';
+import { expect, testWithGrafanaApi as test } from './fixtures';
+import { byTestId } from './panelDriver';
+import { pluginBasePath, pluginId } from './staticServer';
+
+const APP_MODULE = `${pluginBasePath}/module.js`;
+const SETTINGS_PATH = `/api/plugins/${pluginId}/settings`;
+
+test('the app’s page shows its overview', async ({ host }) => {
+  await host.open();
+  await host.page.evaluate((modulePath) => window.__host.renderApp({ modulePath, page: 'root' }), APP_MODULE);
+  await expect(host.page.locator(byTestId(testIds.overview.container))).toBeVisible();
+  expect(host.errors).toEqual([]);
+});
+
+test('the app’s configuration page saves the default contamination for new panels', async ({ host, grafanaApi }) => {
+  grafanaApi.answer('POST', SETTINGS_PATH, { status: 200, body: { message: 'Plugin settings updated' } });
+  await host.open();
+  await host.page.evaluate(
+    (modulePath) =>
+      window.__host.renderApp({
+        modulePath,
+        page: 'config',
+        jsonData: { anomalyDatasourceUid: 'proxy-ds', defaultContamination: 0.01 },
+      }),
+    APP_MODULE
+  );
+  const contamination = host.page.locator(byTestId(testIds.appConfig.defaultContamination));
+  await expect(contamination).toHaveValue('0.01');
+  await expect(host.page.locator(byTestId(testIds.appConfig.datasourceUid))).toHaveValue('proxy-ds');
+  await contamination.fill('0.05');
+  await host.page.locator(byTestId(testIds.appConfig.submit)).click();
+  await expect(host.page.locator(byTestId(testIds.appConfig.saveResult))).toContainText('Settings saved');
+  const [saved] = grafanaApi.requestsTo('POST', SETTINGS_PATH);
+  expect(saved.body).toMatchObject({
+    enabled: true,
+    pinned: true,
+    jsonData: { anomalyDatasourceUid: 'proxy-ds', defaultContamination: 0.05 },
+  });
+  expect(host.errors).toEqual([]);
+});
