@@ -1,10 +1,10 @@
 /**
  * `run` (the writer, pkg/writer): a bad writer config or a bad --shard is bad input (exit 2, every problem on one
- * line), as `serve` treats a bad proxy config.
+ * line, each at its file:line:column), as `serve` treats a bad proxy config; a refused config writes nothing.
  */
 import { writeFileSync } from 'fs';
 import { join } from 'path';
-import { runCli, tempDir } from './cliHarness';
+import { filesIn, runCli, tempDir } from './cliHarness';
 
 const work = tempDir('cli-run-');
 
@@ -22,6 +22,40 @@ describe('run', () => {
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/invalid writer configuration: .*jobs\[0\]\.options\.train: set by the schedule/);
+  });
+
+  it.each([
+    [
+      'a bad value',
+      'jobs:\n  - name: cpu\n    query: cpu\n    schedule: { infer_every: 1x }\n',
+      /writer\.yaml:8:30: jobs\[0\]\.schedule\.infer_every: must be a positive duration/,
+    ],
+    [
+      'an unknown key',
+      'jobs:\n  - name: cpu\n    query: cpu\n    shedule: { infer_every: 1m }\n',
+      /writer\.yaml:8:14: jobs\[0\]\.shedule: unknown key/,
+    ],
+    [
+      'a query the anomaly grammar refuses',
+      'jobs:\n  - name: cpu\n    query: cpu{\n',
+      /writer\.yaml:7:12: jobs\[0\]\.query: not a valid anomaly query .*\(in anomaly_score\(cpu\{\)\)/,
+    ],
+    ['broken YAML', 'jobs:\n  - name: cpu\n   query: [cpu\n', /writer\.yaml:7:\d+: not valid YAML: /],
+  ])('names %s by file:line:column, exits 2 and writes no backfill file', (_, jobs, expected) => {
+    const dir = tempDir('cli-run-bad-');
+    const config = join(dir, 'writer.yaml');
+    writeFileSync(
+      config,
+      'upstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:9" }\n' +
+        'remoteWrite:\n  url: "http://127.0.0.1:9/api/v1/write"\n' +
+        jobs
+    );
+    const output = join(dir, 'backfill.om');
+    const run = runCli(['run', '--config', config, '--from', '2026-11-01T00:00:00Z', '--output', output]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(expected);
+    expect(filesIn(dir)).toEqual(['writer.yaml']);
   });
 
   it.each(['--to', '--output'])('refuses %s without --from (they belong to a backfill)', (option) => {

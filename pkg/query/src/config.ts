@@ -11,7 +11,7 @@ import {
   DEFAULT_CONTAMINATION,
   DEFAULT_DETECTOR_SETTINGS,
 } from '@telemetry-analyzer/engine';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseDurationOrSeconds } from './time';
 
 export type UpstreamType = 'prometheus' | 'influxdb';
@@ -85,7 +85,19 @@ export interface Limits {
   maxPointsScoredPerQuery: number;
   /** Longest an anomaly query may run, waiting included, ms ['2m', as Prometheus' query.timeout]; then 503 timeout. */
   queryTimeoutMs: number;
+  /**
+   * Largest upstream answer the proxy or the writer reads into memory (an anomaly query's range queries, InfluxDB
+   * `/query`, series listings, readiness probes), bytes as received after decoding [DEFAULT_MAX_UPSTREAM_ANSWER_BYTES
+   * = 128 MiB]; a larger answer is given up as it arrives → 422. Pass-through answers stream and are not bounded.
+   */
+  maxUpstreamAnswerBytes: number;
 }
+
+/**
+ * limits.maxUpstreamAnswerBytes by default: 128 MiB holds one 10 000-step range query of maxSeriesPerQuery (500)
+ * series at ~25 bytes per sample in Prometheus' JSON, the most a query within the other limits reads in one answer.
+ */
+export const DEFAULT_MAX_UPSTREAM_ANSWER_BYTES = 128 * 2 ** 20;
 
 /** How warm anomaly queries reuse what a model's score cache already holds (docs/proxy.md, "Score cache"). */
 /**
@@ -167,15 +179,34 @@ export const SERVICE_ROOT_KEYS = [
   'log',
 ];
 
+/** Where in the file a problem is: 1-based line and column, as editors and compilers count them. */
+export interface ConfigLocation {
+  line: number;
+  column: number;
+}
+
 export class ConfigError extends Error {
+  /**
+   * The problems prefixed with `file:line:column: ` where the key's value (or the key, or its closest enclosing
+   * mapping when the key is missing) is in the file: what a person reads (`problems` stay `key: message`).
+   */
+  readonly located: string[];
+
   constructor(
     readonly source: string,
     readonly problems: string[],
     /** What the file configures, for the message ("proxy configuration"). */
-    what = 'proxy configuration'
+    what = 'proxy configuration',
+    /** Each problem's place in the file (undefined: not known), in the order of `problems`. */
+    readonly locations: Array<ConfigLocation | undefined> = []
   ) {
-    super(`invalid ${what} (${source}):\n  - ${problems.join('\n  - ')}`);
+    const located = problems.map((problem, i) => {
+      const at = locations[i];
+      return at ? `${source}:${at.line}:${at.column}: ${problem}` : problem;
+    });
+    super(`invalid ${what} (${source}):\n  - ${located.join('\n  - ')}`);
     this.name = 'ConfigError';
+    this.located = located;
   }
 }
 
@@ -193,17 +224,67 @@ export function readYamlConfig<T>(
   reader: ServiceConfigReader,
   read: (raw: unknown) => T | undefined
 ): T {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(source, [`not valid YAML: ${(error as Error).message}`], what);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0];
+    // yaml's message ends with " at line L, column C:" and the offending lines: the location says that.
+    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const at = error.linePos?.[0];
+    throw new ConfigError(source, [`not valid YAML: ${message}`], what, [
+      at ? { line: at.line, column: at.col } : undefined,
+    ]);
   }
-  const config = read(raw);
+  const config = read(doc.toJS());
   if (reader.problems.length > 0 || config === undefined) {
-    throw new ConfigError(source, reader.problems, what);
+    const locations = reader.problemKeys.map((key) => {
+      const offset = offsetOfKey(doc.contents, key);
+      if (offset === undefined) {
+        return undefined;
+      }
+      const { line, col } = lineCounter.linePos(offset);
+      return { line, column: col };
+    });
+    throw new ConfigError(source, reader.problems, what, locations);
   }
   return config;
+}
+
+/**
+ * Where a problem's key (`jobs[0].schedule.infer_every`, `upstreams.my.prom.url`: names may hold dots) is in the
+ * document: its value, else the key itself, else the closest enclosing node that exists (a missing key).
+ */
+function offsetOfKey(root: unknown, key: string): number | undefined {
+  const start = (node: unknown) => ((node as YamlNode | null)?.range ? (node as YamlNode).range![0] : undefined);
+  const segments = key === '(root)' ? [] : key.split(/(?=\[)|\./).filter((s) => s !== '');
+  let node: unknown = root;
+  let found = start(root);
+  let i = 0;
+  while (i < segments.length) {
+    if (isSeq(node) && /^\[\d+\]$/.test(segments[i])) {
+      node = node.items[Number(segments[i].slice(1, -1))];
+      i++;
+    } else if (isMap(node)) {
+      let pair;
+      // The longest run of segments that is a key here (a name with dots), else the next segment alone.
+      for (let end = segments.length; end > i && !pair; end--) {
+        const name = segments.slice(i, end).join('.');
+        pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === name);
+        if (pair) {
+          i = end;
+        }
+      }
+      if (!pair) {
+        return found;
+      }
+      found = start(pair.key) ?? found;
+      node = pair.value;
+    } else {
+      return found;
+    }
+    found = start(node) ?? found;
+  }
+  return found;
 }
 
 /** A config file's text, or a ConfigError naming it. */
@@ -218,6 +299,8 @@ export function readConfigFile(path: string, what = 'proxy configuration'): stri
 /** Walks the parsed YAML, collecting problems instead of stopping at the first. Hosts extend it with their sections. */
 export class ServiceConfigReader {
   readonly problems: string[] = [];
+  /** The key of each problem, for its place in the file. */
+  readonly problemKeys: string[] = [];
   readonly secrets: string[] = [];
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
@@ -531,6 +614,7 @@ export class ServiceConfigReader {
       maxLags: 100,
       maxSamplesPerQuery: 10_000_000,
       maxPointsScoredPerQuery: 2_000_000,
+      maxUpstreamAnswerBytes: DEFAULT_MAX_UPSTREAM_ANSWER_BYTES,
       queryTimeoutMs: 120_000,
     };
     if (raw === undefined || raw === null) {
@@ -583,6 +667,7 @@ export class ServiceConfigReader {
 
   problem(key: string, message: string): void {
     this.problems.push(`${key}: ${message}`);
+    this.problemKeys.push(key);
   }
 
   rejectUnknownKeys(raw: Record<string, unknown>, parent: string, allowed: string[]): void {

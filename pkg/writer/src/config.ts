@@ -243,15 +243,20 @@ class WriterConfigReader extends ServiceConfigReader {
       const optionsText = this.readOptions(value.options, `${key}.options`);
       const schedule = this.readSchedule(value.schedule, `${key}.schedule`);
       let parsed: AnomalyQuery | undefined;
+      // The proxy's own parser judges the job as the proxy would judge anomaly_score(query, options).
+      const judged = `anomaly_score(${query}${optionsText ? `, ${optionsText}` : ''})`;
       try {
-        // The proxy's own parser judges the job as the proxy would judge anomaly_score(query, options).
-        const result = parseQuery(`anomaly_score(${query}${optionsText ? `, ${optionsText}` : ''})`);
+        const result = parseQuery(judged);
         if (result.kind !== 'anomaly') {
           throw new Error('not an anomaly query');
         }
         parsed = result.query;
       } catch (error) {
-        this.problem(`${key}.query`, `not a valid anomaly query with its options: ${(error as Error).message}`);
+        // The parser's "at char N" counts in the judged text, which the message quotes.
+        this.problem(
+          `${key}.query`,
+          `not a valid anomaly query with its options: ${(error as Error).message} (in ${judged})`
+        );
         return;
       }
       const stepMs = parsed.options.step ?? service.engine.instantStepMs;

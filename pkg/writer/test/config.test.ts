@@ -111,4 +111,29 @@ describe('writer config', () => {
       expect.stringMatching(/^jobs\[0\]\.query: not a valid anomaly query with its options: .*trees/),
     ]);
   });
+
+  it('places each problem in the file: the value of its key (names with dots too), else the mapping lacking it', () => {
+    let error: ConfigError | undefined;
+    try {
+      parseWriterConfig(
+        [
+          'upstreams:',
+          '  prom.eu: { type: prometheus, url: "ftp://x" }', // line 2: the url value at column 37
+          'remoteWrite: { url: "http://127.0.0.1:9090/api/v1/write", readBack: prom.eu }',
+          'defaultUpstream: prom.eu',
+          'jobs:',
+          '  - name: a', // line 6: jobs[0] lacks query: the item's mapping at column 5
+        ].join('\n'),
+        'w.yaml'
+      );
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error?.located).toEqual([
+      'w.yaml:2:37: upstreams.prom.eu.url: must use http or https, got "ftp:"',
+      'w.yaml:6:5: jobs[0].query: required (a non-empty string)',
+      expect.stringMatching(/^w\.yaml:6:5: jobs\[0\]\.query: not a valid anomaly query/),
+    ]);
+    expect(error?.message).toContain('w.yaml:2:37: upstreams.prom.eu.url');
+  });
 });

@@ -62,7 +62,7 @@ export function runCommand(): Command {
         await runWriterFromConfigFile(flags.config, { shard, backfill });
       } catch (error) {
         if (error instanceof ConfigError) {
-          throw new InputError({ source: flags.config }, `invalid writer configuration: ${error.problems.join('; ')}`);
+          throw new InputError({ source: flags.config }, `invalid writer configuration: ${error.located.join('; ')}`);
         }
         throw error;
       }

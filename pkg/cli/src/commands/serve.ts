@@ -14,7 +14,7 @@ export function serveCommand(): Command {
       } catch (error) {
         // A bad config file is bad input (exit 2), like a bad data file; the proxy lists every problem.
         if (error instanceof ConfigError) {
-          throw new InputError({ source: flags.config }, `invalid proxy configuration: ${error.problems.join('; ')}`);
+          throw new InputError({ source: flags.config }, `invalid proxy configuration: ${error.located.join('; ')}`);
         }
         throw error;
       }
