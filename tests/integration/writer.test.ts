@@ -111,6 +111,10 @@ interface WriterSetup {
   writeUrl?: string;
   /** Added to the job's schedule, e.g. `series_refresh: 10m`. */
   scheduleExtra?: string;
+  /** remoteWrite.batchSamples [1000]. */
+  batchSamples?: number;
+  /** shutdownGrace [60s]. */
+  shutdownGrace?: string;
 }
 
 function writerConfig(setup: WriterSetup): WriterConfig {
@@ -128,7 +132,7 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
     'remoteWrite:',
     `  url: ${setup.writeUrl ?? setup.target.writeUrl}`,
     `  readBack: ${setup.readBack ?? 'target'}`,
-    '  batchSamples: 1000',
+    `  batchSamples: ${setup.batchSamples ?? 1000}`,
     `  queueSamples: ${setup.queueSamples ?? 1_000_000}`,
     '  minBackoff: 50ms',
     '  maxBackoff: 500ms',
@@ -137,7 +141,7 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
     ...(setup.shard ? [`shard: "${setup.shard}"`] : []),
     'workers: { training: 0 }',
     ...(setup.modelStore ? [`modelStore: { directory: ${JSON.stringify(setup.modelStore)} }`] : []),
-    'shutdownGrace: 60s',
+    `shutdownGrace: ${setup.shutdownGrace ?? '60s'}`,
     `log: { level: ${setup.logLevel ?? 'warn'} }`,
     'jobs:',
     '  - name: cpu',
@@ -336,6 +340,76 @@ describe('anomaly writer', () => {
     expect((await first.writer.metrics.trainings.get()).values[0].value).toBe(HOSTS.length);
     expect((await second.writer.metrics.trainings.get()).values[0].value).toBe(HOSTS.length);
     removeTempDir(models);
+  });
+
+  it('a writer that died with part of a run sent resumes each series after its own last sample: no gap, no duplicate', async () => {
+    const end = LIVE_START + 40 * MINUTE;
+    const reference = newWriter({ target: vm, externalLabels: { run: 'died-reference' } });
+    await reference.writer.resume();
+    await runLive(reference, LIVE_START, end);
+    // In front of VictoriaMetrics (which keeps duplicates), a front that passes requests while `budget` lasts and
+    // answers 503 after it.
+    let passed = 0;
+    let budget = Infinity;
+    const front = createServer((request, response) => {
+      const body: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => body.push(chunk));
+      request.on('end', () => {
+        if (passed >= budget) {
+          response.writeHead(503).end('down');
+          return;
+        }
+        passed++;
+        const upstream = httpRequest(vm.writeUrl, { method: 'POST', headers: request.headers }, (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        });
+        upstream.end(Buffer.concat(body));
+      });
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const died = 'anomaly_job="cpu",run="died"';
+    const heldSamples = async () =>
+      (await rawSamples(vm.url, `{${died}}`, T0 + 20 * HOUR, 72000)).reduce((n, s) => n + s.samples.length, 0);
+    try {
+      const dying = newWriter({
+        target: vm,
+        externalLabels: { run: 'died' },
+        writeUrl: `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`,
+        batchSamples: 20,
+        shutdownGrace: '100ms',
+      });
+      await dying.writer.resume();
+      await runLive(dying, LIVE_START, LIVE_START + 5 * MINUTE); // 2 runs, all sent: 2 x 5 points x 6 hosts x 3
+      // The third run queues its 90 samples at once: scores of h1-h6, flags, thresholds, 20 per request. Only the
+      // first request passes (scores of h1-h4), then the writer dies with the rest queued (as a SIGKILL leaves it).
+      budget = passed + 1;
+      dying.clock.now = LIVE_START + 10 * MINUTE;
+      await dying.writer.runJob('cpu', LIVE_START + 10 * MINUTE);
+      await dying.writer.close();
+      expect(passed).toBe(budget);
+      expect((await dying.writer.metrics.samplesDropped.get()).values).toEqual([
+        expect.objectContaining({ labels: { reason: 'shutdown' }, value: 70 }),
+      ]);
+    } finally {
+      await new Promise((resolve) => front.close(resolve));
+    }
+    let held = 0;
+    await waitUntil(async () => ((held = await heldSamples()) >= 2 * 90 + 20 ? true : undefined), {
+      timeoutMs: 30_000,
+      describe: () => `the 200 samples sent before the writer died (${held} served)`,
+    });
+    const restarted = newWriter({ target: vm, externalLabels: { run: 'died' } });
+    restarted.clock.now = LIVE_START + 15 * MINUTE;
+    await restarted.writer.resume();
+    await runLive(restarted, LIVE_START + 15 * MINUTE, end);
+    const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
+    for (const metric of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold']) {
+      const expected = await written(vm, `${metric}{run="died-reference"}`, HOSTS.length * points, ['run']);
+      const got = await written(vm, `${metric}{run="died"}`, HOSTS.length * points, ['run']);
+      expect(sampleCount(got)).toBe(HOSTS.length * points); // every point once
+      expect(got).toEqual(expected);
+    }
   });
 
   it('counts the samples it drops beyond its queue bound while the target is down', async () => {

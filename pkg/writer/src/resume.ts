@@ -1,8 +1,8 @@
 /**
- * Where a starting writer resumes: the newest sample of its job's score series in the target TSDB, read back through
- * the Prometheus query API (Prometheus, Mimir, Thanos, VictoriaMetrics all answer it). Only series of this writer's
- * shard count, so shards that stopped at different times each resume where they stopped. Raw samples are read with a
- * range selector, over a short window first and longer ones only when that finds nothing.
+ * Where a starting writer resumes: the last sample of each of its job's written series in the target TSDB, read back
+ * through the Prometheus query API (Prometheus, Mimir, Thanos, VictoriaMetrics all answer it). Only series of this
+ * writer's shard count, so shards that stopped at different times each resume where they stopped. Raw samples are
+ * read with a range selector, over a short window first and longer ones only when that finds nothing.
  */
 import { authHeaders, type UpstreamConfig } from '@telemetry-analyzer/query';
 import type { JobConfig, RemoteWriteConfig } from './config';
@@ -20,36 +20,58 @@ interface MatrixAnswer {
 /** The labels a unit had, recovered from a written series (the shard's key): see unitLabelsOf in the writer. */
 export type UnitLabelsOf = (written: Record<string, string>) => Record<string, string>;
 
-export async function lastWrittenMs(
+/**
+ * Where a job resumes: the newest written sample of the shard's series (`newestMs`), and the written series (score,
+ * flag and threshold; keyed by writtenSeriesKey) whose last sample is older than that but within the window the
+ * first window before it: a writer that died with part of a run sent (its queue, in batches, lost with it) left them
+ * behind the others, and the first run after the restart writes each of them from its own last sample on.
+ */
+export interface ResumePoint {
+  newestMs?: number;
+  behind: Map<string, number>;
+}
+
+/** A written series' identity: its labels, `__name__` included, in name order. */
+export function writtenSeriesKey(labels: Record<string, string>): string {
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((name) => [name, labels[name]])
+  );
+}
+
+export async function resumePoint(
   readBack: UpstreamConfig,
   remoteWrite: RemoteWriteConfig,
   job: JobConfig,
   shard: ShardSpec,
   unitLabelsOf: UnitLabelsOf,
   nowMs: number
-): Promise<number | undefined> {
+): Promise<ResumePoint> {
+  const names = [job.output.score, job.output.flag, job.output.threshold];
   const matchers = [
-    `__name__=${JSON.stringify(job.output.score)}`,
+    // Metric names hold no regex metacharacters but `:`, which is literal.
+    `__name__=~${JSON.stringify(names.join('|'))}`,
     `${job.output.jobLabel}=${JSON.stringify(job.name)}`,
     ...Object.entries(remoteWrite.externalLabels).map(([name, value]) => `${name}=${JSON.stringify(value)}`),
   ];
   const selector = `{${matchers.join(',')}}`;
-  for (let windowMs = Math.max(job.schedule.inferEveryMs * 10, 3_600_000); ; windowMs *= 8) {
+  const firstWindowMs = Math.max(job.schedule.inferEveryMs * 10, 3_600_000);
+  for (let windowMs = firstWindowMs; ; windowMs *= 8) {
     const window = Math.min(windowMs, remoteWrite.resumeLookbackMs);
     const answer = await instantQuery(readBack, `${selector}[${Math.ceil(window / 1000)}s]`, nowMs);
-    let newest: number | undefined;
+    const last = new Map<string, number>();
     for (const series of answer) {
-      if (!inShard(unitLabelsOf(series.metric), shard)) {
-        continue;
-      }
       const values = series.values ?? [];
-      const last = values.length > 0 ? Math.round(values[values.length - 1][0] * 1000) : undefined;
-      if (last !== undefined && (newest === undefined || last > newest)) {
-        newest = last;
+      if (values.length > 0 && inShard(unitLabelsOf(series.metric), shard)) {
+        last.set(writtenSeriesKey(series.metric), Math.round(values[values.length - 1][0] * 1000));
       }
     }
-    if (newest !== undefined || window >= remoteWrite.resumeLookbackMs) {
-      return newest;
+    if (last.size > 0 || window >= remoteWrite.resumeLookbackMs) {
+      const newestMs = last.size > 0 ? Math.max(...last.values()) : undefined;
+      // Series that stopped further back than a short window before the newest ended (their input went away).
+      const behind = [...last].filter(([, ms]) => ms < newestMs! && ms >= newestMs! - firstWindowMs);
+      return { newestMs, behind: new Map(behind) };
     }
   }
 }

@@ -23,7 +23,7 @@ import { WriterMetrics } from './metrics';
 import { OpenMetricsFileSink } from './openMetricsFile';
 import { RemoteWriteClient } from './remoteWrite/remoteWriteClient';
 import type { SampleSink } from './sampleSink';
-import { lastWrittenMs } from './resume';
+import { resumePoint, writtenSeriesKey } from './resume';
 import { ScoringChunk, alignDown, chunkQueryText, scoringChunks } from './schedule';
 import { inShard } from './shard';
 import { SentChunk, heldTimestamps, missingSamples, sentChunk, shortSeries } from './verify';
@@ -50,6 +50,11 @@ interface JobState {
   evaluator: AnomalyEvaluator;
   /** Newest scored (and queued) timestamp; undefined before the first run and before resume found one. */
   cursorMs?: number;
+  /**
+   * Written series the target holds less of than the cursor (a writer that died with part of a run sent), with
+   * their last sample: the first run after resume writes each from there; other series from the cursor on.
+   */
+  behind?: Map<string, number>;
   running?: Promise<void>;
 }
 
@@ -83,7 +88,8 @@ export class AnomalyWriter {
         new UpstreamHttp(
           u,
           () => undefined,
-          () => undefined
+          () => undefined,
+          config.limits.maxUpstreamAnswerBytes
         ),
       ])
     );
@@ -166,7 +172,7 @@ export class AnomalyWriter {
   async resume(): Promise<void> {
     const readBack = this.config.upstreams[this.config.remoteWrite.readBack];
     for (const state of this.jobs.values()) {
-      const last = await lastWrittenMs(
+      const { newestMs: last, behind } = await resumePoint(
         readBack,
         this.config.remoteWrite,
         state.job,
@@ -175,8 +181,13 @@ export class AnomalyWriter {
         this.now()
       );
       state.cursorMs = last;
+      state.behind = behind.size > 0 ? behind : undefined;
       this.log.info(
-        { job: state.job.name, resumeAfter: last === undefined ? null : new Date(last).toISOString() },
+        {
+          job: state.job.name,
+          resumeAfter: last === undefined ? null : new Date(last).toISOString(),
+          seriesBehind: behind.size,
+        },
         last === undefined
           ? 'nothing written yet: starting with the latest points'
           : 'resuming after the last written point'
@@ -203,12 +214,14 @@ export class AnomalyWriter {
   private async runOnce(state: JobState, nowMs: number): Promise<void> {
     const { job } = state;
     const endMs = alignDown(nowMs - job.schedule.delayMs, job.stepMs);
-    const startMs =
-      state.cursorMs === undefined ? endMs - job.schedule.inferEveryMs + job.stepMs : state.cursorMs + job.stepMs;
+    const { cursorMs, behind } = state;
+    const fromMs = behind ? Math.min(cursorMs!, ...behind.values()) : cursorMs;
+    const startMs = fromMs === undefined ? endMs - job.schedule.inferEveryMs + job.stepMs : fromMs + job.stepMs;
     try {
       if (startMs <= endMs) {
         await this.scoreRange(state, startMs, endMs, true);
       }
+      state.behind = undefined;
       this.metrics.runs.inc({ job: job.name, outcome: 'ok' });
     } catch (error) {
       this.metrics.runs.inc({ job: job.name, outcome: 'failed' });
@@ -269,8 +282,12 @@ export class AnomalyWriter {
   private async scoreRange(state: JobState, fromMs: number, toMs: number, live: boolean): Promise<SentChunk[]> {
     const { job } = state;
     const sent: SentChunk[] = [];
+    const resumed = live ? state.behind && { cursorMs: state.cursorMs!, behind: state.behind } : undefined;
     for (const chunk of scoringChunks(job, fromMs, toMs, this.config.limits.maxPointsPerSeries)) {
-      const series = await this.scoreChunk(state, chunk);
+      let series = await this.scoreChunk(state, chunk);
+      if (resumed && chunk.startMs <= resumed.cursorMs) {
+        series = afterLastWritten(series, resumed.cursorMs, resumed.behind);
+      }
       const queued = series.reduce((n, s) => n + s.timestamps.length, 0);
       if (!live) {
         sent.push(sentChunk(chunk, series));
@@ -282,8 +299,10 @@ export class AnomalyWriter {
       this.client.enqueue(series);
       this.metrics.samplesQueued.inc({ job: job.name }, queued);
       if (live) {
-        state.cursorMs = chunk.endMs;
-        this.metrics.lastWritten.set({ job: job.name }, chunk.endMs / 1000);
+        state.cursorMs = Math.max(chunk.endMs, state.cursorMs ?? -Infinity);
+        this.metrics.lastWritten.set({ job: job.name }, state.cursorMs / 1000);
+        // A run that fails later retries from here: what this chunk queued is not written twice.
+        resumed?.behind.forEach((ms, key) => resumed.behind.set(key, Math.max(ms, chunk.endMs)));
       }
     }
     return sent;
@@ -501,4 +520,19 @@ export class AnomalyWriter {
     this.server?.closeAllConnections();
     await this.pool?.close();
   }
+}
+
+type WrittenSeries = { labels: Array<{ name: string; value: string }>; timestamps: number[]; values: number[] };
+
+/** Each series' samples after its last written one: the `behind` series' own, every other series' the cursor. */
+function afterLastWritten(series: WrittenSeries[], cursorMs: number, behind: Map<string, number>): WrittenSeries[] {
+  return series.flatMap((one) => {
+    const key = writtenSeriesKey(Object.fromEntries(one.labels.map(({ name, value }) => [name, value])));
+    const afterMs = behind.get(key) ?? cursorMs;
+    const first = one.timestamps.findIndex((t) => t > afterMs);
+    if (first < 0) {
+      return [];
+    }
+    return [{ labels: one.labels, timestamps: one.timestamps.slice(first), values: one.values.slice(first) }];
+  });
 }
