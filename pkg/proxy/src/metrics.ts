@@ -89,7 +89,7 @@ export class ProxyMetrics {
 
   readonly upstreamErrors = new Counter({
     name: 'telemetry_proxy_upstream_errors_total',
-    help: 'Failed upstream calls, by upstream and kind (unreachable, timeout, bad_answer, http_5xx).',
+    help: 'Failed upstream calls, by upstream and kind (unreachable, timeout, bad_answer, http_5xx, too_large).',
     labelNames: ['upstream', 'kind'] as const,
     registers: [this.registry],
   });

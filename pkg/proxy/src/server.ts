@@ -93,7 +93,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       new UpstreamHttp(
         u,
         (name, kind) => metrics.upstreamErrors.inc({ upstream: name, kind }),
-        (name, change) => metrics.upstreamRequestsInFlight.inc({ upstream: name }, change)
+        (name, change) => metrics.upstreamRequestsInFlight.inc({ upstream: name }, change),
+        config.limits.maxUpstreamAnswerBytes
       ),
     ])
   );
@@ -166,6 +167,15 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   // Hooks take callbacks rather than being async: every request runs them, and each async hook costs promise turns.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (config.auth && authorizationHeaders(request.raw.rawHeaders) > 1) {
+      // Node keeps the first, a front proxy may read another: credentials that mean two things are refused.
+      reply.code(400).send({
+        status: 'error',
+        errorType: 'bad_data',
+        error: 'more than one Authorization header: send one',
+      });
+      return;
+    }
     if (
       config.auth &&
       needsCredentials(config.auth, request.is404 ? undefined : request.routeOptions.url) &&
@@ -354,4 +364,15 @@ export async function startProxyFromConfigFile(path: string, options: ProxyOptio
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
   return proxy;
+}
+
+/** How many Authorization headers a request has (rawHeaders: name, value, name, value...). */
+function authorizationHeaders(rawHeaders: string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].length === 13 && rawHeaders[i].toLowerCase() === 'authorization') {
+      count++;
+    }
+  }
+  return count;
 }

@@ -7,6 +7,7 @@ import { tokenizeInfluxql } from '../src/upstreams/influxql/influxqlLexer';
 import { InfluxqlError, checkReadOnlySelect } from '../src/upstreams/influxql/readOnlySelect';
 
 const SCOPE = { database: 'telemetry', retentionPolicies: ['autogen'] };
+const LIMITS = { points: { max: 111_000, source: 'points' }, series: { max: 500, source: 'series' } };
 
 /** Spaces, newlines or comments between tokens. */
 const gap = fc.constantFrom(' ', '  ', '\n', ' /* c */ ', ' -- c\n', '\t');
@@ -20,7 +21,9 @@ const field = fc.constantFrom(
   'max("value")',
   'count(DISTINCT host)',
   '*',
-  'percentile(x, 95) AS p'
+  'percentile(x, 95) AS p',
+  'top(x, host, 10)',
+  'moving_average(mean(x), 12)'
 );
 const source = fc.constantFrom(
   'telemetry',
@@ -54,7 +57,7 @@ const hostile = fc.oneof(
 
 function accepted(statement: string): boolean {
   try {
-    checkReadOnlySelect(statement, SCOPE);
+    checkReadOnlySelect(statement, SCOPE, LIMITS);
     return true;
   } catch (error) {
     expect(error).toBeInstanceOf(InfluxqlError);

@@ -1,17 +1,22 @@
 import {
-  type BucketBudget,
+  type StatementLimits,
   InfluxqlError,
   MAX_NESTING,
   checkReadOnlySelect,
 } from '../src/upstreams/influxql/readOnlySelect';
 
 const SCOPE = { database: 'telemetry', retentionPolicies: ['autogen', 'long'] };
+/** As costLimits' influxqlLimits makes them, without a range (a request's check). */
+const LIMITS: StatementLimits = {
+  points: { max: 111_000, source: 'the point limits' },
+  series: { max: 500, source: 'the series limit' },
+};
 
 /** `¦` marks the character the error must point at (removed before checking). */
-function refusal(marked: string, budget?: BucketBudget): { offset: number; reason: string } {
+function refusal(marked: string, limits: StatementLimits = LIMITS): { offset: number; reason: string } {
   const statement = marked.replace('¦', '');
   try {
-    checkReadOnlySelect(statement, SCOPE, budget);
+    checkReadOnlySelect(statement, SCOPE, limits);
   } catch (error) {
     expect(error).toBeInstanceOf(InfluxqlError);
     return { offset: (error as InfluxqlError).offset, reason: (error as InfluxqlError).reason };
@@ -32,7 +37,7 @@ describe('checkReadOnlySelect', () => {
     'SELECT /* a comment */ x FROM cpu WHERE time >= 1700000000000ms AND time <= 1700000060000ms',
     'SELECT\tx\r\nFROM cpu\r\n',
   ])('accepts %s', (statement) => {
-    expect(() => checkReadOnlySelect(statement, SCOPE)).not.toThrow();
+    expect(() => checkReadOnlySelect(statement, SCOPE, LIMITS)).not.toThrow();
   });
 
   it.each([
@@ -86,7 +91,7 @@ describe('checkReadOnlySelect', () => {
     const statement = (interval: string) =>
       `SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(${interval}), host`;
     const DAY_MS = 86_400_000;
-    const budget = (rangeMs: number) => ({ rangeMs, maxBuckets: 111_000, source: 'the limits' });
+    const budget = (rangeMs: number) => ({ ...LIMITS, rangeMs });
     for (const [interval, rangeMs, buckets] of [
       ['1ns', 1, 1_000_001],
       ['1ms', DAY_MS, 86_400_001],
@@ -96,7 +101,7 @@ describe('checkReadOnlySelect', () => {
       const { reason, offset } = refusal(statement(interval), budget(rangeMs));
       expect(reason).toBe(
         `GROUP BY time(${interval}) over the query's range of ${rangeMs} ms makes ${buckets} buckets per series; ` +
-          'at most 111000 (the limits): use $interval, or a longer duration'
+          'at most 111000 (the point limits): use $interval, or a longer duration'
       );
       expect(offset).toBe(statement(interval).indexOf(interval));
     }
@@ -125,8 +130,84 @@ describe('checkReadOnlySelect', () => {
       expect(reason).toBe(`nested more than ${MAX_NESTING} levels deep`);
     }
     const nested = `SELECT x FROM cpu WHERE ${'('.repeat(MAX_NESTING - 2)}a${')'.repeat(MAX_NESTING - 2)}`;
-    expect(() => checkReadOnlySelect(nested, SCOPE)).not.toThrow();
+    expect(() => checkReadOnlySelect(nested, SCOPE, LIMITS)).not.toThrow();
     const chain = `SELECT x FROM cpu WHERE $timeFilter${" AND host = 'a' OR x > 1".repeat(20_000)}`;
-    expect(() => checkReadOnlySelect(chain, SCOPE)).not.toThrow();
+    expect(() => checkReadOnlySelect(chain, SCOPE, LIMITS)).not.toThrow();
+  });
+
+  it.each([
+    ['SELECT top(x, ¦100000000) FROM cpu', 'top() argument 2: 100000000 is more than the point limits allows (111000)'],
+    [
+      'SELECT bottom(x, host, ¦111001) FROM cpu',
+      'bottom() argument 3: 111001 is more than the point limits allows (111000)',
+    ],
+    ['SELECT TOP(x, ¦999999999999999999999) FROM cpu', /^top\(\) argument 2: 1e\+21 is more than/],
+    ['SELECT sample(x, ¦5000000) FROM cpu', /^sample\(\) argument 2: 5000000 is more/],
+    [
+      'SELECT moving_average(mean(x), ¦200000) FROM cpu WHERE $timeFilter GROUP BY time(1m)',
+      /^moving_average\(\) argument 2/,
+    ],
+    [
+      'SELECT holt_winters(mean(x), ¦1000000, 4) FROM cpu WHERE $timeFilter GROUP BY time(1m)',
+      /^holt_winters\(\) argument 2/,
+    ],
+    [
+      'SELECT holt_winters_with_fit(mean(x), 10, ¦1000000) FROM cpu WHERE $timeFilter GROUP BY time(1m)',
+      /^holt_winters_with_fit\(\) argument 3/,
+    ],
+    [
+      'SELECT exponential_moving_average(x, 10, -¦1000000) FROM cpu',
+      /^exponential_moving_average\(\) argument 3: -1000000 is more/,
+    ],
+    ['SELECT top(x, ¦$__interval_ms) FROM cpu', 'expected an integer as argument 2 of top()'],
+    ['SELECT top(x, ¦(5)) FROM cpu', 'expected an integer as argument 2 of top()'],
+    ['SELECT sample(x, ¦1000 * 1000) FROM cpu', 'expected an integer as argument 2 of sample()'],
+    ['SELECT sample(x, ¦1.5) FROM cpu', 'expected an integer as argument 2 of sample()'],
+    ['SELECT mean(m) FROM (SELECT top(x, ¦200000) AS m FROM cpu)', /^top\(\) argument 2: 200000/],
+    ['SELECT x FROM cpu LIMIT ¦111001', 'LIMIT 111001 is more than the point limits allows (111000)'],
+    ['SELECT x FROM cpu OFFSET ¦99999999999999999999', /^OFFSET 99999999999999999999 is more than the point limits/],
+    ['SELECT x FROM cpu SLIMIT ¦501', 'SLIMIT 501 is more than the series limit allows (500)'],
+    ['SELECT x FROM cpu SOFFSET ¦100000', /^SOFFSET 100000 is more than the series limit/],
+    [
+      'SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(1m) fill(¦$__interval_ms)',
+      /expected null, none, previous, linear or a number in fill/,
+    ],
+    [
+      'SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(1m) fill(¦x + 1)',
+      /expected null, none, previous, linear or a number/,
+    ],
+    ['SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(1m) fill(1 ¦+ 1)', /expected "\)"/],
+    [
+      'SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(¦0s)',
+      'GROUP BY time(0s): the interval must be positive',
+    ],
+    [
+      'SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(¦99999999999999w)',
+      /duration 99999999999999w is longer than InfluxDB's durations/,
+    ],
+    [
+      'SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(1m, ¦99999999999999w)',
+      /duration 99999999999999w is longer/,
+    ],
+    ['SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(1m, ¦x)', /expected a duration or now\(\) as the offset/],
+    ['SELECT x FROM cpu WHERE time > now() - ¦9999999999999999d', /duration 9999999999999999d is longer/],
+  ])("bounds counts that multiply InfluxDB's work: %s", (marked, reason) => {
+    const { offset, reason: actual } = refusal(marked);
+    expect(actual).toEqual(typeof reason === 'string' ? reason : expect.stringMatching(reason));
+    expect(offset).toBe(marked.indexOf('¦'));
+  });
+
+  it.each([
+    'SELECT top(x, 10), host FROM cpu WHERE $timeFilter',
+    'SELECT top(x, host, 111000) FROM cpu',
+    'SELECT sample(x, 100) FROM cpu',
+    'SELECT moving_average(mean(x), 12) FROM cpu WHERE $timeFilter GROUP BY time($interval) fill(previous)',
+    'SELECT exponential_moving_average(x, 10, -1) FROM cpu',
+    'SELECT holt_winters(mean(x), 10, 4) FROM cpu WHERE $timeFilter GROUP BY time(1m, -30s) fill(-1.5)',
+    'SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(1m, now()) fill(linear)',
+    'SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(1h) fill(0) LIMIT 111000 OFFSET 10 SLIMIT 500 SOFFSET 0',
+    'SELECT percentile(x, 99.9), pow(x, 1000000) FROM cpu',
+  ])('accepts counts within the limits: %s', (statement) => {
+    expect(() => checkReadOnlySelect(statement, SCOPE, LIMITS)).not.toThrow();
   });
 });

@@ -25,6 +25,23 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const BASIC_BASE64 = Buffer.from(`${BASIC_USER.username}:${BASIC_USER.password}`).toString('base64');
 const basic = (credentials: string) => ({ authorization: `Basic ${credentials}` });
 
+function twoAuthorizations(name: string, first: string, second: string): HostileCase {
+  return {
+    class: 'auth',
+    name: `two Authorization headers, ${name}`,
+    send: ({ port }) =>
+      exchange(port, (socket) =>
+        socket.write(
+          `GET /api/v1/labels HTTP/1.1\r\nhost: x\r\nauthorization: ${first}\r\n` +
+            `Authorization: ${second}\r\nconnection: close\r\n\r\n`
+        )
+      ),
+    status: 400,
+    errorType: 'bad_data',
+    error: /^more than one Authorization header: send one$/,
+  };
+}
+
 export const AUTH_CASES: HostileCase[] = [
   unauthenticated('plain', '/api/v1/query?query=up'),
   unauthenticated('percent-encoded letter', '/%61pi/v1/query?query=up'),
@@ -94,18 +111,21 @@ export const AUTH_CASES: HostileCase[] = [
   unauthenticated('a 15 000-character token', '/api/v1/labels', {
     headers: { authorization: `Bearer ${'A'.repeat(15_000)}` },
   }),
-  {
-    class: 'auth',
-    name: 'two Authorization headers, the wrong one first (Node and Go read the first)',
-    send: ({ port }) =>
-      exchange(port, (socket) =>
-        socket.write(
-          `GET /api/v1/labels HTTP/1.1\r\nhost: x\r\nauthorization: Bearer wrong\r\n` +
-            `authorization: Bearer ${PROXY_TOKEN}\r\nconnection: close\r\n\r\n`
-        )
-      ),
-    ...UNAUTHORIZED,
-  },
+  // Node and Go read the first of two Authorization headers, a front proxy may read the other: refused.
+  twoAuthorizations('the wrong one first', 'Bearer wrong', `Bearer ${PROXY_TOKEN}`),
+  twoAuthorizations('the right one first', `Bearer ${PROXY_TOKEN}`, 'Bearer wrong'),
+  twoAuthorizations('bearer and basic', `Bearer ${PROXY_TOKEN}`, `Basic ${BASIC_BASE64}`),
+  twoAuthorizations('the second one empty', `Bearer ${PROXY_TOKEN}`, ''),
+  unauthenticated('forwarded from localhost (no address is trusted)', '/api/v1/labels', {
+    headers: {
+      host: 'localhost',
+      'x-forwarded-for': '127.0.0.1',
+      'x-real-ip': '127.0.0.1',
+      forwarded: 'for=127.0.0.1;proto=https;host=localhost',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-user': BASIC_USER.username,
+    },
+  }),
   unauthenticated('OPTIONS', '/api/v1/query?query=up', { method: 'OPTIONS' }),
   unauthenticated('TRACE', '/api/v1/labels', { method: 'TRACE' }),
   unauthenticated('DELETE of an unknown route', '/api/v1/series', { method: 'DELETE' }),

@@ -66,6 +66,23 @@ export const TIME_CASES: HostileCase[] = [
   refused('times', 'training range of a million points', option('train="1000d", step="1m"'), {
     error: /limits\.maxTrainingPointsPerSeries/,
   }),
+  refused('times', 'step=1e-300 (zero once in milliseconds)', range({ step: '1e-300' }), {
+    error: /zero or negative query resolution step/,
+  }),
+  refused('times', 'step=0.001 over 6 h (21.6 million points)', range({ step: '0.001' }), {
+    error: /exceeded maximum resolution of 11000 points per timeseries/,
+  }),
+  refused('times', 'step=9223372036854775807', range({ step: '9223372036854775807' }), {
+    error: /beyond the times the proxy supports/,
+  }),
+  refused('times', 'step=Infinity', range({ step: 'Infinity' }), {
+    error: /cannot parse "Infinity" to a valid duration/,
+  }),
+  refused('times', 'end=+Inf', range({ end: '+Inf' }), { error: BAD_TIME }),
+  refused('times', 'time with a leading space', instant(' 1796270700'), { error: BAD_TIME }),
+  refused('times', 'time with second 60', instant('2026-12-03T00:00:60Z'), { error: BAD_TIME }),
+  refused('times', 'time=1_000 (Go and JavaScript digit separators)', instant('1_000'), { error: BAD_TIME }),
+  refused('times', 'time in Arabic-Indic digits', instant('\u0663\u0660'), { error: BAD_TIME }),
 ];
 
 const BAD_OPTION = (text: string) => new RegExp(`^parse error at char \\d+: ${text}`);
@@ -103,6 +120,15 @@ export const OPTION_CASES: HostileCase[] = [
   ),
 ];
 
+const ANSWER_TOO_LARGE = (upstream: string) => ({
+  status: 422,
+  errorType: 'execution',
+  error: new RegExp(
+    `^upstream "${upstream}" answered more than 614400 bytes \\(limits\\.maxUpstreamAnswerBytes\\): narrow the query`
+  ),
+  mayAskUpstream: true,
+});
+
 export const COST_CASES: HostileCase[] = [
   refused('cost', "the issue's query", option('trees=10000, lags=200, window=2000, train="30d", step="5m"'), {
     error: /trees=10000 is more than limits\.maxTrees allows \(1000\)/,
@@ -125,6 +151,34 @@ export const COST_CASES: HostileCase[] = [
     error: /too many samples .*limits\.maxSamplesPerQuery/,
     mayAskUpstream: true,
   }),
+  // limits.maxUpstreamAnswerBytes: the answer is given up as it arrives, before it is parsed or counted.
+  refused(
+    'cost',
+    'a Prometheus answer over maxUpstreamAnswerBytes (10 series, 30 h at 15 s: ~2 MB)',
+    (target) =>
+      queryRangeOver(target, 'anomaly_flag({job="telemetry"}, train="1d")', {
+        start: String(target.dataset.end / 1000 - 30 * 3600),
+        step: '15',
+      }),
+    ANSWER_TOO_LARGE('prom')
+  ),
+  refused(
+    'cost',
+    'an InfluxDB answer over maxUpstreamAnswerBytes (SELECT * over 70 h: ~850 KB)',
+    (target) =>
+      queryRangeOver(
+        target,
+        'anomaly_flag(influxql("SELECT * FROM telemetry WHERE $timeFilter"), upstream="influx", train="1d")',
+        { start: String(target.dataset.end / 1000 - 70 * 3600) }
+      ),
+    ANSWER_TOO_LARGE('influx')
+  ),
+  refused(
+    'cost',
+    "a training fetch over maxUpstreamAnswerBytes (4 series' 3 days at 15 s)",
+    instant('', 'anomaly_flag({job="telemetry", __name__=~"cpu.*|memory.*"}, train="3d", step="15s")'),
+    ANSWER_TOO_LARGE('prom')
+  ),
   refused('cost', 'more points to score than maxPointsScoredPerQuery', range({ step: '15' }, QUERY), {
     status: 422,
     errorType: 'execution',

@@ -3,6 +3,7 @@ import { COST_CASES, OPTION_CASES, TIME_CASES } from './boundedWorkCases';
 import { BODY_CASES, DISCONNECT_CASES } from './clientCases';
 import { HTTP_CASES } from './httpCases';
 import { INFLUXQL_CASES } from './influxqlCases';
+import { PASS_THROUGH_CASES } from './passThroughCases';
 import { HostileCase } from './types';
 
 export type { HostileCase, HostileClass, HostileTarget } from './types';
@@ -24,6 +25,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   ...OPTION_CASES,
   ...COST_CASES,
   ...BODY_CASES,
+  ...PASS_THROUGH_CASES,
   // Last: an upstream may still count an abandoned request after the case has ended.
   ...DISCONNECT_CASES,
 ];

@@ -24,6 +24,13 @@ const SELECT = 'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter 
 const ONE_STATEMENT = /only one statement/;
 const NOT_SELECT = /only a SELECT statement/;
 const UNBOUNDED_BUCKETS = /GROUP BY time\(\.\.\.\) needs WHERE \$timeFilter/;
+const GROUPED = 'WHERE $timeFilter GROUP BY time($interval)';
+/** A SELECT of `field` from the dataset's measurement, within $timeFilter (or `tail`). */
+const fn = (field: string, tail = 'WHERE $timeFilter') => `SELECT ${field} FROM telemetry ${tail}`;
+const POINTS = 'limits\\.maxTrainingPointsPerSeries \\+ limits\\.maxPointsPerSeries allows \\(111000\\)';
+const ARGUMENT = (name: string, position: number, value: number) =>
+  new RegExp(`${name}\\(\\) argument ${position}: ${value} is more than ${POINTS}`);
+const POINT_LIMIT = (clause: string) => new RegExp(`${clause} is more than ${POINTS}`);
 
 export const INFLUXQL_CASES: HostileCase[] = [
   refused('chained DROP', `${SELECT}; DROP DATABASE "telemetry"`, ONE_STATEMENT),
@@ -130,6 +137,89 @@ export const INFLUXQL_CASES: HostileCase[] = [
     'INTO two subqueries deep',
     'SELECT * FROM (SELECT * FROM (SELECT * INTO x FROM telemetry))',
     /SELECT \.\.\. INTO/
+  ),
+  // Numbers that multiply InfluxDB's work or output, bounded by the limits on points and series the proxy reads
+  // (top(x, 100000000) kept InfluxDB 1.6 busy for 33 s).
+  refused('top N beyond the point limits', fn('top(cpu_usage_percent, 100000000)'), ARGUMENT('top', 2, 100000000)),
+  refused('bottom N after tags', fn('bottom(cpu_usage_percent, host, 5000000)'), ARGUMENT('bottom', 3, 5000000)),
+  refused('TOP in upper case', fn('TOP(cpu_usage_percent, 99999999999)'), ARGUMENT('top', 2, 99999999999)),
+  refused('sample N', fn('sample(cpu_usage_percent, 2000000)'), ARGUMENT('sample', 2, 2000000)),
+  refused(
+    'moving_average window',
+    fn('moving_average(mean(cpu_usage_percent), 10000000)', GROUPED),
+    ARGUMENT('moving_average', 2, 10000000)
+  ),
+  refused(
+    'holt_winters predictions',
+    fn('holt_winters(mean(cpu_usage_percent), 100000000, 4)', GROUPED),
+    ARGUMENT('holt_winters', 2, 100000000)
+  ),
+  refused(
+    'holt_winters_with_fit season',
+    fn('holt_winters_with_fit(mean(cpu_usage_percent), 10, 50000000)', GROUPED),
+    ARGUMENT('holt_winters_with_fit', 3, 50000000)
+  ),
+  refused(
+    'exponential_moving_average hold period',
+    fn('exponential_moving_average(cpu_usage_percent, 10, -9000000)'),
+    ARGUMENT('exponential_moving_average', 3, -9000000)
+  ),
+  refused(
+    'top N inside a subquery',
+    'SELECT mean(t) FROM (SELECT top(cpu_usage_percent, 100000000) AS t FROM telemetry WHERE $timeFilter) WHERE $timeFilter',
+    ARGUMENT('top', 2, 100000000)
+  ),
+  refused(
+    'top N from $__interval_ms (the step in ms, any size)',
+    fn('top(cpu_usage_percent, $__interval_ms)'),
+    /expected an integer as argument 2 of top\(\)/
+  ),
+  refused(
+    'top N as an expression',
+    fn('top(cpu_usage_percent, 10000 * 10000)'),
+    /expected an integer as argument 2 of top\(\)/
+  ),
+  refused('LIMIT beyond the point limits', `${SELECT} LIMIT 100000000`, POINT_LIMIT('LIMIT 100000000')),
+  refused('OFFSET beyond int64', `${SELECT} OFFSET 99999999999999999999`, POINT_LIMIT('OFFSET 99999999999999999999')),
+  refused(
+    'SLIMIT beyond maxSeriesPerQuery',
+    `${SELECT} SLIMIT 100000`,
+    /SLIMIT 100000 is more than limits\.maxSeriesPerQuery allows \(4\)/
+  ),
+  refused(
+    'SOFFSET beyond maxSeriesPerQuery',
+    `${SELECT} SOFFSET 5`,
+    /SOFFSET 5 is more than limits\.maxSeriesPerQuery/
+  ),
+  refused(
+    'fill($__interval_ms)',
+    `${SELECT} fill($__interval_ms)`,
+    /expected null, none, previous, linear or a number in fill\(\.\.\.\), got "\$__interval_ms"/
+  ),
+  refused(
+    'fill() with an expression',
+    `${SELECT} fill(cpu_usage_percent)`,
+    /expected null, none, previous, linear or a number in fill/
+  ),
+  refused(
+    'GROUP BY time(0s)',
+    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time(0s)',
+    /GROUP BY time\(0s\): the interval must be positive/
+  ),
+  refused(
+    'GROUP BY time() beyond int64 nanoseconds',
+    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time(99999999999999w)',
+    /duration 99999999999999w is longer than InfluxDB's durations/
+  ),
+  refused(
+    'GROUP BY time() offset that is not a duration',
+    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time(1m, cpu_usage_percent)',
+    /expected a duration or now\(\) as the offset of GROUP BY time/
+  ),
+  refused(
+    'duration beyond int64 nanoseconds in WHERE',
+    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter AND time > now() - 9999999999999999d',
+    /duration 9999999999999999d is longer than InfluxDB's durations/
   ),
   refused(
     'newline in a string',

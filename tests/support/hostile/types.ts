@@ -2,7 +2,8 @@
 import { RawAnswer } from '../rawHttp';
 import { TelemetryDataset } from '../telemetryDataset';
 
-export type HostileClass = 'auth' | 'http' | 'influxql' | 'times' | 'options' | 'cost' | 'body' | 'disconnect';
+export type HostileClass =
+  'auth' | 'http' | 'influxql' | 'times' | 'options' | 'cost' | 'body' | 'disconnect' | 'passthrough';
 
 export interface HostileTarget {
   port: number;

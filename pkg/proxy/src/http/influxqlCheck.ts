@@ -8,16 +8,23 @@ import {
   type AnomalyQuery,
   InfluxqlError,
   checkReadOnlySelect,
+  influxqlLimits,
+  type Limits,
   type UpstreamHttp,
 } from '@telemetry-analyzer/query';
 
-export function checkInfluxqlOfQuery(source: string, query: AnomalyQuery, upstream: UpstreamHttp): void {
+export function checkInfluxqlOfQuery(
+  source: string,
+  query: AnomalyQuery,
+  upstream: UpstreamHttp,
+  limits: Limits
+): void {
   const inner = query.inner;
   if (inner.language !== 'influxql' || !upstream.config.influx) {
     return;
   }
   try {
-    checkReadOnlySelect(inner.statement, upstream.config.influx);
+    checkReadOnlySelect(inner.statement, upstream.config.influx, influxqlLimits(limits));
   } catch (error) {
     if (!(error instanceof InfluxqlError)) {
       throw error;

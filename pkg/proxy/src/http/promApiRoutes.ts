@@ -99,7 +99,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     if (parsed.kind === 'plain') {
       return passThrough(request, reply, kind === 'instant' ? '/api/v1/query' : '/api/v1/query_range');
     }
-    checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query));
+    checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query), config.limits);
     const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
     const { signal } = inFlight.watch(reply);
     const result = await limit.run(() => evaluator.evaluate(parsed.query, range, signal), signal);

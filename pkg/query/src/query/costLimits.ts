@@ -5,6 +5,7 @@
  */
 import type { Limits } from '../config';
 import { PromApiError, badData } from '../errors';
+import type { StatementLimits } from '../upstreams/influxql/readOnlySelect';
 import type { Series } from '../upstreams/series';
 
 /** The times the proxy computes with: JavaScript Date's range, ±8.64e15 ms (about ±275 000 years). */
@@ -32,6 +33,22 @@ export function checkTimeRange(startMs: number, endMs: number, what: string): vo
       );
     }
   }
+}
+
+/**
+ * What one InfluxQL statement may make InfluxDB compute, from the same limits as the points and series a query may
+ * read: per series no more GROUP BY time(...) buckets, top()/sample() N, window or LIMIT/OFFSET than the points a
+ * series can bring (training and answer), no SLIMIT/SOFFSET beyond maxSeriesPerQuery. `rangeMs` once it is known.
+ */
+export function influxqlLimits(limits: Limits, rangeMs?: number): StatementLimits {
+  return {
+    points: {
+      max: limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries,
+      source: 'limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries',
+    },
+    series: { max: limits.maxSeriesPerQuery, source: 'limits.maxSeriesPerQuery' },
+    rangeMs,
+  };
 }
 
 export function checkSamplesFetched(series: Series[], limits: Limits): void {

@@ -53,7 +53,9 @@ export function tokenize(source: string): Token[] {
   let i = 0;
   while (i < source.length) {
     const c = source[i];
-    if (/\s/.test(c)) {
+    // PromQL's whitespace only (Go's lexer): a no-break space or another Unicode space is not a separator there,
+    // so it is not one here either (it becomes a token the parser refuses, or leaves the query plain PromQL).
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       i++;
       continue;
     }

@@ -12,7 +12,7 @@ import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
 import type { Series } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { AnomalyQuery } from './anomalyQuery';
-import { checkSamplesFetched } from './costLimits';
+import { checkSamplesFetched, influxqlLimits } from './costLimits';
 
 /**
  * Only the series whose labels `keeps` accepts are wanted (a writer shard's units). A PromQL plain selector is then
@@ -52,11 +52,8 @@ export async function fetchSeries(
   let series: Series[];
   if (inner.language !== 'promql') {
     // InfluxDB computes every GROUP BY time(...) bucket of the range: no more per series than points could be read.
-    const buckets = {
-      maxBuckets: limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries,
-      source: 'limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries',
-    };
-    series = await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, buckets, signal);
+    const statementLimits = influxqlLimits(limits, endMs - startMs);
+    series = await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, statementLimits, signal);
   } else if (selection && isPlainSelector(inner.expression)) {
     try {
       series = await readSelectedSeries(

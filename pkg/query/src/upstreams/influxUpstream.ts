@@ -7,7 +7,7 @@
 import { PromApiError, badData } from '../errors';
 import { formatDuration } from '../time';
 import { Series } from './series';
-import { type BucketBudget, InfluxqlError, checkReadOnlySelect } from './influxql/readOnlySelect';
+import { type StatementLimits, InfluxqlError, checkReadOnlySelect } from './influxql/readOnlySelect';
 import { UpstreamHttp } from './upstreamHttp';
 
 export function substituteInfluxMacros(statement: string, startMs: number, endMs: number, stepMs: number): string {
@@ -23,14 +23,15 @@ export async function influxQuery(
   startMs: number,
   endMs: number,
   stepMs: number,
-  buckets: Omit<BucketBudget, 'rangeMs'>,
+  /** What the statement may make InfluxDB compute, with the range its $timeFilter covers (costLimits influxqlLimits). */
+  limits: StatementLimits,
   signal?: AbortSignal
 ): Promise<Series[]> {
   const influx = http.config.influx!;
   // The gate every statement passes on its way to InfluxDB (the request checked it before, with positions, but
   // without the range): checked as written, with its macros, which the proxy then fills in with its own values.
   try {
-    checkReadOnlySelect(statement, influx, { ...buckets, rangeMs: endMs - startMs });
+    checkReadOnlySelect(statement, influx, limits);
   } catch (error) {
     throw error instanceof InfluxqlError ? badData(`upstream "${http.name}": ${error.message}`) : error;
   }

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { UpstreamConfig } from '../config';
+import { DEFAULT_MAX_UPSTREAM_ANSWER_BYTES, UpstreamConfig } from '../config';
 import { authHeaders } from './authHeaders';
 import { PromApiError } from '../errors';
 import { Cancellation, abortReason } from '../query/cancellation';
@@ -54,14 +54,21 @@ export class UpstreamHttp {
   constructor(
     readonly config: UpstreamConfig,
     private readonly onError: UpstreamErrorListener,
-    private readonly onInFlight: InFlightListener = () => undefined
+    private readonly onInFlight: InFlightListener = () => undefined,
+    /** limits.maxUpstreamAnswerBytes: the largest answer send() reads into memory. */
+    readonly maxAnswerBytes: number = DEFAULT_MAX_UPSTREAM_ANSWER_BYTES
   ) {}
 
   get name(): string {
     return this.config.name;
   }
 
-  /** Sends a request; network failures and timeouts become 503 Prometheus errors (never a cached failure). */
+  /**
+   * Sends a request and reads its answer into memory, at most maxAnswerBytes of it (decoded): a larger answer is
+   * given up as soon as it is known to be larger (its declared length, else the byte that passes the limit) → 422
+   * naming limits.maxUpstreamAnswerBytes. Network failures and timeouts become 503 Prometheus errors (never a cached
+   * failure).
+   */
   send(
     path: string,
     params: URLSearchParams,
@@ -72,7 +79,17 @@ export class UpstreamHttp {
       const controller = new AbortController();
       const answer = (async () => {
         const response = await fetch(url, { ...init, signal: controller.signal, redirect: 'manual' });
-        const body = await response.text();
+        const declared = response.headers.has('content-encoding')
+          ? undefined // the declared length is the encoded one; the decoded bytes are counted as they come
+          : Number(response.headers.get('content-length') ?? NaN);
+        if (declared !== undefined && declared > this.maxAnswerBytes) {
+          controller.abort();
+          throw this.answerTooLarge(`: its content-length is ${declared}`);
+        }
+        const body = await readBounded(response.body, this.maxAnswerBytes, () => {
+          controller.abort();
+          return this.answerTooLarge('');
+        });
         return { status: response.status, contentType: response.headers.get('content-type') ?? JSON_TYPE, body };
       })();
       return { answer, cancel: () => controller.abort() };
@@ -168,6 +185,9 @@ export class UpstreamHttp {
       }
       return answer;
     } catch (error) {
+      if (error instanceof AnswerTooLargeError) {
+        throw error;
+      }
       if (timedOut) {
         this.onError(this.name, 'timeout');
         throw new PromApiError(
@@ -188,6 +208,15 @@ export class UpstreamHttp {
     }
   }
 
+  /** Records an answer over maxAnswerBytes and builds the 422 error for it (`declared`: what its header said). */
+  private answerTooLarge(declared: string): AnswerTooLargeError {
+    this.onError(this.name, 'too_large');
+    return new AnswerTooLargeError(
+      `upstream "${this.name}" answered more than ${this.maxAnswerBytes} bytes (limits.maxUpstreamAnswerBytes)` +
+        `${declared}: narrow the query (fewer series, a shorter range or train=, a coarser step)`
+    );
+  }
+
   /** Records a bad answer (wrong shape) and builds the 502 error for it. */
   badAnswer(what: string): PromApiError {
     this.onError(this.name, 'bad_answer');
@@ -197,6 +226,42 @@ export class UpstreamHttp {
   private authHeaders(): Record<string, string> {
     return authHeaders(this.config.auth);
   }
+}
+
+/** An upstream answer over limits.maxUpstreamAnswerBytes: 422, like the other cost limits a query's data meets. */
+export class AnswerTooLargeError extends PromApiError {
+  constructor(message: string) {
+    super(422, 'execution', message);
+    this.name = 'AnswerTooLargeError';
+  }
+}
+
+/** The body as text, reading no more than `maxBytes` of it: past them, `tooLarge()` is thrown (and stops the read). */
+async function readBounded(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  tooLarge: () => Error
+): Promise<string> {
+  if (body === null) {
+    return '';
+  }
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      break;
+    }
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      const error = tooLarge();
+      await reader.cancel(error).catch(() => undefined);
+      throw error;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, bytes).toString('utf8');
 }
 
 /** node:http's request options for the base URL (`http://host:port/prefix`), and its path prefix. */

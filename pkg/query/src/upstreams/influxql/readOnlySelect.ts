@@ -19,6 +19,13 @@
  * (`time(1ns)` over a day is 86 400 billion buckets); a fixed `time(1m)` stays fine when a dashboard zooms out to a
  * coarser step, as long as the range holds few enough minutes. Expressions and subqueries nest at most MAX_NESTING
  * deep (the parser recurses).
+ *
+ * Numbers that multiply InfluxDB's work or output are bounded by the same limits as the points and series the proxy
+ * reads (StatementLimits, from the config's limits): the N of top/bottom/sample, the windows and hold periods of
+ * moving_average and its kin, holt_winters' N and season (integer literals, as InfluxDB requires them), LIMIT and
+ * OFFSET (points), SLIMIT and SOFFSET (series). fill() takes null, none, previous, linear or a finite number;
+ * durations must fit InfluxDB's int64 nanoseconds, a GROUP BY time() interval must be positive and its offset a
+ * duration or now().
  */
 import { InfluxToken, InfluxqlError, tokenizeInfluxql } from './influxqlLexer';
 
@@ -66,20 +73,56 @@ const UNIT_MS: Record<string, number> = {
   w: 6048e5,
 };
 
-/** The range a statement's $timeFilter will cover, and how many GROUP BY time(...) buckets per series it may make. */
-export interface BucketBudget {
-  rangeMs: number;
-  maxBuckets: number;
-  /** Names the budget in the refusal, e.g. the config limits it comes from. */
+/** A bound on a count in a statement, and what it comes from (the config's limits), named in a refusal. */
+export interface StatementBound {
+  max: number;
   source: string;
 }
 
+/** What one statement may make InfluxDB compute (costLimits.ts influxqlLimits builds it from the config). */
+export interface StatementLimits {
+  /**
+   * Points per series: GROUP BY time(...) buckets over rangeMs, the N of top()/bottom()/sample(), windows and
+   * seasons of the moving-window functions and holt_winters(), LIMIT and OFFSET.
+   */
+  points: StatementBound;
+  /** Series: SLIMIT and SOFFSET. */
+  series: StatementBound;
+  /** The range $timeFilter covers, once known (a request is checked before it is): buckets are counted over it. */
+  rangeMs?: number;
+}
+
+/**
+ * Arguments (0-based) of InfluxQL 1.x functions that count points (of output, or of a window InfluxDB keeps), each
+ * an integer literal; 'last': the last of two or more (top and bottom take tags before it).
+ */
+const COUNTING_ARGUMENTS: Record<string, number[] | 'last'> = {
+  top: 'last',
+  bottom: 'last',
+  sample: [1],
+  moving_average: [1],
+  exponential_moving_average: [1, 2],
+  double_exponential_moving_average: [1, 2],
+  triple_exponential_moving_average: [1, 2],
+  triple_exponential_derivative: [1, 2],
+  relative_strength_index: [1, 2],
+  kaufmans_efficiency_ratio: [1, 2],
+  kaufmans_adaptive_moving_average: [1, 2],
+  chande_momentum_oscillator: [1, 2],
+  holt_winters: [1, 2],
+  holt_winters_with_fit: [1, 2],
+};
+
+/** InfluxDB keeps durations in int64 nanoseconds: about 292 years, in ms. */
+const MAX_DURATION_MS = 9_223_372_036_854;
+
 /**
  * Throws InfluxqlError unless `statement` is one read-only SELECT within `scope` whose buckets stay within the
- * query's range; with a `budget`, no `GROUP BY time(<duration>)` may make more buckets over its range.
+ * query's range and whose counts stay within `limits` (with `limits.rangeMs`, no `GROUP BY time(<duration>)` may
+ * make more buckets over it than `limits.points`).
  */
-export function checkReadOnlySelect(statement: string, scope: InfluxScope, budget?: BucketBudget): void {
-  new SelectParser(tokenizeInfluxql(statement), scope, budget).parseStatement();
+export function checkReadOnlySelect(statement: string, scope: InfluxScope, limits: StatementLimits): void {
+  new SelectParser(tokenizeInfluxql(statement), scope, limits).parseStatement();
 }
 
 class SelectParser {
@@ -89,7 +132,7 @@ class SelectParser {
   constructor(
     private readonly tokens: InfluxToken[],
     private readonly scope: InfluxScope,
-    private readonly budget: BucketBudget | undefined
+    private readonly limits: StatementLimits
   ) {}
 
   parseStatement(): void {
@@ -132,7 +175,7 @@ class SelectParser {
       });
     }
     if (this.peek().type === 'identifier' && this.peek().text.toLowerCase() === 'fill') {
-      this.parsePrimary();
+      this.parseFill();
     }
     if (this.acceptKeyword('ORDER')) {
       this.expectKeyword('BY');
@@ -143,7 +186,9 @@ class SelectParser {
     }
     for (const clause of ['LIMIT', 'OFFSET', 'SLIMIT', 'SOFFSET']) {
       if (this.acceptKeyword(clause)) {
-        this.expectType('integer', `an integer after ${clause}`);
+        const count = this.expectType('integer', `an integer after ${clause}`);
+        const bound = clause.startsWith('S') ? this.limits.series : this.limits.points;
+        this.checkCount(count, Number(count.text), bound, `${clause} ${count.text}`);
       }
     }
     if (this.peek().type === 'identifier' && this.peek().text.toLowerCase() === 'tz') {
@@ -163,15 +208,19 @@ class SelectParser {
     }
     this.expectOperator('(');
     const interval = this.peek();
-    const unit = /^\d+(ns|u|µ|ms|s|m|h|d|w)$/.exec(interval.text);
-    if (interval.type === 'duration' && unit) {
-      const ms = Number(interval.text.slice(0, -unit[1].length)) * UNIT_MS[unit[1]];
-      const buckets = this.budget ? Math.floor(this.budget.rangeMs / ms) + 1 : 0;
-      if (this.budget && buckets > this.budget.maxBuckets) {
+    if (interval.type === 'duration') {
+      const ms = this.durationMs(interval);
+      if (ms <= 0) {
+        this.fail(interval, `GROUP BY time(${interval.text}): the interval must be positive`);
+      }
+      const { rangeMs } = this.limits;
+      const { max, source } = this.limits.points;
+      const buckets = rangeMs === undefined ? 0 : Math.floor(rangeMs / ms) + 1;
+      if (buckets > max) {
         this.fail(
           interval,
-          `GROUP BY time(${interval.text}) over the query's range of ${this.budget.rangeMs} ms makes ${buckets} buckets ` +
-            `per series; at most ${this.budget.maxBuckets} (${this.budget.source}): use $interval, or a longer duration`
+          `GROUP BY time(${interval.text}) over the query's range of ${rangeMs} ms makes ${buckets} buckets ` +
+            `per series; at most ${max} (${source}): use $interval, or a longer duration`
         );
       }
     } else if (!(interval.type === 'macro' && ['$interval', '$__interval'].includes(interval.text))) {
@@ -182,9 +231,57 @@ class SelectParser {
     }
     this.next();
     if (this.acceptOperator(',')) {
-      this.parseExpression();
+      // The offset: a duration, signed, or now() (InfluxDB takes it modulo the interval).
+      const offset = this.peek();
+      if (offset.type === 'identifier' && offset.text.toLowerCase() === 'now' && this.peekAt(1).text === '(') {
+        this.next();
+        this.next();
+        this.expectOperator(')');
+      } else {
+        if (offset.text === '-' || offset.text === '+') {
+          this.next();
+        }
+        this.durationMs(this.expectType('duration', 'a duration or now() as the offset of GROUP BY time(...)'));
+      }
     }
     this.expectOperator(')');
+  }
+
+  /** fill(null | none | previous | linear | a finite number). */
+  private parseFill(): void {
+    this.next();
+    this.expectOperator('(');
+    const value = this.peek();
+    if (value.type === 'identifier' && ['null', 'none', 'previous', 'linear'].includes(value.text.toLowerCase())) {
+      this.next();
+    } else {
+      if (value.text === '-' || value.text === '+') {
+        this.next();
+      }
+      const number = this.peek();
+      if ((number.type !== 'integer' && number.type !== 'number') || !Number.isFinite(Number(number.text))) {
+        this.fail(number, `expected null, none, previous, linear or a number in fill(...), got ${describe(number)}`);
+      }
+      this.next();
+    }
+    this.expectOperator(')');
+  }
+
+  /** A duration token's milliseconds; refused beyond what InfluxDB holds (int64 nanoseconds). */
+  private durationMs(token: InfluxToken): number {
+    const unit = /^\d+(ns|u|µ|ms|s|m|h|d|w)$/.exec(token.text);
+    const ms = unit ? Number(token.text.slice(0, -unit[1].length)) * UNIT_MS[unit[1]] : NaN;
+    if (!(ms <= MAX_DURATION_MS)) {
+      this.fail(token, `duration ${token.text} is longer than InfluxDB's durations (about 292 years)`);
+    }
+    return ms;
+  }
+
+  /** A count refused beyond its bound, at its token. */
+  private checkCount(token: InfluxToken, value: number, bound: StatementBound, what: string): void {
+    if (!(Math.abs(value) <= bound.max)) {
+      this.fail(token, `${what} is more than ${bound.source} allows (${bound.max})`);
+    }
   }
 
   private parseField(): void {
@@ -286,10 +383,15 @@ class SelectParser {
     if (callable && this.peekAt(1).text === '(') {
       this.next();
       this.next();
+      const starts: number[] = [];
       if (!this.acceptOperator(')')) {
-        this.parseList(() => this.parseArgument());
+        this.parseList(() => {
+          starts.push(this.index);
+          this.parseArgument();
+        });
         this.expectOperator(')');
       }
+      this.checkCountingArguments(token, starts);
       return;
     }
     if (token.type === 'identifier' || token.type === 'quotedIdentifier') {
@@ -299,7 +401,11 @@ class SelectParser {
       }
       return;
     }
-    if (['string', 'number', 'integer', 'duration', 'regex', 'macro'].includes(token.type)) {
+    if (token.type === 'duration') {
+      this.durationMs(this.next());
+      return;
+    }
+    if (['string', 'number', 'integer', 'regex', 'macro'].includes(token.type)) {
       this.next();
       return;
     }
@@ -308,6 +414,27 @@ class SelectParser {
       return;
     }
     this.fail(token, `expected a value, got ${describe(token)}`);
+  }
+
+  /**
+   * The counting arguments of `call` (COUNTING_ARGUMENTS) are integer literals, negative ones included (a hold period
+   * of -1), within limits.points. `starts` are the token indexes where its arguments begin; the call is parsed.
+   */
+  private checkCountingArguments(call: InfluxToken, starts: number[]): void {
+    const name = call.text.toLowerCase();
+    const counting = Object.hasOwn(COUNTING_ARGUMENTS, name) ? COUNTING_ARGUMENTS[name] : [];
+    const positions = counting === 'last' ? (starts.length >= 2 ? [starts.length - 1] : []) : counting;
+    for (const position of positions.filter((p) => p < starts.length)) {
+      const start = starts[position];
+      const end = position + 1 < starts.length ? starts[position + 1] - 1 : this.index - 1; // the "," or ")"
+      const signed = this.tokens[start].text === '-' ? 1 : 0;
+      const literal = this.tokens[start + signed];
+      if (literal.type !== 'integer' || end !== start + signed + 1) {
+        this.fail(this.tokens[start], `expected an integer as argument ${position + 1} of ${name}()`);
+      }
+      const value = Number(literal.text) * (signed ? -1 : 1);
+      this.checkCount(literal, value, this.limits.points, `${name}() argument ${position + 1}: ${value}`);
+    }
   }
 
   private parseArgument(): void {
