@@ -275,6 +275,47 @@ describe('alerting', () => {
     return rule.data.some((entry: any) => entry.datasourceUid === 'prometheus');
   }
 
+  /**
+   * The yaml keys Grafana's alert rule provisioning reads (grafana/grafana
+   * pkg/services/provisioning/alerting/rules_types.go: AlertRuleGroupV1, AlertRuleV1, QueryV1); any other key is
+   * ignored without a word, so a misspelt one (dashboardUID, datasourceUID) would silently change the rule.
+   */
+  const GRAFANA_RULE_GROUP_KEYS = ['orgId', 'name', 'folder', 'interval', 'rules'];
+  const GRAFANA_RULE_KEYS = [
+    'uid',
+    'title',
+    'condition',
+    'data',
+    'dasboardUid',
+    'dashboardUid',
+    'panelId',
+    'noDataState',
+    'execErrState',
+    'for',
+    'keepFiringFor',
+    'missing_series_evals_to_resolve',
+    'annotations',
+    'labels',
+    'isPaused',
+    'notification_settings',
+    'record',
+  ];
+  const GRAFANA_QUERY_KEYS = ['refId', 'queryType', 'relativeTimeRange', 'datasourceUid', 'model'];
+
+  it("rule groups, rules and their queries use only the keys of Grafana's provisioning types (rules_types.go)", () => {
+    for (const { group, rule } of rules) {
+      expect(Object.keys(group).filter((key) => !GRAFANA_RULE_GROUP_KEYS.includes(key))).toEqual([]);
+      expect(Object.keys(rule).filter((key) => !GRAFANA_RULE_KEYS.includes(key))).toEqual([]);
+      for (const query of rule.data) {
+        expect(Object.keys(query).filter((key) => !GRAFANA_QUERY_KEYS.includes(key))).toEqual([]);
+        expect(Object.keys(query.relativeTimeRange).sort()).toEqual(['from', 'to']);
+      }
+      // mapToModel refuses a rule without title, uid, data or condition, and a group without name or folder.
+      expect([rule.title, rule.uid, rule.condition].every((v) => typeof v === 'string' && v.trim() !== '')).toBe(true);
+      expect([group.name, group.folder].every((v) => typeof v === 'string' && v.trim() !== '')).toBe(true);
+    }
+  });
+
   it('rules on written series are plain PromQL on anomaly_flag{anomaly_job=...} > 0, which any rule engine evaluates', () => {
     const written = rules.filter(({ rule }) => onWrittenSeries(rule));
     expect(written.length).toBeGreaterThan(0);
