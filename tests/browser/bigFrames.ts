@@ -3,6 +3,8 @@
  * protocol while the panel is measured): `series` Prometheus-like frames of `points` points each, a noisy daily
  * sine with a spike every 2003 steps, kept on window.__bigFrames until the test hands them to the panel.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Page } from '@playwright/test';
 
 declare global {
@@ -192,7 +194,7 @@ export interface TracedTask {
 const CLOCK_ANCHOR = 'trace-clock-anchor:';
 
 /**
- * Runs `measure` inside a Chromium trace (devtools.timeline and toplevel: tasks, no sampling) and returns its result with the renderer main
+ * Runs `measure` inside a Chromium trace (devtools.timeline and toplevel: tasks, no sampling unless PANEL_CPU_TRACE) and returns its result with the renderer main
  * thread's tasks: wall time (what a long-task observer sees, including time the OS gave to other processes) and
  * thread CPU time (the work itself). On a loaded machine the two differ by an order of magnitude.
  */
@@ -204,7 +206,14 @@ export async function withTracedTasks<T>(
   if (!browser) {
     return { result: await measure(), tasks: [] };
   }
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
+  // PANEL_CPU_TRACE=<dir>: V8's sampling profiler too (every thread, the worker's included), each trace kept there
+  // for profiling (chrome://tracing, or a script over its ProfileChunk events); it costs CPU, so never in a bench.
+  const traceDir = process.env.PANEL_CPU_TRACE;
+  const categories = ['devtools.timeline', 'toplevel'];
+  if (traceDir) {
+    categories.push('disabled-by-default-v8.cpu_profiler', 'v8.execute');
+  }
+  await browser.startTracing(page, { categories });
   let result: T;
   try {
     // eslint-disable-next-line no-console -- console.timeStamp is how a page marks a point in the trace
@@ -215,6 +224,10 @@ export async function withTracedTasks<T>(
     throw error;
   }
   const buffer = await browser.stopTracing();
+  if (traceDir) {
+    mkdirSync(traceDir, { recursive: true });
+    writeFileSync(path.join(traceDir, `trace-${Date.now()}.json`), buffer);
+  }
   return { result, tasks: mainThreadTasks(JSON.parse(buffer.toString('utf8'))) };
 }
 

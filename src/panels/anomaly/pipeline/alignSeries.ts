@@ -33,6 +33,16 @@ export function medianStep(timestamps: Float64Array): number {
     return 0;
   }
   const sampled = Math.min(gapCount, MEDIAN_STEP_SAMPLE);
+  // A regular grid (every sampled gap the same, a query's usual answer) is its own median: no array, no sort.
+  const firstGap = timestamps[1] - timestamps[0];
+  let regular = true;
+  for (let k = 0; k < sampled && regular; k++) {
+    const i = 1 + Math.floor((k * gapCount) / sampled);
+    regular = timestamps[i] - timestamps[i - 1] === firstGap;
+  }
+  if (regular) {
+    return firstGap;
+  }
   const gaps = new Float64Array(sampled);
   for (let k = 0; k < sampled; k++) {
     const i = 1 + Math.floor((k * gapCount) / sampled);

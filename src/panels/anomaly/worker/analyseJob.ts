@@ -197,10 +197,12 @@ async function analyseModel(
     rethreshold(detector, request.contamination);
     const previous = state.tables.get(model.slot);
     if (previous?.reusable && previous.reusable.trainingKey === model.trainingKey) {
-      // A refresh with the same model: only the rows that changed or are new are scored.
+      // A refresh with the same model: only the rows that changed or are new are scored. The previous scores are
+      // read by nothing else (the engine's results, a trainAndScore's included, are the caller's own arrays: the
+      // forest keeps a copy), so the refresh writes into them.
       const refreshed = await rescoreNewRows(
         detector,
-        { table: previous.table, scored: previous.reusable.scored },
+        { table: previous.table, scored: previous.reusable.scored, reusable: true },
         table,
         warmup,
         pause

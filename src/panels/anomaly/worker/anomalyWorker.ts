@@ -4,7 +4,10 @@
  * files come from (CDN).
  */
 import type { WorkerRequest, WorkerResponse } from './messages';
-import { createMessageChannelYield, createRequestHandler, yieldToEventLoop } from './protocol';
+import { createMessageChannelYield, createRequestHandler, pauseEvery, yieldToEventLoop } from './protocol';
+
+/** The worker's work between two pauses (ms): a cancel or a newer job waits at most about this long. */
+const WORKER_PAUSE_BUDGET_MS = 12;
 
 interface WorkerScope {
   postMessage(message: WorkerResponse, transfer: ArrayBuffer[]): void;
@@ -14,7 +17,12 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 const handle = createRequestHandler(
   (message, transfer) => scope.postMessage(message, transfer),
-  typeof MessageChannel === 'function' ? createMessageChannelYield() : yieldToEventLoop
+  // A job pauses after every model and between its phases (50 models: a few hundred pauses): taken only every
+  // WORKER_PAUSE_BUDGET_MS of work, each one a hop through the event loop the job does not need more often.
+  pauseEvery(
+    WORKER_PAUSE_BUDGET_MS,
+    typeof MessageChannel === 'function' ? createMessageChannelYield() : yieldToEventLoop
+  )
 );
 scope.onmessage = (event) => {
   void handle(event.data);

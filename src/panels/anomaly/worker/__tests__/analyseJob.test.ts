@@ -154,6 +154,48 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
     expect(refreshed.scoredRows).toBe(full.scoredRows);
   });
 
+  it('refreshes of a moving range (incremental: kept rows and their scores reused in place) equal a full recompute', async () => {
+    // As a dashboard's relative range refreshes: the range moves on, new points arrive, the oldest leave; once the
+    // newest point is revised, once the range grows (more rows than the reused arrays hold). Every outcome equals the
+    // same cached models scoring and drawing the whole table afresh.
+    const n = 3000;
+    const total = n + 40;
+    const series = [syntheticSeries(total, [500, 2500, 3010]), syntheticSeries(total, [800, 2999]).map((v) => v * 3)];
+    const state = newState();
+    const job = (from: number, count: number, revise = false) => {
+      const columns = series.map((values, s) => {
+        const c = column(`s${s}`, values.slice(from, from + count), STEP, START + from * STEP);
+        if (revise) {
+          c.values[count - 1] += 5;
+        }
+        return c;
+      });
+      const req = request(
+        columns.map((c, s) => ({ slot: `s${s}`, trainingKey: 'k', columns: [c], mayTrain: from === 0 })),
+        count
+      );
+      req.grid = { fromMs: START + from * STEP, toMs: START + (from + count - 1) * STEP, columns: 700 };
+      return req;
+    };
+    const without = (o: PanelModelOutcome) => {
+      const { scoredAnew, trained, ...rest } = ok(o);
+      return rest;
+    };
+    await runAnalyseJob(job(0, n), state, hooks);
+    for (const [from, count, revise, anew] of [
+      [1, n, false, 1],
+      [2, n, false, 1],
+      [5, n, true, 3],
+      [6, n + 30, false, 32], // 30 new rows, and the revised one back to its value
+      [7, n + 30, false, 1],
+    ] as const) {
+      const refreshed = await runAnalyseJob(job(from, count, revise), state, hooks);
+      const full = await runAnalyseJob(job(from, count, revise), { ...state, tables: new Map() }, hooks);
+      expect(refreshed.map((o) => ok(o).scoredAnew)).toEqual([anew, anew]);
+      expect(refreshed.map(without)).toEqual(full.map(without));
+    }
+  });
+
   it('a cached model is re-thresholded when the contamination changes, and only then', async () => {
     const state = newState();
     const job = (contamination: number) =>
