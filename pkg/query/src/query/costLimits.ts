@@ -52,7 +52,14 @@ export function influxqlLimits(limits: Limits, rangeMs?: number): StatementLimit
 }
 
 export function checkSamplesFetched(series: Series[], limits: Limits): void {
-  const samples = series.reduce((sum, one) => sum + one.timestamps.length, 0);
+  checkSampleCount(
+    series.reduce((sum, one) => sum + one.timestamps.length, 0),
+    limits
+  );
+}
+
+/** Refuses `samples` beyond limits.maxSamplesPerQuery: also while chunks still arrive, so no further one is asked. */
+export function checkSampleCount(samples: number, limits: Limits): void {
   if (samples > limits.maxSamplesPerQuery) {
     throw new PromApiError(
       422,

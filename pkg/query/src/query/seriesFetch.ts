@@ -12,7 +12,7 @@ import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
 import type { Series } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { AnomalyQuery } from './anomalyQuery';
-import { checkSamplesFetched, influxqlLimits } from './costLimits';
+import { checkSampleCount, checkSamplesFetched, influxqlLimits } from './costLimits';
 
 /**
  * Only the series whose labels `keeps` accepts are wanted (a writer shard's units). A PromQL plain selector is then
@@ -47,8 +47,17 @@ export async function fetchSeries(
 ): Promise<Series[]> {
   const inner = query.inner;
   const { startMs, endMs, stepMs } = range;
+  // The samples of the wanted series, counted chunk by chunk: a fetch over limits.maxSamplesPerQuery stops at the chunk
+  // that passes it rather than reading (and holding) up to MAX_REQUESTS_PER_FETCH answers first.
+  let samplesRead = 0;
+  const countChunk = (chunk: Series[]) => {
+    for (const one of chunk) {
+      samplesRead += !selection || selection.keeps(one.labels) ? one.timestamps.length : 0;
+    }
+    checkSampleCount(samplesRead, limits);
+  };
   const read = (expression: string) =>
-    prometheusQueryRange(upstream, expression, startMs, endMs, stepMs, signal, parseMatrix);
+    prometheusQueryRange(upstream, expression, startMs, endMs, stepMs, signal, parseMatrix, countChunk);
   let series: Series[];
   if (inner.language !== 'promql') {
     // InfluxDB computes every GROUP BY time(...) bucket of the range: no more per series than points could be read.

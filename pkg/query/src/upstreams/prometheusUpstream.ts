@@ -23,7 +23,9 @@ export async function prometheusQueryRange(
   stepMs: number,
   signal?: AbortSignal,
   /** Parses a successful answer off the event loop (EngineThreads.parseMatrix); undefined = here. */
-  parseElsewhere?: (body: string) => Promise<Series[] | undefined>
+  parseElsewhere?: (body: string) => Promise<Series[] | undefined>,
+  /** Told each chunk's series as it is parsed; may throw to stop the fetch (a limit on what all chunks hold). */
+  onChunk?: (series: Series[]) => void
 ): Promise<Series[]> {
   const chunkSpan = stepMs * (MAX_POINTS_PER_REQUEST - 1);
   // Counted, not stepped until past the end: at times like 1e300 ms adding the step changes nothing.
@@ -47,7 +49,9 @@ export async function prometheusQueryRange(
     const response = await http.send('/api/v1/query_range', params, 'POST', signal);
     const offLoop = response.status < 400 && response.body.length > PARSE_HERE_MAX_CHARS;
     const parsed = offLoop ? await parseElsewhere?.(response.body) : undefined;
-    chunks.push(parsed ?? parseMatrixResponse(http, response.status, response.contentType, response.body));
+    const series = parsed ?? parseMatrixResponse(http, response.status, response.contentType, response.body);
+    onChunk?.(series);
+    chunks.push(series);
   }
   return mergeSeriesChunks(chunks);
 }
