@@ -99,6 +99,23 @@ export interface Limits {
  */
 export const DEFAULT_MAX_UPSTREAM_ANSWER_BYTES = 128 * 2 ** 20;
 
+/** The limits a config without `limits` has (docs/proxy.md lists them). */
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxQueryLength: 16_384,
+  maxSeriesPerQuery: 500,
+  maxPointsPerSeries: 11_000,
+  maxTrainingPointsPerSeries: 100_000,
+  maxConcurrency: 4,
+  bodyLimit: 1_048_576,
+  maxTrees: 1_000,
+  maxWindow: 1_440,
+  maxLags: 100,
+  maxSamplesPerQuery: 10_000_000,
+  maxPointsScoredPerQuery: 2_000_000,
+  maxUpstreamAnswerBytes: DEFAULT_MAX_UPSTREAM_ANSWER_BYTES,
+  queryTimeoutMs: 120_000,
+};
+
 /** How warm anomaly queries reuse what a model's score cache already holds (docs/proxy.md, "Score cache"). */
 /**
  * Models kept in memory by default. A model takes ~75 KB (10 000 measured at ~0.74 GB RSS, docs/performance.md), and
@@ -602,21 +619,7 @@ export class ServiceConfigReader {
   }
 
   private readLimits(raw: unknown): Limits {
-    const limits: Limits = {
-      maxQueryLength: 16_384,
-      maxSeriesPerQuery: 500,
-      maxPointsPerSeries: 11_000,
-      maxTrainingPointsPerSeries: 100_000,
-      maxConcurrency: 4,
-      bodyLimit: 1_048_576,
-      maxTrees: 1_000,
-      maxWindow: 1_440,
-      maxLags: 100,
-      maxSamplesPerQuery: 10_000_000,
-      maxPointsScoredPerQuery: 2_000_000,
-      maxUpstreamAnswerBytes: DEFAULT_MAX_UPSTREAM_ANSWER_BYTES,
-      queryTimeoutMs: 120_000,
-    };
+    const limits: Limits = { ...DEFAULT_LIMITS };
     if (raw === undefined || raw === null) {
       return limits;
     }

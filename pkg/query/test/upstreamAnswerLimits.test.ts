@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { type Limits, DEFAULT_MAX_UPSTREAM_ANSWER_BYTES } from '../src/config';
+import { type Limits, DEFAULT_LIMITS } from '../src/config';
 import { parseQuery } from '../src/query/anomalyQuery';
 import { fetchSeries } from '../src/query/seriesFetch';
 import { AnswerTooLargeError, UpstreamHttp } from '../src/upstreams/upstreamHttp';
@@ -105,21 +105,7 @@ describe('UpstreamHttp.send within maxAnswerBytes', () => {
 
 describe('fetchSeries within limits.maxSamplesPerQuery', () => {
   it('stops at the chunk that passes the limit instead of reading every chunk first', async () => {
-    const limits: Limits = {
-      maxQueryLength: 16_384,
-      maxSeriesPerQuery: 500,
-      maxPointsPerSeries: 11_000,
-      maxTrainingPointsPerSeries: 100_000,
-      maxConcurrency: 4,
-      bodyLimit: 1 << 20,
-      maxTrees: 1000,
-      maxWindow: 1440,
-      maxLags: 100,
-      maxSamplesPerQuery: 15_000,
-      maxPointsScoredPerQuery: 2_000_000,
-      maxUpstreamAnswerBytes: DEFAULT_MAX_UPSTREAM_ANSWER_BYTES,
-      queryTimeoutMs: 120_000,
-    };
+    const limits: Limits = { ...DEFAULT_LIMITS, maxSamplesPerQuery: 15_000 };
     const parsed = parseQuery('anomaly_flag(up)');
     if (parsed.kind !== 'anomaly') {
       throw new Error('not an anomaly query');
