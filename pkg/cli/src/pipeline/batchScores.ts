@@ -2,7 +2,7 @@
  * What scoring a RowBatch gives, per row, in columns: status, score, flag and (for anomalies) the features that
  * isolated the row. Filled in by the group scorers, read by the outputs and the report.
  */
-import type { FeatureContribution } from '@telemetry-analyzer/engine';
+import type { FeatureContribution, TransferredDetector } from '@telemetry-analyzer/engine';
 
 /** Why a row has (or has no) score; 'training': an online run's warm-up rows, which train the first model. */
 export type RowStatus = 'scored' | 'warm-up' | 'missing' | 'training';
@@ -31,6 +31,11 @@ export interface BatchScores {
   columnScores?: Float64Array[];
   /** Anomalies only, by row: the features that isolated the row, strongest first. */
   contributions: Map<number, FeatureContribution[]>;
+  /**
+   * Online with a scoring worker, whose explanations the reading thread makes (GroupExplaining): per group, its
+   * model as of the end of the batch when it changed during the batch (else undefined).
+   */
+  models?: Array<TransferredDetector | undefined>;
 }
 
 export function emptyScores(rows: number, perColumnMetrics = 0): BatchScores {

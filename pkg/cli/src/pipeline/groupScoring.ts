@@ -16,7 +16,7 @@ import type { RowBatch } from '../input/rowBatch';
 import { ChunkScorer, type GroupScorer } from './chunkScorer';
 import { emptyScores, MISSING, type BatchScores } from './batchScores';
 import { withEngineErrors } from './engineErrors';
-import { OnlineChunkScorer } from './onlineChunkScorer';
+import { OnlineChunkScorer, OnlineExplainer } from './onlineChunkScorer';
 
 /** How the groups are scored: plain data, so that it can be posted to a worker. */
 export interface ScoringPlan {
@@ -32,6 +32,11 @@ export interface ScoringPlan {
   online?: { detector: DetectorOptions; options: OnlineOptions };
   /** Trained detectors by group (toJSON form), for batch scoring. */
   models?: Record<string, SerializedDetector>;
+  /**
+   * Online: the thread that reads explains the anomalies (GroupExplaining), not the one that scores; set with a
+   * scoring worker, where the reading thread is the less busy one. BatchScores.models then hands the models over.
+   */
+  explainOnReader?: boolean;
 }
 
 /** Per group, what the scoring ends with: the threshold, and online the model current at the end. */
@@ -53,7 +58,8 @@ export class GroupScoring {
     this.scorers = plan.groups.map((group) => {
       if (online) {
         const history = historyRows(online.detector.features);
-        return new OnlineChunkScorer(plan.metricNames, online.detector, online.options, history);
+        const explain = plan.explainOnReader !== true;
+        return new OnlineChunkScorer(plan.metricNames, online.detector, online.options, history, explain);
       }
       const detector = detectors?.get(group) ?? AnomalyDetector.fromJSON(plan.models![group]);
       return new ChunkScorer(detector, historyRows(detector.options.features));
@@ -80,6 +86,9 @@ export class GroupScoring {
         () => scorer.score(batch, rows, scores)
       );
     });
+    if (this.plan.explainOnReader) {
+      scores.models = this.scorers.map((scorer) => (scorer as OnlineChunkScorer).modelChange());
+    }
     return scores;
   }
 
@@ -90,6 +99,26 @@ export class GroupScoring {
         scorer instanceof OnlineChunkScorer ? scorer.detector.detector?.toJSON() : undefined
       ),
     };
+  }
+}
+
+/**
+ * The reading thread's side of online scoring on a worker (plan.explainOnReader): explains each batch's anomalies
+ * once the worker scored it, per group with the rows and models the worker's OnlineChunkScorer had (OnlineExplainer).
+ * Batches must come in the order they were scored.
+ */
+export class GroupExplaining {
+  private readonly explainers: OnlineExplainer[];
+
+  constructor(plan: ScoringPlan) {
+    const history = historyRows(plan.online!.detector.features);
+    this.explainers = plan.groups.map(() => new OnlineExplainer(plan.metricNames, history));
+  }
+
+  /** Fills in scores.contributions for the rows the worker flagged. */
+  explain(batch: RowBatch, scores: BatchScores): void {
+    scores.models?.forEach((model, g) => model !== undefined && this.explainers[g].useModel(model));
+    rowsByGroup(batch, this.explainers.length).forEach((rows, g) => this.explainers[g].score(batch, rows, scores));
   }
 }
 

@@ -19,7 +19,7 @@ import { renderReport } from '../report/renderReport';
 import { TOP_FEATURES } from './chunkScorer';
 import type { ScoringOutcome, ScoringPlan } from './groupScoring';
 import { ScoreLines } from './scoreLines';
-import { startScoring } from './scoringThread';
+import { prestartScoring, startScoring, type PrestartedWorker } from './scoringThread';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
 import { loadModel, serializeModel } from './modelFile';
@@ -56,6 +56,7 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
   const started = Date.now();
   const { settings } = request;
   const input = await openReopenableInput(request.input, request.format);
+  const prestarted = prestartScoring(settings.threads, request.input);
   try {
     const roles = request.modelPath ? rolesForModel(loadModel(request.modelPath), settings.roles) : settings.roles;
     const scan = await scanInput(input.open, input.format, input.source, roles, settings.quiet, settings.strict);
@@ -66,13 +67,14 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
         ? onlineDetectors(scan, settings)
         : await trainForScan(input, scan, settings);
     return await writeAtomically(request.outputDir, (output) =>
-      scoreAndWrite(request, input, scan, obtained, started, {
+      scoreAndWrite(request, input, scan, obtained, started, prestarted, {
         scores: output.open(join(request.outputDir, 'scores.csv')),
         anomalies: output.open(join(request.outputDir, 'anomalies.csv')),
         write: (name, text) => output.writeFile(join(request.outputDir, name), text),
       })
     );
   } finally {
+    prestarted?.end();
     input.close();
   }
 }
@@ -89,6 +91,7 @@ async function scoreAndWrite(
   scan: ScanResult,
   obtained: ObtainedDetectors,
   started: number,
+  prestarted: PrestartedWorker | undefined,
   outputs: Outputs
 ): Promise<DetectOutcome> {
   const { settings } = request;
@@ -150,7 +153,7 @@ async function scoreAndWrite(
 
   const rowReader = new RowReader(schema, settings.strict);
   const progress = new Progress('scoring', settings.quiet, scan.rows);
-  const scoring = startScoring(plan, settings.threads, scan.rows, online ? undefined : detectors);
+  const scoring = startScoring(plan, settings.threads, scan.rows, online ? undefined : detectors, prestarted);
   let outcome: ScoringOutcome;
   try {
     // Batches being scored (on the scoring thread, if any) while the next ones are read; emitted in order.

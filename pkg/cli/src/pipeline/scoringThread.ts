@@ -1,8 +1,10 @@
 /**
  * Where GroupScoring runs. On one core it runs on the main thread. With two or more, the main thread reads the
  * input and writes the outputs while a worker thread scores: batches stream through both at once, in order,
- * a few in flight. Same plan, same code (GroupScoring), same results; only the thread differs.
+ * a few in flight. Same plan, same code (GroupScoring), same results; only the thread differs. Online, the
+ * anomalies' explanations are made on the main thread (GroupExplaining), the less busy one with two threads.
  */
+import { statSync } from 'fs';
 import { availableParallelism } from 'os';
 import { join } from 'path';
 import { Worker } from 'worker_threads';
@@ -10,7 +12,7 @@ import type { AnomalyDetector } from '@telemetry-analyzer/engine';
 import { InputError, type InputLocation } from '../errors';
 import type { RowBatch } from '../input/rowBatch';
 import type { BatchScores } from './batchScores';
-import { GroupScoring, type ScoringOutcome, type ScoringPlan } from './groupScoring';
+import { GroupExplaining, GroupScoring, type ScoringOutcome, type ScoringPlan } from './groupScoring';
 
 export interface BatchScoring {
   /** Threads the run uses: 1 (all on the main thread) or 2 (scoring on a worker). */
@@ -26,6 +28,38 @@ export interface BatchScoring {
 /** Below this many rows a worker's start-up (tens of milliseconds) costs more than it saves. */
 export const WORKER_MIN_ROWS = 20_000;
 
+/**
+ * Inputs of at least this many bytes start the scoring worker before they are scanned, so that its start-up (a
+ * Node.js thread loading the engine: ~60-120 ms here) overlaps the scan instead of following it. Smaller inputs
+ * may stay under WORKER_MIN_ROWS; the worker of an input that does is ended unused.
+ */
+const PRESTART_MIN_BYTES = 1 << 20;
+
+/** A scoring worker started ahead of its plan (see PRESTART_MIN_BYTES); hand it to startScoring, or end it. */
+export interface PrestartedWorker {
+  worker: Worker;
+  /** Ends the worker unless startScoring took it. */
+  end(): void;
+}
+
+/** Starts the scoring worker now for a large input file read with `threads` >= 2; undefined otherwise. */
+export function prestartScoring(threads: number, inputPath: string): PrestartedWorker | undefined {
+  if (threads < 2 || inputPath === '-' || (fileBytes(inputPath) ?? 0) < PRESTART_MIN_BYTES) {
+    return undefined;
+  }
+  const worker = new Worker(join(__dirname, 'scoringWorker.js'));
+  worker.on('error', () => undefined); // until startScoring listens: an unused worker's failure is no one's concern
+  return { worker, end: () => void worker.terminate() };
+}
+
+function fileBytes(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The default for --threads: 2 (read/write + scoring) when the machine has a second core, else 1. */
 export function defaultScoringThreads(): number {
   return availableParallelism() > 1 ? 2 : 1;
@@ -35,13 +69,22 @@ export function startScoring(
   plan: ScoringPlan,
   threads: number,
   rows: number,
-  detectors?: Map<string, AnomalyDetector>
+  detectors?: Map<string, AnomalyDetector>,
+  prestarted?: PrestartedWorker
 ): BatchScoring {
   if (threads < 2 || rows < WORKER_MIN_ROWS) {
+    prestarted?.end();
     return inThread(new GroupScoring(plan, detectors));
   }
   const models = plan.online ? undefined : Object.fromEntries([...detectors!].map(([g, d]) => [g, d.toJSON()]));
-  return inWorker({ ...plan, models });
+  // Online, the explanations are made here while the worker scores the next batch (GroupExplaining).
+  const workerPlan: ScoringPlan = { ...plan, models, explainOnReader: plan.online !== undefined };
+  const explaining = workerPlan.explainOnReader ? new GroupExplaining(workerPlan) : undefined;
+  const worker = prestarted?.worker ?? new Worker(join(__dirname, 'scoringWorker.js'));
+  if (prestarted !== undefined) {
+    prestarted.end = () => undefined; // ours now: inWorker ends it
+  }
+  return inWorker(worker, workerPlan, explaining);
 }
 
 function inThread(scoring: GroupScoring): BatchScoring {
@@ -60,8 +103,8 @@ export type WorkerReply =
   | { kind: 'input-error'; location: InputLocation; reason: string }
   | { kind: 'failure'; message: string };
 
-function inWorker(plan: ScoringPlan): BatchScoring {
-  const worker = new Worker(join(__dirname, 'scoringWorker.js'), { workerData: plan });
+function inWorker(worker: Worker, plan: ScoringPlan, explaining: GroupExplaining | undefined): BatchScoring {
+  worker.postMessage({ kind: 'plan', plan }); // first: the worker scores nothing before it has its plan
   const waiting: Array<{ resolve(reply: WorkerReply): void; reject(error: Error): void }> = [];
   let failed: Error | undefined;
   const fail = (error: Error) => {
@@ -89,8 +132,12 @@ function inWorker(plan: ScoringPlan): BatchScoring {
   };
   return {
     threads: 2,
-    score: async (batch) =>
-      answer(await ask({ kind: 'batch', batch }), (reply) => (reply.kind === 'scores' ? reply.scores : undefined)),
+    score: async (batch) => {
+      const reply = await ask({ kind: 'batch', batch });
+      const scores = answer(reply, (reply) => (reply.kind === 'scores' ? reply.scores : undefined));
+      explaining?.explain(batch, scores);
+      return scores;
+    },
     finish: async () => {
       const outcome = answer(await ask({ kind: 'finish' }), (reply) =>
         reply.kind === 'outcome' ? reply.outcome : undefined

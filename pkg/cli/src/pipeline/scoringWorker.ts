@@ -1,13 +1,22 @@
-/** The scoring worker thread (see scoringThread.ts): runs GroupScoring on the batches the main thread posts. */
-import { parentPort, workerData } from 'worker_threads';
+/**
+ * The scoring worker thread (see scoringThread.ts): runs GroupScoring on the batches the main thread posts, after the
+ * plan it posts first (the worker may start before the plan is known: see prestartScoring).
+ */
+import { parentPort } from 'worker_threads';
 import { InputError } from '../errors';
 import type { RowBatch } from '../input/rowBatch';
 import { GroupScoring, type ScoringPlan } from './groupScoring';
 import type { WorkerReply } from './scoringThread';
 
-const scoring = new GroupScoring(workerData as ScoringPlan);
+let scoring: GroupScoring;
 
-parentPort!.on('message', (message: { kind: 'batch'; batch: RowBatch } | { kind: 'finish' }) => {
+type Message = { kind: 'plan'; plan: ScoringPlan } | { kind: 'batch'; batch: RowBatch } | { kind: 'finish' };
+
+parentPort!.on('message', (message: Message) => {
+  if (message.kind === 'plan') {
+    scoring = new GroupScoring(message.plan); // (a failure here ends the worker: its 'error' event)
+    return;
+  }
   let reply: WorkerReply;
   try {
     reply =
@@ -22,7 +31,9 @@ parentPort!.on('message', (message: { kind: 'batch'; batch: RowBatch } | { kind:
   }
   const transfer =
     reply.kind === 'scores'
-      ? [reply.scores.status, reply.scores.score, reply.scores.rawScore, reply.scores.isAnomaly].map((a) => a.buffer as ArrayBuffer)
+      ? [reply.scores.status, reply.scores.score, reply.scores.rawScore, reply.scores.isAnomaly].map(
+          (a) => a.buffer as ArrayBuffer
+        )
       : [];
   parentPort!.postMessage(reply, transfer);
 });
