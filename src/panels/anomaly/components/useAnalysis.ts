@@ -15,7 +15,7 @@ export type AnalysisState =
   | { status: 'error'; message: string };
 
 /**
- * Creates the panel's scorer: the inline worker (more of them, up to one per spare core, for many series), or the
+ * Creates the panel's scorer: the inline worker (more of them, up to one per core, for many series), or the
  * main-thread fallback when none can start.
  */
 export type ScorerFactory = () => Scorer;

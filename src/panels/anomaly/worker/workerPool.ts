@@ -3,10 +3,16 @@ export const MAX_POOL_WORKERS = 4;
 /** Models per worker below which starting another worker (parsing the bundle, warming up) is not worth it. */
 export const MIN_MODELS_PER_WORKER = 4;
 
-/** Scoring workers a panel may use: one per core but the page's own, at most MAX_POOL_WORKERS, at least 1. */
+/**
+ * Scoring workers a panel may use: one per core, at most MAX_POOL_WORKERS, at least 1. Not one per core but the
+ * page's own: while the workers score, the main thread has little to do (about 0.2 s of CPU in a 4-5 s cycle of
+ * 50 x 10 000), so on 2 cores one worker left a core mostly idle. Two workers on 2 cores, A/B in Chromium (issue 11,
+ * 2026-12-03 04:21-04:23, load 7.3-8.2): 4.07 / 3.97 / 3.52 s against 5.56 / 4.91 / 4.39 s, the longest main-thread
+ * task 15-18 ms of CPU.
+ */
 export function poolSize(hardwareConcurrency: number | undefined): number {
   const cores = Number.isInteger(hardwareConcurrency) ? (hardwareConcurrency as number) : 1;
-  return Math.max(1, Math.min(cores - 1, MAX_POOL_WORKERS));
+  return Math.max(1, Math.min(cores, MAX_POOL_WORKERS));
 }
 
 /** Workers worth using for a job of `modelCount` models with at most `size` workers. */

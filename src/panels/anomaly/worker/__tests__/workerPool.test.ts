@@ -9,11 +9,11 @@ import {
 } from '../workerPool';
 
 describe('worker pool', () => {
-  it('sizes the pool to the spare cores, at least 1 and at most MAX_POOL_WORKERS', () => {
+  it('sizes the pool to the cores, at least 1 and at most MAX_POOL_WORKERS', () => {
     expect(poolSize(undefined)).toBe(1);
     expect(poolSize(1)).toBe(1);
-    expect(poolSize(2)).toBe(1);
-    expect(poolSize(3)).toBe(2);
+    expect(poolSize(2)).toBe(2);
+    expect(poolSize(3)).toBe(3);
     expect(poolSize(64)).toBe(MAX_POOL_WORKERS);
   });
 
