@@ -146,6 +146,51 @@ export const HTTP_CASES: HostileCase[] = [
   },
   {
     class: 'http',
+    name: 'Content-Length: -1',
+    send: authorizedPost('/api/v1/query', ['content-length: -1'], 'query=up'),
+    ...MALFORMED,
+  },
+  {
+    class: 'http',
+    name: 'Content-Length beyond 2^64',
+    send: authorizedPost('/api/v1/query', ['content-length: 99999999999999999999999'], 'query=up'),
+    ...MALFORMED,
+  },
+  {
+    class: 'http',
+    name: 'HTTP/2 preface on the HTTP/1.1 port',
+    send: written('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+    ...MALFORMED,
+  },
+  {
+    class: 'http',
+    name: 'HTTP/1.2',
+    send: written(`GET /api/v1/labels HTTP/1.2\r\nhost: x\r\nauthorization: Bearer ${PROXY_TOKEN}\r\n\r\n`),
+    ...MALFORMED,
+  },
+  {
+    class: 'http',
+    name: 'NUL after the token in Authorization',
+    send: written(`GET /api/v1/labels HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${PROXY_TOKEN}\u0000x\r\n\r\n`),
+    ...MALFORMED,
+  },
+  {
+    class: 'http',
+    name: 'multipart body (only URL and form parameters are read)',
+    send: (target) => {
+      const body = '--b\r\ncontent-disposition: form-data; name="query"\r\n\r\nup\r\n--b--';
+      return written(
+        `POST /api/v1/query HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${PROXY_TOKEN}\r\nconnection: close\r\n` +
+          `content-type: multipart/form-data; boundary=b\r\ncontent-length: ${body.length}\r\n\r\n`,
+        body
+      )(target);
+    },
+    status: 415,
+    errorType: 'bad_data',
+    error: /^Unsupported Media Type/,
+  },
+  {
+    class: 'http',
     name: 'gzip bomb body (Content-Encoding is not decoded)',
     send: authorizedPost('/api/v1/query', ['content-encoding: gzip', `content-length: ${GZIP_BOMB.length}`], GZIP_BOMB),
     status: 400,
