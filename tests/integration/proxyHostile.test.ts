@@ -87,8 +87,19 @@ function targetOf(): HostileTarget {
   return { port: proxy.port, url: proxy.url, dataset };
 }
 
+/** "auth 54, influxql 72, …": the corpus' cases by class, largest first, as the test's name shows them. */
+const classCounts = Object.entries(
+  HOSTILE_CASES.reduce<Record<string, number>>(
+    (counts, c) => ({ ...counts, [c.class]: (counts[c.class] ?? 0) + 1 }),
+    {}
+  )
+)
+  .sort(([, a], [, b]) => b - a)
+  .map(([name, count]) => `${name} ${count}`)
+  .join(', ');
+
 describe('the hostile-request corpus', () => {
-  it('has at least 60 cases', () => {
+  it(`has at least 60 cases: ${HOSTILE_CASES.length} (${classCounts})`, () => {
     expect(HOSTILE_CASES.length).toBeGreaterThanOrEqual(60);
   });
 
