@@ -6,6 +6,7 @@
  */
 import {
   AnomalyWriter,
+  RemoteWriteClient,
   chunkQueryText,
   REMOTE_WRITE_HEADERS,
   decodeWriteRequest,
@@ -409,6 +410,88 @@ describe('anomaly writer', () => {
       const got = await written(vm, `${metric}{run="died"}`, HOSTS.length * points, ['run']);
       expect(sampleCount(got)).toBe(HOSTS.length * points); // every point once
       expect(got).toEqual(expected);
+    }
+  });
+
+  it('remote write into Prometheus 2.42: a 503 and a 429 are retried until it takes the samples; what it refuses with a 4xx is neither retried nor lost silently', async () => {
+    // A front before the real Prometheus answers the first request 503 and the second 429, then passes them on,
+    // keeping Prometheus' own status.
+    const answered: number[] = [];
+    const front = createServer((request, response) => {
+      const body: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => body.push(chunk));
+      request.on('end', () => {
+        if (answered.length < 2) {
+          answered.push(answered.length === 0 ? 503 : 429);
+          response.writeHead(answered[answered.length - 1]).end('not now');
+          return;
+        }
+        const upstream = httpRequest(promTarget.writeUrl, { method: 'POST', headers: request.headers }, (answer) => {
+          answered.push(answer.statusCode ?? 0);
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        });
+        upstream.end(Buffer.concat(body));
+      });
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const counts = { sent: 0, retries: [] as Array<number | string>, rejected: [] as Array<[number, string]> };
+      const client = new RemoteWriteClient(
+        {
+          url: `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`,
+          timeoutMs: 10_000,
+          auth: {},
+          batchSamples: 1000,
+          queueSamples: 1000,
+          minBackoffMs: 10,
+          maxBackoffMs: 100,
+        },
+        {
+          onSent: (samples) => (counts.sent += samples),
+          onRetry: (status) => counts.retries.push(status),
+          onRejected: (samples, status, body) => counts.rejected.push([status, `${samples}: ${body}`]),
+          onDropped: () => undefined,
+          onQueueChange: () => undefined,
+        }
+      );
+      const probe = (which: string, timestamps: number[]) => ({
+        labels: [
+          { name: '__name__', value: 'remote_write_probe' },
+          { name: 'case', value: which },
+        ],
+        timestamps,
+        values: timestamps.map((_, i) => i),
+      });
+      // Sent, or failed with what the front and Prometheus answered (instead of retrying until the test times out).
+      const settled = async () => {
+        const timeout = new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`not settled, answers: ${JSON.stringify(answered)}`)), 30_000).unref()
+        );
+        await Promise.race([client.flush(), timeout]);
+      };
+      const now = Math.floor(Date.now() / MINUTE) * MINUTE;
+      client.enqueue([probe('retried', [1, 2, 3, 4, 5].map((i) => now - i * MINUTE).reverse())]);
+      await settled();
+      expect(counts.retries).toEqual([503, 429]);
+      expect(counts.sent).toBe(5);
+      // Another value at the newest timestamp of that series: Prometheus refuses it with a 400.
+      client.enqueue([{ ...probe('retried', [now - MINUTE]), values: [42] }]);
+      await settled();
+      expect(answered).toEqual([503, 429, 204, 400]); // the 400 was not retried
+      expect(counts.rejected).toEqual([[400, expect.stringMatching(/^1: .*duplicate sample for timestamp/)]]);
+      expect(counts.retries).toHaveLength(2);
+      let held: RawSeries[] = [];
+      await waitUntil(
+        async () => {
+          held = await rawSamples(promTarget.url, 'remote_write_probe', now, 3600);
+          return held.length > 0 ? true : undefined;
+        },
+        { timeoutMs: 30_000, describe: () => 'the retried samples in Prometheus' }
+      );
+      expect(held.map((s) => [s.labels.case, s.samples.map(([, v]) => v)])).toEqual([['retried', [0, 1, 2, 3, 4]]]);
+    } finally {
+      await new Promise((resolve) => front.close(resolve));
     }
   });
 
