@@ -413,7 +413,7 @@ describe('anomaly writer', () => {
     }
   });
 
-  it('remote write into Prometheus 2.42: a 503 and a 429 are retried until it takes the samples; what it refuses with a 4xx is neither retried nor lost silently', async () => {
+  it('remote write into Prometheus 2.42: a 503 and a 429 are retried until it takes the samples; what it refuses (a 400, a 500 "too old sample") is neither retried nor lost silently', async () => {
     // A front before the real Prometheus answers the first request 503 and the second 429, then passes them on,
     // keeping Prometheus' own status.
     const answered: number[] = [];
@@ -480,6 +480,13 @@ describe('anomaly writer', () => {
       await settled();
       expect(answered).toEqual([503, 429, 204, 400]); // the 400 was not retried
       expect(counts.rejected).toEqual([[400, expect.stringMatching(/^1: .*duplicate sample for timestamp/)]]);
+      expect(counts.retries).toHaveLength(2);
+      // 40 days old, beyond its 30-day out-of-order window: Prometheus 2.42 answers 500 "too old sample", which no
+      // retry can change, so it is counted as rejected instead of blocking the queue for good.
+      client.enqueue([probe('too-old', [now - 40 * 86_400_000])]);
+      await settled();
+      expect(answered).toEqual([503, 429, 204, 400, 500]);
+      expect(counts.rejected[1]).toEqual([500, expect.stringMatching(/^1: too old sample/)]);
       expect(counts.retries).toHaveLength(2);
       let held: RawSeries[] = [];
       await waitUntil(

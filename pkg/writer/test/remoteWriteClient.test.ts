@@ -121,6 +121,22 @@ describe('RemoteWriteClient', () => {
     waited.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(10 * 2 ** i - 1));
   });
 
+  it('does not retry a 5xx that says the samples are too old (Prometheus 2.42 beyond its out-of-order window)', async () => {
+    const target = await receiver([500]);
+    servers.push(target.server);
+    target.server.removeAllListeners('request');
+    target.server.on('request', (request, response) => {
+      target.answered.push(500);
+      request.resume().on('end', () => response.writeHead(500).end('too old sample'));
+    });
+    const { counts, events } = recorder();
+    const client = new RemoteWriteClient(settings(target.url), events);
+    client.enqueue([series('a', 0, 3)]);
+    await client.flush();
+    expect(target.answered).toEqual([500]);
+    expect(counts).toMatchObject({ sent: 0, retries: 0, rejected: 3 });
+  });
+
   it("waits a 429's Retry-After (up to maxBackoff) before retrying", async () => {
     const target = await receiver([429, 204], { 429: { 'retry-after': '1' } });
     servers.push(target.server);

@@ -1,13 +1,20 @@
 /**
  * A remote write 1.0 client with a bounded queue: samples are queued per series, sent in batches of at most
  * `batchSamples` (one request at a time, so a series' samples arrive in time order), retried with exponential backoff
- * on 5xx, 429 (honouring Retry-After) and network errors, and never retried on another 4xx (the TSDB refused the
- * data: resending cannot help). What does not fit the queue is dropped and counted; nothing is ever resent once the
+ * on 5xx, 429 (honouring Retry-After) and network errors, and never retried on another 4xx or a 5xx that says the
+ * samples are too old (the TSDB refused the data: resending cannot help). What does not fit the queue is dropped and counted; nothing is ever resent once the
  * TSDB accepted it.
  */
 import { authHeaders, type UpstreamAuth } from '@telemetry-analyzer/query';
 import type { SampleSink, SinkSeries } from '../sampleSink';
 import { REMOTE_WRITE_HEADERS, WriteSeries, encodeWriteRequest } from './prompb';
+
+/**
+ * A 5xx whose body says the samples can never be taken: Prometheus 2.42 answers 500 "too old sample" to samples older
+ * than its out-of-order window (storage.ErrTooOldSample is not among the errors its write handler maps to 400), and
+ * retrying them would block the queue for good (a backfill never ending). Counted as rejected, like a 400.
+ */
+const REFUSED_FOR_GOOD = /too old sample/i;
 
 export interface RemoteWriteSettings {
   /** e.g. http://prometheus:9090/api/v1/write or http://victoria-metrics:8428/api/v1/write */
@@ -161,7 +168,7 @@ export class RemoteWriteClient implements SampleSink {
         }
         status = response.status;
         reason = text.slice(0, 500);
-        if (status >= 400 && status < 500 && status !== 429) {
+        if ((status >= 400 && status < 500 && status !== 429) || REFUSED_FOR_GOOD.test(reason)) {
           this.events.onRejected(samples, status, reason);
           return;
         }
