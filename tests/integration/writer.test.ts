@@ -515,6 +515,17 @@ describe('anomaly writer', () => {
     const dropped = (await w.writer.metrics.samplesDropped.get()).values.find((v) => v.labels.reason === 'queue_full');
     expect(dropped?.value).toBe(40);
     expect((await w.writer.metrics.samplesWritten.get()).values[0].value).toBe(50);
+    // The 50 the queue kept are in the target once it is back: nothing within the bound was lost.
+    let held = 0;
+    await waitUntil(
+      async () => {
+        const got = await rawSamples(vm.url, '{anomaly_job="cpu",run="bounded"}', T0 + 20 * HOUR, 72000);
+        held = got.reduce((n, one) => n + one.samples.length, 0);
+        return held >= 50 ? true : undefined;
+      },
+      { timeoutMs: 30_000, describe: () => `the 50 kept samples in VictoriaMetrics (${held} served)` }
+    );
+    expect(held).toBe(50);
   });
 
   it('3 shards write exactly the series one writer writes, each once; 2 replicas write identical samples', async () => {
