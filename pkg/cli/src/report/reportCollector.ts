@@ -6,7 +6,7 @@ import type { FeatureContribution } from '@telemetry-analyzer/engine';
 import type { GroupScan } from '../input/scanInput';
 import type { RowBatch } from '../input/rowBatch';
 import type { BatchScores } from '../pipeline/batchScores';
-import { SeriesSampler } from './seriesSampler';
+import { SeriesSampler, type PlotPoint } from './seriesSampler';
 
 /** Series up to this many points are plotted in full. */
 export const PLOT_ALL_POINTS_UP_TO = 5000;
@@ -79,33 +79,58 @@ export class ReportCollector {
     const plots: PlotData[] = [];
     for (const [group, samplers] of this.samplers) {
       const anomalies = this.anomalies.get(group)!;
-      samplers.forEach((sampler, m) => plots.push(mergePlot(group, this.metricNames[m], sampler, anomalies, m)));
+      const featureTexts = anomalies.map(featureText); // the same for every metric of the group
+      samplers.forEach((sampler, m) =>
+        plots.push(mergePlot(group, this.metricNames[m], sampler.points(), anomalies, featureTexts, m))
+      );
     }
     return plots;
   }
 }
 
-function mergePlot(group: string, metric: string, sampler: SeriesSampler, anomalies: Anomaly[], m: number): PlotData {
-  const byTime = new Map<number, { value: number; score: number; anomaly?: Anomaly }>();
-  for (const point of sampler.points()) {
-    byTime.set(point.timestampMs, { value: point.value, score: point.score });
+/**
+ * The sampled points and the anomalies in time order, one point per timestamp: where several share one, the last of
+ * them (the points before the anomalies, each in the order it came) is plotted. A stable sort of their indexes by
+ * time, not a Map keyed by the timestamps (hashing doubles made this the longest step after scoring: ~0.6 s for
+ * 6 metrics of 1M rows with 10 000 anomalies).
+ */
+function mergePlot(
+  group: string,
+  metric: string,
+  points: PlotPoint[],
+  anomalies: Anomaly[],
+  featureTexts: string[],
+  m: number
+): PlotData {
+  const count = points.length + anomalies.length;
+  const timeOf = (i: number) => (i < points.length ? points[i].timestampMs : anomalies[i - points.length].timestampMs);
+  const times = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    times[i] = timeOf(i);
   }
-  for (const anomaly of anomalies) {
-    byTime.set(anomaly.timestampMs, { value: anomaly.values[m], score: anomaly.score, anomaly });
-  }
-  const times = [...byTime.keys()].sort((a, b) => a - b);
+  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
   const plot: PlotData = { group, metric, x: [], y: [], score: [], anomalies: [], features: {} };
-  times.forEach((timestampMs, index) => {
-    const point = byTime.get(timestampMs)!;
-    plot.x.push(timestampMs / 1000);
-    plot.y.push(Number.isFinite(point.value) ? point.value : null);
-    plot.score.push(Number.isFinite(point.score) ? Number(point.score.toFixed(4)) : null);
-    if (point.anomaly) {
-      plot.anomalies.push(index);
-      plot.features[index] = point.anomaly.contributions
-        .map((c) => `${c.name ?? `feature ${c.feature}`} (${(100 * c.weight).toFixed(0)}%)`)
-        .join(', ');
+  for (let k = 0; k < count; k++) {
+    const i = order[k];
+    if (k + 1 < count && times[order[k + 1]] === times[i]) {
+      continue; // a later one of the same timestamp is plotted
     }
-  });
+    const anomaly = i >= points.length ? i - points.length : -1;
+    const value = anomaly >= 0 ? anomalies[anomaly].values[m] : points[i].value;
+    const score = anomaly >= 0 ? anomalies[anomaly].score : points[i].score;
+    plot.x.push(times[i] / 1000);
+    plot.y.push(Number.isFinite(value) ? value : null);
+    plot.score.push(Number.isFinite(score) ? Number(score.toFixed(4)) : null);
+    if (anomaly >= 0) {
+      plot.anomalies.push(plot.x.length - 1);
+      plot.features[plot.x.length - 1] = featureTexts[anomaly];
+    }
+  }
   return plot;
+}
+
+function featureText(anomaly: Anomaly): string {
+  return anomaly.contributions
+    .map((c) => `${c.name ?? `feature ${c.feature}`} (${(100 * c.weight).toFixed(0)}%)`)
+    .join(', ');
 }
