@@ -84,7 +84,7 @@ export async function startInfluxDB(options: InfluxDBOptions): Promise<InfluxDBS
     }
 
     const running = server;
-    return {
+    const handle: InfluxDBServer = {
       url,
       database: options.database,
       async query(influxql) {
@@ -112,6 +112,7 @@ export async function startInfluxDB(options: InfluxDBOptions): Promise<InfluxDBS
         removeTempDir(dir);
       },
     };
+    return handle;
   } catch (error) {
     const tail = server?.outputTail() ?? '';
     await server?.stop();
