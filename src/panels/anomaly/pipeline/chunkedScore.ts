@@ -84,7 +84,8 @@ export async function scoreInChunks(
   table: SeriesTable,
   warmup: number,
   pause: () => Promise<void>,
-  from = 0
+  from = 0,
+  stepRows = ENGINE_STEP_ROWS
 ): Promise<Scored> {
   const n = table.timestamps.length;
   // Only rows from `from` on are kept: a refresh scoring one new row needs room for one, not for the table.
@@ -98,7 +99,7 @@ export async function scoreInChunks(
     }
     const first = historyStart(table, start, warmup);
     const [result] = await runInSteps(
-      detector.scoreSteps(sliceTable(table, first, Math.min(n, start + SCORE_CHUNK_ROWS)), ENGINE_STEP_ROWS),
+      detector.scoreSteps(sliceTable(table, first, Math.min(n, start + SCORE_CHUNK_ROWS)), stepRows),
       pause
     );
     threshold = result.threshold;
@@ -136,19 +137,20 @@ export async function rescoreNewRows(
   previous: ScoredRows,
   table: SeriesTable,
   warmup: number,
-  pause: () => Promise<void>
+  pause: () => Promise<void>,
+  stepRows = ENGINE_STEP_ROWS
 ): Promise<{ scored: Scored; scoredRows: number }> {
   const old = previous.table;
   const n = table.timestamps.length;
   const offset = n > 0 ? lowerBound(old.timestamps, table.timestamps[0]) : -1;
   if (n === 0 || offset >= old.timestamps.length || old.timestamps[offset] !== table.timestamps[0]) {
-    const scored = await scoreInChunks(detector, table, warmup, pause);
+    const scored = await scoreInChunks(detector, table, warmup, pause, 0, stepRows);
     return { scored, scoredRows: n };
   }
   const same = sameRowCount(old, offset, table, Math.min(n, old.timestamps.length - offset));
   // At least the last row is scored: its result carries the current threshold.
   const from = Math.min(same, n - 1);
-  const fresh = await scoreInChunks(detector, table, warmup, pause, from);
+  const fresh = await scoreInChunks(detector, table, warmup, pause, from, stepRows);
   const firstScorable = firstScorableRow(table, warmup);
   // The old rows kept (ascending: those in [firstScorable, from) of the new table), then the fresh ones.
   const { rows: oldRows, scores: oldScores } = previous.scored;

@@ -100,7 +100,7 @@ export async function runAnalyseJob(
   };
   for (const model of request.models) {
     try {
-      outcomes.push(await analyseModel(model, request, state, pause));
+      outcomes.push(await analyseModel(model, request, state, pause, hooks.engineStepRows ?? ENGINE_STEP_ROWS));
     } catch (error) {
       if (error instanceof JobCancelled) {
         throw error;
@@ -145,7 +145,8 @@ async function analyseModel(
   model: PanelModelJob,
   request: AnalyseRequest,
   state: AnalyseState,
-  pause: () => Promise<void>
+  pause: () => Promise<void>,
+  stepRows: number
 ): Promise<PanelModelOutcome> {
   const sorted = await sortedSeries(model.columns, pause);
   const { table, alignment } = modelTable(model.columns, sorted, request.intervalMs);
@@ -178,13 +179,13 @@ async function analyseModel(
     // The engine's trainAndScore in steps (a pause whenever a step budget has passed): exactly its result.
     if (!model.training && table.timestamps.length <= MAX_TRAINING_ROWS) {
       // Training on the rows it scores: one feature build, and the training rows' scores are the table's.
-      const both = await runInSteps(AnomalyDetector.trainAndScoreSteps(table, options, ENGINE_STEP_ROWS), pause);
+      const both = await runInSteps(AnomalyDetector.trainAndScoreSteps(table, options, stepRows), pause);
       detector = both.detector;
       scored = fromResult(both.results[0]);
     } else {
       // The same model as train(); its threshold's scoring of the training rows is done here, in steps, too.
       detector = (
-        await runInSteps(AnomalyDetector.trainAndScoreSteps(trainingRows(training), options, ENGINE_STEP_ROWS), pause)
+        await runInSteps(AnomalyDetector.trainAndScoreSteps(trainingRows(training), options, stepRows), pause)
       ).detector;
     }
     state.cache.set(model.slot, model.trainingKey, detector);
@@ -205,12 +206,13 @@ async function analyseModel(
         { table: previous.table, scored: previous.reusable.scored, reusable: true },
         table,
         warmup,
-        pause
+        pause,
+        stepRows
       );
       scored = refreshed.scored;
       scoredAnew = refreshed.scoredRows;
     } else {
-      scored = await scoreInChunks(detector, table, warmup, pause);
+      scored = await scoreInChunks(detector, table, warmup, pause, 0, stepRows);
     }
   }
   setTable(state, model.slot, {

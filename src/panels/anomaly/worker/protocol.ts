@@ -2,6 +2,7 @@ import { DetectorCache } from './detectorCache';
 import { type WorkerRequest, type WorkerResponse, responseTransferables } from './messages';
 import { type AnalyseState, explainAt, runAnalyseJob, takeRecycled } from './analyseJob';
 import { JobCancelled, runScoreJob } from './runScoreJob';
+import { SCORE_CHUNK_ROWS } from '../pipeline/chunkedScore';
 
 /** The least time between two progress messages of a job (ms). */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -49,6 +50,8 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
       const hooks = {
         pause,
         isCancelled,
+        // A chunk per engine step: one scoring layout per chunk (see JobHooks.engineStepRows).
+        engineStepRows: SCORE_CHUNK_ROWS,
         progress: (done: number, total: number) => {
           const now = performance.now();
           if (done >= total || now - progressAt >= PROGRESS_INTERVAL_MS) {
