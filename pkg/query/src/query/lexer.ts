@@ -1,7 +1,8 @@
 /**
  * A PromQL tokenizer that knows just enough (string and number literals, durations, identifiers, brackets,
- * operators, comments) to find where an expression wrapped by an anomaly function ends. It never judges the
- * wrapped PromQL itself: that is the upstream's job.
+ * operators, comments) to find where an expression wrapped by an anomaly function ends, and to read the durations
+ * of its range selectors, subqueries and offsets (promqlCost.ts). It never judges the wrapped PromQL's syntax: that
+ * is the upstream's job.
  */
 import { QueryParseError } from '../errors';
 
@@ -44,6 +45,8 @@ const OPERATORS = [
   ':',
 ];
 const DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+(?![A-Za-z0-9_:])/;
+/** Inside `[...]` a duration may be followed by the ":" of a subquery (`[3d:1ms]`, `[5m:]`), as Prometheus lexes it. */
+const DURATION_IN_BRACKETS = /^(?:\d+(?:ms|s|m|h|d|w|y))+(?![A-Za-z0-9_])/;
 const NUMBER = /^(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?![A-Za-z0-9_:])/;
 const IDENTIFIER = /^[A-Za-z_:][A-Za-z0-9_:]*/;
 
@@ -51,6 +54,8 @@ const IDENTIFIER = /^[A-Za-z_:][A-Za-z0-9_:]*/;
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
+  // Open "[" not yet closed: inside one, ":" separates a subquery's range from its resolution (not part of a name).
+  let brackets = 0;
   while (i < source.length) {
     const c = source[i];
     // PromQL's whitespace only (Go's lexer): a no-break space or another Unicode space is not a separator there,
@@ -73,7 +78,12 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     const rest = source.slice(i);
-    const match = DURATION.exec(rest) ?? null;
+    if (brackets > 0 && c === ':') {
+      tokens.push({ type: 'punctuation', text: ':', offset: i });
+      i++;
+      continue;
+    }
+    const match = (brackets > 0 ? DURATION_IN_BRACKETS : DURATION).exec(rest) ?? null;
     if (match) {
       tokens.push({ type: 'duration', text: match[0], offset: i });
       i += match[0].length;
@@ -92,6 +102,7 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     const operator = OPERATORS.find((op) => rest.startsWith(op)) ?? c;
+    brackets += operator === '[' ? 1 : operator === ']' && brackets > 0 ? -1 : 0;
     tokens.push({ type: 'punctuation', text: operator, offset: i });
     i += operator.length;
   }

@@ -13,6 +13,7 @@ import type { Series } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { AnomalyQuery } from './anomalyQuery';
 import { checkSampleCount, checkSamplesFetched, influxqlLimits } from './costLimits';
+import { checkPromqlCost } from './promqlCost';
 
 /**
  * Only the series whose labels `keeps` accepts are wanted (a writer shard's units). A PromQL plain selector is then
@@ -47,6 +48,10 @@ export async function fetchSeries(
 ): Promise<Series[]> {
   const inner = query.inner;
   const { startMs, endMs, stepMs } = range;
+  if (inner.language === 'promql') {
+    // Subqueries too expensive for this fetch are refused before the upstream is asked anything.
+    checkPromqlCost(inner.expression, inner.offset, range, limits);
+  }
   // The samples of the wanted series, counted chunk by chunk: a fetch over limits.maxSamplesPerQuery stops at the chunk
   // that passes it rather than reading (and holding) up to MAX_REQUESTS_PER_FETCH answers first.
   let samplesRead = 0;

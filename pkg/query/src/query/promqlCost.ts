@@ -1,0 +1,227 @@
+/**
+ * What the wrapped PromQL of an anomaly query makes Prometheus compute, checked before the proxy sends it (with its
+ * own credentials) as range queries at the anomaly step over the training and scored ranges.
+ *
+ * Prometheus evaluates a subquery `expr[range:resolution]` by evaluating `expr` at every resolution step across the
+ * request's span plus the range (plus the ranges of the subqueries around it), and preallocates those points per
+ * series before query.max-samples is checked: `max_over_time(m[3d:1ms])` made Prometheus 2.42 allocate 207 GB and
+ * exit. Range selectors `m[range]` are bounded by Prometheus itself (query.max-samples counts the samples they load,
+ * query.timeout the time), so only their absurd durations are refused here. Plain PromQL passed through is not
+ * checked: it is Prometheus' to judge, as a direct query would be.
+ *
+ * The expression is read with the grammar's PromQL lexer (strings in every quote kind with escapes, comments,
+ * durations like `1h30m`); a `[...]` holding ":" that is not a readable subquery is refused (fail closed), other
+ * syntax is left to Prometheus.
+ */
+import type { Limits } from '../config';
+import { PromApiError, badData } from '../errors';
+import { formatDuration } from '../time';
+import { type Token, tokenize } from './lexer';
+import { MAX_ABS_TIME_MS } from './costLimits';
+
+/**
+ * Prometheus' default global evaluation_interval: the resolution of a subquery written without one (`[1h:]`).
+ * VictoriaMetrics uses the query step instead; the smaller of the two is assumed, so the estimate is never low.
+ */
+export const PROMETHEUS_DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
+
+/** A fetch of the wrapped query: the span of its range queries and their step, ms. */
+export interface PromqlFetch {
+  startMs: number;
+  endMs: number;
+  stepMs: number;
+}
+
+interface Subquery {
+  /** Token index of the "[" and of the first token of the expression it applies to. */
+  bracket: number;
+  operandStart: number;
+  text: string;
+  position: number;
+  rangeMs: number;
+  resolutionMs: number;
+}
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
+
+/** A duration token's milliseconds, units summed in any order (never less than a lenient upstream reads). */
+export function durationTokenMs(text: string): number {
+  let total = 0;
+  for (const [, digits, unit] of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) {
+    total += Number(digits) * UNIT_MS[unit];
+  }
+  return total;
+}
+
+/**
+ * Refuses (400 bad_data, naming the char position in the whole query and the limit) a wrapped PromQL expression
+ * whose subqueries would make Prometheus compute too much over `fetch`, or whose durations and `@` times are absurd.
+ * `offset` is the 0-based position of the expression in the query. Throws nothing but PromApiError.
+ *
+ * - Points per series one subquery makes Prometheus hold: (span + enclosing ranges + range) / resolution, at most
+ *   limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries (all the points a series can bring the proxy).
+ * - Evaluations per series: the fetch's steps x range/resolution, multiplied through nested subqueries, at most
+ *   limits.maxSamplesPerQuery (the samples the whole query may fetch).
+ */
+export function checkPromqlCost(expression: string, offset: number, fetch: PromqlFetch, limits: Limits): void {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(expression);
+  } catch (error) {
+    if (error instanceof PromApiError) {
+      return; // a lexical error is Prometheus' to report (the whole query was lexed already)
+    }
+    throw error;
+  }
+  const at = (token: Token) => offset + token.offset + 1;
+  checkAbsurdTimes(tokens, at);
+  const subqueries = findSubqueries(tokens, at);
+  const spanMs = Math.max(0, fetch.endMs - fetch.startMs);
+  const steps = Math.floor(spanMs / fetch.stepMs) + 1;
+  const maxPoints = limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries;
+  for (const sub of subqueries) {
+    const resolutionMs = resolutionOf(sub, fetch.stepMs);
+    const enclosing = subqueries.filter((outer) => outer.operandStart <= sub.bracket && sub.bracket < outer.bracket);
+    const reachMs = spanMs + sub.rangeMs + enclosing.reduce((sum, outer) => sum + outer.rangeMs, 0);
+    const points = Math.floor(reachMs / resolutionMs) + 1;
+    const shown = `subquery ${sub.text} at char ${sub.position}`;
+    if (!(points <= maxPoints)) {
+      throw badData(
+        `${shown} would have the upstream evaluate its expression at ${points} steps per series ` +
+          `(${formatMs(reachMs)} fetched and looked back / resolution ${formatMs(resolutionMs)}); at most ${maxPoints} ` +
+          `(limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries): coarsen its resolution or shorten its range`
+      );
+    }
+    const perStep = [sub, ...enclosing].reduce(
+      (product, one) => product * Math.max(1, Math.ceil(one.rangeMs / resolutionOf(one, fetch.stepMs))),
+      1
+    );
+    const evaluations = steps * perStep;
+    if (!(evaluations <= limits.maxSamplesPerQuery)) {
+      throw badData(
+        `${shown} would have the upstream evaluate ${evaluations} samples per series ` +
+          `(${steps} steps of ${formatMs(fetch.stepMs)} x ${perStep} per step${enclosing.length > 0 ? ', nested subqueries multiplied' : ''}); ` +
+          `at most ${limits.maxSamplesPerQuery} (limits.maxSamplesPerQuery): coarsen its resolution, shorten its range or raise step=`
+      );
+    }
+  }
+}
+
+function resolutionOf(sub: Subquery, stepMs: number): number {
+  return sub.resolutionMs > 0 ? sub.resolutionMs : Math.min(stepMs, PROMETHEUS_DEFAULT_EVALUATION_INTERVAL_MS);
+}
+
+function formatMs(ms: number): string {
+  return Number.isSafeInteger(ms) ? formatDuration(ms) : `${ms} ms`;
+}
+
+/** Every `[...]` that is a subquery, with the first token of the expression it applies to; unreadable ones refused. */
+function findSubqueries(tokens: Token[], at: (token: Token) => number): Subquery[] {
+  const subqueries: Subquery[] = [];
+  // The next "]" after each token (-1: none), so a query of many "[" is read in linear time.
+  const nextClose: number[] = new Array<number>(tokens.length);
+  for (let j = tokens.length - 1, close = -1; j >= 0; j--) {
+    nextClose[j] = close;
+    close = tokens[j].type === 'punctuation' && tokens[j].text === ']' ? j : close;
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i].type !== 'punctuation' || tokens[i].text !== '[') {
+      continue;
+    }
+    const close = nextClose[i];
+    const inside = tokens.slice(i + 1, close < 0 ? Math.min(tokens.length - 1, i + 5) : Math.min(close, i + 5));
+    const colon = inside.findIndex((t) => t.type === 'punctuation' && t.text === ':');
+    const text = `[${inside.map((t) => t.text).join('')}${close >= 0 && close <= i + 5 ? ']' : '...'}`;
+    if (colon < 0) {
+      // A range selector: Prometheus bounds what it loads; only a range beyond any real time is refused.
+      if (inside.length === 1 && inside[0].type === 'duration') {
+        checkDuration(inside[0], `range ${text}`, at);
+      }
+      continue;
+    }
+    const [range, resolution] = [inside.slice(0, colon), inside.slice(colon + 1)];
+    const readable =
+      close >= 0 &&
+      close - i - 1 === inside.length &&
+      range.length === 1 &&
+      range[0].type === 'duration' &&
+      (resolution.length === 0 || (resolution.length === 1 && resolution[0].type === 'duration'));
+    if (!readable) {
+      throw badData(
+        `subquery ${text} at char ${at(tokens[i])}: expected [<range>:<resolution>] with durations like [1h:1m] or [1h:]`
+      );
+    }
+    checkDuration(range[0], `subquery range ${text}`, at);
+    const resolutionMs = resolution.length === 1 ? durationTokenMs(resolution[0].text) : 0;
+    if (resolution.length === 1) {
+      checkDuration(resolution[0], `subquery resolution ${text}`, at);
+      if (resolutionMs === 0) {
+        throw badData(`subquery ${text} at char ${at(tokens[i])}: the resolution must be more than 0`);
+      }
+    }
+    subqueries.push({
+      bracket: i,
+      operandStart: operandStart(tokens, i),
+      text,
+      position: at(tokens[i]),
+      rangeMs: durationTokenMs(range[0].text),
+      resolutionMs,
+    });
+  }
+  return subqueries;
+}
+
+/** Index of the first token of the expression a "[" at `bracket` applies to: `(...)`, `f(...)`, `m{...}` or `m`. */
+function operandStart(tokens: Token[], bracket: number): number {
+  let i = bracket - 1;
+  const closer = tokens[i];
+  if (closer?.type === 'punctuation' && (closer.text === ')' || closer.text === '}')) {
+    const opener = closer.text === ')' ? '(' : '{';
+    let depth = 0;
+    for (; i >= 0; i--) {
+      const t = tokens[i];
+      if (t.type === 'punctuation' && t.text === closer.text) {
+        depth++;
+      } else if (t.type === 'punctuation' && t.text === opener && --depth === 0) {
+        break;
+      }
+    }
+    if (i > 0 && tokens[i - 1].type === 'identifier') {
+      i--; // the function's or metric's name
+    }
+  }
+  return Math.max(0, i);
+}
+
+/** `offset d`, `@ t` and `[d]` beyond the times the proxy supports are refused, like its own times. */
+function checkAbsurdTimes(tokens: Token[], at: (token: Token) => number): void {
+  tokens.forEach((token, i) => {
+    const isOffset = token.type === 'identifier' && token.text.toLowerCase() === 'offset';
+    const isAt = token.type === 'punctuation' && token.text === '@';
+    if (!isOffset && !isAt) {
+      return;
+    }
+    const value = ['-', '+'].includes(tokens[i + 1]?.text) ? tokens[i + 2] : tokens[i + 1];
+    if (isOffset && value?.type === 'duration') {
+      checkDuration(value, `offset ${value.text}`, at);
+    } else if (isAt && value?.type === 'number' && !(Math.abs(Number(value.text)) * 1000 <= MAX_ABS_TIME_MS)) {
+      throw badData(
+        `@ ${value.text} at char ${at(value)} is beyond the times the proxy supports (±${MAX_ABS_TIME_MS / 1000} s)`
+      );
+    }
+  });
+}
+
+function checkDuration(token: Token, what: string, at: (token: Token) => number): void {
+  if (!(durationTokenMs(token.text) <= MAX_ABS_TIME_MS)) {
+    throw badData(`${what} at char ${at(token)} is beyond the times the proxy supports (${MAX_ABS_TIME_MS} ms)`);
+  }
+}

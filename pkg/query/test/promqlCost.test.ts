@@ -1,0 +1,149 @@
+// The cost of the PromQL an anomaly query wraps (subqueries, ranges, offsets, @), checked before the proxy sends it.
+import fc from 'fast-check';
+import { mutated } from './support/mutated';
+import { DEFAULT_LIMITS } from '../src/config';
+import { PromApiError } from '../src/errors';
+import { parseQuery } from '../src/query/anomalyQuery';
+import { tokenize } from '../src/query/lexer';
+import { type PromqlFetch, checkPromqlCost, durationTokenMs } from '../src/query/promqlCost';
+
+const DAY = 86_400_000;
+/** A default training fetch: one day at one minute (1441 steps). */
+const TRAINING: PromqlFetch = { startMs: 0, endMs: DAY, stepMs: 60_000 };
+
+/** The refusal of the anomaly query's wrapped PromQL over `fetch`, or undefined when it is accepted. */
+function refusal(query: string, fetch: PromqlFetch = TRAINING, limits = DEFAULT_LIMITS): PromApiError | undefined {
+  const parsed = parseQuery(query);
+  if (parsed.kind !== 'anomaly' || parsed.query.inner.language !== 'promql') {
+    throw new Error(`not an anomaly query over PromQL: ${query}`);
+  }
+  try {
+    checkPromqlCost(parsed.query.inner.expression, parsed.query.inner.offset, fetch, limits);
+    return undefined;
+  } catch (error) {
+    if (error instanceof PromApiError) {
+      return error;
+    }
+    throw error;
+  }
+}
+
+describe('the lexer reads subquery brackets as Prometheus does', () => {
+  it.each([
+    ['m[3d:1ms]', ['m', '[', '3d', ':', '1ms', ']']],
+    ['m[5m:]', ['m', '[', '5m', ':', ']']],
+    [
+      'rate(m[1h30m])[1d:5m] offset -1h',
+      ['rate', '(', 'm', '[', '1h30m', ']', ')', '[', '1d', ':', '5m', ']', 'offset', '-', '1h'],
+    ],
+    ['a:b:c[5m]', ['a:b:c', '[', '5m', ']']],
+  ])('%s', (source, texts) => {
+    expect(tokenize(source).map((t) => t.text)).toEqual([...texts, '']);
+    const durations = tokenize(source).filter((t) => t.type === 'duration');
+    expect(durations.every((t) => /^(\d+(ms|s|m|h|d|w|y))+$/.test(t.text))).toBe(true);
+  });
+
+  it('sums duration units', () => {
+    expect(durationTokenMs('1h30m')).toBe(5_400_000);
+    expect(durationTokenMs('1ms')).toBe(1);
+    expect(durationTokenMs('3d')).toBe(3 * DAY);
+  });
+});
+
+describe('checkPromqlCost', () => {
+  it("refuses the colleague's query before any fetch, naming the position and the limit", () => {
+    const query = 'anomaly_flag(max_over_time(m[3d:1ms]))';
+    const error = refusal(query)!;
+    expect(error).toBeInstanceOf(PromApiError);
+    expect([error.httpStatus, error.errorType]).toEqual([400, 'bad_data']);
+    expect(error.message).toBe(
+      `subquery [3d:1ms] at char ${query.indexOf('[') + 1} would have the upstream evaluate its expression at ` +
+        '345600001 steps per series (4d fetched and looked back / resolution 1ms); at most 111000 ' +
+        '(limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries): coarsen its resolution or shorten its range'
+    );
+  });
+
+  it.each([
+    'anomaly_flag(m)',
+    'anomaly_flag(rate(m[5m]))',
+    'anomaly_flag(max_over_time(m[1h:1m]))',
+    'anomaly_flag(max_over_time(rate(m[5m])[1h:]))',
+    'anomaly_flag(max_over_time(m{a="[3d:1ms]"}[30m:1m]))', // the text of a string is not a subquery
+    "anomaly_flag(max_over_time(m{a='x\\'[3d:1ms]'}[30m:1m]))",
+    'anomaly_flag(max_over_time(m{a=`[3d:1ms]`}[30m:1m]))',
+    'anomaly_flag(max_over_time(m[30m:1m]) # [3d:1ms]\n)', // nor a comment
+    'anomaly_flag(sum_over_time(m[10y]))', // a range selector: Prometheus' max-samples bounds it
+    'anomaly_flag(m offset 1w)',
+    'anomaly_flag(m @ 1700000000)',
+  ])('accepts %s', (query) => {
+    expect(refusal(query)).toBeUndefined();
+  });
+
+  it.each([
+    ['anomaly_flag(max_over_time(m[1d:1s]))', /steps per series .*limits\.maxTrainingPointsPerSeries/],
+    ['anomaly_flag(max_over_time(m[1h30m:10ms]))', /subquery \[1h30m:10ms\] at char 29/],
+    // Without a resolution: the smaller of the step and Prometheus' default evaluation interval (1m).
+    ['anomaly_flag(max_over_time(m[100d:]))', /subquery \[100d:\] .* resolution 1m\)/],
+    ['anomaly_flag(max_over_time(m[1h:0s]))', /the resolution must be more than 0/],
+    ['anomaly_flag(max_over_time(m[1h:x]))', /expected \[<range>:<resolution>\]/],
+    ['anomaly_flag(max_over_time(m[99999999999999999999d:1m]))', /subquery range .* beyond the times/],
+    ['anomaly_flag(m offset 99999999999y)', /offset 99999999999y at char 23 is beyond the times/],
+    ['anomaly_flag(m OFFSET -99999999999y)', /offset 99999999999y at char 24 is beyond the times/],
+    ['anomaly_flag(m @ 1e300)', /@ 1e300 at char 18 is beyond the times/],
+    ['anomaly_flag(rate(m[99999999999y]))', /range \[99999999999y\] at char 21 is beyond the times/],
+  ])('refuses %s', (query, message) => {
+    expect(refusal(query)?.message).toMatch(message);
+  });
+
+  it('multiplies nested subqueries: each fine alone, too much together', () => {
+    // 1441 steps x 60 x 60 = 5.2M evaluations per series: within 10M; x 120 x 60 = 10.4M: beyond.
+    expect(refusal('anomaly_flag(max_over_time(max_over_time(m[1h:1m])[1h:1m]))')).toBeUndefined();
+    const error = refusal('anomaly_flag(max_over_time(max_over_time(m[2h:1m])[1h:1m]))')!;
+    expect(error.message).toMatch(
+      /^subquery \[2h:1m\] at char 43 would have the upstream evaluate 10375200 samples per series \(1441 steps of 1m x 7200 per step, nested subqueries multiplied\); at most 10000000 \(limits\.maxSamplesPerQuery\)/
+    );
+    expect(refusal('anomaly_flag(max_over_time(m[2h:1m]) + max_over_time(m[1h:1m]))')).toBeUndefined();
+  });
+
+  it('counts the span fetched and the enclosing ranges in the points a subquery holds', () => {
+    const limits = { ...DEFAULT_LIMITS, maxTrainingPointsPerSeries: 1_000, maxPointsPerSeries: 440 };
+    // (1 d span + 1 min) / 1 min + 1 = 1442 > 1440.
+    expect(refusal('anomaly_flag(max_over_time(m[1m:1m]))', TRAINING, limits)?.message).toMatch(/1442 steps/);
+    expect(refusal('anomaly_flag(max_over_time(m[1m:1m]))', { ...TRAINING, endMs: DAY / 2 }, limits)).toBeUndefined();
+    expect(
+      refusal('anomaly_flag(max_over_time(max_over_time(m[1m:1m])[12h:1h]))', { ...TRAINING, endMs: DAY / 2 }, limits)
+        ?.message
+    ).toMatch(/subquery \[1m:1m\] .* 1442 steps/);
+  });
+
+  it('never throws anything but PromApiError, and returns on any text (fast-check)', () => {
+    const subquery = fc
+      .tuple(
+        fc.constantFrom('m', 'rate(m[5m])', '(a + b)', 'max_over_time(m[1h:1m])', 'm{a="]"}'),
+        fc.constantFrom('1h', '3d', '1h30m', '0s', '99999999999999999999y'),
+        fc.constantFrom('1m', '1ms', '', '0s')
+      )
+      .map(([inner, range, resolution]) => `max_over_time(${inner}[${range}:${resolution}])`);
+    const hostile = fc.oneof(
+      fc.string({ maxLength: 120, unit: fc.constantFrom(...'m[]():1h3dms@ offset-"\'`#\n{}=,') }),
+      fc.string({ maxLength: 80, unit: 'binary' }),
+      mutated(subquery)
+    );
+    fc.assert(
+      fc.property(hostile, fc.nat(1000), (expression, offset) => {
+        try {
+          checkPromqlCost(expression, offset, TRAINING, DEFAULT_LIMITS);
+        } catch (error) {
+          expect(error).toBeInstanceOf(PromApiError);
+          expect((error as PromApiError).httpStatus).toBe(400);
+        }
+      }),
+      { numRuns: 2000 }
+    );
+  });
+
+  it('reads a query of many brackets in linear time', () => {
+    expect(() => checkPromqlCost('m'.concat('['.repeat(8_000)), 0, TRAINING, DEFAULT_LIMITS)).not.toThrow();
+    expect(() => checkPromqlCost('(m)[1m:1m]'.repeat(1_500), 0, TRAINING, DEFAULT_LIMITS)).not.toThrow();
+  });
+});
