@@ -129,6 +129,16 @@ describe('the hostile-request corpus', () => {
     expect(after.prometheusApi).toBeGreaterThan(before.prometheusApi);
   });
 
+  it('sends an anomaly query wrapping a modest subquery to Prometheus (so the promql refusals are not vacuous)', async () => {
+    const before = await upstreamRequestCounts();
+    const answer = await queryRangeOver(
+      targetOf(),
+      'anomaly_score(max_over_time(cpu_usage_percent{host="host-a"}[2m:1m]), train="1h")'
+    );
+    expect([answer.status, answer.body]).toEqual([200, expect.stringContaining('"status":"success"')]);
+    expect((await upstreamRequestCounts()).prometheusApi).toBeGreaterThan(before.prometheusApi);
+  });
+
   it.each(HOSTILE_CASES.map((c) => [`${c.class}: ${c.name}`, c] as [string, HostileCase]))('%s', async (_name, c) => {
     const before = await upstreamRequestCounts();
     const proxyBefore = await proxyMetrics();

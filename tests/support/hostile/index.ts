@@ -4,6 +4,7 @@ import { BODY_CASES, DISCONNECT_CASES } from './clientCases';
 import { HTTP_CASES } from './httpCases';
 import { INFLUXQL_CASES } from './influxqlCases';
 import { PASS_THROUGH_CASES } from './passThroughCases';
+import { PROMQL_COST_CASES } from './promqlCostCases';
 import { HostileCase } from './types';
 
 export type { HostileCase, HostileClass, HostileTarget } from './types';
@@ -24,6 +25,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   ...TIME_CASES,
   ...OPTION_CASES,
   ...COST_CASES,
+  ...PROMQL_COST_CASES,
   ...BODY_CASES,
   ...PASS_THROUGH_CASES,
   // Last: an upstream may still count an abandoned request after the case has ended.

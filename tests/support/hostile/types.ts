@@ -3,7 +3,7 @@ import { RawAnswer } from '../rawHttp';
 import { TelemetryDataset } from '../telemetryDataset';
 
 export type HostileClass =
-  'auth' | 'http' | 'influxql' | 'times' | 'options' | 'cost' | 'body' | 'disconnect' | 'passthrough';
+  'auth' | 'http' | 'influxql' | 'times' | 'options' | 'cost' | 'promql' | 'body' | 'disconnect' | 'passthrough';
 
 export interface HostileTarget {
   port: number;

@@ -1,0 +1,129 @@
+/**
+ * Anomaly queries whose wrapped PromQL would make Prometheus compute absurdly much (subqueries at a tiny resolution,
+ * nested subqueries, absurd offsets, ranges and @ times): refused before Prometheus is asked, naming the char
+ * position in the query and the limit (pkg/query/src/query/promqlCost.ts). `anomaly_flag(max_over_time(m[3d:1ms]))`
+ * made Prometheus 2.42 allocate 207 GB and exit.
+ */
+import { instantQueryAt, queryRangeOver } from './anomalyRequest';
+import { HostileCase } from './types';
+
+const METRIC = 'cpu_usage_percent{job="telemetry"}';
+const POINTS_LIMIT = 'limits\\.maxTrainingPointsPerSeries \\+ limits\\.maxPointsPerSeries';
+
+/** The 1-based char position of the first `marker` in `query`, as the refusal names it. */
+function charOf(query: string, marker: string): number {
+  const index = query.indexOf(marker);
+  if (index < 0) {
+    throw new Error(`${marker} is not in ${query}`);
+  }
+  return index + 1;
+}
+
+function refusedQuery(
+  name: string,
+  query: string,
+  error: (query: string) => RegExp,
+  send: 'range' | 'instant' = 'range'
+): HostileCase {
+  return {
+    class: 'promql',
+    name,
+    send: (target) => (send === 'range' ? queryRangeOver(target, query) : instantQueryAt(target, { query })),
+    status: 400,
+    errorType: 'bad_data',
+    error: error(query),
+  };
+}
+
+/** A subquery refused for the steps per series it holds, named by its text and position. */
+const tooManySteps =
+  (subquery: string, marker = subquery) =>
+  (query: string) =>
+    new RegExp(
+      `^subquery ${subquery.replace(/[[\]]/g, '\\$&')} at char ${charOf(query, marker)} would have the upstream evaluate its expression at \\d+ steps per series .*at most 111000 \\(${POINTS_LIMIT}\\)`
+    );
+const beyondTimes = (what: string, marker: string) => (query: string) =>
+  new RegExp(`^${what} at char ${charOf(query, marker)} is beyond the times the proxy supports`);
+
+export const PROMQL_COST_CASES: HostileCase[] = [
+  refusedQuery(
+    "the colleague's max_over_time(m[3d:1ms]) (207 GB in Prometheus 2.42)",
+    `anomaly_flag(max_over_time(${METRIC}[3d:1ms]))`,
+    tooManySteps('[3d:1ms]')
+  ),
+  refusedQuery(
+    'the same as an instant query (vmalert, Grafana alerting)',
+    `anomaly_flag(max_over_time(${METRIC}[3d:1ms])) > 0`,
+    tooManySteps('[3d:1ms]'),
+    'instant'
+  ),
+  refusedQuery(
+    'a subquery of a compound duration [1h30m:1ms]',
+    `anomaly_score(avg_over_time(${METRIC}[1h30m:1ms]), train="1d")`,
+    tooManySteps('[1h30m:1ms]')
+  ),
+  refusedQuery(
+    'a subquery without resolution over 100 days (Prometheus evaluates it every 1m)',
+    `anomaly_flag(max_over_time(${METRIC}[100d:]))`,
+    (query) => new RegExp(`^subquery \\[100d:\\] at char ${charOf(query, '[100d')} .*resolution 1m\\); at most 111000`)
+  ),
+  refusedQuery(
+    'a subquery around a rate over a subquery (nested: [1d:100ms] inside)',
+    `anomaly_flag(max_over_time(rate(${METRIC}[5m])[1d:100ms]))`,
+    tooManySteps('[1d:100ms]')
+  ),
+  refusedQuery(
+    'nested subqueries, each modest alone, multiplied (limits.maxSamplesPerQuery = 5000 here)',
+    `anomaly_flag(max_over_time(max_over_time(${METRIC}[10m:1m])[10m:1m]))`,
+    (query) =>
+      new RegExp(
+        `^subquery \\[10m:1m\\] at char ${charOf(query, '[10m')} would have the upstream evaluate \\d+ samples per series \\(\\d+ steps of 1m x 100 per step, nested subqueries multiplied\\); at most 5000 \\(limits\\.maxSamplesPerQuery\\)`
+      )
+  ),
+  refusedQuery(
+    'a subquery whose text a string label value also holds (the string is not the subquery)',
+    `anomaly_flag(max_over_time(cpu_usage_percent{host="[1m:1m]"}[3d:1ms]))`,
+    tooManySteps('[3d:1ms]')
+  ),
+  refusedQuery(
+    'a subquery after a single-quoted value with an escaped quote',
+    `anomaly_flag(max_over_time(cpu_usage_percent{host='x\\'[1m:1m]'}[3d:1ms]))`,
+    tooManySteps('[3d:1ms]')
+  ),
+  refusedQuery(
+    'a subquery with a harmless one in a comment after it',
+    `anomaly_flag(max_over_time(${METRIC}[3d:1ms]) # [1m:1m]\n)`,
+    tooManySteps('[3d:1ms]')
+  ),
+  refusedQuery(
+    'a subquery spelled with spaces and a comment inside its brackets',
+    `anomaly_flag(max_over_time(${METRIC}[ 3d # range\n : 1ms ]))`,
+    tooManySteps('[3d:1ms]', '[ 3d')
+  ),
+  refusedQuery(
+    'a subquery of zero resolution [1h:0s]',
+    `anomaly_flag(max_over_time(${METRIC}[1h:0s]))`,
+    (query) => new RegExp(`^subquery \\[1h:0s\\] at char ${charOf(query, '[1h')}: the resolution must be more than 0`)
+  ),
+  refusedQuery(
+    'a subquery the proxy cannot read ([1h:1x]): refused, not guessed',
+    `anomaly_flag(max_over_time(${METRIC}[1h:1x]))`,
+    (query) => new RegExp(`^subquery \\[1h:1x\\] at char ${charOf(query, '[1h')}: expected \\[<range>:<resolution>\\]`)
+  ),
+  refusedQuery(
+    'offset 99999999999y',
+    `anomaly_flag(${METRIC} offset 99999999999y)`,
+    beyondTimes('offset 99999999999y', '99999999999y')
+  ),
+  refusedQuery(
+    'OFFSET -99999999999y (keyword in upper case, negative)',
+    `anomaly_flag(${METRIC} OFFSET -99999999999y)`,
+    beyondTimes('offset 99999999999y', '99999999999y')
+  ),
+  refusedQuery('@ 1e300', `anomaly_flag(${METRIC} @ 1e300)`, beyondTimes('@ 1e300', '1e300')),
+  refusedQuery(
+    'a range selector of 99999999999y',
+    `anomaly_flag(rate(${METRIC}[99999999999y]))`,
+    beyondTimes('range \\[99999999999y\\]', '99999999999y')
+  ),
+];
