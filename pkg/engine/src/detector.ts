@@ -317,8 +317,11 @@ export class AnomalyDetector {
     if (model === undefined) {
       throw new EngineInputError('unknown-column', `explainRows: this detector has no model for column '${column}'`);
     }
-    const { built, matrix } = this.featuresFor(model, table);
-    const explained: FeatureContribution[][] = [];
+    // Only the explained rows are scaled (the scaler works element by element, so they are scaled exactly as in
+    // featuresFor): a host explaining a few anomalies of a long table does not standardise all of it.
+    const built = buildFeatures(selectColumns(table, model.columns), this.trainedOptions.features);
+    const { cols } = built.matrix;
+    const picked = new Float32Array(tableRows.length * cols);
     for (let k = 0; k < tableRows.length; k++) {
       const i = sortedIndexOf(built.rowIndex, tableRows[k]);
       if (i < 0) {
@@ -327,7 +330,13 @@ export class AnomalyDetector {
           `explainRows: table row ${tableRows[k]} has no complete history (or a missing value) and was not scored`
         );
       }
-      explained.push(namedContributions(model, model.forest.explain(matrix, i, top)));
+      picked.set(built.matrix.values.subarray(i * cols, (i + 1) * cols), k * cols);
+    }
+    const unscaled: FeatureMatrix = { rows: tableRows.length, cols, values: picked };
+    const matrix = model.scaler === null ? unscaled : model.scaler.transform(unscaled);
+    const explained: FeatureContribution[][] = [];
+    for (let k = 0; k < tableRows.length; k++) {
+      explained.push(namedContributions(model, model.forest.explain(matrix, k, top)));
     }
     return explained;
   }
