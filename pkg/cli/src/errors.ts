@@ -23,6 +23,18 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Something outside the CLI failed while it worked: an upstream was unreachable or answered 5xx, a target refused.
+ * Not the user's input and not our bug: main.ts prints `message` as is and exits 1, without "internal error".
+ */
+export class ExternalFailure extends Error {
+  override readonly name = 'ExternalFailure';
+
+  constructor(message: string) {
+    super(safeText(message));
+  }
+}
+
 const MAX_MESSAGE_CHARS = 400;
 
 /**

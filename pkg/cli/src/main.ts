@@ -1,10 +1,11 @@
 /**
  * Entry point: runs the command line and is the ONE place that turns errors into exit codes and messages.
  * InputError (bad file, row, option or model) → its message, exit 2. Commander usage errors → commander's
- * message, exit 2. Anything else is a bug → a one-line message, exit 1 (stack trace only with DEBUG set).
+ * message, exit 2. ExternalFailure (an upstream or target failed) → its message, exit 1. Anything else is a bug →
+ * "internal error" and a one-line message, exit 1 (stack trace only with DEBUG set).
  */
 import { CommanderError } from 'commander';
-import { EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR, EXIT_OK, InputError, safeText } from './errors';
+import { EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR, EXIT_OK, ExternalFailure, InputError, safeText } from './errors';
 import { buildProgram } from './program';
 
 export async function main(argv: string[]): Promise<number> {
@@ -24,6 +25,10 @@ function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     // commander printed the message already; help and version end with exit code 0.
     return error.exitCode === 0 ? EXIT_OK : EXIT_INPUT_ERROR;
+  }
+  if (error instanceof ExternalFailure) {
+    process.stderr.write(`telemetry-analyzer: ${error.message}\n`);
+    return EXIT_INTERNAL_ERROR;
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`telemetry-analyzer: internal error: ${safeText(message)}\n`);

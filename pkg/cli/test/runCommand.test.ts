@@ -8,6 +8,19 @@ import { filesIn, runCli, tempDir } from './cliHarness';
 
 const work = tempDir('cli-run-');
 
+/** A writer.yaml in a fresh directory: upstream and target on 127.0.0.1:9 (nothing listens there), then `jobs`. */
+function writerConfigWith(jobs: string): { dir: string; config: string } {
+  const dir = tempDir('cli-run-job-');
+  const config = join(dir, 'writer.yaml');
+  writeFileSync(
+    config,
+    'upstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:9" }\n' +
+      'remoteWrite:\n  url: "http://127.0.0.1:9/api/v1/write"\n' +
+      jobs
+  );
+  return { dir, config };
+}
+
 describe('run', () => {
   it('exits 2 with every problem of an invalid writer config on one line', () => {
     const config = join(work, 'writer.yaml');
@@ -42,19 +55,34 @@ describe('run', () => {
     ],
     ['broken YAML', 'jobs:\n  - name: cpu\n   query: [cpu\n', /writer\.yaml:7:\d+: not valid YAML: /],
   ])('names %s by file:line:column, exits 2 and writes no backfill file', (_, jobs, expected) => {
-    const dir = tempDir('cli-run-bad-');
-    const config = join(dir, 'writer.yaml');
-    writeFileSync(
-      config,
-      'upstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:9" }\n' +
-        'remoteWrite:\n  url: "http://127.0.0.1:9/api/v1/write"\n' +
-        jobs
-    );
+    const { dir, config } = writerConfigWith(jobs);
     const output = join(dir, 'backfill.om');
     const run = runCli(['run', '--config', config, '--from', '2026-11-01T00:00:00Z', '--output', output]);
     expect(run.status).toBe(2);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(expected);
+    expect(filesIn(dir)).toEqual(['writer.yaml']);
+  });
+
+  it('says an unreachable upstream is unreachable (exit 1, not an internal error) and writes no backfill file', () => {
+    // Port 9 (discard) has no listener here: the connection is refused for real.
+    const { dir, config } = writerConfigWith('jobs:\n  - name: cpu\n    query: cpu\n');
+    const output = join(dir, 'backfill.om');
+    const run = runCli([
+      'run',
+      '--config',
+      config,
+      '--from',
+      '2026-11-01T00:00:00Z',
+      '--to',
+      '2026-11-01T01:00:00Z',
+      '--output',
+      output,
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^telemetry-analyzer: unavailable: upstream "prom" unreachable/);
+    expect(run.stderr).not.toContain('internal error');
     expect(filesIn(dir)).toEqual(['writer.yaml']);
   });
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { InputError } from '../errors';
+import { ExternalFailure, InputError } from '../errors';
 
 interface RunFlags {
   config: string;
@@ -26,7 +26,7 @@ export function runCommand(): Command {
     .action(async (flags: RunFlags) => {
       // Loaded on demand (typed, through the package's own exports): the other commands must not need the writer.
       const { ConfigError, parseShard, runWriterFromConfigFile } = await import('@telemetry-analyzer/writer');
-      const { parseTimestamp } = await import('@telemetry-analyzer/query');
+      const { PromApiError, parseTimestamp } = await import('@telemetry-analyzer/query');
       let shard;
       if (flags.shard !== undefined) {
         shard = parseShard(flags.shard);
@@ -63,6 +63,12 @@ export function runCommand(): Command {
       } catch (error) {
         if (error instanceof ConfigError) {
           throw new InputError({ source: flags.config }, `invalid writer configuration: ${error.located.join('; ')}`);
+        }
+        // The query layer's errors in Prometheus' terms: a 4xx is a job the config asks for wrongly (a limit, a
+        // query the upstream refuses); anything else is an upstream that failed.
+        if (error instanceof PromApiError) {
+          const text = `${error.errorType}: ${error.message}`;
+          throw error.httpStatus < 500 ? new InputError({ source: flags.config }, text) : new ExternalFailure(text);
         }
         throw error;
       }
