@@ -163,8 +163,10 @@ export async function rescoreNewRows(
   const rows = inPlace ? withCapacity(oldRows, length) : new Int32Array(length);
   const scores = inPlace ? withCapacity(oldScores, length) : new Float64Array(length);
   if (inPlace) {
-    rows.copyWithin(0, first, first + kept);
-    scores.copyWithin(0, first, first + kept);
+    // Moved within the old views, which hold all of [first, first + kept): the new ones may be shorter than that
+    // (more rows left the range's start than are scored anew) and copyWithin clamps the source to its view.
+    oldRows.copyWithin(0, first, first + kept);
+    oldScores.copyWithin(0, first, first + kept);
     if (offset !== 0) {
       for (let i = 0; i < kept; i++) {
         rows[i] -= offset;

@@ -188,6 +188,7 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
       [5, n, true, 3],
       [6, n + 30, false, 32], // 30 new rows, and the revised one back to its value
       [7, n + 30, false, 1],
+      [17, n + 20, false, 1], // the range's start moves on, no new point: more rows leave than are scored
     ] as const) {
       const refreshed = await runAnalyseJob(job(from, count, revise), state, hooks);
       const full = await runAnalyseJob(job(from, count, revise), { ...state, tables: new Map() }, hooks);
