@@ -68,7 +68,11 @@ export async function resumePoint(
       }
     }
     if (last.size > 0 || window >= remoteWrite.resumeLookbackMs) {
-      const newestMs = last.size > 0 ? Math.max(...last.values()) : undefined;
+      // A loop, not Math.max(...): a shard's written series (3 per unit) outnumber the arguments a call may take.
+      let newestMs: number | undefined;
+      for (const ms of last.values()) {
+        newestMs = newestMs === undefined || ms > newestMs ? ms : newestMs;
+      }
       // Series that stopped further back than a short window before the newest ended (their input went away).
       const behind = [...last].filter(([, ms]) => ms < newestMs! && ms >= newestMs! - firstWindowMs);
       return { newestMs, behind: new Map(behind) };

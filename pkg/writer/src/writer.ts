@@ -215,7 +215,11 @@ export class AnomalyWriter {
     const { job } = state;
     const endMs = alignDown(nowMs - job.schedule.delayMs, job.stepMs);
     const { cursorMs, behind } = state;
-    const fromMs = behind ? Math.min(cursorMs!, ...behind.values()) : cursorMs;
+    let fromMs = cursorMs;
+    // A loop, not Math.min(...): the series behind may outnumber the arguments a call may take.
+    for (const ms of behind?.values() ?? []) {
+      fromMs = Math.min(fromMs!, ms);
+    }
     const startMs = fromMs === undefined ? endMs - job.schedule.inferEveryMs + job.stepMs : fromMs + job.stepMs;
     try {
       if (startMs <= endMs) {

@@ -1,0 +1,51 @@
+/**
+ * resumePoint against a real HTTP read-back answering the Prometheus query API: the newest written sample and the
+ * series behind it, for a shard of many written series.
+ */
+import { createServer, type Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import type { UpstreamConfig } from '@telemetry-analyzer/query';
+import type { JobConfig, RemoteWriteConfig } from '../src/config';
+import { resumePoint, writtenSeriesKey } from '../src/resume';
+
+const NOW_S = 1_700_000_000;
+
+/** A read-back answering every query with `series` written series, each one sample; series 0 the newest. */
+async function readBack(series: number): Promise<{ upstream: UpstreamConfig; server: Server }> {
+  const parts: string[] = [];
+  for (let i = 0; i < series; i++) {
+    const t = i === 0 ? NOW_S : i === 1 ? NOW_S - 60 : NOW_S - 120;
+    parts.push(`{"metric":{"__name__":"anomaly_score","job":"j","host":"h${i}"},"values":[[${t},"0.5"]]}`);
+  }
+  const body = `{"status":"success","data":{"resultType":"matrix","result":[${parts.join(',')}]}}`;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const upstream = { name: 'vm', type: 'prometheus', url: `http://127.0.0.1:${port}`, timeoutMs: 30_000, auth: {} };
+  return { upstream: upstream as unknown as UpstreamConfig, server };
+}
+
+const job = {
+  name: 'j',
+  schedule: { inferEveryMs: 60_000 },
+  output: { score: 'anomaly_score', flag: 'anomaly_flag', threshold: 'anomaly_threshold', jobLabel: 'job' },
+} as unknown as JobConfig;
+const remoteWrite = { externalLabels: {}, resumeLookbackMs: 7 * 86_400_000 } as unknown as RemoteWriteConfig;
+
+describe('resumePoint', () => {
+  it('a shard of more written series than a call can take arguments (200 000): the newest and those behind', async () => {
+    const { upstream, server } = await readBack(200_000);
+    try {
+      const point = await resumePoint(upstream, remoteWrite, job, { index: 0, count: 1 }, (l) => l, NOW_S * 1000);
+      expect(point.newestMs).toBe(NOW_S * 1000);
+      expect(point.behind.size).toBe(199_999);
+      const key = writtenSeriesKey({ __name__: 'anomaly_score', job: 'j', host: 'h1' });
+      expect(point.behind.get(key)).toBe((NOW_S - 60) * 1000);
+    } finally {
+      server.close();
+    }
+  });
+});
