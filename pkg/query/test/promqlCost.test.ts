@@ -105,6 +105,15 @@ describe('checkPromqlCost', () => {
     expect(refusal('anomaly_flag(max_over_time(m[2h:1m]) + max_over_time(m[1h:1m]))')).toBeUndefined();
   });
 
+  it.each([
+    'max_over_time(sum(max_over_time(m[2h:1m])) by (job)[1h:1m])',
+    'max_over_time(sum(max_over_time(m[2h:1m])) WITHOUT (a, b)[1h:1m])',
+    'max_over_time(topk(1, max_over_time(m[2h:1m])) by (job) [1h:1m])',
+  ])('nests a subquery of an aggregation with its modifier after the arguments: %s', (inner) => {
+    // The same costs as the nested case above: the outer subquery applies to the whole aggregation, its inner one too.
+    expect(refusal(`anomaly_flag(${inner})`)?.message).toMatch(/^subquery \[2h:1m\] .* nested subqueries multiplied/);
+  });
+
   it('counts the span fetched and the enclosing ranges in the points a subquery holds', () => {
     const limits = { ...DEFAULT_LIMITS, maxTrainingPointsPerSeries: 1_000, maxPointsPerSeries: 440 };
     // (1 d span + 1 min) / 1 min + 1 = 1442 > 1440.

@@ -179,11 +179,17 @@ function findSubqueries(tokens: Token[], at: (token: Token) => number): Subquery
   return subqueries;
 }
 
-/** Index of the first token of the expression a "[" at `bracket` applies to: `(...)`, `f(...)`, `m{...}` or `m`. */
+/**
+ * Index of the first token of the expression a "[" at `bracket` applies to: `(...)`, `f(...)`, `m{...}`, `m`, or an
+ * aggregation with its modifier after the arguments, `sum(...) by (...)`.
+ */
 function operandStart(tokens: Token[], bracket: number): number {
   let i = bracket - 1;
-  const closer = tokens[i];
-  if (closer?.type === 'punctuation' && (closer.text === ')' || closer.text === '}')) {
+  for (;;) {
+    const closer = tokens[i];
+    if (closer?.type !== 'punctuation' || (closer.text !== ')' && closer.text !== '}')) {
+      break;
+    }
     const opener = closer.text === ')' ? '(' : '{';
     let depth = 0;
     for (; i >= 0; i--) {
@@ -197,6 +203,12 @@ function operandStart(tokens: Token[], bracket: number): number {
     if (i > 0 && tokens[i - 1].type === 'identifier') {
       i--; // the function's or metric's name
     }
+    // `by (...)` / `without (...)` after an aggregation's arguments: the operand starts at the aggregation.
+    if (i > 0 && /^(?:by|without)$/i.test(tokens[i].text) && tokens[i].type === 'identifier') {
+      i--;
+      continue;
+    }
+    break;
   }
   return Math.max(0, i);
 }
