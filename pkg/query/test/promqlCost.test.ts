@@ -105,6 +105,14 @@ describe('checkPromqlCost', () => {
     expect(refusal('anomaly_flag(max_over_time(m[2h:1m]) + max_over_time(m[1h:1m]))')).toBeUndefined();
   });
 
+  it.each(['m[(1d+1d+1d):1ms]', 'm[ 1d + 1d + 1d : 1ms ]', 'm[2d-1h-1h-1h:1ms]'])(
+    'refuses a subquery whose range is not one duration, however many tokens come before its ":": %s',
+    (inner) => {
+      // Durations as expressions (Prometheus' promql-duration-expr, MetricsQL) are not read: refused, not skipped.
+      expect(refusal(`anomaly_flag(max_over_time(${inner}))`)?.message).toMatch(/expected \[<range>:<resolution>\]/);
+    }
+  );
+
   it.each([
     'max_over_time(sum(max_over_time(m[2h:1m])) by (job)[1h:1m])',
     'max_over_time(sum(max_over_time(m[2h:1m])) WITHOUT (a, b)[1h:1m])',

@@ -127,10 +127,14 @@ function formatMs(ms: number): string {
 function findSubqueries(tokens: Token[], at: (token: Token) => number): Subquery[] {
   const subqueries: Subquery[] = [];
   // The next "]" after each token (-1: none), so a query of many "[" is read in linear time.
+  // And the next ":", so that a "[" whose ":" comes after more tokens than are read is refused, not skipped.
   const nextClose: number[] = new Array<number>(tokens.length);
-  for (let j = tokens.length - 1, close = -1; j >= 0; j--) {
+  const nextColon: number[] = new Array<number>(tokens.length);
+  for (let j = tokens.length - 1, close = -1, colon = -1; j >= 0; j--) {
     nextClose[j] = close;
+    nextColon[j] = colon;
     close = tokens[j].type === 'punctuation' && tokens[j].text === ']' ? j : close;
+    colon = tokens[j].type === 'punctuation' && tokens[j].text === ':' ? j : colon;
   }
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i].type !== 'punctuation' || tokens[i].text !== '[') {
@@ -140,6 +144,14 @@ function findSubqueries(tokens: Token[], at: (token: Token) => number): Subquery
     const inside = tokens.slice(i + 1, close < 0 ? Math.min(tokens.length - 1, i + 5) : Math.min(close, i + 5));
     const colon = inside.findIndex((t) => t.type === 'punctuation' && t.text === ':');
     const text = `[${inside.map((t) => t.text).join('')}${close >= 0 && close <= i + 5 ? ']' : '...'}`;
+    const colonBeyond = colon < 0 && close >= 0 && nextColon[i] >= 0 && nextColon[i] < close;
+    const unreadable = () =>
+      badData(
+        `subquery ${text} at char ${at(tokens[i])}: expected [<range>:<resolution>] with durations like [1h:1m] or [1h:]`
+      );
+    if (colonBeyond) {
+      throw unreadable();
+    }
     if (colon < 0) {
       // A range selector: Prometheus bounds what it loads; only a range beyond any real time is refused.
       if (inside.length === 1 && inside[0].type === 'duration') {
@@ -155,9 +167,7 @@ function findSubqueries(tokens: Token[], at: (token: Token) => number): Subquery
       range[0].type === 'duration' &&
       (resolution.length === 0 || (resolution.length === 1 && resolution[0].type === 'duration'));
     if (!readable) {
-      throw badData(
-        `subquery ${text} at char ${at(tokens[i])}: expected [<range>:<resolution>] with durations like [1h:1m] or [1h:]`
-      );
+      throw unreadable();
     }
     checkDuration(range[0], `subquery range ${text}`, at);
     const resolutionMs = resolution.length === 1 ? durationTokenMs(resolution[0].text) : 0;
