@@ -352,7 +352,7 @@ export function* drawModelSteps(
       marked: scratch.u8(2, n),
     });
     yield;
-    const marks = decimateMarks(grid, times, values, marked);
+    const marks = decimateMarks(grid, times, values, marked, regions);
     // Every marked point is in a run (a region): their lengths add up to the count.
     let anomalyCount = 0;
     for (const region of regions) {

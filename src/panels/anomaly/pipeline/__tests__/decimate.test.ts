@@ -1,3 +1,4 @@
+import { markAnomalies } from '../../render/anomalyMarks';
 import { columnOf, decimateMarks, decimateMinMax, mergeRegions, slotTimes } from '../decimate';
 
 /** A deterministic noisy series with spikes. */
@@ -57,6 +58,33 @@ describe('pixel-column decimation', () => {
         const row = marks.t[s] / 1000;
         expect(marked[row]).toBe(1);
         expect(values[row]).toBe(marks.y[s]);
+      }
+    }
+  });
+
+  it("marks from markAnomalies' runs only are the same, byte for byte, as from every row", () => {
+    // Anomalies in runs of 1-5 rows, NaN values among them, rows outside a narrower grid, several mark rules.
+    const isAnomaly = new Uint8Array(n);
+    const withGaps = Float64Array.from(values, (v, i) => (i % 389 === 0 ? NaN : v));
+    for (let i = 0; i < n; i += 23 + (i % 7)) {
+      isAnomaly.fill(1, i, Math.min(n, i + 1 + (i % 5)));
+    }
+    const bytes = (a: Float64Array) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const grids = [grid, { fromMs: 12_345_678, toMs: 87_654_321, columns: 997 }, { fromMs: 0, toMs: 50, columns: 7 }];
+    for (const rules of [
+      { minConsecutive: 1, direction: 'both' as const },
+      { minConsecutive: 3, direction: 'both' as const },
+      { minConsecutive: 2, direction: 'above' as const },
+    ]) {
+      const rollingMean = new Float64Array(n).fill(0.5);
+      const { marked, regions } = markAnomalies({ times, values: withGaps, rollingMean, isAnomaly }, rules);
+      expect(regions.length).toBeGreaterThan(100);
+      for (const g of grids) {
+        const all = decimateMarks(g, times, withGaps, marked);
+        const fromRuns = decimateMarks(g, times, withGaps, marked, regions);
+        expect(fromRuns.count).toBe(all.count);
+        expect(bytes(fromRuns.y)).toEqual(bytes(all.y));
+        expect(bytes(fromRuns.t)).toEqual(bytes(all.t));
       }
     }
   });
