@@ -8,6 +8,7 @@ export { ConfigError } from '@telemetry-analyzer/query';
 export { AnomalyWriter, INPUT_METRIC_LABEL } from './writer';
 export type { WriterOptions } from './writer';
 export { runWriterFromConfigFile } from './run';
+export { lastSampleQuery } from './resume';
 export type { RunOptions } from './run';
 export { parseShard, shardOf, inShard } from './shard';
 export type { ShardSpec } from './shard';

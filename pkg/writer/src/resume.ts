@@ -1,8 +1,10 @@
 /**
  * Where a starting writer resumes: the last sample of each of its job's written series in the target TSDB, read back
  * through the Prometheus query API (Prometheus, Mimir, Thanos, VictoriaMetrics all answer it). Only series of this
- * writer's shard count, so shards that stopped at different times each resume where they stopped. Raw samples are
- * read with a range selector, over a short window first and longer ones only when that finds nothing.
+ * writer's shard count, so shards that stopped at different times each resume where they stopped. Each written
+ * metric is asked for one value per series, the timestamp of its last raw sample (`max_over_time(timestamp(m)[w:r])`,
+ * which Prometheus and VictoriaMetrics both answer with the sample's own time), so the answer grows with the series,
+ * not with their samples; over a short window first and longer ones only when that finds nothing.
  */
 import { authHeaders, type UpstreamConfig } from '@telemetry-analyzer/query';
 import type { JobConfig, RemoteWriteConfig } from './config';
@@ -50,21 +52,20 @@ export async function resumePoint(
 ): Promise<ResumePoint> {
   const names = [job.output.score, job.output.flag, job.output.threshold];
   const matchers = [
-    // Metric names hold no regex metacharacters but `:`, which is literal.
-    `__name__=~${JSON.stringify(names.join('|'))}`,
     `${job.output.jobLabel}=${JSON.stringify(job.name)}`,
     ...Object.entries(remoteWrite.externalLabels).map(([name, value]) => `${name}=${JSON.stringify(value)}`),
-  ];
-  const selector = `{${matchers.join(',')}}`;
+  ].join(',');
   const firstWindowMs = Math.max(job.schedule.inferEveryMs * 10, 3_600_000);
   for (let windowMs = firstWindowMs; ; windowMs *= 8) {
     const window = Math.min(windowMs, remoteWrite.resumeLookbackMs);
-    const answer = await instantQuery(readBack, `${selector}[${Math.ceil(window / 1000)}s]`, nowMs);
     const last = new Map<string, number>();
-    for (const series of answer) {
-      const values = series.values ?? [];
-      if (values.length > 0 && inShard(unitLabelsOf(series.metric), shard)) {
-        last.set(writtenSeriesKey(series.metric), Math.round(values[values.length - 1][0] * 1000));
+    for (const name of names) {
+      for (const [labels, ms] of await lastSampleTimes(readBack, `${name}{${matchers}}`, window, nowMs)) {
+        // timestamp() drops the metric name; the key is the written series' whole label set.
+        const written = { ...labels, __name__: name };
+        if (inShard(unitLabelsOf(written), shard)) {
+          last.set(writtenSeriesKey(written), ms);
+        }
       }
     }
     if (last.size > 0 || window >= remoteWrite.resumeLookbackMs) {
@@ -78,6 +79,43 @@ export async function resumePoint(
       return { newestMs, behind: new Map(behind) };
     }
   }
+}
+
+/**
+ * Subquery steps of the read-back: at most 4 minutes apart, under Prometheus' default 5 m lookback, so every sample
+ * in the window is the latest one at some step; ~240 steps per series whatever the window.
+ */
+const MIN_RESUME_STEP_S = 60;
+const MAX_RESUME_STEP_S = 240;
+
+/**
+ * The read-back query for the last raw sample's time (in seconds) of each series of `selector` within `windowMs`
+ * before `nowMs`, and the time to evaluate it at: the first step boundary at or after now, so the subquery's last step
+ * (steps are aligned to multiples of the step) is not before the newest sample.
+ */
+export function lastSampleQuery(selector: string, windowMs: number, nowMs: number): { query: string; atMs: number } {
+  const stepS = Math.min(MAX_RESUME_STEP_S, Math.max(MIN_RESUME_STEP_S, Math.ceil(windowMs / 1000 / 240)));
+  const atMs = Math.ceil(nowMs / (stepS * 1000)) * stepS * 1000;
+  const rangeS = Math.ceil((windowMs + (atMs - nowMs)) / 1000);
+  return { query: `max_over_time(timestamp(${selector})[${rangeS}s:${stepS}s])`, atMs };
+}
+
+/** The time (ms) of the last raw sample of each series of `selector` within the window, and its labels (no name). */
+async function lastSampleTimes(
+  readBack: UpstreamConfig,
+  selector: string,
+  windowMs: number,
+  nowMs: number
+): Promise<Array<[Record<string, string>, number]>> {
+  const { query, atMs } = lastSampleQuery(selector, windowMs, nowMs);
+  const times: Array<[Record<string, string>, number]> = [];
+  for (const series of await instantQuery(readBack, query, atMs)) {
+    const seconds = series.value === undefined ? NaN : Number(series.value[1]);
+    if (Number.isFinite(seconds)) {
+      times.push([series.metric, Math.round(seconds * 1000)]);
+    }
+  }
+  return times;
 }
 
 /** A Prometheus instant query's matrix or vector answer (`values` for a matrix, `value` for a vector). */
