@@ -82,8 +82,9 @@ describe('checkPromqlCost', () => {
   it.each([
     ['anomaly_flag(max_over_time(m[1d:1s]))', /steps per series .*limits\.maxTrainingPointsPerSeries/],
     ['anomaly_flag(max_over_time(m[1h30m:10ms]))', /subquery \[1h30m:10ms\] at char 29/],
-    // Without a resolution: the smaller of the step and Prometheus' default evaluation interval (1m).
-    ['anomaly_flag(max_over_time(m[100d:]))', /subquery \[100d:\] .* resolution 1m\)/],
+    // Without a resolution: the smaller of the step and the evaluation interval assumed (15s, deploy/prometheus.yml).
+    ['anomaly_flag(max_over_time(m[100d:]))', /subquery \[100d:\] .* resolution 15s\)/],
+    ['anomaly_flag(max_over_time(m[20d:]))', /subquery \[20d:\] .* resolution 15s\)/],
     ['anomaly_flag(max_over_time(m[1h:0s]))', /the resolution must be more than 0/],
     ['anomaly_flag(max_over_time(m[1h:x]))', /expected \[<range>:<resolution>\]/],
     ['anomaly_flag(max_over_time(m[99999999999999999999d:1m]))', /subquery range .* beyond the times/],

@@ -65,7 +65,7 @@ export const PROMQL_COST_CASES: HostileCase[] = [
   refusedQuery(
     'a subquery without resolution over 100 days (Prometheus evaluates it every 1m)',
     `anomaly_flag(max_over_time(${METRIC}[100d:]))`,
-    (query) => new RegExp(`^subquery \\[100d:\\] at char ${charOf(query, '[100d')} .*resolution 1m\\); at most 111000`)
+    (query) => new RegExp(`^subquery \\[100d:\\] at char ${charOf(query, '[100d')} .*resolution 15s\\); at most 111000`)
   ),
   refusedQuery(
     'a subquery around a rate over a subquery (nested: [1d:100ms] inside)',

@@ -20,10 +20,12 @@ import { type Token, tokenize } from './lexer';
 import { MAX_ABS_TIME_MS } from './costLimits';
 
 /**
- * Prometheus' default global evaluation_interval: the resolution of a subquery written without one (`[1h:]`).
- * VictoriaMetrics uses the query step instead; the smaller of the two is assumed, so the estimate is never low.
+ * The resolution assumed for a subquery written without one (`[1h:]`): Prometheus uses its global
+ * evaluation_interval, 1m by default but 15s in Prometheus' example configuration and in this project's
+ * deploy/prometheus.yml; VictoriaMetrics uses the query step. The smallest of these is assumed (with the step), so
+ * the estimate is not low for either server as usually configured.
  */
-export const PROMETHEUS_DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
+export const ASSUMED_EVALUATION_INTERVAL_MS = 15_000;
 
 /** A fetch of the wrapped query: the span of its range queries and their step, ms. */
 export interface PromqlFetch {
@@ -116,7 +118,7 @@ export function checkPromqlCost(expression: string, offset: number, fetch: Promq
 }
 
 function resolutionOf(sub: Subquery, stepMs: number): number {
-  return sub.resolutionMs > 0 ? sub.resolutionMs : Math.min(stepMs, PROMETHEUS_DEFAULT_EVALUATION_INTERVAL_MS);
+  return sub.resolutionMs > 0 ? sub.resolutionMs : Math.min(stepMs, ASSUMED_EVALUATION_INTERVAL_MS);
 }
 
 function formatMs(ms: number): string {
