@@ -33,21 +33,19 @@ export function medianStep(timestamps: Float64Array): number {
     return 0;
   }
   const sampled = Math.min(gapCount, MEDIAN_STEP_SAMPLE);
+  const gapAt = (k: number) => {
+    const i = 1 + Math.floor((k * gapCount) / sampled);
+    return timestamps[i] - timestamps[i - 1];
+  };
   // A regular grid (every sampled gap the same, a query's usual answer) is its own median: no array, no sort.
-  const firstGap = timestamps[1] - timestamps[0];
-  let regular = true;
-  for (let k = 0; k < sampled && regular; k++) {
-    const i = 1 + Math.floor((k * gapCount) / sampled);
-    regular = timestamps[i] - timestamps[i - 1] === firstGap;
+  let k = 1;
+  while (k < sampled && gapAt(k) === gapAt(0)) {
+    k++;
   }
-  if (regular) {
-    return firstGap;
+  if (k === sampled) {
+    return gapAt(0);
   }
-  const gaps = new Float64Array(sampled);
-  for (let k = 0; k < sampled; k++) {
-    const i = 1 + Math.floor((k * gapCount) / sampled);
-    gaps[k] = timestamps[i] - timestamps[i - 1];
-  }
+  const gaps = Float64Array.from({ length: sampled }, (_, j) => gapAt(j));
   gaps.sort();
   return gaps[gaps.length >> 1];
 }

@@ -2,7 +2,7 @@ import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
 import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
 import { syntheticSeries, times } from '../../testing/frames';
 import { type ModelJob, type ScoreRequest, type WorkerResponse, requestTransferables } from '../messages';
-import { createMessageChannelYield, createRequestHandler } from '../protocol';
+import { PROGRESS_INTERVAL_MS, createMessageChannelYield, createRequestHandler, pauseEvery } from '../protocol';
 
 const N = 300;
 const SPIKES = [100, 200, 250];
@@ -171,5 +171,54 @@ describe('worker protocol', () => {
     const buffers = requestTransferables(request(1, { training: shared, table: shared }));
     expect(buffers).toHaveLength(2);
     expect(new Set(buffers).size).toBe(2);
+  });
+
+  describe('on a controlled clock (performance.now)', () => {
+    let now = 0;
+    beforeEach(() => {
+      now = 0;
+      jest.spyOn(performance, 'now').mockImplementation(() => now);
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    it('pauseEvery takes the pause only once its budget of work has passed since the last one taken', async () => {
+      const taken: number[] = [];
+      const pause = pauseEvery(12, async () => {
+        taken.push(now);
+      });
+      for (const at of [0, 5, 11.9, 12, 13, 20, 24, 40]) {
+        now = at;
+        await pause();
+      }
+      expect(taken).toEqual([12, 24, 40]);
+    });
+
+    it('posts progress at most every PROGRESS_INTERVAL_MS, and always the last one', async () => {
+      // Every pause and every progress message advance the clock by a third of the interval.
+      const posted: WorkerResponse[] = [];
+      const handle = createRequestHandler(
+        (message) => {
+          now += message.type === 'progress' ? PROGRESS_INTERVAL_MS / 3 : 0;
+          posted.push(message);
+        },
+        async () => {
+          now += PROGRESS_INTERVAL_MS / 3;
+        }
+      );
+      const models = Array.from({ length: 9 }, (_, i) => ({
+        slot: `series:cpu${i}`,
+        trainingKey: 'k1',
+        table: table(),
+        training: table(),
+      }));
+      await handle({ ...request(1), models });
+      expect(posted[posted.length - 1].type).toBe('result');
+      const progress = posted.filter((m) => m.type === 'progress') as Array<{ done: number; total: number }>;
+      const last = progress[progress.length - 1];
+      expect(last.done).toBe(last.total); // the job's end is always posted
+      expect(last.total).toBeGreaterThanOrEqual(models.length);
+      // One message a step without the throttle; with it about one per three steps (the clock's pace), plus the last.
+      expect(progress.length).toBeLessThanOrEqual(Math.ceil(last.total / 3) + 1);
+    });
   });
 });
