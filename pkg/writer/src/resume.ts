@@ -6,9 +6,10 @@
  * which Prometheus and VictoriaMetrics both answer with the sample's own time), so the answer grows with the series,
  * not with their samples; over a short window first and longer ones only when that finds nothing.
  */
-import { authHeaders, type UpstreamConfig } from '@telemetry-analyzer/query';
+import { labelsKey, type UpstreamHttp } from '@telemetry-analyzer/query';
 import type { JobConfig, RemoteWriteConfig } from './config';
 import { ShardSpec, inShard } from './shard';
+import { writtenMatchers, writtenMetrics } from './writtenSeries';
 
 interface MatrixAnswer {
   status: string;
@@ -24,7 +25,7 @@ export type UnitLabelsOf = (written: Record<string, string>) => Record<string, s
 
 /**
  * Where a job resumes: the newest written sample of the shard's series (`newestMs`), and the written series (score,
- * flag and threshold; keyed by writtenSeriesKey) whose last sample is older than that but within the window the
+ * flag and threshold; keyed by labelsKey) whose last sample is older than that but within the window the
  * first window before it: a writer that died with part of a run sent (its queue, in batches, lost with it) left them
  * behind the others, and the first run after the restart writes each of them from its own last sample on.
  */
@@ -33,38 +34,25 @@ export interface ResumePoint {
   behind: Map<string, number>;
 }
 
-/** A written series' identity: its labels, `__name__` included, in name order. */
-export function writtenSeriesKey(labels: Record<string, string>): string {
-  return JSON.stringify(
-    Object.keys(labels)
-      .sort()
-      .map((name) => [name, labels[name]])
-  );
-}
-
 export async function resumePoint(
-  readBack: UpstreamConfig,
+  readBack: UpstreamHttp,
   remoteWrite: RemoteWriteConfig,
   job: JobConfig,
   shard: ShardSpec,
   unitLabelsOf: UnitLabelsOf,
   nowMs: number
 ): Promise<ResumePoint> {
-  const names = [job.output.score, job.output.flag, job.output.threshold];
-  const matchers = [
-    `${job.output.jobLabel}=${JSON.stringify(job.name)}`,
-    ...Object.entries(remoteWrite.externalLabels).map(([name, value]) => `${name}=${JSON.stringify(value)}`),
-  ].join(',');
+  const matchers = writtenMatchers(job, remoteWrite).join(',');
   const firstWindowMs = Math.max(job.schedule.inferEveryMs * 10, 3_600_000);
   for (let windowMs = firstWindowMs; ; windowMs *= 8) {
     const window = Math.min(windowMs, remoteWrite.resumeLookbackMs);
     const last = new Map<string, number>();
-    for (const name of names) {
+    for (const name of writtenMetrics(job)) {
       for (const [labels, ms] of await lastSampleTimes(readBack, `${name}{${matchers}}`, window, nowMs)) {
         // timestamp() drops the metric name; the key is the written series' whole label set.
         const written = { ...labels, __name__: name };
         if (inShard(unitLabelsOf(written), shard)) {
-          last.set(writtenSeriesKey(written), ms);
+          last.set(labelsKey(written), ms);
         }
       }
     }
@@ -102,7 +90,7 @@ export function lastSampleQuery(selector: string, windowMs: number, nowMs: numbe
 
 /** The time (ms) of the last raw sample of each series of `selector` within the window, and its labels (no name). */
 async function lastSampleTimes(
-  readBack: UpstreamConfig,
+  readBack: UpstreamHttp,
   selector: string,
   windowMs: number,
   nowMs: number
@@ -120,19 +108,24 @@ async function lastSampleTimes(
 
 /** A Prometheus instant query's matrix or vector answer (`values` for a matrix, `value` for a vector). */
 export async function instantQuery(
-  upstream: UpstreamConfig,
+  upstream: UpstreamHttp,
   query: string,
   timeMs: number
 ): Promise<NonNullable<MatrixAnswer['data']>['result']> {
-  const response = await fetch(`${upstream.url}/api/v1/query`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...authHeaders(upstream.auth) },
-    body: new URLSearchParams({ query, time: String(timeMs / 1000) }),
-    signal: AbortSignal.timeout(upstream.timeoutMs),
-  });
-  const body = (await response.json()) as MatrixAnswer;
-  if (!response.ok || body.status !== 'success' || !body.data) {
-    throw new Error(`reading back ${query} from ${upstream.url}: HTTP ${response.status} ${body.error ?? ''}`);
+  // Through the upstream's client: its auth, timeout and limits.maxUpstreamAnswerBytes, as every other read.
+  const { status, body } = await upstream.send(
+    '/api/v1/query',
+    new URLSearchParams({ query, time: String(timeMs / 1000) }),
+    'POST'
+  );
+  let answer: MatrixAnswer | undefined;
+  try {
+    answer = JSON.parse(body) as MatrixAnswer;
+  } catch {
+    answer = undefined;
   }
-  return body.data.result;
+  if (status < 200 || status >= 300 || answer?.status !== 'success' || !answer.data) {
+    throw new Error(`reading back ${query} from ${upstream.config.url}: HTTP ${status} ${answer?.error ?? ''}`);
+  }
+  return answer.data.result;
 }

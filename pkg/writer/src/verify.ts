@@ -6,19 +6,16 @@
  * with those it sent, re-scores the chunks that fall short (deterministic: the same values) and sends only the
  * missing timestamps, until the target holds every sample or the rounds run out (then the backfill fails).
  */
-import { labelsKey, type UpstreamConfig } from '@telemetry-analyzer/query';
+import { labelsKey, type UpstreamHttp } from '@telemetry-analyzer/query';
 import type { SinkSeries } from './sampleSink';
 import type { ScoringChunk } from './schedule';
 import { instantQuery } from './resume';
+import { seriesKey } from './writtenSeries';
 
 /** What one chunk of a backfill sent: samples per written series (labelsKey of its labels, `__name__` included). */
 export interface SentChunk {
   chunk: ScoringChunk;
   samples: Map<string, number>;
-}
-
-export function seriesKey(labels: SinkSeries['labels']): string {
-  return labelsKey(Object.fromEntries(labels.map(({ name, value }) => [name, value])));
 }
 
 /** Counts, per written series, the samples of `series` (what a chunk sends). */
@@ -43,7 +40,7 @@ function rangeSelector(metric: string, matchers: string[], chunk: ScoringChunk, 
 
 /** The written series of `sent` the target holds fewer samples of than were sent, and how many samples are missing. */
 export async function shortSeries(
-  readBack: UpstreamConfig,
+  readBack: UpstreamHttp,
   metrics: string[],
   matchers: string[],
   stepMs: number,
@@ -70,7 +67,7 @@ export async function shortSeries(
 
 /** The timestamps (ms) the target holds of each written series of `keys` over the chunk. */
 export async function heldTimestamps(
-  readBack: UpstreamConfig,
+  readBack: UpstreamHttp,
   metrics: string[],
   matchers: string[],
   stepMs: number,

@@ -22,11 +22,12 @@ import type { JobConfig, WriterConfig } from './config';
 import { WriterMetrics } from './metrics';
 import { OpenMetricsFileSink } from './openMetricsFile';
 import { RemoteWriteClient } from './remoteWrite/remoteWriteClient';
-import type { SampleSink } from './sampleSink';
-import { resumePoint, writtenSeriesKey } from './resume';
+import type { SampleSink, SinkSeries } from './sampleSink';
+import { resumePoint } from './resume';
 import { ScoringChunk, alignDown, chunkQueryText, scoringChunks } from './schedule';
 import { inShard } from './shard';
 import { SentChunk, heldTimestamps, missingSamples, sentChunk, shortSeries } from './verify';
+import { seriesKey, writtenMatchers, writtenMetrics } from './writtenSeries';
 
 export interface WriterOptions {
   /** Clock [Date.now]: tests drive runs through time with it. */
@@ -64,6 +65,8 @@ export class AnomalyWriter {
   private readonly client: SampleSink;
   /** Remote write (not a file): a backfill reads the target back and sends again what it lacks. */
   private readonly readsBack: boolean;
+  /** The client of remoteWrite.readBack (the target read through the Prometheus query API): resume, read-backs. */
+  private readonly readBack: UpstreamHttp;
   private readonly jobs = new Map<string, JobState>();
   private readonly pool: TrainingPool | undefined;
   private readonly now: () => number;
@@ -93,6 +96,7 @@ export class AnomalyWriter {
         ),
       ])
     );
+    this.readBack = upstreams.get(config.remoteWrite.readBack)!;
     for (const job of config.jobs) {
       this.jobs.set(job.name, { job, evaluator: this.evaluatorFor(job, upstreams) });
     }
@@ -170,10 +174,9 @@ export class AnomalyWriter {
 
   /** Reads each job's last written timestamp back from the target TSDB. */
   async resume(): Promise<void> {
-    const readBack = this.config.upstreams[this.config.remoteWrite.readBack];
     for (const state of this.jobs.values()) {
       const { newestMs: last, behind } = await resumePoint(
-        readBack,
+        this.readBack,
         this.config.remoteWrite,
         state.job,
         this.config.shard,
@@ -318,18 +321,12 @@ export class AnomalyWriter {
    */
   private async resendMissing(state: JobState, sent: SentChunk[]): Promise<void> {
     const { job } = state;
-    const readBack = this.config.upstreams[this.config.remoteWrite.readBack];
-    const metrics = [job.output.score, job.output.flag, job.output.threshold];
-    const matchers = [
-      `${job.output.jobLabel}=${JSON.stringify(job.name)}`,
-      ...Object.entries(this.config.remoteWrite.externalLabels).map(
-        ([name, value]) => `${name}=${JSON.stringify(value)}`
-      ),
-    ];
+    const metrics = writtenMetrics(job);
+    const matchers = writtenMatchers(job, this.config.remoteWrite);
     const shortfall = async () => {
       const short = [];
       for (const one of sent) {
-        const found = await shortSeries(readBack, metrics, matchers, job.stepMs, one);
+        const found = await shortSeries(this.readBack, metrics, matchers, job.stepMs, one);
         if (found.missing > 0) {
           short.push({ ...one, ...found });
         }
@@ -363,7 +360,7 @@ export class AnomalyWriter {
         'the target lacks samples it accepted: sending them again'
       );
       for (const one of short) {
-        const held = await heldTimestamps(readBack, metrics, matchers, job.stepMs, one.chunk, one.keys);
+        const held = await heldTimestamps(this.readBack, metrics, matchers, job.stepMs, one.chunk, one.keys);
         const resend = missingSamples(await this.scoreChunk(state, one.chunk), one.keys, held);
         const samples = resend.reduce((n, s) => n + s.timestamps.length, 0);
         this.metrics.samplesResent.inc({ job: job.name }, samples);
@@ -526,12 +523,10 @@ export class AnomalyWriter {
   }
 }
 
-type WrittenSeries = { labels: Array<{ name: string; value: string }>; timestamps: number[]; values: number[] };
-
 /** Each series' samples after its last written one: the `behind` series' own, every other series' the cursor. */
-function afterLastWritten(series: WrittenSeries[], cursorMs: number, behind: Map<string, number>): WrittenSeries[] {
+function afterLastWritten(series: SinkSeries[], cursorMs: number, behind: Map<string, number>): SinkSeries[] {
   return series.flatMap((one) => {
-    const key = writtenSeriesKey(Object.fromEntries(one.labels.map(({ name, value }) => [name, value])));
+    const key = seriesKey(one.labels);
     const afterMs = behind.get(key) ?? cursorMs;
     const first = one.timestamps.findIndex((t) => t > afterMs);
     if (first < 0) {

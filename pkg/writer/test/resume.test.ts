@@ -4,9 +4,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import type { UpstreamConfig } from '@telemetry-analyzer/query';
+import { UpstreamHttp, labelsKey, type UpstreamConfig } from '@telemetry-analyzer/query';
 import type { JobConfig, RemoteWriteConfig } from '../src/config';
-import { resumePoint, writtenSeriesKey } from '../src/resume';
+import { resumePoint } from '../src/resume';
 
 const NOW_S = 1_700_000_000;
 
@@ -15,7 +15,7 @@ const NOW_S = 1_700_000_000;
  * and nothing for the other metrics, as Prometheus answers `max_over_time(timestamp(m)[w:r])`: a vector without
  * `__name__`, the sample's time as the value.
  */
-async function readBack(series: number): Promise<{ upstream: UpstreamConfig; server: Server; queries: string[] }> {
+async function readBack(series: number): Promise<{ upstream: UpstreamHttp; server: Server; queries: string[] }> {
   const parts: string[] = [];
   for (let i = 0; i < series; i++) {
     const t = i === 0 ? NOW_S : i === 1 ? NOW_S - 60 : NOW_S - 120;
@@ -39,7 +39,7 @@ async function readBack(series: number): Promise<{ upstream: UpstreamConfig; ser
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const upstream = { name: 'vm', type: 'prometheus', url: `http://127.0.0.1:${port}`, timeoutMs: 30_000, auth: {} };
-  return { upstream: upstream as unknown as UpstreamConfig, server, queries };
+  return { upstream: new UpstreamHttp(upstream as unknown as UpstreamConfig, () => undefined), server, queries };
 }
 
 const job = {
@@ -56,7 +56,7 @@ describe('resumePoint', () => {
       const point = await resumePoint(upstream, remoteWrite, job, { index: 0, count: 1 }, (l) => l, NOW_S * 1000);
       expect(point.newestMs).toBe(NOW_S * 1000 + 250);
       expect(point.behind.size).toBe(199_999);
-      const key = writtenSeriesKey({ __name__: 'anomaly_score', job: 'j', host: 'h1' });
+      const key = labelsKey({ __name__: 'anomaly_score', job: 'j', host: 'h1' });
       expect(point.behind.get(key)).toBe((NOW_S - 60) * 1000 + 250);
       // One value per series and metric, over the first window (10 x infer_every, at least 1 h) plus the 40 s from
       // now (NOW_S is 20 s past a minute) to the evaluation time, aligned to the 60 s step.
