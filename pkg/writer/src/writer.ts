@@ -113,9 +113,9 @@ export class AnomalyWriter {
         m.samplesRejected.inc({ status: String(status) }, samples);
         this.log.error({ samples, status, body }, 'remote-write target refused a batch (not retried)');
       },
-      onRetry: (status, reason) => {
+      onRetry: (status, reason, delayMs) => {
         m.writeFailures.inc({ status: String(status) });
-        this.log.warn({ status, reason }, 'remote write failed, retrying');
+        this.log.warn({ status, reason, retryInMs: delayMs }, 'remote write failed, retrying');
       },
       onDropped: (samples, reason) => {
         m.samplesDropped.inc({ reason }, samples);

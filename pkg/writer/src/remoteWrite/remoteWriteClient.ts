@@ -36,8 +36,8 @@ export interface RemoteWriteEvents {
   onSent(samples: number, seconds: number): void;
   /** The TSDB refused a batch with a 4xx other than 429: its samples are given up. */
   onRejected(samples: number, status: number, body: string): void;
-  /** A request failed and will be retried (5xx, 429, network error, timeout). */
-  onRetry(status: number | 'network', reason: string): void;
+  /** A request failed and will be retried after `delayMs` (5xx, 429, network error, timeout). */
+  onRetry(status: number | 'network', reason: string, delayMs: number): void;
   /** Samples that did not fit the queue, or were still queued when shutdown gave up. */
   onDropped(samples: number, reason: 'queue_full' | 'shutdown'): void;
   onQueueChange(samples: number): void;
@@ -184,8 +184,9 @@ export class RemoteWriteClient implements SampleSink {
         this.queued = 0;
         return;
       }
-      this.events.onRetry(status, reason);
-      await this.sleep(Math.min(this.settings.maxBackoffMs, retryAfterMs ?? backoffMs));
+      const delayMs = Math.min(this.settings.maxBackoffMs, retryAfterMs ?? backoffMs);
+      this.events.onRetry(status, reason, delayMs);
+      await this.sleep(delayMs);
       backoffMs = Math.min(this.settings.maxBackoffMs, backoffMs * 2);
     }
   }
