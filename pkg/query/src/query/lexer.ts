@@ -44,9 +44,10 @@ const OPERATORS = [
   '@',
   ':',
 ];
-const DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+(?![A-Za-z0-9_:])/;
+const DURATION_TERMS = '(?:\\d+(?:ms|s|m|h|d|w|y))+';
+const DURATION = new RegExp(`^${DURATION_TERMS}(?![A-Za-z0-9_:])`);
 /** Inside `[...]` a duration may be followed by the ":" of a subquery (`[3d:1ms]`, `[5m:]`), as Prometheus lexes it. */
-const DURATION_IN_BRACKETS = /^(?:\d+(?:ms|s|m|h|d|w|y))+(?![A-Za-z0-9_])/;
+const DURATION_IN_BRACKETS = new RegExp(`^${DURATION_TERMS}(?![A-Za-z0-9_])`);
 const NUMBER = /^(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?![A-Za-z0-9_:])/;
 const IDENTIFIER = /^[A-Za-z_:][A-Za-z0-9_:]*/;
 

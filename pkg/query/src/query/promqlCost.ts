@@ -13,6 +13,7 @@
  * durations like `1h30m`); a `[...]` holding ":" that is not a readable subquery is refused (fail closed), other
  * syntax is left to Prometheus.
  */
+import { DURATION_UNITS } from '@telemetry-analyzer/engine';
 import type { Limits } from '../config';
 import { PromApiError, badData } from '../errors';
 import { formatDuration } from '../time';
@@ -44,21 +45,15 @@ interface Subquery {
   resolutionMs: number;
 }
 
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-  y: 31_536_000_000,
-};
+/** PromQL's duration units (the engine's one table), and a pattern taking the longest unit first ("ms" before "m"). */
+const UNIT_MS = new Map<string, number>(DURATION_UNITS);
+const UNIT_TERM = new RegExp(`(\\d+)(${[...UNIT_MS.keys()].sort((a, b) => b.length - a.length).join('|')})`, 'g');
 
 /** A duration token's milliseconds, units summed in any order (never less than a lenient upstream reads). */
 export function durationTokenMs(text: string): number {
   let total = 0;
-  for (const [, digits, unit] of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) {
-    total += Number(digits) * UNIT_MS[unit];
+  for (const [, digits, unit] of text.matchAll(UNIT_TERM)) {
+    total += Number(digits) * UNIT_MS.get(unit)!;
   }
   return total;
 }
