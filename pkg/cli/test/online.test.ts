@@ -178,6 +178,8 @@ describe('detect --threads', () => {
     ['online, grouped', ['--online', '--warmup', '500', '--group-by', 'host', '--chunk-rows', '3000']],
     // refits inside batches: the reading thread explains with each model the scoring thread hands over
     ['online, refitted', ['--online', '--warmup', '500', '--refit-every', '1700', '--chunk-rows', '2500']],
+    // stretches of >= MIN_SPLIT_ROWS rows: the scoring thread splits each one's forest walk with its helper thread
+    ['online, forest walk split', ['--online', '--warmup', '500', '--refit-every', '9000', '--chunk-rows', '12000']],
     ['batch, per column', ['--mode', 'per-column', '--chunk-rows', '2500']],
   ])('scoring on a second thread writes exactly what one thread writes (%s)', (name, args) => {
     expect(rows.length).toBeGreaterThan(20_000);

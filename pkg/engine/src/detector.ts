@@ -25,7 +25,7 @@ import { EngineInputError } from './engineInputError';
 import { resolveFeatureOptions, type FeatureOptions } from './featureOptions';
 import { planFeatures, resolveSeasonality, type Seasonality } from './featurePlan';
 import { StandardScaler, type SerializedScaler } from './features/standardScaler';
-import { IsolationForest, type TransferredForest } from './isolationForest';
+import { IsolationForest, type ForestScoring, type TransferredForest } from './isolationForest';
 import type { SerializedForest } from './modelFormat';
 import { createOnlineScorer, type OnlineScorer } from './onlineScorer';
 import { type Steps, runSteps } from './steps';
@@ -226,23 +226,24 @@ export class AnomalyDetector {
    * @returns one result (multivariate) or one per trained column, in training order (per-column)
    * @throws EngineInputError for a malformed table or columns that do not match the trained ones
    */
-  score(table: SeriesTable): ScoreResult[] {
-    return runSteps(this.scoreSteps(table, Infinity));
+  score(table: SeriesTable, scoring?: ForestScoring): ScoreResult[] {
+    return runSteps(this.scoreSteps(table, Infinity, scoring));
   }
 
   /**
    * score() in steps (see steps.ts): yields after each feature column, after scaling and after every `rowsPerStep`
    * rows scored; returns exactly what score() returns, and throws what it throws (from next()).
    * @param rowsPerStep rows scored per step [4096]
+   * @param scoring how the forest scores the feature rows (a host may spread them over threads) [anomalyScores]
    */
-  *scoreSteps(table: SeriesTable, rowsPerStep = DEFAULT_ROWS_PER_STEP): Steps<ScoreResult[]> {
+  *scoreSteps(table: SeriesTable, rowsPerStep = DEFAULT_ROWS_PER_STEP, scoring?: ForestScoring): Steps<ScoreResult[]> {
     this.checkColumns(table);
     const results: ScoreResult[] = [];
     for (const model of this.models) {
       const built = yield* buildFeatureSteps(selectColumns(table, model.columns), this.trainedOptions.features);
       const matrix = model.scaler === null ? built.matrix : model.scaler.transform(built.matrix);
       yield;
-      const scores = yield* scoreRowsSteps(model.forest, matrix, rowsPerStep);
+      const scores = yield* scoreRowsSteps(model.forest, matrix, rowsPerStep, scoring);
       results.push(scoreResult(model, built, scores, this.trainedOptions.mode));
     }
     return results;
@@ -539,10 +540,15 @@ function scoreResult(
 const DEFAULT_ROWS_PER_STEP = 4096;
 
 /** Scores the rows of `matrix`, `rowsPerStep` rows per step; each row's score is the same whatever the steps. */
-function* scoreRowsSteps(forest: IsolationForest, matrix: FeatureMatrix, rowsPerStep: number): Steps<Float64Array> {
+function* scoreRowsSteps(
+  forest: IsolationForest,
+  matrix: FeatureMatrix,
+  rowsPerStep: number,
+  scoring: ForestScoring = anomalyScores
+): Steps<Float64Array> {
   const scores = new Float64Array(matrix.rows);
   if (!(rowsPerStep < matrix.rows)) {
-    forest.anomalyScores(matrix, scores);
+    scoring(forest, matrix, scores);
     return scores;
   }
   const step = Math.max(1, Math.floor(rowsPerStep));
@@ -553,10 +559,14 @@ function* scoreRowsSteps(forest: IsolationForest, matrix: FeatureMatrix, rowsPer
       cols: matrix.cols,
       values: matrix.values.subarray(start * matrix.cols, end * matrix.cols),
     };
-    forest.anomalyScores(rows, scores.subarray(start, end));
+    scoring(forest, rows, scores.subarray(start, end));
     yield;
   }
   return scores;
+}
+
+function anomalyScores(forest: IsolationForest, matrix: FeatureMatrix, out: Float64Array): void {
+  forest.anomalyScores(matrix, out);
 }
 
 /**

@@ -405,6 +405,14 @@ function trainingDataReleased(state: FittedState): boolean {
   return state.trainingScores === undefined && state.pendingTrainingRows === undefined;
 }
 
+/**
+ * How a host has the rows of a feature matrix scored by a forest: `forest.anomalyScores(matrix, out)` here, or the
+ * rows spread over threads (a forest's scores of different rows are independent: IsolationForest.toTransfer hands
+ * the forest to another thread, and each row's score is the same double wherever it is computed). It must leave in
+ * out[0..matrix.rows) exactly what anomalyScores leaves there.
+ */
+export type ForestScoring = (forest: IsolationForest, matrix: FeatureMatrix, out: Float64Array) => void;
+
 /** Anomaly scores of the rows of `x` into `out`: by the dense layout for a batch, by walking the trees for a few rows. */
 function scoreMatrix(state: FittedState, x: FeatureMatrix, out: Float64Array): void {
   const { trees, featureCount, maxSamplesUsed } = state;

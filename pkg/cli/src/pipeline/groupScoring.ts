@@ -9,6 +9,7 @@ import {
   AnomalyDetector,
   DEFAULT_DETECTOR_SETTINGS,
   type DetectorOptions,
+  type ForestScoring,
   type OnlineOptions,
   type SerializedDetector,
 } from '@telemetry-analyzer/engine';
@@ -37,6 +38,11 @@ export interface ScoringPlan {
    * scoring worker, where the reading thread is the less busy one. BatchScores.models then hands the models over.
    */
   explainOnReader?: boolean;
+  /**
+   * Online on the scoring worker: the forest walk of each batch is split with a helper thread (ForestHelper), the
+   * rest of scoring stays on the worker. Same scores, bit for bit.
+   */
+  splitForest?: boolean;
 }
 
 /** Per group, what the scoring ends with: the threshold, and online the model current at the end. */
@@ -52,14 +58,16 @@ export class GroupScoring {
   constructor(
     private readonly plan: ScoringPlan,
     /** Already-loaded detectors by group (main thread, batch mode), instead of reviving plan.models. */
-    detectors?: Map<string, AnomalyDetector>
+    detectors?: Map<string, AnomalyDetector>,
+    /** Online: how the forest scores each batch's rows (plan.splitForest: a ForestHelper's) [this thread]. */
+    scoring?: ForestScoring
   ) {
     const { online } = plan;
     this.scorers = plan.groups.map((group) => {
       if (online) {
         const history = historyRows(online.detector.features);
         const explain = plan.explainOnReader !== true;
-        return new OnlineChunkScorer(plan.metricNames, online.detector, online.options, history, explain);
+        return new OnlineChunkScorer(plan.metricNames, online.detector, online.options, history, explain, scoring);
       }
       const detector = detectors?.get(group) ?? AnomalyDetector.fromJSON(plan.models![group]);
       return new ChunkScorer(detector, historyRows(detector.options.features));

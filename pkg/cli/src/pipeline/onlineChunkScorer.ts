@@ -13,6 +13,7 @@ import {
   ONLINE_TRAINING,
   OnlineDetector,
   type DetectorOptions,
+  type ForestScoring,
   type OnlineOptions,
   type SeriesBuffer,
   type TransferredDetector,
@@ -31,10 +32,12 @@ export class OnlineChunkScorer extends GroupScorer {
     online: OnlineOptions,
     historyRows: number,
     /** false: flag only; the reading thread explains (OnlineExplainer), with the models modelChange hands over. */
-    private readonly explain = true
+    private readonly explain = true,
+    /** How the forest scores the rows (ForestHelper: over two threads) [this thread]. */
+    scoring?: ForestScoring
   ) {
     super(columns, historyRows);
-    this.detector = new OnlineDetector(columns, options, online);
+    this.detector = new OnlineDetector(columns, options, online, scoring);
   }
 
   threshold(): number {

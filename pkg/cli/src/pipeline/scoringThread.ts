@@ -78,7 +78,9 @@ export function startScoring(
   }
   const models = plan.online ? undefined : Object.fromEntries([...detectors!].map(([g, d]) => [g, d.toJSON()]));
   // Online, the explanations are made here while the worker scores the next batch (GroupExplaining).
-  const workerPlan: ScoringPlan = { ...plan, models, explainOnReader: plan.online !== undefined };
+  // Online, the forest walk is split between the worker and a helper thread (ForestHelper).
+  const split = plan.online !== undefined;
+  const workerPlan: ScoringPlan = { ...plan, models, explainOnReader: split, splitForest: split };
   const explaining = workerPlan.explainOnReader ? new GroupExplaining(workerPlan) : undefined;
   const worker = prestarted?.worker ?? new Worker(join(__dirname, 'scoringWorker.js'));
   if (prestarted !== undefined) {

@@ -5,16 +5,19 @@
 import { parentPort } from 'worker_threads';
 import { InputError } from '../errors';
 import type { RowBatch } from '../input/rowBatch';
+import { ForestHelper } from './forestHelper';
 import { GroupScoring, type ScoringPlan } from './groupScoring';
 import type { WorkerReply } from './scoringThread';
 
 let scoring: GroupScoring;
+let helper: ForestHelper | undefined;
 
 type Message = { kind: 'plan'; plan: ScoringPlan } | { kind: 'batch'; batch: RowBatch } | { kind: 'finish' };
 
 parentPort!.on('message', (message: Message) => {
   if (message.kind === 'plan') {
-    scoring = new GroupScoring(message.plan); // (a failure here ends the worker: its 'error' event)
+    helper = message.plan.splitForest ? new ForestHelper() : undefined;
+    scoring = new GroupScoring(message.plan, undefined, helper?.scoring); // (a failure ends the worker: 'error')
     return;
   }
   let reply: WorkerReply;
@@ -23,6 +26,9 @@ parentPort!.on('message', (message: Message) => {
       message.kind === 'batch'
         ? { kind: 'scores', scores: scoring.score(message.batch) }
         : { kind: 'outcome', outcome: scoring.outcome() };
+    if (message.kind === 'finish') {
+      helper?.close();
+    }
   } catch (error) {
     reply =
       error instanceof InputError

@@ -18,6 +18,7 @@
 import { AnomalyDetector, type DetectorOptions, type ScoreResult } from '../detector';
 import { EngineInputError } from '../engineInputError';
 import { planFeatures } from '../featurePlan';
+import type { ForestScoring } from '../isolationForest';
 import { resolveFeatureOptions } from '../featureOptions';
 import { SeriesBuffer } from '../seriesBuffer';
 import type { SeriesTable } from '../types';
@@ -80,10 +81,15 @@ export class OnlineDetector {
   private readonly states: ModelState[];
   private scoredSinceFit = 0;
 
+  /**
+   * @param scoring how the forest scores the rows pushed (a host may spread them over threads; the results are the
+   *   same) [in this thread]
+   */
   constructor(
     readonly columns: string[],
     private readonly detectorOptions: DetectorOptions,
-    online: OnlineOptions
+    online: OnlineOptions,
+    private readonly scoring?: ForestScoring
   ) {
     this.options = { ...DEFAULT_ONLINE_OPTIONS, ...online };
     const { warmup, refitEvery, refitHistory, deviationWindow } = this.options;
@@ -203,7 +209,7 @@ export class OnlineDetector {
     this.buffer.pushRange(table.timestamps, values, from, to);
     const windowStart = Math.max(0, start - this.historyRows);
     const window = this.buffer.table(windowStart);
-    const scored = this.model!.score(window);
+    const scored = this.model!.score(window, this.scoring);
     const buffered = window.columns.map((column) => column.values);
     const offset = start - windowStart;
     const contamination = this.detectorOptions.forest?.contamination ?? 'auto';

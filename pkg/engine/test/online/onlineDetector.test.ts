@@ -1,4 +1,5 @@
 import { AnomalyDetector } from '../../src/detector';
+import { IsolationForest, type ForestScoring } from '../../src/isolationForest';
 import { ONLINE_SCORED, ONLINE_TRAINING, OnlineDetector, type OnlineOptions } from '../../src/online/onlineDetector';
 import { createRandom } from '../../src/random';
 import type { SeriesTable } from '../../src/types';
@@ -45,6 +46,40 @@ describe('OnlineDetector', () => {
     const chunked = run(data, online, [1, 150, 299, 1, 1, 650, 1398]);
     expect(Array.from(chunked.scores)).toEqual(Array.from(whole.scores));
     expect(Array.from(chunked.flags)).toEqual(Array.from(whole.flags));
+  });
+
+  it('scores the same, bit for bit, when a ForestScoring spreads each batch over forests handed over (per-column too)', () => {
+    const data = table(3000);
+    const online = { warmup: 400, refitEvery: 500, refitHistory: 800 };
+    for (const mode of ['multivariate', 'per-column'] as const) {
+      let calls = 0;
+      // As the CLI's ForestHelper: the first rows here, the rest by a copy of the forest made from its transfer form.
+      const split: ForestScoring = (model, matrix, out) => {
+        calls++;
+        const cut = matrix.rows >> 1;
+        const rows = (from: number, to: number) => ({
+          rows: to - from,
+          cols: matrix.cols,
+          values: matrix.values.slice(from * matrix.cols, to * matrix.cols),
+        });
+        model.anomalyScores(rows(0, cut), out.subarray(0, cut));
+        IsolationForest.fromTransfer(model.toTransfer()).anomalyScores(rows(cut, matrix.rows), out.subarray(cut));
+      };
+      const detector = new OnlineDetector(columns, { forest, mode }, online);
+      const spread = new OnlineDetector(columns, { forest, mode }, online, split);
+      for (const [from, to] of [
+        [0, 1100],
+        [1100, 1101],
+        [1101, 3000],
+      ]) {
+        const expected = detector.push(sliceRows(data, from, to));
+        const actual = spread.push(sliceRows(data, from, to));
+        expect(Array.from(actual.rawScores)).toEqual(Array.from(expected.rawScores));
+        expect(Array.from(actual.scores)).toEqual(Array.from(expected.scores));
+        expect(Array.from(actual.isAnomaly)).toEqual(Array.from(expected.isAnomaly));
+      }
+      expect(calls).toBeGreaterThan(4);
+    }
   });
 
   it('without refits, its raw scores are the batch scores of a model trained on the warm-up rows', () => {

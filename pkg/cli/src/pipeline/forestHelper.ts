@@ -1,0 +1,108 @@
+/**
+ * The forest walk of a batch spread over two threads: the scoring worker scores the first half of the feature rows
+ * while a helper thread (forestHelperWorker.ts) scores the second half with the same forest, then waits for the
+ * helper's half. The walk is most of the engine's time per row, and a forest's scores of different rows are
+ * independent: each row's score is the same double on either thread (IsolationForest.toTransfer hands the forest
+ * over as it is), so the scores are those of one thread, bit for bit. Everything sequential (features, calibration,
+ * refits) stays on the scoring thread.
+ *
+ * The scoring thread waits synchronously (Atomics.wait on a shared counter the helper advances after each answer, then
+ * receiveMessageOnPort), so the engine's synchronous scoring can use it as its ForestScoring. A helper that does not
+ * answer within HELPER_TIMEOUT_MS (it died) is given up: the scoring thread then scores everything itself.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'worker_threads';
+import { join } from 'path';
+import type { FeatureMatrix, ForestScoring, IsolationForest } from '@telemetry-analyzer/engine';
+
+/** Below this many rows the hand-over (a message each way, the helper's scoring layout) costs more than it saves. */
+export const MIN_SPLIT_ROWS = 2048;
+
+const HELPER_TIMEOUT_MS = 60_000;
+
+/** What the scoring thread asks the helper: rows of the feature matrix, and the forest when it changed. */
+export interface ForestRequest {
+  sequence: number;
+  rows: number;
+  cols: number;
+  values: Float32Array;
+  forest?: ReturnType<IsolationForest['toTransfer']>;
+}
+
+/** The helper's answer: the scores of the rows asked for, or why it could not. */
+export interface ForestAnswer {
+  sequence: number;
+  scores?: Float64Array;
+  failure?: string;
+}
+
+export class ForestHelper {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  /** [0]: the sequence number of the last request the helper answered. */
+  private readonly answered = new Int32Array(new SharedArrayBuffer(4));
+  private sequence = 0;
+  /** The forest the helper holds. */
+  private helperForest: IsolationForest | undefined;
+  private givenUp = false;
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(join(__dirname, 'forestHelperWorker.js'), {
+      workerData: { port: port2, answered: this.answered },
+      transferList: [port2],
+    });
+    this.worker.unref();
+    this.worker.on('error', () => (this.givenUp = true)); // seen only between batches; a wait gives up on its own
+  }
+
+  /** The ForestScoring to give the engine. */
+  readonly scoring: ForestScoring = (forest, matrix, out) => {
+    if (this.givenUp || matrix.rows < MIN_SPLIT_ROWS) {
+      forest.anomalyScores(matrix, out);
+      return;
+    }
+    const cut = matrix.rows >> 1;
+    const sequence = ++this.sequence;
+    const values = matrix.values.slice(cut * matrix.cols, matrix.rows * matrix.cols);
+    const request: ForestRequest = { sequence, rows: matrix.rows - cut, cols: matrix.cols, values };
+    if (forest !== this.helperForest) {
+      request.forest = forest.toTransfer();
+      this.helperForest = forest;
+    }
+    this.port.postMessage(request, [values.buffer]);
+    forest.anomalyScores(rowsOf(matrix, 0, cut), out.subarray(0, cut));
+    const answer = this.await(sequence);
+    if (answer?.scores === undefined) {
+      // No answer (or a failure there): score the helper's half here; the helper is not asked again.
+      this.givenUp = true;
+      forest.anomalyScores(rowsOf(matrix, cut, matrix.rows), out.subarray(cut, matrix.rows));
+      return;
+    }
+    out.set(answer.scores, cut);
+  };
+
+  /** Ends the helper thread. */
+  close(): void {
+    this.givenUp = true; // scoring after close() stays on the calling thread
+    this.port.close();
+    void this.worker.terminate();
+  }
+
+  private await(sequence: number): ForestAnswer | undefined {
+    const deadline = Date.now() + HELPER_TIMEOUT_MS;
+    while (Atomics.load(this.answered, 0) !== sequence) {
+      if (Date.now() > deadline) {
+        return undefined;
+      }
+      Atomics.wait(this.answered, 0, sequence - 1, 1000);
+    }
+    // The answer was posted before the counter moved, so it is in the port's queue.
+    const answer = receiveMessageOnPort(this.port)?.message as ForestAnswer | undefined;
+    return answer?.sequence === sequence ? answer : undefined;
+  }
+}
+
+function rowsOf(matrix: FeatureMatrix, from: number, to: number): FeatureMatrix {
+  return { rows: to - from, cols: matrix.cols, values: matrix.values.subarray(from * matrix.cols, to * matrix.cols) };
+}
