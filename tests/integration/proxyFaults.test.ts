@@ -1,5 +1,6 @@
 // The proxy under faults: upstreams that are down, slow or talk nonsense, a restarted proxy, malformed and
 // oversized requests, and queries that try to reach hosts that are not configured upstreams.
+import { request } from 'node:http';
 import { PrometheusServer, startPrometheus } from '../support/prometheus';
 import { ProxyUnderTest, ProxyUnderTestOptions, startProxyUnderTest } from '../support/proxyUnderTest';
 import { stopAfterEach } from '../support/stopAfterEach';
@@ -278,5 +279,83 @@ describe('queries naming a host that is not a configured upstream', () => {
     }
 
     expect(forbidden.connectionCount()).toBe(0);
+  });
+});
+
+describe('a plain answer streamed through', () => {
+  /** A JSON answer of `chunks` HTTP chunks of 1–97 bytes, written in bursts over several event-loop turns. */
+  const chunkedAnswer = (chunks: number) => {
+    const pieces = Array.from({ length: chunks }, (_, i) => `"${'x'.repeat((i * 37) % 96)}",`);
+    return { pieces: ['{"status":"success","data":[', ...pieces, '"end"]}'], text: '' };
+  };
+
+  it('arrives byte for byte, whatever chunks the upstream framed it in', async () => {
+    const answer = chunkedAnswer(600);
+    answer.text = answer.pieces.join('');
+    const upstream = stopLater(
+      await startStubUpstream((_request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        const writeBurst = (from: number) => {
+          const to = Math.min(answer.pieces.length, from + 1 + (from % 50));
+          answer.pieces.slice(from, to).forEach((piece) => response.write(piece));
+          if (to < answer.pieces.length) {
+            setImmediate(() => writeBurst(to));
+          } else {
+            response.end();
+          }
+        };
+        writeBurst(0);
+      })
+    );
+    const proxy = await startProxy({ prometheusUrl: upstream.url });
+    for (const query of ['up', 'rate(x[5m])']) {
+      const response = await fetch(`${proxy.url}/api/v1/query?query=${encodeURIComponent(query)}`);
+      expect([response.status, response.headers.get('content-type')]).toEqual([200, 'application/json']);
+      expect(await response.text()).toBe(answer.text);
+    }
+  });
+
+  it('is cut off at the client, not passed on as complete, when the upstream drops it half-way', async () => {
+    const upstream = stopLater(
+      await startStubUpstream((request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        if (request.url?.includes('whole')) {
+          response.end('{"status":"success","data":{"resultType":"vector","result":[]}}');
+          return;
+        }
+        response.write('{"status":"success","data":{"resultType":"vector","result":[');
+        setImmediate(() => response.socket?.destroy());
+      })
+    );
+    const proxy = await startProxy({ prometheusUrl: upstream.url });
+    const cut = await fetch(`${proxy.url}/api/v1/query?query=up`);
+    expect(cut.status).toBe(200); // the status went out with the first bytes
+    await expect(cut.text()).rejects.toThrow();
+    const whole = await fetch(`${proxy.url}/api/v1/query?query=up&whole=1`);
+    expect([whole.status, await whole.json()]).toEqual([
+      200,
+      { status: 'success', data: { resultType: 'vector', result: [] } },
+    ]);
+  });
+
+  it('stops being read from the upstream when the client goes away', async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    const upstream = stopLater(
+      await startStubUpstream((_request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.write('{"status":"success","data":{"resultType":"vector","result":[');
+        response.on('close', () => upstreamClosed());
+      })
+    );
+    // The upstream's timeout is far beyond the test's: only the client going away can end the read.
+    const proxy = await startProxy({ prometheusUrl: upstream.url, upstreamTimeout: '1h' });
+    // A client that vanishes after the first bytes (its socket closed), as a browser tab or Grafana giving up does.
+    const client = request(`${proxy.url}/api/v1/query?query=up`, (response) =>
+      response.once('data', () => client.destroy())
+    );
+    client.on('error', () => undefined);
+    client.end();
+    await closed; // the proxy closed its upstream connection (else this waits until the test's timeout)
   });
 });

@@ -14,6 +14,7 @@ import {
   parseTimestamp,
   UpstreamHttp,
 } from '@telemetry-analyzer/query';
+import { coalescedBody } from './coalescedBody';
 import { checkInfluxqlOfQuery } from './influxqlCheck';
 import { queryAnswerJson } from './queryAnswerJson';
 import { InFlightQueries } from './queryCancellation';
@@ -81,7 +82,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       // The body passes unchanged: its declared length spares the client chunked framing and a last empty chunk.
       reply.header('content-length', response.contentLength);
     }
-    return reply.send(response.body);
+    return reply.send(coalescedBody(response.body));
   };
 
   const handleQuery = (kind: 'instant' | 'range') => async (request: FastifyRequest, reply: FastifyReply) => {

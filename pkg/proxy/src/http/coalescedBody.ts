@@ -1,0 +1,37 @@
+/**
+ * A pass-through answer's body, re-chunked so that what one read from the upstream's socket brought goes to the
+ * client in one write. node:http emits a `data` event per HTTP chunk of the upstream's answer, and piping writes each
+ * to the client's socket with its own system call; on loopback every such write also wakes the reader. Reading in
+ * paused mode instead (`read()` with no size hands back everything buffered, as one Buffer) writes once per socket
+ * read, whatever chunk size the upstream framed its answer in.
+ */
+import { Readable } from 'node:stream';
+
+/** `body`, its buffered bytes handed on together; destroying either destroys both, an error of `body` passes on. */
+export function coalescedBody(body: Readable): Readable {
+  const coalesced = new Readable({
+    read() {
+      pull();
+    },
+    destroy(error, callback) {
+      body.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  const pull = () => {
+    for (let chunk: Buffer | null; (chunk = body.read() as Buffer | null) !== null;) {
+      if (!coalesced.push(chunk)) {
+        return; // the client reads slower: `read()` above pulls again when it has room
+      }
+    }
+  };
+  body.on('readable', pull);
+  body.once('end', () => coalesced.push(null));
+  body.once('error', (error) => coalesced.destroy(error));
+  body.once('close', () => {
+    if (!body.readableEnded) {
+      coalesced.destroy(new Error('the upstream answer stopped before its end'));
+    }
+  });
+  return coalesced;
+}
