@@ -20,6 +20,7 @@ import {
   resolveSeasonality,
   type FeatureBuildOptions,
   type FeatureKind,
+  type FeaturePlan,
   type Seasonality,
 } from './featurePlan';
 import { difference } from './features/difference';
@@ -28,6 +29,7 @@ import { rollingMax } from './features/rollingMax';
 import { rollingMean } from './features/rollingMean';
 import { rollingMin } from './features/rollingMin';
 import { rollingStd } from './features/rollingStd';
+import { RollingMoments } from './features/rollingMoments';
 import { timeFeatures, type TimeFeatures } from './features/timeFeatures';
 import { runSteps } from './steps';
 import type { FeatureMatrix, SeriesTable } from './types';
@@ -66,14 +68,7 @@ export function buildFeatures(table: SeriesTable, options: FeatureBuildOptions):
  * thread): they call next() until done, doing other work between calls.
  */
 export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOptions): Generator<void, BuiltFeatures> {
-  validateTable(table);
-  const seasonality = resolveSeasonality(table.timestamps, options);
-  const plan = planFeatures(
-    table.columns.map((column) => column.name),
-    options,
-    seasonality
-  );
-
+  const { seasonality, plan } = checkedPlan(table, options);
   const { keptRows, missingRows } = splitMissingRows(table);
   const warmupCount = Math.min(plan.warmup, keptRows.length);
   const rows = keptRows.length - warmupCount;
@@ -114,6 +109,162 @@ export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOpti
     missingRows,
     seasonality,
   };
+}
+
+/**
+ * The feature rows buildFeatures gives the table rows `tableRows` (ascending), without building the other rows':
+ * lags, differences and rolling extremes are read at each row, the rolling mean and std come from one pass of the
+ * same RollingMoments up to the last row asked for (its results depend on every value before), so every value is
+ * the very double buildFeatures computes. For hosts that explain a few rows of a long table.
+ * @returns the rows' features (row k of the matrix is tableRows[k]), or in `incomplete` the first row asked for
+ *   that buildFeatures gives no features (warm-up or a missing value)
+ * @throws EngineInputError when the table is malformed (see validateTable)
+ */
+export function buildFeatureRows(
+  table: SeriesTable,
+  options: FeatureBuildOptions,
+  tableRows: ArrayLike<number>
+): { matrix: FeatureMatrix; incomplete?: number } {
+  const { plan } = checkedPlan(table, options);
+  const { keptRows } = splitMissingRows(table);
+  const cols = plan.features.length;
+  const rows = tableRows.length;
+  const values = new Float32Array(rows * cols);
+  // Position of each row among the kept rows.
+  const positions = new Int32Array(rows);
+  for (let k = 0, at = 0; k < rows; k++) {
+    while (at < keptRows.length && keptRows[at] < tableRows[k]) {
+      at++;
+    }
+    if (at === keptRows.length || keptRows[at] !== tableRows[k] || at < Math.min(plan.warmup, keptRows.length)) {
+      return { matrix: { rows: 0, cols, values: new Float32Array(0) }, incomplete: tableRows[k] };
+    }
+    positions[k] = at;
+  }
+  const window = options.window;
+  const calendar = plan.features.some((feature) => feature.column < 0)
+    ? timeFeatures(
+        gather(
+          table.timestamps,
+          Int32Array.from(positions, (position) => keptRows[position])
+        )
+      )
+    : undefined;
+  let compactColumn = -1;
+  let compact: Float64Array = new Float64Array(0);
+  let moments: { mean: Float64Array; std: Float64Array } | undefined;
+  for (let index = 0; index < cols; index++) {
+    const feature = plan.features[index];
+    if (feature.column < 0) {
+      const series = calendar![feature.kind as 'hourSin' | 'hourCos' | 'weekdaySin' | 'weekdayCos'];
+      for (let k = 0; k < rows; k++) {
+        values[k * cols + index] = series[k];
+      }
+      continue;
+    }
+    if (feature.column !== compactColumn) {
+      compactColumn = feature.column;
+      compact = gather(table.columns[feature.column].values, keptRows);
+      moments = undefined;
+    }
+    if ((feature.kind === 'rollingMean' || feature.kind === 'rollingStd') && moments === undefined) {
+      moments = momentsAt(compact, window, positions);
+    }
+    for (let k = 0; k < rows; k++) {
+      values[k * cols + index] = metricFeatureAt(
+        feature.kind,
+        compact,
+        positions[k],
+        feature.order,
+        window,
+        moments,
+        k
+      );
+    }
+  }
+  return { matrix: { rows, cols, values } };
+}
+
+/** What metricSeries(kind, values, order, window) holds at `position`. */
+function metricFeatureAt(
+  kind: FeatureKind,
+  values: Float64Array,
+  position: number,
+  order: number,
+  window: number,
+  moments: { mean: Float64Array; std: Float64Array } | undefined,
+  k: number
+): number {
+  switch (kind) {
+    case 'value':
+      return values[position];
+    case 'lag':
+      return position >= order ? values[position - order] : NaN;
+    case 'difference':
+      return position >= order ? values[position] - values[position - order] : NaN;
+    case 'rollingMean':
+      return moments!.mean[k];
+    case 'rollingStd':
+      return moments!.std[k];
+    case 'rollingMin':
+    case 'rollingMax':
+      return extremumAt(values, position, window, kind === 'rollingMin');
+    default:
+      throw new Error(`not a metric feature: ${kind}`);
+  }
+}
+
+/**
+ * rollingExtremum's value at `position` of a series without NaN: among equal extremes the newest (its deque drops
+ * an older value the new one equals), so that of 0 and -0 the same one is taken.
+ */
+function extremumAt(values: Float64Array, position: number, window: number, minimum: boolean): number {
+  const start = position - window + 1;
+  if (start < 0) {
+    return NaN;
+  }
+  let best = values[start];
+  for (let i = start + 1; i <= position; i++) {
+    if (minimum ? values[i] <= best : values[i] >= best) {
+      best = values[i];
+    }
+  }
+  return best;
+}
+
+/** rollingMean and rollingStd at `positions` (ascending): one RollingMoments, as each of them runs one. */
+function momentsAt(
+  values: Float64Array,
+  window: number,
+  positions: Int32Array
+): { mean: Float64Array; std: Float64Array } {
+  const moments = new RollingMoments(window);
+  const mean = new Float64Array(positions.length);
+  const std = new Float64Array(positions.length);
+  let pushed = 0;
+  for (let k = 0; k < positions.length; k++) {
+    while (pushed <= positions[k]) {
+      moments.push(values[pushed++]);
+    }
+    mean[k] = moments.mean();
+    std[k] = moments.std();
+  }
+  return { mean, std };
+}
+
+/** Validates the table; its seasonality ('auto' resolved) and feature plan. */
+function checkedPlan(
+  table: SeriesTable,
+  options: FeatureBuildOptions
+): { seasonality: Seasonality; plan: FeaturePlan } {
+  validateTable(table);
+  const seasonality = resolveSeasonality(table.timestamps, options);
+  const plan = planFeatures(
+    table.columns.map((column) => column.name),
+    options,
+    seasonality
+  );
+  return { seasonality, plan };
 }
 
 /** One metric feature over the kept observations of its column. */

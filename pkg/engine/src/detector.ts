@@ -19,7 +19,7 @@
  * constant when max <= min + 1e-7, the float32 tolerance), so it does not change the scores. Hosts warn about it:
  * a later change in such a column goes unnoticed by the forest (the online mode's trailing deviation still sees it).
  */
-import { buildFeatureSteps, buildFeatures, type BuiltFeatures } from './buildFeatures';
+import { buildFeatureRows, buildFeatureSteps, buildFeatures, type BuiltFeatures } from './buildFeatures';
 import { detectorFormatError } from './detectorFormatError';
 import { EngineInputError } from './engineInputError';
 import { resolveFeatureOptions, type FeatureOptions } from './featureOptions';
@@ -320,19 +320,19 @@ export class AnomalyDetector {
     }
     // Only the explained rows are scaled (the scaler works element by element, so they are scaled exactly as in
     // featuresFor): a host explaining a few anomalies of a long table does not standardise all of it.
-    const built = buildFeatures(selectColumns(table, model.columns), this.trainedOptions.features);
+    // Only the explained rows' features are built (buildFeatureRows: the same doubles as buildFeatures).
+    const order = Array.from(tableRows, (_, k) => k).sort((a, b) => tableRows[a] - tableRows[b]);
+    const sorted = order.map((k) => tableRows[k]);
+    const built = buildFeatureRows(selectColumns(table, model.columns), this.trainedOptions.features, sorted);
+    if (built.incomplete !== undefined) {
+      throw new EngineInputError(
+        'invalid-option',
+        `explainRows: table row ${built.incomplete} has no complete history (or a missing value) and was not scored`
+      );
+    }
     const { cols } = built.matrix;
     const picked = new Float32Array(tableRows.length * cols);
-    for (let k = 0; k < tableRows.length; k++) {
-      const i = sortedIndexOf(built.rowIndex, tableRows[k]);
-      if (i < 0) {
-        throw new EngineInputError(
-          'invalid-option',
-          `explainRows: table row ${tableRows[k]} has no complete history (or a missing value) and was not scored`
-        );
-      }
-      picked.set(built.matrix.values.subarray(i * cols, (i + 1) * cols), k * cols);
-    }
+    order.forEach((k, i) => picked.set(built.matrix.values.subarray(i * cols, (i + 1) * cols), k * cols));
     const unscaled: FeatureMatrix = { rows: tableRows.length, cols, values: picked };
     const matrix = model.scaler === null ? unscaled : model.scaler.transform(unscaled);
     const explained: FeatureContribution[][] = [];
@@ -491,23 +491,6 @@ export class AnomalyDetector {
 
 function namedContributions(model: DetectorModel, contributions: FeatureContribution[]): FeatureContribution[] {
   return contributions.map((contribution) => ({ ...contribution, name: model.featureNames[contribution.feature] }));
-}
-
-/** Position of `value` in an ascending array, or -1. */
-function sortedIndexOf(sorted: ArrayLike<number>, value: number): number {
-  let low = 0;
-  let high = sorted.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (sorted[middle] < value) {
-      low = middle + 1;
-    } else if (sorted[middle] > value) {
-      high = middle - 1;
-    } else {
-      return middle;
-    }
-  }
-  return -1;
 }
 
 /** A model's scores of the rows in `built`, thresholded. */

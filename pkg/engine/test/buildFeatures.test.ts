@@ -1,4 +1,4 @@
-import { buildFeatures } from '../src/buildFeatures';
+import { buildFeatureRows, buildFeatures } from '../src/buildFeatures';
 import { EngineInputError } from '../src/engineInputError';
 import { resolveFeatureOptions } from '../src/featureOptions';
 import { difference } from '../src/features/difference';
@@ -245,5 +245,52 @@ describe('buildFeatures', () => {
       'invalid-option',
       'unknown feature option "windows"'
     );
+  });
+});
+
+describe('buildFeatureRows', () => {
+  it('gives the rows asked for the very floats buildFeatures gives them (gaps, spikes, plateaus, 0 and -0, time)', () => {
+    const table = syntheticTable(3000, {
+      cpu: { level: 50, amplitude: 10, noise: 4, seed: 1 },
+      latency: { level: 1e6, amplitude: 5, noise: 30, seed: 2 },
+    });
+    const [cpu, latency] = table.columns.map((column) => column.values);
+    [17, 400, 401, 2210].forEach((row) => (cpu[row] = NaN));
+    latency[900] = 1e12; // a spike leaving the window forces a recompute of the rolling moments
+    cpu.fill(3, 1200, 1260); // a plateau: rolling std 0
+    [1500, 1502, 1505].forEach((row) => (cpu[row] = 0));
+    [1501, 1503, 1504].forEach((row) => (cpu[row] = -0));
+    for (const options of [
+      resolveFeatureOptions({ lags: 3 }),
+      { ...resolveFeatureOptions({ window: 5 }), seasonality: { hourOfDay: true, dayOfWeek: true } },
+    ]) {
+      const built = buildFeatures(table, options);
+      // matrix rows: the first ones, and those of table rows around the gaps, the spike, the plateau, the zeros
+      const tableRows = [403, 905, 1250, 1502, 1503, 1504, 1505, 1507, 2999];
+      const picks = [0, 1, 2, ...tableRows.map((row) => built.rowIndex.indexOf(row))];
+      expect(picks.every((i) => i >= 0)).toBe(true);
+      const rows = buildFeatureRows(
+        table,
+        options,
+        picks.map((i) => built.rowIndex[i])
+      );
+      expect(rows.incomplete).toBeUndefined();
+      const { cols } = built.matrix;
+      picks.forEach((i, k) => {
+        const expected = Array.from(built.matrix.values.subarray(i * cols, (i + 1) * cols));
+        const actual = Array.from(rows.matrix.values.subarray(k * cols, (k + 1) * cols));
+        expect(actual.map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual(
+          expected.map((v) => (Object.is(v, -0) ? '-0' : v))
+        );
+      });
+    }
+  });
+
+  it('names the first row asked for that has no features (warm-up or missing)', () => {
+    const table = syntheticTable(100, { cpu: { level: 50, amplitude: 10, noise: 4, seed: 1 } });
+    table.columns[0].values[50] = NaN;
+    const options = resolveFeatureOptions({});
+    expect(buildFeatureRows(table, options, [3, 60]).incomplete).toBe(3);
+    expect(buildFeatureRows(table, options, [40, 50, 60]).incomplete).toBe(50);
   });
 });
