@@ -2,7 +2,8 @@
 // one run: a query_range answer of ~350 KB and a small instant query. The proxy streams the upstream's answer through
 // without parsing it (target: at most 1.25x the direct time, ratio >= 0.8). A bare node:http hop (bench/lib/
 // bareHttpProxy.js) is measured in the same rounds: what any Node.js proxy costs on this machine at this time, so
-// the proxy's own share can be told from the hop's. Each round sends every request once, in an order that rotates
+// the proxy's own share can be told from the hop's, and a TCP relay (bench/lib/tcpRelay.js): what copying the bytes
+// costs without handling HTTP at all. Each round sends every request once, in an order that rotates
 // from round to round (a slow phase of the machine weighs on all alike, and no side always follows another);
 // figures are medians over ROUNDS. Also /healthz while a cold anomaly query trains (models train on worker threads).
 const { monitorEventLoopDelay } = require('perf_hooks');
@@ -13,6 +14,7 @@ const { telemetrySeries } = require('../lib/telemetrySeries');
 const { requireTestSupport } = require('../lib/testSupport');
 const { elapsedSeconds, median } = require('../lib/timing');
 const { startBareHttpProxy } = require('../lib/bareHttpProxy');
+const { startTcpRelay } = require('../lib/tcpRelay');
 
 const STEP_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -44,7 +46,8 @@ async function run() {
     });
   const instantBody = () => new URLSearchParams({ query: `count(${selector})`, time: String(endMs / 1000) });
   const bare = await startBareHttpProxy(prometheus.url);
-  const targets = { direct: prometheus.url, proxy: proxy.url, bare: bare.url };
+  const relay = await startTcpRelay(prometheus.url);
+  const targets = { direct: prometheus.url, proxy: proxy.url, bare: bare.url, relay: relay.url };
   const requests = Object.keys(targets).flatMap((side) => [
     { key: `range ${side}`, send: () => post(targets[side], '/api/v1/query_range', rangeBody()) },
     { key: `instant ${side}`, send: () => post(targets[side], '/api/v1/query', instantBody()) },
@@ -96,14 +99,16 @@ async function run() {
   } finally {
     await proxy.close();
     await bare.close();
+    await relay.close();
     await prometheus.stop();
   }
   const kb = Math.round(answerBytes / 1024);
   const rate = (key) => 1 / median(times[key]);
   progress(
     `median ms over ${ROUNDS} rounds: range direct ${ms(times['range direct'])}, proxy ${ms(times['range proxy'])}, ` +
-      `bare hop ${ms(times['range bare'])}; instant direct ${ms(times['instant direct'])}, proxy ` +
-      `${ms(times['instant proxy'])}, bare hop ${ms(times['instant bare'])}; /healthz under a cold query: median ` +
+      `bare hop ${ms(times['range bare'])}, TCP relay ${ms(times['range relay'])}; instant direct ` +
+      `${ms(times['instant direct'])}, proxy ${ms(times['instant proxy'])}, bare hop ${ms(times['instant bare'])}, ` +
+      `TCP relay ${ms(times['instant relay'])}; /healthz under a cold query: median ` +
       `${ms(times.healthz)}, max ${(Math.max(...times.healthz) * 1000).toFixed(1)} (${times.healthz.length} probes), ` +
       `longest event-loop stall ${(loopDelay.max / 1e6).toFixed(1)} ms, most main-thread CPU in one probe ${healthzCpuMs} ms; ` +
       `the cold query took ${coldSeconds.toFixed(1)} s`
@@ -129,6 +134,8 @@ async function run() {
       REFERENCE,
       rate('instant direct')
     ),
+    entry(`TCP relay, ${range} (queries/s)`, rate('range relay'), REFERENCE, rate('range direct')),
+    entry('TCP relay, small instant query (queries/s)', rate('instant relay'), REFERENCE, rate('instant direct')),
     entry(`proxy pass-through ${range} (queries/s)`, rate('range proxy'), BARE, rate('range bare')),
     entry('proxy pass-through small instant query (queries/s)', rate('instant proxy'), BARE, rate('instant bare')),
     entry(
