@@ -89,6 +89,58 @@ describe('pixel-column decimation', () => {
     }
   });
 
+  it("a line is, byte for byte, each column's rows taken one by one (columnOf per row, NaN skipped, min/max in order)", () => {
+    // The reference: every row's column computed (what decimateMinMax did before it found each column's rows by
+    // comparing times with the column's end).
+    const reference = (g: { fromMs: number; toMs: number; columns: number }, t: Float64Array, v: Float64Array) => {
+      const y = new Float64Array(g.columns * 2).fill(NaN);
+      const seen: Array<{ min: number; minAt: number; max: number; maxAt: number } | undefined> = [];
+      t.forEach((at, i) => {
+        const c = columnOf(g, at);
+        if (c < 0 || Number.isNaN(v[i])) {
+          return;
+        }
+        const s = seen[c];
+        if (!s) {
+          seen[c] = { min: v[i], minAt: at, max: v[i], maxAt: at };
+        } else if (v[i] < s.min) {
+          Object.assign(s, { min: v[i], minAt: at });
+        } else if (v[i] > s.max) {
+          Object.assign(s, { max: v[i], maxAt: at });
+        }
+      });
+      seen.forEach((s, c) => {
+        if (s) {
+          const a = s.minAt <= s.maxAt ? 0 : 1;
+          y[2 * c + a] = s.min;
+          y[2 * c + 1 - a] = s.minAt === s.maxAt ? s.min : s.max;
+        }
+      });
+      return y;
+    };
+    const bytes = (a: Float64Array) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const withGaps = Float64Array.from(values, (v, i) => (i % 389 === 0 || (i > 5000 && i < 7000) ? NaN : v));
+    // Irregular times (gaps, several points a column, columns without points) and times on column edges.
+    const irregular = Float64Array.from(times, (t, i) => t + (i % 7) * 130 + (i > 40_000 ? 400_000 : 0));
+    const grids = [
+      grid,
+      { fromMs: 12_345_678, toMs: 87_654_321, columns: 997 },
+      { fromMs: 0, toMs: 50, columns: 7 },
+      { fromMs: 1000, toMs: 1000 + 3 * 333_333, columns: 3 },
+      { fromMs: 0.1, toMs: 99_000_000.3, columns: 820 },
+      { fromMs: 5_000_000, toMs: 5_000_000 + 820 * 60_000, columns: 820 },
+    ];
+    for (const g of grids) {
+      for (const [t, v] of [
+        [times, values],
+        [times, withGaps],
+        [irregular, withGaps],
+      ]) {
+        expect(bytes(decimateMinMax(g, t, v))).toEqual(bytes(reference(g, t, v)));
+      }
+    }
+  });
+
   it('one point in a column: the line passes through it in both slots, a lone anomaly is one mark', () => {
     const small = { fromMs: 0, toMs: 100, columns: 10 };
     expect(Array.from(decimateMinMax(small, [5], [7]).slice(0, 2))).toEqual([7, 7]);
