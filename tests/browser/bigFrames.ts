@@ -208,9 +208,10 @@ export async function withTracedTasks<T>(
   }
   // PANEL_CPU_TRACE=<dir>: V8's sampling profiler too (every thread, the worker's included), each trace kept there
   // for profiling (chrome://tracing, or a script over its ProfileChunk events); it costs CPU, so never in a bench.
-  const traceDir = process.env.PANEL_CPU_TRACE;
+  // PANEL_TRACE=<dir>: each trace kept there without the sampler (every thread's task CPU time, for A/B by CPU).
+  const traceDir = process.env.PANEL_CPU_TRACE ?? process.env.PANEL_TRACE;
   const categories = ['devtools.timeline', 'toplevel'];
-  if (traceDir) {
+  if (process.env.PANEL_CPU_TRACE) {
     categories.push('disabled-by-default-v8.cpu_profiler', 'v8.execute');
   }
   await browser.startTracing(page, { categories });

@@ -1,0 +1,40 @@
+import { BufferPool, MAX_POOLED_BYTES, pooledFloat64Array } from '../bufferPool';
+
+const noPause = () => Promise.resolve();
+
+describe('BufferPool.refill', () => {
+  it('makes a buffer for each copy the pool could not supply, and the next copies of those sizes use them', async () => {
+    const pool = new BufferPool();
+    // A first job: nothing pooled, every copy on new memory.
+    const first = [pooledFloat64Array(pool, 10), pooledFloat64Array(pool, 10), pooledFloat64Array(pool, 3)];
+    await pool.refill(noPause);
+    const again = [pool.take(80), pool.take(80), pool.take(24)];
+    expect(again.map((b) => b?.byteLength)).toEqual([80, 80, 24]);
+    expect(again.some((b) => first.some((a) => a.buffer === b))).toBe(false);
+    // Supplied copies are not missed: nothing more is made.
+    pool.put(again as ArrayBuffer[]);
+    pooledFloat64Array(pool, 10);
+    await pool.refill(noPause);
+    expect([pool.take(80), pool.take(80)].filter(Boolean)).toHaveLength(1);
+  });
+
+  it('stops when the panel has moved on, and stays within MAX_POOLED_BYTES', async () => {
+    const pool = new BufferPool();
+    pool.take(8);
+    pool.take(16);
+    let pauses = 0;
+    await pool.refill(
+      async () => {
+        pauses++;
+      },
+      () => pauses >= 1
+    );
+    expect([pool.take(8), pool.take(16)].map((b) => b?.byteLength)).toEqual([8, undefined]);
+
+    const big = new BufferPool();
+    big.take(MAX_POOLED_BYTES + 8);
+    big.take(8);
+    await big.refill(noPause);
+    expect([big.take(MAX_POOLED_BYTES + 8), big.take(8)].map((b) => b?.byteLength)).toEqual([undefined, 8]);
+  });
+});
