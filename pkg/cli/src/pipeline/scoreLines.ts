@@ -7,6 +7,7 @@
 import { TIMESTAMP_LENGTH, writeTimestamp } from '../input/timestamp';
 import type { RowBatch } from '../input/rowBatch';
 import { csvField } from '../output/csv';
+import { writeShortestFraction } from '../output/shortestNumber';
 import { TextBytes, utf8Bytes } from '../output/textBytes';
 import { SCORED, STATUS_NAMES, type BatchScores } from './batchScores';
 
@@ -46,11 +47,11 @@ export class ScoreLines {
       if (status === SCORED) {
         text.byte(COMMA);
         if (this.online) {
-          text.ascii(this.calibratedTexts.of(scores.score[row]));
+          this.calibrated(scores.score[row]);
           text.byte(COMMA);
-          text.ascii(numberField(scores.rawScore[row]));
+          this.number(scores.rawScore[row]);
         } else {
-          text.ascii(numberField(scores.score[row]));
+          this.number(scores.score[row]);
         }
         text.ascii(scores.isAnomaly[row] === 1 ? ',1,scored' : ',0,scored');
       } else {
@@ -59,7 +60,7 @@ export class ScoreLines {
       if (this.perColumn) {
         for (const columnScores of scores.columnScores!) {
           text.byte(COMMA);
-          text.ascii(numberField(columnScores[row]));
+          this.number(columnScores[row]);
         }
       }
       text.byte(NEWLINE);
@@ -67,7 +68,31 @@ export class ScoreLines {
     return text.take();
   }
 
+  /** Appends numberField(value): most scores straight as bytes (writeShortestFraction), the others as String(). */
+  private number(value: number): void {
+    const { text } = this;
+    const end = writeShortestFraction(value, text.reserve(MAX_FRACTION_LENGTH), text.length);
+    if (end < 0) {
+      text.ascii(numberField(value));
+    } else {
+      text.length = end;
+    }
+  }
+
+  /** Appends a calibrated score's text: as number() does, or from the texts of recent ones. */
+  private calibrated(value: number): void {
+    const { text } = this;
+    const end = writeShortestFraction(value, text.reserve(MAX_FRACTION_LENGTH), text.length);
+    if (end < 0) {
+      text.ascii(this.calibratedTexts.of(value));
+    } else {
+      text.length = end;
+    }
+  }
 }
+
+/** The longest text writeShortestFraction writes: "0." and 16 digits. */
+const MAX_FRACTION_LENGTH = 18;
 
 /**
  * Texts of numbers that recur, in a direct-mapped cache keyed by the number's bits (a Map keyed by doubles hashes
