@@ -47,6 +47,8 @@ export class OnlineCalibration {
   private readonly mergeRows: number;
   /** Rows since the last kept record. */
   private sinceRecord = Infinity;
+  /** The record score of the row scored last (see score). */
+  private record = 0;
 
   constructor(options: CalibrationOptions = {}) {
     const { horizon, mergeRows } = { ...DEFAULT_CALIBRATION, ...options };
@@ -66,36 +68,39 @@ export class OnlineCalibration {
 
   /** The calibrated score of a row, from its signals; then remembers them. */
   calibrate(forestScore: number, deviation: number): number {
-    const { record, ordinary } = this.score(forestScore, deviation);
+    const ordinary = this.score(forestScore, deviation);
     this.sinceRecord++;
-    if (record > RECORD_LEVEL && this.sinceRecord > this.mergeRows) {
+    if (this.record > RECORD_LEVEL && this.sinceRecord > this.mergeRows) {
       this.sinceRecord = 0;
-      return record;
+      return this.record;
     }
     return ordinary;
   }
 
-  /** The row's record score (0 if it sets none) and its ordinary score; remembers its signals. */
-  private score(forestScore: number, deviation: number): { record: number; ordinary: number } {
-    const forest = judge(this.forest, forestScore);
-    const deviated = judge(this.deviation, deviation);
-    const larger = Math.max(forest.rank, deviated.rank);
+  /**
+   * The row's ordinary score, and in `record` its record score (0 if it sets none); remembers its signals. (Numbers,
+   * not an object per row: the scoring of a million rows allocated ~240 MB of them.)
+   */
+  private score(forestScore: number, deviation: number): number {
+    const forestRank = this.forest.rank(forestScore);
+    const deviationRank = this.deviation.rank(deviation);
+    this.record = Math.max(recordScore(this.forest, forestScore), recordScore(this.deviation, deviation));
+    const larger = Math.max(forestRank, deviationRank);
     const ordinary = RECORD_LEVEL * this.combined.rank(larger);
     this.forest.push(forestScore);
     this.deviation.push(deviation);
     this.combined.push(larger);
-    return { record: Math.max(forest.record, deviated.record), ordinary };
+    return ordinary;
   }
 }
 
-/** A signal value's rank among the history, and its record score (0 unless it beats them all). */
-function judge(history: SlidingScoreHistory, value: number): { record: number; rank: number } {
-  const rank = history.rank(value);
+/** A signal value's record score among the history: 0 unless it beats them all. */
+function recordScore(history: SlidingScoreHistory, value: number): number {
   const max = history.max;
   if (history.size === 0 || !(value > max)) {
-    return { record: 0, rank };
+    return 0;
   }
   const spread = max - history.median();
   const excess = spread > 0 ? (value - max) / spread : 1;
-  return { record: RECORD_LEVEL + RECORD_LEVEL * Math.min(1, excess), rank };
+  return RECORD_LEVEL + RECORD_LEVEL * Math.min(1, excess);
 }
