@@ -162,25 +162,51 @@ export async function rescoreNewRows(
   const inPlace = previous.reusable === true && capacity(oldRows) >= length && capacity(oldScores) >= length;
   const rows = inPlace ? withCapacity(oldRows, length) : new Int32Array(length);
   const scores = inPlace ? withCapacity(oldScores, length) : new Float64Array(length);
+  // Kept rows that are consecutive (the usual case: no missing value) are rewritten from a counting sequence by a
+  // copy, not row by row: on a refresh, the first run of this code, a loop over every kept row of every model was
+  // a good part of the workers' time, before the JIT had compiled it.
+  const consecutive = kept > 0 && oldRows[first + kept - 1] - oldRows[first] === kept - 1;
   if (inPlace) {
     // Moved within the old views, which hold all of [first, first + kept): the new ones may be shorter than that
     // (more rows left the range's start than are scored anew) and copyWithin clamps the source to its view.
-    oldRows.copyWithin(0, first, first + kept);
     oldScores.copyWithin(0, first, first + kept);
-    if (offset !== 0) {
-      for (let i = 0; i < kept; i++) {
-        rows[i] -= offset;
+    if (consecutive) {
+      rows.set(countingFrom(oldRows[first] - offset, kept));
+    } else {
+      oldRows.copyWithin(0, first, first + kept);
+      if (offset !== 0) {
+        for (let i = 0; i < kept; i++) {
+          rows[i] -= offset;
+        }
       }
     }
   } else {
-    for (let i = 0; i < kept; i++) {
-      rows[i] = oldRows[first + i] - offset;
-      scores[i] = oldScores[first + i];
+    scores.set(oldScores.subarray(first, first + kept));
+    if (consecutive) {
+      rows.set(countingFrom(oldRows[first] - offset, kept));
+    } else {
+      for (let i = 0; i < kept; i++) {
+        rows[i] = oldRows[first + i] - offset;
+      }
     }
   }
   rows.set(fresh.rows, kept);
   scores.set(fresh.scores, kept);
   return { scored: { rows, scores, threshold: fresh.threshold }, scoredRows: n - from };
+}
+
+/** 0, 1, 2, ...: the longest counting sequence asked for so far (grown as needed), for countingFrom. */
+let counting = new Int32Array(0);
+
+/** start, start + 1, ..., start + count - 1 (a view: copy it, never write to it). */
+function countingFrom(start: number, count: number): Int32Array {
+  if (counting.length < start + count) {
+    counting = new Int32Array(Math.max(start + count, counting.length + (counting.length >> 2)));
+    for (let i = 0; i < counting.length; i++) {
+      counting[i] = i;
+    }
+  }
+  return counting.subarray(start, start + count);
 }
 
 /** Elements a typed array's buffer holds from the array's start on (a view may be shorter than its buffer). */

@@ -317,14 +317,22 @@ export function* drawModelSteps(
   const { grid, rules } = request;
   const scratch = extra.scratch ?? new DrawScratch();
   const n = scored.rows.length;
-  const times = scratch.f64(0, n);
+  // Scored rows are ascending: consecutive ones (every row from the first scorable one, no missing value: the usual
+  // case) are views of the table's own arrays, nothing gathered row by row.
+  const first = n > 0 ? scored.rows[0] : 0;
+  const consecutive = n === 0 || scored.rows[n - 1] - first === n - 1;
+  const times = consecutive ? table.timestamps.subarray(first, first + n) : scratch.f64(0, n);
   const isAnomaly = scratch.u8(0, n);
   let flaggedRows = 0;
   let min = Infinity;
   let max = -Infinity;
   // A step per DRAW_STEP_ROWS rows: a model drawn once runs these loops before the JIT has compiled them.
   for (let from = 0; from < n; from += DRAW_STEP_ROWS) {
-    const step = scoredRows(table.timestamps, scored, times, isAnomaly, from, Math.min(n, from + DRAW_STEP_ROWS));
+    const to = Math.min(n, from + DRAW_STEP_ROWS);
+    if (!consecutive) {
+      gather(table.timestamps, scored.rows, times, from, to);
+    }
+    const step = scoredRows(scored, isAnomaly, from, to);
     flaggedRows += step.flagged;
     min = Math.min(min, step.min);
     max = Math.max(max, step.max);
@@ -335,16 +343,21 @@ export function* drawModelSteps(
   for (let c = 0; c < model.columns.length; c++) {
     const column = model.columns[c];
     const columnValues = table.columns[c].values;
-    const values = scratch.f64(1, n);
-    for (let from = 0; from < n; from += DRAW_STEP_ROWS) {
+    const values = consecutive ? columnValues.subarray(first, first + n) : scratch.f64(1, n);
+    for (let from = 0; from < n && !consecutive; from += DRAW_STEP_ROWS) {
       gather(columnValues, scored.rows, values, from, Math.min(n, from + DRAW_STEP_ROWS));
       yield;
     }
     let mean: ArrayLike<number> = [];
     if (rules.direction !== 'both') {
-      const atRows = new Float64Array(n);
-      gather(rollingMean(columnValues, request.window), scored.rows, atRows, 0, n);
-      mean = atRows;
+      const means = rollingMean(columnValues, request.window);
+      if (consecutive) {
+        mean = means.subarray(first, first + n);
+      } else {
+        const atRows = new Float64Array(n);
+        gather(means, scored.rows, atRows, 0, n);
+        mean = atRows;
+      }
     }
     yield;
     const { marked, regions } = markAnomalies({ times, values, rollingMean: mean, isAnomaly }, rules, {
@@ -388,23 +401,20 @@ export function* drawModelSteps(
 }
 
 /**
- * Rows [from, to) of a model's scored rows: their times and flags (a score over the threshold, or the online
- * detector's own flag); returns how many are flagged and the scores' min and max.
+ * Rows [from, to) of a model's scored rows: their flags (a score over the threshold, or the online detector's own
+ * flag); returns how many are flagged and the scores' min and max.
  */
 function scoredRows(
-  timestamps: Float64Array,
   scored: Scored,
-  times: Float64Array,
   isAnomaly: Uint8Array,
   from: number,
   to: number
 ): { flagged: number; min: number; max: number } {
-  const { rows, scores, flags, threshold } = scored;
+  const { scores, flags, threshold } = scored;
   let flagged = 0;
   let min = Infinity;
   let max = -Infinity;
   for (let i = from; i < to; i++) {
-    times[i] = timestamps[rows[i]];
     const s = scores[i];
     const flag = flags ? flags[i] : s > threshold ? 1 : 0;
     isAnomaly[i] = flag;

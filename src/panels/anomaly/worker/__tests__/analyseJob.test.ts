@@ -63,14 +63,17 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
   const b = syntheticSeries(N, [200], 11);
 
   it('per series: the marks are exactly the anomalies the engine returns, at their own times and values', async () => {
+    // c has missing values: its scored rows are not consecutive (gathered row by row, not views of the table).
+    const c = a.map((v, i) => (i === 30 || i === 100 || i === 149 ? NaN : v));
     const req = request(
       [
         { slot: 'a', trainingKey: 'k', columns: [column('a', a)], mayTrain: true },
         { slot: 'b', trainingKey: 'k', columns: [column('b', b)], mayTrain: true },
+        { slot: 'c', trainingKey: 'k', columns: [column('c', c)], mayTrain: true },
       ],
       N
     );
-    const expected = [engineAnomalyTimes(req, [column('a', a)]), engineAnomalyTimes(req, [column('b', b)])];
+    const expected = [a, b, c].map((values, i) => engineAnomalyTimes(req, [column('abc'[i], values)]));
     const outcomes = (await runAnalyseJob(req, newState(), hooks)).map(ok);
     outcomes.forEach((outcome, i) => {
       const drawn = outcome.series[0];
@@ -78,7 +81,7 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
       // The grid has a column per point here: every anomaly is its own mark.
       expect(markTimes(drawn.markTimes)).toEqual(expected[i]);
       expect(drawn.anomalyCount).toBe(expected[i].length);
-      const values = i === 0 ? a : b;
+      const values = [a, b, c][i];
       drawn.marks.forEach((v, s) => {
         if (!Number.isNaN(v)) {
           expect(v).toBe(values[(drawn.markTimes[s] - START) / STEP]);
@@ -154,48 +157,57 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
     expect(refreshed.scoredRows).toBe(full.scoredRows);
   });
 
-  it('refreshes of a moving range (incremental: kept rows and their scores reused in place) equal a full recompute', async () => {
-    // As a dashboard's relative range refreshes: the range moves on, new points arrive, the oldest leave; once the
-    // newest point is revised, once the range grows (more rows than the reused arrays hold). Every outcome equals the
-    // same cached models scoring and drawing the whole table afresh.
-    const n = 3000;
-    const total = n + 40;
-    const series = [syntheticSeries(total, [500, 2500, 3010]), syntheticSeries(total, [800, 2999]).map((v) => v * 3)];
-    const state = newState();
-    const job = (from: number, count: number, revise = false) => {
-      const columns = series.map((values, s) => {
-        const c = column(`s${s}`, values.slice(from, from + count), STEP, START + from * STEP);
-        if (revise) {
-          c.values[count - 1] += 5;
-        }
-        return c;
+  it.each([
+    ['every row scored (consecutive rows: kept rows rewritten by a copy, the table arrays drawn as they are)', []],
+    ['missing values (rows not scored: kept rows moved one by one, scored rows gathered)', [40, 1500, 2001, 3012]],
+  ])(
+    'refreshes of a moving range (incremental: kept rows and their scores reused in place) equal a full recompute: %s',
+    async (_, missing: number[]) => {
+      // As a dashboard's relative range refreshes: the range moves on, new points arrive, the oldest leave; once the
+      // newest point is revised, once the range grows (more rows than the reused arrays hold). Every outcome equals the
+      // same cached models scoring and drawing the whole table afresh.
+      const n = 3000;
+      const total = n + 40;
+      const series = [syntheticSeries(total, [500, 2500, 3010]), syntheticSeries(total, [800, 2999]).map((v) => v * 3)];
+      missing.forEach((row, k) => {
+        series[k % 2][row] = NaN;
       });
-      const req = request(
-        columns.map((c, s) => ({ slot: `s${s}`, trainingKey: 'k', columns: [c], mayTrain: from === 0 })),
-        count
-      );
-      req.grid = { fromMs: START + from * STEP, toMs: START + (from + count - 1) * STEP, columns: 700 };
-      return req;
-    };
-    const without = (o: PanelModelOutcome) => {
-      const { scoredAnew, trained, ...rest } = ok(o);
-      return rest;
-    };
-    await runAnalyseJob(job(0, n), state, hooks);
-    for (const [from, count, revise, anew] of [
-      [1, n, false, 1],
-      [2, n, false, 1],
-      [5, n, true, 3],
-      [6, n + 30, false, 32], // 30 new rows, and the revised one back to its value
-      [7, n + 30, false, 1],
-      [17, n + 20, false, 1], // the range's start moves on, no new point: more rows leave than are scored
-    ] as const) {
-      const refreshed = await runAnalyseJob(job(from, count, revise), state, hooks);
-      const full = await runAnalyseJob(job(from, count, revise), { ...state, tables: new Map() }, hooks);
-      expect(refreshed.map((o) => ok(o).scoredAnew)).toEqual([anew, anew]);
-      expect(refreshed.map(without)).toEqual(full.map(without));
+      const state = newState();
+      const job = (from: number, count: number, revise = false) => {
+        const columns = series.map((values, s) => {
+          const c = column(`s${s}`, values.slice(from, from + count), STEP, START + from * STEP);
+          if (revise) {
+            c.values[count - 1] += 5;
+          }
+          return c;
+        });
+        const req = request(
+          columns.map((c, s) => ({ slot: `s${s}`, trainingKey: 'k', columns: [c], mayTrain: from === 0 })),
+          count
+        );
+        req.grid = { fromMs: START + from * STEP, toMs: START + (from + count - 1) * STEP, columns: 700 };
+        return req;
+      };
+      const without = (o: PanelModelOutcome) => {
+        const { scoredAnew, trained, ...rest } = ok(o);
+        return rest;
+      };
+      await runAnalyseJob(job(0, n), state, hooks);
+      for (const [from, count, revise, anew] of [
+        [1, n, false, 1],
+        [2, n, false, 1],
+        [5, n, true, 3],
+        [6, n + 30, false, 32], // 30 new rows, and the revised one back to its value
+        [7, n + 30, false, 1],
+        [17, n + 20, false, 1], // the range's start moves on, no new point: more rows leave than are scored
+      ] as const) {
+        const refreshed = await runAnalyseJob(job(from, count, revise), state, hooks);
+        const full = await runAnalyseJob(job(from, count, revise), { ...state, tables: new Map() }, hooks);
+        expect(refreshed.map((o) => ok(o).scoredAnew)).toEqual([anew, anew]);
+        expect(refreshed.map(without)).toEqual(full.map(without));
+      }
     }
-  });
+  );
 
   it('a cached model is re-thresholded when the contamination changes, and only then', async () => {
     const state = newState();
