@@ -26,9 +26,7 @@ import {
 import { difference } from './features/difference';
 import { lag } from './features/lag';
 import { rollingMax } from './features/rollingMax';
-import { rollingMean } from './features/rollingMean';
 import { rollingMin } from './features/rollingMin';
-import { rollingStd } from './features/rollingStd';
 import { RollingMoments } from './features/rollingMoments';
 import { timeFeatures, type TimeFeatures } from './features/timeFeatures';
 import { runSteps } from './steps';
@@ -84,6 +82,8 @@ export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOpti
 
   let compactColumn = -1;
   let compact: Float64Array = new Float64Array(0);
+  // The column's rolling mean and std from one pass (what rollingMean and rollingStd each compute alone).
+  let moments: { mean: Float64Array; std: Float64Array } | undefined;
   let calendar: TimeFeatures | undefined;
   for (let index = 0; index < plan.features.length; index++) {
     const feature = plan.features[index];
@@ -94,8 +94,14 @@ export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOpti
       if (feature.column !== compactColumn) {
         compactColumn = feature.column;
         compact = gather(table.columns[feature.column].values, keptRows);
+        moments = undefined;
       }
-      scatter(index, metricSeries(feature.kind, compact, feature.order, options.window));
+      if (feature.kind === 'rollingMean' || feature.kind === 'rollingStd') {
+        moments ??= momentsAt(compact, options.window);
+        scatter(index, feature.kind === 'rollingMean' ? moments.mean : moments.std);
+      } else {
+        scatter(index, metricSeries(feature.kind, compact, feature.order, options.window));
+      }
     }
     yield;
   }
@@ -232,18 +238,23 @@ function extremumAt(values: Float64Array, position: number, window: number, mini
   return best;
 }
 
-/** rollingMean and rollingStd at `positions` (ascending): one RollingMoments, as each of them runs one. */
+/**
+ * rollingMean and rollingStd at `positions` (ascending) [every position]: one RollingMoments fed the same values as
+ * each of them feeds its own, so the same doubles.
+ */
 function momentsAt(
   values: Float64Array,
   window: number,
-  positions: Int32Array
+  positions?: Int32Array
 ): { mean: Float64Array; std: Float64Array } {
+  const count = positions?.length ?? values.length;
   const moments = new RollingMoments(window);
-  const mean = new Float64Array(positions.length);
-  const std = new Float64Array(positions.length);
+  const mean = new Float64Array(count);
+  const std = new Float64Array(count);
   let pushed = 0;
-  for (let k = 0; k < positions.length; k++) {
-    while (pushed <= positions[k]) {
+  for (let k = 0; k < count; k++) {
+    const position = positions === undefined ? k : positions[k];
+    while (pushed <= position) {
       moments.push(values[pushed++]);
     }
     mean[k] = moments.mean();
@@ -267,7 +278,7 @@ function checkedPlan(
   return { seasonality, plan };
 }
 
-/** One metric feature over the kept observations of its column. */
+/** One metric feature over the kept observations of its column (the rolling mean and std: momentsAt). */
 function metricSeries(kind: FeatureKind, values: Float64Array, order: number, window: number): Float64Array {
   switch (kind) {
     case 'value':
@@ -276,10 +287,6 @@ function metricSeries(kind: FeatureKind, values: Float64Array, order: number, wi
       return lag(values, order);
     case 'difference':
       return difference(values, order);
-    case 'rollingMean':
-      return rollingMean(values, window);
-    case 'rollingStd':
-      return rollingStd(values, window);
     case 'rollingMin':
       return rollingMin(values, window);
     case 'rollingMax':
