@@ -37,13 +37,15 @@ export function medianStep(timestamps: Float64Array): number {
     const i = 1 + Math.floor((k * gapCount) / sampled);
     return timestamps[i] - timestamps[i - 1];
   };
-  // A regular grid (every sampled gap the same, a query's usual answer) is its own median: no array, no sort.
+  // A regular grid (every sampled gap the same, a query's usual answer) is its own median: no array, no sort. The
+  // first gap is read once, not again for every gap compared with it (this runs for every series of every job).
+  const first = gapAt(0);
   let k = 1;
-  while (k < sampled && gapAt(k) === gapAt(0)) {
+  while (k < sampled && gapAt(k) === first) {
     k++;
   }
   if (k === sampled) {
-    return gapAt(0);
+    return first;
   }
   const gaps = Float64Array.from({ length: sampled }, (_, j) => gapAt(j));
   gaps.sort();
