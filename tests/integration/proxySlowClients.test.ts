@@ -1,11 +1,13 @@
 // Slow and oversized clients: a trickled body is cut off after server.requestTimeout and trickled headers after
 // server.headersTimeout, with a 408 in Prometheus' error format; idle keep-alive connections close after
 // server.idleTimeout; a body over limits.bodyLimit gets a readable 413, whole or chunked. Others are answered meanwhile.
+// Connections beyond server.maxConnections are closed as they arrive, counted, and served again once there is room.
+import { Socket, connect } from 'node:net';
 import { PrometheusServer, startPrometheus } from '../support/prometheus';
 import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
 import { exchange, rawRequest } from '../support/rawHttp';
 import { buildTelemetryDataset, toPrometheusSeries } from '../support/telemetryDataset';
-import { sleep } from '../support/waitUntil';
+import { sleep, waitUntil } from '../support/waitUntil';
 
 const dataset = buildTelemetryDataset();
 const BODY_LIMIT = 4096;
@@ -101,5 +103,64 @@ describe('slow clients', () => {
     const answer = await rawRequest(proxy.port, { target: '/api/v1/query?query=1' });
     expect(answer.status).toBe(200);
     await slow;
+  });
+});
+
+describe('too many connections', () => {
+  const MAX_CONNECTIONS = 4;
+  let limited: ProxyUnderTest;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    limited = await startProxyUnderTest({
+      prometheusUrl: prometheus.url,
+      // Long timeouts: only the connection limit may close the connections this test holds open.
+      extraYaml: [
+        `server: { headersTimeout: 10m, requestTimeout: 10m, idleTimeout: 10m, maxConnections: ${MAX_CONNECTIONS} }`,
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    sockets.forEach((socket) => socket.destroy());
+    await limited?.stop();
+  });
+
+  /** A keep-alive connection that has had /healthz answered (so the server has accepted it), left open. */
+  const openAnswered = () =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = connect(limited.port, '127.0.0.1');
+      sockets.push(socket);
+      socket.once('connect', () => socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n'));
+      socket.once('data', (chunk) =>
+        /^HTTP\/1\.1 200/.test(chunk.toString('latin1')) ? resolve(socket) : reject(new Error(String(chunk)))
+      );
+      socket.once('error', reject);
+    });
+
+  /** Reads of /metrics that were themselves dropped (the server had not yet seen a connection close). */
+  let droppedReads = 0;
+  /** telemetry_proxy_connections_dropped_total, read on a connection that closes after the answer. */
+  const droppedCount = async () => {
+    const answer = await rawRequest(limited.port, { target: '/metrics' });
+    droppedReads += answer.status === 0 ? 1 : 0;
+    const value = /^telemetry_proxy_connections_dropped_total (\S+)$/m.exec(answer.body)?.[1];
+    return answer.status === 200 && value !== undefined ? Number(value) : undefined;
+  };
+
+  it('closes connections beyond server.maxConnections as they arrive, counts them, and serves again after', async () => {
+    const held = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, openAnswered));
+    // One more: closed without an answer, while the four stay open.
+    const refused = await rawRequest(limited.port, { target: '/healthz' });
+    expect([refused.status, refused.body]).toEqual([0, '']);
+    expect(held.every((socket) => !socket.destroyed)).toBe(true);
+    // One of them goes away: a new connection is answered (once the server has seen the close), and every
+    // connection closed as it arrived was counted: the refused one and any read of /metrics that came too early.
+    held[0].destroy();
+    const dropped = await waitUntil(droppedCount, {
+      timeoutMs: 10_000,
+      describe: () => 'a connection to be accepted again after one closed',
+    });
+    expect(dropped).toBe(1 + droppedReads);
   });
 });

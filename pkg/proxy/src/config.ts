@@ -29,8 +29,8 @@ export interface IncomingAuth {
 /** Routes scrapers and orchestrators call without credentials unless auth.unauthenticatedPaths says otherwise. */
 export const DEFAULT_UNAUTHENTICATED_PATHS = ['/healthz', '/readyz', '/metrics'];
 
-/** How the HTTP server bounds slow or idle clients and its own shutdown (all durations in ms). */
-export interface ServerTimeouts {
+/** How the HTTP server bounds its clients (slow, idle, too many) and its own shutdown (all durations in ms). */
+export interface ServerSettings {
   /** Time to receive a request's headers ['10s']. */
   headersTimeoutMs: number;
   /** Time to receive a whole request, headers and body ['30s']; a trickled body is cut off after it. */
@@ -39,12 +39,21 @@ export interface ServerTimeouts {
   idleTimeoutMs: number;
   /** On SIGTERM, how long in-flight requests may finish before they are aborted and the process exits ['10s']. */
   shutdownGraceMs: number;
+  /**
+   * Open client connections at most [512, as Prometheus' --web.max-connections]; one more is closed as it is
+   * accepted (telemetry_proxy_connections_dropped_total), so a flood of connections cannot use up the process's
+   * file descriptors or memory.
+   */
+  maxConnections: number;
 }
+
+/** The default of server.maxConnections: Prometheus' own default for --web.max-connections. */
+export const DEFAULT_MAX_CONNECTIONS = 512;
 
 export interface ProxyConfig extends ServiceConfig {
   /** Undefined = no incoming authentication. */
   auth?: IncomingAuth;
-  server: ServerTimeouts;
+  server: ServerSettings;
 }
 
 const ROOT_KEYS = [...SERVICE_ROOT_KEYS, 'auth', 'server'];
@@ -138,26 +147,28 @@ class ProxyConfigReader extends ServiceConfigReader {
     return raw as string[];
   }
 
-  private readServer(raw: unknown): ServerTimeouts {
-    const server: ServerTimeouts = {
+  private readServer(raw: unknown): ServerSettings {
+    const server: ServerSettings = {
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       idleTimeoutMs: 5_000,
       shutdownGraceMs: 10_000,
+      maxConnections: DEFAULT_MAX_CONNECTIONS,
     };
     if (raw === undefined || raw === null) {
       return server;
     }
     if (!isObject(raw)) {
-      this.problem('server', 'must be {headersTimeout, requestTimeout, idleTimeout, shutdownGrace}');
+      this.problem('server', 'must be {headersTimeout, requestTimeout, idleTimeout, shutdownGrace, maxConnections}');
       return server;
     }
     const keys = ['headersTimeout', 'requestTimeout', 'idleTimeout', 'shutdownGrace'] as const;
-    this.rejectUnknownKeys(raw, 'server', [...keys]);
+    this.rejectUnknownKeys(raw, 'server', [...keys, 'maxConnections']);
     for (const key of keys) {
-      const field = `${key}Ms` as keyof ServerTimeouts;
+      const field = `${key}Ms` as const;
       server[field] = this.readDuration(raw[key], `server.${key}`, server[field]);
     }
+    server.maxConnections = this.readInteger(raw, 'maxConnections', 'server', 1, 1_000_000, server.maxConnections);
     if (server.headersTimeoutMs > server.requestTimeoutMs) {
       this.problem('server.headersTimeout', 'must not be longer than server.requestTimeout');
     }

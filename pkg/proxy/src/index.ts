@@ -7,7 +7,7 @@ export type {
   EngineDefaults,
   IncomingAuth,
   Limits,
-  ServerTimeouts,
+  ServerSettings,
 } from './config';
 export { startProxy, startProxyFromConfigFile, buildProxy } from './server';
 export type { RunningProxy, ProxyOptions } from './server';

@@ -19,6 +19,12 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly connectionsDropped = new Counter({
+    name: 'telemetry_proxy_connections_dropped_total',
+    help: 'Client connections closed as they were accepted because server.maxConnections were open.',
+    registers: [this.registry],
+  });
+
   readonly trainings = new Counter({
     name: 'telemetry_proxy_model_trainings_total',
     help: 'Models trained (each AnomalyDetector.train call that succeeded).',

@@ -87,6 +87,9 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   });
   answerNonRequests(app.server);
   const metrics = new ProxyMetrics();
+  // A connection beyond server.maxConnections is closed as it is accepted (node:http's 'drop'), and counted.
+  app.server.maxConnections = config.server.maxConnections;
+  app.server.on('drop', () => metrics.connectionsDropped.inc());
   const upstreams = new Map(
     Object.values(config.upstreams).map((u) => [
       u.name,

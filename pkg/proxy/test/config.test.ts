@@ -46,6 +46,7 @@ describe('parseConfig', () => {
     });
     expect(config.modelStore).toBeUndefined();
     expect(config.auth).toBeUndefined();
+    expect(config.server.maxConnections).toBe(512); // Prometheus' --web.max-connections default
   });
 
   it('reads a full config with durations, auth and ${ENV} secrets', () => {
@@ -159,6 +160,12 @@ log: { level: warn }
     ['empty incoming auth', `${MINIMAL}auth: {}`, 'auth: configure at least one of bearerTokens or basicUsers'],
     ['zero cache', `${MINIMAL}modelCache: { maxModels: 0 }`, 'modelCache.maxModels: must be an integer in [1,'],
     ['bad log level', `${MINIMAL}log: { level: loud }`, 'log.level: must be one of'],
+    ['no connections', `${MINIMAL}server: { maxConnections: 0 }`, 'server.maxConnections: must be an integer in [1,'],
+    [
+      'fractional connections',
+      `${MINIMAL}server: { maxConnections: 2.5 }`,
+      'server.maxConnections: must be an integer',
+    ],
     ['invalid yaml', 'upstreams: [', 'not valid YAML'],
   ])('%s', (_name, yaml, expected) => {
     expect(problemsOf(yaml).join('\n')).toContain(expected);

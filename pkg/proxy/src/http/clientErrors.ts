@@ -5,10 +5,10 @@
  */
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
-import type { ServerTimeouts } from '../config';
+import type { ServerSettings } from '../config';
 import { formatDuration } from '@telemetry-analyzer/query';
 
-export function clientErrorHandler(timeouts: ServerTimeouts) {
+export function clientErrorHandler(timeouts: ServerSettings) {
   return (error: NodeJS.ErrnoException, socket: Socket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) {
       return; // the client is gone: nobody to answer
