@@ -8,7 +8,7 @@ import { type PixelGrid, slotTimes } from '../pipeline/decimate';
 import { type DrawnRef, drawnSeries, scoreAxis, spanOf } from '../render/chartFrames';
 import { testIds } from '../testIds';
 import type { Scorer } from '../worker/scorer';
-import { AnomalyPlot, type PlotLine } from './AnomalyPlot';
+import { AnomalyPlot, type PlotLine, withVisibleRange } from './AnomalyPlot';
 import { AnomalyTooltip, formatWith } from './AnomalyTooltip';
 
 interface Props {
@@ -100,7 +100,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const s = useMemo(() => getStyles(), []);
   const anomalyColor = theme.visualization.getColorByName('red');
   const drawn = useMemo(() => drawnSeries(analyses), [analyses]);
-  const x = useMemo(() => slotTimes(grid), [grid]);
+  const x = useMemo(() => withVisibleRange(slotTimes(grid), [grid.fromMs, grid.toMs]), [grid]);
   const mainLines: PlotLine[] = useMemo(
     () =>
       drawn.map((d) => {

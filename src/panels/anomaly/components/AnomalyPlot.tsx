@@ -24,7 +24,7 @@ export interface PlotLine {
 
 interface Props {
   theme: GrafanaTheme2;
-  /** The slots' times (2 per pixel column). */
+  /** The slots' times (2 per pixel column), with their visible range (see withVisibleRange). */
   x: Float64Array;
   lines: PlotLine[];
   width: number;
@@ -46,6 +46,24 @@ interface Props {
   /** Lines hidden by the legend. */
   hidden?: ReadonlySet<number>;
   children?: (config: UPlotConfigBuilder) => React.ReactNode;
+}
+
+/** The visible range of each x array given to a plot (see withVisibleRange). */
+const visibleRanges = new WeakMap<ArrayLike<number>, [number, number]>();
+
+/**
+ * `x` (slot times) with the visible range [from, to] (epoch ms) the plot's x axis shows: the grid's columns are
+ * anchored to fixed times (see decimate.ts), so its first and last columns reach past the range and their slots do
+ * not tell it. Returns `x`.
+ */
+export function withVisibleRange(x: Float64Array, range: [number, number]): Float64Array {
+  visibleRanges.set(x, range);
+  return x;
+}
+
+/** The visible range given to `x` by withVisibleRange, else its first and last slots ([0, 1] without slots). */
+export function visibleRangeOf(x: ArrayLike<number>): [number, number] {
+  return visibleRanges.get(x) ?? (x.length > 0 ? [x[0], x[x.length - 1]] : [0, 1]);
 }
 
 /**
@@ -121,8 +139,8 @@ function buildConfig(
     orientation: ScaleOrientation.Horizontal,
     direction: ScaleDirection.Right,
     isTime: true,
-    // The visible range, read off the slots (see slotTimes: column c's slots sit at 1/4 and 3/4 of it).
-    range: (u) => visibleRange(u.data[0]),
+    // The x data's visible range: read whenever uPlot takes new data (a refresh keeps the plot and its config).
+    range: (u) => visibleRangeOf(u.data[0]),
   });
   builder.addAxis({ scaleKey: 'x', isTime: true, placement: AxisPlacement.Bottom, timeZone, theme });
   builder.addScale({
@@ -154,13 +172,4 @@ function buildConfig(
   }
   builder.scaleKeys = ['x', 'y'];
   return builder;
-}
-
-/** The grid's [from, to] from its slot times (x[2c] = from + (c + 1/4) w, x[2c + 1] = from + (c + 3/4) w). */
-export function visibleRange(x: ArrayLike<number>): [number, number] {
-  if (x.length < 2) {
-    return [0, 1];
-  }
-  const column = 2 * (x[1] - x[0]);
-  return [x[0] - column / 4, x[x.length - 1] + column / 4];
 }

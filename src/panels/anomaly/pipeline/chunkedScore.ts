@@ -130,7 +130,8 @@ export interface ScoredRows {
  * A refresh's scores with the same model: the rows the previous table already scored, with the same history, keep
  * their scores; only the rows after the first difference (new points, a changed tail) are scored, with the history
  * they need. A table that does not start inside the previous one is scored whole.
- * @returns the scores, and how many rows were scored anew
+ * @returns the scores, how many rows were scored anew, and when the previous rows were reused, which: the new table's
+ * rows [0, same) are the previous table's rows [offset, offset + same), and the rows before `from` kept their scores
  */
 export async function rescoreNewRows(
   detector: AnomalyDetector,
@@ -139,7 +140,7 @@ export async function rescoreNewRows(
   warmup: number,
   pause: () => Promise<void>,
   stepRows = ENGINE_STEP_ROWS
-): Promise<{ scored: Scored; scoredRows: number }> {
+): Promise<{ scored: Scored; scoredRows: number; kept?: { offset: number; same: number; from: number } }> {
   const old = previous.table;
   const n = table.timestamps.length;
   const offset = n > 0 ? lowerBound(old.timestamps, table.timestamps[0]) : -1;
@@ -192,7 +193,7 @@ export async function rescoreNewRows(
   }
   rows.set(fresh.rows, kept);
   scores.set(fresh.scores, kept);
-  return { scored: { rows, scores, threshold: fresh.threshold }, scoredRows: n - from };
+  return { scored: { rows, scores, threshold: fresh.threshold }, scoredRows: n - from, kept: { offset, same, from } };
 }
 
 /** 0, 1, 2, ...: the longest counting sequence asked for so far (grown as needed), for countingFrom. */

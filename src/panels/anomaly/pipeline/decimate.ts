@@ -2,6 +2,12 @@
  * Drawing at the panel's resolution: the visible range cut into one column per pixel, each column drawn as two
  * points (its min and max, in time order), so a chart of any number of points costs the same and keeps every spike.
  * Every column's anomalies become one mark at most per slot, and regions closer than a column merge.
+ *
+ * Columns are anchored to fixed times: column boundaries are the multiples of the column width (the range's span over
+ * the pixel columns), the grid's first column the one holding fromMs (cut at fromMs), its last one everything up to
+ * toMs. A range that moves on by a few points with the same span (a dashboard's relative range refreshing) keeps the
+ * same boundaries, so every column between its two ends holds the same points as before: a refresh copies those
+ * columns and decimates only the ends (see the worker's drawModelSteps).
  */
 export interface PixelGrid {
   fromMs: number;
@@ -13,10 +19,11 @@ export interface PixelGrid {
 /** Two slots per column: the x of each drawn point (a quarter and three quarters into its column). */
 export function slotTimes(grid: PixelGrid): Float64Array {
   const width = columnWidth(grid);
+  const first = firstColumn(grid);
   const x = new Float64Array(grid.columns * 2);
   for (let c = 0; c < grid.columns; c++) {
-    x[2 * c] = grid.fromMs + (c + 0.25) * width;
-    x[2 * c + 1] = grid.fromMs + (c + 0.75) * width;
+    x[2 * c] = (first + c + 0.25) * width;
+    x[2 * c + 1] = (first + c + 0.75) * width;
   }
   return x;
 }
@@ -25,12 +32,17 @@ export function columnWidth(grid: PixelGrid): number {
   return Math.max(grid.toMs - grid.fromMs, 1) / grid.columns;
 }
 
+/** The anchored column (counted from time 0) of the grid's first column: the one holding fromMs. */
+export function firstColumn(grid: PixelGrid): number {
+  return Math.floor(grid.fromMs / columnWidth(grid));
+}
+
 /** The column of time t, or -1 outside the visible range. */
 export function columnOf(grid: PixelGrid, t: number): number {
   if (!(t >= grid.fromMs && t <= grid.toMs)) {
     return -1;
   }
-  return Math.min(grid.columns - 1, Math.floor((t - grid.fromMs) / columnWidth(grid)));
+  return Math.min(grid.columns - 1, Math.floor(t / columnWidth(grid)) - firstColumn(grid));
 }
 
 /**
@@ -39,35 +51,67 @@ export function columnOf(grid: PixelGrid, t: number): number {
  */
 export function decimateMinMax(grid: PixelGrid, times: ArrayLike<number>, values: ArrayLike<number>): Float64Array {
   const y = new Float64Array(grid.columns * 2).fill(NaN);
+  decimateRowsInto(y, grid, times, values, 0, times.length);
+  return y;
+}
+
+/**
+ * decimateMinMax of rows [fromRow, toRow) only, into `y` (2 slots per column): the columns of other rows are left as
+ * they are. A refresh decimates the rows of the grid's changed ends this way, into the columns copied from before.
+ */
+export function decimateRowsInto(
+  y: Float64Array,
+  grid: PixelGrid,
+  times: ArrayLike<number>,
+  values: ArrayLike<number>,
+  fromRow: number,
+  toRow: number
+): void {
   const { fromMs, toMs } = grid;
   const width = columnWidth(grid);
+  const first = firstColumn(grid);
   const lastColumn = grid.columns - 1;
   // The rows of a column are consecutive (times ascending, the column a monotone function of the time): each column's
   // rows are found by comparing times with its end, and only they are read for the min and max, without computing
   // every row's column (a division per row was most of a refresh's redraw in the worker). Same result as decimate().
-  let i = firstAtLeast(times, fromMs);
-  const end = firstAtLeast(times, toMs, true);
+  let i = Math.max(fromRow, firstAtLeast(times, fromMs));
+  const end = Math.min(toRow, firstAtLeast(times, toMs, true));
   while (i < end) {
-    const column = Math.min(lastColumn, Math.floor((times[i] - fromMs) / width));
+    const column = Math.min(lastColumn, Math.floor(times[i] / width) - first);
     let next = end;
     if (column < lastColumn) {
       // The column's end by comparison, then made exact with columnOf's own arithmetic (rounding at the edge).
-      const columnEnd = fromMs + (column + 1) * width;
+      const anchored = first + column;
+      const columnEnd = (anchored + 1) * width;
       next = i + 1;
       while (next < end && times[next] < columnEnd) {
         next++;
       }
-      while (next > i + 1 && Math.floor((times[next - 1] - fromMs) / width) > column) {
+      while (next > i + 1 && Math.floor(times[next - 1] / width) > anchored) {
         next--;
       }
-      while (next < end && Math.floor((times[next] - fromMs) / width) <= column) {
+      while (next < end && Math.floor(times[next] / width) <= anchored) {
         next++;
       }
     }
     columnMinMax(y, column, times, values, i, next);
     i = next;
   }
-  return y;
+}
+
+/** The first row (of ascending `times`) whose anchored column (Math.floor(t / width)) is at least `column`. */
+export function firstRowOfColumn(times: ArrayLike<number>, width: number, column: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.floor(times[mid] / width) < column) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
 }
 
 /**
@@ -155,9 +199,10 @@ function decimate(
 ): { y: Float64Array; t: Float64Array | undefined; count: number } {
   const y = new Float64Array(grid.columns * 2).fill(NaN);
   const t = withTimes ? new Float64Array(grid.columns * 2).fill(NaN) : undefined;
-  // columnOf's arithmetic, with the column width computed once.
+  // columnOf's arithmetic, with the column width and the first column computed once.
   const { fromMs, toMs } = grid;
   const width = columnWidth(grid);
+  const first = firstColumn(grid);
   const lastColumn = grid.columns - 1;
   let count = 0;
   let column = -1;
@@ -178,7 +223,7 @@ function decimate(
       if (!(at >= fromMs && at <= toMs)) {
         continue;
       }
-      const c = Math.min(lastColumn, Math.floor((at - fromMs) / width));
+      const c = Math.min(lastColumn, Math.floor(at / width) - first);
       count++;
       if (c !== column) {
         flushColumn(y, t, column, min, minAt, max, maxAt, marked === undefined);

@@ -21,7 +21,16 @@ import {
   sliceTable,
   trainingRows,
 } from '../pipeline/chunkedScore';
-import { columnWidth, decimateMarks, decimateMinMax, mergeRegions } from '../pipeline/decimate';
+import {
+  type PixelGrid,
+  columnWidth,
+  decimateMarks,
+  decimateMinMax,
+  decimateRowsInto,
+  firstColumn,
+  firstRowOfColumn,
+  mergeRegions,
+} from '../pipeline/decimate';
 import { type SortedSeries, sortSeriesSteps } from '../pipeline/seriesData';
 import { type DetectorCache, rethreshold, thresholdedAt } from './detectorCache';
 import type {
@@ -44,6 +53,8 @@ export interface ScoredTable {
   reusable?: { trainingKey: string; scored: Scored };
   /** The buffers of the job's series (the table may be them): recycled once a newer table replaces this one. */
   inputs?: ArrayBuffer[];
+  /** What was drawn of it (copies: the drawing itself is transferred), for a refresh to copy unchanged columns from. */
+  drawn?: { grid: PixelGrid; line: Float64Array; scores: Float64Array };
 }
 
 /** State a scorer keeps between jobs: the trained detectors and each slot's latest scored table. */
@@ -194,9 +205,10 @@ async function analyseModel(
     await pause();
   }
   let scoredAnew = table.timestamps.length;
+  const previous = state.tables.get(model.slot);
+  let reuse: DrawReuse | undefined;
   if (!scored) {
     rethreshold(detector, request.contamination);
-    const previous = state.tables.get(model.slot);
     if (previous?.reusable && previous.reusable.trainingKey === model.trainingKey) {
       // A refresh with the same model: only the rows that changed or are new are scored. The previous scores are
       // read by nothing else (the engine's results, a trainAndScore's included, are the caller's own arrays: the
@@ -211,24 +223,30 @@ async function analyseModel(
       );
       scored = refreshed.scored;
       scoredAnew = refreshed.scoredRows;
+      // One series, drawn from the table itself: the columns holding only rows the refresh kept are copied.
+      if (refreshed.kept && previous.drawn && model.columns.length === 1 && sorted[0].timestamps === table.timestamps) {
+        reuse = { ...refreshed.kept, drawn: previous.drawn, oldTimes: previous.table.timestamps };
+      }
     } else {
       scored = await scoreInChunks(detector, table, warmup, pause, 0, stepRows);
     }
   }
-  setTable(state, model.slot, {
+  const entry: ScoredTable = {
     table,
     warmup,
     reusable: { trainingKey: model.trainingKey, scored },
     inputs: inputBuffers(model.columns),
-  });
+  };
+  setTable(state, model.slot, entry);
   await pause();
-  return {
-    ...(await runInSteps(
-      drawModelSteps(model, request, table, sorted, scored, { trained, alignment, scratch: state.scratch }),
-      pause
-    )),
-    scoredAnew,
-  } as PanelModelOutcome;
+  const outcome = await runInSteps(
+    drawModelSteps(model, request, table, sorted, scored, { trained, alignment, scratch: state.scratch, reuse }),
+    pause
+  );
+  if (outcome.ok && outcome.series.length === 1) {
+    entry.drawn = { grid: request.grid, line: outcome.series[0].line.slice(), scores: outcome.scores.slice() };
+  }
+  return { ...outcome, scoredAnew } as PanelModelOutcome;
 }
 
 /** Online mode: the training rows warm the engine's OnlineDetector up, the visible rows are scored online. */
@@ -297,6 +315,70 @@ export class DrawScratch {
   }
 }
 
+/**
+ * What a refresh's drawing of a one-series model may copy from the previous drawing: the new table's rows
+ * [0, same) are the previous table's rows [offset, offset + same) (whose times are oldTimes), and the scored rows
+ * before table row `from` kept their scores.
+ */
+export interface DrawReuse {
+  offset: number;
+  same: number;
+  from: number;
+  oldTimes: Float64Array;
+  drawn: NonNullable<ScoredTable['drawn']>;
+}
+
+/**
+ * The anchored columns [lo, hi] (see decimate.ts) whose rows are the same rows, with the same values, in both
+ * drawings: inside both grids (not their cut first and last columns), after the new table's first row (no dropped
+ * row in them) and before the first row that changed in either table. Undefined when none (another width or span).
+ */
+function keptColumns(
+  grid: PixelGrid,
+  previous: PixelGrid,
+  times: Float64Array,
+  reuse: Pick<DrawReuse, 'offset' | 'same' | 'oldTimes'>
+): { lo: number; hi: number } | undefined {
+  const width = columnWidth(grid);
+  if (previous.columns !== grid.columns || columnWidth(previous) !== width || reuse.same === 0) {
+    return undefined;
+  }
+  const first = firstColumn(grid);
+  const previousFirst = firstColumn(previous);
+  const lo = Math.max(first, previousFirst, Math.floor(times[0] / width)) + 1;
+  let hi = Math.min(first, previousFirst) + grid.columns - 2;
+  if (reuse.same < times.length) {
+    hi = Math.min(hi, Math.floor(times[reuse.same] / width) - 1);
+  }
+  if (reuse.offset + reuse.same < reuse.oldTimes.length) {
+    hi = Math.min(hi, Math.floor(reuse.oldTimes[reuse.offset + reuse.same] / width) - 1);
+  }
+  return lo <= hi ? { lo, hi } : undefined;
+}
+
+/**
+ * decimateMinMax(grid, times, values), with the anchored columns [lo, hi] copied from `previousY` (drawn on
+ * `previous`) and only the rows of the other columns decimated: the same result when those columns hold the same rows.
+ */
+function decimateKeeping(
+  grid: PixelGrid,
+  times: Float64Array,
+  values: Float64Array,
+  kept: { lo: number; hi: number; previous: PixelGrid; previousY: Float64Array } | undefined
+): Float64Array {
+  if (!kept) {
+    return decimateMinMax(grid, times, values);
+  }
+  const { lo, hi, previous, previousY } = kept;
+  const width = columnWidth(grid);
+  const y = new Float64Array(grid.columns * 2).fill(NaN);
+  const previousFirst = firstColumn(previous);
+  y.set(previousY.subarray(2 * (lo - previousFirst), 2 * (hi + 1 - previousFirst)), 2 * (lo - firstColumn(grid)));
+  decimateRowsInto(y, grid, times, values, 0, firstRowOfColumn(times, width, lo));
+  decimateRowsInto(y, grid, times, values, firstRowOfColumn(times, width, hi + 1), times.length);
+  return y;
+}
+
 /** Rows per step of drawModelSteps' own loops. */
 const DRAW_STEP_ROWS = 65_536;
 
@@ -312,7 +394,7 @@ export function* drawModelSteps(
   table: SeriesTable,
   sorted: SortedSeries[],
   scored: Scored,
-  extra: { trained: boolean; alignment?: Alignment; scratch?: DrawScratch }
+  extra: { trained: boolean; alignment?: Alignment; scratch?: DrawScratch; reuse?: DrawReuse }
 ): Generator<void, PanelModelOutcome> {
   const { grid, rules } = request;
   const scratch = extra.scratch ?? new DrawScratch();
@@ -372,7 +454,13 @@ export function* drawModelSteps(
       anomalyCount += region.last - region.first + 1;
     }
     yield;
-    const line = decimateMinMax(grid, sorted[c].timestamps, sorted[c].values);
+    const lineKept = extra.reuse && keptColumns(grid, extra.reuse.drawn.grid, sorted[c].timestamps, extra.reuse);
+    const line = decimateKeeping(
+      grid,
+      sorted[c].timestamps,
+      sorted[c].values,
+      lineKept && { ...lineKept, previous: extra.reuse!.drawn.grid, previousY: extra.reuse!.drawn.line }
+    );
     yield;
     series.push({
       name: column.name,
@@ -393,11 +481,32 @@ export function* drawModelSteps(
     scoredRows: n,
     flaggedRows,
     unscoredRows: table.timestamps.length - n,
-    scores: decimateMinMax(grid, times, scored.scores),
+    scores: decimateKeeping(grid, times, scored.scores, scoresKept(grid, table, times, extra.reuse)),
     scoreRange: n > 0 ? [min, max] : [0, 1],
     series,
     alignment: extra.alignment,
   };
+}
+
+/**
+ * The score pane's columns a refresh copies: those of the line's kept columns that are after the first scored row and
+ * before the first row scored anew (a row's score is kept only before it).
+ */
+function scoresKept(grid: PixelGrid, table: SeriesTable, times: Float64Array, reuse: DrawReuse | undefined) {
+  if (!reuse || times.length === 0) {
+    return undefined;
+  }
+  const kept = keptColumns(grid, reuse.drawn.grid, table.timestamps, reuse);
+  if (!kept) {
+    return undefined;
+  }
+  const width = columnWidth(grid);
+  const lo = Math.max(kept.lo, Math.floor(times[0] / width) + 1);
+  const hi =
+    reuse.from < table.timestamps.length
+      ? Math.min(kept.hi, Math.floor(table.timestamps[reuse.from] / width) - 1)
+      : kept.hi;
+  return lo <= hi ? { lo, hi, previous: reuse.drawn.grid, previousY: reuse.drawn.scores } : undefined;
 }
 
 /**

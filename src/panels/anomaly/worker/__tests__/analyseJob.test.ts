@@ -209,6 +209,49 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
     }
   );
 
+  it('refreshes that copy the unchanged pixel columns equal a full drawing: revisions inside the range, ranges starting between points or before the data', async () => {
+    // The range keeps its span (so its anchored columns), moves on a point per refresh, and each refresh changes
+    // something else: a point revised in the middle or near the start, a grid starting 3.5, 0.25 or 10 steps before
+    // the data (its first columns hold rows the previous refresh had, or had not), and that with a revision near the end.
+    const n = 3000;
+    // A trend under the noise: a column's first and last rows are its min and max, so a row dropped from or added to a
+    // column changes it.
+    const series = syntheticSeries(n + 20, [500, 1700, 2500]).map((v, i) => v + i * 0.05);
+    const state = newState();
+    const job = (from: number, { reviseAt = -1, lead = 0 } = {}) => {
+      const values = series.slice(from, from + n);
+      if (reviseAt >= 0) {
+        values[reviseAt] += 7;
+      }
+      const c = column('s', values, STEP, START + from * STEP);
+      const req = request([{ slot: 's', trainingKey: 'k', columns: [c], mayTrain: from === 0 }], n);
+      const fromMs = START + (from - lead) * STEP;
+      req.grid = { fromMs, toMs: fromMs + (n - 1) * STEP, columns: 700 };
+      return req;
+    };
+    const without = (o: PanelModelOutcome) => {
+      const { scoredAnew, trained, ...rest } = ok(o);
+      return rest;
+    };
+    await runAnalyseJob(job(0), state, hooks);
+    for (const [from, change] of [
+      [1, { reviseAt: 1500 }],
+      [2, { reviseAt: 1499 }],
+      [3, { reviseAt: 10 }],
+      [4, { lead: 3.5 }],
+      [5, { lead: 3.5, reviseAt: 2990 }],
+      [6, { lead: 0.25 }],
+      [7, {}],
+      [8, { lead: 10 }],
+      [9, { lead: 10 }],
+    ] as const) {
+      const refreshed = await runAnalyseJob(job(from, change), state, hooks);
+      const full = await runAnalyseJob(job(from, change), { ...state, tables: new Map() }, hooks);
+      expect(ok(refreshed[0]).scoredAnew).toBeLessThan(n);
+      expect(refreshed.map(without)).toEqual(full.map(without));
+    }
+  });
+
   it('a cached model is re-thresholded when the contamination changes, and only then', async () => {
     const state = newState();
     const job = (contamination: number) =>
