@@ -18,6 +18,17 @@ describe('BufferPool.refill', () => {
     expect([pool.take(80), pool.take(80)].filter(Boolean)).toHaveLength(1);
   });
 
+  it('drops the buffers of sizes the last job did not ask for (a growing range never asks for them again)', async () => {
+    const pool = new BufferPool();
+    pool.put([new ArrayBuffer(80), new ArrayBuffer(88)]);
+    // The next job asks for 88 and 96 bytes: 80 is not asked any more, 96 is missed.
+    expect(pool.take(88)?.byteLength).toBe(88);
+    pool.take(96);
+    pool.put([new ArrayBuffer(88)]);
+    await pool.refill(noPause);
+    expect([pool.take(80), pool.take(88), pool.take(96)].map((b) => b?.byteLength)).toEqual([undefined, 88, 96]);
+  });
+
   it('stops when the panel has moved on, and stays within MAX_POOLED_BYTES', async () => {
     const pool = new BufferPool();
     pool.take(8);
