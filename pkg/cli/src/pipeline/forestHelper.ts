@@ -6,6 +6,9 @@
  * over as it is), so the scores are those of one thread, bit for bit. Everything sequential (features, calibration,
  * refits) stays on the scoring thread.
  *
+ * On a busy machine the helper can cost more than it saves (both threads wait for a core at every hand-over): then
+ * the batches stay on the scoring thread but for an occasional one that tries the helper again (judge, pausing).
+ *
  * The scoring thread waits synchronously (Atomics.wait on a shared counter the helper advances after each answer, then
  * receiveMessageOnPort), so the engine's synchronous scoring can use it as its ForestScoring. A helper that does not
  * answer within HELPER_TIMEOUT_MS (it died) is given up: the scoring thread then scores everything itself.
@@ -18,6 +21,11 @@ import type { FeatureMatrix, ForestScoring, IsolationForest } from '@telemetry-a
 export const MIN_SPLIT_ROWS = 2048;
 
 const HELPER_TIMEOUT_MS = 60_000;
+
+/** Weight of the latest batch in the smoothed wait ratio. */
+const WAIT_SMOOTHING = 0.3;
+/** While the helper does not pay, it is tried again on every this many batches. */
+const PROBE_EVERY = 8;
 
 /** What the scoring thread asks the helper: rows of the feature matrix, and the forest when it changed. */
 export interface ForestRequest {
@@ -44,6 +52,10 @@ export class ForestHelper {
   /** The forest the helper holds. */
   private helperForest: IsolationForest | undefined;
   private givenUp = false;
+  /** Smoothed wait for the helper over this thread's own time on its half (see judge). */
+  private waitRatio = 0;
+  /** Batches kept on this thread since the helper stopped paying. */
+  private paused = 0;
 
   constructor() {
     const { port1, port2 } = new MessageChannel();
@@ -58,7 +70,7 @@ export class ForestHelper {
 
   /** The ForestScoring to give the engine. */
   readonly scoring: ForestScoring = (forest, matrix, out) => {
-    if (this.givenUp || matrix.rows < MIN_SPLIT_ROWS) {
+    if (this.givenUp || matrix.rows < MIN_SPLIT_ROWS || this.pausing()) {
       forest.anomalyScores(matrix, out);
       return;
     }
@@ -71,8 +83,11 @@ export class ForestHelper {
       this.helperForest = forest;
     }
     this.port.postMessage(request, [values.buffer]);
+    const start = performance.now();
     forest.anomalyScores(rowsOf(matrix, 0, cut), out.subarray(0, cut));
+    const ownDone = performance.now();
     const answer = this.await(sequence);
+    this.judge(ownDone - start, performance.now() - ownDone);
     if (answer?.scores === undefined) {
       // No answer (or a failure there): score the helper's half here; the helper is not asked again.
       this.givenUp = true;
@@ -81,6 +96,24 @@ export class ForestHelper {
     }
     out.set(answer.scores, cut);
   };
+
+  /**
+   * Whether the helper pays: it saves about the time this thread spends on its own half and costs the wait for the
+   * helper's half. On a busy machine that wait grows (the helper, then this thread again, wait for a core: tens of
+   * milliseconds per batch at load 5-6 on 2 cores, where the run took longer with the helper than without it).
+   */
+  private judge(ownMs: number, waitMs: number): void {
+    const ratio = ownMs > 0 ? waitMs / ownMs : 0;
+    this.waitRatio = this.waitRatio * (1 - WAIT_SMOOTHING) + ratio * WAIT_SMOOTHING;
+  }
+
+  /** While the wait costs more than the helper saves, batches stay on this thread, but for every PROBE_EVERY-th. */
+  private pausing(): boolean {
+    if (this.waitRatio <= 1) {
+      return false;
+    }
+    return ++this.paused % PROBE_EVERY !== 0;
+  }
 
   /** Ends the helper thread. */
   close(): void {
