@@ -6,6 +6,8 @@
  * extra buffers are left to the garbage collector.
  */
 export const MAX_POOLED_BYTES = 64 * 1024 * 1024;
+/** Bytes refill writes between two pauses. */
+const REFILL_STEP_BYTES = 1024 * 1024;
 
 export class BufferPool {
   private readonly bySize = new Map<number, ArrayBuffer[]>();
@@ -57,7 +59,17 @@ export class BufferPool {
         continue;
       }
       const buffer = new ArrayBuffer(size);
-      new Uint8Array(buffer).fill(0);
+      const bytes = new Uint8Array(buffer);
+      // Written a step at a time: a million points' series is 8 MB, whose first write is the costly part.
+      for (let at = 0; at < size; at += REFILL_STEP_BYTES) {
+        bytes.fill(0, at, Math.min(size, at + REFILL_STEP_BYTES));
+        if (at + REFILL_STEP_BYTES < size) {
+          await pause();
+          if (isStale()) {
+            return;
+          }
+        }
+      }
       this.put([buffer]);
       await pause();
     }

@@ -29,6 +29,18 @@ describe('BufferPool.refill', () => {
     expect([pool.take(80), pool.take(88), pool.take(96)].map((b) => b?.byteLength)).toEqual([undefined, 88, 96]);
   });
 
+  it('writes a large buffer a step at a time (a million points are 8 MB), with pauses between the steps', async () => {
+    const pool = new BufferPool();
+    const size = 3 * 1024 * 1024 + 8;
+    pool.take(size);
+    let pauses = 0;
+    await pool.refill(async () => {
+      pauses++;
+    });
+    expect(pauses).toBe(4);
+    expect(pool.take(size)?.byteLength).toBe(size);
+  });
+
   it('stops when the panel has moved on, and stays within MAX_POOLED_BYTES', async () => {
     const pool = new BufferPool();
     pool.take(8);
