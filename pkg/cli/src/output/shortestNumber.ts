@@ -21,7 +21,7 @@ const DOT = 46;
 const ZERO = 48;
 
 /**
- * Writes String(value) at out[at..] for value in [0.1, 0.9) when sure of it (out needs 18 free bytes).
+ * Writes String(value) at out[at..] for value in [0.1, 0.9) when sure of it (out needs 19 free bytes: "0." and up to 17 digits).
  * @returns the index after the text, or -1 (nothing usable written): write String(value) instead
  */
 export function writeShortestFraction(value: number, out: Uint8Array, at: number): number {

@@ -91,8 +91,8 @@ export class ScoreLines {
   }
 }
 
-/** The longest text writeShortestFraction writes: "0." and 16 digits. */
-const MAX_FRACTION_LENGTH = 18;
+/** The longest text writeShortestFraction writes: "0." and 17 digits. */
+const MAX_FRACTION_LENGTH = 19;
 
 /**
  * Texts of numbers that recur, in a direct-mapped cache keyed by the number's bits (a Map keyed by doubles hashes
