@@ -9,8 +9,12 @@ import { Readable } from 'node:stream';
 
 /** `body`, its buffered bytes handed on together; destroying either destroys both, an error of `body` passes on. */
 export function coalescedBody(body: Readable): Readable {
+  // Whether the client has room: `readable` fires at each socket read, and must not push past a full buffer (body
+  // is read empty every time, so it would never fill and pause the upstream's socket: no backpressure at all).
+  let wanted = false;
   const coalesced = new Readable({
     read() {
+      wanted = true;
       pull();
     },
     destroy(error, callback) {
@@ -19,10 +23,9 @@ export function coalescedBody(body: Readable): Readable {
     },
   });
   const pull = () => {
-    for (let chunk: Buffer | null; (chunk = body.read() as Buffer | null) !== null;) {
-      if (!coalesced.push(chunk)) {
-        return; // the client reads slower: `read()` above pulls again when it has room
-      }
+    for (let chunk: Buffer | null; wanted && (chunk = body.read() as Buffer | null) !== null;) {
+      // false: the client reads slower; body keeps the bytes (and pauses its socket) until `read()` above asks again
+      wanted = coalesced.push(chunk);
     }
   };
   body.on('readable', pull);
