@@ -40,4 +40,21 @@ describe('ForestHelper', () => {
     helper.scoring(forest, x, out);
     expect(Array.from(out)).toEqual(Array.from(forest.anomalyScores(x)));
   });
+
+  it('gives up on a helper that died, scoring its half here with the same doubles', async () => {
+    const helper = new ForestHelper(500);
+    try {
+      const forest = new IsolationForest({ seed: 5, nEstimators: 50 }).fit(matrix(400, 5, 5));
+      // The thread dies the way an out-of-memory helper does: gone without an answer or a message this thread sees.
+      await (helper as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      for (const rows of [6000, 6000]) {
+        const x = matrix(rows, 5, rows + 1);
+        const out = new Float64Array(rows).fill(NaN);
+        helper.scoring(forest, x, out);
+        expect(Array.from(out)).toEqual(Array.from(forest.anomalyScores(x)));
+      }
+    } finally {
+      helper.close();
+    }
+  });
 });

@@ -11,7 +11,8 @@
  *
  * The scoring thread waits synchronously (Atomics.wait on a shared counter the helper advances after each answer, then
  * receiveMessageOnPort), so the engine's synchronous scoring can use it as its ForestScoring. A helper that does not
- * answer within HELPER_TIMEOUT_MS (it died) is given up: the scoring thread then scores everything itself.
+ * answer within DEFAULT_ANSWER_TIMEOUT_MS (it died: a dead thread's 'error' and 'exit' cannot reach this thread while
+ * it waits) is given up: the scoring thread then scores everything itself.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'worker_threads';
 import { join } from 'path';
@@ -20,7 +21,12 @@ import type { FeatureMatrix, ForestScoring, IsolationForest } from '@telemetry-a
 /** Below this many rows the hand-over (a message each way, the helper's scoring layout) costs more than it saves. */
 export const MIN_SPLIT_ROWS = 2048;
 
-const HELPER_TIMEOUT_MS = 60_000;
+/**
+ * How long the scoring thread waits for the helper's half before it scores it itself and stops asking. The half takes
+ * tens of ms; giving up on a live but starved helper costs only speed (the scores are the same), so a short wait
+ * bounds what a dead helper costs: one batch delayed by this much.
+ */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 10_000;
 
 /** Weight of the latest batch in the smoothed wait ratio. */
 const WAIT_SMOOTHING = 0.3;
@@ -57,7 +63,7 @@ export class ForestHelper {
   /** Batches kept on this thread since the helper stopped paying. */
   private paused = 0;
 
-  constructor() {
+  constructor(private readonly answerTimeoutMs = DEFAULT_ANSWER_TIMEOUT_MS) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(join(__dirname, 'forestHelperWorker.js'), {
@@ -123,12 +129,12 @@ export class ForestHelper {
   }
 
   private await(sequence: number): ForestAnswer | undefined {
-    const deadline = Date.now() + HELPER_TIMEOUT_MS;
+    const deadline = Date.now() + this.answerTimeoutMs;
     while (Atomics.load(this.answered, 0) !== sequence) {
       if (Date.now() > deadline) {
         return undefined;
       }
-      Atomics.wait(this.answered, 0, sequence - 1, 1000);
+      Atomics.wait(this.answered, 0, sequence - 1, Math.min(1000, this.answerTimeoutMs));
     }
     // The answer was posted before the counter moved, so it is in the port's queue.
     const answer = receiveMessageOnPort(this.port)?.message as ForestAnswer | undefined;
