@@ -2,6 +2,7 @@
 // agent and pipes the answer back, without routing, auth, limits, logging or metrics. Bench cases measure it beside
 // the proxy, so a ratio can be read against what the hop itself costs on the machine at the time.
 const http = require('http');
+const { listenLocal } = require('./localHop');
 
 /** Starts it on 127.0.0.1 (any free port); resolves to { url, close() }. */
 function startBareHttpProxy(targetUrl) {
@@ -28,19 +29,10 @@ function startBareHttpProxy(targetUrl) {
     upstream.on('error', () => response.destroy());
     request.pipe(upstream);
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${server.address().port}`,
-        close: () =>
-          new Promise((done) => {
-            agent.destroy();
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      })
-    )
-  );
+  return listenLocal(server, () => {
+    agent.destroy();
+    server.closeAllConnections();
+  });
 }
 
 module.exports = { startBareHttpProxy };

@@ -2,6 +2,7 @@
 // `targetUrl`, without reading them as HTTP (so it could not route, authenticate or limit anything). Measured beside
 // the node:http hop and the proxy, it tells what copying the bytes costs from what handling HTTP in Node.js costs.
 const net = require('net');
+const { listenLocal } = require('./localHop');
 
 /** Starts it on 127.0.0.1 (any free port); resolves to { url, close() }. */
 function startTcpRelay(targetUrl) {
@@ -18,18 +19,7 @@ function startTcpRelay(targetUrl) {
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${server.address().port}`,
-        close: () =>
-          new Promise((done) => {
-            sockets.forEach((socket) => socket.destroy());
-            server.close(() => done());
-          }),
-      })
-    )
-  );
+  return listenLocal(server, () => sockets.forEach((socket) => socket.destroy()));
 }
 
 module.exports = { startTcpRelay };
