@@ -73,7 +73,8 @@ export function decimateRowsInto(
   const lastColumn = grid.columns - 1;
   // The rows of a column are consecutive (times ascending, the column a monotone function of the time): each column's
   // rows are found by comparing times with its end, and only they are read for the min and max, without computing
-  // every row's column (a division per row was most of a refresh's redraw in the worker). Same result as decimate().
+  // every row's column (a division per row was most of a refresh's redraw in the worker). Same bytes as a per-row
+  // pass (decimate.test.ts).
   let i = Math.max(fromRow, firstAtLeast(times, fromMs));
   const end = Math.min(toRow, firstAtLeast(times, toMs, true));
   while (i < end) {
@@ -178,7 +179,7 @@ export function decimateMarks(
   marked: ArrayLike<number>,
   runs?: readonly RowRun[]
 ): { y: Float64Array; t: Float64Array; count: number } {
-  return decimate(grid, times, values, marked, true, runs) as { y: Float64Array; t: Float64Array; count: number };
+  return decimate(grid, times, values, marked, runs);
 }
 
 /** Rows first..last (inclusive) of a series. */
@@ -191,14 +192,12 @@ function decimate(
   grid: PixelGrid,
   times: ArrayLike<number>,
   values: ArrayLike<number>,
-  marked: ArrayLike<number> | undefined,
-  /** Whether the points' own times are wanted (marks); a line needs only its values (new memory is not free). */
-  withTimes: boolean,
+  marked: ArrayLike<number>,
   /** Only these rows (ascending, disjoint); all rows when absent. */
   runs?: readonly RowRun[]
-): { y: Float64Array; t: Float64Array | undefined; count: number } {
+): { y: Float64Array; t: Float64Array; count: number } {
   const y = new Float64Array(grid.columns * 2).fill(NaN);
-  const t = withTimes ? new Float64Array(grid.columns * 2).fill(NaN) : undefined;
+  const t = new Float64Array(grid.columns * 2).fill(NaN);
   // columnOf's arithmetic, with the column width and the first column computed once.
   const { fromMs, toMs } = grid;
   const width = columnWidth(grid);
@@ -216,7 +215,7 @@ function decimate(
     const to = runs === undefined ? times.length : Math.min(times.length, runs[r].last + 1);
     for (let i = from; i < to; i++) {
       const v = values[i];
-      if (Number.isNaN(v) || (marked !== undefined && !marked[i])) {
+      if (Number.isNaN(v) || !marked[i]) {
         continue;
       }
       const at = times[i];
@@ -226,7 +225,7 @@ function decimate(
       const c = Math.min(lastColumn, Math.floor(at / width) - first);
       count++;
       if (c !== column) {
-        flushColumn(y, t, column, min, minAt, max, maxAt, marked === undefined);
+        flushColumn(y, t, column, min, minAt, max, maxAt, false);
         column = c;
         min = max = v;
         minAt = maxAt = at;
@@ -239,7 +238,7 @@ function decimate(
       }
     }
   }
-  flushColumn(y, t, column, min, minAt, max, maxAt, marked === undefined);
+  flushColumn(y, t, column, min, minAt, max, maxAt, false);
   return { y, t, count };
 }
 
