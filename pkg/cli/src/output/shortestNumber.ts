@@ -99,7 +99,8 @@ const E17_LOW = E17 - E17_HIGH;
 
 /**
  * round(value * 1e17) for value in [0.1, 0.9) into `parts`; false on an exact tie. The product is the exact sum
- * product + error (Dekker); product is an even integer (1e16 <= product < 2^57), |error| <= 4.
+ * product + error (Dekker); product is an even integer (1e16 <= product < 2^57), |error| <= half its ulp: <= 4
+ * below 2^56, <= 8 from 2^56 (value >= ~0.72).
  */
 function nearest17(value: number): boolean {
   const product = value * E17;

@@ -47,7 +47,7 @@ export class ScoreLines {
       if (status === SCORED) {
         text.byte(COMMA);
         if (this.online) {
-          this.calibrated(scores.score[row]);
+          this.number(scores.score[row], this.calibratedTexts);
           text.byte(COMMA);
           this.number(scores.rawScore[row]);
         } else {
@@ -68,23 +68,15 @@ export class ScoreLines {
     return text.take();
   }
 
-  /** Appends numberField(value): most scores straight as bytes (writeShortestFraction), the others as String(). */
-  private number(value: number): void {
+  /**
+   * Appends numberField(value): most scores straight as bytes (writeShortestFraction), the others as String() (from
+   * `texts`, the texts of recent ones, when given).
+   */
+  private number(value: number, texts?: NumberTexts): void {
     const { text } = this;
     const end = writeShortestFraction(value, text.reserve(MAX_FRACTION_LENGTH), text.length);
     if (end < 0) {
-      text.ascii(numberField(value));
-    } else {
-      text.length = end;
-    }
-  }
-
-  /** Appends a calibrated score's text: as number() does, or from the texts of recent ones. */
-  private calibrated(value: number): void {
-    const { text } = this;
-    const end = writeShortestFraction(value, text.reserve(MAX_FRACTION_LENGTH), text.length);
-    if (end < 0) {
-      text.ascii(this.calibratedTexts.of(value));
+      text.ascii(texts === undefined ? numberField(value) : texts.of(value));
     } else {
       text.length = end;
     }

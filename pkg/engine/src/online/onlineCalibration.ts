@@ -47,8 +47,6 @@ export class OnlineCalibration {
   private readonly mergeRows: number;
   /** Rows since the last kept record. */
   private sinceRecord = Infinity;
-  /** The record score of the row scored last (see score). */
-  private record = 0;
 
   constructor(options: CalibrationOptions = {}) {
     const { horizon, mergeRows } = { ...DEFAULT_CALIBRATION, ...options };
@@ -68,23 +66,24 @@ export class OnlineCalibration {
 
   /** The calibrated score of a row, from its signals; then remembers them. */
   calibrate(forestScore: number, deviation: number): number {
+    // Judged against the histories before score() adds the row to them.
+    const record = Math.max(recordScore(this.forest, forestScore), recordScore(this.deviation, deviation));
     const ordinary = this.score(forestScore, deviation);
     this.sinceRecord++;
-    if (this.record > RECORD_LEVEL && this.sinceRecord > this.mergeRows) {
+    if (record > RECORD_LEVEL && this.sinceRecord > this.mergeRows) {
       this.sinceRecord = 0;
-      return this.record;
+      return record;
     }
     return ordinary;
   }
 
   /**
-   * The row's ordinary score, and in `record` its record score (0 if it sets none); remembers its signals. (Numbers,
-   * not an object per row: the scoring of a million rows allocated ~240 MB of them.)
+   * The row's ordinary score; remembers its signals. (Numbers, not an object per row: the scoring of a million rows
+   * allocated ~240 MB of them.)
    */
   private score(forestScore: number, deviation: number): number {
     const forestRank = this.forest.rank(forestScore);
     const deviationRank = this.deviation.rank(deviation);
-    this.record = Math.max(recordScore(this.forest, forestScore), recordScore(this.deviation, deviation));
     const larger = Math.max(forestRank, deviationRank);
     const ordinary = RECORD_LEVEL * this.combined.rank(larger);
     this.forest.push(forestScore);
