@@ -16,7 +16,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'worker_threads';
 import { join } from 'path';
-import type { FeatureMatrix, ForestScoring, IsolationForest } from '@telemetry-analyzer/engine';
+import type { FeatureMatrix, ForestScoring, IsolationForest, TransferredForest } from '@telemetry-analyzer/engine';
 
 /** Below this many rows the hand-over (a message each way, the helper's scoring layout) costs more than it saves. */
 export const MIN_SPLIT_ROWS = 2048;
@@ -39,7 +39,7 @@ export interface ForestRequest {
   rows: number;
   cols: number;
   values: Float32Array;
-  forest?: ReturnType<IsolationForest['toTransfer']>;
+  forest?: TransferredForest;
 }
 
 /** The helper's answer: the scores of the rows asked for, or why it could not. */
