@@ -223,8 +223,8 @@ async function analyseModel(
       );
       scored = refreshed.scored;
       scoredAnew = refreshed.scoredRows;
-      // One series, drawn from the table itself: the columns holding only rows the refresh kept are copied.
-      if (refreshed.kept && previous.drawn && model.columns.length === 1 && sorted[0].timestamps === table.timestamps) {
+      // The columns holding only rows the refresh kept are copied (drawModelSteps: for one series drawn from the table).
+      if (refreshed.kept && previous.drawn) {
         reuse = { ...refreshed.kept, drawn: previous.drawn, oldTimes: previous.table.timestamps };
       }
     } else {
@@ -398,6 +398,9 @@ export function* drawModelSteps(
 ): Generator<void, PanelModelOutcome> {
   const { grid, rules } = request;
   const scratch = extra.scratch ?? new DrawScratch();
+  // A previous drawing's columns are reused only for one series drawn from the table itself: it holds one line and
+  // one score pane, of those very rows.
+  const reuse = model.columns.length === 1 && sorted[0]?.timestamps === table.timestamps ? extra.reuse : undefined;
   const n = scored.rows.length;
   // Scored rows are ascending: consecutive ones (every row from the first scorable one, no missing value: the usual
   // case) are views of the table's own arrays, nothing gathered row by row.
@@ -454,12 +457,12 @@ export function* drawModelSteps(
       anomalyCount += region.last - region.first + 1;
     }
     yield;
-    const lineKept = extra.reuse && keptColumns(grid, extra.reuse.drawn.grid, sorted[c].timestamps, extra.reuse);
+    const lineKept = reuse && keptColumns(grid, reuse.drawn.grid, sorted[c].timestamps, reuse);
     const line = decimateKeeping(
       grid,
       sorted[c].timestamps,
       sorted[c].values,
-      lineKept && { ...lineKept, previous: extra.reuse!.drawn.grid, previousY: extra.reuse!.drawn.line }
+      reuse && lineKept && { ...lineKept, previous: reuse.drawn.grid, previousY: reuse.drawn.line }
     );
     yield;
     series.push({
@@ -481,7 +484,7 @@ export function* drawModelSteps(
     scoredRows: n,
     flaggedRows,
     unscoredRows: table.timestamps.length - n,
-    scores: decimateKeeping(grid, times, scored.scores, scoresKept(grid, table, times, extra.reuse)),
+    scores: decimateKeeping(grid, times, scored.scores, scoresKept(grid, table, times, reuse)),
     scoreRange: n > 0 ? [min, max] : [0, 1],
     series,
     alignment: extra.alignment,
