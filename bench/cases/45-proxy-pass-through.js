@@ -13,8 +13,7 @@ const { entry } = require('../lib/table');
 const { telemetrySeries } = require('../lib/telemetrySeries');
 const { requireTestSupport } = require('../lib/testSupport');
 const { elapsedSeconds, median } = require('../lib/timing');
-const { startBareHttpProxy } = require('../lib/bareHttpProxy');
-const { startTcpRelay } = require('../lib/tcpRelay');
+const { startHopProcess } = require('../lib/hopProcess');
 
 const STEP_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -36,6 +35,9 @@ async function run() {
     stepMs: STEP_MS,
   });
   const prometheus = await startPrometheus({ series });
+  // Every hop runs in a process of its own, as deployed (bench/lib/hopProcess.js); the proxy that answers /healthz
+  // under a cold query runs in this one, whose event loop is then the proxy's to watch.
+  const passing = await startHopProcess('proxy', prometheus.url);
   const proxy = await startQuietProxy(prometheus.url);
   const rangeBody = () =>
     new URLSearchParams({
@@ -45,9 +47,9 @@ async function run() {
       step: String(STEP_MS / 1000),
     });
   const instantBody = () => new URLSearchParams({ query: `count(${selector})`, time: String(endMs / 1000) });
-  const bare = await startBareHttpProxy(prometheus.url);
-  const relay = await startTcpRelay(prometheus.url);
-  const targets = { direct: prometheus.url, proxy: proxy.url, bare: bare.url, relay: relay.url };
+  const bare = await startHopProcess('bare', prometheus.url);
+  const relay = await startHopProcess('relay', prometheus.url);
+  const targets = { direct: prometheus.url, proxy: passing.url, bare: bare.url, relay: relay.url };
   const requests = Object.keys(targets).flatMap((side) => [
     { key: `range ${side}`, send: () => post(targets[side], '/api/v1/query_range', rangeBody()) },
     { key: `instant ${side}`, send: () => post(targets[side], '/api/v1/query', instantBody()) },
@@ -107,6 +109,7 @@ async function run() {
     loopDelay.disable();
   } finally {
     await proxy.close();
+    await passing.close();
     await bare.close();
     await relay.close();
     await prometheus.stop();
