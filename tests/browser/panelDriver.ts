@@ -4,7 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 
-import { testIds } from '../../src/panels/anomaly/testIds';
+import { DRAWN_FROM_ATTRIBUTE, testIds } from '../../src/panels/anomaly/testIds';
 import type { PanelFrame } from './frames';
 import type { BrowserTestHost } from './host/hostEntry';
 import { pluginBasePath } from './staticServer';
@@ -18,6 +18,13 @@ declare global {
 
 export const anomalyPanelModulePath = `${pluginBasePath}/panels/anomaly/module.js`;
 export const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+/**
+ * A condition on the panel's container `el` (source text, for measureCycle): every plot in it has drawn everything
+ * (lines, regions, threshold, marks) of the range starting at `fromMs` (DRAWN_FROM_ATTRIBUTE).
+ */
+export const plotsDrawnFrom = (fromMs: number) =>
+  `[...el.querySelectorAll('.uplot')].length > 0 && [...el.querySelectorAll('.uplot')].every((p) => p.getAttribute('${DRAWN_FROM_ATTRIBUTE}') === '${fromMs}')`;
 
 export interface RenderedRegion {
   series: string;

@@ -2,6 +2,12 @@
  * Test ids of the anomaly panel, shared by the unit tests (jest) and the browser tests (Playwright against the
  * built dist/panels/anomaly/module.js). Grafana's convention: the value starts with "data-testid ".
  */
+/**
+ * Set on a plot's root (uPlot's, class "uplot") once everything of its latest draw is on the canvas (lines, regions,
+ * threshold, marks): the start of the x range drawn (epoch ms), to tell that drawing from one of earlier data.
+ */
+export const DRAWN_FROM_ATTRIBUTE = 'data-drawn-from';
+
 export const testIds = {
   panel: {
     /**
@@ -12,7 +18,8 @@ export const testIds = {
     container: 'data-testid anomaly-panel',
     /**
      * The main chart (series, anomaly points, regions). Its plot (uPlot's root inside it) carries data-shown-series:
-     * the labels of the series the plot draws, as a JSON array.
+     * the labels of the series the plot draws, as a JSON array. Every plot of the panel (chart, score pane) carries
+     * DRAWN_FROM_ATTRIBUTE once its lines, regions and marks are drawn.
      */
     chart: 'data-testid anomaly-panel chart',
     /** The series legend under the chart: a click shows only that series, a ctrl/shift-click toggles it. */

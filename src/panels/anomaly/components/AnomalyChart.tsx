@@ -53,6 +53,7 @@ export function useInLaterTask<T>(value: T, initial: T): T {
 }
 
 const NO_ANALYSES: ModelAnalysis[] = [];
+const NO_RESULT: { analyses: ModelAnalysis[]; grid?: PixelGrid } = { analyses: NO_ANALYSES };
 const NO_LINES: PlotLine[] = [];
 
 /** Height of a legend row (VizLegend's list items). */
@@ -84,6 +85,11 @@ export function legendHeight(labels: string[], width: number, chartHeight: numbe
   );
 }
 
+/** The plot's x data for a grid: its slot times, with the grid's visible range (see withVisibleRange). */
+function usePlotTimes(grid: PixelGrid): Float64Array {
+  return useMemo(() => withVisibleRange(slotTimes(grid), [grid.fromMs, grid.toMs]), [grid]);
+}
+
 /** The source field of a drawn series (unit, decimals, colour, display name). */
 function sourceField(frames: DataFrame[], d: DrawnRef): Field {
   return frames[d.ref.frameIndex].fields[d.ref.fieldIndex];
@@ -100,7 +106,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const s = useMemo(() => getStyles(), []);
   const anomalyColor = theme.visualization.getColorByName('red');
   const drawn = useMemo(() => drawnSeries(analyses), [analyses]);
-  const x = useMemo(() => withVisibleRange(slotTimes(grid), [grid.fromMs, grid.toMs]), [grid]);
+  const x = usePlotTimes(grid);
   const mainLines: PlotLine[] = useMemo(
     () =>
       drawn.map((d) => {
@@ -131,8 +137,13 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
     [mainLines, hiddenLabels]
   );
 
-  // The score pane is built and drawn one task after the series chart, the legend one task after that.
-  const laterAnalyses = useInLaterTask(analyses, NO_ANALYSES);
+  // The score pane is built and drawn one task after the series chart, the legend one task after that. The pane's
+  // times come with its scores: new times with the previous scores would be drawn (shifted) and at once drawn again.
+  const result = useMemo(() => ({ analyses, grid }), [analyses, grid]);
+  const later = useInLaterTask(result, NO_RESULT);
+  const laterAnalyses = later.analyses;
+  const scoreGrid = later.grid ?? grid;
+  const scoreX = usePlotTimes(scoreGrid);
   const scored = useMemo(() => laterAnalyses.filter((a) => a.outcome), [laterAnalyses]);
   const scoreLines: PlotLine[] = useMemo(
     () =>
@@ -143,10 +154,10 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           label: a.model.series.length === 1 ? `${a.model.series[0].name} · score` : `${a.model.label} · score`,
           color: theme.visualization.getColorByName(palette[i % palette.length]),
           values: outcome.scores,
-          spanMs: spanOf(Math.max(...outcome.series.map((d) => d.stepMs)), grid),
+          spanMs: spanOf(Math.max(...outcome.series.map((d) => d.stepMs)), scoreGrid),
         };
       }),
-    [scored, grid, theme]
+    [scored, scoreGrid, theme]
   );
   const scoreRange = useMemo(() => scoreAxis(scored), [scored]);
   const thresholds = useMemo(() => scored.map((a) => a.outcome!.threshold), [scored]);
@@ -266,7 +277,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           {scoreLines.length > 0 && (
             <AnomalyPlot
               theme={theme}
-              x={x}
+              x={scoreX}
               lines={scoreLines}
               width={width}
               height={scoreHeight}

@@ -88,15 +88,16 @@ export function AnomalyPlot(props: Props) {
     if (!plot) {
       return;
     }
-    // One redraw for all the legend's changes.
-    plot.batch(() => {
-      for (let i = 1; i < plot.series.length; i++) {
-        const show = !hidden?.has(i - 1);
-        if (plot.series[i].show !== show) {
-          plot.setSeries(i, { show });
-        }
+    // One redraw for all the legend's changes, and none without a change: a redraw starts the lines' drawing over.
+    const changed: number[] = [];
+    for (let i = 1; i < plot.series.length; i++) {
+      if (plot.series[i].show !== !hidden?.has(i - 1)) {
+        changed.push(i);
       }
-    });
+    }
+    if (changed.length > 0) {
+      plot.batch(() => changed.forEach((i) => plot.setSeries(i, { show: !hidden?.has(i - 1) })));
+    }
     // What the plot draws, as it holds it (see testIds.panel.chart).
     const shown = lines.filter((_, i) => plot.series[i + 1]?.show);
     plot.root.setAttribute('data-shown-series', JSON.stringify(shown.map((l) => l.label)));

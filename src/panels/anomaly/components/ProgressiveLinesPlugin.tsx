@@ -1,9 +1,14 @@
 import { useLayoutEffect, useRef } from 'react';
 import type { UPlotConfigBuilder } from '@grafana/ui';
 import type uPlot from 'uplot';
+import { DRAWN_FROM_ATTRIBUTE } from '../testIds';
+import { createYield } from '../worker/protocol';
 
-/** Series drawn per task: a few thousand segments, a few milliseconds even on a busy machine. */
-export const SERIES_PER_TASK = 4;
+/**
+ * Drawing per task, at most about this long (ms): series are drawn until it has passed (at least one per task), so
+ * a panel of many short lines takes a few tasks, not one per few series.
+ */
+export const DRAW_BUDGET_MS = 8;
 
 interface Props {
   config: UPlotConfigBuilder;
@@ -33,9 +38,11 @@ export const MAX_FULL_HEIGHT_REGION_SERIES = 4;
 const REGION_STRIP_HEIGHT = 4;
 
 /**
- * Draws the chart's lines (with their shaded regions, then the anomaly marks) itself, a few series per task, instead of letting uPlot draw every
- * series in one task: the series keep their legend, scale, tooltip and colour, only their paths are left to this
- * plugin. A new uPlot draw (new data, resize, zoom) clears the canvas and starts the series over.
+ * Draws the chart's lines (with their shaded regions, then the anomaly marks) itself, DRAW_BUDGET_MS of series per
+ * task, instead of letting uPlot draw every series in one task: the series keep their legend, scale, tooltip and
+ * colour, only their paths are left to this plugin. A new uPlot draw (new data, resize, zoom) clears the canvas and
+ * starts the series over. The tasks follow each other through a message channel: a chain of setTimeout(0) would be
+ * clamped to 4 ms a task.
  */
 export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regions, regionColor, levels }: Props) {
   const latest = useRef({ spanMs, marks, markColor, regions, regionColor, levels });
@@ -45,7 +52,7 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
 
   useLayoutEffect(() => {
     let generation = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const nextTask = createYield();
     config.addHook('init', (u) => {
       for (let i = 1; i < u.series.length; i++) {
         u.series[i].paths = () => null;
@@ -57,32 +64,35 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
     });
     config.addHook('draw', (u) => {
       const current = ++generation;
-      clearTimeout(timer);
+      u.root.removeAttribute(DRAWN_FROM_ATTRIBUTE);
       const drawFrom = (first: number) => {
         if (current !== generation) {
           return; // a newer draw cleared the canvas and started over
         }
-        const last = Math.min(u.series.length, first + SERIES_PER_TASK);
+        const started = performance.now();
         const ctx = u.ctx;
         ctx.save();
         ctx.beginPath();
         ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
         ctx.clip();
-        for (let i = first; i < last; i++) {
-          drawRegions(u, i, latest.current.regions?.[i], latest.current.regionColor);
-          drawLine(u, i, latest.current.spanMs[i] ?? Infinity);
+        let next = first;
+        while (next < u.series.length && (next === first || performance.now() - started < DRAW_BUDGET_MS)) {
+          drawRegions(u, next, latest.current.regions?.[next], latest.current.regionColor);
+          drawLine(u, next, latest.current.spanMs[next] ?? Infinity);
+          next++;
         }
         ctx.restore();
-        if (last < u.series.length) {
-          timer = setTimeout(() => drawFrom(last), 0);
+        if (next < u.series.length) {
+          void nextTask().then(() => drawFrom(next));
         } else {
           drawLevels(u, latest.current.levels, latest.current.markColor);
           drawMarks(u, latest.current.marks, latest.current.markColor);
+          u.root.setAttribute(DRAWN_FROM_ATTRIBUTE, String(u.scales.x?.min));
         }
       };
       // Even the first series wait for a task of their own: uPlot's draw (axes, grid) and the chart's build that
       // precedes it are task enough.
-      timer = setTimeout(() => drawFrom(1), 0);
+      void nextTask().then(() => drawFrom(1));
     });
   }, [config]);
 

@@ -4,7 +4,7 @@
  * files come from (CDN).
  */
 import type { WorkerRequest, WorkerResponse } from './messages';
-import { createMessageChannelYield, createRequestHandler, pauseEvery, yieldToEventLoop } from './protocol';
+import { createRequestHandler, createYield, pauseEvery } from './protocol';
 
 /** The worker's work between two pauses (ms): a cancel or a newer job waits at most about this long. */
 const WORKER_PAUSE_BUDGET_MS = 12;
@@ -19,10 +19,7 @@ const handle = createRequestHandler(
   (message, transfer) => scope.postMessage(message, transfer),
   // A job pauses after every model and between its phases (50 models: a few hundred pauses): taken only every
   // WORKER_PAUSE_BUDGET_MS of work, each one a hop through the event loop the job does not need more often.
-  pauseEvery(
-    WORKER_PAUSE_BUDGET_MS,
-    typeof MessageChannel === 'function' ? createMessageChannelYield() : yieldToEventLoop
-  )
+  pauseEvery(WORKER_PAUSE_BUDGET_MS, createYield())
 );
 scope.onmessage = (event) => {
   void handle(event.data);

@@ -118,3 +118,8 @@ export function createMessageChannelYield(channel: MessageChannel = new MessageC
       channel.port2.postMessage(null);
     });
 }
+
+/** The cheapest yield here: a message channel's (createMessageChannelYield) where there is one, else a timer's. */
+export function createYield(): () => Promise<void> {
+  return typeof MessageChannel === 'function' ? createMessageChannelYield() : yieldToEventLoop;
+}
