@@ -1,26 +1,44 @@
 import React from 'react';
-import { render, screen } from '@testing-library/react';
+import { act, render, screen, waitFor } from '@testing-library/react';
 import { LoadingState, type PanelProps, dateTime, getDefaultTimeRange } from '@grafana/data';
 import { withDefaults } from '../../options/defaults';
-import { testIds } from '../../testIds';
-import { prometheusFrame, syntheticSeries, times } from '../../testing/frames';
+import { DRAWN_FROM_ATTRIBUTE, testIds } from '../../testIds';
+import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../testing/frames';
 import type { AnomalyOptions } from '../../types';
 import { MainThreadScorer } from '../../worker/scorer';
 import { AnomalyPanel } from '../AnomalyPanel';
 import { type ScorerFactory, defaultScorerFactory } from '../useAnalysis';
 
+/** Per canvas: how many times it was cleared (uPlot clears its canvas once per draw). */
+const clears = new WeakMap<HTMLCanvasElement, number>();
+
 // jsdom has no canvas, Path2D nor ResizeObserver; uPlot measures text and draws through this no-op 2D context (the browser tests see real pixels).
 beforeAll(() => {
-  const store: Record<string | symbol, unknown> = {};
-  const context = new Proxy(store, {
-    get: (target, key) =>
-      key in target ? target[key] : key === 'measureText' ? () => ({ width: 8 }) : () => undefined,
-    set: (target, key, value) => {
-      target[key] = value;
-      return true;
-    },
+  const contexts = new WeakMap<HTMLCanvasElement, object>();
+  const noOpContext = (canvas: HTMLCanvasElement) => {
+    const store: Record<string | symbol, unknown> = {};
+    return new Proxy(store, {
+      get: (target, key) => {
+        if (key in target) {
+          return target[key];
+        }
+        if (key === 'measureText') {
+          return () => ({ width: 8 });
+        }
+        return key === 'clearRect' ? () => clears.set(canvas, (clears.get(canvas) ?? 0) + 1) : () => undefined;
+      },
+      set: (target, key, value) => {
+        target[key] = value;
+        return true;
+      },
+    });
+  };
+  jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(function (this: HTMLCanvasElement) {
+    if (!contexts.has(this)) {
+      contexts.set(this, noOpContext(this));
+    }
+    return contexts.get(this) as never;
   });
-  jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(() => context as never);
   // uPlot builds its paths as Path2D objects.
   Object.assign(globalThis, {
     Path2D: class {
@@ -42,23 +60,44 @@ beforeAll(() => {
   });
 });
 
-function renderPanel(
-  series: PanelProps['data']['series'],
-  options: Partial<AnomalyOptions> = {},
-  createScorer: ScorerFactory = () => new MainThreadScorer('Web Workers are not available here')
-) {
+function panelProps(series: PanelProps['data']['series'], options: Partial<AnomalyOptions>, startMs = START) {
   const n = series[0]?.length ?? 1;
-  const props = {
+  const at = times(n, startMs);
+  return {
     id: 1,
     data: { series, state: LoadingState.Done, timeRange: getDefaultTimeRange() },
     options: withDefaults({ trees: 20, ...options }),
     width: 600,
     height: 300,
-    timeRange: { from: dateTime(times(n)[0]), to: dateTime(times(n)[n - 1]), raw: { from: 'now-1h', to: 'now' } },
+    timeRange: { from: dateTime(at[0]), to: dateTime(at[n - 1]), raw: { from: 'now-1h', to: 'now' } },
     timeZone: 'utc',
     fieldConfig: { defaults: {}, overrides: [] },
   } as unknown as PanelProps<AnomalyOptions>;
-  return render(<AnomalyPanel {...props} createScorer={createScorer} />);
+}
+
+function renderPanel(
+  series: PanelProps['data']['series'],
+  options: Partial<AnomalyOptions> = {},
+  createScorer: ScorerFactory = () => new MainThreadScorer('Web Workers are not available here')
+) {
+  return render(<AnomalyPanel {...panelProps(series, options)} createScorer={createScorer} />);
+}
+
+/** The panel's plots (uPlot's roots) and their canvases. */
+function plots(): Array<{ root: Element; canvas: HTMLCanvasElement }> {
+  return Array.from(document.querySelectorAll('.uplot')).map((root) => ({
+    root,
+    canvas: root.querySelector('canvas')!,
+  }));
+}
+
+/** Resolves once both plots (chart, score pane) have drawn everything of the range starting at `fromMs`. */
+function allDrawnFrom(fromMs: number) {
+  return waitFor(() => {
+    const all = plots();
+    expect(all).toHaveLength(2);
+    expect(all.map((p) => p.root.getAttribute(DRAWN_FROM_ATTRIBUTE))).toEqual([String(fromMs), String(fromMs)]);
+  });
 }
 
 describe('AnomalyPanel states', () => {
@@ -78,6 +117,29 @@ describe('AnomalyPanel states', () => {
   it('says a constant series has nothing to find', async () => {
     renderPanel([prometheusFrame(new Array(100).fill(3), { __name__: 'up' })]);
     expect(await screen.findByTestId(testIds.panel.constantSeries)).toHaveTextContent(/does not change/);
+  });
+
+  it('a refresh (the range one step on) draws each plot once, after its new data has arrived', async () => {
+    const values = syntheticSeries(201, [150]);
+    const frameAt = (startMs: number) => {
+      const frame = prometheusFrame(values.slice(0, 200), { __name__: 'cpu' });
+      if (startMs !== START) {
+        const shifted = prometheusFrame(values.slice(1), { __name__: 'cpu' });
+        shifted.fields[0] = { ...shifted.fields[0], values: times(200, startMs) };
+        return shifted;
+      }
+      return frame;
+    };
+    const scorer = new MainThreadScorer('Web Workers are not available here');
+    const { rerender } = render(<AnomalyPanel {...panelProps([frameAt(START)], {})} createScorer={() => scorer} />);
+    await allDrawnFrom(START);
+    const before = new Map(plots().map((p) => [p.canvas, clears.get(p.canvas) ?? 0]));
+    rerender(<AnomalyPanel {...panelProps([frameAt(START + STEP)], {}, START + STEP)} createScorer={() => scorer} />);
+    await allDrawnFrom(START + STEP);
+    // Every task queued by then has run (the score pane's data comes a task after the chart's).
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    await allDrawnFrom(START + STEP);
+    expect(plots().map((p) => (clears.get(p.canvas) ?? 0) - (before.get(p.canvas) ?? 0))).toEqual([1, 1]);
   });
 
   it('shows the chart, the anomaly count and the main-thread notice when no worker can start', async () => {
