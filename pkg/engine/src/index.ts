@@ -1,7 +1,7 @@
 export type { FeatureMatrix, IsolationForestParams, FeatureContribution, SeriesTable } from './types';
 export { averagePathLength } from './averagePathLength';
 export { createRandom, type Random } from './random';
-export { IsolationForest, type ForestScoring, type TransferredForest } from './isolationForest';
+export { IsolationForest, type ForestBatchScorer, type ForestScoring, type TransferredForest } from './isolationForest';
 export { ModelFormatError, type SerializedForest } from './modelFormat';
 
 // Features and the detector pipeline.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { IsolationForest, type FeatureMatrix } from '@telemetry-analyzer/engine';
+import { buildScoringLayout } from '../src/scoringLayout';
 import { gaussianMatrix } from './gaussianMatrix';
 import { referenceScores } from './referenceTreeWalk';
 import { percentileLinear, rocAuc, spearman } from './stats';
@@ -15,6 +16,12 @@ const toMatrix = (m: MatrixJson): FeatureMatrix => ({
   cols: m.cols,
   values: Float32Array.from(m.values),
 });
+// Counted, not changed: to see how often the dense layout is built (batchScorer keeps one).
+jest.mock('../src/scoringLayout', () => {
+  const actual = jest.requireActual('../src/scoringLayout');
+  return { ...actual, buildScoringLayout: jest.fn(actual.buildScoringLayout) };
+});
+
 const loadFixture = <T>(name: string): T => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
 
 const countFlagged = (labels: Uint8Array): number => labels.reduce((sum, label) => sum + label, 0);
@@ -183,6 +190,40 @@ describe('IsolationForest scores', () => {
     forest.anomalyScores(oneRow, out);
     expect(out[0]).toBe(all[123]);
     expect(out[1]).toBe(-1);
+  });
+
+  it("from a batch scorer are anomalyScores' doubles, batch after batch, with one layout kept between them", () => {
+    const forest = new IsolationForest({ nEstimators: 37 }).fit(x);
+    const all = forest.anomalyScores(x);
+    const builds = jest.mocked(buildScoringLayout);
+    builds.mockClear();
+    const score = forest.batchScorer();
+    // 1 and 3 rows: walked while no layout is kept (denseLayoutPays), by the kept layout after the batch of 200.
+    const batches = [
+      [0, 1],
+      [1, 4],
+      [4, 204],
+      [204, 205],
+      [205, 208],
+      [208, 500],
+    ];
+    const scores = new Float64Array(x.rows).fill(-1);
+    for (const [from, to] of batches) {
+      const rows = { rows: to - from, cols: 4, values: x.values.subarray(4 * from, 4 * to) };
+      const out = scores.subarray(from, to);
+      expect(score(rows, out)).toBe(out);
+    }
+    expect(Buffer.from(scores.buffer).equals(Buffer.from(all.buffer))).toBe(true);
+    expect(builds).toHaveBeenCalledTimes(1);
+    expect(() => score({ rows: 2, cols: 4, values: x.values.subarray(0, 8) }, new Float64Array(1))).toThrow(
+      /batchScorer: out has 1 entries, need at least 2/
+    );
+    // After a new fit the scorer scores with the new trees, through a layout of theirs.
+    forest.fit(gaussianMatrix(300, 4, 5));
+    const refitted = score(x);
+    expect(builds).toHaveBeenCalledTimes(2);
+    expect(Array.from(refitted)).toEqual(Array.from(forest.anomalyScores(x)));
+    expect(Array.from(refitted)).not.toEqual(Array.from(all));
   });
 
   it('match a reference tree walk over the stored trees', () => {

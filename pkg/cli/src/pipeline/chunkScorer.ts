@@ -7,6 +7,7 @@ import {
   SeriesBuffer,
   type AnomalyDetector,
   type FeatureContribution,
+  type ForestScoring,
   type ScoreResult,
 } from '@telemetry-analyzer/engine';
 import type { RowBatch } from '../input/rowBatch';
@@ -58,7 +59,9 @@ export class ChunkScorer extends GroupScorer {
 
   constructor(
     private readonly detector: AnomalyDetector,
-    historyRows: number
+    historyRows: number,
+    /** How the forest scores the rows [anomalyScores] */
+    private readonly scoring?: ForestScoring
   ) {
     super(detector.columns, historyRows);
   }
@@ -68,7 +71,7 @@ export class ChunkScorer extends GroupScorer {
   }
 
   protected scoreNewRows(rows: Int32Array, out: BatchScores): void {
-    const results = this.detector.score(this.buffer.table());
+    const results = this.detector.score(this.buffer.table(), this.scoring);
     rows.forEach((row) => (out.status[row] = WARM_UP));
     const multivariate = results.length === 1 && results[0].column === undefined;
     this.lastThreshold = multivariate

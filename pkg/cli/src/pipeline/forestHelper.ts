@@ -17,6 +17,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'worker_threads';
 import { join } from 'path';
 import type { FeatureMatrix, ForestScoring, IsolationForest, TransferredForest } from '@telemetry-analyzer/engine';
+import { keptLayoutScoring } from './keptLayout';
 
 /** Below this many rows the hand-over (a message each way, the helper's scoring layout) costs more than it saves. */
 export const MIN_SPLIT_ROWS = 2048;
@@ -62,6 +63,8 @@ export class ForestHelper {
   private waitRatio = 0;
   /** Batches kept on this thread since the helper stopped paying. */
   private paused = 0;
+  /** How this thread scores its rows: through the current forest's layout, kept (the helper keeps its own). */
+  private readonly own = keptLayoutScoring();
 
   constructor(private readonly answerTimeoutMs = DEFAULT_ANSWER_TIMEOUT_MS) {
     const { port1, port2 } = new MessageChannel();
@@ -77,7 +80,7 @@ export class ForestHelper {
   /** The ForestScoring to give the engine. */
   readonly scoring: ForestScoring = (forest, matrix, out) => {
     if (this.givenUp || matrix.rows < MIN_SPLIT_ROWS || this.pausing()) {
-      forest.anomalyScores(matrix, out);
+      this.own(forest, matrix, out);
       return;
     }
     const cut = matrix.rows >> 1;
@@ -90,14 +93,14 @@ export class ForestHelper {
     }
     this.port.postMessage(request, [values.buffer]);
     const start = performance.now();
-    forest.anomalyScores(rowsOf(matrix, 0, cut), out.subarray(0, cut));
+    this.own(forest, rowsOf(matrix, 0, cut), out.subarray(0, cut));
     const ownDone = performance.now();
     const answer = this.await(sequence);
     this.judge(ownDone - start, performance.now() - ownDone);
     if (answer?.scores === undefined) {
       // No answer (or a failure there): score the helper's half here; the helper is not asked again.
       this.givenUp = true;
-      forest.anomalyScores(rowsOf(matrix, cut, matrix.rows), out.subarray(cut, matrix.rows));
+      this.own(forest, rowsOf(matrix, cut, matrix.rows), out.subarray(cut, matrix.rows));
       return;
     }
     out.set(answer.scores, cut);

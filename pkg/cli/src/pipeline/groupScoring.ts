@@ -17,6 +17,7 @@ import type { RowBatch } from '../input/rowBatch';
 import { ChunkScorer, type GroupScorer } from './chunkScorer';
 import { emptyScores, MISSING, type BatchScores } from './batchScores';
 import { withEngineErrors } from './engineErrors';
+import { keptLayoutScoring } from './keptLayout';
 import { OnlineChunkScorer, OnlineExplainer } from './onlineChunkScorer';
 
 /** How the groups are scored: plain data, so that it can be posted to a worker. */
@@ -59,18 +60,30 @@ export class GroupScoring {
     private readonly plan: ScoringPlan,
     /** Already-loaded detectors by group (main thread, batch mode), instead of reviving plan.models. */
     detectors?: Map<string, AnomalyDetector>,
-    /** Online: how the forest scores each batch's rows (plan.splitForest: a ForestHelper's) [this thread]. */
+    /**
+     * How the forest scores each batch's rows (online with plan.splitForest: a ForestHelper's) [this thread, the
+     * layout of the forest scored last kept: keptLayoutScoring].
+     */
     scoring?: ForestScoring
   ) {
     const { online } = plan;
+    // One for all groups: a single group (the common case) keeps its forest's layout from batch to batch.
+    const forestScoring = scoring ?? keptLayoutScoring();
     this.scorers = plan.groups.map((group) => {
       if (online) {
         const history = historyRows(online.detector.features);
         const explain = plan.explainOnReader !== true;
-        return new OnlineChunkScorer(plan.metricNames, online.detector, online.options, history, explain, scoring);
+        return new OnlineChunkScorer(
+          plan.metricNames,
+          online.detector,
+          online.options,
+          history,
+          explain,
+          forestScoring
+        );
       }
       const detector = detectors?.get(group) ?? AnomalyDetector.fromJSON(plan.models![group]);
-      return new ChunkScorer(detector, historyRows(detector.options.features));
+      return new ChunkScorer(detector, historyRows(detector.options.features), forestScoring);
     });
   }
 
