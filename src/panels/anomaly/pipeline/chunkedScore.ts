@@ -1,5 +1,6 @@
 import type { AnomalyDetector, SeriesTable } from '@telemetry-analyzer/engine';
 import { isComplete } from './checkTraining';
+import { lowerBound } from './partitionPoint';
 
 /**
  * Rows scored per engine call. Worker and main-thread fallback cut a table at the same rows, so both give the same
@@ -259,19 +260,4 @@ function samePrefix(a: Float64Array, offset: number, b: Float64Array, limit: num
     }
   }
   return limit;
-}
-
-/** First index whose value is >= target in an ascending array. */
-function lowerBound(values: ArrayLike<number>, target: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid] < target) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
 }

@@ -9,6 +9,8 @@
  * same boundaries, so every column between its two ends holds the same points as before: a refresh copies those
  * columns and decimates only the ends (see the worker's drawModelSteps).
  */
+import { lowerBound, partitionPoint } from './partitionPoint';
+
 export interface PixelGrid {
   fromMs: number;
   toMs: number;
@@ -102,17 +104,7 @@ export function decimateRowsInto(
 
 /** The first row (of ascending `times`) whose anchored column (Math.floor(t / width)) is at least `column`. */
 export function firstRowOfColumn(times: ArrayLike<number>, width: number, column: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (Math.floor(times[mid] / width) < column) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
+  return partitionPoint(times.length, (i) => Math.floor(times[i] / width) < column);
 }
 
 /**
@@ -120,17 +112,7 @@ export function firstRowOfColumn(times: ArrayLike<number>, width: number, column
  * range check skips rows before fromMs and after toMs.
  */
 function firstAtLeast(times: ArrayLike<number>, t: number, after = false): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid] < t || (after && times[mid] === t)) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
+  return after ? partitionPoint(times.length, (i) => times[i] <= t) : lowerBound(times, t);
 }
 
 /** Rows [from, to) of one column into its two slots, as decimate() does (NaN values skipped). */

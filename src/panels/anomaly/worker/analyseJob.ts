@@ -31,6 +31,7 @@ import {
   firstRowOfColumn,
   mergeRegions,
 } from '../pipeline/decimate';
+import { lowerBound } from '../pipeline/partitionPoint';
 import { type SortedSeries, sortSeriesSteps } from '../pipeline/seriesData';
 import { type DetectorCache, rethreshold, thresholdedAt } from './detectorCache';
 import type {
@@ -575,18 +576,6 @@ export function explainAt(state: AnalyseState, slot: string, time: number, top: 
 }
 
 function findRow(timestamps: Float64Array, time: number): number {
-  let lo = 0;
-  let hi = timestamps.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (timestamps[mid] === time) {
-      return mid;
-    }
-    if (timestamps[mid] < time) {
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return -1;
+  const row = lowerBound(timestamps, time);
+  return timestamps[row] === time ? row : -1;
 }
