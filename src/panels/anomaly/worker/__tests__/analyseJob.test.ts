@@ -3,12 +3,19 @@ import { AnomalyDetector } from '@telemetry-analyzer/engine';
 import { toDetectorOptions } from '../../model/detectorOptions';
 import { withDefaults } from '../../options/defaults';
 import { MAX_TRAINING_ROWS } from '../../pipeline/chunkedScore';
+import * as decimate from '../../pipeline/decimate';
 import { columnOf } from '../../pipeline/decimate';
 import { START, STEP, syntheticSeries, times } from '../../testing/frames';
 import type { AnomalyOptions } from '../../types';
 import { type AnalyseState, explainAt, runAnalyseJob, takeRecycled } from '../analyseJob';
 import { DetectorCache } from '../detectorCache';
 import type { AnalyseRequest, PanelColumn, PanelModelOutcome } from '../messages';
+
+// decimateRowsInto, counted (the same function): the refresh tests check which rows a drawing decimated itself.
+jest.mock('../../pipeline/decimate', () => {
+  const actual = jest.requireActual('../../pipeline/decimate');
+  return { ...actual, decimateRowsInto: jest.fn(actual.decimateRowsInto) };
+});
 
 const hooks = { pause: () => Promise.resolve(), isCancelled: () => false, progress: () => undefined };
 
@@ -234,6 +241,10 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
       return rest;
     };
     await runAnalyseJob(job(0), state, hooks);
+    // Rows the refresh decimates itself (the rest of its columns are copied): decimateRowsInto is called from the
+    // worker's drawing only for the rows around a change and at the grid's ends, decimateMinMax for a whole drawing.
+    const decimated = jest.mocked(decimate.decimateRowsInto);
+    const rowsDecimated = () => decimated.mock.calls.reduce((sum, call) => sum + Math.max(0, call[5] - call[4]), 0);
     for (const [from, change] of [
       [1, { reviseAt: 1500 }],
       [2, { reviseAt: 1499 }],
@@ -245,7 +256,16 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
       [8, { lead: 10 }],
       [9, { lead: 10 }],
     ] as const) {
+      decimated.mockClear();
       const refreshed = await runAnalyseJob(job(from, change), state, hooks);
+      // The line drew from copied columns (its ends decimated: two calls); the score pane too, unless a score near the
+      // range's start changed (a revision at row 10 there, and back). With no change but the range moving on, only
+      // the few rows of the grids' ends were decimated.
+      expect(decimated.mock.calls.length).toBeGreaterThanOrEqual(from === 3 || from === 4 ? 2 : 4);
+      expect(rowsDecimated()).toBeLessThan(2 * n);
+      if (Object.keys(change).length === 0) {
+        expect(rowsDecimated()).toBeLessThan(n / 20);
+      }
       const full = await runAnalyseJob(job(from, change), { ...state, tables: new Map() }, hooks);
       expect(ok(refreshed[0]).scoredAnew).toBeLessThan(n);
       expect(refreshed.map(without)).toEqual(full.map(without));
