@@ -128,7 +128,8 @@ async function run() {
     const f = runs[0];
     const t = theirs[name];
     process.stderr.write(
-      `bench: panel ${name}: ${runs.map((r) => r.cycleMs).join(' / ')} ms (target ${target}), longest task ` +
+      `bench: panel ${name}: ${runs.map((r) => r.cycleMs).join(' / ')} ms to marks drawn (result committed at ` +
+        `${runs.map((r) => r.readyMs).join(' / ')} ms; target ${target}), longest task ` +
         `${f.longestLongTaskMs} ms wall, ${f.longestTaskCpuMs} ms CPU, ${f.longestTaskWithoutGcCpuMs} ms CPU ` +
         `without GC; ${baseline ? `panel ${baseline.sha}: ${t ? `${t.cycleMs} ms` : 'no figure'}` : 'no baseline'}; ` +
         `load ${load}\n`

@@ -99,6 +99,8 @@ export interface CycleMeasure {
   longestTaskMs: number;
   /** From handing the data to the panel to the panel reporting done (ms); NaN when it never did. */
   cycleMs: number;
+  /** From handing the data to the panel to the `milestone` condition first holding (ms); NaN when it never did. */
+  milestoneMs: number;
   /** The container's data attributes at the end (what it reported). */
   reported: Record<string, string>;
 }
@@ -114,10 +116,12 @@ export async function measureCycle(
   containerSelector: string,
   range: { fromMs: number; toMs: number },
   isDone: string,
+  /** A condition like isDone reached on the way (the panel's result committed, before it is drawn): its time too. */
+  milestone = isDone,
   timeoutMs = 150_000
 ): Promise<CycleMeasure> {
   return page.evaluate(
-    ({ containerSelector, range, isDone, timeoutMs }) =>
+    ({ containerSelector, range, isDone, milestone, timeoutMs }) =>
       new Promise<CycleMeasure>((resolve) => {
         const longTasks: Array<{ startTime: number; duration: number }> = [];
         const observer = new PerformanceObserver((list) => {
@@ -127,6 +131,8 @@ export async function measureCycle(
         });
         observer.observe({ type: 'longtask' });
         const done = new Function('container', `return (${isDone})(container)`) as (c: Element | null) => boolean;
+        const reached = new Function('container', `return (${milestone})(container)`) as (c: Element | null) => boolean;
+        let milestoneMs = NaN;
         // A 10 ms timer chain: how late it fires is how long the main thread was busy (a task of any length).
         const TICK_MS = 10;
         let last = performance.now();
@@ -153,11 +159,14 @@ export async function measureCycle(
           requestAnimationFrame(() =>
             setTimeout(() => {
               observer.disconnect();
-              resolve({ longTasks, longestTaskMs: Math.max(0, longest), cycleMs, reported: reported() });
+              resolve({ longTasks, longestTaskMs: Math.max(0, longest), cycleMs, milestoneMs, reported: reported() });
             }, 100)
           );
         };
         const mutations = new MutationObserver(() => {
+          if (Number.isNaN(milestoneMs) && reached(document.querySelector(containerSelector))) {
+            milestoneMs = performance.now() - start;
+          }
           if (!finished && done(document.querySelector(containerSelector))) {
             finish(performance.now() - start);
           }
@@ -176,7 +185,7 @@ export async function measureCycle(
         window.__host.setPanelData(window.__bigFrames as never, range, true);
         timer = setTimeout(tick, TICK_MS);
       }),
-    { containerSelector, range, isDone, timeoutMs }
+    { containerSelector, range, isDone, milestone, timeoutMs }
   );
 }
 
