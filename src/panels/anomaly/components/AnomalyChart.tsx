@@ -41,15 +41,37 @@ export function scorePaneHeight(height: number, show: boolean): number {
 
 /**
  * `value`, one task late (`initial` until then): splits the charts' builds and first draws into tasks of their own
- * instead of one long one.
+ * instead of one long one. When `sameBuild(shown, value)` says the value shown and the new one build the same thing
+ * (a refresh: the same lines, new data), there is nothing to build and the new value is taken at once.
  */
-export function useInLaterTask<T>(value: T, initial: T): T {
+export function useInLaterTask<T>(value: T, initial: T, sameBuild: (shown: T, value: T) => boolean = () => false): T {
   const [shown, setShown] = useState(initial);
+  const now = shown !== initial && shown !== value && sameBuild(shown, value);
+  if (now) {
+    // During the render (React renders again at once, before committing): no task, no effect in between.
+    setShown(value);
+  }
   useEffect(() => {
+    if (shown === value) {
+      return undefined;
+    }
     const timer = setTimeout(() => setShown(value), 0);
     return () => clearTimeout(timer);
-  }, [value]);
-  return shown;
+  }, [value, shown]);
+  return now ? value : shown;
+}
+
+/** Whether two results draw the same models (the same score lines: a plot of them is not built again). */
+function sameModels(a: { analyses: ModelAnalysis[] }, b: { analyses: ModelAnalysis[] }): boolean {
+  return (
+    a.analyses.length === b.analyses.length &&
+    a.analyses.every((m, i) => m.model.key === b.analyses[i].model.key && !m.outcome === !b.analyses[i].outcome)
+  );
+}
+
+/** Whether two sets of lines have the same labels (the legend keeps its items' identities). */
+function sameLabels(a: PlotLine[], b: PlotLine[]): boolean {
+  return a.length === b.length && a.every((l, i) => l.label === b[i].label);
 }
 
 const NO_ANALYSES: ModelAnalysis[] = [];
@@ -140,7 +162,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   // The score pane is built and drawn one task after the series chart, the legend one task after that. The pane's
   // times come with its scores: new times with the previous scores would be drawn (shifted) and at once drawn again.
   const result = useMemo(() => ({ analyses, grid }), [analyses, grid]);
-  const later = useInLaterTask(result, NO_RESULT);
+  const later = useInLaterTask(result, NO_RESULT, sameModels);
   const laterAnalyses = later.analyses;
   const scoreGrid = later.grid ?? grid;
   const scoreX = usePlotTimes(scoreGrid);
@@ -161,7 +183,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   );
   const scoreRange = useMemo(() => scoreAxis(scored), [scored]);
   const thresholds = useMemo(() => scored.map((a) => a.outcome!.threshold), [scored]);
-  const legendLines = useInLaterTask(mainLines, NO_LINES);
+  const legendLines = useInLaterTask(mainLines, NO_LINES, sameLabels);
 
   const scoreSlots = useMemo(
     () => new Map(analyses.filter((a) => a.outcome).map((a) => [a.model.key, a.outcome!.scores])),

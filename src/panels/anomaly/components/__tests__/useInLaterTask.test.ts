@@ -1,0 +1,35 @@
+import { act, renderHook } from '@testing-library/react';
+import { useInLaterTask } from '../AnomalyChart';
+
+/** Runs the tasks queued so far (the hook's setTimeout(0)). */
+const nextTask = () => act(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+
+describe('useInLaterTask', () => {
+  const sameLength = (a: number[], b: number[]) => a.length === b.length;
+  const initial: number[] = [];
+
+  it('hands a first value over a task later (a first build gets a task of its own)', async () => {
+    const first = [1, 2];
+    const { result } = renderHook(({ value }) => useInLaterTask(value, initial, sameLength), {
+      initialProps: { value: first },
+    });
+    expect(result.current).toBe(initial);
+    await nextTask();
+    expect(result.current).toBe(first);
+  });
+
+  it('hands a value that builds the same at once (a refresh), and one that builds anew a task later', async () => {
+    const { result, rerender } = renderHook(({ value }) => useInLaterTask(value, initial, sameLength), {
+      initialProps: { value: [1, 2] },
+    });
+    await nextTask();
+    const refreshed = [3, 4];
+    rerender({ value: refreshed });
+    expect(result.current).toBe(refreshed);
+    const other = [5, 6, 7];
+    rerender({ value: other });
+    expect(result.current).toBe(refreshed);
+    await nextTask();
+    expect(result.current).toBe(other);
+  });
+});
