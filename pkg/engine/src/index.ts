@@ -32,7 +32,13 @@ export type { OnlineScorer, OnlineScore } from './onlineScorer';
 export { runSteps, type Steps } from './steps';
 
 // The anomaly query contract shared by the panel, the proxy and the CLI: durations, option names, limits, defaults.
-export { DURATION_UNITS, formatDuration, parseDuration } from './contract/durations';
+export {
+  DURATION_UNITS,
+  MAX_DURATION_MS,
+  formatDuration,
+  isDurationOutOfRange,
+  parseDuration,
+} from './contract/durations';
 export {
   ANOMALY_FUNCTIONS,
   ANOMALY_INTEGER_LIMITS,

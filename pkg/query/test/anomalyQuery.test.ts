@@ -130,6 +130,12 @@ describe('malformed anomaly queries are 400 bad_data with the position', () => {
     ['anomaly_flag(x, contamination=0.7)', 31, 'contamination must be auto or a number in (0, 0.5]'],
     ['anomaly_flag(x, contamination=lots)', 31, 'contamination must be'],
     ['anomaly_flag(x, train="a week")', 23, 'train must be a duration'],
+    // A literal, but beyond what a duration may spell (Prometheus: "duration out of range"): said so, not "must be".
+    [
+      'anomaly_flag(x, train="9999999999999d")',
+      23,
+      'train "9999999999999d" is out of range: at most 104249991d8h59m991ms',
+    ],
     ['anomaly_flag(x, step=60)', 22, 'step must be a duration'],
     ['anomaly_flag(x, mode="both")', 22, 'mode must be univariate or multivariate'],
     ['anomaly_flag(x, by="inst-ance")', 20, 'by must be a label name'],

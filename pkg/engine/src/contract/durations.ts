@@ -21,8 +21,29 @@ export const DURATION_UNITS: ReadonlyArray<readonly [unit: string, ms: number]> 
 
 const GRAMMAR = new RegExp(`^${DURATION_UNITS.map(([unit]) => `(?:(\\d+)${unit})?`).join('')}$`);
 
-/** "1h30m" → 5_400_000 ms; undefined when the text is not a duration literal of this grammar ("" included). */
+/**
+ * "1h30m" → 5_400_000 ms; undefined when the text is not a duration literal of this grammar ("" included), or is
+ * one beyond MAX_DURATION_MS (see isDurationOutOfRange).
+ */
 export function parseDuration(text: string): number | undefined {
+  const total = literalMs(text);
+  return total !== undefined && total <= MAX_DURATION_MS ? total : undefined;
+}
+
+/**
+ * The longest duration a literal may spell: the largest whole number of milliseconds a double holds exactly
+ * (~285 616 years). Prometheus refuses longer ones too ("duration out of range").
+ */
+export const MAX_DURATION_MS = Number.MAX_SAFE_INTEGER;
+
+/** Whether `text` is a duration literal of this grammar that spells more than MAX_DURATION_MS ("9999999999999d"). */
+export function isDurationOutOfRange(text: string): boolean {
+  const total = literalMs(text);
+  return total !== undefined && !(total <= MAX_DURATION_MS);
+}
+
+/** The literal's milliseconds as spelt (possibly beyond MAX_DURATION_MS); undefined when it is not a literal. */
+function literalMs(text: string): number | undefined {
   if (text === '0') {
     return 0;
   }
@@ -36,7 +57,7 @@ export function parseDuration(text: string): number | undefined {
       total += Number(match[i + 1]) * size;
     }
   });
-  return Number.isSafeInteger(total) ? total : undefined;
+  return total;
 }
 
 /** Units formatDuration writes: days at most, so the text also reads as an InfluxQL duration (which has no y). */

@@ -3,7 +3,7 @@
  * `for` and rule-group `interval` (pkg/services/ngalert/api/tooling/definitions/provisioning_alert_rules.go:
  * `For model.Duration`) and behind PromQL durations: units from the largest to the smallest, each at most once.
  */
-import { formatDuration, parseDuration } from '../../src/contract/durations';
+import { MAX_DURATION_MS, formatDuration, isDurationOutOfRange, parseDuration } from '../../src/contract/durations';
 
 describe('parseDuration (Prometheus/Grafana duration grammar)', () => {
   it.each([
@@ -34,6 +34,18 @@ describe('parseDuration (Prometheus/Grafana duration grammar)', () => {
     ['5 minutes', 'words'],
   ])('refuses %j (%s), as Grafana answers 400', (text) => {
     expect(parseDuration(text)).toBeUndefined();
+    expect(isDurationOutOfRange(text)).toBe(false);
+  });
+
+  it('refuses a literal beyond MAX_DURATION_MS as out of range, and reads the longest one there is', () => {
+    for (const text of ['9999999999999d', '285617y', `${'9'.repeat(400)}s`]) {
+      expect(parseDuration(text)).toBeUndefined();
+      expect(isDurationOutOfRange(text)).toBe(true);
+    }
+    const longest = formatDuration(MAX_DURATION_MS);
+    expect(parseDuration(longest)).toBe(MAX_DURATION_MS);
+    expect(isDurationOutOfRange(longest)).toBe(false);
+    expect(isDurationOutOfRange(longest.replace(/991ms$/, '992ms'))).toBe(true);
   });
 });
 

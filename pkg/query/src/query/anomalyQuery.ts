@@ -20,6 +20,9 @@ import {
   type AnomalyIntegerOption,
   CONTAMINATION_MAX,
   LABEL_NAME,
+  MAX_DURATION_MS,
+  formatDuration,
+  isDurationOutOfRange,
   parseDuration,
 } from '@telemetry-analyzer/engine';
 import { QueryParseError } from '../errors';
@@ -253,7 +256,11 @@ class AnomalyQueryParser {
       case 'train':
       case 'step': {
         const ms = parseDuration(text);
-        if (ms === undefined || ms <= 0 || value.type === 'identifier' || value.type === 'number') {
+        const literal = value.type !== 'identifier' && value.type !== 'number';
+        if (literal && isDurationOutOfRange(text)) {
+          this.fail(value, `${name} ${value.text} is out of range: at most ${formatDuration(MAX_DURATION_MS)}`);
+        }
+        if (ms === undefined || ms <= 0 || !literal) {
           this.fail(value, `${name} must be a duration like "7d", "1h" or "60s", got ${value.text}`);
         }
         options[name] = ms;
