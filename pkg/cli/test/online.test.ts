@@ -191,6 +191,20 @@ describe('detect --threads', () => {
     expect(outputs(two.outputDir)).toEqual(outputs(one.outputDir));
   });
 
+  it('online with refits inside batches: what it writes does not depend on --chunk-rows, explanations included (each anomaly explained by the model that scored it)', () => {
+    const args = ['--online', '--warmup', '500', '--refit-every', '1700', '-q'];
+    const runs = [
+      detect(input, 'chunks-2500', ...args, '--chunk-rows', '2500', '--threads', '1'),
+      detect(input, 'chunks-700', ...args, '--chunk-rows', '700', '--threads', '1'),
+      detect(input, 'chunks-6100-two', ...args, '--chunk-rows', '6100', '--threads', '2'),
+    ];
+    const anomalies = readCsv(join(runs[0].outputDir, 'anomalies.csv'));
+    expect(anomalies.filter((row) => row.feature_1 !== '').length).toBeGreaterThan(10);
+    for (const run of runs.slice(1)) {
+      expect(outputs(run.outputDir)).toEqual(outputs(runs[0].outputDir));
+    }
+  });
+
   it('reports what the engine refuses on the scoring thread as on the main thread: exit 2, file and line, no output', () => {
     const outputDir = join(work, 'threads-short-warmup');
     const run = runCli(['detect', '--input', input, '--output-dir', outputDir, '--online', '--warmup', '10']);

@@ -32,10 +32,16 @@ export interface BatchScores {
   /** Anomalies only, by row: the features that isolated the row, strongest first. */
   contributions: Map<number, FeatureContribution[]>;
   /**
-   * Online with a scoring worker, whose explanations the reading thread makes (GroupExplaining): per group, its
-   * model as of the end of the batch when it changed during the batch (else undefined).
+   * Online with a scoring worker, whose explanations the reading thread makes (GroupExplaining): per group, the
+   * models that started scoring during the batch (a first fit, refits), each from the batch row it scored first.
    */
-  models?: Array<TransferredDetector | undefined>;
+  models?: ModelHandover[][];
+}
+
+/** A model handed to the reading thread's explainer: it scored the group's rows from batch row `fromRow` on. */
+export interface ModelHandover {
+  fromRow: number;
+  model: TransferredDetector;
 }
 
 export function emptyScores(rows: number, perColumnMetrics = 0): BatchScores {

@@ -108,7 +108,7 @@ export class GroupScoring {
       );
     });
     if (this.plan.explainOnReader) {
-      scores.models = this.scorers.map((scorer) => (scorer as OnlineChunkScorer).modelChange());
+      scores.models = this.scorers.map((scorer) => (scorer as OnlineChunkScorer).modelChanges());
     }
     return scores;
   }
@@ -138,7 +138,7 @@ export class GroupExplaining {
 
   /** Fills in scores.contributions for the rows the worker flagged. */
   explain(batch: RowBatch, scores: BatchScores): void {
-    scores.models?.forEach((model, g) => model !== undefined && this.explainers[g].useModel(model));
+    scores.models?.forEach((handovers, g) => this.explainers[g].useModels(handovers));
     rowsByGroup(batch, this.explainers.length).forEach((rows, g) => this.explainers[g].score(batch, rows, scores));
   }
 }

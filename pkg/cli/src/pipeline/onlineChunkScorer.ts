@@ -1,12 +1,13 @@
 /**
  * Online mode's counterpart of ChunkScorer: one group's rows go to an OnlineDetector batch by batch (its results
  * do not depend on the batching), and come back with the calibrated score, the raw forest score, the flag, and for
- * anomalies the features that isolated them (from the model current at the end of the batch).
+ * anomalies the features that isolated them, by the model that scored them (a refit within a batch changes the
+ * model from a row on), so explanations do not depend on the batching either.
  *
  * With a scoring worker the explanations are made on the reading thread instead (OnlineExplainer), which is the
- * less busy one: the worker hands over the model whenever it changed (toTransfer: the compact trees, no copy per
- * tree), and the reading thread keeps the same rows of history as the worker, so the features, the model and hence
- * the contributions are the very same.
+ * less busy one: the worker hands over each model that started scoring in the batch, from its first row
+ * (toTransfer: the compact trees, no copy per tree), and the reading thread keeps the same rows of history as the
+ * worker, so the features, the models and hence the contributions are the very same.
  */
 import {
   AnomalyDetector,
@@ -16,14 +17,21 @@ import {
   type ForestScoring,
   type OnlineOptions,
   type SeriesBuffer,
-  type TransferredDetector,
 } from '@telemetry-analyzer/engine';
 import { explainBufferedRows, GroupScorer } from './chunkScorer';
-import { SCORED, TRAINING, type BatchScores } from './batchScores';
+import { SCORED, TRAINING, type BatchScores, type ModelHandover } from './batchScores';
+
+/** A model and the first of the rows it scored: a position in a batch's rows (`rows` of scoreNewRows). */
+interface ModelSpan {
+  from: number;
+  detector: AnomalyDetector;
+}
 
 export class OnlineChunkScorer extends GroupScorer {
   readonly detector: OnlineDetector;
-  /** The model last handed over by modelChange (explanations elsewhere), to hand over only a new one. */
+  /** The models that scored the last batch, from their first row (batch rows), for modelChanges. */
+  private lastModels: Array<{ fromRow: number; detector: AnomalyDetector }> = [];
+  /** The model last handed over by modelChanges (explanations elsewhere), to hand over only new ones. */
   private handedOver: AnomalyDetector | undefined;
 
   constructor(
@@ -44,18 +52,21 @@ export class OnlineChunkScorer extends GroupScorer {
     return this.detector.threshold;
   }
 
-  /** The current model if it is not the one handed over last time (then: undefined), for an OnlineExplainer. */
-  modelChange(): TransferredDetector | undefined {
-    const model = this.detector.detector;
-    if (model === undefined || model === this.handedOver) {
-      return undefined;
+  /** The models that started scoring in the last batch and were not handed over yet, for an OnlineExplainer. */
+  modelChanges(): ModelHandover[] {
+    const handovers: ModelHandover[] = [];
+    for (const { fromRow, detector } of this.lastModels) {
+      if (detector !== this.handedOver) {
+        handovers.push({ fromRow, model: detector.toTransfer() });
+        this.handedOver = detector;
+      }
     }
-    this.handedOver = model;
-    return model.toTransfer();
+    return handovers;
   }
 
   protected scoreNewRows(rows: Int32Array, out: BatchScores): void {
     const result = this.detector.push(this.buffer.table(this.historyLength));
+    this.lastModels = result.models.map(({ from, detector }) => ({ fromRow: rows[from], detector }));
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       if (result.status[i] === ONLINE_TRAINING) {
@@ -71,7 +82,7 @@ export class OnlineChunkScorer extends GroupScorer {
       }
     }
     if (this.explain) {
-      explainFlagged(this.detector.detector, this.buffer, this.historyLength, this.historyRows, rows, out);
+      explainFlagged(result.models, this.buffer, this.historyLength, this.historyRows, rows, out);
     }
   }
 }
@@ -82,11 +93,14 @@ export class OnlineChunkScorer extends GroupScorer {
  * scorer flagged in `out` (call it after the scorer filled `out` in).
  */
 export class OnlineExplainer extends GroupScorer {
+  /** The model that scored the last rows explained (kept for the next batch until a handover replaces it). */
   private model: AnomalyDetector | undefined;
+  /** The batch's handovers (the scorer's modelChanges), for the next score(). */
+  private handovers: ModelHandover[] = [];
 
-  /** Takes over the scorer's model (its modelChange), for this batch and the next ones. */
-  useModel(transfer: TransferredDetector): void {
-    this.model = AnomalyDetector.fromTransfer(transfer);
+  /** Takes over the models the scorer's batch started (its modelChanges), each from its first row on. */
+  useModels(handovers: ModelHandover[]): void {
+    this.handovers = handovers;
   }
 
   threshold(): undefined {
@@ -94,33 +108,41 @@ export class OnlineExplainer extends GroupScorer {
   }
 
   protected scoreNewRows(rows: Int32Array, out: BatchScores): void {
-    explainFlagged(this.model, this.buffer, this.historyLength, this.historyRows, rows, out);
+    const spans: ModelSpan[] = this.model === undefined ? [] : [{ from: 0, detector: this.model }];
+    for (const { fromRow, model } of this.handovers) {
+      // The scorer's batch rows of this group are these very rows: fromRow is one of them.
+      spans.push({ from: rows.indexOf(fromRow), detector: AnomalyDetector.fromTransfer(model) });
+    }
+    this.handovers = [];
+    this.model = spans[spans.length - 1]?.detector;
+    explainFlagged(spans, this.buffer, this.historyLength, this.historyRows, rows, out);
   }
 }
 
+
 /**
- * Contributions of the flagged rows among the batch rows `rows` (buffered from `historyLength` on), by `model`. A
- * row with fewer than `historyRows` rows before it in the buffer is left out (possible with a tiny --warmup: it
- * lacks features).
+ * Contributions of the flagged rows among the batch rows `rows` (buffered from `historyLength` on), each by the model
+ * that scored it: spans[k].detector from position spans[k].from of `rows` up to the next span. A row with fewer than
+ * `historyRows` rows before it in the buffer is left out (possible with a tiny --warmup: it lacks features).
  */
 function explainFlagged(
-  model: AnomalyDetector | undefined,
+  spans: ModelSpan[],
   buffer: SeriesBuffer,
   historyLength: number,
   historyRows: number,
   rows: Int32Array,
   out: BatchScores
 ): void {
-  if (model === undefined) {
-    return;
-  }
-  const anomalies: number[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    if (out.isAnomaly[rows[i]] === 1 && historyLength + i >= historyRows) {
-      anomalies.push(historyLength + i);
+  spans.forEach(({ from, detector }, k) => {
+    const to = k + 1 < spans.length ? spans[k + 1].from : rows.length;
+    const anomalies: number[] = [];
+    for (let i = from; i < to; i++) {
+      if (out.isAnomaly[rows[i]] === 1 && historyLength + i >= historyRows) {
+        anomalies.push(historyLength + i);
+      }
     }
-  }
-  explainBufferedRows(model, buffer, anomalies).forEach((contributions, k) =>
-    out.contributions.set(rows[anomalies[k] - historyLength], contributions)
-  );
+    explainBufferedRows(detector, buffer, anomalies).forEach((contributions, j) =>
+      out.contributions.set(rows[anomalies[j] - historyLength], contributions)
+    );
+  });
 }

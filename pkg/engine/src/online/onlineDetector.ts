@@ -61,6 +61,12 @@ export interface OnlineResult {
   rawScores: Float64Array;
   /** 1 where the row is flagged. */
   isAnomaly: Uint8Array;
+  /**
+   * The models that scored the rows, in order: models[k].detector scored the scored rows from models[k].from (a
+   * pushed row's index) up to the next entry's `from`. More than one when a refit (or the first fit) happened within
+   * the push; explain a row with the model that scored it, and the explanations do not depend on the batching.
+   */
+  models: Array<{ from: number; detector: AnomalyDetector }>;
   /** Per-column mode: each column's calibrated score, per column (NaN for rows not scored). */
   columnScores?: Float64Array[];
 }
@@ -135,6 +141,7 @@ export class OnlineDetector {
       scores: new Float64Array(rows).fill(NaN),
       rawScores: new Float64Array(rows).fill(NaN),
       isAnomaly: new Uint8Array(rows),
+      models: [],
     };
     if (this.detectorOptions.mode === 'per-column') {
       result.columnScores = this.columns.map(() => new Float64Array(rows).fill(NaN));
@@ -158,6 +165,9 @@ export class OnlineDetector {
       }
       const refitIn = this.options.refitEvery > 0 ? this.options.refitEvery - this.scoredSinceFit : Infinity;
       const end = Math.min(rows, row + refitIn);
+      if (result.models[result.models.length - 1]?.detector !== this.model) {
+        result.models.push({ from: row, detector: this.model });
+      }
       this.scoreRows(table, values, row, end, result);
       row = end;
       if (this.options.refitEvery > 0 && this.scoredSinceFit >= this.options.refitEvery) {

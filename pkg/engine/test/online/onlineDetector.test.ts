@@ -48,6 +48,34 @@ describe('OnlineDetector', () => {
     expect(Array.from(chunked.flags)).toEqual(Array.from(whole.flags));
   });
 
+  it('says which model scored which rows: the first model from the row after the warm-up, each refit from its first row, however the rows are batched', () => {
+    const data = table(2500);
+    const online = { warmup: 300, refitEvery: 700 };
+    // Per batching: the absolute first row each model scored, and the model itself.
+    const starts = (chunks: number[]) => {
+      const detector = new OnlineDetector(columns, { forest }, online);
+      const found: Array<{ row: number; detector: AnomalyDetector }> = [];
+      let from = 0;
+      for (const size of chunks) {
+        const result = detector.push(sliceRows(data, from, from + size));
+        for (const model of result.models) {
+          if (found[found.length - 1]?.detector !== model.detector) {
+            found.push({ row: from + model.from, detector: model.detector });
+          }
+        }
+        // Every scored row of the batch lies in a span; warm-up rows lie before the first.
+        const scored = Array.from(result.status).findIndex((status) => status === ONLINE_SCORED);
+        expect(result.models[0]?.from).toBe(scored < 0 ? undefined : scored);
+        from += size;
+      }
+      return found;
+    };
+    const whole = starts([2500]);
+    expect(whole.map((m) => m.row)).toEqual([300, 1000, 1700, 2400]);
+    expect(new Set(whole.map((m) => m.detector)).size).toBe(4);
+    expect(starts([1, 150, 299, 1, 1, 650, 1398]).map((m) => m.row)).toEqual([300, 1000, 1700, 2400]);
+  });
+
   it('scores the same, bit for bit, when a ForestScoring spreads each batch over forests handed over (per-column too)', () => {
     const data = table(3000);
     const online = { warmup: 400, refitEvery: 500, refitHistory: 800 };
