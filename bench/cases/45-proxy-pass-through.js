@@ -7,13 +7,11 @@
 // from round to round (a slow phase of the machine weighs on all alike, and no side always follows another);
 // figures are medians over ROUNDS. Also /healthz while a cold anomaly query trains (models train on worker threads).
 const { monitorEventLoopDelay } = require('perf_hooks');
-const { PassThrough } = require('stream');
-const { parseConfig, startProxy } = require('../../pkg/proxy/dist');
 const { entry } = require('../lib/table');
 const { telemetrySeries } = require('../lib/telemetrySeries');
 const { requireTestSupport } = require('../lib/testSupport');
 const { elapsedSeconds, median } = require('../lib/timing');
-const { startHopProcess } = require('../lib/hopProcess');
+const { startHopProcess, startQuietProxy } = require('../lib/hopProcess');
 
 const STEP_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -169,19 +167,6 @@ async function run() {
       5
     ),
   ];
-}
-
-async function startQuietProxy(prometheusUrl) {
-  const config = parseConfig(
-    ['listen: 127.0.0.1:0', 'upstreams:', `  prom: { type: prometheus, url: ${JSON.stringify(prometheusUrl)} }`].join(
-      '\n'
-    ),
-    'bench pass-through config'
-  );
-  // A deployment logs a line per request: keep that cost, off the bench's stdout.
-  const logStream = new PassThrough();
-  logStream.resume();
-  return startProxy(config, { logStream });
 }
 
 async function post(baseUrl, path, body, acceptEncoding = 'identity') {

@@ -2,48 +2,60 @@
 // forwarding to a target URL. The bench's client then shares neither an event loop nor the test support's loaded
 // modules (ts-node loads node:repl and with it node:domain, which wraps every EventEmitter) with the hop it measures.
 //   node bench/lib/hopProcess.js <proxy|bare|relay> <targetUrl>   prints the hop's URL as its first line of stdout
-// startHopProcess() is the parent's side.
+// and exits when its stdin closes (so a bench that dies leaves no hop behind). startHopProcess() is the parent's side.
 const { spawn } = require('child_process');
+const fs = require('fs');
 const path = require('path');
 const readline = require('readline');
 
-/** Starts the hop in a child process; resolves to { url, close() } once it listens. */
+/** How long close() waits for the hop to exit after SIGTERM before it kills it. */
+const EXIT_GRACE_MS = 5000;
+
+/** Starts the hop in a child process; resolves to { url, pid, close() } once it listens. */
 function startHopProcess(kind, targetUrl) {
-  const child = spawn(process.execPath, [__filename, kind, targetUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [__filename, kind, targetUrl], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout });
-    child.once('exit', (code) => reject(new Error(`${kind} hop exited with ${code} before listening`)));
+    exited.then((code) => reject(new Error(`${kind} hop exited with ${code} before listening`)));
     lines.once('line', (url) => {
       lines.close();
       child.stdout.resume();
       resolve({
         url,
-        close: () =>
-          new Promise((done) => {
-            child.removeAllListeners('exit');
-            child.once('exit', () => done());
+        pid: child.pid,
+        close: async () => {
+          if (child.exitCode === null && child.signalCode === null) {
             child.kill('SIGTERM');
-          }),
+            const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
+            await exited;
+            clearTimeout(timer);
+          }
+          child.stdin.destroy();
+        },
       });
     });
   });
 }
 
-async function startHop(kind, targetUrl) {
+/** The anomaly proxy over one Prometheus upstream, logging a line per request (as deployed) to /dev/null. */
+function startQuietProxy(targetUrl) {
+  const { parseConfig, startProxy } = require(path.join(__dirname, '..', '..', 'pkg', 'proxy', 'dist'));
+  const config = parseConfig(
+    ['listen: 127.0.0.1:0', 'upstreams:', `  prom: { type: prometheus, url: ${JSON.stringify(targetUrl)} }`].join('\n'),
+    'bench hop config'
+  );
+  return startProxy(config, { logStream: fs.createWriteStream('/dev/null') });
+}
+
+function startHop(kind, targetUrl) {
   if (kind === 'bare') {
     return require('./bareHttpProxy').startBareHttpProxy(targetUrl);
   }
   if (kind === 'relay') {
     return require('./tcpRelay').startTcpRelay(targetUrl);
   }
-  const fs = require('fs');
-  const { parseConfig, startProxy } = require(path.join(__dirname, '..', '..', 'pkg', 'proxy', 'dist'));
-  const config = parseConfig(
-    ['listen: 127.0.0.1:0', 'upstreams:', `  prom: { type: prometheus, url: ${JSON.stringify(targetUrl)} }`].join('\n'),
-    'bench hop config'
-  );
-  // A deployment logs a line per request: keep that cost, off the bench's output.
-  return startProxy(config, { logStream: fs.createWriteStream('/dev/null') });
+  return startQuietProxy(targetUrl);
 }
 
 if (require.main === module) {
@@ -51,7 +63,10 @@ if (require.main === module) {
   startHop(kind, targetUrl).then(
     (hop) => {
       process.stdout.write(`${hop.url}\n`);
-      process.once('SIGTERM', () => hop.close().then(() => process.exit(0)));
+      const stop = () => hop.close().then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.stdin.on('end', stop);
+      process.stdin.resume();
     },
     (error) => {
       console.error(error);
@@ -60,4 +75,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { startHopProcess };
+module.exports = { startHopProcess, startQuietProxy };
