@@ -21,10 +21,11 @@ export const byTestId = (id: string) => `[data-testid="${id}"]`;
 
 /**
  * A condition on the panel's container `el` (source text, for measureCycle): every plot in it has drawn everything
- * (lines, regions, threshold, marks) of the range starting at `fromMs` (DRAWN_FROM_ATTRIBUTE).
+ * (lines, regions, threshold, marks) of the range starting at `fromMs` (DRAWN_FROM_ATTRIBUTE), the score pane's plot
+ * included when the panel shows a score pane (on a first build its plot comes a task after the chart's).
  */
 export const plotsDrawnFrom = (fromMs: number) =>
-  `[...el.querySelectorAll('.uplot')].length > 0 && [...el.querySelectorAll('.uplot')].every((p) => p.getAttribute('${DRAWN_FROM_ATTRIBUTE}') === '${fromMs}')`;
+  `[...el.querySelectorAll('.uplot')].length > 0 && [...el.querySelectorAll('.uplot')].every((p) => p.getAttribute('${DRAWN_FROM_ATTRIBUTE}') === '${fromMs}') && [...el.querySelectorAll('[data-testid="${testIds.panel.scorePane}"]')].every((pane) => pane.querySelector('.uplot'))`;
 
 export interface RenderedRegion {
   series: string;

@@ -4,7 +4,8 @@
  */
 /**
  * Set on a plot's root (uPlot's, class "uplot") once everything of its latest draw is on the canvas (lines, regions,
- * threshold, marks): the start of the x range drawn (epoch ms), to tell that drawing from one of earlier data.
+ * threshold, marks): the start of the x range drawn (epoch ms). New data removes it as it is handed to the plot, so
+ * it never stands for a drawing of earlier data, of the same range or another.
  */
 export const DRAWN_FROM_ATTRIBUTE = 'data-drawn-from';
 

@@ -61,11 +61,18 @@ export function useInLaterTask<T>(value: T, initial: T, sameBuild: (shown: T, va
   return now ? value : shown;
 }
 
-/** Whether two results draw the same models (the same score lines: a plot of them is not built again). */
+/**
+ * Whether two results build the same score pane: the same models' lines on the same axis (its range is part of the
+ * plot's config, so another one builds the plot again), so that the newer one is only new data for it.
+ */
 function sameModels(a: { analyses: ModelAnalysis[] }, b: { analyses: ModelAnalysis[] }): boolean {
+  const axisA = scoreAxis(a.analyses);
+  const axisB = scoreAxis(b.analyses);
   return (
     a.analyses.length === b.analyses.length &&
-    a.analyses.every((m, i) => m.model.key === b.analyses[i].model.key && !m.outcome === !b.analyses[i].outcome)
+    a.analyses.every((m, i) => m.model.key === b.analyses[i].model.key && !m.outcome === !b.analyses[i].outcome) &&
+    axisA.min === axisB.min &&
+    axisA.max === axisB.max
   );
 }
 
@@ -108,8 +115,8 @@ export function legendHeight(labels: string[], width: number, chartHeight: numbe
 }
 
 /** The plot's x data for a grid: its slot times, with the grid's visible range (see withVisibleRange). */
-function usePlotTimes(grid: PixelGrid): Float64Array {
-  return useMemo(() => withVisibleRange(slotTimes(grid), [grid.fromMs, grid.toMs]), [grid]);
+function plotTimes(grid: PixelGrid): Float64Array {
+  return withVisibleRange(slotTimes(grid), [grid.fromMs, grid.toMs]);
 }
 
 /** The source field of a drawn series (unit, decimals, colour, display name). */
@@ -128,7 +135,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const s = useMemo(() => getStyles(), []);
   const anomalyColor = theme.visualization.getColorByName('red');
   const drawn = useMemo(() => drawnSeries(analyses), [analyses]);
-  const x = usePlotTimes(grid);
+  const x = useMemo(() => plotTimes(grid), [grid]);
   const mainLines: PlotLine[] = useMemo(
     () =>
       drawn.map((d) => {
@@ -165,7 +172,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const later = useInLaterTask(result, NO_RESULT, sameModels);
   const laterAnalyses = later.analyses;
   const scoreGrid = later.grid ?? grid;
-  const scoreX = usePlotTimes(scoreGrid);
+  const scoreX = useMemo(() => (scoreGrid === grid ? x : plotTimes(scoreGrid)), [scoreGrid, grid, x]);
   const scored = useMemo(() => laterAnalyses.filter((a) => a.outcome), [laterAnalyses]);
   const scoreLines: PlotLine[] = useMemo(
     () =>

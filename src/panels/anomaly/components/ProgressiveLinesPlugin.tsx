@@ -2,7 +2,7 @@ import { useLayoutEffect, useRef } from 'react';
 import type { UPlotConfigBuilder } from '@grafana/ui';
 import type uPlot from 'uplot';
 import { DRAWN_FROM_ATTRIBUTE } from '../testIds';
-import { createYield } from '../worker/protocol';
+import { createMessageChannelYield, yieldToEventLoop } from '../worker/protocol';
 
 /**
  * Drawing per task, at most about this long (ms): series are drawn until it has passed (at least one per task), so
@@ -41,8 +41,8 @@ const REGION_STRIP_HEIGHT = 4;
  * Draws the chart's lines (with their shaded regions, then the anomaly marks) itself, DRAW_BUDGET_MS of series per
  * task, instead of letting uPlot draw every series in one task: the series keep their legend, scale, tooltip and
  * colour, only their paths are left to this plugin. A new uPlot draw (new data, resize, zoom) clears the canvas and
- * starts the series over. The tasks follow each other through a message channel: a chain of setTimeout(0) would be
- * clamped to 4 ms a task.
+ * starts the series over. The tasks follow each other through a message channel: a chain of setTimeout(0) is
+ * clamped to 4 ms a task from its fifth nested timer on.
  */
 export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regions, regionColor, levels }: Props) {
   const latest = useRef({ spanMs, marks, markColor, regions, regionColor, levels });
@@ -52,7 +52,9 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
 
   useLayoutEffect(() => {
     let generation = 0;
-    const nextTask = createYield();
+    // A channel of its own per plot, closed with it: an open port with a listener is kept alive by the browser.
+    const channel = typeof MessageChannel === 'function' ? new MessageChannel() : undefined;
+    const nextTask = channel ? createMessageChannelYield(channel) : yieldToEventLoop;
     config.addHook('init', (u) => {
       for (let i = 1; i < u.series.length; i++) {
         u.series[i].paths = () => null;
@@ -62,6 +64,9 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
         }
       }
     });
+    // New data unmarks the plot at once (setData runs in React's commit), not only when its redraw starts (a
+    // microtask later): until then the mark of the previous drawing, of the same range, would pass for this one's.
+    config.addHook('setData', (u) => u.root.removeAttribute(DRAWN_FROM_ATTRIBUTE));
     config.addHook('draw', (u) => {
       const current = ++generation;
       u.root.removeAttribute(DRAWN_FROM_ATTRIBUTE);
@@ -94,6 +99,11 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
       // precedes it are task enough.
       void nextTask().then(() => drawFrom(1));
     });
+    return () => {
+      generation++; // a drawing under way stops at its next task
+      channel?.port1.close();
+      channel?.port2.close();
+    };
   }, [config]);
 
   return null;

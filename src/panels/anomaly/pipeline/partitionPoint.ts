@@ -1,5 +1,5 @@
 /**
- * The first index in [0, length) for which `before(i)` is false, when it is true for every index below some point
+ * The first index in [0, length] for which `before(i)` is false (length when there is none), when it is true for every index below some point
  * and false from there on (a sorted array and a "still before the target" test): a binary search, log2(length)
  * calls. The panel's searches over ascending times and rows are all this one.
  */

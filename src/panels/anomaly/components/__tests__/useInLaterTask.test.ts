@@ -32,4 +32,28 @@ describe('useInLaterTask', () => {
     await nextTask();
     expect(result.current).toBe(other);
   });
+
+  it('a same-build value arriving while a new build waits replaces it at once, and the waiting one never shows', async () => {
+    const { result, rerender } = renderHook(({ value }) => useInLaterTask(value, initial, sameLength), {
+      initialProps: { value: [1, 2] },
+    });
+    await nextTask();
+    rerender({ value: [5, 6, 7] }); // another build: waits a task
+    const refreshed = [8, 9];
+    rerender({ value: refreshed }); // builds what is shown: at once
+    expect(result.current).toBe(refreshed);
+    await nextTask();
+    expect(result.current).toBe(refreshed);
+  });
+
+  it('a value that changes while it waits is handed over once, the latest, a task after the last change', async () => {
+    const { result, rerender } = renderHook(({ value }) => useInLaterTask(value, initial, sameLength), {
+      initialProps: { value: [1] },
+    });
+    const latest = [1, 2, 3];
+    rerender({ value: latest });
+    expect(result.current).toBe(initial);
+    await nextTask();
+    expect(result.current).toBe(latest);
+  });
 });
