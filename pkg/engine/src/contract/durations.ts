@@ -31,10 +31,10 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /**
- * The longest duration a literal may spell: the largest whole number of milliseconds a double holds exactly
- * (~285 616 years). Prometheus refuses longer ones too ("duration out of range").
+ * The longest duration a literal may spell, as Prometheus' and Grafana's parser allows: what Go's time.Duration
+ * holds (int64 nanoseconds, ~292 years), in whole ms. model.ParseDuration answers "duration out of range" beyond.
  */
-export const MAX_DURATION_MS = Number.MAX_SAFE_INTEGER;
+export const MAX_DURATION_MS = 9_223_372_036_854;
 
 /** Whether `text` is a duration literal of this grammar that spells more than MAX_DURATION_MS ("9999999999999d"). */
 export function isDurationOutOfRange(text: string): boolean {
