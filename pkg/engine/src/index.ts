@@ -30,6 +30,7 @@ export {
 } from './detector';
 export type { OnlineScorer, OnlineScore } from './onlineScorer';
 export { runSteps, type Steps } from './steps';
+export { lowerBound, partitionPoint } from './partitionPoint';
 
 // The anomaly query contract shared by the panel, the proxy and the CLI: durations, option names, limits, defaults.
 export {

@@ -18,7 +18,7 @@
  * When the partial fetch returns another set of series (one appeared, or one has no sample in the new part), or a
  * model changed since the plan was made, the query is fetched again whole: a new series has no cached history.
  */
-import type { SeriesTable } from '@telemetry-analyzer/engine';
+import { type SeriesTable, lowerBound } from '@telemetry-analyzer/engine';
 import { Series, labelsKey } from '../upstreams/series';
 import type { ScoredTable } from './scoreCache';
 
@@ -109,8 +109,8 @@ export function spliceCachedRows(
       `cannot splice cached rows with ${cached.columns.length} columns onto ${fetched.columns.length} fetched columns`
     );
   }
-  const first = firstIndexAtOrAfter(cached.timestamps, fromMs);
-  const end = firstIndexAtOrAfter(cached.timestamps, untilMs);
+  const first = lowerBound(cached.timestamps, fromMs);
+  const end = lowerBound(cached.timestamps, untilMs);
   const concat = (head: Float64Array, tail: Float64Array) => {
     const joined = new Float64Array(end - first + tail.length);
     joined.set(head.subarray(first, end));
@@ -124,19 +124,4 @@ export function spliceCachedRows(
       values: concat(cached.columns[c], column.values),
     })),
   };
-}
-
-/** Index of the first element >= value in increasing `sorted` (its length when none). */
-function firstIndexAtOrAfter(sorted: Float64Array, value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle] < value) {
-      low = middle + 1;
-    } else {
-      high = middle;
-    }
-  }
-  return low;
 }

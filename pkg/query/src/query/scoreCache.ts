@@ -22,7 +22,7 @@
  * absorbs that except on the rare value right at a float32 rounding boundary. Two uncached requests with different
  * start times already differ the same way; reused scores are those of the earlier request.
  */
-import type { AnomalyDetector, ScoreResult, SeriesTable } from '@telemetry-analyzer/engine';
+import { type AnomalyDetector, type ScoreResult, type SeriesTable, lowerBound } from '@telemetry-analyzer/engine';
 
 /** The last table a model scored, and what the engine said about every row of it. */
 export interface ScoredTable {
@@ -180,7 +180,8 @@ function matchPrevious(
   if (previous === undefined || previous.columns.length !== columns.length || timestamps.length === 0) {
     return { offset: 0, rows: 0 };
   }
-  const offset = indexOf(previous.timestamps, timestamps[0]);
+  const at = lowerBound(previous.timestamps, timestamps[0]);
+  const offset = previous.timestamps[at] === timestamps[0] ? at : -1;
   if (offset < 0) {
     return { offset: 0, rows: 0 };
   }
@@ -203,23 +204,4 @@ function matchPrevious(
     }
   }
   return { offset, rows };
-}
-
-/** Binary search in increasing timestamps; -1 when absent. */
-function indexOf(sorted: Float64Array, value: number): number {
-  let low = 0;
-  let high = sorted.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const found = sorted[middle];
-    if (found === value) {
-      return middle;
-    }
-    if (found < value) {
-      low = middle + 1;
-    } else {
-      high = middle - 1;
-    }
-  }
-  return -1;
 }

@@ -1,6 +1,5 @@
-import type { AnomalyDetector, SeriesTable } from '@telemetry-analyzer/engine';
+import { type AnomalyDetector, type SeriesTable, lowerBound } from '@telemetry-analyzer/engine';
 import { isComplete } from './checkTraining';
-import { lowerBound } from './partitionPoint';
 
 /**
  * Rows scored per engine call. Worker and main-thread fallback cut a table at the same rows, so both give the same

@@ -9,7 +9,7 @@
  * same boundaries, so every column between its two ends holds the same points as before: a refresh copies those
  * columns and decimates only the ends (see the worker's drawModelSteps).
  */
-import { lowerBound, partitionPoint } from './partitionPoint';
+import { lowerBound, partitionPoint } from '@telemetry-analyzer/engine';
 
 export interface PixelGrid {
   fromMs: number;

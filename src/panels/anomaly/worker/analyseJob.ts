@@ -3,6 +3,7 @@ import {
   type DetectorOptions,
   type ScoreResult,
   type SeriesTable,
+  lowerBound,
   rollingMean,
   runSteps,
 } from '@telemetry-analyzer/engine';
@@ -31,7 +32,6 @@ import {
   firstRowOfColumn,
   mergeRegions,
 } from '../pipeline/decimate';
-import { lowerBound } from '../pipeline/partitionPoint';
 import { type SortedSeries, sortSeriesSteps } from '../pipeline/seriesData';
 import { type DetectorCache, rethreshold, thresholdedAt } from './detectorCache';
 import type {

@@ -1,4 +1,4 @@
-import { lowerBound, partitionPoint } from '../partitionPoint';
+import { lowerBound, partitionPoint } from '../src/partitionPoint';
 
 /** The same answer by a linear scan. */
 function scan(length: number, before: (i: number) => boolean): number {
@@ -9,7 +9,7 @@ function scan(length: number, before: (i: number) => boolean): number {
   return i;
 }
 
-describe('partitionPoint (the panel binary search)', () => {
+describe('partitionPoint (the binary search of the panel and the query layer)', () => {
   it('finds the first index where the test turns false, at every split point and length', () => {
     for (let length = 0; length <= 9; length++) {
       for (let split = 0; split <= length; split++) {

@@ -1,7 +1,8 @@
 /**
  * The first index in [0, length] for which `before(i)` is false (length when there is none), when it is true for every index below some point
  * and false from there on (a sorted array and a "still before the target" test): a binary search, log2(length)
- * calls. The panel's searches over ascending times and rows are all this one.
+ * calls. The searches over ascending times and rows of the panel and the query layer (score cache, fast-forward) are
+ * all this one.
  */
 export function partitionPoint(length: number, before: (index: number) => boolean): number {
   let lo = 0;
