@@ -116,9 +116,14 @@ export async function measureCycle(
   containerSelector: string,
   range: { fromMs: number; toMs: number },
   isDone: string,
-  /** A condition like isDone reached on the way (the panel's result committed, before it is drawn): its time too. */
-  milestone = isDone,
-  timeoutMs = 150_000
+  {
+    milestone = isDone,
+    timeoutMs = 150_000,
+  }: {
+    /** A condition like isDone reached on the way (the panel's result committed, before it is drawn): its time too. */
+    milestone?: string;
+    timeoutMs?: number;
+  } = {}
 ): Promise<CycleMeasure> {
   return page.evaluate(
     ({ containerSelector, range, isDone, milestone, timeoutMs }) =>

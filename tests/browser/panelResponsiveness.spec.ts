@@ -127,7 +127,7 @@ test.describe('anomaly panel responsiveness (whole cycle)', () => {
           byTestId(testIds.panel.container),
           bigPanelRange(c.panel),
           untilReadyOnly ? ready : `(el) => (${ready})(el) && ${plotsDrawnFrom(c.panel.startMs)}`,
-          ready
+          { milestone: ready }
         )
       );
       expect(measure.cycleMs, `the panel never reported done: ${JSON.stringify(measure.reported)}`).not.toBeNaN();
@@ -163,7 +163,7 @@ test.describe('anomaly panel responsiveness (whole cycle)', () => {
             byTestId(testIds.panel.container),
             bigPanelRange(refreshed),
             untilReadyOnly ? refreshReady : `(el) => (${refreshReady})(el) && ${plotsDrawnFrom(refreshed.startMs)}`,
-            refreshReady
+            { milestone: refreshReady }
           )
         );
         expect(again.cycleMs, `the refresh never reported done: ${JSON.stringify(again.reported)}`).not.toBeNaN();
