@@ -136,8 +136,16 @@ describe('AnomalyPanel states', () => {
     const before = new Map(plots().map((p) => [p.canvas, clears.get(p.canvas) ?? 0]));
     rerender(<AnomalyPanel {...panelProps([frameAt(START + STEP)], {}, START + STEP)} createScorer={() => scorer} />);
     await allDrawnFrom(START + STEP);
-    // Every task queued by then has run (the score pane's data comes a task after the chart's).
-    await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    // Tasks are run until a few in a row change no plot (a redraw queued by a redraw would show up here).
+    const counts = () =>
+      plots()
+        .map((p) => clears.get(p.canvas) ?? 0)
+        .join(',');
+    for (let quiet = 0, seen = counts(); quiet < 3;) {
+      await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+      quiet = counts() === seen ? quiet + 1 : 0;
+      seen = counts();
+    }
     await allDrawnFrom(START + STEP);
     expect(plots().map((p) => (clears.get(p.canvas) ?? 0) - (before.get(p.canvas) ?? 0))).toEqual([1, 1]);
   });
