@@ -31,6 +31,7 @@ export {
 export type { OnlineScorer, OnlineScore } from './onlineScorer';
 export { runSteps, type Steps } from './steps';
 export { lowerBound, partitionPoint } from './partitionPoint';
+export { keptLayoutScoring } from './keptLayoutScoring';
 
 // The anomaly query contract shared by the panel, the proxy and the CLI: durations, option names, limits, defaults.
 export {

@@ -16,8 +16,13 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'worker_threads';
 import { join } from 'path';
-import type { FeatureMatrix, ForestScoring, IsolationForest, TransferredForest } from '@telemetry-analyzer/engine';
-import { keptLayoutScoring } from './keptLayout';
+import {
+  keptLayoutScoring,
+  type FeatureMatrix,
+  type ForestScoring,
+  type IsolationForest,
+  type TransferredForest,
+} from '@telemetry-analyzer/engine';
 
 /** Below this many rows the hand-over (a message each way, the helper's scoring layout) costs more than it saves. */
 export const MIN_SPLIT_ROWS = 2048;

@@ -12,12 +12,12 @@ import {
   type ForestScoring,
   type OnlineOptions,
   type SerializedDetector,
+  keptLayoutScoring,
 } from '@telemetry-analyzer/engine';
 import type { RowBatch } from '../input/rowBatch';
 import { ChunkScorer, type GroupScorer } from './chunkScorer';
 import { emptyScores, MISSING, type BatchScores } from './batchScores';
 import { withEngineErrors } from './engineErrors';
-import { keptLayoutScoring } from './keptLayout';
 import { OnlineChunkScorer, OnlineExplainer } from './onlineChunkScorer';
 
 /** How the groups are scored: plain data, so that it can be posted to a worker. */

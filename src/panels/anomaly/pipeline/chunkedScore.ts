@@ -1,4 +1,4 @@
-import { type AnomalyDetector, type SeriesTable, lowerBound } from '@telemetry-analyzer/engine';
+import { type AnomalyDetector, type SeriesTable, keptLayoutScoring, lowerBound } from '@telemetry-analyzer/engine';
 import { isComplete } from './checkTraining';
 
 /**
@@ -93,13 +93,15 @@ export async function scoreInChunks(
   const scores = new Float64Array(rows.length);
   let count = 0;
   let threshold = NaN;
+  // The forest's dense layout is built once for all the chunks (and steps), not once per engine call.
+  const scoring = keptLayoutScoring();
   for (let start = from; start < n; start += SCORE_CHUNK_ROWS) {
     if (start > from) {
       await pause();
     }
     const first = historyStart(table, start, warmup);
     const [result] = await runInSteps(
-      detector.scoreSteps(sliceTable(table, first, Math.min(n, start + SCORE_CHUNK_ROWS)), stepRows),
+      detector.scoreSteps(sliceTable(table, first, Math.min(n, start + SCORE_CHUNK_ROWS)), stepRows, scoring),
       pause
     );
     threshold = result.threshold;

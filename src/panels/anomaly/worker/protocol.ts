@@ -50,7 +50,7 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
       const hooks = {
         pause,
         isCancelled,
-        // A chunk per engine step: one scoring layout per chunk (see JobHooks.engineStepRows).
+        // A chunk per engine step: a cancel is noticed within a chunk (see JobHooks.engineStepRows).
         engineStepRows: SCORE_CHUNK_ROWS,
         progress: (done: number, total: number) => {
           const now = performance.now();

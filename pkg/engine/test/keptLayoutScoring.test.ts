@@ -1,7 +1,8 @@
 // keptLayoutScoring: the scores of IsolationForest.anomalyScores, with the batch scorer (and so the dense layout) of
 // the forest scored last kept from batch to batch, and replaced when another forest comes.
-import { createRandom, IsolationForest } from '@telemetry-analyzer/engine';
-import { keptLayoutScoring } from '../src/pipeline/keptLayout';
+import { IsolationForest } from '../src/isolationForest';
+import { keptLayoutScoring } from '../src/keptLayoutScoring';
+import { createRandom } from '../src/random';
 
 function matrix(rows: number, cols: number, seed: number) {
   const random = createRandom(seed);
