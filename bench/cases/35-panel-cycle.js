@@ -18,6 +18,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { entry } = require('../lib/table');
+const { median } = require('../lib/timing');
 
 const ROOT = path.join(__dirname, '..', '..');
 const RESULT = path.join(ROOT, 'test-results', 'browser', 'responsiveness.json');
@@ -28,7 +29,18 @@ const ROWS = [
   ['50x10000 worker', 500_000, '<= 1000 ms'],
   ['1000000 worker', 1_000_000, '<= 3000 ms'],
   ['50x10000 worker refresh +1 point', 50, '<= 50 ms'],
+  // Refreshes 2 to 5 of the spec, each one step later than the one before: the median of their times per run.
+  ['50x10000 worker refresh +1 point, warm', 50, '<= 50 ms'],
 ];
+
+/** A row's figure in one run's results; a warm-refresh record's times are the median of its refreshes. */
+function figureOf(results, name) {
+  const f = results[name];
+  if (!f || f.cyclesMs === undefined) {
+    return f;
+  }
+  return { ...f, cycleMs: median(f.cyclesMs), readyMs: median(f.readiesMs) };
+}
 
 function git(args) {
   const result = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
@@ -126,11 +138,11 @@ async function run() {
     .map((l) => l.toFixed(1))
     .join(' ');
   return ROWS.filter(([name]) => ours.some((o) => o[name])).map(([name, points, target]) => {
-    const runs = ours.map((o) => o[name]).filter(Boolean);
+    const runs = ours.map((o) => figureOf(o, name)).filter(Boolean);
     const cycleMs = Math.round(runs.reduce((sum, f) => sum + f.cycleMs, 0) / runs.length);
     const readyMs = Math.round(runs.reduce((sum, f) => sum + f.readyMs, 0) / runs.length);
     const f = runs[0];
-    const t = theirs[name];
+    const t = figureOf(theirs, name);
     process.stderr.write(
       `bench: panel ${name}: ${runs.map((r) => r.cycleMs).join(' / ')} ms to marks drawn (result committed at ` +
         `${runs.map((r) => r.readyMs).join(' / ')} ms; target ${target}), longest task ` +

@@ -42,6 +42,9 @@ const RESULTS =
  */
 const untilReadyOnly = process.env.PANEL_CYCLE_END === 'ready';
 
+/** Refreshes measured one after another (each one step later than the one before); the first is recorded apart. */
+const REFRESHES = 5;
+
 function record(name: string, figure: Record<string, unknown>) {
   mkdirSync(path.dirname(RESULTS), { recursive: true });
   const all = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
@@ -106,6 +109,11 @@ const cases: Array<{
   },
 ];
 
+// Playwright's trace recorder watches every DOM mutation on the page's main thread (its snapshotter's
+// MutationObserver, which ran ~10 ms per refresh in CPU profiles of this spec): its work would land in the tasks
+// measured here. The figures in the failure message say what a trace would.
+test.use({ trace: 'off' });
+
 test.describe('anomaly panel responsiveness (whole cycle)', () => {
   for (const c of cases) {
     test(`${c.name}: no main-thread task over ${c.limitMs} ms from new data to marks drawn`, async ({ host }, info) => {
@@ -151,9 +159,17 @@ test.describe('anomaly panel responsiveness (whole cycle)', () => {
       record(c.name, figure);
       info.annotations.push({ type: 'responsiveness', description: JSON.stringify(figure) });
       console.log(`${c.name}: ${JSON.stringify(figure)}`);
-      if (c.refresh) {
+      type RefreshFigure = ReturnType<typeof cpuFigures> & {
+        longestLongTaskMs: number;
+        longTasks: number[];
+        cycleMs: number;
+        readyMs: number;
+        reported: Record<string, string>;
+      };
+      const refreshes: RefreshFigure[] = [];
+      for (let k = 1; c.refresh && k <= REFRESHES; k++) {
         // A relative range ("last N") refreshed one step later: one new point per series, the oldest one gone.
-        const refreshed = { ...c.panel, startMs: c.panel.startMs + c.panel.stepMs };
+        const refreshed = { ...c.panel, startMs: c.panel.startMs + k * c.panel.stepMs };
         await generateFramesInPage(host.page, refreshed);
         await processFramesInPage(host.page);
         const refreshReady = `(el) => el && el.getAttribute('data-state') === 'ready' && el.getAttribute('data-range-from') === '${refreshed.startMs}'`;
@@ -166,19 +182,34 @@ test.describe('anomaly panel responsiveness (whole cycle)', () => {
             { milestone: refreshReady }
           )
         );
-        expect(again.cycleMs, `the refresh never reported done: ${JSON.stringify(again.reported)}`).not.toBeNaN();
+        expect(again.cycleMs, `refresh ${k} never reported done: ${JSON.stringify(again.reported)}`).not.toBeNaN();
         longOnTheWallClock.push(...again.longTasks.filter((task) => task.duration > c.limitMs));
         longInWork.push(...refreshTasks.filter((task) => task.cpuMs > c.limitMs));
-        const refreshFigure = {
+        refreshes.push({
           longestLongTaskMs: Math.round(Math.max(0, ...again.longTasks.map((t) => t.duration))),
           longTasks: again.longTasks.map((t) => Math.round(t.duration)),
           cycleMs: Math.round(again.cycleMs),
           readyMs: Math.round(again.milestoneMs),
           ...cpuFigures(refreshTasks, c.limitMs),
           reported: again.reported,
+        });
+      }
+      if (refreshes.length > 0) {
+        // The first refresh runs code paths for the first time (compiled as they go); a dashboard that refreshes
+        // every few seconds meets them warm from the second on: both are recorded.
+        record(`${c.name} refresh +1 point`, refreshes[0]);
+        console.log(`${c.name} refresh +1 point: ${JSON.stringify(refreshes[0])}`);
+        const warm = refreshes.slice(1);
+        // Each refresh's times (bench 35-panel takes their median).
+        const warmFigure = {
+          cyclesMs: warm.map((r) => r.cycleMs),
+          readiesMs: warm.map((r) => r.readyMs),
+          longestLongTaskMs: Math.max(...warm.map((r) => r.longestLongTaskMs)),
+          longestTaskCpuMs: Math.max(...warm.map((r) => r.longestTaskCpuMs)),
+          longestTaskWithoutGcCpuMs: Math.max(...warm.map((r) => r.longestTaskWithoutGcCpuMs)),
         };
-        record(`${c.name} refresh +1 point`, refreshFigure);
-        console.log(`${c.name} refresh +1 point: ${JSON.stringify(refreshFigure)}`);
+        record(`${c.name} refresh +1 point, warm`, warmFigure);
+        console.log(`${c.name} refresh +1 point, warm: ${JSON.stringify(warmFigure)}`);
       }
       await expect(host.page.locator(byTestId(testIds.panel.workerFallbackNotice))).toHaveCount(c.fallback ? 1 : 0);
       expect(host.errors.filter((error) => !/Content Security Policy/i.test(error))).toEqual([]);
