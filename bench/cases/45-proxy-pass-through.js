@@ -5,7 +5,12 @@
 // the proxy's own share can be told from the hop's, and a TCP relay (bench/lib/tcpRelay.js): what copying the bytes
 // costs without handling HTTP at all. Each round sends every request once, in an order that rotates
 // from round to round (a slow phase of the machine weighs on all alike, and no side always follows another);
-// figures are medians over ROUNDS. Also /healthz while a cold anomaly query trains (models train on worker threads).
+// figures are medians over ROUNDS. Then each hop's CPU time per request, from /proc (all its threads: event loop,
+// V8's compiler and GC threads, libuv's pool), over CPU_REQUESTS requests of each kind sent to it alone: on two cores
+// shared with other work, wall time mostly tells how the machine was at the time, while the CPU a hop spends per
+// request is its own (what it takes from the client and Prometheus on the same cores). Also /healthz while a cold
+// anomaly query trains (models train on worker threads).
+const os = require('os');
 const { monitorEventLoopDelay } = require('perf_hooks');
 const { entry } = require('../lib/table');
 const { telemetrySeries } = require('../lib/telemetrySeries');
@@ -18,13 +23,16 @@ const DAY_MS = 86_400_000;
 const HOSTS = 2; // x 5 metrics = 10 series x 1 day at 60 s: a ~350 KB query_range answer
 const ROUNDS = 101;
 const WARM_UP_ROUNDS = 5;
+/** Requests of each kind sent to each hop alone to measure its CPU time per request (10 ms resolution: >= 1 s). */
+const CPU_REQUESTS = 300;
 const END_BEFORE_NOW_MS = 3 * 60_000;
 const REFERENCE = 'prometheus 2.42 direct';
 const BARE = 'bare node:http hop';
+const RELAY = 'TCP relay';
 
 async function run() {
   const { startPrometheus } = requireTestSupport('prometheus');
-  const { mainThreadCpuMs } = requireTestSupport('mainThreadCpu');
+  const { mainThreadCpuMs, processCpuMs } = requireTestSupport('mainThreadCpu');
   const endMs = Math.floor((Date.now() - END_BEFORE_NOW_MS) / STEP_MS) * STEP_MS;
   const { series, selector } = telemetrySeries({
     hostCount: HOSTS,
@@ -62,6 +70,8 @@ async function run() {
       : []),
   ]);
   const times = Object.fromEntries([...requests.map(({ key }) => [key, []]), ['healthz', []]]);
+  /** ms of the hop process's CPU per request, by `${kind} ${side}`. */
+  const cpuPerRequest = {};
   let answerBytes = 0;
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   /** The most main-thread CPU time (10 ms resolution) spent during one /healthz probe. */
@@ -82,6 +92,17 @@ async function run() {
         if (round >= 0) {
           times[key].push(seconds);
         }
+      }
+    }
+    const hops = { proxy: passing, bare, relay };
+    for (const [side, hop] of Object.entries(hops)) {
+      for (const kind of ['range', 'instant']) {
+        const { send } = requests.find(({ key }) => key === `${kind} ${side}`);
+        const cpuBefore = processCpuMs(hop.pid);
+        for (let i = 0; i < CPU_REQUESTS; i++) {
+          await send();
+        }
+        cpuPerRequest[`${kind} ${side}`] = (processCpuMs(hop.pid) - cpuBefore) / CPU_REQUESTS;
       }
     }
     // /healthz while a cold anomaly query over every series trains 10 models.
@@ -114,11 +135,20 @@ async function run() {
   }
   const kb = Math.round(answerBytes / 1024);
   const rate = (key) => 1 / median(times[key]);
+  const cpu = (key) => cpuPerRequest[key].toFixed(2);
+  /** Requests per second of the hop's CPU. */
+  const cpuRate = (key) => 1000 / cpuPerRequest[key];
   progress(
     `median ms over ${ROUNDS} rounds: range direct ${ms(times['range direct'])}, proxy ${ms(times['range proxy'])}, ` +
       `bare hop ${ms(times['range bare'])}, TCP relay ${ms(times['range relay'])}; instant direct ` +
       `${ms(times['instant direct'])}, proxy ${ms(times['instant proxy'])}, bare hop ${ms(times['instant bare'])}, ` +
-      `TCP relay ${ms(times['instant relay'])}; /healthz under a cold query: median ` +
+      `TCP relay ${ms(times['instant relay'])}; hop CPU ms per request (${CPU_REQUESTS} each, alone): range proxy ` +
+      `${cpu('range proxy')}, bare hop ${cpu('range bare')}, TCP relay ${cpu('range relay')}; instant proxy ` +
+      `${cpu('instant proxy')}, bare hop ${cpu('instant bare')}, TCP relay ${cpu('instant relay')}; ` +
+      `load average ${os
+        .loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}; /healthz under a cold query: median ` +
       `${ms(times.healthz)}, max ${(Math.max(...times.healthz) * 1000).toFixed(1)} (${times.healthz.length} probes), ` +
       `longest event-loop stall ${(loopDelay.max / 1e6).toFixed(1)} ms, most main-thread CPU in one probe ${healthzCpuMs} ms; ` +
       `the cold query took ${coldSeconds.toFixed(1)} s`
@@ -160,6 +190,30 @@ async function run() {
     entry('TCP relay, small instant query (queries/s)', rate('instant relay'), REFERENCE, rate('instant direct')),
     entry(`proxy pass-through ${range} (queries/s)`, rate('range proxy'), BARE, rate('range bare')),
     entry('proxy pass-through small instant query (queries/s)', rate('instant proxy'), BARE, rate('instant bare')),
+    entry(
+      `proxy pass-through ${range} (requests per CPU second of the hop)`,
+      cpuRate('range proxy'),
+      BARE,
+      cpuRate('range bare')
+    ),
+    entry(
+      'proxy pass-through small instant query (requests per CPU second of the hop)',
+      cpuRate('instant proxy'),
+      BARE,
+      cpuRate('instant bare')
+    ),
+    entry(
+      `bare node:http hop, ${range} (requests per CPU second of the hop)`,
+      cpuRate('range bare'),
+      RELAY,
+      cpuRate('range relay')
+    ),
+    entry(
+      'bare node:http hop, small instant query (requests per CPU second of the hop)',
+      cpuRate('instant bare'),
+      RELAY,
+      cpuRate('instant relay')
+    ),
     entry(
       `proxy /healthz while a cold anomaly query trains ${series.length} models, slowest of ${times.healthz.length}, longest event-loop stall ${(loopDelay.max / 1e6).toFixed(0)} ms, main-thread CPU <= ${healthzCpuMs} ms per probe (answers/s; target >= 5/s = 200 ms)`,
       1 / Math.max(...times.healthz),

@@ -9,7 +9,19 @@ const TICKS_PER_SECOND = 100;
  * worker threads' time.
  */
 export function mainThreadCpuMs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  return statCpuMs(`/proc/self/task/${process.pid}/stat`);
+}
+
+/**
+ * CPU time another process has used, all its threads together (its event loop, V8's compiler and GC threads, libuv's
+ * thread pool), in ms at /proc's 10 ms resolution: /proc/<pid>/stat.
+ */
+export function processCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+function statCpuMs(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ", field 3 is first
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
