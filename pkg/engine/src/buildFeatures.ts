@@ -79,6 +79,20 @@ export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOpti
       values[offset] = series[r + warmupCount];
     }
   };
+  // The value, a lag or a difference straight from the kept observations (no series of its own: the same doubles
+  // lag() and difference() give at these rows, which all have `order` observations before them: the warm-up).
+  const scatterShifted = (feature: number, series: Float64Array, kind: FeatureKind, order: number) => {
+    const shift = kind === 'value' ? 0 : order;
+    if (kind === 'difference') {
+      for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
+        values[offset] = series[r + warmupCount] - series[r + warmupCount - shift];
+      }
+      return;
+    }
+    for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
+      values[offset] = series[r + warmupCount - shift];
+    }
+  };
 
   let compactColumn = -1;
   let compact: Float64Array = new Float64Array(0);
@@ -99,6 +113,8 @@ export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOpti
       if (feature.kind === 'rollingMean' || feature.kind === 'rollingStd') {
         moments ??= momentsAt(compact, options.window);
         scatter(index, feature.kind === 'rollingMean' ? moments.mean : moments.std);
+      } else if (feature.kind === 'value' || feature.kind === 'lag' || feature.kind === 'difference') {
+        scatterShifted(index, compact, feature.kind, feature.order);
       } else {
         scatter(index, metricSeries(feature.kind, compact, feature.order, options.window));
       }
@@ -257,8 +273,7 @@ function momentsAt(
     while (pushed <= position) {
       moments.push(values[pushed++]);
     }
-    mean[k] = moments.mean();
-    std[k] = moments.std();
+    moments.readInto(mean, std, k);
   }
   return { mean, std };
 }

@@ -241,7 +241,8 @@ export class AnomalyDetector {
     const results: ScoreResult[] = [];
     for (const model of this.models) {
       const built = yield* buildFeatureSteps(selectColumns(table, model.columns), this.trainedOptions.features);
-      const matrix = model.scaler === null ? built.matrix : model.scaler.transform(built.matrix);
+      // Scaled in place: the unscaled features are this call's own and not needed after.
+      const matrix = model.scaler === null ? built.matrix : model.scaler.transformInPlace(built.matrix);
       yield;
       const scores = yield* scoreRowsSteps(model.forest, matrix, rowsPerStep, scoring);
       results.push(scoreResult(model, built, scores, this.trainedOptions.mode));

@@ -71,6 +71,15 @@ export class RollingMoments {
     return this.shift + (this.sum + this.sumCompensation) / this.count;
   }
 
+  /**
+   * mean() and std() into mean[at] and std[at]: for hosts filling whole series, without a number object per value
+   * (a double returned from a call that is not inlined is boxed; these stay in the typed arrays).
+   */
+  readInto(mean: Float64Array, std: Float64Array, at: number): void {
+    mean[at] = this.mean();
+    std[at] = this.std();
+  }
+
   /** Sample standard deviation, ddof = 1 (pandas' default); NaN for a window of 1. */
   std(): number {
     if (!this.full || this.window < 2) {

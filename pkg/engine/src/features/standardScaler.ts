@@ -68,6 +68,17 @@ export class StandardScaler {
 
   /** A new float32 matrix with every column standardised by the fitted means and scales. */
   transform(m: FeatureMatrix): FeatureMatrix {
+    this.checkTransformable(m);
+    const out = new Float32Array(m.rows * m.cols);
+    for (let offset = 0; offset < out.length; offset += m.cols) {
+      for (let c = 0; c < m.cols; c++) {
+        out[offset + c] = (m.values[offset + c] - this.means[c]) / this.scales[c];
+      }
+    }
+    return { rows: m.rows, cols: m.cols, values: out };
+  }
+
+  private checkTransformable(m: FeatureMatrix): void {
     if (!this.fitted) {
       throw new Error('StandardScaler is not fitted: call fit() (or StandardScaler.fromJSON) first');
     }
@@ -76,13 +87,21 @@ export class StandardScaler {
         `StandardScaler.transform: the matrix has ${m.cols} columns, the scaler was fitted on ${this.means.length}`
       );
     }
-    const out = new Float32Array(m.rows * m.cols);
-    for (let offset = 0; offset < out.length; offset += m.cols) {
+  }
+
+  /**
+   * transform() into `m` itself, for a caller that owns `m` and needs only the standardised matrix: the very values
+   * transform() gives, without a second matrix.
+   */
+  transformInPlace(m: FeatureMatrix): FeatureMatrix {
+    this.checkTransformable(m);
+    const { values } = m;
+    for (let offset = 0; offset < values.length; offset += m.cols) {
       for (let c = 0; c < m.cols; c++) {
-        out[offset + c] = (m.values[offset + c] - this.means[c]) / this.scales[c];
+        values[offset + c] = (values[offset + c] - this.means[c]) / this.scales[c];
       }
     }
-    return { rows: m.rows, cols: m.cols, values: out };
+    return m;
   }
 
   toJSON(): SerializedScaler {

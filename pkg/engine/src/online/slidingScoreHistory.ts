@@ -16,6 +16,8 @@ export const MAX_HORIZON = 65_535;
 export class SlidingScoreHistory {
   /** Fenwick tree over bin counts (1-based). */
   private readonly tree = new Uint16Array(BINS + 1);
+  /** Count of each bin (what two prefix sums of the tree differ by: one read instead of a second descent). */
+  private readonly binCounts = new Uint16Array(BINS);
   /** Bin of each remembered score, oldest overwritten first. */
   private readonly bins: Uint16Array;
   private count = 0;
@@ -49,7 +51,7 @@ export class SlidingScoreHistory {
     }
     const bin = binOf(score);
     const below = this.prefix(bin);
-    const same = this.prefix(bin + 1) - below;
+    const same = this.binCounts[bin];
     return (below + same / 2) / this.count;
   }
 
@@ -110,6 +112,7 @@ export class SlidingScoreHistory {
   }
 
   private add(bin: number, delta: number): void {
+    this.binCounts[bin] += delta;
     for (let i = bin + 1; i <= BINS; i += i & -i) {
       this.tree[i] += delta;
     }

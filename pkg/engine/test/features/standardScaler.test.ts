@@ -39,6 +39,26 @@ describe('StandardScaler', () => {
     expect(scaler.toJSON()).toEqual(before);
   });
 
+  it('transformInPlace writes into the matrix the very values transform gives', () => {
+    const scaler = new StandardScaler().fit(
+      matrix([
+        [0.1, 5e6],
+        [0.7, 9e6 + 0.3],
+        [0.3, 2],
+      ])
+    );
+    const input = matrix([
+      [0.2, 4],
+      [1e-7, -3e6],
+      [0.3, 2],
+    ]);
+    const expected = scaler.transform(input).values;
+    const scaled = scaler.transformInPlace(input);
+    expect(scaled.values).toBe(input.values);
+    expect(Buffer.from(scaled.values.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    expect(() => scaler.transformInPlace(matrix([[1]]))).toThrow('the matrix has 1 columns');
+  });
+
   it('round-trips through JSON', () => {
     const scaler = new StandardScaler().fit(
       matrix([
