@@ -77,7 +77,9 @@ export interface Scored {
 
 /**
  * Scores every row of `table` with a trained detector, SCORE_CHUNK_ROWS rows per engine call (each chunk with the
- * history its features need), pausing between calls.
+ * history its features need), pausing between calls. Rows before `from` are not scored; nor are rows from `to` on,
+ * which must then be a chunk boundary (from + k × SCORE_CHUNK_ROWS): the chunks before it are cut as they are
+ * when the whole table is scored, so each row gets the same score.
  */
 export async function scoreInChunks(
   detector: AnomalyDetector,
@@ -85,17 +87,18 @@ export async function scoreInChunks(
   warmup: number,
   pause: () => Promise<void>,
   from = 0,
-  stepRows = ENGINE_STEP_ROWS
+  stepRows = ENGINE_STEP_ROWS,
+  to = table.timestamps.length
 ): Promise<Scored> {
   const n = table.timestamps.length;
   // Only rows from `from` on are kept: a refresh scoring one new row needs room for one, not for the table.
-  const rows = new Int32Array(Math.max(0, n - from));
+  const rows = new Int32Array(Math.max(0, Math.min(n, to) - from));
   const scores = new Float64Array(rows.length);
   let count = 0;
   let threshold = NaN;
   // The forest's dense layout is built once for all the chunks (and steps), not once per engine call.
   const scoring = keptLayoutScoring();
-  for (let start = from; start < n; start += SCORE_CHUNK_ROWS) {
+  for (let start = from; start < Math.min(n, to); start += SCORE_CHUNK_ROWS) {
     if (start > from) {
       await pause();
     }

@@ -18,7 +18,6 @@ import {
   historyStart,
   rescoreNewRows,
   runInSteps,
-  scoreInChunks,
   sliceTable,
   trainingRows,
 } from '../pipeline/chunkedScore';
@@ -43,6 +42,7 @@ import type {
   PanelModelOutcome,
 } from './messages';
 import { JobCancelled, type JobHooks, failure } from './runScoreJob';
+import { type PeerLink, scoreSharing } from './peerScoring';
 
 /**
  * What explain() needs of a slot's latest result (the table it scored and the warm-up of its features), and what a
@@ -66,6 +66,8 @@ export interface AnalyseState {
   scratch?: DrawScratch;
   /** Series buffers of replaced tables, no longer referenced here: the host hands them back (takeRecycled). */
   recycled?: ArrayBuffer[];
+  /** Another worker that scores half of a big table's rows (peerScoring.ts); none on the main thread. */
+  peer?: PeerLink;
 }
 
 /** A slot's new latest table; the buffers of the series behind the one it replaces are recycled. */
@@ -229,7 +231,7 @@ async function analyseModel(
         reuse = { ...refreshed.kept, drawn: previous.drawn, oldTimes: previous.table.timestamps };
       }
     } else {
-      scored = await scoreInChunks(detector, table, warmup, pause, 0, stepRows);
+      scored = await scoreSharing(detector, table, warmup, pause, stepRows, state.peer);
     }
   }
   const entry: ScoredTable = {

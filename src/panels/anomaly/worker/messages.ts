@@ -86,7 +86,13 @@ export interface ExplainRequest {
   top: number;
 }
 
-export type WorkerRequest = ScoreRequest | CancelRequest | AnalyseRequest | ExplainRequest;
+/** The worker's end of a channel to another worker of the pool, which shares big tables' scoring (peerScoring.ts). */
+export interface PeerRequest {
+  type: 'peer';
+  port: MessagePort;
+}
+
+export type WorkerRequest = ScoreRequest | CancelRequest | AnalyseRequest | ExplainRequest | PeerRequest;
 
 /** What the panel draws of one series of a model, sized to the grid (2 slots per pixel column). */
 export interface DrawnSeries {

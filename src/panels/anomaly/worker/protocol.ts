@@ -2,6 +2,7 @@ import { DetectorCache } from './detectorCache';
 import { type WorkerRequest, type WorkerResponse, responseTransferables } from './messages';
 import { type AnalyseState, explainAt, runAnalyseJob, takeRecycled } from './analyseJob';
 import { JobCancelled, runScoreJob } from './runScoreJob';
+import { PeerLink } from './peerScoring';
 import { SCORE_CHUNK_ROWS } from '../pipeline/chunkedScore';
 
 /** The least time between two progress messages of a job (ms). */
@@ -19,8 +20,14 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
   const state: AnalyseState = { cache, tables: new Map() };
   let latestJobId = -1;
   const cancelled = new Set<number>();
+  /** Jobs under way here (a peer's request for help is declined while there are any). */
+  let running = 0;
 
   return async function handle(request: WorkerRequest): Promise<void> {
+    if (request.type === 'peer') {
+      state.peer = new PeerLink(request.port, () => running > 0, pause);
+      return;
+    }
     if (request.type === 'cancel') {
       cancelled.add(request.jobId);
       return;
@@ -40,6 +47,7 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
     const jobId = request.jobId;
     const isCancelled = () => cancelled.has(jobId) || jobId < latestJobId;
     const send = (message: WorkerResponse) => post(message, responseTransferables(message));
+    running++;
     try {
       if (isCancelled()) {
         throw new JobCancelled();
@@ -78,6 +86,7 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
         send({ type: 'error', jobId, message: error instanceof Error ? error.message : String(error) });
       }
     } finally {
+      running--;
       cancelled.delete(jobId);
     }
   };

@@ -10,6 +10,7 @@ import {
   type WorkerResponse,
   requestTransferables,
 } from './messages';
+import { PEER_MIN_ROWS } from './peerScoring';
 import { pauseEvery } from './protocol';
 import { JobCancelled, type JobHooks, runScoreJob } from './runScoreJob';
 import { assignModels, mergeByWorker, splitByWorker, workersFor } from './workerPool';
@@ -85,6 +86,11 @@ export class WorkerScorer implements Scorer {
       trainingKeys,
       onProgress
     ) as Promise<AnalyseResult>;
+  }
+
+  /** Hands the worker its end of a channel to another worker of the pool (see peerScoring.ts). */
+  connectPeer(port: MessagePort): void {
+    this.worker.postMessage({ type: 'peer', port }, [port]);
   }
 
   explain(slot: string, time: number, top: number): Promise<Explanation | null> {
@@ -213,7 +219,9 @@ export class WorkerPoolScorer implements Scorer {
   }
 
   analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
-    return this.spread(input, (worker, part, progress) => worker.analyse(part, progress), onProgress);
+    // A table big enough to share its scoring wants its worker's peer started, however few the models.
+    const big = input.models.some((m) => m.columns.some((c) => c.times.length >= PEER_MIN_ROWS));
+    return this.spread(input, (worker, part, progress) => worker.analyse(part, progress), onProgress, big ? 2 : 1);
   }
 
   explain(slot: string, time: number, top: number): Promise<Explanation | null> {
@@ -228,9 +236,10 @@ export class WorkerPoolScorer implements Scorer {
       part: I,
       onProgress: ProgressListener
     ) => Promise<{ status: 'done'; models: M[] } | { status: 'cancelled' }>,
-    onProgress?: ProgressListener
+    onProgress?: ProgressListener,
+    minWorkers = 1
   ): Promise<{ status: 'done'; models: M[] } | { status: 'cancelled' }> {
-    this.grow(workersFor(input.models.length, this.maxWorkers));
+    this.grow(Math.max(workersFor(input.models.length, this.maxWorkers), Math.min(minWorkers, this.maxWorkers)));
     const count = this.workers.length;
     const assignment = assignModels(
       input.models.map((m) => m.slot),
@@ -276,6 +285,12 @@ export class WorkerPoolScorer implements Scorer {
         return; // the workers already running will do
       }
       this.workers.push(new WorkerScorer(started, this.buffers));
+      if (this.workers.length % 2 === 0 && typeof MessageChannel === 'function') {
+        // Workers pair up (0 and 1, 2 and 3): each may share a big table's scoring with the other.
+        const { port1, port2 } = new MessageChannel();
+        this.workers[this.workers.length - 2].connectPeer(port1);
+        this.workers[this.workers.length - 1].connectPeer(port2);
+      }
     }
   }
 }

@@ -10,6 +10,7 @@ import type { AnomalyOptions } from '../../types';
 import { type AnalyseState, explainAt, runAnalyseJob, takeRecycled } from '../analyseJob';
 import { DetectorCache } from '../detectorCache';
 import type { AnalyseRequest, PanelColumn, PanelModelOutcome } from '../messages';
+import { PEER_MIN_ROWS, PeerLink } from '../peerScoring';
 
 // decimateRowsInto, counted (the same function): the refresh tests check which rows a drawing decimated itself.
 jest.mock('../../pipeline/decimate', () => {
@@ -368,6 +369,29 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
     expect(Array.from(scored.rows)).toEqual(Array.from(engine.rowIndex));
     expect(Array.from(scored.scores)).toEqual(Array.from(engine.scores));
     expect(scored.threshold).toBe(engine.threshold);
+  });
+
+  it(`${PEER_MIN_ROWS} rows or more: a peer worker scores half of the chunks, and the panel gets what one worker alone gives`, async () => {
+    const n = PEER_MIN_ROWS + 5000;
+    const values = syntheticSeries(n, [1000, 100_000, 130_000]);
+    const models = () => [{ slot: 'big', trainingKey: 'k', columns: [column('big', values)], mayTrain: true }];
+    const req = request(models(), n, { trees: 20 });
+    const [alone] = await runAnalyseJob(req, newState(), hooks);
+    // Two workers' states linked as the pool links them, each end a real MessagePort.
+    const channel = new MessageChannel();
+    const ends: MessagePort[] = [channel.port1, channel.port2] as unknown as MessagePort[];
+    const answers: string[] = [];
+    channel.port1.on('message', (message: { type: string }) => answers.push(message.type));
+    try {
+      const here = { ...newState(), peer: new PeerLink(ends[0], () => false, hooks.pause) };
+      const peer = { ...newState(), peer: new PeerLink(ends[1], () => false, hooks.pause) };
+      const [shared] = await runAnalyseJob(request(models(), n, { trees: 20 }), here, hooks);
+      expect(peer.tables.size).toBe(0); // it scored rows, it holds nothing of the job
+      expect(answers).toEqual(['peer-scored']);
+      expect(ok(shared)).toEqual(ok(alone));
+    } finally {
+      channel.port1.close();
+    }
   });
 
   it('annotation runs do not depend on the panel width; the drawn regions are merged per pixel column', async () => {

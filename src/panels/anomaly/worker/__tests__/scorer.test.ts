@@ -1,7 +1,10 @@
 import { dateTime } from '@grafana/data';
 import { analysePanel } from '../../analysis/analysePanel';
 import { withDefaults } from '../../options/defaults';
-import { prometheusFrame, syntheticSeries } from '../../testing/frames';
+import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
+import { toDetectorOptions } from '../../model/detectorOptions';
+import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../testing/frames';
+import { PEER_MIN_ROWS } from '../peerScoring';
 import type { WorkerRequest, WorkerResponse } from '../messages';
 import { createRequestHandler } from '../protocol';
 import {
@@ -53,6 +56,17 @@ const job = (withTraining: boolean): JobInput => ({
   models: [{ slot: 'cpu', trainingKey: 'k', table: table(), training: withTraining ? table() : undefined }],
 });
 
+/** Starts InProcessWorkers for a pool, keeping each. */
+function startedWorkers(): { started: InProcessWorker[]; start: () => Worker } {
+  const started: InProcessWorker[] = [];
+  const start = () => {
+    const worker = new InProcessWorker();
+    started.push(worker);
+    return worker as unknown as Worker;
+  };
+  return { started, start };
+}
+
 describe('scorers', () => {
   it('cannot start the inline worker under jsdom and says why', () => {
     expect(startInlineWorker('self.onmessage = () => {}')).toMatch(/not available/);
@@ -75,12 +89,7 @@ describe('scorers', () => {
   });
 
   it('WorkerPoolScorer spreads many models over its workers, answers in job order, and cancels on every worker', async () => {
-    const started: InProcessWorker[] = [];
-    const start = () => {
-      const worker = new InProcessWorker();
-      started.push(worker);
-      return worker as unknown as Worker;
-    };
+    const { started, start } = startedWorkers();
     const scorer = new WorkerPoolScorer(start(), start, 3);
     const many = (withTraining: boolean): JobInput => ({
       ...job(withTraining),
@@ -117,6 +126,55 @@ describe('scorers', () => {
     const few = { ...job(false), models: many(false).models.slice(0, 2) };
     const small = await scorer.run(few);
     expect(small.status === 'done' && small.models.map((m) => m.ok && !m.trained)).toEqual([true, true]);
+  });
+
+  it('WorkerPoolScorer starts a second worker for one table of PEER_MIN_ROWS rows and links the two as peers', async () => {
+    const { started, start } = startedWorkers();
+    // jsdom has no MessageChannel; Node's ports are real ones.
+    const channels: NodeMessageChannel[] = [];
+    globalThis.MessageChannel = class {
+      constructor() {
+        const channel = new NodeMessageChannel();
+        channels.push(channel);
+        return channel;
+      }
+    } as unknown as typeof MessageChannel;
+    try {
+      const scorer = new WorkerPoolScorer(start(), start, 2);
+      const n = PEER_MIN_ROWS;
+      const series = syntheticSeries(n, [900, 100_000]);
+      const options = withDefaults({ trees: 10 });
+      const result = await scorer.analyse({
+        detector: toDetectorOptions(options),
+        contamination: options.contamination,
+        models: [
+          {
+            slot: 'big',
+            trainingKey: 'k',
+            mayTrain: true,
+            columns: [{ name: 'big', times: Float64Array.from(times(n)), values: Float64Array.from(series) }],
+          },
+        ],
+        grid: { fromMs: START, toMs: START + (n - 1) * STEP, columns: 800 },
+        rules: { minConsecutive: 1, direction: 'both' },
+        window: options.window,
+        intervalMs: STEP,
+        check: { count: 19, reason: 'test', where: 'in the visible range' },
+      });
+      expect(result.status === 'done' && result.models[0].ok).toBe(true);
+      expect(started).toHaveLength(2);
+      expect(started.map((worker) => worker.sent[0].type)).toEqual(['peer', 'peer']);
+      // The model lives on the first worker; the second only got the job's empty part.
+      expect(
+        started.map((worker) =>
+          worker.sent.filter((m) => m.type === 'analyse').map((m) => m.type === 'analyse' && m.models.length)
+        )
+      ).toEqual([[1], [0]]);
+      scorer.dispose();
+    } finally {
+      channels.forEach((channel) => channel.port1.close());
+      delete (globalThis as { MessageChannel?: unknown }).MessageChannel;
+    }
   });
 
   it('ResilientScorer falls back to the main thread when the worker errors before answering', async () => {

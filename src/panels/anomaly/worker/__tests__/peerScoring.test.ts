@@ -1,0 +1,116 @@
+import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
+import { syntheticSeries, times } from '../../testing/frames';
+import { SCORE_CHUNK_ROWS, scoreInChunks } from '../../pipeline/chunkedScore';
+import { PEER_MIN_ROWS, PeerLink, type PeerMessage, type PeerPort, scoreSharing } from '../peerScoring';
+
+/** Two linked ends, as a MessageChannel's: a message posted on one arrives (a task later) at the other. */
+function linkedPorts(): { a: PeerPort; b: PeerPort; sent: PeerMessage[] } {
+  const sent: PeerMessage[] = [];
+  const end = (other: () => PeerPort): PeerPort => ({
+    onmessage: null,
+    postMessage(message) {
+      sent.push(message);
+      setTimeout(() => other().onmessage?.({ data: message } as MessageEvent<PeerMessage>), 0);
+    },
+  });
+  const a: PeerPort = end(() => b);
+  const b: PeerPort = end(() => a);
+  return { a, b, sent };
+}
+
+const noPause = () => Promise.resolve();
+
+/** This worker's link and its peer's, over linkedPorts; `sent` records every message between them. */
+function linkedPeers(peerBusy = false, peerPause = noPause): { here: PeerLink; sent: PeerMessage[] } {
+  const { a, b, sent } = linkedPorts();
+  new PeerLink(b, () => peerBusy, peerPause);
+  return { here: new PeerLink(a, () => false, noPause), sent };
+}
+
+function bigTable(): SeriesTable {
+  const n = PEER_MIN_ROWS + 3 * SCORE_CHUNK_ROWS + 77; // an odd number of chunks, the last one short
+  const values = Float64Array.from(syntheticSeries(n, [700, 90_000, 120_000]));
+  // Gaps just before the cut: the peer's first chunk needs history from further back than WARMUP rows.
+  const cut = Math.ceil(Math.ceil(n / SCORE_CHUNK_ROWS) / 2) * SCORE_CHUNK_ROWS;
+  for (let r = cut - 12; r < cut - 2; r += 3) {
+    values[r] = NaN;
+  }
+  return { timestamps: Float64Array.from(times(n)), columns: [{ name: 'v', values }] };
+}
+
+function trained(table: SeriesTable): AnomalyDetector {
+  return AnomalyDetector.train(
+    {
+      timestamps: table.timestamps.subarray(0, 5000),
+      columns: [{ name: 'v', values: table.columns[0].values.subarray(0, 5000) }],
+    },
+    { forest: { nEstimators: 20, seed: 5, contamination: 0.01 } }
+  );
+}
+
+describe('scoreSharing', () => {
+  const table = bigTable();
+  const detector = trained(table);
+  // As analyseJob: the complete rows before a row that its features need.
+  const { window, lags } = detector.options.features;
+  const WARMUP = Math.max(window - 1, lags, 1);
+  let alone: Awaited<ReturnType<typeof scoreInChunks>>;
+  beforeAll(async () => {
+    alone = await scoreInChunks(detector, table, WARMUP, noPause);
+  });
+
+  it('gives every row the score one worker alone gives, the peer scoring the second half of the chunks', async () => {
+    const { here, sent } = linkedPeers();
+    const shared = await scoreSharing(detector, table, WARMUP, noPause, 2048, here);
+    expect(Array.from(shared.rows)).toEqual(Array.from(alone.rows));
+    expect(Array.from(shared.scores)).toEqual(Array.from(alone.scores));
+    expect(shared.threshold).toBe(alone.threshold);
+    const answers = sent.filter((m) => m.type === 'peer-scored');
+    expect(answers).toHaveLength(1);
+    // The peer's half: from the chunk boundary at the middle of the chunks to the end.
+    const peerRows = (answers[0] as Extract<PeerMessage, { type: 'peer-scored' }>).rows.length;
+    const n = table.timestamps.length;
+    const cut = Math.ceil(Math.ceil(n / SCORE_CHUNK_ROWS) / 2) * SCORE_CHUNK_ROWS;
+    expect(peerRows).toBe(n - cut);
+  });
+
+  it('scores everything here when the peer is busy with a job of its own', async () => {
+    const { here, sent } = linkedPeers(true);
+    const shared = await scoreSharing(detector, table, WARMUP, noPause, 2048, here);
+    expect(Array.from(shared.scores)).toEqual(Array.from(alone.scores));
+    expect(sent.map((m) => m.type)).toEqual(['peer-score', 'peer-declined']);
+  });
+
+  it('asks no peer for a table below PEER_MIN_ROWS rows', async () => {
+    const small: SeriesTable = {
+      timestamps: table.timestamps.subarray(0, PEER_MIN_ROWS - 1),
+      columns: [{ name: 'v', values: table.columns[0].values.subarray(0, PEER_MIN_ROWS - 1) }],
+    };
+    const { here, sent } = linkedPeers();
+    const shared = await scoreSharing(detector, small, WARMUP, noPause, 2048, here);
+    expect(sent).toEqual([]);
+    expect(shared.rows.length).toBe(alone.rows.filter((row) => row < PEER_MIN_ROWS - 1).length);
+  });
+
+  it("stops the peer's half when this worker's job is cancelled", async () => {
+    const { a, b, sent } = linkedPorts();
+    const here = new PeerLink(a, () => false, noPause);
+    // The peer's pauses let messages in, as a worker's do.
+    new PeerLink(
+      b,
+      () => false,
+      () => new Promise((resolve) => setTimeout(resolve, 0))
+    );
+    let pauses = 0;
+    const cancelledSoon = async () => {
+      if (++pauses > 3) {
+        throw new Error('cancelled');
+      }
+    };
+    await expect(scoreSharing(detector, table, WARMUP, cancelledSoon, 2048, here)).rejects.toThrow('cancelled');
+    while (!sent.some((m) => m.type === 'peer-declined' || m.type === 'peer-scored')) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect(sent.map((m) => m.type)).toEqual(['peer-score', 'peer-cancel', 'peer-declined']);
+  });
+});
