@@ -4,7 +4,6 @@
 //   node bench/lib/hopProcess.js <proxy|bare|relay> <targetUrl>   prints the hop's URL as its first line of stdout
 // and exits when its stdin closes (so a bench that dies leaves no hop behind). startHopProcess() is the parent's side.
 const { spawn } = require('child_process');
-const fs = require('fs');
 const path = require('path');
 const readline = require('readline');
 
@@ -38,14 +37,17 @@ function startHopProcess(kind, targetUrl) {
   });
 }
 
-/** The anomaly proxy over one Prometheus upstream, logging a line per request (as deployed) to /dev/null. */
+/**
+ * The anomaly proxy over one Prometheus upstream, logging a line per request to /dev/null through the proxy's own
+ * batched log destination, as it logs to stdout when deployed.
+ */
 function startQuietProxy(targetUrl) {
   const { parseConfig, startProxy } = require(path.join(__dirname, '..', '..', 'pkg', 'proxy', 'dist'));
   const config = parseConfig(
     ['listen: 127.0.0.1:0', 'upstreams:', `  prom: { type: prometheus, url: ${JSON.stringify(targetUrl)} }`].join('\n'),
     'bench hop config'
   );
-  return startProxy(config, { logStream: fs.createWriteStream('/dev/null') });
+  return startProxy(config, { logDestination: '/dev/null' });
 }
 
 function startHop(kind, targetUrl) {

@@ -1,5 +1,5 @@
 import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -532,6 +532,27 @@ log: { level: info }`;
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ msg: 'request completed', req: { method: 'GET' }, res: { statusCode: 200 } });
     expect(lines[0].req.url).toMatch(/^\/api\/v1\/query\?/);
+  });
+
+  it('writes its log lines to logDestination (in batches), and what has gathered when it closes', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'proxy-log-')), 'proxy.log');
+    const yaml = `listen: "127.0.0.1:0"
+upstreams:
+  prom: { type: prometheus, url: "${prometheus.url}" }
+log: { level: info }`;
+    const proxy = await startProxy(parseConfig(yaml, 'test'), { logDestination: file });
+    expect((await get(proxy, '/api/v1/query', { query: 'up' })).status).toBe(200);
+    await proxy.close();
+    // close() asks for the gathered lines to be written; the write itself completes on libuv's pool.
+    const requestLines = () =>
+      (existsSync(file) ? readFileSync(file, 'utf8') : '')
+        .split('\n')
+        .filter((line) => line.includes('"reqId"'))
+        .map((line) => JSON.parse(line));
+    while (requestLines().length === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(requestLines()).toEqual([expect.objectContaining({ msg: 'request completed', res: { statusCode: 200 } })]);
   });
 });
 
