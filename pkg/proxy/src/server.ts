@@ -55,10 +55,10 @@ export interface ProxyOptions {
 const ABORTED_ANSWER_MS = 500;
 
 /**
- * Log lines are written when this many bytes have gathered, or LOG_FLUSH_MS after the last write, and at exit. A
- * write per line (pino's default) is a round trip through libuv's thread pool per request (a pool thread woken to
- * write, the event loop woken when it is done): ~0.15-0.25 ms of CPU per pass-through request on this project's
- * 2-core bench machine, ~20 % of the proxy's (docs/performance.md, pass-through).
+ * Log lines are written when this many bytes have gathered, else every LOG_FLUSH_MS, and at exit. A write per line
+ * (pino's default) is a round trip through libuv's thread pool per request (a pool thread woken to write, the event
+ * loop woken when it is done): ~0.1 ms of CPU per pass-through request on this project's 2-core bench machine,
+ * ~10 % of the proxy's (docs/performance.md, pass-through).
  */
 const LOG_BATCH_BYTES = 4096;
 const LOG_FLUSH_MS = 1000;
