@@ -81,8 +81,6 @@ export function useAnalysis(
           lastDone.current = analysis;
         }
         setState(analysis);
-        // Memory for the next copy, made while the panel is idle (see BufferPool.refill), after this result renders.
-        setTimeout(() => void scorer.buffers?.refill(yieldToEventLoop, () => stale), 0);
       })
       .catch((error: unknown) => {
         if (!stale) {

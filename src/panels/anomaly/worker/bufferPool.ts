@@ -30,6 +30,14 @@ export class BufferPool {
   }
 
   /**
+   * Refills (below) once the thread is idle after a job the scorer that owns the pool has answered, unless a newer
+   * job has started by then (`isStale`).
+   */
+  refillWhenIdle(pause: () => Promise<void>, isStale: () => boolean): void {
+    setTimeout(() => void this.refill(pause, isStale), 0);
+  }
+
+  /**
    * After a job: buffers for the copies take() could not supply, made now, one per pause and each written once (so
    * its pages are the process' already). The next copy of the same sizes (a dashboard's refresh) then writes into
    * them instead of into new memory, which matters after a panel's first job: the workers cannot hand buffers back
@@ -41,6 +49,7 @@ export class BufferPool {
    * again): the pool holds about one copy's worth at rest, within MAX_POOLED_BYTES.
    */
   async refill(pause: () => Promise<void>, isStale: () => boolean = () => false): Promise<void> {
+    // Taken even when stale: the newer job's copies are what its own refill is for.
     const sizes = this.missed;
     const asked = this.asked;
     this.missed = [];

@@ -11,7 +11,7 @@ import {
   requestTransferables,
 } from './messages';
 import { PEER_MIN_ROWS } from './peerScoring';
-import { pauseEvery } from './protocol';
+import { pauseEvery, yieldToEventLoop } from './protocol';
 import { JobCancelled, type JobHooks, runScoreJob } from './runScoreJob';
 import { assignModels, mergeByWorker, splitByWorker, workersFor } from './workerPool';
 
@@ -60,9 +60,17 @@ export class WorkerScorer implements Scorer {
   private nextExplainId = 1;
   private readonly explaining = new Map<number, (e: Explanation | null) => void>();
 
+  /** Analyse jobs started: a refill after one is stale once a newer one has started. */
+  private analyses = 0;
+
+  /**
+   * @param buffers the pool the panel copies into; a pool of workers shares one, and refills it itself
+   * @param ownsBuffers whether this scorer refills `buffers` after its jobs [true]
+   */
   constructor(
     private readonly worker: Worker,
-    readonly buffers: BufferPool = new BufferPool()
+    readonly buffers: BufferPool = new BufferPool(),
+    private readonly ownsBuffers = true
   ) {
     worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.receive(event.data);
     worker.onerror = (event) => {
@@ -79,13 +87,18 @@ export class WorkerScorer implements Scorer {
     return this.submit((jobId) => ({ type: 'score', jobId, ...input }), trainingKeys, onProgress) as Promise<JobResult>;
   }
 
-  analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
+  async analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
     const trainingKeys = new Map(input.models.filter((m) => m.mayTrain).map((m) => [m.slot, m.trainingKey]));
-    return this.submit(
+    const started = ++this.analyses;
+    const result = (await this.submit(
       (jobId) => ({ type: 'analyse', jobId, ...input }),
       trainingKeys,
       onProgress
-    ) as Promise<AnalyseResult>;
+    )) as AnalyseResult;
+    if (this.ownsBuffers) {
+      refillAfter(result, this.buffers, () => started !== this.analyses);
+    }
+    return result;
   }
 
   /** Hands the worker its end of a channel to another worker of the pool (see peerScoring.ts). */
@@ -200,6 +213,8 @@ export class WorkerPoolScorer implements Scorer {
   private readonly homes = new Map<string, number>();
   /** One pool for all the workers: a buffer comes back from whichever worker held it. */
   readonly buffers = new BufferPool();
+  /** Analyse jobs started (see WorkerScorer.analyses). */
+  private analyses = 0;
 
   /**
    * @param first the worker already started
@@ -211,17 +226,25 @@ export class WorkerPoolScorer implements Scorer {
     private readonly startWorker: () => Worker | string,
     private readonly maxWorkers: number
   ) {
-    this.workers = [new WorkerScorer(first, this.buffers)];
+    this.workers = [new WorkerScorer(first, this.buffers, false)];
   }
 
   run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
     return this.spread(input, (worker, part, progress) => worker.run(part, progress), onProgress);
   }
 
-  analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
+  async analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
     // A table big enough to share its scoring wants its worker's peer started, however few the models.
     const big = input.models.some((m) => m.columns.some((c) => c.times.length >= PEER_MIN_ROWS));
-    return this.spread(input, (worker, part, progress) => worker.analyse(part, progress), onProgress, big ? 2 : 1);
+    const started = ++this.analyses;
+    const result = await this.spread(
+      input,
+      (worker, part, progress) => worker.analyse(part, progress),
+      onProgress,
+      big ? 2 : 1
+    );
+    refillAfter(result, this.buffers, () => started !== this.analyses);
+    return result;
   }
 
   explain(slot: string, time: number, top: number): Promise<Explanation | null> {
@@ -284,7 +307,7 @@ export class WorkerPoolScorer implements Scorer {
       if (typeof started === 'string') {
         return; // the workers already running will do
       }
-      this.workers.push(new WorkerScorer(started, this.buffers));
+      this.workers.push(new WorkerScorer(started, this.buffers, false));
       if (this.workers.length % 2 === 0 && typeof MessageChannel === 'function') {
         // Workers pair up (0 and 1, 2 and 3): each may share a big table's scoring with the other.
         const { port1, port2 } = new MessageChannel();
@@ -326,12 +349,14 @@ export class MainThreadScorer implements Scorer {
   }
 
   async analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
+    const latest = this.latestJobId + 1; // the id latest() gives this job
     const result = await this.latest(
       (jobId, hooks) => runAnalyseJob({ type: 'analyse', jobId, ...input }, this.state, hooks),
       onProgress
     );
     // The tables replaced are no longer read here: the panel's next copies write into their series' arrays.
     this.buffers.put(takeRecycled(this.state));
+    refillAfter(result, this.buffers, () => this.latestJobId !== latest);
     return result;
   }
 
@@ -478,5 +503,15 @@ export function startInlineWorker(source: string): Worker | string {
       const created = url;
       setTimeout(() => URL.revokeObjectURL(created), 10_000);
     }
+  }
+}
+
+/**
+ * After a job that is done, the pool makes the memory its copies missed, once the thread is idle (see
+ * BufferPool.refill); the panel's next copies (a refresh) then write into memory already used.
+ */
+function refillAfter(result: { status: string }, buffers: BufferPool, isStale: () => boolean): void {
+  if (result.status === 'done') {
+    buffers.refillWhenIdle(yieldToEventLoop, isStale);
   }
 }

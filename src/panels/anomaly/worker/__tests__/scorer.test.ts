@@ -7,7 +7,9 @@ import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../test
 import { PEER_MIN_ROWS } from '../peerScoring';
 import type { WorkerRequest, WorkerResponse } from '../messages';
 import { createRequestHandler } from '../protocol';
+import { BufferPool } from '../bufferPool';
 import {
+  type AnalyseInput,
   type JobInput,
   MainThreadScorer,
   ResilientScorer,
@@ -55,6 +57,29 @@ const job = (withTraining: boolean): JobInput => ({
   explainTop: 3,
   models: [{ slot: 'cpu', trainingKey: 'k', table: table(), training: withTraining ? table() : undefined }],
 });
+
+/** An analyse job of one series of `n` points ([900, 100 000] anomalous), `trees` trees. */
+function analyseInput(n: number, trees: number): AnalyseInput {
+  const options = withDefaults({ trees });
+  const series = syntheticSeries(n, [900, 100_000]);
+  return {
+    detector: toDetectorOptions(options),
+    contamination: options.contamination,
+    models: [
+      {
+        slot: 'big',
+        trainingKey: 'k',
+        mayTrain: true,
+        columns: [{ name: 'big', times: Float64Array.from(times(n)), values: Float64Array.from(series) }],
+      },
+    ],
+    grid: { fromMs: START, toMs: START + (n - 1) * STEP, columns: 800 },
+    rules: { minConsecutive: 1, direction: 'both' },
+    window: options.window,
+    intervalMs: STEP,
+    check: { count: 19, reason: 'test', where: 'in the visible range' },
+  };
+}
 
 /** Starts InProcessWorkers for a pool, keeping each. */
 function startedWorkers(): { started: InProcessWorker[]; start: () => Worker } {
@@ -141,26 +166,7 @@ describe('scorers', () => {
     } as unknown as typeof MessageChannel;
     try {
       const scorer = new WorkerPoolScorer(start(), start, 2);
-      const n = PEER_MIN_ROWS;
-      const series = syntheticSeries(n, [900, 100_000]);
-      const options = withDefaults({ trees: 10 });
-      const result = await scorer.analyse({
-        detector: toDetectorOptions(options),
-        contamination: options.contamination,
-        models: [
-          {
-            slot: 'big',
-            trainingKey: 'k',
-            mayTrain: true,
-            columns: [{ name: 'big', times: Float64Array.from(times(n)), values: Float64Array.from(series) }],
-          },
-        ],
-        grid: { fromMs: START, toMs: START + (n - 1) * STEP, columns: 800 },
-        rules: { minConsecutive: 1, direction: 'both' },
-        window: options.window,
-        intervalMs: STEP,
-        check: { count: 19, reason: 'test', where: 'in the visible range' },
-      });
+      const result = await scorer.analyse(analyseInput(PEER_MIN_ROWS, 10));
       expect(result.status === 'done' && result.models[0].ok).toBe(true);
       expect(started).toHaveLength(2);
       expect(started.map((worker) => worker.sent[0].type)).toEqual(['peer', 'peer']);
@@ -222,4 +228,33 @@ describe('scorers', () => {
     await expect(current).resolves.toMatchObject({ status: 'done' });
     expect(pauses).toBeGreaterThan(1);
   });
+
+  it.each(['worker', 'pool', 'main thread'])(
+    "%s: a finished analyse job refills the panel's buffer pool once the thread is idle, a cancelled one does not",
+    async (kind) => {
+      const refill = jest.spyOn(BufferPool.prototype, 'refill');
+      const { start } = startedWorkers();
+      const scorer =
+        kind === 'worker'
+          ? new WorkerScorer(start())
+          : kind === 'pool'
+            ? new WorkerPoolScorer(start(), start, 2)
+            : new MainThreadScorer('no workers');
+      try {
+        const stale = scorer.analyse(analyseInput(300, 10));
+        const current = scorer.analyse(analyseInput(300, 10));
+        await expect(stale).resolves.toEqual({ status: 'cancelled' });
+        await expect(current).resolves.toMatchObject({ status: 'done' });
+        expect(refill).not.toHaveBeenCalled(); // not in the task that answers the job
+        while (refill.mock.calls.length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+        expect(refill.mock.calls).toHaveLength(1);
+        expect(refill.mock.contexts[0]).toBe(scorer.buffers);
+      } finally {
+        refill.mockRestore();
+        scorer.dispose();
+      }
+    }
+  );
 });
