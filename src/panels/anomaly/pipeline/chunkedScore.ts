@@ -177,7 +177,7 @@ export async function rescoreNewRows(
     // (more rows left the range's start than are scored anew) and copyWithin clamps the source to its view.
     oldScores.copyWithin(0, first, first + kept);
     if (consecutive) {
-      rows.set(countingFrom(oldRows[first] - offset, kept));
+      writeCounting(rows, oldRows[first] - offset, kept);
     } else {
       oldRows.copyWithin(0, first, first + kept);
       if (offset !== 0) {
@@ -189,7 +189,7 @@ export async function rescoreNewRows(
   } else {
     scores.set(oldScores.subarray(first, first + kept));
     if (consecutive) {
-      rows.set(countingFrom(oldRows[first] - offset, kept));
+      writeCounting(rows, oldRows[first] - offset, kept);
     } else {
       for (let i = 0; i < kept; i++) {
         rows[i] = oldRows[first + i] - offset;
@@ -201,18 +201,30 @@ export async function rescoreNewRows(
   return { scored: { rows, scores, threshold: fresh.threshold }, scoredRows: n - from, kept: { offset, same, from } };
 }
 
-/** 0, 1, 2, ...: the longest counting sequence asked for so far (grown as needed), for countingFrom. */
+/** Most entries of the counting sequence kept between calls (256 kB): what a 50 x 10 000 refresh needs many times. */
+const COUNTING_KEPT = 65_536;
+
+/** 0, 1, 2, ...: as long as the longest sequence asked for so far, at most COUNTING_KEPT. */
 let counting = new Int32Array(0);
 
-/** start, start + 1, ..., start + count - 1 (a view: copy it, never write to it). */
-function countingFrom(start: number, count: number): Int32Array {
-  if (counting.length < start + count) {
-    counting = new Int32Array(Math.max(start + count, counting.length + (counting.length >> 2)));
+/** out[i] = start + i for i < count: a copy from the kept counting sequence when it reaches, else a loop. */
+function writeCounting(out: Int32Array, start: number, count: number): void {
+  const end = start + count;
+  if (end > COUNTING_KEPT) {
+    // A table longer than the sequence kept (a million rows: 4 MB a worker would keep for good): one loop, which
+    // for that many rows the JIT compiles while it runs.
+    for (let i = 0; i < count; i++) {
+      out[i] = start + i;
+    }
+    return;
+  }
+  if (counting.length < end) {
+    counting = new Int32Array(Math.min(COUNTING_KEPT, Math.max(end, counting.length + (counting.length >> 2))));
     for (let i = 0; i < counting.length; i++) {
       counting[i] = i;
     }
   }
-  return counting.subarray(start, start + count);
+  out.set(counting.subarray(start, end));
 }
 
 /** Elements a typed array's buffer holds from the array's start on (a view may be shorter than its buffer). */

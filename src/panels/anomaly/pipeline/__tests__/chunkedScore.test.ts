@@ -1,6 +1,6 @@
 import { AnomalyDetector, IsolationForest } from '@telemetry-analyzer/engine';
 import { syntheticSeries, times } from '../../testing/frames';
-import { SCORE_CHUNK_ROWS, scoreInChunks } from '../chunkedScore';
+import { SCORE_CHUNK_ROWS, rescoreNewRows, scoreInChunks } from '../chunkedScore';
 
 describe('scoreInChunks', () => {
   it("scores as the engine scores the whole table, building the forest's dense layout once for all its chunks", async () => {
@@ -27,4 +27,35 @@ describe('scoreInChunks', () => {
       made.mockRestore();
     }
   });
+});
+
+describe('rescoreNewRows', () => {
+  it.each([5000, 70_000])(
+    'a refresh one step on (%i rows): the kept rows renumbered, the new one scored, as scoring the new table whole',
+    async (n) => {
+      const all = syntheticSeries(n + 1, [700, n - 10]);
+      const tableFrom = (first: number) => ({
+        timestamps: Float64Array.from(times(n + 1)).subarray(first, first + n),
+        columns: [{ name: 'v', values: Float64Array.from(all).subarray(first, first + n) }],
+      });
+      const detector = AnomalyDetector.train(tableFrom(0), {
+        forest: { nEstimators: 10, seed: 3, contamination: 0.01 },
+      });
+      const { window, lags } = detector.options.features;
+      const warmup = Math.max(window - 1, lags, 1);
+      const noPause = () => Promise.resolve();
+      const before = await scoreInChunks(detector, tableFrom(0), warmup, noPause);
+      const refreshed = await rescoreNewRows(
+        detector,
+        { table: tableFrom(0), scored: before },
+        tableFrom(1),
+        warmup,
+        noPause
+      );
+      const whole = await scoreInChunks(detector, tableFrom(1), warmup, noPause);
+      expect(refreshed.scoredRows).toBe(1);
+      expect(Array.from(refreshed.scored.rows)).toEqual(Array.from(whole.rows));
+      expect(Array.from(refreshed.scored.scores)).toEqual(Array.from(whole.scores));
+    }
+  );
 });
