@@ -49,7 +49,8 @@ export interface PeerPort {
 export class PeerLink {
   private nextId = 1;
   private readonly waiting = new Map<number, (answer: PeerAnswer) => void>();
-  private readonly cancelled = new Set<number>();
+  /** Requests of the peer being scored here; true once the peer cancelled it. */
+  private readonly serving = new Map<number, boolean>();
 
   /**
    * @param busy whether this worker runs a job of its own (it then declines its peer's requests)
@@ -87,13 +88,22 @@ export class PeerLink {
       stepRows,
     };
     this.port.postMessage(request, transfer);
-    return {
-      answer,
-      cancel: () => {
-        this.waiting.delete(id);
-        this.port.postMessage({ type: 'peer-cancel', id }, []);
-      },
-    };
+    return { answer, cancel: () => this.cancel(id) };
+  }
+
+  /**
+   * Gives up every request still waiting for the peer (this worker's job was cancelled or replaced): the peer is
+   * told to stop, and each waiting caller gets a decline at once, so a job waiting for its peer's half ends now.
+   */
+  cancelOutstanding(): void {
+    [...this.waiting.keys()].forEach((id) => this.cancel(id));
+  }
+
+  private cancel(id: number): void {
+    const resolve = this.waiting.get(id);
+    this.waiting.delete(id);
+    this.port.postMessage({ type: 'peer-cancel', id }, []);
+    resolve?.({ type: 'peer-declined', id, reason: 'cancelled' });
   }
 
   private async receive(message: PeerMessage): Promise<void> {
@@ -104,7 +114,9 @@ export class PeerLink {
       return;
     }
     if (message.type === 'peer-cancel') {
-      this.cancelled.add(message.id);
+      if (this.serving.has(message.id)) {
+        this.serving.set(message.id, true);
+      }
       return;
     }
     const { id } = message;
@@ -112,11 +124,12 @@ export class PeerLink {
       this.port.postMessage({ type: 'peer-declined', id, reason: 'busy' }, []);
       return;
     }
+    this.serving.set(id, false);
     try {
       const detector = AnomalyDetector.fromTransfer(message.detector);
       const pause = async () => {
         await this.pause();
-        if (this.cancelled.has(id)) {
+        if (this.serving.get(id)) {
           throw new JobCancelled();
         }
       };
@@ -136,7 +149,7 @@ export class PeerLink {
       const reason = error instanceof Error ? error.message : String(error);
       this.port.postMessage({ type: 'peer-declined', id, reason }, []);
     } finally {
-      this.cancelled.delete(id);
+      this.serving.delete(id);
     }
   }
 }
@@ -169,12 +182,20 @@ export async function scoreSharing(
     asked.cancel();
     throw error;
   }
+  // A cancel or a newer job while this one waits gives the request up (cancelOutstanding): the pause then throws.
   const answer = await asked.answer;
-  await pause(); // a newer job while this one waited: stop here
-  const rest: Scored =
-    answer.type === 'peer-scored'
-      ? { rows: answer.rows.map((row) => row + first), scores: answer.scores, threshold: own.threshold }
-      : await scoreInChunks(detector, table, warmup, pause, cut, stepRows);
+  await pause();
+  let rest: Scored;
+  if (answer.type === 'peer-scored') {
+    // The peer numbered its rows from the copy's first row; the arrays are this worker's now.
+    const { rows: peerRows } = answer;
+    for (let i = 0; i < peerRows.length; i++) {
+      peerRows[i] += first;
+    }
+    rest = { rows: peerRows, scores: answer.scores, threshold: own.threshold };
+  } else {
+    rest = await scoreInChunks(detector, table, warmup, pause, cut, stepRows);
+  }
   const rows = new Int32Array(own.rows.length + rest.rows.length);
   rows.set(own.rows);
   rows.set(rest.rows, own.rows.length);

@@ -30,6 +30,7 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
     }
     if (request.type === 'cancel') {
       cancelled.add(request.jobId);
+      state.peer?.cancelOutstanding(); // a job waiting for its peer's half ends now
       return;
     }
     if (request.type === 'explain') {
@@ -42,6 +43,9 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
       }
       post({ type: 'explanation', jobId: request.jobId, explanation }, []);
       return;
+    }
+    if (request.jobId > latestJobId) {
+      state.peer?.cancelOutstanding(); // the older jobs are stale: their peers' halves are no longer wanted
     }
     latestJobId = Math.max(latestJobId, request.jobId);
     const jobId = request.jobId;

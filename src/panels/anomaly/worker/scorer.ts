@@ -70,7 +70,9 @@ export class WorkerScorer implements Scorer {
   constructor(
     private readonly worker: Worker,
     readonly buffers: BufferPool = new BufferPool(),
-    private readonly ownsBuffers = true
+    private readonly ownsBuffers = true,
+    /** How a failure of this worker is told (a pool fails all its workers: another may be waiting for this one). */
+    onFailure?: (error: WorkerStartError) => void
   ) {
     worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.receive(event.data);
     worker.onerror = (event) => {
@@ -78,7 +80,12 @@ export class WorkerScorer implements Scorer {
       const reason = this.answered
         ? `The scoring worker failed: ${event.message || 'unknown error'}`
         : `The scoring worker could not start (${event.message || 'blocked, e.g. by a Content-Security-Policy without worker-src blob:'})`;
-      this.failAll(new WorkerStartError(reason));
+      const error = new WorkerStartError(reason);
+      if (onFailure) {
+        onFailure(error);
+      } else {
+        this.fail(error);
+      }
     };
   }
 
@@ -143,9 +150,10 @@ export class WorkerScorer implements Scorer {
   }
 
   dispose(): void {
+    this.analyses++; // a refill still to come is stale
     this.worker.terminate();
     this.buffers.clear();
-    this.failAll(new JobCancelled());
+    this.fail(new JobCancelled());
   }
 
   private receive(message: WorkerResponse): void {
@@ -186,7 +194,8 @@ export class WorkerScorer implements Scorer {
     this.pending.delete(message.jobId);
   }
 
-  private failAll(error: Error): void {
+  /** Ends every job waiting for this worker: resolved cancelled for a JobCancelled, rejected with `error` else. */
+  fail(error: Error): void {
     this.trained.clear();
     this.explaining.forEach((resolve) => resolve(null));
     this.explaining.clear();
@@ -226,7 +235,7 @@ export class WorkerPoolScorer implements Scorer {
     private readonly startWorker: () => Worker | string,
     private readonly maxWorkers: number
   ) {
-    this.workers = [new WorkerScorer(first, this.buffers, false)];
+    this.workers = [this.member(first)];
   }
 
   run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {
@@ -297,8 +306,17 @@ export class WorkerPoolScorer implements Scorer {
   }
 
   dispose(): void {
+    this.analyses++; // a refill still to come is stale
     this.workers.forEach((worker) => worker.dispose());
     this.homes.clear();
+  }
+
+  /**
+   * A worker of the pool: shares the pool's buffers (refilled by the pool), and its failure fails every worker's
+   * jobs, so the panel falls back (ResilientScorer) instead of waiting for ever on a worker whose peer died.
+   */
+  private member(worker: Worker): WorkerScorer {
+    return new WorkerScorer(worker, this.buffers, false, (error) => this.workers.forEach((w) => w.fail(error)));
   }
 
   private grow(wanted: number): void {
@@ -307,7 +325,7 @@ export class WorkerPoolScorer implements Scorer {
       if (typeof started === 'string') {
         return; // the workers already running will do
       }
-      this.workers.push(new WorkerScorer(started, this.buffers, false));
+      this.workers.push(this.member(started));
       if (this.workers.length % 2 === 0 && typeof MessageChannel === 'function') {
         // Workers pair up (0 and 1, 2 and 3): each may share a big table's scoring with the other.
         const { port1, port2 } = new MessageChannel();

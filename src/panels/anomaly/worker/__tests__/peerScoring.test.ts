@@ -113,4 +113,28 @@ describe('scoreSharing', () => {
     }
     expect(sent.map((m) => m.type)).toEqual(['peer-score', 'peer-cancel', 'peer-declined']);
   });
+
+  it("a job cancelled while it waits for its peer's half ends at once (cancelOutstanding), and the peer stops", async () => {
+    // This worker's half takes no pauses and is done first; the peer's pauses let messages in.
+    const { here, sent } = linkedPeers(false, () => new Promise((resolve) => setTimeout(resolve, 0)));
+    let cancelled = false;
+    const pause = async () => {
+      if (cancelled) {
+        throw new Error('cancelled');
+      }
+    };
+    const shared = scoreSharing(detector, table, WARMUP, pause, 2048, here);
+    const outcome = shared.then(
+      () => 'scored',
+      (error: Error) => error.message
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the peer has its request, this worker its half done
+    cancelled = true;
+    here.cancelOutstanding();
+    await expect(outcome).resolves.toBe('cancelled');
+    while (!sent.some((m) => m.type === 'peer-declined' || m.type === 'peer-scored')) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect(sent.map((m) => m.type)).toEqual(['peer-score', 'peer-cancel', 'peer-declined']);
+  });
 });

@@ -3,6 +3,7 @@ import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
 import { syntheticSeries, times } from '../../testing/frames';
 import { type ModelJob, type ScoreRequest, type WorkerResponse, requestTransferables } from '../messages';
 import { PROGRESS_INTERVAL_MS, createMessageChannelYield, createRequestHandler, pauseEvery } from '../protocol';
+import { PEER_MIN_ROWS, PeerLink, type PeerMessage } from '../peerScoring';
 
 const N = 300;
 const SPIKES = [100, 200, 250];
@@ -220,5 +221,52 @@ describe('worker protocol', () => {
       // One message a step without the throttle; with it about one per three steps (the clock's pace), plus the last.
       expect(progress.length).toBeLessThanOrEqual(Math.ceil(last.total / 3) + 1);
     });
+  });
+
+  it("a worker declines its peer's request while a job of its own runs, and serves it when idle", async () => {
+    // A job that waits at its first pause until released.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let paused = false;
+    const handle = createRequestHandler(
+      () => undefined,
+      async () => {
+        paused = true;
+        await gate;
+      }
+    );
+    const channel = new NodeMessageChannel();
+    try {
+      await handle({ type: 'peer', port: channel.port2 as unknown as MessagePort });
+      const owner = new PeerLink(
+        channel.port1 as unknown as MessagePort,
+        () => false,
+        () => Promise.resolve()
+      );
+      const ask = () => {
+        const n = PEER_MIN_ROWS;
+        const big = table(syntheticSeries(n, [1000]));
+        const trained = AnomalyDetector.train(
+          {
+            timestamps: big.timestamps.subarray(0, 2000),
+            columns: [{ name: 'cpu', values: big.columns[0].values.subarray(0, 2000) }],
+          },
+          { ...detector, forest: { ...detector.forest, nEstimators: 5 } }
+        );
+        return owner.request(trained, big, n - 100, 11, 4096).answer;
+      };
+      const job = handle(request(1, { training: table() }));
+      while (!paused) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      const busy: PeerMessage = await ask();
+      expect(busy).toMatchObject({ type: 'peer-declined', reason: 'busy' });
+      release();
+      await job;
+      const idle: PeerMessage = await ask();
+      expect(idle.type).toBe('peer-scored');
+    } finally {
+      channel.port1.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { dateTime } from '@grafana/data';
+import { AnomalyDetector } from '@telemetry-analyzer/engine';
 import { analysePanel } from '../../analysis/analysePanel';
 import { withDefaults } from '../../options/defaults';
 import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
@@ -155,6 +156,7 @@ describe('scorers', () => {
 
   it('WorkerPoolScorer starts a second worker for one table of PEER_MIN_ROWS rows and links the two as peers', async () => {
     const { started, start } = startedWorkers();
+    let fromTransfer: jest.SpyInstance | undefined;
     // jsdom has no MessageChannel; Node's ports are real ones.
     const channels: NodeMessageChannel[] = [];
     globalThis.MessageChannel = class {
@@ -166,10 +168,13 @@ describe('scorers', () => {
     } as unknown as typeof MessageChannel;
     try {
       const scorer = new WorkerPoolScorer(start(), start, 2);
+      fromTransfer = jest.spyOn(AnomalyDetector, 'fromTransfer');
       const result = await scorer.analyse(analyseInput(PEER_MIN_ROWS, 10));
       expect(result.status === 'done' && result.models[0].ok).toBe(true);
       expect(started).toHaveLength(2);
       expect(started.map((worker) => worker.sent[0].type)).toEqual(['peer', 'peer']);
+      // The second worker scored half of the table: it made the detector it was sent.
+      expect(fromTransfer).toHaveBeenCalledTimes(1);
       // The model lives on the first worker; the second only got the job's empty part.
       expect(
         started.map((worker) =>
@@ -180,7 +185,28 @@ describe('scorers', () => {
     } finally {
       channels.forEach((channel) => channel.port1.close());
       delete (globalThis as { MessageChannel?: unknown }).MessageChannel;
+      fromTransfer?.mockRestore();
     }
+  });
+
+  it('WorkerPoolScorer: a worker that fails fails the jobs waiting on every worker (one may wait for it as its peer)', async () => {
+    /** A worker that takes its messages and never answers: its job stays pending. */
+    class SilentWorker extends InProcessWorker {
+      override postMessage(message: WorkerRequest) {
+        this.sent.push(message);
+      }
+    }
+    const workers: SilentWorker[] = [];
+    const start = () => {
+      const worker = new SilentWorker();
+      workers.push(worker);
+      return worker as unknown as Worker;
+    };
+    const scorer = new WorkerPoolScorer(start(), start, 2);
+    const job = scorer.analyse(analyseInput(PEER_MIN_ROWS, 10));
+    expect(workers).toHaveLength(2);
+    workers[1].onerror?.({ message: 'out of memory', preventDefault() {} } as ErrorEvent);
+    await expect(job).rejects.toThrow(/scoring worker could not start \(out of memory\)/);
   });
 
   it('ResilientScorer falls back to the main thread when the worker errors before answering', async () => {
@@ -251,6 +277,15 @@ describe('scorers', () => {
         }
         expect(refill.mock.calls).toHaveLength(1);
         expect(refill.mock.contexts[0]).toBe(scorer.buffers);
+        // Stale once another job starts on the scorer (the panel's copies for it are its own refill's business).
+        const isStale = refill.mock.calls[0][1]!;
+        expect(isStale()).toBe(false);
+        const next = scorer.analyse(analyseInput(300, 10));
+        expect(isStale()).toBe(true);
+        await next;
+        while (refill.mock.calls.length < 2) {
+          await new Promise((resolve) => setTimeout(resolve, 0)); // its own refill, before the spy goes
+        }
       } finally {
         refill.mockRestore();
         scorer.dispose();
