@@ -88,11 +88,13 @@ export async function scoreInChunks(
   pause: () => Promise<void>,
   from = 0,
   stepRows = ENGINE_STEP_ROWS,
-  to = table.timestamps.length
+  to = table.timestamps.length,
+  room = 0
 ): Promise<Scored> {
   const n = table.timestamps.length;
-  // Only rows from `from` on are kept: a refresh scoring one new row needs room for one, not for the table.
-  const rows = new Int32Array(Math.max(0, Math.min(n, to) - from));
+  // Only rows from `from` on are kept: a refresh scoring one new row needs room for one, not for the table. `room`:
+  // at least this many rows' room in the arrays behind the views returned (a caller appending to them).
+  const rows = new Int32Array(Math.max(0, Math.min(n, to) - from, room));
   const scores = new Float64Array(rows.length);
   let count = 0;
   let threshold = NaN;
