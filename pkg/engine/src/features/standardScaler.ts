@@ -69,13 +69,8 @@ export class StandardScaler {
   /** A new float32 matrix with every column standardised by the fitted means and scales. */
   transform(m: FeatureMatrix): FeatureMatrix {
     this.checkTransformable(m);
-    const out = new Float32Array(m.rows * m.cols);
-    for (let offset = 0; offset < out.length; offset += m.cols) {
-      for (let c = 0; c < m.cols; c++) {
-        out[offset + c] = (m.values[offset + c] - this.means[c]) / this.scales[c];
-      }
-    }
-    return { rows: m.rows, cols: m.cols, values: out };
+    // transformInPlace on a copy: float32 to float32, so the copy holds m's values exactly.
+    return this.transformInPlace({ rows: m.rows, cols: m.cols, values: m.values.slice() });
   }
 
   private checkTransformable(m: FeatureMatrix): void {
