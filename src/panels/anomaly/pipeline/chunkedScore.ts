@@ -40,10 +40,12 @@ export async function runInSteps<T>(steps: Generator<void, T>, pause: () => Prom
   }
 }
 
-export function sliceTable(table: SeriesTable, from: number, to: number): SeriesTable {
+/** Rows [from, to) of a table: views of its arrays, or copies when `copy` (to hand to another thread). */
+export function sliceTable(table: SeriesTable, from: number, to: number, copy = false): SeriesTable {
+  const rows = (a: Float64Array) => (copy ? a.slice(from, to) : a.subarray(from, to));
   return {
-    timestamps: table.timestamps.subarray(from, to),
-    columns: table.columns.map((c) => ({ name: c.name, values: c.values.subarray(from, to) })),
+    timestamps: rows(table.timestamps),
+    columns: table.columns.map((c) => ({ name: c.name, values: rows(c.values) })),
   };
 }
 

@@ -1,30 +1,27 @@
+import { MessageChannel } from 'node:worker_threads';
 import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
 import { syntheticSeries, times } from '../../testing/frames';
 import { SCORE_CHUNK_ROWS, scoreInChunks } from '../../pipeline/chunkedScore';
 import { PEER_MIN_ROWS, PeerLink, type PeerMessage, type PeerPort, scoreSharing } from '../peerScoring';
 
-/** Two linked ends, as a MessageChannel's: a message posted on one arrives (a task later) at the other. */
-function linkedPorts(): { a: PeerPort; b: PeerPort; sent: PeerMessage[] } {
-  const sent: PeerMessage[] = [];
-  const end = (other: () => PeerPort): PeerPort => ({
-    onmessage: null,
-    postMessage(message) {
-      sent.push(message);
-      setTimeout(() => other().onmessage?.({ data: message } as MessageEvent<PeerMessage>), 0);
-    },
-  });
-  const a: PeerPort = end(() => b);
-  const b: PeerPort = end(() => a);
-  return { a, b, sent };
-}
-
 const noPause = () => Promise.resolve();
 
-/** This worker's link and its peer's, over linkedPorts; `sent` records every message between them. */
+/** Channels opened by a test, closed after it (an open port keeps the test process alive). */
+const channels: MessageChannel[] = [];
+afterEach(() => channels.splice(0).forEach((channel) => channel.port1.close()));
+
+/**
+ * This worker's link and its peer's, over a real MessageChannel (Node's, as in a worker: messages cloned or
+ * transferred); `sent` records every message between them as it arrives.
+ */
 function linkedPeers(peerBusy = false, peerPause = noPause): { here: PeerLink; sent: PeerMessage[] } {
-  const { a, b, sent } = linkedPorts();
-  new PeerLink(b, () => peerBusy, peerPause);
-  return { here: new PeerLink(a, () => false, noPause), sent };
+  const channel = new MessageChannel();
+  channels.push(channel);
+  const sent: PeerMessage[] = [];
+  channel.port1.on('message', (message: PeerMessage) => sent.push(message));
+  channel.port2.on('message', (message: PeerMessage) => sent.push(message));
+  new PeerLink(channel.port2 as unknown as PeerPort, () => peerBusy, peerPause);
+  return { here: new PeerLink(channel.port1 as unknown as PeerPort, () => false, noPause), sent };
 }
 
 function bigTable(): SeriesTable {
@@ -93,14 +90,8 @@ describe('scoreSharing', () => {
   });
 
   it("stops the peer's half when this worker's job is cancelled", async () => {
-    const { a, b, sent } = linkedPorts();
-    const here = new PeerLink(a, () => false, noPause);
     // The peer's pauses let messages in, as a worker's do.
-    new PeerLink(
-      b,
-      () => false,
-      () => new Promise((resolve) => setTimeout(resolve, 0))
-    );
+    const { here, sent } = linkedPeers(false, () => new Promise((resolve) => setTimeout(resolve, 0)));
     let pauses = 0;
     const cancelledSoon = async () => {
       if (++pauses > 3) {
