@@ -64,6 +64,7 @@ export {
   ONLINE_TRAINING,
   type OnlineOptions,
   type OnlineResult,
+  type ModelSpan,
 } from './online/onlineDetector';
 export {
   OnlineCalibration,

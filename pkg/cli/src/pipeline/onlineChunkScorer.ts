@@ -15,17 +15,12 @@ import {
   OnlineDetector,
   type DetectorOptions,
   type ForestScoring,
+  type ModelSpan,
   type OnlineOptions,
   type SeriesBuffer,
 } from '@telemetry-analyzer/engine';
 import { explainBufferedRows, GroupScorer } from './chunkScorer';
 import { SCORED, TRAINING, type BatchScores, type ModelHandover } from './batchScores';
-
-/** A model and the first of the rows it scored: a position in a batch's rows (`rows` of scoreNewRows). */
-interface ModelSpan {
-  from: number;
-  detector: AnomalyDetector;
-}
 
 export class OnlineChunkScorer extends GroupScorer {
   readonly detector: OnlineDetector;
@@ -118,7 +113,6 @@ export class OnlineExplainer extends GroupScorer {
     explainFlagged(spans, this.buffer, this.historyLength, this.historyRows, rows, out);
   }
 }
-
 
 /**
  * Contributions of the flagged rows among the batch rows `rows` (buffered from `historyLength` on), each by the model

@@ -52,6 +52,12 @@ export const DEFAULT_ONLINE_OPTIONS = Object.freeze({
 export const ONLINE_TRAINING = 1;
 export const ONLINE_SCORED = 0;
 
+/** A model and the first row it scored (an index into the rows it was given). */
+export interface ModelSpan {
+  from: number;
+  detector: AnomalyDetector;
+}
+
 export interface OnlineResult {
   /** Per pushed row: ONLINE_SCORED, or ONLINE_TRAINING for the warm-up rows (not scored). */
   status: Uint8Array;
@@ -66,7 +72,7 @@ export interface OnlineResult {
    * pushed row's index) up to the next entry's `from`. More than one when a refit (or the first fit) happened within
    * the push; explain a row with the model that scored it, and the explanations do not depend on the batching.
    */
-  models: Array<{ from: number; detector: AnomalyDetector }>;
+  models: ModelSpan[];
   /** Per-column mode: each column's calibrated score, per column (NaN for rows not scored). */
   columnScores?: Float64Array[];
 }
