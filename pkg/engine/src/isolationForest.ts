@@ -37,6 +37,7 @@ import { compactTrees, expandTrees, LEAF, splitSampleCounts, type CompactTrees, 
 import { depthLimit } from './depthLimit';
 import { addPathWeights, averageTrainingPathWeights, rankContributions, splitGains } from './explain';
 import { decodeForest, encodeForest, ModelFormatError, type SerializedForest } from './modelFormat';
+import { numpyPercentileInPlace } from './numpyPercentile';
 import { createRandom, type Random } from './random';
 import { buildScoringLayout, denseLayoutPays, scoreRows, type ScoringLayout } from './scoringLayout';
 import { scoreRowsByWalking } from './treeWalk';
@@ -197,26 +198,6 @@ function shuffleFirst(pool: Int32Array, count: number, random: Random): void {
   }
 }
 
-/**
- * numpy.percentile(values, percent) with the default 'linear' method, replicating numpy's floating-point steps
- * (virtual index (n - 1) * q, and its two-sided lerp) so that the result matches numpy to the last bit.
- */
-function numpyPercentile(values: Float64Array, percent: number): number {
-  const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
-  const quantile = percent / 100;
-  const virtualIndex = (n - 1) * quantile;
-  if (virtualIndex >= n - 1) {
-    return sorted[n - 1];
-  }
-  const below = Math.floor(virtualIndex);
-  const gamma = virtualIndex - below;
-  const a = sorted[below];
-  const b = sorted[below + 1];
-  const difference = b - a;
-  return gamma >= 0.5 ? b - difference * (1 - gamma) : a + difference * gamma;
-}
-
 /** The score threshold for a contamination, as sklearn's offset_ (negated): see the file comment. */
 function thresholdFor(contamination: 'auto' | number, scoreTrainingRows: () => Float64Array): number {
   if (contamination === 'auto') {
@@ -228,7 +209,7 @@ function thresholdFor(contamination: 'auto' | number, scoreTrainingRows: () => F
   for (let i = 0; i < trainingScores.length; i++) {
     negatedScores[i] = -trainingScores[i];
   }
-  return -numpyPercentile(negatedScores, 100.0 * contamination);
+  return -numpyPercentileInPlace(negatedScores, 100.0 * contamination);
 }
 
 /** Grows all trees on `x` (see the file comment for the rules). */

@@ -4,6 +4,8 @@ const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 24 * MS_PER_HOUR;
 /** 1970-01-01, day 0 of the epoch, was a Thursday (JavaScript's getUTCDay() = 4). */
 const EPOCH_WEEKDAY = 4;
+/** The seven weekdays on the unit circle, computed once: the same doubles as sinCosOfTurns(weekday / 7) per row. */
+const WEEKDAY_CIRCLE = Array.from({ length: 7 }, (_, weekday) => sinCosOfTurns(weekday / 7));
 
 export interface TimeFeatures {
   /** Seconds since 1970-01-01T00:00:00Z. */
@@ -37,7 +39,7 @@ export function timeFeatures(timestampsMs: Float64Array): TimeFeatures {
     const weekday = (((day + EPOCH_WEEKDAY) % 7) + 7) % 7;
     // sin/cos from deterministicMath: Math.sin/cos differ in the last bit between JavaScript engines.
     const hourCircle = sinCosOfTurns(hour / 24);
-    const weekdayCircle = sinCosOfTurns(weekday / 7);
+    const weekdayCircle = WEEKDAY_CIRCLE[weekday];
     features.epochSeconds[i] = ms / 1000;
     features.relativeSeconds[i] = (ms - first) / 1000;
     features.hourSin[i] = hourCircle.sin;
