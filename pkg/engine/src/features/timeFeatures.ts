@@ -6,12 +6,13 @@ const MS_PER_DAY = 24 * MS_PER_HOUR;
 const EPOCH_WEEKDAY = 4;
 /** The seven weekdays on the unit circle, computed once: the same doubles as sinCosOfTurns(weekday / 7) per row. */
 const WEEKDAY_CIRCLE = Array.from({ length: 7 }, (_, weekday) => sinCosOfTurns(weekday / 7));
+/**
+ * Slots of the hour-of-day memo (a prime): a series on a regular step meets the same times of day again every day
+ * (1 440 of them at one minute), so their sin/cos, ~20 dependent divisions each, are looked up, not recomputed.
+ */
+const HOUR_MEMO_SLOTS = 4093;
 
 export interface TimeFeatures {
-  /** Seconds since 1970-01-01T00:00:00Z. */
-  epochSeconds: Float64Array;
-  /** Seconds since the first timestamp. */
-  relativeSeconds: Float64Array;
   /** Hour of day (UTC, fractional: 13:30 = 13.5) on the unit circle, so 23:59 and 00:00 are neighbours. */
   hourSin: Float64Array;
   hourCos: Float64Array;
@@ -24,26 +25,40 @@ export interface TimeFeatures {
 export function timeFeatures(timestampsMs: Float64Array): TimeFeatures {
   const n = timestampsMs.length;
   const features: TimeFeatures = {
-    epochSeconds: new Float64Array(n),
-    relativeSeconds: new Float64Array(n),
     hourSin: new Float64Array(n),
     hourCos: new Float64Array(n),
     weekdaySin: new Float64Array(n),
     weekdayCos: new Float64Array(n),
   };
-  const first = n > 0 ? timestampsMs[0] : 0;
+  // Memo of the hour's circle by the time of day (ms): slot = time of day mod HOUR_MEMO_SLOTS; the key is the exact
+  // time of day, so a hit gives the very doubles sinCosOfTurns would (NaN marks an empty slot). Only worth its
+  // allocation when the series spans more than a day's worth of distinct times.
+  const memo = n > HOUR_MEMO_SLOTS ? new Float64Array(3 * HOUR_MEMO_SLOTS).fill(NaN) : undefined;
   for (let i = 0; i < n; i++) {
     const ms = timestampsMs[i];
     const day = Math.floor(ms / MS_PER_DAY);
-    const hour = (ms - day * MS_PER_DAY) / MS_PER_HOUR;
+    const msOfDay = ms - day * MS_PER_DAY;
     const weekday = (((day + EPOCH_WEEKDAY) % 7) + 7) % 7;
-    // sin/cos from deterministicMath: Math.sin/cos differ in the last bit between JavaScript engines.
-    const hourCircle = sinCosOfTurns(hour / 24);
+    let sin: number;
+    let cos: number;
+    const slot = memo ? 3 * (Math.floor(msOfDay) % HOUR_MEMO_SLOTS) : -1;
+    if (memo && memo[slot] === msOfDay) {
+      sin = memo[slot + 1];
+      cos = memo[slot + 2];
+    } else {
+      // sin/cos from deterministicMath: Math.sin/cos differ in the last bit between JavaScript engines.
+      const hourCircle = sinCosOfTurns(msOfDay / MS_PER_HOUR / 24);
+      sin = hourCircle.sin;
+      cos = hourCircle.cos;
+      if (memo && msOfDay === msOfDay) {
+        memo[slot] = msOfDay;
+        memo[slot + 1] = sin;
+        memo[slot + 2] = cos;
+      }
+    }
     const weekdayCircle = WEEKDAY_CIRCLE[weekday];
-    features.epochSeconds[i] = ms / 1000;
-    features.relativeSeconds[i] = (ms - first) / 1000;
-    features.hourSin[i] = hourCircle.sin;
-    features.hourCos[i] = hourCircle.cos;
+    features.hourSin[i] = sin;
+    features.hourCos[i] = cos;
     features.weekdaySin[i] = weekdayCircle.sin;
     features.weekdayCos[i] = weekdayCircle.cos;
   }

@@ -1,3 +1,4 @@
+import { sinCosOfTurns } from '../../src/deterministicMath';
 import { timeFeatures } from '../../src/features/timeFeatures';
 import { fixture } from './pandasFixture';
 
@@ -19,10 +20,25 @@ describe('timeFeatures (UTC)', () => {
     });
   });
 
-  it('gives epoch seconds and seconds since the first row', () => {
-    const { epochSeconds, relativeSeconds } = timeFeatures(Float64Array.of(1_700_000_000_000, 1_700_000_090_500));
-    expect(Array.from(epochSeconds)).toEqual([1_700_000_000, 1_700_000_090.5]);
-    expect(Array.from(relativeSeconds)).toEqual([0, 90.5]);
+  it('gives the very doubles of sinCosOfTurns for every row of long series (regular, jittered, before 1970)', () => {
+    const minute = 60_000;
+    const regular = Float64Array.from({ length: 20_000 }, (_, i) => Date.UTC(2025, 0, 1) + i * minute);
+    const jittered = regular.map((t, i) => t + ((i * 7919) % 997) + 0.25);
+    const before1970 = regular.map((t) => t - Date.UTC(2026, 0, 1));
+    for (const times of [regular, jittered, before1970]) {
+      const { hourSin, hourCos, weekdaySin, weekdayCos } = timeFeatures(times);
+      times.forEach((ms, i) => {
+        const day = Math.floor(ms / 86_400_000);
+        const hour = sinCosOfTurns((ms - day * 86_400_000) / 3_600_000 / 24);
+        const weekday = sinCosOfTurns(((((day + 4) % 7) + 7) % 7) / 7);
+        expect([hourSin[i], hourCos[i], weekdaySin[i], weekdayCos[i]]).toEqual([
+          hour.sin,
+          hour.cos,
+          weekday.sin,
+          weekday.cos,
+        ]);
+      });
+    }
   });
 
   it('places 18:00 UTC at angle 3π/2 and a Sunday at angle 0, before 1970 too', () => {
