@@ -151,6 +151,8 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   );
   const mainMarks = useMemo(() => drawn.map((d) => d.drawn.marks), [drawn]);
   const mainRegions = useMemo(() => drawn.map((d) => d.drawn.regions), [drawn]);
+  // Read by tests (testIds.panel.region); made once per result, not on each of the chart's renders (three or more).
+  const regionAttributes = useMemo(() => drawn.map((d) => Array.from(d.drawn.regions).join(',')), [drawn]);
   const formatMain = useMemo(() => {
     const display = drawn.length > 0 ? sourceField(frames, drawn[0]).display : undefined;
     return (v: number) => formatWith(display, v);
@@ -292,13 +294,13 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
         </div>
       </div>
       {showRegions &&
-        drawn.map((d) => (
+        drawn.map((d, i) => (
           <span
             key={d.ref.id}
             hidden
             data-testid={testIds.panel.region}
             data-series={d.ref.name}
-            data-regions={Array.from(d.drawn.regions).join(',')}
+            data-regions={regionAttributes[i]}
           />
         ))}
       {scoreHeight > 0 && (
