@@ -360,12 +360,13 @@ function growForest(
     }
   }
 
+  // Views, not copies: compactTrees reads them once and keeps none (a copy was ~1 MB more per 100-tree fit).
   return {
     treeRoots,
-    nodeFeature: nodeFeature.slice(0, nodeCount),
-    nodeLeftChild: nodeLeftChild.slice(0, nodeCount),
-    nodeThreshold: nodeThreshold.slice(0, nodeCount),
-    nodeSampleCount: nodeSampleCount.slice(0, nodeCount),
+    nodeFeature: nodeFeature.subarray(0, nodeCount),
+    nodeLeftChild: nodeLeftChild.subarray(0, nodeCount),
+    nodeThreshold: nodeThreshold.subarray(0, nodeCount),
+    nodeSampleCount: nodeSampleCount.subarray(0, nodeCount),
   };
 }
 
