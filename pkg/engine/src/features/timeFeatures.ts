@@ -31,8 +31,8 @@ export function timeFeatures(timestampsMs: Float64Array): TimeFeatures {
     weekdayCos: new Float64Array(n),
   };
   // Memo of the hour's circle by the time of day (ms): slot = time of day mod HOUR_MEMO_SLOTS; the key is the exact
-  // time of day, so a hit gives the very doubles sinCosOfTurns would (NaN marks an empty slot). Only worth its
-  // allocation when the series spans more than a day's worth of distinct times.
+  // time of day, so a hit gives the very doubles sinCosOfTurns would (NaN marks an empty slot). Made only for series
+  // longer than the memo (shorter ones would not repay its allocation).
   const memo = n > HOUR_MEMO_SLOTS ? new Float64Array(3 * HOUR_MEMO_SLOTS).fill(NaN) : undefined;
   for (let i = 0; i < n; i++) {
     const ms = timestampsMs[i];
@@ -56,7 +56,8 @@ export function timeFeatures(timestampsMs: Float64Array): TimeFeatures {
         memo[slot + 2] = cos;
       }
     }
-    const weekdayCircle = WEEKDAY_CIRCLE[weekday];
+    // A timestamp that is not finite has no weekday (NaN): its circle is computed, NaN as before the table.
+    const weekdayCircle = WEEKDAY_CIRCLE[weekday] ?? sinCosOfTurns(weekday / 7);
     features.hourSin[i] = sin;
     features.hourCos[i] = cos;
     features.weekdaySin[i] = weekdayCircle.sin;

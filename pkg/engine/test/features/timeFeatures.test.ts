@@ -41,6 +41,13 @@ describe('timeFeatures (UTC)', () => {
     }
   });
 
+  it('gives NaN features for a timestamp that is not finite, as sinCosOfTurns does', () => {
+    const { hourSin, hourCos, weekdaySin, weekdayCos } = timeFeatures(Float64Array.of(NaN, Infinity, 0));
+    expect([hourSin[0], hourCos[0], weekdaySin[0], weekdayCos[0]]).toEqual([NaN, NaN, NaN, NaN]);
+    expect([hourSin[1], weekdaySin[1]]).toEqual([NaN, NaN]);
+    expect(weekdaySin[2]).toBe(sinCosOfTurns(4 / 7).sin); // 1970-01-01 was a Thursday
+  });
+
   it('places 18:00 UTC at angle 3π/2 and a Sunday at angle 0, before 1970 too', () => {
     // 1969-12-28 was a Sunday; negative epoch milliseconds must not break the modulo arithmetic.
     const sundayEvening = Date.UTC(1969, 11, 28, 18);

@@ -152,7 +152,10 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const mainMarks = useMemo(() => drawn.map((d) => d.drawn.marks), [drawn]);
   const mainRegions = useMemo(() => drawn.map((d) => d.drawn.regions), [drawn]);
   // Read by tests (testIds.panel.region); made once per result, not on each of the chart's renders (three or more).
-  const regionAttributes = useMemo(() => drawn.map((d) => Array.from(d.drawn.regions).join(',')), [drawn]);
+  const regionAttributes = useMemo(
+    () => (showRegions ? drawn.map((d) => Array.from(d.drawn.regions).join(',')) : []),
+    [drawn, showRegions]
+  );
   const formatMain = useMemo(() => {
     const display = drawn.length > 0 ? sourceField(frames, drawn[0]).display : undefined;
     return (v: number) => formatWith(display, v);
