@@ -6,11 +6,13 @@ import { createMessageChannelYield, yieldToEventLoop } from '../worker/protocol'
 
 /**
  * Drawing per task, at most about this long (ms): series are drawn until it has passed (at least one per task), so
- * a panel of many short lines takes a few tasks, not one per few series. Each task more waits for the thread again
- * (in traces of a 50-series refresh on the 2-core machine, 10-19 ms idle between drawing tasks while the canvas is
- * rastered elsewhere): 24 ms drew the 50 x 10 000 panel's lines ~50 ms sooner after its result than 8 ms did (A/B,
- * three alternating runs each); the longest main-thread task of the whole cycle stayed 19 ms of CPU with the worker
- * and 36 ms with the main-thread fallback (limits 50 and 100).
+ * a panel of many short lines takes a few tasks, not one per few series. Each task more may wait for the thread again
+ * (traces of a 50-series refresh on the 2-core machine: 10-19 ms idle between drawing tasks while the canvas is
+ * rastered elsewhere), so the budget is well above the 8 ms it was while staying far below the 50 ms limit: the
+ * longest main-thread task of the whole cycle stayed 19-28 ms of CPU with the worker, 36-39 ms with the main-thread
+ * fallback (limit 100). Gain, six alternating A/B pairs against 8 ms (load 1.2-2.9): the 50 x 10 000 panel drawn
+ * 48-185 ms after its result (mean 88) against 101-137 ms (mean 117), warm refresh medians 77-153 against 87-146 ms:
+ * within this machine's noise, as an earlier session's two pairs found.
  */
 export const DRAW_BUDGET_MS = 24;
 
