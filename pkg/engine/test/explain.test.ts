@@ -37,6 +37,21 @@ describe('IsolationForest.explain', () => {
     expect(restored.explain(x, 42)).toEqual(forest.explain(x, 42));
   });
 
+  it('derives the training baseline on first need, the same wherever: handed over before, after, and by a file', () => {
+    const forest = new IsolationForest().fit(x);
+    const before = forest.toTransfer();
+    expect(before.trainingPathWeights).toBeUndefined(); // a fit that never explains does not compute it
+    const fromFile = IsolationForest.fromJSON(JSON.parse(JSON.stringify(forest.toJSON())));
+    const after = forest.toTransfer();
+    expect(after.trainingPathWeights).toBeInstanceOf(Float64Array);
+    for (const row of [3, 42, 599]) {
+      const expected = forest.explain(x, row);
+      expect(IsolationForest.fromTransfer(before).explain(x, row)).toEqual(expected);
+      expect(IsolationForest.fromTransfer(after).explain(x, row)).toEqual(expected);
+      expect(fromFile.explain(x, row)).toEqual(expected);
+    }
+  });
+
   it('rejects rows outside the matrix', () => {
     const forest = new IsolationForest().fit(x);
     expect(() => forest.explain(x, 600)).toThrow(/row must be an integer in \[0, 600\)/);
