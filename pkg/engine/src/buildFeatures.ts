@@ -23,8 +23,6 @@ import {
   type FeaturePlan,
   type Seasonality,
 } from './featurePlan';
-import { difference } from './features/difference';
-import { lag } from './features/lag';
 import { rollingMax } from './features/rollingMax';
 import { rollingMin } from './features/rollingMin';
 import { RollingMoments } from './features/rollingMoments';
@@ -116,7 +114,7 @@ export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOpti
       } else if (feature.kind === 'value' || feature.kind === 'lag' || feature.kind === 'difference') {
         scatterShifted(index, compact, feature.kind, feature.order);
       } else {
-        scatter(index, metricSeries(feature.kind, compact, feature.order, options.window));
+        scatter(index, rollingExtremumSeries(feature.kind, compact, options.window));
       }
     }
     yield;
@@ -207,7 +205,7 @@ export function buildFeatureRows(
   return { matrix: { rows, cols, values } };
 }
 
-/** What metricSeries(kind, values, order, window) holds at `position`. */
+/** What buildFeatureSteps writes for a metric feature at `position` of the kept observations. */
 function metricFeatureAt(
   kind: FeatureKind,
   values: Float64Array,
@@ -293,21 +291,18 @@ function checkedPlan(
   return { seasonality, plan };
 }
 
-/** One metric feature over the kept observations of its column (the rolling mean and std: momentsAt). */
-function metricSeries(kind: FeatureKind, values: Float64Array, order: number, window: number): Float64Array {
+/**
+ * The rolling min or max over the kept observations of a column (value, lags and differences: scatterShifted; the
+ * rolling mean and std: momentsAt).
+ */
+function rollingExtremumSeries(kind: FeatureKind, values: Float64Array, window: number): Float64Array {
   switch (kind) {
-    case 'value':
-      return values;
-    case 'lag':
-      return lag(values, order);
-    case 'difference':
-      return difference(values, order);
     case 'rollingMin':
       return rollingMin(values, window);
     case 'rollingMax':
       return rollingMax(values, window);
     default:
-      throw new Error(`not a metric feature: ${kind}`);
+      throw new Error(`not a rolling extremum: ${kind}`);
   }
 }
 

@@ -95,11 +95,14 @@ interface FittedState {
   trainingPathWeights: Float64Array | undefined;
 }
 
-/** The state's trainingPathWeights, computed now if not yet (the same doubles whenever and wherever computed). */
-function trainingPathWeightsOf(state: FittedState): Float64Array {
+/**
+ * The state's trainingPathWeights, computed now if not yet (the same doubles whenever and wherever computed).
+ * @param splitCounts splitSampleCounts(state.trees), when the caller has them
+ */
+function trainingPathWeightsOf(state: FittedState, splitCounts?: Int32Array): Float64Array {
   return (state.trainingPathWeights ??= averageTrainingPathWeights(
     state.trees,
-    splitSampleCounts(state.trees),
+    splitCounts ?? splitSampleCounts(state.trees),
     state.featureCount
   ));
 }
@@ -566,10 +569,12 @@ export class IsolationForest {
         throw new RangeError(`explain: value at row ${row}, column ${f} is ${x.values[rowOffset + f]}; must be finite`);
       }
     }
-    state.splitGains ??= splitGains(state.trees, splitSampleCounts(state.trees));
+    // A first explain derives both baselines from one count of the training rows per split.
+    const splitCounts = state.splitGains && state.trainingPathWeights ? undefined : splitSampleCounts(state.trees);
+    state.splitGains ??= splitGains(state.trees, splitCounts!);
     const pointWeights = new Float64Array(state.featureCount);
     addPathWeights(state.trees, state.splitGains, x.values, rowOffset, pointWeights);
-    return rankContributions(pointWeights, trainingPathWeightsOf(state), top);
+    return rankContributions(pointWeights, trainingPathWeightsOf(state, splitCounts), top);
   }
 
   /**

@@ -1,3 +1,5 @@
+import { createRandom } from './random';
+
 /**
  * numpy.percentile(values, percent) with the default 'linear' method, replicating numpy's floating-point steps
  * (virtual index (n - 1) * q, and its two-sided lerp) so that the result matches numpy to the last bit.
@@ -68,20 +70,15 @@ function selectKth(values: Float64Array, k: number, maxPasses: number): boolean 
   let lo = 0;
   let hi = values.length - 1;
   let passesLeft = maxPasses;
-  let state = 0x9e3779b9 | 0; // xorshift32
-  const drawIn = (from: number, to: number): number => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return from + ((state >>> 0) % (to - from + 1));
-  };
+  const random = createRandom(0); // the engine's seeded generator: the same pivots on every run and host
   while (hi > lo) {
     if (passesLeft-- === 0) {
       return false;
     }
-    const x = values[drawIn(lo, hi)];
-    const y = values[drawIn(lo, hi)];
-    const z = values[drawIn(lo, hi)];
+    const span = hi - lo + 1;
+    const x = values[lo + random.nextInt(span)];
+    const y = values[lo + random.nextInt(span)];
+    const z = values[lo + random.nextInt(span)];
     const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = lo;
     let j = hi;
