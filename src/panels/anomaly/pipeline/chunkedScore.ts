@@ -90,13 +90,13 @@ export async function scoreInChunks(
   pause: () => Promise<void>,
   from = 0,
   stepRows = ENGINE_STEP_ROWS,
-  to = table.timestamps.length,
-  room = 0
+  to = table.timestamps.length
 ): Promise<Scored> {
   const n = table.timestamps.length;
-  // Only rows from `from` on are kept: a refresh scoring one new row needs room for one, not for the table. `room`:
-  // at least this many rows' room in the arrays behind the views returned (a caller appending to them).
-  const rows = new Int32Array(Math.max(0, Math.min(n, to) - from, room));
+  // Only rows from `from` on are kept: a refresh scoring one new row needs room for one, not for the table. Stopping
+  // at `to`, the arrays behind the views returned still have room up to the table's end (withCapacity): the caller
+  // scoring the rest elsewhere joins it behind them (peerScoring.ts).
+  const rows = new Int32Array(Math.max(0, n - from));
   const scores = new Float64Array(rows.length);
   let count = 0;
   let threshold = NaN;
@@ -237,7 +237,7 @@ function capacity(array: Int32Array | Float64Array): number {
 }
 
 /** A view of `length` elements from the same start as `array` (within its capacity). */
-function withCapacity<A extends Int32Array | Float64Array>(array: A, length: number): A {
+export function withCapacity<A extends Int32Array | Float64Array>(array: A, length: number): A {
   return new (array.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => A)(
     array.buffer,
     array.byteOffset,

@@ -10,7 +10,14 @@
  * and this worker scores everything itself: the split only uses a core that would idle.
  */
 import { AnomalyDetector, type SeriesTable, type TransferredDetector } from '@telemetry-analyzer/engine';
-import { historyStart, SCORE_CHUNK_ROWS, type Scored, scoreInChunks, sliceTable } from '../pipeline/chunkedScore';
+import {
+  historyStart,
+  SCORE_CHUNK_ROWS,
+  type Scored,
+  scoreInChunks,
+  sliceTable,
+  withCapacity,
+} from '../pipeline/chunkedScore';
 import { JobCancelled } from './runScoreJob';
 
 /**
@@ -171,15 +178,14 @@ export async function scoreSharing(
   if (!peer || n < PEER_MIN_ROWS) {
     return scoreInChunks(detector, table, warmup, pause, 0, stepRows);
   }
-  // On a chunk boundary: the peer's chunks are exactly the ones this worker would have scored.
-  const cut = Math.ceil(Math.ceil(n / SCORE_CHUNK_ROWS) / 2) * SCORE_CHUNK_ROWS;
+  const cut = peerCut(n);
   const first = historyStart(table, cut, warmup);
   const asked = peer.request(detector, sliceTable(table, first, n, true), cut - first, warmup, stepRows);
   let own: Scored;
   try {
     // With room for the peer's rows behind this half's: the two are joined without new memory (a million rows' 12 MB
     // of fresh typed arrays is slow to fill in a browser, see BufferPool).
-    own = await scoreInChunks(detector, table, warmup, pause, 0, stepRows, cut, n);
+    own = await scoreInChunks(detector, table, warmup, pause, 0, stepRows, cut);
   } catch (error) {
     asked.cancel();
     throw error;
@@ -187,21 +193,26 @@ export async function scoreSharing(
   // A cancel or a newer job while this one waits gives the request up (cancelOutstanding): the pause then throws.
   const answer = await asked.answer;
   await pause();
-  let rest: Scored;
+  const at = own.rows.length;
   if (answer.type === 'peer-scored') {
-    // The peer numbered its rows from the copy's first row; the arrays are this worker's now.
-    const { rows: peerRows } = answer;
-    for (let i = 0; i < peerRows.length; i++) {
-      peerRows[i] += first;
+    // The peer numbered its rows from the copy's first row.
+    const rows = withCapacity(own.rows, at + answer.rows.length);
+    for (let i = 0; i < answer.rows.length; i++) {
+      rows[at + i] = answer.rows[i] + first;
     }
-    rest = { rows: peerRows, scores: answer.scores, threshold: own.threshold };
-  } else {
-    rest = await scoreInChunks(detector, table, warmup, pause, cut, stepRows);
+    const scores = withCapacity(own.scores, rows.length);
+    scores.set(answer.scores, at);
+    return { rows, scores, threshold: own.threshold };
   }
-  const length = own.rows.length + rest.rows.length;
-  const rows = new Int32Array(own.rows.buffer, own.rows.byteOffset, length);
-  rows.set(rest.rows, own.rows.length);
-  const scores = new Float64Array(own.scores.buffer, own.scores.byteOffset, length);
-  scores.set(rest.scores, own.rows.length);
-  return { rows, scores, threshold: Number.isNaN(own.threshold) ? rest.threshold : own.threshold };
+  const rest = await scoreInChunks(detector, table, warmup, pause, cut, stepRows);
+  const rows = withCapacity(own.rows, at + rest.rows.length);
+  rows.set(rest.rows, at);
+  const scores = withCapacity(own.scores, rows.length);
+  scores.set(rest.scores, at);
+  return { rows, scores, threshold: own.threshold };
+}
+
+/** The first row of the peer's half of an n-row table: on a chunk boundary, so its chunks are this worker's. */
+export function peerCut(n: number): number {
+  return Math.ceil(Math.ceil(n / SCORE_CHUNK_ROWS) / 2) * SCORE_CHUNK_ROWS;
 }

@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
 import { syntheticSeries, times } from '../../testing/frames';
 import { SCORE_CHUNK_ROWS, scoreInChunks } from '../../pipeline/chunkedScore';
-import { PEER_MIN_ROWS, PeerLink, type PeerMessage, type PeerPort, scoreSharing } from '../peerScoring';
+import { PEER_MIN_ROWS, PeerLink, type PeerMessage, type PeerPort, peerCut, scoreSharing } from '../peerScoring';
 
 const noPause = () => Promise.resolve();
 
@@ -28,7 +28,7 @@ function bigTable(): SeriesTable {
   const n = PEER_MIN_ROWS + 3 * SCORE_CHUNK_ROWS + 77; // an odd number of chunks, the last one short
   const values = Float64Array.from(syntheticSeries(n, [700, 90_000, 120_000]));
   // Gaps just before the cut: the peer's first chunk needs history from further back than WARMUP rows.
-  const cut = Math.ceil(Math.ceil(n / SCORE_CHUNK_ROWS) / 2) * SCORE_CHUNK_ROWS;
+  const cut = peerCut(n);
   for (let r = cut - 12; r < cut - 2; r += 3) {
     values[r] = NaN;
   }
@@ -67,8 +67,8 @@ describe('scoreSharing', () => {
     // The peer's half: from the chunk boundary at the middle of the chunks to the end.
     const peerRows = (answers[0] as Extract<PeerMessage, { type: 'peer-scored' }>).rows.length;
     const n = table.timestamps.length;
-    const cut = Math.ceil(Math.ceil(n / SCORE_CHUNK_ROWS) / 2) * SCORE_CHUNK_ROWS;
-    expect(peerRows).toBe(n - cut);
+    expect(peerRows).toBe(n - peerCut(n));
+    expect(peerCut(n) % SCORE_CHUNK_ROWS).toBe(0);
   });
 
   it('scores everything here when the peer is busy with a job of its own', async () => {
@@ -119,7 +119,12 @@ describe('scoreSharing', () => {
       () => 'scored',
       (error: Error) => error.message
     );
-    await new Promise((resolve) => setTimeout(resolve, 0)); // the peer has its request, this worker its half done
+    // This worker's half (pauses that resolve at once) is done within the microtasks before the request's message
+    // arrives; wait for that state, with the peer's half still under way (no answer yet): the job is waiting.
+    while (!sent.some((m) => m.type === 'peer-score')) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect(sent.map((m) => m.type)).toEqual(['peer-score']);
     cancelled = true;
     here.cancelOutstanding();
     await expect(outcome).resolves.toBe('cancelled');
