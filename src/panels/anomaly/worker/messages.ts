@@ -3,6 +3,7 @@ import type { MarkRules } from '../render/anomalyMarks';
 import type { Alignment } from '../pipeline/alignSeries';
 import type { PixelGrid } from '../pipeline/decimate';
 import type { SeriesData } from '../pipeline/seriesData';
+import type { WarmUpTemplate } from './warmUp';
 
 /** One model of a scoring job. */
 export interface ModelJob {
@@ -92,7 +93,14 @@ export interface PeerRequest {
   port: MessagePort;
 }
 
-export type WorkerRequest = ScoreRequest | CancelRequest | AnalyseRequest | ExplainRequest | PeerRequest;
+/** A new worker's warm-up in its idle time, on made-up series with the panel's parameters (warmUp.ts). */
+export interface WarmUpRequest {
+  type: 'warm-up';
+  template: WarmUpTemplate;
+}
+
+export type WorkerRequest =
+  ScoreRequest | CancelRequest | AnalyseRequest | ExplainRequest | PeerRequest | WarmUpRequest;
 
 /** What the panel draws of one series of a model, sized to the grid (2 slots per pixel column). */
 export interface DrawnSeries {
@@ -183,7 +191,9 @@ export type WorkerResponse =
     }
   | { type: 'explanation'; jobId: number; explanation: Explanation | null }
   | { type: 'cancelled'; jobId: number }
-  | { type: 'error'; jobId: number; message: string };
+  | { type: 'error'; jobId: number; message: string }
+  /** The warm-up's end: whether it ran through (false: real work came first, or none was worth it), and its time. */
+  | { type: 'warmed-up'; completed: boolean; ms: number };
 
 /** Buffers of a request's tables, for postMessage's transfer list (each once: duplicates throw DataCloneError). */
 export function requestTransferables(request: ScoreRequest | AnalyseRequest): ArrayBuffer[] {

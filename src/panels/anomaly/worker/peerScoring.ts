@@ -98,6 +98,11 @@ export class PeerLink {
     return { answer, cancel: () => this.cancel(id) };
   }
 
+  /** Whether this worker is scoring rows for its peer now (a warm-up gives way to it). */
+  isServing(): boolean {
+    return this.serving.size > 0;
+  }
+
   /**
    * Gives up every request still waiting for the peer (this worker's job was cancelled or replaced): the peer is
    * told to stop, and each waiting caller gets a decline at once, so a job waiting for its peer's half ends now.

@@ -4,6 +4,7 @@ import { type AnalyseState, explainAt, runAnalyseJob, takeRecycled } from './ana
 import { JobCancelled, runScoreJob } from './runScoreJob';
 import { PeerLink } from './peerScoring';
 import { SCORE_CHUNK_ROWS } from '../pipeline/chunkedScore';
+import { type WarmUpTemplate, warmUpRequests } from './warmUp';
 
 /** The least time between two progress messages of a job (ms). */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -13,7 +14,8 @@ export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
 /**
  * The worker's message handling, free of worker globals so it can be tested directly: a 'score' request answers
  * with progress and then exactly one of result / cancelled / error. A newer 'score' makes every older job stale:
- * they stop at their next pause and answer 'cancelled', as does a job named by a 'cancel'.
+ * they stop at their next pause and answer 'cancelled', as does a job named by a 'cancel'. A 'warm-up' runs made-up
+ * jobs in the worker's own time (warmUp.ts) and answers 'warmed-up'; any job with models stops it.
  */
 export function createRequestHandler(post: Post, pause: () => Promise<void> = yieldToEventLoop) {
   const cache = new DetectorCache();
@@ -22,6 +24,38 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
   const cancelled = new Set<number>();
   /** Jobs under way here (a peer's request for help is declined while there are any). */
   let running = 0;
+  /** Jobs with models received: a warm-up under way stops at its next pause once this changes. */
+  let realJobs = 0;
+  const hooksOf = (isCancelled: () => boolean, progress: (done: number, total: number) => void) => ({
+    pause,
+    isCancelled,
+    // A chunk per engine step: a cancel is noticed within a chunk (see JobHooks.engineStepRows).
+    engineStepRows: SCORE_CHUNK_ROWS,
+    progress,
+  });
+
+  const warmUp = async (template: WarmUpTemplate) => {
+    const startedAt = performance.now();
+    const seen = realJobs;
+    const isCancelled = () => realJobs !== seen || state.peer?.isServing() === true;
+    // Its own cache and tables (dropped after), the worker's working arrays (grown once, for the real jobs).
+    const own: AnalyseState = { cache: new DetectorCache(), tables: new Map(), scratch: state.scratch };
+    const jobs = warmUpRequests(template);
+    let completed = jobs !== undefined;
+    try {
+      for (const job of jobs ?? []) {
+        await runAnalyseJob(
+          job,
+          own,
+          hooksOf(isCancelled, () => undefined)
+        );
+      }
+    } catch {
+      completed = false; // cancelled by real work (a model's own failure is an outcome, not a throw)
+    }
+    state.scratch ??= own.scratch;
+    post({ type: 'warmed-up', completed, ms: performance.now() - startedAt }, []);
+  };
 
   return async function handle(request: WorkerRequest): Promise<void> {
     if (request.type === 'peer') {
@@ -31,6 +65,10 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
     if (request.type === 'cancel') {
       cancelled.add(request.jobId);
       state.peer?.cancelOutstanding(); // a job waiting for its peer's half ends now
+      return;
+    }
+    if (request.type === 'warm-up') {
+      await warmUp(request.template);
       return;
     }
     if (request.type === 'explain') {
@@ -48,6 +86,7 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
       state.peer?.cancelOutstanding(); // the older jobs are stale: their peers' halves are no longer wanted
     }
     latestJobId = Math.max(latestJobId, request.jobId);
+    realJobs += request.models.length > 0 ? 1 : 0;
     const jobId = request.jobId;
     const isCancelled = () => cancelled.has(jobId) || jobId < latestJobId;
     const send = (message: WorkerResponse) => post(message, responseTransferables(message));
@@ -59,19 +98,13 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
       // Progress at most every PROGRESS_INTERVAL_MS, and when the job is through: a message per model of 50 took
       // 17 ms of a refresh's worker time in Chromium (and woke the main thread 50 times) for a bar nobody sees move.
       let progressAt = performance.now();
-      const hooks = {
-        pause,
-        isCancelled,
-        // A chunk per engine step: a cancel is noticed within a chunk (see JobHooks.engineStepRows).
-        engineStepRows: SCORE_CHUNK_ROWS,
-        progress: (done: number, total: number) => {
-          const now = performance.now();
-          if (done >= total || now - progressAt >= PROGRESS_INTERVAL_MS) {
-            progressAt = now;
-            send({ type: 'progress', jobId, done, total });
-          }
-        },
-      };
+      const hooks = hooksOf(isCancelled, (done, total) => {
+        const now = performance.now();
+        if (done >= total || now - progressAt >= PROGRESS_INTERVAL_MS) {
+          progressAt = now;
+          send({ type: 'progress', jobId, done, total });
+        }
+      });
       if (request.type === 'analyse') {
         const models = await runAnalyseJob(request, state, hooks);
         send(

@@ -14,6 +14,7 @@ import { PEER_MIN_ROWS } from './peerScoring';
 import { pauseEvery, yieldToEventLoop } from './protocol';
 import { JobCancelled, type JobHooks, runScoreJob } from './runScoreJob';
 import { assignModels, mergeByWorker, splitByWorker, workersFor } from './workerPool';
+import { warmUpTemplate } from './warmUp';
 
 export type JobInput = Omit<ScoreRequest, 'type' | 'jobId'>;
 export type JobResult = { status: 'done'; models: ModelOutcome[] } | { status: 'cancelled' };
@@ -62,6 +63,8 @@ export class WorkerScorer implements Scorer {
 
   /** Analyse jobs started: a refill after one is stale once a newer one has started. */
   private analyses = 0;
+  /** The worker's warm-up: 'sent' until it answers, then how it ended (see warmUp). */
+  warmedUp?: 'sent' | { completed: boolean; ms: number };
 
   /**
    * @param buffers the pool the panel copies into; a pool of workers shares one, and refills it itself
@@ -106,6 +109,18 @@ export class WorkerScorer implements Scorer {
       refillAfter(result, this.buffers, () => started !== this.analyses);
     }
     return result;
+  }
+
+  /**
+   * Has the worker run made-up jobs with the parameters of `input` in its idle time (warmUp.ts), so its first big
+   * job meets compiled code. Any job with models stops a warm-up; one that did not run through is sent again with a
+   * later job, one that did never is.
+   */
+  warmUp(input: AnalyseInput): void {
+    if (this.warmedUp === undefined || (this.warmedUp !== 'sent' && !this.warmedUp.completed)) {
+      this.warmedUp = 'sent';
+      this.worker.postMessage({ type: 'warm-up', template: warmUpTemplate(input) });
+    }
   }
 
   /** Hands the worker its end of a channel to another worker of the pool (see peerScoring.ts). */
@@ -158,6 +173,10 @@ export class WorkerScorer implements Scorer {
 
   private receive(message: WorkerResponse): void {
     this.answered = true;
+    if (message.type === 'warmed-up') {
+      this.warmedUp = { completed: message.completed, ms: message.ms };
+      return;
+    }
     if (message.type === 'explanation') {
       this.explaining.get(message.jobId)?.(message.explanation);
       this.explaining.delete(message.jobId);
@@ -212,12 +231,17 @@ export class WorkerScorer implements Scorer {
 
 /**
  * Several workers, for jobs of many models (a panel of many series): each model's slot lives on one worker (whose
- * cache holds its model), new slots are spread evenly, and a job runs on every worker at once, so a newer job makes
- * the older one stale on all of them. Starts with one worker and adds more only when a job has enough models.
+ * cache holds its model), new slots are spread evenly, and a job runs on every worker in use at once, so a newer job
+ * makes the older one stale on all of them. Jobs use one worker until one has enough models (or a table big enough
+ * to share) for more; workers are started in pairs all the same, the second one idle until wanted: a panel whose
+ * data grows (a longer range, more series) then finds it started and warmed up, not starting (its bundle parsed, its
+ * code cold) while the job waits for it. Every worker warms up (warmUp.ts) in its idle time after an analyse job.
  */
 export class WorkerPoolScorer implements Scorer {
   readonly kind = 'worker';
   private readonly workers: WorkerScorer[];
+  /** Workers jobs are spread over: the first `inUse` of `workers` (the others wait, started ahead). */
+  private inUse = 1;
   /** Slot → index of the worker that runs (and caches) its model. */
   private readonly homes = new Map<string, number>();
   /** One pool for all the workers: a buffer comes back from whichever worker held it. */
@@ -250,7 +274,9 @@ export class WorkerPoolScorer implements Scorer {
       input,
       (worker, part, progress) => worker.analyse(part, progress),
       onProgress,
-      big ? 2 : 1
+      big ? 2 : 1,
+      // Behind the job in each worker's queue: a worker given a part warms up once it is through.
+      () => this.workers.forEach((worker) => worker.warmUp(input))
     );
     refillAfter(result, this.buffers, () => started !== this.analyses);
     return result;
@@ -261,6 +287,11 @@ export class WorkerPoolScorer implements Scorer {
     return home === undefined ? Promise.resolve(null) : this.workers[home].explain(slot, time, top);
   }
 
+  /** How each worker's warm-up ended (undefined: not yet), in the pool's order. */
+  get warmUps(): Array<WorkerScorer['warmedUp']> {
+    return this.workers.map((worker) => worker.warmedUp);
+  }
+
   private async spread<I extends { models: Array<{ slot: string }> }, M>(
     input: I,
     runOn: (
@@ -269,10 +300,11 @@ export class WorkerPoolScorer implements Scorer {
       onProgress: ProgressListener
     ) => Promise<{ status: 'done'; models: M[] } | { status: 'cancelled' }>,
     onProgress?: ProgressListener,
-    minWorkers = 1
+    minWorkers = 1,
+    afterPosting?: () => void
   ): Promise<{ status: 'done'; models: M[] } | { status: 'cancelled' }> {
     this.grow(Math.max(workersFor(input.models.length, this.maxWorkers), Math.min(minWorkers, this.maxWorkers)));
-    const count = this.workers.length;
+    const count = this.inUse;
     const assignment = assignModels(
       input.models.map((m) => m.slot),
       this.homes,
@@ -281,15 +313,15 @@ export class WorkerPoolScorer implements Scorer {
     const parts = splitByWorker(input.models, assignment, count);
     const done = parts.map(() => 0);
     const total = Math.max(1, input.models.length);
-    // Every worker gets its part, even an empty one: that is what cancels its share of an older job.
-    const results = await Promise.all(
-      this.workers.map((worker, k) =>
-        runOn(worker, { ...input, models: parts[k] }, (fraction) => {
-          done[k] = fraction * parts[k].length;
-          onProgress?.(done.reduce((a, b) => a + b, 0) / total);
-        })
-      )
+    // Every worker in use gets its part, even an empty one: that is what cancels its share of an older job.
+    const answers = this.workers.slice(0, count).map((worker, k) =>
+      runOn(worker, { ...input, models: parts[k] }, (fraction) => {
+        done[k] = fraction * parts[k].length;
+        onProgress?.(done.reduce((a, b) => a + b, 0) / total);
+      })
     );
+    afterPosting?.();
+    const results = await Promise.all(answers);
     const models: M[][] = [];
     for (const result of results) {
       if (result.status === 'cancelled') {
@@ -319,11 +351,13 @@ export class WorkerPoolScorer implements Scorer {
     return new WorkerScorer(worker, this.buffers, false, (error) => this.workers.forEach((w) => w.fail(error)));
   }
 
+  /** Puts `wanted` workers in use (at most the pool's size), starting workers in pairs (see the class). */
   private grow(wanted: number): void {
-    while (this.workers.length < wanted) {
+    const pairs = Math.min(this.maxWorkers, wanted + (wanted % 2));
+    while (this.workers.length < pairs) {
       const started = this.startWorker();
       if (typeof started === 'string') {
-        return; // the workers already running will do
+        break; // the workers already running will do
       }
       this.workers.push(this.member(started));
       if (this.workers.length % 2 === 0 && typeof MessageChannel === 'function') {
@@ -333,6 +367,7 @@ export class WorkerPoolScorer implements Scorer {
         this.workers[this.workers.length - 1].connectPeer(port2);
       }
     }
+    this.inUse = Math.min(this.workers.length, Math.max(this.inUse, wanted));
   }
 }
 

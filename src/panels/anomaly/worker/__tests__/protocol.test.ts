@@ -4,6 +4,9 @@ import { syntheticSeries, times } from '../../testing/frames';
 import { type ModelJob, type ScoreRequest, type WorkerResponse, requestTransferables } from '../messages';
 import { PROGRESS_INTERVAL_MS, createMessageChannelYield, createRequestHandler, pauseEvery } from '../protocol';
 import { PEER_MIN_ROWS, PeerLink, type PeerMessage } from '../peerScoring';
+import { SCORE_CHUNK_ROWS } from '../../pipeline/chunkedScore';
+import { testWarmUpTemplate } from '../../testing/warmUpTemplate';
+import { warmUpRequests } from '../warmUp';
 
 const N = 300;
 const SPIKES = [100, 200, 250];
@@ -31,10 +34,57 @@ function request(jobId: number, model: Partial<ModelJob> = {}, contamination: 'a
   };
 }
 
+/** Asks the peer at the other end of `owner` to score rows [from, PEER_MIN_ROWS) of a big table (5 trees). */
+function askPeer(owner: PeerLink, from: number, stepRows: number): Promise<PeerMessage> {
+  const big = table(syntheticSeries(PEER_MIN_ROWS, [1000]));
+  const trained = AnomalyDetector.train(
+    {
+      timestamps: big.timestamps.subarray(0, 2000),
+      columns: [{ name: 'cpu', values: big.columns[0].values.subarray(0, 2000) }],
+    },
+    { ...detector, forest: { ...detector.forest, nEstimators: 5 } }
+  );
+  return owner.request(trained, big, from, 11, stepRows).answer;
+}
+
+/** A handler whose pauses all wait until `release` (then none does), counting them. */
+function gated() {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const counter = { pauses: 0 };
+  const posted: Array<{ message: WorkerResponse }> = [];
+  const handle = createRequestHandler(
+    (message) => posted.push({ message }),
+    async () => {
+      counter.pauses++;
+      await gate;
+    }
+  );
+  const pausedAtLeast = async (n: number) => {
+    while (counter.pauses < n) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  };
+  return { handle, posted, release, pausedAtLeast };
+}
+
+/** Links the handler's worker to a peer link in the test (the other worker), over a real channel. */
+async function linkedPeer(handle: ReturnType<typeof createRequestHandler>) {
+  const channel = new NodeMessageChannel();
+  await handle({ type: 'peer', port: channel.port2 as unknown as MessagePort });
+  const owner = new PeerLink(
+    channel.port1 as unknown as MessagePort,
+    () => false,
+    () => Promise.resolve()
+  );
+  return { owner, close: () => channel.port1.close() };
+}
+
 function setup() {
   const posted: Array<{ message: WorkerResponse; transfer: ArrayBuffer[] }> = [];
   const handle = createRequestHandler((message, transfer) => posted.push({ message, transfer }));
-  const final = (jobId: number) => posted.find((p) => p.message.jobId === jobId && p.message.type !== 'progress');
+  const final = (jobId: number) =>
+    posted.find((p) => 'jobId' in p.message && p.message.jobId === jobId && p.message.type !== 'progress');
   return { posted, handle, final };
 }
 
@@ -224,41 +274,13 @@ describe('worker protocol', () => {
   });
 
   it("a worker declines its peer's request while a job of its own runs, and serves it when idle", async () => {
-    // A job that waits at its first pause until released.
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let paused = false;
-    const handle = createRequestHandler(
-      () => undefined,
-      async () => {
-        paused = true;
-        await gate;
-      }
-    );
-    const channel = new NodeMessageChannel();
+    const { handle, release, pausedAtLeast } = gated();
+    const { owner, close } = await linkedPeer(handle);
     try {
-      await handle({ type: 'peer', port: channel.port2 as unknown as MessagePort });
-      const owner = new PeerLink(
-        channel.port1 as unknown as MessagePort,
-        () => false,
-        () => Promise.resolve()
-      );
-      const ask = () => {
-        const n = PEER_MIN_ROWS;
-        const big = table(syntheticSeries(n, [1000]));
-        const trained = AnomalyDetector.train(
-          {
-            timestamps: big.timestamps.subarray(0, 2000),
-            columns: [{ name: 'cpu', values: big.columns[0].values.subarray(0, 2000) }],
-          },
-          { ...detector, forest: { ...detector.forest, nEstimators: 5 } }
-        );
-        return owner.request(trained, big, n - 100, 11, 4096).answer;
-      };
+      const ask = () => askPeer(owner, PEER_MIN_ROWS - 100, 4096);
+      // A job that waits at its first pause until released.
       const job = handle(request(1, { training: table() }));
-      while (!paused) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
+      await pausedAtLeast(1);
       const busy: PeerMessage = await ask();
       expect(busy).toMatchObject({ type: 'peer-declined', reason: 'busy' });
       release();
@@ -266,7 +288,71 @@ describe('worker protocol', () => {
       const idle: PeerMessage = await ask();
       expect(idle.type).toBe('peer-scored');
     } finally {
-      channel.port1.close();
+      close();
     }
+  });
+
+  describe('warm-up', () => {
+    const template = testWarmUpTemplate({ trees: 10 });
+    /** A real job: the warm-up's own first job, under another id. */
+    const realJob = (jobId: number) => ({ ...warmUpRequests(template)![0], jobId });
+    const outcomesOf = (posted: Array<{ message: WorkerResponse }>, jobId: number) =>
+      posted.map((p) => p.message).find((m) => m.type === 'analysed' && m.jobId === jobId);
+    const warmedUp = (posted: Array<{ message: WorkerResponse }>) =>
+      posted.map((p) => p.message).filter((m) => m.type === 'warmed-up');
+    it('runs through in its own state: answers warmed-up, and a real job finds nothing of it', async () => {
+      const { posted, handle } = setup();
+      await handle({ type: 'warm-up', template });
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', completed: true, ms: expect.any(Number) }]);
+      // The warm-up's models are not the worker's: a job without training rows for their slots must send them.
+      const job = realJob(1);
+      await handle({ ...job, models: job.models.map((m) => ({ ...m, mayTrain: false })) });
+      const outcome = outcomesOf(posted, 1);
+      expect(outcome?.type === 'analysed' && outcome.models.map((m) => !m.ok && m.code)).toEqual(
+        job.models.map(() => 'model-missing')
+      );
+    });
+
+    it('stops at its next pause when a job with models arrives; that job answers as on a worker that never warmed up', async () => {
+      const { handle, posted, release, pausedAtLeast } = gated();
+      const warming = handle({ type: 'warm-up', template });
+      await pausedAtLeast(1);
+      const job = handle(realJob(3));
+      release();
+      await Promise.all([warming, job]);
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', completed: false, ms: expect.any(Number) }]);
+      const fresh = setup();
+      await fresh.handle(realJob(3));
+      expect(outcomesOf(posted, 3)).toEqual(outcomesOf(fresh.posted, 3));
+    });
+
+    it('goes on past a job without models (the empty part a pool sends to cancel older work)', async () => {
+      const { handle, posted, release, pausedAtLeast } = gated();
+      const warming = handle({ type: 'warm-up', template });
+      await pausedAtLeast(1);
+      await handle({ ...realJob(4), models: [] });
+      release();
+      await warming;
+      expect(outcomesOf(posted, 4)).toMatchObject({ type: 'analysed', models: [] });
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', completed: true, ms: expect.any(Number) }]);
+    });
+
+    it('gives way to its peer: stops once the worker scores rows for the other worker, which get scored', async () => {
+      const { handle, posted, release, pausedAtLeast } = gated();
+      const { owner, close } = await linkedPeer(handle);
+      try {
+        const warming = handle({ type: 'warm-up', template });
+        await pausedAtLeast(1);
+        // Two chunks: the peer's scoring pauses between them, and is then serving.
+        const answer = askPeer(owner, PEER_MIN_ROWS - 2 * SCORE_CHUNK_ROWS, SCORE_CHUNK_ROWS);
+        await pausedAtLeast(2);
+        release();
+        await warming;
+        expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', completed: false, ms: expect.any(Number) }]);
+        expect((await answer).type).toBe('peer-scored');
+      } finally {
+        close();
+      }
+    });
   });
 });

@@ -93,6 +93,13 @@ function startedWorkers(): { started: InProcessWorker[]; start: () => Worker } {
   return { started, start };
 }
 
+/** Waits until every worker of the pool has answered its warm-up. */
+async function warmedUp(scorer: WorkerPoolScorer) {
+  while (scorer.warmUps.some((w) => w === undefined || w === 'sent')) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
 describe('scorers', () => {
   it('cannot start the inline worker under jsdom and says why', () => {
     expect(startInlineWorker('self.onmessage = () => {}')).toMatch(/not available/);
@@ -187,6 +194,51 @@ describe('scorers', () => {
       delete (globalThis as { MessageChannel?: unknown }).MessageChannel;
       fromTransfer?.mockRestore();
     }
+  });
+
+  it('WorkerPoolScorer starts workers in pairs and warms each up behind its first analyse job, once', async () => {
+    const { started, start } = startedWorkers();
+    const scorer = new WorkerPoolScorer(start(), start, 4);
+    const input = analyseInput(300, 10);
+    const first = await scorer.analyse(input);
+    expect(first.status === 'done' && first.models[0].ok).toBe(true);
+    // One model: a pair of workers (not the pool's 4), the second idle but warming up.
+    expect(started.map((worker) => worker.sent.map((m) => m.type))).toEqual([['analyse', 'warm-up'], ['warm-up']]);
+    await warmedUp(scorer);
+    expect(scorer.warmUps).toEqual([
+      { completed: true, ms: expect.any(Number) },
+      { completed: true, ms: expect.any(Number) },
+    ]);
+    await scorer.analyse(input);
+    expect(started.map((worker) => worker.sent.map((m) => m.type))).toEqual([
+      ['analyse', 'warm-up', 'analyse'],
+      ['warm-up'],
+    ]);
+    scorer.dispose();
+  });
+
+  it('WorkerPoolScorer sends a warm-up that a real job cut short again behind the next job', async () => {
+    const { started, start } = startedWorkers();
+    const scorer = new WorkerPoolScorer(start(), start, 2);
+    const input = analyseInput(300, 10);
+    const stale = scorer.analyse(input);
+    // A newer job before the warm-ups answered: the first worker's warm-up stops for it, and is not sent twice.
+    const current = await scorer.analyse(input);
+    await expect(stale).resolves.toEqual({ status: 'cancelled' });
+    expect(current.status).toBe('done');
+    await warmedUp(scorer);
+    expect(scorer.warmUps).toEqual([
+      { completed: false, ms: expect.any(Number) },
+      { completed: true, ms: expect.any(Number) },
+    ]);
+    await scorer.analyse(input);
+    expect(started.map((worker) => worker.sent.map((m) => m.type))).toEqual([
+      ['analyse', 'warm-up', 'cancel', 'analyse', 'analyse', 'warm-up'],
+      ['warm-up'],
+    ]);
+    await warmedUp(scorer);
+    expect(scorer.warmUps.map((w) => typeof w === 'object' && w.completed)).toEqual([true, true]);
+    scorer.dispose();
   });
 
   it('WorkerPoolScorer: a worker that fails fails the jobs waiting on every worker (one may wait for it as its peer)', async () => {

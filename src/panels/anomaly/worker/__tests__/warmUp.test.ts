@@ -1,0 +1,77 @@
+import { START } from '../../testing/frames';
+import { testWarmUpTemplate } from '../../testing/warmUpTemplate';
+import { type AnalyseState, runAnalyseJob } from '../analyseJob';
+import { DetectorCache } from '../detectorCache';
+import type { PanelModelOutcome } from '../messages';
+import { WARM_UP_MAX_ROWS, WARM_UP_MODELS, WARM_UP_ROWS, warmUpRequests, warmUpTemplate } from '../warmUp';
+
+const hooks = { pause: () => Promise.resolve(), isCancelled: () => false, progress: () => undefined };
+
+const template = testWarmUpTemplate;
+
+function ok(outcome: PanelModelOutcome) {
+  if (!outcome.ok) {
+    throw new Error(`${outcome.code}: ${outcome.message}`);
+  }
+  return outcome;
+}
+
+describe('a worker warm-up', () => {
+  it('copies every parameter of the panel job but its models, and the widest model’s series count', () => {
+    const { columnsPerModel, ...parameters } = template({}, 1);
+    const column = { name: 'a', times: new Float64Array(3), values: new Float64Array(3) };
+    const job = {
+      ...parameters,
+      models: [
+        { slot: 's1', trainingKey: 'k', mayTrain: true, columns: [column] },
+        { slot: 's2', trainingKey: 'k', mayTrain: true, columns: [column, column, column] },
+      ],
+    };
+    expect(columnsPerModel).toBe(1);
+    expect(warmUpTemplate(job)).toEqual({ ...parameters, columnsPerModel: 3 });
+  });
+
+  it('is a job of made-up models on the panel’s range, then the same models one step later (a refresh)', () => {
+    const jobs = warmUpRequests(template({}, 2));
+    expect(jobs).toBeDefined();
+    const [first, refresh] = jobs!;
+    expect(first.models).toHaveLength(WARM_UP_MODELS);
+    expect(refresh.models.map((m) => m.slot)).toEqual(first.models.map((m) => m.slot));
+    for (const [m, model] of first.models.entries()) {
+      expect(model.columns).toHaveLength(2);
+      const later = refresh.models[m];
+      for (const [c, column] of model.columns.entries()) {
+        expect(column.times).toHaveLength(WARM_UP_ROWS);
+        expect(column.times[0]).toBe(START);
+        // One row gone at the start, one new at the end: the rest as before.
+        expect(Array.from(later.columns[c].times.subarray(0, -1))).toEqual(Array.from(column.times.subarray(1)));
+        expect(Array.from(later.columns[c].values.subarray(0, -1))).toEqual(Array.from(column.values.subarray(1)));
+      }
+    }
+    const step = first.models[0].columns[0].times[1] - START;
+    expect(refresh.grid).toEqual({ ...first.grid, fromMs: first.grid.fromMs + step, toMs: first.grid.toMs + step });
+    // The same made-up series every time.
+    expect(warmUpRequests(template({}, 2))).toEqual(jobs);
+  });
+
+  it('has enough rows for the panel’s options to train on, and is skipped when that would be too many', () => {
+    expect(warmUpRequests(template({}, 1, 3000))![0].models[0].columns[0].times).toHaveLength(3001);
+    expect(warmUpRequests(template({}, 1, WARM_UP_MAX_ROWS))).toBeUndefined();
+  });
+
+  it('runs the panel job’s paths: training, marks and regions, then a refresh that scores only the new row', async () => {
+    for (const overrides of [{}, { online: true }, { direction: 'above' as const, minConsecutive: 2 }]) {
+      const [first, refresh] = warmUpRequests(template(overrides))!;
+      const state: AnalyseState = { cache: new DetectorCache(), tables: new Map() };
+      const trained = (await runAnalyseJob(first, state, hooks)).map(ok);
+      expect(trained.every((o) => o.trained)).toBe(true);
+      // Each made-up series has a spike: every model marks something.
+      expect(trained.every((o) => o.series[0].anomalyCount > 0 && o.series[0].regions.length > 0)).toBe(true);
+      const refreshed = (await runAnalyseJob(refresh, state, hooks)).map(ok);
+      if (!overrides.online) {
+        // Batch mode keeps its models: the refresh reuses them and scores the new row only.
+        expect(refreshed.every((o) => !o.trained && o.scoredAnew === 1)).toBe(true);
+      }
+    }
+  });
+});

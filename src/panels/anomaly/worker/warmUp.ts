@@ -1,0 +1,90 @@
+import { createRandom } from '@telemetry-analyzer/engine';
+import type { AnalyseRequest, PanelModelJob } from './messages';
+
+/**
+ * A new worker's warm-up: a small job on made-up series, run once in the worker's idle time, through the panel's own
+ * job code with the panel's own parameters (a first job and its refresh one step later), its results thrown away.
+ *
+ * Why: a worker's first big job otherwise runs cold. V8 compiles the hot loops (features, forest, walk, decimation)
+ * only once they have run a while, and with both cores busy scoring its background compiler waits for a core, so
+ * the job runs unoptimised code (every double boxed, ~10 % of it in collections) for much of its length. In the
+ * 50 × 10 000 browser case a pool started and warmed by an earlier small job drew in 1.3-1.7 s against 1.9-2.4 s
+ * cold (docs/performance.md). The warm-up gives way to real work: it stops at its next pause once a job with models
+ * arrives, a job is cancelled, or the worker scores rows for its peer.
+ */
+
+/** Series of the warm-up (made-up models): enough calls for V8 to optimise the per-model code. */
+export const WARM_UP_MODELS = 4;
+/** Rows per warm-up series (more when the panel's options need more to train). */
+export const WARM_UP_ROWS = 1000;
+/** Past this many rows (a panel whose options need a long history to train) a warm-up would cost too much: none. */
+export const WARM_UP_MAX_ROWS = 8000;
+/** Series per warm-up model at most (a multivariate or grouped panel's models have several). */
+const WARM_UP_MAX_COLUMNS = 4;
+
+/** What a warm-up copies of the panel's job: every parameter but the models, and how many series a model has. */
+export interface WarmUpTemplate extends Omit<AnalyseRequest, 'type' | 'jobId' | 'models'> {
+  columnsPerModel: number;
+}
+
+/** The template of a panel job: its parameters, and the series count of its widest model. */
+export function warmUpTemplate(request: Omit<AnalyseRequest, 'type' | 'jobId'>): WarmUpTemplate {
+  const { models, ...parameters } = request;
+  return { ...parameters, columnsPerModel: Math.max(1, ...models.map((m) => m.columns.length)) };
+}
+
+/**
+ * The warm-up's two jobs: WARM_UP_MODELS made-up models on the template's range (trained on their own rows), then
+ * the same models one step later (a refresh: one row gone, one new). Undefined when the template's options need
+ * more rows than a warm-up may cost. The series are seeded, so a warm-up does the same work every time.
+ */
+export function warmUpRequests(template: WarmUpTemplate): [AnalyseRequest, AnalyseRequest] | undefined {
+  const rows = Math.max(WARM_UP_ROWS, template.check.count + 1);
+  if (rows > WARM_UP_MAX_ROWS) {
+    return undefined;
+  }
+  const { columnsPerModel, ...parameters } = template;
+  const columns = Math.min(WARM_UP_MAX_COLUMNS, Math.max(1, Math.floor(columnsPerModel)));
+  const span = template.grid.toMs - template.grid.fromMs;
+  const stepMs = Number.isFinite(span) && span > 0 ? span / rows : 60_000;
+  const start = Number.isFinite(template.grid.fromMs) ? template.grid.fromMs : 0;
+  const values = madeUpValues(WARM_UP_MODELS * columns, rows + 1);
+  const jobAt = (jobId: number, shift: number): AnalyseRequest => {
+    const models: PanelModelJob[] = [];
+    for (let m = 0; m < WARM_UP_MODELS; m++) {
+      const modelColumns = [];
+      for (let c = 0; c < columns; c++) {
+        const times = new Float64Array(rows);
+        for (let i = 0; i < rows; i++) {
+          times[i] = start + (i + shift) * stepMs;
+        }
+        const series = values[m * columns + c];
+        modelColumns.push({ name: `warm-up ${c}`, times, values: series.slice(shift, shift + rows) });
+      }
+      models.push({ slot: `warm-up ${m}`, trainingKey: 'warm-up', columns: modelColumns, mayTrain: true });
+    }
+    const shifted = shift * stepMs;
+    const grid = { ...template.grid, fromMs: template.grid.fromMs + shifted, toMs: template.grid.toMs + shifted };
+    return { ...parameters, type: 'analyse', jobId, models, grid };
+  };
+  return [jobAt(0, 0), jobAt(1, 1)];
+}
+
+/**
+ * Seeded telemetry-like series: a wave, noise, and one burst of three high points each (so anomalies are marked and
+ * drawn whatever the marking rules: a run of consecutive points, above the rolling mean).
+ */
+function madeUpValues(count: number, length: number): Float64Array[] {
+  const random = createRandom(20261203);
+  return Array.from({ length: count }, (_, k) => {
+    const values = new Float64Array(length);
+    for (let i = 0; i < length; i++) {
+      values[i] = 50 + 10 * Math.sin((2 * Math.PI * i) / 288 + k) + 2 * random.nextFloat();
+    }
+    const burst = Math.floor(length * (0.6 + 0.05 * k));
+    for (let i = burst; i < burst + 3; i++) {
+      values[i] += 40;
+    }
+    return values;
+  });
+}
