@@ -77,22 +77,33 @@ export interface Scored {
   flags?: Uint8Array;
 }
 
+/** Which rows scoreInChunks scores, and in what steps. */
+export interface ChunkRange {
+  /** First row scored [0]: the rows before it are not. */
+  from?: number;
+  /**
+   * Rows from here on are not scored [the table's end]; a chunk boundary (from + k × SCORE_CHUNK_ROWS), so the chunks
+   * before it are cut as they are when the whole table is scored.
+   */
+  to?: number;
+  /** Rows per engine step, between which a cancel is noticed [ENGINE_STEP_ROWS]. */
+  stepRows?: number;
+}
+
 /**
- * Scores every row of `table` with a trained detector, SCORE_CHUNK_ROWS rows per engine call (each chunk with the
- * history its features need), pausing between calls. Rows before `from` are not scored; nor are rows from `to` on,
- * which must then be a chunk boundary (from + k × SCORE_CHUNK_ROWS): the chunks before it are cut as they are
- * when the whole table is scored, so each row gets the same score.
+ * Scores the rows of `table` in `range` with a trained detector, SCORE_CHUNK_ROWS rows per engine call (each chunk
+ * with the history its features need), pausing between calls: each row gets the score it gets when the whole table
+ * is scored.
  */
 export async function scoreInChunks(
   detector: AnomalyDetector,
   table: SeriesTable,
   warmup: number,
   pause: () => Promise<void>,
-  from = 0,
-  stepRows = ENGINE_STEP_ROWS,
-  to = table.timestamps.length
+  range: ChunkRange = {}
 ): Promise<Scored> {
   const n = table.timestamps.length;
+  const { from = 0, to = n, stepRows = ENGINE_STEP_ROWS } = range;
   // Only rows from `from` on are kept: a refresh scoring one new row needs room for one, not for the table. Stopping
   // at `to`, the arrays behind the views returned still have room up to the table's end (withCapacity): the caller
   // scoring the rest elsewhere joins it behind them (peerScoring.ts).
@@ -154,13 +165,13 @@ export async function rescoreNewRows(
   const n = table.timestamps.length;
   const offset = n > 0 ? lowerBound(old.timestamps, table.timestamps[0]) : -1;
   if (n === 0 || offset >= old.timestamps.length || old.timestamps[offset] !== table.timestamps[0]) {
-    const scored = await scoreInChunks(detector, table, warmup, pause, 0, stepRows);
+    const scored = await scoreInChunks(detector, table, warmup, pause, { stepRows });
     return { scored, scoredRows: n };
   }
   const same = sameRowCount(old, offset, table, Math.min(n, old.timestamps.length - offset));
   // At least the last row is scored: its result carries the current threshold.
   const from = Math.min(same, n - 1);
-  const fresh = await scoreInChunks(detector, table, warmup, pause, from, stepRows);
+  const fresh = await scoreInChunks(detector, table, warmup, pause, { from, stepRows });
   const firstScorable = firstScorableRow(table, warmup);
   // The old rows kept (ascending: those in [firstScorable, from) of the new table), then the fresh ones.
   const { rows: oldRows, scores: oldScores } = previous.scored;

@@ -145,14 +145,10 @@ export class PeerLink {
           throw new JobCancelled();
         }
       };
-      const { rows, scores } = await scoreInChunks(
-        detector,
-        message.table,
-        message.warmup,
-        pause,
-        message.from,
-        message.stepRows
-      );
+      const { rows, scores } = await scoreInChunks(detector, message.table, message.warmup, pause, {
+        from: message.from,
+        stepRows: message.stepRows,
+      });
       this.port.postMessage({ type: 'peer-scored', id, rows, scores }, [
         rows.buffer as ArrayBuffer,
         scores.buffer as ArrayBuffer,
@@ -167,7 +163,7 @@ export class PeerLink {
 }
 
 /**
- * scoreInChunks(detector, table, warmup, pause, 0, stepRows), the second half of the chunks scored by `peer` when
+ * scoreInChunks(detector, table, warmup, pause, { stepRows }), the second half of the chunks scored by `peer` when
  * the table has PEER_MIN_ROWS rows or more: the same rows, scores and threshold. A peer that declines (busy, or it
  * failed) leaves its half to this worker.
  */
@@ -181,7 +177,7 @@ export async function scoreSharing(
 ): Promise<Scored> {
   const n = table.timestamps.length;
   if (!peer || n < PEER_MIN_ROWS) {
-    return scoreInChunks(detector, table, warmup, pause, 0, stepRows);
+    return scoreInChunks(detector, table, warmup, pause, { stepRows });
   }
   const cut = peerCut(n);
   const first = historyStart(table, cut, warmup);
@@ -190,7 +186,7 @@ export async function scoreSharing(
   try {
     // With room for the peer's rows behind this half's: the two are joined without new memory (a million rows' 12 MB
     // of fresh typed arrays is slow to fill in a browser, see BufferPool).
-    own = await scoreInChunks(detector, table, warmup, pause, 0, stepRows, cut);
+    own = await scoreInChunks(detector, table, warmup, pause, { to: cut, stepRows });
   } catch (error) {
     asked.cancel();
     throw error;
@@ -209,7 +205,7 @@ export async function scoreSharing(
     scores.set(answer.scores, at);
     return { rows, scores, threshold: own.threshold };
   }
-  const rest = await scoreInChunks(detector, table, warmup, pause, cut, stepRows);
+  const rest = await scoreInChunks(detector, table, warmup, pause, { from: cut, stepRows });
   const rows = withCapacity(own.rows, at + rest.rows.length);
   rows.set(rest.rows, at);
   const scores = withCapacity(own.scores, rows.length);

@@ -19,7 +19,7 @@ describe('scoreInChunks', () => {
     const [whole] = detector.score(table);
     const made = jest.spyOn(IsolationForest.prototype, 'batchScorer');
     try {
-      const scored = await scoreInChunks(detector, table, 30, () => Promise.resolve(), 0, 2048);
+      const scored = await scoreInChunks(detector, table, 30, () => Promise.resolve(), { stepRows: 2048 });
       expect(Array.from(scored.rows)).toEqual(Array.from(whole.rowIndex));
       expect(Array.from(scored.scores)).toEqual(Array.from(whole.scores));
       expect(made).toHaveBeenCalledTimes(1);
