@@ -3,7 +3,7 @@ import type { MarkRules } from '../render/anomalyMarks';
 import type { Alignment } from '../pipeline/alignSeries';
 import type { PixelGrid } from '../pipeline/decimate';
 import type { SeriesData } from '../pipeline/seriesData';
-import type { WarmUpTemplate } from './warmUp';
+import type { WarmUpOutcome, WarmUpTemplate } from './warmUp';
 
 /** One model of a scoring job. */
 export interface ModelJob {
@@ -192,8 +192,8 @@ export type WorkerResponse =
   | { type: 'explanation'; jobId: number; explanation: Explanation | null }
   | { type: 'cancelled'; jobId: number }
   | { type: 'error'; jobId: number; message: string }
-  /** The warm-up's end: whether it ran through (false: real work came first, or none was worth it), and its time. */
-  | { type: 'warmed-up'; completed: boolean; ms: number };
+  /** The warm-up's end (see WarmUpOutcome) and its time. */
+  | { type: 'warmed-up'; outcome: WarmUpOutcome; ms: number };
 
 /** Buffers of a request's tables, for postMessage's transfer list (each once: duplicates throw DataCloneError). */
 export function requestTransferables(request: ScoreRequest | AnalyseRequest): ArrayBuffer[] {

@@ -4,7 +4,7 @@ import { type AnalyseState, explainAt, runAnalyseJob, takeRecycled } from './ana
 import { JobCancelled, runScoreJob } from './runScoreJob';
 import { PeerLink } from './peerScoring';
 import { SCORE_CHUNK_ROWS } from '../pipeline/chunkedScore';
-import { type WarmUpTemplate, warmUpRequests } from './warmUp';
+import { type WarmUpOutcome, type WarmUpTemplate, warmUpRequests } from './warmUp';
 
 /** The least time between two progress messages of a job (ms). */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -15,7 +15,9 @@ export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
  * The worker's message handling, free of worker globals so it can be tested directly: a 'score' request answers
  * with progress and then exactly one of result / cancelled / error. A newer 'score' makes every older job stale:
  * they stop at their next pause and answer 'cancelled', as does a job named by a 'cancel'. A 'warm-up' runs made-up
- * jobs in the worker's own time (warmUp.ts) and answers 'warmed-up'; any job with models stops it.
+ * jobs (warmUp.ts) when no job runs here, and answers 'warmed-up': one that arrives while a job runs (the pool posts
+ * it right behind a job) waits for the jobs to end; any job with models, or rows scored for the peer, stops it at
+ * its next pause.
  */
 export function createRequestHandler(post: Post, pause: () => Promise<void> = yieldToEventLoop) {
   const cache = new DetectorCache();
@@ -26,6 +28,8 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
   let running = 0;
   /** Jobs with models received: a warm-up under way stops at its next pause once this changes. */
   let realJobs = 0;
+  /** A warm-up that arrived while jobs ran: it starts when the last of them ends. */
+  let waitingWarmUp: WarmUpTemplate | undefined;
   const hooksOf = (isCancelled: () => boolean, progress: (done: number, total: number) => void) => ({
     pause,
     isCancelled,
@@ -37,12 +41,15 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
   const warmUp = async (template: WarmUpTemplate) => {
     const startedAt = performance.now();
     const seen = realJobs;
-    const isCancelled = () => realJobs !== seen || state.peer?.isServing() === true;
-    // Its own cache and tables (dropped after), the worker's working arrays (grown once, for the real jobs).
-    const own: AnalyseState = { cache: new DetectorCache(), tables: new Map(), scratch: state.scratch };
-    const jobs = warmUpRequests(template);
-    let completed = jobs !== undefined;
+    const isCancelled = () => running > 0 || realJobs !== seen || state.peer?.isServing() === true;
+    // A state of its own, working arrays included: nothing a warm-up touches is a real job's, whenever it runs.
+    const own: AnalyseState = { cache: new DetectorCache(), tables: new Map() };
+    let outcome: WarmUpOutcome = 'completed';
     try {
+      const jobs = warmUpRequests(template);
+      if (!jobs) {
+        outcome = 'skipped';
+      }
       for (const job of jobs ?? []) {
         await runAnalyseJob(
           job,
@@ -50,11 +57,11 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
           hooksOf(isCancelled, () => undefined)
         );
       }
-    } catch {
-      completed = false; // cancelled by real work (a model's own failure is an outcome, not a throw)
+    } catch (error) {
+      // Stopped by real work; anything else is a fault of the warm-up, not worth a second try.
+      outcome = error instanceof JobCancelled ? 'stopped' : 'failed';
     }
-    state.scratch ??= own.scratch;
-    post({ type: 'warmed-up', completed, ms: performance.now() - startedAt }, []);
+    post({ type: 'warmed-up', outcome, ms: performance.now() - startedAt }, []);
   };
 
   return async function handle(request: WorkerRequest): Promise<void> {
@@ -68,6 +75,10 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
       return;
     }
     if (request.type === 'warm-up') {
+      if (running > 0) {
+        waitingWarmUp = request.template;
+        return;
+      }
       await warmUp(request.template);
       return;
     }
@@ -125,6 +136,11 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
     } finally {
       running--;
       cancelled.delete(jobId);
+      if (running === 0 && waitingWarmUp) {
+        const template = waitingWarmUp;
+        waitingWarmUp = undefined;
+        void warmUp(template);
+      }
     }
   };
 }

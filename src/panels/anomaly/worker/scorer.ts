@@ -14,7 +14,7 @@ import { PEER_MIN_ROWS } from './peerScoring';
 import { pauseEvery, yieldToEventLoop } from './protocol';
 import { JobCancelled, type JobHooks, runScoreJob } from './runScoreJob';
 import { assignModels, mergeByWorker, splitByWorker, workersFor } from './workerPool';
-import { warmUpTemplate } from './warmUp';
+import { WARM_UP_ATTEMPTS, type WarmUpOutcome, warmUpTemplate } from './warmUp';
 
 export type JobInput = Omit<ScoreRequest, 'type' | 'jobId'>;
 export type JobResult = { status: 'done'; models: ModelOutcome[] } | { status: 'cancelled' };
@@ -63,8 +63,10 @@ export class WorkerScorer implements Scorer {
 
   /** Analyse jobs started: a refill after one is stale once a newer one has started. */
   private analyses = 0;
-  /** The worker's warm-up: 'sent' until it answers, then how it ended (see warmUp). */
-  warmedUp?: 'sent' | { completed: boolean; ms: number };
+  /** The worker's latest warm-up: 'sent' until it answers, then how it ended (see warmUp). */
+  private warmUpAnswer?: 'sent' | { outcome: WarmUpOutcome; ms: number };
+  /** Warm-ups sent. */
+  private warmUps = 0;
 
   /**
    * @param buffers the pool the panel copies into; a pool of workers shares one, and refills it itself
@@ -113,14 +115,23 @@ export class WorkerScorer implements Scorer {
 
   /**
    * Has the worker run made-up jobs with the parameters of `input` in its idle time (warmUp.ts), so its first big
-   * job meets compiled code. Any job with models stops a warm-up; one that did not run through is sent again with a
-   * later job, one that did never is.
+   * job meets compiled code. A warm-up stopped by real work is sent again with a later job, up to WARM_UP_ATTEMPTS in
+   * all (a panel refreshing faster than a warm-up lasts would otherwise start one after every job); one that ran
+   * through, was skipped or failed is not.
    */
   warmUp(input: AnalyseInput): void {
-    if (this.warmedUp === undefined || (this.warmedUp !== 'sent' && !this.warmedUp.completed)) {
-      this.warmedUp = 'sent';
+    const answer = this.warmUpAnswer;
+    const again = answer === undefined || (answer !== 'sent' && answer.outcome === 'stopped');
+    if (again && this.warmUps < WARM_UP_ATTEMPTS) {
+      this.warmUps++;
+      this.warmUpAnswer = 'sent';
       this.worker.postMessage({ type: 'warm-up', template: warmUpTemplate(input) });
     }
+  }
+
+  /** The latest warm-up: undefined before any, 'sent' until it answers, then how it ended. */
+  get warmUpState(): 'sent' | { outcome: WarmUpOutcome; ms: number } | undefined {
+    return this.warmUpAnswer;
   }
 
   /** Hands the worker its end of a channel to another worker of the pool (see peerScoring.ts). */
@@ -174,7 +185,7 @@ export class WorkerScorer implements Scorer {
   private receive(message: WorkerResponse): void {
     this.answered = true;
     if (message.type === 'warmed-up') {
-      this.warmedUp = { completed: message.completed, ms: message.ms };
+      this.warmUpAnswer = { outcome: message.outcome, ms: message.ms };
       return;
     }
     if (message.type === 'explanation') {
@@ -275,7 +286,7 @@ export class WorkerPoolScorer implements Scorer {
       (worker, part, progress) => worker.analyse(part, progress),
       onProgress,
       big ? 2 : 1,
-      // Behind the job in each worker's queue: a worker given a part warms up once it is through.
+      // Right behind the job: a worker given a part starts its warm-up once its jobs have ended.
       () => this.workers.forEach((worker) => worker.warmUp(input))
     );
     refillAfter(result, this.buffers, () => started !== this.analyses);
@@ -287,9 +298,9 @@ export class WorkerPoolScorer implements Scorer {
     return home === undefined ? Promise.resolve(null) : this.workers[home].explain(slot, time, top);
   }
 
-  /** How each worker's warm-up ended (undefined: not yet), in the pool's order. */
-  get warmUps(): Array<WorkerScorer['warmedUp']> {
-    return this.workers.map((worker) => worker.warmedUp);
+  /** Each worker's latest warm-up (see WorkerScorer.warmUpState), in the pool's order. */
+  get warmUps(): Array<WorkerScorer['warmUpState']> {
+    return this.workers.map((worker) => worker.warmUpState);
   }
 
   private async spread<I extends { models: Array<{ slot: string }> }, M>(

@@ -2,17 +2,20 @@ import { createRandom } from '@telemetry-analyzer/engine';
 import type { AnalyseRequest, PanelModelJob } from './messages';
 
 /**
- * A new worker's warm-up: a small job on made-up series, run once in the worker's idle time, through the panel's own
- * job code with the panel's own parameters (a first job and its refresh one step later), its results thrown away.
+ * A new worker's warm-up: a small job on made-up series, run in the worker's idle time, through the panel's own job
+ * code with the panel's own parameters (a first job and its refresh one step later), in a state of its own whose
+ * results are thrown away.
  *
  * Why: a worker's first big job otherwise runs cold. V8 compiles the hot loops (features, forest, walk, decimation)
  * only once they have run a while, and with both cores busy scoring its background compiler waits for a core, so
  * the job runs unoptimised code (every double boxed, ~10 % of it in collections) for much of its length. In the
- * 50 × 10 000 browser case a pool started and warmed by an earlier small job drew in 1.3-1.7 s against 1.9-2.4 s
- * cold (docs/performance.md). The warm-up gives way to real work: it stops at its next pause once a job with models
- * arrives, a job is cancelled, or the worker scores rows for its peer.
+ * 50 × 10 000 browser case after a small first panel, traced A/B: 1.54-1.64 s against 1.94-2.10 s to the marks
+ * drawn, the two workers' CPU −15 % (docs/performance.md). A warm-up never runs beside a job: posted while one runs,
+ * it waits for the worker's jobs to end; once under way it stops at its next pause when a job arrives or the worker
+ * scores rows for its peer.
  */
-
+/** Warm-ups a worker is sent at most (see WorkerScorer.warmUp). */
+export const WARM_UP_ATTEMPTS = 3;
 /** Series of the warm-up (made-up models): enough calls for V8 to optimise the per-model code. */
 export const WARM_UP_MODELS = 4;
 /** Rows per warm-up series (more when the panel's options need more to train). */
@@ -21,6 +24,12 @@ export const WARM_UP_ROWS = 1000;
 export const WARM_UP_MAX_ROWS = 8000;
 /** Series per warm-up model at most (a multivariate or grouped panel's models have several). */
 const WARM_UP_MAX_COLUMNS = 4;
+
+/**
+ * How a warm-up ended: ran through; stopped by real work (worth another try later); skipped (the options need more
+ * rows than a warm-up may cost); failed (an error of its own: not tried again).
+ */
+export type WarmUpOutcome = 'completed' | 'stopped' | 'skipped' | 'failed';
 
 /** What a warm-up copies of the panel's job: every parameter but the models, and how many series a model has. */
 export interface WarmUpTemplate extends Omit<AnalyseRequest, 'type' | 'jobId' | 'models'> {
@@ -81,7 +90,7 @@ function madeUpValues(count: number, length: number): Float64Array[] {
     for (let i = 0; i < length; i++) {
       values[i] = 50 + 10 * Math.sin((2 * Math.PI * i) / 288 + k) + 2 * random.nextFloat();
     }
-    const burst = Math.floor(length * (0.6 + 0.05 * k));
+    const burst = Math.floor(length * (0.5 + 0.05 * (k % 8)));
     for (let i = burst; i < burst + 3; i++) {
       values[i] += 40;
     }

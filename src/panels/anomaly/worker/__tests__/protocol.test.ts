@@ -296,6 +296,27 @@ describe('worker protocol', () => {
     const template = testWarmUpTemplate({ trees: 10 });
     /** A real job: the warm-up's own first job, under another id. */
     const realJob = (jobId: number) => ({ ...warmUpRequests(template)![0], jobId });
+    /** A real job of other series than the warm-up's: `models` series of `n` points with a few spikes. */
+    const otherJob = (jobId: number, n: number, models: number) => {
+      const { columnsPerModel, ...parameters } = template;
+      return {
+        ...parameters,
+        type: 'analyse' as const,
+        jobId,
+        models: Array.from({ length: models }, (_, m) => ({
+          slot: `series ${m}`,
+          trainingKey: 'k',
+          mayTrain: true,
+          columns: [
+            {
+              name: 'cpu',
+              times: Float64Array.from(times(n)),
+              values: Float64Array.from(syntheticSeries(n, [100 + m, n - 200 + 37 * m, n - 199 + 37 * m], 7 + m)),
+            },
+          ],
+        })),
+      };
+    };
     const outcomesOf = (posted: Array<{ message: WorkerResponse }>, jobId: number) =>
       posted.map((p) => p.message).find((m) => m.type === 'analysed' && m.jobId === jobId);
     const warmedUp = (posted: Array<{ message: WorkerResponse }>) =>
@@ -303,7 +324,7 @@ describe('worker protocol', () => {
     it('runs through in its own state: answers warmed-up, and a real job finds nothing of it', async () => {
       const { posted, handle } = setup();
       await handle({ type: 'warm-up', template });
-      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', completed: true, ms: expect.any(Number) }]);
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', outcome: 'completed', ms: expect.any(Number) }]);
       // The warm-up's models are not the worker's: a job without training rows for their slots must send them.
       const job = realJob(1);
       await handle({ ...job, models: job.models.map((m) => ({ ...m, mayTrain: false })) });
@@ -313,6 +334,34 @@ describe('worker protocol', () => {
       );
     });
 
+    it('posted behind a job (as the pool posts it), waits for it to end: the job answers as on a worker without warm-up', async () => {
+      // A clock 20 ms on at every reading: every step of a job is followed by a pause, where another may run.
+      let clock = 0;
+      const now = jest.spyOn(performance, 'now').mockImplementation(() => (clock += 20));
+      const { posted, handle } = setup();
+      const fresh = setup();
+      try {
+        // The worker takes each message as it comes: both would run at once unless the warm-up waits.
+        await Promise.all([handle(otherJob(2, 700, 3)), handle({ type: 'warm-up', template })]);
+        while (warmedUp(posted).length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+        await fresh.handle(otherJob(2, 700, 3));
+      } finally {
+        now.mockRestore();
+      }
+      expect(outcomesOf(posted, 2)).toEqual(outcomesOf(fresh.posted, 2));
+      const order = posted.map((p) => p.message.type).filter((type) => type === 'analysed' || type === 'warmed-up');
+      expect(order).toEqual(['analysed', 'warmed-up']);
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', outcome: 'completed', ms: expect.any(Number) }]);
+    });
+
+    it('answers skipped when the options need more rows than a warm-up may cost', async () => {
+      const { posted, handle } = setup();
+      await handle({ type: 'warm-up', template: testWarmUpTemplate({ trees: 10 }, 1, 1_000_000) });
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', outcome: 'skipped', ms: expect.any(Number) }]);
+    });
+
     it('stops at its next pause when a job with models arrives; that job answers as on a worker that never warmed up', async () => {
       const { handle, posted, release, pausedAtLeast } = gated();
       const warming = handle({ type: 'warm-up', template });
@@ -320,7 +369,7 @@ describe('worker protocol', () => {
       const job = handle(realJob(3));
       release();
       await Promise.all([warming, job]);
-      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', completed: false, ms: expect.any(Number) }]);
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', outcome: 'stopped', ms: expect.any(Number) }]);
       const fresh = setup();
       await fresh.handle(realJob(3));
       expect(outcomesOf(posted, 3)).toEqual(outcomesOf(fresh.posted, 3));
@@ -334,7 +383,7 @@ describe('worker protocol', () => {
       release();
       await warming;
       expect(outcomesOf(posted, 4)).toMatchObject({ type: 'analysed', models: [] });
-      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', completed: true, ms: expect.any(Number) }]);
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', outcome: 'completed', ms: expect.any(Number) }]);
     });
 
     it('gives way to its peer: stops once the worker scores rows for the other worker, which get scored', async () => {
@@ -348,7 +397,7 @@ describe('worker protocol', () => {
         await pausedAtLeast(2);
         release();
         await warming;
-        expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', completed: false, ms: expect.any(Number) }]);
+        expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', outcome: 'stopped', ms: expect.any(Number) }]);
         expect((await answer).type).toBe('peer-scored');
       } finally {
         close();
