@@ -1,13 +1,57 @@
-/** Removes configured secrets from any text that may reach a log line or a client (error messages, causes). */
-export function createRedactor(secrets: string[]): (text: string) => string {
+/**
+ * Removes configured secrets from any text that may reach a log line or a client (error messages, causes).
+ *
+ * `clientSent`: what the client's own request held (its URL, decoded, and its parameters). A secret found there is
+ * left in a message to that client: it is the client's own text read back, and removing it would tell the client
+ * that its guess is a configured secret (an oracle: 700 guesses a request confirmed passwords in a review's attack).
+ * Logs are redacted without it.
+ */
+export function createRedactor(secrets: string[]): (text: string, clientSent?: readonly string[]) => string {
   // Longest first, so a secret that contains another is removed whole.
   const ordered = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
   const basicForms = ordered.map((s) => Buffer.from(s).toString('base64')).filter((s) => s.length >= 4);
-  return (text: string) => {
+  return (text: string, clientSent: readonly string[] = []) => {
     let result = text;
     for (const secret of [...ordered, ...basicForms]) {
-      result = result.split(secret).join('[redacted]');
+      if (!clientSent.some((sent) => sent.includes(secret))) {
+        result = result.split(secret).join('[redacted]');
+      }
     }
     return result;
   };
+}
+
+/** What a request sent, as redaction compares it: the URL as sent and decoded, and every parameter value. */
+export function clientSentText(url: string, ...parameters: unknown[]): string[] {
+  const texts = [url, decodedUrl(url)];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') {
+      texts.push(value);
+    } else if (Array.isArray(value)) {
+      value.forEach(collect);
+    } else if (typeof value === 'object' && value !== null) {
+      Object.values(value).forEach(collect);
+    }
+  };
+  parameters.forEach(collect);
+  return texts;
+}
+
+/** A URL for the log line: as it came, or with its query string replaced whole when that holds a secret (sent as is
+ * or percent-encoded). */
+export function redactedUrl(url: string, redact: (text: string) => string): string {
+  const decoded = decodedUrl(url);
+  if (redact(url) === url && redact(decoded) === decoded) {
+    return url;
+  }
+  const [path] = url.split('?');
+  return `${redact(path)}?[redacted]`;
+}
+
+function decodedUrl(url: string): string {
+  try {
+    return decodeURIComponent(url.replace(/\+/g, ' '));
+  } catch {
+    return url;
+  }
 }

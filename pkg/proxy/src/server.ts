@@ -25,7 +25,7 @@ import { isAuthorized, needsCredentials } from './http/incomingAuth';
 import { registerPromApiRoutes } from './http/promApiRoutes';
 import { Readiness } from './http/readiness';
 import { ProxyMetrics } from './metrics';
-import { createRedactor } from './redact';
+import { clientSentText, createRedactor, redactedUrl } from './redact';
 
 export interface RunningProxy {
   /** Base URL, e.g. http://127.0.0.1:41234 (the real port when the config asked for port 0). */
@@ -224,7 +224,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     metrics.requestDuration.observe({ endpoint }, reply.elapsedTime / 1000);
     request.log.info(
       {
-        req: { method: request.method, url: request.url },
+        req: { method: request.method, url: redactedUrl(request.url, redact) },
         res: { statusCode: reply.statusCode },
         responseTime: reply.elapsedTime,
       },
@@ -237,10 +237,12 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     if (error instanceof UpstreamPassThroughError) {
       return reply.code(error.httpStatus).header('content-type', error.contentType).send(error.body);
     }
+    // To the client, its own text stays as it sent it (see createRedactor); logs are redacted whole.
+    const sent = clientSentText(request.url, request.query, request.body);
     if (error instanceof PromApiError) {
-      const body = { ...error.toBody(), error: redact(error.message) };
+      const body = { ...error.toBody(), error: redact(error.message, sent) };
       if (error.httpStatus >= 500) {
-        request.log.warn({ errorType: error.errorType, error: body.error }, 'query failed');
+        request.log.warn({ errorType: error.errorType, error: redact(error.message) }, 'query failed');
       }
       return reply.code(error.httpStatus).send(body);
     }
@@ -257,12 +259,14 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       });
     }
     if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-      return reply.code(statusCode).send({ status: 'error', errorType: 'bad_data', error: redact(error.message) });
+      return reply
+        .code(statusCode)
+        .send({ status: 'error', errorType: 'bad_data', error: redact(error.message, sent) });
     }
     request.log.error({ error: redact(error.stack ?? error.message) }, 'internal error');
     return reply
       .code(500)
-      .send({ status: 'error', errorType: 'internal', error: redact(`internal error: ${error.message}`) });
+      .send({ status: 'error', errorType: 'internal', error: redact(`internal error: ${error.message}`, sent) });
   });
 
   app.setNotFoundHandler((request, reply) =>

@@ -485,17 +485,23 @@ describe('security and limits', () => {
     expect(JSON.parse(answer.text).errorType).toBe('execution');
   });
 
-  it('sends upstream credentials but never logs them', async () => {
+  /** A proxy whose Prometheus upstream has a password (pw-V3ry-S3cret), its log lines collected as they come. */
+  async function proxyWithSecret(level: string) {
     const logs = new PassThrough();
-    let logText = '';
-    logs.on('data', (chunk) => (logText += chunk.toString()));
+    const log = { text: '' };
+    logs.on('data', (chunk) => (log.text += chunk.toString()));
     process.env.TEST_PROM_PASSWORD = 'pw-V3ry-S3cret';
     const yaml = `listen: "127.0.0.1:0"
 upstreams:
   prom: { type: prometheus, url: "${prometheus.url}", auth: { basic: { username: grafana, password: "\${TEST_PROM_PASSWORD}" } } }
-log: { level: debug }`;
+log: { level: ${level} }`;
     const proxy = await startProxy(parseConfig(yaml, 'test'), { logStream: logs });
     running.push(proxy);
+    return { proxy, log };
+  }
+
+  it('sends upstream credentials but never logs them', async () => {
+    const { proxy, log } = await proxyWithSecret('debug');
     await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
     await get(proxy, '/api/v1/query', { query: 'anomaly_flag(' }, { authorization: 'Bearer client-token-123' });
     await prometheus.close();
@@ -503,14 +509,37 @@ log: { level: debug }`;
     expect(prometheus.requests[0].authorization).toBe(
       `Basic ${Buffer.from('grafana:pw-V3ry-S3cret').toString('base64')}`
     );
-    expect(logText).toContain('"reqId"');
+    expect(log.text).toContain('"reqId"');
     for (const secret of [
       'pw-V3ry-S3cret',
       Buffer.from('grafana:pw-V3ry-S3cret').toString('base64'),
       'client-token-123',
     ]) {
-      expect(logText).not.toContain(secret);
+      expect(log.text).not.toContain(secret);
     }
+  });
+
+  it('answers a guess at a secret as any other text (no oracle), and logs no secret sent in a URL, even encoded', async () => {
+    const { proxy, log } = await proxyWithSecret('info');
+    const errorFor = async (guess: string) => {
+      const answer = await get(proxy, '/api/v1/query', { query: `anomaly_score(cpu, upstream="x ${guess} y")` });
+      expect(answer.status).toBe(400);
+      return (JSON.parse(answer.text).error as string).replace(guess, '<guess>');
+    };
+    // A right guess and a wrong one get the same answer: the client's own text, read back.
+    expect(await errorFor('pw-V3ry-S3cret')).toBe(await errorFor('pw-Wr0ng-S3cret'));
+    expect(await errorFor('pw-V3ry-S3cret')).toMatch(/unknown upstream "x <guess> y"/);
+    // In a URL as sent, and percent-encoded: neither reaches the log.
+    await get(proxy, '/api/v1/query', { query: 'up', access_token: 'pw-V3ry-S3cret' });
+    const encoded = await fetch(`${proxy.url}/api/v1/query?query=up&access_token=%70w-V3ry-S3cret`);
+    await encoded.text();
+    // The request line is written once the answer is sent: wait for all five.
+    while ((log.text.match(/request completed/g) ?? []).length < 5) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(log.text).toContain('"url":"/api/v1/query?[redacted]"');
+    expect(log.text).not.toContain('pw-V3ry-S3cret');
+    expect(log.text).not.toContain('%70w-V3ry-S3cret');
   });
 
   it("logs one line per request (method, URL, status), not fastify's incoming/completed pair", async () => {

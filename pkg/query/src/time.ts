@@ -3,10 +3,15 @@
  * seconds; timestamps as RFC 3339 or float unix seconds. All results are milliseconds.
  */
 
-import { parseDuration } from '@telemetry-analyzer/engine';
-
 // One duration grammar and format for the panel, the proxy and the CLI (engine src/contract/durations.ts).
-export { formatDuration } from '@telemetry-analyzer/engine';
+import { formatDuration, parseDuration } from '@telemetry-analyzer/engine';
+
+export { formatDuration };
+
+/** A duration for a message: formatDuration's `1d2h`, or plain milliseconds where that cannot say it (a huge span). */
+export function describeMs(ms: number): string {
+  return Number.isSafeInteger(ms) && ms >= 0 ? formatDuration(ms) : `${ms} ms`;
+}
 
 /** A duration as the HTTP API's `step`/`timeout` parameters accept it: a duration literal or float seconds. */
 export function parseDurationOrSeconds(text: string): number | undefined {

@@ -165,3 +165,25 @@ describe('checkPromqlCost', () => {
     expect(() => checkPromqlCost('(m)[1m:1m]'.repeat(1_500), 0, TRAINING, DEFAULT_LIMITS)).not.toThrow();
   });
 });
+
+describe('plain PromQL (passed through): only the evaluations bound', () => {
+  const instant: PromqlFetch = { startMs: DAY, endMs: DAY, stepMs: 15_000 };
+  const plain = (expression: string, fetch: PromqlFetch) => () =>
+    checkPromqlCost(expression, 0, fetch, DEFAULT_LIMITS, 'plain');
+
+  it('accepts a long subquery an instant query evaluates once, which a wrapped one may not hold per series', () => {
+    // 144 000 steps: more than a series may bring a model, fine for a client's one evaluation.
+    expect(plain('max_over_time(m[100d:1m])', instant)).not.toThrow();
+    expect(() => checkPromqlCost('max_over_time(m[100d:1m])', 0, instant, DEFAULT_LIMITS)).toThrow(
+      /steps per series .*limits\.maxTrainingPointsPerSeries/
+    );
+  });
+
+  it('refuses what would make Prometheus allocate for billions of steps, and absurd offsets', () => {
+    expect(plain('max_over_time(m[30d:1ms])', instant)).toThrow(
+      /^subquery \[30d:1ms\] at char 16 would have the upstream evaluate 2592000000 samples per series .*limits\.maxSamplesPerQuery/
+    );
+    expect(plain('rate(m[5m])[1d:1s]', TRAINING)).toThrow(/limits\.maxSamplesPerQuery/);
+    expect(plain('m offset 99999999999y', instant)).toThrow(/beyond the times the proxy supports/);
+  });
+});

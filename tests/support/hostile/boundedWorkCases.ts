@@ -68,6 +68,16 @@ export const TIME_CASES: HostileCase[] = [
   refused('times', 'training range of a million points', option('train="1000d", step="1m"'), {
     error: /limits\.maxTrainingPointsPerSeries/,
   }),
+  // A span beyond what a duration can be written as: once a 500 (the message's formatting threw).
+  refused(
+    'times',
+    'training range of the whole supported time line',
+    option('train_start="-8640000000000", train_end="8640000000000", step="1y"'),
+    {
+      error:
+        /^training range 17280000000000000 ms at step .* points per series; at most \d+ \(limits\.maxTrainingPointsPerSeries\)/,
+    }
+  ),
   refused('times', 'step=1e-300 (zero once in milliseconds)', range({ step: '1e-300' }), {
     error: /zero or negative query resolution step/,
   }),

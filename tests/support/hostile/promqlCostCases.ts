@@ -42,6 +42,11 @@ const tooManySteps =
     new RegExp(
       `^subquery ${subquery.replace(/[[\]]/g, '\\$&')} at char ${charOf(query, marker)} would have the upstream evaluate its expression at \\d+ steps per series .*at most 111000 \\(${POINTS_LIMIT}\\)`
     );
+/** A subquery refused for the evaluations per series it makes (limits.maxSamplesPerQuery is 5000 here). */
+const tooManyEvaluations = (subquery: string, at: number, how: string) =>
+  new RegExp(
+    `^subquery ${subquery.replace(/[[\]]/g, '\\$&')} at char ${at} would have the upstream evaluate \\d+ samples per series \\(${how}\\); at most 5000 \\(limits\\.maxSamplesPerQuery\\)`
+  );
 const beyondTimes = (what: string, marker: string) => (query: string) =>
   new RegExp(`^${what} at char ${charOf(query, marker)} is beyond the times the proxy supports`);
 
@@ -125,5 +130,29 @@ export const PROMQL_COST_CASES: HostileCase[] = [
     'a range selector of 99999999999y',
     `anomaly_flag(rate(${METRIC}[99999999999y]))`,
     beyondTimes('range \\[99999999999y\\]', '99999999999y')
+  ),
+  // Plain PromQL (no anomaly function) is passed through, but its subqueries are bounded too: sent plain,
+  // max_over_time(m[30d:1ms]) made Prometheus 2.42 ask for 62 GB and exit (a review's attack, 2026-12-03).
+  refusedQuery(
+    'plain max_over_time(m[30d:1ms]), instant (62 GB in Prometheus 2.42)',
+    `max_over_time(${METRIC}[30d:1ms])`,
+    (query) => tooManyEvaluations('[30d:1ms]', charOf(query, '[30d'), '1 steps of 15s x 2592000000 per step'),
+    'instant'
+  ),
+  refusedQuery(
+    'plain nested subqueries over a range query',
+    `max_over_time(max_over_time(${METRIC}[10m:1m])[10m:1m])`,
+    (query) =>
+      tooManyEvaluations(
+        '[10m:1m]',
+        charOf(query, '[10m'),
+        '\\d+ steps of \\d+\\w+ x 100 per step, nested subqueries multiplied'
+      )
+  ),
+  refusedQuery(
+    'plain offset 99999999999y',
+    `${METRIC} offset 99999999999y`,
+    beyondTimes('offset 99999999999y', '99999999999y'),
+    'instant'
   ),
 ];

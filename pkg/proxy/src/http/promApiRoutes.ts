@@ -5,7 +5,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProxyConfig } from '../config';
 import {
+  ASSUMED_EVALUATION_INTERVAL_MS,
   badData,
+  checkPromqlCost,
   AnomalyEvaluator,
   EvaluationRange,
   parseQuery,
@@ -98,6 +100,9 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     }
     const parsed = parseQuery(query);
     if (parsed.kind === 'plain') {
+      // Its subqueries bounded like a wrapped expression's evaluations, over its own range (promqlCost.ts).
+      const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
+      checkPromqlCost(query, 0, plainFetch(range), config.limits, 'plain');
       return passThrough(request, reply, kind === 'instant' ? '/api/v1/query' : '/api/v1/query_range');
     }
     checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query), config.limits);
@@ -179,6 +184,13 @@ function timeParam(params: Params, name: string): number | undefined {
 /** /api/v1/query: `time` defaults to now; `step` (sent by vmalert) is ignored — use the step= option instead. */
 function instantRange(params: Params, now: () => number): EvaluationRange {
   return { kind: 'instant', timeMs: timeParam(params, 'time') ?? now() };
+}
+
+/** What a plain query makes Prometheus evaluate: its range at its step, or one instant (at the assumed interval). */
+function plainFetch(range: EvaluationRange) {
+  return range.kind === 'range'
+    ? { startMs: range.startMs, endMs: range.endMs, stepMs: range.stepMs }
+    : { startMs: range.timeMs, endMs: range.timeMs, stepMs: ASSUMED_EVALUATION_INTERVAL_MS };
 }
 
 function rangeOf(params: Params): EvaluationRange {

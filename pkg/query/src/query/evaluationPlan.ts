@@ -5,7 +5,7 @@
 import type { DetectorOptions } from '@telemetry-analyzer/engine';
 import type { EngineDefaults, Limits } from '../config';
 import { QueryParseError, badData } from '../errors';
-import { formatDuration } from '../time';
+import { describeMs } from '../time';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { AnomalyQuery } from './anomalyQuery';
 import { checkTimeRange } from './costLimits';
@@ -91,7 +91,7 @@ export function checkTrainingRange(limits: Limits, startMs: number, endMs: numbe
   const points = Math.floor((endMs - startMs) / stepMs) + 1;
   if (points > limits.maxTrainingPointsPerSeries) {
     throw badData(
-      `training range ${formatDuration(endMs - startMs)} at step ${formatDuration(stepMs)} is ${points} points per series; ` +
+      `training range ${describeMs(endMs - startMs)} at step ${describeMs(stepMs)} is ${points} points per series; ` +
         `at most ${limits.maxTrainingPointsPerSeries} (limits.maxTrainingPointsPerSeries): shorten train= or raise step=`
     );
   }

@@ -6,8 +6,9 @@
  * request's span plus the range (plus the ranges of the subqueries around it), and preallocates those points per
  * series before query.max-samples is checked: `max_over_time(m[3d:1ms])` made Prometheus 2.42 allocate 207 GB and
  * exit. Range selectors `m[range]` are bounded by Prometheus itself (query.max-samples counts the samples they load,
- * query.timeout the time), so only their absurd durations are refused here. Plain PromQL passed through is not
- * checked: it is Prometheus' to judge, as a direct query would be.
+ * query.timeout the time), so only their absurd durations are refused here. Plain PromQL passed through gets the
+ * evaluations bound (and the absurd times) too, over its own request's range: `max_over_time(m[30d:1ms])` alone
+ * made Prometheus 2.42 exit (62 GB asked for), with the proxy's credentials.
  *
  * The expression is read with the grammar's PromQL lexer (strings in every quote kind with escapes, comments,
  * durations like `1h30m`); a `[...]` holding ":" that is not a readable subquery is refused (fail closed), other
@@ -16,7 +17,7 @@
 import { DURATION_UNITS } from '@telemetry-analyzer/engine';
 import type { Limits } from '../config';
 import { PromApiError, badData } from '../errors';
-import { formatDuration } from '../time';
+import { describeMs } from '../time';
 import { type Token, tokenize } from './lexer';
 import { MAX_ABS_TIME_MS } from './costLimits';
 
@@ -59,16 +60,23 @@ export function durationTokenMs(text: string): number {
 }
 
 /**
- * Refuses (400 bad_data, naming the char position in the whole query and the limit) a wrapped PromQL expression
- * whose subqueries would make Prometheus compute too much over `fetch`, or whose durations and `@` times are absurd.
+ * Refuses (400 bad_data, naming the char position in the whole query and the limit) a PromQL expression whose
+ * subqueries would make Prometheus compute too much over `fetch`, or whose durations and `@` times are absurd.
  * `offset` is the 0-based position of the expression in the query. Throws nothing but PromApiError.
  *
  * - Points per series one subquery makes Prometheus hold: (span + enclosing ranges + range) / resolution, at most
  *   limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries (all the points a series can bring the proxy).
+ *   Wrapped expressions only (`scope` 'wrapped'): a plain query's points go to its client, not to a model.
  * - Evaluations per series: the fetch's steps x range/resolution, multiplied through nested subqueries, at most
- *   limits.maxSamplesPerQuery (the samples the whole query may fetch).
+ *   limits.maxSamplesPerQuery (the samples the whole query may fetch). Both scopes.
  */
-export function checkPromqlCost(expression: string, offset: number, fetch: PromqlFetch, limits: Limits): void {
+export function checkPromqlCost(
+  expression: string,
+  offset: number,
+  fetch: PromqlFetch,
+  limits: Limits,
+  scope: 'wrapped' | 'plain' = 'wrapped'
+): void {
   let tokens: Token[];
   try {
     tokens = tokenize(expression);
@@ -90,10 +98,10 @@ export function checkPromqlCost(expression: string, offset: number, fetch: Promq
     const reachMs = spanMs + sub.rangeMs + enclosing.reduce((sum, outer) => sum + outer.rangeMs, 0);
     const points = Math.floor(reachMs / resolutionMs) + 1;
     const shown = `subquery ${sub.text} at char ${sub.position}`;
-    if (!(points <= maxPoints)) {
+    if (scope === 'wrapped' && !(points <= maxPoints)) {
       throw badData(
         `${shown} would have the upstream evaluate its expression at ${points} steps per series ` +
-          `(${formatMs(reachMs)} fetched and looked back / resolution ${formatMs(resolutionMs)}); at most ${maxPoints} ` +
+          `(${describeMs(reachMs)} fetched and looked back / resolution ${describeMs(resolutionMs)}); at most ${maxPoints} ` +
           `(limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries): coarsen its resolution or shorten its range`
       );
     }
@@ -105,7 +113,7 @@ export function checkPromqlCost(expression: string, offset: number, fetch: Promq
     if (!(evaluations <= limits.maxSamplesPerQuery)) {
       throw badData(
         `${shown} would have the upstream evaluate ${evaluations} samples per series ` +
-          `(${steps} steps of ${formatMs(fetch.stepMs)} x ${perStep} per step${enclosing.length > 0 ? ', nested subqueries multiplied' : ''}); ` +
+          `(${steps} steps of ${describeMs(fetch.stepMs)} x ${perStep} per step${enclosing.length > 0 ? ', nested subqueries multiplied' : ''}); ` +
           `at most ${limits.maxSamplesPerQuery} (limits.maxSamplesPerQuery): coarsen its resolution, shorten its range or raise step=`
       );
     }
@@ -114,10 +122,6 @@ export function checkPromqlCost(expression: string, offset: number, fetch: Promq
 
 function resolutionOf(sub: Subquery, stepMs: number): number {
   return sub.resolutionMs > 0 ? sub.resolutionMs : Math.min(stepMs, ASSUMED_EVALUATION_INTERVAL_MS);
-}
-
-function formatMs(ms: number): string {
-  return Number.isSafeInteger(ms) ? formatDuration(ms) : `${ms} ms`;
 }
 
 /** Every `[...]` that is a subquery, with the first token of the expression it applies to; unreadable ones refused. */
