@@ -49,6 +49,37 @@ describe('ModelStore', () => {
     expect(Array.from(restored.score(table())[0].scores)).toEqual(Array.from(detector.score(table())[0].scores));
   });
 
+  it('never writes a model file larger than the whole byte budget, and says so (the model serves from memory)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-store-'));
+    const log = collectingLog();
+    const removed: string[] = [];
+    const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 20, seed: 3 } });
+    const model = {
+      key: KEY,
+      description: 'cpu',
+      trainedAt: 5,
+      trainStart: 1,
+      trainEnd: 2,
+      detector: detector.toJSON(),
+    };
+    const size = Buffer.byteLength(JSON.stringify(model));
+    const store = new ModelStore(
+      dir,
+      log,
+      { maxBytes: Math.floor(size / 2) },
+      { onRemove: (f) => removed.push(f.reason) }
+    );
+    await store.save(model);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(store.bytes).toBe(0);
+    expect(removed).toEqual(['bytes']);
+    expect(log.lines.map((l) => l.message)).toEqual(['model file larger than modelStore.maxBytes: not saved']);
+    // Within the budget it is saved as before.
+    const roomy = new ModelStore(dir, collectingLog(), { maxBytes: 2 * size });
+    await roomy.save(model);
+    expect(readdirSync(dir)).toEqual([`${KEY}.json`]);
+  });
+
   it('returns undefined without logging when the file does not exist', async () => {
     const log = collectingLog();
     const store = new ModelStore(mkdtempSync(join(tmpdir(), 'proxy-store-')), log);

@@ -118,6 +118,16 @@ export const INFLUXQL_CASES: HostileCase[] = [
     /nested more than 100 levels deep/
   ),
   refused(
+    'SELECT"field" (InfluxDB 1.6 reads the word and the quoted name as one)',
+    'SELECT"cpu_usage_percent" FROM telemetry WHERE $timeFilter',
+    /write a space between SELECT and the quoted identifier after it/
+  ),
+  refused(
+    'a flat sum of 2 000 fields (InfluxDB 1.6 worked 80 s on it after the proxy gave up)',
+    `SELECT usage${'+usage'.repeat(1999)} FROM telemetry WHERE $timeFilter`,
+    /more than 256 values in the statement \(fields, literals and calls in all\)/
+  ),
+  refused(
     'no-break space (InfluxDB refuses what the proxy read as a space)',
     'SELECT\u00a0mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval)',
     /unexpected character "\u00a0" \(U\+00A0\)/

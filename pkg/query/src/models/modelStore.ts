@@ -43,7 +43,7 @@ export class ModelStore {
   constructor(
     readonly directory: string,
     private readonly log: StoreLogger,
-    limits?: RetentionLimits,
+    private readonly limits?: RetentionLimits,
     private readonly events: StoreEvents = {},
     private readonly now: () => number = Date.now
   ) {
@@ -67,6 +67,14 @@ export class ModelStore {
     const file = this.fileFor(model.key);
     const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     const content = JSON.stringify({ format: FORMAT, version: VERSION, ...model });
+    const bytes = Buffer.byteLength(content);
+    if (this.limits && bytes > this.limits.maxBytes) {
+      // Alone over the whole budget: never written (it would be the one file kept, over the budget), and counted
+      // as a removal for the budget; the model still serves from memory.
+      this.log.warn({ bytes, maxBytes: this.limits.maxBytes }, 'model file larger than modelStore.maxBytes: not saved');
+      this.events.onRemove?.({ key: model.key, reason: 'bytes' });
+      return;
+    }
     try {
       await writeFile(temporary, content, 'utf8');
       await rename(temporary, file);
@@ -76,7 +84,7 @@ export class ModelStore {
     }
     if (this.retention) {
       await this.scanOnce();
-      this.retention.use(model.key, Buffer.byteLength(content), this.now());
+      this.retention.use(model.key, bytes, this.now());
       await this.removeDue(model.key);
     }
   }

@@ -117,6 +117,11 @@ export function tokenizeInfluxql(statement: string): InfluxToken[] {
       }
     } else if (BARE_IDENTIFIER.test(rest)) {
       const word = BARE_IDENTIFIER.exec(rest)![0];
+      if (statement[i + word.length] === '"') {
+        // InfluxDB 1.6's scanner reads `word"quoted"` as one identifier (and drops the word): `SELECT"usage"` is not
+        // a SELECT there, `count(DISTINCT"usage")` a count of "usage". Refused rather than read otherwise here.
+        throw new InfluxqlError(i + word.length, `write a space between ${word} and the quoted identifier after it`);
+      }
       const upper = word.toUpperCase();
       tokens.push(
         KEYWORDS.has(upper)
