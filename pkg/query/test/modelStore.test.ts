@@ -24,6 +24,11 @@ function scorer(model: TrainedModel | undefined): AnomalyDetector {
   return AnomalyDetector.fromTransfer(model!.detector);
 }
 
+/** The store's record of a detector under KEY (trained at 5 on [1, 2]). */
+function storedModel(detector: AnomalyDetector) {
+  return { key: KEY, description: 'cpu', trainedAt: 5, trainStart: 1, trainEnd: 2, detector: detector.toJSON() };
+}
+
 function collectingLog() {
   const lines: Array<{ object: object; message: string }> = [];
   return { lines, warn: (object: object, message: string) => lines.push({ object, message }) };
@@ -34,14 +39,7 @@ describe('ModelStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxy-store-'));
     const store = new ModelStore(dir, collectingLog());
     const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 20, seed: 3 } });
-    await store.save({
-      key: KEY,
-      description: 'cpu',
-      trainedAt: 5,
-      trainStart: 1,
-      trainEnd: 2,
-      detector: detector.toJSON(),
-    });
+    await store.save(storedModel(detector));
     expect(readdirSync(dir)).toEqual([`${KEY}.json`]); // no temporary file left behind
     const loaded = await store.load(KEY);
     expect(loaded).toMatchObject({ key: KEY, description: 'cpu', trainedAt: 5, trainStart: 1, trainEnd: 2 });
@@ -53,15 +51,7 @@ describe('ModelStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxy-store-'));
     const log = collectingLog();
     const removed: string[] = [];
-    const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 20, seed: 3 } });
-    const model = {
-      key: KEY,
-      description: 'cpu',
-      trainedAt: 5,
-      trainStart: 1,
-      trainEnd: 2,
-      detector: detector.toJSON(),
-    };
+    const model = storedModel(AnomalyDetector.train(table(), { forest: { nEstimators: 20, seed: 3 } }));
     const size = Buffer.byteLength(JSON.stringify(model));
     const store = new ModelStore(
       dir,
