@@ -11,7 +11,8 @@ import { buildProgram } from './program';
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return EXIT_OK;
+    // A command that finished but read bad input it could skip (stream) says so through process.exitCode.
+    return process.exitCode === EXIT_INPUT_ERROR ? EXIT_INPUT_ERROR : EXIT_OK;
   } catch (error) {
     return exitCodeFor(error);
   }

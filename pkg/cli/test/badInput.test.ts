@@ -2,7 +2,7 @@
  * Every kind of bad input ends with exit code 2 and ONE line `telemetry-analyzer: file:line:column: reason`
  * (options and unreadable files have no line), no stack trace, and no file in the output directory.
  */
-import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { filesIn, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
@@ -58,6 +58,24 @@ describe('detect refuses an output directory that is a file', () => {
       `telemetry-analyzer: ${notADirectory}: is not a directory: give a directory for the results`
     );
     expect(readFileSync(notADirectory, 'utf8')).toBe('keep me\n');
+  });
+});
+
+describe('detect and train never write over their input', () => {
+  test('an input named like an output, in the output directory, is refused and left as it was', () => {
+    const directory = join(work, 'same-file');
+    mkdirSync(directory);
+    const input = writeInput(directory, 'scores.csv', goodCsv);
+    const detect = runCli(['detect', '--input', input, '-o', directory]);
+    expect(detect.status).toBe(2);
+    expect(detect.stderr.trimEnd()).toBe(
+      `telemetry-analyzer: ${input}: is the input file (${input}): write the results elsewhere`
+    );
+    const train = runCli(['train', '--input', input, '--model', input]);
+    expect(train.status).toBe(2);
+    expect(train.stderr.trimEnd()).toMatch(/is the input file .*: write the results elsewhere$/);
+    expect(readFileSync(input, 'utf8')).toBe(goodCsv);
+    expect(filesIn(directory)).toEqual(['scores.csv']);
   });
 });
 

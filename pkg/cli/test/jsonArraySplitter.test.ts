@@ -36,7 +36,6 @@ describe('splitJsonArray', () => {
 });
 
 describe('splitCsvLine (stream input)', () => {
-   
   const { splitCsvLine } = require('../src/input/rawRecords');
   test.each([
     ['a,b,c', ['a', 'b', 'c']],

@@ -118,9 +118,38 @@ describe('RecordBatch#number reads numbers from the bytes exactly as plainNumber
   test('edge cases and generated decimals of every length (Object.is: -0 stays -0)', async () => {
     const random = createRandom(11);
     const cells = [
-      '0', '-0', '+0', '0.1', '1.', '.5', '-.5', '+3', '007', '123456789012345', '1234567890123456',
-      '9007199254740993', '0.000000000000001', '0.1234567890123456789', '1e5', '-2.5E-3', ' 1', '1 ', '-', '.',
-      '+', '', 'abc', '1.2.3', '--1', '1-', 'NaN', 'null', 'Infinity', '1e999', '٣', '１',
+      '0',
+      '-0',
+      '+0',
+      '0.1',
+      '1.',
+      '.5',
+      '-.5',
+      '+3',
+      '007',
+      '123456789012345',
+      '1234567890123456',
+      '9007199254740993',
+      '0.000000000000001',
+      '0.1234567890123456789',
+      '1e5',
+      '-2.5E-3',
+      ' 1',
+      '1 ',
+      '-',
+      '.',
+      '+',
+      '',
+      'abc',
+      '1.2.3',
+      '--1',
+      '1-',
+      'NaN',
+      'null',
+      'Infinity',
+      '1e999',
+      '٣',
+      '１',
     ];
     for (let i = 0; i < 3000; i++) {
       const value = (random.nextFloat() - 0.5) * 10 ** Math.floor(random.nextFloat() * 20 - 8);
@@ -130,10 +159,15 @@ describe('RecordBatch#number reads numbers from the bytes exactly as plainNumber
     expect(read.map((r) => r.cell)).toEqual(cells.filter((cell) => cell !== ''));
     for (const { cell, number } of read) {
       // NaN: not read from the bytes (the reader then takes the cell); otherwise bit for bit plainNumber's value.
-      expect({ cell, same: Number.isNaN(number) || Object.is(number, plainNumber(cell)) }).toEqual({ cell, same: true });
+      expect({ cell, same: Number.isNaN(number) || Object.is(number, plainNumber(cell)) }).toEqual({
+        cell,
+        same: true,
+      });
     }
     // The plain decimals of telemetry (up to 15 digits, no exponent) are read from the bytes.
-    const plainDecimals = read.filter(({ cell }) => /^[+-]?(\d+\.?\d*|\.\d+)$/.test(cell as string) && (cell as string).replace(/\D/g, '').length <= 15);
+    const plainDecimals = read.filter(
+      ({ cell }) => /^[+-]?(\d+\.?\d*|\.\d+)$/.test(cell as string) && (cell as string).replace(/\D/g, '').length <= 15
+    );
     expect(plainDecimals.length).toBeGreaterThan(1000);
     expect(plainDecimals.filter(({ number }) => Number.isNaN(number))).toEqual([]);
   });

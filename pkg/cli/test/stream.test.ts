@@ -92,9 +92,9 @@ describe('stream', () => {
     JSON.stringify(rows[5]) +
     '\n';
 
-  test('skips bad rows with a warning each and counts them; the rows after them are read', () => {
+  test('skips bad rows with a warning each and counts them; the rows after them are read; exit code 2 at the end', () => {
     const run = runCli(['stream', '--model', model], badRowsText);
-    expect(run.status).toBe(0);
+    expect(run.status).toBe(2);
     expect(run.stderr.trimEnd().split('\n')).toEqual([
       'telemetry-analyzer: warning: <stdin>:4:1: cannot parse timestamp "yesterday" (expected ISO-8601 such as ' +
         '2024-05-01T12:00:00Z or epoch seconds/milliseconds) (row skipped)',
@@ -109,7 +109,7 @@ describe('stream', () => {
   test('names the first bad rows only, then counts the rest', () => {
     const bad = Array.from({ length: 15 }, () => '{"timestamp": "yesterday"}').join('\n');
     const run = runCli(['stream', '--model', model], `${JSON.stringify(rows[0])}\n${bad}\n`);
-    expect(run.status).toBe(0);
+    expect(run.status).toBe(2);
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines.filter((line) => line.endsWith('(row skipped)'))).toHaveLength(10);
     expect(lines).toContain(

@@ -68,6 +68,10 @@ export function streamCommand(): Command {
             '\n'
         );
       }
+      if (outcome.skipped > 0) {
+        // A stream goes on past a bad row (each named as it comes); its end still says the input was not all good.
+        process.exitCode = 2;
+      }
     }
   );
 }

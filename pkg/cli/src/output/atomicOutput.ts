@@ -24,8 +24,26 @@ export class TextFileWriter {
   private buffered: Array<string | Uint8Array> = [];
   /** Characters or bytes buffered: near enough to bytes to decide when to write. */
   private bufferedSize = 0;
+  /** The stream's first error (it may come before any write: the file could not be created). */
+  private failure?: Error;
 
-  constructor(private readonly stream: WriteStream) {}
+  /**
+   * @param describe turns the stream's error into the one thrown (a file the user can act on)
+   */
+  constructor(
+    private readonly stream: WriteStream,
+    private readonly describe: (error: Error) => Error = (error) => error
+  ) {
+    // Kept, not only awaited: an error before a write would otherwise go unseen, and a write waiting for 'drain'
+    // on the destroyed stream would never settle (the process then ran out of work and exited 0, writing nothing).
+    stream.on('error', (error) => (this.failure ??= this.describe(error)));
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) {
+      throw this.failure;
+    }
+  }
 
   async write(text: string | Uint8Array): Promise<void> {
     if (text.length === 0) {
@@ -39,6 +57,7 @@ export class TextFileWriter {
   }
 
   async flush(): Promise<void> {
+    this.throwIfFailed();
     if (this.buffered.length === 0) {
       return;
     }
@@ -51,24 +70,34 @@ export class TextFileWriter {
     }
     if (!ready) {
       await new Promise<void>((resolve, reject) => {
-        const onDrain = () => {
-          this.stream.off('error', onError);
-          resolve();
+        const settle = () => {
+          this.stream.off('drain', settle);
+          this.stream.off('close', settle);
+          if (this.failure) {
+            reject(this.failure);
+          } else {
+            resolve();
+          }
         };
-        const onError = (error: Error) => {
-          this.stream.off('drain', onDrain);
-          reject(error);
-        };
-        this.stream.once('drain', onDrain);
-        this.stream.once('error', onError);
+        // A destroyed stream never drains; it closes (after its 'error').
+        this.stream.once('drain', settle);
+        this.stream.once('close', settle);
+        if (this.stream.destroyed) {
+          settle();
+        }
       });
     }
+    this.throwIfFailed();
   }
 
   async close(): Promise<void> {
     await this.flush();
     await new Promise<void>((resolve, reject) => {
-      this.stream.once('error', reject);
+      if (this.stream.destroyed) {
+        reject(this.failure ?? new Error('the output stream was closed'));
+        return;
+      }
+      this.stream.once('error', () => reject(this.failure));
       this.stream.end(resolve);
     });
   }
@@ -89,7 +118,13 @@ export class AtomicOutput {
     process.exit(130);
   };
 
-  constructor(directory: string) {
+  /**
+   * @param inputs files this run reads: an output that is one of them is refused (it would replace the input)
+   */
+  constructor(
+    directory: string,
+    private readonly inputs: readonly string[] = []
+  ) {
     if (existsSync(directory) && !statSync(directory).isDirectory()) {
       throw new InputError({ source: directory }, 'is not a directory: give a directory for the results');
     }
@@ -110,10 +145,21 @@ export class AtomicOutput {
 
   /** A writer for `path`; the file appears under that name only on commit(). */
   open(path: string): TextFileWriter {
+    for (const input of this.inputs) {
+      if (sameFile(input, path)) {
+        throw new InputError({ source: path }, `is the input file (${input}): write the results elsewhere`);
+      }
+    }
     const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
     const stream = createWriteStream(tempPath, { flags: 'wx' });
-    const writer = new TextFileWriter(stream);
-    stream.on('error', () => undefined); // surfaced by write/close
+    const writer = new TextFileWriter(
+      stream,
+      (error) =>
+        new InputError(
+          { source: path },
+          `cannot write the file (${(error as NodeJS.ErrnoException).code ?? error.message}); nothing was written`
+        )
+    );
     this.files.push({ finalPath: path, tempPath, writer });
     return writer;
   }
@@ -174,9 +220,26 @@ export class AtomicOutput {
   }
 }
 
-/** Runs `write` with an AtomicOutput, committing on success and cleaning up on any failure. */
-export async function writeAtomically<T>(directory: string, write: (output: AtomicOutput) => Promise<T>): Promise<T> {
-  const output = new AtomicOutput(directory);
+/** Whether two paths name one existing file (the same inode: links and other spellings included). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // either is missing (stdin's "-", an output not written yet)
+  }
+}
+
+/**
+ * Runs `write` with an AtomicOutput, committing on success and cleaning up on any failure.
+ * @param inputs files the run reads, which no output may replace
+ */
+export async function writeAtomically<T>(
+  directory: string,
+  write: (output: AtomicOutput) => Promise<T>,
+  inputs: readonly string[] = []
+): Promise<T> {
+  const output = new AtomicOutput(directory, inputs);
   try {
     const result = await write(output);
     await output.commit();

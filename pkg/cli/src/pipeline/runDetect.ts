@@ -66,12 +66,15 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
       : settings.online
         ? onlineDetectors(scan, settings)
         : await trainForScan(input, scan, settings);
-    return await writeAtomically(request.outputDir, (output) =>
-      scoreAndWrite(request, input, scan, obtained, started, prestarted, {
-        scores: output.open(join(request.outputDir, 'scores.csv')),
-        anomalies: output.open(join(request.outputDir, 'anomalies.csv')),
-        write: (name, text) => output.writeFile(join(request.outputDir, name), text),
-      })
+    return await writeAtomically(
+      request.outputDir,
+      (output) =>
+        scoreAndWrite(request, input, scan, obtained, started, prestarted, {
+          scores: output.open(join(request.outputDir, 'scores.csv')),
+          anomalies: output.open(join(request.outputDir, 'anomalies.csv')),
+          write: (name, text) => output.writeFile(join(request.outputDir, name), text),
+        }),
+      [request.input]
     );
   } finally {
     prestarted?.end();

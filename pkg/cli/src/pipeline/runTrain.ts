@@ -23,7 +23,7 @@ export async function runTrain(
   try {
     const scan = await scanInput(opened.open, opened.format, opened.source, settings.roles, settings.quiet);
     const { bundle, trainingRows } = await trainForScan(opened, scan, settings);
-    await writeAtomically(dirname(modelPath), (output) => output.writeFile(modelPath, serializeModel(bundle)));
+    await writeAtomically(dirname(modelPath), (output) => output.writeFile(modelPath, serializeModel(bundle)), [input]);
     return {
       groups: bundle.detectors.size,
       trainingRows: [...trainingRows.values()].reduce((sum, n) => sum + n, 0),
