@@ -73,7 +73,8 @@ export interface AnomalyQuery {
   comparison?: { operator: ComparisonOperator; value: number; bool: boolean };
 }
 
-export type ParsedQuery = { kind: 'plain' } | { kind: 'anomaly'; query: AnomalyQuery };
+/** A plain query keeps its tokens (none when it does not lex: Prometheus' to report) for the cost check. */
+export type ParsedQuery = { kind: 'plain'; tokens?: Token[] } | { kind: 'anomaly'; query: AnomalyQuery };
 
 const OPTION_NAMES: readonly string[] = ANOMALY_OPTION_NAMES;
 const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -100,7 +101,7 @@ export function parseQuery(source: string): ParsedQuery {
       t.type === 'identifier' && (isAnomalyFunction(t.text) || t.text === 'influxql') && tokens[i + 1].text === '('
   );
   if (calls.length === 0) {
-    return { kind: 'plain' };
+    return { kind: 'plain', tokens };
   }
   return { kind: 'anomaly', query: new AnomalyQueryParser(source, tokens).parse() };
 }

@@ -86,6 +86,17 @@ export function checkPromqlCost(
     }
     throw error;
   }
+  checkPromqlTokensCost(tokens, offset, fetch, limits, scope);
+}
+
+/** checkPromqlCost of an expression already lexed (a plain query's tokens from parseQuery: lexed once). */
+export function checkPromqlTokensCost(
+  tokens: Token[],
+  offset: number,
+  fetch: PromqlFetch,
+  limits: Limits,
+  scope: 'wrapped' | 'plain' = 'wrapped'
+): void {
   const at = (token: Token) => offset + token.offset + 1;
   checkAbsurdTimes(tokens, at);
   const subqueries = findSubqueries(tokens, at);

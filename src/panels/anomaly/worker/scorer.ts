@@ -65,8 +65,8 @@ export class WorkerScorer implements Scorer {
   private analyses = 0;
   /** The worker's latest warm-up: 'sent' until it answers, then how it ended (see warmUp). */
   private warmUpAnswer?: 'sent' | { outcome: WarmUpOutcome; ms: number };
-  /** Warm-ups sent. */
-  private warmUps = 0;
+  /** Warm-ups sent to this worker. */
+  private warmUpsSent = 0;
 
   /**
    * @param buffers the pool the panel copies into; a pool of workers shares one, and refills it itself
@@ -122,8 +122,8 @@ export class WorkerScorer implements Scorer {
   warmUp(input: AnalyseInput): void {
     const answer = this.warmUpAnswer;
     const again = answer === undefined || (answer !== 'sent' && answer.outcome === 'stopped');
-    if (again && this.warmUps < WARM_UP_ATTEMPTS) {
-      this.warmUps++;
+    if (again && this.warmUpsSent < WARM_UP_ATTEMPTS) {
+      this.warmUpsSent++;
       this.warmUpAnswer = 'sent';
       this.worker.postMessage({ type: 'warm-up', template: warmUpTemplate(input) });
     }
