@@ -99,8 +99,13 @@ export interface WarmUpRequest {
   template: WarmUpTemplate;
 }
 
+/** Stops the worker's warm-up (under way or waiting for its jobs to end): another panel's job wants the core. */
+export interface StopWarmUpRequest {
+  type: 'stop-warm-up';
+}
+
 export type WorkerRequest =
-  ScoreRequest | CancelRequest | AnalyseRequest | ExplainRequest | PeerRequest | WarmUpRequest;
+  ScoreRequest | CancelRequest | AnalyseRequest | ExplainRequest | PeerRequest | WarmUpRequest | StopWarmUpRequest;
 
 /** What the panel draws of one series of a model, sized to the grid (2 slots per pixel column). */
 export interface DrawnSeries {

@@ -16,8 +16,8 @@ export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
  * with progress and then exactly one of result / cancelled / error. A newer 'score' makes every older job stale:
  * they stop at their next pause and answer 'cancelled', as does a job named by a 'cancel'. A 'warm-up' runs made-up
  * jobs (warmUp.ts) when no job runs here, and answers 'warmed-up': one that arrives while a job runs (the pool posts
- * it right behind a job) waits for the jobs to end; any job with models, or rows scored for the peer, stops it at
- * its next pause.
+ * it right behind a job) waits for the jobs to end; any job with models, rows scored for the peer, or a
+ * 'stop-warm-up' (the page's queue wants the core for another panel's job: warmUpQueue.ts) stops it at its next pause.
  */
 export function createRequestHandler(post: Post, pause: () => Promise<void> = yieldToEventLoop) {
   const cache = new DetectorCache();
@@ -30,6 +30,8 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
   let realJobs = 0;
   /** A warm-up that arrived while jobs ran: it starts when the last of them ends. */
   let waitingWarmUp: WarmUpTemplate | undefined;
+  /** 'stop-warm-up' requests received: a warm-up under way stops at its next pause once this changes. */
+  let stops = 0;
   const hooksOf = (isCancelled: () => boolean, progress: (done: number, total: number) => void) => ({
     pause,
     isCancelled,
@@ -41,7 +43,9 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
   const warmUp = async (template: WarmUpTemplate) => {
     const startedAt = performance.now();
     const seen = realJobs;
-    const isCancelled = () => running > 0 || realJobs !== seen || state.peer?.isServing() === true;
+    const seenStops = stops;
+    const isCancelled = () =>
+      running > 0 || realJobs !== seen || stops !== seenStops || state.peer?.isServing() === true;
     // A state of its own, working arrays included: nothing a warm-up touches is a real job's, whenever it runs.
     const own: AnalyseState = { cache: new DetectorCache(), tables: new Map() };
     let outcome: WarmUpOutcome = 'completed';
@@ -80,6 +84,15 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
         return;
       }
       await warmUp(request.template);
+      return;
+    }
+    if (request.type === 'stop-warm-up') {
+      stops++;
+      if (waitingWarmUp) {
+        // It never started; it still answers, as every warm-up sent does.
+        waitingWarmUp = undefined;
+        post({ type: 'warmed-up', outcome: 'stopped', ms: 0 }, []);
+      }
       return;
     }
     if (request.type === 'explain') {

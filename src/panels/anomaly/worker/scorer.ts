@@ -14,7 +14,8 @@ import { PEER_MIN_ROWS } from './peerScoring';
 import { pauseEvery, yieldToEventLoop } from './protocol';
 import { JobCancelled, type JobHooks, runScoreJob } from './runScoreJob';
 import { assignModels, mergeByWorker, splitByWorker, workersFor } from './workerPool';
-import { WARM_UP_ATTEMPTS, type WarmUpOutcome, warmUpTemplate } from './warmUp';
+import { WARM_UP_ATTEMPTS, type WarmUpOutcome, type WarmUpTemplate, warmUpTemplate } from './warmUp';
+import { type WarmUpCandidate, type WarmUpQueue, pageWarmUps } from './warmUpQueue';
 
 export type JobInput = Omit<ScoreRequest, 'type' | 'jobId'>;
 export type JobResult = { status: 'done'; models: ModelOutcome[] } | { status: 'cancelled' };
@@ -44,7 +45,7 @@ export interface Scorer {
 export class WorkerStartError extends Error {}
 
 /** The worker side: the inline bundle behind a same-origin blob: URL, jobs by id, tables transferred. */
-export class WorkerScorer implements Scorer {
+export class WorkerScorer implements Scorer, WarmUpCandidate {
   readonly kind = 'worker';
   private nextJobId = 1;
   private answered = false;
@@ -67,6 +68,10 @@ export class WorkerScorer implements Scorer {
   private warmUpAnswer?: 'sent' | { outcome: WarmUpOutcome; ms: number };
   /** Warm-ups sent to this worker. */
   private warmUpsSent = 0;
+  /** What the next warm-up sent copies (the latest analyse job's parameters); kept to send one that stopped again. */
+  private warmUpWith?: WarmUpTemplate;
+  /** Whether the warm-up under way was told to stop (once is enough). */
+  private warmUpStopSent = false;
 
   /**
    * @param buffers the pool the panel copies into; a pool of workers shares one, and refills it itself
@@ -77,7 +82,9 @@ export class WorkerScorer implements Scorer {
     readonly buffers: BufferPool = new BufferPool(),
     private readonly ownsBuffers = true,
     /** How a failure of this worker is told (a pool fails all its workers: another may be waiting for this one). */
-    onFailure?: (error: WorkerStartError) => void
+    onFailure?: (error: WorkerStartError) => void,
+    /** The queue its warm-ups wait in: the page's, shared with every panel's workers. */
+    private readonly warmUpQueue: WarmUpQueue = pageWarmUps
   ) {
     worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.receive(event.data);
     worker.onerror = (event) => {
@@ -115,17 +122,33 @@ export class WorkerScorer implements Scorer {
 
   /**
    * Has the worker run made-up jobs with the parameters of `input` in its idle time (warmUp.ts), so its first big
-   * job meets compiled code. A warm-up stopped by real work is sent again with a later job, up to WARM_UP_ATTEMPTS in
-   * all (a panel refreshing faster than a warm-up lasts would otherwise start one after every job); one that ran
-   * through, was skipped or failed is not.
+   * job meets compiled code. The warm-up waits in the page's queue (warmUpQueue.ts) for a core no job is using. One
+   * stopped by real work waits there again, up to WARM_UP_ATTEMPTS sent in all (a panel refreshing faster than a
+   * warm-up lasts would otherwise start one after every job); one that ran through, was skipped or failed is not.
    */
   warmUp(input: AnalyseInput): void {
     const answer = this.warmUpAnswer;
     const again = answer === undefined || (answer !== 'sent' && answer.outcome === 'stopped');
     if (again && this.warmUpsSent < WARM_UP_ATTEMPTS) {
-      this.warmUpsSent++;
-      this.warmUpAnswer = 'sent';
-      this.worker.postMessage({ type: 'warm-up', template: warmUpTemplate(input) });
+      this.warmUpWith = warmUpTemplate(input);
+      this.warmUpQueue.request(this);
+    }
+  }
+
+  /** The queue's turn for this worker (WarmUpCandidate). */
+  startWarmUp(): void {
+    this.warmUpsSent++;
+    this.warmUpAnswer = 'sent';
+    this.warmUpStopSent = false;
+    // Set before the queue was asked (warmUp).
+    this.worker.postMessage({ type: 'warm-up', template: this.warmUpWith as WarmUpTemplate });
+  }
+
+  /** The queue wants the core back for a job (WarmUpCandidate). */
+  stopWarmUp(): void {
+    if (this.warmUpAnswer === 'sent' && !this.warmUpStopSent) {
+      this.warmUpStopSent = true;
+      this.worker.postMessage({ type: 'stop-warm-up' });
     }
   }
 
@@ -168,7 +191,13 @@ export class WorkerScorer implements Scorer {
         this.pending.delete(jobId);
         reject(error instanceof Error ? error : new Error(String(error)));
       }
+      this.tellQueueBusy();
     });
+  }
+
+  /** The page's warm-up queue counts this worker's core as taken while a job of it is in flight. */
+  private tellQueueBusy(): void {
+    this.warmUpQueue.setBusy(this, this.pending.size > 0);
   }
 
   hasModel(slot: string, trainingKey: string): boolean {
@@ -180,12 +209,17 @@ export class WorkerScorer implements Scorer {
     this.worker.terminate();
     this.buffers.clear();
     this.fail(new JobCancelled());
+    this.warmUpQueue.withdraw(this);
   }
 
   private receive(message: WorkerResponse): void {
     this.answered = true;
     if (message.type === 'warmed-up') {
       this.warmUpAnswer = { outcome: message.outcome, ms: message.ms };
+      this.warmUpQueue.finished(this);
+      if (message.outcome === 'stopped' && this.warmUpsSent < WARM_UP_ATTEMPTS) {
+        this.warmUpQueue.request(this); // its next turn: when a core is free again
+      }
       return;
     }
     if (message.type === 'explanation') {
@@ -222,6 +256,7 @@ export class WorkerScorer implements Scorer {
         break;
     }
     this.pending.delete(message.jobId);
+    this.tellQueueBusy();
   }
 
   /** Ends every job waiting for this worker: resolved cancelled for a JobCancelled, rejected with `error` else. */
@@ -237,6 +272,7 @@ export class WorkerScorer implements Scorer {
       }
     }
     this.pending.clear();
+    this.tellQueueBusy();
   }
 }
 
@@ -264,11 +300,13 @@ export class WorkerPoolScorer implements Scorer {
    * @param first the worker already started
    * @param startWorker starts one more worker, or says why it cannot (the pool then stays as it is)
    * @param maxWorkers the pool's size (see poolSize)
+   * @param warmUpQueue the queue its workers' warm-ups wait in [the page's]
    */
   constructor(
     first: Worker,
     private readonly startWorker: () => Worker | string,
-    private readonly maxWorkers: number
+    private readonly maxWorkers: number,
+    private readonly warmUpQueue: WarmUpQueue = pageWarmUps
   ) {
     this.workers = [this.member(first)];
   }
@@ -359,7 +397,13 @@ export class WorkerPoolScorer implements Scorer {
    * jobs, so the panel falls back (ResilientScorer) instead of waiting for ever on a worker whose peer died.
    */
   private member(worker: Worker): WorkerScorer {
-    return new WorkerScorer(worker, this.buffers, false, (error) => this.workers.forEach((w) => w.fail(error)));
+    return new WorkerScorer(
+      worker,
+      this.buffers,
+      false,
+      (error) => this.workers.forEach((w) => w.fail(error)),
+      this.warmUpQueue
+    );
   }
 
   /** Puts `wanted` workers in use (at most the pool's size), starting workers in pairs (see the class). */

@@ -375,6 +375,33 @@ describe('worker protocol', () => {
       expect(outcomesOf(posted, 3)).toEqual(outcomesOf(fresh.posted, 3));
     });
 
+    it('stops at its next pause on stop-warm-up (the page queue wants the core for another panel)', async () => {
+      const { handle, posted, release, pausedAtLeast } = gated();
+      const warming = handle({ type: 'warm-up', template });
+      await pausedAtLeast(1);
+      await handle({ type: 'stop-warm-up' });
+      release();
+      await warming;
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', outcome: 'stopped', ms: expect.any(Number) }]);
+      // A stop is for the warm-up it found: a later one runs through.
+      await handle({ type: 'warm-up', template });
+      expect(warmedUp(posted).map((m) => m.type === 'warmed-up' && m.outcome)).toEqual(['stopped', 'completed']);
+    });
+
+    it('a warm-up waiting behind a job is dropped by stop-warm-up, answered stopped, and never runs', async () => {
+      const { handle, posted, release, pausedAtLeast } = gated();
+      const job = handle(otherJob(5, 300, 1));
+      await pausedAtLeast(1);
+      await handle({ type: 'warm-up', template });
+      await handle({ type: 'stop-warm-up' });
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', outcome: 'stopped', ms: 0 }]);
+      release();
+      await job;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(outcomesOf(posted, 5)).toMatchObject({ type: 'analysed' });
+      expect(warmedUp(posted)).toHaveLength(1);
+    });
+
     it('goes on past a job without models (the empty part a pool sends to cancel older work)', async () => {
       const { handle, posted, release, pausedAtLeast } = gated();
       const warming = handle({ type: 'warm-up', template });

@@ -7,6 +7,7 @@ import { toDetectorOptions } from '../../model/detectorOptions';
 import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../testing/frames';
 import { PEER_MIN_ROWS } from '../peerScoring';
 import { WARM_UP_ATTEMPTS } from '../warmUp';
+import { WarmUpQueue } from '../warmUpQueue';
 import type { WorkerRequest, WorkerResponse } from '../messages';
 import { createRequestHandler } from '../protocol';
 import { BufferPool } from '../bufferPool';
@@ -199,7 +200,7 @@ describe('scorers', () => {
 
   it('WorkerPoolScorer starts workers in pairs and warms each up behind its first analyse job, once', async () => {
     const { started, start } = startedWorkers();
-    const scorer = new WorkerPoolScorer(start(), start, 4);
+    const scorer = new WorkerPoolScorer(start(), start, 4, new WarmUpQueue(2));
     const input = analyseInput(300, 10);
     const first = await scorer.analyse(input);
     expect(first.status === 'done' && first.models[0].ok).toBe(true);
@@ -220,7 +221,7 @@ describe('scorers', () => {
 
   it('WorkerPoolScorer sends a warm-up that a real job stopped again behind a later job, up to WARM_UP_ATTEMPTS', async () => {
     const { started, start } = startedWorkers();
-    const scorer = new WorkerPoolScorer(start(), start, 2);
+    const scorer = new WorkerPoolScorer(start(), start, 2, new WarmUpQueue(2));
     const input = analyseInput(300, 10);
     // Jobs one after the other, as a panel refreshing faster than a warm-up lasts sends them: each warm-up of the
     // first worker starts when its job has ended and is stopped by the next job; it is sent again with the job after.
@@ -234,6 +235,38 @@ describe('scorers', () => {
     expect(started[1].sent.filter((m) => m.type === 'warm-up')).toHaveLength(1);
     expect(scorer.warmUps[1]).toEqual({ outcome: 'completed', ms: expect.any(Number) });
     scorer.dispose();
+  });
+
+  it("panels share the page's cores: a warm-up never starts on a core another panel's job is using, and gives it back", async () => {
+    const queue = new WarmUpQueue(2);
+    // Panel b's job runs on and on: its worker takes its messages and never answers.
+    const hanging = new InProcessWorker();
+    hanging.postMessage = (message: WorkerRequest) => void hanging.sent.push(message);
+    const panelB = new WorkerScorer(hanging as unknown as Worker, undefined, undefined, undefined, queue);
+    void panelB.analyse(analyseInput(300, 10));
+    const { started, start } = startedWorkers();
+    const panelA = new WorkerPoolScorer(start(), start, 2, queue);
+    const warmUpsOf = (worker: InProcessWorker) => worker.sent.filter((m) => m.type === 'warm-up').length;
+    await panelA.analyse(analyseInput(300, 10));
+    // One core has b's job: while a's job ran, a's two workers took both; then one of them warms up (the first asked).
+    expect(started.map(warmUpsOf)).toEqual([1, 0]);
+    while (panelA.warmUps[0] === 'sent') {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect(panelA.warmUps[0]).toEqual({ outcome: 'completed', ms: expect.any(Number) });
+    // Its core free again, the other worker's turn.
+    expect(started.map(warmUpsOf)).toEqual([1, 1]);
+    // A third job on the page takes that warm-up's core: it is told to stop, answers stopped, and waits again.
+    const panelC = new WorkerScorer(new InProcessWorker() as unknown as Worker, undefined, undefined, undefined, queue);
+    const third = panelC.analyse(analyseInput(300, 10));
+    expect(started[1].sent.map((m) => m.type)).toEqual(['warm-up', 'stop-warm-up']);
+    await third;
+    await warmedUp(panelA);
+    expect(panelA.warmUps[1]).toMatchObject({ outcome: expect.stringMatching(/^(stopped|completed)$/) });
+    panelA.dispose();
+    panelB.dispose();
+    panelC.dispose();
+    expect(queue.counts).toEqual({ busy: 0, waiting: 0, warming: 0, stopping: 0 });
   });
 
   it('WorkerPoolScorer: a worker that fails fails the jobs waiting on every worker (one may wait for it as its peer)', async () => {
