@@ -123,8 +123,10 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
   /**
    * Has the worker run made-up jobs with the parameters of `input` in its idle time (warmUp.ts), so its first big
    * job meets compiled code. The warm-up waits in the page's queue (warmUpQueue.ts) for a core no job is using. One
-   * stopped by real work waits there again, up to WARM_UP_ATTEMPTS sent in all (a panel refreshing faster than a
-   * warm-up lasts would otherwise start one after every job); one that ran through, was skipped or failed is not.
+   * stopped by real work (this panel's or, through the queue, another's) is asked for again behind a later job, up to
+   * WARM_UP_ATTEMPTS sent in all (a panel refreshing faster than a warm-up lasts would otherwise start one after every
+   * job); one that ran through, was skipped or failed is not. Not at once: a worker scoring rows for its peer looks
+   * idle to the queue, and would spend every attempt starting and stopping.
    */
   warmUp(input: AnalyseInput): void {
     const answer = this.warmUpAnswer;
@@ -217,9 +219,6 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
     if (message.type === 'warmed-up') {
       this.warmUpAnswer = { outcome: message.outcome, ms: message.ms };
       this.warmUpQueue.finished(this);
-      if (message.outcome === 'stopped' && this.warmUpsSent < WARM_UP_ATTEMPTS) {
-        this.warmUpQueue.request(this); // its next turn: when a core is free again
-      }
       return;
     }
     if (message.type === 'explanation') {
