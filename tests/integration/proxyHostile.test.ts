@@ -139,6 +139,16 @@ describe('the hostile-request corpus', () => {
     expect((await upstreamRequestCounts()).prometheusApi).toBeGreaterThan(before.prometheusApi);
   });
 
+  it('passes plain PromQL with the Go escapes and \\r comments Prometheus reads to Prometheus, which answers it', async () => {
+    // The same spellings that hid a subquery from the check (promqlCostCases.ts) are not refused for themselves.
+    const before = await upstreamRequestCounts();
+    for (const query of ['cpu_usage_percent{host="host-\\x61"}', 'cpu_usage_percent{host="host-\\141"} # a\r* 1']) {
+      const answer = await queryRangeOver(targetOf(), query);
+      expect([answer.status, answer.body]).toEqual([200, expect.stringContaining('"host":"host-a"')]);
+    }
+    expect((await upstreamRequestCounts()).prometheusApi).toBeGreaterThanOrEqual(before.prometheusApi + 2);
+  });
+
   it.each(HOSTILE_CASES.map((c) => [`${c.class}: ${c.name}`, c] as [string, HostileCase]))('%s', async (_name, c) => {
     const before = await upstreamRequestCounts();
     const proxyBefore = await proxyMetrics();

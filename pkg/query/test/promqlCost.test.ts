@@ -43,6 +43,54 @@ describe('the lexer reads subquery brackets as Prometheus does', () => {
     expect(durations.every((t) => /^(\d+(ms|s|m|h|d|w|y))+$/.test(t.text))).toBe(true);
   });
 
+  // Prometheus 2.42's promql/parser/lex.go: lexEscape (the escapes), lexComment (ends at isEndOfLine: \r or \n).
+  it.each([
+    ['"\\x41"', 'A'],
+    ['"\\101"', 'A'],
+    ['"\\u00e9"', '\u00e9'],
+    ['"\\U0001F600"', '\u{1F600}'],
+    ['"\\a\\b\\f\\n\\r\\t\\v\\\\\\""', '\x07\b\f\n\r\t\v\\"'],
+    ["'\\''", "'"],
+    ['`\\x41`', '\\x41'],
+  ])('decodes the string literal %s as Prometheus does', (literal, value) => {
+    const [token] = tokenize(literal);
+    expect(token).toMatchObject({ type: 'string', text: literal, stringValue: value });
+  });
+
+  it.each([
+    ['m{a="\\q"}', 6, 'unknown escape sequence \\q'],
+    ['m{a="\\\'"}', 6, "unknown escape sequence \\'"],
+    ['m{a="\\x4"}', 6, 'illegal character in escape sequence \\x4"'],
+    ['m{a="\\xZZ"}', 6, 'illegal character'],
+    ['m{a="\\18"}', 6, 'illegal character'],
+    ['m{a="\\uD800"}', 6, 'invalid Unicode code point'],
+    ['m{a="\\U00110000"}', 6, 'invalid Unicode code point'],
+    ['m{a="\\400"}', 6, 'invalid Unicode code point'],
+  ])('refuses %s at char %i, as Prometheus refuses it', (source, position, reason) => {
+    expect(() => tokenize(source)).toThrow(
+      expect.objectContaining({ position, reason: expect.stringContaining(reason) })
+    );
+    // A plain query that does not lex is refused too: passed on unlexed, it would pass on unchecked.
+    expect(() => parseQuery(source)).toThrow(expect.objectContaining({ position }));
+  });
+
+  it('ends a comment at \\r as at \\n: what follows is read (and its subquery checked)', () => {
+    expect(tokenize('m # x\r* 0 + n[3d:1ms]').map((t) => t.text)).toEqual([
+      'm',
+      '*',
+      '0',
+      '+',
+      'n',
+      '[',
+      '3d',
+      ':',
+      '1ms',
+      ']',
+      '',
+    ]);
+    expect(tokenize('m # x\n+ n').map((t) => t.text)).toEqual(['m', '+', 'n', '']);
+  });
+
   it('sums duration units', () => {
     expect(durationTokenMs('1h30m')).toBe(5_400_000);
     expect(durationTokenMs('1ms')).toBe(1);

@@ -155,4 +155,36 @@ export const PROMQL_COST_CASES: HostileCase[] = [
     beyondTimes('offset 99999999999y', '99999999999y'),
     'instant'
   ),
+  // The proxy must read PromQL as Prometheus does, or a subquery hides from the check (a review's attack,
+  // 2026-12-03): Go escapes it did not know made the query "plain without tokens", passed on unchecked, and a
+  // comment Prometheus ends at \r ran on to the next \n here.
+  refusedQuery(
+    'plain, a subquery after a \\x41 escape Prometheus accepts',
+    `max_over_time(cpu_usage_percent{job!="\\x41"}[30d:1ms])`,
+    (query) => tooManyEvaluations('[30d:1ms]', charOf(query, '[30d'), '1 steps of 15s x 2592000000 per step'),
+    'instant'
+  ),
+  refusedQuery(
+    'plain, a subquery after \\101 and \\u00e9 escapes',
+    `max_over_time(cpu_usage_percent{job!="\\101\\u00e9"}[30d:1ms])`,
+    (query) => tooManyEvaluations('[30d:1ms]', charOf(query, '[30d'), '1 steps of 15s x 2592000000 per step'),
+    'instant'
+  ),
+  refusedQuery(
+    'plain, a subquery behind a comment Prometheus ends at \\r',
+    `${METRIC} # x\r* 0 + max_over_time(${METRIC}[30d:1ms])`,
+    (query) => tooManyEvaluations('[30d:1ms]', charOf(query, '[30d'), '1 steps of 15s x 2592000000 per step'),
+    'instant'
+  ),
+  refusedQuery(
+    'wrapped, a subquery behind a comment Prometheus ends at \\r',
+    `anomaly_flag(${METRIC} # \r * 0 + max_over_time(${METRIC}[3d:1ms])\n)`,
+    tooManySteps('[3d:1ms]')
+  ),
+  refusedQuery(
+    'plain, an escape Prometheus refuses too: refused with its position, not passed on unchecked',
+    `max_over_time(cpu_usage_percent{job!="\\q"}[30d:1ms])`,
+    (query) => new RegExp(`^parse error at char ${charOf(query, '\\q')}: unknown escape sequence \\\\q`),
+    'instant'
+  ),
 ];

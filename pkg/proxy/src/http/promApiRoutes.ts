@@ -102,9 +102,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     if (parsed.kind === 'plain') {
       // Its subqueries bounded like a wrapped expression's evaluations, over its own range (promqlCost.ts).
       const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
-      if (parsed.tokens) {
-        checkPromqlTokensCost(parsed.tokens, 0, plainFetch(range), config.limits, 'plain');
-      }
+      checkPromqlTokensCost(parsed.tokens, 0, plainFetch(range), config.limits, 'plain');
       return passThrough(request, reply, kind === 'instant' ? '/api/v1/query' : '/api/v1/query_range');
     }
     checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query), config.limits);

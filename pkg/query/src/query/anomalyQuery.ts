@@ -73,8 +73,8 @@ export interface AnomalyQuery {
   comparison?: { operator: ComparisonOperator; value: number; bool: boolean };
 }
 
-/** A plain query keeps its tokens (none when it does not lex: Prometheus' to report) for the cost check. */
-export type ParsedQuery = { kind: 'plain'; tokens?: Token[] } | { kind: 'anomaly'; query: AnomalyQuery };
+/** A plain query keeps its tokens for the cost check. */
+export type ParsedQuery = { kind: 'plain'; tokens: Token[] } | { kind: 'anomaly'; query: AnomalyQuery };
 
 const OPTION_NAMES: readonly string[] = ANOMALY_OPTION_NAMES;
 const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -86,16 +86,9 @@ function isAnomalyFunction(text: string): text is AnomalyFunction {
 
 /** Classifies a query: plain PromQL (pass through) or an anomaly query (parsed). Throws QueryParseError. */
 export function parseQuery(source: string): ParsedQuery {
-  let tokens: Token[];
-  try {
-    tokens = tokenize(source);
-  } catch (error) {
-    // A lexical error in plain PromQL is Prometheus' to report; in an anomaly query it is ours.
-    if (/\b(anomaly_score|anomaly_flag|anomaly_threshold|influxql)\s*\(/.test(source)) {
-      throw error;
-    }
-    return { kind: 'plain' };
-  }
+  // A query that does not lex is refused here, plain or not: the lexer errs where Prometheus' does (lexer.ts), and a
+  // plain query passed on unlexed would pass on unchecked (its subqueries' cost: promqlCost.ts).
+  const tokens = tokenize(source);
   const calls = tokens.filter(
     (t, i) =>
       t.type === 'identifier' && (isAnomalyFunction(t.text) || t.text === 'influxql') && tokens[i + 1].text === '('

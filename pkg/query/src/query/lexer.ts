@@ -66,8 +66,9 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     if (c === '#') {
-      // PromQL comment: to the end of the line.
-      while (i < source.length && source[i] !== '\n') {
+      // PromQL comment: to the end of the line, which for Prometheus' lexer is a \n or a \r (isEndOfLine). Ending it
+      // anywhere else would hide from the cost check what Prometheus evaluates after it.
+      while (i < source.length && source[i] !== '\n' && source[i] !== '\r') {
         i++;
       }
       continue;
@@ -111,7 +112,31 @@ export function tokenize(source: string): Token[] {
   return tokens;
 }
 
-/** Reads a PromQL string literal: "..." and '...' with Go escapes, `...` raw without escapes. */
+/** Single-character escapes of Prometheus' lexer (lexEscape), besides the string's own quote. */
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+};
+
+/** Numeric escapes of Prometheus' lexer: \ooo (3 octal digits), \xhh, \uhhhh, \Uhhhhhhhh, with their largest value. */
+const NUMERIC_ESCAPES: Record<string, { digits: number; base: number; max: number; skip: number }> = {
+  x: { digits: 2, base: 16, max: 0xff, skip: 1 },
+  u: { digits: 4, base: 16, max: 0x10ffff, skip: 1 },
+  U: { digits: 8, base: 16, max: 0x10ffff, skip: 1 },
+};
+const OCTAL_ESCAPE = { digits: 3, base: 8, max: 0xff, skip: 0 };
+
+/**
+ * Reads a PromQL string literal: "..." and '...' with Go escapes, `...` raw without escapes. Accepts and refuses
+ * exactly the escapes Prometheus' lexer does (lexEscape: the string's own quote, not the other one), so a literal
+ * ends where Prometheus ends it and a query refused here is refused there too. A byte escape (\xhh, \ooo) decodes to the code point of that value.
+ */
 function readString(source: string, start: number): Token {
   const quote = source[start];
   let value = '';
@@ -129,21 +154,31 @@ function readString(source: string, start: number): Token {
       if (next === undefined) {
         break;
       }
-      const escapes: Record<string, string> = {
-        n: '\n',
-        t: '\t',
-        r: '\r',
-        '\\': '\\',
-        '"': '"',
-        "'": "'",
-        a: '\x07',
-        b: '\b',
-        f: '\f',
-        v: '\v',
-      };
-      if (next in escapes) {
-        value += escapes[next];
+      if (next in SIMPLE_ESCAPES || next === quote) {
+        value += SIMPLE_ESCAPES[next] ?? next;
         i += 2;
+        continue;
+      }
+      const numeric = next >= '0' && next <= '7' ? OCTAL_ESCAPE : NUMERIC_ESCAPES[next];
+      if (numeric) {
+        const first = i + 1 + numeric.skip;
+        const digits = source.slice(first, first + numeric.digits);
+        const valid = numeric.base === 8 ? /^[0-7]+$/ : /^[0-9A-Fa-f]+$/;
+        if (digits.length < numeric.digits || !valid.test(digits)) {
+          throw new QueryParseError(
+            i + 1,
+            `illegal character in escape sequence \\${source.slice(i + 1, first + numeric.digits)}`
+          );
+        }
+        const code = parseInt(digits, numeric.base);
+        if (code > numeric.max || (code >= 0xd800 && code < 0xe000)) {
+          throw new QueryParseError(
+            i + 1,
+            `escape sequence \\${source.slice(i + 1, first + numeric.digits)} is an invalid Unicode code point`
+          );
+        }
+        value += String.fromCodePoint(code);
+        i = first + numeric.digits;
         continue;
       }
       throw new QueryParseError(i + 1, `unknown escape sequence \\${next} in string literal`);
