@@ -34,6 +34,7 @@ const proxies: RunningProxy[] = [];
 
 beforeEach(async () => {
   overrides.clear();
+  clock = undefined;
   series.splice(0, series.length, hostSeries('a', 0), hostSeries('b', 1));
   prometheus = await startFakePrometheus(series);
 });
@@ -43,6 +44,9 @@ afterEach(async () => {
   await prometheus.close();
 });
 
+/** The proxy's clock [real time]: a test of queries reaching into the future sets it. */
+let clock: (() => number) | undefined;
+
 async function proxyWith(refetchWindow: string): Promise<RunningProxy> {
   const yaml = `
 listen: "127.0.0.1:0"
@@ -50,7 +54,7 @@ upstreams:
   prom: { type: prometheus, url: "${prometheus.url}" }
 scoreCache: { refetchWindow: ${refetchWindow} }
 log: { level: silent }`;
-  const proxy = await startProxy(parseConfig(yaml, 'test'));
+  const proxy = await startProxy(parseConfig(yaml, 'test'), clock ? { now: clock } : {});
   proxies.push(proxy);
   return proxy;
 }
@@ -155,6 +159,27 @@ describe('fast-forward fetching of warm anomaly queries', () => {
     expect(fetchedRanges(since)).toContainEqual([at(402 - WARMUP_STEPS), at(502)]);
     expect(answer.data.result.map((s) => s.metric.instance)).toEqual(['a']);
     expect(answer).toEqual(await uncachedAnswer(402, 502));
+  });
+
+  it('a range ending in the future is cached only up to the time of its fetch (a review: frozen rows poisoned it)', async () => {
+    // Prometheus answers steps after its newest sample with that sample repeated (its lookback): frozen rows, not data.
+    let present = at(500);
+    series.splice(
+      0,
+      series.length,
+      ...series.map((s) => ({ labels: s.labels, valueAt: (t: number) => s.valueAt(Math.min(t, present)) }))
+    );
+    clock = () => present;
+    const proxy = await proxyWith('10m');
+    await queryRange(proxy, 400, 520); // ends 20 steps after "now"
+    // Time passes: the steps up to 520 now hold real samples.
+    present = at(520);
+    const since = prometheus.requests.length;
+    const later = await queryRange(proxy, 400, 520);
+    // Trusted only up to the first fetch's own time (500) minus the refetch window, not up to its requested end.
+    expect(fetchedRanges(since)).toEqual([[at(500 - REFETCH_STEPS), at(520)]]);
+    clock = undefined;
+    expect(later).toEqual(await uncachedAnswer(400, 520));
   });
 
   it('refetchWindow 0 always fetches the whole range', async () => {

@@ -94,7 +94,7 @@ export class AnomalyEvaluator {
     private readonly upstreams: Map<string, UpstreamHttp>,
     private readonly models: ModelRepository,
     private readonly hooks: EvaluatorHooks,
-    now: () => number = Date.now,
+    private readonly now: () => number = Date.now,
     /** Where models train and score: the pools' worker threads (TrainingPool, splitEngineThreads), or the event loop. */
     private readonly engine: EngineThreads = engineOnEventLoop
   ) {
@@ -167,13 +167,18 @@ export class AnomalyEvaluator {
     // Every model key of this query is this plus the unit's labels; the record is per query, not per unit.
     const recordKey = modelKey({ ...base, labels: {} });
     const maxAge = 'windowMs' in settings.training ? this.config.engine.retrainIntervalMs : undefined;
-    const fetched = { startMs: dataStart, endMs: scoreEnd, stepMs: step };
-    const plan = fetching === 'newOnly' ? await this.planFastForward(query, recordKey, fetched, maxAge) : undefined;
+    const requested = { startMs: dataStart, endMs: scoreEnd, stepMs: step };
+    const plan = fetching === 'newOnly' ? await this.planFastForward(query, recordKey, requested, maxAge) : undefined;
     const selection = seriesSelectionOf(select, settings);
+    // What the fetch can hold is the past: samples after this moment do not exist yet (Prometheus answers a future
+    // step with the last sample repeated, then nothing), so the cached rows are trusted no further than it, whatever
+    // end the request asked for. Else a query ending in the future would leave frozen rows and gaps in the score
+    // cache, spliced into every later request instead of the real samples.
+    const fetched = { ...requested, endMs: Math.min(scoreEnd, this.now()) };
     const series = await fetchSeries(
       upstream,
       query,
-      { ...fetched, startMs: plan?.fetchStartMs ?? dataStart },
+      { ...requested, startMs: plan?.fetchStartMs ?? dataStart },
       limits,
       { signal, parseMatrix: this.engine.parseMatrix, selection, ...this.readHooks }
     );
