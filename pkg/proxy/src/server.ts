@@ -234,11 +234,13 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   });
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    if (error instanceof UpstreamPassThroughError) {
-      return reply.code(error.httpStatus).header('content-type', error.contentType).send(error.body);
-    }
     // To the client, its own text stays as it sent it (see createRedactor); logs are redacted whole.
     const sent = clientSentText(request.url, request.query, request.body);
+    if (error instanceof UpstreamPassThroughError) {
+      // An upstream's error answer, as it came but for the proxy's own secrets: a gateway that quotes the request's
+      // headers in its error page would otherwise hand the client the proxy's credentials.
+      return reply.code(error.httpStatus).header('content-type', error.contentType).send(redact(error.body, sent));
+    }
     if (error instanceof PromApiError) {
       const body = { ...error.toBody(), error: redact(error.message, sent) };
       if (error.httpStatus >= 500) {

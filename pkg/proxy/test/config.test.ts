@@ -95,7 +95,15 @@ log: { level: warn }
       seasonality: true,
     });
     expect(config.limits).toMatchObject({ maxConcurrency: 2, bodyLimit: 2048, maxQueryLength: 16_384 });
-    expect(config.secrets.sort()).toEqual(['incoming', 'pw', 's3cret', 'tenant-1', 'tok-en']);
+    // The basic user's Authorization header text counts too (base64 of "grafana:s3cret").
+    expect(config.secrets.sort()).toEqual([
+      Buffer.from('grafana:s3cret').toString('base64'),
+      'incoming',
+      'pw',
+      's3cret',
+      'tenant-1',
+      'tok-en',
+    ]);
   });
 
   it.each([

@@ -542,6 +542,14 @@ log: { level: ${level} }`;
     expect(log.text).not.toContain('%70w-V3ry-S3cret');
   });
 
+  it("removes the proxy's secrets from an upstream's error answer passed on (a gateway quoting the request's headers)", async () => {
+    const { proxy } = await proxyWithSecret('silent');
+    const answer = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(echo_headers, ${FIXED})`));
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('refused: Basic [redacted]');
+    expect(answer.text).not.toContain(Buffer.from('grafana:pw-V3ry-S3cret').toString('base64'));
+  });
+
   it("logs one line per request (method, URL, status), not fastify's incoming/completed pair", async () => {
     const logs = new PassThrough();
     let logText = '';

@@ -456,6 +456,10 @@ export class ServiceConfigReader {
         const username = this.requiredString(raw.basic, 'username', `${key}.basic`);
         const password = this.requiredSecret(raw.basic, 'password', `${key}.basic`);
         auth.basic = { username, password };
+        if (password !== '') {
+          // The Authorization header's own text: what an upstream quoting the request would show.
+          this.secrets.push(Buffer.from(`${username}:${password}`).toString('base64'));
+        }
       }
     }
     if (raw.bearer !== undefined) {

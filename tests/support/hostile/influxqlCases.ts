@@ -236,4 +236,22 @@ export const INFLUXQL_CASES: HostileCase[] = [
     "SELECT * FROM telemetry WHERE host = 'a\n'; DROP DATABASE telemetry",
     /unterminated string/
   ),
+  {
+    // Two columns whose names differ only where the series name replaces characters by "_" (a review's attack):
+    // one series twice, which Prometheus never answers, and each scored by the other's model.
+    class: 'influxql',
+    name: 'two columns that become the same series (AS "x.y" and AS "x_y")',
+    send: (target) =>
+      queryRangeOver(
+        target,
+        `anomaly_flag(influxql(${JSON.stringify(
+          `SELECT mean(cpu_usage_percent) AS "x.y", max(cpu_usage_percent) * 100 AS "x_y" FROM telemetry ${GROUPED}`
+        )}), upstream="influx", train="1d")`
+      ),
+    status: 422,
+    errorType: 'execution',
+    error:
+      /^upstream "influx": column "x\.y" of "telemetry" and column "x_y" of "telemetry" both become the series \{__name__="telemetry_x_y"\}/,
+    mayAskUpstream: true,
+  },
 ];

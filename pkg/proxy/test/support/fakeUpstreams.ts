@@ -83,7 +83,8 @@ async function listen(
 
 /**
  * A Prometheus double: /api/v1/query_range evaluates every series at start + k*step (the query text is ignored,
- * except that a query containing `syntax_error` gets Prometheus' 400 bad_data answer); /api/v1/query answers a scalar;
+ * except that a query containing `syntax_error` gets Prometheus' 400 bad_data answer, and one containing
+ * `echo_headers` a 400 quoting the request's Authorization header); /api/v1/query answers a scalar;
  * /api/v1/labels and /-/ready as Prometheus does.
  */
 export function startFakePrometheus(series: FakeSeries[], port = 0): Promise<FakeServer> {
@@ -108,6 +109,11 @@ export function startFakePrometheus(series: FakeSeries[], port = 0): Promise<Fak
       return;
     }
     const query = params.get('query') ?? '';
+    if (query.includes('echo_headers')) {
+      // A gateway's error page that quotes the request's headers (its credentials among them).
+      sendJson(response, 400, { status: 'error', errorType: 'bad_data', error: `refused: ${request.authorization}` });
+      return;
+    }
     if (query.includes('syntax_error')) {
       sendJson(response, 400, {
         status: 'error',

@@ -6,7 +6,7 @@
  */
 import { PromApiError, badData } from '../errors';
 import { formatDuration } from '../time';
-import { Series } from './series';
+import { Series, labelsKey } from './series';
 import { type StatementLimits, InfluxqlError, checkReadOnlySelect } from './influxql/readOnlySelect';
 import { UpstreamHttp } from './upstreamHttp';
 
@@ -63,12 +63,30 @@ export async function influxQuery(
     throw http.badAnswer(`HTTP ${response.status} without "results"`);
   }
   const series: Series[] = [];
+  // Where each label set came from: two columns whose names differ only in characters outside [A-Za-z0-9_:] (AS
+  // "x.y" and AS "x_y") would become one series twice, which Prometheus never answers, and share one model.
+  const origins = new Map<string, string>();
   for (const result of answer.results) {
     if (typeof result.error === 'string') {
       throw new PromApiError(422, 'execution', `upstream "${http.name}": ${result.error}`);
     }
     for (const item of result.series ?? []) {
-      series.push(...convertInfluxSeries(http, item));
+      const converted = convertInfluxSeries(http, item);
+      converted.forEach((one, k) => {
+        const key = labelsKey(one.labels);
+        const origin = `column ${JSON.stringify(item.columns?.[k + 1])} of ${JSON.stringify(item.name ?? 'influx')}`;
+        const earlier = origins.get(key);
+        if (earlier !== undefined && earlier !== origin) {
+          throw new PromApiError(
+            422,
+            'execution',
+            `upstream "${http.name}": ${earlier} and ${origin} both become the series ${key} ` +
+              '(vector cannot contain metrics with the same labelset): name one of them apart with AS'
+          );
+        }
+        origins.set(key, origin);
+      });
+      series.push(...converted);
     }
   }
   return series;
