@@ -1,5 +1,5 @@
 import { parseConfig } from '../src/config';
-import { fetchStartAfterCache } from '@telemetry-analyzer/query';
+import { fetchStartAfterCache, seriesSetOf } from '@telemetry-analyzer/query';
 import { RunningProxy, startProxy } from '../src/server';
 import { FakeServer, FakeSeries, startFakePrometheus } from './support/fakeUpstreams';
 
@@ -218,6 +218,19 @@ describe('fetchStartAfterCache', () => {
     expect(fetchStartAfterCache(fetched(at(90) + 1000, at(200)), request, window)).toBeUndefined(); // other grid
     expect(fetchStartAfterCache(fetched(at(90), at(200), 30_000), request, window)).toBeUndefined(); // other step
     expect(fetchStartAfterCache(fetched(at(90), at(105)), request, window)).toBeUndefined(); // all within the window
+  });
+});
+
+describe('seriesSetOf (what a query record remembers of the series it fetched)', () => {
+  const seriesOf = (...hosts: string[]) =>
+    hosts.map((host) => ({ labels: { __name__: 'cpu', host, note: 'x'.repeat(4096) }, timestamps: [], values: [] }));
+
+  it('is a fixed-size digest of the label sets, whatever their size, in any order', () => {
+    const set = seriesSetOf(seriesOf('a', 'b', 'c'));
+    expect(set).toMatch(/^[0-9a-f]{64}$/);
+    expect(seriesSetOf(seriesOf('c', 'a', 'b'))).toBe(set);
+    expect(seriesSetOf(seriesOf('a', 'b'))).not.toBe(set);
+    expect(seriesSetOf(seriesOf('a', 'b', 'd'))).not.toBe(set);
   });
 });
 

@@ -98,7 +98,11 @@ export class AnomalyEvaluator {
     /** Where models train and score: the pools' worker threads (TrainingPool, splitEngineThreads), or the event loop. */
     private readonly engine: EngineThreads = engineOnEventLoop
   ) {
-    this.fetchRecords = new LruCache(config.modelCache.maxModels);
+    // Weighed by the models a record names: records can never name more models than the cache holds in all, so
+    // their memory stays a fraction of the cache's, whatever the queries.
+    this.fetchRecords = new LruCache(config.modelCache.maxModels, undefined, (record) =>
+      Math.max(1, record.modelKeys.length)
+    );
     this.readHooks = {
       onPointsRead: (points: number) => hooks.onPointsRead?.(points),
       onReadWhole: (reason: string) =>
@@ -238,7 +242,11 @@ export class AnomalyEvaluator {
       warnings,
       signal
     );
-    this.fetchRecords.set(recordKey, { modelKeys: [...models.keys()], seriesSet: seriesSetOf(series) });
+    if (models.size > 0) {
+      this.fetchRecords.set(recordKey, { modelKeys: [...models.keys()], seriesSet: seriesSetOf(series) });
+    } else {
+      this.fetchRecords.delete(recordKey); // nothing scored from a model: nothing to fast-forward
+    }
     return answerOf(query, range, scored, warnings, alsoFns);
   }
 
