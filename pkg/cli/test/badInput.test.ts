@@ -25,7 +25,7 @@ let caseNumber = 0;
 
 /** Runs detect on `text` written to a new file; checks exit code, the single message line and the empty output. */
 function expectRejected(
-  text: string | null,
+  text: string | Buffer | null,
   extraArgs: string[],
   expected: (file: string) => RegExp,
   fileName = 'input.csv'
@@ -218,7 +218,120 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
   });
 
   test('bad option value: --trees 0', () => {
-    expectRejected(goodCsv, ['--trees', '0'], () => /^telemetry-analyzer: --trees: expected an integer >= 1, got 0$/);
+    expectRejected(
+      goodCsv,
+      ['--trees', '0'],
+      () => /^telemetry-analyzer: --trees: expected an integer from 1 to 10000, got 0$/
+    );
+  });
+
+  test('a huge --trees is an option error with its range, said before the input is read (not a failed training)', () => {
+    // Before: "<file>:433:1: cannot train on the 432 complete training rows (...): Invalid typed array length:
+    // 5110000000", the file blamed (a day of rows: 256 samples per tree; on fewer rows it allocated gigabytes).
+    expectRejected(
+      toCsv(smallTelemetryRows()),
+      ['--trees', '10000000'],
+      () => /^telemetry-analyzer: --trees: expected an integer from 1 to 10000, got 10000000$/
+    );
+    // A missing input would be said first if the input were read before the options were checked.
+    expectRejected(
+      null,
+      ['--trees', '10000000'],
+      () => /^telemetry-analyzer: --trees: expected an integer from 1 to 10000, got 10000000$/
+    );
+  });
+
+  test("--window and --lags past the engine's limits are option errors too", () => {
+    expectRejected(
+      goodCsv,
+      ['--lags', '100000000'],
+      () => /^telemetry-analyzer: --lags: .*from 0 to 100000, got 100000000$/
+    );
+    expectRejected(
+      goodCsv,
+      ['--window', '1000000000'],
+      () => /^telemetry-analyzer: --window: .*from 2 to 100000, got 1000000000$/
+    );
+  });
+
+  test('a value beyond the float32 range, with the line and column of its cell', () => {
+    // data row 5 is file line 6; disk_io_rate_mbps is the fourth column. Before: the last training line, column 1.
+    const text = csvWithCell(5, 'disk_io_rate_mbps', '1e39');
+    const expected = (file: string) =>
+      new RegExp(
+        `^telemetry-analyzer: ${file}:6:4: column "disk_io_rate_mbps": "1e39" is beyond the float32 range \\(±3\\.4028e\\+38\\)`
+      );
+    expectRejected(text, [], expected);
+    expectRejected(text, ['--online', '--warmup', '50'], expected);
+    // A JSON number, in a column of nothing else: refused at its cell, not taken for a text column.
+    const ndjson = rows
+      .slice(0, 40)
+      .map((row, i) => JSON.stringify({ ...row, error_count: i === 3 ? 1e39 : row.error_count }))
+      .join('\n');
+    expectRejected(
+      ndjson,
+      [],
+      (file) =>
+        new RegExp(`^telemetry-analyzer: ${file}:4:6: column "error_count": "1e\\+39" is beyond the float32 range`),
+      'input.ndjson'
+    );
+  });
+
+  test('an unclosed quote, at the line of the row that holds it', () => {
+    // Before: the end of the file ("<file>:201:1: malformed CSV: Quote Not Closed").
+    expectRejected(
+      csvWithCell(7, 'cpu_usage_percent', '"12.5'),
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:8: malformed CSV: unclosed quote`)
+    );
+  });
+
+  test('invalid JSON on one line: the line and column where the parser stopped, not an offset in the row', () => {
+    const first = JSON.stringify(rows[0]);
+    const broken = JSON.stringify(rows[1]).replace(',"cpu_usage_percent"', ' "cpu_usage_percent"');
+    const text = `[${first},${broken}]`;
+    // The parser stops at the name after the missing comma.
+    const column = 1 + first.length + 1 + broken.indexOf('"cpu_usage_percent"') + 1;
+    const line = expectRejected(
+      text,
+      [],
+      (file) =>
+        new RegExp(`^telemetry-analyzer: ${file}:1:${column}: invalid JSON: Expected ',' or '}' after property value`),
+      'input.json'
+    );
+    expect(line).not.toMatch(/position/);
+    // NDJSON the same way: the column in its line.
+    expectRejected(
+      `${first}\n${broken}\n`,
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:2:${column - first.length - 2}: invalid JSON: Expected`),
+      'input.ndjson'
+    );
+  });
+
+  test('a truncated JSON array: where the cut-off row starts', () => {
+    const text = `[${JSON.stringify(rows[0])},\n  ${JSON.stringify(rows[1]).slice(0, 30)}`;
+    expectRejected(
+      text,
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:2:3: the JSON array is not closed \\(truncated file\\?\\)`),
+      'input.json'
+    );
+  });
+
+  test('a header that is not valid UTF-8, with the line and column of the name', () => {
+    // Before: accepted, the column named "memory_free_mb\u{fffd}" in every output.
+    const header = Buffer.from(goodLines[0].replace('memory_free_mb', 'memory_free_mb\u0000'), 'latin1');
+    header[header.indexOf(0)] = 0xff;
+    const bytes = Buffer.concat([header, Buffer.from('\n' + goodLines.slice(1).join('\n') + '\n')]);
+    expectRejected(
+      bytes,
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:1:3: column name "memory_free_mb\\\\u\\{fffd\\}" in the header is not valid UTF-8 text`
+        )
+    );
   });
 
   describe('--model files', () => {

@@ -78,7 +78,7 @@ export function toNdjson(rows: Array<Record<string, string | number>>): string {
   return rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
 }
 
-export function writeInput(directory: string, name: string, text: string): string {
+export function writeInput(directory: string, name: string, text: string | Buffer): string {
   const path = join(directory, name);
   writeFileSync(path, text);
   return path;

@@ -275,3 +275,82 @@ describe('atomic output', () => {
     expect(readFileSync(join(out, 'scores.csv'), 'utf8')).toBe('previous\n');
   });
 });
+
+describe("a run's output set is its own", () => {
+  const work = tempDir();
+
+  test("a run that trains no model removes a previous run's model.json (--online, --warmup longer than the input)", () => {
+    const input = writeInput(work, 'short.csv', toCsv(smallTelemetryRows().slice(0, 300)));
+    const out = join(work, 'warmup');
+    detect(input, out, '--online', '--warmup', '100');
+    expect(filesIn(out)).toEqual(OUTPUT_FILES);
+    // Before: the first run's model.json stayed, beside results it did not produce.
+    const run = runCli(['detect', '--input', input, '--output-dir', out, '--online', '--warmup', '1000']);
+    expect(run.status).toBe(0);
+    expect(filesIn(out)).toEqual(OUTPUT_FILES.filter((name) => name !== 'model.json'));
+    expect(run.stderr).toMatch(/warning: no model\.json: the input never completed the --warmup 1000 rows/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.warnings).toContainEqual(expect.stringMatching(/^no model\.json: /));
+  });
+
+  test('the same with --group-by and a group too small to train', () => {
+    const rows = smallTelemetryRows({ hosts: ['big', 'tiny'] }).slice(0, 800);
+    let tinyRows = 0;
+    const input = writeInput(work, 'groups.csv', toCsv(rows.filter((row) => row.host === 'big' || ++tinyRows <= 60)));
+    const out = join(work, 'groups');
+    detect(input, out, '--online', '--warmup', '40', '--group-by', 'host');
+    expect(filesIn(out)).toEqual(OUTPUT_FILES);
+    const run = runCli([
+      'detect',
+      '-q',
+      '--input',
+      input,
+      '--output-dir',
+      out,
+      '--online',
+      '--warmup',
+      '200',
+      '--group-by',
+      'host',
+    ]);
+    expect(run.status).toBe(0);
+    expect(filesIn(out)).toEqual(OUTPUT_FILES.filter((name) => name !== 'model.json'));
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.warnings).toContain(
+      'no model.json: group "tiny" never completed the --warmup 200 rows that train a model'
+    );
+  });
+});
+
+describe('a series in tiny units (1e-15)', () => {
+  const work = tempDir();
+  const rows = smallTelemetryRows().slice(0, 600);
+  /** One metric varying by ~1e-15 (standard deviation 0.7e-15), with a spike. */
+  const tiny = rows.map((row, i) => ({
+    timestamp: row.timestamp,
+    leak: (1 + Math.sin(i / 7) + (i === 400 ? 5 : 0)) * 1e-15,
+  }));
+
+  test.each([[[]], [['--online', '--warmup', '200']]])(
+    'is said on stderr to be invisible to the model, not learnt from silently (%p)',
+    (args: string[]) => {
+      // The engine's scaler takes a standard deviation below 10 machine epsilons (2.2e-15) for a constant column
+      // (scikit-learn 1.2 leaves that to its variance test, which is scale-invariant), so the forest never splits on
+      // the column. Before: no word of it.
+      const input = writeInput(work, `tiny-${args.length}.csv`, toCsv(tiny));
+      const run = runCli(['detect', '--input', input, '--output-dir', join(work, `tiny-${args.length}`), ...args]);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toMatch(
+        /warning: column "leak" \(standard deviation 7\.\de-16\) varies too little over the training rows for the model to see/
+      );
+    }
+  );
+
+  test('the same series in larger units gives no such warning', () => {
+    const scaled = tiny.map((row) => ({ ...row, leak: row.leak * 1e15 }));
+    const input = writeInput(work, 'scaled.csv', toCsv(scaled));
+    const run = runCli(['detect', '--input', input, '--output-dir', join(work, 'scaled')]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/varies too little/);
+  });
+});

@@ -132,7 +132,8 @@ describe('stream', () => {
       `${JSON.stringify(rows[0])}\n{"a": "\u001b[2J\u0007"\n`
     );
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^telemetry-analyzer: <stdin>:2:1: invalid JSON: /);
+    // The column of the bad character (the escape), not of the line's start.
+    expect(run.stderr).toMatch(/^telemetry-analyzer: <stdin>:2:8: invalid JSON: /);
     expect(run.stderr.trimEnd()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 });

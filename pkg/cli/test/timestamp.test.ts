@@ -17,6 +17,8 @@ describe('parseTimestamp', () => {
     [String(noon), noon], // epoch milliseconds
     [noon / 1000, noon],
     ['  2024-05-06T12:00:00Z  ', noon],
+    ['2024-05-06t12:00:00z', noon], // RFC 3339 5.6: t and z may be lowercase
+    ['2024-05-06t14:00:00.000+02:00', noon],
   ])('%p', (text, expected) => {
     expect(parseTimestamp(text)).toBe(expected);
   });

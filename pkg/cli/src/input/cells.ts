@@ -2,29 +2,56 @@
  * Cell policy for metric values:
  * - an empty cell, `NaN`, `null` (any case), JSON null or an absent JSON key is a missing value: the row is kept
  *   in scores.csv with status `missing` and not scored;
- * - a decimal number (`12`, `-3.5`, `1e-3`) or a JSON number is a value;
- * - anything else (`abc`, `Infinity`, `1e999`, `0x10`, `true`) is an error with its line and column.
+ * - a decimal number (`12`, `-3.5`, `1e-3`) or a JSON number is a value, if within the float32 range the forest
+ *   works in (as the engine requires: a larger one is refused here, at its cell, instead of failing training);
+ * - anything else (`abc`, `Infinity`, `1e999`, `1e39`, `0x10`, `true`) is an error with its line and column.
  */
 
-export type CellValue = { kind: 'number'; value: number } | { kind: 'missing' } | { kind: 'invalid'; reason: string };
+export type CellValue =
+  | { kind: 'number'; value: number }
+  | { kind: 'missing' }
+  /** `number`: the cell is written as a number, but one that cannot be used (beyond the float32 range). */
+  | { kind: 'invalid'; reason: string; number?: true };
+
+/**
+ * Largest float32 magnitude: the engine's FLOAT32_MAX (validateTable.ts), which its index does not export. The
+ * engine refuses larger values (they would become Infinity in the forest's float32 matrix).
+ */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Whether `value` is a number the engine takes: finite and within the float32 range. */
+function inFloat32Range(value: number): boolean {
+  return Math.abs(value) <= FLOAT32_MAX;
+}
+
+function outOfRange(text: string, value: number): CellValue {
+  return Number.isFinite(value)
+    ? {
+        kind: 'invalid',
+        reason: `"${text}" is beyond the float32 range (±${FLOAT32_MAX.toPrecision(5)}) the forest works in`,
+        number: true,
+      }
+    : { kind: 'invalid', reason: `"${text}" overflows to infinity`, number: true };
+}
 
 const DECIMAL_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const MISSING_WORDS = new Set(['', 'nan', 'null']);
 const MISSING: CellValue = { kind: 'missing' };
 
 /**
- * The value of a cell that is a finite decimal number (or a JSON number) as written, without surrounding space;
- * NaN for every other cell, which parseMetricCell then classifies. The fast path of the row readers.
+ * The value of a cell that is a decimal number (or a JSON number) within the float32 range as written, without
+ * surrounding space; NaN for every other cell, which parseMetricCell then classifies. The fast path of the row
+ * readers.
  */
 export function plainNumber(cell: unknown): number {
   if (typeof cell === 'number') {
-    return Number.isFinite(cell) ? cell : NaN;
+    return inFloat32Range(cell) ? cell : NaN;
   }
   if (typeof cell !== 'string' || !DECIMAL_PATTERN.test(cell)) {
     return NaN;
   }
   const value = Number(cell);
-  return Number.isFinite(value) ? value : NaN;
+  return inFloat32Range(value) ? value : NaN;
 }
 
 export function parseMetricCell(cell: unknown): CellValue {
@@ -32,7 +59,10 @@ export function parseMetricCell(cell: unknown): CellValue {
     return MISSING;
   }
   if (typeof cell === 'number') {
-    return Number.isFinite(cell) ? { kind: 'number', value: cell } : { kind: 'invalid', reason: 'is not finite' };
+    if (inFloat32Range(cell)) {
+      return { kind: 'number', value: cell };
+    }
+    return Number.isFinite(cell) ? outOfRange(String(cell), cell) : { kind: 'invalid', reason: 'is not finite' };
   }
   if (typeof cell !== 'string') {
     return { kind: 'invalid', reason: `${JSON.stringify(cell)} is not a number` };
@@ -50,9 +80,7 @@ export function parseMetricCell(cell: unknown): CellValue {
       : { kind: 'invalid', reason: `"${text}" is not a number (empty, NaN or null mark a missing value)` };
   }
   const value = Number(text);
-  return Number.isFinite(value)
-    ? { kind: 'number', value }
-    : { kind: 'invalid', reason: `"${text}" overflows to infinity` };
+  return inFloat32Range(value) ? { kind: 'number', value } : outOfRange(text, value);
 }
 
 /** Text of a cell for messages and group names. */

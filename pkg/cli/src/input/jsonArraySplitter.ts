@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'stream';
 import { StringDecoder } from 'string_decoder';
-import { InputError } from '../errors';
+import { InputError, type InputLocation } from '../errors';
 import type { ParsedObject } from './rawRecords';
 
 export async function* splitJsonArray(stream: Readable, source: string): AsyncGenerator<ParsedObject> {
@@ -104,6 +104,13 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
   if (state === 'before-array') {
     return; // empty document: the caller reports an empty file
   }
+  if (state === 'in-element') {
+    // Where the cut-off row starts, not the end of the file.
+    throw new InputError(
+      { source, line: elementLine, column: elementColumn },
+      'the JSON array is not closed (truncated file?): the row that starts here has no end'
+    );
+  }
   if ((state as string) !== 'after-array') {
     fail('the JSON array is not closed (truncated file?)');
   }
@@ -113,6 +120,30 @@ function parseElement(text: string, source: string, line: number, column: number
   try {
     return { line, value: JSON.parse(text) };
   } catch (error) {
-    throw new InputError({ source, line, column }, `invalid JSON: ${(error as Error).message}`);
+    throw invalidJsonError(error as Error, text, { source, line, column });
   }
+}
+
+/**
+ * JSON.parse's error for `text`, which starts at `start` (line and 1-based character column) of the input, as an
+ * InputError at the line and column where the parser stopped: the "at position N" it names counts characters from
+ * the start of `text` (of one array element or NDJSON line), which the user cannot find in the file.
+ */
+export function invalidJsonError(error: Error, text: string, start: Required<InputLocation>): InputError {
+  const found = / at position (\d+)(?: \(line \d+ column \d+\))?/.exec(error.message);
+  if (!found) {
+    return new InputError(start, `invalid JSON: ${error.message}`);
+  }
+  const offset = Math.min(Number(found[1]), text.length);
+  let { line, column } = start;
+  for (let i = 0; i < offset; i++) {
+    if (text[i] === '\n') {
+      line++;
+      column = 1;
+    } else {
+      column++;
+    }
+  }
+  const reason = error.message.slice(0, found.index) + error.message.slice(found.index + found[0].length);
+  return new InputError({ source: start.source, line, column }, `invalid JSON: ${reason}`);
 }

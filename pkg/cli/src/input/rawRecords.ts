@@ -8,7 +8,7 @@ import { createInterface } from 'readline';
 import { CsvError, parse as parseCsv } from 'csv-parse';
 import { InputError } from '../errors';
 import type { InputFormat } from './inputFormat';
-import { splitJsonArray } from './jsonArraySplitter';
+import { invalidJsonError, splitJsonArray } from './jsonArraySplitter';
 
 /** A cell as read: CSV gives text, JSON numbers, strings, null, booleans or nested values; undefined = absent key. */
 export type Cell = unknown;
@@ -65,14 +65,25 @@ export async function* readRawRecords(
 async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRecord> {
   const parser = stream.pipe(parseCsv({ bom: true, skip_empty_lines: true, info: true }));
   stream.on('error', (error) => parser.destroy(error));
+  // The line the last whole record ended on: a quote never closed opens the record after it.
+  let lastLine = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (record.some((cell) => cell.includes('\u0000'))) {
         throw binaryDataError(source, info.lines);
       }
+      lastLine = info.lines;
       yield { line: info.lines, cells: record };
     }
   } catch (error) {
+    if (error instanceof CsvError && error.code === 'CSV_QUOTE_NOT_CLOSED') {
+      // csv-parse reports it at the end of the file, where the quoted field ran to: the row that holds it is the
+      // one after the last whole record.
+      throw new InputError(
+        { source, line: lastLine + 1 },
+        'malformed CSV: unclosed quote (a quoted field of the row that starts here runs to the end of the file)'
+      );
+    }
     throw csvErrorToInputError(error, source);
   }
 }
@@ -189,7 +200,8 @@ async function* readNdjsonObjects(
   let lineNumber = 0;
   for await (const text of lines) {
     lineNumber++;
-    const trimmed = lineNumber === 1 ? text.replace(/^\uFEFF/, '').trim() : text.trim();
+    const unmarked = lineNumber === 1 ? text.replace(/^\uFEFF/, '') : text;
+    const trimmed = unmarked.trim();
     if (trimmed === '') {
       continue;
     }
@@ -197,10 +209,11 @@ async function* readNdjsonObjects(
     try {
       value = JSON.parse(trimmed);
     } catch (error) {
+      const column = unmarked.length - unmarked.trimStart().length + 1;
       reject(
         trimmed.includes('\u0000')
           ? binaryDataError(source, lineNumber)
-          : new InputError({ source, line: lineNumber, column: 1 }, `invalid JSON: ${(error as Error).message}`),
+          : invalidJsonError(error as Error, trimmed, { source, line: lineNumber, column }),
         onBadRecord
       );
       continue;

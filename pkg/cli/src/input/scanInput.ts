@@ -89,7 +89,8 @@ export async function scanInput(
           { source, line, column: index + 1 },
           `column "${partialSchema.header[index]}": ${parsed.reason}`
         );
-        if (column.numeric || roles.columns) {
+        // A number out of range (1e39) makes no text column: it is refused at once, where it stands.
+        if (column.numeric || roles.columns || parsed.number) {
           throw error;
         }
         column.firstText ??= error;
@@ -158,6 +159,13 @@ export function schemaFromHeader(header: RawRecord, source: string, roles: Colum
   const at = (column: number) => ({ source, line: header.line, column });
   const seen = new Map<string, number>();
   names.forEach((name, index) => {
+    // Bytes that are not UTF-8 decode to U+FFFD: a name the user cannot type in --columns or find in the outputs.
+    if (name.includes('\ufffd')) {
+      throw new InputError(
+        at(index + 1),
+        `column name "${name}" in the header is not valid UTF-8 text; save the file as UTF-8`
+      );
+    }
     if (seen.has(name)) {
       throw new InputError(at(index + 1), `duplicate column name "${name}" in the header`);
     }

@@ -1,7 +1,8 @@
 /**
  * Timestamp parsing for every input format. Accepted:
  * - ISO-8601 dates with `T` or a space before the time, optional seconds and fractional seconds, and an optional
- *   zone (`Z`, `+02:00`, `+0200`, `+02`); without a zone the time is UTC.
+ *   zone (`Z`, `+02:00`, `+0200`, `+02`); without a zone the time is UTC. `t` and `z` may be lowercase, as RFC 3339
+ *   (section 5.6) allows.
  * - Epoch numbers (or numeric strings): below 1e11 they are seconds (1e11 s is the year 5138), from 1e11 on
  *   milliseconds (1e11 ms is 1973-03-03), so second and millisecond timestamps of any realistic date are told apart.
  */
@@ -10,7 +11,7 @@
 export const EPOCH_MILLISECONDS_FROM = 1e11;
 
 const ISO_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const EPOCH_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Epoch milliseconds of a timestamp cell, or NaN when it is not a timestamp in one of the accepted forms. */

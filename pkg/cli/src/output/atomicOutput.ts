@@ -2,11 +2,14 @@
  * All-or-nothing output: every file is written under a temporary name inside the target directory and renamed
  * over its final name only when the whole run succeeded (a rename within one directory is atomic). On failure or
  * Ctrl-C the temporary files are removed, so the directory holds either the previous run's files or the new ones,
- * never a half-written file; a directory this run created is removed again.
+ * never a half-written file; a directory this run created is removed again. A file of the output set that this run
+ * does not produce (detect's model.json when no model came out of it) is named with omit(): a previous run's copy
+ * is removed on commit, before the new files take their names, so it is never shown beside this run's results.
  */
 import {
   createWriteStream,
   existsSync,
+  lstatSync,
   mkdirSync,
   renameSync,
   rmdirSync,
@@ -16,6 +19,7 @@ import {
 } from 'fs';
 import { basename, dirname, join } from 'path';
 import { InputError } from '../errors';
+import { cleanUpOnInterrupt } from '../interruptCleanup';
 
 const BUFFER_BYTES = 1 << 20;
 
@@ -112,11 +116,11 @@ interface PendingFile {
 /** Output files of one run, in one directory (`--output-dir`) or as single files (`--model`). */
 export class AtomicOutput {
   private readonly files: PendingFile[] = [];
+  /** Files of the output set this run does not write: a previous run's copy goes on commit. */
+  private readonly omitted: string[] = [];
   private createdDirectory?: string;
-  private readonly onSignal = () => {
-    this.abortSync();
-    process.exit(130);
-  };
+  /** Unregisters abortSync from the Ctrl-C / SIGTERM cleanups. */
+  private readonly forgetOnInterrupt: () => void;
 
   /**
    * @param inputs files this run reads: an output that is one of them is refused (it would replace the input)
@@ -139,17 +143,12 @@ export class AtomicOutput {
       }
       this.createdDirectory = directory;
     }
-    process.once('SIGINT', this.onSignal);
-    process.once('SIGTERM', this.onSignal);
+    this.forgetOnInterrupt = cleanUpOnInterrupt(() => this.abortSync());
   }
 
   /** A writer for `path`; the file appears under that name only on commit(). */
   open(path: string): TextFileWriter {
-    for (const input of this.inputs) {
-      if (sameFile(input, path)) {
-        throw new InputError({ source: path }, `is the input file (${input}): write the results elsewhere`);
-      }
-    }
+    this.refuseInput(path);
     const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
     const stream = createWriteStream(tempPath, { flags: 'wx' });
     const writer = new TextFileWriter(
@@ -169,6 +168,21 @@ export class AtomicOutput {
     await writer.write(text);
   }
 
+  /** `path` belongs to the output set but this run does not produce it: a file of that name is removed on commit. */
+  omit(path: string): void {
+    this.refuseInput(path);
+    this.omitted.push(path);
+  }
+
+  /** An output name that is one of the run's inputs is refused: replacing or removing it would lose the input. */
+  private refuseInput(path: string): void {
+    for (const input of this.inputs) {
+      if (sameFile(input, path)) {
+        throw new InputError({ source: path }, `is the input file (${input}): write the results elsewhere`);
+      }
+    }
+  }
+
   /** Closes every file and moves it to its final name. */
   async commit(): Promise<void> {
     for (const file of this.files) {
@@ -180,6 +194,25 @@ export class AtomicOutput {
         throw new InputError({ source: file.finalPath }, 'is a directory; cannot replace it with the output file');
       }
     }
+    // A previous run's file that this run does not replace goes first: a failure here leaves the previous results
+    // without it, never the new results beside it.
+    for (const path of this.omitted) {
+      try {
+        if (lstatSync(path).isDirectory()) {
+          continue; // not a file a run wrote; left alone
+        }
+        unlinkSync(path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') {
+          throw new InputError(
+            { source: path },
+            `cannot remove the previous run's file, which this run does not produce (${code}); nothing was written`
+          );
+        }
+      }
+    }
+    this.omitted.length = 0;
     for (const file of this.files) {
       renameSync(file.tempPath, file.finalPath);
     }
@@ -204,6 +237,7 @@ export class AtomicOutput {
       }
     }
     this.files.length = 0;
+    this.omitted.length = 0;
     if (this.createdDirectory) {
       try {
         rmdirSync(this.createdDirectory);
@@ -215,8 +249,7 @@ export class AtomicOutput {
   }
 
   private release(): void {
-    process.removeListener('SIGINT', this.onSignal);
-    process.removeListener('SIGTERM', this.onSignal);
+    this.forgetOnInterrupt();
   }
 }
 

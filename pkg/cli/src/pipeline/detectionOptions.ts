@@ -1,9 +1,16 @@
 /**
  * The options of detect/train/stream, checked and typed. Every bad value is an InputError naming the option.
  */
-import { DEFAULT_ONLINE_OPTIONS, type DetectorOptions, type OnlineOptions } from '@telemetry-analyzer/engine';
+import {
+  ANOMALY_INTEGER_LIMITS,
+  DEFAULT_ONLINE_OPTIONS,
+  resolveFeatureOptions,
+  type DetectorOptions,
+  type OnlineOptions,
+} from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import type { ColumnRoles } from '../input/inputSchema';
+import { withEngineErrors } from './engineErrors';
 
 /** Default cap on training rows per group: bounds the memory of training (see README). */
 export const DEFAULT_MAX_TRAIN_ROWS = 500_000;
@@ -71,18 +78,33 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
   if (mode !== 'multivariate' && mode !== 'per-column') {
     throw new InputError({ source: '--mode' }, `must be multivariate, per-column or online, got "${mode}"`);
   }
+  const window = parseInteger('--window', flags.window, 2);
+  const lags = parseInteger('--lags', flags.lags, 0);
+  // The engine's own limits, checked now: past them training would fail as if the data were at fault.
+  withEngineErrors(
+    () => ({ source: '--window' }),
+    '',
+    () => resolveFeatureOptions({ window })
+  );
+  withEngineErrors(
+    () => ({ source: '--lags' }),
+    '',
+    () => resolveFeatureOptions({ lags })
+  );
   return {
     roles: { timestampColumn: flags.timestampColumn, groupBy: flags.groupBy, columns },
     detector: {
       mode,
       features: {
         raw: flags.raw === true,
-        window: parseInteger('--window', flags.window, 2),
-        lags: parseInteger('--lags', flags.lags, 0),
+        window,
+        lags,
         seasonality: flags.seasonality ? 'auto' : false,
       },
       forest: {
-        nEstimators: parseInteger('--trees', flags.trees, 1),
+        // The range every host accepts (the proxy's trees=): a huge count is the option's fault, said before any
+        // data is read, not a failed training reported against the input.
+        nEstimators: parseInteger('--trees', flags.trees, ...ANOMALY_INTEGER_LIMITS.trees),
         maxSamples: parseMaxSamples(flags.maxSamples),
         contamination,
         seed: parseInteger('--seed', flags.seed, 0, 4294967295),

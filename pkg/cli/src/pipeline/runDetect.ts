@@ -25,6 +25,7 @@ import { openReopenableInput, type ReopenableInput } from './inputFile';
 import { loadModel, serializeModel } from './modelFile';
 import { loadModelForScan, rolesForModel, trainForScan, type ObtainedDetectors } from './obtainDetectors';
 import { MISSING, SCORED, TRAINING, type BatchScores } from './batchScores';
+import { ColumnSpread, unseenVariationWarning } from './unseenVariation';
 
 /** Batches scored ahead of the one being written: keeps both threads busy with bounded memory. */
 const BATCHES_IN_FLIGHT = 2;
@@ -73,6 +74,7 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
           scores: output.open(join(request.outputDir, 'scores.csv')),
           anomalies: output.open(join(request.outputDir, 'anomalies.csv')),
           write: (name, text) => output.writeFile(join(request.outputDir, name), text),
+          omit: (name) => output.omit(join(request.outputDir, name)),
         }),
       [request.input]
     );
@@ -86,6 +88,8 @@ interface Outputs {
   scores: TextFileWriter;
   anomalies: TextFileWriter;
   write(name: string, text: string): Promise<void>;
+  /** A file of the output set this run does not produce: a previous run's copy must not stay beside the new ones. */
+  omit(name: string): void;
 }
 
 async function scoreAndWrite(
@@ -121,6 +125,8 @@ async function scoreAndWrite(
     anomalies: 0,
   }));
   const report = new ReportCollector(schema.metricNames, scan.groups);
+  // Online: the spread of each group's warm-up rows (those its first model trains on), for unseenVariationWarning.
+  const warmUpSpreads = online ? groups.names.map(() => schema.metricNames.map(() => new ColumnSpread())) : [];
 
   await outputs.scores.write(csvLine(scoresHeader(groupColumn, perColumn ? schema.metricNames : [], online)));
   await outputs.anomalies.write(csvLine(anomaliesHeader(groupColumn, schema.metricNames)));
@@ -140,6 +146,7 @@ async function scoreAndWrite(
           break;
         case TRAINING:
           groupCounts.rows_skipped.training++;
+          warmUpSpreads[batch.groupIndex[row]].forEach((spread, m) => spread.add(batch.values[m][row]));
           break;
         default:
           groupCounts.rows_skipped.warm_up++;
@@ -200,16 +207,36 @@ async function scoreAndWrite(
       warnings.push(group === '' ? warning : `group "${group}": ${warning}`);
     }
   });
-  if (!settings.quiet) {
-    warnings.forEach((warning) => process.stderr.write(`telemetry-analyzer: warning: ${warning}\n`));
-  }
   if (online) {
+    const untrained: string[] = [];
     groups.names.forEach((group, g) => {
       const model = outcome.models[g];
       if (model !== undefined) {
         detectors.set(group, AnomalyDetector.fromJSON(model));
+      } else {
+        untrained.push(group);
+      }
+      const unseen = unseenVariationWarning(
+        schema.metricNames,
+        warmUpSpreads[g],
+        settings.detector.features.raw === true,
+        group === '' ? '' : `group "${group}": `
+      );
+      if (unseen !== undefined) {
+        warnings.push(unseen);
       }
     });
+    if (untrained.length > 0) {
+      const named = untrained.slice(0, 3).map((group) => `"${group}"`);
+      const more = untrained.length > named.length ? ` and ${untrained.length - named.length} more` : '';
+      const which = groupColumn === undefined ? 'the input' : `group ${named.join(', ')}${more}`;
+      warnings.push(
+        `no model.json: ${which} never completed the --warmup ${settings.online!.warmup} rows that train a model`
+      );
+    }
+  }
+  if (!settings.quiet) {
+    warnings.forEach((warning) => process.stderr.write(`telemetry-analyzer: warning: ${warning}\n`));
   }
   const countsByGroup = new Map(groups.names.map((group, g) => [group, counts[g]]));
   const summary = {
@@ -221,6 +248,9 @@ async function scoreAndWrite(
   if (detectors.size === scan.groups.size) {
     // Online: the model current at the end of the input, reusable for batch scoring with --model.
     await outputs.write('model.json', serializeModel(obtained.bundle));
+  } else {
+    // Online, some group never finished its warm-up: no model. A previous run's model.json would pass for this one's.
+    outputs.omit('model.json');
   }
   await outputs.write(
     'report.html',

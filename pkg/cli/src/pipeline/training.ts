@@ -13,6 +13,7 @@ import { RowReader } from '../input/rowReader';
 import { Progress } from '../progress';
 import type { DetectionSettings } from './detectionOptions';
 import { withEngineErrors } from './engineErrors';
+import { ColumnSpread, unseenVariationWarning } from './unseenVariation';
 
 export interface TrainingSet {
   rows: SeriesBuffer;
@@ -86,6 +87,15 @@ export function trainDetectors(
     const inGroup = group === '' ? '' : `group "${group}": `;
     const table = set.rows.table();
     rejectConstantColumns(table, schema, inGroup, settings.quiet);
+    const unseen = unseenVariationWarning(
+      table.columns.map(({ name }) => name),
+      table.columns.map(({ values }) => ColumnSpread.of(values)),
+      settings.detector.features.raw === true,
+      inGroup
+    );
+    if (unseen !== undefined && !settings.quiet) {
+      process.stderr.write(`telemetry-analyzer: warning: ${unseen}\n`);
+    }
     const detector = withEngineErrors(
       (error) =>
         error.code === 'constant-column' && error.column !== undefined

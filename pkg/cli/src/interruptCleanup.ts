@@ -1,0 +1,40 @@
+/**
+ * What must not outlive a Ctrl-C (SIGINT) or a SIGTERM: the temporary output files, the spooled copy of stdin.
+ * Node's default for these signals ends the process without its 'exit' event, so whoever leaves something behind
+ * registers a synchronous cleanup here; on the signal every registered cleanup runs (the latest first), then the
+ * process exits with the shell's code for the signal: 128 + its number (130 for SIGINT, 143 for SIGTERM).
+ */
+import { constants } from 'os';
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+type CleanupSignal = (typeof SIGNALS)[number];
+
+const cleanups: Array<() => void> = [];
+
+function onSignal(signal: CleanupSignal): void {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      cleanup();
+    } catch {
+      // the next one still runs: each cleans up what it can
+    }
+  }
+  process.exit(128 + constants.signals[signal]);
+}
+
+/** Runs `cleanup` if SIGINT or SIGTERM ends the process. @returns the function that unregisters it */
+export function cleanUpOnInterrupt(cleanup: () => void): () => void {
+  if (cleanups.length === 0) {
+    SIGNALS.forEach((signal) => process.on(signal, onSignal));
+  }
+  cleanups.push(cleanup);
+  return () => {
+    const at = cleanups.indexOf(cleanup);
+    if (at >= 0) {
+      cleanups.splice(at, 1);
+    }
+    if (cleanups.length === 0) {
+      SIGNALS.forEach((signal) => process.removeListener(signal, onSignal));
+    }
+  };
+}
