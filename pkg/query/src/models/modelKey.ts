@@ -1,6 +1,7 @@
 /**
  * The identity of a trained model: everything that changes what the model learns. Two queries that differ only in
- * the anomaly function (score/flag/threshold) or the time range share models; anything else gives a new key.
+ * the anomaly function (score/flag/threshold), or in a time range that gives the same training range, share models;
+ * anything else gives a new key.
  */
 import { createHash } from 'node:crypto';
 
@@ -11,6 +12,8 @@ export interface ModelKeyParts {
   expression: string;
   /** Resolved engine options (defaults filled in), the evaluation step, training window or fixed range. */
   options: Record<string, unknown>;
+  /** The range the model trains on (evaluationPlan.trainingRange). */
+  training?: { startMs: number; endMs: number };
   /** The series' labels (univariate) or the group's labels (multivariate). */
   labels: Record<string, string>;
 }

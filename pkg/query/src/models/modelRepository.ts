@@ -183,6 +183,17 @@ export class ModelRepository {
     }
   }
 
+  /** Drops a model (and its score cache) from memory; its file, if any, stays in the store. */
+  forget(key: string): void {
+    const model = this.cache.get(key);
+    if (model) {
+      this.forgetScores(key);
+      this.cache.delete(key);
+      this.countBytes(model, -1);
+      this.events.onCacheSizeChange(this.cache.size);
+    }
+  }
+
   private remember(model: TrainedModel): void {
     this.forgetScores(model.key); // those of the model this one replaces, if any
     const replaced = this.cache.get(model.key);

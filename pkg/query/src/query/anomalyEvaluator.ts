@@ -37,6 +37,7 @@ import {
   scoredRange,
   trainingRange,
   type EvaluationRange,
+  type ModelKeyBase,
   type ResolvedSettings,
 } from './evaluationPlan';
 import {
@@ -166,10 +167,13 @@ export class AnomalyEvaluator {
     const warmupMs = (settings.window + settings.lags + 1) * step;
     const dataStart = scoreStart - warmupMs;
     checkTimeRange(dataStart, scoreEnd, 'the scored range with its warm-up');
-    trainingRange(limits, settings, dataStart); // refused here, before anything is fetched, if it costs too much
-    const base = modelKeyBase(upstream, query, settings);
+    // Refused here, before anything is fetched, if it costs too much.
+    const training = trainingRange(limits, settings, dataStart, this.config.engine.retrainIntervalMs);
+    const base = modelKeyBase(upstream, query, settings, training);
     // Every model key of this query is this plus the unit's labels; the record is per query, not per unit.
     const recordKey = modelKey({ ...base, labels: {} });
+    // A relative window's model is trained again when older than the interval, on the same range: samples that
+    // arrived late (after the first training) are then in.
     const maxAge = 'windowMs' in settings.training ? this.config.engine.retrainIntervalMs : undefined;
     const requested = { startMs: dataStart, endMs: scoreEnd, stepMs: step };
     const plan = fetching === 'newOnly' ? await this.planFastForward(query, recordKey, requested, maxAge) : undefined;
@@ -207,9 +211,12 @@ export class AnomalyEvaluator {
     const warnings: string[] = [];
     if (missing.length > 0) {
       const outcome = await this.training.train(
-        { upstream, query, settings, base, missing, dataStartMs: dataStart, selection },
+        { upstream, query, settings, base, missing, training, selection },
         signal
       );
+      if ('windowMs' in settings.training) {
+        this.forgetPreviousInterval(base, training, missing);
+      }
       for (const { unit, key } of missing) {
         const result = outcome.get(key);
         if (typeof result === 'object') {
@@ -248,6 +255,26 @@ export class AnomalyEvaluator {
       this.fetchRecords.delete(recordKey); // nothing scored from a model: nothing to fast-forward
     }
     return answerOf(query, range, scored, warnings, alsoFns);
+  }
+
+  /**
+   * Drops from memory the models these units had for the previous retrain interval: a query that moves on with time
+   * (an alert rule, a dashboard's "last 6 hours") gets a new model every interval, and the old ones would otherwise
+   * sit in the cache until maxModels pushes them out. Their files stay in the model store (its own retention).
+   */
+  private forgetPreviousInterval(
+    base: ModelKeyBase,
+    training: { startMs: number; endMs: number },
+    units: Array<{ unit: ModelUnit }>
+  ): void {
+    const interval = this.config.engine.retrainIntervalMs;
+    if (interval <= 0) {
+      return;
+    }
+    const previous = { startMs: training.startMs - interval, endMs: training.endMs - interval };
+    for (const { unit } of units) {
+      this.models.forget(modelKey({ ...base, training: previous, labels: unit.labels }));
+    }
   }
 
   /** An `online=true` query (onlineScoring.ts): trains per evaluation, keeps no model, scores every row causally. */

@@ -70,18 +70,28 @@ export function scoredRange(
 }
 
 /**
- * The range a model of this query is trained on (a relative window ends one step before the fetched data starts),
- * refused before any fetch when it costs too much.
+ * The range a model of this query is trained on, refused before any fetch when it costs too much. A relative window
+ * (train="1d") ends at the start of the retrain interval that holds the step before the fetched data: so the model
+ * of a query depends on its own range alone, not on which query happened to train it first (a review's attack: one
+ * query over last week made every alert of the next hour score with last week's model), and all the queries whose
+ * data starts within one interval share it. The next interval's queries get the next model.
+ * @param retrainIntervalMs engine.retrainInterval; 0 or less: the window ends right at that step
  */
 export function trainingRange(
   limits: Limits,
   settings: ResolvedSettings,
-  dataStartMs: number
+  dataStartMs: number,
+  retrainIntervalMs: number
 ): { startMs: number; endMs: number } {
   const step = settings.stepMs;
   const training = settings.training;
-  const endMs = 'windowMs' in training ? dataStartMs - step : training.endMs;
-  const startMs = 'windowMs' in training ? endMs - training.windowMs : training.startMs;
+  if (!('windowMs' in training)) {
+    checkTrainingRange(limits, training.startMs, training.endMs, step);
+    return { startMs: training.startMs, endMs: training.endMs };
+  }
+  const last = dataStartMs - step;
+  const endMs = retrainIntervalMs > 0 ? Math.floor(last / retrainIntervalMs) * retrainIntervalMs : last;
+  const startMs = endMs - training.windowMs;
   checkTrainingRange(limits, startMs, endMs, step);
   return { startMs, endMs };
 }
@@ -106,14 +116,23 @@ export function detectorOptionsOf(settings: ResolvedSettings): DetectorOptions {
   };
 }
 
-/** What every model key of this query shares (modelKey adds a unit's labels). */
-export function modelKeyBase(upstream: UpstreamHttp, query: AnomalyQuery, settings: ResolvedSettings) {
+/**
+ * What every model key of this query shares (modelKey adds a unit's labels): the training range is part of it, so
+ * a query never scores with a model trained on another range than its own (trainingRange).
+ */
+export function modelKeyBase(
+  upstream: UpstreamHttp,
+  query: AnomalyQuery,
+  settings: ResolvedSettings,
+  training: { startMs: number; endMs: number }
+) {
   const inner = query.inner;
   return {
     upstream: upstream.name,
     language: inner.language,
     expression: inner.language === 'promql' ? inner.expression : inner.statement.trim(),
     options: { ...settings } as Record<string, unknown>,
+    training: { startMs: training.startMs, endMs: training.endMs },
   };
 }
 

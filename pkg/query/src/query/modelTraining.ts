@@ -16,7 +16,7 @@ import { labelsKey } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { AnomalyQuery } from './anomalyQuery';
 import { throwIfAborted } from './cancellation';
-import { detectorOptionsOf, trainingRange, type ModelKeyBase, type ResolvedSettings } from './evaluationPlan';
+import { detectorOptionsOf, type ModelKeyBase, type ResolvedSettings } from './evaluationPlan';
 import { fetchSeries, type FetchOptions, type SeriesSelection } from './seriesFetch';
 import { buildTable, buildUnits, type ModelUnit } from './seriesTables';
 
@@ -30,7 +30,8 @@ export interface TrainingJob {
   settings: ResolvedSettings;
   base: ModelKeyBase;
   missing: Array<{ unit: ModelUnit; key: string }>;
-  dataStartMs: number;
+  /** The range the missing models train on (trainingRange): part of their keys. */
+  training: { startMs: number; endMs: number };
   /** Only these series are read (a writer shard's); undefined = the whole query. */
   selection?: SeriesSelection;
 }
@@ -66,10 +67,10 @@ export class ModelTraining {
   }
 
   private async trainMissing(
-    { upstream, query, settings, base, missing, dataStartMs, selection }: TrainingJob,
+    { upstream, query, settings, base, missing, training, selection }: TrainingJob,
     signal: AbortSignal
   ): Promise<TrainingOutcome> {
-    const { startMs, endMs } = trainingRange(this.limits, settings, dataStartMs);
+    const { startMs, endMs } = training;
     const range = { startMs, endMs, stepMs: settings.stepMs };
     const series = await fetchSeries(upstream, query, range, this.limits, {
       signal,
