@@ -41,6 +41,8 @@ async function probe(upstream: UpstreamHttp): Promise<{ ok: boolean; detail: str
       ? { ok: true, detail: `HTTP ${response.status}` }
       : { ok: false, detail: `HTTP ${response.status} from ${path}` };
   } catch (error) {
-    return { ok: false, detail: (error as Error).message };
+    // What failed, not where: /readyz needs no credentials by default, and the cause of a network error names the
+    // upstream's internal address (connect ECONNREFUSED 10.0.0.5:9090); an authenticated query to it says it all.
+    return { ok: false, detail: (error as Error).message.split(':')[0] };
   }
 }
