@@ -52,6 +52,9 @@ describe('the lexer reads subquery brackets as Prometheus does', () => {
     ['"\\a\\b\\f\\n\\r\\t\\v\\\\\\""', '\x07\b\f\n\r\t\v\\"'],
     ["'\\''", "'"],
     ['`\\x41`', '\\x41'],
+    // Byte escapes are bytes, read as UTF-8 together (Go's unquoting): é.
+    ['"caf\\xc3\\xa9"', 'caf\u00e9'],
+    ['"\\303\\251!"', '\u00e9!'],
   ])('decodes the string literal %s as Prometheus does', (literal, value) => {
     const [token] = tokenize(literal);
     expect(token).toMatchObject({ type: 'string', text: literal, stringValue: value });
@@ -72,6 +75,17 @@ describe('the lexer reads subquery brackets as Prometheus does', () => {
     );
     // A plain query that does not lex is refused too: passed on unlexed, it would pass on unchecked.
     expect(() => parseQuery(source)).toThrow(expect.objectContaining({ position }));
+  });
+
+  it('reads any letter or "_" inside brackets as the subquery colon, once, as Prometheus does', () => {
+    expect(tokenize('m[30d x 1ms]').map((t) => t.text)).toEqual(['m', '[', '30d', ':', '1ms', ']', '']);
+    expect(tokenize('m[30d _1ms]').map((t) => t.text)).toEqual(['m', '[', '30d', ':', '1ms', ']', '']);
+    expect(tokenize('m[5m x]').map((t) => t.text)).toEqual(['m', '[', '5m', ':', ']', '']);
+    // A second one is Prometheus' error too.
+    expect(() => tokenize('m[1m x y 1s]')).toThrow(expect.objectContaining({ position: 8 }));
+    expect(() => tokenize('m[1m:1s:]')).toThrow(expect.objectContaining({ position: 8 }));
+    // Outside brackets a letter is a name as ever; a new bracket has its own colon.
+    expect(tokenize('a[5m:1m] + b[1h]').filter((t) => t.text === ':')).toHaveLength(1);
   });
 
   it('ends a comment at \\r as at \\n: what follows is read (and its subquery checked)', () => {
@@ -134,7 +148,7 @@ describe('checkPromqlCost', () => {
     ['anomaly_flag(max_over_time(m[100d:]))', /subquery \[100d:\] .* resolution 15s\)/],
     ['anomaly_flag(max_over_time(m[20d:]))', /subquery \[20d:\] .* resolution 15s\)/],
     ['anomaly_flag(max_over_time(m[1h:0s]))', /the resolution must be more than 0/],
-    ['anomaly_flag(max_over_time(m[1h:x]))', /expected \[<range>:<resolution>\]/],
+    ['anomaly_flag(max_over_time(m[1h:-1m]))', /expected \[<range>:<resolution>\]/],
     ['anomaly_flag(max_over_time(m[99999999999999999999d:1m]))', /subquery range .* beyond the times/],
     ['anomaly_flag(m offset 99999999999y)', /offset 99999999999y at char 23 is beyond the times/],
     ['anomaly_flag(m OFFSET -99999999999y)', /offset 99999999999y at char 24 is beyond the times/],

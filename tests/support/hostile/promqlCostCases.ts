@@ -111,9 +111,9 @@ export const PROMQL_COST_CASES: HostileCase[] = [
     (query) => new RegExp(`^subquery \\[1h:0s\\] at char ${charOf(query, '[1h')}: the resolution must be more than 0`)
   ),
   refusedQuery(
-    'a subquery the proxy cannot read ([1h:1x]): refused, not guessed',
-    `anomaly_flag(max_over_time(${METRIC}[1h:1x]))`,
-    (query) => new RegExp(`^subquery \\[1h:1x\\] at char ${charOf(query, '[1h')}: expected \\[<range>:<resolution>\\]`)
+    'a subquery the proxy cannot read ([1h:-1m]): refused, not guessed',
+    `anomaly_flag(max_over_time(${METRIC}[1h:-1m]))`,
+    (query) => new RegExp(`^subquery \\[1h:-1m\\] at char ${charOf(query, '[1h')}: expected \\[<range>:<resolution>\\]`)
   ),
   refusedQuery(
     'offset 99999999999y',
@@ -180,6 +180,24 @@ export const PROMQL_COST_CASES: HostileCase[] = [
     'wrapped, a subquery behind a comment Prometheus ends at \\r',
     `anomaly_flag(${METRIC} # \r * 0 + max_over_time(${METRIC}[3d:1ms])\n)`,
     tooManySteps('[3d:1ms]')
+  ),
+  // Inside brackets Prometheus reads any letter or "_" as the subquery's colon (a second attack review).
+  refusedQuery(
+    'plain, a subquery spelled [30d x 1ms] (a letter for the colon)',
+    `max_over_time(${METRIC}[30d x 1ms])`,
+    (query) => tooManyEvaluations('[30d:1ms]', charOf(query, '[30d'), '1 steps of 15s x 2592000000 per step'),
+    'instant'
+  ),
+  refusedQuery(
+    'wrapped, a subquery spelled [3d _1ms]',
+    `anomaly_flag(max_over_time(${METRIC}[3d _1ms]))`,
+    tooManySteps('[3d:1ms]', '[3d')
+  ),
+  refusedQuery(
+    'plain, two colons in one bracket ([1m x y 1s]): refused with its position, as Prometheus refuses it',
+    `max_over_time(${METRIC}[1m x y 1s])`,
+    (query) => new RegExp(`^parse error at char ${charOf(query, 'y 1s')}: unexpected character "y" inside brackets`),
+    'instant'
   ),
   refusedQuery(
     'plain, an escape Prometheus refuses too: refused with its position, not passed on unchecked',

@@ -57,6 +57,8 @@ export function tokenize(source: string): Token[] {
   let i = 0;
   // Open "[" not yet closed: inside one, ":" separates a subquery's range from its resolution (not part of a name).
   let brackets = 0;
+  // Whether the open "[" has had its subquery colon (see below).
+  let gotColon = false;
   while (i < source.length) {
     const c = source[i];
     // PromQL's whitespace only (Go's lexer): a no-break space or another Unicode space is not a separator there,
@@ -80,7 +82,14 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     const rest = source.slice(i);
-    if (brackets > 0 && c === ':') {
+    if (brackets > 0 && (c === ':' || /[A-Za-z_]/.test(c))) {
+      // Prometheus' lexer inside brackets (lexStatements, bracketOpen): a ":" or ANY letter or "_" is the subquery's
+      // colon, once; so [30d x 1ms] is the subquery [30d:1ms] there, and must be one here (a review's attack passed a
+      // costly subquery so). A second one is Prometheus' error, and a refusal here.
+      if (gotColon) {
+        throw new QueryParseError(i + 1, `unexpected character ${JSON.stringify(c)} inside brackets after the ":"`);
+      }
+      gotColon = true;
       tokens.push({ type: 'punctuation', text: ':', offset: i });
       i++;
       continue;
@@ -105,6 +114,7 @@ export function tokenize(source: string): Token[] {
     }
     const operator = OPERATORS.find((op) => rest.startsWith(op)) ?? c;
     brackets += operator === '[' ? 1 : operator === ']' && brackets > 0 ? -1 : 0;
+    gotColon = operator === '[' ? false : gotColon;
     tokens.push({ type: 'punctuation', text: operator, offset: i });
     i += operator.length;
   }
@@ -135,15 +145,24 @@ const OCTAL_ESCAPE = { digits: 3, base: 8, max: 0xff, skip: 0 };
 /**
  * Reads a PromQL string literal: "..." and '...' with Go escapes, `...` raw without escapes. Accepts and refuses
  * exactly the escapes Prometheus' lexer does (lexEscape: the string's own quote, not the other one), so a literal
- * ends where Prometheus ends it and a query refused here is refused there too. A byte escape (\xhh, \ooo) decodes to the code point of that value.
+ * ends where Prometheus ends it and a query refused here is refused there too.
  */
 function readString(source: string, start: number): Token {
   const quote = source[start];
   let value = '';
+  // Byte escapes (\xhh, \ooo) in a row are bytes, read as UTF-8 together, as Go's unquoting gives them: "\xc3\xa9" is é.
+  let bytes: number[] = [];
+  const flushBytes = () => {
+    if (bytes.length > 0) {
+      value += Buffer.from(bytes).toString('utf8');
+      bytes = [];
+    }
+  };
   let i = start + 1;
   while (i < source.length) {
     const c = source[i];
     if (c === quote) {
+      flushBytes();
       return { type: 'string', text: source.slice(start, i + 1), offset: start, stringValue: value };
     }
     if (quote !== '`' && c === '\n') {
@@ -155,6 +174,7 @@ function readString(source: string, start: number): Token {
         break;
       }
       if (next in SIMPLE_ESCAPES || next === quote) {
+        flushBytes();
         value += SIMPLE_ESCAPES[next] ?? next;
         i += 2;
         continue;
@@ -177,12 +197,18 @@ function readString(source: string, start: number): Token {
             `escape sequence \\${source.slice(i + 1, first + numeric.digits)} is an invalid Unicode code point`
           );
         }
-        value += String.fromCodePoint(code);
+        if (numeric.max === 0xff) {
+          bytes.push(code);
+        } else {
+          flushBytes();
+          value += String.fromCodePoint(code);
+        }
         i = first + numeric.digits;
         continue;
       }
       throw new QueryParseError(i + 1, `unknown escape sequence \\${next} in string literal`);
     }
+    flushBytes();
     value += c;
     i++;
   }
