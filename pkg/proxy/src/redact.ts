@@ -10,9 +10,13 @@ export function createRedactor(secrets: string[]): (text: string, clientSent?: r
   // Longest first, so a secret that contains another is removed whole.
   const ordered = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
   const basicForms = ordered.map((s) => Buffer.from(s).toString('base64')).filter((s) => s.length >= 4);
+  // As a JSON string holds them (an upstream's JSON error quoting one): " \ / and control characters escaped.
+  const jsonForms = [...ordered, ...basicForms]
+    .flatMap((s) => [JSON.stringify(s).slice(1, -1), JSON.stringify(s).slice(1, -1).replace(/\//g, '\\/')])
+    .filter((form) => !ordered.includes(form) && !basicForms.includes(form));
   return (text: string, clientSent: readonly string[] = []) => {
     let result = text;
-    for (const secret of [...ordered, ...basicForms]) {
+    for (const secret of [...ordered, ...basicForms, ...new Set(jsonForms)]) {
       if (!clientSent.some((sent) => sent.includes(secret))) {
         result = result.split(secret).join('[redacted]');
       }

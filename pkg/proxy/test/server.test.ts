@@ -548,6 +548,15 @@ log: { level: ${level} }`;
     expect(answer.status).toBe(400);
     expect(answer.text).toContain('refused: Basic [redacted]');
     expect(answer.text).not.toContain(Buffer.from('grafana:pw-V3ry-S3cret').toString('base64'));
+    // Plain PromQL's error answers too, passed through from Prometheus (most of the traffic; a re-review found them
+    // streamed unredacted).
+    const plain = await get(proxy, '/api/v1/query_range', queryRange('rate(echo_headers[5m])'));
+    expect(plain.status).toBe(400);
+    expect(JSON.parse(plain.text)).toEqual({
+      status: 'error',
+      errorType: 'bad_data',
+      error: 'refused: Basic [redacted]',
+    });
   });
 
   it("logs one line per request (method, URL, status), not fastify's incoming/completed pair", async () => {
