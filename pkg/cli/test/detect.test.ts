@@ -322,6 +322,49 @@ describe("a run's output set is its own", () => {
   });
 });
 
+describe('scoring with --model never removes the model it reads', () => {
+  const work = tempDir();
+
+  test('a grouped model over an input of fewer groups, read from the output directory itself', () => {
+    // A review found the run removing out/model.json, the model it had just read (exit 0, no warning).
+    const rows = smallTelemetryRows({ hosts: ['a', 'b', 'c'] }).slice(0, 1500);
+    const all = writeInput(work, 'all.csv', toCsv(rows));
+    const some = writeInput(work, 'ab.csv', toCsv(rows.filter((row) => row.host !== 'c')));
+    const out = join(work, 'out');
+    detect(all, out, '--group-by', 'host');
+    const model = readFileSync(join(out, 'model.json'), 'utf8');
+    const run = runCli([
+      'detect',
+      '-q',
+      '--input',
+      some,
+      '--group-by',
+      'host',
+      '--model',
+      join(out, 'model.json'),
+      '--output-dir',
+      out,
+    ]);
+    expect(run.status).toBe(0);
+    expect(readFileSync(join(out, 'model.json'), 'utf8')).toBe(model);
+    // And over the very groups it holds.
+    const again = runCli([
+      'detect',
+      '-q',
+      '--input',
+      all,
+      '--group-by',
+      'host',
+      '--model',
+      join(out, 'model.json'),
+      '--output-dir',
+      out,
+    ]);
+    expect([again.status, again.stderr]).toEqual([0, '']);
+    expect(readFileSync(join(out, 'model.json'), 'utf8')).toBe(model);
+  });
+});
+
 describe('a series in tiny units (1e-15)', () => {
   const work = tempDir();
   const rows = smallTelemetryRows().slice(0, 600);

@@ -76,7 +76,7 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
           write: (name, text) => output.writeFile(join(request.outputDir, name), text),
           omit: (name) => output.omit(join(request.outputDir, name)),
         }),
-      [request.input]
+      request.modelPath ? [request.input, request.modelPath] : [request.input]
     );
   } finally {
     prestarted?.end();
@@ -245,10 +245,12 @@ async function scoreAndWrite(
     warnings,
   };
   await outputs.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
-  if (detectors.size === scan.groups.size) {
+  if (request.modelPath !== undefined) {
+    // Scored with a given model: its file is the model (this run may even have read it from this directory).
+  } else if (detectors.size === scan.groups.size) {
     // Online: the model current at the end of the input, reusable for batch scoring with --model.
     await outputs.write('model.json', serializeModel(obtained.bundle));
-  } else {
+  } else if (online) {
     // Online, some group never finished its warm-up: no model. A previous run's model.json would pass for this one's.
     outputs.omit('model.json');
   }
