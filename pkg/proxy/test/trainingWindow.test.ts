@@ -20,7 +20,10 @@ const proxies: RunningProxy[] = [];
 
 beforeEach(async () => {
   clock = NOW;
-  prometheus = await startFakePrometheus([{ labels: { __name__: 'cpu', instance: 'a' }, valueAt: level }]);
+  // No samples after the proxies' clock (NaN: none at that step), as a real Prometheus has none yet.
+  prometheus = await startFakePrometheus([
+    { labels: { __name__: 'cpu', instance: 'a' }, valueAt: (t) => (t > clock ? NaN : level(t)) },
+  ]);
 });
 
 afterEach(async () => {
@@ -75,17 +78,36 @@ describe('a relative training window', () => {
     expect(after.data.result).toHaveLength(1);
   });
 
-  it('an alert that moves on with time gets a model per retrain interval, and the previous one leaves memory', async () => {
+  it('a query over the future cannot train the model a later interval will use', async () => {
+    const fresh = await proxy();
+    const early = await proxy();
+    // 20 minutes into the hour, someone asks about the next hour: its window may not end after this hour's start.
+    clock = NOW + 20 * STEP;
+    await ask(early, '/api/v1/query_range', {
+      query: QUERY,
+      start: String((NOW + HOUR + 30 * STEP) / 1000),
+      end: String((NOW + HOUR + 35 * STEP) / 1000),
+      step: '60',
+    });
+    // In the next hour the alert trains its own model, on data that now exists: as a proxy that saw nothing.
+    clock = NOW + HOUR + 20 * STEP;
+    expect(await alertNow(early)).toEqual(await alertNow(fresh));
+  });
+
+  it('an alert that moves on with time gets a model per retrain interval, and models unused for one leave memory', async () => {
     const target = await proxy();
-    for (let hour = 0; hour < 3; hour++) {
+    const cached: number[] = [];
+    for (let hour = 0; hour < 4; hour++) {
       // 20 minutes into the hour: its data (from 13 minutes before) starts in the same interval.
       clock = NOW + hour * HOUR + 20 * STEP;
       await alertNow(target);
-      expect(await modelsInCache(target)).toBe(1);
+      cached.push(await modelsInCache(target));
     }
+    // This hour's model and the last hour's (used until an hour ago); older ones gone.
+    expect(cached).toEqual([1, 2, 2, 2]);
     const trainings = prometheus.requests.filter((r) => r.path === '/api/v1/query_range').length;
     // Within an interval the model serves on: no training.
-    clock = NOW + 2 * HOUR + 50 * STEP;
+    clock = NOW + 3 * HOUR + 50 * STEP;
     await alertNow(target);
     expect(prometheus.requests.filter((r) => r.path === '/api/v1/query_range').length).toBe(trainings + 1);
   });

@@ -69,16 +69,19 @@ describe('evaluation plan', () => {
   it('trains a relative window up to the step before the fetched data, and refuses one over the point limit', () => {
     const settings = settingsOf('anomaly_score(cpu, train="10h")');
     // Without a retrain interval: right up to that step.
-    expect(trainingRange(config.limits, settings, 36_000_000 + 60_000, 0)).toEqual({ startMs: 0, endMs: 36_000_000 });
+    expect(trainingRange(config.limits, settings, 36_000_000 + 60_000, 0, Infinity)).toEqual({
+      startMs: 0,
+      endMs: 36_000_000,
+    });
     const long = { ...settings, training: { windowMs: 2000 * 60_000 } };
-    expect(() => trainingRange(config.limits, long, 1e12, 0)).toThrow(PromApiError);
-    expect(() => trainingRange(config.limits, long, 1e12, 0)).toThrow(/limits\.maxTrainingPointsPerSeries/);
+    expect(() => trainingRange(config.limits, long, 1e12, 0, Infinity)).toThrow(PromApiError);
+    expect(() => trainingRange(config.limits, long, 1e12, 0, Infinity)).toThrow(/limits\.maxTrainingPointsPerSeries/);
   });
 
   it("ends a relative window at the start of its retrain interval: a query's own range decides its model", () => {
     const settings = settingsOf('anomaly_score(cpu, train="10h")');
     const HOUR = 3_600_000;
-    const at = (dataStartMs: number) => trainingRange(config.limits, settings, dataStartMs, HOUR);
+    const at = (dataStartMs: number) => trainingRange(config.limits, settings, dataStartMs, HOUR, 1e15);
     // Data starting anywhere in one interval (after its first step): one training range, whoever asks first.
     expect(at(20 * HOUR + 60_000)).toEqual({ startMs: 10 * HOUR, endMs: 20 * HOUR });
     expect(at(21 * HOUR)).toEqual({ startMs: 10 * HOUR, endMs: 20 * HOUR });
@@ -87,7 +90,12 @@ describe('evaluation plan', () => {
     expect(at(21 * HOUR - 7 * 24 * HOUR)).toEqual({ startMs: 10 * HOUR - 168 * HOUR, endMs: 20 * HOUR - 168 * HOUR });
     // Fixed ranges are what they say.
     const fixed = settingsOf('anomaly_score(cpu, train_start=3600, train_end=7200)');
-    expect(trainingRange(config.limits, fixed, 50 * HOUR, HOUR)).toEqual({ startMs: HOUR, endMs: 2 * HOUR });
+    expect(trainingRange(config.limits, fixed, 50 * HOUR, HOUR, 1e15)).toEqual({ startMs: HOUR, endMs: 2 * HOUR });
+    // Data in the future: the window ends at the interval that holds now, never at a later one.
+    expect(trainingRange(config.limits, settings, 30 * HOUR, HOUR, 20 * HOUR + 35 * 60_000)).toEqual({
+      startMs: 10 * HOUR,
+      endMs: 20 * HOUR,
+    });
   });
 
   it('sends InfluxQL to the one InfluxDB upstream and PromQL to the default, and refuses the wrong kind', () => {

@@ -79,4 +79,9 @@ export class LruCache<K, V> {
   keys(): K[] {
     return [...this.entries.keys()];
   }
+
+  /** The values, least recently used first, without counting as a use. */
+  values(): V[] {
+    return [...this.entries.values()].map((entry) => entry.value);
+  }
 }

@@ -33,6 +33,8 @@ export interface TrainedModel {
    * evicted, retrained or reloaded (a new TrainedModel). Never written to the model store.
    */
   lastScored?: ScoredTable;
+  /** When a query last got this model from memory (or it was trained or loaded): forgetUnusedSince. Memory only. */
+  usedAt?: number;
 }
 
 export interface RepositoryEvents {
@@ -128,7 +130,11 @@ export class ModelRepository {
     const fresh = (model: TrainedModel) => maxAgeMs === undefined || this.now() - model.trainedAt <= maxAgeMs;
     const cached = this.cache.get(key);
     if (cached) {
-      return fresh(cached) ? cached : undefined;
+      if (!fresh(cached)) {
+        return undefined;
+      }
+      cached.usedAt = this.now();
+      return cached;
     }
     if (!this.store) {
       return undefined;
@@ -183,18 +189,29 @@ export class ModelRepository {
     }
   }
 
-  /** Drops a model (and its score cache) from memory; its file, if any, stays in the store. */
-  forget(key: string): void {
-    const model = this.cache.get(key);
-    if (model) {
-      this.forgetScores(key);
-      this.cache.delete(key);
-      this.countBytes(model, -1);
+  /**
+   * Drops from memory (not from the store) every model no query has got since `cutoffMs`, with its score cache: a
+   * query that moves on with time (an alert, a dashboard's "last 6 hours") gets a new model every retrain interval,
+   * and the ones it left would otherwise sit in the cache until maxModels pushes them out. A model some other query
+   * still uses (a panel over the hour before) stays.
+   */
+  forgetUnusedSince(cutoffMs: number): void {
+    let forgotten = 0;
+    for (const model of this.cache.values()) {
+      if ((model.usedAt ?? model.trainedAt) < cutoffMs) {
+        this.forgetScores(model.key);
+        this.cache.delete(model.key);
+        this.countBytes(model, -1);
+        forgotten++;
+      }
+    }
+    if (forgotten > 0) {
       this.events.onCacheSizeChange(this.cache.size);
     }
   }
 
   private remember(model: TrainedModel): void {
+    model.usedAt = this.now();
     this.forgetScores(model.key); // those of the model this one replaces, if any
     const replaced = this.cache.get(model.key);
     if (replaced) {

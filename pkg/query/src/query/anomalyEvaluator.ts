@@ -37,7 +37,6 @@ import {
   scoredRange,
   trainingRange,
   type EvaluationRange,
-  type ModelKeyBase,
   type ResolvedSettings,
 } from './evaluationPlan';
 import {
@@ -168,7 +167,7 @@ export class AnomalyEvaluator {
     const dataStart = scoreStart - warmupMs;
     checkTimeRange(dataStart, scoreEnd, 'the scored range with its warm-up');
     // Refused here, before anything is fetched, if it costs too much.
-    const training = trainingRange(limits, settings, dataStart, this.config.engine.retrainIntervalMs);
+    const training = trainingRange(limits, settings, dataStart, this.config.engine.retrainIntervalMs, this.now());
     const base = modelKeyBase(upstream, query, settings, training);
     // Every model key of this query is this plus the unit's labels; the record is per query, not per unit.
     const recordKey = modelKey({ ...base, labels: {} });
@@ -214,8 +213,8 @@ export class AnomalyEvaluator {
         { upstream, query, settings, base, missing, training, selection },
         signal
       );
-      if ('windowMs' in settings.training) {
-        this.forgetPreviousInterval(base, training, missing);
+      if ('windowMs' in settings.training && this.config.engine.retrainIntervalMs > 0) {
+        this.models.forgetUnusedSince(this.now() - this.config.engine.retrainIntervalMs);
       }
       for (const { unit, key } of missing) {
         const result = outcome.get(key);
@@ -255,26 +254,6 @@ export class AnomalyEvaluator {
       this.fetchRecords.delete(recordKey); // nothing scored from a model: nothing to fast-forward
     }
     return answerOf(query, range, scored, warnings, alsoFns);
-  }
-
-  /**
-   * Drops from memory the models these units had for the previous retrain interval: a query that moves on with time
-   * (an alert rule, a dashboard's "last 6 hours") gets a new model every interval, and the old ones would otherwise
-   * sit in the cache until maxModels pushes them out. Their files stay in the model store (its own retention).
-   */
-  private forgetPreviousInterval(
-    base: ModelKeyBase,
-    training: { startMs: number; endMs: number },
-    units: Array<{ unit: ModelUnit }>
-  ): void {
-    const interval = this.config.engine.retrainIntervalMs;
-    if (interval <= 0) {
-      return;
-    }
-    const previous = { startMs: training.startMs - interval, endMs: training.endMs - interval };
-    for (const { unit } of units) {
-      this.models.forget(modelKey({ ...base, training: previous, labels: unit.labels }));
-    }
   }
 
   /** An `online=true` query (onlineScoring.ts): trains per evaluation, keeps no model, scores every row causally. */

@@ -75,13 +75,17 @@ export function scoredRange(
  * of a query depends on its own range alone, not on which query happened to train it first (a review's attack: one
  * query over last week made every alert of the next hour score with last week's model), and all the queries whose
  * data starts within one interval share it. The next interval's queries get the next model.
- * @param retrainIntervalMs engine.retrainInterval; 0 or less: the window ends right at that step
+ * A window never ends after the interval that holds `nowMs`: a query over the future would otherwise train a later
+ * interval's model before its data exists, and the queries of that interval would find it (a re-attack's way of
+ * choosing another client's model again).
+ * @param retrainIntervalMs engine.retrainInterval; 0 or less: the window ends right at that step (or now)
  */
 export function trainingRange(
   limits: Limits,
   settings: ResolvedSettings,
   dataStartMs: number,
-  retrainIntervalMs: number
+  retrainIntervalMs: number,
+  nowMs: number
 ): { startMs: number; endMs: number } {
   const step = settings.stepMs;
   const training = settings.training;
@@ -89,8 +93,8 @@ export function trainingRange(
     checkTrainingRange(limits, training.startMs, training.endMs, step);
     return { startMs: training.startMs, endMs: training.endMs };
   }
-  const last = dataStartMs - step;
-  const endMs = retrainIntervalMs > 0 ? Math.floor(last / retrainIntervalMs) * retrainIntervalMs : last;
+  const align = (ms: number) => (retrainIntervalMs > 0 ? Math.floor(ms / retrainIntervalMs) * retrainIntervalMs : ms);
+  const endMs = Math.min(align(dataStartMs - step), align(nowMs));
   const startMs = endMs - training.windowMs;
   checkTrainingRange(limits, startMs, endMs, step);
   return { startMs, endMs };
