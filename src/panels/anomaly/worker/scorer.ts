@@ -72,6 +72,8 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
   private warmUpWith?: WarmUpTemplate;
   /** Whether the warm-up under way was told to stop (once is enough). */
   private warmUpStopSent = false;
+  /** The worker failed (fail() with a real error): it gets no warm-up any more. */
+  private failed = false;
 
   /**
    * @param buffers the pool the panel copies into; a pool of workers shares one, and refills it itself
@@ -131,7 +133,7 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
   warmUp(input: AnalyseInput): void {
     const answer = this.warmUpAnswer;
     const again = answer === undefined || (answer !== 'sent' && answer.outcome === 'stopped');
-    if (again && this.warmUpsSent < WARM_UP_ATTEMPTS) {
+    if (again && !this.failed && this.warmUpsSent < WARM_UP_ATTEMPTS) {
       this.warmUpWith = warmUpTemplate(input);
       this.warmUpQueue.request(this);
     }
@@ -208,10 +210,10 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
 
   dispose(): void {
     this.analyses++; // a refill still to come is stale
+    this.warmUpQueue.withdraw(this); // first: nothing is started on a worker being terminated
     this.worker.terminate();
     this.buffers.clear();
     this.fail(new JobCancelled());
-    this.warmUpQueue.withdraw(this);
   }
 
   private receive(message: WorkerResponse): void {
@@ -260,6 +262,11 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
 
   /** Ends every job waiting for this worker: resolved cancelled for a JobCancelled, rejected with `error` else. */
   fail(error: Error): void {
+    if (!(error instanceof JobCancelled)) {
+      // A failed worker answers nothing more: its warm-up (under way or waiting) must not hold a core of the page.
+      this.failed = true;
+      this.warmUpQueue.withdraw(this);
+    }
     this.trained.clear();
     this.explaining.forEach((resolve) => resolve(null));
     this.explaining.clear();

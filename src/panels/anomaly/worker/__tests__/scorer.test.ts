@@ -269,6 +269,21 @@ describe('scorers', () => {
     expect(queue.counts).toEqual({ busy: 0, waiting: 0, warming: 0, stopping: 0 });
   });
 
+  it('a worker that fails gives its core back to the page queue, and is sent no warm-up after', async () => {
+    const queue = new WarmUpQueue(2);
+    // A worker that takes its messages and never answers, like a dead one.
+    const silent = new InProcessWorker();
+    silent.postMessage = (message: WorkerRequest) => void silent.sent.push(message);
+    const scorer = new WorkerScorer(silent as unknown as Worker, undefined, undefined, undefined, queue);
+    scorer.warmUp(analyseInput(300, 10));
+    expect(queue.counts.warming).toBe(1);
+    silent.onerror?.({ message: 'boom', preventDefault() {} } as ErrorEvent);
+    expect(queue.counts).toEqual({ busy: 0, waiting: 0, warming: 0, stopping: 0 });
+    scorer.warmUp(analyseInput(300, 10));
+    expect(queue.counts).toEqual({ busy: 0, waiting: 0, warming: 0, stopping: 0 });
+    expect(silent.sent.filter((m) => m.type === 'warm-up')).toHaveLength(1);
+  });
+
   it('WorkerPoolScorer: a worker that fails fails the jobs waiting on every worker (one may wait for it as its peer)', async () => {
     /** A worker that takes its messages and never answers: its job stays pending. */
     class SilentWorker extends InProcessWorker {
