@@ -2,7 +2,8 @@
  * What must not outlive a Ctrl-C (SIGINT) or a SIGTERM: the temporary output files, the spooled copy of stdin.
  * Node's default for these signals ends the process without its 'exit' event, so whoever leaves something behind
  * registers a synchronous cleanup here; on the signal every registered cleanup runs (the latest first), then the
- * process exits with the shell's code for the signal: 128 + its number (130 for SIGINT, 143 for SIGTERM).
+ * signal is raised again with Node's default handling: the shell sees 128 + its number (130 for SIGINT, 143 for
+ * SIGTERM), and that a signal ended the command.
  */
 import { constants } from 'os';
 
@@ -19,7 +20,12 @@ function onSignal(signal: CleanupSignal): void {
       // the next one still runs: each cleans up what it can
     }
   }
-  process.exit(128 + constants.signals[signal]);
+  // Ended by the signal itself, once cleaned up: a shell then sees 128 + its number (130, 143) and that a signal
+  // ended the command, so `for f in *; do telemetry-analyzer detect ...; done` stops at Ctrl-C instead of going on.
+  SIGNALS.forEach((each) => process.removeListener(each, onSignal));
+  process.kill(process.pid, signal);
+  // Only if the signal did not end the process (ignored by its parent): the same code.
+  setTimeout(() => process.exit(128 + constants.signals[signal]), 1000).unref();
 }
 
 /** Runs `cleanup` if SIGINT or SIGTERM ends the process. @returns the function that unregisters it */

@@ -81,7 +81,8 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
       // one after the last whole record.
       throw new InputError(
         { source, line: lastLine + 1 },
-        'malformed CSV: unclosed quote (a quoted field of the row that starts here runs to the end of the file)'
+        `malformed CSV: unclosed quote in the first row after line ${lastLine} (blank lines skipped): its quoted ` +
+          'field runs to the end of the file'
       );
     }
     throw csvErrorToInputError(error, source);
