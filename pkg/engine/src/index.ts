@@ -17,6 +17,7 @@ export { resolveFeatureOptions, DEFAULT_FEATURE_OPTIONS, type FeatureOptions } f
 export { buildFeatures, type BuiltFeatures } from './buildFeatures';
 export type { FeatureBuildOptions, Seasonality } from './featurePlan';
 export { EngineInputError, type EngineInputErrorCode } from './engineInputError';
+export { FLOAT32_MAX } from './validateTable';
 export {
   AnomalyDetector,
   MIN_TRAINING_ROWS,

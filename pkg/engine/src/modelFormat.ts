@@ -6,6 +6,7 @@
  *
  * Version history: 1 — first format.
  */
+import { FLOAT32_MAX } from './validateTable';
 import type { GrownTrees } from './compactTrees';
 import { depthLimit } from './depthLimit';
 import type { IsolationForestParams } from './types';
@@ -140,9 +141,6 @@ export function decodeForest(json: unknown): ForestModel {
   return { params, featureCount, maxSamplesUsed, threshold, trees, trainingScores, trainingPathWeights };
 }
 
-/** The largest finite float32: inputs are float32, so a threshold beyond it could never be written back. */
-const FLOAT32_MAX = 3.4028234663852886e38;
-
 /**
  * Walks every tree from its root: each tree must own a contiguous block of nodes, every node in it must be reached
  * exactly once, children come after their parent (so walks terminate), no split lies at or below the depth limit
@@ -196,6 +194,7 @@ function checkTrees(trees: GrownTrees, featureCount: number, maxSamplesUsed: num
           `tree ${tree}: node ${node} has children ${left}, ${left + 1} outside [${node + 1}, ${end})`
         );
       }
+      // Inputs are float32: a threshold beyond the largest one could never be written back.
       if (!(Math.abs(nodeThreshold[node]) <= FLOAT32_MAX)) {
         throw new ModelFormatError(
           `tree ${tree}: node ${node} has threshold ${nodeThreshold[node]}, not a finite float32-range number`

@@ -6,18 +6,13 @@
  *   works in (as the engine requires: a larger one is refused here, at its cell, instead of failing training);
  * - anything else (`abc`, `Infinity`, `1e999`, `1e39`, `0x10`, `true`) is an error with its line and column.
  */
+import { FLOAT32_MAX } from '@telemetry-analyzer/engine';
 
 export type CellValue =
   | { kind: 'number'; value: number }
   | { kind: 'missing' }
   /** `number`: the cell is written as a number, but one that cannot be used (beyond the float32 range). */
   | { kind: 'invalid'; reason: string; number?: true };
-
-/**
- * Largest float32 magnitude: the engine's FLOAT32_MAX (validateTable.ts), which its index does not export. The
- * engine refuses larger values (they would become Infinity in the forest's float32 matrix).
- */
-const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Whether `value` is a number the engine takes: finite and within the float32 range. */
 function inFloat32Range(value: number): boolean {

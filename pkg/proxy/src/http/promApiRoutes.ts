@@ -50,21 +50,6 @@ const PASS_THROUGH: Array<{ path: string; post: boolean; empty?: unknown }> = [
 
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** A stream's text, at most `maxBytes` of it. */
-async function readBounded(body: NodeJS.ReadableStream & { destroy(): void }, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk.subarray(0, Math.max(0, maxBytes - bytes)));
-    bytes += chunk.length;
-    if (bytes >= maxBytes) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDependencies): void {
   const { config, upstreams, evaluator } = deps;
   const limit = new ConcurrencyLimit(config.limits.maxConcurrency);
@@ -97,11 +82,11 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     }
     if (response.status >= 400) {
       // An error answer goes through the error handler, which redacts the proxy's secrets from it (a gateway may
-      // quote the request's headers). Small: read whole, up to the upstream answer limit.
+      // quote the request's headers). Small: read whole, within the upstream answer limit.
       throw new UpstreamPassThroughError(
         response.status,
         response.contentType,
-        await readBounded(response.body, prometheusDefault.maxAnswerBytes)
+        await prometheusDefault.readStreamedAnswer(response.body)
       );
     }
     reply.code(response.status).header('content-type', response.contentType);

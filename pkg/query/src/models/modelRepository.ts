@@ -91,9 +91,8 @@ export class ModelRepository {
     private readonly decode: EngineThreads['decode'] = engineOnEventLoop.decode
   ) {
     // A model evicted from memory takes its score cache with it.
-    this.cache = new LruCache(maxModels, (key, model) => {
-      this.forgetScores(key);
-      this.countBytes(model, -1);
+    this.cache = new LruCache(maxModels, (_key, model) => {
+      this.release(model);
       this.events.onEvict?.();
     });
     this.scoreHolders =
@@ -199,9 +198,8 @@ export class ModelRepository {
     let forgotten = 0;
     for (const model of this.cache.values()) {
       if ((model.usedAt ?? model.trainedAt) < cutoffMs) {
-        this.forgetScores(model.key);
         this.cache.delete(model.key);
-        this.countBytes(model, -1);
+        this.release(model);
         forgotten++;
       }
     }
@@ -232,6 +230,12 @@ export class ModelRepository {
   private countBytes(model: TrainedModel, sign: 1 | -1): void {
     this.detectorBytes += sign * modelBytes(model.detector);
     this.events.onModelBytesChange?.(this.detectorBytes);
+  }
+
+  /** What a model leaving memory takes along: its score cache, and its bytes from the count. */
+  private release(model: TrainedModel): void {
+    this.forgetScores(model.key);
+    this.countBytes(model, -1);
   }
 
   private forgetScores(key: string): void {

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DEFAULT_MAX_UPSTREAM_ANSWER_BYTES, UpstreamConfig } from '../config';
 import { authHeaders } from './authHeaders';
 import { PromApiError } from '../errors';
@@ -206,6 +206,17 @@ export class UpstreamHttp {
       clientSignal?.removeEventListener('abort', onClientAbort);
       this.onInFlight(this.name, -1);
     }
+  }
+
+  /**
+   * A streamed answer's body (stream()) read into memory as send() reads one: within maxAnswerBytes, else the same
+   * 422. For pass-through error answers, which are redacted before they are passed on.
+   */
+  readStreamedAnswer(body: Readable): Promise<string> {
+    return readBounded(Readable.toWeb(body) as ReadableStream<Uint8Array>, this.maxAnswerBytes, () => {
+      body.destroy();
+      return this.answerTooLarge('');
+    });
   }
 
   /** Records an answer over maxAnswerBytes and builds the 422 error for it (`declared`: what its header said). */
