@@ -1,6 +1,6 @@
 /**
  * Ctrl-C (SIGINT) and SIGTERM: what the run made is removed (the spooled copy of stdin, the temporary output files)
- * and the exit code is the shell's for the signal, 130 or 143.
+ * and the process ends by that signal (as a shell loop must see it to stop; 130 or 143 in a shell).
  */
 import { spawn } from 'child_process';
 import { existsSync, mkdirSync, readdirSync } from 'fs';

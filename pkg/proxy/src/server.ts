@@ -67,6 +67,7 @@ const LOG_FLUSH_MS = 1000;
 export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): FastifyInstance {
   const now = options.now ?? Date.now;
   const redact = createRedactor(config.secrets);
+  const metrics = new ProxyMetrics();
   const logDestination = options.logStream
     ? undefined
     : pino.destination({
@@ -102,11 +103,14 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     routerOptions: { maxParamLength: 1000 },
     // URLs the router cannot decode (`%c0%af`, a lone `%`) or path parameters over maxParamLength: answered before
     // any route or hook, in Prometheus' error format like every other answer (fastify's own JSON otherwise).
-    frameworkErrors: (error, _request, reply) =>
-      (reply as FastifyReply).code(error.statusCode ?? 400).send(badDataBody(error.message)),
+    // No onResponse hook runs for them, so they are counted here.
+    frameworkErrors: (error, _request, reply) => {
+      const code = error.statusCode ?? 400;
+      metrics.requests.inc({ endpoint: 'unmatched', code: String(code) });
+      (reply as FastifyReply).code(code).send(badDataBody(error.message));
+    },
   });
   answerNonRequests(app.server);
-  const metrics = new ProxyMetrics();
   // A connection beyond server.maxConnections is closed as it is accepted (node:http's 'drop'), and counted.
   app.server.maxConnections = config.server.maxConnections;
   app.server.on('drop', () => metrics.connectionsDropped.inc());

@@ -614,6 +614,17 @@ describe('operations', () => {
     );
   });
 
+  it('/metrics counts requests answered before any route: undecodable path parameters, unknown paths', async () => {
+    const proxy = await proxyWith();
+    // Path parameters that cannot be decoded: the router answers them (frameworkErrors) before any route or hook.
+    for (const path of ['/api/v1/label/%/values', '/api/v1/label/%c0%af/values']) {
+      expect((await fetch(`${proxy.url}${path}`)).status).toBe(400);
+    }
+    await get(proxy, '/no/such/endpoint');
+    expect(await metricValue(proxy, 'telemetry_proxy_http_requests_total{endpoint="unmatched",code="400"}')).toBe(2);
+    expect(await metricValue(proxy, 'telemetry_proxy_http_requests_total{endpoint="unmatched",code="404"}')).toBe(1);
+  });
+
   it('/readyz is 503 when an upstream is down', async () => {
     const proxy = await proxyWith();
     await prometheus.close();
