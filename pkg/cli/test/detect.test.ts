@@ -352,27 +352,36 @@ describe('a series in tiny units (1e-15)', () => {
     timestamp: row.timestamp,
     leak: (1 + Math.sin(i / 7) + (i === 400 ? 5 : 0)) * 1e-15,
   }));
+  /** The same series in units 1e15 times larger. */
+  const larger = tiny.map((row) => ({ ...row, leak: row.leak * 1e15 }));
+  /** detect on `table` into its own directory: the run and the timestamps it flagged. */
+  const detect = (name: string, table: typeof tiny, args: string[]) => {
+    const input = writeInput(work, `${name}.csv`, toCsv(table));
+    const run = runCli(['detect', '--input', input, '--output-dir', join(work, name), ...args]);
+    expect(run.status).toBe(0);
+    return { stderr: run.stderr, flagged: readCsv(join(work, name, 'anomalies.csv')).map((row) => row.timestamp) };
+  };
 
   test.each([[[]], [['--online', '--warmup', '200']]])(
-    'is said on stderr to be invisible to the model, not learnt from silently (%p)',
+    'is scaled and learnt like the same series in larger units: the same rows flagged, no warning about it (%p)',
     (args: string[]) => {
-      // The engine's scaler takes a standard deviation below 10 machine epsilons (2.2e-15) for a constant column
-      // (scikit-learn 1.2 leaves that to its variance test, which is scale-invariant), so the forest never splits on
-      // the column. Before: no word of it.
-      const input = writeInput(work, `tiny-${args.length}.csv`, toCsv(tiny));
-      const run = runCli(['detect', '--input', input, '--output-dir', join(work, `tiny-${args.length}`), ...args]);
-      expect(run.status).toBe(0);
-      expect(run.stderr).toMatch(
-        /warning: column "leak" \(standard deviation 7\.\de-16\) varies too little over the training rows for the model to see/
-      );
+      // The standard scaler scales it by its own deviation, as scikit-learn 1.2's does. Before, the engine took a
+      // deviation under 10 machine epsilons (2.2e-15) for a constant: the forest never split on the column, and the
+      // CLI could only warn that the model learnt nothing.
+      const run = detect(`tiny-${args.length}`, tiny, args);
+      expect(run.stderr).not.toMatch(/varies too little/);
+      expect(run.flagged.length).toBeGreaterThan(0);
+      expect(run.flagged).toEqual(detect(`larger-${args.length}`, larger, args).flagged);
     }
   );
 
-  test('the same series in larger units gives no such warning', () => {
-    const scaled = tiny.map((row) => ({ ...row, leak: row.leak * 1e15 }));
-    const input = writeInput(work, 'scaled.csv', toCsv(scaled));
-    const run = runCli(['detect', '--input', input, '--output-dir', join(work, 'scaled')]);
-    expect(run.status).toBe(0);
-    expect(run.stderr).not.toMatch(/varies too little/);
-  });
+  test.each([[[]], [['--online', '--warmup', '200']]])(
+    'with --raw (unscaled features) is said on stderr to be invisible to the trees (%p)',
+    (args: string[]) => {
+      expect(detect(`tiny-raw-${args.length}`, tiny, ['--raw', ...args]).stderr).toMatch(
+        /warning: column "leak" \(span \d\.\de-15\) varies too little over the training rows for the model to see: with --raw/
+      );
+      expect(detect(`larger-raw-${args.length}`, larger, ['--raw', ...args]).stderr).not.toMatch(/varies too little/);
+    }
+  );
 });

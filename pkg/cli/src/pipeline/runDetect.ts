@@ -25,7 +25,7 @@ import { openReopenableInput, type ReopenableInput } from './inputFile';
 import { loadModel, serializeModel } from './modelFile';
 import { loadModelForScan, rolesForModel, trainForScan, type ObtainedDetectors } from './obtainDetectors';
 import { MISSING, SCORED, TRAINING, type BatchScores } from './batchScores';
-import { ColumnSpread, unseenVariationWarning } from './unseenVariation';
+import { ColumnRange, unseenVariationWarning } from './unseenVariation';
 
 /** Batches scored ahead of the one being written: keeps both threads busy with bounded memory. */
 const BATCHES_IN_FLIGHT = 2;
@@ -125,8 +125,10 @@ async function scoreAndWrite(
     anomalies: 0,
   }));
   const report = new ReportCollector(schema.metricNames, scan.groups);
-  // Online: the spread of each group's warm-up rows (those its first model trains on), for unseenVariationWarning.
-  const warmUpSpreads = online ? groups.names.map(() => schema.metricNames.map(() => new ColumnSpread())) : [];
+  // Online with --raw: the range of each group's warm-up rows (those its first model trains on), for
+  // unseenVariationWarning.
+  const raw = settings.detector.features.raw === true;
+  const warmUpRanges = online && raw ? groups.names.map(() => schema.metricNames.map(() => new ColumnRange())) : [];
 
   await outputs.scores.write(csvLine(scoresHeader(groupColumn, perColumn ? schema.metricNames : [], online)));
   await outputs.anomalies.write(csvLine(anomaliesHeader(groupColumn, schema.metricNames)));
@@ -146,7 +148,7 @@ async function scoreAndWrite(
           break;
         case TRAINING:
           groupCounts.rows_skipped.training++;
-          warmUpSpreads[batch.groupIndex[row]].forEach((spread, m) => spread.add(batch.values[m][row]));
+          warmUpRanges[batch.groupIndex[row]]?.forEach((range, m) => range.add(batch.values[m][row]));
           break;
         default:
           groupCounts.rows_skipped.warm_up++;
@@ -216,12 +218,9 @@ async function scoreAndWrite(
       } else {
         untrained.push(group);
       }
-      const unseen = unseenVariationWarning(
-        schema.metricNames,
-        warmUpSpreads[g],
-        settings.detector.features.raw === true,
-        group === '' ? '' : `group "${group}": `
-      );
+      const unseen = raw
+        ? unseenVariationWarning(schema.metricNames, warmUpRanges[g], group === '' ? '' : `group "${group}": `)
+        : undefined;
       if (unseen !== undefined) {
         warnings.push(unseen);
       }

@@ -13,7 +13,7 @@ import { RowReader } from '../input/rowReader';
 import { Progress } from '../progress';
 import type { DetectionSettings } from './detectionOptions';
 import { withEngineErrors } from './engineErrors';
-import { ColumnSpread, unseenVariationWarning } from './unseenVariation';
+import { ColumnRange, unseenVariationWarning } from './unseenVariation';
 
 export interface TrainingSet {
   rows: SeriesBuffer;
@@ -87,12 +87,14 @@ export function trainDetectors(
     const inGroup = group === '' ? '' : `group "${group}": `;
     const table = set.rows.table();
     rejectConstantColumns(table, schema, inGroup, settings.quiet);
-    const unseen = unseenVariationWarning(
-      table.columns.map(({ name }) => name),
-      table.columns.map(({ values }) => ColumnSpread.of(values)),
-      settings.detector.features.raw === true,
-      inGroup
-    );
+    const unseen =
+      settings.detector.features.raw === true
+        ? unseenVariationWarning(
+            table.columns.map(({ name }) => name),
+            table.columns.map(({ values }) => ColumnRange.of(values)),
+            inGroup
+          )
+        : undefined;
     if (unseen !== undefined && !settings.quiet) {
       process.stderr.write(`telemetry-analyzer: warning: ${unseen}\n`);
     }

@@ -57,8 +57,10 @@ export class StandardScaler {
     for (let c = 0; c < cols; c++) {
       variances[c] /= rowCount;
       const std = Math.sqrt(variances[c]);
-      // sklearn's _handle_zeros_in_scale: constant columns and scales within rounding of zero become 1.
-      scales[c] = isConstantFeature(variances[c], means[c], rowCount) || std < 10 * Number.EPSILON ? 1 : std;
+      // sklearn 1.2's StandardScaler: only columns its variance test deems constant get scale 1. That test is
+      // relative to the column's own magnitude, so a series in tiny units (1e-15) is scaled like any other (no
+      // absolute cut-off: _handle_zeros_in_scale applies `scale < 10 eps` only when given no constant mask).
+      scales[c] = isConstantFeature(variances[c], means[c], rowCount) ? 1 : std;
     }
     this.means = means;
     this.scales = scales;

@@ -26,6 +26,17 @@ describe('StandardScaler', () => {
     expect(Array.from(scaler.transform(matrix([[7, 2]])).values)).toEqual([0, 0]);
   });
 
+  it('scales a column in tiny units by its own deviation, as sklearn 1.2 (no absolute cut-off near zero)', () => {
+    // sklearn 1.2.1: StandardScaler().fit([[1e-16], [2e-16], [3e-16], [4e-16]]).scale_ == [1.118034e-16] and
+    // transform gives -1.3416, -0.4472, 0.4472, 1.3416. Before, a deviation under 10 machine epsilons (2.2e-15)
+    // was taken for a constant: scale 1, and the column became all but zeros to the forest.
+    const tiny = matrix([[1e-16], [2e-16], [3e-16], [4e-16]]);
+    const scaler = new StandardScaler().fit(tiny);
+    expect(scaler.toJSON().scales[0]).toBeCloseTo(1.118034e-16, 22);
+    const scaled = Array.from(scaler.transform(tiny).values);
+    [-1.3416408, -0.4472136, 0.4472136, 1.3416408].forEach((expected, i) => expect(scaled[i]).toBeCloseTo(expected, 5));
+  });
+
   it('fits only the given rows', () => {
     const all = matrix([[0], [2], [1000]]);
     const onTraining = new StandardScaler().fit(all, [0, 1]).toJSON();
