@@ -36,6 +36,11 @@ export interface PanelHostInput {
    * panel renders, in a task of its own.
    */
   processed?: boolean;
+  /**
+   * More panels of the same plugin on the page, as on a dashboard: one per entry, each on its own series, with the
+   * same options, size and time range (panel ids 2, 3, ...). Only the first panel has the options editor.
+   */
+  extraPanels?: DataFrame[][];
 }
 
 export interface PanelQueryRequest {
@@ -146,41 +151,44 @@ export function PanelHost({ input, observations }: { input: PanelHostInput; obse
   observations.options = options;
   observations.panelRenderCount = renderCounter.current;
 
-  const PanelComponent = plugin.panel;
-  if (!PanelComponent) {
-    throw new Error(`Panel plugin ${plugin.meta?.id ?? '(no meta)'} has no panel component`);
-  }
-
   return (
-    <div style={{ display: 'flex', gap: 16, padding: 16, alignItems: 'flex-start' }}>
-      <div
-        data-testid="host-panel"
-        style={{ width: input.width, height: input.height, border: `1px solid ${config.theme2.colors.border.weak}` }}
-      >
-        <PanelErrorBoundary>
-          <PanelComponent
-            id={1}
-            title="Anomalies"
-            data={data}
-            timeRange={timeRange}
-            timeZone="utc"
-            options={options}
-            fieldConfig={fieldConfig}
-            transparent={false}
-            width={input.width}
-            height={input.height}
-            renderCounter={renderCounter.current}
-            eventBus={eventBus}
-            replaceVariables={replaceVariables}
-            onOptionsChange={(next) => {
-              observations.optionsChangedByPanel += 1;
-              setOptions(next);
-            }}
-            onFieldConfigChange={setFieldConfig}
-            onChangeTimeRange={(range) => observations.timeRangeChangeRequests.push(range)}
-          />
-        </PanelErrorBoundary>
-      </div>
+    <div
+      style={{
+        display: 'flex',
+        gap: 16,
+        padding: 16,
+        alignItems: 'flex-start',
+        flexWrap: input.extraPanels ? 'wrap' : undefined,
+      }}
+    >
+      <HostedPanel
+        testId="host-panel"
+        id={1}
+        data={data}
+        input={input}
+        options={options}
+        fieldConfig={fieldConfig}
+        eventBus={eventBus}
+        renderCounter={renderCounter.current}
+        onOptionsChange={(next) => {
+          observations.optionsChangedByPanel += 1;
+          setOptions(next);
+        }}
+        onFieldConfigChange={setFieldConfig}
+        onChangeTimeRange={(range) => observations.timeRangeChangeRequests.push(range)}
+      />
+      {input.extraPanels?.map((series, index) => (
+        <DashboardPanel
+          key={index}
+          id={index + 2}
+          series={series}
+          input={input}
+          options={options}
+          fieldConfig={fieldConfig}
+          timeRange={timeRange}
+          eventBus={eventBus}
+        />
+      ))}
       <div data-testid="host-options-editor" style={{ width: 320, display: 'flex', flexDirection: 'column', gap: 12 }}>
         {optionItems.map((item) => {
           const Editor = item.editor;
@@ -201,6 +209,105 @@ export function PanelHost({ input, observations }: { input: PanelHostInput; obse
           );
         })}
       </div>
+    </div>
+  );
+}
+
+/** Another panel of the dashboard (PanelHostInput.extraPanels): its own data, the first panel's options. */
+function DashboardPanel({
+  id,
+  series,
+  input,
+  options,
+  fieldConfig,
+  timeRange,
+  eventBus,
+}: {
+  id: number;
+  series: DataFrame[];
+  input: PanelHostInput;
+  options: Record<string, unknown>;
+  fieldConfig: FieldConfigSource;
+  timeRange: TimeRange;
+  eventBus: EventBusSrv;
+}) {
+  const { plugin, queryRequest, processed } = input;
+  const data = useMemo(
+    () => toPanelData(series, timeRange, fieldConfig, plugin, queryRequest, processed),
+    [series, timeRange, fieldConfig, plugin, queryRequest, processed]
+  );
+  return (
+    <HostedPanel
+      testId="host-extra-panel"
+      id={id}
+      data={data}
+      input={input}
+      options={options}
+      fieldConfig={fieldConfig}
+      eventBus={eventBus}
+      renderCounter={1}
+      onOptionsChange={() => {}}
+      onFieldConfigChange={() => {}}
+      onChangeTimeRange={() => {}}
+    />
+  );
+}
+
+/** One panel as a dashboard shows it: its frame at the input's size, the plugin's panel inside an error boundary. */
+function HostedPanel({
+  testId,
+  id,
+  data,
+  input,
+  options,
+  fieldConfig,
+  eventBus,
+  renderCounter,
+  onOptionsChange,
+  onFieldConfigChange,
+  onChangeTimeRange,
+}: {
+  testId: string;
+  id: number;
+  data: PanelData;
+  input: PanelHostInput;
+  options: Record<string, unknown>;
+  fieldConfig: FieldConfigSource;
+  eventBus: EventBusSrv;
+  renderCounter: number;
+  onOptionsChange: (options: Record<string, unknown>) => void;
+  onFieldConfigChange: (config: FieldConfigSource) => void;
+  onChangeTimeRange: (range: AbsoluteTimeRange) => void;
+}) {
+  const PanelComponent = input.plugin.panel;
+  if (!PanelComponent) {
+    throw new Error(`Panel plugin ${input.plugin.meta?.id ?? '(no meta)'} has no panel component`);
+  }
+  return (
+    <div
+      data-testid={testId}
+      style={{ width: input.width, height: input.height, border: `1px solid ${config.theme2.colors.border.weak}` }}
+    >
+      <PanelErrorBoundary>
+        <PanelComponent
+          id={id}
+          title={id === 1 ? 'Anomalies' : `Anomalies ${id}`}
+          data={data}
+          timeRange={data.timeRange}
+          timeZone="utc"
+          options={options}
+          fieldConfig={fieldConfig}
+          transparent={false}
+          width={input.width}
+          height={input.height}
+          renderCounter={renderCounter}
+          eventBus={eventBus}
+          replaceVariables={replaceVariables}
+          onOptionsChange={onOptionsChange}
+          onFieldConfigChange={onFieldConfigChange}
+          onChangeTimeRange={onChangeTimeRange}
+        />
+      </PanelErrorBoundary>
     </div>
   );
 }
