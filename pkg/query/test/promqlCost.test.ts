@@ -228,7 +228,7 @@ describe('checkPromqlCost', () => {
   });
 });
 
-describe('plain PromQL (passed through): only the evaluations bound', () => {
+describe('plain PromQL (passed through): the evaluations and the points bound by limits.maxSamplesPerQuery', () => {
   const instant: PromqlFetch = { startMs: DAY, endMs: DAY, stepMs: 15_000 };
   const plain = (expression: string, fetch: PromqlFetch) => () =>
     checkPromqlCost(expression, 0, fetch, DEFAULT_LIMITS, 'plain');
@@ -243,9 +243,22 @@ describe('plain PromQL (passed through): only the evaluations bound', () => {
 
   it('refuses what would make Prometheus allocate for billions of steps, and absurd offsets', () => {
     expect(plain('max_over_time(m[30d:1ms])', instant)).toThrow(
-      /^subquery \[30d:1ms\] at char 16 would have the upstream evaluate 2592000000 samples per series .*limits\.maxSamplesPerQuery/
+      /^subquery \[30d:1ms\] at char 16 would have the upstream evaluate its expression at 2592000001 steps per series .*\(limits\.maxSamplesPerQuery\)/
     );
     expect(plain('rate(m[5m])[1d:1s]', TRAINING)).toThrow(/limits\.maxSamplesPerQuery/);
     expect(plain('m offset 99999999999y', instant)).toThrow(/beyond the times the proxy supports/);
+  });
+
+  it('counts the points a short subquery makes across a coarse step, and under an enclosing subquery', () => {
+    // Few steps x few evaluations per step, yet Prometheus evaluates the expression every 1ms across the span.
+    const coarse: PromqlFetch = { startMs: 0, endMs: 30 * DAY, stepMs: 30 * DAY };
+    expect(plain('max_over_time(m[1s:1ms])', coarse)).toThrow(
+      /^subquery \[1s:1ms\] at char 16 would have the upstream evaluate its expression at 2592001001 steps per series/
+    );
+    expect(plain('max_over_time(max_over_time(m[1s:1ms])[1y:1y])', instant)).toThrow(
+      /^subquery \[1s:1ms\] at char 30 .* at \d{11} steps per series .*\(limits\.maxSamplesPerQuery\)/
+    );
+    // What dashboards ask stays accepted: an hourly max over 30 days at 1h steps.
+    expect(plain('max_over_time(rate(m[5m])[1h:])', { startMs: 0, endMs: 30 * DAY, stepMs: 3_600_000 })).not.toThrow();
   });
 });

@@ -47,6 +47,11 @@ const tooManyEvaluations = (subquery: string, at: number, how: string) =>
   new RegExp(
     `^subquery ${subquery.replace(/[[\]]/g, '\\$&')} at char ${at} would have the upstream evaluate \\d+ samples per series \\(${how}\\); at most 5000 \\(limits\\.maxSamplesPerQuery\\)`
   );
+/** A plain query's subquery refused for the points it makes Prometheus hold (bound by limits.maxSamplesPerQuery). */
+const tooManyPlainSteps = (subquery: string) => (query: string) =>
+  new RegExp(
+    `^subquery ${subquery.replace(/[[\]]/g, '\\$&')} at char ${charOf(query, subquery.slice(0, 3))} would have the upstream evaluate its expression at \\d+ steps per series .*at most 5000 \\(limits\\.maxSamplesPerQuery\\)`
+  );
 const beyondTimes = (what: string, marker: string) => (query: string) =>
   new RegExp(`^${what} at char ${charOf(query, marker)} is beyond the times the proxy supports`);
 
@@ -136,7 +141,7 @@ export const PROMQL_COST_CASES: HostileCase[] = [
   refusedQuery(
     'plain max_over_time(m[30d:1ms]), instant (62 GB in Prometheus 2.42)',
     `max_over_time(${METRIC}[30d:1ms])`,
-    (query) => tooManyEvaluations('[30d:1ms]', charOf(query, '[30d'), '1 steps of 15s x 2592000000 per step'),
+    tooManyPlainSteps('[30d:1ms]'),
     'instant'
   ),
   refusedQuery(
@@ -148,6 +153,22 @@ export const PROMQL_COST_CASES: HostileCase[] = [
         charOf(query, '[10m'),
         '\\d+ steps of \\d+\\w+ x 100 per step, nested subqueries multiplied'
       )
+  ),
+  // Prometheus evaluates a subquery's expression across the whole span at its resolution, however few the steps
+  // (an attack review, 2026-12-04: these stalled Prometheus 2.42 for minutes when only steps x range were counted).
+  {
+    class: 'promql',
+    name: 'plain max_over_time(m[1s:1ms]) at step=30d: one step, yet every 1ms of the span evaluated',
+    send: (target) => queryRangeOver(target, `max_over_time(${METRIC}[1s:1ms])`, { step: String(30 * 86_400) }),
+    status: 400,
+    errorType: 'bad_data',
+    error: tooManyPlainSteps('[1s:1ms]')(`max_over_time(${METRIC}[1s:1ms])`),
+  },
+  refusedQuery(
+    'plain, a short subquery under an enclosing [1y:1y], instant',
+    `max_over_time(max_over_time(${METRIC}[1s:1ms])[1y:1y])`,
+    tooManyPlainSteps('[1s:1ms]'),
+    'instant'
   ),
   refusedQuery(
     'plain offset 99999999999y',
@@ -161,19 +182,19 @@ export const PROMQL_COST_CASES: HostileCase[] = [
   refusedQuery(
     'plain, a subquery after a \\x41 escape Prometheus accepts',
     `max_over_time(cpu_usage_percent{job!="\\x41"}[30d:1ms])`,
-    (query) => tooManyEvaluations('[30d:1ms]', charOf(query, '[30d'), '1 steps of 15s x 2592000000 per step'),
+    tooManyPlainSteps('[30d:1ms]'),
     'instant'
   ),
   refusedQuery(
     'plain, a subquery after \\101 and \\u00e9 escapes',
     `max_over_time(cpu_usage_percent{job!="\\101\\u00e9"}[30d:1ms])`,
-    (query) => tooManyEvaluations('[30d:1ms]', charOf(query, '[30d'), '1 steps of 15s x 2592000000 per step'),
+    tooManyPlainSteps('[30d:1ms]'),
     'instant'
   ),
   refusedQuery(
     'plain, a subquery behind a comment Prometheus ends at \\r',
     `${METRIC} # x\r* 0 + max_over_time(${METRIC}[30d:1ms])`,
-    (query) => tooManyEvaluations('[30d:1ms]', charOf(query, '[30d'), '1 steps of 15s x 2592000000 per step'),
+    tooManyPlainSteps('[30d:1ms]'),
     'instant'
   ),
   refusedQuery(
@@ -185,7 +206,7 @@ export const PROMQL_COST_CASES: HostileCase[] = [
   refusedQuery(
     'plain, a subquery spelled [30d x 1ms] (a letter for the colon)',
     `max_over_time(${METRIC}[30d x 1ms])`,
-    (query) => tooManyEvaluations('[30d:1ms]', charOf(query, '[30d'), '1 steps of 15s x 2592000000 per step'),
+    tooManyPlainSteps('[30d:1ms]'),
     'instant'
   ),
   refusedQuery(

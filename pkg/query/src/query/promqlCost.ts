@@ -64,9 +64,11 @@ export function durationTokenMs(text: string): number {
  * subqueries would make Prometheus compute too much over `fetch`, or whose durations and `@` times are absurd.
  * `offset` is the 0-based position of the expression in the query. Throws nothing but PromApiError.
  *
- * - Points per series one subquery makes Prometheus hold: (span + enclosing ranges + range) / resolution, at most
- *   limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries (all the points a series can bring the proxy).
- *   Wrapped expressions only (`scope` 'wrapped'): a plain query's points go to its client, not to a model.
+ * - Points per series one subquery makes Prometheus hold: (span + enclosing ranges + range) / resolution, since
+ *   Prometheus evaluates a subquery's expression once across the whole span (not per step). Wrapped expressions: at
+ *   most limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries (all the points a series can bring the proxy).
+ *   Plain queries: at most limits.maxSamplesPerQuery (their points go to the client, not to a model; yet
+ *   `max_over_time(m[1s:1ms])` at step=30d made Prometheus evaluate 2.6 billion steps).
  * - Evaluations per series: the fetch's steps x range/resolution, multiplied through nested subqueries, at most
  *   limits.maxSamplesPerQuery (the samples the whole query may fetch). Both scopes.
  */
@@ -102,18 +104,21 @@ export function checkPromqlTokensCost(
   const subqueries = findSubqueries(tokens, at);
   const spanMs = Math.max(0, fetch.endMs - fetch.startMs);
   const steps = Math.floor(spanMs / fetch.stepMs) + 1;
-  const maxPoints = limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries;
+  const maxPoints =
+    scope === 'wrapped' ? limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries : limits.maxSamplesPerQuery;
+  const maxPointsNamed =
+    scope === 'wrapped' ? 'limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries' : 'limits.maxSamplesPerQuery';
   for (const sub of subqueries) {
     const resolutionMs = resolutionOf(sub, fetch.stepMs);
     const enclosing = subqueries.filter((outer) => outer.operandStart <= sub.bracket && sub.bracket < outer.bracket);
     const reachMs = spanMs + sub.rangeMs + enclosing.reduce((sum, outer) => sum + outer.rangeMs, 0);
     const points = Math.floor(reachMs / resolutionMs) + 1;
     const shown = `subquery ${sub.text} at char ${sub.position}`;
-    if (scope === 'wrapped' && !(points <= maxPoints)) {
+    if (!(points <= maxPoints)) {
       throw badData(
         `${shown} would have the upstream evaluate its expression at ${points} steps per series ` +
           `(${describeMs(reachMs)} fetched and looked back / resolution ${describeMs(resolutionMs)}); at most ${maxPoints} ` +
-          `(limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries): coarsen its resolution or shorten its range`
+          `(${maxPointsNamed}): coarsen its resolution or shorten its range`
       );
     }
     const perStep = [sub, ...enclosing].reduce(
