@@ -1,4 +1,4 @@
-import React, { useEffect, useMemo, useState } from 'react';
+import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { GrafanaTheme2 } from '@grafana/data';
 import {
   AxisPlacement,
@@ -83,6 +83,12 @@ export function AnomalyPlot(props: Props) {
     [theme, timeZone, identity, formatKey, yRange?.min, yRange?.max]
   );
   const [plot, setPlot] = useState<uPlot | undefined>(undefined);
+  // The instance at once (the state above comes a render later), for the data hand-over below.
+  const plotInstance = useRef<uPlot | undefined>(undefined);
+  const onPlot = useCallback((u: uPlot) => {
+    plotInstance.current = u;
+    setPlot(u);
+  }, []);
   const hidden = props.hidden;
   useEffect(() => {
     if (!plot) {
@@ -106,13 +112,22 @@ export function AnomalyPlot(props: Props) {
   }, [plot, hidden, config]);
   const data = useMemo(() => [x, ...lines.map((l) => l.values)] as unknown as uPlot.AlignedData, [x, lines]);
   const spans = useMemo(() => [0, ...lines.map((l) => l.spanMs)], [lines]);
+  useLayoutEffect(() => {
+    // UPlotChart (Grafana 12.3-13.1) applies a new size and skips the data that come in the same update (a notice
+    // above the plot goes as a new result arrives), which would leave the previous lines drawn. This runs after its
+    // update, before paint: both changes go into one uPlot redraw. A plot destroyed (root detached) is left alone.
+    const u = plotInstance.current;
+    if (u && u.data !== data && u.root.isConnected) {
+      u.setData(data);
+    }
+  }, [data, width, height]);
   const withTime = <T,>(perLine: T[] | undefined, none: T) => (perLine ? [none, ...perLine] : undefined);
   const marks = useMemo(() => withTime(props.marks, new Float64Array(0)), [props.marks]);
   const regions = useMemo(() => withTime(props.regions, new Float64Array(0)), [props.regions]);
   const levels = useMemo(() => withTime(props.levels, NaN), [props.levels]);
   return (
     // Keyed by the config: UPlotChart applies a new size but ignores a new config that comes with it.
-    <UPlotChart key={config.uid} config={config} data={data} width={width} height={height} plotRef={setPlot}>
+    <UPlotChart key={config.uid} config={config} data={data} width={width} height={height} plotRef={onPlot}>
       <ProgressiveLinesPlugin
         config={config}
         spanMs={spans}

@@ -4,61 +4,13 @@ import { LoadingState, type PanelProps, dateTime, getDefaultTimeRange } from '@g
 import { withDefaults } from '../../options/defaults';
 import { DRAWN_FROM_ATTRIBUTE, testIds } from '../../testIds';
 import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../testing/frames';
+import { canvasClears, installPlotStubs, plots } from '../../testing/jsdomPlot';
 import type { AnomalyOptions } from '../../types';
 import { MainThreadScorer } from '../../worker/scorer';
 import { AnomalyPanel } from '../AnomalyPanel';
 import { type ScorerFactory, defaultScorerFactory } from '../useAnalysis';
 
-/** Per canvas: how many times it was cleared (uPlot clears its canvas once per draw). */
-const clears = new WeakMap<HTMLCanvasElement, number>();
-
-// jsdom has no canvas, Path2D nor ResizeObserver; uPlot measures text and draws through this no-op 2D context (the browser tests see real pixels).
-beforeAll(() => {
-  const contexts = new WeakMap<HTMLCanvasElement, object>();
-  const noOpContext = (canvas: HTMLCanvasElement) => {
-    const store: Record<string | symbol, unknown> = {};
-    return new Proxy(store, {
-      get: (target, key) => {
-        if (key in target) {
-          return target[key];
-        }
-        if (key === 'measureText') {
-          return () => ({ width: 8 });
-        }
-        return key === 'clearRect' ? () => clears.set(canvas, (clears.get(canvas) ?? 0) + 1) : () => undefined;
-      },
-      set: (target, key, value) => {
-        target[key] = value;
-        return true;
-      },
-    });
-  };
-  jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(function (this: HTMLCanvasElement) {
-    if (!contexts.has(this)) {
-      contexts.set(this, noOpContext(this));
-    }
-    return contexts.get(this) as never;
-  });
-  // uPlot builds its paths as Path2D objects.
-  Object.assign(globalThis, {
-    Path2D: class {
-      moveTo() {}
-      lineTo() {}
-      rect() {}
-      arc() {}
-      closePath() {}
-      addPath() {}
-      bezierCurveTo() {}
-      quadraticCurveTo() {}
-    },
-    // Grafana's tooltip watches the plot's size; jsdom lays nothing out, so there is nothing to observe.
-    ResizeObserver: class {
-      observe() {}
-      unobserve() {}
-      disconnect() {}
-    },
-  });
-});
+beforeAll(installPlotStubs);
 
 function panelProps(series: PanelProps['data']['series'], options: Partial<AnomalyOptions>, startMs = START) {
   const n = series[0]?.length ?? 1;
@@ -81,14 +33,6 @@ function renderPanel(
   createScorer: ScorerFactory = () => new MainThreadScorer('Web Workers are not available here')
 ) {
   return render(<AnomalyPanel {...panelProps(series, options)} createScorer={createScorer} />);
-}
-
-/** The panel's plots (uPlot's roots) and their canvases. */
-function plots(): Array<{ root: Element; canvas: HTMLCanvasElement }> {
-  return Array.from(document.querySelectorAll('.uplot')).map((root) => ({
-    root,
-    canvas: root.querySelector('canvas')!,
-  }));
 }
 
 /** Resolves once both plots (chart, score pane) have drawn everything of the range starting at `fromMs`. */
@@ -133,13 +77,13 @@ describe('AnomalyPanel states', () => {
     const scorer = new MainThreadScorer('Web Workers are not available here');
     const { rerender } = render(<AnomalyPanel {...panelProps([frameAt(START)], {})} createScorer={() => scorer} />);
     await allDrawnFrom(START);
-    const before = new Map(plots().map((p) => [p.canvas, clears.get(p.canvas) ?? 0]));
+    const before = new Map(plots().map((p) => [p.canvas, canvasClears.get(p.canvas) ?? 0]));
     rerender(<AnomalyPanel {...panelProps([frameAt(START + STEP)], {}, START + STEP)} createScorer={() => scorer} />);
     await allDrawnFrom(START + STEP);
     // Tasks are run until a few in a row change no plot (a redraw queued by a redraw would show up here).
     const counts = () =>
       plots()
-        .map((p) => clears.get(p.canvas) ?? 0)
+        .map((p) => canvasClears.get(p.canvas) ?? 0)
         .join(',');
     for (let quiet = 0, seen = counts(); quiet < 3;) {
       await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
@@ -147,7 +91,7 @@ describe('AnomalyPanel states', () => {
       seen = counts();
     }
     await allDrawnFrom(START + STEP);
-    expect(plots().map((p) => (clears.get(p.canvas) ?? 0) - (before.get(p.canvas) ?? 0))).toEqual([1, 1]);
+    expect(plots().map((p) => (canvasClears.get(p.canvas) ?? 0) - (before.get(p.canvas) ?? 0))).toEqual([1, 1]);
   });
 
   it('shows the chart, the anomaly count and the main-thread notice when no worker can start', async () => {
