@@ -20,6 +20,16 @@ describe('atomic output', () => {
     expect(readdirSync(directory)).toEqual([]);
   });
 
+  it('removes every directory level a failed run created, not only the last', async () => {
+    const outer = join(tempDir(), 'outer');
+    const run = writeAtomically(join(outer, 'middle', 'out'), async (output) => {
+      await output.writeFile(join(outer, 'middle', 'out', 'summary.json'), '{}');
+      throw new InputError({ source: 'input.csv', line: 2 }, 'bad row');
+    });
+    await expect(run).rejects.toThrow('input.csv:2: bad row');
+    expect(existsSync(outer)).toBe(false);
+  });
+
   it('refuses an output that is one of the run’s inputs, before writing it', async () => {
     const directory = tempDir();
     const input = join(directory, 'scores.csv');

@@ -61,6 +61,19 @@ describe('detect refuses an output directory that is a file', () => {
   });
 });
 
+describe('detect refuses an output directory it cannot create', () => {
+  // Before: -o /proc/foo hung for ever (Node 20's mkdirSync with `recursive` loops where a level cannot be made).
+  (existsSync('/proc/self') ? test : test.skip).each([
+    ['/proc/no-such-dir', '(ENOENT)'],
+    ['/proc/no-such-dir/out', '(/proc/no-such-dir: ENOENT)'],
+  ])('-o %s exits 2 at once, naming the level that failed', (outputDir, reason) => {
+    const input = writeInput(work, 'proc-input.csv', goodCsv);
+    const run = runCli(['detect', '--input', input, '-o', outputDir], undefined, 100_000);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd()).toBe(`telemetry-analyzer: ${outputDir}: cannot create the output directory ${reason}`);
+  });
+});
+
 describe('detect and train never write over their input', () => {
   test('an input named like an output, in the output directory, is refused and left as it was', () => {
     const directory = join(work, 'same-file');

@@ -14,8 +14,14 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], stdin?: string): CliRun {
-  const result = spawnSync(process.execPath, [CLI, ...args], { input: stdin, encoding: 'utf8', cwd: REPO_ROOT });
+/** @param killAfterMs a safety net for a run that could hang (the test then fails on a null status), not a limit */
+export function runCli(args: string[], stdin?: string, killAfterMs?: number): CliRun {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    input: stdin,
+    encoding: 'utf8',
+    cwd: REPO_ROOT,
+    timeout: killAfterMs,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -17,7 +17,7 @@ import {
   unlinkSync,
   type WriteStream,
 } from 'fs';
-import { basename, dirname, join } from 'path';
+import { basename, dirname, join, resolve } from 'path';
 import { InputError } from '../errors';
 import { cleanUpOnInterrupt } from '../interruptCleanup';
 
@@ -118,7 +118,8 @@ export class AtomicOutput {
   private readonly files: PendingFile[] = [];
   /** Files of the output set this run does not write: a previous run's copy goes on commit. */
   private readonly omitted: string[] = [];
-  private createdDirectory?: string;
+  /** Directories this run created, the deepest last. */
+  private readonly createdDirectories: string[];
   /** Unregisters abortSync from the Ctrl-C / SIGTERM cleanups. */
   private readonly forgetOnInterrupt: () => void;
 
@@ -132,17 +133,7 @@ export class AtomicOutput {
     if (existsSync(directory) && !statSync(directory).isDirectory()) {
       throw new InputError({ source: directory }, 'is not a directory: give a directory for the results');
     }
-    if (!existsSync(directory)) {
-      try {
-        mkdirSync(directory, { recursive: true });
-      } catch (error) {
-        throw new InputError(
-          { source: directory },
-          `cannot create the output directory (${(error as NodeJS.ErrnoException).code})`
-        );
-      }
-      this.createdDirectory = directory;
-    }
+    this.createdDirectories = createDirectory(directory);
     this.forgetOnInterrupt = cleanUpOnInterrupt(() => this.abortSync());
   }
 
@@ -238,11 +229,11 @@ export class AtomicOutput {
     }
     this.files.length = 0;
     this.omitted.length = 0;
-    if (this.createdDirectory) {
+    for (const directory of [...this.createdDirectories].reverse()) {
       try {
-        rmdirSync(this.createdDirectory);
+        rmdirSync(directory);
       } catch {
-        // not empty: something else was put there meanwhile; leave it
+        break; // not empty: something else was put there meanwhile; leave it and its parents
       }
     }
     this.release();
@@ -251,6 +242,35 @@ export class AtomicOutput {
   private release(): void {
     this.forgetOnInterrupt();
   }
+}
+
+/**
+ * Creates `directory` and its missing parents one level at a time and returns the levels created, outermost first.
+ * Not mkdirSync's `recursive`: on Node 20 it loops forever where a level cannot be created (`/proc/foo`).
+ */
+function createDirectory(directory: string): string[] {
+  const missing: string[] = [];
+  for (let level = resolve(directory); !existsSync(level); level = dirname(level)) {
+    missing.unshift(level);
+  }
+  const created: string[] = [];
+  for (const level of missing) {
+    try {
+      mkdirSync(level);
+    } catch (error) {
+      for (const made of created.reverse()) {
+        rmdirSync(made);
+      }
+      // The level that failed is named when it is a parent: `/proc` refuses `/proc/foo`, not `/proc/foo/out`.
+      const parent = level === missing[missing.length - 1] ? '' : `${level}: `;
+      throw new InputError(
+        { source: directory },
+        `cannot create the output directory (${parent}${(error as NodeJS.ErrnoException).code})`
+      );
+    }
+    created.push(level);
+  }
+  return created;
 }
 
 /** Whether two paths name one existing file (the same inode: links and other spellings included). */
