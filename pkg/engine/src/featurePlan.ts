@@ -1,4 +1,4 @@
-import type { FeatureOptions } from './featureOptions';
+import { type FeatureOptions, resolveFeatureOptions } from './featureOptions';
 
 const DAY_MS = 24 * 3_600_000;
 /** 'auto' adds hour-of-day features from this span on: every hour of the day seen at least twice. */
@@ -119,4 +119,15 @@ export function planFeatures(
   }
   const warmup = Math.max(lags, options.differences ? 1 : 0, options.rolling ? window - 1 : 0);
   return { features, warmup, seasonality };
+}
+
+/**
+ * How many columns the feature matrix of `columnCount` metrics has at most (calendar features counted as if on):
+ * what a host bounds before it builds one, since it grows with metrics x (lags + 6).
+ */
+export function maxFeatureColumns(columnCount: number, options: FeatureOptions = {}): number {
+  const resolved = resolveFeatureOptions(options);
+  const everySeason = { hourOfDay: true, dayOfWeek: true };
+  return planFeatures(new Array<string>(columnCount).fill(''), { ...resolved, seasonality: everySeason }, everySeason)
+    .features.length;
 }

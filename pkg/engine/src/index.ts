@@ -15,7 +15,7 @@ export { timeFeatures, type TimeFeatures } from './features/timeFeatures';
 export { StandardScaler, type SerializedScaler } from './features/standardScaler';
 export { resolveFeatureOptions, DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './featureOptions';
 export { buildFeatures, type BuiltFeatures } from './buildFeatures';
-export type { FeatureBuildOptions, Seasonality } from './featurePlan';
+export { maxFeatureColumns, type FeatureBuildOptions, type Seasonality } from './featurePlan';
 export { EngineInputError, type EngineInputErrorCode } from './engineInputError';
 export { FLOAT32_MAX } from './validateTable';
 export {

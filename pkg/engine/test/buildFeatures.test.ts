@@ -1,6 +1,7 @@
 import { buildFeatureRows, buildFeatures } from '../src/buildFeatures';
 import { EngineInputError } from '../src/engineInputError';
 import { resolveFeatureOptions } from '../src/featureOptions';
+import { maxFeatureColumns } from '../src/featurePlan';
 import { difference } from '../src/features/difference';
 import { lag } from '../src/features/lag';
 import { rollingMax } from '../src/features/rollingMax';
@@ -292,5 +293,16 @@ describe('buildFeatureRows', () => {
     const options = resolveFeatureOptions({});
     expect(buildFeatureRows(table, options, [3, 60]).incomplete).toBe(3);
     expect(buildFeatureRows(table, options, [40, 50, 60]).incomplete).toBe(50);
+  });
+});
+
+describe('maxFeatureColumns', () => {
+  it('is the width buildFeatures gives with every calendar feature on, and grows with metrics x (lags + 6)', () => {
+    const table = syntheticTable(200, { a: { level: 1 }, b: { level: 2 }, c: { level: 3 } });
+    for (const options of [{}, { lags: 4 }, { rolling: false, differences: false }, { raw: true }]) {
+      const built = buildFeatures(table, { ...resolveFeatureOptions(options), seasonality: true });
+      expect([options, maxFeatureColumns(3, options)]).toEqual([options, built.featureNames.length]);
+    }
+    expect(maxFeatureColumns(500, { lags: 100 })).toBe(500 * (100 + 6) + 4);
   });
 });

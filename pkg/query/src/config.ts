@@ -83,6 +83,11 @@ export interface Limits {
   maxSamplesPerQuery: number;
   /** Most rows (points x models) one anomaly query may have the engine score [2000000]; more → 422. */
   maxPointsScoredPerQuery: number;
+  /**
+   * Most feature values (rows x feature columns) one model may be trained or scored on [20000000, 160 MB as float64];
+   * more → 422. A multivariate group's columns grow with its series x (lags + 6).
+   */
+  maxFeatureValuesPerModel: number;
   /** Longest an anomaly query may run, waiting included, ms ['2m', as Prometheus' query.timeout]; then 503 timeout. */
   queryTimeoutMs: number;
   /**
@@ -112,6 +117,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxLags: 100,
   maxSamplesPerQuery: 10_000_000,
   maxPointsScoredPerQuery: 2_000_000,
+  maxFeatureValuesPerModel: 20_000_000,
   maxUpstreamAnswerBytes: DEFAULT_MAX_UPSTREAM_ANSWER_BYTES,
   queryTimeoutMs: 120_000,
 };

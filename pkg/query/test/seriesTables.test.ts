@@ -1,4 +1,6 @@
-import { buildTable, buildUnits } from '../src/query/seriesTables';
+import { DEFAULT_LIMITS } from '../src/config';
+import { checkFeatureValues } from '../src/query/costLimits';
+import { buildTable, buildUnits, unitRowCount } from '../src/query/seriesTables';
 import type { Series } from '../src/upstreams/series';
 
 const cpu: Series = {
@@ -39,5 +41,40 @@ describe('buildTable', () => {
       ['{__name__="cpu"}', [1, NaN, 3, NaN, NaN]],
       ['{__name__="memory"}', [NaN, 20, NaN, NaN, 50]],
     ]);
+  });
+});
+
+describe('the feature values a unit would need (limits.maxFeatureValuesPerModel)', () => {
+  const limits = { ...DEFAULT_LIMITS, maxFeatureValuesPerModel: 1_000 };
+  const seriesAt = (host: string, timestamps: number[]): Series => ({
+    labels: { __name__: 'cpu', host },
+    timestamps,
+    values: timestamps.map(() => 1),
+  });
+
+  it('counts a group by the union of its timestamps, as buildTable lays it out', () => {
+    const [unit] = buildUnits([seriesAt('a', [1, 2, 3]), seriesAt('b', [2, 3, 4, 5])], 'multivariate', []);
+    expect(unitRowCount(unit)).toBe(buildTable(unit).timestamps.length);
+    expect(unitRowCount(unit)).toBe(5);
+  });
+
+  it('refuses a group whose rows x (series x (lags + 6) + 4) is over the limit, naming it; accepts its series alone', () => {
+    // 20 rows, off each other's steps: 40 rows together. 2 series at lags=1: 2 x 7 + 4 = 18 columns.
+    const a = seriesAt(
+      'a',
+      Array.from({ length: 20 }, (_, i) => 2 * i)
+    );
+    const b = seriesAt(
+      'b',
+      Array.from({ length: 20 }, (_, i) => 2 * i + 1)
+    );
+    const group = buildUnits([a, b], 'multivariate', []);
+    expect(() => checkFeatureValues(group, { lags: 1 }, limits)).not.toThrow(); // 40 x 18 = 720
+    expect(() => checkFeatureValues(group, { lags: 10 }, limits)).toThrow(
+      /^the model of \{\} would learn from 40 rows x 36 feature columns \(2 series\) = 1440 values, at most 1000 \(limits\.maxFeatureValuesPerModel\)/
+    );
+    expect(() => checkFeatureValues(buildUnits([a, b], 'univariate', []), { lags: 10 }, limits)).not.toThrow();
+    // The training rows a fetch is about to bring count when they are more than the unit's own.
+    expect(() => checkFeatureValues(group, { lags: 1 }, limits, 100)).toThrow(/100 rows x 18 feature columns/);
   });
 });

@@ -191,6 +191,23 @@ export const COST_CASES: HostileCase[] = [
     instant('', 'anomaly_flag({job="telemetry", __name__=~"cpu.*|memory.*"}, train="3d", step="15s")'),
     ANSWER_TOO_LARGE('prom')
   ),
+  // A group's feature columns grow with its series x (lags + 6): 4.9 GB and 12.9 GB of memory within every other
+  // limit (an attack review, 2026-12-04). Refused before the training range is fetched.
+  refused(
+    'cost',
+    "a multivariate group's feature matrix over maxFeatureValuesPerModel (4 series x lags=60)",
+    range(
+      {},
+      'anomaly_flag({job="telemetry", __name__=~"cpu.*|memory.*"}, mode="multivariate", lags="60", train="1d")'
+    ),
+    {
+      status: 422,
+      errorType: 'execution',
+      error:
+        /^the model of \{\} would learn from 1441 rows x 268 feature columns \(4 series\) = 386188 values, at most 250000 \(limits\.maxFeatureValuesPerModel\)/,
+      mayAskUpstream: true,
+    }
+  ),
   refused('cost', 'more points to score than maxPointsScoredPerQuery', range({ step: '15' }, QUERY), {
     status: 422,
     errorType: 'execution',

@@ -16,6 +16,9 @@ export const HOSTILE_LIMITS: Record<string, number | string> = {
   maxSeriesPerQuery: 4,
   maxSamplesPerQuery: 5_000,
   maxPointsScoredPerQuery: 2_000,
+  // Above 4 series' univariate training over 3 d at 15 s (17 281 rows x 11 feature columns), below a 4-series group
+  // at lags=60 over 1 d (1 441 rows x 268).
+  maxFeatureValuesPerModel: 250_000,
   bodyLimit: 65_536,
   // Above every answer the other cases read (all 10 series over 30 h at 60 s are ~540 KB in Prometheus' JSON), below
   // the same at 15 s (~2 MB) and InfluxDB's SELECT * over 70 h (~850 KB).

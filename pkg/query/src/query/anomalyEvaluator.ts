@@ -27,7 +27,7 @@ import {
   type ScoredSeries,
 } from './answerShape';
 import { throwIfAborted } from './cancellation';
-import { checkOptionCosts, checkPointsScored, checkTimeRange } from './costLimits';
+import { checkFeatureValues, checkOptionCosts, checkPointsScored, checkTimeRange } from './costLimits';
 import {
   checkTrainingRange,
   chooseUpstream,
@@ -196,6 +196,9 @@ export class AnomalyEvaluator {
     const units = buildUnits(series, settings.mode, settings.by);
     const keyed = units.map((unit) => ({ unit, key: modelKey({ ...base, labels: unit.labels }) }));
     checkPointsScored(keyed.length, Math.floor((scoreEnd - dataStart) / step) + 1, limits);
+    // Before the training range is fetched: its rows on the step are known, the group's width from this fetch.
+    const trainingRows = Math.floor((training.endMs - training.startMs) / step) + 1;
+    checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, limits, trainingRows);
 
     const models = new Map<string, TrainedModel>();
     const missing: typeof keyed = [];
@@ -287,6 +290,7 @@ export class AnomalyEvaluator {
     );
     const units = buildUnits(series, settings.mode, settings.by);
     checkPointsScored(units.length, Math.floor((scoreEnd - training.startMs) / step) + 1, limits);
+    checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, limits);
     const warnings: string[] = [];
     const output: ScoredSeries[] = [];
     for (const unit of units) {

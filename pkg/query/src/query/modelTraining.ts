@@ -16,6 +16,7 @@ import { labelsKey } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { AnomalyQuery } from './anomalyQuery';
 import { throwIfAborted } from './cancellation';
+import { checkFeatureValues } from './costLimits';
 import { detectorOptionsOf, type ModelKeyBase, type ResolvedSettings } from './evaluationPlan';
 import { fetchSeries, type FetchOptions, type SeriesSelection } from './seriesFetch';
 import { buildTable, buildUnits, type ModelUnit } from './seriesTables';
@@ -80,9 +81,10 @@ export class ModelTraining {
       onReadWhole: this.hooks.onReadWhole,
       seriesListing: this.hooks.seriesListing,
     });
-    const trainingUnits = new Map(
-      buildUnits(series, settings.mode, settings.by).map((u) => [modelKey({ ...base, labels: u.labels }), u])
-    );
+    const units = buildUnits(series, settings.mode, settings.by);
+    // The rows fetched may be more than the steps (an InfluxDB statement without GROUP BY time).
+    checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, this.limits);
+    const trainingUnits = new Map(units.map((u) => [modelKey({ ...base, labels: u.labels }), u]));
     const outcome: TrainingOutcome = new Map();
     for (const { key } of missing) {
       const unit = trainingUnits.get(key);

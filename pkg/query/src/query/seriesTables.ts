@@ -45,6 +45,21 @@ export function buildUnits(series: Series[], mode: 'univariate' | 'multivariate'
   return [...groups.values()];
 }
 
+/** The rows buildTable gives the unit: its series' distinct timestamps (counted without building the table). */
+export function unitRowCount(unit: ModelUnit): number {
+  const series = [...unit.columns.values()];
+  if (series.length === 1) {
+    return series[0].timestamps.length; // at most: repeated timestamps merge
+  }
+  const seen = new Set<number>();
+  for (const one of series) {
+    for (const t of one.timestamps) {
+      seen.add(t);
+    }
+  }
+  return seen.size;
+}
+
 /**
  * The unit as a table with exactly `columnNames` (a trained model's columns, or the unit's own sorted), on the
  * union of the series' timestamps; absent samples and ±Inf are NaN (missing rows the engine skips).
