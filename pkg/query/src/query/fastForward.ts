@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
 import { type SeriesTable, lowerBound } from '@telemetry-analyzer/engine';
 import { Series, labelsKey } from '../upstreams/series';
 import type { ScoredTable } from './scoreCache';
+import { type Token, tokenize } from './lexer';
 
 /** What the previous request of a query (same expression, options and step) scored. */
 export interface QueryFetchRecord {
@@ -46,11 +47,29 @@ export interface FastForwardPlan {
   seriesSet: string;
 }
 
-/** PromQL that evaluates relative to the query's range (`x @ start()`): values depend on where the range starts. */
-const RANGE_DEPENDENT_PROMQL = /@\s*(start|end)\s*\(\s*\)/;
-
+/**
+ * Whether cached rows may be reused for this expression: PromQL that evaluates relative to the query's range
+ * (`x @ start()`, `@ END()`: Prometheus reads the keywords in any case, with comments between) depends on where the
+ * range starts, so it is fetched whole. Read with the grammar's lexer, not a pattern; what does not lex is fetched
+ * whole too.
+ */
 export function canFastForward(language: string, expression: string): boolean {
-  return language === 'promql' && !RANGE_DEPENDENT_PROMQL.test(expression);
+  if (language !== 'promql') {
+    return false;
+  }
+  let tokens: Token[];
+  try {
+    tokens = tokenize(expression);
+  } catch {
+    return false;
+  }
+  return !tokens.some(
+    (token, i) =>
+      token.type === 'punctuation' &&
+      token.text === '@' &&
+      tokens[i + 1]?.type === 'identifier' &&
+      /^(?:start|end)$/i.test(tokens[i + 1].text)
+  );
 }
 
 /** Canonical text of the set of series' label sets: equal text = the same series. */
