@@ -1,10 +1,11 @@
 import React, { useEffect, useMemo } from 'react';
 import { css } from '@emotion/css';
-import type { GrafanaTheme2, PanelProps } from '@grafana/data';
+import { type GrafanaTheme2, LoadingState, type PanelProps } from '@grafana/data';
 import { Alert, useStyles2 } from '@grafana/ui';
 import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
 import type { ModelAnalysis } from '../analysis/analysePanel';
 import { flagShareNotice } from '../analysis/flagShareNotice';
+import { queryErrorText } from '../data/queryErrors';
 import { appDefaultContamination } from '../options/appDefaults';
 import { withDefaults } from '../options/defaults';
 import { testIds } from '../testIds';
@@ -66,7 +67,17 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       <PanelMessage testId={testIds.panel.error} tone="error" title="Anomaly detection failed" detail={state.message} />
     );
   }
-  if (state.status === 'no-data') {
+  // A query that failed and left nothing to analyse says why, not "No data" (with some data left, the rest is shown
+  // and Grafana's panel header tells of the error).
+  const queryError = queryErrorText(data);
+  if (queryError !== undefined && (data.series.length === 0 || state.status === 'no-data')) {
+    return container(
+      'error',
+      <PanelMessage testId={testIds.panel.error} tone="error" title="The query failed" detail={queryError} />
+    );
+  }
+  // Still loading (the first query of a new panel): not "No data" yet.
+  if (state.status === 'no-data' && data.state !== LoadingState.Loading) {
     return container(
       'no-data',
       <PanelMessage

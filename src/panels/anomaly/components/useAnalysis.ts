@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import type { DataFrame, PanelData, TimeRange } from '@grafana/data';
+import { type DataFrame, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { type Analysis, analysePanel } from '../analysis/analysePanel';
+import { sameFrameValues } from '../data/sameFrameValues';
 import { queryBaseline } from '../model/baselineQuery';
 import type { AnomalyOptions } from '../types';
 import inlineWorkerSource from '../worker/inlineWorkerSource';
@@ -29,6 +30,28 @@ export const defaultScorerFactory: ScorerFactory = () =>
     poolSize(typeof navigator === 'undefined' ? undefined : navigator.hardwareConcurrency)
   );
 
+/** The frames and range an analysis runs on. */
+interface AnalysisInputs {
+  frames: DataFrame[];
+  timeRange: TimeRange;
+}
+
+/**
+ * The inputs to analyse now. While the queries run again (LoadingState.Loading, which Grafana sends with the previous
+ * result's data) the previous inputs are kept, so the result shown stays and is not computed again; new data, even
+ * while loading (a query that streams its results), are analysed.
+ */
+function nextInputs(previous: AnalysisInputs, data: Pick<PanelData, 'series' | 'state'>, timeRange: TimeRange) {
+  const frames = data.series;
+  if (frames === previous.frames && timeRange === previous.timeRange) {
+    return previous;
+  }
+  if (data.state === LoadingState.Loading && sameFrameValues(previous.frames, frames)) {
+    return previous;
+  }
+  return { frames, timeRange };
+}
+
 /**
  * Runs the analysis whenever data or options change; a newer run makes the older one stale (its job is cancelled and
  * its answer ignored). The scorer, and with it the model cache, lives as long as the panel.
@@ -48,7 +71,13 @@ export function useAnalysis(
 
   useEffect(() => () => scorer.dispose(), [scorer]);
 
-  const frames: DataFrame[] = data.series;
+  const [held, setHeld] = useState<AnalysisInputs>(() => ({ frames: data.series, timeRange }));
+  const inputs = nextInputs(held, data, timeRange);
+  if (inputs !== held) {
+    setHeld(inputs); // during the render: React renders again at once, before committing
+  }
+  const { frames } = inputs;
+  const range = inputs.timeRange;
   useEffect(() => {
     let stale = false;
     let lastProgressAt = Date.now();
@@ -56,7 +85,7 @@ export function useAnalysis(
     analysePanel({
       frames,
       options,
-      visibleRange: timeRange,
+      visibleRange: range,
       scorer,
       columns,
       intervalMs: data.request?.intervalMs ?? 0,
@@ -92,7 +121,7 @@ export function useAnalysis(
     };
     // `data` is read for its request only when a baseline is fetched; frames + range identify a new result.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [frames, options, timeRange, maxDataPoints, scorer, columns]);
+  }, [frames, options, range, maxDataPoints, scorer, columns]);
 
   return { state, scorer };
 }

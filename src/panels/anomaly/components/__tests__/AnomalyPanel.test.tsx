@@ -103,3 +103,70 @@ describe('AnomalyPanel states', () => {
     expect(screen.getAllByTestId(testIds.panel.region).length).toBeGreaterThan(0);
   });
 });
+
+describe('AnomalyPanel and the state of its queries', () => {
+  const onMainThread = () => new MainThreadScorer('Web Workers are not available here');
+
+  it("shows a failed query's error, not 'No data'", async () => {
+    const props = panelProps([], {});
+    const errors = [{ refId: 'A', message: 'bad_data: 1:9: parse error: unexpected end of input' }];
+    render(
+      <AnomalyPanel
+        {...props}
+        data={{ ...props.data, state: LoadingState.Error, errors }}
+        createScorer={onMainThread}
+      />
+    );
+    const panel = screen.getByTestId(testIds.panel.container);
+    await waitFor(() => expect(panel).not.toHaveAttribute('data-state', 'loading'));
+    expect(panel).toHaveAttribute('data-state', 'error');
+    expect(screen.getByTestId(testIds.panel.error)).toHaveTextContent(
+      'bad_data: 1:9: parse error: unexpected end of input'
+    );
+    expect(screen.queryByTestId(testIds.panel.noData)).toBeNull();
+  });
+
+  it("a new panel's first query still running is loading, not 'No data'", async () => {
+    const props = panelProps([], {});
+    render(
+      <AnomalyPanel {...props} data={{ ...props.data, state: LoadingState.Loading }} createScorer={onMainThread} />
+    );
+    // The analysis of no frames settles within a few microtasks.
+    await act(async () => {});
+    expect(screen.getByTestId(testIds.panel.loading)).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.panel.noData)).toBeNull();
+  });
+
+  it('while the query runs again the result stays as it is; new data coming while loading are analysed', async () => {
+    const values = syntheticSeries(201, [150]);
+    const first = panelProps([prometheusFrame(values.slice(0, 200), { __name__: 'cpu' })], {});
+    const shifted = prometheusFrame(values.slice(1), { __name__: 'cpu' });
+    shifted.fields[0] = { ...shifted.fields[0], values: times(200, START + STEP) };
+    // The same options object throughout: new options are a reason to analyse again.
+    const next = { ...panelProps([shifted], {}, START + STEP), options: first.options };
+    const scorer = onMainThread();
+    const { rerender } = render(<AnomalyPanel {...first} createScorer={() => scorer} />);
+    const panel = screen.getByTestId(testIds.panel.container);
+    await waitFor(() => expect(panel).toHaveAttribute('data-state', 'ready'));
+
+    // Grafana's loading update on a refresh: the previous result's data (in new frames, the field config applied
+    // again) with the new range.
+    const again = first.data.series.map((f) => ({ ...f, fields: f.fields.map((field) => ({ ...field })) }));
+    rerender(
+      <AnomalyPanel
+        {...next}
+        data={{ ...first.data, series: again, state: LoadingState.Loading }}
+        createScorer={() => scorer}
+      />
+    );
+    expect(panel).toHaveAttribute('data-state', 'ready');
+    expect(panel).toHaveAttribute('data-range-from', String(START));
+    expect(screen.queryByTestId(testIds.panel.loading)).toBeNull();
+
+    rerender(
+      <AnomalyPanel {...next} data={{ ...next.data, state: LoadingState.Loading }} createScorer={() => scorer} />
+    );
+    await waitFor(() => expect(panel).toHaveAttribute('data-range-from', String(START + STEP)));
+    expect(panel).toHaveAttribute('data-state', 'ready');
+  });
+});
