@@ -10,6 +10,8 @@ export interface SeriesRef {
   /**
    * Stable identity (frame name, field name, sorted labels), independent of which other series are present, so a
    * baseline query's series can be matched to the visible ones (display names depend on the whole frame set).
+   * Unique within one panel: a series whose identity an earlier one has (no refId, no labels, the same field name)
+   * gets " (2)", " (3)"... in frame order, so it is neither merged with nor replaced by the other.
    */
   id: string;
   labels: Labels;
@@ -22,6 +24,7 @@ export interface SeriesRef {
 export function findNumberSeries(frames: DataFrame[]): SeriesRef[] {
   const refs: SeriesRef[] = [];
   const usedNames = new Map<string, number>();
+  const usedIds = new Map<string, number>();
   frames.forEach((frame, frameIndex) => {
     const { timeIndex } = getTimeField(frame);
     if (timeIndex === undefined) {
@@ -37,7 +40,7 @@ export function findNumberSeries(frames: DataFrame[]): SeriesRef[] {
         fieldIndex,
         timeFieldIndex: timeIndex,
         name: uniqueName(displayName, usedNames),
-        id: seriesIdentity(frame, fieldIndex),
+        id: uniqueName(seriesIdentity(frame, fieldIndex), usedIds),
         labels: field.labels ?? {},
       });
     });
@@ -56,7 +59,7 @@ export function seriesIdentity(frame: DataFrame, fieldIndex: number): string {
   return `${frame.refId ?? ''}/${frame.name ?? ''}/${field.name}{${labelText}}`;
 }
 
-/** The engine rejects duplicate column names: a second "Value" becomes "Value (2)". */
+/** The engine rejects duplicate column names (and models, duplicate identities): a second "Value" becomes "Value (2)". */
 function uniqueName(name: string, used: Map<string, number>): string {
   const seen = used.get(name) ?? 0;
   used.set(name, seen + 1);

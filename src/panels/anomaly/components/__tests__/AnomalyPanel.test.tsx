@@ -104,6 +104,23 @@ describe('AnomalyPanel states', () => {
   });
 });
 
+describe('AnomalyPanel series', () => {
+  it('draws two series of the same identity (no refId, unlabelled "Value") as two series', async () => {
+    const unlabelled = (seed: number) => {
+      const frame = prometheusFrame(syntheticSeries(200, [150], seed), {});
+      return { ...frame, refId: undefined, fields: frame.fields.map((f) => ({ ...f, labels: undefined })) };
+    };
+    renderPanel([unlabelled(7), unlabelled(11)]);
+    const panel = screen.getByTestId(testIds.panel.container);
+    await waitFor(() => expect(panel).toHaveAttribute('data-state', 'ready'));
+    expect(panel).toHaveAttribute('data-drawn-series', '2');
+    expect(screen.getAllByTestId(testIds.panel.region).map((r) => r.getAttribute('data-series'))).toEqual([
+      'Value',
+      'Value (2)',
+    ]);
+  });
+});
+
 describe('AnomalyPanel and the state of its queries', () => {
   const onMainThread = () => new MainThreadScorer('Web Workers are not available here');
 
