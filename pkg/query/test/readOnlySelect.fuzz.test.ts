@@ -33,21 +33,21 @@ const source = fc.constantFrom(
   'telemetry..cpu',
   '/^cpu/'
 );
-const condition = fc.constantFrom('$timeFilter', "host = 'a'", 'time > now() - 1h', 'host =~ /web/ AND $timeFilter');
+// Every statement is bounded by the query's range: $timeFilter AND-ed with what else it asks.
+const condition = fc.constantFrom(
+  '$timeFilter',
+  "host = 'a' AND $timeFilter",
+  '$timeFilter AND time > now() - 1h',
+  'host =~ /web/ AND $timeFilter'
+);
 const groupBy = fc.constantFrom('time($interval)', 'time($__interval), host', '*', 'time(1m) fill(null)');
 
 /** A read-only SELECT of the configured database as Grafana's InfluxDB editor would write it. */
 const select = fc
-  .tuple(anyCase('select'), field, anyCase('from'), source, fc.option(condition), fc.option(groupBy), gap, gap)
-  // GROUP BY time(...) only within $timeFilter (bounded work): other conditions keep to the other dimensions.
-  .map(([sel, f, from, src, where, group, g1, g2]) => {
-    const bounded = where?.includes('$timeFilter') ? group : group?.includes('time(') ? 'host' : group;
-    return [
-      `${sel}${g1}${f}${g2}${from} ${src}`,
-      where ? ` WHERE ${where}` : '',
-      bounded ? ` GROUP BY ${bounded}` : '',
-    ].join('');
-  });
+  .tuple(anyCase('select'), field, anyCase('from'), source, condition, fc.option(groupBy), gap, gap)
+  .map(([sel, f, from, src, where, group, g1, g2]) =>
+    [`${sel}${g1}${f}${g2}${from} ${src}`, ` WHERE ${where}`, group ? ` GROUP BY ${group}` : ''].join('')
+  );
 
 const hostile = fc.oneof(
   fc.string({ maxLength: 200, unit: 'binary' }),

@@ -30,18 +30,25 @@ describe('checkReadOnlySelect', () => {
     'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host',
     'SELECT mean("value") AS "v" FROM "telemetry"."autogen"."cpu" WHERE $timeFilter GROUP BY time($__interval) fill(null)',
     'select max(x::float) from long.cpu where host =~ /^web/ AND $timeFilter group by time(1m), * fill(none)',
-    'select max(x) from cpu where host =~ /^web/ AND time > now() - 1h group by host',
+    'select max(x) from cpu where host =~ /^web/ AND time > now() - 1h AND $timeFilter group by host',
     'SELECT count(DISTINCT host) FROM telemetry..cpu WHERE $timeFilter GROUP BY time(5m)',
-    "SELECT percentile(x, 95) / 2 - 1 FROM /^cpu/ WHERE \"host\" = 'a\\'b' -- trailing comment",
+    "SELECT percentile(x, 95) / 2 - 1 FROM /^cpu/ WHERE \"host\" = 'a\\'b' AND $timeFilter -- trailing comment",
     'SELECT mean(m) FROM (SELECT max(x) AS m FROM cpu WHERE $timeFilter GROUP BY time(1m), host) WHERE $timeFilter AND x > 1 GROUP BY TIME($__interval, 30s)',
     "SELECT * FROM cpu WHERE $timeFilter ORDER BY time DESC LIMIT 10 OFFSET 2 SLIMIT 1 SOFFSET 0 tz('Europe/Paris')",
-    'SELECT /* a comment */ x FROM cpu WHERE time >= 1700000000000ms AND time <= 1700000060000ms',
-    'SELECT\tx\r\nFROM cpu\r\n',
+    'SELECT /* a comment */ x FROM cpu WHERE time >= 1700000000000ms AND time <= 1700000060000ms AND $timeFilter',
+    // A subquery is bounded by the statement's $timeFilter: InfluxDB 1.6 applies it to the subquery too.
+    'SELECT mean(v) FROM (SELECT v FROM cpu) WHERE $timeFilter',
+    'SELECT\tx\r\nFROM cpu\r\nWHERE $timeFilter\r\n',
   ])('accepts %s', (statement) => {
     expect(() => checkReadOnlySelect(statement, SCOPE, LIMITS)).not.toThrow();
   });
 
   it.each([
+    // Unbounded by the query's range, InfluxDB would read (and hold for its answer) the measurement's whole history.
+    ['¦SELECT x FROM cpu', /a SELECT needs WHERE \$timeFilter .* so that it reads only the query's range/],
+    ["¦SELECT x FROM cpu WHERE host = 'a' OR $timeFilter", /a SELECT needs WHERE \$timeFilter/],
+    ['¦SELECT x FROM (SELECT x FROM cpu WHERE $timeFilter)', /a SELECT needs WHERE \$timeFilter/],
+    ['¦SELECT x FROM cpu WHERE time > now() - 100000d', /a SELECT needs WHERE \$timeFilter/],
     ['SELECT x FROM cpu¦; DROP DATABASE "telemetry"', /only one statement/],
     ['SELECT x FROM cpu¦;', /only one statement/],
     ['¦DROP DATABASE "telemetry"', /only a SELECT statement/],
@@ -130,7 +137,7 @@ describe('checkReadOnlySelect', () => {
       const { reason } = refusal(statement);
       expect(reason).toBe(`nested more than ${MAX_NESTING} levels deep`);
     }
-    const nested = `SELECT x FROM cpu WHERE ${'('.repeat(MAX_NESTING - 2)}a${')'.repeat(MAX_NESTING - 2)}`;
+    const nested = `SELECT x FROM cpu WHERE $timeFilter AND ${'('.repeat(MAX_NESTING - 2)}a${')'.repeat(MAX_NESTING - 2)}`;
     expect(() => checkReadOnlySelect(nested, SCOPE, LIMITS)).not.toThrow();
   });
 
@@ -223,9 +230,9 @@ describe('checkReadOnlySelect', () => {
 
   it('accepts quoted identifiers after a space, a dot or an operator', () => {
     for (const statement of [
-      'SELECT "usage" FROM "cpu"',
-      'SELECT x FROM "telemetry"."autogen"."cpu"',
-      'SELECT a+"b" FROM cpu',
+      'SELECT "usage" FROM "cpu" WHERE $timeFilter',
+      'SELECT x FROM "telemetry"."autogen"."cpu" WHERE $timeFilter',
+      'SELECT a+"b" FROM cpu WHERE $timeFilter',
     ]) {
       expect(() => checkReadOnlySelect(statement, SCOPE, LIMITS)).not.toThrow();
     }
@@ -233,14 +240,14 @@ describe('checkReadOnlySelect', () => {
 
   it.each([
     'SELECT top(x, 10), host FROM cpu WHERE $timeFilter',
-    'SELECT top(x, host, 111000) FROM cpu',
-    'SELECT sample(x, 100) FROM cpu',
+    'SELECT top(x, host, 111000) FROM cpu WHERE $timeFilter',
+    'SELECT sample(x, 100) FROM cpu WHERE $timeFilter',
     'SELECT moving_average(mean(x), 12) FROM cpu WHERE $timeFilter GROUP BY time($interval) fill(previous)',
-    'SELECT exponential_moving_average(x, 10, -1) FROM cpu',
+    'SELECT exponential_moving_average(x, 10, -1) FROM cpu WHERE $timeFilter',
     'SELECT holt_winters(mean(x), 10, 4) FROM cpu WHERE $timeFilter GROUP BY time(1m, -30s) fill(-1.5)',
     'SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(1m, now()) fill(linear)',
     'SELECT mean(x) FROM cpu WHERE $timeFilter GROUP BY time(1h) fill(0) LIMIT 111000 OFFSET 10 SLIMIT 500 SOFFSET 0',
-    'SELECT percentile(x, 99.9), pow(x, 1000000) FROM cpu',
+    'SELECT percentile(x, 99.9), pow(x, 1000000) FROM cpu WHERE $timeFilter',
   ])('accepts counts within the limits: %s', (statement) => {
     expect(() => checkReadOnlySelect(statement, SCOPE, LIMITS)).not.toThrow();
   });

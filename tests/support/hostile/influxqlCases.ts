@@ -96,6 +96,19 @@ export const INFLUXQL_CASES: HostileCase[] = [
     'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter OR time > 0 GROUP BY time(1h) fill(0)',
     UNBOUNDED_BUCKETS
   ),
+  // Without $timeFilter InfluxDB reads, and holds for its one answer, the measurement's whole history (an attack
+  // review, 2026-12-04): every statement must be bounded by the query's range.
+  refused('a raw SELECT of all history', 'SELECT * FROM telemetry', /a SELECT needs WHERE \$timeFilter/),
+  refused(
+    'a raw SELECT bounded by a range of its own only',
+    'SELECT * FROM telemetry WHERE time > now() - 100000d',
+    /a SELECT needs WHERE \$timeFilter/
+  ),
+  refused(
+    '$timeFilter in the subquery only',
+    'SELECT * FROM (SELECT * FROM telemetry WHERE $timeFilter)',
+    /a SELECT needs WHERE \$timeFilter/
+  ),
   refused(
     'GROUP BY time() without WHERE',
     'SELECT mean(cpu_usage_percent) FROM telemetry GROUP BY time(1m) fill(0)',

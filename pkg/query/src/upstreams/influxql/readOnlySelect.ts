@@ -13,7 +13,9 @@
  *   primary    := "(" expr ")" | call | ident ["::" ident] | string | number | duration | regex | TRUE | FALSE | macro
  *   call       := (ident | DISTINCT) "(" [arg ("," arg)*] ")"   arg := "*" | DISTINCT ident | expr
  *
- * Bounded work: a SELECT with `GROUP BY time(...)` makes InfluxDB compute (and with fill() send) every bucket of its
+ * Bounded work: the statement must have `$timeFilter` as one of its WHERE clause's AND-ed terms, or InfluxDB reads
+ * (and holds for its answer) all of the measurement's history; InfluxDB 1.6 applies the outer statement's time range
+ * to its subqueries too. A SELECT with `GROUP BY time(...)` makes InfluxDB compute (and with fill() send) every bucket of its
  * time range, so it must have `$timeFilter` as one of its WHERE clause's AND-ed terms (no OR beside it): its range is
  * then the query's. Given that range, a duration in time(...) may not make more buckets per series than the budget
  * (`time(1ns)` over a day is 86 400 billion buckets); a fixed `time(1m)` stays fine when a dashboard zooms out to a
@@ -147,7 +149,7 @@ class SelectParser {
     if (!this.isKeyword(first, 'SELECT')) {
       this.fail(first, `only a SELECT statement is accepted, got ${describe(first)}`);
     }
-    this.parseSelect();
+    const { select, withinTimeFilter } = this.parseSelect();
     const end = this.peek();
     if (end.text === ';') {
       this.fail(end, 'only one statement is accepted: remove ";" and what follows');
@@ -155,10 +157,20 @@ class SelectParser {
     if (end.type !== 'end') {
       this.fail(end, `unexpected ${describe(end)}`);
     }
+    if (!withinTimeFilter) {
+      // Without it InfluxDB reads, and holds for its answer, every point of the measurement's history. InfluxDB 1.6
+      // applies the statement's time range to its subqueries, so theirs may go without.
+      this.fail(
+        select,
+        "a SELECT needs WHERE $timeFilter (alone or AND-ed with other conditions, no OR) so that it reads only the query's range"
+      );
+    }
   }
 
-  private parseSelect(): void {
+  /** Its first token, and whether $timeFilter bounds its WHERE clause. */
+  private parseSelect(): { select: InfluxToken; withinTimeFilter: boolean } {
     this.enter();
+    const select = this.peek();
     this.expectKeyword('SELECT');
     this.parseList(() => this.parseField());
     if (this.isKeyword(this.peek(), 'INTO')) {
@@ -202,6 +214,7 @@ class SelectParser {
       this.parsePrimary();
     }
     this.depth--;
+    return { select, withinTimeFilter };
   }
 
   /** `time(interval[, offset])` of GROUP BY: bounded by $timeFilter, and within the bucket budget. */
