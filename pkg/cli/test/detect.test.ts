@@ -385,3 +385,39 @@ describe('a series in tiny units (1e-15)', () => {
     }
   );
 });
+
+describe('features scaled beyond the float32 range', () => {
+  const work = tempDir();
+  /** A tight series (spread ~1e-3) with a 1e36 outlier in the rows scored after training. */
+  const tight = smallTelemetryRows()
+    .slice(0, 600)
+    .map((row, i) => ({ timestamp: row.timestamp, cpu: i === 500 ? 1e36 : 50 + (i % 7) * 1e-3 }));
+  const input = writeInput(work, 'tight.csv', toCsv(tight));
+
+  test.each([[[]], [['--online', '--warmup', '200']]])(
+    'a far outlier in a tight series is flagged where its features reach, not an internal error (%p)',
+    (args: string[]) => {
+      // Before: "internal error: IsolationForest.batchScorer: value at row … is Infinity" (exit 1).
+      const out = join(work, `tight-${args.length}`);
+      detect(input, out, ...args);
+      // Flagged at the outlier or in the rows whose lags and windows hold it (window 12 + lags 1).
+      const reach = tight.slice(500, 514).map((row) => row.timestamp);
+      const flagged = readCsv(join(out, 'anomalies.csv')).map((row) => row.timestamp);
+      expect(flagged.some((timestamp) => reach.includes(timestamp))).toBe(true);
+    }
+  );
+
+  test('a hand-edited model.json scaler (mean 1e308, scale 1e-300) scores every row', () => {
+    const out = join(work, 'edited');
+    detect(input, out);
+    const model = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    model.models[0].scaler.means[0] = 1e308;
+    model.models[0].scaler.scales[0] = 1e-300;
+    const edited = join(work, 'edited-model.json');
+    writeFileSync(edited, JSON.stringify(model));
+    detect(input, join(work, 'edited-scores'), '--model', edited);
+    const scores = readCsv(join(work, 'edited-scores', 'scores.csv')).filter((row) => row.status === 'scored');
+    expect(scores.length).toBeGreaterThan(500);
+    expect(scores.every((row) => Number.isFinite(Number(row.anomaly_score)))).toBe(true);
+  });
+});

@@ -29,7 +29,7 @@ import { RollingMoments } from './features/rollingMoments';
 import { timeFeatures, type TimeFeatures } from './features/timeFeatures';
 import { runSteps } from './steps';
 import type { FeatureMatrix, SeriesTable } from './types';
-import { validateTable } from './validateTable';
+import { clampToFloat32, validateTable } from './validateTable';
 
 export interface BuiltFeatures {
   /** Unscaled features, one row per scored table row. */
@@ -83,7 +83,8 @@ export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOpti
     const shift = kind === 'value' ? 0 : order;
     if (kind === 'difference') {
       for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
-        values[offset] = series[r + warmupCount] - series[r + warmupCount - shift];
+        // Clamped: the difference of two values in the float32 range can be twice its limit.
+        values[offset] = clampToFloat32(series[r + warmupCount] - series[r + warmupCount - shift]);
       }
       return;
     }
@@ -221,7 +222,7 @@ function metricFeatureAt(
     case 'lag':
       return position >= order ? values[position - order] : NaN;
     case 'difference':
-      return position >= order ? values[position] - values[position - order] : NaN;
+      return position >= order ? clampToFloat32(values[position] - values[position - order]) : NaN;
     case 'rollingMean':
       return moments!.mean[k];
     case 'rollingStd':

@@ -17,7 +17,7 @@ import { rollingExtremum } from './features/rollingExtremum';
 import { RollingMoments } from './features/rollingMoments';
 import { timeFeatures } from './features/timeFeatures';
 import type { FeatureContribution } from './types';
-import { describeTime, FLOAT32_MAX } from './validateTable';
+import { clampToFloat32, describeTime, FLOAT32_MAX } from './validateTable';
 
 export interface OnlineScore {
   score: number;
@@ -146,7 +146,7 @@ class ModelStream {
           value = this.back(metric, feature.order);
           break;
         case 'difference':
-          value = this.back(metric, 0) - this.back(metric, feature.order);
+          value = clampToFloat32(this.back(metric, 0) - this.back(metric, feature.order)); // as buildFeatures
           break;
         case 'rollingMean':
           value = this.moments[metric].mean();

@@ -5,6 +5,15 @@ import type { SeriesTable } from './types';
 export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
+ * `x` held to ±FLOAT32_MAX, for a computed feature written to a float32 matrix: a difference of two values in range,
+ * or a far outlier scaled by a tight column's deviation, would otherwise become ±Infinity, which the forest refuses.
+ * Beyond every split threshold either way, so it is isolated as a value at the edge of the range would be.
+ */
+export function clampToFloat32(x: number): number {
+  return x > FLOAT32_MAX ? FLOAT32_MAX : x < -FLOAT32_MAX ? -FLOAT32_MAX : x;
+}
+
+/**
  * Checks what every path (training, batch scoring, explain) relies on, naming the column and row at fault:
  * at least one column, all columns as long as the timestamps, unique column names, finite timestamps in strictly
  * increasing order (unsorted or duplicate timestamps are refused, not reordered), and no ±Infinity or values

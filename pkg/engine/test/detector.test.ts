@@ -474,6 +474,16 @@ describe('AnomalyDetector', () => {
     );
   });
 
+  it('flags a value far beyond a tight column’s spread (scaled past float32) instead of failing', () => {
+    // Before: "IsolationForest.batchScorer: value at row … is Infinity" (1e36 over a scale of ~3e-4).
+    const table = syntheticTable(300, { cpu_percent: { level: 50, noise: 0.001, seed: 3 } });
+    table.columns[0].values[250] = 1e36;
+    const [result] = AnomalyDetector.train(headRows(table, 200)).score(table);
+    expect(result.scores.every(Number.isFinite)).toBe(true);
+    const spike = Array.from(result.rowIndex).indexOf(250);
+    expect(result.isAnomaly[spike]).toBe(1);
+  });
+
   it('scores in raw mode from the plain columns, with no warm-up', () => {
     const { training, scored } = spiked();
     const detector = AnomalyDetector.train(training, { features: { raw: true } });

@@ -58,6 +58,19 @@ describe('createOnlineScorer', () => {
     expectSameAsBatch(stream(detector, table), batch);
   });
 
+  it.each([
+    ['scaled', {}],
+    ['no scaling', { scale: false }],
+  ])('clamps differences beyond the float32 range, streamed as in the batch (%s)', (_label, features) => {
+    // Values at ±3e38 differ by 6e38. Before: Infinity in the matrix; "IsolationForest.fit: value … is NaN".
+    const wide = syntheticTable(200, { swing: { level: 0 } });
+    wide.columns[0].values.forEach((_, row) => (wide.columns[0].values[row] = row % 2 ? 3e38 : -3e38 + row));
+    const detector = AnomalyDetector.train(headRows(wide, 150), { features, forest: { nEstimators: 20 } });
+    const [batch] = detector.score(wide);
+    expect(batch.scores.every(Number.isFinite)).toBe(true);
+    expectSameAsBatch(stream(detector, wide), batch);
+  });
+
   it('returns null for the warm-up and for rows with a missing value', () => {
     const detector = AnomalyDetector.train(table, { forest: { nEstimators: 20 } });
     const streamed = stream(detector, table);

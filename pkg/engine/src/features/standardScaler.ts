@@ -1,5 +1,6 @@
 import { detectorFormatError } from '../detectorFormatError';
 import type { FeatureMatrix } from '../types';
+import { clampToFloat32 } from '../validateTable';
 
 /** JSON form of a fitted StandardScaler: one mean and one scale per feature column. */
 export interface SerializedScaler {
@@ -95,7 +96,8 @@ export class StandardScaler {
     const { values } = m;
     for (let offset = 0; offset < values.length; offset += m.cols) {
       for (let c = 0; c < m.cols; c++) {
-        values[offset + c] = (values[offset + c] - this.means[c]) / this.scales[c];
+        // Clamped: a far outlier in a tight series (1e36 over a scale of 1e-3), or a hand-edited scaler, overflows.
+        values[offset + c] = clampToFloat32((values[offset + c] - this.means[c]) / this.scales[c]);
       }
     }
     return m;

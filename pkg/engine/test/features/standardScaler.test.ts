@@ -1,6 +1,7 @@
 import { ModelFormatError } from '../../src/modelFormat';
 import { StandardScaler } from '../../src/features/standardScaler';
 import type { FeatureMatrix } from '../../src/types';
+import { FLOAT32_MAX } from '../../src/validateTable';
 
 function matrix(rows: number[][]): FeatureMatrix {
   return { rows: rows.length, cols: rows[0].length, values: Float32Array.from(rows.flat()) };
@@ -68,6 +69,18 @@ describe('StandardScaler', () => {
     expect(scaled.values).toBe(input.values);
     expect(Buffer.from(scaled.values.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
     expect(() => scaler.transformInPlace(matrix([[1]]))).toThrow('the matrix has 1 columns');
+  });
+
+  it('holds scaled values to the float32 range instead of overflowing to ±Infinity', () => {
+    // A 1e36 outlier over a tight column (scale ~1e-3), and a hand-edited scaler: before, ±Infinity in the matrix.
+    const tight = new StandardScaler().fit(matrix([[50], [50.001], [50.002], [50.003]]));
+    expect(Array.from(tight.transform(matrix([[1e36], [-1e36], [50]])).values.slice(0, 2))).toEqual([
+      FLOAT32_MAX,
+      -FLOAT32_MAX,
+    ]);
+    const edited = StandardScaler.fromJSON({ means: [1e308, -1e308], scales: [1e-300, 1e-300] });
+    const values = edited.transformInPlace(matrix([[1, 1]])).values;
+    expect(Array.from(values)).toEqual([-FLOAT32_MAX, FLOAT32_MAX]);
   });
 
   it('round-trips through JSON', () => {
