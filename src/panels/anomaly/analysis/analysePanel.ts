@@ -1,4 +1,5 @@
 import type { DataFrame, TimeRange } from '@grafana/data';
+import { splitLongFrames } from '../data/longFrames';
 import { type ModelLayout, planModels } from '../data/modelInputs';
 import { type SeriesRef, findNumberSeries } from '../data/seriesRefs';
 import { requiredPoints, toDetectorOptions } from '../model/detectorOptions';
@@ -36,7 +37,10 @@ export type Analysis =
       models: ModelAnalysis[];
       trainedModels: number;
       grid: PixelGrid;
-      /** The frames analysed (their fields' config draws the result), not newer ones still being analysed. */
+      /**
+       * The frames analysed (their fields' config draws the result), not newer ones still being analysed; long frames
+       * split into a frame per series (see splitLongFrames), as the models' series refer to them.
+       */
       frames: DataFrame[];
     };
 
@@ -65,10 +69,11 @@ export interface AnalysisContext {
  */
 export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
   const { options } = ctx;
+  const frames = splitLongFrames(ctx.frames);
   const layout: ModelLayout = { mode: options.mode, groupByLabel: options.groupByLabel };
-  const refs = findNumberSeries(ctx.frames);
+  const refs = findNumberSeries(frames);
   const models: PanelModel[] = planModels(refs, layout);
-  if (models.length === 0 || refs.every((ref) => ctx.frames[ref.frameIndex].length === 0)) {
+  if (models.length === 0 || refs.every((ref) => frames[ref.frameIndex].length === 0)) {
     return { status: 'no-data' };
   }
 
@@ -101,13 +106,13 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       const needsTraining = options.online || resendTraining || !ctx.scorer.hasModel(m.key, trainingKeys[i]);
       let training: PanelColumn[] | undefined;
       if (needsTraining && range) {
-        baseline ??= ctx.fetchFrames(range);
+        baseline ??= ctx.fetchFrames(range).then(splitLongFrames);
         training = await baselineColumns(await baseline, m, ctx.pause);
       }
       jobs.push({
         slot: m.key,
         trainingKey: trainingKeys[i],
-        columns: await columnsOf(ctx.frames, m.series, ctx.pause, ctx.scorer.buffers),
+        columns: await columnsOf(frames, m.series, ctx.pause, ctx.scorer.buffers),
         training: training ?? undefined,
         mayTrain: needsTraining && (!range || training !== undefined),
       });
@@ -160,7 +165,7 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       analysis.problem = problemOf(outcome.code, outcome.message, options, range !== undefined);
     }
   }
-  return { status: 'done', models: analyses, trainedModels, grid, frames: ctx.frames };
+  return { status: 'done', models: analyses, trainedModels, grid, frames };
 }
 
 async function columnsOf(frames: DataFrame[], series: SeriesRef[], pause: () => Promise<void>, pool?: BufferPool) {

@@ -1,6 +1,6 @@
 import React from 'react';
 import { act, render, screen, waitFor } from '@testing-library/react';
-import { LoadingState, type PanelProps, dateTime, getDefaultTimeRange } from '@grafana/data';
+import { type DataFrame, FieldType, LoadingState, type PanelProps, dateTime, getDefaultTimeRange } from '@grafana/data';
 import { withDefaults } from '../../options/defaults';
 import { DRAWN_FROM_ATTRIBUTE, testIds } from '../../testIds';
 import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../testing/frames';
@@ -118,6 +118,26 @@ describe('AnomalyPanel series', () => {
       'Value',
       'Value (2)',
     ]);
+  });
+  it('draws each series of a long frame (a string field names the series, times repeat) on its own', async () => {
+    const a = syntheticSeries(200, [150], 7);
+    const b = syntheticSeries(200, [60], 11);
+    const at = times(200);
+    const long: DataFrame = {
+      refId: 'A',
+      length: 400,
+      fields: [
+        { name: 'time', type: FieldType.time, values: at.flatMap((t) => [t, t]), config: {} },
+        { name: 'host', type: FieldType.string, values: at.flatMap(() => ['web-1', 'web-2']), config: {} },
+        { name: 'cpu', type: FieldType.number, values: a.flatMap((v, i) => [v, b[i]]), config: {} },
+      ],
+    };
+    renderPanel([long]);
+    const panel = screen.getByTestId(testIds.panel.container);
+    await waitFor(() => expect(panel).toHaveAttribute('data-state', 'ready'));
+    expect(panel).toHaveAttribute('data-drawn-series', '2');
+    expect(screen.getByTestId(testIds.panel.legend)).toHaveTextContent('web-1');
+    expect(screen.getByTestId(testIds.panel.legend)).toHaveTextContent('web-2');
   });
 });
 
