@@ -46,13 +46,19 @@ export class ProxyMetrics {
 
   readonly modelsInCache = new Gauge({
     name: 'telemetry_proxy_models_in_cache',
-    help: 'Trained models held in memory (bounded by modelCache.maxModels).',
+    help: 'Trained models held in memory (bounded by modelCache.maxModels and modelCache.maxBytes).',
     registers: [this.registry],
   });
 
   readonly modelEvictions = new Counter({
     name: 'telemetry_proxy_model_evictions_total',
-    help: 'Models dropped from memory to stay within modelCache.maxModels (rising with trainings: raise maxModels).',
+    help: 'Models dropped from memory to stay within modelCache.maxModels or maxBytes (rising with trainings: raise them).',
+    registers: [this.registry],
+  });
+
+  readonly modelBytes = new Gauge({
+    name: 'telemetry_proxy_model_bytes',
+    help: 'Bytes the models in memory hold (their trees and scalers; bounded by modelCache.maxBytes).',
     registers: [this.registry],
   });
 

@@ -151,7 +151,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     logDestination?.flush(); // what has gathered is written now, not at the next periodic flush
   });
   const repository = new ModelRepository(
-    config.modelCache.maxModels,
+    config.modelCache,
     store,
     app.log,
     {
@@ -159,6 +159,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       onStoreLoad: () => metrics.modelStoreLoads.inc(),
       onScoreCacheBytesChange: (bytes) => metrics.scoreCacheBytes.set(bytes),
       onEvict: () => metrics.modelEvictions.inc(),
+      onModelBytesChange: (bytes) => metrics.modelBytes.set(bytes),
     },
     now,
     config.scoreCache.maxBytes,

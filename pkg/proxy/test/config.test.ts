@@ -25,7 +25,8 @@ describe('parseConfig', () => {
     const config = parseConfig(MINIMAL, 'test.yaml', {});
     expect(config.defaultUpstream).toBe('prom');
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 9095 });
-    expect(config.modelCache).toEqual({ maxModels: 10_000 }); // ~0.75 GB when full (docs/performance.md)
+    // ~0.75 GB when full of 100-tree models (docs/performance.md); 1 GiB of bigger ones at most.
+    expect(config.modelCache).toEqual({ maxModels: 10_000, maxBytes: 2 ** 30 });
     expect(config.scoreCache).toEqual({ refetchWindowMs: 600_000, maxBytes: 256 * 2 ** 20 });
     expect(config.upstreams.prom).toEqual({
       name: 'prom',
@@ -67,7 +68,7 @@ upstreams:
     influx: { database: telemetry, retentionPolicy: autogen }
 engine: { contamination: 0.02, trees: 50, trainingWindow: 7d, retrainInterval: 30m, seasonality: true }
 modelStore: { directory: /var/lib/models }
-modelCache: { maxModels: 10 }
+modelCache: { maxModels: 10, maxBytes: 50000000 }
 auth: { bearerTokens: ["\${PROXY_TOKEN}"], basicUsers: [{ username: vmalert, password: pw }] }
 limits: { maxConcurrency: 2, bodyLimit: 2048 }
 log: { level: warn }
@@ -78,6 +79,7 @@ log: { level: warn }
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 0 });
     expect(config.upstreams.prom.url).toBe('http://prom.internal:9090/prefix');
     expect(config.upstreams.prom.timeoutMs).toBe(5000);
+    expect(config.modelCache).toEqual({ maxModels: 10, maxBytes: 50_000_000 });
     expect(config.upstreams.prom.auth).toEqual({
       basic: { username: 'grafana', password: 's3cret' },
       headers: { 'X-Scope-OrgID': 'tenant-1' },
@@ -167,6 +169,7 @@ log: { level: warn }
     ['bad listen', `${MINIMAL}listen: "localhost"`, 'listen: must be "host:port"'],
     ['empty incoming auth', `${MINIMAL}auth: {}`, 'auth: configure at least one of bearerTokens or basicUsers'],
     ['zero cache', `${MINIMAL}modelCache: { maxModels: 0 }`, 'modelCache.maxModels: must be an integer in [1,'],
+    ['zero cache bytes', `${MINIMAL}modelCache: { maxBytes: 0 }`, 'modelCache.maxBytes: must be an integer in [1,'],
     ['bad log level', `${MINIMAL}log: { level: loud }`, 'log.level: must be one of'],
     ['no connections', `${MINIMAL}server: { maxConnections: 0 }`, 'server.maxConnections: must be an integer in [1,'],
     [

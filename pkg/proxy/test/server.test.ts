@@ -306,6 +306,19 @@ describe('anomaly functions', () => {
     expect(await metricValue(proxy, 'telemetry_proxy_model_evictions_total')).toBe(1); // 2 series, room for 1
   });
 
+  it('keeps the models in memory within modelCache.maxBytes, and reports their bytes', async () => {
+    const roomy = await proxyWith('');
+    await get(roomy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    const twoModels = await metricValue(roomy, 'telemetry_proxy_model_bytes');
+    expect(await metricValue(roomy, 'telemetry_proxy_models_in_cache')).toBe(2);
+    // Room for the two series' models by count, for one of them by bytes.
+    const tight = await proxyWith(`modelCache: { maxModels: 100, maxBytes: ${Math.ceil(twoModels * 0.75)} }`);
+    await get(tight, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(await metricValue(tight, 'telemetry_proxy_models_in_cache')).toBe(1);
+    expect(await metricValue(tight, 'telemetry_proxy_model_evictions_total')).toBe(1);
+    expect(await metricValue(tight, 'telemetry_proxy_model_bytes')).toBeLessThanOrEqual(twoModels * 0.75);
+  });
+
   it('wraps an InfluxQL statement for an influxdb upstream', async () => {
     const web1 = SERIES[0].valueAt;
     const web2 = SERIES[1].valueAt;

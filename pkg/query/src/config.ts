@@ -130,6 +130,20 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
  */
 export const DEFAULT_MAX_MODELS = 10_000;
 
+/**
+ * Bytes the cached models may hold together by default (their detectors: modelBytes): DEFAULT_MAX_MODELS of 100 trees
+ * fit, while models of trees=1000 (~10x the bytes each) no longer make maxModels a 10 GB bound.
+ */
+export const DEFAULT_MAX_MODEL_BYTES = 2 ** 30;
+
+/** The model cache's bounds: whichever is reached first evicts the least recently used models. */
+export interface ModelCacheConfig {
+  /** Models held [DEFAULT_MAX_MODELS]. */
+  maxModels: number;
+  /** Bytes their detectors hold together [DEFAULT_MAX_MODEL_BYTES = 1 GiB]. */
+  maxBytes: number;
+}
+
 /** What all models' score caches may hold together by default (scoreCache.maxBytes): 256 MiB. */
 export const DEFAULT_SCORE_CACHE_BYTES = 256 * 2 ** 20;
 
@@ -175,8 +189,8 @@ export interface ServiceConfig {
   engine: EngineDefaults;
   /** Directory for trained models; undefined = models live in memory only. */
   modelStore?: ModelStoreConfig;
-  /** In-memory LRU of trained models [DEFAULT_MAX_MODELS]. */
-  modelCache: { maxModels: number };
+  /** In-memory LRU of trained models. */
+  modelCache: ModelCacheConfig;
   scoreCache: ScoreCacheConfig;
   limits: Limits;
   /** Worker threads that train models [cores - 1, at least 1]; 0 = train on the event loop. */
@@ -595,16 +609,19 @@ export class ServiceConfigReader {
   }
 
   private readModelCache(raw: unknown): ServiceConfig['modelCache'] {
-    const fallback = { maxModels: DEFAULT_MAX_MODELS };
+    const fallback = { maxModels: DEFAULT_MAX_MODELS, maxBytes: DEFAULT_MAX_MODEL_BYTES };
     if (raw === undefined || raw === null) {
       return fallback;
     }
     if (!isObject(raw)) {
-      this.problem('modelCache', 'must be {maxModels}');
+      this.problem('modelCache', 'must be {maxModels, maxBytes}');
       return fallback;
     }
-    this.rejectUnknownKeys(raw, 'modelCache', ['maxModels']);
-    return { maxModels: this.readInteger(raw, 'maxModels', 'modelCache', 1, 10_000_000, DEFAULT_MAX_MODELS) };
+    this.rejectUnknownKeys(raw, 'modelCache', ['maxModels', 'maxBytes']);
+    return {
+      maxModels: this.readInteger(raw, 'maxModels', 'modelCache', 1, 10_000_000, DEFAULT_MAX_MODELS),
+      maxBytes: this.readInteger(raw, 'maxBytes', 'modelCache', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_MODEL_BYTES),
+    };
   }
 
   private readScoreCache(raw: unknown): ScoreCacheConfig {

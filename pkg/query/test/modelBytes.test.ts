@@ -25,7 +25,7 @@ describe('model memory', () => {
   it('the repository reports the bytes its cached models hold, as they are added, replaced and evicted', async () => {
     const reported: number[] = [];
     const repository = new ModelRepository(
-      2,
+      { maxModels: 2 },
       undefined,
       { warn: () => undefined },
       {
@@ -44,5 +44,26 @@ describe('model memory', () => {
     await repository.put({ ...a2, key: 'c' }); // replaces c
     expect(repository.modelBytes).toBe(bytes(b) + bytes(a2));
     expect(reported[reported.length - 1]).toBe(repository.modelBytes);
+  });
+
+  it('evicts the least recently used models to stay within modelCache.maxBytes, however few they are', async () => {
+    const [a, b, c] = [model('a', 40), model('b', 40), model('c', 40)];
+    const bytes = (m: TrainedModel) => modelBytes(m.detector);
+    let evicted = 0;
+    const repository = new ModelRepository(
+      // Room for 10 000 models by count, for two of these by bytes.
+      { maxModels: 10_000, maxBytes: bytes(a) + bytes(b) + Math.floor(bytes(c) / 2) },
+      undefined,
+      { warn: () => undefined },
+      { onCacheSizeChange: () => undefined, onStoreLoad: () => undefined, onEvict: () => evicted++ }
+    );
+    await repository.put(a);
+    await repository.put(b);
+    expect(await repository.get('a', undefined)).toBe(a); // a is now used more recently than b
+    await repository.put(c);
+    expect([repository.cachedModels, evicted]).toEqual([2, 1]);
+    expect(await repository.get('b', undefined)).toBeUndefined();
+    expect(await repository.get('a', undefined)).toBe(a);
+    expect(repository.modelBytes).toBe(bytes(a) + bytes(c));
   });
 });

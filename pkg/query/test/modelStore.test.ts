@@ -125,14 +125,19 @@ describe('ModelRepository', () => {
   it('serves a stored model after a restart (new repository, same directory)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxy-repo-'));
     const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } });
-    const first = new ModelRepository(10, new ModelStore(dir, collectingLog()), collectingLog(), events());
+    const first = new ModelRepository(
+      { maxModels: 10 },
+      new ModelStore(dir, collectingLog()),
+      collectingLog(),
+      events()
+    );
     const json = detector.toJSON();
     const model = { key: KEY, description: 'd', trainedAt: 1000, trainStart: 0, trainEnd: 1 };
     await first.put({ ...model, detector: detector.toTransfer() }, json);
 
     const restartedEvents = events();
     const restarted = new ModelRepository(
-      10,
+      { maxModels: 10 },
       new ModelStore(dir, collectingLog()),
       collectingLog(),
       restartedEvents,
@@ -145,7 +150,12 @@ describe('ModelRepository', () => {
 
   it('keeps in memory only what scoring needs, after saving the whole model (training data released)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxy-repo-'));
-    const repo = new ModelRepository(10, new ModelStore(dir, collectingLog()), collectingLog(), events());
+    const repo = new ModelRepository(
+      { maxModels: 10 },
+      new ModelStore(dir, collectingLog()),
+      collectingLog(),
+      events()
+    );
     const options = { forest: { nEstimators: 10, contamination: 0.05 } };
     const detector = AnomalyDetector.train(table(), options);
     const expected = AnomalyDetector.train(table(), options).score(table());
@@ -165,17 +175,19 @@ describe('ModelRepository', () => {
     const cached = await repo.get(KEY, undefined);
     expect(scorer(cached).score(table())).toEqual(expected);
     expect(() => scorer(cached).toJSON()).toThrow(/released its training data/);
-    const reloaded = await new ModelRepository(10, new ModelStore(dir, collectingLog()), collectingLog(), events()).get(
-      KEY,
-      undefined
-    );
+    const reloaded = await new ModelRepository(
+      { maxModels: 10 },
+      new ModelStore(dir, collectingLog()),
+      collectingLog(),
+      events()
+    ).get(KEY, undefined);
     expect(scorer(reloaded).score(table())).toEqual(expected); // the file has the whole model
     expect(() => scorer(reloaded).toJSON()).toThrow(/released its training data/);
   });
 
   it('treats a model older than maxAge as absent, and never ages fixed-range models', async () => {
     let now = 0;
-    const repo = new ModelRepository(10, undefined, collectingLog(), events(), () => now);
+    const repo = new ModelRepository({ maxModels: 10 }, undefined, collectingLog(), events(), () => now);
     const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } }).toTransfer();
     await repo.put({ key: KEY, description: 'd', trainedAt: 0, trainStart: 0, trainEnd: 1, detector });
     now = 1000;
@@ -188,7 +200,12 @@ describe('ModelRepository', () => {
   it('keeps at most maxModels in memory (LRU) while the store still has them all', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxy-repo-'));
     const repoEvents = events();
-    const repo = new ModelRepository(2, new ModelStore(dir, collectingLog()), collectingLog(), repoEvents);
+    const repo = new ModelRepository(
+      { maxModels: 2 },
+      new ModelStore(dir, collectingLog()),
+      collectingLog(),
+      repoEvents
+    );
     for (const c of ['1', '2', '3']) {
       const detector = AnomalyDetector.train(table(), { forest: { nEstimators: 10 } });
       const json = detector.toJSON();
@@ -223,7 +240,7 @@ describe('ModelRepository', () => {
       trainEnd: 1,
       detector: { version: 999 },
     });
-    const repo = new ModelRepository(2, store, log, events());
+    const repo = new ModelRepository({ maxModels: 2 }, store, log, events());
     expect(await repo.get(KEY, undefined)).toBeUndefined();
     expect(log.lines.map((l) => l.message)).toEqual(['ignoring corrupt model file']);
   });
@@ -251,7 +268,14 @@ describe('ModelRepository score caches (scoreCache.maxBytes)', () => {
   beforeEach(() => (bytesReported.length = 0));
 
   it('keeps them within the budget over all models, dropping the least recently scored first', async () => {
-    const repo = new ModelRepository(10, undefined, collectingLog(), events, Date.now, Math.floor(2.5 * tableBytes));
+    const repo = new ModelRepository(
+      { maxModels: 10 },
+      undefined,
+      collectingLog(),
+      events,
+      Date.now,
+      Math.floor(2.5 * tableBytes)
+    );
     const models = ['1', '2', '3'].map((c) => trainedModel(c.repeat(64)));
     for (const model of models) {
       await repo.put(model);
@@ -266,7 +290,7 @@ describe('ModelRepository score caches (scoreCache.maxBytes)', () => {
   });
 
   it('lets a model evicted from memory, or replaced by a retrained one, take its score cache along', async () => {
-    const repo = new ModelRepository(1, undefined, collectingLog(), events, Date.now, 10 * tableBytes);
+    const repo = new ModelRepository({ maxModels: 1 }, undefined, collectingLog(), events, Date.now, 10 * tableBytes);
     const first = trainedModel(KEY);
     await repo.put(first);
     repo.keepScores(first, scoredBy(first));
@@ -282,7 +306,7 @@ describe('ModelRepository score caches (scoreCache.maxBytes)', () => {
   });
 
   it('keeps none with maxBytes 0', async () => {
-    const repo = new ModelRepository(10, undefined, collectingLog(), events, Date.now, 0);
+    const repo = new ModelRepository({ maxModels: 10 }, undefined, collectingLog(), events, Date.now, 0);
     const model = trainedModel(KEY);
     await repo.put(model);
     repo.keepScores(model, scoredBy(model));

@@ -134,7 +134,7 @@ export class AnomalyWriter {
       ? new ModelStore(join(storeConfig.directory, job.name), this.log, storeConfig, {}, this.now)
       : undefined;
     const repository = new ModelRepository(
-      this.config.modelCache.maxModels,
+      this.config.modelCache,
       store,
       this.log,
       {

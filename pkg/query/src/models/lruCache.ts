@@ -1,6 +1,6 @@
 /**
- * A least-recently-used map bounded by the total weight of its entries: by their count (every entry weighs 1, the
- * model cache) or by their bytes (`weigh`, the score cache's budget).
+ * A least-recently-used map bounded by the total weight of its entries (their count when every entry weighs 1, or
+ * their bytes: `weigh`) and, optionally, by their count as well (the model cache: maxModels and maxBytes).
  */
 export class LruCache<K, V> {
   // A Map iterates in insertion order; re-inserting on every read keeps the least recently used first.
@@ -11,11 +11,13 @@ export class LruCache<K, V> {
    * @param maxWeight the most the entries may weigh together; beyond it the least recently used are evicted
    * @param onEvict called for every entry evicted to stay within maxWeight (not for delete or a replaced value)
    * @param weigh an entry's weight [1], taken when it is set
+   * @param maxEntries the most entries it may hold, whatever they weigh [no bound]
    */
   constructor(
     readonly maxWeight: number,
     private readonly onEvict?: (key: K, value: V) => void,
-    private readonly weigh: (value: V) => number = () => 1
+    private readonly weigh: (value: V) => number = () => 1,
+    readonly maxEntries = Infinity
   ) {
     if (!Number.isInteger(maxWeight) || maxWeight < 1) {
       throw new Error(`LruCache maxWeight must be a positive integer, got ${maxWeight}`);
@@ -59,7 +61,7 @@ export class LruCache<K, V> {
     }
     this.entries.set(key, { value, weight });
     this.weightHeld += weight;
-    while (this.weightHeld > this.maxWeight) {
+    while (this.weightHeld > this.maxWeight || this.entries.size > this.maxEntries) {
       const [oldestKey, oldest] = this.entries.entries().next().value as [K, { value: V; weight: number }];
       this.delete(oldestKey);
       this.onEvict?.(oldestKey, oldest.value);

@@ -10,10 +10,12 @@
  *
  * A model's score cache (`lastScored`: the rows it last scored, ~144 kB for a day at 15 s, twice what the model itself
  * holds) is kept through keepScores, within a byte budget over all models (scoreCache.maxBytes): the least recently
- * scored models drop theirs first. So memory is bounded by maxModels x model + maxBytes, whatever the queries.
+ * scored models drop theirs first. The models themselves are bounded by count (modelCache.maxModels) and by bytes
+ * (modelCache.maxBytes: a model of trees=1000 holds ~10x one of 100 trees). So memory is bounded by
+ * modelCache.maxBytes + scoreCache.maxBytes, whatever the queries.
  */
 import type { SerializedDetector, TransferredDetector } from '@telemetry-analyzer/engine';
-import { DEFAULT_SCORE_CACHE_BYTES } from '../config';
+import { DEFAULT_MAX_MODEL_BYTES, DEFAULT_SCORE_CACHE_BYTES, type ModelCacheConfig } from '../config';
 import { scoredTableBytes, type ScoredTable } from '../query/scoreCache';
 import { LruCache } from './lruCache';
 import { engineOnEventLoop, type EngineThreads } from '../training/trainingPool';
@@ -78,10 +80,11 @@ export class ModelRepository {
   private readonly scoreHolders: LruCache<string, TrainedModel> | undefined;
 
   /**
+   * @param cacheBounds modelCache: how many models, and how many bytes of them, stay in memory [maxBytes 1 GiB]
    * @param maxScoreCacheBytes scoreCache.maxBytes: what all models' score caches may hold together; 0 = none [256 MiB]
    */
   constructor(
-    maxModels: number,
+    cacheBounds: Pick<ModelCacheConfig, 'maxModels'> & Partial<ModelCacheConfig>,
     private readonly store: ModelStore | undefined,
     private readonly log: StoreLogger,
     private readonly events: RepositoryEvents,
@@ -91,10 +94,15 @@ export class ModelRepository {
     private readonly decode: EngineThreads['decode'] = engineOnEventLoop.decode
   ) {
     // A model evicted from memory takes its score cache with it.
-    this.cache = new LruCache(maxModels, (_key, model) => {
-      this.release(model);
-      this.events.onEvict?.();
-    });
+    this.cache = new LruCache(
+      cacheBounds.maxBytes ?? DEFAULT_MAX_MODEL_BYTES,
+      (_key, model) => {
+        this.release(model);
+        this.events.onEvict?.();
+      },
+      (model) => modelBytes(model.detector),
+      cacheBounds.maxModels
+    );
     this.scoreHolders =
       maxScoreCacheBytes > 0
         ? new LruCache(
@@ -205,37 +213,26 @@ export class ModelRepository {
     }
     if (forgotten > 0) {
       this.events.onCacheSizeChange(this.cache.size);
+      this.events.onModelBytesChange?.(this.cache.weight);
     }
   }
 
   private remember(model: TrainedModel): void {
     model.usedAt = this.now();
     this.forgetScores(model.key); // those of the model this one replaces, if any
-    const replaced = this.cache.get(model.key);
-    if (replaced) {
-      this.countBytes(replaced, -1);
-    }
     this.cache.set(model.key, model);
-    this.countBytes(model, 1);
     this.events.onCacheSizeChange(this.cache.size);
+    this.events.onModelBytesChange?.(this.cache.weight);
   }
 
-  /** Bytes the cached models' detectors hold together (modelBytes). */
+  /** Bytes the cached models' detectors hold together (modelBytes), <= modelCache.maxBytes. */
   get modelBytes(): number {
-    return this.detectorBytes;
+    return this.cache.weight;
   }
 
-  private detectorBytes = 0;
-
-  private countBytes(model: TrainedModel, sign: 1 | -1): void {
-    this.detectorBytes += sign * modelBytes(model.detector);
-    this.events.onModelBytesChange?.(this.detectorBytes);
-  }
-
-  /** What a model leaving memory takes along: its score cache, and its bytes from the count. */
+  /** What a model leaving memory takes along: its score cache. */
   private release(model: TrainedModel): void {
     this.forgetScores(model.key);
-    this.countBytes(model, -1);
   }
 
   private forgetScores(key: string): void {
