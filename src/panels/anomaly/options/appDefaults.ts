@@ -9,14 +9,17 @@ let defaultContamination: Promise<number> | undefined;
  * Grafana's plugin settings API; the app's default (0.01) when it cannot be read.
  */
 export function appDefaultContamination(): Promise<number> {
-  defaultContamination ??= lastValueFrom(
-    getBackendSrv().fetch<{ jsonData?: Record<string, unknown> }>({
-      url: `/api/plugins/${APP_PLUGIN_ID}/settings`,
-      showErrorAlert: false,
-    })
-  ).then(
-    (response) => resolveAppSettings(response.data?.jsonData).defaultContamination,
-    () => resolveAppSettings(undefined).defaultContamination
-  );
+  const fallback = () => resolveAppSettings(undefined).defaultContamination;
+  try {
+    defaultContamination ??= lastValueFrom(
+      getBackendSrv().fetch<{ jsonData?: Record<string, unknown> }>({
+        url: `/api/plugins/${APP_PLUGIN_ID}/settings`,
+        showErrorAlert: false,
+      })
+    ).then((response) => resolveAppSettings(response.data?.jsonData).defaultContamination, fallback);
+  } catch {
+    // No backendSrv (a host that renders the panel outside Grafana, a test): the app's default, and no crash.
+    defaultContamination = Promise.resolve(fallback());
+  }
   return defaultContamination;
 }

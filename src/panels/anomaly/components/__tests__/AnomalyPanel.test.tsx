@@ -207,3 +207,22 @@ describe('AnomalyPanel and the state of its queries', () => {
     expect(panel).toHaveAttribute('data-state', 'ready');
   });
 });
+
+describe('a new panel', () => {
+  it('takes the default contamination when the app settings cannot be read (no backendSrv)', async () => {
+    const props = panelProps([prometheusFrame(syntheticSeries(200, [150]), { __name__: 'cpu' })], {});
+    // What a panel just added has: no contamination saved.
+    const unsaved = { ...props.options, contamination: undefined };
+    const onOptionsChange = jest.fn();
+    render(
+      <AnomalyPanel
+        {...props}
+        options={unsaved as unknown as AnomalyOptions}
+        onOptionsChange={onOptionsChange}
+        createScorer={() => new MainThreadScorer('Web Workers are not available here')}
+      />
+    );
+    await waitFor(() => expect(onOptionsChange).toHaveBeenCalledWith(expect.objectContaining({ contamination: 0.01 })));
+    expect(screen.getByTestId(testIds.panel.container)).toBeInTheDocument();
+  });
+});
