@@ -1,5 +1,5 @@
 import { type TimeRange, dateTime } from '@grafana/data';
-import type { TrainingRangeOptions } from '../types';
+import type { TrainingRangeKind, TrainingRangeOptions } from '../types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -19,6 +19,27 @@ export function trainingTimeRange(training: TrainingRangeOptions, visible: TimeR
     return absoluteRange(training.from, training.to);
   }
   return undefined;
+}
+
+/** The fixed range a panel starts with: the week up to `now` (when the editor opened). */
+export function suggestedFixedRange(now: number): { from: number; to: number } {
+  return { from: now - 7 * DAY_MS, to: now };
+}
+
+/**
+ * The training options once the user picks `kind`. A fixed range is stored with both ends at once (the ones set,
+ * else the suggested week the editor shows): without them the models would train on the visible range instead.
+ */
+export function withTrainingKind(
+  training: TrainingRangeOptions,
+  kind: TrainingRangeKind,
+  now: number
+): TrainingRangeOptions {
+  if (kind !== 'absolute') {
+    return { ...training, kind };
+  }
+  const suggested = suggestedFixedRange(now);
+  return { ...training, kind, from: training.from ?? suggested.from, to: training.to ?? suggested.to };
 }
 
 function absoluteRange(from: number, to: number): TimeRange {

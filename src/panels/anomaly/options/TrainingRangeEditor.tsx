@@ -1,6 +1,7 @@
 import React, { useState } from 'react';
 import { type StandardEditorProps, dateTime } from '@grafana/data';
 import { DateTimePicker, Input, RadioButtonGroup, Stack } from '@grafana/ui';
+import { suggestedFixedRange, withTrainingKind } from '../model/trainingRange';
 import { testIds } from '../testIds';
 import type { TrainingRangeKind, TrainingRangeOptions } from '../types';
 import { DEFAULT_OPTIONS } from './defaults';
@@ -11,17 +12,20 @@ const KINDS: Array<{ value: TrainingRangeKind; label: string; description: strin
   { value: 'absolute', label: 'Fixed range', description: 'Train on an absolute time range' },
 ];
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /** Where the models learn "normal": the visible range, the N days before it, or a fixed absolute range. */
 export function TrainingRangeEditor({ value, onChange }: StandardEditorProps<TrainingRangeOptions>) {
   const current = { ...DEFAULT_OPTIONS.training, ...value };
   // Suggested absolute range when none is set yet: the week up to when the editor opened.
   const [now] = useState(() => Date.now());
+  const suggested = suggestedFixedRange(now);
   return (
     <Stack direction="column" gap={1}>
       <div data-testid={testIds.options.trainingKind}>
-        <RadioButtonGroup options={KINDS} value={current.kind} onChange={(kind) => onChange({ ...current, kind })} />
+        <RadioButtonGroup
+          options={KINDS}
+          value={current.kind}
+          onChange={(kind) => onChange(withTrainingKind(current, kind, now))}
+        />
       </div>
       {current.kind === 'previous' && (
         <Input
@@ -48,14 +52,14 @@ export function TrainingRangeEditor({ value, onChange }: StandardEditorProps<Tra
           <div data-testid={testIds.options.trainingFrom}>
             <DateTimePicker
               label="From"
-              date={dateTime(current.from ?? now - 7 * DAY_MS)}
+              date={dateTime(current.from ?? suggested.from)}
               onChange={(date) => date && onChange({ ...current, from: date.valueOf() })}
             />
           </div>
           <div data-testid={testIds.options.trainingTo}>
             <DateTimePicker
               label="To"
-              date={dateTime(current.to ?? now)}
+              date={dateTime(current.to ?? suggested.to)}
               onChange={(date) => date && onChange({ ...current, to: date.valueOf() })}
             />
           </div>

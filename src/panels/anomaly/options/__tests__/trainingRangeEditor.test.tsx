@@ -1,0 +1,42 @@
+import React, { useState } from 'react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { type StandardEditorProps, dateTime } from '@grafana/data';
+import { trainingTimeRange } from '../../model/trainingRange';
+import { testIds } from '../../testIds';
+import type { TrainingRangeOptions } from '../../types';
+import { DEFAULT_OPTIONS } from '../defaults';
+import { TrainingRangeEditor } from '../TrainingRangeEditor';
+
+/** The editor as the options pane holds it: the value saved is the value shown next. */
+function Editor({ onSave }: { onSave: (value: TrainingRangeOptions) => void }) {
+  const [value, setValue] = useState<TrainingRangeOptions>(DEFAULT_OPTIONS.training);
+  const props = {
+    value,
+    onChange: (next?: TrainingRangeOptions) => {
+      setValue(next!);
+      onSave(next!);
+    },
+  } as unknown as StandardEditorProps<TrainingRangeOptions>;
+  return <TrainingRangeEditor {...props} />;
+}
+
+describe('training range editor', () => {
+  it('choosing "Fixed range" saves the range it shows, and the models train on it', () => {
+    const saved: TrainingRangeOptions[] = [];
+    render(<Editor onSave={(v) => saved.push(v)} />);
+    fireEvent.click(within(screen.getByTestId(testIds.options.trainingKind)).getByText('Fixed range'));
+
+    const value = saved[saved.length - 1];
+    expect(value.kind).toBe('absolute');
+    expect(typeof value.from).toBe('number');
+    expect(typeof value.to).toBe('number');
+    // What the pickers show is what was saved.
+    const shown = (testId: string) => within(screen.getByTestId(testId)).getByRole('textbox');
+    expect(shown(testIds.options.trainingFrom)).toHaveValue(dateTime(value.from).format('YYYY-MM-DD HH:mm:ss'));
+    expect(shown(testIds.options.trainingTo)).toHaveValue(dateTime(value.to).format('YYYY-MM-DD HH:mm:ss'));
+    // The analysis trains on that range, not on the visible one.
+    const visible = { from: dateTime(0), to: dateTime(1), raw: { from: 'now-1h', to: 'now' } };
+    const range = trainingTimeRange(value, visible);
+    expect([range?.from.valueOf(), range?.to.valueOf()]).toEqual([value.from, value.to]);
+  });
+});
