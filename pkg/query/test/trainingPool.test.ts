@@ -103,6 +103,38 @@ describe('TrainingPool', () => {
       await pool.parseMatrix('{"status":"success","data":{"resultType":"matrix","result":[{"values":[]}]}}')
     ).toBeUndefined();
     expect(await pool.parseMatrix('<html>')).toBeUndefined();
+    // A label value that is not a string is nonsense, not a label.
+    expect(
+      await pool.parseMatrix(
+        '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":{}},"values":[]}]}}'
+      )
+    ).toBeUndefined();
+  });
+
+  it('parses a successful InfluxDB answer on a worker thread, and leaves an error, a clash or nonsense to the caller', async () => {
+    const series = (columns: string[], values: unknown[][], tags: Record<string, unknown> = { host: 'a' }) =>
+      JSON.stringify({ results: [{ statement_id: 0, series: [{ name: 'cpu', tags, columns, values }] }] });
+    expect(
+      await pool.parseMatrix(
+        series(
+          ['time', 'usage'],
+          [
+            [1000, 2],
+            [2000, null],
+          ]
+        ),
+        'influx'
+      )
+    ).toEqual([{ labels: { host: 'a', __name__: 'cpu_usage' }, timestamps: [1000], values: [2] }]);
+    expect(await pool.parseMatrix('{"error":"database not found"}', 'influx')).toBeUndefined();
+    expect(await pool.parseMatrix('{"results":[{"statement_id":0,"error":"x"}]}', 'influx')).toBeUndefined();
+    expect(await pool.parseMatrix(series(['time', 'x.y', 'x_y'], [[1000, 1, 2]]), 'influx')).toBeUndefined();
+    expect(await pool.parseMatrix(series(['time', 'usage'], [[1000, 1]], { host: 7 }), 'influx')).toBeUndefined();
+    expect(await pool.parseMatrix(series(['time', 'usage'], [null]), 'influx')).toBeUndefined();
+    // A Prometheus answer is not an InfluxDB one.
+    expect(
+      await pool.parseMatrix('{"status":"success","data":{"resultType":"matrix","result":[]}}', 'influx')
+    ).toBeUndefined();
   });
 
   it("passes the engine's refusal of the data on as an EngineInputError", async () => {

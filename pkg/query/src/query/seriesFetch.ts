@@ -11,6 +11,7 @@ import {
 import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
 import type { Series } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
+import type { EngineThreads } from '../training/trainingPool';
 import type { AnomalyQuery } from './anomalyQuery';
 import { checkSampleCount, checkSamplesFetched, influxqlLimits } from './costLimits';
 import { checkPromqlCost } from './promqlCost';
@@ -27,8 +28,8 @@ export interface SeriesSelection {
 /** How one fetch runs: cancellation, where answers are parsed, which series are wanted, who counts the points. */
 export interface FetchOptions {
   signal?: AbortSignal;
-  /** Where a Prometheus answer is parsed: a worker thread (EngineThreads.parseMatrix), or here. */
-  parseMatrix?: (body: string) => Promise<Series[] | undefined>;
+  /** Where a large answer is parsed: a worker thread (EngineThreads.parseMatrix), or here. */
+  parseMatrix?: EngineThreads['parseMatrix'];
   selection?: SeriesSelection;
   /** Told the points (samples of all series) the upstream returned. */
   onPointsRead?(points: number): void;
@@ -67,7 +68,8 @@ export async function fetchSeries(
   if (inner.language !== 'promql') {
     // InfluxDB computes every GROUP BY time(...) bucket of the range: no more per series than points could be read.
     const statementLimits = influxqlLimits(limits, endMs - startMs);
-    series = await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, statementLimits, signal);
+    const parseInflux = parseMatrix && ((body: string) => parseMatrix(body, 'influx'));
+    series = await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, statementLimits, signal, parseInflux);
   } else if (selection && isPlainSelector(inner.expression)) {
     try {
       series = await readSelectedSeries(

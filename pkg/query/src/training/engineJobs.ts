@@ -19,7 +19,17 @@ import { scoreOnline } from '../query/onlineScoring';
 import { scoreWithCache, type CachedScoring, type ScoredTable } from '../query/scoreCache';
 import { flaggedInRange, samplesInRange, type Samples } from '../query/scoredSamples';
 
-export { parseSuccessfulMatrix } from '../upstreams/prometheusUpstream';
+import { parseSuccessfulInflux } from '../upstreams/influxUpstream';
+import { parseSuccessfulMatrix } from '../upstreams/prometheusUpstream';
+import type { Series } from '../upstreams/series';
+
+/** Which upstream's answer a parse job reads. */
+export type AnswerFormat = 'prometheus' | 'influx';
+
+/** The series of a successful upstream answer; undefined for any other, which the upstream's reader explains. */
+export function parseSuccessfulAnswer(body: string, format: AnswerFormat): Series[] | undefined {
+  return format === 'influx' ? parseSuccessfulInflux(body) : parseSuccessfulMatrix(body);
+}
 
 /** A newly trained model: what scores (transfer) and, when asked for, what the model store writes (saved). */
 export interface TrainedDetector {

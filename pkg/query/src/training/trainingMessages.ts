@@ -1,18 +1,18 @@
 /** What the proxy and its engine workers say to each other (structured-cloned: typed arrays and plain objects). */
 import type { DetectorOptions, EngineInputError, SeriesTable, TransferredDetector } from '@telemetry-analyzer/engine';
 import type { Series } from '../upstreams/series';
-import type { OnlineJob, OnlineUnit, ScoreJob, ScoredUnit, TrainedDetector } from './engineJobs';
+import type { AnswerFormat, OnlineJob, OnlineUnit, ScoreJob, ScoredUnit, TrainedDetector } from './engineJobs';
 
 /**
  * The jobs of training/engineJobs.ts: train, decode a stored model, score a unit, score an online=true unit, parse a
- * Prometheus answer.
+ * Prometheus or InfluxDB answer.
  */
 export type TrainingRequest =
   | { id: number; kind: 'train'; table: SeriesTable; options: DetectorOptions; save: boolean }
   | { id: number; kind: 'decode'; saved: unknown }
   | { id: number; kind: 'score'; job: ScoreJob }
   | { id: number; kind: 'online'; job: OnlineJob }
-  | { id: number; kind: 'parseMatrix'; body: string };
+  | { id: number; kind: 'parseMatrix'; body: string; format: AnswerFormat };
 
 export type TrainingReply =
   | { id: number; trained: TrainedDetector }

@@ -19,7 +19,8 @@ import { abortReason } from '../query/cancellation';
 import type { Series } from '../upstreams/series';
 import {
   decodeDetector,
-  parseSuccessfulMatrix,
+  parseSuccessfulAnswer,
+  type AnswerFormat,
   scoreOnlineUnit,
   scoreUnit,
   trainDetector,
@@ -44,10 +45,13 @@ export interface EngineThreads {
   score(job: ScoreJob, signal?: AbortSignal): Promise<ScoredUnit>;
   /** Scores one unit of an online=true query (query/onlineScoring.ts); a string says why it could not. */
   scoreOnline(job: OnlineJob, signal?: AbortSignal): Promise<OnlineUnit>;
-  /** The series of a successful Prometheus query_range answer; undefined for any other (the caller explains it). */
-  parseMatrix(body: string): Promise<Series[] | undefined>;
+  /**
+   * The series of a successful Prometheus query_range answer, or InfluxDB /query answer ('influx'); undefined for any
+   * other (the caller explains it).
+   */
+  parseMatrix(body: string, format?: AnswerFormat): Promise<Series[] | undefined>;
   /** parseMatrix for a training range's answer (large): where it does not hold up a warm query's parse and scoring. */
-  parseTrainingMatrix(body: string): Promise<Series[] | undefined>;
+  parseTrainingMatrix(body: string, format?: AnswerFormat): Promise<Series[] | undefined>;
 }
 
 /** Everything on the event loop: the pool size 0 (workers.training: 0), and tests. */
@@ -56,8 +60,8 @@ export const engineOnEventLoop: EngineThreads = {
   decode: async (saved) => decodeDetector(saved),
   score: async (job) => scoreUnit(job),
   scoreOnline: async (job) => scoreOnlineUnit(job),
-  parseMatrix: async (body) => parseSuccessfulMatrix(body),
-  parseTrainingMatrix: async (body) => parseSuccessfulMatrix(body),
+  parseMatrix: async (body, format = 'prometheus') => parseSuccessfulAnswer(body, format),
+  parseTrainingMatrix: async (body, format = 'prometheus') => parseSuccessfulAnswer(body, format),
 };
 
 /**
@@ -119,8 +123,8 @@ export class TrainingPool implements EngineThreads {
   readonly score: EngineThreads['score'] = async (job, signal) =>
     ((await this.submit({ kind: 'score', job }, signal)) as { scored: ScoredUnit }).scored;
 
-  readonly parseMatrix: EngineThreads['parseMatrix'] = async (body) =>
-    ((await this.submit({ kind: 'parseMatrix', body })) as { series: Series[] | undefined }).series;
+  readonly parseMatrix: EngineThreads['parseMatrix'] = async (body, format = 'prometheus') =>
+    ((await this.submit({ kind: 'parseMatrix', body, format })) as { series: Series[] | undefined }).series;
 
   readonly parseTrainingMatrix: EngineThreads['parseTrainingMatrix'] = this.parseMatrix;
 

@@ -6,6 +6,7 @@
  */
 import { PromApiError, badData } from '../errors';
 import { formatDuration } from '../time';
+import { PARSE_HERE_MAX_CHARS } from './prometheusUpstream';
 import { Series, labelsKey } from './series';
 import { type StatementLimits, InfluxqlError, checkReadOnlySelect } from './influxql/readOnlySelect';
 import { UpstreamHttp } from './upstreamHttp';
@@ -25,7 +26,9 @@ export async function influxQuery(
   stepMs: number,
   /** What the statement may make InfluxDB compute, with the range its $timeFilter covers (costLimits influxqlLimits). */
   limits: StatementLimits,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  /** Parses a successful answer off the event loop (EngineThreads.parseMatrix, format 'influx'); undefined = here. */
+  parseElsewhere?: (body: string) => Promise<Series[] | undefined>
 ): Promise<Series[]> {
   const influx = http.config.influx!;
   // The gate every statement passes on its way to InfluxDB (the request checked it before, with positions, but
@@ -41,13 +44,20 @@ export async function influxQuery(
     params.set('rp', influx.retentionPolicy);
   }
   const response = await http.send('/query', params, 'GET', signal);
+  // A large answer is parsed on a worker thread, like Prometheus': a 100 MB one held the event loop (and /healthz)
+  // for seconds. What the worker cannot read as a success is explained here.
+  const offLoop = response.status < 400 && response.body.length > PARSE_HERE_MAX_CHARS;
+  const parsed = offLoop ? await parseElsewhere?.(response.body) : undefined;
+  if (parsed) {
+    return parsed;
+  }
   let json: unknown;
   try {
     json = JSON.parse(response.body);
   } catch {
     throw http.badAnswer(`HTTP ${response.status}, body is not JSON`);
   }
-  const answer = json as { error?: string; results?: Array<{ error?: string; series?: InfluxSeries[] }> };
+  const answer = json as { error?: string; results?: unknown };
   if (typeof answer.error === 'string') {
     // InfluxDB answers 400 for statements it cannot parse, 401/403 for auth, 5xx for its own trouble.
     if (response.status >= 500) {
@@ -62,30 +72,63 @@ export async function influxQuery(
   if (response.status >= 400 || !Array.isArray(answer.results)) {
     throw http.badAnswer(`HTTP ${response.status} without "results"`);
   }
+  const series = influxResultsSeries(answer.results);
+  if ('badAnswer' in series) {
+    throw http.badAnswer(series.badAnswer);
+  }
+  if ('execution' in series) {
+    throw new PromApiError(422, 'execution', `upstream "${http.name}": ${series.execution}`);
+  }
+  return series;
+}
+
+/**
+ * The series of a successful InfluxDB answer, parsed where it costs the event loop nothing (a worker thread:
+ * training/engineJobs.ts); undefined for any other answer, which influxQuery then explains.
+ */
+export function parseSuccessfulInflux(body: string): Series[] | undefined {
+  try {
+    const answer = JSON.parse(body) as { error?: unknown; results?: unknown };
+    if (answer.error !== undefined || !Array.isArray(answer.results)) {
+      return undefined;
+    }
+    const series = influxResultsSeries(answer.results);
+    return Array.isArray(series) ? series : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What is wrong with an answer: the upstream's nonsense (502), or an error it reports about the statement (422). */
+type InfluxProblem = { badAnswer: string } | { execution: string };
+
+function influxResultsSeries(results: unknown[]): Series[] | InfluxProblem {
   const series: Series[] = [];
   // Where each label set came from: two columns whose names differ only in characters outside [A-Za-z0-9_:] (AS
   // "x.y" and AS "x_y") would become one series twice, which Prometheus never answers, and share one model.
   const origins = new Map<string, string>();
-  for (const result of answer.results) {
-    if (typeof result.error === 'string') {
-      throw new PromApiError(422, 'execution', `upstream "${http.name}": ${result.error}`);
+  for (const result of results as Array<{ error?: string; series?: InfluxSeries[] }>) {
+    if (typeof result?.error === 'string') {
+      return { execution: result.error };
     }
-    for (const item of result.series ?? []) {
-      const converted = convertInfluxSeries(http, item);
-      converted.forEach((one, k) => {
+    for (const item of result?.series ?? []) {
+      const converted = convertInfluxSeries(item);
+      if (typeof converted === 'string') {
+        return { badAnswer: converted };
+      }
+      for (const [k, one] of converted.entries()) {
         const key = labelsKey(one.labels);
         const origin = `column ${JSON.stringify(item.columns?.[k + 1])} of ${JSON.stringify(item.name ?? 'influx')}`;
         const earlier = origins.get(key);
         if (earlier !== undefined && earlier !== origin) {
-          throw new PromApiError(
-            422,
-            'execution',
-            `upstream "${http.name}": ${earlier} and ${origin} both become the series ${key} ` +
-              '(vector cannot contain metrics with the same labelset): name one of them apart with AS'
-          );
+          return {
+            execution:
+              `${earlier} and ${origin} both become the series ${key} ` +
+              '(vector cannot contain metrics with the same labelset): name one of them apart with AS',
+          };
         }
         origins.set(key, origin);
-      });
+      }
       series.push(...converted);
     }
   }
@@ -99,21 +142,26 @@ interface InfluxSeries {
   values?: unknown[][];
 }
 
-function convertInfluxSeries(http: UpstreamHttp, item: InfluxSeries): Series[] {
+/** One InfluxDB series as Prometheus series (one per field column), or what is wrong with it. */
+function convertInfluxSeries(item: InfluxSeries): Series[] | string {
   if (!Array.isArray(item.columns) || !Array.isArray(item.values) || item.columns[0] !== 'time') {
-    throw http.badAnswer('a series lacks "columns" starting with "time", or "values"');
+    return 'a series lacks "columns" starting with "time", or "values"';
   }
   const result: Series[] = [];
   for (let column = 1; column < item.columns.length; column++) {
     const name = `${item.name ?? 'influx'}_${item.columns[column]}`.replace(/[^A-Za-z0-9_:]/g, '_');
     // Empty tag values mean "no such tag" (as Prometheus treats empty labels).
-    const tags = Object.fromEntries(Object.entries(item.tags ?? {}).filter(([, value]) => value !== ''));
+    const tagEntries = Object.entries(item.tags ?? {});
+    if (tagEntries.some(([, value]) => typeof value !== 'string')) {
+      return 'a tag value is not a string';
+    }
+    const tags = Object.fromEntries(tagEntries.filter(([, value]) => value !== ''));
     const series: Series = { labels: { ...tags, __name__: name }, timestamps: [], values: [] };
     for (const row of item.values) {
-      const value = row[column];
-      if (typeof row[0] !== 'number') {
-        throw http.badAnswer('a time value is not epoch milliseconds');
+      if (!Array.isArray(row) || typeof row[0] !== 'number') {
+        return 'a time value is not epoch milliseconds';
       }
+      const value: unknown = row[column];
       if (typeof value === 'number') {
         series.timestamps.push(row[0]);
         series.values.push(value);

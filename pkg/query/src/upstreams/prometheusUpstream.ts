@@ -9,9 +9,10 @@ import { UpstreamHttp } from './upstreamHttp';
 const MAX_POINTS_PER_REQUEST = 10_000;
 /**
  * Answers up to this size are parsed on the event loop even when a worker could: well under a millisecond (a warm
- * query's few new steps), less than the wait for another thread on a busy machine. Larger ones go to parseElsewhere.
+ * query's few new steps), less than the wait for another thread on a busy machine. Larger ones go to parseElsewhere
+ * (Prometheus' and InfluxDB's).
  */
-const PARSE_HERE_MAX_CHARS = 32 * 1024;
+export const PARSE_HERE_MAX_CHARS = 32 * 1024;
 /** Upstream requests one fetch may take: 1 000 000 points per series, far above the training and answer limits. */
 const MAX_REQUESTS_PER_FETCH = 100;
 
@@ -119,6 +120,9 @@ function matrixSeries(result: unknown[]): Series[] | string {
     const entry = item as { metric?: Record<string, string>; values?: unknown };
     if (typeof entry?.metric !== 'object' || entry.metric === null || !Array.isArray(entry.values)) {
       return 'a matrix entry lacks "metric" or "values"';
+    }
+    if (Object.values(entry.metric).some((value) => typeof value !== 'string')) {
+      return 'a label value is not a string';
     }
     const timestamps: number[] = [];
     const values: number[] = [];
