@@ -151,6 +151,31 @@ describe('plain PromQL passes through unchanged', () => {
     const answer = await get(proxy, '/api/v1/labels');
     expect(JSON.parse(answer.text)).toEqual({ status: 'success', data: ['__name__', 'instance', 'job'] });
   });
+
+  it('decodes an answer an upstream compressed although asked for identity; refuses an encoding it cannot read', async () => {
+    const proxy = await proxyWith();
+    try {
+      for (const encoding of ['gzip', 'br'] as const) {
+        prometheus.mode = encoding;
+        const answer = await get(proxy, '/api/v1/labels');
+        expect([encoding, answer.status, answer.text]).toEqual([
+          encoding,
+          200,
+          JSON.stringify({ status: 'success', data: ['__name__', 'instance', 'job'] }),
+        ]);
+      }
+      prometheus.mode = 'compress';
+      const unreadable = await get(proxy, '/api/v1/labels');
+      expect(unreadable.status).toBe(502);
+      expect(JSON.parse(unreadable.text)).toEqual({
+        status: 'error',
+        errorType: 'internal',
+        error: expect.stringMatching(/content-encoding "compress"/),
+      });
+    } finally {
+      prometheus.mode = 'normal';
+    }
+  });
 });
 
 describe('anomaly functions', () => {

@@ -5,6 +5,7 @@
 import { parseDuration } from '@telemetry-analyzer/engine';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 export interface FakeSeries {
   labels: Record<string, string>;
@@ -22,8 +23,11 @@ export interface FakeServer {
   url: string;
   port: number;
   requests: RecordedRequest[];
-  /** How the next answers behave: normal, a Prometheus error, non-JSON garbage, or hanging past any timeout. */
-  mode: 'normal' | 'garbage' | 'hang';
+  /**
+   * How the next answers behave: normal, non-JSON garbage, hanging past any timeout, or compressed with the
+   * given content-encoding whatever the request accepts (a gateway that ignores `accept-encoding: identity`).
+   */
+  mode: 'normal' | 'garbage' | 'hang' | 'gzip' | 'br' | 'compress';
   close(): Promise<void>;
 }
 
@@ -36,6 +40,18 @@ async function readParams(request: IncomingMessage): Promise<{ path: string; par
   const params = new URLSearchParams(url.search);
   new URLSearchParams(Buffer.concat(chunks).toString('utf8')).forEach((value, name) => params.append(name, value));
   return { path: url.pathname, params };
+}
+
+/** Makes the answer's body go out compressed by `encoding` ('compress': an encoding nobody decodes, sent as is). */
+function compressAnswers(response: ServerResponse, encoding: 'gzip' | 'br' | 'compress'): void {
+  const writeHead = response.writeHead.bind(response);
+  const end = response.end.bind(response);
+  response.writeHead = ((status: number, headers: Record<string, string> = {}) =>
+    writeHead(status, { ...headers, 'content-encoding': encoding })) as typeof response.writeHead;
+  response.end = ((text: string) => {
+    const bytes = Buffer.from(text);
+    return end(encoding === 'gzip' ? gzipSync(bytes) : encoding === 'br' ? brotliCompressSync(bytes) : bytes);
+  }) as typeof response.end;
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -72,6 +88,9 @@ async function listen(
       response.writeHead(200, { 'content-type': 'text/html' });
       response.end('<html>proxy error page</html>');
       return;
+    }
+    if (fake.mode === 'gzip' || fake.mode === 'br' || fake.mode === 'compress') {
+      compressAnswers(response, fake.mode);
     }
     handler(recorded, response);
   });

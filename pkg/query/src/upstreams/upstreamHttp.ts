@@ -4,12 +4,21 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
+import { Readable, Transform, pipeline } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { DEFAULT_MAX_UPSTREAM_ANSWER_BYTES, UpstreamConfig } from '../config';
 import { authHeaders } from './authHeaders';
 import { PromApiError } from '../errors';
 import { Cancellation, abortReason } from '../query/cancellation';
 import { formatDuration } from '../time';
+
+/** Decoders of the content-encodings an upstream may send although asked for identity (pass-through decodes them). */
+const DECODERS: Record<string, (() => Transform) | undefined> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
 
 export interface UpstreamResponse<Body = string> {
   status: number;
@@ -100,7 +109,9 @@ export class UpstreamHttp {
    * Sends a request and hands back the answer's body as a stream, for pass-through: its bytes go to the client as
    * they arrive, neither parsed nor re-serialised. Plain node:http on a keep-alive agent (no web-stream layer, no
    * AbortSignal: giving up destroys the request) and uncompressed (`accept-encoding: identity`), so the bytes need no
-   * decoding; the upstream's timeout and the client's cancellation still bound reading the body.
+   * decoding; an upstream (or a gateway before it) that compresses anyway is decoded (gzip, deflate, br), since the
+   * client gets no content-encoding from the proxy; any other encoding is a bad answer. The upstream's timeout and
+   * the client's cancellation still bound reading the body.
    */
   async stream(
     path: string,
@@ -120,13 +131,22 @@ export class UpstreamHttp {
             headers: { ...headers, 'accept-encoding': 'identity' },
             agent: this.agents[target.protocol],
           },
-          (response) =>
+          (response) => {
+            const encoding = (response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+            const decoder = DECODERS[encoding];
+            if (encoding !== 'identity' && decoder === undefined) {
+              response.destroy();
+              reject(this.badAnswer(`content-encoding ${JSON.stringify(encoding)}, not identity as asked`));
+              return;
+            }
             resolve({
               status: response.statusCode ?? 502,
               contentType: response.headers['content-type'] ?? JSON_TYPE,
-              contentLength: response.headers['content-length'],
-              body: response,
-            })
+              contentLength: decoder ? undefined : response.headers['content-length'],
+              // pipeline: an error or destroy on either side ends both.
+              body: decoder ? pipeline(response, decoder(), () => undefined) : response,
+            });
+          }
         );
         request.on('error', reject);
         request.end(body);
@@ -185,8 +205,8 @@ export class UpstreamHttp {
       }
       return answer;
     } catch (error) {
-      if (error instanceof AnswerTooLargeError) {
-        throw error;
+      if (error instanceof AnswerTooLargeError || (error instanceof PromApiError && !timedOut)) {
+        throw error; // the answer came, and was judged (too large, an encoding it cannot read)
       }
       if (timedOut) {
         this.onError(this.name, 'timeout');
