@@ -154,6 +154,41 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
+  test.each([
+    // Before: an internal error when the output was written (a Date cannot hold them).
+    [
+      '1700000000000000000',
+      /: beyond the dates a timestamp can hold \(.*\); it looks like nanoseconds since the epoch/,
+    ],
+    ['1e300', /: beyond the dates a timestamp can hold \(±8\.64e\+15 epoch milliseconds, the year 275760\)$/],
+    // Before: accepted, 99 hours and 99 minutes off.
+    ['2024-05-06T00:10:00+99:99', /: there is no zone offset \+99:99 \(hours 00-23, minutes 00-59\)$/],
+    ['2024-05-06T00:10:60Z', /: a leap second \(:60\) has no epoch time; write it as :59\.999 or as the next minute$/],
+  ])('timestamp %p, refused at its cell with the reason', (cell, reason) => {
+    expectRejected(
+      csvWithCell(7, 'timestamp', cell),
+      [],
+      (file) =>
+        new RegExp(`^telemetry-analyzer: ${file}:8:1: cannot parse timestamp "${escapeRegExp(cell)}"${reason.source}`)
+    );
+  });
+
+  test('a nanosecond epoch JSON number, refused at its cell', () => {
+    const ndjson = rows
+      .slice(0, 40)
+      .map((row, i) => JSON.stringify({ ...row, timestamp: i === 3 ? 1.7e18 : row.timestamp }))
+      .join('\n');
+    expectRejected(
+      ndjson,
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:4:1: cannot parse timestamp "1700000000000000000": .*nanoseconds since`
+        ),
+      'input.ndjson'
+    );
+  });
+
   test('duplicate timestamp, with --strict', () => {
     const duplicate = csvWithCell(9, 'timestamp', String(rows[7].timestamp));
     expectRejected(

@@ -421,3 +421,16 @@ describe('features scaled beyond the float32 range', () => {
     expect(scores.every((row) => Number.isFinite(Number(row.anomaly_score)))).toBe(true);
   });
 });
+
+describe('timestamps of the years 0 to 99', () => {
+  test('are those years in scores.csv, not 1900 to 1999', () => {
+    // Before: 0050-05-06 became 1950-05-06 (Date.UTC's two-digit years).
+    const work = tempDir();
+    const rows = smallTelemetryRows()
+      .slice(0, 300)
+      .map((row) => ({ ...row, timestamp: String(row.timestamp).replace(/^2024/, '0050') }));
+    detect(writeInput(work, 'year-50.csv', toCsv(rows)), join(work, 'out'));
+    const scores = readCsv(join(work, 'out', 'scores.csv'));
+    expect(scores.map((row) => row.timestamp)).toEqual(rows.map((row) => row.timestamp));
+  });
+});

@@ -1,5 +1,5 @@
 import { createRandom } from '@telemetry-analyzer/engine';
-import { formatTimestamp, parseTimestamp } from '../src/input/timestamp';
+import { formatTimestamp, parseTimestamp, timestampOrProblem } from '../src/input/timestamp';
 
 describe('parseTimestamp', () => {
   const noon = Date.UTC(2024, 4, 6, 12, 0, 0);
@@ -19,6 +19,11 @@ describe('parseTimestamp', () => {
     ['  2024-05-06T12:00:00Z  ', noon],
     ['2024-05-06t12:00:00z', noon], // RFC 3339 5.6: t and z may be lowercase
     ['2024-05-06t14:00:00.000+02:00', noon],
+    // Years 0 to 99 are those years, not 1900 to 1999 (as Date.UTC takes them); 0000 is a leap year.
+    ['0050-03-01T00:00:00Z', new Date('0050-03-01T00:00:00Z').getTime()],
+    ['0000-02-29', new Date('0000-02-29T00:00:00Z').getTime()],
+    ['0099-12-31T23:59:59.999Z', new Date('0099-12-31T23:59:59.999Z').getTime()],
+    ['2024-05-06T12:00:00+23:59', noon - (23 * 60 + 59) * 60_000],
   ])('%p', (text, expected) => {
     expect(parseTimestamp(text)).toBe(expected);
   });
@@ -37,8 +42,27 @@ describe('parseTimestamp', () => {
     '2024/05/06',
     'Infinity',
     '',
+    '0001-02-29',
+    '2024-05-06T12:00:00+99:99',
+    '2024-05-06T12:00:00+24:00',
+    '2024-05-06T12:00:00-0060',
+    '2024-06-30T23:59:60Z',
+    '1700000000000000000',
+    '1e300',
   ])('rejects %p', (text) => {
     expect(parseTimestamp(text)).toBeNaN();
+  });
+
+  test.each([
+    ['2024-05-06T12:00:00+99:99', 'there is no zone offset +99:99 (hours 00-23, minutes 00-59)'],
+    ['2024-06-30T23:59:60Z', 'a leap second (:60) has no epoch time; write it as :59.999 or as the next minute'],
+    [1.7e18, /^beyond the dates a timestamp can hold .*; it looks like nanoseconds since the epoch/],
+    ['1e300', /^beyond the dates a timestamp can hold \(±8\.64e\+15 epoch milliseconds, the year 275760\)$/],
+    ['yesterday', /^$/], // no accepted form: the caller says what is
+  ])('says why %p is not a timestamp', (cell, reason) => {
+    const problem = timestampOrProblem(cell);
+    expect(typeof problem).toBe('string');
+    expect(problem).toMatch(reason);
   });
 });
 

@@ -13,7 +13,7 @@ import { cellText, parseMetricCell } from './cells';
 import type { InputSchema } from './inputSchema';
 import type { RawRecord } from './rawRecords';
 import { RawRecordBatch, type RecordBatch } from './recordBatches';
-import { epochToMilliseconds, formatTimestamp, parseTimestamp } from './timestamp';
+import { epochToMilliseconds, formatTimestamp, MAX_DATE_MS, timestampOrProblem } from './timestamp';
 
 export interface ParsedRow {
   line: number;
@@ -87,7 +87,11 @@ export class RowReader {
     // A plain decimal cell is an epoch number: what parseTimestamp makes of it, without making the cell.
     const epoch = batch.number(r, schema.timestampIndex);
     if (!Number.isNaN(epoch)) {
-      return epochToMilliseconds(epoch);
+      const epochMs = epochToMilliseconds(epoch);
+      if (Math.abs(epochMs) <= MAX_DATE_MS) {
+        return epochMs;
+      }
+      // Beyond the dates a Date holds (a nanosecond epoch): refused below, naming the cell.
     }
     const cell = batch.cell(r, schema.timestampIndex);
     const where = { source: schema.source, line: batch.line(r), column: schema.timestampIndex + 1 };
@@ -98,12 +102,13 @@ export class RowReader {
     if (typeof cell === 'string' && cell.trim() === '') {
       throw new InputError(where, `timestamp column "${column}" is empty`);
     }
-    const timestampMs = parseTimestamp(cell);
-    if (!Number.isFinite(timestampMs)) {
-      throw new InputError(
-        where,
-        `cannot parse timestamp "${cellText(cell)}" (expected ISO-8601 such as 2024-05-01T12:00:00Z or epoch seconds/milliseconds)`
-      );
+    const timestampMs = timestampOrProblem(cell);
+    if (typeof timestampMs === 'string' || Number.isNaN(timestampMs)) {
+      const why =
+        typeof timestampMs === 'string' && timestampMs !== ''
+          ? `: ${timestampMs}`
+          : ' (expected ISO-8601 such as 2024-05-01T12:00:00Z or epoch seconds/milliseconds)';
+      throw new InputError(where, `cannot parse timestamp "${cellText(cell)}"${why}`);
     }
     return timestampMs;
   }

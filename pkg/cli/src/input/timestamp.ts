@@ -16,19 +16,32 @@ const EPOCH_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Epoch milliseconds of a timestamp cell, or NaN when it is not a timestamp in one of the accepted forms. */
 export function parseTimestamp(cell: string | number): number {
+  const parsed = timestampOrProblem(cell);
+  return typeof parsed === 'number' ? parsed : NaN;
+}
+
+/** The largest epoch milliseconds a JavaScript Date holds (±100,000,000 days: the years -271821 to 275760). */
+export const MAX_DATE_MS = 8.64e15;
+
+/**
+ * parseTimestamp's epoch milliseconds, or why the cell is not a usable timestamp: a reason for a cell of an
+ * accepted form whose value is not a time (month 13, a zone offset +99:99, a leap second, an epoch beyond the
+ * dates a Date holds), '' for a cell of no accepted form.
+ */
+export function timestampOrProblem(cell: string | number): number | string {
   if (typeof cell === 'number') {
-    return epochToMilliseconds(cell);
+    return epochOrProblem(cell);
   }
   if (isDigits(cell)) {
-    return epochToMilliseconds(Number(cell)); // the common epoch case, without trimming and matching
+    return epochOrProblem(Number(cell)); // the common epoch case, without trimming and matching
   }
   const text = cell.trim();
   if (EPOCH_PATTERN.test(text)) {
-    return epochToMilliseconds(Number(text));
+    return epochOrProblem(Number(text));
   }
   const match = ISO_PATTERN.exec(text);
   if (!match) {
-    return NaN;
+    return '';
   }
   const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone = 'Z'] = match;
   const y = Number(year);
@@ -37,11 +50,28 @@ export function parseTimestamp(cell: string | number): number {
   const h = Number(hour);
   const mi = Number(minute);
   const s = Number(second);
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) {
-    return NaN;
+  if (mo < 1 || mo > 12) {
+    return `there is no month ${month}`;
+  }
+  if (d < 1 || d > daysInMonth(y, mo)) {
+    return `there is no day ${day} in ${year}-${month}`;
+  }
+  if (h > 23 || mi > 59) {
+    return `there is no time ${hour}:${minute} (hours 00-23, minutes 00-59)`;
+  }
+  if (s === 60) {
+    // A Date has no leap seconds (nor have epoch numbers): :60 has no time of its own to be ordered by.
+    return 'a leap second (:60) has no epoch time; write it as :59.999 or as the next minute';
+  }
+  if (s > 59) {
+    return `there is no second ${second} (00-59)`;
+  }
+  const offset = zoneOffsetMs(zone);
+  if (Number.isNaN(offset)) {
+    return `there is no zone offset ${zone} (hours 00-23, minutes 00-59)`;
   }
   const fractionMs = fraction === '' ? 0 : Number(`0.${fraction}`) * 1000;
-  return Date.UTC(y, mo - 1, d, h, mi, s) + fractionMs - zoneOffsetMs(zone);
+  return utcMs(y, mo - 1, d, h, mi, s) + fractionMs - offset;
 }
 
 function isDigits(text: string): boolean {
@@ -64,10 +94,36 @@ export function epochToMilliseconds(value: number): number {
   return Math.abs(value) < EPOCH_MILLISECONDS_FROM ? value * 1000 : value;
 }
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+/** Epoch milliseconds of an epoch number, or why it is none: beyond the dates a Date holds, with its likely unit. */
+function epochOrProblem(value: number): number | string {
+  const ms = epochToMilliseconds(value);
+  if (!(Math.abs(ms) > MAX_DATE_MS)) {
+    return ms; // NaN stays NaN: not a number at all
+  }
+  // A nanosecond (or microsecond) epoch of a date from 1973 to 2286, the millisecond epochs 1e11 to 1e13.
+  const dateFrom = (perMs: number) => ms / perMs >= EPOCH_MILLISECONDS_FROM && ms / perMs < 1e13;
+  const unit = dateFrom(1e6) ? 'nanoseconds' : dateFrom(1e3) ? 'microseconds' : undefined;
+  return (
+    `beyond the dates a timestamp can hold (±${MAX_DATE_MS.toExponential()} epoch milliseconds, the year 275760)` +
+    (unit ? `; it looks like ${unit} since the epoch: give seconds or milliseconds` : '')
+  );
 }
 
+/**
+ * Date.UTC for any year. Date.UTC takes the years 0 to 99 for 1900 to 1999, so those are computed 400 years later
+ * (one whole cycle of the calendar's leap years: 146,097 days) and moved back.
+ */
+function utcMs(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  return year >= 0 && year < 100
+    ? Date.UTC(year + 400, monthIndex, day, hour, minute, second) - 146_097 * DAY_MS
+    : Date.UTC(year, monthIndex, day, hour, minute, second);
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(utcMs(year, month, 0)).getUTCDate();
+}
+
+/** The zone's offset from UTC, NaN for one beyond 23 hours 59 minutes. */
 function zoneOffsetMs(zone: string): number {
   if (zone === 'Z' || zone === 'z') {
     return 0;
@@ -76,7 +132,7 @@ function zoneOffsetMs(zone: string): number {
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
   const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-  return sign * (hours * 60 + minutes) * 60_000;
+  return hours > 23 || minutes > 59 ? NaN : sign * (hours * 60 + minutes) * 60_000;
 }
 
 const DAY_MS = 86_400_000;
