@@ -1,6 +1,7 @@
 /** detect --online: causal, calibrated scores; real files with repeated timestamps and constant columns. */
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { METRICS } from '../src/sample/generateTelemetry';
 import { readCsv, REPO_ROOT, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
 const work = tempDir();
@@ -69,6 +70,33 @@ describe('detect --online', () => {
     const { run, scores } = detect(file, 'constant');
     expect(run.stderr).toMatch(/warning: column "error_count" is constant over the training rows/);
     expect(scores.filter((row) => row.status === 'scored').length).toBeGreaterThan(1000);
+  });
+
+  // Before: online mode said nothing, even when every column was constant over the rows its model trained on.
+  it.each([
+    ['one column', { error_count: 0 }, /warning: column "error_count" is constant over the training rows; /],
+    [
+      'every column',
+      Object.fromEntries(METRICS.map((metric, i) => [metric, i])),
+      /warning: every column is constant over the 300 training rows \(.*\): zero variance carries no information/,
+    ],
+  ])('warns of a constant warm-up column as batch training does, in detect and stream (%s)', (name, fixed, warning) => {
+    // Constant over the warm-up rows (the first model's training rows) only.
+    const constant = rows.map((row, i) => (i < 300 ? { ...row, ...fixed } : row));
+    const csv = toCsv(constant);
+    const { run, outputDir } = detect(
+      writeInput(work, `constant-warm-up-${name}.csv`, csv),
+      `cw-${name}`,
+      '--online',
+      '--warmup',
+      '300'
+    );
+    expect(run.stderr).toMatch(warning);
+    const summary = JSON.parse(readFileSync(join(outputDir, 'summary.json'), 'utf8'));
+    expect(summary.warnings.filter((line: string) => warning.test(`warning: ${line}`))).toHaveLength(1);
+    const streamed = runCli(['stream', '--online', '--warmup', '300', '--format', 'csv'], csv);
+    expect(streamed.status).toBe(0);
+    expect(streamed.stderr.split('\n').filter((line) => warning.test(line))).toHaveLength(1);
   });
 });
 
@@ -211,6 +239,23 @@ describe('detect --threads', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/threads\.csv:2:1: cannot train on the first 10 complete rows \(raise --warmup\)/);
     expect(() => readFileSync(join(outputDir, 'scores.csv'))).toThrow();
+  });
+
+  it('warns of constant warm-up columns from the scoring thread as from the main thread', () => {
+    const constant = writeInput(work, 'threads-constant.csv', toCsv(rows.map((row) => ({ ...row, error_count: 0 }))));
+    const args = ['--online', '--warmup', '500', '--group-by', 'host', '-q'];
+    const warnings = (threads: string) =>
+      JSON.parse(
+        readFileSync(
+          join(detect(constant, `constant-${threads}`, ...args, '--threads', threads).outputDir, 'summary.json'),
+          'utf8'
+        )
+      ).warnings;
+    const expected = ['a', 'b', 'c'].map((host) =>
+      expect.stringMatching(new RegExp(`^group "${host}": column "error_count" is constant over the training rows`))
+    );
+    expect(warnings('2')).toEqual(expect.arrayContaining(expected));
+    expect(warnings('2')).toEqual(warnings('1'));
   });
 
   it('refuses a thread count other than 1 or 2 with exit 2', () => {

@@ -51,6 +51,8 @@ export interface ScoringOutcome {
   thresholds: Array<number | Record<string, number> | undefined>;
   /** Online mode: each group's last model (toJSON form); undefined while a group is still in its warm-up. */
   models: Array<SerializedDetector | undefined>;
+  /** Online mode: the warning about each group's constant warm-up columns (constantColumnsNotice), if any. */
+  constantColumns: Array<string | undefined>;
 }
 
 export class GroupScoring {
@@ -118,6 +120,9 @@ export class GroupScoring {
       thresholds: this.scorers.map((scorer) => scorer.threshold()),
       models: this.scorers.map((scorer) =>
         scorer instanceof OnlineChunkScorer ? scorer.detector.detector?.toJSON() : undefined
+      ),
+      constantColumns: this.scorers.map((scorer) =>
+        scorer instanceof OnlineChunkScorer ? scorer.constantColumns?.text : undefined
       ),
     };
   }

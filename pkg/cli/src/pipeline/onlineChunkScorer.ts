@@ -17,10 +17,12 @@ import {
   type ForestScoring,
   type ModelSpan,
   type OnlineOptions,
-  type SeriesBuffer,
+  SeriesBuffer,
+  type SeriesTable,
 } from '@telemetry-analyzer/engine';
 import { explainBufferedRows, GroupScorer } from './chunkScorer';
 import { SCORED, TRAINING, type BatchScores, type ModelHandover } from './batchScores';
+import { constantColumnsNotice, type ConstantColumnsNotice } from './constantColumnsNotice';
 
 export class OnlineChunkScorer extends GroupScorer {
   readonly detector: OnlineDetector;
@@ -28,6 +30,10 @@ export class OnlineChunkScorer extends GroupScorer {
   private lastModels: Array<{ fromRow: number; detector: AnomalyDetector }> = [];
   /** The model last handed over by modelChanges (explanations elsewhere), to hand over only new ones. */
   private handedOver: AnomalyDetector | undefined;
+  /** The warm-up rows, kept only until the first model is trained on them (for the constant-columns warning). */
+  private warmup: SeriesBuffer | undefined;
+  /** What the warm-up rows' constant columns call for (constantColumnsNotice), once the first model is trained. */
+  constantColumns: ConstantColumnsNotice | undefined;
 
   constructor(
     columns: string[],
@@ -41,6 +47,7 @@ export class OnlineChunkScorer extends GroupScorer {
   ) {
     super(columns, historyRows);
     this.detector = new OnlineDetector(columns, options, online, scoring);
+    this.warmup = new SeriesBuffer(columns);
   }
 
   threshold(): number {
@@ -60,7 +67,9 @@ export class OnlineChunkScorer extends GroupScorer {
   }
 
   protected scoreNewRows(rows: Int32Array, out: BatchScores): void {
-    const result = this.detector.push(this.buffer.table(this.historyLength));
+    const table = this.buffer.table(this.historyLength);
+    const result = this.detector.push(table);
+    this.keepWarmup(table, result.status);
     this.lastModels = result.models.map(({ from, detector }) => ({ fromRow: rows[from], detector }));
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
@@ -78,6 +87,23 @@ export class OnlineChunkScorer extends GroupScorer {
     }
     if (this.explain) {
       explainFlagged(result.models, this.buffer, this.historyLength, this.historyRows, rows, out);
+    }
+  }
+
+  /** Adds the batch's warm-up rows (its first ones) to `warmup`; once the first model is trained, checks them. */
+  private keepWarmup(table: SeriesTable, status: Uint8Array): void {
+    if (this.warmup === undefined) {
+      return;
+    }
+    let count = 0;
+    while (count < status.length && status[count] === ONLINE_TRAINING) {
+      count++;
+    }
+    const values = table.columns.map((column) => column.values);
+    this.warmup.pushRange(table.timestamps, values, 0, count);
+    if (this.detector.detector !== undefined) {
+      this.constantColumns = constantColumnsNotice(this.warmup.table());
+      this.warmup = undefined;
     }
   }
 }

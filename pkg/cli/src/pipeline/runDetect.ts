@@ -218,9 +218,12 @@ async function scoreAndWrite(
       } else {
         untrained.push(group);
       }
-      const unseen = raw
-        ? unseenVariationWarning(schema.metricNames, warmUpRanges[g], group === '' ? '' : `group "${group}": `)
-        : undefined;
+      const inGroup = group === '' ? '' : `group "${group}": `;
+      const constant = outcome.constantColumns[g];
+      if (constant !== undefined) {
+        warnings.push(`${inGroup}${constant}`);
+      }
+      const unseen = raw ? unseenVariationWarning(schema.metricNames, warmUpRanges[g], inGroup) : undefined;
       if (unseen !== undefined) {
         warnings.push(unseen);
       }

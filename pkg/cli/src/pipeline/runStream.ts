@@ -127,7 +127,10 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     }
     let scorer = scorers.get(row.group);
     if (!scorer) {
-      scorer = online ? onlineRowScorer(schema.metricNames, online) : modelRowScorer(row);
+      const inGroup = row.group === '' ? '' : `group "${row.group}": `;
+      scorer = online
+        ? onlineRowScorer(schema.metricNames, online, (text) => request.warn?.(`warning: ${inGroup}${text}`))
+        : modelRowScorer(row);
       scorers.set(row.group, scorer);
     }
     const activeScorer = scorer;
@@ -184,16 +187,27 @@ interface RowResult {
   contributions: FeatureContribution[];
 }
 
-/** Online mode for one group: `detect --online`'s scorer, one row at a time. */
+/**
+ * Online mode for one group: `detect --online`'s scorer, one row at a time.
+ * @param warn hears what the first model's training rows call for (constant columns), once
+ */
 function onlineRowScorer(
   columns: string[],
-  online: NonNullable<StreamRequest['online']>
+  online: NonNullable<StreamRequest['online']>,
+  warn: (text: string) => void
 ): (row: ParsedRow) => RowResult | null {
   const scorer = new OnlineChunkScorer(columns, online.detector, online.options, historyRows(online.detector.features));
   const oneRow = Int32Array.of(0);
+  let trained = false;
   return (parsed) => {
     const scores = emptyScores(1);
     scorer.score(singleRowBatch(parsed, 0), oneRow, scores);
+    if (!trained && scorer.detector.detector !== undefined) {
+      trained = true;
+      if (scorer.constantColumns !== undefined) {
+        warn(scorer.constantColumns.text);
+      }
+    }
     if (scores.status[0] !== SCORED) {
       return null;
     }

@@ -4,13 +4,14 @@
  * the training rows are ever held in memory. Then one detector per group.
  */
 import type { Readable } from 'stream';
-import { AnomalyDetector, constantColumns, SeriesBuffer, type SeriesTable } from '@telemetry-analyzer/engine';
+import { AnomalyDetector, SeriesBuffer, type SeriesTable } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import type { InputFormat } from '../input/inputFormat';
 import type { InputSchema } from '../input/inputSchema';
 import { readDataRecordBatches } from '../input/recordBatches';
 import { RowReader } from '../input/rowReader';
 import { Progress } from '../progress';
+import { constantColumnsNotice } from './constantColumnsNotice';
 import type { DetectionSettings } from './detectionOptions';
 import { withEngineErrors } from './engineErrors';
 import { ColumnRange, unseenVariationWarning } from './unseenVariation';
@@ -112,30 +113,14 @@ export function trainDetectors(
   return detectors;
 }
 
-/**
- * A constant training column is kept (no tree splits on it, as in scikit-learn) with a warning: a later change in
- * it goes unnoticed. Only a table with nothing but constant columns is refused: it has nothing to learn from.
- */
+/** Constant training columns are kept with a warning; a table of nothing else is refused (constantColumnsNotice). */
 function rejectConstantColumns(table: SeriesTable, schema: InputSchema, inGroup: string, quiet: boolean): void {
-  const constant = constantColumns(table);
-  if (constant.length === 0) {
-    return;
+  const notice = constantColumnsNotice(table);
+  if (notice?.every) {
+    throw new InputError(headerLocation(schema, notice.column), `${inGroup}${notice.text}`);
   }
-  const names = constant.map((name) => `"${name}"`).join(', ');
-  if (constant.length === table.columns.length) {
-    const rows = table.timestamps.length;
-    const only = constant.length === 1 ? ` = ${table.columns[0].values[0]}` : '';
-    throw new InputError(
-      headerLocation(schema, constant[0]),
-      `${inGroup}every column is constant over the ${rows} training rows (${names}${only}): ` +
-        'zero variance carries no information; train on a range where a column varies'
-    );
-  }
-  if (!quiet) {
-    process.stderr.write(
-      `telemetry-analyzer: warning: ${inGroup}column ${names} is constant over the training rows; the model ` +
-        'cannot learn from it and will not notice when it changes (leave it out with --columns)\n'
-    );
+  if (notice && !quiet) {
+    process.stderr.write(`telemetry-analyzer: warning: ${inGroup}${notice.text}\n`);
   }
 }
 
