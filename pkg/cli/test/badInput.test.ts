@@ -28,12 +28,13 @@ function expectRejected(
   text: string | Buffer | null,
   extraArgs: string[],
   expected: (file: string) => RegExp,
-  fileName = 'input.csv'
+  fileName = 'input.csv',
+  env?: Record<string, string>
 ): string {
   const directory = join(work, `case-${++caseNumber}`);
   const file = text === null ? join(directory, 'missing.csv') : writeInput(work, `${caseNumber}-${fileName}`, text);
   const outputDir = join(directory, 'out');
-  const run = runCli(['detect', '--input', file, '--output-dir', outputDir, ...extraArgs]);
+  const run = runCli(['detect', '--input', file, '--output-dir', outputDir, ...extraArgs], undefined, { env });
   expect(run.status).toBe(2);
   const lines = run.stderr.trimEnd().split('\n');
   expect(lines).toHaveLength(1);
@@ -43,6 +44,9 @@ function expectRejected(
   expect(existsSync(outputDir)).toBe(false);
   return lines[0];
 }
+
+/** The one-record limit the tests run with (TELEMETRY_ANALYZER_MAX_RECORD_BYTES), instead of 64 MiB. */
+const SMALL_RECORD_LIMIT = { TELEMETRY_ANALYZER_MAX_RECORD_BYTES: '4096' };
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -68,7 +72,7 @@ describe('detect refuses an output directory it cannot create', () => {
     ['/proc/no-such-dir/out', '(/proc/no-such-dir: ENOENT)'],
   ])('-o %s exits 2 at once, naming the level that failed', (outputDir, reason) => {
     const input = writeInput(work, 'proc-input.csv', goodCsv);
-    const run = runCli(['detect', '--input', input, '-o', outputDir], undefined, 100_000);
+    const run = runCli(['detect', '--input', input, '-o', outputDir], undefined, { killAfterMs: 100_000 });
     expect(run.status).toBe(2);
     expect(run.stderr.trimEnd()).toBe(`telemetry-analyzer: ${outputDir}: cannot create the output directory ${reason}`);
   });
@@ -363,6 +367,50 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
           `^telemetry-analyzer: ${file}:1:3: column name "memory_free_mb\\\\u\\{fffd\\}" in the header is not valid UTF-8 text`
         )
     );
+  });
+
+  describe('a record over the size limit (64 MiB; 4096 bytes in these tests)', () => {
+    // Before: a long CSV line was joined chunk by chunk (quadratic), an NDJSON line of 600 MB ended in readline's
+    // RangeError with a stack, and a JSON array element had no bound at all.
+    const long = 'x'.repeat(5000);
+    const ndjsonLines = rows.slice(0, 40).map((row) => JSON.stringify(row));
+    ndjsonLines[3] = JSON.stringify({ ...rows[3], note: long });
+    test.each([
+      ['a plain CSV line', csvWithCell(4, 'memory_free_mb', long), 'input.csv', ':5: line 5 is'],
+      [
+        'a quoted field of many lines',
+        csvWithCell(4, 'memory_free_mb', `"${'x\n'.repeat(2500)}"`),
+        'input.csv',
+        ':(\\d+): the record still open at line \\1 is',
+      ],
+      ['an NDJSON line', ndjsonLines.join('\n'), 'input.ndjson', ':4: line 4 is'],
+      [
+        'a JSON array element',
+        `[\n${ndjsonLines.join(',\n')}\n]`,
+        'input.json',
+        ':5:1: element 4 of the JSON array is',
+      ],
+    ])('%s: exit 2 with its line, no output', (_what, text, fileName, where) => {
+      expectRejected(
+        text,
+        [],
+        (file) =>
+          new RegExp(`^telemetry-analyzer: ${file}${where} longer than 4096 bytes, the most one record may take`),
+        fileName,
+        SMALL_RECORD_LIMIT
+      );
+    });
+
+    test('stream: the long line is named and skipped, the stream goes on, exit 2 at EOF', () => {
+      const run = runCli(['stream', '--online', '--warmup', '20'], ndjsonLines.join('\n') + '\n', {
+        env: SMALL_RECORD_LIMIT,
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(
+        /^telemetry-analyzer: warning: <stdin>:4: line 4 is longer than 4096 bytes.*\(row skipped\)$/m
+      );
+      expect(run.stderr).toMatch(/^39 rows, .*1 bad rows skipped/m);
+    });
   });
 
   describe('--model files', () => {

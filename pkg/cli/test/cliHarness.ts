@@ -14,13 +14,21 @@ export interface CliRun {
   stderr: string;
 }
 
-/** @param killAfterMs a safety net for a run that could hang (the test then fails on a null status), not a limit */
-export function runCli(args: string[], stdin?: string, killAfterMs?: number): CliRun {
+/**
+ * @param options.killAfterMs a safety net for a run that could hang (the test then fails on a null status), not a
+ *   limit; options.env: variables added to the environment
+ */
+export function runCli(
+  args: string[],
+  stdin?: string,
+  options: { killAfterMs?: number; env?: Record<string, string> } = {}
+): CliRun {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     input: stdin,
     encoding: 'utf8',
     cwd: REPO_ROOT,
-    timeout: killAfterMs,
+    timeout: options.killAfterMs,
+    env: { ...process.env, ...options.env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

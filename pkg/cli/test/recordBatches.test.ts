@@ -1,7 +1,8 @@
+import { createInterface } from 'readline';
 import { Readable } from 'stream';
 import { createRandom } from '@telemetry-analyzer/engine';
 import { plainNumber } from '../src/input/cells';
-import { readRawRecords, type RawRecord } from '../src/input/rawRecords';
+import { readLines, readRawRecords, type RawRecord } from '../src/input/rawRecords';
 import { readRecordBatches, type RecordBatch } from '../src/input/recordBatches';
 
 /** A stream of `text` in chunks of `size` bytes, so lines, CR LF pairs and UTF-8 sequences straddle chunk borders. */
@@ -170,5 +171,24 @@ describe('RecordBatch#number reads numbers from the bytes exactly as plainNumber
     );
     expect(plainDecimals.length).toBeGreaterThan(1000);
     expect(plainDecimals.filter(({ number }) => Number.isNaN(number))).toEqual([]);
+  });
+});
+
+describe('readLines', () => {
+  // It replaced readline (which holds a line of any length): the same lines, split at LF, CR LF or a lone CR.
+  test('splits as readline does, whatever the chunks', async () => {
+    const text = 'a,1\r\nb,2\rc,3\n\nd,\u00e9\u20ac\r\n\r\ne,5';
+    const expected: string[] = [];
+    for await (const line of createInterface({ input: chunked(text, 1 << 16)(), crlfDelay: Infinity })) {
+      expected.push(line);
+    }
+    for (const size of [1, 2, 3, 5, 1 << 16]) {
+      const lines: string[] = [];
+      for await (const { lineNumber, text: line } of readLines(chunked(text, size)())) {
+        expect(lineNumber).toBe(lines.length + 1);
+        lines.push(line!);
+      }
+      expect(lines).toEqual(expected);
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { Readable } from 'stream';
 import { StringDecoder } from 'string_decoder';
 import { InputError, type InputLocation } from '../errors';
 import type { ParsedObject } from './rawRecords';
+import { MAX_RECORD_BYTES, recordTooLong } from './recordLimit';
 
 export async function* splitJsonArray(stream: Readable, source: string): AsyncGenerator<ParsedObject> {
   const decoder = new StringDecoder('utf8');
@@ -16,6 +17,8 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
   let element = '';
   let elementLine = 0;
   let elementColumn = 0;
+  /** Elements started so far: the 1-based index of the one being read. */
+  let elements = 0;
   let depth = 0;
   let inString = false;
   let escaped = false;
@@ -23,6 +26,12 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
 
   const fail = (reason: string): never => {
     throw new InputError({ source, line, column }, reason);
+  };
+  // Counted in characters (one to three bytes each): bounded all the same.
+  const checkElementLength = () => {
+    if (element.length > MAX_RECORD_BYTES) {
+      throw recordTooLong(source, elementLine, `element ${elements} of the JSON array`, elementColumn);
+    }
   };
 
   for await (const chunk of stream) {
@@ -59,6 +68,7 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
           depth--;
           if (depth === 0) {
             element += text.slice(elementStart, i + 1);
+            checkElementLength();
             yield parseElement(element, source, elementLine, elementColumn);
             element = '';
             elementStart = -1;
@@ -89,6 +99,7 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
           fail('expected a JSON object per row, e.g. {"timestamp": ..., "cpu": 1.5}');
         }
         state = 'in-element';
+        elements++;
         depth = 1;
         elementStart = i;
         elementLine = line;
@@ -99,6 +110,7 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
     }
     if (state === 'in-element' && elementStart >= 0) {
       element += text.slice(elementStart);
+      checkElementLength();
     }
   }
   if (state === 'before-array') {

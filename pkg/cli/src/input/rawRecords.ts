@@ -4,11 +4,11 @@
  * of the first object); every following record holds one cell per header name.
  */
 import type { Readable } from 'stream';
-import { createInterface } from 'readline';
 import { CsvError, parse as parseCsv } from 'csv-parse';
 import { InputError } from '../errors';
 import type { InputFormat } from './inputFormat';
 import { invalidJsonError, splitJsonArray } from './jsonArraySplitter';
+import { MAX_RECORD_BYTES, recordTooLong } from './recordLimit';
 
 /** A cell as read: CSV gives text, JSON numbers, strings, null, booleans or nested values; undefined = absent key. */
 export type Cell = unknown;
@@ -63,7 +63,9 @@ export async function* readRawRecords(
 }
 
 async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRecord> {
-  const parser = stream.pipe(parseCsv({ bom: true, skip_empty_lines: true, info: true }));
+  const parser = stream.pipe(
+    parseCsv({ bom: true, skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_BYTES })
+  );
   stream.on('error', (error) => parser.destroy(error));
   // The line the last whole record ended on: a quote never closed opens the record after it.
   let lastLine = 0;
@@ -85,6 +87,12 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
           'field runs to the end of the file'
       );
     }
+    if (error instanceof CsvError && error.code === 'CSV_MAX_RECORD_SIZE') {
+      // A quoted field over many lines (a plain line that long is refused before csv-parse reads the file), at the
+      // line where it crossed the limit: where it starts is not known.
+      const line = (error as CsvError & { lines?: number }).lines ?? lastLine + 1;
+      throw recordTooLong(source, line, `the record still open at line ${line}`);
+    }
     throw csvErrorToInputError(error, source);
   }
 }
@@ -94,11 +102,16 @@ async function* readCsvLines(
   source: string,
   onBadRecord?: BadRecordHandler
 ): AsyncGenerator<RawRecord> {
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let lineNumber = 0;
   let width = -1;
-  for await (const text of lines) {
-    lineNumber++;
+  for await (const { lineNumber, text } of readLines(stream)) {
+    if (text === undefined) {
+      const error = recordTooLong(source, lineNumber, `line ${lineNumber}`);
+      if (width < 0) {
+        throw error; // the header line cannot be skipped
+      }
+      reject(error, onBadRecord);
+      continue;
+    }
     const line = lineNumber === 1 ? text.replace(/^\uFEFF/, '') : text;
     if (line.trim() === '') {
       continue;
@@ -197,10 +210,11 @@ async function* readNdjsonObjects(
   source: string,
   onBadRecord?: BadRecordHandler
 ): AsyncGenerator<ParsedObject> {
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let lineNumber = 0;
-  for await (const text of lines) {
-    lineNumber++;
+  for await (const { lineNumber, text } of readLines(stream)) {
+    if (text === undefined) {
+      reject(recordTooLong(source, lineNumber, `line ${lineNumber}`), onBadRecord);
+      continue;
+    }
     const unmarked = lineNumber === 1 ? text.replace(/^\uFEFF/, '') : text;
     const trimmed = unmarked.trim();
     if (trimmed === '') {
@@ -220,6 +234,66 @@ async function* readNdjsonObjects(
       continue;
     }
     yield { line: lineNumber, value };
+  }
+}
+
+const LINE_FEED = 10;
+const CARRIAGE_RETURN = 13;
+
+/**
+ * The lines of a stream as readline splits them (at LF, CR LF or CR), each decoded once it ends, each as soon as it
+ * ends. Not readline: it holds a line of any length (one of 600 MB ended in its RangeError); here a line over
+ * MAX_RECORD_BYTES is dropped as it comes and given without `text`.
+ */
+export async function* readLines(stream: Readable): AsyncGenerator<{ lineNumber: number; text?: string }> {
+  let pieces: Buffer[] = [];
+  let bytes = 0;
+  let lineNumber = 0;
+  let afterCr = false;
+  const add = (piece: Buffer) => {
+    bytes += piece.length;
+    if (bytes <= MAX_RECORD_BYTES) {
+      pieces.push(piece);
+    } else {
+      pieces = [];
+    }
+  };
+  const line = () => {
+    const text =
+      bytes > MAX_RECORD_BYTES ? undefined : (pieces.length === 1 ? pieces[0] : Buffer.concat(pieces)).toString('utf8');
+    pieces = [];
+    bytes = 0;
+    return { lineNumber: ++lineNumber, text };
+  };
+  for await (const data of stream as AsyncIterable<Buffer | string>) {
+    const chunk = typeof data === 'string' ? Buffer.from(data) : data;
+    let at = 0;
+    let cr = -2; // the next CR from `at` on (-1: none in the chunk; -2: not looked for yet)
+    while (at < chunk.length) {
+      if (afterCr) {
+        afterCr = false;
+        if (chunk[at] === LINE_FEED) {
+          at++;
+          continue; // the LF of a CR LF
+        }
+      }
+      if (cr !== -1 && cr < at) {
+        cr = chunk.indexOf(CARRIAGE_RETURN, at);
+      }
+      const lf = chunk.indexOf(LINE_FEED, at);
+      const end = cr < 0 ? lf : lf < 0 ? cr : Math.min(lf, cr);
+      if (end < 0) {
+        add(chunk.subarray(at));
+        break;
+      }
+      add(chunk.subarray(at, end));
+      yield line();
+      afterCr = end === cr;
+      at = end + 1;
+    }
+  }
+  if (bytes > 0) {
+    yield line();
   }
 }
 

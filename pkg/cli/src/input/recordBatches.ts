@@ -14,6 +14,7 @@ import type { Readable } from 'stream';
 import { plainNumber } from './cells';
 import type { InputFormat } from './inputFormat';
 import { readRawRecords, type Cell, type RawRecord } from './rawRecords';
+import { MAX_RECORD_BYTES, recordTooLong } from './recordLimit';
 
 /** Records handed out per batch at most (JSON/NDJSON; a CSV batch is one chunk of the file). */
 const RECORDS_PER_BATCH = 8192;
@@ -44,7 +45,7 @@ export async function* readRecordBatches(
     yield* grouped(readRawRecords(open(), format, source));
     return;
   }
-  const plain = new PlainCsvLines();
+  const plain = new PlainCsvLines(source);
   const stream = open();
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -202,9 +203,13 @@ function decimalAt(bytes: Buffer, start: number, end: number): number {
 
 /** Splits CSV bytes into records line by line until a line is not a plain record (then `stopped`). */
 class PlainCsvLines {
+  constructor(private readonly source: string) {}
+
   stopped = false;
   recordsTaken = 0;
-  private rest: Buffer = Buffer.alloc(0);
+  /** The bytes of the line not yet ended, as read: joined once it ends (joined per chunk, a long line is quadratic). */
+  private rest: Buffer[] = [];
+  private restBytes = 0;
   private lineNumber = 0;
   /** Fields per record: the first record's (the header's). */
   private width = -1;
@@ -216,7 +221,12 @@ class PlainCsvLines {
   private count = 0;
 
   take(chunk: Buffer): RecordBatch {
-    const bytes = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
+    if (this.restBytes > 0 && !chunk.includes(NEWLINE)) {
+      this.keep(chunk);
+      this.startBatch(chunk);
+      return this.batch(chunk); // no record
+    }
+    const bytes = this.restBytes > 0 ? Buffer.concat([...this.rest, chunk]) : chunk;
     // Most chunks have no quote, NUL or carriage return at all: then no line needs looking at for them.
     const plain = !bytes.includes(QUOTE) && !bytes.includes(NUL) && !bytes.includes(CARRIAGE_RETURN);
     this.startBatch(bytes);
@@ -231,12 +241,23 @@ class PlainCsvLines {
       }
       start = end + 1;
     }
-    this.rest = Buffer.from(bytes.subarray(start));
+    this.rest = [];
+    this.restBytes = 0;
+    this.keep(Buffer.from(bytes.subarray(start)));
     return this.batch(bytes);
   }
 
+  /** Holds bytes of the line not yet ended; refuses a line over MAX_RECORD_BYTES. */
+  private keep(bytes: Buffer): void {
+    this.rest.push(bytes);
+    this.restBytes += bytes.length;
+    if (this.restBytes > MAX_RECORD_BYTES) {
+      throw recordTooLong(this.source, this.lineNumber + 1, `line ${this.lineNumber + 1}`);
+    }
+  }
+
   end(): RecordBatch {
-    const bytes = this.rest;
+    const bytes = Buffer.concat(this.rest);
     this.startBatch(bytes);
     if (bytes.length > 0) {
       this.line(bytes, 0, bytes.length, false, false);
@@ -271,6 +292,9 @@ class PlainCsvLines {
    */
   private line(bytes: Buffer, start: number, end: number, terminated: boolean, plain: boolean): boolean {
     this.lineNumber++;
+    if (end - start > MAX_RECORD_BYTES) {
+      throw recordTooLong(this.source, this.lineNumber, `line ${this.lineNumber}`);
+    }
     if (this.lineNumber === 1 && BYTE_ORDER_MARK.every((byte, i) => bytes[start + i] === byte)) {
       start += BYTE_ORDER_MARK.length;
     }
