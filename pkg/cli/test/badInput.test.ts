@@ -413,6 +413,24 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     });
   });
 
+  test('a genuine U+FFFD in a header name is a name like any other (only undecodable bytes are refused)', () => {
+    // Before: refused as "not valid UTF-8 text", as if it were undecodable bytes.
+    const named = goodCsv.replace('memory_free_mb', 'memory_free_mb\ufffd');
+    const json = rows.slice(0, 200).map((row) => JSON.stringify({ ...row, 'error\ufffd': 1 }));
+    for (const [name, text] of [
+      ['fffd.csv', named],
+      ['fffd.ndjson', json.join('\n')],
+      ['fffd.json', `[\n${json.map((line) => line.replace(/,/g, ',\n  ')).join(',\n')}\n]`],
+    ]) {
+      const outputDir = join(work, `out-${name}`);
+      const run = runCli(['detect', '-q', '--input', writeInput(work, name, text), '--output-dir', outputDir]);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    }
+    const anomalies = readFileSync(join(work, 'out-fffd.csv', 'anomalies.csv'), 'utf8');
+    expect(anomalies.split('\n')[0]).toContain('memory_free_mb\ufffd');
+  });
+
   describe('--model files', () => {
     const input = writeInput(work, 'model-input.csv', goodCsv);
 

@@ -5,6 +5,7 @@
  * output is written.
  */
 import type { Readable } from 'stream';
+import { StringDecoder } from 'string_decoder';
 import { InputError } from '../errors';
 import { Progress } from '../progress';
 import { parseMetricCell } from './cells';
@@ -12,6 +13,7 @@ import type { InputFormat } from './inputFormat';
 import type { ColumnRoles, InputSchema } from './inputSchema';
 import type { RawRecord } from './rawRecords';
 import { readRecordBatches, type RecordBatch } from './recordBatches';
+import { MAX_RECORD_BYTES } from './recordLimit';
 import { RowReader, type TimestampRepairs } from './rowReader';
 
 export interface GroupScan {
@@ -58,7 +60,8 @@ export async function scanInput(
     throw new InputError({ source, line: 1, column: 1 }, 'the file is empty');
   }
   const headerRecord = first.value.record(0);
-  const partialSchema = schemaFromHeader(headerRecord, source, roles);
+  const undecodable = await undecodableHeader(open, headerRecord);
+  const partialSchema = schemaFromHeader(headerRecord, source, roles, undecodable);
   const candidates = roles.columns ? partialSchema.metricIndexes : candidateColumns(partialSchema);
   const columns: ColumnEvidence[] = candidates.map(() => ({ numeric: false }));
   const rowReader = new RowReader(partialSchema, strict);
@@ -153,14 +156,61 @@ export async function scanInput(
   return { schema, groups, rows, lastLine, textColumns, timestampRepairs: rowReader.repairs };
 }
 
-/** The roles of the header's columns; metric columns only when --columns names them. */
-export function schemaFromHeader(header: RawRecord, source: string, roles: ColumnRoles): InputSchema {
+/**
+ * Whether a header name came from bytes that are not UTF-8. They decode to U+FFFD, and so does a genuine U+FFFD
+ * (EF BF BD), which is a name like any other: when a name holds one, the raw bytes from the start of the input
+ * through the header (through the line that holds every such name, or one record's limit past its start) are
+ * decoded again, strictly.
+ */
+async function undecodableHeader(open: () => Readable, header: RawRecord): Promise<(name: string) => boolean> {
+  const suspects = header.cells.map((cell) => String(cell ?? '')).filter((name) => name.includes('\ufffd'));
+  if (suspects.length === 0) {
+    return () => false;
+  }
+  const stream = open();
+  const pieces: Buffer[] = [];
+  const lenient = new StringDecoder('utf8');
+  let text = '';
+  let bytes = 0;
+  let lines = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      pieces.push(chunk);
+      bytes += chunk.length;
+      text += lenient.write(chunk);
+      lines += chunk.filter((byte) => byte === 10).length;
+      const through = lines >= header.line && suspects.every((name) => text.includes(name));
+      if (through || (lines >= header.line && bytes > MAX_RECORD_BYTES)) {
+        break;
+      }
+    }
+  } finally {
+    stream.destroy();
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(pieces));
+    return () => false;
+  } catch {
+    return (name) => name.includes('\ufffd');
+  }
+}
+
+/**
+ * The roles of the header's columns; metric columns only when --columns names them.
+ * @param undecodable whether a name came from bytes that are not UTF-8 [it holds U+FFFD: stdin cannot be read again]
+ */
+export function schemaFromHeader(
+  header: RawRecord,
+  source: string,
+  roles: ColumnRoles,
+  undecodable = (name: string) => name.includes('\ufffd')
+): InputSchema {
   const names = header.cells.map((cell) => String(cell ?? '').trim());
   const at = (column: number) => ({ source, line: header.line, column });
   const seen = new Map<string, number>();
   names.forEach((name, index) => {
-    // Bytes that are not UTF-8 decode to U+FFFD: a name the user cannot type in --columns or find in the outputs.
-    if (name.includes('\ufffd')) {
+    // A name the user cannot type in --columns or find in the outputs.
+    if (undecodable(name)) {
       throw new InputError(
         at(index + 1),
         `column name "${name}" in the header is not valid UTF-8 text; save the file as UTF-8`
