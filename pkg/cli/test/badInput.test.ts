@@ -78,6 +78,35 @@ describe('detect refuses an output directory it cannot create', () => {
   });
 });
 
+test('stream --online --columns naming a column twice is an option error', () => {
+  const run = runCli(['stream', '--online', '--format', 'csv', '--columns', 'cpu,cpu'], 'timestamp,cpu\n1,2\n');
+  expect(run.status).toBe(2);
+  expect(run.stderr.trimEnd()).toBe('telemetry-analyzer: --columns: column "cpu" is named twice in "cpu,cpu"');
+});
+
+describe('an empty output path is an option error', () => {
+  // Before: detect -o '' wrote its results into the current directory, and train --model '' was an internal error.
+  test.each([
+    [['detect', '-o', ''], '--output-dir'],
+    [['train', '--model', ''], '--model'],
+  ])('%j', (args, option) => {
+    const cwd = tempDir();
+    const input = writeInput(cwd, 'input.csv', goodCsv);
+    const run = runCli([...args, '--input', input], undefined, { cwd });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd()).toBe(`telemetry-analyzer: ${option}: the output path is empty`);
+    expect(filesIn(cwd)).toEqual(['input.csv']);
+  });
+
+  test('sample --output ""', () => {
+    const cwd = tempDir();
+    const run = runCli(['sample', '--output', ''], undefined, { cwd });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd()).toBe('telemetry-analyzer: --output: the output path is empty');
+    expect(filesIn(cwd)).toEqual([]);
+  });
+});
+
 describe('detect and train never write over their input', () => {
   test('an input named like an output, in the output directory, is refused and left as it was', () => {
     const directory = join(work, 'same-file');
@@ -277,6 +306,11 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     [['--trees', '10000000'], /^telemetry-analyzer: --trees: expected an integer from 1 to 10000, got 10000000$/],
     [['--lags', '100000000'], /^telemetry-analyzer: --lags: .*from 0 to 100000, got 100000000$/],
     [['--window', '1000000000'], /^telemetry-analyzer: --window: .*from 2 to 100000, got 1000000000$/],
+    // Before: accepted, then "the table has two columns named ..." after the whole input was read.
+    [
+      ['--columns', 'cpu_usage_percent,cpu_usage_percent'],
+      /^telemetry-analyzer: --columns: column "cpu_usage_percent" is named twice in "cpu_usage_percent,cpu_usage_percent"$/,
+    ],
   ])('bad option value: %j', (flags, message) => {
     expectRejected(goodCsv, flags, () => message);
   });

@@ -16,17 +16,17 @@ export interface CliRun {
 
 /**
  * @param options.killAfterMs a safety net for a run that could hang (the test then fails on a null status), not a
- *   limit; options.env: variables added to the environment
+ *   limit; options.env: variables added to the environment; options.cwd [the repository]
  */
 export function runCli(
   args: string[],
   stdin?: string,
-  options: { killAfterMs?: number; env?: Record<string, string> } = {}
+  options: { killAfterMs?: number; env?: Record<string, string>; cwd?: string } = {}
 ): CliRun {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     input: stdin,
     encoding: 'utf8',
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     timeout: options.killAfterMs,
     env: { ...process.env, ...options.env },
   });

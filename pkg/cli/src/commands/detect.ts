@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { InputError } from '../errors';
-import { parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
+import { outputPath, parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
 import { runDetect } from '../pipeline/runDetect';
 import { addDetectionOptions, addOnlineOptions } from './detectionFlags';
 
@@ -21,7 +21,7 @@ export function detectCommand(): Command {
       const { summary } = await runDetect({
         input: flags.input,
         format: flags.format,
-        outputDir: flags.outputDir,
+        outputDir: outputPath('--output-dir', flags.outputDir),
         settings,
         modelPath: flags.model,
         contaminationGiven: self.getOptionValueSource('contamination') === 'cli',

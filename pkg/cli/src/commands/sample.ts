@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { InputError } from '../errors';
-import { parseInteger } from '../pipeline/detectionOptions';
+import { outputPath, parseInteger } from '../pipeline/detectionOptions';
 import { parseTimestamp } from '../input/timestamp';
 import { writeSample } from '../sample/writeSample';
 
@@ -37,7 +37,7 @@ export function sampleCommand(): Command {
           .split(',')
           .map((host) => host.trim())
           .filter((host) => host !== '');
-        const result = await writeSample(flags.output, {
+        const result = await writeSample(outputPath('--output', flags.output), {
           start,
           end: start + days * 86_400_000 - stepMs,
           stepMs,

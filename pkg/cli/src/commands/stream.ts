@@ -1,7 +1,12 @@
 import { Command } from 'commander';
 import { DEFAULT_CONTAMINATION } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
-import { parseContamination, parseOnlineFlags, type DetectionFlags } from '../pipeline/detectionOptions';
+import {
+  parseColumnList,
+  parseContamination,
+  parseOnlineFlags,
+  type DetectionFlags,
+} from '../pipeline/detectionOptions';
 import { runStream } from '../pipeline/runStream';
 import { addOnlineOptions } from './detectionFlags';
 
@@ -43,7 +48,7 @@ export function streamCommand(): Command {
         ? {
             detector: { forest: { contamination } },
             options: parseOnlineFlags(flags),
-            columns: flags.columns?.split(',').map((name) => name.trim()),
+            columns: flags.columns === undefined ? undefined : parseColumnList(flags.columns),
             groupBy: flags.groupBy,
           }
         : undefined;

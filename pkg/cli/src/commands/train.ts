@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
+import { outputPath, parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
 import { runTrain } from '../pipeline/runTrain';
 import { addDetectionOptions } from './detectionFlags';
 
@@ -11,7 +11,7 @@ export function trainCommand(): Command {
   // The whole input is training data here, hence --train-fraction 1.
   addDetectionOptions(command, '1').action(async (flags: DetectionFlags & { input: string; model: string }) => {
     const settings = parseDetectionFlags(flags);
-    const outcome = await runTrain(flags.input, flags.format, flags.model, settings);
+    const outcome = await runTrain(flags.input, flags.format, outputPath('--model', flags.model), settings);
     if (!settings.quiet) {
       process.stderr.write(
         `trained ${outcome.groups} model(s) on ${outcome.trainingRows} rows, ${outcome.features.length} features; saved ${flags.model}\n`

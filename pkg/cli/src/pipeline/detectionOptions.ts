@@ -170,12 +170,25 @@ function parseMaxSamples(text: string): number | 'auto' {
   return value;
 }
 
-function parseColumnList(text: string): string[] {
+export function parseColumnList(text: string): string[] {
   const names = text.split(',').map((name) => name.trim());
   if (names.some((name) => name === '')) {
     throw new InputError({ source: '--columns' }, `expected comma-separated column names, got "${text}"`);
   }
+  // Named twice it would be two metrics of one name, which the engine refuses after the whole input was read.
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) {
+    throw new InputError({ source: '--columns' }, `column "${twice}" is named twice in "${text}"`);
+  }
   return names;
+}
+
+/** `path`, given to `option` for an output; an empty one would write into the current directory, or fail late. */
+export function outputPath(option: string, path: string): string {
+  if (path.trim() === '') {
+    throw new InputError({ source: option }, 'the output path is empty');
+  }
+  return path;
 }
 
 function parseNumber(option: string, text: string): number {
