@@ -54,22 +54,27 @@ describe('detect --online', () => {
   it('keeps rows whose timestamp repeats (a clock change) in file order, with one counted warning', () => {
     const repeated = rows.map((row, i) => (i >= 600 && i < 660 ? { ...row, timestamp: rows[i - 60].timestamp } : row));
     const file = writeInput(work, 'repeated.csv', toCsv(repeated));
-    const { run, scores } = detect(file, 'repeated', '--online', '--warmup', '300');
+    const { run, scores, outputDir } = detect(file, 'repeated', '--online', '--warmup', '300');
     expect(scores).toHaveLength(rows.length);
     expect(scores[600].timestamp).toBe(new Date(String(rows[540].timestamp)).toISOString());
     const warnings = run.stderr.split('\n').filter((line) => line.includes('warning'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(
-      /60 rows have a timestamp that does not come after the previous row's .*repeated\.csv:602/
-    );
+    const repaired = /60 rows have a timestamp that does not come after the previous row's .*repeated\.csv:602/;
+    expect(warnings[0]).toMatch(repaired);
+    // The summary keeps what stderr said.
+    const summary = JSON.parse(readFileSync(join(outputDir, 'summary.json'), 'utf8'));
+    expect(summary.warnings).toEqual([expect.stringMatching(repaired)]);
   });
 
   it('keeps a constant column with a warning in batch mode', () => {
     const constant = rows.map((row) => ({ ...row, error_count: 0 }));
     const file = writeInput(work, 'constant.csv', toCsv(constant));
-    const { run, scores } = detect(file, 'constant');
-    expect(run.stderr).toMatch(/warning: column "error_count" is constant over the training rows/);
+    const { run, scores, outputDir } = detect(file, 'constant');
+    const constantColumn = /column "error_count" is constant over the training rows/;
+    expect(run.stderr).toMatch(constantColumn);
     expect(scores.filter((row) => row.status === 'scored').length).toBeGreaterThan(1000);
+    const summary = JSON.parse(readFileSync(join(outputDir, 'summary.json'), 'utf8'));
+    expect(summary.warnings).toContainEqual(expect.stringMatching(constantColumn));
   });
 
   // Before: online mode said nothing, even when every column was constant over the rows its model trained on.
@@ -162,6 +167,30 @@ describe('--group-by: the flagged share of each group (sample --days 1 --hosts a
     );
     const summary = JSON.parse(readFileSync(join(outputDir, 'summary.json'), 'utf8'));
     expect(summary.warnings).toHaveLength(2);
+    expect(summary.warnings[0]).toMatch(/use online mode/);
+  });
+
+  it('stream with a batch model warns of the same over-flagging at the end of its input', () => {
+    const model = join(work, 'hosts-model.json');
+    // Trained as detect trains by default: on each group's first 30 % (the night hours).
+    const train = runCli([
+      'train',
+      '--input',
+      file,
+      '--model',
+      model,
+      '--group-by',
+      'host',
+      '--train-fraction',
+      '0.3',
+      '-q',
+    ]);
+    expect(train.status).toBe(0);
+    const streamed = runCli(['stream', '--model', model, '--format', 'csv'], readFileSync(file, 'utf8'));
+    expect(streamed.status).toBe(0);
+    expect(streamed.stderr).toMatch(
+      /warning: group "a": flagged \d+ of \d+ rows .* more than 3 times the contamination 0\.01: .*use online mode/
+    );
   });
 });
 

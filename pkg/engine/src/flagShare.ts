@@ -13,12 +13,13 @@ export const AUTO_SHARE_WARNING = 0.05;
 
 /**
  * A one-sentence warning when `flagged` of `scored` rows is far above the share `contamination` expects, else
- * undefined.
+ * undefined. `online`: the rows were scored online (calibrated to the series' recent scores), where the advice differs.
  */
 export function overFlaggingWarning(
   flagged: number,
   scored: number,
-  contamination: number | 'auto'
+  contamination: number | 'auto',
+  online = false
 ): string | undefined {
   if (scored === 0 || flagged < MIN_FLAGS) {
     return undefined;
@@ -32,10 +33,18 @@ export function overFlaggingWarning(
     contamination === 'auto'
       ? `contamination "auto" (a fixed 0.5 threshold) flags more than ${percent(AUTO_SHARE_WARNING)}`
       : `more than ${OVER_FLAGGING_FACTOR} times the contamination ${contamination}`;
+  const flaggedShare = `flagged ${flagged} of ${scored} rows (${percent(share)}), ${asked}`;
+  if (online) {
+    // Online, ordinary rows are flagged at the contamination over the horizon; the excess are records.
+    return (
+      `${flaggedShare}: online, that means the series kept reaching new extremes (a trend, or a level still ` +
+      'shifting), each flagged as a record; score its rate or differences instead, or raise the contamination if ' +
+      'such moves are normal for it'
+    );
+  }
   return (
-    `flagged ${flagged} of ${scored} rows (${percent(share)}), ${asked}: the data has likely moved away from ` +
-    'what the model was trained on; use online mode (calibrated to recent behaviour) or train on a longer, ' +
-    'representative range'
+    `${flaggedShare}: the data has likely moved away from what the model was trained on; use online mode ` +
+    '(calibrated to recent behaviour) or train on a longer, representative range'
   );
 }
 

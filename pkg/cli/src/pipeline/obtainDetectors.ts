@@ -17,6 +17,8 @@ export interface ObtainedDetectors {
   trainingRows: Map<string, number>;
   /** Training rows left out for a missing value. */
   trainingRowsMissing: Map<string, number>;
+  /** What training found worth a warning (constant columns, variation a raw model cannot see), for the caller. */
+  warnings: string[];
 }
 
 /** With --model the metric columns and the group column are the model's; check they fit the options. */
@@ -59,7 +61,7 @@ export async function loadModelForScan(
   if (contaminationGiven) {
     bundle.detectors.forEach((detector) => detector.setContamination(settings.contamination));
   }
-  return { bundle, trainingRows: new Map(), trainingRowsMissing: new Map() };
+  return { bundle, trainingRows: new Map(), trainingRowsMissing: new Map(), warnings: [] };
 }
 
 export async function trainForScan(
@@ -106,10 +108,12 @@ export async function trainForScan(
     wanted,
     settings.quiet
   );
-  const detectors: Map<string, AnomalyDetector> = trainDetectors(sets, trainingScan.schema, settings);
+  const warnings: string[] = [];
+  const detectors: Map<string, AnomalyDetector> = trainDetectors(sets, trainingScan.schema, settings, warnings);
   return {
     bundle: { groupBy: settings.roles.groupBy, detectors },
     trainingRows: new Map([...sets].map(([group, set]) => [group, set.rows.length])),
     trainingRowsMissing: new Map([...sets].map(([group, set]) => [group, set.rowsMissing])),
+    warnings,
   };
 }

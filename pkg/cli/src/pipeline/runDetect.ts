@@ -61,7 +61,6 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
   try {
     const roles = request.modelPath ? rolesForModel(loadModel(request.modelPath), settings.roles) : settings.roles;
     const scan = await scanInput(input.open, input.format, input.source, roles, settings.quiet, settings.strict);
-    warnAboutRepairs(scan, settings.quiet);
     const obtained = request.modelPath
       ? await loadModelForScan(request.modelPath, scan, request.contaminationGiven, settings)
       : settings.online
@@ -200,11 +199,13 @@ async function scoreAndWrite(
   }
   progress.done();
 
-  const warnings: string[] = [];
+  // Everything worth a warning goes to stderr and into summary.json alike.
+  const repairs = repairsWarning(scan);
+  const warnings: string[] = [...(repairs === undefined ? [] : [repairs]), ...obtained.warnings];
   groups.names.forEach((group, g) => {
     const groupCounts = counts[g];
     groupCounts.threshold = outcome.thresholds[g];
-    const warning = overFlaggingWarning(groupCounts.anomalies, groupCounts.rows_scored, settings.contamination);
+    const warning = overFlaggingWarning(groupCounts.anomalies, groupCounts.rows_scored, settings.contamination, online);
     if (warning !== undefined) {
       warnings.push(group === '' ? warning : `group "${group}": ${warning}`);
     }
@@ -358,6 +359,7 @@ function onlineDetectors(scan: ScanResult, settings: DetectionSettings): Obtaine
     bundle: { groupBy: settings.roles.groupBy, detectors: new Map() },
     trainingRows: new Map([...scan.groups.keys()].map((group) => [group, 0])),
     trainingRowsMissing: new Map(),
+    warnings: [],
   };
 }
 
@@ -369,13 +371,11 @@ function onlineTrainingText(online: OnlineOptions): string {
 }
 
 /** Rows kept in file order although their timestamp did not increase: said once, with the count. */
-export function warnAboutRepairs(scan: ScanResult, quiet: boolean): void {
+function repairsWarning(scan: ScanResult): string | undefined {
   const { rows, firstLine } = scan.timestampRepairs;
-  if (rows > 0 && !quiet) {
-    process.stderr.write(
-      `telemetry-analyzer: warning: ${rows} rows have a timestamp that does not come after the previous row's ` +
+  return rows > 0
+    ? `${rows} rows have a timestamp that does not come after the previous row's ` +
         `(duplicates or a repeated hour; first at ${scan.schema.source}:${firstLine}); kept in file order. ` +
-        '--strict refuses them.\n'
-    );
-  }
+        '--strict refuses them.'
+    : undefined;
 }

@@ -6,7 +6,12 @@
  * moment its row is read (stdout to a pipe or file is written synchronously by Node, so nothing waits for EOF).
  */
 import type { Readable } from 'stream';
-import type { DetectorOptions, FeatureContribution, OnlineOptions } from '@telemetry-analyzer/engine';
+import {
+  overFlaggingWarning,
+  type DetectorOptions,
+  type FeatureContribution,
+  type OnlineOptions,
+} from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import { resolveInputFormat } from '../input/inputFormat';
 import { type RawRecord, readRawRecords } from '../input/rawRecords';
@@ -95,6 +100,8 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   const schema = streamSchema(header.value, source, roles);
   const rowReader = new RowReader(schema, request.strict);
   const scorers = new Map<string, (row: ParsedRow) => RowResult | null>();
+  /** Rows scored and flagged per group, for the over-flagging warning at the end. */
+  const flagShares = new Map<string, { scored: number; flagged: number }>();
   const groupColumn = roles.groupBy;
 
   for await (const record of records) {
@@ -105,6 +112,15 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
         throw error;
       }
       onBadRow(error);
+    }
+  }
+  for (const [group, { scored, flagged }] of flagShares) {
+    const contamination = bundle
+      ? bundle.detectors.get(group)!.options.forest.contamination
+      : (online!.detector.forest?.contamination ?? 'auto');
+    const warning = overFlaggingWarning(flagged, scored, contamination, online !== undefined);
+    if (warning !== undefined) {
+      request.warn?.(`warning: ${group === '' ? '' : `group "${group}": `}${warning}`);
     }
   }
   return outcome;
@@ -143,10 +159,14 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       return;
     }
     outcome.scored++;
+    const share = flagShares.get(row.group) ?? { scored: 0, flagged: 0 };
+    flagShares.set(row.group, share);
+    share.scored++;
     if (!result.isAnomaly) {
       return;
     }
     outcome.anomalies++;
+    share.flagged++;
     const values = Object.fromEntries(schema.metricNames.map((name, m) => [name, row.values[m]]));
     request.writeLine(
       JSON.stringify({

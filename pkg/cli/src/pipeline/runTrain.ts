@@ -22,7 +22,10 @@ export async function runTrain(
   const opened = await openReopenableInput(input, format);
   try {
     const scan = await scanInput(opened.open, opened.format, opened.source, settings.roles, settings.quiet);
-    const { bundle, trainingRows } = await trainForScan(opened, scan, settings);
+    const { bundle, trainingRows, warnings } = await trainForScan(opened, scan, settings);
+    if (!settings.quiet) {
+      warnings.forEach((warning) => process.stderr.write(`telemetry-analyzer: warning: ${warning}\n`));
+    }
     await writeAtomically(dirname(modelPath), (output) => output.writeFile(modelPath, serializeModel(bundle)), [input]);
     return {
       groups: bundle.detectors.size,

@@ -77,17 +77,21 @@ export async function collectTrainingRows(
   return sets;
 }
 
-/** One detector per group; constant columns and too few rows are reported against the input. */
+/**
+ * One detector per group; constant columns and too few rows are reported against the input. What is worth a warning
+ * (constant columns kept, variation a raw model cannot see) is added to `warnings`.
+ */
 export function trainDetectors(
   sets: Map<string, TrainingSet>,
   schema: InputSchema,
-  settings: DetectionSettings
+  settings: DetectionSettings,
+  warnings: string[]
 ): Map<string, AnomalyDetector> {
   const detectors = new Map<string, AnomalyDetector>();
   for (const [group, set] of sets) {
     const inGroup = group === '' ? '' : `group "${group}": `;
     const table = set.rows.table();
-    rejectConstantColumns(table, schema, inGroup, settings.quiet);
+    rejectConstantColumns(table, schema, inGroup, warnings);
     const unseen =
       settings.detector.features.raw === true
         ? unseenVariationWarning(
@@ -96,8 +100,8 @@ export function trainDetectors(
             inGroup
           )
         : undefined;
-    if (unseen !== undefined && !settings.quiet) {
-      process.stderr.write(`telemetry-analyzer: warning: ${unseen}\n`);
+    if (unseen !== undefined) {
+      warnings.push(unseen);
     }
     const detector = withEngineErrors(
       (error) =>
@@ -114,13 +118,13 @@ export function trainDetectors(
 }
 
 /** Constant training columns are kept with a warning; a table of nothing else is refused (constantColumnsNotice). */
-function rejectConstantColumns(table: SeriesTable, schema: InputSchema, inGroup: string, quiet: boolean): void {
+function rejectConstantColumns(table: SeriesTable, schema: InputSchema, inGroup: string, warnings: string[]): void {
   const notice = constantColumnsNotice(table);
   if (notice?.every) {
     throw new InputError(headerLocation(schema, notice.column), `${inGroup}${notice.text}`);
   }
-  if (notice && !quiet) {
-    process.stderr.write(`telemetry-analyzer: warning: ${inGroup}${notice.text}\n`);
+  if (notice) {
+    warnings.push(`${inGroup}${notice.text}`);
   }
 }
 

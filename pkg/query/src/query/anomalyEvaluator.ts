@@ -312,7 +312,7 @@ export class AnomalyEvaluator {
         continue;
       }
       this.hooks.onRowsScored(outcome.rowsScored, 0);
-      const notice = overFlaggingNotice(unit.labels, outcome.flagged, settings.contamination);
+      const notice = overFlaggingNotice(unit.labels, outcome.flagged, settings.contamination, true);
       if (notice !== undefined) {
         warnings.push(notice);
       }

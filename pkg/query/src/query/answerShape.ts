@@ -45,14 +45,16 @@ export function alsoMatrices(
 
 /**
  * The warning (Prometheus' `warnings`) for a unit that flags far more of the answered range than its contamination
- * asks for (the engine's overFlaggingWarning): the model no longer fits the data. Undefined when it does not.
+ * asks for (the engine's overFlaggingWarning): the model no longer fits the data, or (`online`) the series kept
+ * reaching new extremes. Undefined when it does not.
  */
 export function overFlaggingNotice(
   unitLabels: Record<string, string>,
   { flagged, rows }: { flagged: number; rows: number },
-  contamination: number | 'auto'
+  contamination: number | 'auto',
+  online = false
 ): string | undefined {
-  const warning = overFlaggingWarning(flagged, rows, contamination);
+  const warning = overFlaggingWarning(flagged, rows, contamination, online);
   return warning === undefined ? undefined : `${labelsKey(unitLabels)}: ${warning}`;
 }
 
