@@ -141,6 +141,45 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     expect(line).not.toContain('ELF');
   });
 
+  // Before: "binary data (a NUL byte)" for UTF-16 CSV, a misplaced-value message for UTF-16 JSON.
+  test.each([
+    ['UTF-16BE', 'input.csv', [0xfe, 0xff], 'utf16be'],
+    ['UTF-16BE', 'input.csv', [], 'utf16be'],
+    ['UTF-16LE', 'input.csv', [], 'utf16le'],
+    ['UTF-16LE', 'input.json', [0xff, 0xfe], 'utf16le'],
+    ['UTF-16BE', 'input.ndjson', [], 'utf16be'],
+  ] as const)(
+    '%s text (%s, byte-order mark %j): said to be UTF-16, with how to convert it',
+    (name, fileName, bom, encoding) => {
+      const text = fileName.endsWith('.csv')
+        ? goodLines.join('\n')
+        : fileName.endsWith('.json')
+          ? '[{"timestamp": "2026-01-01T00:00:00Z", "cpu": 1}]'
+          : '{"timestamp": "2026-01-01T00:00:00Z", "cpu": 1}';
+      const units = Buffer.from(text, 'utf16le');
+      const bytes = encoding === 'utf16be' ? Buffer.from(units).swap16() : units;
+      expectRejected(
+        Buffer.concat([Buffer.from(bom), bytes]),
+        [],
+        (file) =>
+          new RegExp(
+            `^telemetry-analyzer: ${file}:1:1: the input is ${name} text, not UTF-8: convert it first, e\\.g\\. iconv -f ${name} -t UTF-8 `
+          ),
+        fileName
+      );
+    }
+  );
+
+  test('UTF-16LE CSV with its byte-order mark is read (csv-parse decodes it)', () => {
+    const file = writeInput(
+      work,
+      'utf16le-bom.csv',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(goodLines.join('\n'), 'utf16le')])
+    );
+    const run = runCli(['detect', '--input', file, '--output-dir', join(work, 'utf16le-bom-out'), '-q']);
+    expect([run.status, run.stderr]).toEqual([0, '']);
+  });
+
   test('empty file', () => {
     expectRejected('', [], (file) => new RegExp(`^telemetry-analyzer: ${file}:1:1: the file is empty$`));
   });

@@ -3,6 +3,7 @@
  * size pass through in bounded memory. The first record is the header (CSV: its first row; JSON/NDJSON: the keys
  * of the first object); every following record holds one cell per header name.
  */
+import { once } from 'events';
 import type { Readable } from 'stream';
 import { CsvError, parse as parseCsv } from 'csv-parse';
 import { InputError } from '../errors';
@@ -34,6 +35,45 @@ function binaryDataError(source: string, line: number): InputError {
   return new InputError({ source, line, column: 1 }, 'binary data (a NUL byte), not CSV, JSON or NDJSON text');
 }
 
+/** The stream's first chunk, put back to be read again; undefined at once when it ends empty. */
+async function peekStart(stream: Readable): Promise<Buffer | undefined> {
+  for (;;) {
+    const chunk: unknown = stream.read();
+    if (chunk !== null) {
+      stream.unshift(chunk);
+      return Buffer.isBuffer(chunk) ? chunk : undefined;
+    }
+    if (stream.readableEnded || stream.destroyed) {
+      return undefined;
+    }
+    await Promise.race([once(stream, 'readable'), once(stream, 'end')]);
+  }
+}
+
+/**
+ * 'UTF-16BE' or 'UTF-16LE' when the input starts as UTF-16 text does (a byte-order mark, or ASCII with a zero byte
+ * before or after each character), which would otherwise be read as binary data or a misplaced JSON value. csv-parse
+ * reads UTF-16LE with its byte-order mark itself.
+ */
+function utf16Encoding(start: Buffer | undefined, format: InputFormat): string | undefined {
+  if (start === undefined || start.length < 2) {
+    return undefined;
+  }
+  if (start[0] === 0xfe && start[1] === 0xff) {
+    return 'UTF-16BE';
+  }
+  if (start[0] === 0xff && start[1] === 0xfe) {
+    return format === 'csv' ? undefined : 'UTF-16LE';
+  }
+  if (start.length >= 4 && start[0] !== 0 && start[1] === 0 && start[2] !== 0 && start[3] === 0) {
+    return 'UTF-16LE';
+  }
+  if (start.length >= 4 && start[0] === 0 && start[1] !== 0 && start[2] === 0 && start[3] !== 0) {
+    return 'UTF-16BE';
+  }
+  return undefined;
+}
+
 /** Throws `error`, or hands it to `onBadRecord` (which skips the record) when there is one. */
 function reject(error: InputError, onBadRecord?: BadRecordHandler): void {
   if (!onBadRecord) {
@@ -49,6 +89,13 @@ export async function* readRawRecords(
   lineByLine = false,
   onBadRecord?: BadRecordHandler
 ): AsyncGenerator<RawRecord> {
+  const utf16 = utf16Encoding(await peekStart(stream), format);
+  if (utf16 !== undefined) {
+    throw new InputError(
+      { source, line: 1, column: 1 },
+      `the input is ${utf16} text, not UTF-8: convert it first, e.g. iconv -f ${utf16} -t UTF-8 ${source} > converted`
+    );
+  }
   switch (format) {
     case 'csv':
       yield* lineByLine ? readCsvLines(stream, source, onBadRecord) : readCsv(stream, source);
