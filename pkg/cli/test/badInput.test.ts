@@ -383,6 +383,18 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
         new RegExp(`^telemetry-analyzer: ${file}:4:6: column "error_count": "1e\\+39" is beyond the float32 range`),
       'input.ndjson'
     );
+    // Beyond the double range JSON.parse gives Infinity, which JSON cannot write: said so (before: "is not finite").
+    const lines = ndjson.split('\n');
+    lines[3] = lines[3].replace(/"error_count":[^,}]+/, '"error_count":1e400');
+    expectRejected(
+      lines.join('\n'),
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:4:6: column "error_count": is a number beyond the double range \\(±1\\.8e308\\), which overflows to infinity`
+        ),
+      'input.ndjson'
+    );
   });
 
   test('an unclosed quote, at the line of the row that holds it', () => {

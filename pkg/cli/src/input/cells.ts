@@ -57,7 +57,14 @@ export function parseMetricCell(cell: unknown): CellValue {
     if (inFloat32Range(cell)) {
       return { kind: 'number', value: cell };
     }
-    return Number.isFinite(cell) ? outOfRange(String(cell), cell) : { kind: 'invalid', reason: 'is not finite' };
+    // JSON has no infinity: a number JSON.parse made infinite was written beyond the double range (1e400).
+    return Number.isFinite(cell)
+      ? outOfRange(String(cell), cell)
+      : {
+          kind: 'invalid',
+          reason: `is a number beyond the double range (±1.8e308), which overflows to infinity; it must fit float32 (±${FLOAT32_MAX.toPrecision(5)})`,
+          number: true,
+        };
   }
   if (typeof cell !== 'string') {
     return { kind: 'invalid', reason: `${JSON.stringify(cell)} is not a number` };
