@@ -228,10 +228,6 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
 
   test.each([
     // Before: an internal error when the output was written (a Date cannot hold them).
-    [
-      '1700000000000000000',
-      /: beyond the dates a timestamp can hold \(.*\); it looks like nanoseconds since the epoch/,
-    ],
     ['1e300', /: beyond the dates a timestamp can hold \(±8\.64e\+15 epoch milliseconds, the year 275760\)$/],
     // Before: accepted, 99 hours and 99 minutes off.
     ['2024-05-06T00:10:00+99:99', /: there is no zone offset \+99:99 \(hours 00-23, minutes 00-59\)$/],
@@ -245,18 +241,15 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
-  test('a nanosecond epoch JSON number, refused at its cell', () => {
+  test('an epoch JSON number beyond any date, refused at its cell', () => {
     const ndjson = rows
       .slice(0, 40)
-      .map((row, i) => JSON.stringify({ ...row, timestamp: i === 3 ? 1.7e18 : row.timestamp }))
+      .map((row, i) => JSON.stringify({ ...row, timestamp: i === 3 ? 1e300 : row.timestamp }))
       .join('\n');
     expectRejected(
       ndjson,
       [],
-      (file) =>
-        new RegExp(
-          `^telemetry-analyzer: ${file}:4:1: cannot parse timestamp "1700000000000000000": .*nanoseconds since`
-        ),
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:4:1: cannot parse timestamp "1e\\+300": beyond the dates`),
       'input.ndjson'
     );
   });

@@ -3,12 +3,20 @@
  * - ISO-8601 dates with `T` or a space before the time, optional seconds and fractional seconds, and an optional
  *   zone (`Z`, `+02:00`, `+0200`, `+02`); without a zone the time is UTC. `t` and `z` may be lowercase, as RFC 3339
  *   (section 5.6) allows.
- * - Epoch numbers (or numeric strings): below 1e11 they are seconds (1e11 s is the year 5138), from 1e11 on
- *   milliseconds (1e11 ms is 1973-03-03), so second and millisecond timestamps of any realistic date are told apart.
+ * - Epoch numbers (or numeric strings), their unit told by their size: below 1e11 seconds, then milliseconds below
+ *   1e14, microseconds below 1e17, nanoseconds from 1e17 on. 1e11 s is the year 5138, and each unit's lower bound is
+ *   1973-03-03 in that unit, so the timestamps of any date from 1973 to 5138 are told apart in every unit
+ *   (Prometheus and InfluxDB exports write milliseconds and nanoseconds).
  */
 
 /** Epoch values at or above this are milliseconds, below it seconds. */
 export const EPOCH_MILLISECONDS_FROM = 1e11;
+/** Where each larger unit starts (1973-03-03 in it), and how many of it make a millisecond. */
+const EPOCH_UNITS_FROM: ReadonlyArray<readonly [from: number, perMs: number]> = [
+  [1e17, 1e6], // nanoseconds
+  [1e14, 1e3], // microseconds
+  [EPOCH_MILLISECONDS_FROM, 1], // milliseconds
+];
 
 const ISO_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -91,22 +99,18 @@ export function epochToMilliseconds(value: number): number {
   if (!Number.isFinite(value)) {
     return NaN;
   }
-  return Math.abs(value) < EPOCH_MILLISECONDS_FROM ? value * 1000 : value;
+  const size = Math.abs(value);
+  const unit = EPOCH_UNITS_FROM.find(([from]) => size >= from);
+  return unit === undefined ? value * 1000 : value / unit[1];
 }
 
-/** Epoch milliseconds of an epoch number, or why it is none: beyond the dates a Date holds, with its likely unit. */
+/** Epoch milliseconds of an epoch number, or why it is none: beyond the dates a Date holds. */
 function epochOrProblem(value: number): number | string {
   const ms = epochToMilliseconds(value);
   if (!(Math.abs(ms) > MAX_DATE_MS)) {
     return ms; // NaN stays NaN: not a number at all
   }
-  // A nanosecond (or microsecond) epoch of a date from 1973 to 2286, the millisecond epochs 1e11 to 1e13.
-  const dateFrom = (perMs: number) => ms / perMs >= EPOCH_MILLISECONDS_FROM && ms / perMs < 1e13;
-  const unit = dateFrom(1e6) ? 'nanoseconds' : dateFrom(1e3) ? 'microseconds' : undefined;
-  return (
-    `beyond the dates a timestamp can hold (±${MAX_DATE_MS.toExponential()} epoch milliseconds, the year 275760)` +
-    (unit ? `; it looks like ${unit} since the epoch: give seconds or milliseconds` : '')
-  );
+  return `beyond the dates a timestamp can hold (±${MAX_DATE_MS.toExponential()} epoch milliseconds, the year 275760)`;
 }
 
 /**
