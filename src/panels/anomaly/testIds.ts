@@ -8,6 +8,8 @@
  * it never stands for a drawing of earlier data, of the same range or another.
  */
 export const DRAWN_FROM_ATTRIBUTE = 'data-drawn-from';
+/** Set with DRAWN_FROM_ATTRIBUTE: the y range drawn, "min,max" (a field's Min and Max fix it). */
+export const DRAWN_Y_ATTRIBUTE = 'data-drawn-y';
 
 export const testIds = {
   panel: {

@@ -78,8 +78,11 @@ function sameModels(a: { analyses: ModelAnalysis[] }, b: { analyses: ModelAnalys
 
 /** Whether two sets of lines have the same labels (the legend keeps its items' identities). */
 function sameLabels(a: PlotLine[], b: PlotLine[]): boolean {
-  return a.length === b.length && a.every((l, i) => l.label === b[i].label);
+  return a.length === b.length && a.every((l, i) => l.label === b[i].label && l.key === b[i].key);
 }
+
+/** A line's legend key: its series' identity, unique even where display names repeat. */
+const keyOf = (line: PlotLine) => line.key ?? line.label;
 
 const NO_ANALYSES: ModelAnalysis[] = [];
 const NO_RESULT: { analyses: ModelAnalysis[]; grid?: PixelGrid } = { analyses: NO_ANALYSES };
@@ -142,6 +145,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
         const field = sourceField(frames, d);
         return {
           label: field.config.displayName ?? d.ref.name,
+          key: d.ref.name,
           color: getFieldSeriesColor(field, theme).color,
           values: d.drawn.line,
           spanMs: spanOf(d.drawn.stepMs, grid),
@@ -164,11 +168,18 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
     const config = drawn.length > 0 ? sourceField(frames, drawn[0]).config : undefined;
     return JSON.stringify([config?.unit, config?.decimals]);
   }, [frames, drawn]);
-  // Legend: series hidden by label (a refresh keeps them hidden).
-  const [hiddenLabels, setHiddenLabels] = useState<ReadonlySet<string>>(() => new Set());
+  // The field's Min and Max (standard options) fix the series axis, as in Grafana's time series panel.
+  const mainRange = useMemo(() => {
+    const config = drawn.length > 0 ? sourceField(frames, drawn[0]).config : undefined;
+    return config?.min != null || config?.max != null
+      ? { min: config.min ?? undefined, max: config.max ?? undefined }
+      : undefined;
+  }, [frames, drawn]);
+  // Legend: series hidden by key (a refresh keeps them hidden).
+  const [hiddenKeys, setHiddenKeys] = useState<ReadonlySet<string>>(() => new Set());
   const hidden = useMemo(
-    () => new Set(mainLines.flatMap((l, i) => (hiddenLabels.has(l.label) ? [i] : []))),
-    [mainLines, hiddenLabels]
+    () => new Set(mainLines.flatMap((l, i) => (hiddenKeys.has(keyOf(l)) ? [i] : []))),
+    [mainLines, hiddenKeys]
   );
 
   // The score pane is built and drawn one task after the series chart, the legend one task after that. The pane's
@@ -215,27 +226,28 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
         label: l.label,
         color: l.color,
         yAxis: 1,
-        disabled: hiddenLabels.has(l.label),
-        getItemKey: () => l.label,
+        disabled: hiddenKeys.has(keyOf(l)),
+        getItemKey: () => keyOf(l),
       })),
-    [legendLines, hiddenLabels]
+    [legendLines, hiddenKeys]
   );
   const onLegendClick = useCallback(
     (item: VizLegendItem, event: React.MouseEvent<HTMLButtonElement>) => {
-      const all = mainLines.map((l) => l.label);
-      setHiddenLabels((previous) => {
+      const all = mainLines.map(keyOf);
+      const clicked = item.getItemKey?.() ?? item.label;
+      setHiddenKeys((previous) => {
         if (event.ctrlKey || event.metaKey || event.shiftKey) {
           const next = new Set(previous);
-          if (next.has(item.label)) {
-            next.delete(item.label);
+          if (next.has(clicked)) {
+            next.delete(clicked);
           } else {
-            next.add(item.label);
+            next.add(clicked);
           }
           return next;
         }
         // Grafana's legend: a click shows only that series; a click on the only one shown shows them all again.
-        const onlyThis = all.every((label) => (label === item.label) !== previous.has(label));
-        return onlyThis ? new Set() : new Set(all.filter((label) => label !== item.label));
+        const onlyThis = all.every((key) => (key === clicked) !== previous.has(key));
+        return onlyThis ? new Set() : new Set(all.filter((key) => key !== clicked));
       });
     },
     [mainLines]
@@ -269,7 +281,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
 
   return (
     <div>
-      <div data-testid={testIds.panel.chart}>
+      <div data-testid={testIds.panel.chart} data-hidden-series={hidden.size}>
         <AnomalyPlot
           theme={theme}
           x={x}
@@ -284,6 +296,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           regions={showRegions ? mainRegions : undefined}
           regionColor={drawn.length === 1 ? anomalyColor : undefined}
           hidden={hidden}
+          yRange={mainRange}
         >
           {tooltip}
         </AnomalyPlot>

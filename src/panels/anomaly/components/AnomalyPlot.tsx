@@ -16,6 +16,8 @@ import { ProgressiveLinesPlugin } from './ProgressiveLinesPlugin';
 /** One line of a plot: the worker's per-column values (NaN: nothing there), as they arrived (no copy). */
 export interface PlotLine {
   label: string;
+  /** What tells the line apart when labels repeat (a displayName set on several fields) [label]. */
+  key?: string;
   color: string;
   values: Float64Array;
   /** Connect points closer than this many ms across empty columns. */
@@ -34,7 +36,8 @@ interface Props {
   formatValue: (value: number, decimals?: number) => string;
   formatKey: string;
   /** A fixed y range (the score pane); absent: the lines' own. */
-  yRange?: { min: number; max: number };
+  /** The y axis' fixed ends, either or both (a field's Min and Max); else fitted to the data. */
+  yRange?: { min?: number; max?: number };
   /** Per line: the anomaly marks (NaN: none) and their colour. */
   marks?: Float64Array[];
   markColor?: string;
@@ -146,7 +149,7 @@ function buildConfig(
   theme: GrafanaTheme2,
   timeZone: TimeZone,
   lines: PlotLine[],
-  yRange: { min: number; max: number } | undefined,
+  yRange: { min?: number; max?: number } | undefined,
   formatValue: (value: number, decimals?: number) => string
 ): UPlotConfigBuilder {
   const builder = new UPlotConfigBuilder(timeZone);

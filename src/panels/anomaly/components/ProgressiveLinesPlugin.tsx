@@ -1,7 +1,7 @@
 import { useLayoutEffect, useRef } from 'react';
 import type { UPlotConfigBuilder } from '@grafana/ui';
 import type uPlot from 'uplot';
-import { DRAWN_FROM_ATTRIBUTE } from '../testIds';
+import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE } from '../testIds';
 import { createMessageChannelYield, yieldToEventLoop } from '../worker/protocol';
 
 /**
@@ -98,6 +98,7 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
         } else {
           drawLevels(u, latest.current.levels, latest.current.markColor);
           drawMarks(u, latest.current.marks, latest.current.markColor);
+          u.root.setAttribute(DRAWN_Y_ATTRIBUTE, `${u.scales.y?.min},${u.scales.y?.max}`);
           u.root.setAttribute(DRAWN_FROM_ATTRIBUTE, String(u.scales.x?.min));
         }
       };

@@ -1,8 +1,8 @@
 import React from 'react';
-import { act, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { type DataFrame, FieldType, LoadingState, type PanelProps, dateTime, getDefaultTimeRange } from '@grafana/data';
 import { withDefaults } from '../../options/defaults';
-import { DRAWN_FROM_ATTRIBUTE, testIds } from '../../testIds';
+import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE, testIds } from '../../testIds';
 import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../testing/frames';
 import { canvasClears, installPlotStubs, plots } from '../../testing/jsdomPlot';
 import type { AnomalyOptions } from '../../types';
@@ -101,6 +101,39 @@ describe('AnomalyPanel states', () => {
     expect(screen.getByTestId(testIds.panel.chart)).toBeInTheDocument();
     expect(screen.getByTestId(testIds.panel.workerFallbackNotice)).toHaveTextContent(/not available/);
     expect(screen.getAllByTestId(testIds.panel.region).length).toBeGreaterThan(0);
+  });
+});
+
+describe('AnomalyPanel and the standard field options', () => {
+  const withConfig = (seed: number, config: DataFrame['fields'][number]['config'], labels = {}) => {
+    const frame = prometheusFrame(syntheticSeries(200, [150], seed), labels);
+    return { ...frame, fields: frame.fields.map((f, i) => (i === 1 ? { ...f, config } : f)) };
+  };
+
+  it("fixes the series axis at the field's Min and Max", async () => {
+    renderPanel([withConfig(7, { min: -50, max: 500 })]);
+    await waitFor(() => expect(plots()[0]?.root.getAttribute(DRAWN_Y_ATTRIBUTE)).toBe('-50,500'));
+  });
+
+  it('fits the series axis to the data without Min and Max', async () => {
+    renderPanel([withConfig(7, {})]);
+    await waitFor(() => expect(plots()[0]?.root.getAttribute(DRAWN_Y_ATTRIBUTE) ?? null).not.toBeNull());
+    const [min, max] = plots()[0].root.getAttribute(DRAWN_Y_ATTRIBUTE)!.split(',').map(Number);
+    expect(min).toBeGreaterThan(-50);
+    expect(max).toBeLessThan(500);
+  });
+
+  it('hides only the clicked series in the legend when two share a display name', async () => {
+    renderPanel([
+      withConfig(7, { displayName: 'cpu' }, { host: 'a' }),
+      withConfig(11, { displayName: 'cpu' }, { host: 'b' }),
+    ]);
+    const panel = screen.getByTestId(testIds.panel.container);
+    await waitFor(() => expect(panel).toHaveAttribute('data-state', 'ready'));
+    const legend = await screen.findByTestId(testIds.panel.legend);
+    await waitFor(() => expect(legend.querySelectorAll('button')).toHaveLength(2));
+    fireEvent.click(legend.querySelectorAll('button')[0]);
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.chart)).toHaveAttribute('data-hidden-series', '1'));
   });
 });
 
