@@ -3,7 +3,6 @@
  * size pass through in bounded memory. The first record is the header (CSV: its first row; JSON/NDJSON: the keys
  * of the first object); every following record holds one cell per header name.
  */
-import { once } from 'events';
 import type { Readable } from 'stream';
 import { CsvError, parse as parseCsv } from 'csv-parse';
 import { InputError } from '../errors';
@@ -35,7 +34,11 @@ function binaryDataError(source: string, line: number): InputError {
   return new InputError({ source, line, column: 1 }, 'binary data (a NUL byte), not CSV, JSON or NDJSON text');
 }
 
-/** The stream's first chunk, put back to be read again; undefined at once when it ends empty. */
+/**
+ * The stream's first chunk, put back to be read again; undefined at once when it ends empty; the stream's error
+ * (a directory, a file gone) thrown. Its listeners are removed as it resolves: a 'readable' listener left behind
+ * would keep the stream from flowing, an 'error' one would turn a later error into an unhandled rejection.
+ */
 async function peekStart(stream: Readable): Promise<Buffer | undefined> {
   for (;;) {
     const chunk: unknown = stream.read();
@@ -46,7 +49,17 @@ async function peekStart(stream: Readable): Promise<Buffer | undefined> {
     if (stream.readableEnded || stream.destroyed) {
       return undefined;
     }
-    await Promise.race([once(stream, 'readable'), once(stream, 'end')]);
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        stream.off('readable', settle).off('end', settle).off('error', settle);
+        if (error instanceof Error) {
+          reject(error);
+        } else {
+          resolve();
+        }
+      };
+      stream.on('readable', settle).on('end', settle).on('error', settle);
+    });
   }
 }
 

@@ -11,12 +11,9 @@
 
 /** Epoch values at or above this are milliseconds, below it seconds. */
 export const EPOCH_MILLISECONDS_FROM = 1e11;
-/** Where each larger unit starts (1973-03-03 in it), and how many of it make a millisecond. */
-const EPOCH_UNITS_FROM: ReadonlyArray<readonly [from: number, perMs: number]> = [
-  [1e17, 1e6], // nanoseconds
-  [1e14, 1e3], // microseconds
-  [EPOCH_MILLISECONDS_FROM, 1], // milliseconds
-];
+/** Where microseconds and nanoseconds start (1973-03-03 in each). */
+const EPOCH_MICROSECONDS_FROM = 1e14;
+const EPOCH_NANOSECONDS_FROM = 1e17;
 
 const ISO_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -99,9 +96,15 @@ export function epochToMilliseconds(value: number): number {
   if (!Number.isFinite(value)) {
     return NaN;
   }
+  // Called for every row's timestamp: comparisons, no table lookup.
   const size = Math.abs(value);
-  const unit = EPOCH_UNITS_FROM.find(([from]) => size >= from);
-  return unit === undefined ? value * 1000 : value / unit[1];
+  if (size < EPOCH_MILLISECONDS_FROM) {
+    return value * 1000;
+  }
+  if (size < EPOCH_MICROSECONDS_FROM) {
+    return value;
+  }
+  return size < EPOCH_NANOSECONDS_FROM ? value / 1e3 : value / 1e6;
 }
 
 /** Epoch milliseconds of an epoch number, or why it is none: beyond the dates a Date holds. */

@@ -159,8 +159,11 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       return;
     }
     outcome.scored++;
-    const share = flagShares.get(row.group) ?? { scored: 0, flagged: 0 };
-    flagShares.set(row.group, share);
+    let share = flagShares.get(row.group);
+    if (share === undefined) {
+      share = { scored: 0, flagged: 0 };
+      flagShares.set(row.group, share);
+    }
     share.scored++;
     if (!result.isAnomaly) {
       return;
