@@ -20,7 +20,8 @@ import {
   PanelOptionsEditorBuilder,
 } from '@grafana/data';
 import { config } from '@grafana/runtime';
-import type { DataQuery } from '@grafana/schema';
+import type { DashboardCursorSync, DataQuery } from '@grafana/schema';
+import { PanelContextProvider } from '@grafana/ui';
 
 export interface PanelHostInput {
   plugin: PanelPlugin;
@@ -41,6 +42,8 @@ export interface PanelHostInput {
    * same options, size and time range (panel ids 2, 3, ...). Only the first panel has the options editor.
    */
   extraPanels?: DataFrame[][];
+  /** The dashboard's graph tooltip setting: off (0, the default), shared crosshair (1) or shared tooltip (2). */
+  cursorSync?: DashboardCursorSync;
 }
 
 export interface PanelQueryRequest {
@@ -289,24 +292,30 @@ function HostedPanel({
       style={{ width: input.width, height: input.height, border: `1px solid ${config.theme2.colors.border.weak}` }}
     >
       <PanelErrorBoundary>
-        <PanelComponent
-          id={id}
-          title={id === 1 ? 'Anomalies' : `Anomalies ${id}`}
-          data={data}
-          timeRange={data.timeRange}
-          timeZone="utc"
-          options={options}
-          fieldConfig={fieldConfig}
-          transparent={false}
-          width={input.width}
-          height={input.height}
-          renderCounter={renderCounter}
-          eventBus={eventBus}
-          replaceVariables={replaceVariables}
-          onOptionsChange={onOptionsChange}
-          onFieldConfigChange={onFieldConfigChange}
-          onChangeTimeRange={onChangeTimeRange}
-        />
+        {/* As a dashboard gives it (public/app/features/dashboard/dashgrid/PanelStateWrapper.tsx in grafana/grafana):
+            the global events scope, the dashboard's event bus, and its graph tooltip setting as `sync`. */}
+        <PanelContextProvider
+          value={{ eventsScope: '__global_', eventBus, sync: () => (input.cursorSync ?? 0) as DashboardCursorSync }}
+        >
+          <PanelComponent
+            id={id}
+            title={id === 1 ? 'Anomalies' : `Anomalies ${id}`}
+            data={data}
+            timeRange={data.timeRange}
+            timeZone="utc"
+            options={options}
+            fieldConfig={fieldConfig}
+            transparent={false}
+            width={input.width}
+            height={input.height}
+            renderCounter={renderCounter}
+            eventBus={eventBus}
+            replaceVariables={replaceVariables}
+            onOptionsChange={onOptionsChange}
+            onFieldConfigChange={onFieldConfigChange}
+            onChangeTimeRange={onChangeTimeRange}
+          />
+        </PanelContextProvider>
       </PanelErrorBoundary>
     </div>
   );

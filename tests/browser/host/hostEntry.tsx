@@ -58,6 +58,10 @@ export interface RenderPanelRequest {
   datasources?: HostDatasource[];
   /** Dashboard template variables by name (getTemplateSrv().replace); none by default. */
   dashboardVariables?: Record<string, string>;
+  /** More panels of the same plugin on the page (PanelHostInput.extraPanels). */
+  extraPanels?: PanelHostInput['extraPanels'];
+  /** The dashboard's graph tooltip setting (PanelHostInput.cursorSync). */
+  cursorSync?: PanelHostInput['cursorSync'];
 }
 
 // What Grafana core does at start-up, before any plugin loads.

@@ -1,8 +1,16 @@
-import React, { memo, useCallback, useEffect, useMemo, useState } from 'react';
+import React, { memo, useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
-import { type DataFrame, type Field, getFieldSeriesColor } from '@grafana/data';
-import { LegendDisplayMode, type TimeZone } from '@grafana/schema';
-import { TooltipPlugin2, type UPlotConfigBuilder, VizLegend, type VizLegendItem, useTheme2 } from '@grafana/ui';
+import { type AbsoluteTimeRange, type DataFrame, type Field, getFieldSeriesColor } from '@grafana/data';
+import { DashboardCursorSync, LegendDisplayMode, type TimeZone } from '@grafana/schema';
+import {
+  EventBusPlugin,
+  TooltipPlugin2,
+  type UPlotConfigBuilder,
+  VizLegend,
+  type VizLegendItem,
+  usePanelContext,
+  useTheme2,
+} from '@grafana/ui';
 import { EXPLAIN_TOP, type ModelAnalysis } from '../analysis/analysePanel';
 import { type PixelGrid, slotTimes } from '../pipeline/decimate';
 import { type DrawnRef, drawnSeries, scoreAxis, spanOf } from '../render/chartFrames';
@@ -21,6 +29,8 @@ interface Props {
   timeZone: TimeZone;
   showScorePane: boolean;
   showRegions: boolean;
+  /** A range selected by dragging across either plot: the dashboard's new time range (PanelProps.onChangeTimeRange). */
+  onZoom: (range: AbsoluteTimeRange) => void;
 }
 
 /** TooltipPlugin2's "all series at the hovered x" mode (a const enum in @grafana/ui, so spelled as its value). */
@@ -133,8 +143,14 @@ function sourceField(frames: DataFrame[], d: DrawnRef): Field {
  * The chart is built in one task, the score pane in the next, the legend in the one after.
  */
 export const AnomalyChart = memo(function AnomalyChart(props: Props) {
-  const { frames, analyses, grid, scorer, width, height, timeZone, showScorePane, showRegions } = props;
+  const { frames, analyses, grid, scorer, width, height, timeZone, showScorePane, showRegions, onZoom } = props;
   const theme = useTheme2();
+  // The dashboard's shared crosshair or tooltip (its graph tooltip setting), as Grafana's time series panel reads it.
+  const { sync, eventsScope, eventBus } = usePanelContext();
+  const cursorSync = sync?.() ?? DashboardCursorSync.Off;
+  // Without it, the series chart and the score pane still share their cursor.
+  const ownSyncKey = `telemetry-anomaly-panel-${useId()}`;
+  const cursorSyncKey = cursorSync === DashboardCursorSync.Off ? ownSyncKey : eventsScope;
   const s = useMemo(() => getStyles(), []);
   const anomalyColor = theme.visualization.getColorByName('red');
   const drawn = useMemo(() => drawnSeries(analyses), [analyses]);
@@ -253,10 +269,17 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
     [mainLines]
   );
 
+  // Both plots: hover over all series at an x, drag to zoom the dashboard, the dashboard's cursor sync.
+  const plotInteraction = {
+    hoverMode: HOVER_ALL_SERIES,
+    queryZoom: onZoom,
+    syncMode: cursorSync,
+    syncScope: eventsScope,
+  };
   const tooltip = (config: UPlotConfigBuilder) => (
     <TooltipPlugin2
       config={config}
-      hoverMode={HOVER_ALL_SERIES}
+      {...plotInteraction}
       maxWidth={Math.max(160, Math.min(360, width - 16))}
       render={(u, dataIdxs) => {
         const idx = dataIdxs.find((i) => i !== null);
@@ -297,8 +320,15 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           regionColor={drawn.length === 1 ? anomalyColor : undefined}
           hidden={hidden}
           yRange={mainRange}
+          cursorSyncKey={cursorSyncKey}
         >
-          {tooltip}
+          {(config) => (
+            <>
+              {tooltip(config)}
+              {/* Hover events for the dashboard's panels that are not on uPlot, as Grafana's time series panel. */}
+              {cursorSync !== DashboardCursorSync.Off && <EventBusPlugin config={config} eventBus={eventBus} />}
+            </>
+          )}
         </AnomalyPlot>
         <div className={s.legend} style={{ height: legendSpace }} data-testid={testIds.panel.legend}>
           <VizLegend
@@ -334,7 +364,13 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
               yRange={scoreRange}
               levels={thresholds}
               markColor={anomalyColor}
-            />
+              cursorSyncKey={cursorSyncKey}
+            >
+              {(config) => (
+                // No tooltip of its own (the series chart's shows the scores); dragging across it zooms as well.
+                <TooltipPlugin2 config={config} {...plotInteraction} render={() => null} />
+              )}
+            </AnomalyPlot>
           )}
         </div>
       )}

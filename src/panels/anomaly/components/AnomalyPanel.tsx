@@ -213,6 +213,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         timeZone={timeZone}
         showScorePane={options.showScorePane}
         showRegions={options.showRegions}
+        // Dragging across a plot zooms the dashboard, as in Grafana's time series panel.
+        onZoom={props.onChangeTimeRange}
       />
     </>,
     {

@@ -48,6 +48,11 @@ interface Props {
   levels?: number[];
   /** Lines hidden by the legend. */
   hidden?: ReadonlySet<number>;
+  /**
+   * Plots with the same key move their cursors together (uPlot's cursor sync on the x scale): the panel's own plots,
+   * and with the dashboard's shared crosshair or tooltip every time-series plot of the dashboard.
+   */
+  cursorSyncKey: string;
   children?: (config: UPlotConfigBuilder) => React.ReactNode;
 }
 
@@ -79,11 +84,11 @@ export function AnomalyPlot(props: Props) {
   const { theme, x, lines, width, height, timeZone, yRange, formatValue, formatKey, children } = props;
   const identity = lines.map((l) => `${l.label}\u0000${l.color}`).join('\u0001');
   const config = useMemo(
-    () => buildConfig(theme, timeZone, lines, yRange, formatValue),
+    () => buildConfig(theme, timeZone, lines, yRange, formatValue, props.cursorSyncKey),
     // `identity` and `formatKey` stand for what the config reads of the lines and the formatter: a refresh with new
     // data of the same lines keeps the plot (uPlot only redraws).
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [theme, timeZone, identity, formatKey, yRange?.min, yRange?.max]
+    [theme, timeZone, identity, formatKey, yRange?.min, yRange?.max, props.cursorSyncKey]
   );
   const [plot, setPlot] = useState<uPlot | undefined>(undefined);
   // The instance at once (the state above comes a render later), for the data hand-over below.
@@ -150,9 +155,12 @@ function buildConfig(
   timeZone: TimeZone,
   lines: PlotLine[],
   yRange: { min?: number; max?: number } | undefined,
-  formatValue: (value: number, decimals?: number) => string
+  formatValue: (value: number, decimals?: number) => string,
+  cursorSyncKey: string
 ): UPlotConfigBuilder {
   const builder = new UPlotConfigBuilder(timeZone);
+  // As TooltipPlugin2 sets it for a dashboard's shared cursor: matched by x value, whatever the y scales.
+  builder.setCursor({ sync: { key: cursorSyncKey, scales: ['x', null] } });
   builder.addScale({
     scaleKey: 'x',
     orientation: ScaleOrientation.Horizontal,

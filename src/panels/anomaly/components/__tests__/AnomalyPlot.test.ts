@@ -58,6 +58,7 @@ describe('a plot given new data and a new size at once', () => {
       timeZone: 'utc',
       formatValue: String,
       formatKey: '',
+      cursorSyncKey: 'test',
     }) as const;
 
   // UPlotChart (Grafana 12.3-13.1) applies a new size and skips the data that come with it (a notice above the plot

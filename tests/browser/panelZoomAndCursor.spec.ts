@@ -1,0 +1,118 @@
+/**
+ * The anomaly panel behaves as Grafana's time series panel on a dashboard (public/app/plugins/panel/timeseries/
+ * TimeSeriesPanel.tsx in grafana/grafana): dragging across a plot asks the dashboard for that time range
+ * (onChangeTimeRange), the series chart and the score pane share their cursor, and with the dashboard's shared
+ * crosshair (graph tooltip) the cursor follows the mouse on the dashboard's other panels too, and only then.
+ */
+import type { Locator, Page } from '@playwright/test';
+
+import { bigPanelRange, generateFramesInPage } from './bigFrames';
+import { expect, test } from './fixtures';
+import { anomalyPanelModulePath, byTestId, panelContainer, testIds } from './panelDriver';
+
+const PANEL = { series: 2, points: 600, stepMs: 60_000, startMs: Date.UTC(2025, 0, 1) };
+const RANGE = bigPanelRange(PANEL);
+const SPAN = RANGE.toMs - RANGE.fromMs;
+
+async function renderPanels(page: Page, cursorSync: number, extraPanels: number): Promise<void> {
+  await page.evaluate(
+    ({ modulePath, range, cursorSync, extraPanels }) => {
+      const frames = window.__bigFrames as never[];
+      return window.__host.renderPanel({
+        modulePath,
+        series: frames,
+        extraPanels: Array.from({ length: extraPanels }, () => frames),
+        cursorSync: cursorSync as never,
+        timeRange: range,
+        width: 640,
+        height: 360,
+        options: { contamination: 0.01 },
+      });
+    },
+    { modulePath: anomalyPanelModulePath, range: RANGE, cursorSync, extraPanels }
+  );
+  const containers = page.locator(byTestId(testIds.panel.container));
+  await expect(containers).toHaveCount(1 + extraPanels, { timeout: 60_000 });
+  for (let k = 0; k <= extraPanels; k++) {
+    await expect(containers.nth(k)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  }
+}
+
+/** uPlot's event overlay of the first plot under `area` (the series chart or the score pane). */
+function overlay(area: Locator): Locator {
+  return area.locator('.u-over').first();
+}
+
+/**
+ * Where uPlot drew the vertical cursor line of the first plot under `area`, as a fraction of its plotting width
+ * (uPlot places it by a translate and marks it u-off when it is off the plot); null when it is not shown.
+ */
+function cursorAt(area: Locator): Promise<number | null> {
+  return area.evaluate((element) => {
+    const plot = element.querySelector('.uplot');
+    const line = plot?.querySelector<HTMLElement>('.u-cursor-x');
+    const over = plot?.querySelector<HTMLElement>('.u-over');
+    const x = /translate\(([-\d.]+)px/.exec(line?.style.transform ?? '');
+    if (!line || !over || !x || line.classList.contains('u-off')) {
+      return null;
+    }
+    return Number(x[1]) / over.clientWidth;
+  });
+}
+
+test('dragging across the series chart or the score pane zooms the dashboard to the range selected', async ({
+  host,
+}) => {
+  await host.open();
+  await generateFramesInPage(host.page, PANEL);
+  await renderPanels(host.page, 0, 0);
+  const requests = () => host.page.evaluate(() => window.__host.observations().timeRangeChangeRequests);
+  const areas = [byTestId(testIds.panel.chart), byTestId(testIds.panel.scorePane)];
+  for (const [k, area] of areas.entries()) {
+    const box = (await overlay(host.page.locator(area)).boundingBox())!;
+    const y = box.y + box.height / 2;
+    await host.page.mouse.move(box.x + box.width * 0.25, y);
+    await host.page.mouse.down();
+    await host.page.mouse.move(box.x + box.width * 0.5, y, { steps: 6 });
+    await host.page.mouse.up();
+    await expect.poll(async () => (await requests()).length, `a drag across ${area}`).toBe(k + 1);
+    const { from, to } = (await requests())[k];
+    // The selection's ends in time, within a few pixels (the drag's first step may land a pixel or two on).
+    expect((from - RANGE.fromMs) / SPAN).toBeCloseTo(0.25, 1);
+    expect((to - RANGE.fromMs) / SPAN).toBeCloseTo(0.5, 1);
+  }
+  // A click is not a zoom.
+  const box = (await overlay(host.page.locator(areas[0])).boundingBox())!;
+  await host.page.mouse.click(box.x + box.width * 0.7, box.y + box.height / 2);
+  await host.page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  expect((await requests()).length).toBe(2);
+  expect(host.errors).toEqual([]);
+});
+
+for (const [cursorSync, name] of [
+  [0, 'off'],
+  [1, 'shared crosshair'],
+] as const) {
+  test(`the cursor with the dashboard's graph tooltip ${name}: the score pane follows the chart, other panels ${
+    cursorSync ? 'follow too' : 'do not'
+  }`, async ({ host }) => {
+    await host.open();
+    await generateFramesInPage(host.page, PANEL);
+    await renderPanels(host.page, cursorSync, 1);
+    const [first, other] = [0, 1].map((k) => panelContainer(host.page).nth(k));
+    const box = (await overlay(first.locator(byTestId(testIds.panel.chart))).boundingBox())!;
+    await host.page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    await expect.poll(() => cursorAt(first.locator(byTestId(testIds.panel.chart)))).toBeCloseTo(0.4, 1);
+    // The score pane's plot has its own width (its y axis is narrower): the same time, at the same fraction.
+    await expect.poll(() => cursorAt(first.locator(byTestId(testIds.panel.scorePane)))).toBeCloseTo(0.4, 1);
+    if (cursorSync) {
+      await expect.poll(() => cursorAt(other.locator(byTestId(testIds.panel.chart)))).toBeCloseTo(0.4, 1);
+      await expect.poll(() => cursorAt(other.locator(byTestId(testIds.panel.scorePane)))).toBeCloseTo(0.4, 1);
+    } else {
+      // Give a wrongly synced cursor the time to show: the first panel's score pane moved, so the sync has run.
+      expect(await cursorAt(other.locator(byTestId(testIds.panel.chart)))).toBeNull();
+      expect(await cursorAt(other.locator(byTestId(testIds.panel.scorePane)))).toBeNull();
+    }
+    expect(host.errors).toEqual([]);
+  });
+}
