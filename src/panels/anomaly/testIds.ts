@@ -52,6 +52,7 @@ export const testIds = {
     workerFallbackNotice: 'data-testid anomaly-panel worker-fallback-notice',
     /** Models that could not be built while others could (listed per series). */
     modelNotice: 'data-testid anomaly-panel model-notice',
+    trainingRangeNotice: 'data-testid anomaly-panel training-range-notice',
     /** Tooltip content: value, anomaly score, top contributing features. */
     tooltip: 'data-testid anomaly-panel tooltip',
     tooltipContribution: 'data-testid anomaly-panel tooltip contribution',

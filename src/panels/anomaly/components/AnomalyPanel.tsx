@@ -6,6 +6,7 @@ import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
 import type { ModelAnalysis } from '../analysis/analysePanel';
 import { flagShareNotice } from '../analysis/flagShareNotice';
 import { queryErrorText } from '../data/queryErrors';
+import { unusableFixedRange } from '../model/trainingRange';
 import { appDefaultContamination } from '../options/appDefaults';
 import { withDefaults } from '../options/defaults';
 import { testIds } from '../testIds';
@@ -114,6 +115,20 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         data-testid={testIds.panel.workerFallbackNotice}
       >
         {scorer.fallbackReason}. The dashboard may respond slower while large panels are scored.
+      </Alert>
+    );
+  }
+  const fixedRangeProblem = unusableFixedRange(options.training);
+  if (fixedRangeProblem !== undefined) {
+    notices.push(
+      <Alert
+        key="training-range"
+        severity="warning"
+        title="Training on the visible range"
+        data-testid={testIds.panel.trainingRangeNotice}
+      >
+        {fixedRangeProblem[0].toUpperCase() + fixedRangeProblem.slice(1)}: the models train on the visible range
+        instead. Set its start and end under Training range in the panel options.
       </Alert>
     );
   }

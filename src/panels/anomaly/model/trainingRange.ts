@@ -10,13 +10,25 @@ export function trainingTimeRange(training: TrainingRangeOptions, visible: TimeR
     const from = to - training.previousDays * DAY_MS;
     return absoluteRange(from, to);
   }
-  if (
-    training.kind === 'absolute' &&
-    training.from !== undefined &&
-    training.to !== undefined &&
-    training.from < training.to
-  ) {
-    return absoluteRange(training.from, training.to);
+  if (training.kind === 'absolute' && unusableFixedRange(training) === undefined) {
+    return absoluteRange(training.from!, training.to!);
+  }
+  return undefined;
+}
+
+/**
+ * Why a fixed training range cannot be used (a panel saved before the editor stored its ends, or ends edited into
+ * the wrong order), or undefined: the models then train on the visible range, which the panel says.
+ */
+export function unusableFixedRange(training: TrainingRangeOptions): string | undefined {
+  if (training.kind !== 'absolute') {
+    return undefined;
+  }
+  if (training.from === undefined || training.to === undefined) {
+    return 'the fixed training range has no start or end';
+  }
+  if (training.from >= training.to) {
+    return 'the fixed training range ends before it starts';
   }
   return undefined;
 }

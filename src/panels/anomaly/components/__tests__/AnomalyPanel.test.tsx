@@ -104,6 +104,28 @@ describe('AnomalyPanel states', () => {
   });
 });
 
+describe('AnomalyPanel and its training range', () => {
+  const series = () => [prometheusFrame(syntheticSeries(200, [150]), { __name__: 'cpu' })];
+
+  it.each([
+    ['without its ends (saved by an earlier editor)', {}, /no start or end/],
+    ['ending before it starts', { from: START + 2 * STEP, to: START + STEP }, /ends before it starts/],
+  ])('says a fixed range %s is not used, and trains on the visible range', async (_, ends, reason) => {
+    renderPanel(series(), { training: { kind: 'absolute', previousDays: 7, ...ends } });
+    const summary = await screen.findByTestId(testIds.panel.summary);
+    expect(Number(summary.getAttribute('data-anomaly-count'))).toBeGreaterThan(0);
+    const notice = screen.getByTestId(testIds.panel.trainingRangeNotice);
+    expect(notice).toHaveTextContent(reason);
+    expect(notice).toHaveTextContent(/train on the visible range/);
+  });
+
+  it('says nothing of the training range when it is the visible one', async () => {
+    renderPanel(series());
+    await screen.findByTestId(testIds.panel.summary);
+    expect(screen.queryByTestId(testIds.panel.trainingRangeNotice)).toBeNull();
+  });
+});
+
 describe('AnomalyPanel and the standard field options', () => {
   const withConfig = (seed: number, config: DataFrame['fields'][number]['config'], labels = {}) => {
     const frame = prometheusFrame(syntheticSeries(200, [150], seed), labels);
