@@ -432,6 +432,32 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
+  test('a bad row in a minified JSON array (all rows on one line): the column where that row starts', () => {
+    const elements = rows.slice(0, 60).map((row) => JSON.stringify(row));
+    /** The 1-based column where element k starts on the array's one line. */
+    const startOf = (k: number) => 2 + elements.slice(0, k).reduce((sum, e) => sum + e.length + 1, 0);
+    const withElement = (k: number, element: string) =>
+      `[${elements.map((e, i) => (i === k ? element : e)).join(',')}]`;
+    expectRejected(
+      withElement(40, JSON.stringify({ ...rows[40], cpu_usage_percent: 'abc' })),
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:1:${startOf(40)}: column "cpu_usage_percent": "abc" is not`),
+      'input.json'
+    );
+    expectRejected(
+      withElement(25, JSON.stringify({ ...rows[25], timestamp: '2024-13-01T00:00:00Z' })),
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:1:${startOf(25)}: cannot parse timestamp "2024-13-01`),
+      'input.json'
+    );
+    expectRejected(
+      withElement(7, '[1, 2]'),
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:1:${startOf(7)}: expected a JSON object per row`),
+      'input.json'
+    );
+  });
+
   test('a header that is not valid UTF-8, with the line and column of the name', () => {
     // Before: accepted, the column named "memory_free_mb\u{fffd}" in every output.
     const header = Buffer.from(goodLines[0].replace('memory_free_mb', 'memory_free_mb\u0000'), 'latin1');

@@ -18,10 +18,16 @@ async function split(text: string, size: number) {
 describe('splitJsonArray', () => {
   const text = '[\n  {"a": 1, "s": "x}\\"]{"},\n  {"a": [2, {"b": 3}]}\n]\n';
 
-  test.each([1, 2, 3, 7, 1000])('same elements and start lines with %i-character chunks', async (size) => {
+  test.each([1, 2, 3, 7, 1000])('same elements and start positions with %i-character chunks', async (size) => {
     expect(await split(text, size)).toEqual([
-      { line: 2, value: { a: 1, s: 'x}"]{' } },
-      { line: 3, value: { a: [2, { b: 3 }] } },
+      { line: 2, column: 3, value: { a: 1, s: 'x}"]{' } },
+      { line: 3, column: 3, value: { a: [2, { b: 3 }] } },
+    ]);
+    // Elements on one line: each at its own column.
+    expect(await split('[{"a": 1}, {"a": 2},{"a": 3}]', size)).toEqual([
+      { line: 1, column: 2, value: { a: 1 } },
+      { line: 1, column: 12, value: { a: 2 } },
+      { line: 1, column: 21, value: { a: 3 } },
     ]);
   });
 

@@ -130,7 +130,7 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
 
 function parseElement(text: string, source: string, line: number, column: number): ParsedObject {
   try {
-    return { line, value: JSON.parse(text) };
+    return { line, column, value: JSON.parse(text) };
   } catch (error) {
     throw invalidJsonError(error as Error, text, { source, line, column });
   }

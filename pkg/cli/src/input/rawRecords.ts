@@ -16,6 +16,11 @@ export type Cell = unknown;
 export interface RawRecord {
   /** 1-based line where the record ends (CSV, NDJSON) or starts (JSON array element). */
   line: number;
+  /**
+   * A JSON array element's 1-based character column where it starts: what tells apart rows that share a line (a
+   * minified array). Absent: a cell's column is its field's number.
+   */
+  column?: number;
   cells: Cell[];
 }
 
@@ -262,6 +267,8 @@ function csvErrorToInputError(error: unknown, source: string): unknown {
 
 export interface ParsedObject {
   line: number;
+  /** Where a JSON array element starts on its line (RawRecord#column). */
+  column?: number;
   value: unknown;
 }
 
@@ -364,11 +371,11 @@ async function* objectsToRecords(
   onBadRecord?: BadRecordHandler
 ): AsyncGenerator<RawRecord> {
   let header: string[] | undefined;
-  for await (const { line, value } of objects) {
+  for await (const { line, column, value } of objects) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       reject(
         new InputError(
-          { source, line, column: 1 },
+          { source, line, column: column ?? 1 },
           'expected a JSON object per row, e.g. {"timestamp": ..., "cpu": 1.5}'
         ),
         onBadRecord
@@ -378,8 +385,8 @@ async function* objectsToRecords(
     const row = value as Record<string, unknown>;
     if (header === undefined) {
       header = Object.keys(row);
-      yield { line, cells: header };
+      yield { line, column, cells: header };
     }
-    yield { line, cells: header.map((name) => row[name]) };
+    yield { line, column, cells: header.map((name) => row[name]) };
   }
 }

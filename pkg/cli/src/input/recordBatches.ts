@@ -24,6 +24,11 @@ export interface RecordBatch {
   readonly size: number;
   /** Line of record `record` (as RawRecord#line). */
   line(record: number): number;
+  /**
+   * Where to point at cell `field` of record `record`: its line, and the field's number as the column, or for a JSON
+   * array element the character column where the element starts (RawRecord#column).
+   */
+  where(record: number, field: number): { line: number; column: number };
   /** Cell `field` of record `record`, as RawRecord#cells holds it (undefined past the record's end). */
   cell(record: number, field: number): Cell;
   /**
@@ -99,6 +104,11 @@ export class RawRecordBatch implements RecordBatch {
     return this.records[record].line;
   }
 
+  where(record: number, field: number): { line: number; column: number } {
+    const { line, column } = this.records[record];
+    return { line, column: column ?? field + 1 };
+  }
+
   cell(record: number, field: number): Cell {
     return this.records[record].cells[field];
   }
@@ -134,6 +144,10 @@ class CsvBytesBatch implements RecordBatch {
 
   line(record: number): number {
     return this.lines[record];
+  }
+
+  where(record: number, field: number): { line: number; column: number } {
+    return { line: this.lines[record], column: field + 1 };
   }
 
   cell(record: number, field: number): Cell {

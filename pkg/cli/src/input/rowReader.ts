@@ -75,7 +75,7 @@ export class RowReader {
     const parsed = parseMetricCell(batch.cell(r, index));
     if (parsed.kind === 'invalid') {
       throw new InputError(
-        { source: schema.source, line: batch.line(r), column: index + 1 },
+        { source: schema.source, ...batch.where(r, index) },
         `column "${schema.metricNames[m]}": ${parsed.reason}`
       );
     }
@@ -94,7 +94,7 @@ export class RowReader {
       // Beyond the dates a Date holds (a nanosecond epoch): refused below, naming the cell.
     }
     const cell = batch.cell(r, schema.timestampIndex);
-    const where = { source: schema.source, line: batch.line(r), column: schema.timestampIndex + 1 };
+    const where = { source: schema.source, ...batch.where(r, schema.timestampIndex) };
     const column = schema.header[schema.timestampIndex];
     if (typeof cell !== 'string' && typeof cell !== 'number') {
       throw new InputError(where, `timestamp column "${column}" is empty`);
@@ -121,7 +121,7 @@ export class RowReader {
     const group = cellText(batch.cell(r, schema.groupIndex));
     if (group === '') {
       throw new InputError(
-        { source: schema.source, line: batch.line(r), column: schema.groupIndex + 1 },
+        { source: schema.source, ...batch.where(r, schema.groupIndex) },
         `group column "${schema.header[schema.groupIndex]}" is empty`
       );
     }

@@ -89,7 +89,7 @@ export async function scanInput(
         }
       } else if (parsed.kind === 'invalid') {
         const error = new InputError(
-          { source, line, column: index + 1 },
+          { source, ...batch.where(r, index) },
           `column "${partialSchema.header[index]}": ${parsed.reason}`
         );
         // A number out of range (1e39) makes no text column: it is refused at once, where it stands.
