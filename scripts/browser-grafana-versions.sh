@@ -7,13 +7,14 @@
 # Usage: scripts/browser-grafana-versions.sh [playwright arguments...]
 # The default (CI's step) is what differs between releases and stays short: the bundles load against the release's
 # @grafana/data, the app's pages render and save, the panel draws and marks a Prometheus query's anomalies in its
-# worker, and re-renders when the options editor changes contamination.
+# worker, re-renders when the options editor changes contamination, and zooms the dashboard from a drag (TooltipPlugin2).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 specs=("$@")
 [ ${#specs[@]} -gt 0 ] || specs=(tests/browser/pluginLoading.spec.ts tests/browser/appPages.spec.ts
-  tests/browser/anomalyPanel.spec.ts --grep 'host runs|bundle exports|the app|Prometheus data|contamination changes')
+  tests/browser/anomalyPanel.spec.ts tests/browser/panelZoomAndCursor.spec.ts
+  --grep 'host runs|bundle exports|the app|Prometheus data|contamination changes|zooms the dashboard')
 
 status=0
 for manifest_dir in tests/browser/grafana-versions/*/; do
