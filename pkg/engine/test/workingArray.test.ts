@@ -1,0 +1,53 @@
+import { AnomalyDetector, IsolationForest } from '@telemetry-analyzer/engine';
+import { WorkingArray } from '../src/workingArray';
+import { gaussianMatrix } from './gaussianMatrix';
+import { syntheticTable } from './syntheticTable';
+
+describe('WorkingArray', () => {
+  it('hands out the kept array again while it is long enough, a new one when it is not', () => {
+    const working = new WorkingArray((n) => new Float64Array(n));
+    const first = working.take(100);
+    first[5] = 7;
+    const again = working.take(50);
+    expect(again.buffer).toBe(first.buffer);
+    expect(again.length).toBe(50);
+    expect(again[5]).toBe(7); // contents as left: callers write before they read
+    const longer = working.take(200);
+    expect(longer.buffer).not.toBe(first.buffer);
+    expect(working.take(10).buffer).toBe(longer.buffer);
+  });
+
+  it('keeps no array over 2 MiB: a larger one is made for every call', () => {
+    const working = new WorkingArray((n) => new Float64Array(n));
+    const big = working.take(300_000); // 2.4 MB
+    expect(working.take(300_000).buffer).not.toBe(big.buffer);
+  });
+});
+
+describe('forests grown in reused working arrays', () => {
+  it('are the forests a fresh thread grows, whatever was grown before (bigger, smaller, other features)', () => {
+    const small = gaussianMatrix(300, 3, 11);
+    const large = gaussianMatrix(5000, 9, 12);
+    const smallParams = { nEstimators: 10, maxSamples: 64, seed: 3 };
+    const largeParams = { nEstimators: 200, seed: 4 };
+    // In order: small, large, small again, large again: each pair must serialise identically.
+    const runs = [
+      new IsolationForest(smallParams).fit(small),
+      new IsolationForest(largeParams).fit(large),
+      new IsolationForest(smallParams).fit(small),
+      new IsolationForest(largeParams).fit(large),
+    ].map((forest) => JSON.stringify(forest.toJSON()));
+    expect(runs[2]).toBe(runs[0]);
+    expect(runs[3]).toBe(runs[1]);
+  });
+
+  it('trainAndScore (no copy of the training rows, scaled in place) gives what train then score gives', () => {
+    const table = syntheticTable(3000, { cpu: { level: 50, amplitude: 10 }, memory: { level: 70, noise: 2 } });
+    const options = { forest: { contamination: 0.02, nEstimators: 50 } };
+    const { detector, results } = AnomalyDetector.trainAndScore(table, options);
+    const trained = AnomalyDetector.train(table, options);
+    expect(Array.from(results[0].scores)).toEqual(Array.from(trained.score(table)[0].scores));
+    expect(results[0].threshold).toBe(trained.score(table)[0].threshold);
+    expect(JSON.stringify(detector.toJSON())).toBe(JSON.stringify(trained.toJSON()));
+  });
+});
