@@ -23,13 +23,39 @@ import {
   type FeaturePlan,
   type Seasonality,
 } from './featurePlan';
-import { rollingMax } from './features/rollingMax';
-import { rollingMin } from './features/rollingMin';
+import { rollingExtremum } from './features/rollingExtremum';
 import { RollingMoments } from './features/rollingMoments';
 import { timeFeatures, type TimeFeatures } from './features/timeFeatures';
 import { runSteps } from './steps';
 import type { FeatureMatrix, SeriesTable } from './types';
 import { clampToFloat32, validateTable } from './validateTable';
+import { Lendable, WorkingArray } from './workingArray';
+
+const float64s = () => new WorkingArray((n) => new Float64Array(n));
+
+/**
+ * buildFeatureSteps' temporaries (workingArray.ts): the gathered column and timestamps, the calendar, the rolling
+ * series, the kept rows. Written before they are read; none is in what it returns.
+ */
+const FEATURE_WORK = new Lendable({
+  compact: float64s(),
+  timestamps: float64s(),
+  calendar: {
+    hourSin: float64s(),
+    hourCos: float64s(),
+    weekdaySin: float64s(),
+    weekdayCos: float64s(),
+    memo: float64s(),
+  } satisfies Record<keyof TimeFeatures | 'memo', WorkingArray<Float64Array>>,
+  mean: float64s(),
+  std: float64s(),
+  extremum: float64s(),
+  deque: new WorkingArray((n) => new Int32Array(n)),
+  kept: new WorkingArray((n) => new Int32Array(n)),
+  missing: new WorkingArray((n) => new Uint8Array(n)),
+});
+
+type FeatureWork = NonNullable<ReturnType<typeof FEATURE_WORK.borrow>>;
 
 export interface BuiltFeatures {
   /** Unscaled features, one row per scored table row. */
@@ -65,7 +91,24 @@ export function buildFeatures(table: SeriesTable, options: FeatureBuildOptions):
  */
 export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOptions): Generator<void, BuiltFeatures> {
   const { seasonality, plan } = checkedPlan(table, options);
-  const { keptRows, missingRows } = splitMissingRows(table);
+  // The thread's working arrays while no other build has them, given back however this generator ends (run to
+  // the end, thrown out of, or closed by return()).
+  const work = FEATURE_WORK.borrow();
+  try {
+    return yield* buildWith(table, options, seasonality, plan, work);
+  } finally {
+    FEATURE_WORK.giveBack(work);
+  }
+}
+
+function* buildWith(
+  table: SeriesTable,
+  options: FeatureBuildOptions,
+  seasonality: Seasonality,
+  plan: FeaturePlan,
+  work: FeatureWork | undefined
+): Generator<void, BuiltFeatures> {
+  const { keptRows, missingRows } = splitMissingRows(table, work);
   const warmupCount = Math.min(plan.warmup, keptRows.length);
   const rows = keptRows.length - warmupCount;
   const cols = plan.features.length;
@@ -101,21 +144,29 @@ export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOpti
   for (let index = 0; index < plan.features.length; index++) {
     const feature = plan.features[index];
     if (feature.column < 0) {
-      calendar ??= timeFeatures(gather(table.timestamps, keptRows));
+      calendar ??= timeFeatures(
+        gather(table.timestamps, keptRows, work?.timestamps.take(keptRows.length)),
+        work && ((part, length) => work.calendar[part].take(length))
+      );
       scatter(index, calendar[feature.kind as 'hourSin' | 'hourCos' | 'weekdaySin' | 'weekdayCos']);
     } else {
       if (feature.column !== compactColumn) {
         compactColumn = feature.column;
-        compact = gather(table.columns[feature.column].values, keptRows);
+        compact = gather(table.columns[feature.column].values, keptRows, work?.compact.take(keptRows.length));
         moments = undefined;
       }
       if (feature.kind === 'rollingMean' || feature.kind === 'rollingStd') {
-        moments ??= momentsAt(compact, options.window);
+        moments ??= momentsAt(
+          compact,
+          options.window,
+          undefined,
+          work && { mean: work.mean.take(compact.length), std: work.std.take(compact.length) }
+        );
         scatter(index, feature.kind === 'rollingMean' ? moments.mean : moments.std);
       } else if (feature.kind === 'value' || feature.kind === 'lag' || feature.kind === 'difference') {
         scatterShifted(index, compact, feature.kind, feature.order);
       } else {
-        scatter(index, rollingExtremumSeries(feature.kind, compact, options.window));
+        scatter(index, rollingExtremumSeries(feature.kind, compact, options.window, work));
       }
     }
     yield;
@@ -260,12 +311,14 @@ function extremumAt(values: Float64Array, position: number, window: number, mini
 function momentsAt(
   values: Float64Array,
   window: number,
-  positions?: Int32Array
+  positions?: Int32Array,
+  /** Where to write (every entry is written) [new arrays]. */
+  out?: { mean: Float64Array; std: Float64Array }
 ): { mean: Float64Array; std: Float64Array } {
   const count = positions?.length ?? values.length;
   const moments = new RollingMoments(window);
-  const mean = new Float64Array(count);
-  const std = new Float64Array(count);
+  const mean = out?.mean ?? new Float64Array(count);
+  const std = out?.std ?? new Float64Array(count);
   let pushed = 0;
   for (let k = 0; k < count; k++) {
     const position = positions === undefined ? k : positions[k];
@@ -296,21 +349,26 @@ function checkedPlan(
  * The rolling min or max over the kept observations of a column (value, lags and differences: scatterShifted; the
  * rolling mean and std: momentsAt).
  */
-function rollingExtremumSeries(kind: FeatureKind, values: Float64Array, window: number): Float64Array {
-  switch (kind) {
-    case 'rollingMin':
-      return rollingMin(values, window);
-    case 'rollingMax':
-      return rollingMax(values, window);
-    default:
-      throw new Error(`not a rolling extremum: ${kind}`);
+function rollingExtremumSeries(
+  kind: FeatureKind,
+  values: Float64Array,
+  window: number,
+  work: FeatureWork | undefined
+): Float64Array {
+  if (kind !== 'rollingMin' && kind !== 'rollingMax') {
+    throw new Error(`not a rolling extremum: ${kind}`);
   }
+  const extremum = kind === 'rollingMin' ? 'min' : 'max';
+  if (work === undefined) {
+    return rollingExtremum(values, window, extremum);
+  }
+  return rollingExtremum(values, window, extremum, work.extremum.take(values.length), work.deque.take(values.length));
 }
 
-/** Rows where every metric is present, and the others. */
-function splitMissingRows(table: SeriesTable): { keptRows: Int32Array; missingRows: number[] } {
+/** Rows where every metric is present (in `work`'s array, when given), and the others. */
+function splitMissingRows(table: SeriesTable, work?: FeatureWork): { keptRows: Int32Array; missingRows: number[] } {
   const n = table.timestamps.length;
-  const isMissing = new Uint8Array(n);
+  const isMissing = work === undefined ? new Uint8Array(n) : work.missing.take(n).fill(0);
   for (const { values } of table.columns) {
     for (let row = 0; row < n; row++) {
       if (Number.isNaN(values[row])) {
@@ -318,7 +376,7 @@ function splitMissingRows(table: SeriesTable): { keptRows: Int32Array; missingRo
       }
     }
   }
-  const kept = new Int32Array(n);
+  const kept = work === undefined ? new Int32Array(n) : work.kept.take(n);
   let keptCount = 0;
   const missingRows: number[] = [];
   for (let row = 0; row < n; row++) {
@@ -328,11 +386,10 @@ function splitMissingRows(table: SeriesTable): { keptRows: Int32Array; missingRo
       kept[keptCount++] = row;
     }
   }
-  return { keptRows: kept.slice(0, keptCount), missingRows };
+  return { keptRows: work === undefined ? kept.slice(0, keptCount) : kept.subarray(0, keptCount), missingRows };
 }
 
-function gather(source: Float64Array, rows: Int32Array): Float64Array {
-  const out = new Float64Array(rows.length);
+function gather(source: Float64Array, rows: Int32Array, out = new Float64Array(rows.length)): Float64Array {
   for (let i = 0; i < rows.length; i++) {
     out[i] = source[rows[i]];
   }

@@ -14,7 +14,7 @@
  */
 const MAX_KEPT_BYTES = 2 * 1024 * 1024;
 
-export class WorkingArray<T extends Int32Array | Float64Array> {
+export class WorkingArray<T extends Int32Array | Float64Array | Uint8Array> {
   private kept: T | undefined;
 
   constructor(private readonly make: (length: number) => T) {}
@@ -29,5 +29,33 @@ export class WorkingArray<T extends Int32Array | Float64Array> {
       this.kept = array;
     }
     return array;
+  }
+}
+
+/**
+ * Working arrays lent to one caller at a time, for temporaries that live across a generator's steps (between
+ * which the thread may run other work, even another such generator). A caller that finds them lent uses arrays of
+ * its own, as before; a generator given up half-way without return() keeps them lent, and later callers then
+ * allocate (slower, never wrong).
+ */
+export class Lendable<T> {
+  private lent = false;
+
+  constructor(private readonly arrays: T) {}
+
+  /** The arrays, or undefined while another caller has them. */
+  borrow(): T | undefined {
+    if (this.lent) {
+      return undefined;
+    }
+    this.lent = true;
+    return this.arrays;
+  }
+
+  /** Gives back what borrow() lent (anything else is ignored). */
+  giveBack(arrays: T | undefined): void {
+    if (arrays === this.arrays) {
+      this.lent = false;
+    }
   }
 }

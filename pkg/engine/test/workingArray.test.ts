@@ -1,4 +1,6 @@
-import { AnomalyDetector, IsolationForest } from '@telemetry-analyzer/engine';
+import { AnomalyDetector, IsolationForest, type SeriesTable, runSteps } from '@telemetry-analyzer/engine';
+import { type BuiltFeatures, buildFeatureSteps, buildFeatures } from '../src/buildFeatures';
+import { resolveFeatureOptions } from '../src/featureOptions';
 import { WorkingArray } from '../src/workingArray';
 import { gaussianMatrix } from './gaussianMatrix';
 import { syntheticTable } from './syntheticTable';
@@ -49,5 +51,45 @@ describe('forests grown in reused working arrays', () => {
     expect(Array.from(results[0].scores)).toEqual(Array.from(trained.score(table)[0].scores));
     expect(results[0].threshold).toBe(trained.score(table)[0].threshold);
     expect(JSON.stringify(detector.toJSON())).toBe(JSON.stringify(trained.toJSON()));
+  });
+});
+
+describe('feature builds sharing the working arrays', () => {
+  const options = resolveFeatureOptions({ seasonality: true });
+  const tableA = syntheticTable(3000, { cpu: { level: 50, amplitude: 10, seed: 1 } });
+  const tableB = syntheticTable(2500, {
+    cpu: { level: 5, amplitude: 1, seed: 2 },
+    mem: { level: 80, noise: 3, seed: 3 },
+  });
+  const alone = (table: SeriesTable) => buildFeatures(table, options);
+
+  it('two builds interleaved step by step give what each gives alone', () => {
+    const expectedA = alone(tableA);
+    const expectedB = alone(tableB);
+    const a = buildFeatureSteps(tableA, options);
+    const b = buildFeatureSteps(tableB, options);
+    let doneA: IteratorResult<void, BuiltFeatures> = { done: false, value: undefined };
+    let doneB: IteratorResult<void, BuiltFeatures> = { done: false, value: undefined };
+    while (!doneA.done || !doneB.done) {
+      doneA = doneA.done ? doneA : a.next();
+      doneB = doneB.done ? doneB : b.next();
+    }
+    expect(doneA.value).toEqual(expectedA);
+    expect(doneB.value).toEqual(expectedB);
+  });
+
+  it('a build given up half-way (with or without return()) leaves later builds right', () => {
+    const expected = alone(tableA);
+    const closed = buildFeatureSteps(tableB, options);
+    closed.next();
+    closed.next();
+    closed.return(undefined as never);
+    expect(alone(tableA)).toEqual(expected);
+    const abandoned = buildFeatureSteps(tableB, options);
+    abandoned.next();
+    abandoned.next();
+    expect(alone(tableA)).toEqual(expected);
+    // The abandoned build still finishes right if taken up again.
+    expect(runSteps(abandoned)).toEqual(alone(tableB));
   });
 });

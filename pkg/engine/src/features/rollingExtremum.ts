@@ -6,11 +6,16 @@ import { requireInteger } from './requireInteger';
  * pandas semantics with `min_periods = window`: NaN for the first `window - 1` positions and wherever the window
  * holds a NaN. Among equal values the newest is kept, so the result does not depend on where the series starts.
  */
-export function rollingExtremum(values: Float64Array, window: number, extremum: 'min' | 'max'): Float64Array {
+export function rollingExtremum(
+  values: Float64Array,
+  window: number,
+  extremum: 'min' | 'max',
+  /** Where to write (every entry is written) [a new array]; the deque's working space [a new array]. */
+  out: Float64Array = new Float64Array(values.length),
+  deque: Int32Array = new Int32Array(values.length)
+): Float64Array {
   requireInteger('window', window, 1);
   const n = values.length;
-  const out = new Float64Array(n);
-  const deque = new Int32Array(n);
   let head = 0;
   let tail = 0;
   let newestNaN = -1;

@@ -21,19 +21,25 @@ export interface TimeFeatures {
   weekdayCos: Float64Array;
 }
 
-/** Calendar features of epoch-millisecond timestamps, all in UTC so that every host computes the same values. */
-export function timeFeatures(timestampsMs: Float64Array): TimeFeatures {
+/**
+ * Calendar features of epoch-millisecond timestamps, all in UTC so that every host computes the same values.
+ * @param make where the arrays come from [new arrays]: every entry of the features is written, the memo is filled
+ */
+export function timeFeatures(
+  timestampsMs: Float64Array,
+  make: (part: keyof TimeFeatures | 'memo', length: number) => Float64Array = (_, length) => new Float64Array(length)
+): TimeFeatures {
   const n = timestampsMs.length;
   const features: TimeFeatures = {
-    hourSin: new Float64Array(n),
-    hourCos: new Float64Array(n),
-    weekdaySin: new Float64Array(n),
-    weekdayCos: new Float64Array(n),
+    hourSin: make('hourSin', n),
+    hourCos: make('hourCos', n),
+    weekdaySin: make('weekdaySin', n),
+    weekdayCos: make('weekdayCos', n),
   };
   // Memo of the hour's circle by the time of day (ms): slot = time of day mod HOUR_MEMO_SLOTS; the key is the exact
   // time of day, so a hit gives the very doubles sinCosOfTurns would (NaN marks an empty slot). Made only for series
   // longer than the memo (shorter ones would not repay its allocation).
-  const memo = n > HOUR_MEMO_SLOTS ? new Float64Array(3 * HOUR_MEMO_SLOTS).fill(NaN) : undefined;
+  const memo = n > HOUR_MEMO_SLOTS ? make('memo', 3 * HOUR_MEMO_SLOTS).fill(NaN) : undefined;
   for (let i = 0; i < n; i++) {
     const ms = timestampsMs[i];
     const day = Math.floor(ms / MS_PER_DAY);

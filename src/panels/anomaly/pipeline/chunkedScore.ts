@@ -28,15 +28,21 @@ export const STEP_BUDGET_MS = 12;
  */
 export async function runInSteps<T>(steps: Generator<void, T>, pause: () => Promise<void>): Promise<T> {
   let since = performance.now();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) {
-      return step.value;
+  try {
+    for (;;) {
+      const step = steps.next();
+      if (step.done) {
+        return step.value;
+      }
+      if (performance.now() - since >= STEP_BUDGET_MS) {
+        await pause();
+        since = performance.now();
+      }
     }
-    if (performance.now() - since >= STEP_BUDGET_MS) {
-      await pause();
-      since = performance.now();
-    }
+  } finally {
+    // Closed however it ends (a cancel throws out of pause): the engine then gives back the working arrays it
+    // holds (workingArray.ts), which a generator left open would keep from later builds.
+    steps.return(undefined as never);
   }
 }
 
