@@ -89,13 +89,18 @@ export function buildFeatures(table: SeriesTable, options: FeatureBuildOptions):
  * buildFeatures returns. For hosts that must give their thread back within a bounded time (a browser's main
  * thread): they call next() until done, doing other work between calls.
  */
-export function* buildFeatureSteps(table: SeriesTable, options: FeatureBuildOptions): Generator<void, BuiltFeatures> {
+export function* buildFeatureSteps(
+  table: SeriesTable,
+  options: FeatureBuildOptions,
+  /** Where the matrix's values go (every entry is written) [a new array]. */
+  matrixValues: (length: number) => Float32Array = (length) => new Float32Array(length)
+): Generator<void, BuiltFeatures> {
   const { seasonality, plan } = checkedPlan(table, options);
   // The thread's working arrays while no other build has them, given back however this generator ends (run to
   // the end, thrown out of, or closed by return()).
   const work = FEATURE_WORK.borrow();
   try {
-    return yield* buildWith(table, options, seasonality, plan, work);
+    return yield* buildWith(table, options, seasonality, plan, work, matrixValues);
   } finally {
     FEATURE_WORK.giveBack(work);
   }
@@ -106,13 +111,14 @@ function* buildWith(
   options: FeatureBuildOptions,
   seasonality: Seasonality,
   plan: FeaturePlan,
-  work: FeatureWork | undefined
+  work: FeatureWork | undefined,
+  matrixValues: (length: number) => Float32Array
 ): Generator<void, BuiltFeatures> {
   const { keptRows, missingRows } = splitMissingRows(table, work);
   const warmupCount = Math.min(plan.warmup, keptRows.length);
   const rows = keptRows.length - warmupCount;
   const cols = plan.features.length;
-  const values = new Float32Array(rows * cols);
+  const values = matrixValues(rows * cols);
 
   // Fill one matrix column from a series over the kept rows, skipping the warm-up.
   const scatter = (feature: number, series: Float64Array) => {

@@ -31,6 +31,7 @@ import { createOnlineScorer, type OnlineScorer } from './onlineScorer';
 import { type Steps, runSteps } from './steps';
 import type { FeatureContribution, FeatureMatrix, IsolationForestParams, SeriesTable } from './types';
 import { validateTable } from './validateTable';
+import { Lendable, WorkingArray } from './workingArray';
 
 /** Rows a model needs to be fitted on, after the warm-up rows and without the missing rows. */
 export const MIN_TRAINING_ROWS = 8;
@@ -194,19 +195,28 @@ export class AnomalyDetector {
     const results: ScoreResult[] = [];
     const models: DetectorModel[] = [];
     for (const group of groups) {
-      const { model, built, matrix } = yield* trainModelSteps(
-        selectColumns(table, group),
-        features,
-        forestParams,
-        scoreTrainingRows
-      );
-      if (scoreTrainingRows) {
-        const scores = yield* scoreRowsSteps(model.forest, matrix, rowsPerStep);
-        // The forest keeps its own copy: the caller owns the result and may change it.
-        model.forest.adoptTrainingScores(scores.slice());
-        results.push(scoreResult(model, built, scores, mode));
+      // Scoring its training rows here, the model needs its matrix only until the forest adopts their scores: the
+      // matrix is then borrowed (TRAINING_MATRIX), and given back however this generator ends. A detector from a
+      // generator that did not end never reaches anyone.
+      const matrixMemory = scoreTrainingRows ? TRAINING_MATRIX.borrow() : undefined;
+      try {
+        const { model, built, matrix } = yield* trainModelSteps(
+          selectColumns(table, group),
+          features,
+          forestParams,
+          scoreTrainingRows,
+          matrixMemory && ((length) => matrixMemory.take(length))
+        );
+        if (scoreTrainingRows) {
+          const scores = yield* scoreRowsSteps(model.forest, matrix, rowsPerStep);
+          // The forest keeps its own copy: the caller owns the result and may change it.
+          model.forest.adoptTrainingScores(scores.slice());
+          results.push(scoreResult(model, built, scores, mode));
+        }
+        models.push(model);
+      } finally {
+        TRAINING_MATRIX.giveBack(matrixMemory);
       }
-      models.push(model);
     }
     return { detector: new AnomalyDetector(columns, { features, forest: forestParams, mode }, models), results };
   }
@@ -525,6 +535,13 @@ function scoreResult(
   return result;
 }
 
+/**
+ * The training matrix of a detector that scores its training rows as it fits (trainAndScore): ~350 kB for 10 000
+ * rows of 9 features, which a browser's worker would otherwise take as fresh memory for every model
+ * (workingArray.ts).
+ */
+const TRAINING_MATRIX = new Lendable(new WorkingArray((n) => new Float32Array(n)));
+
 /** Rows scored per step by the detector's generators (a few milliseconds of work). */
 const DEFAULT_ROWS_PER_STEP = 4096;
 
@@ -580,9 +597,11 @@ function* trainModelSteps(
   features: TrainedFeatureOptions,
   forestParams: Required<IsolationForestParams>,
   /** The caller scores `matrix` and hands the scores to the forest (adoptTrainingScores), leaving it unchanged. */
-  scoresAdopted: boolean
+  scoresAdopted: boolean,
+  /** Where the matrix's values go [a new array]. */
+  matrixValues?: (length: number) => Float32Array
 ): Steps<{ model: DetectorModel; built: BuiltFeatures; matrix: FeatureMatrix }> {
-  const built = yield* buildFeatureSteps(table, features);
+  const built = yield* buildFeatureSteps(table, features, matrixValues);
   requireEnoughRows(table, built, features);
   const scaler = features.scale && !features.raw ? new StandardScaler().fit(built.matrix) : null;
   // Scaled in place: the unscaled features are not needed again (the caller reads built's row lists only).

@@ -14,7 +14,7 @@
  */
 const MAX_KEPT_BYTES = 2 * 1024 * 1024;
 
-export class WorkingArray<T extends Int32Array | Float64Array | Uint8Array> {
+export class WorkingArray<T extends Int32Array | Float64Array | Float32Array | Uint8Array> {
   private kept: T | undefined;
 
   constructor(private readonly make: (length: number) => T) {}

@@ -93,3 +93,37 @@ describe('feature builds sharing the working arrays', () => {
     expect(runSteps(abandoned)).toEqual(alone(tableB));
   });
 });
+
+describe('trainAndScore with a borrowed training matrix', () => {
+  const options = { forest: { contamination: 0.02, nEstimators: 30 } };
+  const tableA = syntheticTable(2000, { cpu: { level: 50, amplitude: 10, seed: 4 } });
+  const tableB = syntheticTable(2600, {
+    cpu: { level: 9, amplitude: 2, seed: 5 },
+    io: { level: 30, noise: 4, seed: 6 },
+  });
+  const alone = (table: SeriesTable) => {
+    const { detector, results } = AnomalyDetector.trainAndScore(table, options);
+    return { model: JSON.stringify(detector.toJSON()), scores: Array.from(results[0].scores) };
+  };
+  const finish = (steps: ReturnType<typeof AnomalyDetector.trainAndScoreSteps>) => {
+    const { detector, results } = runSteps(steps);
+    return { model: JSON.stringify(detector.toJSON()), scores: Array.from(results[0].scores) };
+  };
+
+  it('two interleaved step by step, and one given up half-way, give what each gives alone', () => {
+    const expectedA = alone(tableA);
+    const expectedB = alone(tableB);
+    const a = AnomalyDetector.trainAndScoreSteps(tableA, options, 256);
+    const b = AnomalyDetector.trainAndScoreSteps(tableB, options, 256);
+    for (let step = 0; step < 12; step++) {
+      a.next();
+      b.next();
+    }
+    const abandoned = AnomalyDetector.trainAndScoreSteps(tableB, options, 256);
+    abandoned.next();
+    expect(finish(a)).toEqual(expectedA);
+    expect(alone(tableA)).toEqual(expectedA);
+    expect(finish(b)).toEqual(expectedB);
+    expect(alone(tableB)).toEqual(expectedB);
+  });
+});
