@@ -37,7 +37,7 @@ const float64s = () => new WorkingArray((n) => new Float64Array(n));
  * buildFeatureSteps' temporaries (workingArray.ts): the gathered column and timestamps, the calendar, the rolling
  * series, the kept rows. Written before they are read; none is in what it returns.
  */
-const FEATURE_WORK = new Lendable({
+const FEATURE_WORK = new Lendable(() => ({
   compact: float64s(),
   timestamps: float64s(),
   calendar: {
@@ -53,9 +53,9 @@ const FEATURE_WORK = new Lendable({
   deque: new WorkingArray((n) => new Int32Array(n)),
   kept: new WorkingArray((n) => new Int32Array(n)),
   missing: new WorkingArray((n) => new Uint8Array(n)),
-});
+}));
 
-type FeatureWork = NonNullable<ReturnType<typeof FEATURE_WORK.borrow>>;
+type FeatureWork = ReturnType<typeof FEATURE_WORK.borrow>;
 
 export interface BuiltFeatures {
   /** Unscaled features, one row per scored table row. */
@@ -111,7 +111,7 @@ function* buildWith(
   options: FeatureBuildOptions,
   seasonality: Seasonality,
   plan: FeaturePlan,
-  work: FeatureWork | undefined,
+  work: FeatureWork,
   matrixValues: (length: number) => Float32Array
 ): Generator<void, BuiltFeatures> {
   const { keptRows, missingRows } = splitMissingRows(table, work);
@@ -151,23 +151,21 @@ function* buildWith(
     const feature = plan.features[index];
     if (feature.column < 0) {
       calendar ??= timeFeatures(
-        gather(table.timestamps, keptRows, work?.timestamps.take(keptRows.length)),
-        work && ((part, length) => work.calendar[part].take(length))
+        gather(table.timestamps, keptRows, work.timestamps.take(keptRows.length)),
+        (part, length) => work.calendar[part].take(length)
       );
       scatter(index, calendar[feature.kind as 'hourSin' | 'hourCos' | 'weekdaySin' | 'weekdayCos']);
     } else {
       if (feature.column !== compactColumn) {
         compactColumn = feature.column;
-        compact = gather(table.columns[feature.column].values, keptRows, work?.compact.take(keptRows.length));
+        compact = gather(table.columns[feature.column].values, keptRows, work.compact.take(keptRows.length));
         moments = undefined;
       }
       if (feature.kind === 'rollingMean' || feature.kind === 'rollingStd') {
-        moments ??= momentsAt(
-          compact,
-          options.window,
-          undefined,
-          work && { mean: work.mean.take(compact.length), std: work.std.take(compact.length) }
-        );
+        moments ??= momentsAt(compact, options.window, undefined, {
+          mean: work.mean.take(compact.length),
+          std: work.std.take(compact.length),
+        });
         scatter(index, feature.kind === 'rollingMean' ? moments.mean : moments.std);
       } else if (feature.kind === 'value' || feature.kind === 'lag' || feature.kind === 'difference') {
         scatterShifted(index, compact, feature.kind, feature.order);
@@ -203,64 +201,71 @@ export function buildFeatureRows(
   options: FeatureBuildOptions,
   tableRows: ArrayLike<number>
 ): { matrix: FeatureMatrix; incomplete?: number } {
-  const { plan } = checkedPlan(table, options);
-  const { keptRows } = splitMissingRows(table);
-  const cols = plan.features.length;
-  const rows = tableRows.length;
-  const values = new Float32Array(rows * cols);
-  // Position of each row among the kept rows.
-  const positions = new Int32Array(rows);
-  for (let k = 0, at = 0; k < rows; k++) {
-    while (at < keptRows.length && keptRows[at] < tableRows[k]) {
-      at++;
-    }
-    if (at === keptRows.length || keptRows[at] !== tableRows[k] || at < Math.min(plan.warmup, keptRows.length)) {
-      return { matrix: { rows: 0, cols, values: new Float32Array(0) }, incomplete: tableRows[k] };
-    }
-    positions[k] = at;
-  }
-  const window = options.window;
-  const calendar = plan.features.some((feature) => feature.column < 0)
-    ? timeFeatures(
-        gather(
-          table.timestamps,
-          Int32Array.from(positions, (position) => keptRows[position])
-        )
-      )
-    : undefined;
-  let compactColumn = -1;
-  let compact: Float64Array = new Float64Array(0);
-  let moments: { mean: Float64Array; std: Float64Array } | undefined;
-  for (let index = 0; index < cols; index++) {
-    const feature = plan.features[index];
-    if (feature.column < 0) {
-      const series = calendar![feature.kind as 'hourSin' | 'hourCos' | 'weekdaySin' | 'weekdayCos'];
-      for (let k = 0; k < rows; k++) {
-        values[k * cols + index] = series[k];
+  // Synchronous: the thread's working arrays (FEATURE_WORK) for the kept rows and the gathered column, given back
+  // before it returns.
+  const work = FEATURE_WORK.borrow();
+  try {
+    const { plan } = checkedPlan(table, options);
+    const { keptRows } = splitMissingRows(table, work);
+    const cols = plan.features.length;
+    const rows = tableRows.length;
+    const values = new Float32Array(rows * cols);
+    // Position of each row among the kept rows.
+    const positions = new Int32Array(rows);
+    for (let k = 0, at = 0; k < rows; k++) {
+      while (at < keptRows.length && keptRows[at] < tableRows[k]) {
+        at++;
       }
-      continue;
+      if (at === keptRows.length || keptRows[at] !== tableRows[k] || at < Math.min(plan.warmup, keptRows.length)) {
+        return { matrix: { rows: 0, cols, values: new Float32Array(0) }, incomplete: tableRows[k] };
+      }
+      positions[k] = at;
     }
-    if (feature.column !== compactColumn) {
-      compactColumn = feature.column;
-      compact = gather(table.columns[feature.column].values, keptRows);
-      moments = undefined;
+    const window = options.window;
+    const calendar = plan.features.some((feature) => feature.column < 0)
+      ? timeFeatures(
+          gather(
+            table.timestamps,
+            Int32Array.from(positions, (position) => keptRows[position])
+          )
+        )
+      : undefined;
+    let compactColumn = -1;
+    let compact: Float64Array = new Float64Array(0);
+    let moments: { mean: Float64Array; std: Float64Array } | undefined;
+    for (let index = 0; index < cols; index++) {
+      const feature = plan.features[index];
+      if (feature.column < 0) {
+        const series = calendar![feature.kind as 'hourSin' | 'hourCos' | 'weekdaySin' | 'weekdayCos'];
+        for (let k = 0; k < rows; k++) {
+          values[k * cols + index] = series[k];
+        }
+        continue;
+      }
+      if (feature.column !== compactColumn) {
+        compactColumn = feature.column;
+        compact = gather(table.columns[feature.column].values, keptRows, work.compact.take(keptRows.length));
+        moments = undefined;
+      }
+      if ((feature.kind === 'rollingMean' || feature.kind === 'rollingStd') && moments === undefined) {
+        moments = momentsAt(compact, window, positions);
+      }
+      for (let k = 0; k < rows; k++) {
+        values[k * cols + index] = metricFeatureAt(
+          feature.kind,
+          compact,
+          positions[k],
+          feature.order,
+          window,
+          moments,
+          k
+        );
+      }
     }
-    if ((feature.kind === 'rollingMean' || feature.kind === 'rollingStd') && moments === undefined) {
-      moments = momentsAt(compact, window, positions);
-    }
-    for (let k = 0; k < rows; k++) {
-      values[k * cols + index] = metricFeatureAt(
-        feature.kind,
-        compact,
-        positions[k],
-        feature.order,
-        window,
-        moments,
-        k
-      );
-    }
+    return { matrix: { rows, cols, values } };
+  } finally {
+    FEATURE_WORK.giveBack(work);
   }
-  return { matrix: { rows, cols, values } };
 }
 
 /** What buildFeatureSteps writes for a metric feature at `position` of the kept observations. */
@@ -359,22 +364,19 @@ function rollingExtremumSeries(
   kind: FeatureKind,
   values: Float64Array,
   window: number,
-  work: FeatureWork | undefined
+  work: FeatureWork
 ): Float64Array {
   if (kind !== 'rollingMin' && kind !== 'rollingMax') {
     throw new Error(`not a rolling extremum: ${kind}`);
   }
   const extremum = kind === 'rollingMin' ? 'min' : 'max';
-  if (work === undefined) {
-    return rollingExtremum(values, window, extremum);
-  }
   return rollingExtremum(values, window, extremum, work.extremum.take(values.length), work.deque.take(values.length));
 }
 
-/** Rows where every metric is present (in `work`'s array, when given), and the others. */
-function splitMissingRows(table: SeriesTable, work?: FeatureWork): { keptRows: Int32Array; missingRows: number[] } {
+/** Rows where every metric is present (a view of `work`'s array), and the others. */
+function splitMissingRows(table: SeriesTable, work: FeatureWork): { keptRows: Int32Array; missingRows: number[] } {
   const n = table.timestamps.length;
-  const isMissing = work === undefined ? new Uint8Array(n) : work.missing.take(n).fill(0);
+  const isMissing = work.missing.take(n).fill(0);
   for (const { values } of table.columns) {
     for (let row = 0; row < n; row++) {
       if (Number.isNaN(values[row])) {
@@ -382,7 +384,7 @@ function splitMissingRows(table: SeriesTable, work?: FeatureWork): { keptRows: I
       }
     }
   }
-  const kept = work === undefined ? new Int32Array(n) : work.kept.take(n);
+  const kept = work.kept.take(n);
   let keptCount = 0;
   const missingRows: number[] = [];
   for (let row = 0; row < n; row++) {
@@ -392,7 +394,7 @@ function splitMissingRows(table: SeriesTable, work?: FeatureWork): { keptRows: I
       kept[keptCount++] = row;
     }
   }
-  return { keptRows: work === undefined ? kept.slice(0, keptCount) : kept.subarray(0, keptCount), missingRows };
+  return { keptRows: kept.subarray(0, keptCount), missingRows };
 }
 
 function gather(source: Float64Array, rows: Int32Array, out = new Float64Array(rows.length)): Float64Array {

@@ -540,7 +540,7 @@ function scoreResult(
  * rows of 9 features, which a browser's worker would otherwise take as fresh memory for every model
  * (workingArray.ts).
  */
-const TRAINING_MATRIX = new Lendable(new WorkingArray((n) => new Float32Array(n)));
+const TRAINING_MATRIX = new Lendable(() => new WorkingArray((n) => new Float32Array(n)));
 
 /** Rows scored per step by the detector's generators (a few milliseconds of work). */
 const DEFAULT_ROWS_PER_STEP = 4096;

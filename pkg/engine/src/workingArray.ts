@@ -34,27 +34,28 @@ export class WorkingArray<T extends Int32Array | Float64Array | Float32Array | U
 
 /**
  * Working arrays lent to one caller at a time, for temporaries that live across a generator's steps (between
- * which the thread may run other work, even another such generator). A caller that finds them lent uses arrays of
- * its own, as before; a generator given up half-way without return() keeps them lent, and later callers then
- * allocate (slower, never wrong).
+ * which the thread may run other work, even another such generator). A caller that finds them lent gets a set of its
+ * own, made for it and dropped after it (as before they were kept); a generator given up half-way without return()
+ * keeps the thread's set lent, and later callers then get sets of their own (slower, never wrong).
  */
 export class Lendable<T> {
+  private shared: T | undefined;
   private lent = false;
 
-  constructor(private readonly arrays: T) {}
+  constructor(private readonly make: () => T) {}
 
-  /** The arrays, or undefined while another caller has them. */
-  borrow(): T | undefined {
+  /** The thread's set when it is free, else a new one. */
+  borrow(): T {
     if (this.lent) {
-      return undefined;
+      return this.make();
     }
     this.lent = true;
-    return this.arrays;
+    return (this.shared ??= this.make());
   }
 
-  /** Gives back what borrow() lent (anything else is ignored). */
+  /** Gives back what borrow() lent (a set of its own is dropped). */
   giveBack(arrays: T | undefined): void {
-    if (arrays === this.arrays) {
+    if (arrays !== undefined && arrays === this.shared) {
       this.lent = false;
     }
   }

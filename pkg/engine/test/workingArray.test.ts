@@ -1,7 +1,7 @@
 import { AnomalyDetector, IsolationForest, type SeriesTable, runSteps } from '@telemetry-analyzer/engine';
 import { type BuiltFeatures, buildFeatureSteps, buildFeatures } from '../src/buildFeatures';
 import { resolveFeatureOptions } from '../src/featureOptions';
-import { WorkingArray } from '../src/workingArray';
+import { Lendable, WorkingArray } from '../src/workingArray';
 import { gaussianMatrix } from './gaussianMatrix';
 import { syntheticTable } from './syntheticTable';
 
@@ -23,6 +23,19 @@ describe('WorkingArray', () => {
     const working = new WorkingArray((n) => new Float64Array(n));
     const big = working.take(300_000); // 2.4 MB
     expect(working.take(300_000).buffer).not.toBe(big.buffer);
+  });
+});
+
+describe('Lendable', () => {
+  it("lends the thread's set to one caller at a time; others get sets of their own", () => {
+    const lendable = new Lendable(() => ({ id: Symbol('set') }));
+    const first = lendable.borrow();
+    const second = lendable.borrow();
+    expect(second).not.toBe(first);
+    lendable.giveBack(second); // a set of its own: the thread's stays lent
+    expect(lendable.borrow()).not.toBe(first);
+    lendable.giveBack(first);
+    expect(lendable.borrow()).toBe(first);
   });
 });
 
