@@ -176,21 +176,17 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
     () => (showRegions ? drawn.map((d) => Array.from(d.drawn.regions).join(',')) : []),
     [drawn, showRegions]
   );
-  const formatMain = useMemo(() => {
-    const display = drawn.length > 0 ? sourceField(frames, drawn[0]).display : undefined;
-    return (v: number) => formatWith(display, v);
-  }, [frames, drawn]);
-  const mainFormatKey = useMemo(() => {
-    const config = drawn.length > 0 ? sourceField(frames, drawn[0]).config : undefined;
-    return JSON.stringify([config?.unit, config?.decimals]);
-  }, [frames, drawn]);
+  // The series axis is the first drawn field's: its display (unit, decimals) and its Min and Max.
+  const axisField = useMemo(() => (drawn.length > 0 ? sourceField(frames, drawn[0]) : undefined), [frames, drawn]);
+  const formatMain = useMemo(() => (v: number) => formatWith(axisField?.display, v), [axisField]);
+  const mainFormatKey = JSON.stringify([axisField?.config.unit, axisField?.config.decimals]);
   // The field's Min and Max (standard options) fix the series axis, as in Grafana's time series panel.
   const mainRange = useMemo(() => {
-    const config = drawn.length > 0 ? sourceField(frames, drawn[0]).config : undefined;
+    const config = axisField?.config;
     return config?.min != null || config?.max != null
       ? { min: config.min ?? undefined, max: config.max ?? undefined }
       : undefined;
-  }, [frames, drawn]);
+  }, [axisField]);
   // Legend: series hidden by key (a refresh keeps them hidden).
   const [hiddenKeys, setHiddenKeys] = useState<ReadonlySet<string>>(() => new Set());
   const hidden = useMemo(

@@ -127,8 +127,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         title="Training on the visible range"
         data-testid={testIds.panel.trainingRangeNotice}
       >
-        {fixedRangeProblem[0].toUpperCase() + fixedRangeProblem.slice(1)}: the models train on the visible range
-        instead. Set its start and end under Training range in the panel options.
+        {fixedRangeProblem}: the models train on the visible range instead. Set its start and end under Training range
+        in the panel options.
       </Alert>
     );
   }

@@ -18,17 +18,17 @@ export function trainingTimeRange(training: TrainingRangeOptions, visible: TimeR
 
 /**
  * Why a fixed training range cannot be used (a panel saved before the editor stored its ends, or ends edited into
- * the wrong order), or undefined: the models then train on the visible range, which the panel says.
+ * the wrong order), as the panel's notice says it, or undefined: the models then train on the visible range.
  */
 export function unusableFixedRange(training: TrainingRangeOptions): string | undefined {
   if (training.kind !== 'absolute') {
     return undefined;
   }
   if (training.from === undefined || training.to === undefined) {
-    return 'the fixed training range has no start or end';
+    return 'The fixed training range has no start or end';
   }
   if (training.from >= training.to) {
-    return 'the fixed training range ends before it starts';
+    return 'The fixed training range ends before it starts';
   }
   return undefined;
 }
