@@ -7,8 +7,22 @@ export interface AnnotationTarget {
   panelId: number;
 }
 
+/** The tag every anomaly annotation carries; the second tag is the series. */
+export const ANOMALY_TAG = 'anomaly';
+
+/** Most annotations read back per write round (Grafana's own default is 100). */
+const EXISTING_LIMIT = 5000;
+
+/** An annotation as GET /api/annotations returns it (the fields read here). */
+interface SavedAnnotation {
+  time?: number;
+  tags?: string[];
+}
+
 /**
- * Writes each region not written before as one Grafana annotation (POST /api/annotations). A failed write is
+ * Writes each region not written before as one Grafana annotation (POST /api/annotations). What this browser wrote
+ * is in `written`; what others wrote (another user, a TV screen, the image renderer: every viewer may annotate) is
+ * read back from Grafana first, and a region already there is not written again. A failed read or write is
  * forgotten, so it is retried on the next refresh; returns how many were written.
  */
 export async function writeRegionAnnotations(
@@ -16,8 +30,22 @@ export async function writeRegionAnnotations(
   written: AnnotatedRegions,
   target: AnnotationTarget
 ): Promise<number> {
+  const fresh = written.take(regions);
+  if (fresh.length === 0) {
+    return 0;
+  }
+  let saved: Set<string>;
+  try {
+    saved = await savedRegionKeys(fresh, target);
+  } catch {
+    fresh.forEach((region) => written.forget(region));
+    return 0;
+  }
   let count = 0;
-  for (const region of written.take(regions)) {
+  for (const region of fresh) {
+    if (saved.has(savedKey(region.start, region.series))) {
+      continue;
+    }
     try {
       await lastValueFrom(
         getBackendSrv().fetch({
@@ -28,7 +56,7 @@ export async function writeRegionAnnotations(
             panelId: target.panelId,
             time: region.start,
             timeEnd: region.end,
-            tags: ['anomaly', region.series],
+            tags: [ANOMALY_TAG, region.series],
             text: `Anomaly in ${region.series}`,
           },
           showErrorAlert: false,
@@ -40,4 +68,42 @@ export async function writeRegionAnnotations(
     }
   }
   return count;
+}
+
+/**
+ * The panel's anomaly annotations already in Grafana over the regions' span, as start + series keys. Grafana
+ * (pkg/api/annotations.go GetAnnotations) filters by dashboardUID, panelId, tags (all must match) and the range.
+ */
+async function savedRegionKeys(regions: RegionAnnotation[], target: AnnotationTarget): Promise<Set<string>> {
+  const from = Math.min(...regions.map((region) => region.start));
+  const to = Math.max(...regions.map((region) => region.end));
+  const response = await lastValueFrom(
+    getBackendSrv().fetch<SavedAnnotation[]>({
+      url: '/api/annotations',
+      method: 'GET',
+      params: {
+        ...(target.dashboardUID === undefined ? {} : { dashboardUID: target.dashboardUID }),
+        panelId: target.panelId,
+        tags: ANOMALY_TAG,
+        type: 'annotation',
+        from,
+        to,
+        limit: EXISTING_LIMIT,
+      },
+      showErrorAlert: false,
+    })
+  );
+  const keys = new Set<string>();
+  for (const annotation of Array.isArray(response.data) ? response.data : []) {
+    const tags = [...(annotation.tags ?? [])];
+    tags.splice(tags.indexOf(ANOMALY_TAG), 1); // one of them is ours; a series may be called "anomaly" too
+    if (typeof annotation.time === 'number') {
+      tags.forEach((series) => keys.add(savedKey(annotation.time!, series)));
+    }
+  }
+  return keys;
+}
+
+function savedKey(start: number, series: string): string {
+  return `${start}\u0000${series}`;
 }

@@ -3,8 +3,9 @@ import { AnnotatedRegions, type RegionAnnotation } from '../annotations/regionDe
 import { writeRegionAnnotations } from '../annotations/writeAnnotations';
 
 /**
- * When enabled, writes every new anomaly region as one annotation. What was written is remembered per dashboard
- * and panel in localStorage, so reloading the dashboard does not write the same regions again.
+ * When enabled, writes every new anomaly region as one annotation. What this browser wrote is remembered per
+ * dashboard and panel in localStorage, so reloading the dashboard does not even ask again; what other browsers wrote
+ * is read back from Grafana before writing (writeRegionAnnotations).
  */
 export function useAnnotationWriter(
   enabled: boolean,
