@@ -19,7 +19,10 @@ test('the app’s page shows its overview', async ({ host }) => {
   expect(host.errors).toEqual([]);
 });
 
-test('the app’s configuration page saves the default contamination for new panels', async ({ host, grafanaApi }) => {
+test('the app’s configuration page saves the default contamination for new panels, then reloads', async ({
+  host,
+  grafanaApi,
+}) => {
   grafanaApi.answer('POST', SETTINGS_PATH, { status: 200, body: { message: 'Plugin settings updated' } });
   await host.open();
   await host.page.evaluate(
@@ -35,8 +38,11 @@ test('the app’s configuration page saves the default contamination for new pan
   await expect(contamination).toHaveValue('0.01');
   await expect(host.page.locator(byTestId(testIds.appConfig.datasourceUid))).toHaveValue('proxy-ds');
   await contamination.fill('0.05');
+  // Saved, the page reloads, as create-plugin's config page does: Grafana caches the app's settings per page
+  // (public/app/features/plugins/pluginSettings.ts), so without a reload the form and the panels keep the old ones.
+  const reloaded = host.page.waitForEvent('load');
   await host.page.locator(byTestId(testIds.appConfig.submit)).click();
-  await expect(host.page.locator(byTestId(testIds.appConfig.saveResult))).toContainText('Settings saved');
+  await reloaded;
   const [saved] = grafanaApi.requestsTo('POST', SETTINGS_PATH);
   expect(saved.body).toMatchObject({
     enabled: true,

@@ -5,6 +5,10 @@ import { type BackendSrv, type BackendSrvRequest, setBackendSrv } from '@grafana
 import { type Observable, of, throwError } from 'rxjs';
 import AppConfig, { type AppConfigProps } from './AppConfig';
 import { testIds } from 'components/testIds';
+import { reloadPage } from './reloadPage';
+
+// jsdom cannot navigate; the reload after a save is recorded instead.
+jest.mock('./reloadPage', () => ({ reloadPage: jest.fn() }));
 
 /** Grafana's HTTP API: canned answers by "METHOD url", every request recorded. */
 let answers: Record<string, { status: number; data: unknown }>;
@@ -35,6 +39,7 @@ function answer(request: BackendSrvRequest): Observable<unknown> {
 }
 
 beforeEach(() => {
+  jest.mocked(reloadPage).mockClear();
   requests = [];
   answers = { 'POST /api/plugins/telemetry-analyzer-app/settings': { status: 200, data: {} } };
   setBackendSrv({ fetch: answer } as unknown as BackendSrv);
@@ -85,6 +90,22 @@ describe('AppConfig', () => {
       },
     });
     expect(screen.getByTestId(testIds.appConfig.saveResult)).toHaveTextContent('Settings saved');
+    // Grafana caches the app's settings per page (public/app/features/plugins/pluginSettings.ts): only a reload
+    // shows the saved ones here and to the panels.
+    expect(reloadPage).toHaveBeenCalledTimes(1);
+  });
+
+  it('stays on the page with the error when saving fails', async () => {
+    answers['POST /api/plugins/telemetry-analyzer-app/settings'] = {
+      status: 403,
+      data: { message: 'Permission denied' },
+    };
+    renderConfig();
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.appConfig.submit));
+    });
+    expect(screen.getByTestId(testIds.appConfig.saveResult)).toHaveTextContent('Saving failed: Permission denied');
+    expect(reloadPage).not.toHaveBeenCalled();
   });
 
   it('does not save a contamination outside 0.001–0.5', () => {

@@ -5,6 +5,7 @@ import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { Alert, Button, Field, FieldSet, Input, Stack } from '@grafana/ui';
 import { testIds } from '../testIds';
 import { type AppSettings, DEFAULT_ANOMALY_DATASOURCE_UID, resolveAppSettings } from './appSettings';
+import { reloadPage } from './reloadPage';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
@@ -39,6 +40,9 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
         jsonData: { anomalyDatasourceUid: uid, proxyUrl: proxyUrl.trim(), defaultContamination: contaminationValue },
       });
       setSaved({ kind: 'success', message: 'Settings saved' });
+      // Grafana keeps the app's settings in a per-page cache (public/app/features/plugins/pluginSettings.ts): this page
+      // and the panels would show the old ones until a reload, and saving again would write them back.
+      reloadPage();
     } catch (error) {
       setSaved({ kind: 'error', message: `Saving failed: ${errorMessage(error)}` });
     } finally {

@@ -16,10 +16,12 @@ interface FlatDraftOptions {
 const NUMERIC_KEYS = ['contamination', 'trees', 'maxSamples', 'seed', 'window', 'lags', 'minConsecutive'] as const;
 
 /**
- * Grafana calls this when the saved panel comes from another plugin version (or another panel type):
- * returns complete, valid options, whatever was saved.
+ * Grafana calls this when the saved panel comes from another plugin version (or another panel type; Scenes'
+ * VizPanel: whenever the saved pluginVersion differs, so also for dashboards provisioned, imported or written through
+ * the API without one): returns valid options, whatever was saved, complete but for a contamination never saved. That
+ * one stays unset, so the panel takes the app's default contamination as a new panel does (useAppDefaultContamination).
  */
-export function migrateOptions(panel: PanelModel<Partial<AnomalyOptions> & FlatDraftOptions>): AnomalyOptions {
+export function migrateOptions(panel: PanelModel<Partial<AnomalyOptions> & FlatDraftOptions>): Partial<AnomalyOptions> {
   const saved: Record<string, unknown> = { ...(panel.options ?? {}) };
 
   for (const key of NUMERIC_KEYS) {
@@ -42,5 +44,9 @@ export function migrateOptions(panel: PanelModel<Partial<AnomalyOptions> & FlatD
   delete saved.trainingFrom;
   delete saved.trainingTo;
 
-  return withDefaults(saved as Partial<AnomalyOptions>);
+  const options: Partial<AnomalyOptions> = withDefaults(saved as Partial<AnomalyOptions>);
+  if (saved.contamination === undefined) {
+    delete options.contamination;
+  }
+  return options;
 }

@@ -65,8 +65,13 @@ describe('panel options', () => {
 });
 
 describe('options migration', () => {
-  it('fills every option for a panel saved without options (e.g. switched from another visualization)', () => {
-    expect(migrateOptions({ options: {} } as never)).toEqual(withDefaults({}));
+  it('fills every option for a panel saved without options but contamination, left to the app default', () => {
+    // A dashboard provisioned or imported without pluginVersion goes through the handler (Scenes' VizPanel); its
+    // panel then starts at the app's default contamination, as one added in the editor does.
+    const { contamination, ...rest } = withDefaults({});
+    expect(migrateOptions({ options: {} } as never)).toEqual(rest);
+    expect(migrateOptions({ options: {} } as never)).not.toHaveProperty('contamination');
+    expect(migrateOptions({ options: { contamination: 'junk' } } as never).contamination).toBe(contamination);
   });
 
   it('converts the draft flat training range and numbers stored as text', () => {
