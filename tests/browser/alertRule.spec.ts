@@ -18,7 +18,9 @@ const test = testWithGrafanaApi;
 const ANOMALY_DATASOURCE_UID = 'telemetry-anomaly';
 const SETTINGS_PATH = '/api/plugins/telemetry-analyzer-app/settings';
 const DATASOURCE_PATH = `/api/datasources/uid/${ANOMALY_DATASOURCE_UID}`;
-const FOLDERS_PATH = '/api/folders';
+// Grafana's search, folders only: every depth, those the user may edit (pkg/api/search.go); not /api/folders, which
+// lists only the root's children when folders nest.
+const FOLDERS_PATH = '/api/search';
 const CONTACT_POINTS_PATH = '/api/v1/provisioning/contact-points';
 const ALERT_RULES_PATH = '/api/v1/provisioning/alert-rules';
 const FOLDER = { uid: 'folder-infra', title: 'Infrastructure' };
@@ -78,7 +80,11 @@ function answerAsGrafana(api: RecordingGrafanaApi): void {
     })
     .answer('GET', FOLDERS_PATH, {
       status: 200,
-      body: [FOLDER, { uid: 'folder-apps', title: 'Applications' }].map((f, i) => ({ id: i + 1, ...f })),
+      body: [FOLDER, { uid: 'folder-apps', title: 'Applications' }].map((f, i) => ({
+        id: i + 1,
+        ...f,
+        type: 'dash-folder',
+      })),
     })
     .answer('GET', CONTACT_POINTS_PATH, {
       status: 200,
@@ -177,6 +183,8 @@ function expectLoadRequests(requests: RecordedRequest[]): void {
   expect(requests).toHaveLength(3);
   expect(summarize(requests.slice(0, 1))).toEqual([`GET ${SETTINGS_PATH}`]);
   expect(summarize(requests.slice(1, 3)).sort()).toEqual([`GET ${FOLDERS_PATH}`, `GET ${CONTACT_POINTS_PATH}`].sort());
+  const folders = new URLSearchParams(requests.find((r) => r.path === FOLDERS_PATH)?.query);
+  expect([folders.get('type'), folders.get('permission')]).toEqual(['dash-folder', 'Edit']);
 }
 
 /** What went wrong on the page (fixtures.ts records it), origin left out. */

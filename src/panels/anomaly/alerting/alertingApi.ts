@@ -29,9 +29,22 @@ export const PERMISSION_MESSAGE =
   'You need permission to create alert rules in this folder: the Editor role, or the alert.rules:create and ' +
   'alert.rules:write actions (Grafana versions before 11 also need alert.provisioning:write).';
 
+/** What a 403 on the app's settings means: this user's access to the app was taken away (plugins.app:access). */
+export const APP_ACCESS_MESSAGE =
+  'You have no access to the Telemetry Analyzer app (the plugins.app:access action): ask a Grafana admin to grant ' +
+  'it, or to create the alert rule.';
+
 async function call<T>(
   what: string,
-  request: { url: string; method?: string; data?: unknown; headers?: Record<string, string> }
+  request: {
+    url: string;
+    method?: string;
+    params?: Record<string, string | number>;
+    data?: unknown;
+    headers?: Record<string, string>;
+  },
+  /** What a 403 from this call means to the user. */
+  forbidden = PERMISSION_MESSAGE
 ): Promise<T> {
   try {
     const response = await lastValueFrom(
@@ -39,18 +52,18 @@ async function call<T>(
     );
     return response.data;
   } catch (error) {
-    throw toApiError(what, error);
+    throw toApiError(what, error, forbidden);
   }
 }
 
-function toApiError(what: string, error: unknown): AlertingApiError {
+function toApiError(what: string, error: unknown, forbidden: string): AlertingApiError {
   if (!isFetchError(error)) {
     return new AlertingApiError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   const detail = (error.data as { message?: string } | undefined)?.message ?? error.statusText ?? '';
   const suffix = detail ? `: ${detail}` : '';
   if (error.status === 403) {
-    return new AlertingApiError(PERMISSION_MESSAGE, 403);
+    return new AlertingApiError(forbidden, 403);
   }
   if (error.status === 401) {
     return new AlertingApiError('Your Grafana session has expired: sign in again', 401);
@@ -59,9 +72,12 @@ function toApiError(what: string, error: unknown): AlertingApiError {
 }
 
 export async function loadAppSettings(): Promise<Required<AppSettings>> {
-  const settings = await call<{ jsonData?: AppSettings }>('Reading the Telemetry Analyzer app settings', {
-    url: `/api/plugins/${APP_PLUGIN_ID}/settings`,
-  });
+  // Grafana answers 403 here to a user whose access to the app was removed (pkg/api/plugins.go GetPluginSettingByID).
+  const settings = await call<{ jsonData?: AppSettings }>(
+    'Reading the Telemetry Analyzer app settings',
+    { url: `/api/plugins/${APP_PLUGIN_ID}/settings` },
+    APP_ACCESS_MESSAGE
+  );
   return resolveAppSettings(settings.jsonData);
 }
 
@@ -103,9 +119,23 @@ export interface Folder {
   title: string;
 }
 
+/** Most folders listed (Grafana's search refuses a larger limit with 422). */
+const FOLDER_LIMIT = 5000;
+
+/**
+ * The folders the user may create the rule in, at every level. Not GET /api/folders: with nested folders (Grafana's
+ * default) it lists only the root's children, and those the user may view (pkg/api/folder.go GetFolders). Grafana's
+ * search lists folders at every depth, with the parent's title, and `permission=Edit` keeps those the user may edit
+ * (pkg/api/search.go). A nested folder is shown as "Parent / Child": titles repeat across parents.
+ */
 export async function listFolders(): Promise<Folder[]> {
-  const folders = await call<Folder[]>('Listing folders', { url: '/api/folders' });
-  return folders.map((f) => ({ uid: f.uid, title: f.title }));
+  const hits = await call<Array<{ uid: string; title: string; folderTitle?: string }>>('Listing folders', {
+    url: '/api/search',
+    params: { type: 'dash-folder', permission: 'Edit', limit: FOLDER_LIMIT },
+  });
+  return hits
+    .map((hit) => ({ uid: hit.uid, title: hit.folderTitle ? `${hit.folderTitle} / ${hit.title}` : hit.title }))
+    .sort((a, b) => a.title.localeCompare(b.title));
 }
 
 /** Contact point names (a contact point with several integrations is listed once per integration by the API). */

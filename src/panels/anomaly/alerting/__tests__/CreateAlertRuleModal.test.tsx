@@ -15,7 +15,7 @@ import { withDefaults } from '../../options/defaults';
 import { prometheusFrame } from '../../testing/frames';
 import { testIds } from '../../testIds';
 import type { AnomalyOptions } from '../../types';
-import { PERMISSION_MESSAGE } from '../alertingApi';
+import { APP_ACCESS_MESSAGE, PERMISSION_MESSAGE } from '../alertingApi';
 import { CreateAlertRuleButton } from '../CreateAlertRuleButton';
 
 /** Grafana's HTTP API as the form sees it: canned answers by "METHOD url", every request recorded. */
@@ -27,13 +27,13 @@ let role: 'Admin' | 'Editor';
 
 /**
  * Grafana's route guards for every call the form makes: the request passes when the user holds all the permissions
- * of one of the alternatives. From Grafana pkg/api/api.go (datasources, folders) and
+ * of one of the alternatives. From Grafana pkg/api/api.go (datasources; /api/search has no guard: it lists what the
+ * user may see) and
  * pkg/services/ngalert/api/authorization.go (provisioning routes: alert.rules:create + provenance:write suffices to
  * POST a rule; reading and writing a rule group needs alert.rules:read and folders:read in that folder).
  */
 const ROUTE_GUARDS: Array<{ method: string; path: RegExp; anyOf: string[][] }> = [
   { method: 'GET', path: /^\/api\/datasources\/(uid\/|\d)/, anyOf: [['datasources:read']] },
-  { method: 'GET', path: /^\/api\/folders$/, anyOf: [['folders:read']] },
   {
     method: 'GET',
     path: /^\/api\/v1\/provisioning\/contact-points$/,
@@ -82,8 +82,27 @@ const ROLE_PERMISSIONS: Record<typeof role, string[]> = {
   Admin: [...EDITOR_PERMISSIONS, 'datasources:read', 'alert.provisioning:read', 'alert.provisioning:write'],
 };
 
+/**
+ * The organisation's folders as Grafana's search lists them (pkg/api/search.go): every depth, a nested one with its
+ * parent's title; `permission=Edit` keeps those the user may edit (canEdit here).
+ */
+const FOLDERS = [
+  { uid: 'folder-1', title: 'Infrastructure', canEdit: true },
+  { uid: 'folder-2', title: 'Databases', folderTitle: 'Infrastructure', canEdit: true },
+  { uid: 'folder-3', title: 'Finance', canEdit: false },
+];
+
+function searchFolders(params: Record<string, unknown> = {}) {
+  return FOLDERS.filter((f) => params.type === 'dash-folder' && (params.permission !== 'Edit' || f.canEdit)).map(
+    ({ canEdit, ...hit }) => ({ ...hit, type: 'dash-folder' })
+  );
+}
+
 function answer(request: BackendSrvRequest): Observable<unknown> {
   requests.push(request);
+  if (request.url === '/api/search' && answers['GET /api/search'] === undefined) {
+    return of({ data: searchFolders(request.params), status: 200, ok: true });
+  }
   const method = request.method ?? 'GET';
   const guard = ROUTE_GUARDS.find((g) => g.method === method && g.path.test(request.url));
   const held = ROLE_PERMISSIONS[role];
@@ -132,7 +151,6 @@ beforeEach(() => {
       status: 200,
       data: { jsonData: { anomalyDatasourceUid: 'anomaly-ds' } },
     },
-    'GET /api/folders': { status: 200, data: [{ uid: 'folder-1', title: 'Infrastructure' }] },
     'GET /api/v1/provisioning/contact-points': {
       status: 200,
       data: [
@@ -211,7 +229,7 @@ describe('Create alert rule', () => {
     expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'created');
     expect(requests.map((r) => `${r.method ?? 'GET'} ${r.url}`)).toEqual([
       'GET /api/plugins/telemetry-analyzer-app/settings',
-      'GET /api/folders',
+      'GET /api/search',
       'GET /api/v1/provisioning/contact-points',
       `GET ${GROUP_URL}`,
       'POST /api/v1/provisioning/alert-rules',
@@ -284,6 +302,28 @@ describe('Create alert rule', () => {
 
     expect(await screen.findByTestId(testIds.alertRule.resultLink)).toBeInTheDocument();
     expect(requests.map((r) => r.method ?? 'GET')).not.toContain('PUT');
+  });
+
+  it('offers the folders the user may edit at every level, a nested one under its parent', async () => {
+    openForm();
+    await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+    expect(requests.find((r) => r.url === '/api/search')?.params).toMatchObject({
+      type: 'dash-folder',
+      permission: 'Edit',
+    });
+    const input = screen.getByTestId(testIds.alertRule.folder);
+    fireEvent.focus(input);
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    expect(await screen.findByRole('option', { name: 'Infrastructure / Databases' })).toBeInTheDocument();
+    expect(screen.getByRole('option', { name: 'Infrastructure' })).toBeInTheDocument();
+    expect(screen.queryByRole('option', { name: 'Finance' })).not.toBeInTheDocument();
+  });
+
+  it("says the app's access is missing when Grafana refuses its settings", async () => {
+    answers['GET /api/plugins/telemetry-analyzer-app/settings'] = { status: 403, data: { message: 'Access Denied' } };
+    openForm();
+    expect(await screen.findByTestId(testIds.alertRule.error)).toHaveTextContent(APP_ACCESS_MESSAGE);
+    expect(screen.queryByText(PERMISSION_MESSAGE)).not.toBeInTheDocument();
   });
 
   it('says which permission is missing when Grafana answers 403', async () => {
