@@ -1,5 +1,5 @@
 import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
-import { ModelRepository, modelBytes, type TrainedModel } from '../src/models/modelRepository';
+import { ModelRepository, modelBytes, trainedModelBytes, type TrainedModel } from '../src/models/modelRepository';
 
 function table(): SeriesTable {
   const n = 300;
@@ -35,7 +35,7 @@ describe('model memory', () => {
       }
     );
     const [a, b, c, a2] = [model('a', 20), model('b', 40), model('c', 20), model('a', 40)];
-    const bytes = (m: TrainedModel) => modelBytes(m.detector);
+    const bytes = trainedModelBytes;
     await repository.put(a);
     await repository.put(b);
     expect(repository.modelBytes).toBe(bytes(a) + bytes(b));
@@ -48,7 +48,7 @@ describe('model memory', () => {
 
   it('evicts the least recently used models to stay within modelCache.maxBytes, however few they are', async () => {
     const [a, b, c] = [model('a', 40), model('b', 40), model('c', 40)];
-    const bytes = (m: TrainedModel) => modelBytes(m.detector);
+    const bytes = trainedModelBytes;
     let evicted = 0;
     const repository = new ModelRepository(
       // Room for 10 000 models by count, for two of these by bytes.
@@ -65,5 +65,26 @@ describe('model memory', () => {
     expect(await repository.get('b', undefined)).toBeUndefined();
     expect(await repository.get('a', undefined)).toBe(a);
     expect(repository.modelBytes).toBe(bytes(a) + bytes(c));
+  });
+
+  it('counts the labels a model names its series by: a query can make them as long as it likes', async () => {
+    // label_replace can give a series a label of megabytes; each model's description holds it.
+    const label = `{host="${'x'.repeat(1 << 20)}"}`;
+    const heavy = (key: string): TrainedModel => ({ ...model(key, 20), description: `${label} columns ["cpu"]` });
+    const light = model('light', 20);
+    expect(trainedModelBytes(heavy('a'))).toBeGreaterThan(2 * label.length);
+    let evicted = 0;
+    const repository = new ModelRepository(
+      { maxModels: 10_000, maxBytes: 5 * trainedModelBytes(light) + 3 * trainedModelBytes(heavy('h')) },
+      undefined,
+      { warn: () => undefined },
+      { onCacheSizeChange: () => undefined, onStoreLoad: () => undefined, onEvict: () => evicted++ }
+    );
+    for (let i = 0; i < 10; i++) {
+      await repository.put(heavy(`h${i}`));
+    }
+    expect(repository.cachedModels).toBe(3);
+    expect(evicted).toBe(7);
+    expect(repository.modelBytes).toBeLessThanOrEqual(5 * trainedModelBytes(light) + 3 * trainedModelBytes(heavy('h')));
   });
 });

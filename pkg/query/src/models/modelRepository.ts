@@ -46,7 +46,7 @@ export interface RepositoryEvents {
   onScoreCacheBytesChange?(bytes: number): void;
   /** A model was evicted from memory to stay within maxModels. */
   onEvict?(): void;
-  /** Bytes the cached models hold together (their detectors: modelBytes), without their score caches. */
+  /** Bytes the cached models hold together (trainedModelBytes), without their score caches. */
   onModelBytesChange?(bytes: number): void;
 }
 
@@ -72,6 +72,15 @@ export function modelBytes(value: unknown): number {
     return bytes;
   }
   return 0;
+}
+
+/**
+ * Bytes a cached model holds: its detector, and its key and description, which name the series by its labels. A
+ * query can make those as long as it likes (label_replace): a review's 1 MB labels, uncounted, grew memory ~400x
+ * past what the cache counted.
+ */
+export function trainedModelBytes(model: TrainedModel): number {
+  return modelBytes(model.detector) + modelBytes(model.key) + modelBytes(model.description);
 }
 
 export class ModelRepository {
@@ -100,7 +109,7 @@ export class ModelRepository {
         this.release(model);
         this.events.onEvict?.();
       },
-      (model) => modelBytes(model.detector),
+      trainedModelBytes,
       cacheBounds.maxModels
     );
     this.scoreHolders =
@@ -225,7 +234,7 @@ export class ModelRepository {
     this.events.onModelBytesChange?.(this.cache.weight);
   }
 
-  /** Bytes the cached models' detectors hold together (modelBytes), <= modelCache.maxBytes. */
+  /** Bytes the cached models hold together (trainedModelBytes), <= modelCache.maxBytes. */
   get modelBytes(): number {
     return this.cache.weight;
   }
