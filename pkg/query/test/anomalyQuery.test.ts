@@ -176,3 +176,31 @@ describe('malformed anomaly queries are 400 bad_data with the position', () => {
     expect(cases.length).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe('numbers are lexed as Prometheus lexes them (scanNumber: greedy, then nothing alphanumeric may follow)', () => {
+  it.each([
+    ['1a', 1, 'bad number or duration syntax: "1a"'],
+    ['x > 12.5e3_', 5, 'bad number or duration syntax: "12.5e3_"'],
+    ['anomaly_flag(x) > 0.5x', 19, 'bad number or duration syntax: "0.5x"'],
+    ['rate(x[30dx1ms])', 8, 'bad number or duration syntax: "30d"'],
+    ['0x1g', 1, 'bad number or duration syntax: "0x1g"'],
+  ])('%s → char %i', (query, position, reason) => {
+    expect(parseError(query)).toMatchObject({ position, reason });
+  });
+
+  it.each(['1.5 + .5e-3', 'x offset 1h30m', 'x > 0x1F', 'rate(x[5m:1m])', 'x @ 1609746000', 'x[5m] > 1e3'])(
+    '%s lexes',
+    (query) => expect(parseQuery(query)).toMatchObject({ kind: 'plain' })
+  );
+
+  it('refuses a digit run followed by a letter at once, however long (it once took time cubic in its length)', () => {
+    // 16 384 chars, the proxy's longest query: the old lexer needed about an hour of event loop for it.
+    for (const run of [
+      '1'.repeat(16_383) + 'a',
+      '9'.repeat(8000) + '.' + '9'.repeat(8000) + '_',
+      '1m'.repeat(8000) + 'x',
+    ]) {
+      expect(parseError(run)).toMatchObject({ position: 1 });
+    }
+  });
+});

@@ -226,4 +226,17 @@ export const PROMQL_COST_CASES: HostileCase[] = [
     (query) => new RegExp(`^parse error at char ${charOf(query, '\\q')}: unknown escape sequence \\\\q`),
     'instant'
   ),
+  // A digit run and a letter once cost the lexer time cubic in the run's length, on the event loop: 3 000 digits held
+  // every request (and /healthz) for 23 s; the longest query allowed, about an hour.
+  refusedQuery(
+    'plain, 16 000 digits and a letter: refused at once',
+    `${'1'.repeat(16_000)}a`,
+    () => /^parse error at char 1: bad number or duration syntax: "1{16000}a"$/
+  ),
+  refusedQuery(
+    'wrapped, a comparison with 16 000 digits and an underscore: refused at once',
+    `anomaly_flag(${METRIC}) > ${'9'.repeat(16_000)}_`,
+    (query) => new RegExp(`^parse error at char ${charOf(query, '999')}: bad number or duration syntax`),
+    'instant'
+  ),
 ];

@@ -48,7 +48,15 @@ const DURATION_TERMS = '(?:\\d+(?:ms|s|m|h|d|w|y))+';
 const DURATION = new RegExp(`^${DURATION_TERMS}(?![A-Za-z0-9_:])`);
 /** Inside `[...]` a duration may be followed by the ":" of a subquery (`[3d:1ms]`, `[5m:]`), as Prometheus lexes it. */
 const DURATION_IN_BRACKETS = new RegExp(`^${DURATION_TERMS}(?![A-Za-z0-9_])`);
-const NUMBER = /^(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?![A-Za-z0-9_:])/;
+/**
+ * A number as Prometheus' lexer scans it (scanNumber): greedily, never giving characters back. Whether what follows
+ * may follow is checked after the match (NUMBER_FOLLOWER): a check inside the pattern made the engine retry every
+ * split of a digit run, and the tokenizer every position of it, cubic in the run's length (a review's 3 000 digits
+ * and a letter held the event loop for 23 s).
+ */
+const NUMBER = /^(?:0[xX][0-9a-fA-F]+|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)/;
+/** What may not follow a number or a duration (Prometheus: an alphanumeric; ":" is a name's, never a number's). */
+const NUMBER_FOLLOWER = /[A-Za-z0-9_:]/;
 const IDENTIFIER = /^[A-Za-z_:][A-Za-z0-9_:]*/;
 
 /** Splits a query into tokens; throws QueryParseError (1-based char position) on unterminated strings. */
@@ -102,6 +110,14 @@ export function tokenize(source: string): Token[] {
     }
     const number = NUMBER.exec(rest);
     if (number) {
+      const after = source[i + number[0].length];
+      if (after !== undefined && NUMBER_FOLLOWER.test(after)) {
+        // Prometheus' lexNumberOrDuration: neither a number nor a duration ends here.
+        throw new QueryParseError(
+          i + 1,
+          `bad number or duration syntax: ${JSON.stringify(source.slice(i, i + number[0].length + 1))}`
+        );
+      }
       tokens.push({ type: 'number', text: number[0], offset: i });
       i += number[0].length;
       continue;
