@@ -60,6 +60,11 @@ describe('evaluation plan', () => {
     });
     const tooLong = { kind: 'range' as const, startMs: 0, endMs: 100 * 60_000, stepMs: 60_000 }; // 101 points
     expect(() => scoredRange(config.limits, tooLong, 60_000)).toThrow(/maximum resolution of 100 points/);
+    // An instant query's lookback at its step= option's step is held to the same limit: 5 min at 3 s = 101 points.
+    expect(() => scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 3_000)).toThrow(
+      'an instant query scores the last 5 minutes at step=3000ms: 101 points per timeseries, more than 100 (limits.maxPointsPerSeries). Use a larger step='
+    );
+    expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 3_030).scoreEnd).toBe(1e9);
   });
 
   /** The settings of `query` evaluated over a range at a 1-minute step. */

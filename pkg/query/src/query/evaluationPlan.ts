@@ -61,9 +61,13 @@ export function scoredRange(
   const scoreStart = range.kind === 'range' ? range.startMs : range.timeMs - INSTANT_LOOKBACK_MS;
   const scoreEnd = range.kind === 'range' ? range.endMs : range.timeMs;
   const points = Math.floor((scoreEnd - scoreStart) / stepMs) + 1;
-  if (range.kind === 'range' && points > limits.maxPointsPerSeries) {
+  if (points > limits.maxPointsPerSeries) {
+    // An instant query scores its lookback at the step= option's step: held to the same limit as a range query
+    // (a review's step="1ms" scored 300 001 points per series, 27 times what a range query may).
     throw badData(
-      `exceeded maximum resolution of ${limits.maxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)`
+      range.kind === 'range'
+        ? `exceeded maximum resolution of ${limits.maxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)`
+        : `an instant query scores the last ${INSTANT_LOOKBACK_MS / 60_000} minutes at step=${stepMs}ms: ${points} points per timeseries, more than ${limits.maxPointsPerSeries} (limits.maxPointsPerSeries). Use a larger step=`
     );
   }
   return { scoreStart, scoreEnd };
