@@ -60,15 +60,17 @@ export function clientSentText(url: string, ...parameters: unknown[]): string[] 
   return texts;
 }
 
-/** A URL for the log line: as it came, or with its query string replaced whole when that holds a secret (sent as is
- * or percent-encoded). */
+/** A URL for the log line: as it came, or with its query string replaced whole and its path redacted when either
+ * holds a secret (sent as is or percent-encoded). */
 export function redactedUrl(url: string, redact: (text: string) => string): string {
   const decoded = decodedUrl(url);
   if (redact(url) === url && redact(decoded) === decoded) {
     return url;
   }
   const [path] = url.split('?');
-  return `${redact(path)}?[redacted]`;
+  // A path may spell a secret in any percent-encoding (%74ok, %2D): the decoded path is what gets redacted then.
+  const decodedPath = decodedUrl(path);
+  return `${redact(decodedPath) === decodedPath ? redact(path) : redact(decodedPath)}?[redacted]`;
 }
 
 function decodedUrl(url: string): string {
