@@ -143,6 +143,35 @@ describe('an upstream answering garbage', () => {
   });
 });
 
+describe('an upstream answered for by something in front of it', () => {
+  it('gives 502 in Prometheus format for a 401 HTML page (anomaly and plain) and for a redirect (plain)', async () => {
+    // A gateway or auth proxy in front of Prometheus: its 401 page, or a redirect to its login, is not Prometheus'.
+    const signIn = stopLater(
+      await startStubUpstream((_request, response) =>
+        response.writeHead(401, { 'Content-Type': 'text/html' }).end('<html><body>401 Sign in</body></html>')
+      )
+    );
+    const redirect = stopLater(
+      await startStubUpstream((_request, response) =>
+        response
+          .writeHead(302, { 'Content-Type': 'application/json', Location: 'http://login.example/' })
+          .end('{"status":"success","data":{"resultType":"matrix","result":[]}}')
+      )
+    );
+    const behindSignIn = await startProxy({ prometheusUrl: signIn.url });
+    const behindRedirect = await startProxy({ prometheusUrl: redirect.url });
+    for (const [proxy, query, says] of [
+      [behindSignIn, ANOMALY_QUERY, 'HTTP 401 without a Prometheus error body'],
+      [behindSignIn, 'up', 'HTTP 401 with content-type "text/html"'],
+      [behindRedirect, 'up', 'HTTP 302, not an API answer'],
+    ] as const) {
+      const answer = await queryRange(proxy.url, query);
+      expect([query, answer.status]).toEqual([query, 502]);
+      expect(answer.body).toEqual({ status: 'error', errorType: 'internal', error: expect.stringContaining(says) });
+    }
+  });
+});
+
 describe('a restarted proxy with a model store', () => {
   it('serves a previously trained query from the store without training again', async () => {
     const modelDir = makeTempDir('proxy-models');

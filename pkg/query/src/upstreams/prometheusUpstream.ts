@@ -63,12 +63,10 @@ export function parseMatrixResponse(http: UpstreamHttp, status: number, contentT
   try {
     json = JSON.parse(body);
   } catch {
-    if (status >= 400) {
-      throw status >= 500
-        ? http.badAnswer(`HTTP ${status} without a Prometheus error body`)
-        : new UpstreamPassThroughError(status, contentType, body);
-    }
-    throw http.badAnswer('the body is not JSON');
+    // Only a Prometheus error answer passes on with its status. A 401 or 403 page of something in front of the
+    // upstream (a gateway, an auth proxy) would reach Grafana and vmalert as HTML, and as a 401 they could not tell
+    // from the proxy's own.
+    throw http.badAnswer(status >= 400 ? `HTTP ${status} without a Prometheus error body` : 'the body is not JSON');
   }
   const answer = json as { status?: string; data?: { resultType?: string; result?: unknown } };
   if (status >= 400 || answer.status === 'error') {
