@@ -6,6 +6,7 @@
  */
 import { CommanderError } from 'commander';
 import { EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR, EXIT_OK, ExternalFailure, InputError, safeText } from './errors';
+import { noteStandardOutputError, standardOutputFailure } from './output/standardOutput';
 import { buildProgram } from './program';
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,13 +42,22 @@ function exitCodeFor(error: unknown): number {
 
 /** For bin/telemetry-analyzer.js. */
 export function run(): void {
-  // A reader that closes our stdout early (e.g. `| head`) is not an error.
+  // A reader that closes our stdout early (e.g. `| head`) is not an error. Any other failure to write it is: a
+  // command that wrote there and did not learn of it (standardOutput.ts) still ends with exit 1, said once.
+  let done = false;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') {
       process.exit(EXIT_OK);
     }
+    noteStandardOutputError(error);
+    const failure = standardOutputFailure();
+    if (done && failure && process.exitCode === EXIT_OK) {
+      process.exitCode = exitCodeFor(failure);
+    }
   });
   main(process.argv).then((code) => {
-    process.exitCode = code;
+    done = true;
+    const failure = code === EXIT_OK ? standardOutputFailure() : undefined;
+    process.exitCode = failure ? exitCodeFor(failure) : code;
   });
 }

@@ -1,5 +1,6 @@
 /** `stream` reports an anomaly as soon as its row arrives, long before stdin closes. */
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
+import { closeSync, openSync } from 'fs';
 import { join } from 'path';
 import { CLI, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
@@ -135,5 +136,30 @@ describe('stream', () => {
     // The column of the bad character (the escape), not of the line's start.
     expect(run.stderr).toMatch(/^telemetry-analyzer: <stdin>:2:8: invalid JSON: /);
     expect(run.stderr.trimEnd()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  });
+});
+
+describe('stream to a standard output that cannot be written', () => {
+  test('fails with exit 1 and says so: anomalies that were not written are not a success (a full disk: /dev/full)', () => {
+    const work = tempDir();
+    const rows = smallTelemetryRows();
+    const model = join(work, 'model.json');
+    expect(
+      runCli(['train', '-q', '--input', writeInput(work, 't.csv', toCsv(rows.slice(0, 600))), '--model', model]).status
+    ).toBe(0);
+    const full = openSync('/dev/full', 'w');
+    try {
+      // Contamination 0.3: many anomaly lines, so stdout is written to.
+      const run = spawnSync(process.execPath, [CLI, 'stream', '--model', model, '--contamination', '0.3'], {
+        input: toCsv(rows),
+        stdio: ['pipe', full, 'pipe'],
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('telemetry-analyzer: cannot write to standard output: ENOSPC');
+      expect(run.stderr).not.toMatch(/internal error|anomalies$/m);
+    } finally {
+      closeSync(full);
+    }
   });
 });

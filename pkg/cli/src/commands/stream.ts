@@ -9,6 +9,7 @@ import {
 } from '../pipeline/detectionOptions';
 import { runStream } from '../pipeline/runStream';
 import { addOnlineOptions } from './detectionFlags';
+import { flushStandardOutput, writeStandardOutput } from '../output/standardOutput';
 
 export function streamCommand(): Command {
   const command = new Command('stream')
@@ -59,10 +60,12 @@ export function streamCommand(): Command {
         timestampColumn: flags.timestampColumn,
         contamination: flags.contamination,
         input: process.stdin,
-        writeLine: (line) => process.stdout.write(line),
+        writeLine: writeStandardOutput,
         strict: flags.strict === true,
         warn: (line) => process.stderr.write(`telemetry-analyzer: ${line}\n`),
       });
+      // Anomalies that could not be written are lost: that fails the command, whatever it read.
+      await flushStandardOutput();
       if (!flags.quiet) {
         process.stderr.write(
           `${outcome.rows} rows, ${outcome.scored} scored, ${outcome.missing} with missing values, ` +
