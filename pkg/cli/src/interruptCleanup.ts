@@ -1,13 +1,14 @@
 /**
- * What must not outlive a Ctrl-C (SIGINT) or a SIGTERM: the temporary output files, the spooled copy of stdin.
- * Node's default for these signals ends the process without its 'exit' event, so whoever leaves something behind
- * registers a synchronous cleanup here; on the signal every registered cleanup runs (the latest first), then the
- * signal is raised again with Node's default handling: the shell sees 128 + its number (130 for SIGINT, 143 for
- * SIGTERM), and that a signal ended the command.
+ * What must not outlive a Ctrl-C (SIGINT), a SIGTERM, a closed terminal or dropped ssh session (SIGHUP) or a Ctrl-\
+ * (SIGQUIT): the temporary output files, the spooled copy of stdin. Node's default for these signals ends the process
+ * without its 'exit' event, so whoever leaves something behind registers a synchronous cleanup here; on the signal
+ * every registered cleanup runs (the latest first), then the signal is raised again with Node's default handling:
+ * the shell sees 128 + its number (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP), and that a signal ended the
+ * command.
  */
 import { constants } from 'os';
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 type CleanupSignal = (typeof SIGNALS)[number];
 
 const cleanups: Array<() => void> = [];
@@ -28,7 +29,7 @@ function onSignal(signal: CleanupSignal): void {
   setTimeout(() => process.exit(128 + constants.signals[signal]), 1000).unref();
 }
 
-/** Runs `cleanup` if SIGINT or SIGTERM ends the process. @returns the function that unregisters it */
+/** Runs `cleanup` if one of SIGNALS ends the process. @returns the function that unregisters it */
 export function cleanUpOnInterrupt(cleanup: () => void): () => void {
   if (cleanups.length === 0) {
     SIGNALS.forEach((signal) => process.on(signal, onSignal));

@@ -1,5 +1,5 @@
 /**
- * Ctrl-C (SIGINT) and SIGTERM: what the run made is removed (the spooled copy of stdin, the temporary output files)
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP: what the run made is removed (the spooled copy of stdin, the temporary output files)
  * and the process ends by that signal (as a shell loop must see it to stop; 130 or 143 in a shell).
  */
 import { spawn } from 'child_process';
@@ -45,6 +45,7 @@ describe('interrupted while stdin is copied to a temporary file (detect -i -)', 
   test.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    ['SIGHUP', 129], // the terminal closed, the ssh session dropped
   ] as const)('%s removes the copy and ends by that signal (exit status %i in a shell)', async (signal) => {
     // Before: Node's default for the signal ended the process without its 'exit' event, so the copy stayed in /tmp.
     const tmp = tempDir('cli-interrupt-');
