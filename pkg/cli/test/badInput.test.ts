@@ -338,6 +338,11 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     [['--trees', '10000000'], /^telemetry-analyzer: --trees: expected an integer from 1 to 10000, got 10000000$/],
     [['--lags', '100000000'], /^telemetry-analyzer: --lags: .*from 0 to 100000, got 100000000$/],
     [['--window', '1000000000'], /^telemetry-analyzer: --window: .*from 2 to 100000, got 1000000000$/],
+    // Before: every refit failed, blamed on --warmup ("the table has 0 usable rows"); stream refused every later row.
+    [
+      ['--online', '--warmup', '50', '--refit-every', '10', '--refit-history', '5'],
+      /^telemetry-analyzer: --refit-history: must be at least 19 with --refit-every, got 5: .*11 warm-up rows/,
+    ],
     // Before: accepted, then "the table has two columns named ..." after the whole input was read.
     [
       ['--columns', 'cpu_usage_percent,cpu_usage_percent'],

@@ -163,3 +163,10 @@ describe('stream to a standard output that cannot be written', () => {
     }
   });
 });
+
+test('stream --online refuses a --refit-history too short to train on before reading a row', () => {
+  // Before: the first refit failed, then every later row was refused as out of order, and the stream stopped scoring.
+  const run = runCli(['stream', '--online', '--warmup', '50', '--refit-every', '10', '--refit-history', '5'], '');
+  expect(run.status).toBe(2);
+  expect(run.stderr).toMatch(/^telemetry-analyzer: --refit-history: must be at least 19 with --refit-every, got 5/);
+});

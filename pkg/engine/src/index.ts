@@ -60,6 +60,7 @@ export {
 export { SeriesBuffer } from './seriesBuffer';
 export {
   OnlineDetector,
+  minimumRefitHistory,
   DEFAULT_ONLINE_OPTIONS,
   ONLINE_SCORED,
   ONLINE_TRAINING,

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { DEFAULT_CONTAMINATION } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import {
+  checkRefitHistory,
   parseColumnList,
   parseContamination,
   parseOnlineFlags,
@@ -53,6 +54,9 @@ export function streamCommand(): Command {
             groupBy: flags.groupBy,
           }
         : undefined;
+      if (online) {
+        checkRefitHistory(online.options, online.detector);
+      }
       const outcome = await runStream({
         modelPath: flags.model,
         online,

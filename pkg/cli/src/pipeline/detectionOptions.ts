@@ -4,6 +4,8 @@
 import {
   ANOMALY_INTEGER_LIMITS,
   DEFAULT_ONLINE_OPTIONS,
+  MIN_TRAINING_ROWS,
+  minimumRefitHistory,
   resolveFeatureOptions,
   type DetectorOptions,
   type OnlineOptions,
@@ -91,7 +93,7 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
     '',
     () => resolveFeatureOptions({ lags })
   );
-  return {
+  const settings: DetectionSettings = {
     roles: { timestampColumn: flags.timestampColumn, groupBy: flags.groupBy, columns },
     detector: {
       mode,
@@ -120,6 +122,28 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
     strict: flags.strict === true,
     online: online ? parseOnlineFlags(flags) : undefined,
   };
+  checkRefitHistory(settings.online, settings.detector);
+  return settings;
+}
+
+/**
+ * A --refit-history shorter than a refit can train on would fail every refit (and `stream` would then refuse every
+ * later row): refused before any row is read, naming the option.
+ */
+export function checkRefitHistory(online: OnlineOptions | undefined, detector: DetectorOptions): void {
+  const { refitEvery, refitHistory } = { ...DEFAULT_ONLINE_OPTIONS, ...online };
+  if (online === undefined || refitEvery === 0) {
+    return;
+  }
+  const least = minimumRefitHistory(detector);
+  if (refitHistory < least) {
+    throw new InputError(
+      { source: '--refit-history' },
+      `must be at least ${least} with --refit-every, got ${refitHistory}: a refit trains on the last ` +
+        `--refit-history rows, and training needs ${least - MIN_TRAINING_ROWS} warm-up rows (--lags, --window) plus ` +
+        `${MIN_TRAINING_ROWS} to fit on`
+    );
+  }
 }
 
 export function parseOnlineFlags(

@@ -15,7 +15,7 @@
  *
  * Rows with a missing value are the host's to skip (as buildFeatures skips them): push complete rows only.
  */
-import { AnomalyDetector, type DetectorOptions, type ScoreResult } from '../detector';
+import { AnomalyDetector, type DetectorOptions, MIN_TRAINING_ROWS, type ScoreResult } from '../detector';
 import { EngineInputError } from '../engineInputError';
 import { planFeatures } from '../featurePlan';
 import type { ForestScoring } from '../isolationForest';
@@ -111,6 +111,16 @@ export class OnlineDetector {
     requireInteger('deviationWindow', deviationWindow, 2);
     const features = resolveFeatureOptions(detectorOptions.features);
     this.historyRows = planFeatures(columns, features, { hourOfDay: false, dayOfWeek: false }).warmup;
+    const leastHistory = minimumRefitHistory(detectorOptions);
+    if (refitEvery > 0 && refitHistory < leastHistory) {
+      // Every refit would fail to train (and the rows after it would be refused as out of order): said at once.
+      throw new EngineInputError(
+        'invalid-option',
+        `online option refitHistory must be at least ${leastHistory} when refitEvery is set, got ${refitHistory}: ` +
+          `a refit trains on the last refitHistory rows, and training needs ${leastHistory - MIN_TRAINING_ROWS} ` +
+          `warm-up rows (lags and rolling window) plus ${MIN_TRAINING_ROWS} to fit on`
+      );
+    }
     this.buffer = new SeriesBuffer(columns);
     const groups = detectorOptions.mode === 'per-column' ? columns.map((_, c) => [c]) : [columns.map((_, c) => c)];
     this.states = groups.map((group) => ({
@@ -281,6 +291,12 @@ function rawScoresByRow(result: ScoreResult, rows: number): Float64Array {
     byRow[result.rowIndex[i]] = result.scores[i];
   }
   return byRow;
+}
+
+/** The fewest rows a refit can train on with these options: the features' warm-up plus MIN_TRAINING_ROWS. */
+export function minimumRefitHistory(detectorOptions: DetectorOptions): number {
+  const features = resolveFeatureOptions(detectorOptions.features);
+  return planFeatures([], features, { hourOfDay: false, dayOfWeek: false }).warmup + MIN_TRAINING_ROWS;
 }
 
 function requireInteger(name: string, value: number, min: number): void {

@@ -1,6 +1,12 @@
 import { AnomalyDetector } from '../../src/detector';
 import { IsolationForest, type ForestScoring } from '../../src/isolationForest';
-import { ONLINE_SCORED, ONLINE_TRAINING, OnlineDetector, type OnlineOptions } from '../../src/online/onlineDetector';
+import {
+  minimumRefitHistory,
+  ONLINE_SCORED,
+  ONLINE_TRAINING,
+  OnlineDetector,
+  type OnlineOptions,
+} from '../../src/online/onlineDetector';
 import { createRandom } from '../../src/random';
 import type { SeriesTable } from '../../src/types';
 import { sliceRows, syntheticTable } from '../syntheticTable';
@@ -141,6 +147,19 @@ describe('OnlineDetector', () => {
   it('refuses invalid options with a message naming them', () => {
     expect(() => new OnlineDetector(columns, {}, { warmup: 0 })).toThrow(/warmup must be an integer >= 1/);
     expect(() => new OnlineDetector(columns, {}, { warmup: 10, refitEvery: -1 })).toThrow(/refitEvery/);
+    // A refit history too short to train on would fail every refit: refused at once, with the least that works.
+    const least = minimumRefitHistory({});
+    expect(() => new OnlineDetector(columns, {}, { warmup: 50, refitEvery: 10, refitHistory: least - 1 })).toThrow(
+      `online option refitHistory must be at least ${least} when refitEvery is set, got ${least - 1}`
+    );
+    expect(minimumRefitHistory({ features: { window: 30, lags: 5 } })).toBeGreaterThan(least);
+  });
+
+  it('refits on the shortest history it accepts', () => {
+    const least = minimumRefitHistory({});
+    const detector = new OnlineDetector(columns, { forest }, { warmup: 50, refitEvery: 10, refitHistory: least });
+    const result = detector.push(table(120));
+    expect(result.models.length).toBeGreaterThan(1);
   });
 });
 
