@@ -1,8 +1,14 @@
-import { existsSync, readdirSync } from 'fs';
+import { spawnSync } from 'child_process';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { InputError } from '../src/errors';
 import { writeAtomically } from '../src/output/atomicOutput';
-import { tempDir } from './cliHarness';
+import { CLI, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
+
+/** Every file of `directory` with its content. */
+function contents(directory: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(directory).map((name) => [name, readFileSync(join(directory, name), 'utf8')]));
+}
 
 describe('atomic output', () => {
   it('fails with a message naming the file when a file cannot be created, before any write settles', async () => {
@@ -39,4 +45,46 @@ describe('atomic output', () => {
     expect(readdirSync(directory)).toEqual(['scores.csv']);
     expect(existsSync(input)).toBe(true);
   });
+
+  // Needs another user to run the CLI as (setpriv, as root: the CI's case); elsewhere it cannot be set up.
+  (process.getuid?.() === 0 ? it : it.skip)(
+    "replaces the previous results all or none: one file it may not replace (another user's, in a sticky directory) keeps them whole",
+    () => {
+      // A directory shared like /tmp (sticky: only a file's owner may replace it). The first run is root's; the
+      // second user owns two of its files, so it may replace those and not the others. Before: exit 1 "internal
+      // error: EPERM ... rename", the new scores.csv and anomalies.csv beside the old summary.json and report.html.
+      const shared = tempDir();
+      chmodSync(shared, 0o1777);
+      const rows = smallTelemetryRows();
+      const first = writeInput(shared, 'first.csv', toCsv(rows.slice(0, 700)));
+      const second = writeInput(shared, 'second.csv', toCsv(rows.slice(300)));
+      chmodSync(second, 0o644);
+      const out = join(shared, 'out');
+      expect(runCli(['detect', '-q', '--input', first, '--output-dir', out]).status).toBe(0);
+      chmodSync(out, 0o1777);
+      chownSync(join(out, 'scores.csv'), 65534, 65534);
+      chownSync(join(out, 'anomalies.csv'), 65534, 65534);
+      const before = contents(out);
+      const run = spawnSync(
+        'setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          CLI,
+          'detect',
+          '-q',
+          '-i',
+          second,
+          '-o',
+          out,
+        ],
+        { encoding: 'utf8' }
+      );
+      expect(run.stderr).toMatch(/: cannot replace the previous run's file \(EPERM\); nothing was changed\n$/);
+      expect(run.status).toBe(2);
+      expect(contents(out)).toEqual(before);
+    }
+  );
 });

@@ -4,7 +4,8 @@
  * Ctrl-C the temporary files are removed, so the directory holds either the previous run's files or the new ones,
  * never a half-written file; a directory this run created is removed again. A file of the output set that this run
  * does not produce (detect's model.json when no model came out of it) is named with omit(): a previous run's copy
- * is removed on commit, before the new files take their names, so it is never shown beside this run's results.
+ * is removed on commit, so it is never shown beside this run's results. The commit replaces all the previous files or
+ * none (swapInSync).
  */
 import {
   createWriteStream,
@@ -179,36 +180,74 @@ export class AtomicOutput {
     for (const file of this.files) {
       await file.writer.close();
     }
-    // Renames fail only where a final name is taken by a directory: check them all first, rename none then.
+    // A final name taken by a directory is said first, in its own words; any other failure to rename is swapInSync's.
     for (const file of this.files) {
       if (existsSync(file.finalPath) && statSync(file.finalPath).isDirectory()) {
         throw new InputError({ source: file.finalPath }, 'is a directory; cannot replace it with the output file');
       }
     }
-    // A previous run's file that this run does not replace goes first: a failure here leaves the previous results
-    // without it, never the new results beside it.
-    for (const path of this.omitted) {
-      try {
-        if (lstatSync(path).isDirectory()) {
-          continue; // not a file a run wrote; left alone
-        }
-        unlinkSync(path);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ENOENT') {
-          throw new InputError(
-            { source: path },
-            `cannot remove the previous run's file, which this run does not produce (${code}); nothing was written`
-          );
-        }
-      }
-    }
-    this.omitted.length = 0;
-    for (const file of this.files) {
-      renameSync(file.tempPath, file.finalPath);
-    }
+    this.swapInSync();
     this.files.length = 0;
     this.release();
+  }
+
+  /**
+   * Puts the new files in place of the previous run's, all or none. Synchronous, so no signal handler runs in the
+   * middle. The previous files (and those this run omits) are first moved aside; only once all of them moved are the
+   * new ones renamed in; any failure puts back what had moved, so the directory keeps the previous results whole. A
+   * rename fails where a file cannot be replaced: another user's file in a sticky directory such as /tmp (EPERM).
+   */
+  private swapInSync(): void {
+    const aside: Array<{ path: string; backup: string }> = [];
+    const placed: string[] = [];
+    const undo = () => {
+      for (const path of placed) {
+        tryUnlink(path);
+      }
+      for (const { path, backup } of aside) {
+        try {
+          renameSync(backup, path);
+        } catch {
+          // left under its backup name: said in the message below
+        }
+      }
+    };
+    const previous = [
+      ...this.omitted.filter((path) => !isDirectory(path)), // a directory is not a file a run wrote: left alone
+      ...this.files.map((file) => file.finalPath),
+    ];
+    for (const path of previous) {
+      const backup = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.previous`);
+      try {
+        renameSync(path, backup);
+        aside.push({ path, backup });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          continue; // no previous file of that name
+        }
+        undo();
+        throw new InputError(
+          { source: path },
+          `cannot replace the previous run's file (${(error as NodeJS.ErrnoException).code}); nothing was changed`
+        );
+      }
+    }
+    for (const file of this.files) {
+      try {
+        renameSync(file.tempPath, file.finalPath);
+        placed.push(file.finalPath);
+      } catch (error) {
+        undo();
+        throw new InputError(
+          { source: file.finalPath },
+          `cannot put the output file in place (${(error as NodeJS.ErrnoException).code}); nothing was changed`
+        );
+      }
+    }
+    for (const { backup } of aside) {
+      tryUnlink(backup);
+    }
+    this.omitted.length = 0;
   }
 
   /** Removes the temporary files (and the directory if this run created it and it is empty). */
@@ -271,6 +310,22 @@ function createDirectory(directory: string): string[] {
     created.push(level);
   }
   return created;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function tryUnlink(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
 }
 
 /** Whether two paths name one existing file (the same inode: links and other spellings included). */
