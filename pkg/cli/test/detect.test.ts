@@ -244,6 +244,39 @@ describe('missing values', () => {
   });
 });
 
+describe('JSON and NDJSON whose objects leave out a field (sparse exports: Telegraf, InfluxDB)', () => {
+  // Before: the columns were the first object's keys; a metric it lacked was dropped from every row without a word.
+  const work = tempDir();
+  const rows = smallTelemetryRows().slice(0, 400);
+  const { memory_free_mb: _, ...firstWithoutMemory } = rows[0];
+  const sparse = [firstWithoutMemory, ...rows.slice(1)];
+  // The same rows as CSV, the first one's memory empty (a missing value).
+  const csv = writeInput(work, 'in.csv', toCsv([{ ...rows[0], memory_free_mb: '' }, ...rows.slice(1)]));
+
+  test.each([
+    ['NDJSON', 'in.ndjson', toNdjson(sparse)],
+    ['JSON array', 'in.json', JSON.stringify(sparse)],
+  ])('%s: the columns are every key of the file, a missing one a missing value', (_, name, text) => {
+    const out = join(work, `out-${name}`);
+    detect(writeInput(work, name, text), out, '--columns', 'cpu_usage_percent,memory_free_mb');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.columns).toEqual(['cpu_usage_percent', 'memory_free_mb']);
+    expect(summary.rows_skipped.missing).toBe(1);
+    const csvOut = join(work, `out-csv-${name}`);
+    detect(csv, csvOut, '--columns', 'cpu_usage_percent,memory_free_mb');
+    expect(readFileSync(join(out, 'scores.csv'), 'utf8')).toBe(readFileSync(join(csvOut, 'scores.csv'), 'utf8'));
+  });
+
+  test('stream: a key the first record lacks is said once, with its line (a stream cannot go back)', () => {
+    const run = runCli(['stream', '--online', '--warmup', '50', '--columns', 'cpu_usage_percent'], toNdjson(sparse));
+    expect(run.status).toBe(0);
+    expect(run.stderr.match(/key "memory_free_mb" is not in the first record/g)).toHaveLength(1);
+    expect(run.stderr).toContain(
+      'telemetry-analyzer: warning: <stdin>:2: key "memory_free_mb" is not in the first record'
+    );
+  });
+});
+
 describe('atomic output', () => {
   test("a failing run leaves the previous run's files untouched and no temporary files", () => {
     const work = tempDir();

@@ -100,13 +100,37 @@ function reject(error: InputError, onBadRecord?: BadRecordHandler): void {
   onBadRecord(error);
 }
 
+/**
+ * How JSON and NDJSON records get their header. `keys`: the given names (every key of the input, known from a pass
+ * before: allObjectKeys); without them the first object's keys, and `onNewKey` hears of a key a later object
+ * brings (a stream cannot go back: that key's values are left out).
+ */
+export interface ObjectHeader {
+  keys?: readonly string[];
+  onNewKey?: (key: string, line: number) => void;
+}
+
 export async function* readRawRecords(
   stream: Readable,
   format: InputFormat,
   source: string,
   lineByLine = false,
-  onBadRecord?: BadRecordHandler
+  onBadRecord?: BadRecordHandler,
+  objectHeader: ObjectHeader = {}
 ): AsyncGenerator<RawRecord> {
+  await refuseUtf16(stream, format, source);
+  switch (format) {
+    case 'csv':
+      yield* lineByLine ? readCsvLines(stream, source, onBadRecord) : readCsv(stream, source);
+      return;
+    case 'ndjson':
+    case 'json':
+      yield* objectsToRecords(readObjects(stream, format, source, onBadRecord), source, onBadRecord, objectHeader);
+      return;
+  }
+}
+
+async function refuseUtf16(stream: Readable, format: InputFormat, source: string): Promise<void> {
   const utf16 = utf16Encoding(await peekStart(stream), format);
   if (utf16 !== undefined) {
     throw new InputError(
@@ -114,17 +138,33 @@ export async function* readRawRecords(
       `the input is ${utf16} text, not UTF-8: convert it first, e.g. iconv -f ${utf16} -t UTF-8 ${source} > converted`
     );
   }
-  switch (format) {
-    case 'csv':
-      yield* lineByLine ? readCsvLines(stream, source, onBadRecord) : readCsv(stream, source);
-      return;
-    case 'ndjson':
-      yield* objectsToRecords(readNdjsonObjects(stream, source, onBadRecord), source, onBadRecord);
-      return;
-    case 'json':
-      yield* objectsToRecords(splitJsonArray(stream, source), source);
-      return;
+}
+
+function readObjects(
+  stream: Readable,
+  format: 'json' | 'ndjson',
+  source: string,
+  onBadRecord?: BadRecordHandler
+): AsyncGenerator<ParsedObject> {
+  return format === 'ndjson' ? readNdjsonObjects(stream, source, onBadRecord) : splitJsonArray(stream, source);
+}
+
+/**
+ * Every key of a JSON or NDJSON input's objects, in order of first appearance: the header of a file read in several
+ * passes. Sparse exports (Telegraf, InfluxDB) leave out a null field, also in the first object; taking that object's
+ * keys alone dropped the metric from every row without a word. Anything but an object is left to the passes to refuse.
+ */
+export async function allObjectKeys(stream: Readable, format: 'json' | 'ndjson', source: string): Promise<string[]> {
+  await refuseUtf16(stream, format, source);
+  const keys = new Set<string>();
+  for await (const { value } of readObjects(stream, format, source)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const key of Object.keys(value)) {
+        keys.add(key);
+      }
+    }
   }
+  return [...keys];
 }
 
 async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRecord> {
@@ -364,13 +404,19 @@ export async function* readLines(stream: Readable): AsyncGenerator<{ lineNumber:
   }
 }
 
-/** Objects to header + records; the first object's keys are the header. */
+/** Objects to header + records; the header is `objectHeader.keys`, or the first object's keys. */
 async function* objectsToRecords(
   objects: AsyncIterable<ParsedObject>,
   source: string,
-  onBadRecord?: BadRecordHandler
+  onBadRecord: BadRecordHandler | undefined,
+  objectHeader: ObjectHeader
 ): AsyncGenerator<RawRecord> {
-  let header: string[] | undefined;
+  // No keys at all (no object): as without them, so an empty input is said to be empty.
+  let header: readonly string[] | undefined = objectHeader.keys?.length ? objectHeader.keys : undefined;
+  let known: Set<string> | undefined;
+  if (header !== undefined) {
+    yield { line: 1, cells: [...header] };
+  }
   for await (const { line, column, value } of objects) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       reject(
@@ -385,7 +431,16 @@ async function* objectsToRecords(
     const row = value as Record<string, unknown>;
     if (header === undefined) {
       header = Object.keys(row);
-      yield { line, column, cells: header };
+      yield { line, column, cells: [...header] };
+    } else if (objectHeader.onNewKey && objectHeader.keys === undefined) {
+      // Only a stream's first object names the columns: a key it lacks is said, once.
+      known ??= new Set(header);
+      for (const key in row) {
+        if (!known.has(key)) {
+          known.add(key); // said once
+          objectHeader.onNewKey(key, line);
+        }
+      }
     }
     yield { line, column, cells: header.map((name) => row[name]) };
   }

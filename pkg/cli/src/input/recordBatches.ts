@@ -13,7 +13,7 @@
 import type { Readable } from 'stream';
 import { plainNumber } from './cells';
 import type { InputFormat } from './inputFormat';
-import { readRawRecords, type Cell, type RawRecord } from './rawRecords';
+import { allObjectKeys, readRawRecords, type Cell, type RawRecord } from './rawRecords';
 import { MAX_RECORD_BYTES, recordTooLong } from './recordLimit';
 
 /** Records handed out per batch at most (JSON/NDJSON; a CSV batch is one chunk of the file). */
@@ -47,7 +47,9 @@ export async function* readRecordBatches(
   source: string
 ): AsyncGenerator<RecordBatch> {
   if (format !== 'csv') {
-    yield* grouped(readRawRecords(open(), format, source));
+    // The header is every key of the file's objects (a pass of its own), not the first object's alone.
+    const keys = await allObjectKeys(open(), format, source);
+    yield* grouped(readRawRecords(open(), format, source, false, undefined, { keys }));
     return;
   }
   const plain = new PlainCsvLines(source);

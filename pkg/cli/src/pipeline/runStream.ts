@@ -92,7 +92,13 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     }
   };
   const onBadRow = request.strict ? undefined : skip;
-  const records = readRawRecords(request.input, format, source, true, onBadRow);
+  const records = readRawRecords(request.input, format, source, true, onBadRow, {
+    onNewKey: (key, line) =>
+      request.warn?.(
+        `warning: ${source}:${line}: key ${JSON.stringify(key)} is not in the first record, whose keys are the ` +
+          'columns of a stream: its values are left out (give every key in the first record, null where a value is missing)'
+      ),
+  });
   const header = await records.next();
   if (header.done) {
     return outcome;
