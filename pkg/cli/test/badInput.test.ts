@@ -107,6 +107,24 @@ describe('an empty output path is an option error', () => {
   });
 });
 
+describe('sample refuses options that would write data detect cannot use, and writes nothing', () => {
+  // Before: a header-only file (--hosts ''), every row twice (--hosts a,a), and years detect cannot read (+010000).
+  test.each([
+    [['--hosts', ''], '--hosts: give at least one host name'],
+    [['--hosts', 'a, ,a'], '--hosts: host "a" is named twice'],
+    [
+      ['--start', '9999-12-31T00:00:00Z'],
+      '--start: the data would end after 9999-12-31T23:59:59.999Z; timestamps are written with four-digit years',
+    ],
+  ])('%j', (flags, message) => {
+    const cwd = tempDir();
+    const run = runCli(['sample', '--output', 'sample.csv', ...flags], undefined, { cwd });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd()).toBe(`telemetry-analyzer: ${message}`);
+    expect(filesIn(cwd)).toEqual([]);
+  });
+});
+
 describe('detect and train never write over their input', () => {
   test('an input named like an output, in the output directory, is refused and left as it was', () => {
     const directory = join(work, 'same-file');

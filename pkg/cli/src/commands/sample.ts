@@ -4,6 +4,9 @@ import { outputPath, parseInteger } from '../pipeline/detectionOptions';
 import { parseTimestamp } from '../input/timestamp';
 import { writeSample } from '../sample/writeSample';
 
+/** The last timestamp written with a four-digit year (what detect reads back). */
+const LAST_WRITABLE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** Fixed default start (a Monday, 00:00 UTC) so that the committed sample is reproducible. */
 export const SAMPLE_START = '2024-05-06T00:00:00Z';
 
@@ -37,9 +40,24 @@ export function sampleCommand(): Command {
           .split(',')
           .map((host) => host.trim())
           .filter((host) => host !== '');
+        if (hosts.length === 0) {
+          throw new InputError({ source: '--hosts' }, 'give at least one host name');
+        }
+        const twice = hosts.find((host, i) => hosts.indexOf(host) !== i);
+        if (twice !== undefined) {
+          throw new InputError({ source: '--hosts' }, `host "${twice}" is named twice`);
+        }
+        const end = start + days * 86_400_000 - stepMs;
+        if (end > LAST_WRITABLE_MS) {
+          // detect reads ISO timestamps of four-digit years only: a sample it cannot read is no sample.
+          throw new InputError(
+            { source: '--start' },
+            `the data would end after 9999-12-31T23:59:59.999Z; timestamps are written with four-digit years`
+          );
+        }
         const result = await writeSample(outputPath('--output', flags.output), {
           start,
-          end: start + days * 86_400_000 - stepMs,
+          end,
           stepMs,
           hosts,
           seed: parseInteger('--seed', flags.seed, 0, 4294967295),
