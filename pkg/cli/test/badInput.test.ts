@@ -324,13 +324,34 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
-  test('ragged CSV row', () => {
+  // The column is the field where csv-parse found the problem, counted from 1 as the message counts it (before:
+  // always 1, and csv-parse's own count from 0 in the message).
+  test('ragged CSV row: at its first field past the header', () => {
     const lines = [...goodLines];
+    const fields = lines[0].split(',').length;
     lines[20] = lines[20] + ',42';
     expectRejected(
       lines.join('\n') + '\n',
       [],
-      (file) => new RegExp(`^telemetry-analyzer: ${file}:21:1: malformed CSV`)
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:21:${fields + 1}: malformed CSV: Invalid Record Length: expect ${fields}, got ${fields + 1}$`
+        )
+    );
+  });
+
+  test('a stray quote in a CSV field: at that field', () => {
+    const lines = [...goodLines];
+    const cells = lines[20].split(',');
+    cells[2] = 'x"y"';
+    lines[20] = cells.join(',');
+    expectRejected(
+      lines.join('\n') + '\n',
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:21:3: malformed CSV: Invalid Opening Quote: a quote is found on field 3, value is "x"$`
+        )
     );
   });
 

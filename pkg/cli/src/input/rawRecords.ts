@@ -300,9 +300,25 @@ function csvErrorToInputError(error: unknown, source: string): unknown {
   if (/\u0000|\\u0000/.test(error.message)) {
     return binaryDataError(source, line);
   }
-  // csv-parse appends "at line N"/"on line N"; the location prefix says that already.
-  const reason = error.message.replace(/\s*(?:at|on) line \d+\.?$/, '');
-  return new InputError({ source, line, column: 1 }, `malformed CSV: ${reason}`);
+  // csv-parse says "at line N"/"on line N"; the location prefix says that already. It counts fields from 0.
+  const reason = error.message
+    .replace(/\s*(?:at|on) line \d+\.?/, '')
+    .replace(/\bfield (\d+)/, (_, field: string) => `field ${Number(field) + 1}`);
+  return new InputError({ source, line, column: csvErrorColumn(error) }, `malformed CSV: ${reason}`);
+}
+
+/**
+ * The 1-based field where csv-parse found the problem: a stray quote's field, or for a row of the wrong length its
+ * first field past the header's (or first missing one). 1 when csv-parse does not say.
+ */
+function csvErrorColumn(error: CsvError): number {
+  const { index, record } = error as CsvError & { index?: number; record?: unknown[] };
+  if (error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+    const expected = /expect (\d+)/.exec(error.message)?.[1];
+    const got = Array.isArray(record) ? record.length : undefined;
+    return expected !== undefined && got !== undefined ? Math.min(Number(expected), got) + 1 : 1;
+  }
+  return typeof index === 'number' && /QUOTE/.test(error.code) ? index + 1 : 1;
 }
 
 export interface ParsedObject {
