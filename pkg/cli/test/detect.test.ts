@@ -277,6 +277,32 @@ describe('JSON and NDJSON whose objects leave out a field (sparse exports: Teleg
   });
 });
 
+describe("metrics named like the outputs' own columns", () => {
+  test("anomalies.csv names them '<name> (input)': a reader by name gets the score, not the metric", () => {
+    // Before: the header timestamp,anomaly_score,anomaly_score,...,feature_1,...,feature_1: csv.DictReader took the
+    // metric's value for the score.
+    const work = tempDir();
+    const rows = smallTelemetryRows()
+      .slice(0, 400)
+      .map((row) => ({
+        timestamp: row.timestamp,
+        anomaly_score: row.cpu_usage_percent,
+        feature_1: row.memory_free_mb,
+      }));
+    const out = join(work, 'out');
+    detect(writeInput(work, 'in.csv', toCsv(rows)), out, '--contamination', '0.05');
+    const header = readFileSync(join(out, 'anomalies.csv'), 'utf8').split('\n')[0].split(',');
+    expect(header.slice(0, 4)).toEqual(['timestamp', 'anomaly_score', 'anomaly_score (input)', 'feature_1 (input)']);
+    expect(new Set(header).size).toBe(header.length);
+    const scores = new Map(readCsv(join(out, 'scores.csv')).map((row) => [row.timestamp, row.anomaly_score]));
+    const anomalies = readCsv(join(out, 'anomalies.csv'));
+    expect(anomalies.length).toBeGreaterThan(0);
+    for (const anomaly of anomalies) {
+      expect(anomaly.anomaly_score).toBe(scores.get(anomaly.timestamp));
+    }
+  });
+});
+
 describe('atomic output', () => {
   test("a failing run leaves the previous run's files untouched and no temporary files", () => {
     const work = tempDir();

@@ -265,15 +265,14 @@ async function scoreAndWrite(
 }
 
 function scoresHeader(groupColumn: string | undefined, perColumnMetrics: string[], online: boolean): string[] {
-  return [
-    'timestamp',
-    ...(groupColumn !== undefined ? [groupColumn] : []),
+  const own = [
     'anomaly_score',
     ...(online ? ['raw_score'] : []),
     'is_anomaly',
     'status',
     ...perColumnMetrics.map((metric) => `anomaly_score_${metric}`),
   ];
+  return ['timestamp', ...(groupColumn !== undefined ? [asInputColumn(groupColumn, own)] : []), ...own];
 }
 
 function anomaliesHeader(groupColumn: string | undefined, metrics: string[]): string[] {
@@ -281,7 +280,23 @@ function anomaliesHeader(groupColumn: string | undefined, metrics: string[]): st
   for (let k = 1; k <= TOP_FEATURES; k++) {
     features.push(`feature_${k}`, `weight_${k}`);
   }
-  return ['timestamp', ...(groupColumn !== undefined ? [groupColumn] : []), 'anomaly_score', ...metrics, ...features];
+  const own = ['anomaly_score', ...features];
+  return [
+    'timestamp',
+    ...(groupColumn !== undefined ? [asInputColumn(groupColumn, own)] : []),
+    'anomaly_score',
+    ...metrics.map((metric) => asInputColumn(metric, own)),
+    ...features,
+  ];
+}
+
+/**
+ * An input column's name in an output's header: as it is, or `<name> (input)` where the output has a column of its
+ * own by that name (a metric called anomaly_score, a previous run's output read again). Two columns of one name
+ * made readers by name (csv.DictReader, pandas) take the wrong one.
+ */
+function asInputColumn(name: string, own: readonly string[]): string {
+  return own.includes(name) ? `${name} (input)` : name;
 }
 
 function anomalyLine(
