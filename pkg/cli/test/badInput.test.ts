@@ -377,6 +377,12 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     [['--trees', '10000000'], /^telemetry-analyzer: --trees: expected an integer from 1 to 10000, got 10000000$/],
     [['--lags', '100000000'], /^telemetry-analyzer: --lags: .*from 0 to 100000, got 100000000$/],
     [['--window', '1000000000'], /^telemetry-analyzer: --window: .*from 2 to 100000, got 1000000000$/],
+    // Before: silently ignored in online mode, which trains on the first --warmup rows.
+    [
+      ['--online', '--train-fraction', '0.5'],
+      /^telemetry-analyzer: --train-fraction: has no effect with --online, whose first model trains on the first --warmup rows: leave it out$/,
+    ],
+    [['--online', '--max-train-rows', '100'], /^telemetry-analyzer: --max-train-rows: has no effect with --online/],
     // Before: every refit failed, blamed on --warmup ("the table has 0 usable rows"); stream refused every later row.
     [
       ['--online', '--warmup', '50', '--refit-every', '10', '--refit-history', '5'],

@@ -18,6 +18,19 @@ export function detectCommand(): Command {
       if (settings.online && flags.model !== undefined) {
         throw new InputError({ source: '--model' }, '--online trains its own models as it scores; leave out --model');
       }
+      // Options that online mode does not use are refused, not silently ignored.
+      for (const [option, name] of [
+        ['trainFraction', '--train-fraction'],
+        ['trainFile', '--train-file'],
+        ['maxTrainRows', '--max-train-rows'],
+      ] as const) {
+        if (settings.online && self.getOptionValueSource(option) === 'cli') {
+          throw new InputError(
+            { source: name },
+            'has no effect with --online, whose first model trains on the first --warmup rows: leave it out'
+          );
+        }
+      }
       const { summary } = await runDetect({
         input: flags.input,
         format: flags.format,
