@@ -170,3 +170,15 @@ test('stream --online refuses a --refit-history too short to train on before rea
   expect(run.status).toBe(2);
   expect(run.stderr).toMatch(/^telemetry-analyzer: --refit-history: must be at least 19 with --refit-every, got 5/);
 });
+
+test('stream --online says when the input ended within the warm-up, as detect says it', () => {
+  // Before: "200 rows, 0 scored" and nothing more.
+  const rows = smallTelemetryRows().slice(0, 200);
+  const short = runCli(['stream', '--online', '--format', 'csv'], toCsv(rows));
+  expect(short.status).toBe(0);
+  expect(short.stderr).toContain(
+    'telemetry-analyzer: warning: the input ended within the --warmup 500 complete rows that train its first model: none of its rows was scored'
+  );
+  const long = runCli(['stream', '--online', '--format', 'csv', '--warmup', '50'], toCsv(rows));
+  expect(long.stderr).not.toContain('ended within the --warmup');
+});

@@ -120,6 +120,17 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       onBadRow(error);
     }
   }
+  if (online) {
+    // As detect says it: a group whose rows all went to its first model's training was never scored.
+    for (const group of scorers.keys()) {
+      if (!flagShares.has(group)) {
+        request.warn?.(
+          `warning: ${group === '' ? 'the input' : `group "${group}"`} ended within the --warmup ` +
+            `${online.options.warmup} complete rows that train its first model: none of its rows was scored`
+        );
+      }
+    }
+  }
   for (const [group, { scored, flagged }] of flagShares) {
     const contamination = bundle
       ? bundle.detectors.get(group)!.options.forest.contamination
