@@ -55,6 +55,9 @@ export function run(): void {
       process.exitCode = exitCodeFor(failure);
     }
   });
+  // Messages that cannot be shown (stderr to a full disk, or a reader that left: `2>&1 | head -1`) do not fail a
+  // run whose results are written: an unheard 'error' event would end the process with exit 1 mid-run.
+  process.stderr.on('error', () => undefined);
   main(process.argv).then((code) => {
     done = true;
     const failure = code === EXIT_OK ? standardOutputFailure() : undefined;
