@@ -208,7 +208,7 @@ export class AtomicOutput {
         try {
           renameSync(backup, path);
         } catch {
-          // left under its backup name: said in the message below
+          // not expected (it was just renamed away within this directory); the other files are still put back
         }
       }
     };
