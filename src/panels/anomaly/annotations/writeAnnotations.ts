@@ -1,6 +1,6 @@
 import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
-import { type AnnotatedRegions, type RegionAnnotation } from './regionDedupe';
+import { type AnnotatedRegions, type RegionAnnotation, regionKey } from './regionDedupe';
 
 export interface AnnotationTarget {
   dashboardUID?: string;
@@ -43,7 +43,7 @@ export async function writeRegionAnnotations(
   }
   let count = 0;
   for (const region of fresh) {
-    if (saved.has(savedKey(region.start, region.series))) {
+    if (saved.has(regionKey(region))) {
       continue;
     }
     try {
@@ -94,16 +94,13 @@ async function savedRegionKeys(regions: RegionAnnotation[], target: AnnotationTa
     })
   );
   const keys = new Set<string>();
-  for (const annotation of Array.isArray(response.data) ? response.data : []) {
-    const tags = [...(annotation.tags ?? [])];
-    tags.splice(tags.indexOf(ANOMALY_TAG), 1); // one of them is ours; a series may be called "anomaly" too
-    if (typeof annotation.time === 'number') {
-      tags.forEach((series) => keys.add(savedKey(annotation.time!, series)));
+  for (const { time, tags = [] } of Array.isArray(response.data) ? response.data : []) {
+    const ours = tags.indexOf(ANOMALY_TAG);
+    if (typeof time !== 'number' || ours < 0) {
+      continue;
     }
+    // The other tag is the series (which may be called "anomaly" too): keyed as this browser keys what it wrote.
+    tags.filter((_, i) => i !== ours).forEach((series) => keys.add(regionKey({ series, start: time })));
   }
   return keys;
-}
-
-function savedKey(start: number, series: string): string {
-  return `${start}\u0000${series}`;
 }
