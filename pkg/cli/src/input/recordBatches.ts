@@ -47,9 +47,9 @@ export async function* readRecordBatches(
   source: string
 ): AsyncGenerator<RecordBatch> {
   if (format !== 'csv') {
-    // The header is every key of the file's objects (a pass of its own), not the first object's alone.
-    const keys = await allObjectKeys(open(), format, source);
-    yield* grouped(readRawRecords(open(), format, source, false, undefined, { keys }));
+    yield* grouped(
+      readRawRecords(open(), format, source, false, undefined, { keys: await objectKeys(open, format, source) })
+    );
     return;
   }
   const plain = new PlainCsvLines(source);
@@ -76,6 +76,19 @@ export async function* readRecordBatches(
   if (plain.stopped) {
     yield* grouped(skipRecords(readRawRecords(open(), 'csv', source), plain.recordsTaken));
   }
+}
+
+/** Per input (its open function), every key of its objects: read in a pass of their own, once for all the passes. */
+const objectKeysOfInput = new WeakMap<() => Readable, Promise<string[]>>();
+
+/** The header of a JSON or NDJSON input: every key of its objects, not the first object's alone (allObjectKeys). */
+function objectKeys(open: () => Readable, format: 'json' | 'ndjson', source: string): Promise<string[]> {
+  let keys = objectKeysOfInput.get(open);
+  if (keys === undefined) {
+    keys = allObjectKeys(open(), format, source);
+    objectKeysOfInput.set(open, keys);
+  }
+  return keys;
 }
 
 /**
