@@ -8,6 +8,7 @@
 const { spawn } = require('child_process');
 const path = require('path');
 const { entry } = require('../lib/table');
+const { median } = require('../lib/timing');
 
 const ENGINE = path.join(__dirname, '..', '..', 'pkg', 'engine', 'dist');
 
@@ -54,7 +55,6 @@ async function alongside(source) {
     alone.push(await runChild(source));
     together.push(Math.max(...(await Promise.all([runChild(source), runChild(source)]))));
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[1];
   return { alone: median(alone), together: median(together) };
 }
 

@@ -1,7 +1,9 @@
 /** End-to-end detect: the demo on the committed sample, input formats, saved models, chunking, the report. */
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { spawnSync } from 'child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import {
+  CLI,
   filesIn,
   readCsv,
   REPO_ROOT,
@@ -492,4 +494,20 @@ describe('timestamps of the years 0 to 99', () => {
     const scores = readCsv(join(work, 'out', 'scores.csv'));
     expect(scores.map((row) => row.timestamp)).toEqual(rows.map((row) => row.timestamp));
   });
+});
+
+test('detect whose stderr cannot be written (a full disk) still writes its results and exits 0', () => {
+  // Before: the unheard 'error' event of stderr ended the run with exit 1, and no results.
+  const work = tempDir();
+  const input = writeInput(work, 'in.csv', toCsv(smallTelemetryRows().slice(0, 300)));
+  const full = openSync('/dev/full', 'w');
+  try {
+    const run = spawnSync(process.execPath, [CLI, 'detect', '-i', input, '-o', join(work, 'out')], {
+      stdio: ['ignore', 'ignore', full],
+    });
+    expect(run.status).toBe(0);
+    expect(filesIn(join(work, 'out'))).toEqual(OUTPUT_FILES);
+  } finally {
+    closeSync(full);
+  }
 });
