@@ -32,10 +32,18 @@ describe('Lendable', () => {
     const first = lendable.borrow();
     const second = lendable.borrow();
     expect(second).not.toBe(first);
-    lendable.giveBack(second); // a set of its own: the thread's stays lent
-    expect(lendable.borrow()).not.toBe(first);
     lendable.giveBack(first);
+    lendable.giveBack(second); // the thread keeps one free set: this one is dropped
     expect(lendable.borrow()).toBe(first);
+    expect(lendable.borrow()).not.toBe(second);
+  });
+
+  it('keeps lending after a caller dropped its set without giving it back (a generator given up half-way)', () => {
+    const lendable = new Lendable(() => ({ id: Symbol('set') }));
+    lendable.borrow(); // never given back
+    const next = lendable.borrow();
+    lendable.giveBack(next);
+    expect(lendable.borrow()).toBe(next);
   });
 });
 
@@ -128,12 +136,13 @@ describe('trainAndScore with a borrowed training matrix', () => {
     const expectedB = alone(tableB);
     const a = AnomalyDetector.trainAndScoreSteps(tableA, options, 256);
     const b = AnomalyDetector.trainAndScoreSteps(tableB, options, 256);
+    // Twelve steps each: into feature building and training, where both hold their borrowed sets at once.
     for (let step = 0; step < 12; step++) {
       a.next();
       b.next();
     }
     const abandoned = AnomalyDetector.trainAndScoreSteps(tableB, options, 256);
-    abandoned.next();
+    abandoned.next(); // holds a feature set and never gives it back: later builds on this thread must not care
     expect(finish(a)).toEqual(expectedA);
     expect(alone(tableA)).toEqual(expectedA);
     expect(finish(b)).toEqual(expectedB);

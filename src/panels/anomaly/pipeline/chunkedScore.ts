@@ -41,7 +41,7 @@ export async function runInSteps<T>(steps: Generator<void, T>, pause: () => Prom
     }
   } finally {
     // Closed however it ends (a cancel throws out of pause): the engine then gives back the working arrays it
-    // holds (workingArray.ts), which a generator left open would keep from later builds.
+    // holds (workingArray.ts), so the next build reuses them instead of making its own.
     steps.return(undefined as never);
   }
 }
