@@ -191,7 +191,7 @@ async function written(
   let got: RawSeries[] = [];
   await waitUntil(
     async () => {
-      got = await rawSamples(target.url, selector, T0 + 20 * HOUR, 20 * 3600);
+      got = await rawSamples(target, selector, T0 + 20 * HOUR, 20 * 3600);
       return got.reduce((n, s) => n + s.samples.length, 0) >= expectedSamples ? true : undefined;
     },
     {
@@ -371,7 +371,7 @@ describe('anomaly writer', () => {
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
     const died = 'anomaly_job="cpu",run="died"';
     const heldSamples = async () =>
-      (await rawSamples(vm.url, `{${died}}`, T0 + 20 * HOUR, 72000)).reduce((n, s) => n + s.samples.length, 0);
+      (await rawSamples(vm, `{${died}}`, T0 + 20 * HOUR, 72000)).reduce((n, s) => n + s.samples.length, 0);
     try {
       const dying = newWriter({
         target: vm,
@@ -491,7 +491,7 @@ describe('anomaly writer', () => {
       let held: RawSeries[] = [];
       await waitUntil(
         async () => {
-          held = await rawSamples(promTarget.url, 'remote_write_probe', now, 3600);
+          held = await rawSamples(promTarget, 'remote_write_probe', now, 3600);
           return held.length > 0 ? true : undefined;
         },
         { timeoutMs: 30_000, describe: () => 'the retried samples in Prometheus' }
@@ -519,7 +519,7 @@ describe('anomaly writer', () => {
     let held = 0;
     await waitUntil(
       async () => {
-        const got = await rawSamples(vm.url, '{anomaly_job="cpu",run="bounded"}', T0 + 20 * HOUR, 72000);
+        const got = await rawSamples(vm, '{anomaly_job="cpu",run="bounded"}', T0 + 20 * HOUR, 72000);
         held = got.reduce((n, one) => n + one.samples.length, 0);
         return held >= 50 ? true : undefined;
       },
@@ -548,8 +548,7 @@ describe('anomaly writer', () => {
     expect(sharded).toEqual(single);
     const perShard = await Promise.all(
       [0, 1, 2].map(
-        async (i) =>
-          (await rawSamples(vm.url, `anomaly_score{setup="sharded",shard="${i}"}`, T0 + 20 * HOUR, 72000)).length
+        async (i) => (await rawSamples(vm, `anomaly_score{setup="sharded",shard="${i}"}`, T0 + 20 * HOUR, 72000)).length
       )
     );
     expect(perShard.reduce((a, b) => a + b, 0)).toBe(HOSTS.length);
@@ -721,9 +720,8 @@ describe('anomaly writer', () => {
       expect(response.status).toBeLessThan(300);
       await waitUntil(
         async () =>
-          (await rawSamples(vm.url, 'listing_cpu', T0 + 20 * HOUR, 20 * 3600)).filter((r) =>
-            hosts.includes(r.labels.host)
-          ).length === hosts.length || undefined,
+          (await rawSamples(vm, 'listing_cpu', T0 + 20 * HOUR, 20 * 3600)).filter((r) => hosts.includes(r.labels.host))
+            .length === hosts.length || undefined,
         { timeoutMs: 30_000, describe: () => `VictoriaMetrics serving listing_cpu of ${hosts.join(', ')}` }
       );
     };
@@ -942,7 +940,7 @@ describe('anomaly writer', () => {
       const count = () => arrived.reduce((n, one) => n + one.samples.length, 0);
       await waitUntil(
         async () => {
-          arrived = await rawSamples(vm.url, '{run="sigterm"}', T0 + 20 * HOUR, 20 * 3600);
+          arrived = await rawSamples(vm, '{run="sigterm"}', T0 + 20 * HOUR, 20 * 3600);
           return count() >= stopped!.samples.written ? true : undefined;
         },
         { timeoutMs: 30_000, describe: () => `${stopped!.samples.written} samples in the target, have ${count()}` }

@@ -7,7 +7,7 @@
  */
 import { encodeWriteRequest, REMOTE_WRITE_HEADERS } from '@telemetry-analyzer/writer';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findFreePort } from '../support/freePort';
@@ -71,6 +71,15 @@ describe('alert rule on written series', () => {
     let vm: RemoteWriteTarget | undefined;
     let vmalert: Awaited<ReturnType<typeof startServerProcess>> | undefined;
     try {
+      // The deployed rules with their group evaluated every second instead of every minute: vmalert delays a group's
+      // first evaluation by a random part of its interval (up to a minute of waiting here). Nothing else differs.
+      const deployed = readFileSync(repoPath(RULES_FILE), 'utf8');
+      const everySecond = deployed.replace(/^(\s+)interval: 1m$/m, '$1interval: 1s');
+      expect(everySecond.split('\n').filter((line, i) => line !== deployed.split('\n')[i])).toEqual([
+        '    interval: 1s',
+      ]);
+      const rules = join(dir, 'written-rules.yml');
+      writeFileSync(rules, everySecond);
       vm = await startVictoriaMetrics();
       // The flags a writer of job cpu writes: h1 anomalous, h2 not, over the last 10 minutes.
       const now = Math.floor(Date.now() / 60_000) * 60_000;
@@ -88,13 +97,14 @@ describe('alert rule on written series', () => {
         body: encodeWriteRequest([flag('h1', 1), flag('h2', 0)]),
       });
       expect(written.status).toBe(204);
+      await vm.flush(); // vmalert's first evaluation sees the flags
       const port = await findFreePort();
       const url = `http://127.0.0.1:${port}`;
       vmalert = await startServerProcess({
         name: 'vmalert',
         command: 'vmalert',
         args: [
-          `-rule=${repoPath(RULES_FILE)}`,
+          `-rule=${rules}`,
           `-datasource.url=${vm.url}`,
           `-notifier.url=http://127.0.0.1:${await findFreePort()}`, // pending alerts are not sent
           '-evaluationInterval=1s',
