@@ -17,9 +17,11 @@ export class InputError extends Error {
 
   constructor(
     readonly location: InputLocation,
-    readonly reason: string
+    readonly reason: string,
+    /** Problems listed one per line under the reason (every problem of a config file), each made safe on its own. */
+    readonly details: readonly string[] = []
   ) {
-    super(safeText(`${formatLocation(location)}: ${reason}`));
+    super(safeText(`${formatLocation(location)}: ${reason}`) + details.map((d) => `\n  - ${safeText(d)}`).join(''));
   }
 }
 

@@ -4,20 +4,63 @@
  * grammar of the panel, the proxy and Grafana (engine src/contract/durations.ts): units descending, each once.
  */
 import { writeFileSync } from 'fs';
+import { createServer, type AddressInfo } from 'net';
 import { join } from 'path';
 import { runCli, tempDir } from './cliHarness';
 
 const work = tempDir('cli-proxy-');
 
 describe('serve', () => {
-  it('exits 2 with every problem of an invalid config file on one line', () => {
+  it('exits 2 with every problem of an invalid config file, each on a line of its own and whole', () => {
     const config = join(work, 'proxy.yaml');
-    writeFileSync(config, 'listen: {port: -1}\nupstreams: {}\n');
+    // Ten problems, ~1 000 characters in all: none is cut or left out.
+    const upstreams = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `  u${i}: { type: prometheus, url: "http://127.0.0.1:9", auth: { bearer: { token: "\${UNSET_${i}}" } } }`
+    );
+    writeFileSync(config, `listen: {port: -1}\nupstreams:\n${upstreams.join('\n')}\n`);
     const run = runCli(['serve', '--config', config]);
     expect(run.status).toBe(2);
-    const lines = run.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^telemetry-analyzer: .*proxy\.yaml.*invalid proxy configuration: /);
+    const [head, ...problems] = run.stderr.trimEnd().split('\n');
+    expect(head).toBe(`telemetry-analyzer: ${config}: invalid proxy configuration (10 problems):`);
+    expect(problems).toHaveLength(10);
+    for (let i = 0; i < 8; i++) {
+      // An unset variable once, at its place, not again as a missing value.
+      expect(problems).toContainEqual(
+        `  - ${config}:${i + 3}:${upstreams[i].indexOf('"${') + 1}: upstreams.u${i}.auth.bearer.token: environment variable UNSET_${i} is not set`
+      );
+    }
+    expect(run.stderr).not.toMatch(/more characters|token: required/);
+  });
+
+  it.each([
+    [
+      'taken by another process',
+      (port: number) => `127.0.0.1:${port}`,
+      /127\.0\.0\.1:\d+ is already in use .*\(EADDRINUSE\)$/,
+    ],
+    ['not an address of this machine', () => '192.0.2.1:9095', /192\.0\.2\.1:9095 is not an address of this machine/],
+  ])('exits 2 naming the config file when its listen address is %s', async (_, listen, message) => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const config = join(work, 'listen.yaml');
+      const port = (taken.address() as AddressInfo).port;
+      writeFileSync(
+        config,
+        `listen: '${listen(port)}'\nupstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:9" }\n` +
+          `modelStore: { directory: ${JSON.stringify(join(work, 'models'))} }\n`
+      );
+      const run = runCli(['serve', '--config', config], undefined, { killAfterMs: 60_000 });
+      expect(run.status).toBe(2);
+      const lines = run.stderr.trimEnd().split('\n');
+      expect(lines[lines.length - 1]).toMatch(new RegExp(`^telemetry-analyzer: ${config}: listen: `));
+      expect(lines[lines.length - 1]).toMatch(message);
+      expect(run.stderr).not.toMatch(/internal error/);
+    } finally {
+      taken.close();
+    }
   });
 });
 

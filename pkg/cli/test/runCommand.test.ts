@@ -1,8 +1,9 @@
 /**
- * `run` (the writer, pkg/writer): a bad writer config or a bad --shard is bad input (exit 2, every problem on one
- * line, each at its file:line:column), as `serve` treats a bad proxy config; a refused config writes nothing.
+ * `run` (the writer, pkg/writer): a bad writer config or a bad --shard is bad input (exit 2, one problem on the
+ * line, several one per line, each at its file:line:column), as `serve` treats a bad proxy config; a refused config writes nothing.
  */
 import { writeFileSync } from 'fs';
+import { createServer, type AddressInfo } from 'net';
 import { join } from 'path';
 import { filesIn, runCli, tempDir } from './cliHarness';
 
@@ -22,7 +23,7 @@ function writerConfigWith(jobs: string): { dir: string; config: string } {
 }
 
 describe('run', () => {
-  it('exits 2 with every problem of an invalid writer config on one line', () => {
+  it('exits 2 with the one problem of an invalid writer config on one line', () => {
     const config = join(work, 'writer.yaml');
     writeFileSync(
       config,
@@ -90,6 +91,24 @@ describe('run', () => {
     const run = runCli(['run', '--config', join(work, 'none.yaml'), option, '2026-12-01T00:00:00Z']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`${option}: needs --from (a backfill range)`);
+  });
+
+  it('exits 2 naming the config file when its listen address is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { config } = writerConfigWith('jobs:\n  - name: cpu\n    query: cpu\n');
+      writeFileSync(config, `listen: "127.0.0.1:${(taken.address() as AddressInfo).port}"\n`, { flag: 'a' });
+      const run = runCli(['run', '--config', config], undefined, { killAfterMs: 60_000 });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^telemetry-analyzer: ${config}: listen: 127\\.0\\.0\\.1:\\d+ is already in use .*\\(EADDRINUSE\\)\\n$`
+        )
+      );
+    } finally {
+      taken.close();
+    }
   });
 
   it('refuses a --shard that is not i/N', () => {

@@ -98,7 +98,7 @@ describe('stream', () => {
     expect(run.status).toBe(2);
     expect(run.stderr.trimEnd().split('\n')).toEqual([
       'telemetry-analyzer: warning: <stdin>:4:1: cannot parse timestamp "yesterday" (expected ISO-8601 such as ' +
-        '2024-05-01T12:00:00Z or epoch seconds/milliseconds) (row skipped)',
+        '2024-05-01T12:00:00Z or epoch seconds, milliseconds, microseconds or nanoseconds) (row skipped)',
       expect.stringMatching(
         /^telemetry-analyzer: warning: <stdin>:7:1: binary data \(a NUL byte\), not CSV, JSON or NDJSON text \(row skipped\)$/
       ),
@@ -123,7 +123,7 @@ describe('stream', () => {
     const run = runCli(['stream', '--model', model, '--strict'], badRowsText);
     expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe(
-      'telemetry-analyzer: <stdin>:4:1: cannot parse timestamp "yesterday" (expected ISO-8601 such as 2024-05-01T12:00:00Z or epoch seconds/milliseconds)'
+      'telemetry-analyzer: <stdin>:4:1: cannot parse timestamp "yesterday" (expected ISO-8601 such as 2024-05-01T12:00:00Z or epoch seconds, milliseconds, microseconds or nanoseconds)'
     );
   });
 

@@ -170,7 +170,10 @@ export interface ModelStoreConfig {
   maxAgeMs?: number;
 }
 
-/** What the model store may hold on disk by default (modelStore.maxBytes): 1 GiB, ~10 000 models of 100 KB. */
+/**
+ * What the model store may hold on disk by default (modelStore.maxBytes): 1 GiB, ~2 400 model files at the default
+ * options (~440 KB each: the trees and the training scores, as JSON).
+ */
 export const DEFAULT_MODEL_STORE_BYTES = 2 ** 30;
 
 /** Training worker threads by default: every core but the one the event loop runs on, at least one. */
@@ -739,9 +742,13 @@ export class ServiceConfigReader {
   }
 
   requiredString(raw: Record<string, unknown>, name: string, parent: string): string {
+    const problemsBefore = this.problems.length;
     const value = this.optionalString(raw, name, parent);
     if (value === undefined || value === '') {
-      this.problem(`${parent}.${name}`, 'required (a non-empty string)');
+      // An unset ${VAR} was reported already (it is why the value is empty): not again as "required".
+      if (this.problems.length === problemsBefore) {
+        this.problem(`${parent}.${name}`, 'required (a non-empty string)');
+      }
       return '';
     }
     return value;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ExternalFailure, InputError } from '../errors';
+import { configProblems, listenProblem } from './configErrors';
 
 interface RunFlags {
   config: string;
@@ -62,7 +63,11 @@ export function runCommand(): Command {
         await runWriterFromConfigFile(flags.config, { shard, backfill });
       } catch (error) {
         if (error instanceof ConfigError) {
-          throw new InputError({ source: flags.config }, `invalid writer configuration: ${error.located.join('; ')}`);
+          throw configProblems(flags.config, 'writer', error.located);
+        }
+        const listening = listenProblem(flags.config, error);
+        if (listening) {
+          throw listening;
         }
         // The query layer's errors in Prometheus' terms: a 4xx is a job the config asks for wrongly (a limit, a
         // query the upstream refuses); anything else is an upstream that failed.

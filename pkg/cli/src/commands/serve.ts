@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { InputError } from '../errors';
+import { configProblems, listenProblem } from './configErrors';
 
 /** `serve`: the anomaly proxy (pkg/proxy), started from its config file. */
 export function serveCommand(): Command {
@@ -14,9 +14,9 @@ export function serveCommand(): Command {
       } catch (error) {
         // A bad config file is bad input (exit 2), like a bad data file; the proxy lists every problem.
         if (error instanceof ConfigError) {
-          throw new InputError({ source: flags.config }, `invalid proxy configuration: ${error.located.join('; ')}`);
+          throw configProblems(flags.config, 'proxy', error.located);
         }
-        throw error;
+        throw listenProblem(flags.config, error) ?? error;
       }
     });
 }

@@ -107,7 +107,7 @@ export class RowReader {
       const why =
         typeof timestampMs === 'string' && timestampMs !== ''
           ? `: ${timestampMs}`
-          : ' (expected ISO-8601 such as 2024-05-01T12:00:00Z or epoch seconds/milliseconds)';
+          : ' (expected ISO-8601 such as 2024-05-01T12:00:00Z or epoch seconds, milliseconds, microseconds or nanoseconds)';
       throw new InputError(where, `cannot parse timestamp "${cellText(cell)}"${why}`);
     }
     return timestampMs;
