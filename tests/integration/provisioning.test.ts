@@ -325,14 +325,17 @@ describe('alerting', () => {
     }
   });
 
-  it("each rule on the proxy has an expression that is an anomaly_flag(...) > 0 query the proxy's parser accepts", () => {
+  it("each rule on the proxy is an anomaly_flag(...) query the proxy's parser accepts, every host's 0 or 1, and no series is No Data", () => {
     for (const { rule } of rules.filter(({ rule }) => !onWrittenSeries(rule))) {
       const parsed = parseQuery(ruleExpression(rule));
       if (parsed.kind !== 'anomaly') {
         throw new Error(`${rule.title}: not an anomaly query: ${ruleExpression(rule)}`);
       }
       expect(parsed.query.function).toBe('anomaly_flag');
-      expect(parsed.query.comparison).toEqual({ operator: '>', value: 0, bool: false });
+      // No `> 0`: the threshold step alerts on the 1s, so every host answers and an empty answer means the query
+      // matches nothing (a misspelt metric, an exporter gone), which must show as No Data, not as a silent OK.
+      expect(parsed.query.comparison).toBeUndefined();
+      expect(rule.noDataState).toBe('NoData');
       expect(parsed.query.inner.language).toBe('promql');
       expect(parsed.query.options.train).toBe(86_400_000);
     }

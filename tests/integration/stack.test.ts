@@ -141,10 +141,11 @@ describe('the demo stack, end to end', () => {
     );
     stoppables.push(proxy);
 
-    // vmalert in Grafana's place: every provisioned rule, same expression and labels.
+    // vmalert in Grafana's place: every provisioned rule, same expression and labels; Grafana's condition (the
+    // last value per series above 0) as PromQL, since vmalert alerts on every series its expression returns.
     const rules = provisionedAlertRules().map(({ rule }) => ({
       alert: rule.title,
-      expr: ruleExpression(rule),
+      expr: `${ruleExpression(rule).replace(/\s*>\s*0$/, '')} > 0`,
       for: '0s',
       labels: rule.labels,
       annotations: { summary: rule.annotations.summary },
