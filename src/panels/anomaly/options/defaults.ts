@@ -1,4 +1,4 @@
-import { CONTAMINATION_MAX, DEFAULT_DETECTOR_SETTINGS } from '@telemetry-analyzer/engine';
+import { CONTAMINATION_MAX, DEFAULT_CONTAMINATION, DEFAULT_DETECTOR_SETTINGS } from '@telemetry-analyzer/engine';
 import type { AnomalyOptions } from '../types';
 
 export const CONTAMINATION_MIN = 0.001;
@@ -6,7 +6,7 @@ export { CONTAMINATION_MAX };
 
 /** Defaults of every panel option; the editor, the migration handler and the tests share them. */
 export const DEFAULT_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
-  contamination: 0.01,
+  contamination: DEFAULT_CONTAMINATION,
   trees: DEFAULT_DETECTOR_SETTINGS.trees,
   maxSamples: 'auto',
   seed: DEFAULT_DETECTOR_SETTINGS.seed,
