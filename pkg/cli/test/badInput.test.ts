@@ -375,8 +375,14 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
   test.each([
     [['--trees', '0'], /^telemetry-analyzer: --trees: expected an integer from 1 to 10000, got 0$/],
     [['--trees', '10000000'], /^telemetry-analyzer: --trees: expected an integer from 1 to 10000, got 10000000$/],
-    [['--lags', '100000000'], /^telemetry-analyzer: --lags: .*from 0 to 100000, got 100000000$/],
-    [['--window', '1000000000'], /^telemetry-analyzer: --window: .*from 2 to 100000, got 1000000000$/],
+    // Below and above the range alike: one message, from the engine's FEATURE_INTEGER_LIMITS.
+    [['--lags', '-1'], /^telemetry-analyzer: --lags: expected an integer from 0 to 100000, got -1$/],
+    [['--lags', '100000000'], /^telemetry-analyzer: --lags: expected an integer from 0 to 100000, got 100000000$/],
+    [['--window', '1'], /^telemetry-analyzer: --window: expected an integer from 2 to 100000, got 1$/],
+    [
+      ['--window', '1000000000'],
+      /^telemetry-analyzer: --window: expected an integer from 2 to 100000, got 1000000000$/,
+    ],
     // Before: silently ignored in online mode, which trains on the first --warmup rows.
     [
       ['--online', '--train-fraction', '0.5'],

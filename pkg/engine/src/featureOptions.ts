@@ -32,6 +32,16 @@ export const DEFAULT_FEATURE_OPTIONS: Readonly<Required<FeatureOptions>> = Objec
 const MAX_HISTORY = 100_000;
 
 /**
+ * Inclusive [min, max] of the integer feature options the engine accepts (hosts check their flags against these,
+ * so a value out of range gets the same message at both ends). A window of 1 would make the rolling std undefined
+ * (ddof = 1) and the other rolling features copies.
+ */
+export const FEATURE_INTEGER_LIMITS = Object.freeze({
+  window: [2, MAX_HISTORY],
+  lags: [0, MAX_HISTORY],
+} as const);
+
+/**
  * The options with defaults filled in and every value checked.
  * @throws EngineInputError with code 'invalid-option' naming the option and the accepted values
  */
@@ -50,14 +60,12 @@ export function resolveFeatureOptions(options: FeatureOptions = {}): Required<Fe
       invalid(`feature option ${key} must be true or false, got ${JSON.stringify(resolved[key])}`);
     }
   }
-  if (!Number.isInteger(resolved.lags) || resolved.lags < 0 || resolved.lags > MAX_HISTORY) {
-    invalid(`feature option lags must be an integer from 0 to ${MAX_HISTORY}, got ${JSON.stringify(resolved.lags)}`);
-  }
-  if (!Number.isInteger(resolved.window) || resolved.window < 2 || resolved.window > MAX_HISTORY) {
-    // A window of 1 would make the rolling std undefined (ddof = 1) and the other rolling features copies.
-    invalid(
-      `feature option window must be an integer from 2 to ${MAX_HISTORY}, got ${JSON.stringify(resolved.window)}`
-    );
+  for (const key of ['lags', 'window'] as const) {
+    const [min, max] = FEATURE_INTEGER_LIMITS[key];
+    const value = resolved[key];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      invalid(`feature option ${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
   }
   if (resolved.seasonality !== 'auto' && typeof resolved.seasonality !== 'boolean') {
     invalid(`feature option seasonality must be 'auto', true or false, got ${JSON.stringify(resolved.seasonality)}`);

@@ -13,7 +13,12 @@ export { rollingMin } from './features/rollingMin';
 export { rollingMax } from './features/rollingMax';
 export { timeFeatures, type TimeFeatures } from './features/timeFeatures';
 export { StandardScaler, type SerializedScaler } from './features/standardScaler';
-export { resolveFeatureOptions, DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './featureOptions';
+export {
+  resolveFeatureOptions,
+  DEFAULT_FEATURE_OPTIONS,
+  FEATURE_INTEGER_LIMITS,
+  type FeatureOptions,
+} from './featureOptions';
 export { buildFeatures, type BuiltFeatures } from './buildFeatures';
 export { maxFeatureColumns, type FeatureBuildOptions, type Seasonality } from './featurePlan';
 export { EngineInputError, type EngineInputErrorCode } from './engineInputError';

@@ -6,13 +6,12 @@ import {
   DEFAULT_ONLINE_OPTIONS,
   MIN_TRAINING_ROWS,
   minimumRefitHistory,
-  resolveFeatureOptions,
+  FEATURE_INTEGER_LIMITS,
   type DetectorOptions,
   type OnlineOptions,
 } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import type { ColumnRoles } from '../input/inputSchema';
-import { withEngineErrors } from './engineErrors';
 
 /** Default cap on training rows per group: bounds the memory of training (see README). */
 export const DEFAULT_MAX_TRAIN_ROWS = 500_000;
@@ -80,19 +79,9 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
   if (mode !== 'multivariate' && mode !== 'per-column') {
     throw new InputError({ source: '--mode' }, `must be multivariate, per-column or online, got "${mode}"`);
   }
-  const window = parseInteger('--window', flags.window, 2);
-  const lags = parseInteger('--lags', flags.lags, 0);
   // The engine's own limits, checked now: past them training would fail as if the data were at fault.
-  withEngineErrors(
-    () => ({ source: '--window' }),
-    '',
-    () => resolveFeatureOptions({ window })
-  );
-  withEngineErrors(
-    () => ({ source: '--lags' }),
-    '',
-    () => resolveFeatureOptions({ lags })
-  );
+  const window = parseInteger('--window', flags.window, ...FEATURE_INTEGER_LIMITS.window);
+  const lags = parseInteger('--lags', flags.lags, ...FEATURE_INTEGER_LIMITS.lags);
   const settings: DetectionSettings = {
     roles: { timestampColumn: flags.timestampColumn, groupBy: flags.groupBy, columns },
     detector: {
