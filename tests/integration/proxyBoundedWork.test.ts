@@ -3,7 +3,9 @@
 // then aborts them and exits. The upstream is held on demand (a real Prometheus cannot be told to be slow).
 import { ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { MAX_WAITING_PER_CONNECTION } from '@telemetry-analyzer/proxy';
 import { findFreePort } from '../support/freePort';
 import { HeldUpstream, startHeldUpstream } from '../support/heldUpstream';
 import { startProxyUnderTest } from '../support/proxyUnderTest';
@@ -79,6 +81,71 @@ describe('a client that goes away', () => {
     const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
     expect(metrics).toMatch(/^telemetry_proxy_model_trainings_total 0$/m);
     expect(upstream.held()).toHaveLength(1);
+  });
+});
+
+/** A pass-through instant query, kept alive (for pipelining several on one connection). */
+function pipelinedQuery(i: number): string {
+  const body = new URLSearchParams({ query: `up + ${i}`, time: String(END_S) }).toString();
+  return (
+    `POST /api/v1/query HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+describe('pipelined requests', () => {
+  // node:http dispatches all of a connection's pipelined requests at once: one connection held thousands of
+  // upstream requests (server.maxConnections bounds connections, not requests). Go's server, Prometheus', serves them
+  // one at a time, and so does the proxy now (requestTurns.ts).
+  it('of one connection reach the upstream one at a time, and are all answered in order', async () => {
+    const upstream = stopLater(await startHeldUpstream());
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url }));
+    const count = 5;
+    let mostInFlight = 0;
+    const received: string[] = [];
+    const answers = new Promise<void>((resolve, reject) => {
+      const socket = connect(proxy.port, '127.0.0.1', () => {
+        socket.write(Array.from({ length: count }, (_, i) => pipelinedQuery(i)).join(''));
+      });
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk.toString('latin1'));
+        if ((received.join('').match(/HTTP\/1\.1 200 /g) ?? []).length === count) {
+          socket.destroy();
+          resolve();
+        }
+      });
+      socket.on('error', reject);
+    });
+    for (let answered = 0; answered < count; answered++) {
+      await waitForHeld(upstream, answered + 1);
+      mostInFlight = Math.max(mostInFlight, upstream.held().length - answered);
+      const query = new URLSearchParams(upstream.held()[answered].body).get('query');
+      upstream
+        .held()
+        [answered].answer(
+          200,
+          JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [], query } })
+        );
+    }
+    await answers;
+    expect(mostInFlight).toBe(1);
+    // In the order sent: answer k is the k-th request's.
+    expect([...received.join('').matchAll(/"query":"up \+ (\d)"/g)].map((m) => Number(m[1]))).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it(`closes a connection with more than ${MAX_WAITING_PER_CONNECTION} waiting behind the one in flight`, async () => {
+    const upstream = stopLater(await startHeldUpstream());
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url }));
+    // One in flight (held by the upstream), then one more than may wait behind it.
+    const more = Array.from({ length: MAX_WAITING_PER_CONNECTION + 1 }, (_, i) => pipelinedQuery(i + 1)).join('');
+    const closed = await exchange(proxy.port, (socket) => {
+      socket.write(pipelinedQuery(0));
+      void waitForHeld(upstream, 1).then(() => socket.write(more));
+    });
+    expect(closed.status).toBe(0); // closed without an answer
+    await waitForAbandoned(upstream, 0);
+    expect(upstream.held()).toHaveLength(1);
+    expect((await rawRequest(proxy.port, { target: '/healthz' })).status).toBe(200);
   });
 });
 

@@ -8,6 +8,8 @@ import { StubUpstream, startStubUpstream } from './stubUpstream';
 
 export interface HeldRequest {
   path: string;
+  /** The request's body (a POSTed query's form). */
+  body: string;
   answer(status: number, body: string): void;
   /** True once the proxy closed the connection without waiting for the answer. */
   abandoned: boolean;
@@ -32,6 +34,7 @@ export async function startHeldUpstream(
       }
       const entry: HeldRequest = {
         path: request.url ?? '',
+        body,
         abandoned: false,
         answer: (status, text) => response.writeHead(status, { 'content-type': 'application/json' }).end(text),
       };

@@ -10,6 +10,7 @@ export type {
   ServerSettings,
 } from './config';
 export { startProxy, startProxyFromConfigFile, buildProxy } from './server';
+export { MAX_WAITING_PER_CONNECTION } from './http/requestTurns';
 export type { RunningProxy, ProxyOptions } from './server';
 export { parseQuery, ANOMALY_FUNCTIONS } from '@telemetry-analyzer/query';
 export type { AnomalyQuery, AnomalyOptions, AnomalyFunction, ParsedQuery } from '@telemetry-analyzer/query';

@@ -21,6 +21,7 @@ import {
   UpstreamHttp,
 } from '@telemetry-analyzer/query';
 import { clientErrorHandler, rawBadDataAnswer } from './http/clientErrors';
+import { requestTurns } from './http/requestTurns';
 import { isAuthorized, needsCredentials } from './http/incomingAuth';
 import { registerPromApiRoutes } from './http/promApiRoutes';
 import { Readiness } from './http/readiness';
@@ -194,6 +195,14 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, _body, done) => done(null, undefined));
 
   // Hooks take callbacks rather than being async: every request runs them, and each async hook costs promise turns.
+  // First: a connection's pipelined requests run one at a time (requestTurns.ts).
+  const turns = requestTurns();
+  app.addHook('onRequest', (request, reply, done) => {
+    const turn = turns.take(request.raw.socket, done);
+    if (turn.taken) {
+      reply.raw.once('close', turn.answered);
+    }
+  });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     if (config.auth && authorizationHeaders(request.raw.rawHeaders) > 1) {
