@@ -377,6 +377,40 @@ describe('a plain answer streamed through', () => {
     ]);
   });
 
+  it('is a 503 in Prometheus format when the upstream sends its headers and then nothing, or goes away', async () => {
+    // Before: 500 "internal error: aborted" (or "... did not send its answer within its timeout"), logged as the
+    // proxy's own error, and not counted as an upstream error.
+    const upstream = stopLater(
+      await startStubUpstream((request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' });
+        response.flushHeaders();
+        if (request.url?.includes('gone')) {
+          setImmediate(() => response.socket?.destroy());
+        }
+      })
+    );
+    const proxy = await startProxy({ prometheusUrl: upstream.url, upstreamTimeout: '1s' });
+    const silent = await fetch(`${proxy.url}/api/v1/query?query=up`);
+    expect([silent.status, await silent.json()]).toEqual([
+      503,
+      {
+        status: 'error',
+        errorType: 'timeout',
+        error: expect.stringMatching(/did not send its whole answer within 1s/),
+      },
+    ]);
+    const gone = await fetch(`${proxy.url}/api/v1/query?query=up&gone=1`);
+    expect([gone.status, await gone.json()]).toEqual([
+      503,
+      { status: 'error', errorType: 'unavailable', error: expect.stringMatching(/broke off its answer/) },
+    ]);
+    for (const kind of ['timeout', 'unreachable']) {
+      const metric = `telemetry_proxy_upstream_errors_total{upstream="prom",kind="${kind}"}`;
+      expect(await metricValue(proxy.url, metric)).toBe(1);
+    }
+    expect(proxy.logTail(50)).not.toMatch(/internal error/);
+  });
+
   it('stops being read from the upstream when the client goes away', async () => {
     let upstreamClosed!: () => void;
     const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));

@@ -7,8 +7,11 @@
  */
 import { Readable } from 'node:stream';
 
-/** `body`, its buffered bytes handed on together; destroying either destroys both, an error of `body` passes on. */
-export function coalescedBody(body: Readable): Readable {
+/**
+ * `body`, its buffered bytes handed on together; destroying either destroys both, an error of `body` passes on as
+ * `failure` makes it (an answer that stops before its end fails too).
+ */
+export function coalescedBody(body: Readable, failure: (error: Error) => Error = (error) => error): Readable {
   // Whether the client has room: `readable` fires at each socket read, and must not push past a full buffer (body
   // is read empty every time, so it would never fill and pause the upstream's socket: no backpressure at all).
   let wanted = false;
@@ -30,10 +33,10 @@ export function coalescedBody(body: Readable): Readable {
   };
   body.on('readable', pull);
   body.once('end', () => coalesced.push(null));
-  body.once('error', (error) => coalesced.destroy(error));
+  body.once('error', (error) => coalesced.destroyed || coalesced.destroy(failure(error)));
   body.once('close', () => {
-    if (!body.readableEnded) {
-      coalesced.destroy(new Error('the upstream answer stopped before its end'));
+    if (!body.readableEnded && !coalesced.destroyed) {
+      coalesced.destroy(failure(new Error('the answer stopped before its end')));
     }
   });
   return coalesced;

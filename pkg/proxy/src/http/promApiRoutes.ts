@@ -100,7 +100,8 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       // The body passes unchanged: its declared length spares the client chunked framing and a last empty chunk.
       reply.header('content-length', response.contentLength);
     }
-    return reply.send(coalescedBody(response.body));
+    // A body that fails before its first byte is answered like a failed request (503), not as the proxy's own error.
+    return reply.send(coalescedBody(response.body, (error) => prometheusDefault.brokenAnswer(error)));
   };
 
   const handleQuery = (kind: 'instant' | 'range') => async (request: FastifyRequest, reply: FastifyReply) => {

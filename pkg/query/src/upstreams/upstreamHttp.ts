@@ -156,10 +156,16 @@ export class UpstreamHttp {
     // The body, too, must arrive within the upstream's timeout (the request's own timer ended with the headers),
     // and stops when the client's work is cancelled.
     const stop = () => answer.body.destroy(clientSignal?.aborted ? abortReason(clientSignal) : undefined);
-    const bodyTimer = setTimeout(
-      () => answer.body.destroy(new Error(`upstream "${this.name}" did not send its answer within its timeout`)),
-      this.config.timeoutMs
-    );
+    const bodyTimer = setTimeout(() => {
+      this.onError(this.name, 'timeout');
+      answer.body.destroy(
+        new PromApiError(
+          503,
+          'timeout',
+          `upstream "${this.name}" did not send its whole answer within ${formatDuration(this.config.timeoutMs)}`
+        )
+      );
+    }, this.config.timeoutMs);
     clientSignal?.addEventListener('abort', stop);
     answer.body.once('close', () => {
       clearTimeout(bodyTimer);
@@ -245,6 +251,22 @@ export class UpstreamHttp {
     return new AnswerTooLargeError(
       `upstream "${this.name}" answered more than ${this.maxAnswerBytes} bytes (limits.maxUpstreamAnswerBytes)` +
         `${declared}: narrow the query (fewer series, a shorter range or train=, a coarser step)`
+    );
+  }
+
+  /**
+   * What a streamed answer's body failed with (stream()), in Prometheus' terms: its own timeout and the client's
+   * cancellation as they are; anything else (the connection closed or reset mid-answer) 503 unavailable.
+   */
+  brokenAnswer(error: unknown): PromApiError {
+    if (error instanceof PromApiError) {
+      return error;
+    }
+    this.onError(this.name, 'unreachable');
+    return new PromApiError(
+      503,
+      'unavailable',
+      `upstream "${this.name}" broke off its answer: ${describeFetchError(error)}`
     );
   }
 
