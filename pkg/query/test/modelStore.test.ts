@@ -1,9 +1,9 @@
 import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelRepository, type TrainedModel } from '../src/models/modelRepository';
-import { ModelStore } from '../src/models/modelStore';
+import { ModelStore, STALE_TEMPORARY_MS } from '../src/models/modelStore';
 import { scoredTableBytes, scoreWithCache, type ScoredTable } from '../src/query/scoreCache';
 
 const KEY = 'a'.repeat(64);
@@ -68,6 +68,28 @@ describe('ModelStore', () => {
     const roomy = new ModelStore(dir, collectingLog(), { maxBytes: 2 * size });
     await roomy.save(model);
     expect(readdirSync(dir)).toEqual([`${KEY}.json`]);
+  });
+
+  it('removes the temporary files of saves a killed process never finished, once they are stale, and no others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-store-'));
+    const stale = `${'b'.repeat(64)}.json.4242.0123456789ab.tmp`;
+    const fresh = `${'c'.repeat(64)}.json.4243.0123456789ab.tmp`;
+    const other = 'notes.tmp';
+    for (const name of [stale, fresh, other]) {
+      writeFileSync(join(dir, name), '{"format":');
+    }
+    const past = new Date(Date.now() - STALE_TEMPORARY_MS - 60_000);
+    utimesSync(join(dir, stale), past, past);
+    const log = collectingLog();
+    const store = new ModelStore(dir, log, { maxBytes: 10_000_000 });
+    await store.save(storedModel(AnomalyDetector.train(table(), { forest: { nEstimators: 20, seed: 3 } })));
+    expect(readdirSync(dir).sort()).toEqual([`${KEY}.json`, fresh, other].sort());
+    expect(log.lines).toEqual([
+      {
+        object: { file: stale, bytes: 10 },
+        message: 'removed the temporary file of an interrupted model save',
+      },
+    ]);
   });
 
   it('returns undefined without logging when the file does not exist', async () => {

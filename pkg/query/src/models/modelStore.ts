@@ -34,6 +34,14 @@ export interface StoreEvents {
 }
 
 const MODEL_FILE = /^([0-9a-f]{64})\.json$/;
+/** save()'s temporary file: `<key>.json.<pid>.<12 hex>.tmp`. */
+const TEMPORARY_FILE = /^[0-9a-f]{64}\.json\.\d+\.[0-9a-f]{12}\.tmp$/;
+/**
+ * A temporary file older than this was left by a save that never finished (the process was killed between write and
+ * rename): a save renames its file milliseconds after writing it. Age, not the pid, tells: replicas sharing the
+ * directory from other containers have pids of their own namespaces.
+ */
+export const STALE_TEMPORARY_MS = 10 * 60_000;
 
 export class ModelStore {
   private readonly retention?: StoreRetention;
@@ -93,6 +101,7 @@ export class ModelStore {
   scanOnce(): Promise<void> {
     return (this.scanned ??= (async () => {
       const names = await readdir(this.directory).catch(() => [] as string[]);
+      await this.removeStaleTemporaries(names.filter((name) => TEMPORARY_FILE.test(name)));
       const files = await Promise.all(
         names.map(async (name) => {
           const key = MODEL_FILE.exec(name)?.[1];
@@ -105,6 +114,18 @@ export class ModelStore {
       }
       await this.removeDue();
     })());
+  }
+
+  /** Temporary files of interrupted saves (STALE_TEMPORARY_MS): never counted, they would only pile up otherwise. */
+  private async removeStaleTemporaries(names: string[]): Promise<void> {
+    for (const name of names) {
+      const path = join(this.directory, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && info.mtimeMs < this.now() - STALE_TEMPORARY_MS) {
+        await unlink(path).catch(() => undefined);
+        this.log.warn({ file: name, bytes: info.size }, 'removed the temporary file of an interrupted model save');
+      }
+    }
   }
 
   private async removeDue(keep?: string): Promise<void> {
