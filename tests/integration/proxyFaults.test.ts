@@ -143,6 +143,64 @@ describe('an upstream answering garbage', () => {
   });
 });
 
+describe('an upstream answering large nonsense', () => {
+  // Answers over 32 KiB are read on a worker thread; what is wrong with one comes back from there, not from a second
+  // parse on the event loop (a 100 MB one held /healthz for seconds). Error answers are read on the event loop (they
+  // are searched for secrets) and so are kept to 1 MiB.
+  it('gives 502 naming what is wrong, read once off the event loop, and 502 for an error answer over 1 MiB', async () => {
+    const values = Array.from({ length: 5_000 }, (_, i) => [1_700_000_000 + i * 60, i === 4_000 ? 7 : String(i)]);
+    const badSample = JSON.stringify({
+      status: 'success',
+      data: { resultType: 'matrix', result: [{ metric: { __name__: 'cpu_usage_percent' }, values }] },
+    });
+    const influxBad = JSON.stringify({
+      results: [{ statement_id: 0, series: [{ name: 'cpu', tags: { host: 7 }, columns: ['time', 'v'], values }] }],
+    });
+    const hugeError = JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'x'.repeat(2 ** 20 + 10) });
+    const upstream = stopLater(
+      await startStubUpstream((request, response) => {
+        const body = request.url?.startsWith('/query') ? influxBad : badSample;
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
+      })
+    );
+    const failing = stopLater(
+      await startStubUpstream((_request, response) =>
+        response.writeHead(400, { 'Content-Type': 'application/json' }).end(hugeError)
+      )
+    );
+    expect(badSample.length).toBeGreaterThan(32 * 1024);
+    const proxy = await startProxy({
+      prometheusUrl: upstream.url,
+      influx: { url: upstream.url, database: 'telemetry' },
+    });
+    const influxQuery = `anomaly_score(influxql("SELECT mean(v) FROM cpu WHERE $timeFilter GROUP BY time($interval)"), upstream="influx")`;
+    for (const [query, error] of [
+      [ANOMALY_QUERY, 'a sample is not [seconds, "value"]'],
+      [influxQuery, 'a tag value is not a string'],
+    ]) {
+      const answer = await queryRange(proxy.url, query);
+      expect([query, answer.status, answer.body]).toEqual([
+        query,
+        502,
+        { status: 'error', errorType: 'internal', error: expect.stringContaining(`invalid answer: ${error}`) },
+      ]);
+    }
+    const failingProxy = await startProxy({ prometheusUrl: failing.url });
+    for (const query of [ANOMALY_QUERY, 'up']) {
+      const answer = await queryRange(failingProxy.url, query);
+      expect([query, answer.status, answer.body]).toEqual([
+        query,
+        502,
+        {
+          status: 'error',
+          errorType: 'internal',
+          error: expect.stringContaining('HTTP 400 with an error answer of more than 1048576 bytes'),
+        },
+      ]);
+    }
+  });
+});
+
 describe('an upstream answered for by something in front of it', () => {
   it('gives 502 in Prometheus format for a 401 HTML page (anomaly and plain) and for a redirect (plain)', async () => {
     // A gateway or auth proxy in front of Prometheus: its 401 page, or a redirect to its login, is not Prometheus'.

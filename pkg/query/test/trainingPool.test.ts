@@ -79,7 +79,7 @@ describe('TrainingPool', () => {
     expect(typeof inWorker !== 'string' && inWorker.rowsScored).toBe(200);
   });
 
-  it('parses a successful Prometheus answer on a worker thread, and leaves any other to the caller', async () => {
+  it('reads a Prometheus answer on a worker thread: its series, or what is wrong with it (not parsed again)', async () => {
     const body = JSON.stringify({
       status: 'success',
       data: {
@@ -98,20 +98,20 @@ describe('TrainingPool', () => {
     expect(await pool.parseMatrix(body)).toEqual([
       { labels: { __name__: 'cpu' }, timestamps: [1500, 2500], values: [2, Infinity] },
     ]);
-    expect(await pool.parseMatrix('{"status":"error","errorType":"bad_data","error":"x"}')).toBeUndefined();
+    expect(await pool.parseMatrix('{"status":"error","errorType":"bad_data","error":"x"}')).toEqual({ passOn: true });
     expect(
       await pool.parseMatrix('{"status":"success","data":{"resultType":"matrix","result":[{"values":[]}]}}')
-    ).toBeUndefined();
-    expect(await pool.parseMatrix('<html>')).toBeUndefined();
+    ).toEqual({ badAnswer: 'a matrix entry lacks "metric" or "values"' });
+    expect(await pool.parseMatrix('<html>')).toEqual({ badAnswer: 'the body is not JSON' });
     // A label value that is not a string is nonsense, not a label.
     expect(
       await pool.parseMatrix(
         '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":{}},"values":[]}]}}'
       )
-    ).toBeUndefined();
+    ).toEqual({ badAnswer: 'a label value is not a string' });
   });
 
-  it('parses a successful InfluxDB answer on a worker thread, and leaves an error, a clash or nonsense to the caller', async () => {
+  it('reads an InfluxDB answer on a worker thread: its series, its error, a clash or nonsense', async () => {
     const series = (columns: string[], values: unknown[][], tags: Record<string, unknown> = { host: 'a' }) =>
       JSON.stringify({ results: [{ statement_id: 0, series: [{ name: 'cpu', tags, columns, values }] }] });
     expect(
@@ -126,15 +126,25 @@ describe('TrainingPool', () => {
         'influx'
       )
     ).toEqual([{ labels: { host: 'a', __name__: 'cpu_usage' }, timestamps: [1000], values: [2] }]);
-    expect(await pool.parseMatrix('{"error":"database not found"}', 'influx')).toBeUndefined();
-    expect(await pool.parseMatrix('{"results":[{"statement_id":0,"error":"x"}]}', 'influx')).toBeUndefined();
-    expect(await pool.parseMatrix(series(['time', 'x.y', 'x_y'], [[1000, 1, 2]]), 'influx')).toBeUndefined();
-    expect(await pool.parseMatrix(series(['time', 'usage'], [[1000, 1]], { host: 7 }), 'influx')).toBeUndefined();
-    expect(await pool.parseMatrix(series(['time', 'usage'], [null]), 'influx')).toBeUndefined();
+    expect(await pool.parseMatrix('{"error":"database not found"}', 'influx')).toEqual({
+      execution: 'database not found',
+    });
+    expect(await pool.parseMatrix('{"results":[{"statement_id":0,"error":"x"}]}', 'influx')).toEqual({
+      execution: 'x',
+    });
+    expect(await pool.parseMatrix(series(['time', 'x.y', 'x_y'], [[1000, 1, 2]]), 'influx')).toEqual({
+      execution: expect.stringMatching(/^column "x\.y" of "cpu" and column "x_y" of "cpu" both become the series/),
+    });
+    expect(await pool.parseMatrix(series(['time', 'usage'], [[1000, 1]], { host: 7 }), 'influx')).toEqual({
+      badAnswer: 'a tag value is not a string',
+    });
+    expect(await pool.parseMatrix(series(['time', 'usage'], [null]), 'influx')).toEqual({
+      badAnswer: 'a time value is not epoch milliseconds',
+    });
     // A Prometheus answer is not an InfluxDB one.
-    expect(
-      await pool.parseMatrix('{"status":"success","data":{"resultType":"matrix","result":[]}}', 'influx')
-    ).toBeUndefined();
+    expect(await pool.parseMatrix('{"status":"success","data":{"resultType":"matrix","result":[]}}', 'influx')).toEqual(
+      { badAnswer: 'HTTP 200 without "results"' }
+    );
   });
 
   it("passes the engine's refusal of the data on as an EngineInputError", async () => {

@@ -88,11 +88,11 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     }
     if (response.status >= 400) {
       // An error answer goes through the error handler, which redacts the proxy's secrets from it (a gateway may
-      // quote the request's headers). Small: read whole, within the upstream answer limit.
+      // quote the request's headers). Small: read whole, within MAX_ERROR_ANSWER_BYTES (else 502).
       throw new UpstreamPassThroughError(
         response.status,
         response.contentType,
-        await prometheusDefault.readStreamedAnswer(response.body)
+        await prometheusDefault.readStreamedErrorAnswer(response.body, response.status)
       );
     }
     reply.code(response.status).header('content-type', response.contentType);

@@ -19,16 +19,16 @@ import { scoreOnline } from '../query/onlineScoring';
 import { scoreWithCache, type CachedScoring, type ScoredTable } from '../query/scoreCache';
 import { flaggedInRange, samplesInRange, type Samples } from '../query/scoredSamples';
 
-import { parseSuccessfulInflux } from '../upstreams/influxUpstream';
-import { parseSuccessfulMatrix } from '../upstreams/prometheusUpstream';
-import type { Series } from '../upstreams/series';
+import type { AnswerReading } from '../upstreams/answerReading';
+import { readInfluxAnswer } from '../upstreams/influxUpstream';
+import { readMatrixAnswer } from '../upstreams/prometheusUpstream';
 
 /** Which upstream's answer a parse job reads. */
 export type AnswerFormat = 'prometheus' | 'influx';
 
-/** The series of a successful upstream answer; undefined for any other, which the upstream's reader explains. */
-export function parseSuccessfulAnswer(body: string, format: AnswerFormat): Series[] | undefined {
-  return format === 'influx' ? parseSuccessfulInflux(body) : parseSuccessfulMatrix(body);
+/** What an upstream's answer with a success status holds: its series, or what is wrong with it (answerReading.ts). */
+export function readAnswer(body: string, format: AnswerFormat): AnswerReading {
+  return format === 'influx' ? readInfluxAnswer(body) : readMatrixAnswer(body);
 }
 
 /** A newly trained model: what scores (transfer) and, when asked for, what the model store writes (saved). */

@@ -1,6 +1,6 @@
 /** What the proxy and its engine workers say to each other (structured-cloned: typed arrays and plain objects). */
 import type { DetectorOptions, EngineInputError, SeriesTable, TransferredDetector } from '@telemetry-analyzer/engine';
-import type { Series } from '../upstreams/series';
+import type { AnswerReading } from '../upstreams/answerReading';
 import type { AnswerFormat, OnlineJob, OnlineUnit, ScoreJob, ScoredUnit, TrainedDetector } from './engineJobs';
 
 /**
@@ -19,7 +19,7 @@ export type TrainingReply =
   | { id: number; decoded: TransferredDetector }
   | { id: number; scored: ScoredUnit }
   | { id: number; online: OnlineUnit }
-  | { id: number; series: Series[] | undefined }
+  | { id: number; series: AnswerReading }
   | {
       id: number;
       error: string;

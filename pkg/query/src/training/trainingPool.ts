@@ -16,10 +16,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { abortReason } from '../query/cancellation';
-import type { Series } from '../upstreams/series';
+import type { AnswerReading } from '../upstreams/answerReading';
 import {
   decodeDetector,
-  parseSuccessfulAnswer,
+  readAnswer,
   type AnswerFormat,
   scoreOnlineUnit,
   scoreUnit,
@@ -46,12 +46,12 @@ export interface EngineThreads {
   /** Scores one unit of an online=true query (query/onlineScoring.ts); a string says why it could not. */
   scoreOnline(job: OnlineJob, signal?: AbortSignal): Promise<OnlineUnit>;
   /**
-   * The series of a successful Prometheus query_range answer, or InfluxDB /query answer ('influx'); undefined for any
-   * other (the caller explains it).
+   * What a Prometheus query_range answer, or an InfluxDB /query answer ('influx'), with a success status holds: its
+   * series, or what is wrong with it (upstreams/answerReading.ts).
    */
-  parseMatrix(body: string, format?: AnswerFormat): Promise<Series[] | undefined>;
+  parseMatrix(body: string, format?: AnswerFormat): Promise<AnswerReading>;
   /** parseMatrix for a training range's answer (large): where it does not hold up a warm query's parse and scoring. */
-  parseTrainingMatrix(body: string, format?: AnswerFormat): Promise<Series[] | undefined>;
+  parseTrainingMatrix(body: string, format?: AnswerFormat): Promise<AnswerReading>;
 }
 
 /** Everything on the event loop: the pool size 0 (workers.training: 0), and tests. */
@@ -60,8 +60,8 @@ export const engineOnEventLoop: EngineThreads = {
   decode: async (saved) => decodeDetector(saved),
   score: async (job) => scoreUnit(job),
   scoreOnline: async (job) => scoreOnlineUnit(job),
-  parseMatrix: async (body, format = 'prometheus') => parseSuccessfulAnswer(body, format),
-  parseTrainingMatrix: async (body, format = 'prometheus') => parseSuccessfulAnswer(body, format),
+  parseMatrix: async (body, format = 'prometheus') => readAnswer(body, format),
+  parseTrainingMatrix: async (body, format = 'prometheus') => readAnswer(body, format),
 };
 
 /**
@@ -124,7 +124,7 @@ export class TrainingPool implements EngineThreads {
     ((await this.submit({ kind: 'score', job }, signal)) as { scored: ScoredUnit }).scored;
 
   readonly parseMatrix: EngineThreads['parseMatrix'] = async (body, format = 'prometheus') =>
-    ((await this.submit({ kind: 'parseMatrix', body, format })) as { series: Series[] | undefined }).series;
+    ((await this.submit({ kind: 'parseMatrix', body, format })) as { series: AnswerReading }).series;
 
   readonly parseTrainingMatrix: EngineThreads['parseTrainingMatrix'] = this.parseMatrix;
 

@@ -5,7 +5,7 @@
  */
 import { EngineInputError } from '@telemetry-analyzer/engine';
 import { parentPort } from 'node:worker_threads';
-import { decodeDetector, parseSuccessfulAnswer, scoreOnlineUnit, scoreUnit, trainDetector } from './engineJobs';
+import { decodeDetector, readAnswer, scoreOnlineUnit, scoreUnit, trainDetector } from './engineJobs';
 import type { TrainingReply, TrainingRequest } from './trainingMessages';
 
 parentPort!.on('message', (request: TrainingRequest) => {
@@ -26,7 +26,7 @@ parentPort!.on('message', (request: TrainingRequest) => {
         reply = { id, online: scoreOnlineUnit(request.job) };
         break;
       case 'parseMatrix':
-        reply = { id, series: parseSuccessfulAnswer(request.body, request.format) };
+        reply = { id, series: readAnswer(request.body, request.format) };
         break;
     }
   } catch (error) {

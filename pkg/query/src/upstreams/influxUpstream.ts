@@ -7,6 +7,7 @@
 import { PromApiError, badData } from '../errors';
 import { formatDuration } from '../time';
 import { PARSE_HERE_MAX_CHARS } from './prometheusUpstream';
+import { type AnswerReading, seriesOrThrow } from './answerReading';
 import { Series, labelsKey } from './series';
 import { type StatementLimits, InfluxqlError, checkReadOnlySelect } from './influxql/readOnlySelect';
 import { UpstreamHttp } from './upstreamHttp';
@@ -27,8 +28,8 @@ export async function influxQuery(
   /** What the statement may make InfluxDB compute, with the range its $timeFilter covers (costLimits influxqlLimits). */
   limits: StatementLimits,
   signal?: AbortSignal,
-  /** Parses a successful answer off the event loop (EngineThreads.parseMatrix, format 'influx'); undefined = here. */
-  parseElsewhere?: (body: string) => Promise<Series[] | undefined>
+  /** Reads a successful answer off the event loop (EngineThreads.parseMatrix, format 'influx'); undefined = here. */
+  parseElsewhere?: (body: string) => Promise<AnswerReading>
 ): Promise<Series[]> {
   const influx = http.config.influx!;
   // The gate every statement passes on its way to InfluxDB (the request checked it before, with positions, but
@@ -46,63 +47,56 @@ export async function influxQuery(
   const response = await http.send('/query', params, 'GET', signal);
   // A large answer is parsed on a worker thread, like Prometheus': a 100 MB one held the event loop (and /healthz)
   // for seconds. What the worker cannot read as a success is explained here.
-  const offLoop = response.status < 400 && response.body.length > PARSE_HERE_MAX_CHARS;
-  const parsed = offLoop ? await parseElsewhere?.(response.body) : undefined;
-  if (parsed) {
-    return parsed;
+  if (response.status < 400) {
+    const offLoop = parseElsewhere && response.body.length > PARSE_HERE_MAX_CHARS;
+    return seriesOrThrow(
+      http,
+      offLoop ? await parseElsewhere(response.body) : readInfluxAnswer(response.body),
+      response
+    );
   }
-  let json: unknown;
+  // An error answer (at most MAX_ERROR_ANSWER_BYTES).
+  let answer: { error?: unknown };
   try {
-    json = JSON.parse(response.body);
+    answer = JSON.parse(response.body);
   } catch {
     throw http.badAnswer(`HTTP ${response.status}, body is not JSON`);
   }
-  const answer = json as { error?: string; results?: unknown };
-  if (typeof answer.error === 'string') {
-    // InfluxDB answers 400 for statements it cannot parse, 401/403 for auth, 5xx for its own trouble.
-    if (response.status >= 500) {
-      throw http.badAnswer(`HTTP ${response.status}: ${answer.error}`);
-    }
-    throw new PromApiError(
-      response.status >= 400 ? response.status : 422,
-      response.status === 400 ? 'bad_data' : 'execution',
-      `upstream "${http.name}": ${answer.error}`
-    );
-  }
-  if (response.status >= 400 || !Array.isArray(answer.results)) {
+  // InfluxDB answers 400 for statements it cannot parse, 401/403 for auth, 5xx for its own trouble.
+  if (typeof answer?.error !== 'string') {
     throw http.badAnswer(`HTTP ${response.status} without "results"`);
   }
-  const series = influxResultsSeries(answer.results);
-  if ('badAnswer' in series) {
-    throw http.badAnswer(series.badAnswer);
+  if (response.status >= 500) {
+    throw http.badAnswer(`HTTP ${response.status}: ${answer.error}`);
   }
-  if ('execution' in series) {
-    throw new PromApiError(422, 'execution', `upstream "${http.name}": ${series.execution}`);
-  }
-  return series;
+  throw new PromApiError(
+    response.status,
+    response.status === 400 ? 'bad_data' : 'execution',
+    `upstream "${http.name}": ${answer.error}`
+  );
 }
 
 /**
- * The series of a successful InfluxDB answer, parsed where it costs the event loop nothing (a worker thread:
- * training/engineJobs.ts); undefined for any other answer, which influxQuery then explains.
+ * What an InfluxDB answer with a success status holds (answerReading.ts): read where it costs the event loop nothing
+ * when it is large (a worker thread: training/engineJobs.ts).
  */
-export function parseSuccessfulInflux(body: string): Series[] | undefined {
+export function readInfluxAnswer(body: string): AnswerReading {
+  let answer: { error?: unknown; results?: unknown };
   try {
-    const answer = JSON.parse(body) as { error?: unknown; results?: unknown };
-    if (answer.error !== undefined || !Array.isArray(answer.results)) {
-      return undefined;
-    }
-    const series = influxResultsSeries(answer.results);
-    return Array.isArray(series) ? series : undefined;
+    answer = JSON.parse(body);
   } catch {
-    return undefined;
+    return { badAnswer: 'HTTP 200, body is not JSON' };
   }
+  if (typeof answer?.error === 'string') {
+    return { execution: answer.error };
+  }
+  if (!Array.isArray(answer?.results)) {
+    return { badAnswer: 'HTTP 200 without "results"' };
+  }
+  return influxResultsSeries(answer.results);
 }
 
-/** What is wrong with an answer: the upstream's nonsense (502), or an error it reports about the statement (422). */
-type InfluxProblem = { badAnswer: string } | { execution: string };
-
-function influxResultsSeries(results: unknown[]): Series[] | InfluxProblem {
+function influxResultsSeries(results: unknown[]): AnswerReading {
   const series: Series[] = [];
   // Where each label set came from: two columns whose names differ only in characters outside [A-Za-z0-9_:] (AS
   // "x.y" and AS "x_y") would become one series twice, which Prometheus never answers, and share one model.

@@ -2,6 +2,7 @@
 import { UpstreamPassThroughError, badData } from '../errors';
 import { throwIfAborted } from '../query/cancellation';
 import { formatDuration } from '../time';
+import { type AnswerReading, seriesOrThrow } from './answerReading';
 import { Series, mergeSeriesChunks } from './series';
 import { UpstreamHttp } from './upstreamHttp';
 
@@ -23,8 +24,8 @@ export async function prometheusQueryRange(
   endMs: number,
   stepMs: number,
   signal?: AbortSignal,
-  /** Parses a successful answer off the event loop (EngineThreads.parseMatrix); undefined = here. */
-  parseElsewhere?: (body: string) => Promise<Series[] | undefined>,
+  /** Reads a successful answer off the event loop (EngineThreads.parseMatrix); undefined = here. */
+  parseElsewhere?: (body: string) => Promise<AnswerReading>,
   /** Told each chunk's series as it is parsed; may throw to stop the fetch (a limit on what all chunks hold). */
   onChunk?: (series: Series[]) => void
 ): Promise<Series[]> {
@@ -48,9 +49,10 @@ export async function prometheusQueryRange(
       step: String(stepMs / 1000),
     });
     const response = await http.send('/api/v1/query_range', params, 'POST', signal);
-    const offLoop = response.status < 400 && response.body.length > PARSE_HERE_MAX_CHARS;
-    const parsed = offLoop ? await parseElsewhere?.(response.body) : undefined;
-    const series = parsed ?? parseMatrixResponse(http, response.status, response.contentType, response.body);
+    const offLoop = parseElsewhere && response.status < 400 && response.body.length > PARSE_HERE_MAX_CHARS;
+    const series = offLoop
+      ? seriesOrThrow(http, await parseElsewhere(response.body), response)
+      : parseMatrixResponse(http, response.status, response.contentType, response.body);
     onChunk?.(series);
     chunks.push(series);
   }
@@ -59,6 +61,10 @@ export async function prometheusQueryRange(
 
 /** Turns a query_range answer into series; passes the upstream's own errors through; 502 for nonsense. */
 export function parseMatrixResponse(http: UpstreamHttp, status: number, contentType: string, body: string): Series[] {
+  if (status < 400) {
+    return seriesOrThrow(http, readMatrixAnswer(body), { contentType, body });
+  }
+  // An error answer (at most MAX_ERROR_ANSWER_BYTES).
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -68,47 +74,40 @@ export function parseMatrixResponse(http: UpstreamHttp, status: number, contentT
     // from the proxy's own.
     throw http.badAnswer(status >= 400 ? `HTTP ${status} without a Prometheus error body` : 'the body is not JSON');
   }
-  const answer = json as { status?: string; data?: { resultType?: string; result?: unknown } };
-  if (status >= 400 || answer.status === 'error') {
-    if (answer.status === 'error') {
-      // The upstream's own Prometheus error: the client gets it as it is, with its status.
-      throw new UpstreamPassThroughError(status >= 400 ? status : 422, contentType, body);
-    }
-    throw http.badAnswer(`HTTP ${status} without a Prometheus error body`);
+  if ((json as { status?: string })?.status === 'error') {
+    // The upstream's own Prometheus error: the client gets it as it is, with its status.
+    throw new UpstreamPassThroughError(status, contentType, body);
   }
-  if (answer.status !== 'success' || !answer.data) {
-    throw http.badAnswer('no "status":"success" with "data"');
+  throw http.badAnswer(`HTTP ${status} without a Prometheus error body`);
+}
+
+/**
+ * What a query_range answer with a success status holds (answerReading.ts): read where it costs the event loop
+ * nothing when it is large (a worker thread: training/engineJobs.ts).
+ */
+export function readMatrixAnswer(body: string): AnswerReading {
+  let answer: { status?: string; data?: { resultType?: string; result?: unknown } };
+  try {
+    answer = JSON.parse(body);
+  } catch {
+    return { badAnswer: 'the body is not JSON' };
+  }
+  if (answer?.status === 'error') {
+    return { passOn: true };
+  }
+  if (answer?.status !== 'success' || !answer.data) {
+    return { badAnswer: 'no "status":"success" with "data"' };
   }
   const { resultType, result } = answer.data;
   if (resultType === 'scalar' || resultType === 'string') {
     // A scalar expression (e.g. `1+1`) evaluated over a range comes back as a matrix; a lone scalar is one point.
-    throw http.badAnswer(`a ${resultType} result cannot be scored; wrap a series expression`);
+    return { badAnswer: `a ${resultType} result cannot be scored; wrap a series expression` };
   }
   if (resultType !== 'matrix' || !Array.isArray(result)) {
-    throw http.badAnswer(`expected a matrix result, got ${JSON.stringify(resultType)}`);
+    return { badAnswer: `expected a matrix result, got ${JSON.stringify(resultType)}` };
   }
   const series = matrixSeries(result);
-  if (typeof series === 'string') {
-    throw http.badAnswer(series);
-  }
-  return series;
-}
-
-/**
- * The series of a successful query_range answer, parsed where it costs the event loop nothing (a worker thread:
- * training/engineJobs.ts); undefined for any other answer, which parseMatrixResponse then explains.
- */
-export function parseSuccessfulMatrix(body: string): Series[] | undefined {
-  try {
-    const answer = JSON.parse(body) as { status?: string; data?: { resultType?: string; result?: unknown } };
-    if (answer.status !== 'success' || answer.data?.resultType !== 'matrix' || !Array.isArray(answer.data.result)) {
-      return undefined;
-    }
-    const series = matrixSeries(answer.data.result);
-    return typeof series === 'string' ? undefined : series;
-  } catch {
-    return undefined;
-  }
+  return typeof series === 'string' ? { badAnswer: series } : series;
 }
 
 /** The series of a matrix result, or what is wrong with it. */

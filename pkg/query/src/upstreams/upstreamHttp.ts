@@ -28,6 +28,12 @@ export interface UpstreamResponse<Body = string> {
   contentLength?: string;
 }
 
+/**
+ * The largest error answer (HTTP 4xx/5xx) read: Prometheus' and InfluxDB's are a line of JSON. Read whole and searched
+ * for the proxy's secrets on the event loop, a 120 MB one held it (and /healthz) for seconds.
+ */
+export const MAX_ERROR_ANSWER_BYTES = 2 ** 20;
+
 /** Called on every failed upstream call, with a kind like "unreachable", "timeout", "bad_answer", "http_5xx". */
 export type UpstreamErrorListener = (upstream: string, kind: string) => void;
 
@@ -94,6 +100,14 @@ export class UpstreamHttp {
         if (declared !== undefined && declared > this.maxAnswerBytes) {
           controller.abort();
           throw this.answerTooLarge(`: its content-length is ${declared}`);
+        }
+        if (response.status >= 400) {
+          // An error answer is read whole and searched for secrets on the event loop: it is kept small.
+          const body = await readBounded(response.body, MAX_ERROR_ANSWER_BYTES, () => {
+            controller.abort();
+            return this.errorAnswerTooLarge(response.status);
+          });
+          return { status: response.status, contentType: response.headers.get('content-type') ?? JSON_TYPE, body };
         }
         const body = await readBounded(response.body, this.maxAnswerBytes, () => {
           controller.abort();
@@ -235,14 +249,19 @@ export class UpstreamHttp {
   }
 
   /**
-   * A streamed answer's body (stream()) read into memory as send() reads one: within maxAnswerBytes, else the same
-   * 422. For pass-through error answers, which are redacted before they are passed on.
+   * A streamed error answer's body (stream(), HTTP `status`) read into memory as send() reads one: within
+   * MAX_ERROR_ANSWER_BYTES, else 502. For pass-through error answers, which are redacted before they are passed on.
    */
-  readStreamedAnswer(body: Readable): Promise<string> {
-    return readBounded(Readable.toWeb(body) as ReadableStream<Uint8Array>, this.maxAnswerBytes, () => {
+  readStreamedErrorAnswer(body: Readable, status: number): Promise<string> {
+    return readBounded(Readable.toWeb(body) as ReadableStream<Uint8Array>, MAX_ERROR_ANSWER_BYTES, () => {
       body.destroy();
-      return this.answerTooLarge('');
+      return this.errorAnswerTooLarge(status);
     });
+  }
+
+  /** An error answer over MAX_ERROR_ANSWER_BYTES: no Prometheus error is that large (502). */
+  private errorAnswerTooLarge(status: number): PromApiError {
+    return this.badAnswer(`HTTP ${status} with an error answer of more than ${MAX_ERROR_ANSWER_BYTES} bytes`);
   }
 
   /** Records an answer over maxAnswerBytes and builds the 422 error for it (`declared`: what its header said). */
