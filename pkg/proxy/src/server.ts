@@ -91,6 +91,9 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     keepAliveTimeout: config.server.idleTimeoutMs,
     clientErrorHandler: clientErrorHandler(config.server),
     http: {
+      // An HTTP/1.1 request without Host is refused below, in Prometheus' error format: node:http's own check would
+      // answer an empty 400 that no hook, log line or metric sees.
+      requireHostHeader: false,
       headersTimeout: config.server.headersTimeoutMs,
       requestTimeout: config.server.requestTimeoutMs,
       connectionsCheckingInterval: 1_000,
@@ -205,6 +208,11 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      // As Go's server (Prometheus) refuses it (RFC 9112 section 3.2).
+      reply.code(400).send(badDataBody('missing Host header: an HTTP/1.1 request must have one'));
+      return;
+    }
     if (config.auth && authorizationHeaders(request.raw.rawHeaders) > 1) {
       // Node keeps the first, a front proxy may read another: credentials that mean two things are refused.
       reply.code(400).send({

@@ -46,6 +46,17 @@ const get =
 
 export const HTTP_CASES: HostileCase[] = [
   {
+    // node:http's own check answered an empty 400 (no Prometheus error, request id, log line or metric).
+    class: 'http',
+    name: 'HTTP/1.1 without a Host header',
+    send: written(
+      `GET /api/v1/query?query=up HTTP/1.1\r\nauthorization: Bearer ${PROXY_TOKEN}\r\nconnection: close\r\n\r\n`
+    ),
+    status: 400,
+    errorType: 'bad_data',
+    error: /^missing Host header: an HTTP\/1\.1 request must have one$/,
+  },
+  {
     class: 'http',
     name: 'overlong UTF-8 "/" (%c0%af) after an open route',
     send: get('/healthz%c0%af..%c0%afapi/v1/labels'),
