@@ -1,6 +1,7 @@
 // The proxy under faults: upstreams that are down, slow or talk nonsense, a restarted proxy, malformed and
 // oversized requests, and queries that try to reach hosts that are not configured upstreams.
 import { request } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { PrometheusServer, startPrometheus } from '../support/prometheus';
 import { ProxyUnderTest, ProxyUnderTestOptions, startProxyUnderTest } from '../support/proxyUnderTest';
 import { stopAfterEach } from '../support/stopAfterEach';
@@ -60,6 +61,18 @@ async function metricValue(proxyUrl: string, metric: string): Promise<number> {
     throw new Error(`the proxy's /metrics has no ${metric}:\n${text.slice(0, 2000)}`);
   }
   return Number(line.split(' ')[1]);
+}
+
+/** Each query's answer is a 502 in Prometheus' format: the upstream's answer was invalid, as `what` says. */
+async function expectInvalidAnswer(proxyUrl: string, queries: string[], what: RegExp): Promise<void> {
+  for (const query of queries) {
+    const answer = await queryRange(proxyUrl, query);
+    expect([query, answer.status, answer.body]).toEqual([
+      query,
+      502,
+      { status: 'error', errorType: 'internal', error: expect.stringMatching(what) },
+    ]);
+  }
 }
 
 describe('an upstream that is down', () => {
@@ -143,6 +156,19 @@ describe('an upstream answering garbage', () => {
   });
 });
 
+describe('an upstream that does not speak HTTP', () => {
+  it('gives 502 (an invalid answer), not 503 unreachable, for anomaly and plain queries', async () => {
+    const server = createServer((socket) => {
+      socket.on('data', () => socket.end('HTTP/1.1 200 OK\r\nno colon in this header\r\n\r\n'));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stopLater({ stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const proxy = await startProxy({ prometheusUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    await expectInvalidAnswer(proxy.url, [ANOMALY_QUERY, 'up'], /invalid answer: not valid HTTP: HPE_/);
+  });
+});
+
 describe('an upstream answering large nonsense', () => {
   // Answers over 32 KiB are read on a worker thread; what is wrong with one comes back from there, not from a second
   // parse on the event loop (a 100 MB one held /healthz for seconds). Error answers are read on the event loop (they
@@ -174,30 +200,14 @@ describe('an upstream answering large nonsense', () => {
       influx: { url: upstream.url, database: 'telemetry' },
     });
     const influxQuery = `anomaly_score(influxql("SELECT mean(v) FROM cpu WHERE $timeFilter GROUP BY time($interval)"), upstream="influx")`;
-    for (const [query, error] of [
-      [ANOMALY_QUERY, 'a sample is not [seconds, "value"]'],
-      [influxQuery, 'a tag value is not a string'],
-    ]) {
-      const answer = await queryRange(proxy.url, query);
-      expect([query, answer.status, answer.body]).toEqual([
-        query,
-        502,
-        { status: 'error', errorType: 'internal', error: expect.stringContaining(`invalid answer: ${error}`) },
-      ]);
-    }
+    await expectInvalidAnswer(proxy.url, [ANOMALY_QUERY], /invalid answer: a sample is not \[seconds, "value"\]/);
+    await expectInvalidAnswer(proxy.url, [influxQuery], /invalid answer: a tag value is not a string/);
     const failingProxy = await startProxy({ prometheusUrl: failing.url });
-    for (const query of [ANOMALY_QUERY, 'up']) {
-      const answer = await queryRange(failingProxy.url, query);
-      expect([query, answer.status, answer.body]).toEqual([
-        query,
-        502,
-        {
-          status: 'error',
-          errorType: 'internal',
-          error: expect.stringContaining('HTTP 400 with an error answer of more than 1048576 bytes'),
-        },
-      ]);
-    }
+    await expectInvalidAnswer(
+      failingProxy.url,
+      [ANOMALY_QUERY, 'up'],
+      /invalid answer: HTTP 400 with an error answer of more than 1048576 bytes/
+    );
   });
 });
 

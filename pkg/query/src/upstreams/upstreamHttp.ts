@@ -239,6 +239,10 @@ export class UpstreamHttp {
       if (clientSignal?.aborted) {
         throw abortReason(clientSignal);
       }
+      if (isHttpParseError(error)) {
+        // It answered, but not in HTTP (llhttp's HPE_ codes): nonsense, as a body that is not JSON is.
+        throw this.badAnswer(`not valid HTTP: ${describeFetchError(error)}`);
+      }
       this.onError(this.name, 'unreachable');
       throw new PromApiError(503, 'unavailable', `upstream "${this.name}" unreachable: ${describeFetchError(error)}`);
     } finally {
@@ -345,6 +349,12 @@ function requestTarget(baseUrl: string) {
     port: url.port,
     basePath: url.pathname.replace(/\/+$/, ''),
   };
+}
+
+/** Whether an exchange failed on an answer that is not HTTP (node's parser, llhttp, names its errors HPE_...). */
+function isHttpParseError(error: unknown): boolean {
+  const code = ((error as { cause?: { code?: unknown } }).cause ?? (error as { code?: unknown }))?.code;
+  return typeof code === 'string' && code.startsWith('HPE_');
 }
 
 /** undici reports "fetch failed" with the real reason (ECONNREFUSED ...) in `cause`; node:http on the error. */
