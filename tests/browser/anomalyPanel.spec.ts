@@ -218,3 +218,35 @@ test.describe('anomaly panel', () => {
     expect(host.errors).toEqual([]);
   });
 });
+
+test('notices of many series never take the chart’s place: they scroll within a third of the panel', async ({
+  host,
+}) => {
+  // One series to draw, and 150 with too few points to analyse: a notice naming each (a review saw the chart at 0 px).
+  const STEP = 60_000;
+  const from = Date.UTC(2025, 0, 1);
+  const frame = (name: string, points: number): PanelFrame => ({
+    refId: 'A',
+    length: points,
+    fields: [
+      { name: 'Time', type: 'time', values: Array.from({ length: points }, (_, i) => from + i * STEP), config: {} },
+      {
+        name: 'Value',
+        type: 'number',
+        values: Array.from({ length: points }, (_, i) => 10 + Math.sin(i / 7) + (i === 250 ? 9 : 0)),
+        labels: { __name__: 'cpu', host: name },
+        config: {},
+      },
+    ],
+  });
+  const frames = [frame('good', 300), ...Array.from({ length: 150 }, (_, i) => frame(`short-${i}`, 4))];
+  await host.open();
+  await renderAnomalyPanel(host.page, { frames, fromMs: from, toMs: from + 299 * STEP });
+  await expect(panelContainer(host.page)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  const panel = (await panelContainer(host.page).boundingBox())!;
+  const notices = (await host.page.locator(byTestId(testIds.panel.modelNotice)).locator('..').boundingBox())!;
+  const chart = (await panelContainer(host.page).locator('.uplot').first().boundingBox())!;
+  expect(notices.height).toBeLessThanOrEqual(panel.height * 0.35 + 1);
+  expect(chart.height).toBeGreaterThan(panel.height * 0.3);
+  expect(host.errors).toEqual([]);
+});

@@ -25,6 +25,8 @@ export interface AnomalyPanelProps extends PanelProps<AnomalyOptions> {
 const DEFAULT_MAX_DATA_POINTS = 1000;
 /** The header line with the anomaly count and the alert rule button. */
 const HEADER_HEIGHT = 20;
+/** The most of the panel's height its notices take (they scroll beyond it); the chart keeps the rest. */
+const NOTICES_MAX_SHARE = 0.35;
 
 /** The anomaly panel: series with their anomalies, never blank (every state says what is going on). */
 export function AnomalyPanel(props: AnomalyPanelProps) {
@@ -94,7 +96,10 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       'loading',
       <div data-testid={testIds.panel.loading} data-progress={progress.toFixed(2)} className={s.loading}>
         <ProgressBar progress={progress} className={s.progress} />
-        <span>Training and scoring… {Math.round(progress * 100)}%</span>
+        {/* Nothing to train on yet while the first query runs. */}
+        <span>
+          {state.status === 'loading' ? `Training and scoring… ${Math.round(progress * 100)}%` : 'Waiting for data…'}
+        </span>
       </div>
     );
   }
@@ -201,7 +206,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         </div>
       )}
       {notices.length > 0 && (
-        <div ref={noticesRef} className={s.notices}>
+        <div ref={noticesRef} className={s.notices} style={{ maxHeight: Math.floor(height * NOTICES_MAX_SHARE) }}>
           {notices}
         </div>
       )}
@@ -329,7 +334,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   overlay: css({ position: 'absolute', top: 0, left: 0, right: 0, zIndex: 1 }),
   progress: css({ height: 2, alignSelf: 'flex-start', background: theme.colors.primary.main }),
-  notices: css({ '& > div': { marginBottom: theme.spacing(0.5), padding: theme.spacing(0.5, 1) } }),
+  // Scrolls past NOTICES_MAX_SHARE of the panel: notices never take the chart's place.
+  notices: css({
+    flexShrink: 0,
+    overflowY: 'auto',
+    '& > div': { marginBottom: theme.spacing(0.5), padding: theme.spacing(0.5, 1) },
+  }),
   note: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary }),
   header: css({ display: 'flex', alignItems: 'center', justifyContent: 'space-between', height: HEADER_HEIGHT }),
   summary: css({

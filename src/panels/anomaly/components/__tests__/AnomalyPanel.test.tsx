@@ -225,7 +225,7 @@ describe('AnomalyPanel and the state of its queries', () => {
     );
     // The analysis of no frames settles within a few microtasks.
     await act(async () => {});
-    expect(screen.getByTestId(testIds.panel.loading)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.panel.loading)).toHaveTextContent('Waiting for data…');
     expect(screen.queryByTestId(testIds.panel.noData)).toBeNull();
   });
 
