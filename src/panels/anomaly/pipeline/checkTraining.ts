@@ -10,9 +10,19 @@ export function checkTrainingTable(table: SeriesTable | undefined, check: Traini
   }
   const rows = countCompleteRows(table);
   if (rows < check.count) {
+    const needed = `at least ${check.count} are needed: ${check.reason}`;
+    if (table.columns.length === 1) {
+      return { kind: 'not-enough-data', message: `${rows} points ${check.where}; ${needed}` };
+    }
+    // Several series: a row counts only where every one has a value. Say which falls short, or that they do not meet.
+    const short = table.columns
+      .map((c) => ({ name: c.name, points: c.values.reduce((n, v) => n + (Number.isFinite(v) ? 1 : 0), 0) }))
+      .filter((c) => c.points < check.count)
+      .map((c) => `${c.name} has ${c.points}`);
+    const why = short.length > 0 ? short.join(', ') : 'the series do not have values at the same steps';
     return {
       kind: 'not-enough-data',
-      message: `${rows} points ${check.where}; at least ${check.count} are needed: ${check.reason}`,
+      message: `${rows} points ${check.where} where every series of the model has a value (${why}); ${needed}`,
     };
   }
   // A constant column among others is trained on, as scikit-learn does (no tree splits on it); only a model whose
