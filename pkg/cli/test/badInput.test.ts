@@ -411,6 +411,16 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
+  test('a value other than 0 below the float32 range, with the line and column of its cell', () => {
+    const text = csvWithCell(5, 'disk_io_rate_mbps', '1e-300');
+    const expected = (file: string) =>
+      new RegExp(
+        `^telemetry-analyzer: ${file}:6:4: column "disk_io_rate_mbps": "1e-300" is below the float32 range \\(smallest 1\\.1755e-38 but 0\\)`
+      );
+    expectRejected(text, [], expected);
+    expectRejected(text, ['--online', '--warmup', '50'], expected);
+  });
+
   test('a value beyond the float32 range, with the line and column of its cell', () => {
     // data row 5 is file line 6; disk_io_rate_mbps is the fourth column. Before: the last training line, column 1.
     const text = csvWithCell(5, 'disk_io_rate_mbps', '1e39');

@@ -22,7 +22,7 @@ export {
 export { buildFeatures, type BuiltFeatures } from './buildFeatures';
 export { maxFeatureColumns, type FeatureBuildOptions, type Seasonality } from './featurePlan';
 export { EngineInputError, type EngineInputErrorCode } from './engineInputError';
-export { FLOAT32_MAX } from './validateTable';
+export { FLOAT32_MAX, FLOAT32_MIN_NORMAL, float32RangeProblem } from './validateTable';
 export {
   AnomalyDetector,
   MIN_TRAINING_ROWS,

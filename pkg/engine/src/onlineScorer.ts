@@ -17,7 +17,7 @@ import { rollingExtremum } from './features/rollingExtremum';
 import { RollingMoments } from './features/rollingMoments';
 import { timeFeatures } from './features/timeFeatures';
 import type { FeatureContribution } from './types';
-import { clampToFloat32, describeTime, FLOAT32_MAX } from './validateTable';
+import { clampToFloat32, describeTime, float32RangeProblem } from './validateTable';
 
 export interface OnlineScore {
   score: number;
@@ -202,10 +202,11 @@ function checkRow(columns: string[], lastTimestamp: number, timestampMs: number,
         columns[i]
       );
     }
-    if (Math.abs(value) > FLOAT32_MAX) {
+    const problem = Number.isNaN(value) ? undefined : float32RangeProblem(value);
+    if (problem !== undefined) {
       throw new EngineInputError(
         'out-of-range',
-        `push: column '${columns[i]}' is ${value} at ${describeTime(timestampMs)}, beyond the float32 range the forest works in`,
+        `push: column '${columns[i]}' is ${value} at ${describeTime(timestampMs)}, ${problem}`,
         columns[i]
       );
     }

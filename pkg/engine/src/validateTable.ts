@@ -3,6 +3,23 @@ import type { SeriesTable } from './types';
 
 /** Largest float32 magnitude: the forest works on float32 (as sklearn), larger values would become Infinity. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
+/**
+ * Smallest normal float32 magnitude: smaller values other than 0 lose their precision in the float32 features, and
+ * below ~1e-45 become 0 (a series at 1e-300 was analysed as all zeros: no anomalies, no word).
+ */
+export const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/** Where a finite value stands against the float32 range the forest works in (0 is in it); undefined: in it. */
+export function float32RangeProblem(value: number): string | undefined {
+  const magnitude = Math.abs(value);
+  if (magnitude > FLOAT32_MAX) {
+    return `beyond the float32 range (±${FLOAT32_MAX.toPrecision(5)}) the forest works in`;
+  }
+  if (magnitude > 0 && magnitude < FLOAT32_MIN_NORMAL) {
+    return `below the float32 range (smallest ${FLOAT32_MIN_NORMAL.toPrecision(5)} but 0) the forest works in: scale the series`;
+  }
+  return undefined;
+}
 
 /**
  * `x` held to ±FLOAT32_MAX, for a computed feature written to a float32 matrix: a difference of two values in range,
@@ -65,11 +82,11 @@ export function validateTable(table: SeriesTable): void {
           row
         );
       }
-      if (Math.abs(value) > FLOAT32_MAX) {
+      const problem = float32RangeProblem(value);
+      if (problem !== undefined) {
         throw new EngineInputError(
           'out-of-range',
-          `column '${name}' is ${value} at row ${row} (${describeTime(timestamps[row])}), beyond the float32 range ` +
-            `(±${FLOAT32_MAX.toPrecision(5)}) the forest works in`,
+          `column '${name}' is ${value} at row ${row} (${describeTime(timestamps[row])}), ${problem}`,
           name,
           row
         );

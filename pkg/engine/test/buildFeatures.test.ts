@@ -212,6 +212,15 @@ describe('buildFeatures', () => {
       );
     });
 
+    it('values other than 0 below float32 (they would read as 0: a series at 1e-300 showed no anomalies)', () => {
+      expectError(
+        () => buildFeatures(make([0, 1000, 2000], [0, 1e-300, 3]), options),
+        'out-of-range',
+        "column 'cpu' is 1e-300 at row 1 (1970-01-01T00:00:01.000Z), below the float32 range (smallest 1.1755e-38 but 0)"
+      );
+      expect(() => buildFeatures(make([0, 1000, 2000], [0, -1.2e-38, 3e38]), options)).not.toThrow();
+    });
+
     it('columns of another length than the timestamps', () => {
       expectError(
         () => buildFeatures(make([0, 1000], [1]), options),

@@ -140,5 +140,15 @@ describe('createOnlineScorer', () => {
       expect(error!.code).toBe('not-finite');
       expect(error!.column).toBe('latency_ms');
     });
+
+    it('values outside the float32 range, naming the column: beyond it, and below it but 0', () => {
+      for (const value of [1e39, 1e-300]) {
+        expect(() => detector.createOnlineScorer().push(0, Float64Array.of(1, value))).toThrow(
+          new RegExp(
+            `^push: column 'latency_ms' is ${String(value).replace('+', '\\+')} at .*, (beyond|below) the float32 range`
+          )
+        );
+      }
+    });
   });
 });

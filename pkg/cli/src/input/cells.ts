@@ -6,7 +6,7 @@
  *   works in (as the engine requires: a larger one is refused here, at its cell, instead of failing training);
  * - anything else (`abc`, `Infinity`, `1e999`, `1e39`, `0x10`, `true`) is an error with its line and column.
  */
-import { FLOAT32_MAX } from '@telemetry-analyzer/engine';
+import { FLOAT32_MAX, float32RangeProblem } from '@telemetry-analyzer/engine';
 
 export type CellValue =
   | { kind: 'number'; value: number }
@@ -14,18 +14,14 @@ export type CellValue =
   /** `number`: the cell is written as a number, but one that cannot be used (beyond the float32 range). */
   | { kind: 'invalid'; reason: string; number?: true };
 
-/** Whether `value` is a number the engine takes: finite and within the float32 range. */
+/** Whether `value` is a number the engine takes: finite and within the float32 range (the engine's check). */
 function inFloat32Range(value: number): boolean {
-  return Math.abs(value) <= FLOAT32_MAX;
+  return Number.isFinite(value) && float32RangeProblem(value) === undefined;
 }
 
 function outOfRange(text: string, value: number): CellValue {
   return Number.isFinite(value)
-    ? {
-        kind: 'invalid',
-        reason: `"${text}" is beyond the float32 range (±${FLOAT32_MAX.toPrecision(5)}) the forest works in`,
-        number: true,
-      }
+    ? { kind: 'invalid', reason: `"${text}" is ${float32RangeProblem(value)}`, number: true }
     : { kind: 'invalid', reason: `"${text}" overflows to infinity`, number: true };
 }
 
