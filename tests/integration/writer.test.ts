@@ -116,6 +116,8 @@ interface WriterSetup {
   batchSamples?: number;
   /** shutdownGrace [60s]. */
   shutdownGrace?: string;
+  /** remoteWrite.auth's bearer token [none]. */
+  bearerToken?: string;
 }
 
 function writerConfig(setup: WriterSetup): WriterConfig {
@@ -135,6 +137,7 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
     `  readBack: ${setup.readBack ?? 'target'}`,
     `  batchSamples: ${setup.batchSamples ?? 1000}`,
     `  queueSamples: ${setup.queueSamples ?? 1_000_000}`,
+    ...(setup.bearerToken ? [`  auth: { bearer: { token: ${JSON.stringify(setup.bearerToken)} } }`] : []),
     '  minBackoff: 50ms',
     '  maxBackoff: 500ms',
     '  readBackSettle: 10s', // VictoriaMetrics here serves what it accepted within seconds (-search.latencyOffset=0s)
@@ -499,6 +502,26 @@ describe('anomaly writer', () => {
       expect(held.map((s) => [s.labels.case, s.samples.map(([, v]) => v)])).toEqual([['retried', [0, 1, 2, 3, 4]]]);
     } finally {
       await new Promise((resolve) => front.close(resolve));
+    }
+  });
+
+  it('keeps the remote-write credentials out of its log lines, also when the target quotes them back', async () => {
+    const token = 'writer-secret-TOKEN-42';
+    const front = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(401).end(`denied: Authorization: ${request.headers.authorization}`));
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const writeUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`;
+      const w = newWriter({ target: promTarget, writeUrl, bearerToken: token, logLevel: 'info' });
+      await runLive(w, LIVE_START, LIVE_START);
+      const lines = w.logLines();
+      expect(lines.some((line) => /refused a batch/.test(line.msg) && /\[redacted\]/.test(line.body))).toBe(true);
+      expect(JSON.stringify(lines)).not.toContain(token);
+      expect(JSON.stringify(lines)).not.toContain(Buffer.from(token).toString('base64'));
+    } finally {
+      front.close();
     }
   });
 

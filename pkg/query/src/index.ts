@@ -33,3 +33,4 @@ export * from './upstreams/prometheusSelection';
 export * from './upstreams/influxUpstream';
 export * from './upstreams/influxql/readOnlySelect';
 export { tokenizeInfluxql, MACROS, type InfluxToken, type InfluxTokenType } from './upstreams/influxql/influxqlLexer';
+export { createRedactor } from './redact';

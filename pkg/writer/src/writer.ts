@@ -10,6 +10,7 @@ import {
   SeriesListingCache,
   TrainingPool,
   UpstreamHttp,
+  createRedactor,
   labelsKey,
   parseQuery,
   type AnomalyQuery,
@@ -79,7 +80,11 @@ export class AnomalyWriter {
     options: WriterOptions = {}
   ) {
     this.now = options.now ?? Date.now;
-    this.log = pino({ level: config.log.level }, options.logStream ?? process.stdout);
+    // Every line goes out with the configured secrets removed: a target's error answer may quote the request's
+    // Authorization header, an upstream's its credentials (what the proxy's log lines get, createRedactor).
+    const redact = createRedactor(config.secrets);
+    const destination = options.logStream ?? process.stdout;
+    this.log = pino({ level: config.log.level }, { write: (line: string) => destination.write(redact(line)) });
     this.client = options.outputFile
       ? new OpenMetricsFileSink(options.outputFile, (samples) => this.metrics.samplesWritten.inc(samples))
       : this.remoteWriteClient();
