@@ -111,6 +111,20 @@ describe('run', () => {
     }
   });
 
+  it.each([
+    ['reversed', '2026-11-02T00:00:00Z', '2026-11-01T00:00:00Z'],
+    ['empty', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z'],
+  ])('refuses a %s backfill range (exit 2, nothing written): it exited 0 with an empty file', (_, from, to) => {
+    const { dir, config } = writerConfigWith('jobs:\n  - name: cpu\n    query: cpu\n');
+    const output = join(dir, 'backfill.om');
+    const run = runCli(['run', '--config', config, '--from', from, '--to', to, '--output', output]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      `telemetry-analyzer: --from: ${new Date(from).toISOString()} is not before --to (${new Date(to).toISOString()}): nothing to backfill\n`
+    );
+    expect(filesIn(dir)).toEqual(['writer.yaml']);
+  });
+
   it('refuses a --shard that is not i/N', () => {
     const run = runCli(['run', '--config', join(work, 'none.yaml'), '--shard', '3/3']);
     expect(run.status).toBe(2);

@@ -60,6 +60,9 @@ interface JobState {
   running?: Promise<void>;
 }
 
+/** The longest delay setTimeout keeps (a longer one fires at once, with a TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class AnomalyWriter {
   readonly metrics = new WriterMetrics();
   readonly log: Logger;
@@ -458,7 +461,11 @@ export class AnomalyWriter {
         // logged and counted by the run; the next run retries the same points
       }
       const next = alignDown(this.now() - delayMs, inferEveryMs) + inferEveryMs + delayMs;
-      await this.sleep(Math.max(0, next - this.now()));
+      // In slices a timer can hold: setTimeout fires at once past 2^31 - 1 ms (~24.8 days), and an infer_every of 30d
+      // ran the job every millisecond.
+      while (!this.stopping.signal.aborted && this.now() < next) {
+        await this.sleep(Math.min(MAX_TIMER_MS, next - this.now()));
+      }
     }
   }
 

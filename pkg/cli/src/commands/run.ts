@@ -59,6 +59,13 @@ export function runCommand(): Command {
               jobs: flags.job,
               outputFile: flags.output,
             };
+      if (backfill && !(backfill.fromMs < backfill.toMs)) {
+        // A reversed or empty range wrote nothing and exited 0, an OpenMetrics file of only "# EOF".
+        throw new InputError(
+          { source: '--from' },
+          `${new Date(backfill.fromMs).toISOString()} is not before --to (${new Date(backfill.toMs).toISOString()}): nothing to backfill`
+        );
+      }
       try {
         await runWriterFromConfigFile(flags.config, { shard, backfill });
       } catch (error) {
