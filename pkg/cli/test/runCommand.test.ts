@@ -87,6 +87,15 @@ describe('run', () => {
     expect(filesIn(dir)).toEqual(['writer.yaml']);
   });
 
+  it('stops (exit 1) when the read-back cannot say where to resume, instead of running on with no job ever run', () => {
+    // Before: "unavailable" printed, then /healthz answered "ok" for good and no run ever happened.
+    const { config } = writerConfigWith('jobs:\n  - name: cpu\n    query: cpu\n');
+    writeFileSync(config, 'listen: "127.0.0.1:0"\n', { flag: 'a' });
+    const run = runCli(['run', '--config', config], undefined, { killAfterMs: 60_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^telemetry-analyzer: unavailable: upstream "prom" unreachable/m);
+  });
+
   it.each(['--to', '--output'])('refuses %s without --from (they belong to a backfill)', (option) => {
     const run = runCli(['run', '--config', join(work, 'none.yaml'), option, '2026-12-01T00:00:00Z']);
     expect(run.status).toBe(2);

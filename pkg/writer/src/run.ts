@@ -47,7 +47,17 @@ export async function runWriterFromConfigFile(path: string, options: RunOptions 
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  const { url } = await writer.start();
+  let url: string;
+  try {
+    ({ url } = await writer.start());
+  } catch (error) {
+    // The read-back could not say where to resume (down, refusing): stop, rather than serve /healthz "ok" and never
+    // run a job.
+    process.off('SIGTERM', shutdown);
+    process.off('SIGINT', shutdown);
+    await writer.close().catch(() => undefined);
+    throw error;
+  }
   writer.log.info({ url, shard: `${config.shard.index}/${config.shard.count}` }, 'writer started');
   return writer;
 }

@@ -528,10 +528,15 @@ export class AnomalyWriter {
     this.stopping.abort();
     await Promise.all(this.loops);
     await Promise.all([...this.jobs.values()].map((s) => s.running));
-    await this.client.close(this.config.shutdownGraceMs);
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections();
-    await this.pool?.close();
+    try {
+      await this.client.close(this.config.shutdownGraceMs);
+    } finally {
+      // Also when the queue or the output file failed (an unwritable --output): the server and the training threads
+      // held the process open for good.
+      await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+      this.server?.closeAllConnections();
+      await this.pool?.close();
+    }
   }
 }
 
