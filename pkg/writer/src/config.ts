@@ -99,7 +99,7 @@ class WriterConfigReader extends ServiceConfigReader {
     this.rejectUnknownKeys(raw, '', ROOT_KEYS);
     const service = this.readService(raw, source, 9096);
     const output = this.readOutput(raw.output);
-    const remoteWrite = this.readRemoteWrite(raw.remoteWrite, service);
+    const remoteWrite = this.readRemoteWrite(raw.remoteWrite, service, output.jobLabel);
     let shard: ShardSpec = { index: 0, count: 1 };
     if (raw.shard !== undefined) {
       const parsed = typeof raw.shard === 'string' ? parseShard(raw.shard) : undefined;
@@ -146,10 +146,18 @@ class WriterConfigReader extends ServiceConfigReader {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(names.jobLabel) || names.jobLabel.startsWith('__')) {
       this.problem('output.jobLabel', `not a valid label name: "${names.jobLabel}"`);
     }
+    // Two outputs under one name would be one series holding both (scores and flags interleaved).
+    const keys = ['score', 'flag', 'threshold'] as const;
+    keys.forEach((key, i) => {
+      const same = keys.slice(0, i).find((other) => names[other] === names[key]);
+      if (same !== undefined) {
+        this.problem(`output.${key}`, `"${names[key]}" is output.${same}'s name too: each output needs its own metric`);
+      }
+    });
     return names;
   }
 
-  private readRemoteWrite(raw: unknown, service: ServiceConfig): RemoteWriteConfig {
+  private readRemoteWrite(raw: unknown, service: ServiceConfig, jobLabel: string): RemoteWriteConfig {
     const settings: RemoteWriteConfig = {
       url: '',
       timeoutMs: 30_000,
@@ -211,6 +219,12 @@ class WriterConfigReader extends ServiceConfigReader {
           const value = this.expand(raw.externalLabels[name], `remoteWrite.externalLabels.${name}`);
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || value === undefined || value === '') {
             this.problem(`remoteWrite.externalLabels.${name}`, 'needs a valid label name and a non-empty value');
+          } else if (name === jobLabel || name.startsWith('__')) {
+            // It would replace the label the writer names its job by (resume would then never find what it wrote).
+            this.problem(
+              `remoteWrite.externalLabels.${name}`,
+              `"${name}" is the writer's own label (output.jobLabel, __*)`
+            );
           } else {
             settings.externalLabels[name] = value;
           }

@@ -112,6 +112,22 @@ describe('writer config', () => {
     ]);
   });
 
+  it('refuses outputs sharing a metric name, and external labels that are the writer’s own', () => {
+    // Each was accepted: score and flag then interleaved in one series; anomaly_job overridden, resume never matched.
+    expect(
+      problems(
+        upstreams +
+          'remoteWrite: { url: "http://127.0.0.1:9090/api/v1/write", externalLabels: { anomaly_job: other, __x: y } }\n' +
+          'output: { score: anomaly, flag: anomaly }\n' +
+          'jobs: [{ name: a, query: "cpu" }]\n'
+      )
+    ).toEqual([
+      `output.flag: "anomaly" is output.score's name too: each output needs its own metric`,
+      `remoteWrite.externalLabels.anomaly_job: "anomaly_job" is the writer's own label (output.jobLabel, __*)`,
+      `remoteWrite.externalLabels.__x: "__x" is the writer's own label (output.jobLabel, __*)`,
+    ]);
+  });
+
   it('places each problem in the file: the value of its key (names with dots too), else the mapping lacking it', () => {
     let error: ConfigError | undefined;
     try {
