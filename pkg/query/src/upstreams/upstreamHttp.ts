@@ -101,17 +101,11 @@ export class UpstreamHttp {
           controller.abort();
           throw this.answerTooLarge(`: its content-length is ${declared}`);
         }
-        if (response.status >= 400) {
-          // An error answer is read whole and searched for secrets on the event loop: it is kept small.
-          const body = await readBounded(response.body, MAX_ERROR_ANSWER_BYTES, () => {
-            controller.abort();
-            return this.errorAnswerTooLarge(response.status);
-          });
-          return { status: response.status, contentType: response.headers.get('content-type') ?? JSON_TYPE, body };
-        }
-        const body = await readBounded(response.body, this.maxAnswerBytes, () => {
+        // An error answer is read whole and searched for secrets on the event loop: it is kept small.
+        const failed = response.status >= 400;
+        const body = await readBounded(response.body, failed ? MAX_ERROR_ANSWER_BYTES : this.maxAnswerBytes, () => {
           controller.abort();
-          return this.answerTooLarge('');
+          return failed ? this.errorAnswerTooLarge(response.status) : this.answerTooLarge('');
         });
         return { status: response.status, contentType: response.headers.get('content-type') ?? JSON_TYPE, body };
       })();
