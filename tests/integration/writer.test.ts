@@ -474,19 +474,19 @@ describe('anomaly writer', () => {
         await Promise.race([client.flush(), timeout]);
       };
       const now = Math.floor(Date.now() / MINUTE) * MINUTE;
-      client.enqueue([probe('retried', [1, 2, 3, 4, 5].map((i) => now - i * MINUTE).reverse())]);
+      await client.enqueue([probe('retried', [1, 2, 3, 4, 5].map((i) => now - i * MINUTE).reverse())], false);
       await settled();
       expect(counts.retries).toEqual([503, 429]);
       expect(counts.sent).toBe(5);
       // Another value at the newest timestamp of that series: Prometheus refuses it with a 400.
-      client.enqueue([{ ...probe('retried', [now - MINUTE]), values: [42] }]);
+      await client.enqueue([{ ...probe('retried', [now - MINUTE]), values: [42] }], false);
       await settled();
       expect(answered).toEqual([503, 429, 204, 400]); // the 400 was not retried
       expect(counts.rejected).toEqual([[400, expect.stringMatching(/^1: .*duplicate sample for timestamp/)]]);
       expect(counts.retries).toHaveLength(2);
       // 40 days old, beyond its 30-day out-of-order window: Prometheus 2.42 answers 500 "too old sample", which no
       // retry can change, so it is counted as rejected instead of blocking the queue for good.
-      client.enqueue([probe('too-old', [now - 40 * 86_400_000])]);
+      await client.enqueue([probe('too-old', [now - 40 * 86_400_000])], false);
       await settled();
       expect(answered).toEqual([503, 429, 204, 400, 500]);
       expect(counts.rejected[1]).toEqual([500, expect.stringMatching(/^1: too old sample/)]);
@@ -647,15 +647,21 @@ describe('anomaly writer', () => {
     }
   });
 
-  it('a backfill of a past range writes what live scoring of that range wrote', async () => {
+  it('a backfill of a past range writes what live scoring of that range wrote, through a queue far smaller than it', async () => {
     const from = LIVE_START - 4 * MINUTE;
     const end = LIVE_START + 70 * MINUTE;
     const points = (end - from) / MINUTE + 1;
     const live = newWriter({ target: vm, externalLabels: { mode: 'live' } });
     await runLive(live, LIVE_START, end);
-    const backfill = newWriter({ target: vm, externalLabels: { mode: 'backfill' } });
+    // 1 350 samples through a queue of 50: the backfill waits for room instead of dropping.
+    const backfill = newWriter({ target: vm, externalLabels: { mode: 'backfill' }, queueSamples: 50 });
     await backfill.writer.backfill(from, end);
     await backfill.writer.flush();
+    expect(await backfill.writer.sampleTotals()).toEqual({
+      queued: 3 * HOSTS.length * points,
+      written: 3 * HOSTS.length * points,
+      dropped: 0,
+    });
     const liveSamples = await written(vm, 'anomaly_flag{mode="live"}', HOSTS.length * points, ['mode']);
     const backfilled = await written(vm, 'anomaly_flag{mode="backfill"}', HOSTS.length * points, ['mode']);
     expect(sampleCount(backfilled)).toBe(HOSTS.length * points);

@@ -24,7 +24,8 @@ export class OpenMetricsFileSink implements SampleSink {
 
   readonly pending = 0;
 
-  enqueue(series: SinkSeries[]): number {
+  /** A file has no queue: it takes everything at once, and drops nothing. */
+  async enqueue(series: SinkSeries[]): Promise<number> {
     for (const one of series) {
       const name = one.labels.find((l) => l.name === '__name__')?.value ?? '';
       const labels = one.labels

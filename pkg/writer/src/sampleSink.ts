@@ -10,8 +10,11 @@ export interface SinkSeries {
 export interface SampleSink {
   /** Samples accepted but not yet delivered. */
   readonly pending: number;
-  /** Takes the samples; returns how many were dropped (a bounded queue). */
-  enqueue(series: SinkSeries[]): number;
+  /**
+   * Takes the samples, waiting for room in a bounded queue; with `dropWhileFailing`, drops what does not fit while the
+   * target is failing. Resolves to how many were dropped.
+   */
+  enqueue(series: SinkSeries[], dropWhileFailing: boolean): Promise<number>;
   /** Resolves once everything taken so far is delivered (or given up). */
   flush(): Promise<void>;
   /** Delivers what is left within `graceMs` and ends. */

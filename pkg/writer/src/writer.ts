@@ -306,13 +306,11 @@ export class AnomalyWriter {
       const queued = series.reduce((n, s) => n + s.timestamps.length, 0);
       if (!live) {
         sent.push(sentChunk(chunk, series));
-        // A backfill waits for room instead of dropping: the queue bound is for a target that is down while live.
-        if (this.client.pending + queued > this.config.remoteWrite.queueSamples) {
-          await this.client.flush();
-        }
       }
-      this.client.enqueue(series);
-      this.metrics.samplesQueued.inc({ job: job.name }, queued);
+      // Waits for room while the target takes what is sent (a backfill, a catch-up after downtime: their size is
+      // the data's); live, what does not fit while the target is failing is dropped (the bound is for that case).
+      const dropped = await this.client.enqueue(series, live);
+      this.metrics.samplesQueued.inc({ job: job.name }, queued - dropped);
       if (live) {
         state.cursorMs = Math.max(chunk.endMs, state.cursorMs ?? -Infinity);
         this.metrics.lastWritten.set({ job: job.name }, state.cursorMs / 1000);
@@ -372,7 +370,7 @@ export class AnomalyWriter {
         const resend = missingSamples(await this.scoreChunk(state, one.chunk), one.keys, held);
         const samples = resend.reduce((n, s) => n + s.timestamps.length, 0);
         this.metrics.samplesResent.inc({ job: job.name }, samples);
-        this.client.enqueue(resend);
+        await this.client.enqueue(resend, false);
       }
       await this.client.flush();
     }

@@ -20,8 +20,8 @@ describe('OpenMetricsFileSink', () => {
       { labels: labels('anomaly_score', { host: 'a"b\\c\nd' }), timestamps: [t], values: [0.25] },
       { labels: labels('anomaly_flag', { host: 'x' }), timestamps: [t, t + 60_000], values: [NaN, Infinity] },
     ];
-    sink.enqueue(chunk(1_700_000_000_000));
-    sink.enqueue(chunk(1_700_000_120_500));
+    expect(await sink.enqueue(chunk(1_700_000_000_000))).toBe(0);
+    await sink.enqueue(chunk(1_700_000_120_500));
     await sink.close();
     expect(readFileSync(join(dir, 'out.om'), 'utf8')).toBe(
       [
@@ -41,9 +41,9 @@ describe('OpenMetricsFileSink', () => {
     expect(readdirSync(dir)).toEqual(['out.om']); // no part files left
   });
 
-  it('leaves no file at all when discarded (a failed backfill)', () => {
+  it('leaves no file at all when discarded (a failed backfill)', async () => {
     const sink = new OpenMetricsFileSink(join(dir, 'out.om'), () => undefined);
-    sink.enqueue([{ labels: labels('anomaly_score'), timestamps: [1000], values: [1] }]);
+    await sink.enqueue([{ labels: labels('anomaly_score'), timestamps: [1000], values: [1] }]);
     sink.discard();
     expect(existsSync(join(dir, 'out.om'))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * The remote-write client against a real HTTP receiver on 127.0.0.1 that decodes what it gets (snappy + protobuf)
- * and answers with the status the test scripts: retries on 5xx and 429, none on 400, a bounded queue that drops and
- * counts, and nothing sent twice once accepted.
+ * and answers with the status the test scripts: retries on 5xx and 429, none on 400, a bounded queue that waits for
+ * room while the target takes what is sent and drops (counted) while it fails, and nothing sent twice once accepted.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -82,7 +82,7 @@ describe('RemoteWriteClient', () => {
     servers.push(target.server);
     const { counts, events } = recorder();
     const client = new RemoteWriteClient(settings(target.url), events);
-    client.enqueue([series('a', 0, 10), series('b', 0, 5)]);
+    await client.enqueue([series('a', 0, 10), series('b', 0, 5)], false);
     await client.flush();
     expect(counts.sent).toBe(15);
     expect(target.received.length).toBe(3); // 15 samples in batches of 7
@@ -105,11 +105,11 @@ describe('RemoteWriteClient', () => {
     servers.push(target.server);
     const { counts, events, delays } = recorder();
     const client = new RemoteWriteClient(settings(target.url), events);
-    client.enqueue([series('a', 0, 7)]);
+    await client.enqueue([series('a', 0, 7)], false);
     await client.flush();
     expect(target.answered).toEqual([503, 429, 500, 204]);
     expect(counts).toMatchObject({ sent: 7, retries: 3, rejected: 0 });
-    client.enqueue([series('b', 0, 3)]);
+    await client.enqueue([series('b', 0, 3)], false);
     await client.flush();
     expect(target.answered).toEqual([503, 429, 500, 204, 400]);
     expect(counts).toMatchObject({ sent: 7, retries: 3, rejected: 3 });
@@ -128,7 +128,7 @@ describe('RemoteWriteClient', () => {
     });
     const { counts, events } = recorder();
     const client = new RemoteWriteClient(settings(target.url), events);
-    client.enqueue([series('a', 0, 3)]);
+    await client.enqueue([series('a', 0, 3)], false);
     await client.flush();
     expect(target.answered).toEqual([500]);
     expect(counts).toMatchObject({ sent: 0, retries: 0, rejected: 3 });
@@ -139,7 +139,7 @@ describe('RemoteWriteClient', () => {
     servers.push(target.server);
     const { counts, events, delays } = recorder();
     const client = new RemoteWriteClient({ ...settings(target.url), maxBackoffMs: 5_000 }, events);
-    client.enqueue([series('a', 0, 3)]);
+    await client.enqueue([series('a', 0, 3)], false);
     await client.flush();
     expect(target.answered).toEqual([429, 204]);
     expect(counts).toMatchObject({ sent: 3, retries: 1 });
@@ -151,7 +151,7 @@ describe('RemoteWriteClient', () => {
     servers.push(target.server);
     const { counts, events } = recorder();
     const client = new RemoteWriteClient(settings(target.url, 20), events);
-    const dropped = client.enqueue([series('a', 0, 12), series('b', 0, 12)]);
+    const dropped = await client.enqueue([series('a', 0, 12), series('b', 0, 12)], true);
     expect(dropped).toBe(4);
     await client.flush();
     expect(counts.dropped.queue_full).toBe(4);
@@ -160,12 +160,50 @@ describe('RemoteWriteClient', () => {
     expect(delivered).toBe(20);
   });
 
+  it('waits for room instead of dropping while the target takes what is sent (a backfill larger than the queue)', async () => {
+    const target = await receiver([]);
+    servers.push(target.server);
+    const { counts, events } = recorder();
+    let mostPending = 0;
+    const client = new RemoteWriteClient(settings(target.url, 20), {
+      ...events,
+      onQueueChange: (pending) => (mostPending = Math.max(mostPending, pending)),
+    });
+    // 60 samples through a queue of 20, live (drop while failing) and not: the target never fails, nothing drops.
+    expect(await client.enqueue([series('a', 0, 25), series('b', 0, 5)], true)).toBe(0);
+    expect(await client.enqueue([series('c', 0, 30)], false)).toBe(0);
+    await client.flush();
+    expect(counts.dropped.queue_full).toBe(0);
+    expect(counts.sent).toBe(60);
+    expect(mostPending).toBeLessThanOrEqual(20);
+    const samples = target.received.flatMap((r) =>
+      r.series.flatMap((s) => s.samples.map((x) => `${s.labels[1].value}@${x.timestamp / 60_000}`))
+    );
+    const expected = (name: string, count: number) => Array.from({ length: count }, (_, i) => `${name}@${i}`);
+    expect(samples).toEqual([...expected('a', 25), ...expected('b', 5), ...expected('c', 30)]);
+    // A queue no larger than a batch: every batch empties it, and the enqueue it wakes must start sending again.
+    const small = new RemoteWriteClient(settings(target.url, 5), events);
+    expect(await small.enqueue([series('d', 0, 23)], true)).toBe(0);
+    await small.flush();
+    expect(counts.sent).toBe(83);
+  });
+
+  it('a backfill (no dropping) waits through a failing target and delivers everything once it recovers', async () => {
+    const target = await receiver([503, 503, 503]);
+    servers.push(target.server);
+    const { counts, events } = recorder();
+    const client = new RemoteWriteClient(settings(target.url, 10), events);
+    expect(await client.enqueue([series('a', 0, 30)], false)).toBe(0);
+    await client.flush();
+    expect(counts).toMatchObject({ sent: 30, retries: 3, dropped: { queue_full: 0, shutdown: 0 } });
+  });
+
   it('on close, gives up retrying after the grace and counts what it dropped', async () => {
     const target = await receiver(Array(1000).fill(503));
     servers.push(target.server);
     const { counts, events } = recorder();
     const client = new RemoteWriteClient(settings(target.url), events);
-    client.enqueue([series('a', 0, 10)]);
+    await client.enqueue([series('a', 0, 10)], false);
     await client.close(200);
     expect(counts.sent).toBe(0);
     expect(counts.dropped.shutdown).toBe(10);

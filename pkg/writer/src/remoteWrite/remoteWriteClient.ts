@@ -2,8 +2,9 @@
  * A remote write 1.0 client with a bounded queue: samples are queued per series, sent in batches of at most
  * `batchSamples` (one request at a time, so a series' samples arrive in time order), retried with exponential backoff
  * on 5xx, 429 (honouring Retry-After) and network errors, and never retried on another 4xx or a 5xx that says the
- * samples are too old (the TSDB refused the data: resending cannot help). What does not fit the queue is dropped and counted; nothing is ever resent once the
- * TSDB accepted it.
+ * samples are too old (the TSDB refused the data: resending cannot help). A full queue makes enqueue wait for room, or
+ * (live, while a send is being retried) drop and count what does not fit; nothing is ever resent once the TSDB
+ * accepted it.
  */
 import { authHeaders, type UpstreamAuth } from '@telemetry-analyzer/query';
 import type { SampleSink, SinkSeries } from '../sampleSink';
@@ -24,7 +25,7 @@ export interface RemoteWriteSettings {
   auth: UpstreamAuth;
   /** Samples per request at most [2000]. */
   batchSamples: number;
-  /** Samples the queue holds at most, in flight included [500000]; beyond it new samples are dropped (counted). */
+  /** Samples the queue holds at most, in flight included [500000] (see enqueue for what happens beyond). */
   queueSamples: number;
   /** First retry delay [100ms], doubled per retry up to maxBackoffMs [10s]. */
   minBackoffMs: number;
@@ -51,6 +52,10 @@ export class RemoteWriteClient implements SampleSink {
   /** Set by close(): retries stop at this time and what is left is dropped. */
   private giveUpAtMs = Infinity;
   private readonly wakeSleepers = new Set<() => void>();
+  /** Whether the last send failed and is being retried (cleared by a send the target answered for good). */
+  private failing = false;
+  /** enqueueWaiting calls waiting for room. */
+  private readonly queueWaiters: Array<() => void> = [];
 
   constructor(
     private readonly settings: RemoteWriteSettings,
@@ -63,30 +68,66 @@ export class RemoteWriteClient implements SampleSink {
   }
 
   /**
-   * Queues samples (each series' labels sorted by name, samples in time order) and starts sending. Returns how many
-   * samples were dropped because the queue was full (the oldest of each series are kept).
+   * Queues samples (each series' labels sorted by name, samples in time order) and starts sending. When the queue is
+   * full it waits for room while the target takes what is sent: a backfill's or a catch-up's size is the data's, and
+   * the bound is meant for a target that is down. With `dropWhileFailing`, what does not fit while a send is being
+   * retried (the target down, or refusing for now) is dropped and counted, the oldest samples of each series kept: a
+   * live writer must not stall behind a dead target. Resolves to how many samples were dropped.
    */
-  enqueue(series: SinkSeries[]): number {
+  async enqueue(series: SinkSeries[], dropWhileFailing: boolean): Promise<number> {
     let dropped = 0;
     for (const one of series) {
-      const room = this.settings.queueSamples - this.pending;
-      const take = Math.max(0, Math.min(room, one.timestamps.length));
-      dropped += one.timestamps.length - take;
-      if (take > 0) {
-        this.queue.push({
-          labels: one.labels,
-          timestamps: one.timestamps.slice(0, take),
-          values: one.values.slice(0, take),
-        });
-        this.queued += take;
+      for (let from = 0; from < one.timestamps.length;) {
+        if (this.room > 0) {
+          const take = Math.min(this.room, one.timestamps.length - from);
+          this.push(one, from, from + take);
+          from += take;
+        } else if (dropWhileFailing && this.failing) {
+          dropped += one.timestamps.length - from;
+          break;
+        } else {
+          await this.queueChange();
+        }
       }
     }
+    return this.queuedWithDrops(dropped);
+  }
+
+  /** Samples the queue can take now. */
+  private get room(): number {
+    return this.settings.queueSamples - this.pending;
+  }
+
+  /** Queues samples [from, to) of `one` and starts sending. */
+  private push(one: SinkSeries, from: number, to: number): void {
+    if (to <= from) {
+      return;
+    }
+    this.queue.push({
+      labels: one.labels,
+      timestamps: one.timestamps.slice(from, to),
+      values: one.values.slice(from, to),
+    });
+    this.queued += to - from;
+    // pump() awaits before it can end (the queue is not empty), so `pumping` is set before pump() clears it.
+    this.pumping ??= this.pump();
+  }
+
+  private queuedWithDrops(dropped: number): number {
     if (dropped > 0) {
       this.events.onDropped(dropped, 'queue_full');
     }
     this.events.onQueueChange(this.pending);
-    this.pumping ??= this.pump().finally(() => (this.pumping = undefined));
     return dropped;
+  }
+
+  /** Resolves when a batch was sent or given up, or a send failed (and will be retried). */
+  private queueChange(): Promise<void> {
+    return new Promise((resolve) => this.queueWaiters.push(resolve));
+  }
+
+  private notifyQueueChange(): void {
+    this.queueWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   /** Resolves once everything queued was sent (or given up); at once when nothing is pending. */
@@ -109,17 +150,26 @@ export class RemoteWriteClient implements SampleSink {
     }
   }
 
+  /**
+   * Sends batches until the queue is empty. `pumping` is cleared in the same step that finds the queue empty: a
+   * waiting enqueue woken by the last batch queues more before a later step could clear it, and must start a pump.
+   */
   private async pump(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.takeBatch();
-      const samples = batch.reduce((n, s) => n + s.samples.length, 0);
-      this.inFlight = samples;
-      try {
-        await this.sendWithRetries(batch, samples);
-      } finally {
-        this.inFlight = 0;
-        this.events.onQueueChange(this.pending);
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        const samples = batch.reduce((n, s) => n + s.samples.length, 0);
+        this.inFlight = samples;
+        try {
+          await this.sendWithRetries(batch, samples);
+        } finally {
+          this.inFlight = 0;
+          this.events.onQueueChange(this.pending);
+          this.notifyQueueChange();
+        }
       }
+    } finally {
+      this.pumping = undefined;
     }
   }
 
@@ -163,12 +213,14 @@ export class RemoteWriteClient implements SampleSink {
         });
         const text = await response.text();
         if (response.ok) {
+          this.failing = false;
           this.events.onSent(samples, Number(process.hrtime.bigint() - began) / 1e9);
           return;
         }
         status = response.status;
         reason = text.slice(0, 500);
         if ((status >= 400 && status < 500 && status !== 429) || REFUSED_FOR_GOOD.test(reason)) {
+          this.failing = false;
           this.events.onRejected(samples, status, reason);
           return;
         }
@@ -186,6 +238,8 @@ export class RemoteWriteClient implements SampleSink {
       }
       const delayMs = Math.min(this.settings.maxBackoffMs, retryAfterMs ?? backoffMs);
       this.events.onRetry(status, reason, delayMs);
+      this.failing = true;
+      this.notifyQueueChange();
       await this.sleep(delayMs);
       backoffMs = Math.min(this.settings.maxBackoffMs, backoffMs * 2);
     }
