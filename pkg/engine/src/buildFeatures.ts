@@ -317,7 +317,7 @@ function extremumAt(values: Float64Array, position: number, window: number, mini
 
 /**
  * rollingMean and rollingStd at `positions` (ascending) [every position]: one RollingMoments fed the same values as
- * each of them feeds its own, so the same doubles.
+ * each of them feeds its own, so the same doubles, the std held to the float32 range as a feature.
  */
 function momentsAt(
   values: Float64Array,
@@ -337,6 +337,8 @@ function momentsAt(
       moments.push(values[pushed++]);
     }
     moments.readInto(mean, std, k);
+    // ddof = 1 puts the std of values in range above their magnitude (±3.3e38 alternating: 3.45e38).
+    std[k] = clampToFloat32(std[k]);
   }
   return { mean, std };
 }

@@ -152,7 +152,7 @@ class ModelStream {
           value = this.moments[metric].mean();
           break;
         case 'rollingStd':
-          value = this.moments[metric].std();
+          value = clampToFloat32(this.moments[metric].std()); // as buildFeatures
           break;
         case 'rollingMin':
         case 'rollingMax': {

@@ -59,12 +59,15 @@ describe('createOnlineScorer', () => {
   });
 
   it.each([
-    ['scaled', {}],
-    ['no scaling', { scale: false }],
-  ])('clamps differences beyond the float32 range, streamed as in the batch (%s)', (_label, features) => {
-    // Values at ±3e38 differ by 6e38. Before: Infinity in the matrix; "IsolationForest.fit: value … is NaN".
+    ['differences', 3e38, {}],
+    ['differences', 3e38, { scale: false }],
+    ['differences and rolling std', 3.3e38, {}],
+    ['differences and rolling std', 3.3e38, { scale: false }],
+  ])('clamps %s beyond the float32 range (values ±%s), streamed as in the batch (%j)', (_what, level, features) => {
+    // Values at ±3e38 differ by 6e38; at ±3.3e38 their rolling std (ddof 1) is 3.45e38. Before: Infinity in the
+    // matrix; "IsolationForest.fit: value … is NaN".
     const wide = syntheticTable(200, { swing: { level: 0 } });
-    wide.columns[0].values.forEach((_, row) => (wide.columns[0].values[row] = row % 2 ? 3e38 : -3e38 + row));
+    wide.columns[0].values.forEach((_, row) => (wide.columns[0].values[row] = row % 2 ? level : -level + row));
     const detector = AnomalyDetector.train(headRows(wide, 150), { features, forest: { nEstimators: 20 } });
     const [batch] = detector.score(wide);
     expect(batch.scores.every(Number.isFinite)).toBe(true);
