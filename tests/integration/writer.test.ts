@@ -346,6 +346,48 @@ describe('anomaly writer', () => {
     removeTempDir(models);
   });
 
+  it('keeps input labels named like its own as exported_<name>: series differing only in them stay apart, and a restarted shard resumes them', async () => {
+    // `host` tells the input series apart; as an external label, it used to overwrite the input's: six hosts, one
+    // written series.
+    const end = LIVE_START + 20 * MINUTE;
+    const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
+    const plain = newWriter({ target: vm, externalLabels: { run: 'exported-plain' } });
+    await runLive(plain, LIVE_START, end);
+    const colliding = newWriter({ target: vm, externalLabels: { run: 'exported', host: 'writer-1' } });
+    await runLive(colliding, LIVE_START, end);
+    const expected = await written(vm, 'anomaly_score{run="exported-plain"}', HOSTS.length * points, ['run']);
+    const got = await written(vm, 'anomaly_score{run="exported"}', HOSTS.length * points, ['run', 'host']);
+    expect(got.size).toBe(HOSTS.length);
+    expect(new Map([...got].map(([key, samples]) => [key.replace('exported_host', 'host'), samples]))).toEqual(
+      expected
+    );
+    // A shard keys written series by the input's labels: a restarted shard finds its own series and resumes each.
+    const shard = (label: string) =>
+      newWriter({
+        target: vm,
+        externalLabels: { run: 'exported-shard', host: 'writer-1' },
+        shard: '0/2',
+        modelStore: label,
+      });
+    const models = makeTempDir('writer-exported');
+    const first = shard(models);
+    await first.writer.resume();
+    await runLive(first, LIVE_START, LIVE_START + 10 * MINUTE);
+    await first.writer.close();
+    const before = await rawSamples(vm, 'anomaly_score{run="exported-shard"}', T0 + 20 * HOUR, 20 * 3600);
+    expect(before.length).toBeGreaterThan(0);
+    const second = shard(models);
+    second.clock.now = LIVE_START + 15 * MINUTE;
+    await second.writer.resume();
+    await runLive(second, LIVE_START + 15 * MINUTE, end);
+    const resumed = await written(vm, 'anomaly_score{run="exported-shard"}', before.length * points, ['run', 'host']);
+    expect(resumed.size).toBe(before.length);
+    for (const [key, samples] of resumed) {
+      expect(samples).toEqual(got.get(key)); // no gap, no duplicate
+    }
+    removeTempDir(models);
+  });
+
   it('a writer that died with part of a run sent resumes each series after its own last sample: no gap, no duplicate', async () => {
     const end = LIVE_START + 40 * MINUTE;
     const reference = newWriter({ target: vm, externalLabels: { run: 'died-reference' } });

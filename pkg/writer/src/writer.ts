@@ -28,7 +28,15 @@ import { resumePoint } from './resume';
 import { ScoringChunk, alignDown, chunkQueryText, scoringChunks } from './schedule';
 import { inShard } from './shard';
 import { SentChunk, heldTimestamps, missingSamples, sentChunk, shortSeries } from './verify';
-import { seriesKey, writtenMatchers, writtenMetrics } from './writtenSeries';
+import {
+  INPUT_METRIC_LABEL,
+  inputLabelName,
+  seriesKey,
+  writerLabelNames,
+  writtenLabelName,
+  writtenMatchers,
+  writtenMetrics,
+} from './writtenSeries';
 
 export interface WriterOptions {
   /** Clock [Date.now]: tests drive runs through time with it. */
@@ -44,8 +52,6 @@ const FUNCTIONS = ['anomaly_score', 'anomaly_flag', 'anomaly_threshold'] as cons
 const RESEND_ROUNDS = 5;
 
 type AnomalyFn = (typeof FUNCTIONS)[number];
-/** Label holding the input's metric name when the evaluator keeps `__name__` (multivariate groups of metrics). */
-export const INPUT_METRIC_LABEL = 'input_metric';
 
 interface JobState {
   job: JobConfig;
@@ -417,11 +423,15 @@ export class AnomalyWriter {
     return parsed.query;
   }
 
-  /** Input labels + job label + external labels, `__name__` = the written metric; sorted by name, as remote write wants. */
+  /**
+   * Input labels (those the writer sets renamed: writtenLabelName) + job label + external labels, `__name__` = the
+   * written metric; sorted by name, as remote write wants.
+   */
   private writtenLabels(job: JobConfig, fn: AnomalyFn, input: Record<string, string>) {
+    const writerNames = writerLabelNames(job, this.config.remoteWrite);
     const labels: Record<string, string> = {};
     for (const [name, value] of Object.entries(input)) {
-      labels[name === '__name__' ? INPUT_METRIC_LABEL : name] = value;
+      labels[name === '__name__' ? INPUT_METRIC_LABEL : writtenLabelName(name, writerNames)] = value;
     }
     labels[job.output.jobLabel] = job.name;
     Object.assign(labels, this.config.remoteWrite.externalLabels);
@@ -435,17 +445,17 @@ export class AnomalyWriter {
   /** The unit (shard key) of a written series: the `by` labels of a multivariate job, else the input's labels. */
   unitLabelsOf(job: JobConfig, written: Record<string, string>): Record<string, string> {
     const options = job.parsed.options;
+    const writerNames = writerLabelNames(job, this.config.remoteWrite);
     if (options.mode === 'multivariate' || options.by) {
-      return Object.fromEntries((options.by ?? []).map((name) => [name, written[name] ?? '']));
+      return Object.fromEntries(
+        (options.by ?? []).map((name) => [name, written[writtenLabelName(name, writerNames)] ?? ''])
+      );
     }
-    const labels = { ...written };
-    for (const name of [
-      '__name__',
-      INPUT_METRIC_LABEL,
-      job.output.jobLabel,
-      ...Object.keys(this.config.remoteWrite.externalLabels),
-    ]) {
-      delete labels[name];
+    const labels: Record<string, string> = {};
+    for (const [name, value] of Object.entries(written)) {
+      if (name !== '__name__' && !writerNames.has(name)) {
+        labels[inputLabelName(name, writerNames)] = value;
+      }
     }
     return labels;
   }
