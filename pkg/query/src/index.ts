@@ -13,6 +13,7 @@ export { formatSampleValue } from './query/answerShape';
 export * from './query/cancellation';
 export * from './query/costLimits';
 export * from './query/fastForward';
+export { fewestTrainingPoints, resolveSettings } from './query/evaluationPlan';
 export { checkPromqlTokensCost, type PromqlFetch, ASSUMED_EVALUATION_INTERVAL_MS } from './query/promqlCost';
 export * from './query/onlineScoring';
 export * from './query/scoreCache';

@@ -6,8 +6,11 @@
 import {
   SERVICE_ROOT_KEYS,
   ServiceConfigReader,
+  describeMs,
+  fewestTrainingPoints,
   isObject,
   parseQuery,
+  resolveSettings,
   readConfigFile,
   readYamlConfig,
   type AnomalyQuery,
@@ -277,9 +280,38 @@ class WriterConfigReader extends ServiceConfigReader {
       if (schedule.fitEveryMs % stepMs !== 0 || schedule.inferEveryMs % stepMs !== 0) {
         this.problem(`${key}.schedule`, 'fit_every and infer_every must be multiples of the step');
       }
+      this.checkFitWindow(schedule.fitWindowMs, stepMs, parsed, service, `${key}.schedule.fit_window`);
       jobs.push({ name, query, optionsText, parsed, stepMs, schedule, output });
     });
     return jobs;
+  }
+
+  /**
+   * Every fit trains on [F - fit_window, F - step]: refused here when that can never train, or is more points than
+   * the limit, rather than failing every run.
+   */
+  private checkFitWindow(
+    fitWindowMs: number,
+    stepMs: number,
+    parsed: AnomalyQuery,
+    service: ServiceConfig,
+    key: string
+  ): void {
+    const points = Math.floor((fitWindowMs - stepMs) / stepMs) + 1;
+    const settings = resolveSettings(service.engine, parsed, { kind: 'instant', timeMs: 0 });
+    const fewest = fewestTrainingPoints(settings);
+    const atStep = `${describeMs(fitWindowMs)} at step ${describeMs(stepMs)} is ${Math.max(points, 0)} training points per series`;
+    if (points < fewest) {
+      this.problem(
+        key,
+        `${atStep}; training needs at least ${fewest} (the features' warm-up of window and lags, and 8 rows): lengthen fit_window or lower step`
+      );
+    } else if (points > service.limits.maxTrainingPointsPerSeries) {
+      this.problem(
+        key,
+        `${atStep}; at most ${service.limits.maxTrainingPointsPerSeries} (limits.maxTrainingPointsPerSeries): shorten fit_window or raise step`
+      );
+    }
   }
 
   /** The options mapping as the anomaly grammar's `name=value` list (strings quoted, numbers and booleans bare). */

@@ -128,6 +128,25 @@ describe('writer config', () => {
     ]);
   });
 
+  it('refuses a fit window that can never train, or holds more points than the limit, instead of failing every run', () => {
+    const job = (schedule: string, options = '') =>
+      problems(
+        upstreams +
+          remoteWrite +
+          `jobs: [{ name: a, query: "cpu", options: { step: 1m${options} }, schedule: { ${schedule} } }]\n`
+      );
+    // A window of 12 (the default) has 11 warm-up rows, + 8: 19 points at least; window 30: 37.
+    expect(job('fit_window: 1m, fit_every: 1m')).toEqual([
+      "jobs[0].schedule.fit_window: 1m at step 1m is 1 training points per series; training needs at least 19 (the features' warm-up of window and lags, and 8 rows): lengthen fit_window or lower step",
+    ]);
+    expect(job('fit_window: 19m')).toEqual([]);
+    expect(job('fit_window: 36m', ', window: 30')).toEqual([expect.stringMatching(/is 36 training .* at least 37 /)]);
+    expect(job('fit_window: 37m', ', window: 30')).toEqual([]);
+    expect(job('fit_window: 1000d')).toEqual([
+      'jobs[0].schedule.fit_window: 1000d at step 1m is 1440000 training points per series; at most 100000 (limits.maxTrainingPointsPerSeries): shorten fit_window or raise step',
+    ]);
+  });
+
   it('places each problem in the file: the value of its key (names with dots too), else the mapping lacking it', () => {
     let error: ConfigError | undefined;
     try {

@@ -2,7 +2,7 @@
  * Planning an evaluation before anything is fetched: which upstream, the query's settings with every default filled
  * in, the range the answer holds, the range a model trains on, and the refusals when any of them costs too much.
  */
-import type { DetectorOptions } from '@telemetry-analyzer/engine';
+import { minimumRefitHistory, type DetectorOptions } from '@telemetry-analyzer/engine';
 import type { EngineDefaults, Limits } from '../config';
 import { QueryParseError, badData } from '../errors';
 import { describeMs } from '../time';
@@ -113,6 +113,14 @@ export function checkTrainingRange(limits: Limits, startMs: number, endMs: numbe
         `at most ${limits.maxTrainingPointsPerSeries} (limits.maxTrainingPointsPerSeries): shorten train= or raise step=`
     );
   }
+}
+
+/**
+ * The fewest points per series a training range must hold for these settings to train: the features' warm-up (the
+ * longest of window and lags) and the engine's minimum of usable rows after it.
+ */
+export function fewestTrainingPoints(settings: ResolvedSettings): number {
+  return minimumRefitHistory(detectorOptionsOf(settings));
 }
 
 /** The engine's options for a query's settings: one multivariate model per unit (a unit is one series univariate). */
