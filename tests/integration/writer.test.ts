@@ -16,7 +16,7 @@ import {
   type WriterConfig,
 } from '@telemetry-analyzer/writer';
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -958,6 +958,48 @@ describe('anomaly writer', () => {
     expect((await w.writer.metrics.samplesWritten.get()).values[0].value).toBe(90);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'a backfill into a file interrupted by %s leaves no file behind, and the shell sees the signal',
+    async (signal) => {
+      buildCliOnce();
+      const dir = makeTempDir('writer-interrupted');
+      try {
+        const config = join(dir, 'writer.yaml');
+        writeFileSync(config, writerYaml({ target: promTarget, externalLabels: { mode: 'interrupted' } }));
+        const file = join(dir, 'backfill.om');
+        // The whole data range, fit after fit: long enough to be interrupted once its first part file is written.
+        const args = [
+          'run',
+          '--config',
+          config,
+          '--from',
+          String(T0 / 1000 + 6 * 3600),
+          '--to',
+          String((T0 + POINTS * MINUTE) / 1000),
+          '--output',
+          file,
+        ];
+        const child = spawn(process.execPath, [repoPath('pkg/cli/bin/telemetry-analyzer.js'), ...args]);
+        let output = '';
+        child.stdout.on('data', (chunk) => (output += chunk));
+        child.stderr.on('data', (chunk) => (output += chunk));
+        const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+          child.on('exit', (code, killedBy) => resolve(killedBy ?? code))
+        );
+        await waitUntil(async () => (readdirSync(dir).some((name) => name.endsWith('.part')) ? true : undefined), {
+          timeoutMs: 60_000,
+          intervalMs: 5,
+          describe: () => `a part file in ${readdirSync(dir)}:\n${output}`,
+        });
+        child.kill(signal);
+        expect(await exited).toBe(signal);
+        expect(readdirSync(dir)).toEqual(['writer.yaml']);
+      } finally {
+        removeTempDir(dir);
+      }
+    }
+  );
 
   it('SIGTERM on the `telemetry-analyzer run` process sends the samples queued at that moment, then it exits 0', async () => {
     buildCliOnce();

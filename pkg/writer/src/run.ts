@@ -12,6 +12,12 @@ export interface RunOptions extends WriterOptions {
   shard?: ShardSpec;
   /** Backfill [from, to] (ms) instead of running live; into `outputFile` (OpenMetrics) instead of the target. */
   backfill?: { fromMs: number; toMs: number; jobs?: string[]; outputFile?: string };
+  /**
+   * Registers a synchronous cleanup to run if a signal (Ctrl-C, SIGTERM) ends the process, returning its
+   * unregistration: the CLI's. A backfill to a file registers the removal of its part files, so an interrupted one
+   * leaves nothing behind, as a failed one.
+   */
+  cleanUpOnInterrupt?: (cleanup: () => void) => () => void;
 }
 
 export async function runWriterFromConfigFile(path: string, options: RunOptions = {}): Promise<AnomalyWriter> {
@@ -21,6 +27,7 @@ export async function runWriterFromConfigFile(path: string, options: RunOptions 
   }
   const writer = new AnomalyWriter(config, { ...options, outputFile: options.backfill?.outputFile });
   if (options.backfill) {
+    const unregister = options.cleanUpOnInterrupt?.(() => writer.discardOutput());
     try {
       await writer.backfill(options.backfill.fromMs, options.backfill.toMs, options.backfill.jobs);
     } catch (error) {
@@ -28,6 +35,7 @@ export async function runWriterFromConfigFile(path: string, options: RunOptions 
       throw error;
     } finally {
       await writer.close();
+      unregister?.();
     }
     return writer;
   }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ExternalFailure, InputError } from '../errors';
 import { configProblems, listenProblem } from './configErrors';
+import { cleanUpOnInterrupt } from '../interruptCleanup';
 
 interface RunFlags {
   config: string;
@@ -67,7 +68,7 @@ export function runCommand(): Command {
         );
       }
       try {
-        await runWriterFromConfigFile(flags.config, { shard, backfill });
+        await runWriterFromConfigFile(flags.config, { shard, backfill, cleanUpOnInterrupt });
       } catch (error) {
         if (error instanceof ConfigError) {
           throw configProblems(flags.config, 'writer', error.located);
