@@ -1001,6 +1001,53 @@ describe('anomaly writer', () => {
     }
   );
 
+  it('says a TSDB that refuses its credentials refused them (exit 1, not "internal error"): resuming, backfilling, reading', async () => {
+    buildCliOnce();
+    const locked = await startVictoriaMetrics({ username: 'writer', password: 'not-given' });
+    const dir = makeTempDir('writer-refused');
+    try {
+      const cli = (yaml: string, ...args: string[]) => {
+        const config = join(dir, 'writer.yaml');
+        writeFileSync(config, yaml);
+        return promisify(execFile)(process.execPath, [
+          repoPath('pkg/cli/bin/telemetry-analyzer.js'),
+          'run',
+          '--config',
+          config,
+          ...args,
+        ]).then(
+          () => ({ code: 0, stderr: '' }),
+          (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr })
+        );
+      };
+      const range = ['--from', String(LIVE_START / 1000), '--to', String((LIVE_START + 10 * MINUTE) / 1000)];
+      // Live: where to resume cannot be read back. Backfill: its samples are refused, and so is the read-back.
+      for (const args of [[], range]) {
+        const run = await cli(writerYaml({ target: locked }), ...args);
+        expect(run).toEqual({
+          code: 1,
+          stderr: expect.stringMatching(
+            /^telemetry-analyzer: reading back .* from http:\/\/127\.0\.0\.1:\d+: HTTP 401 *\n$/
+          ),
+        });
+      }
+      // A job reading its input from it: refused, which is no Prometheus answer (exit 1, naming the upstream).
+      const lockedUpstream = [`  locked: { type: prometheus, url: ${locked.url} }`];
+      const reading = await cli(
+        writerYaml({ target: vm, upstreamLines: lockedUpstream, options: { ...JOB_OPTIONS, upstream: 'locked' } }),
+        ...range
+      );
+      expect(reading).toEqual({
+        code: 1,
+        stderr:
+          'telemetry-analyzer: internal: upstream "locked" gave an invalid answer: HTTP 401 without a Prometheus error body\n',
+      });
+    } finally {
+      removeTempDir(dir);
+      await locked.stop();
+    }
+  });
+
   it('SIGTERM on the `telemetry-analyzer run` process sends the samples queued at that moment, then it exits 0', async () => {
     buildCliOnce();
     const dir = makeTempDir('writer-sigterm');

@@ -52,7 +52,14 @@ export async function startPrometheusReceiver(): Promise<RemoteWriteTarget> {
   });
 }
 
-export async function startVictoriaMetrics(): Promise<RemoteWriteTarget> {
+/**
+ * @param basicAuth credentials it then requires on every request but /health (-httpAuth.*): a TSDB refusing a
+ *   client's credentials answers 401 for real
+ */
+export async function startVictoriaMetrics(basicAuth?: {
+  username: string;
+  password: string;
+}): Promise<RemoteWriteTarget> {
   return startInTempDir('victoria-metrics', async (dir) => {
     const port = await findFreePort();
     const url = `http://127.0.0.1:${port}`;
@@ -67,6 +74,7 @@ export async function startVictoriaMetrics(): Promise<RemoteWriteTarget> {
         '-search.latencyOffset=0s',
         '-search.disableCache',
         '-loggerLevel=WARN',
+        ...(basicAuth ? [`-httpAuth.username=${basicAuth.username}`, `-httpAuth.password=${basicAuth.password}`] : []),
       ],
       readyUrl: `${url}/health`,
     };

@@ -9,7 +9,7 @@ export { AnomalyWriter } from './writer';
 export { INPUT_METRIC_LABEL } from './writtenSeries';
 export type { WriterOptions } from './writer';
 export { runWriterFromConfigFile } from './run';
-export { lastSampleQuery } from './resume';
+export { ReadBackError, lastSampleQuery } from './resume';
 export type { RunOptions } from './run';
 export { parseShard, shardOf, inShard } from './shard';
 export type { ShardSpec } from './shard';

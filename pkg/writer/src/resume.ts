@@ -107,6 +107,14 @@ async function lastSampleTimes(
 }
 
 /** A Prometheus instant query's matrix or vector answer (`values` for a matrix, `value` for a vector). */
+/** The TSDB written to could not be read back (down, refusing the writer's credentials, not Prometheus' API). */
+export class ReadBackError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadBackError';
+  }
+}
+
 export async function instantQuery(
   upstream: UpstreamHttp,
   query: string,
@@ -125,7 +133,7 @@ export async function instantQuery(
     answer = undefined;
   }
   if (status < 200 || status >= 300 || answer?.status !== 'success' || !answer.data) {
-    throw new Error(`reading back ${query} from ${upstream.config.url}: HTTP ${status} ${answer?.error ?? ''}`);
+    throw new ReadBackError(`reading back ${query} from ${upstream.config.url}: HTTP ${status} ${answer?.error ?? ''}`);
   }
   return answer.data.result;
 }

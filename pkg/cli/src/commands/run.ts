@@ -27,8 +27,9 @@ export function runCommand(): Command {
     .option('--output <file>', 'backfill into this OpenMetrics file (for promtool tsdb create-blocks-from openmetrics)')
     .action(async (flags: RunFlags) => {
       // Loaded on demand (typed, through the package's own exports): the other commands must not need the writer.
-      const { ConfigError, parseShard, runWriterFromConfigFile } = await import('@telemetry-analyzer/writer');
-      const { PromApiError, parseTimestamp } = await import('@telemetry-analyzer/query');
+      const { ConfigError, ReadBackError, parseShard, runWriterFromConfigFile } =
+        await import('@telemetry-analyzer/writer');
+      const { PromApiError, UpstreamPassThroughError, parseTimestamp } = await import('@telemetry-analyzer/query');
       let shard;
       if (flags.shard !== undefined) {
         shard = parseShard(flags.shard);
@@ -83,7 +84,36 @@ export function runCommand(): Command {
           const text = `${error.errorType}: ${error.message}`;
           throw error.httpStatus < 500 ? new InputError({ source: flags.config }, text) : new ExternalFailure(text);
         }
+        // An upstream's own error answer (a 401 to the writer's credentials), which the proxy passes on as it came.
+        if (error instanceof UpstreamPassThroughError) {
+          const said = upstreamErrorText(error.body);
+          throw new ExternalFailure(said ? `${error.message}: ${said}` : error.message);
+        }
+        if (error instanceof ReadBackError) {
+          throw new ExternalFailure(error.message);
+        }
+        const failure = error as NodeJS.ErrnoException;
+        if (flags.output !== undefined && failure.code && failure.path?.startsWith(flags.output)) {
+          // The sink removed what it had written: say so, as detect does for its files.
+          throw new InputError(
+            { source: flags.output },
+            `cannot write the file (${failure.code}); nothing was written`
+          );
+        }
         throw error;
       }
     });
+}
+
+/** The `error` of a Prometheus error answer, else the answer's start: what the upstream said, on one line. */
+function upstreamErrorText(body: string): string {
+  try {
+    const answer = JSON.parse(body) as { error?: unknown };
+    if (typeof answer.error === 'string') {
+      return answer.error;
+    }
+  } catch {
+    // not JSON: its text
+  }
+  return body.slice(0, 200).replace(/\s+/g, ' ').trim();
 }
