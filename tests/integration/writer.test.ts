@@ -1001,6 +1001,37 @@ describe('anomaly writer', () => {
     }
   );
 
+  it('an --output it cannot write is bad input naming the file (exit 2), and nothing is left behind', async () => {
+    buildCliOnce();
+    const dir = makeTempDir('writer-unwritable');
+    try {
+      const config = join(dir, 'writer.yaml');
+      writeFileSync(config, writerYaml({ target: promTarget }));
+      const file = join(dir, 'missing-directory', 'backfill.om');
+      const range = ['--from', String(LIVE_START / 1000), '--to', String((LIVE_START + 10 * MINUTE) / 1000)];
+      const args = [
+        repoPath('pkg/cli/bin/telemetry-analyzer.js'),
+        'run',
+        '--config',
+        config,
+        ...range,
+        '--output',
+        file,
+      ];
+      const failure = await promisify(execFile)(process.execPath, args).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error
+      );
+      expect(failure).toMatchObject({
+        code: 2,
+        stderr: `telemetry-analyzer: ${file}: cannot write the file (ENOENT); nothing was written\n`,
+      });
+      expect(readdirSync(dir)).toEqual(['writer.yaml']);
+    } finally {
+      removeTempDir(dir);
+    }
+  });
+
   it('says a TSDB that refuses its credentials refused them (exit 1, not "internal error"): resuming, backfilling, reading', async () => {
     buildCliOnce();
     const locked = await startVictoriaMetrics({ username: 'writer', password: 'not-given' });
