@@ -2,6 +2,7 @@ import { AnomalyDetector, EngineInputError, ModelFormatError, type SeriesTable }
 import { queryTimedOut } from '../src/query/cancellation';
 import { scoreWithCache } from '../src/query/scoreCache';
 import { engineOnEventLoop, TrainingPool } from '../src/training/trainingPool';
+import type { AnswerReading } from '../src/upstreams/answerReading';
 
 function table(n: number): SeriesTable {
   const timestamps = new Float64Array(n);
@@ -23,6 +24,23 @@ const OPTIONS = {
   forest: { nEstimators: 30, seed: 4, contamination: 0.02 },
   mode: 'multivariate' as const,
 };
+
+/**
+ * A worker's series with their Float64Arrays (checked to be such: transferred, not cloned as numbers) as plain
+ * arrays: they are built in Node's realm, which jest's toEqual does not take for its own Float64Array.
+ */
+function asArrays(reading: AnswerReading) {
+  if (!Array.isArray(reading)) {
+    return reading;
+  }
+  return reading.map(({ labels, timestamps, values }) => {
+    expect([timestamps, values].map((array) => Object.prototype.toString.call(array))).toEqual([
+      '[object Float64Array]',
+      '[object Float64Array]',
+    ]);
+    return { labels, timestamps: Array.from(timestamps), values: Array.from(values) };
+  });
+}
 
 describe('TrainingPool', () => {
   let pool: TrainingPool;
@@ -95,9 +113,16 @@ describe('TrainingPool', () => {
         ],
       },
     });
-    expect(await pool.parseMatrix(body)).toEqual([
-      { labels: { __name__: 'cpu' }, timestamps: [1500, 2500], values: [2, Infinity] },
-    ]);
+    // Timestamps and values come back as Float64Arrays, transferred (a structured clone of millions of JS numbers
+    // took ~1 s of the event loop).
+    const read = [{ labels: { __name__: 'cpu' }, timestamps: [1500, 2500], values: [2, Infinity] }];
+    expect(asArrays(await pool.parseMatrix(body))).toEqual(read);
+    // The answer as the chunks read: handed to the worker (their buffers transferred), joined and decoded there.
+    const bytes = Buffer.from(body);
+    const chunks = [bytes.subarray(0, 7), new Uint8Array(bytes.subarray(7, 40)), new Uint8Array(bytes.subarray(40))];
+    expect(asArrays(await pool.parseMatrix(chunks))).toEqual(read);
+    expect(chunks[1].byteLength).toBe(0); // its own buffer: transferred (detached here)
+    expect(chunks[0].byteLength).toBe(7); // a view into a larger buffer: copied, left as it was
     expect(await pool.parseMatrix('{"status":"error","errorType":"bad_data","error":"x"}')).toEqual({ passOn: true });
     expect(
       await pool.parseMatrix('{"status":"success","data":{"resultType":"matrix","result":[{"values":[]}]}}')
@@ -114,18 +139,16 @@ describe('TrainingPool', () => {
   it('reads an InfluxDB answer on a worker thread: its series, its error, a clash or nonsense', async () => {
     const series = (columns: string[], values: unknown[][], tags: Record<string, unknown> = { host: 'a' }) =>
       JSON.stringify({ results: [{ statement_id: 0, series: [{ name: 'cpu', tags, columns, values }] }] });
-    expect(
-      await pool.parseMatrix(
-        series(
-          ['time', 'usage'],
-          [
-            [1000, 2],
-            [2000, null],
-          ]
-        ),
-        'influx'
-      )
-    ).toEqual([{ labels: { host: 'a', __name__: 'cpu_usage' }, timestamps: [1000], values: [2] }]);
+    const usage = series(
+      ['time', 'usage'],
+      [
+        [1000, 2],
+        [2000, null],
+      ]
+    );
+    expect(asArrays(await pool.parseMatrix(usage, 'influx'))).toEqual([
+      { labels: { host: 'a', __name__: 'cpu_usage' }, timestamps: [1000], values: [2] },
+    ]);
     expect(await pool.parseMatrix('{"error":"database not found"}', 'influx')).toEqual({
       execution: 'database not found',
     });

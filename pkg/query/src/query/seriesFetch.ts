@@ -68,7 +68,7 @@ export async function fetchSeries(
   if (inner.language !== 'promql') {
     // InfluxDB computes every GROUP BY time(...) bucket of the range: no more per series than points could be read.
     const statementLimits = influxqlLimits(limits, endMs - startMs);
-    const parseInflux = parseMatrix && ((body: string) => parseMatrix(body, 'influx'));
+    const parseInflux = parseMatrix && ((body: Uint8Array[]) => parseMatrix(body, 'influx'));
     series = await influxQuery(upstream, inner.statement, startMs, endMs, stepMs, statementLimits, signal, parseInflux);
   } else if (selection && isPlainSelector(inner.expression)) {
     try {

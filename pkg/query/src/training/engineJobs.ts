@@ -27,7 +27,8 @@ import { readMatrixAnswer } from '../upstreams/prometheusUpstream';
 export type AnswerFormat = 'prometheus' | 'influx';
 
 /** What an upstream's answer with a success status holds: its series, or what is wrong with it (answerReading.ts). */
-export function readAnswer(body: string, format: AnswerFormat): AnswerReading {
+export function readAnswer(answer: string | Uint8Array[], format: AnswerFormat): AnswerReading {
+  const body = typeof answer === 'string' ? answer : Buffer.concat(answer).toString('utf8');
   return format === 'influx' ? readInfluxAnswer(body) : readMatrixAnswer(body);
 }
 

@@ -12,7 +12,7 @@ export type TrainingRequest =
   | { id: number; kind: 'decode'; saved: unknown }
   | { id: number; kind: 'score'; job: ScoreJob }
   | { id: number; kind: 'online'; job: OnlineJob }
-  | { id: number; kind: 'parseMatrix'; body: string; format: AnswerFormat };
+  | { id: number; kind: 'parseMatrix'; body: string | Uint8Array[]; format: AnswerFormat };
 
 export type TrainingReply =
   | { id: number; trained: TrainedDetector }

@@ -49,9 +49,9 @@ export interface EngineThreads {
    * What a Prometheus query_range answer, or an InfluxDB /query answer ('influx'), with a success status holds: its
    * series, or what is wrong with it (upstreams/answerReading.ts).
    */
-  parseMatrix(body: string, format?: AnswerFormat): Promise<AnswerReading>;
+  parseMatrix(body: string | Uint8Array[], format?: AnswerFormat): Promise<AnswerReading>;
   /** parseMatrix for a training range's answer (large): where it does not hold up a warm query's parse and scoring. */
-  parseTrainingMatrix(body: string, format?: AnswerFormat): Promise<AnswerReading>;
+  parseTrainingMatrix(body: string | Uint8Array[], format?: AnswerFormat): Promise<AnswerReading>;
 }
 
 /** Everything on the event loop: the pool size 0 (workers.training: 0), and tests. */
@@ -175,7 +175,9 @@ export class TrainingPool implements EngineThreads {
       }
       const job = this.queue.shift()!;
       idle.job = job;
-      idle.worker.postMessage({ id: job.id, ...job.request });
+      const transfer =
+        job.request.kind === 'parseMatrix' && typeof job.request.body !== 'string' ? ownBuffers(job.request.body) : [];
+      idle.worker.postMessage({ id: job.id, ...job.request }, transfer);
     }
   }
 
@@ -241,4 +243,22 @@ function workerError(reply: Extract<TrainingReply, { error: string }>): Error {
     return error;
   }
   return new Error(reply.error);
+}
+
+/**
+ * The buffers of an answer's chunks that are theirs alone (a fresh buffer per chunk, as undici reads them): handed
+ * over to the worker, not copied (the reader is done with them; transfer detaches them). A chunk that is a view into
+ * a larger or shared buffer is copied by postMessage instead, so that nothing else is detached.
+ */
+function ownBuffers(chunks: Uint8Array[]): ArrayBuffer[] {
+  const owned = new Set<ArrayBuffer>();
+  const shared = new Set<ArrayBufferLike>();
+  for (const chunk of chunks) {
+    if (chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength) {
+      (owned.has(chunk.buffer) ? shared : owned).add(chunk.buffer);
+    } else {
+      shared.add(chunk.buffer);
+    }
+  }
+  return [...owned].filter((buffer) => !shared.has(buffer));
 }

@@ -5,12 +5,14 @@
  */
 import { EngineInputError } from '@telemetry-analyzer/engine';
 import { parentPort } from 'node:worker_threads';
+import { packSeries } from '../upstreams/series';
 import { decodeDetector, readAnswer, scoreOnlineUnit, scoreUnit, trainDetector } from './engineJobs';
 import type { TrainingReply, TrainingRequest } from './trainingMessages';
 
 parentPort!.on('message', (request: TrainingRequest) => {
   const { id } = request;
   let reply: TrainingReply;
+  let transfer: ArrayBuffer[] = [];
   try {
     switch (request.kind) {
       case 'train':
@@ -25,14 +27,22 @@ parentPort!.on('message', (request: TrainingRequest) => {
       case 'online':
         reply = { id, online: scoreOnlineUnit(request.job) };
         break;
-      case 'parseMatrix':
-        reply = { id, series: readAnswer(request.body, request.format) };
+      case 'parseMatrix': {
+        const reading = readAnswer(request.body, request.format);
+        if (Array.isArray(reading)) {
+          const { packed, transfer: buffers } = packSeries(reading);
+          reply = { id, series: packed };
+          transfer = buffers;
+        } else {
+          reply = { id, series: reading };
+        }
         break;
+      }
     }
   } catch (error) {
     const input =
       error instanceof EngineInputError ? { code: error.code, column: error.column, row: error.row } : undefined;
     reply = { id, error: (error as Error).message, name: (error as Error).name, input };
   }
-  parentPort!.postMessage(reply);
+  parentPort!.postMessage(reply, transfer);
 });
