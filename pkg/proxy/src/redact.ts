@@ -1,6 +1,3 @@
-/** Redaction of the configured secrets is shared with the writer: pkg/query's createRedactor. */
-export { createRedactor } from '@telemetry-analyzer/query';
-
 /** What a request sent, as redaction compares it: the URL as sent and decoded, and every parameter value. */
 export function clientSentText(url: string, ...parameters: unknown[]): string[] {
   const texts = [url, decodedUrl(url)];

@@ -19,6 +19,7 @@ import {
   engineOnEventLoop,
   splitEngineThreads,
   UpstreamHttp,
+  createRedactor,
 } from '@telemetry-analyzer/query';
 import { clientErrorHandler, rawBadDataAnswer } from './http/clientErrors';
 import { requestTurns } from './http/requestTurns';
@@ -26,7 +27,7 @@ import { isAuthorized, needsCredentials } from './http/incomingAuth';
 import { registerPromApiRoutes } from './http/promApiRoutes';
 import { Readiness } from './http/readiness';
 import { ProxyMetrics } from './metrics';
-import { clientSentText, createRedactor, redactedUrl } from './redact';
+import { clientSentText, redactedUrl } from './redact';
 
 export interface RunningProxy {
   /** Base URL, e.g. http://127.0.0.1:41234 (the real port when the config asked for port 0). */

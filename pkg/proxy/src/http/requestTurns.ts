@@ -10,11 +10,6 @@ import type { Socket } from 'node:net';
 /** Pipelined requests a connection may have waiting behind the one in flight; no client Grafana uses pipelines. */
 export const MAX_WAITING_PER_CONNECTION = 16;
 
-interface Turns {
-  /** The callbacks of the requests waiting, in arrival order. */
-  waiting: Array<() => void>;
-}
-
 export interface RequestTurns {
   /**
    * Calls `go` when the request may run: at once if its connection has none in flight, else after the ones before it
@@ -25,10 +20,12 @@ export interface RequestTurns {
 }
 
 export function requestTurns(): RequestTurns {
-  const bySocket = new WeakMap<Socket, Turns>();
+  /** Per connection with a request in flight: the callbacks of the requests waiting behind it, in arrival order. */
+  const waitingBySocket = new WeakMap<Socket, Array<() => void>>();
   return {
     take(socket, go) {
-      const turns = bySocket.get(socket);
+      const waiting = waitingBySocket.get(socket);
+      // The turn passes on once, however often this is called.
       let released = false;
       const answered = () => {
         if (released) {
@@ -36,23 +33,23 @@ export function requestTurns(): RequestTurns {
         }
         released = true;
         // A closed connection's waiting requests have no one to answer: they never run.
-        const next = socket.destroyed ? undefined : bySocket.get(socket)?.waiting.shift();
+        const next = socket.destroyed ? undefined : waitingBySocket.get(socket)?.shift();
         if (next) {
           next();
         } else {
-          bySocket.delete(socket);
+          waitingBySocket.delete(socket);
         }
       };
-      if (!turns) {
-        bySocket.set(socket, { waiting: [] });
+      if (!waiting) {
+        waitingBySocket.set(socket, []);
         go();
         return { taken: true, answered };
       }
-      if (turns.waiting.length >= MAX_WAITING_PER_CONNECTION) {
+      if (waiting.length >= MAX_WAITING_PER_CONNECTION) {
         socket.destroy();
         return { taken: false, answered: () => undefined };
       }
-      turns.waiting.push(go);
+      waiting.push(go);
       return { taken: true, answered };
     },
   };
