@@ -12,9 +12,10 @@ export interface SampleSink {
   readonly pending: number;
   /**
    * Takes the samples, waiting for room in a bounded queue; with `dropWhileFailing`, drops what does not fit while the
-   * target is failing. Resolves to how many were dropped.
+   * target is failing; once `stop` aborts, stops waiting (the rest is queued, for the shutdown grace). Resolves to how
+   * many were dropped.
    */
-  enqueue(series: SinkSeries[], dropWhileFailing: boolean): Promise<number>;
+  enqueue(series: SinkSeries[], dropWhileFailing: boolean, stop?: AbortSignal): Promise<number>;
   /** Resolves once everything taken so far is delivered (or given up). */
   flush(): Promise<void>;
   /** Delivers what is left within `graceMs` and ends. */

@@ -315,7 +315,7 @@ export class AnomalyWriter {
       }
       // Waits for room while the target takes what is sent (a backfill, a catch-up after downtime: their size is
       // the data's); live, what does not fit while the target is failing is dropped (the bound is for that case).
-      const dropped = await this.client.enqueue(series, live);
+      const dropped = await this.client.enqueue(series, live, this.stopping.signal);
       this.metrics.samplesQueued.inc({ job: job.name }, queued - dropped);
       if (live) {
         state.cursorMs = Math.max(chunk.endMs, state.cursorMs ?? -Infinity);

@@ -198,6 +198,42 @@ describe('RemoteWriteClient', () => {
     expect(counts).toMatchObject({ sent: 30, retries: 3, dropped: { queue_full: 0, shutdown: 0 } });
   });
 
+  it('on close, gives up a request in flight at the end of the grace instead of waiting for its timeout', async () => {
+    const target = await receiver([]);
+    servers.push(target.server);
+    target.server.removeAllListeners('request');
+    let requests = 0;
+    target.server.on('request', (request) => {
+      requests++;
+      request.resume(); // read, and never answered
+    });
+    const { counts, events } = recorder();
+    const client = new RemoteWriteClient({ ...settings(target.url), timeoutMs: 120_000 }, events);
+    await client.enqueue([series('a', 0, 5)], false);
+    // Resolves at the end of the grace, not after the request's 120 s timeout (beyond the test's time limit).
+    await client.close(200);
+    expect(requests).toBe(1);
+    expect(counts.dropped.shutdown).toBe(5);
+    expect(client.pending).toBe(0);
+    target.server.closeAllConnections();
+  });
+
+  it('stops waiting for room once the writer stops: the rest is queued for the shutdown grace, not dropped', async () => {
+    const target = await receiver(Array(1000).fill(503));
+    servers.push(target.server);
+    const { counts, events } = recorder();
+    const client = new RemoteWriteClient(settings(target.url, 5), events);
+    const stop = new AbortController();
+    const queued = client.enqueue([series('a', 0, 12)], false, stop.signal); // a backfill: waits for room
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(client.pending).toBe(5);
+    stop.abort();
+    expect(await queued).toBe(0);
+    expect(client.pending).toBe(12);
+    await client.close(100);
+    expect(counts.dropped).toEqual({ queue_full: 0, shutdown: 12 });
+  });
+
   it('on close, gives up retrying after the grace and counts what it dropped', async () => {
     const target = await receiver(Array(1000).fill(503));
     servers.push(target.server);

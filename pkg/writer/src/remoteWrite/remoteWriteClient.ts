@@ -54,7 +54,9 @@ export class RemoteWriteClient implements SampleSink {
   private readonly wakeSleepers = new Set<() => void>();
   /** Whether the last send failed and is being retried (cleared by a send the target answered for good). */
   private failing = false;
-  /** enqueueWaiting calls waiting for room. */
+  /** Aborts the request in flight (close(), at the end of its grace). */
+  private sendAbort = new AbortController();
+  /** enqueue calls waiting for room. */
   private readonly queueWaiters: Array<() => void> = [];
 
   constructor(
@@ -74,23 +76,42 @@ export class RemoteWriteClient implements SampleSink {
    * retried (the target down, or refusing for now) is dropped and counted, the oldest samples of each series kept: a
    * live writer must not stall behind a dead target. Resolves to how many samples were dropped.
    */
-  async enqueue(series: SinkSeries[], dropWhileFailing: boolean): Promise<number> {
+  async enqueue(series: SinkSeries[], dropWhileFailing: boolean, stop?: AbortSignal): Promise<number> {
+    // A stopping writer stops waiting: what is left is queued beyond the bound, for the shutdown grace to send or drop.
+    const wake = () => this.notifyQueueChange();
+    stop?.addEventListener('abort', wake, { once: true });
     let dropped = 0;
-    for (const one of series) {
-      for (let from = 0; from < one.timestamps.length;) {
-        if (this.room > 0) {
-          const take = Math.min(this.room, one.timestamps.length - from);
-          this.push(one, from, from + take);
-          from += take;
-        } else if (dropWhileFailing && this.failing) {
-          dropped += one.timestamps.length - from;
-          break;
-        } else {
-          await this.queueChange();
-        }
+    try {
+      for (const one of series) {
+        dropped += await this.enqueueOne(one, dropWhileFailing, stop);
+      }
+    } finally {
+      stop?.removeEventListener('abort', wake);
+    }
+    this.startPump();
+    return this.queuedWithDrops(dropped);
+  }
+
+  /** enqueue's work for one series; returns how many of its samples were dropped. */
+  private async enqueueOne(one: SinkSeries, dropWhileFailing: boolean, stop?: AbortSignal): Promise<number> {
+    let from = 0;
+    while (from < one.timestamps.length) {
+      if (stop?.aborted) {
+        this.push(one, from, one.timestamps.length);
+        return 0;
+      }
+      if (this.room > 0) {
+        const take = Math.min(this.room, one.timestamps.length - from);
+        this.push(one, from, from + take);
+        from += take;
+      } else if (dropWhileFailing && this.failing) {
+        return one.timestamps.length - from;
+      } else {
+        this.startPump();
+        await this.queueChange();
       }
     }
-    return this.queuedWithDrops(dropped);
+    return 0;
   }
 
   /** Samples the queue can take now. */
@@ -109,8 +130,14 @@ export class RemoteWriteClient implements SampleSink {
       values: one.values.slice(from, to),
     });
     this.queued += to - from;
+  }
+
+  /** Starts sending what is queued, unless already sending. Called once a call's samples are queued (or it must wait), so that its first batch is whole. */
+  private startPump(): void {
     // pump() awaits before it can end (the queue is not empty), so `pumping` is set before pump() clears it.
-    this.pumping ??= this.pump();
+    if (this.queue.length > 0) {
+      this.pumping ??= this.pump();
+    }
   }
 
   private queuedWithDrops(dropped: number): number {
@@ -142,7 +169,11 @@ export class RemoteWriteClient implements SampleSink {
    */
   async close(graceMs: number): Promise<void> {
     this.giveUpAtMs = Date.now() + graceMs;
-    const timer = setTimeout(() => this.wakeSleepers.forEach((wake) => wake()), graceMs);
+    const timer = setTimeout(() => {
+      this.wakeSleepers.forEach((wake) => wake());
+      // A request in flight is given up too: its timeout (timeoutMs) would otherwise overrun the grace.
+      this.sendAbort?.abort(new Error('the shutdown grace ended'));
+    }, graceMs);
     try {
       await this.flush();
     } finally {
@@ -200,6 +231,10 @@ export class RemoteWriteClient implements SampleSink {
     const body = encodeWriteRequest(batch);
     let backoffMs = this.settings.minBackoffMs;
     for (;;) {
+      this.sendAbort = new AbortController();
+      if (Date.now() >= this.giveUpAtMs) {
+        this.sendAbort.abort(new Error('the shutdown grace ended')); // no new attempt after it, however long
+      }
       const began = process.hrtime.bigint();
       let status: number | 'network';
       let reason: string;
@@ -209,7 +244,7 @@ export class RemoteWriteClient implements SampleSink {
           method: 'POST',
           headers: { ...REMOTE_WRITE_HEADERS, ...authHeaders(this.settings.auth) },
           body,
-          signal: AbortSignal.timeout(this.settings.timeoutMs),
+          signal: AbortSignal.any([this.sendAbort.signal, AbortSignal.timeout(this.settings.timeoutMs)]),
         });
         const text = await response.text();
         if (response.ok) {
