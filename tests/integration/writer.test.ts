@@ -1058,7 +1058,7 @@ describe('anomaly writer', () => {
         expect(run).toEqual({
           code: 1,
           stderr: expect.stringMatching(
-            /^telemetry-analyzer: reading back .* from http:\/\/127\.0\.0\.1:\d+: HTTP 401 *\n$/
+            /^telemetry-analyzer: reading back .* from http:\/\/127\.0\.0\.1:\d+: HTTP 401\n$/
           ),
         });
       }
@@ -1071,7 +1071,7 @@ describe('anomaly writer', () => {
       expect(reading).toEqual({
         code: 1,
         stderr:
-          'telemetry-analyzer: internal: upstream "locked" gave an invalid answer: HTTP 401 without a Prometheus error body\n',
+          'telemetry-analyzer: upstream "locked" gave an invalid answer: HTTP 401 without a Prometheus error body\n',
       });
     } finally {
       removeTempDir(dir);

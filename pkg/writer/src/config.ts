@@ -18,6 +18,7 @@ import {
 } from '@telemetry-analyzer/query';
 import type { RemoteWriteSettings } from './remoteWrite/remoteWriteClient';
 import { ShardSpec, parseShard } from './shard';
+import { EXPORTED_PREFIX } from './writtenSeries';
 
 export interface RemoteWriteConfig extends RemoteWriteSettings {
   /** The upstream (type prometheus) that reads the target TSDB back: where a restarted writer resumes from. */
@@ -148,6 +149,11 @@ class WriterConfigReader extends ServiceConfigReader {
     }
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(names.jobLabel) || names.jobLabel.startsWith('__')) {
       this.problem('output.jobLabel', `not a valid label name: "${names.jobLabel}"`);
+    } else if (names.jobLabel.startsWith(EXPORTED_PREFIX)) {
+      this.problem(
+        'output.jobLabel',
+        `"${names.jobLabel}": names starting with "${EXPORTED_PREFIX}" are kept for the input labels the writer renames`
+      );
     }
     // Two outputs under one name would be one series holding both (scores and flags interleaved).
     const keys = ['score', 'flag', 'threshold'] as const;
@@ -227,6 +233,12 @@ class WriterConfigReader extends ServiceConfigReader {
             this.problem(
               `remoteWrite.externalLabels.${name}`,
               `"${name}" is the writer's own label (output.jobLabel, __*)`
+            );
+          } else if (name.startsWith(EXPORTED_PREFIX)) {
+            // Input labels named like the writer's are written under exported_<name>: this one could meet them.
+            this.problem(
+              `remoteWrite.externalLabels.${name}`,
+              `"${name}": names starting with "${EXPORTED_PREFIX}" are kept for the input labels the writer renames`
             );
           } else {
             settings.externalLabels[name] = value;

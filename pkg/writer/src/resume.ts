@@ -133,7 +133,8 @@ export async function instantQuery(
     answer = undefined;
   }
   if (status < 200 || status >= 300 || answer?.status !== 'success' || !answer.data) {
-    throw new ReadBackError(`reading back ${query} from ${upstream.config.url}: HTTP ${status} ${answer?.error ?? ''}`);
+    const said = typeof answer?.error === 'string' ? `: ${answer.error}` : '';
+    throw new ReadBackError(`reading back ${query} from ${upstream.config.url}: HTTP ${status}${said}`);
   }
   return answer.data.result;
 }

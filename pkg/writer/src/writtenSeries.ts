@@ -14,7 +14,7 @@ export const INPUT_METRIC_LABEL = 'input_metric';
  * with a target label (honor_labels: false). Without it, input series differing only in such a label (a `cluster`
  * of a global view, with `cluster` among the external labels) were written as one series.
  */
-const EXPORTED_PREFIX = 'exported_';
+export const EXPORTED_PREFIX = 'exported_';
 
 /** Names the writer sets on every written series of `job`; input labels keep them only under `exported_`. */
 export function writerLabelNames(job: JobConfig, remoteWrite: RemoteWriteConfig): Set<string> {
@@ -24,7 +24,7 @@ export function writerLabelNames(job: JobConfig, remoteWrite: RemoteWriteConfig)
 /**
  * The name an input label is written under: one `exported_` more when, stripped of its `exported_` prefixes, it is
  * a name the writer sets (so `exported_cluster` of the input does not meet the renamed `cluster`); else unchanged.
- * One-to-one, and inputLabelName reverses it.
+ * One-to-one, and inputLabelName reverses it, as the config keeps writer label names from starting with `exported_`.
  */
 export function writtenLabelName(name: string, writerNames: Set<string>): string {
   return writerNames.has(withoutExportedPrefixes(name)) ? EXPORTED_PREFIX + name : name;

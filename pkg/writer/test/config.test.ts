@@ -128,6 +128,20 @@ describe('writer config', () => {
     ]);
   });
 
+  it('refuses writer label names starting with exported_, which renamed input labels take', () => {
+    expect(
+      problems(
+        upstreams +
+          'remoteWrite: { url: "http://127.0.0.1:9090/api/v1/write", externalLabels: { exported_cluster: eu1 } }\n' +
+          'output: { jobLabel: exported_job }\n' +
+          'jobs: [{ name: a, query: "cpu" }]\n'
+      )
+    ).toEqual([
+      'output.jobLabel: "exported_job": names starting with "exported_" are kept for the input labels the writer renames',
+      'remoteWrite.externalLabels.exported_cluster: "exported_cluster": names starting with "exported_" are kept for the input labels the writer renames',
+    ]);
+  });
+
   it('refuses a fit window that can never train, or holds more points than the limit, instead of failing every run', () => {
     const job = (schedule: string, options = '') =>
       problems(

@@ -81,7 +81,8 @@ export function runCommand(): Command {
         // The query layer's errors in Prometheus' terms: a 4xx is a job the config asks for wrongly (a limit, a
         // query the upstream refuses); anything else is an upstream that failed.
         if (error instanceof PromApiError) {
-          const text = `${error.errorType}: ${error.message}`;
+          // "internal" is the proxy's class for an upstream's nonsense (a 502): not the CLI's own error.
+          const text = error.errorType === 'internal' ? error.message : `${error.errorType}: ${error.message}`;
           throw error.httpStatus < 500 ? new InputError({ source: flags.config }, text) : new ExternalFailure(text);
         }
         // An upstream's own error answer (a 401 to the writer's credentials), which the proxy passes on as it came.

@@ -33,8 +33,8 @@ export function labelsKey(labels: Record<string, string>): string {
 
 /** Merges chunks of the same series (fetched range by range) into one, keeping timestamps increasing and unique. */
 export function mergeSeriesChunks(chunks: Series[][]): Series[] {
-  if (chunks.length === 1) {
-    return chunks[0]; // one answer: nothing to merge, and its (transferred) arrays are not copied
+  if (chunks.length === 1 && new Set(chunks[0].map((one) => labelsKey(one.labels))).size === chunks[0].length) {
+    return chunks[0]; // one answer, each series once: nothing to merge, and its (transferred) arrays are not copied
   }
   const byKey = new Map<string, { labels: Record<string, string>; timestamps: number[]; values: number[] }>();
   for (const chunk of chunks) {
