@@ -119,7 +119,7 @@ export class RemoteWriteClient implements SampleSink {
     return this.settings.queueSamples - this.pending;
   }
 
-  /** Queues samples [from, to) of `one` and starts sending. */
+  /** Queues samples [from, to) of `one` (startPump sends them). */
   private push(one: SinkSeries, from: number, to: number): void {
     if (to <= from) {
       return;
@@ -132,7 +132,10 @@ export class RemoteWriteClient implements SampleSink {
     this.queued += to - from;
   }
 
-  /** Starts sending what is queued, unless already sending. Called once a call's samples are queued (or it must wait), so that its first batch is whole. */
+  /**
+   * Starts sending what is queued, unless already sending: once a call's samples are queued (or before it waits for
+   * room), so that its first batch is whole.
+   */
   private startPump(): void {
     // pump() awaits before it can end (the queue is not empty), so `pumping` is set before pump() clears it.
     if (this.queue.length > 0) {
@@ -172,7 +175,7 @@ export class RemoteWriteClient implements SampleSink {
     const timer = setTimeout(() => {
       this.wakeSleepers.forEach((wake) => wake());
       // A request in flight is given up too: its timeout (timeoutMs) would otherwise overrun the grace.
-      this.sendAbort?.abort(new Error('the shutdown grace ended'));
+      this.sendAbort.abort(new Error('the shutdown grace ended'));
     }, graceMs);
     try {
       await this.flush();
