@@ -202,10 +202,20 @@ function openForm(options: Partial<AnomalyOptions> = {}) {
   return screen.getByTestId(testIds.alertRule.modal);
 }
 
-async function choose(testId: string, label: string) {
+/**
+ * Opens a combobox's list as a user would: focus on it, then ArrowDown. The modal moves focus into itself once,
+ * a frame after it opens (a focus trap); a list opened before that closes when its input loses focus, so this waits
+ * for focus to be in the modal first.
+ */
+async function openList(testId: string) {
+  await waitFor(() => expect(document.activeElement?.closest('[role="dialog"]')).not.toBeNull());
   const input = screen.getByTestId(testId);
-  fireEvent.focus(input);
+  act(() => input.focus());
   fireEvent.keyDown(input, { key: 'ArrowDown' });
+}
+
+async function choose(testId: string, label: string) {
+  await openList(testId);
   fireEvent.click(await screen.findByRole('option', { name: label }));
 }
 
@@ -311,9 +321,7 @@ describe('Create alert rule', () => {
       type: 'dash-folder',
       permission: 'Edit',
     });
-    const input = screen.getByTestId(testIds.alertRule.folder);
-    fireEvent.focus(input);
-    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    await openList(testIds.alertRule.folder);
     expect(await screen.findByRole('option', { name: 'Infrastructure / Databases' })).toBeInTheDocument();
     expect(screen.getByRole('option', { name: 'Infrastructure' })).toBeInTheDocument();
     expect(screen.queryByRole('option', { name: 'Finance' })).not.toBeInTheDocument();
