@@ -177,6 +177,9 @@ export interface ModelStoreConfig {
 export const DEFAULT_MODEL_STORE_BYTES = 2 ** 30;
 
 /** Training worker threads by default: every core but the one the event loop runs on, at least one. */
+/** engine.retrainInterval's default: training windows end on the hour. */
+export const DEFAULT_RETRAIN_INTERVAL_MS = 3_600_000;
+
 export const DEFAULT_TRAINING_WORKERS = Math.max(1, availableParallelism() - 1);
 
 /**
@@ -539,7 +542,7 @@ export class ServiceConfigReader {
       ...DEFAULT_DETECTOR_SETTINGS,
       seasonality: 'auto',
       trainingWindowMs: 86_400_000,
-      retrainIntervalMs: 3_600_000,
+      retrainIntervalMs: DEFAULT_RETRAIN_INTERVAL_MS,
       instantStepMs: 60_000,
     };
     if (raw === undefined || raw === null) {
