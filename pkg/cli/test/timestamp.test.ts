@@ -72,15 +72,43 @@ describe('parseTimestamp', () => {
 });
 
 describe('formatTimestamp', () => {
-  test('writes exactly what Date#toISOString writes, in any order of days, inside and outside its fast range', () => {
+  test('writes exactly what Date#toISOString writes for whole milliseconds, inside and outside its fast range', () => {
     const random = createRandom(3);
     const special = [
-      0, 1, 999, 86_399_999, 86_400_000, -1, -86_400_001, 1.5, -0.5, 253_402_300_799_999, 253_402_300_800_000, 8.64e15,
+      0, 1, 999, 86_399_999, 86_400_000, -1, -86_400_001, 253_402_300_799_999, 253_402_300_800_000, 8.64e15,
     ];
     const values = [...special, ...Array.from({ length: 20_000 }, () => Math.floor((random.nextFloat() - 0.1) * 4e12))];
     const sequential = Array.from({ length: 5000 }, (_, i) => 1.7e12 + i * 15_000 + (i % 7));
     for (const ms of [...values, ...sequential]) {
       expect(formatTimestamp(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+});
+
+describe('formatTimestamp of sub-millisecond times', () => {
+  test('writes the microseconds, so rows less than a millisecond apart keep distinct times', () => {
+    expect(formatTimestamp(parseTimestamp('1767225600000300'))).toBe('2026-01-01T00:00:00.000300Z');
+    expect(formatTimestamp(parseTimestamp('1767225600000300999'))).toBe('2026-01-01T00:00:00.000301Z');
+    expect(formatTimestamp(parseTimestamp('2026-01-01T00:00:00.123456Z'))).toBe('2026-01-01T00:00:00.123456Z');
+    expect(formatTimestamp(1.5)).toBe('1970-01-01T00:00:00.001500Z');
+    expect(formatTimestamp(-0.5)).toBe('1969-12-31T23:59:59.999500Z');
+    // Rounding up to the next millisecond carries into it.
+    expect(formatTimestamp(999.9999)).toBe('1970-01-01T00:00:01.000000Z');
+  });
+
+  test('reads back (parseTimestamp) to the microsecond, and microsecond epochs 1 us apart stay apart', () => {
+    const random = createRandom(11);
+    let previous = '';
+    for (let i = 0; i < 5000; i++) {
+      const micros = 1_767_225_600_000_000 + i;
+      const ms = parseTimestamp(String(micros));
+      const text = formatTimestamp(ms);
+      expect(text).not.toBe(previous);
+      expect(Math.abs(parseTimestamp(text) - ms)).toBeLessThanOrEqual(0.0005);
+      previous = text;
+      // Half a microsecond of rounding, and the double's own resolution far from 1970 (~0.5 us at +-4e12 ms).
+      const any = (random.nextFloat() - 0.5) * 8e12;
+      expect(Math.abs(parseTimestamp(formatTimestamp(any)) - any)).toBeLessThanOrEqual(0.001);
     }
   });
 });

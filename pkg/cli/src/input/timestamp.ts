@@ -160,7 +160,7 @@ const scratch = Buffer.alloc(TIMESTAMP_LENGTH);
  */
 export function writeTimestamp(ms: number, target: Uint8Array, at: number): number {
   if (!(ms >= 0 && ms < FAST_FORMAT_BELOW_MS) || !Number.isInteger(ms)) {
-    const text = new Date(ms).toISOString();
+    const text = isoText(ms);
     for (let i = 0; i < text.length; i++) {
       target[at++] = text.charCodeAt(i);
     }
@@ -201,8 +201,30 @@ export function writeTimestamp(ms: number, target: Uint8Array, at: number): numb
 /** ISO-8601 UTC text of epoch milliseconds, as every output file writes timestamps: exactly Date#toISOString. */
 export function formatTimestamp(ms: number): string {
   if (!(ms >= 0 && ms < FAST_FORMAT_BELOW_MS) || !Number.isInteger(ms)) {
-    return new Date(ms).toISOString();
+    return isoText(ms);
   }
   writeTimestamp(ms, scratch, 0);
   return scratch.toString('latin1', 0, TIMESTAMP_LENGTH);
+}
+
+/**
+ * Below this many milliseconds from 1970 (either way: the year 2255) a time's microseconds are whole numbers a double
+ * holds exactly (ms × 1000 < 2^53), so sub-millisecond times are written to the microsecond.
+ */
+const MICROSECOND_TEXT_BELOW_MS = 9e12;
+
+/**
+ * Date#toISOString, but for a time with a fraction of a millisecond (microsecond and nanosecond epochs, ISO times
+ * with more than 3 fractional digits) 3 more digits, its microseconds: toISOString would cut them, and the outputs'
+ * rows of a series sampled more often than every millisecond would show one time for several rows. An epoch double
+ * holds ~0.25 us at today's dates, so the microseconds are rounded, not cut.
+ */
+function isoText(ms: number): string {
+  if (Number.isInteger(ms) || !(Math.abs(ms) < MICROSECOND_TEXT_BELOW_MS)) {
+    return new Date(ms).toISOString();
+  }
+  const micros = Math.round(ms * 1000);
+  const wholeMs = Math.floor(micros / 1000);
+  const text = new Date(wholeMs).toISOString();
+  return `${text.slice(0, -1)}${String(micros - wholeMs * 1000).padStart(3, '0')}Z`;
 }
