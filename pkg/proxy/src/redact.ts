@@ -1,9 +1,14 @@
-/** What a request sent, as redaction compares it: the URL as sent and decoded, and every parameter value. */
+import { spelledStrings } from '@telemetry-analyzer/query';
+
+/**
+ * What a request sent, as redaction compares it: the URL as sent and decoded, every parameter value, and the strings
+ * a value spells with escapes, decoded as PromQL and InfluxQL decode them (spelledStrings).
+ */
 export function clientSentText(url: string, ...parameters: unknown[]): string[] {
   const texts = [url, decodedUrl(url)];
   const collect = (value: unknown): void => {
     if (typeof value === 'string') {
-      texts.push(value);
+      texts.push(value, ...spelledStrings(value));
     } else if (Array.isArray(value)) {
       value.forEach(collect);
     } else if (typeof value === 'object' && value !== null) {

@@ -99,11 +99,13 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       requestTimeout: config.server.requestTimeoutMs,
       connectionsCheckingInterval: 1_000,
     },
-    requestIdHeader: 'x-request-id',
+    // A client's X-Request-Id is taken when it is a plain id (clientRequestId), else the proxy makes one: the id is
+    // echoed and written on every log line of the request.
+    requestIdHeader: false,
     // One log line per request (onResponse below) instead of fastify's two: half the logging cost of pass-through.
     // (Through a LogController: fastify 5.12 deprecates the top-level disableRequestLogging option with a warning.)
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: () => randomUUID(),
+    genReqId: (request) => clientRequestId(request.headers['x-request-id'], redact) ?? randomUUID(),
     // Query strings may hold long PromQL; the limit on `query` is ours (limits.maxQueryLength).
     routerOptions: { maxParamLength: 1000 },
     // URLs the router cannot decode (`%c0%af`, a lone `%`) or path parameters over maxParamLength: answered before
@@ -428,4 +430,18 @@ function authorizationHeaders(rawHeaders: string[]): number {
     }
   }
   return count;
+}
+
+/** What a client may name its request: visible ASCII, as ids are written (UUIDs, trace ids), at most 128 of them. */
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * The client's X-Request-Id when it is an id the proxy can log as it is: one header, REQUEST_ID's form, and no
+ * configured secret in it (a token sent as the id would reach the logs: every line of the request carries it).
+ */
+export function clientRequestId(
+  header: string | string[] | undefined,
+  redact: (text: string) => string
+): string | undefined {
+  return typeof header === 'string' && REQUEST_ID.test(header) && redact(header) === header ? header : undefined;
 }

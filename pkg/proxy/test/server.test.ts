@@ -146,6 +146,19 @@ describe('plain PromQL passes through unchanged', () => {
     expect(forwarded.params.get('query')).toBe('syntax_error');
   });
 
+  it("POST /api/v1/series forwards every match[], the body's and the URL's, as Prometheus reads them", async () => {
+    const proxy = await proxyWith();
+    const response = await fetch(`${proxy.url}/api/v1/series?match[]=${encodeURIComponent('{job="node"}')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams([['match[]', 'cpu']]),
+    });
+    await response.text(); // the double answers 404 for series: what it was asked is what counts here
+    const forwarded = prometheus.requests.find((r) => r.path === '/api/v1/series')!;
+    // Go's r.Form: the body's values first, then the URL's.
+    expect(forwarded.params.getAll('match[]')).toEqual(['cpu', '{job="node"}']);
+  });
+
   it('passes /api/v1/labels through', async () => {
     const proxy = await proxyWith();
     const answer = await get(proxy, '/api/v1/labels');
@@ -578,6 +591,38 @@ log: { level: ${level} }`;
     expect(log.text).toContain('"url":"/api/v1/query?[redacted]"');
     expect(log.text).not.toContain('pw-V3ry-S3cret');
     expect(log.text).not.toContain('%70w-V3ry-S3cret');
+  });
+
+  it("answers a guess spelled with PromQL escapes as any other text: the escaped secret is the client's own text too", async () => {
+    const { proxy } = await proxyWithSecret('silent');
+    // \x2d is "-": the client's text holds no secret as sent, but the option's value, decoded, is the secret.
+    const errorFor = async (guess: string) => {
+      const answer = await get(proxy, '/api/v1/query', { query: `anomaly_score(cpu, upstream="x ${guess} y")` });
+      expect(answer.status).toBe(400);
+      return JSON.parse(answer.text).error as string;
+    };
+    expect(await errorFor('pw\\x2dV3ry-S3cret')).toMatch(/unknown upstream "x pw-V3ry-S3cret y"/);
+    expect(await errorFor('pw\\x2dWr0ng-S3cret')).toMatch(/unknown upstream "x pw-Wr0ng-S3cret y"/);
+    expect(await errorFor('pw\\u002dV3ry-S3cret')).toMatch(/unknown upstream "x pw-V3ry-S3cret y"/);
+    // Without any escape, as before: echoed.
+    expect(await errorFor('pw-V3ry-S3cret')).toMatch(/unknown upstream "x pw-V3ry-S3cret y"/);
+  });
+
+  it("takes a client's X-Request-Id only as a plain id without a secret in it, else answers and logs its own", async () => {
+    const { proxy, log } = await proxyWithSecret('info');
+    const idOf = async (id: string) => (await get(proxy, '/api/v1/labels', {}, { 'x-request-id': id })).headers;
+    expect((await idOf('trace-0af7651916cd43dd')).get('x-request-id')).toBe('trace-0af7651916cd43dd');
+    for (const refused of ['pw-V3ry-S3cret', 'x'.repeat(129), 'two words']) {
+      const id = (await idOf(refused)).get('x-request-id')!;
+      expect(id).not.toBe(refused);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    while ((log.text.match(/request completed/g) ?? []).length < 4) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(log.text).toContain('"reqId":"trace-0af7651916cd43dd"');
+    expect(log.text).not.toContain('pw-V3ry-S3cret');
+    expect(log.text).not.toContain('x'.repeat(129));
   });
 
   it("removes the proxy's secrets from an upstream's error answer passed on (a gateway quoting the request's headers)", async () => {

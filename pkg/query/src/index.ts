@@ -33,5 +33,7 @@ export * from './upstreams/prometheusUpstream';
 export * from './upstreams/prometheusSelection';
 export * from './upstreams/influxUpstream';
 export * from './upstreams/influxql/readOnlySelect';
+export { spelledStrings } from './query/spelledStrings';
+export { tokenize, type Token } from './query/lexer';
 export { tokenizeInfluxql, MACROS, type InfluxToken, type InfluxTokenType } from './upstreams/influxql/influxqlLexer';
 export { createRedactor } from './redact';
