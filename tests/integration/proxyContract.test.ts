@@ -30,6 +30,8 @@ interface ClientRequest {
   params: Array<[string, string]>;
   /** POST with the parameters in the URL and no body, as vmalert does. */
   paramsInUrl?: boolean;
+  /** POST: parameters in the URL beside the form body's (Prometheus reads both). */
+  urlParams?: Array<[string, string]>;
   headers?: Record<string, string>;
 }
 
@@ -140,6 +142,39 @@ const clientRequests: ClientRequest[] = [
   { name: 'metadata of a metric', method: 'GET', path: '/api/v1/metadata', params: [['metric', 'cpu_usage_percent']] },
   { name: 'build info', method: 'GET', path: '/api/v1/status/buildinfo', params: [] },
   {
+    // The query editor's "Format query" (the proxy bounds it to MAX_FORMAT_QUERY_TOKENS tokens; this is a few dozen).
+    name: 'format a query (POST)',
+    method: 'POST',
+    path: '/api/v1/format_query',
+    params: [
+      [
+        'query',
+        'sum by(host)(rate(error_count{job="telemetry",host=~"host-.*"}[5m]))/on(host) group_left sum by(host)(up)',
+      ],
+    ],
+  },
+  {
+    name: 'exemplars of a selector',
+    method: 'GET',
+    path: '/api/v1/query_exemplars',
+    params: [
+      ['query', 'cpu_usage_percent'],
+      ['start', start],
+      ['end', end],
+    ],
+  },
+  {
+    name: 'series matching two selectors, one in the URL and one in the body (POST)',
+    method: 'POST',
+    path: '/api/v1/series',
+    params: [
+      ['match[]', 'cpu_usage_percent{host="host-a"}'],
+      ['start', start],
+      ['end', end],
+    ],
+    urlParams: [['match[]', 'memory_free_mb{host="host-b"}']],
+  },
+  {
     // vmalert 1.79 sends its rule queries like this: POST, query in the URL, empty body typed as JSON.
     name: 'vmalert rule evaluation',
     method: 'POST',
@@ -164,7 +199,7 @@ async function send(
           method: request.method,
           headers: request.headers,
         })
-      : await fetch(`${baseUrl}${request.path}`, {
+      : await fetch(`${baseUrl}${request.path}${request.urlParams ? `?${form(request.urlParams)}` : ''}`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...request.headers },
           body: form(request.params),
@@ -196,6 +231,19 @@ it('passes real data, not empty answers, in the replayed requests', async () => 
     clientRequests.find((r) => r.name === 'label values of host')!
   );
   expect(hosts.body).toEqual({ status: 'success', data: dataset.hosts.map(({ host }) => host) });
+
+  const bothSelectors = await send(
+    proxy.url,
+    clientRequests.find((r) => r.urlParams !== undefined)!
+  );
+  const names = (bothSelectors.body as { data: Array<Record<string, string>> }).data.map((s) => s.__name__).sort();
+  expect(names).toEqual(['cpu_usage_percent', 'memory_free_mb']);
+
+  const formatted = await send(
+    proxy.url,
+    clientRequests.find((r) => r.path === '/api/v1/format_query')!
+  );
+  expect(formatted.body).toMatchObject({ status: 'success', data: expect.stringContaining('group_left') });
 
   const health = await send(
     proxy.url,

@@ -35,6 +35,37 @@ function badLabelName(target: string, decoded: string): HostileCase {
 
 const MATCH = `match[]=${encodeURIComponent('{job="telemetry"}')}`;
 
+/**
+ * PromQL a pass-through endpoint would hand Prometheus unjudged: held to limits.maxQueryLength (16 384 by default)
+ * like /query's, and a query to format to MAX_FORMAT_QUERY_TOKENS (Prometheus 2.42 formats in time cubic in a query's
+ * depth: a review's 40 KB of nested brackets kept it busy past the proxy's timeout, at 2 GB).
+ */
+function refusedPromql(path: string, name: string, value: string, error: RegExp): HostileCase {
+  const body = new URLSearchParams([[name, value]]).toString();
+  return {
+    class: 'passthrough',
+    name: `POST ${path} with ${name} of ${value.length} characters (${value.slice(0, 12)}…)`,
+    send: ({ port }) =>
+      rawRequest(port, {
+        method: 'POST',
+        target: path,
+        headers: { ...AUTHORIZED, 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      }),
+    status: 400,
+    errorType: 'bad_data',
+    error,
+  };
+}
+
+/** Over 16 384 characters, within the corpus' 64 KiB body limit once form-encoded. */
+const LONG_QUERY = `sum(${'x'.repeat(17_000)})`;
+const TOO_LONG = new RegExp(
+  `^invalid parameter "(query|match\\[\\])": \\d+ characters; at most 16384 \\(limits\\.maxQueryLength\\)$`
+);
+const TOO_MANY_TOKENS =
+  /^invalid parameter "query": \d+ tokens to format; at most 1000 \(formatting costs Prometheus time cubic/;
+
 export const PASS_THROUGH_CASES: HostileCase[] = [
   notForwarded('POST', `/api/v1/admin/tsdb/delete_series?${MATCH}`),
   notForwarded('PUT', `/api/v1/admin/tsdb/delete_series?${MATCH}`),
@@ -58,4 +89,10 @@ export const PASS_THROUGH_CASES: HostileCase[] = [
   badLabelName('/api/v1/label/job%3Fmatch[]=up/values', 'job?match[]=up'),
   badLabelName('/api/v1/label/job%00/values', 'job\u0000'),
   badLabelName('/api/v1/label/j%C3%B6b/values', 'jöb'),
+  refusedPromql('/api/v1/format_query', 'query', LONG_QUERY, TOO_LONG),
+  refusedPromql('/api/v1/format_query', 'query', `${'abs('.repeat(400)}up${')'.repeat(400)}`, TOO_MANY_TOKENS),
+  refusedPromql('/api/v1/format_query', 'query', Array.from({ length: 600 }, () => '1').join('+'), TOO_MANY_TOKENS),
+  refusedPromql('/api/v1/query_exemplars', 'query', LONG_QUERY, TOO_LONG),
+  refusedPromql('/api/v1/series', 'match[]', `{job=~"${'a|'.repeat(9000)}a"}`, TOO_LONG),
+  refusedPromql('/api/v1/labels', 'match[]', `{job=~"${'a|'.repeat(9000)}a"}`, TOO_LONG),
 ];

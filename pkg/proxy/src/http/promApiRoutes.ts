@@ -14,6 +14,7 @@ import {
   MAX_ABS_TIME_MS,
   parseDurationOrSeconds,
   parseTimestamp,
+  tokenize,
   UpstreamHttp,
   UpstreamPassThroughError,
 } from '@telemetry-analyzer/query';
@@ -50,6 +51,17 @@ const PASS_THROUGH: Array<{ path: string; post: boolean; empty?: unknown }> = [
 
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Parameters that hold PromQL on the pass-through endpoints (format_query, query_exemplars; series, labels). */
+const PROMQL_PARAMETERS = ['query', 'match[]'];
+
+/**
+ * Tokens of a query /api/v1/format_query is asked to format. Prometheus 2.42 formats in time cubic in the depth of
+ * the expression (nested calls or brackets, chains of binary operators): a review measured 0.5 s for 1 000 nested
+ * brackets, 35 s for 4 000, and hours for a body of the size the proxy reads, all of it spent in the upstream after
+ * the proxy's timeout. 1 000 tokens (~0.1 s there) is far beyond a query a person formats.
+ */
+export const MAX_FORMAT_QUERY_TOKENS = 1000;
+
 export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDependencies): void {
   const { config, upstreams, evaluator } = deps;
   const limit = new ConcurrencyLimit(config.limits.maxConcurrency);
@@ -70,8 +82,9 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       );
     }
     const method = request.method === 'POST' ? 'POST' : 'GET';
-    const params = toSearchParams(requestParams(request));
-    const response = await prometheusDefault.stream(path, params, method, inFlight.watch(reply));
+    const params = requestParams(request);
+    checkPassedPromql(params, path, config.limits.maxQueryLength);
+    const response = await prometheusDefault.stream(path, toSearchParams(params), method, inFlight.watch(reply));
     if (!/\bjson\b/i.test(response.contentType)) {
       response.body.destroy();
       // Prometheus answers every API call in JSON; anything else (an HTML error page of a load balancer) is not
@@ -110,11 +123,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     if (query === undefined || query.trim() === '') {
       throw badData('invalid parameter "query": missing or empty');
     }
-    if (query.length > config.limits.maxQueryLength) {
-      throw badData(
-        `invalid parameter "query": ${query.length} characters; at most ${config.limits.maxQueryLength} (limits.maxQueryLength)`
-      );
-    }
+    checkQueryLength('query', query, config.limits.maxQueryLength);
     const parsed = parseQuery(query);
     if (parsed.kind === 'plain') {
       // Its subqueries bounded like a wrapped expression's evaluations, over its own range (promqlCost.ts).
@@ -155,15 +164,59 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
 
 /**
  * The request's parameters as Prometheus reads them (Go's ParseForm): the URL's, and for POST the form body's, whose
- * values of a name replace the URL's here (Prometheus reads the body's first). A GET's body is not read: judging a
- * body Prometheus never sees would let the URL's query pass unjudged.
+ * values of a name come first (Go's r.Form: the body's, then the URL's). A parameter read once takes its first value
+ * (single); one read as a list (`match[]`) takes all of them. A GET's body is not read: judging a body Prometheus
+ * never sees would let the URL's query pass unjudged.
  */
 function requestParams(request: FastifyRequest): Params {
   const query = (request.query ?? {}) as Params;
   const body = request.body;
-  return request.method === 'POST' && typeof body === 'object' && body !== null
-    ? { ...query, ...(body as Params) }
-    : query;
+  if (request.method !== 'POST' || typeof body !== 'object' || body === null) {
+    return query;
+  }
+  const params: Params = { ...query };
+  for (const [name, value] of Object.entries(body as Params)) {
+    const fromUrl = query[name];
+    params[name] = fromUrl === undefined ? value : [...listOf(value), ...listOf(fromUrl)];
+  }
+  return params;
+}
+
+function listOf(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** A PromQL parameter within limits.maxQueryLength, for /query's `query` and every pass-through's. */
+function checkQueryLength(name: string, value: string, maxQueryLength: number): void {
+  if (value.length > maxQueryLength) {
+    throw badData(
+      `invalid parameter "${name}": ${value.length} characters; at most ${maxQueryLength} (limits.maxQueryLength)`
+    );
+  }
+}
+
+/**
+ * The PromQL a pass-through endpoint would hand the upstream, bounded before it goes: each value within
+ * limits.maxQueryLength (query_exemplars takes time quadratic in a query's depth), and a query to format within
+ * MAX_FORMAT_QUERY_TOKENS.
+ */
+function checkPassedPromql(params: Params, path: string, maxQueryLength: number): void {
+  for (const name of PROMQL_PARAMETERS) {
+    const value = params[name];
+    for (const text of value === undefined ? [] : listOf(value)) {
+      checkQueryLength(name, text, maxQueryLength);
+    }
+  }
+  const query = single(params, 'query');
+  if (path === '/api/v1/format_query' && query !== undefined) {
+    const tokens = tokenize(query).length - 1; // without the end token
+    if (tokens > MAX_FORMAT_QUERY_TOKENS) {
+      throw badData(
+        `invalid parameter "query": ${tokens} tokens to format; at most ${MAX_FORMAT_QUERY_TOKENS} (formatting costs ` +
+          'Prometheus time cubic in the depth of a query)'
+      );
+    }
+  }
 }
 
 function toSearchParams(params: Params): URLSearchParams {
