@@ -157,6 +157,20 @@ export const COST_CASES: HostileCase[] = [
     error: /limits\.maxSeriesPerQuery/,
     mayAskUpstream: true,
   }),
+  refused(
+    'cost',
+    'series whose labels label_replace made 18 000 characters long (each model would carry them)',
+    range(
+      {},
+      `anomaly_flag(label_replace(cpu_usage_percent{job="telemetry",host="host-a"}, "big", "${'$1'.repeat(3_000)}", "host", "(.*)"), train="1d")`
+    ),
+    {
+      status: 422,
+      errorType: 'execution',
+      error: /^a series of the wrapped query has \d+ characters of labels; at most 16384 can be scored$/,
+      mayAskUpstream: true,
+    }
+  ),
   refused('cost', 'more samples than maxSamplesPerQuery', option('train="2d"'), {
     status: 422,
     errorType: 'execution',

@@ -104,5 +104,31 @@ export async function fetchSeries(
       `the wrapped query returned ${nonEmpty.length} series; at most ${limits.maxSeriesPerQuery} can be scored (limits.maxSeriesPerQuery): narrow it with label matchers`
     );
   }
+  checkLabelBytes(nonEmpty);
   return nonEmpty;
+}
+
+/**
+ * Characters of one series' label names and values an anomaly query scores at most. A model, its cache entries and
+ * its answer carry the labels, so label_replace(…) can make one query's models megabytes each and push every other
+ * model out of modelCache.maxBytes (a review: 60 queries of ~7 MB label sets evicted 2 160 models). Real series
+ * hold well under 1 KB; Prometheus' own scrape limits are far below this too.
+ */
+export const MAX_SERIES_LABEL_CHARACTERS = 16_384;
+
+function checkLabelBytes(series: Series[]): void {
+  for (const { labels } of series) {
+    let characters = 0;
+    for (const name in labels) {
+      characters += name.length + labels[name].length;
+    }
+    if (characters > MAX_SERIES_LABEL_CHARACTERS) {
+      throw new PromApiError(
+        422,
+        'execution',
+        `a series of the wrapped query has ${characters} characters of labels; at most ${MAX_SERIES_LABEL_CHARACTERS} ` +
+          'can be scored'
+      );
+    }
+  }
 }
