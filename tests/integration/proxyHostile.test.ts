@@ -129,6 +129,20 @@ describe('the hostile-request corpus', () => {
     expect(after.prometheusApi).toBeGreaterThan(before.prometheusApi);
   });
 
+  it("answers a guess at a secret spelled with escapes in a regex like a wrong guess (Prometheus' error quotes it decoded)", async () => {
+    // The InfluxDB reader's password (a configured secret), as a review guessed it: \x2d is "-".
+    const errorFor = async (guess: string) => {
+      const query = encodeURIComponent(`{job=~"${guess}("}`);
+      const answer = await rawRequest(proxy.port, { target: `/api/v1/query?query=${query}`, headers: AUTHORIZED });
+      expect(answer.status).toBe(400);
+      return JSON.parse(answer.body).error as string;
+    };
+    const right = await errorFor('reader\\x2dsecret');
+    const wrong = await errorFor('reader\\x2dsecreT');
+    expect(right).toContain('reader-secret(');
+    expect(right.replace('reader-secret', 'reader-secreT')).toBe(wrong);
+  });
+
   it('sends an anomaly query wrapping a modest subquery to Prometheus (so the promql refusals are not vacuous)', async () => {
     const before = await upstreamRequestCounts();
     const answer = await queryRangeOver(

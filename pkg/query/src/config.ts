@@ -176,10 +176,10 @@ export interface ModelStoreConfig {
  */
 export const DEFAULT_MODEL_STORE_BYTES = 2 ** 30;
 
-/** Training worker threads by default: every core but the one the event loop runs on, at least one. */
 /** engine.retrainInterval's default: training windows end on the hour. */
 export const DEFAULT_RETRAIN_INTERVAL_MS = 3_600_000;
 
+/** Training worker threads by default: every core but the one the event loop runs on, at least one. */
 export const DEFAULT_TRAINING_WORKERS = Math.max(1, availableParallelism() - 1);
 
 /**

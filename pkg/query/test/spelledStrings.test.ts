@@ -16,6 +16,11 @@ describe('spelledStrings', () => {
     expect(spelledStrings(query)).toEqual(expect.arrayContaining(['cpu', "it's", 'r/e']));
   });
 
+  it('decodes the strings before a lexing error: Prometheus compiles a regex before its lexer reaches a break', () => {
+    expect(spelledStrings('{a=~"pw\\x2dS3cret("} + {b="unterminated')).toEqual(['pw-S3cret(']);
+    expect(spelledStrings('{a=~"pw\\x2dS3cret("} + {b="bad \\q escape"}')).toEqual(['pw-S3cret(']);
+  });
+
   it('finds nothing in text without quotes, in text that does not lex, or in text past the length looked into', () => {
     expect(spelledStrings('rate(up[5m])')).toEqual([]);
     expect(spelledStrings('{a="unterminated')).toEqual([]);

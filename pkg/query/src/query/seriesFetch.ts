@@ -104,7 +104,7 @@ export async function fetchSeries(
       `the wrapped query returned ${nonEmpty.length} series; at most ${limits.maxSeriesPerQuery} can be scored (limits.maxSeriesPerQuery): narrow it with label matchers`
     );
   }
-  checkLabelBytes(nonEmpty);
+  checkLabelCharacters(nonEmpty);
   return nonEmpty;
 }
 
@@ -116,7 +116,7 @@ export async function fetchSeries(
  */
 export const MAX_SERIES_LABEL_CHARACTERS = 16_384;
 
-function checkLabelBytes(series: Series[]): void {
+function checkLabelCharacters(series: Series[]): void {
   for (const { labels } of series) {
     let characters = 0;
     for (const name in labels) {
