@@ -43,30 +43,60 @@ export async function resumePoint(
   nowMs: number
 ): Promise<ResumePoint> {
   const matchers = writtenMatchers(job, remoteWrite).join(',');
+  const metrics = writtenMetrics(job);
   const firstWindowMs = Math.max(job.schedule.inferEveryMs * 10, 3_600_000);
-  for (let windowMs = firstWindowMs; ; windowMs *= 8) {
-    const window = Math.min(windowMs, remoteWrite.resumeLookbackMs);
-    const last = new Map<string, number>();
-    for (const name of writtenMetrics(job)) {
-      for (const [labels, ms] of await lastSampleTimes(readBack, `${name}{${matchers}}`, window, nowMs)) {
+  /** The last sample of each written series of the shard (by its key), and the unit each is an output of. */
+  const last = new Map<string, number>();
+  const unitOf = new Map<string, string>();
+  /** Per unit, the written metrics found for it. */
+  const unitMetrics = new Map<string, Set<string>>();
+  /** Reads every written metric's series over `windowMs` (only `names`), adding the ones `wanted` accepts. */
+  const read = async (windowMs: number, names: string[], wanted: (key: string) => boolean) => {
+    for (const name of names) {
+      for (const [labels, ms] of await lastSampleTimes(readBack, `${name}{${matchers}}`, windowMs, nowMs)) {
         // timestamp() drops the metric name; the key is the written series' whole label set.
         const written = { ...labels, __name__: name };
-        if (inShard(unitLabelsOf(written), shard)) {
-          last.set(labelsKey(written), ms);
+        const unitLabels = unitLabelsOf(written);
+        const key = labelsKey(written);
+        if (inShard(unitLabels, shard) && wanted(key)) {
+          const unit = labelsKey(unitLabels);
+          last.set(key, ms);
+          unitOf.set(key, unit);
+          unitMetrics.set(unit, (unitMetrics.get(unit) ?? new Set<string>()).add(name));
         }
       }
     }
-    if (last.size > 0 || window >= remoteWrite.resumeLookbackMs) {
-      // A loop, not Math.max(...): a shard's written series (3 per unit) outnumber the arguments a call may take.
-      let newestMs: number | undefined;
-      for (const ms of last.values()) {
-        newestMs = newestMs === undefined || ms > newestMs ? ms : newestMs;
-      }
-      // Series that stopped further back than a short window before the newest ended (their input went away).
-      const behind = [...last].filter(([, ms]) => ms < newestMs! && ms >= newestMs! - firstWindowMs);
-      return { newestMs, behind: new Map(behind) };
+  };
+  let windowMs = firstWindowMs;
+  for (; ; windowMs *= 8) {
+    await read(Math.min(windowMs, remoteWrite.resumeLookbackMs), metrics, () => true);
+    if (last.size > 0 || windowMs >= remoteWrite.resumeLookbackMs) {
+      break;
     }
   }
+  // A loop, not Math.max(...): a shard's written series (3 per unit) outnumber the arguments a call may take.
+  let newestMs: number | undefined;
+  for (const ms of last.values()) {
+    newestMs = newestMs === undefined || ms > newestMs ? ms : newestMs;
+  }
+  // The units written within a short window before the newest are live; the others ended (their input went away).
+  // An output of a live unit that is not in that window was cut from a write (the queue sends a chunk's scores before
+  // its flags and thresholds, and a shutdown or a crash cuts it anywhere; with fit_every above the window a chunk
+  // spans more than it): it is looked for further back, and resumes from its own last sample, however far.
+  const live = new Set<string>();
+  for (const [key, ms] of last) {
+    if (ms >= newestMs! - firstWindowMs) {
+      live.add(unitOf.get(key)!);
+    }
+  }
+  /** The written metrics some live unit has no series of yet. */
+  const lacking = () => metrics.filter((name) => [...live].some((unit) => !unitMetrics.get(unit)!.has(name)));
+  for (let names = lacking(); names.length > 0 && windowMs < remoteWrite.resumeLookbackMs; names = lacking()) {
+    windowMs *= 8;
+    await read(Math.min(windowMs, remoteWrite.resumeLookbackMs), names, (key) => !last.has(key));
+  }
+  const behind = [...last].filter(([key, ms]) => ms < newestMs! && live.has(unitOf.get(key)!));
+  return { newestMs, behind: new Map(behind) };
 }
 
 /**
