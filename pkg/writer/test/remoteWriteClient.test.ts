@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { RemoteWriteClient, RemoteWriteEvents, WriteSeries, decodeWriteRequest } from '../src';
+import { MAX_RETRY_AFTER_MS, retryAfterDelayMs } from '../src/remoteWrite/remoteWriteClient';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -134,16 +135,26 @@ describe('RemoteWriteClient', () => {
     expect(counts).toMatchObject({ sent: 0, retries: 0, rejected: 3 });
   });
 
-  it("waits a 429's Retry-After (up to maxBackoff) before retrying", async () => {
+  it("waits a 429's whole Retry-After before retrying, beyond maxBackoff, as Prometheus does", async () => {
     const target = await receiver([429, 204], { 429: { 'retry-after': '1' } });
     servers.push(target.server);
     const { counts, events, delays } = recorder();
-    const client = new RemoteWriteClient({ ...settings(target.url), maxBackoffMs: 5_000 }, events);
+    const client = new RemoteWriteClient({ ...settings(target.url), maxBackoffMs: 300 }, events);
     await client.enqueue([series('a', 0, 3)], false);
     await client.flush();
     expect(target.answered).toEqual([429, 204]);
     expect(counts).toMatchObject({ sent: 3, retries: 1 });
     expect(delays).toEqual([1_000]); // Retry-After: 1 s, not minBackoff's 10 ms
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date, and falls back to the backoff for anything else', () => {
+    const now = Date.parse('2026-12-05T01:00:00Z');
+    expect(retryAfterDelayMs('120', now)).toBe(120_000);
+    expect(retryAfterDelayMs('Sat, 05 Dec 2026 01:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterDelayMs('86400', now)).toBe(MAX_RETRY_AFTER_MS); // a day: an hour at most
+    for (const none of [null, '', '0', '-5', '1.5', 'soon', 'Sat, 05 Dec 2026 00:59:00 GMT']) {
+      expect(retryAfterDelayMs(none, now)).toBeUndefined();
+    }
   });
 
   it('keeps what fits the queue while the target is down, drops and counts the rest, and delivers the kept samples', async () => {

@@ -262,8 +262,7 @@ export class RemoteWriteClient implements SampleSink {
           this.events.onRejected(samples, status, reason);
           return;
         }
-        const retryAfter = Number(response.headers.get('retry-after'));
-        retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
+        retryAfterMs = retryAfterDelayMs(response.headers.get('retry-after'), Date.now());
       } catch (error) {
         status = 'network';
         reason = (error as Error).message;
@@ -274,12 +273,14 @@ export class RemoteWriteClient implements SampleSink {
         this.queued = 0;
         return;
       }
-      const delayMs = Math.min(this.settings.maxBackoffMs, retryAfterMs ?? backoffMs);
+      // As Prometheus' remote write: the target's Retry-After whole (not cut to maxBackoff), the backoff otherwise;
+      // the next backoff is twice this wait, up to maxBackoff.
+      const delayMs = retryAfterMs ?? backoffMs;
       this.events.onRetry(status, reason, delayMs);
       this.failing = true;
       this.notifyQueueChange();
       await this.sleep(delayMs);
-      backoffMs = Math.min(this.settings.maxBackoffMs, backoffMs * 2);
+      backoffMs = Math.min(this.settings.maxBackoffMs, delayMs * 2);
     }
   }
 
@@ -295,4 +296,20 @@ export class RemoteWriteClient implements SampleSink {
       this.wakeSleepers.add(wake);
     });
   }
+}
+
+/** The longest Retry-After taken (a longer one is taken as this): an hour, within what a timer can wait. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/**
+ * A Retry-After header's wait (RFC 9110: seconds, or an HTTP date), in ms from `nowMs`; undefined when there is
+ * none, it is not one of the two forms, or it is not in the future (then the backoff applies, as in Prometheus).
+ */
+export function retryAfterDelayMs(header: string | null, nowMs: number): number | undefined {
+  if (header === null || header.trim() === '') {
+    return undefined;
+  }
+  const text = header.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - nowMs;
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
 }
