@@ -697,6 +697,7 @@ describe('anomaly writer', () => {
     await runLive(live, LIVE_START, end);
     // 1 350 samples through a queue of 50: the backfill waits for room instead of dropping.
     const backfill = newWriter({ target: vm, externalLabels: { mode: 'backfill' }, queueSamples: 50 });
+    backfill.clock.now = end; // a backfill of the past: the range ends by now
     await backfill.writer.backfill(from, end);
     await backfill.writer.flush();
     expect(await backfill.writer.sampleTotals()).toEqual({
@@ -750,6 +751,7 @@ describe('anomaly writer', () => {
           writeUrl: `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`,
           externalLabels: { mode: `${mode}-backfill` },
         });
+        backfill.clock.now = end;
         await backfill.writer.backfill(from, end);
         expect(lost).toBeGreaterThan(0);
         for (const metric of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold']) {
@@ -768,6 +770,23 @@ describe('anomaly writer', () => {
       }
     }
   );
+
+  it('a backfill ends at now - delay, as the live runs do: later points are not final yet', async () => {
+    const from = LIVE_START - 4 * MINUTE;
+    const end = LIVE_START + 30 * MINUTE;
+    const backfill = newWriter({ target: vm, externalLabels: { mode: 'delayed' }, scheduleExtra: 'delay: 10m' });
+    backfill.clock.now = end; // asked for up to now: gets up to now - 10m
+    await backfill.writer.backfill(from, end);
+    await backfill.writer.flush();
+    const points = (end - 10 * MINUTE - from) / MINUTE + 1;
+    const samples = await written(vm, 'anomaly_score{mode="delayed"}', HOSTS.length * points, ['mode']);
+    expect(sampleCount(samples)).toBe(HOSTS.length * points);
+    const last = Math.max(...[...samples.values()].map((s) => s[s.length - 1][0]));
+    expect(last).toBe(end - 10 * MINUTE);
+    expect(backfill.logLines().some((line) => /later points are left to the live runs/.test(String(line.msg)))).toBe(
+      true
+    );
+  });
 
   it('a shard keeps its series listing between runs and lists again after series_refresh: a series added later is written from then on', async () => {
     // Input in VictoriaMetrics, which takes new series at any time: listing_cpu{host} for h1..h4 first, h5 later.
@@ -1158,6 +1177,7 @@ describe('anomaly writer', () => {
       const end = LIVE_START + 20 * MINUTE;
       await runNode([cli, 'run', '--config', config, '--from', String(from / 1000), '--to', String(end / 1000)]);
       const inProcess = newWriter({ target: vm, externalLabels: { run: 'in-process' } });
+      inProcess.clock.now = Date.now(); // what the CLI's backfill ran at
       await inProcess.writer.backfill(from, end);
       await inProcess.writer.flush();
       const points = (end - from) / MINUTE + 1;

@@ -3,9 +3,11 @@
  * line, several one per line, each at its file:line:column), as `serve` treats a bad proxy config; a refused config writes nothing.
  */
 import { writeFileSync } from 'fs';
+import { execFile } from 'child_process';
+import { createServer as createHttpServer } from 'http';
 import { createServer, type AddressInfo } from 'net';
 import { join } from 'path';
-import { filesIn, runCli, tempDir } from './cliHarness';
+import { CLI, filesIn, runCli, tempDir } from './cliHarness';
 
 const work = tempDir('cli-run-');
 
@@ -85,6 +87,44 @@ describe('run', () => {
     expect(run.stderr).toMatch(/^telemetry-analyzer: unavailable: upstream "prom" unreachable/);
     expect(run.stderr).not.toContain('internal error');
     expect(filesIn(dir)).toEqual(['writer.yaml']);
+  });
+
+  it("says why an upstream refused the writer's query, without the credentials its answer quotes", async () => {
+    // An upstream (a gateway) that refuses every query with a 422 quoting the bearer token it was sent.
+    const upstream = createHttpServer((request, response) => {
+      response.writeHead(422, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          status: 'error',
+          errorType: 'execution',
+          error: `too many samples; ${request.headers.authorization}`,
+        })
+      );
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = upstream.address() as AddressInfo;
+      const dir = tempDir('cli-run-secret-');
+      const config = join(dir, 'writer.yaml');
+      writeFileSync(
+        config,
+        `upstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:${port}", auth: { bearer: { token: "SECRET-TOKEN-xyz" } } }\n` +
+          'remoteWrite:\n  url: "http://127.0.0.1:9/api/v1/write"\n' +
+          'jobs:\n  - name: cpu\n    query: cpu\n'
+      );
+      const args = ['run', '--config', config, '--from', '2026-11-01T00:00:00Z', '--to', '2026-11-01T01:00:00Z'];
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [CLI, ...args, '--output', join(dir, 'x.om')], (error, _out, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr })
+        );
+        child.stdin?.end();
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('upstream answered HTTP 422: too many samples; Bearer [redacted]');
+      expect(run.stderr).not.toContain('SECRET-TOKEN-xyz');
+    } finally {
+      upstream.close();
+    }
   });
 
   it('stops (exit 1) when the read-back cannot say where to resume, instead of running on with no job ever run', () => {

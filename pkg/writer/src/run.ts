@@ -5,6 +5,7 @@
  */
 import { loadWriterConfig } from './config';
 import { ShardSpec } from './shard';
+import { UpstreamPassThroughError } from '@telemetry-analyzer/query';
 import { AnomalyWriter, WriterOptions } from './writer';
 
 export interface RunOptions extends WriterOptions {
@@ -32,7 +33,7 @@ export async function runWriterFromConfigFile(path: string, options: RunOptions 
       await writer.backfill(options.backfill.fromMs, options.backfill.toMs, options.backfill.jobs);
     } catch (error) {
       writer.discardOutput();
-      throw error;
+      throw withoutSecrets(error, writer.redact);
     } finally {
       await writer.close();
       unregister?.();
@@ -64,8 +65,23 @@ export async function runWriterFromConfigFile(path: string, options: RunOptions 
     process.off('SIGTERM', shutdown);
     process.off('SIGINT', shutdown);
     await writer.close().catch(() => undefined);
-    throw error;
+    throw withoutSecrets(error, writer.redact);
   }
   writer.log.info({ url, shard: `${config.shard.index}/${config.shard.count}` }, 'writer started');
   return writer;
+}
+
+/**
+ * The error with the configured secrets removed from what the CLI prints of it (its message, an upstream's answer):
+ * an upstream's error answer may quote the writer's credentials, as its log lines are kept from showing.
+ */
+function withoutSecrets(error: unknown, redact: (text: string) => string): unknown {
+  if (error instanceof UpstreamPassThroughError) {
+    return new UpstreamPassThroughError(error.httpStatus, error.contentType, redact(error.body));
+  }
+  if (error instanceof Error) {
+    error.message = redact(error.message);
+    error.stack = error.stack === undefined ? undefined : redact(error.stack);
+  }
+  return error;
 }

@@ -10,6 +10,7 @@ import {
   SeriesListingCache,
   TrainingPool,
   UpstreamHttp,
+  UpstreamPassThroughError,
   createRedactor,
   labelsKey,
   parseQuery,
@@ -24,7 +25,7 @@ import { WriterMetrics } from './metrics';
 import { OpenMetricsFileSink } from './openMetricsFile';
 import { RemoteWriteClient } from './remoteWrite/remoteWriteClient';
 import type { SampleSink, SinkSeries } from './sampleSink';
-import { resumePoint } from './resume';
+import { ReadBackError, resumePoint } from './resume';
 import { ScoringChunk, alignDown, chunkQueryText, scoringChunks } from './schedule';
 import { inShard } from './shard';
 import { SentChunk, heldTimestamps, missingSamples, sentChunk, shortSeries } from './verify';
@@ -83,6 +84,8 @@ export class AnomalyWriter {
   private readonly stopping = new AbortController();
   private loops: Array<Promise<void>> = [];
   private server?: Server;
+  /** Removes the configured secrets from a text (log lines, and the errors run() lets the CLI print). */
+  readonly redact: (text: string) => string;
 
   constructor(
     readonly config: WriterConfig,
@@ -92,6 +95,7 @@ export class AnomalyWriter {
     // Every line goes out with the configured secrets removed: a target's error answer may quote the request's
     // Authorization header, an upstream's its credentials (what the proxy's log lines get, createRedactor).
     const redact = createRedactor(config.secrets);
+    this.redact = redact;
     const destination = options.logStream ?? process.stdout;
     this.log = pino({ level: config.log.level }, { write: (line: string) => destination.write(redact(line)) });
     this.client = options.outputFile
@@ -246,10 +250,7 @@ export class AnomalyWriter {
       this.metrics.runs.inc({ job: job.name, outcome: 'ok' });
     } catch (error) {
       this.metrics.runs.inc({ job: job.name, outcome: 'failed' });
-      this.log.error(
-        { job: job.name, reason: (error as Error).message },
-        'run failed; its points are retried next run'
-      );
+      this.log.error({ job: job.name, reason: failureText(error) }, 'run failed; its points are retried next run');
       throw error;
     } finally {
       if (state.cursorMs !== undefined) {
@@ -260,7 +261,8 @@ export class AnomalyWriter {
 
   /**
    * Backfill: scores [fromMs, toMs] of every job (or the named ones) with the models the live schedule would have
-   * used, and writes them. Does not move the live cursor.
+   * used, and writes them. Does not move the live cursor. A job's range ends at now - delay at the latest, as its
+   * live runs do: points after it are not final yet (and a live writer would write them again).
    */
   async backfill(fromMs: number, toMs: number, jobNames?: string[]): Promise<void> {
     for (const state of this.jobs.values()) {
@@ -268,7 +270,15 @@ export class AnomalyWriter {
         continue;
       }
       const step = state.job.stepMs;
-      const sent = await this.scoreRange(state, Math.ceil(fromMs / step) * step, alignDown(toMs, step), false);
+      const latestMs = this.now() - state.job.schedule.delayMs;
+      if (toMs > latestMs) {
+        this.log.warn(
+          { job: state.job.name, to: toMs, until: latestMs },
+          'backfill ends at now - delay: later points are left to the live runs'
+        );
+      }
+      const endMs = alignDown(Math.min(toMs, latestMs), step);
+      const sent = await this.scoreRange(state, Math.ceil(fromMs / step) * step, endMs, false);
       if (this.readsBack) {
         await this.client.flush();
         await this.resendMissing(state, sent);
@@ -363,8 +373,10 @@ export class AnomalyWriter {
         return;
       }
       if (round === RESEND_ROUNDS) {
-        throw new Error(
-          `backfill of job ${job.name}: the target still lacks ${missing} of the samples it accepted after ${round} rounds of sending them again`
+        // The target's doing, not the writer's: it refused batches (logged as such) or did not keep what it took.
+        throw new ReadBackError(
+          `backfill of job ${job.name}: the target still lacks ${missing} of the samples sent, after ${round} ` +
+            'rounds of sending them again (it refused them, see "refused a batch" above, or did not keep them)'
         );
       }
       this.log.warn(
@@ -559,4 +571,26 @@ function afterLastWritten(series: SinkSeries[], cursorMs: number, behind: Map<st
     }
     return [{ labels: one.labels, timestamps: one.timestamps.slice(first), values: one.values.slice(first) }];
   });
+}
+
+/** What a failure says, with an upstream's own answer to the writer's query (why it refused it) when it gave one. */
+export function failureText(error: unknown): string {
+  if (error instanceof UpstreamPassThroughError) {
+    const said = upstreamErrorText(error.body);
+    return said ? `${error.message}: ${said}` : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The `error` of a Prometheus error answer, else the answer's start: what the upstream said, on one line. */
+function upstreamErrorText(body: string): string {
+  try {
+    const answer = JSON.parse(body) as { error?: unknown };
+    if (typeof answer.error === 'string') {
+      return answer.error;
+    }
+  } catch {
+    // not JSON: its text
+  }
+  return body.slice(0, 200).replace(/\s+/g, ' ').trim();
 }

@@ -27,7 +27,7 @@ export function runCommand(): Command {
     .option('--output <file>', 'backfill into this OpenMetrics file (for promtool tsdb create-blocks-from openmetrics)')
     .action(async (flags: RunFlags) => {
       // Loaded on demand (typed, through the package's own exports): the other commands must not need the writer.
-      const { ConfigError, ReadBackError, parseShard, runWriterFromConfigFile } =
+      const { ConfigError, ReadBackError, failureText, parseShard, runWriterFromConfigFile } =
         await import('@telemetry-analyzer/writer');
       const { PromApiError, UpstreamPassThroughError, parseTimestamp } = await import('@telemetry-analyzer/query');
       let shard;
@@ -87,8 +87,7 @@ export function runCommand(): Command {
         }
         // An upstream's own error answer (a 401 to the writer's credentials), which the proxy passes on as it came.
         if (error instanceof UpstreamPassThroughError) {
-          const said = upstreamErrorText(error.body);
-          throw new ExternalFailure(said ? `${error.message}: ${said}` : error.message);
+          throw new ExternalFailure(failureText(error));
         }
         if (error instanceof ReadBackError) {
           throw new ExternalFailure(error.message);
@@ -104,17 +103,4 @@ export function runCommand(): Command {
         throw error;
       }
     });
-}
-
-/** The `error` of a Prometheus error answer, else the answer's start: what the upstream said, on one line. */
-function upstreamErrorText(body: string): string {
-  try {
-    const answer = JSON.parse(body) as { error?: unknown };
-    if (typeof answer.error === 'string') {
-      return answer.error;
-    }
-  } catch {
-    // not JSON: its text
-  }
-  return body.slice(0, 200).replace(/\s+/g, ' ').trim();
 }
