@@ -228,11 +228,16 @@ class WriterConfigReader extends ServiceConfigReader {
           const value = this.expand(raw.externalLabels[name], `remoteWrite.externalLabels.${name}`);
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || value === undefined || value === '') {
             this.problem(`remoteWrite.externalLabels.${name}`, 'needs a valid label name and a non-empty value');
-          } else if (name === jobLabel || name.startsWith('__')) {
+          } else if (name === jobLabel) {
             // It would replace the label the writer names its job by (resume would then never find what it wrote).
+            this.problem(`remoteWrite.externalLabels.${name}`, `"${name}" is the writer's own label (output.jobLabel)`);
+          } else if (name.startsWith('__')) {
+            // Reserved: __name__ is the metric, and a TSDB may drop the others (Mimir's HA tracker drops __replica__),
+            // where the writer reads back what it wrote by its labels.
             this.problem(
               `remoteWrite.externalLabels.${name}`,
-              `"${name}" is the writer's own label (output.jobLabel, __*)`
+              `"${name}": labels starting with "__" are reserved, and a TSDB may drop them (Mimir's HA tracker drops ` +
+                '__replica__) where the writer reads back its samples by their labels (docs/scale.md, "Sharding and HA")'
             );
           } else if (name.startsWith(EXPORTED_PREFIX)) {
             // Input labels named like the writer's are written under exported_<name>: this one could meet them.

@@ -123,8 +123,8 @@ describe('writer config', () => {
       )
     ).toEqual([
       `output.flag: "anomaly" is output.score's name too: each output needs its own metric`,
-      `remoteWrite.externalLabels.anomaly_job: "anomaly_job" is the writer's own label (output.jobLabel, __*)`,
-      `remoteWrite.externalLabels.__x: "__x" is the writer's own label (output.jobLabel, __*)`,
+      `remoteWrite.externalLabels.anomaly_job: "anomaly_job" is the writer's own label (output.jobLabel)`,
+      `remoteWrite.externalLabels.__x: "__x": labels starting with "__" are reserved, and a TSDB may drop them (Mimir's HA tracker drops __replica__) where the writer reads back its samples by their labels (docs/scale.md, "Sharding and HA")`,
     ]);
   });
 
