@@ -112,6 +112,8 @@ interface WriterSetup {
   writeUrl?: string;
   /** Added to the job's schedule, e.g. `series_refresh: 10m`. */
   scheduleExtra?: string;
+  /** The job's fit_every [1h]. */
+  fitEvery?: string;
   /** remoteWrite.batchSamples [1000]. */
   batchSamples?: number;
   /** shutdownGrace [60s]. */
@@ -151,7 +153,7 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
     '  - name: cpu',
     `    query: ${JSON.stringify(setup.query ?? 'cpu_usage_percent')}`,
     `    options: ${JSON.stringify(setup.options ?? JOB_OPTIONS)}`,
-    `    schedule: { infer_every: 5m, fit_every: 1h, fit_window: 6h${setup.scheduleExtra ? `, ${setup.scheduleExtra}` : ''} }`,
+    `    schedule: { infer_every: 5m, fit_every: ${setup.fitEvery ?? '1h'}, fit_window: 6h${setup.scheduleExtra ? `, ${setup.scheduleExtra}` : ''} }`,
   ].join('\n');
 }
 
@@ -453,6 +455,69 @@ describe('anomaly writer', () => {
     for (const metric of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold']) {
       const expected = await written(vm, `${metric}{run="died-reference"}`, HOSTS.length * points, ['run']);
       const got = await written(vm, `${metric}{run="died"}`, HOSTS.length * points, ['run']);
+      expect(sampleCount(got)).toBe(HOSTS.length * points); // every point once
+      expect(got).toEqual(expected);
+    }
+  });
+
+  it('a writer cut in a catch-up of hours (fit_every 6h: its flags and thresholds behind its scores) resumes each output where it stopped: no gap, no duplicate', async () => {
+    const end = LIVE_START + 200 * MINUTE;
+    const reference = newWriter({ target: vm, externalLabels: { run: 'cut-reference' }, fitEvery: '6h' });
+    await reference.writer.resume();
+    await runLive(reference, LIVE_START, end);
+    // A front that passes requests while `budget` lasts and answers 503 after it (as the died-mid-run test's).
+    let passed = 0;
+    let budget = Infinity;
+    const front = createServer((request, response) => {
+      const body: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => body.push(chunk));
+      request.on('end', () => {
+        if (passed >= budget) {
+          response.writeHead(503).end('down');
+          return;
+        }
+        passed++;
+        const upstream = httpRequest(vm.writeUrl, { method: 'POST', headers: request.headers }, (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        });
+        upstream.end(Buffer.concat(body));
+      });
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const cut = newWriter({
+        target: vm,
+        externalLabels: { run: 'cut' },
+        fitEvery: '6h',
+        writeUrl: `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`,
+        batchSamples: 100,
+        shutdownGrace: '100ms',
+      });
+      await cut.writer.resume();
+      await runLive(cut, LIVE_START, LIVE_START + 5 * MINUTE);
+      // Then a catch-up of 3 h in one chunk (no fit time in it): 180 points of 6 hosts, scores queued first, then
+      // flags, then thresholds. The scores and some flags get through before the target stops taking requests and
+      // the writer stops: the other flags and every threshold stay 3 h behind the scores.
+      budget = passed + 13;
+      cut.clock.now = LIVE_START + 185 * MINUTE;
+      await cut.writer.runJob('cpu', cut.clock.now);
+      await cut.writer.close();
+      expect(passed).toBe(budget);
+      const dropped = (await cut.writer.metrics.samplesDropped.get()).values;
+      expect(dropped.reduce((n, v) => n + v.value, 0)).toBeGreaterThan(HOSTS.length * 180);
+    } finally {
+      await new Promise((resolve) => front.close(resolve));
+    }
+    await vm.flush(); // what was sent is served (VictoriaMetrics serves new samples seconds after a write)
+    const restarted = newWriter({ target: vm, externalLabels: { run: 'cut' }, fitEvery: '6h' });
+    restarted.clock.now = LIVE_START + 190 * MINUTE;
+    await restarted.writer.resume();
+    await runLive(restarted, LIVE_START + 190 * MINUTE, end);
+    const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
+    for (const metric of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold']) {
+      const expected = await written(vm, `${metric}{run="cut-reference"}`, HOSTS.length * points, ['run']);
+      const got = await written(vm, `${metric}{run="cut"}`, HOSTS.length * points, ['run']);
       expect(sampleCount(got)).toBe(HOSTS.length * points); // every point once
       expect(got).toEqual(expected);
     }
