@@ -168,6 +168,40 @@ function newWriter(setup: WriterSetup) {
   return { writer, clock, logLines: () => jsonLogLines(log) };
 }
 
+/**
+ * In front of a remote-write target (VictoriaMetrics keeps duplicates): passes requests while `budget` lasts and
+ * answers 503 after it, counting those passed.
+ */
+async function budgetFront(
+  writeUrl: string
+): Promise<{ url: string; passed: number; budget: number; close(): Promise<void> }> {
+  const front = {
+    url: '',
+    passed: 0,
+    budget: Infinity,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server = createServer((request, response) => {
+    const body: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => body.push(chunk));
+    request.on('end', () => {
+      if (front.passed >= front.budget) {
+        response.writeHead(503).end('down');
+        return;
+      }
+      front.passed++;
+      const upstream = httpRequest(writeUrl, { method: 'POST', headers: request.headers }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
+      upstream.end(Buffer.concat(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  front.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`;
+  return front;
+}
+
 /** Runs the job as the live schedule would, every 5 minutes from `fromMs` to `toMs`. */
 async function runLive(w: ReturnType<typeof newWriter>, fromMs: number, toMs: number): Promise<void> {
   for (let t = fromMs; t <= toMs; t += 5 * MINUTE) {
@@ -395,27 +429,7 @@ describe('anomaly writer', () => {
     const reference = newWriter({ target: vm, externalLabels: { run: 'died-reference' } });
     await reference.writer.resume();
     await runLive(reference, LIVE_START, end);
-    // In front of VictoriaMetrics (which keeps duplicates), a front that passes requests while `budget` lasts and
-    // answers 503 after it.
-    let passed = 0;
-    let budget = Infinity;
-    const front = createServer((request, response) => {
-      const body: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => body.push(chunk));
-      request.on('end', () => {
-        if (passed >= budget) {
-          response.writeHead(503).end('down');
-          return;
-        }
-        passed++;
-        const upstream = httpRequest(vm.writeUrl, { method: 'POST', headers: request.headers }, (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        });
-        upstream.end(Buffer.concat(body));
-      });
-    });
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const front = await budgetFront(vm.writeUrl);
     const died = 'anomaly_job="cpu",run="died"';
     const heldSamples = async () =>
       (await rawSamples(vm, `{${died}}`, T0 + 20 * HOUR, 72000)).reduce((n, s) => n + s.samples.length, 0);
@@ -423,7 +437,7 @@ describe('anomaly writer', () => {
       const dying = newWriter({
         target: vm,
         externalLabels: { run: 'died' },
-        writeUrl: `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`,
+        writeUrl: front.url,
         batchSamples: 20,
         shutdownGrace: '100ms',
       });
@@ -431,16 +445,16 @@ describe('anomaly writer', () => {
       await runLive(dying, LIVE_START, LIVE_START + 5 * MINUTE); // 2 runs, all sent: 2 x 5 points x 6 hosts x 3
       // The third run queues its 90 samples at once: scores of h1-h6, flags, thresholds, 20 per request. Only the
       // first request passes (scores of h1-h4), then the writer dies with the rest queued (as a SIGKILL leaves it).
-      budget = passed + 1;
+      front.budget = front.passed + 1;
       dying.clock.now = LIVE_START + 10 * MINUTE;
       await dying.writer.runJob('cpu', LIVE_START + 10 * MINUTE);
       await dying.writer.close();
-      expect(passed).toBe(budget);
+      expect(front.passed).toBe(front.budget);
       expect((await dying.writer.metrics.samplesDropped.get()).values).toEqual([
         expect.objectContaining({ labels: { reason: 'shutdown' }, value: 70 }),
       ]);
     } finally {
-      await new Promise((resolve) => front.close(resolve));
+      await front.close();
     }
     let held = 0;
     await waitUntil(async () => ((held = await heldSamples()) >= 2 * 90 + 20 ? true : undefined), {
@@ -465,32 +479,13 @@ describe('anomaly writer', () => {
     const reference = newWriter({ target: vm, externalLabels: { run: 'cut-reference' }, fitEvery: '6h' });
     await reference.writer.resume();
     await runLive(reference, LIVE_START, end);
-    // A front that passes requests while `budget` lasts and answers 503 after it (as the died-mid-run test's).
-    let passed = 0;
-    let budget = Infinity;
-    const front = createServer((request, response) => {
-      const body: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => body.push(chunk));
-      request.on('end', () => {
-        if (passed >= budget) {
-          response.writeHead(503).end('down');
-          return;
-        }
-        passed++;
-        const upstream = httpRequest(vm.writeUrl, { method: 'POST', headers: request.headers }, (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        });
-        upstream.end(Buffer.concat(body));
-      });
-    });
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const front = await budgetFront(vm.writeUrl);
     try {
       const cut = newWriter({
         target: vm,
         externalLabels: { run: 'cut' },
         fitEvery: '6h',
-        writeUrl: `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`,
+        writeUrl: front.url,
         batchSamples: 100,
         shutdownGrace: '100ms',
       });
@@ -499,15 +494,15 @@ describe('anomaly writer', () => {
       // Then a catch-up of 3 h in one chunk (no fit time in it): 180 points of 6 hosts, scores queued first, then
       // flags, then thresholds. The scores and some flags get through before the target stops taking requests and
       // the writer stops: the other flags and every threshold stay 3 h behind the scores.
-      budget = passed + 13;
+      front.budget = front.passed + 13;
       cut.clock.now = LIVE_START + 185 * MINUTE;
       await cut.writer.runJob('cpu', cut.clock.now);
       await cut.writer.close();
-      expect(passed).toBe(budget);
+      expect(front.passed).toBe(front.budget);
       const dropped = (await cut.writer.metrics.samplesDropped.get()).values;
       expect(dropped.reduce((n, v) => n + v.value, 0)).toBeGreaterThan(HOSTS.length * 180);
     } finally {
-      await new Promise((resolve) => front.close(resolve));
+      await front.close();
     }
     await vm.flush(); // what was sent is served (VictoriaMetrics serves new samples seconds after a write)
     const restarted = newWriter({ target: vm, externalLabels: { run: 'cut' }, fitEvery: '6h' });
@@ -608,7 +603,7 @@ describe('anomaly writer', () => {
       );
       expect(held.map((s) => [s.labels.case, s.samples.map(([, v]) => v)])).toEqual([['retried', [0, 1, 2, 3, 4]]]);
     } finally {
-      await new Promise((resolve) => front.close(resolve));
+      await front.close();
     }
   });
 
@@ -750,7 +745,7 @@ describe('anomaly writer', () => {
         ).toBe(true);
       }
     } finally {
-      await new Promise((resolve) => front.close(resolve));
+      await front.close();
     }
   });
 
@@ -831,7 +826,7 @@ describe('anomaly writer', () => {
         expect(resent).toBe(lost);
         expect(backfill.logLines().some((line) => /lacks samples it accepted/.test(line.msg))).toBe(true);
       } finally {
-        await new Promise((resolve) => front.close(resolve));
+        await front.close();
       }
     }
   );
