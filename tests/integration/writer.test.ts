@@ -250,6 +250,20 @@ async function written(
 
 const sampleCount = (m: Map<string, Array<[number, number]>>) => [...m.values()].reduce((n, s) => n + s.length, 0);
 
+/**
+ * Every output of run="<run>" in VictoriaMetrics from LIVE_START - 4 min to `end` equals, sample for sample, what the
+ * writer that never stopped (run="<run>-reference") wrote: each point once.
+ */
+async function expectWrittenAsReference(run: string, end: number): Promise<void> {
+  const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
+  for (const metric of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold']) {
+    const expected = await written(vm, `${metric}{run="${run}-reference"}`, HOSTS.length * points, ['run']);
+    const got = await written(vm, `${metric}{run="${run}"}`, HOSTS.length * points, ['run']);
+    expect(sampleCount(got)).toBe(HOSTS.length * points); // every point once
+    expect(got).toEqual(expected);
+  }
+}
+
 /** The proxy's answers to the writer's queries per fit period (the model the schedule fit at F), keyed by labels. */
 async function proxyAnswers(
   proxyUrl: string,
@@ -465,13 +479,7 @@ describe('anomaly writer', () => {
     restarted.clock.now = LIVE_START + 15 * MINUTE;
     await restarted.writer.resume();
     await runLive(restarted, LIVE_START + 15 * MINUTE, end);
-    const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
-    for (const metric of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold']) {
-      const expected = await written(vm, `${metric}{run="died-reference"}`, HOSTS.length * points, ['run']);
-      const got = await written(vm, `${metric}{run="died"}`, HOSTS.length * points, ['run']);
-      expect(sampleCount(got)).toBe(HOSTS.length * points); // every point once
-      expect(got).toEqual(expected);
-    }
+    await expectWrittenAsReference('died', end);
   });
 
   it('a writer cut in a catch-up of hours (fit_every 6h: its flags and thresholds behind its scores) resumes each output where it stopped: no gap, no duplicate', async () => {
@@ -509,13 +517,7 @@ describe('anomaly writer', () => {
     restarted.clock.now = LIVE_START + 190 * MINUTE;
     await restarted.writer.resume();
     await runLive(restarted, LIVE_START + 190 * MINUTE, end);
-    const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
-    for (const metric of ['anomaly_score', 'anomaly_flag', 'anomaly_threshold']) {
-      const expected = await written(vm, `${metric}{run="cut-reference"}`, HOSTS.length * points, ['run']);
-      const got = await written(vm, `${metric}{run="cut"}`, HOSTS.length * points, ['run']);
-      expect(sampleCount(got)).toBe(HOSTS.length * points); // every point once
-      expect(got).toEqual(expected);
-    }
+    await expectWrittenAsReference('cut', end);
   });
 
   it('remote write into Prometheus 2.42: a 503 and a 429 are retried until it takes the samples; what it refuses (a 400, a 500 "too old sample") is neither retried nor lost silently', async () => {

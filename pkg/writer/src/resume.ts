@@ -46,7 +46,7 @@ export async function resumePoint(
   const metrics = writtenMetrics(job);
   // A run's chunks end at fit times, so a write cut in a catch-up leaves a series at most about a chunk (fit_every)
   // behind the newest: within this window a series is live and resumes from its own last sample.
-  const firstWindowMs = Math.max(job.schedule.inferEveryMs * 10, 3_600_000, job.schedule.fitEveryMs ?? 0);
+  const firstWindowMs = Math.max(job.schedule.inferEveryMs * 10, 3_600_000, job.schedule.fitEveryMs);
   /** The last sample of each written series of the shard (by its key), and the unit each is an output of. */
   const last = new Map<string, number>();
   const unitOf = new Map<string, string>();

@@ -49,7 +49,7 @@ function readBack(series: number): ReturnType<typeof queryApi> {
 
 const job = {
   name: 'j',
-  schedule: { inferEveryMs: 60_000 },
+  schedule: { inferEveryMs: 60_000, fitEveryMs: 3_600_000 },
   output: { score: 'anomaly_score', flag: 'anomaly_flag', threshold: 'anomaly_threshold', jobLabel: 'job' },
 } as unknown as JobConfig;
 const remoteWrite = { externalLabels: {}, resumeLookbackMs: 7 * 86_400_000 } as unknown as RemoteWriteConfig;
