@@ -191,7 +191,8 @@ describe('AnomalyPanel series', () => {
     const panel = screen.getByTestId(testIds.panel.container);
     await waitFor(() => expect(panel).toHaveAttribute('data-state', 'ready'));
     expect(panel).toHaveAttribute('data-drawn-series', '2');
-    expect(screen.getByTestId(testIds.panel.legend)).toHaveTextContent('web-1');
+    // The legend renders the committed result in a render of its own: wait for it, looked up afresh each time.
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.legend)).toHaveTextContent('web-1'));
     expect(screen.getByTestId(testIds.panel.legend)).toHaveTextContent('web-2');
   });
 });
