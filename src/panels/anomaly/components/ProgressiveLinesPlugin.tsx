@@ -2,19 +2,7 @@ import { useLayoutEffect, useRef } from 'react';
 import type { UPlotConfigBuilder } from '@grafana/ui';
 import type uPlot from 'uplot';
 import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE } from '../testIds';
-import { createMessageChannelYield, yieldToEventLoop } from '../worker/protocol';
-
-/**
- * Drawing per task, at most about this long (ms): series are drawn until it has passed (at least one per task), so
- * a panel of many short lines takes a few tasks, not one per few series. Each task more may wait for the thread again
- * (traces of a 50-series refresh on the 2-core machine: 10-19 ms idle between drawing tasks while the canvas is
- * rastered elsewhere), so the budget is well above the 8 ms it was while staying far below the 50 ms limit: the
- * longest main-thread task of the whole cycle stayed 19-28 ms of CPU with the worker, 36-39 ms with the main-thread
- * fallback (limit 100). Gain, six alternating A/B pairs against 8 ms (load 1.2-2.9): the 50 x 10 000 panel drawn
- * 48-185 ms after its result (mean 88) against 101-137 ms (mean 117), warm refresh medians 77-153 against 87-146 ms:
- * within this machine's noise, as an earlier session's two pairs found.
- */
-export const DRAW_BUDGET_MS = 24;
+import { queueDraw } from './drawQueue';
 
 interface Props {
   config: UPlotConfigBuilder;
@@ -44,11 +32,10 @@ export const MAX_FULL_HEIGHT_REGION_SERIES = 4;
 const REGION_STRIP_HEIGHT = 4;
 
 /**
- * Draws the chart's lines (with their shaded regions, then the anomaly marks) itself, DRAW_BUDGET_MS of series per
- * task, instead of letting uPlot draw every series in one task: the series keep their legend, scale, tooltip and
- * colour, only their paths are left to this plugin. A new uPlot draw (new data, resize, zoom) clears the canvas and
- * starts the series over. The tasks follow each other through a message channel: a chain of setTimeout(0) is
- * clamped to 4 ms a task from its fifth nested timer on.
+ * Draws the chart's lines (with their shaded regions, then the anomaly marks) itself, a few series per task (the
+ * page's draw queue: drawQueue.ts), instead of letting uPlot draw every series in one task: the series keep their
+ * legend, scale, tooltip and colour, only their paths are left to this plugin. A new uPlot draw (new data, resize,
+ * zoom) clears the canvas and starts the series over.
  */
 export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regions, regionColor, levels }: Props) {
   const latest = useRef({ spanMs, marks, markColor, regions, regionColor, levels });
@@ -58,9 +45,6 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
 
   useLayoutEffect(() => {
     let generation = 0;
-    // A channel of its own per plot, closed with it: an open port with a listener is kept alive by the browser.
-    const channel = typeof MessageChannel === 'function' ? new MessageChannel() : undefined;
-    const nextTask = channel ? createMessageChannelYield(channel) : yieldToEventLoop;
     config.addHook('init', (u) => {
       for (let i = 1; i < u.series.length; i++) {
         u.series[i].paths = () => null;
@@ -76,40 +60,35 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
     config.addHook('draw', (u) => {
       const current = ++generation;
       u.root.removeAttribute(DRAWN_FROM_ATTRIBUTE);
-      const drawFrom = (first: number) => {
+      let next = 1;
+      queueDraw((hasTime) => {
         if (current !== generation) {
-          return; // a newer draw cleared the canvas and started over
+          return true; // a newer draw cleared the canvas and started over
         }
-        const started = performance.now();
         const ctx = u.ctx;
         ctx.save();
         ctx.beginPath();
         ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
         ctx.clip();
-        let next = first;
-        while (next < u.series.length && (next === first || performance.now() - started < DRAW_BUDGET_MS)) {
+        const first = next;
+        while (next < u.series.length && (next === first || hasTime())) {
           drawRegions(u, next, latest.current.regions?.[next], latest.current.regionColor);
           drawLine(u, next, latest.current.spanMs[next] ?? Infinity);
           next++;
         }
         ctx.restore();
         if (next < u.series.length) {
-          void nextTask().then(() => drawFrom(next));
-        } else {
-          drawLevels(u, latest.current.levels, latest.current.markColor);
-          drawMarks(u, latest.current.marks, latest.current.markColor);
-          u.root.setAttribute(DRAWN_Y_ATTRIBUTE, `${u.scales.y?.min},${u.scales.y?.max}`);
-          u.root.setAttribute(DRAWN_FROM_ATTRIBUTE, String(u.scales.x?.min));
+          return false;
         }
-      };
-      // Even the first series wait for a task of their own: uPlot's draw (axes, grid) and the chart's build that
-      // precedes it are task enough.
-      void nextTask().then(() => drawFrom(1));
+        drawLevels(u, latest.current.levels, latest.current.markColor);
+        drawMarks(u, latest.current.marks, latest.current.markColor);
+        u.root.setAttribute(DRAWN_Y_ATTRIBUTE, `${u.scales.y?.min},${u.scales.y?.max}`);
+        u.root.setAttribute(DRAWN_FROM_ATTRIBUTE, String(u.scales.x?.min));
+        return true;
+      });
     });
     return () => {
       generation++; // a drawing under way stops at its next task
-      channel?.port1.close();
-      channel?.port2.close();
     };
   }, [config]);
 

@@ -1,0 +1,75 @@
+import { createMessageChannelYield, yieldToEventLoop } from '../worker/protocol';
+
+/**
+ * Drawing per task, at most about this long (ms): series are drawn until it has passed (at least one per task), so
+ * a panel of many short lines takes a few tasks, not one per few series. Each task more may wait for the thread again
+ * (traces of a 50-series refresh on the 2-core machine: 10-19 ms idle between drawing tasks while the canvas is
+ * rastered elsewhere), so the budget is well above the 8 ms it was while staying far below the 50 ms limit: the
+ * longest main-thread task of the whole cycle stayed 19-28 ms of CPU with the worker, 36-39 ms with the main-thread
+ * fallback (limit 100). Gain, six alternating A/B pairs against 8 ms (load 1.2-2.9): the 50 x 10 000 panel drawn
+ * 48-185 ms after its result (mean 88) against 101-137 ms (mean 117), warm refresh medians 77-153 against 87-146 ms:
+ * within this machine's noise, as an earlier session's two pairs found.
+ */
+export const DRAW_BUDGET_MS = 24;
+
+/**
+ * One plot's drawing, a step at a time: draws what it can until `hasTime()` says the task's budget is spent (always
+ * at least one piece, so every task makes progress) and returns true once it has nothing left to draw.
+ */
+export type DrawSteps = (hasTime: () => boolean) => boolean;
+
+const queued: DrawSteps[] = [];
+let draining = false;
+
+/**
+ * Queues a plot's drawing behind the drawings already queued. Every plot of the page shares one queue, drained
+ * DRAW_BUDGET_MS per task: a panel's chart and score pane (or several panels) that get new data together are drawn
+ * in the same tasks, one after another, instead of each waiting for a task of its own (a trace of a warm refresh
+ * on the 2-core machine: the score pane's own task ran 15 ms after the chart's, on an idle thread). The first
+ * drawing waits for a task: uPlot's draw (axes, grid) and the chart's build before it are task enough.
+ */
+export function queueDraw(steps: DrawSteps): void {
+  queued.push(steps);
+  if (!draining) {
+    draining = true;
+    void drain();
+  }
+}
+
+async function drain() {
+  // A channel only while there is drawing to do: an open port with a listener is kept alive by the browser (and
+  // keeps Node's event loop alive under Jest).
+  const channel = typeof MessageChannel === 'function' ? new MessageChannel() : undefined;
+  const nextTask = channel ? createMessageChannelYield(channel) : yieldToEventLoop;
+  try {
+    while (queued.length > 0) {
+      await nextTask();
+      const started = performance.now();
+      const hasTime = () => performance.now() - started < DRAW_BUDGET_MS;
+      do {
+        if (drawSome(queued[0], hasTime)) {
+          queued.shift();
+        }
+      } while (queued.length > 0 && hasTime());
+    }
+  } finally {
+    draining = false;
+    channel?.port1.close();
+    channel?.port2.close();
+  }
+}
+
+/**
+ * One plot's steps for this task; true when it is done. One that throws is done too: its error is reported as an
+ * uncaught error of a task of its own (the console, window.onerror), and the plots queued behind it still draw.
+ */
+function drawSome(steps: DrawSteps, hasTime: () => boolean): boolean {
+  try {
+    return steps(hasTime);
+  } catch (error) {
+    setTimeout(() => {
+      throw error;
+    }, 0);
+    return true;
+  }
+}
