@@ -236,17 +236,22 @@ describe('detect --threads', () => {
     // refits inside batches: the reading thread explains with each model the scoring thread hands over
     ['online, refitted', ['--online', '--warmup', '500', '--refit-every', '1700', '--chunk-rows', '2500']],
     // stretches of >= MIN_SPLIT_ROWS rows: the scoring thread splits each one's forest walk with its helper thread
-    ['online, forest walk split', ['--online', '--warmup', '500', '--refit-every', '9000', '--chunk-rows', '12000']],
+    ['online, forest walk split', ['--online', '--warmup', '500', '--refit-every', '9000', '--chunk-rows', '12000'], 3],
     ['batch, per column', ['--mode', 'per-column', '--chunk-rows', '2500']],
-  ])('scoring on a second thread writes exactly what one thread writes (%s)', (name, args) => {
-    expect(rows.length).toBeGreaterThan(20_000);
-    const one = detect(input, `one-${name}`, ...args, '--threads', '1', '-q');
-    const two = detect(input, `two-${name}`, ...args, '--threads', '2', '-q');
-    const threads = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).threads;
-    expect([threads(one.outputDir), threads(two.outputDir)]).toEqual([1, 2]);
-    expect(two.scores.filter((row) => row.is_anomaly === '1').length).toBeGreaterThan(0);
-    expect(outputs(two.outputDir)).toEqual(outputs(one.outputDir));
-  });
+    // batch mode has no forest helper: a third thread asked for is not started
+    ['batch, three threads asked', ['--chunk-rows', '2500'], 3, 2],
+  ] as Array<[string, string[], number?, number?]>)(
+    'scoring on more threads writes exactly what one thread writes (%s)',
+    (name, args, asked = 2, used = asked) => {
+      expect(rows.length).toBeGreaterThan(20_000);
+      const one = detect(input, `one-${name}`, ...args, '--threads', '1', '-q');
+      const more = detect(input, `more-${name}`, ...args, '--threads', String(asked), '-q');
+      const threads = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).threads;
+      expect([threads(one.outputDir), threads(more.outputDir)]).toEqual([1, used]);
+      expect(more.scores.filter((row) => row.is_anomaly === '1').length).toBeGreaterThan(0);
+      expect(outputs(more.outputDir)).toEqual(outputs(one.outputDir));
+    }
+  );
 
   it('online with refits inside batches: what it writes does not depend on --chunk-rows, explanations included (each anomaly explained by the model that scored it)', () => {
     const args = ['--online', '--warmup', '500', '--refit-every', '1700', '-q'];
@@ -287,8 +292,8 @@ describe('detect --threads', () => {
     expect(warnings('2')).toEqual(warnings('1'));
   });
 
-  it('refuses a thread count other than 1 or 2 with exit 2', () => {
-    const run = runCli(['detect', '--input', input, '--output-dir', join(work, 'bad'), '--threads', '3']);
+  it('refuses a thread count other than 1, 2 or 3 with exit 2', () => {
+    const run = runCli(['detect', '--input', input, '--output-dir', join(work, 'bad'), '--threads', '4']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--threads/);
   });

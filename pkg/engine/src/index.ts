@@ -74,6 +74,19 @@ export {
   type ModelSpan,
 } from './online/onlineDetector';
 export {
+  OnlineForest,
+  type ForestScores,
+  type ForestStageOptions,
+  type ForestStageResult,
+  type WarmupSeed,
+} from './online/onlineForest';
+export {
+  OnlineCalibrator,
+  onlineThreshold,
+  type CalibrationStageOptions,
+  type CalibratedRows,
+} from './online/onlineCalibrator';
+export {
   OnlineCalibration,
   calibratedThreshold,
   RECORD_LEVEL,

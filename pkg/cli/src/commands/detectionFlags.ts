@@ -35,7 +35,8 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
     )
     .option(
       '--threads <n>',
-      'detect: 1 = all on one thread, 2 = score on a second thread while reading and writing (same results)',
+      'detect: 1 = all on one thread, 2 = score on a second thread while reading and writing, 3 = online, the ' +
+        'forest walk split with a third (same results; default: a thread per core, up to 3)',
       String(defaultScoringThreads())
     )
     .option('--window <n>', 'rolling window in points', String(DEFAULT_DETECTOR_SETTINGS.window))

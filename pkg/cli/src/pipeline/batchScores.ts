@@ -2,7 +2,7 @@
  * What scoring a RowBatch gives, per row, in columns: status, score, flag and (for anomalies) the features that
  * isolated the row. Filled in by the group scorers, read by the outputs and the report.
  */
-import type { FeatureContribution, TransferredDetector } from '@telemetry-analyzer/engine';
+import type { FeatureContribution, ForestScores, TransferredDetector } from '@telemetry-analyzer/engine';
 
 /** Why a row has (or has no) score; 'training': an online run's warm-up rows, which train the first model. */
 export type RowStatus = 'scored' | 'warm-up' | 'missing' | 'training';
@@ -32,10 +32,36 @@ export interface BatchScores {
   /** Anomalies only, by row: the features that isolated the row, strongest first. */
   contributions: Map<number, FeatureContribution[]>;
   /**
-   * Online with a scoring worker, whose explanations the reading thread makes (GroupExplaining): per group, the
+   * Online with a scoring worker, whose batches the reading thread finishes (GroupFinishing): per group, the
    * models that started scoring during the batch (a first fit, refits), each from the batch row it scored first.
    */
   models?: ModelHandover[][];
+  /**
+   * Online with a scoring worker: per group, the forest stage's raw scores of its batch rows, which the reading
+   * thread calibrates (undefined for a group without rows in the batch). `score`, `rawScore` and `isAnomaly` are
+   * filled in there.
+   */
+  forest?: Array<ForestScores | undefined>;
+}
+
+/** The typed arrays of `scores` a thread can hand over to another without a copy (transfer list). */
+export function transferables(scores: BatchScores): ArrayBuffer[] {
+  const arrays: ArrayBufferView[] = [scores.status, scores.score, scores.rawScore, scores.isAnomaly];
+  for (const forest of scores.forest ?? []) {
+    if (forest !== undefined) {
+      arrays.push(forest.status, ...forest.rawScores, ...(forest.seed?.values ?? []));
+      arrays.push(...(forest.seed?.trainingScores ?? []));
+    }
+  }
+  // Each buffer once (a transfer list naming one twice is refused), and only whole ones: a view into a larger
+  // buffer would hand over the rest of it too.
+  const buffers = new Set<ArrayBuffer>();
+  for (const array of arrays) {
+    if (array.byteOffset === 0 && array.byteLength === array.buffer.byteLength) {
+      buffers.add(array.buffer as ArrayBuffer);
+    }
+  }
+  return [...buffers];
 }
 
 /** A model handed to the reading thread's explainer: it scored the group's rows from batch row `fromRow` on. */

@@ -106,7 +106,7 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
     trainFile: flags.trainFile,
     maxTrainRows: parseInteger('--max-train-rows', flags.maxTrainRows, 1),
     chunkRows: parseInteger('--chunk-rows', flags.chunkRows, 1),
-    threads: parseInteger('--threads', flags.threads, 1, 2),
+    threads: parseInteger('--threads', flags.threads, 1, 3),
     quiet: flags.quiet === true,
     strict: flags.strict === true,
     online: online ? parseOnlineFlags(flags) : undefined,

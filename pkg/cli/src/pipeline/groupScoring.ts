@@ -18,7 +18,7 @@ import type { RowBatch } from '../input/rowBatch';
 import { ChunkScorer, type GroupScorer } from './chunkScorer';
 import { emptyScores, MISSING, type BatchScores } from './batchScores';
 import { withEngineErrors } from './engineErrors';
-import { OnlineChunkScorer, OnlineExplainer } from './onlineChunkScorer';
+import { OnlineChunkScorer, OnlineFinisher } from './onlineChunkScorer';
 
 /** How the groups are scored: plain data, so that it can be posted to a worker. */
 export interface ScoringPlan {
@@ -35,10 +35,11 @@ export interface ScoringPlan {
   /** Trained detectors by group (toJSON form), for batch scoring. */
   models?: Record<string, SerializedDetector>;
   /**
-   * Online: the thread that reads explains the anomalies (GroupExplaining), not the one that scores; set with a
-   * scoring worker, where the reading thread is the less busy one. BatchScores.models then hands the models over.
+   * Online: the thread that reads finishes each batch (GroupFinishing: calibrates the forest's raw scores and
+   * explains the anomalies), the one that scores runs the forest stage only; set with a scoring worker, where the
+   * reading thread is the less busy one. BatchScores.forest and BatchScores.models hand the results over.
    */
-  explainOnReader?: boolean;
+  finishOnReader?: boolean;
   /**
    * Online on the scoring worker: the forest walk of each batch is split with a helper thread (ForestHelper), the
    * rest of scoring stays on the worker. Same scores, bit for bit.
@@ -74,15 +75,8 @@ export class GroupScoring {
     this.scorers = plan.groups.map((group) => {
       if (online) {
         const history = historyRows(online.detector.features);
-        const explain = plan.explainOnReader !== true;
-        return new OnlineChunkScorer(
-          plan.metricNames,
-          online.detector,
-          online.options,
-          history,
-          explain,
-          forestScoring
-        );
+        const finish = plan.finishOnReader !== true;
+        return new OnlineChunkScorer(plan.metricNames, online.detector, online.options, history, finish, forestScoring);
       }
       const detector = detectors?.get(group) ?? AnomalyDetector.fromJSON(plan.models![group]);
       return new ChunkScorer(detector, historyRows(detector.options.features), forestScoring);
@@ -104,13 +98,15 @@ export class GroupScoring {
         () => ({ source: this.plan.source, line: firstLineOfGroup(batch, g) ?? this.plan.headerLine, column: 1 }),
         `${group === '' ? '' : `group "${group}": `}` +
           (scorer instanceof OnlineChunkScorer
-            ? `cannot train on the first ${scorer.detector.options.warmup} complete rows (raise --warmup): `
+            ? `cannot train on the first ${scorer.forest.options.warmup} complete rows (raise --warmup): `
             : 'cannot score these rows: '),
         () => scorer.score(batch, rows, scores)
       );
     });
-    if (this.plan.explainOnReader) {
-      scores.models = this.scorers.map((scorer) => (scorer as OnlineChunkScorer).modelChanges());
+    if (this.plan.finishOnReader) {
+      const scorers = this.scorers as OnlineChunkScorer[];
+      scores.models = scorers.map((scorer) => scorer.modelChanges());
+      scores.forest = scorers.map((scorer) => scorer.forestHandover());
     }
     return scores;
   }
@@ -119,7 +115,7 @@ export class GroupScoring {
     return {
       thresholds: this.scorers.map((scorer) => scorer.threshold()),
       models: this.scorers.map((scorer) =>
-        scorer instanceof OnlineChunkScorer ? scorer.detector.detector?.toJSON() : undefined
+        scorer instanceof OnlineChunkScorer ? scorer.forest.detector?.toJSON() : undefined
       ),
       constantColumns: this.scorers.map((scorer) =>
         scorer instanceof OnlineChunkScorer ? scorer.constantColumns?.text : undefined
@@ -129,22 +125,24 @@ export class GroupScoring {
 }
 
 /**
- * The reading thread's side of online scoring on a worker (plan.explainOnReader): explains each batch's anomalies
- * once the worker scored it, per group with the rows and models the worker's OnlineChunkScorer had (OnlineExplainer).
- * Batches must come in the order they were scored.
+ * The reading thread's side of online scoring on a worker (plan.finishOnReader): finishes each batch once the worker
+ * ran its forest stage, per group with the rows, raw scores and models the worker's OnlineChunkScorer had
+ * (OnlineFinisher): calibrated scores, flags and the anomalies' explanations. Batches must come in the order they
+ * were scored.
  */
-export class GroupExplaining {
-  private readonly explainers: OnlineExplainer[];
+export class GroupFinishing {
+  private readonly finishers: OnlineFinisher[];
 
   constructor(plan: ScoringPlan) {
-    const history = historyRows(plan.online!.detector.features);
-    this.explainers = plan.groups.map(() => new OnlineExplainer(plan.metricNames, history));
+    const { detector, options } = plan.online!;
+    const history = historyRows(detector.features);
+    this.finishers = plan.groups.map(() => new OnlineFinisher(plan.metricNames, detector, options, history));
   }
 
-  /** Fills in scores.contributions for the rows the worker flagged. */
-  explain(batch: RowBatch, scores: BatchScores): void {
-    scores.models?.forEach((handovers, g) => this.explainers[g].useModels(handovers));
-    rowsByGroup(batch, this.explainers.length).forEach((rows, g) => this.explainers[g].score(batch, rows, scores));
+  /** Fills in the scores, flags and contributions of the rows the worker ran through its forest stage. */
+  finish(batch: RowBatch, scores: BatchScores): void {
+    this.finishers.forEach((finisher, g) => finisher.take(scores.forest?.[g], scores.models?.[g] ?? []));
+    rowsByGroup(batch, this.finishers.length).forEach((rows, g) => this.finishers[g].score(batch, rows, scores));
   }
 }
 

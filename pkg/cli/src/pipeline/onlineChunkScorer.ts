@@ -1,20 +1,26 @@
 /**
- * Online mode's counterpart of ChunkScorer: one group's rows go to an OnlineDetector batch by batch (its results
- * do not depend on the batching), and come back with the calibrated score, the raw forest score, the flag, and for
- * anomalies the features that isolated them, by the model that scored them (a refit within a batch changes the
- * model from a row on), so explanations do not depend on the batching either.
+ * Online mode's counterpart of ChunkScorer: one group's rows go to the engine's online stages batch by batch (their
+ * results do not depend on the batching): the forest stage (OnlineForest: raw scores, refits) and the calibration
+ * (OnlineCalibrator: calibrated score and flag), and for anomalies the features that isolated them, by the model
+ * that scored them (a refit within a batch changes the model from a row on), so explanations do not depend on the
+ * batching either.
  *
- * With a scoring worker the explanations are made on the reading thread instead (OnlineExplainer), which is the
- * less busy one: the worker hands over each model that started scoring in the batch, from its first row
- * (toTransfer: the compact trees, no copy per tree), and the reading thread keeps the same rows of history as the
- * worker, so the features, the models and hence the contributions are the very same.
+ * With a scoring worker the worker runs the forest stage only, and the reading thread, the less busy one, finishes
+ * each batch (OnlineFinisher): it calibrates the worker's raw scores and explains the flagged rows. The worker hands
+ * over each batch's forest results and each model that started scoring in the batch, from its first row
+ * (toTransfer: the compact trees, no copy per tree); the reading thread keeps the same rows of history as the
+ * worker, so the values, the features, the models and hence the scores and contributions are the very same.
  */
 import {
   AnomalyDetector,
   ONLINE_TRAINING,
-  OnlineDetector,
+  OnlineCalibrator,
+  OnlineForest,
+  onlineThreshold,
   type DetectorOptions,
+  type ForestScores,
   type ForestScoring,
+  type ForestStageResult,
   type ModelSpan,
   type OnlineOptions,
   SeriesBuffer,
@@ -25,11 +31,16 @@ import { SCORED, TRAINING, type BatchScores, type ModelHandover } from './batchS
 import { constantColumnsNotice, type ConstantColumnsNotice } from './constantColumnsNotice';
 
 export class OnlineChunkScorer extends GroupScorer {
-  readonly detector: OnlineDetector;
+  readonly forest: OnlineForest;
+  /** The calibration, when this thread finishes the batches (else an OnlineFinisher does, with forestHandover). */
+  private readonly calibrator: OnlineCalibrator | undefined;
+  private readonly thresholdValue: number;
   /** The models that scored the last batch, from their first row (batch rows), for modelChanges. */
   private lastModels: Array<{ fromRow: number; detector: AnomalyDetector }> = [];
   /** The model last handed over by modelChanges (explanations elsewhere), to hand over only new ones. */
   private handedOver: AnomalyDetector | undefined;
+  /** The forest stage's result of the last batch, for forestHandover (batches finished elsewhere). */
+  private lastForest: ForestStageResult | undefined;
   /** The warm-up rows, kept only until the first model is trained on them (for the constant-columns warning). */
   private warmup: SeriesBuffer | undefined;
   /** What the warm-up rows' constant columns call for (constantColumnsNotice), once the first model is trained. */
@@ -40,21 +51,26 @@ export class OnlineChunkScorer extends GroupScorer {
     options: DetectorOptions,
     online: OnlineOptions,
     historyRows: number,
-    /** false: flag only; the reading thread explains (OnlineExplainer), with the models modelChange hands over. */
-    private readonly explain = true,
+    /**
+     * false: the forest stage only; the reading thread finishes each batch (OnlineFinisher) with what
+     * forestHandover and modelChanges hand over.
+     */
+    finish = true,
     /** How the forest scores the rows (ForestHelper: over two threads) [this thread]. */
     scoring?: ForestScoring
   ) {
     super(columns, historyRows);
-    this.detector = new OnlineDetector(columns, options, online, scoring);
+    this.forest = new OnlineForest(columns, options, online, scoring);
+    this.calibrator = finish ? newCalibrator(columns, options, online) : undefined;
+    this.thresholdValue = onlineThreshold(options.forest?.contamination ?? 'auto', this.forest.modelCount);
     this.warmup = new SeriesBuffer(columns);
   }
 
   threshold(): number {
-    return this.detector.threshold;
+    return this.thresholdValue;
   }
 
-  /** The models that started scoring in the last batch and were not handed over yet, for an OnlineExplainer. */
+  /** The models that started scoring in the last batch and were not handed over yet, for an OnlineFinisher. */
   modelChanges(): ModelHandover[] {
     const handovers: ModelHandover[] = [];
     for (const { fromRow, detector } of this.lastModels) {
@@ -66,28 +82,25 @@ export class OnlineChunkScorer extends GroupScorer {
     return handovers;
   }
 
+  /** The forest stage's result of the last batch (undefined if the group had no rows in it), for an OnlineFinisher. */
+  forestHandover(): ForestScores | undefined {
+    const result = this.lastForest;
+    this.lastForest = undefined;
+    return result && { status: result.status, rawScores: result.rawScores, seed: result.seed };
+  }
+
   protected scoreNewRows(rows: Int32Array, out: BatchScores): void {
     const table = this.buffer.table(this.historyLength);
-    const result = this.detector.push(table);
+    const result = this.forest.push(table);
     this.keepWarmup(table, result.status);
     this.lastModels = result.models.map(({ from, detector }) => ({ fromRow: rows[from], detector }));
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      if (result.status[i] === ONLINE_TRAINING) {
-        out.status[row] = TRAINING;
-        continue;
-      }
-      out.status[row] = SCORED;
-      out.score[row] = result.scores[i];
-      out.rawScore[row] = result.rawScores[i];
-      result.columnScores?.forEach((scores, c) => (out.columnScores![c][row] = scores[i]));
-      if (result.isAnomaly[i] === 1) {
-        out.isAnomaly[row] = 1;
-      }
+    markStatus(result.status, rows, out);
+    if (this.calibrator === undefined) {
+      this.lastForest = result;
+      return;
     }
-    if (this.explain) {
-      explainFlagged(result.models, this.buffer, this.historyLength, this.historyRows, rows, out);
-    }
+    applyCalibration(this.calibrator, table, result, rows, out);
+    explainFlagged(result.models, this.buffer, this.historyLength, this.historyRows, rows, out);
   }
 
   /** Adds the batch's warm-up rows (its first ones) to `warmup`; once the first model is trained, checks them. */
@@ -101,7 +114,7 @@ export class OnlineChunkScorer extends GroupScorer {
     }
     const values = table.columns.map((column) => column.values);
     this.warmup.pushRange(table.timestamps, values, 0, count);
-    if (this.detector.detector !== undefined) {
+    if (this.forest.detector !== undefined) {
       this.constantColumns = constantColumnsNotice(this.warmup.table());
       this.warmup = undefined;
     }
@@ -109,18 +122,26 @@ export class OnlineChunkScorer extends GroupScorer {
 }
 
 /**
- * The reading thread's half of an OnlineChunkScorer whose explanations it makes: the same rows of history (the
- * same GroupScorer buffer, fed the same rows) and the model the scorer handed over. score() explains the rows the
- * scorer flagged in `out` (call it after the scorer filled `out` in).
+ * The reading thread's half of an OnlineChunkScorer that runs the forest stage only: the same rows of history (the
+ * same GroupScorer buffer, fed the same rows), the calibration of the forest stage's results, and the models the
+ * scorer handed over. score() calibrates and explains the batch's rows (call it with what the scorer handed over).
  */
-export class OnlineExplainer extends GroupScorer {
+export class OnlineFinisher extends GroupScorer {
+  private readonly calibrator: OnlineCalibrator;
   /** The model that scored the last rows explained (kept for the next batch until a handover replaces it). */
   private model: AnomalyDetector | undefined;
-  /** The batch's handovers (the scorer's modelChanges), for the next score(). */
+  /** The batch's handovers (the scorer's modelChanges and forestHandover), for the next score(). */
   private handovers: ModelHandover[] = [];
+  private forest: ForestScores | undefined;
 
-  /** Takes over the models the scorer's batch started (its modelChanges), each from its first row on. */
-  useModels(handovers: ModelHandover[]): void {
+  constructor(columns: string[], options: DetectorOptions, online: OnlineOptions, historyRows: number) {
+    super(columns, historyRows);
+    this.calibrator = newCalibrator(columns, options, online);
+  }
+
+  /** Takes the scorer's batch: its forest results and the models it started, each from its first row on. */
+  take(forest: ForestScores | undefined, handovers: ModelHandover[]): void {
+    this.forest = forest;
     this.handovers = handovers;
   }
 
@@ -136,7 +157,52 @@ export class OnlineExplainer extends GroupScorer {
     }
     this.handovers = [];
     this.model = spans[spans.length - 1]?.detector;
+    const forest = this.forest!;
+    this.forest = undefined;
+    applyCalibration(this.calibrator, this.buffer.table(this.historyLength), forest, rows, out);
     explainFlagged(spans, this.buffer, this.historyLength, this.historyRows, rows, out);
+  }
+}
+
+function newCalibrator(columns: string[], options: DetectorOptions, online: OnlineOptions): OnlineCalibrator {
+  return new OnlineCalibrator(
+    columns.length,
+    options.mode === 'per-column',
+    options.forest?.contamination ?? 'auto',
+    online
+  );
+}
+
+/** Each row's status in `out`: training (the warm-up) or scored. */
+function markStatus(status: Uint8Array, rows: Int32Array, out: BatchScores): void {
+  for (let i = 0; i < rows.length; i++) {
+    out.status[rows[i]] = status[i] === ONLINE_TRAINING ? TRAINING : SCORED;
+  }
+}
+
+/** Calibrates the forest stage's result for the group's batch rows (`table`: their values) into `out`. */
+function applyCalibration(
+  calibrator: OnlineCalibrator,
+  table: SeriesTable,
+  forest: ForestScores,
+  rows: Int32Array,
+  out: BatchScores
+): void {
+  const result = calibrator.push(
+    table.columns.map((column) => column.values),
+    forest
+  );
+  for (let i = 0; i < rows.length; i++) {
+    if (forest.status[i] === ONLINE_TRAINING) {
+      continue;
+    }
+    const row = rows[i];
+    out.score[row] = result.scores[i];
+    out.rawScore[row] = result.rawScores[i];
+    result.columnScores?.forEach((scores, c) => (out.columnScores![c][row] = scores[i]));
+    if (result.isAnomaly[i] === 1) {
+      out.isAnomaly[row] = 1;
+    }
   }
 }
 

@@ -242,7 +242,7 @@ function onlineRowScorer(
   return (parsed) => {
     const scores = emptyScores(1);
     scorer.score(singleRowBatch(parsed, 0), oneRow, scores);
-    if (!trained && scorer.detector.detector !== undefined) {
+    if (!trained && scorer.forest.detector !== undefined) {
       trained = true;
       if (scorer.constantColumns !== undefined) {
         warn(scorer.constantColumns.text);

@@ -1,8 +1,9 @@
 /**
  * Where GroupScoring runs. On one core it runs on the main thread. With two or more, the main thread reads the
  * input and writes the outputs while a worker thread scores: batches stream through both at once, in order,
- * a few in flight. Same plan, same code (GroupScoring), same results; only the thread differs. Online, the
- * anomalies' explanations are made on the main thread (GroupExplaining), the less busy one with two threads.
+ * a few in flight. Same plan, same code (GroupScoring), same results; only the thread differs. Online, the worker
+ * runs the forest stage and the main thread, the less busy one with two threads, calibrates its raw scores and
+ * explains the anomalies (GroupFinishing).
  */
 import { statSync } from 'fs';
 import { availableParallelism } from 'os';
@@ -12,10 +13,10 @@ import type { AnomalyDetector } from '@telemetry-analyzer/engine';
 import { InputError, type InputLocation } from '../errors';
 import type { RowBatch } from '../input/rowBatch';
 import type { BatchScores } from './batchScores';
-import { GroupExplaining, GroupScoring, type ScoringOutcome, type ScoringPlan } from './groupScoring';
+import { GroupFinishing, GroupScoring, type ScoringOutcome, type ScoringPlan } from './groupScoring';
 
 export interface BatchScoring {
-  /** Threads the run uses: 1 (all on the main thread) or 2 (scoring on a worker). */
+  /** Threads the run uses: 1 (all on the main thread), 2 (scoring on a worker) or 3 (online: and a forest helper). */
   threads: number;
   /** Scores a batch; batches are answered in the order they were given. */
   score(batch: RowBatch): Promise<BatchScores>;
@@ -60,9 +61,12 @@ function fileBytes(path: string): number | undefined {
   }
 }
 
-/** The default for --threads: 2 (read/write + scoring) when the machine has a second core, else 1. */
+/**
+ * The default for --threads: a thread per core, up to 3 (reading and writing, scoring, and online a forest helper).
+ * On two cores a third busy thread only takes turns with the other two (docs/performance.md).
+ */
 export function defaultScoringThreads(): number {
-  return availableParallelism() > 1 ? 2 : 1;
+  return Math.min(3, availableParallelism());
 }
 
 export function startScoring(
@@ -77,16 +81,17 @@ export function startScoring(
     return inThread(new GroupScoring(plan, detectors));
   }
   const models = plan.online ? undefined : Object.fromEntries([...detectors!].map(([g, d]) => [g, d.toJSON()]));
-  // Online, the explanations are made here while the worker scores the next batch (GroupExplaining).
-  // Online, the forest walk is split between the worker and a helper thread (ForestHelper).
-  const split = plan.online !== undefined;
-  const workerPlan: ScoringPlan = { ...plan, models, explainOnReader: split, splitForest: split };
-  const explaining = workerPlan.explainOnReader ? new GroupExplaining(workerPlan) : undefined;
+  // Online, each batch is calibrated and explained here while the worker runs the next one through its forest
+  // stage (GroupFinishing); with a third thread, the forest walk is split between the worker and a helper thread
+  // (ForestHelper).
+  const online = plan.online !== undefined;
+  const workerPlan: ScoringPlan = { ...plan, models, finishOnReader: online, splitForest: online && threads >= 3 };
+  const finishing = workerPlan.finishOnReader ? new GroupFinishing(workerPlan) : undefined;
   const worker = prestarted?.worker ?? new Worker(join(__dirname, 'scoringWorker.js'));
   if (prestarted !== undefined) {
     prestarted.end = () => undefined; // ours now: inWorker ends it
   }
-  return inWorker(worker, workerPlan, explaining);
+  return inWorker(worker, workerPlan, finishing);
 }
 
 function inThread(scoring: GroupScoring): BatchScoring {
@@ -105,7 +110,7 @@ export type WorkerReply =
   | { kind: 'input-error'; location: InputLocation; reason: string }
   | { kind: 'failure'; message: string };
 
-function inWorker(worker: Worker, plan: ScoringPlan, explaining: GroupExplaining | undefined): BatchScoring {
+function inWorker(worker: Worker, plan: ScoringPlan, finishing: GroupFinishing | undefined): BatchScoring {
   worker.postMessage({ kind: 'plan', plan }); // first: the worker scores nothing before it has its plan
   const waiting: Array<{ resolve(reply: WorkerReply): void; reject(error: Error): void }> = [];
   let failed: Error | undefined;
@@ -133,11 +138,11 @@ function inWorker(worker: Worker, plan: ScoringPlan, explaining: GroupExplaining
     return pick(reply)!;
   };
   return {
-    threads: 2,
+    threads: plan.splitForest ? 3 : 2,
     score: async (batch) => {
       const reply = await ask({ kind: 'batch', batch });
       const scores = answer(reply, (reply) => (reply.kind === 'scores' ? reply.scores : undefined));
-      explaining?.explain(batch, scores);
+      finishing?.finish(batch, scores);
       return scores;
     },
     finish: async () => {

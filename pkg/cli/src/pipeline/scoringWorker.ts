@@ -5,6 +5,7 @@
 import { parentPort } from 'worker_threads';
 import { InputError } from '../errors';
 import type { RowBatch } from '../input/rowBatch';
+import { transferables } from './batchScores';
 import { ForestHelper } from './forestHelper';
 import { GroupScoring, type ScoringPlan } from './groupScoring';
 import type { WorkerReply } from './scoringThread';
@@ -35,11 +36,6 @@ parentPort!.on('message', (message: Message) => {
         ? { kind: 'input-error', location: error.location, reason: error.reason }
         : { kind: 'failure', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
-  const transfer =
-    reply.kind === 'scores'
-      ? [reply.scores.status, reply.scores.score, reply.scores.rawScore, reply.scores.isAnomaly].map(
-          (a) => a.buffer as ArrayBuffer
-        )
-      : [];
+  const transfer = reply.kind === 'scores' ? transferables(reply.scores) : [];
   parentPort!.postMessage(reply, transfer);
 });

@@ -7,6 +7,8 @@ import {
   OnlineDetector,
   type OnlineOptions,
 } from '../../src/online/onlineDetector';
+import { OnlineCalibrator } from '../../src/online/onlineCalibrator';
+import { OnlineForest } from '../../src/online/onlineForest';
 import { createRandom } from '../../src/random';
 import type { SeriesTable } from '../../src/types';
 import { sliceRows, syntheticTable } from '../syntheticTable';
@@ -113,6 +115,48 @@ describe('OnlineDetector', () => {
         expect(Array.from(actual.isAnomaly)).toEqual(Array.from(expected.isAnomaly));
       }
       expect(calls).toBeGreaterThan(4);
+    }
+  });
+
+  it('gives the same results, bit for bit, with its forest stage run ahead of its calibration (as on two threads; per-column too)', () => {
+    const data = table(3000);
+    // The warm-up ends inside the second batch; refits inside and between batches, or none (the forest stage then
+    // keeps little history: its buffer is trimmed right after the first fit, before the calibration reads the
+    // warm-up's values).
+    const batches = [
+      [0, 350],
+      [350, 1100],
+      [1100, 1101],
+      [1101, 1900],
+      [1900, 3000],
+    ];
+    const settings = [
+      { online: { warmup: 400, refitEvery: 500, refitHistory: 800 }, mode: 'multivariate' as const },
+      { online: { warmup: 400, refitEvery: 500, refitHistory: 800 }, mode: 'per-column' as const },
+      { online: { warmup: 1060 }, mode: 'multivariate' as const },
+    ];
+    for (const { online, mode } of settings) {
+      const detector = new OnlineDetector(columns, { forest, mode }, online);
+      const expected = batches.map(([from, to]) => detector.push(sliceRows(data, from, to)));
+      const stage = new OnlineForest(columns, { forest, mode }, online);
+      // Every batch through the forest stage first (its buffer moves on and is trimmed meanwhile), then calibrated.
+      const forestResults = batches.map(([from, to]) => stage.push(sliceRows(data, from, to)));
+      expect(forestResults.filter((r) => r.seed !== undefined)).toHaveLength(1);
+      const calibrator = new OnlineCalibrator(columns.length, mode === 'per-column', forest.contamination, online);
+      forestResults.forEach((result, b) => {
+        const [from, to] = batches[b];
+        const values = sliceRows(data, from, to).columns.map((column) => column.values);
+        const calibrated = calibrator.push(values, result);
+        expect(Array.from(result.status)).toEqual(Array.from(expected[b].status));
+        expect(Array.from(calibrated.rawScores)).toEqual(Array.from(expected[b].rawScores));
+        expect(Array.from(calibrated.scores)).toEqual(Array.from(expected[b].scores));
+        expect(Array.from(calibrated.isAnomaly)).toEqual(Array.from(expected[b].isAnomaly));
+        expect(calibrated.columnScores?.map((c) => Array.from(c))).toEqual(
+          expected[b].columnScores?.map((c) => Array.from(c))
+        );
+        expect(result.models.map((m) => m.from)).toEqual(expected[b].models.map((m) => m.from));
+      });
+      expect(calibrator.threshold).toBe(detector.threshold);
     }
   });
 
