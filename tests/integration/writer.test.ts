@@ -1227,6 +1227,23 @@ describe('anomaly writer', () => {
     }
   });
 
+  it('says when a backfill wrote nothing for a job (a range before its input existed), and how much it wrote otherwise', async () => {
+    const nothing = newWriter({ target: vm, externalLabels: { mode: 'before-input' }, logLevel: 'info' });
+    nothing.clock.now = LIVE_START;
+    await nothing.writer.backfill(LIVE_START - 60 * 24 * HOUR, LIVE_START - 59 * 24 * HOUR);
+    await nothing.writer.flush();
+    const lines = nothing.logLines();
+    expect(lines.some((line) => /^backfill wrote nothing for this job/.test(String(line.msg)))).toBe(true);
+    expect(lines.find((line) => line.msg === 'backfilled')).toMatchObject({ samples: 0 });
+    const some = newWriter({ target: vm, externalLabels: { mode: 'counted' }, logLevel: 'info' });
+    some.clock.now = LIVE_START;
+    await some.writer.backfill(LIVE_START - 4 * MINUTE, LIVE_START);
+    await some.writer.flush();
+    expect(some.logLines().some((line) => /^backfill wrote nothing/.test(String(line.msg)))).toBe(false);
+    const counted = some.logLines().find((line) => line.msg === 'backfilled');
+    expect(counted?.samples).toBeGreaterThan(0);
+  });
+
   it('runs as `telemetry-analyzer run --from --to`: the CLI backfills what the writer in process writes, and exits', async () => {
     buildCliOnce();
     const dir = makeTempDir('writer-cli');

@@ -283,7 +283,15 @@ export class AnomalyWriter {
         await this.client.flush();
         await this.resendMissing(state, sent);
       }
-      this.log.info({ job: state.job.name, from: fromMs, to: toMs }, 'backfilled');
+      const samples = sent.reduce((n, chunk) => n + [...chunk.samples.values()].reduce((a, b) => a + b, 0), 0);
+      if (samples === 0) {
+        // Not an error (a job over a metric that did not exist then), but never silent: the run still exits 0.
+        this.log.warn(
+          { job: state.job.name, from: fromMs, to: toMs },
+          'backfill wrote nothing for this job: its query returned no series it could score in the range'
+        );
+      }
+      this.log.info({ job: state.job.name, from: fromMs, to: toMs, samples }, 'backfilled');
     }
   }
 
