@@ -25,8 +25,9 @@ let draining = false;
  * Queues a plot's drawing behind the drawings already queued. Every plot of the page shares one queue, drained
  * DRAW_BUDGET_MS per task: a panel's chart and score pane (or several panels) that get new data together are drawn
  * in the same tasks, one after another, instead of each waiting for a task of its own (a trace of a warm refresh
- * on the 2-core machine: the score pane's own task ran 15 ms after the chart's, on an idle thread). The first
- * drawing waits for a task: uPlot's draw (axes, grid) and the chart's build before it are task enough.
+ * on the 2-core machine: the score pane's own task ran 15 ms after the chart's, on an idle thread). A drawing the
+ * budget cuts short goes to the back of the queue, so plots take turns. The first drawing waits for a task:
+ * uPlot's draw (axes, grid) and the chart's build before it are task enough.
  */
 export function queueDraw(steps: DrawSteps): void {
   queued.push(steps);
@@ -47,8 +48,11 @@ async function drain() {
       const started = performance.now();
       const hasTime = () => performance.now() - started < DRAW_BUDGET_MS;
       do {
-        if (drawSome(queued[0], hasTime)) {
-          queued.shift();
+        const steps = queued.shift()!;
+        if (!drawSome(steps, hasTime)) {
+          // Its turn is over: the plots queued behind it draw before it goes on (a small panel, a score pane, a
+          // zoomed plot do not wait for the whole of a big drawing).
+          queued.push(steps);
         }
       } while (queued.length > 0 && hasTime());
     }

@@ -72,12 +72,24 @@ describe('the page draw queue', () => {
     queueDraw(plot('chart', 5, log, DRAW_BUDGET_MS / 2));
     queueDraw(plot('score pane', 1, log, DRAW_BUDGET_MS / 2));
     await drained(log, 6);
-    expect(log.map(([name]) => name)).toEqual(['chart', 'chart', 'chart', 'chart', 'chart', 'score pane']);
+    // The chart's turn ends with the budget; the score pane goes next, then the chart where it stopped.
+    expect(log.map(([name]) => name)).toEqual(['chart', 'chart', 'score pane', 'chart', 'chart', 'chart']);
     const runs = log.map(([, r]) => r);
     expect(runs[0]).toBe(runs[1]);
     expect(runs[2]).toBe(runs[3]);
     expect(runs[4]).toBe(runs[5]);
     expect(new Set(runs).size).toBe(3);
+  });
+
+  it('lets plots take turns: one queued behind a long drawing is drawn in the next task, not after all of it', async () => {
+    const log: Array<[string, number]> = [];
+    queueDraw(plot('big panel', 20, log, DRAW_BUDGET_MS));
+    queueDraw(plot('small panel', 1, log));
+    await drained(log, 21);
+    const runs = [...new Set(log.map(([, r]) => r))];
+    const small = log.find(([name]) => name === 'small panel')!;
+    expect(runs.indexOf(small[1])).toBe(1);
+    expect(log.filter(([name]) => name === 'big panel')).toHaveLength(20);
   });
 
   it('draws at least one piece per task, even when one piece takes longer than the budget', async () => {
