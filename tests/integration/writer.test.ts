@@ -1242,6 +1242,44 @@ describe('anomaly writer', () => {
     expect(some.logLines().some((line) => /^backfill wrote nothing/.test(String(line.msg)))).toBe(false);
     const counted = some.logLines().find((line) => line.msg === 'backfilled');
     expect(counted?.samples).toBeGreaterThan(0);
+    // A range wholly after now - delay: that warning says why nothing was written; no second one blames the query.
+    const late = newWriter({
+      target: vm,
+      externalLabels: { mode: 'late' },
+      logLevel: 'info',
+      scheduleExtra: 'delay: 10m',
+    });
+    late.clock.now = LIVE_START;
+    await late.writer.backfill(LIVE_START - 5 * MINUTE, LIVE_START);
+    expect(late.logLines().some((line) => /later points are left to the live runs/.test(String(line.msg)))).toBe(true);
+    expect(late.logLines().some((line) => /^backfill wrote nothing/.test(String(line.msg)))).toBe(false);
+    // A one-series job over two shards: the shard that owns the series writes it, the other says it wrote nothing
+    // for this shard (information, not a warning: that is what sharding does).
+    const shards = [0, 1].map((index) =>
+      newWriter({
+        target: vm,
+        externalLabels: { mode: 'one-series-sharded' },
+        logLevel: 'info',
+        shard: `${index}/2`,
+        query: `cpu_usage_percent{host="${HOSTS[0]}"}`,
+      })
+    );
+    const logged = [];
+    for (const shard of shards) {
+      shard.clock.now = LIVE_START;
+      await shard.writer.backfill(LIVE_START - 4 * MINUTE, LIVE_START);
+      logged.push(shard.logLines());
+    }
+    const wrote = logged.map((lines) => lines.find((line) => line.msg === 'backfilled')?.samples);
+    expect([...wrote].sort((a, b) => a - b)).toEqual([0, expect.any(Number)]);
+    expect(Math.max(...wrote)).toBeGreaterThan(0);
+    const idle = logged[wrote.indexOf(0)];
+    expect(
+      idle.find((line) => /^backfill wrote nothing for this job on this shard/.test(String(line.msg)))
+    ).toMatchObject({
+      level: 30,
+    });
+    expect(idle.some((line) => line.level >= 40)).toBe(false);
   });
 
   it('runs as `telemetry-analyzer run --from --to`: the CLI backfills what the writer in process writes, and exits', async () => {

@@ -277,19 +277,29 @@ export class AnomalyWriter {
           'backfill ends at now - delay: later points are left to the live runs'
         );
       }
+      const startMs = Math.ceil(fromMs / step) * step;
       const endMs = alignDown(Math.min(toMs, latestMs), step);
-      const sent = await this.scoreRange(state, Math.ceil(fromMs / step) * step, endMs, false);
+      const sent = await this.scoreRange(state, startMs, endMs, false);
       if (this.readsBack) {
         await this.client.flush();
         await this.resendMissing(state, sent);
       }
       const samples = sent.reduce((n, chunk) => n + [...chunk.samples.values()].reduce((a, b) => a + b, 0), 0);
-      if (samples === 0) {
-        // Not an error (a job over a metric that did not exist then), but never silent: the run still exits 0.
-        this.log.warn(
-          { job: state.job.name, from: fromMs, to: toMs },
-          'backfill wrote nothing for this job: its query returned no series it could score in the range'
-        );
+      if (samples === 0 && startMs <= endMs) {
+        // Not an error (a job over a metric that did not exist then), but never silent: the run still exits 0. A
+        // shard may own none of a job's series (each shard of a one-series job but one): that is said, not warned.
+        const { index, count } = this.config.shard;
+        if (count > 1) {
+          this.log.info(
+            { job: state.job.name, from: fromMs, to: toMs, shard: `${index}/${count}` },
+            'backfill wrote nothing for this job on this shard: none of the series it owns had points it could score in the range'
+          );
+        } else {
+          this.log.warn(
+            { job: state.job.name, from: fromMs, to: toMs },
+            'backfill wrote nothing for this job: its query returned no series it could score in the range'
+          );
+        }
       }
       this.log.info({ job: state.job.name, from: fromMs, to: toMs, samples }, 'backfilled');
     }
