@@ -79,6 +79,8 @@ export class OnlineChunkScorer extends GroupScorer {
         this.handedOver = detector;
       }
     }
+    // Once: a batch without rows of this group has no models to hand over (a refit's two were sent again).
+    this.lastModels = [];
     return handovers;
   }
 
