@@ -41,6 +41,8 @@ export interface PrestartedWorker {
   worker: Worker;
   /** Ends the worker unless startScoring took it. */
   end(): void;
+  /** Why the worker stopped before startScoring listened to it (it failed to load, ran out of memory), if it did. */
+  failure(): Error | undefined;
 }
 
 /** Starts the scoring worker now for a large input file read with `threads` >= 2; undefined otherwise. */
@@ -48,9 +50,23 @@ export function prestartScoring(threads: number, inputPath: string): PrestartedW
   if (threads < 2 || inputPath === '-' || (fileBytes(inputPath) ?? 0) < PRESTART_MIN_BYTES) {
     return undefined;
   }
-  const worker = new Worker(join(__dirname, 'scoringWorker.js'));
-  worker.on('error', () => undefined); // until startScoring listens: an unused worker's failure is no one's concern
-  return { worker, end: () => void worker.terminate() };
+  return prestartedWorker(new Worker(join(__dirname, 'scoringWorker.js')));
+}
+
+/**
+ * A worker started ahead of its plan. Its early failure is kept for startScoring: a worker gone before anyone
+ * listened would never answer, and a run waiting for answers that never come ends with an empty event loop, exit
+ * code 0 and no outputs.
+ */
+export function prestartedWorker(worker: Worker): PrestartedWorker {
+  let failure: Error | undefined;
+  worker.on('error', (error) => (failure ??= error));
+  worker.on('exit', (code) => (failure ??= stoppedError(code)));
+  return { worker, end: () => void worker.terminate(), failure: () => failure };
+}
+
+function stoppedError(code: number): Error {
+  return new Error(`the scoring thread stopped (exit code ${code})`);
 }
 
 function fileBytes(path: string): number | undefined {
@@ -91,7 +107,7 @@ export function startScoring(
   if (prestarted !== undefined) {
     prestarted.end = () => undefined; // ours now: inWorker ends it
   }
-  return inWorker(worker, workerPlan, finishing);
+  return inWorker(worker, workerPlan, finishing, prestarted?.failure());
 }
 
 function inThread(scoring: GroupScoring): BatchScoring {
@@ -110,17 +126,23 @@ export type WorkerReply =
   | { kind: 'input-error'; location: InputLocation; reason: string }
   | { kind: 'failure'; message: string };
 
-function inWorker(worker: Worker, plan: ScoringPlan, finishing: GroupFinishing | undefined): BatchScoring {
+function inWorker(
+  worker: Worker,
+  plan: ScoringPlan,
+  finishing: GroupFinishing | undefined,
+  /** The worker already stopped (a prestarted one, before this listened): every request fails with this. */
+  stopped?: Error
+): BatchScoring {
   worker.postMessage({ kind: 'plan', plan }); // first: the worker scores nothing before it has its plan
   const waiting: Array<{ resolve(reply: WorkerReply): void; reject(error: Error): void }> = [];
-  let failed: Error | undefined;
+  let failed: Error | undefined = stopped;
   const fail = (error: Error) => {
     failed ??= error;
     waiting.splice(0).forEach((waiter) => waiter.reject(error));
   };
   worker.on('message', (reply: WorkerReply) => waiting.shift()?.resolve(reply));
   worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the scoring thread stopped (exit code ${code})`)));
+  worker.on('exit', (code) => fail(stoppedError(code)));
   const ask = (message: unknown): Promise<WorkerReply> =>
     failed
       ? Promise.reject(failed)
