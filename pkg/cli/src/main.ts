@@ -58,6 +58,15 @@ export function run(): void {
   // Messages that cannot be shown (stderr to a full disk, or a reader that left: `2>&1 | head -1`) do not fail a
   // run whose results are written: an unheard 'error' event would end the process with exit 1 mid-run.
   process.stderr.on('error', () => undefined);
+  // The event loop emptied while the command still waited (for an answer no one will send): Node would end the
+  // process with exit 0, as if it had succeeded. It did not.
+  process.on('beforeExit', () => {
+    if (!done) {
+      done = true;
+      process.stderr.write('telemetry-analyzer: internal error: the command stopped before it finished\n');
+      process.exitCode = EXIT_INTERNAL_ERROR;
+    }
+  });
   main(process.argv).then((code) => {
     done = true;
     const failure = code === EXIT_OK ? standardOutputFailure() : undefined;
