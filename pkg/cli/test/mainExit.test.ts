@@ -4,27 +4,27 @@ import { join } from 'path';
 
 const dist = join(__dirname, '..', 'dist');
 
+/** The CLI's entry point in a process of its own, with a command whose run is `parseAsync` (JavaScript source). */
+function runWithCommand(parseAsync: string) {
+  const script = [
+    `const program = require(${JSON.stringify(join(dist, 'program.js'))});`,
+    `program.buildProgram = () => ({ parseAsync: ${parseAsync} });`,
+    `require(${JSON.stringify(join(dist, 'main.js'))}).run();`,
+  ].join('\n');
+  return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+}
+
 describe('the CLI process', () => {
   it('ends with exit 1 and says so when a command is left waiting for something that never comes (Node would exit 0)', () => {
     // A command whose promise never settles, once nothing else keeps the process alive: what a scoring thread that
     // died unheard did to detect.
-    const script = [
-      `const program = require(${JSON.stringify(join(dist, 'program.js'))});`,
-      'program.buildProgram = () => ({ parseAsync: () => new Promise(() => undefined) });',
-      `require(${JSON.stringify(join(dist, 'main.js'))}).run();`,
-    ].join('\n');
-    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+    const run = runWithCommand('() => new Promise(() => undefined)');
     expect(run.stderr).toMatch(/^telemetry-analyzer: internal error: the command stopped before it finished$/m);
     expect(run.status).toBe(1);
   });
 
   it('a command that finishes ends with its own exit code, without that message', () => {
-    const script = [
-      `const program = require(${JSON.stringify(join(dist, 'program.js'))});`,
-      'program.buildProgram = () => ({ parseAsync: () => new Promise((resolve) => setTimeout(resolve, 10)) });',
-      `require(${JSON.stringify(join(dist, 'main.js'))}).run();`,
-    ].join('\n');
-    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+    const run = runWithCommand('() => new Promise((resolve) => setTimeout(resolve, 10))');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   });
