@@ -18,19 +18,17 @@
 import type { DetectorOptions } from '../detector';
 import type { ForestScoring } from '../isolationForest';
 import type { SeriesTable } from '../types';
-import { DEFAULT_CALIBRATION } from './onlineCalibration';
-import { OnlineCalibrator, type CalibrationStageOptions } from './onlineCalibrator';
-import { OnlineForest, type ForestStageOptions, type ModelSpan } from './onlineForest';
+import { DEFAULT_CALIBRATION_STAGE_OPTIONS, OnlineCalibrator, type CalibrationStageOptions } from './onlineCalibrator';
+import { DEFAULT_FOREST_STAGE_OPTIONS, OnlineForest, type ForestStageOptions, type ModelSpan } from './onlineForest';
 
 export { ONLINE_SCORED, ONLINE_TRAINING, minimumRefitHistory, type ModelSpan } from './onlineForest';
 
 export interface OnlineOptions extends ForestStageOptions, CalibrationStageOptions {}
 
+/** Each stage's defaults, written once in its own file. */
 export const DEFAULT_ONLINE_OPTIONS = Object.freeze({
-  ...DEFAULT_CALIBRATION,
-  refitEvery: 0,
-  refitHistory: 4000,
-  deviationWindow: 500,
+  ...DEFAULT_CALIBRATION_STAGE_OPTIONS,
+  ...DEFAULT_FOREST_STAGE_OPTIONS,
 });
 
 export interface OnlineResult {
