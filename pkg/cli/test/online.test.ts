@@ -235,6 +235,11 @@ describe('detect --threads', () => {
     ['online, grouped', ['--online', '--warmup', '500', '--group-by', 'host', '--chunk-rows', '3000']],
     // refits inside batches: the reading thread explains with each model the scoring thread hands over
     ['online, refitted', ['--online', '--warmup', '500', '--refit-every', '1700', '--chunk-rows', '2500']],
+    // the reading thread walks a share of every batch (WalkBalance): the rows each model of each column left it
+    [
+      'online, per column, refitted',
+      ['--online', '--warmup', '500', '--mode', 'per-column', '--refit-every', '1700', '--chunk-rows', '2500'],
+    ],
     // stretches of >= MIN_SPLIT_ROWS rows: the scoring thread splits each one's forest walk with its helper thread
     ['online, forest walk split', ['--online', '--warmup', '500', '--refit-every', '9000', '--chunk-rows', '12000'], 3],
     ['batch, per column', ['--mode', 'per-column', '--chunk-rows', '2500']],

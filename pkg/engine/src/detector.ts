@@ -26,6 +26,7 @@ import { resolveFeatureOptions, type FeatureOptions } from './featureOptions';
 import { planFeatures, resolveSeasonality, type Seasonality } from './featurePlan';
 import { StandardScaler, type SerializedScaler } from './features/standardScaler';
 import { IsolationForest, type ForestScoring, type TransferredForest } from './isolationForest';
+import { matrixRows } from './matrixRows';
 import type { SerializedForest } from './modelFormat';
 import { createOnlineScorer, type OnlineScorer } from './onlineScorer';
 import { type Steps, runSteps } from './steps';
@@ -229,6 +230,18 @@ export class AnomalyDetector {
       features: { ...features, seasonality: { ...features.seasonality } },
       forest: this.models[0].forest.params,
     };
+  }
+
+  /**
+   * The forest of one of the detector's models, for a host that walks feature rows itself (walkLeftRows).
+   * @param model index of the model: 0, or in per-column mode the column's position in `columns` [0]
+   */
+  forestOf(model = 0): IsolationForest {
+    const found = this.models[model];
+    if (found === undefined) {
+      throw new RangeError(`the detector has ${this.models.length} model(s), not a model ${model}`);
+    }
+    return found.forest;
   }
 
   /** Feature names of the matrix: of the one model, or of every column's model one after another. */
@@ -565,12 +578,7 @@ function* scoreRowsSteps(
   const step = Math.max(1, Math.floor(rowsPerStep));
   for (let start = 0; start < matrix.rows; start += step) {
     const end = Math.min(matrix.rows, start + step);
-    const rows: FeatureMatrix = {
-      rows: end - start,
-      cols: matrix.cols,
-      values: matrix.values.subarray(start * matrix.cols, end * matrix.cols),
-    };
-    score(forest, rows, scores.subarray(start, end));
+    score(forest, matrixRows(matrix, start, end), scores.subarray(start, end));
     yield;
   }
   return scores;

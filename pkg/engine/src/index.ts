@@ -38,6 +38,7 @@ export type { OnlineScorer, OnlineScore } from './onlineScorer';
 export { runSteps, type Steps } from './steps';
 export { lowerBound, partitionPoint } from './partitionPoint';
 export { keptLayoutScoring } from './keptLayoutScoring';
+export { matrixRows } from './matrixRows';
 
 // The anomaly query contract shared by the panel, the proxy and the CLI: durations, option names, limits, defaults.
 export {
@@ -92,6 +93,7 @@ export {
   RECORD_LEVEL,
   type CalibrationOptions,
 } from './online/onlineCalibration';
+export { walkLeftRows, type LeftWalk, type WalkedScores } from './online/leftWalk';
 export { SlidingScoreHistory } from './online/slidingScoreHistory';
 export { TrailingDeviation } from './online/trailingDeviation';
 export { overFlaggingWarning, OVER_FLAGGING_FACTOR, AUTO_SHARE_WARNING } from './flagShare';

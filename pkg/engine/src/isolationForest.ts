@@ -181,8 +181,16 @@ function resolveMaxFeatures(maxFeatures: number, featureCount: number): number {
   return maxFeatures;
 }
 
+/**
+ * Whether `values` is a Float32Array of any realm: one a worker thread posted can come out of structured cloning
+ * with another realm's constructor (jest's sandbox, a vm context), and instanceof then says no.
+ */
+function isFloat32Array(values: unknown): values is Float32Array {
+  return ArrayBuffer.isView(values) && Object.prototype.toString.call(values) === '[object Float32Array]';
+}
+
 function checkMatrix(x: FeatureMatrix, what: string): void {
-  if (!(x.values instanceof Float32Array)) {
+  if (!isFloat32Array(x.values)) {
     throw new TypeError(`${what}: values must be a Float32Array`);
   }
   if (!Number.isInteger(x.rows) || !Number.isInteger(x.cols) || x.rows < 0 || x.cols < 1) {

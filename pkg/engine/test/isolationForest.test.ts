@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { runInNewContext } from 'vm';
 import { IsolationForest, type FeatureMatrix } from '@telemetry-analyzer/engine';
 import { buildScoringLayout } from '../src/scoringLayout';
 import { gaussianMatrix } from './gaussianMatrix';
@@ -190,6 +191,18 @@ describe('IsolationForest scores', () => {
     forest.anomalyScores(oneRow, out);
     expect(out[0]).toBe(all[123]);
     expect(out[1]).toBe(-1);
+  });
+
+  it("take a Float32Array of another realm (as a worker's message can give), and nothing else", () => {
+    const forest = new IsolationForest({ nEstimators: 20 }).fit(x);
+    const rows = x.values.slice(0, 4 * 5);
+    const foreign = runInNewContext('(values) => new Float32Array(values)')(Array.from(rows)) as Float32Array;
+    expect(foreign instanceof Float32Array).toBe(false);
+    expect(Array.from(forest.anomalyScores({ rows: 5, cols: 4, values: foreign }))).toEqual(
+      Array.from(forest.anomalyScores({ rows: 5, cols: 4, values: rows }))
+    );
+    const doubles = Float64Array.from(rows) as unknown as Float32Array;
+    expect(() => forest.anomalyScores({ rows: 5, cols: 4, values: doubles })).toThrow(/values must be a Float32Array/);
   });
 
   it("from a batch scorer are anomalyScores' doubles, batch after batch, with one layout kept between them", () => {

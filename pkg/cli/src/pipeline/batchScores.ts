@@ -51,6 +51,7 @@ export function transferables(scores: BatchScores): ArrayBuffer[] {
     if (forest !== undefined) {
       arrays.push(forest.status, ...forest.rawScores, ...(forest.seed?.values ?? []));
       arrays.push(...(forest.seed?.trainingScores ?? []));
+      forest.leftWalks?.forEach((walk) => arrays.push(walk.matrix.values, walk.rows));
     }
   }
   // Each buffer once (a transfer list naming one twice is refused), and only whole ones: a view into a larger

@@ -18,7 +18,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { join } from 'path';
 import {
   keptLayoutScoring,
-  type FeatureMatrix,
+  matrixRows,
   type ForestScoring,
   type IsolationForest,
   type TransferredForest,
@@ -98,14 +98,14 @@ export class ForestHelper {
     }
     this.port.postMessage(request, [values.buffer]);
     const start = performance.now();
-    this.own(forest, rowsOf(matrix, 0, cut), out.subarray(0, cut));
+    this.own(forest, matrixRows(matrix, 0, cut), out.subarray(0, cut));
     const ownDone = performance.now();
     const answer = this.await(sequence);
     this.judge(ownDone - start, performance.now() - ownDone);
     if (answer?.scores === undefined) {
       // No answer (or a failure there): score the helper's half here; the helper is not asked again.
       this.givenUp = true;
-      this.own(forest, rowsOf(matrix, cut, matrix.rows), out.subarray(cut, matrix.rows));
+      this.own(forest, matrixRows(matrix, cut, matrix.rows), out.subarray(cut, matrix.rows));
       return;
     }
     out.set(answer.scores, cut);
@@ -148,8 +148,4 @@ export class ForestHelper {
     const answer = receiveMessageOnPort(this.port)?.message as ForestAnswer | undefined;
     return answer?.sequence === sequence ? answer : undefined;
   }
-}
-
-function rowsOf(matrix: FeatureMatrix, from: number, to: number): FeatureMatrix {
-  return { rows: to - from, cols: matrix.cols, values: matrix.values.subarray(from * matrix.cols, to * matrix.cols) };
 }

@@ -83,8 +83,12 @@ export class GroupScoring {
     });
   }
 
-  /** @throws InputError for what the engine refuses (too few warm-up rows, ...), at the group's first row */
-  score(batch: RowBatch): BatchScores {
+  /**
+   * @param leaveShare online with plan.finishOnReader: the share of each group's scored rows whose forest walk is
+   *   left to the reading thread (GroupFinishing), which has time to spare (WalkBalance) [0]
+   * @throws InputError for what the engine refuses (too few warm-up rows, ...), at the group's first row
+   */
+  score(batch: RowBatch, leaveShare = 0): BatchScores {
     const scores = emptyScores(batch.size, this.plan.perColumn ? this.plan.metricNames.length : 0);
     for (let row = 0; row < batch.size; row++) {
       if (batch.missing[row] === 1) {
@@ -94,6 +98,9 @@ export class GroupScoring {
     rowsByGroup(batch, this.scorers.length).forEach((rows, g) => {
       const scorer = this.scorers[g];
       const group = this.plan.groups[g];
+      if (scorer instanceof OnlineChunkScorer) {
+        scorer.leaveShare = leaveShare;
+      }
       withEngineErrors(
         () => ({ source: this.plan.source, line: firstLineOfGroup(batch, g) ?? this.plan.headerLine, column: 1 }),
         `${group === '' ? '' : `group "${group}": `}` +
@@ -136,10 +143,15 @@ export class GroupFinishing {
   constructor(plan: ScoringPlan) {
     const { detector, options } = plan.online!;
     const history = historyRows(detector.features);
-    this.finishers = plan.groups.map(() => new OnlineFinisher(plan.metricNames, detector, options, history));
+    // One for all groups, as on the worker: a single group keeps its forest's layout from batch to batch.
+    const scoring = keptLayoutScoring();
+    this.finishers = plan.groups.map(() => new OnlineFinisher(plan.metricNames, detector, options, history, scoring));
   }
 
-  /** Fills in the scores, flags and contributions of the rows the worker ran through its forest stage. */
+  /**
+   * Fills in the scores, flags and contributions of the rows the worker ran through its forest stage, after walking
+   * the rows it left to this thread.
+   */
   finish(batch: RowBatch, scores: BatchScores): void {
     this.finishers.forEach((finisher, g) => finisher.take(scores.forest?.[g], scores.models?.[g] ?? []));
     rowsByGroup(batch, this.finishers.length).forEach((rows, g) => this.finishers[g].score(batch, rows, scores));

@@ -25,6 +25,7 @@ import {
   type OnlineOptions,
   SeriesBuffer,
   type SeriesTable,
+  walkLeftRows,
 } from '@telemetry-analyzer/engine';
 import { explainBufferedRows, GroupScorer } from './chunkScorer';
 import { SCORED, TRAINING, type BatchScores, type ModelHandover } from './batchScores';
@@ -45,6 +46,11 @@ export class OnlineChunkScorer extends GroupScorer {
   private warmup: SeriesBuffer | undefined;
   /** What the warm-up rows' constant columns call for (constantColumnsNotice), once the first model is trained. */
   constantColumns: ConstantColumnsNotice | undefined;
+  /**
+   * The share of the next batches' scored rows whose forest walk is left to the OnlineFinisher (OnlineForest.push's
+   * leaveShare; only when this scorer does not finish its batches) [0]
+   */
+  leaveShare = 0;
 
   constructor(
     columns: string[],
@@ -88,12 +94,14 @@ export class OnlineChunkScorer extends GroupScorer {
   forestHandover(): ForestScores | undefined {
     const result = this.lastForest;
     this.lastForest = undefined;
-    return result && { status: result.status, rawScores: result.rawScores, seed: result.seed };
+    return (
+      result && { status: result.status, rawScores: result.rawScores, seed: result.seed, leftWalks: result.leftWalks }
+    );
   }
 
   protected scoreNewRows(rows: Int32Array, out: BatchScores): void {
     const table = this.buffer.table(this.historyLength);
-    const result = this.forest.push(table);
+    const result = this.forest.push(table, this.calibrator === undefined ? this.leaveShare : 0);
     this.keepWarmup(table, result.status);
     this.lastModels = result.models.map(({ from, detector }) => ({ fromRow: rows[from], detector }));
     markStatus(result.status, rows, out);
@@ -136,12 +144,22 @@ export class OnlineFinisher extends GroupScorer {
   private handovers: ModelHandover[] = [];
   private forest: ForestScores | undefined;
 
-  constructor(columns: string[], options: DetectorOptions, online: OnlineOptions, historyRows: number) {
+  constructor(
+    columns: string[],
+    options: DetectorOptions,
+    online: OnlineOptions,
+    historyRows: number,
+    /** How the forest walks the rows the scorer left to this thread (ForestScores.leftWalks). */
+    private readonly scoring: ForestScoring
+  ) {
     super(columns, historyRows);
     this.calibrator = newCalibrator(columns, options, online);
   }
 
-  /** Takes the scorer's batch: its forest results and the models it started, each from its first row on. */
+  /**
+   * Takes the scorer's batch: its forest results (with the rows it left to walk here) and the models it started,
+   * each from its first row on.
+   */
   take(forest: ForestScores | undefined, handovers: ModelHandover[]): void {
     this.forest = forest;
     this.handovers = handovers;
@@ -161,6 +179,7 @@ export class OnlineFinisher extends GroupScorer {
     this.model = spans[spans.length - 1]?.detector;
     const forest = this.forest!;
     this.forest = undefined;
+    walkLeftRows(forest, spans, this.scoring);
     applyCalibration(this.calibrator, this.buffer.table(this.historyLength), forest, rows, out);
     explainFlagged(spans, this.buffer, this.historyLength, this.historyRows, rows, out);
   }

@@ -27,8 +27,12 @@ import { loadModelForScan, rolesForModel, trainForScan, type ObtainedDetectors }
 import { MISSING, SCORED, TRAINING, type BatchScores } from './batchScores';
 import { ColumnRange, unseenVariationWarning } from './unseenVariation';
 
-/** Batches scored ahead of the one being written: keeps both threads busy with bounded memory. */
-const BATCHES_IN_FLIGHT = 2;
+/**
+ * Batches scored ahead of the one being written: keeps both threads busy with bounded memory (at most this many
+ * --chunk-rows batches). Online, each thread also waits for the other's part of a batch (the reading thread walks a
+ * share of its rows: WalkBalance); with 2 in flight both idled ~10 % of a run, with 6 next to nothing.
+ */
+const BATCHES_IN_FLIGHT = 6;
 
 export interface DetectRequest {
   input: string;

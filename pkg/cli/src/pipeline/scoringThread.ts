@@ -14,6 +14,7 @@ import { InputError, type InputLocation } from '../errors';
 import type { RowBatch } from '../input/rowBatch';
 import type { BatchScores } from './batchScores';
 import { GroupFinishing, GroupScoring, type ScoringOutcome, type ScoringPlan } from './groupScoring';
+import { WalkBalance } from './walkBalance';
 
 export interface BatchScoring {
   /** Threads the run uses: 1 (all on the main thread), 2 (scoring on a worker) or 3 (online: and a forest helper). */
@@ -134,6 +135,8 @@ function inWorker(
   stopped?: Error
 ): BatchScoring {
   worker.postMessage({ kind: 'plan', plan }); // first: the worker scores nothing before it has its plan
+  // Online, the reading thread also takes a share of the forest walk (finishing walks what the worker leaves).
+  const balance = finishing === undefined ? undefined : new WalkBalance(worker.performance);
   const waiting: Array<{ resolve(reply: WorkerReply): void; reject(error: Error): void }> = [];
   let failed: Error | undefined = stopped;
   const fail = (error: Error) => {
@@ -162,7 +165,8 @@ function inWorker(
   return {
     threads: plan.splitForest ? 3 : 2,
     score: async (batch) => {
-      const reply = await ask({ kind: 'batch', batch });
+      const reply = await ask({ kind: 'batch', batch, leaveShare: balance?.share ?? 0 });
+      balance?.update();
       const scores = answer(reply, (reply) => (reply.kind === 'scores' ? reply.scores : undefined));
       finishing?.finish(batch, scores);
       return scores;

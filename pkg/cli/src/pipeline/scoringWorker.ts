@@ -13,7 +13,8 @@ import type { WorkerReply } from './scoringThread';
 let scoring: GroupScoring;
 let helper: ForestHelper | undefined;
 
-type Message = { kind: 'plan'; plan: ScoringPlan } | { kind: 'batch'; batch: RowBatch } | { kind: 'finish' };
+type Message =
+  { kind: 'plan'; plan: ScoringPlan } | { kind: 'batch'; batch: RowBatch; leaveShare: number } | { kind: 'finish' };
 
 parentPort!.on('message', (message: Message) => {
   if (message.kind === 'plan') {
@@ -25,7 +26,7 @@ parentPort!.on('message', (message: Message) => {
   try {
     reply =
       message.kind === 'batch'
-        ? { kind: 'scores', scores: scoring.score(message.batch) }
+        ? { kind: 'scores', scores: scoring.score(message.batch, message.leaveShare) }
         : { kind: 'outcome', outcome: scoring.outcome() };
     if (message.kind === 'finish') {
       helper?.close();

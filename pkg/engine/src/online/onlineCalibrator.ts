@@ -74,6 +74,9 @@ export class OnlineCalibrator {
    * detector's column order. Results must come in the order of their pushes.
    */
   push(values: Array<ArrayLike<number>>, forest: ForestScores): CalibratedRows {
+    if ((forest.leftWalks?.length ?? 0) > 0) {
+      throw new Error('the forest stage left rows unwalked: walkLeftRows before calibrating');
+    }
     const rows = forest.status.length;
     const out: CalibratedRows = {
       scores: new Float64Array(rows).fill(NaN),

@@ -7,10 +7,12 @@
 import { AnomalyDetector, type DetectorOptions, MIN_TRAINING_ROWS, type ScoreResult } from '../detector';
 import { EngineInputError } from '../engineInputError';
 import { planFeatures } from '../featurePlan';
-import type { ForestScoring } from '../isolationForest';
+import type { ForestScoring, IsolationForest } from '../isolationForest';
 import { resolveFeatureOptions } from '../featureOptions';
+import { matrixRows } from '../matrixRows';
 import { SeriesBuffer } from '../seriesBuffer';
-import type { SeriesTable } from '../types';
+import type { FeatureMatrix, SeriesTable } from '../types';
+import type { LeftWalk } from './leftWalk';
 
 /** Status of a pushed row. */
 export const ONLINE_TRAINING = 1;
@@ -52,6 +54,11 @@ export interface ForestScores {
   rawScores: Float64Array[];
   /** Set by the push that trained the first model: the calibration is seeded with it before its scored rows. */
   seed?: WarmupSeed;
+  /**
+   * Rows whose walk the push left to the host (push's leaveShare), their raw scores NaN until walkLeftRows puts them
+   * in; the calibration refuses a result with walks left.
+   */
+  leftWalks?: LeftWalk[];
 }
 
 export interface ForestStageResult extends ForestScores {
@@ -107,10 +114,15 @@ export class OnlineForest {
 
   /**
    * Raw scores of the rows of `table` (complete rows, after every row pushed before).
+   * @param leaveShare the share of the scored rows whose forest walk is left to the caller (result.leftWalks, done
+   *   by walkLeftRows, on any thread): the last rows of each model's span. Results do not depend on it [0]
    * @throws EngineInputError for a malformed table, rows not after the previous ones, or a first model that cannot
    *   be trained on the warm-up rows
    */
-  push(table: SeriesTable): ForestStageResult {
+  push(table: SeriesTable, leaveShare = 0): ForestStageResult {
+    if (!(leaveShare >= 0 && leaveShare <= 1)) {
+      throw new EngineInputError('invalid-option', `leaveShare must be between 0 and 1, got ${leaveShare}`);
+    }
     const rows = table.timestamps.length;
     const result: ForestStageResult = {
       status: new Uint8Array(rows),
@@ -139,7 +151,7 @@ export class OnlineForest {
       if (result.models[result.models.length - 1]?.detector !== this.model) {
         result.models.push({ from: row, detector: this.model });
       }
-      this.scoreRows(table, values, row, end, result);
+      this.scoreRows(table, values, row, end, result, Math.floor((end - row) * leaveShare));
       row = end;
       if (this.options.refitEvery > 0 && this.scoredSinceFit >= this.options.refitEvery) {
         this.model = AnomalyDetector.train(
@@ -171,26 +183,47 @@ export class OnlineForest {
     return from + take;
   }
 
-  /** Raw scores of rows [from, to) of `table` by the current model. */
+  /** Raw scores of rows [from, to) of `table` by the current model, but for the walk of the last `leave` rows. */
   private scoreRows(
     table: SeriesTable,
     values: Float64Array[],
     from: number,
     to: number,
-    result: ForestStageResult
+    result: ForestStageResult,
+    leave: number
   ): void {
     const start = this.buffer.length;
     this.buffer.pushRange(table.timestamps, values, from, to);
     const windowStart = Math.max(0, start - this.historyRows);
     const window = this.buffer.table(windowStart);
-    const scored = this.model!.score(window, this.scoring);
+    const left: LeftRows[] = [];
+    const scored = this.model!.score(window, leave > 0 ? this.leavingScoring(leave, left) : this.scoring);
     const offset = start - windowStart;
     scored.forEach((modelScores, m) => {
       const byRow = scoresByRow(modelScores, window.timestamps.length);
       result.rawScores[m].set(byRow.subarray(offset, offset + to - from), from);
+      const rows = left.find((candidate) => candidate.out === modelScores.scores);
+      if (rows !== undefined) {
+        (result.leftWalks ??= []).push(leftWalk(rows, modelScores.rowIndex, m, from - offset, result.rawScores[m]));
+      }
     });
     this.scoredSinceFit += to - from;
     this.trimBuffer();
+  }
+
+  /** The host's scoring for all but the last `leave` rows of each model; those are kept in `left` instead. */
+  private leavingScoring(leave: number, left: LeftRows[]): ForestScoring {
+    return (forest, matrix, out) => {
+      const walked = Math.max(0, matrix.rows - leave);
+      const head = matrixRows(matrix, 0, walked);
+      if (this.scoring === undefined) {
+        forest.anomalyScores(head, out.subarray(0, walked));
+      } else {
+        this.scoring(forest, head, out.subarray(0, walked));
+      }
+      const tail = matrixRows(matrix, walked, matrix.rows);
+      left.push({ out, first: walked, matrix: { ...tail, values: tail.values.slice() }, forest });
+    };
   }
 
   /** Keeps what the next scoring (features' history) and refit need. */
@@ -200,6 +233,35 @@ export class OnlineForest {
       this.buffer.keepLast(keep);
     }
   }
+}
+
+/** Rows a scoring call left unwalked: matrix rows first.. of its `out` (the model's scores), their features copied. */
+interface LeftRows {
+  out: Float64Array;
+  first: number;
+  matrix: FeatureMatrix;
+  forest: IsolationForest;
+}
+
+/**
+ * The walk of `left`'s rows that are pushed rows (row index - `shift` >= 0; a history row's score is not kept,
+ * so it needs no walk); their raw scores (in `raw`, by pushed row) become NaN until walked.
+ * @param rowIndex the scored rows' window rows (ScoreResult.rowIndex)
+ */
+function leftWalk(left: LeftRows, rowIndex: Int32Array, model: number, shift: number, raw: Float64Array): LeftWalk {
+  let first = left.first;
+  while (first < rowIndex.length && rowIndex[first] + shift < 0) {
+    first++;
+  }
+  const rows = new Int32Array(rowIndex.length - first);
+  for (let i = 0; i < rows.length; i++) {
+    rows[i] = rowIndex[first + i] + shift;
+    raw[rows[i]] = NaN;
+  }
+  const { cols } = left.matrix;
+  const skipped = first - left.first;
+  const values = skipped === 0 ? left.matrix.values : left.matrix.values.slice(skipped * cols);
+  return { model, rows, matrix: { rows: rows.length, cols, values } };
 }
 
 /** A model's score of each of `rows` table rows (NaN where the model did not score the row). */

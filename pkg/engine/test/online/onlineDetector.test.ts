@@ -11,17 +11,8 @@ import { OnlineCalibrator } from '../../src/online/onlineCalibrator';
 import { OnlineForest } from '../../src/online/onlineForest';
 import { createRandom } from '../../src/random';
 import type { SeriesTable } from '../../src/types';
-import { sliceRows, syntheticTable } from '../syntheticTable';
-
-const forest = { nEstimators: 30, seed: 7, contamination: 0.01 };
-const columns = ['cpu', 'latency'];
-
-function table(rows: number): SeriesTable {
-  return syntheticTable(rows, {
-    cpu: { level: 50, amplitude: 10, noise: 4, seed: 1 },
-    latency: { level: 200, amplitude: 5, noise: 30, seed: 2 },
-  });
-}
+import { sliceRows } from '../syntheticTable';
+import { BATCHES, columns, forest, table } from './onlineFixtures';
 
 function run(data: SeriesTable, online: OnlineOptions, chunks: number[] = [data.timestamps.length]) {
   const detector = new OnlineDetector(columns, { forest }, online);
@@ -120,16 +111,9 @@ describe('OnlineDetector', () => {
 
   it('gives the same results, bit for bit, with its forest stage run ahead of its calibration (as on two threads; per-column too)', () => {
     const data = table(3000);
-    // The warm-up ends inside the second batch; refits inside and between batches, or none (the forest stage then
-    // keeps little history: its buffer is trimmed right after the first fit, before the calibration reads the
-    // warm-up's values).
-    const batches = [
-      [0, 350],
-      [350, 1100],
-      [1100, 1101],
-      [1101, 1900],
-      [1900, 3000],
-    ];
+    // Refits inside and between batches (BATCHES), or none (the forest stage then keeps little history: its buffer
+    // is trimmed right after the first fit, before the calibration reads the warm-up's values).
+    const batches = BATCHES;
     const settings = [
       { online: { warmup: 400, refitEvery: 500, refitHistory: 800 }, mode: 'multivariate' as const },
       { online: { warmup: 400, refitEvery: 500, refitHistory: 800 }, mode: 'per-column' as const },
