@@ -96,7 +96,20 @@ export function singleRowBatch(row: ParsedRow, groupIndex: number): RowBatch {
   return batch;
 }
 
-function emptyBatch(size: number, metrics: number): RowBatch {
+/** Rows [from, to) of a batch, in arrays of their own (a batch posted to the scoring thread is copied whole). */
+export function sliceRowBatch(batch: RowBatch, from: number, to: number): RowBatch {
+  return {
+    size: to - from,
+    lines: batch.lines.slice(from, to),
+    timestampMs: batch.timestampMs.slice(from, to),
+    orderMs: batch.orderMs.slice(from, to),
+    groupIndex: batch.groupIndex.slice(from, to),
+    values: batch.values.map((column) => column.slice(from, to)),
+    missing: batch.missing.slice(from, to),
+  };
+}
+
+export function emptyBatch(size: number, metrics: number): RowBatch {
   return {
     size,
     lines: new Float64Array(size),

@@ -1,8 +1,8 @@
 /**
  * First pass over an input: validates every row (timestamps, order, numeric cells), decides the metric columns
- * and counts the rows per group, holding only counters in memory. The later passes rely on it: they know how many
- * rows each group has (to take the first --train-fraction of them) and that the whole file is valid before any
- * output is written.
+ * and counts the rows per group, holding only counters in memory, and the parsed rows if asked to (within a
+ * budget: KeptRows). The later passes rely on it: they know how many rows each group has (to take the first
+ * --train-fraction of them) and that the whole file is valid before any output is written.
  */
 import type { Readable } from 'stream';
 import { StringDecoder } from 'string_decoder';
@@ -15,6 +15,8 @@ import type { RawRecord } from './rawRecords';
 import { readRecordBatches, type RecordBatch } from './recordBatches';
 import { MAX_RECORD_BYTES } from './recordLimit';
 import { RowReader, type TimestampRepairs } from './rowReader';
+import { KeptRows } from './keptRows';
+import { GroupIndex, type RowBatch } from './rowBatch';
 
 export interface GroupScan {
   rows: number;
@@ -34,6 +36,11 @@ export interface ScanResult {
   textColumns: string[];
   /** Rows whose timestamp did not increase within their group, kept in file order (see RowReader). */
   timestampRepairs: TimestampRepairs;
+  /**
+   * Every row, parsed as scoring reads them (readRowBatch; groups indexed in the order of `groups`), when asked for
+   * and within the budget given (KeptRows).
+   */
+  rowBatches?: RowBatch[];
 }
 
 /**
@@ -52,7 +59,9 @@ export async function scanInput(
   source: string,
   roles: ColumnRoles,
   quiet: boolean,
-  strict = false
+  strict = false,
+  /** Keep the parsed rows (ScanResult.rowBatches) if they take at most this many bytes [0: not kept] */
+  keepBytes = 0
 ): Promise<ScanResult> {
   const batches = readRecordBatches(open, format, source);
   const first = await batches.next();
@@ -69,19 +78,44 @@ export async function scanInput(
   const progress = new Progress('checking input', quiet);
   let rows = 0;
   let lastLine = headerRecord.line;
+  const kept = keepBytes > 0 ? new KeptRows(candidates.length, keepBytes) : undefined;
+  const groupIndex = new GroupIndex();
+  // Where the rows being checked are kept (KeptRows), if they are, and the next one's position there.
+  let keptBatch: RowBatch | undefined;
+  let keptRow = 0;
+  let lastGroup: string | undefined;
+  let lastGroupIndex = -1;
 
   const scanRecord = (batch: RecordBatch, r: number) => {
     const line = batch.line(r);
     const timestampMs = rowReader.readTimestamp(batch, r);
     const group = rowReader.readGroup(batch, r);
-    rowReader.checkOrder(line, group, timestampMs);
+    const orderMs = rowReader.checkOrder(line, group, timestampMs);
+    if (keptBatch !== undefined) {
+      keptBatch.lines[keptRow] = line;
+      keptBatch.timestampMs[keptRow] = timestampMs;
+      keptBatch.orderMs[keptRow] = orderMs;
+      if (group !== lastGroup) {
+        lastGroup = group; // rows of a group come in runs: look it up when it changes
+        lastGroupIndex = groupIndex.indexOf(group);
+      }
+      keptBatch.groupIndex[keptRow] = lastGroupIndex;
+    }
     for (let c = 0; c < candidates.length; c++) {
       const index = candidates[c];
       const column = columns[c];
-      if (column.numeric && !Number.isNaN(batch.number(r, index))) {
+      const number = batch.number(r, index);
+      if (column.numeric && !Number.isNaN(number)) {
+        if (keptBatch !== undefined) {
+          keptBatch.values[c][keptRow] = number;
+        }
         continue; // the common case, without classifying the cell
       }
       const parsed = parseMetricCell(batch.cell(r, index));
+      if (keptBatch !== undefined) {
+        // As RowReader.readMetric reads it; a text cell of a column that turns out to be a metric is refused below.
+        keptBatch.values[c][keptRow] = !Number.isNaN(number) ? number : parsed.kind === 'number' ? parsed.value : NaN;
+      }
       if (parsed.kind === 'number' && !column.numeric) {
         column.numeric = true;
         if (column.firstText) {
@@ -113,15 +147,20 @@ export async function scanInput(
     }
     rows++;
     lastLine = line;
+    keptRow++;
   };
-
-  for (let r = 1; r < first.value.size; r++) {
-    scanRecord(first.value, r);
-  }
-  for await (const batch of batches) {
-    for (let r = 0; r < batch.size; r++) {
+  /** Checks records [from, size) of a batch (keeping them, while they fit). */
+  const scanBatch = (batch: RecordBatch, from: number) => {
+    keptBatch = batch.size > from ? kept?.next(batch.size - from) : undefined;
+    keptRow = 0;
+    for (let r = from; r < batch.size; r++) {
       scanRecord(batch, r);
     }
+  };
+
+  scanBatch(first.value, 1);
+  for await (const batch of batches) {
+    scanBatch(batch, 0);
     progress.update(rows);
   }
   progress.done();
@@ -153,7 +192,8 @@ export async function scanInput(
   const textColumns = candidates
     .filter((_, c) => !columns[c].numeric && columns[c].firstText)
     .map((index) => partialSchema.header[index]);
-  return { schema, groups, rows, lastLine, textColumns, timestampRepairs: rowReader.repairs };
+  const rowBatches = kept?.finish(candidates.flatMap((index, c) => (columns[c].numeric ? [c] : [])));
+  return { schema, groups, rows, lastLine, textColumns, timestampRepairs: rowReader.repairs, rowBatches };
 }
 
 /**

@@ -1,16 +1,18 @@
 /**
  * `detect`: check the input (pass 1), get the detectors (pass 2: training rows, or --model), then score every row
- * in chunks (pass 3) while streaming scores.csv and anomalies.csv out, and finally write summary.json, model.json
- * and report.html. Memory: the training rows + one chunk (+ the report's downsampled series and the anomalies).
+ * in chunks (pass 3: the rows pass 1 kept, or the input read again) while streaming scores.csv and anomalies.csv
+ * out, and finally write summary.json, model.json and report.html. Memory: the training rows + the rows pass 1 kept
+ * (at most KEEP_PARSED_BYTES) + the chunks in flight (+ the report's downsampled series and the anomalies).
  */
 import { join } from 'path';
 import { AnomalyDetector, overFlaggingWarning, type OnlineOptions } from '@telemetry-analyzer/engine';
 import { formatTimestamp } from '../input/timestamp';
 import type { InputSchema } from '../input/inputSchema';
 import { RowReader } from '../input/rowReader';
-import { GroupIndex, readRowBatch, type RowBatch } from '../input/rowBatch';
+import { GroupIndex, readRowBatch, sliceRowBatch, type RowBatch } from '../input/rowBatch';
 import { readDataRecordBatches } from '../input/recordBatches';
 import { scanInput, type ScanResult } from '../input/scanInput';
+import { KEEP_PARSED_BYTES } from '../input/keptRows';
 import { writeAtomically, type TextFileWriter } from '../output/atomicOutput';
 import { csvLine } from '../output/csv';
 import { Progress } from '../progress';
@@ -42,6 +44,11 @@ export interface DetectRequest {
   modelPath?: string;
   /** --contamination was given explicitly (with --model it re-thresholds the loaded model). */
   contaminationGiven: boolean;
+  /**
+   * Memory for the rows the check pass parsed, so that scoring need not read the input again; a larger input is
+   * read again [KEEP_PARSED_BYTES]
+   */
+  keepParsedBytes?: number;
 }
 
 interface GroupCounts {
@@ -64,7 +71,9 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
   const prestarted = prestartScoring(settings.threads, request.input);
   try {
     const roles = request.modelPath ? rolesForModel(loadModel(request.modelPath), settings.roles) : settings.roles;
-    const scan = await scanInput(input.open, input.format, input.source, roles, settings.quiet, settings.strict);
+    const { quiet, strict } = settings;
+    const keep = request.keepParsedBytes ?? KEEP_PARSED_BYTES;
+    const scan = await scanInput(input.open, input.format, input.source, roles, quiet, strict, keep);
     const obtained = request.modelPath
       ? await loadModelForScan(request.modelPath, scan, request.contaminationGiven, settings)
       : settings.online
@@ -166,7 +175,6 @@ async function scoreAndWrite(
     report.addBatch(batch, scores, groups.names);
   };
 
-  const rowReader = new RowReader(schema, settings.strict);
   const progress = new Progress('scoring', settings.quiet, scan.rows);
   const scoring = startScoring(plan, settings.threads, scan.rows, online ? undefined : detectors, prestarted);
   let outcome: ScoringOutcome;
@@ -178,20 +186,14 @@ async function scoreAndWrite(
       await emit(batch, await scores);
     };
     let rowsRead = 0;
-    // Batches as they are read (a chunk of the file each, at most --chunk-rows rows): small enough that their rows die
-    // young, which keeps garbage collection cheap.
-    for await (const { records, first } of readDataRecordBatches(input.open, input.format, input.source)) {
-      for (let from = first; from < records.size; from += settings.chunkRows) {
-        const to = Math.min(records.size, from + settings.chunkRows);
-        const batch = readRowBatch(records, from, to, rowReader, groups);
-        const scores = scoring.score(batch);
-        scores.catch(() => undefined); // seen when its turn comes; not an unhandled rejection before
-        inFlight.push({ batch, scores });
-        if (inFlight.length > BATCHES_IN_FLIGHT) {
-          await emitOldest();
-        }
+    for await (const batch of rowBatches(input, scan, groups, settings)) {
+      const scores = scoring.score(batch);
+      scores.catch(() => undefined); // seen when its turn comes; not an unhandled rejection before
+      inFlight.push({ batch, scores });
+      if (inFlight.length > BATCHES_IN_FLIGHT) {
+        await emitOldest();
       }
-      rowsRead += records.size - first;
+      rowsRead += batch.size;
       progress.update(rowsRead);
     }
     while (inFlight.length > 0) {
@@ -266,6 +268,40 @@ async function scoreAndWrite(
     renderReport({ title: `Anomalies in ${input.source}`, summary, plots: report.plots() })
   );
   return { summary };
+}
+
+/**
+ * The input's rows in batches of at most --chunk-rows: the rows the check pass kept (ScanResult.rowBatches, each let
+ * go once handed out), or else read and parsed again, a chunk of the file at a time. Either way small enough that
+ * their rows die young, which keeps garbage collection cheap.
+ */
+async function* rowBatches(
+  input: ReopenableInput,
+  scan: ScanResult,
+  groups: GroupIndex,
+  settings: DetectionSettings
+): AsyncGenerator<RowBatch> {
+  const { chunkRows } = settings;
+  const kept = scan.rowBatches;
+  if (kept !== undefined) {
+    scan.rowBatches = undefined;
+    for (let batch = kept.shift(); batch !== undefined; batch = kept.shift()) {
+      if (batch.size <= chunkRows) {
+        yield batch;
+        continue;
+      }
+      for (let from = 0; from < batch.size; from += chunkRows) {
+        yield sliceRowBatch(batch, from, Math.min(batch.size, from + chunkRows));
+      }
+    }
+    return;
+  }
+  const rowReader = new RowReader(scan.schema, settings.strict);
+  for await (const { records, first } of readDataRecordBatches(input.open, input.format, input.source)) {
+    for (let from = first; from < records.size; from += chunkRows) {
+      yield readRowBatch(records, from, Math.min(records.size, from + chunkRows), rowReader, groups);
+    }
+  }
 }
 
 function scoresHeader(groupColumn: string | undefined, perColumnMetrics: string[], online: boolean): string[] {

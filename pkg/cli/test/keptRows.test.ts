@@ -1,0 +1,89 @@
+// detect keeps the rows its check pass parsed (within a memory budget) and scores them without reading the input
+// again: what it writes must not depend on whether the rows fit. The built modules: the scoring thread runs dist/.
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { Command } from 'commander';
+import { addDetectionOptions, addOnlineOptions } from '../dist/commands/detectionFlags';
+import { parseDetectionFlags } from '../dist/pipeline/detectionOptions';
+import { runDetect } from '../dist/pipeline/runDetect';
+import { openReopenableInput } from '../dist/pipeline/inputFile';
+import { scanInput } from '../dist/input/scanInput';
+import { smallTelemetryRows, tempDir, toCsv, toNdjson, writeInput } from './cliHarness';
+
+const work = tempDir('kept-rows-');
+
+/** Two hosts, some missing values and a text column, and a repeated hour (timestamps that do not increase). */
+function rows() {
+  const all = smallTelemetryRows({ days: 2, hosts: ['a', 'b'], seed: 3 }).map((row, i) => ({
+    ...row,
+    region: i % 2 === 0 ? 'eu' : 'us',
+    cpu_usage_percent: i % 211 === 0 ? '' : row.cpu_usage_percent,
+  }));
+  const repeated = all.slice(1200, 1320).map((row) => ({ ...row }));
+  return [...all.slice(0, 1320), ...repeated, ...all.slice(1320)];
+}
+
+function settingsOf(args: string[]) {
+  const command = addOnlineOptions(addDetectionOptions(new Command('detect').exitOverride(), '0.3'));
+  command.parse(args, { from: 'user' });
+  return parseDetectionFlags(command.opts());
+}
+
+async function detect(input: string, name: string, args: string[], keepParsedBytes?: number) {
+  const outputDir = join(work, name);
+  const { summary } = await runDetect({
+    input,
+    outputDir,
+    settings: settingsOf([...args, '-q']),
+    contaminationGiven: false,
+    keepParsedBytes,
+  });
+  const outputs = ['scores.csv', 'anomalies.csv', 'model.json'].map((file) =>
+    readFileSync(join(outputDir, file), 'utf8')
+  );
+  return { summary, outputs };
+}
+
+describe('rows kept from the check pass', () => {
+  const csv = writeInput(work, 'input.csv', toCsv(rows()));
+  const ndjson = writeInput(work, 'input.ndjson', toNdjson(rows()));
+
+  it.each([
+    ['online, grouped', csv, ['--online', '--warmup', '300', '--group-by', 'host']],
+    [
+      'online, refits, small chunks',
+      csv,
+      ['--online', '--warmup', '300', '--refit-every', '700', '--chunk-rows', '250'],
+    ],
+    ['batch, per column, NDJSON', ndjson, ['--mode', 'per-column', '--group-by', 'host', '--chunk-rows', '400']],
+  ])('score as the input read again does (%s)', async (name, input, args) => {
+    const kept = await detect(input, `kept-${name}`, args);
+    const readAgain = await detect(input, `read-${name}`, args, 1);
+    expect(kept.outputs).toEqual(readAgain.outputs);
+    expect(kept.summary.rows_read).toBe(rows().length);
+    expect(kept.summary.timestamps_not_increasing).toBeGreaterThan(0);
+    expect(kept.summary.ignored_text_columns).toContain('region');
+    expect(kept.outputs[0].split('\n').filter((line) => line.includes(',missing')).length).toBeGreaterThan(10);
+  });
+
+  it('are the rows as scoring reads them: every row, the metric columns only, each missing value marked', async () => {
+    const input = await openReopenableInput(csv);
+    try {
+      const roles = settingsOf([]).roles;
+      const scan = await scanInput(input.open, input.format, input.source, roles, true, false, 64 << 20);
+      const batches = scan.rowBatches!;
+      expect(batches.reduce((sum, batch) => sum + batch.size, 0)).toBe(scan.rows);
+      expect(batches.every((batch) => batch.values.length === scan.schema.metricNames.length)).toBe(true);
+      const missing = batches.reduce((sum, batch) => sum + batch.missing.reduce((n, flag) => n + flag, 0), 0);
+      expect(missing).toBe(rows().filter((row) => row.cpu_usage_percent === '').length);
+      const lines = batches.flatMap((batch) => Array.from(batch.lines));
+      expect(lines).toEqual(Array.from({ length: scan.rows }, (_, i) => i + 2));
+      // Too little memory for them: none kept, and the scan is otherwise the same.
+      const without = await scanInput(input.open, input.format, input.source, roles, true, false, 1000);
+      expect(without.rowBatches).toBeUndefined();
+      expect(without.rows).toBe(scan.rows);
+    } finally {
+      input.close();
+    }
+  });
+});
