@@ -92,8 +92,9 @@ function cliRows(cols) {
       () => new OnlineDetector(names, options, { warmup: WARMUP, refitEvery: REFIT_EVERY }).push(data),
       { repeats: 1 }
     );
-    const two = medianSeconds(detect(2), { repeats: 1 });
-    const one = medianSeconds(detect(1), { repeats: 1 });
+    // Medians of three: one run of ~2 s moves by ±8 % on a shared machine.
+    const two = medianSeconds(detect(2), { repeats: 3 });
+    const one = medianSeconds(detect(1), { repeats: 3 });
     const what = `CLI detect --online, 1M rows x ${cols} metric${cols > 1 ? 's' : ''} CSV, refit every 100k`;
     return [
       entry(`${what}, 2 threads (rows/s)`, ROWS / two, 'engine OnlineDetector alone, same rows', ROWS / engine),

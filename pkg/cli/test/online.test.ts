@@ -1,5 +1,5 @@
 /** detect --online: causal, calibrated scores; real files with repeated timestamps and constant columns. */
-import { readFileSync } from 'fs';
+import { readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import { METRICS } from '../src/sample/generateTelemetry';
 import { readCsv, REPO_ROOT, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
@@ -257,6 +257,29 @@ describe('detect --threads', () => {
       expect(outputs(more.outputDir)).toEqual(outputs(one.outputDir));
     }
   );
+
+  it('a large input (worker started ahead and warmed up while the input is checked, rows kept from the check, the reading thread walking a share): two threads write what one writes', () => {
+    // Over 8 MiB: the size from which the worker starts before the check and warms its engine up meanwhile.
+    const lines = ['timestamp,cpu,latency'];
+    for (let i = 0; i < 300_000; i++) {
+      const wave = Math.sin(i / 720);
+      const noise = ((i * 7919) % 1000) / 100;
+      lines.push(
+        `${1.7e12 + i * 15_000},${(50 + 20 * wave + noise).toFixed(3)},${(200 - 30 * wave + 2 * noise).toFixed(2)}`
+      );
+    }
+    const large = writeInput(work, 'large.csv', lines.join('\n') + '\n');
+    expect(statSync(large).size).toBeGreaterThan(8 << 20);
+    const args = ['--online', '--warmup', '2000', '--refit-every', '50000', '-q'];
+    const [one, two] = ['1', '2'].map((threads) => {
+      const outputDir = join(work, `large-${threads}`);
+      const run = runCli(['detect', '--input', large, '--output-dir', outputDir, ...args, '--threads', threads]);
+      expect(run.status).toBe(0);
+      return outputDir;
+    });
+    expect(JSON.parse(readFileSync(join(two, 'summary.json'), 'utf8')).threads).toBe(2);
+    expect(outputs(two)).toEqual(outputs(one));
+  });
 
   it('online with refits inside batches: what it writes does not depend on --chunk-rows, explanations included (each anomaly explained by the model that scored it)', () => {
     const args = ['--online', '--warmup', '500', '--refit-every', '1700', '-q'];

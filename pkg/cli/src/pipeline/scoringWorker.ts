@@ -2,13 +2,18 @@
  * The scoring worker thread (see scoringThread.ts): runs GroupScoring on the batches the main thread posts, after the
  * plan it posts first (the worker may start before the plan is known: see prestartScoring).
  */
-import { parentPort } from 'worker_threads';
+import { parentPort, workerData } from 'worker_threads';
 import { InputError } from '../errors';
 import type { RowBatch } from '../input/rowBatch';
 import { transferables } from './batchScores';
 import { ForestHelper } from './forestHelper';
 import { GroupScoring, type ScoringPlan } from './groupScoring';
-import type { WorkerReply } from './scoringThread';
+import type { ScoringWorkerData, WorkerReply } from './scoringThread';
+import { warmUpEngine } from './warmUp';
+
+if ((workerData as ScoringWorkerData | undefined)?.warmUp) {
+  warmUpEngine(); // before listening: the plan and batches wait in the port meanwhile
+}
 
 let scoring: GroupScoring;
 let helper: ForestHelper | undefined;
