@@ -196,10 +196,13 @@ async function scoreAndWrite(
       rowsRead += batch.size;
       progress.update(rowsRead);
     }
+    // Asked before the last batches are written: the scoring thread encodes the last models meanwhile.
+    const finished = scoring.finish();
+    finished.catch(() => undefined); // seen below, after the batches' own failures
     while (inFlight.length > 0) {
       await emitOldest();
     }
-    outcome = await scoring.finish();
+    outcome = await finished;
   } finally {
     scoring.close();
   }
