@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULT_CONTAMINATION, DEFAULT_DETECTOR_SETTINGS } from '@telemetry-analyzer/engine';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_MAX_TRAIN_ROWS, ONLINE_FLAG_DEFAULTS } from '../pipeline/detectionOptions';
 import { defaultScoringThreads } from '../pipeline/scoringThread';
@@ -33,11 +33,13 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
       'rows scored per chunk (bounds memory; results do not depend on it)',
       String(DEFAULT_CHUNK_ROWS)
     )
-    .option(
-      '--threads <n>',
-      'detect: 1 = all on one thread, 2 = score on a second thread while reading and writing, 3 = online, the ' +
-        'forest walk split with a third (same results; default: a thread per core, up to 3)',
-      String(defaultScoringThreads())
+    .addOption(
+      new Option(
+        '--threads <n>',
+        'detect: 1 = all on one thread, 2 = score on a second thread while reading and writing (online, the reading ' +
+          "thread walks a share of the forest too), 3 = online, the scoring thread's walk split with a third (same " +
+          'results)'
+      ).default(String(defaultScoringThreads()), `a thread per core, up to 3: ${defaultScoringThreads()} here`)
     )
     .option('--window <n>', 'rolling window in points', String(DEFAULT_DETECTOR_SETTINGS.window))
     .option('--lags <n>', 'lags 1..n of every metric', String(DEFAULT_DETECTOR_SETTINGS.lags))
