@@ -1,6 +1,7 @@
 // detect keeps the rows its check pass parsed (within a memory budget) and scores them without reading the input
 // again: what it writes must not depend on whether the rows fit. The built modules: the scoring thread runs dist/.
-import { readFileSync } from 'fs';
+import { createReadStream, readFileSync, statSync } from 'fs';
+import { Readable } from 'stream';
 import { join } from 'path';
 import { Command } from 'commander';
 import { addDetectionOptions, addOnlineOptions } from '../dist/commands/detectionFlags';
@@ -8,6 +9,7 @@ import { parseDetectionFlags } from '../dist/pipeline/detectionOptions';
 import { runDetect } from '../dist/pipeline/runDetect';
 import { openReopenableInput } from '../dist/pipeline/inputFile';
 import { scanInput } from '../dist/input/scanInput';
+import { inputShareRead, KeptRows } from '../dist/input/keptRows';
 import { smallTelemetryRows, tempDir, toCsv, toNdjson, writeInput } from './cliHarness';
 
 const work = tempDir('kept-rows-');
@@ -85,5 +87,28 @@ describe('rows kept from the check pass', () => {
     } finally {
       input.close();
     }
+  });
+
+  it('are not kept from the start when the share of the input read so far says they will not fit', () => {
+    // 2 candidate columns: 45 bytes a row. Half the input read, 400 rows kept: 36 000 bytes for the whole input.
+    const kept = new KeptRows(2, 40_000);
+    expect(kept.next(200, 0.25)).toBeDefined();
+    expect(kept.next(200, 0.5)).toBeDefined();
+    expect(kept.next(50, 0.5)).toBeUndefined(); // 450 rows: 40 500 bytes projected
+    expect(kept.next(10, 0.6)).toBeUndefined(); // nothing more once given up
+    expect(kept.finish([0, 1])).toBeUndefined();
+    // Without a share (not a file), only what is kept counts.
+    const unknown = new KeptRows(2, 40_000);
+    expect(unknown.next(800)).toBeDefined();
+    expect(unknown.next(100)).toBeUndefined();
+  });
+
+  it('know how much of a file its read stream has read', async () => {
+    const stream = createReadStream(csv, { highWaterMark: 4096 });
+    await new Promise((resolve) => stream.once('readable', resolve));
+    stream.read();
+    expect(inputShareRead(stream)).toBeCloseTo(4096 / statSync(csv).size, 6);
+    stream.destroy();
+    expect(inputShareRead(Readable.from(['a,b\n']))).toBeUndefined();
   });
 });

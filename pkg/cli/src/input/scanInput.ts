@@ -15,7 +15,7 @@ import type { RawRecord } from './rawRecords';
 import { readRecordBatches, type RecordBatch } from './recordBatches';
 import { MAX_RECORD_BYTES } from './recordLimit';
 import { RowReader, type TimestampRepairs } from './rowReader';
-import { KeptRows } from './keptRows';
+import { inputShareRead, KeptRows } from './keptRows';
 import { GroupIndex, type RowBatch } from './rowBatch';
 
 export interface GroupScan {
@@ -63,7 +63,9 @@ export async function scanInput(
   /** Keep the parsed rows (ScanResult.rowBatches) if they take at most this many bytes [0: not kept] */
   keepBytes = 0
 ): Promise<ScanResult> {
-  const batches = readRecordBatches(open, format, source);
+  // The stream being read, for the share of the input read so far (KeptRows gives up early on a large input).
+  let stream: Readable | undefined;
+  const batches = readRecordBatches(() => (stream = open()), format, source);
   const first = await batches.next();
   if (first.done || first.value.size === 0) {
     throw new InputError({ source, line: 1, column: 1 }, 'the file is empty');
@@ -104,7 +106,8 @@ export async function scanInput(
     for (let c = 0; c < candidates.length; c++) {
       const index = candidates[c];
       const column = columns[c];
-      const number = batch.number(r, index);
+      // (Read as a number only where it can be used: a metric's cell, or any cell while the rows are kept.)
+      const number = column.numeric || keptBatch !== undefined ? batch.number(r, index) : NaN;
       if (column.numeric && !Number.isNaN(number)) {
         if (keptBatch !== undefined) {
           keptBatch.values[c][keptRow] = number;
@@ -151,7 +154,7 @@ export async function scanInput(
   };
   /** Checks records [from, size) of a batch (keeping them, while they fit). */
   const scanBatch = (batch: RecordBatch, from: number) => {
-    keptBatch = batch.size > from ? kept?.next(batch.size - from) : undefined;
+    keptBatch = batch.size > from ? kept?.next(batch.size - from, inputShareRead(stream)) : undefined;
     keptRow = 0;
     for (let r = from; r < batch.size; r++) {
       scanRecord(batch, r);

@@ -215,14 +215,15 @@ export class OnlineForest {
   private leavingScoring(leave: number, left: LeftRows[]): ForestScoring {
     return (forest, matrix, out) => {
       const walked = Math.max(0, matrix.rows - leave);
+      // Copied before the host scores the rest: its scoring may hand the matrix's memory elsewhere.
+      const tail = matrixRows(matrix, walked, matrix.rows);
+      left.push({ out, first: walked, matrix: { ...tail, values: tail.values.slice() }, forest });
       const head = matrixRows(matrix, 0, walked);
       if (this.scoring === undefined) {
         forest.anomalyScores(head, out.subarray(0, walked));
       } else {
         this.scoring(forest, head, out.subarray(0, walked));
       }
-      const tail = matrixRows(matrix, walked, matrix.rows);
-      left.push({ out, first: walked, matrix: { ...tail, values: tail.values.slice() }, forest });
     };
   }
 
