@@ -5,11 +5,12 @@
  * that scored them (a refit within a batch changes the model from a row on), so explanations do not depend on the
  * batching either.
  *
- * With a scoring worker the worker runs the forest stage only, and the reading thread, the less busy one, finishes
- * each batch (OnlineFinisher): it calibrates the worker's raw scores and explains the flagged rows. The worker hands
- * over each batch's forest results and each model that started scoring in the batch, from its first row
- * (toTransfer: the compact trees, no copy per tree); the reading thread keeps the same rows of history as the
- * worker, so the values, the features, the models and hence the scores and contributions are the very same.
+ * With a scoring worker the worker runs the forest stage only, and the reading thread finishes each batch
+ * (OnlineFinisher): it walks the rows the worker left to it (leaveShare), calibrates the raw scores and explains
+ * the flagged rows. The worker hands over each batch's forest results and each model that started scoring in the
+ * batch, from its first row (toTransfer: the compact trees, no copy per tree); the reading thread keeps the same rows
+ * of history as the worker, so the values, the features, the models and hence the scores and contributions are the
+ * very same.
  */
 import {
   AnomalyDetector,

@@ -2,8 +2,8 @@
  * Where GroupScoring runs. On one core it runs on the main thread. With two or more, the main thread reads the
  * input and writes the outputs while a worker thread scores: batches stream through both at once, in order,
  * a few in flight. Same plan, same code (GroupScoring), same results; only the thread differs. Online, the worker
- * runs the forest stage and the main thread, the less busy one with two threads, calibrates its raw scores and
- * explains the anomalies (GroupFinishing).
+ * runs the forest stage and the main thread calibrates its raw scores and explains the anomalies (GroupFinishing);
+ * the main thread also walks a share of each batch's forest, as much as keeps both threads busy (WalkBalance).
  */
 import { statSync } from 'fs';
 import { availableParallelism } from 'os';
