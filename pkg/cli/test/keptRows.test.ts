@@ -9,6 +9,7 @@ import { parseDetectionFlags } from '../dist/pipeline/detectionOptions';
 import { runDetect } from '../dist/pipeline/runDetect';
 import { openReopenableInput } from '../dist/pipeline/inputFile';
 import { scanInput } from '../dist/input/scanInput';
+import { readDataRecordBatches } from '../dist/input/recordBatches';
 import { inputShareRead, KeptRows } from '../dist/input/keptRows';
 import { smallTelemetryRows, tempDir, toCsv, toNdjson, writeInput } from './cliHarness';
 
@@ -110,5 +111,25 @@ describe('rows kept from the check pass', () => {
     expect(inputShareRead(stream)).toBeCloseTo(4096 / statSync(csv).size, 6);
     stream.destroy();
     expect(inputShareRead(Readable.from(['a,b\n']))).toBeUndefined();
+  });
+
+  it("leave a JSON input's keys to the later passes: each pass after the check reads the input once, not its keys again", async () => {
+    const input = await openReopenableInput(ndjson);
+    try {
+      let opened = 0;
+      const open = () => {
+        opened++;
+        return input.open();
+      };
+      const roles = settingsOf([]).roles;
+      await scanInput(open, input.format, input.source, roles, true, false, 64 << 20);
+      expect(opened).toBe(2); // every object's keys, then the records
+      for await (const batch of readDataRecordBatches(open, input.format, input.source)) {
+        expect(batch.records.size).toBeGreaterThan(0);
+      }
+      expect(opened).toBe(3);
+    } finally {
+      input.close();
+    }
   });
 });

@@ -41,19 +41,29 @@ export interface RecordBatch {
   record(record: number): RawRecord;
 }
 
+/**
+ * @param opened told of each stream the records are read from (not of the pass that reads a JSON input's keys)
+ */
 export async function* readRecordBatches(
   open: () => Readable,
   format: InputFormat,
-  source: string
+  source: string,
+  opened?: (stream: Readable) => void
 ): AsyncGenerator<RecordBatch> {
+  // `open` itself, not a wrapper, goes to objectKeys: it keys the pass that every later pass reuses.
+  const openRecords = () => {
+    const stream = open();
+    opened?.(stream);
+    return stream;
+  };
   if (format !== 'csv') {
     yield* grouped(
-      readRawRecords(open(), format, source, false, undefined, { keys: await objectKeys(open, format, source) })
+      readRawRecords(openRecords(), format, source, false, undefined, { keys: await objectKeys(open, format, source) })
     );
     return;
   }
   const plain = new PlainCsvLines(source);
-  const stream = open();
+  const stream = openRecords();
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const batch = plain.take(chunk);
@@ -74,7 +84,7 @@ export async function* readRecordBatches(
     stream.destroy();
   }
   if (plain.stopped) {
-    yield* grouped(skipRecords(readRawRecords(open(), 'csv', source), plain.recordsTaken));
+    yield* grouped(skipRecords(readRawRecords(openRecords(), 'csv', source), plain.recordsTaken));
   }
 }
 

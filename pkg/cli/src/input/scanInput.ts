@@ -65,7 +65,7 @@ export async function scanInput(
 ): Promise<ScanResult> {
   // The stream being read, for the share of the input read so far (KeptRows gives up early on a large input).
   let stream: Readable | undefined;
-  const batches = readRecordBatches(() => (stream = open()), format, source);
+  const batches = readRecordBatches(open, format, source, (opened) => (stream = opened));
   const first = await batches.next();
   if (first.done || first.value.size === 0) {
     throw new InputError({ source, line: 1, column: 1 }, 'the file is empty');
