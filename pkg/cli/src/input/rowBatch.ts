@@ -25,6 +25,9 @@ export interface RowBatch {
 export class GroupIndex {
   readonly names: string[] = [];
   private readonly indexes = new Map<string, number>();
+  // Rows of a group come in runs: the last name looked up answers without the map.
+  private lastName: string | undefined;
+  private lastIndex = -1;
 
   constructor(names: Iterable<string> = []) {
     for (const name of names) {
@@ -33,12 +36,17 @@ export class GroupIndex {
   }
 
   indexOf(name: string): number {
+    if (name === this.lastName) {
+      return this.lastIndex;
+    }
     let index = this.indexes.get(name);
     if (index === undefined) {
       index = this.names.length;
       this.indexes.set(name, index);
       this.names.push(name);
     }
+    this.lastName = name;
+    this.lastIndex = index;
     return index;
   }
 }
@@ -57,22 +65,15 @@ export function readRowBatch(
   const size = to - from;
   const metrics = reader.schema.metricIndexes.length;
   const batch = emptyBatch(size, metrics);
-  // Rows of one group come in runs: look a group up when it changes.
-  let lastGroup: string | undefined;
-  let lastGroupIndex = -1;
   for (let row = 0; row < size; row++) {
     const r = from + row;
     const line = records.line(r);
     const timestampMs = reader.readTimestamp(records, r);
     const group = reader.readGroup(records, r);
-    if (group !== lastGroup) {
-      lastGroup = group;
-      lastGroupIndex = groups.indexOf(group);
-    }
     batch.lines[row] = line;
     batch.timestampMs[row] = timestampMs;
     batch.orderMs[row] = reader.checkOrder(line, group, timestampMs);
-    batch.groupIndex[row] = lastGroupIndex;
+    batch.groupIndex[row] = groups.indexOf(group);
     for (let m = 0; m < metrics; m++) {
       const value = reader.readMetric(records, r, m);
       batch.values[m][row] = value;

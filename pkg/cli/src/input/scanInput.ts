@@ -85,8 +85,6 @@ export async function scanInput(
   // Where the rows being checked are kept (KeptRows), if they are, and the next one's position there.
   let keptBatch: RowBatch | undefined;
   let keptRow = 0;
-  let lastGroup: string | undefined;
-  let lastGroupIndex = -1;
 
   const scanRecord = (batch: RecordBatch, r: number) => {
     const line = batch.line(r);
@@ -97,11 +95,7 @@ export async function scanInput(
       keptBatch.lines[keptRow] = line;
       keptBatch.timestampMs[keptRow] = timestampMs;
       keptBatch.orderMs[keptRow] = orderMs;
-      if (group !== lastGroup) {
-        lastGroup = group; // rows of a group come in runs: look it up when it changes
-        lastGroupIndex = groupIndex.indexOf(group);
-      }
-      keptBatch.groupIndex[keptRow] = lastGroupIndex;
+      keptBatch.groupIndex[keptRow] = groupIndex.indexOf(group);
     }
     for (let c = 0; c < candidates.length; c++) {
       const index = candidates[c];
@@ -171,7 +165,9 @@ export async function scanInput(
   if (rows === 0) {
     throw new InputError({ source, line: headerRecord.line, column: 1 }, 'the file has a header but no data rows');
   }
-  const metricIndexes = candidates.filter((_, c) => columns[c].numeric);
+  // The metrics: their positions among the candidates, and their columns in the input.
+  const metricPositions = candidates.flatMap((_, c) => (columns[c].numeric ? [c] : []));
+  const metricIndexes = metricPositions.map((c) => candidates[c]);
   if (metricIndexes.length === 0) {
     throw new InputError(
       { source, line: headerRecord.line, column: 1 },
@@ -195,7 +191,7 @@ export async function scanInput(
   const textColumns = candidates
     .filter((_, c) => !columns[c].numeric && columns[c].firstText)
     .map((index) => partialSchema.header[index]);
-  const rowBatches = kept?.finish(candidates.flatMap((index, c) => (columns[c].numeric ? [c] : [])));
+  const rowBatches = kept?.finish(metricPositions);
   return { schema, groups, rows, lastLine, textColumns, timestampRepairs: rowReader.repairs, rowBatches };
 }
 
