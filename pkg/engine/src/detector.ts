@@ -25,7 +25,7 @@ import { EngineInputError } from './engineInputError';
 import { resolveFeatureOptions, type FeatureOptions } from './featureOptions';
 import { planFeatures, resolveSeasonality, type Seasonality } from './featurePlan';
 import { StandardScaler, type SerializedScaler } from './features/standardScaler';
-import { IsolationForest, type ForestScoring, type TransferredForest } from './isolationForest';
+import { anomalyScoring, IsolationForest, type ForestScoring, type TransferredForest } from './isolationForest';
 import { matrixRows } from './matrixRows';
 import type { SerializedForest } from './modelFormat';
 import { createOnlineScorer, type OnlineScorer } from './onlineScorer';
@@ -262,7 +262,7 @@ export class AnomalyDetector {
    * score() in steps (see steps.ts): yields after each feature column, after scaling and after every `rowsPerStep`
    * rows scored; returns exactly what score() returns, and throws what it throws (from next()).
    * @param rowsPerStep rows scored per step [4096]
-   * @param scoring how the forest scores the feature rows (a host may spread them over threads) [anomalyScores]
+   * @param scoring how the forest scores the feature rows (a host may spread them over threads) [anomalyScoring]
    */
   *scoreSteps(table: SeriesTable, rowsPerStep = DEFAULT_ROWS_PER_STEP, scoring?: ForestScoring): Steps<ScoreResult[]> {
     this.checkColumns(table);
@@ -571,7 +571,7 @@ function* scoreRowsSteps(
 ): Steps<Float64Array> {
   const scores = new Float64Array(matrix.rows);
   if (!(rowsPerStep < matrix.rows)) {
-    (scoring ?? anomalyScores)(forest, matrix, scores);
+    (scoring ?? anomalyScoring)(forest, matrix, scores);
     return scores;
   }
   const score = scoring ?? layoutKeptForTheCall(forest);
@@ -582,10 +582,6 @@ function* scoreRowsSteps(
     yield;
   }
   return scores;
-}
-
-function anomalyScores(forest: IsolationForest, matrix: FeatureMatrix, out: Float64Array): void {
-  forest.anomalyScores(matrix, out);
 }
 
 /** Scoring by `forest` through a layout built on the first batch that pays for one and kept for the next ones. */

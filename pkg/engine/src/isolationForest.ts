@@ -435,6 +435,11 @@ function trainingDataReleased(state: FittedState): boolean {
  */
 export type ForestScoring = (forest: IsolationForest, matrix: FeatureMatrix, out: Float64Array) => void;
 
+/** The ForestScoring of a host that gives none: the forest scores the rows itself, on this thread. */
+export const anomalyScoring: ForestScoring = (forest, matrix, out) => {
+  forest.anomalyScores(matrix, out);
+};
+
 /**
  * A scorer that scores batch after batch with one forest through one dense layout (IsolationForest.batchScorer).
  * Same contract as anomalyScores: scores of the rows of `x` into `out` (or a new array), returned.

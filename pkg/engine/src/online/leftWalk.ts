@@ -5,7 +5,7 @@
  * thread walks it and whatever rows it is walked with (scoringLayout.ts), so the completed result is exactly what a
  * push that walked every row itself returns. Plain typed arrays only: a walk may cross threads.
  */
-import type { ForestScoring } from '../isolationForest';
+import { anomalyScoring, type ForestScoring } from '../isolationForest';
 import type { FeatureMatrix } from '../types';
 import type { ModelSpan } from './onlineForest';
 
@@ -28,7 +28,7 @@ export interface WalkedScores {
  * Walks the rows `scores` left to the host and puts their raw scores in scores.rawScores; leftWalks is emptied.
  * @param spans the models that scored the push's rows (ForestStageResult.models, or the same spans handed over to
  *   another thread): a walk's rows lie in one span, whose detector's forest walks them
- * @param scoring how the forest scores the rows (a kept layout: keptLayoutScoring) [IsolationForest.anomalyScores]
+ * @param scoring how the forest scores the rows (a kept layout: keptLayoutScoring) [anomalyScoring]
  */
 export function walkLeftRows(scores: WalkedScores, spans: ModelSpan[], scoring?: ForestScoring): void {
   for (const walk of scores.leftWalks ?? []) {
@@ -37,11 +37,7 @@ export function walkLeftRows(scores: WalkedScores, spans: ModelSpan[], scoring?:
     }
     const forest = spanOf(spans, walk.rows[0]).detector.forestOf(walk.model);
     const walked = new Float64Array(walk.rows.length);
-    if (scoring === undefined) {
-      forest.anomalyScores(walk.matrix, walked);
-    } else {
-      scoring(forest, walk.matrix, walked);
-    }
+    (scoring ?? anomalyScoring)(forest, walk.matrix, walked);
     const raw = scores.rawScores[walk.model];
     for (let i = 0; i < walk.rows.length; i++) {
       raw[walk.rows[i]] = walked[i];

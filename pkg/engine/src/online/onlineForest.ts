@@ -7,7 +7,7 @@
 import { AnomalyDetector, type DetectorOptions, MIN_TRAINING_ROWS, type ScoreResult } from '../detector';
 import { EngineInputError } from '../engineInputError';
 import { planFeatures } from '../featurePlan';
-import type { ForestScoring, IsolationForest } from '../isolationForest';
+import { anomalyScoring, type ForestScoring } from '../isolationForest';
 import { resolveFeatureOptions } from '../featureOptions';
 import { matrixRows } from '../matrixRows';
 import { SeriesBuffer } from '../seriesBuffer';
@@ -217,13 +217,8 @@ export class OnlineForest {
       const walked = Math.max(0, matrix.rows - leave);
       // Copied before the host scores the rest: its scoring may hand the matrix's memory elsewhere.
       const tail = matrixRows(matrix, walked, matrix.rows);
-      left.push({ out, first: walked, matrix: { ...tail, values: tail.values.slice() }, forest });
-      const head = matrixRows(matrix, 0, walked);
-      if (this.scoring === undefined) {
-        forest.anomalyScores(head, out.subarray(0, walked));
-      } else {
-        this.scoring(forest, head, out.subarray(0, walked));
-      }
+      left.push({ out, first: walked, matrix: { ...tail, values: tail.values.slice() } });
+      (this.scoring ?? anomalyScoring)(forest, matrixRows(matrix, 0, walked), out.subarray(0, walked));
     };
   }
 
@@ -241,12 +236,11 @@ interface LeftRows {
   out: Float64Array;
   first: number;
   matrix: FeatureMatrix;
-  forest: IsolationForest;
 }
 
 /**
- * The walk of `left`'s rows that are pushed rows (row index - `shift` >= 0; a history row's score is not kept,
- * so it needs no walk); their raw scores (in `raw`, by pushed row) become NaN until walked.
+ * The walk of `left`'s rows that are pushed rows (pushed row = window row + `shift`, >= 0; a history row's score is
+ * not kept, so it needs no walk); their raw scores (in `raw`, by pushed row) become NaN until walked.
  * @param rowIndex the scored rows' window rows (ScoreResult.rowIndex)
  */
 function leftWalk(left: LeftRows, rowIndex: Int32Array, model: number, shift: number, raw: Float64Array): LeftWalk {
