@@ -62,6 +62,13 @@ describe('checkReadOnlySelect', () => {
     ['SELECT * FROM telemetry.¦secret.cpu', /retention policy "secret" is not allowed/],
     ['SELECT * FROM (SELECT * FROM ¦_internal..runtime)', /database "_internal"/],
     ['SELECT * FROM cpu -- hidden\n¦; DROP DATABASE telemetry', /only one statement/],
+    // InfluxDB reads a lone CR as a newline (influxql's scanner.go, reader.read): it ends the comment there too.
+    ['SELECT * FROM cpu -- hidden\r¦; DROP DATABASE telemetry', /only one statement/],
+    ['SELECT * FROM cpu -- hidden\r\n¦; DROP DATABASE telemetry', /only one statement/],
+    ['SELECT * --\r ¦INTO x FROM cpu', /INTO writes/],
+    ["SELECT * FROM cpu WHERE host = ¦'a\r'", /unterminated string/],
+    ['SELECT * FROM cpu WHERE host =~ ¦/a\rb/', /unterminated regex/],
+    ['SELECT * FROM ¦"a\rb"', /unterminated quoted identifier/],
     ['SELECT * FROM cpu /* */¦; DROP DATABASE telemetry', /only one statement/],
     ['SELECT * FROM cpu ¦/* ; DROP DATABASE telemetry', /unterminated comment/],
     ['SELECT * FROM ¦“_internal”.“monitor”.“shard”', /unexpected character "“" \(U\+201C\)/],

@@ -79,6 +79,25 @@ export const INFLUXQL_CASES: HostileCase[] = [
   ),
   refused('DROP after a line comment', `${SELECT} -- hidden\n; DROP DATABASE telemetry`, ONE_STATEMENT),
   refused('DROP after a block comment', `${SELECT} /* hidden */; DROP DATABASE telemetry`, ONE_STATEMENT),
+  // InfluxDB's reader reads a lone CR as a newline: it ends a `--` comment there (an attack review, 2026-12-05: these
+  // reached InfluxDB, and with an admin user CREATE DATABASE ran).
+  refused('DROP after a line comment ended by CR', `${SELECT} --\r; DROP DATABASE telemetry`, ONE_STATEMENT),
+  refused(
+    'CREATE DATABASE after a line comment ended by CR LF',
+    `${SELECT} --\r\n; CREATE DATABASE pwned`,
+    ONE_STATEMENT
+  ),
+  refused(
+    'INTO after a line comment ended by CR',
+    'SELECT mean(cpu_usage_percent) --\r INTO "other"."autogen"."copied"\n FROM telemetry WHERE $timeFilter',
+    /SELECT \.\.\. INTO writes/
+  ),
+  refused(
+    '$timeFilter widened after a line comment ended by CR',
+    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter --\r OR time > 0\n GROUP BY time(1h) fill(0)',
+    UNBOUNDED_BUCKETS
+  ),
+  refused('a CR inside a string', "SELECT * FROM telemetry WHERE host = 'a\r' AND $timeFilter", /unterminated string/),
   refused('DROP in an unterminated comment', `${SELECT} /* ; DROP DATABASE telemetry`, /unterminated comment/),
   refused('unicode double quotes', 'SELECT * FROM “_internal”.“monitor”.“shard”', /unexpected character "“"/),
   refused('unicode single quotes', 'SELECT * FROM telemetry WHERE host = ‘a’', /unexpected character "‘"/),

@@ -70,14 +70,18 @@ const VALUE_ENDS: ReadonlySet<InfluxTokenType> = new Set([
   'macro',
 ]);
 
-export function tokenizeInfluxql(statement: string): InfluxToken[] {
+export function tokenizeInfluxql(source: string): InfluxToken[] {
+  // InfluxDB's reader turns every CR (and CR LF) into LF before its scanner sees it: a `--` comment ends at a lone
+  // CR there, and a CR inside a string, quoted identifier or regex is a newline. Read it so here too (one for one,
+  // so offsets stay those of the source).
+  const statement = source.replace(/\r/g, '\n');
   const tokens: InfluxToken[] = [];
   let i = 0;
   const previous = () => tokens[tokens.length - 1];
   while (i < statement.length) {
     const c = statement[i];
     const rest = statement.slice(i);
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+    if (c === ' ' || c === '\t' || c === '\n') {
       i++;
     } else if (rest.startsWith('--')) {
       const end = statement.indexOf('\n', i);
@@ -146,7 +150,7 @@ export function tokenizeInfluxql(statement: string): InfluxToken[] {
   return tokens;
 }
 
-/** A '...' string or "..." identifier: escapes \\ \" \' and \n only; no raw newline (InfluxDB's rules). */
+/** A '...' string or "..." identifier: escapes \\ \" \' and \n only; no raw newline or CR (InfluxDB's rules). */
 function readQuoted(statement: string, start: number): { value: string; end: number } {
   const quote = statement[start];
   let value = '';
