@@ -10,6 +10,22 @@ function medianSeconds(fn, { repeats = 5, minRepeats = 1 } = {}) {
   return times[Math.floor(times.length / 2)];
 }
 
+/**
+ * Median wall times of several functions run in turn (a, b, c, a, b, c, ...), so that a busy minute on the shared
+ * machine weighs on each of them alike instead of on whichever ran during it.
+ */
+function alternatingMedianSeconds(fns, { repeats = 3 } = {}) {
+  const times = fns.map(() => []);
+  for (let i = 0; i < repeats; i++) {
+    fns.forEach((fn, k) => {
+      const start = process.hrtime.bigint();
+      fn();
+      times[k].push(Number(process.hrtime.bigint() - start) / 1e9);
+    });
+  }
+  return times.map(median);
+}
+
 /** Wall time of one run of an async `fn` (an HTTP round trip), in seconds. */
 async function elapsedSeconds(fn) {
   const start = process.hrtime.bigint();
@@ -23,4 +39,4 @@ function median(times) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-module.exports = { medianSeconds, elapsedSeconds, median };
+module.exports = { medianSeconds, alternatingMedianSeconds, elapsedSeconds, median };
