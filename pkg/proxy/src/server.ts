@@ -21,6 +21,7 @@ import {
   UpstreamHttp,
   createRedactor,
 } from '@telemetry-analyzer/query';
+import { afterRequestBody } from './http/afterRequestBody';
 import { clientErrorHandler, rawBadDataAnswer } from './http/clientErrors';
 import { requestTurns } from './http/requestTurns';
 import { isAuthorized, needsCredentials } from './http/incomingAuth';
@@ -83,7 +84,10 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       level: config.log.level,
       stream: options.logStream ?? logDestination,
       // No pino `redact`: it clones every line it writes, and no line holds headers (the request line below logs
-      // method, URL, status and time; fastify's request logging is off). Secrets in messages go through redact().
+      // method, URL, status and time; fastify's request logging is off). Instead every line is redacted whole as it
+      // is written: a line may quote what an upstream sent (a series' labels, an error), and an upstream can echo the
+      // proxy's credentials (an attack review found them in the labels of a "trained a model" line).
+      hooks: { streamWrite: (line: string) => redact(line) },
     },
     bodyLimit: config.limits.bodyLimit,
     // Slow clients: whole request (headers and body) within requestTimeout, headers within headersTimeout, idle
@@ -243,6 +247,17 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     done();
   });
 
+  // An answer given before the request's body was read (401, 413, 415) goes out once the client has sent the rest,
+  // read and dropped (afterRequestBody.ts): closing on a client still sending would lose it the answer.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    afterRequestBody(request.raw, (drained) => {
+      if (!drained) {
+        reply.header('connection', 'close');
+      }
+      done(null, payload);
+    });
+  });
+
   app.addHook('onResponse', (request, reply, done) => {
     const endpoint = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ endpoint, code: String(reply.statusCode) });
@@ -275,9 +290,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     }
     const statusCode = (error as FastifyError).statusCode;
     if (statusCode === 413) {
-      // Read and drop the rest of the body (within server.requestTimeout) rather than closing on a client that is
-      // still sending: it would get a broken pipe instead of this answer.
-      request.raw.resume();
+      // The rest of the body is read and dropped before this answer goes out (the onSend hook above), so the
+      // connection may be kept (fastify asks to close it).
       reply.removeHeader('connection');
       return reply.code(413).send({
         status: 'error',

@@ -537,14 +537,14 @@ describe('security and limits', () => {
   });
 
   /** A proxy whose Prometheus upstream has a password (pw-V3ry-S3cret), its log lines collected as they come. */
-  async function proxyWithSecret(level: string) {
+  async function proxyWithSecret(level: string, upstreamUrl = prometheus.url) {
     const logs = new PassThrough();
     const log = { text: '' };
     logs.on('data', (chunk) => (log.text += chunk.toString()));
     process.env.TEST_PROM_PASSWORD = 'pw-V3ry-S3cret';
     const yaml = `listen: "127.0.0.1:0"
 upstreams:
-  prom: { type: prometheus, url: "${prometheus.url}", auth: { basic: { username: grafana, password: "\${TEST_PROM_PASSWORD}" } } }
+  prom: { type: prometheus, url: "${upstreamUrl}", auth: { basic: { username: grafana, password: "\${TEST_PROM_PASSWORD}" } } }
 log: { level: ${level} }`;
     const proxy = await startProxy(parseConfig(yaml, 'test'), { logStream: logs });
     running.push(proxy);
@@ -568,6 +568,26 @@ log: { level: ${level} }`;
     ]) {
       expect(log.text).not.toContain(secret);
     }
+  });
+
+  it('logs no credential an upstream echoes in what it sends (a series label in the "trained a model" line)', async () => {
+    const basic = Buffer.from('grafana:pw-V3ry-S3cret').toString('base64');
+    const leaky = await startFakePrometheus([
+      {
+        labels: { __name__: 'cpu', instance: 'a', leak: 'pw-V3ry-S3cret', auth: `Basic ${basic}` },
+        valueAt: SERIES[0].valueAt,
+      },
+    ]);
+    fakes.push(leaky);
+    const { proxy, log } = await proxyWithSecret('info', leaky.url);
+    const answer = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(answer.status).toBe(200);
+    while (!/request completed/.test(log.text)) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(log.text).toMatch(/trained a model.*\[redacted\]|\[redacted\].*trained a model/);
+    expect(log.text).not.toContain('pw-V3ry-S3cret');
+    expect(log.text).not.toContain(basic);
   });
 
   it('answers a guess at a secret as any other text (no oracle), and logs no secret sent in a URL, even encoded', async () => {

@@ -20,6 +20,24 @@ const oversized = (path: string, headers?: string[]) => (target: HostileTarget) 
   );
 };
 
+/**
+ * A 16 MiB body with `Connection: close`, written whole before the answer is read (as Python's urllib does): an
+ * answer sent before the body was read, then the connection closed, resets the connection while the client is
+ * still sending, and the client loses the answer (an attack review, 2026-12-05).
+ */
+const oversizedThenClose =
+  (path: string, headers: string[] = [`authorization: Bearer ${PROXY_TOKEN}`], contentType?: string) =>
+  (target: HostileTarget) => {
+    const body = 'query=up&padding=' + 'x'.repeat(16 * 1024 * 1024);
+    const head = formHead(path, ['connection: close', ...headers]);
+    return exchange(target.port, (socket) =>
+      socket.write(
+        `${contentType ? head.replace(/content-type: [^\r]*/, `content-type: ${contentType}`) : head}\r\n` +
+          `content-length: ${body.length}\r\n\r\n${body}`
+      )
+    );
+  };
+
 const oversizedChunked = (path: string) => (target: HostileTarget) =>
   exchange(target.port, (socket) => {
     socket.write(`${formHead(path)}\r\ntransfer-encoding: chunked\r\n\r\n`);
@@ -61,6 +79,28 @@ export const BODY_CASES: HostileCase[] = [
   { class: 'body', name: '2 MiB body to query_range', send: oversized('/api/v1/query_range'), ...TOO_LARGE },
   { class: 'body', name: '2 MiB body to series', send: oversized('/api/v1/series'), ...TOO_LARGE },
   { class: 'body', name: '2 MiB chunked body', send: oversizedChunked('/api/v1/query'), ...TOO_LARGE },
+  {
+    class: 'body',
+    name: '16 MiB body with Connection: close',
+    send: oversizedThenClose('/api/v1/query'),
+    ...TOO_LARGE,
+  },
+  {
+    class: 'body',
+    name: '16 MiB body with Connection: close, without credentials',
+    send: oversizedThenClose('/api/v1/query_range', []),
+    status: 401,
+    errorType: 'unauthorized',
+    error: /authentication required/,
+  },
+  {
+    class: 'body',
+    name: '16 MiB multipart body with Connection: close',
+    send: oversizedThenClose('/api/v1/series', undefined, 'multipart/form-data; boundary=b'),
+    status: 415,
+    errorType: 'bad_data',
+    error: /^Unsupported Media Type/,
+  },
   {
     class: 'body',
     name: '2 MiB body without credentials',
