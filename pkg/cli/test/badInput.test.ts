@@ -125,6 +125,20 @@ describe('sample refuses options that would write data detect cannot use, and wr
   });
 });
 
+describe('train --mode online is an option error, not an internal one', () => {
+  // Before: "internal error: Cannot read properties of undefined (reading 'trim')" (a review, 2026-12-05).
+  test('exit 2, a message that says where online scoring is, no model written', () => {
+    const cwd = tempDir();
+    const input = writeInput(cwd, 'input.csv', goodCsv);
+    const run = runCli(['train', '--input', input, '--model', 'model.json', '--mode', 'online'], undefined, { cwd });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd()).toBe(
+      'telemetry-analyzer: --mode: online mode saves no model: score online with detect --online or stream --online'
+    );
+    expect(filesIn(cwd)).toEqual(['input.csv']);
+  });
+});
+
 describe('detect and train never write over their input', () => {
   test('an input named like an output, in the output directory, is refused and left as it was', () => {
     const directory = join(work, 'same-file');

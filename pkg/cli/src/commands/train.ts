@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { InputError } from '../errors';
 import { outputPath, parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
 import { runTrain } from '../pipeline/runTrain';
 import { addDetectionOptions } from './detectionFlags';
@@ -10,6 +11,13 @@ export function trainCommand(): Command {
     .requiredOption('-m, --model <file>', 'where to write the model (replaced atomically)');
   // The whole input is training data here, hence --train-fraction 1.
   addDetectionOptions(command, '1').action(async (flags: DetectionFlags & { input: string; model: string }) => {
+    if (flags.mode === 'online') {
+      // Online models follow the series they score (refits, calibration): there is no model to save ahead.
+      throw new InputError(
+        { source: '--mode' },
+        'online mode saves no model: score online with detect --online or stream --online'
+      );
+    }
     const settings = parseDetectionFlags(flags);
     const outcome = await runTrain(flags.input, flags.format, outputPath('--model', flags.model), settings);
     if (!settings.quiet) {
