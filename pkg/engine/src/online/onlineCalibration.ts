@@ -5,12 +5,14 @@
  *
  * Two signals are judged, each against its own last `horizon` values (SlidingScoreHistory): the forest's raw
  * score and the trailing deviation of the values (TrailingDeviation). For a signal value s:
- *   - s beats every remembered value (a new record): 0.5 + 0.5 * min(1, (s - max) / (max - median)), i.e. above
- *     0.5, more so the further it exceeds the old maximum, measured in the history's own spread;
+ *   - s beats every remembered value (a new record; once MIN_RECORD_HISTORY values are remembered):
+ *     0.5 + 0.5 * min(1, (s - max) / (max - median)), i.e. above 0.5, more so the further it exceeds the old
+ *     maximum, measured in the history's own spread;
  *   - otherwise its rank(s), the share of remembered values it beats.
- * A row that sets a record in either signal scores the larger record score. Otherwise it scores half the rank of
- * its larger signal rank among the recent rows' larger signal ranks (a third history): uniform in [0, 0.5) while
- * the series behaves as it did, however the two signals are correlated. One event often sets several records in a row; a record within
+ * A row that sets a record in either signal scores the larger record score. Otherwise it scores half the standing
+ * of its larger signal rank among the recent rows' larger signal ranks (a third history; SlidingScoreHistory
+ * .standing, which a short history keeps below the flag threshold): uniform in [0, 0.5) while the series behaves as
+ * it did, however the two signals are correlated. One event often sets several records in a row; a record within
  * `mergeRows` rows after the last kept one scores as its rank instead, so one event is one record.
  *
  * Flags: with a numeric contamination c, a row is flagged when its score exceeds 0.5 * (1 - c): its larger signal
@@ -33,6 +35,14 @@ export const DEFAULT_CALIBRATION: Readonly<Required<CalibrationOptions>> = Objec
 
 /** Calibrated scores above this are records: beyond everything in the horizon. */
 export const RECORD_LEVEL = 0.5;
+
+/**
+ * Remembered rows a record needs: beating everything is rare only when there was much to beat (the largest of 20
+ * alike rows is one of 21 rows in turn; a first model trained on a short warm-up scored its own rows lower than
+ * the next ones, so the first rows after it set records: a review found the first scored row flagged in every run
+ * with --warmup 20). Ordinary scores take care of short histories themselves (SlidingScoreHistory.standing).
+ */
+export const MIN_RECORD_HISTORY = 100;
 
 /** The threshold on the calibrated score for a numeric contamination (share of rows expected to be anomalous). */
 export function calibratedThreshold(contamination: number): number {
@@ -85,7 +95,9 @@ export class OnlineCalibration {
     const forestRank = this.forest.rank(forestScore);
     const deviationRank = this.deviation.rank(deviation);
     const larger = Math.max(forestRank, deviationRank);
-    const ordinary = RECORD_LEVEL * this.combined.rank(larger);
+    // Its standing, not its rank: with fewer than 1 / c rows remembered no row reaches the flag threshold of a
+    // contamination c (beating all 20 of a short warm-up's rows is not a 1-in-100 event).
+    const ordinary = RECORD_LEVEL * this.combined.standing(larger);
     this.forest.push(forestScore);
     this.deviation.push(deviation);
     this.combined.push(larger);
@@ -96,7 +108,7 @@ export class OnlineCalibration {
 /** A signal value's record score among the history: 0 unless it beats them all. */
 function recordScore(history: SlidingScoreHistory, value: number): number {
   const max = history.max;
-  if (history.size === 0 || !(value > max)) {
+  if (history.size < MIN_RECORD_HISTORY || !(value > max)) {
     return 0;
   }
   const spread = max - history.median();

@@ -242,6 +242,25 @@ describe('calibrated scores', () => {
     }
   });
 
+  it('flag nothing until the history can tell a 1-in-100 row, however short the warm-up; then a spike', () => {
+    // Before (a review, 2026-12-05): with --warmup 20 the first scored row set a record and was flagged, for every
+    // seed: the first model's in-sample scores of its own rows sit below the scores of rows it never saw.
+    for (let seed = 1; seed <= 6; seed++) {
+      const early = drifting(400, seed, 10, 2, 0);
+      early.columns[0].values[60] += 500; // a spike with little history behind it
+      const { flags, scores } = run(early, { warmup: 20 });
+      // Remembered rows at row i: the warm-up's scored rows, then every row since; 100 of them by row ~110.
+      expect(flags.subarray(0, 100).every((flag) => flag === 0)).toBe(true);
+      expect(Math.max(...scores.subarray(20, 100))).toBeLessThan(0.5);
+      const later = drifting(400, seed, 10, 2, 0);
+      later.columns[0].values[300] += 500; // the same spike, with enough history
+      // (No merging: a noise record a few dozen rows before would take the spike in as the same event.)
+      const after = run(later, { warmup: 20, mergeRows: 0 });
+      expect(after.flags[300]).toBe(1);
+      expect(after.scores[300]).toBeGreaterThan(0.5);
+    }
+  });
+
   it('score a level shift above 0.5 once, and the rows that follow it as ordinary ranks', () => {
     const data = drifting(6000, 5, 100, 4, 0);
     const cpu = data.columns[0].values;
