@@ -338,6 +338,43 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
+  // Before (a review, 2026-12-05): a 25 MB column name ran out of memory (exit 1, "Invalid string length"), and a
+  // nameless column with values became a metric called "" (a header "…,a,,feature_1" in anomalies.csv).
+  test('a column name longer than 1024 characters, at its column', () => {
+    const lines = [...goodLines];
+    lines[0] = `${lines[0]},${'n'.repeat(2000)}`;
+    const text = lines.map((line, i) => (i === 0 ? line : `${line},1`)).join('\n') + '\n';
+    expectRejected(
+      text,
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:1:${goodLines[0].split(',').length + 1}: column name of 2000 characters in the header; at most 1024$`
+        )
+    );
+  });
+
+  test('a nameless column without values (a trailing comma on every line) is left out, not refused', () => {
+    const input = writeInput(work, 'trailing-comma.csv', goodLines.map((line) => `${line},`).join('\n') + '\n');
+    const run = runCli(['detect', '--input', input, '--output-dir', join(work, 'trailing-comma-out'), '-q']);
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(readFileSync(join(work, 'trailing-comma-out', 'summary.json'), 'utf8'));
+    expect(summary.columns).toEqual(goodLines[0].split(',').slice(1));
+  });
+
+  test('a column with values but no name, at its column', () => {
+    const text = goodLines.map((line, i) => (i === 0 ? `${line},` : `${line},${i}`)).join('\n') + '\n';
+    const column = goodLines[0].split(',').length + 1;
+    expectRejected(
+      text,
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:1:${column}: column ${column} has values but no name in the header: name it$`
+        )
+    );
+  });
+
   // The column is the field where csv-parse found the problem, counted from 1 as the message counts it (before:
   // always 1, and csv-parse's own count from 0 in the message).
   test('ragged CSV row: at its first field past the header', () => {

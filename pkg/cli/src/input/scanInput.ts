@@ -34,6 +34,10 @@ export interface ScanResult {
   lastLine: number;
   /** Columns left out of the default metric set because their first value is text. */
   textColumns: string[];
+  /** Columns with no value in any row (every cell empty, NaN or null, or the key never given): not metrics. */
+  emptyColumns: string[];
+  /** Per metric (schema.metricNames' order): the rows with no value for it, which are not scored. */
+  missingPerMetric: number[];
   /** Rows whose timestamp did not increase within their group, kept in file order (see RowReader). */
   timestampRepairs: TimestampRepairs;
   /**
@@ -49,6 +53,8 @@ export interface ScanResult {
  */
 interface ColumnEvidence {
   numeric: boolean;
+  /** Cells with no value (empty, NaN, null, an absent key). */
+  missing: number;
   /** The first non-numeric cell, reported if a number turns up later. */
   firstText?: InputError;
 }
@@ -74,7 +80,7 @@ export async function scanInput(
   const undecodable = await undecodableHeader(open, headerRecord);
   const partialSchema = schemaFromHeader(headerRecord, source, roles, undecodable);
   const candidates = roles.columns ? partialSchema.metricIndexes : candidateColumns(partialSchema);
-  const columns: ColumnEvidence[] = candidates.map(() => ({ numeric: false }));
+  const columns: ColumnEvidence[] = candidates.map(() => ({ numeric: false, missing: 0 }));
   const rowReader = new RowReader(partialSchema, strict);
   const groups = new Map<string, GroupScan>();
   const progress = new Progress('checking input', quiet);
@@ -113,7 +119,9 @@ export async function scanInput(
         // As RowReader.readMetric reads it; a text cell of a column that turns out to be a metric is refused below.
         keptBatch.values[c][keptRow] = !Number.isNaN(number) ? number : parsed.kind === 'number' ? parsed.value : NaN;
       }
-      if (parsed.kind === 'number' && !column.numeric) {
+      if (parsed.kind === 'missing') {
+        column.missing++;
+      } else if (parsed.kind === 'number' && !column.numeric) {
         column.numeric = true;
         if (column.firstText) {
           throw column.firstText; // text before the first number: a bad cell, not a text column
@@ -183,6 +191,14 @@ export async function scanInput(
       );
     }
   }
+  const nameless = metricIndexes.find((index) => partialSchema.header[index] === '');
+  if (nameless !== undefined) {
+    // (A nameless column without values, a trailing comma on every line, is left out like any empty column.)
+    throw new InputError(
+      { source, line: headerRecord.line, column: nameless + 1 },
+      `column ${nameless + 1} has values but no name in the header: name it`
+    );
+  }
   const schema: InputSchema = {
     ...partialSchema,
     metricIndexes,
@@ -191,8 +207,23 @@ export async function scanInput(
   const textColumns = candidates
     .filter((_, c) => !columns[c].numeric && columns[c].firstText)
     .map((index) => partialSchema.header[index]);
+  const emptyColumns = candidates
+    .filter((_, c) => !columns[c].numeric && !columns[c].firstText)
+    .map((index) => partialSchema.header[index])
+    .filter((name) => name !== '');
+  const missingPerMetric = metricPositions.map((c) => columns[c].missing);
   const rowBatches = kept?.finish(metricPositions);
-  return { schema, groups, rows, lastLine, textColumns, timestampRepairs: rowReader.repairs, rowBatches };
+  return {
+    schema,
+    groups,
+    rows,
+    lastLine,
+    textColumns,
+    emptyColumns,
+    missingPerMetric,
+    timestampRepairs: rowReader.repairs,
+    rowBatches,
+  };
 }
 
 /**
@@ -238,6 +269,9 @@ async function undecodableHeader(open: () => Readable, header: RawRecord): Promi
  * The roles of the header's columns; metric columns only when --columns names them.
  * @param undecodable whether a name came from bytes that are not UTF-8 [it holds U+FFFD: stdin cannot be read again]
  */
+/** Characters of a column name, at most: far above any metric's or label's name. */
+export const MAX_COLUMN_NAME_LENGTH = 1024;
+
 export function schemaFromHeader(
   header: RawRecord,
   source: string,
@@ -248,6 +282,13 @@ export function schemaFromHeader(
   const at = (column: number) => ({ source, line: header.line, column });
   const seen = new Map<string, number>();
   names.forEach((name, index) => {
+    if (name.length > MAX_COLUMN_NAME_LENGTH) {
+      // Every output repeats it (scores.csv's header, each explanation, the report): a 25 MB name ran out of memory.
+      throw new InputError(
+        at(index + 1),
+        `column name of ${name.length} characters in the header; at most ${MAX_COLUMN_NAME_LENGTH}`
+      );
+    }
     // A name the user cannot type in --columns or find in the outputs.
     if (undecodable(name)) {
       throw new InputError(
