@@ -12,6 +12,7 @@ import {
   type ForestScoring,
   type OnlineOptions,
   type SerializedDetector,
+  type TransferredDetector,
   keptLayoutScoring,
 } from '@telemetry-analyzer/engine';
 import type { RowBatch } from '../input/rowBatch';
@@ -32,8 +33,11 @@ export interface ScoringPlan {
   grouped: boolean;
   /** Online mode: the engine options every group's OnlineDetector gets. Else `models`. */
   online?: { detector: DetectorOptions; options: OnlineOptions };
-  /** Trained detectors by group (toJSON form), for batch scoring. */
-  models?: Record<string, SerializedDetector>;
+  /**
+   * Trained detectors by group, for batch scoring: their toTransfer form (the compact trees as typed arrays, copied
+   * whole to a worker), not toJSON's, whose base64 text (~40-400 kB a group) both threads held for the whole run.
+   */
+  models?: Record<string, TransferredDetector>;
   /**
    * Online: the thread that reads finishes each batch (GroupFinishing: calibrates the forest's raw scores and
    * explains the anomalies), the one that scores runs the forest stage only; set with a scoring worker, where the
@@ -78,7 +82,7 @@ export class GroupScoring {
         const finish = plan.finishOnReader !== true;
         return new OnlineChunkScorer(plan.metricNames, online.detector, online.options, history, finish, forestScoring);
       }
-      const detector = detectors?.get(group) ?? AnomalyDetector.fromJSON(plan.models![group]);
+      const detector = detectors?.get(group) ?? AnomalyDetector.fromTransfer(plan.models![group]);
       return new ChunkScorer(detector, historyRows(detector.options.features), forestScoring);
     });
   }

@@ -3,13 +3,25 @@
  * panel read it too); with --group-by it maps each group to such a detector:
  *   { "format": "telemetry-analyzer/grouped-detectors", "formatVersion": 1, "groupBy": "host",
  *     "detectors": { "host-a": {...detector...}, ... } }
+ * Many groups make a file longer than V8's longest string (~512 MiB: a few hundred kB per group), so a model is
+ * written as pieces, one group's detector JSON'd after the other (writeModel), and a large file is read the same
+ * way (loadModel): neither ever holds the whole file's text.
  */
-import { readFileSync } from 'fs';
+import { constants } from 'buffer';
+import { closeSync, fstatSync, openSync, readFileSync } from 'fs';
 import { AnomalyDetector, ModelFormatError } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
+import { JsonMemberReader, JsonSyntaxError, JsonValueTooLongError, locateByteOffset } from '../input/jsonMemberReader';
+import { jsonPieces } from '../output/jsonPieces';
 
 export const GROUPED_FORMAT = 'telemetry-analyzer/grouped-detectors';
 export const GROUPED_FORMAT_VERSION = 1;
+
+/**
+ * Model files larger than this are read a value at a time (JsonMemberReader), not as one string: a file over ~512
+ * MiB cannot be one, and a smaller one would hold its text and its parsed JSON beside the detectors.
+ */
+export const READ_WHOLE_MODEL_MAX_BYTES = 64 << 20;
 
 export interface ModelBundle {
   /** Column the groups come from; undefined for a single detector (whose group key is ''). */
@@ -17,37 +29,96 @@ export interface ModelBundle {
   detectors: Map<string, AnomalyDetector>;
 }
 
-export function serializeModel(bundle: ModelBundle): string {
+/**
+ * The model file's document, with each detector in place of its JSON: JSON.stringify calls their toJSON() (all at
+ * once), jsonPieces one at a time.
+ */
+function modelDocument(bundle: ModelBundle): unknown {
   if (bundle.groupBy === undefined) {
     const single = bundle.detectors.get('');
     if (!single) {
       throw new Error('a model without groups needs the detector of group ""');
     }
-    return JSON.stringify(single.toJSON());
+    return single;
   }
-  const detectors: Record<string, unknown> = {};
+  // No prototype: a group named "__proto__" is a member like any other (on a plain object it set the prototype).
+  const detectors: Record<string, AnomalyDetector> = Object.create(null);
   for (const [group, detector] of bundle.detectors) {
-    detectors[group] = detector.toJSON();
+    detectors[group] = detector;
   }
-  return JSON.stringify({
+  return {
     format: GROUPED_FORMAT,
     formatVersion: GROUPED_FORMAT_VERSION,
     groupBy: bundle.groupBy,
     detectors,
-  });
+  };
 }
 
-/** Reads a model file; every problem (missing, not JSON, corrupt, unknown version) is an InputError on the file. */
-export function loadModel(path: string): ModelBundle {
+/** The model file's text as pieces (the envelope, each group's detector...), each made when it is asked for. */
+export function modelPieces(bundle: ModelBundle): Generator<string, void, undefined> {
+  return jsonPieces(modelDocument(bundle));
+}
+
+/** The model file's text as one string: for small models only (see writeModel). */
+export function serializeModel(bundle: ModelBundle): string {
+  return JSON.stringify(modelDocument(bundle));
+}
+
+/**
+ * Writes the model file's text piece by piece (modelPieces) to `output`, a file of an AtomicOutput: its size is not
+ * bounded by the longest string, and only one group's detector JSON is held at a time.
+ */
+export async function writeModel(output: { write(text: string): Promise<void> }, bundle: ModelBundle): Promise<void> {
+  for (const piece of modelPieces(bundle)) {
+    await output.write(piece);
+  }
+}
+
+/**
+ * Reads a model file; every problem (missing, not JSON, corrupt, unknown version) is an InputError on the file.
+ * @param readWholeMaxBytes a larger file is read a value at a time [READ_WHOLE_MODEL_MAX_BYTES]
+ */
+export function loadModel(path: string, readWholeMaxBytes = READ_WHOLE_MODEL_MAX_BYTES): ModelBundle {
+  let fd: number;
+  let size: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
+  try {
+    const stat = fstatSync(fd);
+    size = stat.isFile() ? stat.size : 0; // a pipe or a device says 0: read as a whole, as before
+  } catch (error) {
+    closeSync(fd);
+    throw cannotRead(path, error);
+  }
+  if (size <= readWholeMaxBytes) {
+    closeSync(fd);
+    return loadWholeModel(path);
+  }
+  try {
+    return usableModel(path, () => readModelByValues(path, fd));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function cannotRead(path: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new InputError(
+    { source: path },
+    code === 'ENOENT' ? 'no such model file' : `cannot read the model file (${code})`
+  );
+}
+
+/** A file of at most readWholeMaxBytes: one string, one JSON.parse. */
+function loadWholeModel(path: string): ModelBundle {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      { source: path },
-      code === 'ENOENT' ? 'no such model file' : `cannot read the model file (${code})`
-    );
+    throw cannotRead(path, error);
   }
   let json: unknown;
   try {
@@ -58,9 +129,17 @@ export function loadModel(path: string): ModelBundle {
       `not a model file: invalid JSON (${(error as Error).message})`
     );
   }
+  return usableModel(path, () => bundleFromJson(json));
+}
+
+/** The bundle `read` makes, its model errors said against the file. */
+function usableModel(path: string, read: () => ModelBundle): ModelBundle {
   try {
-    return bundleFromJson(json);
+    return read();
   } catch (error) {
+    if (error instanceof InputError && error.location.source === path) {
+      throw error; // already said against the file (invalid JSON)
+    }
     if (error instanceof ModelFormatError || error instanceof InputError) {
       throw new InputError(
         { source: path },
@@ -70,6 +149,83 @@ export function loadModel(path: string): ModelBundle {
     // fromJSON validates field by field; anything it did not foresee still means a broken file, not a CLI bug.
     throw new InputError({ source: path }, `not a usable model: ${(error as Error).message}`);
   }
+}
+
+/**
+ * A large file, a value at a time: the top-level object's members, and those of its "detectors" object one by one,
+ * each group's detector made from its JSON as soon as that is read (when the envelope before it says the file is a
+ * grouped model, as writeModel writes it; else once the whole file is read). Checks what bundleFromJson checks.
+ */
+function readModelByValues(path: string, fd: number): ModelBundle {
+  const reader = new JsonMemberReader(fd);
+  const record: Record<string, unknown> = {};
+  /** The members of "detectors" when it is an object: each group's detector, or its JSON while not yet known. */
+  let detectors: Map<string, unknown> | undefined;
+  try {
+    if (!reader.valueIsObject()) {
+      // Not a model (both kinds are objects): read as JSON.parse would, for the same message.
+      const json = reader.readValue();
+      reader.end();
+      return bundleFromJson(json);
+    }
+    reader.openObject();
+    for (let key = reader.nextKey(); key !== undefined; key = reader.nextKey()) {
+      if (key === 'detectors' && reader.valueIsObject()) {
+        const grouped = isGroupedEnvelope(record);
+        detectors = new Map();
+        reader.openObject();
+        for (let group = reader.nextKey(); group !== undefined; group = reader.nextKey()) {
+          const json = reader.readValue();
+          detectors.set(group, grouped ? AnomalyDetector.fromJSON(json) : json);
+        }
+        defineMember(record, key, detectors);
+      } else {
+        defineMember(record, key, reader.readValue());
+        if (key === 'detectors') {
+          detectors = undefined; // a later member of that name replaces an earlier one, as in JSON.parse
+        }
+      }
+    }
+    reader.end();
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) {
+      const { line, column, position } = locateByteOffset(fd, error.byteOffset);
+      const where = error.atPosition === null ? '' : `${error.atPosition}${position}`;
+      throw new InputError({ source: path, line, column }, `not a model file: invalid JSON (${error.message}${where})`);
+    }
+    if (error instanceof JsonValueTooLongError) {
+      const { line, column } = locateByteOffset(fd, error.byteOffset);
+      throw new InputError(
+        { source: path, line, column },
+        `cannot read the model file: one of its JSON values is ${error.bytes} bytes, longer than the longest ` +
+          `string Node.js can hold (${constants.MAX_STRING_LENGTH} characters)`
+      );
+    }
+    throw error;
+  }
+  if (detectors !== undefined) {
+    // In JSON.parse's order (integer-like keys first), the order the file was read as a whole gives.
+    const members: Record<string, unknown> = Object.create(null);
+    for (const [group, detector] of detectors) {
+      members[group] = detector;
+    }
+    record.detectors = members;
+  }
+  return bundleFromJson(record);
+}
+
+/** Sets a member as JSON.parse does: "__proto__" too is a plain member. */
+function defineMember(record: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Whether the members read so far make a grouped model's envelope, so that its detectors can be made as read. */
+function isGroupedEnvelope(record: Record<string, unknown>): boolean {
+  return (
+    record.format === GROUPED_FORMAT &&
+    record.formatVersion === GROUPED_FORMAT_VERSION &&
+    typeof record.groupBy === 'string'
+  );
 }
 
 function bundleFromJson(json: unknown): ModelBundle {
@@ -84,7 +240,11 @@ function bundleFromJson(json: unknown): ModelBundle {
     }
     const detectors = new Map<string, AnomalyDetector>();
     for (const [group, detectorJson] of Object.entries(detectorsJson)) {
-      detectors.set(group, AnomalyDetector.fromJSON(detectorJson));
+      // readModelByValues may have made it already
+      detectors.set(
+        group,
+        detectorJson instanceof AnomalyDetector ? detectorJson : AnomalyDetector.fromJSON(detectorJson)
+      );
     }
     return { groupBy: record.groupBy, detectors };
   }

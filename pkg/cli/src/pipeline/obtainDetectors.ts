@@ -8,7 +8,7 @@ import type { ColumnRoles } from '../input/inputSchema';
 import { scanInput, type ScanResult } from '../input/scanInput';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
-import { loadModel, type ModelBundle } from './modelFile';
+import type { ModelBundle } from './modelFile';
 import { collectTrainingRows, trainDetectors, trainingRowCount } from './training';
 
 export interface ObtainedDetectors {
@@ -43,13 +43,13 @@ export function rolesForModel(bundle: ModelBundle, roles: ColumnRoles): ColumnRo
   return { ...roles, columns: [...columns], groupBy: bundle.groupBy };
 }
 
-export async function loadModelForScan(
-  modelPath: string,
+/** The detectors of a model file (loadModel), checked against the input's groups. */
+export function loadModelForScan(
+  bundle: ModelBundle,
   scan: ScanResult,
   contaminationGiven: boolean,
   settings: DetectionSettings
-): Promise<ObtainedDetectors> {
-  const bundle = loadModel(modelPath);
+): ObtainedDetectors {
   for (const [group, groupScan] of scan.groups) {
     if (!bundle.detectors.has(group)) {
       throw new InputError(

@@ -4,7 +4,7 @@ import { scanInput } from '../input/scanInput';
 import { writeAtomically } from '../output/atomicOutput';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput } from './inputFile';
-import { serializeModel } from './modelFile';
+import { writeModel } from './modelFile';
 import { trainForScan } from './obtainDetectors';
 
 export interface TrainOutcome {
@@ -26,7 +26,7 @@ export async function runTrain(
     if (!settings.quiet) {
       warnings.forEach((warning) => process.stderr.write(`telemetry-analyzer: warning: ${warning}\n`));
     }
-    await writeAtomically(dirname(modelPath), (output) => output.writeFile(modelPath, serializeModel(bundle)), [input]);
+    await writeAtomically(dirname(modelPath), (output) => writeModel(output.open(modelPath), bundle), [input]);
     return {
       groups: bundle.detectors.size,
       trainingRows: [...trainingRows.values()].reduce((sum, n) => sum + n, 0),

@@ -111,7 +111,7 @@ export function startScoring(
     prestarted?.end();
     return inThread(new GroupScoring(plan, detectors));
   }
-  const models = plan.online ? undefined : Object.fromEntries([...detectors!].map(([g, d]) => [g, d.toJSON()]));
+  const models = plan.online ? undefined : Object.fromEntries([...detectors!].map(([g, d]) => [g, d.toTransfer()]));
   // Online, each batch is calibrated and explained here while the worker runs the next one through its forest
   // stage (GroupFinishing); with a third thread, the forest walk is split between the worker and a helper thread
   // (ForestHelper).
