@@ -269,6 +269,39 @@ describe('JSON and NDJSON whose objects leave out a field (sparse exports: Teleg
     expect(readFileSync(join(out, 'scores.csv'), 'utf8')).toBe(readFileSync(join(csvOut, 'scores.csv'), 'utf8'));
   });
 
+  test('a key that only later objects have is named in a warning, with the rows it leaves unscored', () => {
+    // Before (a review, 2026-12-05): online, 200 of 300 rows went unscored with no warning at all.
+    const later = rows.slice(0, 300).map((row, i) => (i >= 100 ? { ...row, late_metric: i % 7 } : row));
+    const out = join(work, 'out-late-key');
+    const run = runCli([
+      'detect',
+      '--input',
+      writeInput(work, 'late.json', JSON.stringify(later)),
+      '--output-dir',
+      out,
+      '--online',
+      '--warmup',
+      '50',
+    ]);
+    expect(run.status).toBe(0);
+    const warning =
+      'column "late_metric" has no value in 100 of 300 rows (33 %): rows without it are not scored; ' +
+      '--columns chooses the metrics';
+    expect(run.stderr).toContain(warning);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).warnings).toContain(warning);
+  });
+
+  test('a column with no value in any row is named, not used, and listed in the summary', () => {
+    const out = join(work, 'out-empty-column');
+    const withEmpty = rows.slice(0, 300).map((row) => ({ ...row, spare: '' }));
+    const run = runCli(['detect', '--input', writeInput(work, 'empty.csv', toCsv(withEmpty)), '--output-dir', out]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('column "spare" has no value in any row (empty, NaN or null): not used as a metric');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.ignored_empty_columns).toEqual(['spare']);
+    expect(summary.columns).not.toContain('spare');
+  });
+
   test('stream: a key the first record lacks is said once, with its line (a stream cannot go back)', () => {
     const run = runCli(['stream', '--online', '--warmup', '50', '--columns', 'cpu_usage_percent'], toNdjson(sparse));
     expect(run.status).toBe(0);
@@ -301,6 +334,23 @@ describe("metrics named like the outputs' own columns", () => {
     expect(anomalies.length).toBeGreaterThan(0);
     for (const anomaly of anomalies) {
       expect(anomaly.anomaly_score).toBe(scores.get(anomaly.timestamp));
+    }
+  });
+});
+
+describe('a group column named timestamp (the outputs have their own)', () => {
+  test("is '<name> (input)' in scores.csv and anomalies.csv", () => {
+    // Before (a review, 2026-12-05): both headers began timestamp,timestamp, and a reader by name got the host.
+    const work = tempDir();
+    const rows = smallTelemetryRows({ hosts: ['a', 'b'] })
+      .slice(0, 800)
+      .map(({ timestamp, host, ...metrics }) => ({ time: timestamp, timestamp: host, ...metrics }));
+    const out = join(work, 'out');
+    detect(writeInput(work, 'in.csv', toCsv(rows)), out, '--timestamp-column', 'time', '--group-by', 'timestamp');
+    for (const file of ['scores.csv', 'anomalies.csv']) {
+      const header = readFileSync(join(out, file), 'utf8').split('\n')[0].split(',');
+      expect(header.slice(0, 2)).toEqual(['timestamp', 'timestamp (input)']);
+      expect(new Set(header).size).toBe(header.length);
     }
   });
 });

@@ -16,7 +16,10 @@ export function float32RangeProblem(value: number): string | undefined {
     return `beyond the float32 range (±${FLOAT32_MAX.toPrecision(5)}) the forest works in`;
   }
   if (magnitude > 0 && magnitude < FLOAT32_MIN_NORMAL) {
-    return `below the float32 range (smallest ${FLOAT32_MIN_NORMAL.toPrecision(5)} but 0) the forest works in: scale the series`;
+    return (
+      `below the float32 range (smallest ${FLOAT32_MIN_NORMAL.toPrecision(5)} but 0) the forest works in, where ` +
+      'it would read as 0: write 0 for it, or scale the series if all of it is this small'
+    );
   }
   return undefined;
 }

@@ -24,10 +24,12 @@ import { ScoreLines } from './scoreLines';
 import { prestartScoring, startScoring, type PrestartedWorker } from './scoringThread';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
-import { loadModel, serializeModel } from './modelFile';
+import { loadModel, writeModel, type ModelBundle } from './modelFile';
 import { loadModelForScan, rolesForModel, trainForScan, type ObtainedDetectors } from './obtainDetectors';
 import { MISSING, SCORED, TRAINING, type BatchScores } from './batchScores';
 import { ColumnRange, unseenVariationWarning } from './unseenVariation';
+import { columnWarnings } from '../input/columnWarnings';
+import { allGroupsWarning } from './allGroupsFlagging';
 
 /**
  * Batches scored ahead of the one being written: keeps both threads busy with bounded memory (at most this many
@@ -70,12 +72,14 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
   const input = await openReopenableInput(request.input, request.format);
   const prestarted = prestartScoring(settings.threads, request.input);
   try {
-    const roles = request.modelPath ? rolesForModel(loadModel(request.modelPath), settings.roles) : settings.roles;
+    // Read once: a grouped model file may hold thousands of detectors.
+    const model = request.modelPath ? loadModel(request.modelPath) : undefined;
+    const roles = model ? rolesForModel(model, settings.roles) : settings.roles;
     const { quiet, strict } = settings;
     const keep = request.keepParsedBytes ?? KEEP_PARSED_BYTES;
     const scan = await scanInput(input.open, input.format, input.source, roles, quiet, strict, keep);
-    const obtained = request.modelPath
-      ? await loadModelForScan(request.modelPath, scan, request.contaminationGiven, settings)
+    const obtained = model
+      ? loadModelForScan(model, scan, request.contaminationGiven, settings)
       : settings.online
         ? onlineDetectors(scan, settings)
         : await trainForScan(input, scan, settings);
@@ -86,6 +90,7 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
           scores: output.open(join(request.outputDir, 'scores.csv')),
           anomalies: output.open(join(request.outputDir, 'anomalies.csv')),
           write: (name, text) => output.writeFile(join(request.outputDir, name), text),
+          writeModel: (name, bundle) => writeModel(output.open(join(request.outputDir, name)), bundle),
           omit: (name) => output.omit(join(request.outputDir, name)),
         }),
       request.modelPath ? [request.input, request.modelPath] : [request.input]
@@ -100,6 +105,8 @@ interface Outputs {
   scores: TextFileWriter;
   anomalies: TextFileWriter;
   write(name: string, text: string): Promise<void>;
+  /** A model file, written a piece at a time (writeModel): it may be longer than one string can be. */
+  writeModel(name: string, bundle: ModelBundle): Promise<void>;
   /** A file of the output set this run does not produce: a previous run's copy must not stay beside the new ones. */
   omit(name: string): void;
 }
@@ -210,15 +217,26 @@ async function scoreAndWrite(
 
   // Everything worth a warning goes to stderr and into summary.json alike.
   const repairs = repairsWarning(scan);
-  const warnings: string[] = [...(repairs === undefined ? [] : [repairs]), ...obtained.warnings];
+  const warnings: string[] = [
+    ...(repairs === undefined ? [] : [repairs]),
+    ...columnWarnings(scan),
+    ...obtained.warnings,
+  ];
+  let anyGroupWarned = false;
   groups.names.forEach((group, g) => {
     const groupCounts = counts[g];
     groupCounts.threshold = outcome.thresholds[g];
     const warning = overFlaggingWarning(groupCounts.anomalies, groupCounts.rows_scored, settings.contamination, online);
     if (warning !== undefined) {
+      anyGroupWarned = true;
       warnings.push(group === '' ? warning : `group "${group}": ${warning}`);
     }
   });
+  const shares = counts.map((c) => ({ flagged: c.anomalies, scored: c.rows_scored }));
+  const overall = allGroupsWarning(shares, settings.contamination, online, anyGroupWarned);
+  if (overall !== undefined) {
+    warnings.push(overall);
+  }
   if (online) {
     const untrained: string[] = [];
     groups.names.forEach((group, g) => {
@@ -261,7 +279,7 @@ async function scoreAndWrite(
     // Scored with a given model: its file is the model (this run may even have read it from this directory).
   } else if (detectors.size === scan.groups.size) {
     // Online: the model current at the end of the input, reusable for batch scoring with --model.
-    await outputs.write('model.json', serializeModel(obtained.bundle));
+    await outputs.writeModel('model.json', obtained.bundle);
   } else if (online) {
     // Online, some group never finished its warm-up: no model. A previous run's model.json would pass for this one's.
     outputs.omit('model.json');
@@ -315,7 +333,11 @@ function scoresHeader(groupColumn: string | undefined, perColumnMetrics: string[
     'status',
     ...perColumnMetrics.map((metric) => `anomaly_score_${metric}`),
   ];
-  return ['timestamp', ...(groupColumn !== undefined ? [asInputColumn(groupColumn, own)] : []), ...own];
+  return [
+    'timestamp',
+    ...(groupColumn !== undefined ? [asInputColumn(groupColumn, ['timestamp', ...own])] : []),
+    ...own,
+  ];
 }
 
 function anomaliesHeader(groupColumn: string | undefined, metrics: string[]): string[] {
@@ -323,7 +345,7 @@ function anomaliesHeader(groupColumn: string | undefined, metrics: string[]): st
   for (let k = 1; k <= TOP_FEATURES; k++) {
     features.push(`feature_${k}`, `weight_${k}`);
   }
-  const own = ['anomaly_score', ...features];
+  const own = ['timestamp', 'anomaly_score', ...features];
   return [
     'timestamp',
     ...(groupColumn !== undefined ? [asInputColumn(groupColumn, own)] : []),
@@ -401,8 +423,14 @@ function buildSummary(
           : `first ${request.settings.trainFraction} of each group's rows (at most ${request.settings.maxTrainRows})`,
     columns: schema.metricNames,
     ignored_text_columns: scan.textColumns,
+    ignored_empty_columns: scan.emptyColumns,
     features: detectors[0]?.featureNames ?? [],
-    mode: request.settings.online && !request.modelPath ? 'online' : (detectors[0]?.options.mode ?? 'multivariate'),
+    mode:
+      request.settings.online && !request.modelPath
+        ? request.settings.detector.mode === 'per-column'
+          ? 'online per-column'
+          : 'online'
+        : (detectors[0]?.options.mode ?? 'multivariate'),
     contamination: request.settings.contamination,
     threshold: grouped ? undefined : single?.threshold,
     anomalies: total((c) => c.anomalies),

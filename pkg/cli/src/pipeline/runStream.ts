@@ -20,6 +20,7 @@ import { RowReader, type ParsedRow } from '../input/rowReader';
 import { schemaFromHeader } from '../input/scanInput';
 import { formatTimestamp } from '../input/timestamp';
 import { loadModel } from './modelFile';
+import { allGroupsWarning } from './allGroupsFlagging';
 import { rolesForModel } from './obtainDetectors';
 import { withEngineErrors } from './engineErrors';
 import { parseContamination } from './detectionOptions';
@@ -131,13 +132,24 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       }
     }
   }
+  const contaminations = new Set<number | 'auto'>();
+  let anyGroupWarned = false;
   for (const [group, { scored, flagged }] of flagShares) {
     const contamination = bundle
       ? bundle.detectors.get(group)!.options.forest.contamination
       : (online!.detector.forest?.contamination ?? 'auto');
+    contaminations.add(contamination);
     const warning = overFlaggingWarning(flagged, scored, contamination, online !== undefined);
     if (warning !== undefined) {
+      anyGroupWarned = true;
       request.warn?.(`warning: ${group === '' ? '' : `group "${group}": `}${warning}`);
+    }
+  }
+  if (contaminations.size === 1) {
+    const [contamination] = contaminations;
+    const overall = allGroupsWarning([...flagShares.values()], contamination, online !== undefined, anyGroupWarned);
+    if (overall !== undefined) {
+      request.warn?.(`warning: ${overall}`);
     }
   }
   return outcome;
