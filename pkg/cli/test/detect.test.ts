@@ -338,6 +338,53 @@ describe("metrics named like the outputs' own columns", () => {
   });
 });
 
+describe('a group with too few rows to train on (a host that came up late)', () => {
+  // Before (a review, 2026-12-05): exit 2 for the whole run, and no result for the healthy hosts.
+  const work = tempDir();
+  const big = smallTelemetryRows({ hosts: ['big'] }).slice(0, 600);
+  const tiny = smallTelemetryRows({ hosts: ['tiny'], seed: 3 }).slice(0, 5);
+  const input = writeInput(work, 'mixed.csv', toCsv([...big, ...tiny]));
+  const warning =
+    '1 group ("tiny") had too few complete training rows for a model: their rows are not scored (status ' +
+    'untrained) and model.json has no model for them; --strict refuses them';
+
+  test.each([['1'], ['2']])('is left unscored, the others scored as alone (--threads %s)', (threads) => {
+    const out = join(work, `out-${threads}`);
+    const run = runCli(['detect', '--input', input, '--output-dir', out, '--group-by', 'host', '--threads', threads]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(warning);
+    const scores = readCsv(join(out, 'scores.csv'));
+    expect(scores.filter((row) => row.host === 'tiny').map((row) => row.status)).toEqual(Array(5).fill('untrained'));
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.rows_skipped.untrained).toBe(5);
+    expect(Object.keys(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).detectors)).toEqual(['big']);
+    // The healthy group's results are what it gets alone.
+    const alone = join(work, `alone-${threads}`);
+    detect(writeInput(work, 'big.csv', toCsv(big)), alone, '--group-by', 'host', '--threads', threads);
+    expect(scores.filter((row) => row.host === 'big')).toEqual(readCsv(join(alone, 'scores.csv')));
+  });
+
+  test('--strict refuses it; train skips it too', () => {
+    const strict = runCli([
+      'detect',
+      '--input',
+      input,
+      '--output-dir',
+      join(work, 'strict'),
+      '--group-by',
+      'host',
+      '--strict',
+    ]);
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toMatch(/group "tiny": cannot train on the 2 complete training rows/);
+    const model = join(work, 'model.json');
+    const train = runCli(['train', '--input', input, '--model', model, '--group-by', 'host']);
+    expect(train.status).toBe(0);
+    expect(train.stderr).toContain(warning);
+    expect(Object.keys(JSON.parse(readFileSync(model, 'utf8')).detectors)).toEqual(['big']);
+  });
+});
+
 describe('a group column named timestamp (the outputs have their own)', () => {
   test("is '<name> (input)' in scores.csv and anomalies.csv", () => {
     // Before (a review, 2026-12-05): both headers began timestamp,timestamp, and a reader by name got the host.

@@ -55,7 +55,8 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
     )
     .option(
       '--strict',
-      'refuse timestamps that do not strictly increase (default: keep such rows in file order, with a warning)'
+      'refuse what is otherwise kept with a warning: timestamps that do not strictly increase (kept in file order), ' +
+        'groups with too few rows to train a model on (their rows left unscored)'
     )
     .option('-q, --quiet', 'no progress or summary on stderr');
 }

@@ -4,20 +4,25 @@
  */
 import type { FeatureContribution, ForestScores, TransferredDetector } from '@telemetry-analyzer/engine';
 
-/** Why a row has (or has no) score; 'training': an online run's warm-up rows, which train the first model. */
-export type RowStatus = 'scored' | 'warm-up' | 'missing' | 'training';
+/**
+ * Why a row has (or has no) score; 'training': an online run's warm-up rows, which train the first model;
+ * 'untrained': a row of a group with too few rows to train a model on (batch mode, not --strict).
+ */
+export type RowStatus = 'scored' | 'warm-up' | 'missing' | 'training' | 'untrained';
 
 /** Status codes in BatchScores.status (0: not handled yet). */
 export const SCORED = 1;
 export const WARM_UP = 2;
 export const MISSING = 3;
 export const TRAINING = 4;
+export const UNTRAINED = 5;
 export const STATUS_NAMES: ReadonlyArray<RowStatus | 'pending'> = [
   'pending',
   'scored',
   'warm-up',
   'missing',
   'training',
+  'untrained',
 ];
 
 export interface BatchScores {

@@ -11,7 +11,7 @@ import {
   type ScoreResult,
 } from '@telemetry-analyzer/engine';
 import type { RowBatch } from '../input/rowBatch';
-import { SCORED, WARM_UP, type BatchScores } from './batchScores';
+import { SCORED, UNTRAINED, WARM_UP, type BatchScores } from './batchScores';
 
 /** Contributing features reported per anomaly. */
 export const TOP_FEATURES = 3;
@@ -51,6 +51,25 @@ export abstract class GroupScorer {
 
   /** Scores the buffer's rows from `historyLength` on, which are the batch rows `rows`. */
   protected abstract scoreNewRows(rows: Int32Array, out: BatchScores): void;
+}
+
+/** A group without a model (too few rows to train one): its rows are marked, not scored. */
+export class UntrainedScorer extends GroupScorer {
+  constructor(columns: string[]) {
+    super(columns, 0);
+  }
+
+  threshold(): undefined {
+    return undefined;
+  }
+
+  override score(_batch: RowBatch, rows: Int32Array, out: BatchScores): void {
+    for (const row of rows) {
+      out.status[row] = UNTRAINED;
+    }
+  }
+
+  protected scoreNewRows(): void {}
 }
 
 export class ChunkScorer extends GroupScorer {

@@ -16,7 +16,7 @@ import {
   keptLayoutScoring,
 } from '@telemetry-analyzer/engine';
 import type { RowBatch } from '../input/rowBatch';
-import { ChunkScorer, type GroupScorer } from './chunkScorer';
+import { ChunkScorer, UntrainedScorer, type GroupScorer } from './chunkScorer';
 import { emptyScores, MISSING, type BatchScores } from './batchScores';
 import { withEngineErrors } from './engineErrors';
 import { OnlineChunkScorer, OnlineFinisher } from './onlineChunkScorer';
@@ -82,7 +82,13 @@ export class GroupScoring {
         const finish = plan.finishOnReader !== true;
         return new OnlineChunkScorer(plan.metricNames, online.detector, online.options, history, finish, forestScoring);
       }
-      const detector = detectors?.get(group) ?? AnomalyDetector.fromTransfer(plan.models![group]);
+      // (An own member only: a group named "toString" without a model must not find Object.prototype's.)
+      const transferred =
+        plan.models && Object.prototype.hasOwnProperty.call(plan.models, group) ? plan.models[group] : undefined;
+      const detector = detectors?.get(group) ?? (transferred && AnomalyDetector.fromTransfer(transferred));
+      if (!detector) {
+        return new UntrainedScorer(plan.metricNames); // too few rows to train on (trainDetectors)
+      }
       return new ChunkScorer(detector, historyRows(detector.options.features), forestScoring);
     });
   }

@@ -26,7 +26,7 @@ import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
 import { loadModel, writeModel, type ModelBundle } from './modelFile';
 import { loadModelForScan, rolesForModel, trainForScan, type ObtainedDetectors } from './obtainDetectors';
-import { MISSING, SCORED, TRAINING, type BatchScores } from './batchScores';
+import { MISSING, SCORED, TRAINING, UNTRAINED, type BatchScores } from './batchScores';
 import { ColumnRange, unseenVariationWarning } from './unseenVariation';
 import { columnWarnings } from '../input/columnWarnings';
 import { allGroupsWarning } from './allGroupsFlagging';
@@ -56,7 +56,7 @@ export interface DetectRequest {
 interface GroupCounts {
   rows_read: number;
   rows_scored: number;
-  rows_skipped: { warm_up: number; missing: number; training: number };
+  rows_skipped: { warm_up: number; missing: number; training: number; untrained: number };
   training_rows: number;
   anomalies: number;
   threshold?: number | Record<string, number>;
@@ -139,7 +139,7 @@ async function scoreAndWrite(
   const counts: GroupCounts[] = groups.names.map((group) => ({
     rows_read: 0,
     rows_scored: 0,
-    rows_skipped: { warm_up: 0, missing: 0, training: 0 },
+    rows_skipped: { warm_up: 0, missing: 0, training: 0, untrained: 0 },
     training_rows: obtained.trainingRows.get(group) ?? 0,
     anomalies: 0,
   }));
@@ -164,6 +164,9 @@ async function scoreAndWrite(
           break;
         case MISSING:
           groupCounts.rows_skipped.missing++;
+          break;
+        case UNTRAINED:
+          groupCounts.rows_skipped.untrained++;
           break;
         case TRAINING:
           groupCounts.rows_skipped.training++;
@@ -277,8 +280,9 @@ async function scoreAndWrite(
   await outputs.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
   if (request.modelPath !== undefined) {
     // Scored with a given model: its file is the model (this run may even have read it from this directory).
-  } else if (detectors.size === scan.groups.size) {
-    // Online: the model current at the end of the input, reusable for batch scoring with --model.
+  } else if (!online || detectors.size === scan.groups.size) {
+    // Batch: the trained models (without those of groups too short to train: their warning says so). Online: the
+    // model current at the end of the input, reusable for batch scoring with --model.
     await outputs.writeModel('model.json', obtained.bundle);
   } else if (online) {
     // Online, some group never finished its warm-up: no model. A previous run's model.json would pass for this one's.
@@ -408,8 +412,10 @@ function buildSummary(
         warm_up: 'the first rows of each group lack the history for lags and rolling windows',
         missing: 'a metric value is empty, NaN or null',
         training: 'online mode: the first --warmup complete rows of each group train the first model',
+        untrained: 'the group had too few complete training rows for a model',
       },
       training: total((c) => c.rows_skipped.training),
+      untrained: total((c) => c.rows_skipped.untrained),
     },
     timestamps_not_increasing: scan.timestampRepairs.rows,
     training_rows: total((c) => c.training_rows),

@@ -4,7 +4,7 @@
  * the training rows are ever held in memory. Then one detector per group.
  */
 import type { Readable } from 'stream';
-import { AnomalyDetector, SeriesBuffer, type SeriesTable } from '@telemetry-analyzer/engine';
+import { AnomalyDetector, EngineInputError, SeriesBuffer, type SeriesTable } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import type { InputFormat } from '../input/inputFormat';
 import type { InputSchema } from '../input/inputSchema';
@@ -79,7 +79,11 @@ export async function collectTrainingRows(
 
 /**
  * One detector per group; constant columns and too few rows are reported against the input. What is worth a warning
- * (constant columns kept, variation a raw model cannot see) is added to `warnings`.
+ * (constant columns kept, variation a raw model cannot see, groups left untrained) is added to `warnings`.
+ *
+ * A group with too few complete rows to train on gets no detector when other groups get one, unless --strict: its
+ * rows are marked untrained (a host that came up late should not cost every other host its results). When no group
+ * can be trained, the first one's reason is the error.
  */
 export function trainDetectors(
   sets: Map<string, TrainingSet>,
@@ -88,9 +92,38 @@ export function trainDetectors(
   warnings: string[]
 ): Map<string, AnomalyDetector> {
   const detectors = new Map<string, AnomalyDetector>();
+  const untrained: Array<{ group: string; refuse: () => never }> = [];
   for (const [group, set] of sets) {
     const inGroup = group === '' ? '' : `group "${group}": `;
     const table = set.rows.table();
+    let trained: AnomalyDetector | undefined;
+    let failure: unknown;
+    try {
+      trained = AnomalyDetector.train(table, settings.detector);
+    } catch (error) {
+      failure = error;
+    }
+    // The engine's reason as an error on the input (a constant column at its header cell, else the group's last
+    // training line), or the detector.
+    const detectorOrError = () =>
+      withEngineErrors(
+        (error) =>
+          error.code === 'constant-column' && error.column !== undefined
+            ? headerLocation(schema, error.column)
+            : { source: schema.source, line: set.lastLine || schema.headerLine, column: 1 },
+        `${inGroup}cannot train on the ${set.rows.length} complete training rows (of ${set.rowsTaken} taken; ` +
+          `raise --train-fraction or give --train-file): `,
+        () => {
+          if (failure !== undefined) {
+            throw failure;
+          }
+          return trained!;
+        }
+      );
+    if (failure instanceof EngineInputError && failure.code === 'too-few-rows' && sets.size > 1 && !settings.strict) {
+      untrained.push({ group, refuse: () => detectorOrError() as never });
+      continue;
+    }
     rejectConstantColumns(table, schema, inGroup, warnings);
     const unseen =
       settings.detector.features.raw === true
@@ -103,16 +136,19 @@ export function trainDetectors(
     if (unseen !== undefined) {
       warnings.push(unseen);
     }
-    const detector = withEngineErrors(
-      (error) =>
-        error.code === 'constant-column' && error.column !== undefined
-          ? headerLocation(schema, error.column)
-          : { source: schema.source, line: set.lastLine || schema.headerLine, column: 1 },
-      `${inGroup}cannot train on the ${set.rows.length} complete training rows (of ${set.rowsTaken} taken; ` +
-        `raise --train-fraction or give --train-file): `,
-      () => AnomalyDetector.train(table, settings.detector)
+    detectors.set(group, detectorOrError());
+  }
+  if (untrained.length > 0) {
+    if (detectors.size === 0) {
+      untrained[0].refuse();
+    }
+    const named = untrained.slice(0, 5).map(({ group }) => `"${group}"`);
+    const more = untrained.length > named.length ? ` and ${untrained.length - named.length} more` : '';
+    warnings.push(
+      `${untrained.length} group${untrained.length > 1 ? 's' : ''} (${named.join(', ')}${more}) had too few ` +
+        'complete training rows for a model: their rows are not scored (status untrained) and model.json has no ' +
+        'model for them; --strict refuses them'
     );
-    detectors.set(group, detector);
   }
   return detectors;
 }
