@@ -451,7 +451,7 @@ describe("a run's output set is its own", () => {
     expect(summary.warnings).toContainEqual(expect.stringMatching(/^no model\.json: /));
   });
 
-  test('the same with --group-by and a group too small to train', () => {
+  test('with --group-by and a group too small to train: model.json holds the groups that have a model', () => {
     const rows = smallTelemetryRows({ hosts: ['big', 'tiny'] }).slice(0, 800);
     let tinyRows = 0;
     const input = writeInput(work, 'groups.csv', toCsv(rows.filter((row) => row.host === 'big' || ++tinyRows <= 60)));
@@ -472,10 +472,12 @@ describe("a run's output set is its own", () => {
       'host',
     ]);
     expect(run.status).toBe(0);
-    expect(filesIn(out)).toEqual(OUTPUT_FILES.filter((name) => name !== 'model.json'));
+    expect(filesIn(out)).toEqual(OUTPUT_FILES);
+    // This run's model, not the previous one's: only "big" completed its warm-up of 200 rows.
+    expect(Object.keys(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).detectors)).toEqual(['big']);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.warnings).toContain(
-      'no model.json: group "tiny" never completed the --warmup 200 rows that train a model'
+      'model.json has no model for group "tiny": it never completed the --warmup 200 rows that train a model'
     );
   });
 });

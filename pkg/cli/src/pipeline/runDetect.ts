@@ -263,8 +263,11 @@ async function scoreAndWrite(
       const named = untrained.slice(0, 3).map((group) => `"${group}"`);
       const more = untrained.length > named.length ? ` and ${untrained.length - named.length} more` : '';
       const which = groupColumn === undefined ? 'the input' : `group ${named.join(', ')}${more}`;
+      const warmup = `never completed the --warmup ${settings.online!.warmup} rows that train a model`;
       warnings.push(
-        `no model.json: ${which} never completed the --warmup ${settings.online!.warmup} rows that train a model`
+        detectors.size === 0
+          ? `no model.json: ${which} ${warmup}`
+          : `model.json has no model for ${which}: it ${warmup}`
       );
     }
   }
@@ -280,12 +283,12 @@ async function scoreAndWrite(
   await outputs.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
   if (request.modelPath !== undefined) {
     // Scored with a given model: its file is the model (this run may even have read it from this directory).
-  } else if (!online || detectors.size === scan.groups.size) {
-    // Batch: the trained models (without those of groups too short to train: their warning says so). Online: the
-    // model current at the end of the input, reusable for batch scoring with --model.
+  } else if (detectors.size > 0) {
+    // The trained models (batch), or the models current at the end of the input (online), reusable for batch
+    // scoring with --model; a group too short to train has none, and its warning says so.
     await outputs.writeModel('model.json', obtained.bundle);
-  } else if (online) {
-    // Online, some group never finished its warm-up: no model. A previous run's model.json would pass for this one's.
+  } else {
+    // No model at all: a previous run's model.json would pass for this one's.
     outputs.omit('model.json');
   }
   await outputs.write(
