@@ -220,7 +220,13 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       reply.code(400).send(badDataBody('missing Host header: an HTTP/1.1 request must have one'));
       return;
     }
-    if (config.auth && authorizationHeaders(request.raw.rawHeaders) > 1) {
+    const framing = unsupportedFraming(request.raw);
+    if (framing !== undefined) {
+      // As Go's server (Prometheus) refuses them: a body framed otherwise than node:http and a front proxy agree on.
+      reply.code(framing.status).header('connection', 'close').send(badDataBody(framing.error));
+      return;
+    }
+    if (config.auth && headerCount(request.raw.rawHeaders, 'authorization') > 1) {
       // Node keeps the first, a front proxy may read another: credentials that mean two things are refused.
       reply.code(400).send({
         status: 'error',
@@ -435,15 +441,37 @@ export async function startProxyFromConfigFile(path: string, options: ProxyOptio
   return proxy;
 }
 
-/** How many Authorization headers a request has (rawHeaders: name, value, name, value...). */
-function authorizationHeaders(rawHeaders: string[]): number {
+/** How many headers named `name` (lower case) a request has (rawHeaders: name, value, name, value...). */
+function headerCount(rawHeaders: string[], name: string): number {
   let count = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i].length === 13 && rawHeaders[i].toLowerCase() === 'authorization') {
+    if (rawHeaders[i].length === name.length && rawHeaders[i].toLowerCase() === name) {
       count++;
     }
   }
   return count;
+}
+
+/**
+ * What Go's server refuses and node:http lets through (an attack review, 2026-12-05): a Transfer-Encoding other than
+ * chunked alone (`gzip, chunked` was read as chunked and the gzip ignored; Go answers 501), a Transfer-Encoding on
+ * an HTTP/1.0 request (RFC 9112 6.1: faulty framing), and two Host headers (node keeps the first, a front proxy may
+ * route by the other).
+ */
+function unsupportedFraming(request: IncomingMessage): { status: number; error: string } | undefined {
+  const transferEncoding = request.headers['transfer-encoding'];
+  if (transferEncoding !== undefined) {
+    if (request.httpVersion === '1.0') {
+      return { status: 400, error: 'Transfer-Encoding in an HTTP/1.0 request' };
+    }
+    if (transferEncoding.trim().toLowerCase() !== 'chunked') {
+      return { status: 501, error: `unsupported Transfer-Encoding ${JSON.stringify(transferEncoding)}: only chunked` };
+    }
+  }
+  if (headerCount(request.rawHeaders, 'host') > 1) {
+    return { status: 400, error: 'more than one Host header: send one' };
+  }
+  return undefined;
 }
 
 /** What a client may name its request: visible ASCII, as ids are written (UUIDs, trace ids), at most 128 of them. */

@@ -42,6 +42,23 @@ function twoAuthorizations(name: string, first: string, second: string): Hostile
   };
 }
 
+function noBreakSpace(where: string, authorization: string): HostileCase {
+  return {
+    class: 'auth',
+    name: `a no-break space ${where}`,
+    send: ({ port }) =>
+      exchange(port, (socket) =>
+        socket.write(
+          Buffer.from(
+            `GET /api/v1/labels HTTP/1.1\r\nhost: x\r\nauthorization: ${authorization}\r\nconnection: close\r\n\r\n`,
+            'latin1'
+          )
+        )
+      ),
+    ...UNAUTHORIZED,
+  };
+}
+
 export const AUTH_CASES: HostileCase[] = [
   unauthenticated('plain', '/api/v1/query?query=up'),
   unauthenticated('percent-encoded letter', '/%61pi/v1/query?query=up'),
@@ -78,6 +95,11 @@ export const AUTH_CASES: HostileCase[] = [
   unauthenticated('wrong bearer token', '/api/v1/query?query=up', { headers: { authorization: 'Bearer wrong' } }),
   unauthenticated('empty bearer token', '/api/v1/query?query=up', { headers: { authorization: 'Bearer ' } }),
   unauthenticated('token without scheme', '/api/v1/query?query=up', { headers: { authorization: PROXY_TOKEN } }),
+  // A no-break space (the byte 0xA0, as a client writes it in latin1) is not HTTP's whitespace: around the token it
+  // makes other credentials (before: trimmed away, and the request authorized).
+  noBreakSpace('after the scheme', `Bearer \u00a0${PROXY_TOKEN}`),
+  noBreakSpace('after the token', `Bearer ${PROXY_TOKEN}\u00a0`),
+  noBreakSpace('before the scheme', `\u00a0Bearer ${PROXY_TOKEN}`),
   unauthenticated('token with a suffix', '/api/v1/query?query=up', {
     headers: { authorization: `Bearer ${PROXY_TOKEN}x` },
   }),

@@ -45,6 +45,42 @@ const get =
     rawRequest(t.port, { target, headers });
 
 export const HTTP_CASES: HostileCase[] = [
+  // What Go's server refuses and node:http let through (an attack review, 2026-12-05).
+  {
+    class: 'http',
+    name: 'Transfer-Encoding gzip, chunked (the gzip was ignored)',
+    send: authorizedPost(
+      '/api/v1/query',
+      ['transfer-encoding: gzip, chunked'],
+      `${(8).toString(16)}\r\nquery=up\r\n0\r\n\r\n`
+    ),
+    status: 501,
+    errorType: 'bad_data',
+    error: /^unsupported Transfer-Encoding "gzip, chunked": only chunked$/,
+  },
+  {
+    class: 'http',
+    name: 'Transfer-Encoding in an HTTP/1.0 request',
+    send: written(
+      `POST /api/v1/query HTTP/1.0\r\nhost: x\r\nauthorization: Bearer ${PROXY_TOKEN}\r\n` +
+        'content-type: application/x-www-form-urlencoded\r\ntransfer-encoding: chunked\r\n\r\n',
+      '8\r\nquery=up\r\n0\r\n\r\n'
+    ),
+    status: 400,
+    errorType: 'bad_data',
+    error: /^Transfer-Encoding in an HTTP\/1\.0 request$/,
+  },
+  {
+    class: 'http',
+    name: 'two Host headers',
+    send: written(
+      `GET /api/v1/query?query=up HTTP/1.1\r\nhost: x\r\nhost: y\r\nauthorization: Bearer ${PROXY_TOKEN}\r\n` +
+        'connection: close\r\n\r\n'
+    ),
+    status: 400,
+    errorType: 'bad_data',
+    error: /^more than one Host header: send one$/,
+  },
   {
     // node:http's own check answered an empty 400 (no Prometheus error, request id, log line or metric).
     class: 'http',

@@ -25,7 +25,9 @@ export function needsCredentials(auth: IncomingAuth, matchedRoute: string | unde
  * bits is refused, as Go's net/http (Prometheus) refuses it: only one spelling of a credential is accepted.
  */
 export function isAuthorized(auth: IncomingAuth, header: string | undefined): boolean {
-  const parsed = header === undefined ? null : /^(\S+)[ \t]+(\S.*)$/.exec(header.trim());
+  // (Not trimmed: node:http already strips spaces and tabs around a value; anything else around the credentials,
+  // a no-break space, say, makes them other credentials.)
+  const parsed = header === undefined ? null : /^(\S+)[ \t]+(\S.*)$/.exec(header);
   if (!parsed) {
     return false;
   }
