@@ -260,7 +260,15 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
 
   test.each([
     // Before: an internal error when the output was written (a Date cannot hold them).
-    ['1e300', /: beyond the dates a timestamp can hold \(±8\.64e\+15 epoch milliseconds, the year 275760\)$/],
+    [
+      '1e300',
+      /: outside the years 0000 to 9999 that timestamps are written with \(as epoch nanoseconds: far after 9999\)$/,
+    ],
+    // Before: accepted, and written as +011476-… in the outputs, which no reader took back.
+    [
+      '300000000000000000000',
+      /: outside the years 0000 to 9999 that timestamps are written with \(as epoch nanoseconds: the year 11476\)$/,
+    ],
     // Before: accepted, 99 hours and 99 minutes off.
     ['2024-05-06T00:10:00+99:99', /: there is no zone offset \+99:99 \(hours 00-23, minutes 00-59\)$/],
     ['2024-05-06T00:10:60Z', /: a leap second \(:60\) has no epoch time; write it as :59\.999 or as the next minute$/],
@@ -281,7 +289,7 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     expectRejected(
       ndjson,
       [],
-      (file) => new RegExp(`^telemetry-analyzer: ${file}:4:1: cannot parse timestamp "1e\\+300": beyond the dates`),
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:4:1: cannot parse timestamp "1e\\+300": outside the years 0000 to 9999`),
       'input.ndjson'
     );
   });

@@ -62,7 +62,20 @@ describe('parseTimestamp', () => {
   test.each([
     ['2024-05-06T12:00:00+99:99', 'there is no zone offset +99:99 (hours 00-23, minutes 00-59)'],
     ['2024-06-30T23:59:60Z', 'a leap second (:60) has no epoch time; write it as :59.999 or as the next minute'],
-    ['1e300', /^beyond the dates a timestamp can hold \(±8\.64e\+15 epoch milliseconds, the year 275760\)$/],
+    [
+      '1e300',
+      /^outside the years 0000 to 9999 that timestamps are written with \(as epoch nanoseconds: far after 9999\)$/,
+    ],
+    // Before (a review, 2026-12-05): accepted, and written as +011476-…, which no reader took back.
+    [
+      '300000000000000000000',
+      'outside the years 0000 to 9999 that timestamps are written with (as epoch nanoseconds: the year 11476)',
+    ],
+    [
+      '-70000000000000',
+      'outside the years 0000 to 9999 that timestamps are written with (as epoch milliseconds: the year -249)',
+    ],
+    ['0000-01-01T00:30:00+01:00', 'outside the years 0000 to 9999 that timestamps are written with (in UTC)'],
     ['yesterday', /^$/], // no accepted form: the caller says what is
   ])('says why %p is not a timestamp', (cell, reason) => {
     const problem = timestampOrProblem(cell);

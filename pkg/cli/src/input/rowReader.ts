@@ -13,7 +13,7 @@ import { cellText, parseMetricCell } from './cells';
 import type { InputSchema } from './inputSchema';
 import type { RawRecord } from './rawRecords';
 import { RawRecordBatch, type RecordBatch } from './recordBatches';
-import { epochToMilliseconds, formatTimestamp, MAX_DATE_MS, timestampOrProblem } from './timestamp';
+import { epochToMilliseconds, formatTimestamp, inTimestampRange, timestampOrProblem } from './timestamp';
 
 export interface ParsedRow {
   line: number;
@@ -88,10 +88,10 @@ export class RowReader {
     const epoch = batch.number(r, schema.timestampIndex);
     if (!Number.isNaN(epoch)) {
       const epochMs = epochToMilliseconds(epoch);
-      if (Math.abs(epochMs) <= MAX_DATE_MS) {
+      if (inTimestampRange(epochMs)) {
         return epochMs;
       }
-      // Beyond the dates a Date holds (a nanosecond epoch): refused below, naming the cell.
+      // Outside the years 0000 to 9999: refused below, naming the cell.
     }
     const cell = batch.cell(r, schema.timestampIndex);
     const where = { source: schema.source, ...batch.where(r, schema.timestampIndex) };

@@ -25,8 +25,20 @@ export function parseTimestamp(cell: string | number): number {
   return typeof parsed === 'number' ? parsed : NaN;
 }
 
-/** The largest epoch milliseconds a JavaScript Date holds (±100,000,000 days: the years -271821 to 275760). */
-export const MAX_DATE_MS = 8.64e15;
+/**
+ * The times a timestamp may be: the years 0000 to 9999, as every output writes them (ISO-8601 with four-digit
+ * years). A nanosecond epoch read as milliseconds lands far beyond: written as +011968-…, no reader (this tool's
+ * included) took it back (a review, 2026-12-05).
+ */
+export const FIRST_TIMESTAMP_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+export const LAST_TIMESTAMP_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+/** Whether epoch milliseconds are within the years 0000 to 9999 (NaN is not). */
+export function inTimestampRange(ms: number): boolean {
+  return ms >= FIRST_TIMESTAMP_MS && ms <= LAST_TIMESTAMP_MS;
+}
+
+const OUT_OF_RANGE = 'outside the years 0000 to 9999 that timestamps are written with';
 
 /**
  * parseTimestamp's epoch milliseconds, or why the cell is not a usable timestamp: a reason for a cell of an
@@ -76,7 +88,8 @@ export function timestampOrProblem(cell: string | number): number | string {
     return `there is no zone offset ${zone} (hours 00-23, minutes 00-59)`;
   }
   const fractionMs = fraction === '' ? 0 : Number(`0.${fraction}`) * 1000;
-  return utcMs(y, mo - 1, d, h, mi, s) + fractionMs - offset;
+  const ms = utcMs(y, mo - 1, d, h, mi, s) + fractionMs - offset;
+  return inTimestampRange(ms) ? ms : `${OUT_OF_RANGE} (in UTC)`;
 }
 
 function isDigits(text: string): boolean {
@@ -107,13 +120,31 @@ export function epochToMilliseconds(value: number): number {
   return size < EPOCH_NANOSECONDS_FROM ? value / 1e3 : value / 1e6;
 }
 
-/** Epoch milliseconds of an epoch number, or why it is none: beyond the dates a Date holds. */
+/** Epoch milliseconds of an epoch number, or why it is none: outside the years 0000 to 9999. */
 function epochOrProblem(value: number): number | string {
   const ms = epochToMilliseconds(value);
-  if (!(Math.abs(ms) > MAX_DATE_MS)) {
+  if (Number.isNaN(ms) || inTimestampRange(ms)) {
     return ms; // NaN stays NaN: not a number at all
   }
-  return `beyond the dates a timestamp can hold (±${MAX_DATE_MS.toExponential()} epoch milliseconds, the year 275760)`;
+  return `${OUT_OF_RANGE} (as epoch ${epochUnit(value)}: ${formatRangeEnd(ms)})`;
+}
+
+/** The unit an epoch number's size tells (epochToMilliseconds). */
+function epochUnit(value: number): string {
+  const size = Math.abs(value);
+  return size < EPOCH_MILLISECONDS_FROM
+    ? 'seconds'
+    : size < EPOCH_MICROSECONDS_FROM
+      ? 'milliseconds'
+      : size < EPOCH_NANOSECONDS_FROM
+        ? 'microseconds'
+        : 'nanoseconds';
+}
+
+/** Where an out-of-range time lies: before 0000 or after 9999, and how far in years when a Date can tell. */
+function formatRangeEnd(ms: number): string {
+  const year = new Date(ms).getUTCFullYear();
+  return Number.isNaN(year) ? (ms > 0 ? 'far after 9999' : 'far before 0000') : `the year ${year}`;
 }
 
 /**
