@@ -30,6 +30,7 @@ import { MISSING, SCORED, TRAINING, UNTRAINED, type BatchScores } from './batchS
 import { ColumnRange, unseenVariationWarning } from './unseenVariation';
 import { columnWarnings } from '../input/columnWarnings';
 import { allGroupsWarning } from './allGroupsFlagging';
+import { printWarnings } from '../output/printWarnings';
 
 /**
  * Batches scored ahead of the one being written: keeps both threads busy with bounded memory (at most this many
@@ -272,7 +273,7 @@ async function scoreAndWrite(
     }
   }
   if (!settings.quiet) {
-    warnings.forEach((warning) => process.stderr.write(`telemetry-analyzer: warning: ${warning}\n`));
+    printWarnings(warnings, 'summary.json');
   }
   const countsByGroup = new Map(groups.names.map((group, g) => [group, counts[g]]));
   const summary = {

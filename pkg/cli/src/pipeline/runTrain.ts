@@ -2,6 +2,7 @@
 import { dirname } from 'path';
 import { scanInput } from '../input/scanInput';
 import { writeAtomically } from '../output/atomicOutput';
+import { printWarnings } from '../output/printWarnings';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput } from './inputFile';
 import { writeModel } from './modelFile';
@@ -24,7 +25,7 @@ export async function runTrain(
     const scan = await scanInput(opened.open, opened.format, opened.source, settings.roles, settings.quiet);
     const { bundle, trainingRows, warnings } = await trainForScan(opened, scan, settings);
     if (!settings.quiet) {
-      warnings.forEach((warning) => process.stderr.write(`telemetry-analyzer: warning: ${warning}\n`));
+      printWarnings(warnings, undefined);
     }
     await writeAtomically(dirname(modelPath), (output) => writeModel(output.open(modelPath), bundle), [input]);
     return {
