@@ -10,6 +10,7 @@ import { type PanelFrame, queryInfluxQLFrames, queryPrometheusFrames } from './f
 import {
   byTestId,
   panelContainer,
+  plotsDrawnFrom,
   readAnomalyCount,
   readPanelTimeline,
   readRegions,
@@ -20,6 +21,7 @@ import {
 } from './panelDriver';
 import { INFLUX_MEASUREMENT, METRIC_PREFIX, METRICS, STEP_MS, type TelemetryScenario } from './telemetryScenario';
 import { withTracedTasks } from './bigFrames';
+import { DRAWN_Y_ATTRIBUTE } from '../../src/panels/anomaly/testIds';
 import type { InjectedAnomaly } from '../../pkg/cli/src/sample/generateTelemetry';
 
 /** The browser's long-task threshold. */
@@ -248,5 +250,64 @@ test('notices of many series never take the chart’s place: they scroll within 
   const chart = (await panelContainer(host.page).locator('.uplot').first().boundingBox())!;
   expect(notices.height).toBeLessThanOrEqual(panel.height * 0.35 + 1);
   expect(chart.height).toBeGreaterThan(panel.height * 0.3);
+  expect(host.errors).toEqual([]);
+});
+
+test('draws the lines whatever pixel column the range starts in: a relative range refreshed minute by minute', async ({
+  host,
+}) => {
+  // A browser review: 360 points at 1 min in an 820 px panel left the chart blank (its y scale NaN: uPlot's range
+  // of the data started from an empty pixel column) on about every fourth refresh.
+  const STEP = 60_000;
+  const start = Date.UTC(2025, 0, 1);
+  const points = 360;
+  const frames = (shift: number): PanelFrame[] => [
+    {
+      refId: 'A',
+      length: points,
+      fields: [
+        {
+          name: 'Time',
+          type: 'time',
+          values: Array.from({ length: points }, (_, i) => start + (i + shift) * STEP),
+          config: {},
+        },
+        {
+          name: 'Value',
+          type: 'number',
+          values: Array.from({ length: points }, (_, i) => 50 + 10 * Math.sin((i + shift) / 20)),
+          labels: { __name__: 'cpu' },
+          config: {},
+        },
+      ],
+    },
+  ];
+  await host.open();
+  for (let shift = 0; shift < 8; shift++) {
+    const fromMs = start + shift * STEP;
+    const range = { fromMs, toMs: fromMs + (points - 1) * STEP };
+    if (shift === 0) {
+      await renderAnomalyPanel(host.page, { frames: frames(0), ...range });
+    } else {
+      await host.page.evaluate(({ f, r }) => window.__host.setPanelData(f as never, r), { f: frames(shift), r: range });
+    }
+    await host.page.waitForFunction(
+      `((el) => el && el.getAttribute('data-state') === 'ready' && ${plotsDrawnFrom(fromMs)})(document.querySelector('${byTestId(testIds.panel.container)}'))`,
+      undefined,
+      { timeout: 60_000 }
+    );
+    const drawnY = await panelContainer(host.page).locator('.uplot').first().getAttribute(DRAWN_Y_ATTRIBUTE);
+    const [min, max] = (drawnY ?? '').split(',').map(Number);
+    // The shift in what is compared, so a failure says which refresh drew nothing.
+    expect({
+      shift,
+      drawnY,
+      fitsTheLine: Number.isFinite(min) && Number.isFinite(max) && min < 40 && max > 60,
+    }).toEqual({
+      shift,
+      drawnY,
+      fitsTheLine: true,
+    });
+  }
   expect(host.errors).toEqual([]);
 });

@@ -12,6 +12,7 @@ import {
 import { UPlotChart, UPlotConfigBuilder } from '@grafana/ui';
 import type uPlot from 'uplot';
 import { ProgressiveLinesPlugin } from './ProgressiveLinesPlugin';
+import { finiteExtent, paddedYRange } from '../render/yExtent';
 
 /** One line of a plot: the worker's per-column values (NaN: nothing there), as they arrived (no copy). */
 export interface PlotLine {
@@ -170,12 +171,15 @@ function buildConfig(
     range: (u) => visibleRangeOf(u.data[0]),
   });
   builder.addAxis({ scaleKey: 'x', isTime: true, placement: AxisPlacement.Bottom, timeZone, theme });
+  const fixed = yRange?.min !== undefined && yRange?.max !== undefined;
   builder.addScale({
     scaleKey: 'y',
     orientation: ScaleOrientation.Vertical,
     direction: ScaleDirection.Up,
     min: yRange?.min,
     max: yRange?.max,
+    // Not uPlot's range of the data: a NaN slot (a pixel column without a point) made it NaN (yExtent.ts).
+    range: fixed ? undefined : (u) => paddedYRange(finiteExtent(u.data, 1), yRange),
   });
   builder.addAxis({
     scaleKey: 'y',
