@@ -204,17 +204,19 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const scored = useMemo(() => laterAnalyses.filter((a) => a.outcome), [laterAnalyses]);
   const scoreLines: PlotLine[] = useMemo(
     () =>
-      scored.map((a, i) => {
+      scored.map((a) => {
         const outcome = a.outcome!;
-        const palette = theme.visualization.palette;
+        const first = a.model.series[0];
         return {
-          label: a.model.series.length === 1 ? `${a.model.series[0].name} · score` : `${a.model.label} · score`,
-          color: theme.visualization.getColorByName(palette[i % palette.length]),
+          label: a.model.series.length === 1 ? `${first.name} · score` : `${a.model.label} · score`,
+          // The colour of its series in the chart and the legend (of its first series for a multivariate model); by
+          // the model's place among the scored ones, a series whose model failed shifted every colour after it.
+          color: getFieldSeriesColor(frames[first.frameIndex].fields[first.fieldIndex], theme).color,
           values: outcome.scores,
           spanMs: spanOf(Math.max(...outcome.series.map((d) => d.stepMs)), scoreGrid),
         };
       }),
-    [scored, scoreGrid, theme]
+    [scored, scoreGrid, theme, frames]
   );
   const scoreRange = useMemo(() => scoreAxis(scored), [scored]);
   const thresholds = useMemo(() => scored.map((a) => a.outcome!.threshold), [scored]);

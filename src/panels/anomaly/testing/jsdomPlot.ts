@@ -1,10 +1,12 @@
 /**
  * jsdom has no canvas, Path2D nor ResizeObserver: uPlot measures text and draws through a no-op 2D context that
- * counts its clears (uPlot clears its canvas once per draw). The browser tests see real pixels.
+ * counts its clears (uPlot clears its canvas once per draw) and notes its stroke styles. The browser tests see real pixels.
  */
 
 /** Per canvas: how many times it was cleared. */
 export const canvasClears = new WeakMap<HTMLCanvasElement, number>();
+/** Per canvas: every stroke style it was given (the colours its lines were drawn in). */
+export const canvasStrokeStyles = new WeakMap<HTMLCanvasElement, Set<string>>();
 
 /** Installs the stubs; call it in a beforeAll. */
 export function installPlotStubs(): void {
@@ -25,6 +27,9 @@ export function installPlotStubs(): void {
       },
       set: (target, key, value) => {
         target[key] = value;
+        if (key === 'strokeStyle' && typeof value === 'string') {
+          canvasStrokeStyles.set(canvas, (canvasStrokeStyles.get(canvas) ?? new Set()).add(value));
+        }
         return true;
       },
     });

@@ -4,7 +4,7 @@ import { type DataFrame, FieldType, LoadingState, type PanelProps, dateTime, get
 import { withDefaults } from '../../options/defaults';
 import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE, testIds } from '../../testIds';
 import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../testing/frames';
-import { canvasClears, installPlotStubs, plots } from '../../testing/jsdomPlot';
+import { canvasClears, canvasStrokeStyles, installPlotStubs, plots } from '../../testing/jsdomPlot';
 import type { AnomalyOptions } from '../../types';
 import { MainThreadScorer } from '../../worker/scorer';
 import { AnomalyPanel } from '../AnomalyPanel';
@@ -123,6 +123,35 @@ describe('AnomalyPanel and its training range', () => {
     renderPanel(series());
     await screen.findByTestId(testIds.panel.summary);
     expect(screen.queryByTestId(testIds.panel.trainingRangeNotice)).toBeNull();
+  });
+});
+
+describe('AnomalyPanel score pane', () => {
+  it('colours each score like its series, also when a series before it has no model', async () => {
+    // Before (a browser review): the scores took the palette by their place among the scored models, so behind a
+    // constant series (no model) every score had the colour of the series before its own.
+    const colored = (values: number[], color: string, host: string): DataFrame => {
+      const frame = prometheusFrame(values, { __name__: 'cpu', host });
+      return {
+        ...frame,
+        fields: frame.fields.map((f, i) =>
+          i === 1 ? { ...f, config: { color: { mode: 'fixed', fixedColor: color } } } : f
+        ),
+      };
+    };
+    renderPanel([
+      colored(Array(200).fill(5), '#111111', 'constant'),
+      colored(syntheticSeries(200, [150], 7), '#22aa22', 'a'),
+      colored(syntheticSeries(200, [60], 11), '#3333cc', 'b'),
+    ]);
+    await allDrawnFrom(START);
+    const [chart, pane] = plots().map(({ canvas }) => canvasStrokeStyles.get(canvas) ?? new Set<string>());
+    for (const drawn of [chart, pane]) {
+      expect([...drawn].filter((style) => ['#111111', '#22aa22', '#3333cc'].includes(style)).sort()).toEqual([
+        '#22aa22',
+        '#3333cc',
+      ]);
+    }
   });
 });
 
