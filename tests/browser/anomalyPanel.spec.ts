@@ -311,3 +311,39 @@ test('draws the lines whatever pixel column the range starts in: a relative rang
   }
   expect(host.errors).toEqual([]);
 });
+
+test('the tooltip shows the nearest point wherever the mouse is between points', async ({ host }) => {
+  // A browser review: over a 150-point series in an 820 px panel, 82 of 100 hovers showed only a time (the hovered
+  // pixel column's, which had no point).
+  const STEP = 60_000;
+  const start = Date.UTC(2025, 0, 1);
+  const points = 150;
+  const frame: PanelFrame = {
+    refId: 'A',
+    length: points,
+    fields: [
+      { name: 'Time', type: 'time', values: Array.from({ length: points }, (_, i) => start + i * STEP), config: {} },
+      {
+        name: 'Value',
+        type: 'number',
+        values: Array.from({ length: points }, (_, i) => 50 + 10 * Math.sin(i / 9)),
+        labels: { __name__: 'cpu' },
+        config: {},
+      },
+    ],
+  };
+  await host.open();
+  await renderAnomalyPanel(host.page, { frames: [frame], fromMs: start, toMs: start + (points - 1) * STEP });
+  await expect(panelContainer(host.page)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  const over = host.page.locator(byTestId(testIds.panel.chart)).locator('.u-over').first();
+  const box = (await over.boundingBox())!;
+  const tooltip = host.page.locator(byTestId(testIds.panel.tooltip));
+  for (let k = 0; k < 24; k++) {
+    // Away first, so what the tooltip says next is this position's.
+    await host.page.mouse.move(box.x + box.width / 2, box.y + box.height + 200);
+    await expect(tooltip).toHaveCount(0);
+    await host.page.mouse.move(box.x + box.width * (0.2 + k / 80), box.y + box.height / 2);
+    await expect(tooltip).toContainText('cpu');
+  }
+  expect(host.errors).toEqual([]);
+});

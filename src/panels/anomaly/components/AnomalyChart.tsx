@@ -14,6 +14,7 @@ import {
 import { EXPLAIN_TOP, type ModelAnalysis } from '../analysis/analysePanel';
 import { type PixelGrid, slotTimes } from '../pipeline/decimate';
 import { type DrawnRef, drawnSeries, scoreAxis, spanOf } from '../render/chartFrames';
+import { tooltipSlot } from '../render/tooltipSlot';
 import { testIds } from '../testIds';
 import type { Scorer } from '../worker/scorer';
 import { AnomalyPlot, type PlotLine, withVisibleRange } from './AnomalyPlot';
@@ -170,6 +171,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
     [frames, drawn, grid, theme]
   );
   const mainMarks = useMemo(() => drawn.map((d) => d.drawn.marks), [drawn]);
+  const drawnSpans = useMemo(() => mainLines.map((l) => l.spanMs), [mainLines]);
   const mainRegions = useMemo(() => drawn.map((d) => d.drawn.regions), [drawn]);
   // Read by tests (testIds.panel.region); made once per result, not on each of the chart's renders (three or more).
   const regionAttributes = useMemo(
@@ -280,10 +282,11 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
       {...plotInteraction}
       maxWidth={Math.max(160, Math.min(360, width - 16))}
       render={(u, dataIdxs) => {
-        const idx = dataIdxs.find((i) => i !== null);
-        if (idx === undefined || idx === null) {
+        const hovered = dataIdxs.find((i) => i !== null);
+        if (hovered === undefined || hovered === null) {
           return null;
         }
+        const idx = tooltipSlot(u.data[0], drawn, drawnSpans, hovered);
         return (
           <AnomalyTooltip
             slot={idx}
