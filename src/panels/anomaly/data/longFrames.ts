@@ -1,13 +1,18 @@
-import { type DataFrame, DataFrameType, type Field, FieldType, type Labels, getTimeField } from '@grafana/data';
-import { toMillis } from '../pipeline/seriesData';
+import { type DataFrame, DataFrameType, FieldType, type Labels, getTimeField } from '@grafana/data';
 
 /**
  * Long frames (one time field, string fields naming the series, number fields, a row per time and series: SQL data
  * sources, some InfluxDB and Elasticsearch queries) as one frame per series, its number fields labelled with the
- * series' string values, as Grafana's "Prepare time series" transformation (multi-frame) makes them. Read as they
- * are, the series' rows would be one series whose repeated times keep one value each. A frame is long when it says
- * so (meta.type timeseries-long) or repeats a time, and its string fields name more than one series; every other
- * frame is returned as it is (a wide frame with a constant string field keeps its identities).
+ * series' string values. Read as they are, the series' rows would be one series zigzagging between them.
+ *
+ * Which frames are long follows Grafana's "Prepare time series" transformation, multi-frame format
+ * (grafana/grafana public/app/features/transformers/prepareTimeSeries/prepareTimeSeries.ts: `toTimeSeriesMulti`, and
+ * `longToMultiTimeSeries`, which partitions by all string fields with partitionByValues.ts): every frame with a time
+ * field, at least one string field and a number field, whatever its meta.type and whether or not a time repeats
+ * (series reporting at different instants never repeat one). It becomes one frame per distinct combination of its
+ * string fields' values, in order of first appearance, labelled `{field name: value}`; a string field with one value
+ * gives one series labelled with it, so a series' identity is the same whether the range holds one of the series or
+ * several (the visible range and a baseline query can differ there). Every other frame is returned as it is.
  */
 export function splitLongFrames(frames: DataFrame[]): DataFrame[] {
   const split = frames.map(splitIfLong);
@@ -17,7 +22,12 @@ export function splitLongFrames(frames: DataFrame[]): DataFrame[] {
 function splitIfLong(frame: DataFrame): DataFrame[] {
   const { timeIndex } = getTimeField(frame);
   const keys = frame.fields.filter((f) => f.type === FieldType.string);
-  if (timeIndex === undefined || keys.length === 0 || !frame.fields.some((f) => f.type === FieldType.number)) {
+  if (
+    timeIndex === undefined ||
+    keys.length === 0 ||
+    frame.length === 0 ||
+    !frame.fields.some((f) => f.type === FieldType.number)
+  ) {
     return [frame];
   }
   const rowsBySeries = new Map<string, number[]>();
@@ -30,12 +40,8 @@ function splitIfLong(frame: DataFrame): DataFrame[] {
       rowsBySeries.set(key, [row]);
     }
   }
-  if (rowsBySeries.size < 2) {
-    return [frame];
-  }
-  if (frame.meta?.type !== DataFrameType.TimeSeriesLong && !repeatsATime(frame.fields[timeIndex])) {
-    return [frame];
-  }
+  // One series: its rows are the frame's, so the value arrays are kept (no copy of a long wide frame).
+  const single = rowsBySeries.size === 1;
   return [...rowsBySeries.values()].map((rows) => {
     const labels: Labels = {};
     for (const key of keys) {
@@ -51,21 +57,9 @@ function splitIfLong(frame: DataFrame): DataFrame[] {
         .map((f) => ({
           ...f,
           state: undefined,
-          values: rows.map((row) => f.values[row]),
+          values: single ? f.values : rows.map((row) => f.values[row]),
           labels: f.type === FieldType.number ? { ...f.labels, ...labels } : f.labels,
         })),
     };
   });
-}
-
-function repeatsATime(field: Field): boolean {
-  const seen = new Set<number>();
-  for (const value of field.values) {
-    const ms = toMillis(value);
-    if (seen.has(ms)) {
-      return true;
-    }
-    seen.add(ms);
-  }
-  return false;
 }

@@ -11,7 +11,8 @@ export interface SeriesRef {
    * Stable identity (frame name, field name, sorted labels), independent of which other series are present, so a
    * baseline query's series can be matched to the visible ones (display names depend on the whole frame set).
    * Unique within one panel: a series whose identity an earlier one has (no refId, no labels, the same field name)
-   * gets " (2)", " (3)"... in frame order, so it is neither merged with nor replaced by the other.
+   * gets " (2)", " (3)"... in frame order (the lowest no other identity has: uniqueNames), so it is neither merged
+   * with nor replaced by the other.
    */
   id: string;
   labels: Labels;
@@ -22,9 +23,7 @@ export interface SeriesRef {
  * InfluxQL, Flux, wide and streaming frames all work alike.
  */
 export function findNumberSeries(frames: DataFrame[]): SeriesRef[] {
-  const refs: SeriesRef[] = [];
-  const usedNames = new Map<string, number>();
-  const usedIds = new Map<string, number>();
+  const found: Array<Omit<SeriesRef, 'name' | 'id'> & { displayName: string; identity: string }> = [];
   frames.forEach((frame, frameIndex) => {
     const { timeIndex } = getTimeField(frame);
     if (timeIndex === undefined) {
@@ -34,18 +33,21 @@ export function findNumberSeries(frames: DataFrame[]): SeriesRef[] {
       if (field.type !== FieldType.number) {
         return;
       }
-      const displayName = getFieldDisplayName(field, frame, frames);
-      refs.push({
+      found.push({
         frameIndex,
         fieldIndex,
         timeFieldIndex: timeIndex,
-        name: uniqueName(displayName, usedNames),
-        id: uniqueName(seriesIdentity(frame, fieldIndex), usedIds),
+        displayName: getFieldDisplayName(field, frame, frames),
+        identity: seriesIdentity(frame, fieldIndex),
         labels: field.labels ?? {},
       });
     });
   });
-  return refs;
+  // Names and identities are made unique among all of them at once: a generated "x (2)" must not take the name of a
+  // series that is called "x (2)" itself.
+  const names = uniqueNames(found.map((s) => s.displayName));
+  const ids = uniqueNames(found.map((s) => s.identity));
+  return found.map(({ displayName, identity, ...ref }, i) => ({ ...ref, name: names[i], id: ids[i] }));
 }
 
 /** Frame name + field name + labels in key order: the same series gets the same identity in every query. */
@@ -59,9 +61,27 @@ export function seriesIdentity(frame: DataFrame, fieldIndex: number): string {
   return `${frame.refId ?? ''}/${frame.name ?? ''}/${field.name}{${labelText}}`;
 }
 
-/** The engine rejects duplicate column names (and models, duplicate identities): a second "Value" becomes "Value (2)". */
-function uniqueName(name: string, used: Map<string, number>): string {
-  const seen = used.get(name) ?? 0;
-  used.set(name, seen + 1);
-  return seen === 0 ? name : `${name} (${seen + 1})`;
+/**
+ * The engine rejects duplicate column names (and models, duplicate identities), so repeated names are told apart: the
+ * first of a name keeps it, every later one gets " (n)" with the lowest n from 2 on whose result is no name in the
+ * list and was not generated before (x, x, x becomes x, x (2), x (3); x, x, x (2) becomes x, x (3), x (2)). A name that
+ * occurs once is kept as it is, so names and identities without a collision are the same whatever else is present.
+ */
+export function uniqueNames(names: string[]): string[] {
+  const taken = new Set(names);
+  const kept = new Set<string>();
+  return names.map((name) => {
+    if (!kept.has(name)) {
+      kept.add(name);
+      return name;
+    }
+    let n = 2;
+    while (taken.has(`${name} (${n})`)) {
+      n++;
+    }
+    const generated = `${name} (${n})`;
+    taken.add(generated);
+    kept.add(generated);
+    return generated;
+  });
 }

@@ -1,7 +1,9 @@
-import React, { useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import type { StandardEditorProps } from '@grafana/data';
 import { InlineSwitch, Input, Stack, Text } from '@grafana/ui';
 import { testIds } from '../testIds';
+import { appDefaultContamination } from './appDefaults';
+import { useCommittedText } from './committedText';
 import {
   CONTAMINATION_MAX,
   CONTAMINATION_MIN,
@@ -12,15 +14,47 @@ import {
 
 /**
  * 'auto' (scikit-learn's fixed score threshold of 0.5) or the expected share of anomalies, clamped into 0.001–0.5.
- * The field always shows the value the option holds: 0 becomes 0.001, a cleared field goes back to the current value.
+ * The field always shows the value the option holds: typed values are committed on blur and on Enter, 0 becomes 0.001,
+ * a cleared field goes back to the current value. Switching auto off goes back to the number the panel held before
+ * auto was switched on in this editor, or else to the app's default contamination (as a new panel gets it), not to
+ * the built-in 0.01.
  */
 export function ContaminationEditor({ value, onChange }: StandardEditorProps<'auto' | number | undefined>) {
-  const held = value === undefined ? DEFAULT_OPTIONS.contamination : normaliseContamination(value);
+  // Read only where it may be needed (no number held: a new panel's, or auto's to switch back to): a panel with its
+  // own number costs Grafana no settings request.
+  const appDefault = useAppDefault(value === undefined || value === 'auto');
+  const held = value === undefined ? (appDefault ?? DEFAULT_OPTIONS.contamination) : normaliseContamination(value);
   const isAuto = held === 'auto';
-  const current = isAuto ? (DEFAULT_OPTIONS.contamination as number) : held;
-  // The text being typed, for the value it was typed over; a new value from outside shows that value.
-  const [draft, setDraft] = useState<{ over: number; text: string } | undefined>(undefined);
-  const text = draft && draft.over === current ? draft.text : String(current);
+  const current = isAuto ? (appDefault ?? (DEFAULT_OPTIONS.contamination as number)) : held;
+  // The number held when auto was switched on; and a count of switches, so that of several switches made while the
+  // app's settings were read only the last one is applied.
+  const beforeAuto = useRef<number | undefined>(undefined);
+  const switches = useRef(0);
+  const input = useCommittedText(String(current), (text) => {
+    const next = parseContaminationInput(text, current);
+    if (next !== current) {
+      onChange(next);
+    }
+  });
+  const onSwitch = (auto: boolean) => {
+    const mine = ++switches.current;
+    if (auto) {
+      beforeAuto.current = current;
+      onChange('auto');
+      return;
+    }
+    const back = beforeAuto.current ?? appDefault;
+    if (back !== undefined) {
+      onChange(back);
+      return;
+    }
+    // The app's settings are not read yet (the editor opened a moment ago): they are read once per page.
+    void appDefaultContamination().then((contamination) => {
+      if (mine === switches.current) {
+        onChange(contamination);
+      }
+    });
+  };
   return (
     <Stack direction="column" gap={0.5}>
       <Stack direction="row" alignItems="center" gap={1}>
@@ -29,7 +63,7 @@ export function ContaminationEditor({ value, onChange }: StandardEditorProps<'au
           showLabel
           value={isAuto}
           data-testid={testIds.options.contaminationAuto}
-          onChange={(e) => onChange(e.currentTarget.checked ? 'auto' : DEFAULT_OPTIONS.contamination)}
+          onChange={(e) => onSwitch(e.currentTarget.checked)}
         />
         {!isAuto && (
           <Input
@@ -38,17 +72,9 @@ export function ContaminationEditor({ value, onChange }: StandardEditorProps<'au
             min={CONTAMINATION_MIN}
             max={CONTAMINATION_MAX}
             step={0.001}
-            value={text}
+            {...input}
             data-testid={testIds.options.contamination}
             aria-label="Contamination"
-            onChange={(e) => setDraft({ over: current, text: e.currentTarget.value })}
-            onBlur={(e) => {
-              const next = parseContaminationInput(e.currentTarget.value, current);
-              setDraft(undefined);
-              if (next !== current) {
-                onChange(next);
-              }
-            }}
           />
         )}
       </Stack>
@@ -62,4 +88,27 @@ export function ContaminationEditor({ value, onChange }: StandardEditorProps<'au
       )}
     </Stack>
   );
+}
+
+/**
+ * The app's default contamination once read (undefined until then, and while not `needed`; read once per page, see
+ * appDefaults.ts).
+ */
+function useAppDefault(needed: boolean): number | undefined {
+  const [contamination, setContamination] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    if (!needed) {
+      return;
+    }
+    let live = true;
+    void appDefaultContamination().then((value) => {
+      if (live) {
+        setContamination(value);
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [needed]);
+  return contamination;
 }

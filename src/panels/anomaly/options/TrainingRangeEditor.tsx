@@ -4,7 +4,8 @@ import { DateTimePicker, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 import { suggestedFixedRange, withTrainingKind } from '../model/trainingRange';
 import { testIds } from '../testIds';
 import type { TrainingRangeKind, TrainingRangeOptions } from '../types';
-import { DEFAULT_OPTIONS } from './defaults';
+import { useCommittedText } from './committedText';
+import { parsePreviousDaysInput, withDefaults } from './defaults';
 
 const KINDS: Array<{ value: TrainingRangeKind; label: string; description: string }> = [
   { value: 'visible', label: 'Visible range', description: 'Train on the data the panel shows' },
@@ -12,9 +13,20 @@ const KINDS: Array<{ value: TrainingRangeKind; label: string; description: strin
   { value: 'absolute', label: 'Fixed range', description: 'Train on an absolute time range' },
 ];
 
-/** Where the models learn "normal": the visible range, the N days before it, or a fixed absolute range. */
+/**
+ * Where the models learn "normal": the visible range, the N days before it, or a fixed absolute range. The days are
+ * committed on blur and on Enter; 0, a negative or a non-numeric entry is refused and the field shows the days the
+ * option holds again.
+ */
 export function TrainingRangeEditor({ value, onChange }: StandardEditorProps<TrainingRangeOptions>) {
-  const current = { ...DEFAULT_OPTIONS.training, ...value };
+  // As the panel reads it (a malformed saved value shows as what the panel uses).
+  const current = withDefaults({ training: value }).training;
+  const days = useCommittedText(String(current.previousDays), (text) => {
+    const next = parsePreviousDaysInput(text, current.previousDays);
+    if (next !== current.previousDays) {
+      onChange({ ...current, previousDays: next });
+    }
+  });
   // Suggested absolute range when none is set yet: the week up to when the editor opened.
   const [now] = useState(() => Date.now());
   const suggested = suggestedFixedRange(now);
@@ -34,17 +46,9 @@ export function TrainingRangeEditor({ value, onChange }: StandardEditorProps<Tra
           min={0.1}
           step={1}
           suffix="days"
-          defaultValue={String(current.previousDays)}
-          key={String(current.previousDays)}
+          {...days}
           data-testid={testIds.options.trainingPreviousDays}
           aria-label="Baseline days"
-          onBlur={(e) => {
-            const days = Number(e.currentTarget.value);
-            onChange({
-              ...current,
-              previousDays: Number.isFinite(days) && days > 0 ? days : DEFAULT_OPTIONS.training.previousDays,
-            });
-          }}
         />
       )}
       {current.kind === 'absolute' && (

@@ -3,6 +3,8 @@ import type { AnomalyOptions } from '../types';
 
 export const CONTAMINATION_MIN = 0.001;
 export { CONTAMINATION_MAX };
+/** The engine's seeds are integers in [0, 2^32 - 1] (isolationForest.ts refuses any other). */
+export const SEED_MAX = 0xffffffff;
 
 /** Defaults of every panel option; the editor, the migration handler and the tests share them. */
 export const DEFAULT_OPTIONS: Readonly<AnomalyOptions> = Object.freeze({
@@ -33,7 +35,7 @@ export function withDefaults(partial: Partial<AnomalyOptions> | undefined): Anom
     contamination: normaliseContamination(o.contamination),
     trees: positiveInteger(o.trees, d.trees),
     maxSamples: o.maxSamples === 'auto' ? 'auto' : positiveInteger(o.maxSamples, 'auto'),
-    seed: Number.isInteger(o.seed) ? (o.seed as number) : d.seed,
+    seed: normaliseSeed(o.seed),
     window: Math.max(2, positiveInteger(o.window, d.window)),
     lags: Number.isInteger(o.lags) && (o.lags as number) >= 0 ? (o.lags as number) : d.lags,
     seasonality: o.seasonality === 'on' || o.seasonality === 'off' ? o.seasonality : 'auto',
@@ -52,6 +54,17 @@ export function withDefaults(partial: Partial<AnomalyOptions> | undefined): Anom
     showRegions: typeof o.showRegions === 'boolean' ? o.showRegions : d.showRegions,
     writeAnnotations: typeof o.writeAnnotations === 'boolean' ? o.writeAnnotations : d.writeAnnotations,
   };
+}
+
+/**
+ * A seed the engine takes: an integer clamped into [0, 4294967295] (a dashboard saved with -5 or 2^32, typed before
+ * the editor had limits or written by hand, gets 0 or 4294967295), anything that is no integer the default seed.
+ */
+export function normaliseSeed(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    return DEFAULT_OPTIONS.seed;
+  }
+  return Math.min(SEED_MAX, Math.max(0, value));
 }
 
 /** 'auto', or a number clamped into [0.001, 0.5]; anything else falls back to the default. */
@@ -77,6 +90,30 @@ export function parseContaminationInput(text: string, current: number): number {
     return current;
   }
   return Math.min(CONTAMINATION_MAX, Math.max(CONTAMINATION_MIN, n));
+}
+
+/**
+ * What the max samples field holds after the user typed `text`: 'auto' for an empty field or "auto", a positive whole
+ * number as it is, and the current value for anything else (0, -3, 12.5, abc): refused, the field shows the current
+ * value again.
+ */
+export function parseMaxSamplesInput(text: string, current: 'auto' | number): 'auto' | number {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.toLowerCase() === 'auto') {
+    return 'auto';
+  }
+  const n = Number(trimmed);
+  return Number.isSafeInteger(n) && n > 0 ? n : current;
+}
+
+/**
+ * What the "previous days" field holds after the user typed `text`: a positive finite number of days, or the current
+ * value for anything else (0, -3, an empty or non-numeric field): refused, the field shows the current value again.
+ */
+export function parsePreviousDaysInput(text: string, current: number): number {
+  const trimmed = text.trim();
+  const n = Number(trimmed);
+  return trimmed !== '' && Number.isFinite(n) && n > 0 ? n : current;
 }
 
 function positiveInteger<T>(value: unknown, fallback: T): number | T {

@@ -1,7 +1,7 @@
 import type { PanelOptionsEditorBuilder } from '@grafana/data';
 import type { AnomalyOptions } from '../types';
 import { ContaminationEditor } from './ContaminationEditor';
-import { DEFAULT_OPTIONS as D } from './defaults';
+import { DEFAULT_OPTIONS as D, SEED_MAX } from './defaults';
 import { MaxSamplesEditor } from './MaxSamplesEditor';
 import { TrainingRangeEditor } from './TrainingRangeEditor';
 
@@ -96,10 +96,12 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<AnomalyOption
     .addNumberInput({
       path: 'seed',
       name: 'Seed',
-      description: 'Seed of the random trees: the same data and seed always give the same anomalies',
+      description:
+        'Seed of the random trees (a whole number, 0–4294967295): the same data and seed always give the same anomalies',
       category: [MODELS],
       defaultValue: D.seed,
-      settings: { integer: true },
+      // Grafana's number editor clamps what is typed into min–max; withDefaults clamps saved values alike.
+      settings: { min: 0, max: SEED_MAX, integer: true },
     })
     .addNumberInput({
       path: 'window',

@@ -2,7 +2,14 @@ import { PanelOptionsEditorBuilder, PanelPlugin, standardEditorsRegistry } from 
 import type { AnomalyOptions } from '../../types';
 import { addPanelOptions } from '../panelOptions';
 import { plugin } from '../../module';
-import { DEFAULT_OPTIONS, parseContaminationInput, withDefaults } from '../defaults';
+import {
+  DEFAULT_OPTIONS,
+  SEED_MAX,
+  parseContaminationInput,
+  parseMaxSamplesInput,
+  parsePreviousDaysInput,
+  withDefaults,
+} from '../defaults';
 import { migrateOptions } from '../migration';
 
 // Grafana registers its standard option editors at start-up; the builder only needs their ids here.
@@ -52,6 +59,47 @@ describe('panel options', () => {
     expect(parseContaminationInput('abc', 0.02)).toBe(0.02);
   });
 
+  it("the seed editor only takes integers in [0, 4294967295], the engine's range", () => {
+    const seed = addPanelOptions(new PanelOptionsEditorBuilder<AnomalyOptions>())
+      .getItems()
+      .find((item) => item.path === 'seed');
+    expect(SEED_MAX).toBe(4294967295);
+    // Grafana's number editor clamps what is typed into min/max and floors it when integer.
+    expect(seed?.settings).toMatchObject({ min: 0, max: SEED_MAX, integer: true });
+  });
+
+  it('a stored seed out of range is clamped into it, one that is no integer falls back to the default', () => {
+    expect(withDefaults({ seed: -5 }).seed).toBe(0);
+    expect(withDefaults({ seed: -1 }).seed).toBe(0);
+    expect(withDefaults({ seed: 4294967296 }).seed).toBe(SEED_MAX);
+    expect(withDefaults({ seed: 1e30 }).seed).toBe(SEED_MAX);
+    expect(withDefaults({ seed: 0 }).seed).toBe(0);
+    expect(withDefaults({ seed: SEED_MAX }).seed).toBe(SEED_MAX);
+    expect(withDefaults({ seed: 7 }).seed).toBe(7);
+    expect(withDefaults({ seed: 1.5 }).seed).toBe(DEFAULT_OPTIONS.seed);
+    expect(withDefaults({ seed: Number.NaN }).seed).toBe(DEFAULT_OPTIONS.seed);
+    expect(withDefaults({ seed: Infinity }).seed).toBe(DEFAULT_OPTIONS.seed);
+    expect(withDefaults({ seed: 'x' as never }).seed).toBe(DEFAULT_OPTIONS.seed);
+  });
+
+  it('max samples typed: empty or auto is auto, a positive integer is taken, anything else keeps the current value', () => {
+    expect(parseMaxSamplesInput('', 100)).toBe('auto');
+    expect(parseMaxSamplesInput(' Auto ', 100)).toBe('auto');
+    expect(parseMaxSamplesInput(' 128 ', 'auto')).toBe(128);
+    for (const refused of ['0', '-3', '12.5', 'abc', '1e400']) {
+      expect(parseMaxSamplesInput(refused, 'auto')).toBe('auto');
+      expect(parseMaxSamplesInput(refused, 100)).toBe(100);
+    }
+  });
+
+  it('previous days typed: a positive number is taken, anything else keeps the current value', () => {
+    expect(parsePreviousDaysInput(' 3 ', 7)).toBe(3);
+    expect(parsePreviousDaysInput('0.5', 7)).toBe(0.5);
+    for (const refused of ['0', '-3', '', 'abc', 'Infinity']) {
+      expect(parsePreviousDaysInput(refused, 7)).toBe(7);
+    }
+  });
+
   it('replaces malformed values by defaults and clamps contamination into 0.001–0.5', () => {
     const o = withDefaults({ contamination: 3, trees: -1, window: 1, direction: 'sideways' as never, lags: 0 });
     expect(o.contamination).toBe(0.5);
@@ -90,6 +138,13 @@ describe('options migration', () => {
     expect(migrated.maxSamples).toBe('auto');
     expect(migrated).not.toHaveProperty('trainingRange');
     expect(migrated).not.toHaveProperty('baselineDays');
+  });
+
+  it('makes a saved seed the engine refuses valid, so a saved dashboard never fails on it', () => {
+    expect(migrateOptions({ options: { seed: -5 } } as never).seed).toBe(0);
+    expect(migrateOptions({ options: { seed: '-1' } } as never).seed).toBe(0);
+    expect(migrateOptions({ options: { seed: 4294967296 } } as never).seed).toBe(SEED_MAX);
+    expect(migrateOptions({ options: { seed: 2.5 } } as never).seed).toBe(DEFAULT_OPTIONS.seed);
   });
 
   it('keeps current options unchanged', () => {
