@@ -4,7 +4,7 @@ import { type ModelLayout, planModels } from '../data/modelInputs';
 import { type SeriesRef, findNumberSeries } from '../data/seriesRefs';
 import { requiredPoints, toDetectorOptions } from '../model/detectorOptions';
 import { trainingDataKey, trainingTimeRange } from '../model/trainingRange';
-import { copySeriesData } from '../pipeline/seriesData';
+import { copySeriesData, type KeptTimes } from '../pipeline/seriesData';
 import type { PixelGrid } from '../pipeline/decimate';
 import type { AnomalyOptions } from '../types';
 import type { PanelColumn, PanelModelJob, PanelModelOutcome } from '../worker/messages';
@@ -42,6 +42,8 @@ export type Analysis =
        * split into a frame per series (see splitLongFrames), as the models' series refer to them.
        */
       frames: DataFrame[];
+      /** Points of the visible series outside the dashboard's time range: left out of the analysis. */
+      outsideRange: number;
     };
 
 export interface AnalysisContext {
@@ -94,6 +96,12 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
   };
   const need = requiredPoints(options);
 
+  // Rows of the visible series outside the dashboard's range (a query that ignores it: SQL without $__timeFilter, a
+  // CSV source) are left out: analysed, they were counted and marked but never drawn (a browser review). A step of
+  // slack either side: Grafana aligns a query's start down to its step.
+  const slack = Math.max(0, ctx.intervalMs);
+  const visibleRows: KeptTimes = { fromMs: grid.fromMs - slack, toMs: grid.toMs + slack };
+  const outsideRange = { outside: 0 };
   let baseline: Promise<DataFrame[]> | undefined;
   const job = async (only: (i: number) => boolean, resendTraining: boolean) => {
     const jobs: PanelModelJob[] = [];
@@ -112,7 +120,15 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       jobs.push({
         slot: m.key,
         trainingKey: trainingKeys[i],
-        columns: await columnsOf(frames, m.series, ctx.pause, ctx.scorer.buffers),
+        // (Counted in the first job only: a retry sends some of the same series again.)
+        columns: await columnsOf(
+          frames,
+          m.series,
+          ctx.pause,
+          ctx.scorer.buffers,
+          visibleRows,
+          resendTraining ? undefined : outsideRange
+        ),
         training: training ?? undefined,
         mayTrain: needsTraining && (!range || training !== undefined),
       });
@@ -165,15 +181,25 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       analysis.problem = problemOf(outcome.code, outcome.message, options, range !== undefined);
     }
   }
-  return { status: 'done', models: analyses, trainedModels, grid, frames };
+  return { status: 'done', models: analyses, trainedModels, grid, frames, outsideRange: outsideRange.outside };
 }
 
-async function columnsOf(frames: DataFrame[], series: SeriesRef[], pause: () => Promise<void>, pool?: BufferPool) {
+async function columnsOf(
+  frames: DataFrame[],
+  series: SeriesRef[],
+  pause: () => Promise<void>,
+  pool?: BufferPool,
+  keep?: KeptTimes,
+  counted?: { outside: number }
+) {
   const columns: PanelColumn[] = [];
   for (const ref of series) {
     const frame = frames[ref.frameIndex];
     const times = frame.fields[ref.timeFieldIndex].values;
-    const data = await copySeriesData(times, frame.fields[ref.fieldIndex].values, pause, pool);
+    const { outside, ...data } = await copySeriesData(times, frame.fields[ref.fieldIndex].values, pause, pool, keep);
+    if (counted) {
+      counted.outside += outside;
+    }
     columns.push({ name: ref.name, ...data });
     // Many small series are as much work as one large one: the thread is given back after every series too.
     await pause();

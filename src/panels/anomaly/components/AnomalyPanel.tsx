@@ -153,6 +153,20 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       </Alert>
     );
   }
+  if (shown.outsideRange > 0) {
+    notices.push(
+      <Alert
+        key="outside-range"
+        severity="info"
+        title="Points outside the time range left out"
+        data-testid={testIds.panel.outsideRangeNotice}
+        data-points={shown.outsideRange}
+      >
+        {shown.outsideRange} points lie outside the dashboard&apos;s time range: they are not analysed, drawn or
+        counted. Does the query follow the time range ($__timeFilter in SQL, $timeFilter in InfluxQL)?
+      </Alert>
+    );
+  }
   const alignments = scored.filter((m) => m.outcome!.alignment);
   if (alignments.length > 0) {
     const total = alignments.reduce(

@@ -38,40 +38,55 @@ export function toNumber(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : NaN;
 }
 
+/** Times [fromMs, toMs] (epoch ms) a copy keeps rows of. */
+export interface KeptTimes {
+  fromMs: number;
+  toMs: number;
+}
+
 /**
  * Copies a frame's time and value fields into typed arrays, COPY_CHUNK_ROWS rows per step with `pause()` between
- * steps, so the main thread never copies a million rows in one task.
+ * steps, so the main thread never copies a million rows in one task. A row whose time is outside `keep` gets the
+ * time NaN, which the worker's sort drops (sortSeries): it is not analysed, drawn or counted; `outside` counts them.
  */
 export async function copySeriesData(
   times: ArrayLike<unknown>,
   values: ArrayLike<unknown>,
   pause: () => Promise<void>,
   /** Buffers to copy into when one of the size is free (see BufferPool); new arrays otherwise. */
-  pool?: BufferPool
-): Promise<SeriesData> {
+  pool?: BufferPool,
+  keep: KeptTimes = { fromMs: -Infinity, toMs: Infinity }
+): Promise<SeriesData & { outside: number }> {
   const n = Math.min(times.length, values.length);
   const out: SeriesData = { times: pooledFloat64Array(pool, n), values: pooledFloat64Array(pool, n) };
+  let outside = 0;
   for (let start = 0; start < n; start += COPY_CHUNK_ROWS) {
-    copyRows(times, values, out, start, Math.min(n, start + COPY_CHUNK_ROWS));
+    outside += copyRows(times, values, out, start, Math.min(n, start + COPY_CHUNK_ROWS), keep);
     await pause();
   }
-  return out;
+  return { ...out, outside };
 }
 
-/** copySeriesData's step: rows [from, to). */
+/** copySeriesData's step: rows [from, to); returns how many were outside `keep`. */
 export function copyRows(
   times: ArrayLike<unknown>,
   values: ArrayLike<unknown>,
   out: SeriesData,
   from: number,
-  to: number
-): void {
+  to: number,
+  keep: KeptTimes = { fromMs: -Infinity, toMs: Infinity }
+): number {
+  let outside = 0;
   for (let i = from; i < to; i++) {
     const t = times[i];
-    out.times[i] = typeof t === 'number' ? t : toMillis(t);
+    const ms = typeof t === 'number' ? t : toMillis(t);
+    const kept = ms >= keep.fromMs && ms <= keep.toMs;
+    outside += kept || Number.isNaN(ms) ? 0 : 1;
+    out.times[i] = kept ? ms : NaN;
     const v = values[i];
     out.values[i] = typeof v === 'number' && Number.isFinite(v) ? v : NaN;
   }
+  return outside;
 }
 
 /** Rows sortSeriesSteps handles per step. */

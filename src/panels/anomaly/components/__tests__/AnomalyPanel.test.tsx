@@ -126,6 +126,32 @@ describe('AnomalyPanel and its training range', () => {
   });
 });
 
+describe('AnomalyPanel and points outside the time range', () => {
+  it('leaves them out (not scored, marked or counted) and says how many', async () => {
+    // A query that ignores the dashboard's range (a browser review: 600 points before it were trained on, scored and
+    // counted, their anomalies shaded outside the plot).
+    const values = syntheticSeries(400, [50, 300]);
+    const props = panelProps([prometheusFrame(values, { __name__: 'cpu' })], {});
+    const at = times(400);
+    render(
+      <AnomalyPanel
+        {...props}
+        timeRange={{ from: dateTime(at[200]), to: dateTime(at[399]), raw: { from: 'now-1h', to: 'now' } }}
+        createScorer={() => new MainThreadScorer('Web Workers are not available here')}
+      />
+    );
+    const notice = await screen.findByTestId(testIds.panel.outsideRangeNotice);
+    expect(notice).toHaveAttribute('data-points', '200');
+    const container = screen.getByTestId(testIds.panel.container);
+    await waitFor(() => expect(container).toHaveAttribute('data-state', 'ready'));
+    expect(Number(container.getAttribute('data-scored-points'))).toBeLessThanOrEqual(200);
+    const regions = screen
+      .queryAllByTestId(testIds.panel.region)
+      .flatMap((r) => (r.getAttribute('data-regions') ?? '').split(',').filter(Boolean).map(Number));
+    expect(regions.every((t) => t >= at[200])).toBe(true);
+  });
+});
+
 describe('AnomalyPanel score pane', () => {
   it('colours each score like its series, also when a series before it has no model', async () => {
     // Before (a browser review): the scores took the palette by their place among the scored models, so behind a

@@ -71,3 +71,20 @@ describe('sortSeries (worker, once per series)', () => {
     expect(step.value.values[0]).toBe(n - 2);
   });
 });
+
+describe('copySeriesData keeping a time range', () => {
+  it('gives rows outside it the time NaN (the worker drops them) and counts them; rows without a time are not counted', async () => {
+    const times = [1000, 2000, 3000, 4000, 'not a time', 6000];
+    const values = [1, 2, 3, 4, 5, 6];
+    const copied = await copySeriesData(times, values, async () => undefined, undefined, { fromMs: 2000, toMs: 4000 });
+    expect(Array.from(copied.times)).toEqual([NaN, 2000, 3000, 4000, NaN, NaN]);
+    expect(Array.from(copied.values)).toEqual(values);
+    expect(copied.outside).toBe(2);
+  });
+
+  it('keeps every row without a range', async () => {
+    const copied = await copySeriesData([1, 2], [3, 4], async () => undefined);
+    expect(Array.from(copied.times)).toEqual([1, 2]);
+    expect(copied.outside).toBe(0);
+  });
+});

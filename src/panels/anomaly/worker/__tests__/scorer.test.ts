@@ -319,10 +319,15 @@ describe('scorers', () => {
     const analysis = await analysePanel({
       frames: [prometheusFrame(values, { __name__: 'cpu' })],
       options: withDefaults({ trees: 30 }),
-      visibleRange: { from: dateTime(0), to: dateTime(200 * 60_000), raw: { from: 'now-1h', to: 'now' } },
+      // The frame's own times: points outside the visible range are left out.
+      visibleRange: {
+        from: dateTime(START),
+        to: dateTime(START + (values.length - 1) * STEP),
+        raw: { from: 'now-1h', to: 'now' },
+      },
       scorer,
       columns: 300,
-      intervalMs: 60_000,
+      intervalMs: STEP,
       pause: () => Promise.resolve(),
       isStale: () => false,
       fetchFrames: () => Promise.reject(new Error('not used')),
