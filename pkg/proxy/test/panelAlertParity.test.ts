@@ -301,7 +301,12 @@ describe('the proxy parses every option of the built expression as the panel mea
         'Max samples is 64, but the anomaly proxy always draws min(256, points) per tree: set Max samples to auto so the alert scores like the panel'
       )
     );
-    expect(build({ seed: -1 })).toThrow('seed is -1; the anomaly proxy accepts 0–4294967295');
+    // A saved seed of -1 is 0 for the panel (withDefaults clamps it), and so for its alert; options that bypass
+    // withDefaults are still refused.
+    expect(parseQuery(build({ seed: -1 })())).toMatchObject({ kind: 'anomaly', query: { options: { seed: 0 } } });
+    expect(() =>
+      buildAnomalyExpression({ language: 'promql', expr: 'up' }, { ...withDefaults({}), seed: -1 }, context)
+    ).toThrow('seed is -1; the anomaly proxy accepts 0–4294967295');
     expect(build({ lags: 1001 })).toThrow('lags is 1001; the anomaly proxy accepts 0–1000');
   });
 });
