@@ -289,7 +289,10 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     expectRejected(
       ndjson,
       [],
-      (file) => new RegExp(`^telemetry-analyzer: ${file}:4:1: cannot parse timestamp "1e\\+300": outside the years 0000 to 9999`),
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:4:1: cannot parse timestamp "1e\\+300": outside the years 0000 to 9999`
+        ),
       'input.ndjson'
     );
   });
@@ -453,6 +456,8 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
       ['--online', '--warmup', '50', '--refit-every', '10', '--refit-history', '5'],
       /^telemetry-analyzer: --refit-history: must be at least 19 with --refit-every, got 5: .*11 warm-up rows/,
     ],
+    // Before (a review, 2026-12-05): accepted, and nothing was ever flagged (too short a history to tell a record).
+    [['--online', '--horizon', '99'], /^telemetry-analyzer: --horizon: expected an integer from 100 to 65535, got 99$/],
     // Before: accepted, then "the table has two columns named ..." after the whole input was read.
     [
       ['--columns', 'cpu_usage_percent,cpu_usage_percent'],

@@ -1,29 +1,39 @@
 import { printWarnings } from '../src/output/printWarnings';
 
-function printed(count: number, kept?: string): string[] {
+function printed(warnings: string[], kept?: string): string[] {
   const lines: string[] = [];
-  printWarnings(
-    Array.from({ length: count }, (_, i) => `warning ${i + 1}`),
-    kept,
-    (text) => lines.push(text)
-  );
+  printWarnings(warnings, kept, (text) => lines.push(text));
   return lines;
 }
 
+const ofGroups = (count: number) => Array.from({ length: count }, (_, i) => `group "h${i + 1}": constant column`);
+
 describe('printWarnings', () => {
-  test('prints up to a screenful in full', () => {
-    expect(printed(25)).toHaveLength(25);
-    expect(printed(2)).toEqual([
-      'telemetry-analyzer: warning: warning 1\n',
-      'telemetry-analyzer: warning: warning 2\n',
+  test('prints up to a screenful in full, in their order', () => {
+    expect(printed(ofGroups(25), 'summary.json')).toHaveLength(25);
+    expect(printed(['a', 'group "b": c'], 'summary.json')).toEqual([
+      'telemetry-analyzer: warning: a\n',
+      'telemetry-analyzer: warning: group "b": c\n',
     ]);
   });
 
-  test('beyond, the first 20 and how many more, and where all of them are', () => {
-    const lines = printed(5500, 'summary.json');
+  test('beyond, every warning about the whole input, the first about single groups, and how many more', () => {
+    const lines = printed(
+      [...ofGroups(5498), '3 groups had too few rows', 'all 5500 groups together: …'],
+      'summary.json'
+    );
     expect(lines).toHaveLength(21);
-    expect(lines[19]).toBe('telemetry-analyzer: warning: warning 20\n');
-    expect(lines[20]).toBe('telemetry-analyzer: warning: 5480 more warnings (all of them in summary.json)\n');
-    expect(printed(26)[20]).toBe('telemetry-analyzer: warning: 6 more warnings\n');
+    expect(lines.slice(0, 2)).toEqual([
+      'telemetry-analyzer: warning: 3 groups had too few rows\n',
+      'telemetry-analyzer: warning: all 5500 groups together: …\n',
+    ]);
+    expect(lines[19]).toBe('telemetry-analyzer: warning: group "h18": constant column\n');
+    expect(lines[20]).toBe(
+      'telemetry-analyzer: warning: 5480 more warnings about single groups (all of them in summary.json)\n'
+    );
+  });
+
+  test('all of them when no file keeps them (train)', () => {
+    expect(printed(ofGroups(100), undefined)).toHaveLength(100);
   });
 });

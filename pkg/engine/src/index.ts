@@ -90,11 +90,12 @@ export {
 export {
   OnlineCalibration,
   calibratedThreshold,
+  MIN_RECORD_HISTORY,
   RECORD_LEVEL,
   type CalibrationOptions,
 } from './online/onlineCalibration';
 export { walkLeftRows, type LeftWalk, type WalkedScores } from './online/leftWalk';
-export { SlidingScoreHistory } from './online/slidingScoreHistory';
+export { MAX_HORIZON, SlidingScoreHistory } from './online/slidingScoreHistory';
 export { TrailingDeviation } from './online/trailingDeviation';
 export { overFlaggingWarning, OVER_FLAGGING_FACTOR, AUTO_SHARE_WARNING } from './flagShare';
 export { constantColumns } from './constantColumns';

@@ -68,7 +68,11 @@ export function addOnlineOptions(command: Command): Command {
     .option('--warmup <rows>', 'online: complete rows the first model trains on', ONLINE_FLAG_DEFAULTS.warmup)
     .option('--refit-every <rows>', 'online: refit every n scored rows (0 = never)', ONLINE_FLAG_DEFAULTS.refitEvery)
     .option('--refit-history <rows>', 'online: most recent rows a refit trains on', ONLINE_FLAG_DEFAULTS.refitHistory)
-    .option('--horizon <rows>', 'online: recent scores each score is ranked against', ONLINE_FLAG_DEFAULTS.horizon)
+    .option(
+      '--horizon <rows>',
+      'online: recent scores each score is ranked against (at least 100)',
+      ONLINE_FLAG_DEFAULTS.horizon
+    )
     .option(
       '--merge-rows <rows>',
       'online: a record within n rows of the last one is merged into it (0 = keep all)',

@@ -1,26 +1,30 @@
 /**
- * A run's warnings on stderr: all of them up to a screenful, else the first ones and how many more (a review's run
- * of 10 000 groups printed some 5 500 lines). summary.json keeps every one.
+ * A run's warnings on stderr: all of them up to a screenful; beyond (a review's run of 10 000 groups printed some
+ * 5 500 lines), every warning about the whole input and the first of those about single groups (`group "…": …`),
+ * then how many more and where all of them are. Without a file that keeps them (train), all of them.
  */
 
-/** Warnings printed in full; beyond, the first PRINTED_WHEN_MANY and a count. */
+/** Warnings printed in full; beyond, PRINTED_WHEN_MANY of them. */
 const PRINT_ALL_UP_TO = 25;
 const PRINTED_WHEN_MANY = 20;
 
 export function printWarnings(
   warnings: readonly string[],
-  /** Where the rest can be read, e.g. "summary.json" (undefined: nowhere else) */
+  /** Where all of them can be read, e.g. "summary.json" (undefined: nowhere else, so all are printed) */
   kept: string | undefined,
   write: (text: string) => void = (text) => process.stderr.write(text)
 ): void {
-  const shown = warnings.length <= PRINT_ALL_UP_TO ? warnings : warnings.slice(0, PRINTED_WHEN_MANY);
+  let shown: readonly string[] = warnings;
+  if (kept !== undefined && warnings.length > PRINT_ALL_UP_TO) {
+    const whole = warnings.filter((warning) => !warning.startsWith('group "'));
+    const ofGroups = warnings.filter((warning) => warning.startsWith('group "'));
+    shown = [...whole, ...ofGroups.slice(0, Math.max(0, PRINTED_WHEN_MANY - whole.length))];
+  }
   for (const warning of shown) {
     write(`telemetry-analyzer: warning: ${warning}\n`);
   }
   const more = warnings.length - shown.length;
   if (more > 0) {
-    write(
-      `telemetry-analyzer: warning: ${more} more warnings${kept === undefined ? '' : ` (all of them in ${kept})`}\n`
-    );
+    write(`telemetry-analyzer: warning: ${more} more warnings about single groups (all of them in ${kept})\n`);
   }
 }

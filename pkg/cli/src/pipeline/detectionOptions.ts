@@ -9,6 +9,8 @@ import {
   FEATURE_INTEGER_LIMITS,
   type DetectorOptions,
   type OnlineOptions,
+  MAX_HORIZON,
+  MIN_RECORD_HISTORY,
 } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import type { ColumnRoles } from '../input/inputSchema';
@@ -142,7 +144,7 @@ export function parseOnlineFlags(
     warmup: parseInteger('--warmup', flags.warmup, 1),
     refitEvery: parseInteger('--refit-every', flags.refitEvery, 0),
     refitHistory: parseInteger('--refit-history', flags.refitHistory, 1),
-    horizon: parseInteger('--horizon', flags.horizon, 1, 65_535),
+    horizon: parseInteger('--horizon', flags.horizon, MIN_RECORD_HISTORY, MAX_HORIZON),
     mergeRows: parseInteger('--merge-rows', flags.mergeRows, 0),
     deviationWindow: parseInteger('--deviation-window', flags.deviationWindow, 2),
   };

@@ -1,5 +1,6 @@
 /** `train`: check the input, fit on its training rows, write the model file atomically. */
 import { dirname } from 'path';
+import { columnWarnings } from '../input/columnWarnings';
 import { scanInput } from '../input/scanInput';
 import { writeAtomically } from '../output/atomicOutput';
 import { printWarnings } from '../output/printWarnings';
@@ -25,7 +26,7 @@ export async function runTrain(
     const scan = await scanInput(opened.open, opened.format, opened.source, settings.roles, settings.quiet);
     const { bundle, trainingRows, warnings } = await trainForScan(opened, scan, settings);
     if (!settings.quiet) {
-      printWarnings(warnings, undefined);
+      printWarnings([...columnWarnings(scan), ...warnings], undefined);
     }
     await writeAtomically(dirname(modelPath), (output) => writeModel(output.open(modelPath), bundle), [input]);
     return {

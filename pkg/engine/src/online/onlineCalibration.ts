@@ -22,7 +22,7 @@
 import { SlidingScoreHistory } from './slidingScoreHistory';
 
 export interface CalibrationOptions {
-  /** [5000] Recent rows each score is ranked against. */
+  /** [5000] Recent rows each score is ranked against: at least MIN_RECORD_HISTORY. */
   horizon?: number;
   /** [100] Rows after a record within which a further record is merged into it (0 = keep every record). */
   mergeRows?: number;
@@ -62,6 +62,10 @@ export class OnlineCalibration {
     const { horizon, mergeRows } = { ...DEFAULT_CALIBRATION, ...options };
     if (!Number.isInteger(mergeRows) || mergeRows < 0) {
       throw new RangeError(`mergeRows must be an integer >= 0, got ${mergeRows}`);
+    }
+    if (!(horizon >= MIN_RECORD_HISTORY)) {
+      // A shorter horizon never holds the history a record needs, nor lets an ordinary row beat a 1 % threshold.
+      throw new RangeError(`horizon must be at least ${MIN_RECORD_HISTORY} rows, got ${horizon}`);
     }
     this.forest = new SlidingScoreHistory(horizon);
     this.deviation = new SlidingScoreHistory(horizon);

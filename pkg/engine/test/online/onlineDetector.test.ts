@@ -242,6 +242,13 @@ describe('calibrated scores', () => {
     }
   });
 
+  it('refuse a horizon too short to hold the history a record needs', () => {
+    expect(() => run(drifting(300, 1, 10, 2, 0), { warmup: 50, horizon: 99 })).toThrow(
+      'horizon must be at least 100 rows, got 99'
+    );
+    expect(() => run(drifting(300, 1, 10, 2, 0), { warmup: 50, horizon: 100 })).not.toThrow();
+  });
+
   it('flag nothing until the history can tell a 1-in-100 row, however short the warm-up; then a spike', () => {
     // Before (a review, 2026-12-05): with --warmup 20 the first scored row set a record and was flagged, for every
     // seed: the first model's in-sample scores of its own rows sit below the scores of rows it never saw.
