@@ -364,6 +364,42 @@ describe('a group with too few rows to train on (a host that came up late)', () 
     expect(scores.filter((row) => row.host === 'big')).toEqual(readCsv(join(alone, 'scores.csv')));
   });
 
+  test('the model.json of such a run scores the same input again, the group still untrained; --strict refuses', () => {
+    const out = join(work, 'first');
+    expect(runCli(['detect', '--input', input, '--output-dir', out, '--group-by', 'host', '-q']).status).toBe(0);
+    const again = join(work, 'again');
+    const run = runCli([
+      'detect',
+      '--input',
+      input,
+      '--output-dir',
+      again,
+      '--group-by',
+      'host',
+      '--model',
+      join(out, 'model.json'),
+    ]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      'the model has no detector for 1 group of the input ("tiny"): their rows are not scored (status untrained)'
+    );
+    expect(readCsv(join(again, 'scores.csv'))).toEqual(readCsv(join(out, 'scores.csv')));
+    const strict = runCli([
+      'detect',
+      '--input',
+      input,
+      '--output-dir',
+      join(work, 'again-strict'),
+      '--group-by',
+      'host',
+      '--model',
+      join(out, 'model.json'),
+      '--strict',
+    ]);
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toMatch(/the model has no detector for group "tiny" \(it knows "big"\)/);
+  });
+
   test('--strict refuses it; train skips it too', () => {
     const strict = runCli([
       'detect',

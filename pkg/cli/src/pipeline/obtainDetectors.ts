@@ -9,6 +9,7 @@ import { scanInput, type ScanResult } from '../input/scanInput';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
 import type { ModelBundle } from './modelFile';
+import { someNames } from './someNames';
 import { collectTrainingRows, trainDetectors, trainingRowCount } from './training';
 
 export interface ObtainedDetectors {
@@ -50,18 +51,29 @@ export function loadModelForScan(
   contaminationGiven: boolean,
   settings: DetectionSettings
 ): ObtainedDetectors {
-  for (const [group, groupScan] of scan.groups) {
-    if (!bundle.detectors.has(group)) {
-      throw new InputError(
-        { source: scan.schema.source, line: groupScan.firstLine, column: scan.schema.groupIndex + 1 },
-        `the model has no detector for group "${group}" (it knows ${[...bundle.detectors.keys()].join(', ')})`
-      );
-    }
+  const without = [...scan.groups].filter(([group]) => !bundle.detectors.has(group));
+  // A model with no detector for some of the input's groups (one a run wrote while a group was too short to train
+  // on) scores the others, the rest left untrained as that run left them; --strict, or a model that knows none of
+  // the input's groups (the wrong model, surely), is refused.
+  if (without.length > 0 && (settings.strict || without.length === scan.groups.size)) {
+    const [group, groupScan] = without[0];
+    throw new InputError(
+      { source: scan.schema.source, line: groupScan.firstLine, column: scan.schema.groupIndex + 1 },
+      `the model has no detector for group "${group}" (it knows ${someNames([...bundle.detectors.keys()])})`
+    );
   }
   if (contaminationGiven) {
     bundle.detectors.forEach((detector) => detector.setContamination(settings.contamination));
   }
-  return { bundle, trainingRows: new Map(), trainingRowsMissing: new Map(), warnings: [] };
+  const warnings =
+    without.length === 0
+      ? []
+      : [
+          `the model has no detector for ${without.length} group${without.length > 1 ? 's' : ''} of the input ` +
+            `(${someNames(without.map(([group]) => group))}): their rows are not scored (status untrained); ` +
+            '--strict refuses them',
+        ];
+  return { bundle, trainingRows: new Map(), trainingRowsMissing: new Map(), warnings };
 }
 
 export async function trainForScan(

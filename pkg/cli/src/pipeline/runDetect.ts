@@ -30,6 +30,7 @@ import { MISSING, SCORED, TRAINING, UNTRAINED, type BatchScores } from './batchS
 import { ColumnRange, unseenVariationWarning } from './unseenVariation';
 import { columnWarnings } from '../input/columnWarnings';
 import { allGroupsWarning } from './allGroupsFlagging';
+import { someNames } from './someNames';
 import { printWarnings } from '../output/printWarnings';
 
 /**
@@ -261,9 +262,7 @@ async function scoreAndWrite(
       }
     });
     if (untrained.length > 0) {
-      const named = untrained.slice(0, 3).map((group) => `"${group}"`);
-      const more = untrained.length > named.length ? ` and ${untrained.length - named.length} more` : '';
-      const which = groupColumn === undefined ? 'the input' : `group ${named.join(', ')}${more}`;
+      const which = groupColumn === undefined ? 'the input' : `group ${someNames(untrained, 3)}`;
       const warmup = `never completed the --warmup ${settings.online!.warmup} rows that train a model`;
       warnings.push(
         detectors.size === 0

@@ -14,6 +14,7 @@ import { Progress } from '../progress';
 import { constantColumnsNotice } from './constantColumnsNotice';
 import type { DetectionSettings } from './detectionOptions';
 import { withEngineErrors } from './engineErrors';
+import { someNames } from './someNames';
 import { ColumnRange, unseenVariationWarning } from './unseenVariation';
 
 export interface TrainingSet {
@@ -142,10 +143,9 @@ export function trainDetectors(
     if (detectors.size === 0) {
       untrained[0].refuse();
     }
-    const named = untrained.slice(0, 5).map(({ group }) => `"${group}"`);
-    const more = untrained.length > named.length ? ` and ${untrained.length - named.length} more` : '';
+    const named = someNames(untrained.map(({ group }) => group));
     warnings.push(
-      `${untrained.length} group${untrained.length > 1 ? 's' : ''} (${named.join(', ')}${more}) had too few ` +
+      `${untrained.length} group${untrained.length > 1 ? 's' : ''} (${named}) had too few ` +
         'complete training rows for a model: their rows are not scored (status untrained) and model.json has no ' +
         'model for them; --strict refuses them'
     );
