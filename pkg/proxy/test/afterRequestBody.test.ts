@@ -21,14 +21,18 @@ function earlyAnswerServer(max: number, calls: string[]): Promise<Server> {
 }
 
 /** Sends a POST of `bodyBytes` with Connection: close in one write; what came back before the connection closed. */
-function postAndRead(port: number, bodyBytes: number): Promise<{ answer: string; error?: string }> {
+function postAndRead(port: number, bodyBytes: number, chunked = false): Promise<{ answer: string; error?: string }> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let answer = '';
     let error: string | undefined;
+    const body = 'x'.repeat(bodyBytes);
     socket.on('connect', () =>
       socket.write(
-        `POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: ${bodyBytes}\r\n\r\n${'x'.repeat(bodyBytes)}`
+        chunked
+          ? `POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n` +
+              `${bodyBytes.toString(16)}\r\n${body}\r\n0\r\n\r\n`
+          : `POST / HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: ${bodyBytes}\r\n\r\n${body}`
       )
     );
     socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
@@ -58,10 +62,19 @@ describe('afterRequestBody: an early answer waits for the body the client is sti
     expect(calls).toEqual(['drained true, body complete true']);
   });
 
+  it('answers at once when the declared length is beyond its byte bound', async () => {
+    const calls: string[] = [];
+    server = await earlyAnswerServer(1024, calls);
+    const { answer } = await postAndRead((server.address() as AddressInfo).port, 64 * 1024);
+    expect(calls).toEqual(['drained false, body complete false']);
+    expect(answer === '' || /^HTTP\/1\.1 413 /.test(answer)).toBe(true);
+  });
+
   it('stops dropping at its byte bound and says so (the caller closes the connection)', async () => {
     const calls: string[] = [];
     server = await earlyAnswerServer(256 * 1024, calls);
-    await postAndRead((server.address() as AddressInfo).port, 8 * 1024 * 1024);
+    // Chunked: no declared length, so the bound is met while reading.
+    await postAndRead((server.address() as AddressInfo).port, 8 * 1024 * 1024, true);
     expect(calls).toEqual(['drained false, body complete false']);
   });
 });

@@ -27,6 +27,10 @@ export function afterRequestBody(
     then(true);
     return;
   }
+  if (Number(request.headers['content-length']) > maxBytes) {
+    then(false); // more than would be read anyway: answer now, and close
+    return;
+  }
   let read = 0;
   let finished = false;
   const finish = (drained: boolean) => {
