@@ -1,6 +1,6 @@
 import React, { useEffect, useMemo } from 'react';
 import { css } from '@emotion/css';
-import { type GrafanaTheme2, LoadingState, type PanelProps } from '@grafana/data';
+import { type DataFrame, FieldType, type GrafanaTheme2, LoadingState, type PanelProps } from '@grafana/data';
 import { Alert, useStyles2 } from '@grafana/ui';
 import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
 import type { ModelAnalysis } from '../analysis/analysePanel';
@@ -83,11 +83,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   if (state.status === 'no-data' && data.state !== LoadingState.Loading) {
     return container(
       'no-data',
-      <PanelMessage
-        testId={testIds.panel.noData}
-        title="No data"
-        detail="The queries returned no numeric time series."
-      />
+      <PanelMessage testId={testIds.panel.noData} title="No data" detail={noSeriesDetail(data.series)} />
     );
   }
   if (!shown) {
@@ -362,3 +358,25 @@ const getStyles = (theme: GrafanaTheme2) => ({
     height: HEADER_HEIGHT,
   }),
 });
+
+/**
+ * Why frames gave no series, where it is not plain emptiness: numbers but no field of type time (a SQL or CSV source's
+ * epoch column, numbers as text), which Grafana's time series panel refuses alike ("Data does not have a time field").
+ */
+function noSeriesDetail(frames: DataFrame[]): string {
+  const fields = frames.flatMap((frame) => frame.fields);
+  const hasTime = fields.some((field) => field.type === FieldType.time);
+  if (!hasTime && fields.some((field) => field.type === FieldType.number || field.type === FieldType.string)) {
+    return (
+      'The data has no time field (a field of type time). Convert the column that holds the time with the ' +
+      '"Convert field type" transformation, or return it as a time from the query.'
+    );
+  }
+  if (hasTime && !fields.some((field) => field.type === FieldType.number)) {
+    return (
+      'The data has no number field. Numbers returned as text can be converted with the "Convert field type" ' +
+      'transformation.'
+    );
+  }
+  return 'The queries returned no numeric time series.';
+}

@@ -51,6 +51,39 @@ describe('AnomalyPanel states', () => {
     expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-state', 'no-data');
   });
 
+  it.each([
+    [
+      'a number column named time, not of type time',
+      [
+        { name: 'time', type: FieldType.number },
+        { name: 'cpu', type: FieldType.number },
+      ],
+      /no time field \(a field of type time\)/,
+    ],
+    [
+      'numbers as text',
+      [
+        { name: 'Time', type: FieldType.time },
+        { name: 'cpu', type: FieldType.string },
+      ],
+      /no number field/,
+    ],
+  ])(
+    'says why there is no series: %s (a browser review: both said only "no numeric time series")',
+    async (_, fields, why) => {
+      const frame: DataFrame = {
+        length: 3,
+        fields: fields.map((f) => ({
+          ...f,
+          config: {},
+          values: f.type === FieldType.string ? ['1', '2', '3'] : [1, 2, 3],
+        })),
+      };
+      renderPanel([frame]);
+      expect(await screen.findByTestId(testIds.panel.noData)).toHaveTextContent(why);
+    }
+  );
+
   it('says how many points are needed and why', async () => {
     renderPanel([prometheusFrame(syntheticSeries(10), { __name__: 'cpu' })], { window: 12, lags: 1 });
     const message = await screen.findByTestId(testIds.panel.notEnoughData);
