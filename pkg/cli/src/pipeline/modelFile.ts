@@ -12,7 +12,6 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'fs';
 import { AnomalyDetector, ModelFormatError } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import { JsonMemberReader, JsonSyntaxError, JsonValueTooLongError, locateByteOffset } from '../input/jsonMemberReader';
-import { jsonPieces } from '../output/jsonPieces';
 
 export const GROUPED_FORMAT = 'telemetry-analyzer/grouped-detectors';
 export const GROUPED_FORMAT_VERSION = 1;
@@ -30,38 +29,31 @@ export interface ModelBundle {
 }
 
 /**
- * The model file's document, with each detector in place of its JSON: JSON.stringify calls their toJSON() (all at
- * once), jsonPieces one at a time.
+ * The model file's text as pieces, each made when it is asked for: the envelope, then one group's detector JSON after
+ * the other (their concatenation is JSON.stringify of the whole file). The groups go in JSON's own member order
+ * (integer-like names first, ascending, then the others as inserted), the order in which JSON.parse reads them back,
+ * so a file read whole and one read a value at a time list their groups alike.
  */
-function modelDocument(bundle: ModelBundle): unknown {
+export function* modelPieces(bundle: ModelBundle): Generator<string, void, undefined> {
   if (bundle.groupBy === undefined) {
     const single = bundle.detectors.get('');
     if (!single) {
       throw new Error('a model without groups needs the detector of group ""');
     }
-    return single;
+    yield JSON.stringify(single.toJSON());
+    return;
   }
-  // No prototype: a group named "__proto__" is a member like any other (on a plain object it set the prototype).
-  const detectors: Record<string, AnomalyDetector> = Object.create(null);
-  for (const [group, detector] of bundle.detectors) {
-    detectors[group] = detector;
+  yield (
+    `{"format":${JSON.stringify(GROUPED_FORMAT)},"formatVersion":${GROUPED_FORMAT_VERSION},` +
+    `"groupBy":${JSON.stringify(bundle.groupBy)},"detectors":{`
+  );
+  // Object.keys of an object with the groups as members: JSON's member order ("__proto__" a member like any other).
+  const groups = Object.keys(Object.fromEntries([...bundle.detectors.keys()].map((group) => [group, 0])));
+  for (let i = 0; i < groups.length; i++) {
+    const group = groups[i];
+    yield `${i === 0 ? '' : ','}${JSON.stringify(group)}:${JSON.stringify(bundle.detectors.get(group)!.toJSON())}`;
   }
-  return {
-    format: GROUPED_FORMAT,
-    formatVersion: GROUPED_FORMAT_VERSION,
-    groupBy: bundle.groupBy,
-    detectors,
-  };
-}
-
-/** The model file's text as pieces (the envelope, each group's detector...), each made when it is asked for. */
-export function modelPieces(bundle: ModelBundle): Generator<string, void, undefined> {
-  return jsonPieces(modelDocument(bundle));
-}
-
-/** The model file's text as one string: for small models only (see writeModel). */
-export function serializeModel(bundle: ModelBundle): string {
-  return JSON.stringify(modelDocument(bundle));
+  yield '}}';
 }
 
 /**
