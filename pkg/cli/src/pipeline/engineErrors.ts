@@ -13,9 +13,15 @@ export function withEngineErrors<T>(
   try {
     return call();
   } catch (error) {
-    if (error instanceof EngineInputError) {
-      throw new InputError(where(error), `${prefix}${error.message}`);
-    }
-    throw error;
+    throw asInputError(error, where, prefix);
   }
+}
+
+/** `error` as withEngineErrors throws it: an EngineInputError as an InputError at `where`, anything else as it is. */
+export function asInputError(
+  error: unknown,
+  where: (error: EngineInputError) => InputLocation,
+  prefix: string
+): unknown {
+  return error instanceof EngineInputError ? new InputError(where(error), `${prefix}${error.message}`) : error;
 }

@@ -13,7 +13,7 @@ import { RowReader } from '../input/rowReader';
 import { Progress } from '../progress';
 import { constantColumnsNotice } from './constantColumnsNotice';
 import type { DetectionSettings } from './detectionOptions';
-import { withEngineErrors } from './engineErrors';
+import { asInputError } from './engineErrors';
 import { someNames } from './someNames';
 import { ColumnRange, unseenVariationWarning } from './unseenVariation';
 
@@ -93,10 +93,23 @@ export function trainDetectors(
   warnings: string[]
 ): Map<string, AnomalyDetector> {
   const detectors = new Map<string, AnomalyDetector>();
-  const untrained: Array<{ group: string; refuse: () => never }> = [];
+  /** Groups too short to train on, and the error each would have been. */
+  const untrained: Array<{ group: string; error: unknown }> = [];
   for (const [group, set] of sets) {
     const inGroup = group === '' ? '' : `group "${group}": `;
     const table = set.rows.table();
+    // The engine's reason as an error on the input: a constant column at its header cell, else the group's last
+    // training line.
+    const asInput = (error: unknown) =>
+      asInputError(
+        error,
+        (e) =>
+          e.code === 'constant-column' && e.column !== undefined
+            ? headerLocation(schema, e.column)
+            : { source: schema.source, line: set.lastLine || schema.headerLine, column: 1 },
+        `${inGroup}cannot train on the ${set.rows.length} complete training rows (of ${set.rowsTaken} taken; ` +
+          `raise --train-fraction or give --train-file): `
+      );
     let trained: AnomalyDetector | undefined;
     let failure: unknown;
     try {
@@ -104,25 +117,8 @@ export function trainDetectors(
     } catch (error) {
       failure = error;
     }
-    // The engine's reason as an error on the input (a constant column at its header cell, else the group's last
-    // training line), or the detector.
-    const detectorOrError = () =>
-      withEngineErrors(
-        (error) =>
-          error.code === 'constant-column' && error.column !== undefined
-            ? headerLocation(schema, error.column)
-            : { source: schema.source, line: set.lastLine || schema.headerLine, column: 1 },
-        `${inGroup}cannot train on the ${set.rows.length} complete training rows (of ${set.rowsTaken} taken; ` +
-          `raise --train-fraction or give --train-file): `,
-        () => {
-          if (failure !== undefined) {
-            throw failure;
-          }
-          return trained!;
-        }
-      );
     if (failure instanceof EngineInputError && failure.code === 'too-few-rows' && sets.size > 1 && !settings.strict) {
-      untrained.push({ group, refuse: () => detectorOrError() as never });
+      untrained.push({ group, error: asInput(failure) });
       continue;
     }
     rejectConstantColumns(table, schema, inGroup, warnings);
@@ -137,11 +133,14 @@ export function trainDetectors(
     if (unseen !== undefined) {
       warnings.push(unseen);
     }
-    detectors.set(group, detectorOrError());
+    if (failure !== undefined) {
+      throw asInput(failure);
+    }
+    detectors.set(group, trained!);
   }
   if (untrained.length > 0) {
     if (detectors.size === 0) {
-      untrained[0].refuse();
+      throw untrained[0].error;
     }
     const named = someNames(untrained.map(({ group }) => group));
     warnings.push(
