@@ -7,7 +7,7 @@ import type { ModelAnalysis } from '../analysis/analysePanel';
 import { flagShareNotice } from '../analysis/flagShareNotice';
 import { queryErrorText } from '../data/queryErrors';
 import { unusableFixedRange } from '../model/trainingRange';
-import { appDefaultContamination } from '../options/appDefaults';
+import { useAppDefaultContamination } from '../options/appDefaults';
 import { withDefaults } from '../options/defaults';
 import { testIds } from '../testIds';
 import type { AnomalyOptions } from '../types';
@@ -34,7 +34,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   const s = useStyles2(getStyles);
   const [noticesRef, noticesHeight] = useElementHeight<HTMLDivElement>();
   const options = useMemo(() => withDefaults(props.options), [props.options]);
-  useAppDefaultContamination(props);
+  useNewPanelContamination(props);
   const maxDataPoints = data.request?.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS;
   const { state, scorer } = useAnalysis(
     data,
@@ -266,25 +266,17 @@ function ProgressBar({ progress, className }: { progress: number; className: str
 }
 
 /** A new panel (no contamination saved yet) takes the app's default contamination and saves it in its options. */
-function useAppDefaultContamination({
+function useNewPanelContamination({
   options,
   onOptionsChange,
 }: Pick<AnomalyPanelProps, 'options' | 'onOptionsChange'>) {
   const unset = options?.contamination === undefined;
+  const appDefault = useAppDefaultContamination(unset);
   useEffect(() => {
-    if (!unset) {
-      return;
+    if (unset && appDefault !== undefined) {
+      onOptionsChange({ ...options, contamination: appDefault });
     }
-    let current = true;
-    void appDefaultContamination().then((contamination) => {
-      if (current) {
-        onOptionsChange({ ...options, contamination });
-      }
-    });
-    return () => {
-      current = false;
-    };
-  }, [unset, options, onOptionsChange]);
+  }, [unset, appDefault, options, onOptionsChange]);
 }
 
 function formatStep(ms: number): string {

@@ -1,8 +1,8 @@
-import React, { useEffect, useRef, useState } from 'react';
+import React, { useRef } from 'react';
 import type { StandardEditorProps } from '@grafana/data';
 import { InlineSwitch, Input, Stack, Text } from '@grafana/ui';
 import { testIds } from '../testIds';
-import { appDefaultContamination } from './appDefaults';
+import { appDefaultContamination, useAppDefaultContamination } from './appDefaults';
 import { useCommittedText } from './committedText';
 import {
   CONTAMINATION_MAX,
@@ -22,7 +22,7 @@ import {
 export function ContaminationEditor({ value, onChange }: StandardEditorProps<'auto' | number | undefined>) {
   // Read only where it may be needed (no number held: a new panel's, or auto's to switch back to): a panel with its
   // own number costs Grafana no settings request.
-  const appDefault = useAppDefault(value === undefined || value === 'auto');
+  const appDefault = useAppDefaultContamination(value === undefined || value === 'auto');
   const held = value === undefined ? (appDefault ?? DEFAULT_OPTIONS.contamination) : normaliseContamination(value);
   const isAuto = held === 'auto';
   const current = isAuto ? (appDefault ?? (DEFAULT_OPTIONS.contamination as number)) : held;
@@ -88,27 +88,4 @@ export function ContaminationEditor({ value, onChange }: StandardEditorProps<'au
       )}
     </Stack>
   );
-}
-
-/**
- * The app's default contamination once read (undefined until then, and while not `needed`; read once per page, see
- * appDefaults.ts).
- */
-function useAppDefault(needed: boolean): number | undefined {
-  const [contamination, setContamination] = useState<number | undefined>(undefined);
-  useEffect(() => {
-    if (!needed) {
-      return;
-    }
-    let live = true;
-    void appDefaultContamination().then((value) => {
-      if (live) {
-        setContamination(value);
-      }
-    });
-    return () => {
-      live = false;
-    };
-  }, [needed]);
-  return contamination;
 }

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import { APP_PLUGIN_ID, resolveAppSettings } from '../../../components/AppConfig/appSettings';
@@ -22,4 +23,27 @@ export function appDefaultContamination(): Promise<number> {
     defaultContamination = Promise.resolve(fallback());
   }
   return defaultContamination;
+}
+
+/**
+ * The app's default contamination in a component: undefined until read, and while not `needed` (a component that
+ * holds a number of its own costs Grafana no settings request).
+ */
+export function useAppDefaultContamination(needed: boolean): number | undefined {
+  const [contamination, setContamination] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    if (!needed) {
+      return;
+    }
+    let live = true;
+    void appDefaultContamination().then((value) => {
+      if (live) {
+        setContamination(value);
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [needed]);
+  return contamination;
 }

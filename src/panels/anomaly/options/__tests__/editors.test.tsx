@@ -10,7 +10,12 @@ import { TrainingRangeEditor } from '../TrainingRangeEditor';
 
 // The app's configured "Default contamination for new panels", not the editor's built-in 0.01.
 const APP_DEFAULT = 0.05;
-jest.mock('../appDefaults', () => ({ appDefaultContamination: () => Promise.resolve(0.05) }));
+// The app's settings as Grafana's plugin settings API answers them (read once per page by appDefaults.ts).
+jest.mock('@grafana/runtime', () => ({
+  getBackendSrv: () => ({
+    fetch: () => jest.requireActual('rxjs').of({ data: { jsonData: { defaultContamination: 0.05 } } }),
+  }),
+}));
 
 /** An editor as the options pane holds it: the value saved is the value shown next; every save is recorded. */
 function harness<T>(Editor: React.ComponentType<StandardEditorProps<T>>, initial: T) {
