@@ -280,7 +280,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   });
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    // To the client, its own text stays as it sent it (see createRedactor); logs are redacted whole.
+    // To the client, its own text stays as it sent it (see createRedactor); log lines are redacted whole as written (hooks.streamWrite above).
     const sent = clientSentText(request.url, request.query, request.body);
     if (error instanceof UpstreamPassThroughError) {
       // An upstream's error answer, as it came but for the proxy's own secrets: a gateway that quotes the request's
@@ -290,7 +290,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     if (error instanceof PromApiError) {
       const body = { ...error.toBody(), error: redact(error.message, sent) };
       if (error.httpStatus >= 500) {
-        request.log.warn({ errorType: error.errorType, error: redact(error.message) }, 'query failed');
+        request.log.warn({ errorType: error.errorType, error: error.message }, 'query failed');
       }
       return reply.code(error.httpStatus).send(body);
     }
@@ -310,7 +310,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
         .code(statusCode)
         .send({ status: 'error', errorType: 'bad_data', error: redact(error.message, sent) });
     }
-    request.log.error({ error: redact(error.stack ?? error.message) }, 'internal error');
+    request.log.error({ error: error.stack ?? error.message }, 'internal error');
     return reply
       .code(500)
       .send({ status: 'error', errorType: 'internal', error: redact(`internal error: ${error.message}`, sent) });
