@@ -103,7 +103,7 @@ for (const [cursorSync, name] of [
     const box = (await overlay(first.locator(byTestId(testIds.panel.chart))).boundingBox())!;
     await host.page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
     await expect.poll(() => cursorAt(first.locator(byTestId(testIds.panel.chart)))).toBeCloseTo(0.4, 1);
-    // The score pane's plot has its own width (its y axis is narrower): the same time, at the same fraction.
+    // The score pane's plot is as wide as the chart's (one y axis width): the same time, at the same fraction.
     await expect.poll(() => cursorAt(first.locator(byTestId(testIds.panel.scorePane)))).toBeCloseTo(0.4, 1);
     if (cursorSync) {
       await expect.poll(() => cursorAt(other.locator(byTestId(testIds.panel.chart)))).toBeCloseTo(0.4, 1);
@@ -113,6 +113,40 @@ for (const [cursorSync, name] of [
       expect(await cursorAt(other.locator(byTestId(testIds.panel.chart)))).toBeNull();
       expect(await cursorAt(other.locator(byTestId(testIds.panel.scorePane)))).toBeNull();
     }
+    expect(host.errors).toEqual([]);
+  });
+}
+
+for (const [scale, labels] of [
+  [1e6, 'wider'],
+  [0.1, 'narrower'],
+] as const) {
+  test(`the score pane's plotting area lines up with the chart's when the chart's y axis labels are ${labels} than the scores'`, async ({
+    host,
+  }) => {
+    await host.open();
+    await generateFramesInPage(host.page, PANEL);
+    await host.page.evaluate((scale) => {
+      for (const frame of window.__bigFrames as Array<{ fields: Array<{ type: string; values: number[] }> }>) {
+        const values = frame.fields.find((field) => field.type === 'number')!.values;
+        values.forEach((value, i) => (values[i] = value * scale));
+      }
+    }, scale);
+    await renderPanels(host.page, 0, 0);
+    const areas = [byTestId(testIds.panel.chart), byTestId(testIds.panel.scorePane)].map((area) =>
+      overlay(host.page.locator(area))
+    );
+    // Each plot lays out its axis once it has data; the one laid out narrower is laid out again.
+    await expect
+      .poll(async () => {
+        const [chart, scores] = await Promise.all(areas.map((area) => area.boundingBox()));
+        return chart && scores ? [Math.abs(chart.x - scores.x), Math.abs(chart.width - scores.width)] : undefined;
+      })
+      .toEqual([0, 0]);
+    // A time at the same x in both: the cursor over the chart is at the same place over the score pane.
+    const box = (await areas[0].boundingBox())!;
+    await host.page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    await expect.poll(() => cursorAt(host.page.locator(byTestId(testIds.panel.scorePane)))).toBeCloseTo(0.6, 2);
     expect(host.errors).toEqual([]);
   });
 }

@@ -11,9 +11,11 @@ import {
   usePanelContext,
   useTheme2,
 } from '@grafana/ui';
+import type uPlot from 'uplot';
 import { EXPLAIN_TOP, type ModelAnalysis } from '../analysis/analysePanel';
 import { type PixelGrid, slotTimes } from '../pipeline/decimate';
 import { type DrawnRef, drawnSeries, scoreAxis, spanOf } from '../render/chartFrames';
+import { AxisWidthGroup } from '../render/axisWidthGroup';
 import { tooltipSlot } from '../render/tooltipSlot';
 import { testIds } from '../testIds';
 import type { Scorer } from '../worker/scorer';
@@ -153,6 +155,8 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const ownSyncKey = `telemetry-anomaly-panel-${useId()}`;
   const cursorSyncKey = cursorSync === DashboardCursorSync.Off ? ownSyncKey : eventsScope;
   const s = useMemo(() => getStyles(), []);
+  // The chart's and the score pane's y axes take one width: a time is at the same x in both.
+  const axisWidths = useMemo(() => new AxisWidthGroup<uPlot>((u) => u.redraw(false, true)), []);
   const anomalyColor = theme.visualization.getColorByName('red');
   const drawn = useMemo(() => drawnSeries(analyses), [analyses]);
   const x = useMemo(() => plotTimes(grid), [grid]);
@@ -322,6 +326,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           hidden={hidden}
           yRange={mainRange}
           cursorSyncKey={cursorSyncKey}
+          axisWidths={axisWidths}
         >
           {(config) => (
             <>
@@ -366,6 +371,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
               levels={thresholds}
               markColor={anomalyColor}
               cursorSyncKey={cursorSyncKey}
+              axisWidths={axisWidths}
             >
               {(config) => (
                 // No tooltip of its own (the series chart's shows the scores); dragging across it zooms as well.

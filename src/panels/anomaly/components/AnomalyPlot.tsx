@@ -9,9 +9,10 @@ import {
   type TimeZone,
   VisibilityMode,
 } from '@grafana/schema';
-import { UPlotChart, UPlotConfigBuilder } from '@grafana/ui';
+import { measureText, UPlotChart, UPlotConfigBuilder } from '@grafana/ui';
 import type uPlot from 'uplot';
 import { ProgressiveLinesPlugin } from './ProgressiveLinesPlugin';
+import type { AxisWidthGroup } from '../render/axisWidthGroup';
 import { finiteExtent, paddedYRange } from '../render/yExtent';
 
 /** One line of a plot: the worker's per-column values (NaN: nothing there), as they arrived (no copy). */
@@ -54,6 +55,8 @@ interface Props {
    * and with the dashboard's shared crosshair or tooltip every time-series plot of the dashboard.
    */
   cursorSyncKey: string;
+  /** Plots stacked with this one: their y axes take one width, so that a time is at the same x in all. */
+  axisWidths?: AxisWidthGroup<uPlot>;
   children?: (config: UPlotConfigBuilder) => React.ReactNode;
 }
 
@@ -85,11 +88,11 @@ export function AnomalyPlot(props: Props) {
   const { theme, x, lines, width, height, timeZone, yRange, formatValue, formatKey, children } = props;
   const identity = lines.map((l) => `${l.label}\u0000${l.color}`).join('\u0001');
   const config = useMemo(
-    () => buildConfig(theme, timeZone, lines, yRange, formatValue, props.cursorSyncKey),
+    () => buildConfig(theme, timeZone, lines, yRange, formatValue, props.cursorSyncKey, props.axisWidths),
     // `identity` and `formatKey` stand for what the config reads of the lines and the formatter: a refresh with new
     // data of the same lines keeps the plot (uPlot only redraws).
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [theme, timeZone, identity, formatKey, yRange?.min, yRange?.max, props.cursorSyncKey]
+    [theme, timeZone, identity, formatKey, yRange?.min, yRange?.max, props.cursorSyncKey, props.axisWidths]
   );
   const [plot, setPlot] = useState<uPlot | undefined>(undefined);
   // The instance at once (the state above comes a render later), for the data hand-over below.
@@ -157,7 +160,8 @@ function buildConfig(
   lines: PlotLine[],
   yRange: { min?: number; max?: number } | undefined,
   formatValue: (value: number, decimals?: number) => string,
-  cursorSyncKey: string
+  cursorSyncKey: string,
+  axisWidths: AxisWidthGroup<uPlot> | undefined
 ): UPlotConfigBuilder {
   const builder = new UPlotConfigBuilder(timeZone);
   // As TooltipPlugin2 sets it for a dashboard's shared cursor: matched by x value, whatever the y scales.
@@ -186,7 +190,11 @@ function buildConfig(
     placement: AxisPlacement.Left,
     theme,
     formatValue: (value, decimals) => formatValue(value, decimals ?? undefined),
+    size: axisWidths && sharedAxisSize(axisWidths),
   });
+  if (axisWidths) {
+    builder.addHook('destroy', (u) => axisWidths.leave(u));
+  }
   for (const line of lines) {
     builder.addSeries({
       scaleKey: 'y',
@@ -203,4 +211,28 @@ function buildConfig(
   }
   builder.scaleKeys = ['x', 'y'];
   return builder;
+}
+
+/** Grafana's y axis tick label font size (UPlotAxisBuilder's UPLOT_AXIS_FONT_SIZE, not exported). */
+const AXIS_FONT_SIZE = 12;
+
+/**
+ * A y axis size that takes the group's width. What its own labels need is Grafana's calculateAxisSize for a side
+ * axis (UPlotAxisBuilder.ts): tick, gap and the widest label, at most 40 % of the plot. Grafana's builder hands
+ * `size` to uPlot as it is (12.3 to 13), and uPlot takes a function as well as a number.
+ */
+function sharedAxisSize(group: AxisWidthGroup<uPlot>): number {
+  const size: uPlot.Axis.Size = (u, values, axisIdx) => {
+    const axis = u.axes[axisIdx];
+    let needed = axis.ticks?.size ?? 0;
+    if (values?.length) {
+      let widest = 0;
+      for (const value of values) {
+        widest = Math.max(widest, measureText(String(value), AXIS_FONT_SIZE).width);
+      }
+      needed += (axis.gap ?? 0) + (axis.labelGap ?? 0) + Math.min(u.width * 0.4, widest);
+    }
+    return group.widthFor(u, Math.ceil(needed));
+  };
+  return size as unknown as number;
 }
