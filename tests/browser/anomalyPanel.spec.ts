@@ -221,35 +221,104 @@ test.describe('anomaly panel', () => {
   });
 });
 
+const MINUTE = 60_000;
+const FROM_MS = Date.UTC(2025, 0, 1);
+
+/** A host's Prometheus-like series of `points` points a minute apart from FROM_MS. */
+function minuteFrame(host: string, points: number, value: (i: number) => number): PanelFrame {
+  return {
+    refId: 'A',
+    length: points,
+    fields: [
+      {
+        name: 'Time',
+        type: 'time',
+        values: Array.from({ length: points }, (_, i) => FROM_MS + i * MINUTE),
+        config: {},
+      },
+      {
+        name: 'Value',
+        type: 'number',
+        values: Array.from({ length: points }, (_, i) => value(i)),
+        labels: { __name__: 'cpu', host },
+        config: {},
+      },
+    ],
+  };
+}
+
+/** A slow wave with a spike at point 250. */
+const busyValue = (i: number) => 10 + Math.sin(i / 7) + (i === 250 ? 9 : 0);
+
 test('notices of many series never take the chart’s place: they scroll within a third of the panel', async ({
   host,
 }) => {
   // One series to draw, and 150 with too few points to analyse: a notice naming each (a review saw the chart at 0 px).
-  const STEP = 60_000;
-  const from = Date.UTC(2025, 0, 1);
-  const frame = (name: string, points: number): PanelFrame => ({
-    refId: 'A',
-    length: points,
-    fields: [
-      { name: 'Time', type: 'time', values: Array.from({ length: points }, (_, i) => from + i * STEP), config: {} },
-      {
-        name: 'Value',
-        type: 'number',
-        values: Array.from({ length: points }, (_, i) => 10 + Math.sin(i / 7) + (i === 250 ? 9 : 0)),
-        labels: { __name__: 'cpu', host: name },
-        config: {},
-      },
-    ],
-  });
+  const frame = (name: string, points: number) => minuteFrame(name, points, busyValue);
   const frames = [frame('good', 300), ...Array.from({ length: 150 }, (_, i) => frame(`short-${i}`, 4))];
   await host.open();
-  await renderAnomalyPanel(host.page, { frames, fromMs: from, toMs: from + 299 * STEP });
+  await renderAnomalyPanel(host.page, { frames, fromMs: FROM_MS, toMs: FROM_MS + 299 * MINUTE });
   await expect(panelContainer(host.page)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   const panel = (await panelContainer(host.page).boundingBox())!;
   const notices = (await host.page.locator(byTestId(testIds.panel.modelNotice)).locator('..').boundingBox())!;
-  const chart = (await panelContainer(host.page).locator('.uplot').first().boundingBox())!;
+  // The chart with its legend (the 150 short series are drawn too, unscored: the legend scrolls within its share).
+  const chart = (await panelContainer(host.page).locator(byTestId(testIds.panel.chart)).boundingBox())!;
+  const plot = (await panelContainer(host.page).locator('.uplot').first().boundingBox())!;
   expect(notices.height).toBeLessThanOrEqual(panel.height * 0.35 + 1);
   expect(chart.height).toBeGreaterThan(panel.height * 0.3);
+  expect(plot.height).toBeGreaterThan(chart.height * 0.6);
+  expect(host.errors).toEqual([]);
+});
+
+test('series no model could analyse are drawn without scores, beside the scored ones or alone, with the reason', async ({
+  host,
+}) => {
+  // Before, they vanished from the chart (a constant error count beside a busy one), or the panel showed only a
+  // message (a browser review: values of 1e300, beyond the float32 range the forest works in).
+  const POINTS = 300;
+  const frame = (host: string, value: (i: number) => number) => minuteFrame(host, POINTS, value);
+  const busy = busyValue;
+  const shownIn = async (area: string) =>
+    JSON.parse(
+      (await host.page
+        .locator(`${byTestId(area)} .uplot`)
+        .first()
+        .getAttribute('data-shown-series')) ?? '[]'
+    ) as string[];
+  const drawnY = async () =>
+    (await host.page
+      .locator(`${byTestId(testIds.panel.chart)} .uplot`)
+      .first()
+      .getAttribute(DRAWN_Y_ATTRIBUTE))!
+      .split(',')
+      .map(Number);
+  await host.open();
+
+  await renderAnomalyPanel(host.page, {
+    frames: [frame('quiet', () => 0), frame('busy', busy)],
+    fromMs: FROM_MS,
+    toMs: FROM_MS + (POINTS - 1) * MINUTE,
+  });
+  await expect(panelContainer(host.page)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(host.page.locator(byTestId(testIds.panel.modelNotice))).toContainText('quiet');
+  await expect
+    .poll(() => shownIn(testIds.panel.chart))
+    .toEqual([expect.stringContaining('quiet'), expect.stringContaining('busy')]);
+  expect(await shownIn(testIds.panel.scorePane)).toEqual([expect.stringContaining('busy')]);
+
+  await renderAnomalyPanel(host.page, {
+    frames: [frame('huge', (i) => busy(i) * 1e300)],
+    fromMs: FROM_MS,
+    toMs: FROM_MS + (POINTS - 1) * MINUTE,
+  });
+  await expect(panelContainer(host.page)).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+  await expect(host.page.locator(byTestId(testIds.panel.error))).toContainText('float32 range');
+  await expect.poll(() => shownIn(testIds.panel.chart)).toEqual([expect.stringContaining('huge')]);
+  await expect.poll(drawnY).toEqual([expect.any(Number), expect.any(Number)]);
+  const [low, high] = await drawnY();
+  expect(low).toBeLessThan(9e300); // the values span about 9e300 to 1.8e301
+  expect(high).toBeGreaterThan(1.8e301);
+  expect(await host.page.locator(byTestId(testIds.panel.scorePane)).count()).toBe(0);
   expect(host.errors).toEqual([]);
 });
 

@@ -7,7 +7,7 @@ import { trainingDataKey, trainingTimeRange } from '../model/trainingRange';
 import { copySeriesData, type KeptTimes } from '../pipeline/seriesData';
 import type { PixelGrid } from '../pipeline/decimate';
 import type { AnomalyOptions } from '../types';
-import type { PanelColumn, PanelModelJob, PanelModelOutcome } from '../worker/messages';
+import type { DrawnSeries, PanelColumn, PanelModelJob, PanelModelOutcome } from '../worker/messages';
 import type { Scorer } from '../worker/scorer';
 import type { BufferPool } from '../worker/bufferPool';
 
@@ -27,6 +27,8 @@ export interface ModelAnalysis {
   model: PanelModel;
   outcome?: Extract<PanelModelOutcome, { ok: true }>;
   problem?: ModelProblem;
+  /** With a problem: its series drawn without scores (see PanelModelOutcome), when the worker could draw them. */
+  unscored?: DrawnSeries[];
 }
 
 export type Analysis =
@@ -179,6 +181,7 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       trainedModels += outcome.trained ? 1 : 0;
     } else {
       analysis.problem = problemOf(outcome.code, outcome.message, options, range !== undefined);
+      analysis.unscored = outcome.series;
     }
   }
   return { status: 'done', models: analyses, trainedModels, grid, frames, outsideRange: outsideRange.outside };

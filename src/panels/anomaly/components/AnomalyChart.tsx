@@ -98,7 +98,7 @@ function sameLabels(a: PlotLine[], b: PlotLine[]): boolean {
 const keyOf = (line: PlotLine) => line.key ?? line.label;
 
 const NO_ANALYSES: ModelAnalysis[] = [];
-const NO_RESULT: { analyses: ModelAnalysis[]; grid?: PixelGrid } = { analyses: NO_ANALYSES };
+const NO_RESULT: { analyses: ModelAnalysis[]; grid?: PixelGrid; frames?: DataFrame[] } = { analyses: NO_ANALYSES };
 const NO_LINES: PlotLine[] = [];
 
 /** Height of a legend row (VizLegend's list items). */
@@ -202,10 +202,13 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
 
   // The score pane is built and drawn one task after the series chart, the legend one task after that. The pane's
   // times come with its scores: new times with the previous scores would be drawn (shifted) and at once drawn again.
-  const result = useMemo(() => ({ analyses, grid }), [analyses, grid]);
+  const result = useMemo(() => ({ analyses, grid, frames }), [analyses, grid, frames]);
   const later = useInLaterTask(result, NO_RESULT, sameModels);
   const laterAnalyses = later.analyses;
   const scoreGrid = later.grid ?? grid;
+  // The frames of the pane's own result: its series' indices refer to them, not to newer frames (a query that
+  // returned fewer series made them point past the end until the pane caught up: a TypeError).
+  const scoreFrames = later.frames ?? frames;
   const scoreX = useMemo(() => (scoreGrid === grid ? x : plotTimes(scoreGrid)), [scoreGrid, grid, x]);
   const scored = useMemo(() => laterAnalyses.filter((a) => a.outcome), [laterAnalyses]);
   const scoreLines: PlotLine[] = useMemo(
@@ -217,12 +220,12 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           label: a.model.series.length === 1 ? `${first.name} · score` : `${a.model.label} · score`,
           // The colour of its series in the chart and the legend (of its first series for a multivariate model); by
           // the model's place among the scored ones, a series whose model failed shifted every colour after it.
-          color: getFieldSeriesColor(frames[first.frameIndex].fields[first.fieldIndex], theme).color,
+          color: getFieldSeriesColor(scoreFrames[first.frameIndex].fields[first.fieldIndex], theme).color,
           values: outcome.scores,
           spanMs: spanOf(Math.max(...outcome.series.map((d) => d.stepMs)), scoreGrid),
         };
       }),
-    [scored, scoreGrid, theme, frames]
+    [scored, scoreGrid, theme, scoreFrames]
   );
   const scoreRange = useMemo(() => scoreAxis(scored), [scored]);
   const thresholds = useMemo(() => scored.map((a) => a.outcome!.threshold), [scored]);

@@ -102,11 +102,16 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
 
   const failed = shown.models.filter((m) => m.problem);
   const scored = shown.models.filter((m) => m.outcome);
-  if (scored.length === 0) {
+  // No model analysed: the panel says why, over the series' lines when the worker could draw them.
+  const noneScored = scored.length === 0;
+  if (noneScored && !failed.some((m) => m.unscored)) {
     return container(failureState(failed), wholePanelProblem(failed));
   }
 
   const notices: React.ReactNode[] = [];
+  if (noneScored) {
+    notices.push(wholePanelNotice(failed));
+  }
   if (scorer?.kind === 'main-thread') {
     notices.push(
       <Alert
@@ -133,7 +138,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       </Alert>
     );
   }
-  if (failed.length > 0) {
+  if (failed.length > 0 && !noneScored) {
     notices.push(
       <Alert
         key="models"
@@ -208,7 +213,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   const chartHeight = Math.max(0, height - (notices.length > 0 ? noticesHeight : 0) - HEADER_HEIGHT);
 
   return container(
-    state.status === 'loading' ? 'loading' : 'ready',
+    state.status === 'loading' ? 'loading' : noneScored ? failureState(failed) : 'ready',
     <>
       {state.status === 'loading' && (
         <div data-testid={testIds.panel.loading} data-progress={state.progress.toFixed(2)} className={s.overlay}>
@@ -222,8 +227,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       )}
       <div className={s.header}>
         <div className={s.summary} data-testid={testIds.panel.summary} data-anomaly-count={anomalyCount}>
-          {anomalyCount === 1 ? '1 anomaly' : `${anomalyCount} anomalies`}
-          {shown.trainedModels > 0 ? '' : ' · cached models'}
+          {noneScored ? 'Not analysed' : anomalyCount === 1 ? '1 anomaly' : `${anomalyCount} anomalies`}
+          {noneScored || shown.trainedModels > 0 ? '' : ' · cached models'}
         </div>
         <CreateAlertRuleButton
           panel={{ title: props.title, dashboardUid: data.request?.dashboardUID, panelId: id }}
@@ -309,21 +314,35 @@ function failureState(failed: ModelAnalysis[]): string {
   return 'error';
 }
 
-function wholePanelProblem(failed: ModelAnalysis[]) {
+/** What the panel says when no model was analysed: its test id, tone and title, and each model's problem. */
+function wholePanelProblemText(failed: ModelAnalysis[]) {
   const detail = failed.map((m) => `${m.model.label}: ${m.problem?.message}`).join('\n');
   switch (failureState(failed)) {
     case 'constant':
-      return <PanelMessage testId={testIds.panel.constantSeries} title="Constant series" detail={detail} />;
+      return { testId: testIds.panel.constantSeries, tone: 'info', title: 'Constant series', detail } as const;
     case 'not-enough-data':
-      return (
-        <PanelMessage testId={testIds.panel.notEnoughData} tone="warning" title="Not enough data" detail={detail} />
-      );
+      return { testId: testIds.panel.notEnoughData, tone: 'warning', title: 'Not enough data', detail } as const;
     default:
-      return (
-        <PanelMessage testId={testIds.panel.error} tone="error" title="Anomaly detection failed" detail={detail} />
-      );
+      return { testId: testIds.panel.error, tone: 'error', title: 'Anomaly detection failed', detail } as const;
   }
 }
+
+function wholePanelProblem(failed: ModelAnalysis[]) {
+  return <PanelMessage {...wholePanelProblemText(failed)} />;
+}
+
+/** The same, above the series drawn without scores. */
+function wholePanelNotice(failed: ModelAnalysis[]) {
+  const { testId, tone, title, detail } = wholePanelProblemText(failed);
+  return (
+    <Alert key="whole-panel" severity={tone} title={title} data-testid={testId}>
+      <div className={noticeDetail}>{detail}</div>
+    </Alert>
+  );
+}
+
+// One line per series when the detail lists several (as PanelMessage's).
+const noticeDetail = css({ whiteSpace: 'pre-line' });
 
 const getStyles = (theme: GrafanaTheme2) => ({
   root: css({ position: 'relative', display: 'flex', flexDirection: 'column', overflow: 'hidden' }),

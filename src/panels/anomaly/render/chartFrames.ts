@@ -12,9 +12,10 @@ export interface DrawnRef {
 
 /** The drawn series of every analysed model, in the panel's order. */
 export function drawnSeries(analyses: ModelAnalysis[]): DrawnRef[] {
-  return analyses.flatMap(({ model, outcome }) =>
-    outcome ? model.series.map((ref, i) => ({ ref, model, drawn: outcome.series[i] })) : []
-  );
+  return analyses.flatMap(({ model, outcome, unscored }) => {
+    const lines = outcome?.series ?? unscored;
+    return lines ? model.series.map((ref, i) => ({ ref, model, drawn: lines[i] })) : [];
+  });
 }
 
 /** Connect a series' points across empty columns when closer than this (1.5 of its own step, at least 2 columns). */

@@ -51,7 +51,8 @@ export function paddedYRange(
   if (high <= 0 && max > 0) {
     max = 0;
   }
-  min = hard.min ?? min;
-  max = hard.max ?? max;
+  // Values near the largest double pad past it: the axis ends there instead of at ±Infinity (a NaN scale).
+  min = hard.min ?? Math.max(min, -Number.MAX_VALUE);
+  max = hard.max ?? Math.min(max, Number.MAX_VALUE);
   return min < max ? [min, max] : [min, min + 1];
 }

@@ -113,14 +113,18 @@ export async function runAnalyseJob(
     }
   };
   for (const model of request.models) {
+    let outcome: PanelModelOutcome;
     try {
-      outcomes.push(await analyseModel(model, request, state, pause, hooks.engineStepRows ?? ENGINE_STEP_ROWS));
+      outcome = await analyseModel(model, request, state, pause, hooks.engineStepRows ?? ENGINE_STEP_ROWS);
     } catch (error) {
       if (error instanceof JobCancelled) {
         throw error;
       }
-      outcomes.push(failure(model, error));
+      outcome = failure(model, error);
     }
+    outcomes.push(
+      outcome.ok ? outcome : { ...outcome, series: await unscoredLines(model.columns, request.grid, pause) }
+    );
     hooks.progress(++done, total);
     await pause();
   }
@@ -134,6 +138,35 @@ async function sortedSeries(columns: PanelColumn[], pause: () => Promise<void>):
     sorted.push(await runInSteps(sortSeriesSteps(column), pause));
   }
   return sorted;
+}
+
+/**
+ * The lines of a model's series that were not analysed (too few points, constant, refused by the engine): drawn
+ * like the others, without marks. Undefined when even that fails (the model's problem is said all the same).
+ */
+async function unscoredLines(
+  columns: PanelColumn[],
+  grid: PixelGrid,
+  pause: () => Promise<void>
+): Promise<DrawnSeries[] | undefined> {
+  try {
+    const sorted = await sortedSeries(columns, pause);
+    return columns.map((column, c) => ({
+      name: column.name,
+      line: decimateMinMax(grid, sorted[c].timestamps, sorted[c].values),
+      marks: new Float64Array(0),
+      markTimes: new Float64Array(0),
+      regions: new Float64Array(0),
+      runs: new Float64Array(0),
+      anomalyCount: 0,
+      stepMs: medianStep(sorted[c].timestamps),
+    }));
+  } catch (error) {
+    if (error instanceof JobCancelled) {
+      throw error;
+    }
+    return undefined;
+  }
 }
 
 /** The model's table: its one series, or its series aligned on a common step. */

@@ -153,6 +153,11 @@ export type PanelModelOutcome =
       /** 'not-enough-data', 'constant', an EngineInputError code, 'model-missing' or 'internal'. */
       code: string;
       message: string;
+      /**
+       * Its series as lines alone (no marks, no scores), so that a series the model could not analyse is still drawn
+       * instead of vanishing from the chart; absent when they could not be read either.
+       */
+      series?: DrawnSeries[];
     };
 
 export interface Explanation {
@@ -234,9 +239,9 @@ export function responseTransferables(response: WorkerResponse): ArrayBuffer[] {
     for (const m of response.models) {
       if (m.ok) {
         buffers.add(m.scores.buffer as ArrayBuffer);
-        for (const s of m.series) {
-          [s.line, s.marks, s.markTimes, s.regions, s.runs].forEach((a) => buffers.add(a.buffer as ArrayBuffer));
-        }
+      }
+      for (const s of m.series ?? []) {
+        [s.line, s.marks, s.markTimes, s.regions, s.runs].forEach((a) => buffers.add(a.buffer as ArrayBuffer));
       }
     }
     return [...buffers];

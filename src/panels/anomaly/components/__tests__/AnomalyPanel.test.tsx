@@ -84,17 +84,42 @@ describe('AnomalyPanel states', () => {
     }
   );
 
-  it('says how many points are needed and why', async () => {
+  it('says how many points are needed and why, over the series drawn without scores', async () => {
     renderPanel([prometheusFrame(syntheticSeries(10), { __name__: 'cpu' })], { window: 12, lags: 1 });
     const message = await screen.findByTestId(testIds.panel.notEnoughData);
     expect(message).toHaveTextContent('10 points in the visible range; at least 19 are needed');
     expect(message).toHaveTextContent(/window − 1 = 11/);
+    await expectDrawnUnscored(['cpu'], 'not-enough-data');
   });
 
-  it('says a constant series has nothing to find', async () => {
+  it('says a constant series has nothing to find, and still draws it', async () => {
     renderPanel([prometheusFrame(new Array(100).fill(3), { __name__: 'up' })]);
     expect(await screen.findByTestId(testIds.panel.constantSeries)).toHaveTextContent(/does not change/);
+    await expectDrawnUnscored(['up'], 'constant');
   });
+
+  it('says an engine refusal per series, and draws the series it could not analyse (a browser review: 1e300)', async () => {
+    renderPanel([
+      prometheusFrame(
+        syntheticSeries(200, [150], 3).map((v) => v * 1e300),
+        { __name__: 'huge' }
+      ),
+    ]);
+    expect(await screen.findByTestId(testIds.panel.error)).toHaveTextContent(/beyond the float32 range/);
+    await expectDrawnUnscored(['huge'], 'error');
+  });
+
+  /** The chart alone (no score pane) draws `names`, the panel in `state`, its summary saying nothing was analysed. */
+  async function expectDrawnUnscored(names: string[], state: string) {
+    await waitFor(() => {
+      expect(plots()).toHaveLength(1);
+      expect(JSON.parse(plots()[0].root.getAttribute('data-shown-series') ?? '[]')).toEqual(names);
+      expect(plots()[0].root.getAttribute(DRAWN_FROM_ATTRIBUTE)).not.toBeNull();
+    });
+    expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-state', state);
+    expect(screen.getByTestId(testIds.panel.summary)).toHaveTextContent('Not analysed');
+    expect(screen.queryByTestId(testIds.panel.scorePane)).toBeNull();
+  }
 
   it('a refresh (the range one step on) draws each plot once, after its new data has arrived', async () => {
     const values = syntheticSeries(201, [150]);
@@ -205,12 +230,10 @@ describe('AnomalyPanel score pane', () => {
     ]);
     await allDrawnFrom(START);
     const [chart, pane] = plots().map(({ canvas }) => canvasStrokeStyles.get(canvas) ?? new Set<string>());
-    for (const drawn of [chart, pane]) {
-      expect([...drawn].filter((style) => ['#111111', '#22aa22', '#3333cc'].includes(style)).sort()).toEqual([
-        '#22aa22',
-        '#3333cc',
-      ]);
-    }
+    const ours = (drawn: Set<string>) => [...drawn].filter((s) => ['#111111', '#22aa22', '#3333cc'].includes(s)).sort();
+    // The constant series is drawn in the chart too (without a score), in its own colour.
+    expect(ours(chart)).toEqual(['#111111', '#22aa22', '#3333cc']);
+    expect(ours(pane)).toEqual(['#22aa22', '#3333cc']);
   });
 });
 
@@ -248,6 +271,19 @@ describe('AnomalyPanel and the standard field options', () => {
 });
 
 describe('AnomalyPanel series', () => {
+  it('a query returning fewer series than before draws the new ones (the score pane read the old indices: a TypeError)', async () => {
+    const scorer = new MainThreadScorer('Web Workers are not available here');
+    const series = [7, 11, 13].map((seed, i) => prometheusFrame(syntheticSeries(200, [150], seed), { host: `h${i}` }));
+    const { rerender } = render(<AnomalyPanel {...panelProps(series, {})} createScorer={() => scorer} />);
+    await allDrawnFrom(START);
+    expect(plots()[1].root.getAttribute('data-shown-series')).toMatch(/h2/);
+    rerender(<AnomalyPanel {...panelProps(series.slice(0, 1), {})} createScorer={() => scorer} />);
+    await waitFor(() => {
+      expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-drawn-series', '1');
+      expect(plots().map((p) => JSON.parse(p.root.getAttribute('data-shown-series')!).length)).toEqual([1, 1]);
+    });
+  });
+
   it('draws two series of the same identity (no refId, unlabelled "Value") as two series', async () => {
     const unlabelled = (seed: number) => {
       const frame = prometheusFrame(syntheticSeries(200, [150], seed), {});

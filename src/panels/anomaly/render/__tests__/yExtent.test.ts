@@ -28,6 +28,11 @@ describe('paddedYRange', () => {
     expect(paddedYRange([-5, 5])).toEqual([-6, 6]);
   });
 
+  it('stops at the largest double instead of padding values near it to Infinity', () => {
+    expect(paddedYRange([-1e308, 1e308])).toEqual([-Number.MAX_VALUE, Number.MAX_VALUE]);
+    expect(paddedYRange([1e307, 1.7e308])).toEqual([0, Number.MAX_VALUE]);
+  });
+
   it('gives a flat line a span, and no values at all [0, 1] padded', () => {
     expect(paddedYRange([7, 7])).toEqual([6.3, 7.7]);
     expect(paddedYRange([0, 0])).toEqual([0, 1]);
