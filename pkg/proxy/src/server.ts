@@ -19,6 +19,7 @@ import {
   engineOnEventLoop,
   splitEngineThreads,
   UpstreamHttp,
+  createLogLineRedactor,
   createRedactor,
 } from '@telemetry-analyzer/query';
 import { afterRequestBody } from './http/afterRequestBody';
@@ -87,7 +88,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       // method, URL, status and time; fastify's request logging is off). Instead every line is redacted whole as it
       // is written: a line may quote what an upstream sent (a series' labels, an error), and an upstream can echo the
       // proxy's credentials (an attack review found them in the labels of a "trained a model" line).
-      hooks: { streamWrite: (line: string) => redact(line) },
+      hooks: { streamWrite: createLogLineRedactor(redact) },
     },
     bodyLimit: config.limits.bodyLimit,
     // Slow clients: whole request (headers and body) within requestTimeout, headers within headersTimeout, idle

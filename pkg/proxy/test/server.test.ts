@@ -570,6 +570,32 @@ log: { level: ${level} }`;
     }
   });
 
+  it('keeps every log line JSON with a short secret (a tenant id "1" in X-Scope-OrgID), its numbers and paths whole', async () => {
+    // An install review: every line came out as "time":[redacted]796469058750 … "/api/v[redacted]/query".
+    const logs = new PassThrough();
+    const log = { text: '' };
+    logs.on('data', (chunk) => (log.text += chunk.toString()));
+    const yaml = `listen: "127.0.0.1:0"
+upstreams:
+  prom: { type: prometheus, url: "${prometheus.url}", auth: { headers: { X-Scope-OrgID: "1" } } }
+log: { level: info }`;
+    const proxy = await startProxy(parseConfig(yaml, 'test'), { logStream: logs });
+    running.push(proxy);
+    expect((await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`))).status).toBe(200);
+    expect((await get(proxy, '/api/v1/query', { query: 'up' })).status).toBe(200);
+    while ((log.text.match(/request completed/g) ?? []).length < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const lines = log.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.every((line) => typeof line.time === 'number' && typeof line.pid === 'number')).toBe(true);
+    expect(lines.map((line) => line.req?.url).filter(Boolean)).toContain('/api/v1/query?query=up');
+    expect(lines[0].msg).toMatch(/^Server listening at http:\/\/127\.0\.0\.1:\d+$/);
+    expect(prometheus.requests.map((request) => request.orgId)).toEqual(prometheus.requests.map(() => '1'));
+  });
+
   it('logs no credential an upstream echoes in what it sends (a series label in the "trained a model" line)', async () => {
     const basic = Buffer.from('grafana:pw-V3ry-S3cret').toString('base64');
     const leaky = await startFakePrometheus([

@@ -1,4 +1,4 @@
-import { createRedactor } from '../src/redact';
+import { MIN_FREE_FORM_LENGTH, createLogLineRedactor, createRedactor } from '../src/redact';
 
 describe('createRedactor', () => {
   const redact = createRedactor(['s3cr/t"x', 'user:s3cr/t"x']);
@@ -28,5 +28,50 @@ describe('createRedactor', () => {
 
   it("leaves the client's own text as it sent it (no oracle)", () => {
     expect(redact('pw=s3cr/t"x', ['s3cr/t"x'])).toBe('pw=s3cr/t"x');
+  });
+
+  it('removes a short secret only where it stands as a token: not from numbers, paths or words it is part of', () => {
+    const short = createRedactor(['1', 'ab']);
+    expect('ab'.length).toBeLessThan(MIN_FREE_FORM_LENGTH);
+    expect(short('time 1796469058750 /api/v1/query tab abc 127.0.0.1 web-1 x_ab')).toBe(
+      'time 1796469058750 /api/v1/query tab abc 127.0.0.1 web-1 x_ab'
+    );
+    expect(short('tenant 1, org ab: 1')).toBe('tenant [redacted], org [redacted]: [redacted]');
+    expect(short('X-Scope-OrgID=1&x=ab')).toBe('X-Scope-OrgID=[redacted]&x=[redacted]');
+    // A long secret goes wherever it is, inside other text too.
+    expect(createRedactor(['s3cretTok'])('Bearers3cretTokX')).toBe('Bearer[redacted]X');
+  });
+});
+
+describe('createLogLineRedactor', () => {
+  it("keeps a log line JSON whatever a short secret's digits match, and removes it from strings and keys", () => {
+    const redactLine = createLogLineRedactor(createRedactor(['1', 'tok-ABC123']));
+    const line = JSON.stringify({
+      level: 30,
+      time: 1796469058750,
+      pid: 1,
+      tenant: '1',
+      url: '/api/v1/query',
+      labels: { host: 'tok-ABC123', 1: 'x' },
+      msg: 'trained 1 model',
+    });
+    const redacted = redactLine(line + '\n');
+    expect(redacted.endsWith('\n')).toBe(true);
+    expect(JSON.parse(redacted)).toEqual({
+      level: 30,
+      time: 1796469058750,
+      pid: 1,
+      tenant: '[redacted]',
+      url: '/api/v1/query',
+      labels: { host: '[redacted]', '[redacted]': 'x' },
+      msg: 'trained [redacted] model',
+    });
+  });
+
+  it('returns a line without secrets as it is, and redacts a line that is not JSON as text', () => {
+    const redactLine = createLogLineRedactor(createRedactor(['tok-ABC123']));
+    const clean = '{"level":30,"time":1.50,"msg":"ok"}\n';
+    expect(redactLine(clean)).toBe(clean);
+    expect(redactLine('stopped: tok-ABC123\n')).toBe('stopped: [redacted]\n');
   });
 });

@@ -11,6 +11,7 @@ import {
   TrainingPool,
   UpstreamHttp,
   UpstreamPassThroughError,
+  createLogLineRedactor,
   createRedactor,
   labelsKey,
   parseQuery,
@@ -97,7 +98,8 @@ export class AnomalyWriter {
     const redact = createRedactor(config.secrets);
     this.redact = redact;
     const destination = options.logStream ?? process.stdout;
-    this.log = pino({ level: config.log.level }, { write: (line: string) => destination.write(redact(line)) });
+    const redactLine = createLogLineRedactor(redact);
+    this.log = pino({ level: config.log.level }, { write: (line: string) => destination.write(redactLine(line)) });
     this.client = options.outputFile
       ? new OpenMetricsFileSink(options.outputFile, (samples) => this.metrics.samplesWritten.inc(samples))
       : this.remoteWriteClient();

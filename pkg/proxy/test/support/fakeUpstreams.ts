@@ -17,6 +17,8 @@ export interface RecordedRequest {
   path: string;
   params: URLSearchParams;
   authorization?: string;
+  /** The X-Scope-OrgID header (a tenant), if sent. */
+  orgId?: string;
 }
 
 export interface FakeServer {
@@ -78,7 +80,13 @@ async function listen(
   };
   const server: Server = createServer(async (request, response) => {
     const { path, params } = await readParams(request);
-    const recorded = { method: request.method ?? 'GET', path, params, authorization: request.headers.authorization };
+    const recorded = {
+      method: request.method ?? 'GET',
+      path,
+      params,
+      authorization: request.headers.authorization,
+      orgId: request.headers['x-scope-orgid'] as string | undefined,
+    };
     fake.requests.push(recorded);
     if (fake.mode === 'hang') {
       hanging.push(response);
