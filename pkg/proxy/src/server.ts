@@ -196,7 +196,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     now,
     engine
   );
-  const readiness = new Readiness(upstreams, now);
+  const readiness = new Readiness(upstreams, config.defaultUpstream, now);
 
   app.register(formbody);
   // vmalert POSTs its query in the URL with `Content-Type: application/json` and an empty body. Prometheus reads
@@ -341,9 +341,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const report = await readiness.check();
-    return reply
-      .code(report.ready ? 200 : 503)
-      .send({ status: report.ready ? 'ready' : 'not ready', upstreams: report.upstreams });
+    const status = !report.ready ? 'not ready' : report.allUp ? 'ready' : 'degraded';
+    return reply.code(report.ready ? 200 : 503).send({ status, upstreams: report.upstreams });
   });
   return app;
 }

@@ -754,7 +754,23 @@ describe('operations', () => {
     expect(await metricValue(proxy, 'telemetry_proxy_http_requests_total{endpoint="unmatched",code="404"}')).toBe(1);
   });
 
-  it('/readyz is 503 when an upstream is down', async () => {
+  it('/readyz stays 200 ("degraded") when another upstream than the default is down, and says which', async () => {
+    const other = await startFakePrometheus(SERIES);
+    fakes.push(other);
+    const proxy = await proxyWith('', `  other: { type: prometheus, url: "${other.url}", timeout: 2s }`);
+    await other.close();
+    const ready = await get(proxy, '/readyz');
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.text)).toEqual({
+      status: 'degraded',
+      upstreams: {
+        prom: { ok: true, detail: 'HTTP 200' },
+        other: { ok: false, detail: 'upstream "other" unreachable' },
+      },
+    });
+  });
+
+  it('/readyz is 503 when the default upstream is down', async () => {
     const proxy = await proxyWith();
     await prometheus.close();
     const ready = await get(proxy, '/readyz');

@@ -1,8 +1,16 @@
-/** /readyz: the config is loaded (we are running) and every upstream answers its health endpoint. Cached briefly. */
+/**
+ * /readyz: the config is loaded (we are running) and the default upstream, the one plain PromQL and Grafana's health
+ * check go to, answers its health endpoint. Another upstream that does not answer is reported (status "degraded")
+ * without failing readiness: a readiness probe would take the proxy out of service for every query because one
+ * secondary database is down (an install review). Cached briefly.
+ */
 import { UpstreamHttp } from '@telemetry-analyzer/query';
 
 export interface ReadinessReport {
+  /** The default upstream answers. */
   ready: boolean;
+  /** Every upstream answers. */
+  allUp: boolean;
   upstreams: Record<string, { ok: boolean; detail: string }>;
 }
 
@@ -13,6 +21,7 @@ export class Readiness {
 
   constructor(
     private readonly upstreams: Map<string, UpstreamHttp>,
+    private readonly defaultUpstream: string,
     private readonly now: () => number = Date.now
   ) {}
 
@@ -28,7 +37,11 @@ export class Readiness {
       [...this.upstreams.values()].map(async (upstream) => [upstream.name, await probe(upstream)] as const)
     );
     const upstreams = Object.fromEntries(entries);
-    return { ready: entries.every(([, result]) => result.ok), upstreams };
+    return {
+      ready: upstreams[this.defaultUpstream]?.ok ?? false,
+      allUp: entries.every(([, result]) => result.ok),
+      upstreams,
+    };
   }
 }
 
