@@ -64,6 +64,27 @@ describe('serve', () => {
   });
 });
 
+describe('serve with a model store it cannot write', () => {
+  it('exits 2 naming the directory and what to do, before listening (not a warning per model lost)', () => {
+    // Under a regular file: no directory can be made there, whoever runs the test (root included).
+    const blocker = join(work, 'not-a-directory');
+    writeFileSync(blocker, '');
+    const directory = join(blocker, 'models');
+    const config = join(work, 'store.yaml');
+    writeFileSync(
+      config,
+      `listen: '127.0.0.1:0'\nupstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:9" }\n` +
+        `modelStore: { directory: ${JSON.stringify(directory)} }\n`
+    );
+    const run = runCli(['serve', '--config', config], undefined, { killAfterMs: 60_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd()).toBe(
+      `telemetry-analyzer: ${config}: modelStore.directory: cannot write models to ${directory} (ENOTDIR): create ` +
+        'it and give it to the user the process runs as, or choose another directory'
+    );
+  });
+});
+
 describe('generate', () => {
   it.each(['30s1m', '1m1m', '1.5m', '15'])(
     'refuses --step %s (not a duration of the shared grammar), exit 2',

@@ -14,4 +14,4 @@ export { MAX_WAITING_PER_CONNECTION } from './http/requestTurns';
 export type { RunningProxy, ProxyOptions } from './server';
 export { parseQuery, ANOMALY_FUNCTIONS } from '@telemetry-analyzer/query';
 export type { AnomalyQuery, AnomalyOptions, AnomalyFunction, ParsedQuery } from '@telemetry-analyzer/query';
-export { PromApiError, QueryParseError } from '@telemetry-analyzer/query';
+export { ModelStoreDirectoryError, PromApiError, QueryParseError } from '@telemetry-analyzer/query';

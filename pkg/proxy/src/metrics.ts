@@ -74,6 +74,12 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly modelStoreSaveFailures = new Counter({
+    name: 'telemetry_proxy_model_store_save_failures_total',
+    help: 'Trained models that could not be written to the model store (served from memory, lost at a restart).',
+    registers: [this.registry],
+  });
+
   readonly modelStoreBytes = new Gauge({
     name: 'telemetry_proxy_model_store_bytes',
     help: 'Bytes of the model files in the model store directory (bounded by modelStore.maxBytes).',

@@ -14,6 +14,7 @@ import {
   UpstreamPassThroughError,
   ModelRepository,
   ModelStore,
+  checkStoreDirectory,
   AnomalyEvaluator,
   TrainingPool,
   engineOnEventLoop,
@@ -172,6 +173,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       onScoreCacheBytesChange: (bytes) => metrics.scoreCacheBytes.set(bytes),
       onEvict: () => metrics.modelEvictions.inc(),
       onModelBytesChange: (bytes) => metrics.modelBytes.set(bytes),
+      onStoreSaveFailed: () => metrics.modelStoreSaveFailures.inc(),
     },
     now,
     config.scoreCache.maxBytes,
@@ -371,6 +373,9 @@ function badDataBody(error: string) {
 
 /** Starts the proxy on the configured address (port 0 = any free port). */
 export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
+  if (config.modelStore) {
+    await checkStoreDirectory(config.modelStore.directory);
+  }
   const abortInFlight = new AbortController();
   const app = buildProxy(config, { ...options, shutdown: abortInFlight.signal });
   // Keep-alive connections would hold close() open forever; answers sent while shutting down close theirs.

@@ -1,5 +1,5 @@
 import { AnomalyDetector, type SeriesTable } from '@telemetry-analyzer/engine';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -295,6 +295,26 @@ describe('anomaly functions', () => {
     expect(after.text).toBe(before.text);
     expect(await metricValue(second, 'telemetry_proxy_model_trainings_total')).toBe(0);
     expect(await metricValue(second, 'telemetry_proxy_model_store_loads_total')).toBe(2);
+  });
+
+  it('refuses to start on a model store it cannot write; counts models it could not save later, still serving them', async () => {
+    const blocker = join(mkdtempSync(join(tmpdir(), 'proxy-models-')), 'a-file');
+    writeFileSync(blocker, '');
+    await expect(proxyWith(`modelStore: { directory: "${join(blocker, 'models')}" }`)).rejects.toThrow(
+      /^modelStore\.directory: cannot write models to .*a-file\/models \(ENOTDIR\)/
+    );
+    // Writable at the start, gone afterwards (a volume unmounted, a cleanup): each model is served and counted.
+    const directory = mkdtempSync(join(tmpdir(), 'proxy-models-'));
+    const proxy = await proxyWith(`modelStore: { directory: "${directory}" }`);
+    rmSync(directory, { recursive: true });
+    writeFileSync(directory, '');
+    const answer = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(answer.status).toBe(200);
+    // Saved after the answer may have gone: waited for (the test's timeout bounds it).
+    while ((await metricValue(proxy, 'telemetry_proxy_model_store_save_failures_total')) < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(await metricValue(proxy, 'telemetry_proxy_model_store_save_failures_total')).toBe(2);
   });
 
   it("reuses a model's previous scores for a repeated or shifted range, with the same answers as a fresh proxy", async () => {

@@ -48,6 +48,8 @@ export interface RepositoryEvents {
   onEvict?(): void;
   /** Bytes the cached models hold together (trainedModelBytes), without their score caches. */
   onModelBytesChange?(bytes: number): void;
+  /** A model could not be written to the store (it is still served, from memory). */
+  onStoreSaveFailed?(): void;
 }
 
 /**
@@ -201,6 +203,7 @@ export class ModelRepository {
     try {
       await this.store.save(saved);
     } catch (error) {
+      this.events.onStoreSaveFailed?.();
       this.log.warn({ directory: this.store.directory, reason: (error as Error).message }, 'could not save a model');
     }
   }

@@ -43,6 +43,38 @@ const TEMPORARY_FILE = /^[0-9a-f]{64}\.json\.\d+\.[0-9a-f]{12}\.tmp$/;
  */
 export const STALE_TEMPORARY_MS = 10 * 60_000;
 
+/** The model store's directory cannot be created or written by this process (checked at start-up). */
+export class ModelStoreDirectoryError extends Error {
+  constructor(
+    readonly directory: string,
+    readonly code: string | undefined,
+    reason: string
+  ) {
+    super(
+      `modelStore.directory: cannot write models to ${directory} (${reason}): create it and give it to the user ` +
+        'the process runs as, or choose another directory'
+    );
+  }
+}
+
+/**
+ * Creates the store's directory if need be and checks that this process can write a file there, so that a store
+ * it cannot use stops the start-up instead of losing every model it trains (an install review: run as another
+ * user, the proxy started and logged a warning per model, each lost at the next restart).
+ */
+export async function checkStoreDirectory(directory: string): Promise<void> {
+  // Named like save()'s temporary files: one left by a crash between write and unlink is removed as stale.
+  const probe = join(directory, `${'0'.repeat(64)}.json.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await mkdir(directory, { recursive: true });
+    await writeFile(probe, '');
+    await unlink(probe);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    throw new ModelStoreDirectoryError(directory, e.code, e.code ?? e.message);
+  }
+}
+
 export class ModelStore {
   private readonly retention?: StoreRetention;
   private scanned?: Promise<void>;
