@@ -160,6 +160,20 @@ describe('run', () => {
     }
   });
 
+  it('exits 2 naming a model store directory it cannot write, before running a job', () => {
+    const { dir, config } = writerConfigWith('jobs:\n  - name: cpu\n    query: cpu\n');
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, '');
+    writeFileSync(config, `modelStore: { directory: ${JSON.stringify(join(blocker, 'models'))} }\n`, { flag: 'a' });
+    const run = runCli(['run', '--config', config], undefined, { killAfterMs: 60_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^telemetry-analyzer: ${config}: modelStore\\.directory: cannot write models to .*a-file/models \\(ENOTDIR\\)`
+      )
+    );
+  });
+
   it.each([
     ['reversed', '2026-11-02T00:00:00Z', '2026-11-01T00:00:00Z'],
     ['empty', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z'],

@@ -5,7 +5,7 @@
  */
 import { loadWriterConfig } from './config';
 import { ShardSpec } from './shard';
-import { UpstreamPassThroughError } from '@telemetry-analyzer/query';
+import { UpstreamPassThroughError, checkStoreDirectory } from '@telemetry-analyzer/query';
 import { AnomalyWriter, WriterOptions } from './writer';
 
 export interface RunOptions extends WriterOptions {
@@ -23,6 +23,10 @@ export interface RunOptions extends WriterOptions {
 
 export async function runWriterFromConfigFile(path: string, options: RunOptions = {}): Promise<AnomalyWriter> {
   const config = loadWriterConfig(path);
+  if (config.modelStore) {
+    // A store it cannot write stops the start, as the proxy's (checkStoreDirectory): not a warning per model lost.
+    await checkStoreDirectory(config.modelStore.directory);
+  }
   if (options.shard) {
     config.shard = options.shard;
   }

@@ -29,7 +29,8 @@ export function runCommand(): Command {
       // Loaded on demand (typed, through the package's own exports): the other commands must not need the writer.
       const { ConfigError, ReadBackError, failureText, parseShard, runWriterFromConfigFile } =
         await import('@telemetry-analyzer/writer');
-      const { PromApiError, UpstreamPassThroughError, parseTimestamp } = await import('@telemetry-analyzer/query');
+      const { ModelStoreDirectoryError, PromApiError, UpstreamPassThroughError, parseTimestamp } =
+        await import('@telemetry-analyzer/query');
       let shard;
       if (flags.shard !== undefined) {
         shard = parseShard(flags.shard);
@@ -73,6 +74,9 @@ export function runCommand(): Command {
       } catch (error) {
         if (error instanceof ConfigError) {
           throw configProblems(flags.config, 'writer', error.located);
+        }
+        if (error instanceof ModelStoreDirectoryError) {
+          throw new InputError({ source: flags.config }, error.message);
         }
         const listening = listenProblem(flags.config, error);
         if (listening) {
