@@ -301,9 +301,10 @@ describe('docker-compose.yaml', () => {
     for (const [service, port] of Object.entries(listening)) {
       expect({ service, published: containerPorts(service) }).toEqual({ service, published: [port] });
     }
-    const hostPorts = Object.keys(services).flatMap((name) =>
-      (services[name].ports ?? []).map((p: string) => String(p).split(':')[0])
-    );
+    const published = Object.keys(services).flatMap((name) => (services[name].ports ?? []).map(String));
+    // On the loopback interface only: the demo has no auth (anonymous Grafana admin, open proxy, InfluxDB).
+    expect(published.filter((p) => !p.startsWith('127.0.0.1:'))).toEqual([]);
+    const hostPorts = published.map((p) => p.split(':')[1]);
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
     for (const { where, url } of configuredUrls()) {
       expect({ where, host: url.host }).toEqual({
