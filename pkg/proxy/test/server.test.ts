@@ -424,7 +424,7 @@ describe('errors in Prometheus format', () => {
     expect(JSON.parse(answer.text)).toEqual({
       status: 'error',
       errorType: 'bad_data',
-      error: 'parse error at char 33: trees must be an integer in [1, 10000], got 0',
+      error: 'parse error at char 33: trees must be an integer of at least 1, got 0',
     });
   });
 

@@ -125,8 +125,10 @@ describe('malformed anomaly queries are 400 bad_data with the position', () => {
     ['anomaly_flag(x, tres=10)', 17, 'unknown option "tres"'],
     ['anomaly_flag(x, trees=10, trees=20)', 27, 'given twice'],
     ['anomaly_flag(x, trees=0)', 23, 'trees must be an integer'],
-    ['anomaly_flag(x, window=1)', 24, 'window must be an integer'], // the rolling std needs two points
-    ['anomaly_flag(x, trees=2.5)', 23, 'trees must be an integer'],
+    // The rolling std needs two points; only the bound crossed is named (the proxy's own limits are lower maxima).
+    ['anomaly_flag(x, window=1)', 24, 'window must be an integer of at least 2, got 1'],
+    ['anomaly_flag(x, window=20000)', 24, 'window must be an integer of at most 10000, got 20000'],
+    ['anomaly_flag(x, trees=2.5)', 23, 'trees must be an integer, got 2.5'],
     ['anomaly_flag(x, contamination=0.7)', 31, 'contamination must be auto or a number in (0, 0.5]'],
     ['anomaly_flag(x, contamination=lots)', 31, 'contamination must be'],
     ['anomaly_flag(x, train="a week")', 23, 'train must be a duration'],

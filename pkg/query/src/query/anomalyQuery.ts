@@ -369,8 +369,16 @@ class AnomalyQueryParser {
   private integer(value: Token, name: AnomalyIntegerOption): number {
     const [min, max] = ANOMALY_INTEGER_LIMITS[name];
     const n = Number(value.type === 'string' ? value.stringValue : value.text);
-    if (value.type === 'identifier' || value.type === 'duration' || !Number.isInteger(n) || n < min || n > max) {
-      this.fail(value, `${name} must be an integer in [${min}, ${max}], got ${value.text}`);
+    if (value.type === 'identifier' || value.type === 'duration' || !Number.isInteger(n)) {
+      this.fail(value, `${name} must be an integer, got ${value.text}`);
+    }
+    // The grammar's own bound on the side crossed only: the proxy's limits (limits.maxWindow...) are lower than its
+    // maxima and are named when passed (costLimits.ts); "[2, 10000]" for window=1 told of a maximum it does not allow.
+    if (n < min) {
+      this.fail(value, `${name} must be an integer of at least ${min}, got ${value.text}`);
+    }
+    if (n > max) {
+      this.fail(value, `${name} must be an integer of at most ${max}, got ${value.text}`);
     }
     return n;
   }
