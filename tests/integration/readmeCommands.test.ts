@@ -4,12 +4,12 @@
  *  - `npx telemetry-analyzer …` needs the workspaces built (`npm run build:pkg`, which `npm run demo` and
  *    `npm run ci` run): it must come after one of those;
  *  - each `npx telemetry-analyzer …` line then runs for real (the built CLI, in an empty directory holding the files
- *    the README names: telemetry.csv and history.csv from the bundled sample, today.ndjson, metrics.ndjson), and
- *    exits 0; `tail -f` becomes `cat`; `serve --config <file>` is checked by loading that file with the proxy's own
- *    config reader (the proxy would listen forever).
+ *    the README names: the bundled sample at data/sample_telemetry.csv, metrics.csv), with the block's shell variables
+ *    (`CSV=…`) expanded, and exits 0; `tail [-n +K] -f` becomes reading the file; `serve --config <file>` is checked by
+ *    loading that file with the proxy's own config reader (the proxy would listen forever).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@telemetry-analyzer/proxy';
@@ -69,22 +69,21 @@ describe('README commands, in order, on a fresh clone', () => {
     const sample = repoPath('data/sample_telemetry.csv');
 
     beforeAll(() => {
-      copyFileSync(sample, join(work, 'telemetry.csv'));
-      copyFileSync(sample, join(work, 'history.csv'));
+      mkdirSync(join(work, 'data'));
+      copyFileSync(sample, join(work, 'data', 'sample_telemetry.csv'));
       const [header, ...lines] = readFileSync(sample, 'utf8').trimEnd().split('\n');
-      const names = header.split(',');
-      const ndjson = (rows: string[]) =>
-        rows
-          .map((line) => {
-            const cells = line.split(',');
-            return JSON.stringify(
-              Object.fromEntries(names.map((name, i) => [name, i === 0 ? cells[i] : Number(cells[i])]))
-            );
-          })
-          .join('\n') + '\n';
-      writeFileSync(join(work, 'today.ndjson'), ndjson(lines.slice(-1440)));
-      writeFileSync(join(work, 'metrics.ndjson'), ndjson(lines.slice(-120)));
+      writeFileSync(join(work, 'metrics.csv'), [header, ...lines.slice(-120)].join('\n') + '\n');
     });
+
+    /** The blocks' shell variables (`CSV=data/sample_telemetry.csv`), expanded in the lines below them. */
+    const variables = new Map(
+      commands.flatMap((command) => {
+        const assignment = /^([A-Z_][A-Z0-9_]*)=(\S+)$/.exec(command);
+        return assignment ? [[assignment[1], assignment[2]] as const] : [];
+      })
+    );
+    const expand = (command: string) =>
+      command.replace(/\$([A-Z_][A-Z0-9_]*)/g, (whole, name: string) => variables.get(name) ?? whole);
 
     const cliLines = commands.filter((command) => /\bnpx telemetry-analyzer\b/.test(command));
 
@@ -96,10 +95,12 @@ describe('README commands, in order, on a fresh clone', () => {
         expect(() => loadConfig(repoPath(serve[1]))).not.toThrow();
         return;
       }
-      const piped = /^tail -f (\S+) \| (.*)$/.exec(command);
-      const cliPart = (piped ? piped[2] : command).replace(/^npx telemetry-analyzer\s*/, '');
+      const piped = /^tail (?:-n \+(\d+) )?-f (\S+) \| (.*)$/.exec(expand(command));
+      const cliPart = (piped ? piped[3] : expand(command)).replace(/^npx telemetry-analyzer\s*/, '');
       const args = cliPart.split(/\s+/).filter((arg) => arg !== '');
-      const input = piped ? readFileSync(join(work, piped[1]), 'utf8') : undefined;
+      // `tail -n +K` starts at line K (1: the whole file); plain `tail -f` at its last 10 lines.
+      const tailed = piped && readFileSync(join(work, piped[2]), 'utf8').trimEnd().split('\n');
+      const input = tailed && tailed.slice(piped[1] ? Number(piped[1]) - 1 : -10).join('\n') + '\n';
       const run = spawnSync(process.execPath, [CLI, ...args], { cwd: work, input, encoding: 'utf8' });
       expect({ command, status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({
         command,

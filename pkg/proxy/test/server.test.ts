@@ -317,6 +317,36 @@ describe('anomaly functions', () => {
     expect(await metricValue(proxy, 'telemetry_proxy_model_store_save_failures_total')).toBe(2);
   });
 
+  it('warns when a series has far less history than the training window asks for (a new Prometheus, a short retention)', async () => {
+    const young = await startFakePrometheus([
+      SERIES[0],
+      // Samples only from step 200 of the window [0, 300]: a third of it.
+      {
+        labels: { __name__: 'cpu', instance: 'new', job: 'node' },
+        valueAt: (t) => (t < at(200) ? undefined : wave((t - T0) / STEP, 2)),
+      },
+    ]);
+    fakes.push(young);
+    const proxy = await proxyWith('', `  young: { type: prometheus, url: "${young.url}", timeout: 2s }`);
+    const answer = await get(
+      proxy,
+      '/api/v1/query_range',
+      queryRange(`anomaly_score(cpu, upstream="young", ${FIXED})`)
+    );
+    expect(answer.status).toBe(200);
+    const { warnings } = JSON.parse(answer.text);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^1 of 2 models trained on less than 50 % of their training window \\(5h\\): .*instance="new".*: from ${new Date(at(200)).toISOString().replace(/\./g, '\\.')}, 33 % of the window\\)`
+        )
+      ),
+    ]);
+    // The series with the whole window: no such warning.
+    const full = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
+    expect(JSON.parse(full.text).warnings ?? []).not.toContainEqual(expect.stringMatching(/training window/));
+  });
+
   it("reuses a model's previous scores for a repeated or shifted range, with the same answers as a fresh proxy", async () => {
     const proxy = await proxyWith();
     const query = (shift: number) => queryRange(`anomaly_score(cpu, ${FIXED})`, at(400 + shift), at(460 + shift));

@@ -9,7 +9,8 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 export interface FakeSeries {
   labels: Record<string, string>;
-  valueAt(timestampMs: number): number;
+  /** The sample at a time; undefined: none there (Prometheus leaves the step out). */
+  valueAt(timestampMs: number): number | undefined;
 }
 
 export interface RecordedRequest {
@@ -155,7 +156,10 @@ export function startFakePrometheus(series: FakeSeries[], port = 0): Promise<Fak
     const result = series.map((s) => {
       const values: Array<[number, string]> = [];
       for (let t = start; t <= end; t += step) {
-        values.push([t / 1000, String(s.valueAt(t))]);
+        const value = s.valueAt(t);
+        if (value !== undefined) {
+          values.push([t / 1000, String(value)]);
+        }
       }
       return { metric: s.labels, values };
     });

@@ -27,6 +27,11 @@ export interface TrainedModel {
   trainedAt: number;
   trainStart: number;
   trainEnd: number;
+  /**
+   * The first training sample's time: later than trainStart when the upstream holds less history than the window
+   * asks for (a new Prometheus, a short retention). Absent in model files written before it was kept.
+   */
+  dataStart?: number;
   /** What scores: handed to a worker thread as it is (AnomalyDetector.fromTransfer there). */
   detector: TransferredDetector;
   /**
@@ -194,6 +199,7 @@ export class ModelRepository {
         trainedAt: model.trainedAt,
         trainStart: model.trainStart,
         trainEnd: model.trainEnd,
+        dataStart: model.dataStart,
         detector: json,
       };
     this.remember(model);

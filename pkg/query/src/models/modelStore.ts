@@ -20,6 +20,8 @@ export interface StoredModel {
   trainedAt: number;
   trainStart: number;
   trainEnd: number;
+  /** See TrainedModel.dataStart (optional: files written before it have none). */
+  dataStart?: number;
   detector: unknown;
 }
 
@@ -215,6 +217,7 @@ export class ModelStore {
         trainedAt: json.trainedAt,
         trainStart: json.trainStart,
         trainEnd: json.trainEnd,
+        ...(typeof json.dataStart === 'number' ? { dataStart: json.dataStart } : {}),
         detector: json.detector,
       };
     } catch (error) {

@@ -52,6 +52,7 @@ import { ModelTraining } from './modelTraining';
 import { onlineTrainingRange } from './onlineScoring';
 import { fetchSeries, type FetchOptions, type SeriesSelection } from './seriesFetch';
 import { ModelUnit, buildTable, buildUnits, unitLabelsOf } from './seriesTables';
+import { shortHistoryWarning } from './shortHistory';
 import { scoreUnits } from './unitScoring';
 import type { SeriesListingCache } from '../upstreams/prometheusSelection';
 
@@ -227,6 +228,10 @@ export class AnomalyEvaluator {
           warnings.push(`no model for ${labelsKey(unit.labels)}: ${result ?? 'the series has no training data'}`);
         }
       }
+    }
+    const shortHistory = shortHistoryWarning(models.values());
+    if (shortHistory !== undefined) {
+      warnings.push(shortHistory);
     }
     let tableOf = (unit: ModelUnit, model: TrainedModel): SeriesTable => buildTable(unit, model.detector.columns);
     if (plan) {

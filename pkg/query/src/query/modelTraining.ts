@@ -109,9 +109,11 @@ export class ModelTraining {
     signal: AbortSignal
   ): Promise<TrainedModel | string> {
     const began = process.hrtime.bigint();
+    const table = buildTable(unit);
+    const dataStart = table.timestamps[0];
     let trained;
     try {
-      trained = await this.engine.train(buildTable(unit), detectorOptionsOf(settings), this.models.saves, signal);
+      trained = await this.engine.train(table, detectorOptionsOf(settings), this.models.saves, signal);
     } catch (error) {
       if (error instanceof EngineInputError) {
         this.hooks.onTrainingFailed();
@@ -126,6 +128,7 @@ export class ModelTraining {
       trainedAt: this.now(),
       trainStart: range.startMs,
       trainEnd: range.endMs,
+      dataStart,
       detector: trained.transfer,
     };
     this.hooks.log.info(
