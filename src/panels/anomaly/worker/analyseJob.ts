@@ -43,6 +43,7 @@ import type {
 } from './messages';
 import { JobCancelled, type JobHooks, failure } from './runScoreJob';
 import { type PeerLink, scoreSharing } from './peerScoring';
+import { replacedData } from './replacedData';
 
 /**
  * What explain() needs of a slot's latest result (the table it scored and the warm-up of its features), and what a
@@ -208,6 +209,22 @@ async function analyseModel(
     return analyseOnline(model, request, state, { table, sorted, alignment, warmup, options }, pause);
   }
   let detector = state.cache.get(model.slot, model.trainingKey);
+  const previous = state.tables.get(model.slot);
+  // Other values under the same series and range (replacedData): the cached model and the previous scores learned
+  // and scored other data. The model trains again (on baseline rows the panel then sends: 'model-missing').
+  const replaced = detector !== undefined && previous !== undefined && replacedData(previous.table, table);
+  if (replaced) {
+    state.cache.delete(model.slot);
+    detector = undefined;
+  }
+  // A model trained on the visible rows judges them as training rows: a refresh whose rows became too few or
+  // constant says so, as a first analysis of them would, instead of scoring them with the model of the rows before.
+  if (detector && !model.training) {
+    const problem = checkTrainingTable(table, request.check);
+    if (problem) {
+      return { slot: model.slot, ok: false, code: problem.kind, message: problem.message };
+    }
+  }
   let trained = false;
   let scored: Scored | undefined;
   if (!detector) {
@@ -241,11 +258,10 @@ async function analyseModel(
     await pause();
   }
   let scoredAnew = table.timestamps.length;
-  const previous = state.tables.get(model.slot);
   let reuse: DrawReuse | undefined;
   if (!scored) {
     rethreshold(detector, request.contamination);
-    if (previous?.reusable && previous.reusable.trainingKey === model.trainingKey) {
+    if (!trained && previous?.reusable && previous.reusable.trainingKey === model.trainingKey) {
       // A refresh with the same model: only the rows that changed or are new are scored. The previous scores are
       // read by nothing else (the engine's results, a trainAndScore's included, are the caller's own arrays: the
       // forest keeps a copy), so the refresh writes into them.

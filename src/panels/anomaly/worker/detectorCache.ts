@@ -25,6 +25,11 @@ export class DetectorCache {
     this.entries.set(slot, { trainingKey, detector });
   }
 
+  /** Forgets the slot's model (it learned data the slot's series no longer hold). */
+  delete(slot: string): void {
+    this.entries.delete(slot);
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -271,6 +271,30 @@ describe('AnomalyPanel and the standard field options', () => {
 });
 
 describe('AnomalyPanel series', () => {
+  it('other values under the same series and range (a dashboard variable switched host) are analysed afresh', async () => {
+    // A review: the cached model of the previous host scored the new one, 223 of 400 points flagged against 8.
+    const before = prometheusFrame(syntheticSeries(200, [150], 7), { __name__: 'cpu' });
+    const after = prometheusFrame(
+      syntheticSeries(200, [60], 23).map((v) => v * 3 + 200),
+      { __name__: 'cpu' }
+    );
+    const countOf = async (render: () => void) => {
+      render();
+      const panel = screen.getByTestId(testIds.panel.container);
+      await waitFor(() => expect(panel).toHaveAttribute('data-state', 'ready'));
+      return panel.getAttribute('data-anomaly-count');
+    };
+    const scorer = new MainThreadScorer('Web Workers are not available here');
+    const { rerender, unmount } = render(<AnomalyPanel {...panelProps([before], {})} createScorer={() => scorer} />);
+    await allDrawnFrom(START);
+    rerender(<AnomalyPanel {...panelProps([after], {})} createScorer={() => scorer} />);
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.summary)).not.toHaveTextContent('cached models'));
+    const switched = await countOf(() => undefined);
+    unmount();
+    const fresh = await countOf(() => renderPanel([after]));
+    expect(switched).toBe(fresh);
+  });
+
   it('a query returning fewer series than before draws the new ones (the score pane read the old indices: a TypeError)', async () => {
     const scorer = new MainThreadScorer('Web Workers are not available here');
     const series = [7, 11, 13].map((seed, i) => prometheusFrame(syntheticSeries(200, [150], seed), { host: `h${i}` }));

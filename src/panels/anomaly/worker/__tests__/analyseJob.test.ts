@@ -67,6 +67,45 @@ function markTimes(markTimesSlots: Float64Array): number[] {
   return Array.from(markTimesSlots).filter((t) => !Number.isNaN(t));
 }
 
+describe('runAnalyseJob and a cached model whose series changed under the same identity and range', () => {
+  const N = 240;
+  const first = syntheticSeries(N, [150]);
+  // Another host's values behind the same labels (a dashboard variable in a query that does not group by host).
+  const other = syntheticSeries(N, [60], 23).map((v) => v * 3 + 200);
+  const job = (values: number[], mayTrain: boolean) =>
+    request([{ slot: 's', trainingKey: 'k', columns: [column('cpu', values)], mayTrain }], N);
+
+  it('retrains on the new values (the panel resends them when the model was not sent any): as a fresh job', async () => {
+    const state = newState();
+    ok((await runAnalyseJob(job(first, true), state, hooks))[0]);
+    // The panel believes the model cached (mayTrain false): the worker says it is missing instead of scoring.
+    const [refused] = await runAnalyseJob(job(other, false), state, hooks);
+    expect(refused).toMatchObject({ ok: false, code: 'model-missing' });
+    const again = ok((await runAnalyseJob(job(other, true), state, hooks))[0]);
+    const fresh = ok((await runAnalyseJob(job(other, true), newState(), hooks))[0]);
+    expect(again.trained).toBe(true);
+    expect(again.flaggedRows).toBe(fresh.flaggedRows);
+    expect(Array.from(again.scores)).toEqual(Array.from(fresh.scores));
+    // A refresh of the same values keeps the model.
+    expect(ok((await runAnalyseJob(job(other, false), state, hooks))[0]).trained).toBe(false);
+  });
+
+  it('says a series that became too short or constant cannot be analysed, as a first job would', async () => {
+    const state = newState();
+    ok((await runAnalyseJob(job(first, true), state, hooks))[0]);
+    const [constant] = await runAnalyseJob(job(new Array(N).fill(7), true), state, hooks);
+    expect(constant).toMatchObject({ ok: false, code: 'constant' });
+    const state2 = newState();
+    ok((await runAnalyseJob(job(first, true), state2, hooks))[0]);
+    const short = request(
+      [{ slot: 's', trainingKey: 'k', columns: [column('cpu', first.slice(0, 5))], mayTrain: false }],
+      N
+    );
+    const [tooFew] = await runAnalyseJob(short, state2, hooks);
+    expect(tooFew).toMatchObject({ ok: false, code: 'not-enough-data' });
+  });
+});
+
 describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)', () => {
   const N = 240;
   const a = syntheticSeries(N, [60, 150, 151]);

@@ -1,0 +1,53 @@
+import type { SeriesTable } from '@telemetry-analyzer/engine';
+
+/**
+ * Rows at the end of the previous table whose values a new answer may revise without the data being other data:
+ * the last step of a range query is often partial (a rate over a window still filling, an InfluxDB bucket still
+ * collecting) and is answered again with more samples at the next refresh.
+ */
+export const REVISABLE_TAIL_ROWS = 2;
+
+/** Common rows that must differ, at least, for the data to count as replaced (and at least a quarter of them). */
+export const MIN_DIFFERING_ROWS = 3;
+
+/**
+ * Whether `next` holds other data than `previous` for the same series: among the rows of both tables at the same
+ * timestamps (but the previous table's revisable tail), at least a quarter, and MIN_DIFFERING_ROWS, have other values
+ * (NaN equals NaN). A refresh moving the range on shares its rows unchanged; a dashboard variable that switched the
+ * host in a query that does not group by it, or an edited query, keeps the series' identity and range but not
+ * their values, and a model trained on the old values must not score the new ones (a review: 223 of 400 points
+ * flagged, 8 by a fresh panel). Tables without enough common timestamps tell nothing: false. Both tables sorted.
+ */
+export function replacedData(previous: SeriesTable, next: SeriesTable): boolean {
+  if (previous.columns.length !== next.columns.length) {
+    return false; // other columns: another model altogether (its training key differs)
+  }
+  const end = previous.timestamps.length - REVISABLE_TAIL_ROWS;
+  let common = 0;
+  let differing = 0;
+  for (let p = 0, n = 0; p < end && n < next.timestamps.length;) {
+    const a = previous.timestamps[p];
+    const b = next.timestamps[n];
+    if (a < b) {
+      p++;
+    } else if (b < a) {
+      n++;
+    } else {
+      common++;
+      if (!sameRow(previous, p, next, n)) {
+        differing++;
+      }
+      p++;
+      n++;
+    }
+  }
+  return differing >= MIN_DIFFERING_ROWS && differing * 4 >= common;
+}
+
+function sameRow(a: SeriesTable, row: number, b: SeriesTable, other: number): boolean {
+  return a.columns.every((column, c) => {
+    const x = column.values[row];
+    const y = b.columns[c].values[other];
+    return x === y || (Number.isNaN(x) && Number.isNaN(y));
+  });
+}
