@@ -106,13 +106,14 @@ export function useAnalysis(
         if (stale || analysis.status === 'cancelled') {
           return;
         }
-        if (analysis.status === 'done') {
-          lastDone.current = analysis;
-        }
+        // What the next run shows while it loads: the last result, unless the panel has shown "No data" (a failed
+        // query) since: its series came back for a scoring run's length (a state-transition review).
+        lastDone.current = analysis.status === 'done' ? analysis : undefined;
         setState(analysis);
       })
       .catch((error: unknown) => {
         if (!stale) {
+          lastDone.current = undefined;
           setState({ status: 'error', message: error instanceof Error ? error.message : String(error) });
         }
       });

@@ -367,6 +367,36 @@ describe('AnomalyPanel and the state of its queries', () => {
     expect(screen.queryByTestId(testIds.panel.noData)).toBeNull();
   });
 
+  it('after a failed query, new data load without the series from before the error', async () => {
+    // A state-transition review: the chart of the series before the error came back while the new ones were scored.
+    const scorer = new MainThreadScorer('Web Workers are not available here');
+    const old = prometheusFrame(syntheticSeries(200, [150], 7), { __name__: 'old' });
+    const props = panelProps([old], {});
+    const { rerender } = render(<AnomalyPanel {...props} createScorer={() => scorer} />);
+    await allDrawnFrom(START);
+    const errors = [{ refId: 'A', message: 'bad_data: parse error' }];
+    const failed = panelProps([], {});
+    rerender(
+      <AnomalyPanel
+        {...failed}
+        data={{ ...failed.data, state: LoadingState.Error, errors }}
+        createScorer={() => scorer}
+      />
+    );
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.error)).toHaveTextContent('bad_data'));
+    await act(async () => {}); // the analysis of no frames settles
+    rerender(
+      <AnomalyPanel
+        {...panelProps([prometheusFrame(syntheticSeries(200, [60], 11), { __name__: 'new' })], {})}
+        createScorer={() => scorer}
+      />
+    );
+    expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-state', 'loading');
+    expect(screen.queryByTestId(testIds.panel.chart)).toBeNull();
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-state', 'ready'));
+    expect(JSON.parse(plots()[0].root.getAttribute('data-shown-series')!)).toEqual([expect.stringContaining('new')]);
+  });
+
   it("a new panel's first query still running is loading, not 'No data'", async () => {
     const props = panelProps([], {});
     render(
