@@ -1,7 +1,8 @@
 /**
  * The anomaly panel's legend on the built panel: a click on a series shows only that series, a click on the only
- * series shown shows them all again, and a ctrl-click toggles one series (Grafana's legend). What the plot draws is
- * read from the plot itself (data-shown-series on uPlot's root, see testIds.panel.chart).
+ * series shown shows them all again, and a ctrl-click toggles one series (Grafana's legend); a hidden series leaves
+ * the score pane and the tooltip too. What the plots draw is read from the plots themselves (data-shown-series on
+ * uPlot's root, see testIds.panel.chart).
  */
 import { bigPanelRange, generateFramesInPage, renderBigPanel } from './bigFrames';
 import { expect, test } from './fixtures';
@@ -29,5 +30,38 @@ test('a click on a legend entry shows only that series; again shows all; ctrl-cl
   await expect.poll(shown).toEqual([labels[1], labels[2]]);
   await entry(labels[0]).click({ modifiers: ['Control'] });
   await expect.poll(shown).toEqual(labels);
+  expect(host.errors).toEqual([]);
+});
+
+test('a series hidden in the legend leaves the score pane and the tooltip as well as the chart', async ({ host }) => {
+  // A state-transition review: the score pane kept drawing its score and threshold, the tooltip listed it.
+  await host.open();
+  await generateFramesInPage(host.page, PANEL);
+  await renderBigPanel(host.page, anomalyPanelModulePath, bigPanelRange(PANEL));
+  await expect(panelContainer(host.page)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  const shownIn = (area: string) => async () =>
+    JSON.parse(
+      (await host.page
+        .locator(`${byTestId(area)} [data-shown-series]`)
+        .first()
+        .getAttribute('data-shown-series')) ?? 'null'
+    ) as string[];
+  await expect.poll(async () => (await shownIn(testIds.panel.scorePane)()).length).toBe(3);
+  const labels = await shownIn(testIds.panel.chart)();
+  await host.page
+    .locator(byTestId(testIds.panel.legend))
+    .getByText(labels[2], { exact: true })
+    .click({ modifiers: ['Control'] });
+  await expect.poll(shownIn(testIds.panel.chart)).toEqual([labels[0], labels[1]]);
+  await expect.poll(shownIn(testIds.panel.scorePane)).toEqual([`${labels[0]} · score`, `${labels[1]} · score`]);
+  const over = (await host.page
+    .locator(`${byTestId(testIds.panel.chart)} .u-over`)
+    .first()
+    .boundingBox())!;
+  await host.page.mouse.move(over.x + over.width * 0.5, over.y + over.height / 2);
+  const tooltip = host.page.locator(byTestId(testIds.panel.tooltip));
+  await expect(tooltip).toContainText(labels[0]);
+  await expect(tooltip).toContainText(labels[1]);
+  await expect(tooltip).not.toContainText(labels[2]);
   expect(host.errors).toEqual([]);
 });

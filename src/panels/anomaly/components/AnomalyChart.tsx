@@ -227,6 +227,11 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
       }),
     [scored, scoreGrid, theme, scoreFrames]
   );
+  // A model's score line is hidden with its series (every one of them, for a multivariate model).
+  const scoreHidden = useMemo(
+    () => new Set(scored.flatMap((a, i) => (a.model.series.every((s) => hiddenKeys.has(s.name)) ? [i] : []))),
+    [scored, hiddenKeys]
+  );
   const scoreRange = useMemo(() => scoreAxis(scored), [scored]);
   const thresholds = useMemo(() => scored.map((a) => a.outcome!.threshold), [scored]);
   const legendLines = useInLaterTask(mainLines, NO_LINES, sameLabels);
@@ -293,13 +298,20 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
         if (hovered === undefined || hovered === null) {
           return null;
         }
-        const idx = tooltipSlot(u.data[0], drawn, drawnSpans, hovered);
+        // The series shown: one hidden in the legend is left out, as Grafana's tooltip leaves it out.
+        const shown = drawn.filter((_, i) => !hidden.has(i));
+        const idx = tooltipSlot(
+          u.data[0],
+          shown,
+          drawnSpans.filter((_, i) => !hidden.has(i)),
+          hovered
+        );
         return (
           <AnomalyTooltip
             slot={idx}
             time={u.data[0][idx]}
             timeZone={timeZone}
-            drawn={drawn}
+            drawn={shown}
             scoreOf={(d) => scoreSlots.get(d.model.key)?.[idx]}
             formatValue={(d, v) => formatWith(sourceField(frames, d).display, v)}
             explain={explain}
@@ -371,6 +383,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
               formatValue={formatScore}
               formatKey="score"
               yRange={scoreRange}
+              hidden={scoreHidden}
               levels={thresholds}
               markColor={anomalyColor}
               cursorSyncKey={cursorSyncKey}
