@@ -294,6 +294,10 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       const body = { ...error.toBody(), error: redact(error.message, sent) };
       if (error.httpStatus >= 500) {
         request.log.warn({ errorType: error.errorType, error: error.message }, 'query failed');
+      } else {
+        // Why, not only the status: Grafana POSTs its queries, so the request line holds no query to look at when a
+        // rule keeps failing (an install review).
+        request.log.info({ errorType: error.errorType, error: error.message }, 'query refused');
       }
       return reply.code(error.httpStatus).send(body);
     }

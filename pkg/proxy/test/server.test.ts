@@ -646,6 +646,29 @@ log: { level: info }`;
     expect(prometheus.requests.map((request) => request.orgId)).toEqual(prometheus.requests.map(() => '1'));
   });
 
+  it('logs why a query was refused (Grafana POSTs its queries: the request line holds none)', async () => {
+    const logs = new PassThrough();
+    let text = '';
+    logs.on('data', (chunk) => (text += chunk.toString()));
+    const proxy = await proxyWith('', '', { logStream: logs });
+    expect((await post(proxy, '/api/v1/query', { query: 'anomaly_flag(cpu, trees=0)' })).status).toBe(400);
+    while (!/request completed/.test(text)) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 30,
+        msg: 'query refused',
+        errorType: 'bad_data',
+        error: expect.stringContaining('trees must be an integer of at least 1, got 0'),
+      })
+    );
+  });
+
   it('logs no credential an upstream echoes in what it sends (a series label in the "trained a model" line)', async () => {
     const basic = Buffer.from('grafana:pw-V3ry-S3cret').toString('base64');
     const leaky = await startFakePrometheus([
