@@ -4,7 +4,7 @@
  *  - `npx telemetry-analyzer …` needs the workspaces built (`npm run build:pkg`, which `npm run demo` and
  *    `npm run ci` run): it must come after one of those;
  *  - each `npx telemetry-analyzer …` line then runs for real (the built CLI, in an empty directory holding the files
- *    the README names: the bundled sample at data/sample_telemetry.csv, metrics.csv), with the block's shell variables
+ *    the README names: the bundled sample at data/sample_telemetry.csv), with the block's shell variables
  *    (`CSV=…`) expanded, and exits 0; `tail [-n +K] -f` becomes reading the file; `serve --config <file>` is checked by
  *    loading that file with the proxy's own config reader (the proxy would listen forever).
  */
@@ -71,8 +71,6 @@ describe('README commands, in order, on a fresh clone', () => {
     beforeAll(() => {
       mkdirSync(join(work, 'data'));
       copyFileSync(sample, join(work, 'data', 'sample_telemetry.csv'));
-      const [header, ...lines] = readFileSync(sample, 'utf8').trimEnd().split('\n');
-      writeFileSync(join(work, 'metrics.csv'), [header, ...lines.slice(-120)].join('\n') + '\n');
     });
 
     /** The blocks' shell variables (`CSV=data/sample_telemetry.csv`), expanded in the lines below them. */
@@ -99,8 +97,8 @@ describe('README commands, in order, on a fresh clone', () => {
       const cliPart = (piped ? piped[3] : expand(command)).replace(/^npx telemetry-analyzer\s*/, '');
       const args = cliPart.split(/\s+/).filter((arg) => arg !== '');
       // `tail -n +K` starts at line K (1: the whole file); plain `tail -f` at its last 10 lines.
-      const tailed = piped && readFileSync(join(work, piped[2]), 'utf8').trimEnd().split('\n');
-      const input = tailed && tailed.slice(piped[1] ? Number(piped[1]) - 1 : -10).join('\n') + '\n';
+      const tailed = piped ? readFileSync(join(work, piped[2]), 'utf8').trimEnd().split('\n') : undefined;
+      const input = piped && tailed ? tailed.slice(piped[1] ? Number(piped[1]) - 1 : -10).join('\n') + '\n' : undefined;
       const run = spawnSync(process.execPath, [CLI, ...args], { cwd: work, input, encoding: 'utf8' });
       expect({ command, status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({
         command,

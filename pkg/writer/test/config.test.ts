@@ -28,7 +28,7 @@ describe('writer config', () => {
         {
           inferEveryMs: 60_000,
           fitEveryMs: 3_600_000,
-          fitWindowMs: 43_200_000,
+          fitWindowMs: 86_400_000,
           delayMs: 30_000,
           seriesRefreshMs: 600_000, // the default
         },
