@@ -132,7 +132,9 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
           resendTraining ? undefined : outsideRange
         ),
         training: training ?? undefined,
-        mayTrain: needsTraining && (!range || training !== undefined),
+        // Without a baseline the training rows are the columns sent: the worker may always train (no round trip to
+        // send what it has when it dropped its model).
+        mayTrain: !range || (needsTraining && training !== undefined),
       });
       if (ctx.isStale()) {
         return undefined;
@@ -147,7 +149,11 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
         rules: { minConsecutive: options.minConsecutive, direction: options.direction },
         window: options.window,
         intervalMs: ctx.intervalMs,
-        check: { ...need, where: range ? 'in the training range' : 'in the visible range' },
+        check: {
+          ...need,
+          where: range ? 'in the training range' : 'in the visible range',
+          trainsOnScoredRows: range === undefined,
+        },
         online: options.online,
       },
       ctx.onProgress

@@ -18,7 +18,7 @@ export function testWarmUpTemplate(
     rules: { minConsecutive: options.minConsecutive, direction: options.direction },
     window: options.window,
     intervalMs: STEP,
-    check: { count: checkCount, reason: 'test', where: 'in the visible range' },
+    check: { count: checkCount, reason: 'test', where: 'in the visible range', trainsOnScoredRows: true },
     online: options.online,
     columnsPerModel,
   };

@@ -219,7 +219,7 @@ async function analyseModel(
   }
   // A model trained on the visible rows judges them as training rows: a refresh whose rows became too few or
   // constant says so, as a first analysis of them would, instead of scoring them with the model of the rows before.
-  if (detector && !model.training) {
+  if (detector && request.check.trainsOnScoredRows) {
     const problem = checkTrainingTable(table, request.check);
     if (problem) {
       return { slot: model.slot, ok: false, code: problem.kind, message: problem.message };

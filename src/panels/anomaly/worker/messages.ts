@@ -55,6 +55,11 @@ export interface TrainingCheck {
   reason: string;
   /** 'in the visible range' or 'in the training range'. */
   where: string;
+  /**
+   * The models train on the rows they score (the visible range): a cached model's rows are checked at every job too,
+   * since they are its training rows. Not so for a model of a baseline, which scores whatever few or flat rows come.
+   */
+  trainsOnScoredRows: boolean;
 }
 
 export interface AnalyseRequest {

@@ -2,18 +2,23 @@ import type { SeriesTable } from '@telemetry-analyzer/engine';
 
 /**
  * Rows at the end of the previous table whose values a new answer may revise without the data being other data:
- * the last step of a range query is often partial (a rate over a window still filling, an InfluxDB bucket still
- * collecting) and is answered again with more samples at the next refresh.
+ * the last steps of a range query are often partial (a rate over a window still filling, an InfluxDB bucket still
+ * collecting, samples remote-written late) and are answered again with more samples at the next refresh. At least
+ * REVISABLE_TAIL_ROWS, and REVISABLE_TAIL_SHARE of the table.
  */
 export const REVISABLE_TAIL_ROWS = 2;
+export const REVISABLE_TAIL_SHARE = 0.05;
 
 /** Common rows that must differ, at least, for the data to count as replaced (and at least a quarter of them). */
 export const MIN_DIFFERING_ROWS = 3;
 
+/** Fewer common rows than this tell nothing (a range moved far on, another step). */
+export const MIN_COMMON_ROWS = 12;
+
 /**
  * Whether `next` holds other data than `previous` for the same series: among the rows of both tables at the same
  * timestamps (but the previous table's revisable tail), at least a quarter, and MIN_DIFFERING_ROWS, have other values
- * (NaN equals NaN). A refresh moving the range on shares its rows unchanged; a dashboard variable that switched the
+ * (NaN equals NaN), when at least MIN_COMMON_ROWS are shared. A refresh moving the range on shares its rows unchanged; a dashboard variable that switched the
  * host in a query that does not group by it, or an edited query, keeps the series' identity and range but not
  * their values, and a model trained on the old values must not score the new ones (a review: 223 of 400 points
  * flagged, 8 by a fresh panel). Tables without enough common timestamps tell nothing: false. Both tables sorted.
@@ -22,7 +27,8 @@ export function replacedData(previous: SeriesTable, next: SeriesTable): boolean 
   if (previous.columns.length !== next.columns.length) {
     return false; // other columns: another model altogether (its training key differs)
   }
-  const end = previous.timestamps.length - REVISABLE_TAIL_ROWS;
+  const rows = previous.timestamps.length;
+  const end = rows - Math.max(REVISABLE_TAIL_ROWS, Math.ceil(rows * REVISABLE_TAIL_SHARE));
   let common = 0;
   let differing = 0;
   for (let p = 0, n = 0; p < end && n < next.timestamps.length;) {
@@ -41,7 +47,7 @@ export function replacedData(previous: SeriesTable, next: SeriesTable): boolean 
       n++;
     }
   }
-  return differing >= MIN_DIFFERING_ROWS && differing * 4 >= common;
+  return common >= MIN_COMMON_ROWS && differing >= MIN_DIFFERING_ROWS && differing * 4 >= common;
 }
 
 function sameRow(a: SeriesTable, row: number, b: SeriesTable, other: number): boolean {

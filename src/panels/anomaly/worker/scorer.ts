@@ -245,6 +245,10 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
           const key = job.trainingKeys.get(model.slot);
           if (model.ok && key !== undefined) {
             this.trained.set(model.slot, key);
+          } else if (!model.ok) {
+            // The worker may have dropped the slot's model (other data: replacedData) and not trained another: the
+            // next job sends its training rows rather than ask for a model that is gone (a retry every refresh).
+            this.trained.delete(model.slot);
           }
         }
         job.resolve({ status: 'done', models: message.models } as JobResult | AnalyseResult);

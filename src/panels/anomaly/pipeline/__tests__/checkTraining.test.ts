@@ -1,7 +1,12 @@
 import type { SeriesTable } from '@telemetry-analyzer/engine';
 import { checkTrainingTable } from '../checkTraining';
 
-const CHECK = { count: 20, reason: 'window 12 + lags 1 + 7 rows to train on', where: 'in the visible range' };
+const CHECK = {
+  count: 20,
+  reason: 'window 12 + lags 1 + 7 rows to train on',
+  where: 'in the visible range',
+  trainsOnScoredRows: true,
+};
 
 function table(columns: Record<string, number[]>): SeriesTable {
   const length = Math.max(...Object.values(columns).map((v) => v.length));

@@ -38,7 +38,7 @@ function request(models: AnalyseRequest['models'], n: number, overrides: Partial
     rules: { minConsecutive: options.minConsecutive, direction: options.direction },
     window: options.window,
     intervalMs: STEP,
-    check: { count: 19, reason: 'test', where: 'in the visible range' },
+    check: { count: 19, reason: 'test', where: 'in the visible range', trainsOnScoredRows: true },
   };
 }
 
@@ -88,6 +88,35 @@ describe('runAnalyseJob and a cached model whose series changed under the same i
     expect(Array.from(again.scores)).toEqual(Array.from(fresh.scores));
     // A refresh of the same values keeps the model.
     expect(ok((await runAnalyseJob(job(other, false), state, hooks))[0]).trained).toBe(false);
+  });
+
+  it('a model of a baseline scores flat or few visible rows whether cached or not (an outage, a zoom)', async () => {
+    const baselined = (values: number[], training: boolean) => ({
+      ...request(
+        [
+          {
+            slot: 's',
+            trainingKey: 'k',
+            columns: [column('cpu', values)],
+            training: training ? [column('cpu', first, STEP, START - N * STEP)] : undefined,
+            mayTrain: training,
+          },
+        ],
+        N
+      ),
+      check: { count: 19, reason: 'test', where: 'in the training range', trainsOnScoredRows: false },
+    });
+    const flat = new Array(N).fill(0);
+    const state = newState();
+    const fresh = ok((await runAnalyseJob(baselined(flat, true), state, hooks))[0]);
+    expect(fresh.trained).toBe(true);
+    // The next refresh, the model cached: still scored (before: "cpu does not change in the training range").
+    const cached = ok((await runAnalyseJob(baselined(flat, false), state, hooks))[0]);
+    expect(cached.trained).toBe(false);
+    expect(cached.flaggedRows).toBe(fresh.flaggedRows);
+    expect(ok((await runAnalyseJob(baselined(flat.slice(0, 15), false), state, hooks))[0]).scoredRows).toBeGreaterThan(
+      0
+    );
   });
 
   it('says a series that became too short or constant cannot be analysed, as a first job would', async () => {

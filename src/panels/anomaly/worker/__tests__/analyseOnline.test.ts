@@ -31,7 +31,7 @@ describe('the panel in online mode', () => {
     rules: { minConsecutive: 1, direction: 'both' },
     window: options.window,
     intervalMs: STEP,
-    check: { count: 19, reason: 'test', where: 'in the training range' },
+    check: { count: 19, reason: 'test', where: 'in the training range', trainsOnScoredRows: false },
     online: true,
   };
 

@@ -1,5 +1,5 @@
 import type { SeriesTable } from '@telemetry-analyzer/engine';
-import { MIN_DIFFERING_ROWS, REVISABLE_TAIL_ROWS, replacedData } from '../replacedData';
+import { MIN_COMMON_ROWS, MIN_DIFFERING_ROWS, REVISABLE_TAIL_SHARE, replacedData } from '../replacedData';
 
 /** A one-column table at minutes `from..from+n-1` with values value(minute). */
 function table(from: number, n: number, value: (minute: number) => number): SeriesTable {
@@ -17,9 +17,12 @@ describe('replacedData', () => {
     const previous = table(0, 100, wave);
     expect(replacedData(previous, table(1, 100, wave))).toBe(false);
     expect(replacedData(previous, table(5, 100, wave))).toBe(false);
-    // The previous answer's last rows answered again with more samples.
-    const revised = table(1, 100, (m) => (m >= 100 - REVISABLE_TAIL_ROWS ? wave(m) + 3 : wave(m)));
-    expect(replacedData(previous, revised)).toBe(false);
+    // The previous answer's last rows (a twentieth: samples written late) answered again with more samples.
+    const tail = 100 * REVISABLE_TAIL_SHARE;
+    const late = (m: number) => (m >= 100 - tail ? wave(m) + 3 : wave(m));
+    expect(replacedData(previous, table(1, 100, late))).toBe(false);
+    // The same with the range moved far on: the revised rows would be a quarter of the few shared ones.
+    expect(replacedData(previous, table(100 - MIN_COMMON_ROWS - tail, 100, late))).toBe(false);
     // NaN (a gap) in both is the same row.
     const gap = (m: number) => (m === 40 ? NaN : wave(m));
     expect(replacedData(table(0, 100, gap), table(1, 100, gap))).toBe(false);
@@ -68,11 +71,17 @@ describe('replacedData', () => {
         table(0, 100, (m) => (m < 20 ? 0 : wave(m)))
       )
     ).toBe(false); // a fifth
-    // No shared timestamps (another step): nothing to compare.
+    // No shared timestamps (another step), or too few: nothing to compare.
     expect(
       replacedData(
         previous,
         table(1000, 100, () => 0)
+      )
+    ).toBe(false);
+    expect(
+      replacedData(
+        previous,
+        table(100 - MIN_COMMON_ROWS, 100, () => 0)
       )
     ).toBe(false);
   });

@@ -80,7 +80,7 @@ function analyseInput(n: number, trees: number): AnalyseInput {
     rules: { minConsecutive: 1, direction: 'both' },
     window: options.window,
     intervalMs: STEP,
-    check: { count: 19, reason: 'test', where: 'in the visible range' },
+    check: { count: 19, reason: 'test', where: 'in the visible range', trainsOnScoredRows: true },
   };
 }
 
@@ -121,6 +121,24 @@ describe('scorers', () => {
     // A later job without training rows is served from the worker's cached model.
     const again = await scorer.run(job(false));
     expect(again.status === 'done' && again.models[0].ok && !again.models[0].trained).toBe(true);
+  });
+
+  it('WorkerScorer forgets a mirrored model when the worker answers without it (dropped for other data)', async () => {
+    const worker = new InProcessWorker();
+    const scorer = new WorkerScorer(worker as unknown as Worker);
+    const input = analyseInput(400, 20);
+    expect((await scorer.analyse(input)).status).toBe('done');
+    expect(scorer.hasModel('big', 'k')).toBe(true);
+    // Other values under the same slot and key, sent as if the model were there (mayTrain false): it is not.
+    const column = input.models[0].columns[0];
+    const other = { ...column, times: column.times.slice(), values: column.values.map((v) => v * 3 + 200) };
+    const answer = await scorer.analyse({
+      ...input,
+      models: [{ ...input.models[0], columns: [other], mayTrain: false }],
+    });
+    expect(answer.status === 'done' && answer.models[0]).toMatchObject({ ok: false, code: 'model-missing' });
+    // Before, the mirror kept it: every later refresh asked for the model that was gone, and retried.
+    expect(scorer.hasModel('big', 'k')).toBe(false);
   });
 
   it('WorkerPoolScorer spreads many models over its workers, answers in job order, and cancels on every worker', async () => {
