@@ -123,8 +123,10 @@ export async function runAnalyseJob(
       }
       outcome = failure(model, error);
     }
+    // A missing model is sent its training rows at once (the panel retries): nothing is drawn for it meanwhile.
+    const drawsUnscored = !outcome.ok && outcome.code !== 'model-missing';
     outcomes.push(
-      outcome.ok ? outcome : { ...outcome, series: await unscoredLines(model.columns, request.grid, pause) }
+      drawsUnscored ? { ...outcome, series: await unscoredLines(model.columns, request.grid, pause) } : outcome
     );
     hooks.progress(++done, total);
     await pause();
