@@ -124,10 +124,10 @@ export async function runAnalyseJob(
       outcome = failure(model, error);
     }
     // A missing model is sent its training rows at once (the panel retries): nothing is drawn for it meanwhile.
-    const drawsUnscored = !outcome.ok && outcome.code !== 'model-missing';
-    outcomes.push(
-      drawsUnscored ? { ...outcome, series: await unscoredLines(model.columns, request.grid, pause) } : outcome
-    );
+    if (!outcome.ok && outcome.code !== 'model-missing') {
+      outcome = { ...outcome, series: await unscoredLines(model.columns, request.grid, pause) };
+    }
+    outcomes.push(outcome);
     hooks.progress(++done, total);
     await pause();
   }
