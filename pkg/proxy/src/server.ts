@@ -21,6 +21,7 @@ import {
   splitEngineThreads,
   UpstreamHttp,
   createLogLineRedactor,
+  createLogTextRedactor,
   createRedactor,
 } from '@telemetry-analyzer/query';
 import { afterRequestBody } from './http/afterRequestBody';
@@ -72,6 +73,8 @@ const LOG_FLUSH_MS = 1000;
 export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): FastifyInstance {
   const now = options.now ?? Date.now;
   const redact = createRedactor(config.secrets);
+  // The request line's URL, as log lines get their text (a short secret only as a token: see createLogTextRedactor).
+  const redactLogText = createLogTextRedactor(config.secrets);
   const metrics = new ProxyMetrics();
   const logDestination = options.logStream
     ? undefined
@@ -89,7 +92,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       // method, URL, status and time; fastify's request logging is off). Instead every line is redacted whole as it
       // is written: a line may quote what an upstream sent (a series' labels, an error), and an upstream can echo the
       // proxy's credentials (an attack review found them in the labels of a "trained a model" line).
-      hooks: { streamWrite: createLogLineRedactor(redact) },
+      hooks: { streamWrite: createLogLineRedactor(config.secrets) },
     },
     bodyLimit: config.limits.bodyLimit,
     // Slow clients: whole request (headers and body) within requestTimeout, headers within headersTimeout, idle
@@ -273,7 +276,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     metrics.requestDuration.observe({ endpoint }, reply.elapsedTime / 1000);
     request.log.info(
       {
-        req: { method: request.method, url: redactedUrl(request.url, redact) },
+        req: { method: request.method, url: redactedUrl(request.url, redactLogText) },
         res: { statusCode: reply.statusCode },
         responseTime: reply.elapsedTime,
       },

@@ -36,4 +36,4 @@ export * from './upstreams/influxql/readOnlySelect';
 export { spelledStrings } from './query/spelledStrings';
 export { tokenize, type Token } from './query/lexer';
 export { tokenizeInfluxql, MACROS, type InfluxToken, type InfluxTokenType } from './upstreams/influxql/influxqlLexer';
-export { createLogLineRedactor, createRedactor } from './redact';
+export { createLogLineRedactor, createLogTextRedactor, createRedactor } from './redact';

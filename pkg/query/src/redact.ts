@@ -7,6 +7,61 @@
  * Logs are redacted without it.
  */
 export function createRedactor(secrets: string[]): (text: string, clientSent?: readonly string[]) => string {
+  const forms = secretForms(secrets);
+  return (text: string, clientSent: readonly string[] = []) => {
+    let result = text;
+    for (const secret of forms) {
+      if (!clientSent.some((sent) => sent.includes(secret))) {
+        result = result.split(secret).join(REDACTED);
+      }
+    }
+    return result;
+  };
+}
+
+/**
+ * A log line writer's redaction, for JSON lines (pino's): every form of the secrets removed from the line's strings,
+ * its keys and string values, never from its numbers, so the line stays JSON that log shippers read. Forms shorter
+ * than MIN_FREE_FORM_LENGTH are removed only where they stand as a token of their own (see tokenStartsAt). A line
+ * that holds no form is returned as it is (the common case: no parse); one that is not JSON is redacted as text, every
+ * form wherever it is.
+ */
+export function createLogLineRedactor(secrets: string[]): (line: string) => string {
+  const forms = secretForms(secrets);
+  const inString = createLogTextRedactor(secrets);
+  return (line: string) => {
+    if (!forms.some((form) => line.includes(form))) {
+      return line;
+    }
+    const newline = line.endsWith('\n') ? '\n' : '';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return forms.reduce((result, form) => result.split(form).join(REDACTED), line);
+    }
+    let changed = false;
+    const redacted = redactStrings(parsed, (text) => {
+      const result = inString(text);
+      changed ||= result !== text;
+      return result;
+    });
+    // Nothing removed (a short form inside numbers and words only): the line as it was written, its numbers too.
+    return changed ? JSON.stringify(redacted) + newline : line;
+  };
+}
+
+/**
+ * What a log line's string gets: every form of the secrets removed, those shorter than MIN_FREE_FORM_LENGTH only as
+ * tokens of their own (a URL for the request line: its path and query are left whole around a tenant id "1").
+ */
+export function createLogTextRedactor(secrets: string[]): (text: string) => string {
+  const forms = secretForms(secrets);
+  return (text: string) => forms.reduce((result, form) => removeForm(result, form), text);
+}
+
+/** Every form a secret may take in a text (as written, base64 of basic auth, percent-encoded, JSON-escaped), longest first. */
+function secretForms(secrets: string[]): string[] {
   // Longest first, so a secret that contains another is removed whole.
   const ordered = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
   const basicForms = ordered.map((s) => Buffer.from(s).toString('base64')).filter((s) => s.length >= 4);
@@ -19,26 +74,17 @@ export function createRedactor(secrets: string[]): (text: string, clientSent?: r
     return [json, go].flatMap((form) => [form, form.replace(/\//g, '\\/')]);
   });
   // Longest first again, so a form that contains another is removed whole.
-  const allForms = [...new Set([...forms, ...jsonForms])].sort((a, b) => b.length - a.length);
-  return (text: string, clientSent: readonly string[] = []) => {
-    let result = text;
-    for (const secret of allForms) {
-      if (!clientSent.some((sent) => sent.includes(secret))) {
-        result = removeForm(result, secret);
-      }
-    }
-    return result;
-  };
+  return [...new Set([...forms, ...jsonForms])].sort((a, b) => b.length - a.length);
 }
 
 /** What stands in for a secret. */
 const REDACTED = '[redacted]';
 
 /**
- * Forms shorter than this are removed only where they stand as a token of their own (no ASCII letter, digit, '.', '-'
- * or '_' right before or after): a short tenant id such as "1" (an `X-Scope-OrgID` header's value counts as a
- * secret) was removed from every number, address and path of every log line ("time":[redacted]796469058750,
- * 127.0.0.[redacted], /api/v[redacted]/query; an install review). Longer forms are removed wherever they occur.
+ * In log lines, forms shorter than this are removed only where they stand as a token of their own: a short tenant id
+ * such as "1" (an `X-Scope-OrgID` header's value counts as a secret) was removed from every number, address and path
+ * of every log line ("time":[redacted]796469058750, 127.0.0.[redacted], /api/v[redacted]/query; an install review).
+ * Longer forms are removed wherever they occur.
  */
 export const MIN_FREE_FORM_LENGTH = 8;
 
@@ -49,7 +95,7 @@ function removeForm(text: string, form: string): string {
   let result = '';
   let from = 0;
   for (let at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + 1)) {
-    if (at >= from && !isWordCharacter(text, at - 1) && !isWordCharacter(text, at + form.length)) {
+    if (at >= from && !joinsBefore(text, at) && !joinsAfter(text, at + form.length)) {
       result += text.slice(from, at) + REDACTED;
       from = at + form.length;
     }
@@ -57,39 +103,33 @@ function removeForm(text: string, form: string): string {
   return from === 0 ? text : result + text.slice(from);
 }
 
-/** Whether text[at] joins what is next to it into one token: an ASCII letter or digit, '.', '-' or '_'. */
-function isWordCharacter(text: string, at: number): boolean {
-  const code = text.charCodeAt(at); // NaN outside the text
-  return (
-    (code >= 48 && code <= 57) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 97 && code <= 122) ||
-    code === 46 ||
-    code === 45 ||
-    code === 95
-  );
+/**
+ * Whether text[at - 1] makes what starts at `at` part of a longer token: an ASCII letter or digit that does not end
+ * an escape (\u003c, %3D, \n: the escaped character is the neighbour, not the letter), or '.', '-', '_' between such
+ * a character and `at` (127.0.0.1, web-1; but "pw12345." ends a sentence).
+ */
+function joinsBefore(text: string, at: number): boolean {
+  const code = text.charCodeAt(at - 1);
+  if (isAlphanumeric(code)) {
+    const before = text.slice(Math.max(0, at - 6), at);
+    return !/(\\u[0-9a-fA-F]{4}|%[0-9a-fA-F]{2}|\\[nrtbf])$/.test(before);
+  }
+  return isJoiner(code) && isAlphanumeric(text.charCodeAt(at - 2));
 }
 
-/**
- * A log line writer's redaction: `redact` (createRedactor's) applied to the strings of a JSON line (its keys and
- * string values; numbers, which a short secret's digits may match, stay as they are), so the line stays JSON that
- * log shippers read. A line without anything to remove is returned as it is (the common case: no parse); a line
- * that is not JSON is redacted as text.
- */
-export function createLogLineRedactor(redact: (text: string) => string): (line: string) => string {
-  return (line: string) => {
-    if (redact(line) === line) {
-      return line;
-    }
-    const newline = line.endsWith('\n') ? '\n' : '';
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return redact(line);
-    }
-    return JSON.stringify(redactStrings(parsed, redact)) + newline;
-  };
+/** Whether text[end] makes what ends before it part of a longer token (as joinsBefore, on the other side). */
+function joinsAfter(text: string, end: number): boolean {
+  const code = text.charCodeAt(end);
+  return isAlphanumeric(code) || (isJoiner(code) && isAlphanumeric(text.charCodeAt(end + 1)));
+}
+
+function isAlphanumeric(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/** '.', '-', '_': inside a number, an address, a host name or a word. */
+function isJoiner(code: number): boolean {
+  return code === 46 || code === 45 || code === 95;
 }
 
 function redactStrings(value: unknown, redact: (text: string) => string): unknown {

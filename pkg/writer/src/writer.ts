@@ -98,7 +98,7 @@ export class AnomalyWriter {
     const redact = createRedactor(config.secrets);
     this.redact = redact;
     const destination = options.logStream ?? process.stdout;
-    const redactLine = createLogLineRedactor(redact);
+    const redactLine = createLogLineRedactor(config.secrets);
     this.log = pino({ level: config.log.level }, { write: (line: string) => destination.write(redactLine(line)) });
     this.client = options.outputFile
       ? new OpenMetricsFileSink(options.outputFile, (samples) => this.metrics.samplesWritten.inc(samples))
