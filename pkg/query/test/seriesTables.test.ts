@@ -1,6 +1,6 @@
 import { DEFAULT_LIMITS } from '../src/config';
 import { checkFeatureValues } from '../src/query/costLimits';
-import { buildTable, buildUnits, unitRowCount } from '../src/query/seriesTables';
+import { buildTable, buildUnits, firstCompleteTime, unitRowCount } from '../src/query/seriesTables';
 import type { Series } from '../src/upstreams/series';
 
 const cpu: Series = {
@@ -76,5 +76,25 @@ describe('the feature values a unit would need (limits.maxFeatureValuesPerModel)
     expect(() => checkFeatureValues(buildUnits([a, b], 'univariate', []), { lags: 10 }, limits)).not.toThrow();
     // The training rows a fetch is about to bring count when they are more than the unit's own.
     expect(() => checkFeatureValues(group, { lags: 1 }, limits, 100)).toThrow(/100 rows x 18 feature columns/);
+  });
+});
+
+describe('firstCompleteTime', () => {
+  it('is the first row where every column has a value: a young metric in an older group starts the history', () => {
+    const timestamps = Float64Array.from([1, 2, 3, 4]);
+    const old = Float64Array.from([5, 5, 5, 5]);
+    const young = Float64Array.from([NaN, NaN, 7, 7]);
+    expect(firstCompleteTime({ timestamps, columns: [{ name: 'old', values: old }] })).toBe(1);
+    const group = {
+      timestamps,
+      columns: [
+        { name: 'old', values: old },
+        { name: 'young', values: young },
+      ],
+    };
+    expect(firstCompleteTime(group)).toBe(3);
+    expect(firstCompleteTime({ timestamps, columns: [{ name: 'none', values: new Float64Array(4).fill(NaN) }] })).toBe(
+      undefined
+    );
   });
 });

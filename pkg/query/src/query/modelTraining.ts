@@ -19,7 +19,7 @@ import { throwIfAborted } from './cancellation';
 import { checkFeatureValues } from './costLimits';
 import { detectorOptionsOf, type ModelKeyBase, type ResolvedSettings } from './evaluationPlan';
 import { fetchSeries, type FetchOptions, type SeriesSelection } from './seriesFetch';
-import { buildTable, buildUnits, type ModelUnit } from './seriesTables';
+import { buildTable, buildUnits, firstCompleteTime, type ModelUnit } from './seriesTables';
 
 /** Per missing model key: the trained model, or why there is none. */
 export type TrainingOutcome = Map<string, TrainedModel | string>;
@@ -110,7 +110,7 @@ export class ModelTraining {
   ): Promise<TrainedModel | string> {
     const began = process.hrtime.bigint();
     const table = buildTable(unit);
-    const dataStart = table.timestamps[0];
+    const dataStart = firstCompleteTime(table);
     let trained;
     try {
       trained = await this.engine.train(table, detectorOptionsOf(settings), this.models.saves, signal);

@@ -121,3 +121,16 @@ function unionTable(unit: ModelUnit, columnNames: string[]): SeriesTable {
   });
   return { timestamps, columns };
 }
+
+/**
+ * The time of the first row where every column has a value: where the model's history starts (a young metric in a
+ * multivariate group with older ones starts it late). Undefined without such a row.
+ */
+export function firstCompleteTime(table: SeriesTable): number | undefined {
+  for (let row = 0; row < table.timestamps.length; row++) {
+    if (table.columns.every((column) => Number.isFinite(column.values[row]))) {
+      return table.timestamps[row];
+    }
+  }
+  return undefined;
+}
