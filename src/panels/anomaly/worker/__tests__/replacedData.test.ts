@@ -85,4 +85,21 @@ describe('replacedData', () => {
       )
     ).toBe(false);
   });
+
+  it('samples a long table evenly: a quarter replaced anywhere is still seen, a refresh still is not', () => {
+    const previous = table(0, 50_000, wave);
+    expect(replacedData(previous, table(1, 50_000, wave))).toBe(false);
+    expect(
+      replacedData(
+        previous,
+        table(0, 50_000, (m) => (m > 30_000 && m < 43_000 ? wave(m) + 1 : wave(m)))
+      )
+    ).toBe(true);
+    expect(
+      replacedData(
+        previous,
+        table(0, 50_000, (m) => (m % 3 === 0 ? wave(m) + 1 : wave(m)))
+      )
+    ).toBe(true);
+  });
 });
