@@ -8,7 +8,8 @@ export function checkTrainingTable(table: SeriesTable | undefined, check: Traini
   if (!table) {
     return { kind: 'not-enough-data', message: `No data ${check.where} for this series` };
   }
-  const rows = countCompleteRows(table);
+  // Counted up to what is needed only: a refresh checks every model's rows again (a cached model of the visible range).
+  const rows = countCompleteRows(table, check.count);
   if (rows < check.count) {
     const needed = `at least ${check.count} are needed: ${check.reason}`;
     if (table.columns.length === 1) {
@@ -37,9 +38,10 @@ export function checkTrainingTable(table: SeriesTable | undefined, check: Traini
   return undefined;
 }
 
-export function countCompleteRows(table: SeriesTable): number {
+/** Rows where every column has a value, counted up to `enough` (all by default). */
+export function countCompleteRows(table: SeriesTable, enough = Infinity): number {
   let count = 0;
-  for (let r = 0; r < table.timestamps.length; r++) {
+  for (let r = 0; r < table.timestamps.length && count < enough; r++) {
     if (isComplete(table, r)) {
       count++;
     }
