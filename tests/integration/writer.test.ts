@@ -655,6 +655,31 @@ describe('anomaly writer', () => {
     expect(held).toBe(50);
   });
 
+  it('a job that writes nothing (its query matches no series) says so once, and its lag and /healthz do not look healthy', async () => {
+    // A review: a misspelt metric ran "ok" every minute with lag_seconds at the schedule's delay, /healthz moving on,
+    // and not a log line.
+    const w = newWriter({ target: vm, externalLabels: { run: 'silent' }, query: 'no_such_metric' });
+    const { url } = await w.writer.start();
+    const lag = async () =>
+      Number(
+        /^telemetry_writer_lag_seconds\{job="cpu"\} (\S+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1]
+      );
+    for (const minutes of [0, 1, 2]) {
+      await w.writer.runJob('cpu', LIVE_START + minutes * MINUTE);
+    }
+    const first = await lag();
+    await w.writer.runJob('cpu', LIVE_START + 3 * MINUTE);
+    expect(await lag()).toBeGreaterThan(first); // from the writer's start, not from the cursor the runs moved on
+    const warnings = w.logLines().filter((line) => line.msg?.startsWith('run wrote nothing'));
+    expect(warnings).toEqual([expect.objectContaining({ level: 40, job: 'cpu', query: 'no_such_metric' })]);
+    expect((await (await fetch(`${url}/healthz`)).json()).lastScored).toEqual({ cpu: null });
+    // Every run "ok" (the schedule's own runs too): the query itself is fine, only empty.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(
+      Number(/^telemetry_writer_runs_total\{job="cpu",outcome="ok"\} (\d+)/m.exec(metrics)?.[1])
+    ).toBeGreaterThanOrEqual(4);
+  });
+
   it('3 shards write exactly the series one writer writes, each once; 2 replicas write identical samples', async () => {
     const end = LIVE_START + 30 * MINUTE;
     const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;

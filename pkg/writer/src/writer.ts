@@ -61,6 +61,14 @@ interface JobState {
   /** Newest scored (and queued) timestamp; undefined before the first run and before resume found one. */
   cursorMs?: number;
   /**
+   * Newest point actually queued (or found in the target at resume): the cursor moves on over steps where the query
+   * returned nothing, this does not, so lag and /healthz show a job that writes nothing (a review: a job over a
+   * misspelt metric ran "ok" every minute with a lag of 20 s and not a log line).
+   */
+  newestWrittenMs?: number;
+  /** The last run queued nothing although its range held steps (said once per such streak). */
+  silent?: boolean;
+  /**
    * Written series the target holds less of than the cursor (a writer that died with part of a run sent), with
    * their last sample: the first run after resume writes each from there; other series from the cursor on.
    */
@@ -83,6 +91,8 @@ export class AnomalyWriter {
   private readonly pool: TrainingPool | undefined;
   private readonly now: () => number;
   private readonly stopping = new AbortController();
+  /** When the writer started (real time): a job that has written nothing lags from here. */
+  private readonly startedAtMs = Date.now();
   private loops: Array<Promise<void>> = [];
   private server?: Server;
   /** Removes the configured secrets from a text (log lines, and the errors run() lets the CLI print). */
@@ -204,6 +214,7 @@ export class AnomalyWriter {
         this.now()
       );
       state.cursorMs = last;
+      state.newestWrittenMs = last;
       state.behind = behind.size > 0 ? behind : undefined;
       this.log.info(
         {
@@ -246,7 +257,9 @@ export class AnomalyWriter {
     const startMs = fromMs === undefined ? endMs - job.schedule.inferEveryMs + job.stepMs : fromMs + job.stepMs;
     try {
       if (startMs <= endMs) {
+        const writtenBefore = state.newestWrittenMs;
         await this.scoreRange(state, startMs, endMs, true);
+        this.sayWhetherWriting(state, state.newestWrittenMs !== writtenBefore);
       }
       state.behind = undefined;
       this.metrics.runs.inc({ job: job.name, outcome: 'ok' });
@@ -255,10 +268,23 @@ export class AnomalyWriter {
       this.log.error({ job: job.name, reason: failureText(error) }, 'run failed; its points are retried next run');
       throw error;
     } finally {
-      if (state.cursorMs !== undefined) {
-        this.metrics.lag.set({ job: job.name }, (Date.now() - state.cursorMs) / 1000);
-      }
+      // To the newest point written, or the writer's start: a job that writes nothing, or fails every run, lags
+      // more and more (its lag alert fires) instead of showing the schedule's delay.
+      this.metrics.lag.set({ job: job.name }, (Date.now() - (state.newestWrittenMs ?? this.startedAtMs)) / 1000);
     }
+  }
+
+  /** A warning when a job's runs start writing nothing, a line when it writes again: once per streak, not per run. */
+  private sayWhetherWriting(state: JobState, wrote: boolean): void {
+    if (!wrote && !state.silent) {
+      this.log.warn(
+        { job: state.job.name, query: state.job.query },
+        'run wrote nothing: the query returned no series it could score (lag_seconds grows until it does)'
+      );
+    } else if (wrote && state.silent) {
+      this.log.info({ job: state.job.name }, 'writing again');
+    }
+    state.silent = !wrote;
   }
 
   /**
@@ -349,7 +375,14 @@ export class AnomalyWriter {
       this.metrics.samplesQueued.inc({ job: job.name }, queued - dropped);
       if (live) {
         state.cursorMs = Math.max(chunk.endMs, state.cursorMs ?? -Infinity);
-        this.metrics.lastWritten.set({ job: job.name }, state.cursorMs / 1000);
+        if (queued - dropped > 0) {
+          let newest = state.newestWrittenMs ?? -Infinity;
+          for (const one of series) {
+            newest = Math.max(newest, one.timestamps[one.timestamps.length - 1] ?? -Infinity);
+          }
+          state.newestWrittenMs = newest;
+          this.metrics.lastWritten.set({ job: job.name }, state.newestWrittenMs / 1000);
+        }
         // A run that fails later retries from here: what this chunk queued is not written twice.
         resumed?.behind.forEach((ms, key) => resumed.behind.set(key, Math.max(ms, chunk.endMs)));
       }
@@ -533,7 +566,7 @@ export class AnomalyWriter {
         const jobs = Object.fromEntries(
           [...this.jobs.values()].map((s) => [
             s.job.name,
-            s.cursorMs === undefined ? null : new Date(s.cursorMs).toISOString(),
+            s.newestWrittenMs === undefined ? null : new Date(s.newestWrittenMs).toISOString(),
           ])
         );
         response.writeHead(200, { 'content-type': 'application/json' }).end(
