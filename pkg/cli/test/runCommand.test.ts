@@ -2,7 +2,7 @@
  * `run` (the writer, pkg/writer): a bad writer config or a bad --shard is bad input (exit 2, one problem on the
  * line, several one per line, each at its file:line:column), as `serve` treats a bad proxy config; a refused config writes nothing.
  */
-import { writeFileSync } from 'fs';
+import { existsSync, writeFileSync } from 'fs';
 import { execFile } from 'child_process';
 import { createServer as createHttpServer } from 'http';
 import { createServer, type AddressInfo } from 'net';
@@ -158,6 +158,22 @@ describe('run', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('refuses --job without --from, and a --job the config does not have, leaving no output file (exit 2)', () => {
+    // A review: a misspelt --job backfilled nothing and exited 0 with a file of only "# EOF"; live, --job was ignored.
+    const { dir, config } = writerConfigWith('jobs:\n  - name: cpu\n    query: cpu\n');
+    const live = runCli(['run', '--config', config, '--job', 'cpu']);
+    expect(live.status).toBe(2);
+    expect(live.stderr).toContain('--job: needs --from (a backfill range)');
+    const output = join(dir, 'nojob.om');
+    const from = ['--from', '2026-11-01T00:00:00Z', '--to', '2026-11-01T01:00:00Z', '--output', output];
+    const unknown = runCli(['run', '--config', config, ...from, '--job', 'cpuu']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.trimEnd()).toBe(
+      'telemetry-analyzer: --job: no job named "cpuu" in the config (its jobs: cpu)'
+    );
+    expect(existsSync(output)).toBe(false);
   });
 
   it('exits 2 naming a model store directory it cannot write, before running a job', () => {

@@ -5,7 +5,7 @@
 export { loadWriterConfig, parseWriterConfig } from './config';
 export type { WriterConfig, JobConfig, JobSchedule, OutputNames, RemoteWriteConfig } from './config';
 export { ConfigError } from '@telemetry-analyzer/query';
-export { AnomalyWriter, failureText } from './writer';
+export { AnomalyWriter, UnknownJobError, failureText } from './writer';
 export { INPUT_METRIC_LABEL } from './writtenSeries';
 export type { WriterOptions } from './writer';
 export { runWriterFromConfigFile } from './run';

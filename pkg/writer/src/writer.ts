@@ -79,6 +79,15 @@ interface JobState {
 /** The longest delay setTimeout keeps (a longer one fires at once, with a TimeoutOverflowWarning). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A backfill asked for jobs the config does not have. */
+export class UnknownJobError extends Error {
+  constructor(unknown: string[], known: string[]) {
+    super(
+      `no job named ${unknown.map((name) => `"${name}"`).join(', ')} in the config (its jobs: ${known.join(', ')})`
+    );
+  }
+}
+
 export class AnomalyWriter {
   readonly metrics = new WriterMetrics();
   readonly log: Logger;
@@ -293,6 +302,11 @@ export class AnomalyWriter {
    * live runs do: points after it are not final yet (and a live writer would write them again).
    */
   async backfill(fromMs: number, toMs: number, jobNames?: string[]): Promise<void> {
+    const unknown = (jobNames ?? []).filter((name) => !this.jobs.has(name));
+    if (unknown.length > 0) {
+      // Before anything is scored or written: a misspelt --job backfilled nothing, exit 0 (a review).
+      throw new UnknownJobError(unknown, [...this.jobs.keys()]);
+    }
     for (const state of this.jobs.values()) {
       if (jobNames && !jobNames.includes(state.job.name)) {
         continue;

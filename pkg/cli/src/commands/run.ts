@@ -27,7 +27,7 @@ export function runCommand(): Command {
     .option('--output <file>', 'backfill into this OpenMetrics file (for promtool tsdb create-blocks-from openmetrics)')
     .action(async (flags: RunFlags) => {
       // Loaded on demand (typed, through the package's own exports): the other commands must not need the writer.
-      const { ConfigError, ReadBackError, failureText, parseShard, runWriterFromConfigFile } =
+      const { ConfigError, ReadBackError, UnknownJobError, failureText, parseShard, runWriterFromConfigFile } =
         await import('@telemetry-analyzer/writer');
       const { ModelStoreDirectoryError, PromApiError, UpstreamPassThroughError, parseTimestamp } =
         await import('@telemetry-analyzer/query');
@@ -48,6 +48,7 @@ export function runCommand(): Command {
       for (const [value, option] of [
         [flags.to, '--to'],
         [flags.output, '--output'],
+        [flags.job, '--job'],
       ] as const) {
         if (value !== undefined && flags.from === undefined) {
           throw new InputError({ source: option }, 'needs --from (a backfill range)');
@@ -77,6 +78,9 @@ export function runCommand(): Command {
         }
         if (error instanceof ModelStoreDirectoryError) {
           throw new InputError({ source: flags.config }, error.message);
+        }
+        if (error instanceof UnknownJobError) {
+          throw new InputError({ source: '--job' }, error.message);
         }
         const listening = listenProblem(flags.config, error);
         if (listening) {
