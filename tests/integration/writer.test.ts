@@ -642,6 +642,9 @@ describe('anomaly writer', () => {
     const dropped = (await w.writer.metrics.samplesDropped.get()).values.find((v) => v.labels.reason === 'queue_full');
     expect(dropped?.value).toBe(40);
     expect((await w.writer.metrics.samplesWritten.get()).values[0].value).toBe(50);
+    // What the `stopped` line says: the 40 never entered the queue, so queued = written (a review found them counted
+    // as queued and dropped both).
+    expect(await w.writer.sampleTotals()).toEqual({ queued: 50, written: 50, rejected: 0, dropped: 0, notQueued: 40 });
     // The 50 the queue kept are in the target once it is back: nothing within the bound was lost.
     let held = 0;
     await waitUntil(
@@ -790,7 +793,9 @@ describe('anomaly writer', () => {
     expect(await backfill.writer.sampleTotals()).toEqual({
       queued: 3 * HOSTS.length * points,
       written: 3 * HOSTS.length * points,
+      rejected: 0,
       dropped: 0,
+      notQueued: 0,
     });
     const liveSamples = await written(vm, 'anomaly_flag{mode="live"}', HOSTS.length * points, ['mode']);
     const backfilled = await written(vm, 'anomaly_flag{mode="backfill"}', HOSTS.length * points, ['mode']);
@@ -1230,7 +1235,13 @@ describe('anomaly writer', () => {
       });
       expect(code).toBe(0);
       const stopped = jsonLogLines(output).find((line) => line.msg === 'stopped');
-      expect(stopped?.samples).toEqual({ queued: stopped?.samples.written, written: expect.any(Number), dropped: 0 });
+      expect(stopped?.samples).toEqual({
+        queued: stopped?.samples.written,
+        written: expect.any(Number),
+        rejected: 0,
+        dropped: 0,
+        notQueued: 0,
+      });
       expect(stopped!.samples.written).toBeGreaterThanOrEqual(HOSTS.length * 3);
       // All of them are in the target: score, flag and threshold of every host.
       let arrived: RawSeries[] = [];

@@ -347,15 +347,28 @@ export class AnomalyWriter {
     }
   }
 
-  /** Samples queued, accepted by the target, and dropped (all reasons) since the writer started. */
-  async sampleTotals(): Promise<{ queued: number; written: number; dropped: number }> {
-    const sum = async (counter: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
-      (await counter.get()).values.reduce((n, v) => n + v.value, 0);
+  /**
+   * Samples since the writer started: queued (taken into the queue) = written (accepted by the target) + rejected
+   * (refused by it, not retried) + dropped (taken, then given up at shutdown) + still queued; notQueued: refused by
+   * a full queue, never taken (a review added the two kinds of drop up against the queued ones).
+   */
+  async sampleTotals(): Promise<{
+    queued: number;
+    written: number;
+    rejected: number;
+    dropped: number;
+    notQueued: number;
+  }> {
+    type Values = { get(): Promise<{ values: Array<{ value: number; labels: Record<string, unknown> }> }> };
+    const sum = async (counter: Values, keep: (labels: Record<string, unknown>) => boolean = () => true) =>
+      (await counter.get()).values.filter((v) => keep(v.labels)).reduce((n, v) => n + v.value, 0);
     const m = this.metrics;
     return {
       queued: await sum(m.samplesQueued),
       written: await sum(m.samplesWritten),
-      dropped: await sum(m.samplesDropped),
+      rejected: await sum(m.samplesRejected),
+      dropped: await sum(m.samplesDropped, (labels) => labels.reason !== 'queue_full'),
+      notQueued: await sum(m.samplesDropped, (labels) => labels.reason === 'queue_full'),
     };
   }
 
