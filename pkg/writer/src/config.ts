@@ -204,6 +204,12 @@ class WriterConfigReader extends ServiceConfigReader {
     settings.queueSamples = this.readInteger(raw, 'queueSamples', 'remoteWrite', 1, 1e9, settings.queueSamples);
     settings.minBackoffMs = this.readDuration(raw.minBackoff, 'remoteWrite.minBackoff', settings.minBackoffMs);
     settings.maxBackoffMs = this.readDuration(raw.maxBackoff, 'remoteWrite.maxBackoff', settings.maxBackoffMs);
+    if (settings.minBackoffMs > settings.maxBackoffMs) {
+      this.problem(
+        'remoteWrite.minBackoff',
+        `must not exceed maxBackoff (${settings.maxBackoffMs} ms), got ${settings.minBackoffMs} ms`
+      );
+    }
     settings.resumeLookbackMs = this.readDuration(
       raw.resumeLookback,
       'remoteWrite.resumeLookback',
@@ -379,7 +385,9 @@ class WriterConfigReader extends ServiceConfigReader {
     schedule.fitEveryMs = this.readDuration(raw.fit_every, `${key}.fit_every`, schedule.fitEveryMs);
     schedule.fitWindowMs = this.readDuration(raw.fit_window, `${key}.fit_window`, schedule.fitWindowMs);
     schedule.seriesRefreshMs = this.readDuration(raw.series_refresh, `${key}.series_refresh`, schedule.seriesRefreshMs);
-    if (raw.delay !== undefined && raw.delay !== 0 && raw.delay !== '0s') {
+    // No delay, in any unit the grammar has (a review found 0 and 0s taken and 0m refused as "not positive").
+    const noDelay = raw.delay === 0 || (typeof raw.delay === 'string' && /^0+(ms|s|m|h|d|w|y)?$/.test(raw.delay));
+    if (raw.delay !== undefined && !noDelay) {
       schedule.delayMs = this.readDuration(raw.delay, `${key}.delay`, 0);
     }
     return schedule;

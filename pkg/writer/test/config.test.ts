@@ -93,6 +93,23 @@ describe('writer config', () => {
     ).toEqual([expect.stringMatching(/^jobs\[0\]\.schedule\.series_refresh: /)]);
   });
 
+  it('takes no delay in any unit, and refuses a minBackoff above maxBackoff (a writer review: 0m refused, 20s > 1s taken)', () => {
+    const delay = (value: string) =>
+      parseWriterConfig(
+        upstreams + remoteWrite + `jobs: [{ name: a, query: cpu, schedule: { delay: ${value} } }]\n`,
+        'test'
+      ).jobs[0].schedule.delayMs;
+    expect(['0', '0s', '0m', '0h'].map(delay)).toEqual([0, 0, 0, 0]);
+    expect(delay('45s')).toBe(45_000);
+    expect(
+      problems(
+        upstreams +
+          'remoteWrite: { url: "http://127.0.0.1:9090/api/v1/write", minBackoff: 20s, maxBackoff: 1s }\n' +
+          'jobs: [{ name: a, query: cpu }]\n'
+      )
+    ).toEqual(['remoteWrite.minBackoff: must not exceed maxBackoff (1000 ms), got 20000 ms']);
+  });
+
   it('names every problem by its key', () => {
     expect(
       problems(
