@@ -878,6 +878,20 @@ describe('anomaly writer', () => {
     expect(backfill.logLines().some((line) => /later points are left to the live runs/.test(String(line.msg)))).toBe(
       true
     );
+    // With no end given (the CLI without --to) the range ends there as meant: no warning. Times logged as ISO 8601.
+    const untilNow = newWriter({
+      target: vm,
+      externalLabels: { mode: 'until-now' },
+      scheduleExtra: 'delay: 10m',
+      logLevel: 'info',
+    });
+    untilNow.clock.now = end;
+    await untilNow.writer.backfill(end - 20 * MINUTE, Infinity);
+    expect(untilNow.logLines().some((line) => /later points are left/.test(String(line.msg)))).toBe(false);
+    expect(untilNow.logLines().find((line) => line.msg === 'backfilled')).toMatchObject({
+      from: new Date(end - 20 * MINUTE).toISOString(),
+      to: new Date(end - 10 * MINUTE).toISOString(),
+    });
   });
 
   it('a shard keeps its series listing between runs and lists again after series_refresh: a series added later is written from then on', async () => {

@@ -12,7 +12,8 @@ export interface RunOptions extends WriterOptions {
   /** Overrides the config's `shard`. */
   shard?: ShardSpec;
   /** Backfill [from, to] (ms) instead of running live; into `outputFile` (OpenMetrics) instead of the target. */
-  backfill?: { fromMs: number; toMs: number; jobs?: string[]; outputFile?: string };
+  /** toUntilNow: no --to was given (the range ends at now - delay, as meant: no warning that it does). */
+  backfill?: { fromMs: number; toMs: number; toUntilNow?: boolean; jobs?: string[]; outputFile?: string };
   /**
    * Registers a synchronous cleanup to run if a signal (Ctrl-C, SIGTERM) ends the process, returning its
    * unregistration: the CLI's. A backfill to a file registers the removal of its part files, so an interrupted one
@@ -34,7 +35,8 @@ export async function runWriterFromConfigFile(path: string, options: RunOptions 
   if (options.backfill) {
     const unregister = options.cleanUpOnInterrupt?.(() => writer.discardOutput());
     try {
-      await writer.backfill(options.backfill.fromMs, options.backfill.toMs, options.backfill.jobs);
+      const { fromMs, toMs, toUntilNow, jobs } = options.backfill;
+      await writer.backfill(fromMs, toUntilNow ? Infinity : toMs, jobs);
     } catch (error) {
       writer.discardOutput();
       throw withoutSecrets(error, writer.redact);

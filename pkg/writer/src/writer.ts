@@ -299,7 +299,8 @@ export class AnomalyWriter {
   /**
    * Backfill: scores [fromMs, toMs] of every job (or the named ones) with the models the live schedule would have
    * used, and writes them. Does not move the live cursor. A job's range ends at now - delay at the latest, as its
-   * live runs do: points after it are not final yet (and a live writer would write them again).
+   * live runs do: points after it are not final yet (and a live writer would write them again); `toMs` Infinity:
+   * there, without the warning that a later end was cut.
    */
   async backfill(fromMs: number, toMs: number, jobNames?: string[]): Promise<void> {
     const unknown = (jobNames ?? []).filter((name) => !this.jobs.has(name));
@@ -313,9 +314,9 @@ export class AnomalyWriter {
       }
       const step = state.job.stepMs;
       const latestMs = this.now() - state.job.schedule.delayMs;
-      if (toMs > latestMs) {
+      if (toMs > latestMs && Number.isFinite(toMs)) {
         this.log.warn(
-          { job: state.job.name, to: toMs, until: latestMs },
+          { job: state.job.name, to: logTime(toMs), until: logTime(latestMs) },
           'backfill ends at now - delay: later points are left to the live runs'
         );
       }
@@ -333,17 +334,17 @@ export class AnomalyWriter {
         const { index, count } = this.config.shard;
         if (count > 1) {
           this.log.info(
-            { job: state.job.name, from: fromMs, to: toMs, shard: `${index}/${count}` },
+            { job: state.job.name, from: logTime(fromMs), to: logTime(endMs), shard: `${index}/${count}` },
             'backfill wrote nothing for this job on this shard: none of the series it owns had points it could score in the range'
           );
         } else {
           this.log.warn(
-            { job: state.job.name, from: fromMs, to: toMs },
+            { job: state.job.name, from: logTime(fromMs), to: logTime(endMs) },
             'backfill wrote nothing for this job: its query returned no series it could score in the range'
           );
         }
       }
-      this.log.info({ job: state.job.name, from: fromMs, to: toMs, samples }, 'backfilled');
+      this.log.info({ job: state.job.name, from: logTime(fromMs), to: logTime(endMs), samples }, 'backfilled');
     }
   }
 
@@ -673,4 +674,9 @@ function upstreamErrorText(body: string): string {
     // not JSON: its text
   }
   return body.slice(0, 200).replace(/\s+/g, ' ').trim();
+}
+
+/** A time in a log line: ISO 8601, as the resume lines give theirs (epoch milliseconds were read as numbers). */
+function logTime(ms: number): string {
+  return new Date(ms).toISOString();
 }

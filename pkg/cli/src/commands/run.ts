@@ -60,6 +60,7 @@ export function runCommand(): Command {
           : {
               fromMs: time(flags.from, '--from'),
               toMs: flags.to === undefined ? Date.now() : time(flags.to, '--to'),
+              toUntilNow: flags.to === undefined,
               jobs: flags.job,
               outputFile: flags.output,
             };
