@@ -675,7 +675,8 @@ describe('anomaly writer', () => {
     expect(await lag()).toBeGreaterThan(first); // from the writer's start, not from the cursor the runs moved on
     const warnings = w.logLines().filter((line) => line.msg?.startsWith('run wrote nothing'));
     expect(warnings).toEqual([expect.objectContaining({ level: 40, job: 'cpu', query: 'no_such_metric' })]);
-    expect((await (await fetch(`${url}/healthz`)).json()).lastScored).toEqual({ cpu: null });
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { lastScored: unknown };
+    expect(health.lastScored).toEqual({ cpu: null });
     // Every run "ok" (the schedule's own runs too): the query itself is fine, only empty.
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(
