@@ -12,7 +12,7 @@ export function createRedactor(secrets: string[]): (text: string, clientSent?: r
     let result = text;
     for (const secret of forms) {
       if (!clientSent.some((sent) => sent.includes(secret))) {
-        result = result.split(secret).join(REDACTED);
+        result = removeEverywhere(result, secret);
       }
     }
     return result;
@@ -28,7 +28,7 @@ export function createRedactor(secrets: string[]): (text: string, clientSent?: r
  */
 export function createLogLineRedactor(secrets: string[]): (line: string) => string {
   const forms = secretForms(secrets);
-  const inString = createLogTextRedactor(secrets);
+  const inString = logTextRedactor(forms);
   return (line: string) => {
     if (!forms.some((form) => line.includes(form))) {
       return line;
@@ -38,7 +38,7 @@ export function createLogLineRedactor(secrets: string[]): (line: string) => stri
     try {
       parsed = JSON.parse(line);
     } catch {
-      return forms.reduce((result, form) => result.split(form).join(REDACTED), line);
+      return forms.reduce(removeEverywhere, line);
     }
     let changed = false;
     const redacted = redactStrings(parsed, (text) => {
@@ -56,7 +56,10 @@ export function createLogLineRedactor(secrets: string[]): (line: string) => stri
  * tokens of their own (a URL for the request line: its path and query are left whole around a tenant id "1").
  */
 export function createLogTextRedactor(secrets: string[]): (text: string) => string {
-  const forms = secretForms(secrets);
+  return logTextRedactor(secretForms(secrets));
+}
+
+function logTextRedactor(forms: string[]): (text: string) => string {
   return (text: string) => forms.reduce((result, form) => removeForm(result, form), text);
 }
 
@@ -88,9 +91,13 @@ const REDACTED = '[redacted]';
  */
 export const MIN_FREE_FORM_LENGTH = 8;
 
+function removeEverywhere(text: string, form: string): string {
+  return text.split(form).join(REDACTED);
+}
+
 function removeForm(text: string, form: string): string {
   if (form.length >= MIN_FREE_FORM_LENGTH) {
-    return text.split(form).join(REDACTED);
+    return removeEverywhere(text, form);
   }
   let result = '';
   let from = 0;

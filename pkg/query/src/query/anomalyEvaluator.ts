@@ -229,7 +229,12 @@ export class AnomalyEvaluator {
         }
       }
     }
-    const shortHistory = shortHistoryWarning(models.values());
+    const shortHistory = shortHistoryWarning(
+      keyed.flatMap(({ unit, key }) => {
+        const model = models.get(key);
+        return model ? [{ labels: unit.labels, model }] : [];
+      })
+    );
     if (shortHistory !== undefined) {
       warnings.push(shortHistory);
     }
