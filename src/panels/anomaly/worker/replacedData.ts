@@ -1,4 +1,5 @@
 import { type SeriesTable, lowerBound } from '@telemetry-analyzer/engine';
+import { sameNumber } from './sameRows';
 
 /**
  * Rows at the end of the previous table whose values a new answer may revise without the data being other data:
@@ -50,9 +51,5 @@ export function replacedData(previous: SeriesTable, next: SeriesTable): boolean 
 }
 
 function sameRow(a: SeriesTable, row: number, b: SeriesTable, other: number): boolean {
-  return a.columns.every((column, c) => {
-    const x = column.values[row];
-    const y = b.columns[c].values[other];
-    return x === y || (Number.isNaN(x) && Number.isNaN(y));
-  });
+  return a.columns.every((column, c) => sameNumber(column.values[row], b.columns[c].values[other]));
 }

@@ -26,9 +26,14 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
     return false;
   }
   for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) {
+    if (!sameNumber(a[i], b[i])) {
       return false;
     }
   }
   return true;
+}
+
+/** Equal, or both NaN (a missing value in both tables). */
+export function sameNumber(x: number, y: number): boolean {
+  return x === y || (Number.isNaN(x) && Number.isNaN(y));
 }
