@@ -1,4 +1,5 @@
 import { printWarnings } from '../src/output/printWarnings';
+import { groupPrefix, isAboutOneGroup } from '../src/output/groupPrefix';
 
 function printed(warnings: string[], kept?: string): string[] {
   const lines: string[] = [];
@@ -35,5 +36,12 @@ describe('printWarnings', () => {
 
   test('all of them when no file keeps them (train)', () => {
     expect(printed(ofGroups(100), undefined)).toHaveLength(100);
+  });
+});
+
+describe('groupPrefix', () => {
+  it('is what printWarnings reads as a warning about one group, and nothing for the whole input', () => {
+    expect(isAboutOneGroup(`${groupPrefix('web-1')}metric cpu is missing`)).toBe(true);
+    expect(isAboutOneGroup(`${groupPrefix('')}metric cpu is missing`)).toBe(false);
   });
 });

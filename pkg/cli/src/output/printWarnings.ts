@@ -3,6 +3,7 @@
  * 5 500 lines), every warning about the whole input and the first of those about single groups (`group "…": …`),
  * then how many more and where all of them are. Without a file that keeps them (train), all of them.
  */
+import { isAboutOneGroup } from './groupPrefix';
 
 /** Warnings printed in full; beyond, PRINTED_WHEN_MANY of them. */
 const PRINT_ALL_UP_TO = 25;
@@ -16,8 +17,8 @@ export function printWarnings(
 ): void {
   let shown: readonly string[] = warnings;
   if (kept !== undefined && warnings.length > PRINT_ALL_UP_TO) {
-    const whole = warnings.filter((warning) => !warning.startsWith('group "'));
-    const ofGroups = warnings.filter((warning) => warning.startsWith('group "'));
+    const whole = warnings.filter((warning) => !isAboutOneGroup(warning));
+    const ofGroups = warnings.filter(isAboutOneGroup);
     shown = [...whole, ...ofGroups.slice(0, Math.max(0, PRINTED_WHEN_MANY - whole.length))];
   }
   for (const warning of shown) {

@@ -20,6 +20,7 @@ import { ChunkScorer, UntrainedScorer, type GroupScorer } from './chunkScorer';
 import { emptyScores, MISSING, type BatchScores } from './batchScores';
 import { withEngineErrors } from './engineErrors';
 import { OnlineChunkScorer, OnlineFinisher } from './onlineChunkScorer';
+import { groupPrefix } from '../output/groupPrefix';
 
 /** How the groups are scored: plain data, so that it can be posted to a worker. */
 export interface ScoringPlan {
@@ -113,7 +114,7 @@ export class GroupScoring {
       }
       withEngineErrors(
         () => ({ source: this.plan.source, line: firstLineOfGroup(batch, g) ?? this.plan.headerLine, column: 1 }),
-        `${group === '' ? '' : `group "${group}": `}` +
+        groupPrefix(group) +
           (scorer instanceof OnlineChunkScorer
             ? `cannot train on the first ${scorer.forest.options.warmup} complete rows (raise --warmup): `
             : 'cannot score these rows: '),

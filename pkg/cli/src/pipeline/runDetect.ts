@@ -32,6 +32,7 @@ import { columnWarnings } from '../input/columnWarnings';
 import { allGroupsWarning } from './allGroupsFlagging';
 import { someNames } from './someNames';
 import { printWarnings } from '../output/printWarnings';
+import { groupPrefix } from '../output/groupPrefix';
 
 /**
  * Batches scored ahead of the one being written: keeps both threads busy with bounded memory (at most this many
@@ -234,7 +235,7 @@ async function scoreAndWrite(
     const warning = overFlaggingWarning(groupCounts.anomalies, groupCounts.rows_scored, settings.contamination, online);
     if (warning !== undefined) {
       anyGroupWarned = true;
-      warnings.push(group === '' ? warning : `group "${group}": ${warning}`);
+      warnings.push(`${groupPrefix(group)}${warning}`);
     }
   });
   const shares = counts.map((c) => ({ flagged: c.anomalies, scored: c.rows_scored }));
@@ -251,7 +252,7 @@ async function scoreAndWrite(
       } else {
         untrained.push(group);
       }
-      const inGroup = group === '' ? '' : `group "${group}": `;
+      const inGroup = groupPrefix(group);
       const constant = outcome.constantColumns[g];
       if (constant !== undefined) {
         warnings.push(`${inGroup}${constant}`);

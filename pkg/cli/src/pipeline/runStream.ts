@@ -28,6 +28,7 @@ import { historyRows } from './groupScoring';
 import { OnlineChunkScorer } from './onlineChunkScorer';
 import { singleRowBatch } from '../input/rowBatch';
 import { emptyScores, SCORED } from './batchScores';
+import { groupPrefix } from '../output/groupPrefix';
 
 export interface StreamRequest {
   /** A saved model; or `online` instead. */
@@ -142,7 +143,7 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     const warning = overFlaggingWarning(flagged, scored, contamination, online !== undefined);
     if (warning !== undefined) {
       anyGroupWarned = true;
-      request.warn?.(`warning: ${group === '' ? '' : `group "${group}": `}${warning}`);
+      request.warn?.(`warning: ${groupPrefix(group)}${warning}`);
     }
   }
   if (contaminations.size === 1) {
@@ -172,7 +173,7 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     }
     let scorer = scorers.get(row.group);
     if (!scorer) {
-      const inGroup = row.group === '' ? '' : `group "${row.group}": `;
+      const inGroup = groupPrefix(row.group);
       scorer = online
         ? onlineRowScorer(schema.metricNames, online, (text) => request.warn?.(`warning: ${inGroup}${text}`))
         : modelRowScorer(row);

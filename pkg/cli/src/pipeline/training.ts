@@ -16,6 +16,7 @@ import type { DetectionSettings } from './detectionOptions';
 import { asInputError } from './engineErrors';
 import { someNames } from './someNames';
 import { ColumnRange, unseenVariationWarning } from './unseenVariation';
+import { groupPrefix } from '../output/groupPrefix';
 
 export interface TrainingSet {
   rows: SeriesBuffer;
@@ -96,7 +97,7 @@ export function trainDetectors(
   /** Groups too short to train on, and the error each would have been. */
   const untrained: Array<{ group: string; error: unknown }> = [];
   for (const [group, set] of sets) {
-    const inGroup = group === '' ? '' : `group "${group}": `;
+    const inGroup = groupPrefix(group);
     const table = set.rows.table();
     // The engine's reason as an error on the input: a constant column at its header cell, else the group's last
     // training line.
