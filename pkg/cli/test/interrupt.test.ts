@@ -2,8 +2,8 @@
  * Ctrl-C (SIGINT), SIGTERM and SIGHUP: what the run made is removed (the spooled copy of stdin, the temporary output files)
  * and the process ends by that signal (as a shell loop must see it to stop; 130 or 143 in a shell).
  */
-import { spawn } from 'child_process';
-import { existsSync, mkdirSync, readdirSync } from 'fs';
+import { spawn, spawnSync } from 'child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { CLI, REPO_ROOT, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
@@ -64,20 +64,45 @@ describe('interrupted while stdin is copied to a temporary file (detect -i -)', 
   });
 });
 
+/** A 20-day detect into an existing `out` directory of its own, sent `signal` once its temporary files are there. */
+async function interruptWhileWriting(signal: NodeJS.Signals) {
+  const work = tempDir();
+  const input = writeInput(work, 'long.csv', toCsv(smallTelemetryRows({ days: 20 })));
+  const out = join(work, 'out');
+  mkdirSync(out);
+  const exit = await interruptWhen(
+    ['detect', '-q', '--threads', '1', '--chunk-rows', '500', '-i', input, '-o', out],
+    tempDir('cli-interrupt-'),
+    () => existsSync(out) && readdirSync(out).some((name) => name.endsWith('.tmp')),
+    signal
+  );
+  return { exit, work, out };
+}
+
 describe('interrupted while the results are written', () => {
   test('SIGTERM removes the temporary output files and ends by SIGTERM (143 in a shell, not 130)', async () => {
-    const tmp = tempDir('cli-interrupt-');
-    const work = tempDir();
-    const input = writeInput(work, 'long.csv', toCsv(smallTelemetryRows({ days: 20 })));
-    const out = join(work, 'out');
-    mkdirSync(out);
-    const exit = await interruptWhen(
-      ['detect', '-q', '--threads', '1', '--chunk-rows', '500', '-i', input, '-o', out],
-      tmp,
-      () => existsSync(out) && readdirSync(out).some((name) => name.endsWith('.tmp')),
-      'SIGTERM'
-    );
+    const { exit, out } = await interruptWhileWriting('SIGTERM');
     expect(exit).toEqual({ code: null, signal: 'SIGTERM', stderr: '' });
     expect(readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('killed outright while the results are written (SIGKILL, out of memory)', () => {
+  test('the next run into the directory removes the temporary files the killed one left, and keeps a live run’s', async () => {
+    // No cleanup runs on SIGKILL: the hidden .scores.csv.<pid>.<time>.tmp files stayed in the directory for good.
+    const { exit, work, out } = await interruptWhileWriting('SIGKILL');
+    expect(exit.signal).toBe('SIGKILL');
+    const left = readdirSync(out).filter((name) => name.endsWith('.tmp'));
+    expect(left.length).toBeGreaterThan(0);
+    // A temporary file of a process that runs (this one) may be another run writing into the same directory.
+    const live = `.scores.csv.${process.pid}.${Date.now().toString(36)}.tmp`;
+    writeFileSync(join(out, live), 'another run, still writing');
+
+    const small = writeInput(work, 'small.csv', toCsv(smallTelemetryRows().slice(0, 400)));
+    const rerun = spawnSync(process.execPath, [CLI, 'detect', '-q', '-i', small, '-o', out], { cwd: REPO_ROOT });
+    expect(rerun.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(
+      [live, 'anomalies.csv', 'model.json', 'report.html', 'scores.csv', 'summary.json'].sort()
+    );
   });
 });

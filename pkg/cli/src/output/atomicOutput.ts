@@ -2,7 +2,8 @@
  * All-or-nothing output: every file is written under a temporary name inside the target directory and renamed
  * over its final name only when the whole run succeeded (a rename within one directory is atomic). On failure or
  * Ctrl-C the temporary files are removed, so the directory holds either the previous run's files or the new ones,
- * never a half-written file; a directory this run created is removed again. A file of the output set that this run
+ * never a half-written file; a directory this run created is removed again. A run killed outright (SIGKILL) cannot
+clean up: the next run into the directory removes its temporary files. A file of the output set that this run
  * does not produce (detect's model.json when no model came out of it) is named with omit(): a previous run's copy
  * is removed on commit, so it is never shown beside this run's results. The commit replaces all the previous files or
  * none (swapInSync).
@@ -12,6 +13,7 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  readdirSync,
   renameSync,
   rmdirSync,
   statSync,
@@ -135,6 +137,7 @@ export class AtomicOutput {
       throw new InputError({ source: directory }, 'is not a directory: give a directory for the results');
     }
     this.createdDirectories = createDirectory(directory);
+    removeOrphanedTemporaries(directory);
     this.forgetOnInterrupt = cleanUpOnInterrupt(() => this.abortSync());
   }
 
@@ -280,6 +283,50 @@ export class AtomicOutput {
 
   private release(): void {
     this.forgetOnInterrupt();
+  }
+}
+
+/** A temporary file's name, as open() makes it: `.<final name>.<pid>.<time in base 36>.tmp`. */
+const TEMPORARY_NAME = /^\..+\.(\d+)\.[0-9a-z]+\.tmp$/;
+
+/**
+ * Removes the temporary files a run that was killed (SIGKILL, out of memory, a crash of the runtime) left in
+ * `directory`: no cleanup of its own ran. Only files named as open() names them, of a process that no longer runs;
+ * a live run's are left alone (also another user's: EPERM says it runs). The `.previous` copies a commit moves aside
+ * are kept: a run killed in the middle of its commit leaves the previous results there.
+ */
+function removeOrphanedTemporaries(directory: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return; // not readable: open() will say so about the file it cannot write
+  }
+  for (const name of names) {
+    const match = TEMPORARY_NAME.exec(name);
+    if (match === null || isRunning(Number(match[1]))) {
+      continue;
+    }
+    const path = join(directory, name);
+    try {
+      if (lstatSync(path).isFile()) {
+        unlinkSync(path);
+      }
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    return true; // not a pid: leave the file alone
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
