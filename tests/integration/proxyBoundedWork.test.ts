@@ -93,6 +93,65 @@ function pipelinedQuery(i: number): string {
   );
 }
 
+/** A query_range answer with one series `cpu` on every step of the request's form (start, end, step). */
+function matrixOver(form: URLSearchParams): string {
+  const [start, end, step] = ['start', 'end', 'step'].map((name) => Number(form.get(name)));
+  const values: Array<[number, string]> = [];
+  for (let t = start, i = 0; t <= end; t += step, i++) {
+    values.push([t, String(10 + (i % 7))]);
+  }
+  return JSON.stringify({
+    status: 'success',
+    data: { resultType: 'matrix', result: [{ metric: { __name__: 'cpu' }, values }] },
+  });
+}
+
+describe('limits.maxConcurrency', () => {
+  it('bounds trainings only: a query whose models are cached answers while cold queries hold every turn', async () => {
+    // A review: a warm alert rule waited 43 s behind four cold dashboard queries (every evaluation took a turn), past
+    // Grafana's 30 s. The cold queries' training windows (they end before the scored range) are held here.
+    const upstream = stopLater(
+      await startHeldUpstream((_request, body) => {
+        const form = new URLSearchParams(body);
+        const coldTraining = form.get('query')?.includes('cold') && Number(form.get('end')) < END_S;
+        return coldTraining ? undefined : matrixOver(form);
+      })
+    );
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url, limits: { maxConcurrency: 1 } }));
+    const query = (expression: string) =>
+      fetch(`${proxy.url}/api/v1/query_range`, {
+        method: 'POST',
+        body: new URLSearchParams({ query: expression, start: String(END_S - 3600), end: String(END_S), step: '60' }),
+      });
+    const metrics = async () => (await fetch(`${proxy.url}/metrics`)).text();
+    expect((await query(ANOMALY)).status).toBe(200); // trains its model: warm from now on
+
+    const coldOne = query('anomaly_flag(cold, train="1h")');
+    await waitForHeld(upstream, 1); // the first training holds the only turn
+    const coldTwo = query('anomaly_flag(cold, train="1h", seed=7)');
+    await waitUntil(async () => (/^telemetry_proxy_trainings_waiting 1$/m.test(await metrics()) ? true : undefined), {
+      timeoutMs: 10_000,
+      describe: () => 'the second training to wait for a turn',
+    });
+
+    const warm = await query(ANOMALY);
+    expect(warm.status).toBe(200);
+    expect((await warm.json()).data.result).toHaveLength(1);
+    const during = await metrics();
+    expect(during).toMatch(/^telemetry_proxy_trainings_running 1$/m);
+    expect(during).toMatch(/^telemetry_proxy_trainings_waiting 1$/m);
+    expect(during).toMatch(/^telemetry_proxy_model_trainings_total 1$/m); // the warm query's own, before
+
+    // Each held training, answered, lets the next one have the turn.
+    for (let index = 0; index < 2; index++) {
+      const [held] = (await waitForHeld(upstream, index + 1)).slice(index);
+      held.answer(200, matrixOver(new URLSearchParams(held.body)));
+    }
+    expect([(await coldOne).status, (await coldTwo).status]).toEqual([200, 200]);
+    expect(await metrics()).toMatch(/^telemetry_proxy_model_trainings_total 3$/m);
+  });
+});
+
 describe('pipelined requests', () => {
   // node:http dispatches all of a connection's pipelined requests at once: one connection held thousands of
   // upstream requests (server.maxConnections bounds connections, not requests). Go's server, Prometheus', serves them

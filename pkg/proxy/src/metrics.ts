@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export class ProxyMetrics {
   readonly registry = new Registry();
+  private trainingLimit?: { runningCount: number; waitingCount: number };
 
   readonly requests = new Counter({
     name: 'telemetry_proxy_http_requests_total',
@@ -126,7 +127,26 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly trainingsRunning: Gauge = new Gauge({
+    name: 'telemetry_proxy_trainings_running',
+    help: 'Trainings under way (cold models, online queries), at most limits.maxConcurrency.',
+    registers: [this.registry],
+    collect: (): void => this.trainingsRunning.set(this.trainingLimit?.runningCount ?? 0),
+  });
+
+  readonly trainingsWaiting: Gauge = new Gauge({
+    name: 'telemetry_proxy_trainings_waiting',
+    help: 'Trainings waiting for a turn of limits.maxConcurrency (queries whose models are cached never wait).',
+    registers: [this.registry],
+    collect: (): void => this.trainingsWaiting.set(this.trainingLimit?.waitingCount ?? 0),
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'telemetry_proxy_' });
+  }
+
+  /** The limit the training gauges read whenever /metrics is scraped. */
+  watchTrainingLimit(limit: { runningCount: number; waitingCount: number }): void {
+    this.trainingLimit = limit;
   }
 }

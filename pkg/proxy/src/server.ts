@@ -16,6 +16,7 @@ import {
   ModelStore,
   checkStoreDirectory,
   AnomalyEvaluator,
+  ConcurrencyLimit,
   TrainingPool,
   engineOnEventLoop,
   splitEngineThreads,
@@ -182,11 +183,14 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     config.scoreCache.maxBytes,
     engine.decode
   );
+  const trainingLimit = new ConcurrencyLimit(config.limits.maxConcurrency);
+  metrics.watchTrainingLimit(trainingLimit);
   const evaluator = new AnomalyEvaluator(
     config,
     upstreams,
     repository,
     {
+      trainingLimit,
       onTrained: (seconds) => {
         metrics.trainings.inc();
         metrics.trainingDuration.observe(seconds);

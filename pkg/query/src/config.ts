@@ -69,7 +69,7 @@ export interface Limits {
   maxPointsPerSeries: number;
   /** Most points per series a model may be trained on [100000]; more → 400 bad_data. */
   maxTrainingPointsPerSeries: number;
-  /** Anomaly queries evaluated at once; further ones wait [4]. */
+  /** Trainings at once (cold models, online queries); further ones wait; warm queries never do [4]. */
   maxConcurrency: number;
   /** Largest request body, bytes [1 MiB]; larger → 413. */
   bodyLimit: number;

@@ -26,6 +26,7 @@ export * from './models/modelStore';
 export * from './models/singleFlight';
 export * from './models/storeRetention';
 export * from './training/trainingPool';
+export * from './training/concurrencyLimit';
 export * from './upstreams/series';
 export * from './upstreams/upstreamHttp';
 export * from './upstreams/authHeaders';

@@ -22,7 +22,6 @@ import { coalescedBody } from './coalescedBody';
 import { checkInfluxqlOfQuery } from './influxqlCheck';
 import { queryAnswerJson } from './queryAnswerJson';
 import { InFlightQueries } from './queryCancellation';
-import { ConcurrencyLimit } from '../concurrencyLimit';
 
 export interface PromApiDependencies {
   config: ProxyConfig;
@@ -64,7 +63,6 @@ export const MAX_FORMAT_QUERY_TOKENS = 1000;
 
 export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDependencies): void {
   const { config, upstreams, evaluator } = deps;
-  const limit = new ConcurrencyLimit(config.limits.maxConcurrency);
   const defaultUpstream = upstreams.get(config.defaultUpstream)!;
   const prometheusDefault = defaultUpstream.config.type === 'prometheus' ? defaultUpstream : undefined;
   const inFlight = new InFlightQueries(config.limits.queryTimeoutMs, deps.shutdown, (reason) =>
@@ -134,7 +132,8 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query), config.limits);
     const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
     const { signal } = inFlight.watch(reply);
-    const result = await limit.run(() => evaluator.evaluate(parsed.query, range, signal), signal);
+    // Trainings wait for a turn of limits.maxConcurrency inside the evaluator; a warm query waits for none.
+    const result = await evaluator.evaluate(parsed.query, range, signal);
     return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerJson(result));
   };
 

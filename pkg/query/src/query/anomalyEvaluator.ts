@@ -13,6 +13,7 @@ import type { ServiceConfig } from '../config';
 import { LruCache } from '../models/lruCache';
 import { ModelRepository, TrainedModel } from '../models/modelRepository';
 import { modelKey } from '../models/modelKey';
+import type { ConcurrencyLimit } from '../training/concurrencyLimit';
 import { engineOnEventLoop, type EngineThreads } from '../training/trainingPool';
 import { labelsKey } from '../upstreams/series';
 import { UpstreamHttp } from '../upstreams/upstreamHttp';
@@ -80,6 +81,12 @@ export interface EvaluatorHooks {
   onPointsRead?(points: number): void;
   /** Keeps a narrowed selection's series listing between reads (the writer's, per job); none: list on every read. */
   seriesListing?: SeriesListingCache;
+  /**
+   * Bounds the evaluations that train at once (the proxy's limits.maxConcurrency): a training fetches its window and
+   * trains models, an online query does both at every evaluation. An evaluation whose models are cached takes no
+   * turn, so a warm alert rule never waits behind cold dashboard queries. None: unbounded.
+   */
+  trainingLimit?: ConcurrencyLimit;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }
 
@@ -114,6 +121,7 @@ export class AnomalyEvaluator {
       onTrained: (seconds: number) => hooks.onTrained(seconds),
       onTrainingFailed: () => hooks.onTrainingFailed(),
       log: hooks.log,
+      limit: hooks.trainingLimit,
       ...this.readHooks,
     };
     this.training = new ModelTraining(config.limits, models, engine, trainingHooks, now);
@@ -129,7 +137,8 @@ export class AnomalyEvaluator {
   ): Promise<EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> }> {
     const also = range.kind === 'range' ? alsoFns : undefined;
     if (query.options.online) {
-      return this.evaluateOnline(query, range, signal, select, also);
+      const online = () => this.evaluateOnline(query, range, signal, select, also);
+      return this.hooks.trainingLimit ? this.hooks.trainingLimit.run(online, signal) : online();
     }
     const fastForwarded = await this.evaluateFetching(query, range, 'newOnly', signal, select, also);
     return fastForwarded ?? (await this.evaluateFetching(query, range, 'whole', signal, select, also))!;

@@ -1,7 +1,8 @@
 /**
  * Training the models an evaluation lacks: one fetch of the training range for all of them, then one engine job
  * per model (on a worker thread of the pool, or on the event loop), each kept in the model repository (and store).
- * Identical concurrent requests (same missing keys) share one training; the flight is forgotten when it settles, so
+ * Identical concurrent requests (same missing keys) share one training, which waits for a turn of the host's limit
+ * (if any) before it fetches; the flight is forgotten when it settles, so
  * failures are retried next time. The training stops (between models, or by terminating the worker running one)
  * once every request waiting for it has gone or timed out.
  */
@@ -11,6 +12,7 @@ import type { Limits } from '../config';
 import { modelKey } from '../models/modelKey';
 import type { ModelRepository, TrainedModel } from '../models/modelRepository';
 import { SingleFlight } from '../models/singleFlight';
+import type { ConcurrencyLimit } from '../training/concurrencyLimit';
 import type { EngineThreads } from '../training/trainingPool';
 import { labelsKey } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
@@ -41,6 +43,8 @@ export interface TrainingHooks extends Pick<FetchOptions, 'onPointsRead' | 'onRe
   onTrained(seconds: number): void;
   onTrainingFailed(): void;
   log: { info(o: object, m: string): void };
+  /** Trainings at once (a flight takes one turn, however many requests wait for it); none: unbounded. */
+  limit?: ConcurrencyLimit;
 }
 
 export class ModelTraining {
@@ -64,7 +68,15 @@ export class ModelTraining {
           .join(',')
       )
       .digest('hex');
-    return this.flights.run(flightKey, (flightSignal) => this.trainMissing(job, flightSignal), signal);
+    const { limit } = this.hooks;
+    return this.flights.run(
+      flightKey,
+      (flightSignal) =>
+        limit
+          ? limit.run(() => this.trainMissing(job, flightSignal), flightSignal)
+          : this.trainMissing(job, flightSignal),
+      signal
+    );
   }
 
   private async trainMissing(

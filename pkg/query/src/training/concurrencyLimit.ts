@@ -1,12 +1,23 @@
 /**
- * Lets at most `limit` tasks run at once; the rest wait in arrival order (anomaly queries are CPU-heavy). A waiting
- * caller whose signal aborts (client gone, query timeout) leaves the queue at once with the signal's reason.
+ * Lets at most `limit` tasks run at once; the rest wait in arrival order. The proxy bounds its trainings with it
+ * (limits.maxConcurrency: each fetches a training window and trains models). A waiting caller whose signal aborts
+ * (client gone, query timeout) leaves the queue at once with the signal's reason.
  */
 export class ConcurrencyLimit {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(readonly limit: number) {}
+
+  /** Tasks running now (at most `limit`). */
+  get runningCount(): number {
+    return this.running;
+  }
+
+  /** Callers waiting for a turn. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
 
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.running >= this.limit) {

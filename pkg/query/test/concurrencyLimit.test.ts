@@ -1,4 +1,4 @@
-import { ConcurrencyLimit } from '../src/concurrencyLimit';
+import { ConcurrencyLimit } from '../src/training/concurrencyLimit';
 
 describe('ConcurrencyLimit', () => {
   it('runs at most `limit` tasks; a waiter whose signal aborts leaves the queue with its reason', async () => {
