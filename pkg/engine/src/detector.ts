@@ -26,6 +26,7 @@ import { resolveFeatureOptions, type FeatureOptions } from './featureOptions';
 import { planFeatures, resolveSeasonality, type Seasonality } from './featurePlan';
 import { StandardScaler, type SerializedScaler } from './features/standardScaler';
 import { anomalyScoring, IsolationForest, type ForestScoring, type TransferredForest } from './isolationForest';
+import { dropLoneTimeFeatures } from './loneTimeFeatures';
 import { matrixRows } from './matrixRows';
 import type { SerializedForest } from './modelFormat';
 import { createOnlineScorer, type OnlineScorer } from './onlineScorer';
@@ -607,6 +608,7 @@ function* trainModelSteps(
 ): Steps<{ model: DetectorModel; built: BuiltFeatures; matrix: FeatureMatrix }> {
   const built = yield* buildFeatureSteps(table, features, matrixValues);
   requireEnoughRows(table, built, features);
+  dropLoneTimeFeatures(built.matrix, built.sourceColumn);
   const scaler = features.scale && !features.raw ? new StandardScaler().fit(built.matrix) : null;
   // Scaled in place: the unscaled features are not needed again (the caller reads built's row lists only).
   const matrix = scaler === null ? built.matrix : scaler.transformInPlace(built.matrix);

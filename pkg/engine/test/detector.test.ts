@@ -501,3 +501,28 @@ describe('AnomalyDetector', () => {
     );
   });
 });
+
+describe('a model whose metrics are constant over its training rows', () => {
+  it('does not split on the time features either: every row scores alike, whatever its hour (per-column: that model)', () => {
+    // A forest that could split on the time of day only scored the hour: the same minutes flagged every day.
+    const rows = 3 * 288; // 3 days at 5 minutes: seasonality 'auto' turns the hour of day on
+    const timestamps = Float64Array.from({ length: rows }, (_, i) => 1_700_000_000_000 + i * 300_000);
+    const cpu = Float64Array.from(timestamps, (_, i) => 50 + 10 * Math.sin(i / 20) + ((i * 7919) % 13));
+    const table: SeriesTable = {
+      timestamps,
+      columns: [
+        { name: 'errors', values: new Float64Array(rows) },
+        { name: 'cpu', values: cpu },
+      ],
+    };
+    const detector = AnomalyDetector.train(table, { mode: 'per-column', forest: { nEstimators: 30, seed: 3 } });
+    expect(detector.featureNames).toContain('hour of day (sin)');
+    const [errors, cpuScores] = detector.score(table);
+    expect(new Set(errors.scores).size).toBe(1);
+    expect(new Set(cpuScores.scores).size).toBeGreaterThan(100);
+    // The varying metric's model still splits on the hour: the same values at other hours score otherwise.
+    const shifted = { ...table, timestamps: timestamps.map((t) => t + 6 * 3_600_000) };
+    const [, cpuShifted] = detector.score(shifted);
+    expect(Array.from(cpuShifted.scores)).not.toEqual(Array.from(cpuScores.scores));
+  });
+});

@@ -1,19 +1,32 @@
 /**
- * How far a value lies from the values before it: |x - mean| / std over the previous `window` values (not
+ * How far a value lies from the values before it: z = |x - mean| / std over the previous `window` values (not
  * including x; sample std, ddof = 1), mapped to [0, 1) as z / (1 + z). A second, forest-free signal for the
  * online score: a level shift or a spike against the recent past, which a forest trained long ago may rate as
  * ordinary (see docs/detection.md for what it adds on NAB).
  *
  * pandas semantics of `rolling(window, min_periods).mean().shift(1)`: undefined (0 here) until `minPeriods` values
- * were seen; a window of identical values has std 0, where the deviation is taken as 0 (no spread to measure by).
+ * were seen. Two cases are not measured by z, for series that stay constant for long (error counts, a key held, a
+ * stuck sensor, disk writes that are mostly 0), where the calibration compares deviations with long runs of 0:
+ *   - a window of identical values (std 0): the same value again deviates 0, any other value 1 (z is infinite: the
+ *     value that breaks a constant run is the event; it deviated 0 before, and the rows after it were flagged);
+ *   - z below ORDINARY_Z deviates 0: after a few events in a constant window, the ordinary values have a small z
+ *     (0.04 after one spike in 500) that beats every 0 before it, and the rows after each event were flagged. Below
+ *     the median z of noise (0.67 for a normal series), so the deviations that rank high, and their median, are
+ *     those of z itself.
  *
  * Numerics: values are shifted by a reference (the window's mean at the last recompute) before they enter the
  * running sums, and the sums are recomputed from the window every `window` values, so rounding cannot build up.
  */
+/** Below this z a value does not deviate (see the file comment). */
+export const ORDINARY_Z = 0.5;
+
 export class TrailingDeviation {
   private readonly ring: Float64Array;
   private pushed = 0;
   private count = 0;
+  /** The last value pushed, and how many values in a row were equal to it. */
+  private last = NaN;
+  private run = 0;
   private reference = 0;
   private sum = 0;
   private sumSquares = 0;
@@ -29,10 +42,13 @@ export class TrailingDeviation {
     this.ring = new Float64Array(window);
   }
 
-  /** The deviation of `value` from the values pushed before it, in [0, 1). */
+  /** The deviation of `value` from the values pushed before it, in [0, 1]. */
   deviation(value: number): number {
     if (this.count < this.minPeriods) {
       return 0;
+    }
+    if (this.run >= this.count) {
+      return value === this.last ? 0 : 1; // a constant window: exactly, not through sums that may round
     }
     const mean = this.sum / this.count;
     const variance = (this.sumSquares - this.count * mean * mean) / (this.count - 1);
@@ -40,7 +56,7 @@ export class TrailingDeviation {
       return 0;
     }
     const z = Math.abs(value - this.reference - mean) / Math.sqrt(variance);
-    return z / (1 + z);
+    return z < ORDINARY_Z ? 0 : z / (1 + z);
   }
 
   push(value: number): void {
@@ -54,6 +70,8 @@ export class TrailingDeviation {
     }
     this.ring[slot] = value;
     this.pushed++;
+    this.run = value === this.last ? this.run + 1 : 1;
+    this.last = value;
     const shifted = value - this.reference;
     this.sum += shifted;
     this.sumSquares += shifted * shifted;

@@ -282,3 +282,33 @@ describe('calibrated scores', () => {
     expect(recordsBefore).toBeLessThan(5);
   });
 });
+
+describe('series that stay constant for long (error counts, a key held, a stuck sensor)', () => {
+  /** `rows` rows at 5 minutes (NAB's AWS step) of one column, all `value` but where `events` says. */
+  function steady(rows: number, value: number, events: Record<number, number> = {}): SeriesTable {
+    const timestamps = Float64Array.from({ length: rows }, (_, i) => 1_700_000_000_000 + i * 300_000);
+    const values = new Float64Array(rows).fill(value);
+    Object.entries(events).forEach(([row, at]) => (values[Number(row)] = at));
+    return { timestamps, columns: [{ name: 'errors', values }] };
+  }
+  const flagged = (flags: Uint8Array) => Array.from(flags.keys()).filter((row) => flags[row] === 1);
+
+  it('flag each error of a counter that stays 0 at its own row, and not the rows after it', () => {
+    // A review: the error's row scored 0.33 and the next 8 to 25 zeros were flagged (with seasonality: more, daily).
+    const data = steady(4032, 0, { 2500: 1, 3300: 2, 3800: 1 });
+    const { isAnomaly, scores } = new OnlineDetector(['errors'], { forest }, { warmup: 604 }).push(data);
+    expect(flagged(isAnomaly)).toEqual([2500, 3300, 3800]);
+    expect(scores[2500]).toBeGreaterThan(0.5); // the first: beyond anything seen
+  });
+
+  it('flag nothing on a series that never changes, at any time of day (its warm-up spans days: seasonality on)', () => {
+    // Before: a forest trained on constant values could split on the hour only, and flagged the same minutes daily.
+    for (const value of [0, 7, 0.1]) {
+      const detector = new OnlineDetector(['errors'], { forest }, { warmup: 604 });
+      const { isAnomaly, rawScores } = detector.push(steady(4032, value));
+      expect(detector.detector!.options.features.seasonality.hourOfDay).toBe(true);
+      expect(flagged(isAnomaly)).toEqual([]);
+      expect(new Set(Array.from(rawScores.subarray(604))).size).toBe(1); // every hour alike
+    }
+  });
+});
