@@ -254,3 +254,21 @@ it('passes real data, not empty answers, in the replayed requests', async () => 
     data: { resultType: 'scalar', result: [Number(evaluationTime), '2'] },
   });
 });
+
+it.each([
+  ['/api/v1/status/buildinfo', 'POST'],
+  ['/api/v1/metadata', 'POST'],
+  ['/api/v1/label/host/values', 'POST'],
+  ['/api/v1/query', 'PUT'],
+])('answers %s asked with %s with the status Prometheus gives, 405, and the methods it takes', async (path, method) => {
+  // Grafana's datasource set to POST sends some of these as POST and retries as GET on a 405 or 400 only
+  // (grafana/grafana pkg/promlib/client/client.go, executeResourceQueryWithFallback): a 404 ended it there.
+  const [direct, proxied] = await Promise.all(
+    [prometheus.url, proxy.url].map((base) => fetch(`${base}${path}`, { method, body: '' }))
+  );
+  expect([proxied.status, direct.status]).toEqual([405, 405]);
+  expect(proxied.headers.get('allow')).toBe(path === '/api/v1/query' ? 'GET, POST, HEAD' : 'GET, HEAD');
+  expect(await proxied.json()).toMatchObject({ status: 'error', errorType: 'bad_data' });
+  // The retry Grafana then makes.
+  expect((await fetch(`${proxy.url}${path}${path === '/api/v1/query' ? '?query=1' : ''}`)).status).toBe(200);
+});

@@ -150,7 +150,7 @@ export const AUTH_CASES: HostileCase[] = [
   }),
   unauthenticated('OPTIONS', '/api/v1/query?query=up', { method: 'OPTIONS' }),
   unauthenticated('TRACE', '/api/v1/labels', { method: 'TRACE' }),
-  unauthenticated('DELETE of an unknown route', '/api/v1/series', { method: 'DELETE' }),
+  unauthenticated('DELETE, a method the route does not take', '/api/v1/series', { method: 'DELETE' }),
   {
     class: 'auth',
     name: 'HTTP/1.0 without Host',

@@ -9,6 +9,11 @@ import { rawRequest } from '../rawHttp';
 import { AUTHORIZED } from './setup';
 import { HostileCase } from './types';
 
+/** `text` as a regular expression that matches it literally. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function notForwarded(method: string, target: string): HostileCase {
   const path = target.split('?')[0];
   return {
@@ -18,7 +23,24 @@ function notForwarded(method: string, target: string): HostileCase {
       rawRequest(port, { method, target, headers: AUTHORIZED, ...(method === 'POST' ? { body: '' } : {}) }),
     status: 404,
     errorType: 'not_found',
-    error: new RegExp(`^${method} ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not an endpoint of this proxy$`),
+    error: new RegExp(`^${method} ${literal(path)} is not an endpoint of this proxy$`),
+  };
+}
+
+/**
+ * A known endpoint with a method it does not take: 405 naming the methods it does (Prometheus answers 405 too, and
+ * Grafana retries a POST as GET on 405 only), and nothing forwarded.
+ */
+function methodNotAllowed(method: string, target: string, allowed: string): HostileCase {
+  const path = target.split('?')[0];
+  return {
+    class: 'passthrough',
+    name: `${method} ${target} (405)`,
+    send: ({ port }) =>
+      rawRequest(port, { method, target, headers: AUTHORIZED, ...(method === 'GET' ? {} : { body: '' }) }),
+    status: 405,
+    errorType: 'bad_data',
+    error: new RegExp(`^${method} ${literal(path)} is not allowed: use ${allowed}$`),
   };
 }
 
@@ -29,7 +51,7 @@ function badLabelName(target: string, decoded: string): HostileCase {
     send: ({ port }) => rawRequest(port, { target, headers: AUTHORIZED }),
     status: 400,
     errorType: 'bad_data',
-    error: new RegExp(`^invalid label name: ${JSON.stringify(decoded).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    error: new RegExp(`^invalid label name: ${literal(JSON.stringify(decoded))}$`),
   };
 }
 
@@ -71,7 +93,7 @@ export const PASS_THROUGH_CASES: HostileCase[] = [
   notForwarded('PUT', `/api/v1/admin/tsdb/delete_series?${MATCH}`),
   notForwarded('POST', '/api/v1/admin/tsdb/snapshot'),
   notForwarded('POST', '/api/v1/admin/tsdb/clean_tombstones'),
-  notForwarded('DELETE', `/api/v1/series?${MATCH}`),
+  methodNotAllowed('DELETE', `/api/v1/series?${MATCH}`, 'GET or POST'),
   notForwarded('GET', '/api/v1/status/config'),
   notForwarded('GET', '/api/v1/status/flags'),
   notForwarded('GET', '/api/v1/status/runtimeinfo'),
@@ -82,8 +104,12 @@ export const PASS_THROUGH_CASES: HostileCase[] = [
   notForwarded('GET', `/federate?${MATCH}`),
   notForwarded('POST', '/-/quit'),
   notForwarded('PUT', '/-/reload'),
-  notForwarded('POST', '/api/v1/metadata'),
-  notForwarded('PATCH', '/api/v1/query?query=up'),
+  methodNotAllowed('POST', '/api/v1/metadata', 'GET'),
+  methodNotAllowed('PATCH', '/api/v1/query?query=up', 'GET or POST'),
+  methodNotAllowed('PUT', '/api/v1/query_range', 'GET or POST'),
+  methodNotAllowed('POST', '/api/v1/status/buildinfo', 'GET'),
+  methodNotAllowed('POST', `/api/v1/label/job/values?${MATCH}`, 'GET'),
+  methodNotAllowed('DELETE', '/api/v1/label/job/values', 'GET'),
   notForwarded('OPTIONS', `/api/v1/series?${MATCH}`),
   badLabelName('/api/v1/label/..%2F..%2Fadmin%2Ftsdb%2Fsnapshot/values', '../../admin/tsdb/snapshot'),
   badLabelName('/api/v1/label/job%3Fmatch[]=up/values', 'job?match[]=up'),

@@ -141,6 +141,8 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
   app.post('/api/v1/query', handleQuery('instant'));
   app.get('/api/v1/query_range', handleQuery('range'));
   app.post('/api/v1/query_range', handleQuery('range'));
+  answerMethodNotAllowed(app, '/api/v1/query', ['GET', 'POST']);
+  answerMethodNotAllowed(app, '/api/v1/query_range', ['GET', 'POST']);
 
   for (const endpoint of PASS_THROUGH) {
     const handler = (request: FastifyRequest, reply: FastifyReply) =>
@@ -149,7 +151,9 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     if (endpoint.post) {
       app.post(endpoint.path, handler);
     }
+    answerMethodNotAllowed(app, endpoint.path, endpoint.post ? ['GET', 'POST'] : ['GET']);
   }
+  answerMethodNotAllowed(app, '/api/v1/label/:name/values', ['GET']);
 
   app.get('/api/v1/label/:name/values', (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
     const { name } = request.params;
@@ -158,6 +162,31 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       throw badData(`invalid label name: ${JSON.stringify(name)}`);
     }
     return passThrough(request, reply, `/api/v1/label/${name}/values`, []);
+  });
+}
+
+/** Methods a client may send that an endpoint may not take (HEAD comes with GET; OPTIONS is nobody's). */
+const OTHER_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+/**
+ * A known endpoint asked with a method it does not take answers 405 with `Allow`, as Prometheus does, not 404:
+ * Grafana retries a POST as GET on 405 (or 400) only (grafana/grafana pkg/promlib/client/client.go,
+ * executeResourceQueryWithFallback), and its datasource POSTs label values and build info when set to POST.
+ */
+function answerMethodNotAllowed(app: FastifyInstance, path: string, allowed: string[]): void {
+  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
+  app.route({
+    method: OTHER_METHODS.filter((method) => !allowed.includes(method)),
+    url: path,
+    handler: (request, reply) =>
+      reply
+        .code(405)
+        .header('allow', allow)
+        .send({
+          status: 'error',
+          errorType: 'bad_data',
+          error: `${request.method} ${request.url.split('?')[0]} is not allowed: use ${allowed.join(' or ')}`,
+        }),
   });
 }
 
