@@ -29,8 +29,14 @@ function matrix(points: number): string {
   });
 }
 
-function rangeQueryRequest(query: string) {
-  const body = new URLSearchParams({ query, start: String(END_S - 3600), end: String(END_S), step: '60' }).toString();
+function rangeQueryRequest(query: string, extra: Record<string, string> = {}) {
+  const body = new URLSearchParams({
+    query,
+    start: String(END_S - 3600),
+    end: String(END_S),
+    step: '60',
+    ...extra,
+  }).toString();
   return (
     `POST /api/v1/query_range HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/x-www-form-urlencoded\r\n` +
     `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
@@ -209,17 +215,37 @@ describe('pipelined requests', () => {
 });
 
 describe('limits.queryTimeout', () => {
-  it('answers 503 timeout naming the limit and abandons the upstream request', async () => {
+  it.each([
+    ['the limit', '1s', {}, 'limits.queryTimeout'],
+    // As Prometheus takes it (Grafana sends its datasource's query timeout so): the shorter of it and the limit.
+    ["a request's shorter timeout parameter", '2m', { timeout: '1s' }, "the request's timeout parameter"],
+    ["the limit, below a request's longer timeout parameter", '1s', { timeout: '300' }, 'limits.queryTimeout'],
+  ])('answers 503 timeout naming %s and abandons the upstream request', async (_name, limit, extra, by) => {
     const upstream = stopLater(await startHeldUpstream());
-    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url, limits: { queryTimeout: '1s' } }));
-    const answer = await exchange(proxy.port, (socket) => socket.write(rangeQueryRequest(ANOMALY)));
+    const proxy = stopLater(
+      await startProxyUnderTest({ prometheusUrl: upstream.url, limits: { queryTimeout: limit } })
+    );
+    const answer = await exchange(proxy.port, (socket) => socket.write(rangeQueryRequest(ANOMALY, extra)));
     expect(answer.status).toBe(503);
     expect(JSON.parse(answer.body)).toEqual({
       status: 'error',
       errorType: 'timeout',
-      error: 'query timed out after 1s (limits.queryTimeout)',
+      error: `query timed out after 1s (${by})`,
     });
     await waitForAbandoned(upstream, 0);
+  });
+
+  it('refuses a timeout parameter that is not a duration before any work', async () => {
+    const upstream = stopLater(await startHeldUpstream());
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url }));
+    const answer = await exchange(proxy.port, (socket) =>
+      socket.write(rangeQueryRequest(ANOMALY, { timeout: 'soon' }))
+    );
+    expect([answer.status, JSON.parse(answer.body).error]).toEqual([
+      400,
+      'invalid parameter "timeout": cannot parse "soon" to a valid duration',
+    ]);
+    expect(upstream.held()).toHaveLength(0);
   });
 });
 

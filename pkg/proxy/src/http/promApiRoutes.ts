@@ -131,7 +131,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     }
     checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query), config.limits);
     const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
-    const { signal } = inFlight.watch(reply);
+    const { signal } = inFlight.watch(reply, requestedTimeout(params));
     // Trainings wait for a turn of limits.maxConcurrency inside the evaluator; a warm query waits for none.
     const result = await evaluator.evaluate(parsed.query, range, signal);
     return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerJson(result));
@@ -163,6 +163,19 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     }
     return passThrough(request, reply, `/api/v1/label/${name}/values`, []);
   });
+}
+
+/** The request's `timeout` parameter in ms, as Prometheus reads it (a duration or seconds); none: undefined. */
+function requestedTimeout(params: Params): number | undefined {
+  const text = single(params, 'timeout');
+  if (text === undefined || text === '') {
+    return undefined;
+  }
+  const ms = parseDurationOrSeconds(text);
+  if (ms === undefined) {
+    throw badData(`invalid parameter "timeout": cannot parse ${JSON.stringify(text)} to a valid duration`);
+  }
+  return ms;
 }
 
 /** Methods a client may send that an endpoint may not take (HEAD comes with GET; OPTIONS is nobody's). */

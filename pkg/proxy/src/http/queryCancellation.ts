@@ -80,15 +80,23 @@ export class InFlightQueries {
     );
   }
 
-  /** The cancellation of the work for `reply`'s request, watched until its response closes. */
-  watch(reply: FastifyReply): QueryCancellation {
+  /**
+   * The cancellation of the work for `reply`'s request, watched until its response closes.
+   * @param requestedMs the request's own `timeout` parameter, as Prometheus takes it: the shorter of it and
+   *   limits.queryTimeout applies (Grafana sends its datasource's query timeout so)
+   */
+  watch(reply: FastifyReply, requestedMs?: number): QueryCancellation {
     const work = new QueryCancellation(this.onAbort);
     if (this.shutdown.aborted) {
       work.abort(shuttingDown());
       return work;
     }
     const response = reply.raw;
-    const timer = setTimeout(() => work.abort(queryTimedOut(this.timeoutMs)), this.timeoutMs);
+    const timedOut =
+      requestedMs !== undefined && requestedMs < this.timeoutMs
+        ? queryTimedOut(requestedMs, "the request's timeout parameter")
+        : queryTimedOut(this.timeoutMs);
+    const timer = setTimeout(() => work.abort(timedOut), Math.min(requestedMs ?? Infinity, this.timeoutMs));
     const onClose = () => {
       clearTimeout(timer);
       this.active.delete(work);

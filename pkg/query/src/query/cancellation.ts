@@ -11,8 +11,9 @@ export function clientGone(): PromApiError {
   return new PromApiError(499, 'canceled', 'query canceled: the client closed the connection');
 }
 
-export function queryTimedOut(timeoutMs: number): PromApiError {
-  return new PromApiError(503, 'timeout', `query timed out after ${formatDuration(timeoutMs)} (limits.queryTimeout)`);
+/** @param by what set the time: the proxy's limit, or the request's own `timeout` parameter (the shorter wins) */
+export function queryTimedOut(timeoutMs: number, by = 'limits.queryTimeout'): PromApiError {
+  return new PromApiError(503, 'timeout', `query timed out after ${formatDuration(timeoutMs)} (${by})`);
 }
 
 export function shuttingDown(): PromApiError {
