@@ -80,6 +80,8 @@ describe('datasources', () => {
     const anomaly = byUid.get('telemetry-anomaly')!;
     expect(anomaly).toEqual(expect.objectContaining({ name: 'Telemetry Anomaly', type: 'prometheus' }));
     expect(anomaly.jsonData.httpMethod).toBe('POST');
+    // Not the upstream's rules listed a second time under it (@grafana/data DataSourceJsonData.manageAlerts).
+    expect(anomaly.jsonData.manageAlerts).toBe(false);
     expect(new URL(anomaly.url).host).toBe('anomaly-proxy:9095');
   });
 });
