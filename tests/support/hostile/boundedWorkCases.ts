@@ -59,6 +59,11 @@ export const TIME_CASES: HostileCase[] = [
   refused('times', 'a million points', range({ start: '0', end: '60000000', step: '60' }), {
     error: /exceeded maximum resolution of 11000 points per timeseries/,
   }),
+  // The option's step, not the request's, is what to change: a panel's step= that fits a day does not fit a week.
+  refused('times', 'step="1s" option over 6 h (21 601 points)', option('step="1s"'), {
+    error:
+      /^the step= option \(1s\) gives 21601 points per timeseries over this range, more than 11000 \(limits\.maxPointsPerSeries\): use a larger step= or a shorter range$/,
+  }),
   refused('times', 'step="1000000y" option', option('step="1000000y"'), {
     error: /step "1000000y" is out of range: at most 106751d23h47m16s854ms/,
   }),

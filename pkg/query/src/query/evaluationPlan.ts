@@ -65,9 +65,13 @@ export function scoredRange(
     // An instant query scores its lookback at the step= option's step: held to the same limit as a range query
     // (a review's step="1ms" scored 300 001 points per series, 27 times what a range query may).
     throw badData(
-      range.kind === 'range'
-        ? `exceeded maximum resolution of ${limits.maxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)`
-        : `an instant query scores the last ${INSTANT_LOOKBACK_MS / 60_000} minutes at step=${stepMs}ms: ${points} points per timeseries, more than ${limits.maxPointsPerSeries} (limits.maxPointsPerSeries). Use a larger step=`
+      range.kind === 'range' && stepMs !== range.stepMs
+        ? // The step= option's step, not the request's: a panel's step= that fits a day does not fit a week, whatever
+          // resolution Grafana asks for (a review: Prometheus' own message sent users to the request's step).
+          `the step= option (${describeMs(stepMs)}) gives ${points} points per timeseries over this range, more than ${limits.maxPointsPerSeries} (limits.maxPointsPerSeries): use a larger step= or a shorter range`
+        : range.kind === 'range'
+          ? `exceeded maximum resolution of ${limits.maxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)`
+          : `an instant query scores the last ${INSTANT_LOOKBACK_MS / 60_000} minutes at step=${stepMs}ms: ${points} points per timeseries, more than ${limits.maxPointsPerSeries} (limits.maxPointsPerSeries). Use a larger step=`
     );
   }
   return { scoreStart, scoreEnd };
