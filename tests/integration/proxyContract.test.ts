@@ -272,3 +272,43 @@ it.each([
   // The retry Grafana then makes.
   expect((await fetch(`${proxy.url}${path}${path === '/api/v1/query' ? '?query=1' : ''}`)).status).toBe(200);
 });
+
+describe("Grafana's other requests carrying a panel's anomaly query", () => {
+  const ANOMALY = 'anomaly_score(cpu_usage_percent{host="host-a"}, train="1d", step="1m")';
+  /** Prometheus' own count of requests to `handler` (its /metrics), every status code. */
+  async function prometheusRequests(handler: string): Promise<number> {
+    const text = await (await fetch(`${prometheus.url}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('prometheus_http_requests_total{') && line.includes(`handler="${handler}"`))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  }
+
+  it('exemplars (a panel showing exemplars): none, answered by the proxy, where Prometheus failed to parse it (400)', async () => {
+    const before = await prometheusRequests('/api/v1/query_exemplars');
+    const params = form([
+      ['query', ANOMALY],
+      ['start', start],
+      ['end', end],
+    ]);
+    expect((await fetch(`${prometheus.url}/api/v1/query_exemplars?${params}`)).status).toBe(400);
+    const answer = await fetch(`${proxy.url}/api/v1/query_exemplars?${params}`);
+    expect([answer.status, await answer.json()]).toEqual([200, { status: 'success', data: [] }]);
+    expect(await prometheusRequests('/api/v1/query_exemplars')).toBe(before + 1); // the direct one only
+  });
+
+  it('"Format query": the query as it is, with a warning saying why', async () => {
+    const answer = await fetch(`${proxy.url}/api/v1/format_query`, {
+      method: 'POST',
+      body: form([['query', ANOMALY]]),
+    });
+    expect([answer.status, await answer.json()]).toEqual([
+      200,
+      {
+        status: 'success',
+        data: ANOMALY,
+        warnings: ['anomaly queries are not formatted: format the wrapped PromQL expression on its own'],
+      },
+    ]);
+  });
+});

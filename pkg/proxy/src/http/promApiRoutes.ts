@@ -82,6 +82,10 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     const method = request.method === 'POST' ? 'POST' : 'GET';
     const params = requestParams(request);
     checkPassedPromql(params, path, config.limits.maxQueryLength);
+    const own = answerForAnomalyQuery(path, params);
+    if (own !== undefined) {
+      return reply.send(own);
+    }
     const response = await prometheusDefault.stream(path, toSearchParams(params), method, inFlight.watch(reply));
     if (!/\bjson\b/i.test(response.contentType)) {
       response.body.destroy();
@@ -258,6 +262,35 @@ function checkPassedPromql(params: Params, path: string, maxQueryLength: number)
       );
     }
   }
+}
+
+/**
+ * What the proxy answers itself on the endpoints Grafana sends a panel's query to besides /query: Prometheus cannot
+ * parse an anomaly query (400 "unexpected =") and has nothing of it. Exemplars: none (Grafana asks for them when a
+ * panel shows exemplars); format_query ("Format query" in the editor): the query as it is, with a warning. Other
+ * queries, and anomaly queries that do not parse, go to Prometheus as before.
+ */
+function answerForAnomalyQuery(path: string, params: Params): object | undefined {
+  const query = single(params, 'query');
+  if (query === undefined || (path !== '/api/v1/query_exemplars' && path !== '/api/v1/format_query')) {
+    return undefined;
+  }
+  let anomaly: boolean;
+  try {
+    anomaly = parseQuery(query).kind === 'anomaly';
+  } catch {
+    return undefined;
+  }
+  if (!anomaly) {
+    return undefined;
+  }
+  return path === '/api/v1/query_exemplars'
+    ? { status: 'success', data: [] }
+    : {
+        status: 'success',
+        data: query,
+        warnings: ['anomaly queries are not formatted: format the wrapped PromQL expression on its own'],
+      };
 }
 
 function toSearchParams(params: Params): URLSearchParams {
