@@ -500,3 +500,36 @@ describe('a plain answer streamed through', () => {
     await closed; // the proxy closed its upstream connection (else this waits until the test's timeout)
   });
 });
+
+describe('an upstream answering native histograms', () => {
+  it('scores the float series of the answer instead of refusing it whole (a histogram series has no float samples)', async () => {
+    // A stand-in: Prometheus 2.42 writes native histograms only for a protobuf scrape behind a feature flag. Shape as
+    // prometheus/prometheus web/api/v1 writes it: "histograms" instead of "values".
+    const upstream = stopLater(
+      await startStubUpstream((request, response) => {
+        let body = '';
+        request.on('data', (chunk: Buffer) => (body += chunk));
+        request.on('end', () => {
+          const form = new URLSearchParams(body);
+          const [start, end, step] = ['start', 'end', 'step'].map((name) => Number(form.get(name)));
+          const steps = Array.from({ length: Math.floor((end - start) / step) + 1 }, (_, i) => start + i * step);
+          const result = [
+            { metric: { __name__: 'cpu' }, values: steps.map((t, i) => [t, String(40 + (i % 9))]) },
+            {
+              metric: { __name__: 'latency' },
+              histograms: steps.map((t) => [t, { count: '2', sum: '1', buckets: [] }]),
+            },
+          ];
+          response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
+        });
+      })
+    );
+    const proxy = await startProxy({ prometheusUrl: upstream.url });
+    const answer = await queryRange(proxy.url, 'anomaly_score({__name__=~"cpu|latency"}, train="1h")');
+    expect(answer.status).toBe(200);
+    // Only cpu (its name dropped, as Prometheus drops it from a function's result); latency had nothing to score.
+    expect((answer.body.data!.result as Array<{ metric: Record<string, string> }>).map((s) => s.metric)).toEqual([{}]);
+  });
+});

@@ -114,8 +114,12 @@ export function readMatrixAnswer(body: string): AnswerReading {
 function matrixSeries(result: unknown[]): Series[] | string {
   const series: Series[] = [];
   for (const item of result) {
-    const entry = item as { metric?: Record<string, string>; values?: unknown };
-    if (typeof entry?.metric !== 'object' || entry.metric === null || !Array.isArray(entry.values)) {
+    const entry = item as { metric?: Record<string, string>; values?: unknown; histograms?: unknown };
+    // A series of native histograms (Prometheus 2.40+) has "histograms" instead of, or beside, "values": only its
+    // float samples are scored (none: the series has no data to train on, said per series), the rest of the answer
+    // is (it failed whole).
+    const samples = entry?.values ?? (Array.isArray(entry?.histograms) ? [] : undefined);
+    if (typeof entry?.metric !== 'object' || entry.metric === null || !Array.isArray(samples)) {
       return 'a matrix entry lacks "metric" or "values"';
     }
     if (Object.values(entry.metric).some((value) => typeof value !== 'string')) {
@@ -123,7 +127,7 @@ function matrixSeries(result: unknown[]): Series[] | string {
     }
     const timestamps: number[] = [];
     const values: number[] = [];
-    for (const point of entry.values as unknown[]) {
+    for (const point of samples as unknown[]) {
       if (!Array.isArray(point) || typeof point[0] !== 'number' || typeof point[1] !== 'string') {
         return 'a sample is not [seconds, "value"]';
       }
