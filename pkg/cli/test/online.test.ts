@@ -18,8 +18,11 @@ describe('detect --online', () => {
   const input = writeInput(work, 'day.csv', toCsv(rows));
 
   it('trains on the warm-up rows, then scores every later row with a calibrated and a raw score', () => {
-    const { scores, run } = detect(input, 'online', '--online', '--warmup', '300', '-q');
+    const { scores, run, outputDir } = detect(input, 'online', '--online', '--warmup', '300', '-q');
     expect(run.stderr).toBe('');
+    // The summary counts them as the model's training rows too (it said 0 beside 300 rows skipped for training).
+    const summary = JSON.parse(readFileSync(join(outputDir, 'summary.json'), 'utf8'));
+    expect([summary.training_rows, summary.rows_skipped.training]).toEqual([300, 300]);
     expect(scores).toHaveLength(rows.length);
     expect(scores.slice(0, 300).every((row) => row.status === 'training' && row.anomaly_score === '')).toBe(true);
     const scored = scores.slice(300);
@@ -157,7 +160,11 @@ describe('--group-by: the flagged share of each group (sample --days 1 --hosts a
       expect(scored.length).toBe(1140);
       expect(flagged / scored.length).toBeLessThanOrEqual(0.03);
     }
-    expect(JSON.parse(readFileSync(join(outputDir, 'summary.json'), 'utf8')).warnings).toEqual([]);
+    const summary = JSON.parse(readFileSync(join(outputDir, 'summary.json'), 'utf8'));
+    expect(summary.warnings).toEqual([]);
+    expect([summary.groups.a.training_rows, summary.groups.b.training_rows, summary.training_rows]).toEqual([
+      300, 300, 600,
+    ]);
   });
 
   it('batch: a group that flags more than three times the contamination is warned about, on stderr and in the summary', () => {

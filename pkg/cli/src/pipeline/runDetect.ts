@@ -173,6 +173,10 @@ async function scoreAndWrite(
           break;
         case TRAINING:
           groupCounts.rows_skipped.training++;
+          // Online, the rows the first model trains on: counted once they are all in (a shorter group trains none).
+          if (groupCounts.rows_skipped.training === plan.online?.options.warmup) {
+            groupCounts.training_rows = groupCounts.rows_skipped.training;
+          }
           warmUpRanges[batch.groupIndex[row]]?.forEach((range, m) => range.add(batch.values[m][row]));
           break;
         default:
@@ -449,7 +453,7 @@ function buildSummary(
   };
 }
 
-/** Online mode trains while it scores: no detectors up front; the summary counts the warm-up rows instead. */
+/** Online mode trains while it scores: no detectors up front; the summary counts the warm-up rows as they come. */
 function onlineDetectors(scan: ScanResult, settings: DetectionSettings): ObtainedDetectors {
   return {
     bundle: { groupBy: settings.roles.groupBy, detectors: new Map() },
