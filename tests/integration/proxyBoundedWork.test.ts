@@ -142,7 +142,7 @@ describe('limits.maxConcurrency', () => {
 
     const warm = await query(ANOMALY);
     expect(warm.status).toBe(200);
-    expect((await warm.json()).data.result).toHaveLength(1);
+    expect(((await warm.json()) as { data: { result: unknown[] } }).data.result).toHaveLength(1);
     const during = await metrics();
     expect(during).toMatch(/^telemetry_proxy_trainings_running 1$/m);
     expect(during).toMatch(/^telemetry_proxy_trainings_waiting 1$/m);
