@@ -22,10 +22,20 @@ test('a click on a legend entry shows only that series; again shows all; ctrl-cl
   const legend = host.page.locator(byTestId(testIds.panel.legend));
   const entry = (label: string) => legend.getByText(label, { exact: true });
 
+  // The header counts what is shown, and all of them while series are hidden.
+  const summary = host.page.locator(byTestId(testIds.panel.summary));
+  const all = Number(await summary.getAttribute('data-anomaly-count'));
+  expect(all).toBeGreaterThan(0);
+  await expect(summary).toHaveText(`${all} anomalies`);
+
   await entry(labels[1]).click();
   await expect.poll(shown).toEqual([labels[1]]);
+  const onlyOne = Number(await summary.getAttribute('data-shown-anomaly-count'));
+  expect(onlyOne).toBeLessThan(all);
+  await expect(summary).toHaveText(`${onlyOne} ${onlyOne === 1 ? 'anomaly' : 'anomalies'} shown (${all} in all)`);
   await entry(labels[1]).click();
   await expect.poll(shown).toEqual(labels);
+  await expect(summary).toHaveText(`${all} anomalies`);
   await entry(labels[0]).click({ modifiers: ['Control'] });
   await expect.poll(shown).toEqual([labels[1], labels[2]]);
   await entry(labels[0]).click({ modifiers: ['Control'] });

@@ -32,6 +32,9 @@ interface Props {
   timeZone: TimeZone;
   showScorePane: boolean;
   showRegions: boolean;
+  /** Series hidden in the legend, by name: the panel holds them (its header counts what is shown). */
+  hiddenSeries: ReadonlySet<string>;
+  onHiddenSeriesChange: React.Dispatch<React.SetStateAction<ReadonlySet<string>>>;
   /** A range selected by dragging across either plot: the dashboard's new time range (PanelProps.onChangeTimeRange). */
   onZoom: (range: AbsoluteTimeRange) => void;
 }
@@ -193,8 +196,8 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
       ? { min: config.min ?? undefined, max: config.max ?? undefined }
       : undefined;
   }, [axisField]);
-  // Legend: series hidden by key (a refresh keeps them hidden).
-  const [hiddenKeys, setHiddenKeys] = useState<ReadonlySet<string>>(() => new Set());
+  // Legend: series hidden by key (their names).
+  const { hiddenSeries: hiddenKeys, onHiddenSeriesChange: setHiddenKeys } = props;
   const hidden = useMemo(
     () => new Set(mainLines.flatMap((l, i) => (hiddenKeys.has(keyOf(l)) ? [i] : []))),
     [mainLines, hiddenKeys]

@@ -1,9 +1,10 @@
-import React, { useEffect, useMemo } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { type DataFrame, FieldType, type GrafanaTheme2, LoadingState, type PanelProps } from '@grafana/data';
 import { Alert, useStyles2 } from '@grafana/ui';
 import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
 import type { ModelAnalysis } from '../analysis/analysePanel';
+import { anomalyCountText, anomalyCounts } from '../analysis/anomalyCounts';
 import { flagShareNotice } from '../analysis/flagShareNotice';
 import { queryErrorText } from '../data/queryErrors';
 import { unusableFixedRange } from '../model/trainingRange';
@@ -46,6 +47,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   );
 
   const shown = state.status === 'done' ? state : state.status === 'loading' ? state.previous : undefined;
+  // Series hidden in the legend, by name (a refresh keeps them hidden): the chart leaves them out, the header's count too.
+  const [hiddenSeries, setHiddenSeries] = useState<ReadonlySet<string>>(() => new Set());
   const regions = useMemo(
     () => (shown && options.writeAnnotations ? annotationRegions(shown.models) : undefined),
     [shown, options.writeAnnotations]
@@ -209,7 +212,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       </Alert>
     );
   }
-  const anomalyCount = scored.reduce((sum, m) => sum + m.outcome!.series.reduce((n, d) => n + d.anomalyCount, 0), 0);
+  const counts = anomalyCounts(scored, hiddenSeries);
+  const someHidden = scored.some((m) => m.model.series.some((ref) => hiddenSeries.has(ref.name)));
   const chartHeight = Math.max(0, height - (notices.length > 0 ? noticesHeight : 0) - HEADER_HEIGHT);
 
   return container(
@@ -226,8 +230,13 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         </div>
       )}
       <div className={s.header}>
-        <div className={s.summary} data-testid={testIds.panel.summary} data-anomaly-count={anomalyCount}>
-          {noneScored ? 'Not analysed' : anomalyCount === 1 ? '1 anomaly' : `${anomalyCount} anomalies`}
+        <div
+          className={s.summary}
+          data-testid={testIds.panel.summary}
+          data-anomaly-count={counts.all}
+          data-shown-anomaly-count={counts.shown}
+        >
+          {noneScored ? 'Not analysed' : anomalyCountText(counts, someHidden)}
           {noneScored || shown.trainedModels > 0 ? '' : ' · cached models'}
         </div>
         <CreateAlertRuleButton
@@ -248,12 +257,14 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         timeZone={timeZone}
         showScorePane={options.showScorePane}
         showRegions={options.showRegions}
+        hiddenSeries={hiddenSeries}
+        onHiddenSeriesChange={setHiddenSeries}
         // Dragging across a plot zooms the dashboard, as in Grafana's time series panel.
         onZoom={props.onChangeTimeRange}
       />
     </>,
     {
-      'data-anomaly-count': anomalyCount,
+      'data-anomaly-count': counts.all,
       'data-drawn-series': drawnCount,
       'data-scored-points': scoredRows,
       'data-range-from': shown.grid.fromMs,
