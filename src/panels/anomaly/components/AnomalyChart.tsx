@@ -281,7 +281,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
         return onlyThis ? new Set() : new Set(all.filter((key) => key !== clicked));
       });
     },
-    [mainLines]
+    [mainLines, setHiddenKeys]
   );
 
   // Both plots: hover over all series at an x, drag to zoom the dashboard, the dashboard's cursor sync.
