@@ -6,6 +6,8 @@ import { queryRangeOver } from './anomalyRequest';
 import { HostileCase } from './types';
 
 /** Refused as the request arrives, pointing into the query (`at: 'fetch'`: where the range is known, before the fetch). */
+const TOO_MANY_SOURCES = /more than 8 measurements in the statement \(its FROM lists and subqueries in all\)/;
+
 function refused(name: string, statement: string, reason: RegExp, at: 'request' | 'fetch' = 'request'): HostileCase {
   const query = `anomaly_flag(influxql(${JSON.stringify(statement)}), upstream="influx", train="1d")`;
   const prefix =
@@ -153,6 +155,18 @@ export const INFLUXQL_CASES: HostileCase[] = [
     'SELECT"field" (InfluxDB 1.6 reads the word and the quoted name as one)',
     'SELECT"cpu_usage_percent" FROM telemetry WHERE $timeFilter',
     /write a space between SELECT and the quoted identifier after it/
+  ),
+  // Each measurement read multiplies InfluxDB's work: FROM 800 times one took InfluxDB 1.6 from 90 MB to 5 GB.
+  refused(
+    'FROM the same measurement 800 times',
+    `SELECT mean(cpu_usage_percent) FROM ${Array(800).fill('telemetry').join(',')} WHERE $timeFilter GROUP BY time($interval)`,
+    TOO_MANY_SOURCES
+  ),
+  refused('FROM /./ 9 times', `SELECT * FROM ${Array(9).fill('/./').join(', ')} WHERE $timeFilter`, TOO_MANY_SOURCES),
+  refused(
+    'FROM 9 subqueries',
+    `SELECT * FROM ${Array(9).fill('(SELECT * FROM telemetry)').join(', ')} WHERE $timeFilter`,
+    TOO_MANY_SOURCES
   ),
   refused(
     'a flat sum of 2 000 fields (InfluxDB 1.6 worked 80 s on it after the proxy gave up)',
