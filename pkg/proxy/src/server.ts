@@ -112,6 +112,9 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     // A client's X-Request-Id is taken when it is an id (clientRequestId), else the proxy makes one: the id is echoed
     // and written on every log line of the request.
     requestIdHeader: false,
+    // HEAD is answered where a probe may send it (/healthz, /readyz, /metrics), not on the API: there fastify's
+    // default ran a whole anomaly query (training included) for a HEAD, which Prometheus answers 405.
+    exposeHeadRoutes: false,
     // One log line per request (onResponse below) instead of fastify's two: half the logging cost of pass-through.
     // (Through a LogController: fastify 5.12 deprecates the top-level disableRequestLogging option with a warning.)
     logController: new LogController({ disableRequestLogging: true }),
@@ -348,11 +351,11 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     onQueryAborted: (reason) => metrics.queriesAborted.inc({ reason }),
   });
 
-  app.get('/metrics', async (_request, reply) =>
+  app.get('/metrics', { exposeHeadRoute: true }, async (_request, reply) =>
     reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics())
   );
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', { exposeHeadRoute: true }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { exposeHeadRoute: true }, async (_request, reply) => {
     const report = await readiness.check();
     const status = !report.ready ? 'not ready' : report.allUp ? 'ready' : 'degraded';
     return reply.code(report.ready ? 200 : 503).send({ status, upstreams: report.upstreams });

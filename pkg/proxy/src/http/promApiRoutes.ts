@@ -182,8 +182,8 @@ function requestedTimeout(params: Params): number | undefined {
   return ms;
 }
 
-/** Methods a client may send that an endpoint may not take (HEAD comes with GET; OPTIONS is nobody's). */
-const OTHER_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+/** Methods a client may send that an endpoint may not take (OPTIONS is nobody's: 404). */
+const OTHER_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
 /**
  * A known endpoint asked with a method it does not take answers 405 with `Allow`, as Prometheus does, not 404:
@@ -191,7 +191,7 @@ const OTHER_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
  * executeResourceQueryWithFallback), and its datasource POSTs label values and build info when set to POST.
  */
 function answerMethodNotAllowed(app: FastifyInstance, path: string, allowed: string[]): void {
-  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
+  const allow = allowed.join(', ');
   app.route({
     method: OTHER_METHODS.filter((method) => !allowed.includes(method)),
     url: path,
