@@ -61,6 +61,27 @@ describe('SingleFlight', () => {
     expect(workSignal.aborted).toBe(true);
   });
 
+  it('starts a new flight for a caller coming while an aborted one winds down, which it would have failed with', async () => {
+    // An attack review (from the code): the aborted flight stayed in the map until its work settled, and a caller
+    // arriving meanwhile joined it and was rejected with the other client's reason.
+    const flight = new SingleFlight<number>();
+    const ends: Array<(value: number) => void> = [];
+    const work = () => new Promise<number>((resolve) => ends.push(resolve));
+    const gone = new AbortController();
+    const first = flight.run('k', work, gone.signal);
+    gone.abort('first client gone');
+    await expect(first).rejects.toBe('first client gone');
+    expect(flight.inFlight).toBe(0);
+    const second = flight.run('k', work);
+    expect(ends).toHaveLength(2); // its own work
+    ends[0](1); // the aborted work settles late: the new flight stays
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flight.inFlight).toBe(1);
+    ends[1](2);
+    await expect(second).resolves.toBe(2);
+    expect(flight.inFlight).toBe(0);
+  });
+
   it('never aborts the work while a caller without a signal waits', async () => {
     const flight = new SingleFlight<number>();
     let workSignal!: AbortSignal;

@@ -3,7 +3,9 @@
  * The entry is removed once the promise settles, so a failure is never cached: the next call tries again.
  *
  * A caller that passes a signal leaves when it aborts (it is rejected with the signal's reason at once); when the
- * last caller has left, the work's own signal aborts with that reason, so nobody's work runs on for nobody.
+ * last caller has left, the work's own signal aborts with that reason, so nobody's work runs on for nobody, and the
+ * flight is forgotten at once: a caller coming while the aborted work winds down starts a flight of its own (it
+ * joined the aborted one, and failed with the other client's reason).
  */
 interface Flight<T> {
   promise: Promise<T>;
@@ -26,19 +28,31 @@ export class SingleFlight<T> {
     let flight = this.running.get(key);
     if (!flight) {
       const controller = new AbortController();
-      const promise = (async () => work(controller.signal))().finally(() => this.running.delete(key));
-      flight = { promise, controller, waiters: 0 };
+      const started: Flight<T> = {
+        promise: (async () => work(controller.signal))().finally(() => this.forget(key, started)),
+        controller,
+        waiters: 0,
+      };
+      flight = started;
       this.running.set(key, flight);
     }
     flight.waiters++;
-    return callerSignal ? this.waitOrLeave(flight, callerSignal) : flight.promise;
+    return callerSignal ? this.waitOrLeave(key, flight, callerSignal) : flight.promise;
   }
 
-  private waitOrLeave(flight: Flight<T>, signal: AbortSignal): Promise<T> {
+  /** Removes `flight` from the running ones, if it is still the one for `key`. */
+  private forget(key: string, flight: Flight<T>): void {
+    if (this.running.get(key) === flight) {
+      this.running.delete(key);
+    }
+  }
+
+  private waitOrLeave(key: string, flight: Flight<T>, signal: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const leave = () => {
         if (--flight.waiters === 0) {
           flight.controller.abort(signal.reason);
+          this.forget(key, flight);
         }
         reject(signal.reason);
       };
