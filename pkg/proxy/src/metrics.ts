@@ -127,6 +127,12 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly secretsRedacted = new Counter({
+    name: 'telemetry_proxy_secrets_redacted_total',
+    help: 'Error answers a configured secret was redacted from (an upstream echoing credentials, or a client probing guesses).',
+    registers: [this.registry],
+  });
+
   readonly trainingsRunning: Gauge = new Gauge({
     name: 'telemetry_proxy_trainings_running',
     help: 'Trainings under way (cold models, online queries), at most limits.maxConcurrency.',

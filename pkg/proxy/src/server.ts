@@ -295,13 +295,26 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     // To the client, its own text stays as it sent it (see createRedactor); log lines are redacted whole as written (hooks.streamWrite above).
     const sent = clientSentText(request.url, request.query, request.body);
+    // An answer that held a secret is counted and logged: an upstream echoing credentials, or a client with credentials
+    // making Prometheus build guesses into an error (a right one comes back redacted): docs/proxy.md, Security model.
+    const redactForClient = (text: string) => {
+      const redacted = redact(text, sent);
+      if (redacted !== text) {
+        metrics.secretsRedacted.inc();
+        request.log.warn(
+          { errorType: 'errorType' in error ? error.errorType : undefined },
+          'a configured secret was redacted from an error answer'
+        );
+      }
+      return redacted;
+    };
     if (error instanceof UpstreamPassThroughError) {
       // An upstream's error answer, as it came but for the proxy's own secrets: a gateway that quotes the request's
       // headers in its error page would otherwise hand the client the proxy's credentials.
-      return reply.code(error.httpStatus).header('content-type', error.contentType).send(redact(error.body, sent));
+      return reply.code(error.httpStatus).header('content-type', error.contentType).send(redactForClient(error.body));
     }
     if (error instanceof PromApiError) {
-      const body = { ...error.toBody(), error: redact(error.message, sent) };
+      const body = { ...error.toBody(), error: redactForClient(error.message) };
       if (error.httpStatus >= 500) {
         request.log.warn({ errorType: error.errorType, error: error.message }, 'query failed');
       } else {
@@ -325,12 +338,12 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
       return reply
         .code(statusCode)
-        .send({ status: 'error', errorType: 'bad_data', error: redact(error.message, sent) });
+        .send({ status: 'error', errorType: 'bad_data', error: redactForClient(error.message) });
     }
     request.log.error({ error: error.stack ?? error.message }, 'internal error');
     return reply
       .code(500)
-      .send({ status: 'error', errorType: 'internal', error: redact(`internal error: ${error.message}`, sent) });
+      .send({ status: 'error', errorType: 'internal', error: redactForClient(`internal error: ${error.message}`) });
   });
 
   app.setNotFoundHandler((request, reply) =>

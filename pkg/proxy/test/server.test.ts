@@ -763,6 +763,9 @@ log: { level: info }`;
       errorType: 'bad_data',
       error: 'refused: Basic [redacted]',
     });
+    // Counted (and logged), so an operator sees an upstream echoing credentials, or a client probing guesses.
+    const metrics = await get(proxy, '/metrics', {});
+    expect(metrics.text).toMatch(/^telemetry_proxy_secrets_redacted_total 2$/m);
   });
 
   it("logs one line per request (method, URL, status), not fastify's incoming/completed pair", async () => {
