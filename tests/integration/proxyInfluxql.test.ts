@@ -6,6 +6,7 @@ import { influxAdmin, influxReader } from '../support/hostile';
 import { PrometheusServer, startPrometheus } from '../support/prometheus';
 import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
 import { buildTelemetryDataset, toInfluxLines } from '../support/telemetryDataset';
+import { readInfluxAnswer } from '@telemetry-analyzer/query';
 
 const dataset = buildTelemetryDataset();
 let prometheus: PrometheusServer;
@@ -98,5 +99,29 @@ describe('InfluxQL through the proxy', () => {
         expect.stringMatching(/not authorized|authorization/),
       ]);
     }
+  });
+});
+
+describe("InfluxDB's chunked answers (the proxy asks for them: InfluxDB streams instead of building the answer whole)", () => {
+  it.each([
+    'SELECT cpu_usage_percent, memory_free_mb FROM telemetry WHERE time > now() - 4d GROUP BY host',
+    'SELECT mean(cpu_usage_percent) FROM telemetry WHERE time > now() - 4d GROUP BY time(5m), host',
+  ])('are read as the whole answer: %s', async (statement) => {
+    const answerTo = async (extra: Record<string, string>) => {
+      const params = new URLSearchParams({ db: 'telemetry', q: statement, epoch: 'ms', ...extra });
+      const response = await fetch(`${influx.url}/query?${params}`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${influxReader.username}:${influxReader.password}`).toString('base64')}`,
+        },
+      });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    // Chunks of 500 points: a series continues over several JSON documents, one a line.
+    const chunked = await answerTo({ chunked: 'true', chunk_size: '500' });
+    expect(chunked.trim().split('\n').length).toBeGreaterThan(4);
+    const whole = readInfluxAnswer(await answerTo({}));
+    expect(Array.isArray(whole) && whole.length).toBe(statement.includes('memory') ? 4 : 2);
+    expect(readInfluxAnswer(chunked)).toEqual(whole);
   });
 });

@@ -40,7 +40,10 @@ export async function influxQuery(
     throw error instanceof InfluxqlError ? badData(`upstream "${http.name}": ${error.message}`) : error;
   }
   const q = substituteInfluxMacros(statement, startMs, endMs, stepMs);
-  const params = new URLSearchParams({ db: influx.database, q, epoch: 'ms' });
+  // Chunked: InfluxDB streams its answer (10 000 points a chunk, one JSON document a line) instead of building it
+  // whole first, so an answer past maxAnswerBytes is cut while InfluxDB works and it stops when the proxy hangs up
+  // (an attack review: a raw SELECT over 100 years, or many sources, had it build gigabytes before the first byte).
+  const params = new URLSearchParams({ db: influx.database, q, epoch: 'ms', chunked: 'true' });
   if (influx.retentionPolicy) {
     params.set('rp', influx.retentionPolicy);
   }
@@ -85,19 +88,40 @@ export async function influxQuery(
  * when it is large (a worker thread: training/engineJobs.ts).
  */
 export function readInfluxAnswer(body: string): AnswerReading {
-  let answer: { error?: unknown; results?: unknown };
+  const results: unknown[] = [];
+  for (const document of influxDocuments(body)) {
+    let answer: { error?: unknown; results?: unknown };
+    try {
+      answer = JSON.parse(document);
+    } catch {
+      return { badAnswer: 'HTTP 200, body is not JSON' };
+    }
+    if (typeof answer?.error === 'string') {
+      return { execution: answer.error };
+    }
+    if (!Array.isArray(answer?.results)) {
+      return { badAnswer: 'HTTP 200 without "results"' };
+    }
+    results.push(...answer.results);
+  }
+  return influxResultsSeries(results);
+}
+
+/**
+ * The JSON documents of an answer: one, or with `chunked=true` one a line (InfluxDB writes them compact), a series
+ * continued from one to the next.
+ */
+function influxDocuments(body: string): string[] {
+  const lines = body.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length <= 1) {
+    return [body];
+  }
   try {
-    answer = JSON.parse(body);
+    JSON.parse(lines[0]);
+    return lines;
   } catch {
-    return { badAnswer: 'HTTP 200, body is not JSON' };
+    return [body]; // one document written over several lines
   }
-  if (typeof answer?.error === 'string') {
-    return { execution: answer.error };
-  }
-  if (!Array.isArray(answer?.results)) {
-    return { badAnswer: 'HTTP 200 without "results"' };
-  }
-  return influxResultsSeries(answer.results);
 }
 
 function influxResultsSeries(results: unknown[]): AnswerReading {
@@ -105,6 +129,7 @@ function influxResultsSeries(results: unknown[]): AnswerReading {
   // Where each label set came from: two columns whose names differ only in characters outside [A-Za-z0-9_:] (AS
   // "x.y" and AS "x_y") would become one series twice, which Prometheus never answers, and share one model.
   const origins = new Map<string, string>();
+  const byKey = new Map<string, Series>();
   for (const result of results as Array<{ error?: string; series?: InfluxSeries[] }>) {
     if (typeof result?.error === 'string') {
       return { execution: result.error };
@@ -126,8 +151,16 @@ function influxResultsSeries(results: unknown[]): AnswerReading {
           };
         }
         origins.set(key, origin);
+        const continued = byKey.get(key);
+        if (continued === undefined) {
+          byKey.set(key, one);
+          series.push(one);
+        } else {
+          // The same series in the next chunk: its points follow.
+          (continued.timestamps as number[]).push(...one.timestamps);
+          (continued.values as number[]).push(...one.values);
+        }
       }
-      series.push(...converted);
     }
   }
   return series;
