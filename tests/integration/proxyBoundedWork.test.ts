@@ -112,6 +112,22 @@ function matrixOver(form: URLSearchParams): string {
   });
 }
 
+describe('a request asking to Upgrade', () => {
+  it('is answered and its connection closed: a request pipelined behind it would never be', async () => {
+    // node:http reads nothing more on a connection after a request with Upgrade; before, the second request here
+    // waited unanswered until the connection's idle timeout.
+    const upstream = stopLater(await startHeldUpstream());
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url }));
+    const answer = await exchange(proxy.port, (socket) =>
+      socket.write(
+        'GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n' +
+          'GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n'
+      )
+    );
+    expect([answer.status, answer.headers.connection]).toEqual([200, 'close']);
+  });
+});
+
 describe('limits.maxConcurrency', () => {
   it('bounds trainings only: a query whose models are cached answers while cold queries hold every turn', async () => {
     // A review: a warm alert rule waited 43 s behind four cold dashboard queries (every evaluation took a turn), past

@@ -233,6 +233,12 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       reply.code(400).send(badDataBody('missing Host header: an HTTP/1.1 request must have one'));
       return;
     }
+    if (request.headers.upgrade !== undefined) {
+      // The proxy upgrades to nothing, and node:http reads no further request on a connection once one asked to
+      // upgrade: a request pipelined behind it was never answered (an attack review). Closed after this answer, the
+      // client sends it again on a new connection.
+      reply.header('connection', 'close');
+    }
     const framing = unsupportedFraming(request.raw);
     if (framing !== undefined) {
       // As Go's server (Prometheus) refuses them: a body framed otherwise than node:http and a front proxy agree on.
