@@ -3,7 +3,8 @@
  * over its final name only when the whole run succeeded (a rename within one directory is atomic). On failure or
  * Ctrl-C the temporary files are removed, so the directory holds either the previous run's files or the new ones,
  * never a half-written file; a directory this run created is removed again. A run killed outright (SIGKILL) cannot
-clean up: the next run into the directory removes its temporary files. A file of the output set that this run
+ * clean up: a later run writing the same file removes the temporary ones left (removeOrphanedTemporaries). A file of
+ * the output set that this run
  * does not produce (detect's model.json when no model came out of it) is named with omit(): a previous run's copy
  * is removed on commit, so it is never shown beside this run's results. The commit replaces all the previous files or
  * none (swapInSync).
@@ -137,13 +138,13 @@ export class AtomicOutput {
       throw new InputError({ source: directory }, 'is not a directory: give a directory for the results');
     }
     this.createdDirectories = createDirectory(directory);
-    removeOrphanedTemporaries(directory);
     this.forgetOnInterrupt = cleanUpOnInterrupt(() => this.abortSync());
   }
 
   /** A writer for `path`; the file appears under that name only on commit(). */
   open(path: string): TextFileWriter {
     this.refuseInput(path);
+    removeOrphanedTemporaries(dirname(path), basename(path));
     const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
     const stream = createWriteStream(tempPath, { flags: 'wx' });
     const writer = new TextFileWriter(
@@ -286,30 +287,35 @@ export class AtomicOutput {
   }
 }
 
-/** A temporary file's name, as open() makes it: `.<final name>.<pid>.<time in base 36>.tmp`. */
-const TEMPORARY_NAME = /^\..+\.(\d+)\.[0-9a-z]+\.tmp$/;
+/** Temporary files untouched for this long may be a killed run's (a live run writes its files as it goes). */
+export const ORPHAN_AGE_MS = 10 * 60_000;
 
 /**
- * Removes the temporary files a run that was killed (SIGKILL, out of memory, a crash of the runtime) left in
- * `directory`: no cleanup of its own ran. Only files named as open() names them, of a process that no longer runs;
- * a live run's are left alone (also another user's: EPERM says it runs). The `.previous` copies a commit moves aside
- * are kept: a run killed in the middle of its commit leaves the previous results there.
+ * Removes the temporary files of `name` (`.<name>.<pid>.<time in base 36>.tmp`, as open() makes them) that a run
+ * killed outright (SIGKILL, out of memory, a crash of the runtime) left in `directory`, where no cleanup of its own
+ * ran. Only those of this very output name (a review: any hidden `.x.123.y.tmp` of other programs went too), untouched
+ * for ORPHAN_AGE_MS, and of a process that no longer runs here: age is what tells across hosts or containers sharing
+ * the directory, whose pids are not this host's. A live run's stay (also another user's: EPERM says it runs). The
+ * `.previous` copies a commit moves aside are kept: a run killed in the middle of its commit leaves the previous
+ * results there.
  */
-function removeOrphanedTemporaries(directory: string): void {
+function removeOrphanedTemporaries(directory: string, name: string, now = Date.now()): void {
   let names: string[];
   try {
     names = readdirSync(directory);
   } catch {
-    return; // not readable: open() will say so about the file it cannot write
+    return; // not readable: writing the file will say so
   }
-  for (const name of names) {
-    const match = TEMPORARY_NAME.exec(name);
-    if (match === null || isRunning(Number(match[1]))) {
+  const prefix = `.${name}.`;
+  for (const candidate of names) {
+    const pid = candidate.startsWith(prefix) ? /^(\d+)\.[0-9a-z]+\.tmp$/.exec(candidate.slice(prefix.length)) : null;
+    if (pid === null || isRunning(Number(pid[1]))) {
       continue;
     }
-    const path = join(directory, name);
+    const path = join(directory, candidate);
     try {
-      if (lstatSync(path).isFile()) {
+      const info = lstatSync(path);
+      if (info.isFile() && info.mtimeMs < now - ORPHAN_AGE_MS) {
         unlinkSync(path);
       }
     } catch {
