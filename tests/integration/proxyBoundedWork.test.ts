@@ -128,6 +128,42 @@ describe('a request asking to Upgrade', () => {
   });
 });
 
+describe('limits.maxQueriesInFlight', () => {
+  it('bounds anomaly queries at once, warm or cold: the rest wait before asking the upstream anything', async () => {
+    // A review: with only trainings bounded, 12 cold queries had 12 upstream reads in flight at once (3 before).
+    const upstream = stopLater(await startHeldUpstream());
+    const proxy = stopLater(
+      await startProxyUnderTest({ prometheusUrl: upstream.url, limits: { maxQueriesInFlight: 3, maxConcurrency: 1 } })
+    );
+    const clients = Array.from({ length: 6 }, () => new AbortController());
+    const answers = clients.map((client, seed) =>
+      fetch(`${proxy.url}/api/v1/query_range`, {
+        method: 'POST',
+        signal: client.signal,
+        body: new URLSearchParams({
+          query: `anomaly_flag(cpu, train="1h", seed=${seed})`,
+          start: String(END_S - 3600),
+          end: String(END_S),
+          step: '60',
+        }),
+      }).catch(() => undefined)
+    );
+    await waitForHeld(upstream, 3);
+    const metrics = async () => (await fetch(`${proxy.url}/metrics`)).text();
+    const gauges = await waitUntil(
+      async () => {
+        const text = await metrics();
+        return /^telemetry_proxy_anomaly_queries_waiting 3$/m.test(text) ? text : undefined;
+      },
+      { timeoutMs: 10_000, describe: () => 'three queries waiting for a turn' }
+    );
+    expect(gauges).toMatch(/^telemetry_proxy_anomaly_queries_in_flight 3$/m);
+    expect(upstream.held()).toHaveLength(3);
+    clients.forEach((client) => client.abort());
+    await Promise.all(answers);
+  });
+});
+
 describe('limits.maxConcurrency', () => {
   it('bounds trainings only: a query whose models are cached answers while cold queries hold every turn', async () => {
     // A review: a warm alert rule waited 43 s behind four cold dashboard queries (every evaluation took a turn), past

@@ -1,9 +1,12 @@
 /** The proxy's own Prometheus metrics, in a registry per proxy instance (several proxies may run in one process). */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** The proxy's two concurrency limits, as its gauges read them. */
+type WatchedLimits = Record<'trainings' | 'queries', { runningCount: number; waitingCount: number }>;
+
 export class ProxyMetrics {
   readonly registry = new Registry();
-  private trainingLimit?: { runningCount: number; waitingCount: number };
+  private limits?: WatchedLimits;
 
   readonly requests = new Counter({
     name: 'telemetry_proxy_http_requests_total',
@@ -133,26 +136,47 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
-  readonly trainingsRunning: Gauge = new Gauge({
-    name: 'telemetry_proxy_trainings_running',
-    help: 'Trainings under way (cold models, online queries), at most limits.maxConcurrency.',
-    registers: [this.registry],
-    collect: (): void => this.trainingsRunning.set(this.trainingLimit?.runningCount ?? 0),
-  });
+  // Read from the proxy's two limits whenever /metrics is scraped (watchLimits).
+  readonly queriesInFlight = this.limitGauge(
+    'telemetry_proxy_anomaly_queries_in_flight',
+    'Anomaly queries under way, at most limits.maxQueriesInFlight.',
+    (limits) => limits.queries.runningCount
+  );
 
-  readonly trainingsWaiting: Gauge = new Gauge({
-    name: 'telemetry_proxy_trainings_waiting',
-    help: 'Trainings waiting for a turn of limits.maxConcurrency (queries whose models are cached never wait).',
-    registers: [this.registry],
-    collect: (): void => this.trainingsWaiting.set(this.trainingLimit?.waitingCount ?? 0),
-  });
+  readonly queriesWaiting = this.limitGauge(
+    'telemetry_proxy_anomaly_queries_waiting',
+    'Anomaly queries waiting for a turn of limits.maxQueriesInFlight.',
+    (limits) => limits.queries.waitingCount
+  );
+
+  readonly trainingsRunning = this.limitGauge(
+    'telemetry_proxy_trainings_running',
+    'Trainings under way (cold models, online queries), at most limits.maxConcurrency.',
+    (limits) => limits.trainings.runningCount
+  );
+
+  readonly trainingsWaiting = this.limitGauge(
+    'telemetry_proxy_trainings_waiting',
+    'Trainings waiting for a turn of limits.maxConcurrency (queries whose models are cached never wait).',
+    (limits) => limits.trainings.waitingCount
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'telemetry_proxy_' });
   }
 
-  /** The limit the training gauges read whenever /metrics is scraped. */
-  watchTrainingLimit(limit: { runningCount: number; waitingCount: number }): void {
-    this.trainingLimit = limit;
+  /** The limits the gauges read whenever /metrics is scraped. */
+  watchLimits(limits: WatchedLimits): void {
+    this.limits = limits;
+  }
+
+  private limitGauge(name: string, help: string, read: (limits: WatchedLimits) => number): Gauge {
+    const gauge: Gauge = new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect: () => gauge.set(this.limits ? read(this.limits) : 0),
+    });
+    return gauge;
   }
 }

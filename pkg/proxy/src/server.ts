@@ -187,7 +187,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     engine.decode
   );
   const trainingLimit = new ConcurrencyLimit(config.limits.maxConcurrency);
-  metrics.watchTrainingLimit(trainingLimit);
+  const queryLimit = new ConcurrencyLimit(config.limits.maxQueriesInFlight);
+  metrics.watchLimits({ trainings: trainingLimit, queries: queryLimit });
   const evaluator = new AnomalyEvaluator(
     config,
     upstreams,
@@ -365,6 +366,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     config,
     upstreams,
     evaluator,
+    queryLimit,
     now,
     shutdown,
     onQueryAborted: (reason) => metrics.queriesAborted.inc({ reason }),

@@ -71,6 +71,12 @@ export interface Limits {
   maxTrainingPointsPerSeries: number;
   /** Trainings at once (cold models, online queries); further ones wait; warm queries never do [4]. */
   maxConcurrency: number;
+  /**
+   * Anomaly queries evaluated at once, warm or cold [32]; further ones wait. What bounds the memory of the queries in
+   * flight (each within the per-query limits); far above maxConcurrency, so that warm alert rules get a turn while
+   * cold queries wait for a training one.
+   */
+  maxQueriesInFlight: number;
   /** Largest request body, bytes [1 MiB]; larger → 413. */
   bodyLimit: number;
   /** Most isolation trees a query's model may have (trees=) [1000]; more → 400 bad_data. */
@@ -111,6 +117,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxPointsPerSeries: 11_000,
   maxTrainingPointsPerSeries: 100_000,
   maxConcurrency: 4,
+  maxQueriesInFlight: 32,
   bodyLimit: 1_048_576,
   maxTrees: 1_000,
   maxWindow: 1_440,

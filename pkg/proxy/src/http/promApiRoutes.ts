@@ -9,6 +9,7 @@ import {
   badData,
   checkPromqlTokensCost,
   AnomalyEvaluator,
+  ConcurrencyLimit,
   EvaluationRange,
   parseQuery,
   MAX_ABS_TIME_MS,
@@ -28,6 +29,8 @@ export interface PromApiDependencies {
   upstreams: Map<string, UpstreamHttp>;
   evaluator: AnomalyEvaluator;
   now: () => number;
+  /** Anomaly queries evaluated at once (limits.maxQueriesInFlight). */
+  queryLimit: ConcurrencyLimit;
   /** Aborts once the shutdown grace is over: every request's work stops. */
   shutdown: AbortSignal;
   /** A request's work was aborted (client gone, timeout, shutdown), with the errorType that says which. */
@@ -136,8 +139,9 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query), config.limits);
     const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
     const { signal } = inFlight.watch(reply, requestedTimeout(params));
-    // Trainings wait for a turn of limits.maxConcurrency inside the evaluator; a warm query waits for none.
-    const result = await evaluator.evaluate(parsed.query, range, signal);
+    // At most limits.maxQueriesInFlight at once; among them, trainings wait for a turn of limits.maxConcurrency
+    // inside the evaluator, and a warm query waits for none.
+    const result = await deps.queryLimit.run(() => evaluator.evaluate(parsed.query, range, signal), signal);
     return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerJson(result));
   };
 
