@@ -446,6 +446,28 @@ describe('anomaly functions', () => {
   });
 });
 
+describe('an InfluxDB default upstream', () => {
+  it("answers Grafana's exemplars and 'Format query' for an anomaly query itself, as with Prometheus", async () => {
+    // A review: these were refused as plain PromQL an InfluxDB default cannot answer, for an anomaly query.
+    const influx = await startFakeInflux({});
+    fakes.push(influx);
+    const yaml = `listen: "127.0.0.1:0"
+defaultUpstream: influx
+upstreams:
+  influx: { type: influxdb, url: "${influx.url}", influx: { database: telemetry } }
+log: { level: silent }`;
+    const proxy = await startProxy(parseConfig(yaml, 'test'));
+    running.push(proxy);
+    const query =
+      'anomaly_score(influxql("SELECT mean(cpu) FROM telemetry WHERE $timeFilter GROUP BY time($interval)"))';
+    const formatted = await post(proxy, '/api/v1/format_query', { query });
+    expect([formatted.status, JSON.parse(formatted.text).data]).toEqual([200, query]);
+    const exemplars = await get(proxy, '/api/v1/query_exemplars', { query, start: '0', end: '60' });
+    expect([exemplars.status, JSON.parse(exemplars.text)]).toEqual([200, { status: 'success', data: [] }]);
+    expect(influx.requests).toEqual([]);
+  });
+});
+
 describe('errors in Prometheus format', () => {
   it('parse errors are 400 bad_data with the position', async () => {
     const proxy = await proxyWith();

@@ -60,6 +60,10 @@ describe('evaluation plan', () => {
     });
     const tooLong = { kind: 'range' as const, startMs: 0, endMs: 100 * 60_000, stepMs: 60_000 }; // 101 points
     expect(() => scoredRange(config.limits, tooLong, 60_000)).toThrow(/maximum resolution of 100 points/);
+    // The step= option's step, even when it equals the request's: a larger request step would not help.
+    expect(() => scoredRange(config.limits, tooLong, 60_000, true)).toThrow(
+      'the step= option (1m) gives 101 points per timeseries over this range, more than 100 (limits.maxPointsPerSeries): use a larger step= or a shorter range'
+    );
     // An instant query's lookback at its step= option's step is held to the same limit: 5 min at 3 s = 101 points.
     expect(() => scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 3_000)).toThrow(
       'an instant query scores the last 5 minutes at step=3000ms: 101 points per timeseries, more than 100 (limits.maxPointsPerSeries). Use a larger step='

@@ -74,6 +74,14 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
 
   /** Forwards the request to the default Prometheus upstream; its JSON status and body stream back unchanged (else 502). */
   const passThrough = async (request: FastifyRequest, reply: FastifyReply, path: string, empty?: unknown) => {
+    const params = requestParams(request);
+    checkPassedPromql(params, path, config.limits.maxQueryLength);
+    // Whatever the default upstream: no Prometheus is asked these (an InfluxDB default refused them with a message
+    // that only anomaly queries are answered, for an anomaly query).
+    const own = answerForAnomalyQuery(path, params);
+    if (own !== undefined) {
+      return reply.send(own);
+    }
     if (!prometheusDefault) {
       if (empty !== undefined) {
         return reply.send({ status: 'success', data: empty });
@@ -83,12 +91,6 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       );
     }
     const method = request.method === 'POST' ? 'POST' : 'GET';
-    const params = requestParams(request);
-    checkPassedPromql(params, path, config.limits.maxQueryLength);
-    const own = answerForAnomalyQuery(path, params);
-    if (own !== undefined) {
-      return reply.send(own);
-    }
     const response = await prometheusDefault.stream(path, toSearchParams(params), method, inFlight.watch(reply));
     if (!/\bjson\b/i.test(response.contentType)) {
       response.body.destroy();

@@ -171,7 +171,7 @@ export class AnomalyEvaluator {
     const settings = this.resolveSettings(query, range);
     checkOptionCosts(settings, limits);
     const step = settings.stepMs;
-    const { scoreStart, scoreEnd } = scoredRange(limits, range, step);
+    const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
     // Rolling windows and lags need history before the first scored point.
     const warmupMs = (settings.window + settings.lags + 1) * step;
     const dataStart = scoreStart - warmupMs;
@@ -291,7 +291,7 @@ export class AnomalyEvaluator {
     const settings = this.resolveSettings(query, range);
     checkOptionCosts(settings, limits);
     const step = settings.stepMs;
-    const { scoreStart, scoreEnd } = scoredRange(limits, range, step);
+    const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
     const training = onlineTrainingRange(settings.training, scoreStart, this.config.engine.retrainIntervalMs);
     checkTrainingRange(limits, training.startMs, training.endMs, step);
     checkTimeRange(training.startMs, scoreEnd, 'the training window and the scored range');

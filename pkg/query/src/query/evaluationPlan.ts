@@ -56,7 +56,9 @@ export function resolveSettings(
 export function scoredRange(
   limits: Limits,
   range: EvaluationRange,
-  stepMs: number
+  stepMs: number,
+  /** The step is the step= option's, not the request's: the message then names the option. */
+  stepFromOption = false
 ): { scoreStart: number; scoreEnd: number } {
   const scoreStart = range.kind === 'range' ? range.startMs : range.timeMs - INSTANT_LOOKBACK_MS;
   const scoreEnd = range.kind === 'range' ? range.endMs : range.timeMs;
@@ -65,7 +67,7 @@ export function scoredRange(
     // An instant query scores its lookback at the step= option's step: held to the same limit as a range query
     // (a review's step="1ms" scored 300 001 points per series, 27 times what a range query may).
     throw badData(
-      range.kind === 'range' && stepMs !== range.stepMs
+      range.kind === 'range' && stepFromOption
         ? // The step= option's step, not the request's: a panel's step= that fits a day does not fit a week, whatever
           // resolution Grafana asks for (a review: Prometheus' own message sent users to the request's step).
           `the step= option (${describeMs(stepMs)}) gives ${points} points per timeseries over this range, more than ${limits.maxPointsPerSeries} (limits.maxPointsPerSeries): use a larger step= or a shorter range`

@@ -157,8 +157,12 @@ function influxResultsSeries(results: unknown[]): AnswerReading {
           series.push(one);
         } else {
           // The same series in the next chunk: its points follow.
-          (continued.timestamps as number[]).push(...one.timestamps);
-          (continued.values as number[]).push(...one.values);
+          // (A loop: a spread of a 200 000-point chunk overflowed the stack.)
+          const [timestamps, values] = [continued.timestamps as number[], continued.values as number[]];
+          for (let i = 0; i < one.timestamps.length; i++) {
+            timestamps.push(one.timestamps[i]);
+            values.push(one.values[i]);
+          }
         }
       }
     }
