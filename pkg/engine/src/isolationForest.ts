@@ -453,6 +453,13 @@ export type ForestBatchScorer = (x: FeatureMatrix, out?: Float64Array) => Float6
  */
 function scoreMatrix(state: FittedState, x: FeatureMatrix, out: Float64Array, kept?: { layout?: ScoringLayout }): void {
   const { trees, featureCount, maxSamplesUsed } = state;
+  if (trees.splitFeature.length === 0) {
+    // No tree could split (every feature constant): every row is exactly as isolated as the average, 2^-1. Summed and
+    // divided, the path lengths made it 0.5000000000000001, which contamination 'auto' (score > 0.5) flagged: every
+    // row of a constant series (a review).
+    out.fill(0.5, 0, x.rows);
+    return;
+  }
   const maxDepth = depthLimit(maxSamplesUsed);
   if (kept?.layout !== undefined || denseLayoutPays(x.rows, trees.treeCount, maxDepth)) {
     const layout = kept?.layout ?? buildScoringLayout(trees, featureCount, maxDepth, maxSamplesUsed);
