@@ -165,9 +165,12 @@ describe('limits.maxQueriesInFlight', () => {
 });
 
 describe('limits.maxConcurrency', () => {
-  it('bounds trainings only: a query whose models are cached answers while cold queries hold every turn', async () => {
-    // A review: a warm alert rule waited 43 s behind four cold dashboard queries (every evaluation took a turn), past
-    // Grafana's 30 s. The cold queries' training windows (they end before the scored range) are held here.
+  /**
+   * A proxy with one training turn over an upstream that holds the training windows of `cold` queries (they end
+   * before the scored range) and answers everything else at once; `query` sends a range query, `waitForWaiting`
+   * waits until `count` trainings wait for a turn.
+   */
+  async function oneTrainingTurn() {
     const upstream = stopLater(
       await startHeldUpstream((_request, body) => {
         const form = new URLSearchParams(body);
@@ -182,15 +185,25 @@ describe('limits.maxConcurrency', () => {
         body: new URLSearchParams({ query: expression, start: String(END_S - 3600), end: String(END_S), step: '60' }),
       });
     const metrics = async () => (await fetch(`${proxy.url}/metrics`)).text();
+    const waitForWaiting = (count: number) =>
+      waitUntil(
+        async () =>
+          new RegExp(`^telemetry_proxy_trainings_waiting ${count}$`, 'm').test(await metrics()) ? true : undefined,
+        { timeoutMs: 10_000, describe: () => `${count} training(s) waiting for a turn` }
+      );
+    return { upstream, query, metrics, waitForWaiting };
+  }
+
+  it('bounds trainings only: a query whose models are cached answers while cold queries hold every turn', async () => {
+    // A review: a warm alert rule waited 43 s behind four cold dashboard queries (every evaluation took a turn), past
+    // Grafana's 30 s.
+    const { upstream, query, metrics, waitForWaiting } = await oneTrainingTurn();
     expect((await query(ANOMALY)).status).toBe(200); // trains its model: warm from now on
 
     const coldOne = query('anomaly_flag(cold, train="1h")');
     await waitForHeld(upstream, 1); // the first training holds the only turn
     const coldTwo = query('anomaly_flag(cold, train="1h", seed=7)');
-    await waitUntil(async () => (/^telemetry_proxy_trainings_waiting 1$/m.test(await metrics()) ? true : undefined), {
-      timeoutMs: 10_000,
-      describe: () => 'the second training to wait for a turn',
-    });
+    await waitForWaiting(1);
 
     const warm = await query(ANOMALY);
     expect(warm.status).toBe(200);
@@ -207,6 +220,16 @@ describe('limits.maxConcurrency', () => {
     }
     expect([(await coldOne).status, (await coldTwo).status]).toEqual([200, 200]);
     expect(await metrics()).toMatch(/^telemetry_proxy_model_trainings_total 3$/m);
+  });
+
+  it('gives an online query (it trains at every evaluation) a turn too: it waits while a training holds the only one', async () => {
+    const { upstream, query, waitForWaiting } = await oneTrainingTurn();
+    const cold = query('anomaly_flag(cold, train="1h")');
+    const [held] = await waitForHeld(upstream, 1);
+    const online = query('anomaly_flag(cpu, online=true, train="2h")');
+    await waitForWaiting(1);
+    held.answer(200, matrixOver(new URLSearchParams(held.body)));
+    expect([(await cold).status, (await online).status]).toEqual([200, 200]);
   });
 });
 
