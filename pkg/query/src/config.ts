@@ -647,13 +647,9 @@ export class ServiceConfigReader {
       return fallback;
     }
     this.rejectUnknownKeys(raw, 'scoreCache', ['refetchWindow', 'maxBytes']);
-    const window = raw.refetchWindow;
     return {
       // 0 is allowed here (unlike other durations): it turns the partial fetch off.
-      refetchWindowMs:
-        window === 0 || window === '0'
-          ? 0
-          : this.readDuration(window, 'scoreCache.refetchWindow', fallback.refetchWindowMs),
+      refetchWindowMs: this.readDuration(raw.refetchWindow, 'scoreCache.refetchWindow', fallback.refetchWindowMs, true),
       maxBytes: this.readInteger(raw, 'maxBytes', 'scoreCache', 0, Number.MAX_SAFE_INTEGER, fallback.maxBytes),
     };
   }
@@ -791,14 +787,16 @@ export class ServiceConfigReader {
     return value;
   }
 
-  readDuration(raw: unknown, key: string, fallback: number): number {
+  /** @param zeroAllowed 0 in any unit (0, 0s, 0m…) means "none" for this key */
+  readDuration(raw: unknown, key: string, fallback: number, zeroAllowed = false): number {
     if (raw === undefined || raw === null) {
       return fallback;
     }
     const text = this.expand(raw, key);
     const ms = text === undefined ? undefined : parseDurationOrSeconds(text);
-    if (ms === undefined || ms <= 0) {
-      this.problem(key, `must be a positive duration like 30s, 5m, 1h, 1d, got ${JSON.stringify(raw)}`);
+    if (ms === undefined || ms < 0 || (ms === 0 && !zeroAllowed)) {
+      const what = zeroAllowed ? 'a duration like 0, 30s, 5m, 1h' : 'a positive duration like 30s, 5m, 1h, 1d';
+      this.problem(key, `must be ${what}, got ${JSON.stringify(raw)}`);
       return fallback;
     }
     return ms;

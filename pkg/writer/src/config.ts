@@ -385,11 +385,8 @@ class WriterConfigReader extends ServiceConfigReader {
     schedule.fitEveryMs = this.readDuration(raw.fit_every, `${key}.fit_every`, schedule.fitEveryMs);
     schedule.fitWindowMs = this.readDuration(raw.fit_window, `${key}.fit_window`, schedule.fitWindowMs);
     schedule.seriesRefreshMs = this.readDuration(raw.series_refresh, `${key}.series_refresh`, schedule.seriesRefreshMs);
-    // No delay, in any unit the grammar has (a review found 0 and 0s taken and 0m refused as "not positive").
-    const noDelay = raw.delay === 0 || (typeof raw.delay === 'string' && /^0+(ms|s|m|h|d|w|y)?$/.test(raw.delay));
-    if (raw.delay !== undefined && !noDelay) {
-      schedule.delayMs = this.readDuration(raw.delay, `${key}.delay`, 0);
-    }
+    // No delay in any unit (a review found 0 and 0s taken and 0m refused as "not positive").
+    schedule.delayMs = this.readDuration(raw.delay, `${key}.delay`, schedule.delayMs, true);
     return schedule;
   }
 }
