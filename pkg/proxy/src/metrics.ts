@@ -4,6 +4,30 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The proxy's two concurrency limits, as its gauges read them. */
 type WatchedLimits = Record<'trainings' | 'queries', { runningCount: number; waitingCount: number }>;
 
+/** Gauges of the limits: name, help, what they read. */
+const LIMIT_GAUGES: Array<[string, string, (limits: WatchedLimits) => number]> = [
+  [
+    'telemetry_proxy_anomaly_queries_in_flight',
+    'Anomaly queries under way, at most limits.maxQueriesInFlight.',
+    (limits) => limits.queries.runningCount,
+  ],
+  [
+    'telemetry_proxy_anomaly_queries_waiting',
+    'Anomaly queries waiting for a turn of limits.maxQueriesInFlight.',
+    (limits) => limits.queries.waitingCount,
+  ],
+  [
+    'telemetry_proxy_trainings_running',
+    'Trainings under way (cold models, online queries), at most limits.maxConcurrency.',
+    (limits) => limits.trainings.runningCount,
+  ],
+  [
+    'telemetry_proxy_trainings_waiting',
+    'Trainings waiting for a turn of limits.maxConcurrency (queries whose models are cached never wait).',
+    (limits) => limits.trainings.waitingCount,
+  ],
+];
+
 export class ProxyMetrics {
   readonly registry = new Registry();
   private limits?: WatchedLimits;
@@ -136,47 +160,21 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
-  // Read from the proxy's two limits whenever /metrics is scraped (watchLimits).
-  readonly queriesInFlight = this.limitGauge(
-    'telemetry_proxy_anomaly_queries_in_flight',
-    'Anomaly queries under way, at most limits.maxQueriesInFlight.',
-    (limits) => limits.queries.runningCount
-  );
-
-  readonly queriesWaiting = this.limitGauge(
-    'telemetry_proxy_anomaly_queries_waiting',
-    'Anomaly queries waiting for a turn of limits.maxQueriesInFlight.',
-    (limits) => limits.queries.waitingCount
-  );
-
-  readonly trainingsRunning = this.limitGauge(
-    'telemetry_proxy_trainings_running',
-    'Trainings under way (cold models, online queries), at most limits.maxConcurrency.',
-    (limits) => limits.trainings.runningCount
-  );
-
-  readonly trainingsWaiting = this.limitGauge(
-    'telemetry_proxy_trainings_waiting',
-    'Trainings waiting for a turn of limits.maxConcurrency (queries whose models are cached never wait).',
-    (limits) => limits.trainings.waitingCount
-  );
-
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'telemetry_proxy_' });
+    // The proxy's two limits, read whenever /metrics is scraped (watchLimits).
+    for (const [name, help, read] of LIMIT_GAUGES) {
+      const gauge: Gauge = new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect: () => gauge.set(this.limits ? read(this.limits) : 0),
+      });
+    }
   }
 
   /** The limits the gauges read whenever /metrics is scraped. */
   watchLimits(limits: WatchedLimits): void {
     this.limits = limits;
-  }
-
-  private limitGauge(name: string, help: string, read: (limits: WatchedLimits) => number): Gauge {
-    const gauge: Gauge = new Gauge({
-      name,
-      help,
-      registers: [this.registry],
-      collect: () => gauge.set(this.limits ? read(this.limits) : 0),
-    });
-    return gauge;
   }
 }
