@@ -29,4 +29,12 @@ describe('readInfluxAnswer, a chunked answer (one JSON document a line)', () => 
     const failed = JSON.stringify({ results: [{ statement_id: 0, error: 'max-select-point limit exceeded' }] });
     expect(readInfluxAnswer(`${chunk(0, 3)}\n${failed}\n`)).toEqual({ execution: 'max-select-point limit exceeded' });
   });
+
+  it('reads one document written over several lines, and says what is not JSON or is cut off', () => {
+    const pretty = JSON.stringify(JSON.parse(chunk(0, 2)), null, 2);
+    expect(readInfluxAnswer(pretty)).toEqual(readInfluxAnswer(chunk(0, 2)));
+    expect(readInfluxAnswer('<html>busy</html>')).toEqual({ badAnswer: 'HTTP 200, body is not JSON' });
+    const cut = `${chunk(0, 3)}\n${chunk(3000, 3).slice(0, 40)}`;
+    expect(readInfluxAnswer(cut)).toEqual({ badAnswer: 'HTTP 200, body is not JSON' });
+  });
 });

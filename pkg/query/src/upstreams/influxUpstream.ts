@@ -88,14 +88,12 @@ export async function influxQuery(
  * when it is large (a worker thread: training/engineJobs.ts).
  */
 export function readInfluxAnswer(body: string): AnswerReading {
+  const answers = influxDocuments(body);
+  if (answers === undefined) {
+    return { badAnswer: 'HTTP 200, body is not JSON' };
+  }
   const results: unknown[] = [];
-  for (const document of influxDocuments(body)) {
-    let answer: { error?: unknown; results?: unknown };
-    try {
-      answer = JSON.parse(document);
-    } catch {
-      return { badAnswer: 'HTTP 200, body is not JSON' };
-    }
+  for (const answer of answers) {
     if (typeof answer?.error === 'string') {
       return { execution: answer.error };
     }
@@ -108,20 +106,29 @@ export function readInfluxAnswer(body: string): AnswerReading {
 }
 
 /**
- * The JSON documents of an answer: one, or with `chunked=true` one a line (InfluxDB writes them compact), a series
- * continued from one to the next.
+ * The JSON documents of an answer, parsed once: with `chunked=true` one a line (InfluxDB writes them compact), a
+ * series continued from one to the next; else one, perhaps over several lines. Undefined: not JSON.
  */
-function influxDocuments(body: string): string[] {
+function influxDocuments(body: string): Array<{ error?: unknown; results?: unknown }> | undefined {
   const lines = body.split('\n').filter((line) => line.trim() !== '');
-  if (lines.length <= 1) {
-    return [body];
+  const parse = (text: string) => {
+    try {
+      return JSON.parse(text) as { error?: unknown; results?: unknown };
+    } catch {
+      return undefined;
+    }
+  };
+  const documents = [];
+  for (const line of lines.length > 1 ? lines : [body]) {
+    const document = parse(line);
+    if (document === undefined) {
+      // Not one document a line: one written over several lines, or not JSON at all.
+      const whole = lines.length > 1 && documents.length === 0 ? parse(body) : undefined;
+      return whole === undefined ? undefined : [whole];
+    }
+    documents.push(document);
   }
-  try {
-    JSON.parse(lines[0]);
-    return lines;
-  } catch {
-    return [body]; // one document written over several lines
-  }
+  return documents;
 }
 
 function influxResultsSeries(results: unknown[]): AnswerReading {

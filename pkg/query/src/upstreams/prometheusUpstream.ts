@@ -116,8 +116,8 @@ function matrixSeries(result: unknown[]): Series[] | string {
   for (const item of result) {
     const entry = item as { metric?: Record<string, string>; values?: unknown; histograms?: unknown };
     // A series of native histograms (Prometheus 2.40+) has "histograms" instead of, or beside, "values": only its
-    // float samples are scored (none: the series has no data to train on, said per series), the rest of the answer
-    // is (it failed whole).
+    // float samples are read (none: the series is left out, as seriesFetch leaves out every empty series), and the
+    // rest of the answer with them (it failed whole).
     const samples = entry?.values ?? (Array.isArray(entry?.histograms) ? [] : undefined);
     if (typeof entry?.metric !== 'object' || entry.metric === null || !Array.isArray(samples)) {
       return 'a matrix entry lacks "metric" or "values"';
