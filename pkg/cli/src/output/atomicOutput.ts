@@ -4,10 +4,9 @@
  * Ctrl-C the temporary files are removed, so the directory holds either the previous run's files or the new ones,
  * never a half-written file; a directory this run created is removed again. A run killed outright (SIGKILL) cannot
  * clean up: a later run writing the same file removes the temporary ones left (removeOrphanedTemporaries). A file of
- * the output set that this run
- * does not produce (detect's model.json when no model came out of it) is named with omit(): a previous run's copy
- * is removed on commit, so it is never shown beside this run's results. The commit replaces all the previous files or
- * none (swapInSync).
+ * the output set that this run does not produce (detect's model.json when no model came out of it) is named with
+ * omit(): a previous run's copy is removed on commit, so it is never shown beside this run's results. The commit
+ * replaces all the previous files or none (swapInSync).
  */
 import {
   createWriteStream,
@@ -120,6 +119,8 @@ interface PendingFile {
 /** Output files of one run, in one directory (`--output-dir`) or as single files (`--model`). */
 export class AtomicOutput {
   private readonly files: PendingFile[] = [];
+  /** The names found in each directory written to (listing()). */
+  private readonly listings = new Map<string, string[]>();
   /** Files of the output set this run does not write: a previous run's copy goes on commit. */
   private readonly omitted: string[] = [];
   /** Directories this run created, the deepest last. */
@@ -141,10 +142,24 @@ export class AtomicOutput {
     this.forgetOnInterrupt = cleanUpOnInterrupt(() => this.abortSync());
   }
 
+  /** The names in a directory written to, read once (each file opened there looks for its leftovers in it). */
+  private listing(directory: string): string[] {
+    let names = this.listings.get(directory);
+    if (names === undefined) {
+      try {
+        names = readdirSync(directory);
+      } catch {
+        names = []; // not readable: writing the file will say so
+      }
+      this.listings.set(directory, names);
+    }
+    return names;
+  }
+
   /** A writer for `path`; the file appears under that name only on commit(). */
   open(path: string): TextFileWriter {
     this.refuseInput(path);
-    removeOrphanedTemporaries(dirname(path), basename(path));
+    removeOrphanedTemporaries(dirname(path), basename(path), this.listing(dirname(path)));
     const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
     const stream = createWriteStream(tempPath, { flags: 'wx' });
     const writer = new TextFileWriter(
@@ -291,7 +306,8 @@ export class AtomicOutput {
 export const ORPHAN_AGE_MS = 10 * 60_000;
 
 /**
- * Removes the temporary files of `name` (`.<name>.<pid>.<time in base 36>.tmp`, as open() makes them) that a run
+ * Removes the temporary files of `name` (`.<name>.<pid>.<time in base 36>.tmp`, as open() makes them), among the
+ * directory's `names`, that a run
  * killed outright (SIGKILL, out of memory, a crash of the runtime) left in `directory`, where no cleanup of its own
  * ran. Only those of this very output name (a review: any hidden `.x.123.y.tmp` of other programs went too), untouched
  * for ORPHAN_AGE_MS, and of a process that no longer runs here: age is what tells across hosts or containers sharing
@@ -299,13 +315,7 @@ export const ORPHAN_AGE_MS = 10 * 60_000;
  * `.previous` copies a commit moves aside are kept: a run killed in the middle of its commit leaves the previous
  * results there.
  */
-function removeOrphanedTemporaries(directory: string, name: string, now = Date.now()): void {
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch {
-    return; // not readable: writing the file will say so
-  }
+function removeOrphanedTemporaries(directory: string, name: string, names: string[], now = Date.now()): void {
   const prefix = `.${name}.`;
   for (const candidate of names) {
     const pid = candidate.startsWith(prefix) ? /^(\d+)\.[0-9a-z]+\.tmp$/.exec(candidate.slice(prefix.length)) : null;
