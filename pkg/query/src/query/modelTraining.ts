@@ -2,9 +2,9 @@
  * Training the models an evaluation lacks: one fetch of the training range for all of them, then one engine job
  * per model (on a worker thread of the pool, or on the event loop), each kept in the model repository (and store).
  * Identical concurrent requests (same missing keys) share one training, which waits for a turn of the host's limit
- * (if any) before it fetches; the flight is forgotten when it settles, so
- * failures are retried next time. The training stops (between models, or by terminating the worker running one)
- * once every request waiting for it has gone or timed out.
+ * (if any) before it fetches; the flight is forgotten when it settles, so failures are retried next time. The
+ * training stops (between models, or by terminating the worker running one) once every request waiting for it has
+ * gone or timed out.
  */
 import { EngineInputError } from '@telemetry-analyzer/engine';
 import { createHash } from 'node:crypto';

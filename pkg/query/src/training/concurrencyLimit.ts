@@ -1,7 +1,7 @@
 /**
- * Lets at most `limit` tasks run at once; the rest wait in arrival order. The proxy bounds its trainings with it
- * (limits.maxConcurrency: each fetches a training window and trains models). A waiting caller whose signal aborts
- * (client gone, query timeout) leaves the queue at once with the signal's reason.
+ * Lets at most `limit` tasks run at once; the rest wait in arrival order. The proxy bounds its anomaly queries with
+ * one (limits.maxQueriesInFlight) and its trainings with another (limits.maxConcurrency). A waiting caller whose
+ * signal aborts (client gone, query timeout) leaves the queue at once with the signal's reason.
  */
 export class ConcurrencyLimit {
   private running = 0;
