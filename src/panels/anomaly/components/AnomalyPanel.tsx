@@ -213,7 +213,6 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
     );
   }
   const counts = anomalyCounts(scored, hiddenSeries);
-  const someHidden = scored.some((m) => m.model.series.some((ref) => hiddenSeries.has(ref.name)));
   const chartHeight = Math.max(0, height - (notices.length > 0 ? noticesHeight : 0) - HEADER_HEIGHT);
 
   return container(
@@ -236,7 +235,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
           data-anomaly-count={counts.all}
           data-shown-anomaly-count={counts.shown}
         >
-          {noneScored ? 'Not analysed' : anomalyCountText(counts, someHidden)}
+          {noneScored ? 'Not analysed' : anomalyCountText(counts)}
           {noneScored || shown.trainedModels > 0 ? '' : ' · cached models'}
         </div>
         <CreateAlertRuleButton
