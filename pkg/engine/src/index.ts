@@ -61,6 +61,14 @@ export {
   type AnomalyIntegerOption,
   type AnomalyOptionName,
 } from './contract/anomalyQueryContract';
+export {
+  DEFAULT_RETRAIN_INTERVAL_MS,
+  batchTrainingEnd,
+  featureHistoryRows,
+  gridPointAtOrBefore,
+  onlineTrainingEnd,
+  retrainBoundary,
+} from './contract/trainingWindows';
 
 // Online detection: causal scoring with calibrated scores (see online/onlineDetector.ts).
 export { SeriesBuffer } from './seriesBuffer';

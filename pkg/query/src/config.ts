@@ -10,6 +10,7 @@ import {
   CONTAMINATION_MAX,
   DEFAULT_CONTAMINATION,
   DEFAULT_DETECTOR_SETTINGS,
+  DEFAULT_RETRAIN_INTERVAL_MS,
 } from '@telemetry-analyzer/engine';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseDurationOrSeconds } from './time';
@@ -183,8 +184,8 @@ export interface ModelStoreConfig {
  */
 export const DEFAULT_MODEL_STORE_BYTES = 2 ** 30;
 
-/** engine.retrainInterval's default: training windows end on the hour. */
-export const DEFAULT_RETRAIN_INTERVAL_MS = 3_600_000;
+/** engine.retrainInterval's default: training windows end on the hour (the engine's contract; the panel assumes it). */
+export { DEFAULT_RETRAIN_INTERVAL_MS };
 
 /** Training worker threads by default: every core but the one the event loop runs on, at least one. */
 export const DEFAULT_TRAINING_WORKERS = Math.max(1, availableParallelism() - 1);

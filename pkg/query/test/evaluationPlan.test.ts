@@ -1,3 +1,4 @@
+import { featureHistoryRows } from '@telemetry-analyzer/engine';
 import { parse as parseYaml } from 'yaml';
 import { ServiceConfigReader, type ServiceConfig } from '../src/config';
 import { PromApiError, QueryParseError } from '../src/errors';
@@ -75,10 +76,19 @@ describe('evaluation plan', () => {
   const settingsOf = (query: string) =>
     resolveSettings(config.engine, anomalyQuery(query), { kind: 'range', startMs: 0, endMs: 0, stepMs: 60_000 });
 
+  /** trainingRange for data (the scored range with its feature history) starting at `dataStartMs`. */
+  const trainingOfData = (
+    settings: ReturnType<typeof settingsOf>,
+    dataStartMs: number,
+    interval: number,
+    now: number
+  ) =>
+    trainingRange(config.limits, settings, dataStartMs + featureHistoryRows(settings) * settings.stepMs, interval, now);
+
   it('trains a relative window up to the step before the fetched data, and refuses one over the point limit', () => {
     const settings = settingsOf('anomaly_score(cpu, train="10h")');
     // Without a retrain interval: right up to that step.
-    expect(trainingRange(config.limits, settings, 36_000_000 + 60_000, 0, Infinity)).toEqual({
+    expect(trainingOfData(settings, 36_000_000 + 60_000, 0, Infinity)).toEqual({
       startMs: 0,
       endMs: 36_000_000,
     });
@@ -90,7 +100,7 @@ describe('evaluation plan', () => {
   it("ends a relative window at the start of its retrain interval: a query's own range decides its model", () => {
     const settings = settingsOf('anomaly_score(cpu, train="10h")');
     const HOUR = 3_600_000;
-    const at = (dataStartMs: number) => trainingRange(config.limits, settings, dataStartMs, HOUR, 1e15);
+    const at = (dataStartMs: number) => trainingOfData(settings, dataStartMs, HOUR, 1e15);
     // Data starting anywhere in one interval (after its first step): one training range, whoever asks first.
     expect(at(20 * HOUR + 60_000)).toEqual({ startMs: 10 * HOUR, endMs: 20 * HOUR });
     expect(at(21 * HOUR)).toEqual({ startMs: 10 * HOUR, endMs: 20 * HOUR });
@@ -101,7 +111,7 @@ describe('evaluation plan', () => {
     const fixed = settingsOf('anomaly_score(cpu, train_start=3600, train_end=7200)');
     expect(trainingRange(config.limits, fixed, 50 * HOUR, HOUR, 1e15)).toEqual({ startMs: HOUR, endMs: 2 * HOUR });
     // Data in the future: the window ends at the interval that holds now, never at a later one.
-    expect(trainingRange(config.limits, settings, 30 * HOUR, HOUR, 20 * HOUR + 35 * 60_000)).toEqual({
+    expect(trainingOfData(settings, 30 * HOUR, HOUR, 20 * HOUR + 35 * 60_000)).toEqual({
       startMs: 10 * HOUR,
       endMs: 20 * HOUR,
     });

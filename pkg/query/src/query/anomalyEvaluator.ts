@@ -8,7 +8,7 @@
  * This file puts them in order. The event loop only plans, fetches and hands work over: models stay the engine's
  * TransferredDetector here and are decoded, trained and scored on worker threads.
  */
-import type { SeriesTable } from '@telemetry-analyzer/engine';
+import { featureHistoryRows, gridPointAtOrBefore, type SeriesTable } from '@telemetry-analyzer/engine';
 import type { ServiceConfig } from '../config';
 import { LruCache } from '../models/lruCache';
 import { ModelRepository, TrainedModel } from '../models/modelRepository';
@@ -173,11 +173,10 @@ export class AnomalyEvaluator {
     const step = settings.stepMs;
     const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
     // Rolling windows and lags need history before the first scored point.
-    const warmupMs = (settings.window + settings.lags + 1) * step;
-    const dataStart = scoreStart - warmupMs;
+    const dataStart = scoreStart - featureHistoryRows(settings) * step;
     checkTimeRange(dataStart, scoreEnd, 'the scored range with its warm-up');
     // Refused here, before anything is fetched, if it costs too much.
-    const training = trainingRange(limits, settings, dataStart, this.config.engine.retrainIntervalMs, this.now());
+    const training = trainingRange(limits, settings, scoreStart, this.config.engine.retrainIntervalMs, this.now());
     const base = modelKeyBase(upstream, query, settings, training);
     // Every model key of this query is this plus the unit's labels; the record is per query, not per unit.
     const recordKey = modelKey({ ...base, labels: {} });
@@ -294,21 +293,17 @@ export class AnomalyEvaluator {
     const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
     const training = onlineTrainingRange(settings.training, scoreStart, this.config.engine.retrainIntervalMs);
     checkTrainingRange(limits, training.startMs, training.endMs, step);
-    checkTimeRange(training.startMs, scoreEnd, 'the training window and the scored range');
-    const series = await fetchSeries(
-      upstream,
-      query,
-      { startMs: training.startMs, endMs: scoreEnd, stepMs: step },
-      limits,
-      {
-        signal,
-        parseMatrix: this.engine.parseMatrix,
-        selection: seriesSelectionOf(select, settings),
-        ...this.readHooks,
-      }
-    );
+    // On the query's own step grid (a window starting on the hour is off it when the step does not divide the hour).
+    const fetchStart = gridPointAtOrBefore(training.startMs, scoreStart, step);
+    checkTimeRange(fetchStart, scoreEnd, 'the training window and the scored range');
+    const series = await fetchSeries(upstream, query, { startMs: fetchStart, endMs: scoreEnd, stepMs: step }, limits, {
+      signal,
+      parseMatrix: this.engine.parseMatrix,
+      selection: seriesSelectionOf(select, settings),
+      ...this.readHooks,
+    });
     const units = buildUnits(series, settings.mode, settings.by);
-    checkPointsScored(units.length, Math.floor((scoreEnd - training.startMs) / step) + 1, limits);
+    checkPointsScored(units.length, Math.floor((scoreEnd - fetchStart) / step) + 1, limits);
     checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, limits);
     const warnings: string[] = [];
     const output: ScoredSeries[] = [];

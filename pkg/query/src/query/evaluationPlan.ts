@@ -2,7 +2,7 @@
  * Planning an evaluation before anything is fetched: which upstream, the query's settings with every default filled
  * in, the range the answer holds, the range a model trains on, and the refusals when any of them costs too much.
  */
-import { minimumRefitHistory, type DetectorOptions } from '@telemetry-analyzer/engine';
+import { batchTrainingEnd, minimumRefitHistory, type DetectorOptions } from '@telemetry-analyzer/engine';
 import type { EngineDefaults, Limits } from '../config';
 import { QueryParseError, badData } from '../errors';
 import { describeMs } from '../time';
@@ -81,7 +81,8 @@ export function scoredRange(
 
 /**
  * The range a model of this query is trained on, refused before any fetch when it costs too much. A relative window
- * (train="1d") ends at the start of the retrain interval that holds the step before the fetched data: so the model
+ * (train="1d") ends at the start of the retrain interval that holds the step before the fetched data (the engine's
+ * batchTrainingEnd, which the panel mirrors): so the model
  * of a query depends on its own range alone, not on which query happened to train it first (a review's attack: one
  * query over last week made every alert of the next hour score with last week's model), and all the queries whose
  * data starts within one interval share it. The next interval's queries get the next model.
@@ -93,7 +94,7 @@ export function scoredRange(
 export function trainingRange(
   limits: Limits,
   settings: ResolvedSettings,
-  dataStartMs: number,
+  scoreStartMs: number,
   retrainIntervalMs: number,
   nowMs: number
 ): { startMs: number; endMs: number } {
@@ -103,8 +104,7 @@ export function trainingRange(
     checkTrainingRange(limits, training.startMs, training.endMs, step);
     return { startMs: training.startMs, endMs: training.endMs };
   }
-  const align = (ms: number) => (retrainIntervalMs > 0 ? Math.floor(ms / retrainIntervalMs) * retrainIntervalMs : ms);
-  const endMs = Math.min(align(dataStartMs - step), align(nowMs));
+  const endMs = batchTrainingEnd(scoreStartMs, step, settings, retrainIntervalMs, nowMs);
   const startMs = endMs - training.windowMs;
   checkTrainingRange(limits, startMs, endMs, step);
   return { startMs, endMs };

@@ -4,13 +4,19 @@
  * (N = the complete rows inside the training window): the first model trains on the training window, and every
  * later row is scored from the rows before it, with calibrated scores (docs/detection.md).
  *
- * The training window ends at the start of the retrain interval that holds the scored range's start (fixed
- * train_start/train_end are taken as given), so a rule's evaluations and a dashboard's refreshes within one
+ * The training window ends at the start of the retrain interval that holds the scored range's start (the engine's
+ * onlineTrainingEnd, which the panel mirrors; fixed train_start/train_end are taken as given), so a rule's evaluations and a dashboard's refreshes within one
  * interval share the window, and a point gets the same score from an instant query and from a range query that
  * starts in the same interval. Online queries keep no model between evaluations: each one trains, which the cost
  * limits bound like any training.
  */
-import { EngineInputError, OnlineDetector, type DetectorOptions, type SeriesTable } from '@telemetry-analyzer/engine';
+import {
+  EngineInputError,
+  OnlineDetector,
+  onlineTrainingEnd,
+  type DetectorOptions,
+  type SeriesTable,
+} from '@telemetry-analyzer/engine';
 import type { ScoredTable } from './scoreCache';
 
 /** The training window of an online evaluation whose scored range starts at `scoreStartMs`. */
@@ -22,7 +28,7 @@ export function onlineTrainingRange(
   if ('startMs' in training) {
     return training;
   }
-  const endMs = Math.floor(scoreStartMs / retrainIntervalMs) * retrainIntervalMs;
+  const endMs = onlineTrainingEnd(scoreStartMs, retrainIntervalMs);
   return { startMs: endMs - training.windowMs, endMs };
 }
 

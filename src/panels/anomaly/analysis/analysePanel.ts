@@ -3,7 +3,8 @@ import { splitLongFrames } from '../data/longFrames';
 import { type ModelLayout, planModels } from '../data/modelInputs';
 import { type SeriesRef, findNumberSeries } from '../data/seriesRefs';
 import { requiredPoints, toDetectorOptions } from '../model/detectorOptions';
-import { trainingDataKey, trainingTimeRange } from '../model/trainingRange';
+import { trainingPlan } from '../model/trainingPlan';
+import { trainingDataKey } from '../model/trainingRange';
 import { copySeriesData, type KeptTimes } from '../pipeline/seriesData';
 import type { PixelGrid } from '../pipeline/decimate';
 import type { AnomalyOptions } from '../types';
@@ -57,8 +58,8 @@ export interface AnalysisContext {
   columns: number;
   /** The query interval (ms), the smallest step multivariate models are aligned on; 0 when unknown. */
   intervalMs: number;
-  /** Runs the panel's queries over another range (Grafana's data source API). */
-  fetchFrames(range: TimeRange): Promise<DataFrame[]>;
+  /** Runs the panel's queries over another range (epoch ms, both ends included; Grafana's data source API). */
+  fetchFrames(range: { from: number; to: number }): Promise<DataFrame[]>;
   onProgress?(fraction: number): void;
   /** Gives the main thread back between copy steps. */
   pause(): Promise<void>;
@@ -81,16 +82,27 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
     return { status: 'no-data' };
   }
 
-  const range = trainingTimeRange(options.training, ctx.visibleRange);
-  const trainingSpan = range ?? ctx.visibleRange;
-  const optionsKey = trainingOptionsKey(options);
-  const trainingKeys = models.map(
-    (m) =>
-      `${optionsKey}|${options.training.kind}|${trainingDataKey(
-        { from: trainingSpan.from.valueOf(), to: trainingSpan.to.valueOf() },
-        m.series.map((s) => s.id)
-      )}`
+  const plan = trainingPlan(
+    options.training,
+    { from: ctx.visibleRange.from.valueOf() },
+    {
+      online: options.online,
+      stepMs: ctx.intervalMs,
+      features: { window: options.window, lags: options.lags },
+      nowMs: Date.now(),
+    }
   );
+  const range = plan?.fetch;
+  const optionsKey = trainingOptionsKey(options);
+  const trainingKeys = models.map((m) => {
+    const ids = m.series.map((s) => s.id);
+    // A training range moves on the hour (as the proxy's models): the key is the range itself. The visible range
+    // moves on every refresh: its models are kept until it moved by a tenth (trainingDataKey).
+    const data = range
+      ? `${range.from}-${range.to}|${ids.join(',')}`
+      : trainingDataKey({ from: ctx.visibleRange.from.valueOf(), to: ctx.visibleRange.to.valueOf() }, ids);
+    return `${optionsKey}|${options.training.kind}|${data}`;
+  });
   const grid: PixelGrid = {
     fromMs: ctx.visibleRange.from.valueOf(),
     toMs: ctx.visibleRange.to.valueOf(),
@@ -155,6 +167,7 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
           trainsOnScoredRows: range === undefined,
         },
         online: options.online,
+        onlineWarmupEndMs: plan?.warmupEndMs,
       },
       ctx.onProgress
     );
@@ -216,16 +229,42 @@ async function columnsOf(
   return columns;
 }
 
-/** A model's series in the baseline's frames (matched by identity), or undefined if the baseline lacks one. */
+/**
+ * A model's series in the baseline's frames (matched by identity; the baseline is fetched in pieces, so a series may
+ * come in several frames, joined here), or undefined if the baseline lacks one.
+ */
 async function baselineColumns(frames: DataFrame[], model: PanelModel, pause: () => Promise<void>) {
-  const byId = new Map(findNumberSeries(frames).map((ref) => [ref.id, ref]));
-  const found = model.series.map((s) => byId.get(s.id));
-  if (found.some((ref) => ref === undefined)) {
-    return undefined;
+  const byId = new Map<string, SeriesRef[]>();
+  for (const ref of findNumberSeries(frames)) {
+    byId.set(ref.id, [...(byId.get(ref.id) ?? []), ref]);
   }
-  const columns = await columnsOf(frames, found as SeriesRef[], pause);
-  // Columns are named as in the model, whatever the baseline's display names.
-  return columns.map((c, i) => ({ ...c, name: model.series[i].name }));
+  const columns: PanelColumn[] = [];
+  for (const series of model.series) {
+    const pieces = byId.get(series.id);
+    if (pieces === undefined) {
+      return undefined;
+    }
+    // Columns are named as in the model, whatever the baseline's display names.
+    columns.push({ ...joinColumns(await columnsOf(frames, pieces, pause)), name: series.name });
+  }
+  return columns;
+}
+
+/** One column of several pieces' columns of one series. */
+function joinColumns(pieces: PanelColumn[]): PanelColumn {
+  if (pieces.length === 1) {
+    return pieces[0];
+  }
+  const length = pieces.reduce((sum, piece) => sum + piece.times.length, 0);
+  const times = new Float64Array(length);
+  const values = new Float64Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    times.set(piece.times, at);
+    values.set(piece.values, at);
+    at += piece.times.length;
+  }
+  return { name: pieces[0].name, times, values };
 }
 
 /** Everything that changes what a model learns; contamination is left out on purpose (it only re-thresholds). */

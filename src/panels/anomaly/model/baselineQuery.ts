@@ -4,50 +4,71 @@ import {
   type DataQueryResponse,
   type PanelData,
   type TimeRange,
+  dateTime,
   rangeUtil,
 } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { TRAINING_QUERY_STEPS, trainingQueryRanges } from './trainingQueryRanges';
 
 /**
  * Runs the panel's own queries again over the training range, through Grafana's data source API (so proxying,
- * auth, template variables and caching behave as for the panel itself). Queries are grouped by data source, so a
- * panel on the Mixed data source works too.
+ * auth, template variables and caching behave as for the panel itself), at the panel's own interval and in pieces
+ * (trainingQueryRanges). Queries are grouped by data source, so a panel on the Mixed data source works too. The
+ * frames of all pieces are returned: a series comes once per piece.
  */
-export async function queryBaseline(data: PanelData, range: TimeRange, maxDataPoints: number): Promise<DataFrame[]> {
+export async function queryBaseline(
+  data: PanelData,
+  range: { from: number; to: number },
+  maxDataPoints: number
+): Promise<DataFrame[]> {
   const request = data.request;
   if (!request || request.targets.length === 0) {
     throw new Error('The panel has no queries to repeat over the training range');
   }
-  const interval = rangeUtil.calculateInterval(range, maxDataPoints);
+  const known = request.intervalMs > 0;
+  const interval = known
+    ? { interval: request.interval, intervalMs: request.intervalMs }
+    : rangeUtil.calculateInterval(absolute(range.from, range.to), maxDataPoints);
   const byDataSource = new Map<string, DataQuery[]>();
   for (const target of request.targets.filter((t) => !t.hide)) {
     const uid = target.datasource?.uid ?? '';
     byDataSource.set(uid, [...(byDataSource.get(uid) ?? []), target]);
   }
+  const pieces = trainingQueryRanges(range, known ? request.intervalMs : 0);
   const responses = await Promise.all(
-    [...byDataSource.values()].map(async (targets) => {
-      const ds = await getDataSourceSrv().get(targets[0].datasource ?? undefined, request.scopedVars);
-      const shifted: DataQueryRequest = {
-        ...request,
-        requestId: `${request.requestId}-anomaly-training`,
-        targets,
-        range,
-        rangeRaw: range.raw,
-        interval: interval.interval,
-        intervalMs: interval.intervalMs,
-        maxDataPoints,
-        startTime: Date.now(),
-      };
-      const result = ds.query(shifted);
-      const response: DataQueryResponse = isObservable(result) ? await lastValueFrom(result) : await result;
-      const error = response.errors?.[0];
-      if (error) {
-        throw new Error(`Training query failed: ${error.message ?? 'unknown error'}`);
-      }
-      return response.data as DataFrame[];
-    })
+    [...byDataSource.values()].flatMap((targets) =>
+      pieces.map(async (piece, index) => {
+        const ds = await getDataSourceSrv().get(targets[0].datasource ?? undefined, request.scopedVars);
+        const pieceRange = absolute(piece.from, piece.to);
+        const shifted: DataQueryRequest = {
+          ...request,
+          requestId: `${request.requestId}-anomaly-training-${index}`,
+          targets,
+          range: pieceRange,
+          rangeRaw: pieceRange.raw,
+          interval: interval.interval,
+          intervalMs: interval.intervalMs,
+          // Enough points for the piece at the panel's step: the data source keeps the interval it is given.
+          maxDataPoints: known ? TRAINING_QUERY_STEPS : maxDataPoints,
+          startTime: Date.now(),
+        };
+        const result = ds.query(shifted);
+        const response: DataQueryResponse = isObservable(result) ? await lastValueFrom(result) : await result;
+        const error = response.errors?.[0];
+        if (error) {
+          throw new Error(`Training query failed: ${error.message ?? 'unknown error'}`);
+        }
+        return response.data as DataFrame[];
+      })
+    )
   );
   return responses.flat();
+}
+
+function absolute(from: number, to: number): TimeRange {
+  const f = dateTime(from);
+  const t = dateTime(to);
+  return { from: f, to: t, raw: { from: f, to: t } };
 }

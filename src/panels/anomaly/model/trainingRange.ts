@@ -1,20 +1,6 @@
-import { type TimeRange, dateTime } from '@grafana/data';
 import type { TrainingRangeKind, TrainingRangeOptions } from '../types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The time range the models train on, or undefined when they train on the visible data itself. */
-export function trainingTimeRange(training: TrainingRangeOptions, visible: TimeRange): TimeRange | undefined {
-  if (training.kind === 'previous') {
-    const to = visible.from.valueOf();
-    const from = to - training.previousDays * DAY_MS;
-    return absoluteRange(from, to);
-  }
-  if (training.kind === 'absolute' && unusableFixedRange(training) === undefined) {
-    return absoluteRange(training.from!, training.to!);
-  }
-  return undefined;
-}
 
 /**
  * Why a fixed training range cannot be used (a panel saved before the editor stored its ends, or ends edited into
@@ -52,12 +38,6 @@ export function withTrainingKind(
   }
   const suggested = suggestedFixedRange(now);
   return { ...training, kind, from: training.from ?? suggested.from, to: training.to ?? suggested.to };
-}
-
-function absoluteRange(from: number, to: number): TimeRange {
-  const f = dateTime(from);
-  const t = dateTime(to);
-  return { from: f, to: t, raw: { from: f, to: t } };
 }
 
 /**

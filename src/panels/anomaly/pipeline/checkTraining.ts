@@ -1,7 +1,19 @@
 import type { SeriesTable } from '@telemetry-analyzer/engine';
-import type { TrainingCheck } from '../worker/messages';
 
 export type TrainingProblem = { kind: 'not-enough-data' | 'constant'; message: string };
+
+/** What the panel needs to judge rows before training: the engine's minimum and why (see requiredPoints). */
+export interface TrainingCheck {
+  count: number;
+  reason: string;
+  /** 'in the visible range' or 'in the training range'. */
+  where: string;
+  /**
+   * The models train on the rows they score (the visible range): a cached model's rows are checked at every job too,
+   * since they are its training rows. Not so for a model of a baseline, which scores whatever few or flat rows come.
+   */
+  trainsOnScoredRows: boolean;
+}
 
 /** Whether a model can train on `table`: enough complete rows, not every column constant; says what is missing if not. */
 export function checkTrainingTable(table: SeriesTable | undefined, check: TrainingCheck): TrainingProblem | undefined {

@@ -7,8 +7,9 @@ export const VISIBLE_WARMUP_SHARE = 0.3;
 
 /**
  * The panel's online mode: the engine's OnlineDetector over the training rows (those before the visible range)
- * followed by the visible rows, as an `online=true` alert rule and `detect --online` score them. The training rows
- * warm the detector up; without a training range, the first VISIBLE_WARMUP_SHARE of the visible rows do. Every
+ * followed by the visible rows, as an `online=true` alert rule and `detect --online` score them. The rows before
+ * `warmupEndMs` (the training window's end, model/trainingRange.ts; by default every training row) warm the detector
+ * up; without a training range, the first VISIBLE_WARMUP_SHARE of the visible rows do. Every
  * visible row after the warm-up is scored from the rows before it, with a calibrated score (docs/detection.md).
  * Rows go in SCORE_CHUNK_ROWS at a time with a pause between (the results do not depend on the chunking).
  * @returns the scored visible rows (`flags`: the detector's own flags) and the model current at the end
@@ -17,12 +18,17 @@ export async function scoreOnline(
   table: SeriesTable,
   training: SeriesTable | undefined,
   options: DetectorOptions,
-  pause: () => Promise<void>
+  pause: () => Promise<void>,
+  warmupEndMs?: number
 ): Promise<{ scored: Scored & { flags: Uint8Array }; detector: OnlineDetector }> {
   const firstVisible = table.timestamps.length > 0 ? table.timestamps[0] : Infinity;
   const before = training ? completeRows(training, (t) => t < firstVisible) : [];
   const visible = completeRows(table, () => true);
-  const warmup = training ? before.length : Math.ceil(VISIBLE_WARMUP_SHARE * visible.length);
+  const warmup = !training
+    ? Math.ceil(VISIBLE_WARMUP_SHARE * visible.length)
+    : warmupEndMs === undefined
+      ? before.length
+      : countBefore(training, before, warmupEndMs) + countBefore(table, visible, warmupEndMs);
   const detector = new OnlineDetector(
     table.columns.map((c) => c.name),
     options,
@@ -62,6 +68,15 @@ export async function scoreOnline(
     },
     detector,
   };
+}
+
+/** How many of `rows` (ascending in time) lie before `endMs`. */
+function countBefore(table: SeriesTable, rows: number[], endMs: number): number {
+  let n = 0;
+  while (n < rows.length && table.timestamps[rows[n]] < endMs) {
+    n++;
+  }
+  return n;
 }
 
 /** Indices of the rows with every value present whose time passes `keep`. */

@@ -325,7 +325,7 @@ async function analyseOnline(
   if (problem) {
     return { slot: model.slot, ok: false, code: problem.kind, message: problem.message };
   }
-  const { scored, detector } = await scoreOnline(table, training, options, pause);
+  const { scored, detector } = await scoreOnline(table, training, options, pause, request.onlineWarmupEndMs);
   if (detector.detector) {
     // For explanations only: online jobs always bring their training rows (nothing is reused).
     state.cache.set(model.slot, `${model.trainingKey}|online`, detector.detector);

@@ -4,6 +4,9 @@ import type { Alignment } from '../pipeline/alignSeries';
 import type { PixelGrid } from '../pipeline/decimate';
 import type { SeriesData } from '../pipeline/seriesData';
 import type { WarmUpOutcome, WarmUpTemplate } from './warmUp';
+import type { TrainingCheck } from '../pipeline/checkTraining';
+
+export type { TrainingCheck };
 
 /** One model of a scoring job. */
 export interface ModelJob {
@@ -49,19 +52,6 @@ export interface PanelModelJob {
   mayTrain: boolean;
 }
 
-/** What the panel needs to judge rows before training: the engine's minimum and why (see requiredPoints). */
-export interface TrainingCheck {
-  count: number;
-  reason: string;
-  /** 'in the visible range' or 'in the training range'. */
-  where: string;
-  /**
-   * The models train on the rows they score (the visible range): a cached model's rows are checked at every job too,
-   * since they are its training rows. Not so for a model of a baseline, which scores whatever few or flat rows come.
-   */
-  trainsOnScoredRows: boolean;
-}
-
 export interface AnalyseRequest {
   type: 'analyse';
   jobId: number;
@@ -81,6 +71,11 @@ export interface AnalyseRequest {
    * scores, as `online=true` alert rules score them. Needs the training rows on every job (nothing is cached).
    */
   online?: boolean;
+  /**
+   * Online with a training range: rows before this warm the detector up, later ones are scored (those before the
+   * visible range are not drawn). Absent: the training rows before the visible range warm it up.
+   */
+  onlineWarmupEndMs?: number;
 }
 
 /** Explains the anomaly at `time` of a slot's latest result, on demand (the tooltip's hovered mark). */

@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import { type StandardEditorProps, dateTime } from '@grafana/data';
-import { trainingTimeRange } from '../../model/trainingRange';
+import { trainingPlan } from '../../model/trainingPlan';
 import { testIds } from '../../testIds';
 import type { TrainingRangeOptions } from '../../types';
 import { DEFAULT_OPTIONS } from '../defaults';
@@ -36,7 +36,11 @@ describe('training range editor', () => {
     expect(shown(testIds.options.trainingTo)).toHaveValue(dateTime(value.to).format('YYYY-MM-DD HH:mm:ss'));
     // The analysis trains on that range, not on the visible one.
     const visible = { from: dateTime(0), to: dateTime(1), raw: { from: 'now-1h', to: 'now' } };
-    const range = trainingTimeRange(value, visible);
-    expect([range?.from.valueOf(), range?.to.valueOf()]).toEqual([value.from, value.to]);
+    const range = trainingPlan(
+      value,
+      { from: visible.from.valueOf() },
+      { online: false, stepMs: 0, features: { window: 12, lags: 3 }, nowMs: 0 }
+    );
+    expect([range?.fetch.from, range?.fetch.to]).toEqual([value.from, value.to]);
   });
 });

@@ -1,0 +1,63 @@
+import { DEFAULT_RETRAIN_INTERVAL_MS, batchTrainingEnd, onlineTrainingEnd } from '@telemetry-analyzer/engine';
+import { MAX_TRAINING_ROWS } from '../pipeline/chunkedScore';
+import type { TrainingRangeOptions } from '../types';
+import { unusableFixedRange } from './trainingRange';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Where the models' training rows come from when they do not train on the visible data itself. */
+export interface TrainingPlan {
+  /** The range (epoch ms) the panel's queries run over again for the training rows (both ends included). */
+  fetch: { from: number; to: number };
+  /**
+   * Online mode: rows before this warm the detector up (its first model); the rows after it and before the visible
+   * range are scored, from the rows before them, but not drawn (as the proxy scores them, not returning them).
+   */
+  warmupEndMs?: number;
+}
+
+/** What the training rows of a panel depend on besides its training option and the visible range. */
+export interface TrainingContext {
+  online: boolean;
+  /** The panel's query interval (its data's step), 0 when unknown. */
+  stepMs: number;
+  features: { window: number; lags: number };
+  nowMs: number;
+}
+
+/**
+ * The training rows of a panel, as the anomaly proxy reads the alert rule the panel writes (the engine's
+ * contract/trainingWindows.ts, at the proxy's default retrain interval): a "previous N days" window ends on the hour
+ * before the visible range (batch: before its first point's feature history), and in online mode the rows from
+ * there to the visible range are scored as well. Undefined when the models train on the visible data itself.
+ */
+export function trainingPlan(
+  training: TrainingRangeOptions,
+  visible: { from: number },
+  context: TrainingContext
+): TrainingPlan | undefined {
+  const visibleFrom = visible.from;
+  let startMs: number;
+  let endMs: number;
+  if (training.kind === 'previous') {
+    endMs = context.online
+      ? onlineTrainingEnd(visibleFrom, DEFAULT_RETRAIN_INTERVAL_MS)
+      : batchTrainingEnd(visibleFrom, context.stepMs, context.features, DEFAULT_RETRAIN_INTERVAL_MS, context.nowMs);
+    startMs = endMs - training.previousDays * DAY_MS;
+  } else if (training.kind === 'absolute' && unusableFixedRange(training) === undefined) {
+    startMs = training.from!;
+    endMs = training.to!;
+  } else {
+    return undefined;
+  }
+  // The models train on the newest MAX_TRAINING_ROWS rows of the window: older ones are not fetched.
+  if (context.stepMs > 0) {
+    startMs = Math.max(startMs, endMs - (MAX_TRAINING_ROWS - 1) * context.stepMs);
+  }
+  if (!context.online) {
+    return { fetch: { from: startMs, to: endMs } };
+  }
+  // Online, the rows up to the visible range go through the detector too (a window ending inside the visible range
+  // warms up on visible rows as well).
+  return { fetch: { from: startMs, to: Math.max(endMs, visibleFrom) }, warmupEndMs: endMs };
+}

@@ -1,0 +1,132 @@
+/**
+ * The panel and the alert rule it writes score the same: a panel in online mode with "train on the previous day",
+ * over a range that starts off the hour, and the proxy answering the rule's expression (anomaly_score in place of
+ * anomaly_flag) over the same range give the same score at every point, bit for bit, on real Prometheus data.
+ *
+ * The panel side runs the panel's own code: the training plan (model/trainingRange.ts), the pieces its training
+ * query is fetched in (model/baselineQuery.ts) and the worker's online scoring (pipeline/onlineScore.ts). Grafana's
+ * Prometheus data source is stood in for by range queries aligned as Grafana aligns them: start and end rounded
+ * down to a multiple of the step (grafana/grafana pkg/promlib/models/query.go, AlignTimeRange).
+ */
+import type { SeriesTable } from '@telemetry-analyzer/engine';
+import { buildAnomalyExpression } from '../../src/panels/anomaly/alerting/anomalyExpression';
+import { trainingQueryRanges } from '../../src/panels/anomaly/model/trainingQueryRanges';
+import { toDetectorOptions } from '../../src/panels/anomaly/model/detectorOptions';
+import { trainingPlan } from '../../src/panels/anomaly/model/trainingPlan';
+import { withDefaults } from '../../src/panels/anomaly/options/defaults';
+import { scoreOnline } from '../../src/panels/anomaly/pipeline/onlineScore';
+import type { AnomalyOptions } from '../../src/panels/anomaly/types';
+import { PrometheusServer, startPrometheus } from '../support/prometheus';
+import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
+import { buildTelemetryDataset, STEP_MS, toPrometheusSeries } from '../support/telemetryDataset';
+
+const HOUR_MS = 3_600_000;
+const dataset = buildTelemetryDataset();
+const QUERY = 'cpu_usage_percent{host="host-a"}';
+
+let prometheus: PrometheusServer;
+let proxy: ProxyUnderTest;
+
+beforeAll(async () => {
+  prometheus = await startPrometheus({ series: toPrometheusSeries(dataset) });
+  proxy = await startProxyUnderTest({ prometheusUrl: prometheus.url });
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await prometheus?.stop();
+});
+
+type Matrix = Array<{ metric: Record<string, string>; values: Array<[number, string]> }>;
+
+async function queryRange(url: string, query: string, fromMs: number, toMs: number, stepMs: number): Promise<Matrix> {
+  const response = await fetch(`${url}/api/v1/query_range`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      query,
+      start: String(fromMs / 1000),
+      end: String(toMs / 1000),
+      step: String(stepMs / 1000),
+    }),
+  });
+  const body = (await response.json()) as { status: string; data?: { result: Matrix }; error?: string };
+  if (response.status !== 200 || body.status !== 'success') {
+    throw new Error(`${query} → ${response.status} ${JSON.stringify(body)}`);
+  }
+  return body.data!.result;
+}
+
+/** What the panel receives for `range` from Grafana's Prometheus data source: one series' rows on the step grid. */
+async function grafanaQuery(range: { from: number; to: number }, stepMs: number): Promise<SeriesTable> {
+  const align = (ms: number) => Math.floor(ms / stepMs) * stepMs;
+  const [series] = await queryRange(prometheus.url, QUERY, align(range.from), align(range.to), stepMs);
+  return {
+    timestamps: Float64Array.from(series.values, ([seconds]) => seconds * 1000),
+    columns: [{ name: 'cpu', values: Float64Array.from(series.values, ([, value]) => Number(value)) }],
+  };
+}
+
+function joined(tables: SeriesTable[]): SeriesTable {
+  return {
+    timestamps: Float64Array.from(tables.flatMap((t) => [...t.timestamps])),
+    columns: [{ name: 'cpu', values: Float64Array.from(tables.flatMap((t) => [...t.columns[0].values])) }],
+  };
+}
+
+interface Range {
+  from: number;
+  to: number;
+}
+
+/** The panel's online scores of its visible range, by timestamp. */
+async function panelScores(options: AnomalyOptions, visible: Range, stepMs: number): Promise<Map<number, number>> {
+  const plan = trainingPlan(options.training, visible, {
+    online: true,
+    stepMs,
+    features: { window: options.window, lags: options.lags },
+    nowMs: Date.now(),
+  })!;
+  const pieces = trainingQueryRanges(plan.fetch, stepMs);
+  const training = joined(await Promise.all(pieces.map((piece) => grafanaQuery(piece, stepMs))));
+  const table = await grafanaQuery(visible, stepMs);
+  const detector = {
+    ...toDetectorOptions(options),
+    forest: { ...toDetectorOptions(options).forest, contamination: options.contamination as number },
+  };
+  const { scored } = await scoreOnline(table, training, detector, async () => {}, plan.warmupEndMs);
+  return new Map(Array.from(scored.rows, (row, i) => [table.timestamps[row], scored.scores[i]]));
+}
+
+/** The proxy's scores for the alert rule the panel writes, over the same range. */
+async function ruleScores(options: AnomalyOptions, visible: Range, stepMs: number): Promise<Map<number, number>> {
+  const rule = buildAnomalyExpression({ language: 'promql', expr: QUERY }, options, {
+    visibleRangeMs: visible.to - visible.from,
+    stepMs,
+  });
+  const expression = rule.replace(/^anomaly_flag\(/, 'anomaly_score(');
+  const align = (ms: number) => Math.floor(ms / stepMs) * stepMs;
+  const [series] = await queryRange(proxy.url, expression, align(visible.from), align(visible.to), stepMs);
+  return new Map(series.values.map(([seconds, value]) => [seconds * 1000, Number(value)]));
+}
+
+describe('the panel and its alert rule (online, previous day)', () => {
+  it.each([
+    ['a range starting 17 minutes past the hour, 1-minute step', 17 * 60_000, STEP_MS],
+    ['a range starting 43 minutes past the hour, a 7-minute step (not dividing the hour)', 43 * 60_000, 7 * STEP_MS],
+  ])('score %s alike, point for point', async (_name, pastTheHour, stepMs) => {
+    const options = withDefaults({ online: true, trees: 40, training: { kind: 'previous', previousDays: 1 } });
+    const from = Math.floor((dataset.end - 10 * HOUR_MS) / HOUR_MS) * HOUR_MS + pastTheHour;
+    const visible = { from, to: from + 6 * HOUR_MS };
+
+    const [panel, rule] = await Promise.all([
+      panelScores(options, visible, stepMs),
+      ruleScores(options, visible, stepMs),
+    ]);
+
+    expect(panel.size).toBeGreaterThan((6 * HOUR_MS) / stepMs - 2);
+    expect([...rule.keys()]).toEqual([...panel.keys()]);
+    const differing = [...panel].filter(([t, score]) => rule.get(t) !== score);
+    expect(differing).toEqual([]);
+  });
+});
