@@ -154,7 +154,7 @@ describe('ModelRepository', () => {
       events()
     );
     const json = detector.toJSON();
-    const model = { key: KEY, description: 'd', trainedAt: 1000, trainStart: 0, trainEnd: 1 };
+    const model = { key: KEY, description: 'd', trainedAt: 1000, trainStart: 0, trainEnd: 1, constantColumns: ['cpu'] };
     await first.put({ ...model, detector: detector.toTransfer() }, json);
 
     const restartedEvents = events();
@@ -167,6 +167,8 @@ describe('ModelRepository', () => {
     );
     const loaded = await restarted.get(KEY, 3600_000);
     expect(scorer(loaded).score(table())).toEqual(detector.score(table()));
+    // What the answer's warnings need comes back too (constantTraining.ts).
+    expect(loaded?.constantColumns).toEqual(['cpu']);
     expect(restartedEvents.loads).toBe(1);
   });
 

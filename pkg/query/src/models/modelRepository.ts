@@ -32,6 +32,11 @@ export interface TrainedModel {
    * asks for (a new Prometheus, a short retention). Absent in model files written before it was kept.
    */
   dataStart?: number;
+  /**
+   * Columns that did not change over the training rows (constantTraining.ts): the forest cannot flag a change in
+   * them. Absent in model files written before it was kept.
+   */
+  constantColumns?: string[];
   /** What scores: handed to a worker thread as it is (AnomalyDetector.fromTransfer there). */
   detector: TransferredDetector;
   /**
@@ -200,6 +205,7 @@ export class ModelRepository {
         trainStart: model.trainStart,
         trainEnd: model.trainEnd,
         dataStart: model.dataStart,
+        constantColumns: model.constantColumns,
         detector: json,
       };
     this.remember(model);

@@ -22,6 +22,8 @@ export interface StoredModel {
   trainEnd: number;
   /** See TrainedModel.dataStart (optional: files written before it have none). */
   dataStart?: number;
+  /** See TrainedModel.constantColumns (optional: files written before it have none). */
+  constantColumns?: string[];
   detector: unknown;
 }
 
@@ -218,6 +220,9 @@ export class ModelStore {
         trainStart: json.trainStart,
         trainEnd: json.trainEnd,
         ...(typeof json.dataStart === 'number' ? { dataStart: json.dataStart } : {}),
+        ...(Array.isArray(json.constantColumns) && json.constantColumns.every((c: unknown) => typeof c === 'string')
+          ? { constantColumns: json.constantColumns as string[] }
+          : {}),
         detector: json.detector,
       };
     } catch (error) {

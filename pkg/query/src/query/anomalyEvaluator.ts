@@ -53,6 +53,7 @@ import { ModelTraining } from './modelTraining';
 import { onlineTrainingRange } from './onlineScoring';
 import { fetchSeries, type FetchOptions, type SeriesSelection } from './seriesFetch';
 import { ModelUnit, buildTable, buildUnits, unitLabelsOf } from './seriesTables';
+import { constantTrainingWarning } from './constantTraining';
 import { shortHistoryWarning } from './shortHistory';
 import { scoreUnits } from './unitScoring';
 import type { SeriesListingCache } from '../upstreams/prometheusSelection';
@@ -237,14 +238,14 @@ export class AnomalyEvaluator {
         }
       }
     }
-    const shortHistory = shortHistoryWarning(
-      keyed.flatMap(({ unit, key }) => {
-        const model = models.get(key);
-        return model ? [{ labels: unit.labels, model }] : [];
-      })
-    );
-    if (shortHistory !== undefined) {
-      warnings.push(shortHistory);
+    const served = keyed.flatMap(({ unit, key }) => {
+      const model = models.get(key);
+      return model ? [{ labels: unit.labels, model }] : [];
+    });
+    for (const warning of [shortHistoryWarning(served), constantTrainingWarning(served)]) {
+      if (warning !== undefined) {
+        warnings.push(warning);
+      }
     }
     let tableOf = (unit: ModelUnit, model: TrainedModel): SeriesTable => buildTable(unit, model.detector.columns);
     if (plan) {

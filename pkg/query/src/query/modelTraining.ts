@@ -6,7 +6,7 @@
  * training stops (between models, or by terminating the worker running one) once every request waiting for it has
  * gone or timed out.
  */
-import { EngineInputError } from '@telemetry-analyzer/engine';
+import { EngineInputError, constantColumns } from '@telemetry-analyzer/engine';
 import { createHash } from 'node:crypto';
 import type { Limits } from '../config';
 import { modelKey } from '../models/modelKey';
@@ -123,6 +123,8 @@ export class ModelTraining {
     const began = process.hrtime.bigint();
     const table = buildTable(unit);
     const dataStart = firstCompleteTime(table);
+    // Before training: the table's arrays may be handed over to the training thread.
+    const constant = constantColumns(table);
     let trained;
     try {
       trained = await this.engine.train(table, detectorOptionsOf(settings), this.models.saves, signal);
@@ -141,6 +143,7 @@ export class ModelTraining {
       trainStart: range.startMs,
       trainEnd: range.endMs,
       dataStart,
+      constantColumns: constant,
       detector: trained.transfer,
     };
     this.hooks.log.info(

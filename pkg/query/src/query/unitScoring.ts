@@ -3,7 +3,7 @@
  * scoring worker or the event loop) that scores the unit's table with the model and its score cache and returns the
  * answer's samples; here, only what is per unit: the score cache kept, the warnings, and the output series.
  */
-import type { SeriesTable } from '@telemetry-analyzer/engine';
+import { EngineInputError, type SeriesTable } from '@telemetry-analyzer/engine';
 import type { ModelRepository, TrainedModel } from '../models/modelRepository';
 import type { EngineThreads } from '../training/trainingPool';
 import { labelsKey } from '../upstreams/series';
@@ -52,18 +52,29 @@ export async function scoreUnits(
         `${labelsKey(unit.labels)}: series ${extra.join(', ')} appeared after the model was trained and are not scored`
       );
     }
-    const scored = await engine.score(
-      {
-        detector: model.detector,
-        table: tableOf(unit, model),
-        previous: model.lastScored,
-        fn: query.function,
-        alsoFns,
-        scoreStartMs,
-        scoreEndMs,
-      },
-      signal
-    );
+    let scored;
+    try {
+      scored = await engine.score(
+        {
+          detector: model.detector,
+          table: tableOf(unit, model),
+          previous: model.lastScored,
+          fn: query.function,
+          alsoFns,
+          scoreStartMs,
+          scoreEndMs,
+        },
+        signal
+      );
+    } catch (error) {
+      // Data the engine refuses (a value beyond float32, an exporter's sentinel) fails this unit, not the query: the
+      // other series' alerts still evaluate, as when such a value is in the training range.
+      if (error instanceof EngineInputError) {
+        warnings.push(`no scores for ${labelsKey(unit.labels)}: ${error.message}`);
+        continue;
+      }
+      throw error;
+    }
     repository.keepScores(model, { ...scored.scored, fetched });
     onRowsScored(scored.rowsScored, scored.rowsFromCache);
     const notice = overFlaggingNotice(unit.labels, scored.flagged, model.detector.options.forest.contamination);
