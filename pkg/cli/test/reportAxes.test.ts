@@ -64,3 +64,40 @@ test('y-axis labels fit their axis, for values from below 1 to millions', async 
     await page.close();
   }
 });
+
+test("the time axis reads in UTC, as the tooltip and the CSV files, whatever the viewer's time zone", async () => {
+  const work = tempDir('cli-report-tz-');
+  const out = join(work, 'out');
+  const input = writeInput(work, 'day.csv', toCsv(smallTelemetryRows()));
+  const run = runCli(['detect', '-q', '--input', input, '--output-dir', out]);
+  expect(run.status).toBe(0);
+
+  const xLabels = async (timezoneId: string) => {
+    const context = await browser.newContext({ timezoneId, viewport: { width: 1200, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(join(out, 'report.html')).href);
+      await page.waitForFunction(() => {
+        const charts = (window as unknown as { reportCharts?: Array<{ axes: Array<{ _values: unknown }> }> })
+          .reportCharts;
+        return charts !== undefined && charts.length > 0 && charts.every((chart) => chart.axes[0]._values !== null);
+      });
+      return await page.evaluate(() =>
+        (
+          window as unknown as { reportCharts: Array<{ axes: Array<{ _values: unknown[] }> }> }
+        ).reportCharts[0].axes[0]._values.map(String)
+      );
+    } finally {
+      await context.close();
+    }
+  };
+  // The data starts at 2024-05-06 00:00 UTC: in Kolkata (UTC+5:30) local labels would start at 5:30am.
+  const [utc, kolkata, newYork] = [
+    await xLabels('UTC'),
+    await xLabels('Asia/Kolkata'),
+    await xLabels('America/New_York'),
+  ];
+  expect(utc.length).toBeGreaterThan(2);
+  expect(kolkata).toEqual(utc);
+  expect(newYork).toEqual(utc);
+});

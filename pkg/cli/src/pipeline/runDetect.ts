@@ -298,7 +298,7 @@ async function scoreAndWrite(
   }
   await outputs.write(
     'report.html',
-    renderReport({ title: `Anomalies in ${input.source}`, summary, plots: report.plots() })
+    renderReport({ title: `Anomalies in ${input.source}`, summary, ...report.plots() })
   );
   return { summary };
 }

@@ -5,12 +5,11 @@
  */
 import { readFileSync } from 'fs';
 import { dirname, join } from 'path';
-import type { PlotData } from './reportCollector';
+import type { ReportPlots } from './reportCollector';
 
-export interface ReportInput {
+export interface ReportInput extends ReportPlots {
   title: string;
   summary: Record<string, unknown>;
-  plots: PlotData[];
 }
 
 function uplotAsset(file: string): string {
@@ -30,7 +29,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-export function renderReport({ title, summary, plots }: ReportInput): string {
+export function renderReport({ title, summary, plots, omitted }: ReportInput): string {
   // Inline scripts must not contain "</script": escape it should a future uPlot build carry that string.
   const uplotScript = uplotAsset('uPlot.iife.min.js').replace(/<\/script/gi, '<\\/script');
   return `<!DOCTYPE html>
@@ -45,7 +44,7 @@ export function renderReport({ title, summary, plots }: ReportInput): string {
 <body>
 <h1>${escapeHtml(title)}</h1>
 <section id="summary"><h2>Summary</h2><table id="summary-table"></table></section>
-<section id="plots"><h2>Metrics</h2><p class="hint">Red points are anomalies; hover a plot for time, value, score and the features that isolated the point.</p></section>
+<section id="plots"><h2>Metrics</h2><p class="hint">Red points are anomalies; hover a plot for time, value, score and the features that isolated the point. Times are UTC; a break in a line is a missing value or a gap in time.</p>${omittedNote(omitted)}</section>
 <div id="tooltip" hidden></div>
 <script id="report-data" type="application/json">${embeddableJson({ summary, plots })}</script>
 <script>${uplotScript}</script>
@@ -53,6 +52,17 @@ export function renderReport({ title, summary, plots }: ReportInput): string {
 </body>
 </html>
 `;
+}
+
+function omittedNote(omitted: ReportPlots['omitted']): string {
+  if (omitted.plots === 0) {
+    return '';
+  }
+  return (
+    `<p class="hint" id="plots-omitted">${omitted.plots} more plots (${omitted.groups} groups) are not shown: the ` +
+    'report shows the groups with the most anomalies first, up to a page a browser opens at once. Every anomaly is ' +
+    'in anomalies.csv, every score in scores.csv.</p>'
+  );
 }
 
 const REPORT_CSS = `
@@ -112,6 +122,7 @@ const REPORT_SCRIPT = `
       legend: { show: false },
       cursor: { points: { size: 6 } },
       scales: { x: { time: true } },
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); }, // as the tooltip and the CSVs
       axes: [{}, { size: axisSize }],
       series: [
         {},

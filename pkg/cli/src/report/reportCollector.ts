@@ -12,6 +12,18 @@ import { SeriesSampler, type PlotPoint } from './seriesSampler';
 export const PLOT_ALL_POINTS_UP_TO = 5000;
 /** Longer ones are reduced to the min and max of this many time buckets. */
 export const PLOT_BUCKETS = 1500;
+/**
+ * Most plots one report holds (groups × metrics): each is a chart the page draws when it opens, and a few thousand
+ * points. 500 groups of 200 metrics made a 387 MB page no browser opened, and one more metric a page longer than a
+ * JavaScript string, which lost the run's other outputs (a review).
+ */
+export const MAX_REPORT_PLOTS = 100;
+
+export interface ReportPlots {
+  plots: PlotData[];
+  /** Plots left out (beyond MAX_REPORT_PLOTS), and the groups they belong to. */
+  omitted: { plots: number; groups: number };
+}
 
 export interface PlotData {
   group: string;
@@ -75,16 +87,34 @@ export class ReportCollector {
     }
   }
 
-  plots(): PlotData[] {
+  /**
+   * The plots of the groups with the most anomalies first (then in input order), at most `limit` of them: every
+   * metric of a group while they fit, one group's metrics never split across the cut. anomalies.csv has every one.
+   */
+  plots(limit = MAX_REPORT_PLOTS): ReportPlots {
+    const groups = [...this.samplers.keys()];
+    const ranked = groups
+      .map((group, order) => ({ group, order, anomalies: this.anomalies.get(group)!.length }))
+      .sort((a, b) => b.anomalies - a.anomalies || a.order - b.order);
     const plots: PlotData[] = [];
-    for (const [group, samplers] of this.samplers) {
+    let shownGroups = 0;
+    for (const { group } of ranked) {
+      const samplers = this.samplers.get(group)!;
+      // A first group wider than the limit still shows its first `limit` metrics.
+      if (plots.length + samplers.length > limit && shownGroups > 0) {
+        break;
+      }
       const anomalies = this.anomalies.get(group)!;
       const featureTexts = anomalies.map(featureText); // the same for every metric of the group
-      samplers.forEach((sampler, m) =>
-        plots.push(mergePlot(group, this.metricNames[m], sampler.points(), anomalies, featureTexts, m))
-      );
+      samplers
+        .slice(0, limit - plots.length)
+        .forEach((sampler, m) =>
+          plots.push(mergePlot(group, this.metricNames[m], sampler.points(), anomalies, featureTexts, m))
+        );
+      shownGroups++;
     }
-    return plots;
+    const total = groups.length * this.metricNames.length;
+    return { plots, omitted: { plots: total - plots.length, groups: groups.length - shownGroups } };
   }
 }
 
