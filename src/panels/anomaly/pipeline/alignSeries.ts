@@ -52,9 +52,32 @@ export function medianStep(timestamps: Float64Array): number {
   return gaps[gaps.length >> 1];
 }
 
+/**
+ * A series' own step: the median step between its rows that hold a value. A frame joined from several series (an
+ * outer join, "series to columns") holds every series' times, each series null where it has no point: the step
+ * between all its rows is the frame's (30 s for two 60 s series 30 s apart), and the series would be drawn as dots.
+ */
+export function seriesStep(series: SortedSeries): number {
+  const { timestamps, values } = series;
+  let valued = 0;
+  for (let i = 0; i < values.length; i++) {
+    valued += Number.isNaN(values[i]) ? 0 : 1;
+  }
+  if (valued === values.length) {
+    return medianStep(timestamps);
+  }
+  const times = new Float64Array(valued);
+  for (let i = 0, k = 0; i < values.length; i++) {
+    if (!Number.isNaN(values[i])) {
+      times[k++] = timestamps[i];
+    }
+  }
+  return medianStep(times);
+}
+
 /** The common step of several series (see the policy above); `intervalMs` is the query's interval, if known. */
 export function commonStep(series: SortedSeries[], intervalMs = 0): number {
-  const coarsest = series.reduce((step, s) => Math.max(step, medianStep(s.timestamps)), 0);
+  const coarsest = series.reduce((step, s) => Math.max(step, seriesStep(s)), 0);
   const step = Math.max(coarsest, Number.isFinite(intervalMs) ? intervalMs : 0);
   return step > 0 ? step : 1;
 }

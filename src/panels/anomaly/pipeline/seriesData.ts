@@ -81,10 +81,12 @@ export function copyRows(
     const t = times[i];
     const ms = typeof t === 'number' ? t : toMillis(t);
     const kept = ms >= keep.fromMs && ms <= keep.toMs;
-    outside += kept || Number.isNaN(ms) ? 0 : 1;
-    out.times[i] = kept ? ms : NaN;
     const v = values[i];
-    out.values[i] = typeof v === 'number' && Number.isFinite(v) ? v : NaN;
+    const value = typeof v === 'number' && Number.isFinite(v) ? v : NaN;
+    // A row without a value (a joined frame's null) is no point outside the range.
+    outside += kept || Number.isNaN(ms) || Number.isNaN(value) ? 0 : 1;
+    out.times[i] = kept ? ms : NaN;
+    out.values[i] = value;
   }
   return outside;
 }

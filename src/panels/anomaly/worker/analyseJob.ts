@@ -8,7 +8,7 @@ import {
   runSteps,
 } from '@telemetry-analyzer/engine';
 import { markAnomalies } from '../render/anomalyMarks';
-import { type Alignment, alignOnStep, commonStep, medianStep } from '../pipeline/alignSeries';
+import { type Alignment, alignOnStep, commonStep, seriesStep } from '../pipeline/alignSeries';
 import { checkTrainingTable } from '../pipeline/checkTraining';
 import { scoreOnline } from '../pipeline/onlineScore';
 import {
@@ -162,7 +162,7 @@ async function unscoredLines(
       regions: new Float64Array(0),
       runs: new Float64Array(0),
       anomalyCount: 0,
-      stepMs: medianStep(sorted[c].timestamps),
+      stepMs: seriesStep(sorted[c]),
     }));
   } catch (error) {
     if (error instanceof JobCancelled) {
@@ -527,7 +527,7 @@ export function* drawModelSteps(
       regions: mergeRegions(regions, gap),
       runs: mergeRegions(regions, 0),
       anomalyCount,
-      stepMs: medianStep(sorted[c].timestamps),
+      stepMs: seriesStep(sorted[c]),
     });
   }
   return {

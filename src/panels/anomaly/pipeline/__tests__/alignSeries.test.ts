@@ -1,4 +1,4 @@
-import { FILL_MAX_STEPS, alignOnStep, commonStep, medianStep } from '../alignSeries';
+import { FILL_MAX_STEPS, alignOnStep, commonStep, medianStep, seriesStep } from '../alignSeries';
 import { sortSeries } from '../seriesData';
 
 const MIN = 60_000;
@@ -42,5 +42,22 @@ describe('alignOnStep', () => {
     const { table, alignment } = alignOnStep([a, b], ['a', 'b'], MIN);
     expect(Array.from(table.columns[1].values)).toEqual([10, 11, 11, 13, NaN, NaN, 16, 17]);
     expect(alignment).toEqual({ stepMs: MIN, aligned: 13, dropped: 0, filled: 1 });
+  });
+});
+
+describe('seriesStep', () => {
+  it("is a series' own step in a frame joined from several series (null where it has no point)", () => {
+    // Two 1-minute series 30 s apart, outer-joined into one frame: each has a value on every other row.
+    const times = Float64Array.from({ length: 200 }, (_, i) => i * 30_000);
+    const a = sortSeries({ times, values: Float64Array.from(times, (_, i) => (i % 2 === 0 ? i : NaN)) });
+    const b = sortSeries({ times, values: Float64Array.from(times, (_, i) => (i % 2 === 1 ? i : NaN)) });
+    expect(medianStep(a.timestamps)).toBe(30_000);
+    expect([seriesStep(a), seriesStep(b)]).toEqual([MIN, MIN]);
+    // And the common step of both: theirs, not the frame's.
+    expect(commonStep([a, b])).toBe(MIN);
+  });
+
+  it('is the median step of a series with every value present', () => {
+    expect(seriesStep(series(0, 5 * MIN, 50))).toBe(5 * MIN);
   });
 });

@@ -82,6 +82,14 @@ describe('copySeriesData keeping a time range', () => {
     expect(copied.outside).toBe(2);
   });
 
+  it("does not count a row without a value (a joined frame's null) as a point outside", async () => {
+    const copied = await copySeriesData([1000, 5000, 6000], [null, 2, null], async () => undefined, undefined, {
+      fromMs: 2000,
+      toMs: 4000,
+    });
+    expect(copied.outside).toBe(1);
+  });
+
   it('keeps every row without a range', async () => {
     const copied = await copySeriesData([1, 2], [3, 4], async () => undefined);
     expect(Array.from(copied.times)).toEqual([1, 2]);

@@ -482,3 +482,26 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
     expect(outcome).toMatchObject({ ok: false, code: 'not-enough-data', message: expect.stringMatching(/^10 points/) });
   });
 });
+
+describe('a frame joined from several series', () => {
+  it("draws each series at its own step, not the frame's: two series half a step apart, null in between", async () => {
+    // An outer join ("join by field", "series to columns") of two 1-step series offset by half a step: each is null
+    // on every other row of the frame.
+    const n = 400;
+    const frameTimes = Float64Array.from({ length: 2 * n }, (_, i) => START + i * (STEP / 2));
+    const joined = (parity: number): PanelColumn => ({
+      name: `s${parity}`,
+      times: frameTimes,
+      values: Float64Array.from(frameTimes, (_, i) => (i % 2 === parity ? 10 + Math.sin(i / 9) : NaN)),
+    });
+    const models = [0, 1].map((parity) => ({
+      slot: `s${parity}`,
+      trainingKey: 'k',
+      columns: [joined(parity)],
+      mayTrain: true,
+    }));
+    const outcomes = await runAnalyseJob(request(models, 2 * n), newState(), hooks);
+    // The plot connects points up to about one step apart (render/chartFrames.ts spanOf): at half a step, never.
+    expect(outcomes.map((outcome) => ok(outcome).series[0].stepMs)).toEqual([STEP, STEP]);
+  });
+});
