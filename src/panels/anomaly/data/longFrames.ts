@@ -16,7 +16,22 @@ import { type DataFrame, DataFrameType, FieldType, type Labels, getTimeField } f
  */
 export function splitLongFrames(frames: DataFrame[]): DataFrame[] {
   const split = frames.map(splitIfLong);
-  return split.every((parts, i) => parts.length === 1 && parts[0] === frames[i]) ? frames : split.flat();
+  return split.every((parts, i) => parts.length === 1 && parts[0] === frames[i]) ? frames : numbered(split.flat());
+}
+
+/**
+ * The frames with their number fields numbered in order (`state.seriesIndex`, which the classic palette colours by),
+ * as Grafana numbers the series of a prepared frame: split off one long frame, every series had its field's index,
+ * and all of them one colour.
+ */
+function numbered(frames: DataFrame[]): DataFrame[] {
+  let seriesIndex = 0;
+  return frames.map((frame) => ({
+    ...frame,
+    fields: frame.fields.map((field) =>
+      field.type === FieldType.number ? { ...field, state: { ...field.state, seriesIndex: seriesIndex++ } } : field
+    ),
+  }));
 }
 
 function splitIfLong(frame: DataFrame): DataFrame[] {

@@ -1,4 +1,11 @@
-import { type DataFrame, DataFrameType, FieldType } from '@grafana/data';
+import {
+  type DataFrame,
+  DataFrameType,
+  FieldColorModeId,
+  FieldType,
+  createTheme,
+  getFieldSeriesColor,
+} from '@grafana/data';
 import { START, STEP } from '../../testing/frames';
 import { splitLongFrames } from '../longFrames';
 import { buildModelInputs } from '../modelInputs';
@@ -34,6 +41,20 @@ describe('long frames (a time field, string fields naming the series, number fie
     // Grouping by the string field, as by a Prometheus label.
     const grouped = buildModelInputs(frames, { mode: 'multivariate', groupByLabel: 'host' });
     expect(grouped.map((m) => m.label)).toEqual(['host=a', 'host=b']);
+  });
+
+  it('numbers the split series for the palette, as Grafana numbers a prepared frame: each its own colour', () => {
+    const field = long.fields[2];
+    // As applyFieldOverrides hands it over with the panel's default colour scheme (the classic palette).
+    const prepared = {
+      ...field,
+      config: { color: { mode: FieldColorModeId.PaletteClassic } },
+      state: { seriesIndex: 0 },
+    };
+    const withState = { ...long, fields: [long.fields[0], long.fields[1], prepared] };
+    const theme = createTheme();
+    const colours = splitLongFrames([withState]).map((frame) => getFieldSeriesColor(frame.fields[1], theme).color);
+    expect(new Set(colours).size).toBe(2);
   });
 
   it('a frame marked timeseries-long is split even when its series never share a time', () => {
