@@ -55,6 +55,7 @@ export const testIds = {
     trainingRangeNotice: 'data-testid anomaly-panel training-range-notice',
     /** Tooltip content: value, anomaly score, top contributing features. */
     tooltip: 'data-testid anomaly-panel tooltip',
+    tooltipTime: 'data-testid anomaly-panel tooltip time',
     outsideRangeNotice: 'data-testid anomaly-panel outside-range-notice',
     tooltipContribution: 'data-testid anomaly-panel tooltip contribution',
   },

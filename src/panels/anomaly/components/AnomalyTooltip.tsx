@@ -10,7 +10,7 @@ import type { Explanation } from '../worker/messages';
 export const TOOLTIP_MAX_SERIES = 6;
 
 interface Props {
-  /** The hovered slot of the pixel grid and its column's time. */
+  /** The hovered slot of the pixel grid and its column's time (shown unless the slot holds an anomaly). */
   slot: number;
   time: number;
   timeZone: string;
@@ -32,7 +32,10 @@ export function AnomalyTooltip({ slot, time, timeZone, drawn, scoreOf, formatVal
   const hidden = anomalous.length + rest.length - shown.length;
   return (
     <div className={s.root} style={{ maxWidth }} data-testid={testIds.panel.tooltip}>
-      <div className={s.time}>{dateTimeFormat(time, { timeZone })}</div>
+      {/* An anomaly's own time, not its pixel column's (a time that may not be in the data at all). */}
+      <div className={s.time} data-testid={testIds.panel.tooltipTime}>
+        {dateTimeFormat(anomalous.length > 0 ? anomalous[0].drawn.markTimes[slot] : time, { timeZone })}
+      </div>
       {shown.map((d) => {
         const markTime = d.drawn.markTimes[slot];
         const isAnomaly = !Number.isNaN(d.drawn.marks[slot]);
