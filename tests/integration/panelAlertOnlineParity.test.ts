@@ -16,6 +16,7 @@ import { trainingPlan } from '../../src/panels/anomaly/model/trainingPlan';
 import { withDefaults } from '../../src/panels/anomaly/options/defaults';
 import { scoreOnline } from '../../src/panels/anomaly/pipeline/onlineScore';
 import type { AnomalyOptions } from '../../src/panels/anomaly/types';
+import { buildUnits, columnOrder, labelsKey } from '@telemetry-analyzer/query';
 import { PrometheusServer, startPrometheus } from '../support/prometheus';
 import { ProxyUnderTest, startProxyUnderTest } from '../support/proxyUnderTest';
 import { buildTelemetryDataset, STEP_MS, toPrometheusSeries } from '../support/telemetryDataset';
@@ -27,8 +28,25 @@ const QUERY = 'cpu_usage_percent{host="host-a"}';
 let prometheus: PrometheusServer;
 let proxy: ProxyUnderTest;
 
+/** Label sets of one metric in an order Prometheus does not answer in: the proxy's multivariate columns follow its. */
+const ORDER_PROBE = 'order_probe';
+const ORDER_PROBE_LABELS: Array<Record<string, string>> = [
+  { host: 'a', job: 'gen', zone: 'z' },
+  { host: 'a', job: 'gen' },
+  { host: 'a', Job: 'gen' },
+  { host: 'a', job: 'gen', a: '1' },
+  { host: 'a', job: 'Gen' },
+  { host: 'a', job: 'gen', zone: 'y' },
+];
+
 beforeAll(async () => {
-  prometheus = await startPrometheus({ series: toPrometheusSeries(dataset) });
+  const probes = ORDER_PROBE_LABELS.map((labels, i) => ({
+    metric: ORDER_PROBE,
+    labels,
+    timestampsMs: dataset.timestamps.slice(-60),
+    values: dataset.timestamps.slice(-60).map((_, k) => i + (k % 7)),
+  }));
+  prometheus = await startPrometheus({ series: [...toPrometheusSeries(dataset), ...probes] });
   proxy = await startProxyUnderTest({ prometheusUrl: prometheus.url });
 });
 
@@ -128,5 +146,30 @@ describe('the panel and its alert rule (online, previous day)', () => {
     expect([...rule.keys()]).toEqual([...panel.keys()]);
     const differing = [...panel].filter(([t, score]) => rule.get(t) !== score);
     expect(differing).toEqual([]);
+  });
+});
+
+describe("a multivariate model's columns", () => {
+  it("are in Prometheus' order of their series, the order the panel receives them in", async () => {
+    const end = dataset.timestamps[dataset.timestamps.length - 1];
+    const answer = await queryRange(prometheus.url, ORDER_PROBE, end - 30 * STEP_MS, end, STEP_MS);
+    const prometheusOrder = answer.map((series) => labelsKey(series.metric));
+    expect(prometheusOrder).toHaveLength(ORDER_PROBE_LABELS.length);
+
+    const [unit] = buildUnits(
+      answer.map((series) => ({
+        labels: series.metric,
+        timestamps: Float64Array.from(series.values, ([seconds]) => seconds * 1000),
+        values: Float64Array.from(series.values, ([, value]) => Number(value)),
+      })),
+      'multivariate',
+      ['host']
+    );
+    const columns = columnOrder(unit).map((name) => labelsKey(unit.columns.get(name)!.labels));
+    expect(columns).toEqual(prometheusOrder);
+    // Not the order they were given in.
+    expect(prometheusOrder).not.toEqual(
+      ORDER_PROBE_LABELS.map((labels) => labelsKey({ __name__: ORDER_PROBE, ...labels }))
+    );
   });
 });

@@ -4,7 +4,7 @@
  * group's series, named by their labels except the `by` labels (including `__name__`).
  */
 import type { SeriesTable } from '@telemetry-analyzer/engine';
-import { Series, labelsKey } from '../upstreams/series';
+import { Series, compareLabelSets, labelsKey } from '../upstreams/series';
 
 /** One model's worth of data: a series (univariate) or a group of series (multivariate). */
 export interface ModelUnit {
@@ -61,10 +61,11 @@ export function unitRowCount(unit: ModelUnit): number {
 }
 
 /**
- * The unit as a table with exactly `columnNames` (a trained model's columns, or the unit's own sorted), on the
- * union of the series' timestamps; absent samples and ±Inf are NaN (missing rows the engine skips).
+ * The unit as a table with exactly `columnNames` (a trained model's columns, or the unit's own in Prometheus' order
+ * of their series, the order the panel receives them in: a multivariate model's scores depend on its columns'
+ * order), on the union of the series' timestamps; absent samples and ±Inf are NaN (missing rows the engine skips).
  */
-export function buildTable(unit: ModelUnit, columnNames: string[] = [...unit.columns.keys()].sort()): SeriesTable {
+export function buildTable(unit: ModelUnit, columnNames: string[] = columnOrder(unit)): SeriesTable {
   const present = columnNames.filter((name) => unit.columns.has(name));
   if (present.length === 1) {
     const table = singleSeriesTable(unit.columns.get(present[0])!, columnNames, present[0]);
@@ -73,6 +74,11 @@ export function buildTable(unit: ModelUnit, columnNames: string[] = [...unit.col
     }
   }
   return unionTable(unit, columnNames);
+}
+
+/** The unit's column names in Prometheus' order of their series (compareLabelSets on the whole label sets). */
+export function columnOrder(unit: ModelUnit): string[] {
+  return [...unit.columns.entries()].sort(([, a], [, b]) => compareLabelSets(a.labels, b.labels)).map(([name]) => name);
 }
 
 /**

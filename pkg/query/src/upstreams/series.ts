@@ -31,6 +31,26 @@ export function labelsKey(labels: Record<string, string>): string {
   return `{${parts.join(', ')}}`;
 }
 
+/**
+ * Prometheus' order of label sets (its labels.Compare, the order of a range query's series): label by label in name
+ * order, by name and then by value; a set that is the start of another comes first. Strings compare by UTF-16 code
+ * unit, as Go's by byte for every label outside the astral planes.
+ */
+export function compareLabelSets(a: Record<string, string>, b: Record<string, string>): number {
+  const aNames = Object.keys(a).sort();
+  const bNames = Object.keys(b).sort();
+  for (let i = 0; i < Math.min(aNames.length, bNames.length); i++) {
+    if (aNames[i] !== bNames[i]) {
+      return aNames[i] < bNames[i] ? -1 : 1;
+    }
+    const [aValue, bValue] = [a[aNames[i]], b[bNames[i]]];
+    if (aValue !== bValue) {
+      return aValue < bValue ? -1 : 1;
+    }
+  }
+  return aNames.length - bNames.length;
+}
+
 /** Merges chunks of the same series (fetched range by range) into one, keeping timestamps increasing and unique. */
 export function mergeSeriesChunks(chunks: Series[][]): Series[] {
   if (chunks.length === 1 && new Set(chunks[0].map((one) => labelsKey(one.labels))).size === chunks[0].length) {
