@@ -451,6 +451,10 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
       /^telemetry-analyzer: --train-fraction: has no effect with --online, whose first model trains on the first --warmup rows: leave it out$/,
     ],
     [['--online', '--max-train-rows', '100'], /^telemetry-analyzer: --max-train-rows: has no effect with --online/],
+    // Before (a review, 2026-12-05): accepted and ignored by a batch run.
+    [['--warmup', '10'], /^telemetry-analyzer: --warmup: only online mode uses it: add --online, or leave it out$/],
+    [['--refit-every', '10'], /^telemetry-analyzer: --refit-every: only online mode uses it/],
+    [['--horizon', '200'], /^telemetry-analyzer: --horizon: only online mode uses it/],
     // Before: every refit failed, blamed on --warmup ("the table has 0 usable rows"); stream refused every later row.
     [
       ['--online', '--warmup', '50', '--refit-every', '10', '--refit-history', '5'],
@@ -689,6 +693,29 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
         goodCsv,
         ['--model', model],
         () => new RegExp(`^telemetry-analyzer: ${escapeRegExp(model)}: not a usable model: .*formatVersion 99`)
+      );
+    });
+
+    // Before (a review, 2026-12-05): accepted and ignored, the model scoring with its own settings.
+    test.each([
+      [['--trees', '5'], '--trees'],
+      [['--window', '5'], '--window'],
+      [['--train-fraction', '0.5'], '--train-fraction'],
+      [['--mode', 'per-column'], '--mode'],
+      [['--raw'], '--raw'],
+      [['--no-seasonality'], '--no-seasonality'],
+    ])('a training setting with --model: %j', (flags, flag) => {
+      const model = join(work, 'for-settings.json');
+      if (!existsSync(model)) {
+        expect(runCli(['train', '-q', '--input', input, '--model', model]).status).toBe(0);
+      }
+      expectRejected(
+        goodCsv,
+        ['--model', model, ...flags],
+        () =>
+          new RegExp(
+            `^telemetry-analyzer: ${escapeRegExp(flag)}: has no effect with --model, which scores with the model's own settings: leave it out$`
+          )
       );
     });
 

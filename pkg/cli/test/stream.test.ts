@@ -182,3 +182,58 @@ test('stream --online says when the input ended within the warm-up, as detect sa
   const long = runCli(['stream', '--online', '--format', 'csv', '--warmup', '50'], toCsv(rows));
   expect(long.stderr).not.toContain('ended within the --warmup');
 });
+
+test('stream --online refuses a --warmup too short to train on before reading a row', () => {
+  // Before (a review, 2026-12-05): every row after the 10th was skipped as bad, and the run ended saying the input
+  // ended within the warm-up.
+  const run = runCli(
+    ['stream', '--online', '--format', 'csv', '--warmup', '10'],
+    toCsv(smallTelemetryRows().slice(0, 50))
+  );
+  expect(run.status).toBe(2);
+  expect(run.stderr).toMatch(/^telemetry-analyzer: --warmup: must be at least 19, got 10: the first model trains on/);
+  expect(run.stdout).toBe('');
+});
+
+test.each([
+  [['--warmup', '100'], '--warmup'],
+  [['--group-by', 'host'], '--group-by'],
+  [['--columns', 'cpu_usage_percent'], '--columns'],
+  [['--horizon', '200'], '--horizon'],
+])('stream --model refuses an online-only flag: %j', (flags, flag) => {
+  // Before (a review, 2026-12-05): accepted and ignored.
+  const work = tempDir();
+  const model = join(work, 'model.json');
+  expect(
+    runCli([
+      'train',
+      '-q',
+      '--input',
+      writeInput(work, 't.csv', toCsv(smallTelemetryRows().slice(0, 300))),
+      '--model',
+      model,
+    ]).status
+  ).toBe(0);
+  const run = runCli(['stream', '--model', model, '--format', 'csv', ...flags], '');
+  expect(run.status).toBe(2);
+  expect(run.stderr).toBe(
+    `telemetry-analyzer: ${flag}: only online mode uses it (a --model scores its own columns and groups): add --online instead of --model, or leave it out\n`
+  );
+});
+
+test('stream --online keeps at most --max-groups detectors: the group seen least recently is dropped, and warms up again', () => {
+  // Before (a review, 2026-12-05): a group column whose values kept changing grew the process by 2 GB a minute.
+  const base = smallTelemetryRows();
+  const run30 = (host: string, from: number) => base.slice(from, from + 30).map((row) => ({ ...row, host }));
+  const rows = [...run30('a', 0), ...run30('b', 30), ...run30('c', 60), ...run30('a', 90)];
+  const args = ['stream', '--online', '--format', 'csv', '--group-by', 'host', '--warmup', '20'];
+  const kept = runCli([...args, '--max-groups', '3'], toCsv(rows));
+  const dropped = runCli([...args, '--max-groups', '2'], toCsv(rows));
+  // Each group's first 20 rows warm it up; "a" coming back after being dropped warms up again.
+  expect(kept.stderr).toMatch(/^120 rows, 60 scored/m);
+  expect(dropped.stderr).toMatch(/^120 rows, 40 scored/m);
+  expect(dropped.stderr).toContain(
+    'telemetry-analyzer: warning: more than 2 groups at once: the detector of the group seen least recently ("a") is dropped'
+  );
+  expect(kept.stderr).not.toContain('groups at once');
+});

@@ -3,6 +3,27 @@ import { InputError } from '../errors';
 import { outputPath, parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
 import { runDetect } from '../pipeline/runDetect';
 import { addDetectionOptions, addOnlineOptions } from './detectionFlags';
+import { type FlagName, ONLINE_ONLY_FLAGS, refuseGiven } from './givenFlags';
+
+/** What trains the batch model: nothing online mode or a given --model uses. */
+const BATCH_TRAINING_FLAGS: readonly FlagName[] = [
+  ['trainFraction', '--train-fraction'],
+  ['trainFile', '--train-file'],
+  ['maxTrainRows', '--max-train-rows'],
+];
+
+/** What a trained model holds already: with --model it would change nothing. */
+const MODEL_SETTINGS_FLAGS: readonly FlagName[] = [
+  ...BATCH_TRAINING_FLAGS,
+  ['trees', '--trees'],
+  ['maxSamples', '--max-samples'],
+  ['seed', '--seed'],
+  ['window', '--window'],
+  ['lags', '--lags'],
+  ['seasonality', '--no-seasonality'],
+  ['raw', '--raw'],
+  ['mode', '--mode'],
+];
 
 export function detectCommand(): Command {
   const command = new Command('detect')
@@ -18,18 +39,22 @@ export function detectCommand(): Command {
       if (settings.online && flags.model !== undefined) {
         throw new InputError({ source: '--model' }, '--online trains its own models as it scores; leave out --model');
       }
-      // Options that online mode does not use are refused, not silently ignored.
-      for (const [option, name] of [
-        ['trainFraction', '--train-fraction'],
-        ['trainFile', '--train-file'],
-        ['maxTrainRows', '--max-train-rows'],
-      ] as const) {
-        if (settings.online && self.getOptionValueSource(option) === 'cli') {
-          throw new InputError(
-            { source: name },
-            'has no effect with --online, whose first model trains on the first --warmup rows: leave it out'
-          );
-        }
+      // Options that have no effect in this run are refused, not silently ignored.
+      if (settings.online) {
+        refuseGiven(
+          self,
+          BATCH_TRAINING_FLAGS,
+          'has no effect with --online, whose first model trains on the first --warmup rows: leave it out'
+        );
+      } else {
+        refuseGiven(self, ONLINE_ONLY_FLAGS, 'only online mode uses it: add --online, or leave it out');
+      }
+      if (flags.model !== undefined) {
+        refuseGiven(
+          self,
+          MODEL_SETTINGS_FLAGS,
+          "has no effect with --model, which scores with the model's own settings: leave it out"
+        );
       }
       const { summary } = await runDetect({
         input: flags.input,

@@ -3,13 +3,16 @@ import { DEFAULT_CONTAMINATION } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import {
   checkRefitHistory,
+  checkWarmup,
   parseColumnList,
   parseContamination,
+  parseInteger,
   parseOnlineFlags,
   type DetectionFlags,
 } from '../pipeline/detectionOptions';
-import { runStream } from '../pipeline/runStream';
+import { DEFAULT_MAX_STREAM_GROUPS, runStream } from '../pipeline/runStream';
 import { addOnlineOptions } from './detectionFlags';
+import { ONLINE_ONLY_FLAGS, refuseGiven } from './givenFlags';
 import { flushStandardOutput, writeStandardOutput } from '../output/standardOutput';
 
 export function streamCommand(): Command {
@@ -18,6 +21,11 @@ export function streamCommand(): Command {
     .option('-m, --model <file>', 'model from train or detect (model.json); or --online')
     .option('--columns <a,b,...>', 'online: metric columns (default: every column but the timestamp and --group-by)')
     .option('--group-by <column>', 'online: one detector per value of this column (e.g. host)')
+    .option(
+      '--max-groups <n>',
+      'online: most groups scored at once; beyond it the least recently seen is dropped (~0.2 MB a group)',
+      String(DEFAULT_MAX_STREAM_GROUPS)
+    )
     .option('--format <format>', 'ndjson or csv (first line the header)', 'ndjson')
     .option('--timestamp-column <name>', 'column with ISO-8601 or epoch timestamps', 'timestamp')
     .option(
@@ -35,15 +43,24 @@ export function streamCommand(): Command {
         model?: string;
         columns?: string;
         groupBy?: string;
+        maxGroups: string;
         format: string;
         timestampColumn: string;
         contamination?: string;
         strict?: boolean;
         quiet?: boolean;
-      }
+      },
+      self: Command
     ) => {
       if ((flags.model === undefined) === (flags.online !== true)) {
         throw new InputError({ source: '--model' }, 'give either --model FILE or --online');
+      }
+      if (!flags.online) {
+        refuseGiven(
+          self,
+          [['columns', '--columns'], ['groupBy', '--group-by'], ['maxGroups', '--max-groups'], ...ONLINE_ONLY_FLAGS],
+          'only online mode uses it (a --model scores its own columns and groups): add --online instead of --model, or leave it out'
+        );
       }
       const contamination = parseContamination(flags.contamination ?? String(DEFAULT_CONTAMINATION));
       const online = flags.online
@@ -52,9 +69,11 @@ export function streamCommand(): Command {
             options: parseOnlineFlags(flags),
             columns: flags.columns === undefined ? undefined : parseColumnList(flags.columns),
             groupBy: flags.groupBy,
+            maxGroups: parseInteger('--max-groups', flags.maxGroups, 1),
           }
         : undefined;
       if (online) {
+        checkWarmup(online.options, online.detector);
         checkRefitHistory(online.options, online.detector);
       }
       const outcome = await runStream({

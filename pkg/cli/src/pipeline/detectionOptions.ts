@@ -137,6 +137,22 @@ export function checkRefitHistory(online: OnlineOptions | undefined, detector: D
   }
 }
 
+/**
+ * Refuses, before any row is read, a --warmup too short for the first model to train on: `stream` would otherwise
+ * skip every row as it came (a review), where `detect` names the file's rows.
+ */
+export function checkWarmup(online: OnlineOptions, detector: DetectorOptions): void {
+  const least = minimumRefitHistory(detector);
+  const warmup = online.warmup ?? DEFAULT_WARMUP_ROWS;
+  if (warmup < least) {
+    throw new InputError(
+      { source: '--warmup' },
+      `must be at least ${least}, got ${warmup}: the first model trains on the first --warmup complete rows, and ` +
+        `training needs ${least - MIN_TRAINING_ROWS} warm-up rows (--lags, --window) plus ${MIN_TRAINING_ROWS} to fit on`
+    );
+  }
+}
+
 export function parseOnlineFlags(
   flags: Pick<DetectionFlags, 'warmup' | 'refitEvery' | 'refitHistory' | 'horizon' | 'mergeRows' | 'deviationWindow'>
 ): OnlineOptions {

@@ -34,7 +34,14 @@ export interface StreamRequest {
   /** A saved model; or `online` instead. */
   modelPath?: string;
   /** Online mode: options of the engine's OnlineDetector and the detector it trains. */
-  online?: { detector: DetectorOptions; options: OnlineOptions; columns?: string[]; groupBy?: string };
+  online?: {
+    detector: DetectorOptions;
+    options: OnlineOptions;
+    columns?: string[];
+    groupBy?: string;
+    /** Most groups scored at once [DEFAULT_MAX_STREAM_GROUPS]; beyond it the least recently seen is dropped. */
+    maxGroups?: number;
+  };
   format?: string;
   timestampColumn: string;
   contamination?: string;
@@ -49,6 +56,13 @@ export interface StreamRequest {
   /** A warning line for stderr (without the program name). */
   warn?(line: string): void;
 }
+
+/**
+ * Groups `stream --online` keeps a detector for at once by default. Each holds its rows' history and calibration
+ * (~0.2 MB): a group column whose values keep changing (a request id, a pod name per deployment) grew a stream
+ * by 2 GB a minute (a review). Beyond it the group seen least recently is dropped, and warms up again if it comes back.
+ */
+export const DEFAULT_MAX_STREAM_GROUPS = 1000;
 
 export interface StreamOutcome {
   rows: number;
@@ -111,6 +125,8 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   /** Rows scored and flagged per group, for the over-flagging warning at the end. */
   const flagShares = new Map<string, { scored: number; flagged: number }>();
   const groupColumn = roles.groupBy;
+  const maxGroups = online?.maxGroups ?? DEFAULT_MAX_STREAM_GROUPS;
+  let droppedGroups = 0;
 
   for await (const record of records) {
     try {
@@ -155,6 +171,20 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   }
   return outcome;
 
+  /** Drops the detector (and the flag counts) of the group seen least recently. */
+  function dropLeastRecentGroup(): void {
+    const [group] = scorers.keys();
+    scorers.delete(group);
+    flagShares.delete(group);
+    if (droppedGroups++ === 0) {
+      request.warn?.(
+        `warning: more than ${maxGroups} groups at once: the detector of the group seen least recently ` +
+          `(${JSON.stringify(group)}) is dropped, and so on; a dropped group warms up again if it comes back ` +
+          '(--max-groups raises the limit, at ~0.2 MB a group)'
+      );
+    }
+  }
+
   function scoreRecord(record: RawRecord): void {
     const row = rowReader.read(record);
     outcome.rows++;
@@ -172,12 +202,20 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       return;
     }
     let scorer = scorers.get(row.group);
+    if (scorer && online) {
+      // Most recently seen last: the first entry is the one dropped when there are too many.
+      scorers.delete(row.group);
+      scorers.set(row.group, scorer);
+    }
     if (!scorer) {
       const inGroup = groupPrefix(row.group);
       scorer = online
         ? onlineRowScorer(schema.metricNames, online, (text) => request.warn?.(`warning: ${inGroup}${text}`))
         : modelRowScorer(row);
       scorers.set(row.group, scorer);
+      if (online && scorers.size > maxGroups) {
+        dropLeastRecentGroup();
+      }
     }
     const activeScorer = scorer;
     const result = withEngineErrors(
