@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { type Limits, DEFAULT_LIMITS } from '../src/config';
 import { parseQuery } from '../src/query/anomalyQuery';
+import { checkPointsScored } from '../src/query/costLimits';
 import { fetchSeries } from '../src/query/seriesFetch';
+import { FIRST_CHUNK_POINTS } from '../src/upstreams/prometheusUpstream';
 import { AnswerTooLargeError, UpstreamHttp } from '../src/upstreams/upstreamHttp';
 
 const LIMIT = 1000;
@@ -103,24 +105,57 @@ describe('UpstreamHttp.send within maxAnswerBytes', () => {
   });
 });
 
+/** `anomaly_flag(up)` and the test server as its Prometheus upstream. */
+function upQuery() {
+  const parsed = parseQuery('anomaly_flag(up)');
+  if (parsed.kind !== 'anomaly') {
+    throw new Error('not an anomaly query');
+  }
+  const prometheus = new UpstreamHttp(
+    { name: 'prom', type: 'prometheus', url, timeoutMs: 10_000, auth: {} },
+    () => undefined
+  );
+  return { parsed, prometheus };
+}
+
 describe('fetchSeries within limits.maxSamplesPerQuery', () => {
   it('stops at the chunk that passes the limit instead of reading every chunk first', async () => {
     const limits: Limits = { ...DEFAULT_LIMITS, maxSamplesPerQuery: 15_000 };
-    const parsed = parseQuery('anomaly_flag(up)');
-    if (parsed.kind !== 'anomaly') {
-      throw new Error('not an anomaly query');
-    }
-    const prometheus = new UpstreamHttp(
-      { name: 'prom', type: 'prometheus', url, timeoutMs: 10_000, auth: {} },
-      () => undefined
-    );
+    const { parsed, prometheus } = upQuery();
     rangeRequests = 0;
-    // 50 000 steps: five chunks of 10 000 points; the first holds 2 x 10 000 samples, over the 15 000 allowed.
+    // 50 000 steps: a first chunk of FIRST_CHUNK_POINTS, then chunks of 10 000 points; the first two hold
+    // 2 x 11 000 samples, over the 15 000 allowed.
     const fetched = fetchSeries(prometheus, parsed.query, { startMs: 0, endMs: 49_999_000, stepMs: 1000 }, limits);
     await expect(fetched).rejects.toMatchObject({
       httpStatus: 422,
-      message: expect.stringMatching(/20000 samples fetched, at most 15000 \(limits\.maxSamplesPerQuery\)/),
+      message: expect.stringMatching(/22000 samples fetched, at most 15000 \(limits\.maxSamplesPerQuery\)/),
+    });
+    expect(rangeRequests).toBe(2);
+  });
+
+  it("refuses on what the first, short chunk tells (the series): the caller's series x points limit", async () => {
+    const { parsed, prometheus } = upQuery();
+    rangeRequests = 0;
+    const seen: number[] = [];
+    const onSeriesRead = (series: Array<{ timestamps: Float64Array }>) => {
+      seen.push(...series.map((one) => one.timestamps.length));
+      // 2 series x 50 000 points, over a limit of 60 000: known from the first chunk.
+      checkPointsScored(series.length, 50_000, { ...DEFAULT_LIMITS, maxPointsScoredPerQuery: 60_000 });
+    };
+    const fetched = fetchSeries(
+      prometheus,
+      parsed.query,
+      { startMs: 0, endMs: 49_999_000, stepMs: 1000 },
+      DEFAULT_LIMITS,
+      {
+        onSeriesRead,
+      }
+    );
+    await expect(fetched).rejects.toMatchObject({
+      httpStatus: 422,
+      message: expect.stringMatching(/maxPointsScoredPerQuery/),
     });
     expect(rangeRequests).toBe(1);
+    expect(seen).toEqual([FIRST_CHUNK_POINTS, FIRST_CHUNK_POINTS]);
   });
 });

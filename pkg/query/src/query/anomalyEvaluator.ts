@@ -9,13 +9,13 @@
  * TransferredDetector here and are decoded, trained and scored on worker threads.
  */
 import { featureHistoryRows, gridPointAtOrBefore, type SeriesTable } from '@telemetry-analyzer/engine';
-import type { ServiceConfig } from '../config';
+import type { Limits, ServiceConfig } from '../config';
 import { LruCache } from '../models/lruCache';
 import { ModelRepository, TrainedModel } from '../models/modelRepository';
 import { modelKey } from '../models/modelKey';
 import type { ConcurrencyLimit } from '../training/concurrencyLimit';
 import { engineOnEventLoop, type EngineThreads } from '../training/trainingPool';
-import { labelsKey } from '../upstreams/series';
+import { labelsKey, type Series } from '../upstreams/series';
 import { UpstreamHttp } from '../upstreams/upstreamHttp';
 import { AnomalyFunction, AnomalyQuery } from './anomalyQuery';
 import {
@@ -197,7 +197,13 @@ export class AnomalyEvaluator {
       query,
       { ...requested, startMs: plan?.fetchStartMs ?? dataStart },
       limits,
-      { signal, parseMatrix: this.engine.parseMatrix, selection, ...this.readHooks }
+      {
+        signal,
+        parseMatrix: this.engine.parseMatrix,
+        selection,
+        onSeriesRead: pointsScoredCheck(settings, Math.floor((scoreEnd - dataStart) / step) + 1, limits),
+        ...this.readHooks,
+      }
     );
     if (plan && seriesSetOf(series) !== plan.seriesSet) {
       return undefined;
@@ -301,6 +307,7 @@ export class AnomalyEvaluator {
       signal,
       parseMatrix: this.engine.parseMatrix,
       selection: seriesSelectionOf(select, settings),
+      onSeriesRead: pointsScoredCheck(settings, Math.floor((scoreEnd - fetchStart) / step) + 1, limits),
       ...this.readHooks,
     });
     const units = buildUnits(series, settings.mode, settings.by);
@@ -391,4 +398,20 @@ function answerOf(
   return range.kind === 'range'
     ? { ...toMatrix(query, scored, warnings), also: alsoMatrices(query, alsoFns, scored) }
     : toVector(query, scored, range.timeMs, warnings);
+}
+
+/**
+ * Refuses a fetch as soon as the units its series make times `rows` pass limits.maxPointsScoredPerQuery: after the
+ * first (short) chunk of a long fetch, not after all of it (checkPointsScored, which runs again on what was read).
+ */
+function pointsScoredCheck(settings: ResolvedSettings, rows: number, limits: Limits): (series: Series[]) => void {
+  const units = new Set<string>();
+  return (series) => {
+    for (const one of series) {
+      if (one.timestamps.length > 0) {
+        units.add(labelsKey(unitLabelsOf(one.labels, settings.mode, settings.by)));
+      }
+    }
+    checkPointsScored(units.size, rows, limits);
+  };
 }

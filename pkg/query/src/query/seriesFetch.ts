@@ -9,7 +9,7 @@ import {
   readSelectedSeries,
 } from '../upstreams/prometheusSelection';
 import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
-import type { Series } from '../upstreams/series';
+import { labelsKey, type Series } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { EngineThreads } from '../training/trainingPool';
 import type { AnomalyQuery } from './anomalyQuery';
@@ -37,6 +37,11 @@ export interface FetchOptions {
   onReadWhole?(reason: string): void;
   /** Where a narrowed selection keeps its series listing between reads [none: it lists on every read]. */
   seriesListing?: SeriesListingCache;
+  /**
+   * Told each chunk's wanted series as it is read (the first chunk of a long fetch is short: FIRST_CHUNK_POINTS);
+   * may throw to refuse the fetch before the rest is read (a limit on series x points).
+   */
+  onSeriesRead?(series: Series[]): void;
 }
 
 /** The wrapped query's series over [startMs, endMs] at `stepMs`, without empty ones; refused beyond the limits. */
@@ -45,7 +50,7 @@ export async function fetchSeries(
   query: AnomalyQuery,
   range: { startMs: number; endMs: number; stepMs: number },
   limits: Limits,
-  { signal, parseMatrix, selection, onPointsRead, onReadWhole, seriesListing }: FetchOptions = {}
+  { signal, parseMatrix, selection, onPointsRead, onReadWhole, seriesListing, onSeriesRead }: FetchOptions = {}
 ): Promise<Series[]> {
   const inner = query.inner;
   const { startMs, endMs, stepMs } = range;
@@ -56,11 +61,18 @@ export async function fetchSeries(
   // The samples of the wanted series, counted chunk by chunk: a fetch over limits.maxSamplesPerQuery stops at the chunk
   // that passes it rather than reading (and holding) up to MAX_REQUESTS_PER_FETCH answers first.
   let samplesRead = 0;
+  const seen = new Set<string>();
   const countChunk = (chunk: Series[]) => {
-    for (const one of chunk) {
-      samplesRead += !selection || selection.keeps(one.labels) ? one.timestamps.length : 0;
+    const wanted = selection ? chunk.filter((one) => selection.keeps(one.labels)) : chunk;
+    for (const one of wanted) {
+      samplesRead += one.timestamps.length;
+      if (one.timestamps.length > 0) {
+        seen.add(labelsKey(one.labels));
+      }
     }
     checkSampleCount(samplesRead, limits);
+    checkSeriesCount(seen.size, limits);
+    onSeriesRead?.(wanted);
   };
   const read = (expression: string) =>
     prometheusQueryRange(upstream, expression, startMs, endMs, stepMs, signal, parseMatrix, countChunk);
@@ -97,15 +109,19 @@ export async function fetchSeries(
   }
   checkSamplesFetched(series, limits);
   const nonEmpty = series.filter((s) => s.timestamps.length > 0);
-  if (nonEmpty.length > limits.maxSeriesPerQuery) {
+  checkSeriesCount(nonEmpty.length, limits);
+  checkLabelCharacters(nonEmpty);
+  return nonEmpty;
+}
+
+function checkSeriesCount(count: number, limits: Limits): void {
+  if (count > limits.maxSeriesPerQuery) {
     throw new PromApiError(
       422,
       'execution',
-      `the wrapped query returned ${nonEmpty.length} series; at most ${limits.maxSeriesPerQuery} can be scored (limits.maxSeriesPerQuery): narrow it with label matchers`
+      `the wrapped query returned ${count} series; at most ${limits.maxSeriesPerQuery} can be scored (limits.maxSeriesPerQuery): narrow it with label matchers`
     );
   }
-  checkLabelCharacters(nonEmpty);
-  return nonEmpty;
 }
 
 /**

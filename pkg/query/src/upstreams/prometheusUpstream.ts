@@ -16,6 +16,13 @@ const MAX_POINTS_PER_REQUEST = 10_000;
 export const PARSE_HERE_MAX_CHARS = 32 * 1024;
 /** Upstream requests one fetch may take: 1 000 000 points per series, far above the training and answer limits. */
 const MAX_REQUESTS_PER_FETCH = 100;
+/**
+ * Points per series of the first request of a fetch of more: what it brings tells how many series the query has, so
+ * a limit on series x points (the caller's onChunk) refuses it after this much, not after a whole 10 000-point
+ * answer (an attack review: a query certain to be refused read 100 MB and took 1 GB of memory first). Costs a longer
+ * fetch one more request.
+ */
+export const FIRST_CHUNK_POINTS = 1000;
 
 export async function prometheusQueryRange(
   http: UpstreamHttp,
@@ -29,9 +36,10 @@ export async function prometheusQueryRange(
   /** Told each chunk's series as it is parsed; may throw to stop the fetch (a limit on what all chunks hold). */
   onChunk?: (series: Series[]) => void
 ): Promise<Series[]> {
-  const chunkSpan = stepMs * (MAX_POINTS_PER_REQUEST - 1);
   // Counted, not stepped until past the end: at times like 1e300 ms adding the step changes nothing.
-  const chunkCount = Math.floor((endMs - startMs) / (chunkSpan + stepMs)) + 1;
+  const points = Math.floor((endMs - startMs) / stepMs) + 1;
+  const first = points > FIRST_CHUNK_POINTS ? FIRST_CHUNK_POINTS : MAX_POINTS_PER_REQUEST;
+  const chunkCount = 1 + Math.max(0, Math.ceil((points - first) / MAX_POINTS_PER_REQUEST));
   if (!(stepMs > 0) || !Number.isSafeInteger(chunkCount) || chunkCount < 1 || chunkCount > MAX_REQUESTS_PER_FETCH) {
     throw badData(
       `fetching ${formatDuration(endMs - startMs)} at step ${formatDuration(stepMs)} would take more than ${MAX_REQUESTS_PER_FETCH} upstream requests`
@@ -40,8 +48,9 @@ export async function prometheusQueryRange(
   const chunks: Series[][] = [];
   for (let chunk = 0; chunk < chunkCount; chunk++) {
     throwIfAborted(signal);
-    const chunkStart = startMs + chunk * (chunkSpan + stepMs);
-    const chunkEnd = Math.min(endMs, chunkStart + chunkSpan);
+    const firstPoint = chunk === 0 ? 0 : first + (chunk - 1) * MAX_POINTS_PER_REQUEST;
+    const chunkStart = startMs + firstPoint * stepMs;
+    const chunkEnd = Math.min(endMs, chunkStart + ((chunk === 0 ? first : MAX_POINTS_PER_REQUEST) - 1) * stepMs);
     const params = new URLSearchParams({
       query: expression,
       start: String(chunkStart / 1000),
