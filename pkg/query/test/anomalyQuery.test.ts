@@ -160,6 +160,9 @@ describe('malformed anomaly queries are 400 bad_data with the position', () => {
     ['influxql("SELECT 1")', 1, 'only allowed as the first argument of an anomaly function'],
     ['anomaly_flag(x, 5)', 17, 'expected an option name'],
     ['anomaly_flag(x{a="\\q"})', 19, 'unknown escape sequence'],
+    // Before (a review, 2026-12-05): accepted, scoring one value repeated (the proxy's fetch's start, not the range's).
+    ['anomaly_flag(x @ start())', 18, "@ start() inside anomaly_flag() would refer to the proxy's own fetches"],
+    ['anomaly_score(rate(x[5m] @ END())[1h:])', 28, '@ END() inside anomaly_score()'],
   ];
 
   it.each(cases)('%s → char %i', (query, position, reason) => {

@@ -156,6 +156,18 @@ class AnomalyQueryParser {
           this.fail(token, 'influxql("...") must be the whole first argument, not part of an expression');
         }
       }
+      if (token.type === 'punctuation' && token.text === '@') {
+        const modifier = this.tokens[this.index + 1];
+        if (modifier?.type === 'identifier' && /^(?:start|end)$/i.test(modifier.text)) {
+          // Prometheus reads them against the query's range; here the wrapped query is evaluated over the proxy's own
+          // fetches (the training window, the scored range with its history): one value, silently (a review).
+          this.fail(
+            modifier,
+            `@ ${modifier.text}() inside ${functionName}() would refer to the proxy's own fetches of the wrapped ` +
+              'query, not to your range: give a timestamp (@ 1700000000) or leave it out'
+          );
+        }
+      }
       if (token.text in OPENERS && token.type === 'punctuation') {
         open.push(token);
       } else if (token.text in CLOSERS && token.type === 'punctuation') {
