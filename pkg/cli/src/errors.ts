@@ -40,15 +40,21 @@ export class ExternalFailure extends Error {
 const MAX_MESSAGE_CHARS = 400;
 
 /**
- * Text from the input made safe for a terminal: control characters, lone surrogates and U+FFFD (undecodable bytes)
- * shown as escapes (`\x1b`, `\u{fffd}`), so binary garbage neither moves the cursor nor rings the bell; and cut
- * to a few hundred characters.
+ * Text from the input made safe for a terminal: control characters, lone surrogates, U+FFFD (undecodable bytes) and
+ * the bidirectional controls (U+202A–U+202E, U+2066–U+2069: a group named with U+202E reversed the rest of its line)
+ * shown as escapes (`\x1b`, `\u{202e}`), so a name from the input neither moves the cursor, rings the bell nor
+ * reorders what follows it.
  */
-export function safeText(text: string): string {
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udfff]/gu, (c) => {
+export function terminalText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd\u202a-\u202e\u2066-\u2069]|[\ud800-\udfff]/gu, (c) => {
     const code = c.codePointAt(0)!;
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });
+}
+
+/** terminalText, cut to a few hundred characters (a bad line quoted in an error). */
+export function safeText(text: string): string {
+  const escaped = terminalText(text);
   return escaped.length <= MAX_MESSAGE_CHARS
     ? escaped
     : `${escaped.slice(0, MAX_MESSAGE_CHARS)}… (${escaped.length - MAX_MESSAGE_CHARS} more characters)`;

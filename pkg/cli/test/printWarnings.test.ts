@@ -34,6 +34,12 @@ describe('printWarnings', () => {
     );
   });
 
+  test('escapes control and bidirectional characters of names from the input (summary.json keeps them as they are)', () => {
+    expect(printed([`${groupPrefix('\u001b[2Jx\u202e')}constant column`], 'summary.json')).toEqual([
+      'telemetry-analyzer: warning: group "\\x1b[2Jx\\u{202e}": constant column\n',
+    ]);
+  });
+
   test('all of them when no file keeps them (train)', () => {
     expect(printed(ofGroups(100), undefined)).toHaveLength(100);
   });

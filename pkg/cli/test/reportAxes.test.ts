@@ -101,3 +101,42 @@ test("the time axis reads in UTC, as the tooltip and the CSV files, whatever the
   expect(kolkata).toEqual(utc);
   expect(newYork).toEqual(utc);
 });
+
+test('names in the headings are isolated: a right-to-left override in a group name reorders only that name', async () => {
+  const work = tempDir('cli-report-bidi-');
+  const out = join(work, 'out');
+  const rows = smallTelemetryRows({ hosts: ['a', 'b'] }).map((row) => ({
+    ...row,
+    host: row.host === 'a' ? '\u202eevil' : 'plain',
+  }));
+  const run = runCli([
+    'detect',
+    '-q',
+    '--group-by',
+    'host',
+    '--input',
+    writeInput(work, 'bidi.csv', toCsv(rows)),
+    '--output-dir',
+    out,
+  ]);
+  expect(run.status).toBe(0);
+  const page = await browser.newPage();
+  try {
+    await page.goto(pathToFileURL(join(out, 'report.html')).href);
+    await page.waitForFunction(() => document.querySelectorAll('#plots h3').length > 0);
+    const headings = await page.evaluate(() =>
+      [...document.querySelectorAll('#plots h3')].map((h) => ({
+        names: [...h.querySelectorAll('bdi')].map((b) => b.textContent),
+        text: h.textContent,
+      }))
+    );
+    const evil = headings.filter((h) => h.names[0] === '\u202eevil');
+    expect(evil.length).toBeGreaterThan(0);
+    for (const heading of evil) {
+      expect(heading.names).toHaveLength(2); // the group and the metric, each in its own <bdi>
+      expect(heading.text).toMatch(/ \(\d+ anomalies\)$/);
+    }
+  } finally {
+    await page.close();
+  }
+});

@@ -237,3 +237,15 @@ test('stream --online keeps at most --max-groups detectors: the group seen least
   );
   expect(kept.stderr).not.toContain('groups at once');
 });
+
+test('names from the input reach the terminal escaped: no control or bidirectional characters in warnings', () => {
+  // Before (a review, 2026-12-05): a group named with ESC sequences coloured the terminal, one with U+202E reversed
+  // the rest of its warning.
+  const rows = smallTelemetryRows()
+    .slice(0, 40)
+    .map((row, i) => ({ ...row, host: i < 20 ? '\u001b[31mRED\u001b[0m' : 'evil\u202eexe.txt' }));
+  const run = runCli(['stream', '--online', '--format', 'csv', '--group-by', 'host', '--warmup', '100'], toCsv(rows));
+  expect(run.stderr).toContain('group "\\x1b[31mRED\\x1b[0m" ended within the --warmup');
+  expect(run.stderr).toContain('group "evil\\u{202e}exe.txt" ended within the --warmup');
+  expect(run.stderr).not.toMatch(/[\u001b\u202e]/);
+});

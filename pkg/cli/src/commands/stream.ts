@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DEFAULT_CONTAMINATION } from '@telemetry-analyzer/engine';
-import { InputError } from '../errors';
+import { InputError, terminalText } from '../errors';
 import {
   checkRefitHistory,
   checkWarmup,
@@ -85,7 +85,7 @@ export function streamCommand(): Command {
         input: process.stdin,
         writeLine: writeStandardOutput,
         strict: flags.strict === true,
-        warn: (line) => process.stderr.write(`telemetry-analyzer: ${line}\n`),
+        warn: (line) => process.stderr.write(`telemetry-analyzer: ${terminalText(line)}\n`),
       });
       // Anomalies that could not be written are lost: that fails the command, whatever it read.
       await flushStandardOutput();

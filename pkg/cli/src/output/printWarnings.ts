@@ -3,6 +3,7 @@
  * 5 500 lines), every warning about the whole input and the first of those about single groups (`group "…": …`),
  * then how many more and where all of them are. Without a file that keeps them (train), all of them.
  */
+import { terminalText } from '../errors';
 import { isAboutOneGroup } from './groupPrefix';
 
 /** Warnings printed in full; beyond, PRINTED_WHEN_MANY of them. */
@@ -22,7 +23,7 @@ export function printWarnings(
     shown = [...whole, ...ofGroups.slice(0, Math.max(0, PRINTED_WHEN_MANY - whole.length))];
   }
   for (const warning of shown) {
-    write(`telemetry-analyzer: warning: ${warning}\n`);
+    write(`telemetry-analyzer: warning: ${terminalText(warning)}\n`);
   }
   const more = warnings.length - shown.length;
   if (more > 0) {

@@ -68,6 +68,7 @@ function omittedNote(omitted: ReportPlots['omitted']): string {
 const REPORT_CSS = `
 body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 28px; } h3 { font-size: 15px; margin: 18px 0 4px; }
+h1, h3, td { overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-size: 13px; }
 td, th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
@@ -108,9 +109,19 @@ const REPORT_SCRIPT = `
   var section = document.getElementById('plots');
   var charts = (window.reportCharts = []); // the uPlot instances, for a look from the devtools (and the tests)
   data.plots.forEach(function (plot) {
+    // Names in <bdi>: a group or metric named with a right-to-left override reorders only itself, not the heading.
     var heading = document.createElement('h3');
-    heading.textContent = (plot.group ? plot.group + ' \\u2014 ' : '') + plot.metric +
-      ' (' + plot.anomalies.length + ' anomalies)';
+    function name(text) {
+      var isolated = document.createElement('bdi');
+      isolated.textContent = text;
+      heading.appendChild(isolated);
+    }
+    if (plot.group) {
+      name(plot.group);
+      heading.appendChild(document.createTextNode(' \\u2014 '));
+    }
+    name(plot.metric);
+    heading.appendChild(document.createTextNode(' (' + plot.anomalies.length + ' anomalies)'));
     section.appendChild(heading);
     var container = document.createElement('div');
     section.appendChild(container);
