@@ -338,6 +338,45 @@ describe("metrics named like the outputs' own columns", () => {
   });
 });
 
+describe('a group constant in every column over its training rows (a stopped host)', () => {
+  // Before (a review, 2026-12-05): exit 2 for the whole run, as a short group was before.
+  test('is left unscored with a warning, the others scored; --strict refuses it', () => {
+    const work = tempDir();
+    const busy = smallTelemetryRows({ hosts: ['busy'] }).slice(0, 600);
+    // Every metric column at one value.
+    const flat = busy.map((row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([key, value]) => [key, key === 'timestamp' ? value : key === 'host' ? 'flat' : 7])
+      )
+    );
+    const input = writeInput(work, 'flat.csv', toCsv([...busy, ...flat]));
+    const out = join(work, 'out');
+    const run = runCli(['detect', '--input', input, '--output-dir', out, '--group-by', 'host']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      '1 group ("flat") did not vary in any column over their training rows: their rows are not scored (status ' +
+        'untrained) and model.json has no model for them; --strict refuses them'
+    );
+    const scores = readCsv(join(out, 'scores.csv'));
+    expect(new Set(scores.filter((row) => row.host === 'flat').map((row) => row.status))).toEqual(
+      new Set(['untrained'])
+    );
+    expect(scores.some((row) => row.host === 'busy' && row.status === 'scored')).toBe(true);
+    const strict = runCli([
+      'detect',
+      '--input',
+      input,
+      '--output-dir',
+      join(work, 'strict'),
+      '--group-by',
+      'host',
+      '--strict',
+    ]);
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toMatch(/group "flat": every column is constant over the \d+ training rows/);
+  });
+});
+
 describe('a group with too few rows to train on (a host that came up late)', () => {
   // Before (a review, 2026-12-05): exit 2 for the whole run, and no result for the healthy hosts.
   const work = tempDir();

@@ -94,8 +94,8 @@ export function trainDetectors(
   warnings: string[]
 ): Map<string, AnomalyDetector> {
   const detectors = new Map<string, AnomalyDetector>();
-  /** Groups too short to train on, and the error each would have been. */
-  const untrained: Array<{ group: string; error: unknown }> = [];
+  /** Groups too short to train on, or constant in every column, and the error each would have been. */
+  const untrained: Array<{ group: string; error: unknown; constant: boolean }> = [];
   for (const [group, set] of sets) {
     const inGroup = groupPrefix(group);
     const table = set.rows.table();
@@ -118,11 +118,24 @@ export function trainDetectors(
     } catch (error) {
       failure = error;
     }
-    if (failure instanceof EngineInputError && failure.code === 'too-few-rows' && sets.size > 1 && !settings.strict) {
-      untrained.push({ group, error: asInput(failure) });
+    const mayLeaveOut = sets.size > 1 && !settings.strict;
+    if (failure instanceof EngineInputError && failure.code === 'too-few-rows' && mayLeaveOut) {
+      untrained.push({ group, error: asInput(failure), constant: false });
       continue;
     }
-    rejectConstantColumns(table, schema, inGroup, warnings);
+    const constant = constantColumnsNotice(table);
+    if (constant?.every) {
+      const error = new InputError(headerLocation(schema, constant.column), `${inGroup}${constant.text}`);
+      if (!mayLeaveOut) {
+        throw error;
+      }
+      // One flat host (a stopped service) must not cost every other host its results, as a short one does not.
+      untrained.push({ group, error, constant: true });
+      continue;
+    }
+    if (constant) {
+      warnings.push(`${inGroup}${constant.text}`);
+    }
     const unseen =
       settings.detector.features.raw === true
         ? unseenVariationWarning(
@@ -143,25 +156,20 @@ export function trainDetectors(
     if (detectors.size === 0) {
       throw untrained[0].error;
     }
-    const named = someNames(untrained.map(({ group }) => group));
-    warnings.push(
-      `${untrained.length} group${untrained.length > 1 ? 's' : ''} (${named}) had too few ` +
-        'complete training rows for a model: their rows are not scored (status untrained) and model.json has no ' +
-        'model for them; --strict refuses them'
-    );
+    for (const constant of [false, true]) {
+      const groups = untrained.filter((entry) => entry.constant === constant).map(({ group }) => group);
+      if (groups.length > 0) {
+        warnings.push(
+          `${groups.length} group${groups.length > 1 ? 's' : ''} (${someNames(groups)}) ` +
+            (constant
+              ? 'did not vary in any column over their training rows'
+              : 'had too few complete training rows for a model') +
+            ': their rows are not scored (status untrained) and model.json has no model for them; --strict refuses them'
+        );
+      }
+    }
   }
   return detectors;
-}
-
-/** Constant training columns are kept with a warning; a table of nothing else is refused (constantColumnsNotice). */
-function rejectConstantColumns(table: SeriesTable, schema: InputSchema, inGroup: string, warnings: string[]): void {
-  const notice = constantColumnsNotice(table);
-  if (notice?.every) {
-    throw new InputError(headerLocation(schema, notice.column), `${inGroup}${notice.text}`);
-  }
-  if (notice) {
-    warnings.push(`${inGroup}${notice.text}`);
-  }
 }
 
 function headerLocation(schema: InputSchema, column: string) {
