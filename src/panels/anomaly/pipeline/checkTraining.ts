@@ -25,7 +25,14 @@ export function checkTrainingTable(table: SeriesTable | undefined, check: Traini
   if (rows < check.count) {
     const needed = `at least ${check.count} are needed: ${check.reason}`;
     if (table.columns.length === 1) {
-      return { kind: 'not-enough-data', message: `${rows} points ${check.where}; ${needed}` };
+      // Rows with a time but no number (all null, NaN or text): say so, not "0 points" of a field full of rows.
+      const withoutValue = rows === 0 && table.timestamps.length > 0;
+      return {
+        kind: 'not-enough-data',
+        message: withoutValue
+          ? `${table.timestamps.length} rows ${check.where} but none with a numeric value (null, NaN or text); ${needed}`
+          : `${rows} points ${check.where}; ${needed}`,
+      };
     }
     // Several series: a row counts only where every one has a value. Say which falls short, or that they do not meet.
     const short = table.columns

@@ -30,6 +30,15 @@ describe('checkTrainingTable', () => {
     });
   });
 
+  it('says when a series has rows but no numeric value in them (all null, NaN or text), not "0 points"', () => {
+    expect(checkTrainingTable(table({ cpu: wave(300).map(() => NaN) }), CHECK)).toEqual({
+      kind: 'not-enough-data',
+      message:
+        '300 rows in the visible range but none with a numeric value (null, NaN or text); at least 20 are needed: ' +
+        'window 12 + lags 1 + 7 rows to train on',
+    });
+  });
+
   it('names the series of a multivariate model that has too few points (a dead exporter)', () => {
     expect(checkTrainingTable(table({ cpu: wave(50), mem: wave(50).map(() => NaN) }), CHECK)).toEqual({
       kind: 'not-enough-data',
