@@ -310,18 +310,20 @@ describe('limits.queryTimeout', () => {
     await waitForAbandoned(upstream, 0);
   });
 
-  it('refuses a timeout parameter that is not a duration before any work', async () => {
-    const upstream = stopLater(await startHeldUpstream());
-    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url }));
-    const answer = await exchange(proxy.port, (socket) =>
-      socket.write(rangeQueryRequest(ANOMALY, { timeout: 'soon' }))
-    );
-    expect([answer.status, JSON.parse(answer.body).error]).toEqual([
-      400,
-      'invalid parameter "timeout": cannot parse "soon" to a valid duration',
-    ]);
-    expect(upstream.held()).toHaveLength(0);
-  });
+  // 1e300 and 1e400 seconds as Prometheus reads them: beyond int64 nanoseconds, no duration (a review found them taken).
+  it.each(['soon', '1e300', '1e400'])(
+    'refuses a timeout parameter that is not a duration (%s) before any work',
+    async (timeout) => {
+      const upstream = stopLater(await startHeldUpstream());
+      const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url }));
+      const answer = await exchange(proxy.port, (socket) => socket.write(rangeQueryRequest(ANOMALY, { timeout })));
+      expect([answer.status, JSON.parse(answer.body).error]).toEqual([
+        400,
+        `invalid parameter "timeout": cannot parse "${timeout}" to a valid duration`,
+      ]);
+      expect(upstream.held()).toHaveLength(0);
+    }
+  );
 });
 
 describe('SIGTERM', () => {

@@ -20,10 +20,15 @@ export function parseDurationOrSeconds(text: string): number | undefined {
     return literal;
   }
   if (/^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
-    return Math.round(Number(text) * 1000);
+    // As Prometheus' parseDuration: seconds that overflow Go's int64 nanoseconds (1e300, 1e400) are no duration.
+    const seconds = Number(text);
+    return seconds * 1e9 < MAX_INT64 ? Math.round(seconds * 1000) : undefined;
   }
   return undefined;
 }
+
+/** 2^63, past Go's largest int64 (a time.Duration in nanoseconds). */
+const MAX_INT64 = 2 ** 63;
 
 /** RFC 3339 as Go's time.Parse(time.RFC3339Nano) reads it (Prometheus): upper-case T and Z, a zone always. */
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/;

@@ -83,6 +83,10 @@ describe('valid anomaly queries', () => {
     ['anomaly_flag(x) == 1', { operator: '==', value: 1, bool: false }],
     ['anomaly_score(x) > bool 0.6', { operator: '>', value: 0.6, bool: true }],
     ['anomaly_threshold(x) != -1', { operator: '!=', value: -1, bool: false }],
+    // PromQL's NaN and Inf literals, in any case (a review found them refused).
+    ['anomaly_score(x) > NaN', { operator: '>', value: NaN, bool: false }],
+    ['anomaly_score(x) < inf', { operator: '<', value: Infinity, bool: false }],
+    ['anomaly_score(x) > bool -Inf', { operator: '>', value: -Infinity, bool: true }],
   ])('trailing comparison %s', (text, comparison) => {
     expect(parseAnomaly(text).comparison).toEqual(comparison);
   });

@@ -55,7 +55,9 @@ export const TIME_CASES: HostileCase[] = [
   }),
   refused('times', 'step=0', range({ step: '0' }), { error: /zero or negative query resolution step/ }),
   refused('times', 'step=-60', range({ step: '-60' }), { error: /cannot parse "-60" to a valid duration/ }),
-  refused('times', 'step=1e300', range({ step: '1e300' }), { error: /beyond the times the proxy supports/ }),
+  refused('times', 'step=1e300 (beyond int64 nanoseconds, as Prometheus reads it)', range({ step: '1e300' }), {
+    error: /^invalid parameter "step": cannot parse "1e300" to a valid duration$/,
+  }),
   refused('times', 'a million points', range({ start: '0', end: '60000000', step: '60' }), {
     error: /exceeded maximum resolution of 11000 points per timeseries/,
   }),

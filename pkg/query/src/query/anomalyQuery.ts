@@ -371,11 +371,14 @@ class AnomalyQueryParser {
       sign = this.next().text === '-' ? -1 : 1;
     }
     const number = this.peek();
-    if (number.type !== 'number') {
+    // PromQL's number literals include NaN and Inf, in any case (its lexer reads them as numbers).
+    const special = number.type === 'identifier' && /^(?:nan|inf)$/i.test(number.text);
+    if (number.type !== 'number' && !special) {
       this.fail(number, `expected a number after "${operator.text}", got ${describe(number)}`);
     }
     this.next();
-    return { operator: operator.text as ComparisonOperator, value: sign * Number(number.text), bool };
+    const value = special ? (number.text.toLowerCase() === 'nan' ? NaN : Infinity) : Number(number.text);
+    return { operator: operator.text as ComparisonOperator, value: sign * value, bool };
   }
 
   private integer(value: Token, name: AnomalyIntegerOption): number {
