@@ -17,10 +17,10 @@ export const PARSE_HERE_MAX_CHARS = 32 * 1024;
 /** Upstream requests one fetch may take: 1 000 000 points per series, far above the training and answer limits. */
 const MAX_REQUESTS_PER_FETCH = 100;
 /**
- * Points per series of the first request of a fetch of more: what it brings tells how many series the query has, so
- * a limit on series x points (the caller's onChunk) refuses it after this much, not after a whole 10 000-point
- * answer (an attack review: a query certain to be refused read 100 MB and took 1 GB of memory first). Costs a longer
- * fetch one more request.
+ * Points per series of the first request of a fetch that takes several: what it brings tells how many series the
+ * query has, so a limit on series x points (the caller's onChunk) refuses it after this much, not after a whole
+ * 10 000-point answer or more (an attack review: a query certain to be refused read 100 MB and took 1 GB of memory
+ * first). A refused query then costs at most what the largest single request of an accepted one does.
  */
 export const FIRST_CHUNK_POINTS = 1000;
 
@@ -38,7 +38,7 @@ export async function prometheusQueryRange(
 ): Promise<Series[]> {
   // Counted, not stepped until past the end: at times like 1e300 ms adding the step changes nothing.
   const points = Math.floor((endMs - startMs) / stepMs) + 1;
-  const first = points > FIRST_CHUNK_POINTS ? FIRST_CHUNK_POINTS : MAX_POINTS_PER_REQUEST;
+  const first = points > MAX_POINTS_PER_REQUEST ? FIRST_CHUNK_POINTS : MAX_POINTS_PER_REQUEST;
   const chunkCount = 1 + Math.max(0, Math.ceil((points - first) / MAX_POINTS_PER_REQUEST));
   if (!(stepMs > 0) || !Number.isSafeInteger(chunkCount) || chunkCount < 1 || chunkCount > MAX_REQUESTS_PER_FETCH) {
     throw badData(
