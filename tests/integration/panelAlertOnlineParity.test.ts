@@ -3,8 +3,9 @@
  * over a range that starts off the hour, and the proxy answering the rule's expression (anomaly_score in place of
  * anomaly_flag) over the same range give the same score at every point, bit for bit, on real Prometheus data.
  *
- * The panel side runs the panel's own code: the training plan (model/trainingRange.ts), the pieces its training
- * query is fetched in (model/baselineQuery.ts) and the worker's online scoring (pipeline/onlineScore.ts). Grafana's
+ * The panel side runs the panel's own code: the training plan (model/trainingPlan.ts), the pieces its training
+ * query is fetched in (model/trainingQueryRanges.ts) and the worker's online scoring (pipeline/onlineScore.ts); the
+ * pieces' rows are joined and kept to the window as analysePanel does. Grafana's
  * Prometheus data source is stood in for by range queries aligned as Grafana aligns them: start and end rounded
  * down to a multiple of the step (grafana/grafana pkg/promlib/models/query.go, AlignTimeRange).
  */
@@ -12,7 +13,7 @@ import type { SeriesTable } from '@telemetry-analyzer/engine';
 import { buildAnomalyExpression } from '../../src/panels/anomaly/alerting/anomalyExpression';
 import { trainingQueryRanges } from '../../src/panels/anomaly/model/trainingQueryRanges';
 import { toDetectorOptions } from '../../src/panels/anomaly/model/detectorOptions';
-import { trainingPlan } from '../../src/panels/anomaly/model/trainingPlan';
+import { alignedQueryStart, trainingPlan } from '../../src/panels/anomaly/model/trainingPlan';
 import { withDefaults } from '../../src/panels/anomaly/options/defaults';
 import { scoreOnline } from '../../src/panels/anomaly/pipeline/onlineScore';
 import type { AnomalyOptions } from '../../src/panels/anomaly/types';
@@ -85,10 +86,13 @@ async function grafanaQuery(range: { from: number; to: number }, stepMs: number)
   };
 }
 
-function joined(tables: SeriesTable[]): SeriesTable {
+/** The pieces' rows joined, those outside `keep` left out (as analysePanel's baselineColumns does). */
+function joined(tables: SeriesTable[], keep: Range): SeriesTable {
+  const rows = tables.flatMap((t) => Array.from(t.timestamps, (time, i) => [time, t.columns[0].values[i]]));
+  const kept = rows.filter(([time]) => time >= keep.from && time <= keep.to);
   return {
-    timestamps: Float64Array.from(tables.flatMap((t) => [...t.timestamps])),
-    columns: [{ name: 'cpu', values: Float64Array.from(tables.flatMap((t) => [...t.columns[0].values])) }],
+    timestamps: Float64Array.from(kept, ([time]) => time),
+    columns: [{ name: 'cpu', values: Float64Array.from(kept, ([, value]) => value) }],
   };
 }
 
@@ -99,14 +103,15 @@ interface Range {
 
 /** The panel's online scores of its visible range, by timestamp. */
 async function panelScores(options: AnomalyOptions, visible: Range, stepMs: number): Promise<Map<number, number>> {
-  const plan = trainingPlan(options.training, visible, {
+  const plan = trainingPlan(options.training, {
     online: true,
     stepMs,
+    scoreStartMs: alignedQueryStart(visible.from, stepMs, 0),
     features: { window: options.window, lags: options.lags },
     nowMs: Date.now(),
   })!;
   const pieces = trainingQueryRanges(plan.fetch, stepMs);
-  const training = joined(await Promise.all(pieces.map((piece) => grafanaQuery(piece, stepMs))));
+  const training = joined(await Promise.all(pieces.map((piece) => grafanaQuery(piece, stepMs))), plan.fetch);
   const table = await grafanaQuery(visible, stepMs);
   const detector = {
     ...toDetectorOptions(options),
@@ -132,6 +137,8 @@ describe('the panel and its alert rule (online, previous day)', () => {
   it.each([
     ['a range starting 17 minutes past the hour, 1-minute step', 17 * 60_000, STEP_MS],
     ['a range starting 43 minutes past the hour, a 7-minute step (not dividing the hour)', 43 * 60_000, 7 * STEP_MS],
+    // Grafana rounds the start down to the step: 6 minutes before the hour, so the window ends an hour earlier.
+    ['a range starting on the hour, a 7-minute step (its start rounded down before the hour)', 0, 7 * STEP_MS],
   ])('score %s alike, point for point', async (_name, pastTheHour, stepMs) => {
     const options = withDefaults({ online: true, trees: 40, training: { kind: 'previous', previousDays: 1 } });
     const from = Math.floor((dataset.end - 10 * HOUR_MS) / HOUR_MS) * HOUR_MS + pastTheHour;
@@ -146,6 +153,23 @@ describe('the panel and its alert rule (online, previous day)', () => {
     expect([...rule.keys()]).toEqual([...panel.keys()]);
     const differing = [...panel].filter(([t, score]) => rule.get(t) !== score);
     expect(differing).toEqual([]);
+  });
+});
+
+describe('an online alert evaluated off the step grid', () => {
+  it('scores its time as a range query scores the grid point of the same sample (a review: one more warm-up row)', async () => {
+    const expression = `anomaly_score(${QUERY}, online=true, train="1d", trees=40, step="1m")`;
+    const hour = Math.floor((dataset.end - 10 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+    const at = hour + 30 * 60_000; // on the grid; the alert evaluates 30 s later, with the same sample (lookback)
+    const [series] = await queryRange(proxy.url, expression, hour + 10 * 60_000, hour + 40 * 60_000, STEP_MS);
+    const range = new Map(series.values.map(([seconds, value]) => [seconds * 1000, value]));
+    const response = await fetch(`${proxy.url}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ query: expression, time: String((at + 30_000) / 1000) }),
+    });
+    const instant = (await response.json()) as { data: { result: Array<{ value: [number, string] }> } };
+    expect(instant.data.result[0].value).toEqual([(at + 30_000) / 1000, range.get(at)]);
   });
 });
 

@@ -65,7 +65,7 @@ export {
   DEFAULT_RETRAIN_INTERVAL_MS,
   batchTrainingEnd,
   featureHistoryRows,
-  gridPointAtOrBefore,
+  gridPointAtOrAfter,
   onlineTrainingEnd,
   retrainBoundary,
 } from './contract/trainingWindows';

@@ -47,9 +47,10 @@ export function batchTrainingEnd(
 }
 
 /**
- * The first point at or before `ms` on the step grid through `anchorMs` (a query's start): data fetched from
- * there lies on the query's own grid, whatever the window's start.
+ * The first point at or after `ms` on the step grid through `anchorMs` (a query's start): data fetched from there
+ * lies on the query's own grid, whatever the window's start, and no row before the window warms a detector up (an
+ * instant query off the step grid would otherwise take one more warm-up row than a range query over the same time).
  */
-export function gridPointAtOrBefore(ms: number, anchorMs: number, stepMs: number): number {
-  return anchorMs - Math.ceil((anchorMs - ms) / stepMs) * stepMs;
+export function gridPointAtOrAfter(ms: number, anchorMs: number, stepMs: number): number {
+  return anchorMs - Math.floor((anchorMs - ms) / stepMs) * stepMs;
 }

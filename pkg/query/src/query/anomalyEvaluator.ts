@@ -8,7 +8,7 @@
  * This file puts them in order. The event loop only plans, fetches and hands work over: models stay the engine's
  * TransferredDetector here and are decoded, trained and scored on worker threads.
  */
-import { featureHistoryRows, gridPointAtOrBefore, type SeriesTable } from '@telemetry-analyzer/engine';
+import { featureHistoryRows, gridPointAtOrAfter, type SeriesTable } from '@telemetry-analyzer/engine';
 import type { Limits, ServiceConfig } from '../config';
 import { LruCache } from '../models/lruCache';
 import { ModelRepository, TrainedModel } from '../models/modelRepository';
@@ -300,8 +300,9 @@ export class AnomalyEvaluator {
     const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
     const training = onlineTrainingRange(settings.training, scoreStart, this.config.engine.retrainIntervalMs);
     checkTrainingRange(limits, training.startMs, training.endMs, step);
-    // On the query's own step grid (a window starting on the hour is off it when the step does not divide the hour).
-    const fetchStart = gridPointAtOrBefore(training.startMs, scoreStart, step);
+    // On the query's own step grid (a window starting on the hour is off it when the step does not divide the hour),
+    // from the window's first point on it.
+    const fetchStart = gridPointAtOrAfter(training.startMs, scoreStart, step);
     checkTimeRange(fetchStart, scoreEnd, 'the training window and the scored range');
     const series = await fetchSeries(upstream, query, { startMs: fetchStart, endMs: scoreEnd, stepMs: step }, limits, {
       signal,

@@ -1,9 +1,10 @@
 import type { DataFrame, TimeRange } from '@grafana/data';
 import { splitLongFrames } from '../data/longFrames';
 import { type ModelLayout, planModels } from '../data/modelInputs';
+import { rowSpacing } from '../data/rowSpacing';
 import { type SeriesRef, findNumberSeries } from '../data/seriesRefs';
 import { requiredPoints, toDetectorOptions } from '../model/detectorOptions';
-import { trainingPlan } from '../model/trainingPlan';
+import { alignedQueryStart, trainingPlan } from '../model/trainingPlan';
 import { trainingDataKey } from '../model/trainingRange';
 import { copySeriesData, type KeptTimes } from '../pipeline/seriesData';
 import type { PixelGrid } from '../pipeline/decimate';
@@ -58,8 +59,11 @@ export interface AnalysisContext {
   columns: number;
   /** The query interval (ms), the smallest step multivariate models are aligned on; 0 when unknown. */
   intervalMs: number;
-  /** Runs the panel's queries over another range (epoch ms, both ends included; Grafana's data source API). */
-  fetchFrames(range: { from: number; to: number }): Promise<DataFrame[]>;
+  /**
+   * Runs the panel's queries over another range (epoch ms, both ends included; Grafana's data source API), in pieces
+   * of rows `stepMs` apart at most (model/trainingQueryRanges.ts): the frames of each piece.
+   */
+  fetchFrames(range: { from: number; to: number }, stepMs: number): Promise<DataFrame[][]>;
   onProgress?(fraction: number): void;
   /** Gives the main thread back between copy steps. */
   pause(): Promise<void>;
@@ -82,24 +86,24 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
     return { status: 'no-data' };
   }
 
-  const plan = trainingPlan(
-    options.training,
-    { from: ctx.visibleRange.from.valueOf() },
-    {
-      online: options.online,
-      stepMs: ctx.intervalMs,
-      features: { window: options.window, lags: options.lags },
-      nowMs: Date.now(),
-    }
-  );
+  // The rows' step: the query interval, or the spacing the data shows when wider (rowSpacing).
+  const stepMs = Math.max(ctx.intervalMs, rowSpacing(frames, refs));
+  const plan = trainingPlan(options.training, {
+    online: options.online,
+    stepMs,
+    scoreStartMs: alignedQueryStart(ctx.visibleRange.from.valueOf(), stepMs, ctx.visibleRange.to.utcOffset() * 60_000),
+    features: { window: options.window, lags: options.lags },
+    nowMs: Date.now(),
+  });
   const range = plan?.fetch;
   const optionsKey = trainingOptionsKey(options);
   const trainingKeys = models.map((m) => {
     const ids = m.series.map((s) => s.id);
-    // A training range moves on the hour (as the proxy's models): the key is the range itself. The visible range
-    // moves on every refresh: its models are kept until it moved by a tenth (trainingDataKey).
+    // A training range moves on the hour (as the proxy's models): the key is the range itself, and the step its
+    // rows are fetched at (a resized panel's new interval trains anew). The visible range moves on every refresh: its
+    // models are kept until it moved by a tenth (trainingDataKey).
     const data = range
-      ? `${range.from}-${range.to}|${ids.join(',')}`
+      ? `${range.from}-${range.to}@${stepMs}|${ids.join(',')}`
       : trainingDataKey({ from: ctx.visibleRange.from.valueOf(), to: ctx.visibleRange.to.valueOf() }, ids);
     return `${optionsKey}|${options.training.kind}|${data}`;
   });
@@ -116,7 +120,7 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
   const slack = Math.max(0, ctx.intervalMs);
   const visibleRows: KeptTimes = { fromMs: grid.fromMs - slack, toMs: grid.toMs + slack };
   const outsideRange = { outside: 0 };
-  let baseline: Promise<DataFrame[]> | undefined;
+  let baseline: Promise<DataFrame[][]> | undefined;
   const job = async (only: (i: number) => boolean, resendTraining: boolean) => {
     const jobs: PanelModelJob[] = [];
     for (let i = 0; i < models.length; i++) {
@@ -128,8 +132,8 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       const needsTraining = options.online || resendTraining || !ctx.scorer.hasModel(m.key, trainingKeys[i]);
       let training: PanelColumn[] | undefined;
       if (needsTraining && range) {
-        baseline ??= ctx.fetchFrames(range).then(splitLongFrames);
-        training = await baselineColumns(await baseline, m, ctx.pause);
+        baseline ??= ctx.fetchFrames(range, stepMs).then((pieces) => pieces.map(splitLongFrames));
+        training = await baselineColumns(await baseline, m, { fromMs: range.from, toMs: range.to }, ctx.pause);
       }
       jobs.push({
         slot: m.key,
@@ -230,24 +234,40 @@ async function columnsOf(
 }
 
 /**
- * A model's series in the baseline's frames (matched by identity; the baseline is fetched in pieces, so a series may
- * come in several frames, joined here), or undefined if the baseline lacks one.
+ * A model's series in the baseline's pieces (matched by identity within each piece: identities are made unique
+ * within one frame set, so a series of a later piece must not be looked up among all pieces' frames), joined, rows
+ * outside `keep` (before the window: Grafana rounds a piece's start down to the step) left out; undefined if the
+ * baseline lacks one.
  */
-async function baselineColumns(frames: DataFrame[], model: PanelModel, pause: () => Promise<void>) {
-  const byId = new Map<string, SeriesRef[]>();
-  for (const ref of findNumberSeries(frames)) {
-    byId.set(ref.id, [...(byId.get(ref.id) ?? []), ref]);
-  }
-  const columns: PanelColumn[] = [];
-  for (const series of model.series) {
-    const pieces = byId.get(series.id);
-    if (pieces === undefined) {
-      return undefined;
+async function baselineColumns(
+  pieces: DataFrame[][],
+  model: PanelModel,
+  keep: KeptTimes,
+  pause: () => Promise<void>
+): Promise<PanelColumn[] | undefined> {
+  const found: PanelColumn[][] = model.series.map(() => []);
+  for (const frames of pieces) {
+    const byId = new Map(findNumberSeries(frames).map((ref) => [ref.id, ref]));
+    for (let s = 0; s < model.series.length; s++) {
+      const ref = byId.get(model.series[s].id);
+      if (ref) {
+        const frame = frames[ref.frameIndex];
+        const data = await copySeriesData(
+          frame.fields[ref.timeFieldIndex].values,
+          frame.fields[ref.fieldIndex].values,
+          pause,
+          undefined,
+          keep
+        );
+        found[s].push({ name: ref.name, times: data.times, values: data.values });
+      }
     }
-    // Columns are named as in the model, whatever the baseline's display names.
-    columns.push({ ...joinColumns(await columnsOf(frames, pieces, pause)), name: series.name });
   }
-  return columns;
+  if (found.some((columns) => columns.length === 0)) {
+    return undefined;
+  }
+  // Columns are named as in the model, whatever the baseline's display names.
+  return found.map((columns, s) => ({ ...joinColumns(columns), name: model.series[s].name }));
 }
 
 /** One column of several pieces' columns of one series. */

@@ -92,7 +92,7 @@ export function useAnalysis(
       // The copy gives the thread back every PAUSE_BUDGET_MS, not after every series.
       pause: pauseEvery(PAUSE_BUDGET_MS, yieldToEventLoop),
       isStale: () => stale,
-      fetchFrames: (range) => queryBaseline(data, range, maxDataPoints),
+      fetchFrames: (range, stepMs) => queryBaseline(data, range, maxDataPoints, stepMs),
       onProgress: (progress) => {
         // A re-render per model of 50 is work the page does not need: at most one per PROGRESS_INTERVAL_MS.
         const now = Date.now();

@@ -16,11 +16,20 @@ export interface TrainingPlan {
   warmupEndMs?: number;
 }
 
-/** What the training rows of a panel depend on besides its training option and the visible range. */
+/** What the training rows of a panel depend on besides its training option. */
 export interface TrainingContext {
   online: boolean;
-  /** The panel's query interval (its data's step), 0 when unknown. */
+  /**
+   * The step of the panel's rows: its query interval, or the spacing its data shows when wider (a Min step, or rows
+   * of a source that does not bucket by the interval); 0 when unknown.
+   */
   stepMs: number;
+  /**
+   * The first point of the visible range's query as the data source asks for it (Grafana rounds a Prometheus query's
+   * start down to its step, in the dashboard's UTC offset: alignedQueryStart): the proxy's windows start from the
+   * start of the query it is sent.
+   */
+  scoreStartMs: number;
   features: { window: number; lags: number };
   nowMs: number;
 }
@@ -31,18 +40,14 @@ export interface TrainingContext {
  * before the visible range (batch: before its first point's feature history), and in online mode the rows from
  * there to the visible range are scored as well. Undefined when the models train on the visible data itself.
  */
-export function trainingPlan(
-  training: TrainingRangeOptions,
-  visible: { from: number },
-  context: TrainingContext
-): TrainingPlan | undefined {
-  const visibleFrom = visible.from;
+export function trainingPlan(training: TrainingRangeOptions, context: TrainingContext): TrainingPlan | undefined {
+  const { scoreStartMs, stepMs } = context;
   let startMs: number;
   let endMs: number;
   if (training.kind === 'previous') {
     endMs = context.online
-      ? onlineTrainingEnd(visibleFrom, DEFAULT_RETRAIN_INTERVAL_MS)
-      : batchTrainingEnd(visibleFrom, context.stepMs, context.features, DEFAULT_RETRAIN_INTERVAL_MS, context.nowMs);
+      ? onlineTrainingEnd(scoreStartMs, DEFAULT_RETRAIN_INTERVAL_MS)
+      : batchTrainingEnd(scoreStartMs, stepMs, context.features, DEFAULT_RETRAIN_INTERVAL_MS, context.nowMs);
     startMs = endMs - training.previousDays * DAY_MS;
   } else if (training.kind === 'absolute' && unusableFixedRange(training) === undefined) {
     startMs = training.from!;
@@ -51,13 +56,22 @@ export function trainingPlan(
     return undefined;
   }
   // The models train on the newest MAX_TRAINING_ROWS rows of the window: older ones are not fetched.
-  if (context.stepMs > 0) {
-    startMs = Math.max(startMs, endMs - (MAX_TRAINING_ROWS - 1) * context.stepMs);
+  if (stepMs > 0) {
+    startMs = Math.max(startMs, endMs - (MAX_TRAINING_ROWS - 1) * stepMs);
   }
   if (!context.online) {
     return { fetch: { from: startMs, to: endMs } };
   }
   // Online, the rows up to the visible range go through the detector too (a window ending inside the visible range
   // warms up on visible rows as well).
-  return { fetch: { from: startMs, to: Math.max(endMs, visibleFrom) }, warmupEndMs: endMs };
+  return { fetch: { from: startMs, to: Math.max(endMs, scoreStartMs) }, warmupEndMs: endMs };
+}
+
+/**
+ * The start of a query over [fromMs, …] at `stepMs` as Grafana's Prometheus data source sends it: rounded down to
+ * a multiple of the step in the dashboard's UTC offset (grafana/grafana pkg/promlib/models/query.go,
+ * AlignTimeRange, with the utcOffsetSec the frontend sends). Without a step, `fromMs`.
+ */
+export function alignedQueryStart(fromMs: number, stepMs: number, utcOffsetMs: number): number {
+  return stepMs > 0 ? Math.floor((fromMs + utcOffsetMs) / stepMs) * stepMs - utcOffsetMs : fromMs;
 }

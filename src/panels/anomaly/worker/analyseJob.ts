@@ -321,11 +321,15 @@ async function analyseOnline(
   const training = model.training
     ? modelTable(model.training, await sortedSeries(model.training, pause), request.intervalMs, alignment?.stepMs).table
     : undefined;
-  const problem = checkTrainingTable(training ?? table, request.check);
+  // The rows that warm the detector up are judged, not the rows after the window's end (scored, not trained on).
+  const end = request.onlineWarmupEndMs;
+  const warmupRows =
+    training && end !== undefined ? sliceTable(training, 0, lowerBound(training.timestamps, end)) : training;
+  const problem = checkTrainingTable(warmupRows ?? table, request.check);
   if (problem) {
     return { slot: model.slot, ok: false, code: problem.kind, message: problem.message };
   }
-  const { scored, detector } = await scoreOnline(table, training, options, pause, request.onlineWarmupEndMs);
+  const { scored, detector } = await scoreOnline(table, training, options, pause, end);
   if (detector.detector) {
     // For explanations only: online jobs always bring their training rows (nothing is reused).
     state.cache.set(model.slot, `${model.trainingKey}|online`, detector.detector);

@@ -41,7 +41,7 @@ describe('queryBaseline', () => {
     const requests = recordingDataSource();
     // A week at 30 s: 20 161 points, three pieces.
     const range = { from: FROM - 7 * 86_400_000, to: FROM };
-    const frames = await queryBaseline(panelData(STEP), range, 720);
+    const frames = await queryBaseline(panelData(STEP), range, 720, STEP);
 
     expect(requests.map((r) => [r.range.from.valueOf(), r.range.to.valueOf()])).toEqual([
       [range.from, range.from + (TRAINING_QUERY_STEPS - 1) * STEP],
@@ -55,12 +55,13 @@ describe('queryBaseline', () => {
         TRAINING_QUERY_STEPS,
       ]);
     }
-    expect(frames.map((f) => f.name)).toEqual(['piece 1', 'piece 2', 'piece 3']);
+    // The frames piece by piece: a series' identity is made unique within one frame set, not across pieces.
+    expect(frames.map((piece) => piece.map((f) => f.name))).toEqual([['piece 1'], ['piece 2'], ['piece 3']]);
   });
 
   it('without a known interval, one query at the interval Grafana would choose for the range', async () => {
     const requests = recordingDataSource();
-    await queryBaseline(panelData(0), { from: FROM - 86_400_000, to: FROM }, 1440);
+    await queryBaseline(panelData(0), { from: FROM - 86_400_000, to: FROM }, 1440, 0);
     expect(requests).toHaveLength(1);
     expect(requests[0].intervalMs).toBe(60_000);
   });

@@ -1,5 +1,5 @@
 import { MAX_TRAINING_ROWS } from '../../pipeline/chunkedScore';
-import { trainingPlan } from '../trainingPlan';
+import { alignedQueryStart, trainingPlan } from '../trainingPlan';
 import { MAX_TRAINING_QUERIES, TRAINING_QUERY_STEPS, trainingQueryRanges } from '../trainingQueryRanges';
 
 const HOUR = 3_600_000;
@@ -13,11 +13,13 @@ const now = visibleFrom + 6 * HOUR;
 
 describe('trainingPlan (the proxy reads the rule the panel writes the same way)', () => {
   it('online: the previous day ends on the hour before the range; the rows from there on are scored, not drawn', () => {
-    const plan = trainingPlan(
-      previousDay,
-      { from: visibleFrom },
-      { online: true, stepMs: MINUTE, features, nowMs: now }
-    );
+    const plan = trainingPlan(previousDay, {
+      scoreStartMs: visibleFrom,
+      online: true,
+      stepMs: MINUTE,
+      features,
+      nowMs: now,
+    });
     const hour = visibleFrom - 17 * MINUTE;
     expect(plan).toEqual({ fetch: { from: hour - DAY, to: visibleFrom }, warmupEndMs: hour });
   });
@@ -25,31 +27,35 @@ describe('trainingPlan (the proxy reads the rule the panel writes the same way)'
   it('batch: the previous day ends on the hour before the first point of the feature history, end included', () => {
     // 16 steps of 4 minutes of history (window + lags + 1) and one more step before 10:17 is 09:09: the hour 09:00.
     const fourMinutes = 4 * MINUTE;
-    const plan = trainingPlan(
-      previousDay,
-      { from: visibleFrom },
-      { online: false, stepMs: fourMinutes, features, nowMs: now }
-    );
+    const plan = trainingPlan(previousDay, {
+      scoreStartMs: visibleFrom,
+      online: false,
+      stepMs: fourMinutes,
+      features,
+      nowMs: now,
+    });
     const end = visibleFrom - 17 * MINUTE - HOUR;
     expect(plan).toEqual({ fetch: { from: end - DAY, to: end } });
     // With a 1-minute step the history starts at 10:01 and the step before it is 10:00: the hour 10:00.
     expect(
-      trainingPlan(previousDay, { from: visibleFrom }, { online: false, stepMs: MINUTE, features, nowMs: now })
+      trainingPlan(previousDay, { scoreStartMs: visibleFrom, online: false, stepMs: MINUTE, features, nowMs: now })
     ).toEqual({ fetch: { from: end + HOUR - DAY, to: end + HOUR } });
   });
 
   it('never ends after the hour that holds now (a range in the future)', () => {
-    const plan = trainingPlan(
-      previousDay,
-      { from: now + 5 * HOUR },
-      { online: false, stepMs: MINUTE, features, nowMs: now }
-    );
+    const plan = trainingPlan(previousDay, {
+      scoreStartMs: now + 5 * HOUR,
+      online: false,
+      stepMs: MINUTE,
+      features,
+      nowMs: now,
+    });
     expect(plan?.fetch.to).toBe(now - (now % HOUR));
   });
 
   it('fetches only the newest rows a model trains on', () => {
     const week = { kind: 'previous' as const, previousDays: 7 };
-    const plan = trainingPlan(week, { from: visibleFrom }, { online: true, stepMs: 15_000, features, nowMs: now })!;
+    const plan = trainingPlan(week, { scoreStartMs: visibleFrom, online: true, stepMs: 15_000, features, nowMs: now })!;
     expect(plan.fetch.from).toBe(plan.warmupEndMs! - (MAX_TRAINING_ROWS - 1) * 15_000);
   });
 
@@ -60,10 +66,10 @@ describe('trainingPlan (the proxy reads the rule the panel writes the same way)'
       from: visibleFrom - 3 * DAY,
       to: visibleFrom - 2 * DAY,
     };
-    expect(trainingPlan(fixed, { from: visibleFrom }, { online: false, stepMs: 0, features, nowMs: now })).toEqual({
+    expect(trainingPlan(fixed, { scoreStartMs: visibleFrom, online: false, stepMs: 0, features, nowMs: now })).toEqual({
       fetch: { from: fixed.from, to: fixed.to },
     });
-    expect(trainingPlan(fixed, { from: visibleFrom }, { online: true, stepMs: 0, features, nowMs: now })).toEqual({
+    expect(trainingPlan(fixed, { scoreStartMs: visibleFrom, online: true, stepMs: 0, features, nowMs: now })).toEqual({
       fetch: { from: fixed.from, to: visibleFrom },
       warmupEndMs: fixed.to,
     });
@@ -72,7 +78,7 @@ describe('trainingPlan (the proxy reads the rule the panel writes the same way)'
   it('the visible range: no training query', () => {
     const visible = { kind: 'visible' as const, previousDays: 7 };
     expect(
-      trainingPlan(visible, { from: visibleFrom }, { online: true, stepMs: MINUTE, features, nowMs: now })
+      trainingPlan(visible, { scoreStartMs: visibleFrom, online: true, stepMs: MINUTE, features, nowMs: now })
     ).toBeUndefined();
   });
 });
@@ -103,5 +109,29 @@ describe("trainingQueryRanges (the training query at the panel's own step)", () 
   it('refuses a range of more pieces than the limit, saying how many points it holds', () => {
     const range = { from: 0, to: MAX_TRAINING_QUERIES * TRAINING_QUERY_STEPS * 1000 };
     expect(() => trainingQueryRanges(range, 1000)).toThrow(/holds 100001 points per series .* at most 100000/);
+  });
+});
+
+describe('alignedQueryStart (where Grafana starts the visible query, which the proxy reads windows from)', () => {
+  it('rounds down to the step: a range starting on the hour at 7 minutes starts 6 minutes before it', () => {
+    const hour = visibleFrom - 17 * MINUTE;
+    const aligned = alignedQueryStart(hour, 7 * MINUTE, 0);
+    expect(hour % (7 * MINUTE)).toBeGreaterThan(0); // this hour is not on the 7-minute grid
+    expect(hour - aligned).toBe(hour % (7 * MINUTE));
+    // And so the online window ends on the hour before.
+    const plan = trainingPlan(previousDay, {
+      scoreStartMs: aligned,
+      online: true,
+      stepMs: 7 * MINUTE,
+      features,
+      nowMs: now,
+    })!;
+    expect(plan.warmupEndMs).toBe(hour - HOUR);
+  });
+
+  it("in the dashboard's UTC offset, as Grafana sends utcOffsetSec: a 1 h step in Kolkata starts on the half hour", () => {
+    const kolkata = 330 * MINUTE;
+    expect(alignedQueryStart(visibleFrom, HOUR, kolkata) % HOUR).toBe(30 * MINUTE);
+    expect(alignedQueryStart(visibleFrom, 0, kolkata)).toBe(visibleFrom);
   });
 });

@@ -36,11 +36,13 @@ describe('training range editor', () => {
     expect(shown(testIds.options.trainingTo)).toHaveValue(dateTime(value.to).format('YYYY-MM-DD HH:mm:ss'));
     // The analysis trains on that range, not on the visible one.
     const visible = { from: dateTime(0), to: dateTime(1), raw: { from: 'now-1h', to: 'now' } };
-    const range = trainingPlan(
-      value,
-      { from: visible.from.valueOf() },
-      { online: false, stepMs: 0, features: { window: 12, lags: 3 }, nowMs: 0 }
-    );
+    const range = trainingPlan(value, {
+      scoreStartMs: visible.from.valueOf(),
+      online: false,
+      stepMs: 0,
+      features: { window: 12, lags: 3 },
+      nowMs: 0,
+    });
     expect([range?.fetch.from, range?.fetch.to]).toEqual([value.from, value.to]);
   });
 });

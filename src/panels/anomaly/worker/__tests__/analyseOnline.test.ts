@@ -54,6 +54,22 @@ describe('the panel in online mode', () => {
     expect(outcome.series[0].anomalyCount).toBeGreaterThan(0); // the spike at point 900
   });
 
+  it('warms up on the rows before the window end only, and says so when they are too few (not an engine error)', async () => {
+    // The series began 10 rows before the window's end (the hour): 590 rows between it and the visible range are
+    // scored, not trained on; 10 cannot warm a detector up.
+    const state: AnalyseState = { cache: new DetectorCache(), tables: new Map() };
+    const late = { ...request, onlineWarmupEndMs: START + 10 * STEP };
+    const [outcome] = await runAnalyseJob(late, state, hooks);
+    expect(outcome).toMatchObject({
+      ok: false,
+      code: 'not-enough-data',
+      message: expect.stringMatching(/^10 points in the training range/),
+    });
+    // With the window ending at the visible range, as before.
+    const [whole] = await runAnalyseJob({ ...request, onlineWarmupEndMs: START + 600 * STEP }, state, hooks);
+    expect(whole.ok && whole.scoredRows).toBe(600);
+  });
+
   it('builds alert rules with online=true, so the alert scores as the panel does', () => {
     const expression = buildAnomalyExpression({ language: 'promql', expr: 'cpu' }, options, {
       visibleRangeMs: 3_600_000,
