@@ -22,7 +22,13 @@
  * absorbs that except on the rare value right at a float32 rounding boundary. Two uncached requests with different
  * start times already differ the same way; reused scores are those of the earlier request.
  */
-import { type AnomalyDetector, type ScoreResult, type SeriesTable, lowerBound } from '@telemetry-analyzer/engine';
+import {
+  type AnomalyDetector,
+  type ScoreResult,
+  type SeriesTable,
+  featureHistoryRows,
+  lowerBound,
+} from '@telemetry-analyzer/engine';
 
 /** The last table a model scored, and what the engine said about every row of it. */
 export interface ScoredTable {
@@ -69,7 +75,7 @@ export function scoreWithCache(
   const columns = table.columns.map((column) => column.values);
   const kept = keptRows(columns, rows);
   const features = detector.options.features;
-  const history = features.window + features.lags + 1;
+  const history = featureHistoryRows(features);
 
   const scored: ScoredTable = {
     timestamps: table.timestamps,

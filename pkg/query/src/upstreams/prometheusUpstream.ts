@@ -14,7 +14,7 @@ const MAX_POINTS_PER_REQUEST = 10_000;
  * (Prometheus' and InfluxDB's).
  */
 export const PARSE_HERE_MAX_CHARS = 32 * 1024;
-/** Upstream requests one fetch may take: 1 000 000 points per series, far above the training and answer limits. */
+/** Upstream requests one fetch may take: 991 000 points per series, far above the training and answer limits. */
 const MAX_REQUESTS_PER_FETCH = 100;
 /**
  * Points per series of the first request of a fetch that takes several: what it brings tells how many series the

@@ -8,7 +8,7 @@ export const VISIBLE_WARMUP_SHARE = 0.3;
 /**
  * The panel's online mode: the engine's OnlineDetector over the training rows (those before the visible range)
  * followed by the visible rows, as an `online=true` alert rule and `detect --online` score them. The rows before
- * `warmupEndMs` (the training window's end, model/trainingRange.ts; by default every training row) warm the detector
+ * `warmupEndMs` (the training window's end, model/trainingPlan.ts; by default every training row) warm the detector
  * up; without a training range, the first VISIBLE_WARMUP_SHARE of the visible rows do. Every
  * visible row after the warm-up is scored from the rows before it, with a calibrated score (docs/detection.md).
  * Rows go in SCORE_CHUNK_ROWS at a time with a pause between (the results do not depend on the chunking).
