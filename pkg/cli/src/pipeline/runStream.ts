@@ -142,9 +142,15 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     // As detect says it: a group whose rows all went to its first model's training was never scored.
     for (const group of scorers.keys()) {
       if (!flagShares.has(group)) {
+        const which = group === '' ? 'the input' : `group "${group}"`;
         request.warn?.(
-          `warning: ${group === '' ? 'the input' : `group "${group}"`} ended within the --warmup ` +
-            `${online.options.warmup} complete rows that train its first model: none of its rows was scored`
+          droppedGroups === 0
+            ? `warning: ${which} ended within the --warmup ${online.options.warmup} complete rows that train its ` +
+                'first model: none of its rows was scored'
+            : // Its counts went with a dropped detector: it may have been scored before, by the detector dropped.
+              `warning: ${which} ended within the --warmup ${online.options.warmup} complete rows that train its ` +
+                `detector (its first, or one started again after more than ${maxGroups} groups had it dropped): its ` +
+                'last rows were not scored'
         );
       }
     }
