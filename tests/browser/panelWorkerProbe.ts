@@ -6,7 +6,7 @@
 import type { Page } from '@playwright/test';
 
 import { generateTelemetry } from '../../pkg/cli/src/sample/generateTelemetry';
-import type { ScoreRequest, WorkerResponse } from '../../src/panels/anomaly/worker/messages';
+import type { AnalyseRequest, ScoreRequest, WorkerResponse } from '../../src/panels/anomaly/worker/messages';
 import type { HostPage } from './fixtures';
 import type { PanelFrame } from './frames';
 import { renderAnomalyPanel } from './panelDriver';
@@ -108,5 +108,70 @@ export async function runPanelWorkerJob(
       return { elapsedMs, outcomes };
     },
     { request, models }
+  );
+}
+
+/** What the worker answered for one model of an analyse job: its counts, threshold and runs of marked points. */
+export type AnalyseProbeOutcome =
+  | { ok: true; scoredRows: number; flaggedRows: number; threshold: number; runs: number[] }
+  | { ok: false; code: string; message: string };
+
+/**
+ * Runs one analyse job (the panel's own job: tables, training, scoring, marks) for one series in a fresh worker made
+ * from the panel's script: visible rows `visible`, training rows `training`, the rest of the request as given.
+ */
+export async function runPanelWorkerAnalyse(
+  page: Page,
+  request: Omit<AnalyseRequest, 'models'>,
+  series: {
+    name: string;
+    training: { times: number[]; values: number[] };
+    visible: { times: number[]; values: number[] };
+  }
+): Promise<AnalyseProbeOutcome> {
+  return page.evaluate(
+    async ({ request, series }) => {
+      const blob = window.__capturedScriptBlobs?.[0];
+      if (!blob) {
+        throw new Error('The panel created no JavaScript blob: its worker script could not be captured');
+      }
+      const column = (rows: { times: number[]; values: number[] }) => ({
+        name: series.name,
+        times: Float64Array.from(rows.times),
+        values: Float64Array.from(rows.values),
+      });
+      const model = {
+        slot: 'probe',
+        trainingKey: 'probe',
+        columns: [column(series.visible)],
+        training: [column(series.training)],
+        mayTrain: true,
+      };
+      const worker = new Worker(URL.createObjectURL(blob), { name: 'panel-worker-probe' });
+      const answer = await new Promise<WorkerResponse>((resolve, reject) => {
+        worker.onerror = (event) => reject(new Error(`worker error: ${event.message}`));
+        worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
+          if (event.data.type !== 'progress' && event.data.type !== 'warmed-up') {
+            resolve(event.data);
+          }
+        };
+        worker.postMessage({ ...request, models: [model] });
+      });
+      worker.terminate();
+      if (answer.type !== 'analysed') {
+        throw new Error(`The worker answered ${JSON.stringify(answer)}`);
+      }
+      const [outcome] = answer.models;
+      return outcome.ok
+        ? {
+            ok: true as const,
+            scoredRows: outcome.scoredRows,
+            flaggedRows: outcome.flaggedRows,
+            threshold: outcome.threshold,
+            runs: Array.from(outcome.series[0].runs),
+          }
+        : { ok: false as const, code: outcome.code, message: outcome.message };
+    },
+    { request, series }
   );
 }
