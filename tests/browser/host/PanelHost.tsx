@@ -50,6 +50,8 @@ export interface PanelQueryRequest {
   targets?: DataQuery[];
   dashboardUID?: string;
   scopedVars?: ScopedVars;
+  /** The query interval Grafana chose for the panel [15s]. */
+  intervalMs?: number;
 }
 
 /** What the test can observe of the host's React state from outside. */
@@ -96,8 +98,8 @@ function toPanelData(
     request: {
       app: 'dashboard',
       requestId: 'browser-test-host',
-      interval: '15s',
-      intervalMs: 15_000,
+      interval: `${(queryRequest.intervalMs ?? 15_000) / 1000}s`,
+      intervalMs: queryRequest.intervalMs ?? 15_000,
       range: timeRange,
       dashboardUID: queryRequest.dashboardUID,
       scopedVars: queryRequest.scopedVars ?? {},

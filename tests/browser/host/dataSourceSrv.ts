@@ -1,9 +1,34 @@
 /**
  * Grafana core's DataSourceSrv stand-in: the instance settings of the datasources a test says the dashboard has
  * (what Grafana reads from its boot data), looked up by uid, name or reference as Grafana does. The host cannot run
- * datasource plugins, so get() — which would load one — fails with a message saying so.
+ * datasource plugins: get() — which would load one — hands the queries to the test (window.__hostDataSourceQuery),
+ * or fails with a message saying so.
  */
-import type { DataSourceInstanceSettings, DataSourcePluginMeta, DataSourceRef } from '@grafana/data';
+import type {
+  DataFrame,
+  DataQueryRequest,
+  DataSourceApi,
+  DataSourceInstanceSettings,
+  DataSourcePluginMeta,
+  DataSourceRef,
+} from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
+
+/** A query the panel runs through getDataSourceSrv().get(...).query(...), as the test host hands it to the test. */
+export interface HostDataSourceQuery {
+  uid: string;
+  fromMs: number;
+  toMs: number;
+  intervalMs: number;
+  maxDataPoints: number;
+  targets: DataQuery[];
+}
+
+declare global {
+  interface Window {
+    __hostDataSourceQuery?: (query: HostDataSourceQuery) => Promise<DataFrame[]>;
+  }
+}
 import type { DataSourceSrv, GetDataSourceListFilters } from '@grafana/runtime';
 
 /** What a test declares about a datasource; the rest of DataSourceInstanceSettings is filled in. */
@@ -55,8 +80,33 @@ export class HostDataSourceSrv implements DataSourceSrv {
     );
   }
 
-  get(ref?: DataSourceRef | string | null): never {
-    throw new Error(`The browser test host cannot load datasource plugins (asked for ${JSON.stringify(ref)})`);
+  /**
+   * A datasource the panel can run queries on (its training queries) when the test answers them: the test exposes
+   * `window.__hostDataSourceQuery` (Playwright's exposeFunction), which runs the query against a real server, as
+   * the datasource plugin would, and returns its frames. Without it, get() fails as Grafana would without the plugin.
+   */
+  async get(ref?: DataSourceRef | string | null): Promise<DataSourceApi> {
+    const settings = this.getInstanceSettings(ref);
+    const answer = window.__hostDataSourceQuery;
+    if (!settings || !answer) {
+      throw new Error(`The browser test host cannot load datasource plugins (asked for ${JSON.stringify(ref)})`);
+    }
+    // Only what the panel uses of a DataSourceApi.
+    const datasource = {
+      uid: settings.uid,
+      type: settings.type,
+      query: async (request: DataQueryRequest) => ({
+        data: await answer({
+          uid: settings.uid,
+          fromMs: request.range.from.valueOf(),
+          toMs: request.range.to.valueOf(),
+          intervalMs: request.intervalMs,
+          maxDataPoints: request.maxDataPoints ?? 0,
+          targets: request.targets,
+        }),
+      }),
+    };
+    return datasource as unknown as DataSourceApi;
   }
 
   reload(): void {}
