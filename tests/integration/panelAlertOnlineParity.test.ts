@@ -38,6 +38,9 @@ const ORDER_PROBE_LABELS: Array<Record<string, string>> = [
   { host: 'a', job: 'gen', a: '1' },
   { host: 'a', job: 'Gen' },
   { host: 'a', job: 'gen', zone: 'y' },
+  // Go orders strings by UTF-8 byte: U+FF5E before U+1F600, which UTF-16 code units order the other way.
+  { host: 'a', job: '\u{1F600}' },
+  { host: 'a', job: '\uFF5E' },
 ];
 
 beforeAll(async () => {

@@ -102,6 +102,22 @@ describe('online=true', () => {
     expect(Number(instant.value[1])).toBe(expected.scores[520]);
   });
 
+  it('refuses a fixed training range ending after the range scored (every point would warm up: nothing scored)', async () => {
+    const response = await fetch(`${proxy.url}/api/v1/query_range`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        query: `anomaly_score(cpu, online=true, train_start=${at(0) / 1000}, train_end=${at(700) / 1000}, step=60s)`,
+        start: String(at(450) / 1000),
+        end: String(at(600) / 1000),
+        step: '60',
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toMatch(
+      /^online=true scores the points after train_end, and train_end .* is after the range's end/
+    );
+  });
+
   it('parses online=true/false only', () => {
     const parsed = parseQuery('anomaly_flag(cpu, online=true)');
     expect(parsed.kind === 'anomaly' && parsed.query.options.online).toBe(true);

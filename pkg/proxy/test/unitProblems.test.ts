@@ -79,4 +79,19 @@ describe('one series with a problem', () => {
     expect(flags(online.answer.data.result)).toContain(at(450));
     expect(online.answer.warnings ?? []).toEqual([]);
   });
+
+  it('an instant query with a step over the 5-minute lookback answers its time (it was always empty)', async () => {
+    const body = new URLSearchParams({
+      query: `anomaly_score(cpu, upstream="sentinel", ${TRAINING}, step="10m")`,
+      time: String(at(1200) / 1000),
+    });
+    const response = await fetch(`${proxy.url}/api/v1/query`, { method: 'POST', body });
+    const answer = await response.json();
+    expect(response.status).toBe(200);
+    // Both series (the sentinel is long before), each at the instant's time.
+    expect(answer.data.result.map((s: { value: [number, string] }) => s.value[0])).toEqual([
+      at(1200) / 1000,
+      at(1200) / 1000,
+    ]);
+  });
 });

@@ -166,6 +166,7 @@ describe('malformed anomaly queries are 400 bad_data with the position', () => {
     ['anomaly_flag(x{a="\\q"})', 19, 'unknown escape sequence'],
     // Before (a review, 2026-12-05): accepted, scoring one value repeated (the proxy's fetch's start, not the range's).
     ['anomaly_flag(x @ start())', 18, "@ start() inside anomaly_flag() would refer to the proxy's own fetches"],
+    ['anomaly_score(x) > 1e400', 20, 'error parsing number: 1e400 is out of range'],
     ['anomaly_score(rate(x[5m] @ END())[1h:])', 28, '@ END() inside anomaly_score()'],
   ];
 

@@ -70,6 +70,14 @@ describe('evaluation plan', () => {
       'an instant query scores the last 5 minutes at step=3000ms: 101 points per timeseries, more than 100 (limits.maxPointsPerSeries). Use a larger step='
     );
     expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 3_030).scoreEnd).toBe(1e9);
+    // The grid through the instant's time, its time a scored point whatever the step (a review: a step over the
+    // 5-minute lookback scored only t - 5m, which the lookback leaves out: always an empty answer).
+    expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 600_000)).toEqual({
+      scoreStart: 1e9,
+      scoreEnd: 1e9,
+    });
+    expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 60_000).scoreStart).toBe(1e9 - 300_000);
+    expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 45_000).scoreStart).toBe(1e9 - 270_000);
   });
 
   /** The settings of `query` evaluated over a range at a 1-minute step. */

@@ -27,6 +27,7 @@ import {
   type EvaluationResult,
   type ScoredSeries,
 } from './answerShape';
+import { badData } from '../errors';
 import { throwIfAborted } from './cancellation';
 import { checkFeatureValues, checkOptionCosts, checkPointsScored, checkTimeRange } from './costLimits';
 import {
@@ -303,6 +304,13 @@ export class AnomalyEvaluator {
     // On the query's own step grid (a window starting on the hour is off it when the step does not divide the hour),
     // from the window's first point on it.
     const fetchStart = gridPointAtOrAfter(training.startMs, scoreStart, step);
+    if (training.endMs > scoreEnd) {
+      // Every point of the range would warm the detector up: nothing scored, silently (a review).
+      throw badData(
+        `online=true scores the points after train_end, and train_end (${new Date(training.endMs).toISOString()}) ` +
+          `is after the range's end (${new Date(scoreEnd).toISOString()}): end the training range earlier`
+      );
+    }
     checkTimeRange(fetchStart, scoreEnd, 'the training window and the scored range');
     const series = await fetchSeries(upstream, query, { startMs: fetchStart, endMs: scoreEnd, stepMs: step }, limits, {
       signal,

@@ -376,6 +376,10 @@ class AnomalyQueryParser {
     if (number.type !== 'number' && !special) {
       this.fail(number, `expected a number after "${operator.text}", got ${describe(number)}`);
     }
+    if (!special && !Number.isFinite(Number(number.text))) {
+      // As Prometheus: 1e400 is out of range for a float64, not +Inf (which is spelled Inf).
+      this.fail(number, `error parsing number: ${number.text} is out of range`);
+    }
     this.next();
     const value = special ? (number.text.toLowerCase() === 'nan' ? NaN : Infinity) : Number(number.text);
     return { operator: operator.text as ComparisonOperator, value: sign * value, bool };

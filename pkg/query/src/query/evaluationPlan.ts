@@ -60,7 +60,10 @@ export function scoredRange(
   /** The step is the step= option's, not the request's: the message then names the option. */
   stepFromOption = false
 ): { scoreStart: number; scoreEnd: number } {
-  const scoreStart = range.kind === 'range' ? range.startMs : range.timeMs - INSTANT_LOOKBACK_MS;
+  // An instant query scores the lookback on the grid through its time, so its time is always a scored point: from
+  // t - 5m, a step over 5 minutes scored t - 5m alone, which the lookback leaves out (an answer always empty).
+  const scoreStart =
+    range.kind === 'range' ? range.startMs : range.timeMs - Math.floor(INSTANT_LOOKBACK_MS / stepMs) * stepMs;
   const scoreEnd = range.kind === 'range' ? range.endMs : range.timeMs;
   const points = Math.floor((scoreEnd - scoreStart) / stepMs) + 1;
   if (points > limits.maxPointsPerSeries) {

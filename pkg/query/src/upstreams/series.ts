@@ -33,22 +33,29 @@ export function labelsKey(labels: Record<string, string>): string {
 
 /**
  * Prometheus' order of label sets (its labels.Compare, the order of a range query's series): label by label in name
- * order, by name and then by value; a set that is the start of another comes first. Strings compare by UTF-16 code
- * unit, as Go's by byte for every label outside the astral planes.
+ * order, by name and then by value; a set that is the start of another comes first. Names and values compare as Go
+ * compares strings, by UTF-8 byte, which is by code point (JavaScript's `<` compares UTF-16 code units: "～" U+FF5E
+ * after "😀" U+1F600 there, before it in Go).
  */
 export function compareLabelSets(a: Record<string, string>, b: Record<string, string>): number {
-  const aNames = Object.keys(a).sort();
-  const bNames = Object.keys(b).sort();
+  const aNames = Object.keys(a).sort(compareCodePoints);
+  const bNames = Object.keys(b).sort(compareCodePoints);
   for (let i = 0; i < Math.min(aNames.length, bNames.length); i++) {
-    if (aNames[i] !== bNames[i]) {
-      return aNames[i] < bNames[i] ? -1 : 1;
+    const byName = compareCodePoints(aNames[i], bNames[i]);
+    if (byName !== 0) {
+      return byName;
     }
-    const [aValue, bValue] = [a[aNames[i]], b[bNames[i]]];
-    if (aValue !== bValue) {
-      return aValue < bValue ? -1 : 1;
+    const byValue = compareCodePoints(a[aNames[i]], b[bNames[i]]);
+    if (byValue !== 0) {
+      return byValue;
     }
   }
   return aNames.length - bNames.length;
+}
+
+/** Go's string order: by UTF-8 byte, i.e. by code point. */
+function compareCodePoints(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /** Merges chunks of the same series (fetched range by range) into one, keeping timestamps increasing and unique. */
