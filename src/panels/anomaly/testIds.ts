@@ -56,6 +56,7 @@ export const testIds = {
     /** Tooltip content: value, anomaly score, top contributing features. */
     tooltip: 'data-testid anomaly-panel tooltip',
     tooltipTime: 'data-testid anomaly-panel tooltip time',
+    tooltipAnomalyTime: 'data-testid anomaly-panel tooltip anomaly time',
     outsideRangeNotice: 'data-testid anomaly-panel outside-range-notice',
     tooltipContribution: 'data-testid anomaly-panel tooltip contribution',
   },

@@ -30,11 +30,12 @@ export function AnomalyTooltip({ slot, time, timeZone, drawn, scoreOf, formatVal
   const rest = drawn.filter((d) => Number.isNaN(d.drawn.marks[slot]) && !Number.isNaN(d.drawn.line[slot]));
   const shown = [...anomalous, ...rest].slice(0, TOOLTIP_MAX_SERIES);
   const hidden = anomalous.length + rest.length - shown.length;
+  const headerTime = anomalous.length > 0 ? anomalous[0].drawn.markTimes[slot] : time;
   return (
     <div className={s.root} style={{ maxWidth }} data-testid={testIds.panel.tooltip}>
       {/* An anomaly's own time, not its pixel column's (a time that may not be in the data at all). */}
       <div className={s.time} data-testid={testIds.panel.tooltipTime}>
-        {dateTimeFormat(anomalous.length > 0 ? anomalous[0].drawn.markTimes[slot] : time, { timeZone })}
+        {dateTimeFormat(headerTime, { timeZone })}
       </div>
       {shown.map((d) => {
         const markTime = d.drawn.markTimes[slot];
@@ -53,6 +54,13 @@ export function AnomalyTooltip({ slot, time, timeZone, drawn, scoreOf, formatVal
                 <span className={isAnomaly ? s.anomaly : undefined}>
                   {score.toFixed(3)} {isAnomaly ? '(anomaly)' : ''}
                 </span>
+              </div>
+            )}
+            {isAnomaly && markTime !== headerTime && (
+              // Another series' anomaly in the same pixel column, at a time of its own.
+              <div className={s.row} data-testid={testIds.panel.tooltipAnomalyTime}>
+                <span className={s.weak}>at</span>
+                <span>{dateTimeFormat(markTime, { timeZone })}</span>
               </div>
             )}
             {isAnomaly && <Contributions drawn={d} time={markTime} explain={explain} />}

@@ -49,4 +49,29 @@ describe('AnomalyTooltip', () => {
   it("heads a column without an anomaly with the column's time", () => {
     expect(showTooltip(0, SPIKE - 65_000)).toBe(dateTimeFormat(SPIKE - 65_000, { timeZone: 'utc' }));
   });
+
+  it('gives another series with an anomaly in the same column its own time', () => {
+    const other = drawnWithAnomaly();
+    const second = {
+      ...other,
+      ref: { id: 'mem', name: 'mem' },
+      drawn: { ...other.drawn, markTimes: Float64Array.from([NaN, SPIKE + 30_000, NaN]) },
+    } as DrawnRef;
+    render(
+      <AnomalyTooltip
+        slot={1}
+        time={SPIKE - 5_000}
+        timeZone="utc"
+        drawn={[drawnWithAnomaly(), second]}
+        scoreOf={() => 0.7}
+        formatValue={(_, v) => String(v)}
+        explain={async () => null}
+        maxWidth={300}
+      />
+    );
+    expect(screen.getByTestId(testIds.panel.tooltipTime).textContent).toBe(dateTimeFormat(SPIKE, { timeZone: 'utc' }));
+    expect(screen.getAllByTestId(testIds.panel.tooltipAnomalyTime).map((e) => e.textContent)).toEqual([
+      `at${dateTimeFormat(SPIKE + 30_000, { timeZone: 'utc' })}`,
+    ]);
+  });
 });
