@@ -2,9 +2,10 @@
  * What the alert copies from the panel: the query it wraps and the step the panel's data came at. Pure functions of
  * the panel's targets and frames (template variables are expanded by the caller's `interpolate`).
  */
-import { type DataFrame, FieldType } from '@grafana/data';
+import type { DataFrame } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import { type AlertSourceQuery, AlertRuleBuildError } from './anomalyExpression';
+import { dataStepMs } from '../data/dataStep';
 
 /** Prometheus targets carry `expr`; InfluxQL targets `query` and `rawQuery` (true = written by hand). */
 type PanelTarget = DataQuery & { expr?: unknown; query?: unknown; rawQuery?: unknown };
@@ -55,27 +56,7 @@ export function toAlertSourceQuery(
   );
 }
 
-/**
- * The resolution of the query's data in ms: the time field's `interval` (Grafana's Prometheus datasource sets it to
- * the step), else the smallest gap between points; undefined before data arrived.
- */
+/** The step of one query's data (dataStepMs, the same the panel trains at), undefined when unknown. */
 export function observedStepMs(frames: DataFrame[], refId: string): number | undefined {
-  let smallest: number | undefined;
-  for (const frame of frames.filter((f) => f.refId === refId)) {
-    const time = frame.fields.find((f) => f.type === FieldType.time);
-    if (!time) {
-      continue;
-    }
-    if (typeof time.config.interval === 'number' && time.config.interval > 0) {
-      return time.config.interval;
-    }
-    const values = time.values as number[];
-    for (let i = 1; i < values.length; i++) {
-      const gap = values[i] - values[i - 1];
-      if (gap > 0 && (smallest === undefined || gap < smallest)) {
-        smallest = gap;
-      }
-    }
-  }
-  return smallest;
+  return dataStepMs(frames.filter((f) => f.refId === refId));
 }

@@ -1,7 +1,7 @@
 import type { DataFrame, TimeRange } from '@grafana/data';
 import { splitLongFrames } from '../data/longFrames';
 import { type ModelLayout, planModels } from '../data/modelInputs';
-import { rowSpacing } from '../data/rowSpacing';
+import { dataStepMs } from '../data/dataStep';
 import { type SeriesRef, findNumberSeries } from '../data/seriesRefs';
 import { requiredPoints, toDetectorOptions } from '../model/detectorOptions';
 import { alignedQueryStart, trainingPlan } from '../model/trainingPlan';
@@ -86,8 +86,8 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
     return { status: 'no-data' };
   }
 
-  // The rows' step: the query interval, or the spacing the data shows when wider (rowSpacing).
-  const stepMs = Math.max(ctx.intervalMs, rowSpacing(frames, refs));
+  // The step of the data (the one the alert rule the panel writes says: dataStepMs), else the query interval.
+  const stepMs = dataStepMs(frames, refs) ?? ctx.intervalMs;
   const plan = trainingPlan(options.training, {
     online: options.online,
     stepMs,

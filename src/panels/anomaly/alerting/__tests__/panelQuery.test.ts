@@ -45,7 +45,7 @@ describe('observedStepMs', () => {
     expect(observedStepMs([prometheusFrame([1, 2, 3], { __name__: 'a' }, 'A')], 'A')).toBe(60_000);
   });
 
-  it('falls back to the smallest gap between points of that query', () => {
+  it("falls back to the median gap between that query's points (the step the panel trains at too)", () => {
     const frame = {
       refId: 'B',
       length: 4,
@@ -54,7 +54,7 @@ describe('observedStepMs', () => {
         { name: 'v', type: FieldType.number, values: [1, 2, 3, 4], config: {} },
       ],
     };
-    expect(observedStepMs([frame], 'B')).toBe(10_000);
+    expect(observedStepMs([frame], 'B')).toBe(30_000); // gaps 30 s, 10 s, 60 s
     expect(observedStepMs([frame], 'A')).toBeUndefined();
   });
 });
