@@ -6,7 +6,7 @@
  * writes flags when `telemetry-analyzer serve` (the anomaly proxy, as operators run it) answers that rule.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildAnomalyExpression } from '../../src/panels/anomaly/alerting/anomalyExpression';
@@ -28,7 +28,12 @@ test('a training range of previous days: the panel queries it at its own step an
   prometheus,
   scenario,
 }) => {
-  // The proxy as operators run it, over the same Prometheus.
+  // A proxy to start, a panel to score: three times the default time on a busy machine.
+  test.slow();
+  // The proxy as operators run it (the built workspaces: `npm run build:pkg`), over the same Prometheus.
+  expect(existsSync(join(REPO_ROOT, 'pkg', 'cli', 'dist', 'main.js')), 'pkg/cli/dist: run npm run build:pkg').toBe(
+    true
+  );
   const dir = mkdtempSync(join(tmpdir(), 'panel-training-'));
   const port = await findFreePort();
   writeFileSync(
@@ -45,15 +50,18 @@ test('a training range of previous days: the panel queries it at its own step an
     ['pkg/cli/bin/telemetry-analyzer.js', 'serve', '--config', join(dir, 'proxy.yaml')],
     {
       cwd: REPO_ROOT,
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'pipe'],
     }
   );
+  let output = '';
+  proxy.stdout?.on('data', (chunk: Buffer) => (output += chunk));
+  proxy.stderr?.on('data', (chunk: Buffer) => (output += chunk));
   try {
     await waitUntil(
       async () => ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok ? true : undefined),
       {
         timeoutMs: 30_000,
-        describe: () => 'telemetry-analyzer serve to answer /healthz',
+        describe: () => `telemetry-analyzer serve to answer /healthz\n${output}`,
       }
     );
 

@@ -140,11 +140,17 @@ describe('the panel and its alert rule (online, previous day)', () => {
   it.each([
     ['a range starting 17 minutes past the hour, 1-minute step', 17 * 60_000, STEP_MS],
     ['a range starting 43 minutes past the hour, a 7-minute step (not dividing the hour)', 43 * 60_000, 7 * STEP_MS],
-    // Grafana rounds the start down to the step: 6 minutes before the hour, so the window ends an hour earlier.
+    // Grafana rounds the start down to the step, a few minutes before the hour: the window ends an hour earlier.
     ['a range starting on the hour, a 7-minute step (its start rounded down before the hour)', 0, 7 * STEP_MS],
   ])('score %s alike, point for point', async (_name, pastTheHour, stepMs) => {
     const options = withDefaults({ online: true, trees: 40, training: { kind: 'previous', previousDays: 1 } });
-    const from = Math.floor((dataset.end - 10 * HOUR_MS) / HOUR_MS) * HOUR_MS + pastTheHour;
+    // An hour that is not on the 7-minute grid (one hour in seven is), so the on-the-hour case tests a start that
+    // Grafana rounds down before the hour.
+    let hour = Math.floor((dataset.end - 10 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+    if (hour % (7 * 60_000) === 0) {
+      hour -= HOUR_MS;
+    }
+    const from = hour + pastTheHour;
     const visible = { from, to: from + 6 * HOUR_MS };
 
     const [panel, rule] = await Promise.all([

@@ -87,6 +87,8 @@ describe('valid anomaly queries', () => {
     ['anomaly_score(x) > NaN', { operator: '>', value: NaN, bool: false }],
     ['anomaly_score(x) < inf', { operator: '<', value: Infinity, bool: false }],
     ['anomaly_score(x) > bool -Inf', { operator: '>', value: -Infinity, bool: true }],
+    // Octal, as Prometheus reads a leading 0 (a review).
+    ['anomaly_flag(x) == 010', { operator: '==', value: 8, bool: false }],
   ])('trailing comparison %s', (text, comparison) => {
     expect(parseAnomaly(text).comparison).toEqual(comparison);
   });

@@ -381,7 +381,15 @@ class AnomalyQueryParser {
       this.fail(number, `error parsing number: ${number.text} is out of range`);
     }
     this.next();
-    const value = special ? (number.text.toLowerCase() === 'nan' ? NaN : Infinity) : Number(number.text);
+    // A leading 0 is octal in PromQL (Go's ParseInt with base 0, which Prometheus tries first): 010 is 8.
+    const octal = /^0[0-7]+$/.test(number.text);
+    const value = special
+      ? number.text.toLowerCase() === 'nan'
+        ? NaN
+        : Infinity
+      : octal
+        ? parseInt(number.text, 8)
+        : Number(number.text);
     return { operator: operator.text as ComparisonOperator, value: sign * value, bool };
   }
 

@@ -88,10 +88,16 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
 
   // The step of the data (the one the alert rule the panel writes says: dataStepMs), else the query interval.
   const stepMs = dataStepMs(frames, refs) ?? ctx.intervalMs;
+  // Where the data source starts the visible query (Grafana rounds a Prometheus query's start down to its step).
+  const queryStartMs = alignedQueryStart(
+    ctx.visibleRange.from.valueOf(),
+    stepMs,
+    ctx.visibleRange.to.utcOffset() * 60_000
+  );
   const plan = trainingPlan(options.training, {
     online: options.online,
     stepMs,
-    scoreStartMs: alignedQueryStart(ctx.visibleRange.from.valueOf(), stepMs, ctx.visibleRange.to.utcOffset() * 60_000),
+    scoreStartMs: queryStartMs,
     features: { window: options.window, lags: options.lags },
     nowMs: Date.now(),
   });
@@ -115,10 +121,13 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
   const need = requiredPoints(options);
 
   // Rows of the visible series outside the dashboard's range (a query that ignores it: SQL without $__timeFilter, a
-  // CSV source) are left out: analysed, they were counted and marked but never drawn (a browser review). A step of
-  // slack either side: Grafana aligns a query's start down to its step.
-  const slack = Math.max(0, ctx.intervalMs);
-  const visibleRows: KeptTimes = { fromMs: grid.fromMs - slack, toMs: grid.toMs + slack };
+  // CSV source) are left out: analysed, they were counted and marked but never drawn (a browser review). The range
+  // starts where the data source starts the query (rounded down to the step, a Min step included); an interval of
+  // slack after its end.
+  const visibleRows: KeptTimes = {
+    fromMs: Math.min(queryStartMs, grid.fromMs),
+    toMs: grid.toMs + Math.max(0, ctx.intervalMs),
+  };
   const outsideRange = { outside: 0 };
   let baseline: Promise<DataFrame[][]> | undefined;
   const job = async (only: (i: number) => boolean, resendTraining: boolean) => {

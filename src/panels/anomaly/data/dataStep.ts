@@ -31,8 +31,9 @@ export function dataStepMs(frames: DataFrame[], refs: SeriesRef[] = findNumberSe
       if (typeof time !== 'number' || typeof values[row] !== 'number' || !Number.isFinite(values[row])) {
         continue;
       }
-      if (time > previous) {
-        gaps.push(time - previous);
+      // Either order: newest-first frames (streaming) count as well.
+      if (time !== previous && !Number.isNaN(previous)) {
+        gaps.push(Math.abs(time - previous));
       }
       previous = time;
     }

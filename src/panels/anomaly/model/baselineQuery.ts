@@ -4,10 +4,10 @@ import {
   type DataQueryResponse,
   type PanelData,
   type TimeRange,
-  dateTime,
+  dateTimeForTimeZone,
   rangeUtil,
 } from '@grafana/data';
-import type { DataQuery } from '@grafana/schema';
+import type { DataQuery, TimeZone } from '@grafana/schema';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { TRAINING_QUERY_STEPS, trainingQueryRanges } from './trainingQueryRanges';
@@ -32,7 +32,7 @@ export async function queryBaseline(
   const known = request.intervalMs > 0;
   const interval = known
     ? { interval: request.interval, intervalMs: request.intervalMs }
-    : rangeUtil.calculateInterval(absolute(range.from, range.to), maxDataPoints);
+    : rangeUtil.calculateInterval(absolute(range.from, range.to, request.timezone), maxDataPoints);
   const byDataSource = new Map<string, DataQuery[]>();
   for (const target of request.targets.filter((t) => !t.hide)) {
     const uid = target.datasource?.uid ?? '';
@@ -41,7 +41,7 @@ export async function queryBaseline(
   const pieces = trainingQueryRanges(range, known ? stepMs : 0);
   return Promise.all(
     pieces.map(async (piece, index) => {
-      const pieceRange = absolute(piece.from, piece.to);
+      const pieceRange = absolute(piece.from, piece.to, request.timezone);
       const frames = await Promise.all(
         [...byDataSource.values()].map(async (targets) => {
           const ds = await getDataSourceSrv().get(targets[0].datasource ?? undefined, request.scopedVars);
@@ -71,8 +71,12 @@ export async function queryBaseline(
   );
 }
 
-function absolute(from: number, to: number): TimeRange {
-  const f = dateTime(from);
-  const t = dateTime(to);
+/**
+ * A range in the dashboard's time zone, as Grafana's own ranges are: the Prometheus data source aligns a query to
+ * its step in the offset of its range's end (utcOffsetSec), as it aligned the panel's visible query.
+ */
+function absolute(from: number, to: number, timeZone?: TimeZone): TimeRange {
+  const f = dateTimeForTimeZone(timeZone, from);
+  const t = dateTimeForTimeZone(timeZone, to);
   return { from: f, to: t, raw: { from: f, to: t } };
 }

@@ -57,4 +57,16 @@ describe('observedStepMs', () => {
     expect(observedStepMs([frame], 'B')).toBe(30_000); // gaps 30 s, 10 s, 60 s
     expect(observedStepMs([frame], 'A')).toBeUndefined();
   });
+
+  it('reads newest-first frames (streaming) too', () => {
+    const frame = {
+      refId: 'C',
+      length: 4,
+      fields: [
+        { name: 'time', type: FieldType.time, values: [300_000, 240_000, 180_000, 120_000], config: {} },
+        { name: 'v', type: FieldType.number, values: [1, 2, 3, 4], config: {} },
+      ],
+    };
+    expect(observedStepMs([frame], 'C')).toBe(60_000);
+  });
 });

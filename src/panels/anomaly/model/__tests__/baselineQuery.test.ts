@@ -19,6 +19,7 @@ function panelData(intervalMs: number): PanelData {
       intervalMs,
       maxDataPoints: 720,
       scopedVars: {},
+      timezone: 'Asia/Kolkata',
     } as unknown as DataQueryRequest,
   };
 }
@@ -54,6 +55,8 @@ describe('queryBaseline', () => {
         '30s',
         TRAINING_QUERY_STEPS,
       ]);
+      // In the dashboard's time zone (the tests run in UTC): Grafana aligns a query in its range's end's offset.
+      expect(request.range.to.utcOffset()).toBe(330);
     }
     // The frames piece by piece: a series' identity is made unique within one frame set, not across pieces.
     expect(frames.map((piece) => piece.map((f) => f.name))).toEqual([['piece 1'], ['piece 2'], ['piece 3']]);
