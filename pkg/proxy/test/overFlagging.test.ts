@@ -1,43 +1,30 @@
 /** The proxy says, in Prometheus' `warnings`, when a series flags far more than its contamination asks for. */
-import { parseConfig } from '../src/config';
-import { RunningProxy, startProxy } from '../src/server';
-import { FakeServer, startFakePrometheus } from './support/fakeUpstreams';
+import type { RunningProxy } from '../src/server';
+import { type ProxyOverFakes, startProxyOverFakes } from './support/proxyOverFakes';
 
 const STEP = 60_000;
 const T0 = 1_699_999_980_000;
 const at = (i: number) => T0 + i * STEP;
 const noise = (i: number) => ((i * 37) % 11) / 10;
 
-let shifted: FakeServer;
-let steady: FakeServer;
 let proxy: RunningProxy;
+let stack: ProxyOverFakes;
 
 beforeAll(async () => {
-  // The double ignores the query text: one upstream per series, chosen with upstream=.
-  shifted = await startFakePrometheus([
+  stack = await startProxyOverFakes({
     // Calm during training, then at a level the model never saw: batch flags many rows after the shift.
-    {
-      labels: { __name__: 'cpu', instance: 'a' },
-      valueAt: (t) => 10 + noise((t - T0) / STEP) + (t >= at(400) ? 50 : 0),
-    },
-  ]);
-  steady = await startFakePrometheus([
-    { labels: { __name__: 'cpu', instance: 'a' }, valueAt: (t) => 10 + noise((t - T0) / STEP) },
-  ]);
-  const yaml = `listen: "127.0.0.1:0"
-upstreams:
-  shifted: { type: prometheus, url: "${shifted.url}" }
-  steady: { type: prometheus, url: "${steady.url}" }
-defaultUpstream: shifted
-log: { level: silent }`;
-  proxy = await startProxy(parseConfig(yaml, 'test'));
+    shifted: [
+      {
+        labels: { __name__: 'cpu', instance: 'a' },
+        valueAt: (t) => 10 + noise((t - T0) / STEP) + (t >= at(400) ? 50 : 0),
+      },
+    ],
+    steady: [{ labels: { __name__: 'cpu', instance: 'a' }, valueAt: (t) => 10 + noise((t - T0) / STEP) }],
+  });
+  proxy = stack.proxy;
 });
 
-afterAll(async () => {
-  await proxy.close();
-  await shifted.close();
-  await steady.close();
-});
+afterAll(() => stack.close());
 
 async function warningsOf(upstream: string, extra = ''): Promise<string[]> {
   const body = new URLSearchParams({

@@ -3,43 +3,32 @@
  * exporter's sentinel beyond float32) leaves the series out with a warning and the others are answered; a series
  * that did not change over its training range is answered with a warning that a change in it is never flagged.
  */
-import { parseConfig } from '../src/config';
-import { RunningProxy, startProxy } from '../src/server';
-import { FakeServer, startFakePrometheus } from './support/fakeUpstreams';
+import type { RunningProxy } from '../src/server';
+import { type ProxyOverFakes, startProxyOverFakes } from './support/proxyOverFakes';
 
 const STEP = 60_000;
 const T0 = 1_699_999_980_000;
 const at = (i: number) => T0 + i * STEP;
 const noise = (t: number) => (((t - T0) / STEP) * 37) % 11;
 
-let sentinel: FakeServer;
-let flat: FakeServer;
 let proxy: RunningProxy;
+let stack: ProxyOverFakes;
 
 beforeAll(async () => {
-  // The double ignores the query text: one upstream per case, chosen with upstream=.
-  sentinel = await startFakePrometheus([
-    { labels: { __name__: 'cpu', instance: 'a' }, valueAt: (t) => (t === at(500) ? 1.797e308 : 10 + noise(t)) },
-    { labels: { __name__: 'cpu', instance: 'b' }, valueAt: (t) => 10 + noise(t) },
-  ]);
-  flat = await startFakePrometheus([
-    { labels: { __name__: 'errors', instance: 'a' }, valueAt: (t) => (t >= at(450) ? 5 : 0) },
-    { labels: { __name__: 'errors', instance: 'b' }, valueAt: (t) => noise(t) },
-  ]);
-  const yaml = `listen: "127.0.0.1:0"
-upstreams:
-  sentinel: { type: prometheus, url: "${sentinel.url}" }
-  flat: { type: prometheus, url: "${flat.url}" }
-defaultUpstream: sentinel
-log: { level: silent }`;
-  proxy = await startProxy(parseConfig(yaml, 'test'));
+  stack = await startProxyOverFakes({
+    sentinel: [
+      { labels: { __name__: 'cpu', instance: 'a' }, valueAt: (t) => (t === at(500) ? 1.797e308 : 10 + noise(t)) },
+      { labels: { __name__: 'cpu', instance: 'b' }, valueAt: (t) => 10 + noise(t) },
+    ],
+    flat: [
+      { labels: { __name__: 'errors', instance: 'a' }, valueAt: (t) => (t >= at(450) ? 5 : 0) },
+      { labels: { __name__: 'errors', instance: 'b' }, valueAt: (t) => noise(t) },
+    ],
+  });
+  proxy = stack.proxy;
 });
 
-afterAll(async () => {
-  await proxy.close();
-  await sentinel.close();
-  await flat.close();
-});
+afterAll(() => stack.close());
 
 async function rangeQuery(query: string) {
   const body = new URLSearchParams({ query, start: String(at(400) / 1000), end: String(at(600) / 1000), step: '60' });

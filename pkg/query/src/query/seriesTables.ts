@@ -4,7 +4,7 @@
  * group's series, named by their labels except the `by` labels (including `__name__`).
  */
 import type { SeriesTable } from '@telemetry-analyzer/engine';
-import { Series, compareLabelSets, labelsKey } from '../upstreams/series';
+import { Series, labelSetSortKey, labelsKey } from '../upstreams/series';
 
 /** One model's worth of data: a series (univariate) or a group of series (multivariate). */
 export interface ModelUnit {
@@ -76,9 +76,12 @@ export function buildTable(unit: ModelUnit, columnNames: string[] = columnOrder(
   return unionTable(unit, columnNames);
 }
 
-/** The unit's column names in Prometheus' order of their series (compareLabelSets on the whole label sets). */
+/** The unit's column names in Prometheus' order of their series (labelSetSortKey of the whole label sets). */
 export function columnOrder(unit: ModelUnit): string[] {
-  return [...unit.columns.entries()].sort(([, a], [, b]) => compareLabelSets(a.labels, b.labels)).map(([name]) => name);
+  return [...unit.columns.entries()]
+    .map(([name, series]) => ({ name, key: labelSetSortKey(series.labels) }))
+    .sort((a, b) => Buffer.compare(a.key, b.key))
+    .map(({ name }) => name);
 }
 
 /**

@@ -5,28 +5,22 @@
  * weekly pattern it never saw as anomalies, until a retrain sees more.
  */
 import { formatDuration } from '@telemetry-analyzer/engine';
-import type { TrainedModel } from '../models/modelRepository';
 import { labelsKey } from '../upstreams/series';
+import { type ServedModel, modelsWhere } from './servedModels';
 
 /** Models whose data cover less than this share of their training window are reported. */
 export const SHORT_HISTORY_SHARE = 0.5;
 
 /** One warning for all such models of an answer (Prometheus' `warnings`), undefined when there is none. */
-export function shortHistoryWarning(
-  models: Iterable<{ labels: Record<string, string>; model: TrainedModel }>
-): string | undefined {
-  let first: { labels: Record<string, string>; model: TrainedModel } | undefined;
-  let short = 0;
-  let total = 0;
-  for (const entry of models) {
-    total++;
-    const { dataStart, trainStart, trainEnd } = entry.model;
+export function shortHistoryWarning(models: Iterable<ServedModel>): string | undefined {
+  const {
+    first,
+    matching: short,
+    total,
+  } = modelsWhere(models, ({ dataStart, trainStart, trainEnd }) => {
     const windowMs = trainEnd - trainStart;
-    if (dataStart !== undefined && windowMs > 0 && trainEnd - dataStart < SHORT_HISTORY_SHARE * windowMs) {
-      short++;
-      first ??= entry;
-    }
-  }
+    return dataStart !== undefined && windowMs > 0 && trainEnd - dataStart < SHORT_HISTORY_SHARE * windowMs;
+  });
   if (first === undefined) {
     return undefined;
   }

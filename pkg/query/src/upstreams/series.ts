@@ -32,30 +32,15 @@ export function labelsKey(labels: Record<string, string>): string {
 }
 
 /**
- * Prometheus' order of label sets (its labels.Compare, the order of a range query's series): label by label in name
- * order, by name and then by value; a set that is the start of another comes first. Names and values compare as Go
- * compares strings, by UTF-8 byte, which is by code point (JavaScript's `<` compares UTF-16 code units: "～" U+FF5E
- * after "😀" U+1F600 there, before it in Go).
+ * A key whose byte order is Prometheus' order of label sets (its labels.Compare, the order of a range query's
+ * series): label by label in name order, by name and then by value, as Go compares strings (by UTF-8 byte, which is
+ * by code point: JavaScript's `<` compares UTF-16 code units, and puts "～" U+FF5E after "😀" U+1F600); a set that is
+ * the start of another first. Each name and value ends in a NUL byte, below every byte a label holds, so a shorter
+ * name or value sorts first as in Go. Compare keys with Buffer.compare; make each once, not per comparison.
  */
-export function compareLabelSets(a: Record<string, string>, b: Record<string, string>): number {
-  const aNames = Object.keys(a).sort(compareCodePoints);
-  const bNames = Object.keys(b).sort(compareCodePoints);
-  for (let i = 0; i < Math.min(aNames.length, bNames.length); i++) {
-    const byName = compareCodePoints(aNames[i], bNames[i]);
-    if (byName !== 0) {
-      return byName;
-    }
-    const byValue = compareCodePoints(a[aNames[i]], b[bNames[i]]);
-    if (byValue !== 0) {
-      return byValue;
-    }
-  }
-  return aNames.length - bNames.length;
-}
-
-/** Go's string order: by UTF-8 byte, i.e. by code point. */
-function compareCodePoints(a: string, b: string): number {
-  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+export function labelSetSortKey(labels: Record<string, string>): Buffer {
+  const names = Object.keys(labels).sort(); // label names are ASCII: UTF-16 order is byte order
+  return Buffer.from(names.map((name) => `${name}\u0000${labels[name]}\u0000`).join(''), 'utf8');
 }
 
 /** Merges chunks of the same series (fetched range by range) into one, keeping timestamps increasing and unique. */

@@ -1,4 +1,5 @@
 import { type DataFrame, FieldType } from '@grafana/data';
+import { medianStep } from '../pipeline/alignSeries';
 import { type SeriesRef, findNumberSeries } from './seriesRefs';
 
 /** Series and rows per series dataStepMs reads: a sample, on the main thread, whatever the panel's size. */
@@ -24,22 +25,17 @@ export function dataStepMs(frames: DataFrame[], refs: SeriesRef[] = findNumberSe
     const frame = frames[ref.frameIndex];
     const times = frame.fields[ref.timeFieldIndex].values;
     const values = frame.fields[ref.fieldIndex].values;
-    const gaps: number[] = [];
-    let previous = NaN;
+    const valued: number[] = [];
     for (let row = 0; row < Math.min(frame.length, SAMPLED_ROWS); row++) {
       const time = times[row];
-      if (typeof time !== 'number' || typeof values[row] !== 'number' || !Number.isFinite(values[row])) {
-        continue;
+      if (typeof time === 'number' && typeof values[row] === 'number' && Number.isFinite(values[row])) {
+        valued.push(time);
       }
-      // Either order: newest-first frames (streaming) count as well.
-      if (time !== previous && !Number.isNaN(previous)) {
-        gaps.push(Math.abs(time - previous));
-      }
-      previous = time;
     }
-    if (gaps.length > 0) {
-      gaps.sort((a, b) => a - b);
-      spacing = Math.min(spacing, gaps[gaps.length >> 1]);
+    // Either order (newest-first frames stream); the worker's own estimate of a sorted series' step.
+    const step = medianStep(Float64Array.from(valued).sort());
+    if (step > 0) {
+      spacing = Math.min(spacing, step);
     }
   }
   return Number.isFinite(spacing) ? spacing : undefined;

@@ -1,9 +1,7 @@
 import { DEFAULT_RETRAIN_INTERVAL_MS, batchTrainingEnd, onlineTrainingEnd } from '@telemetry-analyzer/engine';
 import { MAX_TRAINING_ROWS } from '../pipeline/chunkedScore';
 import type { TrainingRangeOptions } from '../types';
-import { unusableFixedRange } from './trainingRange';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS, unusableFixedRange } from './trainingRange';
 
 /** Where the models' training rows come from when they do not train on the visible data itself. */
 export interface TrainingPlan {

@@ -1,6 +1,6 @@
 import type { TrainingRangeKind, TrainingRangeOptions } from '../types';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Why a fixed training range cannot be used (a panel saved before the editor stored its ends, or ends edited into

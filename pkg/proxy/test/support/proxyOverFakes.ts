@@ -1,0 +1,33 @@
+/**
+ * A proxy over fake Prometheus upstreams, one per name (a fake answers every query with its series, whatever the
+ * query text: a test picks the series with `upstream=`).
+ */
+import { parseConfig } from '../../src/config';
+import { RunningProxy, startProxy } from '../../src/server';
+import { type FakeSeries, type FakeServer, startFakePrometheus } from './fakeUpstreams';
+
+export interface ProxyOverFakes {
+  proxy: RunningProxy;
+  close(): Promise<void>;
+}
+
+/** Starts the fakes and a proxy with one upstream each; the first name is the default upstream. */
+export async function startProxyOverFakes(upstreams: Record<string, FakeSeries[]>): Promise<ProxyOverFakes> {
+  const names = Object.keys(upstreams);
+  const fakes: FakeServer[] = await Promise.all(names.map((name) => startFakePrometheus(upstreams[name])));
+  const yaml = [
+    'listen: "127.0.0.1:0"',
+    'upstreams:',
+    ...names.map((name, i) => `  ${name}: { type: prometheus, url: "${fakes[i].url}" }`),
+    `defaultUpstream: ${names[0]}`,
+    'log: { level: silent }',
+  ].join('\n');
+  const proxy = await startProxy(parseConfig(yaml, 'test'));
+  return {
+    proxy,
+    close: async () => {
+      await proxy.close();
+      await Promise.all(fakes.map((fake) => fake.close()));
+    },
+  };
+}
