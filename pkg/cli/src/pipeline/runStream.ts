@@ -127,6 +127,8 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   const groupColumn = roles.groupBy;
   const maxGroups = online?.maxGroups ?? DEFAULT_MAX_STREAM_GROUPS;
   let droppedGroups = 0;
+  /** The group of the row before: already the most recently seen. */
+  let lastGroup: string | undefined;
 
   for await (const record of records) {
     try {
@@ -208,11 +210,13 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       return;
     }
     let scorer = scorers.get(row.group);
-    if (scorer && online) {
-      // Most recently seen last: the first entry is the one dropped when there are too many.
+    if (scorer && online && row.group !== lastGroup) {
+      // Most recently seen last: the first entry is the one dropped when there are too many (a run of one group's
+      // rows, the usual case, keeps it last without moving it).
       scorers.delete(row.group);
       scorers.set(row.group, scorer);
     }
+    lastGroup = row.group;
     if (!scorer) {
       const inGroup = groupPrefix(row.group);
       scorer = online
