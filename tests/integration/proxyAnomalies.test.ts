@@ -47,6 +47,11 @@ type Matrix = Array<{ metric: Record<string, string>; values: Array<[number, str
 
 /** POSTs a range query as Grafana does and returns the matrix; fails with the proxy's error otherwise. */
 async function queryRange(query: string): Promise<Matrix> {
+  return (await queryRangeAnswer(query)).result;
+}
+
+/** The same, with the answer's warnings. */
+async function queryRangeAnswer(query: string): Promise<{ result: Matrix; warnings: string[] }> {
   const response = await fetch(`${proxy.url}/api/v1/query_range`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -61,7 +66,7 @@ async function queryRange(query: string): Promise<Matrix> {
   if (response.status !== 200 || body.status !== 'success') {
     throw new Error(`${query} → ${response.status} ${JSON.stringify(body)}\n${proxy.logTail()}`);
   }
-  return body.data!.result;
+  return { result: body.data!.result, warnings: (body as { warnings?: string[] }).warnings ?? [] };
 }
 
 function flaggedSeries(matrix: Matrix, metric: string): FlaggedSeries[] {
@@ -124,4 +129,48 @@ it('scores the same data identically whichever upstream it comes from', async ()
   expect(fromInflux.values.map(([t, score]) => [t, Number(score)])).toEqual(
     fromPrometheus.values.map(([t, score]) => [t, expect.closeTo(Number(score), 12)])
   );
+});
+
+describe('a series with a problem, on real Prometheus data', () => {
+  const hostsOf = (matrix: Matrix) => matrix.map((series) => series.metric.host);
+  const flaggedTimes = (matrix: Matrix) =>
+    matrix.flatMap((series) => series.values.filter(([, v]) => v === '1').map(([seconds]) => seconds * 1000));
+
+  it('leaves out a series with a value beyond float32 in the scored range, with a warning; the others are answered', async () => {
+    // An exporter's sentinel in one host's series, an hour before the end (it failed the whole query with a 500).
+    const at = (scoredEnd - 3_600_000) / 1000;
+    const { result, warnings } = await queryRangeAnswer(
+      `anomaly_score((cpu_usage_percent{host="host-a"} + (time() == bool ${at}) * 1e300) or cpu_usage_percent{host="host-b"}, train="1d")`
+    );
+    expect(hostsOf(result)).toEqual(['host-b']);
+    // (Beside the over-flagging warning the real day's host-b gets in batch mode.)
+    expect(warnings).toContainEqual(
+      expect.stringMatching(/^no scores for \{host="host-a", job="telemetry"\}: .*beyond the float32 range/)
+    );
+  });
+
+  it('answers a series constant over its training range with a warning that batch mode never flags a change in it', async () => {
+    // 0 through the training day, 5 from six hours into the scored one (an error rate that starts climbing).
+    const from = scoredStart + 6 * 3_600_000;
+    const query = (online: string) =>
+      `anomaly_flag(cpu_usage_percent{host="host-a"} * 0 + (time() > bool ${from / 1000}) * 5, train="1d"${online})`;
+    const batch = await queryRangeAnswer(query(''));
+    expect(batch.warnings).toEqual([
+      '1 of 1 models were trained on series that did not change over the training range (e.g. {host="host-a", job="telemetry"}): a change in them is never flagged; online=true flags such changes',
+    ]);
+    expect(flaggedTimes(batch.result)).toEqual([]);
+    // What the warning says: online, the first point of the change is flagged.
+    const online = await queryRangeAnswer(query(', online=true'));
+    expect(flaggedTimes(online.result)).toContain(from + STEP_MS);
+  });
+
+  it('answers an instant query at its time whatever its step (a step over the 5-minute lookback answered nothing)', async () => {
+    const body = new URLSearchParams({
+      query: 'anomaly_score(cpu_usage_percent{host="host-a"}, train="1d", step="10m")',
+      time: String(scoredEnd / 1000),
+    });
+    const response = await fetch(`${proxy.url}/api/v1/query`, { method: 'POST', body });
+    const answer = (await response.json()) as { data: { result: Array<{ value: [number, string] }> } };
+    expect(answer.data.result.map((series) => series.value[0])).toEqual([scoredEnd / 1000]);
+  });
 });
