@@ -29,11 +29,17 @@ export function overFlaggingWarning(
   if (share <= expected) {
     return undefined;
   }
-  const asked =
-    contamination === 'auto'
-      ? `contamination "auto" (a fixed 0.5 threshold) flags more than ${percent(AUTO_SHARE_WARNING)}`
-      : `more than ${OVER_FLAGGING_FACTOR} times the contamination ${contamination}`;
-  const flaggedShare = `flagged ${flagged} of ${scored} rows (${percent(share)}), ${asked}`;
+  if (contamination === 'auto') {
+    // Not a share of the recent scores: online as in batch, "auto" compares the raw score (online, not the
+    // calibrated anomaly score), so no advice about records or drift applies.
+    return (
+      `flagged ${flagged} of ${scored} rows (${percent(share)}), more than ${percent(AUTO_SHARE_WARNING)}: ` +
+      'contamination "auto" is scikit-learn\'s fixed threshold, 0.5 on the raw Isolation Forest score' +
+      `${online ? ' (not the calibrated anomaly score)' : ''}, and flags a share of its own on most real series; ` +
+      'set a contamination (the share of rows expected to be anomalous, e.g. 0.01) instead'
+    );
+  }
+  const flaggedShare = `flagged ${flagged} of ${scored} rows (${percent(share)}), more than ${OVER_FLAGGING_FACTOR} times the contamination ${contamination}`;
   if (online) {
     // Online, ordinary rows are flagged at the contamination over the horizon; the excess are records.
     return (

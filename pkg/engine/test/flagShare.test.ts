@@ -24,7 +24,18 @@ describe('overFlaggingWarning', () => {
 
   it("judges 'auto' against 5 %, saying it is sklearn's fixed threshold", () => {
     expect(overFlaggingWarning(50, 1000, 'auto')).toBeUndefined();
-    expect(overFlaggingWarning(250, 1000, 'auto')).toMatch(/\(25 %\), contamination "auto" \(a fixed 0\.5 threshold\)/);
+    expect(overFlaggingWarning(250, 1000, 'auto')).toMatch(
+      /\(25 %\), more than 5\.0 %: contamination "auto" is scikit-learn's fixed threshold, 0\.5 on the raw/
+    );
+  });
+
+  it("online, says 'auto' compares the raw score, not the calibrated one, and gives no advice about records", () => {
+    // A review: "auto" online flagged 83 % of a series while its calibrated scores were under 0.5, and the warning
+    // blamed new extremes.
+    const online = overFlaggingWarning(830, 1000, 'auto', true);
+    expect(online).toMatch(/0\.5 on the raw Isolation Forest score \(not the calibrated anomaly score\)/);
+    expect(online).toMatch(/set a contamination/);
+    expect(online).not.toMatch(/new extremes/);
   });
 
   it('does not judge a handful of flags', () => {
