@@ -8,6 +8,7 @@ import type { Locator, Page } from '@playwright/test';
 
 import { bigPanelRange, generateFramesInPage } from './bigFrames';
 import { expect, test } from './fixtures';
+import { DRAWN_Y_AXES_ATTRIBUTE } from '../../src/panels/anomaly/testIds';
 import { anomalyPanelModulePath, byTestId, panelContainer, testIds } from './panelDriver';
 
 const PANEL = { series: 2, points: 600, stepMs: 60_000, startMs: Date.UTC(2025, 0, 1) };
@@ -41,6 +42,20 @@ async function renderPanels(page: Page, cursorSync: number, extraPanels: number)
 /** uPlot's event overlay of the first plot under `area` (the series chart or the score pane). */
 function overlay(area: Locator): Locator {
   return area.locator('.u-over').first();
+}
+
+/** The plotting areas (uPlot's overlays) of the series chart and the score pane. */
+function plottingAreas(page: Page): [Locator, Locator] {
+  return [
+    overlay(page.locator(byTestId(testIds.panel.chart))),
+    overlay(page.locator(byTestId(testIds.panel.scorePane))),
+  ];
+}
+
+/** How far apart the two plotting areas' left edges and widths are (px); undefined until both are laid out. */
+async function misalignment(areas: [Locator, Locator]): Promise<[number, number] | undefined> {
+  const [chart, scores] = await Promise.all(areas.map((area) => area.boundingBox()));
+  return chart && scores ? [Math.abs(chart.x - scores.x), Math.abs(chart.width - scores.width)] : undefined;
 }
 
 /**
@@ -133,16 +148,9 @@ for (const [scale, labels] of [
       }
     }, scale);
     await renderPanels(host.page, 0, 0);
-    const areas = [byTestId(testIds.panel.chart), byTestId(testIds.panel.scorePane)].map((area) =>
-      overlay(host.page.locator(area))
-    );
+    const areas = plottingAreas(host.page);
     // Each plot lays out its axis once it has data; the one laid out narrower is laid out again.
-    await expect
-      .poll(async () => {
-        const [chart, scores] = await Promise.all(areas.map((area) => area.boundingBox()));
-        return chart && scores ? [Math.abs(chart.x - scores.x), Math.abs(chart.width - scores.width)] : undefined;
-      })
-      .toEqual([0, 0]);
+    await expect.poll(() => misalignment(areas)).toEqual([0, 0]);
     // A time at the same x in both: the cursor over the chart is at the same place over the score pane.
     const box = (await areas[0].boundingBox())!;
     await host.page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
@@ -150,3 +158,46 @@ for (const [scale, labels] of [
     expect(host.errors).toEqual([]);
   });
 }
+
+test('series in two units get an axis each, the second on the right, and the score pane still lines up', async ({
+  host,
+}) => {
+  // One axis for all made a percentage lie flat at the bottom of an axis of gigabytes (Grafana gives each unit one).
+  await host.open();
+  await generateFramesInPage(host.page, PANEL);
+  await host.page.evaluate(() => {
+    const frames = window.__bigFrames as Array<{
+      fields: Array<{ type: string; values: number[]; config: Record<string, unknown> }>;
+    }>;
+    frames.forEach((frame, k) => {
+      const field = frame.fields.find((f) => f.type === 'number')!;
+      field.config.unit = k === 0 ? 'percent' : 'decbytes';
+      if (k === 1) {
+        field.values.forEach((value, i) => (field.values[i] = value * 1e9));
+      }
+    });
+  });
+  await renderPanels(host.page, 0, 0);
+  const chartPlot = host.page.locator(`${byTestId(testIds.panel.chart)} .uplot`).first();
+  await expect(chartPlot).toHaveAttribute(DRAWN_Y_AXES_ATTRIBUTE, /;/);
+  const [percent, bytes] = (await chartPlot.getAttribute(DRAWN_Y_AXES_ATTRIBUTE))!
+    .split(';')
+    .map((range) => range.split(',').map(Number));
+  // The generated values are 50 ± 13 with spikes of +40: the percentage's axis is fitted to them (padded), the
+  // bytes' to theirs.
+  expect(percent[0]).toBeGreaterThanOrEqual(0);
+  expect(percent[1]).toBeLessThan(200);
+  expect(bytes[1]).toBeGreaterThan(50e9);
+  const areas = plottingAreas(host.page);
+  await expect.poll(() => misalignment(areas)).toEqual([0, 0]);
+  // The right axis takes room on the right: the plotting area ends well before the plot does.
+  const [over, plot] = await Promise.all([areas[0].boundingBox(), chartPlot.boundingBox()]);
+  expect(plot!.x + plot!.width - (over!.x + over!.width)).toBeGreaterThan(20);
+  // Grafana's legend lists the right axis' series apart, on the right.
+  const legend = host.page.locator(byTestId(testIds.panel.legend));
+  const [left, right] = await Promise.all(
+    ['s0', 's1'].map((s) => legend.getByText(s, { exact: false }).first().boundingBox())
+  );
+  expect(right!.x).toBeGreaterThan(left!.x + left!.width);
+  expect(host.errors).toEqual([]);
+});

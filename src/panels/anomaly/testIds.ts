@@ -10,6 +10,8 @@
 export const DRAWN_FROM_ATTRIBUTE = 'data-drawn-from';
 /** Set with DRAWN_FROM_ATTRIBUTE: the y range drawn, "min,max" (a field's Min and Max fix it). */
 export const DRAWN_Y_ATTRIBUTE = 'data-drawn-y';
+/** Set with DRAWN_FROM_ATTRIBUTE: every y axis' range drawn, the left one first, "min,max;min,max...". */
+export const DRAWN_Y_AXES_ATTRIBUTE = 'data-drawn-y-axes';
 
 export const testIds = {
   panel: {

@@ -15,11 +15,12 @@ import type uPlot from 'uplot';
 import { EXPLAIN_TOP, type ModelAnalysis } from '../analysis/analysePanel';
 import { type PixelGrid, slotTimes } from '../pipeline/decimate';
 import { type DrawnRef, drawnSeries, scoreAxis, spanOf } from '../render/chartFrames';
-import { AxisWidthGroup } from '../render/axisWidthGroup';
+import { AxisWidthGroups } from '../render/axisWidthGroup';
 import { tooltipSlot } from '../render/tooltipSlot';
+import { yAxes } from '../render/yAxes';
 import { testIds } from '../testIds';
 import type { Scorer } from '../worker/scorer';
-import { AnomalyPlot, type PlotLine, withVisibleRange } from './AnomalyPlot';
+import { AnomalyPlot, type PlotAxis, type PlotLine, withVisibleRange } from './AnomalyPlot';
 import { AnomalyTooltip, formatWith } from './AnomalyTooltip';
 
 interface Props {
@@ -159,13 +160,30 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const cursorSyncKey = cursorSync === DashboardCursorSync.Off ? ownSyncKey : eventsScope;
   const s = useMemo(() => getStyles(), []);
   // The chart's and the score pane's y axes take one width: a time is at the same x in both.
-  const axisWidths = useMemo(() => new AxisWidthGroup<uPlot>((u) => u.redraw(false, true)), []);
+  const axisWidths = useMemo(() => new AxisWidthGroups<uPlot>((u) => u.redraw(false, true)), []);
   const anomalyColor = theme.visualization.getColorByName('red');
   const drawn = useMemo(() => drawnSeries(analyses), [analyses]);
   const x = useMemo(() => plotTimes(grid), [grid]);
+  // The series' y axes: one per unit (and Min and Max), the first on the left, the others on the right.
+  const { axes: axisGroups, axisOf } = useMemo(
+    () => yAxes(drawn.map((d) => sourceField(frames, d).config)),
+    [frames, drawn]
+  );
+  const mainAxes: PlotAxis[] = useMemo(
+    () =>
+      axisGroups.map(({ source, range }, k) => {
+        const field = sourceField(frames, drawn[axisOf.indexOf(k)]);
+        return {
+          formatValue: (v: number) => formatWith(field.display, v),
+          formatKey: JSON.stringify([source.unit, source.decimals]),
+          range,
+        };
+      }),
+    [frames, drawn, axisGroups, axisOf]
+  );
   const mainLines: PlotLine[] = useMemo(
     () =>
-      drawn.map((d) => {
+      drawn.map((d, i) => {
         const field = sourceField(frames, d);
         return {
           label: field.config.displayName ?? d.ref.name,
@@ -173,9 +191,10 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           color: getFieldSeriesColor(field, theme).color,
           values: d.drawn.line,
           spanMs: spanOf(d.drawn.stepMs, grid),
+          axis: axisOf[i],
         };
       }),
-    [frames, drawn, grid, theme]
+    [frames, drawn, grid, theme, axisOf]
   );
   const mainMarks = useMemo(() => drawn.map((d) => d.drawn.marks), [drawn]);
   const drawnSpans = useMemo(() => mainLines.map((l) => l.spanMs), [mainLines]);
@@ -185,17 +204,6 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
     () => (showRegions ? drawn.map((d) => Array.from(d.drawn.regions).join(',')) : []),
     [drawn, showRegions]
   );
-  // The series axis is the first drawn field's: its display (unit, decimals) and its Min and Max.
-  const axisField = useMemo(() => (drawn.length > 0 ? sourceField(frames, drawn[0]) : undefined), [frames, drawn]);
-  const formatMain = useMemo(() => (v: number) => formatWith(axisField?.display, v), [axisField]);
-  const mainFormatKey = JSON.stringify([axisField?.config.unit, axisField?.config.decimals]);
-  // The field's Min and Max (standard options) fix the series axis, as in Grafana's time series panel.
-  const mainRange = useMemo(() => {
-    const config = axisField?.config;
-    return config?.min != null || config?.max != null
-      ? { min: config.min ?? undefined, max: config.max ?? undefined }
-      : undefined;
-  }, [axisField]);
   // Legend: series hidden by key (their names).
   const { hiddenSeries: hiddenKeys, onHiddenSeriesChange: setHiddenKeys } = props;
   const hidden = useMemo(
@@ -235,7 +243,10 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
     () => new Set(scored.flatMap((a, i) => (a.model.series.every((s) => hiddenKeys.has(s.name)) ? [i] : []))),
     [scored, hiddenKeys]
   );
-  const scoreRange = useMemo(() => scoreAxis(scored), [scored]);
+  const scoreAxes: PlotAxis[] = useMemo(
+    () => [{ formatValue: formatScore, formatKey: 'score', range: scoreAxis(scored) }],
+    [scored]
+  );
   const thresholds = useMemo(() => scored.map((a) => a.outcome!.threshold), [scored]);
   const legendLines = useInLaterTask(mainLines, NO_LINES, sameLabels);
 
@@ -256,7 +267,8 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
       legendLines.map((l) => ({
         label: l.label,
         color: l.color,
-        yAxis: 1,
+        // Grafana's legend lists a right axis' series apart, on the right.
+        yAxis: (l.axis ?? 0) === 0 ? 1 : 2,
         disabled: hiddenKeys.has(keyOf(l)),
         getItemKey: () => keyOf(l),
       })),
@@ -335,14 +347,12 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           width={width}
           height={Math.max(0, mainHeight - legendSpace)}
           timeZone={timeZone}
-          formatValue={formatMain}
-          formatKey={mainFormatKey}
+          axes={mainAxes}
           marks={mainMarks}
           markColor={anomalyColor}
           regions={showRegions ? mainRegions : undefined}
           regionColor={drawn.length === 1 ? anomalyColor : undefined}
           hidden={hidden}
-          yRange={mainRange}
           cursorSyncKey={cursorSyncKey}
           axisWidths={axisWidths}
         >
@@ -383,9 +393,8 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
               width={width}
               height={scoreHeight}
               timeZone={timeZone}
-              formatValue={formatScore}
-              formatKey="score"
-              yRange={scoreRange}
+              axes={scoreAxes}
+              blankRightAxes={mainAxes.length - 1}
               hidden={scoreHidden}
               levels={thresholds}
               markColor={anomalyColor}

@@ -12,7 +12,7 @@ import {
 import { measureText, UPlotChart, UPlotConfigBuilder } from '@grafana/ui';
 import type uPlot from 'uplot';
 import { ProgressiveLinesPlugin } from './ProgressiveLinesPlugin';
-import type { AxisWidthGroup } from '../render/axisWidthGroup';
+import type { AxisWidthGroup, AxisWidthGroups } from '../render/axisWidthGroup';
 import { finiteExtent, paddedYRange } from '../render/yExtent';
 
 /** One line of a plot: the worker's per-column values (NaN: nothing there), as they arrived (no copy). */
@@ -24,6 +24,17 @@ export interface PlotLine {
   values: Float64Array;
   /** Connect points closer than this many ms across empty columns. */
   spanMs: number;
+  /** Index of the line's y axis in the plot's `axes` [0]. */
+  axis?: number;
+}
+
+/** A y axis: the first of a plot's is on the left, the others on the right (Grafana's automatic placement). */
+export interface PlotAxis {
+  /** The tick labels, and what they depend on (unit, decimals): a new key builds the plot anew. */
+  formatValue: (value: number, decimals?: number) => string;
+  formatKey: string;
+  /** The axis' fixed ends, either or both (a field's Min and Max; the score pane's [0, 1]); else fitted to its lines. */
+  range?: { min?: number; max?: number };
 }
 
 interface Props {
@@ -34,12 +45,13 @@ interface Props {
   width: number;
   height: number;
   timeZone: TimeZone;
-  /** The y axis' tick labels, and what they depend on (unit, decimals): a new key builds the plot anew. */
-  formatValue: (value: number, decimals?: number) => string;
-  formatKey: string;
-  /** A fixed y range (the score pane); absent: the lines' own. */
-  /** The y axis' fixed ends, either or both (a field's Min and Max); else fitted to the data. */
-  yRange?: { min?: number; max?: number };
+  /** The y axes, at least one (see PlotAxis); each line names its own (PlotLine.axis). */
+  axes: PlotAxis[];
+  /**
+   * Right-hand axes without labels, as many as a plot stacked with this one has: their space keeps this plot's
+   * plotting area as wide as the other's (with `axisWidths`), so that a time is at the same x in both.
+   */
+  blankRightAxes?: number;
   /** Per line: the anomaly marks (NaN: none) and their colour. */
   marks?: Float64Array[];
   markColor?: string;
@@ -55,8 +67,8 @@ interface Props {
    * and with the dashboard's shared crosshair or tooltip every time-series plot of the dashboard.
    */
   cursorSyncKey: string;
-  /** Plots stacked with this one: their y axes take one width, so that a time is at the same x in all. */
-  axisWidths?: AxisWidthGroup<uPlot>;
+  /** Plots stacked with this one: their y axes take one width per place, so that a time is at the same x in all. */
+  axisWidths?: AxisWidthGroups<uPlot>;
   children?: (config: UPlotConfigBuilder) => React.ReactNode;
 }
 
@@ -85,14 +97,15 @@ export function visibleRangeOf(x: ArrayLike<number>): [number, number] {
  * set of lines (labels, colours, time zone); new data of the same lines (a refresh) only redraws it.
  */
 export function AnomalyPlot(props: Props) {
-  const { theme, x, lines, width, height, timeZone, yRange, formatValue, formatKey, children } = props;
-  const identity = lines.map((l) => `${l.label}\u0000${l.color}`).join('\u0001');
+  const { theme, x, lines, width, height, timeZone, axes, blankRightAxes = 0, children } = props;
+  const identity = lines.map((l) => `${l.label}\u0000${l.color}\u0000${l.axis ?? 0}`).join('\u0001');
+  const axesIdentity = JSON.stringify(axes.map((a) => [a.formatKey, a.range?.min, a.range?.max]));
   const config = useMemo(
-    () => buildConfig(theme, timeZone, lines, yRange, formatValue, props.cursorSyncKey, props.axisWidths),
-    // `identity` and `formatKey` stand for what the config reads of the lines and the formatter: a refresh with new
+    () => buildConfig(theme, timeZone, lines, axes, blankRightAxes, props.cursorSyncKey, props.axisWidths),
+    // `identity` and `axesIdentity` stand for what the config reads of the lines and the axes: a refresh with new
     // data of the same lines keeps the plot (uPlot only redraws).
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [theme, timeZone, identity, formatKey, yRange?.min, yRange?.max, props.cursorSyncKey, props.axisWidths]
+    [theme, timeZone, identity, axesIdentity, blankRightAxes, props.cursorSyncKey, props.axisWidths]
   );
   const [plot, setPlot] = useState<uPlot | undefined>(undefined);
   // The instance at once (the state above comes a render later), for the data hand-over below.
@@ -158,10 +171,10 @@ function buildConfig(
   theme: GrafanaTheme2,
   timeZone: TimeZone,
   lines: PlotLine[],
-  yRange: { min?: number; max?: number } | undefined,
-  formatValue: (value: number, decimals?: number) => string,
+  axes: PlotAxis[],
+  blankRightAxes: number,
   cursorSyncKey: string,
-  axisWidths: AxisWidthGroup<uPlot> | undefined
+  axisWidths: AxisWidthGroups<uPlot> | undefined
 ): UPlotConfigBuilder {
   const builder = new UPlotConfigBuilder(timeZone);
   // As TooltipPlugin2 sets it for a dashboard's shared cursor: matched by x value, whatever the y scales.
@@ -175,29 +188,57 @@ function buildConfig(
     range: (u) => visibleRangeOf(u.data[0]),
   });
   builder.addAxis({ scaleKey: 'x', isTime: true, placement: AxisPlacement.Bottom, timeZone, theme });
-  const fixed = yRange?.min !== undefined && yRange?.max !== undefined;
-  builder.addScale({
-    scaleKey: 'y',
-    orientation: ScaleOrientation.Vertical,
-    direction: ScaleDirection.Up,
-    min: yRange?.min,
-    max: yRange?.max,
-    // Not uPlot's range of the data: a NaN slot (a pixel column without a point) made it NaN (yExtent.ts).
-    range: fixed ? undefined : (u) => paddedYRange(finiteExtent(u.data, 1), yRange),
+  const scaleKeys = axes.map((_, k) => yScaleKey(k));
+  axes.forEach((axis, k) => {
+    const { range } = axis;
+    const scaleKey = scaleKeys[k];
+    const fixed = range?.min !== undefined && range?.max !== undefined;
+    builder.addScale({
+      scaleKey,
+      orientation: ScaleOrientation.Vertical,
+      direction: ScaleDirection.Up,
+      min: range?.min,
+      max: range?.max,
+      // Not uPlot's range of the data: a NaN slot (a pixel column without a point) made it NaN (yExtent.ts).
+      range: fixed ? undefined : (u) => paddedYRange(finiteExtent(linesOnScale(u, scaleKey)), range),
+    });
+    builder.addAxis({
+      scaleKey,
+      // The first on the left, the others on the right, as Grafana places a time series panel's axes.
+      placement: k === 0 ? AxisPlacement.Left : AxisPlacement.Right,
+      theme,
+      // One grid: the first axis'.
+      grid: { show: k === 0 },
+      formatValue: (value, decimals) => axis.formatValue(value, decimals ?? undefined),
+      size: axisWidths && sharedAxisSize(axisWidths.at(k)),
+    });
   });
-  builder.addAxis({
-    scaleKey: 'y',
-    placement: AxisPlacement.Left,
-    theme,
-    formatValue: (value, decimals) => formatValue(value, decimals ?? undefined),
-    size: axisWidths && sharedAxisSize(axisWidths),
-  });
+  for (let k = 1; k <= blankRightAxes; k++) {
+    // A scale of its own (Grafana's builder keeps one axis per scale), fixed, with no series and no labels.
+    const scaleKey = `blank${k}`;
+    builder.addScale({
+      scaleKey,
+      orientation: ScaleOrientation.Vertical,
+      direction: ScaleDirection.Up,
+      min: 0,
+      max: 1,
+    });
+    builder.addAxis({
+      scaleKey,
+      placement: AxisPlacement.Right,
+      theme,
+      grid: { show: false },
+      ticks: { show: false },
+      formatValue: () => '',
+      size: axisWidths && sharedAxisSize(axisWidths.at(axes.length - 1 + k)),
+    });
+  }
   if (axisWidths) {
     builder.addHook('destroy', (u) => axisWidths.leave(u));
   }
   for (const line of lines) {
     builder.addSeries({
-      scaleKey: 'y',
+      scaleKey: scaleKeys[line.axis ?? 0],
       theme,
       drawStyle: GraphDrawStyle.Line,
       gradientMode: GraphGradientMode.None,
@@ -211,6 +252,16 @@ function buildConfig(
   }
   builder.scaleKeys = ['x', 'y'];
   return builder;
+}
+
+/** The y scale of a plot's axis k: 'y', then 'y2', 'y3'... */
+function yScaleKey(k: number): string {
+  return k === 0 ? 'y' : `y${k + 1}`;
+}
+
+/** The data of the plot's series on `scaleKey`. */
+function linesOnScale(u: uPlot, scaleKey: string): Array<uPlot.AlignedData[number]> {
+  return u.data.filter((_, i) => i > 0 && u.series[i]?.scale === scaleKey);
 }
 
 /** Grafana's y axis tick label font size (UPlotAxisBuilder's UPLOT_AXIS_FONT_SIZE, not exported). */

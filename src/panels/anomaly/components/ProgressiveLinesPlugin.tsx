@@ -1,7 +1,7 @@
 import { useLayoutEffect, useRef } from 'react';
 import type { UPlotConfigBuilder } from '@grafana/ui';
 import type uPlot from 'uplot';
-import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE } from '../testIds';
+import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE, DRAWN_Y_AXES_ATTRIBUTE } from '../testIds';
 import { queueDraw } from './drawQueue';
 
 interface Props {
@@ -83,6 +83,11 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
         drawLevels(u, latest.current.levels, latest.current.markColor);
         drawMarks(u, latest.current.marks, latest.current.markColor);
         u.root.setAttribute(DRAWN_Y_ATTRIBUTE, `${u.scales.y?.min},${u.scales.y?.max}`);
+        const yAxes = u.axes.filter((axis, k) => k > 0 && axis.scale && u.series.some((s) => s.scale === axis.scale));
+        u.root.setAttribute(
+          DRAWN_Y_AXES_ATTRIBUTE,
+          yAxes.map((axis) => `${u.scales[axis.scale!].min},${u.scales[axis.scale!].max}`).join(';')
+        );
         u.root.setAttribute(DRAWN_FROM_ATTRIBUTE, String(u.scales.x?.min));
         return true;
       });

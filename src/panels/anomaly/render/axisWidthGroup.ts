@@ -53,3 +53,25 @@ export class AxisWidthGroup<Member> {
     }
   }
 }
+
+/**
+ * The width groups of stacked plots by axis place: 0 the left axis, 1, 2... the right ones in order (a plot with
+ * fewer right axes than another holds blank ones in their place). Each made when first asked for.
+ */
+export class AxisWidthGroups<Member> {
+  private readonly groups: Array<AxisWidthGroup<Member>> = [];
+
+  constructor(private readonly relayout: (member: Member) => void) {}
+
+  at(place: number): AxisWidthGroup<Member> {
+    while (this.groups.length <= place) {
+      this.groups.push(new AxisWidthGroup(this.relayout));
+    }
+    return this.groups[place];
+  }
+
+  /** A member gone from every group (its plot destroyed). */
+  leave(member: Member): void {
+    this.groups.forEach((group) => group.leave(member));
+  }
+}
