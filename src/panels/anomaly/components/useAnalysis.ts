@@ -37,13 +37,16 @@ interface AnalysisInputs {
 }
 
 /**
- * The inputs to analyse now. While the queries run again (LoadingState.Loading, which Grafana sends with the previous
- * result's data) the previous inputs are kept, so the result shown stays and is not computed again; new data, even
- * while loading (a query that streams its results), are analysed.
+ * The inputs to analyse now: new data, with the range they came with. While the queries run again
+ * (LoadingState.Loading, which Grafana sends with the previous result's data) the previous inputs are kept, so the
+ * result shown stays and is not computed again; new data, even while loading (a query that streams its results), are
+ * analysed. A new range without new data is no reason to analyse again: with "Refresh live dashboards" (liveNow)
+ * Grafana renders every panel every 100 ms with the same data and the range evaluated anew (LiveNowTimer in
+ * grafana/scenes packages/scenes/src/behaviors/LiveNowTimer.ts), which restarted the analysis ten times a second.
  */
 function nextInputs(previous: AnalysisInputs, data: Pick<PanelData, 'series' | 'state'>, timeRange: TimeRange) {
   const frames = data.series;
-  if (frames === previous.frames && timeRange === previous.timeRange) {
+  if (frames === previous.frames) {
     return previous;
   }
   if (data.state === LoadingState.Loading && sameFrameValues(previous.frames, frames)) {

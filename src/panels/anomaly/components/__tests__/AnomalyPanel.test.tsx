@@ -442,6 +442,35 @@ describe('AnomalyPanel and the state of its queries', () => {
   });
 });
 
+describe('a dashboard with "Refresh live dashboards" on', () => {
+  it('renders with the same data and a range moved on do not analyse again (Grafana does it every 100 ms)', async () => {
+    const props = panelProps([prometheusFrame(syntheticSeries(200, [150]), { __name__: 'cpu' })], {});
+    const scorer = new MainThreadScorer('Web Workers are not available here');
+    const analyse = jest.spyOn(scorer, 'analyse');
+    const { rerender } = render(<AnomalyPanel {...props} createScorer={() => scorer} />);
+    const panel = screen.getByTestId(testIds.panel.container);
+    await waitFor(() => expect(panel).toHaveAttribute('data-state', 'ready'));
+    const runs = analyse.mock.calls.length;
+    expect(runs).toBeGreaterThan(0);
+    for (let k = 1; k <= 5; k++) {
+      // LiveNowTimer: forceRender, the range evaluated anew (now moved on), the same data object.
+      const moved = {
+        ...props.timeRange,
+        from: dateTime(props.timeRange.from.valueOf() + k * 100),
+        to: dateTime(props.timeRange.to.valueOf() + k * 100),
+      };
+      rerender(<AnomalyPanel {...props} timeRange={moved} createScorer={() => scorer} />);
+      await act(async () => {});
+      expect(panel).toHaveAttribute('data-state', 'ready');
+    }
+    expect(analyse.mock.calls.length).toBe(runs);
+    // New data (the next query's) are analysed.
+    const next = panelProps([prometheusFrame(syntheticSeries(200, [120]), { __name__: 'cpu' })], {});
+    rerender(<AnomalyPanel {...next} options={props.options} createScorer={() => scorer} />);
+    await waitFor(() => expect(analyse.mock.calls.length).toBeGreaterThan(runs));
+  });
+});
+
 describe('a new panel', () => {
   it('takes the default contamination when the app settings cannot be read (no backendSrv)', async () => {
     const props = panelProps([prometheusFrame(syntheticSeries(200, [150]), { __name__: 'cpu' })], {});
