@@ -2,21 +2,23 @@ import {
   type DataFrame,
   type DataQueryRequest,
   type DataQueryResponse,
+  LoadingState,
   type PanelData,
   type TimeRange,
   dateTimeForTimeZone,
   rangeUtil,
 } from '@grafana/data';
-import type { DataQuery, TimeZone } from '@grafana/schema';
-import { getDataSourceSrv } from '@grafana/runtime';
-import { isObservable, lastValueFrom } from 'rxjs';
+import type { DataQuery, DataSourceRef, TimeZone } from '@grafana/schema';
+import { getDataSourceSrv, isExpressionReference } from '@grafana/runtime';
+import { type Observable, from, isObservable, lastValueFrom, takeWhile, toArray } from 'rxjs';
 import { TRAINING_QUERY_STEPS, trainingQueryRanges } from './trainingQueryRanges';
 
 /**
  * Runs the panel's own queries again over the training range, through Grafana's data source API (so proxying,
  * auth, template variables and caching behave as for the panel itself), at the panel's own interval, in pieces of
- * at most TRAINING_QUERY_STEPS rows `stepMs` apart (trainingQueryRanges). Queries are grouped by data source, so a
- * panel on the Mixed data source works too. The frames of each piece, all data sources' together, piece by piece.
+ * at most TRAINING_QUERY_STEPS rows `stepMs` apart (trainingQueryRanges). Queries are grouped by data source
+ * (trainingQueryGroups), so a panel on the Mixed data source works too. The frames of each piece, all data sources'
+ * together, piece by piece.
  * @param stepMs the spacing of the panel's rows (its interval, or wider); 0: one query at Grafana's interval
  */
 export async function queryBaseline(
@@ -33,21 +35,18 @@ export async function queryBaseline(
   const interval = known
     ? { interval: request.interval, intervalMs: request.intervalMs }
     : rangeUtil.calculateInterval(absolute(range.from, range.to, request.timezone), maxDataPoints);
-  const byDataSource = new Map<string, DataQuery[]>();
-  for (const target of request.targets.filter((t) => !t.hide)) {
-    const uid = target.datasource?.uid ?? '';
-    byDataSource.set(uid, [...(byDataSource.get(uid) ?? []), target]);
-  }
+  const groups = trainingQueryGroups(request.targets);
   const pieces = trainingQueryRanges(range, known ? stepMs : 0);
   return Promise.all(
     pieces.map(async (piece, index) => {
       const pieceRange = absolute(piece.from, piece.to, request.timezone);
       const frames = await Promise.all(
-        [...byDataSource.values()].map(async (targets) => {
-          const ds = await getDataSourceSrv().get(targets[0].datasource ?? undefined, request.scopedVars);
+        groups.map(async ({ datasource, targets }, group) => {
+          const ds = await getDataSourceSrv().get(datasource, request.scopedVars);
           const shifted: DataQueryRequest = {
             ...request,
-            requestId: `${request.requestId}-anomaly-training-${index}`,
+            // One id per request: Grafana's backendSrv cancels an earlier request still running under the same id.
+            requestId: `${request.requestId}-anomaly-training-${index}-${group}`,
             targets,
             range: pieceRange,
             rangeRaw: pieceRange.raw,
@@ -58,17 +57,63 @@ export async function queryBaseline(
             startTime: Date.now(),
           };
           const result = ds.query(shifted);
-          const response: DataQueryResponse = isObservable(result) ? await lastValueFrom(result) : await result;
-          const error = response.errors?.[0];
-          if (error) {
-            throw new Error(`Training query failed: ${error.message ?? 'unknown error'}`);
-          }
-          return response.data as DataFrame[];
+          return trainingFrames(isObservable(result) ? result : from(result));
         })
       );
       return frames.flat();
     })
   );
+}
+
+/** The queries a training query sends together, and to which data source. */
+export interface TrainingQueryGroup {
+  /** Undefined: the default data source. */
+  datasource?: DataSourceRef;
+  targets: DataQuery[];
+}
+
+/**
+ * The panel's queries grouped as Grafana sends them: by data source, the hidden ones left out; but with a
+ * server-side expression among them, all of them (hidden ones too: expressions read them) to the expression data
+ * source, which runs the queries an expression refers to with it (Grafana's DataSourceWithBackend and
+ * ExpressionDatasourceApi do the same). Alone, an expression's group found none of the queries it refers to.
+ */
+export function trainingQueryGroups(targets: DataQuery[]): TrainingQueryGroup[] {
+  const expression = targets.find((t) => isExpressionReference(t.datasource));
+  if (expression) {
+    return [{ datasource: expression.datasource ?? undefined, targets }];
+  }
+  const byDataSource = new Map<string, TrainingQueryGroup>();
+  for (const target of targets.filter((t) => !t.hide)) {
+    const uid = target.datasource?.uid ?? '';
+    const group = byDataSource.get(uid) ?? { datasource: target.datasource ?? undefined, targets: [] };
+    group.targets.push(target);
+    byDataSource.set(uid, group);
+  }
+  return [...byDataSource.values()];
+}
+
+/**
+ * The frames of a data source's answer to a training query: every response until it completes (the latest one per
+ * response key, as Grafana's runRequest merges them), or up to the first that says it streams (a live data source's
+ * answer never completes: it is taken as it stands, and the subscription ends). The first error fails the query.
+ */
+export async function trainingFrames(responses: Observable<DataQueryResponse>): Promise<DataFrame[]> {
+  const all = await lastValueFrom(
+    responses.pipe(
+      takeWhile((response) => response.state !== LoadingState.Streaming, true),
+      toArray()
+    )
+  );
+  const latestByKey = new Map<string, DataQueryResponse>();
+  for (const response of all) {
+    const error = response.errors?.[0] ?? response.error;
+    if (error) {
+      throw new Error(`Training query failed: ${error.message ?? 'unknown error'}`);
+    }
+    latestByKey.set(response.key ?? '', response);
+  }
+  return [...latestByKey.values()].flatMap((response) => response.data as DataFrame[]);
 }
 
 /**

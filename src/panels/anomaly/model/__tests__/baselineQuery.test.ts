@@ -1,6 +1,7 @@
-import { type DataQueryRequest, LoadingState, type PanelData, dateTime } from '@grafana/data';
+import { type DataQueryRequest, type DataQueryResponse, LoadingState, type PanelData, dateTime } from '@grafana/data';
 import { type DataSourceSrv, setDataSourceSrv } from '@grafana/runtime';
-import { queryBaseline } from '../baselineQuery';
+import { Observable, of } from 'rxjs';
+import { queryBaseline, trainingFrames, trainingQueryGroups } from '../baselineQuery';
 import { TRAINING_QUERY_STEPS } from '../trainingQueryRanges';
 
 const STEP = 30_000;
@@ -67,5 +68,80 @@ describe('queryBaseline', () => {
     await queryBaseline(panelData(0), { from: FROM - 86_400_000, to: FROM }, 1440, 0);
     expect(requests).toHaveLength(1);
     expect(requests[0].intervalMs).toBe(60_000);
+  });
+});
+
+describe('training queries on the Mixed data source and with expressions (a host-contract review)', () => {
+  const prom = { uid: 'prom', type: 'prometheus' };
+  const influx = { uid: 'influx', type: 'influxdb' };
+  const expr = { uid: '__expr__', type: '__expr__' };
+
+  it('one request per data source and piece, each under an id of its own (backendSrv cancels a repeated id)', async () => {
+    const requests: Array<{ uid: string; request: DataQueryRequest }> = [];
+    setDataSourceSrv({
+      get: async (ref: { uid: string }) => ({
+        query: async (request: DataQueryRequest) => {
+          requests.push({ uid: ref.uid, request });
+          return { data: [] };
+        },
+      }),
+    } as unknown as DataSourceSrv);
+    const data = panelData(STEP);
+    data.request!.targets = [
+      { refId: 'A', datasource: prom },
+      { refId: 'B', datasource: influx },
+      { refId: 'C', datasource: prom, hide: true },
+    ];
+    await queryBaseline(data, { from: FROM - 2 * TRAINING_QUERY_STEPS * STEP, to: FROM }, 720, STEP);
+    expect(requests.map(({ uid, request }) => [uid, request.targets.map((t) => t.refId)])).toEqual(
+      expect.arrayContaining([
+        ['prom', ['A']],
+        ['influx', ['B']],
+      ])
+    );
+    const ids = requests.map(({ request }) => request.requestId);
+    expect(requests.length).toBe(6); // three pieces, two data sources
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('with an expression, all queries (hidden ones too) go together to the expression data source', () => {
+    const targets = [
+      { refId: 'A', datasource: prom, hide: true },
+      { refId: 'B', datasource: expr },
+      { refId: 'C', datasource: influx },
+    ];
+    expect(trainingQueryGroups(targets)).toEqual([{ datasource: expr, targets }]);
+    expect(
+      trainingQueryGroups([
+        { refId: 'A', datasource: prom, hide: true },
+        { refId: 'B', datasource: prom },
+      ])
+    ).toEqual([{ datasource: prom, targets: [{ refId: 'B', datasource: prom }] }]);
+  });
+
+  it("takes a streaming answer as it stands and unsubscribes (a live data source's answer never completes)", async () => {
+    let unsubscribed = false;
+    const live = new Observable<DataQueryResponse>((subscriber) => {
+      subscriber.next({ data: [{ name: 'first', fields: [], length: 0 }], state: LoadingState.Streaming });
+      return () => (unsubscribed = true);
+    });
+    const frames = await trainingFrames(live);
+    expect(frames.map((f) => f.name)).toEqual(['first']);
+    expect(unsubscribed).toBe(true);
+  });
+
+  it("keeps every key's latest answer (runRequest's merge) and fails on an error", async () => {
+    const frame = (name: string) => ({ name, fields: [], length: 0 });
+    const frames = await trainingFrames(
+      of(
+        { key: 'A', data: [frame('A partial')], state: LoadingState.Loading },
+        { key: 'B', data: [frame('B')], state: LoadingState.Done },
+        { key: 'A', data: [frame('A')], state: LoadingState.Done }
+      )
+    );
+    expect(frames.map((f) => f.name).sort()).toEqual(['A', 'B']);
+    await expect(trainingFrames(of({ data: [], errors: [{ message: 'bad query' }] }))).rejects.toThrow(
+      'Training query failed: bad query'
+    );
   });
 });
