@@ -107,7 +107,7 @@ export async function trainingFrames(responses: Observable<DataQueryResponse>): 
   );
   const latestByKey = new Map<string, DataQueryResponse>();
   for (const response of all) {
-    const error = response.errors?.[0] ?? response.error;
+    const error = response.errors?.[0];
     if (error) {
       throw new Error(`Training query failed: ${error.message ?? 'unknown error'}`);
     }
