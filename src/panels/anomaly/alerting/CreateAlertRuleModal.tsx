@@ -1,6 +1,6 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
-import type { GrafanaTheme2, PanelData, ScopedVars, TimeRange } from '@grafana/data';
+import type { GrafanaTheme2, PanelData, TimeRange } from '@grafana/data';
 import { config, getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
 import type { DataQuery } from '@grafana/schema';
 import {
@@ -33,6 +33,7 @@ import {
 } from './alertingApi';
 import { type AlertRuleRequest, type PanelIdentity, buildAlertRule, ruleGroupName } from './buildAlertRule';
 import { observedStepMs, toAlertSourceQuery, visibleTargets } from './panelQuery';
+import { ruleScopedVars, ruleVariableValue } from './ruleVariables';
 
 export interface CreateAlertRuleModalProps {
   panel: PanelIdentity;
@@ -101,7 +102,8 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
       }
       const query = toAlertSourceQuery(
         { target, datasourceType: targetType?.type, influxLanguage: targetType?.influxLanguage },
-        (text) => getTemplateSrv().replace(text, dashboardVariablesOnly(data.request?.scopedVars)),
+        (text, language) =>
+          getTemplateSrv().replace(text, ruleScopedVars(data.request?.scopedVars), ruleVariableValue(language)),
         upstream
       );
       const request = buildAlertRule({
@@ -369,14 +371,6 @@ function datasourceTypeOf(target: DataQuery): { type: string; influxLanguage?: s
   }
   const version = (settings.jsonData as { version?: string } | undefined)?.version;
   return { type: settings.type, influxLanguage: version };
-}
-
-/**
- * Dashboard and repeat variables are expanded now (alert rules have none); Grafana's built-in $__interval,
- * $__rate_interval and $__range stay for Grafana to expand at evaluation, from the rule's intervalMs and time range.
- */
-function dashboardVariablesOnly(scopedVars: ScopedVars | undefined): ScopedVars {
-  return Object.fromEntries(Object.entries(scopedVars ?? {}).filter(([name]) => !name.startsWith('__')));
 }
 
 /** A run of N anomalous points at the panel's step lasts (N − 1) steps: the pending period that matches it. */

@@ -26,7 +26,7 @@ export function visibleTargets<T extends DataQuery>(targets: T[]): T[] {
 /** The panel query as the alert's inner query, or an error saying how to make it usable. */
 export function toAlertSourceQuery(
   source: TargetSource,
-  interpolate: (text: string) => string,
+  interpolate: (text: string, language: 'promql' | 'influxql') => string,
   influxUpstream?: string
 ): AlertSourceQuery {
   const { target, datasourceType } = source;
@@ -34,7 +34,7 @@ export function toAlertSourceQuery(
     if (typeof target.expr !== 'string' || target.expr.trim() === '') {
       throw new AlertRuleBuildError(`Query ${target.refId} has no PromQL expression`);
     }
-    return { language: 'promql', expr: interpolate(target.expr) };
+    return { language: 'promql', expr: interpolate(target.expr, 'promql') };
   }
   if (datasourceType === 'influxdb') {
     const language = source.influxLanguage ?? 'InfluxQL';
@@ -49,7 +49,11 @@ export function toAlertSourceQuery(
       );
     }
     const upstream = influxUpstream?.trim();
-    return { language: 'influxql', statement: interpolate(target.query), ...(upstream ? { upstream } : {}) };
+    return {
+      language: 'influxql',
+      statement: interpolate(target.query, 'influxql'),
+      ...(upstream ? { upstream } : {}),
+    };
   }
   throw new AlertRuleBuildError(
     `Query ${target.refId} uses a ${datasourceType ?? 'unknown'} datasource; alert rules can wrap Prometheus or InfluxQL queries`

@@ -1,6 +1,6 @@
 import React from 'react';
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { LoadingState, type PanelData, dateTime } from '@grafana/data';
+import { LoadingState, type PanelData, type ScopedVars, dateTime } from '@grafana/data';
 import {
   type BackendSrv,
   type BackendSrvRequest,
@@ -178,15 +178,19 @@ beforeEach(() => {
 const FROM = Date.UTC(2024, 0, 1);
 const TO = FROM + 6 * 3_600_000;
 
-function openForm(options: Partial<AnomalyOptions> = {}) {
+function openForm(
+  options: Partial<AnomalyOptions> = {},
+  expr = 'rate(cpu{job="$job"}[5m])',
+  scopedVars: ScopedVars = {}
+) {
   const data = {
     state: LoadingState.Done,
     series: [prometheusFrame([1, 2, 3], { __name__: 'cpu' }, 'A')],
     timeRange: { from: dateTime(FROM), to: dateTime(TO), raw: { from: 'now-6h', to: 'now' } },
     request: {
-      targets: [{ refId: 'A', expr: 'rate(cpu{job="$job"}[5m])', datasource: { uid: 'prom', type: 'prometheus' } }],
+      targets: [{ refId: 'A', expr, datasource: { uid: 'prom', type: 'prometheus' } }],
       intervalMs: 60_000,
-      scopedVars: {},
+      scopedVars,
       dashboardUID: 'dash-1',
     },
   } as unknown as PanelData;
@@ -278,6 +282,30 @@ describe('Create alert rule', () => {
       interval: 300,
       rules: [{ uid: 'rule-7' }],
     });
+  });
+
+  it("expands the query's variables as the panel's scope and data source would: a repeated panel's own value, a multi-value variable as a regex", async () => {
+    // A host-contract review: the rule of a repeated panel got the dashboard's "All", and a multi-value variable the
+    // glob {a,b}, which no regex matcher matches.
+    const seen: unknown[] = [];
+    setTemplateSrv({
+      replace: (text: string, scopedVars: ScopedVars, format: (value: unknown, variable: object) => string) => {
+        seen.push(scopedVars);
+        return text
+          .replace('$job', format(['node', 'push.gw'], { multi: true }))
+          .replace('$instance', format(String(scopedVars.instance?.value), {}));
+      },
+    } as unknown as TemplateSrv);
+    const sceneObject = { value: { panel: 'clone 2' }, text: '' };
+    openForm({}, 'rate(cpu{job=~"$job",instance="$instance"}[$__rate_interval])', {
+      instance: { text: 'web-2', value: 'web-2' },
+      __sceneObject: sceneObject,
+    });
+    await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+    expect(screen.getByTestId(testIds.alertRule.expression)).toHaveTextContent(
+      'rate(cpu{job=~"(node|push\\\\.gw)",instance="web-2"}[$__rate_interval])'
+    );
+    expect(seen.every((vars) => (vars as ScopedVars).__sceneObject === sceneObject)).toBe(true);
   });
 
   it('lets an Editor (no datasources:read) create the rule: the anomaly datasource is not read over the API', async () => {
