@@ -1,6 +1,6 @@
 import { FieldConfigProperty, PanelPlugin } from '@grafana/data';
 import { AnomalyPanel } from './components/AnomalyPanel';
-import { migrateOptions } from './options/migration';
+import { migrateOptions, needsMigration } from './options/migration';
 import { addPanelOptions } from './options/panelOptions';
 import type { AnomalyOptions } from './types';
 
@@ -8,4 +8,4 @@ export const plugin = new PanelPlugin<AnomalyOptions>(AnomalyPanel)
   // Standard options (unit, decimals, min/max, color, thresholds…) keep working on the series.
   .useFieldConfig({ standardOptions: { [FieldConfigProperty.Color]: { defaultValue: { mode: 'palette-classic' } } } })
   .setPanelOptions(addPanelOptions)
-  .setMigrationHandler(migrateOptions);
+  .setMigrationHandler(migrateOptions, needsMigration);

@@ -50,3 +50,15 @@ export function migrateOptions(panel: PanelModel<Partial<AnomalyOptions> & FlatD
   }
   return options;
 }
+
+/**
+ * Whether a saved panel needs migrateOptions although its plugin version is the current one (PanelPlugin's
+ * shouldMigrate; Scenes' VizPanel migrates when the version differs or this says so): draft options saved by this
+ * very version (the flat training range, numbers held as strings), which withDefaults would otherwise ignore, and the
+ * panel would train on the visible range without saying so.
+ */
+export function needsMigration(panel: Pick<PanelModel, 'options'>): boolean {
+  const saved: Record<string, unknown> = panel.options ?? {};
+  const flat = ['trainingRange', 'baselineDays', 'trainingFrom', 'trainingTo'].some((key) => key in saved);
+  return flat || NUMERIC_KEYS.some((key) => typeof saved[key] === 'string' && saved[key] !== 'auto');
+}

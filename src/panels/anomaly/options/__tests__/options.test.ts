@@ -140,6 +140,15 @@ describe('options migration', () => {
     expect(migrated).not.toHaveProperty('baselineDays');
   });
 
+  it('asks Grafana to migrate draft options saved by this very version (the handler runs only on a version change otherwise)', () => {
+    // A host-contract review: Scenes' VizPanel migrates when the version differs or the plugin's shouldMigrate says so.
+    expect(plugin.shouldMigrate?.({ options: { trainingRange: 'previous', baselineDays: 3 } } as never)).toBe(true);
+    expect(plugin.shouldMigrate?.({ options: { trees: '200' } } as never)).toBe(true);
+    expect(plugin.shouldMigrate?.({ options: withDefaults({}) } as never)).toBe(false);
+    expect(plugin.shouldMigrate?.({ options: { maxSamples: 'auto', contamination: 'auto' } } as never)).toBe(false);
+    expect(plugin.shouldMigrate?.({} as never)).toBe(false);
+  });
+
   it('makes a saved seed the engine refuses valid, so a saved dashboard never fails on it', () => {
     expect(migrateOptions({ options: { seed: -5 } } as never).seed).toBe(0);
     expect(migrateOptions({ options: { seed: '-1' } } as never).seed).toBe(0);
