@@ -1,5 +1,7 @@
 import React, { useState } from 'react';
-import { type StandardEditorProps, dateTime } from '@grafana/data';
+import { type StandardEditorProps, dateTimeForTimeZone } from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
+import type { TimeZone } from '@grafana/schema';
 import { DateTimePicker, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 import { suggestedFixedRange, withTrainingKind } from '../model/trainingRange';
 import { testIds } from '../testIds';
@@ -30,6 +32,8 @@ export function TrainingRangeEditor({ value, onChange }: StandardEditorProps<Tra
   // Suggested absolute range when none is set yet: the week up to when the editor opened.
   const [now] = useState(() => Date.now());
   const suggested = suggestedFixedRange(now);
+  // Times are shown and picked in the dashboard's time zone, as its axes and time picker show them.
+  const [timeZone] = useState(dashboardTimeZone);
   return (
     <Stack direction="column" gap={1}>
       <div data-testid={testIds.options.trainingKind}>
@@ -56,14 +60,16 @@ export function TrainingRangeEditor({ value, onChange }: StandardEditorProps<Tra
           <div data-testid={testIds.options.trainingFrom}>
             <DateTimePicker
               label="From"
-              date={dateTime(current.from ?? suggested.from)}
+              timeZone={timeZone}
+              date={dateTimeForTimeZone(timeZone, current.from ?? suggested.from)}
               onChange={(date) => date && onChange({ ...current, from: date.valueOf() })}
             />
           </div>
           <div data-testid={testIds.options.trainingTo}>
             <DateTimePicker
               label="To"
-              date={dateTime(current.to ?? suggested.to)}
+              timeZone={timeZone}
+              date={dateTimeForTimeZone(timeZone, current.to ?? suggested.to)}
               onChange={(date) => date && onChange({ ...current, to: date.valueOf() })}
             />
           </div>
@@ -71,4 +77,17 @@ export function TrainingRangeEditor({ value, onChange }: StandardEditorProps<Tra
       )}
     </Stack>
   );
+}
+
+/**
+ * The dashboard's time zone ($__timezone: Grafana's scenes resolve it for the dashboard, "browser" to the browser's
+ * zone), or undefined, the browser's, where there is none to read (no template service, or it leaves the macro).
+ */
+function dashboardTimeZone(): TimeZone | undefined {
+  try {
+    const zone = getTemplateSrv().replace('$__timezone');
+    return zone && !zone.includes('$') ? zone : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,7 @@
 import React, { useState } from 'react';
 import { fireEvent, render, screen, within } from '@testing-library/react';
-import { type StandardEditorProps, dateTime } from '@grafana/data';
+import { type StandardEditorProps, dateTime, dateTimeForTimeZone } from '@grafana/data';
+import { type TemplateSrv, setTemplateSrv } from '@grafana/runtime';
 import { trainingPlan } from '../../model/trainingPlan';
 import { testIds } from '../../testIds';
 import type { TrainingRangeOptions } from '../../types';
@@ -19,6 +20,25 @@ function Editor({ onSave }: { onSave: (value: TrainingRangeOptions) => void }) {
   } as unknown as StandardEditorProps<TrainingRangeOptions>;
   return <TrainingRangeEditor {...props} />;
 }
+
+describe("training range editor on a dashboard in another time zone than the browser's", () => {
+  afterEach(() => setTemplateSrv(undefined as unknown as TemplateSrv));
+
+  it("shows and picks the fixed range's times in the dashboard's zone ($__timezone)", () => {
+    // A host-contract review: the pickers showed the browser's local time on a UTC or named-zone dashboard.
+    setTemplateSrv({
+      replace: (text: string) => text.replace('$__timezone', 'Asia/Kolkata'),
+    } as unknown as TemplateSrv);
+    const saved: TrainingRangeOptions[] = [];
+    render(<Editor onSave={(v) => saved.push(v)} />);
+    fireEvent.click(within(screen.getByTestId(testIds.options.trainingKind)).getByText('Fixed range'));
+    const value = saved[saved.length - 1];
+    const shown = within(screen.getByTestId(testIds.options.trainingFrom)).getByRole('textbox');
+    expect(shown).toHaveValue(dateTimeForTimeZone('Asia/Kolkata', value.from).format('YYYY-MM-DD HH:mm:ss'));
+    // The tests run in UTC: Kolkata's wall clock is 5:30 ahead.
+    expect(shown).not.toHaveValue(dateTime(value.from).format('YYYY-MM-DD HH:mm:ss'));
+  });
+});
 
 describe('training range editor', () => {
   it('choosing "Fixed range" saves the range it shows, and the models train on it', () => {
