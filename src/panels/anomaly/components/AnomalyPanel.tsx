@@ -1,13 +1,14 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { type DataFrame, FieldType, type GrafanaTheme2, LoadingState, type PanelProps } from '@grafana/data';
+import { config } from '@grafana/runtime';
 import { Alert, useStyles2 } from '@grafana/ui';
 import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
 import type { ModelAnalysis } from '../analysis/analysePanel';
 import { anomalyCountText, anomalyCounts } from '../analysis/anomalyCounts';
 import { flagShareNotice } from '../analysis/flagShareNotice';
 import { queryErrorText } from '../data/queryErrors';
-import { unusableFixedRange } from '../model/trainingRange';
+import { trainingQueriesUnavailable, unusableFixedRange } from '../model/trainingRange';
 import { useAppDefaultContamination } from '../options/appDefaults';
 import { withDefaults } from '../options/defaults';
 import { testIds } from '../testIds';
@@ -35,11 +36,19 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   const s = useStyles2(getStyles);
   const [noticesRef, noticesHeight] = useElementHeight<HTMLDivElement>();
   const options = useMemo(() => withDefaults(props.options), [props.options]);
+  // A public dashboard: no queries of the panel's own (training ranges), no alert rules, no annotations written.
+  const publicDashboard = Boolean(config.publicDashboardAccessToken);
+  const trainingUnavailable = trainingQueriesUnavailable(options.training, data.request?.targets, publicDashboard);
+  const analysisOptions = useMemo(
+    (): AnomalyOptions =>
+      trainingUnavailable ? { ...options, training: { ...options.training, kind: 'visible' } } : options,
+    [options, trainingUnavailable]
+  );
   useNewPanelContamination(props);
   const maxDataPoints = data.request?.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS;
   const { state, scorer } = useAnalysis(
     data,
-    options,
+    analysisOptions,
     timeRange,
     maxDataPoints,
     props.createScorer ?? defaultScorerFactory,
@@ -53,7 +62,15 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
     () => (shown && options.writeAnnotations ? annotationRegions(shown.models) : undefined),
     [shown, options.writeAnnotations]
   );
-  useAnnotationWriter(options.writeAnnotations && state.status === 'done', regions, data.request?.dashboardUID, id);
+  // Written on saved dashboards only: without a uid Grafana makes an organisation annotation (Viewers may not), read
+  // back across every dashboard of the organisation; a public dashboard's viewers may not write.
+  const dashboardUID = data.request?.dashboardUID;
+  useAnnotationWriter(
+    options.writeAnnotations && state.status === 'done' && Boolean(dashboardUID) && !publicDashboard,
+    regions,
+    dashboardUID,
+    id
+  );
 
   const container = (status: string, children: React.ReactNode, extra: Record<string, string | number> = {}) => (
     <div
@@ -127,7 +144,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       </Alert>
     );
   }
-  const fixedRangeProblem = unusableFixedRange(options.training);
+  const fixedRangeProblem = trainingUnavailable ?? unusableFixedRange(options.training);
   if (fixedRangeProblem !== undefined) {
     notices.push(
       <Alert
@@ -136,8 +153,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         title="Training on the visible range"
         data-testid={testIds.panel.trainingRangeNotice}
       >
-        {fixedRangeProblem}: the models train on the visible range instead. Set its start and end under Training range
-        in the panel options.
+        {fixedRangeProblem}: the models train on the visible range instead.
+        {trainingUnavailable ? '' : ' Set its start and end under Training range in the panel options.'}
       </Alert>
     );
   }
@@ -238,12 +255,14 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
           {noneScored ? 'Not analysed' : anomalyCountText(counts)}
           {noneScored || shown.trainedModels > 0 ? '' : ' · cached models'}
         </div>
-        <CreateAlertRuleButton
-          panel={{ title: props.title, dashboardUid: data.request?.dashboardUID, panelId: id }}
-          options={options}
-          data={data}
-          timeRange={timeRange}
-        />
+        {!publicDashboard && (
+          <CreateAlertRuleButton
+            panel={{ title: props.title, dashboardUid: dashboardUID, panelId: id }}
+            options={options}
+            data={data}
+            timeRange={timeRange}
+          />
+        )}
       </div>
       <AnomalyChart
         // The frames of the result shown: new data does not rebuild the chart before its own result is ready.

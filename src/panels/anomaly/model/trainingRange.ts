@@ -19,6 +19,34 @@ export function unusableFixedRange(training: TrainingRangeOptions): string | und
   return undefined;
 }
 
+/** Grafana's "-- Dashboard --" data source (SHARED_DASHBOARD_QUERY): another panel's results, whatever range is asked. */
+export const DASHBOARD_DATASOURCE_UID = '-- Dashboard --';
+
+/**
+ * Why the panel cannot run its queries over a training range of its own, or undefined when it can (or trains on the
+ * visible range anyway). A public (shared) dashboard runs only the saved queries, over the dashboard's saved range
+ * (Grafana's publicDashboardQueryHandler; the server sets the range); the "-- Dashboard --" data source answers with
+ * another panel's current results (DashboardDatasource.query ignores the range asked). Either way every training
+ * query came back with the visible range's rows, which the training range leaves out: "No data in the training range"
+ * on every series (a host-contract review).
+ */
+export function trainingQueriesUnavailable(
+  training: TrainingRangeOptions,
+  targets: ReadonlyArray<{ datasource?: { uid?: string } | null }> | undefined,
+  publicDashboard: boolean
+): string | undefined {
+  if (training.kind === 'visible') {
+    return undefined;
+  }
+  if (publicDashboard) {
+    return 'A public dashboard runs its queries over its own time range only';
+  }
+  if (targets?.some((target) => target.datasource?.uid === DASHBOARD_DATASOURCE_UID)) {
+    return "The -- Dashboard -- data source answers with another panel's results, not over a training range";
+  }
+  return undefined;
+}
+
 /** The fixed range a panel starts with: the week up to `now` (when the editor opened). */
 export function suggestedFixedRange(now: number): { from: number; to: number } {
   return { from: now - 7 * DAY_MS, to: now };

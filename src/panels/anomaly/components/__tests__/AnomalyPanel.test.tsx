@@ -1,6 +1,16 @@
 import React from 'react';
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { type DataFrame, FieldType, LoadingState, type PanelProps, dateTime, getDefaultTimeRange } from '@grafana/data';
+import {
+  type DataFrame,
+  type DataQueryRequest,
+  FieldType,
+  LoadingState,
+  type PanelProps,
+  dateTime,
+  getDefaultTimeRange,
+} from '@grafana/data';
+import { type BackendSrv, config, setBackendSrv } from '@grafana/runtime';
+import { of } from 'rxjs';
 import { withDefaults } from '../../options/defaults';
 import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE, testIds } from '../../testIds';
 import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../testing/frames';
@@ -175,6 +185,61 @@ describe('AnomalyPanel and its training range', () => {
     const notice = screen.getByTestId(testIds.panel.trainingRangeNotice);
     expect(notice).toHaveTextContent(reason);
     expect(notice).toHaveTextContent(/train on the visible range/);
+  });
+
+  it('on a public dashboard, trains on the visible range and says why, offers no alert rule and writes no annotations', async () => {
+    // A host-contract review: a public dashboard runs only its saved queries over its own range, so every training
+    // query came back with the visible rows and every series said "No data in the training range".
+    const fetch = jest.fn((_request: { url: string }) => of({ data: [] }));
+    setBackendSrv({ fetch } as unknown as BackendSrv);
+    config.publicDashboardAccessToken = 'token-1';
+    try {
+      const props = panelProps(series(), { training: { kind: 'previous', previousDays: 7 }, writeAnnotations: true });
+      props.data.request = { targets: [{ refId: 'A' }], dashboardUID: 'dash-1' } as unknown as DataQueryRequest;
+      render(
+        <AnomalyPanel {...props} createScorer={() => new MainThreadScorer('Web Workers are not available here')} />
+      );
+      const summary = await screen.findByTestId(testIds.panel.summary);
+      expect(Number(summary.getAttribute('data-anomaly-count'))).toBeGreaterThan(0);
+      expect(screen.getByTestId(testIds.panel.trainingRangeNotice)).toHaveTextContent(
+        /public dashboard runs its queries over its own time range only: the models train on the visible range/
+      );
+      expect(screen.queryByTestId(testIds.alertRule.button)).toBeNull();
+      await act(async () => {});
+      expect(fetch).not.toHaveBeenCalled();
+    } finally {
+      config.publicDashboardAccessToken = undefined;
+    }
+  });
+
+  it('with the -- Dashboard -- data source, trains on the visible range and says why', async () => {
+    const props = panelProps(series(), { training: { kind: 'previous', previousDays: 7 } });
+    props.data.request = {
+      targets: [{ refId: 'A', datasource: { type: 'datasource', uid: '-- Dashboard --' } }],
+    } as unknown as DataQueryRequest;
+    render(<AnomalyPanel {...props} createScorer={() => new MainThreadScorer('Web Workers are not available here')} />);
+    const summary = await screen.findByTestId(testIds.panel.summary);
+    expect(Number(summary.getAttribute('data-anomaly-count'))).toBeGreaterThan(0);
+    expect(screen.getByTestId(testIds.panel.trainingRangeNotice)).toHaveTextContent(/-- Dashboard -- data source/);
+  });
+
+  it.each([
+    ['an unsaved dashboard (Grafana would make organisation-wide ones): none', undefined, false],
+    ['a saved dashboard: its own', 'dash-1', true],
+  ])('writes annotations on %s', async (_, dashboardUID, written) => {
+    const fetch = jest.fn((_request: { url: string }) => of({ data: [] }));
+    setBackendSrv({ fetch } as unknown as BackendSrv);
+    const props = panelProps(series(), { writeAnnotations: true });
+    props.data.request = { targets: [{ refId: 'A' }], dashboardUID } as unknown as DataQueryRequest;
+    render(<AnomalyPanel {...props} createScorer={() => new MainThreadScorer('Web Workers are not available here')} />);
+    await screen.findByTestId(testIds.panel.summary);
+    const annotationRequests = () => fetch.mock.calls.filter(([r]) => r.url.includes('/api/annotations'));
+    if (written) {
+      await waitFor(() => expect(annotationRequests().length).toBeGreaterThan(0));
+    } else {
+      await act(async () => {});
+      expect(annotationRequests()).toEqual([]);
+    }
   });
 
   it('says nothing of the training range when it is the visible one', async () => {
