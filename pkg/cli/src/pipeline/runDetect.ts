@@ -474,8 +474,8 @@ function onlineTrainingText(online: OnlineOptions): string {
 function repairsWarning(scan: ScanResult): string | undefined {
   const { rows, firstLine } = scan.timestampRepairs;
   return rows > 0
-    ? `${rows} rows have a timestamp that does not come after the previous row's ` +
-        `(duplicates or a repeated hour; first at ${scan.schema.source}:${firstLine}); kept in file order. ` +
-        '--strict refuses them.'
+    ? `${rows} rows have a timestamp no later than an earlier row's (duplicates, a repeated hour, or rows out of ` +
+        `order; first at ${scan.schema.source}:${firstLine}); kept in file order, each timed just after the row ` +
+        'before it: sort a file whose rows are out of order by time first. --strict refuses them.'
     : undefined;
 }

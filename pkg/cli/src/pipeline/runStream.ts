@@ -200,8 +200,8 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       outcome.timestampsNotIncreasing = rowReader.repairs.rows;
       if (outcome.timestampsNotIncreasing === 1) {
         request.warn?.(
-          `warning: ${source}:${row.line}: the timestamp does not come after the previous row's; such rows are kept ` +
-            'in file order and counted in the summary (--strict stops at them)'
+          `warning: ${source}:${row.line}: the timestamp is no later than an earlier row's; such rows are kept in ` +
+            'file order, each timed just after the row before it, and counted in the summary (--strict stops at them)'
         );
       }
     }
