@@ -12,8 +12,10 @@
  *
  * raw mode: the metric columns exactly as given, no warm-up, no time features (and the detector does not scale).
  *
- * The matrix is filled feature by feature straight into one Float32Array: O(rows) per feature, no per-row
- * allocation.
+ * The matrix is filled feature by feature into one Float32Array: O(rows) per feature, no per-row allocation. Given a
+ * scaling (a fitted StandardScaler's statistics, or 'fit' to compute them from these rows), each feature is scaled
+ * from its float64 values and rounded to float32 once (scaledFeature): the forest reads float32, and rounding before
+ * scaling would lose every variation below 1e-7 of a series' level.
  */
 import {
   planFeatures,
@@ -25,6 +27,7 @@ import {
 } from './featurePlan';
 import { rollingExtremum } from './features/rollingExtremum';
 import { RollingMoments } from './features/rollingMoments';
+import { columnStatistics, scaledFeature, type FeatureScaling } from './features/standardScaler';
 import { timeFeatures, type TimeFeatures } from './features/timeFeatures';
 import { runSteps } from './steps';
 import type { FeatureMatrix, SeriesTable } from './types';
@@ -50,6 +53,8 @@ const FEATURE_WORK = new Lendable(() => ({
   mean: float64s(),
   std: float64s(),
   extremum: float64s(),
+  /** One feature's values over the rows written, before scaling and the float32 matrix. */
+  feature: float64s(),
   deque: new WorkingArray((n) => new Int32Array(n)),
   kept: new WorkingArray((n) => new Int32Array(n)),
   missing: new WorkingArray((n) => new Uint8Array(n)),
@@ -58,8 +63,10 @@ const FEATURE_WORK = new Lendable(() => ({
 type FeatureWork = ReturnType<typeof FEATURE_WORK.borrow>;
 
 export interface BuiltFeatures {
-  /** Unscaled features, one row per scored table row. */
+  /** The features (scaled when a scaling was given), one row per scored table row. */
   matrix: FeatureMatrix;
+  /** With the scaling 'fit': the statistics computed from these rows' features, which the matrix is scaled by. */
+  scaling?: { means: Float64Array; scales: Float64Array };
   /** One human-readable name per matrix column, e.g. "memory_free_mb (lag 1)". */
   featureNames: string[];
   /** Per matrix column: index of the metric column it came from, -1 for time features. */
@@ -93,14 +100,16 @@ export function* buildFeatureSteps(
   table: SeriesTable,
   options: FeatureBuildOptions,
   /** Where the matrix's values go (every entry is written) [a new array]. */
-  matrixValues: (length: number) => Float32Array = (length) => new Float32Array(length)
+  matrixValues: (length: number) => Float32Array = (length) => new Float32Array(length),
+  /** How the features are scaled: a fitted scaler's statistics, 'fit' (from these rows), or not at all [not]. */
+  scaling?: FeatureScaling | 'fit'
 ): Generator<void, BuiltFeatures> {
   const { seasonality, plan } = checkedPlan(table, options);
   // The thread's working arrays while no other build has them, given back however this generator ends (run to
   // the end, thrown out of, or closed by return()).
   const work = FEATURE_WORK.borrow();
   try {
-    return yield* buildWith(table, options, seasonality, plan, work, matrixValues);
+    return yield* buildWith(table, options, seasonality, plan, work, matrixValues, scaling);
   } finally {
     FEATURE_WORK.giveBack(work);
   }
@@ -112,34 +121,59 @@ function* buildWith(
   seasonality: Seasonality,
   plan: FeaturePlan,
   work: FeatureWork,
-  matrixValues: (length: number) => Float32Array
+  matrixValues: (length: number) => Float32Array,
+  scaling: FeatureScaling | 'fit' | undefined
 ): Generator<void, BuiltFeatures> {
   const { keptRows, missingRows } = splitMissingRows(table, work);
   const warmupCount = Math.min(plan.warmup, keptRows.length);
   const rows = keptRows.length - warmupCount;
   const cols = plan.features.length;
   const values = matrixValues(rows * cols);
-
-  // Fill one matrix column from a series over the kept rows, skipping the warm-up.
-  const scatter = (feature: number, series: Float64Array) => {
-    for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
-      values[offset] = series[r + warmupCount];
+  const fitted =
+    scaling === 'fit' ? { means: new Float64Array(cols), scales: new Float64Array(cols).fill(1) } : undefined;
+  const statistics = fitted ?? (scaling === 'fit' ? undefined : scaling);
+  // One feature's values over the rows written (float64), then into its matrix column (scaled, as float32).
+  const feature64 = work.feature.take(rows);
+  const emit = (feature: number) => {
+    if (fitted && rows > 0) {
+      const { mean, scale } = columnStatistics(feature64, rows);
+      fitted.means[feature] = mean;
+      fitted.scales[feature] = scale;
     }
+    if (statistics) {
+      const mean = statistics.means[feature];
+      const scale = statistics.scales[feature];
+      for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
+        values[offset] = scaledFeature(feature64[r], mean, scale);
+      }
+    } else {
+      for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
+        values[offset] = feature64[r];
+      }
+    }
+  };
+  // A series over the kept rows, skipping the warm-up.
+  const scatter = (feature: number, series: Float64Array) => {
+    for (let r = 0; r < rows; r++) {
+      feature64[r] = series[r + warmupCount];
+    }
+    emit(feature);
   };
   // The value, a lag or a difference straight from the kept observations (no series of its own: the same doubles
   // lag() and difference() give at these rows, which all have `order` observations before them: the warm-up).
   const scatterShifted = (feature: number, series: Float64Array, kind: FeatureKind, order: number) => {
     const shift = kind === 'value' ? 0 : order;
     if (kind === 'difference') {
-      for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
+      for (let r = 0; r < rows; r++) {
         // Clamped: the difference of two values in the float32 range can be twice its limit.
-        values[offset] = clampToFloat32(series[r + warmupCount] - series[r + warmupCount - shift]);
+        feature64[r] = clampToFloat32(series[r + warmupCount] - series[r + warmupCount - shift]);
       }
-      return;
+    } else {
+      for (let r = 0; r < rows; r++) {
+        feature64[r] = series[r + warmupCount - shift];
+      }
     }
-    for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
-      values[offset] = series[r + warmupCount - shift];
-    }
+    emit(feature);
   };
 
   let compactColumn = -1;
@@ -178,6 +212,7 @@ function* buildWith(
 
   return {
     matrix: { rows, cols, values },
+    ...(fitted ? { scaling: fitted } : {}),
     featureNames: plan.features.map((feature) => feature.name),
     sourceColumn: Int32Array.from(plan.features, (feature) => feature.column),
     rowIndex: keptRows.slice(warmupCount),
@@ -199,7 +234,9 @@ function* buildWith(
 export function buildFeatureRows(
   table: SeriesTable,
   options: FeatureBuildOptions,
-  tableRows: ArrayLike<number>
+  tableRows: ArrayLike<number>,
+  /** A fitted scaler's statistics: the rows' features scaled as buildFeatureSteps scales them [unscaled]. */
+  scaling?: FeatureScaling
 ): { matrix: FeatureMatrix; incomplete?: number } {
   // Synchronous: the thread's working arrays (FEATURE_WORK) for the kept rows and the gathered column, given back
   // before it returns.
@@ -238,7 +275,7 @@ export function buildFeatureRows(
       if (feature.column < 0) {
         const series = calendar![feature.kind as 'hourSin' | 'hourCos' | 'weekdaySin' | 'weekdayCos'];
         for (let k = 0; k < rows; k++) {
-          values[k * cols + index] = series[k];
+          values[k * cols + index] = scaledIf(scaling, index, series[k]);
         }
         continue;
       }
@@ -251,21 +288,19 @@ export function buildFeatureRows(
         moments = momentsAt(compact, window, positions);
       }
       for (let k = 0; k < rows; k++) {
-        values[k * cols + index] = metricFeatureAt(
-          feature.kind,
-          compact,
-          positions[k],
-          feature.order,
-          window,
-          moments,
-          k
-        );
+        const value = metricFeatureAt(feature.kind, compact, positions[k], feature.order, window, moments, k);
+        values[k * cols + index] = scaledIf(scaling, index, value);
       }
     }
     return { matrix: { rows, cols, values } };
   } finally {
     FEATURE_WORK.giveBack(work);
   }
+}
+
+/** Feature `index`'s value x as the matrix holds it: scaled by `scaling` when given (scaledFeature), else x. */
+function scaledIf(scaling: FeatureScaling | undefined, index: number, x: number): number {
+  return scaling ? scaledFeature(x, scaling.means[index], scaling.scales[index]) : x;
 }
 
 /** What buildFeatureSteps writes for a metric feature at `position` of the kept observations. */

@@ -19,7 +19,7 @@
  * constant when max <= min + 1e-7, the float32 tolerance), so it does not change the scores. Hosts warn about it:
  * a later change in such a column goes unnoticed by the forest (the online mode's trailing deviation still sees it).
  */
-import { buildFeatureRows, buildFeatureSteps, buildFeatures, type BuiltFeatures } from './buildFeatures';
+import { buildFeatureRows, buildFeatureSteps, type BuiltFeatures } from './buildFeatures';
 import { detectorFormatError } from './detectorFormatError';
 import { EngineInputError } from './engineInputError';
 import { resolveFeatureOptions, type FeatureOptions } from './featureOptions';
@@ -269,9 +269,14 @@ export class AnomalyDetector {
     this.checkColumns(table);
     const results: ScoreResult[] = [];
     for (const model of this.models) {
-      const built = yield* buildFeatureSteps(selectColumns(table, model.columns), this.trainedOptions.features);
-      // Scaled in place: the unscaled features are this call's own and not needed after.
-      const matrix = model.scaler === null ? built.matrix : model.scaler.transformInPlace(built.matrix);
+      // Scaled as they are built (from their float64 values, as in training).
+      const built = yield* buildFeatureSteps(
+        selectColumns(table, model.columns),
+        this.trainedOptions.features,
+        undefined,
+        model.scaler?.statistics
+      );
+      const matrix = built.matrix;
       yield;
       const scores = yield* scoreRowsSteps(model.forest, matrix, rowsPerStep, scoring);
       results.push(scoreResult(model, built, scores, this.trainedOptions.mode));
@@ -348,12 +353,15 @@ export class AnomalyDetector {
     if (model === undefined) {
       throw new EngineInputError('unknown-column', `explainRows: this detector has no model for column '${column}'`);
     }
-    // Only the explained rows are scaled (the scaler works element by element, so they are scaled exactly as in
-    // featuresFor): a host explaining a few anomalies of a long table does not standardise all of it.
-    // Only the explained rows' features are built (buildFeatureRows: the same doubles as buildFeatures).
+    // Only the explained rows' features are built and scaled (buildFeatureRows: the same values as buildFeatures).
     const order = Array.from(tableRows, (_, k) => k).sort((a, b) => tableRows[a] - tableRows[b]);
     const sorted = order.map((k) => tableRows[k]);
-    const built = buildFeatureRows(selectColumns(table, model.columns), this.trainedOptions.features, sorted);
+    const built = buildFeatureRows(
+      selectColumns(table, model.columns),
+      this.trainedOptions.features,
+      sorted,
+      model.scaler?.statistics
+    );
     if (built.incomplete !== undefined) {
       throw new EngineInputError(
         'invalid-option',
@@ -363,8 +371,7 @@ export class AnomalyDetector {
     const { cols } = built.matrix;
     const picked = new Float32Array(tableRows.length * cols);
     order.forEach((k, i) => picked.set(built.matrix.values.subarray(i * cols, (i + 1) * cols), k * cols));
-    const unscaled: FeatureMatrix = { rows: tableRows.length, cols, values: picked };
-    const matrix = model.scaler === null ? unscaled : model.scaler.transform(unscaled);
+    const matrix: FeatureMatrix = { rows: tableRows.length, cols, values: picked };
     const explained: FeatureContribution[][] = [];
     for (let k = 0; k < tableRows.length; k++) {
       explained.push(namedContributions(model, model.forest.explain(matrix, k, top)));
@@ -513,9 +520,15 @@ export class AnomalyDetector {
 
   /** The model's features of `table`, scaled as in training. */
   private featuresFor(model: DetectorModel, table: SeriesTable): { built: BuiltFeatures; matrix: FeatureMatrix } {
-    const built = buildFeatures(selectColumns(table, model.columns), this.trainedOptions.features);
-    const matrix = model.scaler === null ? built.matrix : model.scaler.transform(built.matrix);
-    return { built, matrix };
+    const built = runSteps(
+      buildFeatureSteps(
+        selectColumns(table, model.columns),
+        this.trainedOptions.features,
+        undefined,
+        model.scaler?.statistics
+      )
+    );
+    return { built, matrix: built.matrix };
   }
 }
 
@@ -606,12 +619,13 @@ function* trainModelSteps(
   /** Where the matrix's values go [a new array]. */
   matrixValues?: (length: number) => Float32Array
 ): Steps<{ model: DetectorModel; built: BuiltFeatures; matrix: FeatureMatrix }> {
-  const built = yield* buildFeatureSteps(table, features, matrixValues);
+  // The scaler is fitted on the training rows' float64 features as they are built, and the matrix scaled with it.
+  const scaled = features.scale && !features.raw;
+  const built = yield* buildFeatureSteps(table, features, matrixValues, scaled ? 'fit' : undefined);
   requireEnoughRows(table, built, features);
   dropLoneTimeFeatures(built.matrix, built.sourceColumn);
-  const scaler = features.scale && !features.raw ? new StandardScaler().fit(built.matrix) : null;
-  // Scaled in place: the unscaled features are not needed again (the caller reads built's row lists only).
-  const matrix = scaler === null ? built.matrix : scaler.transformInPlace(built.matrix);
+  const scaler = scaled ? StandardScaler.fromStatistics(built.scaling!) : null;
+  const matrix = built.matrix;
   yield;
   const forest = withInvalidOption(() => {
     const fresh = new IsolationForest(forestParams);

@@ -15,6 +15,7 @@ import { EngineInputError } from './engineInputError';
 import { planFeatures, type FeaturePlan } from './featurePlan';
 import { rollingExtremum } from './features/rollingExtremum';
 import { RollingMoments } from './features/rollingMoments';
+import { scaledFeature } from './features/standardScaler';
 import { timeFeatures } from './features/timeFeatures';
 import type { FeatureContribution } from './types';
 import { clampToFloat32, describeTime, float32RangeProblem } from './validateTable';
@@ -116,8 +117,7 @@ class ModelStream {
     }
     this.writeFeatureRow(timestampMs);
 
-    const unscaled = { rows: 1, cols: this.row.length, values: this.row };
-    const matrix = this.model.scaler === null ? unscaled : this.model.scaler.transform(unscaled);
+    const matrix = { rows: 1, cols: this.row.length, values: this.row };
     const score = this.model.forest.anomalyScores(matrix)[0];
     const threshold = this.model.forest.threshold;
     const contributions = this.model.forest
@@ -130,8 +130,9 @@ class ModelStream {
     return result;
   }
 
-  /** The newest observation's features, with the same arithmetic as the batch feature functions. */
+  /** The newest observation's features, with the same arithmetic as the batch feature functions (and scaling). */
   private writeFeatureRow(timestampMs: number): void {
+    const scaling = this.model.scaler?.statistics;
     const window = this.options.features.window;
     const { hourOfDay, dayOfWeek } = this.plan.seasonality;
     const calendar = hourOfDay || dayOfWeek ? timeFeatures(Float64Array.of(timestampMs)) : undefined;
@@ -166,7 +167,7 @@ class ModelStream {
         default:
           value = calendar![feature.kind][0];
       }
-      this.row[f] = value;
+      this.row[f] = scaling ? scaledFeature(value, scaling.means[f], scaling.scales[f]) : value;
     });
   }
 

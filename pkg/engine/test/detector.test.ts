@@ -529,3 +529,33 @@ describe('a model whose metrics are constant over its training rows', () => {
     expect(Array.from(cpuShifted.scores)).not.toEqual(Array.from(cpuScores.scores));
   });
 });
+
+describe('a series far from 0 that varies little (float32 precision)', () => {
+  // A CLI review: a disk of 1.2e12 bytes changing by ~10 kB scored as if constant. Features were rounded to float32
+  // (steps of 131 072 at 1.2e12) before being scaled; they are now scaled from their float64 values, as pandas and
+  // scikit-learn scale them, and rounded once.
+  const rows = 2000;
+  const noise = Float64Array.from({ length: rows }, (_, i) => 1e4 * Math.sin(i * 0.7) + 3e3 * Math.cos(i * 1.3));
+  noise[1500] += 2e5; // a jump of 20 noise amplitudes
+  const table = (level: number): SeriesTable => ({
+    timestamps: Float64Array.from({ length: rows }, (_, i) => 1.7e12 + i * MINUTE_MS),
+    columns: [{ name: 'disk_used_bytes', values: Float64Array.from(noise, (v) => level + v) }],
+  });
+  const scored = (level: number) => {
+    const detector = AnomalyDetector.train(headRows(table(level), 1000), { forest: { seed: 4 } });
+    return detector.score(table(level))[0];
+  };
+
+  it('scores the series at 1.2e12 as the same series at 0', () => {
+    const far = scored(1.2e12);
+    const near = scored(0);
+    let largest = 0;
+    for (let i = 0; i < far.scores.length; i++) {
+      largest = Math.max(largest, Math.abs(far.scores[i] - near.scores[i]));
+    }
+    expect(largest).toBeLessThan(0.01);
+    const jump = Array.from(far.rowIndex).indexOf(1500);
+    expect(far.isAnomaly[jump]).toBe(1);
+    expect(Array.from(far.isAnomaly)).toEqual(Array.from(near.isAnomaly));
+  });
+});

@@ -8,6 +8,42 @@ export interface SerializedScaler {
   scales: number[];
 }
 
+/** A fitted scaler's statistics, per feature column: the matrix holds (x - mean) / scale of feature x. */
+export interface FeatureScaling {
+  readonly means: ArrayLike<number>;
+  readonly scales: ArrayLike<number>;
+}
+
+/**
+ * What the scaler makes of a feature's value x, in float64 before the single rounding to float32 the forest reads.
+ * buildFeatures writes features this way (with a fitted scaler's statistics) straight from their float64 values:
+ * rounding x to float32 first, then scaling, lost every variation below 1e-7 of the level (a disk of 1.2e12 bytes
+ * changing by 10 kB read as constant: a CLI review), where pandas and scikit-learn scale the float64 values.
+ */
+export function scaledFeature(x: number, mean: number, scale: number): number {
+  // Clamped: a far outlier in a tight series (1e36 over a scale of 1e-3), or a hand-edited scaler, overflows.
+  return clampToFloat32((x - mean) / scale);
+}
+
+/**
+ * The mean and scale of one feature's values[0..length) as fit() computes a column's (two passes in float64, the
+ * population standard deviation, scale 1 for a column sklearn deems constant).
+ */
+export function columnStatistics(values: ArrayLike<number>, length: number): { mean: number; scale: number } {
+  let sum = 0;
+  for (let i = 0; i < length; i++) {
+    sum += values[i];
+  }
+  const mean = sum / length;
+  let squares = 0;
+  for (let i = 0; i < length; i++) {
+    const deviation = values[i] - mean;
+    squares += deviation * deviation;
+  }
+  const variance = squares / length;
+  return { mean, scale: isConstantFeature(variance, mean, length) ? 1 : Math.sqrt(variance) };
+}
+
 /**
  * Standardises every column to (x - mean) / scale, like sklearn's StandardScaler: the population standard
  * deviation (ddof = 0) is the scale, and a column sklearn deems constant gets scale 1 (so it becomes all zeros
@@ -69,6 +105,23 @@ export class StandardScaler {
     return this;
   }
 
+  /** The fitted means and scales (buildFeatures writes scaled features with them). */
+  get statistics(): FeatureScaling {
+    if (!this.fitted) {
+      throw new Error('StandardScaler is not fitted: call fit() (or StandardScaler.fromJSON) first');
+    }
+    return { means: this.means, scales: this.scales };
+  }
+
+  /** A scaler fitted elsewhere (buildFeatures' 'fit': columnStatistics of every feature's float64 values). */
+  static fromStatistics(statistics: FeatureScaling): StandardScaler {
+    const scaler = new StandardScaler();
+    scaler.means = Float64Array.from(statistics.means);
+    scaler.scales = Float64Array.from(statistics.scales);
+    scaler.fitted = true;
+    return scaler;
+  }
+
   /** A new float32 matrix with every column standardised by the fitted means and scales. */
   transform(m: FeatureMatrix): FeatureMatrix {
     this.checkTransformable(m);
@@ -96,8 +149,7 @@ export class StandardScaler {
     const { values } = m;
     for (let offset = 0; offset < values.length; offset += m.cols) {
       for (let c = 0; c < m.cols; c++) {
-        // Clamped: a far outlier in a tight series (1e36 over a scale of 1e-3), or a hand-edited scaler, overflows.
-        values[offset + c] = clampToFloat32((values[offset + c] - this.means[c]) / this.scales[c]);
+        values[offset + c] = scaledFeature(values[offset + c], this.means[c], this.scales[c]);
       }
     }
     return m;
