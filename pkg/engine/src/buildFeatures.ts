@@ -27,7 +27,7 @@ import {
 } from './featurePlan';
 import { rollingExtremum } from './features/rollingExtremum';
 import { RollingMoments } from './features/rollingMoments';
-import { columnStatistics, scaledFeature, type FeatureScaling } from './features/standardScaler';
+import { columnStatistics, scaledWith, type FeatureScaling } from './features/standardScaler';
 import { timeFeatures, type TimeFeatures } from './features/timeFeatures';
 import { runSteps } from './steps';
 import type { FeatureMatrix, SeriesTable } from './types';
@@ -141,10 +141,8 @@ function* buildWith(
       fitted.scales[feature] = scale;
     }
     if (statistics) {
-      const mean = statistics.means[feature];
-      const scale = statistics.scales[feature];
       for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
-        values[offset] = scaledFeature(feature64[r], mean, scale);
+        values[offset] = scaledWith(statistics, feature, feature64[r]);
       }
     } else {
       for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
@@ -298,9 +296,9 @@ export function buildFeatureRows(
   }
 }
 
-/** Feature `index`'s value x as the matrix holds it: scaled by `scaling` when given (scaledFeature), else x. */
+/** Feature `index`'s value x as the matrix holds it: scaled by `scaling` when given (scaledWith), else x. */
 function scaledIf(scaling: FeatureScaling | undefined, index: number, x: number): number {
-  return scaling ? scaledFeature(x, scaling.means[index], scaling.scales[index]) : x;
+  return scaling ? scaledWith(scaling, index, x) : x;
 }
 
 /** What buildFeatureSteps writes for a metric feature at `position` of the kept observations. */

@@ -15,7 +15,7 @@ import { EngineInputError } from './engineInputError';
 import { planFeatures, type FeaturePlan } from './featurePlan';
 import { rollingExtremum } from './features/rollingExtremum';
 import { RollingMoments } from './features/rollingMoments';
-import { scaledFeature } from './features/standardScaler';
+import { scaledWith } from './features/standardScaler';
 import { timeFeatures } from './features/timeFeatures';
 import type { FeatureContribution } from './types';
 import { clampToFloat32, describeTime, float32RangeProblem } from './validateTable';
@@ -167,7 +167,7 @@ class ModelStream {
         default:
           value = calendar![feature.kind][0];
       }
-      this.row[f] = scaling ? scaledFeature(value, scaling.means[f], scaling.scales[f]) : value;
+      this.row[f] = scaling ? scaledWith(scaling, f, value) : value;
     });
   }
 

@@ -6,12 +6,20 @@ import { clampToFloat32 } from '../validateTable';
 export interface SerializedScaler {
   means: number[];
   scales: number[];
+  /**
+   * What the scaler is applied to: 'float64', a feature's own value (every model written since features are scaled
+   * before the float32 rounding); absent in a model written before, which was fitted on features rounded to float32
+   * first, and is applied to them so, so that it scores as it did.
+   */
+  appliedTo?: 'float64';
 }
 
 /** A fitted scaler's statistics, per feature column: the matrix holds (x - mean) / scale of feature x. */
 export interface FeatureScaling {
   readonly means: ArrayLike<number>;
   readonly scales: ArrayLike<number>;
+  /** A model written before features were scaled from float64: each feature is rounded to float32 first. */
+  readonly roundFirst?: boolean;
 }
 
 /**
@@ -23,6 +31,11 @@ export interface FeatureScaling {
 export function scaledFeature(x: number, mean: number, scale: number): number {
   // Clamped: a far outlier in a tight series (1e36 over a scale of 1e-3), or a hand-edited scaler, overflows.
   return clampToFloat32((x - mean) / scale);
+}
+
+/** scaledFeature as `scaling` applies it to feature `index` (rounding x to float32 first for an earlier model's). */
+export function scaledWith(scaling: FeatureScaling, index: number, x: number): number {
+  return scaledFeature(scaling.roundFirst ? Math.fround(x) : x, scaling.means[index], scaling.scales[index]);
 }
 
 /**
@@ -54,6 +67,8 @@ export class StandardScaler {
   private means: Float64Array = new Float64Array(0);
   private scales: Float64Array = new Float64Array(0);
   private fitted = false;
+  /** Fitted on and applied to features rounded to float32 first (a model written before: see SerializedScaler). */
+  private roundFirst = false;
 
   /**
    * Learns mean and scale of every column from the given rows of `m` (all rows when `rows` is omitted).
@@ -102,6 +117,8 @@ export class StandardScaler {
     this.means = means;
     this.scales = scales;
     this.fitted = true;
+    // Fitted on a float32 matrix: the features it is fitted on were rounded to float32 first.
+    this.roundFirst = true;
     return this;
   }
 
@@ -110,7 +127,7 @@ export class StandardScaler {
     if (!this.fitted) {
       throw new Error('StandardScaler is not fitted: call fit() (or StandardScaler.fromJSON) first');
     }
-    return { means: this.means, scales: this.scales };
+    return { means: this.means, scales: this.scales, roundFirst: this.roundFirst };
   }
 
   /** A scaler fitted elsewhere (buildFeatures' 'fit': columnStatistics of every feature's float64 values). */
@@ -159,7 +176,11 @@ export class StandardScaler {
     if (!this.fitted) {
       throw new Error('StandardScaler is not fitted: nothing to serialise');
     }
-    return { means: Array.from(this.means), scales: Array.from(this.scales) };
+    return {
+      means: Array.from(this.means),
+      scales: Array.from(this.scales),
+      ...(this.roundFirst ? {} : { appliedTo: 'float64' as const }),
+    };
   }
 
   /** @throws ModelFormatError unless `json` is what toJSON wrote: equally long arrays, finite means, positive scales */
@@ -191,6 +212,7 @@ export class StandardScaler {
     scaler.means = Float64Array.from(means);
     scaler.scales = Float64Array.from(scales);
     scaler.fitted = true;
+    scaler.roundFirst = candidate.appliedTo !== 'float64';
     return scaler;
   }
 }
