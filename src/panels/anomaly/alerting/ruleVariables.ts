@@ -27,15 +27,21 @@ interface VariableFormatInfo {
   includeAll?: boolean;
 }
 
-/** A backslash and the regex metacharacters, escaped for a regex inside a double-quoted PromQL/InfluxQL string. */
-function regexValue(value: string): string {
+/** A backslash and the regex metacharacters escaped for a regex inside a double-quoted PromQL string (two layers). */
+function promqlRegexValue(value: string): string {
   return value.replace(/\\/g, '\\\\\\\\').replace(/[$^*{}[\]+?.()|]/g, '\\\\$&');
+}
+
+/** The regex metacharacters (and the delimiter /) escaped for an InfluxQL regex literal, /.../: one layer. */
+function influxqlRegexValue(value: string): string {
+  return value.replace(/[\\^$*+?.()|[\]{}/]/g, '\\$&');
 }
 
 /**
  * A variable's value in the rule's query, formatted as Grafana's Prometheus and InfluxDB data sources format it in
  * theirs (their interpolateQueryExpr): a single-value variable as text (Prometheus escapes backslashes and single
- * quotes); a multi-value or "All" one as a regex alternation, `(a|b)`, of regex-escaped values, for `=~`. Without a
+ * quotes); a multi-value or "All" one as a regex alternation, `(a|b)`, of regex-escaped values, for `=~` (PromQL: in
+ * a double-quoted string, so escaped twice; InfluxQL: in a /.../ literal, escaped once, / too). Without a
  * format, TemplateSrv writes a multi-value variable as a glob, `{a,b}`, which a regex matcher never matches: the rule
  * silently watched nothing.
  */
@@ -45,6 +51,7 @@ export function ruleVariableValue(language: 'promql' | 'influxql') {
       const text = String(value ?? '');
       return language === 'promql' ? text.replace(/\\/g, '\\\\').replace(/'/g, "\\\\'") : text;
     }
+    const regexValue = language === 'promql' ? promqlRegexValue : influxqlRegexValue;
     const values = (Array.isArray(value) ? value : [value]).map((v) => regexValue(String(v ?? '')));
     return values.length === 1 ? values[0] : `(${values.join('|')})`;
   };

@@ -95,13 +95,15 @@ export function trainingQueryGroups(targets: DataQuery[]): TrainingQueryGroup[] 
 
 /**
  * The frames of a data source's answer to a training query: every response until it completes (the latest one per
- * response key, as Grafana's runRequest merges them), or up to the first that says it streams (a live data source's
- * answer never completes: it is taken as it stands, and the subscription ends). The first error fails the query.
+ * response key, as Grafana's runRequest merges them), or up to the first that is live (frames on a Grafana Live
+ * channel: such an answer never completes, so it is taken as it stands and the subscription ends). A "Streaming"
+ * state alone is not live: Loki's split queries send each finished chunk so, and only the last one Done.
+ * The first error fails the query.
  */
 export async function trainingFrames(responses: Observable<DataQueryResponse>): Promise<DataFrame[]> {
   const all = await lastValueFrom(
     responses.pipe(
-      takeWhile((response) => response.state !== LoadingState.Streaming, true),
+      takeWhile((response) => !isLive(response), true),
       toArray()
     )
   );
@@ -114,6 +116,14 @@ export async function trainingFrames(responses: Observable<DataQueryResponse>): 
     latestByKey.set(response.key ?? '', response);
   }
   return [...latestByKey.values()].flatMap((response) => response.data as DataFrame[]);
+}
+
+/** An answer on a Grafana Live channel (DataSourceWithBackend turns frames with meta.channel into a live stream). */
+function isLive(response: DataQueryResponse): boolean {
+  return (
+    response.state === LoadingState.Streaming &&
+    (response.data as DataFrame[] | undefined)?.some((frame) => Boolean(frame?.meta?.channel)) === true
+  );
 }
 
 /**

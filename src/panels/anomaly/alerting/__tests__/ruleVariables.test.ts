@@ -25,10 +25,18 @@ describe('ruleVariableValue', () => {
   it('writes a multi-value or All variable as a regex alternation of escaped values (not the glob {a,b})', () => {
     expect(promql(['web-1', 'web.2'], { multi: true })).toBe('(web-1|web\\\\.2)');
     expect(promql(['a', 'b'], { includeAll: true })).toBe('(a|b)');
-    expect(influxql(['a', 'b(c)'], { multi: true })).toBe('(a|b\\\\(c\\\\))');
+    expect(influxql(['a', 'b(c)'], { multi: true })).toBe('(a|b\\(c\\))');
     // One value chosen of a multi-value variable: that value, regex-escaped, no parentheses.
     expect(promql(['10.0.0.1:9100'], { multi: true })).toBe('10\\\\.0\\\\.0\\\\.1:9100');
     expect(promql('a\\b', { multi: true })).toBe('a\\\\\\\\b');
+  });
+
+  it('an InfluxQL regex literal matches exactly the values chosen (escaped once, the / delimiter too)', () => {
+    // A review: escaped twice as for PromQL strings, /^(web\\.1|web\\.2)$/ matched neither web.1 nor web.2.
+    const matcher = new RegExp(`^${influxql(['web.1', '10.0.0.2', 'xe-0/0/1'], { multi: true })}$`);
+    expect(['web.1', '10.0.0.2', 'xe-0/0/1'].map((v) => matcher.test(v))).toEqual([true, true, true]);
+    expect(['webX1', '10x0x0x2', 'web\\.1'].map((v) => matcher.test(v))).toEqual([false, false, false]);
+    expect(influxql(['xe-0/0/1'], { multi: true })).toBe('xe-0\\/0\\/1');
   });
 
   it("writes a single-value variable as text (PromQL: backslashes and single quotes escaped, as Grafana's Prometheus does)", () => {

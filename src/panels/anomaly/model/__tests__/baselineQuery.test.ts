@@ -119,15 +119,27 @@ describe('training queries on the Mixed data source and with expressions (a host
     ).toEqual([{ datasource: prom, targets: [{ refId: 'B', datasource: prom }] }]);
   });
 
-  it("takes a streaming answer as it stands and unsubscribes (a live data source's answer never completes)", async () => {
+  it("takes a live answer as it stands and unsubscribes (a Grafana Live channel's answer never completes)", async () => {
     let unsubscribed = false;
     const live = new Observable<DataQueryResponse>((subscriber) => {
-      subscriber.next({ data: [{ name: 'first', fields: [], length: 0 }], state: LoadingState.Streaming });
+      const frame = { name: 'first', fields: [], length: 0, meta: { channel: 'ds/prom/stream' } };
+      subscriber.next({ data: [frame], state: LoadingState.Streaming });
       return () => (unsubscribed = true);
     });
     const frames = await trainingFrames(live);
     expect(frames.map((f) => f.name)).toEqual(['first']);
     expect(unsubscribed).toBe(true);
+  });
+
+  it("waits for a split query's last chunk: Loki sends every finished chunk as Streaming, the last one Done", async () => {
+    // A review: the first Streaming chunk was taken, so a week's training range trained on one day.
+    const frame = (name: string) => ({ name, fields: [], length: 0 });
+    const chunks = of(
+      { data: [frame('day 7')], state: LoadingState.Streaming },
+      { data: [frame('day 7'), frame('day 6')], state: LoadingState.Streaming },
+      { data: [frame('day 7'), frame('day 6'), frame('day 5')], state: LoadingState.Done }
+    );
+    expect((await trainingFrames(chunks)).map((f) => f.name)).toEqual(['day 7', 'day 6', 'day 5']);
   });
 
   it("keeps every key's latest answer (runRequest's merge) and fails on an error", async () => {
