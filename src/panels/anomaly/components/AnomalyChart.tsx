@@ -4,6 +4,7 @@ import { type AbsoluteTimeRange, type DataFrame, type Field, getFieldSeriesColor
 import { DashboardCursorSync, LegendDisplayMode, type TimeZone } from '@grafana/schema';
 import {
   EventBusPlugin,
+  type SeriesVisibilityChangeMode,
   TooltipPlugin2,
   type UPlotConfigBuilder,
   VizLegend,
@@ -17,6 +18,7 @@ import { type PixelGrid, slotTimes } from '../pipeline/decimate';
 import { type DrawnRef, drawnSeries, scoreAxis, spanOf } from '../render/chartFrames';
 import { AxisWidthGroups } from '../render/axisWidthGroup';
 import { tooltipSlot } from '../render/tooltipSlot';
+import { visibilityName } from '../render/seriesVisibility';
 import { yAxes } from '../render/yAxes';
 import { testIds } from '../testIds';
 import type { Scorer } from '../worker/scorer';
@@ -36,6 +38,11 @@ interface Props {
   /** Series hidden in the legend, by name: the panel holds them (its header counts what is shown). */
   hiddenSeries: ReadonlySet<string>;
   onHiddenSeriesChange: React.Dispatch<React.SetStateAction<ReadonlySet<string>>>;
+  /**
+   * The dashboard's (PanelContext): VizLegend hands a legend click to it (by the item's fieldName), and it comes back
+   * as the fields' hideFrom; without it, the panel hides series itself [none].
+   */
+  onToggleSeriesVisibility?: (label: string, mode: SeriesVisibilityChangeMode) => void;
   /** A range selected by dragging across either plot: the dashboard's new time range (PanelProps.onChangeTimeRange). */
   onZoom: (range: AbsoluteTimeRange) => void;
 }
@@ -262,22 +269,32 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
     width,
     mainHeight
   );
+  const visibilityNames = useMemo(
+    () => new Map(drawn.map((d) => [d.ref.name, visibilityName(frames, d.ref)])),
+    [frames, drawn]
+  );
   const legendItems: VizLegendItem[] = useMemo(
     () =>
       legendLines.map((l) => ({
         label: l.label,
+        // What a dashboard's hide-series override matches the series by (VizLegend hands it to the dashboard).
+        fieldName: visibilityNames.get(keyOf(l)),
         color: l.color,
         // Grafana's legend lists a right axis' series apart, on the right.
         yAxis: (l.axis ?? 0) === 0 ? 1 : 2,
         disabled: hiddenKeys.has(keyOf(l)),
         getItemKey: () => keyOf(l),
       })),
-    [legendLines, hiddenKeys]
+    [legendLines, hiddenKeys, visibilityNames]
   );
+  const { onToggleSeriesVisibility } = props;
   const onLegendClick = useCallback(
     (item: VizLegendItem, event: React.MouseEvent<HTMLButtonElement>) => {
       const all = mainLines.map(keyOf);
       const clicked = item.getItemKey?.() ?? item.label;
+      if (onToggleSeriesVisibility) {
+        return; // VizLegend itself hands the click to the dashboard (with the item's fieldName)
+      }
       setHiddenKeys((previous) => {
         if (event.ctrlKey || event.metaKey || event.shiftKey) {
           const next = new Set(previous);
@@ -293,7 +310,7 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
         return onlyThis ? new Set() : new Set(all.filter((key) => key !== clicked));
       });
     },
-    [mainLines, setHiddenKeys]
+    [mainLines, setHiddenKeys, onToggleSeriesVisibility]
   );
 
   // Both plots: hover over all series at an x, drag to zoom the dashboard, the dashboard's cursor sync.

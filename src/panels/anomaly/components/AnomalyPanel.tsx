@@ -2,13 +2,14 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { type DataFrame, FieldType, type GrafanaTheme2, LoadingState, type PanelProps } from '@grafana/data';
 import { config } from '@grafana/runtime';
-import { Alert, useStyles2 } from '@grafana/ui';
+import { Alert, usePanelContext, useStyles2 } from '@grafana/ui';
 import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
 import type { ModelAnalysis } from '../analysis/analysePanel';
 import { anomalyCountText, anomalyCounts } from '../analysis/anomalyCounts';
 import { flagShareNotice } from '../analysis/flagShareNotice';
 import { queryErrorText } from '../data/queryErrors';
 import { trainingQueriesUnavailable, unusableFixedRange } from '../model/trainingRange';
+import { hiddenByFieldConfig } from '../render/seriesVisibility';
 import { useAppDefaultContamination } from '../options/appDefaults';
 import { withDefaults } from '../options/defaults';
 import { testIds } from '../testIds';
@@ -56,8 +57,16 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   );
 
   const shown = state.status === 'done' ? state : state.status === 'loading' ? state.previous : undefined;
-  // Series hidden in the legend, by name (a refresh keeps them hidden): the chart leaves them out, the header's count too.
-  const [hiddenSeries, setHiddenSeries] = useState<ReadonlySet<string>>(() => new Set());
+  // Series hidden in the legend, by name: the chart leaves them out, the header's count too. Grafana saves the choice
+  // with the dashboard (a field override the panel reads back: seriesVisibility.ts); without its callback, the panel
+  // holds it (a refresh keeps them hidden).
+  const { onToggleSeriesVisibility } = usePanelContext();
+  const [localHidden, setLocalHidden] = useState<ReadonlySet<string>>(() => new Set());
+  const savedHidden = useMemo(
+    () => (onToggleSeriesVisibility && shown ? hiddenByFieldConfig(shown.models, shown.frames) : undefined),
+    [onToggleSeriesVisibility, shown]
+  );
+  const hiddenSeries = savedHidden ?? localHidden;
   const regions = useMemo(
     () => (shown && options.writeAnnotations ? annotationRegions(shown.models) : undefined),
     [shown, options.writeAnnotations]
@@ -276,7 +285,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         showScorePane={options.showScorePane}
         showRegions={options.showRegions}
         hiddenSeries={hiddenSeries}
-        onHiddenSeriesChange={setHiddenSeries}
+        onHiddenSeriesChange={setLocalHidden}
+        onToggleSeriesVisibility={onToggleSeriesVisibility}
         // Dragging across a plot zooms the dashboard, as in Grafana's time series panel.
         onZoom={props.onChangeTimeRange}
       />

@@ -6,10 +6,13 @@ import {
   FieldType,
   LoadingState,
   type PanelProps,
+  EventBusSrv,
   dateTime,
+  getFieldDisplayName,
   getDefaultTimeRange,
 } from '@grafana/data';
 import { type BackendSrv, config, setBackendSrv } from '@grafana/runtime';
+import { PanelContextProvider, SeriesVisibilityChangeMode } from '@grafana/ui';
 import { of } from 'rxjs';
 import { withDefaults } from '../../options/defaults';
 import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE, testIds } from '../../testIds';
@@ -332,6 +335,49 @@ describe('AnomalyPanel and the standard field options', () => {
     await waitFor(() => expect(legend.querySelectorAll('button')).toHaveLength(2));
     fireEvent.click(legend.querySelectorAll('button')[0]);
     await waitFor(() => expect(screen.getByTestId(testIds.panel.chart)).toHaveAttribute('data-hidden-series', '1'));
+  });
+});
+
+describe('AnomalyPanel legend on a Grafana dashboard (series hidden through the dashboard, saved with it)', () => {
+  const cpu = (seed: number, host: string, config: DataFrame['fields'][number]['config'] = {}) => {
+    const frame = prometheusFrame(syntheticSeries(200, [150], seed), { __name__: 'cpu', host });
+    return { ...frame, fields: frame.fields.map((f, i) => (i === 1 ? { ...f, config } : f)) };
+  };
+  const renderInDashboard = (series: DataFrame[], onToggleSeriesVisibility: jest.Mock) =>
+    render(
+      <PanelContextProvider value={{ eventsScope: 'global', eventBus: new EventBusSrv(), onToggleSeriesVisibility }}>
+        <AnomalyPanel
+          {...panelProps(series, {})}
+          createScorer={() => new MainThreadScorer('Web Workers are not available here')}
+        />
+      </PanelContextProvider>
+    );
+
+  it("a legend click asks the dashboard (by the series' display name; Ctrl adds to the selection)", async () => {
+    const toggle = jest.fn();
+    renderInDashboard([cpu(7, 'a'), cpu(11, 'b')], toggle);
+    const legend = await screen.findByTestId(testIds.panel.legend);
+    await waitFor(() => expect(legend.querySelectorAll('button')).toHaveLength(2));
+    fireEvent.click(legend.querySelectorAll('button')[1]);
+    fireEvent.click(legend.querySelectorAll('button')[0], { ctrlKey: true });
+    // Once per click (VizLegend calls the dashboard; the panel's own handler does not again), by Grafana's display name.
+    const series = [cpu(7, 'a'), cpu(11, 'b')];
+    const name = (k: number) => getFieldDisplayName(series[k].fields[1], series[k], series);
+    expect(toggle.mock.calls).toEqual([
+      [name(1), SeriesVisibilityChangeMode.ToggleSelection],
+      [name(0), SeriesVisibilityChangeMode.AppendToSelection],
+    ]);
+    // The dashboard decides: nothing is hidden until its override comes back in the fields' config.
+    expect(screen.getByTestId(testIds.panel.chart)).toHaveAttribute('data-hidden-series', '0');
+  });
+
+  it("hides what the dashboard's override hides (custom.hideFrom.viz), from the chart and the header's count", async () => {
+    renderInDashboard(
+      [cpu(7, 'a'), cpu(11, 'b', { custom: { hideFrom: { viz: true, legend: false, tooltip: true } } })],
+      jest.fn()
+    );
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.chart)).toHaveAttribute('data-hidden-series', '1'));
+    expect(screen.getByTestId(testIds.panel.summary)).toHaveTextContent(/shown \(\d+ in all\)/);
   });
 });
 

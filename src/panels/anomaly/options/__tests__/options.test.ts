@@ -112,6 +112,15 @@ describe('panel options', () => {
   });
 });
 
+describe('field config', () => {
+  it("has Grafana's hideFrom, so the override a legend toggle writes (custom.hideFrom) reaches the fields", () => {
+    // Grafana applies an override property only when the panel's field config registry has it.
+    const item = plugin.fieldConfigRegistry.getIfExists('custom.hideFrom');
+    expect(item).toBeDefined();
+    expect(item?.defaultValue).toEqual({ viz: false, legend: false, tooltip: false });
+  });
+});
+
 describe('options migration', () => {
   it('fills every option for a panel saved without options but contamination, left to the app default', () => {
     // A dashboard provisioned or imported without pluginVersion goes through the handler (Scenes' VizPanel); its

@@ -1,0 +1,35 @@
+/**
+ * Series hidden from the legend the way Grafana's time series panel hides them, so that the choice is saved with the
+ * dashboard: Grafana's VizLegend hands a click to the dashboard (PanelContext.onToggleSeriesVisibility, with the
+ * item's fieldName), which writes a field override hiding the other series (`custom.hideFrom`: viz and tooltip,
+ * matched by display name; Grafana's seriesVisibilityConfigFactory), and the panel reads what is hidden back from its
+ * fields' config. Where the dashboard offers no such callback (a host without one), the panel keeps the choice in its
+ * own state.
+ */
+import { type DataFrame, getFieldDisplayName } from '@grafana/data';
+import type { ModelAnalysis } from '../analysis/analysePanel';
+import type { SeriesRef } from '../data/seriesRefs';
+
+interface HideableConfig {
+  custom?: { hideFrom?: { viz?: boolean } };
+}
+
+/** The names (SeriesRef.name, the legend's key) of the analysed series whose field is hidden from the viz. */
+export function hiddenByFieldConfig(analyses: readonly ModelAnalysis[], frames: DataFrame[]): Set<string> {
+  const hidden = new Set<string>();
+  for (const { model } of analyses) {
+    for (const ref of model.series) {
+      const field = frames[ref.frameIndex]?.fields[ref.fieldIndex];
+      if ((field?.config as HideableConfig | undefined)?.custom?.hideFrom?.viz === true) {
+        hidden.add(ref.name);
+      }
+    }
+  }
+  return hidden;
+}
+
+/** The name Grafana's hide-series override matches a series by: its field's display name among the panel's frames. */
+export function visibilityName(frames: DataFrame[], ref: Pick<SeriesRef, 'frameIndex' | 'fieldIndex'>): string {
+  const frame = frames[ref.frameIndex];
+  return getFieldDisplayName(frame.fields[ref.fieldIndex], frame, frames);
+}
