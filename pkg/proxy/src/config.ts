@@ -37,6 +37,12 @@ export interface ServerSettings {
   requestTimeoutMs: number;
   /** How long an idle keep-alive connection stays open ['5s']. */
   idleTimeoutMs: number;
+  /**
+   * How long an answer may wait for its client to read on ['30s']: a connection whose answer could not be written
+   * any further for this long is closed (telemetry_proxy_answers_stalled_total), so a client that never reads cannot
+   * keep an answer (tens of MB for a large anomaly answer) in memory.
+   */
+  writeTimeoutMs: number;
   /** On SIGTERM, how long in-flight requests may finish before they are aborted and the process exits ['10s']. */
   shutdownGraceMs: number;
   /**
@@ -152,6 +158,7 @@ class ProxyConfigReader extends ServiceConfigReader {
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       idleTimeoutMs: 5_000,
+      writeTimeoutMs: 30_000,
       shutdownGraceMs: 10_000,
       maxConnections: DEFAULT_MAX_CONNECTIONS,
     };
@@ -159,10 +166,13 @@ class ProxyConfigReader extends ServiceConfigReader {
       return server;
     }
     if (!isObject(raw)) {
-      this.problem('server', 'must be {headersTimeout, requestTimeout, idleTimeout, shutdownGrace, maxConnections}');
+      this.problem(
+        'server',
+        'must be {headersTimeout, requestTimeout, idleTimeout, writeTimeout, shutdownGrace, maxConnections}'
+      );
       return server;
     }
-    const keys = ['headersTimeout', 'requestTimeout', 'idleTimeout', 'shutdownGrace'] as const;
+    const keys = ['headersTimeout', 'requestTimeout', 'idleTimeout', 'writeTimeout', 'shutdownGrace'] as const;
     this.rejectUnknownKeys(raw, 'server', [...keys, 'maxConnections']);
     for (const key of keys) {
       const field = `${key}Ms` as const;

@@ -53,6 +53,12 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
 
+  readonly answersStalled = new Counter({
+    name: 'telemetry_proxy_answers_stalled_total',
+    help: 'Client connections closed because their answer could not be written any further for server.writeTimeout.',
+    registers: [this.registry],
+  });
+
   readonly trainings = new Counter({
     name: 'telemetry_proxy_model_trainings_total',
     help: 'Models trained (each AnomalyDetector.train call that succeeded).',

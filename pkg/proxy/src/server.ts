@@ -3,6 +3,7 @@
  * incoming auth, Prometheus-format errors and structured logs without secrets.
  */
 import formbody from '@fastify/formbody';
+import type { Socket } from 'node:net';
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, LogController } from 'fastify';
 import pino from 'pino';
 import { randomUUID } from 'node:crypto';
@@ -41,8 +42,9 @@ export interface RunningProxy {
   /** Stops accepting connections and resolves once in-flight requests have finished. */
   close(): Promise<void>;
   /**
-   * Stops accepting connections and lets in-flight requests finish for `graceMs`; then their work is aborted (they
-   * answer 503) and, shortly after, their connections closed. Resolves once the server is closed.
+   * Stops accepting connections and lets in-flight requests finish for `graceMs`, their answers written out included;
+   * then their work is aborted (they answer 503) and, shortly after, their connections closed. Resolves once the
+   * server is closed and every connection with it.
    */
   drain(graceMs: number): Promise<'drained' | 'aborted'>;
 }
@@ -131,6 +133,20 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     },
   });
   answerNonRequests(app.server);
+  // An answer its client does not read: the connection is closed once nothing more of it could be written for
+  // server.writeTimeout (node:http destroys a socket whose timeout nobody handles). Else a client that never reads
+  // kept its answer in memory for as long as it kept the connection (an attack review: 20 unread 67 MB answers,
+  // +3 GB). Set as the answer starts; node:http sets the keep-alive timeout again once it has been written.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    const socket = reply.raw.socket;
+    if (socket && !socket.destroyed) {
+      socket.setTimeout(config.server.writeTimeoutMs);
+      const stalled = () => metrics.answersStalled.inc();
+      socket.once('timeout', stalled);
+      reply.raw.once('close', () => socket.off('timeout', stalled));
+    }
+    done(null, payload);
+  });
   // A connection beyond server.maxConnections is closed as it is accepted (node:http's 'drop'), and counted.
   app.server.maxConnections = config.server.maxConnections;
   app.server.on('drop', () => metrics.connectionsDropped.inc());
@@ -421,6 +437,14 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     }
     done(null, payload);
   });
+  // A drain closes each connection itself, gracefully (its answer written out, then FIN), once it has no request
+  // left: node:http's close() destroys a connection whose answer has ended but is not yet read by its client (it
+  // counts it idle), and an answer still in the socket's buffers was lost (an attack review: 67 MB answers cut).
+  const connections = new GracefulConnections(app.server);
+  app.addHook('onRequest', (request, reply, done) => {
+    connections.requestStarted(request.raw.socket, reply.raw);
+    done();
+  });
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
@@ -443,12 +467,59 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
         abortInFlight.abort();
         forceClose = setTimeout(() => app.server.closeAllConnections(), ABORTED_ANSWER_MS);
       }, graceMs);
+      shuttingDown = true;
+      // Bounded: the grace's end closes every connection, and with it every answer still being written.
+      await connections.endAll();
       await close();
       clearTimeout(graceOver);
       clearTimeout(forceClose);
       return outcome;
     },
   };
+}
+
+/**
+ * The server's client connections, for a graceful drain: endAll() ends each connection (socket.end: what is written
+ * is delivered, then FIN) as soon as it has no request in progress, and resolves once all have closed.
+ */
+class GracefulConnections {
+  private readonly open = new Map<Socket, number>();
+  private ending = false;
+  private allClosed?: () => void;
+
+  constructor(server: Server) {
+    server.on('connection', (socket: Socket) => {
+      this.open.set(socket, 0);
+      socket.once('close', () => {
+        this.open.delete(socket);
+        if (this.open.size === 0) {
+          this.allClosed?.();
+        }
+      });
+    });
+  }
+
+  /** A request on `socket`: the connection is not ended before `response` is done. */
+  requestStarted(socket: Socket, response: ServerResponse): void {
+    this.open.set(socket, (this.open.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      const left = (this.open.get(socket) ?? 1) - 1;
+      this.open.set(socket, left);
+      if (this.ending && left === 0) {
+        socket.end();
+      }
+    });
+  }
+
+  endAll(): Promise<void> {
+    this.ending = true;
+    for (const [socket, requests] of this.open) {
+      if (requests === 0) {
+        socket.end();
+      }
+    }
+    return this.open.size === 0 ? Promise.resolve() : new Promise((resolve) => (this.allClosed = resolve));
+  }
 }
 
 /**

@@ -12,7 +12,11 @@ export interface ProxyOverFakes {
 }
 
 /** Starts the fakes and a proxy with one upstream each; the first name is the default upstream. */
-export async function startProxyOverFakes(upstreams: Record<string, FakeSeries[]>): Promise<ProxyOverFakes> {
+export async function startProxyOverFakes(
+  upstreams: Record<string, FakeSeries[]>,
+  /** More lines of the config (e.g. `server: { writeTimeout: 1s }`). */
+  extraYaml: string[] = []
+): Promise<ProxyOverFakes> {
   const names = Object.keys(upstreams);
   const fakes: FakeServer[] = await Promise.all(names.map((name) => startFakePrometheus(upstreams[name])));
   const yaml = [
@@ -21,6 +25,7 @@ export async function startProxyOverFakes(upstreams: Record<string, FakeSeries[]
     ...names.map((name, i) => `  ${name}: { type: prometheus, url: "${fakes[i].url}" }`),
     `defaultUpstream: ${names[0]}`,
     'log: { level: silent }',
+    ...extraYaml,
   ].join('\n');
   const proxy = await startProxy(parseConfig(yaml, 'test'));
   return {

@@ -1,0 +1,148 @@
+// A client that asks and never reads its answer (an attack review: 20 such connections held 20 answers of 67 MB in
+// the proxy's memory for as long as the client kept them open). The connection is closed once nothing more of the
+// answer could be written for server.writeTimeout, counted in telemetry_proxy_answers_stalled_total; clients that
+// read keep their answers whole, however large.
+import { connect } from 'node:net';
+import type { RunningProxy } from '../src/server';
+import { type ProxyOverFakes, startProxyOverFakes } from './support/proxyOverFakes';
+
+const STEP = 60_000;
+const END = 1_700_000_000_000;
+/** 60 series x 8 000 steps: an answer of ~20 MB, more than the sockets' buffers take on loopback. */
+const SERIES = 60;
+const STEPS = 8_000;
+const PATH = `/api/v1/query_range?query=cpu&start=${(END - (STEPS - 1) * STEP) / 1000}&end=${END / 1000}&step=60`;
+
+let proxy: RunningProxy;
+let stack: ProxyOverFakes;
+
+beforeAll(async () => {
+  const series = Array.from({ length: SERIES }, (_, i) => ({
+    labels: { __name__: 'cpu', instance: `host-${i}` },
+    valueAt: (t: number) => 50 + i + Math.sin(t / STEP),
+  }));
+  stack = await startProxyOverFakes({ prom: series }, ['server: { writeTimeout: 1s }']);
+  proxy = stack.proxy;
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function stalledAnswers(): Promise<number> {
+  const text = await (await fetch(`${proxy.url}/metrics`)).text();
+  return Number(/^telemetry_proxy_answers_stalled_total (\S+)$/m.exec(text)?.[1]);
+}
+
+/** Sends a request on a raw connection that reads nothing until `resumeWhen` holds, then reads to the end. */
+function unreadRequest(resumeWhen: () => Promise<boolean>): Promise<{ bytes: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(proxy.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('error', () => undefined); // a reset after the proxy gave up on it: what was received counts
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('close', () => {
+      const all = Buffer.concat(chunks);
+      resolve({ bytes: all.length, text: all.toString('latin1') });
+    });
+    socket.write(`GET ${PATH} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    socket.pause();
+    const poll = async () => {
+      try {
+        if (await resumeWhen()) {
+          socket.resume();
+          return;
+        }
+        setTimeout(poll, 100);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    void poll();
+  });
+}
+
+describe('answers a client does not read', () => {
+  it('are given up after server.writeTimeout: the connection closes, counted, and the proxy answers others', async () => {
+    const before = await stalledAnswers();
+    const unread = await unreadRequest(async () => (await stalledAnswers()) > before);
+    expect(await stalledAnswers()).toBe(before + 1);
+    // Only what the sockets had taken before the proxy gave up arrived: not the whole answer.
+    expect(unread.text.startsWith('HTTP/1.1 200')).toBe(true);
+    const whole = await (await fetch(`${proxy.url}${PATH}`)).text();
+    expect(unread.bytes).toBeLessThan(whole.length);
+    expect(JSON.parse(whole).data.result).toHaveLength(SERIES);
+    expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
+  });
+
+  it('a client that reads slowly but steadily gets its whole answer', async () => {
+    const before = await stalledAnswers();
+    const response = await fetch(`${proxy.url}${PATH}`);
+    const reader = response.body!.getReader();
+    let bytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        break;
+      }
+      bytes += value.length;
+      // 5 ms between chunks over the first 2 MB: slower than the answer is made, never stalled for a second.
+      if (bytes < 2_000_000) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    expect(bytes).toBeGreaterThan(10_000_000);
+    expect(await stalledAnswers()).toBe(before);
+  });
+});
+
+describe('a shutdown while an answer is still being read', () => {
+  it('lets the answer finish within the grace before the drain ends (the process then exits)', async () => {
+    const series = Array.from({ length: SERIES }, (_, i) => ({
+      labels: { __name__: 'cpu', instance: `host-${i}` },
+      valueAt: (t: number) => 50 + i + Math.sin(t / STEP),
+    }));
+    const draining = await startProxyOverFakes({ prom: series });
+    try {
+      // An anomaly answer: written whole as its handler ends (a plain answer streams at the reader's pace).
+      const anomaly = new URLSearchParams({
+        query: 'anomaly_score(cpu, train="6h", step="1m", trees=10, seasonality=false, seed=1)',
+        start: String((END - (STEPS - 1) * STEP) / 1000),
+        end: String(END / 1000),
+        step: '60',
+      });
+      const events: string[] = [];
+      let drained: Promise<unknown> | undefined;
+      // A slow reader: it starts reading once the answer has begun and the drain has begun, then reads at its pace.
+      const received = await new Promise<Buffer>((resolve, reject) => {
+        const socket = connect(draining.proxy.port, '127.0.0.1');
+        const chunks: Buffer[] = [];
+        socket.on('error', reject);
+        socket.on('data', (chunk) => {
+          chunks.push(chunk);
+          if (!drained) {
+            drained = draining.proxy.drain(20_000).then((outcome) => events.push(`drain ${outcome}`));
+          }
+          socket.pause();
+          setTimeout(() => socket.resume(), 2);
+        });
+        socket.on('end', () => {
+          events.push('answer read');
+          resolve(Buffer.concat(chunks));
+        });
+        socket.write(`GET /api/v1/query_range?${anomaly} HTTP/1.1\r\nhost: x\r\n\r\n`);
+      });
+      await drained;
+      const text = received.toString('latin1');
+      const head = text.slice(0, text.indexOf('\r\n\r\n'));
+      const body = text.slice(head.length + 4);
+      expect(head).toMatch(/^HTTP\/1\.1 200/);
+      expect(body.length).toBe(Number(/content-length: (\d+)/i.exec(head)?.[1]));
+      expect(body.length).toBeGreaterThan(10_000_000);
+      expect(JSON.parse(body).data.result).toHaveLength(SERIES);
+      expect(events).toEqual(['answer read', 'drain drained']);
+    } finally {
+      await draining.close();
+    }
+  });
+});
