@@ -54,6 +54,14 @@ async function ask(target: RunningProxy, path: string, params: Record<string, st
 
 const alertNow = (target: RunningProxy) => ask(target, '/api/v1/query', { query: QUERY, time: String(clock / 1000) });
 
+async function trainings(target: RunningProxy): Promise<number> {
+  const text = await (await fetch(`${target.url}/metrics`)).text();
+  return [...text.matchAll(/^telemetry_proxy_model_trainings_total(?:\{[^}]*\})? (\S+)$/gm)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0
+  );
+}
+
 async function modelsInCache(target: RunningProxy): Promise<number> {
   const text = await (await fetch(`${target.url}/metrics`)).text();
   return Number(/^telemetry_proxy_models_in_cache (\S+)$/m.exec(text)?.[1]);
@@ -92,6 +100,28 @@ describe('a relative training window', () => {
     // In the next hour the alert trains its own model, on data that now exists: as a proxy that saw nothing.
     clock = NOW + HOUR + 20 * STEP;
     expect(await alertNow(early)).toEqual(await alertNow(fresh));
+  });
+
+  it('a fixed training range that ends in the future is trained again once it has ended (not fixed by the first query)', async () => {
+    // An attack review: the first query of train_end = now + 150 s trained on the part that existed, and that model
+    // served every later query of the range for good (it stayed in the store across restarts too).
+    const fixed = (target: RunningProxy) =>
+      ask(target, '/api/v1/query', {
+        query: `anomaly_score(cpu, train_start="${(SHIFT - 6 * HOUR) / 1000}", train_end="${(NOW + 2 * HOUR) / 1000}", step="1m", trees=30, window=6, lags=1, seasonality=false, seed=5)`,
+        time: String(clock / 1000),
+      });
+    const early = await proxy();
+    clock = NOW;
+    await fixed(early);
+    // After the range has ended: the same answer as a proxy that never saw the range unfinished.
+    clock = NOW + 3 * HOUR;
+    const fresh = await proxy();
+    expect(await fixed(early)).toEqual(await fixed(fresh));
+    expect(await trainings(early)).toBe(2);
+    // And once trained after its end, the model serves for good.
+    clock = NOW + 30 * HOUR;
+    await fixed(early);
+    expect(await trainings(early)).toBe(2);
   });
 
   it('an alert that moves on with time gets a model per retrain interval, and models unused for one leave memory', async () => {

@@ -182,9 +182,7 @@ export class AnomalyEvaluator {
     const base = modelKeyBase(upstream, query, settings, training);
     // Every model key of this query is this plus the unit's labels; the record is per query, not per unit.
     const recordKey = modelKey({ ...base, labels: {} });
-    // A relative window's model is trained again when older than the interval, on the same range: samples that
-    // arrived late (after the first training) are then in.
-    const maxAge = 'windowMs' in settings.training ? this.config.engine.retrainIntervalMs : undefined;
+    const maxAge = modelMaxAge(settings, training, this.config.engine.retrainIntervalMs, this.now());
     const requested = { startMs: dataStart, endMs: scoreEnd, stepMs: step };
     const plan = fetching === 'newOnly' ? await this.planFastForward(query, recordKey, requested, maxAge) : undefined;
     const selection = seriesSelectionOf(select, settings);
@@ -423,4 +421,23 @@ function pointsScoredCheck(settings: ResolvedSettings, rows: number, limits: Lim
     }
     checkPointsScored(units.size, rows, limits);
   };
+}
+
+/**
+ * How old a stored model of this query may be and still serve it. A relative window's model is trained again when
+ * older than the retrain interval, on the same range: samples that arrived late (after the first training) are then
+ * in. A fixed range's model serves for good once trained after the range ended; trained before (a range ending in
+ * the future: an attack review had the first query of such a range fix, for good, the model of every later rule on
+ * it, trained on the part that existed), it is trained again at the interval, and once more after the range ends.
+ */
+export function modelMaxAge(
+  settings: ResolvedSettings,
+  training: { endMs: number },
+  retrainIntervalMs: number,
+  nowMs: number
+): number | undefined {
+  if ('windowMs' in settings.training) {
+    return retrainIntervalMs;
+  }
+  return nowMs >= training.endMs ? nowMs - training.endMs : retrainIntervalMs;
 }
