@@ -27,7 +27,7 @@ import {
 } from './featurePlan';
 import { rollingExtremum } from './features/rollingExtremum';
 import { RollingMoments } from './features/rollingMoments';
-import { columnStatistics, scaledWith, type FeatureScaling } from './features/standardScaler';
+import { columnStatistics, scaledFeature, scaledWith, type FeatureScaling } from './features/standardScaler';
 import { timeFeatures, type TimeFeatures } from './features/timeFeatures';
 import { runSteps } from './steps';
 import type { FeatureMatrix, SeriesTable } from './types';
@@ -131,7 +131,7 @@ function* buildWith(
   const values = matrixValues(rows * cols);
   const fitted =
     scaling === 'fit' ? { means: new Float64Array(cols), scales: new Float64Array(cols).fill(1) } : undefined;
-  const statistics = fitted ?? (scaling === 'fit' ? undefined : scaling);
+  const statistics: FeatureScaling | undefined = fitted ?? (scaling === 'fit' ? undefined : scaling);
   // One feature's values over the rows written (float64), then into its matrix column (scaled, as float32).
   const feature64 = work.feature.take(rows);
   const emit = (feature: number) => {
@@ -141,8 +141,17 @@ function* buildWith(
       fitted.scales[feature] = scale;
     }
     if (statistics) {
-      for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
-        values[offset] = scaledWith(statistics, feature, feature64[r]);
+      // scaledWith, its statistics read once per feature rather than per row.
+      const mean = statistics.means[feature];
+      const scale = statistics.scales[feature];
+      if (statistics.roundFirst) {
+        for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
+          values[offset] = scaledFeature(Math.fround(feature64[r]), mean, scale);
+        }
+      } else {
+        for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
+          values[offset] = scaledFeature(feature64[r], mean, scale);
+        }
       }
     } else {
       for (let r = 0, offset = feature; r < rows; r++, offset += cols) {

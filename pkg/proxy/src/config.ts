@@ -38,9 +38,9 @@ export interface ServerSettings {
   /** How long an idle keep-alive connection stays open ['5s']. */
   idleTimeoutMs: number;
   /**
-   * How long an answer may wait for its client to read on ['30s']: a connection whose answer could not be written
-   * any further for this long is closed (telemetry_proxy_answers_stalled_total), so a client that never reads cannot
-   * keep an answer (tens of MB for a large anomaly answer) in memory.
+   * How long an anomaly answer may wait for its client to read on ['30s']: a connection whose answer could not be
+   * written any further for this long is closed (telemetry_proxy_answers_stalled_total), so a client that never reads
+   * cannot keep an answer (tens of MB for a large one) in memory.
    */
   writeTimeoutMs: number;
   /** On SIGTERM, how long in-flight requests may finish before they are aborted and the process exits ['10s']. */

@@ -133,20 +133,6 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     },
   });
   answerNonRequests(app.server);
-  // An answer its client does not read: the connection is closed once nothing more of it could be written for
-  // server.writeTimeout (node:http destroys a socket whose timeout nobody handles). Else a client that never reads
-  // kept its answer in memory for as long as it kept the connection (an attack review: 20 unread 67 MB answers,
-  // +3 GB). Set as the answer starts; node:http sets the keep-alive timeout again once it has been written.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    const socket = reply.raw.socket;
-    if (socket && !socket.destroyed) {
-      socket.setTimeout(config.server.writeTimeoutMs);
-      const stalled = () => metrics.answersStalled.inc();
-      socket.once('timeout', stalled);
-      reply.raw.once('close', () => socket.off('timeout', stalled));
-    }
-    done(null, payload);
-  });
   // A connection beyond server.maxConnections is closed as it is accepted (node:http's 'drop'), and counted.
   app.server.maxConnections = config.server.maxConnections;
   app.server.on('drop', () => metrics.connectionsDropped.inc());
@@ -386,6 +372,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     now,
     shutdown,
     onQueryAborted: (reason) => metrics.queriesAborted.inc({ reason }),
+    onAnswerStalled: () => metrics.answersStalled.inc(),
   });
 
   app.get('/metrics', { exposeHeadRoute: true }, async (_request, reply) =>
@@ -441,10 +428,6 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   // left: node:http's close() destroys a connection whose answer has ended but is not yet read by its client (it
   // counts it idle), and an answer still in the socket's buffers was lost (an attack review: 67 MB answers cut).
   const connections = new GracefulConnections(app.server);
-  app.addHook('onRequest', (request, reply, done) => {
-    connections.requestStarted(request.raw.socket, reply.raw);
-    done();
-  });
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
@@ -480,16 +463,15 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
 
 /**
  * The server's client connections, for a graceful drain: endAll() ends each connection (socket.end: what is written
- * is delivered, then FIN) as soon as it has no request in progress, and resolves once all have closed.
+ * is delivered, then FIN) as soon as its request in progress, if any, is done, and resolves once all have closed.
  */
 class GracefulConnections {
-  private readonly open = new Map<Socket, number>();
-  private ending = false;
+  private readonly open = new Set<Socket>();
   private allClosed?: () => void;
 
   constructor(server: Server) {
     server.on('connection', (socket: Socket) => {
-      this.open.set(socket, 0);
+      this.open.add(socket);
       socket.once('close', () => {
         this.open.delete(socket);
         if (this.open.size === 0) {
@@ -499,22 +481,14 @@ class GracefulConnections {
     });
   }
 
-  /** A request on `socket`: the connection is not ended before `response` is done. */
-  requestStarted(socket: Socket, response: ServerResponse): void {
-    this.open.set(socket, (this.open.get(socket) ?? 0) + 1);
-    response.once('close', () => {
-      const left = (this.open.get(socket) ?? 1) - 1;
-      this.open.set(socket, left);
-      if (this.ending && left === 0) {
-        socket.end();
-      }
-    });
-  }
-
   endAll(): Promise<void> {
-    this.ending = true;
-    for (const [socket, requests] of this.open) {
-      if (requests === 0) {
+    for (const socket of this.open) {
+      // node:http attaches the response in progress to its socket (_httpMessage, lib/_http_server.js) and detaches
+      // it once written out: a per-request hook would cost every request for what only a shutdown needs.
+      const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+      if (response) {
+        response.once('close', () => socket.end());
+      } else {
         socket.end();
       }
     }

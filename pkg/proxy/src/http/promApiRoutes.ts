@@ -35,6 +35,8 @@ export interface PromApiDependencies {
   shutdown: AbortSignal;
   /** A request's work was aborted (client gone, timeout, shutdown), with the errorType that says which. */
   onQueryAborted(errorType: string): void;
+  /** An anomaly answer's connection closed because its client read none of it for server.writeTimeout. */
+  onAnswerStalled(): void;
 }
 
 type Params = Record<string, string | string[]>;
@@ -144,6 +146,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     // At most limits.maxQueriesInFlight at once; among them, trainings wait for a turn of limits.maxConcurrency
     // inside the evaluator, and a warm query waits for none.
     const result = await deps.queryLimit.run(() => evaluator.evaluate(parsed.query, range, signal), signal);
+    closeWhenUnread(reply, config.server.writeTimeoutMs, deps.onAnswerStalled);
     return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerJson(result));
   };
 
@@ -366,4 +369,21 @@ function rangeOf(params: Params): EvaluationRange {
     );
   }
   return { kind: 'range', startMs, endMs, stepMs };
+}
+
+/**
+ * An anomaly answer (tens of MB for a large one) its client does not read: the connection is closed once nothing more
+ * of it could be written for `writeTimeoutMs` (node:http destroys a socket whose timeout nobody handles). Else a
+ * client that never reads kept its answer in memory for as long as it kept the connection (an attack review: 20
+ * unread 67 MB answers, +3 GB). node:http sets the keep-alive timeout again once the answer is written. A plain
+ * query's answer streams from its upstream at the reader's pace, bounded by the upstream read's own timer.
+ */
+function closeWhenUnread(reply: FastifyReply, writeTimeoutMs: number, onStalled: () => void): void {
+  const socket = reply.raw.socket;
+  if (!socket || socket.destroyed) {
+    return;
+  }
+  socket.setTimeout(writeTimeoutMs);
+  socket.once('timeout', onStalled);
+  reply.raw.once('close', () => socket.off('timeout', onStalled));
 }
