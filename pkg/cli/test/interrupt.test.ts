@@ -64,10 +64,11 @@ describe('interrupted while stdin is copied to a temporary file (detect -i -)', 
   });
 });
 
-/** A 20-day detect into an existing `out` directory of its own, sent `signal` once its temporary files are there. */
+/** A 60-day detect into an existing `out` directory of its own, sent `signal` once its temporary files are there. */
 async function interruptWhileWriting(signal: NodeJS.Signals) {
   const work = tempDir();
-  const input = writeInput(work, 'long.csv', toCsv(smallTelemetryRows({ days: 20 })));
+  // Long enough that its writing outlasts the poll and the signal on a loaded machine (20 days failed once there).
+  const input = writeInput(work, 'long.csv', toCsv(smallTelemetryRows({ days: 60 })));
   const out = join(work, 'out');
   mkdirSync(out);
   const exit = await interruptWhen(
