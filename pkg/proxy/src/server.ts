@@ -448,7 +448,10 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       const graceOver = setTimeout(() => {
         outcome = 'aborted';
         abortInFlight.abort();
-        forceClose = setTimeout(() => app.server.closeAllConnections(), ABORTED_ANSWER_MS);
+        forceClose = setTimeout(() => {
+          app.server.closeAllConnections();
+          connections.destroyAll(); // also those node:http no longer counts (an upgraded CONNECT)
+        }, ABORTED_ANSWER_MS);
       }, graceMs);
       shuttingDown = true;
       // Bounded: the grace's end closes every connection, and with it every answer still being written.
@@ -461,16 +464,25 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   };
 }
 
+/** A socket with node:http's response in progress on it (lib/_http_server.js assigns it, and detaches it written). */
+type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
+
 /**
- * The server's client connections, for a graceful drain: endAll() ends each connection (socket.end: what is written
- * is delivered, then FIN) as soon as its request in progress, if any, is done, and resolves once all have closed.
+ * The server's client connections, for a graceful drain: endAll() refuses new connections and ends each open one
+ * (socket.end: what is written is delivered, then FIN) once no response is in progress on it (pipelined ones
+ * included), and resolves once all have closed; destroyAll() closes what is left when the grace is over.
  */
 class GracefulConnections {
-  private readonly open = new Set<Socket>();
+  private readonly open = new Set<HttpSocket>();
+  private ending = false;
   private allClosed?: () => void;
 
   constructor(server: Server) {
-    server.on('connection', (socket: Socket) => {
+    server.on('connection', (socket: HttpSocket) => {
+      if (this.ending) {
+        socket.destroy(); // a drain serves no new client: the orchestrator sends them elsewhere
+        return;
+      }
       this.open.add(socket);
       socket.once('close', () => {
         this.open.delete(socket);
@@ -482,17 +494,25 @@ class GracefulConnections {
   }
 
   endAll(): Promise<void> {
-    for (const socket of this.open) {
-      // node:http attaches the response in progress to its socket (_httpMessage, lib/_http_server.js) and detaches
-      // it once written out: a per-request hook would cost every request for what only a shutdown needs.
-      const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    this.ending = true;
+    const closed = new Promise<void>((resolve) => (this.allClosed = resolve));
+    // A per-request hook would cost every request for what only a shutdown needs: node:http's own state says whether
+    // a response is in progress, and a pipelined one takes the socket as the one before it is done.
+    const endWhenIdle = (socket: HttpSocket) => {
+      const response = socket._httpMessage;
       if (response) {
-        response.once('close', () => socket.end());
+        response.once('close', () => setImmediate(() => endWhenIdle(socket)));
       } else {
         socket.end();
       }
-    }
-    return this.open.size === 0 ? Promise.resolve() : new Promise((resolve) => (this.allClosed = resolve));
+    };
+    this.open.forEach(endWhenIdle);
+    return this.open.size === 0 ? Promise.resolve() : closed;
+  }
+
+  /** Closes every connection still open (the grace is over), whatever state node:http has it in. */
+  destroyAll(): void {
+    this.open.forEach((socket) => socket.destroy());
   }
 }
 

@@ -385,5 +385,12 @@ function closeWhenUnread(reply: FastifyReply, writeTimeoutMs: number, onStalled:
   }
   socket.setTimeout(writeTimeoutMs);
   socket.once('timeout', onStalled);
-  reply.raw.once('close', () => socket.off('timeout', onStalled));
+  reply.raw.once('close', () => {
+    socket.off('timeout', onStalled);
+    // A pipelined request's response already has the socket: node:http then sets no keep-alive timeout that would
+    // replace this one, which would cut that request after writeTimeout.
+    if ((socket as typeof socket & { _httpMessage?: unknown })._httpMessage) {
+      socket.setTimeout(0);
+    }
+  });
 }
