@@ -46,6 +46,8 @@ export type Analysis =
        * split into a frame per series (see splitLongFrames), as the models' series refer to them.
        */
       frames: DataFrame[];
+      /** Whether long frames were split (`frames` are not the data's own frames, whose fields Grafana configures). */
+      framesSplit: boolean;
       /** Points of the visible series outside the dashboard's time range: left out of the analysis. */
       outsideRange: number;
     };
@@ -216,7 +218,15 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       analysis.unscored = outcome.series;
     }
   }
-  return { status: 'done', models: analyses, trainedModels, grid, frames, outsideRange: outsideRange.outside };
+  return {
+    status: 'done',
+    models: analyses,
+    trainedModels,
+    grid,
+    frames,
+    framesSplit: frames !== ctx.frames,
+    outsideRange: outsideRange.outside,
+  };
 }
 
 async function columnsOf(

@@ -4,6 +4,7 @@ import { type AbsoluteTimeRange, type DataFrame, type Field, getFieldSeriesColor
 import { DashboardCursorSync, LegendDisplayMode, type TimeZone } from '@grafana/schema';
 import {
   EventBusPlugin,
+  PanelContextProvider,
   type SeriesVisibilityChangeMode,
   TooltipPlugin2,
   type UPlotConfigBuilder,
@@ -160,7 +161,8 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const { frames, analyses, grid, scorer, width, height, timeZone, showScorePane, showRegions, onZoom } = props;
   const theme = useTheme2();
   // The dashboard's shared crosshair or tooltip (its graph tooltip setting), as Grafana's time series panel reads it.
-  const { sync, eventsScope, eventBus } = usePanelContext();
+  const panelContext = usePanelContext();
+  const { sync, eventsScope, eventBus } = panelContext;
   const cursorSync = sync?.() ?? DashboardCursorSync.Off;
   // Without it, the series chart and the score pane still share their cursor.
   const ownSyncKey = `telemetry-anomaly-panel-${useId()}`;
@@ -288,6 +290,10 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
     [legendLines, hiddenKeys, visibilityNames]
   );
   const { onToggleSeriesVisibility } = props;
+  const legendContext = useMemo(
+    () => ({ ...panelContext, onToggleSeriesVisibility }),
+    [panelContext, onToggleSeriesVisibility]
+  );
   const onLegendClick = useCallback(
     (item: VizLegendItem, event: React.MouseEvent<HTMLButtonElement>) => {
       const all = mainLines.map(keyOf);
@@ -382,12 +388,15 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           )}
         </AnomalyPlot>
         <div className={s.legend} style={{ height: legendSpace }} data-testid={testIds.panel.legend}>
-          <VizLegend
-            items={legendItems}
-            displayMode={LegendDisplayMode.List}
-            placement="bottom"
-            onLabelClick={onLegendClick}
-          />
+          {/* VizLegend hands a click to the context's onToggleSeriesVisibility itself: the panel's own choice of it. */}
+          <PanelContextProvider value={legendContext}>
+            <VizLegend
+              items={legendItems}
+              displayMode={LegendDisplayMode.List}
+              placement="bottom"
+              onLabelClick={onLegendClick}
+            />
+          </PanelContextProvider>
         </div>
       </div>
       {showRegions &&

@@ -9,7 +9,7 @@ import { anomalyCountText, anomalyCounts } from '../analysis/anomalyCounts';
 import { flagShareNotice } from '../analysis/flagShareNotice';
 import { queryErrorText } from '../data/queryErrors';
 import { trainingQueriesUnavailable, unusableFixedRange } from '../model/trainingRange';
-import { hiddenByFieldConfig } from '../render/seriesVisibility';
+import { dashboardKeepsVisibility, hiddenByFieldConfig } from '../render/seriesVisibility';
 import { useAppDefaultContamination } from '../options/appDefaults';
 import { withDefaults } from '../options/defaults';
 import { testIds } from '../testIds';
@@ -60,7 +60,11 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   // Series hidden in the legend, by name: the chart leaves them out, the header's count too. Grafana saves the choice
   // with the dashboard (a field override the panel reads back: seriesVisibility.ts); without its callback, the panel
   // holds it (a refresh keeps them hidden).
-  const { onToggleSeriesVisibility } = usePanelContext();
+  const context = usePanelContext();
+  const onToggleSeriesVisibility =
+    context.onToggleSeriesVisibility && shown && dashboardKeepsVisibility(shown.models, shown.frames, shown.framesSplit)
+      ? context.onToggleSeriesVisibility
+      : undefined;
   const [localHidden, setLocalHidden] = useState<ReadonlySet<string>>(() => new Set());
   const savedHidden = useMemo(
     () => (onToggleSeriesVisibility && shown ? hiddenByFieldConfig(shown.models, shown.frames) : undefined),

@@ -33,3 +33,20 @@ export function visibilityName(frames: DataFrame[], ref: Pick<SeriesRef, 'frameI
   const frame = frames[ref.frameIndex];
   return getFieldDisplayName(frame.fields[ref.fieldIndex], frame, frames);
 }
+
+/**
+ * Whether the dashboard can keep the legend's choice for these series: Grafana matches its override by display name
+ * among the data's own frames, so not when the panel split a long frame (its series share one field there: hiding
+ * one hid all) nor when two series have one display name (a click would hide both or neither).
+ */
+export function dashboardKeepsVisibility(
+  analyses: readonly ModelAnalysis[],
+  frames: DataFrame[],
+  framesSplit: boolean
+): boolean {
+  if (framesSplit) {
+    return false;
+  }
+  const names = analyses.flatMap(({ model }) => model.series.map((ref) => visibilityName(frames, ref)));
+  return new Set(names).size === names.length;
+}
