@@ -426,10 +426,9 @@ function pointsScoredCheck(settings: ResolvedSettings, rows: number, limits: Lim
 /**
  * How old a stored model of this query may be and still serve it. A relative window's model is trained again when
  * older than the retrain interval, on the same range: samples that arrived late (after the first training) are then
- * in. A fixed range's model serves for good once trained a retrain interval after the range ended (its data, late
- * samples included, complete: a model is stamped when its training ends, after its data was read, so one trained
- * just after the end may have read before it); until then it is trained again at the interval (an attack review had
- * the first query of a range ending in the future fix, for good, the model every later rule on it used).
+ * in. A fixed range's model serves for good once trained after the range ended; trained before (a range ending in
+ * the future: an attack review had the first query of such a range fix, for good, the model of every later rule on
+ * it, trained on the part that existed), it is trained again at the interval, and once more after the range ends.
  */
 export function modelMaxAge(
   settings: ResolvedSettings,
@@ -440,6 +439,5 @@ export function modelMaxAge(
   if ('windowMs' in settings.training) {
     return retrainIntervalMs;
   }
-  const settledMs = training.endMs + retrainIntervalMs;
-  return nowMs >= settledMs ? nowMs - settledMs : retrainIntervalMs;
+  return nowMs >= training.endMs ? nowMs - training.endMs : retrainIntervalMs;
 }
