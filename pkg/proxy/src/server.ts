@@ -4,6 +4,7 @@
  */
 import formbody from '@fastify/formbody';
 import type { Socket } from 'node:net';
+import { responseInProgress } from './http/responseInProgress';
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, LogController } from 'fastify';
 import pino from 'pino';
 import { randomUUID } from 'node:crypto';
@@ -464,21 +465,18 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
   };
 }
 
-/** A socket with node:http's response in progress on it (lib/_http_server.js assigns it, and detaches it written). */
-type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
-
 /**
  * The server's client connections, for a graceful drain: endAll() refuses new connections and ends each open one
  * (socket.end: what is written is delivered, then FIN) once no response is in progress on it (pipelined ones
  * included), and resolves once all have closed; destroyAll() closes what is left when the grace is over.
  */
 class GracefulConnections {
-  private readonly open = new Set<HttpSocket>();
+  private readonly open = new Set<Socket>();
   private ending = false;
   private allClosed?: () => void;
 
   constructor(server: Server) {
-    server.on('connection', (socket: HttpSocket) => {
+    server.on('connection', (socket: Socket) => {
       if (this.ending) {
         socket.destroy(); // a drain serves no new client: the orchestrator sends them elsewhere
         return;
@@ -496,10 +494,8 @@ class GracefulConnections {
   endAll(): Promise<void> {
     this.ending = true;
     const closed = new Promise<void>((resolve) => (this.allClosed = resolve));
-    // A per-request hook would cost every request for what only a shutdown needs: node:http's own state says whether
-    // a response is in progress, and a pipelined one takes the socket as the one before it is done.
-    const endWhenIdle = (socket: HttpSocket) => {
-      const response = socket._httpMessage;
+    const endWhenIdle = (socket: Socket) => {
+      const response = responseInProgress(socket);
       if (response) {
         response.once('close', () => setImmediate(() => endWhenIdle(socket)));
       } else {

@@ -54,6 +54,9 @@ export function columnStatistics(values: ArrayLike<number>, length: number): { m
     squares += deviation * deviation;
   }
   const variance = squares / length;
+  // sklearn 1.2's StandardScaler: only columns its variance test deems constant get scale 1. That test is relative
+  // to the column's own magnitude, so a series in tiny units (1e-15) is scaled like any other (no absolute cut-off:
+  // _handle_zeros_in_scale applies `scale < 10 eps` only when given no constant mask).
   return { mean, scale: isConstantFeature(variance, mean, length) ? 1 : Math.sqrt(variance) };
 }
 
@@ -86,33 +89,19 @@ export class StandardScaler {
       }
       return row;
     };
+    // Each column through columnStatistics (what buildFeatures fits with), gathered in row order.
     const cols = m.cols;
+    const column = new Float64Array(rowCount);
     const means = new Float64Array(cols);
-    const variances = new Float64Array(cols);
-    for (let i = 0; i < rowCount; i++) {
-      const offset = rowAt(i) * cols;
-      for (let c = 0; c < cols; c++) {
-        means[c] += m.values[offset + c];
-      }
-    }
-    for (let c = 0; c < cols; c++) {
-      means[c] /= rowCount;
-    }
-    for (let i = 0; i < rowCount; i++) {
-      const offset = rowAt(i) * cols;
-      for (let c = 0; c < cols; c++) {
-        const deviation = m.values[offset + c] - means[c];
-        variances[c] += deviation * deviation;
-      }
-    }
     const scales = new Float64Array(cols);
+    const rowOffsets = Array.from({ length: rowCount }, (_, i) => rowAt(i) * cols);
     for (let c = 0; c < cols; c++) {
-      variances[c] /= rowCount;
-      const std = Math.sqrt(variances[c]);
-      // sklearn 1.2's StandardScaler: only columns its variance test deems constant get scale 1. That test is
-      // relative to the column's own magnitude, so a series in tiny units (1e-15) is scaled like any other (no
-      // absolute cut-off: _handle_zeros_in_scale applies `scale < 10 eps` only when given no constant mask).
-      scales[c] = isConstantFeature(variances[c], means[c], rowCount) ? 1 : std;
+      for (let i = 0; i < rowCount; i++) {
+        column[i] = m.values[rowOffsets[i] + c];
+      }
+      const { mean, scale } = columnStatistics(column, rowCount);
+      means[c] = mean;
+      scales[c] = scale;
     }
     this.means = means;
     this.scales = scales;

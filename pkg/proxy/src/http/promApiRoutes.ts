@@ -22,6 +22,7 @@ import {
 import { coalescedBody } from './coalescedBody';
 import { checkInfluxqlOfQuery } from './influxqlCheck';
 import { queryAnswerJson } from './queryAnswerJson';
+import { responseInProgress } from './responseInProgress';
 import { InFlightQueries } from './queryCancellation';
 
 export interface PromApiDependencies {
@@ -389,7 +390,7 @@ function closeWhenUnread(reply: FastifyReply, writeTimeoutMs: number, onStalled:
     socket.off('timeout', onStalled);
     // A pipelined request's response already has the socket: node:http then sets no keep-alive timeout that would
     // replace this one, which would cut that request after writeTimeout.
-    if ((socket as typeof socket & { _httpMessage?: unknown })._httpMessage) {
+    if (responseInProgress(socket)) {
       socket.setTimeout(0);
     }
   });

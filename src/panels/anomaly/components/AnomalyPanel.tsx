@@ -60,11 +60,15 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   // Series hidden in the legend, by name: the chart leaves them out, the header's count too. Grafana saves the choice
   // with the dashboard (a field override the panel reads back: seriesVisibility.ts); without its callback, the panel
   // holds it (a refresh keeps them hidden).
-  const context = usePanelContext();
-  const onToggleSeriesVisibility =
-    context.onToggleSeriesVisibility && shown && dashboardKeepsVisibility(shown.models, shown.frames, shown.framesSplit)
-      ? context.onToggleSeriesVisibility
-      : undefined;
+  const { onToggleSeriesVisibility: dashboardToggle } = usePanelContext();
+  // Once per result, not per render (progress re-renders the panel): display names over every series.
+  const onToggleSeriesVisibility = useMemo(
+    () =>
+      dashboardToggle && shown && dashboardKeepsVisibility(shown.models, shown.frames, shown.framesSplit)
+        ? dashboardToggle
+        : undefined,
+    [dashboardToggle, shown]
+  );
   const [localHidden, setLocalHidden] = useState<ReadonlySet<string>>(() => new Set());
   const savedHidden = useMemo(
     () => (onToggleSeriesVisibility && shown ? hiddenByFieldConfig(shown.models, shown.frames) : undefined),

@@ -41,32 +41,28 @@ describe('toAlertSourceQuery', () => {
 });
 
 describe('observedStepMs', () => {
+  /** A frame of query `refId` with points at `times` (no interval on its time field). */
+  const framed = (refId: string, times: number[]) => ({
+    refId,
+    length: times.length,
+    fields: [
+      { name: 'time', type: FieldType.time, values: times, config: {} },
+      { name: 'v', type: FieldType.number, values: times.map((_, i) => i + 1), config: {} },
+    ],
+  });
+
   it('reads the step Grafana put on the time field', () => {
     expect(observedStepMs([prometheusFrame([1, 2, 3], { __name__: 'a' }, 'A')], 'A')).toBe(60_000);
   });
 
   it("falls back to the median gap between that query's points (the step the panel trains at too)", () => {
-    const frame = {
-      refId: 'B',
-      length: 4,
-      fields: [
-        { name: 'time', type: FieldType.time, values: [0, 30_000, 40_000, 100_000], config: {} },
-        { name: 'v', type: FieldType.number, values: [1, 2, 3, 4], config: {} },
-      ],
-    };
+    const frame = framed('B', [0, 30_000, 40_000, 100_000]);
     expect(observedStepMs([frame], 'B')).toBe(30_000); // gaps 30 s, 10 s, 60 s
     expect(observedStepMs([frame], 'A')).toBeUndefined();
   });
 
   it('reads newest-first frames (streaming) too', () => {
-    const frame = {
-      refId: 'C',
-      length: 4,
-      fields: [
-        { name: 'time', type: FieldType.time, values: [300_000, 240_000, 180_000, 120_000], config: {} },
-        { name: 'v', type: FieldType.number, values: [1, 2, 3, 4], config: {} },
-      ],
-    };
+    const frame = framed('C', [300_000, 240_000, 180_000, 120_000]);
     expect(observedStepMs([frame], 'C')).toBe(60_000);
   });
 });
