@@ -59,12 +59,13 @@ export function exchange(
     socket.on('close', () => {
       const text = Buffer.concat(chunks).toString('latin1');
       const at = answer === 'last' ? Math.max(0, text.lastIndexOf('HTTP/1.')) : 0;
-      resolve({ ...parseAnswer(text.slice(at)), socketError });
+      resolve({ ...parseRawAnswer(text.slice(at)), socketError });
     });
   });
 }
 
-function parseAnswer(text: string): Omit<RawAnswer, 'socketError'> {
+/** An HTTP answer as received (latin1 text): status, headers (lower-case names), the body de-chunked as UTF-8. */
+export function parseRawAnswer(text: string): Omit<RawAnswer, 'socketError'> {
   const headEnd = text.indexOf('\r\n\r\n');
   const statusLine = /^HTTP\/1\.[01] (\d{3})/.exec(text);
   if (headEnd < 0 || !statusLine) {

@@ -26,13 +26,7 @@ describe('answer shape', () => {
     expect(answer).toEqual({
       resultType: 'matrix',
       result: [
-        {
-          metric: { host: 'a' },
-          values: [
-            [60, '0.5'],
-            [120, 'NaN'],
-          ],
-        },
+        { metric: { host: 'a' }, timestamps: Float64Array.of(60_000, 120_000), values: Float64Array.of(0.5, NaN) },
       ],
       warnings: ['w'],
     });
@@ -41,18 +35,17 @@ describe('answer shape', () => {
   it('applies a trailing comparison as PromQL does: filtering, or 0/1 with bool', () => {
     const flags = [series({ host: 'a' }, [60_000, 120_000, 180_000], [0, 1, 0])];
     expect(toMatrix(anomalyQuery('anomaly_flag(cpu) > 0'), flags, []).result).toEqual([
-      { metric: { host: 'a' }, values: [[120, '1']] },
+      { metric: { host: 'a' }, timestamps: Float64Array.of(120_000), values: Float64Array.of(1) },
     ]);
     expect(toMatrix(anomalyQuery('anomaly_flag(cpu) == bool 0'), flags, []).result).toEqual([
       {
         metric: { host: 'a' },
-        values: [
-          [60, '1'],
-          [120, '0'],
-          [180, '1'],
-        ],
+        timestamps: Float64Array.of(60_000, 120_000, 180_000),
+        values: Float64Array.of(1, 0, 1),
       },
     ]);
+    // A comparison that keeps nothing drops the series, as PromQL does.
+    expect(toMatrix(anomalyQuery('anomaly_flag(cpu) > 1'), flags, []).result).toEqual([]);
   });
 
   it("answers an instant query with each series' latest sample within the lookback, at the evaluation time", () => {

@@ -500,8 +500,8 @@ export class AnomalyWriter {
       for (const series of answer?.result ?? []) {
         out.push({
           labels: this.writtenLabels(job, fn, series.metric),
-          timestamps: series.values.map(([t]) => Math.round(t * 1000)),
-          values: series.values.map(([, v]) => Number(v)),
+          timestamps: Array.from(series.timestamps),
+          values: Array.from(series.values),
         });
       }
     }

@@ -21,7 +21,7 @@ import {
 } from '@telemetry-analyzer/query';
 import { coalescedBody } from './coalescedBody';
 import { checkInfluxqlOfQuery } from './influxqlCheck';
-import { queryAnswerJson } from './queryAnswerJson';
+import { queryAnswerBody } from './queryAnswerJson';
 import { responseInProgress } from './responseInProgress';
 import { InFlightQueries } from './queryCancellation';
 
@@ -148,7 +148,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     // inside the evaluator, and a warm query waits for none.
     const result = await deps.queryLimit.run(() => evaluator.evaluate(parsed.query, range, signal), signal);
     closeWhenUnread(reply, config.server.writeTimeoutMs, deps.onAnswerStalled);
-    return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerJson(result));
+    return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerBody(result));
   };
 
   app.get('/api/v1/query', handleQuery('instant'));

@@ -60,7 +60,7 @@ import { scoreUnits } from './unitScoring';
 import type { SeriesListingCache } from '../upstreams/prometheusSelection';
 
 export type { EvaluationRange, ResolvedSettings } from './evaluationPlan';
-export type { EvaluationResult, MatrixResult, PromSample, VectorResult } from './answerShape';
+export type { EvaluationResult, MatrixResult, MatrixSeries, PromSample, VectorResult } from './answerShape';
 
 /**
  * Which units (a series, or a `by` group) an evaluation scores, by the unit's labels; undefined = all. The writer's

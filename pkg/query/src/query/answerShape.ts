@@ -12,7 +12,13 @@ import type { Samples } from './scoredSamples';
 export interface PromSample {
   metric: Record<string, string>;
 }
-export type MatrixResult = { resultType: 'matrix'; result: Array<PromSample & { values: Array<[number, string]> }> };
+/**
+ * One series of a range answer: its labels and its samples (ms; the values as the query answers them). Kept as typed
+ * arrays to the end, a large answer holds millions: the host writes them out (the proxy as Prometheus' JSON pairs, in
+ * pieces: proxy/src/http/queryAnswerJson.ts) without an object per sample.
+ */
+export type MatrixSeries = PromSample & Samples;
+export type MatrixResult = { resultType: 'matrix'; result: MatrixSeries[] };
 export type VectorResult = { resultType: 'vector'; result: Array<PromSample & { value: [number, string] }> };
 export type EvaluationResult = (MatrixResult | VectorResult) & { warnings: string[] };
 
@@ -80,18 +86,28 @@ export function toMatrix(query: AnomalyQuery, series: ScoredSeries[], warnings: 
   const test = comparisonOf(query);
   const result: MatrixResult['result'] = [];
   for (const s of series) {
-    const values: Array<[number, string]> = [];
-    for (let i = 0; i < s.timestamps.length; i++) {
-      const v = compared(query, test, s.values[i]);
-      if (v !== undefined) {
-        values.push([s.timestamps[i] / 1000, formatSampleValue(v)]);
-      }
-    }
-    if (values.length > 0) {
-      result.push({ metric: s.labels, values });
+    const samples = test ? comparedSamples(query, test, s) : { timestamps: s.timestamps, values: s.values };
+    if (samples.timestamps.length > 0) {
+      result.push({ metric: s.labels, ...samples });
     }
   }
   return { resultType: 'matrix', result, warnings };
+}
+
+/** The samples a trailing comparison keeps, valued as it answers them (compared). */
+function comparedSamples(query: AnomalyQuery, test: (v: number) => boolean, samples: Samples): Samples {
+  const timestamps = new Float64Array(samples.timestamps.length);
+  const values = new Float64Array(samples.values.length);
+  let kept = 0;
+  for (let i = 0; i < samples.timestamps.length; i++) {
+    const v = compared(query, test, samples.values[i]);
+    if (v !== undefined) {
+      timestamps[kept] = samples.timestamps[i];
+      values[kept] = v;
+      kept++;
+    }
+  }
+  return { timestamps: timestamps.subarray(0, kept), values: values.subarray(0, kept) };
 }
 
 /** An instant query reports each series' latest scored sample (within the lookback) at the evaluation time. */
