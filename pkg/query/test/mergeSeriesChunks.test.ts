@@ -31,4 +31,19 @@ describe('mergeSeriesChunks', () => {
     expect(plain(mergeSeriesChunks([[cpu('a', [1, 2]), cpu('b', [1]), cpu('a', [2, 3, 4])]]))).toEqual(expected);
     expect(plain(mergeSeriesChunks([[cpu('a', [1, 2]), cpu('b', [1])], [cpu('a', [2, 3, 4])]]))).toEqual(expected);
   });
+
+  it('takes of each later chunk only the samples after those merged, from JS arrays as from typed ones', () => {
+    const asArrays = (series: Series): Series => ({
+      ...series,
+      timestamps: [...series.timestamps],
+      values: [...series.values],
+    });
+    const chunks = [
+      [asArrays(cpu('a', [1, 2, 3]))],
+      [cpu('a', [1, 2])], // nothing after 3
+      [cpu('a', [2, 3, 5, 8])],
+      [asArrays(cpu('a', [8, 9])), cpu('b', [])],
+    ];
+    expect(plain(mergeSeriesChunks(chunks))).toEqual(plain([cpu('a', [1, 2, 3, 5, 8, 9]), cpu('b', [])]));
+  });
 });
