@@ -20,6 +20,8 @@ export interface BigPanel {
   startMs: number;
   /** For multivariate offsets: per series, its own step and start (defaults: stepMs, startMs). */
   perSeries?: Array<{ stepMs: number; startMs: number; points: number }>;
+  /** Per series, its value field's config (e.g. custom.hideFrom) [{}]. */
+  fieldConfigs?: Array<Record<string, unknown>>;
 }
 
 export function bigPanelRange(panel: BigPanel): { fromMs: number; toMs: number } {
@@ -52,7 +54,13 @@ export async function generateFramesInPage(page: Page, panel: BigPanel): Promise
         length: own.points,
         fields: [
           { name: 'Time', type: 'time', values: times, config: { interval: own.stepMs } },
-          { name: 'Value', type: 'number', values, labels: { __name__: 'metric', series: `s${s}` }, config: {} },
+          {
+            name: 'Value',
+            type: 'number',
+            values,
+            labels: { __name__: 'metric', series: `s${s}` },
+            config: p.fieldConfigs?.[s] ?? {},
+          },
         ],
       });
     }

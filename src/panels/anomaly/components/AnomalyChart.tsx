@@ -19,7 +19,7 @@ import { type PixelGrid, slotTimes } from '../pipeline/decimate';
 import { type DrawnRef, drawnSeries, scoreAxis, spanOf } from '../render/chartFrames';
 import { AxisWidthGroups } from '../render/axisWidthGroup';
 import { tooltipSlot } from '../render/tooltipSlot';
-import { visibilityName } from '../render/seriesVisibility';
+import { type HiddenFrom, NOTHING_HIDDEN, visibilityName } from '../render/seriesVisibility';
 import { yAxes } from '../render/yAxes';
 import { testIds } from '../testIds';
 import type { Scorer } from '../worker/scorer';
@@ -38,6 +38,8 @@ interface Props {
   showRegions: boolean;
   /** Series hidden in the legend, by name: the panel holds them (its header counts what is shown). */
   hiddenSeries: ReadonlySet<string>;
+  /** Series left out of the legend and of the tooltip only, by name (their fields' "Hide in area") [none]. */
+  hiddenFrom?: HiddenFrom;
   onHiddenSeriesChange: React.Dispatch<React.SetStateAction<ReadonlySet<string>>>;
   /**
    * The dashboard's (PanelContext): VizLegend hands a legend click to it (by the item's fieldName), and it comes back
@@ -266,8 +268,9 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const explain = useCallback((d: DrawnRef, time: number) => scorer.explain(d.model.key, time, EXPLAIN_TOP), [scorer]);
   const scoreHeight = analyses.some((a) => a.outcome) ? scorePaneHeight(height, showScorePane) : 0;
   const mainHeight = height - scoreHeight;
+  const hiddenFrom = props.hiddenFrom ?? NOTHING_HIDDEN;
   const legendSpace = legendHeight(
-    mainLines.map((l) => l.label),
+    mainLines.filter((l) => !hiddenFrom.legend.has(keyOf(l))).map((l) => l.label),
     width,
     mainHeight
   );
@@ -277,17 +280,19 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   );
   const legendItems: VizLegendItem[] = useMemo(
     () =>
-      legendLines.map((l) => ({
-        label: l.label,
-        // What a dashboard's hide-series override matches the series by (VizLegend hands it to the dashboard).
-        fieldName: visibilityNames.get(keyOf(l)),
-        color: l.color,
-        // Grafana's legend lists a right axis' series apart, on the right.
-        yAxis: (l.axis ?? 0) === 0 ? 1 : 2,
-        disabled: hiddenKeys.has(keyOf(l)),
-        getItemKey: () => keyOf(l),
-      })),
-    [legendLines, hiddenKeys, visibilityNames]
+      legendLines
+        .filter((l) => !hiddenFrom.legend.has(keyOf(l)))
+        .map((l) => ({
+          label: l.label,
+          // What a dashboard's hide-series override matches the series by (VizLegend hands it to the dashboard).
+          fieldName: visibilityNames.get(keyOf(l)),
+          color: l.color,
+          // Grafana's legend lists a right axis' series apart, on the right.
+          yAxis: (l.axis ?? 0) === 0 ? 1 : 2,
+          disabled: hiddenKeys.has(keyOf(l)),
+          getItemKey: () => keyOf(l),
+        })),
+    [legendLines, hiddenKeys, visibilityNames, hiddenFrom]
   );
   const { onToggleSeriesVisibility } = props;
   const legendContext = useMemo(
@@ -336,12 +341,13 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
         if (hovered === undefined || hovered === null) {
           return null;
         }
-        // The series shown: one hidden in the legend is left out, as Grafana's tooltip leaves it out.
-        const shown = drawn.filter((_, i) => !hidden.has(i));
+        // The series shown: one hidden in the legend or from the tooltip is left out, as Grafana's tooltip does.
+        const inTooltip = (i: number) => !hidden.has(i) && !hiddenFrom.tooltip.has(drawn[i].ref.name);
+        const shown = drawn.filter((_, i) => inTooltip(i));
         const idx = tooltipSlot(
           u.data[0],
           shown,
-          drawnSpans.filter((_, i) => !hidden.has(i)),
+          drawnSpans.filter((_, i) => inTooltip(i)),
           hovered
         );
         return (

@@ -9,7 +9,7 @@ import { anomalyCountText, anomalyCounts } from '../analysis/anomalyCounts';
 import { flagShareNotice } from '../analysis/flagShareNotice';
 import { queryErrorText } from '../data/queryErrors';
 import { trainingQueriesUnavailable, unusableFixedRange } from '../model/trainingRange';
-import { dashboardKeepsVisibility, hiddenByFieldConfig } from '../render/seriesVisibility';
+import { NOTHING_HIDDEN, dashboardKeepsVisibility, hiddenByFieldConfig } from '../render/seriesVisibility';
 import { useAppDefaultContamination } from '../options/appDefaults';
 import { withDefaults } from '../options/defaults';
 import { testIds } from '../testIds';
@@ -75,6 +75,18 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
     [onToggleSeriesVisibility, shown]
   );
   const hiddenSeries = savedHidden ?? localHidden;
+  // "Hide in area" for the legend and the tooltip, set in the field config (defaults or overrides) as for Grafana's
+  // time series panel: the series stays drawn and analysed, it is only left out there.
+  const hiddenFrom = useMemo(
+    () =>
+      shown
+        ? {
+            legend: hiddenByFieldConfig(shown.models, shown.frames, 'legend'),
+            tooltip: hiddenByFieldConfig(shown.models, shown.frames, 'tooltip'),
+          }
+        : NOTHING_HIDDEN,
+    [shown]
+  );
   const regions = useMemo(
     () => (shown && options.writeAnnotations ? annotationRegions(shown.models) : undefined),
     [shown, options.writeAnnotations]
@@ -293,6 +305,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         showScorePane={options.showScorePane}
         showRegions={options.showRegions}
         hiddenSeries={hiddenSeries}
+        hiddenFrom={hiddenFrom}
         onHiddenSeriesChange={setLocalHidden}
         onToggleSeriesVisibility={onToggleSeriesVisibility}
         // Dragging across a plot zooms the dashboard, as in Grafana's time series panel.

@@ -10,17 +10,24 @@ import { type DataFrame, getFieldDisplayName } from '@grafana/data';
 import type { ModelAnalysis } from '../analysis/analysePanel';
 import type { SeriesRef } from '../data/seriesRefs';
 
+/** The areas of Grafana's "Hide in area" field option (custom.hideFrom), as the time series panel honours them. */
+export type HiddenArea = 'viz' | 'legend' | 'tooltip';
+
 interface HideableConfig {
-  custom?: { hideFrom?: { viz?: boolean } };
+  custom?: { hideFrom?: Partial<Record<HiddenArea, boolean>> };
 }
 
-/** The names (SeriesRef.name, the legend's key) of the analysed series whose field is hidden from the viz. */
-export function hiddenByFieldConfig(analyses: readonly ModelAnalysis[], frames: DataFrame[]): Set<string> {
+/** The names (SeriesRef.name, the legend's key) of the analysed series whose field is hidden from `area`. */
+export function hiddenByFieldConfig(
+  analyses: readonly ModelAnalysis[],
+  frames: DataFrame[],
+  area: HiddenArea = 'viz'
+): Set<string> {
   const hidden = new Set<string>();
   for (const { model } of analyses) {
     for (const ref of model.series) {
       const field = frames[ref.frameIndex]?.fields[ref.fieldIndex];
-      if ((field?.config as HideableConfig | undefined)?.custom?.hideFrom?.viz === true) {
+      if ((field?.config as HideableConfig | undefined)?.custom?.hideFrom?.[area] === true) {
         hidden.add(ref.name);
       }
     }
@@ -50,3 +57,11 @@ export function dashboardKeepsVisibility(
   const names = analyses.flatMap(({ model }) => model.series.map((ref) => visibilityName(frames, ref)));
   return new Set(names).size === names.length;
 }
+
+/** Series left out of the legend and of the tooltip only, by name. */
+export interface HiddenFrom {
+  legend: ReadonlySet<string>;
+  tooltip: ReadonlySet<string>;
+}
+
+export const NOTHING_HIDDEN: HiddenFrom = { legend: new Set(), tooltip: new Set() };
