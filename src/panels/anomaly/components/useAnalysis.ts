@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { type DataFrame, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { type Analysis, analysePanel } from '../analysis/analysePanel';
 import { sameFrameValues } from '../data/sameFrameValues';
+import { findNumberSeries } from '../data/seriesRefs';
 import { queryBaseline } from '../model/baselineQuery';
 import type { AnomalyOptions } from '../types';
 import inlineWorkerSource from '../worker/inlineWorkerSource';
@@ -43,16 +44,46 @@ interface AnalysisInputs {
  * analysed. A new range without new data is no reason to analyse again: with "Refresh live dashboards" (liveNow)
  * Grafana renders every panel every 100 ms with the same data and the range evaluated anew (LiveNowTimer in
  * grafana/scenes packages/scenes/src/behaviors/LiveNowTimer.ts), which restarted the analysis ten times a second.
+ * Nor is the same data over the same range with its field config applied again (a legend click's override, a colour,
+ * a unit): that result is drawn with the new config (withDrawnFrames), not analysed again.
  */
 function nextInputs(previous: AnalysisInputs, data: Pick<PanelData, 'series' | 'state'>, timeRange: TimeRange) {
   const frames = data.series;
   if (frames === previous.frames) {
     return previous;
   }
-  if (data.state === LoadingState.Loading && sameFrameValues(previous.frames, frames)) {
+  const repeated = data.state === LoadingState.Loading || sameRange(previous.timeRange, timeRange);
+  if (repeated && sameFrameValues(previous.frames, frames)) {
     return previous;
   }
   return { frames, timeRange };
+}
+
+function sameRange(a: TimeRange, b: TimeRange): boolean {
+  return a.from.valueOf() === b.from.valueOf() && a.to.valueOf() === b.to.valueOf();
+}
+
+/**
+ * The result drawn with `frames` when they only configure its own frames anew (the same values, the same series by
+ * name and identity): Grafana applies the field config to new frames around the same value arrays, and the chart,
+ * the legend and the hidden series read the config from the frames they are given.
+ */
+function withDrawnFrames(state: AnalysisState, data: Pick<PanelData, 'series' | 'state'>): AnalysisState {
+  const frames = data.series;
+  if (
+    state.status !== 'done' ||
+    state.frames === frames ||
+    state.framesSplit ||
+    data.state === LoadingState.Loading ||
+    !sameFrameValues(state.frames, frames)
+  ) {
+    return state;
+  }
+  const before = findNumberSeries(state.frames);
+  const after = findNumberSeries(frames);
+  const sameSeries =
+    before.length === after.length && before.every((ref, i) => ref.name === after[i].name && ref.id === after[i].id);
+  return sameSeries ? { ...state, frames } : state;
 }
 
 /**
@@ -127,5 +158,6 @@ export function useAnalysis(
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [frames, options, range, maxDataPoints, scorer, columns]);
 
-  return { state, scorer };
+  const drawn = useMemo(() => withDrawnFrames(state, data), [state, data]);
+  return { state: drawn, scorer };
 }

@@ -408,6 +408,38 @@ describe('AnomalyPanel legend on a Grafana dashboard (series hidden through the 
     await waitFor(() => expect(screen.getByTestId(testIds.panel.chart)).toHaveAttribute('data-hidden-series', '1'));
     expect(screen.getByTestId(testIds.panel.summary)).toHaveTextContent(/shown \(\d+ in all\)/);
   });
+
+  it("draws the dashboard's new override without analysing again (the same values with their config applied anew)", async () => {
+    const series = [cpu(7, 'a'), cpu(11, 'b')];
+    const scorer = new MainThreadScorer('Web Workers are not available here');
+    const analyse = jest.spyOn(scorer, 'analyse');
+    // Options and range as Grafana keeps them across data updates: the same objects.
+    const props = panelProps(series, {});
+    const inDashboard = (frames: DataFrame[]) => (
+      <PanelContextProvider
+        value={{ eventsScope: 'global', eventBus: new EventBusSrv(), onToggleSeriesVisibility: jest.fn() }}
+      >
+        <AnomalyPanel {...props} data={{ ...props.data, series: frames }} createScorer={() => scorer} />
+      </PanelContextProvider>
+    );
+    const { rerender } = render(inDashboard(series));
+    const panel = screen.getByTestId(testIds.panel.container);
+    await waitFor(() => expect(panel).toHaveAttribute('data-state', 'ready'));
+    const runs = analyse.mock.calls.length;
+    // Grafana after a legend click: new frames and fields around the same value arrays, the override in the config.
+    const hidden = { custom: { hideFrom: { viz: true, legend: false, tooltip: true } } };
+    rerender(
+      inDashboard(
+        series.map((frame, k) => ({
+          ...frame,
+          fields: frame.fields.map((f, i) => ({ ...f, config: k === 1 && i === 1 ? hidden : { ...f.config } })),
+        }))
+      )
+    );
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.chart)).toHaveAttribute('data-hidden-series', '1'));
+    expect(panel).toHaveAttribute('data-state', 'ready');
+    expect(analyse.mock.calls.length).toBe(runs);
+  });
 });
 
 describe('AnomalyPanel series', () => {
