@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { type DataFrame, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { type Analysis, analysePanel } from '../analysis/analysePanel';
 import { sameFrameValues } from '../data/sameFrameValues';
+import { isLongFrame } from '../data/longFrames';
 import { findNumberSeries } from '../data/seriesRefs';
 import { queryBaseline } from '../model/baselineQuery';
 import type { AnomalyOptions } from '../types';
@@ -52,8 +53,10 @@ function nextInputs(previous: AnalysisInputs, data: Pick<PanelData, 'series' | '
   if (frames === previous.frames) {
     return previous;
   }
-  const repeated = data.state === LoadingState.Loading || sameRange(previous.timeRange, timeRange);
-  if (repeated && sameFrameValues(previous.frames, frames)) {
+  if (data.state === LoadingState.Loading && sameFrameValues(previous.frames, frames)) {
+    return previous;
+  }
+  if (sameRange(previous.timeRange, timeRange) && configuredAnew(previous.frames, frames)) {
     return previous;
   }
   return { frames, timeRange };
@@ -64,26 +67,37 @@ function sameRange(a: TimeRange, b: TimeRange): boolean {
 }
 
 /**
- * The result drawn with `frames` when they only configure its own frames anew (the same values, the same series by
- * name and identity): Grafana applies the field config to new frames around the same value arrays, and the chart,
- * the legend and the hidden series read the config from the frames they are given.
+ * Whether `frames` only configure `analysed` anew: the same values, and the same series by name and identity (a
+ * display name that changes a series' name is analysed again: models and the legend go by name). Grafana applies the
+ * field config to new frames around the same value arrays.
+ */
+function configuredAnew(analysed: DataFrame[], frames: DataFrame[]): boolean {
+  // Long frames are drawn as the series split off them, which carry the config of their time: analysed again.
+  if (!sameFrameValues(analysed, frames) || frames.some(isLongFrame)) {
+    return false;
+  }
+  const before = findNumberSeries(analysed);
+  const after = findNumberSeries(frames);
+  return (
+    before.length === after.length && before.every((ref, i) => ref.name === after[i].name && ref.id === after[i].id)
+  );
+}
+
+/**
+ * The result drawn with the data's frames when they only configure its own frames anew: the chart, the legend and
+ * the hidden series read the config from the frames they are given.
  */
 function withDrawnFrames(state: AnalysisState, data: Pick<PanelData, 'series' | 'state'>): AnalysisState {
   const frames = data.series;
   if (
     state.status !== 'done' ||
     state.frames === frames ||
-    state.framesSplit ||
     data.state === LoadingState.Loading ||
-    !sameFrameValues(state.frames, frames)
+    !configuredAnew(state.frames, frames)
   ) {
     return state;
   }
-  const before = findNumberSeries(state.frames);
-  const after = findNumberSeries(frames);
-  const sameSeries =
-    before.length === after.length && before.every((ref, i) => ref.name === after[i].name && ref.id === after[i].id);
-  return sameSeries ? { ...state, frames } : state;
+  return { ...state, frames };
 }
 
 /**

@@ -34,17 +34,21 @@ function numbered(frames: DataFrame[]): DataFrame[] {
   }));
 }
 
+/** Whether a frame is long (times, string keys and numbers, rows of several series possibly): split by its keys. */
+export function isLongFrame(frame: DataFrame): boolean {
+  return (
+    getTimeField(frame).timeIndex !== undefined &&
+    frame.length > 0 &&
+    frame.fields.some((f) => f.type === FieldType.string) &&
+    frame.fields.some((f) => f.type === FieldType.number)
+  );
+}
+
 function splitIfLong(frame: DataFrame): DataFrame[] {
-  const { timeIndex } = getTimeField(frame);
-  const keys = frame.fields.filter((f) => f.type === FieldType.string);
-  if (
-    timeIndex === undefined ||
-    keys.length === 0 ||
-    frame.length === 0 ||
-    !frame.fields.some((f) => f.type === FieldType.number)
-  ) {
+  if (!isLongFrame(frame)) {
     return [frame];
   }
+  const keys = frame.fields.filter((f) => f.type === FieldType.string);
   const rowsBySeries = new Map<string, number[]>();
   for (let row = 0; row < frame.length; row++) {
     const key = JSON.stringify(keys.map((f) => f.values[row] ?? null));

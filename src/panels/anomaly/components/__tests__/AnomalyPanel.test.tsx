@@ -426,19 +426,39 @@ describe('AnomalyPanel legend on a Grafana dashboard (series hidden through the 
     const panel = screen.getByTestId(testIds.panel.container);
     await waitFor(() => expect(panel).toHaveAttribute('data-state', 'ready'));
     const runs = analyse.mock.calls.length;
-    // Grafana after a legend click: new frames and fields around the same value arrays, the override in the config.
+    // Grafana after a legend click: new frames and fields (their state made anew) around the same value arrays, the
+    // override in the config.
     const hidden = { custom: { hideFrom: { viz: true, legend: false, tooltip: true } } };
     rerender(
       inDashboard(
         series.map((frame, k) => ({
           ...frame,
-          fields: frame.fields.map((f, i) => ({ ...f, config: k === 1 && i === 1 ? hidden : { ...f.config } })),
+          fields: frame.fields.map((f, i) => ({
+            ...f,
+            state: undefined,
+            config: k === 1 && i === 1 ? hidden : { ...f.config },
+          })),
         }))
       )
     );
     await waitFor(() => expect(screen.getByTestId(testIds.panel.chart)).toHaveAttribute('data-hidden-series', '1'));
     expect(panel).toHaveAttribute('data-state', 'ready');
     expect(analyse.mock.calls.length).toBe(runs);
+    // A display name that renames a series is analysed again (models and the legend go by name).
+    rerender(
+      inDashboard(
+        series.map((frame, k) => ({
+          ...frame,
+          fields: frame.fields.map((f, i) => ({
+            ...f,
+            state: undefined,
+            config: k === 0 && i === 1 ? { displayName: 'renamed' } : f.config,
+          })),
+        }))
+      )
+    );
+    await waitFor(() => expect(analyse.mock.calls.length).toBeGreaterThan(runs));
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.legend)).toHaveTextContent('renamed'));
   });
 });
 
