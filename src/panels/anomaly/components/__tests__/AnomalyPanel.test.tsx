@@ -428,35 +428,21 @@ describe('AnomalyPanel legend on a Grafana dashboard (series hidden through the 
     const runs = analyse.mock.calls.length;
     // Grafana after a legend click: new frames and fields (their state made anew) around the same value arrays, the
     // override in the config.
-    const hidden = { custom: { hideFrom: { viz: true, legend: false, tooltip: true } } };
-    rerender(
-      inDashboard(
-        series.map((frame, k) => ({
-          ...frame,
-          fields: frame.fields.map((f, i) => ({
-            ...f,
-            state: undefined,
-            config: k === 1 && i === 1 ? hidden : { ...f.config },
-          })),
-        }))
-      )
-    );
+    const configured = (seriesIndex: number, config: DataFrame['fields'][number]['config']) =>
+      series.map((frame, k) => ({
+        ...frame,
+        fields: frame.fields.map((f, i) => ({
+          ...f,
+          state: undefined,
+          config: k === seriesIndex && i === 1 ? config : f.config,
+        })),
+      }));
+    rerender(inDashboard(configured(1, { custom: { hideFrom: { viz: true, legend: false, tooltip: true } } })));
     await waitFor(() => expect(screen.getByTestId(testIds.panel.chart)).toHaveAttribute('data-hidden-series', '1'));
     expect(panel).toHaveAttribute('data-state', 'ready');
     expect(analyse.mock.calls.length).toBe(runs);
     // A display name that renames a series is analysed again (models and the legend go by name).
-    rerender(
-      inDashboard(
-        series.map((frame, k) => ({
-          ...frame,
-          fields: frame.fields.map((f, i) => ({
-            ...f,
-            state: undefined,
-            config: k === 0 && i === 1 ? { displayName: 'renamed' } : f.config,
-          })),
-        }))
-      )
-    );
+    rerender(inDashboard(configured(0, { displayName: 'renamed' })));
     await waitFor(() => expect(analyse.mock.calls.length).toBeGreaterThan(runs));
     await waitFor(() => expect(screen.getByTestId(testIds.panel.legend)).toHaveTextContent('renamed'));
   });
