@@ -247,7 +247,13 @@ describe('alerting', () => {
     for (const { rule } of rules) {
       expect(rule.uid).toMatch(GRAFANA_UID);
       expect(typeof rule.title).toBe('string');
-      expect(rule.for).toBe('2m');
+      // Online rules on the proxy flag an incident's first minutes (each judged from the minutes before it): fired at
+      // once and kept firing for a while, one incident is one alert. A written series' flags (batch) stay up through
+      // it: two minutes of them fire.
+      expect([rule.for, rule.keepFiringFor]).toEqual(onWrittenSeries(rule) ? ['2m', undefined] : ['0s', '10m']);
+      for (const duration of [rule.for, rule.keepFiringFor].filter((d) => d !== undefined)) {
+        expectGrafanaDuration(duration);
+      }
       expect(['Alerting', 'NoData', 'OK', 'KeepLast']).toContain(rule.noDataState);
       expect(['Alerting', 'Error', 'OK', 'KeepLast']).toContain(rule.execErrState);
       const byRef = new Map<string, any>(rule.data.map((entry: any) => [entry.refId, entry]));
@@ -340,6 +346,8 @@ describe('alerting', () => {
       expect(rule.noDataState).toBe('NoData');
       expect(parsed.query.inner.language).toBe('promql');
       expect(parsed.query.options.train).toBe(86_400_000);
+      // Online: every minute judged from the ones before it, calibrated per series (docs/alerting.md).
+      expect(parsed.query.options.online).toBe(true);
     }
   });
 
