@@ -14,10 +14,24 @@ const WRITE_BATCH_LINES = 5000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export class InfluxWriter {
-  private readonly baseUrl: string;
+  /** The URL without credentials: what requests go to and messages and logs name. */
+  readonly url: string;
+  /** Credentials of the URL (http://user:password@host) as a Basic header: fetch refuses URLs that hold them. */
+  private readonly headers: Record<string, string>;
 
   constructor(readonly target: InfluxTarget) {
-    this.baseUrl = target.url.replace(/\/+$/, '');
+    const url = new URL(target.url);
+    this.headers =
+      url.username || url.password
+        ? {
+            authorization: `Basic ${Buffer.from(
+              `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+            ).toString('base64')}`,
+          }
+        : {};
+    url.username = '';
+    url.password = '';
+    this.url = url.href.replace(/\/+$/, '');
   }
 
   /** Waits until InfluxDB answers /ping (it may still be starting), then creates the database if it is missing. */
@@ -26,7 +40,10 @@ export class InfluxWriter {
     let lastProblem = 'no answer';
     for (;;) {
       try {
-        const response = await fetch(`${this.baseUrl}/ping`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        const response = await fetch(`${this.url}/ping`, {
+          headers: this.headers,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
         if (response.ok) {
           break;
         }
@@ -35,7 +52,7 @@ export class InfluxWriter {
         lastProblem = describe(error);
       }
       if (Date.now() >= deadline) {
-        throw new Error(`InfluxDB at ${this.baseUrl} did not answer /ping within ${waitMs} ms: ${lastProblem}`);
+        throw new Error(`InfluxDB at ${this.url} did not answer /ping within ${waitMs} ms: ${lastProblem}`);
       }
       await sleep(500);
     }
@@ -60,8 +77,9 @@ export class InfluxWriter {
         .map((sample) => influxLine(this.target.measurement, sample))
         .join('\n');
       const params = new URLSearchParams({ db: this.target.database, precision: 'ms' });
-      const response = await fetch(`${this.baseUrl}/write?${params}`, {
+      const response = await fetch(`${this.url}/write?${params}`, {
         method: 'POST',
+        headers: this.headers,
         body,
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
@@ -73,8 +91,9 @@ export class InfluxWriter {
 
   private async query(statement: string, method: 'GET' | 'POST'): Promise<InfluxAnswer> {
     const params = new URLSearchParams({ db: this.target.database, q: statement, epoch: 'ms' });
-    const response = await fetch(`${this.baseUrl}/query?${params}`, {
+    const response = await fetch(`${this.url}/query?${params}`, {
       method,
+      headers: this.headers,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const text = await response.text();

@@ -65,7 +65,7 @@ export async function runGenerator(options: GeneratorOptions, signal: AbortSigna
       await influx.write(samples);
       options.log(
         {
-          url: options.influx!.url,
+          url: influx.url,
           database: options.influx!.database,
           points: samples.length,
           from: iso(from),
