@@ -2,6 +2,7 @@
 // scraping its /metrics, InfluxDB receiving its backfill and its live writes, and the scheduled anomaly it logs
 // landing in the data.
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { findFreePort } from '../support/freePort';
 import { startInfluxDB, InfluxDBServer } from '../support/influxdb';
@@ -183,6 +184,17 @@ describe('telemetry-analyzer generate', () => {
     await expect(runNode([CLI, 'generate', '--listen=127.0.0.1:0', '--step=10'])).rejects.toThrow(
       /--step: expected a duration/
     );
+    // A port in use: the flag and the reason, as serve and run say it for their config's listen (was "internal error").
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      await expect(runNode([CLI, 'generate', `--listen=127.0.0.1:${port}`])).rejects.toThrow(
+        new RegExp(`--listen: 127\\.0\\.0\\.1:${port} is already in use`)
+      );
+    } finally {
+      taken.close();
+    }
   });
 });
 

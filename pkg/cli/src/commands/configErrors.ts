@@ -20,14 +20,15 @@ const LISTEN_FAILURES: Record<string, string> = {
 
 /**
  * The server's `listen` address refused by the system (taken, not this machine's, privileged): something the user
- * fixes in the config file's `listen`, not a bug. Undefined for any other error.
+ * fixes where it was given (a config file's `listen`, a --listen flag), not a bug. Undefined for any other error.
  */
-export function listenProblem(configFile: string, error: unknown): InputError | undefined {
+export function listenProblem(source: string, error: unknown): InputError | undefined {
   const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
   const why = e?.syscall === 'listen' && e.code !== undefined ? LISTEN_FAILURES[e.code] : undefined;
   if (why === undefined) {
     return undefined;
   }
   const where = e.address === undefined ? 'the address' : `${e.address}:${e.port}`;
-  return new InputError({ source: configFile }, `listen: ${where} ${why} (${e.code})`);
+  const reason = `${where} ${why} (${e.code})`;
+  return new InputError({ source }, source.startsWith('--') ? reason : `listen: ${reason}`);
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { parseDuration as parseDurationLiteral } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
+import { listenProblem } from './configErrors';
 import { stepStart, type AnomalySchedule } from '../live/liveTelemetry';
 import { runGenerator } from '../live/runGenerator';
 import { parseInteger } from '../pipeline/detectionOptions';
@@ -102,6 +103,8 @@ export function generateCommand(): Command {
           },
           stop.signal
         );
+      } catch (error) {
+        throw listenProblem('--listen', error) ?? error;
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
