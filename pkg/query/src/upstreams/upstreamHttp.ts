@@ -232,17 +232,26 @@ export class UpstreamHttp {
     }
     this.onInFlight(this.name, 1);
     const sent = transport({ url, method, headers, body });
+    // Given up (timeout, client gone), the request ends here whether or not the transport settles: a fetch aborted
+    // while its body arrived could leave the body's read pending for good (nodejs/undici#4089), and its query, holding
+    // a turn of limits.maxQueriesInFlight, never answered (an attack review: 3 of 40 under load).
+    let giveUp!: (reason: Error) => void;
+    const givenUp = new Promise<never>((_resolve, reject) => (giveUp = reject));
+    sent.answer.catch(() => undefined); // what it fails with once given up is nobody's concern
+    const cancel = () => {
+      sent.cancel();
+      giveUp(new Error('request given up'));
+    };
     // One timer per request, and no AbortSignal of our own: AbortSignal.any/timeout cost ~150 µs each, an
     // AbortController with a listener tens of µs on a busy machine.
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      sent.cancel();
+      cancel();
     }, this.config.timeoutMs);
-    const onClientAbort = () => sent.cancel();
-    clientSignal?.addEventListener('abort', onClientAbort, { once: true });
+    clientSignal?.addEventListener('abort', cancel, { once: true });
     try {
-      const answer = await sent.answer;
+      const answer = await Promise.race([sent.answer, givenUp]);
       if (answer.status >= 500) {
         this.onError(this.name, 'http_5xx');
       }
@@ -270,7 +279,7 @@ export class UpstreamHttp {
       throw new PromApiError(503, 'unavailable', `upstream "${this.name}" unreachable: ${describeFetchError(error)}`);
     } finally {
       clearTimeout(timer);
-      clientSignal?.removeEventListener('abort', onClientAbort);
+      clientSignal?.removeEventListener('abort', cancel);
       this.onInFlight(this.name, -1);
     }
   }
