@@ -4,7 +4,7 @@ import { throwIfAborted } from '../query/cancellation';
 import { formatDuration } from '../time';
 import { type AnswerReading, seriesOrThrow } from './answerReading';
 import { Series, mergeSeriesChunks } from './series';
-import { UpstreamHttp } from './upstreamHttp';
+import { type UpstreamResponse, UpstreamHttp } from './upstreamHttp';
 
 /** Prometheus refuses more than 11,000 points per series in one range query; stay below it. */
 const MAX_POINTS_PER_REQUEST = 10_000;
@@ -31,8 +31,8 @@ export async function prometheusQueryRange(
   endMs: number,
   stepMs: number,
   signal?: AbortSignal,
-  /** Reads a successful answer off the event loop (EngineThreads.parseMatrix); undefined = here. */
-  parseElsewhere?: (body: string) => Promise<AnswerReading>,
+  /** Reads a successful answer off the event loop (EngineThreads.parseMatrix), its chunks as read; undefined = here. */
+  parseElsewhere?: (body: Uint8Array[]) => Promise<AnswerReading>,
   /**
    * Told each chunk's series as it is parsed but the last (after it the caller checks the whole fetch); may throw to
    * stop the fetch (a limit on what all chunks hold).
@@ -60,11 +60,11 @@ export async function prometheusQueryRange(
       end: String(chunkEnd / 1000),
       step: String(stepMs / 1000),
     });
-    const response = await http.send('/api/v1/query_range', params, 'POST', signal);
-    const offLoop = parseElsewhere && response.status < 400 && response.body.length > PARSE_HERE_MAX_CHARS;
-    const series = offLoop
-      ? seriesOrThrow(http, await parseElsewhere(response.body), response)
-      : parseMatrixResponse(http, response.status, response.contentType, response.body);
+    const series = await readRangeAnswer(
+      http,
+      await http.sendChunks('/api/v1/query_range', params, 'POST', signal),
+      parseElsewhere
+    );
     // The last chunk's (or a lone chunk's) series meet the caller's checks on the whole fetch anyway.
     if (chunk < chunkCount - 1) {
       onChunk?.(series);
@@ -72,6 +72,32 @@ export async function prometheusQueryRange(
     chunks.push(series);
   }
   return mergeSeriesChunks(chunks);
+}
+
+/**
+ * A query_range answer's series. A large one goes to parseElsewhere as its chunks were read (transferred, not
+ * copied): joining and decoding 40 MB here, then cloning the string to a worker, held the event loop for 0.4-1.8 s (an
+ * attack review, 500 series over two days). Its chunks are gone then, so a large success answer holding a
+ * Prometheus error (which never is large) is nonsense (502), not passed on.
+ */
+async function readRangeAnswer(
+  http: UpstreamHttp,
+  read: UpstreamResponse<string | Uint8Array[]>,
+  parseElsewhere: ((body: Uint8Array[]) => Promise<AnswerReading>) | undefined
+): Promise<Series[]> {
+  if (typeof read.body === 'string') {
+    return parseMatrixResponse(http, read.status, read.contentType, read.body); // an error answer, read as text
+  }
+  const chunks = read.body;
+  const bytes = chunks.reduce((n, chunk) => n + chunk.byteLength, 0);
+  if (parseElsewhere && bytes > PARSE_HERE_MAX_CHARS) {
+    const reading = await parseElsewhere(chunks);
+    if (!Array.isArray(reading) && 'passOn' in reading) {
+      throw http.badAnswer(`HTTP ${read.status} with an error body`);
+    }
+    return seriesOrThrow(http, reading, { contentType: read.contentType, body: '' });
+  }
+  return parseMatrixResponse(http, read.status, read.contentType, Buffer.concat(chunks, bytes).toString('utf8'));
 }
 
 /** Turns a query_range answer into series; passes the upstream's own errors through; 502 for nonsense. */
