@@ -92,6 +92,8 @@ export class AnomalyWriter {
   readonly metrics = new WriterMetrics();
   readonly log: Logger;
   private readonly client: SampleSink;
+  /** Samples the remote-write target refused for good (4xx), and its last refusal: a backfill's read-back reads it. */
+  private readonly refusals: { samples: number; last?: { status: number; body: string } } = { samples: 0 };
   /** Remote write (not a file): a backfill reads the target back and sends again what it lacks. */
   private readonly readsBack: boolean;
   /** The client of remoteWrite.readBack (the target read through the Prometheus query API): resume, read-backs. */
@@ -149,6 +151,8 @@ export class AnomalyWriter {
         m.writeDuration.observe(seconds);
       },
       onRejected: (samples, status, body) => {
+        this.refusals.samples += samples;
+        this.refusals.last = { status, body };
         m.samplesRejected.inc({ status: String(status) }, samples);
         this.log.error({ samples, status, body }, 'remote-write target refused a batch (not retried)');
       },
@@ -322,10 +326,11 @@ export class AnomalyWriter {
       }
       const startMs = Math.ceil(fromMs / step) * step;
       const endMs = alignDown(Math.min(toMs, latestMs), step);
+      const refusedBefore = this.refusals.samples;
       const sent = await this.scoreRange(state, startMs, endMs, false);
       if (this.readsBack) {
         await this.client.flush();
-        await this.resendMissing(state, sent);
+        await this.resendMissing(state, sent, refusedBefore);
       }
       const samples = sent.reduce((n, chunk) => n + [...chunk.samples.values()].reduce((a, b) => a + b, 0), 0);
       if (samples === 0 && startMs <= endMs) {
@@ -422,7 +427,7 @@ export class AnomalyWriter {
    * Reads back, chunk by chunk, how many samples of each written series the target holds, and sends again (re-scored:
    * the same values) the samples it lacks, until it holds all of them; fails after RESEND_ROUNDS rounds.
    */
-  private async resendMissing(state: JobState, sent: SentChunk[]): Promise<void> {
+  private async resendMissing(state: JobState, sent: SentChunk[], refusedBefore: number): Promise<void> {
     const { job } = state;
     const metrics = writtenMetrics(job);
     const matchers = writtenMatchers(job, this.config.remoteWrite);
@@ -452,6 +457,18 @@ export class AnomalyWriter {
       const missing = total(short);
       if (missing === 0) {
         return;
+      }
+      const refused = this.refusals.samples - refusedBefore;
+      if (refused > 0 && this.refusals.last) {
+        // The target refused samples of this backfill for good (4xx): sending them again cannot help, and rounds of
+        // it took minutes to say so (a review: Prometheus' "out of bounds" for samples older than its head block).
+        const { status, body } = this.refusals.last;
+        throw new ReadBackError(
+          `backfill of job ${job.name}: the target refused ${refused} of its samples (HTTP ${status}: ` +
+            `${body.trim().slice(0, 200)}) and lacks ${missing}; sending them again cannot help. A Prometheus takes ` +
+            'samples older than its newest ones only with storage.tsdb.out_of_order_time_window set; or write the ' +
+            'backfill to a file with --output and load it with promtool (docs/scale.md)'
+        );
       }
       if (round === RESEND_ROUNDS) {
         // The target's doing, not the writer's: it refused batches (logged as such) or did not keep what it took.
