@@ -170,7 +170,7 @@ describe('limits.maxConcurrency', () => {
    * before the scored range) and answers everything else at once; `query` sends a range query, `waitForWaiting`
    * waits until `count` trainings wait for a turn.
    */
-  async function oneTrainingTurn() {
+  async function oneTrainingTurn(limits: Record<string, number> = {}) {
     const upstream = stopLater(
       await startHeldUpstream((_request, body) => {
         const form = new URLSearchParams(body);
@@ -178,7 +178,9 @@ describe('limits.maxConcurrency', () => {
         return coldTraining ? undefined : matrixOver(form);
       })
     );
-    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: upstream.url, limits: { maxConcurrency: 1 } }));
+    const proxy = stopLater(
+      await startProxyUnderTest({ prometheusUrl: upstream.url, limits: { maxConcurrency: 1, ...limits } })
+    );
     const query = (expression: string) =>
       fetch(`${proxy.url}/api/v1/query_range`, {
         method: 'POST',
@@ -220,6 +222,24 @@ describe('limits.maxConcurrency', () => {
     }
     expect([(await coldOne).status, (await coldTwo).status]).toEqual([200, 200]);
     expect(await metrics()).toMatch(/^telemetry_proxy_model_trainings_total 3$/m);
+  });
+
+  it('lets a warm query through while cold queries waiting for trainings fill limits.maxQueriesInFlight', async () => {
+    // An attack review: 40 cold queries held all 32 query turns while 4 trained, and a warm alert rule's query waited
+    // 112 s. A query waiting for trainings lends its turn.
+    const { upstream, query, metrics, waitForWaiting } = await oneTrainingTurn({ maxQueriesInFlight: 2 });
+    expect((await query(ANOMALY)).status).toBe(200); // warm from now on
+    const cold = [0, 1, 2].map((seed) => query(`anomaly_flag(cold, train="1h", seed=${seed})`));
+    await waitForHeld(upstream, 1);
+    await waitForWaiting(2); // three cold queries in, more than maxQueriesInFlight: one training, two waiting
+    const warm = await query(ANOMALY);
+    expect(warm.status).toBe(200);
+    expect(await metrics()).toMatch(/^telemetry_proxy_anomaly_queries_waiting 0$/m);
+    for (let index = 0; index < 3; index++) {
+      const [held] = (await waitForHeld(upstream, index + 1)).slice(index);
+      held.answer(200, matrixOver(new URLSearchParams(held.body)));
+    }
+    expect((await Promise.all(cold)).map((answer) => answer.status)).toEqual([200, 200, 200]);
   });
 
   it('gives an online query (it trains at every evaluation) a turn too: it waits while a training holds the only one', async () => {

@@ -146,7 +146,11 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     const { signal } = inFlight.watch(reply, requestedTimeout(params));
     // At most limits.maxQueriesInFlight at once; among them, trainings wait for a turn of limits.maxConcurrency
     // inside the evaluator, and a warm query waits for none.
-    const result = await deps.queryLimit.run(() => evaluator.evaluate(parsed.query, range, signal), signal);
+    // A query waiting for trainings lends its turn meanwhile: a warm one never waits behind cold ones.
+    const result = await deps.queryLimit.run(
+      () => evaluator.evaluate(parsed.query, range, signal, undefined, undefined, (wait) => deps.queryLimit.lend(wait)),
+      signal
+    );
     closeWhenUnread(reply, config.server.writeTimeoutMs, deps.onAnswerStalled);
     return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerBody(result));
   };

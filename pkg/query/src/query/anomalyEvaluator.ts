@@ -74,6 +74,9 @@ function seriesSelectionOf(select: UnitSelector | undefined, settings: ResolvedS
   return select && { keeps: (labels) => select(unitLabelsOf(labels, settings.mode, settings.by)) };
 }
 
+/** Runs a query's wait for trainings (see AnomalyEvaluator.evaluate's whileTraining). */
+export type TrainingWait = <T>(wait: () => Promise<T>) => Promise<T>;
+
 export interface EvaluatorHooks {
   onTrained(seconds: number): void;
   onTrainingFailed(): void;
@@ -135,15 +138,22 @@ export class AnomalyEvaluator {
     signal?: AbortSignal,
     select?: UnitSelector,
     /** Range queries: further functions answered from the same scores, in `also` (the writer's score/flag/threshold). */
-    alsoFns?: AnomalyFunction[]
+    alsoFns?: AnomalyFunction[],
+    /**
+     * Runs a wait for trainings (a training turn, a training) with the caller's own turn given to others meanwhile
+     * (the proxy's limits.maxQueriesInFlight: ConcurrencyLimit.lend) [the wait as it is].
+     */
+    whileTraining: TrainingWait = (wait) => wait()
   ): Promise<EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> }> {
     const also = range.kind === 'range' ? alsoFns : undefined;
     if (query.options.online) {
+      // An online query trains at every evaluation: it waits for a training turn before it reads anything.
       const online = () => this.evaluateOnline(query, range, signal, select, also);
-      return this.hooks.trainingLimit ? this.hooks.trainingLimit.run(online, signal) : online();
+      const limit = this.hooks.trainingLimit;
+      return limit ? whileTraining(() => limit.run(online, signal)) : online();
     }
-    const fastForwarded = await this.evaluateFetching(query, range, 'newOnly', signal, select, also);
-    return fastForwarded ?? (await this.evaluateFetching(query, range, 'whole', signal, select, also))!;
+    const fastForwarded = await this.evaluateFetching(query, range, 'newOnly', signal, select, also, whileTraining);
+    return fastForwarded ?? (await this.evaluateFetching(query, range, 'whole', signal, select, also, whileTraining))!;
   }
 
   /** The upstream named by `upstream=` or the default; only configured upstreams can ever be chosen. */
@@ -166,7 +176,8 @@ export class AnomalyEvaluator {
     fetching: 'newOnly' | 'whole',
     signal?: AbortSignal,
     select?: UnitSelector,
-    alsoFns?: AnomalyFunction[]
+    alsoFns?: AnomalyFunction[],
+    whileTraining: TrainingWait = (wait) => wait()
   ): Promise<(EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> }) | undefined> {
     const limits = this.config.limits;
     const upstream = this.chooseUpstream(query);
@@ -227,9 +238,8 @@ export class AnomalyEvaluator {
     }
     const warnings: string[] = [];
     if (missing.length > 0) {
-      const outcome = await this.training.train(
-        { upstream, query, settings, base, missing, training, selection },
-        signal
+      const outcome = await whileTraining(() =>
+        this.training.train({ upstream, query, settings, base, missing, training, selection }, signal)
       );
       if ('windowMs' in settings.training && this.config.engine.retrainIntervalMs > 0) {
         this.models.forgetUnusedSince(this.now() - this.config.engine.retrainIntervalMs);
