@@ -10,6 +10,7 @@ import {
   CONTAMINATION_MAX,
   DEFAULT_CONTAMINATION,
   DEFAULT_DETECTOR_SETTINGS,
+  DEFAULT_OPTION_COST_LIMITS,
   DEFAULT_RETRAIN_INTERVAL_MS,
 } from '@telemetry-analyzer/engine';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
@@ -120,9 +121,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxConcurrency: 4,
   maxQueriesInFlight: 32,
   bodyLimit: 1_048_576,
-  maxTrees: 1_000,
-  maxWindow: 1_440,
-  maxLags: 100,
+  maxTrees: DEFAULT_OPTION_COST_LIMITS.trees,
+  maxWindow: DEFAULT_OPTION_COST_LIMITS.window,
+  maxLags: DEFAULT_OPTION_COST_LIMITS.lags,
   maxSamplesPerQuery: 10_000_000,
   maxPointsScoredPerQuery: 2_000_000,
   maxFeatureValuesPerModel: 20_000_000,

@@ -91,6 +91,8 @@ export const testIds = {
     expression: 'data-testid anomaly-alert-rule expression',
     /** Why no rule can be made from the panel as it is (e.g. max samples not auto). */
     expressionProblem: 'data-testid anomaly-alert-rule expression-problem',
+    /** Options past the proxy's default cost limits (trees, window, lags). */
+    costLimitWarning: 'data-testid anomaly-alert-rule cost-limit-warning',
     submit: 'data-testid anomaly-alert-rule submit',
     /** Link to the created rule (/alerting/grafana/<uid>/view). */
     resultLink: 'data-testid anomaly-alert-rule result-link',

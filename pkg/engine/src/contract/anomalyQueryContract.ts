@@ -38,6 +38,13 @@ export const ANOMALY_INTEGER_LIMITS = Object.freeze({
 } as const satisfies Record<string, readonly [number, number]>);
 export type AnomalyIntegerOption = keyof typeof ANOMALY_INTEGER_LIMITS;
 
+/**
+ * The proxy's default cost limits on option values (limits.maxTrees, maxWindow, maxLags in its config): within
+ * ANOMALY_INTEGER_LIMITS, a proxy refuses more unless its operator raised them. The panel warns before it writes an
+ * alert rule beyond them (a rule the proxy would answer 400 at every evaluation).
+ */
+export const DEFAULT_OPTION_COST_LIMITS = Object.freeze({ trees: 1_000, window: 1_440, lags: 100 } as const);
+
 /** contamination is "auto" or a number in (0, CONTAMINATION_MAX]. */
 export const CONTAMINATION_MAX = 0.5;
 

@@ -31,6 +31,7 @@ import {
   listFolders,
   loadAppSettings,
 } from './alertingApi';
+import { beyondDefaultCostLimits } from './anomalyExpression';
 import { type AlertRuleRequest, type PanelIdentity, buildAlertRule, ruleGroupName } from './buildAlertRule';
 import { observedStepMs, toAlertSourceQuery, visibleTargets } from './panelQuery';
 import { ruleScopedVars, ruleVariableValue } from './ruleVariables';
@@ -88,6 +89,7 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
   const problems = validate({ title, folderUid, interval, pendingPeriod });
   const intervalMs = parseDuration(interval.trim());
 
+  const costWarning = beyondDefaultCostLimits(options);
   const built = useMemo((): { request: AlertRuleRequest } | { problem: string } => {
     try {
       if (!target) {
@@ -280,6 +282,11 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
             ) : (
               <Alert severity="warning" title="This panel cannot become an alert rule yet">
                 <span data-testid={testIds.alertRule.expressionProblem}>{built.problem}</span>
+              </Alert>
+            )}
+            {costWarning !== undefined && (
+              <Alert severity="warning" title="Beyond the anomaly proxy's default limits">
+                <span data-testid={testIds.alertRule.costLimitWarning}>{costWarning}</span>
               </Alert>
             )}
             {options.direction !== 'both' && (

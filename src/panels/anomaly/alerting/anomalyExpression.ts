@@ -3,7 +3,13 @@
  * anomaly_flag(...) with every detector option written out (never left to the proxy's configurable defaults, which
  * may differ from the panel's). Syntax: docs/proxy.md "Query syntax".
  */
-import { ANOMALY_INTEGER_LIMITS, LABEL_NAME, formatDuration, withinIntegerLimits } from '@telemetry-analyzer/engine';
+import {
+  ANOMALY_INTEGER_LIMITS,
+  DEFAULT_OPTION_COST_LIMITS,
+  LABEL_NAME,
+  formatDuration,
+  withinIntegerLimits,
+} from '@telemetry-analyzer/engine';
 import type { AnomalyOptions } from '../types';
 
 /** The panel query the alert wraps: PromQL as the panel sends it, or a raw InfluxQL statement. */
@@ -57,6 +63,24 @@ function innerQuery(query: AlertSourceQuery): string {
     throw new AlertRuleBuildError('The InfluxQL query is empty: switch the query to raw mode and write it first');
   }
   return `influxql(${quote(query.statement)})`;
+}
+
+/**
+ * The options past the anomaly proxy's default cost limits (limits.maxTrees, maxWindow, maxLags), as a warning: a proxy
+ * with its defaults answers such a rule 400 at every evaluation; one whose operator raised them takes it. Undefined
+ * when all are within them.
+ */
+export function beyondDefaultCostLimits(o: Pick<AnomalyOptions, 'trees' | 'window' | 'lags'>): string | undefined {
+  const keys = { trees: 'maxTrees', window: 'maxWindow', lags: 'maxLags' } as const;
+  const beyond = (['trees', 'window', 'lags'] as const).filter((name) => o[name] > DEFAULT_OPTION_COST_LIMITS[name]);
+  if (beyond.length === 0) {
+    return undefined;
+  }
+  const list = beyond.map((name) => `${name}=${o[name]} (limits.${keys[name]}: ${DEFAULT_OPTION_COST_LIMITS[name]})`);
+  return (
+    `${list.join(', ')}: beyond the anomaly proxy's default limits, so the rule fails at every evaluation unless ` +
+    "the proxy's operator raised them; lower them in the panel options otherwise"
+  );
 }
 
 function detectorArguments(o: AnomalyOptions, context: ExpressionContext): string[] {

@@ -394,6 +394,22 @@ describe('Create alert rule', () => {
     expect(screen.getByTestId(testIds.alertRule.submit)).toBeDisabled();
   });
 
+  it("warns of options past the proxy's default cost limits (the rule would fail at every evaluation) and still offers it", async () => {
+    // A review: window 2000 from the panel made a rule the proxy answered 400 ("more than limits.maxWindow").
+    openForm({ window: 2000, lags: 101, trees: 1000 });
+    await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+    const warning = screen.getByTestId(testIds.alertRule.costLimitWarning);
+    expect(warning).toHaveTextContent('window=2000 (limits.maxWindow: 1440), lags=101 (limits.maxLags: 100)');
+    expect(warning).not.toHaveTextContent('trees');
+    expect(screen.getByTestId(testIds.alertRule.expression)).toHaveTextContent('window=2000');
+  });
+
+  it('warns of nothing within the default limits', async () => {
+    openForm();
+    await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+    expect(screen.queryByTestId(testIds.alertRule.costLimitWarning)).not.toBeInTheDocument();
+  });
+
   it('validates the evaluation interval and the pending period', async () => {
     openForm();
     await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
