@@ -233,6 +233,19 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
+  test('a semicolon-separated file: the separator named', () => {
+    // An SRE review: a spreadsheet's export in many locales; the message listed one column "timestamp;cpu;mem".
+    const text = goodCsv.replace(/,/g, ';');
+    expectRejected(
+      text,
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:1:1: no timestamp column .*; the header seems separated by ";": the CLI reads comma-separated CSV`
+        )
+    );
+  });
+
   test('non-numeric cell, with its line and column', () => {
     // data row 5 is file line 6; memory_free_mb is the third column
     expectRejected(

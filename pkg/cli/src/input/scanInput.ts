@@ -304,7 +304,10 @@ export function schemaFromHeader(
   const find = (name: string, what: string): number => {
     const index = seen.get(name);
     if (index === undefined) {
-      throw new InputError(at(1), `no ${what} "${name}" in the header (columns: ${names.join(', ')})`);
+      throw new InputError(
+        at(1),
+        `no ${what} "${name}" in the header (columns: ${names.join(', ')})${otherSeparatorHint(names)}`
+      );
     }
     return index;
   };
@@ -332,4 +335,19 @@ function candidateColumns(schema: InputSchema): number[] {
   return schema.header
     .map((_, index) => index)
     .filter((index) => index !== schema.timestampIndex && index !== schema.groupIndex);
+}
+
+/**
+ * A hint when a one-column header holds another separator (a semicolon or tab CSV, as spreadsheets in many locales
+ * write): the CLI reads comma-separated values only.
+ */
+function otherSeparatorHint(names: string[]): string {
+  if (names.length !== 1) {
+    return '';
+  }
+  const separator = [';', '\t', '|'].find((candidate) => names[0].includes(candidate));
+  const shown = separator === '\t' ? 'tabs' : `"${separator}"`;
+  return separator === undefined
+    ? ''
+    : `; the header seems separated by ${shown}: the CLI reads comma-separated CSV (or JSON / NDJSON), so save it with commas`;
 }
