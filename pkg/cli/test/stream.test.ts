@@ -119,6 +119,14 @@ describe('stream', () => {
     expect(lines.at(-1)).toMatch(/^1 rows, \d+ scored, 0 with missing values, 15 bad rows skipped, \d+ anomalies$/);
   });
 
+  test('CSV piped in without --format csv: exit 2, and the last line says to give it', () => {
+    const run = runCli(['stream', '--model', model], 'timestamp,cpu\n2026-01-01T00:00:00Z,1\n');
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'telemetry-analyzer: no line could be read as NDJSON (the default --format): for CSV give --format csv'
+    );
+  });
+
   test('--strict stops at the first bad row with exit code 2 and its line', () => {
     const run = runCli(['stream', '--model', model, '--strict'], badRowsText);
     expect(run.status).toBe(2);

@@ -99,6 +99,12 @@ export function streamCommand(): Command {
             '\n'
         );
       }
+      if (outcome.rows === 0 && outcome.skipped > 0 && flags.format === 'ndjson') {
+        // An SRE review: CSV piped in without --format gave a warning per line and no word of the cause.
+        process.stderr.write(
+          'telemetry-analyzer: no line could be read as NDJSON (the default --format): for CSV give --format csv\n'
+        );
+      }
       if (outcome.skipped > 0) {
         // A stream goes on past a bad row (each named as it comes); its end still says the input was not all good.
         process.exitCode = 2;
