@@ -20,3 +20,29 @@ export function findFreePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Starts something on `count` distinct free ports, and again on new ones when a port was taken between the probe and
+ * the bind (its error says "address already in use"), at most `attempts` times. Two probes in a row may be handed
+ * the same port (the first probe has closed), and a busy CI machine's other tests take ports too: a CI run lost
+ * influxd to "bind: address already in use".
+ */
+export async function onFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    while (ports.length < count) {
+      const port = await findFreePort();
+      if (!ports.includes(port)) {
+        ports.push(port);
+      }
+    }
+    try {
+      return await start(ports);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt >= attempts || !/address already in use|EADDRINUSE/i.test(message)) {
+        throw error;
+      }
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findFreePort } from './freePort';
+import { onFreePorts } from './freePort';
 import { ServerProcess, startServerProcess } from './serverProcess';
 import { makeTempDir, removeTempDir } from './tempDir';
 
@@ -50,16 +50,17 @@ export async function startInfluxDB(options: InfluxDBOptions): Promise<InfluxDBS
   const dir = makeTempDir('influxdb');
   let server: ServerProcess | undefined;
   try {
-    const httpPort = await findFreePort();
-    const rpcPort = await findFreePort();
     const configFile = join(dir, 'influxdb.conf');
-    writeFileSync(configFile, influxConfig(dir, httpPort, rpcPort, options.auth !== undefined));
-    const url = `http://127.0.0.1:${httpPort}`;
-    server = await startServerProcess({
-      name: 'influxd',
-      command: 'influxd',
-      args: ['run', '-config', configFile],
-      readyUrl: `${url}/ping`,
+    let url = '';
+    server = await onFreePorts(2, ([httpPort, rpcPort]) => {
+      writeFileSync(configFile, influxConfig(dir, httpPort, rpcPort, options.auth !== undefined));
+      url = `http://127.0.0.1:${httpPort}`;
+      return startServerProcess({
+        name: 'influxd',
+        command: 'influxd',
+        args: ['run', '-config', configFile],
+        readyUrl: `${url}/ping`,
+      });
     });
 
     const admin = options.auth?.admin;
