@@ -6,8 +6,7 @@
  */
 import { PromApiError, badData } from '../errors';
 import { formatDuration } from '../time';
-import { PARSE_HERE_MAX_CHARS } from './prometheusUpstream';
-import { type AnswerReading, seriesOrThrow } from './answerReading';
+import { type AnswerReading, readAnswerChunks, seriesOrThrow } from './answerReading';
 import { Series, labelsKey } from './series';
 import { type StatementLimits, InfluxqlError, checkReadOnlySelect } from './influxql/readOnlySelect';
 import { UpstreamHttp } from './upstreamHttp';
@@ -52,14 +51,9 @@ export async function influxQuery(
   // for seconds. Its chunks go there as read (transferred): joining and decoding them here held it for ~0.7 s at
   // 40 MB. What the worker cannot read as a success is explained here.
   if (read.status < 400 && typeof read.body !== 'string') {
-    const chunks = read.body;
-    const bytes = chunks.reduce((n, chunk) => n + chunk.byteLength, 0);
-    if (parseElsewhere && bytes > PARSE_HERE_MAX_CHARS) {
-      // No Prometheus error body to pass on here: InfluxDB's answers never are one (readInfluxAnswer).
-      return seriesOrThrow(http, await parseElsewhere(chunks), { contentType: read.contentType, body: '' });
-    }
-    const body = Buffer.concat(chunks, bytes).toString('utf8');
-    return seriesOrThrow(http, readInfluxAnswer(body), { contentType: read.contentType, body });
+    // No Prometheus error body to pass on: InfluxDB's answers never are one (readInfluxAnswer).
+    const { reading, body } = await readAnswerChunks(read.body, parseElsewhere, readInfluxAnswer);
+    return seriesOrThrow(http, reading, { contentType: read.contentType, body });
   }
   const response = { ...read, body: read.body as string };
   // An error answer (at most MAX_ERROR_ANSWER_BYTES).

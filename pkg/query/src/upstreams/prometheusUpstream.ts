@@ -2,18 +2,12 @@
 import { UpstreamPassThroughError, badData } from '../errors';
 import { throwIfAborted } from '../query/cancellation';
 import { formatDuration } from '../time';
-import { type AnswerReading, seriesOrThrow } from './answerReading';
+import { type AnswerReading, readAnswerChunks, seriesOrThrow } from './answerReading';
 import { Series, mergeSeriesChunks } from './series';
 import { type UpstreamResponse, UpstreamHttp } from './upstreamHttp';
 
 /** Prometheus refuses more than 11,000 points per series in one range query; stay below it. */
 const MAX_POINTS_PER_REQUEST = 10_000;
-/**
- * Answers up to this size are parsed on the event loop even when a worker could: well under a millisecond (a warm
- * query's few new steps), less than the wait for another thread on a busy machine. Larger ones go to parseElsewhere
- * (Prometheus' and InfluxDB's).
- */
-export const PARSE_HERE_MAX_CHARS = 32 * 1024;
 /** Upstream requests one fetch may take: 991 000 points per series, far above the training and answer limits. */
 const MAX_REQUESTS_PER_FETCH = 100;
 /**
@@ -88,16 +82,11 @@ async function readRangeAnswer(
   if (typeof read.body === 'string') {
     return parseMatrixResponse(http, read.status, read.contentType, read.body); // an error answer, read as text
   }
-  const chunks = read.body;
-  const bytes = chunks.reduce((n, chunk) => n + chunk.byteLength, 0);
-  if (parseElsewhere && bytes > PARSE_HERE_MAX_CHARS) {
-    const reading = await parseElsewhere(chunks);
-    if (!Array.isArray(reading) && 'passOn' in reading) {
-      throw http.badAnswer(`HTTP ${read.status} with an error body`);
-    }
-    return seriesOrThrow(http, reading, { contentType: read.contentType, body: '' });
+  const { reading, body } = await readAnswerChunks(read.body, parseElsewhere, readMatrixAnswer);
+  if (body === '' && !Array.isArray(reading) && 'passOn' in reading) {
+    throw http.badAnswer(`HTTP ${read.status} with an error body`);
   }
-  return parseMatrixResponse(http, read.status, read.contentType, Buffer.concat(chunks, bytes).toString('utf8'));
+  return seriesOrThrow(http, reading, { contentType: read.contentType, body });
 }
 
 /** Turns a query_range answer into series; passes the upstream's own errors through; 502 for nonsense. */
