@@ -254,6 +254,10 @@ describe('alerting', () => {
       for (const duration of [rule.for, rule.keepFiringFor].filter((d) => d !== undefined)) {
         expectGrafanaDuration(duration);
       }
+      // The notification text (Slack, email) states the period the rule really waits or keeps firing: it once said
+      // "for 2 minutes" on rules that fire at once.
+      const period = parseDuration(rule.keepFiringFor ?? rule.for)! / 60_000;
+      expect(rule.annotations.description).toContain(`${period} minutes`);
       expect(['Alerting', 'NoData', 'OK', 'KeepLast']).toContain(rule.noDataState);
       expect(['Alerting', 'Error', 'OK', 'KeepLast']).toContain(rule.execErrState);
       const byRef = new Map<string, any>(rule.data.map((entry: any) => [entry.refId, entry]));
@@ -348,6 +352,8 @@ describe('alerting', () => {
       expect(parsed.query.options.train).toBe(86_400_000);
       // Online: every minute judged from the ones before it, calibrated per series (docs/alerting.md).
       expect(parsed.query.options.online).toBe(true);
+      // The notification says what the flag means with the rule's own contamination.
+      expect(rule.annotations.description).toContain(`top ${Number(parsed.query.options.contamination) * 100} %`);
     }
   });
 

@@ -84,6 +84,7 @@ export const testIds = {
     folder: 'data-testid anomaly-alert-rule folder',
     evaluationInterval: 'data-testid anomaly-alert-rule evaluation-interval',
     pendingPeriod: 'data-testid anomaly-alert-rule pending-period',
+    keepFiringFor: 'data-testid anomaly-alert-rule keep-firing-for',
     contactPoint: 'data-testid anomaly-alert-rule contact-point',
     /** InfluxQL queries: the proxy's name of the InfluxDB upstream. */
     upstream: 'data-testid anomaly-alert-rule upstream',
@@ -93,6 +94,8 @@ export const testIds = {
     expressionProblem: 'data-testid anomaly-alert-rule expression-problem',
     /** Options past the proxy's default cost limits (trees, window, lags). */
     costLimitWarning: 'data-testid anomaly-alert-rule cost-limit-warning',
+    /** A batch panel's rule scores in batch: the hint that alerts judge best online. */
+    batchHint: 'data-testid anomaly-alert-rule batch-hint',
     submit: 'data-testid anomaly-alert-rule submit',
     /** Link to the created rule (/alerting/grafana/<uid>/view). */
     resultLink: 'data-testid anomaly-alert-rule result-link',

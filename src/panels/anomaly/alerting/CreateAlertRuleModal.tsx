@@ -79,14 +79,17 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
   const [title, setTitle] = useState(`${panel.title || 'Panel'} anomaly`);
   const [folderUid, setFolderUid] = useState('');
   const [interval, setInterval] = useState(DEFAULT_INTERVAL);
-  const [pendingPeriod, setPendingPeriod] = useState(() => defaultPendingPeriod(options.minConsecutive, stepMs));
+  const [pendingPeriod, setPendingPeriod] = useState(() =>
+    options.online ? '0s' : defaultPendingPeriod(options.minConsecutive, stepMs)
+  );
+  const [keepFiringFor, setKeepFiringFor] = useState(options.online ? ONLINE_KEEP_FIRING_FOR : '0s');
   const [contactPoint, setContactPoint] = useState(POLICY_ROUTING);
   const [upstream, setUpstream] = useState('');
   const [submission, setSubmission] = useState<Submission>({ status: 'idle' });
 
   const target = targets.find((t) => t.refId === refId);
   const targetType = target ? datasourceTypeOf(target) : undefined;
-  const problems = validate({ title, folderUid, interval, pendingPeriod });
+  const problems = validate({ title, folderUid, interval, pendingPeriod, keepFiringFor });
   const intervalMs = parseDuration(interval.trim());
 
   const costWarning = beyondDefaultCostLimits(options);
@@ -118,6 +121,7 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
           folderUid,
           evaluationIntervalSeconds: (intervalMs ?? BASE_INTERVAL_MS) / 1000,
           pendingPeriod,
+          keepFiringFor,
           contactPoint: contactPoint === POLICY_ROUTING ? undefined : contactPoint,
         },
         datasourceUid: load.status === 'ready' ? load.resources.datasource.uid : '',
@@ -141,6 +145,7 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
     folderUid,
     intervalMs,
     pendingPeriod,
+    keepFiringFor,
     contactPoint,
     load,
   ]);
@@ -213,36 +218,38 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
               />
             </Field>
             <Stack gap={2}>
-              <Field
+              <DurationField
                 label="Evaluation interval"
                 description={`Rules are grouped by interval: "${ruleGroupName((intervalMs ?? BASE_INTERVAL_MS) / 1000)}"`}
-                invalid={!!problems.interval}
-                error={problems.interval}
-              >
-                <Input
-                  data-testid={testIds.alertRule.evaluationInterval}
-                  value={interval}
-                  width={12}
-                  onChange={(e) => setInterval(e.currentTarget.value)}
-                />
-              </Field>
-              <Field
+                problem={problems.interval}
+                testId={testIds.alertRule.evaluationInterval}
+                value={interval}
+                onChange={setInterval}
+              />
+              <DurationField
                 label="Pending period"
                 description={
                   options.minConsecutive > 1
                     ? `The panel marks runs of at least ${options.minConsecutive} points`
                     : 'How long an anomaly must last before the alert fires'
                 }
-                invalid={!!problems.pendingPeriod}
-                error={problems.pendingPeriod}
-              >
-                <Input
-                  data-testid={testIds.alertRule.pendingPeriod}
-                  value={pendingPeriod}
-                  width={12}
-                  onChange={(e) => setPendingPeriod(e.currentTarget.value)}
-                />
-              </Field>
+                problem={problems.pendingPeriod}
+                testId={testIds.alertRule.pendingPeriod}
+                value={pendingPeriod}
+                onChange={setPendingPeriod}
+              />
+              <DurationField
+                label="Keep firing for"
+                description={
+                  options.online
+                    ? 'Online flags mark the minutes an incident starts and changes: one incident, one alert'
+                    : 'How long the alert keeps firing after the last flag'
+                }
+                problem={problems.keepFiringFor}
+                testId={testIds.alertRule.keepFiringFor}
+                value={keepFiringFor}
+                onChange={setKeepFiringFor}
+              />
             </Stack>
             <Field
               label="Contact point"
@@ -287,6 +294,15 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
             {costWarning !== undefined && (
               <Alert severity="warning" title="Beyond the anomaly proxy's default limits">
                 <span data-testid={testIds.alertRule.costLimitWarning}>{costWarning}</span>
+              </Alert>
+            )}
+            {!options.online && (
+              <Alert severity="info" title="The rule scores as the panel does: in batch">
+                <span data-testid={testIds.alertRule.batchHint}>
+                  Alerts judge best online: each point scored from the points before it, against the series&apos; own
+                  recent scores, so a flag marks an incident&apos;s start instead of staying up through drift. Turn on
+                  Online in the panel&apos;s options to alert, and see, that way.
+                </span>
               </Alert>
             )}
             {options.direction !== 'both' && (
@@ -380,6 +396,30 @@ function datasourceTypeOf(target: DataQuery): { type: string; influxLanguage?: s
   return { type: settings.type, influxLanguage: version };
 }
 
+/** A short text input for a duration literal ("1m", "0s"), with its problem shown under it. */
+function DurationField(props: {
+  label: string;
+  description: string;
+  problem: string | undefined;
+  testId: string;
+  value: string;
+  onChange: (text: string) => void;
+}) {
+  return (
+    <Field label={props.label} description={props.description} invalid={!!props.problem} error={props.problem}>
+      <Input
+        data-testid={props.testId}
+        value={props.value}
+        width={12}
+        onChange={(e) => props.onChange(e.currentTarget.value)}
+      />
+    </Field>
+  );
+}
+
+/** As the provisioned online rules (provisioning/alerting/rules.yaml): an incident's flags held as one alert. */
+const ONLINE_KEEP_FIRING_FOR = '10m';
+
 /** A run of N anomalous points at the panel's step lasts (N − 1) steps: the pending period that matches it. */
 function defaultPendingPeriod(minConsecutive: number, stepMs: number | undefined): string {
   if (minConsecutive <= 1 || !stepMs) {
@@ -389,8 +429,14 @@ function defaultPendingPeriod(minConsecutive: number, stepMs: number | undefined
   return formatDuration(Math.ceil(((minConsecutive - 1) * stepMs) / intervalMs) * intervalMs);
 }
 
-function validate(form: { title: string; folderUid: string; interval: string; pendingPeriod: string }) {
-  const problems: Partial<Record<'title' | 'folderUid' | 'interval' | 'pendingPeriod', string>> = {};
+function validate(form: {
+  title: string;
+  folderUid: string;
+  interval: string;
+  pendingPeriod: string;
+  keepFiringFor: string;
+}) {
+  const problems: Partial<Record<'title' | 'folderUid' | 'interval' | 'pendingPeriod' | 'keepFiringFor', string>> = {};
   if (form.title.trim() === '') {
     problems.title = 'Give the rule a name';
   }
@@ -406,6 +452,9 @@ function validate(form: { title: string; folderUid: string; interval: string; pe
     problems.pendingPeriod = 'A duration such as 0s, 2m or 1h';
   } else if (interval !== undefined && pending > 0 && pending % interval !== 0) {
     problems.pendingPeriod = `A multiple of the evaluation interval (${form.interval.trim()})`;
+  }
+  if (parseDuration(form.keepFiringFor.trim()) === undefined) {
+    problems.keepFiringFor = 'A duration such as 0s, 10m or 1h';
   }
   return problems;
 }

@@ -3,7 +3,7 @@
  * Prometheus datasource whose URL is the anomaly proxy) as an instant query A, and a threshold expression B = A > 0,
  * one alert instance per series (or per multivariate group member). Pure: no Grafana runtime, easy to test.
  */
-import { formatDuration } from '@telemetry-analyzer/engine';
+import { formatDuration, parseDuration } from '@telemetry-analyzer/engine';
 import type { AnomalyOptions } from '../types';
 import { type AlertSourceQuery, type ExpressionContext, buildAnomalyExpression } from './anomalyExpression';
 import {
@@ -27,6 +27,11 @@ export interface RuleChoices {
   evaluationIntervalSeconds: number;
   /** Pending period ("for"), a duration literal such as "0s" or "5m". */
   pendingPeriod: string;
+  /**
+   * Keep firing for, a duration literal; "0s" or empty = resolve as soon as no point is flagged. Online flags mark the
+   * minutes an incident starts and changes, so an online rule keeps firing a while: one incident, one alert.
+   */
+  keepFiringFor?: string;
   /** Contact point name; undefined = route through the notification policy tree. */
   contactPoint?: string;
 }
@@ -128,6 +133,10 @@ export function buildAlertRule(input: AlertRuleInput): AlertRuleRequest {
     annotations,
     isPaused: false,
   };
+  const keepFiringFor = rule.keepFiringFor?.trim();
+  if (keepFiringFor && parseDuration(keepFiringFor) !== 0) {
+    body.keep_firing_for = keepFiringFor;
+  }
   if (rule.contactPoint) {
     const routing: AlertRuleNotificationSettings = { receiver: rule.contactPoint };
     body.notification_settings = routing;
@@ -154,8 +163,11 @@ function describeDetector(o: AnomalyOptions, query: AlertSourceQuery): string {
       ? `one multivariate model${o.groupByLabel ? ` per ${o.groupByLabel}` : ''}`
       : 'one model per series';
   const source = query.language === 'influxql' ? 'InfluxQL' : 'PromQL';
+  const scoring = o.online
+    ? `warmed up on ${training} and scored online (each point from the points before it, against its own recent scores)`
+    : `trained on ${training}`;
   return (
     `Isolation Forest (${o.trees} trees, seed ${o.seed}) on the panel's ${source} query, ${models}, ` +
-    `${share}, trained on ${training}: {{ $labels }} is anomalous now.`
+    `${share}, ${scoring}: {{ $labels }} is anomalous now.`
   );
 }

@@ -40,6 +40,11 @@ export interface ProvisionedAlertRule {
   execErrState: ExecErrState;
   /** Pending period, a Prometheus duration such as "0s" or "5m". */
   for: string;
+  /**
+   * How long the alert keeps firing after its condition cleared (Grafana 12's `keep_firing_for`, snake case in the API:
+   * pkg/services/ngalert/api/tooling/definitions/provisioning_alert_rules.go). Absent: resolves at once.
+   */
+  keep_firing_for?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   notification_settings?: AlertRuleNotificationSettings;

@@ -284,6 +284,45 @@ describe('Create alert rule', () => {
     });
   });
 
+  it("makes an online panel's rule fire at once and keep firing 10m (one incident, one alert), as the provisioned rules do", async () => {
+    // Online flags mark the minutes an incident starts and changes: without keep_firing_for such a rule resolved at
+    // the next evaluation and fired again at the next flag, several notifications per incident.
+    openForm({ online: true, minConsecutive: 3 });
+    await fillAndSubmit();
+    await screen.findByTestId(testIds.alertRule.resultLink);
+    const post = requests.find((r) => r.url === '/api/v1/provisioning/alert-rules')!;
+    expect(post.data).toMatchObject({ for: '0s', keep_firing_for: '10m' });
+    expect((post.data as { annotations: { description: string } }).annotations.description).toContain(
+      'scored online (each point from the points before it'
+    );
+    expect(String((post.data as { data: Array<{ model: { expr: string } }> }).data[0].model.expr)).toContain(
+      'online=true'
+    );
+    expect(screen.queryByTestId(testIds.alertRule.batchHint)).not.toBeInTheDocument();
+  });
+
+  it("says a batch panel's rule scores in batch, and keeps firing only when asked to", async () => {
+    openForm();
+    await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+    expect(screen.getByTestId(testIds.alertRule.batchHint)).toHaveTextContent('Turn on Online');
+    expect(screen.getByTestId(testIds.alertRule.keepFiringFor)).toHaveValue('0s');
+    await fillAndSubmit();
+    await screen.findByTestId(testIds.alertRule.resultLink);
+    const post = requests.find((r) => r.url === '/api/v1/provisioning/alert-rules')!;
+    expect(post.data).not.toHaveProperty('keep_firing_for');
+    expect((post.data as { annotations: { description: string } }).annotations.description).toContain('trained on');
+  });
+
+  it('validates keep firing for', async () => {
+    openForm({ online: true });
+    await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+    await choose(testIds.alertRule.folder, 'Infrastructure');
+    fireEvent.change(screen.getByTestId(testIds.alertRule.keepFiringFor), { target: { value: 'a while' } });
+
+    expect(screen.getByText('A duration such as 0s, 10m or 1h')).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.alertRule.submit)).toBeDisabled();
+  });
+
   it("expands the query's variables as the panel's scope and data source would: a repeated panel's own value, a multi-value variable as a regex", async () => {
     // A host-contract review: the rule of a repeated panel got the dashboard's "All", and a multi-value variable the
     // glob {a,b}, which no regex matcher matches.
