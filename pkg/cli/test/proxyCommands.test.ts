@@ -17,7 +17,7 @@ describe('serve', () => {
     const upstreams = Array.from(
       { length: 8 },
       (_, i) =>
-        `  u${i}: { type: prometheus, url: "http://127.0.0.1:9", auth: { bearer: { token: "\${UNSET_${i}}" } } }`
+        `  u${i}: { type: prometheus, url: "http://127.0.0.1:47", auth: { bearer: { token: "\${UNSET_${i}}" } } }`
     );
     writeFileSync(config, `listen: {port: -1}\nupstreams:\n${upstreams.join('\n')}\n`);
     const run = runCli(['serve', '--config', config]);
@@ -49,7 +49,7 @@ describe('serve', () => {
       const port = (taken.address() as AddressInfo).port;
       writeFileSync(
         config,
-        `listen: '${listen(port)}'\nupstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:9" }\n` +
+        `listen: '${listen(port)}'\nupstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:47" }\n` +
           `modelStore: { directory: ${JSON.stringify(join(work, 'models'))} }\n`
       );
       const run = runCli(['serve', '--config', config], undefined, { killAfterMs: 60_000 });
@@ -73,7 +73,7 @@ describe('serve with a model store it cannot write', () => {
     const config = join(work, 'store.yaml');
     writeFileSync(
       config,
-      `listen: '127.0.0.1:0'\nupstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:9" }\n` +
+      `listen: '127.0.0.1:0'\nupstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:47" }\n` +
         `modelStore: { directory: ${JSON.stringify(directory)} }\n`
     );
     const run = runCli(['serve', '--config', config], undefined, { killAfterMs: 60_000 });
@@ -94,4 +94,10 @@ describe('generate', () => {
       expect(run.stderr).toContain(`expected a duration such as 15s, 5m, 1h30m or 1d, got "${step}"`);
     }
   );
+
+  it('refuses an --influx-url on a port fetch never contacts, exit 2, before writing anything', () => {
+    const run = runCli(['generate', '--influx-url', 'http://127.0.0.1:6000', '--backfill', '1h']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--influx-url: port 6000 is one that fetch refuses to contact');
+  });
 });

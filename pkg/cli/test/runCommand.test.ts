@@ -11,14 +11,14 @@ import { CLI, filesIn, runCli, tempDir } from './cliHarness';
 
 const work = tempDir('cli-run-');
 
-/** A writer.yaml in a fresh directory: upstream and target on 127.0.0.1:9 (nothing listens there), then `jobs`. */
+/** A writer.yaml in a fresh directory: upstream and target on 127.0.0.1:47 (nothing listens there), then `jobs`. */
 function writerConfigWith(jobs: string): { dir: string; config: string } {
   const dir = tempDir('cli-run-job-');
   const config = join(dir, 'writer.yaml');
   writeFileSync(
     config,
-    'upstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:9" }\n' +
-      'remoteWrite:\n  url: "http://127.0.0.1:9/api/v1/write"\n' +
+    'upstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:47" }\n' +
+      'remoteWrite:\n  url: "http://127.0.0.1:47/api/v1/write"\n' +
       jobs
   );
   return { dir, config };
@@ -29,8 +29,8 @@ describe('run', () => {
     const config = join(work, 'writer.yaml');
     writeFileSync(
       config,
-      'upstreams: { prom: { type: prometheus, url: "http://127.0.0.1:9" } }\n' +
-        'remoteWrite: { url: "http://127.0.0.1:9/api/v1/write" }\n' +
+      'upstreams: { prom: { type: prometheus, url: "http://127.0.0.1:47" } }\n' +
+        'remoteWrite: { url: "http://127.0.0.1:47/api/v1/write" }\n' +
         'jobs: [{ name: cpu, query: cpu, options: { train: 1d } }]\n'
     );
     const run = runCli(['run', '--config', config]);
@@ -109,7 +109,7 @@ describe('run', () => {
       writeFileSync(
         config,
         `upstreams:\n  prom: { type: prometheus, url: "http://127.0.0.1:${port}", auth: { bearer: { token: "SECRET-TOKEN-xyz" } } }\n` +
-          'remoteWrite:\n  url: "http://127.0.0.1:9/api/v1/write"\n' +
+          'remoteWrite:\n  url: "http://127.0.0.1:47/api/v1/write"\n' +
           'jobs:\n  - name: cpu\n    query: cpu\n'
       );
       const args = ['run', '--config', config, '--from', '2026-11-01T00:00:00Z', '--to', '2026-11-01T01:00:00Z'];

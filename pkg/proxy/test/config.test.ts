@@ -119,6 +119,12 @@ log: { level: warn }
     ['missing url', 'upstreams: { p: { type: prometheus } }', 'upstreams.p.url: required'],
     ['ftp url', 'upstreams: { p: { type: prometheus, url: "ftp://x" } }', 'upstreams.p.url: must use http or https'],
     [
+      // Node's fetch refuses it at every request ("fetch failed: bad port"): said once, at start.
+      'a port fetch refuses',
+      'upstreams: { p: { type: prometheus, url: "http://x:6000" } }',
+      'upstreams.p.url: port 6000 is one that fetch refuses to contact',
+    ],
+    [
       'credentials in url',
       'upstreams: { p: { type: prometheus, url: "http://u:p@x" } }',
       'upstreams.p.url: must not contain credentials',

@@ -15,6 +15,7 @@ import {
 } from '@telemetry-analyzer/engine';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseDurationOrSeconds } from './time';
+import { blockedPortProblem } from './upstreams/fetchPorts';
 
 export type UpstreamType = 'prometheus' | 'influxdb';
 
@@ -459,6 +460,10 @@ export class ServiceConfigReader {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       this.problem(key, `must use http or https, got "${url.protocol}"`);
+    }
+    const blocked = blockedPortProblem(url);
+    if (blocked !== undefined) {
+      this.problem(key, blocked);
     }
     if (url.username !== '' || url.password !== '') {
       // Credentials in URLs end up in logs; they belong in `auth`.

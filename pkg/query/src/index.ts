@@ -30,6 +30,7 @@ export * from './training/concurrencyLimit';
 export * from './upstreams/series';
 export * from './upstreams/upstreamHttp';
 export * from './upstreams/authHeaders';
+export { blockedPortProblem } from './upstreams/fetchPorts';
 export * from './upstreams/prometheusUpstream';
 export * from './upstreams/prometheusSelection';
 export * from './upstreams/influxUpstream';

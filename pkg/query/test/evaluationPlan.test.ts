@@ -17,7 +17,7 @@ const config: ServiceConfig = new ServiceConfigReader({}).readService(
     [
       'defaultUpstream: prom',
       'upstreams:',
-      '  prom: { type: prometheus, url: "http://127.0.0.1:9" }',
+      '  prom: { type: prometheus, url: "http://127.0.0.1:47" }',
       '  influx: { type: influxdb, url: "http://127.0.0.1:8", influx: { database: telemetry } }',
       'limits: { maxPointsPerSeries: 100, maxTrainingPointsPerSeries: 1000 }',
     ].join('\n')

@@ -67,7 +67,7 @@ export function generateCommand(): Command {
         flags.influxUrl === undefined
           ? undefined
           : {
-              url: parseHttpUrl('--influx-url', flags.influxUrl),
+              url: await parseHttpUrl('--influx-url', flags.influxUrl),
               database: flags.influxDatabase,
               measurement: flags.influxMeasurement,
             };
@@ -181,7 +181,7 @@ function parseListen(text: string): { host: string; port: number } {
   return { host: match[1] === '' ? '0.0.0.0' : match[1].replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) };
 }
 
-function parseHttpUrl(flag: string, text: string): string {
+async function parseHttpUrl(flag: string, text: string): Promise<string> {
   let url: URL;
   try {
     url = new URL(text);
@@ -190,6 +190,12 @@ function parseHttpUrl(flag: string, text: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InputError({ source: flag }, `must use http or https, got "${url.protocol}"`);
+  }
+  // Loaded on demand, as the writer's command does: the other commands must not load the proxy's packages.
+  const { blockedPortProblem } = await import('@telemetry-analyzer/query');
+  const blocked = blockedPortProblem(url);
+  if (blocked !== undefined) {
+    throw new InputError({ source: flag }, blocked);
   }
   return text;
 }
