@@ -2,7 +2,7 @@
  * Every kind of bad input ends with exit code 2 and ONE line `telemetry-analyzer: file:line:column: reason`
  * (options and unreadable files have no line), no stack trace, and no file in the output directory.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { filesIn, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
@@ -149,6 +149,14 @@ describe('detect and train never write over their input', () => {
     expect(detect.stderr.trimEnd()).toBe(
       `telemetry-analyzer: ${input}: is the input file (${input}): write the results elsewhere`
     );
+    // --train-file is an input too (a review: a training file named scores.csv in the output directory was replaced
+    // by the results).
+    const other = writeInput(work, 'train-file-other-input.csv', goodCsv);
+    const trainFile = runCli(['detect', '--input', other, '--train-file', input, '-o', directory]);
+    expect(trainFile.status).toBe(2);
+    expect(trainFile.stderr.trimEnd()).toBe(
+      `telemetry-analyzer: ${input}: is the input file (${input}): write the results elsewhere`
+    );
     const train = runCli(['train', '--input', input, '--model', input]);
     expect(train.status).toBe(2);
     expect(train.stderr.trimEnd()).toMatch(/is the input file .*: write the results elsewhere$/);
@@ -160,6 +168,32 @@ describe('detect and train never write over their input', () => {
 describe('detect refuses bad input with exit code 2 and file:line:column', () => {
   test('missing file', () => {
     expectRejected(null, [], (file) => new RegExp(`^telemetry-analyzer: ${file}: no such file$`));
+  });
+
+  test('a file it may not read (train, detect, --train-file): exit 2 naming it and the reason, no stack trace', () => {
+    // A review: stat'ed fine, the read stream then failed with an unhandled 'error' event and a stack trace.
+    const directory = tempDir('cli-unreadable-');
+    chmodSync(directory, 0o755);
+    const unreadable = writeInput(directory, 'unreadable.csv', goodCsv);
+    const readable = writeInput(directory, 'readable.csv', goodCsv);
+    chmodSync(unreadable, 0o000);
+    chmodSync(readable, 0o644);
+    // root reads any file: as root, the CLI runs as nobody (65534), which may not.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534 } : {};
+    const output = join(directory, 'out');
+    for (const args of [
+      ['detect', '--input', unreadable, '-o', output],
+      ['train', '--input', unreadable, '--model', join(directory, 'model.json')],
+      ['detect', '--input', readable, '--train-file', unreadable, '-o', output],
+    ]) {
+      const run = runCli(args, undefined, { ...asUser, cwd: directory });
+      expect([args[0], run.status, run.stderr.trimEnd()]).toEqual([
+        args[0],
+        2,
+        `telemetry-analyzer: ${unreadable}: cannot read the file (EACCES)`,
+      ]);
+    }
+    expect(filesIn(directory)).toEqual(['readable.csv', 'unreadable.csv']);
   });
 
   test('binary file: said to be binary, its bytes not echoed', () => {
@@ -308,6 +342,42 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
         ),
       'input.ndjson'
     );
+  });
+
+  test('a cell nested deeper than JSON.stringify can write: refused at its cell, not "internal error"', () => {
+    // A review: JSON.parse takes 5 000 nested arrays; writing the cell into the message overflowed the stack.
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const lines = rows.slice(0, 40).map((row) => JSON.stringify(row));
+    lines[5] = lines[5].replace(/"cpu_usage_percent":[^,}]+/, `"cpu_usage_percent":${deep}`);
+    expectRejected(
+      lines.join('\n'),
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:6:\\d+: column "cpu_usage_percent": \\[an array nested too deep to show\\] is not a number$`
+        ),
+      'input.ndjson'
+    );
+  });
+
+  test('--group-by a column with more values than --max-groups: refused where the one too many first appears', () => {
+    // A review: --group-by on a request id (a model per row) took a 3 MB file to 16 GB of memory online.
+    const lines = ['timestamp,request_id,latency_ms'];
+    for (let i = 0; i < 30; i++) {
+      lines.push(`${1_714_953_600 + 60 * i},r${i},${20 + (i % 7)}`);
+    }
+    const text = lines.join('\n') + '\n';
+    for (const extra of [[], ['--online', '--warmup', '5']]) {
+      expectRejected(
+        text,
+        ['--group-by', 'request_id', '--max-groups', '25', ...extra],
+        (file) =>
+          new RegExp(
+            `^telemetry-analyzer: ${file}:27:2: group column "request_id": more than 25 groups, each with a model ` +
+              'of its own: is "request_id" the series\' key \\(such as a host\\)\\? --max-groups raises the limit$'
+          )
+      );
+    }
   });
 
   test('duplicate timestamp, with --strict', () => {

@@ -16,12 +16,13 @@ export interface CliRun {
 
 /**
  * @param options.killAfterMs a safety net for a run that could hang (the test then fails on a null status), not a
- *   limit; options.env: variables added to the environment; options.cwd [the repository]
+ *   limit; options.env: variables added to the environment; options.cwd [the repository]; options.uid: run as this
+ *   user and group (root only: how a test run as root meets a file it may not read)
  */
 export function runCli(
   args: string[],
   stdin?: string,
-  options: { killAfterMs?: number; env?: Record<string, string>; cwd?: string } = {}
+  options: { killAfterMs?: number; env?: Record<string, string>; cwd?: string; uid?: number } = {}
 ): CliRun {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     input: stdin,
@@ -29,6 +30,7 @@ export function runCli(
     cwd: options.cwd ?? REPO_ROOT,
     timeout: options.killAfterMs,
     env: { ...process.env, ...options.env },
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

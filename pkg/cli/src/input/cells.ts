@@ -63,7 +63,7 @@ export function parseMetricCell(cell: unknown): CellValue {
         };
   }
   if (typeof cell !== 'string') {
-    return { kind: 'invalid', reason: `${JSON.stringify(cell)} is not a number` };
+    return { kind: 'invalid', reason: `${jsonText(cell)} is not a number` };
   }
   const text = cell.trim();
   if (MISSING_WORDS.has(text.toLowerCase())) {
@@ -86,5 +86,20 @@ export function cellText(cell: unknown): string {
   if (cell === undefined || cell === null) {
     return '';
   }
-  return typeof cell === 'string' ? cell.trim() : typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
+  return typeof cell === 'string' ? cell.trim() : typeof cell === 'object' ? jsonText(cell) : String(cell);
+}
+
+/**
+ * A JSON value as JSON text. JSON.parse takes nestings deeper than JSON.stringify can write back (a review: an
+ * NDJSON line nested 5 000 deep ended `stream` with "Maximum call stack size exceeded"): those are named instead.
+ */
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      return Array.isArray(value) ? '[an array nested too deep to show]' : '{an object nested too deep to show}';
+    }
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'fs';
+import { closeSync, createReadStream, openSync, statSync } from 'fs';
 import type { Readable } from 'stream';
 import { InputError } from '../errors';
 
@@ -7,18 +7,34 @@ const READ_CHUNK_BYTES = 256 * 1024;
 
 /** A read stream of a file, after checking that it exists and is a readable file (clear message otherwise). */
 export function openInputFile(path: string, source: string = path): Readable {
+  checkReadableFile(path, source);
+  return createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+}
+
+/**
+ * Throws an InputError naming `source` unless `path` is a regular file this process may open for reading. Opened
+ * here, not only stat'ed: a file without read permission stats fine and failed later, in the read stream.
+ */
+export function checkReadableFile(path: string, source: string = path): void {
+  const problem = (error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    return new InputError(
+      { source },
+      code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? 'unknown error'})`
+    );
+  };
   let isFile: boolean;
   try {
     isFile = statSync(path).isFile();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      { source },
-      code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? 'unknown error'})`
-    );
+    throw problem(error);
   }
   if (!isFile) {
     throw new InputError({ source }, 'not a regular file');
   }
-  return createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  try {
+    closeSync(openSync(path, 'r'));
+  } catch (error) {
+    throw problem(error);
+  }
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'stream';
 import { resolveInputFormat, type InputFormat } from '../input/inputFormat';
-import { openInputFile } from '../input/openInput';
+import { checkReadableFile, openInputFile } from '../input/openInput';
 import { spoolStdin } from '../input/spoolStdin';
 
 /** An input that can be read several times: a file, or stdin spooled to a temporary file. */
@@ -15,7 +15,7 @@ export interface ReopenableInput {
 export async function openReopenableInput(input: string, format: string | undefined): Promise<ReopenableInput> {
   const resolvedFormat = resolveInputFormat(input, format);
   if (input !== '-') {
-    openInputFile(input).destroy(); // fail now, with the file's name, if it cannot be read
+    checkReadableFile(input); // fail now, with the file's name, if it cannot be read
     return { source: input, format: resolvedFormat, open: () => openInputFile(input), close: () => undefined };
   }
   const spooled = await spoolStdin();

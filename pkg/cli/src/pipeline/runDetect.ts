@@ -96,7 +96,7 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
           writeModel: (name, bundle) => writeModel(output.open(join(request.outputDir, name)), bundle),
           omit: (name) => output.omit(join(request.outputDir, name)),
         }),
-      request.modelPath ? [request.input, request.modelPath] : [request.input]
+      [request.input, request.modelPath, settings.trainFile].filter((path): path is string => path !== undefined)
     );
   } finally {
     prestarted?.end();
