@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_CONTAMINATION, DEFAULT_DETECTOR_SETTINGS } from '@telemetry-analyzer/engine';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_MAX_TRAIN_ROWS, ONLINE_FLAG_DEFAULTS } from '../pipeline/detectionOptions';
 import { defaultScoringThreads } from '../pipeline/scoringThread';
+import { DEFAULT_MAX_GROUPS } from '../input/inputSchema';
 
 /** The options detect and train share; values are checked later by parseDetectionFlags. */
 export function addDetectionOptions(command: Command, defaultTrainFraction: string): Command {
@@ -13,6 +14,11 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
     .option('--timestamp-column <name>', 'column with ISO-8601 or epoch timestamps', 'timestamp')
     .option('--columns <a,b,...>', 'metric columns to use (default: every numeric column)')
     .option('--group-by <column>', 'train and score one model per value of this column (e.g. host)')
+    .option(
+      '--max-groups <n>',
+      'with --group-by: most groups (values of the column) the input may hold',
+      String(DEFAULT_MAX_GROUPS)
+    )
     .option(
       '--contamination <share>',
       'expected share of anomalies in (0, 0.5], or "auto" (sklearn\'s fixed 0.5 threshold: often flags a quarter of real data)',

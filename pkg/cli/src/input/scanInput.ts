@@ -10,7 +10,7 @@ import { InputError } from '../errors';
 import { Progress } from '../progress';
 import { parseMetricCell } from './cells';
 import type { InputFormat } from './inputFormat';
-import type { ColumnRoles, InputSchema } from './inputSchema';
+import { DEFAULT_MAX_GROUPS, type ColumnRoles, type InputSchema } from './inputSchema';
 import type { RawRecord } from './rawRecords';
 import { readRecordBatches, type RecordBatch } from './recordBatches';
 import { MAX_RECORD_BYTES } from './recordLimit';
@@ -83,6 +83,7 @@ export async function scanInput(
   const columns: ColumnEvidence[] = candidates.map(() => ({ numeric: false, missing: 0 }));
   const rowReader = new RowReader(partialSchema, strict);
   const groups = new Map<string, GroupScan>();
+  const maxGroups = roles.maxGroups ?? DEFAULT_MAX_GROUPS;
   const progress = new Progress('checking input', quiet);
   let rows = 0;
   let lastLine = headerRecord.line;
@@ -143,6 +144,14 @@ export async function scanInput(
       scan.rows++;
       scan.lastTimestampMs = timestampMs;
     } else {
+      if (groups.size === maxGroups) {
+        const where = batch.where(r, partialSchema.groupIndex);
+        throw new InputError(
+          { source, ...where },
+          `group column "${roles.groupBy}": more than ${maxGroups} groups, each with a model of its own: is ` +
+            `"${roles.groupBy}" the series' key (such as a host)? --max-groups raises the limit`
+        );
+      }
       groups.set(group, {
         rows: 1,
         firstLine: line,

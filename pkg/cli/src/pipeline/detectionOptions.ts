@@ -25,6 +25,7 @@ export interface DetectionFlags {
   timestampColumn: string;
   columns?: string;
   groupBy?: string;
+  maxGroups: string;
   contamination: string;
   trees: string;
   maxSamples: string;
@@ -85,7 +86,12 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
   const window = parseInteger('--window', flags.window, ...FEATURE_INTEGER_LIMITS.window);
   const lags = parseInteger('--lags', flags.lags, ...FEATURE_INTEGER_LIMITS.lags);
   const settings: DetectionSettings = {
-    roles: { timestampColumn: flags.timestampColumn, groupBy: flags.groupBy, columns },
+    roles: {
+      timestampColumn: flags.timestampColumn,
+      groupBy: flags.groupBy,
+      maxGroups: parseInteger('--max-groups', flags.maxGroups, 1),
+      columns,
+    },
     detector: {
       mode,
       features: {

@@ -4,7 +4,7 @@
  */
 import { AnomalyDetector } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
-import type { ColumnRoles } from '../input/inputSchema';
+import { DEFAULT_MAX_GROUPS, type ColumnRoles } from '../input/inputSchema';
 import { scanInput, type ScanResult } from '../input/scanInput';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
@@ -41,7 +41,9 @@ export function rolesForModel(bundle: ModelBundle, roles: ColumnRoles): ColumnRo
       bundle.groupBy === undefined ? 'the model has no groups' : `the model groups by "${bundle.groupBy}"`
     );
   }
-  return { ...roles, columns: [...columns], groupBy: bundle.groupBy };
+  // As many groups as the model has detectors for, whatever --max-groups says: the model was trained on them.
+  const maxGroups = Math.max(roles.maxGroups ?? DEFAULT_MAX_GROUPS, bundle.detectors.size);
+  return { ...roles, columns: [...columns], groupBy: bundle.groupBy, maxGroups };
 }
 
 /** The detectors of a model file (loadModel), checked against the input's groups. */

@@ -15,7 +15,7 @@ import {
 import { InputError } from '../errors';
 import { resolveInputFormat } from '../input/inputFormat';
 import { type RawRecord, readRawRecords } from '../input/rawRecords';
-import type { ColumnRoles, InputSchema } from '../input/inputSchema';
+import { DEFAULT_MAX_GROUPS, type ColumnRoles, type InputSchema } from '../input/inputSchema';
 import { RowReader, type ParsedRow } from '../input/rowReader';
 import { schemaFromHeader } from '../input/scanInput';
 import { formatTimestamp } from '../input/timestamp';
@@ -58,11 +58,11 @@ export interface StreamRequest {
 }
 
 /**
- * Groups `stream --online` keeps a detector for at once by default. Each holds its rows' history and calibration
- * (~0.2 MB): a group column whose values keep changing (a request id, a pod name per deployment) grew a stream
- * by 2 GB a minute (a review). Beyond it the group seen least recently is dropped, and warms up again if it comes back.
+ * Groups `stream --online` keeps a detector for at once by default (DEFAULT_MAX_GROUPS): a group column whose values
+ * keep changing (a request id, a pod name per deployment) grew a stream by 2 GB a minute (a review). Beyond it the
+ * group seen least recently is dropped, and warms up again if it comes back.
  */
-export const DEFAULT_MAX_STREAM_GROUPS = 1000;
+export const DEFAULT_MAX_STREAM_GROUPS = DEFAULT_MAX_GROUPS;
 
 export interface StreamOutcome {
   rows: number;
