@@ -212,7 +212,7 @@ describe('an upstream answering large nonsense', () => {
 });
 
 describe('an upstream answered for by something in front of it', () => {
-  it('gives 502 in Prometheus format for a 401 HTML page (anomaly and plain) and for a redirect (plain)', async () => {
+  it('gives 502 in Prometheus format for a 401 HTML page and for a redirect (anomaly and plain), and is not ready', async () => {
     // A gateway or auth proxy in front of Prometheus: its 401 page, or a redirect to its login, is not Prometheus'.
     const signIn = stopLater(
       await startStubUpstream((_request, response) =>
@@ -232,11 +232,16 @@ describe('an upstream answered for by something in front of it', () => {
       [behindSignIn, ANOMALY_QUERY, 'HTTP 401 without a Prometheus error body'],
       [behindSignIn, 'up', 'HTTP 401 with content-type "text/html"'],
       [behindRedirect, 'up', 'HTTP 302, not an API answer'],
+      // An attack review: the redirect's JSON body was read as the answer, a success with no series.
+      [behindRedirect, ANOMALY_QUERY, 'HTTP 302, not an API answer'],
     ] as const) {
       const answer = await queryRange(proxy.url, query);
       expect([query, answer.status]).toEqual([query, 502]);
       expect(answer.body).toEqual({ status: 'error', errorType: 'internal', error: expect.stringContaining(says) });
     }
+    // ... and /readyz counted the upstream up.
+    const readiness = await fetch(`${behindRedirect.url}/readyz`);
+    expect(readiness.status).toBe(503);
   });
 });
 

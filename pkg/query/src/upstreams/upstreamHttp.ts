@@ -118,6 +118,12 @@ export class UpstreamHttp {
       const controller = new AbortController();
       const answer = (async () => {
         const response = await fetch(url, { ...init, signal: controller.signal, redirect: 'manual' });
+        if (response.status < 200 || (response.status >= 300 && response.status < 400)) {
+          // Not followed (the proxy reaches its upstreams only), and not an answer either: read as one, a redirect's
+          // JSON body made an anomaly query a success with no series, and /readyz counted the upstream up.
+          controller.abort();
+          throw this.badAnswer(`HTTP ${response.status}, not an API answer (redirects are not followed)`);
+        }
         const declared = response.headers.has('content-encoding')
           ? undefined // the declared length is the encoded one; the decoded bytes are counted as they come
           : Number(response.headers.get('content-length') ?? NaN);
