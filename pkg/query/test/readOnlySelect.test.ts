@@ -31,6 +31,8 @@ describe('checkReadOnlySelect', () => {
     'SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host',
     'SELECT mean("value") AS "v" FROM "telemetry"."autogen"."cpu" WHERE $timeFilter GROUP BY time($__interval) fill(null)',
     'select max(x::float) from long.cpu where host =~ /^web/ AND $timeFilter group by time(1m), * fill(none)',
+    // InfluxDB's casts to a field or a tag (an attack review: refused, FIELD and TAG being keywords).
+    "SELECT mean(value::field) FROM cpu WHERE host::tag = 'a' AND $timeFilter GROUP BY time(1m)",
     'select max(x) from cpu where host =~ /^web/ AND time > now() - 1h AND $timeFilter group by host',
     'SELECT count(DISTINCT host) FROM telemetry..cpu WHERE $timeFilter GROUP BY time(5m)',
     "SELECT percentile(x, 95) / 2 - 1 FROM /^cpu/ WHERE \"host\" = 'a\\'b' AND $timeFilter -- trailing comment",

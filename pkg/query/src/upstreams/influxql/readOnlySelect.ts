@@ -314,10 +314,17 @@ class SelectParser {
     }
   }
 
+  /** A cast's type: float, integer, string, boolean, or the keywords field and tag (`value::field`). */
+  private expectCastType(): void {
+    if (!this.acceptKeyword('FIELD') && !this.acceptKeyword('TAG')) {
+      this.expectIdentifier('a type after "::"');
+    }
+  }
+
   private parseField(): void {
     if (this.acceptOperator('*')) {
       if (this.acceptOperator('::')) {
-        this.expectIdentifier('a type after "::"');
+        this.expectCastType();
       }
       return;
     }
@@ -436,7 +443,7 @@ class SelectParser {
     if (token.type === 'identifier' || token.type === 'quotedIdentifier') {
       this.next();
       if (this.acceptOperator('::')) {
-        this.expectIdentifier('a type after "::"');
+        this.expectCastType();
       }
       return;
     }
