@@ -80,6 +80,33 @@ function refusedPromql(path: string, name: string, value: string, error: RegExp)
   };
 }
 
+/**
+ * More selectors than MAX_MATCHERS (100) in one request: Prometheus selects and merges each (an attack review: 80 000
+ * in a 1 MiB body kept it busy for minutes after the proxy's timeout). In the query string or the body.
+ */
+function tooManyMatchers(path: string, method: 'GET' | 'POST'): HostileCase {
+  const matchers = Array.from({ length: 101 }, (_, i) => `match[]=${encodeURIComponent(`{job="j${i}"}`)}`).join('&');
+  return {
+    class: 'passthrough',
+    name: `${method} ${path} with 101 match[] selectors`,
+    send: ({ port }) =>
+      rawRequest(
+        port,
+        method === 'GET'
+          ? { method, target: `${path}?${matchers}`, headers: AUTHORIZED }
+          : {
+              method,
+              target: path,
+              headers: { ...AUTHORIZED, 'content-type': 'application/x-www-form-urlencoded' },
+              body: matchers,
+            }
+      ),
+    status: 400,
+    errorType: 'bad_data',
+    error: /^invalid parameter "match\[\]": 101 selectors; at most 100 \(Prometheus selects and merges each one\)$/,
+  };
+}
+
 /** Over 16 384 characters, within the corpus' 64 KiB body limit once form-encoded. */
 const LONG_QUERY = `sum(${'x'.repeat(17_000)})`;
 const TOO_LONG = new RegExp(
@@ -121,4 +148,7 @@ export const PASS_THROUGH_CASES: HostileCase[] = [
   refusedPromql('/api/v1/query_exemplars', 'query', LONG_QUERY, TOO_LONG),
   refusedPromql('/api/v1/series', 'match[]', `{job=~"${'a|'.repeat(9000)}a"}`, TOO_LONG),
   refusedPromql('/api/v1/labels', 'match[]', `{job=~"${'a|'.repeat(9000)}a"}`, TOO_LONG),
+  tooManyMatchers('/api/v1/series', 'POST'),
+  tooManyMatchers('/api/v1/labels', 'GET'),
+  tooManyMatchers('/api/v1/label/job/values', 'GET'),
 ];
