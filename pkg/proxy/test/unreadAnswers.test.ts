@@ -40,15 +40,23 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function stalledAnswers(): Promise<number> {
-  const text = await (await fetch(`${proxy.url}/metrics`)).text();
+async function stalledAnswers(of: RunningProxy = proxy): Promise<number> {
+  const text = await (await fetch(`${of.url}/metrics`)).text();
   return Number(/^telemetry_proxy_answers_stalled_total (\S+)$/m.exec(text)?.[1]);
 }
 
+async function gauge(of: RunningProxy, name: string): Promise<number> {
+  const text = await (await fetch(`${of.url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
 /** Sends a request on a raw connection that reads nothing until `resumeWhen` holds, then reads to the end. */
-function unreadRequest(resumeWhen: () => Promise<boolean>): Promise<{ bytes: number; text: string }> {
+function unreadRequest(
+  resumeWhen: () => Promise<boolean>,
+  port: number = proxy.port
+): Promise<{ bytes: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const socket = connect(proxy.port, '127.0.0.1');
+    const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     socket.on('error', () => undefined); // a reset after the proxy gave up on it: what was received counts
     socket.on('data', (chunk) => chunks.push(chunk));
@@ -111,6 +119,41 @@ describe('answers a client does not read', () => {
     expect(unread.bytes).toBeLessThan(whole.length);
     expect(JSON.parse(whole).data.result).toHaveLength(SERIES);
     expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
+  });
+
+  it('hold their turn of limits.maxQueriesInFlight until given up: the answers held for readers stay that many', async () => {
+    // An attack review: the turn ended with the evaluation, so clients reading a little every 10 s kept twice the
+    // limit's answers (28 MB each) in memory, and climbing.
+    const limited = await startProxyOverFakes({ prom: cpuSeries() }, [
+      'server: { writeTimeout: 1s }',
+      'limits: { maxQueriesInFlight: 1 }',
+    ]);
+    try {
+      // The model trained first: a query waiting for a training lends its turn (ConcurrencyLimit.lend).
+      expect((await fetch(`${limited.proxy.url}${PATH}`)).status).toBe(200);
+      const events: string[] = [];
+      const before = await stalledAnswers(limited.proxy);
+      const unread = unreadRequest(async () => {
+        const given = (await stalledAnswers(limited.proxy)) > before;
+        if (given) {
+          events.push('unread answer given up');
+        }
+        return given;
+      }, limited.proxy.port);
+      // Once the unread query has its turn, the same query again (its model shared): it waits for that turn.
+      while ((await gauge(limited.proxy, 'telemetry_proxy_anomaly_queries_in_flight')) < 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const second = fetch(`${limited.proxy.url}${PATH}`).then(async (response) => {
+        events.push(`second answered ${response.status}`);
+        return (await response.json()) as { data: { result: unknown[] } };
+      });
+      expect((await second).data.result).toHaveLength(SERIES);
+      await unread;
+      expect(events).toEqual(['unread answer given up', 'second answered 200']);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('does not cut a pipelined request that computes longer than the write timeout after an answer', async () => {

@@ -151,15 +151,19 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query), config.limits);
     const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
     const { signal } = inFlight.watch(reply, requestedTimeout(params));
-    // At most limits.maxQueriesInFlight at once; among them, trainings wait for a turn of limits.maxConcurrency
-    // inside the evaluator, and a warm query waits for none.
+    // At most limits.maxQueriesInFlight at once, their answers being written included; among them, trainings wait
+    // for a turn of limits.maxConcurrency inside the evaluator, and a warm query waits for none.
     // A query waiting for trainings lends its turn meanwhile: a warm one never waits behind cold ones.
-    const result = await deps.queryLimit.run(
-      () => evaluator.evaluate(parsed.query, range, signal, undefined, undefined, (wait) => deps.queryLimit.lend(wait)),
-      signal
-    );
-    closeWhenUnread(reply, config.server.writeTimeoutMs, deps.onAnswerStalled);
-    return reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerBody(result));
+    await deps.queryLimit.run(async () => {
+      const result = await evaluator.evaluate(parsed.query, range, signal, undefined, undefined, (wait) =>
+        deps.queryLimit.lend(wait)
+      );
+      closeWhenUnread(reply, config.server.writeTimeoutMs, deps.onAnswerStalled);
+      const written = answerWritten(reply, signal);
+      reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerBody(result));
+      await written;
+    }, signal);
+    return reply;
   };
 
   app.get('/api/v1/query', handleQuery('instant'));
@@ -388,6 +392,36 @@ function rangeOf(params: Params): EvaluationRange {
     );
   }
   return { kind: 'range', startMs, endMs, stepMs };
+}
+
+/**
+ * Resolves once the answer has been handed to the connection whole, or the connection is gone: until then its query
+ * keeps its turn of limits.maxQueriesInFlight, so that answers held for slow readers stay within that many (an attack
+ * review: clients reading a little every 10 s kept 64 answers of 28 MB in memory, twice the limit, and climbing).
+ * Writing counts in the query's time: past limits.queryTimeout (`signal`) the connection is closed.
+ */
+function answerWritten(reply: FastifyReply, signal: AbortSignal): Promise<void> {
+  const response = reply.raw;
+  if (
+    response.destroyed ||
+    response.writableFinished ||
+    !reply.request.raw.socket ||
+    reply.request.raw.socket.destroyed
+  ) {
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve) => {
+    const cutOff = () => response.destroy();
+    const done = () => {
+      signal.removeEventListener('abort', cutOff);
+      response.off('finish', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.once('finish', done);
+    response.once('close', done);
+    signal.addEventListener('abort', cutOff, { once: true });
+  });
 }
 
 /**
