@@ -196,6 +196,21 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     expect(filesIn(directory)).toEqual(['readable.csv', 'unreadable.csv']);
   });
 
+  test('stdin that cannot be copied aside (no temporary directory): exit 2 saying where and what to do', () => {
+    // A review: ENOENT (or ENOSPC, EFBIG) of the copy was an "internal error", exit 1.
+    const output = join(work, 'stdin-no-tmp', 'out');
+    const run = runCli(['detect', '--input', '-', '--format', 'csv', '-o', output], goodCsv, {
+      env: { TMPDIR: join(work, 'no-such-directory') },
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd()).toBe(
+      `telemetry-analyzer: <stdin>: cannot copy standard input to the temporary directory ${join(work, 'no-such-directory')} ` +
+        '(ENOENT), which detect needs to read it more than once: set TMPDIR to a directory with room, or give the ' +
+        'data as a file with --input'
+    );
+    expect(existsSync(output)).toBe(false);
+  });
+
   test('binary file: said to be binary, its bytes not echoed', () => {
     const binary = String.fromCharCode(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0x1b, 0x5b, 0x32, 0x4a, 0x22, 7, 0xff);
     const line = expectRejected(

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'fs';
 import { createServer, type AddressInfo } from 'net';
 import { join } from 'path';
-import { runCli, tempDir } from './cliHarness';
+import { filesIn, runCli, tempDir } from './cliHarness';
 
 const work = tempDir('cli-proxy-');
 
@@ -94,6 +94,15 @@ describe('generate', () => {
       expect(run.stderr).toContain(`expected a duration such as 15s, 5m, 1h30m or 1d, got "${step}"`);
     }
   );
+
+  it('says which --openmetrics-file it cannot write, exit 2, and leaves no temporary file', () => {
+    const directory = tempDir('cli-openmetrics-');
+    const file = join(directory, 'no-such-directory', 'backfill.om');
+    const run = runCli(['generate', '--backfill', '1h', '--openmetrics-file', file]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`--openmetrics-file: cannot write ${file} (ENOENT)`);
+    expect(filesIn(directory)).toEqual([]);
+  });
 
   it('refuses an --influx-url on a port fetch never contacts, exit 2, before writing anything', () => {
     const run = runCli(['generate', '--influx-url', 'http://127.0.0.1:6000', '--backfill', '1h']);
