@@ -302,6 +302,36 @@ describe('JSON and NDJSON whose objects leave out a field (sparse exports: Teleg
     expect(summary.columns).not.toContain('spare');
   });
 
+  test('numbers that cannot be epochs (spreadsheet serial days) are said to read as before 1973', () => {
+    // A review: 45418.0 (2024-05-06 in a spreadsheet) ran as 1970-01-01T12:36:58, exit 0, without a word.
+    const out = join(work, 'out-serial-days');
+    const serial = rows.slice(0, 300).map((row, i) => ({ ...row, timestamp: (45_418 + i / 1440).toFixed(6) }));
+    const run = runCli(['detect', '--input', writeInput(work, 'serial.csv', toCsv(serial)), '--output-dir', out]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      'warning: column "timestamp": the first timestamp reads as 1970-01-01T12:36:58.000Z, before 1973'
+    );
+    const plain = runCli(['detect', '--input', writeInput(work, 'plain.csv', toCsv(rows.slice(0, 300))), '-o', out]);
+    expect(plain.stderr).not.toContain('before 1973');
+  });
+
+  test('rows of several series without --group-by: the text column that tells them apart is named', () => {
+    // A review: three hosts in one file ran as one series (lags and windows across hosts), with only the warning
+    // about repeated timestamps, which said to sort the file.
+    const out = join(work, 'out-several-series');
+    const hosts = ['a', 'b', 'c'].flatMap((host) => rows.slice(0, 200).map((row) => ({ ...row, host })));
+    hosts.sort((x, y) => Number(x.timestamp) - Number(y.timestamp));
+    const file = writeInput(work, 'hosts.csv', toCsv(hosts));
+    const run = runCli(['detect', '--input', file, '--output-dir', out]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      "warning: 400 of 600 rows repeat an earlier row's time: rows of several series, one per value of a text " +
+        'column ("host")? --group-by that column scores each series on its own'
+    );
+    const grouped = runCli(['detect', '--input', file, '--output-dir', out, '--group-by', 'host']);
+    expect(grouped.stderr).not.toContain('rows of several series');
+  });
+
   test('stream: a key the first record lacks is said once, with its line (a stream cannot go back)', () => {
     const run = runCli(['stream', '--online', '--warmup', '50', '--columns', 'cpu_usage_percent'], toNdjson(sparse));
     expect(run.status).toBe(0);

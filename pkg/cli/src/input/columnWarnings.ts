@@ -10,11 +10,20 @@ import type { ScanResult } from './scanInput';
 /** A metric missing in more than this share of the rows is reported. */
 export const SPARSE_METRIC_SHARE = 0.1;
 
+/** No epoch of real telemetry is earlier: every epoch unit read (s, ms, µs, ns) reaches 1973 within its range. */
+const EARLIEST_LIKELY_MS = Date.UTC(1973, 0, 1);
+
 export function columnWarnings(
-  scan: Pick<ScanResult, 'schema' | 'rows' | 'emptyColumns' | 'missingPerMetric'>
+  scan: Pick<
+    ScanResult,
+    'schema' | 'rows' | 'emptyColumns' | 'missingPerMetric' | 'groups' | 'textColumns' | 'timestampRepairs'
+  >
 ): string[] {
-  const warnings = scan.emptyColumns.map(
-    (name) => `column "${name}" has no value in any row (empty, NaN or null): not used as a metric`
+  const warnings = timestampWarnings(scan);
+  warnings.push(
+    ...scan.emptyColumns.map(
+      (name) => `column "${name}" has no value in any row (empty, NaN or null): not used as a metric`
+    )
   );
   scan.missingPerMetric.forEach((missing, m) => {
     if (missing > SPARSE_METRIC_SHARE * scan.rows) {
@@ -25,5 +34,32 @@ export function columnWarnings(
       );
     }
   });
+  return warnings;
+}
+
+/**
+ * Timestamps that are numbers but no epoch (a review: spreadsheet serial days, 45418.0, came out as 1970-01-01T12:36,
+ * yyyymmddhhmm as 1976, a metric given as --timestamp-column as 1970), and rows of several series in one file without
+ * --group-by (their lags and rolling windows mixed the series).
+ */
+function timestampWarnings(scan: Pick<ScanResult, 'schema' | 'rows' | 'groups' | 'textColumns' | 'timestampRepairs'>) {
+  const warnings: string[] = [];
+  const earliest = Math.min(...[...scan.groups.values()].map((group) => group.firstTimestampMs));
+  if (earliest < EARLIEST_LIKELY_MS) {
+    warnings.push(
+      `column "${scan.schema.header[scan.schema.timestampIndex]}": the first timestamp reads as ` +
+        `${new Date(earliest).toISOString()}, before 1973: numbers are read as epoch seconds, milliseconds, ` +
+        'microseconds or nanoseconds by their size; spreadsheet serial dates and yyyymmddhhmm numbers are not ' +
+        'epochs: write ISO 8601 times, or check --timestamp-column'
+    );
+  }
+  const shared = scan.timestampRepairs.rows;
+  if (scan.schema.groupIndex < 0 && shared > 0.2 * scan.rows && scan.textColumns.length > 0) {
+    const names = scan.textColumns.map((name) => `"${name}"`).join(', ');
+    warnings.push(
+      `${shared} of ${scan.rows} rows repeat an earlier row's time: rows of several series, one per value of a text ` +
+        `column (${names})? --group-by that column scores each series on its own`
+    );
+  }
   return warnings;
 }
