@@ -211,6 +211,42 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     expect(existsSync(output)).toBe(false);
   });
 
+  test.each([
+    [
+      "Grafana's CSV download (a Time column)",
+      'Time,cpu\n2024-05-06 00:00:00,1\n',
+      'input.csv',
+      /no timestamp column "timestamp" in the header \(columns: Time, cpu\); give --timestamp-column "Time"$/,
+    ],
+    [
+      "a spreadsheet's sep= line",
+      'sep=,\nTime,cpu\n',
+      'input.csv',
+      /; the first line is a spreadsheet's "sep=" line: remove it$/,
+    ],
+    [
+      'a Prometheus query_range answer',
+      '{"status":"success","data":{"resultType":"matrix","result":[]}}',
+      'input.json',
+      /:1:1: a Prometheus API answer \(\{"status": \.\.\., "data": \.\.\.\}\), not rows: convert it to NDJSON rows with jq \(pkg\/cli\/README\.md: Inputs from Prometheus, InfluxDB and Grafana\)$/,
+    ],
+    [
+      'a Prometheus answer as NDJSON',
+      '{"status":"success","data":{"resultType":"matrix","result":[]}}\n',
+      'input.ndjson',
+      /\(columns: status, data\); this looks like a Prometheus API answer/,
+    ],
+    [
+      'an InfluxDB answer',
+      '{"results":[{"statement_id":0}]}',
+      'input.json',
+      /:1:1: an InfluxDB API answer \(\{"results": \.\.\.\}\), not rows: export CSV with `influx -format csv`/,
+    ],
+  ])('%s: named, with what to do', (_name, text, fileName, message) => {
+    // A review: each got only the column list, or advice to use --format ndjson that led to the former.
+    expectRejected(text, [], () => message, fileName);
+  });
+
   test('binary file: said to be binary, its bytes not echoed', () => {
     const binary = String.fromCharCode(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0x1b, 0x5b, 0x32, 0x4a, 0x22, 7, 0xff);
     const line = expectRejected(

@@ -64,7 +64,7 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
       'refuse what is otherwise kept with a warning: timestamps that do not strictly increase (kept in file order), ' +
         'groups with too few rows to train a model on (their rows left unscored)'
     )
-    .option('-q, --quiet', 'no progress or summary on stderr');
+    .option('-q, --quiet', 'no progress, warnings or summary on stderr (the warnings stay in summary.json)');
 }
 
 /** Online mode: detect and stream. See docs/detection.md. */

@@ -82,8 +82,15 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
       }
       if (state === 'before-array') {
         if (char !== '[') {
+          const start = text.slice(i, i + 64);
           fail(
-            'expected a JSON array of row objects ([{"timestamp": ..., ...}, ...]); for one object per line use --format ndjson'
+            /^\{\s*"(status|data)"/.test(start)
+              ? 'a Prometheus API answer ({"status": ..., "data": ...}), not rows: convert it to NDJSON rows with jq ' +
+                  '(pkg/cli/README.md: Inputs from Prometheus, InfluxDB and Grafana)'
+              : /^\{\s*"results"/.test(start)
+                ? 'an InfluxDB API answer ({"results": ...}), not rows: export CSV with `influx -format csv` ' +
+                  '(pkg/cli/README.md: Inputs from Prometheus, InfluxDB and Grafana)'
+                : 'expected a JSON array of row objects ([{"timestamp": ..., ...}, ...]); for one object per line use --format ndjson'
           );
         }
         state = 'between-elements';

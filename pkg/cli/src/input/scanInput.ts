@@ -315,7 +315,8 @@ export function schemaFromHeader(
     if (index === undefined) {
       throw new InputError(
         at(1),
-        `no ${what} "${name}" in the header (columns: ${names.join(', ')})${otherSeparatorHint(names)}`
+        `no ${what} "${name}" in the header (columns: ${names.join(', ')})${otherSeparatorHint(names)}` +
+          (what === 'timestamp column' ? exportHint(names) : '')
       );
     }
     return index;
@@ -350,6 +351,36 @@ function candidateColumns(schema: InputSchema): number[] {
  * A hint when a one-column header holds another separator (a semicolon or tab CSV, as spreadsheets in many locales
  * write): the CLI reads comma-separated values only.
  */
+/** Common time column names of exports: Grafana's CSV download (Time), InfluxDB (time, _time), pandas, spreadsheets. */
+const TIME_COLUMN_NAMES = ['time', '_time', 'date', 'datetime', 'ts', 'timestamp'];
+
+/**
+ * What an export that is not rows of a timestamp and metrics needs (a review: a Grafana CSV download, a Prometheus
+ * or InfluxDB API answer saved to a file, and a spreadsheet's "sep=," line each got only the column list).
+ */
+function exportHint(names: string[]): string {
+  const timeColumn = names.find((name) => TIME_COLUMN_NAMES.includes(name.trim().toLowerCase()));
+  if (timeColumn !== undefined) {
+    return `; give --timestamp-column ${JSON.stringify(timeColumn)}`;
+  }
+  if (names.includes('status') && names.includes('data')) {
+    return (
+      '; this looks like a Prometheus API answer: the CLI reads rows (a timestamp and metric columns), such as ' +
+      "Grafana's CSV download, or NDJSON made with jq (pkg/cli/README.md: Inputs from Prometheus, InfluxDB and Grafana)"
+    );
+  }
+  if (names.includes('results')) {
+    return (
+      '; this looks like an InfluxDB API answer: the CLI reads rows (a timestamp and metric columns), such as ' +
+      "`influx -format csv` output or Grafana's CSV download (pkg/cli/README.md: Inputs from Prometheus, InfluxDB and Grafana)"
+    );
+  }
+  if (/^sep=.?$/i.test(names[0] ?? '')) {
+    return '; the first line is a spreadsheet\'s "sep=" line: remove it';
+  }
+  return '';
+}
+
 function otherSeparatorHint(names: string[]): string {
   if (names.length !== 1) {
     return '';
