@@ -242,6 +242,12 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
       'input.json',
       /:1:1: an InfluxDB API answer \(\{"results": \.\.\.\}\), not rows: export CSV with `influx -format csv`/,
     ],
+    [
+      'every metric a number written for people',
+      'timestamp,cpu\n1714953600,"1,004.5"\n1714953660,"1,010.0"\n',
+      'input.csv',
+      /:1:1: no numeric metric column found; column "cpu" holds "1,004.5", a number written for people \(separators, a decimal comma, a unit or %\): write plain numbers \(1004.2, 0.501\)$/,
+    ],
   ])('%s: named, with what to do', (_name, text, fileName, message) => {
     // A review: each got only the column list, or advice to use --format ndjson that led to the former.
     expectRejected(text, [], () => message, fileName);

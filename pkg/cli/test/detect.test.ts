@@ -315,6 +315,23 @@ describe('JSON and NDJSON whose objects leave out a field (sparse exports: Teleg
     expect(plain.stderr).not.toContain('before 1973');
   });
 
+  test('a column of numbers written for people is said to be left out, with its first value; names and addresses are not', () => {
+    // A review: "1,004.237" or "50.1%" (Grafana's formatted CSV) made a text column, left out without a word.
+    const out = join(work, 'out-formatted');
+    const formatted = rows.slice(0, 300).map((row, i) => ({
+      ...row,
+      share: `${40 + (i % 9)}%`,
+      site: 'web-1',
+      address: `10.0.0.${i % 200}`,
+    }));
+    const run = runCli(['detect', '--input', writeInput(work, 'formatted.csv', toCsv(formatted)), '-o', out]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      'warning: column "share" is text, not a metric: its first value "40%" is a number written for people'
+    );
+    expect(run.stderr).not.toMatch(/column "(site|address)" is text/);
+  });
+
   test('rows of several series without --group-by: the text column that tells them apart is named', () => {
     // A review: three hosts in one file ran as one series (lags and windows across hosts), with only the warning
     // about repeated timestamps, which said to sort the file.

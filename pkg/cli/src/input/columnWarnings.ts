@@ -16,10 +16,24 @@ const EARLIEST_LIKELY_MS = Date.UTC(1973, 0, 1);
 export function columnWarnings(
   scan: Pick<
     ScanResult,
-    'schema' | 'rows' | 'emptyColumns' | 'missingPerMetric' | 'groups' | 'textColumns' | 'timestampRepairs'
+    | 'schema'
+    | 'rows'
+    | 'emptyColumns'
+    | 'missingPerMetric'
+    | 'groups'
+    | 'textColumns'
+    | 'timestampRepairs'
+    | 'formattedNumberColumns'
   >
 ): string[] {
   const warnings = timestampWarnings(scan);
+  // A review: a column of "1,004.237" or "50.1%" (Grafana's formatted CSV) was left out as text without a word.
+  for (const { name, text } of scan.formattedNumberColumns) {
+    warnings.push(
+      `column "${name}" is text, not a metric: its first value ${JSON.stringify(text)} is a number written for ` +
+        'people (separators, a decimal comma, a unit or %); write plain numbers (1004.2, 0.501) to use it'
+    );
+  }
   warnings.push(
     ...scan.emptyColumns.map(
       (name) => `column "${name}" has no value in any row (empty, NaN or null): not used as a metric`

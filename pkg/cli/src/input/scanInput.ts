@@ -8,7 +8,7 @@ import type { Readable } from 'stream';
 import { StringDecoder } from 'string_decoder';
 import { InputError } from '../errors';
 import { Progress } from '../progress';
-import { parseMetricCell } from './cells';
+import { cellText, parseMetricCell } from './cells';
 import type { InputFormat } from './inputFormat';
 import { DEFAULT_MAX_GROUPS, type ColumnRoles, type InputSchema } from './inputSchema';
 import type { RawRecord } from './rawRecords';
@@ -34,6 +34,11 @@ export interface ScanResult {
   lastLine: number;
   /** Columns left out of the default metric set because their first value is text. */
   textColumns: string[];
+  /**
+   * Of those, the ones whose first text looks like a number written for people (`1,004.2`, `50.1%`, `0.98 GiB`,
+   * `50,1`): a metric the user surely meant, with that text.
+   */
+  formattedNumberColumns: Array<{ name: string; text: string }>;
   /** Columns with no value in any row (every cell empty, NaN or null, or the key never given): not metrics. */
   emptyColumns: string[];
   /** Per metric (schema.metricNames' order): the rows with no value for it, which are not scored. */
@@ -57,6 +62,8 @@ interface ColumnEvidence {
   missing: number;
   /** The first non-numeric cell, reported if a number turns up later. */
   firstText?: InputError;
+  /** That cell's text. */
+  firstTextCell?: string;
 }
 
 export async function scanInput(
@@ -136,7 +143,10 @@ export async function scanInput(
         if (column.numeric || roles.columns || parsed.number) {
           throw error;
         }
-        column.firstText ??= error;
+        if (!column.firstText) {
+          column.firstText = error;
+          column.firstTextCell = cellText(batch.cell(r, index));
+        }
       }
     }
     const scan = groups.get(group);
@@ -186,9 +196,20 @@ export async function scanInput(
   const metricPositions = candidates.flatMap((_, c) => (columns[c].numeric ? [c] : []));
   const metricIndexes = metricPositions.map((c) => candidates[c]);
   if (metricIndexes.length === 0) {
+    const formatted = candidates.find((_, c) => {
+      const text = columns[c].firstTextCell;
+      return text !== undefined && looksLikeFormattedNumber(text);
+    });
     throw new InputError(
       { source, line: headerRecord.line, column: 1 },
-      roles.columns ? 'the --columns have no values at all' : 'no numeric metric column found'
+      roles.columns
+        ? 'the --columns have no values at all'
+        : 'no numeric metric column found' +
+            (formatted === undefined
+              ? ''
+              : `; column "${partialSchema.header[formatted]}" holds ` +
+                `${JSON.stringify(columns[candidates.indexOf(formatted)].firstTextCell)}, a number written for ` +
+                'people (separators, a decimal comma, a unit or %): write plain numbers (1004.2, 0.501)')
     );
   }
   if (roles.columns) {
@@ -216,6 +237,12 @@ export async function scanInput(
   const textColumns = candidates
     .filter((_, c) => !columns[c].numeric && columns[c].firstText)
     .map((index) => partialSchema.header[index]);
+  const formattedNumberColumns = candidates.flatMap((index, c) => {
+    const text = columns[c].firstTextCell;
+    return !columns[c].numeric && text !== undefined && looksLikeFormattedNumber(text)
+      ? [{ name: partialSchema.header[index], text }]
+      : [];
+  });
   const emptyColumns = candidates
     .filter((_, c) => !columns[c].numeric && !columns[c].firstText)
     .map((index) => partialSchema.header[index])
@@ -228,11 +255,20 @@ export async function scanInput(
     rows,
     lastLine,
     textColumns,
+    formattedNumberColumns,
     emptyColumns,
     missingPerMetric,
     timestampRepairs: rowReader.repairs,
     rowBatches,
   };
+}
+
+/** A number with separators, a decimal comma, a unit or a percent sign: text to the CLI, a number to a person. */
+const FORMATTED_NUMBER = /^[-+]?\d[\d,.' \u00a0]*(\s*(%|[A-Za-zµ/]{1,6}))?$/;
+
+function looksLikeFormattedNumber(text: string): boolean {
+  // Not an address or a version (10.0.0.5, 1.2.3): several dots and no comma.
+  return FORMATTED_NUMBER.test(text) && !(/\..*\./.test(text) && !text.includes(','));
 }
 
 /**
