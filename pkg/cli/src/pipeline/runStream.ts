@@ -108,7 +108,13 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     }
   };
   const onBadRow = request.strict ? undefined : skip;
+  // The columns are known (a model's, or --columns): JSON keys a record leaves out are missing values, whatever the
+  // first record held (a review: Telegraf leaves out null fields, and the first record's keys became the columns).
+  const knownKeys = roles.columns
+    ? [roles.timestampColumn, ...(roles.groupBy === undefined ? [] : [roles.groupBy]), ...roles.columns]
+    : undefined;
   const records = readRawRecords(request.input, format, source, true, onBadRow, {
+    keys: knownKeys,
     onNewKey: (key, line) =>
       request.warn?.(
         `warning: ${source}:${line}: key ${JSON.stringify(key)} is not in the first record, whose keys are the ` +
