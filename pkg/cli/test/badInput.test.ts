@@ -571,6 +571,14 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
+  test('--contamination as a percentage: said to be a share, with the share it means', () => {
+    expectRejected(
+      goodCsv,
+      ['--contamination', '1%'],
+      () => /^telemetry-analyzer: --contamination: a share in \(0, 0\.5\], not a percentage: 1% is 0\.01$/
+    );
+  });
+
   // Options beyond the engine's limits are option errors with their range. A huge --trees had been blamed on the data
   // file: "<file>:433:1: cannot train on the 432 complete training rows (...): Invalid typed array length" (on fewer
   // rows it allocated gigabytes).
