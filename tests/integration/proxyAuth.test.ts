@@ -4,7 +4,7 @@
 import { AUTHORIZED, PROXY_TOKEN } from '../support/hostile';
 import { prometheusServing } from '../support/datasetPrometheus';
 import { startProxyUnderTest } from '../support/proxyUnderTest';
-import { rawRequest } from '../support/rawHttp';
+import { exchange, rawRequest } from '../support/rawHttp';
 import { stopAfterEach } from '../support/stopAfterEach';
 import { buildTelemetryDataset } from '../support/telemetryDataset';
 
@@ -36,6 +36,32 @@ describe('incoming auth', () => {
       const answer = await rawRequest(proxy.port, { target, headers: AUTHORIZED });
       expect([target, answer.status, JSON.parse(answer.body).errorType]).toEqual([target, 404, 'not_found']);
     }
+  });
+
+  it('asks for the body of an Expect: 100-continue request with credentials, and answers it', async () => {
+    // (Without credentials no 100 is sent and the 401 goes out at once: the hostile corpus.)
+    const proxy = await proxyWithAuth();
+    const body = 'query=up';
+    const head =
+      'POST /api/v1/query HTTP/1.1\r\nhost: x\r\nconnection: close\r\n' +
+      `authorization: Bearer ${PROXY_TOKEN}\r\ncontent-type: application/x-www-form-urlencoded\r\n` +
+      `content-length: ${body.length}\r\nexpect: 100-continue\r\n\r\n`;
+    let first = '';
+    const answer = await exchange(
+      proxy.port,
+      (socket) => {
+        socket.write(head);
+        // The body only once asked for it, as curl and Go's client do.
+        socket.once('data', (chunk) => {
+          first = chunk.toString('latin1');
+          socket.write(body);
+        });
+      },
+      'last'
+    );
+    expect(first).toMatch(/^HTTP\/1\.1 100 Continue\r\n/);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 'success', data: { resultType: 'vector' } });
   });
 
   it('answers /healthz, /readyz and /metrics without credentials by default', async () => {

@@ -27,7 +27,7 @@ import {
   createLogTextRedactor,
   createRedactor,
 } from '@telemetry-analyzer/query';
-import { afterRequestBody } from './http/afterRequestBody';
+import { afterRequestBody, withheldContinue } from './http/afterRequestBody';
 import { clientErrorHandler, rawBadDataAnswer } from './http/clientErrors';
 import { requestTurns } from './http/requestTurns';
 import { isAuthorized, needsCredentials } from './http/incomingAuth';
@@ -134,6 +134,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     },
   });
   answerNonRequests(app.server);
+  continueOnlyWithCredentials(app.server, config.auth);
   // A connection beyond server.maxConnections is closed as it is accepted (node:http's 'drop'), and counted.
   app.server.maxConnections = config.server.maxConnections;
   app.server.on('drop', () => metrics.connectionsDropped.inc());
@@ -403,6 +404,23 @@ function answerNonRequests(server: Server): void {
   server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => undefined);
     socket.end(rawBadDataAnswer(405, 'CONNECT is not supported: the proxy answers the Prometheus HTTP API only'));
+  });
+}
+
+/**
+ * `Expect: 100-continue`: node:http asks every client for its body before any hook has run, so an unauthenticated
+ * client was invited to send it (up to DRAIN_MAX_BYTES read and dropped before its 401; an attack review). The body
+ * is asked for only with credentials the proxy takes (or without auth configured); other requests go on without a
+ * 100, and their early answer does not wait for a body the client holds back (afterRequestBody.ts).
+ */
+function continueOnlyWithCredentials(server: Server, auth: ProxyConfig['auth']): void {
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    if (!auth || isAuthorized(auth, request.headers.authorization)) {
+      response.writeContinue();
+    } else {
+      withheldContinue(request);
+    }
+    server.emit('request', request, response);
   });
 }
 

@@ -14,6 +14,14 @@ import type { IncomingMessage } from 'node:http';
 /** Bytes of an unread body read and dropped before an early answer, at most: 64 MiB. */
 export const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
 
+/** Requests that sent `Expect: 100-continue` and were not answered 100: their client holds its body back. */
+const continueWithheld = new WeakSet<IncomingMessage>();
+
+/** Marks a request whose `Expect: 100-continue` got no 100 (server.ts): its early answer goes out at once. */
+export function withheldContinue(request: IncomingMessage): void {
+  continueWithheld.add(request);
+}
+
 /**
  * Calls `then` once `request`'s body has been read to its end (at once when it has been), or `maxBytes` more of it
  * have been read (`drained` false: the caller closes the connection), or the request is gone.
@@ -27,8 +35,9 @@ export function afterRequestBody(
     then(true);
     return;
   }
-  if (Number(request.headers['content-length']) > maxBytes) {
-    then(false); // more than would be read anyway: answer now, and close
+  if (Number(request.headers['content-length']) > maxBytes || continueWithheld.has(request)) {
+    // More than would be read anyway, or a body its client was not asked to send: answer now, and close.
+    then(false);
     return;
   }
   let read = 0;
