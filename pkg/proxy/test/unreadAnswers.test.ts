@@ -40,14 +40,14 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function stalledAnswers(of: RunningProxy = proxy): Promise<number> {
-  const text = await (await fetch(`${of.url}/metrics`)).text();
-  return Number(/^telemetry_proxy_answers_stalled_total (\S+)$/m.exec(text)?.[1]);
-}
-
+/** A metric's value, as the proxy's /metrics reads now. */
 async function gauge(of: RunningProxy, name: string): Promise<number> {
   const text = await (await fetch(`${of.url}/metrics`)).text();
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
+function stalledAnswers(of: RunningProxy = proxy): Promise<number> {
+  return gauge(of, 'telemetry_proxy_answers_stalled_total');
 }
 
 /** Sends a request on a raw connection that reads nothing until `resumeWhen` holds, then reads to the end. */

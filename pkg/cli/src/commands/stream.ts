@@ -10,7 +10,8 @@ import {
   parseOnlineFlags,
   type DetectionFlags,
 } from '../pipeline/detectionOptions';
-import { DEFAULT_MAX_STREAM_GROUPS, runStream } from '../pipeline/runStream';
+import { DEFAULT_MAX_GROUPS } from '../input/inputSchema';
+import { runStream } from '../pipeline/runStream';
 import { addOnlineOptions } from './detectionFlags';
 import { ONLINE_ONLY_FLAGS, refuseGiven } from './givenFlags';
 import { flushStandardOutput, writeStandardOutput } from '../output/standardOutput';
@@ -24,7 +25,7 @@ export function streamCommand(): Command {
     .option(
       '--max-groups <n>',
       'online: most groups scored at once; beyond it the least recently seen is dropped (~0.2 MB a group)',
-      String(DEFAULT_MAX_STREAM_GROUPS)
+      String(DEFAULT_MAX_GROUPS)
     )
     .option('--format <format>', 'ndjson or csv (first line the header)', 'ndjson')
     .option('--timestamp-column <name>', 'column with ISO-8601 or epoch timestamps', 'timestamp')

@@ -8,6 +8,7 @@ import { StringDecoder } from 'string_decoder';
 import { InputError, type InputLocation } from '../errors';
 import type { ParsedObject } from './rawRecords';
 import { MAX_RECORD_BYTES, recordTooLong } from './recordLimit';
+import { EXPORTS_README } from './exportsReadme';
 
 export async function* splitJsonArray(stream: Readable, source: string): AsyncGenerator<ParsedObject> {
   const decoder = new StringDecoder('utf8');
@@ -86,10 +87,10 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
           fail(
             /^\{\s*"(status|data)"/.test(start)
               ? 'a Prometheus API answer ({"status": ..., "data": ...}), not rows: convert it to NDJSON rows with jq ' +
-                  '(pkg/cli/README.md: Inputs from Prometheus, InfluxDB and Grafana)'
+                  `(${EXPORTS_README})`
               : /^\{\s*"results"/.test(start)
                 ? 'an InfluxDB API answer ({"results": ...}), not rows: export CSV with `influx -format csv` ' +
-                  '(pkg/cli/README.md: Inputs from Prometheus, InfluxDB and Grafana)'
+                  `(${EXPORTS_README})`
                 : 'expected a JSON array of row objects ([{"timestamp": ..., ...}, ...]); for one object per line use --format ndjson'
           );
         }

@@ -13,6 +13,7 @@ import type { InputFormat } from './inputFormat';
 import { DEFAULT_MAX_GROUPS, type ColumnRoles, type InputSchema } from './inputSchema';
 import type { RawRecord } from './rawRecords';
 import { readRecordBatches, type RecordBatch } from './recordBatches';
+import { EXPORTS_README } from './exportsReadme';
 import { MAX_RECORD_BYTES } from './recordLimit';
 import { RowReader, type TimestampRepairs } from './rowReader';
 import { inputShareRead, KeptRows } from './keptRows';
@@ -195,11 +196,14 @@ export async function scanInput(
   // The metrics: their positions among the candidates, and their columns in the input.
   const metricPositions = candidates.flatMap((_, c) => (columns[c].numeric ? [c] : []));
   const metricIndexes = metricPositions.map((c) => candidates[c]);
+  const formattedNumberColumns = candidates.flatMap((index, c) => {
+    const text = columns[c].firstTextCell;
+    return !columns[c].numeric && text !== undefined && looksLikeFormattedNumber(text)
+      ? [{ name: partialSchema.header[index], text }]
+      : [];
+  });
   if (metricIndexes.length === 0) {
-    const formatted = candidates.find((_, c) => {
-      const text = columns[c].firstTextCell;
-      return text !== undefined && looksLikeFormattedNumber(text);
-    });
+    const formatted = formattedNumberColumns[0];
     throw new InputError(
       { source, line: headerRecord.line, column: 1 },
       roles.columns
@@ -207,8 +211,7 @@ export async function scanInput(
         : 'no numeric metric column found' +
             (formatted === undefined
               ? ''
-              : `; column "${partialSchema.header[formatted]}" holds ` +
-                `${JSON.stringify(columns[candidates.indexOf(formatted)].firstTextCell)}, a number written for ` +
+              : `; column "${formatted.name}" holds ${JSON.stringify(formatted.text)}, a number written for ` +
                 'people (separators, a decimal comma, a unit or %): write plain numbers (1004.2, 0.501)')
     );
   }
@@ -237,12 +240,6 @@ export async function scanInput(
   const textColumns = candidates
     .filter((_, c) => !columns[c].numeric && columns[c].firstText)
     .map((index) => partialSchema.header[index]);
-  const formattedNumberColumns = candidates.flatMap((index, c) => {
-    const text = columns[c].firstTextCell;
-    return !columns[c].numeric && text !== undefined && looksLikeFormattedNumber(text)
-      ? [{ name: partialSchema.header[index], text }]
-      : [];
-  });
   const emptyColumns = candidates
     .filter((_, c) => !columns[c].numeric && !columns[c].firstText)
     .map((index) => partialSchema.header[index])
@@ -402,13 +399,13 @@ function exportHint(names: string[]): string {
   if (names.includes('status') && names.includes('data')) {
     return (
       '; this looks like a Prometheus API answer: the CLI reads rows (a timestamp and metric columns), such as ' +
-      "Grafana's CSV download, or NDJSON made with jq (pkg/cli/README.md: Inputs from Prometheus, InfluxDB and Grafana)"
+      `Grafana's CSV download, or NDJSON made with jq (${EXPORTS_README})`
     );
   }
   if (names.includes('results')) {
     return (
       '; this looks like an InfluxDB API answer: the CLI reads rows (a timestamp and metric columns), such as ' +
-      "`influx -format csv` output or Grafana's CSV download (pkg/cli/README.md: Inputs from Prometheus, InfluxDB and Grafana)"
+      `\`influx -format csv\` output or Grafana's CSV download (${EXPORTS_README})`
     );
   }
   if (/^sep=.?$/i.test(names[0] ?? '')) {

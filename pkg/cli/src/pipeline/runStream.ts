@@ -39,7 +39,7 @@ export interface StreamRequest {
     options: OnlineOptions;
     columns?: string[];
     groupBy?: string;
-    /** Most groups scored at once [DEFAULT_MAX_STREAM_GROUPS]; beyond it the least recently seen is dropped. */
+    /** Most groups scored at once [DEFAULT_MAX_GROUPS]; beyond it the least recently seen is dropped. */
     maxGroups?: number;
   };
   format?: string;
@@ -56,13 +56,6 @@ export interface StreamRequest {
   /** A warning line for stderr (without the program name). */
   warn?(line: string): void;
 }
-
-/**
- * Groups `stream --online` keeps a detector for at once by default (DEFAULT_MAX_GROUPS): a group column whose values
- * keep changing (a request id, a pod name per deployment) grew a stream by 2 GB a minute (a review). Beyond it the
- * group seen least recently is dropped, and warms up again if it comes back.
- */
-export const DEFAULT_MAX_STREAM_GROUPS = DEFAULT_MAX_GROUPS;
 
 export interface StreamOutcome {
   rows: number;
@@ -131,7 +124,7 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   /** Rows scored and flagged per group, for the over-flagging warning at the end. */
   const flagShares = new Map<string, { scored: number; flagged: number }>();
   const groupColumn = roles.groupBy;
-  const maxGroups = online?.maxGroups ?? DEFAULT_MAX_STREAM_GROUPS;
+  const maxGroups = online?.maxGroups ?? DEFAULT_MAX_GROUPS;
   let droppedGroups = 0;
   /** The group of the row before: already the most recently seen. */
   let lastGroup: string | undefined;

@@ -110,12 +110,6 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
         `HTTP ${response.status} with content-type "${response.contentType}", not JSON`
       );
     }
-    if (response.status < 200 || (response.status >= 300 && response.status < 400)) {
-      response.body.destroy();
-      // Redirects are not followed (the proxy reaches its upstreams only), and one passed on would send the client
-      // nowhere: the Location is not passed.
-      throw prometheusDefault.badAnswer(`HTTP ${response.status}, not an API answer`);
-    }
     if (response.status >= 400) {
       // An error answer goes through the error handler, which redacts the proxy's secrets from it (a gateway may
       // quote the request's headers). Small: read whole, within MAX_ERROR_ANSWER_BYTES (else 502).

@@ -118,11 +118,10 @@ export class UpstreamHttp {
       const controller = new AbortController();
       const answer = (async () => {
         const response = await fetch(url, { ...init, signal: controller.signal, redirect: 'manual' });
-        if (response.status < 200 || (response.status >= 300 && response.status < 400)) {
-          // Not followed (the proxy reaches its upstreams only), and not an answer either: read as one, a redirect's
-          // JSON body made an anomaly query a success with no series, and /readyz counted the upstream up.
+        const refused = this.notAnAnswer(response.status);
+        if (refused) {
           controller.abort();
-          throw this.badAnswer(`HTTP ${response.status}, not an API answer (redirects are not followed)`);
+          throw refused;
         }
         const declared = response.headers.has('content-encoding')
           ? undefined // the declared length is the encoded one; the decoded bytes are counted as they come
@@ -146,6 +145,17 @@ export class UpstreamHttp {
       })();
       return { answer, cancel: () => controller.abort() };
     });
+  }
+
+  /**
+   * A redirect (or an interim status) is no answer: it is not followed (the proxy reaches its upstreams only), and
+   * read as one, a redirect's JSON body made an anomaly query a success with no series and /readyz count the upstream
+   * up; passed on, it would send the client nowhere (its Location is not passed). Every read refuses it (502).
+   */
+  private notAnAnswer(status: number): PromApiError | undefined {
+    return status < 200 || (status >= 300 && status < 400)
+      ? this.badAnswer(`HTTP ${status}, not an API answer (redirects are not followed)`)
+      : undefined;
   }
 
   /**
@@ -175,6 +185,12 @@ export class UpstreamHttp {
             agent: this.agents[target.protocol],
           },
           (response) => {
+            const refused = this.notAnAnswer(response.statusCode ?? 502);
+            if (refused) {
+              response.destroy();
+              reject(refused);
+              return;
+            }
             const encoding = (response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
             const decoder = DECODERS[encoding];
             if (encoding !== 'identity' && decoder === undefined) {
