@@ -223,6 +223,25 @@ describe('--group-by', () => {
     const model = JSON.parse(readFileSync(join(whole, 'model.json'), 'utf8'));
     expect(Object.keys(model.detectors)).toEqual(['web-1', 'db-1']);
   });
+
+  test('group values a spreadsheet would run as formulas are written as text; plain numbers as they are', () => {
+    // OWASP "CSV injection": host labels come from whoever names the hosts, and scores.csv is opened in spreadsheets.
+    const hosts = ['=1+2', '@SUM(A1:A9)', '-cmd', '-1'];
+    const named = smallTelemetryRows({ hosts: ['a', 'b', 'c', 'd'] }).map((row) => ({
+      ...row,
+      host: hosts['abcd'.indexOf(String(row.host))],
+    }));
+    const out = join(work, 'formulas');
+    detect(writeInput(work, 'formulas.csv', toCsv(named)), out, '--group-by', 'host', '--contamination', '0.05');
+    const written = (file: string) => [...new Set(readCsv(join(out, file)).map((row) => row.host))].sort();
+    const expected = ["'-cmd", "'=1+2", "'@SUM(A1:A9)", '-1'];
+    expect(written('scores.csv')).toEqual(expected);
+    expect(written('anomalies.csv')).toEqual(expected);
+    // The summary and the model keep the names as given: they are JSON, not spreadsheet cells.
+    expect(Object.keys(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).groups).sort()).toEqual(
+      [...hosts].sort()
+    );
+  });
 });
 
 describe('missing values', () => {
