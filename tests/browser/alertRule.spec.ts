@@ -50,7 +50,7 @@ const PANEL_OPTIONS = {
  */
 const EXPECTED_EXPR =
   'anomaly_flag(avg_over_time(telemetry_cpu_usage_percent{host=~"host-a|host-b"}[$__interval]), ' +
-  'contamination=0.02, train="1d", mode=univariate, trees=150, window=10, lags=2, seasonality=false, seed=7, ' +
+  'contamination=0.02, train="1d", mode="per-series", trees=150, window=10, lags=2, seasonality=false, seed=7, ' +
   'step="1m")';
 
 /** What the user enters in the form. */

@@ -589,6 +589,11 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     [['--lags', '-1'], /^telemetry-analyzer: --lags: expected an integer from 0 to 100000, got -1$/],
     [['--lags', '100000000'], /^telemetry-analyzer: --lags: expected an integer from 0 to 100000, got 100000000$/],
     [['--window', '1'], /^telemetry-analyzer: --window: expected an integer from 2 to 100000, got 1$/],
+    // The modes every host names alike (the engine's contract), with the earlier names that mean the same.
+    [
+      ['--mode', 'univariat'],
+      /^telemetry-analyzer: --mode: must be per-series or multivariate \(univariate and per-column: per-series\) or online, got "univariat"$/,
+    ],
     [
       ['--window', '1000000000'],
       /^telemetry-analyzer: --window: expected an integer from 2 to 100000, got 1000000000$/,
@@ -849,7 +854,7 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
       [['--trees', '5'], '--trees'],
       [['--window', '5'], '--window'],
       [['--train-fraction', '0.5'], '--train-fraction'],
-      [['--mode', 'per-column'], '--mode'],
+      [['--mode', 'per-series'], '--mode'],
       [['--raw'], '--raw'],
       [['--no-seasonality'], '--no-seasonality'],
     ])('a training setting with --model: %j', (flags, flag) => {

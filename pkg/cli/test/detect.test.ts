@@ -180,14 +180,17 @@ describe('same scores whatever the way in', () => {
   });
 });
 
-describe('--mode per-column', () => {
-  test('one score column per metric; chunked equals unchunked', () => {
+describe('--mode per-series', () => {
+  test('one score column per metric; chunked equals unchunked; per-column (the earlier name) is the same mode', () => {
     const work = tempDir();
     const input = writeInput(work, 'in.csv', toCsv(smallTelemetryRows().slice(0, 600)));
-    detect(input, join(work, 'whole'), '--mode', 'per-column');
-    detect(input, join(work, 'chunked'), '--mode', 'per-column', '--chunk-rows', '9');
+    detect(input, join(work, 'whole'), '--mode', 'per-series');
+    detect(input, join(work, 'chunked'), '--mode', 'per-series', '--chunk-rows', '9');
+    detect(input, join(work, 'earlier name'), '--mode', 'per-column');
     const scores = readFileSync(join(work, 'whole', 'scores.csv'), 'utf8');
     expect(readFileSync(join(work, 'chunked', 'scores.csv'), 'utf8')).toBe(scores);
+    expect(readFileSync(join(work, 'earlier name', 'scores.csv'), 'utf8')).toBe(scores);
+    expect(JSON.parse(readFileSync(join(work, 'whole', 'summary.json'), 'utf8')).mode).toBe('per-series');
     const rows = readCsv(join(work, 'whole', 'scores.csv'));
     const scored = rows.filter((row) => row.status === 'scored');
     expect(scored.length).toBeGreaterThan(0);

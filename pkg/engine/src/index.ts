@@ -56,9 +56,13 @@ export {
   DEFAULT_CONTAMINATION,
   DEFAULT_DETECTOR_SETTINGS,
   DEFAULT_OPTION_COST_LIMITS,
+  DETECTION_MODES,
+  detectionModeChoices,
   LABEL_NAME,
+  parseDetectionMode,
   withinIntegerLimits,
   type AnomalyFunction,
+  type DetectionMode,
   type AnomalyIntegerOption,
   type AnomalyOptionName,
 } from './contract/anomalyQueryContract';

@@ -274,7 +274,7 @@ describe('the proxy parses every option of the built expression as the panel mea
     };
     expect(parse(absolute)).toMatchObject({ trainStart: 1_700_000_000_123, trainEnd: 1_700_086_400_456 });
     expect(parse(absolute)?.train).toBeUndefined();
-    expect(parse(visible)).toMatchObject({ train: 6 * 3_600_000, mode: 'univariate' });
+    expect(parse(visible)).toMatchObject({ train: 6 * 3_600_000, mode: 'per-series' });
   });
 
   it.each([

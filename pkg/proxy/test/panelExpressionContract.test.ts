@@ -37,7 +37,7 @@ function expectedProxyOptions(o: PanelOptions, query: AlertSourceQuery, context:
   return {
     contamination: o.contamination,
     ...training,
-    mode: o.mode === 'multivariate' ? 'multivariate' : 'univariate',
+    mode: o.mode === 'multivariate' ? 'multivariate' : 'per-series',
     ...(o.mode === 'multivariate' && o.groupByLabel !== '' ? { by: [o.groupByLabel] } : {}),
     trees: o.trees,
     window: o.window,

@@ -37,7 +37,7 @@ function printQuery(query: AnomalyQuery): string {
     options.push(`train_start=${o.trainStart / 1000}`, `train_end=${o.trainEnd! / 1000}`);
   }
   if (o.mode !== undefined) {
-    options.push(`mode=${o.mode}`);
+    options.push(`mode=${JSON.stringify(o.mode)}`);
   }
   if (o.by !== undefined) {
     options.push(`by=${promqlString(o.by.join(','))}`);
@@ -93,7 +93,7 @@ const options = fc
       trainRange: fc
         .tuple(fc.integer({ min: 1_000_000_000, max: 2_000_000_000 }), fc.integer({ min: 1, max: 10_000_000 }))
         .map(([start, length]) => ({ trainStart: start * 1000, trainEnd: (start + length) * 1000 })),
-      mode: fc.constantFrom('univariate' as const, 'multivariate' as const),
+      mode: fc.constantFrom('per-series' as const, 'multivariate' as const),
       by: fc.array(labelName, { minLength: 1, maxLength: 3 }),
       trees: fc.integer({ min: 1, max: 10_000 }),
       window: fc.integer({ min: 2, max: 10_000 }),

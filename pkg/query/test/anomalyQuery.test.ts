@@ -73,6 +73,13 @@ describe('valid anomaly queries', () => {
     expect(query.options.trainEnd).toBe(Date.UTC(2024, 0, 2));
   });
 
+  it.each(['mode="per-series"', 'mode=univariate', 'mode="per-column"'])(
+    "%s is the per-series mode every host names so (univariate: the proxy's earlier name)",
+    (option) => {
+      expect(parseAnomaly(`anomaly_flag(x, ${option})`).options).toEqual({ mode: 'per-series' });
+    }
+  );
+
   it('lets by imply mode=multivariate', () => {
     expect(parseAnomaly('anomaly_flag(x, by=instance)').options).toEqual({ by: ['instance'], mode: 'multivariate' });
   });
@@ -145,9 +152,15 @@ describe('malformed anomaly queries are 400 bad_data with the position', () => {
       'train "9999999999999d" is out of range: at most 106751d23h47m16s854ms',
     ],
     ['anomaly_flag(x, step=60)', 22, 'step must be a duration'],
-    ['anomaly_flag(x, mode="both")', 22, 'mode must be univariate or multivariate'],
+    [
+      'anomaly_flag(x, mode="both")',
+      22,
+      'mode must be "per-series" or multivariate (univariate and "per-column": "per-series")',
+    ],
+    // Unquoted, a hyphen ends the name: said with the spelling that works.
+    ['anomaly_flag(x, mode=per-series)', 22, 'mode must be "per-series" or multivariate'],
     ['anomaly_flag(x, by="inst-ance")', 20, 'by must be a label name'],
-    ['anomaly_flag(x, mode=univariate, by=instance)', 37, 'cannot be used with mode=univariate'],
+    ['anomaly_flag(x, mode=univariate, by=instance)', 37, 'cannot be used with mode=per-series'],
     ['anomaly_flag(x, seasonality=maybe)', 29, 'seasonality must be auto, true or false'],
     ['anomaly_flag(x, train_start="2024-01-01T00:00:00Z")', 29, 'must be given together'],
     ['anomaly_flag(x, train_start=200, train_end=100)', 44, 'train_end must be after train_start'],

@@ -45,7 +45,7 @@ describe('evaluation plan', () => {
       contamination: config.engine.contamination,
       trees: config.engine.trees,
       stepMs: 60_000,
-      mode: 'univariate',
+      mode: 'per-series',
       training: { windowMs: config.engine.trainingWindowMs },
     });
     const chosen = resolveSettings(config.engine, anomalyQuery('anomaly_score(cpu, trees=50, train="2d")'), range);

@@ -11,7 +11,7 @@ const cpu: Series = {
 
 describe('buildTable', () => {
   it('copies a single series into the table, ±Inf as NaN (missing)', () => {
-    const [unit] = buildUnits([cpu], 'univariate', []);
+    const [unit] = buildUnits([cpu], 'per-series', []);
     const table = buildTable(unit);
     expect(Array.from(table.timestamps)).toEqual([1000, 2000, 3000, 4000]);
     expect(table.columns.map((c) => c.name)).toEqual(['cpu']);
@@ -26,7 +26,7 @@ describe('buildTable', () => {
 
   it('sorts and merges a single series whose timestamps are out of order or repeated', () => {
     const series: Series = { labels: { __name__: 'cpu' }, timestamps: [3000, 1000, 2000, 2000], values: [3, 1, 2, 5] };
-    const [unit] = buildUnits([series], 'univariate', []);
+    const [unit] = buildUnits([series], 'per-series', []);
     const table = buildTable(unit);
     expect(Array.from(table.timestamps)).toEqual([1000, 2000, 3000]);
     expect(Array.from(table.columns[0].values)).toEqual([1, 5, 3]);
@@ -73,7 +73,7 @@ describe('the feature values a unit would need (limits.maxFeatureValuesPerModel)
     expect(() => checkFeatureValues(group, { lags: 10 }, limits)).toThrow(
       /^the model of \{\} would learn from 40 rows x 36 feature columns \(2 series\) = 1440 values, at most 1000 \(limits\.maxFeatureValuesPerModel\)/
     );
-    expect(() => checkFeatureValues(buildUnits([a, b], 'univariate', []), { lags: 10 }, limits)).not.toThrow();
+    expect(() => checkFeatureValues(buildUnits([a, b], 'per-series', []), { lags: 10 }, limits)).not.toThrow();
     // The training rows a fetch is about to bring count when they are more than the unit's own.
     expect(() => checkFeatureValues(group, { lags: 1 }, limits, 100)).toThrow(/100 rows x 18 feature columns/);
   });

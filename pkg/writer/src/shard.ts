@@ -22,7 +22,7 @@ export function parseShard(text: string): ShardSpec | undefined {
   return count >= 1 && index < count ? { index, count } : undefined;
 }
 
-/** The shard of a unit's labels (`__name__` left out: a univariate result carries none). */
+/** The shard of a unit's labels (`__name__` left out: a per-series result carries none). */
 export function shardOf(labels: Record<string, string>, count: number): number {
   const { __name__: _name, ...rest } = labels;
   const digest = createHash('md5').update(labelsKey(rest)).digest();

@@ -1,7 +1,9 @@
 /** Panel options of the anomaly panel, as stored in the dashboard JSON. Defaults live in options/defaults.ts. */
 
-/** How series become models: each on its own, or all (of one group) together as one multivariate model. */
-export type DetectionMode = 'per-series' | 'multivariate';
+import type { DetectionMode } from '@telemetry-analyzer/engine';
+
+/** How series become models: each on its own, or all (of one group) together; the names every host shares. */
+export type { DetectionMode };
 
 /** Which side of the rolling mean counts: spikes only, dips only, or both. */
 export type AnomalyDirection = 'above' | 'below' | 'both';

@@ -56,7 +56,7 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
     .option('--raw', 'use the metric values as they are: no engineered features, no scaling')
     .option(
       '--mode <mode>',
-      'multivariate (one model), per-column (one model per metric), or online (= --online, multivariate)',
+      'multivariate (one model), per-series (one model per metric column; per-column names it too), or online (= --online, multivariate)',
       'multivariate'
     )
     .option(

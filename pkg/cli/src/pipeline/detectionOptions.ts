@@ -4,9 +4,12 @@
 import {
   ANOMALY_INTEGER_LIMITS,
   DEFAULT_ONLINE_OPTIONS,
+  detectionModeChoices,
   MIN_TRAINING_ROWS,
+  parseDetectionMode,
   minimumRefitHistory,
   FEATURE_INTEGER_LIMITS,
+  type DetectorMode,
   type DetectorOptions,
   type OnlineOptions,
   MAX_HORIZON,
@@ -78,10 +81,12 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
   const columns = flags.columns === undefined ? undefined : parseColumnList(flags.columns);
   // `--mode online` is --online with one multivariate model (the form NAB's runner uses).
   const online = flags.online === true || flags.mode === 'online';
-  const mode = flags.mode === 'online' ? 'multivariate' : flags.mode;
-  if (mode !== 'multivariate' && mode !== 'per-column') {
-    throw new InputError({ source: '--mode' }, `must be multivariate, per-column or online, got "${mode}"`);
+  const shared = flags.mode === 'online' ? 'multivariate' : parseDetectionMode(flags.mode);
+  if (shared === undefined) {
+    throw new InputError({ source: '--mode' }, `must be ${detectionModeChoices()} or online, got "${flags.mode}"`);
   }
+  // Per series, in a table of metric columns: one model per column, the engine's per-column detector.
+  const mode: DetectorMode = shared === 'per-series' ? 'per-column' : 'multivariate';
   // The engine's own limits, checked now: past them training would fail as if the data were at fault.
   const window = parseInteger('--window', flags.window, ...FEATURE_INTEGER_LIMITS.window);
   const lags = parseInteger('--lags', flags.lags, ...FEATURE_INTEGER_LIMITS.lags);

@@ -5,7 +5,12 @@
  * (at most KEEP_PARSED_BYTES) + the chunks in flight (+ the report's downsampled series and the anomalies).
  */
 import { join } from 'path';
-import { AnomalyDetector, overFlaggingWarning, type OnlineOptions } from '@telemetry-analyzer/engine';
+import {
+  AnomalyDetector,
+  overFlaggingWarning,
+  type DetectorMode,
+  type OnlineOptions,
+} from '@telemetry-analyzer/engine';
 import { formatTimestamp } from '../input/timestamp';
 import type { InputSchema } from '../input/inputSchema';
 import { RowReader } from '../input/rowReader';
@@ -439,12 +444,10 @@ function buildSummary(
     ignored_text_columns: scan.textColumns,
     ignored_empty_columns: scan.emptyColumns,
     features: detectors[0]?.featureNames ?? [],
-    mode:
-      request.settings.online && !request.modelPath
-        ? request.settings.detector.mode === 'per-column'
-          ? 'online per-column'
-          : 'online'
-        : (detectors[0]?.options.mode ?? 'multivariate'),
+    mode: summaryMode(
+      request.settings.online && !request.modelPath,
+      (request.settings.online ? request.settings.detector.mode : detectors[0]?.options.mode) ?? 'multivariate'
+    ),
     contamination: request.settings.contamination,
     threshold: grouped ? undefined : single?.threshold,
     anomalies: total((c) => c.anomalies),
@@ -478,4 +481,10 @@ function repairsWarning(scan: ScanResult): string | undefined {
         `order; first at ${scan.schema.source}:${firstLine}); kept in file order, each timed just after the row ` +
         'before it: sort a file whose rows are out of order by time first. --strict refuses them.'
     : undefined;
+}
+
+/** summary.json's mode, in the names every host shares: per-series, multivariate, online, online per-series. */
+function summaryMode(online: boolean | undefined, mode: DetectorMode): string {
+  const shared = mode === 'per-column' ? 'per-series' : 'multivariate';
+  return online ? (shared === 'per-series' ? 'online per-series' : 'online') : shared;
 }

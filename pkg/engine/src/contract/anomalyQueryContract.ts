@@ -54,6 +54,38 @@ export const CONTAMINATION_MAX = 0.5;
  */
 export const DEFAULT_CONTAMINATION = 0.01;
 
+/**
+ * How series become models, with the same names in every host: 'per-series' gives each series its own model (a
+ * series of the panel's query or the proxy's, a metric column of the CLI's input), 'multivariate' one model over
+ * the series of a group (the panel's and proxy's `by` label, the CLI's whole row).
+ */
+export const DETECTION_MODES = ['per-series', 'multivariate'] as const;
+export type DetectionMode = (typeof DETECTION_MODES)[number];
+
+/** Names hosts used before they shared DETECTION_MODES, still accepted: the proxy's and the CLI's. */
+const DETECTION_MODE_ALIASES: Readonly<Record<string, DetectionMode>> = Object.freeze({
+  univariate: 'per-series',
+  'per-column': 'per-series',
+});
+
+/** The mode `text` names (one of DETECTION_MODES or an earlier name for it); undefined if none. */
+export function parseDetectionMode(text: string): DetectionMode | undefined {
+  if ((DETECTION_MODES as readonly string[]).includes(text)) {
+    return text as DetectionMode;
+  }
+  return Object.prototype.hasOwnProperty.call(DETECTION_MODE_ALIASES, text) ? DETECTION_MODE_ALIASES[text] : undefined;
+}
+
+/**
+ * For messages: `per-series or multivariate (univariate and per-column: per-series)`; `quoted` for the query
+ * language, where a name with a hyphen is written as a string (`mode="per-series"`).
+ */
+export function detectionModeChoices(quoted = false): string {
+  const spelled = (mode: string) => (quoted && mode.includes('-') ? JSON.stringify(mode) : mode);
+  const aliases = Object.keys(DETECTION_MODE_ALIASES).map(spelled).join(' and ');
+  return `${DETECTION_MODES.map(spelled).join(' or ')} (${aliases}: ${spelled('per-series')})`;
+}
+
 /** A label name (the `by` option's items). */
 export const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -14,7 +14,7 @@ export interface ModelKeyParts {
   options: Record<string, unknown>;
   /** The range the model trains on (evaluationPlan.trainingRange). */
   training?: { startMs: number; endMs: number };
-  /** The series' labels (univariate) or the group's labels (multivariate). */
+  /** The series' labels (per-series) or the group's labels (multivariate). */
   labels: Record<string, string>;
 }
 

@@ -19,9 +19,12 @@ import {
   type AnomalyFunction,
   type AnomalyIntegerOption,
   CONTAMINATION_MAX,
+  detectionModeChoices,
+  type DetectionMode,
   LABEL_NAME,
   MAX_DURATION_MS,
   formatDuration,
+  parseDetectionMode,
   isDurationOutOfRange,
   parseDuration,
 } from '@telemetry-analyzer/engine';
@@ -43,8 +46,8 @@ export interface AnomalyOptions {
   /** Fixed training range (both or neither). */
   trainStart?: number;
   trainEnd?: number;
-  /** 'univariate' (default): one model per series; 'multivariate': one model per group of series. */
-  mode?: 'univariate' | 'multivariate';
+  /** 'per-series' (default; `univariate` names it too): one model per series; 'multivariate': one per group. */
+  mode?: DetectionMode;
   /** Multivariate grouping labels. */
   by?: string[];
   trees?: number;
@@ -285,12 +288,14 @@ class AnomalyQueryParser {
         options[key] = ms;
         return key;
       }
-      case 'mode':
-        if (text !== 'univariate' && text !== 'multivariate') {
-          this.fail(value, `mode must be univariate or multivariate, got ${value.text}`);
+      case 'mode': {
+        const mode = parseDetectionMode(text);
+        if (mode === undefined) {
+          this.fail(value, `mode must be ${detectionModeChoices(true)}, got ${value.text}`);
         }
-        options.mode = text;
+        options.mode = mode;
         return 'mode';
+      }
       case 'by': {
         const labels = text.split(',').map((l) => l.trim());
         const bad = labels.find((l) => !LABEL_NAME.test(l));
@@ -345,10 +350,10 @@ class AnomalyQueryParser {
       throw new QueryParseError(at('train'), 'give either train or train_start/train_end, not both');
     }
     if (options.by !== undefined) {
-      if (options.mode === 'univariate') {
+      if (options.mode === 'per-series') {
         throw new QueryParseError(
           at('by'),
-          'by groups series for mode=multivariate; it cannot be used with mode=univariate'
+          'by groups series for mode=multivariate; it cannot be used with mode=per-series'
         );
       }
       options.mode = 'multivariate';

@@ -2,7 +2,12 @@
  * Planning an evaluation before anything is fetched: which upstream, the query's settings with every default filled
  * in, the range the answer holds, the range a model trains on, and the refusals when any of them costs too much.
  */
-import { batchTrainingEnd, minimumRefitHistory, type DetectorOptions } from '@telemetry-analyzer/engine';
+import {
+  batchTrainingEnd,
+  minimumRefitHistory,
+  type DetectionMode,
+  type DetectorOptions,
+} from '@telemetry-analyzer/engine';
 import type { EngineDefaults, Limits } from '../config';
 import { QueryParseError, badData } from '../errors';
 import { describeMs } from '../time';
@@ -19,7 +24,7 @@ export interface ResolvedSettings extends Pick<
   'contamination' | 'trees' | 'window' | 'lags' | 'seasonality' | 'seed'
 > {
   stepMs: number;
-  mode: 'univariate' | 'multivariate';
+  mode: DetectionMode;
   by: string[];
   /** Relative training window, or a fixed range. */
   training: { windowMs: number } | { startMs: number; endMs: number };
@@ -43,7 +48,7 @@ export function resolveSettings(
     seasonality: o.seasonality ?? defaults.seasonality,
     seed: o.seed ?? defaults.seed,
     stepMs,
-    mode: o.mode ?? 'univariate',
+    mode: o.mode ?? 'per-series',
     by: o.by ?? [],
     training:
       o.trainStart !== undefined
@@ -132,7 +137,7 @@ export function fewestTrainingPoints(settings: ResolvedSettings): number {
   return minimumRefitHistory(detectorOptionsOf(settings));
 }
 
-/** The engine's options for a query's settings: one multivariate model per unit (a unit is one series univariate). */
+/** The engine's options for a query's settings: one multivariate model per unit (a unit is one series per-series). */
 export function detectorOptionsOf(settings: ResolvedSettings): DetectorOptions {
   return {
     features: { window: settings.window, lags: settings.lags, seasonality: settings.seasonality },

@@ -3,10 +3,10 @@
  * grouped by the `by` labels (all series form one group without `by`); each group is one table whose columns are the
  * group's series, named by their labels except the `by` labels (including `__name__`).
  */
-import type { SeriesTable } from '@telemetry-analyzer/engine';
+import type { DetectionMode, SeriesTable } from '@telemetry-analyzer/engine';
 import { Series, labelSetSortKey, labelsKey } from '../upstreams/series';
 
-/** One model's worth of data: a series (univariate) or a group of series (multivariate). */
+/** One model's worth of data: a series (per-series) or a group of series (multivariate). */
 export interface ModelUnit {
   /** Identity of the unit: the series' labels, or the group's `by` labels. */
   labels: Record<string, string>;
@@ -14,17 +14,17 @@ export interface ModelUnit {
   columns: Map<string, Series>;
 }
 
-/** The labels of the unit a series belongs to: its own (univariate), or its group's `by` labels. */
+/** The labels of the unit a series belongs to: its own (per-series), or its group's `by` labels. */
 export function unitLabelsOf(
   labels: Record<string, string>,
-  mode: 'univariate' | 'multivariate',
+  mode: DetectionMode,
   by: string[]
 ): Record<string, string> {
-  return mode === 'univariate' ? labels : Object.fromEntries(by.map((name) => [name, labels[name] ?? '']));
+  return mode === 'per-series' ? labels : Object.fromEntries(by.map((name) => [name, labels[name] ?? '']));
 }
 
-export function buildUnits(series: Series[], mode: 'univariate' | 'multivariate', by: string[]): ModelUnit[] {
-  if (mode === 'univariate') {
+export function buildUnits(series: Series[], mode: DetectionMode, by: string[]): ModelUnit[] {
+  if (mode === 'per-series') {
     return series.map((s) => ({ labels: s.labels, columns: new Map([[s.labels.__name__ ?? 'value', s]]) }));
   }
   const groups = new Map<string, ModelUnit>();
@@ -86,7 +86,7 @@ export function columnOrder(unit: ModelUnit): string[] {
 
 /**
  * One series' own timestamps and values copied straight into typed arrays (the other columns all NaN): the common
- * univariate case, without the union's set, sort and row map. Undefined when the timestamps are not strictly
+ * per-series case, without the union's set, sort and row map. Undefined when the timestamps are not strictly
  * increasing (the union sorts and merges them).
  */
 function singleSeriesTable(series: Series, columnNames: string[], presentName: string): SeriesTable | undefined {

@@ -112,7 +112,7 @@ function detectorArguments(o: AnomalyOptions, context: ExpressionContext): strin
       args.push(`by=${quote(o.groupByLabel)}`);
     }
   } else {
-    args.push('mode=univariate');
+    args.push('mode="per-series"');
   }
   args.push(
     `trees=${o.trees}`,

@@ -265,7 +265,7 @@ describe('Create alert rule', () => {
           datasourceUid: 'anomaly-ds',
           model: {
             expr:
-              'anomaly_flag(rate(cpu{job="node"}[5m]), contamination=0.05, train="6h", mode=univariate, trees=100, ' +
+              'anomaly_flag(rate(cpu{job="node"}[5m]), contamination=0.05, train="6h", mode="per-series", trees=100, ' +
               'window=12, lags=1, seasonality=auto, seed=42, step="1m")',
             instant: true,
             intervalMs: 60_000,

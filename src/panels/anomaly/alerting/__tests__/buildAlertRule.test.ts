@@ -122,7 +122,7 @@ describe('buildAlertRule', () => {
     expect(body.data[0].relativeTimeRange).toEqual({ from: 600, to: 0 });
   });
 
-  it('writes univariate mode, contamination auto and an InfluxQL statement with its upstream', () => {
+  it('writes per-series mode, contamination auto and an InfluxQL statement with its upstream', () => {
     const expr = buildAlertRule({
       ...input,
       query: { language: 'influxql', statement: 'SELECT mean("v") FROM "m" WHERE $timeFilter', upstream: 'influx' },
@@ -130,7 +130,7 @@ describe('buildAlertRule', () => {
     }).body.data[0].model.expr;
     expect(expr).toBe(
       'anomaly_flag(influxql(`SELECT mean("v") FROM "m" WHERE $timeFilter`), contamination=auto, train="6h", ' +
-        'mode=univariate, trees=100, window=12, lags=1, seasonality=true, seed=42, step="30s", upstream="influx")'
+        'mode="per-series", trees=100, window=12, lags=1, seasonality=true, seed=42, step="30s", upstream="influx")'
     );
   });
 
