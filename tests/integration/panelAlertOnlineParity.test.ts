@@ -26,6 +26,8 @@ const HOUR_MS = 3_600_000;
 const dataset = buildTelemetryDataset();
 const QUERY = 'cpu_usage_percent{host="host-a"}';
 
+const SCRAPED_OFF_THE_MINUTE = 'cpu_scraped_at_07';
+
 let prometheus: PrometheusServer;
 let proxy: ProxyUnderTest;
 
@@ -50,7 +52,16 @@ beforeAll(async () => {
     timestampsMs: dataset.timestamps.slice(-60),
     values: dataset.timestamps.slice(-60).map((_, k) => i + (k % 7)),
   }));
-  prometheus = await startPrometheus({ series: [...toPrometheusSeries(dataset), ...probes] });
+  // The same samples scraped 7 s past each minute, as a real scrape's offset puts them.
+  const cpu = toPrometheusSeries(dataset).find(
+    (one) => one.metric === 'cpu_usage_percent' && one.labels.host === 'host-a'
+  )!;
+  const offset = {
+    ...cpu,
+    metric: SCRAPED_OFF_THE_MINUTE,
+    timestampsMs: Array.from(cpu.timestampsMs, (t) => t + 7_000),
+  };
+  prometheus = await startPrometheus({ series: [...toPrometheusSeries(dataset), ...probes, offset] });
   proxy = await startProxyUnderTest({ prometheusUrl: prometheus.url });
 });
 
@@ -180,6 +191,29 @@ describe('an online alert evaluated off the step grid', () => {
     const instant = (await response.json()) as { data: { result: Array<{ value: [number, string] }> } };
     expect(instant.data.result[0].value).toEqual([(at + 30_000) / 1000, range.get(at)]);
   });
+});
+
+describe('an online alert over samples scraped off the minute', () => {
+  // A review (2026-12-06): samples at :07, the alert evaluated at :30 scored on the grid through :30, whose rows
+  // (and warm-up's last row) were not the panel's: no score equal. The instant query now scores the epoch's grid.
+  it.each([5_000, 30_000, 59_000])(
+    'evaluated %d ms past a minute, scores that minute as the range query (the panel) does',
+    async (evaluatedAfter) => {
+      const expression = `anomaly_score(${SCRAPED_OFF_THE_MINUTE}{host="host-a"}, online=true, train="1d", trees=40, step="1m")`;
+      const hour = Math.floor((dataset.end - 10 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+      const at = hour + 30 * 60_000;
+      const [series] = await queryRange(proxy.url, expression, hour + 10 * 60_000, hour + 40 * 60_000, STEP_MS);
+      const range = new Map(series.values.map(([seconds, value]) => [seconds * 1000, value]));
+      const response = await fetch(`${proxy.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ query: expression, time: String((at + evaluatedAfter) / 1000) }),
+      });
+      const instant = (await response.json()) as { data: { result: Array<{ value: [number, string] }> } };
+      expect(range.get(at)).toBeDefined();
+      expect(instant.data.result[0].value).toEqual([(at + evaluatedAfter) / 1000, range.get(at)]);
+    }
+  );
 });
 
 describe("a multivariate model's columns", () => {

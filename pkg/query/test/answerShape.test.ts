@@ -52,9 +52,18 @@ describe('answer shape', () => {
     const timeMs = 10 * INSTANT_LOOKBACK_MS;
     const fresh = series({ host: 'a' }, [timeMs - 120_000, timeMs - 60_000], [0.4, 0.7]);
     const stale = series({ host: 'b' }, [timeMs - INSTANT_LOOKBACK_MS], [0.9]);
-    expect(toVector(anomalyQuery('anomaly_score(cpu)'), [fresh, stale], timeMs, []).result).toEqual([
+    expect(toVector(anomalyQuery('anomaly_score(cpu)'), [fresh, stale], timeMs, 60_000, []).result).toEqual([
       { metric: { host: 'a' }, value: [timeMs / 1000, '0.7'] },
     ]);
+  });
+
+  it('looks back a step when the step is longer than the lookback: the last grid point is at most a step old', () => {
+    const timeMs = 10 * 3_600_000 + 9 * 60_000;
+    const hourly = series({ host: 'a' }, [10 * 3_600_000], [0.6]); // 9 minutes before the evaluation
+    expect(toVector(anomalyQuery('anomaly_score(cpu)'), [hourly], timeMs, 3_600_000, []).result).toEqual([
+      { metric: { host: 'a' }, value: [timeMs / 1000, '0.6'] },
+    ]);
+    expect(toVector(anomalyQuery('anomaly_score(cpu)'), [hourly], timeMs, 60_000, []).result).toEqual([]);
   });
 
   it('drops __name__ unless two series would then have the same labels', () => {

@@ -5,6 +5,7 @@ import { PromApiError, QueryParseError } from '../src/errors';
 import { parseQuery, type AnomalyQuery } from '../src/query/anomalyQuery';
 import {
   INSTANT_LOOKBACK_MS,
+  instantGridEnd,
   chooseUpstream,
   resolveSettings,
   scoredRange,
@@ -55,9 +56,10 @@ describe('evaluation plan', () => {
   });
 
   it('answers an instant query from the lookback before its time, and refuses a range with too many points', () => {
+    // 1e9 ms is 16 666 min 40 s: off every grid below, as an alert evaluated at :40 is.
     expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 60_000)).toEqual({
-      scoreStart: 1e9 - INSTANT_LOOKBACK_MS,
-      scoreEnd: 1e9,
+      scoreStart: 999_960_000 - INSTANT_LOOKBACK_MS,
+      scoreEnd: 999_960_000,
     });
     const tooLong = { kind: 'range' as const, startMs: 0, endMs: 100 * 60_000, stepMs: 60_000 }; // 101 points
     expect(() => scoredRange(config.limits, tooLong, 60_000)).toThrow(/maximum resolution of 100 points/);
@@ -69,15 +71,25 @@ describe('evaluation plan', () => {
     expect(() => scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 3_000)).toThrow(
       'an instant query scores the last 5 minutes at step=3000ms: 101 points per timeseries, more than 100 (limits.maxPointsPerSeries). Use a larger step='
     );
-    expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 3_030).scoreEnd).toBe(1e9);
-    // The grid through the instant's time, its time a scored point whatever the step (a review: a step over the
-    // 5-minute lookback scored only t - 5m, which the lookback leaves out: always an empty answer).
+    expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 3_030).scoreEnd).toBe(999_999_990);
+    // A step over the 5-minute lookback scores its last grid point alone (a review: from t - 5m, such a step scored
+    // only t - 5m, which the lookback leaves out: always an empty answer; toVector looks back a step then).
     expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 600_000)).toEqual({
-      scoreStart: 1e9,
-      scoreEnd: 1e9,
+      scoreStart: 999_600_000,
+      scoreEnd: 999_600_000,
     });
-    expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 60_000).scoreStart).toBe(1e9 - 300_000);
-    expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 45_000).scoreStart).toBe(1e9 - 270_000);
+    expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 45_000).scoreStart).toBe(999_990_000 - 270_000);
+  });
+
+  it("scores an instant query up to the epoch's step grid, the one Grafana aligns a panel's range to", () => {
+    // An alert evaluated at any second of the minute scores the panel's grid points: the same rows and warm-up.
+    const minute = 28_000_000 * 60_000;
+    for (const second of [0, 1, 30, 59]) {
+      const time = minute + second * 1000;
+      expect(instantGridEnd(time, 60_000)).toBe(minute);
+      expect(scoredRange(config.limits, { kind: 'instant', timeMs: time }, 60_000).scoreEnd).toBe(minute);
+    }
+    expect(instantGridEnd(minute + 7 * 60_000 + 5_000, 7 * 60_000)).toBe(minute + 7 * 60_000);
   });
 
   /** The settings of `query` evaluated over a range at a 1-minute step. */

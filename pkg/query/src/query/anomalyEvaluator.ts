@@ -290,7 +290,7 @@ export class AnomalyEvaluator {
     } else {
       this.fetchRecords.delete(recordKey); // nothing scored from a model: nothing to fast-forward
     }
-    return answerOf(query, range, scored, warnings, alsoFns);
+    return answerOf(query, range, step, scored, warnings, alsoFns);
   }
 
   /** An `online=true` query (onlineScoring.ts): trains per evaluation, keeps no model, scores every row causally. */
@@ -360,7 +360,7 @@ export class AnomalyEvaluator {
       }
     }
     const scored = withoutMetricNames(output);
-    return answerOf(query, range, scored, warnings, alsoFns);
+    return answerOf(query, range, step, scored, warnings, alsoFns);
   }
 
   /**
@@ -408,13 +408,14 @@ function sameColumns(cachedColumns: readonly string[] | undefined, model: Traine
 function answerOf(
   query: AnomalyQuery,
   range: EvaluationRange,
+  stepMs: number,
   scored: Parameters<typeof toMatrix>[1],
   warnings: string[],
   alsoFns?: AnomalyFunction[]
 ): EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> } {
   return range.kind === 'range'
     ? { ...toMatrix(query, scored, warnings), also: alsoMatrices(query, alsoFns, scored) }
-    : toVector(query, scored, range.timeMs, warnings);
+    : toVector(query, scored, range.timeMs, stepMs, warnings);
 }
 
 /**

@@ -6,7 +6,7 @@
 import { overFlaggingWarning } from '@telemetry-analyzer/engine';
 import { labelsKey } from '../upstreams/series';
 import type { AnomalyFunction, AnomalyQuery } from './anomalyQuery';
-import { INSTANT_LOOKBACK_MS } from './evaluationPlan';
+import { instantLookbackMs } from './evaluationPlan';
 import type { Samples } from './scoredSamples';
 
 export interface PromSample {
@@ -115,13 +115,15 @@ export function toVector(
   query: AnomalyQuery,
   series: ScoredSeries[],
   timeMs: number,
+  stepMs: number,
   warnings: string[]
 ): EvaluationResult {
   const test = comparisonOf(query);
   const result: VectorResult['result'] = [];
+  const lookbackMs = instantLookbackMs(stepMs);
   for (const s of series) {
     const last = s.timestamps.length - 1;
-    if (last < 0 || s.timestamps[last] <= timeMs - INSTANT_LOOKBACK_MS) {
+    if (last < 0 || s.timestamps[last] <= timeMs - lookbackMs) {
       continue;
     }
     const v = compared(query, test, s.values[last]);

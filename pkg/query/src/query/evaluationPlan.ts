@@ -33,6 +33,20 @@ export interface ResolvedSettings extends Pick<
 /** How far back an instant query looks for the latest scored sample (Prometheus' default lookback delta). */
 export const INSTANT_LOOKBACK_MS = 5 * 60_000;
 
+/**
+ * The last point an instant query at `timeMs` scores: on the step grid counted from the epoch, as Grafana rounds a
+ * range query's start and end down to a multiple of the step (AlignTimeRange, grafana/grafana
+ * pkg/promlib/models/query.go; with a UTC offset of 0). At most one step before `timeMs`.
+ */
+export function instantGridEnd(timeMs: number, stepMs: number): number {
+  return Math.floor(timeMs / stepMs) * stepMs;
+}
+
+/** How far back an instant answer takes a series' latest scored point: the lookback, or a step when it is longer. */
+export function instantLookbackMs(stepMs: number): number {
+  return Math.max(INSTANT_LOOKBACK_MS, stepMs);
+}
+
 export function resolveSettings(
   defaults: EngineDefaults,
   query: AnomalyQuery,
@@ -65,11 +79,13 @@ export function scoredRange(
   /** The step is the step= option's, not the request's: the message then names the option. */
   stepFromOption = false
 ): { scoreStart: number; scoreEnd: number } {
-  // An instant query scores the lookback on the grid through its time, so its time is always a scored point: from
-  // t - 5m, a step over 5 minutes scored t - 5m alone, which the lookback leaves out (an answer always empty).
+  // An instant query scores the lookback up to the last point of the step grid counted from the epoch, the grid
+  // Grafana aligns a dashboard's range queries to: an alert then scores the rows, samples and warm-up a panel's
+  // range scores, whatever second the rule is evaluated at and the samples were scraped at (a review: scraped at
+  // :07 and evaluated at :30, no score equalled the panel's on the grid through the evaluation time).
+  const scoreEnd = range.kind === 'range' ? range.endMs : instantGridEnd(range.timeMs, stepMs);
   const scoreStart =
-    range.kind === 'range' ? range.startMs : range.timeMs - Math.floor(INSTANT_LOOKBACK_MS / stepMs) * stepMs;
-  const scoreEnd = range.kind === 'range' ? range.endMs : range.timeMs;
+    range.kind === 'range' ? range.startMs : scoreEnd - Math.floor(INSTANT_LOOKBACK_MS / stepMs) * stepMs;
   const points = Math.floor((scoreEnd - scoreStart) / stepMs) + 1;
   if (points > limits.maxPointsPerSeries) {
     // An instant query scores its lookback at the step= option's step: held to the same limit as a range query
