@@ -13,7 +13,7 @@ import {
 } from './defaults';
 
 /**
- * 'auto' (scikit-learn's fixed score threshold of 0.5) or the expected share of anomalies, clamped into 0.001–0.5.
+ * 'auto' (scikit-learn's fixed score threshold of 0.5) or the expected share of anomalies, in (0, 0.5].
  * The field always shows the value the option holds: typed values are committed on blur and on Enter, 0 becomes 0.001,
  * a cleared field goes back to the current value. Switching auto off goes back to the number the panel held before
  * auto was switched on in this editor, or else to the app's default contamination (as a new panel gets it), not to

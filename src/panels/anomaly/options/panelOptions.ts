@@ -18,7 +18,7 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<AnomalyOption
       path: 'contamination',
       name: 'Contamination',
       description:
-        'Expected share of anomalies (0.001–0.5, clamped); auto uses scikit-learn’s fixed score threshold of 0.5. ' +
+        'Expected share of anomalies (above 0, at most 0.5); auto uses scikit-learn’s fixed score threshold of 0.5. ' +
         'New panels start at the app’s default contamination. Changing it does not retrain.',
       category: [DETECTION],
       // No default here: a new panel takes the app's default contamination (AnomalyPanel writes it on first render).
@@ -125,7 +125,8 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<AnomalyOption
       description:
         'Score every point from the points before it, with calibrated scores that one threshold serves across ' +
         'series and that follow drift; the training range warms the detector up. Alert rules created from the ' +
-        'panel then use online=true.',
+        'panel then use online=true. Train on previous days for scores an alert reproduces: warmed up on the ' +
+        'visible range, earlier scores change when the range moves.',
       category: [DETECTION],
       defaultValue: D.online,
     })

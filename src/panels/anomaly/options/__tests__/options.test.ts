@@ -54,6 +54,9 @@ describe('panel options', () => {
     expect(parseContaminationInput('0', 0.01)).toBe(0.001);
     expect(parseContaminationInput('-1', 0.01)).toBe(0.001);
     expect(parseContaminationInput('0.7', 0.01)).toBe(0.5);
+    // Kept as typed, as the proxy and the CLI keep it (a review: the panel made 0.0005 0.001, so a rule's or a CLI
+    // run's scores could not be had in the panel).
+    expect(parseContaminationInput('0.0005', 0.01)).toBe(0.0005);
     expect(parseContaminationInput(' 0.05 ', 0.01)).toBe(0.05);
     expect(parseContaminationInput('', 0.02)).toBe(0.02);
     expect(parseContaminationInput('abc', 0.02)).toBe(0.02);
@@ -100,14 +103,15 @@ describe('panel options', () => {
     }
   });
 
-  it('replaces malformed values by defaults and clamps contamination into 0.001–0.5', () => {
+  it('replaces malformed values by defaults and keeps contamination in (0, 0.5], as every host does', () => {
     const o = withDefaults({ contamination: 3, trees: -1, window: 1, direction: 'sideways' as never, lags: 0 });
     expect(o.contamination).toBe(0.5);
     expect(o.trees).toBe(100);
     expect(o.window).toBe(2);
     expect(o.direction).toBe('both');
     expect(o.lags).toBe(0);
-    expect(withDefaults({ contamination: 0.00001 }).contamination).toBe(0.001);
+    expect(withDefaults({ contamination: 0.00001 }).contamination).toBe(0.00001);
+    expect(withDefaults({ contamination: 0 }).contamination).toBe(withDefaults({}).contamination);
     expect(withDefaults({ contamination: 'auto' }).contamination).toBe('auto');
   });
 });
