@@ -60,6 +60,7 @@ export {
   detectionModeChoices,
   LABEL_NAME,
   parseDetectionMode,
+  readContamination,
   withinIntegerLimits,
   type AnomalyFunction,
   type DetectionMode,
@@ -112,3 +113,14 @@ export { MAX_HORIZON, SlidingScoreHistory } from './online/slidingScoreHistory';
 export { TrailingDeviation } from './online/trailingDeviation';
 export { overFlaggingWarning, OVER_FLAGGING_FACTOR, AUTO_SHARE_WARNING } from './flagShare';
 export { constantColumns } from './constantColumns';
+// How the panel and the proxy join a multivariate group's series on one step grid.
+export {
+  FILL_MAX_STEPS,
+  MEDIAN_STEP_SAMPLE,
+  alignOnStep,
+  commonStep,
+  medianStep,
+  seriesStep,
+  type AlignableSeries,
+  type Alignment,
+} from './alignSeries';

@@ -32,7 +32,28 @@ describe('buildTable', () => {
     expect(Array.from(table.columns[0].values)).toEqual([1, 5, 3]);
   });
 
-  it('puts the series of a multivariate group on the union of their timestamps', () => {
+  it("joins a multivariate group's series as the panel does: on their step grid, a one-step gap filled", () => {
+    // A review (2026-12-06): the panel filled one missed scrape with the previous value and the proxy left the row
+    // out, so every later score of the group differed. Both now use the engine's alignOnStep.
+    const origin = 1_700_000_017_000; // the grid the rows were fetched on, 17 s past a minute
+    const at = (minutes: number[]) => minutes.map((m) => origin + m * 60_000);
+    const minutes = Array.from({ length: 12 }, (_, m) => m);
+    const a: Series = { labels: { __name__: 'a', host: 'h' }, timestamps: at(minutes), values: minutes };
+    // Mostly every minute, so the group's step stays a minute (the coarsest series' median step).
+    const bMinutes = [0, 2, 3, 4, 7, 8, 9, 10, 11];
+    const b: Series = { labels: { __name__: 'b', host: 'h' }, timestamps: at(bMinutes), values: bMinutes };
+    const [unit] = buildUnits([a, b], 'multivariate', ['host']);
+    const table = buildTable(unit, undefined, 60_000);
+    expect(Array.from(table.timestamps)).toEqual(at(minutes));
+    // b's minute 1 (one step) takes its previous value; minutes 5-6 (two steps) stay missing.
+    expect(table.columns.map((c) => [c.name, Array.from(c.values)])).toEqual([
+      ['{__name__="a"}', minutes],
+      ['{__name__="b"}', [0, 0, 2, 3, 4, NaN, NaN, 7, 8, 9, 10, 11]],
+    ]);
+    expect(unitRowCount(unit, 60_000)).toBe(12);
+  });
+
+  it('puts the series of a multivariate group on the union of their timestamps without a step', () => {
     const memory: Series = { labels: { __name__: 'memory', host: 'a' }, timestamps: [2000, 5000], values: [20, 50] };
     const [unit] = buildUnits([cpu, memory], 'multivariate', ['host']);
     const table = buildTable(unit);

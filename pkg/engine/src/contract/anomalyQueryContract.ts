@@ -49,6 +49,38 @@ export const DEFAULT_OPTION_COST_LIMITS = Object.freeze({ trees: 1_000, window: 
 export const CONTAMINATION_MAX = 0.5;
 
 /**
+ * A contamination typed by a person (the CLI's --contamination, the panel's field): a share in
+ * (0, CONTAMINATION_MAX], a decimal comma read as a point (0,05). What looks like a percentage (5 %, or 5, which is
+ * above the largest share) is refused with the share it would be, never guessed: read as 0.5, "5" flagged half the
+ * points of a panel without a word (a review). 'auto' is the host's to read first.
+ */
+export function readContamination(text: string): { value: number } | { problem: string } {
+  const trimmed = text.trim();
+  const percent = /^(\d+(?:[.,]\d+)?)\s*%$/.exec(trimmed);
+  if (percent) {
+    const share = asShare(Number(percent[1].replace(',', '.')));
+    return { problem: `a share in (0, ${CONTAMINATION_MAX}], not a percentage: ${trimmed} is ${share}` };
+  }
+  const value = Number(/^\d*,\d+$/.test(trimmed) ? trimmed.replace(',', '.') : trimmed);
+  if (trimmed === '' || !Number.isFinite(value)) {
+    return { problem: `a share in (0, ${CONTAMINATION_MAX}], got "${trimmed}"` };
+  }
+  if (value <= 0) {
+    return { problem: `a share in (0, ${CONTAMINATION_MAX}]: ${trimmed} is not above 0` };
+  }
+  if (value > CONTAMINATION_MAX) {
+    const asPercent = value <= 100 ? ` (for ${trimmed} % write ${asShare(value)})` : '';
+    return { problem: `a share in (0, ${CONTAMINATION_MAX}]: ${trimmed} is above ${CONTAMINATION_MAX}${asPercent}` };
+  }
+  return { value };
+}
+
+/** A percentage as the share it is, without float noise: 0.9 % is 0.009, not 0.009000000000000001. */
+function asShare(percent: number): number {
+  return Number((percent / 100).toPrecision(12));
+}
+
+/**
  * The contamination every host starts from: 1 % of points. Not 'auto' (sklearn's fixed 0.5 threshold), which flags
  * 25-74 % of the points of real series: alerts that would fire most of the time.
  */

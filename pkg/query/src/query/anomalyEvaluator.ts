@@ -224,7 +224,7 @@ export class AnomalyEvaluator {
     checkPointsScored(keyed.length, Math.floor((scoreEnd - dataStart) / step) + 1, limits);
     // Before the training range is fetched: its rows on the step are known, the group's width from this fetch.
     const trainingRows = Math.floor((training.endMs - training.startMs) / step) + 1;
-    checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, limits, trainingRows);
+    checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, limits, trainingRows, step);
 
     const models = new Map<string, TrainedModel>();
     const missing: typeof keyed = [];
@@ -262,7 +262,7 @@ export class AnomalyEvaluator {
         warnings.push(warning);
       }
     }
-    let tableOf = (unit: ModelUnit, model: TrainedModel): SeriesTable => buildTable(unit, model.detector.columns);
+    let tableOf = (unit: ModelUnit, model: TrainedModel): SeriesTable => buildTable(unit, model.detector.columns, step);
     if (plan) {
       // A model trained (or reloaded) since the plan may have other columns than the cached rows: fetch whole.
       const changed = [...models].some(([key, model]) => !sameColumns(plan.cached.get(key)?.columns, model));
@@ -274,7 +274,7 @@ export class AnomalyEvaluator {
           plan.cached.get(model.key)!.table,
           dataStart,
           plan.fetchStartMs,
-          buildTable(unit, model.detector.columns)
+          buildTable(unit, model.detector.columns, step)
         );
     }
     const scored = await scoreUnits(
@@ -329,14 +329,14 @@ export class AnomalyEvaluator {
     });
     const units = buildUnits(series, settings.mode, settings.by);
     checkPointsScored(units.length, Math.floor((scoreEnd - fetchStart) / step) + 1, limits);
-    checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, limits);
+    checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, limits, 0, step);
     const warnings: string[] = [];
     const output: ScoredSeries[] = [];
     for (const unit of units) {
       throwIfAborted(signal);
       const outcome = await this.engine.scoreOnline(
         {
-          table: buildTable(unit),
+          table: buildTable(unit, undefined, step),
           options: detectorOptionsOf(settings),
           trainingEndMs: training.endMs,
           fn: query.function,

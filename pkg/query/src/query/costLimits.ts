@@ -91,11 +91,13 @@ export function checkFeatureValues(
   units: ModelUnit[],
   features: FeatureOptions,
   limits: Limits,
-  atLeastRows = 0
+  atLeastRows = 0,
+  /** The query's step: a group's rows are then its grid's (buildTable) */
+  stepMs?: number
 ): void {
   for (const unit of units) {
     const columns = maxFeatureColumns(unit.columns.size, features);
-    const rows = Math.max(unitRowCount(unit), atLeastRows);
+    const rows = Math.max(unitRowCount(unit, stepMs), atLeastRows);
     if (rows * columns > limits.maxFeatureValuesPerModel) {
       throw new PromApiError(
         422,

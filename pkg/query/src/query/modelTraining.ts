@@ -95,7 +95,7 @@ export class ModelTraining {
     });
     const units = buildUnits(series, settings.mode, settings.by);
     // The rows fetched may be more than the steps (an InfluxDB statement without GROUP BY time).
-    checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, this.limits);
+    checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, this.limits, 0, settings.stepMs);
     const trainingUnits = new Map(units.map((u) => [modelKey({ ...base, labels: u.labels }), u]));
     const outcome: TrainingOutcome = new Map();
     for (const { key } of missing) {
@@ -121,7 +121,7 @@ export class ModelTraining {
     signal: AbortSignal
   ): Promise<TrainedModel | string> {
     const began = process.hrtime.bigint();
-    const table = buildTable(unit);
+    const table = buildTable(unit, undefined, settings.stepMs);
     const dataStart = firstCompleteTime(table);
     // Before training: the table's arrays may be handed over to the training thread.
     const constant = constantColumns(table);

@@ -3,7 +3,7 @@
  * grouped by the `by` labels (all series form one group without `by`); each group is one table whose columns are the
  * group's series, named by their labels except the `by` labels (including `__name__`).
  */
-import type { DetectionMode, SeriesTable } from '@telemetry-analyzer/engine';
+import { alignOnStep, commonStep, type DetectionMode, type SeriesTable } from '@telemetry-analyzer/engine';
 import { Series, labelSetSortKey, labelsKey } from '../upstreams/series';
 
 /** One model's worth of data: a series (per-series) or a group of series (multivariate). */
@@ -45,11 +45,25 @@ export function buildUnits(series: Series[], mode: DetectionMode, by: string[]):
   return [...groups.values()];
 }
 
-/** The rows buildTable gives the unit: its series' distinct timestamps (counted without building the table). */
-export function unitRowCount(unit: ModelUnit): number {
+/**
+ * The rows buildTable gives the unit (counted without building the table): a single series' timestamps; several
+ * series' grid times from the first to the last with `stepMs`, else their distinct timestamps.
+ */
+export function unitRowCount(unit: ModelUnit, stepMs?: number): number {
   const series = [...unit.columns.values()];
   if (series.length === 1) {
     return series[0].timestamps.length; // at most: repeated timestamps merge
+  }
+  if (stepMs !== undefined) {
+    let first = Infinity;
+    let last = -Infinity;
+    for (const one of series) {
+      if (one.timestamps.length > 0) {
+        first = Math.min(first, one.timestamps[0]);
+        last = Math.max(last, one.timestamps[one.timestamps.length - 1]);
+      }
+    }
+    return first <= last ? Math.round((last - first) / commonStep(series, stepMs)) + 1 : 0;
   }
   const seen = new Set<number>();
   for (const one of series) {
@@ -63,15 +77,24 @@ export function unitRowCount(unit: ModelUnit): number {
 /**
  * The unit as a table with exactly `columnNames` (a trained model's columns, or the unit's own in Prometheus' order
  * of their series, the order the panel receives them in: a multivariate model's scores depend on its columns'
- * order), on the union of the series' timestamps; absent samples and ±Inf are NaN (missing rows the engine skips).
+ * order); absent samples and ±Inf are NaN (missing rows the engine skips). One series keeps its own rows. Several
+ * are joined as the panel joins them (the engine's alignOnStep: on the grid they were fetched on, at `stepMs` or
+ * a coarser series' own step, a one-step gap filled with the previous value): a group's model then sees the
+ * panel's rows (a review: one missed scrape gave every later score of the group another value than the panel's).
+ * Without `stepMs`, on the union of their timestamps.
  */
-export function buildTable(unit: ModelUnit, columnNames: string[] = columnOrder(unit)): SeriesTable {
+export function buildTable(unit: ModelUnit, columnNames: string[] = columnOrder(unit), stepMs?: number): SeriesTable {
   const present = columnNames.filter((name) => unit.columns.has(name));
   if (present.length === 1) {
     const table = singleSeriesTable(unit.columns.get(present[0])!, columnNames, present[0]);
     if (table) {
       return table;
     }
+  }
+  if (stepMs !== undefined && present.length > 1) {
+    const series = columnNames.map((name) => unit.columns.get(name) ?? { timestamps: [], values: [] });
+    const origin = series.find((one) => one.timestamps.length > 0)!.timestamps[0];
+    return alignOnStep(series, columnNames, commonStep(series, stepMs), origin).table;
   }
   return unionTable(unit, columnNames);
 }

@@ -1,5 +1,5 @@
 import { type DataFrame, FieldType } from '@grafana/data';
-import { medianStep } from '../pipeline/alignSeries';
+import { medianStep } from '@telemetry-analyzer/engine';
 import { type SeriesRef, findNumberSeries } from './seriesRefs';
 
 /** Series and rows per series dataStepMs reads: a sample, on the main thread, whatever the panel's size. */

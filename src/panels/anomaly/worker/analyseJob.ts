@@ -1,4 +1,5 @@
 import {
+  type Alignment,
   AnomalyDetector,
   type DetectorOptions,
   type ScoreResult,
@@ -6,10 +7,11 @@ import {
   lowerBound,
   rollingMean,
   runSteps,
+  seriesStep,
 } from '@telemetry-analyzer/engine';
 import { markAnomalies } from '../render/anomalyMarks';
-import { type Alignment, alignOnStep, commonStep, seriesStep } from '../pipeline/alignSeries';
 import { checkTrainingTable } from '../pipeline/checkTraining';
+import { modelTable } from '../pipeline/modelTable';
 import { scoreOnline } from '../pipeline/onlineScore';
 import {
   ENGINE_STEP_ROWS,
@@ -170,25 +172,6 @@ async function unscoredLines(
     }
     return undefined;
   }
-}
-
-/** The model's table: its one series, or its series aligned on a common step. */
-export function modelTable(
-  columns: PanelColumn[],
-  sorted: SortedSeries[],
-  intervalMs: number,
-  stepMs?: number
-): { table: SeriesTable; alignment?: Alignment } {
-  if (columns.length === 1) {
-    return {
-      table: { timestamps: sorted[0].timestamps, columns: [{ name: columns[0].name, values: sorted[0].values }] },
-    };
-  }
-  return alignOnStep(
-    sorted,
-    columns.map((c) => c.name),
-    stepMs ?? commonStep(sorted, intervalMs)
-  );
 }
 
 async function analyseModel(

@@ -1,6 +1,5 @@
-import type { DetectorOptions, SeriesTable } from '@telemetry-analyzer/engine';
+import type { Alignment, DetectorOptions, SeriesTable } from '@telemetry-analyzer/engine';
 import type { MarkRules } from '../render/anomalyMarks';
-import type { Alignment } from '../pipeline/alignSeries';
 import type { PixelGrid } from '../pipeline/decimate';
 import type { SeriesData } from '../pipeline/seriesData';
 import type { WarmUpOutcome, WarmUpTemplate } from './warmUp';

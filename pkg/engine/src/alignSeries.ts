@@ -1,17 +1,24 @@
-import type { SeriesTable } from '@telemetry-analyzer/engine';
-import type { SortedSeries } from './seriesData';
+import type { SeriesTable } from './types';
 
 /**
- * Multivariate alignment policy (docs/panel.md, "Multivariate mode"):
+ * Multivariate alignment policy, one for the panel and the proxy, so that a group's model sees the same rows in both
+ * (docs/panel.md, "Multivariate mode"):
  * - step: the query interval or the coarsest series' own step (median spacing), whichever is larger: the largest
  *   grid every series can fill;
- * - grid: multiples of the step since the epoch (as Prometheus aligns range queries);
+ * - grid: multiples of the step since the epoch (as Grafana aligns range queries), or through a given origin (the
+ *   proxy's: the grid its rows were fetched on);
  * - tolerance: half a step: each point belongs to the nearest grid time, and of several points on one grid time
  *   the nearest one is kept (ties: the later one); the others are dropped;
  * - fill: a grid time a series has no point for, between two of its points, takes its previous value when the gap
  *   is at most FILL_MAX_STEPS steps; longer gaps stay missing and those rows are not scored.
  */
 export const FILL_MAX_STEPS = 1;
+
+/** A series as alignment reads it: increasing times; a value that is not a finite number is missing. */
+export interface AlignableSeries {
+  timestamps: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
 
 export interface Alignment {
   stepMs: number;
@@ -27,7 +34,7 @@ export interface Alignment {
 export const MEDIAN_STEP_SAMPLE = 4096;
 
 /** Median spacing of a sorted series (0 with fewer than two points), from at most MEDIAN_STEP_SAMPLE evenly spread gaps. */
-export function medianStep(timestamps: Float64Array): number {
+export function medianStep(timestamps: ArrayLike<number>): number {
   const gapCount = timestamps.length - 1;
   if (gapCount < 1) {
     return 0;
@@ -57,7 +64,7 @@ export function medianStep(timestamps: Float64Array): number {
  * outer join, "series to columns") holds every series' times, each series null where it has no point: the step
  * between all its rows is the frame's (30 s for two 60 s series 30 s apart), and the series would be drawn as dots.
  */
-export function seriesStep(series: SortedSeries): number {
+export function seriesStep(series: AlignableSeries): number {
   const { timestamps, values } = series;
   let valued = 0;
   for (let i = 0; i < values.length; i++) {
@@ -76,30 +83,36 @@ export function seriesStep(series: SortedSeries): number {
 }
 
 /** The common step of several series (see the policy above); `intervalMs` is the query's interval, if known. */
-export function commonStep(series: SortedSeries[], intervalMs = 0): number {
+export function commonStep(series: AlignableSeries[], intervalMs = 0): number {
   const coarsest = series.reduce((step, s) => Math.max(step, seriesStep(s)), 0);
   const step = Math.max(coarsest, Number.isFinite(intervalMs) ? intervalMs : 0);
   return step > 0 ? step : 1;
 }
 
-/** Several series joined on a common step (see the policy above): one column per series, named `names[i]`. */
+/**
+ * Several series joined on a common step (see the policy above): one column per series, named `names[i]`.
+ * @param originMs a time on the grid [0: the epoch's grid]
+ */
 export function alignOnStep(
-  series: SortedSeries[],
+  series: AlignableSeries[],
   names: string[],
-  stepMs: number
+  stepMs: number,
+  originMs = 0
 ): { table: SeriesTable; alignment: Alignment } {
+  // Grid index of a time: the nearest grid time's.
+  const gridIndex = (t: number) => Math.round((t - originMs) / stepMs);
   let first = Infinity;
   let last = -Infinity;
   for (const s of series) {
     if (s.timestamps.length > 0) {
-      first = Math.min(first, Math.round(s.timestamps[0] / stepMs));
-      last = Math.max(last, Math.round(s.timestamps[s.timestamps.length - 1] / stepMs));
+      first = Math.min(first, gridIndex(s.timestamps[0]));
+      last = Math.max(last, gridIndex(s.timestamps[s.timestamps.length - 1]));
     }
   }
   const rows = Number.isFinite(first) ? last - first + 1 : 0;
   const timestamps = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
-    timestamps[r] = (first + r) * stepMs;
+    timestamps[r] = originMs + (first + r) * stepMs;
   }
   const alignment: Alignment = { stepMs, aligned: 0, dropped: 0, filled: 0 };
   const columns = series.map((s, c) => {
@@ -107,13 +120,14 @@ export function alignOnStep(
     const distance = new Float64Array(rows).fill(Infinity);
     let points = 0;
     for (let i = 0; i < s.timestamps.length; i++) {
-      const k = Math.round(s.timestamps[i] / stepMs);
-      const d = Math.abs(s.timestamps[i] - k * stepMs);
+      const k = gridIndex(s.timestamps[i]);
+      const d = Math.abs(s.timestamps[i] - (originMs + k * stepMs));
       const row = k - first;
       points++;
       if (d <= distance[row]) {
         distance[row] = d;
-        values[row] = s.values[i];
+        const v = s.values[i];
+        values[row] = Number.isFinite(v) ? v : NaN;
       }
     }
     let placed = 0;

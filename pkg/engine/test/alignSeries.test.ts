@@ -1,5 +1,9 @@
-import { FILL_MAX_STEPS, alignOnStep, commonStep, medianStep, seriesStep } from '../alignSeries';
-import { sortSeries } from '../seriesData';
+import { FILL_MAX_STEPS, alignOnStep, commonStep, medianStep, seriesStep } from '../src/alignSeries';
+
+/** A series as the panel's sort (times increasing) or the proxy's upstream clients give it. */
+function sortSeries({ times, values }: { times: Float64Array; values: Float64Array }) {
+  return { timestamps: times, values };
+}
 
 const MIN = 60_000;
 
@@ -42,6 +46,20 @@ describe('alignOnStep', () => {
     const { table, alignment } = alignOnStep([a, b], ['a', 'b'], MIN);
     expect(Array.from(table.columns[1].values)).toEqual([10, 11, 11, 13, NaN, NaN, 16, 17]);
     expect(alignment).toEqual({ stepMs: MIN, aligned: 13, dropped: 0, filled: 1 });
+  });
+});
+
+describe('alignOnStep through an origin (the proxy: the grid its rows were fetched on)', () => {
+  it('keeps the times of rows on that grid, and fills as on the epoch grid', () => {
+    const origin = 1_700_000_017_000; // 17 s past a minute: not on the epoch's 1-minute grid
+    const at = (i: number) => origin + i * MIN;
+    const a = sortSeries({ times: Float64Array.from([0, 1, 2, 3].map(at)), values: Float64Array.of(1, 2, 3, 4) });
+    const b = sortSeries({ times: Float64Array.from([0, 2, 3].map(at)), values: Float64Array.of(10, 30, Infinity) });
+    const { table, alignment } = alignOnStep([a, b], ['a', 'b'], MIN, at(-5));
+    expect(Array.from(table.timestamps)).toEqual([0, 1, 2, 3].map(at));
+    // b's missed minute takes its previous value; a value that is not finite is missing, as the engine reads it.
+    expect(Array.from(table.columns[1].values)).toEqual([10, 10, 30, NaN]);
+    expect(alignment).toEqual({ stepMs: MIN, aligned: 7, dropped: 0, filled: 1 });
   });
 });
 
