@@ -563,20 +563,25 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     expectRejected(text, [], (file) => new RegExp(`^telemetry-analyzer: ${file}:3:1: invalid JSON`), 'input.json');
   });
 
-  test('bad option value: --contamination 0.9', () => {
-    expectRejected(
-      goodCsv,
-      ['--contamination', '0.9'],
-      () => /^telemetry-analyzer: --contamination: must be "auto" or a number in \(0, 0\.5\], got 0\.9$/
-    );
-  });
-
-  test('--contamination as a percentage: said to be a share, with the share it means', () => {
-    expectRejected(
-      goodCsv,
-      ['--contamination', '1%'],
-      () => /^telemetry-analyzer: --contamination: a share in \(0, 0\.5\], not a percentage: 1% is 0\.01$/
-    );
+  // The same words as the panel's field (the engine's readContamination): a number that reads as a percentage is
+  // refused with the share it would be, never clamped to 0.5.
+  test.each([
+    [
+      '0.9',
+      /^telemetry-analyzer: --contamination: must be "auto" or a share in \(0, 0\.5\]: 0\.9 is above 0\.5 \(for 0\.9 % write 0\.009\)$/,
+    ],
+    [
+      '5',
+      /^telemetry-analyzer: --contamination: must be "auto" or a share in \(0, 0\.5\]: 5 is above 0\.5 \(for 5 % write 0\.05\)$/,
+    ],
+    [
+      '1%',
+      /^telemetry-analyzer: --contamination: must be "auto" or a share in \(0, 0\.5\], not a percentage: 1% is 0\.01$/,
+    ],
+    ['0', /^telemetry-analyzer: --contamination: must be "auto" or a share in \(0, 0\.5\]: 0 is not above 0$/],
+    ['lots', /^telemetry-analyzer: --contamination: must be "auto" or a share in \(0, 0\.5\], got "lots"$/],
+  ])('bad option value: --contamination %s', (value, message) => {
+    expectRejected(goodCsv, ['--contamination', value], () => message);
   });
 
   // Options beyond the engine's limits are option errors with their range. A huge --trees had been blamed on the data

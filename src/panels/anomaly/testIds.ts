@@ -65,6 +65,8 @@ export const testIds = {
   options: {
     contamination: 'data-testid anomaly-options contamination',
     contaminationAuto: 'data-testid anomaly-options contamination auto',
+    /** Why a typed contamination was refused (the option kept its value). */
+    contaminationProblem: 'data-testid anomaly-options contamination problem',
     /** What auto means (sklearn's fixed score threshold of 0.5), shown while auto is on. */
     contaminationAutoHelp: 'data-testid anomaly-options contamination auto help',
     trainingKind: 'data-testid anomaly-options training kind',

@@ -21,7 +21,7 @@ export interface TrainingRangeOptions {
 }
 
 export interface AnomalyOptions {
-  /** Expected share of anomalies: 'auto' (score threshold 0.5) or 0.001–0.5. */
+  /** Expected share of anomalies: 'auto' (score threshold 0.5) or a share in (0, 0.5]. */
   contamination: 'auto' | number;
   /** Number of isolation trees. */
   trees: number;

@@ -7,6 +7,7 @@ import {
   detectionModeChoices,
   MIN_TRAINING_ROWS,
   parseDetectionMode,
+  readContamination,
   minimumRefitHistory,
   FEATURE_INTEGER_LIMITS,
   type DetectorMode,
@@ -191,19 +192,11 @@ export function parseContamination(text: string): number | 'auto' {
   if (text === 'auto') {
     return 'auto';
   }
-  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
-  if (percent) {
-    // A share, not a percentage: 1% is 0.01 (said, not guessed: 1 would be refused as above 0.5 anyway).
-    throw new InputError(
-      { source: '--contamination' },
-      `a share in (0, 0.5], not a percentage: ${text} is ${Number(percent[1]) / 100}`
-    );
+  const read = readContamination(text);
+  if ('problem' in read) {
+    throw new InputError({ source: '--contamination' }, `must be "auto" or ${read.problem}`);
   }
-  const value = parseNumber('--contamination', text);
-  if (!(value > 0 && value <= 0.5)) {
-    throw new InputError({ source: '--contamination' }, `must be "auto" or a number in (0, 0.5], got ${text}`);
-  }
-  return value;
+  return read.value;
 }
 
 function parseMaxSamples(text: string): number | 'auto' {

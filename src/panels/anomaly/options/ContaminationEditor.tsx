@@ -1,21 +1,18 @@
-import React, { useRef } from 'react';
+import React, { useRef, useState } from 'react';
 import type { StandardEditorProps } from '@grafana/data';
+import { readContamination } from '@telemetry-analyzer/engine';
 import { InlineSwitch, Input, Stack, Text } from '@grafana/ui';
 import { testIds } from '../testIds';
 import { appDefaultContamination, useAppDefaultContamination } from './appDefaults';
 import { useCommittedText } from './committedText';
-import {
-  CONTAMINATION_MAX,
-  CONTAMINATION_MIN,
-  DEFAULT_OPTIONS,
-  normaliseContamination,
-  parseContaminationInput,
-} from './defaults';
+import { DEFAULT_OPTIONS, normaliseContamination } from './defaults';
 
 /**
  * 'auto' (scikit-learn's fixed score threshold of 0.5) or the expected share of anomalies, in (0, 0.5].
- * The field always shows the value the option holds: typed values are committed on blur and on Enter, 0 becomes 0.001,
- * a cleared field goes back to the current value. Switching auto off goes back to the number the panel held before
+ * The field always shows the value the option holds: typed values are committed on blur and on Enter when they are
+ * such a share (a decimal comma read as a point), read as the CLI reads --contamination (the engine's
+ * readContamination); anything else (5, 5 %, 0) is refused with the reason under the field, and the option keeps its
+ * value. A cleared field goes back to the current value. Switching auto off goes back to the number the panel held before
  * auto was switched on in this editor, or else to the app's default contamination (as a new panel gets it), not to
  * the built-in 0.01.
  */
@@ -30,10 +27,16 @@ export function ContaminationEditor({ value, onChange }: StandardEditorProps<'au
   // app's settings were read only the last one is applied.
   const beforeAuto = useRef<number | undefined>(undefined);
   const switches = useRef(0);
+  const [problem, setProblem] = useState<string | undefined>(undefined);
   const input = useCommittedText(String(current), (text) => {
-    const next = parseContaminationInput(text, current);
-    if (next !== current) {
-      onChange(next);
+    const read = text.trim() === '' ? { value: current } : readContamination(text);
+    if ('problem' in read) {
+      setProblem(`Not changed: contamination is ${read.problem}.`);
+      return;
+    }
+    setProblem(undefined);
+    if (read.value !== current) {
+      onChange(read.value);
     }
   });
   const onSwitch = (auto: boolean) => {
@@ -67,17 +70,23 @@ export function ContaminationEditor({ value, onChange }: StandardEditorProps<'au
         />
         {!isAuto && (
           <Input
-            type="number"
+            type="text"
+            inputMode="decimal"
             width={12}
-            min={CONTAMINATION_MIN}
-            max={CONTAMINATION_MAX}
-            step={0.001}
+            invalid={problem !== undefined}
             {...input}
             data-testid={testIds.options.contamination}
             aria-label="Contamination"
           />
         )}
       </Stack>
+      {!isAuto && problem !== undefined && (
+        <div data-testid={testIds.options.contaminationProblem} role="alert">
+          <Text variant="bodySmall" color="error">
+            {problem}
+          </Text>
+        </div>
+      )}
       {isAuto && (
         <div data-testid={testIds.options.contaminationAutoHelp}>
           <Text variant="bodySmall" color="secondary">

@@ -1,11 +1,6 @@
 import { CONTAMINATION_MAX, DEFAULT_CONTAMINATION, DEFAULT_DETECTOR_SETTINGS } from '@telemetry-analyzer/engine';
 import type { AnomalyOptions } from '../types';
 
-/**
- * What a contamination of 0 or less typed into the panel becomes: the field's smallest step. Every host accepts
- * (0, CONTAMINATION_MAX], the panel too: an alert rule's or a CLI run's contamination=0.0005 is kept as it is.
- */
-export const CONTAMINATION_MIN = 0.001;
 export { CONTAMINATION_MAX };
 /** The engine's seeds are integers in [0, 2^32 - 1] (isolationForest.ts refuses any other). */
 export const SEED_MAX = 0xffffffff;
@@ -81,19 +76,6 @@ export function normaliseContamination(value: unknown): 'auto' | number {
     return DEFAULT_OPTIONS.contamination;
   }
   return Math.min(CONTAMINATION_MAX, n);
-}
-
-/**
- * What the contamination field holds after the user typed `text`: a number in (0, 0.5] (0 or less becomes 0.001,
- * 2 becomes 0.5, 0.0005 stays), or the current value for an empty or non-numeric field. The editor shows exactly this.
- */
-export function parseContaminationInput(text: string, current: number): number {
-  const trimmed = text.trim();
-  const n = Number(trimmed);
-  if (trimmed === '' || !Number.isFinite(n)) {
-    return current;
-  }
-  return n > 0 ? Math.min(CONTAMINATION_MAX, n) : CONTAMINATION_MIN;
 }
 
 /**
