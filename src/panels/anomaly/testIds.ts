@@ -38,6 +38,8 @@ export const testIds = {
     region: 'data-testid anomaly-panel region',
     /** Multivariate models: how many points were aligned, dropped and filled (data-aligned, data-dropped, data-filled). */
     alignment: 'data-testid anomaly-panel alignment',
+    /** Online mode warming up on the visible range: what is not scored, and what to do instead. */
+    onlineWarmupNote: 'data-testid anomaly-panel online warm-up note',
     /** contamination auto flagged more than 5 % of the points; data-share holds the share. */
     autoWarning: 'data-testid anomaly-panel auto-warning',
     overFlaggingWarning: 'data-testid anomaly-panel over-flagging-warning',

@@ -70,6 +70,20 @@ export async function scoreOnline(
   };
 }
 
+/**
+ * The rows that warm online mode up without a training range: the visible rows up to the VISIBLE_WARMUP_SHARE of
+ * its complete rows that scoreOnline warms up on, for the panel's check to judge (and name) before the engine would.
+ */
+export function visibleWarmupTable(table: SeriesTable): SeriesTable {
+  const visible = completeRows(table, () => true);
+  const warmup = Math.max(1, Math.ceil(VISIBLE_WARMUP_SHARE * visible.length));
+  const end = warmup <= visible.length ? visible[warmup - 1] + 1 : table.timestamps.length;
+  return {
+    timestamps: table.timestamps.subarray(0, end),
+    columns: table.columns.map((c) => ({ name: c.name, values: c.values.subarray(0, end) })),
+  };
+}
+
 /** How many of `rows` (ascending in time) lie before `endMs`. */
 function countBefore(table: SeriesTable, rows: number[], endMs: number): number {
   let n = 0;

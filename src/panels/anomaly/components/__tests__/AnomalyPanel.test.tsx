@@ -191,6 +191,23 @@ describe('AnomalyPanel states', () => {
   });
 });
 
+describe('AnomalyPanel online', () => {
+  const series = () => [prometheusFrame(syntheticSeries(200, [150]), { __name__: 'cpu' })];
+
+  it('says what online mode leaves unscored when it warms up on the visible range, and not with a training range', async () => {
+    // A review (2026-12-06): a spike right after the warm-up of a short range went unflagged, without a word.
+    const { unmount } = renderPanel(series(), { online: true });
+    await screen.findByTestId(testIds.panel.summary);
+    expect(screen.getByTestId(testIds.panel.onlineWarmupNote)).toHaveTextContent(
+      /first 30 % of the visible points warm the detector up.*once 100 points have been scored.*training range of previous days/
+    );
+    unmount();
+    renderPanel(series(), { online: false });
+    await screen.findByTestId(testIds.panel.summary);
+    expect(screen.queryByTestId(testIds.panel.onlineWarmupNote)).toBeNull();
+  });
+});
+
 describe('AnomalyPanel and its training range', () => {
   const series = () => [prometheusFrame(syntheticSeries(200, [150]), { __name__: 'cpu' })];
 

@@ -70,6 +70,32 @@ describe('the panel in online mode', () => {
     expect(whole.ok && whole.scoredRows).toBe(600);
   });
 
+  it('without a training range, judges the warm-up share of the visible rows and says that is what fell short', async () => {
+    // A review (2026-12-06): 20 visible points passed the check of the whole range, and the engine then refused its
+    // 6 warm-up rows with "column 'cpu' has 0 usable rows, training needs 19".
+    const state: AnalyseState = { cache: new DetectorCache(), tables: new Map() };
+    const short = {
+      ...request,
+      models: [{ slot: 'a', trainingKey: 'k', columns: [column(0, 20)], mayTrain: true }],
+      check: { ...request.check, where: 'in the visible range', trainsOnScoredRows: true },
+    };
+    const [outcome] = await runAnalyseJob(short, state, hooks);
+    expect(outcome).toMatchObject({
+      ok: false,
+      code: 'not-enough-data',
+      message: expect.stringMatching(
+        /^6 points in the first 30 % of the visible range, which warms online mode up without a training range \(widen the range or choose one\); at least 19 are needed/
+      ),
+    });
+    // Enough visible rows: their first 30 % warm up, the rest are scored.
+    const [enough] = await runAnalyseJob(
+      { ...short, models: [{ slot: 'a', trainingKey: 'k', columns: [column(0, 200)], mayTrain: true }] },
+      state,
+      hooks
+    );
+    expect(enough.ok && enough.scoredRows).toBe(140);
+  });
+
   it('builds alert rules with online=true, so the alert scores as the panel does', () => {
     const expression = buildAnomalyExpression({ language: 'promql', expr: 'cpu' }, options, {
       visibleRangeMs: 3_600_000,
