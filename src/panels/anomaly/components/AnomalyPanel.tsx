@@ -9,6 +9,7 @@ import type { ModelAnalysis } from '../analysis/analysePanel';
 import { anomalyCountText, anomalyCounts } from '../analysis/anomalyCounts';
 import { flagShareNotice } from '../analysis/flagShareNotice';
 import { queryErrorText } from '../data/queryErrors';
+import { timeFieldInSeconds } from '../data/secondsTimeField';
 import { trainingQueriesUnavailable, unusableFixedRange } from '../model/trainingRange';
 import { NOTHING_HIDDEN, dashboardKeepsVisibility, hiddenByFieldConfig } from '../render/seriesVisibility';
 import { useAppDefaultContamination } from '../options/appDefaults';
@@ -215,7 +216,11 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         data-points={shown.outsideRange}
       >
         {shown.outsideRange} points lie outside the dashboard&apos;s time range: they are not analysed, drawn or
-        counted. Does the query follow the time range ($__timeFilter in SQL, $timeFilter in InfluxQL)?
+        counted.{' '}
+        {timeFieldInSeconds(data.series, { from: timeRange.from.valueOf(), to: timeRange.to.valueOf() })
+          ? 'The time field holds seconds where milliseconds are expected: multiply it by 1000 in the query (or ' +
+            'convert the column with the "Convert field type" transformation).'
+          : 'Does the query follow the time range ($__timeFilter in SQL, $timeFilter in InfluxQL)?'}
       </Alert>
     );
   }
@@ -435,10 +440,15 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   note: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary }),
   header: css({ display: 'flex', alignItems: 'center', justifyContent: 'space-between', height: HEADER_HEIGHT }),
+  // One line in a narrow panel (a review: at 50 px wide the count wrapped over the plot), cut with an ellipsis.
   summary: css({
     fontSize: theme.typography.bodySmall.fontSize,
     color: theme.colors.text.secondary,
     height: HEADER_HEIGHT,
+    minWidth: 0,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
   }),
 });
 
@@ -456,10 +466,13 @@ function noSeriesDetail(frames: DataFrame[]): string {
     );
   }
   if (hasTime && !fields.some((field) => field.type === FieldType.number)) {
-    return (
-      'The data has no number field. Numbers returned as text can be converted with the "Convert field type" ' +
-      'transformation.'
-    );
+    // A review: boolean fields (which Grafana's time series panel draws as 0/1) met only the advice about text.
+    const booleans = fields.some((field) => field.type === FieldType.boolean);
+    return booleans
+      ? 'The data has no number field: boolean fields are not analysed. Convert them to numbers (0/1) with the ' +
+          '"Convert field type" transformation to find anomalies in them.'
+      : 'The data has no number field. Numbers returned as text can be converted with the "Convert field type" ' +
+          'transformation.';
   }
   return 'The queries returned no numeric time series.';
 }

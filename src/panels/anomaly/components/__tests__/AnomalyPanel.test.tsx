@@ -97,6 +97,14 @@ describe('AnomalyPanel states', () => {
       ],
       /no number field/,
     ],
+    [
+      'booleans only (Grafana draws them as 0/1)',
+      [
+        { name: 'Time', type: FieldType.time },
+        { name: 'up', type: FieldType.boolean },
+      ],
+      /boolean fields are not analysed\. Convert them to numbers \(0\/1\)/,
+    ],
   ])(
     'says why there is no series: %s (a browser review: both said only "no numeric time series")',
     async (_, fields, why) => {
@@ -105,7 +113,12 @@ describe('AnomalyPanel states', () => {
         fields: fields.map((f) => ({
           ...f,
           config: {},
-          values: f.type === FieldType.string ? ['1', '2', '3'] : [1, 2, 3],
+          values:
+            f.type === FieldType.string
+              ? ['1', '2', '3']
+              : f.type === FieldType.boolean
+                ? [true, false, true]
+                : [1, 2, 3],
         })),
       };
       renderPanel([frame]);
@@ -308,6 +321,25 @@ describe('AnomalyPanel and points outside the time range', () => {
       .queryAllByTestId(testIds.panel.region)
       .flatMap((r) => (r.getAttribute('data-regions') ?? '').split(',').filter(Boolean).map(Number));
     expect(regions.every((t) => t >= at[200])).toBe(true);
+  });
+});
+
+describe('AnomalyPanel and a time field in seconds', () => {
+  it('says the time field holds seconds, not that the query ignores the time range', async () => {
+    // A review (2026-12-06): epoch seconds in a time field put every point before the range, and the panel asked
+    // whether the query followed $__timeFilter.
+    const at = times(300);
+    const frame: DataFrame = {
+      length: 300,
+      fields: [
+        { name: 'time', type: FieldType.time, values: at.map((t) => t / 1000), config: {} },
+        { name: 'cpu', type: FieldType.number, values: syntheticSeries(300), config: {} },
+      ],
+    };
+    renderPanel([frame]);
+    const notice = await screen.findByTestId(testIds.panel.outsideRangeNotice);
+    expect(notice).toHaveTextContent(/holds seconds where milliseconds are expected: multiply it by 1000/);
+    expect(notice).not.toHaveTextContent(/\$__timeFilter/);
   });
 });
 
