@@ -50,7 +50,12 @@ export type Analysis =
       framesSplit: boolean;
       /** Points of the visible series outside the dashboard's time range: left out of the analysis. */
       outsideRange: number;
+      /** The training query failed (its message): the models trained on the visible range instead. */
+      trainingQueryFailed?: string;
     };
+
+/** The training range's query failed: the analysis is made again on the visible range (analysePanel). */
+class TrainingQueryFailed extends Error {}
 
 export interface AnalysisContext {
   frames: DataFrame[];
@@ -79,6 +84,21 @@ export interface AnalysisContext {
  * single models (too few points, constant series, engine refusals) are reported per model; the others still render.
  */
 export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
+  try {
+    return await analyseWith(ctx);
+  } catch (error) {
+    if (!(error instanceof TrainingQueryFailed)) {
+      throw error;
+    }
+    // A review (2026-12-06): a failed training query (an upstream's 502) blanked the whole panel with "Anomaly
+    // detection failed". The series are analysed on the visible range instead, and the panel says why.
+    const visible = { ...ctx.options, training: { ...ctx.options.training, kind: 'visible' as const } };
+    const analysis = await analyseWith({ ...ctx, options: visible });
+    return analysis.status === 'done' ? { ...analysis, trainingQueryFailed: error.message } : analysis;
+  }
+}
+
+async function analyseWith(ctx: AnalysisContext): Promise<Analysis> {
   const { options } = ctx;
   const frames = splitLongFrames(ctx.frames);
   const layout: ModelLayout = { mode: options.mode, groupByLabel: options.groupByLabel };
@@ -143,7 +163,12 @@ export async function analysePanel(ctx: AnalysisContext): Promise<Analysis> {
       const needsTraining = options.online || resendTraining || !ctx.scorer.hasModel(m.key, trainingKeys[i]);
       let training: PanelColumn[] | undefined;
       if (needsTraining && range) {
-        baseline ??= ctx.fetchFrames(range, stepMs).then((pieces) => pieces.map(splitLongFrames));
+        baseline ??= ctx.fetchFrames(range, stepMs).then(
+          (pieces) => pieces.map(splitLongFrames),
+          (error: unknown) => {
+            throw new TrainingQueryFailed(error instanceof Error ? error.message : String(error));
+          }
+        );
         training = await baselineColumns(await baseline, m, { fromMs: range.from, toMs: range.to }, ctx.pause);
       }
       jobs.push({

@@ -176,7 +176,9 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       </Alert>
     );
   }
-  const fixedRangeProblem = trainingUnavailable ?? unusableFixedRange(options.training);
+  const unusableRange = trainingUnavailable === undefined ? unusableFixedRange(options.training) : undefined;
+  const queryFailed = shown.trainingQueryFailed && `The training query failed (${shown.trainingQueryFailed})`;
+  const fixedRangeProblem = trainingUnavailable ?? unusableRange ?? queryFailed;
   if (fixedRangeProblem !== undefined) {
     notices.push(
       <Alert
@@ -186,7 +188,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         data-testid={testIds.panel.trainingRangeNotice}
       >
         {fixedRangeProblem}: the models train on the visible range instead.
-        {trainingUnavailable ? '' : ' Set its start and end under Training range in the panel options.'}
+        {unusableRange === undefined ? '' : ' Set its start and end under Training range in the panel options.'}
       </Alert>
     );
   }

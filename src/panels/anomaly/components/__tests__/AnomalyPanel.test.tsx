@@ -11,7 +11,7 @@ import {
   getFieldDisplayName,
   getDefaultTimeRange,
 } from '@grafana/data';
-import { type BackendSrv, config, setBackendSrv } from '@grafana/runtime';
+import { type BackendSrv, type DataSourceSrv, config, setBackendSrv, setDataSourceSrv } from '@grafana/runtime';
 import { PanelContextProvider, SeriesVisibilityChangeMode } from '@grafana/ui';
 import { of } from 'rxjs';
 import { withDefaults } from '../../options/defaults';
@@ -289,6 +289,25 @@ describe('AnomalyPanel and its training range', () => {
       await act(async () => {});
       expect(annotationRequests()).toEqual([]);
     }
+  });
+
+  it('when the training query fails, trains on the visible range and says why, not "Anomaly detection failed"', async () => {
+    // A review (2026-12-06): an upstream's 502 on the training query blanked the whole panel.
+    setDataSourceSrv({
+      get: () => Promise.reject(new Error('upstream 502 Bad Gateway')),
+    } as unknown as DataSourceSrv);
+    const props = panelProps(series(), { training: { kind: 'previous', previousDays: 7 } });
+    props.data.request = {
+      targets: [{ refId: 'A', datasource: { type: 'prometheus', uid: 'prom' } }],
+      intervalMs: STEP,
+      interval: '1m',
+    } as unknown as DataQueryRequest;
+    render(<AnomalyPanel {...props} createScorer={() => new MainThreadScorer('Web Workers are not available here')} />);
+    const summary = await screen.findByTestId(testIds.panel.summary);
+    expect(Number(summary.getAttribute('data-anomaly-count'))).toBeGreaterThan(0);
+    expect(screen.getByTestId(testIds.panel.trainingRangeNotice)).toHaveTextContent(
+      'The training query failed (upstream 502 Bad Gateway): the models train on the visible range instead.'
+    );
   });
 
   it('says nothing of the training range when it is the visible one', async () => {
