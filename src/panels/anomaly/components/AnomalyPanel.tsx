@@ -246,7 +246,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         data-filled={total.filled}
       >
         Series aligned on a {steps} step: {total.aligned} points aligned, {total.dropped} dropped (another point was
-        nearer the same step), {total.filled} filled with the previous value (gaps of one step).
+        nearer the same step: drawn, not scored, so a short spike between steps is not marked), {total.filled} filled
+        with the previous value (gaps of one step).
       </div>
     );
   }
