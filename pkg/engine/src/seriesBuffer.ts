@@ -68,6 +68,25 @@ export class SeriesBuffer {
     };
   }
 
+  /**
+   * How many of the last rows hold the last `values` values of every column (a missing value, NaN, is not one), or
+   * every row when a column has fewer: the history a per-column model's lags and windows need when rows may miss
+   * some of their columns. Rows with every column present need `values` rows.
+   */
+  rowsHoldingLast(values: number): number {
+    let rows = Math.min(values, this.count);
+    for (const column of this.columns) {
+      let seen = 0;
+      let row = this.count;
+      while (row > 0 && seen < values) {
+        row--;
+        seen += Number.isNaN(column[row]) ? 0 : 1;
+      }
+      rows = Math.max(rows, this.count - row);
+    }
+    return rows;
+  }
+
   /** Keeps only the last `rows` rows (moved to the front). */
   keepLast(rows: number): void {
     const from = Math.max(0, this.count - rows);

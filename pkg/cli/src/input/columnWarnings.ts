@@ -24,7 +24,9 @@ export function columnWarnings(
     | 'textColumns'
     | 'timestampRepairs'
     | 'formattedNumberColumns'
-  >
+  >,
+  /** Per series (batch): a row without some metric is scored for the others. */
+  partialRowsScored = false
 ): string[] {
   const warnings = timestampWarnings(scan);
   // A review: a column of "1,004.237" or "50.1%" (Grafana's formatted CSV) was left out as text without a word.
@@ -43,8 +45,10 @@ export function columnWarnings(
     if (missing > SPARSE_METRIC_SHARE * scan.rows) {
       const share = Math.round((100 * missing) / scan.rows);
       warnings.push(
-        `column "${scan.schema.metricNames[m]}" has no value in ${missing} of ${scan.rows} rows (${share} %): rows ` +
-          'without it are not scored; --columns chooses the metrics'
+        `column "${scan.schema.metricNames[m]}" has no value in ${missing} of ${scan.rows} rows (${share} %): ` +
+          (partialRowsScored
+            ? 'those rows are scored for the other metrics only'
+            : 'rows without it are not scored; --columns chooses the metrics (or --mode per-series scores each on its own)')
       );
     }
   });

@@ -33,8 +33,8 @@ export abstract class GroupScorer {
   }
 
   /**
-   * Scores the group's complete rows `rows` (indexes into `batch`, in order) and fills in their status, score,
-   * flag and (for anomalies) contributions in `out`.
+   * Scores the group's rows `rows` (indexes into `batch`, in order: complete rows, or per series rows with some
+   * metric) and fills in their status, score, flag and (for anomalies) contributions in `out`.
    */
   score(batch: RowBatch, rows: Int32Array, out: BatchScores): void {
     if (rows.length === 0) {
@@ -42,7 +42,8 @@ export abstract class GroupScorer {
     }
     this.buffer.pushRows(batch.orderMs, batch.values, rows);
     this.scoreNewRows(rows, out);
-    this.buffer.keepLast(this.historyRows);
+    // Per series, rows may miss some metrics: each metric keeps `historyRows` values of its own.
+    this.buffer.keepLast(this.buffer.rowsHoldingLast(this.historyRows));
     this.historyLength = this.buffer.length;
   }
 

@@ -106,7 +106,10 @@ export class GroupScoring {
         scores.status[row] = MISSING;
       }
     }
-    rowsByGroup(batch, this.scorers.length).forEach((rows, g) => {
+    // Per series (batch), a row missing some metrics is scored for the others, as the panel and the proxy score
+    // each series on its own points; online models take complete rows only (OnlineDetector).
+    const partialRows = this.plan.perColumn && !this.plan.online;
+    rowsByGroup(batch, this.scorers.length, partialRows).forEach((rows, g) => {
       const scorer = this.scorers[g];
       const group = this.plan.groups[g];
       if (scorer instanceof OnlineChunkScorer) {
@@ -179,13 +182,17 @@ function firstLineOfGroup(batch: RowBatch, group: number): number | undefined {
   return row < 0 ? undefined : batch.lines[row];
 }
 
-/** Per group, the batch rows it scores: its rows without a missing value, in order. */
-function rowsByGroup(batch: RowBatch, groupCount: number): Int32Array[] {
+/**
+ * Per group, the batch rows it scores, in order: its rows without a missing value, or with `partialRows` its rows
+ * with a value of some metric.
+ */
+function rowsByGroup(batch: RowBatch, groupCount: number, partialRows = false): Int32Array[] {
+  const scored = (row: number) => batch.missing[row] === 0 || (partialRows && hasSomeValue(batch, row));
   if (groupCount === 1) {
     const rows = new Int32Array(batch.size);
     let count = 0;
     for (let row = 0; row < batch.size; row++) {
-      if (batch.missing[row] === 0) {
+      if (scored(row)) {
         rows[count++] = row;
       }
     }
@@ -193,9 +200,14 @@ function rowsByGroup(batch: RowBatch, groupCount: number): Int32Array[] {
   }
   const lists: number[][] = Array.from({ length: groupCount }, () => []);
   for (let row = 0; row < batch.size; row++) {
-    if (batch.missing[row] === 0) {
+    if (scored(row)) {
       lists[batch.groupIndex[row]].push(row);
     }
   }
   return lists.map((rows) => Int32Array.from(rows));
+}
+
+/** Whether a batch row holds a value of some metric. */
+function hasSomeValue(batch: RowBatch, row: number): boolean {
+  return batch.values.some((values) => !Number.isNaN(values[row]));
 }

@@ -120,7 +120,8 @@ export async function trainForScan(
     trainingInput.format,
     trainingScan.schema,
     wanted,
-    settings.quiet
+    settings.quiet,
+    settings.detector.mode === 'per-column'
   );
   const warnings: string[] = [];
   const detectors: Map<string, AnomalyDetector> = trainDetectors(sets, trainingScan.schema, settings, warnings);

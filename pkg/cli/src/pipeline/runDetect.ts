@@ -234,7 +234,7 @@ async function scoreAndWrite(
   const repairs = repairsWarning(scan);
   const warnings: string[] = [
     ...(repairs === undefined ? [] : [repairs]),
-    ...columnWarnings(scan),
+    ...columnWarnings(scan, request.settings.detector.mode === 'per-column' && !request.settings.online),
     ...obtained.warnings,
   ];
   let anyGroupWarned = false;

@@ -1,6 +1,6 @@
 /**
  * Second pass: the training rows. Per group the first `trainRows` rows in time order (rows with a missing value
- * among them are left out, as the engine would drop them anyway), read until every group has its share, so only
+ * among them are left out, as the engine would drop them anyway; per series only rows without any value), read until every group has its share, so only
  * the training rows are ever held in memory. Then one detector per group.
  */
 import type { Readable } from 'stream';
@@ -37,7 +37,9 @@ export async function collectTrainingRows(
   format: InputFormat,
   schema: InputSchema,
   wanted: Map<string, number>,
-  quiet: boolean
+  quiet: boolean,
+  /** Per series: a row missing some metrics trains the others' models (missing values NaN, as buildFeatures reads them). */
+  partialRows = false
 ): Promise<Map<string, TrainingSet>> {
   const sets = new Map<string, TrainingSet>();
   for (const group of wanted.keys()) {
@@ -61,7 +63,7 @@ export async function collectTrainingRows(
       }
       set.rowsTaken++;
       set.lastLine = row.line;
-      if (row.missing) {
+      if (row.missing && !(partialRows && row.values.some((value) => !Number.isNaN(value)))) {
         set.rowsMissing++;
       } else {
         set.rows.push(row.orderMs, row.values);
