@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'child_process';
 import { closeSync, openSync } from 'fs';
 import { join } from 'path';
-import { CLI, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
+import { CLI, readCsv, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -77,6 +77,40 @@ describe('stream', () => {
     } finally {
       child.kill(); // no-op when it has exited; never leave a stream running after a failed expectation
     }
+  });
+
+  test('a per-series model scores a row missing some metrics for the others, flagging what detect --model flags', () => {
+    // A review (2026-12-06): such a row was skipped as missing, for every metric.
+    const perSeries = join(work, 'per-series.json');
+    const trained = runCli([
+      'train',
+      '-q',
+      '--mode',
+      'per-series',
+      '--input',
+      join(work, 'train.csv'),
+      '--model',
+      perSeries,
+    ]);
+    expect(trained.status).toBe(0);
+    const later = rows.slice(600, 720).map((row) => ({ ...row }));
+    later[60].memory_free_mb = '';
+    later[60].cpu_usage_percent = 100;
+    const file = writeInput(work, 'partial.csv', toCsv(later));
+    const streamed = spawnSync(process.execPath, [CLI, 'stream', '-q', '--model', perSeries, '--format', 'csv'], {
+      input: toCsv(later),
+      encoding: 'utf8',
+    });
+    expect(streamed.status).toBe(0);
+    const flagged = streamed.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { timestamp: string; column: string });
+    expect(flagged.find((one) => one.timestamp === later[60].timestamp)?.column).toBe('cpu_usage_percent');
+    const out = join(work, 'partial-out');
+    expect(runCli(['detect', '-q', '--model', perSeries, '--input', file, '--output-dir', out]).status).toBe(0);
+    const detected = readCsv(join(out, 'anomalies.csv')).map((row) => row.timestamp);
+    expect(flagged.map((one) => one.timestamp)).toEqual(detected);
   });
 
   const badRowsText =

@@ -79,6 +79,7 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     const contamination = parseContamination(request.contamination);
     bundle.detectors.forEach((detector) => detector.setContamination(contamination));
   }
+  const perSeriesModel = bundle !== undefined && [...bundle.detectors.values()][0]?.options.mode === 'per-column';
   const roles = bundle
     ? rolesForModel(bundle, { timestampColumn: request.timestampColumn })
     : { timestampColumn: request.timestampColumn, columns: online!.columns, groupBy: online!.groupBy };
@@ -204,7 +205,9 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
         );
       }
     }
-    if (row.missing) {
+    // A per-series model scores a row missing some metrics for the others, as detect does (its own per-metric
+    // streams skip the missing value); other models need every metric.
+    if (row.missing && !(perSeriesModel && row.values.some((value) => !Number.isNaN(value)))) {
       outcome.missing++;
       return;
     }
