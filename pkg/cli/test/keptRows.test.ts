@@ -66,7 +66,13 @@ describe('rows kept from the check pass', () => {
     expect(kept.summary.rows_read).toBe(rows().length);
     expect(kept.summary.timestamps_not_increasing).toBeGreaterThan(0);
     expect(kept.summary.ignored_text_columns).toContain('region');
-    expect(kept.outputs[0].split('\n').filter((line) => line.includes(',missing')).length).toBeGreaterThan(10);
+    // Rows with a missing value reach the outputs: unscored (status missing), or per series scored for the other
+    // metrics with the missing one's score cell empty.
+    const [header, ...lines] = kept.outputs[0].split('\n').map((line) => line.split(','));
+    const status = header.indexOf('status');
+    const cpu = header.indexOf('anomaly_score_cpu_usage_percent');
+    const withGap = lines.filter((cells) => cells[status] === 'missing' || (cpu >= 0 && cells[cpu] === ''));
+    expect(withGap.length).toBeGreaterThan(10);
   });
 
   it('are the rows as scoring reads them: every row, the metric columns only, each missing value marked', async () => {
