@@ -10,9 +10,9 @@ import { emptyBatch, type RowBatch } from './rowBatch';
 /** What the check pass of `detect` may keep: ~3.5 M rows of one metric, ~1.7 M rows of six. */
 export const KEEP_PARSED_BYTES = 128 * 1024 * 1024;
 
-/** Bytes a kept row takes: line, timestamp and order (Float64), group (Int32), missing (Uint8), the values. */
+/** Bytes a kept row takes: line, timestamp and order (Float64), group and missing count (Int32), the values. */
 function rowBytes(candidates: number): number {
-  return 8 * 3 + 4 + 1 + 8 * candidates;
+  return 8 * 3 + 4 + 4 + 8 * candidates;
 }
 
 export class KeptRows {
@@ -55,7 +55,7 @@ export class KeptRows {
       for (const column of values) {
         for (let row = 0; row < batch.size; row++) {
           if (Number.isNaN(column[row])) {
-            batch.missing[row] = 1;
+            batch.missing[row]++;
           }
         }
       }

@@ -17,8 +17,8 @@ export interface RowBatch {
   groupIndex: Int32Array;
   /** Per metric, its value in each row (NaN = missing). */
   values: Float64Array[];
-  /** 1 where some metric is missing: the row is not scored. */
-  missing: Uint8Array;
+  /** How many metrics each row is missing (see isScoredRow). */
+  missing: Int32Array;
 }
 
 /** Group names in order of first appearance, with their index. */
@@ -78,7 +78,7 @@ export function readRowBatch(
       const value = reader.readMetric(records, r, m);
       batch.values[m][row] = value;
       if (Number.isNaN(value)) {
-        batch.missing[row] = 1;
+        batch.missing[row]++;
       }
     }
   }
@@ -93,7 +93,7 @@ export function singleRowBatch(row: ParsedRow, groupIndex: number): RowBatch {
   batch.orderMs[0] = row.orderMs;
   batch.groupIndex[0] = groupIndex;
   row.values.forEach((value, m) => (batch.values[m][0] = value));
-  batch.missing[0] = row.missing ? 1 : 0;
+  batch.missing[0] = row.missing;
   return batch;
 }
 
@@ -118,6 +118,6 @@ export function emptyBatch(size: number, metrics: number): RowBatch {
     orderMs: new Float64Array(size),
     groupIndex: new Int32Array(size),
     values: Array.from({ length: metrics }, () => new Float64Array(size)),
-    missing: new Uint8Array(size),
+    missing: new Int32Array(size),
   };
 }

@@ -24,8 +24,16 @@ export interface ParsedRow {
   /** '' without --group-by. */
   group: string;
   values: Float64Array;
-  /** Some selected metric is missing: the row is not scored. */
-  missing: boolean;
+  /** How many selected metrics are missing (NaN): see isScoredRow. */
+  missing: number;
+}
+
+/**
+ * Whether a row with `missing` of its `metrics` values missing is scored: a complete row always; with `partialRows`
+ * (per-series models, which score each metric on its own points) a row with a value of some metric too.
+ */
+export function isScoredRow(missing: number, metrics: number, partialRows: boolean): boolean {
+  return missing === 0 || (partialRows && missing < metrics);
 }
 
 /** Rows whose timestamp did not increase, kept in file order. */
@@ -56,10 +64,10 @@ export class RowReader {
     const group = this.readGroup(batch, r);
     const orderMs = this.checkOrder(line, group, timestampMs);
     const values = new Float64Array(this.schema.metricIndexes.length);
-    let missing = false;
+    let missing = 0;
     for (let m = 0; m < values.length; m++) {
       values[m] = this.readMetric(batch, r, m);
-      missing ||= Number.isNaN(values[m]);
+      missing += Number.isNaN(values[m]) ? 1 : 0;
     }
     return { line, timestampMs, orderMs, group, values, missing };
   }

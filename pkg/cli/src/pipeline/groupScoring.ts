@@ -16,6 +16,7 @@ import {
   keptLayoutScoring,
 } from '@telemetry-analyzer/engine';
 import type { RowBatch } from '../input/rowBatch';
+import { isScoredRow } from '../input/rowReader';
 import { ChunkScorer, UntrainedScorer, type GroupScorer } from './chunkScorer';
 import { emptyScores, MISSING, type BatchScores } from './batchScores';
 import { withEngineErrors } from './engineErrors';
@@ -102,7 +103,7 @@ export class GroupScoring {
   score(batch: RowBatch, leaveShare = 0): BatchScores {
     const scores = emptyScores(batch.size, this.plan.perColumn ? this.plan.metricNames.length : 0);
     for (let row = 0; row < batch.size; row++) {
-      if (batch.missing[row] === 1) {
+      if (batch.missing[row] > 0) {
         scores.status[row] = MISSING;
       }
     }
@@ -187,7 +188,8 @@ function firstLineOfGroup(batch: RowBatch, group: number): number | undefined {
  * with a value of some metric.
  */
 function rowsByGroup(batch: RowBatch, groupCount: number, partialRows = false): Int32Array[] {
-  const scored = (row: number) => batch.missing[row] === 0 || (partialRows && hasSomeValue(batch, row));
+  const metrics = batch.values.length;
+  const scored = (row: number) => isScoredRow(batch.missing[row], metrics, partialRows);
   if (groupCount === 1) {
     const rows = new Int32Array(batch.size);
     let count = 0;
@@ -205,9 +207,4 @@ function rowsByGroup(batch: RowBatch, groupCount: number, partialRows = false): 
     }
   }
   return lists.map((rows) => Int32Array.from(rows));
-}
-
-/** Whether a batch row holds a value of some metric. */
-function hasSomeValue(batch: RowBatch, row: number): boolean {
-  return batch.values.some((values) => !Number.isNaN(values[row]));
 }

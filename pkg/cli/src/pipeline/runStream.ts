@@ -16,7 +16,7 @@ import { InputError } from '../errors';
 import { resolveInputFormat } from '../input/inputFormat';
 import { type RawRecord, readRawRecords } from '../input/rawRecords';
 import { DEFAULT_MAX_GROUPS, type ColumnRoles, type InputSchema } from '../input/inputSchema';
-import { RowReader, type ParsedRow } from '../input/rowReader';
+import { isScoredRow, RowReader, type ParsedRow } from '../input/rowReader';
 import { schemaFromHeader } from '../input/scanInput';
 import { formatTimestamp } from '../input/timestamp';
 import { loadModel } from './modelFile';
@@ -207,7 +207,7 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     }
     // A per-series model scores a row missing some metrics for the others, as detect does (its own per-metric
     // streams skip the missing value); other models need every metric.
-    if (row.missing && !(perSeriesModel && row.values.some((value) => !Number.isNaN(value)))) {
+    if (!isScoredRow(row.missing, row.values.length, perSeriesModel)) {
       outcome.missing++;
       return;
     }

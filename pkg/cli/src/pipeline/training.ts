@@ -9,7 +9,7 @@ import { InputError } from '../errors';
 import type { InputFormat } from '../input/inputFormat';
 import type { InputSchema } from '../input/inputSchema';
 import { readDataRecordBatches } from '../input/recordBatches';
-import { RowReader } from '../input/rowReader';
+import { isScoredRow, RowReader } from '../input/rowReader';
 import { Progress } from '../progress';
 import { constantColumnsNotice } from './constantColumnsNotice';
 import type { DetectionSettings } from './detectionOptions';
@@ -63,7 +63,7 @@ export async function collectTrainingRows(
       }
       set.rowsTaken++;
       set.lastLine = row.line;
-      if (row.missing && !(partialRows && row.values.some((value) => !Number.isNaN(value)))) {
+      if (!isScoredRow(row.missing, row.values.length, partialRows)) {
         set.rowsMissing++;
       } else {
         set.rows.push(row.orderMs, row.values);
