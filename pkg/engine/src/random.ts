@@ -30,34 +30,37 @@ function splitMix32(state: { value: number }): number {
 }
 
 class Xoshiro128StarStar implements Random {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  /**
+   * The four 32-bit words of the state, in an Int32Array rather than fields: V8 boxes a field's number in a new heap
+   * number whenever it is no small integer (31 bits in browsers, where V8 compresses pointers), which half of these
+   * words are after every draw; an element is written in place. Bitwise operators read them alike either way.
+   */
+  private readonly state = new Int32Array(4);
 
   constructor(seed: number) {
     const seeder = { value: seed | 0 };
-    this.s0 = splitMix32(seeder);
-    this.s1 = splitMix32(seeder);
-    this.s2 = splitMix32(seeder);
-    this.s3 = splitMix32(seeder);
+    const state = this.state;
+    for (let word = 0; word < 4; word++) {
+      state[word] = splitMix32(seeder);
+    }
     // The all-zero state is the one fixed point of xoshiro; splitmix32 practically never yields it, but be safe.
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) {
-      this.s0 = 1;
+    if ((state[0] | state[1] | state[2] | state[3]) === 0) {
+      state[0] = 1;
     }
   }
 
   nextUint32(): number {
-    const s1 = this.s1;
+    const state = this.state;
+    const s1 = state[1];
     const product = Math.imul(s1, 5);
     const result = Math.imul((product << 7) | (product >>> 25), 9);
     const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    state[2] ^= state[0];
+    state[3] ^= state[1];
+    state[1] ^= state[2];
+    state[0] ^= state[3];
+    state[2] ^= t;
+    state[3] = (state[3] << 11) | (state[3] >>> 21);
     return result >>> 0;
   }
 

@@ -3,6 +3,16 @@ import { requireInteger } from './requireInteger';
 /** A removal that cancels more than 16 of the 53 bits of the running sum of squares triggers a recompute. */
 const CANCELLATION_LIMIT = 2 ** -16;
 
+// Indexes of RollingMoments' running doubles (its `running` array).
+/** Subtracted from every value before it enters the sums; the window's mean as of the last recompute. */
+const SHIFT = 0;
+const SUM = 1;
+const SUM_COMPENSATION = 2;
+const WELFORD_MEAN = 3;
+const SUM_SQUARED_DEVIATIONS = 4;
+const NEWEST = 5;
+const RUNNING = 6;
+
 /**
  * Mean and sample standard deviation (ddof = 1) of the last `window` values of a stream: O(1) per value, plus an
  * O(window) recompute every `window` values (so O(n) over a series) and after a removal that cancels the sum of
@@ -25,20 +35,20 @@ export class RollingMoments {
   private nanCount = 0;
   /** Non-NaN values in the window. */
   private count = 0;
-  /** Subtracted from every value before it enters the sums; the window's mean as of the last recompute. */
-  private shift = 0;
-  private sum = 0;
-  private sumCompensation = 0;
-  private welfordMean = 0;
-  private sumSquaredDeviations = 0;
+  /**
+   * The running sums, the shift and the newest value (indexes SHIFT … NEWEST) in a typed array, not in fields: V8
+   * boxes a double written to an object field in a new heap number (16 bytes a write, about ten a value here: most
+   * of the garbage a feature build made, and the young-generation collections it cost); an element is written in place.
+   */
+  private readonly running = new Float64Array(RUNNING);
   private sinceRecompute = 0;
   /** Length of the run of identical values ending at the newest value (0 after a NaN). */
   private identicalRun = 0;
-  private newest = NaN;
 
   constructor(readonly window: number) {
     requireInteger('window', window, 1);
     this.ring = new Float64Array(window);
+    this.running[NEWEST] = NaN;
   }
 
   push(value: number): void {
@@ -49,8 +59,8 @@ export class RollingMoments {
     this.ring[slot] = value;
     this.pushed++;
     this.add(value);
-    this.identicalRun = value === this.newest ? this.identicalRun + 1 : Number.isNaN(value) ? 0 : 1;
-    this.newest = value;
+    this.identicalRun = value === this.running[NEWEST] ? this.identicalRun + 1 : Number.isNaN(value) ? 0 : 1;
+    this.running[NEWEST] = value;
     if (++this.sinceRecompute >= this.window) {
       this.recompute();
     }
@@ -65,10 +75,11 @@ export class RollingMoments {
     if (!this.full) {
       return NaN;
     }
+    const running = this.running;
     if (this.identicalRun >= this.window) {
-      return this.newest;
+      return running[NEWEST];
     }
-    return this.shift + (this.sum + this.sumCompensation) / this.count;
+    return running[SHIFT] + (running[SUM] + running[SUM_COMPENSATION]) / this.count;
   }
 
   /**
@@ -88,7 +99,7 @@ export class RollingMoments {
     if (this.identicalRun >= this.window) {
       return 0;
     }
-    return Math.sqrt(Math.max(this.sumSquaredDeviations, 0) / (this.count - 1));
+    return Math.sqrt(Math.max(this.running[SUM_SQUARED_DEVIATIONS], 0) / (this.count - 1));
   }
 
   private add(rawValue: number): void {
@@ -96,12 +107,13 @@ export class RollingMoments {
       this.nanCount++;
       return;
     }
-    const value = rawValue - this.shift;
+    const running = this.running;
+    const value = rawValue - running[SHIFT];
     this.count++;
     this.addToSum(value);
-    const delta = value - this.welfordMean;
-    this.welfordMean += delta / this.count;
-    this.sumSquaredDeviations += delta * (value - this.welfordMean);
+    const delta = value - running[WELFORD_MEAN];
+    running[WELFORD_MEAN] += delta / this.count;
+    running[SUM_SQUARED_DEVIATIONS] += delta * (value - running[WELFORD_MEAN]);
   }
 
   private remove(rawValue: number): void {
@@ -109,69 +121,75 @@ export class RollingMoments {
       this.nanCount--;
       return;
     }
-    const value = rawValue - this.shift;
+    const running = this.running;
+    const value = rawValue - running[SHIFT];
     this.count--;
     this.addToSum(-value);
     if (this.count === 0) {
-      this.welfordMean = 0;
-      this.sumSquaredDeviations = 0;
+      running[WELFORD_MEAN] = 0;
+      running[SUM_SQUARED_DEVIATIONS] = 0;
       return;
     }
-    const delta = value - this.welfordMean;
-    this.welfordMean -= delta / this.count;
-    const removed = delta * (value - this.welfordMean);
-    this.sumSquaredDeviations -= removed;
-    if (this.sumSquaredDeviations < removed * CANCELLATION_LIMIT) {
+    const delta = value - running[WELFORD_MEAN];
+    running[WELFORD_MEAN] -= delta / this.count;
+    const removed = delta * (value - running[WELFORD_MEAN]);
+    running[SUM_SQUARED_DEVIATIONS] -= removed;
+    if (running[SUM_SQUARED_DEVIATIONS] < removed * CANCELLATION_LIMIT) {
       this.sinceRecompute = this.window; // recompute once the new value is in
     }
   }
 
   /** Neumaier's compensated summation: the rounding error of every addition is kept in sumCompensation. */
   private addToSum(value: number): void {
-    const total = this.sum + value;
-    if (Math.abs(this.sum) >= Math.abs(value)) {
-      this.sumCompensation += this.sum - total + value;
+    const running = this.running;
+    const sum = running[SUM];
+    const total = sum + value;
+    if (Math.abs(sum) >= Math.abs(value)) {
+      running[SUM_COMPENSATION] += sum - total + value;
     } else {
-      this.sumCompensation += value - total + this.sum;
+      running[SUM_COMPENSATION] += value - total + sum;
     }
-    this.sum = total;
+    running[SUM] = total;
   }
 
   private recompute(): void {
     this.sinceRecompute = 0;
+    const running = this.running;
+    const ring = this.ring;
     const filled = Math.min(this.pushed, this.window);
     // First pass: the mean, which becomes the new shift.
-    this.shift = 0;
-    this.sum = 0;
-    this.sumCompensation = 0;
+    running[SHIFT] = 0;
+    running[SUM] = 0;
+    running[SUM_COMPENSATION] = 0;
     for (let i = 0; i < filled; i++) {
-      if (!Number.isNaN(this.ring[i])) {
-        this.addToSum(this.ring[i]);
+      if (!Number.isNaN(ring[i])) {
+        this.addToSum(ring[i]);
       }
     }
     if (this.count === 0) {
-      this.welfordMean = 0;
-      this.sumSquaredDeviations = 0;
+      running[WELFORD_MEAN] = 0;
+      running[SUM_SQUARED_DEVIATIONS] = 0;
       return;
     }
-    this.shift = (this.sum + this.sumCompensation) / this.count;
+    const shift = (running[SUM] + running[SUM_COMPENSATION]) / this.count;
+    running[SHIFT] = shift;
     // Second pass: shifted sum and squared deviations from the shifted mean.
-    this.sum = 0;
-    this.sumCompensation = 0;
+    running[SUM] = 0;
+    running[SUM_COMPENSATION] = 0;
     for (let i = 0; i < filled; i++) {
-      if (!Number.isNaN(this.ring[i])) {
-        this.addToSum(this.ring[i] - this.shift);
+      if (!Number.isNaN(ring[i])) {
+        this.addToSum(ring[i] - shift);
       }
     }
-    const mean = (this.sum + this.sumCompensation) / this.count;
+    const mean = (running[SUM] + running[SUM_COMPENSATION]) / this.count;
     let squares = 0;
     for (let i = 0; i < filled; i++) {
-      const value = this.ring[i] - this.shift;
+      const value = ring[i] - shift;
       if (!Number.isNaN(value)) {
         squares += (value - mean) * (value - mean);
       }
     }
-    this.welfordMean = mean;
-    this.sumSquaredDeviations = squares;
+    running[WELFORD_MEAN] = mean;
+    running[SUM_SQUARED_DEVIATIONS] = squares;
   }
 }
