@@ -55,8 +55,12 @@ export class OnlineCalibration {
   /** The larger of the two signal ranks of each recent row. */
   private readonly combined: SlidingScoreHistory;
   private readonly mergeRows: number;
-  /** Rows since the last kept record. */
-  private sinceRecord = Infinity;
+  /**
+   * Rows since the last kept record, counted before the check: it starts at `mergeRows`, so the first record is
+   * kept. A small integer, never Infinity: a field that once held a double boxes each later value in a new heap
+   * number.
+   */
+  private sinceRecord: number;
 
   constructor(options: CalibrationOptions = {}) {
     const { horizon, mergeRows } = { ...DEFAULT_CALIBRATION, ...options };
@@ -71,6 +75,7 @@ export class OnlineCalibration {
     this.deviation = new SlidingScoreHistory(horizon);
     this.combined = new SlidingScoreHistory(horizon);
     this.mergeRows = mergeRows;
+    this.sinceRecord = mergeRows;
   }
 
   /** Remembers a row's signals without scoring it (the rows a model was trained on). */

@@ -20,16 +20,24 @@
 /** Below this z a value does not deviate (see the file comment). */
 export const ORDINARY_Z = 0.5;
 
+// Indexes of TrailingDeviation's running doubles (its `running` array).
+const LAST = 0;
+const REFERENCE = 1;
+const SUM = 2;
+const SUM_SQUARES = 3;
+const RUNNING = 4;
+
 export class TrailingDeviation {
   private readonly ring: Float64Array;
   private pushed = 0;
   private count = 0;
-  /** The last value pushed, and how many values in a row were equal to it. */
-  private last = NaN;
+  /**
+   * The last value pushed, the reference and the running sums (indexes LAST … SUM_SQUARES), in a typed array for the
+   * reason RollingMoments keeps its own in one: a double written to an object field is boxed anew at every write.
+   */
+  private readonly running = new Float64Array(RUNNING);
+  /** How many values in a row were equal to the last one. */
   private run = 0;
-  private reference = 0;
-  private sum = 0;
-  private sumSquares = 0;
   private sinceRecompute = 0;
 
   constructor(
@@ -40,6 +48,7 @@ export class TrailingDeviation {
       throw new RangeError(`deviation window must be an integer >= 2, got ${window}`);
     }
     this.ring = new Float64Array(window);
+    this.running[LAST] = NaN;
   }
 
   /** The deviation of `value` from the values pushed before it, in [0, 1]. */
@@ -47,34 +56,36 @@ export class TrailingDeviation {
     if (this.count < this.minPeriods) {
       return 0;
     }
+    const running = this.running;
     if (this.run >= this.count) {
-      return value === this.last ? 0 : 1; // a constant window: exactly, not through sums that may round
+      return value === running[LAST] ? 0 : 1; // a constant window: exactly, not through sums that may round
     }
-    const mean = this.sum / this.count;
-    const variance = (this.sumSquares - this.count * mean * mean) / (this.count - 1);
+    const mean = running[SUM] / this.count;
+    const variance = (running[SUM_SQUARES] - this.count * mean * mean) / (this.count - 1);
     if (!(variance > 0)) {
       return 0;
     }
-    const z = Math.abs(value - this.reference - mean) / Math.sqrt(variance);
+    const z = Math.abs(value - running[REFERENCE] - mean) / Math.sqrt(variance);
     return z < ORDINARY_Z ? 0 : z / (1 + z);
   }
 
   push(value: number): void {
+    const running = this.running;
     const slot = this.pushed % this.window;
     if (this.count === this.window) {
-      const old = this.ring[slot] - this.reference;
-      this.sum -= old;
-      this.sumSquares -= old * old;
+      const old = this.ring[slot] - running[REFERENCE];
+      running[SUM] -= old;
+      running[SUM_SQUARES] -= old * old;
     } else {
       this.count++;
     }
     this.ring[slot] = value;
     this.pushed++;
-    this.run = value === this.last ? this.run + 1 : 1;
-    this.last = value;
-    const shifted = value - this.reference;
-    this.sum += shifted;
-    this.sumSquares += shifted * shifted;
+    this.run = value === running[LAST] ? this.run + 1 : 1;
+    running[LAST] = value;
+    const shifted = value - running[REFERENCE];
+    running[SUM] += shifted;
+    running[SUM_SQUARES] += shifted * shifted;
     if (++this.sinceRecompute >= this.window) {
       this.recompute();
     }
@@ -85,14 +96,18 @@ export class TrailingDeviation {
     for (let i = 0; i < this.count; i++) {
       total += this.ring[i];
     }
-    this.reference = total / this.count;
-    this.sum = 0;
-    this.sumSquares = 0;
+    const reference = total / this.count;
+    let sum = 0;
+    let sumSquares = 0;
     for (let i = 0; i < this.count; i++) {
-      const shifted = this.ring[i] - this.reference;
-      this.sum += shifted;
-      this.sumSquares += shifted * shifted;
+      const shifted = this.ring[i] - reference;
+      sum += shifted;
+      sumSquares += shifted * shifted;
     }
+    const running = this.running;
+    running[REFERENCE] = reference;
+    running[SUM] = sum;
+    running[SUM_SQUARES] = sumSquares;
     this.sinceRecompute = 0;
   }
 }
