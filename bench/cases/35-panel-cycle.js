@@ -5,7 +5,8 @@
 // cycle, the cycle's ms and the longest main-thread task in the row's name: its wall time, as the long-task observer
 // sees it, the longest task's CPU time, the work itself, from a Chromium trace, and the longest task's CPU time
 // without the garbage collections V8 ran in it). Targets: 50x10k <= 1 s, 1M <= 3 s, refresh <= 50 ms (2-core
-// machine).
+// machine). Each case also gets a row of the scoring workers' CPU time over the cycle (and their collections in the
+// progress line), from the same trace: the work, where the wall time also tells how busy the machine was.
 //
 // The reference is an earlier build of the panel measured in the same run (the machine's load changes from minute
 // to minute): the commit PANEL_BASELINE_REF (default below; PANEL_BASELINE_REF=none skips it) is checked out into
@@ -39,7 +40,13 @@ function figureOf(results, name) {
   if (!f || f.cyclesMs === undefined) {
     return f;
   }
-  return { ...f, cycleMs: median(f.cyclesMs), readyMs: median(f.readiesMs) };
+  return {
+    ...f,
+    cycleMs: median(f.cyclesMs),
+    readyMs: median(f.readiesMs),
+    workerCpuMs: f.workerCpusMs ? median(f.workerCpusMs) : undefined,
+    workerCollections: f.workerCollectionsEach ? median(f.workerCollectionsEach) : undefined,
+  };
 }
 
 function git(args) {
@@ -144,20 +151,25 @@ async function run() {
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-  return ROWS.filter(([name]) => ours.some((o) => o[name])).map(([name, points, target]) => {
+  return ROWS.filter(([name]) => ours.some((o) => o[name])).flatMap(([name, points, target]) => {
     const runs = ours.map((o) => figureOf(o, name)).filter(Boolean);
     const cycleMs = Math.round(runs.reduce((sum, f) => sum + f.cycleMs, 0) / runs.length);
     const readyMs = Math.round(runs.reduce((sum, f) => sum + f.readyMs, 0) / runs.length);
     const f = runs[0];
     const t = figureOf(theirs, name);
+    // The workers' CPU time over the cycle (a Chromium trace): the work itself, which a busy minute of the shared
+    // machine stretches far less than the wall time above.
+    const workerCpuMs = Math.round(runs.reduce((sum, r) => sum + r.workerCpuMs, 0) / runs.length);
+    const workers = (r) => `${r.workerCpuMs} ms CPU, ${r.workerCollections} collections`;
     process.stderr.write(
       `bench: panel ${name}: ${runs.map((r) => r.cycleMs).join(' / ')} ms to marks drawn (result committed at ` +
         `${runs.map((r) => r.readyMs).join(' / ')} ms; target ${target}), longest task ` +
         `${f.longestLongTaskMs} ms wall, ${f.longestTaskCpuMs} ms CPU, ${f.longestTaskWithoutGcCpuMs} ms CPU ` +
-        `without GC; ${baseline ? `panel ${baseline.sha}: ${t ? `${t.cycleMs} ms` : 'no figure'}` : 'no baseline'}; ` +
+        `without GC; workers ${runs.map(workers).join(' / ')}; ` +
+        `${baseline ? `panel ${baseline.sha}: ${t ? `${t.cycleMs} ms, workers ${workers(t)}` : 'no figure'}` : 'no baseline'}; ` +
         `load ${load}\n`
     );
-    return entry(
+    const cycle = entry(
       `panel cycle ${name}, props to marks drawn in Chromium (points/s; ${cycleMs} ms, result committed at ${readyMs} ms, target ${target}; longest main-thread task ${f.longestLongTaskMs} ms wall, ${f.longestTaskCpuMs} ms CPU, ${f.longestTaskWithoutGcCpuMs} ms CPU without GC)`,
       points / (cycleMs / 1000),
       baseline && t
@@ -168,6 +180,19 @@ async function run() {
       baseline && t ? points / (t.cycleMs / 1000) : null,
       ' points/s'
     );
+    if (!Number.isFinite(workerCpuMs)) {
+      return [cycle];
+    }
+    return [
+      cycle,
+      entry(
+        `panel cycle ${name}, the scoring workers' CPU time (cycles per CPU second of the workers; ${workerCpuMs} ms)`,
+        1000 / workerCpuMs,
+        baseline && t ? `panel ${baseline.sha}, same run (${t.workerCpuMs} ms)` : null,
+        baseline && t ? 1000 / t.workerCpuMs : null,
+        ' /s'
+      ),
+    ];
   });
 }
 

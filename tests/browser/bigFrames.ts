@@ -212,6 +212,16 @@ export interface TracedTask {
   startMs: number;
 }
 
+/**
+ * What the page's Web Workers did while traced, summed over them: their tasks' CPU time and the garbage collections
+ * V8 ran in them. CPU, not wall time: on a shared machine it is the work itself, comparable from run to run.
+ */
+export interface WorkerThreadWork {
+  cpuMs: number;
+  collections: number;
+  collectionMs: number;
+}
+
 /** The console.timeStamp label that ties the trace's clock to the page's performance.now(). */
 const CLOCK_ANCHOR = 'trace-clock-anchor:';
 
@@ -223,10 +233,10 @@ const CLOCK_ANCHOR = 'trace-clock-anchor:';
 export async function withTracedTasks<T>(
   page: Page,
   measure: () => Promise<T>
-): Promise<{ result: T; tasks: TracedTask[] }> {
+): Promise<{ result: T; tasks: TracedTask[]; workers: WorkerThreadWork }> {
   const browser = page.context().browser();
   if (!browser) {
-    return { result: await measure(), tasks: [] };
+    return { result: await measure(), tasks: [], workers: { cpuMs: NaN, collections: NaN, collectionMs: NaN } };
   }
   // PANEL_CPU_TRACE=<dir>: V8's sampling profiler too (every thread, the worker's included), each trace kept there
   // for profiling (chrome://tracing, or a script over its ProfileChunk events); it costs CPU, so never in a bench.
@@ -251,7 +261,8 @@ export async function withTracedTasks<T>(
     mkdirSync(traceDir, { recursive: true });
     writeFileSync(path.join(traceDir, `trace-${Date.now()}.json`), buffer);
   }
-  return { result, tasks: mainThreadTasks(JSON.parse(buffer.toString('utf8'))) };
+  const trace = JSON.parse(buffer.toString('utf8'));
+  return { result, tasks: mainThreadTasks(trace), workers: workerThreadWork(trace) };
 }
 
 interface TraceEvent {
@@ -263,6 +274,29 @@ interface TraceEvent {
   dur?: number;
   tdur?: number;
   args?: { name?: string; data?: { message?: string } };
+}
+
+/** The work of the renderer's dedicated workers in a trace (see WorkerThreadWork). */
+export function workerThreadWork(trace: { traceEvents?: TraceEvent[] } | TraceEvent[]): WorkerThreadWork {
+  const events = Array.isArray(trace) ? trace : (trace.traceEvents ?? []);
+  const workers = new Set(
+    events
+      .filter((e) => e.name === 'thread_name' && e.args?.name === 'DedicatedWorker thread')
+      .map((e) => `${e.pid}:${e.tid}`)
+  );
+  const work: WorkerThreadWork = { cpuMs: 0, collections: 0, collectionMs: 0 };
+  for (const e of events) {
+    if (e.ph !== 'X' || !workers.has(`${e.pid}:${e.tid}`)) {
+      continue;
+    }
+    if (e.name === 'ThreadControllerImpl::RunTask') {
+      work.cpuMs += (e.tdur ?? 0) / 1000;
+    } else if (e.name === 'MajorGC' || e.name === 'MinorGC') {
+      work.collections++;
+      work.collectionMs += (e.tdur ?? 0) / 1000;
+    }
+  }
+  return work;
 }
 
 /** The top-level tasks of the busiest renderer main thread in a trace. */

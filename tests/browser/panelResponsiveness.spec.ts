@@ -22,6 +22,7 @@ import {
   renderBigPanel,
   type TracedTask,
   withTracedTasks,
+  type WorkerThreadWork,
 } from './bigFrames';
 import { expect, test } from './fixtures';
 import { repositoryRoot } from './host/buildHost';
@@ -50,6 +51,15 @@ function record(name: string, figure: Record<string, unknown>) {
   const all = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
   all[name] = figure;
   writeFileSync(RESULTS, JSON.stringify(all, null, 2) + '\n');
+}
+
+/** The workers' share of the cycle (CPU time and collections), rounded for the record. */
+function workerFigures(workers: WorkerThreadWork) {
+  return {
+    workerCpuMs: Math.round(workers.cpuMs),
+    workerCollections: workers.collections,
+    workerCollectionMs: Math.round(workers.collectionMs),
+  };
 }
 
 /**
@@ -129,7 +139,11 @@ test.describe('anomaly panel responsiveness (whole cycle)', () => {
       const expectedPoints = Math.floor(c.panel.series * c.panel.points * 0.99);
       // Ready: the result committed (React); done: then every plot has drawn it (lines, regions, marks).
       const ready = `(el) => el && el.getAttribute('data-state') === 'ready' && Number(el.getAttribute('data-drawn-series')) === ${c.panel.series} && Number(el.getAttribute('data-scored-points')) > ${expectedPoints}`;
-      const { result: measure, tasks } = await withTracedTasks(host.page, () =>
+      const {
+        result: measure,
+        tasks,
+        workers,
+      } = await withTracedTasks(host.page, () =>
         measureCycle(
           host.page,
           byTestId(testIds.panel.container),
@@ -153,19 +167,21 @@ test.describe('anomaly panel responsiveness (whole cycle)', () => {
         cycleMs: Math.round(measure.cycleMs),
         readyMs: Math.round(measure.milestoneMs),
         ...cpuFigures(tasks, c.limitMs),
+        ...workerFigures(workers),
         reported: measure.reported,
         browser: `chromium ${host.page.context().browser()?.version()}`,
       };
       record(c.name, figure);
       info.annotations.push({ type: 'responsiveness', description: JSON.stringify(figure) });
       console.log(`${c.name}: ${JSON.stringify(figure)}`);
-      type RefreshFigure = ReturnType<typeof cpuFigures> & {
-        longestLongTaskMs: number;
-        longTasks: number[];
-        cycleMs: number;
-        readyMs: number;
-        reported: Record<string, string>;
-      };
+      type RefreshFigure = ReturnType<typeof cpuFigures> &
+        ReturnType<typeof workerFigures> & {
+          longestLongTaskMs: number;
+          longTasks: number[];
+          cycleMs: number;
+          readyMs: number;
+          reported: Record<string, string>;
+        };
       const refreshes: RefreshFigure[] = [];
       for (let k = 1; c.refresh && k <= REFRESHES; k++) {
         // A relative range ("last N") refreshed one step later: one new point per series, the oldest one gone.
@@ -173,7 +189,11 @@ test.describe('anomaly panel responsiveness (whole cycle)', () => {
         await generateFramesInPage(host.page, refreshed);
         await processFramesInPage(host.page);
         const refreshReady = `(el) => el && el.getAttribute('data-state') === 'ready' && el.getAttribute('data-range-from') === '${refreshed.startMs}'`;
-        const { result: again, tasks: refreshTasks } = await withTracedTasks(host.page, () =>
+        const {
+          result: again,
+          tasks: refreshTasks,
+          workers: refreshWorkers,
+        } = await withTracedTasks(host.page, () =>
           measureCycle(
             host.page,
             byTestId(testIds.panel.container),
@@ -191,6 +211,7 @@ test.describe('anomaly panel responsiveness (whole cycle)', () => {
           cycleMs: Math.round(again.cycleMs),
           readyMs: Math.round(again.milestoneMs),
           ...cpuFigures(refreshTasks, c.limitMs),
+          ...workerFigures(refreshWorkers),
           reported: again.reported,
         });
       }
@@ -207,6 +228,8 @@ test.describe('anomaly panel responsiveness (whole cycle)', () => {
           longestLongTaskMs: Math.max(...warm.map((r) => r.longestLongTaskMs)),
           longestTaskCpuMs: Math.max(...warm.map((r) => r.longestTaskCpuMs)),
           longestTaskWithoutGcCpuMs: Math.max(...warm.map((r) => r.longestTaskWithoutGcCpuMs)),
+          workerCpusMs: warm.map((r) => r.workerCpuMs),
+          workerCollectionsEach: warm.map((r) => r.workerCollections),
         };
         record(`${c.name} refresh +1 point, warm`, warmFigure);
         console.log(`${c.name} refresh +1 point, warm: ${JSON.stringify(warmFigure)}`);
