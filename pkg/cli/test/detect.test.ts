@@ -357,11 +357,39 @@ describe('JSON and NDJSON whose objects leave out a field (sparse exports: Teleg
       '50',
     ]);
     expect(run.status).toBe(0);
+    // Online every model takes complete rows only, so per series is not offered as a way out.
     const warning =
       'column "late_metric" has no value in 100 of 300 rows (33 %): rows without it are not scored; ' +
-      '--columns chooses the metrics (or --mode per-series scores each on its own)';
-    expect(run.stderr).toContain(warning);
+      '--columns chooses the metrics';
+    expect(run.stderr).toContain(warning + '\n');
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).warnings).toContain(warning);
+  });
+
+  test('the warning says how the run scored such rows: per series for the other metrics, also with --model', () => {
+    const later = rows.slice(0, 300).map((row, i) => (i >= 50 ? { ...row, late_metric: i % 7 } : row));
+    const input = writeInput(work, 'late-batch.json', JSON.stringify(later));
+    const sparseWarning = 'column "late_metric" has no value in 50 of 300 rows (17 %): ';
+    const warningOf = (out: string) =>
+      (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).warnings as string[]).find((w) =>
+        w.startsWith(sparseWarning)
+      );
+    const multivariate = join(work, 'out-late-multivariate');
+    detect(input, multivariate, '--train-fraction', '0.5');
+    expect(warningOf(multivariate)).toBe(
+      sparseWarning +
+        'rows without it are not scored; --columns chooses the metrics (or --mode per-series scores each on its own)'
+    );
+    const perSeries = join(work, 'out-late-per-series');
+    detect(input, perSeries, '--mode', 'per-series');
+    expect(warningOf(perSeries)).toBe(sparseWarning + 'those rows are scored for the other metrics only');
+    // A per-series model given with --model scores as its mode says, whatever --mode is: so does the warning.
+    const model = join(work, 'late-per-series.json');
+    expect(runCli(['train', '-q', '--mode', 'per-series', '--input', input, '--model', model]).status).toBe(0);
+    const withModel = join(work, 'out-late-model');
+    detect(input, withModel, '--model', model);
+    expect(warningOf(withModel)).toBe(sparseWarning + 'those rows are scored for the other metrics only');
+    expect(readCsv(join(withModel, 'scores.csv'))[30].status).toBe('scored');
+    expect(readCsv(join(multivariate, 'scores.csv'))[30].status).toBe('missing');
   });
 
   test('a column with no value in any row is named, not used, and listed in the summary', () => {

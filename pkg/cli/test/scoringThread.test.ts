@@ -10,6 +10,7 @@ const plan: ScoringPlan = {
   source: 'input.csv',
   headerLine: 1,
   perColumn: false,
+  partialRows: false,
   grouped: false,
   online: { detector: { forest: { contamination: 0.01 } }, options: { warmup: 100 } },
 };

@@ -13,6 +13,15 @@ export const SPARSE_METRIC_SHARE = 0.1;
 /** No epoch of real telemetry is earlier: every epoch unit read (s, ms, µs, ns) reaches 1973 within its range. */
 const EARLIEST_LIKELY_MS = Date.UTC(1973, 0, 1);
 
+/**
+ * How the run scores a row missing some metric: for the others (`partialRows`: per-series models in batch mode,
+ * isScoredRow), or not at all; `online`: the run scores online, where every model takes complete rows only.
+ */
+export interface MissingMetricScoring {
+  partialRows: boolean;
+  online: boolean;
+}
+
 export function columnWarnings(
   scan: Pick<
     ScanResult,
@@ -25,8 +34,8 @@ export function columnWarnings(
     | 'timestampRepairs'
     | 'formattedNumberColumns'
   >,
-  /** Per series (batch): a row without some metric is scored for the others. */
-  partialRowsScored = false
+  /** How a row missing a metric is scored: see MissingMetricScoring. */
+  scoring: MissingMetricScoring = { partialRows: false, online: false }
 ): string[] {
   const warnings = timestampWarnings(scan);
   // A review: a column of "1,004.237" or "50.1%" (Grafana's formatted CSV) was left out as text without a word.
@@ -46,9 +55,11 @@ export function columnWarnings(
       const share = Math.round((100 * missing) / scan.rows);
       warnings.push(
         `column "${scan.schema.metricNames[m]}" has no value in ${missing} of ${scan.rows} rows (${share} %): ` +
-          (partialRowsScored
+          (scoring.partialRows
             ? 'those rows are scored for the other metrics only'
-            : 'rows without it are not scored; --columns chooses the metrics (or --mode per-series scores each on its own)')
+            : 'rows without it are not scored; --columns chooses the metrics' +
+              // Online, every model takes complete rows only: per series would not score them either.
+              (scoring.online ? '' : ' (or --mode per-series scores each on its own)'))
       );
     }
   });

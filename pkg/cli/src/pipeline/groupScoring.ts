@@ -31,6 +31,11 @@ export interface ScoringPlan {
   source: string;
   headerLine: number;
   perColumn: boolean;
+  /**
+   * A row missing some metrics is scored for the others (isScoredRow): per-series models in batch mode, which score
+   * each metric on its own points as the panel and the proxy do; online models take complete rows only.
+   */
+  partialRows: boolean;
   /** The input has a group column (--group-by): scores.csv names each row's group. */
   grouped: boolean;
   /** Online mode: the engine options every group's OnlineDetector gets. Else `models`. */
@@ -107,10 +112,7 @@ export class GroupScoring {
         scores.status[row] = MISSING;
       }
     }
-    // Per series (batch), a row missing some metrics is scored for the others, as the panel and the proxy score
-    // each series on its own points; online models take complete rows only (OnlineDetector).
-    const partialRows = this.plan.perColumn && !this.plan.online;
-    rowsByGroup(batch, this.scorers.length, partialRows).forEach((rows, g) => {
+    rowsByGroup(batch, this.scorers.length, this.plan.partialRows).forEach((rows, g) => {
       const scorer = this.scorers[g];
       const group = this.plan.groups[g];
       if (scorer instanceof OnlineChunkScorer) {

@@ -141,6 +141,7 @@ async function scoreAndWrite(
     source: schema.source,
     headerLine: schema.headerLine,
     perColumn,
+    partialRows: perColumn && !online,
     grouped: groupColumn !== undefined,
     online: online ? { detector: settings.detector, options: settings.online! } : undefined,
   };
@@ -234,7 +235,8 @@ async function scoreAndWrite(
   const repairs = repairsWarning(scan);
   const warnings: string[] = [
     ...(repairs === undefined ? [] : [repairs]),
-    ...columnWarnings(scan, request.settings.detector.mode === 'per-column' && !request.settings.online),
+    // As the scoring did: a loaded model's mode, which the flags need not repeat.
+    ...columnWarnings(scan, { partialRows: plan.partialRows, online }),
     ...obtained.warnings,
   ];
   let anyGroupWarned = false;

@@ -26,7 +26,8 @@ export async function runTrain(
     const scan = await scanInput(opened.open, opened.format, opened.source, settings.roles, settings.quiet);
     const { bundle, trainingRows, warnings } = await trainForScan(opened, scan, settings);
     if (!settings.quiet) {
-      printWarnings([...columnWarnings(scan, settings.detector.mode === 'per-column'), ...warnings], undefined);
+      const partialRows = settings.detector.mode === 'per-column';
+      printWarnings([...columnWarnings(scan, { partialRows, online: false }), ...warnings], undefined);
     }
     await writeAtomically(dirname(modelPath), (output) => writeModel(output.open(modelPath), bundle), [input]);
     return {

@@ -1,7 +1,7 @@
 /**
  * Second pass: the training rows. Per group the first `trainRows` rows in time order (rows with a missing value
- * among them are left out, as the engine would drop them anyway; per series only rows without any value), read until every group has its share, so only
- * the training rows are ever held in memory. Then one detector per group.
+ * among them are left out, as the engine would drop them anyway; per series only rows without any value), read
+ * until every group has its share, so only the training rows are ever held in memory. Then one detector per group.
  */
 import type { Readable } from 'stream';
 import { AnomalyDetector, EngineInputError, SeriesBuffer, type SeriesTable } from '@telemetry-analyzer/engine';
@@ -38,7 +38,10 @@ export async function collectTrainingRows(
   schema: InputSchema,
   wanted: Map<string, number>,
   quiet: boolean,
-  /** Per series: a row missing some metrics trains the others' models (missing values NaN, as buildFeatures reads them). */
+  /**
+   * Per series: a row missing some metrics trains the others' models (missing values NaN, as buildFeatures reads
+   * them).
+   */
   partialRows = false
 ): Promise<Map<string, TrainingSet>> {
   const sets = new Map<string, TrainingSet>();
