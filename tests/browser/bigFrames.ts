@@ -276,14 +276,23 @@ interface TraceEvent {
   args?: { name?: string; data?: { message?: string } };
 }
 
-/** The work of the renderer's dedicated workers in a trace (see WorkerThreadWork). */
-export function workerThreadWork(trace: { traceEvents?: TraceEvent[] } | TraceEvent[]): WorkerThreadWork {
-  const events = Array.isArray(trace) ? trace : (trace.traceEvents ?? []);
-  const workers = new Set(
-    events
-      .filter((e) => e.name === 'thread_name' && e.args?.name === 'DedicatedWorker thread')
-      .map((e) => `${e.pid}:${e.tid}`)
+type Trace = { traceEvents?: TraceEvent[] } | TraceEvent[];
+
+function traceEvents(trace: Trace): TraceEvent[] {
+  return Array.isArray(trace) ? trace : (trace.traceEvents ?? []);
+}
+
+/** The threads (`pid:tid`) of a trace that have this name (Chromium's thread_name metadata). */
+function threadsNamed(events: TraceEvent[], name: string): Set<string> {
+  return new Set(
+    events.filter((e) => e.name === 'thread_name' && e.args?.name === name).map((e) => `${e.pid}:${e.tid}`)
   );
+}
+
+/** The work of the renderer's dedicated workers in a trace (see WorkerThreadWork). */
+export function workerThreadWork(trace: Trace): WorkerThreadWork {
+  const events = traceEvents(trace);
+  const workers = threadsNamed(events, 'DedicatedWorker thread');
   const work: WorkerThreadWork = { cpuMs: 0, collections: 0, collectionMs: 0 };
   for (const e of events) {
     if (e.ph !== 'X' || !workers.has(`${e.pid}:${e.tid}`)) {
@@ -300,11 +309,9 @@ export function workerThreadWork(trace: { traceEvents?: TraceEvent[] } | TraceEv
 }
 
 /** The top-level tasks of the busiest renderer main thread in a trace. */
-export function mainThreadTasks(trace: { traceEvents?: TraceEvent[] } | TraceEvent[]): TracedTask[] {
-  const events = Array.isArray(trace) ? trace : (trace.traceEvents ?? []);
-  const mains = new Set(
-    events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`)
-  );
+export function mainThreadTasks(trace: Trace): TracedTask[] {
+  const events = traceEvents(trace);
+  const mains = threadsNamed(events, 'CrRendererMain');
   // The anchor's trace time (µs) and page time (ms) give the offset between the two clocks.
   const anchor = events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith(CLOCK_ANCHOR));
   const offsetMs =

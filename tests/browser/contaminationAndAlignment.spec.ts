@@ -1,8 +1,8 @@
 /**
  * Issue 11's option and alignment points on the built panel: new panels take the app's default contamination, the
  * contamination editor shows what the option holds (a share in (0, 0.5]; 5, 5% and 0 refused with the reason, a
- * cleared field keeps the value), auto explains itself and warns when it flags more than 5 % of the points, and a multivariate panel of a
- * 1-minute and a 7-minute series offset by 30 s is aligned on a common step and draws marks.
+ * cleared field keeps the value), auto explains itself and warns when it flags more than 5 % of the points, and a
+ * multivariate panel of a 1-minute and a 7-minute series offset by 30 s is aligned on a common step and draws marks.
  */
 import { type BigPanel, bigPanelRange, generateFramesInPage, renderBigPanel } from './bigFrames';
 import { expect, test } from './fixtures';
