@@ -5,8 +5,9 @@
 // cycle, the cycle's ms and the longest main-thread task in the row's name: its wall time, as the long-task observer
 // sees it, the longest task's CPU time, the work itself, from a Chromium trace, and the longest task's CPU time
 // without the garbage collections V8 ran in it). Targets: 50x10k <= 1 s, 1M <= 3 s, refresh <= 50 ms (2-core
-// machine). Each case also gets a row of the scoring workers' CPU time over the cycle (and their collections in the
-// progress line), from the same trace: the work, where the wall time also tells how busy the machine was.
+// machine). Each case also gets a row of the scoring workers' CPU time over the cycle (and their collections and the
+// CPU time of V8's optimising compilers in the progress line), from the same trace: the work, where the wall time
+// also tells how busy the machine was.
 //
 // The reference is an earlier build of the panel measured in the same run (the machine's load changes from minute
 // to minute): the commit PANEL_BASELINE_REF (default below; PANEL_BASELINE_REF=none skips it) is checked out into
@@ -46,6 +47,7 @@ function figureOf(results, name) {
     readyMs: median(f.readiesMs),
     workerCpuMs: f.workerCpusMs ? median(f.workerCpusMs) : undefined,
     workerCollections: f.workerCollectionsEach ? median(f.workerCollectionsEach) : undefined,
+    compileCpuMs: f.compileCpusMs ? median(f.compileCpusMs) : undefined,
   };
 }
 
@@ -160,7 +162,9 @@ async function run() {
     // The workers' CPU time over the cycle (a Chromium trace): the work itself, which a busy minute of the shared
     // machine stretches far less than the wall time above.
     const workerCpuMs = Math.round(runs.reduce((sum, r) => sum + r.workerCpuMs, 0) / runs.length);
-    const workers = (r) => `${r.workerCpuMs} ms CPU, ${r.workerCollections} collections`;
+    // V8's optimising compilers' CPU over the cycle, on the same cores (absent from builds before it was traced).
+    const compiling = (r) => (r.compileCpuMs === undefined ? '' : `, ${r.compileCpuMs} ms compiling`);
+    const workers = (r) => `${r.workerCpuMs} ms CPU, ${r.workerCollections} collections${compiling(r)}`;
     process.stderr.write(
       `bench: panel ${name}: ${runs.map((r) => r.cycleMs).join(' / ')} ms to marks drawn (result committed at ` +
         `${runs.map((r) => r.readyMs).join(' / ')} ms; target ${target}), longest task ` +

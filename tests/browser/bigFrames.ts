@@ -233,10 +233,15 @@ const CLOCK_ANCHOR = 'trace-clock-anchor:';
 export async function withTracedTasks<T>(
   page: Page,
   measure: () => Promise<T>
-): Promise<{ result: T; tasks: TracedTask[]; workers: WorkerThreadWork }> {
+): Promise<{ result: T; tasks: TracedTask[]; workers: WorkerThreadWork; compileCpuMs: number }> {
   const browser = page.context().browser();
   if (!browser) {
-    return { result: await measure(), tasks: [], workers: { cpuMs: NaN, collections: NaN, collectionMs: NaN } };
+    return {
+      result: await measure(),
+      tasks: [],
+      workers: { cpuMs: NaN, collections: NaN, collectionMs: NaN },
+      compileCpuMs: NaN,
+    };
   }
   // PANEL_CPU_TRACE=<dir>: V8's sampling profiler too (every thread, the worker's included), each trace kept there
   // for profiling (chrome://tracing, or a script over its ProfileChunk events); it costs CPU, so never in a bench.
@@ -262,7 +267,12 @@ export async function withTracedTasks<T>(
     writeFileSync(path.join(traceDir, `trace-${Date.now()}.json`), buffer);
   }
   const trace = JSON.parse(buffer.toString('utf8'));
-  return { result, tasks: mainThreadTasks(trace), workers: workerThreadWork(trace) };
+  return {
+    result,
+    tasks: mainThreadTasks(trace),
+    workers: workerThreadWork(trace),
+    compileCpuMs: optimisingCompileCpuMs(trace),
+  };
 }
 
 interface TraceEvent {
@@ -273,7 +283,8 @@ interface TraceEvent {
   ts?: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string; data?: { message?: string } };
+  /** src_file: the V8 or Chromium source that posted a thread-pool task (ThreadPool_RunTask). */
+  args?: { name?: string; data?: { message?: string }; src_file?: string };
 }
 
 type Trace = { traceEvents?: TraceEvent[] } | TraceEvent[];
@@ -306,6 +317,37 @@ export function workerThreadWork(trace: Trace): WorkerThreadWork {
     }
   }
   return work;
+}
+
+/**
+ * CPU time (ms) of V8's optimising compilers, TurboFan and Maglev, on the thread pool of the page's renderer (the
+ * process whose main thread marked the trace's clock anchor): code of the page's isolates (the workers' and the main
+ * thread's) that got hot while traced, compiled on the same cores as the work. A worker's warm-up
+ * (src/panels/anomaly/worker/warmUp.ts) is there to move some of it out of a job. NaN without the anchor.
+ */
+export function optimisingCompileCpuMs(trace: Trace): number {
+  const events = traceEvents(trace);
+  const anchor = events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith(CLOCK_ANCHOR));
+  if (anchor === undefined) {
+    return NaN;
+  }
+  const pool = new Set(
+    Array.from(threadsNamed(events, 'ThreadPoolForegroundWorker')).filter((t) => t.startsWith(`${anchor.pid}:`))
+  );
+  let cpuMs = 0;
+  for (const e of events) {
+    // A compile job's task names the V8 source that posted it: the optimising (TurboFan) or the Maglev dispatcher.
+    const source = e.args?.src_file ?? '';
+    if (
+      e.ph === 'X' &&
+      e.name === 'ThreadPool_RunTask' &&
+      pool.has(`${e.pid}:${e.tid}`) &&
+      (source.includes('optimizing-compile-dispatcher') || source.includes('maglev-concurrent-dispatcher'))
+    ) {
+      cpuMs += (e.tdur ?? 0) / 1000;
+    }
+  }
+  return cpuMs;
 }
 
 /** The top-level tasks of the busiest renderer main thread in a trace. */
