@@ -346,6 +346,17 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
+  test('a bad cell after the line endings change: its own line and column', () => {
+    // Lines 1-3 end with CR LF, the rest with LF (exports joined from two systems): read whole, line by line.
+    const lines = csvWithCell(9, 'memory_free_mb', 'lots').trimEnd().split('\n');
+    const text = lines.slice(0, 3).join('\r\n') + '\r\n' + lines.slice(3).join('\n') + '\n';
+    expectRejected(
+      text,
+      [],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:10:3: column "memory_free_mb": "lots" is not a number`)
+    );
+  });
+
   test('Infinity', () => {
     expectRejected(
       csvWithCell(40, 'cpu_usage_percent', 'Infinity'),

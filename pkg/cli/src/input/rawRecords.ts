@@ -167,9 +167,23 @@ export async function allObjectKeys(stream: Readable, format: 'json' | 'ndjson',
   return [...keys];
 }
 
+/**
+ * A CSV record ends at CR LF, LF or CR, each line as it ends. csv-parse's own choice, the first line's ending for the
+ * whole file, refused a file whose lines end both ways (exports joined from two systems) with "Invalid Record Length"
+ * a line after the first change; a live stream's lines (readLines) are read this way too. CR LF is listed before CR,
+ * so it is one ending.
+ */
+const RECORD_DELIMITERS = ['\r\n', '\n', '\r'];
+
 async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRecord> {
   const parser = stream.pipe(
-    parseCsv({ bom: true, skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_BYTES })
+    parseCsv({
+      bom: true,
+      skip_empty_lines: true,
+      info: true,
+      max_record_size: MAX_RECORD_BYTES,
+      record_delimiter: RECORD_DELIMITERS,
+    })
   );
   stream.on('error', (error) => parser.destroy(error));
   // The line the last whole record ended on: a quote never closed opens the record after it.

@@ -252,7 +252,7 @@ class PlainCsvLines {
   private lineNumber = 0;
   /** Fields per record: the first record's (the header's). */
   private width = -1;
-  /** Whether lines end with CR LF (decided by the first line, as csv-parse decides its record delimiter). */
+  /** Whether lines end with CR LF, as the first line does: a line that ends otherwise is left to csv-parse. */
   private crlf: boolean | undefined;
   // The batch being filled (reset per chunk).
   private bounds = new Int32Array(0);
