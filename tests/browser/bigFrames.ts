@@ -300,6 +300,11 @@ function threadsNamed(events: TraceEvent[], name: string): Set<string> {
   );
 }
 
+/** The event withTracedTasks marked the trace with (CLOCK_ANCHOR), from the measured page's main thread. */
+function clockAnchor(events: TraceEvent[]): TraceEvent | undefined {
+  return events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith(CLOCK_ANCHOR));
+}
+
 /** The work of the renderer's dedicated workers in a trace (see WorkerThreadWork). */
 export function workerThreadWork(trace: Trace): WorkerThreadWork {
   const events = traceEvents(trace);
@@ -327,7 +332,7 @@ export function workerThreadWork(trace: Trace): WorkerThreadWork {
  */
 export function optimisingCompileCpuMs(trace: Trace): number {
   const events = traceEvents(trace);
-  const anchor = events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith(CLOCK_ANCHOR));
+  const anchor = clockAnchor(events);
   if (anchor === undefined) {
     return NaN;
   }
@@ -355,7 +360,7 @@ export function mainThreadTasks(trace: Trace): TracedTask[] {
   const events = traceEvents(trace);
   const mains = threadsNamed(events, 'CrRendererMain');
   // The anchor's trace time (µs) and page time (ms) give the offset between the two clocks.
-  const anchor = events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message?.startsWith(CLOCK_ANCHOR));
+  const anchor = clockAnchor(events);
   const offsetMs =
     anchor?.ts === undefined ? NaN : anchor.ts / 1000 - Number(anchor.args!.data!.message!.slice(CLOCK_ANCHOR.length));
   const byThread = new Map<string, { tasks: TraceEvent[]; gcs: TraceEvent[] }>();

@@ -8,6 +8,7 @@
  * the host can warn. Rows are never reordered: the features look back in file order. With `strict` they are
  * refused instead, with the line and column.
  */
+import type { DetectorMode } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import { cellText, parseMetricCell } from './cells';
 import type { InputSchema } from './inputSchema';
@@ -34,6 +35,15 @@ export interface ParsedRow {
  */
 export function isScoredRow(missing: number, metrics: number, partialRows: boolean): boolean {
   return missing === 0 || (partialRows && missing < metrics);
+}
+
+/**
+ * Whether a run scores rows missing some metrics for the others (isScoredRow's `partialRows`): per-series models in
+ * batch mode, which score each metric on its own points as the panel and the proxy do; online, every model
+ * (OnlineDetector) takes complete rows only. `mode` is the models' (a loaded model's, or the flags').
+ */
+export function partialRowsScored(mode: DetectorMode | undefined, online: boolean): boolean {
+  return mode === 'per-column' && !online;
 }
 
 /** Rows whose timestamp did not increase, kept in file order. */

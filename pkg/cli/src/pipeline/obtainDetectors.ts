@@ -5,6 +5,7 @@
 import { AnomalyDetector } from '@telemetry-analyzer/engine';
 import { InputError } from '../errors';
 import { DEFAULT_MAX_GROUPS, type ColumnRoles } from '../input/inputSchema';
+import { partialRowsScored } from '../input/rowReader';
 import { scanInput, type ScanResult } from '../input/scanInput';
 import type { DetectionSettings } from './detectionOptions';
 import { openReopenableInput, type ReopenableInput } from './inputFile';
@@ -121,7 +122,7 @@ export async function trainForScan(
     trainingScan.schema,
     wanted,
     settings.quiet,
-    settings.detector.mode === 'per-column'
+    partialRowsScored(settings.detector.mode, false)
   );
   const warnings: string[] = [];
   const detectors: Map<string, AnomalyDetector> = trainDetectors(sets, trainingScan.schema, settings, warnings);

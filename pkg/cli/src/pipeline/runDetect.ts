@@ -13,7 +13,7 @@ import {
 } from '@telemetry-analyzer/engine';
 import { formatTimestamp } from '../input/timestamp';
 import type { InputSchema } from '../input/inputSchema';
-import { RowReader } from '../input/rowReader';
+import { partialRowsScored, RowReader } from '../input/rowReader';
 import { GroupIndex, readRowBatch, sliceRowBatch, type RowBatch } from '../input/rowBatch';
 import { readDataRecordBatches } from '../input/recordBatches';
 import { scanInput, type ScanResult } from '../input/scanInput';
@@ -132,7 +132,8 @@ async function scoreAndWrite(
   const { schema } = scan;
   const { detectors } = obtained.bundle;
   const online = settings.online !== undefined && request.modelPath === undefined;
-  const perColumn = (online ? settings.detector.mode : [...detectors.values()][0].options.mode) === 'per-column';
+  const mode = online ? settings.detector.mode : [...detectors.values()][0].options.mode;
+  const perColumn = mode === 'per-column';
   const groupColumn = schema.groupIndex >= 0 ? schema.header[schema.groupIndex] : undefined;
   const groups = new GroupIndex(scan.groups.keys());
   const plan: ScoringPlan = {
@@ -141,7 +142,7 @@ async function scoreAndWrite(
     source: schema.source,
     headerLine: schema.headerLine,
     perColumn,
-    partialRows: perColumn && !online,
+    partialRows: partialRowsScored(mode, online),
     grouped: groupColumn !== undefined,
     online: online ? { detector: settings.detector, options: settings.online! } : undefined,
   };

@@ -16,7 +16,7 @@ import { InputError } from '../errors';
 import { resolveInputFormat } from '../input/inputFormat';
 import { type RawRecord, readRawRecords } from '../input/rawRecords';
 import { DEFAULT_MAX_GROUPS, type ColumnRoles, type InputSchema } from '../input/inputSchema';
-import { isScoredRow, RowReader, type ParsedRow } from '../input/rowReader';
+import { isScoredRow, partialRowsScored, RowReader, type ParsedRow } from '../input/rowReader';
 import { schemaFromHeader } from '../input/scanInput';
 import { formatTimestamp } from '../input/timestamp';
 import { loadModel } from './modelFile';
@@ -79,7 +79,10 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     const contamination = parseContamination(request.contamination);
     bundle.detectors.forEach((detector) => detector.setContamination(contamination));
   }
-  const perSeriesModel = bundle !== undefined && [...bundle.detectors.values()][0]?.options.mode === 'per-column';
+  const partialRows = partialRowsScored(
+    bundle && [...bundle.detectors.values()][0]?.options.mode,
+    online !== undefined
+  );
   const roles = bundle
     ? rolesForModel(bundle, { timestampColumn: request.timestampColumn })
     : { timestampColumn: request.timestampColumn, columns: online!.columns, groupBy: online!.groupBy };
@@ -207,7 +210,7 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
     }
     // A per-series model scores a row missing some metrics for the others, as detect does (its own per-metric
     // streams skip the missing value); other models need every metric.
-    if (!isScoredRow(row.missing, row.values.length, perSeriesModel)) {
+    if (!isScoredRow(row.missing, row.values.length, partialRows)) {
       outcome.missing++;
       return;
     }

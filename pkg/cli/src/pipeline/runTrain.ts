@@ -1,6 +1,7 @@
 /** `train`: check the input, fit on its training rows, write the model file atomically. */
 import { dirname } from 'path';
 import { columnWarnings } from '../input/columnWarnings';
+import { partialRowsScored } from '../input/rowReader';
 import { scanInput } from '../input/scanInput';
 import { writeAtomically } from '../output/atomicOutput';
 import { printWarnings } from '../output/printWarnings';
@@ -26,7 +27,7 @@ export async function runTrain(
     const scan = await scanInput(opened.open, opened.format, opened.source, settings.roles, settings.quiet);
     const { bundle, trainingRows, warnings } = await trainForScan(opened, scan, settings);
     if (!settings.quiet) {
-      const partialRows = settings.detector.mode === 'per-column';
+      const partialRows = partialRowsScored(settings.detector.mode, false);
       printWarnings([...columnWarnings(scan, { partialRows, online: false }), ...warnings], undefined);
     }
     await writeAtomically(dirname(modelPath), (output) => writeModel(output.open(modelPath), bundle), [input]);
