@@ -16,8 +16,13 @@ import type { AnalyseRequest, PanelModelJob } from './messages';
  */
 /** Warm-ups a worker is sent at most (see WorkerScorer.warmUp). */
 export const WARM_UP_ATTEMPTS = 3;
-/** Series of the warm-up (made-up models): enough calls for V8 to optimise the per-model code. */
-export const WARM_UP_MODELS = 4;
+/**
+ * Series of the warm-up (made-up models): enough calls for V8's optimising compiler (TurboFan), not only Maglev, to
+ * compile more of the per-model code before the first big job: with 4, ~95 optimising compiles ran during the 50 ×
+ * 10 000 job on the cores scoring it, with 12 ~80 in half the compile time (traced), for 0.6-0.7 s of a worker's idle
+ * time instead of 0.25-0.45 s (docs/performance.md).
+ */
+export const WARM_UP_MODELS = 12;
 /** Rows per warm-up series (more when the panel's options need more to train). */
 export const WARM_UP_ROWS = 1000;
 /** Past this many rows (a panel whose options need a long history to train) a warm-up would cost too much: none. */
@@ -80,8 +85,9 @@ export function warmUpRequests(template: WarmUpTemplate): [AnalyseRequest, Analy
 }
 
 /**
- * Seeded telemetry-like series: a wave, noise, and one burst of three high points each (so anomalies are marked and
- * drawn whatever the marking rules: a run of consecutive points, above the rolling mean).
+ * Seeded telemetry-like series: a wave, noise, and one burst of four high points each (so anomalies are marked and
+ * drawn whatever the marking rules: a run of consecutive points, above the rolling mean; with three, two of twelve
+ * series marked nothing).
  */
 function madeUpValues(count: number, length: number): Float64Array[] {
   const random = createRandom(20261203);
@@ -90,8 +96,8 @@ function madeUpValues(count: number, length: number): Float64Array[] {
     for (let i = 0; i < length; i++) {
       values[i] = 50 + 10 * Math.sin((2 * Math.PI * i) / 288 + k) + 2 * random.nextFloat();
     }
-    const burst = Math.floor(length * (0.5 + 0.05 * (k % 8)));
-    for (let i = burst; i < burst + 3; i++) {
+    const burst = Math.floor(length * (0.5 + 0.05 * (k % 4)));
+    for (let i = burst; i < burst + 4; i++) {
       values[i] += 40;
     }
     return values;
