@@ -9,8 +9,14 @@ export const MAX_POOLED_BYTES = 64 * 1024 * 1024;
 /** Bytes refill writes between two pauses. */
 const REFILL_STEP_BYTES = 1024 * 1024;
 
+/** A pooled buffer, with the Float64Array refill wrote it through (if it did). */
+interface Pooled {
+  buffer: ArrayBuffer;
+  view?: Float64Array;
+}
+
 export class BufferPool {
-  private readonly bySize = new Map<number, ArrayBuffer[]>();
+  private readonly bySize = new Map<number, Pooled[]>();
   private bytes = 0;
   /** Sizes take() could not supply since the last refill (the copy used new memory for them). */
   private missed: number[] = [];
@@ -19,14 +25,28 @@ export class BufferPool {
 
   /** A pooled buffer of exactly `byteLength` bytes (removed from the pool), or undefined. */
   take(byteLength: number): ArrayBuffer | undefined {
-    const buffer = this.bySize.get(byteLength)?.pop();
+    return this.takePooled(byteLength)?.buffer;
+  }
+
+  /**
+   * A Float64Array of n elements on a pooled buffer (removed from the pool), or undefined: the view refill wrote
+   * through, not a second one, since V8 gives up its detach promise for all of a thread's typed-array code (see the
+   * worker's entry) the first time a buffer with several views is transferred, which the copy sent to a worker is.
+   */
+  takeFloat64Array(n: number): Float64Array | undefined {
+    const pooled = this.takePooled(n * Float64Array.BYTES_PER_ELEMENT);
+    return pooled && (pooled.view ?? new Float64Array(pooled.buffer));
+  }
+
+  private takePooled(byteLength: number): Pooled | undefined {
+    const pooled = this.bySize.get(byteLength)?.pop();
     this.asked.add(byteLength);
-    if (buffer) {
+    if (pooled) {
       this.bytes -= byteLength;
     } else if (byteLength > 0) {
       this.missed.push(byteLength);
     }
-    return buffer;
+    return pooled;
   }
 
   /**
@@ -67,19 +87,21 @@ export class BufferPool {
       if (this.bytes + size > MAX_POOLED_BYTES) {
         continue;
       }
-      const buffer = new ArrayBuffer(size);
-      const bytes = new Uint8Array(buffer);
+      // Written through the view takeFloat64Array hands out (sizes of whole float64s: all the panel asks for).
+      const view = size % Float64Array.BYTES_PER_ELEMENT === 0 ? new Float64Array(size / 8) : undefined;
+      const bytes = view ?? new Uint8Array(size);
+      const step = REFILL_STEP_BYTES / bytes.BYTES_PER_ELEMENT;
       // Written a step at a time: a million points' series is 8 MB, whose first write is the costly part.
-      for (let at = 0; at < size; at += REFILL_STEP_BYTES) {
-        bytes.fill(0, at, Math.min(size, at + REFILL_STEP_BYTES));
-        if (at + REFILL_STEP_BYTES < size) {
+      for (let at = 0; at < bytes.length; at += step) {
+        bytes.fill(0, at, Math.min(bytes.length, at + step));
+        if (at + step < bytes.length) {
           await pause();
           if (isStale()) {
             return;
           }
         }
       }
-      this.put([buffer]);
+      this.keep({ buffer: bytes.buffer as ArrayBuffer, view });
       await pause();
     }
   }
@@ -87,15 +109,19 @@ export class BufferPool {
   /** Keeps buffers for later takes (detached or empty ones are ignored). */
   put(buffers: readonly ArrayBuffer[]): void {
     for (const buffer of buffers) {
-      const size = buffer.byteLength;
-      if (size === 0 || this.bytes + size > MAX_POOLED_BYTES) {
-        continue;
-      }
-      const list = this.bySize.get(size) ?? [];
-      list.push(buffer);
-      this.bySize.set(size, list);
-      this.bytes += size;
+      this.keep({ buffer });
     }
+  }
+
+  private keep(pooled: Pooled): void {
+    const size = pooled.buffer.byteLength;
+    if (size === 0 || this.bytes + size > MAX_POOLED_BYTES) {
+      return;
+    }
+    const list = this.bySize.get(size) ?? [];
+    list.push(pooled);
+    this.bySize.set(size, list);
+    this.bytes += size;
   }
 
   clear(): void {
@@ -108,6 +134,5 @@ export class BufferPool {
 
 /** A Float64Array of n elements on a pooled buffer when one of that size is free, else a new one. */
 export function pooledFloat64Array(pool: BufferPool | undefined, n: number): Float64Array {
-  const buffer = pool?.take(n * Float64Array.BYTES_PER_ELEMENT);
-  return buffer ? new Float64Array(buffer) : new Float64Array(n);
+  return pool?.takeFloat64Array(n) ?? new Float64Array(n);
 }
