@@ -18,15 +18,10 @@ interface Pooled {
 export class BufferPool {
   private readonly bySize = new Map<number, Pooled[]>();
   private bytes = 0;
-  /** Sizes take() could not supply since the last refill (the copy used new memory for them). */
+  /** Sizes takeFloat64Array() could not supply since the last refill (the copy used new memory for them). */
   private missed: number[] = [];
-  /** Sizes take() was asked for since the last refill. */
+  /** Sizes takeFloat64Array() was asked for since the last refill. */
   private asked = new Set<number>();
-
-  /** A pooled buffer of exactly `byteLength` bytes (removed from the pool), or undefined. */
-  take(byteLength: number): ArrayBuffer | undefined {
-    return this.takePooled(byteLength)?.buffer;
-  }
 
   /**
    * A Float64Array of n elements on a pooled buffer (removed from the pool), or undefined: the view refill wrote
@@ -34,19 +29,17 @@ export class BufferPool {
    * worker's entry) the first time a buffer with several views is transferred, which the copy sent to a worker is.
    */
   takeFloat64Array(n: number): Float64Array | undefined {
-    const pooled = this.takePooled(n * Float64Array.BYTES_PER_ELEMENT);
-    return pooled && (pooled.view ?? new Float64Array(pooled.buffer));
-  }
-
-  private takePooled(byteLength: number): Pooled | undefined {
+    const byteLength = n * Float64Array.BYTES_PER_ELEMENT;
     const pooled = this.bySize.get(byteLength)?.pop();
     this.asked.add(byteLength);
-    if (pooled) {
-      this.bytes -= byteLength;
-    } else if (byteLength > 0) {
-      this.missed.push(byteLength);
+    if (!pooled) {
+      if (byteLength > 0) {
+        this.missed.push(byteLength);
+      }
+      return undefined;
     }
-    return pooled;
+    this.bytes -= byteLength;
+    return pooled.view ?? new Float64Array(pooled.buffer);
   }
 
   /**
@@ -58,15 +51,15 @@ export class BufferPool {
   }
 
   /**
-   * After a job: buffers for the copies take() could not supply, made now, one per pause and each written once (so
-   * its pages are the process' already). The next copy of the same sizes (a dashboard's refresh) then writes into
-   * them instead of into new memory, which matters after a panel's first job: the workers cannot hand buffers back
-   * yet, they still hold that job's series. Measured in Chromium on the 2-core machine: the first refresh's copy of
-   * 50 x 10 000 rows took 13.8 ms into new memory, 3.4-6.3 ms into these (made in 4.8-6.0 ms after the first job).
-   * Later copies of the same sizes are supplied by the workers' recycled buffers, so nothing is missed and nothing
-   * made; a range that grows by a point per refresh misses every time, and pays this in the idle time after each
-   * job. Buffers of sizes the job did not ask for are dropped first (a growing range's older sizes are never asked
-   * again): the pool holds about one copy's worth at rest, within MAX_POOLED_BYTES.
+   * After a job: buffers for the copies takeFloat64Array() could not supply, made now, one per pause and each written
+   * once (so its pages are the process' already). The next copy of the same sizes (a dashboard's refresh) then writes
+   * into them instead of into new memory, which matters after a panel's first job: the workers cannot hand buffers back
+   * yet, they still hold that job's series. Measured in Chromium on the 2-core machine: the first refresh's copy of 50
+   * x 10 000 rows took 13.8 ms into new memory, 3.4-6.3 ms into these (made in 4.8-6.0 ms after the first job). Later
+   * copies of the same sizes are supplied by the workers' recycled buffers, so nothing is missed and nothing made; a
+   * range that grows by a point per refresh misses every time, and pays this in the idle time after each job. Buffers
+   * of sizes the job did not ask for are dropped first (a growing range's older sizes are never asked again): the pool
+   * holds about one copy's worth at rest, within MAX_POOLED_BYTES.
    */
   async refill(pause: () => Promise<void>, isStale: () => boolean = () => false): Promise<void> {
     // Taken even when stale: the newer job's copies are what its own refill is for.
@@ -87,21 +80,20 @@ export class BufferPool {
       if (this.bytes + size > MAX_POOLED_BYTES) {
         continue;
       }
-      // Written through the view takeFloat64Array hands out (sizes of whole float64s: all the panel asks for).
-      const view = size % Float64Array.BYTES_PER_ELEMENT === 0 ? new Float64Array(size / 8) : undefined;
-      const bytes = view ?? new Uint8Array(size);
-      const step = REFILL_STEP_BYTES / bytes.BYTES_PER_ELEMENT;
+      // Written through the view takeFloat64Array hands out (sizes are whole float64s: it is all that asks).
+      const view = new Float64Array(size / Float64Array.BYTES_PER_ELEMENT);
+      const step = REFILL_STEP_BYTES / Float64Array.BYTES_PER_ELEMENT;
       // Written a step at a time: a million points' series is 8 MB, whose first write is the costly part.
-      for (let at = 0; at < bytes.length; at += step) {
-        bytes.fill(0, at, Math.min(bytes.length, at + step));
-        if (at + step < bytes.length) {
+      for (let at = 0; at < view.length; at += step) {
+        view.fill(0, at, Math.min(view.length, at + step));
+        if (at + step < view.length) {
           await pause();
           if (isStale()) {
             return;
           }
         }
       }
-      this.keep({ buffer: bytes.buffer as ArrayBuffer, view });
+      this.keep({ buffer: view.buffer as ArrayBuffer, view });
       await pause();
     }
   }

@@ -8,43 +8,46 @@ describe('BufferPool.refill', () => {
     // A first job: nothing pooled, every copy on new memory.
     const first = [pooledFloat64Array(pool, 10), pooledFloat64Array(pool, 10), pooledFloat64Array(pool, 3)];
     await pool.refill(noPause);
-    const again = [pool.take(80), pool.take(80), pool.take(24)];
-    expect(again.map((b) => b?.byteLength)).toEqual([80, 80, 24]);
-    expect(again.some((b) => first.some((a) => a.buffer === b))).toBe(false);
+    const again = [pool.takeFloat64Array(10), pool.takeFloat64Array(10), pool.takeFloat64Array(3)];
+    expect(again.map((b) => b?.length)).toEqual([10, 10, 3]);
+    expect(again.some((b) => first.some((a) => a.buffer === b?.buffer))).toBe(false);
     // Supplied copies are not missed: nothing more is made.
-    pool.put(again as ArrayBuffer[]);
+    pool.put(again.map((b) => b!.buffer as ArrayBuffer));
     pooledFloat64Array(pool, 10);
     await pool.refill(noPause);
-    expect([pool.take(80), pool.take(80)].filter(Boolean)).toHaveLength(1);
+    expect([pool.takeFloat64Array(10), pool.takeFloat64Array(10)].filter(Boolean)).toHaveLength(1);
   });
 
   it('drops the buffers of sizes the last job did not ask for (a growing range never asks for them again)', async () => {
     const pool = new BufferPool();
     pool.put([new ArrayBuffer(80), new ArrayBuffer(88)]);
-    // The next job asks for 88 and 96 bytes: 80 is not asked any more, 96 is missed.
-    expect(pool.take(88)?.byteLength).toBe(88);
-    pool.take(96);
+    // The next job asks for 11 and 12 values (88 and 96 bytes): 80 bytes are not asked any more, 96 are missed.
+    expect(pool.takeFloat64Array(11)?.byteLength).toBe(88);
+    pool.takeFloat64Array(12);
     pool.put([new ArrayBuffer(88)]);
     await pool.refill(noPause);
-    expect([pool.take(80), pool.take(88), pool.take(96)].map((b) => b?.byteLength)).toEqual([undefined, 88, 96]);
+    const taken = [pool.takeFloat64Array(10), pool.takeFloat64Array(11), pool.takeFloat64Array(12)];
+    expect(taken.map((b) => b?.byteLength)).toEqual([undefined, 88, 96]);
   });
 
   it('writes a large buffer a step at a time (a million points are 8 MB), with pauses between the steps', async () => {
     const pool = new BufferPool();
-    const size = 3 * 1024 * 1024 + 8;
-    pool.take(size);
+    const values = (3 * 1024 * 1024 + 8) / Float64Array.BYTES_PER_ELEMENT;
+    pool.takeFloat64Array(values);
     let pauses = 0;
     await pool.refill(async () => {
       pauses++;
     });
     expect(pauses).toBe(4);
-    expect(pool.take(size)?.byteLength).toBe(size);
+    const written = pool.takeFloat64Array(values);
+    expect(written?.length).toBe(values);
+    expect(written?.every((v) => v === 0)).toBe(true);
   });
 
   it('stops when the panel has moved on, and stays within MAX_POOLED_BYTES', async () => {
     const pool = new BufferPool();
-    pool.take(8);
-    pool.take(16);
+    pool.takeFloat64Array(1);
+    pool.takeFloat64Array(2);
     let pauses = 0;
     await pool.refill(
       async () => {
@@ -52,12 +55,13 @@ describe('BufferPool.refill', () => {
       },
       () => pauses >= 1
     );
-    expect([pool.take(8), pool.take(16)].map((b) => b?.byteLength)).toEqual([8, undefined]);
+    expect([pool.takeFloat64Array(1), pool.takeFloat64Array(2)].map((b) => b?.length)).toEqual([1, undefined]);
 
     const big = new BufferPool();
-    big.take(MAX_POOLED_BYTES + 8);
-    big.take(8);
+    const tooMany = MAX_POOLED_BYTES / Float64Array.BYTES_PER_ELEMENT + 1;
+    big.takeFloat64Array(tooMany);
+    big.takeFloat64Array(1);
     await big.refill(noPause);
-    expect([big.take(MAX_POOLED_BYTES + 8), big.take(8)].map((b) => b?.byteLength)).toEqual([undefined, 8]);
+    expect([big.takeFloat64Array(tooMany), big.takeFloat64Array(1)].map((b) => b?.length)).toEqual([undefined, 1]);
   });
 });
