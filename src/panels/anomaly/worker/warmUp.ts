@@ -17,12 +17,16 @@ import type { AnalyseRequest, PanelModelJob } from './messages';
 /** Warm-ups a worker is sent at most (see WorkerScorer.warmUp). */
 export const WARM_UP_ATTEMPTS = 3;
 /**
- * Series of the warm-up (made-up models): enough calls for V8's optimising compiler (TurboFan), not only Maglev, to
- * compile more of the per-model code before the first big job: with 4, ~95 optimising compiles ran during the 50 ×
- * 10 000 job on the cores scoring it, with 12 ~80 in half the compile time (traced), for 0.6-0.7 s of a worker's idle
- * time instead of 0.25-0.45 s (docs/performance.md).
+ * Series of the warm-up (made-up models) at WARM_UP_ROWS rows each: enough calls for V8's optimising compiler
+ * (TurboFan), not only Maglev, to compile more of the per-model code before the first big job: with 4, ~95 optimising
+ * compiles ran during the 50 × 10 000 job on the cores scoring it, with 12 ~80 in half the compile time (traced), for
+ * 0.6-0.7 s of a worker's idle time instead of 0.25-0.45 s (docs/performance.md). Longer series (options that need
+ * more history to train) get fewer, as many as make about the same rows, but never fewer than WARM_UP_MIN_MODELS (the
+ * count before, from 3 000 rows on).
  */
 export const WARM_UP_MODELS = 12;
+/** The fewest series of a warm-up, whatever their length. */
+export const WARM_UP_MIN_MODELS = 4;
 /** Rows per warm-up series (more when the panel's options need more to train). */
 export const WARM_UP_ROWS = 1000;
 /** Past this many rows (a panel whose options need a long history to train) a warm-up would cost too much: none. */
@@ -48,8 +52,8 @@ export function warmUpTemplate(request: Omit<AnalyseRequest, 'type' | 'jobId'>):
 }
 
 /**
- * The warm-up's two jobs: WARM_UP_MODELS made-up models on the template's range (trained on their own rows), then
- * the same models one step later (a refresh: one row gone, one new). Undefined when the template's options need
+ * The warm-up's two jobs: WARM_UP_MODELS made-up models (fewer when longer: see there) on the template's range
+ * (trained on their own rows), then the same models one step later (a refresh: one row gone, one new). Undefined when the template's options need
  * more rows than a warm-up may cost. The series are seeded, so a warm-up does the same work every time.
  */
 export function warmUpRequests(template: WarmUpTemplate): [AnalyseRequest, AnalyseRequest] | undefined {
@@ -62,10 +66,14 @@ export function warmUpRequests(template: WarmUpTemplate): [AnalyseRequest, Analy
   const span = template.grid.toMs - template.grid.fromMs;
   const stepMs = Number.isFinite(span) && span > 0 ? span / rows : 60_000;
   const start = Number.isFinite(template.grid.fromMs) ? template.grid.fromMs : 0;
-  const values = madeUpValues(WARM_UP_MODELS * columns, rows + 1);
+  const modelCount = Math.max(
+    WARM_UP_MIN_MODELS,
+    Math.min(WARM_UP_MODELS, Math.floor((WARM_UP_MODELS * WARM_UP_ROWS) / rows))
+  );
+  const values = madeUpValues(modelCount * columns, rows + 1);
   const jobAt = (jobId: number, shift: number): AnalyseRequest => {
     const models: PanelModelJob[] = [];
-    for (let m = 0; m < WARM_UP_MODELS; m++) {
+    for (let m = 0; m < modelCount; m++) {
       const modelColumns = [];
       for (let c = 0; c < columns; c++) {
         const times = new Float64Array(rows);

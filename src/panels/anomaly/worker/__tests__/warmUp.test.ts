@@ -3,7 +3,14 @@ import { testWarmUpTemplate } from '../../testing/warmUpTemplate';
 import { type AnalyseState, runAnalyseJob } from '../analyseJob';
 import { DetectorCache } from '../detectorCache';
 import type { PanelModelOutcome } from '../messages';
-import { WARM_UP_MAX_ROWS, WARM_UP_MODELS, WARM_UP_ROWS, warmUpRequests, warmUpTemplate } from '../warmUp';
+import {
+  WARM_UP_MAX_ROWS,
+  WARM_UP_MIN_MODELS,
+  WARM_UP_MODELS,
+  WARM_UP_ROWS,
+  warmUpRequests,
+  warmUpTemplate,
+} from '../warmUp';
 
 const hooks = { pause: () => Promise.resolve(), isCancelled: () => false, progress: () => undefined };
 
@@ -56,6 +63,10 @@ describe('a worker warm-up', () => {
 
   it('has enough rows for the panel’s options to train on, and is skipped when that would be too many', () => {
     expect(warmUpRequests(template({}, 1, 3000))![0].models[0].columns[0].times).toHaveLength(3001);
+    // Longer series, fewer of them: about the rows of WARM_UP_MODELS default ones, never fewer than the minimum.
+    expect(warmUpRequests(template({}, 1, 1999))![0].models).toHaveLength(WARM_UP_MODELS / 2);
+    expect(warmUpRequests(template({}, 1, 3000))![0].models).toHaveLength(WARM_UP_MIN_MODELS);
+    expect(warmUpRequests(template({}, 1, WARM_UP_MAX_ROWS - 1))![0].models).toHaveLength(WARM_UP_MIN_MODELS);
     expect(warmUpRequests(template({}, 1, WARM_UP_MAX_ROWS))).toBeUndefined();
   });
 
