@@ -39,9 +39,7 @@ describe('BufferPool.refill', () => {
       pauses++;
     });
     expect(pauses).toBe(4);
-    const written = pool.takeFloat64Array(values);
-    expect(written?.length).toBe(values);
-    expect(written?.every((v) => v === 0)).toBe(true);
+    expect(pool.takeFloat64Array(values)?.length).toBe(values);
   });
 
   it('stops when the panel has moved on, and stays within MAX_POOLED_BYTES', async () => {
