@@ -26,7 +26,7 @@ const OPTIONS = {
 };
 
 /**
- * A worker's series with their Float64Arrays (checked to be such: transferred, not cloned as numbers) as plain
+ * A worker's series with their Float64Arrays (checked to be such: not cloned as numbers) as plain
  * arrays: they are built in Node's realm, which jest's toEqual does not take for its own Float64Array.
  */
 function asArrays(reading: AnswerReading) {
@@ -113,8 +113,8 @@ describe('TrainingPool', () => {
         ],
       },
     });
-    // Timestamps and values come back as Float64Arrays, transferred (a structured clone of millions of JS numbers
-    // took ~1 s of the event loop).
+    // Timestamps and values come back as Float64Arrays, copied as bytes (a structured clone of millions of JS
+    // numbers took ~1 s of the event loop).
     const read = [{ labels: { __name__: 'cpu' }, timestamps: [1500, 2500], values: [2, Infinity] }];
     expect(asArrays(await pool.parseMatrix(body))).toEqual(read);
     // The answer as the chunks read: handed to the worker (their buffers transferred), joined and decoded there.

@@ -49,27 +49,6 @@ export interface BatchScores {
   forest?: Array<ForestScores | undefined>;
 }
 
-/** The typed arrays of `scores` a thread can hand over to another without a copy (transfer list). */
-export function transferables(scores: BatchScores): ArrayBuffer[] {
-  const arrays: ArrayBufferView[] = [scores.status, scores.score, scores.rawScore, scores.isAnomaly];
-  for (const forest of scores.forest ?? []) {
-    if (forest !== undefined) {
-      arrays.push(forest.status, ...forest.rawScores, ...(forest.seed?.values ?? []));
-      arrays.push(...(forest.seed?.trainingScores ?? []));
-      forest.leftWalks?.forEach((walk) => arrays.push(walk.matrix.values, walk.rows));
-    }
-  }
-  // Each buffer once (a transfer list naming one twice is refused), and only whole ones: a view into a larger
-  // buffer would hand over the rest of it too.
-  const buffers = new Set<ArrayBuffer>();
-  for (const array of arrays) {
-    if (array.byteOffset === 0 && array.byteLength === array.buffer.byteLength) {
-      buffers.add(array.buffer as ArrayBuffer);
-    }
-  }
-  return [...buffers];
-}
-
 /** A model handed to the reading thread's explainer: it scored the group's rows from batch row `fromRow` on. */
 export interface ModelHandover {
   fromRow: number;

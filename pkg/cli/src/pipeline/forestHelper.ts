@@ -96,7 +96,9 @@ export class ForestHelper {
       request.forest = forest.toTransfer();
       this.helperForest = forest;
     }
-    this.port.postMessage(request, [values.buffer]);
+    // Copied, not transferred (as the scoring worker's replies: scoringWorker.ts): no buffer of this thread is ever
+    // detached. `values` is a slice of its own: a view would send its whole buffer.
+    this.port.postMessage(request);
     const start = performance.now();
     this.own(forest, matrixRows(matrix, 0, cut), out.subarray(0, cut));
     const ownDone = performance.now();

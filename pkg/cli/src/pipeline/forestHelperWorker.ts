@@ -22,7 +22,7 @@ port.on('message', (request: ForestRequest) => {
   } catch (error) {
     answer = { sequence: request.sequence, failure: error instanceof Error ? error.message : String(error) };
   }
-  port.postMessage(answer, answer.scores ? [answer.scores.buffer as ArrayBuffer] : []);
+  port.postMessage(answer); // copied, not transferred: see scoringWorker.ts
   Atomics.store(answered, 0, request.sequence);
   Atomics.notify(answered, 0);
 });

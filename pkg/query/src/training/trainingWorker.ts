@@ -12,7 +12,6 @@ import type { TrainingReply, TrainingRequest } from './trainingMessages';
 parentPort!.on('message', (request: TrainingRequest) => {
   const { id } = request;
   let reply: TrainingReply;
-  let transfer: ArrayBuffer[] = [];
   try {
     switch (request.kind) {
       case 'train':
@@ -30,9 +29,7 @@ parentPort!.on('message', (request: TrainingRequest) => {
       case 'parseMatrix': {
         const reading = readAnswer(request.body, request.format);
         if (Array.isArray(reading)) {
-          const { packed, transfer: buffers } = packSeries(reading);
-          reply = { id, series: packed };
-          transfer = buffers;
+          reply = { id, series: packSeries(reading) };
         } else {
           reply = { id, series: reading };
         }
@@ -44,5 +41,6 @@ parentPort!.on('message', (request: TrainingRequest) => {
       error instanceof EngineInputError ? { code: error.code, column: error.column, row: error.row } : undefined;
     reply = { id, error: (error as Error).message, name: (error as Error).name, input };
   }
-  parentPort!.postMessage(reply, transfer);
+  // Copied, not transferred: this thread detaches no buffer (see packSeries).
+  parentPort!.postMessage(reply);
 });

@@ -2,25 +2,23 @@
 export interface Series {
   /** Label set including `__name__` when the upstream gave one. */
   labels: Record<string, string>;
-  /** Epoch milliseconds, increasing. A worker thread's parse hands them over as (transferred) Float64Arrays. */
+  /** Epoch milliseconds, increasing. A worker thread's parse hands them over as Float64Arrays. */
   timestamps: number[] | Float64Array;
   values: number[] | Float64Array;
 }
 
 /**
- * The series with their timestamps and values as Float64Arrays, and the buffers to transfer: a worker's answer then
- * reaches the event loop without a structured clone of millions of JS numbers (a 40 MB InfluxDB answer's arrays took
- * ~1 s of deserialisation and GC there).
+ * The series with their timestamps and values as Float64Arrays: a worker's answer then reaches the event loop as a
+ * copy of their bytes, not a structured clone of millions of JS numbers (a 40 MB InfluxDB answer's arrays took ~1 s
+ * of deserialisation and GC there). Copied, not transferred: a transfer would detach them in the worker, which then
+ * trains and scores with slower typed-array code (docs/performance.md, "Threads that never detach").
  */
-export function packSeries(series: Series[]): { packed: Series[]; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
-  const packed = series.map((one) => {
-    const timestamps = Float64Array.from(one.timestamps);
-    const values = Float64Array.from(one.values);
-    transfer.push(timestamps.buffer, values.buffer);
-    return { labels: one.labels, timestamps, values };
-  });
-  return { packed, transfer };
+export function packSeries(series: Series[]): Series[] {
+  return series.map((one) => ({
+    labels: one.labels,
+    timestamps: Float64Array.from(one.timestamps),
+    values: Float64Array.from(one.values),
+  }));
 }
 
 /** Canonical text of a label set, `{a="1", b="2"}` sorted by name: identity of a series. */
@@ -50,7 +48,7 @@ export function labelSetSortKey(labels: Record<string, string>): Buffer {
  */
 export function mergeSeriesChunks(chunks: Series[][]): Series[] {
   if (chunks.length === 1 && new Set(chunks[0].map((one) => labelsKey(one.labels))).size === chunks[0].length) {
-    return chunks[0]; // one answer, each series once: nothing to merge, and its (transferred) arrays are not copied
+    return chunks[0]; // one answer, each series once: nothing to merge, and its arrays are not copied again
   }
   type Part = { series: Series; from: number };
   const byKey = new Map<string, { labels: Record<string, string>; parts: Part[]; length: number; lastMs: number }>();
