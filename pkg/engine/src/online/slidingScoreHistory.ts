@@ -9,7 +9,10 @@
  * the calibrated score's top half answers. Memory: ~2 bytes per remembered score plus 8 KiB.
  */
 
-/** Bins of [0, 1]: rank resolution 1/4096 of the score range, and counts that fit Uint16 up to MAX_HORIZON. */
+/**
+ * Bins of [0, 1]: rank resolution 1/4096 of the score range, and counts that fit Uint16 up to MAX_HORIZON. A power of
+ * two: every update path of the Fenwick tree then ends at node BINS (see move).
+ */
 const BINS = 4096;
 /** Uint16 counts per bin. */
 export const MAX_HORIZON = 65_535;
@@ -22,17 +25,25 @@ export class SlidingScoreHistory {
   /** Bin of each remembered score, oldest overwritten first. */
   private readonly bins: Uint16Array;
   private count = 0;
-  private pushed = 0;
-  /** Indices (push order) and values of the decreasing maxima of the remembered scores. */
-  private maxIndex: number[] = [];
-  private maxValue: number[] = [];
+  /** Where the next score goes in `bins` (the oldest one's slot once `horizon` are remembered). */
+  private slot = 0;
+  /**
+   * The decreasing maxima of the remembered scores (a monotonic queue): their values and their slots in `bins`, in
+   * a ring of `horizon` entries from `maxHead`, `maxLength` long. Typed arrays: JS arrays of doubles cost a pop and a
+   * push per score and a copy now and then (the calibration's largest item in a profile).
+   */
+  private readonly maxValue: Float64Array;
+  private readonly maxSlot: Uint16Array;
   private maxHead = 0;
+  private maxLength = 0;
 
   constructor(readonly horizon: number) {
     if (!Number.isInteger(horizon) || horizon < 1 || horizon > MAX_HORIZON) {
       throw new RangeError(`horizon must be an integer from 1 to ${MAX_HORIZON}, got ${horizon}`);
     }
     this.bins = new Uint16Array(horizon);
+    this.maxValue = new Float64Array(horizon);
+    this.maxSlot = new Uint16Array(horizon);
   }
 
   /** Scores remembered (at most `horizon`). */
@@ -42,7 +53,7 @@ export class SlidingScoreHistory {
 
   /** The largest remembered score (-Infinity when empty). */
   get max(): number {
-    return this.maxHead < this.maxValue.length ? this.maxValue[this.maxHead] : -Infinity;
+    return this.maxLength > 0 ? this.maxValue[this.maxHead] : -Infinity;
   }
 
   /** Share of the remembered scores that `score` beats, in [0, 1] (mid-rank within its bin); 0 when empty. */
@@ -85,31 +96,33 @@ export class SlidingScoreHistory {
 
   /** Remembers `score`, forgetting the oldest when `horizon` are remembered. */
   push(score: number): void {
-    const slot = this.pushed % this.horizon;
-    if (this.count === this.horizon) {
-      this.add(this.bins[slot], -1);
+    const { horizon, slot } = this;
+    const bin = binOf(score);
+    if (this.count === horizon) {
+      // The oldest score leaves the slot the new one takes; the queue's head is the oldest maximum.
+      this.move(this.bins[slot], bin);
+      if (this.maxLength > 0 && this.maxSlot[this.maxHead] === slot) {
+        this.maxHead = this.maxHead + 1 === horizon ? 0 : this.maxHead + 1;
+        this.maxLength--;
+      }
     } else {
       this.count++;
+      this.add(bin);
     }
-    const bin = binOf(score);
     this.bins[slot] = bin;
-    this.add(bin, 1);
+    this.slot = slot + 1 === horizon ? 0 : slot + 1;
 
-    const index = this.pushed++;
-    while (this.maxValue.length > this.maxHead && this.maxValue[this.maxValue.length - 1] <= score) {
-      this.maxValue.pop();
-      this.maxIndex.pop();
+    // Maxima no larger than the new score can never be the maximum again: dropped from the queue's tail.
+    let tail = this.maxHead + this.maxLength - 1;
+    while (this.maxLength > 0 && this.maxValue[tail >= horizon ? tail - horizon : tail] <= score) {
+      this.maxLength--;
+      tail--;
     }
-    this.maxValue.push(score);
-    this.maxIndex.push(index);
-    while (this.maxIndex[this.maxHead] <= index - this.horizon) {
-      this.maxHead++;
-    }
-    if (this.maxHead > 1024 && this.maxHead * 2 > this.maxValue.length) {
-      this.maxValue = this.maxValue.slice(this.maxHead);
-      this.maxIndex = this.maxIndex.slice(this.maxHead);
-      this.maxHead = 0;
-    }
+    tail++;
+    const at = tail >= horizon ? tail - horizon : tail;
+    this.maxValue[at] = score;
+    this.maxSlot[at] = slot;
+    this.maxLength++;
   }
 
   /** Scores in bins [0, bin). */
@@ -121,10 +134,32 @@ export class SlidingScoreHistory {
     return sum;
   }
 
-  private add(bin: number, delta: number): void {
-    this.binCounts[bin] += delta;
+  /** Counts one more score in `bin`. */
+  private add(bin: number): void {
+    this.binCounts[bin]++;
     for (let i = bin + 1; i <= BINS; i += i & -i) {
-      this.tree[i] += delta;
+      this.tree[i]++;
+    }
+  }
+
+  /**
+   * Counts a score of bin `from` as one of bin `to` instead. The two update paths up the tree meet at a common node,
+   * after which the -1 and the +1 cancel: only the nodes before it change. They meet at node BINS at the latest
+   * (a power of two).
+   */
+  private move(from: number, to: number): void {
+    this.binCounts[from]--;
+    this.binCounts[to]++;
+    let i = from + 1;
+    let j = to + 1;
+    while (i !== j) {
+      if (i < j) {
+        this.tree[i]--;
+        i += i & -i;
+      } else {
+        this.tree[j]++;
+        j += j & -j;
+      }
     }
   }
 }

@@ -1,4 +1,20 @@
+import { createRandom } from '../../src/random';
 import { SlidingScoreHistory } from '../../src/online/slidingScoreHistory';
+
+/** The history's answers worked out from its window of scores directly (BINS equal bins, mid-rank within a bin). */
+function fromWindow(window: number[], score: number) {
+  const bins = 4096;
+  const binOf = (s: number) => Math.min(bins - 1, Math.max(0, Math.floor(s * bins)));
+  const bin = binOf(score);
+  const beaten = window.filter((s) => binOf(s) < bin).length + window.filter((s) => binOf(s) === bin).length / 2;
+  const sortedBins = window.map(binOf).sort((a, b) => a - b);
+  return {
+    rank: window.length === 0 ? 0 : beaten / window.length,
+    standing: beaten / (window.length + 1),
+    max: window.length === 0 ? -Infinity : Math.max(...window),
+    median: window.length === 0 ? 0 : (sortedBins[Math.ceil(window.length / 2) - 1] + 0.5) / bins,
+  };
+}
 
 describe('SlidingScoreHistory', () => {
   it('ranks a score by the share of remembered scores it beats, and stands it among them and itself', () => {
@@ -25,4 +41,36 @@ describe('SlidingScoreHistory', () => {
     expect(history.rank(0.5)).toBe(1);
     expect(history.standing(0.5)).toBeCloseTo(10 / 11, 12);
   });
+
+  it.each([1, 2, 7, 100])(
+    'answers as its last %i scores do, through rises, falls, repeats and scores beyond [0, 1]',
+    (horizon) => {
+      const random = createRandom(horizon);
+      const history = new SlidingScoreHistory(horizon);
+      const scores: number[] = [];
+      for (let i = 0; i < 3000; i++) {
+        // Stretches that fall (every score a new tail of the maxima), rise, repeat one value, or jump about.
+        const phase = Math.floor(i / 150) % 4;
+        const score =
+          phase === 0
+            ? 1 - (i % 150) / 150
+            : phase === 1
+              ? (i % 150) / 150
+              : phase === 2
+                ? 0.25
+                : 1.2 * random.nextFloat() - 0.1;
+        const probe = random.nextFloat();
+        const window = scores.slice(-horizon);
+        const expected = fromWindow(window, probe);
+        expect([history.rank(probe), history.standing(probe), history.max, history.median()]).toEqual([
+          expected.rank,
+          expected.standing,
+          expected.max,
+          expected.median,
+        ]);
+        history.push(score);
+        scores.push(score);
+      }
+    }
+  );
 });
