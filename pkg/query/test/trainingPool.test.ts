@@ -26,17 +26,21 @@ const OPTIONS = {
 };
 
 /**
- * A worker's series with their Float64Arrays (checked to be such: not cloned as numbers) as plain
- * arrays: they are built in Node's realm, which jest's toEqual does not take for its own Float64Array.
+ * A worker's series with their Float64Arrays (checked to be such, over SharedArrayBuffers: neither cloned as numbers
+ * nor copied) as plain arrays: they are built in Node's realm, which jest's toEqual does not take for its own
+ * Float64Array.
  */
 function asArrays(reading: AnswerReading) {
   if (!Array.isArray(reading)) {
     return reading;
   }
   return reading.map(({ labels, timestamps, values }) => {
-    expect([timestamps, values].map((array) => Object.prototype.toString.call(array))).toEqual([
+    const kinds = [timestamps, values].flatMap((array) => [array, (array as Float64Array).buffer]);
+    expect(kinds.map((object) => Object.prototype.toString.call(object))).toEqual([
       '[object Float64Array]',
+      '[object SharedArrayBuffer]',
       '[object Float64Array]',
+      '[object SharedArrayBuffer]',
     ]);
     return { labels, timestamps: Array.from(timestamps), values: Array.from(values) };
   });
@@ -113,7 +117,7 @@ describe('TrainingPool', () => {
         ],
       },
     });
-    // Timestamps and values come back as Float64Arrays, copied as bytes (a structured clone of millions of JS
+    // Timestamps and values come back as Float64Arrays over shared memory (a structured clone of millions of JS
     // numbers took ~1 s of the event loop).
     const read = [{ labels: { __name__: 'cpu' }, timestamps: [1500, 2500], values: [2, Infinity] }];
     expect(asArrays(await pool.parseMatrix(body))).toEqual(read);

@@ -41,6 +41,6 @@ parentPort!.on('message', (request: TrainingRequest) => {
       error instanceof EngineInputError ? { code: error.code, column: error.column, row: error.row } : undefined;
     reply = { id, error: (error as Error).message, name: (error as Error).name, input };
   }
-  // Copied, not transferred: this thread detaches no buffer (see packSeries).
+  // Nothing transferred: this thread detaches no buffer (a parse's series are shared: see packSeries).
   parentPort!.postMessage(reply);
 });

@@ -8,17 +8,24 @@ export interface Series {
 }
 
 /**
- * The series with their timestamps and values as Float64Arrays: a worker's answer then reaches the event loop as a
- * copy of their bytes, not a structured clone of millions of JS numbers (a 40 MB InfluxDB answer's arrays took ~1 s
- * of deserialisation and GC there). Copied, not transferred: a transfer would detach them in the worker, which then
- * trains and scores with slower typed-array code (docs/performance.md, "Threads that never detach").
+ * The series with their timestamps and values as Float64Arrays over SharedArrayBuffers, for a worker's answer: the
+ * event loop then receives them without a structured clone of millions of JS numbers (a 40 MB InfluxDB answer's
+ * arrays took ~1 s of deserialisation and GC there) and without a copy of their bytes (~30 MB held it up to ~130 ms).
+ * Shared, not transferred: a transfer would detach them in the worker, which then trains and scores with slower
+ * typed-array code (docs/performance.md, "Threads that never detach"). The worker keeps no reference to them.
  */
 export function packSeries(series: Series[]): Series[] {
   return series.map((one) => ({
     labels: one.labels,
-    timestamps: Float64Array.from(one.timestamps),
-    values: Float64Array.from(one.values),
+    timestamps: sharedFloat64(one.timestamps),
+    values: sharedFloat64(one.values),
   }));
+}
+
+function sharedFloat64(numbers: ArrayLike<number>): Float64Array {
+  const array = new Float64Array(new SharedArrayBuffer(numbers.length * Float64Array.BYTES_PER_ELEMENT));
+  array.set(numbers);
+  return array;
 }
 
 /** Canonical text of a label set, `{a="1", b="2"}` sorted by name: identity of a series. */
