@@ -259,16 +259,28 @@ function growForest(
   bootstrap: boolean,
   random: Random
 ): GrownTrees {
-  const { rows: rowCount, cols: featureCount, values } = x;
+  const { rows: rowCount, cols: featureCount } = x;
   const maxDepth = depthLimit(maxSamplesUsed);
   // Every split has rows on both sides, so a tree has at most maxSamples leaves and 2 * maxSamples - 1 nodes.
   // Working arrays of the thread (workingArray.ts): every node's entries are written before compactTrees reads them,
   // and the pool's entries just below.
   const nodeCapacity = treeCount * (2 * maxSamplesUsed - 1);
-  const nodeFeature = GROWING.nodeFeature.take(nodeCapacity);
-  const nodeLeftChild = GROWING.nodeLeftChild.take(nodeCapacity);
-  const nodeThreshold = GROWING.nodeThreshold.take(nodeCapacity);
-  const nodeSampleCount = GROWING.nodeSampleCount.take(nodeCapacity);
+  const growing: TreeGrowing = {
+    x,
+    maxDepth,
+    random,
+    treeRows: new Int32Array(maxSamplesUsed), // the tree's rows, partitioned in place node by node
+    candidates: new Int32Array(maxFeaturesUsed), // features still eligible while choosing a split
+    // Depth-first work list; each step pops one node and pushes at most two, so maxDepth + 2 slots suffice.
+    stackNode: new Int32Array(maxDepth + 2),
+    stackStart: new Int32Array(maxDepth + 2),
+    stackEnd: new Int32Array(maxDepth + 2),
+    stackDepth: new Int32Array(maxDepth + 2),
+    nodeFeature: GROWING.nodeFeature.take(nodeCapacity),
+    nodeLeftChild: GROWING.nodeLeftChild.take(nodeCapacity),
+    nodeThreshold: GROWING.nodeThreshold.take(nodeCapacity),
+    nodeSampleCount: GROWING.nodeSampleCount.take(nodeCapacity),
+  };
   const treeRoots = new Int32Array(treeCount);
 
   const rowPool = GROWING.rowPool.take(rowCount);
@@ -280,14 +292,7 @@ function growForest(
     featurePool[f] = f;
   }
 
-  const treeRows = new Int32Array(maxSamplesUsed); // the tree's rows, partitioned in place node by node
-  const candidates = new Int32Array(maxFeaturesUsed); // features still eligible while choosing a split
-  // Depth-first work list; each step pops one node and pushes at most two, so maxDepth + 2 slots suffice.
-  const stackNode = new Int32Array(maxDepth + 2);
-  const stackStart = new Int32Array(maxDepth + 2);
-  const stackEnd = new Int32Array(maxDepth + 2);
-  const stackDepth = new Int32Array(maxDepth + 2);
-
+  const { treeRows } = growing;
   let nodeCount = 0;
   for (let tree = 0; tree < treeCount; tree++) {
     // The tree's features (all, unless maxFeatures < 1) and rows, as sklearn's bagging draws them.
@@ -307,107 +312,137 @@ function growForest(
       shuffleFirst(rowPool, maxSamplesUsed, random);
       treeRows.set(rowPool.subarray(0, maxSamplesUsed));
     }
-
-    const root = nodeCount++;
-    treeRoots[tree] = root;
-    let stackSize = 0;
-    stackNode[0] = root;
-    stackStart[0] = 0;
-    stackEnd[0] = treeRowCount;
-    stackDepth[0] = 0;
-    stackSize = 1;
-
-    while (stackSize > 0) {
-      stackSize--;
-      const node = stackNode[stackSize];
-      const start = stackStart[stackSize];
-      const end = stackEnd[stackSize];
-      const depth = stackDepth[stackSize];
-      const sampleCount = end - start;
-      nodeSampleCount[node] = sampleCount;
-
-      // Choose the split feature uniformly among the non-constant ones: draw, and discard constant draws.
-      let splitFeature = LEAF;
-      let featureMin = 0;
-      let featureMax = 0;
-      if (depth < maxDepth && sampleCount > 1) {
-        candidates.set(treeFeatures);
-        let remaining = maxFeaturesUsed;
-        while (remaining > 0) {
-          const pick = random.nextInt(remaining);
-          const feature = candidates[pick];
-          let min = Infinity;
-          let max = -Infinity;
-          for (let i = start; i < end; i++) {
-            const value = values[treeRows[i] * featureCount + feature];
-            if (value < min) {
-              min = value;
-            }
-            if (value > max) {
-              max = value;
-            }
-          }
-          if (max > Math.fround(min + CONSTANT_FEATURE_TOLERANCE)) {
-            splitFeature = feature;
-            featureMin = min;
-            featureMax = max;
-            break;
-          }
-          candidates[pick] = candidates[--remaining];
-        }
-      }
-
-      if (splitFeature === LEAF) {
-        nodeFeature[node] = LEAF;
-        nodeLeftChild[node] = LEAF;
-        continue;
-      }
-
-      let threshold = (featureMax - featureMin) * random.nextFloat() + featureMin;
-      if (threshold === featureMax) {
-        threshold = featureMin; // rounding reached max: keep the right side non-empty, as sklearn
-      }
-      // Partition the node's rows: x <= threshold to the front (left child), the rest to the back.
-      let low = start;
-      let high = end - 1;
-      while (low <= high) {
-        const row = treeRows[low];
-        if (values[row * featureCount + splitFeature] <= threshold) {
-          low++;
-        } else {
-          treeRows[low] = treeRows[high];
-          treeRows[high] = row;
-          high--;
-        }
-      }
-
-      const left = nodeCount;
-      nodeCount += 2;
-      nodeFeature[node] = splitFeature;
-      nodeLeftChild[node] = left;
-      nodeThreshold[node] = threshold;
-
-      stackNode[stackSize] = left + 1;
-      stackStart[stackSize] = low;
-      stackEnd[stackSize] = end;
-      stackDepth[stackSize] = depth + 1;
-      stackSize++;
-      stackNode[stackSize] = left;
-      stackStart[stackSize] = start;
-      stackEnd[stackSize] = low;
-      stackDepth[stackSize] = depth + 1;
-      stackSize++;
-    }
+    treeRoots[tree] = nodeCount;
+    nodeCount = growTree(growing, treeFeatures, treeRowCount, nodeCount);
   }
 
   // Views, not copies: compactTrees reads them once and keeps none (a copy was ~1 MB more per 100-tree fit).
   return {
     treeRoots,
-    nodeFeature: nodeFeature.subarray(0, nodeCount),
-    nodeLeftChild: nodeLeftChild.subarray(0, nodeCount),
-    nodeThreshold: nodeThreshold.subarray(0, nodeCount),
-    nodeSampleCount: nodeSampleCount.subarray(0, nodeCount),
+    nodeFeature: growing.nodeFeature.subarray(0, nodeCount),
+    nodeLeftChild: growing.nodeLeftChild.subarray(0, nodeCount),
+    nodeThreshold: growing.nodeThreshold.subarray(0, nodeCount),
+    nodeSampleCount: growing.nodeSampleCount.subarray(0, nodeCount),
   };
+}
+
+/** What growTree works with: the forest's rows and limits, its working arrays, and the nodes grown so far. */
+interface TreeGrowing {
+  x: FeatureMatrix;
+  maxDepth: number;
+  random: Random;
+  treeRows: Int32Array;
+  candidates: Int32Array;
+  stackNode: Int32Array;
+  stackStart: Int32Array;
+  stackEnd: Int32Array;
+  stackDepth: Int32Array;
+  nodeFeature: Int32Array;
+  nodeLeftChild: Int32Array;
+  nodeThreshold: Float64Array;
+  nodeSampleCount: Int32Array;
+}
+
+/**
+ * Grows one tree on the rows treeRows[0, treeRowCount) and the features `treeFeatures`, its root at node `root`;
+ * returns the node count after it. A function per tree, not a loop inside growForest: called a hundred times per
+ * fit, V8 compiles it whole once a few fits have run (a panel's warm-up), where one long loop per fit is compiled
+ * only as a loop, entered again and recompiled in the first real job (traced in Chromium, docs/performance.md).
+ */
+function growTree(growing: TreeGrowing, treeFeatures: Int32Array, treeRowCount: number, root: number): number {
+  const { x, maxDepth, random, treeRows, candidates, stackNode, stackStart, stackEnd, stackDepth } = growing;
+  const { nodeFeature, nodeLeftChild, nodeThreshold, nodeSampleCount } = growing;
+  const { cols: featureCount, values } = x;
+  const maxFeaturesUsed = treeFeatures.length;
+  let nodeCount = root + 1;
+  stackNode[0] = root;
+  stackStart[0] = 0;
+  stackEnd[0] = treeRowCount;
+  stackDepth[0] = 0;
+  let stackSize = 1;
+
+  while (stackSize > 0) {
+    stackSize--;
+    const node = stackNode[stackSize];
+    const start = stackStart[stackSize];
+    const end = stackEnd[stackSize];
+    const depth = stackDepth[stackSize];
+    const sampleCount = end - start;
+    nodeSampleCount[node] = sampleCount;
+
+    // Choose the split feature uniformly among the non-constant ones: draw, and discard constant draws.
+    let splitFeature = LEAF;
+    let featureMin = 0;
+    let featureMax = 0;
+    if (depth < maxDepth && sampleCount > 1) {
+      candidates.set(treeFeatures);
+      let remaining = maxFeaturesUsed;
+      while (remaining > 0) {
+        const pick = random.nextInt(remaining);
+        const feature = candidates[pick];
+        let min = Infinity;
+        let max = -Infinity;
+        for (let i = start; i < end; i++) {
+          const value = values[treeRows[i] * featureCount + feature];
+          if (value < min) {
+            min = value;
+          }
+          if (value > max) {
+            max = value;
+          }
+        }
+        if (max > Math.fround(min + CONSTANT_FEATURE_TOLERANCE)) {
+          splitFeature = feature;
+          featureMin = min;
+          featureMax = max;
+          break;
+        }
+        candidates[pick] = candidates[--remaining];
+      }
+    }
+
+    if (splitFeature === LEAF) {
+      nodeFeature[node] = LEAF;
+      nodeLeftChild[node] = LEAF;
+      continue;
+    }
+
+    let threshold = (featureMax - featureMin) * random.nextFloat() + featureMin;
+    if (threshold === featureMax) {
+      threshold = featureMin; // rounding reached max: keep the right side non-empty, as sklearn
+    }
+    // Partition the node's rows: x <= threshold to the front (left child), the rest to the back.
+    let low = start;
+    let high = end - 1;
+    while (low <= high) {
+      const row = treeRows[low];
+      if (values[row * featureCount + splitFeature] <= threshold) {
+        low++;
+      } else {
+        treeRows[low] = treeRows[high];
+        treeRows[high] = row;
+        high--;
+      }
+    }
+
+    const left = nodeCount;
+    nodeCount += 2;
+    nodeFeature[node] = splitFeature;
+    nodeLeftChild[node] = left;
+    nodeThreshold[node] = threshold;
+
+    stackNode[stackSize] = left + 1;
+    stackStart[stackSize] = low;
+    stackEnd[stackSize] = end;
+    stackDepth[stackSize] = depth + 1;
+    stackSize++;
+    stackNode[stackSize] = left;
+    stackStart[stackSize] = start;
+    stackEnd[stackSize] = low;
+    stackDepth[stackSize] = depth + 1;
+    stackSize++;
+  }
+  return nodeCount;
 }
 
 /** Sorts `rows` and moves its distinct values to the front; returns how many there are. */

@@ -193,84 +193,109 @@ export function scoreRows(
   featureCount: number,
   out: Float64Array
 ): void {
+  const pathLengthSums = new Float64Array(Math.min(rowCount, ROWS_PER_BLOCK));
+  for (let blockStart = 0; blockStart < rowCount; blockStart += ROWS_PER_BLOCK) {
+    scoreBlock(
+      layout,
+      values,
+      featureCount,
+      blockStart,
+      Math.min(blockStart + ROWS_PER_BLOCK, rowCount),
+      pathLengthSums,
+      out
+    );
+  }
+}
+
+/**
+ * Scores rows [blockStart, blockEnd) (at most ROWS_PER_BLOCK) into `out`, summing their path lengths in
+ * `pathLengthSums`. A function per block, not a loop inside scoreRows: called once per 256 rows, V8 compiles it whole
+ * once a few batches have run (a panel's warm-up), where one long loop per call is compiled only as a loop, entered
+ * again and recompiled in the first real job (traced in Chromium, docs/performance.md).
+ */
+function scoreBlock(
+  layout: ScoringLayout,
+  values: Float32Array,
+  featureCount: number,
+  blockStart: number,
+  blockEnd: number,
+  pathLengthSums: Float64Array,
+  out: Float64Array
+): void {
   const { groupCount, depth, splitFeature, splitThreshold, leafPathLengthIndex, pathLengths, normaliser } = layout;
   // `| 0` on slots and indices: int32 arithmetic, which V8 compiles without overflow checks (see the file comment).
   const splitSlots = ((1 << depth) - 1) | 0;
   const leafSlots = (1 << depth) | 0;
-  const pathLengthSums = new Float64Array(Math.min(rowCount, ROWS_PER_BLOCK));
-  for (let blockStart = 0; blockStart < rowCount; blockStart += ROWS_PER_BLOCK) {
-    const blockEnd = Math.min(blockStart + ROWS_PER_BLOCK, rowCount);
-    pathLengthSums.fill(0);
-    for (let group = 0; group < groupCount; group++) {
-      // Entry of split slot s of tree k: splitBase + 8s + k. Slot s >= splitSlots of the last level is leaf
-      // s - splitSlots, at entry leafBase + 8s + k.
-      const splitBase = (group * splitSlots * TREES_PER_STEP) | 0;
-      const leafBase = ((group * leafSlots - splitSlots) * TREES_PER_STEP) | 0;
-      for (let row = blockStart; row < blockEnd; row++) {
-        const rowOffset = (row * featureCount) | 0;
-        let slot0 = 0;
-        let slot1 = 0;
-        let slot2 = 0;
-        let slot3 = 0;
-        let slot4 = 0;
-        let slot5 = 0;
-        let slot6 = 0;
-        let slot7 = 0;
-        // Written out for TREES_PER_STEP = 8 trees (k = 0..7 at entry splitBase + 8s + k) and two levels per
-        // iteration (depth is even). Left child 2s + 1 when x <= threshold, right child 2s + 2 otherwise.
-        for (let level = 0; level < depth; level += 2) {
-          let at = 0;
-          at = (splitBase + 8 * slot0) | 0;
-          slot0 = (2 * slot0 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot1 + 1) | 0;
-          slot1 = (2 * slot1 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot2 + 2) | 0;
-          slot2 = (2 * slot2 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot3 + 3) | 0;
-          slot3 = (2 * slot3 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot4 + 4) | 0;
-          slot4 = (2 * slot4 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot5 + 5) | 0;
-          slot5 = (2 * slot5 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot6 + 6) | 0;
-          slot6 = (2 * slot6 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot7 + 7) | 0;
-          slot7 = (2 * slot7 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-
-          at = (splitBase + 8 * slot0) | 0;
-          slot0 = (2 * slot0 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot1 + 1) | 0;
-          slot1 = (2 * slot1 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot2 + 2) | 0;
-          slot2 = (2 * slot2 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot3 + 3) | 0;
-          slot3 = (2 * slot3 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot4 + 4) | 0;
-          slot4 = (2 * slot4 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot5 + 5) | 0;
-          slot5 = (2 * slot5 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot6 + 6) | 0;
-          slot6 = (2 * slot6 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-          at = (splitBase + 8 * slot7 + 7) | 0;
-          slot7 = (2 * slot7 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
-        }
-        const sumIndex = row - blockStart;
-        let pathLengthSum = pathLengthSums[sumIndex];
-        pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot0) | 0]];
-        pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot1 + 1) | 0]];
-        pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot2 + 2) | 0]];
-        pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot3 + 3) | 0]];
-        pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot4 + 4) | 0]];
-        pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot5 + 5) | 0]];
-        pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot6 + 6) | 0]];
-        pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot7 + 7) | 0]];
-        pathLengthSums[sumIndex] = pathLengthSum;
-      }
-    }
+  pathLengthSums.fill(0);
+  for (let group = 0; group < groupCount; group++) {
+    // Entry of split slot s of tree k: splitBase + 8s + k. Slot s >= splitSlots of the last level is leaf
+    // s - splitSlots, at entry leafBase + 8s + k.
+    const splitBase = (group * splitSlots * TREES_PER_STEP) | 0;
+    const leafBase = ((group * leafSlots - splitSlots) * TREES_PER_STEP) | 0;
     for (let row = blockStart; row < blockEnd; row++) {
-      // sklearn: 2 ** (-depths / (n_estimators * c(max_samples_))), and 0.5 where c(max_samples_) is 0
-      // exp2, not **: Math.pow differs in the last bit between JavaScript engines (deterministicMath.ts).
-      out[row] = normaliser === 0 ? 0.5 : exp2(-pathLengthSums[row - blockStart] / normaliser);
+      const rowOffset = (row * featureCount) | 0;
+      let slot0 = 0;
+      let slot1 = 0;
+      let slot2 = 0;
+      let slot3 = 0;
+      let slot4 = 0;
+      let slot5 = 0;
+      let slot6 = 0;
+      let slot7 = 0;
+      // Written out for TREES_PER_STEP = 8 trees (k = 0..7 at entry splitBase + 8s + k) and two levels per
+      // iteration (depth is even). Left child 2s + 1 when x <= threshold, right child 2s + 2 otherwise.
+      for (let level = 0; level < depth; level += 2) {
+        let at = 0;
+        at = (splitBase + 8 * slot0) | 0;
+        slot0 = (2 * slot0 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot1 + 1) | 0;
+        slot1 = (2 * slot1 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot2 + 2) | 0;
+        slot2 = (2 * slot2 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot3 + 3) | 0;
+        slot3 = (2 * slot3 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot4 + 4) | 0;
+        slot4 = (2 * slot4 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot5 + 5) | 0;
+        slot5 = (2 * slot5 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot6 + 6) | 0;
+        slot6 = (2 * slot6 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot7 + 7) | 0;
+        slot7 = (2 * slot7 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+
+        at = (splitBase + 8 * slot0) | 0;
+        slot0 = (2 * slot0 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot1 + 1) | 0;
+        slot1 = (2 * slot1 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot2 + 2) | 0;
+        slot2 = (2 * slot2 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot3 + 3) | 0;
+        slot3 = (2 * slot3 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot4 + 4) | 0;
+        slot4 = (2 * slot4 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot5 + 5) | 0;
+        slot5 = (2 * slot5 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot6 + 6) | 0;
+        slot6 = (2 * slot6 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+        at = (splitBase + 8 * slot7 + 7) | 0;
+        slot7 = (2 * slot7 + 2 - +(values[rowOffset + splitFeature[at]] <= splitThreshold[at])) | 0;
+      }
+      const sumIndex = row - blockStart;
+      let pathLengthSum = pathLengthSums[sumIndex];
+      pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot0) | 0]];
+      pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot1 + 1) | 0]];
+      pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot2 + 2) | 0]];
+      pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot3 + 3) | 0]];
+      pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot4 + 4) | 0]];
+      pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot5 + 5) | 0]];
+      pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot6 + 6) | 0]];
+      pathLengthSum += pathLengths[leafPathLengthIndex[(leafBase + 8 * slot7 + 7) | 0]];
+      pathLengthSums[sumIndex] = pathLengthSum;
     }
+  }
+  for (let row = blockStart; row < blockEnd; row++) {
+    // sklearn: 2 ** (-depths / (n_estimators * c(max_samples_))), and 0.5 where c(max_samples_) is 0
+    // exp2, not **: Math.pow differs in the last bit between JavaScript engines (deterministicMath.ts).
+    out[row] = normaliser === 0 ? 0.5 : exp2(-pathLengthSums[row - blockStart] / normaliser);
   }
 }
