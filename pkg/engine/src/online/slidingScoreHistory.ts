@@ -164,7 +164,12 @@ export class SlidingScoreHistory {
   }
 }
 
+/**
+ * The bin of a score: scores below 0 in the first, from 1 on in the last. NaN (no score: the engine gives none to
+ * calibrate, but the class is exported) counts in the first too: a NaN bin would leave the counts and the tree apart,
+ * and move() would never reach node BINS.
+ */
 function binOf(score: number): number {
   const bin = Math.floor(score * BINS);
-  return bin < 0 ? 0 : bin >= BINS ? BINS - 1 : bin;
+  return bin >= 0 ? (bin < BINS ? bin : BINS - 1) : 0;
 }

@@ -4,7 +4,7 @@ import { SlidingScoreHistory } from '../../src/online/slidingScoreHistory';
 /** The history's answers worked out from its window of scores directly (BINS equal bins, mid-rank within a bin). */
 function fromWindow(window: number[], score: number) {
   const bins = 4096;
-  const binOf = (s: number) => Math.min(bins - 1, Math.max(0, Math.floor(s * bins)));
+  const binOf = (s: number) => (Number.isNaN(s) ? 0 : Math.min(bins - 1, Math.max(0, Math.floor(s * bins))));
   const bin = binOf(score);
   const beaten = window.filter((s) => binOf(s) < bin).length + window.filter((s) => binOf(s) === bin).length / 2;
   const sortedBins = window.map(binOf).sort((a, b) => a - b);
@@ -73,4 +73,20 @@ describe('SlidingScoreHistory', () => {
       }
     }
   );
+
+  it('counts a NaN in the lowest bin, and keeps answering once NaNs leave the window (a NaN bin once hung push)', () => {
+    const history = new SlidingScoreHistory(3);
+    const scores = [0.5, NaN, 0.7, NaN, NaN, 0.2, 0.9, 0.4, 0.6];
+    scores.forEach((score, i) => {
+      history.push(score);
+      const window = scores.slice(Math.max(0, i - 2), i + 1);
+      const expected = fromWindow(window, 0.55);
+      expect([history.rank(0.55), history.standing(0.55), history.median()]).toEqual([
+        expected.rank,
+        expected.standing,
+        expected.median,
+      ]);
+    });
+    expect(history.max).toBe(0.9);
+  });
 });
