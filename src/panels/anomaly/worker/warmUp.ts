@@ -53,8 +53,9 @@ export function warmUpTemplate(request: Omit<AnalyseRequest, 'type' | 'jobId'>):
 
 /**
  * The warm-up's two jobs: WARM_UP_MODELS made-up models (fewer when longer: see there) on the template's range
- * (trained on their own rows), then the same models one step later (a refresh: one row gone, one new). Undefined when the template's options need
- * more rows than a warm-up may cost. The series are seeded, so a warm-up does the same work every time.
+ * (trained on their own rows), then the same models one step later (a refresh: one row gone, one new). Undefined
+ * when the template's options need more rows than a warm-up may cost. The series are seeded, so a warm-up does the
+ * same work every time.
  */
 export function warmUpRequests(template: WarmUpTemplate): [AnalyseRequest, AnalyseRequest] | undefined {
   const rows = Math.max(WARM_UP_ROWS, template.check.count + 1);
