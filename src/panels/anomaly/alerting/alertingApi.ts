@@ -25,9 +25,16 @@ export class AlertingApiError extends Error {
   }
 }
 
+/**
+ * What a 403 of the rule's calls means. Grafana lets a user POST a rule through the provisioning API with
+ * alert.rules:create plus alert.provisioning.provenance:write (or alert.rules.provisioning:write), and read and set
+ * its group with alert.rules:read and folders:read in the folder besides (grafana/grafana
+ * pkg/services/ngalert/api/authorization.go): Editors hold all of them.
+ */
 export const PERMISSION_MESSAGE =
-  'You need permission to create alert rules in this folder: the Editor role, or the alert.rules:create and ' +
-  'alert.rules:write actions (Grafana versions before 11 also need alert.provisioning:write).';
+  'You need permission to create alert rules in this folder: the Editor role, or a role with alert.rules:create, ' +
+  'alert.rules:write, alert.rules:read and folders:read in the folder and alert.provisioning.provenance:write ' +
+  '(alert.rules.provisioning:write grants it all).';
 
 /** What a 403 on the app's settings means: this user's access to the app was taken away (plugins.app:access). */
 export const APP_ACCESS_MESSAGE =
@@ -154,8 +161,10 @@ export interface CreatedRule {
 
 /**
  * Creates the rule, then sets its group's evaluation interval when the group is new. The interval belongs to the
- * group and `PUT …/rule-groups/{group}` replaces all of the group's rules, so an existing group is left as it is
- * (groups are named after their interval, see ruleGroupName, so it normally already has the chosen interval).
+ * group: an existing group is left as it is (groups are named after their interval, see ruleGroupName, so it normally
+ * already has the chosen interval). The PUT sends the interval without rules, which Grafana takes as "the interval
+ * only" (AlertRuleGroup): a rule that someone else added to the new group meanwhile stays in it (a review: sending
+ * `rules: [created]` replaced the group's rules with this one).
  */
 export async function createAlertRule(request: AlertRuleRequest, intervalSeconds: number): Promise<CreatedRule> {
   const { folderUID, ruleGroup } = request.body;
@@ -180,7 +189,7 @@ export async function createAlertRule(request: AlertRuleRequest, intervalSeconds
   if (existing) {
     return { uid: created.uid, groupIntervalSeconds: existing.interval };
   }
-  const group: AlertRuleGroup = { title: ruleGroup, folderUid: folderUID, interval: intervalSeconds, rules: [created] };
+  const group: AlertRuleGroup = { title: ruleGroup, folderUid: folderUID, interval: intervalSeconds };
   await call('Setting the evaluation interval of the new rule group', {
     url: groupUrl,
     method: 'PUT',

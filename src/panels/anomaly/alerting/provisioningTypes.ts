@@ -51,13 +51,18 @@ export interface ProvisionedAlertRule {
   isPaused: boolean;
 }
 
-/** `PUT /api/v1/provisioning/folder/{folderUid}/rule-groups/{group}`: the group's interval and (all of) its rules. */
+/**
+ * `GET`/`PUT /api/v1/provisioning/folder/{folderUid}/rule-groups/{group}`: the group's interval and its rules. A PUT
+ * with `rules` replaces every rule of the group; without them Grafana changes the interval only (grafana/grafana
+ * pkg/services/ngalert/provisioning/alert_rules.go, calcDelta: "Requests which specify only the interval must update
+ * only the interval").
+ */
 export interface AlertRuleGroup {
   title: string;
   folderUid: string;
   /** Evaluation interval in seconds. */
   interval: number;
-  rules: ProvisionedAlertRule[];
+  rules?: ProvisionedAlertRule[];
 }
 
 /** Grafana's datasource uid of server-side expressions (math, reduce, threshold). */

@@ -18,9 +18,12 @@ import type { AnomalyOptions } from '../../types';
 import { APP_ACCESS_MESSAGE, PERMISSION_MESSAGE } from '../alertingApi';
 import { CreateAlertRuleButton } from '../CreateAlertRuleButton';
 
-/** Grafana's HTTP API as the form sees it: canned answers by "METHOD url", every request recorded. */
+/**
+ * Grafana's HTTP API as the form sees it: answers by "METHOD url" (canned, or worked out from the request), every
+ * request recorded.
+ */
 type Answer = { status: number; data: unknown };
-let answers: Record<string, Answer>;
+let answers: Record<string, Answer | ((request: BackendSrvRequest) => Answer)>;
 let requests: BackendSrvRequest[];
 /** The signed-in user's basic role; Grafana's route guards below depend on it. */
 let role: 'Admin' | 'Editor';
@@ -114,7 +117,8 @@ function answer(request: BackendSrvRequest): Observable<unknown> {
       },
     }));
   }
-  const canned = answers[`${request.method ?? 'GET'} ${request.url}`];
+  const given = answers[`${request.method ?? 'GET'} ${request.url}`];
+  const canned = typeof given === 'function' ? given(request) : given;
   if (!canned) {
     return throwError(() => ({ status: 404, data: { message: 'not found' } }));
   }
@@ -280,8 +284,35 @@ describe('Create alert rule', () => {
       title: 'Anomaly detection every 5m',
       folderUid: 'folder-1',
       interval: 300,
-      rules: [{ uid: 'rule-7' }],
     });
+  });
+
+  it('keeps a rule that another user put in the new group meanwhile: the interval is set alone', async () => {
+    // The group as Grafana's provisioning service keeps it (pkg/services/ngalert/provisioning/alert_rules.go): a POST
+    // adds its rule to the group (a new group at the default interval); a PUT with rules replaces them all, one
+    // without rules changes the interval only (calcDelta).
+    const group = { interval: 0, rules: [] as Array<{ uid: string }> };
+    answers[`GET ${GROUP_URL}`] = () =>
+      group.rules.length > 0
+        ? { status: 200, data: { title: 'g', folderUid: 'folder-1', ...group } }
+        : { status: 404, data: { message: 'rule group not found' } };
+    answers['POST /api/v1/provisioning/alert-rules'] = () => {
+      // Another user created a rule in the same new group after this form found it missing.
+      group.rules.push({ uid: 'rule-of-another-user' }, { uid: 'rule-7' });
+      group.interval = 60;
+      return { status: 201, data: { uid: 'rule-7' } };
+    };
+    answers[`PUT ${GROUP_URL}`] = (request) => {
+      const body = request.data as { interval: number; rules?: Array<{ uid: string }> };
+      group.interval = body.interval;
+      group.rules = body.rules?.map(({ uid }) => ({ uid })) ?? group.rules;
+      return { status: 200, data: {} };
+    };
+    openForm();
+    await fillAndSubmit();
+
+    expect(await screen.findByTestId(testIds.alertRule.resultLink)).toBeInTheDocument();
+    expect(group).toEqual({ interval: 300, rules: [{ uid: 'rule-of-another-user' }, { uid: 'rule-7' }] });
   });
 
   it("makes an online panel's rule fire at once and keep firing 10m (one incident, one alert), as the provisioned rules do", async () => {
