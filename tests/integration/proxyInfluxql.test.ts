@@ -75,6 +75,29 @@ describe('InfluxQL through the proxy', () => {
     });
   });
 
+  it('refuses a control character where InfluxDB would end a comment early and read what follows as a statement', async () => {
+    // InfluxDB's scanner takes U+0000 for the end of its input, so a `--` comment ends there and a `;` after it
+    // begins another statement (an attack review: CREATE USER ran as the proxy's admin user; with a reader, a SELECT
+    // past every cost limit). Shown first on InfluxDB itself, as its admin: two statements run.
+    const credentials = Buffer.from(`${influxAdmin.username}:${influxAdmin.password}`).toString('base64');
+    const direct = await fetch(`${influx.url}/query`, {
+      method: 'POST',
+      body: new URLSearchParams({ q: 'SHOW DATABASES -- \u0000; SHOW USERS', db: 'telemetry' }),
+      headers: { authorization: `Basic ${credentials}` },
+    });
+    expect(((await direct.json()) as { results: unknown[] }).results).toHaveLength(2);
+
+    const marked =
+      'anomaly_score(influxql("SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval) -- ' +
+      '¦\\x00; SELECT count(cpu_usage_percent) FROM telemetry WHERE time > now() - 3d GROUP BY time(1s) fill(0)"), train="1d")';
+    const answer = await queryRange(marked.replace('¦', ''));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ status: 'error', errorType: 'bad_data' });
+    expect(answer.body.error).toMatch(
+      new RegExp(`^parse error at char ${marked.indexOf('¦') + 1}: influxql: unexpected character .*\\(U\\+0000\\)`)
+    );
+  });
+
   it('runs as a user InfluxDB itself refuses to write or administer for', async () => {
     const asReader = async (q: string) => {
       const credentials = Buffer.from(`${influxReader.username}:${influxReader.password}`).toString('base64');

@@ -85,6 +85,13 @@ describe('checkReadOnlySelect', () => {
     ['SELECT¦\u00a0x FROM cpu', /unexpected character "\u00a0" \(U\+00A0\)/],
     ['SELECT x FROM cpu¦\u2028', /U\+2028/],
     ['SELECT x¦\f FROM cpu', /U\+000C/],
+    // InfluxDB's scanner ends its input, and so a `--` comment, at U+0000 (an attack review: the `;` after it began a
+    // CREATE USER that ran). No control character passes, in a comment, a string or a regex either.
+    ["SELECT x FROM cpu WHERE $timeFilter -- ¦\u0000; CREATE USER u WITH PASSWORD 'p' WITH ALL PRIVILEGES", /U\+0000/],
+    ['SELECT x FROM cpu WHERE $timeFilter /* ¦\u0000 */', /U\+0000/],
+    ["SELECT x FROM cpu WHERE host = 'a¦\u0000' AND $timeFilter", /U\+0000/],
+    ['SELECT x FROM cpu WHERE host =~ /a¦\u001b/ AND $timeFilter', /U\+001B/],
+    ['SELECT x FROM cpu WHERE $timeFilter -- ¦\u007f', /U\+007F/],
     [
       'SELECT mean(x) FROM cpu WHERE time > 0 GROUP BY ¦time(1ns) fill(0)',
       /GROUP BY time\(\.\.\.\) needs WHERE \$timeFilter/,

@@ -70,11 +70,29 @@ const VALUE_ENDS: ReadonlySet<InfluxTokenType> = new Set([
   'macro',
 ]);
 
+/** C0 controls but tab, LF and CR, and DEL. */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+function unexpectedCharacter(statement: string, at: number): InfluxqlError {
+  const code = statement.codePointAt(at)!;
+  return new InfluxqlError(
+    at,
+    `unexpected character "${String.fromCodePoint(code)}" (U+${code.toString(16).toUpperCase().padStart(4, '0')})`
+  );
+}
+
 export function tokenizeInfluxql(source: string): InfluxToken[] {
   // InfluxDB's reader turns every CR (and CR LF) into LF before its scanner sees it: a `--` comment ends at a lone
   // CR there, and a CR inside a string, quoted identifier or regex is a newline. Read it so here too (one for one,
   // so offsets stay those of the source).
   const statement = source.replace(/\r/g, '\n');
+  // InfluxDB's scanner reads U+0000 as the end of its input, and so ends a `--` comment there: a `;` after it began a
+  // second statement that the comment hid from this lexer (an attack review: CREATE USER ran). No control character
+  // but tab, CR and LF is read anywhere, comments included.
+  const control = CONTROL_CHARACTER.exec(statement);
+  if (control) {
+    throw unexpectedCharacter(statement, control.index);
+  }
   const tokens: InfluxToken[] = [];
   let i = 0;
   const previous = () => tokens[tokens.length - 1];
@@ -136,11 +154,7 @@ export function tokenizeInfluxql(source: string): InfluxToken[] {
     } else {
       const operator = [...OPERATORS, ...PUNCTUATION].find((op) => rest.startsWith(op));
       if (!operator) {
-        const code = c.codePointAt(0)!;
-        throw new InfluxqlError(
-          i,
-          `unexpected character "${String.fromCodePoint(code)}" (U+${code.toString(16).toUpperCase().padStart(4, '0')})`
-        );
+        throw unexpectedCharacter(statement, i);
       }
       tokens.push({ type: 'operator', text: operator, offset: i });
       i += operator.length;
