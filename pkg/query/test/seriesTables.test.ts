@@ -119,3 +119,16 @@ describe('firstCompleteTime', () => {
     );
   });
 });
+
+describe('buildUnits', () => {
+  it("groups by the series' own labels: a name every object inherits (constructor, toString) is a missing label", () => {
+    const at = { timestamps: [1000, 2000], values: [1, 2] };
+    const a: Series = { labels: { __name__: 'cpu', host: 'a' }, ...at };
+    const b: Series = { labels: { __name__: 'cpu', host: 'b', constructor: 'x' }, ...at };
+    const units = buildUnits([a, b], 'multivariate', ['constructor', 'toString']);
+    expect(units.map((unit) => unit.labels)).toEqual([
+      { constructor: '', toString: '' },
+      { constructor: 'x', toString: '' },
+    ]);
+  });
+});

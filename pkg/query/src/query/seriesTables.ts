@@ -14,13 +14,18 @@ export interface ModelUnit {
   columns: Map<string, Series>;
 }
 
-/** The labels of the unit a series belongs to: its own (per-series), or its group's `by` labels. */
+/**
+ * The labels of the unit a series belongs to: its own (per-series), or its group's `by` labels. A series' own labels
+ * only: `by="constructor"` read an object's inherited function (an attack review), and grouped every series by it.
+ */
 export function unitLabelsOf(
   labels: Record<string, string>,
   mode: DetectionMode,
   by: string[]
 ): Record<string, string> {
-  return mode === 'per-series' ? labels : Object.fromEntries(by.map((name) => [name, labels[name] ?? '']));
+  return mode === 'per-series'
+    ? labels
+    : Object.fromEntries(by.map((name) => [name, Object.hasOwn(labels, name) ? labels[name] : '']));
 }
 
 export function buildUnits(series: Series[], mode: DetectionMode, by: string[]): ModelUnit[] {

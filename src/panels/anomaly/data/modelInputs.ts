@@ -65,7 +65,8 @@ export function buildTrainingTables(frames: DataFrame[], models: ModelInput[]): 
 function groupRefs(refs: SeriesRef[], groupByLabel: string) {
   const groups = new Map<string, SeriesRef[]>();
   for (const ref of refs) {
-    const value = groupByLabel ? (ref.labels[groupByLabel] ?? '') : '';
+    // The series' own labels only (a label named "constructor" read an inherited function).
+    const value = groupByLabel && Object.hasOwn(ref.labels, groupByLabel) ? ref.labels[groupByLabel] : '';
     groups.set(value, [...(groups.get(value) ?? []), ref]);
   }
   return [...groups.entries()].map(([value, members]) => ({

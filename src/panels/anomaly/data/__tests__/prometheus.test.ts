@@ -29,4 +29,11 @@ describe('Prometheus frames (one frame per series: Time + Value with labels)', (
     expect(byInstance.map((m) => m.label)).toEqual(['instance=a:9100', 'instance=b:9100']);
     expect(byInstance.map((m) => m.table.columns.length)).toEqual([1, 1]);
   });
+
+  it("groups by a series' own label only: one named like an inherited property (constructor) is missing", () => {
+    const labelled = [...frames, prometheusFrame([9, 9, 9, 9], { __name__: 'up', constructor: 'x' })];
+    const models = buildModelInputs(labelled, { mode: 'multivariate', groupByLabel: 'constructor' });
+    expect(models.map((m) => m.label)).toEqual(['constructor=(no label)', 'constructor=x']);
+    expect(models.map((m) => m.table.columns.length)).toEqual([2, 1]);
+  });
 });
