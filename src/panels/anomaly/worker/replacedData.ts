@@ -38,9 +38,15 @@ export function replacedData(previous: SeriesTable, next: SeriesTable): boolean 
   const stride = Math.max(1, Math.ceil(end / MAX_COMPARED_ROWS));
   let common = 0;
   let differing = 0;
+  // Where the last sampled row was found: a refresh shifts every row by the same count, so the next one is found at
+  // the same shift without a search (one per sampled row was a fifth of a refresh's worker time on 50 series).
+  let shift = 0;
   for (let p = 0; p < end; p += stride) {
-    const n = lowerBound(next.timestamps, previous.timestamps[p]);
-    if (n < next.timestamps.length && next.timestamps[n] === previous.timestamps[p]) {
+    const t = previous.timestamps[p];
+    const guess = p + shift;
+    const n = next.timestamps[guess] === t ? guess : lowerBound(next.timestamps, t);
+    shift = n - p;
+    if (n < next.timestamps.length && next.timestamps[n] === t) {
       common++;
       if (!sameRow(previous, p, next, n)) {
         differing++;
