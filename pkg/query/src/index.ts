@@ -14,7 +14,13 @@ export * from './query/cancellation';
 export * from './query/costLimits';
 export * from './query/fastForward';
 export { fewestTrainingPoints, resolveSettings } from './query/evaluationPlan';
-export { checkPromqlTokensCost, type PromqlFetch, ASSUMED_EVALUATION_INTERVAL_MS } from './query/promqlCost';
+export {
+  checkPromqlTokensCost,
+  checkSubquerySeries,
+  type PromqlFetch,
+  ASSUMED_EVALUATION_INTERVAL_MS,
+} from './query/promqlCost';
+export { prometheusSeriesCount } from './upstreams/prometheusUpstream';
 export * from './query/onlineScoring';
 export * from './query/scoreCache';
 export * from './query/seriesFetch';

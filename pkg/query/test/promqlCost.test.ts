@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS } from '../src/config';
 import { PromApiError } from '../src/errors';
 import { parseQuery } from '../src/query/anomalyQuery';
 import { tokenize } from '../src/query/lexer';
-import { type PromqlFetch, checkPromqlCost, durationTokenMs } from '../src/query/promqlCost';
+import { type PromqlFetch, checkPromqlCost, checkSubquerySeries, durationTokenMs } from '../src/query/promqlCost';
 
 const DAY = 86_400_000;
 /** A default training fetch: one day at one minute (1441 steps). */
@@ -260,5 +260,55 @@ describe('plain PromQL (passed through): the evaluations and the points bound by
     );
     // What dashboards ask stays accepted: an hourly max over 30 days at 1h steps.
     expect(plain('max_over_time(rate(m[5m])[1h:])', { startMs: 0, endMs: 30 * DAY, stepMs: 3_600_000 })).not.toThrow();
+  });
+});
+
+describe('subqueries over all the series they apply to (checkSubquerySeries)', () => {
+  const HOUR: PromqlFetch = { startMs: 0, endMs: 3_600_000, stepMs: 60_000 };
+  /** The operands counted, in order, each yielding `series` series. */
+  async function check(expression: string, series: Record<string, number>, fetch = HOUR) {
+    const counted: string[] = [];
+    const outcome = await checkSubquerySeries(expression, 0, fetch, DEFAULT_LIMITS, async (operand) => {
+      counted.push(operand);
+      return series[operand] ?? 1;
+    }).then(
+      () => 'accepted',
+      (error: unknown) => (error instanceof PromApiError ? error.message : Promise.reject(error))
+    );
+    return { outcome, counted };
+  }
+
+  it('counts no series for a subquery a range query could bring per series (limits.maxPointsPerSeries)', async () => {
+    // (1h + 1h) / 1m = 121 steps, (1h + 1d) / 15s (no resolution: the assumed evaluation interval) = 6 001.
+    expect(await check('max_over_time(rate(m[5m])[1h:1m])', {})).toEqual({ outcome: 'accepted', counted: [] });
+    expect(await check('max_over_time(m[1d:])', {})).toEqual({ outcome: 'accepted', counted: [] });
+  });
+
+  it("refuses a long subquery whose steps over its operand's series pass limits.maxSamplesPerQuery", async () => {
+    // An instant query (an attack review's): 1000s / 1ms = 1 000 001 steps per series, within checkPromqlCost's bound.
+    const query = 'count_over_time({__name__=~"prometheus_http.*"}[1000s:1ms])';
+    const instant: PromqlFetch = { startMs: DAY, endMs: DAY, stepMs: 15_000 };
+    expect(() => checkPromqlCost(query, 0, instant, DEFAULT_LIMITS, 'plain')).not.toThrow();
+    expect(await check(query, { '{__name__=~"prometheus_http.*"}': 2 }, instant)).toEqual({
+      outcome: 'accepted',
+      counted: ['{__name__=~"prometheus_http.*"}'],
+    });
+    const { outcome } = await check(query, { '{__name__=~"prometheus_http.*"}': 74 }, instant);
+    expect(outcome).toBe(
+      'subquery [1000s:1ms] at char 48 would have the upstream hold 74 series x 1000001 steps (74000074 points); ' +
+        'at most 10000000 (limits.maxSamplesPerQuery): select fewer series, coarsen its resolution or shorten its range'
+    );
+  });
+
+  it('counts the innermost subquery first, each operand as written, and stops at the first refused', async () => {
+    const query = 'max_over_time( sum by (job) (rate(http_total{code="500"}[5m]))[2h:100ms] )[1d:1s]';
+    const inner = 'sum by (job) (rate(http_total{code="500"}[5m]))';
+    const outer = 'max_over_time( sum by (job) (rate(http_total{code="500"}[5m]))[2h:100ms] )';
+    expect(await check(query, { [inner]: 3, [outer]: 3 })).toEqual({ outcome: 'accepted', counted: [inner, outer] });
+    const refused = await check(query, { [inner]: 500, [outer]: 3 });
+    expect(refused.counted).toEqual([inner]);
+    expect(refused.outcome).toMatch(
+      new RegExp(`^subquery \\[2h:100ms\\] at char ${query.indexOf('[2h') + 1} would have the upstream hold 500 series`)
+    );
   });
 });

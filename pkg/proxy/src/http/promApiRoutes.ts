@@ -8,6 +8,8 @@ import {
   ASSUMED_EVALUATION_INTERVAL_MS,
   badData,
   checkPromqlTokensCost,
+  checkSubquerySeries,
+  prometheusSeriesCount,
   AnomalyEvaluator,
   ConcurrencyLimit,
   EvaluationRange,
@@ -140,6 +142,14 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       // Its subqueries bounded like a wrapped expression's evaluations, over its own range (promqlCost.ts).
       const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
       checkPromqlTokensCost(parsed.tokens, 0, plainFetch(range), config.limits, 'plain');
+      if (prometheusDefault) {
+        // And over all the series a long subquery applies to (counted first, within the query's timeout).
+        const fetch = plainFetch(range);
+        const counting = inFlight.watch(reply, requestedTimeout(params));
+        await checkSubquerySeries(query, 0, fetch, config.limits, (operand) =>
+          prometheusSeriesCount(prometheusDefault, operand, fetch.endMs, counting)
+        );
+      }
       return passThrough(request, reply, kind === 'instant' ? '/api/v1/query' : '/api/v1/query_range');
     }
     checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query), config.limits);

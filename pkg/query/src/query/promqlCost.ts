@@ -110,9 +110,8 @@ export function checkPromqlTokensCost(
     scope === 'wrapped' ? 'limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries' : 'limits.maxSamplesPerQuery';
   for (const sub of subqueries) {
     const resolutionMs = resolutionOf(sub, fetch.stepMs);
-    const enclosing = subqueries.filter((outer) => outer.operandStart <= sub.bracket && sub.bracket < outer.bracket);
-    const reachMs = spanMs + sub.rangeMs + enclosing.reduce((sum, outer) => sum + outer.rangeMs, 0);
-    const points = Math.floor(reachMs / resolutionMs) + 1;
+    const enclosing = enclosingOf(sub, subqueries);
+    const { reachMs, points } = stepsPerSeries(sub, enclosing, spanMs, fetch.stepMs);
     const shown = `subquery ${sub.text} at char ${sub.position}`;
     if (!(points <= maxPoints)) {
       throw badData(
@@ -131,6 +130,64 @@ export function checkPromqlTokensCost(
         `${shown} would have the upstream evaluate ${evaluations} samples per series ` +
           `(${steps} steps of ${describeMs(fetch.stepMs)} x ${perStep} per step${enclosing.length > 0 ? ', nested subqueries multiplied' : ''}); ` +
           `at most ${limits.maxSamplesPerQuery} (limits.maxSamplesPerQuery): coarsen its resolution, shorten its range or raise step=`
+      );
+    }
+  }
+}
+
+/** The subqueries whose operand holds `sub`. */
+function enclosingOf(sub: Subquery, subqueries: Subquery[]): Subquery[] {
+  return subqueries.filter((outer) => outer.operandStart <= sub.bracket && sub.bracket < outer.bracket);
+}
+
+/** The steps a subquery's expression is evaluated at, per series: (span + its and enclosing ranges) / resolution. */
+function stepsPerSeries(sub: Subquery, enclosing: Subquery[], spanMs: number, stepMs: number) {
+  const reachMs = spanMs + sub.rangeMs + enclosing.reduce((sum, outer) => sum + outer.rangeMs, 0);
+  return { reachMs, points: Math.floor(reachMs / resolutionOf(sub, stepMs)) + 1 };
+}
+
+/**
+ * Refuses (400 bad_data) a PromQL expression with a subquery whose steps over all the series it applies to pass
+ * limits.maxSamplesPerQuery. checkPromqlCost bounds each subquery per series; Prometheus holds the steps of every
+ * series its operand yields, and its own query.max-samples does not stop that: an attack review's
+ * `count_over_time({__name__=~"prometheus_http.*"}[1000s:1ms])` (74 series x 1 M steps) took Prometheus 2.42 from 52
+ * MB to 1.7 GB, within the per-series bound. So a subquery of more than limits.maxPointsPerSeries steps per series
+ * (more than one range query may bring a series) has its operand's series counted first (`countSeries`, an instant
+ * `count(<operand>)` at the range's end: series that ended before it are not counted), innermost subquery first, so
+ * that a count never evaluates a subquery not yet judged. Call after checkPromqlCost.
+ */
+export async function checkSubquerySeries(
+  expression: string,
+  offset: number,
+  fetch: PromqlFetch,
+  limits: Limits,
+  countSeries: (operand: string) => Promise<number>
+): Promise<void> {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(expression);
+  } catch (error) {
+    if (error instanceof PromApiError) {
+      return;
+    }
+    throw error;
+  }
+  const at = (token: Token) => offset + token.offset + 1;
+  const subqueries = findSubqueries(tokens, at);
+  const spanMs = Math.max(0, fetch.endMs - fetch.startMs);
+  // An inner subquery's "[" comes before its outer one's: ascending, the innermost are counted first.
+  for (const sub of [...subqueries].sort((a, b) => a.bracket - b.bracket)) {
+    const { points } = stepsPerSeries(sub, enclosingOf(sub, subqueries), spanMs, fetch.stepMs);
+    if (points <= limits.maxPointsPerSeries) {
+      continue;
+    }
+    const operand = expression.slice(tokens[sub.operandStart].offset, tokens[sub.bracket].offset);
+    const series = await countSeries(operand);
+    if (!(series * points <= limits.maxSamplesPerQuery)) {
+      throw badData(
+        `subquery ${sub.text} at char ${sub.position} would have the upstream hold ${series} series x ${points} ` +
+          `steps (${series * points} points); at most ${limits.maxSamplesPerQuery} (limits.maxSamplesPerQuery): ` +
+          'select fewer series, coarsen its resolution or shorten its range'
       );
     }
   }
@@ -229,6 +286,17 @@ function operandStart(tokens: Token[], bracket: number): number {
     }
     if (i > 0 && tokens[i - 1].type === 'identifier') {
       i--; // the function's or metric's name
+    } else if (i > 0 && tokens[i - 1].type === 'punctuation' && tokens[i - 1].text === ')') {
+      // `sum by (job) (...)`: the clause before the arguments belongs to the aggregation, the operand starts at it.
+      const clause = groupOpener(tokens, i - 1);
+      if (
+        clause > 1 &&
+        tokens[clause - 1].type === 'identifier' &&
+        /^(?:by|without)$/i.test(tokens[clause - 1].text) &&
+        tokens[clause - 2].type === 'identifier'
+      ) {
+        i = clause - 2;
+      }
     }
     // `by (...)` / `without (...)` after an aggregation's arguments: the operand starts at the aggregation.
     if (i > 0 && /^(?:by|without)$/i.test(tokens[i].text) && tokens[i].type === 'identifier') {
@@ -238,6 +306,20 @@ function operandStart(tokens: Token[], bracket: number): number {
     break;
   }
   return Math.max(0, i);
+}
+
+/** The index of the "(" that the ")" at `closer` closes (-1: none). */
+function groupOpener(tokens: Token[], closer: number): number {
+  let depth = 0;
+  for (let i = closer; i >= 0; i--) {
+    const t = tokens[i];
+    if (t.type === 'punctuation' && t.text === ')') {
+      depth++;
+    } else if (t.type === 'punctuation' && t.text === '(' && --depth === 0) {
+      return i;
+    }
+  }
+  return -1;
 }
 
 /** `offset d`, `@ t` and `[d]` beyond the times the proxy supports are refused, like its own times. */

@@ -8,13 +8,13 @@ import {
   isPlainSelector,
   readSelectedSeries,
 } from '../upstreams/prometheusSelection';
-import { prometheusQueryRange } from '../upstreams/prometheusUpstream';
+import { prometheusQueryRange, prometheusSeriesCount } from '../upstreams/prometheusUpstream';
 import { labelsKey, type Series } from '../upstreams/series';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { EngineThreads } from '../training/trainingPool';
 import type { AnomalyQuery } from './anomalyQuery';
 import { checkSampleCount, checkSamplesFetched, influxqlLimits } from './costLimits';
-import { checkPromqlCost } from './promqlCost';
+import { checkPromqlCost, checkSubquerySeries } from './promqlCost';
 
 /**
  * Only the series whose labels `keeps` accepts are wanted (a writer shard's units). A PromQL plain selector is then
@@ -57,6 +57,10 @@ export async function fetchSeries(
   if (inner.language === 'promql') {
     // Subqueries too expensive for this fetch are refused before the upstream is asked anything.
     checkPromqlCost(inner.expression, inner.offset, range, limits);
+    // And over all the series they apply to: their operands' series counted first when they are long.
+    await checkSubquerySeries(inner.expression, inner.offset, range, limits, (operand) =>
+      prometheusSeriesCount(upstream, operand, endMs, signal)
+    );
   }
   // The samples of the wanted series, counted chunk by chunk: a fetch over limits.maxSamplesPerQuery stops at the chunk
   // that passes it rather than reading (and holding) up to MAX_REQUESTS_PER_FETCH answers first.

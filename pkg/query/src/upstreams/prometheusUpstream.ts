@@ -1,6 +1,6 @@
 /** Reading series from a Prometheus upstream (range queries), in chunks that respect Prometheus' 11,000-point limit. */
 import { UpstreamPassThroughError, badData } from '../errors';
-import { throwIfAborted } from '../query/cancellation';
+import { type Cancellation, throwIfAborted } from '../query/cancellation';
 import { formatDuration } from '../time';
 import { type AnswerReading, readAnswerChunks, seriesOrThrow } from './answerReading';
 import { Series, mergeSeriesChunks } from './series';
@@ -178,4 +178,38 @@ function parsePromValue(text: string): number {
     return -Infinity;
   }
   return Number(text);
+}
+
+/**
+ * How many series `expression` (an instant-vector expression) yields at `timeMs`: an instant `count(...)` of it
+ * (promqlCost's checkSubquerySeries). An expression Prometheus refuses (400: a scalar, a syntax error) counts 0: the
+ * query holding it is then Prometheus' to refuse with its own message; any other error of the count is passed on as
+ * it is (the query is not sent).
+ */
+export async function prometheusSeriesCount(
+  http: UpstreamHttp,
+  expression: string,
+  timeMs: number,
+  signal?: Cancellation
+): Promise<number> {
+  const params = new URLSearchParams({ query: `count(${expression})`, time: String(timeMs / 1000) });
+  const { status, contentType, body } = await http.send('/api/v1/query', params, 'POST', signal);
+  if (status === 400) {
+    return 0;
+  }
+  if (status >= 400) {
+    parseMatrixResponse(http, status, contentType, body); // throws: the upstream's error, or 502 for nonsense
+  }
+  let answer: { status?: string; data?: { resultType?: string; result?: Array<{ value?: [number, string] }> } };
+  try {
+    answer = JSON.parse(body);
+  } catch {
+    throw http.badAnswer('the body is not JSON');
+  }
+  const result = answer?.status === 'success' && answer.data?.resultType === 'vector' ? answer.data.result : undefined;
+  const count = result?.length === 0 ? 0 : Number(result?.[0]?.value?.[1]);
+  if (!Array.isArray(result) || !Number.isFinite(count)) {
+    throw http.badAnswer('a count() answer without a vector of one count');
+  }
+  return count;
 }

@@ -1,0 +1,65 @@
+// A long subquery over many series, against a real Prometheus 2.42: Prometheus holds every step of every series the
+// subquery's operand yields, and its query.max-samples does not stop it (an attack review: 74 series x 1 M steps took
+// it from 52 MB to 1.7 GB). The proxy counts the operand's series first (an instant count()) and refuses what passes
+// limits.maxSamplesPerQuery over all of them; the subquery itself never reaches Prometheus then.
+import { prometheusServing } from '../support/datasetPrometheus';
+import { startProxyUnderTest } from '../support/proxyUnderTest';
+import { stopAfterEach } from '../support/stopAfterEach';
+import { buildTelemetryDataset, toPrometheusSeries } from '../support/telemetryDataset';
+
+const dataset = buildTelemetryDataset();
+const stopLater = stopAfterEach();
+const prometheus = prometheusServing(dataset);
+const SERIES = toPrometheusSeries(dataset).length;
+
+/** Requests Prometheus has answered per API handler so far. */
+async function handled(): Promise<Record<string, number>> {
+  const metrics = await (await fetch(`${prometheus().url}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const [, handler, count] of metrics.matchAll(
+    /^prometheus_http_requests_total\{[^}]*handler="([^"]+)"[^}]*\} (\S+)$/gm
+  )) {
+    counts[handler] = (counts[handler] ?? 0) + Number(count);
+  }
+  return counts;
+}
+
+/** An instant query at the dataset's end (an alert rule's evaluation), to `baseUrl`. */
+async function instantQuery(baseUrl: string, query: string) {
+  const response = await fetch(`${baseUrl}/api/v1/query`, {
+    method: 'POST',
+    body: new URLSearchParams({ query, time: String(Math.floor(dataset.end / 1000)) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+describe('a long subquery (more steps per series than a range query brings)', () => {
+  it(`is refused when its steps over all the series of its operand pass limits.maxSamplesPerQuery (${SERIES} series)`, async () => {
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url }));
+    const before = await handled();
+    // 1 d / 50 ms = 1 728 001 steps per series: within the bound per series (10 M), not over all of them.
+    const query = 'count_over_time({job="telemetry"}[1d:50ms])';
+    const answer = await instantQuery(proxy.url, query);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({
+      status: 'error',
+      errorType: 'bad_data',
+      error:
+        `subquery [1d:50ms] at char 34 would have the upstream hold ${SERIES} series x 1728001 steps ` +
+        `(${SERIES * 1_728_001} points); at most 10000000 (limits.maxSamplesPerQuery): select fewer series, ` +
+        'coarsen its resolution or shorten its range',
+    });
+    const after = await handled();
+    // Only the count went to Prometheus: one instant query, not the subquery's.
+    expect((after['/api/v1/query'] ?? 0) - (before['/api/v1/query'] ?? 0)).toBe(1);
+  });
+
+  it('is passed to Prometheus over fewer series, and answered as Prometheus answers it', async () => {
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url }));
+    const query = 'count_over_time({job="telemetry", host="host-a", __name__="cpu_usage_percent"}[1d:50ms])';
+    const answer = await instantQuery(proxy.url, query);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual((await instantQuery(prometheus().url, query)).body);
+    expect(answer.body.data.result).toHaveLength(1);
+  });
+});
