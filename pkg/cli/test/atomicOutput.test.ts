@@ -1,5 +1,15 @@
 import { spawnSync } from 'child_process';
-import { chmodSync, chownSync, existsSync, readdirSync, readFileSync } from 'fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'fs';
 import { join } from 'path';
 import { InputError } from '../src/errors';
 import { writeAtomically } from '../src/output/atomicOutput';
@@ -34,6 +44,57 @@ describe('atomic output', () => {
     });
     await expect(run).rejects.toThrow('input.csv:2: bad row');
     expect(existsSync(outer)).toBe(false);
+  });
+
+  it('writes through a symbolic link: the file it names gets the results, the link stays', async () => {
+    const [directory, elsewhere] = [tempDir(), tempDir()];
+    const target = join(elsewhere, 'model-v1.json');
+    writeFileSync(target, 'the previous model');
+    const link = join(directory, 'model.json');
+    symlinkSync(target, link);
+    await writeAtomically(directory, (output) => output.writeFile(link, 'the new model'));
+    expect(readlinkSync(link)).toBe(target);
+    expect(readFileSync(target, 'utf8')).toBe('the new model');
+    expect([readdirSync(directory), readdirSync(elsewhere)]).toEqual([['model.json'], ['model-v1.json']]);
+  });
+
+  it('refuses a named pipe, a link to nothing and (as root) a device, leaving each as it was', async () => {
+    // A rename over them made each a plain file: `train --model /dev/full` replaced the device (a review, as root).
+    const directory = tempDir();
+    const pipe = join(directory, 'scores.csv');
+    expect(spawnSync('mkfifo', [pipe]).status).toBe(0);
+    const dangling = join(directory, 'summary.json');
+    symlinkSync(join(directory, 'gone', 'summary.json'), dangling);
+    const refused: Array<[string, string]> = [
+      [pipe, `${pipe}: is a named pipe, not a file: write the results to a file`],
+      [dangling, `${dangling}: is a symbolic link to no file (ENOENT): write the results to a file`],
+    ];
+    const device = join(directory, 'model.json');
+    if (process.getuid?.() === 0 && spawnSync('mknod', [device, 'c', '1', '3']).status === 0) {
+      refused.push([device, `${device}: is a character device, not a file: write the results to a file`]);
+    }
+    for (const [path, message] of refused) {
+      await expect(writeAtomically(directory, (output) => output.writeFile(path, 'results'))).rejects.toThrow(message);
+    }
+    expect(lstatSync(pipe).isFIFO()).toBe(true);
+    expect(lstatSync(dangling).isSymbolicLink()).toBe(true);
+    if (refused.length > 2) {
+      expect(lstatSync(device).isCharacterDevice()).toBe(true);
+    }
+    expect(readdirSync(directory).sort()).toEqual(refused.map(([path]) => path.slice(directory.length + 1)).sort());
+  });
+
+  it('exits 2 when `train --model` names a named pipe, and leaves it a pipe', () => {
+    const directory = tempDir();
+    const input = writeInput(directory, 'input.csv', toCsv(smallTelemetryRows().slice(0, 300)));
+    const pipe = join(directory, 'model.json');
+    expect(spawnSync('mkfifo', [pipe]).status).toBe(0);
+    const run = runCli(['train', '--input', input, '--model', pipe]);
+    expect([run.status, run.stderr.trim()]).toEqual([
+      2,
+      `telemetry-analyzer: ${pipe}: is a named pipe, not a file: write the results to a file`,
+    ]);
+    expect(lstatSync(pipe).isFIFO()).toBe(true);
   });
 
   it('refuses an output that is one of the run’s inputs, before writing it', async () => {

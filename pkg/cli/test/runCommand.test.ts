@@ -2,8 +2,8 @@
  * `run` (the writer, pkg/writer): a bad writer config or a bad --shard is bad input (exit 2, one problem on the
  * line, several one per line, each at its file:line:column), as `serve` treats a bad proxy config; a refused config writes nothing.
  */
-import { existsSync, writeFileSync } from 'fs';
-import { execFile } from 'child_process';
+import { existsSync, lstatSync, writeFileSync } from 'fs';
+import { execFile, spawnSync } from 'child_process';
 import { createServer as createHttpServer } from 'http';
 import { createServer, type AddressInfo } from 'net';
 import { join } from 'path';
@@ -174,6 +174,19 @@ describe('run', () => {
       'telemetry-analyzer: --job: no job named "cpuu" in the config (its jobs: cpu)'
     );
     expect(existsSync(output)).toBe(false);
+  });
+
+  it('refuses a backfill --output that is a named pipe before running a job, leaving it a pipe (exit 2)', () => {
+    // The file was renamed over its name: a device or a pipe became a plain file (a review of detect's outputs).
+    const { dir, config } = writerConfigWith('jobs:\n  - name: cpu\n    query: cpu\n');
+    const pipe = join(dir, 'backfill.om');
+    expect(spawnSync('mkfifo', [pipe]).status).toBe(0);
+    const run = runCli(['run', '--config', config, '--from', '2026-11-01T00:00:00Z', '--output', pipe]);
+    expect([run.status, run.stderr.trimEnd()]).toEqual([
+      2,
+      `telemetry-analyzer: ${pipe}: is a named pipe, not a file: write the results to a file`,
+    ]);
+    expect(lstatSync(pipe).isFIFO()).toBe(true);
   });
 
   it('exits 2 naming a model store directory it cannot write, before running a job', () => {

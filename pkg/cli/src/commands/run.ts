@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ExternalFailure, InputError } from '../errors';
 import { configProblems, listenProblem } from './configErrors';
 import { cleanUpOnInterrupt } from '../interruptCleanup';
+import { regularFileTarget } from '../output/atomicOutput';
 
 interface RunFlags {
   config: string;
@@ -62,7 +63,8 @@ export function runCommand(): Command {
               toMs: flags.to === undefined ? Date.now() : time(flags.to, '--to'),
               toUntilNow: flags.to === undefined,
               jobs: flags.job,
-              outputFile: flags.output,
+              // Written through a link, never renamed over a device or a pipe (as detect's and train's files).
+              outputFile: flags.output === undefined ? undefined : regularFileTarget(flags.output),
             };
       if (backfill && !(backfill.fromMs < backfill.toMs)) {
         // A reversed or empty range wrote nothing and exited 0, an OpenMetrics file of only "# EOF".

@@ -14,6 +14,7 @@ import {
   lstatSync,
   mkdirSync,
   readdirSync,
+  realpathSync,
   renameSync,
   rmdirSync,
   statSync,
@@ -156,8 +157,13 @@ export class AtomicOutput {
     return names;
   }
 
-  /** A writer for `path`; the file appears under that name only on commit(). */
-  open(path: string): TextFileWriter {
+  /**
+   * A writer for `path`; the file appears under that name only on commit(). A symbolic link is written through (the
+   * file it names is replaced, the link kept); a device, a named pipe or a socket is refused (renamed over, /dev/full
+   * became a plain file: a review, the CLI running as root).
+   */
+  open(named: string): TextFileWriter {
+    const path = regularFileTarget(named);
     this.refuseInput(path);
     removeOrphanedTemporaries(dirname(path), basename(path), this.listing(dirname(path)));
     const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
@@ -179,10 +185,15 @@ export class AtomicOutput {
     await writer.write(text);
   }
 
-  /** `path` belongs to the output set but this run does not produce it: a file of that name is removed on commit. */
+  /**
+   * `path` belongs to the output set but this run does not produce it: a file of that name is removed on commit.
+   * Anything but a regular file of that name (a link, a device) is left alone: no previous run wrote it.
+   */
   omit(path: string): void {
     this.refuseInput(path);
-    this.omitted.push(path);
+    if (!existsSync(path) || lstatSync(path).isFile()) {
+      this.omitted.push(path);
+    }
   }
 
   /** An output name that is one of the run's inputs is refused: replacing or removing it would lose the input. */
@@ -373,6 +384,55 @@ function createDirectory(directory: string): string[] {
     created.push(level);
   }
   return created;
+}
+
+/**
+ * The file an output named `path` replaces: `path` itself when it is missing or a regular file; the file a symbolic
+ * link names (resolved). Refused: a link to nothing, and what is no regular file (a directory, a device, a named
+ * pipe, a socket), which a rename would replace by a plain file.
+ */
+export function regularFileTarget(path: string): string {
+  let target = path;
+  if (isLink(path)) {
+    try {
+      target = realpathSync(path);
+    } catch (error) {
+      throw new InputError(
+        { source: path },
+        `is a symbolic link to no file (${(error as NodeJS.ErrnoException).code}): write the results to a file`
+      );
+    }
+  }
+  let stats;
+  try {
+    stats = statSync(target);
+  } catch {
+    return target; // not there yet: a new file
+  }
+  if (stats.isFile()) {
+    return target;
+  }
+  const kind = stats.isDirectory()
+    ? 'a directory'
+    : stats.isCharacterDevice()
+      ? 'a character device'
+      : stats.isBlockDevice()
+        ? 'a block device'
+        : stats.isFIFO()
+          ? 'a named pipe'
+          : 'a socket';
+  throw new InputError(
+    { source: path },
+    `is ${kind}${target === path ? '' : ` (${target})`}, not a file: write the results to a file`
+  );
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function isDirectory(path: string): boolean {
