@@ -820,6 +820,28 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     });
   });
 
+  test('--group-by the timestamp column, at its header cell', () => {
+    expectRejected(
+      goodCsv,
+      ['--group-by', 'timestamp'],
+      (file) => new RegExp(`^telemetry-analyzer: ${file}:1:1: --group-by "timestamp" is the timestamp column`)
+    );
+  });
+
+  test('a group value that is not UTF-8, with its line and column: Latin-1 "café" and "cafè" were one group', () => {
+    const names = goodLines[0].split(',');
+    const lines = [`${goodLines[0]},host`, ...goodLines.slice(1).map((line, i) => `${line},caf${i % 2 ? 'é' : 'è'}`)];
+    const bytes = Buffer.from(lines.join('\n') + '\n', 'latin1');
+    expectRejected(
+      bytes,
+      ['--group-by', 'host'],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:2:${names.length + 1}: group column "host": "caf\\\\u\\{fffd\\}" holds U\\+FFFD, which bytes that are not UTF-8 decode to`
+        )
+    );
+  });
+
   test('a genuine U+FFFD in a header name is a name like any other (only undecodable bytes are refused)', () => {
     // Before: refused as "not valid UTF-8 text", as if it were undecodable bytes.
     const named = goodCsv.replace('memory_free_mb', 'memory_free_mb\ufffd');

@@ -69,6 +69,21 @@ describe('detect --online', () => {
     expect(summary.warnings).toEqual([expect.stringMatching(repaired)]);
   });
 
+  it('counts one repeated timestamp of data finer than a millisecond once (nanosecond epochs, 1 µs apart)', () => {
+    // Before, the repeated row was timed 1 ms after the row before it, and so were the ~1 000 rows after it.
+    const startNs = BigInt(Date.parse(String(rows[0].timestamp))) * 1_000_000n;
+    const fine = rows
+      .slice(0, 400)
+      .map((row, i) => ({ ...row, timestamp: String(startNs + BigInt(i === 100 ? 99 : i) * 1000n) }));
+    const file = writeInput(work, 'fine.csv', toCsv(fine));
+    const { run, scores } = detect(file, 'fine');
+    expect(scores).toHaveLength(400);
+    const warnings = run.stderr.split('\n').filter((line) => line.includes('warning') && line.includes('timestamp'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/ 1 rows have a timestamp no later than an earlier row's .*fine\.csv:102/),
+    ]);
+  });
+
   it('keeps a constant column with a warning in batch mode', () => {
     const constant = rows.map((row) => ({ ...row, error_count: 0 }));
     const file = writeInput(work, 'constant.csv', toCsv(constant));

@@ -141,6 +141,19 @@ describe('stream', () => {
     ]);
   });
 
+  test('a bad row skipped leaves the clock as it was: the rows after it are not counted as out of order', () => {
+    // Its time is later than every row's; its cell is not a number. Before, its time became the group's last, and
+    // every later row was "not increasing" and retimed after it (a review: 2 760 rows, their hour-of-day wrong).
+    const future = { ...rows[3], timestamp: '2030-01-01T00:00:00Z', cpu_usage_percent: 'abc' };
+    const text = [...rows.slice(0, 3), future, ...rows.slice(3, 8)].map((row) => JSON.stringify(row)).join('\n');
+    const run = runCli(['stream', '--model', model], `${text}\n`);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('<stdin>:4:');
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /^8 rows, \d+ scored, 0 with missing values, 1 bad rows skipped, \d+ anomalies$/
+    );
+  });
+
   test('names the first bad rows only, then counts the rest', () => {
     const bad = Array.from({ length: 15 }, () => '{"timestamp": "yesterday"}').join('\n');
     const run = runCli(['stream', '--model', model], `${JSON.stringify(rows[0])}\n${bad}\n`);

@@ -3,8 +3,8 @@
  * line and column, unparseable timestamps and non-numeric cells.
  *
  * Timestamps that do not increase within a group (a duplicate, or an hour repeated by a clock change) are kept in
- * file order: real exports have them, and refusing the file gives the user nothing. Such a row is ordered 1 ms
- * after the row before it (`orderMs`, what the engine sees; outputs keep the timestamp as written) and counted, so
+ * file order: real exports have them, and refusing the file gives the user nothing. Such a row is ordered the least
+ * time after the row before it (`orderMs`, what the engine sees; outputs keep the timestamp as written) and counted, so
  * the host can warn. Rows are never reordered: the features look back in file order. With `strict` they are
  * refused instead, with the line and column.
  */
@@ -20,7 +20,7 @@ export interface ParsedRow {
   line: number;
   /** As written in the input. */
   timestampMs: number;
-  /** Strictly increasing within the group: timestampMs, or 1 ms after the previous row (see the file comment). */
+  /** Strictly increasing within the group: timestampMs, or just after the previous row (see the file comment). */
   orderMs: number;
   /** '' without --group-by. */
   group: string;
@@ -72,13 +72,15 @@ export class RowReader {
     const line = batch.line(r);
     const timestampMs = this.readTimestamp(batch, r);
     const group = this.readGroup(batch, r);
-    const orderMs = this.checkOrder(line, group, timestampMs);
     const values = new Float64Array(this.schema.metricIndexes.length);
     let missing = 0;
     for (let m = 0; m < values.length; m++) {
       values[m] = this.readMetric(batch, r, m);
       missing += Number.isNaN(values[m]) ? 1 : 0;
     }
+    // Ordered once the whole row is read: a row refused at a cell (which `stream` skips) leaves the group's clock as
+    // it was (a review: one bad row moved it on, and every later row of an older time was retimed after it).
+    const orderMs = this.checkOrder(line, group, timestampMs);
     return { line, timestampMs, orderMs, group, values, missing };
   }
 
@@ -137,10 +139,14 @@ export class RowReader {
       return '';
     }
     const group = cellText(batch.cell(r, schema.groupIndex));
-    if (group === '') {
+    if (group === '' || group.includes('\ufffd')) {
+      // U+FFFD is what bytes that are not UTF-8 decode to: "caf\xE9" and "caf\xE8" (Latin-1) were one group (a review).
       throw new InputError(
         { source: schema.source, ...batch.where(r, schema.groupIndex) },
-        `group column "${schema.header[schema.groupIndex]}" is empty`
+        group === ''
+          ? `group column "${schema.header[schema.groupIndex]}" is empty`
+          : `group column "${schema.header[schema.groupIndex]}": "${group}" holds U+FFFD, which bytes that are not ` +
+              'UTF-8 decode to (a group name may not hold it: different bytes would be one group); save the file as UTF-8'
       );
     }
     return group;
@@ -170,8 +176,23 @@ export class RowReader {
     if (this.repairs.rows++ === 0) {
       this.repairs.firstLine = line;
     }
-    previous.timestampMs += 1;
+    // The least time after the previous row's: a row 1 ms after it made every row of finer data (µs, ns epochs) in
+    // the next millisecond "not increasing" too (a review: 290 rows retimed for one duplicate).
+    previous.timestampMs = nextAfter(previous.timestampMs);
     previous.line = line;
     return previous.timestampMs;
   }
+}
+
+const nextAfterBits = new Float64Array(1);
+const nextAfterWords = new BigInt64Array(nextAfterBits.buffer);
+
+/** The least double greater than finite `x`. */
+export function nextAfter(x: number): number {
+  if (x === 0) {
+    return Number.MIN_VALUE;
+  }
+  nextAfterBits[0] = x;
+  nextAfterWords[0] += x > 0 ? 1n : -1n;
+  return nextAfterBits[0];
 }

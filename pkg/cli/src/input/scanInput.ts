@@ -356,6 +356,13 @@ export function schemaFromHeader(
   };
   const timestampIndex = find(roles.timestampColumn, 'timestamp column');
   const groupIndex = roles.groupBy === undefined ? -1 : find(roles.groupBy, '--group-by column');
+  if (groupIndex === timestampIndex) {
+    // A group per timestamp: every group one row, each refused later as too short to train on (a review).
+    throw new InputError(
+      at(groupIndex + 1),
+      `--group-by "${roles.groupBy}" is the timestamp column: group by a column that names the series (a host)`
+    );
+  }
   const metricIndexes = (roles.columns ?? []).map((name) => {
     const index = find(name, 'column');
     if (index === timestampIndex || index === groupIndex) {
