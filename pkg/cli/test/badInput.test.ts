@@ -3,6 +3,7 @@
  * (options and unreadable files have no line), no stack trace, and no file in the output directory.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { filesIn, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
@@ -818,6 +819,20 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
       );
       expect(run.stderr).toMatch(/^39 rows, .*1 bad rows skipped/m);
     });
+  });
+
+  test('an input that is a pipe or a directory, saying how to pipe data in', () => {
+    const directory = join(work, 'not-files.csv');
+    mkdirSync(directory);
+    const pipe = join(directory, 'input.csv');
+    expect(spawnSync('mkfifo', [pipe]).status).toBe(0);
+    for (const [input, reason] of [
+      [pipe, 'not a regular file: pipe the data in with --input - (stdin is copied to a temporary file first)'],
+      [directory, 'not a regular file (a directory)'],
+    ]) {
+      const run = runCli(['detect', '--input', input, '--output-dir', join(directory, 'out')]);
+      expect([run.status, run.stderr.trimEnd()]).toEqual([2, `telemetry-analyzer: ${input}: ${reason}`]);
+    }
   });
 
   test('--group-by the timestamp column, at its header cell', () => {

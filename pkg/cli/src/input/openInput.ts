@@ -23,14 +23,21 @@ export function checkReadableFile(path: string, source: string = path): void {
       code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? 'unknown error'})`
     );
   };
-  let isFile: boolean;
+  let stats;
   try {
-    isFile = statSync(path).isFile();
+    stats = statSync(path);
   } catch (error) {
     throw problem(error);
   }
-  if (!isFile) {
-    throw new InputError({ source }, 'not a regular file');
+  if (!stats.isFile()) {
+    // A pipe (`<(cmd)`, /dev/stdin) is read twice by the passes over a file, which it cannot be; stdin can (a review:
+    // the message did not say so).
+    throw new InputError(
+      { source },
+      stats.isDirectory()
+        ? 'not a regular file (a directory)'
+        : 'not a regular file: pipe the data in with --input - (stdin is copied to a temporary file first)'
+    );
   }
   try {
     closeSync(openSync(path, 'r'));
