@@ -433,6 +433,19 @@ describe('JSON and NDJSON whose objects leave out a field (sparse exports: Teleg
     expect(run.stderr).not.toMatch(/column "(site|address)" is text/);
   });
 
+  test('a JSON column of arrays or objects is said to be left out, with its first value', () => {
+    // A review: {"cpu_usage_percent": [25.2]} in every row was left out as text without a word.
+    const out = join(work, 'out-structured');
+    const structured = rows.slice(0, 300).map((row) => ({ ...row, load: [Number(row.cpu_usage_percent)], meta: 'x' }));
+    const input = writeInput(work, 'structured.json', JSON.stringify(structured));
+    const run = runCli(['detect', '--input', input, '-o', out]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      `warning: column "load" is text, not a metric: its first value "[${Number(rows[0].cpu_usage_percent)}]" is a JSON array or object`
+    );
+    expect(run.stderr).not.toMatch(/column "meta" is text/);
+  });
+
   test('rows of several series without --group-by: the text column that tells them apart is named', () => {
     // A review: three hosts in one file ran as one series (lags and windows across hosts), with only the warning
     // about repeated timestamps, which said to sort the file.

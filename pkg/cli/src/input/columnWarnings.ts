@@ -39,10 +39,12 @@ export function columnWarnings(
 ): string[] {
   const warnings = timestampWarnings(scan);
   // A review: a column of "1,004.237" or "50.1%" (Grafana's formatted CSV) was left out as text without a word.
-  for (const { name, text } of scan.formattedNumberColumns) {
+  for (const { name, text, kind } of scan.formattedNumberColumns) {
     warnings.push(
-      `column "${name}" is text, not a metric: its first value ${JSON.stringify(text)} is a number written for ` +
-        'people (separators, a decimal comma, a unit or %); write plain numbers (1004.2, 0.501) to use it'
+      `column "${name}" is text, not a metric: its first value ${JSON.stringify(text)} is ` +
+        (kind === 'structured'
+          ? 'a JSON array or object, not a number; give each row a number to use it'
+          : 'a number written for people (separators, a decimal comma, a unit or %); write plain numbers (1004.2, 0.501) to use it')
     );
   }
   warnings.push(

@@ -39,7 +39,7 @@ export interface ScanResult {
    * Of those, the ones whose first text looks like a number written for people (`1,004.2`, `50.1%`, `0.98 GiB`,
    * `50,1`): a metric the user surely meant, with that text.
    */
-  formattedNumberColumns: Array<{ name: string; text: string }>;
+  formattedNumberColumns: Array<{ name: string; text: string; kind: 'formatted' | 'structured' }>;
   /** Columns with no value in any row (every cell empty, NaN or null, or the key never given): not metrics. */
   emptyColumns: string[];
   /** Per metric (schema.metricNames' order): the rows with no value for it, which are not scored. */
@@ -198,9 +198,16 @@ export async function scanInput(
   const metricIndexes = metricPositions.map((c) => candidates[c]);
   const formattedNumberColumns = candidates.flatMap((index, c) => {
     const text = columns[c].firstTextCell;
-    return !columns[c].numeric && text !== undefined && looksLikeFormattedNumber(text)
-      ? [{ name: partialSchema.header[index], text }]
-      : [];
+    if (columns[c].numeric || text === undefined) {
+      return [];
+    }
+    // A JSON array or object ({"cpu": [25.2]}): left out as text without a word before (a review).
+    const kind: ScanResult['formattedNumberColumns'][number]['kind'] | undefined = looksLikeFormattedNumber(text)
+      ? 'formatted'
+      : /^[[{]/.test(text)
+        ? 'structured'
+        : undefined;
+    return kind === undefined ? [] : [{ name: partialSchema.header[index], text, kind }];
   });
   if (metricIndexes.length === 0) {
     const formatted = formattedNumberColumns[0];
@@ -211,8 +218,10 @@ export async function scanInput(
         : 'no numeric metric column found' +
             (formatted === undefined
               ? ''
-              : `; column "${formatted.name}" holds ${JSON.stringify(formatted.text)}, a number written for ` +
-                'people (separators, a decimal comma, a unit or %): write plain numbers (1004.2, 0.501)')
+              : `; column "${formatted.name}" holds ${JSON.stringify(formatted.text)}, ` +
+                (formatted.kind === 'structured'
+                  ? 'a JSON array or object: give each row a number'
+                  : 'a number written for people (separators, a decimal comma, a unit or %): write plain numbers (1004.2, 0.501)'))
     );
   }
   if (roles.columns) {
