@@ -107,7 +107,8 @@ function drawnMarkIn(pluginDir) {
 /** One run of the spec's worker cases on the plugin in `pluginDir` (dist/ when undefined); its figures. */
 function measure(pluginDir, resultFile) {
   fs.rmSync(resultFile, { force: true });
-  const env = { ...process.env, RESPONSIVENESS_RESULTS: resultFile };
+  // 12 refreshes: the first, the warm ones (2-5), the steady ones (6-12).
+  const env = { ...process.env, RESPONSIVENESS_RESULTS: resultFile, PANEL_REFRESHES: '12' };
   if (pluginDir) {
     env.BROWSER_TEST_PLUGIN_DIST = pluginDir;
     // Builds before data-drawn-from do not say when their plots are drawn: theirs is measured to the result
