@@ -141,13 +141,13 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     if (parsed.kind === 'plain') {
       // Its subqueries bounded like a wrapped expression's evaluations, over its own range (promqlCost.ts).
       const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
-      checkPromqlTokensCost(parsed.tokens, 0, plainFetch(range), config.limits, 'plain');
+      const span = plainFetch(range);
+      checkPromqlTokensCost(parsed.tokens, 0, span, config.limits, 'plain');
       if (prometheusDefault) {
         // And over all the series a long subquery applies to (counted first, within the query's timeout).
-        const fetch = plainFetch(range);
         const counting = inFlight.watch(reply, requestedTimeout(params));
-        await checkSubquerySeries(query, 0, fetch, config.limits, (operand) =>
-          prometheusSeriesCount(prometheusDefault, operand, fetch.endMs, counting)
+        await checkSubquerySeries(query, 0, span, config.limits, (operand) =>
+          prometheusSeriesCount(prometheusDefault, operand, span.endMs, counting)
         );
       }
       return passThrough(request, reply, kind === 'instant' ? '/api/v1/query' : '/api/v1/query_range');
