@@ -35,6 +35,22 @@ describe('splitJsonArray', () => {
     await expect(split('[{"a": 1}, {"a":', 4)).rejects.toThrow(/x\.json:1:\d+: the JSON array is not closed/);
   });
 
+  test.each([
+    ['[{"a": 1}, {"a": 2},]', '1:21: a comma after the last row (not JSON): remove it'],
+    ['[{"a": 1},, {"a": 2}]', '1:11: two commas in a row (not JSON)'],
+    ['[, {"a": 1}]', '1:2: a comma before the first row (not JSON)'],
+    ['[{"a": 1}\n {"a": 2}]', '2:2: no comma between this row and the one before (not JSON)'],
+  ])('refuses what JSON does not allow between rows: %j (before, read as rows)', async (bad, where) => {
+    for (const size of [1, 4, 100]) {
+      await expect(split(bad, size)).rejects.toThrow(`x.json:${where}`);
+    }
+  });
+
+  test('accepts an empty array and whitespace anywhere between rows', async () => {
+    expect(await split('[ ]', 1)).toEqual([]);
+    expect((await split('[\n{"a": 1}\n,\n{"a": 2}\n]', 3)).map((row) => row.value)).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+
   test('a document that is not an array is an error naming ndjson', async () => {
     await expect(split('{"a": 1}\n{"a": 2}\n', 5)).rejects.toThrow(InputError);
     await expect(split('{"a": 1}\n{"a": 2}\n', 5)).rejects.toThrow(/--format ndjson/);

@@ -24,6 +24,8 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
   let inString = false;
   let escaped = false;
   let first = true;
+  /** Between elements: what JSON allows next (a review: `[{...},]` and `[{...}{...}]` were read as rows). */
+  let expecting: 'element-or-end' | 'comma-or-end' | 'element' = 'element-or-end';
 
   const fail = (reason: string): never => {
     throw new InputError({ source, line, column }, reason);
@@ -74,6 +76,7 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
             element = '';
             elementStart = -1;
             state = 'between-elements';
+            expecting = 'comma-or-end';
           }
         }
         continue;
@@ -97,14 +100,24 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
         state = 'between-elements';
       } else if (state === 'between-elements') {
         if (char === ',') {
+          if (expecting !== 'comma-or-end') {
+            fail(elements === 0 ? 'a comma before the first row (not JSON)' : 'two commas in a row (not JSON)');
+          }
+          expecting = 'element';
           continue;
         }
         if (char === ']') {
+          if (expecting === 'element') {
+            fail('a comma after the last row (not JSON): remove it');
+          }
           state = 'after-array';
           continue;
         }
         if (char !== '{') {
           fail('expected a JSON object per row, e.g. {"timestamp": ..., "cpu": 1.5}');
+        }
+        if (expecting === 'comma-or-end') {
+          fail('no comma between this row and the one before (not JSON)');
         }
         state = 'in-element';
         elements++;
