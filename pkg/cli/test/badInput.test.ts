@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { spawnSync } from 'child_process';
 import { join } from 'path';
-import { filesIn, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
+import { CLI, filesIn, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
 const work = tempDir();
 const rows = smallTelemetryRows().slice(0, 200);
@@ -302,6 +302,23 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
     const run = runCli(['detect', '--input', file, '--output-dir', join(work, 'utf16le-bom-out'), '-q']);
     expect([run.status, run.stderr]).toEqual([0, '']);
+  });
+
+  test('UTF-16LE CSV with its byte-order mark piped to stream: said to be UTF-16 (stream reads line by line)', () => {
+    // Before: "<stdin>:1:1: binary data (a NUL byte)".
+    const model = join(work, 'utf16-stream-model.json');
+    expect(
+      runCli(['train', '--input', writeInput(work, 'utf16-train.csv', goodCsv), '--model', model, '-q']).status
+    ).toBe(0);
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(goodLines.join('\n'), 'utf16le')]);
+    const run = spawnSync(process.execPath, [CLI, 'stream', '--model', model, '--format', 'csv'], {
+      input: bytes,
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      /^telemetry-analyzer: <stdin>:1:1: the input is UTF-16LE text, not UTF-8: convert it first/
+    );
   });
 
   test('empty file', () => {

@@ -73,7 +73,11 @@ async function peekStart(stream: Readable): Promise<Buffer | undefined> {
  * before or after each character), which would otherwise be read as binary data or a misplaced JSON value. csv-parse
  * reads UTF-16LE with its byte-order mark itself.
  */
-function utf16Encoding(start: Buffer | undefined, format: InputFormat): string | undefined {
+/**
+ * The UTF-16 encoding `start` is in, if it is: refused. csv-parse decodes UTF-16LE with a byte order mark itself, so
+ * a CSV file read whole passes; read line by line (`stream`), it does not (a review: "binary data (a NUL byte)").
+ */
+function utf16Encoding(start: Buffer | undefined, format: InputFormat, lineByLine: boolean): string | undefined {
   if (start === undefined || start.length < 2) {
     return undefined;
   }
@@ -81,7 +85,7 @@ function utf16Encoding(start: Buffer | undefined, format: InputFormat): string |
     return 'UTF-16BE';
   }
   if (start[0] === 0xff && start[1] === 0xfe) {
-    return format === 'csv' ? undefined : 'UTF-16LE';
+    return format === 'csv' && !lineByLine ? undefined : 'UTF-16LE';
   }
   if (start.length >= 4 && start[0] !== 0 && start[1] === 0 && start[2] !== 0 && start[3] === 0) {
     return 'UTF-16LE';
@@ -118,7 +122,7 @@ export async function* readRawRecords(
   onBadRecord?: BadRecordHandler,
   objectHeader: ObjectHeader = {}
 ): AsyncGenerator<RawRecord> {
-  await refuseUtf16(stream, format, source);
+  await refuseUtf16(stream, format, source, lineByLine);
   switch (format) {
     case 'csv':
       yield* lineByLine ? readCsvLines(stream, source, onBadRecord) : readCsv(stream, source);
@@ -130,8 +134,8 @@ export async function* readRawRecords(
   }
 }
 
-async function refuseUtf16(stream: Readable, format: InputFormat, source: string): Promise<void> {
-  const utf16 = utf16Encoding(await peekStart(stream), format);
+async function refuseUtf16(stream: Readable, format: InputFormat, source: string, lineByLine: boolean): Promise<void> {
+  const utf16 = utf16Encoding(await peekStart(stream), format, lineByLine);
   if (utf16 !== undefined) {
     throw new InputError(
       { source, line: 1, column: 1 },
@@ -155,7 +159,7 @@ function readObjects(
  * keys alone dropped the metric from every row without a word. Anything but an object is left to the passes to refuse.
  */
 export async function allObjectKeys(stream: Readable, format: 'json' | 'ndjson', source: string): Promise<string[]> {
-  await refuseUtf16(stream, format, source);
+  await refuseUtf16(stream, format, source, false);
   const keys = new Set<string>();
   for await (const { value } of readObjects(stream, format, source)) {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
