@@ -58,6 +58,24 @@ describe('atomic output', () => {
     expect([readdirSync(directory), readdirSync(elsewhere)]).toEqual([['model.json'], ['model-v1.json']]);
   });
 
+  it('removes an omitted file of a previous run on commit, and leaves a link of that name alone', async () => {
+    const directory = tempDir();
+    const previous = join(directory, 'model.json');
+    writeFileSync(previous, 'a previous run');
+    await writeAtomically(directory, async (output) => {
+      output.omit(previous);
+      await output.writeFile(join(directory, 'summary.json'), '{}');
+    });
+    expect(readdirSync(directory)).toEqual(['summary.json']);
+    const link = join(directory, 'model.json');
+    symlinkSync(join(directory, 'nowhere.json'), link);
+    await writeAtomically(directory, async (output) => {
+      output.omit(link);
+      await output.writeFile(join(directory, 'summary.json'), '{}');
+    });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
   it('refuses a named pipe, a link to nothing and (as root) a device, leaving each as it was', async () => {
     // A rename over them made each a plain file: `train --model /dev/full` replaced the device (a review, as root).
     const directory = tempDir();

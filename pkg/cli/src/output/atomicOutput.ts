@@ -191,7 +191,7 @@ export class AtomicOutput {
    */
   omit(path: string): void {
     this.refuseInput(path);
-    if (!existsSync(path) || lstatSync(path).isFile()) {
+    if (!isLink(path) && (!existsSync(path) || lstatSync(path).isFile())) {
       this.omitted.push(path);
     }
   }
