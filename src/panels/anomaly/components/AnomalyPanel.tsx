@@ -146,7 +146,9 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         <ProgressBar progress={progress} className={s.progress} />
         {/* Nothing to train on yet while the first query runs. */}
         <span>
-          {state.status === 'loading' ? `Training and scoring… ${Math.round(progress * 100)}%` : 'Waiting for data…'}
+          {state.status === 'loading' && data.series.length > 0
+            ? `Training and scoring… ${Math.round(progress * 100)}%`
+            : 'Waiting for data…'}
         </span>
       </div>
     );

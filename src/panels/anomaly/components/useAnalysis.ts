@@ -116,6 +116,8 @@ export function useAnalysis(
   const [scorer] = useState(createScorer);
   const [state, setState] = useState<AnalysisState>({ status: 'loading', progress: 0 });
   const lastDone = useRef<Extract<Analysis, { status: 'done' }> | undefined>(undefined);
+  /** The frames `state` was analysed from (a result's own frames may be split: see Analysis). */
+  const analysedFrames = useRef<DataFrame[] | undefined>(undefined);
 
   useEffect(() => () => scorer.dispose(), [scorer]);
 
@@ -157,6 +159,7 @@ export function useAnalysis(
         // What the next run shows while it loads: the last result, unless the panel has shown "No data" (a failed
         // query) since: its series came back for a scoring run's length (a state-transition review).
         lastDone.current = analysis.status === 'done' ? analysis : undefined;
+        analysedFrames.current = frames;
         setState(analysis);
       })
       .catch((error: unknown) => {
@@ -172,6 +175,10 @@ export function useAnalysis(
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [frames, options, range, maxDataPoints, scorer, columns]);
 
-  const drawn = useMemo(() => withDrawnFrames(state, data), [state, data]);
+  // "No data" of older frames is not said of new ones whose analysis has not started yet (its effect runs after this
+  // render): the first query's data flashed "No data" for one render before "Training and scoring" (a review).
+  const current: AnalysisState =
+    state.status === 'no-data' && analysedFrames.current !== frames ? { status: 'loading', progress: 0 } : state;
+  const drawn = useMemo(() => withDrawnFrames(current, data), [current, data]);
   return { state: drawn, scorer };
 }

@@ -643,6 +643,34 @@ describe('AnomalyPanel and the state of its queries', () => {
     expect(screen.queryByTestId(testIds.panel.noData)).toBeNull();
   });
 
+  it("goes from waiting for the first query's data to scoring it without saying 'No data' in between", async () => {
+    // A browser review recorded loading, "No data" (one render, before the new data's analysis began), loading, ready.
+    const empty = panelProps([], {});
+    const scorer = onMainThread();
+    const { rerender } = render(
+      <AnomalyPanel {...empty} data={{ ...empty.data, state: LoadingState.Loading }} createScorer={() => scorer} />
+    );
+    await act(async () => {});
+    const panel = screen.getByTestId(testIds.panel.container);
+    expect(panel).toHaveTextContent('Waiting for data…');
+    // Every state the container passed through: each change's old value (React may commit twice before a callback).
+    const states: string[] = [];
+    const observer = new MutationObserver((records) =>
+      states.push(...records.map((record) => record.oldValue ?? 'none'))
+    );
+    observer.observe(document.body, { subtree: true, attributeFilter: ['data-state'], attributeOldValue: true });
+    rerender(
+      <AnomalyPanel
+        {...panelProps([prometheusFrame(syntheticSeries(200, [150], 3), { __name__: 'cpu' })], {})}
+        createScorer={() => scorer}
+      />
+    );
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-state', 'ready'));
+    observer.disconnect();
+    expect(states.length).toBeGreaterThan(0);
+    expect(states).not.toContain('no-data');
+  });
+
   it('while the query runs again the result stays as it is; new data coming while loading are analysed', async () => {
     const values = syntheticSeries(201, [150]);
     const first = panelProps([prometheusFrame(values.slice(0, 200), { __name__: 'cpu' })], {});

@@ -15,7 +15,10 @@ describe('queryErrorText', () => {
     expect(queryErrorText({ state: LoadingState.Error, errors: [{ refId: 'A', message: 'upstream 502' }] })).toBe(
       'upstream 502'
     );
-    expect(queryErrorText({ state: LoadingState.Error })).toBe('The query failed.');
+    // Under the title "The query failed": the detail says something else (a review: "The query failed." twice).
+    expect(queryErrorText({ state: LoadingState.Error })).toBe(
+      'The data source gave no message: the query inspector (panel menu → Inspect → Query) shows its answer.'
+    );
   });
 
   it('says nothing when the queries did not fail', () => {
