@@ -117,7 +117,7 @@ export function useAnalysis(
   const [state, setState] = useState<AnalysisState>({ status: 'loading', progress: 0 });
   const lastDone = useRef<Extract<Analysis, { status: 'done' }> | undefined>(undefined);
   /** The frames `state` was analysed from (a result's own frames may be split: see Analysis). */
-  const analysedFrames = useRef<DataFrame[] | undefined>(undefined);
+  const [analysedFrames, setAnalysedFrames] = useState<DataFrame[] | undefined>(undefined);
 
   useEffect(() => () => scorer.dispose(), [scorer]);
 
@@ -159,7 +159,7 @@ export function useAnalysis(
         // What the next run shows while it loads: the last result, unless the panel has shown "No data" (a failed
         // query) since: its series came back for a scoring run's length (a state-transition review).
         lastDone.current = analysis.status === 'done' ? analysis : undefined;
-        analysedFrames.current = frames;
+        setAnalysedFrames(frames);
         setState(analysis);
       })
       .catch((error: unknown) => {
@@ -177,8 +177,11 @@ export function useAnalysis(
 
   // "No data" of older frames is not said of new ones whose analysis has not started yet (its effect runs after this
   // render): the first query's data flashed "No data" for one render before "Training and scoring" (a review).
-  const current: AnalysisState =
-    state.status === 'no-data' && analysedFrames.current !== frames ? { status: 'loading', progress: 0 } : state;
+  const current = useMemo(
+    (): AnalysisState =>
+      state.status === 'no-data' && analysedFrames !== frames ? { status: 'loading', progress: 0 } : state,
+    [state, analysedFrames, frames]
+  );
   const drawn = useMemo(() => withDrawnFrames(current, data), [current, data]);
   return { state: drawn, scorer };
 }
