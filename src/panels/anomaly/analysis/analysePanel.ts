@@ -152,6 +152,8 @@ async function analyseWith(ctx: AnalysisContext): Promise<Analysis> {
   };
   const outsideRange = { outside: 0 };
   let baseline: Promise<DataFrame[][]> | undefined;
+  /** Models whose baseline lacks their series: sending training rows again would not help them. */
+  const withoutTrainingRows = new Set<string>();
   const job = async (only: (i: number) => boolean, resendTraining: boolean) => {
     const jobs: PanelModelJob[] = [];
     for (let i = 0; i < models.length; i++) {
@@ -171,6 +173,10 @@ async function analyseWith(ctx: AnalysisContext): Promise<Analysis> {
         );
         training = await baselineColumns(await baseline, m, { fromMs: range.from, toMs: range.to }, ctx.pause);
       }
+      const noTrainingRows = range !== undefined && needsTraining && training === undefined;
+      if (noTrainingRows) {
+        withoutTrainingRows.add(m.key);
+      }
       jobs.push({
         slot: m.key,
         trainingKey: trainingKeys[i],
@@ -187,6 +193,7 @@ async function analyseWith(ctx: AnalysisContext): Promise<Analysis> {
         // Without a baseline the training rows are the columns sent: the worker may always train (no round trip to
         // send what it has when it dropped its model).
         mayTrain: !range || (needsTraining && training !== undefined),
+        noTrainingRows,
       });
       if (ctx.isStale()) {
         return undefined;
@@ -219,7 +226,9 @@ async function analyseWith(ctx: AnalysisContext): Promise<Analysis> {
   }
   let outcomes = first.models;
   // The scorer lost models (worker restarted, fell back to the main thread): send training rows once more.
-  const missing = new Set(outcomes.filter((o) => !o.ok && o.code === 'model-missing').map((o) => o.slot));
+  const missing = new Set(
+    outcomes.filter((o) => !o.ok && o.code === 'model-missing' && !withoutTrainingRows.has(o.slot)).map((o) => o.slot)
+  );
   if (missing.size > 0) {
     const retry = await job((i) => missing.has(models[i].key), true);
     if (!retry || retry.status === 'cancelled') {
@@ -239,7 +248,7 @@ async function analyseWith(ctx: AnalysisContext): Promise<Analysis> {
       analysis.outcome = outcome;
       trainedModels += outcome.trained ? 1 : 0;
     } else {
-      analysis.problem = problemOf(outcome.code, outcome.message, options, range !== undefined);
+      analysis.problem = problemOf(outcome.code, outcome.message, options, range);
       analysis.unscored = outcome.series;
     }
   }
@@ -347,12 +356,20 @@ export function trainingOptionsKey(o: AnomalyOptions): string {
   ]);
 }
 
-function problemOf(code: string, message: string, o: AnomalyOptions, baseline: boolean): ModelProblem {
+function problemOf(
+  code: string,
+  message: string,
+  o: AnomalyOptions,
+  baseline: { from: number; to: number } | undefined
+): ModelProblem {
   if (code === 'not-enough-data' || code === 'constant') {
     return { kind: code, message };
   }
   if (code === 'model-missing') {
-    const where = baseline ? 'in the training range' : 'in the visible range';
+    // The range asked for is named: past the data source's retention, or a label changed since (a browser review).
+    const where = baseline
+      ? `in the training range (${utcMinute(baseline.from)} to ${utcMinute(baseline.to)} UTC)`
+      : 'in the visible range';
     return { kind: 'not-enough-data', message: `No data ${where} for this series` };
   }
   if (code === 'too-few-rows') {
@@ -363,4 +380,9 @@ function problemOf(code: string, message: string, o: AnomalyOptions, baseline: b
     return { kind: 'constant', message };
   }
   return { kind: 'error', message };
+}
+
+/** An epoch time as "2026-12-06 18:05" (UTC). */
+function utcMinute(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }

@@ -125,8 +125,9 @@ export async function runAnalyseJob(
       }
       outcome = failure(model, error);
     }
-    // A missing model is sent its training rows at once (the panel retries): nothing is drawn for it meanwhile.
-    if (!outcome.ok && outcome.code !== 'model-missing') {
+    // A missing model is sent its training rows at once (the panel retries): nothing is drawn for it meanwhile,
+    // unless the panel has none to send (an empty baseline: a browser review found the whole panel blank).
+    if (!outcome.ok && (outcome.code !== 'model-missing' || model.noTrainingRows)) {
       outcome = { ...outcome, series: await unscoredLines(model.columns, request.grid, pause) };
     }
     outcomes.push(outcome);

@@ -49,6 +49,11 @@ export interface PanelModelJob {
   training?: PanelColumn[];
   /** Whether the model may train when the cache misses: false when its baseline rows were not sent. */
   mayTrain: boolean;
+  /**
+   * The panel has no training rows to send for it (its baseline came back without the series): a missing model is
+   * then final, and its series are drawn without scores (as a model with too few rows), not left for a retry.
+   */
+  noTrainingRows?: boolean;
 }
 
 export interface AnalyseRequest {

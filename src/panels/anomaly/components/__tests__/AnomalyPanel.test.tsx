@@ -310,6 +310,25 @@ describe('AnomalyPanel and its training range', () => {
     );
   });
 
+  it('draws the series without scores, naming the training range, when the training query brings none of them', async () => {
+    // A browser review: a baseline past the data source's retention (an empty answer) blanked the whole panel with
+    // "No data in the training range", the visible series not drawn, the range not named.
+    setDataSourceSrv({ get: () => Promise.resolve({ query: () => of({ data: [] }) }) } as unknown as DataSourceSrv);
+    const props = panelProps(series(), { training: { kind: 'previous', previousDays: 7 } });
+    props.data.request = {
+      targets: [{ refId: 'A', datasource: { type: 'prometheus', uid: 'prom' } }],
+      intervalMs: STEP,
+      interval: '1m',
+    } as unknown as DataQueryRequest;
+    render(<AnomalyPanel {...props} createScorer={() => new MainThreadScorer('Web Workers are not available here')} />);
+    const notice = await screen.findByTestId(testIds.panel.notEnoughData);
+    expect(notice).toHaveTextContent(
+      /No data in the training range \(\d{4}-\d\d-\d\d \d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d UTC\) for this series/
+    );
+    await waitFor(() => expect(plots().length).toBeGreaterThan(0));
+    expect(JSON.parse(plots()[0].root.getAttribute('data-shown-series')!)).toEqual([expect.stringContaining('cpu')]);
+  });
+
   it('says nothing of the training range when it is the visible one', async () => {
     renderPanel(series());
     await screen.findByTestId(testIds.panel.summary);
