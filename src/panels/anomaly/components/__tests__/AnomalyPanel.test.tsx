@@ -291,11 +291,8 @@ describe('AnomalyPanel and its training range', () => {
     }
   });
 
-  it('when the training query fails, trains on the visible range and says why, not "Anomaly detection failed"', async () => {
-    // A review (2026-12-06): an upstream's 502 on the training query blanked the whole panel.
-    setDataSourceSrv({
-      get: () => Promise.reject(new Error('upstream 502 Bad Gateway')),
-    } as unknown as DataSourceSrv);
+  /** The panel trained on the 7 days before, its query to a Prometheus data source (setDataSourceSrv answers it). */
+  function renderTrainingOnPreviousDays() {
     const props = panelProps(series(), { training: { kind: 'previous', previousDays: 7 } });
     props.data.request = {
       targets: [{ refId: 'A', datasource: { type: 'prometheus', uid: 'prom' } }],
@@ -303,6 +300,14 @@ describe('AnomalyPanel and its training range', () => {
       interval: '1m',
     } as unknown as DataQueryRequest;
     render(<AnomalyPanel {...props} createScorer={() => new MainThreadScorer('Web Workers are not available here')} />);
+  }
+
+  it('when the training query fails, trains on the visible range and says why, not "Anomaly detection failed"', async () => {
+    // A review (2026-12-06): an upstream's 502 on the training query blanked the whole panel.
+    setDataSourceSrv({
+      get: () => Promise.reject(new Error('upstream 502 Bad Gateway')),
+    } as unknown as DataSourceSrv);
+    renderTrainingOnPreviousDays();
     const summary = await screen.findByTestId(testIds.panel.summary);
     expect(Number(summary.getAttribute('data-anomaly-count'))).toBeGreaterThan(0);
     expect(screen.getByTestId(testIds.panel.trainingRangeNotice)).toHaveTextContent(
@@ -314,13 +319,7 @@ describe('AnomalyPanel and its training range', () => {
     // A browser review: a baseline past the data source's retention (an empty answer) blanked the whole panel with
     // "No data in the training range", the visible series not drawn, the range not named.
     setDataSourceSrv({ get: () => Promise.resolve({ query: () => of({ data: [] }) }) } as unknown as DataSourceSrv);
-    const props = panelProps(series(), { training: { kind: 'previous', previousDays: 7 } });
-    props.data.request = {
-      targets: [{ refId: 'A', datasource: { type: 'prometheus', uid: 'prom' } }],
-      intervalMs: STEP,
-      interval: '1m',
-    } as unknown as DataQueryRequest;
-    render(<AnomalyPanel {...props} createScorer={() => new MainThreadScorer('Web Workers are not available here')} />);
+    renderTrainingOnPreviousDays();
     const notice = await screen.findByTestId(testIds.panel.notEnoughData);
     expect(notice).toHaveTextContent(
       /No data in the training range \(\d{4}-\d\d-\d\d \d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d UTC\) for this series/
