@@ -145,9 +145,21 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       checkPromqlTokensCost(parsed.tokens, 0, span, config.limits, 'plain');
       if (prometheusDefault) {
         // And over all the series a long subquery applies to (counted first, within the query's timeout).
-        const counting = inFlight.watch(reply, requestedTimeout(params));
-        await checkSubquerySeries(query, 0, span, config.limits, (operand) =>
-          prometheusSeriesCount(prometheusDefault, operand, span.endMs, counting)
+        // Watched (a timer, a close listener) only when a count is asked: most plain queries ask none.
+        let counting: ReturnType<typeof inFlight.watch> | undefined;
+        await checkSubquerySeries(
+          query,
+          0,
+          span,
+          config.limits,
+          (operand) =>
+            prometheusSeriesCount(
+              prometheusDefault,
+              operand,
+              span.endMs,
+              (counting ??= inFlight.watch(reply, requestedTimeout(params)))
+            ),
+          parsed.tokens
         );
       }
       return passThrough(request, reply, kind === 'instant' ? '/api/v1/query' : '/api/v1/query_range');

@@ -161,11 +161,13 @@ export async function checkSubquerySeries(
   offset: number,
   fetch: PromqlFetch,
   limits: Limits,
-  countSeries: (operand: string) => Promise<number>
+  countSeries: (operand: string) => Promise<number>,
+  /** The expression's tokens when already lexed (a plain query's, from parseQuery): not lexed again. */
+  lexed?: Token[]
 ): Promise<void> {
   let tokens: Token[];
   try {
-    tokens = tokenize(expression);
+    tokens = lexed ?? tokenize(expression);
   } catch (error) {
     if (error instanceof PromApiError) {
       return;
