@@ -1,4 +1,4 @@
-import React, { useEffect, useMemo, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { css } from '@emotion/css';
 import { type DataFrame, FieldType, type GrafanaTheme2, LoadingState, type PanelProps } from '@grafana/data';
 import { config } from '@grafana/runtime';
@@ -19,6 +19,7 @@ import { testIds } from '../testIds';
 import type { AnomalyOptions } from '../types';
 import { AnomalyChart } from './AnomalyChart';
 import { PanelMessage } from './PanelMessage';
+import type { Scorer } from '../worker/scorer';
 import { type ScorerFactory, defaultScorerFactory, useAnalysis } from './useAnalysis';
 import { useAnnotationWriter } from './useAnnotationWriter';
 import { useElementHeight } from './useElementHeight';
@@ -58,6 +59,8 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
     props.createScorer ?? defaultScorerFactory,
     width
   );
+
+  const warmingUp = useWarmingUp(scorer);
 
   const shown = state.status === 'done' ? state : state.status === 'loading' ? state.previous : undefined;
   // Series hidden in the legend, by name: the chart leaves them out, the header's count too. Grafana saves the choice
@@ -110,6 +113,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       style={{ width, height }}
       data-testid={testIds.panel.container}
       data-state={status}
+      data-warm-up={warmingUp ? 'running' : 'idle'}
       {...extra}
     >
       {children}
@@ -480,4 +484,10 @@ function noSeriesDetail(frames: DataFrame[]): string {
           'transformation.';
   }
   return 'The queries returned no numeric time series.';
+}
+
+/** The scorer's warmingUp, re-rendering the panel when it changes (data-warm-up: see Scorer.warmingUp). */
+function useWarmingUp(scorer: Scorer): boolean {
+  const subscribe = useCallback((listener: () => void) => scorer.watchWarmUp?.(listener) ?? (() => {}), [scorer]);
+  return useSyncExternalStore(subscribe, () => scorer.warmingUp ?? false);
 }

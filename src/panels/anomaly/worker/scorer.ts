@@ -38,6 +38,14 @@ export interface Scorer {
   hasModel(slot: string, trainingKey: string): boolean;
   /** Buffers of series the scorer no longer holds, for the panel's next copies (see BufferPool). */
   readonly buffers?: BufferPool;
+  /**
+   * Whether a warm-up of the scorer's workers is waiting in the page's queue or under way (warmUp.ts): the panel
+   * says so (data-warm-up), so that a test measuring a later job can start it on warm workers, as a user's change a
+   * moment after a dashboard opened finds them. Absent: the scorer never warms up (the main thread).
+   */
+  readonly warmingUp?: boolean;
+  /** Calls `listener` whenever warmingUp may have changed; returns the unsubscribe. */
+  watchWarmUp?(listener: () => void): () => void;
   dispose(): void;
 }
 
@@ -74,6 +82,10 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
   private warmUpStopSent = false;
   /** The worker failed (fail() with a real error): it gets no warm-up any more. */
   private failed = false;
+  /** A warm-up asked of the queue whose answer has not come yet (queued, or sent to the worker). */
+  private warmUpWanted = false;
+  /** Told whenever warmUpWanted changes (the pool's or the panel's watch). */
+  onWarmUpChange?: () => void;
 
   /**
    * @param buffers the pool the panel copies into; a pool of workers shares one, and refills it itself
@@ -135,7 +147,20 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
     const again = answer === undefined || (answer !== 'sent' && answer.outcome === 'stopped');
     if (again && !this.failed && this.warmUpsSent < WARM_UP_ATTEMPTS) {
       this.warmUpWith = warmUpTemplate(input);
+      this.setWarmUpWanted(true);
       this.warmUpQueue.request(this);
+    }
+  }
+
+  /** A warm-up asked for and not answered yet (see Scorer.warmingUp). */
+  get warmingUp(): boolean {
+    return this.warmUpWanted;
+  }
+
+  private setWarmUpWanted(wanted: boolean): void {
+    if (this.warmUpWanted !== wanted) {
+      this.warmUpWanted = wanted;
+      this.onWarmUpChange?.();
     }
   }
 
@@ -212,6 +237,7 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
     this.analyses++; // a refill still to come is stale
     this.warmUpQueue.withdraw(this); // first: nothing is started on a worker being terminated
     this.worker.terminate();
+    this.setWarmUpWanted(false);
     this.buffers.clear();
     this.fail(new JobCancelled());
   }
@@ -221,6 +247,7 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
     if (message.type === 'warmed-up') {
       this.warmUpAnswer = { outcome: message.outcome, ms: message.ms };
       this.warmUpQueue.finished(this);
+      this.setWarmUpWanted(false);
       return;
     }
     if (message.type === 'explanation') {
@@ -346,6 +373,14 @@ export class WorkerPoolScorer implements Scorer {
     return home === undefined ? Promise.resolve(null) : this.workers[home].explain(slot, time, top);
   }
 
+  /** Told whenever a worker's warmingUp changes. */
+  onWarmUpChange?: () => void;
+
+  /** Whether any worker's warm-up is waiting or under way (see Scorer.warmingUp). */
+  get warmingUp(): boolean {
+    return this.workers.some((worker) => worker.warmingUp);
+  }
+
   /** Each worker's latest warm-up (see WorkerScorer.warmUpState), in the pool's order. */
   get warmUps(): Array<WorkerScorer['warmUpState']> {
     return this.workers.map((worker) => worker.warmUpState);
@@ -407,13 +442,15 @@ export class WorkerPoolScorer implements Scorer {
    * jobs, so the panel falls back (ResilientScorer) instead of waiting for ever on a worker whose peer died.
    */
   private member(worker: Worker): WorkerScorer {
-    return new WorkerScorer(
+    const member = new WorkerScorer(
       worker,
       this.buffers,
       false,
       (error) => this.workers.forEach((w) => w.fail(error)),
       this.warmUpQueue
     );
+    member.onWarmUpChange = () => this.onWarmUpChange?.();
+    return member;
   }
 
   /** Puts `wanted` workers in use (at most the pool's size), starting workers in pairs (see the class). */
@@ -521,6 +558,7 @@ export class MainThreadScorer implements Scorer {
  */
 export class ResilientScorer implements Scorer {
   private current: Scorer | undefined;
+  private readonly warmUpWatchers = new Set<() => void>();
 
   /**
    * @param startWorker returns a worker, or why none could start; it runs at the first job (again after dispose)
@@ -555,6 +593,17 @@ export class ResilientScorer implements Scorer {
     return this.current?.explain(slot, time, top) ?? Promise.resolve(null);
   }
 
+  get warmingUp(): boolean {
+    return this.current?.warmingUp ?? false;
+  }
+
+  watchWarmUp(listener: () => void): () => void {
+    this.warmUpWatchers.add(listener);
+    return () => this.warmUpWatchers.delete(listener);
+  }
+
+  private readonly tellWarmUpWatchers = () => this.warmUpWatchers.forEach((listener) => listener());
+
   private async withFallback<R>(
     models: Array<{ slot: string }>,
     runOn: (scorer: Scorer) => Promise<R>
@@ -564,10 +613,12 @@ export class ResilientScorer implements Scorer {
       if (typeof started === 'string') {
         this.current = new MainThreadScorer(started);
       } else {
-        this.current =
+        const workers =
           this.maxWorkers > 1
             ? new WorkerPoolScorer(started, this.startWorker, this.maxWorkers)
             : new WorkerScorer(started);
+        workers.onWarmUpChange = this.tellWarmUpWatchers;
+        this.current = workers;
       }
     }
     const scorer = this.current;
@@ -595,6 +646,7 @@ export class ResilientScorer implements Scorer {
   dispose(): void {
     this.current?.dispose();
     this.current = undefined;
+    this.tellWarmUpWatchers();
   }
 }
 

@@ -17,20 +17,22 @@ import type { AnalyseRequest, PanelModelJob } from './messages';
 /** Warm-ups a worker is sent at most (see WorkerScorer.warmUp). */
 export const WARM_UP_ATTEMPTS = 3;
 /**
- * Series of the warm-up (made-up models) at WARM_UP_ROWS rows each: enough calls for V8's optimising compiler
- * (TurboFan), not only Maglev, to compile more of the per-model code before the first big job: with 4, ~95 optimising
- * compiles ran during the 50 × 10 000 job on the cores scoring it, with 12 ~80 in half the compile time (traced), for
- * 0.6-0.7 s of a worker's idle time instead of 0.25-0.45 s (docs/performance.md). Longer series (options that need
- * more history to train) get fewer, as many as make about the same rows, but never fewer than WARM_UP_MIN_MODELS (the
- * count before, from 3 000 rows on).
+ * Series of the warm-up (made-up models) at WARM_UP_ROWS rows each. V8 tiers a function up on the work done in it,
+ * so the warm-up must do about the work of a real big job in every per-series loop (features, walk, marks,
+ * decimation), not only call it: with 12 series of 1 000 rows ~90 optimising compiles (0.37-0.56 s of compiler CPU)
+ * still ran during the 50 × 10 000 job on the cores scoring it; with 12 of 8 000 rows, 0.22-0.27 s, and the job
+ * drew its marks in 860-934 ms against 942-1 431 ms (same browser test, the warm-up ended before the job in both,
+ * docs/performance.md). It costs a worker 1.1-1.3 s of idle time instead of 0.7-0.85 s: most of a warm-up is
+ * compiling, not rows. Longer series (options that need more history to train) get fewer, as many as make about
+ * the same rows, but never fewer than WARM_UP_MIN_MODELS.
  */
 export const WARM_UP_MODELS = 12;
 /** The fewest series of a warm-up, whatever their length. */
 export const WARM_UP_MIN_MODELS = 4;
 /** Rows per warm-up series (more when the panel's options need more to train). */
-export const WARM_UP_ROWS = 1000;
+export const WARM_UP_ROWS = 8000;
 /** Past this many rows (a panel whose options need a long history to train) a warm-up would cost too much: none. */
-export const WARM_UP_MAX_ROWS = 8000;
+export const WARM_UP_MAX_ROWS = 32_000;
 /** Series per warm-up model at most (a multivariate or grouped panel's models have several). */
 const WARM_UP_MAX_COLUMNS = 4;
 

@@ -194,6 +194,32 @@ describe('AnomalyPanel states', () => {
     expect(plots().map((p) => (canvasClears.get(p.canvas) ?? 0) - (before.get(p.canvas) ?? 0))).toEqual([1, 1]);
   });
 
+  it("says whether its scorer's workers are warming up (data-warm-up), and updates when they are done", async () => {
+    /** A scorer whose warm-up the test ends. */
+    class WarmingUpScorer extends MainThreadScorer {
+      private warming = true;
+      private readonly watchers = new Set<() => void>();
+      get warmingUp() {
+        return this.warming;
+      }
+      watchWarmUp(listener: () => void) {
+        this.watchers.add(listener);
+        return () => this.watchers.delete(listener);
+      }
+      endWarmUp() {
+        this.warming = false;
+        this.watchers.forEach((listener) => listener());
+      }
+    }
+    const scorer = new WarmingUpScorer('test');
+    renderPanel([prometheusFrame(syntheticSeries(200, [150]), { __name__: 'cpu' })], {}, () => scorer);
+    const container = await screen.findByTestId(testIds.panel.container);
+    await waitFor(() => expect(container).toHaveAttribute('data-state', 'ready'));
+    expect(container).toHaveAttribute('data-warm-up', 'running');
+    act(() => scorer.endWarmUp());
+    expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-warm-up', 'idle');
+  });
+
   it('shows the chart, the anomaly count and the main-thread notice when no worker can start', async () => {
     renderPanel([prometheusFrame(syntheticSeries(200, [150]), { __name__: 'cpu' })], {}, defaultScorerFactory);
     const summary = await screen.findByTestId(testIds.panel.summary);

@@ -237,6 +237,24 @@ describe('scorers', () => {
     scorer.dispose();
   });
 
+  it('WorkerPoolScorer says a warm-up is waiting or under way until every worker has answered (data-warm-up)', async () => {
+    const { start } = startedWorkers();
+    // One core: the second worker's warm-up waits in the queue while the first one's runs.
+    const scorer = new WorkerPoolScorer(start(), start, 2, new WarmUpQueue(1));
+    const seen: boolean[] = [];
+    scorer.onWarmUpChange = () => seen.push(scorer.warmingUp);
+    expect(scorer.warmingUp).toBe(false);
+    const job = scorer.analyse(analyseInput(300, 10));
+    // Asked for right behind the job's posting, before its answer.
+    expect(scorer.warmingUp).toBe(true);
+    await job;
+    await warmedUp(scorer);
+    expect(scorer.warmingUp).toBe(false);
+    // Told on every change: each worker's warm-up asked for, then answered; the pool is idle only after the last.
+    expect(seen).toEqual([true, true, true, false]);
+    scorer.dispose();
+  });
+
   it('WorkerPoolScorer sends a warm-up that a real job stopped again behind a later job, up to WARM_UP_ATTEMPTS', async () => {
     const { started, start } = startedWorkers();
     const scorer = new WorkerPoolScorer(start(), start, 2, new WarmUpQueue(2));

@@ -62,10 +62,11 @@ describe('a worker warm-up', () => {
   });
 
   it('has enough rows for the panel’s options to train on, and is skipped when that would be too many', () => {
-    expect(warmUpRequests(template({}, 1, 3000))![0].models[0].columns[0].times).toHaveLength(3001);
+    expect(warmUpRequests(template({}, 1, 3000))![0].models[0].columns[0].times).toHaveLength(WARM_UP_ROWS);
+    expect(warmUpRequests(template({}, 1, 12_000))![0].models[0].columns[0].times).toHaveLength(12_001);
     // Longer series, fewer of them: about the rows of WARM_UP_MODELS default ones, never fewer than the minimum.
-    expect(warmUpRequests(template({}, 1, 1999))![0].models).toHaveLength(WARM_UP_MODELS / 2);
-    expect(warmUpRequests(template({}, 1, 3000))![0].models).toHaveLength(WARM_UP_MIN_MODELS);
+    expect(warmUpRequests(template({}, 1, 2 * WARM_UP_ROWS - 1))![0].models).toHaveLength(WARM_UP_MODELS / 2);
+    expect(warmUpRequests(template({}, 1, 24_000))![0].models).toHaveLength(WARM_UP_MIN_MODELS);
     expect(warmUpRequests(template({}, 1, WARM_UP_MAX_ROWS - 1))![0].models).toHaveLength(WARM_UP_MIN_MODELS);
     expect(warmUpRequests(template({}, 1, WARM_UP_MAX_ROWS))).toBeUndefined();
   });
