@@ -147,7 +147,10 @@ test.describe('anomaly panel responsiveness (whole cycle)', () => {
       await expect(panelContainer(host.page)).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
       // The workers' warm-up in their idle time after that first job (src/panels/anomaly/worker/warmUp.ts) ends
       // before the measured cycle starts, as it does before a user's next change on a dashboard open for a moment.
-      await expect(panelContainer(host.page)).toHaveAttribute('data-warm-up', 'idle', { timeout: 60_000 });
+      // An earlier build served by bench 35-panel as its reference does not say (no data-warm-up): it starts at once.
+      if ((await panelContainer(host.page).getAttribute('data-warm-up')) !== null) {
+        await expect(panelContainer(host.page)).toHaveAttribute('data-warm-up', 'idle', { timeout: 60_000 });
+      }
 
       await generateFramesInPage(host.page, c.panel);
       await processFramesInPage(host.page);
