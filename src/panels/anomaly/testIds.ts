@@ -57,6 +57,8 @@ export const testIds = {
     /** Models that could not be built while others could (listed per series). */
     modelNotice: 'data-testid anomaly-panel model-notice',
     trainingRangeNotice: 'data-testid anomaly-panel training-range-notice',
+    /** The training range holds more points than a model trains on: it trains on the newest (analysePanel). */
+    trainingCapNotice: 'data-testid anomaly-panel training-cap-notice',
     /** Tooltip content: value, anomaly score, top contributing features. */
     tooltip: 'data-testid anomaly-panel tooltip',
     tooltipTime: 'data-testid anomaly-panel tooltip time',

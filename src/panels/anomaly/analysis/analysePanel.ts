@@ -6,6 +6,7 @@ import { type SeriesRef, findNumberSeries } from '../data/seriesRefs';
 import { requiredPoints, toDetectorOptions } from '../model/detectorOptions';
 import { alignedQueryStart, trainingPlan } from '../model/trainingPlan';
 import { trainingDataKey } from '../model/trainingRange';
+import { MAX_TRAINING_ROWS } from '../pipeline/chunkedScore';
 import { copySeriesData, type KeptTimes } from '../pipeline/seriesData';
 import type { PixelGrid } from '../pipeline/decimate';
 import type { AnomalyOptions } from '../types';
@@ -52,6 +53,11 @@ export type Analysis =
       outsideRange: number;
       /** The training query failed (its message): the models trained on the visible range instead. */
       trainingQueryFailed?: string;
+      /**
+       * The training range holds more rows at the panel's step than a model trains on: the newest MAX_TRAINING_ROWS
+       * were fetched, from `fromMs` (see trainingPlan).
+       */
+      trainingCapped?: { fromMs: number; toMs: number; rows: number };
     };
 
 /** The training range's query failed: the analysis is made again on the visible range (analysePanel). */
@@ -260,6 +266,9 @@ async function analyseWith(ctx: AnalysisContext): Promise<Analysis> {
     frames,
     framesSplit: frames !== ctx.frames,
     outsideRange: outsideRange.outside,
+    ...(plan?.capped && {
+      trainingCapped: { fromMs: plan.fetch.from, toMs: plan.warmupEndMs ?? plan.fetch.to, rows: MAX_TRAINING_ROWS },
+    }),
   };
 }
 
@@ -383,6 +392,6 @@ function problemOf(
 }
 
 /** An epoch time as "2026-12-06 18:05" (UTC). */
-function utcMinute(ms: number): string {
+export function utcMinute(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }

@@ -5,7 +5,7 @@ import { config } from '@grafana/runtime';
 import { MIN_RECORD_HISTORY } from '@telemetry-analyzer/engine';
 import { Alert, usePanelContext, useStyles2 } from '@grafana/ui';
 import { CreateAlertRuleButton } from '../alerting/CreateAlertRuleButton';
-import type { ModelAnalysis } from '../analysis/analysePanel';
+import { type ModelAnalysis, utcMinute } from '../analysis/analysePanel';
 import { anomalyCountText, anomalyCounts } from '../analysis/anomalyCounts';
 import { flagShareNotice } from '../analysis/flagShareNotice';
 import { queryErrorText } from '../data/queryErrors';
@@ -195,6 +195,21 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       >
         {fixedRangeProblem}: the models train on the visible range instead.
         {unusableRange === undefined ? '' : ' Set its start and end under Training range in the panel options.'}
+      </Alert>
+    );
+  }
+  const capped = fixedRangeProblem === undefined ? shown.trainingCapped : undefined;
+  if (capped !== undefined) {
+    notices.push(
+      <Alert
+        key="training-cap"
+        severity="info"
+        title={`Training on the newest ${capped.rows.toLocaleString('en-US')} points`}
+        data-testid={testIds.panel.trainingCapNotice}
+      >
+        The training range holds more points at this panel&apos;s step than a model trains on: the models train on its
+        newest {capped.rows.toLocaleString('en-US')} ({utcMinute(capped.fromMs)} to {utcMinute(capped.toMs)} UTC). A
+        larger Min interval in the query options, or a shorter training range, lets them cover all of it.
       </Alert>
     );
   }

@@ -12,6 +12,11 @@ export interface TrainingPlan {
    * range are scored, from the rows before them, but not drawn (as the proxy scores them, not returning them).
    */
   warmupEndMs?: number;
+  /**
+   * The window holds more rows at the panel's step than a model trains on (MAX_TRAINING_ROWS): `fetch` starts later
+   * than the window, at its newest rows, and the panel says so.
+   */
+  capped?: boolean;
 }
 
 /** What the training rows of a panel depend on besides its training option. */
@@ -54,15 +59,15 @@ export function trainingPlan(training: TrainingRangeOptions, context: TrainingCo
     return undefined;
   }
   // The models train on the newest MAX_TRAINING_ROWS rows of the window: older ones are not fetched.
-  if (stepMs > 0) {
-    startMs = Math.max(startMs, endMs - (MAX_TRAINING_ROWS - 1) * stepMs);
-  }
+  const newestStart = stepMs > 0 ? endMs - (MAX_TRAINING_ROWS - 1) * stepMs : -Infinity;
+  const capped = newestStart > startMs ? { capped: true } : {};
+  startMs = Math.max(startMs, newestStart);
   if (!context.online) {
-    return { fetch: { from: startMs, to: endMs } };
+    return { fetch: { from: startMs, to: endMs }, ...capped };
   }
   // Online, the rows up to the visible range go through the detector too (a window ending inside the visible range
   // warms up on visible rows as well).
-  return { fetch: { from: startMs, to: Math.max(endMs, scoreStartMs) }, warmupEndMs: endMs };
+  return { fetch: { from: startMs, to: Math.max(endMs, scoreStartMs) }, warmupEndMs: endMs, ...capped };
 }
 
 /**

@@ -318,8 +318,8 @@ describe('AnomalyPanel and its training range', () => {
   });
 
   /** The panel trained on the 7 days before, its query to a Prometheus data source (setDataSourceSrv answers it). */
-  function renderTrainingOnPreviousDays() {
-    const props = panelProps(series(), { training: { kind: 'previous', previousDays: 7 } });
+  function renderTrainingOnPreviousDays(previousDays = 7) {
+    const props = panelProps(series(), { training: { kind: 'previous', previousDays } });
     props.data.request = {
       targets: [{ refId: 'A', datasource: { type: 'prometheus', uid: 'prom' } }],
       intervalMs: STEP,
@@ -352,6 +352,26 @@ describe('AnomalyPanel and its training range', () => {
     );
     await waitFor(() => expect(plots().length).toBeGreaterThan(0));
     expect(JSON.parse(plots()[0].root.getAttribute('data-shown-series')!)).toEqual([expect.stringContaining('cpu')]);
+  });
+
+  it('says when the training range holds more points than a model trains on, naming the part it trains on', async () => {
+    // A browser review: 30 previous days at a 1-minute step (43 200 points) trained on the newest 20 000 without a word.
+    setDataSourceSrv({ get: () => Promise.resolve({ query: () => of({ data: [] }) }) } as unknown as DataSourceSrv);
+    renderTrainingOnPreviousDays(30);
+    const notice = await screen.findByTestId(testIds.panel.trainingCapNotice);
+    expect(notice).toHaveTextContent('Training on the newest 20,000 points');
+    const [, from, to] = notice.textContent!.match(
+      /\((\d{4}-\d\d-\d\d \d\d:\d\d) to (\d{4}-\d\d-\d\d \d\d:\d\d) UTC\)/
+    )!;
+    // 20 000 points a minute apart, both ends included.
+    expect(Date.parse(`${to}Z`) - Date.parse(`${from}Z`)).toBe((20_000 - 1) * STEP);
+  });
+
+  it('says nothing of a training range a model trains on whole', async () => {
+    setDataSourceSrv({ get: () => Promise.resolve({ query: () => of({ data: [] }) }) } as unknown as DataSourceSrv);
+    renderTrainingOnPreviousDays();
+    await screen.findByTestId(testIds.panel.notEnoughData);
+    expect(screen.queryByTestId(testIds.panel.trainingCapNotice)).toBeNull();
   });
 
   it('says nothing of the training range when it is the visible one', async () => {

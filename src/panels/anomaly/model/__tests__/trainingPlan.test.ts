@@ -53,10 +53,31 @@ describe('trainingPlan (the proxy reads the rule the panel writes the same way)'
     expect(plan?.fetch.to).toBe(now - (now % HOUR));
   });
 
-  it('fetches only the newest rows a model trains on', () => {
+  it('fetches only the newest rows a model trains on, and says it did (the panel tells the user)', () => {
     const week = { kind: 'previous' as const, previousDays: 7 };
     const plan = trainingPlan(week, { scoreStartMs: visibleFrom, online: true, stepMs: 15_000, features, nowMs: now })!;
     expect(plan.fetch.from).toBe(plan.warmupEndMs! - (MAX_TRAINING_ROWS - 1) * 15_000);
+    expect(plan.capped).toBe(true);
+    // A window of exactly MAX_TRAINING_ROWS rows (both ends included) is fetched whole.
+    const exact = (MAX_TRAINING_ROWS - 1) * MINUTE;
+    const fixed = {
+      kind: 'absolute' as const,
+      previousDays: 7,
+      from: visibleFrom - DAY - exact,
+      to: visibleFrom - DAY,
+    };
+    const whole = trainingPlan(fixed, {
+      scoreStartMs: visibleFrom,
+      online: false,
+      stepMs: MINUTE,
+      features,
+      nowMs: now,
+    });
+    expect(whole).toEqual({ fetch: { from: fixed.from, to: fixed.to } });
+    const longer = { ...fixed, from: fixed.from - MINUTE };
+    expect(
+      trainingPlan(longer, { scoreStartMs: visibleFrom, online: false, stepMs: MINUTE, features, nowMs: now })
+    ).toEqual({ fetch: { from: fixed.from, to: fixed.to }, capped: true });
   });
 
   it('a fixed range is taken as given; online, the rows up to the visible range follow it', () => {
