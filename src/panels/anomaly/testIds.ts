@@ -40,6 +40,8 @@ export const testIds = {
     alignment: 'data-testid anomaly-panel alignment',
     /** Online mode warming up on the visible range: what is not scored, and what to do instead. */
     onlineWarmupNote: 'data-testid anomaly-panel online warm-up note',
+    /** Annotations are asked for on a dashboard not saved yet: none are written until it is. */
+    annotationsNote: 'data-testid anomaly-panel annotations note',
     /** contamination auto flagged more than 5 % of the points; data-share holds the share. */
     autoWarning: 'data-testid anomaly-panel auto-warning',
     overFlaggingWarning: 'data-testid anomaly-panel over-flagging-warning',

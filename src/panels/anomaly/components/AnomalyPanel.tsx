@@ -282,6 +282,15 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       </div>
     );
   }
+  if (options.writeAnnotations && !dashboardUID && !publicDashboard) {
+    // A review: on a new dashboard the option was on and nothing was written, without a word.
+    notices.push(
+      <div key="annotations" className={s.note} data-testid={testIds.panel.annotationsNote}>
+        Anomaly annotations are written once the dashboard is saved (without a dashboard, Grafana would make them
+        annotations of the whole organisation).
+      </div>
+    );
+  }
   const scoredRows = scored.reduce((sum, m) => sum + m.outcome!.scoredRows, 0);
   const drawnCount = scored.reduce((sum, m) => sum + m.outcome!.series.length, 0);
   const flaggedRows = scored.reduce((sum, m) => sum + m.outcome!.flaggedRows, 0);

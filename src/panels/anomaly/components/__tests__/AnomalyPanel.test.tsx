@@ -311,9 +311,14 @@ describe('AnomalyPanel and its training range', () => {
     const annotationRequests = () => fetch.mock.calls.filter(([r]) => r.url.includes('/api/annotations'));
     if (written) {
       await waitFor(() => expect(annotationRequests().length).toBeGreaterThan(0));
+      expect(screen.queryByTestId(testIds.panel.annotationsNote)).toBeNull();
     } else {
       await act(async () => {});
       expect(annotationRequests()).toEqual([]);
+      // Said, not silently skipped.
+      expect(screen.getByTestId(testIds.panel.annotationsNote)).toHaveTextContent(
+        'Anomaly annotations are written once the dashboard is saved'
+      );
     }
   });
 
