@@ -42,6 +42,8 @@ export const testIds = {
     onlineWarmupNote: 'data-testid anomaly-panel online warm-up note',
     /** Annotations are asked for on a dashboard not saved yet: none are written until it is. */
     annotationsNote: 'data-testid anomaly-panel annotations note',
+    /** Grouped by a label some series lack: those make one model together (planModels). */
+    groupByNote: 'data-testid anomaly-panel group-by note',
     /** contamination auto flagged more than 5 % of the points; data-share holds the share. */
     autoWarning: 'data-testid anomaly-panel auto-warning',
     overFlaggingWarning: 'data-testid anomaly-panel over-flagging-warning',

@@ -24,6 +24,8 @@ export interface PanelModel {
   key: string;
   label: string;
   series: SeriesRef[];
+  /** Grouped by a label: the series that lack it, grouped together (see planModels). */
+  unlabelled?: boolean;
 }
 
 export interface ModelAnalysis {

@@ -247,6 +247,18 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       </Alert>
     );
   }
+  const unlabelled = shown.models.find((a) => a.model.unlabelled);
+  if (unlabelled !== undefined) {
+    // A review: a group-by label no series has made one model of every series, without a word.
+    const count = unlabelled.model.series.length;
+    notices.push(
+      <div key="unlabelled" className={s.note} data-testid={testIds.panel.groupByNote}>
+        {shown.models.length === 1
+          ? `No series has the label "${options.groupByLabel}" (Group by label): all ${count} make one model.`
+          : `${count} of the series ${count === 1 ? 'has' : 'have'} no label "${options.groupByLabel}" (Group by label): ${count === 1 ? 'it makes a model of its own' : 'they make one model together'}, ${unlabelled.model.label}.`}
+      </div>
+    );
+  }
   const alignments = scored.filter((m) => m.outcome!.alignment);
   if (alignments.length > 0) {
     const total = alignments.reduce(

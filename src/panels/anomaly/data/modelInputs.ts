@@ -14,6 +14,8 @@ export interface ModelInput {
   table: SeriesTable;
   /** `series[i]` is column i of `table`. */
   series: SeriesRef[];
+  /** Grouped by a label: the series that lack it, grouped together (the panel says so). */
+  unlabelled?: boolean;
 }
 
 export interface ModelLayout {
@@ -38,10 +40,11 @@ export function planModels(refs: SeriesRef[], layout: ModelLayout): Array<Omit<M
   if (layout.mode === 'per-series') {
     return refs.map((ref) => ({ key: `series:${ref.id}`, label: ref.name, series: [ref] }));
   }
-  return groupRefs(refs, layout.groupByLabel).map(({ groupKey, label, members }) => ({
+  return groupRefs(refs, layout.groupByLabel).map(({ groupKey, label, members, unlabelled }) => ({
     key: `group:${groupKey}:${members.map((m) => m.id).join('|')}`,
     label,
     series: members,
+    ...(unlabelled && { unlabelled }),
   }));
 }
 
@@ -73,5 +76,6 @@ function groupRefs(refs: SeriesRef[], groupByLabel: string) {
     groupKey: groupByLabel ? `${groupByLabel}=${value}` : 'all',
     label: groupByLabel ? `${groupByLabel}=${value === '' ? '(no label)' : value}` : 'all series',
     members,
+    unlabelled: groupByLabel !== '' && value === '',
   }));
 }

@@ -220,6 +220,34 @@ describe('AnomalyPanel states', () => {
     expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-warm-up', 'idle');
   });
 
+  it.each([
+    [
+      'no series has',
+      [{}, {}] as Array<Record<string, string>>,
+      'No series has the label "host" (Group by label): all 2 make one model.',
+    ],
+    [
+      'some series lack',
+      [{ host: 'a' }, {}] as Array<Record<string, string>>,
+      '1 of the series has no label "host" (Group by label): it makes a model of its own, host=(no label).',
+    ],
+  ])('says when %s the group-by label (those series are grouped together)', async (_, labels, text) => {
+    const frames = labels.map((extra, k) =>
+      prometheusFrame(syntheticSeries(200, [150], 3 + k), { __name__: `cpu_${k}`, ...extra })
+    );
+    renderPanel(frames, { mode: 'multivariate', groupByLabel: 'host' });
+    expect(await screen.findByTestId(testIds.panel.groupByNote)).toHaveTextContent(text);
+  });
+
+  it('says nothing of the group-by label when every series has it', async () => {
+    const frames = ['a', 'b'].map((host, k) =>
+      prometheusFrame(syntheticSeries(200, [150], 3 + k), { __name__: 'cpu', host })
+    );
+    renderPanel(frames, { mode: 'multivariate', groupByLabel: 'host' });
+    await screen.findByTestId(testIds.panel.summary);
+    expect(screen.queryByTestId(testIds.panel.groupByNote)).toBeNull();
+  });
+
   it('shows the chart, the anomaly count and the main-thread notice when no worker can start', async () => {
     renderPanel([prometheusFrame(syntheticSeries(200, [150]), { __name__: 'cpu' })], {}, defaultScorerFactory);
     const summary = await screen.findByTestId(testIds.panel.summary);
