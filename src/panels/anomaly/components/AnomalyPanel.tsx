@@ -1,4 +1,4 @@
-import React, { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { type DataFrame, FieldType, type GrafanaTheme2, LoadingState, type PanelProps } from '@grafana/data';
 import { config } from '@grafana/runtime';
@@ -522,8 +522,25 @@ function noSeriesDetail(frames: DataFrame[]): string {
   return 'The queries returned no numeric time series.';
 }
 
-/** The scorer's warmingUp, re-rendering the panel when it changes (data-warm-up: see Scorer.warmingUp). */
+/**
+ * The scorer's warmingUp, re-rendering the panel when it changes (data-warm-up: see Scorer.warmingUp), in a task of
+ * its own: the change is told from inside a job's posting (a warm-up is asked for right behind it), a task the panel
+ * keeps short, and a render there would lengthen it.
+ */
 function useWarmingUp(scorer: Scorer): boolean {
-  const subscribe = useCallback((listener: () => void) => scorer.watchWarmUp?.(listener) ?? (() => {}), [scorer]);
-  return useSyncExternalStore(subscribe, () => scorer.warmingUp ?? false);
+  const [warmingUp, setWarmingUp] = useState(() => scorer.warmingUp ?? false);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const read = () => setWarmingUp(scorer.warmingUp ?? false);
+    const unsubscribe = scorer.watchWarmUp?.(() => {
+      clearTimeout(timer);
+      timer = setTimeout(read, 0);
+    });
+    read();
+    return () => {
+      clearTimeout(timer);
+      unsubscribe?.();
+    };
+  }, [scorer]);
+  return warmingUp;
 }

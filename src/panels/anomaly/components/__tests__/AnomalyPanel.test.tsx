@@ -217,7 +217,7 @@ describe('AnomalyPanel states', () => {
     await waitFor(() => expect(container).toHaveAttribute('data-state', 'ready'));
     expect(container).toHaveAttribute('data-warm-up', 'running');
     act(() => scorer.endWarmUp());
-    expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-warm-up', 'idle');
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-warm-up', 'idle'));
   });
 
   it.each([
