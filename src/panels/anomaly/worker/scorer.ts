@@ -82,9 +82,7 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
   private warmUpStopSent = false;
   /** The worker failed (fail() with a real error): it gets no warm-up any more. */
   private failed = false;
-  /** A warm-up asked of the queue whose answer has not come yet (queued, or sent to the worker). */
-  private warmUpWanted = false;
-  /** Told whenever warmUpWanted changes (the pool's or the panel's watch). */
+  /** Told whenever warmingUp may have changed (the pool's or the panel's watch). */
   onWarmUpChange?: () => void;
 
   /**
@@ -147,21 +145,14 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
     const again = answer === undefined || (answer !== 'sent' && answer.outcome === 'stopped');
     if (again && !this.failed && this.warmUpsSent < WARM_UP_ATTEMPTS) {
       this.warmUpWith = warmUpTemplate(input);
-      this.setWarmUpWanted(true);
       this.warmUpQueue.request(this);
-    }
-  }
-
-  /** A warm-up asked for and not answered yet (see Scorer.warmingUp). */
-  get warmingUp(): boolean {
-    return this.warmUpWanted;
-  }
-
-  private setWarmUpWanted(wanted: boolean): void {
-    if (this.warmUpWanted !== wanted) {
-      this.warmUpWanted = wanted;
       this.onWarmUpChange?.();
     }
+  }
+
+  /** A warm-up asked for and not answered yet: the page's queue holds it (see Scorer.warmingUp). */
+  get warmingUp(): boolean {
+    return this.warmUpQueue.holds(this);
   }
 
   /** The queue's turn for this worker (WarmUpCandidate). */
@@ -237,7 +228,7 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
     this.analyses++; // a refill still to come is stale
     this.warmUpQueue.withdraw(this); // first: nothing is started on a worker being terminated
     this.worker.terminate();
-    this.setWarmUpWanted(false);
+    this.onWarmUpChange?.();
     this.buffers.clear();
     this.fail(new JobCancelled());
   }
@@ -247,7 +238,7 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
     if (message.type === 'warmed-up') {
       this.warmUpAnswer = { outcome: message.outcome, ms: message.ms };
       this.warmUpQueue.finished(this);
-      this.setWarmUpWanted(false);
+      this.onWarmUpChange?.();
       return;
     }
     if (message.type === 'explanation') {
@@ -297,6 +288,7 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
       // A failed worker answers nothing more: its warm-up (under way or waiting) must not hold a core of the page.
       this.failed = true;
       this.warmUpQueue.withdraw(this);
+      this.onWarmUpChange?.();
     }
     this.trained.clear();
     this.explaining.forEach((resolve) => resolve(null));

@@ -60,6 +60,11 @@ export class WarmUpQueue {
     this.balance();
   }
 
+  /** Whether this worker's warm-up is waiting or under way (asked for, not answered, not withdrawn). */
+  holds(candidate: WarmUpCandidate): boolean {
+    return this.waiting.includes(candidate) || this.warming.includes(candidate);
+  }
+
   /** For tests and diagnostics: workers busy, warm-ups waiting, under way, and told to stop. */
   get counts(): { busy: number; waiting: number; warming: number; stopping: number } {
     return {

@@ -311,10 +311,15 @@ describe('scorers', () => {
     const silent = new InProcessWorker();
     silent.postMessage = (message: WorkerRequest) => void silent.sent.push(message);
     const scorer = new WorkerScorer(silent as unknown as Worker, undefined, undefined, undefined, queue);
+    let told = 0;
+    scorer.onWarmUpChange = () => told++;
     scorer.warmUp(analyseInput(300, 10));
     expect(queue.counts.warming).toBe(1);
+    expect([scorer.warmingUp, told]).toEqual([true, 1]);
     silent.onerror?.({ message: 'boom', preventDefault() {} } as ErrorEvent);
     expect(queue.counts).toEqual({ busy: 0, waiting: 0, warming: 0, stopping: 0 });
+    // Its warm-up will never answer: the panel no longer says one is under way (data-warm-up).
+    expect([scorer.warmingUp, told]).toEqual([false, 2]);
     scorer.warmUp(analyseInput(300, 10));
     expect(queue.counts).toEqual({ busy: 0, waiting: 0, warming: 0, stopping: 0 });
     expect(silent.sent.filter((m) => m.type === 'warm-up')).toHaveLength(1);
