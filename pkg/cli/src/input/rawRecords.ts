@@ -70,12 +70,9 @@ async function peekStart(stream: Readable): Promise<Buffer | undefined> {
 
 /**
  * 'UTF-16BE' or 'UTF-16LE' when the input starts as UTF-16 text does (a byte-order mark, or ASCII with a zero byte
- * before or after each character), which would otherwise be read as binary data or a misplaced JSON value. csv-parse
- * reads UTF-16LE with its byte-order mark itself.
- */
-/**
- * The UTF-16 encoding `start` is in, if it is: refused. csv-parse decodes UTF-16LE with a byte order mark itself, so
- * a CSV file read whole passes; read line by line (`stream`), it does not (a review: "binary data (a NUL byte)").
+ * before or after each character), which would otherwise be read as binary data or a misplaced JSON value: refused.
+ * csv-parse decodes UTF-16LE with its byte-order mark itself, so a CSV file read whole passes; read line by line
+ * (`stream`) it does not (a review: "binary data (a NUL byte)").
  */
 function utf16Encoding(start: Buffer | undefined, format: InputFormat, lineByLine: boolean): string | undefined {
   if (start === undefined || start.length < 2) {
