@@ -24,6 +24,8 @@ export interface TrainingSet {
   rowsTaken: number;
   /** Of those, left out for a missing value. */
   rowsMissing: number;
+  /** Per metric (schema.metricNames' order), the taken rows without a value in it. */
+  columnMissing: Uint32Array;
   lastLine: number;
 }
 
@@ -46,7 +48,13 @@ export async function collectTrainingRows(
 ): Promise<Map<string, TrainingSet>> {
   const sets = new Map<string, TrainingSet>();
   for (const group of wanted.keys()) {
-    sets.set(group, { rows: new SeriesBuffer(schema.metricNames), rowsTaken: 0, rowsMissing: 0, lastLine: 0 });
+    sets.set(group, {
+      rows: new SeriesBuffer(schema.metricNames),
+      rowsTaken: 0,
+      rowsMissing: 0,
+      columnMissing: new Uint32Array(schema.metricNames.length),
+      lastLine: 0,
+    });
   }
   let groupsToFill = [...wanted.values()].filter((count) => count > 0).length;
   const rowReader = new RowReader(schema);
@@ -66,6 +74,11 @@ export async function collectTrainingRows(
       }
       set.rowsTaken++;
       set.lastLine = row.line;
+      if (row.missing > 0) {
+        for (let c = 0; c < row.values.length; c++) {
+          set.columnMissing[c] += Number.isNaN(row.values[c]) ? 1 : 0;
+        }
+      }
       if (!isScoredRow(row.missing, row.values.length, partialRows)) {
         set.rowsMissing++;
       } else {
@@ -114,7 +127,7 @@ export function trainDetectors(
             ? headerLocation(schema, e.column)
             : { source: schema.source, line: set.lastLine || schema.headerLine, column: 1 },
         `${inGroup}cannot train on the ${set.rows.length} complete training rows (of ${set.rowsTaken} taken; ` +
-          `raise --train-fraction or give --train-file): `
+          `${sparseColumnsAdvice(schema.metricNames, set) ?? 'raise --train-fraction or give --train-file'}): `
       );
     let trained: AnomalyDetector | undefined;
     let failure: unknown;
@@ -175,6 +188,26 @@ export function trainDetectors(
     }
   }
   return detectors;
+}
+
+/**
+ * When metrics without a value in most training rows are what leaves too few complete ones (a metric added part-way
+ * through an export, a key only some records have), they are named, with the --columns that leaves them out: more
+ * training rows would not help (a review: "raise --train-fraction" for a column empty in the first 800 of 2 000 rows).
+ * Undefined when no metric is missing in most of them, or every one is.
+ */
+function sparseColumnsAdvice(metrics: readonly string[], set: TrainingSet): string | undefined {
+  const sparse = metrics.filter((_, c) => set.columnMissing[c] * 2 > set.rowsTaken);
+  const others = metrics.filter((name) => !sparse.includes(name));
+  if (sparse.length === 0 || others.length === 0) {
+    return undefined;
+  }
+  const missing = (name: string) => set.columnMissing[metrics.indexOf(name)];
+  const named =
+    sparse.length === 1
+      ? `"${sparse[0]}" has no value in ${missing(sparse[0])} of them`
+      : `${someNames(sparse)} have no value in ${sparse.map(missing).join(', ')} of them`;
+  return `${named}: leave ${sparse.length === 1 ? 'it' : 'them'} out with --columns ${others.join(',')}`;
 }
 
 function headerLocation(schema: InputSchema, column: string) {
