@@ -510,6 +510,21 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
+  test('a metric with no value in most training rows: named, with the --columns that leaves it out', () => {
+    // A metric added part-way through the export: empty in the first 150 of 200 rows.
+    const withLateMetric = goodLines.map((line, i) => `${line},${i === 0 ? 'gpu' : i > 150 ? String(i % 7) : ''}`);
+    const metrics = goodLines[0].split(',').filter((name) => name !== 'timestamp' && name !== 'host');
+    expectRejected(
+      withLateMetric.join('\n') + '\n',
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:\\d+:1: cannot train on the 0 complete training rows \\(of 60 taken; "gpu" has ` +
+            `no value in 60 of them: leave it out with --columns ${metrics.join(',')}\\): `
+        )
+    );
+  });
+
   test('unknown --columns name', () => {
     expectRejected(
       goodCsv,
@@ -638,6 +653,11 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
       /^telemetry-analyzer: --train-fraction: has no effect with --online, whose first model trains on the first --warmup rows: leave it out$/,
     ],
     [['--online', '--max-train-rows', '100'], /^telemetry-analyzer: --max-train-rows: has no effect with --online/],
+    // Before (a review, 2026-12-07): accepted, and every row of the --train-file trained the model.
+    [
+      ['--train-file', __filename, '--train-fraction', '0.5'],
+      /^telemetry-analyzer: --train-fraction: has no effect with --train-file, whose rows all train the model: leave it out$/,
+    ],
     // Before (a review, 2026-12-05): accepted and ignored by a batch run.
     [['--warmup', '10'], /^telemetry-analyzer: --warmup: only online mode uses it: add --online, or leave it out$/],
     [['--refit-every', '10'], /^telemetry-analyzer: --refit-every: only online mode uses it/],

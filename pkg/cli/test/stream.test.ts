@@ -305,3 +305,14 @@ test('names from the input reach the terminal escaped: no control or bidirection
   expect(run.stderr).toContain('group "evil\\u{202e}exe.txt" ended within the --warmup');
   expect(run.stderr).not.toMatch(/[\u001b\u202e]/);
 });
+
+test('stream refuses --format json, which it cannot read row by row, saying what it reads', () => {
+  // Before (a review, 2026-12-07): a JSON array was read as one record, and every anomaly said "line": 1.
+  const rows = smallTelemetryRows().slice(0, 50);
+  const run = runCli(['stream', '--online', '--format', 'json'], JSON.stringify(rows));
+  expect(run.status).toBe(2);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toBe(
+    "telemetry-analyzer: --format: stream reads rows as they arrive: ndjson or csv, not json (detect --format json reads an array; jq -c '.[]' turns one into NDJSON)\n"
+  );
+});

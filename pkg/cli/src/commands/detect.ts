@@ -49,6 +49,13 @@ export function detectCommand(): Command {
       } else {
         refuseGiven(self, ONLINE_ONLY_FLAGS, 'only online mode uses it: add --online, or leave it out');
       }
+      if (self.getOptionValueSource('trainFile') === 'cli') {
+        refuseGiven(
+          self,
+          [['trainFraction', '--train-fraction']],
+          'has no effect with --train-file, whose rows all train the model: leave it out'
+        );
+      }
       if (flags.model !== undefined) {
         refuseGiven(
           self,

@@ -73,6 +73,13 @@ export const BAD_ROW_WARNINGS_SHOWN = 10;
 
 export async function runStream(request: StreamRequest): Promise<StreamOutcome> {
   const format = resolveInputFormat('-', request.format ?? 'ndjson');
+  if (format === 'json') {
+    // A JSON array is one record of the stream: every row's line was 1 (a review, 2026-12-07).
+    throw new InputError(
+      { source: '--format' },
+      "stream reads rows as they arrive: ndjson or csv, not json (detect --format json reads an array; jq -c '.[]' turns one into NDJSON)"
+    );
+  }
   const { online } = request;
   const bundle = online ? undefined : loadModel(request.modelPath!);
   if (bundle && request.contamination !== undefined) {
