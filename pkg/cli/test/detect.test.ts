@@ -416,6 +416,23 @@ describe('JSON and NDJSON whose objects leave out a field (sparse exports: Teleg
     expect(plain.stderr).not.toContain('before 1973');
   });
 
+  /** Minute i of a day as hhmm. */
+  const hhmm = (i: number) => `${String(Math.floor(i / 60)).padStart(2, '0')}${String(i % 60).padStart(2, '0')}`;
+  test.each([
+    ['yyyymmddhhmm', (i: number) => `20240506${hhmm(i)}`, '1976-05-31T15:37:40.000Z', '2024-05-06 00:00'],
+    ['yyyymmddhhmmss', (i: number) => `20240506${hhmm(i)}00`, '2611-05-26T02:46:40.000Z', '2024-05-06 00:00:00'],
+  ])('dates written as %s digits are said to read as epoch milliseconds', (layout, timestamp, read, spelled) => {
+    // A review (2026-12-07): both ran as epoch milliseconds (1976, 2611), exit 0, without a word.
+    const out = join(work, `out-${layout}`);
+    const compact = rows.slice(0, 300).map((row, i) => ({ ...row, timestamp: timestamp(i) }));
+    const run = runCli(['detect', '--input', writeInput(work, `${layout}.csv`, toCsv(compact)), '--output-dir', out]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      `warning: column "timestamp": the first timestamp, ${timestamp(0)}, reads as epoch milliseconds, ${read}, but ` +
+        `looks like ${spelled} written as digits (${layout}), which is no epoch: write ISO 8601 times`
+    );
+  });
+
   test('a column of numbers written for people is said to be left out, with its first value; names and addresses are not', () => {
     // A review: "1,004.237" or "50.1%" (Grafana's formatted CSV) made a text column, left out without a word.
     const out = join(work, 'out-formatted');

@@ -70,13 +70,20 @@ export function columnWarnings(
 
 /**
  * Timestamps that are numbers but no epoch (a review: spreadsheet serial days, 45418.0, came out as 1970-01-01T12:36,
- * yyyymmddhhmm as 1976, a metric given as --timestamp-column as 1970), and rows of several series in one file without
- * --group-by (their lags and rolling windows mixed the series).
+ * a metric given as --timestamp-column as 1970; another: yyyymmddhhmm as 1976 and yyyymmddhhmmss as 2611, without a
+ * word), and rows of several series in one file without --group-by (their lags and rolling windows mixed the series).
  */
 function timestampWarnings(scan: Pick<ScanResult, 'schema' | 'rows' | 'groups' | 'textColumns' | 'timestampRepairs'>) {
   const warnings: string[] = [];
   const earliest = Math.min(...[...scan.groups.values()].map((group) => group.firstTimestampMs));
-  if (earliest < EARLIEST_LIKELY_MS) {
+  const compact = compactDateOf(earliest);
+  if (compact !== undefined) {
+    warnings.push(
+      `column "${scan.schema.header[scan.schema.timestampIndex]}": the first timestamp, ${earliest}, reads as epoch ` +
+        `milliseconds, ${new Date(earliest).toISOString()}, but looks like ${compact} written as digits ` +
+        `(${String(earliest).length === 12 ? 'yyyymmddhhmm' : 'yyyymmddhhmmss'}), which is no epoch: write ISO 8601 times`
+    );
+  } else if (earliest < EARLIEST_LIKELY_MS) {
     warnings.push(
       `column "${scan.schema.header[scan.schema.timestampIndex]}": the first timestamp reads as ` +
         `${new Date(earliest).toISOString()}, before 1973: numbers are read as epoch seconds, milliseconds, ` +
@@ -93,4 +100,29 @@ function timestampWarnings(scan: Pick<ScanResult, 'schema' | 'rows' | 'groups' |
     );
   }
   return warnings;
+}
+
+/**
+ * The date a yyyymmddhhmm or yyyymmddhhmmss number spells (years 1970-2100), as "yyyy-mm-dd hh:mm[:ss]"; undefined
+ * for any other number. Such numbers have 12 or 14 digits, which epochToMilliseconds reads as milliseconds (1976
+ * for 2024's yyyymmddhhmm, 2611 for its yyyymmddhhmmss): dates outside real telemetry, so the spelling is the
+ * likelier reading.
+ */
+export function compactDateOf(ms: number): string | undefined {
+  const digits = String(ms);
+  if (!Number.isInteger(ms) || (digits.length !== 12 && digits.length !== 14)) {
+    return undefined;
+  }
+  const part = (at: number, length = 2) => Number(digits.slice(at, at + length));
+  const [year, month, day, hour, minute] = [part(0, 4), part(4), part(6), part(8), part(10)];
+  const second = digits.length === 14 ? part(12) : 0;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (year < 1970 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth) {
+    return undefined;
+  }
+  if (hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  const time = `${digits.slice(8, 10)}:${digits.slice(10, 12)}${digits.length === 14 ? `:${digits.slice(12)}` : ''}`;
+  return `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)} ${time}`;
 }
