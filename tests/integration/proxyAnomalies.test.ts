@@ -174,3 +174,43 @@ describe('a series with a problem, on real Prometheus data', () => {
     expect(answer.data.result.map((series) => series.value[0])).toEqual([scoredEnd / 1000]);
   });
 });
+
+describe('an instant query after a series ends', () => {
+  /** The result's series (their host labels) of an instant query at `timeMs`, from `url`. */
+  async function instantHosts(url: string, query: string, timeMs: number): Promise<string[]> {
+    const body = new URLSearchParams({ query, time: String(timeMs / 1000) });
+    const response = await fetch(`${url}/api/v1/query`, { method: 'POST', body });
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as { data: { result: Array<{ metric: Record<string, string> }> } };
+    return answer.data.result.map((series) => series.metric.host);
+  }
+
+  // The dataset's samples end at dataset.end (no staleness marker: a target gone without a goodbye). Times on the
+  // one-minute grid, so that the point the proxy answers with (the grid's last, at most a step old) is at the time.
+  const after = [2, 4, 7, 9].map((minutes) => dataset.end + minutes * 60_000);
+
+  it('answers for a PromQL series exactly when Prometheus does (its lookback applied once)', async () => {
+    const selector = 'cpu_usage_percent{host="host-a"}';
+    for (const timeMs of after) {
+      const prometheusHosts = await instantHosts(prometheus.url, selector, timeMs);
+      const proxyHosts = await instantHosts(proxy.url, `anomaly_score(${selector}, ${OPTIONS})`, timeMs);
+      expect({ minutes: (timeMs - dataset.end) / 60_000, proxyHosts }).toEqual({
+        minutes: (timeMs - dataset.end) / 60_000,
+        proxyHosts: prometheusHosts,
+      });
+    }
+    // Both sides of the lookback were asked.
+    expect(await instantHosts(prometheus.url, selector, after[1])).toEqual(['host-a']);
+    expect(await instantHosts(prometheus.url, selector, after[2])).toEqual([]);
+  });
+
+  it('answers for an InfluxQL series within the lookback after its last sample, as Prometheus would', async () => {
+    const influxql = `SELECT mean(cpu_usage_percent) FROM ${MEASUREMENT} WHERE host = 'host-a' AND $timeFilter GROUP BY time($interval), host`;
+    const query = `anomaly_score(influxql("${influxql}"), upstream="influx", ${OPTIONS})`;
+    const hosts = [];
+    for (const timeMs of after) {
+      hosts.push(await instantHosts(proxy.url, query, timeMs));
+    }
+    expect(hosts).toEqual([['host-a'], ['host-a'], [], []]);
+  });
+});

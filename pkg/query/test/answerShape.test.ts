@@ -48,16 +48,30 @@ describe('answer shape', () => {
     expect(toMatrix(anomalyQuery('anomaly_flag(cpu) > 1'), flags, []).result).toEqual([]);
   });
 
-  it("answers an instant query with each series' latest sample within the lookback, at the evaluation time", () => {
-    const timeMs = 10 * INSTANT_LOOKBACK_MS;
-    const fresh = series({ host: 'a' }, [timeMs - 120_000, timeMs - 60_000], [0.4, 0.7]);
-    const stale = series({ host: 'b' }, [timeMs - INSTANT_LOOKBACK_MS], [0.9]);
-    expect(toVector(anomalyQuery('anomaly_score(cpu)'), [fresh, stale], timeMs, 60_000, []).result).toEqual([
+  it("answers an instant PromQL query with each series' point at the step grid's end, at the evaluation time", () => {
+    // Each point of a PromQL query is already Prometheus' latest sample within its lookback: a series without a point
+    // at the grid's end is one Prometheus no longer answers for (looking back again answered for ~5 minutes more).
+    const timeMs = 10 * INSTANT_LOOKBACK_MS + 30_000;
+    const gridEnd = 10 * INSTANT_LOOKBACK_MS;
+    const fresh = series({ host: 'a' }, [gridEnd - 60_000, gridEnd], [0.4, 0.7]);
+    const gone = series({ host: 'b' }, [gridEnd - 120_000, gridEnd - 60_000], [0.9, 0.8]);
+    expect(toVector(anomalyQuery('anomaly_score(cpu)'), [fresh, gone], timeMs, 60_000, []).result).toEqual([
       { metric: { host: 'a' }, value: [timeMs / 1000, '0.7'] },
     ]);
   });
 
-  it('looks back a step when the step is longer than the lookback: the last grid point is at most a step old', () => {
+  it("answers an instant InfluxQL query with each series' latest sample within the lookback, as Prometheus would", () => {
+    // InfluxQL answers with the samples themselves: the lookback is applied once, here.
+    const influx = anomalyQuery('anomaly_score(influxql("SELECT v FROM m WHERE $timeFilter"), upstream="influx")');
+    const timeMs = 10 * INSTANT_LOOKBACK_MS;
+    const fresh = series({ host: 'a' }, [timeMs - 4 * 60_000, timeMs - 3 * 60_000], [0.4, 0.7]);
+    const stale = series({ host: 'b' }, [timeMs - INSTANT_LOOKBACK_MS], [0.9]);
+    expect(toVector(influx, [fresh, stale], timeMs, 60_000, []).result).toEqual([
+      { metric: { host: 'a' }, value: [timeMs / 1000, '0.7'] },
+    ]);
+  });
+
+  it('takes the last grid point of a step longer than the lookback: at most a step old', () => {
     const timeMs = 10 * 3_600_000 + 9 * 60_000;
     const hourly = series({ host: 'a' }, [10 * 3_600_000], [0.6]); // 9 minutes before the evaluation
     expect(toVector(anomalyQuery('anomaly_score(cpu)'), [hourly], timeMs, 3_600_000, []).result).toEqual([

@@ -110,7 +110,7 @@ function comparedSamples(query: AnomalyQuery, test: (v: number) => boolean, samp
   return { timestamps: timestamps.subarray(0, kept), values: values.subarray(0, kept) };
 }
 
-/** An instant query reports each series' latest scored sample (within the lookback) at the evaluation time. */
+/** An instant query reports each series' latest scored sample (within instantLookbackMs) at the evaluation time. */
 export function toVector(
   query: AnomalyQuery,
   series: ScoredSeries[],
@@ -120,7 +120,7 @@ export function toVector(
 ): EvaluationResult {
   const test = comparisonOf(query);
   const result: VectorResult['result'] = [];
-  const lookbackMs = instantLookbackMs(stepMs);
+  const lookbackMs = instantLookbackMs(stepMs, query.inner.language);
   for (const s of series) {
     const last = s.timestamps.length - 1;
     if (last < 0 || s.timestamps[last] <= timeMs - lookbackMs) {

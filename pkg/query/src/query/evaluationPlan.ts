@@ -42,9 +42,15 @@ export function instantGridEnd(timeMs: number, stepMs: number): number {
   return Math.floor(timeMs / stepMs) * stepMs;
 }
 
-/** How far back an instant answer takes a series' latest scored point: the lookback, or a step when it is longer. */
-export function instantLookbackMs(stepMs: number): number {
-  return Math.max(INSTANT_LOOKBACK_MS, stepMs);
+/**
+ * How far back an instant answer takes a series' latest scored point. A PromQL query's points are its range query's
+ * steps, each already Prometheus' latest sample within its lookback: only the grid's last point counts (a step), so
+ * a series Prometheus no longer answers for is gone from the answer too (looking back again kept it ~5 minutes
+ * longer: a review's target, gone at L, was still answered at L + 570 s, where Prometheus stops at L + 300 s).
+ * InfluxQL answers with the samples themselves: Prometheus' lookback, applied once here, or a step when longer.
+ */
+export function instantLookbackMs(stepMs: number, language: 'promql' | 'influxql'): number {
+  return language === 'promql' ? stepMs : Math.max(INSTANT_LOOKBACK_MS, stepMs);
 }
 
 export function resolveSettings(
