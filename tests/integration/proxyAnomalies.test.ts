@@ -214,3 +214,23 @@ describe('an instant query after a series ends', () => {
     expect(hosts).toEqual([['host-a'], ['host-a'], [], []]);
   });
 });
+
+it("places Prometheus' parse errors of the wrapped expression in the query as the client sent it", async () => {
+  const errorOf = async (query: string) => {
+    const response = await fetch(`${proxy.url}/api/v1/query`, {
+      method: 'POST',
+      body: new URLSearchParams({ query, time: String(scoredEnd / 1000) }),
+    });
+    const body = (await response.json()) as { errorType: string; error: string };
+    return { httpStatus: response.status, errorType: body.errorType, error: body.error };
+  };
+  const rate = 'anomaly_score(rate(cpu_usage_percent), train="1d")';
+  expect(await errorOf(rate)).toEqual({
+    httpStatus: 400,
+    errorType: 'bad_data',
+    // Prometheus points at rate's argument: 1:6 in what it was sent.
+    error: `parse error at char ${rate.indexOf('cpu_usage_percent')}: expected type range vector in call to function "rate", got instant vector`,
+  });
+  const lines = 'anomaly_score(\n  cpu_usage_percent +\n  foo bar)';
+  expect((await errorOf(lines)).error).toMatch(new RegExp(`^parse error at char ${lines.indexOf('bar')}: .*"bar"`));
+});

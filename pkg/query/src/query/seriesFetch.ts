@@ -15,6 +15,7 @@ import type { EngineThreads } from '../training/trainingPool';
 import type { AnomalyQuery } from './anomalyQuery';
 import { checkSampleCount, checkSamplesFetched, influxqlLimits } from './costLimits';
 import { checkPromqlCost, checkSubquerySeries } from './promqlCost';
+import { placedParseError } from './placedParseError';
 
 /**
  * Only the series whose labels `keeps` accepts are wanted (a writer shard's units). A PromQL plain selector is then
@@ -80,6 +81,14 @@ export async function fetchSeries(
   };
   const read = (expression: string) =>
     prometheusQueryRange(upstream, expression, startMs, endMs, stepMs, signal, parseMatrix, countChunk);
+  // The wrapped expression itself: Prometheus' parse errors of it are placed in the client's query.
+  const readInner = async (expression: string, offset: number) => {
+    try {
+      return await read(expression);
+    } catch (error) {
+      throw placedParseError(error, expression, offset);
+    }
+  };
   let series: Series[];
   if (inner.language !== 'promql') {
     // InfluxDB computes every GROUP BY time(...) bucket of the range: no more per series than points could be read.
@@ -102,10 +111,10 @@ export async function fetchSeries(
         throw error;
       }
       onReadWhole?.(error.message);
-      series = await read(inner.expression);
+      series = await readInner(inner.expression, inner.offset);
     }
   } else {
-    series = await read(inner.expression);
+    series = await readInner(inner.expression, inner.offset);
   }
   onPointsRead?.(series.reduce((n, s) => n + s.timestamps.length, 0));
   if (selection) {
