@@ -234,3 +234,30 @@ it("places Prometheus' parse errors of the wrapped expression in the query as th
   const lines = 'anomaly_score(\n  cpu_usage_percent +\n  foo bar)';
   expect((await errorOf(lines)).error).toMatch(new RegExp(`^parse error at char ${lines.indexOf('bar')}: .*"bar"`));
 });
+
+it('refuses InfluxQL that merges several series into one (no GROUP BY their tag), naming the fix', async () => {
+  // A review (2026-12-07): both hosts' rows at each time made one series; the last row at each time was scored.
+  const influxql = `SELECT cpu_usage_percent FROM ${MEASUREMENT} WHERE $timeFilter`;
+  const response = await fetch(`${proxy.url}/api/v1/query`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      query: `anomaly_score(influxql("${influxql}"), upstream="influx", ${OPTIONS})`,
+      time: String(scoredEnd / 1000),
+    }),
+  });
+  expect(response.status).toBe(422);
+  const body = (await response.json()) as { errorType: string; error: string };
+  expect(body.errorType).toBe('execution');
+  expect(body.error).toMatch(/rows of several series in one; GROUP BY the tag that tells them apart/);
+  // With the tag, each host is a series of its own.
+  const grouped = `${influxql} GROUP BY host`;
+  const answer = await fetch(`${proxy.url}/api/v1/query`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      query: `anomaly_score(influxql("${grouped}"), upstream="influx", ${OPTIONS})`,
+      time: String(scoredEnd / 1000),
+    }),
+  });
+  const hosts = ((await answer.json()) as { data: { result: Array<{ metric: { host: string } }> } }).data.result;
+  expect(hosts.map((series) => series.metric.host).sort()).toEqual(dataset.hosts.map(({ host }) => host).sort());
+});

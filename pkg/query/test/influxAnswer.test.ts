@@ -38,3 +38,36 @@ describe('readInfluxAnswer, a chunked answer (one JSON document a line)', () => 
     expect(readInfluxAnswer(cut)).toEqual({ badAnswer: 'HTTP 200, body is not JSON' });
   });
 });
+
+describe('readInfluxAnswer, rows of several series in one', () => {
+  const answer = (values: number[][]) =>
+    JSON.stringify({
+      results: [{ statement_id: 0, series: [{ name: 'telemetry', columns: ['time', 'cpu'], values }] }],
+    });
+
+  it('refuses a series with two rows at one time (a SELECT without GROUP BY the tag), naming the series and the fix', () => {
+    // A review (2026-12-07): two hosts' rows at each time, scored as one series: the last row at each time won.
+    const twoHosts = answer([
+      [60_000, 71.4],
+      [60_000, 71.3],
+      [120_000, 70.2],
+      [120_000, 70.9],
+    ]);
+    expect(readInfluxAnswer(twoHosts)).toEqual({
+      execution:
+        'the series {__name__="telemetry_cpu"} has 2 rows at a time it already has (the first at 1970-01-01T00:01:00.000Z): ' +
+        'rows of several series in one; GROUP BY the tag that tells them apart (e.g. GROUP BY host), or aggregate them ' +
+        'per time with GROUP BY time($interval)',
+    });
+  });
+
+  it('reads a series in either time order (ORDER BY time DESC) as one series', () => {
+    const descending = readInfluxAnswer(
+      answer([
+        [120_000, 2],
+        [60_000, 1],
+      ])
+    ) as Array<{ timestamps: number[] }>;
+    expect(descending.map((s) => s.timestamps)).toEqual([[120_000, 60_000]]);
+  });
+});

@@ -168,7 +168,42 @@ function influxResultsSeries(results: unknown[]): AnswerReading {
       }
     }
   }
+  for (const one of series) {
+    const repeated = repeatedTimestamps(one.timestamps);
+    if (repeated.count > 0) {
+      return { execution: severalSeriesInOne(one, repeated) };
+    }
+  }
   return series;
+}
+
+/**
+ * How many of `timestamps` repeat the one before (and the first of them). InfluxDB answers in time order, ascending or
+ * (ORDER BY time DESC) descending, several series merged into one included: a repeated time is always next to itself.
+ */
+function repeatedTimestamps(timestamps: ArrayLike<number>): { count: number; first: number } {
+  let count = 0;
+  let first = NaN;
+  for (let i = 1; i < timestamps.length; i++) {
+    if (timestamps[i] === timestamps[i - 1]) {
+      count++;
+      first = count === 1 ? timestamps[i] : first;
+    }
+  }
+  return { count, first };
+}
+
+/**
+ * One InfluxDB series never holds two points at one time (a later write replaces the earlier), so rows at a time the
+ * series already has are rows of several series in one: a statement without GROUP BY the tag that tells them apart.
+ * Scored as one, the last row at each time won without a word (a review: host b's scores answered for both hosts).
+ */
+function severalSeriesInOne(one: Series, repeated: { count: number; first: number }): string {
+  return (
+    `the series ${labelsKey(one.labels)} has ${repeated.count} row${repeated.count > 1 ? 's' : ''} at a time it ` +
+    `already has (the first at ${new Date(repeated.first).toISOString()}): rows of several series in one; ` +
+    'GROUP BY the tag that tells them apart (e.g. GROUP BY host), or aggregate them per time with GROUP BY time($interval)'
+  );
 }
 
 interface InfluxSeries {
