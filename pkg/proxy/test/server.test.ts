@@ -480,11 +480,12 @@ describe('errors in Prometheus format', () => {
     });
   });
 
-  it("the upstream's own error for the wrapped expression comes back with its status", async () => {
+  it("the upstream's parse error of the wrapped expression comes back with its status, placed in the query sent", async () => {
     const proxy = await proxyWith();
     const answer = await get(proxy, '/api/v1/query_range', queryRange('anomaly_flag(syntax_error)'));
     expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.text).error).toBe('1:1: parse error: unexpected identifier "syntax_error"');
+    // The fake answered 1:1 of what it was sent; `syntax_error` is at char 13 of the client's query.
+    expect(JSON.parse(answer.text).error).toBe('parse error at char 13: unexpected identifier "syntax_error"');
   });
 
   it('an unreachable upstream is 503 unavailable, and the proxy recovers when it is back', async () => {
