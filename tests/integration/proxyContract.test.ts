@@ -325,3 +325,44 @@ it('answers HEAD where a probe may send it: /healthz, /readyz and /metrics', asy
     expect([path, (await fetch(`${proxy.url}${path}`, { method: 'HEAD' })).status]).toEqual([path, 200]);
   }
 });
+
+it('refuses a parameter whose percent-encoding does not decode, as Prometheus does, instead of sending it as it came', async () => {
+  // A review (2026-12-07): `%E9t%C3%A9` reached the upstream undecoded (another query than the client sent), 200.
+  const raw = (text: string) => `query=${text}&time=${evaluationTime}`;
+  const cases = [
+    raw('label_replace(vector(1),"a","%E9t%C3%A9","","")'),
+    raw('%C0%AF'),
+    raw('up%FF'),
+    `time=${evaluationTime}&qu%E9ry=up`,
+  ];
+  for (const text of cases) {
+    for (const method of ['GET', 'POST'] as const) {
+      const sent = async (baseUrl: string) => {
+        const response =
+          method === 'GET'
+            ? await fetch(`${baseUrl}/api/v1/query?${text}`)
+            : await fetch(`${baseUrl}/api/v1/query`, {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+                body: text,
+              });
+        const body = (await response.json()) as { status: string; errorType?: string };
+        return { text, method, status: response.status, answer: body.status, errorType: body.errorType };
+      };
+      const fromPrometheus = await sent(prometheus.url);
+      expect(fromPrometheus.status).toBe(400);
+      expect(await sent(proxy.url)).toEqual(fromPrometheus);
+    }
+  }
+  // Encoded UTF-8 decodes, and is answered as Prometheus answers it.
+  const utf8 = {
+    name: 'a label value in percent-encoded UTF-8',
+    method: 'GET' as const,
+    path: '/api/v1/query',
+    params: [
+      ['query', 'label_replace(vector(1),"a","été","","")'],
+      ['time', evaluationTime],
+    ] as Array<[string, string]>,
+  };
+  expect(await send(proxy.url, utf8)).toEqual(await send(prometheus.url, utf8));
+});

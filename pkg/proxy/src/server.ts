@@ -35,6 +35,7 @@ import { registerPromApiRoutes } from './http/promApiRoutes';
 import { Readiness } from './http/readiness';
 import { ProxyMetrics } from './metrics';
 import { clientSentText, redactedUrl } from './redact';
+import { parseParamsText } from './http/requestParamsText';
 
 export interface RunningProxy {
   /** Base URL, e.g. http://127.0.0.1:41234 (the real port when the config asked for port 0). */
@@ -123,7 +124,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => clientRequestId(request.headers['x-request-id']) ?? randomUUID(),
     // Query strings may hold long PromQL; the limit on `query` is ours (limits.maxQueryLength).
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: 1000, querystringParser: parseParamsText },
     // URLs the router cannot decode (`%c0%af`, a lone `%`) or path parameters over maxParamLength: answered before
     // any route or hook, in Prometheus' error format like every other answer (fastify's own JSON otherwise).
     // No onResponse hook runs for them, so they are counted here.
@@ -215,7 +216,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   );
   const readiness = new Readiness(upstreams, config.defaultUpstream, now);
 
-  app.register(formbody);
+  app.register(formbody, { parser: parseParamsText });
   // vmalert POSTs its query in the URL with `Content-Type: application/json` and an empty body. Prometheus reads
   // parameters from the URL and form bodies only and ignores such a body, and so do we (fastify's default JSON
   // parser would refuse the empty body with a 400).

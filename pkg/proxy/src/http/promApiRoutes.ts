@@ -26,6 +26,7 @@ import { checkInfluxqlOfQuery } from './influxqlCheck';
 import { queryAnswerBody } from './queryAnswerJson';
 import { responseInProgress } from './responseInProgress';
 import { InFlightQueries } from './queryCancellation';
+import { type ParsedParams, UNDECODABLE } from './requestParamsText';
 
 export interface PromApiDependencies {
   config: ProxyConfig;
@@ -257,6 +258,11 @@ function answerMethodNotAllowed(app: FastifyInstance, path: string, allowed: str
 function requestParams(request: FastifyRequest): Params {
   const query = (request.query ?? {}) as Params;
   const body = request.body;
+  // A name or value whose percent-encoding does not decode (requestParamsText.ts): refused, as Prometheus refuses it.
+  const undecodable = (query as ParsedParams)[UNDECODABLE] ?? (body as ParsedParams | undefined)?.[UNDECODABLE];
+  if (undecodable !== undefined) {
+    throw badData(undecodable);
+  }
   if (request.method !== 'POST' || typeof body !== 'object' || body === null) {
     return query;
   }
