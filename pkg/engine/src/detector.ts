@@ -5,7 +5,8 @@
  *
  * Modes: 'multivariate' fits one forest over the features of all metric columns (catches unusual combinations);
  * 'per-column' fits one forest per metric from that metric's features only (plus the time features), and reports
- * one result per column.
+ * one result per column. A row is anomalous when any column's is, so each of the k forests is thresholded at
+ * contamination / k (modelContamination): the rows flagged stay about the contamination, as in online mode.
  *
  * What training decides is stored and reused for every later table: the feature options with `seasonality`
  * resolved against the training span (a short scoring table must not lose the time features), the scaler fitted
@@ -25,7 +26,14 @@ import { EngineInputError } from './engineInputError';
 import { resolveFeatureOptions, type FeatureOptions } from './featureOptions';
 import { planFeatures, resolveSeasonality, type Seasonality } from './featurePlan';
 import { StandardScaler, type SerializedScaler } from './features/standardScaler';
-import { anomalyScoring, IsolationForest, type ForestScoring, type TransferredForest } from './isolationForest';
+import {
+  anomalyScoring,
+  IsolationForest,
+  validateContamination,
+  type ForestScoring,
+  type TransferredForest,
+} from './isolationForest';
+import { modelContamination } from './flagShare';
 import { dropLoneTimeFeatures } from './loneTimeFeatures';
 import { matrixRows } from './matrixRows';
 import type { SerializedForest } from './modelFormat';
@@ -93,6 +101,11 @@ export interface SerializedDetector {
   mode: DetectorMode;
   columns: string[];
   features: TrainedFeatureOptions;
+  /**
+   * The detector's contamination (each forest's is modelContamination of it). Absent from files written before
+   * per-column forests shared it: their forests each hold the whole contamination, and are read as they are.
+   */
+  contamination?: number | 'auto';
   models: Array<{
     columns: string[];
     featureNames: string[];
@@ -120,7 +133,8 @@ export class AnomalyDetector {
   private constructor(
     /** The metric columns trained on, in the order push() of the online scorer expects them. */
     readonly columns: string[],
-    private readonly trainedOptions: TrainedDetectorOptions,
+    /** As trained; forest.contamination is the detector's current one (setContamination). */
+    private trainedOptions: TrainedDetectorOptions,
     private readonly models: DetectorModel[]
   ) {}
 
@@ -194,6 +208,10 @@ export class AnomalyDetector {
     };
     const columns = table.columns.map((column) => column.name);
     const groups = mode === 'multivariate' ? [columns] : columns.map((name) => [name]);
+    const modelParams = {
+      ...forestParams,
+      contamination: modelContamination(forestParams.contamination, groups.length),
+    };
     const results: ScoreResult[] = [];
     const models: DetectorModel[] = [];
     for (const group of groups) {
@@ -205,7 +223,7 @@ export class AnomalyDetector {
         const { model, built, matrix } = yield* trainModelSteps(
           selectColumns(table, group),
           features,
-          forestParams,
+          modelParams,
           scoreTrainingRows,
           matrixMemory && ((length) => matrixMemory.take(length))
         );
@@ -229,7 +247,7 @@ export class AnomalyDetector {
     return {
       ...this.trainedOptions,
       features: { ...features, seasonality: { ...features.seasonality } },
-      forest: this.models[0].forest.params,
+      forest: { ...this.models[0].forest.params, contamination: this.trainedOptions.forest.contamination },
     };
   }
 
@@ -381,7 +399,12 @@ export class AnomalyDetector {
 
   /** Re-thresholds every forest from its kept training scores ('auto' or a share in (0, 0.5]); no refit. */
   setContamination(contamination: 'auto' | number): void {
-    withInvalidOption(() => this.models.forEach((model) => model.forest.setContamination(contamination)));
+    withInvalidOption(() => {
+      validateContamination(contamination);
+      const each = modelContamination(contamination, this.models.length);
+      this.models.forEach((model) => model.forest.setContamination(each));
+    });
+    this.trainedOptions = { ...this.trainedOptions, forest: { ...this.trainedOptions.forest, contamination } };
   }
 
   /**
@@ -405,6 +428,7 @@ export class AnomalyDetector {
       mode: this.trainedOptions.mode,
       columns: [...this.columns],
       features: { ...this.trainedOptions.features, seasonality: { ...this.trainedOptions.features.seasonality } },
+      contamination: this.trainedOptions.forest.contamination,
       models: this.models.map((model) => ({
         columns: [...model.columns],
         featureNames: [...model.featureNames],
@@ -490,7 +514,8 @@ export class AnomalyDetector {
       );
     }
     const models = groups.map((group, m) => readModel(storedModels[m], group, features, `models[${m}]`));
-    const forestParams = models[0].forest.params;
+    const contamination = readContamination(doc.contamination, models);
+    const forestParams = { ...models[0].forest.params, contamination };
     return new AnomalyDetector(columns, { features, forest: forestParams, mode }, models);
   }
 
@@ -696,6 +721,28 @@ function withInvalidOption<T>(action: () => T): T {
     }
     throw error;
   }
+}
+
+/**
+ * The detector's contamination as stored, checked against its forests' (modelContamination of it); a file without it
+ * (written before it was stored) has the first forest's, every forest holding the whole contamination.
+ */
+function readContamination(stored: unknown, models: DetectorModel[]): number | 'auto' {
+  if (stored === undefined) {
+    return models[0].forest.params.contamination;
+  }
+  try {
+    validateContamination(stored);
+  } catch (error) {
+    throw detectorFormatError(`contamination: ${(error as Error).message}`);
+  }
+  const each = modelContamination(stored, models.length);
+  if (models.some((model) => model.forest.params.contamination !== each)) {
+    throw detectorFormatError(
+      `contamination ${String(stored)} does not match its ${models.length} forests' (each ${String(each)} expected)`
+    );
+  }
+  return stored;
 }
 
 function readFeatureOptions(json: unknown): TrainedFeatureOptions {

@@ -146,7 +146,7 @@ export function resolveIsolationForestParams(params: IsolationForestParams = {})
   return resolved;
 }
 
-function validateContamination(contamination: unknown): asserts contamination is 'auto' | number {
+export function validateContamination(contamination: unknown): asserts contamination is 'auto' | number {
   if (contamination === 'auto') {
     return;
   }

@@ -90,6 +90,62 @@ describe('AnomalyDetector', () => {
     expect(detector.featureNames.filter((name) => name.startsWith('memory_free_mb'))).toHaveLength(7);
   });
 
+  describe('per-column mode flags about the contamination of the rows (each of k columns at contamination / k)', () => {
+    /** 4 000 rows of five independent noise columns, nothing anomalous. */
+    const noise = () =>
+      syntheticTable(
+        4000,
+        Object.fromEntries(
+          Array.from({ length: 5 }, (_, c) => [`m${c}`, { level: 10 * (c + 1), noise: 2, seed: 40 + c }])
+        )
+      );
+    const flaggedShare = (results: ScoreResult[]) => {
+      const flagged = new Set<number>();
+      for (const result of results) {
+        result.isAnomaly.forEach((flag, i) => flag === 1 && flagged.add(result.rowIndex[i]));
+      }
+      return flagged.size / results[0].rowIndex.length;
+    };
+
+    it('on rows like the training rows, as online mode does', () => {
+      // A review (2026-12-07): every column's model took the whole 0.01, and a row flagged by any of the five made
+      // 5.0 % of the rows flagged.
+      const table = noise();
+      const detector = AnomalyDetector.train(headRows(table, 2000), {
+        mode: 'per-column',
+        forest: { contamination: 0.01, seed: 4 },
+      });
+      const share = flaggedShare(detector.score(sliceRows(table, 2000, 4000)));
+      expect(share).toBeGreaterThan(0.005);
+      expect(share).toBeLessThan(0.016);
+      expect(detector.options.forest.contamination).toBe(0.01);
+      // Re-thresholded, the same split.
+      detector.setContamination(0.05);
+      expect(detector.options.forest.contamination).toBe(0.05);
+      const rethresholded = flaggedShare(detector.score(sliceRows(table, 2000, 4000)));
+      expect(rethresholded).toBeGreaterThan(0.03);
+      expect(rethresholded).toBeLessThan(0.065);
+    });
+
+    it('keeps its contamination through toJSON / fromJSON, and reads files written before it was stored', () => {
+      const detector = AnomalyDetector.train(headRows(noise(), 1000), {
+        mode: 'per-column',
+        forest: { contamination: 0.03, nEstimators: 20, seed: 4 },
+      });
+      const saved = detector.toJSON();
+      expect(saved.contamination).toBe(0.03);
+      expect(saved.models.map((model) => model.forest.params.contamination)).toEqual(Array(5).fill(0.03 / 5));
+      const read = AnomalyDetector.fromJSON(JSON.parse(JSON.stringify(saved)));
+      expect(read.options.forest.contamination).toBe(0.03);
+      // An earlier file: no contamination of its own, every forest with the whole of it.
+      const { contamination: _, ...earlier } = saved;
+      expect(AnomalyDetector.fromJSON(JSON.parse(JSON.stringify(earlier))).options.forest.contamination).toBe(0.006);
+      expect(() => AnomalyDetector.fromJSON({ ...JSON.parse(JSON.stringify(saved)), contamination: 0.05 })).toThrow(
+        /contamination 0\.05 does not match its 5 forests'/
+      );
+    });
+  });
+
   it('explains the spike by the spiked column, with feature names', () => {
     const { training, scored } = spiked();
     const detector = AnomalyDetector.train(training);

@@ -11,6 +11,7 @@ import {
 } from './onlineCalibration';
 import { ONLINE_TRAINING, requireInteger, type ForestScores, type WarmupSeed } from './onlineForest';
 import { TrailingDeviation } from './trailingDeviation';
+import { modelContamination } from '../flagShare';
 
 /** The calibration stage's options (OnlineOptions has them all). */
 export interface CalibrationStageOptions extends CalibrationOptions {
@@ -145,5 +146,6 @@ export class OnlineCalibrator {
  * @param models the detector's models: one, or one per column in per-column mode
  */
 export function onlineThreshold(contamination: number | 'auto', models: number): number {
-  return contamination === 'auto' ? 0.5 : calibratedThreshold(contamination / models);
+  const share = modelContamination(contamination, models);
+  return share === 'auto' ? 0.5 : calibratedThreshold(share);
 }
