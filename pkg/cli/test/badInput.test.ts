@@ -220,6 +220,17 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
       /no timestamp column "timestamp" in the header \(columns: Time, cpu\); give --timestamp-column "Time"$/,
     ],
     [
+      // A review (2026-12-07): 'duplicate column name "false" in the header', even with --timestamp-column _time.
+      'InfluxDB 2.x annotated CSV',
+      '#group,false,false,true,true,false,false,true,true\n' +
+        '#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,dateTime:RFC3339,double,string,string\n' +
+        '#default,_result,,,,,,,\n' +
+        ',result,table,_start,_stop,_time,_value,_field,_measurement\n' +
+        ',,0,2024-05-06T00:00:00Z,2024-05-06T01:00:00Z,2024-05-06T00:00:00Z,1.5,cpu,telemetry\n',
+      'input.csv',
+      /:1:1: this is InfluxDB 2\.x annotated CSV \(its first line is "#group"\), one row per field value: .*pivot the fields into columns, remove the # lines and give --timestamp-column _time \(pkg\/cli\/README\.md: Inputs from Prometheus, InfluxDB and Grafana\)$/,
+    ],
+    [
       "a spreadsheet's sep= line",
       'sep=,\nTime,cpu\n',
       'input.csv',

@@ -332,6 +332,16 @@ export function schemaFromHeader(
   const names = header.cells.map((cell) => String(cell ?? '').trim());
   const at = (column: number) => ({ source, line: header.line, column });
   const seen = new Map<string, number>();
+  if (/^#(group|datatype|default)$/.test(names[0] ?? '')) {
+    // Its annotation lines read as a header of repeated "false"/"string" names (a review: 'duplicate column name
+    // "false"', even with --timestamp-column _time).
+    throw new InputError(
+      at(1),
+      `this is InfluxDB 2.x annotated CSV (its first line is "${names[0]}"), one row per field value: the CLI ` +
+        `reads rows of a timestamp and metric columns; pivot the fields into columns, remove the # lines and give ` +
+        `--timestamp-column _time (${EXPORTS_README})`
+    );
+  }
   names.forEach((name, index) => {
     if (name.length > MAX_COLUMN_NAME_LENGTH) {
       // Every output repeats it (scores.csv's header, each explanation, the report): a 25 MB name ran out of memory.
