@@ -736,7 +736,7 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
       [],
       (file) =>
         new RegExp(
-          `^telemetry-analyzer: ${file}:4:6: column "error_count": is a number beyond the double range \\(±1\\.8e308\\), which overflows to infinity`
+          `^telemetry-analyzer: ${file}:4:6: column "error_count": a number written beyond the double range \\(±1\\.8e308\\) overflows to infinity; it must fit float32`
         ),
       'input.ndjson'
     );

@@ -58,7 +58,8 @@ export function parseMetricCell(cell: unknown): CellValue {
       ? outOfRange(String(cell), cell)
       : {
           kind: 'invalid',
-          reason: `is a number beyond the double range (±1.8e308), which overflows to infinity; it must fit float32 (±${FLOAT32_MAX.toPrecision(5)})`,
+          // (Its text is gone once parsed: the message says what it was instead of quoting it, as CSV's does.)
+          reason: `a number written beyond the double range (±1.8e308) overflows to infinity; it must fit float32 (±${FLOAT32_MAX.toPrecision(5)})`,
           number: true,
         };
   }
