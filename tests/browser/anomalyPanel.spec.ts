@@ -381,7 +381,7 @@ test('draws the lines whatever pixel column the range starts in: a relative rang
   expect(host.errors).toEqual([]);
 });
 
-test('the tooltip shows the nearest point wherever the mouse is between points', async ({ host }) => {
+test('the tooltip shows the nearest point wherever the mouse is between points, at its own time', async ({ host }) => {
   // A browser review: over a 150-point series in an 820 px panel, 82 of 100 hovers showed only a time (the hovered
   // pixel column's, which had no point).
   const STEP = 60_000;
@@ -413,6 +413,8 @@ test('the tooltip shows the nearest point wherever the mouse is between points',
     await expect(tooltip).toHaveCount(0);
     await host.page.mouse.move(box.x + box.width * (0.2 + k / 80), box.y + box.height / 2);
     await expect(tooltip).toContainText('cpu');
+    // The time of the point shown, on the data's minute grid, not the pixel's (a browser review: 01:00:04).
+    await expect(host.page.locator(byTestId(testIds.panel.tooltipTime))).toHaveText(/^2025-01-01 \d\d:\d\d:00$/);
   }
   expect(host.errors).toEqual([]);
 });

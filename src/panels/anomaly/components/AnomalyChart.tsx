@@ -1,6 +1,6 @@
 import React, { memo, useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
-import { type AbsoluteTimeRange, type DataFrame, type Field, getFieldSeriesColor } from '@grafana/data';
+import { type AbsoluteTimeRange, type DataFrame, type Field, FieldType, getFieldSeriesColor } from '@grafana/data';
 import { DashboardCursorSync, LegendDisplayMode, type TimeZone } from '@grafana/schema';
 import {
   EventBusPlugin,
@@ -15,7 +15,7 @@ import {
 } from '@grafana/ui';
 import type uPlot from 'uplot';
 import { EXPLAIN_TOP, type ModelAnalysis } from '../analysis/analysePanel';
-import { type PixelGrid, slotTimes } from '../pipeline/decimate';
+import { columnBounds, loneTimeIn, type PixelGrid, slotTimes } from '../pipeline/decimate';
 import { type DrawnRef, drawnSeries, scoreAxis, spanOf } from '../render/chartFrames';
 import { AxisWidthGroups } from '../render/axisWidthGroup';
 import { tooltipSlot } from '../render/tooltipSlot';
@@ -152,6 +152,11 @@ function plotTimes(grid: PixelGrid): Float64Array {
 /** The source field of a drawn series (unit, decimals, colour, display name). */
 function sourceField(frames: DataFrame[], d: DrawnRef): Field {
   return frames[d.ref.frameIndex].fields[d.ref.fieldIndex];
+}
+
+/** The times of a drawn series' frame (its time field's values; none without one). */
+function timesOf(frames: DataFrame[], d: DrawnRef): ArrayLike<number> {
+  return (frames[d.ref.frameIndex].fields.find((field) => field.type === FieldType.time)?.values ?? []) as number[];
 }
 
 /**
@@ -331,11 +336,13 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
     syncMode: cursorSync,
     syncScope: eventsScope,
   };
+  // Within the panel, however narrow (a 150 px panel had a 160 px tooltip).
+  const tooltipWidth = Math.min(360, Math.max(100, width - 16));
   const tooltip = (config: UPlotConfigBuilder) => (
     <TooltipPlugin2
       config={config}
       {...plotInteraction}
-      maxWidth={Math.max(160, Math.min(360, width - 16))}
+      maxWidth={tooltipWidth}
       render={(u, dataIdxs) => {
         const hovered = dataIdxs.find((i) => i !== null);
         if (hovered === undefined || hovered === null) {
@@ -350,16 +357,18 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
           drawnSpans.filter((_, i) => inTooltip(i)),
           hovered
         );
+        const column = columnBounds(grid, idx >> 1);
         return (
           <AnomalyTooltip
             slot={idx}
-            time={u.data[0][idx]}
+            column={column}
+            loneTime={(d) => loneTimeIn(timesOf(frames, d), column.startMs, column.endMs)}
             timeZone={timeZone}
             drawn={shown}
             scoreOf={(d) => scoreSlots.get(d.model.key)?.[idx]}
             formatValue={(d, v) => formatWith(sourceField(frames, d).display, v)}
             explain={explain}
-            maxWidth={Math.max(160, Math.min(360, width - 16))}
+            maxWidth={tooltipWidth}
           />
         );
       }}

@@ -6,13 +6,19 @@ import type { DrawnRef } from '../render/chartFrames';
 import { testIds } from '../testIds';
 import type { Explanation } from '../worker/messages';
 
+/** The tooltip's width when the panel has room for it (never wider than its maxWidth: a 150 px panel). */
+const MIN_WIDTH = 180;
+
 /** Series listed in the tooltip at most (anomalous ones first): a tooltip of 50 series would not fit the panel. */
 export const TOOLTIP_MAX_SERIES = 6;
 
 interface Props {
-  /** The hovered slot of the pixel grid and its column's time (shown unless the slot holds an anomaly). */
+  /** The hovered slot of the pixel grid. */
   slot: number;
-  time: number;
+  /** The times its pixel column covers, [startMs, endMs): the values shown are the extremes of its points. */
+  column: { startMs: number; endMs: number };
+  /** The time of a series' one point in the column; undefined when it holds several (or none). */
+  loneTime(ref: DrawnRef): number | undefined;
   timeZone: string;
   drawn: DrawnRef[];
   /** Score of each model at the slot, by model key. */
@@ -24,21 +30,38 @@ interface Props {
 }
 
 /** Hover content: per series its value and anomaly score, and for anomalies the features that drove them. */
-export function AnomalyTooltip({ slot, time, timeZone, drawn, scoreOf, formatValue, explain, maxWidth }: Props) {
+export function AnomalyTooltip({
+  slot,
+  column,
+  loneTime,
+  timeZone,
+  drawn,
+  scoreOf,
+  formatValue,
+  explain,
+  maxWidth,
+}: Props) {
   const s = useStyles2(getStyles);
   const anomalous = drawn.filter((d) => !Number.isNaN(d.drawn.marks[slot]));
   const rest = drawn.filter((d) => Number.isNaN(d.drawn.marks[slot]) && !Number.isNaN(d.drawn.line[slot]));
   const shown = [...anomalous, ...rest].slice(0, TOOLTIP_MAX_SERIES);
   const hidden = anomalous.length + rest.length - shown.length;
-  const headerTime = anomalous.length > 0 ? anomalous[0].drawn.markTimes[slot] : time;
+  // Each series' own time here: an anomaly's, or the one point the column holds. Never the pixel's time, which may be
+  // in no series (a browser review: 01:00:04 over the point at 01:00). A column of several points shows its span.
+  const timeOf = (d: DrawnRef) =>
+    Number.isNaN(d.drawn.marks[slot]) ? loneTime(d) : (d.drawn.markTimes[slot] as number | undefined);
+  const headerTime = shown.length > 0 ? timeOf(shown[0]) : undefined;
   return (
-    <div className={s.root} style={{ maxWidth }} data-testid={testIds.panel.tooltip}>
-      {/* An anomaly's own time, not its pixel column's (a time that may not be in the data at all). */}
+    <div
+      className={s.root}
+      style={{ maxWidth, minWidth: Math.min(MIN_WIDTH, maxWidth) }}
+      data-testid={testIds.panel.tooltip}
+    >
       <div className={s.time} data-testid={testIds.panel.tooltipTime}>
-        {dateTimeFormat(headerTime, { timeZone })}
+        {headerTime !== undefined ? dateTimeFormat(headerTime, { timeZone }) : spanText(column, timeZone)}
       </div>
       {shown.map((d) => {
-        const markTime = d.drawn.markTimes[slot];
+        const ownTime = timeOf(d);
         const isAnomaly = !Number.isNaN(d.drawn.marks[slot]);
         const value = isAnomaly ? d.drawn.marks[slot] : d.drawn.line[slot];
         const score = scoreOf(d);
@@ -56,14 +79,14 @@ export function AnomalyTooltip({ slot, time, timeZone, drawn, scoreOf, formatVal
                 </span>
               </div>
             )}
-            {isAnomaly && markTime !== headerTime && (
-              // Another series' anomaly in the same pixel column, at a time of its own.
+            {ownTime !== undefined && ownTime !== headerTime && (
+              // Another series' point (or anomaly) in the same pixel column, at a time of its own.
               <div className={s.row} data-testid={testIds.panel.tooltipAnomalyTime}>
                 <span className={s.weak}>at</span>
-                <span>{dateTimeFormat(markTime, { timeZone })}</span>
+                <span>{dateTimeFormat(ownTime, { timeZone })}</span>
               </div>
             )}
-            {isAnomaly && <Contributions drawn={d} time={markTime} explain={explain} />}
+            {isAnomaly && <Contributions drawn={d} time={d.drawn.markTimes[slot]} explain={explain} />}
           </div>
         );
       })}
@@ -94,11 +117,37 @@ function Contributions({ drawn, time, explain }: { drawn: DrawnRef; time: number
     <>
       {explanation.contributions.map((c, i) => (
         <div key={c.name} className={s.contribution} data-testid={testIds.panel.tooltipContribution}>
-          {i === 0 ? `${c.name} drove this` : c.name} ({Math.round(c.weight * 100)}%)
+          {i === 0 ? `${featureLabel(c.name, drawn)} drove this` : featureLabel(c.name, drawn)} (
+          {Math.round(c.weight * 100)}%)
         </div>
       ))}
     </>
   );
+}
+
+/**
+ * A feature's name as the tooltip shows it under its series: without the series' name when the model is that series
+ * alone ("rolling std 12", not a long Prometheus label set before it, which pushed the feature out of the tooltip in a
+ * browser review); with it for a model of several series, where it says which one.
+ */
+export function featureLabel(feature: string, drawn: DrawnRef): string {
+  if (drawn.model.series.length > 1) {
+    return feature;
+  }
+  const name = drawn.ref.name;
+  if (feature === name) {
+    return 'value';
+  }
+  return feature.startsWith(`${name} (`) && feature.endsWith(')') ? feature.slice(name.length + 2, -1) : feature;
+}
+
+/** A pixel column's span: both times in full, or the end's time of day alone on the same day. */
+function spanText(column: Props['column'], timeZone: string): string {
+  const start = dateTimeFormat(column.startMs, { timeZone });
+  const sameDay =
+    dateTimeFormat(column.startMs, { timeZone, format: 'YYYY-MM-DD' }) ===
+    dateTimeFormat(column.endMs - 1, { timeZone, format: 'YYYY-MM-DD' });
+  return `${start} – ${dateTimeFormat(column.endMs - 1, { timeZone, format: sameDay ? 'HH:mm:ss' : undefined })}`;
 }
 
 /** Formats a value with the field's own display processor (unit, decimals). */
@@ -113,8 +162,10 @@ const getStyles = (theme: GrafanaTheme2) => ({
   root: css({
     padding: theme.spacing(1),
     fontSize: theme.typography.bodySmall.fontSize,
-    minWidth: 180,
     overflow: 'hidden',
+    // Grafana's tooltip wrapper sets white-space: pre, under which nothing wraps (a browser review: explanations cut
+    // off at the tooltip's edge).
+    whiteSpace: 'normal',
     overflowWrap: 'anywhere',
   }),
   time: css({ fontWeight: theme.typography.fontWeightMedium, marginBottom: theme.spacing(0.5) }),

@@ -39,6 +39,31 @@ export function firstColumn(grid: PixelGrid): number {
   return Math.floor(grid.fromMs / columnWidth(grid));
 }
 
+/**
+ * The times column `column` of the grid covers: [startMs, endMs), the first cut at fromMs and the last holding
+ * toMs itself (columnOf's columns).
+ */
+export function columnBounds(grid: PixelGrid, column: number): { startMs: number; endMs: number } {
+  const width = columnWidth(grid);
+  const anchored = firstColumn(grid) + column;
+  return {
+    startMs: Math.max(grid.fromMs, anchored * width),
+    endMs: column === grid.columns - 1 ? grid.toMs + 1 : Math.min(grid.toMs + 1, (anchored + 1) * width),
+  };
+}
+
+/**
+ * The time of the one point of ascending `times` in [startMs, endMs): the point a pixel column holding a single point
+ * drew (its two slots both that point); undefined when the column holds none or several.
+ */
+export function loneTimeIn(times: ArrayLike<number>, startMs: number, endMs: number): number | undefined {
+  const at = lowerBound(times, startMs);
+  if (at >= times.length || !(times[at] < endMs)) {
+    return undefined;
+  }
+  return at + 1 < times.length && times[at + 1] < endMs ? undefined : times[at];
+}
+
 /** The column of time t, or -1 outside the visible range. */
 export function columnOf(grid: PixelGrid, t: number): number {
   if (!(t >= grid.fromMs && t <= grid.toMs)) {

@@ -1,5 +1,13 @@
 import { markAnomalies } from '../../render/anomalyMarks';
-import { columnOf, decimateMarks, decimateMinMax, mergeRegions, slotTimes } from '../decimate';
+import {
+  columnBounds,
+  columnOf,
+  decimateMarks,
+  decimateMinMax,
+  loneTimeIn,
+  mergeRegions,
+  slotTimes,
+} from '../decimate';
 
 /** A deterministic noisy series with spikes. */
 function noisy(n: number) {
@@ -164,5 +172,26 @@ describe('pixel-column decimation', () => {
       10
     );
     expect(Array.from(merged)).toEqual([0, 20, 100, 100]);
+  });
+});
+
+describe('the time a pixel column shows (the tooltip)', () => {
+  const grid = { fromMs: 1_000, toMs: 11_000, columns: 10 }; // 1 000 ms per column, anchored at multiples of it
+
+  it("columnBounds: each column's times, as columnOf assigns them", () => {
+    for (let column = 0; column < grid.columns; column++) {
+      const { startMs, endMs } = columnBounds(grid, column);
+      expect([columnOf(grid, startMs), columnOf(grid, endMs - 1)]).toEqual([column, column]);
+    }
+    expect(columnBounds(grid, 9)).toEqual({ startMs: 10_000, endMs: 11_001 }); // toMs itself is in the last one
+  });
+
+  it('loneTimeIn: the time of the one point in a column; none for an empty column or one of several points', () => {
+    const times = [1_200, 3_100, 3_900, 6_000];
+    expect(loneTimeIn(times, 1_000, 2_000)).toBe(1_200);
+    expect(loneTimeIn(times, 6_000, 7_000)).toBe(6_000);
+    expect(loneTimeIn(times, 3_000, 4_000)).toBeUndefined();
+    expect(loneTimeIn(times, 4_000, 5_000)).toBeUndefined();
+    expect(loneTimeIn(times, 7_000, 8_000)).toBeUndefined();
   });
 });
