@@ -55,8 +55,11 @@ const HOVER_ALL_SERIES = 1 as Parameters<typeof TooltipPlugin2>[0]['hoverMode'];
 const SCORE_PANE_SHARE = 0.28;
 /** The score pane is never lower than this (an axis with a few ticks); below it, the pane is left out. */
 export const MIN_SCORE_PANE_HEIGHT = 80;
-/** Height the series chart keeps at least when the score pane is shown. */
-const MIN_MAIN_HEIGHT = 100;
+/**
+ * Height the series chart keeps at least when the score pane is shown, its legend and time axis included: at 100 the
+ * series' plot of a 200 px panel was 45 px under a score plot of 51 (a browser review). Below, the pane is left out.
+ */
+const MIN_MAIN_HEIGHT = 150;
 
 /** The score pane's height: a share of the chart, at least MIN_SCORE_PANE_HEIGHT, or 0 when there is no room. */
 export function scorePaneHeight(height: number, show: boolean): number {
@@ -120,15 +123,35 @@ const LEGEND_ROW_HEIGHT = 22;
 /** The legend takes at most this share of the main chart's height (it scrolls beyond). */
 const LEGEND_MAX_SHARE = 0.35;
 
+/** Space between the legend's left-axis and right-axis sections when they take a row each (VizLegendList's gap). */
+const LEGEND_SECTION_GAP = 15;
+
 /**
  * The legend's height, estimated from its labels' lengths (a list wrapping at the panel's width), so that the chart's
  * height is known before the legend is rendered (it comes a task later) and the plot is not resized when it does.
+ * Grafana's legend lists the right axis' series in a section of their own, at least half the width: when it does not
+ * fit beside the left section it takes rows of its own (a browser review: a second unit's series was below the
+ * legend's box, seen only by scrolling it).
  */
-export function legendHeight(labels: string[], width: number, chartHeight: number): number {
-  if (labels.length === 0) {
+export function legendHeight(labels: string[], width: number, chartHeight: number, rightLabels: string[] = []): number {
+  if (labels.length === 0 && rightLabels.length === 0) {
     return 0;
   }
-  let rows = 1;
+  const left = legendRows(labels, width);
+  const right = legendRows(rightLabels, width);
+  const oneRow =
+    left.rows <= 1 &&
+    right.rows <= 1 &&
+    (right.rows === 0 || left.used + 25 + Math.max(right.used, width / 2) <= width);
+  const needed = oneRow
+    ? LEGEND_ROW_HEIGHT + 4
+    : (left.rows + right.rows) * LEGEND_ROW_HEIGHT + (left.rows > 0 && right.rows > 0 ? LEGEND_SECTION_GAP : 0) + 4;
+  return Math.min(needed, Math.max(LEGEND_ROW_HEIGHT, Math.floor(chartHeight * LEGEND_MAX_SHARE)));
+}
+
+/** The rows a legend section's labels wrap to at `width`, and the width of its last row. */
+function legendRows(labels: string[], width: number): { rows: number; used: number } {
+  let rows = labels.length > 0 ? 1 : 0;
   let used = 0;
   for (const label of labels) {
     const item = 40 + 7 * label.length;
@@ -138,10 +161,7 @@ export function legendHeight(labels: string[], width: number, chartHeight: numbe
     }
     used += item;
   }
-  return Math.min(
-    rows * LEGEND_ROW_HEIGHT + 4,
-    Math.max(LEGEND_ROW_HEIGHT, Math.floor(chartHeight * LEGEND_MAX_SHARE))
-  );
+  return { rows, used };
 }
 
 /** The plot's x data for a grid: its slot times, with the grid's visible range (see withVisibleRange). */
@@ -274,10 +294,12 @@ export const AnomalyChart = memo(function AnomalyChart(props: Props) {
   const scoreHeight = analyses.some((a) => a.outcome) ? scorePaneHeight(height, showScorePane) : 0;
   const mainHeight = height - scoreHeight;
   const hiddenFrom = props.hiddenFrom ?? NOTHING_HIDDEN;
+  const inLegend = mainLines.filter((l) => !hiddenFrom.legend.has(keyOf(l)));
   const legendSpace = legendHeight(
-    mainLines.filter((l) => !hiddenFrom.legend.has(keyOf(l))).map((l) => l.label),
+    inLegend.filter((l) => (l.axis ?? 0) === 0).map((l) => l.label),
     width,
-    mainHeight
+    mainHeight,
+    inLegend.filter((l) => (l.axis ?? 0) !== 0).map((l) => l.label)
   );
   const visibilityNames = useMemo(
     () => new Map(drawn.map((d) => [d.ref.name, visibilityName(frames, d.ref)])),
