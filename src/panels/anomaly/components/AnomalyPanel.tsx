@@ -14,6 +14,7 @@ import { trainingQueriesUnavailable, unusableFixedRange } from '../model/trainin
 import { NOTHING_HIDDEN, dashboardKeepsVisibility, hiddenByFieldConfig } from '../render/seriesVisibility';
 import { useAppDefaultContamination } from '../options/appDefaults';
 import { withDefaults } from '../options/defaults';
+import { NO_VISIBLE_DATA } from '../pipeline/checkTraining';
 import { VISIBLE_WARMUP_SHARE } from '../pipeline/onlineScore';
 import { testIds } from '../testIds';
 import type { AnomalyOptions } from '../types';
@@ -321,6 +322,10 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
     );
   }
   const counts = anomalyCounts(scored, hiddenSeries);
+  // Lines without a point in the visible range would draw an empty chart on a made-up axis (a browser review): the
+  // notices alone say what there is to say, with the whole height.
+  const drawable = (m: ModelAnalysis) => m.unscored?.some((d) => d.line.some((v) => !Number.isNaN(v))) ?? false;
+  const nothingToDraw = noneScored && !failed.some(drawable);
   const chartHeight = Math.max(0, height - (notices.length > 0 ? noticesHeight : 0) - HEADER_HEIGHT);
 
   return container(
@@ -332,47 +337,55 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         </div>
       )}
       {notices.length > 0 && (
-        <div ref={noticesRef} className={s.notices} style={{ maxHeight: Math.floor(height * NOTICES_MAX_SHARE) }}>
+        <div
+          ref={noticesRef}
+          className={s.notices}
+          style={{ maxHeight: nothingToDraw ? height : Math.floor(height * NOTICES_MAX_SHARE) }}
+        >
           {notices}
         </div>
       )}
-      <div className={s.header}>
-        <div
-          className={s.summary}
-          data-testid={testIds.panel.summary}
-          data-anomaly-count={counts.all}
-          data-shown-anomaly-count={counts.shown}
-        >
-          {noneScored ? 'Not analysed' : anomalyCountText(counts)}
-          {noneScored || shown.trainedModels > 0 ? '' : ' · cached models'}
-        </div>
-        {!publicDashboard && (
-          <CreateAlertRuleButton
-            panel={{ title: props.title, dashboardUid: dashboardUID, panelId: id }}
-            options={options}
-            data={data}
-            timeRange={timeRange}
+      {!nothingToDraw && (
+        <>
+          <div className={s.header}>
+            <div
+              className={s.summary}
+              data-testid={testIds.panel.summary}
+              data-anomaly-count={counts.all}
+              data-shown-anomaly-count={counts.shown}
+            >
+              {noneScored ? 'Not analysed' : anomalyCountText(counts)}
+              {noneScored || shown.trainedModels > 0 ? '' : ' · cached models'}
+            </div>
+            {!publicDashboard && (
+              <CreateAlertRuleButton
+                panel={{ title: props.title, dashboardUid: dashboardUID, panelId: id }}
+                options={options}
+                data={data}
+                timeRange={timeRange}
+              />
+            )}
+          </div>
+          <AnomalyChart
+            // The frames of the result shown: new data does not rebuild the chart before its own result is ready.
+            frames={shown.frames}
+            analyses={shown.models}
+            grid={shown.grid}
+            scorer={scorer}
+            width={width}
+            height={chartHeight}
+            timeZone={timeZone}
+            showScorePane={options.showScorePane}
+            showRegions={options.showRegions}
+            hiddenSeries={hiddenSeries}
+            hiddenFrom={hiddenFrom}
+            onHiddenSeriesChange={setLocalHidden}
+            onToggleSeriesVisibility={onToggleSeriesVisibility}
+            // Dragging across a plot zooms the dashboard, as in Grafana's time series panel.
+            onZoom={props.onChangeTimeRange}
           />
-        )}
-      </div>
-      <AnomalyChart
-        // The frames of the result shown: new data does not rebuild the chart before its own result is ready.
-        frames={shown.frames}
-        analyses={shown.models}
-        grid={shown.grid}
-        scorer={scorer}
-        width={width}
-        height={chartHeight}
-        timeZone={timeZone}
-        showScorePane={options.showScorePane}
-        showRegions={options.showRegions}
-        hiddenSeries={hiddenSeries}
-        hiddenFrom={hiddenFrom}
-        onHiddenSeriesChange={setLocalHidden}
-        onToggleSeriesVisibility={onToggleSeriesVisibility}
-        // Dragging across a plot zooms the dashboard, as in Grafana's time series panel.
-        onZoom={props.onChangeTimeRange}
-      />
+        </>
+      )}
     </>,
     {
       'data-anomaly-count': counts.all,
@@ -439,6 +452,15 @@ function failureState(failed: ModelAnalysis[]): string {
 /** What the panel says when no model was analysed: its test id, tone and title, and each model's problem. */
 function wholePanelProblemText(failed: ModelAnalysis[]) {
   const detail = failed.map((m) => `${m.model.label}: ${m.problem?.message}`).join('\n');
+  if (failed.every((m) => m.problem?.message.startsWith(NO_VISIBLE_DATA))) {
+    // Not "Not enough data" over nothing at all: the series have no point in this range.
+    return {
+      testId: testIds.panel.notEnoughData,
+      tone: 'warning',
+      title: 'No data in this time range',
+      detail,
+    } as const;
+  }
   switch (failureState(failed)) {
     case 'constant':
       return { testId: testIds.panel.constantSeries, tone: 'info', title: 'Constant series', detail } as const;

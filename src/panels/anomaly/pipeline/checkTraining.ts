@@ -15,9 +15,13 @@ export interface TrainingCheck {
   trainsOnScoredRows: boolean;
 }
 
+/** What the panel says of a model without a single point in the visible range (the panel's title keys on it). */
+export const NO_VISIBLE_DATA = 'No data in the visible range';
+
 /** Whether a model can train on `table`: enough complete rows, not every column constant; says what is missing if not. */
 export function checkTrainingTable(table: SeriesTable | undefined, check: TrainingCheck): TrainingProblem | undefined {
-  if (!table) {
+  if (!table || table.timestamps.length === 0) {
+    // Not "0 points …; at least 19 are needed": there is nothing here at all (a browser review).
     return { kind: 'not-enough-data', message: `No data ${check.where} for this series` };
   }
   // Counted up to what is needed only: a refresh checks every model's rows again (a cached model of the visible range).

@@ -134,6 +134,17 @@ describe('AnomalyPanel states', () => {
     await expectDrawnUnscored(['cpu'], 'not-enough-data');
   });
 
+  it('says there is no data in this time range, without an empty chart, when every point is outside it', async () => {
+    // A browser review: data 30 days before the range said "Not enough data: 0 points in the visible range; at least
+    // 19 are needed", over an empty chart on a made-up 0-1 axis.
+    const props = panelProps([prometheusFrame(syntheticSeries(200), { __name__: 'cpu' })], {}, START + 30 * 86_400_000);
+    render(<AnomalyPanel {...props} createScorer={() => new MainThreadScorer('Web Workers are not available here')} />);
+    const message = await screen.findByTestId(testIds.panel.notEnoughData);
+    expect(message).toHaveTextContent('No data in this time range');
+    expect(message).toHaveTextContent('cpu: No data in the visible range for this series');
+    expect(screen.queryByTestId(testIds.panel.chart)).toBeNull();
+  });
+
   it('says a constant series has nothing to find, and still draws it', async () => {
     renderPanel([prometheusFrame(new Array(100).fill(3), { __name__: 'up' })]);
     expect(await screen.findByTestId(testIds.panel.constantSeries)).toHaveTextContent(/does not change/);
