@@ -28,6 +28,12 @@ export interface Alignment {
   dropped: number;
   /** Grid times filled with the previous value. */
   filled: number;
+  /**
+   * Grid times some series has no value for, after the fill (a gap of more than FILL_MAX_STEPS): rows no model scores,
+   * whatever the other series do there (a browser review: a spike in one series inside another's gap went unmarked,
+   * and nothing said so).
+   */
+  incomplete: number;
 }
 
 /** Gaps sampled at most by medianStep: a median of a few thousand gaps is the series' step, at any length. */
@@ -114,7 +120,7 @@ export function alignOnStep(
   for (let r = 0; r < rows; r++) {
     timestamps[r] = originMs + (first + r) * stepMs;
   }
-  const alignment: Alignment = { stepMs, aligned: 0, dropped: 0, filled: 0 };
+  const alignment: Alignment = { stepMs, aligned: 0, dropped: 0, filled: 0, incomplete: 0 };
   const columns = series.map((s, c) => {
     const values = new Float64Array(rows).fill(NaN);
     const distance = new Float64Array(rows).fill(Infinity);
@@ -148,5 +154,8 @@ export function alignOnStep(
     alignment.dropped += points - placed;
     return { name: names[c], values };
   });
+  for (let r = 0; r < rows; r++) {
+    alignment.incomplete += columns.some((column) => Number.isNaN(column.values[r])) ? 1 : 0;
+  }
   return { table: { timestamps, columns }, alignment };
 }

@@ -25,7 +25,7 @@ describe('alignOnStep', () => {
     expect(Array.from(table.columns[0].values.slice(0, 3))).toEqual([0, 7, 14]);
     expect(Array.from(table.columns[1].values.slice(0, 3))).toEqual([1000, 1001, 1002]);
     expect(table.columns.every((c) => c.values.every(Number.isFinite))).toBe(true);
-    expect(alignment).toEqual({ stepMs: 7 * MIN, aligned: 200, dropped: 697 - 100, filled: 0 });
+    expect(alignment).toEqual({ stepMs: 7 * MIN, aligned: 200, dropped: 697 - 100, filled: 0, incomplete: 0 });
   });
 
   it('uses the query interval when it is coarser than the series', () => {
@@ -45,7 +45,8 @@ describe('alignOnStep', () => {
     });
     const { table, alignment } = alignOnStep([a, b], ['a', 'b'], MIN);
     expect(Array.from(table.columns[1].values)).toEqual([10, 11, 11, 13, NaN, NaN, 16, 17]);
-    expect(alignment).toEqual({ stepMs: MIN, aligned: 13, dropped: 0, filled: 1 });
+    // Minutes 4 and 5 have no value of b: not scored, and counted as such.
+    expect(alignment).toEqual({ stepMs: MIN, aligned: 13, dropped: 0, filled: 1, incomplete: 2 });
   });
 });
 
@@ -59,7 +60,7 @@ describe('alignOnStep through an origin (the proxy: the grid its rows were fetch
     expect(Array.from(table.timestamps)).toEqual([0, 1, 2, 3].map(at));
     // b's missed minute takes its previous value; a value that is not finite is missing, as the engine reads it.
     expect(Array.from(table.columns[1].values)).toEqual([10, 10, 30, NaN]);
-    expect(alignment).toEqual({ stepMs: MIN, aligned: 7, dropped: 0, filled: 1 });
+    expect(alignment).toEqual({ stepMs: MIN, aligned: 7, dropped: 0, filled: 1, incomplete: 1 });
   });
 });
 

@@ -265,9 +265,14 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
     const total = alignments.reduce(
       (sum, m) => {
         const a = m.outcome!.alignment!;
-        return { aligned: sum.aligned + a.aligned, dropped: sum.dropped + a.dropped, filled: sum.filled + a.filled };
+        return {
+          aligned: sum.aligned + a.aligned,
+          dropped: sum.dropped + a.dropped,
+          filled: sum.filled + a.filled,
+          incomplete: sum.incomplete + a.incomplete,
+        };
       },
-      { aligned: 0, dropped: 0, filled: 0 }
+      { aligned: 0, dropped: 0, filled: 0, incomplete: 0 }
     );
     const steps = [...new Set(alignments.map((m) => formatStep(m.outcome!.alignment!.stepMs)))].join(', ');
     notices.push(
@@ -278,10 +283,13 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         data-aligned={total.aligned}
         data-dropped={total.dropped}
         data-filled={total.filled}
+        data-incomplete={total.incomplete}
       >
         Series aligned on a {steps} step: {total.aligned} points aligned, {total.dropped} dropped (another point was
         nearer the same step: drawn, not scored, so a short spike between steps is not marked), {total.filled} filled
         with the previous value (gaps of one step).
+        {total.incomplete > 0 &&
+          ` ${total.incomplete} steps are not scored in any series: a series of their model has no point there (a gap of more than one step).`}
       </div>
     );
   }

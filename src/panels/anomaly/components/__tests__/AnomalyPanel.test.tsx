@@ -250,6 +250,26 @@ describe('AnomalyPanel states', () => {
     expect(await screen.findByTestId(testIds.panel.groupByNote)).toHaveTextContent(text);
   });
 
+  it("says how many steps of a multivariate model are not scored for another series' gap", async () => {
+    // A browser review: a gap in one series left every series unscored across it (a spike there unmarked), and the
+    // alignment note spoke only of dropped and filled points.
+    const withGap = syntheticSeries(200, [], 4).map((v, i) => (i >= 100 && i < 110 ? null : v));
+    renderPanel(
+      [
+        prometheusFrame(syntheticSeries(200, [105], 3), { __name__: 'cpu' }),
+        prometheusFrame(withGap, { __name__: 'mem' }),
+      ],
+      {
+        mode: 'multivariate',
+      }
+    );
+    const note = await screen.findByTestId(testIds.panel.alignment);
+    expect(note).toHaveAttribute('data-incomplete', '10');
+    expect(note).toHaveTextContent(
+      '10 steps are not scored in any series: a series of their model has no point there (a gap of more than one step).'
+    );
+  });
+
   it('says nothing of the group-by label when every series has it', async () => {
     const frames = ['a', 'b'].map((host, k) =>
       prometheusFrame(syntheticSeries(200, [150], 3 + k), { __name__: 'cpu', host })
