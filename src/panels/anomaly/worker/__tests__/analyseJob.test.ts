@@ -183,7 +183,7 @@ describe('runAnalyseJob (the worker protocol: tables, scores, marks, decimation)
     for (const drawn of outcome.series) {
       expect(markTimes(drawn.markTimes)).toEqual(expected);
     }
-    expect(outcome.alignment).toEqual({ stepMs: STEP, aligned: 2 * N, dropped: 0, filled: 0 });
+    expect(outcome.alignment).toEqual({ stepMs: STEP, aligned: 2 * N, dropped: 0, filled: 0, incomplete: 0 });
   });
 
   it('multivariate on 1-min and 7-min series offset by 30 s: aligned on 7 min, scored and marked', async () => {
