@@ -31,7 +31,12 @@ export function ContaminationEditor({ value, onChange }: StandardEditorProps<'au
   const input = useCommittedText(String(current), (text) => {
     const read = text.trim() === '' ? { value: current } : readContamination(text);
     if ('problem' in read) {
-      setProblem(`Not changed: contamination is ${read.problem}.`);
+      // "auto" is the switch's (a browser review: typed here, it was refused as any other word).
+      setProblem(
+        text.trim().toLowerCase() === 'auto'
+          ? 'Not changed: for auto, turn on the auto switch beside this field.'
+          : `Not changed: contamination is ${read.problem}.`
+      );
       return;
     }
     setProblem(undefined);

@@ -112,6 +112,8 @@ describe('contamination editor', () => {
     ['5%', 'Not changed: contamination is a share in (0, 0.5], not a percentage: 5% is 0.05.'],
     ['0', 'Not changed: contamination is a share in (0, 0.5]: 0 is not above 0.'],
     ['lots', 'Not changed: contamination is a share in (0, 0.5], got "lots".'],
+    // A browser review: "auto" typed here was refused as any other word, without naming the switch beside it.
+    ['auto', 'Not changed: for auto, turn on the auto switch beside this field.'],
   ])('"%s" is refused with the reason under the field; the option keeps its value', async (text, reason) => {
     const saved = harness<'auto' | number | undefined>(ContaminationEditor, 0.05);
     await settle();
