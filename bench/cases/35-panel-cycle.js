@@ -183,7 +183,10 @@ async function run() {
     const workerCpuMs = Math.round(runs.reduce((sum, r) => sum + r.workerCpuMs, 0) / runs.length);
     // V8's optimising compilers' CPU over the cycle, on the same cores (absent from builds before it was traced).
     const compiling = (r) => (r.compileCpuMs === undefined ? '' : `, ${r.compileCpuMs} ms compiling`);
-    const workers = (r) => `${r.workerCpuMs} ms CPU, ${r.workerCollections} collections${compiling(r)}`;
+    const workers = (r) =>
+      r.workerCpuMs === undefined
+        ? 'untraced'
+        : `${r.workerCpuMs} ms CPU, ${r.workerCollections} collections${compiling(r)}`;
     process.stderr.write(
       `bench: panel ${name}: ${runs.map((r) => r.cycleMs).join(' / ')} ms to marks drawn (result committed at ` +
         `${runs.map((r) => r.readyMs).join(' / ')} ms; target ${target}), longest task ` +
