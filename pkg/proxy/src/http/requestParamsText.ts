@@ -34,8 +34,10 @@ function firstUndecodable(text: string): string | undefined {
     const name = equals < 0 ? pair : pair.slice(0, equals);
     for (const part of equals < 0 ? [pair] : [name, pair.slice(equals + 1)]) {
       if (decoded(part) === undefined) {
-        const shownName = decoded(name) ?? name.slice(0, 40);
-        return `invalid parameter ${JSON.stringify(shownName)}: its percent-encoding does not decode to UTF-8 text`;
+        // Named when its name is a name (a binary body, a gzip one sent as a form, has none worth echoing).
+        const shownName = decoded(name) ?? '';
+        const named = /^[\x21-\x7e]{1,64}$/.test(shownName) ? ` ${JSON.stringify(shownName)}` : '';
+        return `invalid parameter${named}: its percent-encoding does not decode to UTF-8 text`;
       }
     }
   }
