@@ -6,6 +6,7 @@
  * 200th object on left 200 of 300 rows unscored, and a batch run refused to train without naming it).
  */
 import type { ScanResult } from './scanInput';
+import { daysInMonth } from './timestamp';
 
 /** A metric missing in more than this share of the rows is reported. */
 export const SPARSE_METRIC_SHARE = 0.1;
@@ -116,8 +117,7 @@ export function compactDateOf(ms: number): string | undefined {
   const part = (at: number, length = 2) => Number(digits.slice(at, at + length));
   const [year, month, day, hour, minute] = [part(0, 4), part(4), part(6), part(8), part(10)];
   const second = digits.length === 14 ? part(12) : 0;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (year < 1970 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth) {
+  if (year < 1970 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return undefined;
   }
   if (hour > 23 || minute > 59 || second > 59) {

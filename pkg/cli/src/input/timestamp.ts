@@ -157,7 +157,8 @@ function utcMs(year: number, monthIndex: number, day: number, hour = 0, minute =
     : Date.UTC(year, monthIndex, day, hour, minute, second);
 }
 
-function daysInMonth(year: number, month: number): number {
+/** Days in `month` (1-12) of `year`, leap years counted. */
+export function daysInMonth(year: number, month: number): number {
   return new Date(utcMs(year, month, 0)).getUTCDate();
 }
 

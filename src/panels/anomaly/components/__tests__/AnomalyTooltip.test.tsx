@@ -31,7 +31,11 @@ const COLUMN = { startMs: SPIKE - 30_000, endMs: SPIKE + 30_000 };
 
 function tooltip(
   drawn: DrawnRef[],
-  { slot = 1, loneTime = () => undefined }: { slot?: number; loneTime?: (d: DrawnRef) => number | undefined } = {},
+  {
+    slot = 1,
+    loneTime = () => undefined,
+    maxWidth = 300,
+  }: { slot?: number; loneTime?: (d: DrawnRef) => number | undefined; maxWidth?: number } = {},
   explain: (d: DrawnRef, time: number) => Promise<Explanation | null> = async () => null
 ) {
   render(
@@ -44,7 +48,7 @@ function tooltip(
       scoreOf={() => 0.7}
       formatValue={(_, v) => String(v)}
       explain={explain}
-      maxWidth={300}
+      maxWidth={maxWidth}
     />
   );
   return screen.getByTestId(testIds.panel.tooltipTime).textContent;
@@ -99,19 +103,7 @@ describe('AnomalyTooltip', () => {
   });
 
   it('is never wider than the room it is given, and wraps what is long', () => {
-    render(
-      <AnomalyTooltip
-        slot={1}
-        column={COLUMN}
-        loneTime={() => undefined}
-        timeZone="utc"
-        drawn={[drawnWithAnomaly()]}
-        scoreOf={() => 0.7}
-        formatValue={(_, v) => String(v)}
-        explain={async () => null}
-        maxWidth={120}
-      />
-    );
+    tooltip([drawnWithAnomaly()], { maxWidth: 120 });
     const root = screen.getByTestId(testIds.panel.tooltip);
     expect([root.style.maxWidth, root.style.minWidth]).toEqual(['120px', '120px']);
     expect(getComputedStyle(root).whiteSpace).toBe('normal');
