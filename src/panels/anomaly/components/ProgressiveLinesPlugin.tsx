@@ -45,6 +45,8 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
 
   useLayoutEffect(() => {
     let generation = 0;
+    // Whether the canvas held a finished drawing when uPlot cleared it: its redraw is drawn at once (drawQueue.ts).
+    let shown = false;
     config.addHook('init', (u) => {
       for (let i = 1; i < u.series.length; i++) {
         u.series[i].paths = () => null;
@@ -61,36 +63,42 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
       const current = ++generation;
       u.root.removeAttribute(DRAWN_FROM_ATTRIBUTE);
       let next = 1;
-      queueDraw((hasTime) => {
-        if (current !== generation) {
-          return true; // a newer draw cleared the canvas and started over
-        }
-        const ctx = u.ctx;
-        ctx.save();
-        ctx.beginPath();
-        ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
-        ctx.clip();
-        const first = next;
-        while (next < u.series.length && (next === first || hasTime())) {
-          drawRegions(u, next, latest.current.regions?.[next], latest.current.regionColor);
-          drawLine(u, next, latest.current.spanMs[next] ?? Infinity);
-          next++;
-        }
-        ctx.restore();
-        if (next < u.series.length) {
-          return false;
-        }
-        drawLevels(u, latest.current.levels, latest.current.markColor);
-        drawMarks(u, latest.current.marks, latest.current.markColor);
-        u.root.setAttribute(DRAWN_Y_ATTRIBUTE, `${u.scales.y?.min},${u.scales.y?.max}`);
-        const yAxes = u.axes.filter((axis, k) => k > 0 && axis.scale && u.series.some((s) => s.scale === axis.scale));
-        u.root.setAttribute(
-          DRAWN_Y_AXES_ATTRIBUTE,
-          yAxes.map((axis) => `${u.scales[axis.scale!].min},${u.scales[axis.scale!].max}`).join(';')
-        );
-        u.root.setAttribute(DRAWN_FROM_ATTRIBUTE, String(u.scales.x?.min));
-        return true;
-      });
+      const redraw = shown;
+      shown = false;
+      queueDraw(
+        (hasTime) => {
+          if (current !== generation) {
+            return true; // a newer draw cleared the canvas and started over
+          }
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+          ctx.clip();
+          const first = next;
+          while (next < u.series.length && (next === first || hasTime())) {
+            drawRegions(u, next, latest.current.regions?.[next], latest.current.regionColor);
+            drawLine(u, next, latest.current.spanMs[next] ?? Infinity);
+            next++;
+          }
+          ctx.restore();
+          if (next < u.series.length) {
+            return false;
+          }
+          drawLevels(u, latest.current.levels, latest.current.markColor);
+          drawMarks(u, latest.current.marks, latest.current.markColor);
+          u.root.setAttribute(DRAWN_Y_ATTRIBUTE, `${u.scales.y?.min},${u.scales.y?.max}`);
+          const yAxes = u.axes.filter((axis, k) => k > 0 && axis.scale && u.series.some((s) => s.scale === axis.scale));
+          u.root.setAttribute(
+            DRAWN_Y_AXES_ATTRIBUTE,
+            yAxes.map((axis) => `${u.scales[axis.scale!].min},${u.scales[axis.scale!].max}`).join(';')
+          );
+          u.root.setAttribute(DRAWN_FROM_ATTRIBUTE, String(u.scales.x?.min));
+          shown = true;
+          return true;
+        },
+        { redraw, points: (u.series.length - 1) * u.data[0].length }
+      );
     });
     return () => {
       generation++; // a drawing under way stops at its next task

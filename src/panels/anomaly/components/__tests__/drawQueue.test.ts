@@ -1,4 +1,4 @@
-import { DRAW_BUDGET_MS, type DrawSteps, queueDraw } from '../drawQueue';
+import { DRAW_BUDGET_MS, type DrawSteps, SAME_TASK_POINTS, queueDraw } from '../drawQueue';
 
 /**
  * Which synchronous run of the queue a call belongs to: the number changes once the current run has ended (a
@@ -97,6 +97,40 @@ describe('the page draw queue', () => {
     queueDraw(plot('chart', 3, log, DRAW_BUDGET_MS * 2));
     await drained(log, 3);
     expect(new Set(log.map(([, r]) => r)).size).toBe(3);
+  });
+
+  it('draws a redraw of a plot on screen whole in the task that asks, however long it takes', async () => {
+    const log: Array<[string, number]> = [];
+    const asked = currentRun();
+    queueDraw(plot('chart', 3, log, DRAW_BUDGET_MS), { redraw: true, points: 50 * 1500 });
+    queueDraw(plot('score pane', 2, log, DRAW_BUDGET_MS), { redraw: true, points: 50 * 1500 });
+    // Drawn before queueDraw returned: no task in between, so no frame is painted with the plots cleared.
+    expect(log).toEqual([
+      ['chart', asked],
+      ['chart', asked],
+      ['chart', asked],
+      ['score pane', asked],
+      ['score pane', asked],
+    ]);
+  });
+
+  it('queues a redraw beyond SAME_TASK_POINTS in one task, as a first drawing', async () => {
+    // A task after the previous test's redraws: their points counted in theirs.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const log: Array<[string, number]> = [];
+    const asked = currentRun();
+    queueDraw(plot('chart', 2, log), { redraw: true, points: SAME_TASK_POINTS - 10 });
+    queueDraw(plot('score pane', 2, log), { redraw: true, points: 20 });
+    expect(log).toEqual([
+      ['chart', asked],
+      ['chart', asked],
+    ]);
+    await drained(log, 4);
+    expect(log.slice(2).map(([name]) => name)).toEqual(['score pane', 'score pane']);
+    expect(log[2][1]).not.toBe(asked);
+    // A later task has the whole allowance again.
+    queueDraw(plot('score pane', 1, log), { redraw: true, points: SAME_TASK_POINTS });
+    expect(log).toHaveLength(5);
   });
 
   it('reports a drawing that throws and still draws the plots queued behind it', async () => {
