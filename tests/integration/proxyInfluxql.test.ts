@@ -43,6 +43,21 @@ async function queryRange(query: string, step = 60) {
 }
 
 describe('InfluxQL through the proxy', () => {
+  it("counts InfluxDB ready in /readyz only when it takes the proxy's credentials (its /ping takes anyone)", async () => {
+    const upstreamOf = async (url: string) =>
+      ((await (await fetch(`${url}/readyz`)).json()) as { upstreams: Record<string, unknown> }).upstreams.influx;
+    expect(await upstreamOf(proxy.url)).toEqual({ ok: true, detail: 'HTTP 200' });
+    const wrongPassword = await startProxyUnderTest({
+      prometheusUrl: prometheus.url,
+      influx: { url: influx.url, database: 'telemetry', user: { ...influxReader, password: 'not-the-password' } },
+    });
+    try {
+      expect(await upstreamOf(wrongPassword.url)).toEqual({ ok: false, detail: 'HTTP 401 from /query' });
+    } finally {
+      await wrongPassword.stop();
+    }
+  });
+
   it.each([
     ['SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host', 60],
     [

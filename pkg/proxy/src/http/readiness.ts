@@ -45,11 +45,21 @@ export class Readiness {
   }
 }
 
-/** Prometheus answers /-/ready, InfluxDB 1.x /ping (204). */
+/**
+ * Prometheus answers /-/ready (behind its web config's auth, if any). InfluxDB 1.x answers /ping to anyone, so it is
+ * asked `SHOW DATABASES` with the proxy's credentials instead: an install review saw /readyz "ready" while every
+ * InfluxQL query failed with 401 (a bearer token, which InfluxDB 1.x takes only as a JWT). Any user may run it.
+ */
+function probeRequest(upstream: UpstreamHttp): { path: string; params: URLSearchParams } {
+  return upstream.config.type === 'prometheus'
+    ? { path: '/-/ready', params: new URLSearchParams() }
+    : { path: '/query', params: new URLSearchParams({ q: 'SHOW DATABASES' }) };
+}
+
 async function probe(upstream: UpstreamHttp): Promise<{ ok: boolean; detail: string }> {
-  const path = upstream.config.type === 'prometheus' ? '/-/ready' : '/ping';
+  const { path, params } = probeRequest(upstream);
   try {
-    const response = await upstream.send(path, new URLSearchParams());
+    const response = await upstream.send(path, params);
     return response.status < 400
       ? { ok: true, detail: `HTTP ${response.status}` }
       : { ok: false, detail: `HTTP ${response.status} from ${path}` };

@@ -179,6 +179,10 @@ export function startFakeInflux(hosts: Record<string, (timestampMs: number) => n
       return;
     }
     const q = request.params.get('q') ?? '';
+    if (q === 'SHOW DATABASES') {
+      sendJson(response, 200, { results: [{ statement_id: 0, series: [{ name: 'databases', columns: ['name'] }] }] });
+      return;
+    }
     const range = /time >= (\d+)ms AND time <= (\d+)ms/.exec(q);
     const interval = /time\(([0-9a-z]+)\)/.exec(q);
     const step = interval ? parseDuration(interval[1]) : undefined;
