@@ -50,6 +50,11 @@ describe('parseConfig', () => {
     expect(config.server.maxConnections).toBe(512); // Prometheus' --web.max-connections default
   });
 
+  it('reads a bare listen port on the default host, and ":port" on every interface', () => {
+    expect(parseConfig(`${MINIMAL}listen: 9200`, 'test.yaml', {}).listen).toEqual({ host: '127.0.0.1', port: 9200 });
+    expect(parseConfig(`${MINIMAL}listen: ":9200"`, 'test.yaml', {}).listen).toEqual({ host: '0.0.0.0', port: 9200 });
+  });
+
   it('reads a full config with durations, auth and ${ENV} secrets', () => {
     const config = parseConfig(
       `

@@ -396,7 +396,9 @@ export class ServiceConfigReader {
     if (raw === undefined || raw === null) {
       return fallback;
     }
-    const text = typeof raw === 'number' ? `:${raw}` : this.expand(raw, 'listen');
+    // A bare port keeps the default host (an install review: `listen: 9095` listened on every interface of a proxy
+    // without auth); ":9095" asks for every interface, as Prometheus' --web.listen-address reads it.
+    const text = typeof raw === 'number' ? `${fallback.host}:${raw}` : this.expand(raw, 'listen');
     if (text === undefined) {
       this.problem('listen', 'must be "host:port" (e.g. "127.0.0.1:9095"; port 0 picks a free port)');
       return fallback;
