@@ -53,6 +53,23 @@ describe('InfluxQL through the proxy', () => {
     });
     try {
       expect(await upstreamOf(wrongPassword.url)).toEqual({ ok: false, detail: 'HTTP 401 from /query' });
+      // A query refused for the proxy's credentials is the operator's problem: a warning, not an info line.
+      const answer = await fetch(`${wrongPassword.url}/api/v1/query`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          query:
+            'anomaly_score(influxql("SELECT mean(cpu_usage_percent) FROM telemetry WHERE $timeFilter GROUP BY time($interval), host"), train="1d")',
+        }),
+      });
+      expect(answer.status).toBe(401);
+      const warnings = wrongPassword
+        .logTail(50)
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.level === 40);
+      expect(warnings).toContainEqual(expect.objectContaining({ msg: 'query failed', errorType: 'execution' }));
+      expect(JSON.stringify(warnings)).not.toContain('not-the-password');
     } finally {
       await wrongPassword.stop();
     }

@@ -304,6 +304,10 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     done();
   });
 
+  // Logged as warnings: the proxy's or an upstream's trouble (5xx), and an upstream refusing the proxy's credentials
+  // (401, 403: the proxy's own 401 is answered before any route), which no client can mend (an install review saw a
+  // wrong upstream password only in info lines).
+  const operatorsProblem = (status: number) => status >= 500 || status === 401 || status === 403;
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     // To the client, its own text stays as it sent it (see createRedactor); log lines are redacted whole as written (hooks.streamWrite above).
     const sent = clientSentText(request.url, request.query, request.body);
@@ -321,13 +325,19 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       return redacted;
     };
     if (error instanceof UpstreamPassThroughError) {
+      if (operatorsProblem(error.httpStatus)) {
+        request.log.warn(
+          { upstreamStatus: error.httpStatus, upstreamAnswer: error.body.slice(0, 300) },
+          'query failed'
+        );
+      }
       // An upstream's error answer, as it came but for the proxy's own secrets: a gateway that quotes the request's
       // headers in its error page would otherwise hand the client the proxy's credentials.
       return reply.code(error.httpStatus).header('content-type', error.contentType).send(redactForClient(error.body));
     }
     if (error instanceof PromApiError) {
       const body = { ...error.toBody(), error: redactForClient(error.message) };
-      if (error.httpStatus >= 500) {
+      if (operatorsProblem(error.httpStatus)) {
         request.log.warn({ errorType: error.errorType, error: error.message }, 'query failed');
       } else {
         // Why, not only the status: Grafana POSTs its queries, so the request line holds no query to look at when a
