@@ -1,5 +1,6 @@
 /** The proxy's own Prometheus metrics, in a registry per proxy instance (several proxies may run in one process). */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { type RemovedFile, UPSTREAM_ERROR_KINDS } from '@telemetry-analyzer/query';
 
 /** The proxy's two concurrency limits, as its gauges read them. */
 type WatchedLimits = Record<'trainings' | 'queries', { runningCount: number; waitingCount: number }>;
@@ -27,6 +28,11 @@ const LIMIT_GAUGES: Array<[string, string, (limits: WatchedLimits) => number]> =
     (limits) => limits.trainings.waitingCount,
   ],
 ];
+
+/** Why a request's work stopped (its Prometheus errorType). */
+const ABORT_REASONS = ['canceled', 'timeout', 'unavailable'] as const;
+/** Why a model file left the store. */
+const REMOVAL_REASONS: Array<RemovedFile['reason']> = ['bytes', 'age'];
 
 export class ProxyMetrics {
   readonly registry = new Registry();
@@ -176,6 +182,27 @@ export class ProxyMetrics {
         registers: [this.registry],
         collect: () => gauge.set(this.limits ? read(this.limits) : 0),
       });
+    }
+  }
+
+  /**
+   * Every documented label value of the counters that count failures, at 0 from the start: a rule on
+   * `rate(telemetry_proxy_queries_aborted_total{reason="canceled"}[5m])` or an upstream's errors has a series to read
+   * before the first failure (an install review found them absent on a healthy proxy).
+   */
+  startAtZero(upstreamNames: string[], modelStore: boolean): void {
+    for (const upstream of upstreamNames) {
+      for (const kind of UPSTREAM_ERROR_KINDS) {
+        this.upstreamErrors.inc({ upstream, kind }, 0);
+      }
+    }
+    for (const reason of ABORT_REASONS) {
+      this.queriesAborted.inc({ reason }, 0);
+    }
+    if (modelStore) {
+      for (const reason of REMOVAL_REASONS) {
+        this.modelStoreRemovals.inc({ reason }, 0);
+      }
     }
   }
 

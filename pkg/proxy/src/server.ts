@@ -150,6 +150,7 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
       ),
     ])
   );
+  metrics.startAtZero([...upstreams.keys()], config.modelStore !== undefined);
   const store = config.modelStore
     ? new ModelStore(
         config.modelStore.directory,

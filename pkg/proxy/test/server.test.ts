@@ -846,6 +846,16 @@ describe('operations', () => {
     );
   });
 
+  it('/metrics has every documented failure counter at 0 before the first failure, for rules to read', async () => {
+    const proxy = await proxyWith();
+    for (const kind of ['unreachable', 'timeout', 'bad_answer', 'http_5xx', 'too_large']) {
+      expect(await metricValue(proxy, `telemetry_proxy_upstream_errors_total{upstream="prom",kind="${kind}"}`)).toBe(0);
+    }
+    for (const reason of ['canceled', 'timeout', 'unavailable']) {
+      expect(await metricValue(proxy, `telemetry_proxy_queries_aborted_total{reason="${reason}"}`)).toBe(0);
+    }
+  });
+
   it('/metrics counts requests answered before any route: undecodable path parameters, unknown paths', async () => {
     const proxy = await proxyWith();
     // Path parameters that cannot be decoded: the router answers them (frameworkErrors) before any route or hook.

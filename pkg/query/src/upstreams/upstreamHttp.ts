@@ -35,7 +35,11 @@ export interface UpstreamResponse<Body = string> {
 export const MAX_ERROR_ANSWER_BYTES = 2 ** 20;
 
 /** Called on every failed upstream call, with a kind like "unreachable", "timeout", "bad_answer", "http_5xx". */
-export type UpstreamErrorListener = (upstream: string, kind: string) => void;
+/** Kinds of failed upstream calls (a metric's label values: every one is exported from the start, at 0). */
+export const UPSTREAM_ERROR_KINDS = ['unreachable', 'timeout', 'bad_answer', 'http_5xx', 'too_large'] as const;
+export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
+
+export type UpstreamErrorListener = (upstream: string, kind: UpstreamErrorKind) => void;
 
 /** Called with +1 when a request is sent and -1 when it is answered or given up. */
 export type InFlightListener = (upstream: string, change: 1 | -1) => void;
