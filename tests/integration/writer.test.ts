@@ -609,31 +609,44 @@ describe('anomaly writer', () => {
     }
   });
 
-  it('a backfill the target refuses (4xx) fails after its first read-back, naming the refusal, not after rounds of resending', async () => {
-    // A review: Prometheus without out_of_order_time_window answered 400 "out of bounds" to a past range; the writer
-    // sent the same samples again in five rounds a minute apart and failed after ~6 minutes, saying it "lacks samples it
-    // accepted".
-    const front = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => response.writeHead(400).end('out of bounds'));
-    });
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    try {
-      const writeUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`;
-      const w = newWriter({ target: vm, writeUrl, externalLabels: { run: 'refused-backfill' } });
-      w.clock.now = LIVE_START;
-      const failure = await w.writer.backfill(LIVE_START - 4 * MINUTE, LIVE_START).then(
-        () => undefined,
-        (error: unknown) => error
-      );
-      expect(String(failure)).toMatch(
-        /the target refused \d+ of its samples \(HTTP 400: out of bounds\).*sending them again cannot help.*out_of_order_time_window/
-      );
-      expect(w.logLines().some((line) => /sending them again/.test(line.msg))).toBe(false);
-    } finally {
-      front.close();
+  it.each([
+    [400, 'out of bounds', /out_of_order_time_window/],
+    // An install review: a wrong password was met with the out-of-order advice too.
+    [401, 'bad credentials', /refused the writer's credentials: check remoteWrite\.auth/],
+  ])(
+    'a backfill the target refuses (HTTP %s) fails after its first read-back, naming the refusal and what to do, not after rounds of resending',
+    async (status, answer, advice) => {
+      // A review: Prometheus without out_of_order_time_window answered 400 "out of bounds" to a past range; the writer
+      // sent the same samples again in five rounds a minute apart and failed after ~6 minutes, saying it "lacks samples it
+      // accepted".
+      const front = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => response.writeHead(status).end(answer));
+      });
+      await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+      try {
+        const writeUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`;
+        const w = newWriter({ target: vm, writeUrl, externalLabels: { run: 'refused-backfill' } });
+        w.clock.now = LIVE_START;
+        const failure = await w.writer.backfill(LIVE_START - 4 * MINUTE, LIVE_START).then(
+          () => undefined,
+          (error: unknown) => error
+        );
+        expect(String(failure)).toMatch(
+          new RegExp(
+            `the target refused \\d+ of its samples \\(HTTP ${status}: ${answer}\\).*sending them again cannot help`
+          )
+        );
+        expect(String(failure)).toMatch(advice);
+        if (status === 401) {
+          expect(String(failure)).not.toMatch(/out_of_order/);
+        }
+        expect(w.logLines().some((line) => /sending them again/.test(line.msg))).toBe(false);
+      } finally {
+        front.close();
+      }
     }
-  });
+  );
 
   it('keeps the remote-write credentials out of its log lines, also when the target quotes them back', async () => {
     const token = 'writer-secret-TOKEN-42';

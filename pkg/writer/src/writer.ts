@@ -465,9 +465,7 @@ export class AnomalyWriter {
         const { status, body } = this.refusals.last;
         throw new ReadBackError(
           `backfill of job ${job.name}: the target refused ${refused} of its samples (HTTP ${status}: ` +
-            `${body.trim().slice(0, 200)}) and lacks ${missing}; sending them again cannot help. A Prometheus takes ` +
-            'samples older than its newest ones only with storage.tsdb.out_of_order_time_window set; or write the ' +
-            'backfill to a file with --output and load it with promtool (docs/scale.md)'
+            `${body.trim().slice(0, 200)}) and lacks ${missing}; sending them again cannot help. ${refusalAdvice(status)}`
         );
       }
       if (round === RESEND_ROUNDS) {
@@ -696,4 +694,18 @@ function upstreamErrorText(body: string): string {
 /** A time in a log line: ISO 8601, as the resume lines give theirs (epoch milliseconds were read as numbers). */
 function logTime(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/**
+ * What to do about a backfill the target refused with `status`: its credentials (401, 403), else Prometheus' window
+ * for samples older than its newest ones (an install review: the window was advised for a wrong password too).
+ */
+function refusalAdvice(status: number): string {
+  if (status === 401 || status === 403) {
+    return "The target refused the writer's credentials: check remoteWrite.auth (docs/scale.md)";
+  }
+  return (
+    'A Prometheus takes samples older than its newest ones only with storage.tsdb.out_of_order_time_window set; or ' +
+    'write the backfill to a file with --output and load it with promtool (docs/scale.md)'
+  );
 }
