@@ -345,6 +345,18 @@ describe('anomaly functions', () => {
     // The series with the whole window: no such warning.
     const full = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));
     expect(JSON.parse(full.text).warnings ?? []).not.toContainEqual(expect.stringMatching(/training window/));
+    // Online queries keep no model, and warn the same (an install review: `train="7d"` over a day said nothing).
+    const online = await get(
+      proxy,
+      '/api/v1/query_range',
+      queryRange(`anomaly_score(cpu, upstream="young", online=true, ${FIXED})`)
+    );
+    expect(online.status).toBe(200);
+    expect(JSON.parse(online.text).warnings).toContainEqual(
+      expect.stringMatching(
+        /^1 of 2 models trained on less than 50 % of their training window \(5h\): .*instance="new"/
+      )
+    );
   });
 
   it("reuses a model's previous scores for a repeated or shifted range, with the same answers as a fresh proxy", async () => {

@@ -53,9 +53,9 @@ import {
 import { ModelTraining } from './modelTraining';
 import { onlineTrainingRange } from './onlineScoring';
 import { fetchSeries, type FetchOptions, type SeriesSelection } from './seriesFetch';
-import { ModelUnit, buildTable, buildUnits, unitLabelsOf } from './seriesTables';
+import { ModelUnit, buildTable, buildUnits, firstCompleteTime, unitLabelsOf } from './seriesTables';
 import { constantTrainingWarning } from './constantTraining';
-import { shortHistoryWarning } from './shortHistory';
+import { type TrainingHistory, shortHistoryWarning, shortHistoryWarningOf } from './shortHistory';
 import { scoreUnits } from './unitScoring';
 import type { SeriesListingCache } from '../upstreams/prometheusSelection';
 
@@ -332,11 +332,19 @@ export class AnomalyEvaluator {
     checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, limits, 0, step);
     const warnings: string[] = [];
     const output: ScoredSeries[] = [];
+    const histories: TrainingHistory[] = [];
     for (const unit of units) {
       throwIfAborted(signal);
+      const table = buildTable(unit, undefined, step);
+      histories.push({
+        labels: unit.labels,
+        dataStart: firstCompleteTime(table),
+        trainStart: training.startMs,
+        trainEnd: training.endMs,
+      });
       const outcome = await this.engine.scoreOnline(
         {
-          table: buildTable(unit, undefined, step),
+          table,
           options: detectorOptionsOf(settings),
           trainingEndMs: training.endMs,
           fn: query.function,
@@ -358,6 +366,10 @@ export class AnomalyEvaluator {
       for (const column of unit.columns.values()) {
         output.push({ labels: column.labels, ...outcome.samples, also: outcome.also });
       }
+    }
+    const short = shortHistoryWarningOf(histories);
+    if (short !== undefined) {
+      warnings.push(short);
     }
     const scored = withoutMetricNames(output);
     return answerOf(query, range, step, scored, warnings, alsoFns);

@@ -6,30 +6,47 @@
  */
 import { formatDuration } from '@telemetry-analyzer/engine';
 import { labelsKey } from '../upstreams/series';
-import { type ServedModel, modelsWhere } from './servedModels';
+import type { ServedModel } from './servedModels';
 
 /** Models whose data cover less than this share of their training window are reported. */
 export const SHORT_HISTORY_SHARE = 0.5;
 
+/** A model's (or an online evaluation's) training window and the first time its data have a complete row. */
+export interface TrainingHistory {
+  labels: Record<string, string>;
+  dataStart?: number;
+  trainStart: number;
+  trainEnd: number;
+}
+
 /** One warning for all such models of an answer (Prometheus' `warnings`), undefined when there is none. */
 export function shortHistoryWarning(models: Iterable<ServedModel>): string | undefined {
-  const {
-    first,
-    matching: short,
-    total,
-  } = modelsWhere(models, ({ dataStart, trainStart, trainEnd }) => {
+  return shortHistoryWarningOf(
+    [...models].map(({ labels, model: { dataStart, trainStart, trainEnd } }) => ({
+      labels,
+      dataStart,
+      trainStart,
+      trainEnd,
+    }))
+  );
+}
+
+/** shortHistoryWarning for training histories however they were trained (online queries keep no model). */
+export function shortHistoryWarningOf(histories: TrainingHistory[]): string | undefined {
+  const isShort = ({ dataStart, trainStart, trainEnd }: TrainingHistory) => {
     const windowMs = trainEnd - trainStart;
     return dataStart !== undefined && windowMs > 0 && trainEnd - dataStart < SHORT_HISTORY_SHARE * windowMs;
-  });
-  if (first === undefined) {
+  };
+  const short = histories.filter(isShort);
+  if (short.length === 0) {
     return undefined;
   }
-  const { dataStart, trainStart, trainEnd } = first.model;
+  const { labels, dataStart, trainStart, trainEnd } = short[0];
   const covered = (trainEnd - dataStart!) / (trainEnd - trainStart);
   return (
-    `${short} of ${total} models trained on less than ${SHORT_HISTORY_SHARE * 100} % of their training window ` +
-    `(${formatDuration(trainEnd - trainStart)}): the upstream has no earlier samples (e.g. ` +
-    `${labelsKey(first.labels)}: from ${new Date(dataStart!).toISOString()}, ` +
+    `${short.length} of ${histories.length} models trained on less than ${SHORT_HISTORY_SHARE * 100} % of their ` +
+    `training window (${formatDuration(trainEnd - trainStart)}): the upstream has no earlier samples (e.g. ` +
+    `${labelsKey(labels)}: from ${new Date(dataStart!).toISOString()}, ` +
     `${Math.round(covered * 100)} % of the window); scores may flag normal patterns the data have not shown yet`
   );
 }
