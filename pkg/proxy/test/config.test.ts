@@ -50,6 +50,19 @@ describe('parseConfig', () => {
     expect(config.server.maxConnections).toBe(512); // Prometheus' --web.max-connections default
   });
 
+  it('reads numbers and booleans given as ${VAR} as the values they spell, and refuses what is none', () => {
+    const yaml = `${MINIMAL}engine: { contamination: '\${C}', trees: '\${T}', seasonality: '\${S}' }`;
+    const config = parseConfig(yaml, 'test.yaml', { C: '0.05', T: '200', S: 'false' });
+    expect(config.engine).toMatchObject({ contamination: 0.05, trees: 200, seasonality: false });
+    expect(parseConfig(yaml, 'test.yaml', { C: 'auto', T: '200', S: 'auto' }).engine).toMatchObject({
+      contamination: 'auto',
+      seasonality: 'auto',
+    });
+    expect(problemsOf(yaml, { C: '5%', T: '200', S: 'true' })).toEqual([
+      expect.stringMatching(/engine\.contamination: must be "auto" or a number in \(0, 0\.5\], got "5%"/),
+    ]);
+  });
+
   it('reads a bare listen port on the default host, and ":port" on every interface', () => {
     expect(parseConfig(`${MINIMAL}listen: 9200`, 'test.yaml', {}).listen).toEqual({ host: '127.0.0.1', port: 9200 });
     expect(parseConfig(`${MINIMAL}listen: ":9200"`, 'test.yaml', {}).listen).toEqual({ host: '0.0.0.0', port: 9200 });

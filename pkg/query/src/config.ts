@@ -581,7 +581,7 @@ export class ServiceConfigReader {
     ];
     this.rejectUnknownKeys(raw, 'engine', keys);
     if (raw.contamination !== undefined) {
-      const value = raw.contamination;
+      const value = this.scalar(raw.contamination, 'engine.contamination');
       if (value === 'auto' || (typeof value === 'number' && value > 0 && value <= CONTAMINATION_MAX)) {
         engine.contamination = value;
       } else {
@@ -595,10 +595,11 @@ export class ServiceConfigReader {
       engine[name] = this.readInteger(raw, name, 'engine', min, max, engine[name]);
     }
     if (raw.seasonality !== undefined) {
-      if (raw.seasonality === 'auto' || typeof raw.seasonality === 'boolean') {
-        engine.seasonality = raw.seasonality;
+      const seasonality = this.scalar(raw.seasonality, 'engine.seasonality');
+      if (seasonality === 'auto' || typeof seasonality === 'boolean') {
+        engine.seasonality = seasonality;
       } else {
-        this.problem('engine.seasonality', `must be auto, true or false, got ${JSON.stringify(raw.seasonality)}`);
+        this.problem('engine.seasonality', `must be auto, true or false, got ${JSON.stringify(seasonality)}`);
       }
     }
     engine.trainingWindowMs = this.readDuration(raw.trainingWindow, 'engine.trainingWindow', engine.trainingWindowMs);
@@ -726,6 +727,22 @@ export class ServiceConfigReader {
     }
   }
 
+  /**
+   * A number or boolean written as `${ENV_VAR}` (a string in YAML) read as YAML reads a plain scalar once expanded:
+   * `contamination: '${CONTAMINATION}'` is 0.05, not "0.05" (an install review: refused as not a number). Any other
+   * value is returned as it is.
+   */
+  scalar(raw: unknown, key: string): unknown {
+    if (typeof raw !== 'string' || !/\$\{/.test(raw)) {
+      return raw;
+    }
+    const text = this.expand(raw, key) ?? '';
+    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim())) {
+      return Number(text);
+    }
+    return text === 'true' ? true : text === 'false' ? false : text;
+  }
+
   /** A string value with `${ENV_VAR}` expanded; numbers are accepted as their text. */
   expand(raw: unknown, key: string): string | undefined {
     if (typeof raw === 'number') {
@@ -785,7 +802,7 @@ export class ServiceConfigReader {
     max: number,
     fallback: number
   ): number {
-    const value = raw[name];
+    const value = this.scalar(raw[name], `${parent}.${name}`);
     if (value === undefined || value === null) {
       return fallback;
     }
