@@ -54,6 +54,29 @@ describe('a long subquery (more steps per series than a range query brings)', ()
     expect((after['/api/v1/query'] ?? 0) - (before['/api/v1/query'] ?? 0)).toBe(1);
   });
 
+  it.each([
+    ['offset', 'count_over_time({job="telemetry"} offset 1ms [1d:50ms])'],
+    ['@', `count_over_time({job="telemetry"} @ ${Math.floor(dataset.end / 1000)} [1d:50ms])`],
+  ])(
+    'counts the operand with its %s modifier (an attack review: the modifier alone was counted, 0 series)',
+    async (_, query) => {
+      const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url }));
+      const answer = await instantQuery(proxy.url, query);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatch(new RegExp(`would have the upstream hold ${SERIES} series x 1728001 steps`));
+    }
+  );
+
+  it('is refused when Prometheus will not count its operand: its cost cannot be bounded', async () => {
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url }));
+    const answer = await instantQuery(proxy.url, 'max_over_time(scalar(up)[1d:50ms])');
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ status: 'error', errorType: 'bad_data' });
+    expect(answer.body.error).toMatch(
+      /^cannot bound a subquery's cost: the upstream refused to count the series of its operand `scalar\(up\)`/
+    );
+  });
+
   it('is passed to Prometheus over fewer series, and answered as Prometheus answers it', async () => {
     const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url }));
     const query = 'count_over_time({job="telemetry", host="host-a", __name__="cpu_usage_percent"}[1d:50ms])';

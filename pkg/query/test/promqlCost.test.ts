@@ -300,6 +300,20 @@ describe('subqueries over all the series they apply to (checkSubquerySeries)', (
     );
   });
 
+  it.each([
+    ['m offset 1ms', 'count_over_time(m offset 1ms [3000s:1ms])'],
+    ['m @ 1700000000', 'count_over_time(m @ 1700000000 [3000s:1ms])'],
+    ['m @ end() offset -5m', 'count_over_time(m @ end() offset -5m [3000s:1ms])'],
+    ['rate(m[5m]) offset 1h @ start()', 'count_over_time(rate(m[5m]) offset 1h @ start() [3000s:1ms])'],
+  ])(
+    'counts the operand with its modifiers, %s, not the modifier (an attack review counted `1ms`)',
+    async (operand, query) => {
+      const { outcome, counted } = await check(query, { [operand]: 5 });
+      expect(counted).toEqual([operand]);
+      expect(outcome).toMatch(/would have the upstream hold 5 series x \d+ steps/);
+    }
+  );
+
   it('counts the innermost subquery first, each operand as written, and stops at the first refused', async () => {
     const query = 'max_over_time( sum by (job) (rate(http_total{code="500"}[5m]))[2h:100ms] )[1d:1s]';
     const inner = 'sum by (job) (rate(http_total{code="500"}[5m]))';

@@ -183,7 +183,7 @@ export async function checkSubquerySeries(
     if (points <= limits.maxPointsPerSeries) {
       continue;
     }
-    const operand = expression.slice(tokens[sub.operandStart].offset, tokens[sub.bracket].offset);
+    const operand = expression.slice(tokens[sub.operandStart].offset, tokens[sub.bracket].offset).trimEnd();
     const series = await countSeries(operand);
     if (!(series * points <= limits.maxSamplesPerQuery)) {
       throw badData(
@@ -270,7 +270,7 @@ function findSubqueries(tokens: Token[], at: (token: Token) => number): Subquery
  * aggregation with its modifier after the arguments, `sum(...) by (...)`.
  */
 function operandStart(tokens: Token[], bracket: number): number {
-  let i = bracket - 1;
+  let i = beforeModifiers(tokens, bracket - 1);
   for (;;) {
     const closer = tokens[i];
     if (closer?.type !== 'punctuation' || (closer.text !== ')' && closer.text !== '}')) {
@@ -308,6 +308,41 @@ function operandStart(tokens: Token[], bracket: number): number {
     break;
   }
   return Math.max(0, i);
+}
+
+/**
+ * The index of the last token before the `offset d` and `@ t` modifiers (in any order) that end at `last`: the
+ * operand of `m offset 1ms [1h:1m]` is `m offset 1ms`, not `1ms` (an attack review: `count(1ms)` was counted, and
+ * the subquery passed unbounded).
+ */
+function beforeModifiers(tokens: Token[], last: number): number {
+  let i = last;
+  for (;;) {
+    const value = tokens[i];
+    // `@ start()` / `@ end()`, else a duration or a number.
+    let first = i;
+    if (
+      value?.type === 'punctuation' &&
+      value.text === ')' &&
+      tokens[i - 1]?.text === '(' &&
+      /^(?:start|end)$/i.test(tokens[i - 2]?.text ?? '')
+    ) {
+      first = i - 2;
+    } else if (value?.type !== 'duration' && value?.type !== 'number') {
+      return i;
+    }
+    let keyword = first - 1;
+    if (tokens[keyword]?.type === 'punctuation' && ['-', '+'].includes(tokens[keyword].text)) {
+      keyword--;
+    }
+    const modifier = tokens[keyword];
+    const isOffset = modifier?.type === 'identifier' && modifier.text.toLowerCase() === 'offset';
+    const isAt = modifier?.type === 'punctuation' && modifier.text === '@';
+    if (!isOffset && !isAt) {
+      return i;
+    }
+    i = keyword - 1;
+  }
 }
 
 /** The index of the "(" that the ")" at `closer` closes (-1: none). */

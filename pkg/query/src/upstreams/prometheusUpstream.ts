@@ -181,21 +181,35 @@ function parsePromValue(text: string): number {
 }
 
 /**
- * How many series `expression` (an instant-vector expression) yields at `timeMs`: an instant `count(...)` of it
- * (promqlCost's checkSubquerySeries). An expression Prometheus refuses (400: a scalar, a syntax error) counts 0: the
- * query holding it is then Prometheus' to refuse with its own message; any other error of the count is passed on as
- * it is (the query is not sent).
+ * How many series `expression` (an instant-vector expression) yields at `timeMs`, or now if that is later (no series
+ * has samples in the future: a range ending tomorrow counted none): an instant `count(...)` of it (promqlCost's
+ * checkSubquerySeries). An expression Prometheus refuses to count (400) leaves the subquery's cost unknown, so the
+ * query is refused (an attack review: `m offset 1ms [3000s:1ms]` was counted as `count(1ms)`, a 400 read as 0
+ * series, and the subquery took Prometheus to 1.15 GB); any other error of the count is passed on as it is (the query
+ * is not sent).
  */
 export async function prometheusSeriesCount(
   http: UpstreamHttp,
   expression: string,
   timeMs: number,
-  signal?: Cancellation
+  signal?: Cancellation,
+  now: () => number = Date.now
 ): Promise<number> {
-  const params = new URLSearchParams({ query: `count(${expression})`, time: String(timeMs / 1000) });
+  const at = Math.min(timeMs, now());
+  const params = new URLSearchParams({ query: `count(${expression})`, time: String(at / 1000) });
   const { status, contentType, body } = await http.send('/api/v1/query', params, 'POST', signal);
   if (status === 400) {
-    return 0;
+    const shown = expression.length > 200 ? `${expression.slice(0, 200)}…` : expression;
+    let reason = '';
+    try {
+      reason = `: ${String((JSON.parse(body) as { error?: unknown }).error ?? '')}`;
+    } catch {
+      // not a Prometheus error body: the status says enough
+    }
+    throw badData(
+      `cannot bound a subquery's cost: the upstream refused to count the series of its operand \`${shown}\`` +
+        `${reason.slice(0, 300)}; write the subquery over an instant-vector expression`
+    );
   }
   if (status >= 400) {
     parseMatrixResponse(http, status, contentType, body); // throws: the upstream's error, or 502 for nonsense
