@@ -124,3 +124,55 @@ describe('online=true', () => {
     expect(() => parseQuery('anomaly_flag(cpu, online=yes)')).toThrow(/online must be true or false/);
   });
 });
+
+describe('online queries take turns model by model', () => {
+  it("an online query of one series is answered while another's many series are still being scored (one training turn)", async () => {
+    const many = await startFakePrometheus(
+      Array.from({ length: 60 }, (_, k) => ({
+        labels: { __name__: 'load', instance: `h${k}` },
+        valueAt: (t: number) => value(t) + k,
+      }))
+    );
+    // The fake answers every query with all its series: the one-series query goes to an upstream of one.
+    const one = await startFakePrometheus([{ labels: { __name__: 'load', instance: 'h0' }, valueAt: value }]);
+    const turns = await startProxy(
+      parseConfig(
+        [
+          'listen: "127.0.0.1:0"',
+          `upstreams:\n  prom: { type: prometheus, url: "${many.url}" }\n  one: { type: prometheus, url: "${one.url}" }`,
+          'defaultUpstream: prom',
+          'limits: { maxConcurrency: 1 }',
+          'workers: { training: 1 }',
+          'log: { level: silent }',
+        ].join('\n'),
+        'test'
+      )
+    );
+    try {
+      const query = (selector: string) =>
+        fetch(`${turns.url}/api/v1/query_range`, {
+          method: 'POST',
+          body: new URLSearchParams({
+            query: `anomaly_score(${selector}, ${OPTIONS.replace('trees=30', 'trees=300')})`,
+            start: String(at(TRAIN_END + 1) / 1000),
+            end: String(at(700) / 1000),
+            step: '60',
+          }),
+        }).then(async (response) => ({ status: response.status, at: performance.now() }));
+      const big = query('load');
+      // Once the big query holds the training turn (its data read, its first models scored) ...
+      const metrics = () => fetch(`${turns.url}/metrics`).then((response) => response.text());
+      while (!/^telemetry_proxy_rows_scored_total [1-9]/m.test(await metrics())) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // ... a one-series query waits for one of its models, not for all sixty.
+      const [small, done] = await Promise.all([query('load, upstream="one"'), big]);
+      expect(small.status).toBe(200);
+      expect(done.status).toBe(200);
+      expect(small.at).toBeLessThan(done.at);
+    } finally {
+      await turns.close();
+      await Promise.all([many.close(), one.close()]);
+    }
+  });
+});

@@ -77,6 +77,9 @@ function seriesSelectionOf(select: UnitSelector | undefined, settings: ResolvedS
 /** Runs a query's wait for trainings (see AnomalyEvaluator.evaluate's whileTraining). */
 export type TrainingWait = <T>(wait: () => Promise<T>) => Promise<T>;
 
+/** Runs a task in a turn of limits.maxConcurrency (trainings), the caller's query turn lent while it waits. */
+type TrainingTurn = <T>(task: () => Promise<T>) => Promise<T>;
+
 export interface EvaluatorHooks {
   onTrained(seconds: number): void;
   onTrainingFailed(): void;
@@ -147,10 +150,12 @@ export class AnomalyEvaluator {
   ): Promise<EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> }> {
     const also = range.kind === 'range' ? alsoFns : undefined;
     if (query.options.online) {
-      // An online query trains at every evaluation: it waits for a training turn before it reads anything.
-      const online = () => this.evaluateOnline(query, range, signal, select, also);
+      // An online query trains at every evaluation: it takes a training turn to read its data, then one per model it
+      // scores, so that other queries' models take turns with its own. A turn for the whole query let four online
+      // queries of many series hold every turn for a minute: an alert's evaluation timed out (an attack review).
       const limit = this.hooks.trainingLimit;
-      return limit ? whileTraining(() => limit.run(online, signal)) : online();
+      const turn: TrainingTurn = limit ? (task) => whileTraining(() => limit.run(task, signal)) : (task) => task();
+      return this.evaluateOnline(query, range, turn, signal, select, also);
     }
     const fastForwarded = await this.evaluateFetching(query, range, 'newOnly', signal, select, also, whileTraining);
     return fastForwarded ?? (await this.evaluateFetching(query, range, 'whole', signal, select, also, whileTraining))!;
@@ -297,6 +302,7 @@ export class AnomalyEvaluator {
   private async evaluateOnline(
     query: AnomalyQuery,
     range: EvaluationRange,
+    turn: TrainingTurn,
     signal?: AbortSignal,
     select?: UnitSelector,
     alsoFns?: AnomalyFunction[]
@@ -320,13 +326,15 @@ export class AnomalyEvaluator {
       );
     }
     checkTimeRange(fetchStart, scoreEnd, 'the training window and the scored range');
-    const series = await fetchSeries(upstream, query, { startMs: fetchStart, endMs: scoreEnd, stepMs: step }, limits, {
-      signal,
-      parseMatrix: this.engine.parseMatrix,
-      selection: seriesSelectionOf(select, settings),
-      onSeriesRead: pointsScoredCheck(settings, Math.floor((scoreEnd - fetchStart) / step) + 1, limits),
-      ...this.readHooks,
-    });
+    const series = await turn(() =>
+      fetchSeries(upstream, query, { startMs: fetchStart, endMs: scoreEnd, stepMs: step }, limits, {
+        signal,
+        parseMatrix: this.engine.parseMatrix,
+        selection: seriesSelectionOf(select, settings),
+        onSeriesRead: pointsScoredCheck(settings, Math.floor((scoreEnd - fetchStart) / step) + 1, limits),
+        ...this.readHooks,
+      })
+    );
     const units = buildUnits(series, settings.mode, settings.by);
     checkPointsScored(units.length, Math.floor((scoreEnd - fetchStart) / step) + 1, limits);
     checkFeatureValues(units, detectorOptionsOf(settings).features ?? {}, limits, 0, step);
@@ -342,17 +350,19 @@ export class AnomalyEvaluator {
         trainStart: training.startMs,
         trainEnd: training.endMs,
       });
-      const outcome = await this.engine.scoreOnline(
-        {
-          table,
-          options: detectorOptionsOf(settings),
-          trainingEndMs: training.endMs,
-          fn: query.function,
-          alsoFns,
-          scoreStartMs: scoreStart,
-          scoreEndMs: scoreEnd,
-        },
-        signal
+      const outcome = await turn(() =>
+        this.engine.scoreOnline(
+          {
+            table,
+            options: detectorOptionsOf(settings),
+            trainingEndMs: training.endMs,
+            fn: query.function,
+            alsoFns,
+            scoreStartMs: scoreStart,
+            scoreEndMs: scoreEnd,
+          },
+          signal
+        )
       );
       if (typeof outcome === 'string') {
         warnings.push(`no scores for ${labelsKey(unit.labels)}: ${outcome}`);
