@@ -387,6 +387,8 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
     shutdown,
     onQueryAborted: (reason) => metrics.queriesAborted.inc({ reason }),
     onAnswerStalled: () => metrics.answersStalled.inc(),
+    redact,
+    onSecretRedacted: () => metrics.secretsRedacted.inc(),
   });
 
   app.get('/metrics', { exposeHeadRoute: true }, async (_request, reply) =>

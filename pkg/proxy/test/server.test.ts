@@ -704,7 +704,7 @@ log: { level: info }`;
     );
   });
 
-  it('logs no credential an upstream echoes in what it sends (a series label in the "trained a model" line)', async () => {
+  it('logs and answers no credential an upstream echoes in what it sends (a series label: the "trained a model" line, the answer)', async () => {
     const basic = Buffer.from('grafana:pw-V3ry-S3cret').toString('base64');
     const leaky = await startFakePrometheus([
       {
@@ -722,6 +722,11 @@ log: { level: info }`;
     expect(log.text).toMatch(/trained a model.*\[redacted\]|\[redacted\].*trained a model/);
     expect(log.text).not.toContain('pw-V3ry-S3cret');
     expect(log.text).not.toContain(basic);
+    // Nor does the answer the proxy built from those labels (an attack review: the labels came back as sent).
+    expect(answer.text).not.toContain('pw-V3ry-S3cret');
+    expect(answer.text).not.toContain(basic);
+    expect(JSON.parse(answer.text).data.result[0].metric).toMatchObject({ instance: 'a', leak: '[redacted]' });
+    expect(await metricValue(proxy, 'telemetry_proxy_secrets_redacted_total')).toBeGreaterThan(0);
   });
 
   it('answers a guess at a secret as any other text (no oracle), and logs no secret sent in a URL, even encoded', async () => {

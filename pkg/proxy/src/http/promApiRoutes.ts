@@ -24,6 +24,8 @@ import {
 import { coalescedBody } from './coalescedBody';
 import { checkInfluxqlOfQuery } from './influxqlCheck';
 import { queryAnswerBody } from './queryAnswerJson';
+import { redactedAnswer } from './redactedAnswer';
+import { clientSentText } from '../redact';
 import { responseInProgress } from './responseInProgress';
 import { InFlightQueries } from './queryCancellation';
 import { type ParsedParams, UNDECODABLE } from './requestParamsText';
@@ -35,6 +37,10 @@ export interface PromApiDependencies {
   now: () => number;
   /** Anomaly queries evaluated at once (limits.maxQueriesInFlight). */
   queryLimit: ConcurrencyLimit;
+  /** Removes the proxy's secrets from a text, except those the client sent itself (createRedactor). */
+  redact: (text: string, clientSent?: readonly string[]) => string;
+  /** An answer a secret was removed from. */
+  onSecretRedacted(): void;
   /** Aborts once the shutdown grace is over: every request's work stops. */
   shutdown: AbortSignal;
   /** A request's work was aborted (client gone, timeout, shutdown), with the errorType that says which. */
@@ -177,7 +183,12 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       );
       closeWhenUnread(reply, config.server.writeTimeoutMs, deps.onAnswerStalled);
       const written = answerWritten(reply, signal);
-      reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerBody(result));
+      const sent = clientSentText(request.url, request.query, request.body);
+      const shown = redactedAnswer(result, (text) => deps.redact(text, sent));
+      if (shown !== result) {
+        deps.onSecretRedacted();
+      }
+      reply.header('content-type', 'application/json; charset=utf-8').send(queryAnswerBody(shown));
       await written;
     }, signal);
     return reply;
