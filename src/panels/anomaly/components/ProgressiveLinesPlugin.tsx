@@ -45,8 +45,11 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
 
   useLayoutEffect(() => {
     let generation = 0;
-    // Whether the canvas held a finished drawing when uPlot cleared it: its redraw is drawn at once (drawQueue.ts).
+    // Whether the canvas held a finished drawing when uPlot cleared it, and whether new data cleared it (a refresh):
+    // then the redraw is drawn at once (drawQueue.ts). A resize's redraw is queued as a first drawing is: the first
+    // build's layout settling resized both plots in a task of its own, which drawing them whole made 45 ms of CPU.
     let shown = false;
+    let newData = false;
     config.addHook('init', (u) => {
       for (let i = 1; i < u.series.length; i++) {
         u.series[i].paths = () => null;
@@ -58,13 +61,17 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
     });
     // New data unmarks the plot at once (setData runs in React's commit), not only when its redraw starts (a
     // microtask later): until then the mark of the previous drawing, of the same range, would pass for this one's.
-    config.addHook('setData', (u) => u.root.removeAttribute(DRAWN_FROM_ATTRIBUTE));
+    config.addHook('setData', (u) => {
+      u.root.removeAttribute(DRAWN_FROM_ATTRIBUTE);
+      newData = true;
+    });
     config.addHook('draw', (u) => {
       const current = ++generation;
       u.root.removeAttribute(DRAWN_FROM_ATTRIBUTE);
       let next = 1;
-      const redraw = shown;
+      const redraw = shown && newData;
       shown = false;
+      newData = false;
       queueDraw(
         (hasTime) => {
           if (current !== generation) {
