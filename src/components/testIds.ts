@@ -1,6 +1,8 @@
 export const testIds = {
   appConfig: {
     datasourceUid: 'data-testid ac-anomaly-datasource-uid',
+    /** The picker of the Prometheus datasources Grafana knows, beside the uid field. */
+    datasourcePicker: 'data-testid ac-anomaly-datasource-picker',
     proxyUrl: 'data-testid ac-proxy-url',
     defaultContamination: 'data-testid ac-default-contamination',
     testConnection: 'data-testid ac-test-connection',

@@ -51,3 +51,38 @@ test('the app’s configuration page saves the default contamination for new pan
   });
   expect(host.errors).toEqual([]);
 });
+
+test('the app’s configuration page picks the anomaly datasource among the Prometheus datasources Grafana knows', async ({
+  host,
+  grafanaApi,
+}) => {
+  grafanaApi.answer('POST', SETTINGS_PATH, { status: 200, body: { message: 'Plugin settings updated' } });
+  await host.open();
+  await host.page.evaluate(
+    (modulePath) =>
+      window.__host.renderApp({
+        modulePath,
+        page: 'config',
+        jsonData: {},
+        datasources: [
+          { uid: 'prom-main', name: 'Prometheus', type: 'prometheus', isDefault: true },
+          { uid: 'a1b2c3', name: 'Telemetry Anomaly', type: 'prometheus' },
+          { uid: 'influx-main', name: 'InfluxDB', type: 'influxdb' },
+        ],
+      }),
+    APP_MODULE
+  );
+  const picker = host.page.locator(byTestId(testIds.appConfig.datasourcePicker));
+  await picker.locator('input').click();
+  // Only Prometheus datasources are offered: the proxy is one.
+  await expect(host.page.getByText('Prometheus (default)', { exact: true })).toBeVisible();
+  await expect(host.page.getByText('InfluxDB', { exact: true })).toHaveCount(0);
+  await host.page.getByText('Telemetry Anomaly', { exact: true }).click();
+  await expect(host.page.locator(byTestId(testIds.appConfig.datasourceUid))).toHaveValue('a1b2c3');
+  const reloaded = host.page.waitForEvent('load');
+  await host.page.locator(byTestId(testIds.appConfig.submit)).click();
+  await reloaded;
+  const [saved] = grafanaApi.requestsTo('POST', SETTINGS_PATH);
+  expect(saved.body).toMatchObject({ jsonData: { anomalyDatasourceUid: 'a1b2c3' } });
+  expect(host.errors).toEqual([]);
+});

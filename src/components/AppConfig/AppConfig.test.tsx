@@ -1,7 +1,13 @@
 import React from 'react';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { PluginType } from '@grafana/data';
-import { type BackendSrv, type BackendSrvRequest, setBackendSrv } from '@grafana/runtime';
+import {
+  type BackendSrv,
+  type BackendSrvRequest,
+  type DataSourceSrv,
+  setBackendSrv,
+  setDataSourceSrv,
+} from '@grafana/runtime';
 import { type Observable, of, throwError } from 'rxjs';
 import AppConfig, { type AppConfigProps } from './AppConfig';
 import { testIds } from 'components/testIds';
@@ -43,6 +49,8 @@ beforeEach(() => {
   requests = [];
   answers = { 'POST /api/plugins/telemetry-analyzer-app/settings': { status: 200, data: {} } };
   setBackendSrv({ fetch: answer } as unknown as BackendSrv);
+  // The datasource picker lists what Grafana knows: none here (the browser test picks among some).
+  setDataSourceSrv({ getList: () => [], getInstanceSettings: () => undefined } as unknown as DataSourceSrv);
 });
 
 function renderConfig(jsonData: object = {}) {

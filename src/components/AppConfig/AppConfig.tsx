@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { lastValueFrom } from 'rxjs';
 import type { AppPluginMeta, PluginConfigPageProps, PluginMeta } from '@grafana/data';
-import { getBackendSrv, isFetchError } from '@grafana/runtime';
+import { DataSourcePicker, getBackendSrv, isFetchError } from '@grafana/runtime';
 import { Alert, Button, Field, FieldSet, Input, Stack } from '@grafana/ui';
 import { testIds } from '../testIds';
 import { type AppSettings, DEFAULT_ANOMALY_DATASOURCE_UID, resolveAppSettings } from './appSettings';
@@ -68,8 +68,23 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
     >
       <FieldSet label="Anomaly proxy">
         <Field
+          label="Anomaly datasource"
+          description="The Prometheus datasource whose URL is the anomaly proxy; alert rules created from anomaly panels query it"
+        >
+          <div data-testid={testIds.appConfig.datasourcePicker}>
+            <DataSourcePicker
+              pluginId="prometheus"
+              current={uid}
+              noDefault
+              width={40}
+              inputId="config-anomaly-datasource"
+              onChange={(datasource) => setDatasourceUid(datasource.uid)}
+            />
+          </div>
+        </Field>
+        <Field
           label="Anomaly datasource uid"
-          description="uid of the Prometheus datasource whose URL is the anomaly proxy; alert rules created from anomaly panels query it"
+          description="The chosen datasource's uid; type it for one this browser does not list yet (provisioned later)"
         >
           <Input
             width={40}

@@ -41,13 +41,22 @@ export interface HostDatasource {
   isDefault?: boolean;
 }
 
+/** A logo the host can show without serving Grafana's files. */
+const BLANK_LOGO = 'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A//www.w3.org/2000/svg%22/%3E';
+
 function toInstanceSettings(datasource: HostDatasource, index: number): DataSourceInstanceSettings {
   return {
     id: index + 1,
     uid: datasource.uid,
     name: datasource.name,
     type: datasource.type,
-    meta: { id: datasource.type, name: datasource.type, type: 'datasource' } as DataSourcePluginMeta,
+    // As Grafana's bootData lists a datasource plugin: its logos are what the datasource picker shows beside a name.
+    meta: {
+      id: datasource.type,
+      name: datasource.type,
+      type: 'datasource',
+      info: { logos: { small: BLANK_LOGO, large: BLANK_LOGO } },
+    } as DataSourcePluginMeta,
     access: 'proxy',
     readOnly: false,
     isDefault: datasource.isDefault ?? false,

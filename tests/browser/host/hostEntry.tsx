@@ -148,10 +148,13 @@ export interface RenderAppRequest {
   page: 'root' | 'config';
   /** The app's saved settings (plugin.meta.jsonData). */
   jsonData?: Record<string, unknown>;
+  /** Datasources known to getDataSourceSrv(); none by default. */
+  datasources?: HostDatasource[];
 }
 
 /** Renders an app plugin's root or configuration page as Grafana does: meta from plugin.json, inside a router. */
-async function renderApp({ modulePath, page, jsonData = {} }: RenderAppRequest): Promise<void> {
+async function renderApp({ modulePath, page, jsonData = {}, datasources = [] }: RenderAppRequest): Promise<void> {
+  dataSourceSrv.setDatasources(datasources);
   const exports = await importPluginModule(modulePath);
   const plugin = exports.plugin;
   if (!(plugin instanceof AppPlugin)) {
