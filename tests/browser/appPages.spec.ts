@@ -5,12 +5,28 @@
  * (React 18) and 13.2.3 (React 19) packages by scripts/browser-grafana-versions.sh.
  */
 import { testIds } from '../../src/components/testIds';
-import { expect, testWithGrafanaApi as test } from './fixtures';
+import { expect, type HostPage, testWithGrafanaApi as test } from './fixtures';
+import type { RenderAppRequest } from './host/hostEntry';
+import type { RecordingGrafanaApi } from './recordingGrafanaApi';
 import { byTestId } from './panelDriver';
 import { pluginBasePath, pluginId } from './staticServer';
 
 const APP_MODULE = `${pluginBasePath}/module.js`;
 const SETTINGS_PATH = `/api/plugins/${pluginId}/settings`;
+
+/** The app's configuration page with these settings, Grafana answering its save. */
+async function openConfigPage(
+  host: HostPage,
+  grafanaApi: RecordingGrafanaApi,
+  request: Omit<RenderAppRequest, 'modulePath' | 'page'>
+): Promise<void> {
+  grafanaApi.answer('POST', SETTINGS_PATH, { status: 200, body: { message: 'Plugin settings updated' } });
+  await host.open();
+  await host.page.evaluate(
+    ({ modulePath, request }) => window.__host.renderApp({ modulePath, page: 'config', ...request }),
+    { modulePath: APP_MODULE, request }
+  );
+}
 
 test('the app’s page shows its overview', async ({ host }) => {
   await host.open();
@@ -23,17 +39,9 @@ test('the app’s configuration page saves the default contamination for new pan
   host,
   grafanaApi,
 }) => {
-  grafanaApi.answer('POST', SETTINGS_PATH, { status: 200, body: { message: 'Plugin settings updated' } });
-  await host.open();
-  await host.page.evaluate(
-    (modulePath) =>
-      window.__host.renderApp({
-        modulePath,
-        page: 'config',
-        jsonData: { anomalyDatasourceUid: 'proxy-ds', defaultContamination: 0.01 },
-      }),
-    APP_MODULE
-  );
+  await openConfigPage(host, grafanaApi, {
+    jsonData: { anomalyDatasourceUid: 'proxy-ds', defaultContamination: 0.01 },
+  });
   const contamination = host.page.locator(byTestId(testIds.appConfig.defaultContamination));
   await expect(contamination).toHaveValue('0.01');
   await expect(host.page.locator(byTestId(testIds.appConfig.datasourceUid))).toHaveValue('proxy-ds');
@@ -56,22 +64,14 @@ test('the app’s configuration page picks the anomaly datasource among the Prom
   host,
   grafanaApi,
 }) => {
-  grafanaApi.answer('POST', SETTINGS_PATH, { status: 200, body: { message: 'Plugin settings updated' } });
-  await host.open();
-  await host.page.evaluate(
-    (modulePath) =>
-      window.__host.renderApp({
-        modulePath,
-        page: 'config',
-        jsonData: {},
-        datasources: [
-          { uid: 'prom-main', name: 'Prometheus', type: 'prometheus', isDefault: true },
-          { uid: 'a1b2c3', name: 'Telemetry Anomaly', type: 'prometheus' },
-          { uid: 'influx-main', name: 'InfluxDB', type: 'influxdb' },
-        ],
-      }),
-    APP_MODULE
-  );
+  await openConfigPage(host, grafanaApi, {
+    jsonData: {},
+    datasources: [
+      { uid: 'prom-main', name: 'Prometheus', type: 'prometheus', isDefault: true },
+      { uid: 'a1b2c3', name: 'Telemetry Anomaly', type: 'prometheus' },
+      { uid: 'influx-main', name: 'InfluxDB', type: 'influxdb' },
+    ],
+  });
   const picker = host.page.locator(byTestId(testIds.appConfig.datasourcePicker));
   await picker.locator('input').click();
   // Only Prometheus datasources are offered: the proxy is one.
