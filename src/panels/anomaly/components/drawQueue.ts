@@ -26,9 +26,9 @@ export interface RedrawOptions {
 }
 
 /**
- * A redraw of a plot already on screen (new data, a resize, a zoom) is drawn whole in the task that cleared its
- * canvas, as long as the plots redrawn in that task stroke at most this many points together; beyond that it is
- * queued as a first drawing is. Drawn in a later task, the browser may paint between the two: a frame of the plot
+ * A redraw of a plot already on screen (the panel asks it for new data: ProgressiveLinesPlugin) is drawn whole in
+ * the task that cleared its canvas, as long as the plots redrawn in that task stroke at most this many points
+ * together; beyond that it is queued as a first drawing is. Drawn in a later task, the browser may paint between the two: a frame of the plot
  * with its axes and no lines (traced on a 50-series refresh: a paint between uPlot's redraw and the queued drawing;
  * a requestAnimationFrame probe saw it on 4-5 of 12 refreshes of a 3-series panel). Counted in points, not timed:
  * the lines cost in proportion to their points (a 50 x 10 000 refresh: ~150 000 points in ~10 ms of CPU beside a
