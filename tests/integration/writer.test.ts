@@ -120,6 +120,8 @@ interface WriterSetup {
   shutdownGrace?: string;
   /** remoteWrite.auth's bearer token [none]. */
   bearerToken?: string;
+  /** remoteWrite.readBackSettle [10s]. */
+  readBackSettle?: string;
 }
 
 function writerConfig(setup: WriterSetup): WriterConfig {
@@ -142,7 +144,8 @@ function writerYaml(setup: WriterSetup, listen = '127.0.0.1:0'): string {
     ...(setup.bearerToken ? [`  auth: { bearer: { token: ${JSON.stringify(setup.bearerToken)} } }`] : []),
     '  minBackoff: 50ms',
     '  maxBackoff: 500ms',
-    '  readBackSettle: 10s', // VictoriaMetrics here serves what it accepted within seconds (-search.latencyOffset=0s)
+    // VictoriaMetrics here serves what it accepted within seconds (-search.latencyOffset=0s).
+    `  readBackSettle: ${setup.readBackSettle ?? '10s'}`,
     `  externalLabels: ${JSON.stringify(setup.externalLabels ?? {})}`,
     ...(setup.shard ? [`shard: "${setup.shard}"`] : []),
     'workers: { training: 0 }',
@@ -626,7 +629,13 @@ describe('anomaly writer', () => {
       await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
       try {
         const writeUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`;
-        const w = newWriter({ target: vm, writeUrl, externalLabels: { run: 'refused-backfill' } });
+        // Nothing is ever taken: a short settle is enough to see it (the default waits 10 s for VictoriaMetrics).
+        const w = newWriter({
+          target: vm,
+          writeUrl,
+          externalLabels: { run: 'refused-backfill' },
+          readBackSettle: '1s',
+        });
         w.clock.now = LIVE_START;
         const failure = await w.writer.backfill(LIVE_START - 4 * MINUTE, LIVE_START).then(
           () => undefined,
