@@ -192,10 +192,9 @@ export async function prometheusSeriesCount(
   http: UpstreamHttp,
   expression: string,
   timeMs: number,
-  signal?: Cancellation,
-  now: () => number = Date.now
+  signal?: Cancellation
 ): Promise<number> {
-  const at = Math.min(timeMs, now());
+  const at = Math.min(timeMs, Date.now());
   const params = new URLSearchParams({ query: `count(${expression})`, time: String(at / 1000) });
   const { status, contentType, body } = await http.send('/api/v1/query', params, 'POST', signal);
   if (status === 400) {
