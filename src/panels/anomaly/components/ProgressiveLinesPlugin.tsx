@@ -3,6 +3,7 @@ import type { UPlotConfigBuilder } from '@grafana/ui';
 import type uPlot from 'uplot';
 import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE, DRAWN_Y_AXES_ATTRIBUTE } from '../testIds';
 import { queueDraw } from './drawQueue';
+import { LineRaster, LITTLE_ENDIAN, opaquePixelOf } from '../render/lineRaster';
 
 interface Props {
   config: UPlotConfigBuilder;
@@ -69,6 +70,7 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
       const current = ++generation;
       u.root.removeAttribute(DRAWN_FROM_ATTRIBUTE);
       let next = 1;
+      let rastered: boolean[] = [];
       const redraw = shown && newData;
       shown = false;
       newData = false;
@@ -83,9 +85,17 @@ export function ProgressiveLinesPlugin({ config, spanMs, marks, markColor, regio
           ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
           ctx.clip();
           const first = next;
+          if (first === 1) {
+            // Every series' regions under every line; then the dense lines at once (cheap: lineRaster.ts).
+            for (let i = 1; i < u.series.length; i++) {
+              drawRegions(u, i, latest.current.regions?.[i], latest.current.regionColor);
+            }
+            rastered = drawDenseLines(u, latest.current.spanMs);
+          }
           while (next < u.series.length && (next === first || hasTime())) {
-            drawRegions(u, next, latest.current.regions?.[next], latest.current.regionColor);
-            drawLine(u, next, latest.current.spanMs[next] ?? Infinity);
+            if (!rastered[next]) {
+              drawLine(u, next, latest.current.spanMs[next] ?? Infinity);
+            }
             next++;
           }
           ctx.restore();
@@ -151,45 +161,197 @@ function drawRegions(u: Plot, i: number, regions: Float64Array | undefined, colo
  * asinh) go through valToPos for every value.
  */
 export function canvasPosition(u: Plot, scale: string): (value: number) => number {
+  const map = linearMap(u, scale);
+  return map ? (value) => map.start + (value - map.min) * map.slope : (value) => u.valToPos(value, scale, true);
+}
+
+/** A linear scale's canvas position as start + (value - min) * slope; undefined for other scales (log, asinh). */
+function linearMap(u: Plot, scale: string): { start: number; min: number; slope: number } | undefined {
   const { distr, min, max } = u.scales[scale] ?? {};
   if (distr !== 1 || typeof min !== 'number' || typeof max !== 'number' || !(max > min)) {
-    return (value) => u.valToPos(value, scale, true);
+    return undefined;
   }
   // From the scale's own ends (epoch ms on x: positions of 0 and 1 would lose the slope to rounding).
   const start = u.valToPos(min, scale, true);
-  const slope = (u.valToPos(max, scale, true) - start) / (max - min);
-  return (value) => start + (value - min) * slope;
+  return { start, min, slope: (u.valToPos(max, scale, true) - start) / (max - min) };
 }
 
-function drawLine(u: Plot, i: number, spanMs: number) {
-  const series = u.series[i];
-  if (!series.show) {
-    return;
-  }
-  const xs = u.data[0];
-  const ys = u.data[i] as Array<number | null | undefined>;
-  const toX = canvasPosition(u, 'x');
-  const toY = canvasPosition(u, series.scale ?? 'y');
-  const ctx = u.ctx;
-  ctx.strokeStyle = strokeOf(u, i);
-  ctx.lineWidth = (series.width ?? 1) * (window.devicePixelRatio || 1);
-  ctx.beginPath();
-  let lastX = NaN;
-  for (let k = 0; k < xs.length; k++) {
-    const y = ys[k];
+/**
+ * Series i's points in canvas pixels, relative to (left, top), into the shared LinePositions: `starts` marks where a
+ * line starts (its first point, or after a gap wider than `spanMs`). One pass for the canvas' stroke and the raster
+ * alike; the positions are computed inline for linear scales (no call per point: a call V8 does not inline boxes
+ * its double arguments).
+ */
+function linePositions(u: Plot, i: number, spanMs: number, left = 0, top = 0): LinePositions {
+  const times = u.data[0];
+  const values = u.data[i] as Array<number | null | undefined>;
+  const positions = sharedPositions.reserve(times.length);
+  const { xs, ys, starts } = positions;
+  const xMap = linearMap(u, 'x');
+  const yScale = u.series[i].scale ?? 'y';
+  const yMap = linearMap(u, yScale);
+  let count = 0;
+  let lastTime = NaN;
+  for (let k = 0; k < times.length; k++) {
+    const y = values[k];
     if (y === null || y === undefined || Number.isNaN(y)) {
       continue;
     }
-    const px = toX(xs[k]);
-    const py = toY(y);
-    if (Number.isNaN(lastX) || xs[k] - lastX > spanMs) {
-      ctx.moveTo(px, py);
-    } else {
-      ctx.lineTo(px, py);
+    const time = times[k];
+    xs[count] = (xMap ? xMap.start + (time - xMap.min) * xMap.slope : u.valToPos(time, 'x', true)) - left;
+    ys[count] = (yMap ? yMap.start + (y - yMap.min) * yMap.slope : u.valToPos(y, yScale, true)) - top;
+    starts[count] = Number.isNaN(lastTime) || time - lastTime > spanMs ? 1 : 0;
+    count++;
+    lastTime = time;
+  }
+  positions.count = count;
+  return positions;
+}
+
+/** Room for one line's positions, grown as lines need, shared by every plot (drawing is synchronous). */
+class LinePositions {
+  xs = new Float64Array(0);
+  ys = new Float64Array(0);
+  starts = new Uint8Array(0);
+  count = 0;
+
+  reserve(points: number): this {
+    if (this.xs.length < points) {
+      this.xs = new Float64Array(points);
+      this.ys = new Float64Array(points);
+      this.starts = new Uint8Array(points);
     }
-    lastX = xs[k];
+    return this;
+  }
+}
+
+const sharedPositions = new LinePositions();
+
+/** The series' line width in canvas pixels. */
+function lineWidthOf(u: Plot, i: number): number {
+  return (u.series[i].width ?? 1) * (window.devicePixelRatio || 1);
+}
+
+function drawLine(u: Plot, i: number, spanMs: number) {
+  if (!u.series[i].show) {
+    return;
+  }
+  const ctx = u.ctx;
+  ctx.strokeStyle = strokeOf(u, i);
+  ctx.lineWidth = lineWidthOf(u, i);
+  ctx.beginPath();
+  const { xs, ys, starts, count } = linePositions(u, i, spanMs);
+  for (let k = 0; k < count; k++) {
+    if (starts[k] === 1) {
+      ctx.moveTo(xs[k], ys[k]);
+    } else {
+      ctx.lineTo(xs[k], ys[k]);
+    }
   }
   ctx.stroke();
+}
+
+/**
+ * Draws the dense lines (a point per two pixel columns or more, an opaque colour) through a LineRaster and one
+ * drawImage, instead of stroking them (see lineRaster.ts). Returns, per uPlot series, whether its line was drawn.
+ */
+function drawDenseLines(u: Plot, spanMs: number[]): boolean[] {
+  const drawn = u.series.map(() => false);
+  const left = Math.floor(u.bbox.left);
+  const top = Math.floor(u.bbox.top);
+  const width = Math.ceil(u.bbox.width);
+  const height = Math.ceil(u.bbox.height);
+  // (No ImageData: a test's document without pixels, where the canvas strokes every line.)
+  if (!LITTLE_ENDIAN || typeof ImageData !== 'function' || width <= 0 || height <= 0) {
+    return drawn;
+  }
+  let surface: RasterSurface | undefined;
+  for (let i = 1; i < u.series.length; i++) {
+    const color = u.series[i].show ? pixelOf(strokeOf(u, i)) : undefined;
+    if (color === undefined || finiteCount(u.data[i]) < width / 2) {
+      continue;
+    }
+    if (!surface) {
+      surface = rasterSurface(width, height);
+      surface.raster.clear();
+    }
+    const { xs, ys, starts, count } = linePositions(u, i, spanMs[i] ?? Infinity, left, top);
+    surface.raster.polyline(xs, ys, starts, count, color, Math.max(1, Math.round(lineWidthOf(u, i))));
+    drawn[i] = true;
+  }
+  if (surface) {
+    surface.context.putImageData(surface.image, 0, 0);
+    u.ctx.drawImage(surface.canvas, left, top);
+  }
+  return drawn;
+}
+
+function finiteCount(values: ArrayLike<number | null | undefined>): number {
+  let count = 0;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    count += v === null || v === undefined || Number.isNaN(v) ? 0 : 1;
+  }
+  return count;
+}
+
+/** A LineRaster with the canvas it is put on before being drawn over a plot. */
+class RasterSurface {
+  readonly raster: LineRaster;
+  readonly image: ImageData;
+  readonly canvas = document.createElement('canvas');
+  readonly context: CanvasRenderingContext2D;
+
+  constructor(width: number, height: number) {
+    this.raster = new LineRaster(width, height);
+    this.image = new ImageData(new Uint8ClampedArray(this.raster.pixels.buffer), width, height);
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.context = this.canvas.getContext('2d')!;
+  }
+}
+
+/**
+ * Surfaces by size, shared by every plot of the page (drawing is synchronous: one plot uses one at a time): a panel's
+ * chart and score pane, refreshed together, keep theirs. A few sizes at most (a resize makes a new one).
+ */
+const surfaces = new Map<string, RasterSurface>();
+const MAX_SURFACES = 4;
+
+function rasterSurface(width: number, height: number): RasterSurface {
+  const key = `${width}x${height}`;
+  let surface = surfaces.get(key);
+  if (surface) {
+    surfaces.delete(key); // moved to the newest end
+  } else {
+    surface = new RasterSurface(width, height);
+    if (surfaces.size >= MAX_SURFACES) {
+      surfaces.delete(surfaces.keys().next().value!);
+    }
+  }
+  surfaces.set(key, surface);
+  return surface;
+}
+
+/** Pixel words of the colours met, as a canvas reads them (undefined: not opaque, or not read here). */
+const pixels = new Map<string, number | undefined>();
+let colorReader: CanvasRenderingContext2D | null | undefined;
+
+function pixelOf(color: string): number | undefined {
+  if (!pixels.has(color)) {
+    colorReader ??= document.createElement('canvas').getContext('2d');
+    let pixel: number | undefined;
+    if (colorReader) {
+      colorReader.fillStyle = '#000000';
+      colorReader.fillStyle = color;
+      pixel = opaquePixelOf(String(colorReader.fillStyle));
+    }
+    if (pixels.size >= 256) {
+      pixels.clear(); // colours come from a palette: this only bounds a page that makes them up
+    }
+    pixels.set(color, pixel);
+  }
+  return pixels.get(color);
 }
 
 function drawLevels(u: Plot, levels: number[] | undefined, color: string | undefined) {
