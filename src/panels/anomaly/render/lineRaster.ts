@@ -15,6 +15,9 @@
 export class LineRaster {
   /** RGBA pixels, row after row (ImageData's layout), as 32-bit words (see packRgba). */
   readonly pixels: Uint32Array<ArrayBuffer>;
+  /** polyline's colour and thickness, as fields: numbers beyond 2^30 (a colour) passed to a call are boxed. */
+  private color = 0;
+  private thickness = 1;
 
   constructor(
     readonly width: number,
@@ -30,7 +33,8 @@ export class LineRaster {
   /**
    * Sets the pixels of a polyline to `color` (packRgba): points k = 0 .. count - 1 at (xs[k], ys[k]), each joined to
    * the one before unless starts[k] is set (a new line starts there: after a gap). `thickness` is the line's width in
-   * pixels (the canvas' lineWidth in device pixels, at least 1): each segment is widened by half of it on every side.
+   * pixels (the canvas' lineWidth in device pixels, at least 1): each column's span is widened by half of it on
+   * every side.
    */
   polyline(
     xs: Float64Array,
@@ -40,12 +44,17 @@ export class LineRaster {
     color: number,
     thickness: number
   ): void {
-    // One loop, no call per segment: a call that V8 does not inline passes its double arguments boxed, four heap
-    // numbers per segment (a 50-series refresh: ~150 000 segments, and the garbage collector ran inside the
-    // drawing). Locals, plain comparisons and int32 indices (`| 0` on values first clamped into the buffer)
-    // throughout: Math.floor's doubles as indices or Math.min/max of three each cost a multiple of the pixels' writing.
-    const { pixels, width, height } = this;
+    // One loop, no call with doubles per segment: a call that V8 does not inline passes its double arguments boxed,
+    // heap numbers per segment (a 50-series refresh: ~150 000 segments, and the garbage collector ran inside the
+    // drawing). The segments' parts in one column are gathered into one span, written once when the walk leaves the
+    // column: a dense line's consecutive segments overlap in each column, and the pixels' writing is the cost.
+    const { width } = this;
+    this.color = color;
+    this.thickness = thickness;
     const half = (thickness - 1) / 2;
+    let column = -1;
+    let low = 0;
+    let high = 0;
     for (let k = 1; k < count; k++) {
       if (starts[k] !== 0) {
         continue;
@@ -60,37 +69,53 @@ export class LineRaster {
         bx = xs[k - 1];
         by = ys[k - 1];
       }
-      const startX = ax - half;
-      const endX = bx + half;
-      if (!(endX >= 0 && startX < width)) {
+      if (!(bx >= -half && ax < width + half)) {
         continue; // outside the buffer (or NaN)
       }
-      const first = startX > 0 ? startX | 0 : 0;
-      const last = endX < width - 1 ? endX | 0 : width - 1;
       const dx = bx - ax;
       const slope = dx > 0 ? (by - ay) / dx : 0;
-      for (let column = first; column <= last; column++) {
-        // Where the segment enters and leaves this column (its ends within it), widened along x by `half`.
-        let enter = column - half;
-        enter = enter < ax ? ax : enter > bx ? bx : enter;
-        let leave = column + 1 + half;
-        leave = leave < ax ? ax : leave > bx ? bx : leave;
+      // Columns from floor(ax) to floor(bx), clamped (`| 0` is floor for the non-negative values it gets).
+      const first = ax > 0 ? ax | 0 : 0;
+      const last = bx < width - 1 ? (bx > 0 ? bx | 0 : 0) : width - 1;
+      for (let c = first; c <= last; c++) {
+        // Where the segment enters and leaves column c (its ends within it; both ends for a column it only nears).
+        const enter = c < ax ? ax : c > bx ? bx : c;
+        const leave = c + 1 > bx ? bx : c + 1 < ax ? ax : c + 1;
         const yEnter = dx > 0 ? ay + (enter - ax) * slope : ay;
         const yLeave = dx > 0 ? ay + (leave - ax) * slope : by;
-        const low = (yEnter < yLeave ? yEnter : yLeave) - half;
-        const high = (yEnter < yLeave ? yLeave : yEnter) + half;
-        if (!(high >= 0 && low < height)) {
-          continue;
+        const lo = yEnter < yLeave ? yEnter : yLeave;
+        const hi = yEnter < yLeave ? yLeave : yEnter;
+        if (c !== column) {
+          this.fillSpan(column, low - half, high + half);
+          column = c;
+          low = lo;
+          high = hi;
+        } else {
+          low = lo < low ? lo : low;
+          high = hi > high ? hi : high;
         }
-        const top = low > 0 ? low | 0 : 0;
-        const bottom = high < height - 1 ? high | 0 : height - 1;
-        for (
-          let at = (top * width + column) | 0, end = (bottom * width + column) | 0;
-          at <= end;
-          at = (at + width) | 0
-        ) {
-          pixels[at] = color;
-        }
+      }
+    }
+    this.fillSpan(column, low - half, high + half);
+  }
+
+  /**
+   * Sets rows floor(top) .. floor(bottom) of `column` (and of its neighbours a thicker line covers), clipped to the
+   * buffer; nothing for column -1 (no span gathered yet) or NaN bounds.
+   */
+  private fillSpan(column: number, top: number, bottom: number): void {
+    const { pixels, width, height, color } = this;
+    if (column < 0 || !(bottom >= 0 && top < height)) {
+      return;
+    }
+    const firstRow = top > 0 ? top | 0 : 0;
+    const lastRow = bottom < height - 1 ? bottom | 0 : height - 1;
+    const spread = this.thickness - 1;
+    const left = column - (spread >> 1) > 0 ? column - (spread >> 1) : 0;
+    const right = column + spread - (spread >> 1) < width - 1 ? column + spread - (spread >> 1) : width - 1;
+    for (let x = left; x <= right; x++) {
+      for (let at = (firstRow * width + x) | 0, end = (lastRow * width + x) | 0; at <= end; at = (at + width) | 0) {
+        pixels[at] = color;
       }
     }
   }
