@@ -3,7 +3,7 @@
  * point per two pixel columns or more) are drawn by the panel into pixels of its own (render/lineRaster.ts), then
  * over the plot: this reads the chart's canvas back and checks each column against the series' values.
  */
-import { expect, test } from './fixtures';
+import { expect, type HostPage, test } from './fixtures';
 import type { PanelFrame } from './frames';
 import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE } from '../../src/panels/anomaly/testIds';
 import { byTestId, panelContainer, readRegions, renderAnomalyPanel, testIds } from './panelDriver';
@@ -35,16 +35,16 @@ function frames(): PanelFrame[] {
 interface ChartPixels {
   width: number;
   height: number;
-  /** RGBA bytes of the chart's canvas. */
-  data: number[];
+  /** RGBA bytes of the chart's canvas, base64. */
+  data: string;
   /** The plotting area in canvas pixels. */
   area: { left: number; top: number; width: number; height: number };
   yRange: [number, number];
+  /** Canvas pixels per CSS pixel (the device pixel ratio). */
+  ratio: number;
 }
 
-test('dense lines are drawn in their colours where the data is, and nowhere outside the plotting area', async ({
-  host,
-}) => {
+async function expectLinesOnTheData(host: HostPage): Promise<void> {
   await host.open();
   await renderAnomalyPanel(host.page, {
     frames: frames(),
@@ -66,7 +66,8 @@ test('dense lines are drawn in their colours where the data is, and nowhere outs
     return {
       width: canvas.width,
       height: canvas.height,
-      data: Array.from(image.data),
+      // As base64: a canvas of 1 640 x 920 device pixels is 6 M bytes, far more as a JSON array of numbers.
+      data: btoa(Array.from(image.data, (byte) => String.fromCharCode(byte)).join('')),
       area: {
         left: Math.round((over.left - box.left) * ratio),
         top: Math.round((over.top - box.top) * ratio),
@@ -74,20 +75,22 @@ test('dense lines are drawn in their colours where the data is, and nowhere outs
         height: Math.round(over.height * ratio),
       },
       yRange: [min, max],
+      ratio,
     };
   }, DRAWN_Y_ATTRIBUTE);
 
-  const { area, yRange } = pixels;
+  const { area, yRange, ratio } = pixels;
+  const bytes = Buffer.from(pixels.data, 'base64');
   // Anomaly marks (drawn over the lines, 4 px of radius) lie in the shaded regions: their columns are not checked.
   const regions = await readRegions(host.page);
   const underMark = (time: number) =>
     regions.some(({ startMs, endMs }) => {
-      const margin = (6 / area.width) * (END_MS - START_MS);
+      const margin = ((6 * ratio) / area.width) * (END_MS - START_MS);
       return time >= startMs - margin && time <= endMs + margin;
     });
   const at = (x: number, y: number) => {
     const i = 4 * (y * pixels.width + x);
-    return pixels.data.slice(i, i + 4).join(',');
+    return bytes.subarray(i, i + 4).join(',');
   };
   const rowOf = (value: number) => area.top + ((yRange[1] - value) / (yRange[1] - yRange[0])) * area.height;
   const timeOf = (x: number) => START_MS + ((x + 0.5 - area.left) / area.width) * (END_MS - START_MS);
@@ -107,8 +110,16 @@ test('dense lines are drawn in their colours where the data is, and nowhere outs
         continue;
       }
       checked++;
+      // The line is as thick as the canvas would stroke it (1 CSS pixel: `ratio` device pixels): a run of at least
+      // that many rows of its colour near its value.
       const row = Math.floor(rowOf(value(timeOf(x))));
-      if (![-2, -1, 0, 1, 2].some((d) => at(x, row + d) === colour)) {
+      let run = 0;
+      let longest = 0;
+      for (let y = row - 2 * ratio; y <= row + 2 * ratio; y++) {
+        run = at(x, y) === colour ? run + 1 : 0;
+        longest = Math.max(longest, run);
+      }
+      if (longest < ratio) {
         missing.push(x);
       }
     }
@@ -128,4 +139,20 @@ test('dense lines are drawn in their colours where the data is, and nowhere outs
     }
   }
   expect(outside.slice(0, 10)).toEqual([]);
+}
+
+test('dense lines are drawn in their colours where the data is, and nowhere outside the plotting area', async ({
+  host,
+}) => {
+  await expectLinesOnTheData(host);
+});
+
+test.describe('on a screen of two device pixels per CSS pixel', () => {
+  test.use({ deviceScaleFactor: 2 });
+
+  test('dense lines are drawn two device pixels wide, where the data is, inside the plotting area', async ({
+    host,
+  }) => {
+    await expectLinesOnTheData(host);
+  });
 });
