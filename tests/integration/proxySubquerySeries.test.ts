@@ -1,7 +1,8 @@
 // A long subquery over many series, against a real Prometheus 2.42: Prometheus holds every step of every series the
 // subquery's operand yields, and its query.max-samples does not stop it (an attack review: 74 series x 1 M steps took
-// it from 52 MB to 1.7 GB). The proxy counts the operand's series first (an instant count()) and refuses what passes
-// limits.maxSamplesPerQuery over all of them; the subquery itself never reaches Prometheus then.
+// it from 52 MB to 1.7 GB). The proxy bounds the operand's series first (the series its selectors match over every
+// time the query can read, listed with /api/v1/series) and refuses what passes limits.maxSamplesPerQuery over all of
+// them; the subquery itself never reaches Prometheus then.
 import { prometheusServing } from '../support/datasetPrometheus';
 import { startProxyUnderTest } from '../support/proxyUnderTest';
 import { stopAfterEach } from '../support/stopAfterEach';
@@ -50,8 +51,20 @@ describe('a long subquery (more steps per series than a range query brings)', ()
         'coarsen its resolution or shorten its range',
     });
     const after = await handled();
-    // Only the count went to Prometheus: one instant query, not the subquery's.
-    expect((after['/api/v1/query'] ?? 0) - (before['/api/v1/query'] ?? 0)).toBe(1);
+    // Only the listing went to Prometheus, not the subquery.
+    expect((after['/api/v1/series'] ?? 0) - (before['/api/v1/series'] ?? 0)).toBe(1);
+    expect((after['/api/v1/query'] ?? 0) - (before['/api/v1/query'] ?? 0)).toBe(0);
+  });
+
+  it('is refused when its operand yields nothing at the query time and every series before (an attack review: a filter on time())', async () => {
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url }));
+    const end = Math.floor(dataset.end / 1000);
+    const operand = `{job="telemetry"} and on() (vector(time()) < ${end - 3600})`;
+    // Prometheus itself: nothing at the query's time, so a count there was 0.
+    expect((await instantQuery(prometheus().url, `count(${operand})`)).body.data.result).toEqual([]);
+    const answer = await instantQuery(proxy.url, `count_over_time((${operand})[1d:50ms])`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatch(new RegExp(`would have the upstream hold ${SERIES} series x 1728001 steps`));
   });
 
   it.each([
@@ -67,13 +80,13 @@ describe('a long subquery (more steps per series than a range query brings)', ()
     }
   );
 
-  it('is refused when Prometheus will not count its operand: its cost cannot be bounded', async () => {
+  it('is refused when Prometheus will not list the series of a selector of its operand: its cost cannot be bounded', async () => {
     const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url }));
-    const answer = await instantQuery(proxy.url, 'max_over_time(scalar(up)[1d:50ms])');
+    const answer = await instantQuery(proxy.url, 'max_over_time({host=~".*"}[1d:50ms])');
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ status: 'error', errorType: 'bad_data' });
     expect(answer.body.error).toMatch(
-      /^cannot bound a subquery's cost: the upstream refused to count the series of its operand `scalar\(up\)`/
+      /^cannot bound a subquery's cost: the upstream refused to list the series of `\{host=~"\.\*"\}`/
     );
   });
 

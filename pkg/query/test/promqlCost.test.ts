@@ -4,8 +4,9 @@ import { mutated } from './support/mutated';
 import { DEFAULT_LIMITS } from '../src/config';
 import { PromApiError } from '../src/errors';
 import { parseQuery } from '../src/query/anomalyQuery';
-import { tokenize } from '../src/query/lexer';
-import { type PromqlFetch, checkPromqlCost, checkSubquerySeries, durationTokenMs } from '../src/query/promqlCost';
+import { durationTokenMs, tokenize } from '../src/query/lexer';
+import { type PromqlFetch, MAX_COUNTED_SELECTORS, checkPromqlCost, checkSubquerySeries } from '../src/query/promqlCost';
+import { selectorsOf } from '../src/query/operandSelectors';
 
 const DAY = 86_400_000;
 /** A default training fetch: one day at one minute (1441 steps). */
@@ -265,23 +266,25 @@ describe('plain PromQL (passed through): the evaluations and the points bound by
 
 describe('subqueries over all the series they apply to (checkSubquerySeries)', () => {
   const HOUR: PromqlFetch = { startMs: 0, endMs: 3_600_000, stepMs: 60_000 };
-  /** The operands counted, in order, each yielding `series` series. */
+  /** The selectors counted, per long subquery in order, each selector matching `series[selector]` series (1). */
   async function check(expression: string, series: Record<string, number>, fetch = HOUR) {
-    const counted: string[] = [];
-    const outcome = await checkSubquerySeries(expression, 0, fetch, DEFAULT_LIMITS, async (operand) => {
-      counted.push(operand);
-      return series[operand] ?? 1;
+    const counted: string[][] = [];
+    const windows: Array<{ startMs: number; endMs: number }> = [];
+    const outcome = await checkSubquerySeries(expression, 0, fetch, DEFAULT_LIMITS, async (selectors, window) => {
+      counted.push(selectors);
+      windows.push(window);
+      return selectors.reduce((sum, selector) => sum + (series[selector] ?? 1), 0);
     }).then(
       () => 'accepted',
       (error: unknown) => (error instanceof PromApiError ? error.message : Promise.reject(error))
     );
-    return { outcome, counted };
+    return { outcome, counted, windows };
   }
 
   it('counts no series for a subquery a range query could bring per series (limits.maxPointsPerSeries)', async () => {
     // (1h + 1h) / 1m = 121 steps, (1h + 1d) / 15s (no resolution: the assumed evaluation interval) = 6 001.
-    expect(await check('max_over_time(rate(m[5m])[1h:1m])', {})).toEqual({ outcome: 'accepted', counted: [] });
-    expect(await check('max_over_time(m[1d:])', {})).toEqual({ outcome: 'accepted', counted: [] });
+    expect(await check('max_over_time(rate(m[5m])[1h:1m])', {})).toMatchObject({ outcome: 'accepted', counted: [] });
+    expect(await check('max_over_time(m[1d:])', {})).toMatchObject({ outcome: 'accepted', counted: [] });
   });
 
   it("refuses a long subquery whose steps over its operand's series pass limits.maxSamplesPerQuery", async () => {
@@ -289,9 +292,9 @@ describe('subqueries over all the series they apply to (checkSubquerySeries)', (
     const query = 'count_over_time({__name__=~"prometheus_http.*"}[1000s:1ms])';
     const instant: PromqlFetch = { startMs: DAY, endMs: DAY, stepMs: 15_000 };
     expect(() => checkPromqlCost(query, 0, instant, DEFAULT_LIMITS, 'plain')).not.toThrow();
-    expect(await check(query, { '{__name__=~"prometheus_http.*"}': 2 }, instant)).toEqual({
+    expect(await check(query, { '{__name__=~"prometheus_http.*"}': 2 }, instant)).toMatchObject({
       outcome: 'accepted',
-      counted: ['{__name__=~"prometheus_http.*"}'],
+      counted: [['{__name__=~"prometheus_http.*"}']],
     });
     const { outcome } = await check(query, { '{__name__=~"prometheus_http.*"}': 74 }, instant);
     expect(outcome).toBe(
@@ -300,29 +303,80 @@ describe('subqueries over all the series they apply to (checkSubquerySeries)', (
     );
   });
 
+  it('bounds an operand by its selectors, not by what it yields at one instant (a time() filter, an attack review)', async () => {
+    // The operand yields nothing at the query's time and every series of m at the subquery's earlier steps.
+    const query = 'count_over_time((m and on() (vector(time()) < 1700000000))[3000s:1ms])';
+    const { outcome, counted } = await check(query, { m: 5 });
+    expect(counted).toEqual([['m']]);
+    expect(outcome).toMatch(/would have the upstream hold 5 series x \d+ steps/);
+  });
+
   it.each([
     ['m offset 1ms', 'count_over_time(m offset 1ms [3000s:1ms])'],
     ['m @ 1700000000', 'count_over_time(m @ 1700000000 [3000s:1ms])'],
     ['m @ end() offset -5m', 'count_over_time(m @ end() offset -5m [3000s:1ms])'],
     ['rate(m[5m]) offset 1h @ start()', 'count_over_time(rate(m[5m]) offset 1h @ start() [3000s:1ms])'],
-  ])(
-    'counts the operand with its modifiers, %s, not the modifier (an attack review counted `1ms`)',
-    async (operand, query) => {
-      const { outcome, counted } = await check(query, { [operand]: 5 });
-      expect(counted).toEqual([operand]);
-      expect(outcome).toMatch(/would have the upstream hold 5 series x \d+ steps/);
-    }
-  );
+  ])('counts the selectors of the operand with its modifiers, %s', async (_, query) => {
+    const { outcome, counted } = await check(query, { m: 5 });
+    expect(counted).toEqual([['m']]);
+    expect(outcome).toMatch(/would have the upstream hold 5 series x \d+ steps/);
+  });
 
-  it('counts the innermost subquery first, each operand as written, and stops at the first refused', async () => {
+  it('lists the selectors over every time the expression can read: its durations added up, `@` times, lookback', async () => {
+    const query = 'count_over_time(rate(m[5m]) offset 1h @ 1000 [3000s:1ms])';
+    const fetch: PromqlFetch = { startMs: DAY, endMs: DAY + 3_600_000, stepMs: 60_000 };
+    const { windows } = await check(query, {}, fetch);
+    // 5m + 1h + 3000s + 1ms of durations, and the 5-minute lookback, before the earliest time (the `@`: 1000 s).
+    const durations = 300_000 + 3_600_000 + 3_000_000 + 1;
+    expect(windows).toEqual([{ startMs: 1_000_000 - durations - 300_000, endMs: fetch.endMs + durations }]);
+  });
+
+  it('counts a subquery of no selector (vector(1)) as one series, and refuses one of too many selectors', async () => {
+    expect(await check('count_over_time(vector(1)[3000s:1ms])', {})).toMatchObject({
+      outcome: 'accepted',
+      counted: [],
+    });
+    const many = Array.from({ length: MAX_COUNTED_SELECTORS + 1 }, (_, k) => `m${k}`).join(' or ');
+    const { outcome } = await check(`count_over_time((${many})[3000s:1ms])`, {});
+    expect(outcome).toMatch(
+      new RegExp(`reads ${MAX_COUNTED_SELECTORS + 1} selectors, .* at most ${MAX_COUNTED_SELECTORS}$`)
+    );
+  });
+
+  it('counts the innermost subquery first, each with its own selectors, and stops at the first refused', async () => {
     const query = 'max_over_time( sum by (job) (rate(http_total{code="500"}[5m]))[2h:100ms] )[1d:1s]';
-    const inner = 'sum by (job) (rate(http_total{code="500"}[5m]))';
-    const outer = 'max_over_time( sum by (job) (rate(http_total{code="500"}[5m]))[2h:100ms] )';
-    expect(await check(query, { [inner]: 3, [outer]: 3 })).toEqual({ outcome: 'accepted', counted: [inner, outer] });
-    const refused = await check(query, { [inner]: 500, [outer]: 3 });
-    expect(refused.counted).toEqual([inner]);
+    const selector = 'http_total{code="500"}';
+    expect(await check(query, { [selector]: 3 })).toMatchObject({
+      outcome: 'accepted',
+      counted: [[selector], [selector]],
+    });
+    const refused = await check(query, { [selector]: 500 });
+    expect(refused.counted).toEqual([[selector]]);
     expect(refused.outcome).toMatch(
       new RegExp(`^subquery \\[2h:100ms\\] at char ${query.indexOf('[2h') + 1} would have the upstream hold 500 series`)
     );
+  });
+});
+
+describe('the selectors an expression reads (selectorsOf)', () => {
+  const selectors = (expression: string) => selectorsOf(tokenize(expression), expression);
+
+  it.each([
+    ['m', ['m']],
+    ['m{a="x", b=~"y|z"}[5m]', ['m{a="x", b=~"y|z"}[5m]'.slice(0, 'm{a="x", b=~"y|z"}'.length)]],
+    ['{__name__="m", job="j"}', ['{__name__="m", job="j"}']],
+    ['m{a="}"}', ['m{a="}"}']],
+    ['sum by (host, job) (rate(m[5m]))', ['m']],
+    ['sum(rate(m[5m])) without (instance)', ['m']],
+    ['topk(3, m) or bottomk(2, n)', ['m', 'n']],
+    ['a / on(host) group_left(job) b', ['a', 'b']],
+    ['a > bool ignoring(x) b unless c', ['a', 'b', 'c']],
+    ['count_values("value", m) * inf - nan', ['m']],
+    ['histogram_quantile(0.9, sum by (le) (rate(h_bucket[5m])))', ['h_bucket']],
+    ['label_replace(m, "dst", "$1", "src", "(.*)")', ['m']],
+    ['vector(time()) < 100', []],
+    ['m offset 5m @ start()', ['m']],
+  ])('%s reads %j', (expression, expected) => {
+    expect(selectors(expression)).toEqual(expected);
   });
 });

@@ -159,11 +159,11 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
           0,
           span,
           config.limits,
-          (operand) =>
+          (selectors, window) =>
             prometheusSeriesCount(
               prometheusDefault,
-              operand,
-              span.endMs,
+              selectors,
+              window,
               (counting ??= inFlight.watch(reply, requestedTimeout(params)))
             ),
           parsed.tokens

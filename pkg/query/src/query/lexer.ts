@@ -4,6 +4,7 @@
  * of its range selectors, subqueries and offsets (promqlCost.ts). It never judges the wrapped PromQL's syntax: that
  * is the upstream's job.
  */
+import { DURATION_UNITS } from '@telemetry-analyzer/engine';
 import { QueryParseError } from '../errors';
 
 export type TokenType = 'identifier' | 'string' | 'number' | 'duration' | 'punctuation' | 'end';
@@ -229,4 +230,17 @@ function readString(source: string, start: number): Token {
     i++;
   }
   throw new QueryParseError(start + 1, `unterminated string literal starting with ${quote}`);
+}
+
+/** PromQL's duration units (the engine's one table), and a pattern taking the longest unit first ("ms" before "m"). */
+const UNIT_MS = new Map<string, number>(DURATION_UNITS);
+const UNIT_TERM = new RegExp(`(\\d+)(${[...UNIT_MS.keys()].sort((a, b) => b.length - a.length).join('|')})`, 'g');
+
+/** A duration token's milliseconds, units summed in any order (never less than a lenient upstream reads). */
+export function durationTokenMs(text: string): number {
+  let total = 0;
+  for (const [, digits, unit] of text.matchAll(UNIT_TERM)) {
+    total += Number(digits) * UNIT_MS.get(unit)!;
+  }
+  return total;
 }

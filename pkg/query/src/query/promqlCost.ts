@@ -14,12 +14,12 @@
  * durations like `1h30m`); a `[...]` holding ":" that is not a readable subquery is refused (fail closed), other
  * syntax is left to Prometheus.
  */
-import { DURATION_UNITS } from '@telemetry-analyzer/engine';
 import type { Limits } from '../config';
 import { PromApiError, badData } from '../errors';
 import { describeMs } from '../time';
-import { type Token, tokenize } from './lexer';
+import { type Token, durationTokenMs, tokenize } from './lexer';
 import { MAX_ABS_TIME_MS } from './costLimits';
+import { readWindow, selectorsOf } from './operandSelectors';
 
 /**
  * The resolution assumed for a subquery written without one (`[1h:]`): Prometheus uses its global
@@ -44,19 +44,6 @@ interface Subquery {
   position: number;
   rangeMs: number;
   resolutionMs: number;
-}
-
-/** PromQL's duration units (the engine's one table), and a pattern taking the longest unit first ("ms" before "m"). */
-const UNIT_MS = new Map<string, number>(DURATION_UNITS);
-const UNIT_TERM = new RegExp(`(\\d+)(${[...UNIT_MS.keys()].sort((a, b) => b.length - a.length).join('|')})`, 'g');
-
-/** A duration token's milliseconds, units summed in any order (never less than a lenient upstream reads). */
-export function durationTokenMs(text: string): number {
-  let total = 0;
-  for (const [, digits, unit] of text.matchAll(UNIT_TERM)) {
-    total += Number(digits) * UNIT_MS.get(unit)!;
-  }
-  return total;
 }
 
 /**
@@ -152,16 +139,18 @@ function stepsPerSeries(sub: Subquery, enclosing: Subquery[], spanMs: number, st
  * series its operand yields, and its own query.max-samples does not stop that: an attack review's
  * `count_over_time({__name__=~"prometheus_http.*"}[1000s:1ms])` (74 series x 1 M steps) took Prometheus 2.42 from 52
  * MB to 1.7 GB, within the per-series bound. So a subquery of more than limits.maxPointsPerSeries steps per series
- * (more than one range query may bring a series) has its operand's series counted first (`countSeries`, an instant
- * `count(<operand>)` at the range's end: series that ended before it are not counted), innermost subquery first, so
- * that a count never evaluates a subquery not yet judged. Call after checkPromqlCost.
+ * (more than one range query may bring a series) has its operand's series bounded first: the series its selectors
+ * match over the window the whole expression can read (operandSelectors.ts; `countSeries`, which lists them),
+ * innermost subquery first. Counting the operand itself at one instant could be steered: filtered on time(), it
+ * yielded nothing there and every series at the subquery's other steps. An operand of more than
+ * MAX_COUNTED_SELECTORS selectors is refused (each is one listing request). Call after checkPromqlCost.
  */
 export async function checkSubquerySeries(
   expression: string,
   offset: number,
   fetch: PromqlFetch,
   limits: Limits,
-  countSeries: (operand: string) => Promise<number>,
+  countSeries: (selectors: string[], window: { startMs: number; endMs: number }) => Promise<number>,
   /** The expression's tokens when already lexed (a plain query's, from parseQuery): not lexed again. */
   lexed?: Token[]
 ): Promise<void> {
@@ -177,14 +166,22 @@ export async function checkSubquerySeries(
   const at = (token: Token) => offset + token.offset + 1;
   const subqueries = findSubqueries(tokens, at);
   const spanMs = Math.max(0, fetch.endMs - fetch.startMs);
+  const window = readWindow(tokens, fetch);
   // An inner subquery's "[" comes before its outer one's: ascending, the innermost are counted first.
   for (const sub of [...subqueries].sort((a, b) => a.bracket - b.bracket)) {
     const { points } = stepsPerSeries(sub, enclosingOf(sub, subqueries), spanMs, fetch.stepMs);
     if (points <= limits.maxPointsPerSeries) {
       continue;
     }
-    const operand = expression.slice(tokens[sub.operandStart].offset, tokens[sub.bracket].offset).trimEnd();
-    const series = await countSeries(operand);
+    const selectors = selectorsOf(tokens, expression, sub.operandStart, sub.bracket - 1);
+    if (selectors.length > MAX_COUNTED_SELECTORS) {
+      throw badData(
+        `subquery ${sub.text} at char ${sub.position}: its expression reads ${selectors.length} selectors, whose ` +
+          `series the proxy counts before sending a long subquery; at most ${MAX_COUNTED_SELECTORS}`
+      );
+    }
+    // No selector (vector(1)): one series.
+    const series = selectors.length === 0 ? 1 : await countSeries(selectors, window);
     if (!(series * points <= limits.maxSamplesPerQuery)) {
       throw badData(
         `subquery ${sub.text} at char ${sub.position} would have the upstream hold ${series} series x ${points} ` +
@@ -194,6 +191,9 @@ export async function checkSubquerySeries(
     }
   }
 }
+
+/** Selectors of a long subquery's expression whose series are counted (a listing request each); more are refused. */
+export const MAX_COUNTED_SELECTORS = 16;
 
 function resolutionOf(sub: Subquery, stepMs: number): number {
   return sub.resolutionMs > 0 ? sub.resolutionMs : Math.min(stepMs, ASSUMED_EVALUATION_INTERVAL_MS);

@@ -20,7 +20,7 @@
  * (SeriesListingError): the caller reads the whole query and keeps its part.
  */
 import { PromApiError } from '../errors';
-import { throwIfAborted } from '../query/cancellation';
+import { type Cancellation, throwIfAborted } from '../query/cancellation';
 import { Series, labelsKey } from './series';
 import { UpstreamHttp } from './upstreamHttp';
 
@@ -83,7 +83,7 @@ export async function listSeries(
   selector: string,
   startMs: number,
   endMs: number,
-  signal?: AbortSignal
+  signal?: Cancellation
 ): Promise<Array<Record<string, string>>> {
   const params = new URLSearchParams({ 'match[]': selector, start: String(startMs / 1000), end: String(endMs / 1000) });
   let response;

@@ -3,6 +3,7 @@ import { UpstreamPassThroughError, badData } from '../errors';
 import { type Cancellation, throwIfAborted } from '../query/cancellation';
 import { formatDuration } from '../time';
 import { type AnswerReading, readAnswerChunks, seriesOrThrow } from './answerReading';
+import { SeriesListingError, listSeries } from './prometheusSelection';
 import { Series, mergeSeriesChunks } from './series';
 import { type UpstreamResponse, UpstreamHttp } from './upstreamHttp';
 
@@ -181,48 +182,31 @@ function parsePromValue(text: string): number {
 }
 
 /**
- * How many series `expression` (an instant-vector expression) yields at `timeMs`, or now if that is later (no series
- * has samples in the future: a range ending tomorrow counted none): an instant `count(...)` of it (promqlCost's
- * checkSubquerySeries). An expression Prometheus refuses to count (400) leaves the subquery's cost unknown, so the
- * query is refused (an attack review: `m offset 1ms [3000s:1ms]` was counted as `count(1ms)`, a 400 read as 0
- * series, and the subquery took Prometheus to 1.15 GB); any other error of the count is passed on as it is (the query
- * is not sent).
+ * How many series `selectors` match, together, over `window` (promqlCost's checkSubquerySeries: a bound on the series
+ * a long subquery's operand yields), each listed with `/api/v1/series` (label sets only, no samples). A selector the
+ * upstream refuses to list (400, 422) leaves the subquery's cost unknown, so the query is refused; any other error of
+ * a listing is passed on as it is (the query is not sent).
  */
 export async function prometheusSeriesCount(
   http: UpstreamHttp,
-  expression: string,
-  timeMs: number,
+  selectors: string[],
+  window: { startMs: number; endMs: number },
   signal?: Cancellation
 ): Promise<number> {
-  const at = Math.min(timeMs, Date.now());
-  const params = new URLSearchParams({ query: `count(${expression})`, time: String(at / 1000) });
-  const { status, contentType, body } = await http.send('/api/v1/query', params, 'POST', signal);
-  if (status === 400) {
-    const shown = expression.length > 200 ? `${expression.slice(0, 200)}…` : expression;
-    let reason = '';
+  let count = 0;
+  for (const selector of selectors) {
     try {
-      reason = `: ${String((JSON.parse(body) as { error?: unknown }).error ?? '')}`;
-    } catch {
-      // not a Prometheus error body: the status says enough
+      count += (await listSeries(http, selector, window.startMs, window.endMs, signal)).length;
+    } catch (error) {
+      if (error instanceof SeriesListingError && (error.httpStatus === 400 || error.httpStatus === 422)) {
+        const shown = selector.length > 200 ? `${selector.slice(0, 200)}…` : selector;
+        throw badData(
+          `cannot bound a subquery's cost: the upstream refused to list the series of \`${shown}\`` +
+            ` (${error.message.slice(0, 300)})`
+        );
+      }
+      throw error;
     }
-    throw badData(
-      `cannot bound a subquery's cost: the upstream refused to count the series of its operand \`${shown}\`` +
-        `${reason.slice(0, 300)}; write the subquery over an instant-vector expression`
-    );
-  }
-  if (status >= 400) {
-    parseMatrixResponse(http, status, contentType, body); // throws: the upstream's error, or 502 for nonsense
-  }
-  let answer: { status?: string; data?: { resultType?: string; result?: Array<{ value?: [number, string] }> } };
-  try {
-    answer = JSON.parse(body);
-  } catch {
-    throw http.badAnswer('the body is not JSON');
-  }
-  const result = answer?.status === 'success' && answer.data?.resultType === 'vector' ? answer.data.result : undefined;
-  const count = result?.length === 0 ? 0 : Number(result?.[0]?.value?.[1]);
-  if (!Array.isArray(result) || !Number.isFinite(count)) {
-    throw http.badAnswer('a count() answer without a vector of one count');
   }
   return count;
 }
