@@ -17,7 +17,11 @@ import { type Token, durationTokenMs } from './lexer';
 /** Prometheus' default lookback: an instant selector reads the last sample up to 5 minutes before each step. */
 export const LOOKBACK_MS = 5 * 60_000;
 
-/** Keywords that are never a selector (Prometheus' lexer: aggregators, binary keywords, modifiers, literals). */
+/**
+ * Keywords that are never a selector (Prometheus 2's lexer: aggregators, binary keywords, modifiers, literals).
+ * Newer aggregators (`limitk`) are metric names to Prometheus 2, and read as selectors here: an extra listing at
+ * worst, never a selector missed.
+ */
 const KEYWORDS = new Set([
   'sum',
   'avg',
@@ -31,8 +35,6 @@ const KEYWORDS = new Set([
   'bottomk',
   'count_values',
   'quantile',
-  'limitk',
-  'limit_ratio',
   'and',
   'or',
   'unless',
