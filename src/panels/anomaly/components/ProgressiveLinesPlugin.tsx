@@ -252,8 +252,8 @@ function drawLine(u: Plot, i: number, spanMs: number) {
 }
 
 /**
- * Draws the dense lines (a point per two pixel columns or more, an opaque colour) through a LineRaster and one
- * drawImage, instead of stroking them (see lineRaster.ts). Returns, per uPlot series, whether its line was drawn.
+ * Draws the dense lines (DENSE_POINTS_PER_COLUMN or more, an opaque colour) through a LineRaster and one drawImage,
+ * instead of stroking them (see lineRaster.ts). Returns, per uPlot series, whether its line was drawn.
  */
 function drawDenseLines(u: Plot, spanMs: number[]): boolean[] {
   const drawn = u.series.map(() => false);
@@ -268,7 +268,7 @@ function drawDenseLines(u: Plot, spanMs: number[]): boolean[] {
   let surface: RasterSurface | undefined;
   for (let i = 1; i < u.series.length; i++) {
     const color = u.series[i].show ? pixelOf(strokeOf(u, i)) : undefined;
-    if (color === undefined || finiteCount(u.data[i]) < width / 2) {
+    if (color === undefined || finiteCount(u.data[i]) < DENSE_POINTS_PER_COLUMN * width) {
       continue;
     }
     if (!surface) {
@@ -285,6 +285,14 @@ function drawDenseLines(u: Plot, spanMs: number[]): boolean[] {
   }
   return drawn;
 }
+
+/**
+ * Points per device pixel column from which a line is drawn without anti-aliasing: its points are at most ~1.3
+ * pixels apart, so its steps do not show. A line with a point in every slot of the worker's grid (two per CSS pixel
+ * column) has 2 per device column at a device pixel ratio of 1 and 1 at 2; one point per CSS column (0.5 at a ratio
+ * of 2, pixels 2 apart) is stroked.
+ */
+const DENSE_POINTS_PER_COLUMN = 0.75;
 
 function finiteCount(values: ArrayLike<number | null | undefined>): number {
   let count = 0;
