@@ -308,7 +308,8 @@ describe('subqueries over all the series they apply to (checkSubquerySeries)', (
     const query = 'count_over_time((m and on() (vector(time()) < 1700000000))[3000s:1ms])';
     const { outcome, counted } = await check(query, { m: 5 });
     expect(counted).toEqual([['m']]);
-    expect(outcome).toMatch(/would have the upstream hold 5 series x \d+ steps/);
+    // m's 5 series and vector()'s own.
+    expect(outcome).toMatch(/would have the upstream hold 6 series x \d+ steps/);
   });
 
   it.each([
@@ -358,6 +359,69 @@ describe('subqueries over all the series they apply to (checkSubquerySeries)', (
   });
 });
 
+describe('operands whose series their selectors do not bound (a review)', () => {
+  const HOUR: PromqlFetch = { startMs: 0, endMs: 3_600_000, stepMs: 60_000 };
+  const refusalOf = (query: string) =>
+    checkSubquerySeries(query, 0, HOUR, DEFAULT_LIMITS, async (selectors) => selectors.length).then(
+      () => undefined,
+      (error: unknown) => (error instanceof PromApiError ? error.message : Promise.reject(error))
+    );
+
+  it('refuses count_values in any subquery, short ones too: a series per value, at every step', () => {
+    // [11s:1ms]: 11 001 steps per series and as many series, never counted as a long subquery.
+    const instant: PromqlFetch = { startMs: DAY, endMs: DAY, stepMs: 15_000 };
+    expect(() =>
+      checkPromqlCost(
+        'count_over_time(count_values("t", vector(time()))[11s:1ms])',
+        0,
+        instant,
+        DEFAULT_LIMITS,
+        'plain'
+      )
+    ).toThrow(/^subquery \[11s:1ms\] at char 50: count_values inside a subquery makes a series of every value/);
+    expect(() =>
+      checkPromqlCost('count_values("t", count_over_time(m[11s:1ms]))', 0, instant, DEFAULT_LIMITS, 'plain')
+    ).not.toThrow();
+  });
+
+  it("refuses group_left/group_right with labels in a long subquery: they copy the other side's labels", async () => {
+    expect(await refusalOf('count_over_time((m * on() group_left(foo) topk(1, n))[3000s:1ms])')).toMatch(
+      /its expression's series cannot be bounded before it is sent \(group_left\(\.\.\.\) copies labels/
+    );
+    // Without labels to copy, the many side's series bound it.
+    expect(await refusalOf('count_over_time((m * on(host) group_left() n)[3000s:5s])')).toBeUndefined();
+  });
+
+  it('adds a series for each vector() and absent(): an operand of no matching series is not free', async () => {
+    const calls: string[] = [];
+    const outcome = await checkSubquerySeries(
+      'count_over_time((m or label_replace(vector(1), "a", "1", "", "") or absent(n{job="x"}))[3000s:1ms])',
+      0,
+      HOUR,
+      DEFAULT_LIMITS,
+      async (selectors) => {
+        calls.push(...selectors);
+        return 0;
+      }
+    ).then(
+      () => 'accepted',
+      (error: unknown) => (error instanceof PromApiError ? error.message : 'other')
+    );
+    expect(calls).toEqual(['m', 'n{job="x"}']);
+    expect(outcome).toMatch(/would have the upstream hold 2 series/);
+  });
+
+  it('reads an @ time as Prometheus does: a leading 0 is octal', async () => {
+    const windows: Array<{ startMs: number }> = [];
+    await checkSubquerySeries('count_over_time(m @ 0100 [3000s:1ms])', 0, HOUR, DEFAULT_LIMITS, async (_, window) => {
+      windows.push(window);
+      return 1;
+    });
+    // 0100 is 64 s.
+    expect(windows[0].startMs).toBe(Math.min(0, 64_000) - (3_000_000 + 1) - 300_000);
+  });
+});
+
 describe('the selectors an expression reads (selectorsOf)', () => {
   const selectors = (expression: string) => selectorsOf(tokenize(expression), expression);
 
@@ -376,6 +440,13 @@ describe('the selectors an expression reads (selectorsOf)', () => {
     ['label_replace(m, "dst", "$1", "src", "(.*)")', ['m']],
     ['vector(time()) < 100', []],
     ['m offset 5m @ start()', ['m']],
+    // Keywords Prometheus 2's grammar takes as metric names where they stand.
+    ['sum', ['sum']],
+    ['count offset 1m', ['count']],
+    ['rate(max[5m])', ['max']],
+    ['up or by', ['up', 'by']],
+    ['(offset)', ['offset']],
+    ['sum by (x) (m) and bool', ['m', 'bool']],
   ])('%s reads %j', (expression, expected) => {
     expect(selectors(expression)).toEqual(expected);
   });

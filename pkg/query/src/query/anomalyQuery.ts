@@ -30,7 +30,7 @@ import {
 } from '@telemetry-analyzer/engine';
 import { QueryParseError } from '../errors';
 import { parseTimestamp } from '../time';
-import { Token, tokenize } from './lexer';
+import { Token, promqlNumber, tokenize } from './lexer';
 
 // Names, limits and durations are the contract shared with the panel and the CLI (engine src/contract/).
 export { ANOMALY_FUNCTIONS, type AnomalyFunction };
@@ -386,15 +386,8 @@ class AnomalyQueryParser {
       this.fail(number, `error parsing number: ${number.text} is out of range`);
     }
     this.next();
-    // A leading 0 is octal in PromQL (Go's ParseInt with base 0, which Prometheus tries first): 010 is 8.
-    const octal = /^0[0-7]+$/.test(number.text);
-    const value = special
-      ? number.text.toLowerCase() === 'nan'
-        ? NaN
-        : Infinity
-      : octal
-        ? parseInt(number.text, 8)
-        : Number(number.text);
+    // A leading 0 is octal in PromQL (promqlNumber): 010 is 8.
+    const value = special ? (number.text.toLowerCase() === 'nan' ? NaN : Infinity) : promqlNumber(number.text);
     return { operator: operator.text as ComparisonOperator, value: sign * value, bool };
   }
 

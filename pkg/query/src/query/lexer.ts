@@ -244,3 +244,11 @@ export function durationTokenMs(text: string): number {
   }
   return total;
 }
+
+/**
+ * The value of a number token as Prometheus reads it: Go's ParseInt with base 0 first (a leading 0 is octal: 010 is
+ * 8; 0x hexadecimal), then ParseFloat (019 is 19).
+ */
+export function promqlNumber(text: string): number {
+  return /^0[0-7]+$/.test(text) ? parseInt(text, 8) : Number(text);
+}

@@ -7,22 +7,25 @@
  * operand itself at one instant did not: an operand filtered on time() yields nothing at that instant and every
  * series at the others (an attack review).
  *
+ * Prometheus holds a subquery's steps for every distinct series its operand yields over all its steps, so two
+ * constructs that make series the selectors do not bound are refused in a counted operand (operandUnbounded):
+ * `count_values`, whose series are its values (refused in any subquery: promqlCost), and `group_left(...)` /
+ * `group_right(...)` with labels, which copy the other side's labels (up to the product of both sides' series). A
+ * `vector(...)` or `absent(...)` call yields a series of its own: one each (seriesMadeByCalls).
+ *
  * Read on the lexer's tokens, as Prometheus' grammar places them: label names inside `{...}` and inside the
  * `by`/`without`/`on`/`ignoring`/`group_left`/`group_right` lists are not selectors; nor are functions (a name
- * followed by `(`), aggregation operators (keywords, even before `by`), set and comparison keywords, `offset`,
- * `bool`, and the number literals `inf`/`nan`.
+ * followed by `(`), aggregation operators (followed by `(`, `by` or `without`), set keywords and modifiers where
+ * they are operators, and the number literals `inf`/`nan`. Prometheus 2's grammar takes these keywords as metric
+ * names elsewhere (`count offset 1m`, `(up or by)`): there they are read as selectors.
  */
-import { type Token, durationTokenMs } from './lexer';
+import { type Token, durationTokenMs, promqlNumber } from './lexer';
 
 /** Prometheus' default lookback: an instant selector reads the last sample up to 5 minutes before each step. */
 export const LOOKBACK_MS = 5 * 60_000;
 
-/**
- * Keywords that are never a selector (Prometheus 2's lexer: aggregators, binary keywords, modifiers, literals).
- * Newer aggregators (`limitk`) are metric names to Prometheus 2, and read as selectors here: an extra listing at
- * worst, never a selector missed.
- */
-const KEYWORDS = new Set([
+/** Aggregation operators: a metric name where no `(`, `by` or `without` follows (Prometheus 2's grammar). */
+const AGGREGATORS = new Set([
   'sum',
   'avg',
   'count',
@@ -35,6 +38,14 @@ const KEYWORDS = new Set([
   'bottomk',
   'count_values',
   'quantile',
+]);
+
+/**
+ * Binary keywords and modifiers: a metric name only where an operand is expected (first, after `(`, `,`, an
+ * operator or a set keyword). Newer aggregators (`limitk`) are metric names to Prometheus 2 and read as selectors
+ * (followed by `(`: as functions): an extra listing at worst, never a selector missed.
+ */
+const OPERATOR_WORDS = new Set([
   'and',
   'or',
   'unless',
@@ -47,9 +58,13 @@ const KEYWORDS = new Set([
   'ignoring',
   'group_left',
   'group_right',
-  'inf',
-  'nan',
 ]);
+
+/** Number literals (`inf`, `nan`): never a metric name. */
+const NUMBER_WORDS = new Set(['inf', 'nan']);
+
+/** Keywords after which an operand is expected (the set operators and atan2). */
+const SET_WORDS = new Set(['and', 'or', 'unless', 'atan2']);
 
 /** Keywords whose `( ... )` that follows is a list of label names. */
 const LABEL_LISTS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
@@ -71,6 +86,37 @@ function closing(tokens: Token[], open: number, last: number): number {
   return last;
 }
 
+/** Whether token `i` stands where an operand is expected: first in [first, ...], or after `(`, `,`, an operator. */
+function atOperand(tokens: Token[], i: number, first: number): boolean {
+  if (i === first) {
+    return true;
+  }
+  const before = tokens[i - 1];
+  if (before.type === 'identifier') {
+    return SET_WORDS.has(before.text.toLowerCase());
+  }
+  return before.type === 'punctuation' && !['}', ')', ']'].includes(before.text);
+}
+
+/** Whether identifier token `i` is a metric name (a selector's start) rather than a function, keyword or literal. */
+function isMetricName(tokens: Token[], i: number, first: number): boolean {
+  const word = tokens[i].text.toLowerCase();
+  const next = tokens[i + 1];
+  if (isPunctuation(next, '(') || NUMBER_WORDS.has(word)) {
+    return false; // a function, an aggregation, a label list; a number
+  }
+  if (AGGREGATORS.has(word)) {
+    return !(next?.type === 'identifier' && /^(?:by|without)$/i.test(next.text));
+  }
+  if (word === 'bool' && i > first && ['==', '!=', '>', '<', '>=', '<='].includes(tokens[i - 1].text)) {
+    return false; // the comparison's modifier
+  }
+  if (OPERATOR_WORDS.has(word)) {
+    return atOperand(tokens, i, first);
+  }
+  return true;
+}
+
 /**
  * The selectors (`name`, `name{...}`, `{...}`) of tokens [first, last] of `source`, in the order written, as their
  * source text; a range selector's `[...]` is not part of it (the same series).
@@ -80,13 +126,12 @@ export function selectorsOf(tokens: Token[], source: string, first = 0, last = t
   for (let i = first; i <= last; i++) {
     const token = tokens[i];
     if (token.type === 'identifier') {
-      const word = token.text.toLowerCase();
-      if (LABEL_LISTS.has(word) && isPunctuation(tokens[i + 1], '(')) {
+      if (LABEL_LISTS.has(token.text.toLowerCase()) && isPunctuation(tokens[i + 1], '(')) {
         i = closing(tokens, i + 1, last);
         continue;
       }
-      if (KEYWORDS.has(word) || isPunctuation(tokens[i + 1], '(')) {
-        continue; // a keyword, or a function's name
+      if (!isMetricName(tokens, i, first)) {
+        continue;
       }
       const end = isPunctuation(tokens[i + 1], '{') ? closing(tokens, i + 1, last) : i;
       selectors.push(source.slice(token.offset, tokens[end].offset + tokens[end].text.length));
@@ -98,6 +143,43 @@ export function selectorsOf(tokens: Token[], source: string, first = 0, last = t
     }
   }
   return selectors;
+}
+
+/** Calls in tokens [first, last] that yield a series of their own, whatever their argument: vector(), absent*(). */
+export function seriesMadeByCalls(tokens: Token[], first: number, last: number): number {
+  let calls = 0;
+  for (let i = first; i <= last; i++) {
+    const token = tokens[i];
+    if (
+      token.type === 'identifier' &&
+      /^(?:vector|absent|absent_over_time)$/i.test(token.text) &&
+      isPunctuation(tokens[i + 1], '(')
+    ) {
+      calls++;
+    }
+  }
+  return calls;
+}
+
+/**
+ * What in tokens [first, last] makes series its selectors do not bound, as a phrase for a refusal; undefined when
+ * nothing does: `count_values(...)` (a series per value) and `group_left(...)` / `group_right(...)` with labels.
+ */
+export function operandUnbounded(tokens: Token[], first: number, last: number): string | undefined {
+  for (let i = first; i <= last; i++) {
+    const token = tokens[i];
+    if (token.type !== 'identifier' || !isPunctuation(tokens[i + 1], '(')) {
+      continue;
+    }
+    const word = token.text.toLowerCase();
+    if (word === 'count_values') {
+      return 'count_values makes a series of every value it meets';
+    }
+    if ((word === 'group_left' || word === 'group_right') && !isPunctuation(tokens[i + 2], ')')) {
+      return `${word}(...) copies labels from the other side: up to the product of both sides' series`;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -121,7 +203,7 @@ export function readWindow(
       const sign = isPunctuation(tokens[i + 1], '-') ? -1 : 1;
       const value = tokens[i + (sign < 0 || isPunctuation(tokens[i + 1], '+') ? 2 : 1)];
       if (value?.type === 'number') {
-        const ms = sign * Number(value.text) * 1000;
+        const ms = sign * promqlNumber(value.text) * 1000;
         if (Number.isFinite(ms)) {
           earliest = Math.min(earliest, ms);
           latest = Math.max(latest, ms);

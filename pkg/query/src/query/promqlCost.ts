@@ -17,9 +17,9 @@
 import type { Limits } from '../config';
 import { PromApiError, badData } from '../errors';
 import { describeMs } from '../time';
-import { type Token, durationTokenMs, tokenize } from './lexer';
+import { type Token, durationTokenMs, promqlNumber, tokenize } from './lexer';
 import { MAX_ABS_TIME_MS } from './costLimits';
-import { readWindow, selectorsOf } from './operandSelectors';
+import { operandUnbounded, readWindow, selectorsOf, seriesMadeByCalls } from './operandSelectors';
 
 /**
  * The resolution assumed for a subquery written without one (`[1h:]`): Prometheus uses its global
@@ -96,6 +96,15 @@ export function checkPromqlTokensCost(
   const maxPointsNamed =
     scope === 'wrapped' ? 'limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries' : 'limits.maxSamplesPerQuery';
   for (const sub of subqueries) {
+    // Its series are the values it meets, one more at each step of the subquery: none of the bounds here holds it.
+    for (let i = sub.operandStart; i < sub.bracket; i++) {
+      if (tokens[i].type === 'identifier' && /^count_values$/i.test(tokens[i].text) && tokens[i + 1]?.text === '(') {
+        throw badData(
+          `subquery ${sub.text} at char ${sub.position}: count_values inside a subquery makes a series of every value ` +
+            "it meets, at every step; apply count_values to the subquery's result instead"
+        );
+      }
+    }
     const resolutionMs = resolutionOf(sub, fetch.stepMs);
     const enclosing = enclosingOf(sub, subqueries);
     const { reachMs, points } = stepsPerSeries(sub, enclosing, spanMs, fetch.stepMs);
@@ -173,6 +182,13 @@ export async function checkSubquerySeries(
     if (points <= limits.maxPointsPerSeries) {
       continue;
     }
+    const unbounded = operandUnbounded(tokens, sub.operandStart, sub.bracket - 1);
+    if (unbounded) {
+      throw badData(
+        `subquery ${sub.text} at char ${sub.position}: its expression's series cannot be bounded before it is sent ` +
+          `(${unbounded}); shorten the subquery to at most ${limits.maxPointsPerSeries} steps per series`
+      );
+    }
     const selectors = selectorsOf(tokens, expression, sub.operandStart, sub.bracket - 1);
     if (selectors.length > MAX_COUNTED_SELECTORS) {
       throw badData(
@@ -180,8 +196,11 @@ export async function checkSubquerySeries(
           `series the proxy counts before sending a long subquery; at most ${MAX_COUNTED_SELECTORS}`
       );
     }
-    // No selector (vector(1)): one series.
-    const series = selectors.length === 0 ? 1 : await countSeries(selectors, window);
+    // And a series of each vector() or absent() of its own; with neither, one (a scalar made a vector).
+    const made = seriesMadeByCalls(tokens, sub.operandStart, sub.bracket - 1);
+    const series =
+      (selectors.length === 0 ? 0 : await countSeries(selectors, window)) +
+      Math.max(made, selectors.length === 0 ? 1 : 0);
     if (!(series * points <= limits.maxSamplesPerQuery)) {
       throw badData(
         `subquery ${sub.text} at char ${sub.position} would have the upstream hold ${series} series x ${points} ` +
@@ -370,7 +389,7 @@ function checkAbsurdTimes(tokens: Token[], at: (token: Token) => number): void {
     const value = ['-', '+'].includes(tokens[i + 1]?.text) ? tokens[i + 2] : tokens[i + 1];
     if (isOffset && value?.type === 'duration') {
       checkDuration(value, `offset ${value.text}`, at);
-    } else if (isAt && value?.type === 'number' && !(Math.abs(Number(value.text)) * 1000 <= MAX_ABS_TIME_MS)) {
+    } else if (isAt && value?.type === 'number' && !(Math.abs(promqlNumber(value.text)) * 1000 <= MAX_ABS_TIME_MS)) {
       throw badData(
         `@ ${value.text} at char ${at(value)} is beyond the times the proxy supports (±${MAX_ABS_TIME_MS / 1000} s)`
       );
