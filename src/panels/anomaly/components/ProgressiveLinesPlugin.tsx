@@ -194,7 +194,8 @@ function linePositions(u: Plot, i: number, spanMs: number, left = 0, top = 0): L
   let lastTime = NaN;
   for (let k = 0; k < times.length; k++) {
     const y = values[k];
-    if (y === null || y === undefined || Number.isNaN(y)) {
+    // No point (NaN), or none the canvas can draw (±Infinity: it skips such a lineTo, and the line goes on).
+    if (typeof y !== 'number' || !Number.isFinite(y)) {
       continue;
     }
     const time = times[k];
@@ -257,10 +258,11 @@ function drawLine(u: Plot, i: number, spanMs: number) {
  */
 function drawDenseLines(u: Plot, spanMs: number[]): boolean[] {
   const drawn = u.series.map(() => false);
+  // Whole pixels covering the plotting area (uPlot's bbox may be at half pixels).
   const left = Math.floor(u.bbox.left);
   const top = Math.floor(u.bbox.top);
-  const width = Math.ceil(u.bbox.width);
-  const height = Math.ceil(u.bbox.height);
+  const width = Math.ceil(u.bbox.left + u.bbox.width) - left;
+  const height = Math.ceil(u.bbox.top + u.bbox.height) - top;
   // (No ImageData: a test's document without pixels, where the canvas strokes every line.)
   if (!LITTLE_ENDIAN || typeof ImageData !== 'function' || width <= 0 || height <= 0) {
     return drawn;
@@ -273,15 +275,19 @@ function drawDenseLines(u: Plot, spanMs: number[]): boolean[] {
     }
     if (!surface) {
       surface = rasterSurface(width, height);
-      surface.raster.clear();
     }
     const { xs, ys, starts, count } = linePositions(u, i, spanMs[i] ?? Infinity, left, top);
     surface.raster.polyline(xs, ys, starts, count, color, Math.max(1, Math.round(lineWidthOf(u, i))));
     drawn[i] = true;
   }
   if (surface) {
-    surface.context.putImageData(surface.image, 0, 0);
-    u.ctx.drawImage(surface.canvas, left, top);
+    const image = new ImageData(
+      new Uint8ClampedArray(surface.raster.pixels.buffer, 0, width * height * 4),
+      width,
+      height
+    );
+    surface.context.putImageData(image, 0, 0);
+    u.ctx.drawImage(surface.canvas, 0, 0, width, height, left, top, width, height);
   }
   return drawn;
 }
@@ -298,61 +304,53 @@ function finiteCount(values: ArrayLike<number | null | undefined>): number {
   let count = 0;
   for (let k = 0; k < values.length; k++) {
     const v = values[k];
-    count += v === null || v === undefined || Number.isNaN(v) ? 0 : 1;
+    count += typeof v === 'number' && Number.isFinite(v) ? 1 : 0;
   }
   return count;
 }
 
 /** A LineRaster with the canvas it is put on before being drawn over a plot. */
-class RasterSurface {
-  readonly raster: LineRaster;
-  readonly image: ImageData;
-  readonly canvas = document.createElement('canvas');
-  readonly context: CanvasRenderingContext2D;
-
-  constructor(width: number, height: number) {
-    this.raster = new LineRaster(width, height);
-    this.image = new ImageData(new Uint8ClampedArray(this.raster.pixels.buffer), width, height);
-    this.canvas.width = width;
-    this.canvas.height = height;
-    this.context = this.canvas.getContext('2d')!;
-  }
+interface RasterSurface {
+  raster: LineRaster;
+  canvas: HTMLCanvasElement;
+  context: CanvasRenderingContext2D;
 }
 
 /**
- * Surfaces by size, shared by every plot of the page (drawing is synchronous: one plot uses one at a time): a panel's
- * chart and score pane, refreshed together, keep theirs. A few sizes at most (a resize makes a new one).
+ * One surface for every plot of the page (drawing is synchronous: one plot uses it at a time), grown to the largest
+ * plot drawn: a dashboard's panels and their score panes, of many sizes, share its memory.
  */
-const surfaces = new Map<string, RasterSurface>();
-const MAX_SURFACES = 4;
+let shared: RasterSurface | undefined;
 
+/** The shared surface, its raster width x height and clear, its canvas at least that large. */
 function rasterSurface(width: number, height: number): RasterSurface {
-  const key = `${width}x${height}`;
-  let surface = surfaces.get(key);
-  if (surface) {
-    surfaces.delete(key); // moved to the newest end
-  } else {
-    surface = new RasterSurface(width, height);
-    if (surfaces.size >= MAX_SURFACES) {
-      surfaces.delete(surfaces.keys().next().value!);
-    }
+  if (!shared) {
+    const canvas = document.createElement('canvas');
+    shared = { raster: new LineRaster(), canvas, context: canvas.getContext('2d')! };
   }
-  surfaces.set(key, surface);
-  return surface;
+  shared.raster.reset(width, height);
+  if (shared.canvas.width < width || shared.canvas.height < height) {
+    shared.canvas.width = Math.max(shared.canvas.width, width);
+    shared.canvas.height = Math.max(shared.canvas.height, height);
+  }
+  return shared;
 }
 
 /** Pixel words of the colours met, as a canvas reads them (undefined: not opaque, or not read here). */
 const pixels = new Map<string, number | undefined>();
 let colorReader: CanvasRenderingContext2D | null | undefined;
+const SENTINEL_COLOR = '#010203';
 
 function pixelOf(color: string): number | undefined {
   if (!pixels.has(color)) {
     colorReader ??= document.createElement('canvas').getContext('2d');
     let pixel: number | undefined;
     if (colorReader) {
-      colorReader.fillStyle = '#000000';
+      // A colour the canvas cannot read leaves the one before: a sentinel tells it (the canvas strokes it then).
+      colorReader.fillStyle = SENTINEL_COLOR;
       colorReader.fillStyle = color;
-      pixel = opaquePixelOf(String(colorReader.fillStyle));
+      const read = String(colorReader.fillStyle);
+      pixel = read === SENTINEL_COLOR && color.toLowerCase() !== SENTINEL_COLOR ? undefined : opaquePixelOf(read);
     }
     if (pixels.size >= 256) {
       pixels.clear(); // colours come from a palette: this only bounds a page that makes them up

@@ -13,17 +13,33 @@
  * direction is drawn. Pixels outside the buffer are clipped.
  */
 export class LineRaster {
-  /** RGBA pixels, row after row (ImageData's layout), as 32-bit words (see packRgba). */
-  readonly pixels: Uint32Array<ArrayBuffer>;
+  /** RGBA pixels, row after row (ImageData's layout), as 32-bit words (see packRgba): width x height of them. */
+  pixels: Uint32Array<ArrayBuffer>;
+  width: number;
+  height: number;
   /** polyline's colour and thickness, as fields: numbers beyond 2^30 (a colour) passed to a call are boxed. */
   private color = 0;
   private thickness = 1;
 
-  constructor(
-    readonly width: number,
-    readonly height: number
-  ) {
+  constructor(width = 0, height = 0) {
     this.pixels = new Uint32Array(width * height);
+    this.width = width;
+    this.height = height;
+  }
+
+  /**
+   * Makes the buffer width x height pixels, all clear, in the memory it has when that holds them (one buffer serves
+   * plots of every size: a dashboard's panels take turns).
+   */
+  reset(width: number, height: number): void {
+    const buffer = this.pixels.buffer;
+    this.pixels =
+      buffer.byteLength >= width * height * 4
+        ? new Uint32Array(buffer, 0, width * height)
+        : new Uint32Array(width * height);
+    this.pixels.fill(0);
+    this.width = width;
+    this.height = height;
   }
 
   clear(): void {
@@ -69,8 +85,8 @@ export class LineRaster {
         bx = xs[k - 1];
         by = ys[k - 1];
       }
-      if (!(bx >= -half && ax < width + half)) {
-        continue; // outside the buffer (or NaN)
+      if (!(bx >= -half && ax < width + half) || !Number.isFinite(ay + by)) {
+        continue; // outside the buffer, or not a position (NaN, an infinite value)
       }
       const dx = bx - ax;
       const slope = dx > 0 ? (by - ay) / dx : 0;
@@ -105,10 +121,12 @@ export class LineRaster {
    */
   private fillSpan(column: number, top: number, bottom: number): void {
     const { pixels, width, height, color } = this;
-    if (column < 0 || !(bottom >= 0 && top < height)) {
+    // A span on the bottom edge (y == height: a value at the axis' minimum) is the last row, where the canvas
+    // paints half of a stroked line.
+    if (column < 0 || !(bottom >= 0 && top <= height)) {
       return;
     }
-    const firstRow = top > 0 ? top | 0 : 0;
+    const firstRow = top > 0 ? (top < height - 1 ? top | 0 : height - 1) : 0;
     const lastRow = bottom < height - 1 ? bottom | 0 : height - 1;
     const spread = this.thickness - 1;
     const left = column - (spread >> 1) > 0 ? column - (spread >> 1) : 0;

@@ -128,6 +128,56 @@ describe('LineRaster', () => {
     expect(picture(raster)).toEqual(['........', '###..###', '........']);
   });
 
+  it('draws a line on the bottom edge (a value at the axis minimum) in the last row', () => {
+    const raster = new LineRaster(4, 3);
+    draw(raster, [
+      [0, 3],
+      [4, 3],
+    ]);
+    expect(picture(raster)).toEqual(['....', '....', '####']);
+  });
+
+  it('skips segments without a position (NaN, infinite) and keeps the rest of their columns', () => {
+    const raster = new LineRaster(7, 8);
+    draw(raster, [
+      [4.2, NaN],
+      [4.8, 5],
+      [5.5, 6],
+      [6.2, Infinity],
+    ]);
+    expect(picture(raster).map((row) => row.slice(4))).toEqual([
+      '...',
+      '...',
+      '...',
+      '...',
+      '...',
+      '##.',
+      '.#.',
+      '...',
+    ]);
+  });
+
+  it('reset() resizes and clears, in the memory it has when that holds the pixels', () => {
+    const raster = new LineRaster(4, 4);
+    const memory = raster.pixels.buffer;
+    draw(raster, [
+      [0, 0],
+      [4, 4],
+    ]);
+    raster.reset(3, 2);
+    expect(raster.pixels.buffer).toBe(memory);
+    expect(Array.from(raster.pixels)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect([raster.width, raster.height]).toEqual([3, 2]);
+    draw(raster, [
+      [0, 1.5],
+      [3, 1.5],
+    ]);
+    expect(picture(raster)).toEqual(['...', '###']);
+    raster.reset(5, 5);
+    expect(raster.pixels.length).toBe(25);
+    expect(raster.pixels.every((p) => p === 0)).toBe(true);
+  });
+
   it('clear() leaves no pixel set', () => {
     const raster = new LineRaster(3, 3);
     draw(raster, [
