@@ -2,8 +2,9 @@
  * What a PromQL expression can read: its instant-vector selectors, and the time window every sample it reads lies
  * in. A long subquery's cost is its steps times its operand's series (promqlCost's checkSubquerySeries), and the
  * series an operand yields at any of its steps are at most those its selectors match over that window (PromQL's
- * operators never multiply series: one-to-one and group_left/group_right matching keep at most one side's,
- * `or` adds both, aggregations and functions keep or reduce them), so their sum bounds the operand. Counting the
+ * operators do not multiply series: one-to-one matching, and group_left/group_right without labels to copy, keep
+ * at most one side's, `or` adds both, aggregations and functions keep or reduce them; the exceptions are refused
+ * below), so their sum bounds the operand. Counting the
  * operand itself at one instant did not: an operand filtered on time() yields nothing at that instant and every
  * series at the others (an attack review).
  *
