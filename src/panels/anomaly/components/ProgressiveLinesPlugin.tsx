@@ -160,7 +160,7 @@ function drawRegions(u: Plot, i: number, regions: Float64Array | undefined, colo
  * valToPos (a function call per point costs more than the line's drawing on a busy machine); other scales (log,
  * asinh) go through valToPos for every value.
  */
-export function canvasPosition(u: Plot, scale: string): (value: number) => number {
+function canvasPosition(u: Plot, scale: string): (value: number) => number {
   const map = linearMap(u, scale);
   return map ? (value) => map.start + (value - map.min) * map.slope : (value) => u.valToPos(value, scale, true);
 }

@@ -42,10 +42,6 @@ export class LineRaster {
     this.height = height;
   }
 
-  clear(): void {
-    this.pixels.fill(0);
-  }
-
   /**
    * Sets the pixels of a polyline to `color` (packRgba): points k = 0 .. count - 1 at (xs[k], ys[k]), each joined to
    * the one before unless starts[k] is set (a new line starts there: after a gap). `thickness` is the line's width in

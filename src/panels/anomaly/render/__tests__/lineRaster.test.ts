@@ -177,16 +177,6 @@ describe('LineRaster', () => {
     expect(raster.pixels.length).toBe(25);
     expect(raster.pixels.every((p) => p === 0)).toBe(true);
   });
-
-  it('clear() leaves no pixel set', () => {
-    const raster = new LineRaster(3, 3);
-    draw(raster, [
-      [0, 0],
-      [3, 3],
-    ]);
-    raster.clear();
-    expect(raster.pixels.every((p) => p === 0)).toBe(true);
-  });
 });
 
 describe('opaquePixelOf', () => {
