@@ -9,10 +9,10 @@
  * series at the others (an attack review).
  *
  * Prometheus holds a subquery's steps for every distinct series its operand yields over all its steps, so two
- * constructs that make series the selectors do not bound are refused in a counted operand (operandUnbounded):
- * `count_values`, whose series are its values (refused in any subquery: promqlCost), and `group_left(...)` /
- * `group_right(...)` with labels, which copy the other side's labels (up to the product of both sides' series). A
- * `vector(...)` or `absent(...)` call yields a series of its own: one each (seriesMadeByCalls).
+ * constructs that make series the selectors do not bound are refused: `count_values`, whose series are its values
+ * (VALUE_SERIES_CALLS, in any subquery), and in a counted operand `group_left(...)` / `group_right(...)` with labels,
+ * which copy the other side's labels (operandUnbounded). A `vector(...)` or `absent(...)` call yields a series of
+ * its own: one each (SERIES_MAKING_CALLS).
  *
  * Read on the lexer's tokens, as Prometheus' grammar places them: label names inside `{...}` and inside the
  * `by`/`without`/`on`/`ignoring`/`group_left`/`group_right` lists are not selectors; nor are functions (a name
@@ -146,37 +146,34 @@ export function selectorsOf(tokens: Token[], source: string, first = 0, last = t
   return selectors;
 }
 
-/** Calls in tokens [first, last] that yield a series of their own, whatever their argument: vector(), absent*(). */
-export function seriesMadeByCalls(tokens: Token[], first: number, last: number): number {
+/** Calls in tokens [first, last] of a function whose name matches `name` (`name(`; any case). */
+export function callsOf(tokens: Token[], first: number, last: number, name: RegExp): number {
   let calls = 0;
   for (let i = first; i <= last; i++) {
-    const token = tokens[i];
-    if (
-      token.type === 'identifier' &&
-      /^(?:vector|absent|absent_over_time)$/i.test(token.text) &&
-      isPunctuation(tokens[i + 1], '(')
-    ) {
-      calls++;
-    }
+    calls += tokens[i].type === 'identifier' && name.test(tokens[i].text) && isPunctuation(tokens[i + 1], '(') ? 1 : 0;
   }
   return calls;
 }
 
+/** Calls that yield a series of their own, whatever their argument. */
+export const SERIES_MAKING_CALLS = /^(?:vector|absent|absent_over_time)$/i;
+
+/** A call whose series are the values it meets (refused in any subquery: promqlCost). */
+export const VALUE_SERIES_CALLS = /^count_values$/i;
+
 /**
- * What in tokens [first, last] makes series its selectors do not bound, as a phrase for a refusal; undefined when
- * nothing does: `count_values(...)` (a series per value) and `group_left(...)` / `group_right(...)` with labels.
+ * What in tokens [first, last] copies labels the selectors do not bound, as a phrase for a refusal; undefined when
+ * nothing does: `group_left(...)` / `group_right(...)` with labels (up to the product of both sides' series).
  */
 export function operandUnbounded(tokens: Token[], first: number, last: number): string | undefined {
   for (let i = first; i <= last; i++) {
-    const token = tokens[i];
-    if (token.type !== 'identifier' || !isPunctuation(tokens[i + 1], '(')) {
-      continue;
-    }
-    const word = token.text.toLowerCase();
-    if (word === 'count_values') {
-      return 'count_values makes a series of every value it meets';
-    }
-    if ((word === 'group_left' || word === 'group_right') && !isPunctuation(tokens[i + 2], ')')) {
+    const word = tokens[i].text.toLowerCase();
+    if (
+      tokens[i].type === 'identifier' &&
+      (word === 'group_left' || word === 'group_right') &&
+      isPunctuation(tokens[i + 1], '(') &&
+      !isPunctuation(tokens[i + 2], ')')
+    ) {
       return `${word}(...) copies labels from the other side: up to the product of both sides' series`;
     }
   }

@@ -19,7 +19,14 @@ import { PromApiError, badData } from '../errors';
 import { describeMs } from '../time';
 import { type Token, durationTokenMs, promqlNumber, tokenize } from './lexer';
 import { MAX_ABS_TIME_MS } from './costLimits';
-import { operandUnbounded, readWindow, selectorsOf, seriesMadeByCalls } from './operandSelectors';
+import {
+  SERIES_MAKING_CALLS,
+  VALUE_SERIES_CALLS,
+  callsOf,
+  operandUnbounded,
+  readWindow,
+  selectorsOf,
+} from './operandSelectors';
 
 /**
  * The resolution assumed for a subquery written without one (`[1h:]`): Prometheus uses its global
@@ -97,13 +104,11 @@ export function checkPromqlTokensCost(
     scope === 'wrapped' ? 'limits.maxTrainingPointsPerSeries + limits.maxPointsPerSeries' : 'limits.maxSamplesPerQuery';
   for (const sub of subqueries) {
     // Its series are the values it meets, one more at each step of the subquery: none of the bounds here holds it.
-    for (let i = sub.operandStart; i < sub.bracket; i++) {
-      if (tokens[i].type === 'identifier' && /^count_values$/i.test(tokens[i].text) && tokens[i + 1]?.text === '(') {
-        throw badData(
-          `subquery ${sub.text} at char ${sub.position}: count_values inside a subquery makes a series of every value ` +
-            "it meets, at every step; apply count_values to the subquery's result instead"
-        );
-      }
+    if (callsOf(tokens, sub.operandStart, sub.bracket - 1, VALUE_SERIES_CALLS) > 0) {
+      throw badData(
+        `subquery ${sub.text} at char ${sub.position}: count_values inside a subquery makes a series of every value ` +
+          "it meets, at every step; apply count_values to the subquery's result instead"
+      );
     }
     const resolutionMs = resolutionOf(sub, fetch.stepMs);
     const enclosing = enclosingOf(sub, subqueries);
@@ -175,7 +180,8 @@ export async function checkSubquerySeries(
   const at = (token: Token) => offset + token.offset + 1;
   const subqueries = findSubqueries(tokens, at);
   const spanMs = Math.max(0, fetch.endMs - fetch.startMs);
-  const window = readWindow(tokens, fetch);
+  // Read only when a subquery is long enough to be counted (most plain queries have none).
+  let window: { startMs: number; endMs: number } | undefined;
   // An inner subquery's "[" comes before its outer one's: ascending, the innermost are counted first.
   for (const sub of [...subqueries].sort((a, b) => a.bracket - b.bracket)) {
     const { points } = stepsPerSeries(sub, enclosingOf(sub, subqueries), spanMs, fetch.stepMs);
@@ -197,9 +203,9 @@ export async function checkSubquerySeries(
       );
     }
     // And a series of each vector() or absent() of its own; with neither, one (a scalar made a vector).
-    const made = seriesMadeByCalls(tokens, sub.operandStart, sub.bracket - 1);
+    const made = callsOf(tokens, sub.operandStart, sub.bracket - 1, SERIES_MAKING_CALLS);
     const series =
-      (selectors.length === 0 ? 0 : await countSeries(selectors, window)) +
+      (selectors.length === 0 ? 0 : await countSeries(selectors, (window ??= readWindow(tokens, fetch)))) +
       Math.max(made, selectors.length === 0 ? 1 : 0);
     if (!(series * points <= limits.maxSamplesPerQuery)) {
       throw badData(

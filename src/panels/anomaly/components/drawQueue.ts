@@ -27,13 +27,13 @@ export interface RedrawOptions {
 
 /**
  * A redraw of a plot already on screen (the panel asks it for new data: ProgressiveLinesPlugin) is drawn whole in
- * the task that cleared its canvas, as long as the plots redrawn in that task stroke at most this many points
- * together; beyond that it is queued as a first drawing is. Drawn in a later task, the browser may paint between the two: a frame of the plot
- * with its axes and no lines (traced on a 50-series refresh: a paint between uPlot's redraw and the queued drawing;
- * a requestAnimationFrame probe saw it on 4-5 of 12 refreshes of a 3-series panel). Counted in points, not timed:
- * the lines cost in proportion to their points (a 50 x 10 000 refresh: ~150 000 points in ~10 ms of CPU beside a
- * commit of 5-8 ms, far below the 50 ms limit), and a redraw cut short by a busy machine's clock would be painted
- * half drawn.
+ * the task that cleared its canvas, as long as the plots redrawn in that task draw at most this many points of lines
+ * together; beyond that it is queued as a first drawing is. Drawn in a later task, the browser may paint between
+ * the two: a frame of the plot with its axes and no lines (traced on a 50-series refresh: a paint between uPlot's
+ * redraw and the queued drawing; a requestAnimationFrame probe saw it on 4-5 of 12 refreshes of a 3-series panel).
+ * Counted in points, not timed: the lines cost in proportion to their points (a 50 x 10 000 refresh: ~150 000
+ * points, ~6 ms of CPU since dense lines are rastered (render/lineRaster.ts), beside a commit of 5-8 ms, far below
+ * the 50 ms limit), and a redraw cut short by a busy machine's clock would be painted half drawn.
  */
 export const SAME_TASK_POINTS = 200_000;
 

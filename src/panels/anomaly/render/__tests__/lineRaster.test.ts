@@ -16,6 +16,18 @@ function draw(raster: LineRaster, points: number[][], thickness = 1, starts: num
   );
 }
 
+/** Draws one segment from (x0, y0) to (x1, y1). */
+function segment(raster: LineRaster, x0: number, y0: number, x1: number, y1: number, thickness = 1) {
+  draw(
+    raster,
+    [
+      [x0, y0],
+      [x1, y1],
+    ],
+    thickness
+  );
+}
+
 /** The buffer as rows of '#' (set) and '.' (not). */
 function picture(raster: LineRaster): string[] {
   const rows: string[] = [];
@@ -32,20 +44,14 @@ function picture(raster: LineRaster): string[] {
 describe('LineRaster', () => {
   it('sets one pixel per column of a horizontal segment, in the colour given', () => {
     const raster = new LineRaster(6, 3);
-    draw(raster, [
-      [0.5, 1.5],
-      [4.5, 1.5],
-    ]);
+    segment(raster, 0.5, 1.5, 4.5, 1.5);
     expect(picture(raster)).toEqual(['......', '#####.', '......']);
     expect(raster.pixels[1 * 6 + 2]).toBe(RED);
   });
 
   it('covers, in each column, the rows between where a segment enters and leaves it (no gaps on steep lines)', () => {
     const raster = new LineRaster(4, 8);
-    draw(raster, [
-      [0.5, 0.5],
-      [2.5, 6.5],
-    ]);
+    segment(raster, 0.5, 0.5, 2.5, 6.5);
     // Slope 3 rows per column: column 0 from 0.5 to 2, column 1 from 2 to 5, column 2 from 5 to 6.5.
     expect(picture(raster)).toEqual(['#...', '#...', '##..', '.#..', '.#..', '.##.', '..#.', '....']);
   });
@@ -64,27 +70,14 @@ describe('LineRaster', () => {
 
   it('clips what lies outside the buffer, keeping the part inside', () => {
     const raster = new LineRaster(4, 3);
-    draw(raster, [
-      [-10, 1.5],
-      [20, 1.5],
-    ]);
-    draw(raster, [
-      [2.5, -5],
-      [2.5, 10],
-    ]);
+    segment(raster, -10, 1.5, 20, 1.5);
+    segment(raster, 2.5, -5, 2.5, 10);
     expect(picture(raster)).toEqual(['..#.', '####', '..#.']);
   });
 
   it('widens a thicker line by half its thickness on each side', () => {
     const raster = new LineRaster(8, 5);
-    draw(
-      raster,
-      [
-        [2, 2],
-        [5, 2],
-      ],
-      3
-    );
+    segment(raster, 2, 2, 5, 2, 3);
     expect(picture(raster)).toEqual(['........', '.######.', '.######.', '.######.', '........']);
   });
 
@@ -130,10 +123,7 @@ describe('LineRaster', () => {
 
   it('draws a line on the bottom edge (a value at the axis minimum) in the last row', () => {
     const raster = new LineRaster(4, 3);
-    draw(raster, [
-      [0, 3],
-      [4, 3],
-    ]);
+    segment(raster, 0, 3, 4, 3);
     expect(picture(raster)).toEqual(['....', '....', '####']);
   });
 
@@ -160,18 +150,12 @@ describe('LineRaster', () => {
   it('reset() resizes and clears, in the memory it has when that holds the pixels', () => {
     const raster = new LineRaster(4, 4);
     const memory = raster.pixels.buffer;
-    draw(raster, [
-      [0, 0],
-      [4, 4],
-    ]);
+    segment(raster, 0, 0, 4, 4);
     raster.reset(3, 2);
     expect(raster.pixels.buffer).toBe(memory);
     expect(Array.from(raster.pixels)).toEqual([0, 0, 0, 0, 0, 0]);
     expect([raster.width, raster.height]).toEqual([3, 2]);
-    draw(raster, [
-      [0, 1.5],
-      [3, 1.5],
-    ]);
+    segment(raster, 0, 1.5, 3, 1.5);
     expect(picture(raster)).toEqual(['...', '###']);
     raster.reset(5, 5);
     expect(raster.pixels.length).toBe(25);
