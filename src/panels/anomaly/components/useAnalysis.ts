@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type DataFrame, LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { type Analysis, analysePanel } from '../analysis/analysePanel';
+import { retiredOutputs } from '../analysis/retiredOutputs';
 import { sameFrameValues } from '../data/sameFrameValues';
 import { isLongFrame } from '../data/longFrames';
 import { findNumberSeries } from '../data/seriesRefs';
@@ -116,6 +117,8 @@ export function useAnalysis(
   const [scorer] = useState(createScorer);
   const [state, setState] = useState<AnalysisState>({ status: 'loading', progress: 0 });
   const lastDone = useRef<Extract<Analysis, { status: 'done' }> | undefined>(undefined);
+  /** The result lastDone replaced: the score pane and the legend draw it for a task more (useInLaterTask). */
+  const replacedDone = useRef<Extract<Analysis, { status: 'done' }> | undefined>(undefined);
   /** The frames `state` was analysed from (a result's own frames may be split: see Analysis). */
   const [analysedFrames, setAnalysedFrames] = useState<DataFrame[] | undefined>(undefined);
 
@@ -158,6 +161,11 @@ export function useAnalysis(
         }
         // What the next run shows while it loads: the last result, unless the panel has shown "No data" (a failed
         // query) since: its series came back for a scoring run's length (a state-transition review).
+        if (analysis.status === 'done' && lastDone.current && replacedDone.current) {
+          // Two results back: drawn by nothing any more, its grid-sized buffers go back to the workers.
+          scorer.giveBack?.(retiredOutputs(replacedDone.current, lastDone.current, analysis));
+        }
+        replacedDone.current = lastDone.current;
         lastDone.current = analysis.status === 'done' ? analysis : undefined;
         setAnalysedFrames(frames);
         setState(analysis);

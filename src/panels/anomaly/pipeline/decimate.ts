@@ -73,11 +73,29 @@ export function columnOf(grid: PixelGrid, t: number): number {
 }
 
 /**
+ * Where an answer's grid-sized arrays come from: new ones, or (the worker) buffers the panel gave back, whatever they
+ * hold (every slot is written).
+ */
+export type GridArrays = (length: number) => Float64Array;
+
+const newArrays: GridArrays = (length) => new Float64Array(length);
+
+/** Two slots per column, all NaN. */
+export function emptySlots(grid: PixelGrid, arrays: GridArrays = newArrays): Float64Array {
+  return arrays(grid.columns * 2).fill(NaN);
+}
+
+/**
  * Min and max of each column (NaN values skipped), at the column's two slots in the order they occur; a column with
  * one point has it in both slots, an empty column NaN in both. `times` ascending.
  */
-export function decimateMinMax(grid: PixelGrid, times: ArrayLike<number>, values: ArrayLike<number>): Float64Array {
-  const y = new Float64Array(grid.columns * 2).fill(NaN);
+export function decimateMinMax(
+  grid: PixelGrid,
+  times: ArrayLike<number>,
+  values: ArrayLike<number>,
+  arrays: GridArrays = newArrays
+): Float64Array {
+  const y = emptySlots(grid, arrays);
   decimateRowsInto(y, grid, times, values, 0, times.length);
   return y;
 }
@@ -184,9 +202,10 @@ export function decimateMarks(
   times: ArrayLike<number>,
   values: ArrayLike<number>,
   marked: ArrayLike<number>,
-  runs?: readonly RowRun[]
+  runs?: readonly RowRun[],
+  arrays: GridArrays = newArrays
 ): { y: Float64Array; t: Float64Array; count: number } {
-  return decimate(grid, times, values, marked, runs);
+  return decimate(grid, times, values, marked, runs, arrays);
 }
 
 /** Rows first..last (inclusive) of a series. */
@@ -201,10 +220,11 @@ function decimate(
   values: ArrayLike<number>,
   marked: ArrayLike<number>,
   /** Only these rows (ascending, disjoint); all rows when absent. */
-  runs?: readonly RowRun[]
+  runs: readonly RowRun[] | undefined,
+  arrays: GridArrays
 ): { y: Float64Array; t: Float64Array; count: number } {
-  const y = new Float64Array(grid.columns * 2).fill(NaN);
-  const t = new Float64Array(grid.columns * 2).fill(NaN);
+  const y = emptySlots(grid, arrays);
+  const t = emptySlots(grid, arrays);
   // columnOf's arithmetic, with the column width and the first column computed once.
   const { fromMs, toMs } = grid;
   const width = columnWidth(grid);

@@ -24,16 +24,19 @@ import {
   trainingRows,
 } from '../pipeline/chunkedScore';
 import {
+  type GridArrays,
   type PixelGrid,
   columnWidth,
   decimateMarks,
   decimateMinMax,
   decimateRowsInto,
+  emptySlots,
   firstColumn,
   firstRowOfColumn,
   mergeRegions,
 } from '../pipeline/decimate';
 import { type SortedSeries, sortSeriesSteps } from '../pipeline/seriesData';
+import { BufferPool, pooledFloat64Array } from './bufferPool';
 import { type DetectorCache, rethreshold, thresholdedAt } from './detectorCache';
 import type {
   AnalyseRequest,
@@ -71,6 +74,16 @@ export interface AnalyseState {
   recycled?: ArrayBuffer[];
   /** Another worker that scores half of a big table's rows (peerScoring.ts); none on the main thread. */
   peer?: PeerLink;
+  /**
+   * The worker's: buffers of its earlier answers that the panel gave back (AnalyseRequest.returned), for the grid-sized
+   * arrays of the next ones. None on the main thread, whose answers are the arrays the panel draws.
+   */
+  outputs?: BufferPool;
+}
+
+/** Where a job's grid-sized arrays come from: the buffers given back when there are some of the size, else new ones. */
+function gridArrays(state: AnalyseState): GridArrays {
+  return (length) => pooledFloat64Array(state.outputs, length);
 }
 
 /** A slot's new latest table; the buffers of the series behind the one it replaces are recycled. */
@@ -107,6 +120,9 @@ export async function runAnalyseJob(
 ): Promise<PanelModelOutcome[]> {
   const outcomes: PanelModelOutcome[] = [];
   state.scratch ??= new DrawScratch();
+  if (request.returned?.length) {
+    (state.outputs ??= new BufferPool()).put(request.returned);
+  }
   const total = Math.max(1, request.models.length);
   let done = 0;
   const pause = async () => {
@@ -128,12 +144,13 @@ export async function runAnalyseJob(
     // A missing model is sent its training rows at once (the panel retries): nothing is drawn for it meanwhile,
     // unless the panel has none to send (an empty baseline: a browser review found the whole panel blank).
     if (!outcome.ok && (outcome.code !== 'model-missing' || model.noTrainingRows)) {
-      outcome = { ...outcome, series: await unscoredLines(model.columns, request.grid, pause) };
+      outcome = { ...outcome, series: await unscoredLines(model.columns, request.grid, pause, gridArrays(state)) };
     }
     outcomes.push(outcome);
     hooks.progress(++done, total);
     await pause();
   }
+  state.outputs?.endRound();
   return outcomes;
 }
 
@@ -153,13 +170,14 @@ async function sortedSeries(columns: PanelColumn[], pause: () => Promise<void>):
 async function unscoredLines(
   columns: PanelColumn[],
   grid: PixelGrid,
-  pause: () => Promise<void>
+  pause: () => Promise<void>,
+  arrays: GridArrays
 ): Promise<DrawnSeries[] | undefined> {
   try {
     const sorted = await sortedSeries(columns, pause);
     return columns.map((column, c) => ({
       name: column.name,
-      line: decimateMinMax(grid, sorted[c].timestamps, sorted[c].values),
+      line: decimateMinMax(grid, sorted[c].timestamps, sorted[c].values, arrays),
       marks: new Float64Array(0),
       markTimes: new Float64Array(0),
       regions: new Float64Array(0),
@@ -278,11 +296,22 @@ async function analyseModel(
   setTable(state, model.slot, entry);
   await pause();
   const outcome = await runInSteps(
-    drawModelSteps(model, request, table, sorted, scored, { trained, alignment, scratch: state.scratch, reuse }),
+    drawModelSteps(model, request, table, sorted, scored, {
+      trained,
+      alignment,
+      scratch: state.scratch,
+      reuse,
+      arrays: gridArrays(state),
+    }),
     pause
   );
   if (outcome.ok && outcome.series.length === 1) {
-    entry.drawn = { grid: request.grid, line: outcome.series[0].line.slice(), scores: outcome.scores.slice() };
+    // Into the previous drawing's copies when they fit: the drawing itself goes to the panel, these stay here.
+    entry.drawn = {
+      grid: request.grid,
+      line: copyInto(outcome.series[0].line, previous?.drawn?.line),
+      scores: copyInto(outcome.scores, previous?.drawn?.scores),
+    };
   }
   return { ...outcome, scoredAnew } as PanelModelOutcome;
 }
@@ -327,9 +356,23 @@ async function analyseOnline(
   }
   setTable(state, model.slot, { table, warmup, inputs: inputBuffers(model.columns) });
   return runInSteps(
-    drawModelSteps(model, request, table, sorted, scored, { trained: true, alignment, scratch: state.scratch }),
+    drawModelSteps(model, request, table, sorted, scored, {
+      trained: true,
+      alignment,
+      scratch: state.scratch,
+      arrays: gridArrays(state),
+    }),
     pause
   );
+}
+
+/** A copy of `source`, in `into` when it has the same length (its contents are no longer wanted). */
+function copyInto(source: Float64Array, into: Float64Array | undefined): Float64Array {
+  if (into?.length !== source.length) {
+    return source.slice();
+  }
+  into.set(source);
+  return into;
 }
 
 function fromResult(result: ScoreResult): Scored {
@@ -413,14 +456,15 @@ function decimateKeeping(
   grid: PixelGrid,
   times: Float64Array,
   values: Float64Array,
-  kept: { lo: number; hi: number; previous: PixelGrid; previousY: Float64Array } | undefined
+  kept: { lo: number; hi: number; previous: PixelGrid; previousY: Float64Array } | undefined,
+  arrays: GridArrays | undefined
 ): Float64Array {
   if (!kept) {
-    return decimateMinMax(grid, times, values);
+    return decimateMinMax(grid, times, values, arrays);
   }
   const { lo, hi, previous, previousY } = kept;
   const width = columnWidth(grid);
-  const y = new Float64Array(grid.columns * 2).fill(NaN);
+  const y = emptySlots(grid, arrays);
   const previousFirst = firstColumn(previous);
   y.set(previousY.subarray(2 * (lo - previousFirst), 2 * (hi + 1 - previousFirst)), 2 * (lo - firstColumn(grid)));
   decimateRowsInto(y, grid, times, values, 0, firstRowOfColumn(times, width, lo));
@@ -443,7 +487,14 @@ export function* drawModelSteps(
   table: SeriesTable,
   sorted: SortedSeries[],
   scored: Scored,
-  extra: { trained: boolean; alignment?: Alignment; scratch?: DrawScratch; reuse?: DrawReuse }
+  extra: {
+    trained: boolean;
+    alignment?: Alignment;
+    scratch?: DrawScratch;
+    reuse?: DrawReuse;
+    /** Where the grid-sized arrays of the answer come from [new ones]. */
+    arrays?: GridArrays;
+  }
 ): Generator<void, PanelModelOutcome> {
   const { grid, rules } = request;
   const scratch = extra.scratch ?? new DrawScratch();
@@ -499,7 +550,7 @@ export function* drawModelSteps(
       marked: scratch.u8(2, n),
     });
     yield;
-    const marks = decimateMarks(grid, times, values, marked, regions);
+    const marks = decimateMarks(grid, times, values, marked, regions, extra.arrays);
     // Every marked point is in a run (a region): their lengths add up to the count.
     let anomalyCount = 0;
     for (const region of regions) {
@@ -511,7 +562,8 @@ export function* drawModelSteps(
       grid,
       sorted[c].timestamps,
       sorted[c].values,
-      reuse && lineKept && { ...lineKept, previous: reuse.drawn.grid, previousY: reuse.drawn.line }
+      reuse && lineKept && { ...lineKept, previous: reuse.drawn.grid, previousY: reuse.drawn.line },
+      extra.arrays
     );
     yield;
     series.push({
@@ -533,7 +585,7 @@ export function* drawModelSteps(
     scoredRows: n,
     flaggedRows,
     unscoredRows: table.timestamps.length - n,
-    scores: decimateKeeping(grid, times, scored.scores, scoresKept(grid, table, times, reuse)),
+    scores: decimateKeeping(grid, times, scored.scores, scoresKept(grid, table, times, reuse), extra.arrays),
     scoreRange: n > 0 ? [min, max] : [0, 1],
     series,
     alignment: extra.alignment,

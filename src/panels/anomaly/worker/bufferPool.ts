@@ -4,6 +4,9 @@
  * of new memory, which a browser faults in and zeroes page by page (in Chromium on the 2-core machine, 8 MB of fresh
  * typed arrays took 30-300 ms to fill, the same writes into used arrays 2 ms). Bounded: beyond MAX_POOLED_BYTES the
  * extra buffers are left to the garbage collector.
+ *
+ * The worker keeps one the other way round: the buffers of answers the panel no longer draws, which it gave back
+ * (AnalyseRequest.returned), for the next answers' arrays of the same sizes (a refresh's lines, marks and scores).
  */
 export const MAX_POOLED_BYTES = 64 * 1024 * 1024;
 /** Bytes refill writes between two pauses. */
@@ -63,16 +66,7 @@ export class BufferPool {
    */
   async refill(pause: () => Promise<void>, isStale: () => boolean = () => false): Promise<void> {
     // Taken even when stale: the newer job's copies are what its own refill is for.
-    const sizes = this.missed;
-    const asked = this.asked;
-    this.missed = [];
-    this.asked = new Set();
-    for (const [size, buffers] of this.bySize) {
-      if (!asked.has(size)) {
-        this.bytes -= size * buffers.length;
-        this.bySize.delete(size);
-      }
-    }
+    const sizes = this.endRound();
     for (const size of sizes) {
       if (isStale()) {
         return;
@@ -96,6 +90,25 @@ export class BufferPool {
       this.keep({ buffer: view.buffer as ArrayBuffer, view });
       await pause();
     }
+  }
+
+  /**
+   * Ends a round of takes (a job's): drops the buffers of sizes it did not ask for, and returns the sizes it missed
+   * (what refill makes). A pool that is never refilled (the worker's, of answers the panel gave back) calls it after
+   * each job.
+   */
+  endRound(): number[] {
+    const sizes = this.missed;
+    const asked = this.asked;
+    this.missed = [];
+    this.asked = new Set();
+    for (const [size, buffers] of this.bySize) {
+      if (!asked.has(size)) {
+        this.bytes -= size * buffers.length;
+        this.bySize.delete(size);
+      }
+    }
+    return sizes;
   }
 
   /** Keeps buffers for later takes (detached or empty ones are ignored). */

@@ -80,6 +80,11 @@ export interface AnalyseRequest {
    * visible range are not drawn). Absent: the training rows before the visible range warm it up.
    */
   onlineWarmupEndMs?: number;
+  /**
+   * Buffers of earlier answers the panel no longer draws (its lines, marks and scores: outputBuffers), given back
+   * for this answer's arrays of the same sizes: new memory is faulted in and zeroed page by page (see BufferPool).
+   */
+  returned?: ArrayBuffer[];
 }
 
 /** Explains the anomaly at `time` of a slot's latest result, on demand (the tooltip's hovered mark). */
@@ -213,6 +218,7 @@ export type WorkerResponse =
 export function requestTransferables(request: ScoreRequest | AnalyseRequest): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   if (request.type === 'analyse') {
+    request.returned?.forEach((buffer) => buffers.add(buffer));
     for (const m of request.models) {
       for (const c of [...m.columns, ...(m.training ?? [])]) {
         buffers.add(c.times.buffer as ArrayBuffer);

@@ -39,6 +39,11 @@ export interface Scorer {
   /** Buffers of series the scorer no longer holds, for the panel's next copies (see BufferPool). */
   readonly buffers?: BufferPool;
   /**
+   * Takes back buffers of answers the panel no longer draws (retiredOutputs): the workers write their next answers'
+   * arrays into them (AnalyseRequest.returned). Absent: answers are not transferred (the main thread's).
+   */
+  giveBack?(buffers: ArrayBuffer[]): void;
+  /**
    * Whether a warm-up of the scorer's workers is waiting in the page's queue or under way (warmUp.ts): the panel
    * says so (data-warm-up), so that a test measuring a later job can start it on warm workers, as a user's change a
    * moment after a dashboard opened finds them. Absent: the scorer never warms up (the main thread).
@@ -84,6 +89,8 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
   private failed = false;
   /** Told whenever warmingUp may have changed (the pool's or the panel's watch). */
   onWarmUpChange?: () => void;
+  /** Buffers given back (giveBack), sent with the next analyse job. */
+  private returning: ArrayBuffer[] = [];
 
   /**
    * @param buffers the pool the panel copies into; a pool of workers shares one, and refills it itself
@@ -121,8 +128,10 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
   async analyse(input: AnalyseInput, onProgress?: ProgressListener): Promise<AnalyseResult> {
     const trainingKeys = new Map(input.models.filter((m) => m.mayTrain).map((m) => [m.slot, m.trainingKey]));
     const started = ++this.analyses;
+    const returned = this.returning.filter((buffer) => buffer.byteLength > 0);
+    this.returning = [];
     const result = (await this.submit(
-      (jobId) => ({ type: 'analyse', jobId, ...input }),
+      (jobId) => ({ type: 'analyse', jobId, ...input, ...(returned.length > 0 ? { returned } : {}) }),
       trainingKeys,
       onProgress
     )) as AnalyseResult;
@@ -177,6 +186,10 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
     return this.warmUpAnswer;
   }
 
+  giveBack(buffers: ArrayBuffer[]): void {
+    this.returning.push(...buffers);
+  }
+
   /** Hands the worker its end of a channel to another worker of the pool (see peerScoring.ts). */
   connectPeer(port: MessagePort): void {
     this.worker.postMessage({ type: 'peer', port }, [port]);
@@ -226,6 +239,7 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
 
   dispose(): void {
     this.analyses++; // a refill still to come is stale
+    this.returning = [];
     this.warmUpQueue.withdraw(this); // first: nothing is started on a worker being terminated
     this.worker.terminate();
     this.onWarmUpChange?.();
@@ -358,6 +372,12 @@ export class WorkerPoolScorer implements Scorer {
     );
     refillAfter(result, this.buffers, () => started !== this.analyses);
     return result;
+  }
+
+  /** Shared among the workers in use: each answers about as many models. */
+  giveBack(buffers: ArrayBuffer[]): void {
+    const count = this.inUse;
+    this.workers.slice(0, count).forEach((worker, k) => worker.giveBack(buffers.filter((_, i) => i % count === k)));
   }
 
   explain(slot: string, time: number, top: number): Promise<Explanation | null> {
@@ -571,6 +591,10 @@ export class ResilientScorer implements Scorer {
 
   get buffers() {
     return this.current?.buffers;
+  }
+
+  giveBack(buffers: ArrayBuffer[]): void {
+    this.current?.giveBack?.(buffers);
   }
 
   run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {

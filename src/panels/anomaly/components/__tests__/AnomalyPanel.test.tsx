@@ -205,6 +205,46 @@ describe('AnomalyPanel states', () => {
     expect(plots().map((p) => (canvasClears.get(p.canvas) ?? 0) - (before.get(p.canvas) ?? 0))).toEqual([1, 1]);
   });
 
+  it("gives a result's lines, marks and scores back to its scorer once two newer results are drawn", async () => {
+    /** Records each answer's grid-sized buffers, and what the panel gives back. */
+    class RecordingScorer extends MainThreadScorer {
+      readonly answers: Array<Set<ArrayBuffer>> = [];
+      readonly givenBack: ArrayBuffer[][] = [];
+      override async analyse(...args: Parameters<MainThreadScorer['analyse']>) {
+        const result = await super.analyse(...args);
+        if (result.status === 'done') {
+          const arrays = result.models.flatMap((m) =>
+            m.ok ? [m.scores, ...m.series.flatMap((s) => [s.line, s.marks, s.markTimes])] : []
+          );
+          this.answers.push(new Set(arrays.map((a) => a.buffer as ArrayBuffer)));
+        }
+        return result;
+      }
+      giveBack(buffers: ArrayBuffer[]) {
+        this.givenBack.push(buffers);
+      }
+    }
+    const values = syntheticSeries(210, [150]);
+    const frameAt = (k: number) => {
+      const frame = prometheusFrame(values.slice(k, k + 200), { __name__: 'cpu' });
+      frame.fields[0] = { ...frame.fields[0], values: times(200, START + k * STEP) };
+      return frame;
+    };
+    const scorer = new RecordingScorer('Web Workers are not available here');
+    const props = (k: number) => panelProps([frameAt(k)], {}, START + k * STEP);
+    const { rerender } = render(<AnomalyPanel {...props(0)} createScorer={() => scorer} />);
+    await allDrawnFrom(START);
+    for (let k = 1; k <= 3; k++) {
+      rerender(<AnomalyPanel {...props(k)} createScorer={() => scorer} />);
+      await allDrawnFrom(START + k * STEP);
+    }
+    // Results 0..3 drawn in turn: the score pane draws a result for a task after the chart, so a result's buffers go
+    // back only when the second result after it arrives (result 0's with result 2, result 1's with result 3).
+    expect(scorer.answers).toHaveLength(4);
+    expect(scorer.givenBack.map((buffers) => new Set(buffers))).toEqual([scorer.answers[0], scorer.answers[1]]);
+    expect(scorer.givenBack.flat().some((b) => scorer.answers[2].has(b) || scorer.answers[3].has(b))).toBe(false);
+  });
+
   it("says whether its scorer's workers are warming up (data-warm-up), and updates when they are done", async () => {
     /** A scorer whose warm-up the test ends. */
     class WarmingUpScorer extends MainThreadScorer {

@@ -30,6 +30,17 @@ describe('BufferPool.refill', () => {
     expect(taken.map((b) => b?.byteLength)).toEqual([undefined, 88, 96]);
   });
 
+  it("endRound (the worker's pool, never refilled) drops sizes the round did not ask for and forgets its misses", () => {
+    const pool = new BufferPool();
+    pool.put([new ArrayBuffer(80), new ArrayBuffer(96)]);
+    expect(pool.takeFloat64Array(12)?.byteLength).toBe(96);
+    expect(pool.takeFloat64Array(11)).toBeUndefined();
+    expect(pool.endRound()).toEqual([88]);
+    // 80 bytes were not asked for in that round: gone; the misses were said once.
+    expect(pool.takeFloat64Array(10)).toBeUndefined();
+    expect(pool.endRound()).toEqual([80]);
+  });
+
   it('writes a large buffer a step at a time (a million points are 8 MB), with pauses between the steps', async () => {
     const pool = new BufferPool();
     const values = (3 * 1024 * 1024 + 8) / Float64Array.BYTES_PER_ELEMENT;

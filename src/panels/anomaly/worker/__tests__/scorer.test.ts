@@ -8,7 +8,7 @@ import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../test
 import { PEER_MIN_ROWS } from '../peerScoring';
 import { WARM_UP_ATTEMPTS } from '../warmUp';
 import { WarmUpQueue } from '../warmUpQueue';
-import type { WorkerRequest, WorkerResponse } from '../messages';
+import { type AnalyseRequest, type WorkerRequest, type WorkerResponse, requestTransferables } from '../messages';
 import { createRequestHandler } from '../protocol';
 import { BufferPool } from '../bufferPool';
 import {
@@ -139,6 +139,37 @@ describe('scorers', () => {
     expect(answer.status === 'done' && answer.models[0]).toMatchObject({ ok: false, code: 'model-missing' });
     // Before, the mirror kept it: every later refresh asked for the model that was gone, and retried.
     expect(scorer.hasModel('big', 'k')).toBe(false);
+  });
+
+  it('WorkerScorer sends buffers given back with its next job, and the worker writes that answer into them', async () => {
+    const worker = new InProcessWorker();
+    const scorer = new WorkerScorer(worker as unknown as Worker);
+    const input = analyseInput(2000, 20);
+    const first = await scorer.analyse(input);
+    if (first.status !== 'done' || !first.models[0].ok) {
+      throw new Error('the first job failed');
+    }
+    const drawn = first.models[0];
+    const arrays = [drawn.scores, drawn.series[0].line, drawn.series[0].marks, drawn.series[0].markTimes];
+    const copies = arrays.map((a) => a.slice());
+    const given = arrays.map((a) => a.buffer as ArrayBuffer);
+    scorer.giveBack(given);
+    const again = await scorer.analyse(input);
+    const request = worker.sent[worker.sent.length - 1];
+    expect(request.type === 'analyse' && request.returned).toEqual(given);
+    expect(requestTransferables(request as AnalyseRequest)).toEqual(expect.arrayContaining(given));
+    if (again.status !== 'done' || !again.models[0].ok) {
+      throw new Error('the second job failed');
+    }
+    // The same rows, the same answer, in the buffers given back (in process: a worker would get them transferred).
+    const redrawn = again.models[0];
+    const answer = [redrawn.scores, redrawn.series[0].line, redrawn.series[0].marks, redrawn.series[0].markTimes];
+    expect(answer.every((a) => given.includes(a.buffer as ArrayBuffer))).toBe(true);
+    expect(answer).toEqual(copies);
+    // Sent once: the job after carries none.
+    await scorer.analyse(input);
+    const third = worker.sent[worker.sent.length - 1];
+    expect(third.type === 'analyse' && third.returned).toBeUndefined();
   });
 
   it('WorkerPoolScorer spreads many models over its workers, answers in job order, and cancels on every worker', async () => {
