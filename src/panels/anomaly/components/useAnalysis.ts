@@ -23,8 +23,12 @@ export type AnalysisState =
  * main-thread fallback when none can start.
  */
 export type ScorerFactory = () => Scorer;
-/** The main thread's work between two pauses of the copy (ms). */
-const PAUSE_BUDGET_MS = 12;
+/**
+ * The main thread's work between two pauses of the copy (ms): well under the 50 ms of a long task, and enough for a
+ * refresh of 50 series x 10 000 points to be copied and sent in one task (a pause there let a frame and a timer's
+ * clamp in before the workers could start: ~5 ms of the refresh).
+ */
+const PAUSE_BUDGET_MS = 20;
 /** Progress re-renders the panel at most this often. */
 const PROGRESS_INTERVAL_MS = 250;
 export const defaultScorerFactory: ScorerFactory = () =>
