@@ -23,8 +23,8 @@ export class BufferPool {
   private bytes = 0;
   /** Sizes takeFloat64Array() could not supply since the last refill (the copy used new memory for them). */
   private missed: number[] = [];
-  /** Sizes takeFloat64Array() was asked for since the last refill. */
-  private asked = new Set<number>();
+  /** Sizes takeFloat64Array() was asked for since the last refill, and how many times. */
+  private asked = new Map<number, number>();
 
   /**
    * A Float64Array of n elements on a pooled buffer (removed from the pool), or undefined: the view refill wrote
@@ -34,7 +34,7 @@ export class BufferPool {
   takeFloat64Array(n: number): Float64Array | undefined {
     const byteLength = n * Float64Array.BYTES_PER_ELEMENT;
     const pooled = this.bySize.get(byteLength)?.pop();
-    this.asked.add(byteLength);
+    this.asked.set(byteLength, (this.asked.get(byteLength) ?? 0) + 1);
     if (!pooled) {
       if (byteLength > 0) {
         this.missed.push(byteLength);
@@ -93,18 +93,23 @@ export class BufferPool {
   }
 
   /**
-   * Ends a round of takes (a job's): drops the buffers of sizes it did not ask for, and returns the sizes it missed
-   * (what refill makes). A pool that is never refilled (the worker's, of answers the panel gave back) calls it after
-   * each job.
+   * Ends a round of takes (a job's): keeps of each size no more buffers than the round asked for (none of sizes it did
+   * not ask for: a growing range's older sizes are never asked again), and returns the sizes it missed (what refill
+   * makes). A pool that is never refilled (the worker's, of answers the panel gave back) calls it after each job, so
+   * buffers given back beyond what a job uses do not pile up.
    */
   endRound(): number[] {
     const sizes = this.missed;
     const asked = this.asked;
     this.missed = [];
-    this.asked = new Set();
+    this.asked = new Map();
     for (const [size, buffers] of this.bySize) {
-      if (!asked.has(size)) {
-        this.bytes -= size * buffers.length;
+      const keep = asked.get(size) ?? 0;
+      if (buffers.length > keep) {
+        this.bytes -= size * (buffers.length - keep);
+        buffers.length = keep;
+      }
+      if (keep === 0) {
         this.bySize.delete(size);
       }
     }
@@ -133,7 +138,7 @@ export class BufferPool {
     this.bySize.clear();
     this.bytes = 0;
     this.missed = [];
-    this.asked = new Set();
+    this.asked = new Map();
   }
 }
 

@@ -22,6 +22,11 @@ export type JobResult = { status: 'done'; models: ModelOutcome[] } | { status: '
 export type AnalyseInput = Omit<AnalyseRequest, 'type' | 'jobId'>;
 export type AnalyseResult = { status: 'done'; models: PanelModelOutcome[] } | { status: 'cancelled' };
 export type ProgressListener = (fraction: number) => void;
+/** Buffers of a model's answers the panel no longer draws (retiredOutputs), with the model's slot. */
+export interface GivenBack {
+  slot: string;
+  buffers: ArrayBuffer[];
+}
 
 /** Runs scoring jobs; starting a job makes every earlier one stale (it resolves 'cancelled'). */
 export interface Scorer {
@@ -42,7 +47,7 @@ export interface Scorer {
    * Takes back buffers of answers the panel no longer draws (retiredOutputs): the workers write their next answers'
    * arrays into them (AnalyseRequest.returned). Absent: answers are not transferred (the main thread's).
    */
-  giveBack?(buffers: ArrayBuffer[]): void;
+  giveBack?(given: GivenBack[]): void;
   /**
    * Whether a warm-up of the scorer's workers is waiting in the page's queue or under way (warmUp.ts): the panel
    * says so (data-warm-up), so that a test measuring a later job can start it on warm workers, as a user's change a
@@ -186,8 +191,10 @@ export class WorkerScorer implements Scorer, WarmUpCandidate {
     return this.warmUpAnswer;
   }
 
-  giveBack(buffers: ArrayBuffer[]): void {
-    this.returning.push(...buffers);
+  giveBack(given: GivenBack[]): void {
+    for (const { buffers } of given) {
+      this.returning.push(...buffers);
+    }
   }
 
   /** Hands the worker its end of a channel to another worker of the pool (see peerScoring.ts). */
@@ -374,10 +381,14 @@ export class WorkerPoolScorer implements Scorer {
     return result;
   }
 
-  /** Shared among the workers in use: each answers about as many models. */
-  giveBack(buffers: ArrayBuffer[]): void {
-    const count = this.inUse;
-    this.workers.slice(0, count).forEach((worker, k) => worker.giveBack(buffers.filter((_, i) => i % count === k)));
+  /** Each model's to the worker that answers for it (its slot's home), where its next answers are written. */
+  giveBack(given: GivenBack[]): void {
+    for (const model of given) {
+      const home = this.homes.get(model.slot);
+      if (home !== undefined) {
+        this.workers[home].giveBack([model]);
+      }
+    }
   }
 
   explain(slot: string, time: number, top: number): Promise<Explanation | null> {
@@ -593,8 +604,8 @@ export class ResilientScorer implements Scorer {
     return this.current?.buffers;
   }
 
-  giveBack(buffers: ArrayBuffer[]): void {
-    this.current?.giveBack?.(buffers);
+  giveBack(given: GivenBack[]): void {
+    this.current?.giveBack?.(given);
   }
 
   run(input: JobInput, onProgress?: ProgressListener): Promise<JobResult> {

@@ -1,4 +1,5 @@
 import React from 'react';
+import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import {
   type DataFrame,
@@ -19,7 +20,7 @@ import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE, testIds } from '../../testIds'
 import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../testing/frames';
 import { canvasClears, canvasStrokeStyles, installPlotStubs, plots } from '../../testing/jsdomPlot';
 import type { AnomalyOptions } from '../../types';
-import { MainThreadScorer } from '../../worker/scorer';
+import { type GivenBack, MainThreadScorer } from '../../worker/scorer';
 import { AnomalyPanel } from '../AnomalyPanel';
 import { type ScorerFactory, defaultScorerFactory } from '../useAnalysis';
 
@@ -206,7 +207,7 @@ describe('AnomalyPanel states', () => {
   });
 
   it("gives a result's lines, marks and scores back to its scorer once two newer results are drawn", async () => {
-    /** Records each answer's grid-sized buffers, and what the panel gives back. */
+    /** Records each answer's grid-sized buffers; detaches what the panel gives back, as the transfer to a worker does. */
     class RecordingScorer extends MainThreadScorer {
       readonly answers: Array<Set<ArrayBuffer>> = [];
       readonly givenBack: ArrayBuffer[][] = [];
@@ -220,8 +221,14 @@ describe('AnomalyPanel states', () => {
         }
         return result;
       }
-      giveBack(buffers: ArrayBuffer[]) {
+      giveBack(given: GivenBack[]) {
+        const buffers = given.flatMap((g) => g.buffers);
+        expect(given.map((g) => g.slot)).toEqual([expect.stringContaining('cpu')]);
         this.givenBack.push(buffers);
+        const { port1, port2 } = new NodeMessageChannel();
+        port1.postMessage(null, buffers);
+        port1.close();
+        port2.close();
       }
     }
     const values = syntheticSeries(210, [150]);
@@ -237,11 +244,17 @@ describe('AnomalyPanel states', () => {
     for (let k = 1; k <= 3; k++) {
       rerender(<AnomalyPanel {...props(k)} createScorer={() => scorer} />);
       await allDrawnFrom(START + k * STEP);
+      // Both plots drew a y range from their data: none of it was a detached (empty) array.
+      for (const plot of plots()) {
+        const [min, max] = plot.root.getAttribute(DRAWN_Y_ATTRIBUTE)!.split(',').map(Number);
+        expect(Number.isFinite(min) && Number.isFinite(max) && max > min).toBe(true);
+      }
     }
     // Results 0..3 drawn in turn: the score pane draws a result for a task after the chart, so a result's buffers go
     // back only when the second result after it arrives (result 0's with result 2, result 1's with result 3).
     expect(scorer.answers).toHaveLength(4);
     expect(scorer.givenBack.map((buffers) => new Set(buffers))).toEqual([scorer.answers[0], scorer.answers[1]]);
+    expect(scorer.givenBack.flat().every((b) => b.byteLength === 0)).toBe(true);
     expect(scorer.givenBack.flat().some((b) => scorer.answers[2].has(b) || scorer.answers[3].has(b))).toBe(false);
   });
 

@@ -41,6 +41,19 @@ describe('BufferPool.refill', () => {
     expect(pool.endRound()).toEqual([80]);
   });
 
+  it('endRound keeps of a size no more buffers than the round asked for (buffers given back beyond use do not pile up)', () => {
+    const pool = new BufferPool();
+    pool.put([1, 2, 3, 4, 5].map(() => new ArrayBuffer(80)));
+    expect([pool.takeFloat64Array(10), pool.takeFloat64Array(10)].every(Boolean)).toBe(true);
+    pool.endRound();
+    // Two asked, three left: two kept.
+    expect([1, 2, 3].map(() => pool.takeFloat64Array(10)?.byteLength)).toEqual([80, 80, undefined]);
+    pool.put([1, 2, 3, 4].map(() => new ArrayBuffer(80)));
+    pool.endRound();
+    // Three asked in the round before: three of the four kept, round after round.
+    expect([1, 2, 3, 4].map(() => pool.takeFloat64Array(10)?.byteLength)).toEqual([80, 80, 80, undefined]);
+  });
+
   it('writes a large buffer a step at a time (a million points are 8 MB), with pauses between the steps', async () => {
     const pool = new BufferPool();
     const values = (3 * 1024 * 1024 + 8) / Float64Array.BYTES_PER_ELEMENT;

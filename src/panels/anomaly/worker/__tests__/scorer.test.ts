@@ -14,6 +14,7 @@ import { BufferPool } from '../bufferPool';
 import {
   type AnalyseInput,
   type JobInput,
+  type GivenBack,
   MainThreadScorer,
   ResilientScorer,
   WorkerPoolScorer,
@@ -153,7 +154,9 @@ describe('scorers', () => {
     const arrays = [drawn.scores, drawn.series[0].line, drawn.series[0].marks, drawn.series[0].markTimes];
     const copies = arrays.map((a) => a.slice());
     const given = arrays.map((a) => a.buffer as ArrayBuffer);
-    scorer.giveBack(given);
+    // Whatever the buffers hold is not read: the answer is written over all of it.
+    arrays.forEach((a) => a.fill(12345));
+    scorer.giveBack([{ slot: 'big', buffers: given }]);
     const again = await scorer.analyse(input);
     const request = worker.sent[worker.sent.length - 1];
     expect(request.type === 'analyse' && request.returned).toEqual(given);
@@ -170,6 +173,35 @@ describe('scorers', () => {
     await scorer.analyse(input);
     const third = worker.sent[worker.sent.length - 1];
     expect(third.type === 'analyse' && third.returned).toBeUndefined();
+  });
+
+  it("WorkerPoolScorer gives each worker back its own models' buffers (those it writes their next answers into)", async () => {
+    const { started, start } = startedWorkers();
+    const scorer = new WorkerPoolScorer(start(), start, 2);
+    const one = analyseInput(400, 20);
+    const input = {
+      ...one,
+      models: Array.from({ length: 8 }, (_, i) => ({ ...one.models[0], slot: `series-${i}` })),
+    };
+    const first = await scorer.analyse(input);
+    if (first.status !== 'done') {
+      throw new Error('expected a result');
+    }
+    const given = first.models.map((m) => ({
+      slot: m.slot,
+      buffers: m.ok ? [m.scores, ...m.series.flatMap((s) => [s.line, s.marks, s.markTimes])].map((a) => a.buffer) : [],
+    })) as GivenBack[];
+    scorer.giveBack(given);
+    await scorer.analyse(input);
+    for (const worker of started) {
+      const request = worker.sent.filter((m) => m.type === 'analyse').pop() as AnalyseRequest;
+      const own = new Set(request.models.map((m) => m.slot));
+      const expected = given.filter((g) => own.has(g.slot)).flatMap((g) => g.buffers);
+      expect(request.returned).toEqual(expected);
+    }
+    expect(
+      started.map((w) => (w.sent.filter((m) => m.type === 'analyse').pop() as AnalyseRequest).models.length)
+    ).toEqual([4, 4]);
   });
 
   it('WorkerPoolScorer spreads many models over its workers, answers in job order, and cancels on every worker', async () => {
