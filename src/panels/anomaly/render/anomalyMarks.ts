@@ -39,12 +39,14 @@ export function markAnomalies(
   scratch?: { candidate: Uint8Array; marked: Uint8Array }
 ): { marked: Uint8Array; regions: AnomalyRegion[] } {
   const n = series.times.length;
-  const candidate = scratch ? scratch.candidate.subarray(0, n) : new Uint8Array(n);
-  const either = rules.direction === 'both';
-  for (let i = 0; i < n; i++) {
-    // Either side: the flag alone (no rolling mean is read, none may be given).
-    candidate[i] =
-      series.isAnomaly[i] && (either || onChosenSide(series.values[i], series.rollingMean[i], rules.direction)) ? 1 : 0;
+  // Either side: the flags themselves (no rolling mean is read, none may be given); a side: the flags on it.
+  let candidate: ArrayLike<number> = series.isAnomaly;
+  if (rules.direction !== 'both') {
+    const onSide = scratch ? scratch.candidate.subarray(0, n) : new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      onSide[i] = series.isAnomaly[i] && onChosenSide(series.values[i], series.rollingMean[i], rules.direction) ? 1 : 0;
+    }
+    candidate = onSide;
   }
   const marked = scratch ? scratch.marked.subarray(0, n).fill(0) : new Uint8Array(n);
   const regions: AnomalyRegion[] = [];

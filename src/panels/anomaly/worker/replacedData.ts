@@ -57,5 +57,11 @@ export function replacedData(previous: SeriesTable, next: SeriesTable): boolean 
 }
 
 function sameRow(a: SeriesTable, row: number, b: SeriesTable, other: number): boolean {
-  return a.columns.every((column, c) => sameNumber(column.values[row], b.columns[c].values[other]));
+  // A loop, not every() with a closure: that was most of this function's time (512 rows of 50 series a refresh).
+  for (let c = 0; c < a.columns.length; c++) {
+    if (!sameNumber(a.columns[c].values[row], b.columns[c].values[other])) {
+      return false;
+    }
+  }
+  return true;
 }
