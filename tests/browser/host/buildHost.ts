@@ -1,11 +1,15 @@
 /**
  * Bundles the test host with webpack — the bundler Grafana itself uses. (esbuild is not an option: @grafana/data's
- * circular imports evaluate in the wrong order under it.) Production mode for React's production build, as in
- * Grafana, but without minification to keep the build short; the filesystem cache makes re-runs fast.
+ * circular imports evaluate in the wrong order under it.) Production mode for React's production build, minified as
+ * Grafana's own bundles are. swc minifies (~5 s for the host's ~11 MB, against minutes with terser), and every test
+ * opens the host page: minified, the page is ready ~1.5 s sooner (4.2-5.2 s against 2.9-3.2 s per open, measured on
+ * the 2-core machine), which over the ~60 opens of a CI run is worth far more than the minification. The filesystem
+ * cache makes re-runs fast.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import TerserPlugin from 'terser-webpack-plugin';
 import webpack, { type Configuration } from 'webpack';
 
 export const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
@@ -42,7 +46,11 @@ function hostWebpackConfig(): Configuration {
     devtool: false,
     target: 'web',
     output: { path: hostBuildDirectory, filename: '[name].js', publicPath: '/host/', clean: true },
-    optimization: { minimize: false, splitChunks: false },
+    optimization: {
+      minimize: true,
+      minimizer: [new TerserPlugin({ minify: TerserPlugin.swcMinify, extractComments: false })],
+      splitChunks: false,
+    },
     performance: { hints: false },
     cache: {
       type: 'filesystem',
