@@ -42,19 +42,26 @@ export function rawRequest(port: number, request: RawRequest): Promise<RawAnswer
 
 /**
  * Opens a connection, lets `talk` write to it, and resolves with what the server answered once it closes: its first
- * answer, or for pipelined requests (`answer: 'last'`) the last one.
+ * answer, or for pipelined requests (`answer: 'last'`) the last one. `answer: 'complete'` is a client that keeps its
+ * connection: it hangs up itself once the first answer is whole, instead of waiting for the server's keep-alive
+ * timeout to close it (seconds a case).
  */
 export function exchange(
   port: number,
   talk: (socket: Socket) => void,
-  answer: 'first' | 'last' = 'first'
+  answer: 'first' | 'last' | 'complete' = 'first'
 ): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     let socketError: string | undefined;
     socket.on('connect', () => talk(socket));
-    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      if (answer === 'complete' && answerIsWhole(Buffer.concat(chunks).toString('latin1'))) {
+        socket.destroy();
+      }
+    });
     socket.on('error', (error: NodeJS.ErrnoException) => (socketError = error.code ?? error.message));
     socket.on('close', () => {
       const text = Buffer.concat(chunks).toString('latin1');
@@ -62,6 +69,21 @@ export function exchange(
       resolve({ ...parseRawAnswer(text.slice(at)), socketError });
     });
   });
+}
+
+/** Whether `text` holds a whole answer: its head, and its body by content-length or to the last chunk. */
+function answerIsWhole(text: string): boolean {
+  const headEnd = text.indexOf('\r\n\r\n');
+  if (headEnd < 0) {
+    return false;
+  }
+  const head = text.slice(0, headEnd).toLowerCase();
+  const body = text.slice(headEnd + 4);
+  const length = /\r\ncontent-length: *(\d+)/.exec(head);
+  if (length) {
+    return body.length >= Number(length[1]);
+  }
+  return /\r\ntransfer-encoding: *chunked/.test(head) && /(^|\r\n)0\r\n\r\n$/.test(body);
 }
 
 /** An HTTP answer as received (latin1 text): status, headers (lower-case names), the body de-chunked as UTF-8. */

@@ -15,8 +15,11 @@ function formHead(path: string, headers: string[] = [`authorization: Bearer ${PR
 
 const oversized = (path: string, headers?: string[]) => (target: HostileTarget) => {
   const body = 'query=up&padding=' + 'x'.repeat(2 * 1024 * 1024);
-  return exchange(target.port, (socket) =>
-    socket.write(`${formHead(path, headers)}\r\ncontent-length: ${body.length}\r\n\r\n${body}`)
+  // A client that keeps its connection: the proxy reads the body to its end before answering, then keeps it too.
+  return exchange(
+    target.port,
+    (socket) => socket.write(`${formHead(path, headers)}\r\ncontent-length: ${body.length}\r\n\r\n${body}`),
+    'complete'
   );
 };
 
@@ -39,13 +42,17 @@ const oversizedThenClose =
   };
 
 const oversizedChunked = (path: string) => (target: HostileTarget) =>
-  exchange(target.port, (socket) => {
-    socket.write(`${formHead(path)}\r\ntransfer-encoding: chunked\r\n\r\n`);
-    for (let i = 0; i < 32; i++) {
-      socket.write(`10000\r\n${'x'.repeat(0x10000)}\r\n`);
-    }
-    socket.write('0\r\n\r\n');
-  });
+  exchange(
+    target.port,
+    (socket) => {
+      socket.write(`${formHead(path)}\r\ntransfer-encoding: chunked\r\n\r\n`);
+      for (let i = 0; i < 32; i++) {
+        socket.write(`10000\r\n${'x'.repeat(0x10000)}\r\n`);
+      }
+      socket.write('0\r\n\r\n');
+    },
+    'complete'
+  );
 
 /** Writes `head` then one byte of `rest` every 200 ms until the proxy closes the connection. */
 const trickled = (head: string, rest: string) => (target: HostileTarget) =>
