@@ -53,6 +53,14 @@ const FUNCTIONS = ['anomaly_score', 'anomaly_flag', 'anomaly_threshold'] as cons
 /** Rounds of re-sending what a backfill's read-back finds missing before the backfill fails. */
 const RESEND_ROUNDS = 5;
 
+/**
+ * How long a backfill's read-back waits after its last write. VictoriaMetrics makes accepted samples searchable within
+ * a second or two, but keeps a series lookup that found nothing for ~10 s: read back at once, a new series stayed
+ * missing for 8.8-10.8 s; read back 2 s after the write, it was there at the first read (VictoriaMetrics 1.79, five
+ * series each way). Prometheus serves samples at once: the pause is all it costs there.
+ */
+const READ_BACK_PAUSE_MS = 2_000;
+
 type AnomalyFn = (typeof FUNCTIONS)[number];
 
 interface JobState {
@@ -442,7 +450,11 @@ export class AnomalyWriter {
       return short;
     };
     const total = (short: Array<{ missing: number }>) => short.reduce((n, s) => n + s.missing, 0);
+    if (sent.every((one) => [...one.samples.values()].every((count) => count === 0))) {
+      return; // nothing was sent: nothing to read back, no pause
+    }
     for (let round = 0; ; round++) {
+      await new Promise((resolve) => setTimeout(resolve, READ_BACK_PAUSE_MS));
       // Missing means still missing once the shortfall has stopped shrinking for readBackSettle.
       let short = await shortfall();
       let shrankAt = Date.now();
