@@ -48,7 +48,18 @@ function hostWebpackConfig(): Configuration {
     output: { path: hostBuildDirectory, filename: '[name].js', publicPath: '/host/', clean: true },
     optimization: {
       minimize: true,
-      minimizer: [new TerserPlugin({ minify: TerserPlugin.swcMinify, extractComments: false })],
+      minimizer: [
+        new TerserPlugin({
+          minify: TerserPlugin.swcMinify,
+          extractComments: false,
+          // Function and class names kept: a CPU profile of the page still names the host's and React's functions
+          // (~5.0 MB against ~4.4 MB; opens measured the same within their spread).
+          terserOptions: {
+            compress: { keep_fnames: true, keep_classnames: true },
+            mangle: { keep_fnames: true, keep_classnames: true },
+          },
+        }),
+      ],
       splitChunks: false,
     },
     performance: { hints: false },
