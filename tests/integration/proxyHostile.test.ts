@@ -193,6 +193,9 @@ describe('the hostile-request corpus', () => {
         errorType: c.errorType,
         error: expect.stringMatching(c.error),
       });
+      if (c.keepsConnection) {
+        expect(answer.headers.connection).not.toBe('close');
+      }
       if (!c.mayAskUpstream) {
         expect(await upstreamRequestCounts()).toEqual(before);
       }

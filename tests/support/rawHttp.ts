@@ -71,7 +71,10 @@ export function exchange(
   });
 }
 
-/** Whether `text` holds a whole answer: its head, and its body by content-length or to the last chunk. */
+/**
+ * Whether `text` holds a whole answer: its head, and its body by content-length or to the last chunk. An answer it
+ * cannot frame this way (a 1xx interim head first, no length) is never whole: the exchange waits for the close.
+ */
 function answerIsWhole(text: string): boolean {
   const headEnd = text.indexOf('\r\n\r\n');
   if (headEnd < 0) {

@@ -54,10 +54,11 @@ const FUNCTIONS = ['anomaly_score', 'anomaly_flag', 'anomaly_threshold'] as cons
 const RESEND_ROUNDS = 5;
 
 /**
- * How long a backfill's read-back waits after its last write. VictoriaMetrics makes accepted samples searchable within
- * a second or two, but keeps a series lookup that found nothing for ~10 s: read back at once, a new series stayed
- * missing for 8.8-10.8 s; read back 2 s after the write, it was there at the first read (VictoriaMetrics 1.79, five
- * series each way). Prometheus serves samples at once: the pause is all it costs there.
+ * How long a backfill's read-back waits after its last write. VictoriaMetrics (1.79, with -search.latencyOffset=0s; by
+ * default it hides the newest 30 s) made accepted samples searchable within a second or two, but was observed to keep
+ * a series lookup that found nothing for ~10 s: read back at once, a new series stayed missing for 8.8-10.8 s; read
+ * back 2 s after the write, it was there at the first read (five series each way). Prometheus serves samples at once:
+ * there the pause costs 2 s per job and per read-back round.
  */
 const READ_BACK_PAUSE_MS = 2_000;
 
@@ -454,7 +455,7 @@ export class AnomalyWriter {
       return; // nothing was sent: nothing to read back, no pause
     }
     for (let round = 0; ; round++) {
-      await new Promise((resolve) => setTimeout(resolve, READ_BACK_PAUSE_MS));
+      await this.sleep(READ_BACK_PAUSE_MS);
       // Missing means still missing once the shortfall has stopped shrinking for readBackSettle.
       let short = await shortfall();
       let shrankAt = Date.now();

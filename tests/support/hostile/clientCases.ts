@@ -15,7 +15,8 @@ function formHead(path: string, headers: string[] = [`authorization: Bearer ${PR
 
 const oversized = (path: string, headers?: string[]) => (target: HostileTarget) => {
   const body = 'query=up&padding=' + 'x'.repeat(2 * 1024 * 1024);
-  // A client that keeps its connection: the proxy reads the body to its end before answering, then keeps it too.
+  // A client that keeps its connection: the proxy reads the body to its end before answering, then keeps it too
+  // (keepsConnection, asserted), and the client hangs up once answered.
   return exchange(
     target.port,
     (socket) => socket.write(`${formHead(path, headers)}\r\ncontent-length: ${body.length}\r\n\r\n${body}`),
@@ -73,6 +74,8 @@ const leavesAfter = (path: string, params: Record<string, string>) => (target: H
 };
 
 const TOO_LARGE = { status: 413, errorType: 'bad_data', error: /larger than 65536 bytes \(limits\.bodyLimit\)/ };
+/** A body read to its end before the answer: the connection is kept (see oversized). */
+const TOO_LARGE_KEPT = { ...TOO_LARGE, keepsConnection: true };
 const NOT_IN_TIME = { status: 408, errorType: 'bad_data', error: /not received in time/ };
 const LEAVES = { status: 0, errorType: '', error: /^$/ };
 
@@ -82,10 +85,10 @@ function lastHours(target: HostileTarget, query: string): Record<string, string>
 }
 
 export const BODY_CASES: HostileCase[] = [
-  { class: 'body', name: '2 MiB body, declared', send: oversized('/api/v1/query'), ...TOO_LARGE },
-  { class: 'body', name: '2 MiB body to query_range', send: oversized('/api/v1/query_range'), ...TOO_LARGE },
-  { class: 'body', name: '2 MiB body to series', send: oversized('/api/v1/series'), ...TOO_LARGE },
-  { class: 'body', name: '2 MiB chunked body', send: oversizedChunked('/api/v1/query'), ...TOO_LARGE },
+  { class: 'body', name: '2 MiB body, declared', send: oversized('/api/v1/query'), ...TOO_LARGE_KEPT },
+  { class: 'body', name: '2 MiB body to query_range', send: oversized('/api/v1/query_range'), ...TOO_LARGE_KEPT },
+  { class: 'body', name: '2 MiB body to series', send: oversized('/api/v1/series'), ...TOO_LARGE_KEPT },
+  { class: 'body', name: '2 MiB chunked body', send: oversizedChunked('/api/v1/query'), ...TOO_LARGE_KEPT },
   {
     class: 'body',
     name: '16 MiB body with Connection: close',
@@ -115,6 +118,7 @@ export const BODY_CASES: HostileCase[] = [
     status: 401,
     errorType: 'unauthorized',
     error: /authentication required/,
+    keepsConnection: true,
   },
   {
     class: 'body',

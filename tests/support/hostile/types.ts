@@ -26,4 +26,9 @@ export interface HostileCase {
    * `telemetry_proxy_queries_aborted_total` counts once its handler ran, having asked the upstreams at most this often.
    */
   clientLeaves?: { handlerRuns: boolean; upstreamRequestsAtMost: number };
+  /**
+   * The proxy read the whole body before its answer and keeps the connection (no `Connection: close`); the client
+   * hangs up itself once answered (rawHttp's `answer: 'complete'`).
+   */
+  keepsConnection?: boolean;
 }
