@@ -337,11 +337,14 @@ export class AnomalyWriter {
       const endMs = alignDown(Math.min(toMs, latestMs), step);
       const refusedBefore = this.refusals.samples;
       const sent = await this.scoreRange(state, startMs, endMs, false);
+      const samples = sent.reduce((n, chunk) => n + [...chunk.samples.values()].reduce((a, b) => a + b, 0), 0);
       if (this.readsBack) {
         await this.client.flush();
-        await this.resendMissing(state, sent, refusedBefore);
+        if (samples > 0) {
+          // Nothing sent, nothing to read back (and no read-back pause).
+          await this.resendMissing(state, sent, refusedBefore);
+        }
       }
-      const samples = sent.reduce((n, chunk) => n + [...chunk.samples.values()].reduce((a, b) => a + b, 0), 0);
       if (samples === 0 && startMs <= endMs) {
         // Not an error (a job over a metric that did not exist then), but never silent: the run still exits 0. A
         // shard may own none of a job's series (each shard of a one-series job but one): that is said, not warned.
@@ -451,9 +454,6 @@ export class AnomalyWriter {
       return short;
     };
     const total = (short: Array<{ missing: number }>) => short.reduce((n, s) => n + s.missing, 0);
-    if (sent.every((one) => [...one.samples.values()].every((count) => count === 0))) {
-      return; // nothing was sent: nothing to read back, no pause
-    }
     for (let round = 0; ; round++) {
       await this.sleep(READ_BACK_PAUSE_MS);
       // Missing means still missing once the shortfall has stopped shrinking for readBackSettle.
