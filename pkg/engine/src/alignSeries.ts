@@ -46,23 +46,38 @@ export function medianStep(timestamps: ArrayLike<number>): number {
     return 0;
   }
   const sampled = Math.min(gapCount, MEDIAN_STEP_SAMPLE);
-  const gapAt = (k: number) => {
-    const i = 1 + Math.floor((k * gapCount) / sampled);
-    return timestamps[i] - timestamps[i - 1];
-  };
-  // A regular grid (every sampled gap the same, a query's usual answer) is its own median: no array, no sort. The
-  // first gap is read once, not again for every gap compared with it (this runs for every series of every job).
-  const first = gapAt(0);
-  let k = 1;
-  while (k < sampled && gapAt(k) === first) {
-    k++;
+  // A regular grid (every sampled gap the same, a query's usual answer) is its own median: no array, no sort.
+  if (sameSampledGaps(timestamps, gapCount, sampled)) {
+    return sampledGap(timestamps, 0, gapCount, sampled);
   }
-  if (k === sampled) {
-    return first;
+  const gaps = new Float64Array(sampled);
+  for (let k = 0; k < sampled; k++) {
+    gaps[k] = sampledGap(timestamps, k, gapCount, sampled);
   }
-  const gaps = Float64Array.from({ length: sampled }, (_, j) => gapAt(j));
   gaps.sort();
   return gaps[gaps.length >> 1];
+}
+
+/**
+ * Gap k of the `sampled` evenly spread over a series' `gapCount` gaps. A plain function, not a closure made per
+ * call: V8 inlines a closure as that one closure, so every later call's new closure left the optimised code
+ * ("wrong call target") and the rest of the call ran unoptimised; a panel refresh did that once per series
+ * (Chromium's --trace-deopt).
+ */
+function sampledGap(timestamps: ArrayLike<number>, k: number, gapCount: number, sampled: number): number {
+  const i = 1 + Math.floor((k * gapCount) / sampled);
+  return timestamps[i] - timestamps[i - 1];
+}
+
+/** Whether every sampled gap equals the first (the first is read once, not again for every gap compared with it). */
+function sameSampledGaps(timestamps: ArrayLike<number>, gapCount: number, sampled: number): boolean {
+  const first = sampledGap(timestamps, 0, gapCount, sampled);
+  for (let k = 1; k < sampled; k++) {
+    if (sampledGap(timestamps, k, gapCount, sampled) !== first) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -72,20 +87,31 @@ export function medianStep(timestamps: ArrayLike<number>): number {
  */
 export function seriesStep(series: AlignableSeries): number {
   const { timestamps, values } = series;
+  const valued = countValued(values);
+  return medianStep(valued === values.length ? timestamps : valuedTimes(timestamps, values, valued));
+}
+
+/**
+ * Rows holding a value. Its own function, as is valuedTimes: with the loop in seriesStep, V8 compiled seriesStep on
+ * stack replacement inside it, and on later calls the same optimised code was left again after the loop.
+ */
+function countValued(values: ArrayLike<number>): number {
   let valued = 0;
   for (let i = 0; i < values.length; i++) {
     valued += Number.isNaN(values[i]) ? 0 : 1;
   }
-  if (valued === values.length) {
-    return medianStep(timestamps);
-  }
+  return valued;
+}
+
+/** The times of the `valued` rows that hold a value. */
+function valuedTimes(timestamps: ArrayLike<number>, values: ArrayLike<number>, valued: number): Float64Array {
   const times = new Float64Array(valued);
   for (let i = 0, k = 0; i < values.length; i++) {
     if (!Number.isNaN(values[i])) {
       times[k++] = timestamps[i];
     }
   }
-  return medianStep(times);
+  return times;
 }
 
 /** The common step of several series (see the policy above); `intervalMs` is the query's interval, if known. */

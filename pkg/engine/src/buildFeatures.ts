@@ -132,9 +132,106 @@ function* buildWith(
   const fitted =
     scaling === 'fit' ? { means: new Float64Array(cols), scales: new Float64Array(cols).fill(1) } : undefined;
   const statistics: FeatureScaling | undefined = fitted ?? (scaling === 'fit' ? undefined : scaling);
-  // One feature's values over the rows written (float64), then into its matrix column (scaled, as float32).
-  const feature64 = work.feature.take(rows);
-  const emit = (feature: number) => {
+  const columns = new MatrixColumnWriter(values, rows, cols, warmupCount, work.feature.take(rows), fitted, statistics);
+  let compactColumn = -1;
+  let compact: Float64Array = new Float64Array(0);
+  // The column's rolling mean and std from one pass (what rollingMean and rollingStd each compute alone).
+  let moments: { mean: Float64Array; std: Float64Array } | undefined;
+  let calendar: TimeFeatures | undefined;
+  for (let index = 0; index < plan.features.length; index++) {
+    const feature = plan.features[index];
+    if (feature.column < 0) {
+      calendar ??= timeFeatures(
+        gather(table.timestamps, keptRows, work.timestamps.take(keptRows.length)),
+        (part, length) => work.calendar[part].take(length)
+      );
+      columns.scatter(index, calendar[feature.kind as 'hourSin' | 'hourCos' | 'weekdaySin' | 'weekdayCos']);
+    } else {
+      if (feature.column !== compactColumn) {
+        compactColumn = feature.column;
+        compact = gather(table.columns[feature.column].values, keptRows, work.compact.take(keptRows.length));
+        moments = undefined;
+      }
+      if (feature.kind === 'rollingMean' || feature.kind === 'rollingStd') {
+        moments ??= momentsAt(compact, options.window, undefined, {
+          mean: work.mean.take(compact.length),
+          std: work.std.take(compact.length),
+        });
+        columns.scatter(index, feature.kind === 'rollingMean' ? moments.mean : moments.std);
+      } else if (feature.kind === 'value' || feature.kind === 'lag' || feature.kind === 'difference') {
+        columns.scatterShifted(index, compact, feature.kind, feature.order);
+      } else {
+        columns.scatter(index, rollingExtremumSeries(feature.kind, compact, options.window, work));
+      }
+    }
+    yield;
+  }
+
+  return {
+    matrix: { rows, cols, values },
+    scaling: fitted, // always present: one object shape for every build (see MatrixColumnWriter)
+    featureNames: plan.features.map((feature) => feature.name),
+    sourceColumn: Int32Array.from(plan.features, (feature) => feature.column),
+    rowIndex: keptRows.slice(warmupCount),
+    warmupRows: Array.from(keptRows.subarray(0, warmupCount)),
+    missingRows,
+    seasonality,
+  };
+}
+
+/**
+ * Writes buildWith's feature columns into the matrix: each feature's values over the rows (float64), then into its
+ * matrix column (scaled, as float32). A class, not closures made per build: V8 inlines a closure as that one closure,
+ * so each later build's new closures left the optimised code ("wrong call target", "wrong map") and the rest of the
+ * column ran unoptimised, once per model and refresh in a panel (Chromium's --trace-deopt).
+ */
+class MatrixColumnWriter {
+  constructor(
+    private readonly values: Float32Array,
+    private readonly rows: number,
+    private readonly cols: number,
+    /** Kept rows before the first written one (the features' warm-up). */
+    private readonly warmupCount: number,
+    /** One feature's values over the rows written, before they go into the matrix. */
+    private readonly feature64: Float64Array,
+    /** With the scaling 'fit': filled with each column's statistics as it is written. */
+    private readonly fitted: { means: Float64Array; scales: Float64Array } | undefined,
+    /** What the matrix is scaled by (`fitted`, or a given scaling), if anything. */
+    private readonly statistics: FeatureScaling | undefined
+  ) {}
+
+  /** A series over the kept rows, skipping the warm-up. */
+  scatter(feature: number, series: Float64Array): void {
+    const { rows, warmupCount, feature64 } = this;
+    for (let r = 0; r < rows; r++) {
+      feature64[r] = series[r + warmupCount];
+    }
+    this.write(feature);
+  }
+
+  /**
+   * The value, a lag or a difference straight from the kept observations (no series of its own: the same doubles
+   * lag() and difference() give at these rows, which all have `order` observations before them: the warm-up).
+   */
+  scatterShifted(feature: number, series: Float64Array, kind: FeatureKind, order: number): void {
+    const { rows, warmupCount, feature64 } = this;
+    const shift = kind === 'value' ? 0 : order;
+    if (kind === 'difference') {
+      for (let r = 0; r < rows; r++) {
+        // Clamped: the difference of two values in the float32 range can be twice its limit.
+        feature64[r] = clampToFloat32(series[r + warmupCount] - series[r + warmupCount - shift]);
+      }
+    } else {
+      for (let r = 0; r < rows; r++) {
+        feature64[r] = series[r + warmupCount - shift];
+      }
+    }
+    this.write(feature);
+  }
+
+  /** feature64 into matrix column `feature`, scaled when there are statistics. */
+  private write(feature: number): void {
+    const { values, rows, cols, feature64, fitted, statistics } = this;
     if (fitted && rows > 0) {
       const { mean, scale } = columnStatistics(feature64, rows);
       fitted.means[feature] = mean;
@@ -158,75 +255,7 @@ function* buildWith(
         values[offset] = feature64[r];
       }
     }
-  };
-  // A series over the kept rows, skipping the warm-up.
-  const scatter = (feature: number, series: Float64Array) => {
-    for (let r = 0; r < rows; r++) {
-      feature64[r] = series[r + warmupCount];
-    }
-    emit(feature);
-  };
-  // The value, a lag or a difference straight from the kept observations (no series of its own: the same doubles
-  // lag() and difference() give at these rows, which all have `order` observations before them: the warm-up).
-  const scatterShifted = (feature: number, series: Float64Array, kind: FeatureKind, order: number) => {
-    const shift = kind === 'value' ? 0 : order;
-    if (kind === 'difference') {
-      for (let r = 0; r < rows; r++) {
-        // Clamped: the difference of two values in the float32 range can be twice its limit.
-        feature64[r] = clampToFloat32(series[r + warmupCount] - series[r + warmupCount - shift]);
-      }
-    } else {
-      for (let r = 0; r < rows; r++) {
-        feature64[r] = series[r + warmupCount - shift];
-      }
-    }
-    emit(feature);
-  };
-
-  let compactColumn = -1;
-  let compact: Float64Array = new Float64Array(0);
-  // The column's rolling mean and std from one pass (what rollingMean and rollingStd each compute alone).
-  let moments: { mean: Float64Array; std: Float64Array } | undefined;
-  let calendar: TimeFeatures | undefined;
-  for (let index = 0; index < plan.features.length; index++) {
-    const feature = plan.features[index];
-    if (feature.column < 0) {
-      calendar ??= timeFeatures(
-        gather(table.timestamps, keptRows, work.timestamps.take(keptRows.length)),
-        (part, length) => work.calendar[part].take(length)
-      );
-      scatter(index, calendar[feature.kind as 'hourSin' | 'hourCos' | 'weekdaySin' | 'weekdayCos']);
-    } else {
-      if (feature.column !== compactColumn) {
-        compactColumn = feature.column;
-        compact = gather(table.columns[feature.column].values, keptRows, work.compact.take(keptRows.length));
-        moments = undefined;
-      }
-      if (feature.kind === 'rollingMean' || feature.kind === 'rollingStd') {
-        moments ??= momentsAt(compact, options.window, undefined, {
-          mean: work.mean.take(compact.length),
-          std: work.std.take(compact.length),
-        });
-        scatter(index, feature.kind === 'rollingMean' ? moments.mean : moments.std);
-      } else if (feature.kind === 'value' || feature.kind === 'lag' || feature.kind === 'difference') {
-        scatterShifted(index, compact, feature.kind, feature.order);
-      } else {
-        scatter(index, rollingExtremumSeries(feature.kind, compact, options.window, work));
-      }
-    }
-    yield;
   }
-
-  return {
-    matrix: { rows, cols, values },
-    ...(fitted ? { scaling: fitted } : {}),
-    featureNames: plan.features.map((feature) => feature.name),
-    sourceColumn: Int32Array.from(plan.features, (feature) => feature.column),
-    rowIndex: keptRows.slice(warmupCount),
-    warmupRows: Array.from(keptRows.subarray(0, warmupCount)),
-    missingRows,
-    seasonality,
-  };
 }
 
 /**

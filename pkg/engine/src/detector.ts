@@ -569,10 +569,7 @@ function scoreResult(
   mode: DetectorMode
 ): ScoreResult {
   const threshold = model.forest.threshold;
-  const isAnomaly = new Uint8Array(scores.length);
-  for (let i = 0; i < scores.length; i++) {
-    isAnomaly[i] = scores[i] > threshold ? 1 : 0;
-  }
+  const isAnomaly = flagsAbove(scores, threshold);
   const result: ScoreResult = {
     rowIndex: built.rowIndex,
     scores,
@@ -585,6 +582,19 @@ function scoreResult(
     result.column = model.columns[0];
   }
   return result;
+}
+
+/**
+ * 1 where a score exceeds the threshold. Its own function: with the loop in scoreResult, V8 compiled scoreResult on
+ * stack replacement inside it, and the same optimised code was left again after the loop ("wrong map") on later
+ * calls, once per model and refresh in a panel (Chromium's --trace-deopt).
+ */
+function flagsAbove(scores: Float64Array, threshold: number): Uint8Array {
+  const isAnomaly = new Uint8Array(scores.length);
+  for (let i = 0; i < scores.length; i++) {
+    isAnomaly[i] = scores[i] > threshold ? 1 : 0;
+  }
+  return isAnomaly;
 }
 
 /**

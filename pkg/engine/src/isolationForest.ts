@@ -229,13 +229,17 @@ function thresholdFor(contamination: 'auto' | number, scoreTrainingRows: () => F
   if (contamination === 'auto') {
     return 0.5;
   }
-  const trainingScores = scoreTrainingRows();
   // sklearn: offset_ = np.percentile(score_samples(X), 100 * contamination), with score_samples = -score.
-  const negatedScores = new Float64Array(trainingScores.length);
-  for (let i = 0; i < trainingScores.length; i++) {
-    negatedScores[i] = -trainingScores[i];
+  return -numpyPercentileInPlace(negated(scoreTrainingRows()), 100.0 * contamination);
+}
+
+/** -x for each x, in a new array. (A loop of its own: see scoresFromPathLengths in scoringLayout.ts.) */
+function negated(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    out[i] = -values[i];
   }
-  return -numpyPercentileInPlace(negatedScores, 100.0 * contamination);
+  return out;
 }
 
 /** growForest's working arrays, reused from one fit to the next on the thread (see workingArray.ts). */

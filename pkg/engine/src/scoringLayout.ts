@@ -293,6 +293,21 @@ function scoreBlock(
       pathLengthSums[sumIndex] = pathLengthSum;
     }
   }
+  scoresFromPathLengths(pathLengthSums, normaliser, blockStart, blockEnd, out);
+}
+
+/**
+ * The scores of rows [blockStart, blockEnd) from their summed path lengths. Its own function: scoreBlock was compiled
+ * on stack replacement inside its walk, before this loop had run once, and the same optimised code was left here
+ * again on later calls ("insufficient type feedback"), the rest of the block unoptimised (--trace-deopt).
+ */
+function scoresFromPathLengths(
+  pathLengthSums: Float64Array,
+  normaliser: number,
+  blockStart: number,
+  blockEnd: number,
+  out: Float64Array
+): void {
   for (let row = blockStart; row < blockEnd; row++) {
     // sklearn: 2 ** (-depths / (n_estimators * c(max_samples_))), and 0.5 where c(max_samples_) is 0
     // exp2, not **: Math.pow differs in the last bit between JavaScript engines (deterministicMath.ts).

@@ -107,11 +107,7 @@ export class GroupScoring {
    */
   score(batch: RowBatch, leaveShare = 0): BatchScores {
     const scores = emptyScores(batch.size, this.plan.perColumn ? this.plan.metricNames.length : 0);
-    for (let row = 0; row < batch.size; row++) {
-      if (batch.missing[row] > 0) {
-        scores.status[row] = MISSING;
-      }
-    }
+    markMissing(batch, scores);
     rowsByGroup(batch, this.scorers.length, this.plan.partialRows).forEach((rows, g) => {
       const scorer = this.scorers[g];
       const group = this.plan.groups[g];
@@ -178,6 +174,19 @@ export class GroupFinishing {
 /** Rows before a batch its lags and rolling windows look back on: window + lags covers the engine's warm-up. */
 export function historyRows(features: { window?: number; lags?: number } | undefined): number {
   return (features?.window ?? DEFAULT_DETECTOR_SETTINGS.window) + (features?.lags ?? DEFAULT_DETECTOR_SETTINGS.lags);
+}
+
+/**
+ * Rows missing a metric, marked MISSING. A loop of its own: in GroupScoring.score, V8 compiled score on stack
+ * replacement inside it, and the same optimised code was left again after the loop on later batches (--trace-deopt:
+ * once per batch).
+ */
+function markMissing(batch: RowBatch, scores: BatchScores): void {
+  for (let row = 0; row < batch.size; row++) {
+    if (batch.missing[row] > 0) {
+      scores.status[row] = MISSING;
+    }
+  }
 }
 
 function firstLineOfGroup(batch: RowBatch, group: number): number | undefined {
