@@ -31,6 +31,14 @@ export const WARM_UP_MODELS = 12;
 export const WARM_UP_MIN_MODELS = 4;
 /** Rows per warm-up series (more when the panel's options need more to train). */
 export const WARM_UP_ROWS = 8000;
+/**
+ * Refreshes after the warm-up's first job, each one step later. V8 optimises the refresh's own code (the comparison
+ * with the previous table, the new rows' scoring, marks, regions, decimation) once it has run for enough models; a
+ * single warm-up refresh left most of that to the panel's first real refreshes, whose CPU then went largely to V8's
+ * compilers on the same two cores (20-100 ms of it in each of the bench's steady refreshes 6 to 12, beside the
+ * workers' ~20 ms: docs/performance.md). A refresh of the warm-up's models costs a worker a few milliseconds.
+ */
+export const WARM_UP_REFRESHES = 16;
 /** Past this many rows (a panel whose options need a long history to train) a warm-up would cost too much: none. */
 export const WARM_UP_MAX_ROWS = 32_000;
 /** Series per warm-up model at most (a multivariate or grouped panel's models have several). */
@@ -54,12 +62,12 @@ export function warmUpTemplate(request: Omit<AnalyseRequest, 'type' | 'jobId'>):
 }
 
 /**
- * The warm-up's two jobs: WARM_UP_MODELS made-up models (fewer when longer: see there) on the template's range
- * (trained on their own rows), then the same models one step later (a refresh: one row gone, one new). Undefined
- * when the template's options need more rows than a warm-up may cost. The series are seeded, so a warm-up does the
- * same work every time.
+ * The warm-up's jobs: WARM_UP_MODELS made-up models (fewer when longer: see there) on the template's range
+ * (trained on their own rows), then WARM_UP_REFRESHES refreshes of the same models, each one step later than the
+ * one before (one row gone, one new). Undefined when the template's options need more rows than a warm-up may cost.
+ * The series are seeded, so a warm-up does the same work every time.
  */
-export function warmUpRequests(template: WarmUpTemplate): [AnalyseRequest, AnalyseRequest] | undefined {
+export function warmUpRequests(template: WarmUpTemplate): AnalyseRequest[] | undefined {
   const rows = Math.max(WARM_UP_ROWS, template.check.count + 1);
   if (rows > WARM_UP_MAX_ROWS) {
     return undefined;
@@ -73,7 +81,7 @@ export function warmUpRequests(template: WarmUpTemplate): [AnalyseRequest, Analy
     WARM_UP_MIN_MODELS,
     Math.min(WARM_UP_MODELS, Math.floor((WARM_UP_MODELS * WARM_UP_ROWS) / rows))
   );
-  const values = madeUpValues(modelCount * columns, rows + 1);
+  const values = madeUpValues(modelCount * columns, rows + WARM_UP_REFRESHES);
   const jobAt = (jobId: number, shift: number): AnalyseRequest => {
     const models: PanelModelJob[] = [];
     for (let m = 0; m < modelCount; m++) {
@@ -92,7 +100,7 @@ export function warmUpRequests(template: WarmUpTemplate): [AnalyseRequest, Analy
     const grid = { ...template.grid, fromMs: template.grid.fromMs + shifted, toMs: template.grid.toMs + shifted };
     return { ...parameters, type: 'analyse', jobId, models, grid };
   };
-  return [jobAt(0, 0), jobAt(1, 1)];
+  return Array.from({ length: 1 + WARM_UP_REFRESHES }, (_, shift) => jobAt(shift, shift));
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   WARM_UP_MAX_ROWS,
   WARM_UP_MIN_MODELS,
   WARM_UP_MODELS,
+  WARM_UP_REFRESHES,
   WARM_UP_ROWS,
   warmUpRequests,
   warmUpTemplate,
@@ -38,25 +39,33 @@ describe('a worker warm-up', () => {
     expect(warmUpTemplate(job)).toEqual({ ...parameters, columnsPerModel: 3 });
   });
 
-  it('is a job of made-up models on the panel’s range, then the same models one step later (a refresh)', () => {
+  it('is a job of made-up models on the panel’s range, then refreshes of the same models, each one step later', () => {
     const jobs = warmUpRequests(template({}, 2));
     expect(jobs).toBeDefined();
-    const [first, refresh] = jobs!;
+    expect(jobs).toHaveLength(1 + WARM_UP_REFRESHES);
+    const [first] = jobs!;
     expect(first.models).toHaveLength(WARM_UP_MODELS);
-    expect(refresh.models.map((m) => m.slot)).toEqual(first.models.map((m) => m.slot));
-    for (const [m, model] of first.models.entries()) {
-      expect(model.columns).toHaveLength(2);
-      const later = refresh.models[m];
-      for (const [c, column] of model.columns.entries()) {
-        expect(column.times).toHaveLength(WARM_UP_ROWS);
-        expect(column.times[0]).toBe(START);
-        // One row gone at the start, one new at the end: the rest as before.
-        expect(Array.from(later.columns[c].times.subarray(0, -1))).toEqual(Array.from(column.times.subarray(1)));
-        expect(Array.from(later.columns[c].values.subarray(0, -1))).toEqual(Array.from(column.values.subarray(1)));
-      }
-    }
     const step = first.models[0].columns[0].times[1] - START;
-    expect(refresh.grid).toEqual({ ...first.grid, fromMs: first.grid.fromMs + step, toMs: first.grid.toMs + step });
+    jobs!.slice(1).forEach((refresh, k) => {
+      const previous = jobs![k];
+      expect(refresh.models.map((m) => m.slot)).toEqual(first.models.map((m) => m.slot));
+      for (const [m, model] of previous.models.entries()) {
+        expect(model.columns).toHaveLength(2);
+        const later = refresh.models[m];
+        for (const [c, column] of model.columns.entries()) {
+          expect(column.times).toHaveLength(WARM_UP_ROWS);
+          expect(column.times[0]).toBe(START + k * step);
+          // One row gone at the start, one new at the end: the rest as before.
+          expect(Array.from(later.columns[c].times.subarray(0, -1))).toEqual(Array.from(column.times.subarray(1)));
+          expect(Array.from(later.columns[c].values.subarray(0, -1))).toEqual(Array.from(column.values.subarray(1)));
+        }
+      }
+      expect(refresh.grid).toEqual({
+        ...previous.grid,
+        fromMs: previous.grid.fromMs + step,
+        toMs: previous.grid.toMs + step,
+      });
+    });
     // The same made-up series every time.
     expect(warmUpRequests(template({}, 2))).toEqual(jobs);
   });
