@@ -66,7 +66,7 @@ export interface BuiltFeatures {
   /** The features (scaled when a scaling was given), one row per scored table row. */
   matrix: FeatureMatrix;
   /** With the scaling 'fit': the statistics computed from these rows' features, which the matrix is scaled by. */
-  scaling?: { means: Float64Array; scales: Float64Array };
+  scaling: { means: Float64Array; scales: Float64Array } | undefined;
   /** One human-readable name per matrix column, e.g. "memory_free_mb (lag 1)". */
   featureNames: string[];
   /** Per matrix column: index of the metric column it came from, -1 for time features. */
@@ -169,7 +169,9 @@ function* buildWith(
 
   return {
     matrix: { rows, cols, values },
-    scaling: fitted, // always present: one object shape for every build (see MatrixColumnWriter)
+    // Present when undefined too: one object shape for builds that fit and builds that do not, which scoreResult
+    // reads alike (a model's training and its refreshes).
+    scaling: fitted,
     featureNames: plan.features.map((feature) => feature.name),
     sourceColumn: Int32Array.from(plan.features, (feature) => feature.column),
     rowIndex: keptRows.slice(warmupCount),

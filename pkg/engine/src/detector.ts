@@ -585,9 +585,9 @@ function scoreResult(
 }
 
 /**
- * 1 where a score exceeds the threshold. Its own function: with the loop in scoreResult, V8 compiled scoreResult on
- * stack replacement inside it, and the same optimised code was left again after the loop ("wrong map") on later
- * calls, once per model and refresh in a panel (Chromium's --trace-deopt).
+ * 1 where a score exceeds the threshold. Its own function: scoreResult, compiled on stack replacement inside this
+ * loop, was left again after it on later calls ("wrong map": it reads builds made with and without a fitted scaling,
+ * which now have one shape), once per model and refresh in a panel (Chromium's --trace-deopt).
  */
 function flagsAbove(scores: Float64Array, threshold: number): Uint8Array {
   const isAnomaly = new Uint8Array(scores.length);

@@ -233,7 +233,10 @@ function thresholdFor(contamination: 'auto' | number, scoreTrainingRows: () => F
   return -numpyPercentileInPlace(negated(scoreTrainingRows()), 100.0 * contamination);
 }
 
-/** -x for each x, in a new array. (A loop of its own: see scoresFromPathLengths in scoringLayout.ts.) */
+/**
+ * -x for each x, in a new array. A loop of its own: in thresholdFor it was compiled on stack replacement, and the
+ * same optimised code was left again after the loop on later fits (Node's --trace-deopt, the panel's worker job).
+ */
 function negated(values: Float64Array): Float64Array {
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {

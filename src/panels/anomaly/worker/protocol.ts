@@ -54,9 +54,9 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
       if (!jobs) {
         outcome = 'skipped';
       }
-      for (const job of jobs ?? []) {
+      for (let index = 0; index < (jobs?.count ?? 0); index++) {
         await runAnalyseJob(
-          job,
+          jobs!.job(index),
           own,
           hooksOf(isCancelled, () => undefined)
         );

@@ -3,8 +3,8 @@ import type { AnalyseRequest, PanelModelJob } from './messages';
 
 /**
  * A new worker's warm-up: a small job on made-up series, run in the worker's idle time, through the panel's own job
- * code with the panel's own parameters (a first job and its refresh one step later), in a state of its own whose
- * results are thrown away.
+ * code with the panel's own parameters (a first job, then refreshes, each one step later), in a state of its own
+ * whose results are thrown away.
  *
  * Why: a worker's first big job otherwise runs cold. V8 compiles the hot loops (features, forest, walk, decimation)
  * only once they have run a while, and with both cores busy scoring its background compiler waits for a core, so
@@ -22,8 +22,8 @@ export const WARM_UP_ATTEMPTS = 3;
  * decimation), not only call it: with 12 series of 1 000 rows ~90 optimising compiles (0.37-0.56 s of compiler CPU)
  * still ran during the 50 × 10 000 job on the cores scoring it; with 12 of 8 000 rows, 0.22-0.27 s, and the job
  * drew its marks in 860-934 ms against 942-1 431 ms (same browser test, the warm-up ended before the job in both,
- * docs/performance.md). It costs a worker 1.1-1.3 s of idle time instead of 0.7-0.85 s: most of a warm-up is
- * compiling, not rows. Longer series (options that need more history to train) get fewer, as many as make about
+ * docs/performance.md). It costs a worker 1.1-1.3 s of idle time instead of 0.7-0.85 s (with one refresh): most of a
+ * warm-up is compiling, not rows. Longer series (options that need more history to train) get fewer, as many as make about
  * the same rows, but never fewer than WARM_UP_MIN_MODELS.
  */
 export const WARM_UP_MODELS = 12;
@@ -33,10 +33,11 @@ export const WARM_UP_MIN_MODELS = 4;
 export const WARM_UP_ROWS = 8000;
 /**
  * Refreshes after the warm-up's first job, each one step later. V8 optimises the refresh's own code (the comparison
- * with the previous table, the new rows' scoring, marks, regions, decimation) once it has run for enough models; a
- * single warm-up refresh left most of that to the panel's first real refreshes, whose CPU then went largely to V8's
- * compilers on the same two cores (20-100 ms of it in each of the bench's steady refreshes 6 to 12, beside the
- * workers' ~20 ms: docs/performance.md). A refresh of the warm-up's models costs a worker a few milliseconds.
+ * with the previous table, the new rows' scoring, marks, regions, decimation) once it has run for enough models; with
+ * a single warm-up refresh the panel's first real refreshes paid for much of that compiling, on the same two cores
+ * (the bench's steady refreshes: 205-332 ms of compiler CPU over seven, 162-224 ms with these; docs/performance.md).
+ * They cost a worker ~150 ms more of idle time (in Node, 100 trees: the first job 380-390 ms, each refresh 5-23 ms).
+ * An online panel gets one: its refresh scores the whole range again (nothing is cached), a job as large as the first.
  */
 export const WARM_UP_REFRESHES = 16;
 /** Past this many rows (a panel whose options need a long history to train) a warm-up would cost too much: none. */
@@ -61,18 +62,27 @@ export function warmUpTemplate(request: Omit<AnalyseRequest, 'type' | 'jobId'>):
   return { ...parameters, columnsPerModel: Math.max(1, ...models.map((m) => m.columns.length)) };
 }
 
+/** The warm-up's jobs, made one at a time: each holds fresh series (made all at once, 17 jobs held ~26 MB or more). */
+export interface WarmUpJobs {
+  /** Jobs in all: the first, then the refreshes. */
+  readonly count: number;
+  /** Job `index` (0: the first; k: the k-th refresh, k steps later). */
+  job(index: number): AnalyseRequest;
+}
+
 /**
  * The warm-up's jobs: WARM_UP_MODELS made-up models (fewer when longer: see there) on the template's range
- * (trained on their own rows), then WARM_UP_REFRESHES refreshes of the same models, each one step later than the
- * one before (one row gone, one new). Undefined when the template's options need more rows than a warm-up may cost.
- * The series are seeded, so a warm-up does the same work every time.
+ * (trained on their own rows), then WARM_UP_REFRESHES refreshes of the same models (one for an online panel), each
+ * one step later than the one before (one row gone, one new). Undefined when the template's options need more rows
+ * than a warm-up may cost. The series are seeded, so a warm-up does the same work every time.
  */
-export function warmUpRequests(template: WarmUpTemplate): AnalyseRequest[] | undefined {
+export function warmUpRequests(template: WarmUpTemplate): WarmUpJobs | undefined {
   const rows = Math.max(WARM_UP_ROWS, template.check.count + 1);
   if (rows > WARM_UP_MAX_ROWS) {
     return undefined;
   }
   const { columnsPerModel, ...parameters } = template;
+  const refreshes = template.online ? 1 : WARM_UP_REFRESHES;
   const columns = Math.min(WARM_UP_MAX_COLUMNS, Math.max(1, Math.floor(columnsPerModel)));
   const span = template.grid.toMs - template.grid.fromMs;
   const stepMs = Number.isFinite(span) && span > 0 ? span / rows : 60_000;
@@ -81,7 +91,7 @@ export function warmUpRequests(template: WarmUpTemplate): AnalyseRequest[] | und
     WARM_UP_MIN_MODELS,
     Math.min(WARM_UP_MODELS, Math.floor((WARM_UP_MODELS * WARM_UP_ROWS) / rows))
   );
-  const values = madeUpValues(modelCount * columns, rows + WARM_UP_REFRESHES);
+  const values = madeUpValues(modelCount * columns, rows + refreshes);
   const jobAt = (jobId: number, shift: number): AnalyseRequest => {
     const models: PanelModelJob[] = [];
     for (let m = 0; m < modelCount; m++) {
@@ -100,7 +110,7 @@ export function warmUpRequests(template: WarmUpTemplate): AnalyseRequest[] | und
     const grid = { ...template.grid, fromMs: template.grid.fromMs + shifted, toMs: template.grid.toMs + shifted };
     return { ...parameters, type: 'analyse', jobId, models, grid };
   };
-  return Array.from({ length: 1 + WARM_UP_REFRESHES }, (_, shift) => jobAt(shift, shift));
+  return { count: 1 + refreshes, job: (index) => jobAt(index, index) };
 }
 
 /**

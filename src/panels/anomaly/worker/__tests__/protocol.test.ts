@@ -295,7 +295,7 @@ describe('worker protocol', () => {
   describe('warm-up', () => {
     const template = testWarmUpTemplate({ trees: 10 });
     /** A real job: the warm-up's own first job, under another id. */
-    const realJob = (jobId: number) => ({ ...warmUpRequests(template)![0], jobId });
+    const realJob = (jobId: number) => ({ ...warmUpRequests(template)!.job(0), jobId });
     /** A real job of other series than the warm-up's: `models` series of `n` points with a few spikes. */
     const otherJob = (jobId: number, n: number, models: number) => {
       const { columnsPerModel, ...parameters } = template;
