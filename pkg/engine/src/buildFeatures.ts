@@ -204,10 +204,7 @@ class MatrixColumnWriter {
 
   /** A series over the kept rows, skipping the warm-up. */
   scatter(feature: number, series: Float64Array): void {
-    const { rows, warmupCount, feature64 } = this;
-    for (let r = 0; r < rows; r++) {
-      feature64[r] = series[r + warmupCount];
-    }
+    keptRowsOf(series, this.warmupCount, this.rows, this.feature64);
     this.write(feature);
   }
 
@@ -216,18 +213,14 @@ class MatrixColumnWriter {
    * lag() and difference() give at these rows, which all have `order` observations before them: the warm-up).
    */
   scatterShifted(feature: number, series: Float64Array, kind: FeatureKind, order: number): void {
-    const { rows, warmupCount, feature64 } = this;
-    const shift = kind === 'value' ? 0 : order;
-    if (kind === 'difference') {
-      for (let r = 0; r < rows; r++) {
-        // Clamped: the difference of two values in the float32 range can be twice its limit.
-        feature64[r] = clampToFloat32(series[r + warmupCount] - series[r + warmupCount - shift]);
-      }
-    } else {
-      for (let r = 0; r < rows; r++) {
-        feature64[r] = series[r + warmupCount - shift];
-      }
-    }
+    shiftedRowsOf(
+      series,
+      this.warmupCount,
+      this.rows,
+      kind === 'value' ? 0 : order,
+      kind === 'difference',
+      this.feature64
+    );
     this.write(feature);
   }
 
@@ -256,6 +249,38 @@ class MatrixColumnWriter {
       for (let r = 0, offset = feature; r < rows; r++, offset += cols) {
         values[offset] = feature64[r];
       }
+    }
+  }
+}
+
+/**
+ * series[warmupCount + r] for each of `rows` rows, into `out`. The row loops are functions of their own, not in the
+ * writer's methods: a method compiled on stack replacement inside its loop was left again after it on every later
+ * call ("wrong map" on the writer, 420 times in a 12-refresh panel run: Chromium's --trace-deopt).
+ */
+function keptRowsOf(series: Float64Array, warmupCount: number, rows: number, out: Float64Array): void {
+  for (let r = 0; r < rows; r++) {
+    out[r] = series[r + warmupCount];
+  }
+}
+
+/** The value `shift` rows back (a lag), or the difference from it, for each of `rows` kept rows, into `out`. */
+function shiftedRowsOf(
+  series: Float64Array,
+  warmupCount: number,
+  rows: number,
+  shift: number,
+  difference: boolean,
+  out: Float64Array
+): void {
+  if (difference) {
+    for (let r = 0; r < rows; r++) {
+      // Clamped: the difference of two values in the float32 range can be twice its limit.
+      out[r] = clampToFloat32(series[r + warmupCount] - series[r + warmupCount - shift]);
+    }
+  } else {
+    for (let r = 0; r < rows; r++) {
+      out[r] = series[r + warmupCount - shift];
     }
   }
 }
