@@ -54,12 +54,15 @@ export function createRequestHandler(post: Post, pause: () => Promise<void> = yi
       if (!jobs) {
         outcome = 'skipped';
       }
-      for (let index = 0; index < (jobs?.count ?? 0); index++) {
+      for (let index = 0; jobs && index < jobs.count; index++) {
         await runAnalyseJob(
-          jobs!.job(index),
+          jobs.job(index),
           own,
           hooksOf(isCancelled, () => undefined)
         );
+        // The buffers of the series a refresh replaced: a real job hands them back to the page, a warm-up drops them
+        // (kept, every earlier job's series stayed alive until the warm-up's end).
+        takeRecycled(own);
       }
     } catch (error) {
       // Stopped by real work; anything else is a fault of the warm-up, not worth a second try.

@@ -23,8 +23,8 @@ export const WARM_UP_ATTEMPTS = 3;
  * still ran during the 50 × 10 000 job on the cores scoring it; with 12 of 8 000 rows, 0.22-0.27 s, and the job
  * drew its marks in 860-934 ms against 942-1 431 ms (same browser test, the warm-up ended before the job in both,
  * docs/performance.md). It costs a worker 1.1-1.3 s of idle time instead of 0.7-0.85 s (with one refresh): most of a
- * warm-up is compiling, not rows. Longer series (options that need more history to train) get fewer, as many as make about
- * the same rows, but never fewer than WARM_UP_MIN_MODELS.
+ * warm-up is compiling, not rows. Longer series (options that need more history to train) get fewer, as many as make
+ * about the same rows, but never fewer than WARM_UP_MIN_MODELS.
  */
 export const WARM_UP_MODELS = 12;
 /** The fewest series of a warm-up, whatever their length. */
@@ -110,7 +110,16 @@ export function warmUpRequests(template: WarmUpTemplate): WarmUpJobs | undefined
     const grid = { ...template.grid, fromMs: template.grid.fromMs + shifted, toMs: template.grid.toMs + shifted };
     return { ...parameters, type: 'analyse', jobId, models, grid };
   };
-  return { count: 1 + refreshes, job: (index) => jobAt(index, index) };
+  const count = 1 + refreshes;
+  return {
+    count,
+    job: (index) => {
+      if (!(Number.isInteger(index) && index >= 0 && index < count)) {
+        throw new RangeError(`warm-up job ${index} of ${count}`);
+      }
+      return jobAt(index, index);
+    },
+  };
 }
 
 /**

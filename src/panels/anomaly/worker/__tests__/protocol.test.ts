@@ -7,6 +7,8 @@ import { PEER_MIN_ROWS, PeerLink, type PeerMessage } from '../peerScoring';
 import { SCORE_CHUNK_ROWS } from '../../pipeline/chunkedScore';
 import { testWarmUpTemplate } from '../../testing/warmUpTemplate';
 import { warmUpRequests } from '../warmUp';
+import { type AnalyseState, runAnalyseJob } from '../analyseJob';
+import { DetectorCache } from '../detectorCache';
 
 const N = 300;
 const SPIKES = [100, 200, 250];
@@ -48,7 +50,7 @@ function askPeer(owner: PeerLink, from: number, stepRows: number): Promise<PeerM
 }
 
 /** A handler whose pauses all wait until `release` (then none does), counting them. */
-function gated() {
+function gated(freePauses = 0) {
   let release = () => {};
   const gate = new Promise<void>((resolve) => (release = resolve));
   const counter = { pauses: 0 };
@@ -57,7 +59,9 @@ function gated() {
     (message) => posted.push({ message }),
     async () => {
       counter.pauses++;
-      await gate;
+      if (counter.pauses > freePauses) {
+        await gate;
+      }
     }
   );
   const pausedAtLeast = async (n: number) => {
@@ -386,6 +390,22 @@ describe('worker protocol', () => {
       // A stop is for the warm-up it found: a later one runs through.
       await handle({ type: 'warm-up', template });
       expect(warmedUp(posted).map((m) => m.type === 'warmed-up' && m.outcome)).toEqual(['stopped', 'completed']);
+    });
+
+    it('stops inside a later refresh as well', async () => {
+      // The pauses of the warm-up's first job, run alone with the same hooks.
+      let firstJobPauses = 0;
+      const hooks = { pause: async () => void firstJobPauses++, isCancelled: () => false, progress: () => undefined };
+      const own: AnalyseState = { cache: new DetectorCache(), tables: new Map() };
+      await runAnalyseJob(warmUpRequests(template)!.job(0), own, { ...hooks, engineStepRows: SCORE_CHUNK_ROWS });
+      // Held at a pause after the first job's (in a refresh): those pauses and one more go through.
+      const { handle, posted, release, pausedAtLeast } = gated(firstJobPauses + 1);
+      const warming = handle({ type: 'warm-up', template });
+      await pausedAtLeast(firstJobPauses + 2);
+      await handle({ type: 'stop-warm-up' });
+      release();
+      await warming;
+      expect(warmedUp(posted)).toEqual([{ type: 'warmed-up', outcome: 'stopped', ms: expect.any(Number) }]);
     });
 
     it('a warm-up waiting behind a job is dropped by stop-warm-up, answered stopped, and never runs', async () => {
