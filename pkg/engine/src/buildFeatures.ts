@@ -204,7 +204,7 @@ class MatrixColumnWriter {
 
   /** A series over the kept rows, skipping the warm-up. */
   scatter(feature: number, series: Float64Array): void {
-    keptRowsOf(series, this.warmupCount, this.rows, this.feature64);
+    shiftedRowsOf(series, this.warmupCount, this.rows, 0, false, this.feature64);
     this.write(feature);
   }
 
@@ -254,17 +254,11 @@ class MatrixColumnWriter {
 }
 
 /**
- * series[warmupCount + r] for each of `rows` rows, into `out`. The row loops are functions of their own, not in the
- * writer's methods: a method compiled on stack replacement inside its loop was left again after it on every later
- * call ("wrong map" on the writer, 420 times in a 12-refresh panel run: Chromium's --trace-deopt).
+ * The value `shift` rows back (a lag; 0: the value itself), or the difference from it, for each of `rows` kept rows
+ * after the warm-up, into `out`. The row loops are functions of their own, not in the writer's methods: a method
+ * compiled on stack replacement inside its loop was left again after it on every later call ("wrong map" on the
+ * writer, 420 times in a 12-refresh panel run: Chromium's --trace-deopt).
  */
-function keptRowsOf(series: Float64Array, warmupCount: number, rows: number, out: Float64Array): void {
-  for (let r = 0; r < rows; r++) {
-    out[r] = series[r + warmupCount];
-  }
-}
-
-/** The value `shift` rows back (a lag), or the difference from it, for each of `rows` kept rows, into `out`. */
 function shiftedRowsOf(
   series: Float64Array,
   warmupCount: number,

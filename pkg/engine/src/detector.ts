@@ -28,6 +28,7 @@ import { planFeatures, resolveSeasonality, type Seasonality } from './featurePla
 import { StandardScaler, type SerializedScaler } from './features/standardScaler';
 import {
   anomalyScoring,
+  flagsAbove,
   IsolationForest,
   validateContamination,
   type ForestScoring,
@@ -582,19 +583,6 @@ function scoreResult(
     result.column = model.columns[0];
   }
   return result;
-}
-
-/**
- * 1 where a score exceeds the threshold. Its own function: scoreResult, compiled on stack replacement inside this
- * loop, was left again after it on later calls ("wrong map": it reads builds made with and without a fitted scaling,
- * which now have one shape), once per model and refresh in a panel (Chromium's --trace-deopt).
- */
-function flagsAbove(scores: Float64Array, threshold: number): Uint8Array {
-  const isAnomaly = new Uint8Array(scores.length);
-  for (let i = 0; i < scores.length; i++) {
-    isAnomaly[i] = scores[i] > threshold ? 1 : 0;
-  }
-  return isAnomaly;
 }
 
 /**

@@ -234,6 +234,20 @@ function thresholdFor(contamination: 'auto' | number, scoreTrainingRows: () => F
 }
 
 /**
+ * 1 where a score exceeds the threshold (an anomaly), 0 otherwise: predict(), and the detector's scoreResult. A
+ * function of its own, not a loop inside scoreResult: V8 compiled scoreResult on stack replacement inside that loop,
+ * and the same optimised code was left again after it ("wrong map") on later calls, once per model and refresh in a
+ * panel (Chromium's --trace-deopt).
+ */
+export function flagsAbove(scores: Float64Array, threshold: number): Uint8Array {
+  const flags = new Uint8Array(scores.length);
+  for (let i = 0; i < scores.length; i++) {
+    flags[i] = scores[i] > threshold ? 1 : 0;
+  }
+  return flags;
+}
+
+/**
  * -x for each x, in a new array. A loop of its own: in thresholdFor it was compiled on stack replacement, and the
  * same optimised code was left again after the loop on later fits (Node's --trace-deopt, the panel's worker job).
  */
@@ -619,13 +633,7 @@ export class IsolationForest {
 
   /** 1 for rows whose score exceeds the threshold (anomalies), 0 otherwise. */
   predict(x: FeatureMatrix): Uint8Array {
-    const scores = this.anomalyScores(x);
-    const threshold = this.threshold;
-    const labels = new Uint8Array(scores.length);
-    for (let i = 0; i < scores.length; i++) {
-      labels[i] = scores[i] > threshold ? 1 : 0;
-    }
-    return labels;
+    return flagsAbove(this.anomalyScores(x), this.threshold);
   }
 
   /**
