@@ -53,10 +53,17 @@ install_node_modules() {
 
 run "apt-get install (missing Debian packages)" install_debian_packages
 run "npm ci (skipped when node_modules matches package-lock.json)" install_node_modules
-run "lint" npm run lint
+# Two single-threaded jobs beside the compilers: the linter, and the downloads of the Grafana releases' packages
+# for the last step (~1 minute), joined before the unit tests, whose file crawl should not see a half-written
+# node_modules.
+beside "lint" npm run lint
+beside "Grafana 12.3.3 and 13.2.3 packages for the browser tests" \
+  bash scripts/browser-grafana-versions.sh --install-only
 run "build: workspaces (engine, then query, proxy, writer and cli, which type against their builds)" npm run build:pkg
 run "typecheck" npm run typecheck
+join "lint"
 run "build: the Grafana plugin (app + nested panel)" npm run build
+join "Grafana 12.3.3 and 13.2.3 packages for the browser tests"
 run "unit tests" npm run test:unit
 run "CLI demo on the bundled sample" bash -c \
   'npm run demo && node scripts/check-demo.js results/anomaly_reports data/sample_telemetry_labels.csv'

@@ -4,7 +4,9 @@
  * the exit status is non-zero when any step failed; and the GitHub workflow runs that same script.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readJson, repoPath } from './stackFiles';
 
@@ -37,6 +39,44 @@ describe('scripts/ci.sh step runner', () => {
     );
     expect(lines.at(-1)).toBe('ci: 8 passed, 0 failed');
     expect(status).toBe(0);
+  });
+
+  it('runs a step started beside the next ones at the same time as them, and shows its output when joined', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-steps-'));
+    try {
+      // The step beside waits for a file the next step writes: it passes only if both run at once.
+      const { status, lines } = runSteps(
+        [
+          `beside "download" bash -c 'for i in $(seq 600); do [ -f ${dir}/written ] && { echo "fetched"; exit 0; }; sleep 0.1; done; exit 1'`,
+          `run "build" bash -c 'touch ${dir}/written; printf "Tests:       2 passed, 2 total\\n"'`,
+          `join "download"`,
+          `run "after" bash -c 'echo later'`,
+        ].join('\n')
+      );
+      const joined = lines.findIndex((line) => /^=== download: joined \(\d+s\)$/.test(line));
+      expect(lines).toContain('=== download: started beside the next steps (0s)');
+      expect(joined).toBeGreaterThan(lines.indexOf('=== build (0s)'));
+      expect(lines[joined + 1]).toBe('fetched');
+      expect(lines.indexOf('later')).toBeGreaterThan(joined);
+      expect(lines.at(-1)).toBe('ci: 2 passed, 0 failed');
+      expect(status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('joins at the end a step started beside and never joined, and counts its failure', () => {
+    const { status, lines } = runSteps(
+      [
+        `beside "lint" bash -c 'echo "2 problems"; exit 1'`,
+        `run "unit" bash -c 'printf "Tests:       3 passed, 3 total\\n"'`,
+      ].join('\n')
+    );
+    const joined = lines.findIndex((line) => line.startsWith('=== lint: joined'));
+    expect(joined).toBeGreaterThan(lines.indexOf('=== unit (0s)'));
+    expect(lines.slice(joined + 1, joined + 3)).toEqual(['2 problems', '=== FAILED: lint (exit 1)']);
+    expect(lines.slice(-2)).toEqual(['ci: failed steps: lint', 'ci: 3 passed, 1 failed']);
+    expect(status).not.toBe(0);
   });
 
   it('is what npm run ci and the GitHub workflow run', () => {
