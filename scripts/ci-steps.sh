@@ -5,7 +5,8 @@
 # whatever failed before it.
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# On an early exit, the steps still running beside stop before their logs' directory goes.
+trap 'kill "${beside_pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
 failed_steps=()
 extra_failures=0
 step_number=0

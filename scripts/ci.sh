@@ -60,13 +60,15 @@ beside "lint" npm run lint
 beside "Grafana 12.3.3 and 13.2.3 packages for the browser tests" \
   bash scripts/browser-grafana-versions.sh --install-only
 run "build: workspaces (engine, then query, proxy, writer and cli, which type against their builds)" npm run build:pkg
-run "typecheck" npm run typecheck
+# npm run typecheck is typecheck:plugin, then each workspace's tsc --noEmit: what build:pkg has just done.
+run "typecheck: the plugin and the integration tests (build:pkg type-checked the workspaces)" npm run typecheck:plugin
 join "lint"
 run "build: the Grafana plugin (app + nested panel)" npm run build
 join "Grafana 12.3.3 and 13.2.3 packages for the browser tests"
 run "unit tests" npm run test:unit
+# npm run demo is build:pkg, done above, then demo:detect.
 run "CLI demo on the bundled sample" bash -c \
-  'npm run demo && node scripts/check-demo.js results/anomaly_reports data/sample_telemetry_labels.csv'
+  'npm run demo:detect && node scripts/check-demo.js results/anomaly_reports data/sample_telemetry_labels.csv'
 run "plugin package, checked with the plugin validator's rules" bash -c \
   'zip_file=$(npm run --silent package | head -n 1) && node scripts/check-plugin-archive.js "$zip_file"'
 run "integration tests (real Prometheus, InfluxDB, VictoriaMetrics, vmalert, Alertmanager)" npm run test:integration

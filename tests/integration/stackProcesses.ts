@@ -1,8 +1,7 @@
 /** Runs the demo stack's own commands (the built CLI, deploy/alert-receiver.js) as local processes for the stack tests. */
-import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { buildWorkspaces } from '../../pkg/buildWorkspaces';
 import { MetricSeries } from '../support/openMetrics';
 import { ServerProcess, startServerProcess } from '../support/serverProcess';
 import { REPO_ROOT, repoPath } from './stackFiles';
@@ -11,35 +10,11 @@ const run = promisify(execFile);
 
 /**
  * Compiles the workspaces the CLI needs (pkg/X/dist), so the tests run `node pkg/cli/bin/telemetry-analyzer.js` as
- * compose does. A workspace whose dist is newer than all its sources is left as it is (as make would): the CI built
- * them all a step before, and four test files ask (~16 s each, more on a busy machine).
+ * compose does; a workspace whose dist is newer than what its build reads is left as it is (the CI built them all a
+ * step before, and four test files ask: ~16 s each, more on a busy machine). See pkg/buildWorkspaces.js.
  */
 export function buildCli(): void {
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [REPO_ROOT] });
-  for (const workspace of ['pkg/engine', 'pkg/query', 'pkg/proxy', 'pkg/writer', 'pkg/cli']) {
-    const sources = Math.max(
-      newestMtimeMs(join(REPO_ROOT, workspace, 'src')),
-      newestMtimeMs(join(REPO_ROOT, workspace, 'tsconfig.json'))
-    );
-    if (newestMtimeMs(join(REPO_ROOT, workspace, 'dist')) > sources) {
-      continue;
-    }
-    execFileSync(process.execPath, [tsc, '-p', workspace], { cwd: REPO_ROOT, stdio: 'inherit' });
-  }
-}
-
-/** The newest modification time of a file or of any file under a directory; 0 when there is none. */
-function newestMtimeMs(path: string): number {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) {
-    return stat.mtimeMs;
-  }
-  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtimeMs(join(path, name))), 0);
+  buildWorkspaces();
 }
 
 /**
