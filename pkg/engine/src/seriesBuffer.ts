@@ -34,16 +34,9 @@ export class SeriesBuffer {
     while (this.count + rows.length > this.timestamps.length) {
       this.grow();
     }
-    const at = this.count;
-    for (let i = 0; i < rows.length; i++) {
-      this.timestamps[at + i] = timestamps[rows[i]];
-    }
+    gatherRows(this.timestamps, this.count, timestamps, rows);
     for (let c = 0; c < this.columns.length; c++) {
-      const source = columns[c];
-      const target = this.columns[c];
-      for (let i = 0; i < rows.length; i++) {
-        target[at + i] = source[rows[i]];
-      }
+      gatherRows(this.columns[c], this.count, columns[c], rows);
     }
     this.count += rows.length;
   }
@@ -107,5 +100,16 @@ export class SeriesBuffer {
       bigger.set(column);
       return bigger;
     });
+  }
+}
+
+/**
+ * target[at + i] = source[rows[i]] for each i. The loop alone in a function: V8 compiles a long loop on stack
+ * replacement, and pushRows, called once per batch, left that code after its first loop on every call (84 times in
+ * a run of the CLI on 1 M rows; Node's --trace-deopt).
+ */
+function gatherRows(target: Float64Array, at: number, source: Float64Array, rows: Int32Array): void {
+  for (let i = 0; i < rows.length; i++) {
+    target[at + i] = source[rows[i]];
   }
 }

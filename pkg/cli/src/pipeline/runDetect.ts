@@ -162,38 +162,11 @@ async function scoreAndWrite(
   await outputs.scores.write(csvLine(scoresHeader(groupColumn, perColumn ? schema.metricNames : [], online)));
   await outputs.anomalies.write(csvLine(anomaliesHeader(groupColumn, schema.metricNames)));
 
-  const scoreLines = new ScoreLines(groups.names, groupColumn !== undefined, perColumn, online);
+  const grouped = groupColumn !== undefined;
+  const scoreLines = new ScoreLines(groups.names, grouped, perColumn, online);
   const emit = async (batch: RowBatch, scores: BatchScores) => {
-    let anomalies = '';
-    for (let row = 0; row < batch.size; row++) {
-      const groupCounts = counts[batch.groupIndex[row]];
-      groupCounts.rows_read++;
-      switch (scores.status[row]) {
-        case SCORED:
-          groupCounts.rows_scored++;
-          break;
-        case MISSING:
-          groupCounts.rows_skipped.missing++;
-          break;
-        case UNTRAINED:
-          groupCounts.rows_skipped.untrained++;
-          break;
-        case TRAINING:
-          groupCounts.rows_skipped.training++;
-          // Online, the rows the first model trains on: counted once they are all in (a shorter group trains none).
-          if (groupCounts.rows_skipped.training === plan.online?.options.warmup) {
-            groupCounts.training_rows = groupCounts.rows_skipped.training;
-          }
-          warmUpRanges[batch.groupIndex[row]]?.forEach((range, m) => range.add(batch.values[m][row]));
-          break;
-        default:
-          groupCounts.rows_skipped.warm_up++;
-      }
-      if (scores.isAnomaly[row] === 1) {
-        groupCounts.anomalies++;
-        anomalies += csvLine(anomalyLine(batch, scores, row, groups.names, groupColumn !== undefined));
-      }
-    }
+    countRows(batch, scores, counts, plan.online?.options.warmup, warmUpRanges);
+    const anomalies = anomalyLines(batch, scores, counts, groups.names, grouped);
     await outputs.scores.write(scoreLines.of(batch, scores));
     await outputs.anomalies.write(anomalies);
     report.addBatch(batch, scores, groups.names);
@@ -382,6 +355,75 @@ function anomaliesHeader(groupColumn: string | undefined, metrics: string[]): st
  */
 function asInputColumn(name: string, own: readonly string[]): string {
   return own.includes(name) ? `${name} (input)` : name;
+}
+
+// The per-row loops of a batch's writing are functions of their own, not inside the closure that writes each batch:
+// V8 compiles a long loop on stack replacement, and a closure called once per batch re-entered that code at the loop
+// and left it after it on every call (Node's --trace-deopt).
+
+/**
+ * Counts each row of a batch in its group's counts, by what the scoring did with it. Online, the rows the first model
+ * trains on (the first `warmup` of a group) also widen their group's column ranges (`warmUpRanges`, empty unless
+ * --raw), and the group's training rows are counted once they are all in (a shorter group trains none).
+ */
+function countRows(
+  batch: RowBatch,
+  scores: BatchScores,
+  counts: GroupCounts[],
+  warmup: number | undefined,
+  warmUpRanges: ColumnRange[][]
+): void {
+  for (let row = 0; row < batch.size; row++) {
+    const group = batch.groupIndex[row];
+    const groupCounts = counts[group];
+    groupCounts.rows_read++;
+    switch (scores.status[row]) {
+      case SCORED:
+        groupCounts.rows_scored++;
+        break;
+      case MISSING:
+        groupCounts.rows_skipped.missing++;
+        break;
+      case UNTRAINED:
+        groupCounts.rows_skipped.untrained++;
+        break;
+      case TRAINING:
+        groupCounts.rows_skipped.training++;
+        if (groupCounts.rows_skipped.training === warmup) {
+          groupCounts.training_rows = groupCounts.rows_skipped.training;
+        }
+        if (group < warmUpRanges.length) {
+          widenRanges(warmUpRanges[group], batch.values, row);
+        }
+        break;
+      default:
+        groupCounts.rows_skipped.warm_up++;
+    }
+  }
+}
+
+function widenRanges(ranges: ColumnRange[], values: RowBatch['values'], row: number): void {
+  for (let m = 0; m < ranges.length; m++) {
+    ranges[m].add(values[m][row]);
+  }
+}
+
+/** The anomalies.csv lines of a batch's flagged rows, each counted in its group's anomalies. */
+function anomalyLines(
+  batch: RowBatch,
+  scores: BatchScores,
+  counts: GroupCounts[],
+  groups: string[],
+  grouped: boolean
+): string {
+  let lines = '';
+  for (let row = 0; row < batch.size; row++) {
+    if (scores.isAnomaly[row] === 1) {
+      counts[batch.groupIndex[row]].anomalies++;
+      lines += csvLine(anomalyLine(batch, scores, row, groups, grouped));
+    }
+  }
+  return lines;
 }
 
 function anomalyLine(
