@@ -36,6 +36,25 @@ describe('atomic output', () => {
     expect(readdirSync(directory)).toEqual([]);
   });
 
+  it('creates each temporary file before open() returns, so a signal at any later moment finds it to remove', async () => {
+    // A SIGTERM while the results were written left `.anomalies.csv.<pid>.<time>.tmp` behind (CI, 2026-12-07): the
+    // stream opened its file later on another thread, after the signal's cleanup had found nothing to remove.
+    const directory = tempDir();
+    const seen = await writeAtomically(directory, async (output) => {
+      const names: string[][] = [];
+      for (const name of ['scores.csv', 'anomalies.csv']) {
+        output.open(join(directory, name));
+        names.push(readdirSync(directory).sort());
+      }
+      return names;
+    });
+    expect(seen.map((names) => names.map((name) => name.replace(/\.\d+\.[0-9a-z]+\.tmp$/, '.tmp')))).toEqual([
+      ['.scores.csv.tmp'],
+      ['.anomalies.csv.tmp', '.scores.csv.tmp'],
+    ]);
+    expect(readdirSync(directory).sort()).toEqual(['anomalies.csv', 'scores.csv']);
+  });
+
   it('removes every directory level a failed run created, not only the last', async () => {
     const outer = join(tempDir(), 'outer');
     const run = writeAtomically(join(outer, 'middle', 'out'), async (output) => {

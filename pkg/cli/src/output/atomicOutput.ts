@@ -13,6 +13,7 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   realpathSync,
   renameSync,
@@ -117,6 +118,14 @@ interface PendingFile {
   writer: TextFileWriter;
 }
 
+/** A file that could not be created or written: said of its final name, which is what the user gave. */
+function cannotWrite(path: string, error: Error): InputError {
+  return new InputError(
+    { source: path },
+    `cannot write the file (${(error as NodeJS.ErrnoException).code ?? error.message}); nothing was written`
+  );
+}
+
 /** Output files of one run, in one directory (`--output-dir`) or as single files (`--model`). */
 export class AtomicOutput {
   private readonly files: PendingFile[] = [];
@@ -167,14 +176,16 @@ export class AtomicOutput {
     this.refuseInput(path);
     removeOrphanedTemporaries(dirname(path), basename(path), this.listing(dirname(path)));
     const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-    const stream = createWriteStream(tempPath, { flags: 'wx' });
-    const writer = new TextFileWriter(
-      stream,
-      (error) =>
-        new InputError(
-          { source: path },
-          `cannot write the file (${(error as NodeJS.ErrnoException).code ?? error.message}); nothing was written`
-        )
+    // Created here, synchronously, and listed before a signal's cleanup can run: a stream's own open comes later, on
+    // another thread, and a SIGTERM in between left the file behind (the cleanup had found nothing to remove yet).
+    let descriptor: number;
+    try {
+      descriptor = openSync(tempPath, 'wx');
+    } catch (error) {
+      throw cannotWrite(path, error as Error);
+    }
+    const writer = new TextFileWriter(createWriteStream(tempPath, { fd: descriptor }), (error) =>
+      cannotWrite(path, error)
     );
     this.files.push({ finalPath: path, tempPath, writer });
     return writer;
