@@ -42,14 +42,13 @@ function isFresh(directory, sources, inputs) {
   return outputs.length > 0 && outputs.every(existsSync) && Math.min(...mtimes(outputs)) > Math.max(...mtimes(inputs));
 }
 
-/** Compiles every workspace whose dist is not fresh; returns the ones compiled. Throws when tsc fails. */
+/** Compiles every workspace whose dist is not fresh. Throws when tsc fails. */
 function buildWorkspaces() {
   const tsc = require.resolve('typescript/bin/tsc', { paths: [repositoryRoot] });
   const shared = [
     path.join(repositoryRoot, 'pkg', 'tsconfig.base.json'),
     require.resolve('typescript/package.json', { paths: [repositoryRoot] }),
   ];
-  const compiled = [];
   const builtBefore = [];
   for (const workspace of WORKSPACES) {
     const directory = path.join(repositoryRoot, workspace);
@@ -62,11 +61,9 @@ function buildWorkspaces() {
     ];
     if (!isFresh(directory, sources, inputs)) {
       execFileSync(process.execPath, [tsc, '-p', workspace], { cwd: repositoryRoot, stdio: 'inherit' });
-      compiled.push(workspace);
     }
     builtBefore.push(directory);
   }
-  return compiled;
 }
 
-module.exports = { buildWorkspaces, WORKSPACES };
+module.exports = { buildWorkspaces };

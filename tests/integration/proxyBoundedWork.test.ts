@@ -13,8 +13,8 @@ import { exchange, rawRequest } from '../support/rawHttp';
 import { stopAfterEach } from '../support/stopAfterEach';
 import { makeTempDir, removeTempDir } from '../support/tempDir';
 import { waitUntil } from '../support/waitUntil';
-import { buildCli } from './stackProcesses';
 import { REPO_ROOT } from './stackFiles';
+import { buildWorkspaces } from '../../pkg/buildWorkspaces';
 
 const stopLater = stopAfterEach();
 const END_S = 1_700_000_000;
@@ -349,7 +349,7 @@ describe('limits.queryTimeout', () => {
 describe('SIGTERM', () => {
   let dir: string;
   beforeAll(() => {
-    buildCli();
+    buildWorkspaces();
     dir = makeTempDir('proxy-sigterm');
   });
   afterAll(() => removeTempDir(dir));

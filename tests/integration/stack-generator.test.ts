@@ -11,7 +11,8 @@ import { ServerProcess } from '../support/serverProcess';
 import { makeTempDir, removeTempDir } from '../support/tempDir';
 import { waitUntil } from '../support/waitUntil';
 import { repoPath } from './stackFiles';
-import { buildCli, jsonLogLines, parseOpenMetrics, runNode, startNode } from './stackProcesses';
+import { jsonLogLines, parseOpenMetrics, runNode, startNode } from './stackProcesses';
+import { buildWorkspaces } from '../../pkg/buildWorkspaces';
 
 const CLI = repoPath('pkg/cli/bin/telemetry-analyzer.js');
 const HOSTS = ['host-a', 'host-b', 'host-c'];
@@ -38,7 +39,7 @@ describe('telemetry-analyzer generate', () => {
   let generator: ServerProcess | undefined;
 
   beforeAll(() => {
-    buildCli();
+    buildWorkspaces();
     dir = makeTempDir('generate');
   });
 

@@ -18,7 +18,6 @@ import { startVmalert, VmalertServer } from '../support/vmalert';
 import { waitUntil } from '../support/waitUntil';
 import { composeCommand, loadCompose, provisionedAlertRules, readYaml, ruleExpression } from './stackFiles';
 import {
-  buildCli,
   jsonLogLines,
   localNodeCommand,
   optionValue,
@@ -27,6 +26,7 @@ import {
   startNode,
   withOption,
 } from './stackProcesses';
+import { buildWorkspaces } from '../../pkg/buildWorkspaces';
 
 /** The injected anomaly starts this long after the generator, while the other servers start (the models train on
  * the day before the scored range, so whether they train before or after the anomaly starts does not matter). */
@@ -51,7 +51,7 @@ describe('the demo stack, end to end', () => {
   let proxy: ServerProcess;
   let vmalert: VmalertServer;
 
-  beforeAll(() => buildCli());
+  beforeAll(() => buildWorkspaces());
 
   afterAll(async () => {
     for (const server of stoppables.reverse()) {

@@ -1,21 +1,11 @@
 /** Runs the demo stack's own commands (the built CLI, deploy/alert-receiver.js) as local processes for the stack tests. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { buildWorkspaces } from '../../pkg/buildWorkspaces';
 import { MetricSeries } from '../support/openMetrics';
 import { ServerProcess, startServerProcess } from '../support/serverProcess';
 import { REPO_ROOT, repoPath } from './stackFiles';
 
 const run = promisify(execFile);
-
-/**
- * Compiles the workspaces the CLI needs (pkg/X/dist), so the tests run `node pkg/cli/bin/telemetry-analyzer.js` as
- * compose does; a workspace whose dist is newer than what its build reads is left as it is (the CI built them all a
- * step before, and four test files ask: ~16 s each, more on a busy machine). See pkg/buildWorkspaces.js.
- */
-export function buildCli(): void {
-  buildWorkspaces();
-}
 
 /**
  * A compose service's `node <script> args…` command as a local argv: the script path mapped from the container's

@@ -36,7 +36,8 @@ import {
 import { makeTempDir, removeTempDir } from '../support/tempDir';
 import { waitUntil } from '../support/waitUntil';
 import { repoPath } from './stackFiles';
-import { buildCli, jsonLogLines, parseOpenMetrics, runNode } from './stackProcesses';
+import { jsonLogLines, parseOpenMetrics, runNode } from './stackProcesses';
+import { buildWorkspaces } from '../../pkg/buildWorkspaces';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -65,7 +66,7 @@ function inputSeries() {
 let cliBuilt = false;
 function buildCliOnce(): void {
   if (!cliBuilt) {
-    buildCli();
+    buildWorkspaces();
     cliBuilt = true;
   }
 }
