@@ -88,6 +88,23 @@ describe('interrupted while the results are written', () => {
   });
 });
 
+describe('interrupted while generate writes its --openmetrics-file backfill', () => {
+  test('SIGTERM removes the temporary file and ends by SIGTERM', async () => {
+    // Before: the backfill's <file>.<pid>.tmp had no cleanup registered, and Node's default for the signal left it.
+    const out = join(tempDir(), 'history');
+    const exit = await interruptWhen(
+      // 60 days of 3 hosts: ~340 MB of text, far longer to write than the poll takes to see the file.
+      ['generate', '--backfill', '60d', '--openmetrics-file', join(out, 'backfill.om')],
+      tempDir('cli-interrupt-'),
+      () => existsSync(out) && readdirSync(out).some((name) => name.endsWith('.tmp')),
+      'SIGTERM'
+    );
+    expect(exit).toEqual({ code: null, signal: 'SIGTERM', stderr: '' });
+    // The directory the run created goes too, being empty.
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('killed outright while the results are written (SIGKILL, out of memory)', () => {
   test('a later run writing the same files removes the temporary ones the killed run left, once old; nothing else', async () => {
     // No cleanup runs on SIGKILL: the hidden .scores.csv.<pid>.<time>.tmp files stayed in the directory for good.

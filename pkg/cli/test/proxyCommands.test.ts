@@ -3,7 +3,7 @@
  * proxy's ConfigError recognised by class, not by name), and `generate` reads durations with the one duration
  * grammar of the panel, the proxy and Grafana (engine src/contract/durations.ts): units descending, each once.
  */
-import { writeFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { createServer, type AddressInfo } from 'net';
 import { join } from 'path';
 import { filesIn, runCli, tempDir } from './cliHarness';
@@ -95,13 +95,27 @@ describe('generate', () => {
     }
   );
 
+  it('writes --openmetrics-file whole, creating its directory as the other commands create theirs', () => {
+    const directory = tempDir('cli-openmetrics-');
+    const file = join(directory, 'new-directory', 'backfill.om');
+    const run = runCli(['generate', '--backfill', '1h', '--openmetrics-file', file]);
+    expect(run.status).toBe(0);
+    expect(filesIn(join(directory, 'new-directory'))).toEqual(['backfill.om']);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^# HELP /);
+    expect(lines[lines.length - 1]).toBe('# EOF');
+  });
+
   it('says which --openmetrics-file it cannot write, exit 2, and leaves no temporary file', () => {
     const directory = tempDir('cli-openmetrics-');
-    const file = join(directory, 'no-such-directory', 'backfill.om');
+    const notADirectory = join(directory, 'a-file');
+    writeFileSync(notADirectory, 'kept\n');
+    const file = join(notADirectory, 'backfill.om');
     const run = runCli(['generate', '--backfill', '1h', '--openmetrics-file', file]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`--openmetrics-file: cannot write ${file} (ENOENT)`);
-    expect(filesIn(directory)).toEqual([]);
+    expect(run.stderr).toContain(`${notADirectory}: is not a directory`);
+    expect(filesIn(directory)).toEqual(['a-file']);
+    expect(readFileSync(notADirectory, 'utf8')).toBe('kept\n');
   });
 
   it('refuses an --influx-url on a port fetch never contacts, exit 2, before writing anything', () => {

@@ -3,14 +3,11 @@
  * the current values on /metrics and/or write them to InfluxDB every step, injecting the scheduled anomalies,
  * until `signal` aborts. Every event is one JSON line through `log`.
  */
-import { createWriteStream } from 'fs';
-import { rename, rm } from 'fs/promises';
-import { Readable } from 'stream';
-import { pipeline } from 'stream/promises';
 import { createServer, type Server } from 'http';
 import { once } from 'events';
 import { type AddressInfo } from 'net';
-import { InputError } from '../errors';
+import { dirname } from 'path';
+import { writeAtomically } from '../output/atomicOutput';
 import { METRICS } from '../sample/generateTelemetry';
 import { InfluxWriter, type InfluxTarget } from './influxWriter';
 import { anomalyAt, stepStart, telemetryAt, type LiveTelemetryModel } from './liveTelemetry';
@@ -189,7 +186,10 @@ function samplesBetween(model: LiveTelemetryModel, fromMs: number, toMs: number)
   });
 }
 
-/** Written to a temporary file renamed into place, so promtool never reads half a file. Returns the sample count. */
+/**
+ * Written through AtomicOutput, as the other commands' outputs: a temporary file renamed into place, so promtool never
+ * reads half a file, and removed on failure or on Ctrl-C / SIGTERM. Returns the sample count.
+ */
 async function writeOpenMetricsBackfill(
   file: string,
   model: LiveTelemetryModel,
@@ -198,23 +198,13 @@ async function writeOpenMetricsBackfill(
   toMs: number
 ): Promise<number> {
   const samplesByHost = samplesBetween(model, fromMs, toMs);
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
+  await writeAtomically(dirname(file), async (output) => {
+    const writer = output.open(file);
     // Written as the lines come: joined first, 100 days of them passed the longest string V8 makes (a review).
-    const lines = (function* () {
-      for (const line of openMetricsLines(samplesByHost, job)) {
-        yield line + '\n';
-      }
-    })();
-    await pipeline(Readable.from(lines), createWriteStream(temporary));
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    throw typeof code === 'string'
-      ? new InputError({ source: '--openmetrics-file' }, `cannot write ${file} (${code})`)
-      : error;
-  }
+    for (const line of openMetricsLines(samplesByHost, job)) {
+      await writer.write(line + '\n');
+    }
+  });
   return samplesByHost.reduce((sum, samples) => sum + samples.length, 0) * METRICS.length;
 }
 
