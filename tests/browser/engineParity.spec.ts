@@ -14,12 +14,12 @@ import { openHostWithPanelWorker, type ProbeModel, runPanelWorkerAnalyse, runPan
 test('the panel’s worker in Chromium scores exactly as the engine in Node', async ({ host }) => {
   await openHostWithPanelWorker(host);
   const data = generateTelemetry({ start: 0, end: 3 * 86_400_000, stepMs: 60_000, hosts: ['host-a'], seed: 21 });
-  const timestamps = Array.from(data.timestamps);
+  const { timestamps } = data;
   const metrics = data.hosts[0].metrics;
   const models: ProbeModel[] = [
     // All five metrics as one multivariate model, and one metric on its own (3 days: seasonality features on).
-    { slot: 'all', timestamps, columns: METRICS.map((m) => ({ name: m, values: Array.from(metrics[m]) })) },
-    { slot: 'cpu', timestamps, columns: [{ name: 'cpu', values: Array.from(metrics.cpu_usage_percent) }] },
+    { slot: 'all', timestamps, columns: METRICS.map((m) => ({ name: m, values: metrics[m] })) },
+    { slot: 'cpu', timestamps, columns: [{ name: 'cpu', values: metrics.cpu_usage_percent }] },
   ];
   for (const seed of [42, 7]) {
     const options = { ...DEFAULT_OPTIONS, seed, contamination: 0.02 };
@@ -46,9 +46,9 @@ test('the panel’s worker in Chromium scores exactly as the engine in Node', as
       const inChromium = outcomes[i];
       expect(inChromium.ok).toBe(true);
       if (inChromium.ok) {
-        expect(inChromium.scores).toEqual(Array.from(inNode.scores)); // every double, exactly
+        expect(Array.from(inChromium.scores)).toEqual(Array.from(inNode.scores)); // every double, exactly
         expect(inChromium.threshold).toBe(inNode.threshold);
-        expect(inChromium.isAnomaly).toEqual(Array.from(inNode.isAnomaly));
+        expect(Array.from(inChromium.isAnomaly)).toEqual(Array.from(inNode.isAnomaly));
         expect(inChromium.isAnomaly.some((flag) => flag === 1)).toBe(true);
       }
     });

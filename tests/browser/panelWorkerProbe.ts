@@ -6,7 +6,12 @@
 import type { Page } from '@playwright/test';
 
 import { generateTelemetry } from '../../pkg/cli/src/sample/generateTelemetry';
-import type { AnalyseRequest, ScoreRequest, WorkerResponse } from '../../src/panels/anomaly/worker/messages';
+import type {
+  AnalyseRequest,
+  ModelOutcome,
+  ScoreRequest,
+  WorkerResponse,
+} from '../../src/panels/anomaly/worker/messages';
 import type { HostPage } from './fixtures';
 import type { PanelFrame } from './frames';
 import { renderAnomalyPanel } from './panelDriver';
@@ -17,17 +22,23 @@ declare global {
   }
 }
 
-/** One model of a job, as plain arrays (they cross into the page as JSON-like values, doubles exact). */
+/**
+ * One model of a job. Typed arrays cross into the page and back as their bytes (Playwright serialises them in
+ * base64): doubles exact, and 50 series of 10 000 points in a second or two, where arrays of numbers took ~30 s.
+ * An array given to several models crosses once.
+ */
 export interface ProbeModel {
   slot: string;
-  timestamps: number[];
-  columns: Array<{ name: string; values: number[] }>;
+  timestamps: Float64Array;
+  columns: Array<{ name: string; values: Float64Array }>;
 }
 
-/** What the worker answered for one model, typed arrays as plain arrays. */
+/** What the worker answered for one model (ModelOutcome without its slot, counts or explanations). */
+type ScoredOutcome = Extract<ModelOutcome, { ok: true }>;
+type FailedOutcome = Extract<ModelOutcome, { ok: false }>;
 export type ProbeOutcome =
-  | { ok: true; trained: boolean; times: number[]; scores: number[]; isAnomaly: number[]; threshold: number }
-  | { ok: false; code: string; message: string };
+  | Pick<ScoredOutcome, 'ok' | 'trained' | 'times' | 'scores' | 'isAnomaly' | 'threshold'>
+  | Pick<FailedOutcome, 'ok' | 'code' | 'message'>;
 
 /** Opens the host and has the panel start its worker once, keeping the worker's script for runPanelWorkerJob. */
 export async function openHostWithPanelWorker(host: HostPage): Promise<void> {
@@ -71,9 +82,10 @@ export async function runPanelWorkerJob(
         throw new Error('The panel created no JavaScript blob: its worker script could not be captured');
       }
       const jobModels = models.map((model) => {
+        // A copy each: the job's arrays are the worker's once sent, and an array may serve several models.
         const table = () => ({
-          timestamps: Float64Array.from(model.timestamps),
-          columns: model.columns.map((c) => ({ name: c.name, values: Float64Array.from(c.values) })),
+          timestamps: model.timestamps.slice(),
+          columns: model.columns.map((c) => ({ name: c.name, values: c.values.slice() })),
         });
         return { slot: model.slot, trainingKey: 'probe', training: table(), table: table() };
       });
@@ -98,9 +110,9 @@ export async function runPanelWorkerJob(
           ? {
               ok: true as const,
               trained: model.trained,
-              times: Array.from(model.times),
-              scores: Array.from(model.scores),
-              isAnomaly: Array.from(model.isAnomaly),
+              times: model.times,
+              scores: model.scores,
+              isAnomaly: model.isAnomaly,
               threshold: model.threshold,
             }
           : { ok: false as const, code: model.code, message: model.message }

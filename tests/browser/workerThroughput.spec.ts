@@ -30,8 +30,8 @@ test('scores 50 series × 10 000 points in the panel’s worker (throughput figu
   const models: ProbeModel[] = data.hosts.flatMap(({ host: name, metrics }) =>
     METRICS.map((metric) => ({
       slot: `${metric} ${name}`,
-      timestamps: Array.from(data.timestamps),
-      columns: [{ name: `${metric} ${name}`, values: Array.from(metrics[metric]) }],
+      timestamps: data.timestamps,
+      columns: [{ name: `${metric} ${name}`, values: metrics[metric] }],
     }))
   );
   const request: Omit<ScoreRequest, 'models'> = {
