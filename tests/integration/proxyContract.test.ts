@@ -365,4 +365,22 @@ it('refuses a parameter whose percent-encoding does not decode, as Prometheus do
     ] as Array<[string, string]>,
   };
   expect(await send(proxy.url, utf8)).toEqual(await send(prometheus.url, utf8));
+  // A form body whose bytes are not UTF-8 (an attack review: read as text, they became U+FFFD and another query ran).
+  const rawBytes = async (baseUrl: string) => {
+    const body = Buffer.concat([
+      Buffer.from('query=up{job="'),
+      Buffer.from([0xff]),
+      Buffer.from(`"}&time=${evaluationTime}`),
+    ]);
+    const response = await fetch(`${baseUrl}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    const answer = (await response.json()) as { status: string; errorType?: string };
+    return { status: response.status, answer: answer.status, errorType: answer.errorType };
+  };
+  const fromPrometheus = await rawBytes(prometheus.url);
+  expect(fromPrometheus).toEqual({ status: 400, answer: 'error', errorType: 'bad_data' });
+  expect(await rawBytes(proxy.url)).toEqual(fromPrometheus);
 });

@@ -2,7 +2,6 @@
  * Builds and starts the proxy: a fastify server with the Prometheus API routes, /metrics, /healthz, /readyz,
  * incoming auth, Prometheus-format errors and structured logs without secrets.
  */
-import formbody from '@fastify/formbody';
 import type { Socket } from 'node:net';
 import { responseInProgress } from './http/responseInProgress';
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, LogController } from 'fastify';
@@ -35,7 +34,7 @@ import { registerPromApiRoutes } from './http/promApiRoutes';
 import { Readiness } from './http/readiness';
 import { ProxyMetrics } from './metrics';
 import { clientSentText, redactedUrl } from './redact';
-import { parseParamsText } from './http/requestParamsText';
+import { parseFormBody, parseParamsText } from './http/requestParamsText';
 
 export interface RunningProxy {
   /** Base URL, e.g. http://127.0.0.1:41234 (the real port when the config asked for port 0). */
@@ -217,7 +216,10 @@ export function buildProxy(config: ProxyConfig, options: ProxyOptions = {}): Fas
   );
   const readiness = new Readiness(upstreams, config.defaultUpstream, now);
 
-  app.register(formbody, { parser: parseParamsText });
+  // Form bodies read from their bytes, so that bytes that are not UTF-8 are refused, not read as U+FFFD.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, parseFormBody(body as Buffer))
+  );
   // vmalert POSTs its query in the URL with `Content-Type: application/json` and an empty body. Prometheus reads
   // parameters from the URL and form bodies only and ignores such a body, and so do we (fastify's default JSON
   // parser would refuse the empty body with a 400).

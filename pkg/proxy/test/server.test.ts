@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseConfig } from '../src/config';
+import { MAX_PARAMETERS } from '../src/http/requestParamsText';
 import { RunningProxy, startProxy } from '../src/server';
 import { FakeServer, FakeSeries, startFakeInflux, startFakePrometheus } from './support/fakeUpstreams';
 
@@ -571,6 +572,77 @@ describe('errors in Prometheus format', () => {
 });
 
 describe('security and limits', () => {
+  it('refuses a form body whose bytes are not UTF-8 text, before any upstream is asked (an attack review)', async () => {
+    // Read as text, the byte 0xFF became U+FFFD, and InfluxDB ran `host = '\uFFFD'`: another query than the one sent.
+    const influx = await startFakeInflux({});
+    fakes.push(influx);
+    const proxy = await proxyWith(
+      '',
+      `  influx: { type: influxdb, url: "${influx.url}", influx: { database: telemetry } }`
+    );
+    const query = (host: string) =>
+      `query=anomaly_score(influxql("SELECT mean(cpu) FROM telemetry WHERE $timeFilter AND host = '${host}' ` +
+      `GROUP BY time($interval), host"), upstream="influx")&time=${at(460) / 1000}`;
+    const sent = async (body: Buffer) => {
+      const response = await fetch(`${proxy.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      return { status: response.status, answer: await response.json() };
+    };
+    const [before, after] = query('\u0000')
+      .split('\u0000')
+      .map((text) => Buffer.from(text, 'latin1'));
+    expect(await sent(Buffer.concat([before, Buffer.from([0xff]), after]))).toEqual({
+      status: 400,
+      answer: {
+        status: 'error',
+        errorType: 'bad_data',
+        error: 'the form body is not UTF-8 text: percent-encode its parameters as UTF-8',
+      },
+    });
+    expect(prometheus.requests).toEqual([]);
+    expect(influx.requests).toEqual([]);
+    // The same host name in UTF-8 (as bytes, or percent-encoded) is read and sent on.
+    expect((await sent(Buffer.from(query('é'), 'utf8'))).status).toBe(200);
+    expect((await sent(Buffer.from(query('%C3%A9'), 'utf8'))).status).toBe(200);
+    expect(influx.requests.map((r) => r.params.get('q'))).toEqual([
+      expect.stringContaining("host = 'é'"),
+      expect.stringContaining("host = 'é'"),
+    ]);
+  });
+
+  it.each(['GET', 'POST'] as const)(
+    'refuses more than MAX_PARAMETERS parameters in a %s request, before reading them (an attack review)',
+    async (method) => {
+      // 262 000 `&a=1` in a 1 MiB body held the event loop ~0.6 s a request; each was read, checked and sent on.
+      const proxy = await proxyWith();
+      const request = (extra: number) => {
+        const text = `query=cpu&time=${at(460) / 1000}` + '&a=1'.repeat(extra);
+        return method === 'GET'
+          ? fetch(`${proxy.url}/api/v1/query?${text}`)
+          : fetch(`${proxy.url}/api/v1/query`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: text,
+            });
+      };
+      const atLimit = await request(MAX_PARAMETERS - 2);
+      expect(atLimit.status).toBe(200);
+      const tooMany = await request(MAX_PARAMETERS - 1);
+      expect([tooMany.status, await tooMany.json()]).toEqual([
+        400,
+        {
+          status: 'error',
+          errorType: 'bad_data',
+          error: `more than ${MAX_PARAMETERS} parameters in one request's URL or form body`,
+        },
+      ]);
+      expect(prometheus.requests.filter((r) => r.path === '/api/v1/query')).toHaveLength(1);
+    }
+  );
+
   it('never contacts a host named in the query: upstream="http://…" is refused, URLs in expressions go to the configured upstream', async () => {
     const evil = await startFakePrometheus(SERIES);
     fakes.push(evil);

@@ -28,7 +28,7 @@ import { redactedAnswer } from './redactedAnswer';
 import { clientSentText } from '../redact';
 import { responseInProgress } from './responseInProgress';
 import { InFlightQueries } from './queryCancellation';
-import { type ParsedParams, UNDECODABLE } from './requestParamsText';
+import { type ParsedParams, REFUSED } from './requestParamsText';
 
 export interface PromApiDependencies {
   config: ProxyConfig;
@@ -269,10 +269,10 @@ function answerMethodNotAllowed(app: FastifyInstance, path: string, allowed: str
 function requestParams(request: FastifyRequest): Params {
   const query = (request.query ?? {}) as Params;
   const body = request.body;
-  // A name or value whose percent-encoding does not decode (requestParamsText.ts): refused, as Prometheus refuses it.
-  const undecodable = (query as ParsedParams)[UNDECODABLE] ?? (body as ParsedParams | undefined)?.[UNDECODABLE];
-  if (undecodable !== undefined) {
-    throw badData(undecodable);
+  // A name or value that does not decode, too many parameters (requestParamsText.ts): refused with the reason.
+  const refusal = (query as ParsedParams)[REFUSED] ?? (body as ParsedParams | undefined)?.[REFUSED];
+  if (refusal !== undefined) {
+    throw badData(refusal);
   }
   if (request.method !== 'POST' || typeof body !== 'object' || body === null) {
     return query;
