@@ -1,6 +1,6 @@
 /** End-to-end detect: the demo on the committed sample, input formats, saved models, chunking, the report. */
 import { spawnSync } from 'child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { AnomalyDetector } from '@telemetry-analyzer/engine';
 import {
@@ -717,18 +717,84 @@ describe('atomic output', () => {
 describe("a run's output set is its own", () => {
   const work = tempDir();
 
-  test("a run that trains no model removes a previous run's model.json (--online, --warmup longer than the input)", () => {
+  test('an online run that trains no model is refused, exit 2, and the previous results stay whole', () => {
+    // Before: exit 0, "300 rows read, 0 scored", and the previous run's results replaced by rows all in training.
     const input = writeInput(work, 'short.csv', toCsv(smallTelemetryRows().slice(0, 300)));
     const out = join(work, 'warmup');
     detect(input, out, '--online', '--warmup', '100');
-    expect(filesIn(out)).toEqual(OUTPUT_FILES);
-    // Before: the first run's model.json stayed, beside results it did not produce.
+    const before = OUTPUT_FILES.map((name) => readFileSync(join(out, name), 'utf8'));
     const run = runCli(['detect', '--input', input, '--output-dir', out, '--online', '--warmup', '1000']);
-    expect(run.status).toBe(0);
-    expect(filesIn(out)).toEqual(OUTPUT_FILES.filter((name) => name !== 'model.json'));
-    expect(run.stderr).toMatch(/warning: no model\.json: the input never completed the --warmup 1000 rows/);
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    expect(summary.warnings).toContainEqual(expect.stringMatching(/^no model\.json: /));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      `${input}: the input never completed the --warmup 1000 rows that train a model: no row was scored ` +
+        '(300 rows read; lower --warmup, or give a longer input)'
+    );
+    expect(filesIn(out)).toEqual(OUTPUT_FILES);
+    expect(OUTPUT_FILES.map((name) => readFileSync(join(out, name), 'utf8'))).toEqual(before);
+  });
+
+  test.each(['csv', 'ndjson'] as const)(
+    'online: a %s metric present in a few rows only (so no row is complete) is named, with the --columns that leaves it out',
+    (format) => {
+      // A review: an NDJSON record with one extra key made a column of 1 value in 200 rows; exit 0, 0 rows scored.
+      const rows = smallTelemetryRows().slice(0, 200);
+      const columns = Object.keys(rows[0]).filter((name) => name !== 'timestamp');
+      const text =
+        format === 'csv'
+          ? toCsv(rows.map((row, i) => ({ ...row, extra: i === 100 ? 5 : '' })))
+          : toNdjson(rows.map((row, i) => (i === 100 ? { ...row, extra: 5 } : row)));
+      const input = writeInput(work, `sparse.${format}`, text);
+      const run = runCli(['detect', '-i', input, '-o', join(work, `sparse-${format}`), '--online', '--warmup', '20']);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(
+        `${input}: the input never completed the --warmup 20 rows that train a model: no row was scored (200 rows ` +
+          `read; "extra" has no value in 199 of them: leave it out with --columns ${columns.join(',')})`
+      );
+      expect(existsSync(join(work, `sparse-${format}`))).toBe(false);
+      const advised = runCli([
+        'detect',
+        '-q',
+        '-i',
+        input,
+        '-o',
+        join(work, `sparse-${format}`),
+        '--online',
+        '--warmup',
+        '20',
+        '--columns',
+        columns.join(','),
+      ]);
+      expect(advised.status).toBe(0);
+    }
+  );
+
+  test('online with --strict: a group left without a model is refused, as in batch mode', () => {
+    const rows = smallTelemetryRows({ hosts: ['big', 'tiny'] }).slice(0, 800);
+    let tinyRows = 0;
+    const input = writeInput(
+      work,
+      'strict-groups.csv',
+      toCsv(rows.filter((row) => row.host === 'big' || ++tinyRows <= 60))
+    );
+    const args = [
+      'detect',
+      '-q',
+      '-i',
+      input,
+      '-o',
+      join(work, 'strict-groups'),
+      '--online',
+      '--warmup',
+      '200',
+      '--group-by',
+      'host',
+    ];
+    expect(runCli(args).status).toBe(0);
+    const strict = runCli([...args, '--strict']);
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toContain(
+      `${input}: group "tiny" never completed the --warmup 200 rows that train a model; --strict refuses a group without a model`
+    );
   });
 
   test('with --group-by and a group too small to train: model.json holds the groups that have a model', () => {

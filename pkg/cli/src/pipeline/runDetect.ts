@@ -20,6 +20,7 @@ import { scanInput, type ScanResult } from '../input/scanInput';
 import { KEEP_PARSED_BYTES } from '../input/keptRows';
 import { writeAtomically, type TextFileWriter } from '../output/atomicOutput';
 import { csvLine } from '../output/csv';
+import { InputError } from '../errors';
 import { Progress } from '../progress';
 import { ReportCollector } from '../report/reportCollector';
 import { renderReport } from '../report/renderReport';
@@ -36,6 +37,7 @@ import { ColumnRange, unseenVariationWarning } from './unseenVariation';
 import { columnWarnings } from '../input/columnWarnings';
 import { allGroupsWarning } from './allGroupsFlagging';
 import { someNames } from './someNames';
+import { sparseColumnsAdvice } from './sparseColumnsAdvice';
 import { printWarnings } from '../output/printWarnings';
 import { groupPrefix } from '../output/groupPrefix';
 
@@ -250,11 +252,22 @@ async function scoreAndWrite(
     if (untrained.length > 0) {
       const which = groupColumn === undefined ? 'the input' : `group ${someNames(untrained, 3)}`;
       const warmup = `never completed the --warmup ${settings.online!.warmup} rows that train a model`;
-      warnings.push(
-        detectors.size === 0
-          ? `no model.json: ${which} ${warmup}`
-          : `model.json has no model for ${which}: it ${warmup}`
-      );
+      // As in batch mode: a run that scored nothing is refused, and so is a group left without a model under
+      // --strict (a review: both exited 0, "200 rows read, 0 scored").
+      if (detectors.size === 0) {
+        const read = counts.reduce((sum, c) => sum + c.rows_read, 0);
+        const advice =
+          sparseColumnsAdvice(schema.metricNames, scan.missingPerMetric, scan.rows) ??
+          'lower --warmup, or give a longer input';
+        throw new InputError(
+          { source: schema.source },
+          `${which} ${warmup}: no row was scored (${read} rows read; ${advice})`
+        );
+      }
+      if (settings.strict) {
+        throw new InputError({ source: schema.source }, `${which} ${warmup}; --strict refuses a group without a model`);
+      }
+      warnings.push(`model.json has no model for ${which}: it ${warmup}`);
     }
   }
   if (!settings.quiet) {

@@ -15,6 +15,7 @@ import { constantColumnsNotice } from './constantColumnsNotice';
 import type { DetectionSettings } from './detectionOptions';
 import { asInputError } from './engineErrors';
 import { someNames } from './someNames';
+import { sparseColumnsAdvice } from './sparseColumnsAdvice';
 import { ColumnRange, unseenVariationWarning } from './unseenVariation';
 import { groupPrefix } from '../output/groupPrefix';
 
@@ -127,7 +128,7 @@ export function trainDetectors(
             ? headerLocation(schema, e.column)
             : { source: schema.source, line: set.lastLine || schema.headerLine, column: 1 },
         `${inGroup}cannot train on the ${set.rows.length} complete training rows (of ${set.rowsTaken} taken; ` +
-          `${sparseColumnsAdvice(schema.metricNames, set) ?? 'raise --train-fraction or give --train-file'}): `
+          `${sparseColumnsAdvice(schema.metricNames, set.columnMissing, set.rowsTaken) ?? 'raise --train-fraction or give --train-file'}): `
       );
     let trained: AnomalyDetector | undefined;
     let failure: unknown;
@@ -188,26 +189,6 @@ export function trainDetectors(
     }
   }
   return detectors;
-}
-
-/**
- * When metrics without a value in most training rows are what leaves too few complete ones (a metric added part-way
- * through an export, a key only some records have), they are named, with the --columns that leaves them out: more
- * training rows would not help (a review: "raise --train-fraction" for a column empty in the first 800 of 2 000 rows).
- * Undefined when no metric is missing in most of them, or every one is.
- */
-function sparseColumnsAdvice(metrics: readonly string[], set: TrainingSet): string | undefined {
-  const sparse = metrics.filter((_, c) => set.columnMissing[c] * 2 > set.rowsTaken);
-  const others = metrics.filter((name) => !sparse.includes(name));
-  if (sparse.length === 0 || others.length === 0) {
-    return undefined;
-  }
-  const missing = (name: string) => set.columnMissing[metrics.indexOf(name)];
-  const named =
-    sparse.length === 1
-      ? `"${sparse[0]}" has no value in ${missing(sparse[0])} of them`
-      : `${someNames(sparse)} have no value in ${sparse.map(missing).join(', ')} of them`;
-  return `${named}: leave ${sparse.length === 1 ? 'it' : 'them'} out with --columns ${others.join(',')}`;
 }
 
 function headerLocation(schema: InputSchema, column: string) {
