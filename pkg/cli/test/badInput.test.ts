@@ -5,6 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { spawnSync } from 'child_process';
 import { join } from 'path';
+import { gzipSync } from 'zlib';
 import { CLI, filesIn, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
 const work = tempDir();
@@ -274,6 +275,47 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
         new RegExp(`^telemetry-analyzer: ${file}:1:1: binary data \\(a NUL byte\\), not CSV, JSON or NDJSON text$`)
     );
     expect(line).not.toContain('ELF');
+  });
+
+  test.each([
+    ['gzip', 'input.csv', (text: Buffer) => gzipSync(text)],
+    ['gzip', 'input.ndjson', (text: Buffer) => gzipSync(text)],
+    ['xz', 'input.csv', (text: Buffer) => Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), text])],
+  ] as const)('%s-compressed %s: said to be compressed, with how to read it', (tool, fileName, compress) => {
+    // A review: a gzipped CSV got csv-parse's "Invalid Record Length: expect 4, got 1" (csv-parse reads ahead of the
+    // records whose NUL bytes were checked), or the bytes quoted in an "Invalid Opening Quote" message.
+    const text = fileName.endsWith('.csv') ? goodCsv : rows.map((row) => JSON.stringify(row)).join('\n');
+    expectRejected(
+      compress(Buffer.from(text)),
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:1:1: ${tool}-compressed data, not CSV, JSON or NDJSON text: decompress it ` +
+            `first, or pipe it in with -i -: ${tool} -dc ${file} \\| telemetry-analyzer … -i -$`
+        ),
+      fileName
+    );
+  });
+
+  test('random bytes with line breaks: said to be binary at the line of the first NUL byte, not quoted', () => {
+    const bytes = Buffer.alloc(20_000);
+    for (let i = 0, x = 7; i < bytes.length; i++) {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      bytes[i] = i < 100 ? 0x41 + (x % 26) : x >> 16;
+    }
+    bytes[40] = 10; // line 2 starts: the first NUL comes later
+    const firstNul = bytes.indexOf(0);
+    const line = 1 + [...bytes.subarray(0, firstNul)].filter((byte) => byte === 10).length;
+    expect(line).toBeGreaterThan(1);
+    const message = expectRejected(
+      bytes,
+      [],
+      (file) =>
+        new RegExp(
+          `^telemetry-analyzer: ${file}:${line}:1: binary data \\(a NUL byte\\), not CSV, JSON or NDJSON text$`
+        )
+    );
+    expect(message).not.toMatch(/\ufffd|Invalid/);
   });
 
   // Before: "binary data (a NUL byte)" for UTF-16 CSV, a misplaced-value message for UTF-16 JSON.

@@ -119,7 +119,7 @@ export async function* readRawRecords(
   onBadRecord?: BadRecordHandler,
   objectHeader: ObjectHeader = {}
 ): AsyncGenerator<RawRecord> {
-  await refuseUtf16(stream, format, source, lineByLine);
+  await refuseNonText(stream, format, source, lineByLine);
   switch (format) {
     case 'csv':
       yield* lineByLine ? readCsvLines(stream, source, onBadRecord) : readCsv(stream, source);
@@ -131,15 +131,65 @@ export async function* readRawRecords(
   }
 }
 
-async function refuseUtf16(stream: Readable, format: InputFormat, source: string, lineByLine: boolean): Promise<void> {
-  const utf16 = utf16Encoding(await peekStart(stream), format, lineByLine);
+/**
+ * Refuses an input that is not UTF-8 text, from its first chunk: UTF-16 text (see utf16Encoding), compressed data,
+ * binary data (a NUL byte, at its line; read line by line, that line is a bad row instead). csv-parse reads ahead of the records it hands out, so a gzip file was refused with its own words
+ * ("Invalid Record Length: expect 4, got 1", or the bytes quoted) before the records' NUL check saw it (a review).
+ */
+async function refuseNonText(
+  stream: Readable,
+  format: InputFormat,
+  source: string,
+  lineByLine: boolean
+): Promise<void> {
+  const start = await peekStart(stream);
+  const utf16 = utf16Encoding(start, format, lineByLine);
   if (utf16 !== undefined) {
     throw new InputError(
       { source, line: 1, column: 1 },
       `the input is ${utf16} text, not UTF-8: convert it first, e.g. iconv -f ${utf16} -t UTF-8 ${source} > converted`
     );
   }
+  if (start === undefined || (start[0] === 0xff && start[1] === 0xfe)) {
+    return; // empty, or UTF-16LE CSV, which csv-parse decodes itself
+  }
+  const compression = compressionOf(start);
+  if (compression !== undefined) {
+    throw new InputError(
+      { source, line: 1, column: 1 },
+      `${compression.name} data, not CSV, JSON or NDJSON text: decompress it first, or pipe it in with -i -: ` +
+        `${compression.tool} -dc ${source} | telemetry-analyzer … -i -`
+    );
+  }
+  // Read line by line (a live stream), a line with a NUL byte is a bad row, skipped as any other.
+  const nul = lineByLine ? -1 : start.indexOf(0);
+  if (nul >= 0) {
+    let line = 1;
+    for (let at = start.indexOf(10); at >= 0 && at < nul; at = start.indexOf(10, at + 1)) {
+      line++;
+    }
+    throw binaryDataError(source, line);
+  }
 }
+
+/** Whether an input's first chunk holds a NUL byte or starts as compressed data: not UTF-8 text (UTF-16 included). */
+export function startsAsBinary(start: Buffer): boolean {
+  return start.includes(0) || compressionOf(start) !== undefined;
+}
+
+function compressionOf(start: Buffer) {
+  return COMPRESSED_FORMATS.find(({ magic }) => magic.every((byte, i) => start[i] === byte));
+}
+
+/**
+ * Compressed files by their first bytes (none of which starts UTF-8 text), and the tool that decompresses each. Other
+ * archives (zip, bzip2) hold NUL bytes early and are refused as binary data.
+ */
+const COMPRESSED_FORMATS = [
+  { name: 'gzip-compressed', magic: [0x1f, 0x8b], tool: 'gzip' },
+  { name: 'zstd-compressed', magic: [0x28, 0xb5, 0x2f, 0xfd], tool: 'zstd' },
+  { name: 'xz-compressed', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], tool: 'xz' },
+];
 
 function readObjects(
   stream: Readable,
@@ -156,7 +206,7 @@ function readObjects(
  * keys alone dropped the metric from every row without a word. Anything but an object is left to the passes to refuse.
  */
 export async function allObjectKeys(stream: Readable, format: 'json' | 'ndjson', source: string): Promise<string[]> {
-  await refuseUtf16(stream, format, source, false);
+  await refuseNonText(stream, format, source, false);
   const keys = new Set<string>();
   for await (const { value } of readObjects(stream, format, source)) {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {

@@ -13,7 +13,7 @@
 import type { Readable } from 'stream';
 import { plainNumber } from './cells';
 import type { InputFormat } from './inputFormat';
-import { allObjectKeys, readRawRecords, type Cell, type RawRecord } from './rawRecords';
+import { allObjectKeys, readRawRecords, startsAsBinary, type Cell, type RawRecord } from './rawRecords';
 import { MAX_RECORD_BYTES, recordTooLong } from './recordLimit';
 
 /** Records handed out per batch at most (JSON/NDJSON; a CSV batch is one chunk of the file). */
@@ -64,8 +64,15 @@ export async function* readRecordBatches(
   }
   const plain = new PlainCsvLines(source);
   const stream = openRecords();
+  let textFromStart = true;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      // Binary or compressed data in the first chunk: readRawRecords says what it is (its first check) before a
+      // header read here from its first bytes is judged (a review: "no timestamp column", csv-parse's words).
+      if (plain.recordsTaken === 0 && startsAsBinary(chunk)) {
+        textFromStart = false;
+        break;
+      }
       const batch = plain.take(chunk);
       if (batch.size > 0) {
         yield batch;
@@ -74,7 +81,7 @@ export async function* readRecordBatches(
         break;
       }
     }
-    if (!plain.stopped) {
+    if (textFromStart && !plain.stopped) {
       const batch = plain.end();
       if (batch.size > 0) {
         yield batch;
@@ -83,7 +90,7 @@ export async function* readRecordBatches(
   } finally {
     stream.destroy();
   }
-  if (plain.stopped) {
+  if (!textFromStart || plain.stopped) {
     yield* grouped(skipRecords(readRawRecords(openRecords(), 'csv', source), plain.recordsTaken));
   }
 }
