@@ -691,6 +691,9 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     [['--lags', '-1'], /^telemetry-analyzer: --lags: expected an integer from 0 to 100000, got -1$/],
     [['--lags', '100000000'], /^telemetry-analyzer: --lags: expected an integer from 0 to 100000, got 100000000$/],
     [['--window', '1'], /^telemetry-analyzer: --window: expected an integer from 2 to 100000, got 1$/],
+    // Before (a review, 2026-12-07): Number() read 0x10 as 16, as no data cell is read.
+    [['--window', '0x10'], /^telemetry-analyzer: --window: expected a number, got "0x10"$/],
+    [['--trees', '0b11'], /^telemetry-analyzer: --trees: expected a number, got "0b11"$/],
     // The modes every host names alike (the engine's contract), with the earlier names that mean the same.
     [
       ['--mode', 'univariat'],

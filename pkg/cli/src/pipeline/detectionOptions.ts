@@ -234,9 +234,15 @@ export function outputPath(option: string, path: string): string {
   return path;
 }
 
+/**
+ * A number as people write one: decimal, with an optional exponent. Number() alone also takes 0x10, 0b11 and 0o7
+ * (a review: --window 0x10 ran with 16), which no data cell may hold either.
+ */
+const DECIMAL_NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i;
+
 function parseNumber(option: string, text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) {
+  if (!DECIMAL_NUMBER.test(text) || !Number.isFinite(value)) {
     throw new InputError({ source: option }, `expected a number, got "${text}"`);
   }
   return value;
