@@ -410,10 +410,19 @@ describe('JSON and NDJSON whose objects leave out a field (sparse exports: Teleg
     const run = runCli(['detect', '--input', writeInput(work, 'serial.csv', toCsv(serial)), '--output-dir', out]);
     expect(run.status).toBe(0);
     expect(run.stderr).toContain(
-      'warning: column "timestamp": the first timestamp reads as 1970-01-01T12:36:58.000Z, before 1973'
+      'warning: column "timestamp": the earliest timestamp reads as 1970-01-01T12:36:58.000Z, before 1973'
     );
     const plain = runCli(['detect', '--input', writeInput(work, 'plain.csv', toCsv(rows.slice(0, 300))), '-o', out]);
     expect(plain.stderr).not.toContain('before 1973');
+    // An ISO time is read as written: the warning says so (a review: it spoke of numbers only, and of "the first"
+    // timestamp for the earliest, a stray row in the middle).
+    const stray = rows.slice(0, 300).map((row, i) => (i === 0 ? { ...row, timestamp: '0050-01-01T00:00:00Z' } : row));
+    const iso = runCli(['detect', '-i', writeInput(work, 'stray.csv', toCsv(stray)), '-o', join(work, 'out-stray')]);
+    expect(iso.stderr).toContain(
+      'warning: column "timestamp": the earliest timestamp reads as 0050-01-01T00:00:00.000Z, before 1973: a number ' +
+        'is read as epoch seconds, milliseconds, microseconds or nanoseconds by its size (spreadsheet serial dates ' +
+        'and yyyymmddhhmm numbers are not epochs: write ISO 8601 times), an ISO 8601 time as written (a stray row?)'
+    );
   });
 
   /** Minute i of a day as hhmm. */
@@ -428,7 +437,7 @@ describe('JSON and NDJSON whose objects leave out a field (sparse exports: Teleg
     const run = runCli(['detect', '--input', writeInput(work, `${layout}.csv`, toCsv(compact)), '--output-dir', out]);
     expect(run.status).toBe(0);
     expect(run.stderr).toContain(
-      `warning: column "timestamp": the first timestamp, ${timestamp(0)}, reads as epoch milliseconds, ${read}, but ` +
+      `warning: column "timestamp": the earliest timestamp, ${timestamp(0)}, reads as epoch milliseconds, ${read}, but ` +
         `looks like ${spelled} written as digits (${layout}), which is no epoch: write ISO 8601 times`
     );
   });

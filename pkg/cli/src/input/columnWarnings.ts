@@ -80,16 +80,16 @@ function timestampWarnings(scan: Pick<ScanResult, 'schema' | 'rows' | 'groups' |
   const compact = compactDateOf(earliest);
   if (compact !== undefined) {
     warnings.push(
-      `column "${scan.schema.header[scan.schema.timestampIndex]}": the first timestamp, ${earliest}, reads as epoch ` +
+      `column "${scan.schema.header[scan.schema.timestampIndex]}": the earliest timestamp, ${earliest}, reads as epoch ` +
         `milliseconds, ${new Date(earliest).toISOString()}, but looks like ${compact} written as digits ` +
         `(${String(earliest).length === 12 ? 'yyyymmddhhmm' : 'yyyymmddhhmmss'}), which is no epoch: write ISO 8601 times`
     );
   } else if (earliest < EARLIEST_LIKELY_MS) {
     warnings.push(
-      `column "${scan.schema.header[scan.schema.timestampIndex]}": the first timestamp reads as ` +
-        `${new Date(earliest).toISOString()}, before 1973: numbers are read as epoch seconds, milliseconds, ` +
-        'microseconds or nanoseconds by their size; spreadsheet serial dates and yyyymmddhhmm numbers are not ' +
-        'epochs: write ISO 8601 times, or check --timestamp-column'
+      `column "${scan.schema.header[scan.schema.timestampIndex]}": the earliest timestamp reads as ` +
+        `${new Date(earliest).toISOString()}, before 1973: a number is read as epoch seconds, milliseconds, ` +
+        'microseconds or nanoseconds by its size (spreadsheet serial dates and yyyymmddhhmm numbers are not ' +
+        'epochs: write ISO 8601 times), an ISO 8601 time as written (a stray row?); or check --timestamp-column'
     );
   }
   const shared = scan.timestampRepairs.rows;
