@@ -118,6 +118,9 @@ describe('sample refuses options that would write data detect cannot use, and wr
       ['--start', '9999-12-31T00:00:00Z'],
       '--start: the data would end after 9999-12-31T23:59:59.999Z; timestamps are written with four-digit years',
     ],
+    // A review (2026-12-07): CSV written into x.json, which detect then read as JSON and refused.
+    [['--output', 'sample.json'], '--output: sample writes CSV: name the file .csv, not sample.json'],
+    [['--output', 'sample.NDJSON'], '--output: sample writes CSV: name the file .csv, not sample.NDJSON'],
   ])('%j', (flags, message) => {
     const cwd = tempDir();
     const run = runCli(['sample', '--output', 'sample.csv', ...flags], undefined, { cwd });

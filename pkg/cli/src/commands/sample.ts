@@ -55,6 +55,10 @@ export function sampleCommand(): Command {
             `the data would end after 9999-12-31T23:59:59.999Z; timestamps are written with four-digit years`
           );
         }
+        if (/\.(?:json|ndjson|jsonl)$/i.test(flags.output)) {
+          // detect reads a file by its extension: CSV in x.json would be read as JSON, and refused (a review).
+          throw new InputError({ source: '--output' }, `sample writes CSV: name the file .csv, not ${flags.output}`);
+        }
         const result = await writeSample(outputPath('--output', flags.output), {
           start,
           end,
