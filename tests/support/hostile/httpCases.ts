@@ -255,7 +255,7 @@ export const HTTP_CASES: HostileCase[] = [
     send: authorizedPost('/api/v1/query', ['content-encoding: gzip', `content-length: ${GZIP_BOMB.length}`], GZIP_BOMB),
     status: 400,
     errorType: 'bad_data',
-    // Read as a form, never inflated: its bytes are no form's (a "%" without two hex digits after it).
-    error: /^invalid parameter: its percent-encoding does not decode to UTF-8 text$/,
+    // Read as a form, never inflated: its bytes are not UTF-8 text, so they are no form's.
+    error: /^the form body is not UTF-8 text: percent-encode its parameters as UTF-8$/,
   },
 ];
