@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'fs';
 import { dirname, join } from 'path';
-import type { ReportPlots } from './reportCollector';
+import { MAX_MARKED_ANOMALIES, type ReportPlots } from './reportCollector';
 
 export interface ReportInput extends ReportPlots {
   title: string;
@@ -44,7 +44,7 @@ export function renderReport({ title, summary, plots, omitted }: ReportInput): s
 <body>
 <h1>${escapeHtml(title)}</h1>
 <section id="summary"><h2>Summary</h2><table id="summary-table"></table></section>
-<section id="plots"><h2>Metrics</h2><p class="hint">Red points are anomalies; hover a plot for time, value, score and the features that isolated the point. Times are UTC; a break in a line is a missing value or a gap in time.</p>${omittedNote(omitted)}</section>
+<section id="plots"><h2>Metrics</h2><p class="hint">Red points are anomalies (a group's ${MAX_MARKED_ANOMALIES.toLocaleString('en-US')} highest-scoring at most, and one per timestamp; anomalies.csv lists every one); hover a plot for time, value, score and the features that isolated the point. Times are UTC; a break in a line is a missing value or a gap in time.</p>${omittedNote(omitted)}</section>
 <div id="tooltip" hidden></div>
 <script id="report-data" type="application/json">${embeddableJson({ summary, plots })}</script>
 <script>${uplotScript}</script>
@@ -121,7 +121,8 @@ const REPORT_SCRIPT = `
       heading.appendChild(document.createTextNode(' \\u2014 '));
     }
     name(plot.metric);
-    heading.appendChild(document.createTextNode(' (' + plot.anomalies.length + ' anomalies)'));
+    var marked = plot.anomalies.length < plot.anomalyCount ? ', ' + plot.anomalies.length + ' marked' : '';
+    heading.appendChild(document.createTextNode(' (' + plot.anomalyCount + ' anomalies' + marked + ')'));
     section.appendChild(heading);
     var container = document.createElement('div');
     section.appendChild(container);

@@ -19,6 +19,14 @@ export const PLOT_BUCKETS = 1500;
  */
 export const MAX_REPORT_PLOTS = 100;
 
+/**
+ * Anomalies one group's plots mark: its highest-scoring ones. A plot of PLOT_BUCKETS buckets shows no more, and each
+ * mark carries its features' text into every metric's plot: 600 000 rows of 10 metrics at contamination 0.5 made a
+ * page longer than a JavaScript string, and the run failed with every output lost (a review). The heading counts
+ * every anomaly; anomalies.csv lists them.
+ */
+export const MAX_MARKED_ANOMALIES = 2000;
+
 export interface ReportPlots {
   plots: PlotData[];
   /** Plots left out (beyond MAX_REPORT_PLOTS), and the groups they belong to. */
@@ -33,7 +41,9 @@ export interface PlotData {
   y: Array<number | null>;
   /** Anomaly score per point (null where not scored). */
   score: Array<number | null>;
-  /** Indexes into x of the anomalies, and their top features as text. */
+  /** The group's anomalies, marked or not (see MAX_MARKED_ANOMALIES; and one point per timestamp is plotted). */
+  anomalyCount: number;
+  /** Indexes into x of the anomalies marked, and their top features as text. */
   anomalies: number[];
   features: Record<number, string>;
 }
@@ -47,7 +57,9 @@ interface Anomaly {
 
 export class ReportCollector {
   private readonly samplers = new Map<string, SeriesSampler[]>();
+  /** Per group, its highest-scoring anomalies (at most 2 * MAX_MARKED_ANOMALIES between prunings). */
   private readonly anomalies = new Map<string, Anomaly[]>();
+  private readonly anomalyCounts = new Map<string, number>();
 
   constructor(
     private readonly metricNames: string[],
@@ -60,6 +72,7 @@ export class ReportCollector {
         metricNames.map(() => new SeriesSampler(keepAll, scan.firstTimestampMs, scan.lastTimestampMs, PLOT_BUCKETS))
       );
       this.anomalies.set(group, []);
+      this.anomalyCounts.set(group, 0);
     }
   }
 
@@ -77,12 +90,17 @@ export class ReportCollector {
         groupSamplers[m].add(timestampMs, batch.values[m][row], scores.score[row]);
       }
       if (scores.isAnomaly[row] === 1) {
-        this.anomalies.get(group)!.push({
+        const anomalies = this.anomalies.get(group)!;
+        anomalies.push({
           timestampMs,
           values: Float64Array.from(batch.values, (column) => column[row]),
           score: scores.score[row],
           contributions: scores.contributions.get(row) ?? [],
         });
+        this.anomalyCounts.set(group, this.anomalyCounts.get(group)! + 1);
+        if (anomalies.length >= 2 * MAX_MARKED_ANOMALIES) {
+          this.anomalies.set(group, highestScoring(anomalies));
+        }
       }
     }
   }
@@ -94,7 +112,7 @@ export class ReportCollector {
   plots(limit = MAX_REPORT_PLOTS): ReportPlots {
     const groups = [...this.samplers.keys()];
     const ranked = groups
-      .map((group, order) => ({ group, order, anomalies: this.anomalies.get(group)!.length }))
+      .map((group, order) => ({ group, order, anomalies: this.anomalyCounts.get(group)! }))
       .sort((a, b) => b.anomalies - a.anomalies || a.order - b.order);
     const plots: PlotData[] = [];
     let shownGroups = 0;
@@ -104,18 +122,27 @@ export class ReportCollector {
       if (plots.length + samplers.length > limit && shownGroups > 0) {
         break;
       }
-      const anomalies = this.anomalies.get(group)!;
+      const anomalies = highestScoring(this.anomalies.get(group)!);
       const featureTexts = anomalies.map(featureText); // the same for every metric of the group
-      samplers
-        .slice(0, limit - plots.length)
-        .forEach((sampler, m) =>
-          plots.push(mergePlot(group, this.metricNames[m], sampler.points(), anomalies, featureTexts, m))
-        );
+      const count = this.anomalyCounts.get(group)!;
+      samplers.slice(0, limit - plots.length).forEach((sampler, m) => {
+        const plot = mergePlot(group, this.metricNames[m], sampler.points(), anomalies, featureTexts, m);
+        plots.push({ ...plot, anomalyCount: count });
+      });
       shownGroups++;
     }
     const total = groups.length * this.metricNames.length;
     return { plots, omitted: { plots: total - plots.length, groups: groups.length - shownGroups } };
   }
+}
+
+/** The MAX_MARKED_ANOMALIES highest-scoring of `anomalies` (the earlier of equal scores), or all of them. */
+function highestScoring(anomalies: Anomaly[]): Anomaly[] {
+  if (anomalies.length <= MAX_MARKED_ANOMALIES) {
+    return anomalies;
+  }
+  const order = Array.from(anomalies.keys()).sort((a, b) => anomalies[b].score - anomalies[a].score || a - b);
+  return order.slice(0, MAX_MARKED_ANOMALIES).map((i) => anomalies[i]);
 }
 
 /**
@@ -131,7 +158,7 @@ function mergePlot(
   anomalies: Anomaly[],
   featureTexts: string[],
   m: number
-): PlotData {
+): Omit<PlotData, 'anomalyCount'> {
   const count = points.length + anomalies.length;
   const timeOf = (i: number) => (i < points.length ? points[i].timestampMs : anomalies[i - points.length].timestampMs);
   const times = new Float64Array(count);
@@ -139,7 +166,7 @@ function mergePlot(
     times[i] = timeOf(i);
   }
   const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
-  const plot: PlotData = { group, metric, x: [], y: [], score: [], anomalies: [], features: {} };
+  const plot: Omit<PlotData, 'anomalyCount'> = { group, metric, x: [], y: [], score: [], anomalies: [], features: {} };
   for (let k = 0; k < count; k++) {
     const i = order[k];
     if (k + 1 < count && times[order[k + 1]] === times[i]) {
