@@ -142,6 +142,20 @@ describe('train --mode online is an option error, not an internal one', () => {
     );
     expect(filesIn(cwd)).toEqual(['input.csv']);
   });
+
+  test.each(['--threads', '--chunk-rows'])(
+    'train has no %s (it scores nothing): an unknown option, no model written',
+    (flag) => {
+      // A review (2026-12-07): both were listed in train --help and silently accepted.
+      const cwd = tempDir();
+      const input = writeInput(cwd, 'input.csv', goodCsv);
+      const run = runCli(['train', '--input', input, '--model', 'model.json', flag, '2'], undefined, { cwd });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`error: unknown option '${flag}'`);
+      expect(filesIn(cwd)).toEqual(['input.csv']);
+      expect(runCli(['train', '--help']).stdout).not.toMatch(/--threads|--chunk-rows|online/);
+    }
+  );
 });
 
 describe('detect and train never write over their input', () => {

@@ -233,6 +233,65 @@ describe('stream --online', () => {
     expect(lines.map((line) => String(line.anomaly_score))).toEqual(expected.map((row) => row.anomaly_score));
   });
 
+  it.each([
+    ['--seed and --window', ['--seed', '5', '--window', '30']],
+    ['per series, raw, fewer trees', ['--mode', 'per-series', '--raw', '--trees', '40', '--max-samples', '128']],
+    ['no seasonality, lags', ['--no-seasonality', '--lags', '2']],
+  ])('takes the model options detect --online takes, and flags the same rows for them (%s)', (_, options) => {
+    // A review: stream refused --seed, --window, --mode... as unknown, so it could not flag what detect flagged.
+    const csv = toCsv(rows);
+    const input = writeInput(work, 'stream-options.csv', csv);
+    const reference = detect(
+      input,
+      `stream-options-${options.join('')}`,
+      '--online',
+      '--warmup',
+      '300',
+      ...options,
+      '-q'
+    );
+    const defaults = detect(input, `stream-defaults-${options.join('')}`, '--online', '--warmup', '300', '-q');
+    const flagged = (scores: Array<Record<string, string>>) =>
+      scores.filter((row) => row.is_anomaly === '1').map((row) => `${row.timestamp} ${row.anomaly_score}`);
+    expect(flagged(reference.scores)).not.toEqual(flagged(defaults.scores)); // the options change what is flagged
+    const streamed = runCli(['stream', '--online', '--warmup', '300', ...options, '--format', 'csv', '-q'], csv);
+    expect(streamed.status).toBe(0);
+    const lines = streamed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => `${line.timestamp} ${line.anomaly_score}`)).toEqual(flagged(reference.scores));
+  });
+
+  it('leaves out a column whose first row holds text, as detect leaves text columns out, with a warning', () => {
+    // A review: an InfluxDB 1.x export (name,time,...) had every row skipped: "telemetry" is not a number.
+    const influx = rows.map(({ timestamp, ...metrics }) => ({ name: 'telemetry', time: timestamp, ...metrics }));
+    const csv = toCsv(influx);
+    const input = writeInput(work, 'influx-export.csv', csv);
+    const reference = detect(input, 'influx-export', '--online', '--warmup', '300', '--timestamp-column', 'time', '-q');
+    const expected = reference.scores.filter((row) => row.is_anomaly === '1').map((row) => row.timestamp);
+    const streamed = runCli(
+      ['stream', '--online', '--warmup', '300', '--timestamp-column', 'time', '--format', 'csv'],
+      csv
+    );
+    expect(streamed.status).toBe(0);
+    expect(streamed.stderr).toContain(
+      'warning: column "name" holds text in the first row ("telemetry"): not a metric of the stream; --columns chooses the metrics'
+    );
+    const lines = streamed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(lines.map((line) => line.timestamp)).toEqual(expected);
+  });
+
+  it('refuses the model options with --model, whose model is already trained', () => {
+    const run = runCli(['stream', '--model', 'model.json', '--seed', '3'], '');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--seed: only online mode uses it');
+  });
+
   it('needs either --model or --online', () => {
     const run = runCli(['stream', '--format', 'csv'], toCsv(rows.slice(0, 5)));
     expect(run.status).toBe(2);

@@ -3,7 +3,7 @@ import { InputError } from '../errors';
 import { outputPath, parseDetectionFlags, type DetectionFlags } from '../pipeline/detectionOptions';
 import { runDetect } from '../pipeline/runDetect';
 import { addDetectionOptions, addOnlineOptions } from './detectionFlags';
-import { type FlagName, ONLINE_ONLY_FLAGS, refuseGiven } from './givenFlags';
+import { type FlagName, MODEL_FLAGS, ONLINE_ONLY_FLAGS, refuseGiven } from './givenFlags';
 
 /** What trains the batch model: nothing online mode or a given --model uses. */
 const BATCH_TRAINING_FLAGS: readonly FlagName[] = [
@@ -13,17 +13,7 @@ const BATCH_TRAINING_FLAGS: readonly FlagName[] = [
 ];
 
 /** What a trained model holds already: with --model it would change nothing. */
-const MODEL_SETTINGS_FLAGS: readonly FlagName[] = [
-  ...BATCH_TRAINING_FLAGS,
-  ['trees', '--trees'],
-  ['maxSamples', '--max-samples'],
-  ['seed', '--seed'],
-  ['window', '--window'],
-  ['lags', '--lags'],
-  ['seasonality', '--no-seasonality'],
-  ['raw', '--raw'],
-  ['mode', '--mode'],
-];
+const MODEL_SETTINGS_FLAGS: readonly FlagName[] = [...BATCH_TRAINING_FLAGS, ...MODEL_FLAGS];
 
 export function detectCommand(): Command {
   const command = new Command('detect')

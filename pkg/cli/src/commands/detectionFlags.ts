@@ -4,9 +4,30 @@ import { DEFAULT_CHUNK_ROWS, DEFAULT_MAX_TRAIN_ROWS, ONLINE_FLAG_DEFAULTS } from
 import { defaultScoringThreads } from '../pipeline/scoringThread';
 import { DEFAULT_MAX_GROUPS } from '../input/inputSchema';
 
-/** The options detect and train share; values are checked later by parseDetectionFlags. */
-export function addDetectionOptions(command: Command, defaultTrainFraction: string): Command {
+/**
+ * The model's options: the forest and the features it is trained on. detect and train (addDetectionOptions), and
+ * stream --online, whose models must be detect --online's (parseModelFlags reads them).
+ */
+export function addModelOptions(command: Command): Command {
   return command
+    .option('--trees <n>', 'number of isolation trees', String(DEFAULT_DETECTOR_SETTINGS.trees))
+    .option('--max-samples <n>', 'rows per tree: "auto" (min(256, rows)), a count, or a fraction in (0, 1]', 'auto')
+    .option('--seed <n>', 'random seed (same seed + data = same scores)', String(DEFAULT_DETECTOR_SETTINGS.seed))
+    .option('--window <n>', 'rolling window in points', String(DEFAULT_DETECTOR_SETTINGS.window))
+    .option('--lags <n>', 'lags 1..n of every metric', String(DEFAULT_DETECTOR_SETTINGS.lags))
+    .option(
+      '--no-seasonality',
+      'no hour-of-day/day-of-week features (default: on when the training data span >= 2 days)'
+    )
+    .option('--raw', 'use the metric values as they are: no engineered features, no scaling');
+}
+
+/**
+ * The options detect and train share; values are checked later by parseDetectionFlags. train scores nothing: it has
+ * no --threads or --chunk-rows (given, they are unknown options), and its --mode names no online mode.
+ */
+export function addDetectionOptions(command: Command, defaultTrainFraction: string, scores = true): Command {
+  addModelOptions(command)
     .option(
       '--format <format>',
       'csv, json (an array of row objects) or ndjson; default: from the file extension (required for stdin)'
@@ -24,9 +45,6 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
       'expected share of anomalies in (0, 0.5], or "auto" (sklearn\'s fixed 0.5 threshold: often flags a quarter of real data)',
       String(DEFAULT_CONTAMINATION)
     )
-    .option('--trees <n>', 'number of isolation trees', String(DEFAULT_DETECTOR_SETTINGS.trees))
-    .option('--max-samples <n>', 'rows per tree: "auto" (min(256, rows)), a count, or a fraction in (0, 1]', 'auto')
-    .option('--seed <n>', 'random seed (same seed + data = same scores)', String(DEFAULT_DETECTOR_SETTINGS.seed))
     .option('--train-fraction <f>', "train on the first f of each group's rows in time order", defaultTrainFraction)
     .option('--train-file <file>', 'train on this file instead (same columns)')
     .option(
@@ -35,28 +53,9 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
       String(DEFAULT_MAX_TRAIN_ROWS)
     )
     .option(
-      '--chunk-rows <n>',
-      'rows scored per chunk (bounds memory; results do not depend on it)',
-      String(DEFAULT_CHUNK_ROWS)
-    )
-    .addOption(
-      new Option(
-        '--threads <n>',
-        'detect: 1 = all on one thread, 2 = score on a second thread while reading and writing (online, the reading ' +
-          "thread walks a share of the forest too), 3 = online, the scoring thread's walk split with a third (same " +
-          'results)'
-      ).default(String(defaultScoringThreads()), `a thread per core, up to 3: ${defaultScoringThreads()} here`)
-    )
-    .option('--window <n>', 'rolling window in points', String(DEFAULT_DETECTOR_SETTINGS.window))
-    .option('--lags <n>', 'lags 1..n of every metric', String(DEFAULT_DETECTOR_SETTINGS.lags))
-    .option(
-      '--no-seasonality',
-      'no hour-of-day/day-of-week features (default: on when the training data span >= 2 days)'
-    )
-    .option('--raw', 'use the metric values as they are: no engineered features, no scaling')
-    .option(
       '--mode <mode>',
-      'multivariate (one model), per-series (one model per metric column; per-column names it too), or online (= --online, multivariate)',
+      'multivariate (one model), per-series (one model per metric column; per-column names it too)' +
+        (scores ? ', or online (= --online, multivariate)' : ''),
       'multivariate'
     )
     .option(
@@ -65,6 +64,23 @@ export function addDetectionOptions(command: Command, defaultTrainFraction: stri
         'groups with too few rows to train a model on (their rows left unscored)'
     )
     .option('-q, --quiet', 'no progress, warnings or summary on stderr (the warnings stay in summary.json)');
+  if (scores) {
+    command
+      .option(
+        '--chunk-rows <n>',
+        'rows scored per chunk (bounds memory; results do not depend on it)',
+        String(DEFAULT_CHUNK_ROWS)
+      )
+      .addOption(
+        new Option(
+          '--threads <n>',
+          '1 = all on one thread, 2 = score on a second thread while reading and writing (online, the reading ' +
+            "thread walks a share of the forest too), 3 = online, the scoring thread's walk split with a third (same " +
+            'results)'
+        ).default(String(defaultScoringThreads()), `a thread per core, up to 3: ${defaultScoringThreads()} here`)
+      );
+  }
+  return command;
 }
 
 /** Online mode: detect and stream. See docs/detection.md. */

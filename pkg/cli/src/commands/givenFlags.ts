@@ -14,6 +14,18 @@ export const ONLINE_ONLY_FLAGS: readonly FlagName[] = [
   ['deviationWindow', '--deviation-window'],
 ];
 
+/** The model's flags (addModelOptions), and --mode. */
+export const MODEL_FLAGS: readonly FlagName[] = [
+  ['trees', '--trees'],
+  ['maxSamples', '--max-samples'],
+  ['seed', '--seed'],
+  ['window', '--window'],
+  ['lags', '--lags'],
+  ['seasonality', '--no-seasonality'],
+  ['raw', '--raw'],
+  ['mode', '--mode'],
+];
+
 /**
  * Refuses the first of `flags` given on the command line, saying `why`: a flag that would have no effect is an
  * error, not silently ignored (the user believes it applied).

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DEFAULT_CONTAMINATION } from '@telemetry-analyzer/engine';
+import { DEFAULT_CONTAMINATION, detectionModeChoices, parseDetectionMode } from '@telemetry-analyzer/engine';
 import { InputError, terminalText } from '../errors';
 import {
   checkRefitHistory,
@@ -7,13 +7,15 @@ import {
   parseColumnList,
   parseContamination,
   parseInteger,
+  parseModelFlags,
   parseOnlineFlags,
   type DetectionFlags,
+  type ModelFlags,
 } from '../pipeline/detectionOptions';
 import { DEFAULT_MAX_GROUPS } from '../input/inputSchema';
 import { runStream } from '../pipeline/runStream';
-import { addOnlineOptions } from './detectionFlags';
-import { ONLINE_ONLY_FLAGS, refuseGiven } from './givenFlags';
+import { addModelOptions, addOnlineOptions } from './detectionFlags';
+import { MODEL_FLAGS, ONLINE_ONLY_FLAGS, refuseGiven } from './givenFlags';
 import { flushStandardOutput, writeStandardOutput } from '../output/standardOutput';
 
 export function streamCommand(): Command {
@@ -35,22 +37,29 @@ export function streamCommand(): Command {
     )
     .option('--strict', 'stop at the first bad row (exit 2) instead of skipping it with a warning on stderr')
     .option('-q, --quiet', 'no summary on stderr at the end');
+  // Online, the model's options are detect --online's, so that both flag the same rows for the same flags.
+  addModelOptions(command).option(
+    '--mode <mode>',
+    'online: multivariate (one model) or per-series (one model per metric column)',
+    'multivariate'
+  );
   return addOnlineOptions(command).action(
     async (
       flags: Pick<
         DetectionFlags,
-        'online' | 'warmup' | 'refitEvery' | 'refitHistory' | 'horizon' | 'mergeRows' | 'deviationWindow'
-      > & {
-        model?: string;
-        columns?: string;
-        groupBy?: string;
-        maxGroups: string;
-        format: string;
-        timestampColumn: string;
-        contamination?: string;
-        strict?: boolean;
-        quiet?: boolean;
-      },
+        'online' | 'warmup' | 'refitEvery' | 'refitHistory' | 'horizon' | 'mergeRows' | 'deviationWindow' | 'mode'
+      > &
+        ModelFlags & {
+          model?: string;
+          columns?: string;
+          groupBy?: string;
+          maxGroups: string;
+          format: string;
+          timestampColumn: string;
+          contamination?: string;
+          strict?: boolean;
+          quiet?: boolean;
+        },
       self: Command
     ) => {
       if ((flags.model === undefined) === (flags.online !== true)) {
@@ -59,14 +68,25 @@ export function streamCommand(): Command {
       if (!flags.online) {
         refuseGiven(
           self,
-          [['columns', '--columns'], ['groupBy', '--group-by'], ['maxGroups', '--max-groups'], ...ONLINE_ONLY_FLAGS],
+          [
+            ['columns', '--columns'],
+            ['groupBy', '--group-by'],
+            ['maxGroups', '--max-groups'],
+            ...MODEL_FLAGS,
+            ...ONLINE_ONLY_FLAGS,
+          ],
           'only online mode uses it (a --model scores its own columns and groups): add --online instead of --model, or leave it out'
         );
       }
       const contamination = parseContamination(flags.contamination ?? String(DEFAULT_CONTAMINATION));
+      const mode = parseDetectionMode(flags.mode);
+      if (mode === undefined) {
+        throw new InputError({ source: '--mode' }, `must be ${detectionModeChoices()}, got "${flags.mode}"`);
+      }
+      const model = parseModelFlags(flags, mode);
       const online = flags.online
         ? {
-            detector: { forest: { contamination } },
+            detector: { ...model, forest: { ...model.forest, contamination } },
             options: parseOnlineFlags(flags),
             columns: flags.columns === undefined ? undefined : parseColumnList(flags.columns),
             groupBy: flags.groupBy,

@@ -10,6 +10,7 @@ import {
   readContamination,
   minimumRefitHistory,
   FEATURE_INTEGER_LIMITS,
+  type DetectionMode,
   type DetectorMode,
   type DetectorOptions,
   type OnlineOptions,
@@ -57,6 +58,43 @@ export interface DetectionFlags {
   deviationWindow: string;
 }
 
+/** The model's flags (addModelOptions). */
+export type ModelFlags = Pick<
+  DetectionFlags,
+  'trees' | 'maxSamples' | 'seed' | 'window' | 'lags' | 'seasonality' | 'raw'
+>;
+
+/**
+ * The detector a run trains, but for its contamination: detect's and train's, and stream --online's, which must be
+ * detect --online's for the same flags.
+ * @param mode the detection mode, read (DETECTION_MODES)
+ */
+export function parseModelFlags(
+  flags: ModelFlags,
+  mode: DetectionMode
+): Required<Pick<DetectorOptions, 'features' | 'mode'>> & {
+  forest: Required<Pick<NonNullable<DetectorOptions['forest']>, 'nEstimators' | 'maxSamples' | 'seed'>>;
+} {
+  return {
+    // Per series, in a table of metric columns: one model per column, the engine's per-column detector.
+    mode: mode === 'per-series' ? 'per-column' : 'multivariate',
+    features: {
+      raw: flags.raw === true,
+      // The engine's own limits, checked now: past them training would fail as if the data were at fault.
+      window: parseInteger('--window', flags.window, ...FEATURE_INTEGER_LIMITS.window),
+      lags: parseInteger('--lags', flags.lags, ...FEATURE_INTEGER_LIMITS.lags),
+      seasonality: flags.seasonality ? 'auto' : false,
+    },
+    forest: {
+      // The range every host accepts (the proxy's trees=): a huge count is the option's fault, said before any
+      // data is read, not a failed training reported against the input.
+      nEstimators: parseInteger('--trees', flags.trees, ...ANOMALY_INTEGER_LIMITS.trees),
+      maxSamples: parseMaxSamples(flags.maxSamples),
+      seed: parseInteger('--seed', flags.seed, 0, 4294967295),
+    },
+  };
+}
+
 /** Rows the first online model trains on unless --warmup says otherwise. */
 export const DEFAULT_WARMUP_ROWS = 500;
 
@@ -86,11 +124,7 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
   if (shared === undefined) {
     throw new InputError({ source: '--mode' }, `must be ${detectionModeChoices()} or online, got "${flags.mode}"`);
   }
-  // Per series, in a table of metric columns: one model per column, the engine's per-column detector.
-  const mode: DetectorMode = shared === 'per-series' ? 'per-column' : 'multivariate';
-  // The engine's own limits, checked now: past them training would fail as if the data were at fault.
-  const window = parseInteger('--window', flags.window, ...FEATURE_INTEGER_LIMITS.window);
-  const lags = parseInteger('--lags', flags.lags, ...FEATURE_INTEGER_LIMITS.lags);
+  const model = parseModelFlags(flags, shared);
   const settings: DetectionSettings = {
     roles: {
       timestampColumn: flags.timestampColumn,
@@ -98,23 +132,7 @@ export function parseDetectionFlags(flags: DetectionFlags): DetectionSettings {
       maxGroups: parseInteger('--max-groups', flags.maxGroups, 1),
       columns,
     },
-    detector: {
-      mode,
-      features: {
-        raw: flags.raw === true,
-        window,
-        lags,
-        seasonality: flags.seasonality ? 'auto' : false,
-      },
-      forest: {
-        // The range every host accepts (the proxy's trees=): a huge count is the option's fault, said before any
-        // data is read, not a failed training reported against the input.
-        nEstimators: parseInteger('--trees', flags.trees, ...ANOMALY_INTEGER_LIMITS.trees),
-        maxSamples: parseMaxSamples(flags.maxSamples),
-        contamination,
-        seed: parseInteger('--seed', flags.seed, 0, 4294967295),
-      },
-    },
+    detector: { ...model, forest: { ...model.forest, contamination } },
     contamination,
     trainFraction: parseFraction('--train-fraction', flags.trainFraction),
     trainFile: flags.trainFile,

@@ -19,6 +19,7 @@ import { DEFAULT_MAX_GROUPS, type ColumnRoles, type InputSchema } from '../input
 import { isScoredRow, partialRowsScored, RowReader, type ParsedRow } from '../input/rowReader';
 import { schemaFromHeader } from '../input/scanInput';
 import { formatTimestamp } from '../input/timestamp';
+import { parseMetricCell } from '../input/cells';
 import { loadModel } from './modelFile';
 import { allGroupsWarning } from './allGroupsFlagging';
 import { rolesForModel } from './obtainDetectors';
@@ -129,7 +130,10 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   if (header.done) {
     return outcome;
   }
-  const schema = streamSchema(header.value, source, roles);
+  // Online without --columns, the first row tells the text columns (detect's check pass reads them all).
+  const firstRow = roles.columns === undefined && online ? await records.next() : undefined;
+  const first = firstRow?.done === false ? firstRow.value : undefined;
+  const schema = streamSchema(header.value, source, roles, first, (text) => request.warn?.(`warning: ${text}`));
   const rowReader = new RowReader(schema, request.strict);
   const scorers = new Map<string, (row: ParsedRow) => RowResult | null>();
   /** Rows scored and flagged per group, for the over-flagging warning at the end. */
@@ -140,15 +144,11 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   /** The group of the row before: already the most recently seen. */
   let lastGroup: string | undefined;
 
+  if (first !== undefined) {
+    readRecord(first);
+  }
   for await (const record of records) {
-    try {
-      scoreRecord(record);
-    } catch (error) {
-      if (!(error instanceof InputError) || !onBadRow) {
-        throw error;
-      }
-      onBadRow(error);
-    }
+    readRecord(record);
   }
   if (online) {
     // As detect says it: a group whose rows all went to its first model's training was never scored.
@@ -200,6 +200,17 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
           `(${JSON.stringify(group)}) is dropped, and so on; a dropped group warms up again if it comes back ` +
           '(--max-groups raises the limit, at ~0.2 MB a group)'
       );
+    }
+  }
+
+  function readRecord(record: RawRecord): void {
+    try {
+      scoreRecord(record);
+    } catch (error) {
+      if (!(error instanceof InputError) || !onBadRow) {
+        throw error;
+      }
+      onBadRow(error);
     }
   }
 
@@ -313,7 +324,7 @@ function onlineRowScorer(
   const oneRow = Int32Array.of(0);
   let trained = false;
   return (parsed) => {
-    const scores = emptyScores(1);
+    const scores = emptyScores(1, online.detector.mode === 'per-column' ? columns.length : 0);
     scorer.score(singleRowBatch(parsed, 0), oneRow, scores);
     if (!trained && scorer.forest.detector !== undefined) {
       trained = true;
@@ -333,15 +344,43 @@ function onlineRowScorer(
   };
 }
 
-/** Without a model the metric columns are --columns, or every column but the timestamp and the group. */
-function streamSchema(header: RawRecord, source: string, roles: ColumnRoles): InputSchema {
+/**
+ * Without a model the metric columns are --columns, or every column but the timestamp, the group and those whose
+ * first row holds text: detect leaves text columns out, and a stream that took them skipped every row of an
+ * InfluxDB export (`name,time,...`) as "not a number" (a review).
+ */
+function streamSchema(
+  header: RawRecord,
+  source: string,
+  roles: ColumnRoles,
+  firstRow: RawRecord | undefined,
+  warn: (text: string) => void
+): InputSchema {
   const schema = schemaFromHeader(header, source, roles);
   if (schema.metricNames.length > 0 || roles.columns !== undefined) {
     return schema;
   }
-  const columns = schema.header.filter((_, index) => index !== schema.timestampIndex && index !== schema.groupIndex);
+  const candidates = schema.header.filter((_, i) => i !== schema.timestampIndex && i !== schema.groupIndex);
+  const isText = (name: string) => {
+    const cell = firstRow?.cells[schema.header.indexOf(name)];
+    const read = parseMetricCell(cell);
+    return read.kind === 'invalid' && read.number !== true;
+  };
+  const columns = candidates.filter((name) => !isText(name));
+  for (const name of candidates.filter(isText)) {
+    const shown = JSON.stringify(firstRow!.cells[schema.header.indexOf(name)]) ?? '';
+    warn(
+      `column "${name}" holds text in the first row (${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}): ` +
+        'not a metric of the stream; --columns chooses the metrics'
+    );
+  }
   if (columns.length === 0) {
-    throw new InputError({ source, line: header.line, column: 1 }, 'the header names no metric column');
+    throw new InputError(
+      { source, line: header.line, column: 1 },
+      candidates.length === 0
+        ? 'the header names no metric column'
+        : 'no metric column: the first row holds text in every one'
+    );
   }
   return schemaFromHeader(header, source, { ...roles, columns });
 }
