@@ -193,6 +193,36 @@ describe('plain PromQL passes through unchanged', () => {
 });
 
 describe('anomaly functions', () => {
+  it('remembers a series it could not train until its model would be retrained: no training fetch again', async () => {
+    // An attack review: a series with no data in the training range (a host that came up later) made every
+    // evaluation of its query fetch the training range again and wait for a training turn (an alert took 19 s).
+    await prometheus.close();
+    const late: FakeSeries = {
+      labels: { __name__: 'cpu', instance: 'late', job: 'node' },
+      valueAt: (t) => (t >= at(350) ? wave((t - T0) / STEP, 2) : undefined),
+    };
+    prometheus = await startFakePrometheus([...SERIES, late]);
+    const proxy = await proxyWith();
+    const trainingFetches = () =>
+      prometheus.requests.filter(
+        (r) => r.path === '/api/v1/query_range' && r.params.get('start') === String(at(0) / 1000)
+      ).length;
+    const query = queryRange(`anomaly_score(cpu, ${FIXED})`);
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      answers.push(JSON.parse((await get(proxy, '/api/v1/query_range', query)).text));
+    }
+    expect(trainingFetches()).toBe(1);
+    for (const answer of answers) {
+      expect(answer.data.result.map((r: { metric: { instance: string } }) => r.metric.instance)).toEqual(['a', 'b']);
+      expect(answer.warnings).toContainEqual(
+        expect.stringMatching(
+          /^no model for \{__name__="cpu", instance="late", job="node"\}: no data between .* to train on$/
+        )
+      );
+    }
+  });
+
   it("anomaly_score gives the engine's scores for the same data, options and seed, labels without __name__", async () => {
     const proxy = await proxyWith();
     const answer = await get(proxy, '/api/v1/query_range', queryRange(`anomaly_score(cpu, ${FIXED})`));

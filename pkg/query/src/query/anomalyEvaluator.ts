@@ -233,15 +233,18 @@ export class AnomalyEvaluator {
 
     const models = new Map<string, TrainedModel>();
     const missing: typeof keyed = [];
+    const warnings: string[] = [];
     for (const entry of keyed) {
       const model = await this.models.get(entry.key, maxAge);
+      const untrainable = model ? undefined : this.training.untrainableReason(entry.key, maxAge);
       if (model) {
         models.set(entry.key, model);
+      } else if (untrainable !== undefined) {
+        warnings.push(`no model for ${labelsKey(entry.unit.labels)}: ${untrainable}`);
       } else {
         missing.push(entry);
       }
     }
-    const warnings: string[] = [];
     if (missing.length > 0) {
       const outcome = await whileTraining(() =>
         this.training.train({ upstream, query, settings, base, missing, training, selection }, signal)
@@ -314,7 +317,7 @@ export class AnomalyEvaluator {
     const step = settings.stepMs;
     const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
     const training = onlineTrainingRange(settings.training, scoreStart, this.config.engine.retrainIntervalMs);
-    checkTrainingRange(limits, training.startMs, training.endMs, step);
+    checkTrainingRange(limits, settings, training.startMs, training.endMs);
     // On the query's own step grid (a window starting on the hour is off it when the step does not divide the hour),
     // from the window's first point on it.
     const fetchStart = gridPointAtOrAfter(training.startMs, scoreStart, step);

@@ -4,11 +4,13 @@
  * Identical concurrent requests (same missing keys) share one training, which waits for a turn of the host's limit
  * (if any) before it fetches; the flight is forgotten when it settles, so failures are retried next time. The
  * training stops (between models, or by terminating the worker running one) once every request waiting for it has
- * gone or timed out.
+ * gone or timed out. A key that could not be trained is not tried again until a model of it would be retrained
+ * (untrainableReason).
  */
 import { EngineInputError, constantColumns } from '@telemetry-analyzer/engine';
 import { createHash } from 'node:crypto';
 import type { Limits } from '../config';
+import { LruCache } from '../models/lruCache';
 import { modelKey } from '../models/modelKey';
 import type { ModelRepository, TrainedModel } from '../models/modelRepository';
 import { SingleFlight } from '../models/singleFlight';
@@ -47,8 +49,18 @@ export interface TrainingHooks extends Pick<FetchOptions, 'onPointsRead' | 'onRe
   limit?: ConcurrencyLimit;
 }
 
+/** Model keys whose failed training ModelTraining remembers (~0.3 KB each): bounds what new keys can make it hold. */
+export const MAX_UNTRAINABLE_KEYS = 10_000;
+
 export class ModelTraining {
   private readonly flights = new SingleFlight<TrainingOutcome>();
+  /**
+   * Keys a training found no model for (no data in the training range, too few rows), why, and when. The same range
+   * holds the same data until a model of that key would be retrained: a series that cannot train (a host that came
+   * up after the training window) made every evaluation of its query fetch the training range again and wait for a
+   * training turn behind other clients' cold queries (an attack review: an alert rule took 19 s instead of 20 ms).
+   */
+  private readonly untrainable = new LruCache<string, { reason: string; atMs: number }>(MAX_UNTRAINABLE_KEYS);
 
   constructor(
     private readonly limits: Limits,
@@ -57,6 +69,18 @@ export class ModelTraining {
     private readonly hooks: TrainingHooks,
     private readonly now: () => number
   ) {}
+
+  /**
+   * Why `key` has no model, when a training found none within `maxAgeMs` (modelMaxAge: the age a model of it may
+   * have; undefined = any); undefined when it should be trained.
+   */
+  untrainableReason(key: string, maxAgeMs: number | undefined): string | undefined {
+    const known = this.untrainable.get(key);
+    if (known === undefined || (maxAgeMs !== undefined && this.now() - known.atMs > maxAgeMs)) {
+      return undefined;
+    }
+    return known.reason;
+  }
 
   /** Trains the job's missing models, or joins the identical training already under way. */
   train(job: TrainingJob, signal?: AbortSignal): Promise<TrainingOutcome> {
@@ -109,6 +133,13 @@ export class ModelTraining {
       }
       throwIfAborted(signal);
       outcome.set(key, await this.trainOne(unit, key, settings, { startMs, endMs }, signal));
+    }
+    for (const [key, result] of outcome) {
+      if (typeof result === 'string') {
+        this.untrainable.set(key, { reason: result, atMs: this.now() });
+      } else {
+        this.untrainable.delete(key);
+      }
     }
     return outcome;
   }
