@@ -142,6 +142,9 @@ describe('malformed anomaly queries are 400 bad_data with the position', () => {
     ['anomaly_flag(x, window=1)', 24, 'window must be an integer of at least 2, got 1'],
     ['anomaly_flag(x, window=20000)', 24, 'window must be an integer of at most 10000, got 20000'],
     ['anomaly_flag(x, trees=2.5)', 23, 'trees must be an integer, got 2.5'],
+    // Number("") is 0: both were read as 0 (an attack review).
+    ['anomaly_flag(x, lags="")', 22, 'lags must be an integer, got ""'],
+    ['anomaly_flag(x, seed="  ")', 22, 'seed must be an integer, got "  "'],
     ['anomaly_flag(x, contamination=0.7)', 31, 'contamination must be auto or a number in (0, 0.5]'],
     ['anomaly_flag(x, contamination=lots)', 31, 'contamination must be'],
     ['anomaly_flag(x, train="a week")', 23, 'train must be a duration'],

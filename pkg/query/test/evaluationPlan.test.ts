@@ -10,6 +10,7 @@ import {
   resolveSettings,
   scoredRange,
   trainingRange,
+  fewestTrainingPoints,
 } from '../src/query/evaluationPlan';
 import { UpstreamHttp } from '../src/upstreams/upstreamHttp';
 
@@ -115,6 +116,20 @@ describe('evaluation plan', () => {
     const long = { ...settings, training: { windowMs: 2000 * 60_000 } };
     expect(() => trainingRange(config.limits, long, 1e12, 0, Infinity)).toThrow(PromApiError);
     expect(() => trainingRange(config.limits, long, 1e12, 0, Infinity)).toThrow(/limits\.maxTrainingPointsPerSeries/);
+  });
+
+  it.each([
+    ['train="1ms"', 1, 19],
+    ['window=1440, train="1h"', 61, 1447],
+    ['lags=100, train="90m"', 91, 108],
+    ['train_start=1796600000, train_end=1796600001', 1, 19],
+  ])('refuses a training range of fewer points than the options train on: %s', (options, points, fewest) => {
+    // An attack review: each answered 200 with no series and a warning at every evaluation ("No data" in an alert).
+    const settings = settingsOf(`anomaly_score(cpu, ${options})`);
+    expect(fewestTrainingPoints(settings)).toBe(fewest);
+    expect(() => trainingOfData(settings, 1e12, 0, Infinity)).toThrow(
+      new RegExp(`is ${points} points per series; these options train on at least ${fewest} \\(`)
+    );
   });
 
   it("ends a relative window at the start of its retrain interval: a query's own range decides its model", () => {

@@ -393,8 +393,10 @@ class AnomalyQueryParser {
 
   private integer(value: Token, name: AnomalyIntegerOption): number {
     const [min, max] = ANOMALY_INTEGER_LIMITS[name];
-    const n = Number(value.type === 'string' ? value.stringValue : value.text);
-    if (value.type === 'identifier' || value.type === 'duration' || !Number.isInteger(n)) {
+    const text = value.type === 'string' ? value.stringValue : value.text;
+    const n = Number(text);
+    // Number("") and Number("  ") are 0: lags="" was read as lags=0, seed="" as seed 0 (an attack review).
+    if (value.type === 'identifier' || value.type === 'duration' || text?.trim() === '' || !Number.isInteger(n)) {
       this.fail(value, `${name} must be an integer, got ${value.text}`);
     }
     // The grammar's own bound on the side crossed only: the proxy's limits (limits.maxWindow...) are lower than its

@@ -131,18 +131,33 @@ export function trainingRange(
   const step = settings.stepMs;
   const training = settings.training;
   if (!('windowMs' in training)) {
-    checkTrainingRange(limits, training.startMs, training.endMs, step);
+    checkTrainingRange(limits, settings, training.startMs, training.endMs);
     return { startMs: training.startMs, endMs: training.endMs };
   }
   const endMs = batchTrainingEnd(scoreStartMs, step, settings, retrainIntervalMs, nowMs);
   const startMs = endMs - training.windowMs;
-  checkTrainingRange(limits, startMs, endMs, step);
+  checkTrainingRange(limits, settings, startMs, endMs);
   return { startMs, endMs };
 }
 
-export function checkTrainingRange(limits: Limits, startMs: number, endMs: number, stepMs: number): void {
+/**
+ * Refuses a training range of more points per series than limits.maxTrainingPointsPerSeries, or of fewer than these
+ * settings train on (fewestTrainingPoints): such a query could never have a model, and answered 200 with no series
+ * and a warning at every evaluation, which an alert rule shows as "No data" (an attack review: train="1ms",
+ * window=1440 with train="1h", step="1d").
+ */
+export function checkTrainingRange(limits: Limits, settings: ResolvedSettings, startMs: number, endMs: number): void {
   checkTimeRange(startMs, endMs, 'the training range');
+  const stepMs = settings.stepMs;
   const points = Math.floor((endMs - startMs) / stepMs) + 1;
+  const fewest = fewestTrainingPoints(settings);
+  if (points < fewest) {
+    throw badData(
+      `training range ${describeMs(endMs - startMs)} at step ${describeMs(stepMs)} is ${points} points per series; ` +
+        `these options train on at least ${fewest} (the features' warm-up of window= and lags=, and the engine's ` +
+        'fewest rows): lengthen train=, or lower step=, window= or lags='
+    );
+  }
   if (points > limits.maxTrainingPointsPerSeries) {
     throw badData(
       `training range ${describeMs(endMs - startMs)} at step ${describeMs(stepMs)} is ${points} points per series; ` +
