@@ -193,6 +193,8 @@ describe('large model files read a value at a time', () => {
       text.replace('"groupBy":"host"', '"groupBy":3'),
       text.replace('"kind":"', '"kind":"x'),
       '[1, 2]',
+      // A review: detect blamed --columns nobody gave, stream skipped every row.
+      `{"format":"telemetry-analyzer/grouped-detectors","formatVersion":${GROUPED_FORMAT_VERSION},"groupBy":"host","detectors":{}}`,
     ]) {
       const path = join(directory, 'broken.json');
       writeFileSync(path, broken);
@@ -205,6 +207,14 @@ describe('large model files read a value at a time', () => {
       expect(whole).toBeInstanceOf(InputError);
       expect(errorFor(broken).message).toBe((whole as InputError).message);
     }
+    const empty = join(directory, 'empty-groups.json');
+    writeFileSync(
+      empty,
+      `{"format":"telemetry-analyzer/grouped-detectors","formatVersion":1,"groupBy":"host","detectors":{}}`
+    );
+    expect(() => loadModel(empty)).toThrow(
+      `${empty}: not a usable model: a grouped model without any detector: it has nothing to score with`
+    );
   });
 });
 

@@ -238,6 +238,10 @@ function bundleFromJson(json: unknown): ModelBundle {
         detectorJson instanceof AnomalyDetector ? detectorJson : AnomalyDetector.fromJSON(detectorJson)
       );
     }
+    if (detectors.size === 0) {
+      // It would score nothing: detect blamed --columns nobody gave, stream skipped every row (a review).
+      throw new InputError({ source: '' }, 'a grouped model without any detector: it has nothing to score with');
+    }
     return { groupBy: record.groupBy, detectors };
   }
   return { detectors: new Map([['', AnomalyDetector.fromJSON(json)]]) };
