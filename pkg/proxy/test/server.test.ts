@@ -388,6 +388,27 @@ describe('anomaly functions', () => {
         /^1 of 2 models trained on less than 50 % of their training window \(5h\): .*instance="new"/
       )
     );
+    // A series whose samples start after the window trains nothing: no "-7 % of the window" (an attack review).
+    const late = await startFakePrometheus([
+      SERIES[0],
+      {
+        labels: { __name__: 'cpu', instance: 'late', job: 'node' },
+        valueAt: (t) => (t < at(320) ? undefined : wave((t - T0) / STEP, 2)),
+      },
+    ]);
+    fakes.push(late);
+    const lateProxy = await proxyWith('', `  late: { type: prometheus, url: "${late.url}", timeout: 2s }`);
+    for (const online of [false, true]) {
+      const answer = await get(
+        lateProxy,
+        '/api/v1/query_range',
+        queryRange(`anomaly_score(cpu, upstream="late", online=${online}, ${FIXED})`)
+      );
+      expect(answer.status).toBe(200);
+      const lateWarnings: string[] = JSON.parse(answer.text).warnings ?? [];
+      expect([online, lateWarnings.filter((w) => /trained on less than|-\d+ %/.test(w))]).toEqual([online, []]);
+      expect([online, lateWarnings.some((w) => w.includes('instance="late"'))]).toEqual([online, true]);
+    }
   });
 
   it("reuses a model's previous scores for a repeated or shifted range, with the same answers as a fresh proxy", async () => {

@@ -33,18 +33,21 @@ export function shortHistoryWarning(models: Iterable<ServedModel>): string | und
 
 /** shortHistoryWarning for training histories however they were trained (online queries keep no model). */
 export function shortHistoryWarningOf(histories: TrainingHistory[]): string | undefined {
+  // Data that start after the window trained nothing: not a short history (an online query said "-7 % of the
+  // window", an attack review); the query's other warnings say why the series has no model.
+  const trained = histories.filter(({ dataStart, trainEnd }) => dataStart === undefined || dataStart < trainEnd);
   const isShort = ({ dataStart, trainStart, trainEnd }: TrainingHistory) => {
     const windowMs = trainEnd - trainStart;
     return dataStart !== undefined && windowMs > 0 && trainEnd - dataStart < SHORT_HISTORY_SHARE * windowMs;
   };
-  const short = histories.filter(isShort);
+  const short = trained.filter(isShort);
   if (short.length === 0) {
     return undefined;
   }
   const { labels, dataStart, trainStart, trainEnd } = short[0];
   const covered = (trainEnd - dataStart!) / (trainEnd - trainStart);
   return (
-    `${short.length} of ${histories.length} models trained on less than ${SHORT_HISTORY_SHARE * 100} % of their ` +
+    `${short.length} of ${trained.length} models trained on less than ${SHORT_HISTORY_SHARE * 100} % of their ` +
     `training window (${formatDuration(trainEnd - trainStart)}): the upstream has no earlier samples (e.g. ` +
     `${labelsKey(labels)}: from ${new Date(dataStart!).toISOString()}, ` +
     `${Math.round(covered * 100)} % of the window); scores may flag normal patterns the data have not shown yet`
