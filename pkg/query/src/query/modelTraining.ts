@@ -1,8 +1,9 @@
 /**
  * Training the models an evaluation lacks: one fetch of the training range for all of them, then one engine job
  * per model (on a worker thread of the pool, or on the event loop), each kept in the model repository (and store).
- * Identical concurrent requests (same missing keys) share one training, which waits for a turn of the host's limit
- * (if any) before it fetches; the flight is forgotten when it settles, so failures are retried next time. The
+ * Concurrent requests share the training of each model they both lack (a training of the same missing keys, joined
+ * whole; or the one under way for some of them), which waits for a turn of the host's limit (if any) before it
+ * fetches; the flight is forgotten when it settles, so failures are retried next time. The
  * training stops (between models, or by terminating the worker running one) once every request waiting for it has
  * gone or timed out. A key that could not be trained is not tried again until a model of it would be retrained
  * (untrainableReason).
@@ -24,6 +25,18 @@ import { checkFeatureValues } from './costLimits';
 import { detectorOptionsOf, type ModelKeyBase, type ResolvedSettings } from './evaluationPlan';
 import { fetchSeries, type FetchOptions, type SeriesSelection } from './seriesFetch';
 import { buildTable, buildUnits, firstCompleteTime, type ModelUnit } from './seriesTables';
+
+/** The flight of a set of missing models: identical jobs share it. */
+function flightKeyOf(missing: TrainingJob['missing']): string {
+  return createHash('sha256')
+    .update(
+      missing
+        .map((m) => m.key)
+        .sort()
+        .join(',')
+    )
+    .digest('hex');
+}
 
 /** Per missing model key: the trained model, or why there is none. */
 export type TrainingOutcome = Map<string, TrainedModel | string>;
@@ -54,6 +67,8 @@ export const MAX_UNTRAINABLE_KEYS = 10_000;
 
 export class ModelTraining {
   private readonly flights = new SingleFlight<TrainingOutcome>();
+  /** The training under way for each key being trained (its flight key). */
+  private readonly flightOfKey = new Map<string, string>();
   /**
    * Keys a training found no model for (no data in the training range, too few rows), why, and when. The same range
    * holds the same data until a model of that key would be retrained: a series that cannot train (a host that came
@@ -82,23 +97,59 @@ export class ModelTraining {
     return known.reason;
   }
 
-  /** Trains the job's missing models, or joins the identical training already under way. */
-  train(job: TrainingJob, signal?: AbortSignal): Promise<TrainingOutcome> {
-    const flightKey = createHash('sha256')
-      .update(
-        job.missing
-          .map((m) => m.key)
-          .sort()
-          .join(',')
-      )
-      .digest('hex');
+  /**
+   * Trains the job's missing models: those another training under way is training already by joining it, the rest in
+   * a training of their own (which identical jobs join). A dashboard and an alert rule whose series differ by one
+   * (a new host) trained every shared model twice, each in a turn of its own (an attack review: 240 trainings for
+   * 120 models).
+   */
+  async train(job: TrainingJob, signal?: AbortSignal): Promise<TrainingOutcome> {
+    const byFlight = new Map<string, TrainingJob['missing']>();
+    const rest: TrainingJob['missing'] = [];
+    for (const entry of job.missing) {
+      const flight = this.flightOfKey.get(entry.key);
+      if (flight === undefined) {
+        rest.push(entry);
+      } else {
+        byFlight.set(flight, [...(byFlight.get(flight) ?? []), entry]);
+      }
+    }
+    if (rest.length > 0) {
+      byFlight.set(flightKeyOf(rest), rest);
+    }
+    const outcomes = await Promise.all(
+      [...byFlight].map(([flightKey, missing]) => this.fly(flightKey, { ...job, missing }, signal))
+    );
+    const outcome: TrainingOutcome = new Map();
+    for (const { key } of job.missing) {
+      const result = outcomes.find((each) => each.has(key))?.get(key);
+      if (result !== undefined) {
+        outcome.set(key, result);
+      }
+    }
+    return outcome;
+  }
+
+  /**
+   * Joins the training `flightKey` names, or starts it for `job` (it has settled, or never ran): its keys are then
+   * known to be under way (flightOfKey) until it settles.
+   */
+  private fly(flightKey: string, job: TrainingJob, signal?: AbortSignal): Promise<TrainingOutcome> {
     const { limit } = this.hooks;
     return this.flights.run(
       flightKey,
-      (flightSignal) =>
-        limit
-          ? limit.run(() => this.trainMissing(job, flightSignal), flightSignal)
-          : this.trainMissing(job, flightSignal),
+      async (flightSignal) => {
+        // Registered as the flight starts (synchronously, before any other job can look).
+        const keys = job.missing.map((m) => m.key);
+        keys.forEach((key) => this.flightOfKey.set(key, flightKey));
+        try {
+          return await (limit
+            ? limit.run(() => this.trainMissing(job, flightSignal), flightSignal)
+            : this.trainMissing(job, flightSignal));
+        } finally {
+          keys.forEach((key) => this.flightOfKey.get(key) === flightKey && this.flightOfKey.delete(key));
+        }
+      },
       signal
     );
   }
