@@ -558,6 +558,23 @@ log: { level: silent }`;
 });
 
 describe('errors in Prometheus format', () => {
+  it('an option over its limit is refused at its position, naming the limit', async () => {
+    // An attack review: trees=1001 named the limit but not where the option is, unlike trees=10001.
+    const proxy = await proxyWith();
+    for (const [option, limit] of [
+      ['trees=1001', 'trees=1001 is more than limits.maxTrees allows (1000)'],
+      ['window=1441', 'window=1441 is more than limits.maxWindow allows (1440)'],
+      ['lags=101', 'lags=101 is more than limits.maxLags allows (100)'],
+    ]) {
+      const query = `anomaly_flag(rate(x[5m]), ${option})`;
+      const answer = await get(proxy, '/api/v1/query', { query });
+      expect([answer.status, JSON.parse(answer.text)]).toEqual([
+        400,
+        { status: 'error', errorType: 'bad_data', error: `parse error at char ${query.indexOf('=') + 2}: ${limit}` },
+      ]);
+    }
+  });
+
   it('parse errors are 400 bad_data with the position', async () => {
     const proxy = await proxyWith();
     const answer = await get(proxy, '/api/v1/query', { query: 'anomaly_flag(rate(x[5m]), trees=0)' });

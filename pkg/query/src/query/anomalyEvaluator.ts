@@ -187,7 +187,7 @@ export class AnomalyEvaluator {
     const limits = this.config.limits;
     const upstream = this.chooseUpstream(query);
     const settings = this.resolveSettings(query, range);
-    checkOptionCosts(settings, limits);
+    checkOptionCosts(settings, limits, query.optionPositions);
     const step = settings.stepMs;
     const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
     // Rolling windows and lags need history before the first scored point.
@@ -313,7 +313,7 @@ export class AnomalyEvaluator {
     const limits = this.config.limits;
     const upstream = this.chooseUpstream(query);
     const settings = this.resolveSettings(query, range);
-    checkOptionCosts(settings, limits);
+    checkOptionCosts(settings, limits, query.optionPositions);
     const step = settings.stepMs;
     const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
     const training = onlineTrainingRange(settings.training, scoreStart, this.config.engine.retrainIntervalMs);

@@ -5,7 +5,7 @@
  */
 import { type FeatureOptions, maxFeatureColumns } from '@telemetry-analyzer/engine';
 import type { Limits } from '../config';
-import { PromApiError, badData } from '../errors';
+import { PromApiError, QueryParseError, badData } from '../errors';
 import type { StatementLimits } from '../upstreams/influxql/readOnlySelect';
 import { type Series, labelsKey } from '../upstreams/series';
 import { type ModelUnit, unitRowCount } from './seriesTables';
@@ -13,7 +13,15 @@ import { type ModelUnit, unitRowCount } from './seriesTables';
 /** The times the proxy computes with: JavaScript Date's range, ±8.64e15 ms (about ±275 000 years). */
 export const MAX_ABS_TIME_MS = 8.64e15;
 
-export function checkOptionCosts(settings: { trees: number; window: number; lags: number }, limits: Limits): void {
+/**
+ * Refuses an option over the proxy's limit for it, at the option's position in the query when written there (a
+ * default over a lowered limit has none).
+ */
+export function checkOptionCosts(
+  settings: { trees: number; window: number; lags: number },
+  limits: Limits,
+  positions: Partial<Record<'trees' | 'window' | 'lags', number>> = {}
+): void {
   const bounded = [
     ['trees', settings.trees, limits.maxTrees, 'maxTrees'],
     ['window', settings.window, limits.maxWindow, 'maxWindow'],
@@ -21,7 +29,9 @@ export function checkOptionCosts(settings: { trees: number; window: number; lags
   ] as const;
   for (const [option, value, limit, key] of bounded) {
     if (value > limit) {
-      throw badData(`${option}=${value} is more than limits.${key} allows (${limit})`);
+      const reason = `${option}=${value} is more than limits.${key} allows (${limit})`;
+      const position = positions[option];
+      throw position === undefined ? badData(reason) : new QueryParseError(position, reason);
     }
   }
 }
