@@ -109,6 +109,8 @@ export const testIds = {
     submit: 'data-testid anomaly-alert-rule submit',
     /** Link to the created rule (/alerting/grafana/<uid>/view). */
     resultLink: 'data-testid anomaly-alert-rule result-link',
+    /** The rule was created, but its new group's interval could not be set (Grafana's default kept), and why. */
+    intervalNotSet: 'data-testid anomaly-alert-rule interval-not-set',
     error: 'data-testid anomaly-alert-rule error',
   },
 };

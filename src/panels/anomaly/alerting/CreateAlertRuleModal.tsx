@@ -34,7 +34,7 @@ import {
 import { beyondDefaultCostLimits } from './anomalyExpression';
 import { type AlertRuleRequest, type PanelIdentity, buildAlertRule, ruleGroupName } from './buildAlertRule';
 import { observedStepMs, toAlertSourceQuery, visibleTargets } from './panelQuery';
-import { ruleScopedVars, ruleVariableValue } from './ruleVariables';
+import { refuseFrozenTimes, ruleScopedVars, ruleVariableValue } from './ruleVariables';
 
 export interface CreateAlertRuleModalProps {
   panel: PanelIdentity;
@@ -107,8 +107,10 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
       }
       const query = toAlertSourceQuery(
         { target, datasourceType: targetType?.type, influxLanguage: targetType?.influxLanguage },
-        (text, language) =>
-          getTemplateSrv().replace(text, ruleScopedVars(data.request?.scopedVars), ruleVariableValue(language)),
+        (text, language) => {
+          refuseFrozenTimes(text);
+          return getTemplateSrv().replace(text, ruleScopedVars(data.request?.scopedVars), ruleVariableValue(language));
+        },
         upstream
       );
       const request = buildAlertRule({
@@ -174,10 +176,19 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
         {load.status === 'ready' && submission.status === 'created' && (
           <Alert severity="success" title="Alert rule created">
             <Stack direction="column" gap={1}>
-              <span>
-                It is evaluated every {formatDuration(submission.rule.groupIntervalSeconds * 1000)} in the group &quot;
-                {'request' in built ? built.request.body.ruleGroup : ''}&quot;.
-              </span>
+              {submission.rule.groupIntervalSeconds !== undefined ? (
+                <span>
+                  It is evaluated every {formatDuration(submission.rule.groupIntervalSeconds * 1000)} in the group
+                  &quot;
+                  {'request' in built ? built.request.body.ruleGroup : ''}&quot;.
+                </span>
+              ) : (
+                <span data-testid={testIds.alertRule.intervalNotSet}>
+                  Its new group &quot;{'request' in built ? built.request.body.ruleGroup : ''}&quot; kept Grafana&apos;s
+                  default evaluation interval: setting the interval failed ({submission.rule.intervalNotSet?.message}).
+                  Set it in the rule group&apos;s settings.
+                </span>
+              )}
               <LinkButton
                 href={`${config.appSubUrl ?? ''}/alerting/grafana/${submission.rule.uid}/view`}
                 data-testid={testIds.alertRule.resultLink}

@@ -155,8 +155,10 @@ export async function listContactPoints(): Promise<string[]> {
 
 export interface CreatedRule {
   uid: string;
-  /** The interval Grafana evaluates the rule's group at, in seconds. */
-  groupIntervalSeconds: number;
+  /** The interval Grafana evaluates the rule's group at, in seconds; undefined when it could not be set (see below). */
+  groupIntervalSeconds?: number;
+  /** Why the new group's interval could not be set: the rule exists, at Grafana's default interval for new groups. */
+  intervalNotSet?: AlertingApiError;
 }
 
 /**
@@ -190,11 +192,20 @@ export async function createAlertRule(request: AlertRuleRequest, intervalSeconds
     return { uid: created.uid, groupIntervalSeconds: existing.interval };
   }
   const group: AlertRuleGroup = { title: ruleGroup, folderUid: folderUID, interval: intervalSeconds };
-  await call('Setting the evaluation interval of the new rule group', {
-    url: groupUrl,
-    method: 'PUT',
-    data: group,
-    headers: { ...DISABLE_PROVENANCE_HEADERS },
-  });
+  try {
+    await call('Setting the evaluation interval of the new rule group', {
+      url: groupUrl,
+      method: 'PUT',
+      data: group,
+      headers: { ...DISABLE_PROVENANCE_HEADERS },
+    });
+  } catch (error) {
+    // The rule exists and runs: said as created, with why its interval is Grafana's default. Reported as "not
+    // created", a second click made a duplicate (a review: the PUT needs other permissions than the POST).
+    if (error instanceof AlertingApiError) {
+      return { uid: created.uid, intervalNotSet: error };
+    }
+    throw error;
+  }
   return { uid: created.uid, groupIntervalSeconds: intervalSeconds };
 }

@@ -5,8 +5,34 @@
  */
 import type { ScopedVars } from '@grafana/data';
 
-/** Built-in variables the rule's evaluation expands (from its own interval and range): kept as written. */
-const EXPANDED_AT_EVALUATION = ['__interval', '__interval_ms', '__rate_interval', '__range', '__range_s', '__range_ms'];
+/**
+ * Built-in variables the rule's evaluation expands (from its own interval and range): kept as written. The list of
+ * Grafana's Prometheus query backend (pkg/promlib/models/query.go, interpolateVariables).
+ */
+const EXPANDED_AT_EVALUATION = [
+  '__interval',
+  '__interval_ms',
+  '__rate_interval',
+  '__rate_interval_ms',
+  '__range',
+  '__range_s',
+  '__range_ms',
+];
+
+/**
+ * Refuses a query that reads the panel's absolute time range ($__from, $__to, ${__from:date}...): the panel's data
+ * source expands them, a rule's evaluation does not (interpolateVariables above), so the rule would keep the range
+ * the panel showed when it was made (a review).
+ */
+export function refuseFrozenTimes(text: string): void {
+  const used = /\$(?:\{\s*)?(__from|__to)\b/.exec(text);
+  if (used) {
+    throw new Error(
+      `The query uses $${used[1]}, the panel's time range: an alert rule's evaluation does not expand it, so the ` +
+        'rule would keep the range the panel shows now. Use $__range or a relative range ([5m], offset) instead'
+    );
+  }
+}
 
 /**
  * The panel request's scoped variables for expanding the rule's query: all of them (with `__sceneObject`, through

@@ -315,6 +315,24 @@ describe('Create alert rule', () => {
     expect(group).toEqual({ interval: 300, rules: [{ uid: 'rule-of-another-user' }, { uid: 'rule-7' }] });
   });
 
+  it("says the rule was created when only its new group's interval could not be set, and why: no second rule", async () => {
+    // A review: the PUT failing (a 400, a 403 in that folder) showed "The alert rule was not created" for a rule that
+    // existed and ran at Grafana's default interval; a second click made a duplicate.
+    answers[`PUT ${GROUP_URL}`] = { status: 400, data: { message: 'invalid interval: below the minimum interval 1m' } };
+    openForm();
+    await fillAndSubmit();
+
+    expect(await screen.findByTestId(testIds.alertRule.resultLink)).toHaveAttribute(
+      'href',
+      '/alerting/grafana/rule-7/view'
+    );
+    expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'created');
+    expect(screen.getByTestId(testIds.alertRule.intervalNotSet)).toHaveTextContent(
+      /kept Grafana's default evaluation interval: setting the interval failed \(.*invalid interval: below the minimum interval 1m.*\)/
+    );
+    expect(screen.queryByTestId(testIds.alertRule.submit)).not.toBeInTheDocument();
+  });
+
   it("makes an online panel's rule fire at once and keep firing 10m (one incident, one alert), as the provisioned rules do", async () => {
     // Online flags mark the minutes an incident starts and changes: without keep_firing_for such a rule resolved at
     // the next evaluation and fired again at the next flag, several notifications per incident.
@@ -377,6 +395,20 @@ describe('Create alert rule', () => {
     );
     expect(seen.every((vars) => (vars as ScopedVars).__sceneObject === sceneObject)).toBe(true);
   });
+
+  it.each(['$__from', '${__to:date:iso}', '${ __from }'])(
+    "refuses a query that reads the panel's time range (%s): the rule's evaluation would not expand it",
+    async (variable) => {
+      // A review: Grafana's Prometheus backend expands $__interval, $__range, $__rate_interval(_ms) at evaluation
+      // (pkg/promlib/models/query.go), not $__from / $__to, which the panel's scope froze into the rule.
+      openForm({}, `max_over_time(cpu[5m]) and time() > ${variable} / 1000`);
+      await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+      expect(screen.getByTestId(testIds.alertRule.expressionProblem)).toHaveTextContent(
+        /The query uses \$__(from|to), the panel's time range: an alert rule's evaluation does not expand it/
+      );
+      expect(screen.getByTestId(testIds.alertRule.submit)).toBeDisabled();
+    }
+  );
 
   it('lets an Editor (no datasources:read) create the rule: the anomaly datasource is not read over the API', async () => {
     role = 'Editor';
