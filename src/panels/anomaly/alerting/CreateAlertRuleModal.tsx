@@ -89,7 +89,7 @@ export function CreateAlertRuleModal({ panel, options, data, timeRange, onDismis
 
   const target = targets.find((t) => t.refId === refId);
   const targetType = target ? datasourceTypeOf(target) : undefined;
-  const problems = validate({ title, folderUid, interval, pendingPeriod, keepFiringFor });
+  const problems = validate({ title, folderUid, interval, pendingPeriod, keepFiringFor }, minIntervalMs());
   const intervalMs = parseDuration(interval.trim());
 
   const costWarning = beyondDefaultCostLimits(options);
@@ -440,13 +440,26 @@ function defaultPendingPeriod(minConsecutive: number, stepMs: number | undefined
   return formatDuration(Math.ceil(((minConsecutive - 1) * stepMs) / intervalMs) * intervalMs);
 }
 
-function validate(form: {
-  title: string;
-  folderUid: string;
-  interval: string;
-  pendingPeriod: string;
-  keepFiringFor: string;
-}) {
+/**
+ * The shortest evaluation interval Grafana takes: its [unified_alerting] min_interval (config.unifiedAlerting
+ * .minInterval, pkg/api/frontendsettings.go), at least 10s. A shorter one passed the form and failed as Grafana
+ * refused the group's interval (a review).
+ */
+function minIntervalMs(): number {
+  const configured = parseDuration(config.unifiedAlerting?.minInterval ?? '') ?? 0;
+  return Math.max(BASE_INTERVAL_MS, Math.ceil(configured / BASE_INTERVAL_MS) * BASE_INTERVAL_MS);
+}
+
+function validate(
+  form: {
+    title: string;
+    folderUid: string;
+    interval: string;
+    pendingPeriod: string;
+    keepFiringFor: string;
+  },
+  minimumMs: number
+) {
   const problems: Partial<Record<'title' | 'folderUid' | 'interval' | 'pendingPeriod' | 'keepFiringFor', string>> = {};
   if (form.title.trim() === '') {
     problems.title = 'Give the rule a name';
@@ -457,6 +470,8 @@ function validate(form: {
   const interval = parseDuration(form.interval.trim());
   if (interval === undefined || interval < BASE_INTERVAL_MS || interval % BASE_INTERVAL_MS !== 0) {
     problems.interval = 'A multiple of 10s, such as 30s, 1m or 5m';
+  } else if (interval < minimumMs) {
+    problems.interval = `At least ${formatDuration(minimumMs)}: this Grafana's shortest evaluation interval`;
   }
   const pending = parseDuration(form.pendingPeriod.trim());
   if (pending === undefined) {

@@ -6,6 +6,7 @@ import {
   type BackendSrvRequest,
   type DataSourceSrv,
   type TemplateSrv,
+  config,
   setBackendSrv,
   setDataSourceSrv,
   setTemplateSrv,
@@ -510,6 +511,23 @@ describe('Create alert rule', () => {
     openForm();
     await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
     expect(screen.queryByTestId(testIds.alertRule.costLimitWarning)).not.toBeInTheDocument();
+  });
+
+  it("refuses an evaluation interval below Grafana's [unified_alerting] min_interval", async () => {
+    const saved = config.unifiedAlerting;
+    config.unifiedAlerting = { ...saved, minInterval: '1m' };
+    try {
+      openForm();
+      await waitFor(() => expect(screen.getByTestId(testIds.alertRule.modal)).toHaveAttribute('data-state', 'ready'));
+      await choose(testIds.alertRule.folder, 'Infrastructure');
+      fireEvent.change(screen.getByTestId(testIds.alertRule.evaluationInterval), { target: { value: '30s' } });
+      expect(screen.getByText("At least 1m: this Grafana's shortest evaluation interval")).toBeInTheDocument();
+      expect(screen.getByTestId(testIds.alertRule.submit)).toBeDisabled();
+      fireEvent.change(screen.getByTestId(testIds.alertRule.evaluationInterval), { target: { value: '2m' } });
+      expect(screen.queryByText(/this Grafana's shortest evaluation interval/)).not.toBeInTheDocument();
+    } finally {
+      config.unifiedAlerting = saved;
+    }
   });
 
   it('validates the evaluation interval and the pending period', async () => {
