@@ -136,8 +136,9 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       <PanelMessage testId={testIds.panel.error} tone="error" title="The query failed" detail={queryError} />
     );
   }
-  // Still loading (the first query of a new panel): not "No data" yet.
-  if (state.status === 'no-data' && data.state !== LoadingState.Loading) {
+  // Still loading (the first query of a new panel), or not started yet (a dashboard's panel before its first query
+  // runs): not "No data" yet.
+  if (state.status === 'no-data' && data.state !== LoadingState.Loading && data.state !== LoadingState.NotStarted) {
     return container(
       'no-data',
       <PanelMessage testId={testIds.panel.noData} title="No data" detail={noSeriesDetail(data.series)} />

@@ -827,6 +827,17 @@ describe('AnomalyPanel and the state of its queries', () => {
     expect(screen.queryByTestId(testIds.panel.noData)).toBeNull();
   });
 
+  it("waits, not 'No data', while the dashboard has not started the panel's query (LoadingState.NotStarted)", async () => {
+    // A Grafana-contract review: only Loading counted as waiting, so a panel could flash "No data" before its query.
+    const empty = panelProps([], {});
+    render(
+      <AnomalyPanel {...empty} data={{ ...empty.data, state: LoadingState.NotStarted }} createScorer={onMainThread} />
+    );
+    await act(async () => {});
+    expect(screen.getByTestId(testIds.panel.container)).toHaveTextContent('Waiting for data…');
+    expect(screen.queryByTestId(testIds.panel.noData)).not.toBeInTheDocument();
+  });
+
   it("goes from waiting for the first query's data to scoring it without saying 'No data' in between", async () => {
     // A browser review recorded loading, "No data" (one render, before the new data's analysis began), loading, ready.
     const empty = panelProps([], {});
