@@ -41,6 +41,28 @@ describe('OpenMetricsFileSink', () => {
     expect(readdirSync(dir)).toEqual(['out.om']); // no part files left
   });
 
+  it('puts parts of several MiB together whole, line for line (they are copied a chunk at a time)', async () => {
+    // A review: each part was read whole into memory as the output was put together (~250 MB for a week of 50 series).
+    const sink = new OpenMetricsFileSink(join(dir, 'out.om'), () => undefined);
+    const samples = 150_000; // ~7 MB a part: several copy chunks, the last one partial
+    const timestamps = Array.from({ length: samples }, (_, i) => 1_700_000_000_000 + i * 15_000);
+    for (const name of ['anomaly_score', 'anomaly_flag']) {
+      await sink.enqueue([
+        { labels: labels(name, { host: 'web-01' }), timestamps, values: timestamps.map((_, i) => i % 7) },
+      ]);
+    }
+    await sink.close();
+    const lines = readFileSync(join(dir, 'out.om'), 'utf8').split('\n');
+    expect(lines).toHaveLength(2 * (samples + 1) + 2); // two families, # EOF, and the last newline
+    expect(lines[1]).toBe('anomaly_score{anomaly_job="cpu",host="web-01"} 0 1700000000');
+    expect(lines[samples]).toBe(
+      `anomaly_score{anomaly_job="cpu",host="web-01"} ${(samples - 1) % 7} ${1_700_000_000 + (samples - 1) * 15}`
+    );
+    expect(lines[samples + 1]).toBe('# TYPE anomaly_flag gauge');
+    expect(lines.slice(-2)).toEqual(['# EOF', '']);
+    expect(readdirSync(dir)).toEqual(['out.om']);
+  });
+
   it('leaves no file at all when discarded (a failed backfill)', async () => {
     const sink = new OpenMetricsFileSink(join(dir, 'out.om'), () => undefined);
     await sink.enqueue([{ labels: labels('anomaly_score'), timestamps: [1000], values: [1] }]);
