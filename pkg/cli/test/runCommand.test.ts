@@ -2,11 +2,12 @@
  * `run` (the writer, pkg/writer): a bad writer config or a bad --shard is bad input (exit 2, one problem on the
  * line, several one per line, each at its file:line:column), as `serve` treats a bad proxy config; a refused config writes nothing.
  */
-import { existsSync, lstatSync, writeFileSync } from 'fs';
+import { closeSync, existsSync, lstatSync, openSync, writeFileSync, writeSync } from 'fs';
 import { execFile, spawnSync } from 'child_process';
 import { createServer as createHttpServer } from 'http';
 import { createServer, type AddressInfo } from 'net';
 import { join } from 'path';
+import { outputWriteFailure } from '../src/commands/run';
 import { CLI, filesIn, runCli, tempDir } from './cliHarness';
 
 const work = tempDir('cli-run-');
@@ -221,5 +222,30 @@ describe('run', () => {
     const run = runCli(['run', '--config', join(work, 'none.yaml'), '--shard', '3/3']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--shard: expected i/N with 0 <= i < N, got "3/3"');
+  });
+});
+
+describe('run --output: a write that fails', () => {
+  it('says the file could not be written, with the code, for a full disk whose error names no path', () => {
+    // A review: a backfill to a full tmpfs ended "internal error: ENOSPC: no space left on device, write", exit 1.
+    // /dev/full answers every write with ENOSPC, and Node's error for it names no path, as on a full disk.
+    let full: unknown;
+    const fd = openSync('/dev/full', 'w');
+    try {
+      writeSync(fd, 'x');
+    } catch (error) {
+      full = error;
+    } finally {
+      closeSync(fd);
+    }
+    expect((full as NodeJS.ErrnoException).path).toBeUndefined();
+    expect(outputWriteFailure(full, '/data/backfill.om')?.message).toBe(
+      '/data/backfill.om: cannot write the file (ENOSPC); nothing was written'
+    );
+    // Another file's error, or a connection's, is not the output's.
+    expect(
+      outputWriteFailure(Object.assign(new Error('x'), { code: 'ENOENT', path: '/etc/other' }), '/data/o.om')
+    ).toBe(undefined);
+    expect(outputWriteFailure(Object.assign(new Error('x'), { code: 'ECONNRESET' }), '/data/o.om')).toBe(undefined);
   });
 });

@@ -103,15 +103,24 @@ export function runCommand(): Command {
         if (error instanceof ReadBackError) {
           throw new ExternalFailure(error.message);
         }
-        const failure = error as NodeJS.ErrnoException;
-        if (flags.output !== undefined && failure.code && failure.path?.startsWith(flags.output)) {
-          // The sink removed what it had written: say so, as detect does for its files.
-          throw new InputError(
-            { source: flags.output },
-            `cannot write the file (${failure.code}); nothing was written`
-          );
-        }
-        throw error;
+        throw (flags.output !== undefined && outputWriteFailure(error, flags.output)) || error;
       }
     });
+}
+
+/** Errors of writing a file that name no path (a write() on a full disk): the --output file's, in a backfill to one. */
+const PATHLESS_WRITE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EROFS']);
+
+/**
+ * The --output file's write failure as what the user can act on, as detect says it for its files (the sink removed
+ * what it had written); undefined for any other error. A full disk had come out as "internal error: ENOSPC: no
+ * space left on device, write", exit 1 (a review): writeSync's error has no path.
+ */
+export function outputWriteFailure(error: unknown, output: string): InputError | undefined {
+  const failure = error as NodeJS.ErrnoException;
+  const ours =
+    failure?.path !== undefined ? failure.path.startsWith(output) : PATHLESS_WRITE_CODES.has(failure?.code ?? '');
+  return typeof failure?.code === 'string' && ours
+    ? new InputError({ source: output }, `cannot write the file (${failure.code}); nothing was written`)
+    : undefined;
 }
