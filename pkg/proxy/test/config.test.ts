@@ -227,6 +227,17 @@ log: { level: warn }
     expect(problems.join('\n')).toContain('upstreams.p.timeout');
     expect(problems.join('\n')).not.toContain('hunter2');
   });
+
+  it('never quotes a secret written as the wrong type (a list, an object): it says which type', () => {
+    // A review: `token: ["LISTTOK_S3CRET"]` came back as `must be a string, got ["LISTTOK_S3CRET"]`.
+    const problems = problemsOf(
+      'upstreams: { p: { type: prometheus, url: "http://x", auth: { bearer: { token: ["LISTTOK_S3CRET"] } } }, ' +
+        'q: { type: prometheus, url: "http://y", auth: { headers: { X-Org: { v: "OBJ_S3CRET" } } } } }'
+    ).join('\n');
+    expect(problems).toContain('upstreams.p.auth.bearer.token: must be a string, got a list');
+    expect(problems).toContain('upstreams.q.auth.headers.X-Org: must be a string, got an object');
+    expect(problems).not.toMatch(/S3CRET/);
+  });
 });
 
 describe('loadConfig', () => {

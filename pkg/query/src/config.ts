@@ -761,21 +761,24 @@ export class ServiceConfigReader {
     });
   }
 
-  optionalString(raw: Record<string, unknown>, name: string, parent: string): string | undefined {
+  /** @param secret the value is a secret: a wrong one is described by its kind, never quoted (a review) */
+  optionalString(raw: Record<string, unknown>, name: string, parent: string, secret = false): string | undefined {
     const key = parent ? `${parent}.${name}` : name;
     if (raw[name] === undefined || raw[name] === null) {
       return undefined;
     }
     const value = this.expand(raw[name], key);
     if (value === undefined) {
-      this.problem(key, `must be a string, got ${JSON.stringify(raw[name])}`);
+      const kind = Array.isArray(raw[name]) ? 'a list' : typeof raw[name] === 'object' ? 'an object' : typeof raw[name];
+      const got = secret ? kind : JSON.stringify(raw[name]);
+      this.problem(key, `must be a string, got ${got}`);
     }
     return value;
   }
 
-  requiredString(raw: Record<string, unknown>, name: string, parent: string): string {
+  requiredString(raw: Record<string, unknown>, name: string, parent: string, secret = false): string {
     const problemsBefore = this.problems.length;
-    const value = this.optionalString(raw, name, parent);
+    const value = this.optionalString(raw, name, parent, secret);
     if (value === undefined || value === '') {
       // An unset ${VAR} was reported already (it is why the value is empty): not again as "required".
       if (this.problems.length === problemsBefore) {
@@ -787,7 +790,7 @@ export class ServiceConfigReader {
   }
 
   requiredSecret(raw: Record<string, unknown>, name: string, parent: string): string {
-    const value = this.requiredString(raw, name, parent);
+    const value = this.requiredString(raw, name, parent, true);
     if (value !== '') {
       this.secrets.push(value);
     }
