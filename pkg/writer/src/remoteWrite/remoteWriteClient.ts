@@ -3,8 +3,10 @@
  * `batchSamples` (one request at a time, so a series' samples arrive in time order), retried with exponential backoff
  * on 5xx, 429 (honouring Retry-After) and network errors, and never retried on another 4xx or a 5xx that says the
  * samples are too old (the TSDB refused the data: resending cannot help). A full queue makes enqueue wait for room, or
- * (live, while a send is being retried) drop and count what does not fit; nothing is ever resent once the TSDB
- * accepted it.
+ * (live, while a send is being retried) drop and count what does not fit; nothing is resent once the TSDB has
+ * answered that it accepted it. A request that times out may have been accepted all the same: it is resent, and the
+ * TSDB then holds those samples twice unless it deduplicates (VictoriaMetrics' -dedup.minScrapeInterval; Prometheus
+ * keeps one sample per series and time).
  */
 import { authHeaders, type UpstreamAuth } from '@telemetry-analyzer/query';
 import type { SampleSink, SinkSeries } from '../sampleSink';
