@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { ExternalFailure, InputError } from '../errors';
 import { configProblems, listenProblem } from './configErrors';
 import { cleanUpOnInterrupt } from '../interruptCleanup';
-import { regularFileTarget } from '../output/atomicOutput';
+import { cannotWrite, regularFileTarget } from '../output/atomicOutput';
 
 interface RunFlags {
   config: string;
@@ -120,7 +120,5 @@ export function outputWriteFailure(error: unknown, output: string): InputError |
   const failure = error as NodeJS.ErrnoException;
   const ours =
     failure?.path !== undefined ? failure.path.startsWith(output) : PATHLESS_WRITE_CODES.has(failure?.code ?? '');
-  return typeof failure?.code === 'string' && ours
-    ? new InputError({ source: output }, `cannot write the file (${failure.code}); nothing was written`)
-    : undefined;
+  return typeof failure?.code === 'string' && ours ? cannotWrite(output, failure) : undefined;
 }

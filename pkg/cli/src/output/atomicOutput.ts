@@ -119,7 +119,7 @@ interface PendingFile {
 }
 
 /** A file that could not be created or written: said of its final name, which is what the user gave. */
-function cannotWrite(path: string, error: Error): InputError {
+export function cannotWrite(path: string, error: Error): InputError {
   return new InputError(
     { source: path },
     `cannot write the file (${(error as NodeJS.ErrnoException).code ?? error.message}); nothing was written`

@@ -101,7 +101,6 @@ export async function runDetect(request: DetectRequest): Promise<DetectOutcome> 
           anomalies: output.open(join(request.outputDir, 'anomalies.csv')),
           write: (name, text) => output.writeFile(join(request.outputDir, name), text),
           writeModel: (name, bundle) => writeModel(output.open(join(request.outputDir, name)), bundle),
-          omit: (name) => output.omit(join(request.outputDir, name)),
         }),
       [request.input, request.modelPath, settings.trainFile].filter((path): path is string => path !== undefined)
     );
@@ -117,8 +116,6 @@ interface Outputs {
   write(name: string, text: string): Promise<void>;
   /** A model file, written a piece at a time (writeModel): it may be longer than one string can be. */
   writeModel(name: string, bundle: ModelBundle): Promise<void>;
-  /** A file of the output set this run does not produce: a previous run's copy must not stay beside the new ones. */
-  omit(name: string): void;
 }
 
 async function scoreAndWrite(
@@ -282,13 +279,11 @@ async function scoreAndWrite(
   await outputs.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
   if (request.modelPath !== undefined) {
     // Scored with a given model: its file is the model (this run may even have read it from this directory).
-  } else if (detectors.size > 0) {
-    // The trained models (batch), or the models current at the end of the input (online), reusable for batch
-    // scoring with --model; a group too short to train has none, and its warning says so.
-    await outputs.writeModel('model.json', obtained.bundle);
   } else {
-    // No model at all: a previous run's model.json would pass for this one's.
-    outputs.omit('model.json');
+    // The trained models (batch), or the models current at the end of the input (online), reusable for batch
+    // scoring with --model; a group too short to train has none, and its warning says so. A run that trains no
+    // model at all is refused before it gets here (trainDetectors; online, above).
+    await outputs.writeModel('model.json', obtained.bundle);
   }
   await outputs.write(
     'report.html',
