@@ -236,7 +236,10 @@ export class AnomalyEvaluator {
     const warnings: string[] = [];
     for (const entry of keyed) {
       const model = await this.models.get(entry.key, maxAge);
-      const untrainable = model ? undefined : this.training.untrainableReason(entry.key, maxAge);
+      // Retried at least every retrain interval, whatever the range: a fixed range's late samples may arrive (0: never
+      // remembered).
+      const retryAfter = Math.min(maxAge ?? Infinity, this.config.engine.retrainIntervalMs);
+      const untrainable = model ? undefined : this.training.untrainableReason(entry.key, retryAfter);
       if (model) {
         models.set(entry.key, model);
       } else if (untrainable !== undefined) {
