@@ -11,6 +11,7 @@ import {
   checkSubquerySeries,
   prometheusSeriesCount,
   AnomalyEvaluator,
+  type AnomalyQuery,
   ConcurrencyLimit,
   EvaluationRange,
   parseQuery,
@@ -18,6 +19,7 @@ import {
   parseDurationOrSeconds,
   parseTimestamp,
   tokenize,
+  type Token,
   UpstreamHttp,
   UpstreamPassThroughError,
 } from '@telemetry-analyzer/query';
@@ -97,7 +99,7 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     checkPassedPromql(params, path, config.limits.maxQueryLength);
     // Whatever the default upstream: no Prometheus is asked these (an InfluxDB default refused them with a message
     // that only anomaly queries are answered, for an anomaly query).
-    const own = answerForAnomalyQuery(path, params);
+    const own = answerForAnomalyQuery(path, params, checkAnomalyRequest);
     if (own !== undefined) {
       return reply.send(own);
     }
@@ -137,6 +139,25 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
     return reply.send(coalescedBody(response.body, (error) => prometheusDefault.brokenAnswer(error)));
   };
 
+  /**
+   * An anomaly query as every endpoint that takes one refuses it, before any work (one path: query_exemplars answered
+   * 200 for queries /query_range refuses, an attack review): its upstream and InfluxQL statement, the request's times
+   * and `timeout`, and every cost known before a fetch (AnomalyEvaluator.check). format_query has no times: all but
+   * what they decide. Its grammar and options were judged as it was parsed.
+   */
+  const checkAnomalyRequest: AnomalyRequestCheck = (params, source, query, endpoint) => {
+    checkInfluxqlOfQuery(source, query, evaluator.chooseUpstream(query), config.limits);
+    const range =
+      endpoint === 'format'
+        ? undefined
+        : endpoint === 'instant'
+          ? instantRange(params, deps.now)
+          : rangeOf(params, endpoint === 'exemplars' ? exemplarStep(config) : undefined);
+    const timeoutMs = requestedTimeout(params);
+    evaluator.check(query, range);
+    return { range, timeoutMs };
+  };
+
   const handleQuery = (kind: 'instant' | 'range') => async (request: FastifyRequest, reply: FastifyReply) => {
     const params = requestParams(request);
     const query = single(params, 'query');
@@ -171,14 +192,13 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
       }
       return passThrough(request, reply, kind === 'instant' ? '/api/v1/query' : '/api/v1/query_range');
     }
-    checkInfluxqlOfQuery(query, parsed.query, evaluator.chooseUpstream(parsed.query), config.limits);
-    const range = kind === 'instant' ? instantRange(params, deps.now) : rangeOf(params);
-    const { signal } = inFlight.watch(reply, requestedTimeout(params));
+    const { range, timeoutMs } = checkAnomalyRequest(params, query, parsed.query, kind);
+    const { signal } = inFlight.watch(reply, timeoutMs);
     // At most limits.maxQueriesInFlight at once, their answers being written included; among them, trainings wait
     // for a turn of limits.maxConcurrency inside the evaluator, and a warm query waits for none.
     // A query waiting for trainings lends its turn meanwhile: a warm one never waits behind cold ones.
     await deps.queryLimit.run(async () => {
-      const result = await evaluator.evaluate(parsed.query, range, signal, undefined, undefined, (wait) =>
+      const result = await evaluator.evaluate(parsed.query, range!, signal, undefined, undefined, (wait) =>
         deps.queryLimit.lend(wait)
       );
       closeWhenUnread(reply, config.server.writeTimeoutMs, deps.onAnswerStalled);
@@ -329,33 +349,55 @@ function checkPassedPromql(params: Params, path: string, maxQueryLength: number)
   }
 }
 
+/** The endpoints that take a query: an anomaly query is refused on each as on the others (checkAnomalyRequest). */
+type QueryEndpoint = 'instant' | 'range' | 'exemplars' | 'format';
+
+type AnomalyRequestCheck = (
+  params: Params,
+  source: string,
+  query: AnomalyQuery,
+  endpoint: QueryEndpoint
+) => { range: EvaluationRange | undefined; timeoutMs: number | undefined };
+
+/** The pass-through endpoints that take a query, and an anomaly query's answer on them. */
+const OWN_ANSWERS: Record<string, { endpoint: QueryEndpoint; answer: (query: string) => object }> = {
+  // As Prometheus answers for series without exemplars: an anomaly series is the proxy's own, and has none.
+  '/api/v1/query_exemplars': { endpoint: 'exemplars', answer: () => ({ status: 'success', data: [] }) },
+  '/api/v1/format_query': {
+    endpoint: 'format',
+    answer: (query) => ({
+      status: 'success',
+      data: query,
+      warnings: ['anomaly queries are not formatted: format the wrapped PromQL expression on its own'],
+    }),
+  },
+};
+
 /**
  * What the proxy answers itself on the endpoints Grafana sends a panel's query to besides /query: Prometheus cannot
  * parse an anomaly query (400 "unexpected =") and has nothing of it. Exemplars: none (Grafana asks for them when a
- * panel shows exemplars); format_query ("Format query" in the editor): the query as it is, with a warning. Other
- * queries, and anomaly queries that do not parse, go to Prometheus as before.
+ * panel shows exemplars); format_query ("Format query" in the editor): the query as it is, with a warning. An anomaly
+ * query is refused as /query_range refuses it (`check`). Other queries, and queries that do not lex, go to Prometheus
+ * as before.
  */
-function answerForAnomalyQuery(path: string, params: Params): object | undefined {
+function answerForAnomalyQuery(path: string, params: Params, check: AnomalyRequestCheck): object | undefined {
+  const own = OWN_ANSWERS[path];
   const query = single(params, 'query');
-  if (query === undefined || (path !== '/api/v1/query_exemplars' && path !== '/api/v1/format_query')) {
+  if (own === undefined || query === undefined) {
     return undefined;
   }
-  let anomaly: boolean;
+  let tokens: Token[];
   try {
-    anomaly = parseQuery(query).kind === 'anomaly';
+    tokens = tokenize(query);
   } catch {
     return undefined;
   }
-  if (!anomaly) {
+  const parsed = parseQuery(query, tokens);
+  if (parsed.kind === 'plain') {
     return undefined;
   }
-  return path === '/api/v1/query_exemplars'
-    ? { status: 'success', data: [] }
-    : {
-        status: 'success',
-        data: query,
-        warnings: ['anomaly queries are not formatted: format the wrapped PromQL expression on its own'],
-      };
+  check(params, query, parsed.query, own.endpoint);
+  return own.answer(query);
 }
 
 function toSearchParams(params: Params): URLSearchParams {
@@ -402,7 +444,21 @@ function plainFetch(range: EvaluationRange) {
     : { startMs: range.timeMs, endMs: range.timeMs, stepMs: ASSUMED_EVALUATION_INTERVAL_MS };
 }
 
-function rangeOf(params: Params): EvaluationRange {
+/**
+ * query_exemplars takes no `step` (Prometheus reads none; Grafana sends start and end): an anomaly query is checked
+ * there at the step an instant query takes (engine.instantStep), coarsened until the range fits
+ * limits.maxPointsPerSeries, as a dashboard's step is. A `step` sent is read as /query_range reads it.
+ */
+function exemplarStep(config: ProxyConfig) {
+  return (startMs: number, endMs: number) =>
+    Math.max(
+      config.engine.instantStepMs,
+      Math.ceil((endMs - startMs) / Math.max(1, config.limits.maxPointsPerSeries - 1))
+    );
+}
+
+/** The request's range; `defaultStep` when it may leave `step` out (query_exemplars), else it must give one. */
+function rangeOf(params: Params, defaultStep?: (startMs: number, endMs: number) => number): EvaluationRange {
   const startMs = timeParam(params, 'start');
   const endMs = timeParam(params, 'end');
   if (startMs === undefined) {
@@ -415,6 +471,9 @@ function rangeOf(params: Params): EvaluationRange {
     throw badData('invalid parameter "end": end timestamp must not be before start time');
   }
   const stepText = single(params, 'step');
+  if (stepText === undefined && defaultStep) {
+    return { kind: 'range', startMs, endMs, stepMs: defaultStep(startMs, endMs) };
+  }
   const stepMs = stepText === undefined ? undefined : parseDurationOrSeconds(stepText);
   if (stepMs === undefined) {
     throw badData(`invalid parameter "step": cannot parse ${JSON.stringify(stepText ?? '')} to a valid duration`);

@@ -8,6 +8,8 @@ import { type FakeSeries, type FakeServer, startFakePrometheus } from './fakeUps
 
 export interface ProxyOverFakes {
   proxy: RunningProxy;
+  /** The fakes, in the order of their names. */
+  fakes: FakeServer[];
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function startProxyOverFakes(
   const proxy = await startProxy(parseConfig(yaml, 'test'));
   return {
     proxy,
+    fakes,
     close: async () => {
       await proxy.close();
       await Promise.all(fakes.map((fake) => fake.close()));

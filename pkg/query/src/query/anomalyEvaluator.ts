@@ -171,6 +171,66 @@ export class AnomalyEvaluator {
   }
 
   /**
+   * Refuses the query over `range` as its evaluation would before fetching anything (its upstream, options, ranges
+   * and what they cost), and fetches nothing. Every endpoint that takes a query asks this, those that evaluate none
+   * (query_exemplars) too, so that each refuses what another does (an attack review). Without a range (format_query
+   * has none), only what no range decides.
+   */
+  check(query: AnomalyQuery, range: EvaluationRange | undefined): void {
+    if (range === undefined) {
+      // No times (format_query): what does not depend on them.
+      this.chooseUpstream(query);
+      checkOptionCosts(
+        this.resolveSettings(query, { kind: 'instant', timeMs: 0 }),
+        this.config.limits,
+        query.optionPositions
+      );
+    } else if (query.options.online) {
+      this.planOnline(query, range);
+    } else {
+      this.planBatch(query, range);
+    }
+  }
+
+  /** What a batch evaluation decides before fetching: refused here if it costs too much. */
+  private planBatch(query: AnomalyQuery, range: EvaluationRange) {
+    const limits = this.config.limits;
+    const upstream = this.chooseUpstream(query);
+    const settings = this.resolveSettings(query, range);
+    checkOptionCosts(settings, limits, query.optionPositions);
+    const { scoreStart, scoreEnd } = scoredRange(limits, range, settings.stepMs, query.options.step !== undefined);
+    // Rolling windows and lags need history before the first scored point.
+    const dataStart = scoreStart - featureHistoryRows(settings) * settings.stepMs;
+    checkTimeRange(dataStart, scoreEnd, 'the scored range with its warm-up');
+    const training = trainingRange(limits, settings, scoreStart, this.config.engine.retrainIntervalMs, this.now());
+    return { upstream, settings, scoreStart, scoreEnd, dataStart, training };
+  }
+
+  /** What an online evaluation decides before fetching: refused here if it costs too much. */
+  private planOnline(query: AnomalyQuery, range: EvaluationRange) {
+    const limits = this.config.limits;
+    const upstream = this.chooseUpstream(query);
+    const settings = this.resolveSettings(query, range);
+    checkOptionCosts(settings, limits, query.optionPositions);
+    const step = settings.stepMs;
+    const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
+    const training = onlineTrainingRange(settings.training, scoreStart, this.config.engine.retrainIntervalMs);
+    checkTrainingRange(limits, settings, training.startMs, training.endMs);
+    // On the query's own step grid (a window starting on the hour is off it when the step does not divide the hour),
+    // from the window's first point on it.
+    const fetchStart = gridPointAtOrAfter(training.startMs, scoreStart, step);
+    if (training.endMs > scoreEnd) {
+      // Every point of the range would warm the detector up: nothing scored, silently (a review).
+      throw badData(
+        `online=true scores the points after train_end, and train_end (${new Date(training.endMs).toISOString()}) ` +
+          `is after the range's end (${new Date(scoreEnd).toISOString()}): end the training range earlier`
+      );
+    }
+    checkTimeRange(fetchStart, scoreEnd, 'the training window and the scored range');
+    return { upstream, settings, scoreStart, scoreEnd, training, fetchStart };
+  }
+
+  /**
    * One evaluation. With `fetching` = 'newOnly' the upstream is asked only for what the score cache does not hold
    * (see fastForward.ts); undefined when that turned out not to fit (other series came back, a model changed), and
    * the caller evaluates again with the whole range.
@@ -185,16 +245,8 @@ export class AnomalyEvaluator {
     whileTraining: TrainingWait = (wait) => wait()
   ): Promise<(EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> }) | undefined> {
     const limits = this.config.limits;
-    const upstream = this.chooseUpstream(query);
-    const settings = this.resolveSettings(query, range);
-    checkOptionCosts(settings, limits, query.optionPositions);
+    const { upstream, settings, scoreStart, scoreEnd, dataStart, training } = this.planBatch(query, range);
     const step = settings.stepMs;
-    const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
-    // Rolling windows and lags need history before the first scored point.
-    const dataStart = scoreStart - featureHistoryRows(settings) * step;
-    checkTimeRange(dataStart, scoreEnd, 'the scored range with its warm-up');
-    // Refused here, before anything is fetched, if it costs too much.
-    const training = trainingRange(limits, settings, scoreStart, this.config.engine.retrainIntervalMs, this.now());
     const base = modelKeyBase(upstream, query, settings, training);
     // Every model key of this query is this plus the unit's labels; the record is per query, not per unit.
     const recordKey = modelKey({ ...base, labels: {} });
@@ -314,24 +366,8 @@ export class AnomalyEvaluator {
     alsoFns?: AnomalyFunction[]
   ): Promise<EvaluationResult & { also?: Partial<Record<AnomalyFunction, EvaluationResult>> }> {
     const limits = this.config.limits;
-    const upstream = this.chooseUpstream(query);
-    const settings = this.resolveSettings(query, range);
-    checkOptionCosts(settings, limits, query.optionPositions);
+    const { upstream, settings, scoreStart, scoreEnd, training, fetchStart } = this.planOnline(query, range);
     const step = settings.stepMs;
-    const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
-    const training = onlineTrainingRange(settings.training, scoreStart, this.config.engine.retrainIntervalMs);
-    checkTrainingRange(limits, settings, training.startMs, training.endMs);
-    // On the query's own step grid (a window starting on the hour is off it when the step does not divide the hour),
-    // from the window's first point on it.
-    const fetchStart = gridPointAtOrAfter(training.startMs, scoreStart, step);
-    if (training.endMs > scoreEnd) {
-      // Every point of the range would warm the detector up: nothing scored, silently (a review).
-      throw badData(
-        `online=true scores the points after train_end, and train_end (${new Date(training.endMs).toISOString()}) ` +
-          `is after the range's end (${new Date(scoreEnd).toISOString()}): end the training range earlier`
-      );
-    }
-    checkTimeRange(fetchStart, scoreEnd, 'the training window and the scored range');
     const series = await turn(() =>
       fetchSeries(upstream, query, { startMs: fetchStart, endMs: scoreEnd, stepMs: step }, limits, {
         signal,

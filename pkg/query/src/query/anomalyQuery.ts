@@ -87,11 +87,13 @@ function isAnomalyFunction(text: string): text is AnomalyFunction {
   return (ANOMALY_FUNCTIONS as readonly string[]).includes(text);
 }
 
-/** Classifies a query: plain PromQL (pass through) or an anomaly query (parsed). Throws QueryParseError. */
-export function parseQuery(source: string): ParsedQuery {
+/**
+ * Classifies a query: plain PromQL (pass through) or an anomaly query (parsed). Throws QueryParseError.
+ * @param tokens the query's tokens when the caller has them (tokenize(source))
+ */
+export function parseQuery(source: string, tokens = tokenize(source)): ParsedQuery {
   // A query that does not lex is refused here, plain or not: the lexer errs where Prometheus' does (lexer.ts), and a
   // plain query passed on unlexed would pass on unchecked (its subqueries' cost: promqlCost.ts).
-  const tokens = tokenize(source);
   const calls = tokens.filter(
     (t, i) =>
       t.type === 'identifier' && (isAnomalyFunction(t.text) || t.text === 'influxql') && tokens[i + 1].text === '('
