@@ -83,7 +83,16 @@ interface JobState {
    */
   behind?: Map<string, number>;
   running?: Promise<void>;
+  /** The failed runs since the last run that did not fail (none: the last run did not fail): what /healthz says. */
+  failing?: { runs: number; sinceMs: number; lastError: string };
 }
+
+/**
+ * A job whose last this many runs all failed makes /healthz answer 503: one failed run (an upstream restarting, a
+ * timeout) is retried by the next one and is no reason for a probe to restart the writer or page anyone; three in a
+ * row (3 minutes at the default infer_every) is a job that is not writing.
+ */
+export const FAILED_RUNS_UNHEALTHY = 3;
 
 /** The longest delay setTimeout keeps (a longer one fires at once, with a TimeoutOverflowWarning). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -284,10 +293,15 @@ export class AnomalyWriter {
         this.sayWhetherWriting(state, state.newestWrittenMs !== writtenBefore);
       }
       state.behind = undefined;
+      state.failing = undefined;
       this.metrics.runs.inc({ job: job.name, outcome: 'ok' });
     } catch (error) {
       this.metrics.runs.inc({ job: job.name, outcome: 'failed' });
-      this.log.error({ job: job.name, reason: failureText(error) }, 'run failed; its points are retried next run');
+      const reason = failureText(error);
+      // Redacted here, not only in the log line: /healthz serves it.
+      const { runs = 0, sinceMs = nowMs } = state.failing ?? {};
+      state.failing = { runs: runs + 1, sinceMs, lastError: this.redact(reason) };
+      this.log.error({ job: job.name, reason }, 'run failed; its points are retried next run');
       throw error;
     } finally {
       // To the newest point written, or the writer's start: a job that writes nothing, or fails every run, lags
@@ -611,6 +625,38 @@ export class AnomalyWriter {
     });
   }
 
+  /**
+   * What /healthz answers: `failing` (503) while some job's last FAILED_RUNS_UNHEALTHY runs all failed, naming each
+   * such job with its failed runs, since when, and its last error (the configured secrets removed); `ok` (200)
+   * otherwise.
+   */
+  health(): {
+    status: 'ok' | 'failing';
+    shard: string;
+    queue: number;
+    lastScored: Record<string, string | null>;
+    failing?: Record<string, { failedRuns: number; since: string; lastError: string }>;
+  } {
+    const states = [...this.jobs.values()];
+    const failing = states.filter((s) => (s.failing?.runs ?? 0) >= FAILED_RUNS_UNHEALTHY);
+    return {
+      status: failing.length > 0 ? 'failing' : 'ok',
+      shard: `${this.config.shard.index}/${this.config.shard.count}`,
+      queue: this.client.pending,
+      lastScored: Object.fromEntries(
+        states.map((s) => [s.job.name, s.newestWrittenMs === undefined ? null : logTime(s.newestWrittenMs)])
+      ),
+      ...(failing.length > 0 && {
+        failing: Object.fromEntries(
+          failing.map(({ job, failing: f }) => [
+            job.name,
+            { failedRuns: f!.runs, since: logTime(f!.sinceMs), lastError: f!.lastError },
+          ])
+        ),
+      }),
+    };
+  }
+
   private listen(): Promise<{ url: string; port: number }> {
     const server = createServer((request, response) => {
       const path = (request.url ?? '/').split('?')[0];
@@ -619,20 +665,10 @@ export class AnomalyWriter {
           response.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
         });
       } else if (request.method === 'GET' && path === '/healthz') {
-        const jobs = Object.fromEntries(
-          [...this.jobs.values()].map((s) => [
-            s.job.name,
-            s.newestWrittenMs === undefined ? null : new Date(s.newestWrittenMs).toISOString(),
-          ])
-        );
-        response.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            status: 'ok',
-            shard: `${this.config.shard.index}/${this.config.shard.count}`,
-            queue: this.client.pending,
-            lastScored: jobs,
-          })
-        );
+        const health = this.health();
+        response
+          .writeHead(health.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify(health));
       } else {
         response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       }
