@@ -11,6 +11,7 @@ import {
   isObject,
   parseQuery,
   resolveSettings,
+  tokenize,
   readConfigFile,
   readYamlConfig,
   type AnomalyQuery,
@@ -84,6 +85,27 @@ const ROOT_KEYS = [...SERVICE_ROOT_KEYS, 'remoteWrite', 'output', 'shard', 'jobs
 /** Options the schedule owns: each fit sets the training range. */
 const SCHEDULED_OPTIONS = ['train', 'train_start', 'train_end'];
 const JOB_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
+/** Words that are never a metric name where they stand before `(`, nor as a keyword or a number literal. */
+const NOT_SERIES = /^(?:by|without|on|ignoring|group_left|group_right|bool|offset|and|or|unless|atan2|inf|nan)$/i;
+
+/**
+ * Whether a PromQL expression reads any series: a `{…}` selector, or a name that is no function (not followed by
+ * `(`), keyword or number. Errs towards yes (a label of a `by (…)` list counts): only an expression of numbers,
+ * functions and operators (`1+1`, `time()`, `vector(1)`) reads none. What does not lex is the upstream's to judge.
+ */
+export function readsSeries(expression: string): boolean {
+  let tokens;
+  try {
+    tokens = tokenize(expression);
+  } catch {
+    return true;
+  }
+  return tokens.some(
+    (token, i) =>
+      (token.type === 'punctuation' && token.text === '{') ||
+      (token.type === 'identifier' && !NOT_SERIES.test(token.text) && tokens[i + 1]?.text !== '(')
+  );
+}
 
 export function loadWriterConfig(path: string): WriterConfig {
   return parseWriterConfig(readConfigFile(path, 'writer configuration'), path);
@@ -116,7 +138,7 @@ class WriterConfigReader extends ServiceConfigReader {
     return {
       ...service,
       remoteWrite,
-      jobs: this.readJobs(raw.jobs, output, service),
+      jobs: this.readJobs(raw.jobs, output, service, remoteWrite),
       shard,
       shutdownGraceMs: this.readDuration(raw.shutdownGrace, 'shutdownGrace', 30_000),
     };
@@ -260,7 +282,12 @@ class WriterConfigReader extends ServiceConfigReader {
     return settings;
   }
 
-  private readJobs(raw: unknown, output: OutputNames, service: ServiceConfig): JobConfig[] {
+  private readJobs(
+    raw: unknown,
+    output: OutputNames,
+    service: ServiceConfig,
+    remoteWrite: RemoteWriteConfig
+  ): JobConfig[] {
     if (!Array.isArray(raw) || raw.length === 0) {
       this.problem('jobs', 'must be a list of at least one {name, query, options?, schedule?}');
       return [];
@@ -304,9 +331,42 @@ class WriterConfigReader extends ServiceConfigReader {
         this.problem(`${key}.schedule`, 'fit_every and infer_every must be multiples of the step');
       }
       this.checkFitWindow(schedule.fitWindowMs, stepMs, parsed, service, `${key}.schedule.fit_window`);
+      this.checkSchedule(name, schedule, remoteWrite, `${key}.schedule`);
+      if (parsed.inner.language === 'promql' && !readsSeries(parsed.inner.expression)) {
+        this.problem(
+          `${key}.query`,
+          `job "${name}": ${JSON.stringify(query)} reads no series (no metric or {…} selector): its value is a ` +
+            'scalar or a made-up series, never a series of data to score'
+        );
+      }
       jobs.push({ name, query, optionsText, parsed, stepMs, schedule, output });
     });
     return jobs;
+  }
+
+  /**
+   * Schedules that are valid durations but can never work as meant (docs/scale.md, "Schedule bounds"): an
+   * infer_every longer than fit_every, and a delay a restarted writer could never resume after.
+   */
+  private checkSchedule(name: string, schedule: JobSchedule, remoteWrite: RemoteWriteConfig, key: string): void {
+    const { inferEveryMs, fitEveryMs, delayMs } = schedule;
+    if (inferEveryMs > fitEveryMs) {
+      this.problem(
+        `${key}.infer_every`,
+        `job "${name}": ${describeMs(inferEveryMs)} is longer than fit_every (${describeMs(fitEveryMs)}): each ` +
+          'run would fit a model for every fit period since the run before, all of them over by then, so no model ' +
+          'ever scores while its period is live; lower infer_every or raise fit_every'
+      );
+    }
+    if (delayMs + inferEveryMs > remoteWrite.resumeLookbackMs) {
+      this.problem(
+        `${key}.delay`,
+        `job "${name}": ${describeMs(delayMs)} (with infer_every ${describeMs(inferEveryMs)}) puts the newest ` +
+          `written point further back than remoteWrite.resumeLookback (${describeMs(remoteWrite.resumeLookbackMs)}), ` +
+          'as far as a restarted writer looks for it: every restart would start over, leaving a gap; lower delay ' +
+          'or raise remoteWrite.resumeLookback'
+      );
+    }
   }
 
   /**

@@ -110,6 +110,45 @@ describe('writer config', () => {
     ).toEqual(['remoteWrite.minBackoff: must not exceed maxBackoff (1000 ms), got 20000 ms']);
   });
 
+  it('refuses schedules and queries that can never work, naming the job and the field; takes the edge of each bound', () => {
+    const job = (schedule: string, query = 'cpu') =>
+      upstreams + remoteWrite + `jobs: [{ name: a, query: ${JSON.stringify(query)}, schedule: { ${schedule} } }]\n`;
+    expect(problems(job('delay: 400d'))).toEqual([
+      'jobs[0].schedule.delay: job "a": 400d (with infer_every 1m) puts the newest written point further back than ' +
+        'remoteWrite.resumeLookback (7d), as far as a restarted writer looks for it: every restart would start over, ' +
+        'leaving a gap; lower delay or raise remoteWrite.resumeLookback',
+    ]);
+    expect(problems(job('infer_every: 2h, fit_every: 1h'))).toEqual([
+      'jobs[0].schedule.infer_every: job "a": 2h is longer than fit_every (1h): each run would fit a model for every ' +
+        'fit period since the run before, all of them over by then, so no model ever scores while its period is ' +
+        'live; lower infer_every or raise fit_every',
+    ]);
+    for (const query of ['1+1', 'time()', 'vector(1)', 'scalar(2) * 3']) {
+      expect(problems(job('', query))).toEqual([
+        `jobs[0].query: job "a": ${JSON.stringify(query)} reads no series (no metric or {…} selector): its value is a ` +
+          'scalar or a made-up series, never a series of data to score',
+      ]);
+    }
+    // The edges, and queries that read series in every shape: taken.
+    for (const [schedule, query] of [
+      ['delay: 6d23h59m', 'cpu'],
+      ['infer_every: 1h, fit_every: 1h', 'rate(http_requests_total[5m])'],
+      ['delay: 1h', 'sum by (host) (rate({__name__="x", job="j"}[5m]))'],
+      ['', '100 - avg by (instance) (irate(node_cpu_seconds_total{mode="idle"}[5m])) * 100'],
+      ['', 'count offset 1m'],
+    ]) {
+      expect([schedule, query, problems(job(schedule, query))]).toEqual([schedule, query, []]);
+    }
+    // A longer delay is taken with the resume lookback that reaches it.
+    expect(
+      problems(
+        upstreams +
+          'remoteWrite: { url: "http://127.0.0.1:9090/api/v1/write", resumeLookback: 30d }\n' +
+          'jobs: [{ name: a, query: cpu, schedule: { delay: 20d } }]\n'
+      )
+    ).toEqual([]);
+  });
+
   it('names every problem by its key', () => {
     expect(
       problems(
