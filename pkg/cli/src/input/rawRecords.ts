@@ -226,12 +226,25 @@ export async function allObjectKeys(stream: Readable, format: 'json' | 'ndjson',
  */
 const RECORD_DELIMITERS = ['\r\n', '\n', '\r'];
 
+/**
+ * Whether a line is blank: empty, or nothing but whitespace (spaces, tabs). Skipped wherever it is, in CSV and NDJSON,
+ * by every command, as an empty line is: `detect` refused "   " between two rows (one field where the header has more)
+ * while `stream` skipped it (a review).
+ */
+export function isBlankLine(text: string): boolean {
+  return text.trim() === '';
+}
+
 async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRecord> {
   const parser = stream.pipe(
     parseCsv({
       bom: true,
       skip_empty_lines: true,
       info: true,
+      // The record as written, to tell a blank line (skipped) from a quoted blank field; and records of any length,
+      // so that a blank line is not refused for its one field (the length is checked below).
+      raw: true,
+      relax_column_count: true,
       max_record_size: MAX_RECORD_BYTES,
       record_delimiter: RECORD_DELIMITERS,
     })
@@ -239,10 +252,26 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
   stream.on('error', (error) => parser.destroy(error));
   // The line the last whole record ended on: a quote never closed opens the record after it.
   let lastLine = 0;
+  let width = -1;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info, raw } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+      raw: string;
+    }>) {
+      if (record.length === 1 && isBlankLine(raw)) {
+        continue;
+      }
       if (record.some((cell) => cell.includes('\u0000'))) {
         throw binaryDataError(source, info.lines);
+      }
+      if (width < 0) {
+        width = record.length;
+      } else if (record.length !== width) {
+        throw new InputError(
+          { source, line: info.lines, column: Math.min(width, record.length) + 1 },
+          `malformed CSV: Invalid Record Length: expect ${width}, got ${record.length}`
+        );
       }
       lastLine = info.lines;
       yield { line: info.lines, cells: record };
@@ -283,7 +312,7 @@ async function* readCsvLines(
       continue;
     }
     const line = lineNumber === 1 ? text.replace(/^\uFEFF/, '') : text;
-    if (line.trim() === '') {
+    if (isBlankLine(line)) {
       continue;
     }
     let cells: string[];
@@ -372,17 +401,9 @@ function csvErrorToInputError(error: unknown, source: string): unknown {
   return new InputError({ source, line, column: csvErrorColumn(error) }, `malformed CSV: ${reason}`);
 }
 
-/**
- * The 1-based field where csv-parse found the problem: a stray quote's field, or for a row of the wrong length its
- * first field past the header's (or first missing one). 1 when csv-parse does not say.
- */
+/** The 1-based field where csv-parse found the problem: a stray quote's field; 1 when csv-parse does not say. */
 function csvErrorColumn(error: CsvError): number {
-  const { index, record } = error as CsvError & { index?: number; record?: unknown[] };
-  if (error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-    const expected = /expect (\d+)/.exec(error.message)?.[1];
-    const got = Array.isArray(record) ? record.length : undefined;
-    return expected !== undefined && got !== undefined ? Math.min(Number(expected), got) + 1 : 1;
-  }
+  const { index } = error as CsvError & { index?: number };
   return typeof index === 'number' && /QUOTE/.test(error.code) ? index + 1 : 1;
 }
 
@@ -404,10 +425,10 @@ async function* readNdjsonObjects(
       continue;
     }
     const unmarked = lineNumber === 1 ? text.replace(/^\uFEFF/, '') : text;
-    const trimmed = unmarked.trim();
-    if (trimmed === '') {
+    if (isBlankLine(unmarked)) {
       continue;
     }
+    const trimmed = unmarked.trim();
     let value: unknown;
     try {
       value = JSON.parse(trimmed);

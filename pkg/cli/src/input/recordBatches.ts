@@ -159,6 +159,8 @@ const CARRIAGE_RETURN = 13;
 const QUOTE = 34;
 const COMMA = 44;
 const NUL = 0;
+const SPACE = 32;
+const TAB = 9;
 const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
 
 /**
@@ -378,8 +380,8 @@ class PlainCsvLines {
     } else if (terminated) {
       this.crlf = false;
     }
-    if (end === start) {
-      return true; // csv-parse skips empty lines too
+    if (isBlank(bytes, start, end)) {
+      return true; // a blank line, skipped as readRawRecords skips it (isBlankLine); other whitespace is left to it
     }
     if (this.width < 0) {
       this.width = 1;
@@ -422,6 +424,16 @@ class PlainCsvLines {
     this.stopped = true;
     return false;
   }
+}
+
+/** Whether bytes [start, end) are nothing but spaces and tabs (or nothing). */
+function isBlank(bytes: Buffer, start: number, end: number): boolean {
+  for (let at = start; at < end; at++) {
+    if (bytes[at] !== SPACE && bytes[at] !== TAB) {
+      return false;
+    }
+  }
+  return true;
 }
 
 async function* skipRecords(records: AsyncIterable<RawRecord>, count: number): AsyncGenerator<RawRecord> {
