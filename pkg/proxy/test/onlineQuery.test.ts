@@ -103,18 +103,23 @@ describe('online=true', () => {
   });
 
   it('refuses a fixed training range ending after the range scored (every point would warm up: nothing scored)', async () => {
+    const query = `anomaly_score(cpu, online=true, train_start=${at(0) / 1000}, train_end=${at(700) / 1000}, step=60s)`;
     const response = await fetch(`${proxy.url}/api/v1/query_range`, {
       method: 'POST',
       body: new URLSearchParams({
-        query: `anomaly_score(cpu, online=true, train_start=${at(0) / 1000}, train_end=${at(700) / 1000}, step=60s)`,
+        query,
         start: String(at(450) / 1000),
         end: String(at(600) / 1000),
         step: '60',
       }),
     });
     expect(response.status).toBe(400);
+    // At train_end's value in the query.
+    const position = query.indexOf('train_end=') + 'train_end='.length + 1;
     expect((await response.json()).error).toMatch(
-      /^online=true scores the points after train_end, and train_end .* is after the range's end/
+      new RegExp(
+        `^parse error at char ${position}: online=true scores the points after train_end, and train_end .* is after the range's end`
+      )
     );
   });
 

@@ -45,6 +45,14 @@ export class QueryParseError extends PromApiError {
 }
 
 /**
+ * 400 bad_data for a value written in the query: at its position when it has one (an option's value), else as
+ * badData (a default from the config, a request parameter, which the message names).
+ */
+export function badDataAt(position: number | undefined, reason: string): PromApiError {
+  return position === undefined ? badData(reason) : new QueryParseError(position, reason);
+}
+
+/**
  * An upstream answered with its own Prometheus error (or any non-2xx answer we pass on unchanged):
  * the proxy replies with the same status and body.
  */

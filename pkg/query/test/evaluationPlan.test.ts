@@ -65,12 +65,24 @@ describe('evaluation plan', () => {
     const tooLong = { kind: 'range' as const, startMs: 0, endMs: 100 * 60_000, stepMs: 60_000 }; // 101 points
     expect(() => scoredRange(config.limits, tooLong, 60_000)).toThrow(/maximum resolution of 100 points/);
     // The step= option's step, even when it equals the request's: a larger request step would not help.
-    expect(() => scoredRange(config.limits, tooLong, 60_000, true)).toThrow(
-      'the step= option (1m) gives 101 points per timeseries over this range, more than 100 (limits.maxPointsPerSeries): use a larger step= or a shorter range'
+    const stepOption = { positions: { step: 25 }, step: 'option' as const };
+    expect(() => scoredRange(config.limits, tooLong, 60_000, stepOption)).toThrow(
+      new QueryParseError(
+        25,
+        'the step= option (1m) gives 101 points per timeseries over this range, more than 100 (limits.maxPointsPerSeries): use a larger step= or a shorter range'
+      )
     );
     // An instant query's lookback at its step= option's step is held to the same limit: 5 min at 3 s = 101 points.
-    expect(() => scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 3_000)).toThrow(
-      'an instant query scores the last 5 minutes at step=3000ms: 101 points per timeseries, more than 100 (limits.maxPointsPerSeries). Use a larger step='
+    const instant = { kind: 'instant' as const, timeMs: 1e9 };
+    expect(() => scoredRange(config.limits, instant, 3_000, stepOption)).toThrow(
+      new QueryParseError(
+        25,
+        'an instant query scores the last 5 minutes at step 3s: 101 points per timeseries, more than 100 (limits.maxPointsPerSeries). Use a larger step='
+      )
+    );
+    // At engine.instantStep (no step= option): named, with no position in the query.
+    expect(() => scoredRange(config.limits, instant, 3_000, { positions: {}, step: 'instantStep' })).toThrow(
+      'an instant query scores the last 5 minutes at step 3s (engine.instantStep): 101 points per timeseries'
     );
     expect(scoredRange(config.limits, { kind: 'instant', timeMs: 1e9 }, 3_030).scoreEnd).toBe(999_999_990);
     // A step over the 5-minute lookback scores its last grid point alone (a review: from t - 5m, such a step scored

@@ -27,14 +27,16 @@ import {
   type EvaluationResult,
   type ScoredSeries,
 } from './answerShape';
-import { badData } from '../errors';
+import { badDataAt } from '../errors';
 import { throwIfAborted } from './cancellation';
 import { checkFeatureValues, checkOptionCosts, checkPointsScored, checkTimeRange } from './costLimits';
 import {
   checkTrainingRange,
   chooseUpstream,
   detectorOptionsOf,
+  firstWritten,
   modelKeyBase,
+  planOrigins,
   resolveSettings,
   scoredRange,
   trainingRange,
@@ -198,11 +200,14 @@ export class AnomalyEvaluator {
     const upstream = this.chooseUpstream(query);
     const settings = this.resolveSettings(query, range);
     checkOptionCosts(settings, limits, query.optionPositions);
-    const { scoreStart, scoreEnd } = scoredRange(limits, range, settings.stepMs, query.options.step !== undefined);
+    const origins = planOrigins(query, range);
+    const { scoreStart, scoreEnd } = scoredRange(limits, range, settings.stepMs, origins);
     // Rolling windows and lags need history before the first scored point.
     const dataStart = scoreStart - featureHistoryRows(settings) * settings.stepMs;
-    checkTimeRange(dataStart, scoreEnd, 'the scored range with its warm-up');
-    const training = trainingRange(limits, settings, scoreStart, this.config.engine.retrainIntervalMs, this.now());
+    const warmUp = firstWritten(origins, 'step', 'window', 'lags');
+    checkTimeRange(dataStart, scoreEnd, 'the scored range with its warm-up', warmUp);
+    const retrainIntervalMs = this.config.engine.retrainIntervalMs;
+    const training = trainingRange(limits, settings, scoreStart, retrainIntervalMs, this.now(), origins);
     return { upstream, settings, scoreStart, scoreEnd, dataStart, training };
   }
 
@@ -213,20 +218,23 @@ export class AnomalyEvaluator {
     const settings = this.resolveSettings(query, range);
     checkOptionCosts(settings, limits, query.optionPositions);
     const step = settings.stepMs;
-    const { scoreStart, scoreEnd } = scoredRange(limits, range, step, query.options.step !== undefined);
+    const origins = planOrigins(query, range);
+    const { scoreStart, scoreEnd } = scoredRange(limits, range, step, origins);
     const training = onlineTrainingRange(settings.training, scoreStart, this.config.engine.retrainIntervalMs);
-    checkTrainingRange(limits, settings, training.startMs, training.endMs);
+    checkTrainingRange(limits, settings, training.startMs, training.endMs, origins);
     // On the query's own step grid (a window starting on the hour is off it when the step does not divide the hour),
     // from the window's first point on it.
     const fetchStart = gridPointAtOrAfter(training.startMs, scoreStart, step);
     if (training.endMs > scoreEnd) {
       // Every point of the range would warm the detector up: nothing scored, silently (a review).
-      throw badData(
+      throw badDataAt(
+        firstWritten(origins, 'trainEnd'),
         `online=true scores the points after train_end, and train_end (${new Date(training.endMs).toISOString()}) ` +
           `is after the range's end (${new Date(scoreEnd).toISOString()}): end the training range earlier`
       );
     }
-    checkTimeRange(fetchStart, scoreEnd, 'the training window and the scored range');
+    const window = firstWritten(origins, 'train', 'trainStart', 'step');
+    checkTimeRange(fetchStart, scoreEnd, 'the training window and the scored range', window);
     return { upstream, settings, scoreStart, scoreEnd, training, fetchStart };
   }
 

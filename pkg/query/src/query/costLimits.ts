@@ -5,7 +5,7 @@
  */
 import { type FeatureOptions, maxFeatureColumns } from '@telemetry-analyzer/engine';
 import type { Limits } from '../config';
-import { PromApiError, QueryParseError, badData } from '../errors';
+import { PromApiError, badDataAt } from '../errors';
 import type { StatementLimits } from '../upstreams/influxql/readOnlySelect';
 import { type Series, labelsKey } from '../upstreams/series';
 import { type ModelUnit, unitRowCount } from './seriesTables';
@@ -29,18 +29,20 @@ export function checkOptionCosts(
   ] as const;
   for (const [option, value, limit, key] of bounded) {
     if (value > limit) {
-      const reason = `${option}=${value} is more than limits.${key} allows (${limit})`;
-      const position = positions[option];
-      throw position === undefined ? badData(reason) : new QueryParseError(position, reason);
+      throw badDataAt(positions[option], `${option}=${value} is more than limits.${key} allows (${limit})`);
     }
   }
 }
 
-/** Refuses a range the query's options and times stretch beyond any real time (e.g. step="1000000y"). */
-export function checkTimeRange(startMs: number, endMs: number, what: string): void {
+/**
+ * Refuses a range the query's options and times stretch beyond any real time (e.g. step="100000d", window=1440), at
+ * `position`: the option that stretches it, when written in the query.
+ */
+export function checkTimeRange(startMs: number, endMs: number, what: string, position?: number): void {
   for (const ms of [startMs, endMs]) {
     if (!Number.isFinite(ms) || Math.abs(ms) > MAX_ABS_TIME_MS) {
-      throw badData(
+      throw badDataAt(
+        position,
         `${what} reaches beyond the times the proxy supports (±${MAX_ABS_TIME_MS} ms): shorten step=, train= or window=`
       );
     }

@@ -9,7 +9,7 @@ import {
   type DetectorOptions,
 } from '@telemetry-analyzer/engine';
 import type { EngineDefaults, Limits } from '../config';
-import { QueryParseError, badData } from '../errors';
+import { QueryParseError, badDataAt } from '../errors';
 import { describeMs } from '../time';
 import type { UpstreamHttp } from '../upstreams/upstreamHttp';
 import type { AnomalyQuery } from './anomalyQuery';
@@ -77,13 +77,42 @@ export function resolveSettings(
   };
 }
 
+/**
+ * Where a refusal of a query's plan points: at the option written in the query that it is about (its value's
+ * position), else it names what set the value: the request's `step` parameter or engine.instantStep for the step.
+ */
+export interface PlanOrigins {
+  positions: AnomalyQuery['optionPositions'];
+  /** What set the step: the step= option, the request's `step` parameter (range), or engine.instantStep (instant). */
+  step: 'option' | 'parameter' | 'instantStep';
+}
+
+export function planOrigins(query: AnomalyQuery, range: EvaluationRange): PlanOrigins {
+  const step = query.options.step !== undefined ? 'option' : range.kind === 'range' ? 'parameter' : 'instantStep';
+  return { positions: query.optionPositions, step };
+}
+
+/** The position of the first of `options` written in the query; none written: undefined. */
+export function firstWritten(
+  origins: PlanOrigins | undefined,
+  ...options: Array<keyof AnomalyQuery['optionPositions']>
+): number | undefined {
+  return options.map((option) => origins?.positions[option]).find((position) => position !== undefined);
+}
+
+/** The step as a message names it: with what set it when no step= option did. */
+function stepOf(stepMs: number, origins: PlanOrigins | undefined): string {
+  const source = { option: '', parameter: ' (the "step" parameter)', instantStep: ' (engine.instantStep)' };
+  return `${describeMs(stepMs)}${origins ? source[origins.step] : ''}`;
+}
+
 /** The range whose samples the answer holds, refused when it has more points per series than the limit. */
 export function scoredRange(
   limits: Limits,
   range: EvaluationRange,
   stepMs: number,
-  /** The step is the step= option's, not the request's: the message then names the option. */
-  stepFromOption = false
+  /** Where the options stand and what set the step: a refusal then points at the step= option, or names the source. */
+  origins?: PlanOrigins
 ): { scoreStart: number; scoreEnd: number } {
   // An instant query scores the lookback up to the last point of the step grid counted from the epoch, the grid
   // Grafana aligns a dashboard's range queries to: an alert then scores the rows, samples and warm-up a panel's
@@ -96,14 +125,17 @@ export function scoredRange(
   if (points > limits.maxPointsPerSeries) {
     // An instant query scores its lookback at the step= option's step: held to the same limit as a range query
     // (a review's step="1ms" scored 300 001 points per series, 27 times what a range query may).
-    throw badData(
-      range.kind === 'range' && stepFromOption
+    // At the step= option when it set the step (a review: step="1ms" named no position, unlike trees=1001).
+    throw badDataAt(
+      firstWritten(origins, 'step'),
+      range.kind === 'range' && origins?.step === 'option'
         ? // The step= option's step, not the request's: a panel's step= that fits a day does not fit a week, whatever
           // resolution Grafana asks for (a review: Prometheus' own message sent users to the request's step).
           `the step= option (${describeMs(stepMs)}) gives ${points} points per timeseries over this range, more than ${limits.maxPointsPerSeries} (limits.maxPointsPerSeries): use a larger step= or a shorter range`
         : range.kind === 'range'
-          ? `exceeded maximum resolution of ${limits.maxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)`
-          : `an instant query scores the last ${INSTANT_LOOKBACK_MS / 60_000} minutes at step=${stepMs}ms: ${points} points per timeseries, more than ${limits.maxPointsPerSeries} (limits.maxPointsPerSeries). Use a larger step=`
+          ? // Prometheus' own words, which name the parameter.
+            `exceeded maximum resolution of ${limits.maxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)`
+          : `an instant query scores the last ${INSTANT_LOOKBACK_MS / 60_000} minutes at step ${stepOf(stepMs, origins)}: ${points} points per timeseries, more than ${limits.maxPointsPerSeries} (limits.maxPointsPerSeries). Use a larger step=`
     );
   }
   return { scoreStart, scoreEnd };
@@ -126,17 +158,18 @@ export function trainingRange(
   settings: ResolvedSettings,
   scoreStartMs: number,
   retrainIntervalMs: number,
-  nowMs: number
+  nowMs: number,
+  origins?: PlanOrigins
 ): { startMs: number; endMs: number } {
   const step = settings.stepMs;
   const training = settings.training;
   if (!('windowMs' in training)) {
-    checkTrainingRange(limits, settings, training.startMs, training.endMs);
+    checkTrainingRange(limits, settings, training.startMs, training.endMs, origins);
     return { startMs: training.startMs, endMs: training.endMs };
   }
   const endMs = batchTrainingEnd(scoreStartMs, step, settings, retrainIntervalMs, nowMs);
   const startMs = endMs - training.windowMs;
-  checkTrainingRange(limits, settings, startMs, endMs);
+  checkTrainingRange(limits, settings, startMs, endMs, origins);
   return { startMs, endMs };
 }
 
@@ -146,22 +179,33 @@ export function trainingRange(
  * and a warning at every evaluation, which an alert rule shows as "No data" (an attack review: train="1ms",
  * window=1440 with train="1h", step="1d").
  */
-export function checkTrainingRange(limits: Limits, settings: ResolvedSettings, startMs: number, endMs: number): void {
-  checkTimeRange(startMs, endMs, 'the training range');
+export function checkTrainingRange(
+  limits: Limits,
+  settings: ResolvedSettings,
+  startMs: number,
+  endMs: number,
+  /** A refusal points at the option that sets the range's length (train=, train_start=), else at step=. */
+  origins?: PlanOrigins
+): void {
+  const length = firstWritten(origins, 'train', 'trainStart', 'step');
+  checkTimeRange(startMs, endMs, 'the training range', length);
   const stepMs = settings.stepMs;
   const points = Math.floor((endMs - startMs) / stepMs) + 1;
   const fewest = fewestTrainingPoints(settings);
+  const range = `training range ${describeMs(endMs - startMs)} at step ${stepOf(stepMs, origins)} is ${points} points per series`;
   if (points < fewest) {
-    throw badData(
-      `training range ${describeMs(endMs - startMs)} at step ${describeMs(stepMs)} is ${points} points per series; ` +
+    // Too short a range for these options: at the range's length, else the step, the window or the lags that ask more.
+    throw badDataAt(
+      firstWritten(origins, 'train', 'trainStart', 'step', 'window', 'lags'),
+      `${range}; ` +
         `these options train on at least ${fewest} (the features' warm-up of window= and lags=, and the engine's ` +
         'fewest rows): lengthen train=, or lower step=, window= or lags='
     );
   }
   if (points > limits.maxTrainingPointsPerSeries) {
-    throw badData(
-      `training range ${describeMs(endMs - startMs)} at step ${describeMs(stepMs)} is ${points} points per series; ` +
-        `at most ${limits.maxTrainingPointsPerSeries} (limits.maxTrainingPointsPerSeries): shorten train= or raise step=`
+    throw badDataAt(
+      length,
+      `${range}; at most ${limits.maxTrainingPointsPerSeries} (limits.maxTrainingPointsPerSeries): shorten train= or raise step=`
     );
   }
 }
