@@ -41,7 +41,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   const { data, width, height, timeRange, timeZone, id } = props;
   const s = useStyles2(getStyles);
   const [noticesRef, noticesHeight] = useElementHeight<HTMLDivElement>();
-  const options = useMemo(() => withDefaults(props.options), [props.options]);
+  const options = usePanelOptions(props.options);
   // A public dashboard: no queries of the panel's own (training ranges), no alert rules, no annotations written.
   const publicDashboard = Boolean(config.publicDashboardAccessToken);
   const trainingUnavailable = trainingQueriesUnavailable(options.training, data.request?.targets, publicDashboard);
@@ -50,7 +50,6 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
       trainingUnavailable ? { ...options, training: { ...options.training, kind: 'visible' } } : options,
     [options, trainingUnavailable]
   );
-  useNewPanelContamination(props);
   const maxDataPoints = data.request?.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS;
   const { state, scorer } = useAnalysis(
     data,
@@ -414,18 +413,19 @@ function ProgressBar({ progress, className }: { progress: number; className: str
   return <div className={className} style={{ width: `${Math.round(Math.min(1, Math.max(0, progress)) * 100)}%` }} />;
 }
 
-/** A new panel (no contamination saved yet) takes the app's default contamination and saves it in its options. */
-function useNewPanelContamination({
-  options,
-  onOptionsChange,
-}: Pick<AnomalyPanelProps, 'options' | 'onOptionsChange'>) {
-  const unset = options?.contamination === undefined;
+/**
+ * The panel's options, every default filled in. One without a contamination of its own (a new panel, or one saved
+ * before the option was set) takes the app's default contamination: read, never written into its options, so that a
+ * dashboard merely viewed has nothing to save (a Grafana-contract review: the write showed as a change in the save
+ * diff). Only an edit in the options pane sets it (ContaminationEditor, which shows the app's default meanwhile).
+ */
+function usePanelOptions(saved: Partial<AnomalyOptions> | undefined): AnomalyOptions {
+  const unset = saved?.contamination === undefined;
   const appDefault = useAppDefaultContamination(unset);
-  useEffect(() => {
-    if (unset && appDefault !== undefined) {
-      onOptionsChange({ ...options, contamination: appDefault });
-    }
-  }, [unset, appDefault, options, onOptionsChange]);
+  return useMemo(() => {
+    const options = withDefaults(saved);
+    return unset && appDefault !== undefined ? { ...options, contamination: appDefault } : options;
+  }, [saved, unset, appDefault]);
 }
 
 function formatStep(ms: number): string {

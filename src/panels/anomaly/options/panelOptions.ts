@@ -19,9 +19,10 @@ export function addPanelOptions(builder: PanelOptionsEditorBuilder<AnomalyOption
       name: 'Contamination',
       description:
         'Expected share of anomalies (above 0, at most 0.5); auto uses scikit-learn’s fixed score threshold of 0.5. ' +
-        'New panels start at the app’s default contamination. Changing it does not retrain.',
+        'Until set here, the panel uses the app’s default contamination. Changing it does not retrain.',
       category: [DETECTION],
-      // No default here: a new panel takes the app's default contamination (AnomalyPanel writes it on first render).
+      // No default here: a panel without one uses the app's default contamination (AnomalyPanel reads it, never
+      // writes it into the options: only an edit here does).
       editor: ContaminationEditor,
     })
     .addRadio({

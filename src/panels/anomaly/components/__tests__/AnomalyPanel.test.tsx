@@ -10,14 +10,13 @@ import {
   EventBusSrv,
   dateTime,
   getFieldDisplayName,
-  getDefaultTimeRange,
 } from '@grafana/data';
 import { type BackendSrv, type DataSourceSrv, config, setBackendSrv, setDataSourceSrv } from '@grafana/runtime';
 import { PanelContextProvider, SeriesVisibilityChangeMode } from '@grafana/ui';
 import { of } from 'rxjs';
-import { withDefaults } from '../../options/defaults';
 import { DRAWN_FROM_ATTRIBUTE, DRAWN_Y_ATTRIBUTE, testIds } from '../../testIds';
 import { START, STEP, prometheusFrame, syntheticSeries, times } from '../../testing/frames';
+import { panelProps } from '../../testing/panelProps';
 import { canvasClears, canvasStrokeStyles, installPlotStubs, plots } from '../../testing/jsdomPlot';
 import type { AnomalyOptions } from '../../types';
 import { type GivenBack, MainThreadScorer } from '../../worker/scorer';
@@ -25,21 +24,6 @@ import { AnomalyPanel } from '../AnomalyPanel';
 import { type ScorerFactory, defaultScorerFactory } from '../useAnalysis';
 
 beforeAll(installPlotStubs);
-
-function panelProps(series: PanelProps['data']['series'], options: Partial<AnomalyOptions>, startMs = START) {
-  const n = series[0]?.length ?? 1;
-  const at = times(n, startMs);
-  return {
-    id: 1,
-    data: { series, state: LoadingState.Done, timeRange: getDefaultTimeRange() },
-    options: withDefaults({ trees: 20, ...options }),
-    width: 600,
-    height: 300,
-    timeRange: { from: dateTime(at[0]), to: dateTime(at[n - 1]), raw: { from: 'now-1h', to: 'now' } },
-    timeZone: 'utc',
-    fieldConfig: { defaults: {}, overrides: [] },
-  } as unknown as PanelProps<AnomalyOptions>;
-}
 
 function renderPanel(
   series: PanelProps['data']['series'],
@@ -930,7 +914,7 @@ describe('a dashboard with "Refresh live dashboards" on', () => {
 });
 
 describe('a new panel', () => {
-  it('takes the default contamination when the app settings cannot be read (no backendSrv)', async () => {
+  it('is analysed at the default contamination when the app settings cannot be read, written nowhere', async () => {
     const props = panelProps([prometheusFrame(syntheticSeries(200, [150]), { __name__: 'cpu' })], {});
     // What a panel just added has: no contamination saved.
     const unsaved = { ...props.options, contamination: undefined };
@@ -943,7 +927,9 @@ describe('a new panel', () => {
         createScorer={() => new MainThreadScorer('Web Workers are not available here')}
       />
     );
-    await waitFor(() => expect(onOptionsChange).toHaveBeenCalledWith(expect.objectContaining({ contamination: 0.01 })));
-    expect(screen.getByTestId(testIds.panel.container)).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-state', 'ready'));
+    await act(async () => {});
+    // The app's default is used, not saved: see appDefaultContamination.test.tsx.
+    expect(onOptionsChange).not.toHaveBeenCalled();
   });
 });
