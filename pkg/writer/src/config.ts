@@ -11,12 +11,12 @@ import {
   isObject,
   parseQuery,
   resolveSettings,
-  tokenize,
   readConfigFile,
   readYamlConfig,
   type AnomalyQuery,
   type ServiceConfig,
 } from '@telemetry-analyzer/query';
+import { seriesSelectors } from './inputNewest';
 import type { RemoteWriteSettings } from './remoteWrite/remoteWriteClient';
 import { ShardSpec, parseShard } from './shard';
 import { EXPORTED_PREFIX } from './writtenSeries';
@@ -85,27 +85,6 @@ const ROOT_KEYS = [...SERVICE_ROOT_KEYS, 'remoteWrite', 'output', 'shard', 'jobs
 /** Options the schedule owns: each fit sets the training range. */
 const SCHEDULED_OPTIONS = ['train', 'train_start', 'train_end'];
 const JOB_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
-/** Words that are never a metric name where they stand before `(`, nor as a keyword or a number literal. */
-const NOT_SERIES = /^(?:by|without|on|ignoring|group_left|group_right|bool|offset|and|or|unless|atan2|inf|nan)$/i;
-
-/**
- * Whether a PromQL expression reads any series: a `{…}` selector, or a name that is no function (not followed by
- * `(`), keyword or number. Errs towards yes (a label of a `by (…)` list counts): only an expression of numbers,
- * functions and operators (`1+1`, `time()`, `vector(1)`) reads none. What does not lex is the upstream's to judge.
- */
-export function readsSeries(expression: string): boolean {
-  let tokens;
-  try {
-    tokens = tokenize(expression);
-  } catch {
-    return true;
-  }
-  return tokens.some(
-    (token, i) =>
-      (token.type === 'punctuation' && token.text === '{') ||
-      (token.type === 'identifier' && !NOT_SERIES.test(token.text) && tokens[i + 1]?.text !== '(')
-  );
-}
 
 export function loadWriterConfig(path: string): WriterConfig {
   return parseWriterConfig(readConfigFile(path, 'writer configuration'), path);
@@ -332,7 +311,7 @@ class WriterConfigReader extends ServiceConfigReader {
       }
       this.checkFitWindow(schedule.fitWindowMs, stepMs, parsed, service, `${key}.schedule.fit_window`);
       this.checkSchedule(name, schedule, remoteWrite, `${key}.schedule`);
-      if (parsed.inner.language === 'promql' && !readsSeries(parsed.inner.expression)) {
+      if (parsed.inner.language === 'promql' && seriesSelectors(parsed.inner.expression).length === 0) {
         this.problem(
           `${key}.query`,
           `job "${name}": ${JSON.stringify(query)} reads no series (no metric or {…} selector): its value is a ` +

@@ -55,7 +55,15 @@ export async function resumePoint(
   /** Reads every written metric's series over `windowMs` (only `names`), adding the ones `wanted` accepts. */
   const read = async (windowMs: number, names: string[], wanted: (key: string) => boolean) => {
     for (const name of names) {
-      for (const [labels, ms] of await lastSampleTimes(readBack, `${name}{${matchers}}`, windowMs, nowMs)) {
+      // Also the first window after now: what a clock ahead wrote (or this one, behind) is found, and the runs wait
+      // for the clock to pass it instead of writing those points again.
+      const selector = `${name}{${matchers}}`;
+      for (const [labels, ms] of await lastSampleTimes(
+        readBack,
+        selector,
+        windowMs + firstWindowMs,
+        nowMs + firstWindowMs
+      )) {
         // timestamp() drops the metric name; the key is the written series' whole label set.
         const written = { ...labels, __name__: name };
         const unitLabels = unitLabelsOf(written);
@@ -150,7 +158,9 @@ export class ReadBackError extends Error {
 export async function instantQuery(
   upstream: UpstreamHttp,
   query: string,
-  timeMs: number
+  timeMs: number,
+  /** The error for an answer that is no success, told `<query> from <url>: HTTP <status>[: <error>]`. */
+  failure: (text: string) => Error = (text) => new ReadBackError(`reading back ${text}`)
 ): Promise<NonNullable<MatrixAnswer['data']>['result']> {
   // Through the upstream's client: its auth, timeout and limits.maxUpstreamAnswerBytes, as every other read.
   const { status, body } = await upstream.send(
@@ -166,7 +176,7 @@ export async function instantQuery(
   }
   if (status < 200 || status >= 300 || answer?.status !== 'success' || !answer.data) {
     const said = typeof answer?.error === 'string' ? `: ${answer.error}` : '';
-    throw new ReadBackError(`reading back ${query} from ${upstream.config.url}: HTTP ${status}${said}`);
+    throw failure(`${query} from ${upstream.config.url}: HTTP ${status}${said}`);
   }
   return answer.data.result;
 }

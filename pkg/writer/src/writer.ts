@@ -26,6 +26,7 @@ import { WriterMetrics } from './metrics';
 import { OpenMetricsFileSink } from './openMetricsFile';
 import { RemoteWriteClient } from './remoteWrite/remoteWriteClient';
 import type { SampleSink, SinkSeries } from './sampleSink';
+import { newestInputSample, seriesSelectors } from './inputNewest';
 import { ReadBackError, resumePoint } from './resume';
 import { ScoringChunk, alignDown, chunkQueryText, scoringChunks } from './schedule';
 import { inShard } from './shard';
@@ -77,6 +78,10 @@ interface JobState {
   newestWrittenMs?: number;
   /** The last run queued nothing although its range held steps (said once per such streak). */
   silent?: boolean;
+  /** PromQL: the query's series selectors, whose newest sample ends every run (inputNewest.ts); InfluxQL: none. */
+  selectors?: string[];
+  /** The clock is behind the cursor (it went back, or the target holds points from a clock ahead): said once. */
+  clockBehind?: boolean;
   /**
    * Written series the target holds less of than the cursor (a writer that died with part of a run sent), with
    * their last sample: the first run after resume writes each from there; other series from the cursor on.
@@ -157,7 +162,9 @@ export class AnomalyWriter {
     );
     this.readBack = upstreams.get(config.remoteWrite.readBack)!;
     for (const job of config.jobs) {
-      this.jobs.set(job.name, { job, evaluator: this.evaluatorFor(job, upstreams) });
+      const inner = job.parsed.inner;
+      const selectors = inner.language === 'promql' ? seriesSelectors(inner.expression) : undefined;
+      this.jobs.set(job.name, { job, evaluator: this.evaluatorFor(job, upstreams), selectors });
     }
   }
 
@@ -261,8 +268,8 @@ export class AnomalyWriter {
   }
 
   /**
-   * One scheduled run of a job at `nowMs`: scores (cursor, now - delay] on the step grid (only the latest
-   * infer_every when nothing was written before) and queues the samples.
+   * One scheduled run of a job at `nowMs`: scores (cursor, now - delay] on the step grid, up to the input's newest
+   * sample (only the latest infer_every when nothing was written before) and queues the samples.
    */
   async runJob(name: string, nowMs = this.now()): Promise<void> {
     const state = this.jobs.get(name);
@@ -278,19 +285,34 @@ export class AnomalyWriter {
 
   private async runOnce(state: JobState, nowMs: number): Promise<void> {
     const { job } = state;
-    const endMs = alignDown(nowMs - job.schedule.delayMs, job.stepMs);
+    const latestMs = alignDown(nowMs - job.schedule.delayMs, job.stepMs);
     const { cursorMs, behind } = state;
     let fromMs = cursorMs;
     // A loop, not Math.min(...): the series behind may outnumber the arguments a call may take.
     for (const ms of behind?.values() ?? []) {
       fromMs = Math.min(fromMs!, ms);
     }
-    const startMs = fromMs === undefined ? endMs - job.schedule.inferEveryMs + job.stepMs : fromMs + job.stepMs;
+    // With nothing written yet, the input's newest sample is looked for as far back as the resume looks.
+    const searchFromMs = (fromMs ?? latestMs - this.config.remoteWrite.resumeLookbackMs) + job.stepMs;
     try {
-      if (startMs <= endMs) {
+      if (this.clockBehind(state, latestMs)) {
+        // Nothing is scored again nor skipped: the first run after the clock passes the cursor goes on from it.
+        this.metrics.runs.inc({ job: job.name, outcome: 'ok' });
+        return;
+      }
+      if (searchFromMs <= latestMs) {
+        const endMs = await this.inputEnd(state, searchFromMs, latestMs);
+        // The first run scores the input's latest infer_every.
+        const startMs =
+          fromMs === undefined ? (endMs ?? latestMs) - job.schedule.inferEveryMs + job.stepMs : searchFromMs;
         const writtenBefore = state.newestWrittenMs;
-        await this.scoreRange(state, startMs, endMs, true);
-        this.sayWhetherWriting(state, state.newestWrittenMs !== writtenBefore);
+        if (endMs !== undefined && startMs <= endMs) {
+          await this.scoreRange(state, startMs, endMs, true);
+        }
+        // An input whose newest sample is before this run's first step is awaited, not reported.
+        if (endMs === undefined || startMs <= endMs) {
+          this.sayWhetherWriting(state, state.newestWrittenMs !== writtenBefore);
+        }
       }
       state.behind = undefined;
       state.failing = undefined;
@@ -308,6 +330,48 @@ export class AnomalyWriter {
       // more and more (its lag alert fires) instead of showing the schedule's delay.
       this.metrics.lag.set({ job: job.name }, (Date.now() - (state.newestWrittenMs ?? this.startedAtMs)) / 1000);
     }
+  }
+
+  /**
+   * Whether the job's cursor is after the newest point this run may score (`latestMs`, now - delay): the clock went
+   * back since a run, or the target holds points written by a clock ahead. Said once, when it starts and when it
+   * ends. The run scores nothing: scoring the cursor's points again would write a second sample at their times
+   * (refused by Prometheus, kept twice by VictoriaMetrics), and moving the cursor back to now leaves nothing out
+   * either, since runs end at the input's newest sample: the points after the cursor are scored once the clock
+   * passes it.
+   */
+  private clockBehind(state: JobState, latestMs: number): boolean {
+    const behind = state.cursorMs !== undefined && state.cursorMs > latestMs;
+    if (behind && !state.clockBehind) {
+      this.log.warn(
+        {
+          job: state.job.name,
+          lastScored: logTime(state.cursorMs!),
+          until: logTime(latestMs),
+          behindSeconds: (state.cursorMs! - latestMs) / 1000,
+        },
+        'the clock is behind the last scored point (it went back, or a clock ahead wrote it): runs score nothing ' +
+          'until now - delay passes it, then go on from it; no point is skipped or written twice'
+      );
+    } else if (!behind && state.clockBehind) {
+      this.log.info({ job: state.job.name }, 'the clock passed the last scored point: scoring again');
+    }
+    state.clockBehind = behind;
+    return behind;
+  }
+
+  /**
+   * Where a run of [startMs, latestMs] ends: a PromQL job's at its input's newest sample (on the step grid), so a step
+   * answered with an older sample repeated is never scored; undefined when the input has no sample since the start.
+   * An InfluxQL statement's answer holds the samples InfluxDB has, no repeated ones: its run ends at `latestMs`.
+   */
+  private async inputEnd(state: JobState, startMs: number, latestMs: number): Promise<number | undefined> {
+    if (!state.selectors) {
+      return latestMs;
+    }
+    const upstream = state.evaluator.chooseUpstream(state.job.parsed);
+    const newestMs = await newestInputSample(upstream, state.selectors, startMs, latestMs);
+    return newestMs === undefined ? undefined : Math.min(latestMs, alignDown(newestMs, state.job.stepMs));
   }
 
   /** A warning when a job's runs start writing nothing, a line when it writes again: once per streak, not per run. */

@@ -66,14 +66,15 @@ describe('resumePoint', () => {
       expect(point.behind.size).toBe(199_999);
       const key = labelsKey({ __name__: 'anomaly_score', job: 'j', host: 'h1' });
       expect(point.behind.get(key)).toBe((NOW_S - 60) * 1000 + 250);
-      // One value per series and metric, over the first window (10 x infer_every, at least 1 h) plus the 40 s from
-      // now (NOW_S is 20 s past a minute) to the evaluation time, aligned to the 60 s step. No flag or threshold was
-      // written for these scores: they are looked for further back (x8 each time) up to resumeLookback (7 d).
+      // One value per series and metric, over the first window (10 x infer_every, at least 1 h) before now and as
+      // much after it (what a clock ahead wrote), plus the 40 s from now + 1 h (NOW_S is 20 s past a minute) to the
+      // evaluation time, aligned to the 60 s step. No flag or threshold was written for these scores: they are looked
+      // for further back (x8 each time) up to resumeLookback (7 d), and the first window after now.
       expect(queries).toEqual([
         ...['anomaly_score', 'anomaly_flag', 'anomaly_threshold'].map(
-          (name) => `max_over_time(timestamp(${name}{job="j"})[3640s:60s])`
+          (name) => `max_over_time(timestamp(${name}{job="j"})[7240s:60s])`
         ),
-        ...['28840s:120s', '230560s:240s', '604960s:240s'].flatMap((range) =>
+        ...['32500s:135s', '234160s:240s', '608560s:240s'].flatMap((range) =>
           ['anomaly_flag', 'anomaly_threshold'].map((name) => `max_over_time(timestamp(${name}{job="j"})[${range}])`)
         ),
       ]);
