@@ -47,6 +47,19 @@ function expectRejected(
   return lines[0];
 }
 
+let trainedModel: string | undefined;
+
+/** A model trained on the good rows, for `stream --model` (trained at the first call). */
+function streamModel(): string {
+  if (trainedModel === undefined) {
+    const model = join(work, 'stream-model.json');
+    const run = runCli(['train', '-q', '--input', writeInput(work, 'stream-train.csv', goodCsv), '--model', model]);
+    expect(run.status).toBe(0);
+    trainedModel = model;
+  }
+  return trainedModel;
+}
+
 /** The one-record limit the tests run with (TELEMETRY_ANALYZER_MAX_RECORD_BYTES), instead of 64 MiB. */
 const SMALL_RECORD_LIMIT = { TELEMETRY_ANALYZER_MAX_RECORD_BYTES: '4096' };
 
@@ -640,18 +653,46 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     );
   });
 
-  // The column is the field where csv-parse found the problem, counted from 1 as the message counts it (before:
-  // always 1, and csv-parse's own count from 0 in the message).
-  test('ragged CSV row: at its first field past the header', () => {
+  // A CSV row whose fields are not as many as the header's: at its first field past the header's (or its first missing
+  // one), with what was expected and the likely cause, in detect and stream alike. Before (a review): csv-parse's
+  // "Invalid Record Length: expect 6, got 7" in detect, "expected 6 fields, got 7" at column 1 in stream.
+  test.each([
+    ['a trailing comma', ',', 'a trailing comma at the end of the line \\(remove it\\)'],
+    ['two trailing commas', ',,', 'trailing commas at the end of the line \\(remove them\\)'],
+    [
+      'one value too many',
+      ',42',
+      'a comma inside a value \\(quote the value: "1,5"\\) or a column the header does not name',
+    ],
+  ])('CSV row with %s: its line, first field past the header, expected count and likely cause', (_name, end, cause) => {
     const lines = [...goodLines];
     const fields = lines[0].split(',').length;
-    lines[20] = lines[20] + ',42';
+    lines[20] = lines[20] + end;
+    const got = fields + end.split(',').length - 1;
+    const reason = `21:${fields + 1}: malformed CSV: expected ${fields} fields, as in the header, got ${got}: likely ${cause}$`;
+    const text = lines.join('\n') + '\n';
+    expectRejected(text, [], (file) => new RegExp(`^telemetry-analyzer: ${file}:${reason}`));
+    const strict = runCli(['stream', '--model', streamModel(), '--format', 'csv', '--strict'], text);
+    expect(strict.status).toBe(2);
+    expect(strict.stderr.trimEnd()).toMatch(new RegExp(`^telemetry-analyzer: <stdin>:${reason}`));
+    const skipped = runCli(['stream', '--model', streamModel(), '--format', 'csv'], text);
+    expect(skipped.status).toBe(2);
+    expect(skipped.stderr).toMatch(
+      new RegExp(`^telemetry-analyzer: warning: <stdin>:${reason.slice(0, -1)} \\(row skipped\\)$`, 'm')
+    );
+  });
+
+  test('CSV row with a field too few: its first missing field, and the likely cause', () => {
+    const lines = [...goodLines];
+    const fields = lines[0].split(',').length;
+    lines[20] = lines[20].replace(/,[^,]*$/, '');
     expectRejected(
       lines.join('\n') + '\n',
       [],
       (file) =>
         new RegExp(
-          `^telemetry-analyzer: ${file}:21:${fields + 1}: malformed CSV: Invalid Record Length: expect ${fields}, got ${fields + 1}$`
+          `^telemetry-analyzer: ${file}:21:${fields}: malformed CSV: expected ${fields} fields, as in the header, got ` +
+            `${fields - 1}: likely a value left out \\(an empty value keeps its comma: 1,,3\\) or a line cut short$`
         )
     );
   });

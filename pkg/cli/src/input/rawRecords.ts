@@ -268,10 +268,7 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
       if (width < 0) {
         width = record.length;
       } else if (record.length !== width) {
-        throw new InputError(
-          { source, line: info.lines, column: Math.min(width, record.length) + 1 },
-          `malformed CSV: Invalid Record Length: expect ${width}, got ${record.length}`
-        );
+        throw fieldCountError(source, info.lines, width, record);
       }
       lastLine = info.lines;
       yield { line: info.lines, cells: record };
@@ -322,10 +319,7 @@ async function* readCsvLines(
       }
       cells = splitCsvLine(line, source, lineNumber);
       if (width >= 0 && cells.length !== width) {
-        throw new InputError(
-          { source, line: lineNumber, column: 1 },
-          `malformed CSV: expected ${width} fields, got ${cells.length}`
-        );
+        throw fieldCountError(source, lineNumber, width, cells);
       }
     } catch (error) {
       if (!(error instanceof InputError) || width < 0) {
@@ -337,6 +331,28 @@ async function* readCsvLines(
     width = cells.length;
     yield { line: lineNumber, cells };
   }
+}
+
+/**
+ * A CSV row whose fields are not as many as the header's, at its first field past them (or its first missing one),
+ * with the likely cause: `detect` and `stream` say it in the same words (detect gave csv-parse's "Invalid Record
+ * Length: expect 4, got 5", a review).
+ */
+function fieldCountError(source: string, line: number, expected: number, cells: readonly string[]): InputError {
+  const got = cells.length;
+  const extra = cells.slice(expected);
+  const cause =
+    got < expected
+      ? 'a value left out (an empty value keeps its comma: 1,,3) or a line cut short'
+      : !extra.every((cell) => cell === '')
+        ? 'a comma inside a value (quote the value: "1,5") or a column the header does not name'
+        : extra.length === 1
+          ? 'a trailing comma at the end of the line (remove it)'
+          : 'trailing commas at the end of the line (remove them)';
+  return new InputError(
+    { source, line, column: Math.min(expected, got) + 1 },
+    `malformed CSV: expected ${expected} fields, as in the header, got ${got}: likely ${cause}`
+  );
 }
 
 /** Fields of one CSV line (RFC 4180 quoting: "a ""quoted"" field"). */
