@@ -138,10 +138,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   // Still loading (the first query of a new panel), or not started yet (a dashboard's panel before its first query
   // runs): not "No data" yet.
   if (state.status === 'no-data' && data.state !== LoadingState.Loading && data.state !== LoadingState.NotStarted) {
-    return container(
-      'no-data',
-      <PanelMessage testId={testIds.panel.noData} title="No data" detail={noSeriesDetail(data.series)} />
-    );
+    return container('no-data', noDataMessage(data.series, props.fieldConfig?.defaults?.noValue));
   }
   if (!shown) {
     const progress = state.status === 'loading' ? state.progress : 0;
@@ -527,6 +524,20 @@ const getStyles = (theme: GrafanaTheme2) => ({
     whiteSpace: 'nowrap',
   }),
 });
+
+/**
+ * "No data", or the field config's "No value" text (a standard option) where the queries returned no rows at all: as
+ * Grafana's own panels say it (PanelDataErrorView's getMessageFor: no frame, or none with a row). Data that has rows
+ * but no time or no number field keeps the panel's explanation, as Grafana's keeps its "Data is missing a … field".
+ */
+function noDataMessage(frames: DataFrame[], noValue: string | undefined) {
+  const noRows = frames.every((frame) => frame.length === 0);
+  return noRows && noValue !== undefined ? (
+    <PanelMessage testId={testIds.panel.noData} title={noValue} />
+  ) : (
+    <PanelMessage testId={testIds.panel.noData} title="No data" detail={noSeriesDetail(frames)} />
+  );
+}
 
 /**
  * Why frames gave no series, where it is not plain emptiness: numbers but no field of type time (a SQL or CSV source's

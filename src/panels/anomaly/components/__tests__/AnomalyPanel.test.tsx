@@ -65,6 +65,39 @@ describe('AnomalyPanel states', () => {
     expect(screen.getByTestId(testIds.panel.container)).toHaveAttribute('data-state', 'no-data');
   });
 
+  // Grafana's panels show the standard option "No value" (fieldConfig.defaults.noValue) instead of "No data" when the
+  // queries returned no frame or none with a row, and their own message otherwise (grafana/grafana
+  // public/app/features/panel/components/PanelDataErrorView.tsx getMessageFor; the time series panel hands it its
+  // fieldConfig: public/app/plugins/panel/timeseries/TimeSeriesPanel.tsx).
+  const noValue = (series: DataFrame[]) => {
+    const props = panelProps(series, {});
+    const fieldConfig = { defaults: { noValue: 'Nothing reported yet' }, overrides: [] };
+    render(<AnomalyPanel {...props} fieldConfig={fieldConfig} createScorer={() => new MainThreadScorer('none')} />);
+    return screen.findByTestId(testIds.panel.noData);
+  };
+
+  it.each([
+    ['no frame', []],
+    ['frames without a row', [prometheusFrame([], { __name__: 'cpu' })]],
+  ])('shows the "No value" text of the field config instead of "No data": %s', async (_, series) => {
+    const message = await noValue(series);
+    expect(message).toHaveTextContent('Nothing reported yet');
+    expect(message).not.toHaveTextContent('No data');
+  });
+
+  it('keeps saying why rows make no series, whatever "No value" says (as Grafana\'s "Data is missing a … field")', async () => {
+    const text: DataFrame = {
+      length: 2,
+      fields: [
+        { name: 'Time', type: FieldType.time, values: [1, 2], config: {} },
+        { name: 'cpu', type: FieldType.string, values: ['1', '2'], config: {} },
+      ],
+    };
+    const message = await noValue([text]);
+    expect(message).toHaveTextContent(/no number field/);
+    expect(message).not.toHaveTextContent('Nothing reported yet');
+  });
+
   it.each([
     [
       'a number column named time, not of type time',
