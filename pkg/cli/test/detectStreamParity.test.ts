@@ -1,7 +1,7 @@
 /** `detect` and `stream` read the same input the same way: what one skips the other skips, what one refuses the other refuses. */
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { runCli, smallTelemetryRows, tempDir, toCsv, toNdjson, writeInput } from './cliHarness';
+import { filesIn, runCli, smallTelemetryRows, tempDir, toCsv, toNdjson, writeInput } from './cliHarness';
 
 const work = tempDir('cli-parity-');
 const rows = smallTelemetryRows().slice(0, 300);
@@ -80,5 +80,32 @@ describe('a blank line (empty, or spaces and tabs only) is skipped by detect and
       /^300 rows, \d+ scored, 0 with missing values, 0 bad rows skipped, \d+ anomalies\n$/
     );
     expect(streamBlank).toEqual(streamClean);
+  });
+});
+
+describe('an input without rows is refused by stream as by detect: exit 2, the same message', () => {
+  // Before (a review): stream exited 0 with "0 rows, 0 scored, …".
+  const header = toCsv(rows).split('\n')[0];
+  test.each([
+    ['empty CSV', 'csv', '', '<stdin>:1:1: the file is empty'],
+    ['CSV of blank lines', 'csv', '\n   \n\t\n', '<stdin>:1:1: the file is empty'],
+    ['CSV header only', 'csv', `${header}\n`, '<stdin>:1:1: the file has a header but no data rows'],
+    [
+      'CSV header after blank lines',
+      'csv',
+      `\n \n${header}\n\n`,
+      '<stdin>:3:1: the file has a header but no data rows',
+    ],
+    ['empty NDJSON', 'ndjson', '', '<stdin>:1:1: the file is empty'],
+    ['NDJSON of blank lines', 'ndjson', '\n  \n', '<stdin>:1:1: the file is empty'],
+  ] as const)('%s', (name, format, text, message) => {
+    const outputDir = join(work, `${name.replace(/ /g, '-')}-out`);
+    const expected = { status: 2, stdout: '', stderr: `telemetry-analyzer: ${message}\n` };
+    const detect = runCli(['detect', '--model', model, '--input', '-', '--format', format, '-o', outputDir], text);
+    expect(detect).toEqual(expected);
+    expect(filesIn(outputDir)).toEqual([]);
+    expect(runCli(['stream', '--model', model, '--format', format], text)).toEqual(expected);
+    expect(runCli(['stream', '--online', '--format', format], text)).toEqual(expected);
+    expect(runCli(['detect', '--online', '--input', '-', '--format', format, '-o', outputDir], text)).toEqual(expected);
   });
 });

@@ -67,6 +67,16 @@ interface ColumnEvidence {
   firstTextCell?: string;
 }
 
+/** An input without any record (or only blank lines): `detect` and `stream` refuse it alike. */
+export function emptyInputError(source: string): InputError {
+  return new InputError({ source, line: 1, column: 1 }, 'the file is empty');
+}
+
+/** An input with a header (CSV) but no row after it: `detect` and `stream` refuse it alike. */
+export function headerOnlyError(source: string, headerLine: number): InputError {
+  return new InputError({ source, line: headerLine, column: 1 }, 'the file has a header but no data rows');
+}
+
 export async function scanInput(
   open: () => Readable,
   format: InputFormat,
@@ -82,7 +92,7 @@ export async function scanInput(
   const batches = readRecordBatches(open, format, source, (opened) => (stream = opened));
   const first = await batches.next();
   if (first.done || first.value.size === 0) {
-    throw new InputError({ source, line: 1, column: 1 }, 'the file is empty');
+    throw emptyInputError(source);
   }
   const headerRecord = first.value.record(0);
   const undecodable = await undecodableHeader(open, headerRecord);
@@ -191,7 +201,7 @@ export async function scanInput(
   progress.done();
 
   if (rows === 0) {
-    throw new InputError({ source, line: headerRecord.line, column: 1 }, 'the file has a header but no data rows');
+    throw headerOnlyError(source, headerRecord.line);
   }
   // The metrics: their positions among the candidates, and their columns in the input.
   const metricPositions = candidates.flatMap((_, c) => (columns[c].numeric ? [c] : []));

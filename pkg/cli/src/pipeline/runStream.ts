@@ -17,7 +17,7 @@ import { resolveInputFormat } from '../input/inputFormat';
 import { type RawRecord, readRawRecords } from '../input/rawRecords';
 import { DEFAULT_MAX_GROUPS, type ColumnRoles, type InputSchema } from '../input/inputSchema';
 import { isScoredRow, partialRowsScored, RowReader, type ParsedRow } from '../input/rowReader';
-import { schemaFromHeader } from '../input/scanInput';
+import { emptyInputError, headerOnlyError, schemaFromHeader } from '../input/scanInput';
 import { formatTimestamp } from '../input/timestamp';
 import { parseMetricCell } from '../input/cells';
 import { loadModel } from './modelFile';
@@ -128,7 +128,7 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   });
   const header = await records.next();
   if (header.done) {
-    return outcome;
+    throw emptyInputError(source);
   }
   // Online without --columns, the first row tells the text columns (detect's check pass reads them all).
   const firstRow = roles.columns === undefined && online ? await records.next() : undefined;
@@ -149,6 +149,10 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   }
   for await (const record of records) {
     readRecord(record);
+  }
+  if (outcome.rows + outcome.skipped === 0) {
+    // As detect refuses it. An NDJSON stream's header is its columns, not a line: without any row, it is empty.
+    throw format === 'csv' ? headerOnlyError(source, header.value.line) : emptyInputError(source);
   }
   if (online) {
     // As detect says it: a group whose rows all went to its first model's training was never scored.
