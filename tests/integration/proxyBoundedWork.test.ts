@@ -99,6 +99,13 @@ function pipelinedQuery(i: number): string {
   );
 }
 
+/** Answers the upstream's `index`-th held request with an empty vector that names its query (pipelinedQuery's). */
+function answerEchoingQuery(upstream: HeldUpstream, index: number): void {
+  const held = upstream.held()[index];
+  const query = new URLSearchParams(held.body).get('query');
+  held.answer(200, JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [], query } }));
+}
+
 /** A query_range answer with one series `cpu` on every step of the request's form (start, end, step). */
 function matrixOver(form: URLSearchParams): string {
   const [start, end, step] = ['start', 'end', 'step'].map((name) => Number(form.get(name)));
@@ -279,13 +286,7 @@ describe('pipelined requests', () => {
     for (let answered = 0; answered < count; answered++) {
       await waitForHeld(upstream, answered + 1);
       mostInFlight = Math.max(mostInFlight, upstream.held().length - answered);
-      const query = new URLSearchParams(upstream.held()[answered].body).get('query');
-      upstream
-        .held()
-        [answered].answer(
-          200,
-          JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [], query } })
-        );
+      answerEchoingQuery(upstream, answered);
     }
     await answers;
     expect(mostInFlight).toBe(1);
@@ -303,13 +304,7 @@ describe('pipelined requests', () => {
     const last = exchange(proxy.port, (socket) => socket.write(sent), 'last');
     for (let answered = 0; answered <= MAX_WAITING_PER_CONNECTION; answered++) {
       await waitForHeld(upstream, answered + 1);
-      const query = new URLSearchParams(upstream.held()[answered].body).get('query');
-      upstream
-        .held()
-        [answered].answer(
-          200,
-          JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [], query } })
-        );
+      answerEchoingQuery(upstream, answered);
     }
     const answer = await last;
     expect([answer.status, JSON.parse(answer.body).data.query]).toEqual([200, `up + ${MAX_WAITING_PER_CONNECTION}`]);
