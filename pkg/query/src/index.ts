@@ -43,5 +43,6 @@ export * from './upstreams/influxUpstream';
 export * from './upstreams/influxql/readOnlySelect';
 export { spelledStrings } from './query/spelledStrings';
 export { tokenize, type Token } from './query/lexer';
+export { selectorsOf, LOOKBACK_MS } from './query/operandSelectors';
 export { tokenizeInfluxql, MACROS, type InfluxToken, type InfluxTokenType } from './upstreams/influxql/influxqlLexer';
 export { createLogLineRedactor, createLogTextRedactor, createRedactor } from './redact';
