@@ -68,6 +68,20 @@ export function formatLocation({ source, line, column }: InputLocation): string 
   return column === undefined ? `${source}:${line}` : `${source}:${line}:${column}`;
 }
 
+/** Where character `offset` of `text` is in the input, `text` starting at `start` (a line and 1-based column). */
+export function locateInText(text: string, offset: number, start: Required<InputLocation>): Required<InputLocation> {
+  let { line, column } = start;
+  for (let i = 0; i < Math.min(offset, text.length); i++) {
+    if (text[i] === '\n') {
+      line++;
+      column = 1;
+    } else {
+      column++;
+    }
+  }
+  return { source: start.source, line, column };
+}
+
 /** Exit codes of the CLI. */
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL_ERROR = 1;

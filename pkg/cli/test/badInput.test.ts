@@ -718,6 +718,48 @@ describe('detect refuses bad input with exit code 2 and file:line:column', () =>
     expectRejected(text, [], (file) => new RegExp(`^telemetry-analyzer: ${file}:3:1: invalid JSON`), 'input.json');
   });
 
+  // Before (a review): JSON.parse kept the last value of a key given twice, without a word.
+  describe('a key given twice in one row: refused at its second occurrence, naming the first', () => {
+    const reason = (key: string, first: string) =>
+      `key "${key}" is given twice in this row \\(first at ${first}\\): which value is meant is not known; give each key once$`;
+    // Row 5 (line 5) with cpu_usage_percent again at its end; a comma inside a value in every row, so that the rows
+    // are walked, not only counted.
+    const ndjsonLines = rows.slice(0, 40).map((row) => JSON.stringify({ ...row, note: 'a,b "c"' }));
+    const line = ndjsonLines[4];
+    ndjsonLines[4] = `${line.slice(0, -1)},"cpu_usage_percent":99}`;
+    const firstColumn = line.indexOf('"cpu_usage_percent"') + 1;
+    const ndjson = ndjsonLines.join('\n') + '\n';
+    const ndjsonReason = `5:${line.length + 1}: ${reason('cpu_usage_percent', `5:${firstColumn}`)}`;
+
+    test('NDJSON: detect exits 2, nothing written', () => {
+      expectRejected(ndjson, [], (file) => new RegExp(`^telemetry-analyzer: ${file}:${ndjsonReason}`), 'input.ndjson');
+    });
+
+    test('NDJSON: stream skips the row with the same words (--strict: stops there)', () => {
+      const skipped = runCli(['stream', '--model', streamModel()], ndjson);
+      expect(skipped.status).toBe(2);
+      expect(skipped.stderr).toMatch(
+        new RegExp(`^telemetry-analyzer: warning: <stdin>:${ndjsonReason.slice(0, -1)} \\(row skipped\\)$`, 'm')
+      );
+      expect(skipped.stderr).toMatch(/^39 rows, \d+ scored, 0 with missing values, 1 bad rows skipped/m);
+      const strict = runCli(['stream', '--model', streamModel(), '--strict'], ndjson);
+      expect(strict.status).toBe(2);
+      expect(strict.stderr.trimEnd()).toMatch(new RegExp(`^telemetry-analyzer: <stdin>:${ndjsonReason}`));
+    });
+
+    test('a JSON array element over several lines, the key written with an escape the second time', () => {
+      const text =
+        '[\n{"timestamp": "2024-05-06T00:00:00Z", "cpu": 1},\n  {"timestamp": "2024-05-06T00:01:00Z",\n' +
+        '   "cpu": 1,\n   "c\\u0070u": 2}\n]\n';
+      expectRejected(
+        text,
+        [],
+        (file) => new RegExp(`^telemetry-analyzer: ${file}:5:4: ${reason('cpu', '4:4')}`),
+        'input.json'
+      );
+    });
+  });
+
   // The same words as the panel's field (the engine's readContamination): a number that reads as a percentage is
   // refused with the share it would be, never clamped to 0.5.
   test.each([

@@ -5,10 +5,11 @@
  */
 import type { Readable } from 'stream';
 import { StringDecoder } from 'string_decoder';
-import { InputError, type InputLocation } from '../errors';
+import { InputError, locateInText, type InputLocation } from '../errors';
 import type { ParsedObject } from './rawRecords';
 import { MAX_RECORD_BYTES, recordTooLong } from './recordLimit';
 import { EXPORTS_README } from './exportsReadme';
+import { refuseDuplicateKey } from './duplicateKeys';
 
 export async function* splitJsonArray(stream: Readable, source: string): AsyncGenerator<ParsedObject> {
   const decoder = new StringDecoder('utf8');
@@ -150,11 +151,14 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
 }
 
 function parseElement(text: string, source: string, line: number, column: number): ParsedObject {
+  let value: unknown;
   try {
-    return { line, column, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (error) {
     throw invalidJsonError(error as Error, text, { source, line, column });
   }
+  refuseDuplicateKey(text, value, { source, line, column });
+  return { line, column, value };
 }
 
 /**
@@ -167,16 +171,6 @@ export function invalidJsonError(error: Error, text: string, start: Required<Inp
   if (!found) {
     return new InputError(start, `invalid JSON: ${error.message}`);
   }
-  const offset = Math.min(Number(found[1]), text.length);
-  let { line, column } = start;
-  for (let i = 0; i < offset; i++) {
-    if (text[i] === '\n') {
-      line++;
-      column = 1;
-    } else {
-      column++;
-    }
-  }
   const reason = error.message.slice(0, found.index) + error.message.slice(found.index + found[0].length);
-  return new InputError({ source: start.source, line, column }, `invalid JSON: ${reason}`);
+  return new InputError(locateInText(text, Number(found[1]), start), `invalid JSON: ${reason}`);
 }

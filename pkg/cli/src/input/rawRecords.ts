@@ -7,6 +7,7 @@ import type { Readable } from 'stream';
 import { CsvError, parse as parseCsv } from 'csv-parse';
 import { InputError } from '../errors';
 import type { InputFormat } from './inputFormat';
+import { refuseDuplicateKey } from './duplicateKeys';
 import { invalidJsonError, splitJsonArray } from './jsonArraySplitter';
 import { MAX_RECORD_BYTES, recordTooLong } from './recordLimit';
 
@@ -445,17 +446,23 @@ async function* readNdjsonObjects(
       continue;
     }
     const trimmed = unmarked.trim();
+    const start = { source, line: lineNumber, column: unmarked.length - unmarked.trimStart().length + 1 };
     let value: unknown;
     try {
       value = JSON.parse(trimmed);
     } catch (error) {
-      const column = unmarked.length - unmarked.trimStart().length + 1;
       reject(
         trimmed.includes('\u0000')
           ? binaryDataError(source, lineNumber)
-          : invalidJsonError(error as Error, trimmed, { source, line: lineNumber, column }),
+          : invalidJsonError(error as Error, trimmed, start),
         onBadRecord
       );
+      continue;
+    }
+    try {
+      refuseDuplicateKey(trimmed, value, start);
+    } catch (error) {
+      reject(error as InputError, onBadRecord);
       continue;
     }
     yield { line: lineNumber, value };
