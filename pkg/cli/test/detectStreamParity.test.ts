@@ -1,7 +1,7 @@
 /** `detect` and `stream` read the same input the same way: what one skips the other skips, what one refuses the other refuses. */
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { filesIn, runCli, smallTelemetryRows, tempDir, toCsv, toNdjson, writeInput } from './cliHarness';
+import { filesIn, readCsv, runCli, smallTelemetryRows, tempDir, toCsv, toNdjson, writeInput } from './cliHarness';
 
 const work = tempDir('cli-parity-');
 const rows = smallTelemetryRows().slice(0, 300);
@@ -107,5 +107,86 @@ describe('an input without rows is refused by stream as by detect: exit 2, the s
     expect(runCli(['stream', '--model', model, '--format', format], text)).toEqual(expected);
     expect(runCli(['stream', '--online', '--format', format], text)).toEqual(expected);
     expect(runCli(['detect', '--online', '--input', '-', '--format', format, '-o', outputDir], text)).toEqual(expected);
+  });
+});
+
+describe('per-series stream --model reports a row as detect does', () => {
+  // Before (a review): stream reported the column furthest above its threshold, with that column's score, while
+  // scores.csv gave the row its highest column score (anomalies.csv explained by the flagging column that scores
+  // highest): on a row flagged by two columns, the two disagreed.
+  test('the same rows, scores, explaining column, its threshold and top features', () => {
+    const perSeries = join(work, 'per-series.json');
+    const scored = smallTelemetryRows();
+    const trainFile = writeInput(work, 'per-series-train.csv', toCsv(scored));
+    expect(runCli(['train', '-q', '--mode', 'per-series', '--input', trainFile, '--model', perSeries]).status).toBe(0);
+    // Rows off in two or three metrics at once, by different amounts.
+    const spiked = scored.map((row, i) =>
+      i % 97 === 50
+        ? {
+            ...row,
+            cpu_usage_percent: Number(row.cpu_usage_percent) * (1.5 + (i % 5) / 2),
+            network_latency_ms: Number(row.network_latency_ms) * (2 + (i % 3)),
+            error_count: i % 2 === 0 ? 9 : row.error_count,
+          }
+        : row
+    );
+    const input = writeInput(work, 'per-series-scored.csv', toCsv(spiked));
+    const outputDir = join(work, 'per-series-out');
+    const contamination = ['--contamination', '0.1'];
+    const detected = runCli([
+      'detect',
+      '-q',
+      '--model',
+      perSeries,
+      ...contamination,
+      '--input',
+      input,
+      '-o',
+      outputDir,
+    ]);
+    expect([detected.status, detected.stderr]).toEqual([0, '']);
+    const streamed = runCli(['stream', '-q', '--model', perSeries, ...contamination, '--format', 'csv'], toCsv(spiked));
+    expect(streamed.status).toBe(0); // (a warning of flagging more than the contamination may come)
+
+    const thresholds = JSON.parse(readFileSync(join(outputDir, 'summary.json'), 'utf8')).threshold as Record<
+      string,
+      number
+    >;
+    const columns = Object.keys(thresholds);
+    const scores = new Map(readCsv(join(outputDir, 'scores.csv')).map((row) => [row.timestamp, row]));
+    const anomalies = readCsv(join(outputDir, 'anomalies.csv'));
+    const lines = streamed.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            timestamp: string;
+            anomaly_score: number;
+            threshold: number;
+            column: string;
+            top_features: Array<{ name: string }>;
+          }
+      );
+    expect(lines.map((line) => line.timestamp)).toEqual(anomalies.map((row) => row.timestamp));
+    let rowsWhereTheRulesDiffer = 0;
+    lines.forEach((line, i) => {
+      const row = scores.get(line.timestamp)!;
+      const columnScore = (column: string) => Number(row[`anomaly_score_${column}`] || NaN);
+      const flagging = columns.filter((column) => columnScore(column) > thresholds[column]);
+      const byScore = flagging.reduce((best, column) => (columnScore(column) > columnScore(best) ? column : best));
+      const byMargin = flagging.reduce((best, column) =>
+        columnScore(column) - thresholds[column] > columnScore(best) - thresholds[best] ? column : best
+      );
+      rowsWhereTheRulesDiffer += byScore === byMargin ? 0 : 1;
+      expect({ ...line, top_features: line.top_features.map((feature) => feature.name) }).toMatchObject({
+        anomaly_score: Number(row.anomaly_score),
+        column: byScore,
+        threshold: thresholds[byScore],
+        top_features: [anomalies[i].feature_1, anomalies[i].feature_2, anomalies[i].feature_3],
+      });
+    });
+    // The rows this test is about: flagged by two columns, the one scoring highest not the furthest above its threshold.
+    expect(rowsWhereTheRulesDiffer).toBeGreaterThan(0);
   });
 });

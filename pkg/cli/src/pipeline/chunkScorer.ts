@@ -12,6 +12,7 @@ import {
 } from '@telemetry-analyzer/engine';
 import type { RowBatch } from '../input/rowBatch';
 import { SCORED, UNTRAINED, WARM_UP, type BatchScores } from './batchScores';
+import { perSeriesRow } from './perSeriesRow';
 
 /** Contributing features reported per anomaly. */
 export const TOP_FEATURES = 3;
@@ -122,37 +123,42 @@ export class ChunkScorer extends GroupScorer {
     this.explain(anomalies, rows, out);
   }
 
-  /** Per-column mode: a row's score is its highest column score, flagged when any column flags it. */
+  /** Per-column mode: each row's result from its columns' (perSeriesRow), as `stream --model` reports it. */
   private applyPerColumn(results: ScoreResult[], rows: Int32Array, out: BatchScores): void {
-    const strongest = new Map<number, { result: ScoreResult; index: number }>();
+    // Per column, by position in `rows`: whether its model flags the row (scores go to out.columnScores).
+    const flags = results.map(() => new Uint8Array(rows.length));
+    const scored = new Uint8Array(rows.length);
     results.forEach((result, c) => {
       for (let i = 0; i < result.rowIndex.length; i++) {
-        const tableRow = result.rowIndex[i];
-        if (tableRow < this.historyLength) {
+        const k = result.rowIndex[i] - this.historyLength;
+        if (k < 0) {
           continue;
         }
-        const row = rows[tableRow - this.historyLength];
-        out.columnScores![c][row] = result.scores[i];
-        out.status[row] = SCORED;
-        if (!(out.score[row] >= result.scores[i])) {
-          out.score[row] = result.scores[i];
-        }
-        if (result.isAnomaly[i] === 1) {
-          out.isAnomaly[row] = 1;
-          const best = strongest.get(row);
-          if (!best || best.result.scores[best.index] < result.scores[i]) {
-            strongest.set(row, { result, index: i });
-          }
-        }
+        out.columnScores![c][rows[k]] = result.scores[i];
+        flags[c][k] = result.isAnomaly[i];
+        scored[k] = 1;
       }
     });
-    // Each anomaly is explained by the column whose model flagged it most strongly.
-    for (const result of results) {
-      const anomalies = [...strongest.values()]
-        .filter((best) => best.result === result)
-        .map((best) => result.rowIndex[best.index]);
-      this.explain(anomalies, rows, out, result.column);
+    // Per column, the anomalies it explains (as table rows).
+    const explained = results.map((): number[] => []);
+    for (let k = 0; k < rows.length; k++) {
+      if (scored[k] === 0) {
+        continue;
+      }
+      const row = rows[k];
+      const combined = perSeriesRow(
+        results.length,
+        (c) => out.columnScores![c][row],
+        (c) => flags[c][k] === 1
+      );
+      out.status[row] = SCORED;
+      out.score[row] = combined.score;
+      if (combined.isAnomaly) {
+        out.isAnomaly[row] = 1;
+        explained[combined.explainedBy].push(k + this.historyLength);
+      }
     }
+    results.forEach((result, c) => this.explain(explained[c], rows, out, result.column));
   }
 
   private explain(tableRows: number[], rows: Int32Array, out: BatchScores, column?: string): void {
