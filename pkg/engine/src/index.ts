@@ -35,6 +35,7 @@ export {
   type TrainedFeatureOptions,
 } from './detector';
 export type { OnlineScorer, OnlineScore } from './onlineScorer';
+export { perSeriesRow, type PerSeriesRow } from './perSeriesRow';
 export { runSteps, type Steps } from './steps';
 export { lowerBound, partitionPoint } from './partitionPoint';
 export { keptLayoutScoring } from './keptLayoutScoring';

@@ -13,6 +13,7 @@
 import type { DetectorModel, TrainedDetectorOptions } from './detector';
 import { EngineInputError } from './engineInputError';
 import { planFeatures, type FeaturePlan } from './featurePlan';
+import { perSeriesRow } from './perSeriesRow';
 import { rollingExtremum } from './features/rollingExtremum';
 import { RollingMoments } from './features/rollingMoments';
 import { scaledWith } from './features/standardScaler';
@@ -36,9 +37,10 @@ export interface OnlineScorer {
   readonly columns: string[];
   /**
    * Scores one row; `values` holds one value per column of `columns` (NaN = missing).
-   * @returns null while the row cannot be scored (warm-up, or a missing value). In per-column mode: the result
-   *   of the column that exceeds its threshold the most (or falls short of it the least), with `column` set,
-   *   and every column's result (null while that column warms up or is missing) in `perColumn`.
+   * @returns null while the row cannot be scored (warm-up, or a missing value). In per-column mode: the row's
+   *   result as perSeriesRow makes it (the highest column score, flagged when any column flags it, explained by
+   *   the flagging column with the highest score), with that column in `column`, and every column's result (null
+   *   while that column warms up or is missing) in `perColumn`.
    * @throws EngineInputError for a timestamp not after the previous one, a wrong number of values, or ±Infinity
    */
   push(timestampMs: number, values: Float64Array): (OnlineScore & { perColumn?: Array<OnlineScore | null> }) | null;
@@ -67,13 +69,15 @@ export function createOnlineScorer(
       if (options.mode === 'multivariate') {
         return results[0];
       }
-      let chosen: OnlineScore | null = null;
-      for (const result of results) {
-        if (result !== null && (chosen === null || result.score - result.threshold > chosen.score - chosen.threshold)) {
-          chosen = result;
-        }
+      const row = perSeriesRow(
+        results.length,
+        (c) => results[c]?.score ?? NaN,
+        (c) => results[c]?.isAnomaly === true
+      );
+      if (row.explainedBy < 0) {
+        return null;
       }
-      return chosen === null ? null : { ...chosen, perColumn: results };
+      return { ...results[row.explainedBy]!, score: row.score, isAnomaly: row.isAnomaly, perColumn: results };
     },
   };
 }

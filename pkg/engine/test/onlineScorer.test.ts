@@ -1,6 +1,7 @@
 import { AnomalyDetector, type ScoreResult } from '../src/detector';
 import { EngineInputError } from '../src/engineInputError';
 import type { OnlineScore } from '../src/onlineScorer';
+import { perSeriesRow } from '../src/perSeriesRow';
 import type { SeriesTable } from '../src/types';
 import { headRows, MINUTE_MS, syntheticTable } from './syntheticTable';
 
@@ -112,6 +113,51 @@ describe('createOnlineScorer', () => {
     expect(streamed[100]!.column).toBe('latency_ms');
     expect(streamed[100]!.perColumn![0]).toBeNull();
     expect(streamed[300]!.column).toBe('requests');
+    // Each row as detect reports it: the highest column score, flagged when a column flags it, in the name of the
+    // flagging column with the highest score (or, unflagged, the column with the highest score).
+    for (const result of streamed) {
+      if (result === null) {
+        continue;
+      }
+      const scored = result.perColumn!.filter((column) => column !== null);
+      const highest = Math.max(...scored.map((column) => column.score));
+      const flagging = scored.filter((column) => column.isAnomaly);
+      const explaining = flagging.length > 0 ? flagging : scored.filter((column) => column.score === highest);
+      const expected = explaining.reduce((best, column) => (column.score > best.score ? column : best));
+      expect([result.score, result.isAnomaly, result.column, result.threshold]).toEqual([
+        highest,
+        flagging.length > 0,
+        expected.column,
+        expected.threshold,
+      ]);
+    }
+    // Rows where the previous rule (the column furthest above its threshold) differs: pkg/cli's detectStreamParity.
+  });
+
+  describe('perSeriesRow: one row from its columns', () => {
+    const row = (scores: number[], flags: boolean[]) =>
+      perSeriesRow(
+        scores.length,
+        (c) => scores[c],
+        (c) => flags[c]
+      );
+
+    it.each([
+      [
+        'the highest score, explained by the flagging column with the highest score',
+        [0.7, 0.9, 0.8],
+        [true, false, true],
+        0.9,
+        true,
+        2,
+      ],
+      ['unflagged: explained by the highest score', [0.4, 0.6, 0.5], [false, false, false], 0.6, false, 1],
+      ['the first of equal scores', [0.6, 0.6], [true, true], 0.6, true, 0],
+      ['a column without a score is left out', [NaN, 0.3], [false, false], 0.3, false, 1],
+      ['no column with a score', [NaN, NaN], [false, false], NaN, false, -1],
+    ])('%s', (_, scores, flags, score, isAnomaly, explainedBy) => {
+      expect(row(scores, flags)).toEqual({ score, isAnomaly, explainedBy });
+    });
   });
 
   describe('refuses bad rows with an EngineInputError', () => {

@@ -4,6 +4,7 @@
  * scores equal unchunked ones (historyRows = window + lags covers the engine's warm-up of max(lags, 1, window - 1)).
  */
 import {
+  perSeriesRow,
   SeriesBuffer,
   type AnomalyDetector,
   type FeatureContribution,
@@ -12,7 +13,6 @@ import {
 } from '@telemetry-analyzer/engine';
 import type { RowBatch } from '../input/rowBatch';
 import { SCORED, UNTRAINED, WARM_UP, type BatchScores } from './batchScores';
-import { perSeriesRow } from './perSeriesRow';
 
 /** Contributing features reported per anomaly. */
 export const TOP_FEATURES = 3;

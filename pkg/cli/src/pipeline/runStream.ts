@@ -30,7 +30,6 @@ import { OnlineChunkScorer } from './onlineChunkScorer';
 import { singleRowBatch } from '../input/rowBatch';
 import { emptyScores, SCORED } from './batchScores';
 import { groupPrefix } from '../output/groupPrefix';
-import { perSeriesRow } from './perSeriesRow';
 
 export interface StreamRequest {
   /** A saved model; or `online` instead. */
@@ -303,22 +302,9 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
       );
     }
     const scorer = detector.createOnlineScorer();
-    return (row) => {
-      const result = scorer.push(row.orderMs, row.values);
-      const perColumn = result?.perColumn;
-      if (perColumn === undefined) {
-        return result;
-      }
-      // As detect's scores.csv and anomalies.csv have it, not the engine's choice (the column furthest above its
-      // threshold): the highest score, explained by the column that flags the row with the highest score.
-      const combined = perSeriesRow(
-        perColumn.length,
-        (c) => perColumn[c]?.score ?? NaN,
-        (c) => perColumn[c]?.isAnomaly === true
-      );
-      const explaining = combined.isAnomaly ? perColumn[combined.explainedBy]! : result!;
-      return { ...explaining, score: combined.score, isAnomaly: combined.isAnomaly };
-    };
+    // Per-column: the engine's row result is detect's (perSeriesRow), the highest score explained by the column
+    // that flags the row with the highest score.
+    return (row) => scorer.push(row.orderMs, row.values);
   }
 }
 
