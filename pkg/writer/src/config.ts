@@ -324,19 +324,12 @@ class WriterConfigReader extends ServiceConfigReader {
   }
 
   /**
-   * Schedules that are valid durations but can never work as meant (docs/scale.md, "Schedule bounds"): an
-   * infer_every longer than fit_every, and a delay a restarted writer could never resume after.
+   * Schedules that are valid durations but can never work as meant (docs/scale.md, "Schedule bounds"): a delay a
+   * restarted writer could never resume after. An infer_every longer than fit_every is taken: each run scores every
+   * fit period since the run before with that period's model, as a backfill does (the same values).
    */
   private checkSchedule(name: string, schedule: JobSchedule, remoteWrite: RemoteWriteConfig, key: string): void {
-    const { inferEveryMs, fitEveryMs, delayMs } = schedule;
-    if (inferEveryMs > fitEveryMs) {
-      this.problem(
-        `${key}.infer_every`,
-        `job "${name}": ${describeMs(inferEveryMs)} is longer than fit_every (${describeMs(fitEveryMs)}): each ` +
-          'run would fit a model for every fit period since the run before, all of them over by then, so no model ' +
-          'ever scores while its period is live; lower infer_every or raise fit_every'
-      );
-    }
+    const { inferEveryMs, delayMs } = schedule;
     if (delayMs + inferEveryMs > remoteWrite.resumeLookbackMs) {
       this.problem(
         `${key}.delay`,
