@@ -7,6 +7,7 @@ import { prometheusServing } from '../support/datasetPrometheus';
 import { startProxyUnderTest } from '../support/proxyUnderTest';
 import { stopAfterEach } from '../support/stopAfterEach';
 import { buildTelemetryDataset, toPrometheusSeries } from '../support/telemetryDataset';
+import { waitUntil } from '../support/waitUntil';
 
 const dataset = buildTelemetryDataset();
 const stopLater = stopAfterEach();
@@ -98,5 +99,79 @@ describe('a long subquery (more steps per series than a range query brings)', ()
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual((await instantQuery(prometheus().url, query)).body);
     expect(answer.body.data.result).toHaveLength(1);
+  });
+});
+
+describe('the series listings of one request (an attack review: 1 024 listings, then a parse error)', () => {
+  /** `count` subqueries of 86 401 steps per series (long: their selectors listed first), the k-th of `operand(k)`. */
+  const subqueries = (count: number, operand: (k: number) => string) =>
+    Array.from({ length: count }, (_, k) => `max_over_time((${operand(k)})[1d:1s])`);
+  /** The review's: a selector (host-a's 5 series) read 16 times, within the bound (16 x 5 x 86 401 points); short, so
+   * that 64 such subqueries fit in limits.maxQueryLength. */
+  const SIXTEEN = Array.from({ length: 16 }, () => '{host=~".*a"}').join('+');
+
+  /** The listings and queries Prometheus handled for `query` sent to `proxyUrl` (the counts settled first). */
+  async function workOf(proxyUrl: string, query: string, listings: number) {
+    const before = await handled();
+    const answer = await instantQuery(proxyUrl, query);
+    // Prometheus counts a request once it has answered: wait for the listings expected, then for any more.
+    const after = await waitUntil(
+      async () => {
+        const counts = await handled();
+        return (counts['/api/v1/series'] ?? 0) - (before['/api/v1/series'] ?? 0) >= listings ? counts : undefined;
+      },
+      { timeoutMs: 10_000, describe: () => `${listings} series listings` }
+    );
+    return {
+      answer,
+      listings: (after['/api/v1/series'] ?? 0) - (before['/api/v1/series'] ?? 0),
+      queries: (after['/api/v1/query'] ?? 0) - (before['/api/v1/query'] ?? 0),
+    };
+  }
+
+  it('refuses a query whose brackets or operators no parser accepts before listing anything', async () => {
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url }));
+    // The review's: 64 subqueries of 16 selectors each, and a trailing "+" (Prometheus' parse error, 3.5 s later).
+    const query = `${subqueries(64, () => SIXTEEN).join('+')} +`;
+    const { answer, listings, queries } = await workOf(proxy.url, query, 0);
+    expect(answer).toEqual({
+      status: 400,
+      body: {
+        status: 'error',
+        errorType: 'bad_data',
+        error: `parse error at char ${query.length}: unexpected end of input after "+"`,
+      },
+    });
+    expect({ listings, queries }).toEqual({ listings: 0, queries: 0 });
+  });
+
+  it('lists a selector once however many subqueries read it', async () => {
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url }));
+    // 63 subqueries reading one series 16 times each, then one over every series of the job: refused.
+    const last = 'count_over_time({job="telemetry"}[1d:50ms])';
+    const query = [...subqueries(63, () => SIXTEEN), last].join('+');
+    const { answer, listings, queries } = await workOf(proxy.url, query, 2);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatch(
+      new RegExp(
+        `^subquery \\[1d:50ms\\] at char ${query.length - '[1d:50ms])'.length + 1} would have the upstream hold ${SERIES} series`
+      )
+    );
+    expect({ listings, queries }).toEqual({ listings: 2, queries: 0 });
+  });
+
+  it('refuses a query of more than 64 distinct selectors to list, before listing any', async () => {
+    const proxy = stopLater(await startProxyUnderTest({ prometheusUrl: prometheus().url }));
+    // 65 selectors matching nothing, 13 to a subquery.
+    const selector = (n: number) => `{job="telemetry", host="nowhere-${n}"}`;
+    const query = subqueries(5, (k) => Array.from({ length: 13 }, (_, j) => selector(k * 13 + j)).join(' or ')).join(
+      ' + '
+    );
+    const { answer, listings, queries } = await workOf(proxy.url, query, 0);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatch(
+      new RegExp(`^selector \\{job="telemetry", host="nowhere-64"\\} at char ${query.indexOf(selector(64)) + 1}: `)
+    );
+    expect({ listings, queries }).toEqual({ listings: 0, queries: 0 });
   });
 });

@@ -8,6 +8,7 @@ import { durationTokenMs, tokenize } from '../src/query/lexer';
 import {
   type PromqlFetch,
   MAX_COUNTED_SELECTORS,
+  MAX_SERIES_LISTINGS,
   MAX_SUBQUERIES,
   checkPromqlCost,
   checkSubquerySeries,
@@ -291,14 +292,14 @@ describe('plain PromQL (passed through): the evaluations and the points bound by
 
 describe('subqueries over all the series they apply to (checkSubquerySeries)', () => {
   const HOUR: PromqlFetch = { startMs: 0, endMs: 3_600_000, stepMs: 60_000 };
-  /** The selectors counted, per long subquery in order, each selector matching `series[selector]` series (1). */
+  /** The selectors listed, in order, each matching `series[selector]` series (1). */
   async function check(expression: string, series: Record<string, number>, fetch = HOUR) {
-    const counted: string[][] = [];
+    const counted: string[] = [];
     const windows: Array<{ startMs: number; endMs: number }> = [];
-    const outcome = await checkSubquerySeries(expression, 0, fetch, DEFAULT_LIMITS, async (selectors, window) => {
-      counted.push(selectors);
+    const outcome = await checkSubquerySeries(expression, 0, fetch, DEFAULT_LIMITS, async (selector, window) => {
+      counted.push(selector);
       windows.push(window);
-      return selectors.reduce((sum, selector) => sum + (series[selector] ?? 1), 0);
+      return series[selector] ?? 1;
     }).then(
       () => 'accepted',
       (error: unknown) => (error instanceof PromApiError ? error.message : Promise.reject(error))
@@ -319,7 +320,7 @@ describe('subqueries over all the series they apply to (checkSubquerySeries)', (
     expect(() => checkPromqlCost(query, 0, instant, DEFAULT_LIMITS, 'plain')).not.toThrow();
     expect(await check(query, { '{__name__=~"prometheus_http.*"}': 2 }, instant)).toMatchObject({
       outcome: 'accepted',
-      counted: [['{__name__=~"prometheus_http.*"}']],
+      counted: ['{__name__=~"prometheus_http.*"}'],
     });
     const { outcome } = await check(query, { '{__name__=~"prometheus_http.*"}': 74 }, instant);
     expect(outcome).toBe(
@@ -332,7 +333,7 @@ describe('subqueries over all the series they apply to (checkSubquerySeries)', (
     // The operand yields nothing at the query's time and every series of m at the subquery's earlier steps.
     const query = 'count_over_time((m and on() (vector(time()) < 1700000000))[3000s:1ms])';
     const { outcome, counted } = await check(query, { m: 5 });
-    expect(counted).toEqual([['m']]);
+    expect(counted).toEqual(['m']);
     // m's 5 series and vector()'s own.
     expect(outcome).toMatch(/would have the upstream hold 6 series x \d+ steps/);
   });
@@ -344,7 +345,7 @@ describe('subqueries over all the series they apply to (checkSubquerySeries)', (
     ['rate(m[5m]) offset 1h @ start()', 'count_over_time(rate(m[5m]) offset 1h @ start() [3000s:1ms])'],
   ])('counts the selectors of the operand with its modifiers, %s', async (_, query) => {
     const { outcome, counted } = await check(query, { m: 5 });
-    expect(counted).toEqual([['m']]);
+    expect(counted).toEqual(['m']);
     expect(outcome).toMatch(/would have the upstream hold 5 series x \d+ steps/);
   });
 
@@ -372,22 +373,119 @@ describe('subqueries over all the series they apply to (checkSubquerySeries)', (
   it('counts the innermost subquery first, each with its own selectors, and stops at the first refused', async () => {
     const query = 'max_over_time( sum by (job) (rate(http_total{code="500"}[5m]))[2h:100ms] )[1d:1s]';
     const selector = 'http_total{code="500"}';
-    expect(await check(query, { [selector]: 3 })).toMatchObject({
-      outcome: 'accepted',
-      counted: [[selector], [selector]],
-    });
+    // The outer subquery reads the inner one's selector: listed once, counted for both.
+    expect(await check(query, { [selector]: 3 })).toMatchObject({ outcome: 'accepted', counted: [selector] });
     const refused = await check(query, { [selector]: 500 });
-    expect(refused.counted).toEqual([[selector]]);
+    expect(refused.counted).toEqual([selector]);
     expect(refused.outcome).toMatch(
       new RegExp(`^subquery \\[2h:100ms\\] at char ${query.indexOf('[2h') + 1} would have the upstream hold 500 series`)
     );
   });
 });
 
+describe('the listings one expression may cause (an attack review: 1 024 for one request)', () => {
+  const INSTANT: PromqlFetch = { startMs: DAY, endMs: DAY, stepMs: 15_000 };
+  /** The selectors listed, in order, each matching `series[selector]` series (1), and the outcome. */
+  async function listings(expression: string, series: Record<string, number> = {}) {
+    const listed: string[] = [];
+    const outcome = await checkSubquerySeries(expression, 0, INSTANT, DEFAULT_LIMITS, async (selector) => {
+      listed.push(selector);
+      return series[selector] ?? 1;
+    }).then(
+      () => 'accepted',
+      (error: unknown) => (error instanceof PromApiError ? error.message : Promise.reject(error))
+    );
+    return { outcome, listed };
+  }
+  /** `count` subqueries of 86 401 steps per series (long: listed), the k-th reading `operand(k)`, joined by `+`. */
+  const subqueries = (count: number, operand: (k: number) => string) =>
+    Array.from({ length: count }, (_, k) => `max_over_time((${operand(k)})[1d:1s])`).join('+');
+  const SIXTEEN = (selector: string) => Array.from({ length: 16 }, () => selector).join('+');
+
+  it('lists a selector once however many subqueries read it, and counts it for each time it is read', async () => {
+    // The review's query: 64 subqueries, each the same selector 16 times.
+    const query = subqueries(MAX_SUBQUERIES, () => SIXTEEN('{idx=~".*a"}'));
+    expect(await listings(query)).toEqual({ outcome: 'accepted', listed: ['{idx=~".*a"}'] });
+    // Read 16 times, its series count 16 times: 16 x 8 series x 86 401 steps pass the bound, as before.
+    expect((await listings(query, { '{idx=~".*a"}': 8 })).outcome).toMatch(
+      /^subquery \[1d:1s\] at char \d+ would have the upstream hold 128 series x 86401 steps/
+    );
+    // Spacing, comments and quotes do not make a selector another.
+    expect((await listings(subqueries(2, (k) => (k === 0 ? 'm{a="x"}' : "m{ a = 'x' # c\n}")))).listed).toEqual([
+      'm{a="x"}',
+    ]);
+  });
+
+  it(`refuses an expression of more than MAX_SERIES_LISTINGS (${MAX_SERIES_LISTINGS}) distinct selectors before listing any, at the first past them`, async () => {
+    const selector = (n: number) => `{idx="${n}"}`;
+    /** `total` distinct selectors, 13 to a subquery (at most MAX_COUNTED_SELECTORS each). */
+    const reading = (total: number) =>
+      subqueries(Math.ceil(total / 13), (k) =>
+        Array.from({ length: Math.min(13, total - k * 13) }, (_, j) => selector(k * 13 + j)).join(' or ')
+      );
+    const query = reading(MAX_SERIES_LISTINGS + 1);
+    const first = query.indexOf(selector(MAX_SERIES_LISTINGS)) + 1;
+    expect(await listings(query)).toEqual({
+      outcome:
+        `selector ${selector(MAX_SERIES_LISTINGS)} at char ${first}: long subqueries reading more than ` +
+        `${MAX_SERIES_LISTINGS} distinct selectors, whose series the proxy lists before sending them (a request each); ` +
+        `at most ${MAX_SERIES_LISTINGS}: read fewer distinct selectors, or shorten the subqueries to at most ` +
+        `${DEFAULT_LIMITS.maxPointsPerSeries} steps per series`,
+      listed: [],
+    });
+    // MAX_SERIES_LISTINGS of them are listed, each once.
+    const within = await listings(reading(MAX_SERIES_LISTINGS) + '+' + reading(MAX_SERIES_LISTINGS));
+    expect(within.outcome).toBe('accepted');
+    expect(within.listed).toHaveLength(MAX_SERIES_LISTINGS);
+  });
+
+  it.each([
+    [
+      'a trailing operator',
+      subqueries(2, () => 'm') + ' +',
+      'unexpected end of input after "+"',
+      (q: string) => q.length,
+    ],
+    [
+      'an operator before a closing bracket',
+      'max_over_time((m >)[1d:1s])',
+      'unexpected ")": ">" has no operand after it',
+      (q: string) => q.indexOf(')') + 1,
+    ],
+    ['a bracket never opened', 'max_over_time(m[1d:1s]))', 'unexpected ")": no "(" is open', (q: string) => q.length],
+    ['a bracket left open', 'sum(max_over_time(m[1d:1s])', 'unclosed "("', () => 4],
+    [
+      'a bracket closed by another kind',
+      'max_over_time((m}[1d:1s])',
+      'unexpected "}": "(" at char 15 is not closed',
+      (q: string) => q.indexOf('}') + 1,
+    ],
+  ])(
+    'refuses an expression the upstream certainly refuses (%s) before listing anything',
+    async (_, query, reason, position) => {
+      expect(await listings(query)).toEqual({
+        outcome: `parse error at char ${position(query)}: ${reason}`,
+        listed: [],
+      });
+    }
+  );
+
+  it.each([
+    '-max_over_time(m[1d:1s]) * -1',
+    'max_over_time((m > bool 1)[1d:1s]) ^ +2',
+    'max_over_time(m[1d:])',
+    'max_over_time(rate(m[5m] @ end())[1d:1s] offset -5m)',
+    'max_over_time(sum by (a,) (m{a="(", b=~"[}"})[1d:1s]) # a comment: (',
+    'max_over_time((m + on(a) group_left() n{c!="]"})[1d:1s]) and on() vector(1)',
+  ])('lists the selectors of an expression Prometheus parses, %s', async (query) => {
+    expect((await listings(query)).outcome).toBe('accepted');
+  });
+});
+
 describe('operands whose series their selectors do not bound (a review)', () => {
   const HOUR: PromqlFetch = { startMs: 0, endMs: 3_600_000, stepMs: 60_000 };
   const refusalOf = (query: string) =>
-    checkSubquerySeries(query, 0, HOUR, DEFAULT_LIMITS, async (selectors) => selectors.length).then(
+    checkSubquerySeries(query, 0, HOUR, DEFAULT_LIMITS, async () => 1).then(
       () => undefined,
       (error: unknown) => (error instanceof PromApiError ? error.message : Promise.reject(error))
     );
@@ -424,8 +522,8 @@ describe('operands whose series their selectors do not bound (a review)', () => 
       0,
       HOUR,
       DEFAULT_LIMITS,
-      async (selectors) => {
-        calls.push(...selectors);
+      async (selector) => {
+        calls.push(selector);
         return 0;
       }
     ).then(

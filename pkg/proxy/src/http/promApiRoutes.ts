@@ -180,10 +180,10 @@ export function registerPromApiRoutes(app: FastifyInstance, deps: PromApiDepende
           0,
           span,
           config.limits,
-          (selectors, window) =>
+          (selector, window) =>
             prometheusSeriesCount(
               prometheusDefault,
-              selectors,
+              selector,
               window,
               (counting ??= inFlight.watch(reply, requestedTimeout(params)))
             ),

@@ -118,12 +118,30 @@ function isMetricName(tokens: Token[], i: number, first: number): boolean {
   return true;
 }
 
+/** A selector of an expression: its source text and the indexes of its first and last tokens. */
+export interface SelectorSpan {
+  text: string;
+  first: number;
+  last: number;
+}
+
 /**
  * The selectors (`name`, `name{...}`, `{...}`) of tokens [first, last] of `source`, in the order written, as their
  * source text; a range selector's `[...]` is not part of it (the same series).
  */
 export function selectorsOf(tokens: Token[], source: string, first = 0, last = tokens.length - 1): string[] {
-  const selectors: string[] = [];
+  return selectorSpansOf(tokens, source, first, last).map((span) => span.text);
+}
+
+/** selectorsOf, with where each selector is: its first and last token. */
+export function selectorSpansOf(tokens: Token[], source: string, first = 0, last = tokens.length - 1): SelectorSpan[] {
+  const selectors: SelectorSpan[] = [];
+  const push = (start: number, end: number) =>
+    selectors.push({
+      text: source.slice(tokens[start].offset, tokens[end].offset + tokens[end].text.length),
+      first: start,
+      last: end,
+    });
   for (let i = first; i <= last; i++) {
     const token = tokens[i];
     if (token.type === 'identifier') {
@@ -135,11 +153,11 @@ export function selectorsOf(tokens: Token[], source: string, first = 0, last = t
         continue;
       }
       const end = isPunctuation(tokens[i + 1], '{') ? closing(tokens, i + 1, last) : i;
-      selectors.push(source.slice(token.offset, tokens[end].offset + tokens[end].text.length));
+      push(i, end);
       i = end;
     } else if (isPunctuation(token, '{')) {
       const end = closing(tokens, i, last);
-      selectors.push(source.slice(token.offset, tokens[end].offset + tokens[end].text.length));
+      push(i, end);
       i = end;
     }
   }

@@ -15,7 +15,7 @@
  * syntax is left to Prometheus.
  */
 import type { Limits } from '../config';
-import { PromApiError, badData } from '../errors';
+import { PromApiError, QueryParseError, badData } from '../errors';
 import { describeMs } from '../time';
 import { type Token, durationTokenMs, promqlNumber, tokenize } from './lexer';
 import { MAX_ABS_TIME_MS } from './costLimits';
@@ -24,8 +24,9 @@ import {
   VALUE_SERIES_CALLS,
   callsOf,
   operandUnbounded,
+  type SelectorSpan,
   readWindow,
-  selectorsOf,
+  selectorSpansOf,
 } from './operandSelectors';
 
 /**
@@ -156,15 +157,22 @@ function stepsPerSeries(sub: Subquery, enclosing: Subquery[], spanMs: number, st
  * (more than one range query may bring a series) has its operand's series bounded first: the series its selectors
  * match over the window the whole expression can read (operandSelectors.ts; `countSeries`, which lists them),
  * innermost subquery first. Counting the operand itself at one instant could be steered: filtered on time(), it
- * yielded nothing there and every series at the subquery's other steps. An operand of more than
- * MAX_COUNTED_SELECTORS selectors is refused (each is one listing request). Call after checkPromqlCost.
+ * yielded nothing there and every series at the subquery's other steps. Call after checkPromqlCost.
+ *
+ * Each listing is a request to the upstream, so before any: an operand of more than MAX_COUNTED_SELECTORS selectors
+ * is refused, a distinct selector is listed once per call (its count added for every time an operand reads it), and
+ * an expression needing more than MAX_SERIES_LISTINGS listings is refused at the first selector past them; an
+ * expression the upstream certainly refuses (unbalanced brackets, an operator without its right operand) is refused
+ * too (checkBalanced). An attack review's 64 subqueries of 16 selectors each, with a trailing `+`, made 1 024
+ * listings (2.3 CPU-s of Prometheus 2.42) before Prometheus' parse error.
  */
 export async function checkSubquerySeries(
   expression: string,
   offset: number,
   fetch: PromqlFetch,
   limits: Limits,
-  countSeries: (selectors: string[], window: { startMs: number; endMs: number }) => Promise<number>,
+  /** How many series one selector matches over `window` (one listing request). */
+  countSeries: (selector: string, window: { startMs: number; endMs: number }) => Promise<number>,
   /** The expression's tokens when already lexed (a plain query's, from parseQuery): not lexed again. */
   lexed?: Token[]
 ): Promise<void> {
@@ -180,13 +188,18 @@ export async function checkSubquerySeries(
   const at = (token: Token) => offset + token.offset + 1;
   const subqueries = findSubqueries(tokens, at);
   const spanMs = Math.max(0, fetch.endMs - fetch.startMs);
-  // Read only when a subquery is long enough to be counted (most plain queries have none).
-  let window: { startMs: number; endMs: number } | undefined;
-  // An inner subquery's "[" comes before its outer one's: ascending, the innermost are counted first.
+  // The long subqueries and what each reads, judged before anything is listed. An inner subquery's "[" comes before
+  // its outer one's: ascending, the innermost are counted first.
+  const long: Array<{ sub: Subquery; points: number; selectors: string[]; made: number }> = [];
+  // Each distinct selector (its tokens' text: spacing aside) and its source text, in the order first read.
+  const distinct = new Map<string, string>();
   for (const sub of [...subqueries].sort((a, b) => a.bracket - b.bracket)) {
     const { points } = stepsPerSeries(sub, enclosingOf(sub, subqueries), spanMs, fetch.stepMs);
     if (points <= limits.maxPointsPerSeries) {
       continue;
+    }
+    if (long.length === 0) {
+      checkBalanced(tokens, at);
     }
     const unbounded = operandUnbounded(tokens, sub.operandStart, sub.bracket - 1);
     if (unbounded) {
@@ -195,18 +208,45 @@ export async function checkSubquerySeries(
           `(${unbounded}); shorten the subquery to at most ${limits.maxPointsPerSeries} steps per series`
       );
     }
-    const selectors = selectorsOf(tokens, expression, sub.operandStart, sub.bracket - 1);
-    if (selectors.length > MAX_COUNTED_SELECTORS) {
+    const spans = selectorSpansOf(tokens, expression, sub.operandStart, sub.bracket - 1);
+    if (spans.length > MAX_COUNTED_SELECTORS) {
       throw badData(
-        `subquery ${sub.text} at char ${sub.position}: its expression reads ${selectors.length} selectors, whose ` +
+        `subquery ${sub.text} at char ${sub.position}: its expression reads ${spans.length} selectors, whose ` +
           `series the proxy counts before sending a long subquery; at most ${MAX_COUNTED_SELECTORS}`
       );
     }
+    const selectors = spans.map((span) => selectorKey(tokens, span));
+    spans.forEach((span, k) => {
+      if (distinct.has(selectors[k])) {
+        return;
+      }
+      if (distinct.size === MAX_SERIES_LISTINGS) {
+        throw badData(
+          `selector ${shortened(span.text)} at char ${at(tokens[span.first])}: long subqueries reading more than ` +
+            `${MAX_SERIES_LISTINGS} distinct selectors, whose series the proxy lists before sending them (a request ` +
+            `each); at most ${MAX_SERIES_LISTINGS}: read fewer distinct selectors, or shorten the subqueries to at most ` +
+            `${limits.maxPointsPerSeries} steps per series`
+        );
+      }
+      distinct.set(selectors[k], span.text);
+    });
     // And a series of each vector() or absent() of its own; with neither, one (a scalar made a vector).
     const made = callsOf(tokens, sub.operandStart, sub.bracket - 1, SERIES_MAKING_CALLS);
-    const series =
-      (selectors.length === 0 ? 0 : await countSeries(selectors, (window ??= readWindow(tokens, fetch)))) +
-      Math.max(made, selectors.length === 0 ? 1 : 0);
+    long.push({ sub, points, selectors, made });
+  }
+  // Read only when a selector is listed (most plain queries list none).
+  let window: { startMs: number; endMs: number } | undefined;
+  const counts = new Map<string, number>();
+  for (const { sub, points, selectors, made } of long) {
+    let series = Math.max(made, selectors.length === 0 ? 1 : 0);
+    for (const key of selectors) {
+      let count = counts.get(key);
+      if (count === undefined) {
+        count = await countSeries(distinct.get(key)!, (window ??= readWindow(tokens, fetch)));
+        counts.set(key, count);
+      }
+      series += count;
+    }
     if (!(series * points <= limits.maxSamplesPerQuery)) {
       throw badData(
         `subquery ${sub.text} at char ${sub.position} would have the upstream hold ${series} series x ${points} ` +
@@ -226,6 +266,80 @@ export const MAX_SUBQUERIES = 64;
 
 /** Selectors of a long subquery's expression whose series are counted (a listing request each); more are refused. */
 export const MAX_COUNTED_SELECTORS = 16;
+
+/**
+ * Distinct selectors listed for the long subqueries of one expression (checkSubquerySeries: one listing request
+ * each, before the query is sent); an expression needing more is refused. Queries people write read a few.
+ */
+export const MAX_SERIES_LISTINGS = 64;
+
+/** A selector's identity: its tokens' text (strings by their value), so spacing and comments do not make it new. */
+function selectorKey(tokens: Token[], span: SelectorSpan): string {
+  const parts: string[] = [];
+  for (let i = span.first; i <= span.last; i++) {
+    const token = tokens[i];
+    parts.push(token.type === 'string' ? JSON.stringify(token.stringValue ?? token.text) : token.text);
+  }
+  return parts.join(' ');
+}
+
+function shortened(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+const CLOSERS = new Map([
+  [')', '('],
+  ['}', '{'],
+  [']', '['],
+]);
+const BINARY_OPERATORS = new Set(['+', '-', '*', '/', '%', '^', '==', '!=', '>=', '<=', '>', '<']);
+
+/**
+ * Refuses (a parse error at its char) an expression no PromQL parser accepts, as far as its tokens alone show: a
+ * bracket closed by another kind or never opened, one left open, an arithmetic or comparison operator with nothing
+ * after it (the expression's end, or a closing bracket), and an expression ending in any punctuation but a closing
+ * bracket. Not a parser: the rest of PromQL's syntax is the upstream's to judge. Called before the listings of
+ * checkSubquerySeries, so a query the upstream would refuse costs it none.
+ */
+function checkBalanced(tokens: Token[], at: (token: Token) => number): void {
+  const open: Token[] = [];
+  let last: Token | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.type === 'end') {
+      break;
+    }
+    last = token;
+    if (token.type !== 'punctuation') {
+      continue;
+    }
+    if (token.text === '(' || token.text === '{' || token.text === '[') {
+      open.push(token);
+    } else if (CLOSERS.has(token.text)) {
+      const opener = open.pop();
+      if (opener?.text !== CLOSERS.get(token.text)) {
+        throw new QueryParseError(
+          at(token),
+          opener
+            ? `unexpected "${token.text}": "${opener.text}" at char ${at(opener)} is not closed`
+            : `unexpected "${token.text}": no "${CLOSERS.get(token.text)}" is open`
+        );
+      }
+    } else if (BINARY_OPERATORS.has(token.text)) {
+      const next = tokens[i + 1];
+      if (next?.type === 'punctuation' && CLOSERS.has(next.text)) {
+        throw new QueryParseError(at(next), `unexpected "${next.text}": "${token.text}" has no operand after it`);
+      }
+    }
+  }
+  if (open.length > 0) {
+    const opener = open[open.length - 1];
+    throw new QueryParseError(at(opener), `unclosed "${opener.text}"`);
+  }
+  if (last?.type === 'punctuation' && !CLOSERS.has(last.text)) {
+    throw new QueryParseError(at(last), `unexpected end of input after "${last.text}"`);
+  }
+}
 
 function resolutionOf(sub: Subquery, stepMs: number): number {
   return sub.resolutionMs > 0 ? sub.resolutionMs : Math.min(stepMs, ASSUMED_EVALUATION_INTERVAL_MS);

@@ -59,8 +59,8 @@ export async function fetchSeries(
     // Subqueries too expensive for this fetch are refused before the upstream is asked anything.
     checkPromqlCost(inner.expression, inner.offset, range, limits);
     // And over all the series they apply to: their operands' series counted first when they are long.
-    await checkSubquerySeries(inner.expression, inner.offset, range, limits, (selectors, window) =>
-      prometheusSeriesCount(upstream, selectors, window, signal)
+    await checkSubquerySeries(inner.expression, inner.offset, range, limits, (selector, window) =>
+      prometheusSeriesCount(upstream, selector, window, signal)
     );
   }
   // The samples of the wanted series, counted chunk by chunk: a fetch over limits.maxSamplesPerQuery stops at the chunk

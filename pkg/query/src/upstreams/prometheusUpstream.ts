@@ -182,31 +182,27 @@ function parsePromValue(text: string): number {
 }
 
 /**
- * How many series `selectors` match, together, over `window` (promqlCost's checkSubquerySeries: a bound on the series
- * a long subquery's operand yields), each listed with `/api/v1/series` (label sets only, no samples). A selector the
- * upstream refuses to list (400, 422) leaves the subquery's cost unknown, so the query is refused; any other error of
- * a listing is passed on as it is (the query is not sent).
+ * How many series `selector` matches over `window` (promqlCost's checkSubquerySeries: a bound on the series a long
+ * subquery's operand yields), listed with `/api/v1/series` (label sets only, no samples). A selector the upstream
+ * refuses to list (400, 422) leaves the subquery's cost unknown, so the query is refused; any other error of a
+ * listing is passed on as it is (the query is not sent).
  */
 export async function prometheusSeriesCount(
   http: UpstreamHttp,
-  selectors: string[],
+  selector: string,
   window: { startMs: number; endMs: number },
   signal?: Cancellation
 ): Promise<number> {
-  let count = 0;
-  for (const selector of selectors) {
-    try {
-      count += (await listSeries(http, selector, window.startMs, window.endMs, signal)).length;
-    } catch (error) {
-      if (error instanceof SeriesListingError && (error.httpStatus === 400 || error.httpStatus === 422)) {
-        const shown = selector.length > 200 ? `${selector.slice(0, 200)}…` : selector;
-        throw badData(
-          `cannot bound a subquery's cost: the upstream refused to list the series of \`${shown}\`` +
-            ` (${error.message.slice(0, 300)})`
-        );
-      }
-      throw error;
+  try {
+    return (await listSeries(http, selector, window.startMs, window.endMs, signal)).length;
+  } catch (error) {
+    if (error instanceof SeriesListingError && (error.httpStatus === 400 || error.httpStatus === 422)) {
+      const shown = selector.length > 200 ? `${selector.slice(0, 200)}…` : selector;
+      throw badData(
+        `cannot bound a subquery's cost: the upstream refused to list the series of \`${shown}\`` +
+          ` (${error.message.slice(0, 300)})`
+      );
     }
+    throw error;
   }
-  return count;
 }
