@@ -166,29 +166,33 @@ describe('plain PromQL passes through unchanged', () => {
     expect(JSON.parse(answer.text)).toEqual({ status: 'success', data: ['__name__', 'instance', 'job'] });
   });
 
-  it('decodes an answer an upstream compressed although asked for identity; refuses an encoding it cannot read', async () => {
+  it('refuses an answer an upstream compressed although asked for identity, naming the encoding (an attack review)', async () => {
+    // Decoded on the way, a plain query's 611 KB gzip answer reached its client as 629 MB: nothing bounds a pass-through.
     const proxy = await proxyWith();
     try {
-      for (const encoding of ['gzip', 'br'] as const) {
+      for (const encoding of ['gzip', 'br', 'compress'] as const) {
         prometheus.mode = encoding;
-        const answer = await get(proxy, '/api/v1/labels');
-        expect([encoding, answer.status, answer.text]).toEqual([
-          encoding,
-          200,
-          JSON.stringify({ status: 'success', data: ['__name__', 'instance', 'job'] }),
-        ]);
+        for (const [path, params] of [
+          ['/api/v1/query', { query: 'up' }],
+          ['/api/v1/labels', {}],
+        ] as const) {
+          const answer = await get(proxy, path, params);
+          expect([encoding, path, answer.status, JSON.parse(answer.text)]).toEqual([
+            encoding,
+            path,
+            502,
+            {
+              status: 'error',
+              errorType: 'internal',
+              error: `upstream "prom" gave an invalid answer: content-encoding "${encoding}", not identity as asked`,
+            },
+          ]);
+        }
       }
-      prometheus.mode = 'compress';
-      const unreadable = await get(proxy, '/api/v1/labels');
-      expect(unreadable.status).toBe(502);
-      expect(JSON.parse(unreadable.text)).toEqual({
-        status: 'error',
-        errorType: 'internal',
-        error: expect.stringMatching(/content-encoding "compress"/),
-      });
     } finally {
       prometheus.mode = 'normal';
     }
+    expect((await get(proxy, '/api/v1/labels')).status).toBe(200);
   });
 });
 
@@ -530,7 +534,7 @@ describe('anomaly functions', () => {
     expect(call.params.get('db')).toBe('telemetry');
     expect(call.params.get('epoch')).toBe('ms');
     expect(call.params.get('q')).toMatch(
-      /^SELECT mean\(cpu_usage_percent\) FROM telemetry WHERE time >= \d+ms AND time <= \d+ms GROUP BY time\(1m\), host$/
+      /^SELECT mean\(cpu_usage_percent\) FROM telemetry WHERE time >= \d+ms AND time < \d+ms GROUP BY time\(1m\), host$/
     );
   });
 });
