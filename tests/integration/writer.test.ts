@@ -1093,11 +1093,14 @@ describe('anomaly writer', () => {
       });
       const end = LIVE_START + 40 * MINUTE;
       await runLive(w, LIVE_START, end);
-      const points = (end - (LIVE_START - 4 * MINUTE)) / MINUTE + 1;
+      // A GROUP BY time(1m) row at m holds the samples of [m, m + 1m): a run scores the minutes whole by its now -
+      // delay, the last one a minute before it.
+      const [first, last] = [LIVE_START - 5 * MINUTE, end - MINUTE];
+      const points = (last - first) / MINUTE + 1;
       const stored = await written(promTarget, 'anomaly_score{run="influx"}', HOSTS.length * points, ['run']);
       expect(stored.size).toBe(HOSTS.length);
       expect(stored).toEqual(
-        await proxyAnswers(influxProxy.url, w.writer.config.jobs[0], 'anomaly_score', LIVE_START - 4 * MINUTE, end)
+        await proxyAnswers(influxProxy.url, w.writer.config.jobs[0], 'anomaly_score', first, last)
       );
     } finally {
       await influxProxy.stop();

@@ -13,6 +13,7 @@ import {
   UpstreamPassThroughError,
   createLogLineRedactor,
   createRedactor,
+  groupByTimeIntervalMs,
   labelsKey,
   parseQuery,
   type AnomalyQuery,
@@ -80,6 +81,11 @@ interface JobState {
   silent?: boolean;
   /** PromQL: the query's series selectors, whose newest sample ends every run (inputNewest.ts); InfluxQL: none. */
   selectors?: string[];
+  /**
+   * InfluxQL with GROUP BY time(...): its buckets' span. The row at m holds the samples of [m, m + bucketMs), so a run
+   * scores m only once m + bucketMs is at or before now - delay (the bucket is whole).
+   */
+  bucketMs?: number;
   /** The clock is behind the cursor (it went back, or the target holds points from a clock ahead): said once. */
   clockBehind?: boolean;
   /**
@@ -164,7 +170,8 @@ export class AnomalyWriter {
     for (const job of config.jobs) {
       const inner = job.parsed.inner;
       const selectors = inner.language === 'promql' ? seriesSelectors(inner.expression) : undefined;
-      this.jobs.set(job.name, { job, evaluator: this.evaluatorFor(job, upstreams), selectors });
+      const bucketMs = inner.language === 'promql' ? undefined : groupByTimeIntervalMs(inner.statement, job.stepMs);
+      this.jobs.set(job.name, { job, evaluator: this.evaluatorFor(job, upstreams), selectors, bucketMs });
     }
   }
 
@@ -285,7 +292,7 @@ export class AnomalyWriter {
 
   private async runOnce(state: JobState, nowMs: number): Promise<void> {
     const { job } = state;
-    const latestMs = alignDown(nowMs - job.schedule.delayMs, job.stepMs);
+    const latestMs = latestScoredPoint(state, nowMs);
     const { cursorMs, behind } = state;
     let fromMs = cursorMs;
     // A loop, not Math.min(...): the series behind may outnumber the arguments a call may take.
@@ -363,7 +370,8 @@ export class AnomalyWriter {
   /**
    * Where a run of [startMs, latestMs] ends: a PromQL job's at its input's newest sample (on the step grid), so a step
    * answered with an older sample repeated is never scored; undefined when the input has no sample since the start.
-   * An InfluxQL statement's answer holds the samples InfluxDB has, no repeated ones: its run ends at `latestMs`.
+   * An InfluxQL statement's answer holds the samples InfluxDB has, no repeated ones: its run ends at `latestMs` (for
+   * GROUP BY time(...), the last whole bucket's).
    */
   private async inputEnd(state: JobState, startMs: number, latestMs: number): Promise<number | undefined> {
     if (!state.selectors) {
@@ -404,7 +412,8 @@ export class AnomalyWriter {
         continue;
       }
       const step = state.job.stepMs;
-      const latestMs = this.now() - state.job.schedule.delayMs;
+      // As a live run's end, off the grid (an InfluxQL bucket's: when the whole bucket is).
+      const latestMs = this.now() - state.job.schedule.delayMs - (state.bucketMs ?? 0);
       if (toMs > latestMs && Number.isFinite(toMs)) {
         this.log.warn(
           { job: state.job.name, to: logTime(toMs), until: logTime(latestMs) },
@@ -767,6 +776,16 @@ export class AnomalyWriter {
       await this.pool?.close();
     }
   }
+}
+
+/**
+ * The newest point a run at `nowMs` may score (on the step grid): at or before now - delay, and for an InfluxQL
+ * bucket, one whose whole bucket is (a bucket scored while samples may still come into it would keep a partial
+ * mean, or be left out when it had none yet: runs never score a point twice).
+ */
+function latestScoredPoint(state: JobState, nowMs: number): number {
+  const { stepMs, schedule } = state.job;
+  return alignDown(nowMs - schedule.delayMs - (state.bucketMs ?? 0), stepMs);
 }
 
 /** Each series' samples after its last written one: the `behind` series' own, every other series' the cursor. */

@@ -183,7 +183,8 @@ export function startFakeInflux(hosts: Record<string, (timestampMs: number) => n
       sendJson(response, 200, { results: [{ statement_id: 0, series: [{ name: 'databases', columns: ['name'] }] }] });
       return;
     }
-    const range = /time >= (\d+)ms AND time <= (\d+)ms/.exec(q);
+    // A GROUP BY time(...) statement is read to its last bucket's end (`time < end + interval`), raw samples to `end`.
+    const range = /time >= (\d+)ms AND time (<=?) (\d+)ms/.exec(q);
     const interval = /time\(([0-9a-z]+)\)/.exec(q);
     const step = interval ? parseDuration(interval[1]) : undefined;
     if (!range || !step) {
@@ -191,7 +192,7 @@ export function startFakeInflux(hosts: Record<string, (timestampMs: number) => n
       return;
     }
     const start = Math.ceil(Number(range[1]) / step) * step;
-    const end = Number(range[2]);
+    const end = Number(range[3]) - (range[2] === '<' ? step : 0);
     const series = Object.entries(hosts).map(([host, valueAt]) => {
       const values: Array<[number, number | null]> = [];
       for (let t = start; t <= end; t += step) {

@@ -1,6 +1,7 @@
 /**
  * Reading series from an InfluxDB 1.x upstream with an InfluxQL statement. Grafana's macros are substituted:
- * `$timeFilter` → `time >= <start>ms AND time <= <end>ms`, `$interval`/`$__interval` → the step (e.g. `60s`),
+ * `$timeFilter` → `time >= <start>ms AND time <= <end>ms`, or with GROUP BY time(...) `time < <end + its interval>ms`
+ * (the last bucket whole), `$interval`/`$__interval` → the step (e.g. `60s`),
  * `$__interval_ms` → the step in ms. Each returned series × field column becomes one Prometheus series:
  * labels = the series' tags, `__name__` = `<measurement>_<field>` with characters outside [A-Za-z0-9_:] as `_`.
  */
@@ -8,12 +9,23 @@ import { PromApiError, badData } from '../errors';
 import { formatDuration } from '../time';
 import { type AnswerReading, readAnswerChunks, seriesOrThrow } from './answerReading';
 import { Series, labelsKey } from './series';
-import { type StatementLimits, InfluxqlError, checkReadOnlySelect } from './influxql/readOnlySelect';
+import {
+  type StatementLimits,
+  InfluxqlError,
+  checkReadOnlySelect,
+  groupByTimeIntervalMs,
+} from './influxql/readOnlySelect';
 import { UpstreamHttp } from './upstreamHttp';
 
 export function substituteInfluxMacros(statement: string, startMs: number, endMs: number, stepMs: number): string {
+  // A GROUP BY time(...) bucket's row at m holds the samples of [m, m + its interval): the range's last row holds its
+  // whole bucket only when read to that bucket's end. Read to `endMs` it held the samples at exactly m (a review: a
+  // mean of 1 for 3.5, or no row at all for samples 20 s into each minute), and the writer's runs never scored it again.
+  const bucketMs = groupByTimeIntervalMs(statement, stepMs);
+  const end =
+    bucketMs === undefined ? `time <= ${Math.ceil(endMs)}ms` : `time < ${Math.floor(endMs) + Math.ceil(bucketMs)}ms`;
   return statement
-    .replace(/\$timeFilter\b/g, `time >= ${Math.floor(startMs)}ms AND time <= ${Math.ceil(endMs)}ms`)
+    .replace(/\$timeFilter\b/g, `time >= ${Math.floor(startMs)}ms AND ${end}`)
     .replace(/\$__interval_ms\b/g, String(stepMs))
     .replace(/\$__interval\b|\$interval\b/g, formatDuration(stepMs));
 }

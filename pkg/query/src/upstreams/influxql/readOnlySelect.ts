@@ -132,6 +132,45 @@ const COUNTING_ARGUMENTS: Record<string, number[] | 'last'> = {
 const MAX_DURATION_MS = 9_223_372_036_854;
 
 /**
+ * The time InfluxDB's `GROUP BY time(...)` buckets of `statement` span (ms; `$interval` and `$__interval` are
+ * `stepMs`), the longest when it has several (subqueries); undefined without one: its rows are the samples themselves.
+ * A bucket's row at `m` holds the samples of [m, m + the interval). Undefined too for what does not lex (the check
+ * refuses it with its position).
+ */
+export function groupByTimeIntervalMs(statement: string, stepMs: number): number | undefined {
+  let tokens: InfluxToken[];
+  try {
+    tokens = tokenizeInfluxql(statement);
+  } catch {
+    return undefined;
+  }
+  let longest: number | undefined;
+  let grouping = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.type === 'keyword') {
+      // GROUP BY opens the dimensions; any other keyword (fill is an identifier) ends them.
+      grouping = token.text === 'BY' ? tokens[i - 1]?.text === 'GROUP' : token.text === 'GROUP' && grouping;
+      continue;
+    }
+    const interval = tokens[i + 2];
+    if (grouping && token.type === 'identifier' && token.text.toLowerCase() === 'time' && tokens[i + 1]?.text === '(') {
+      const unit = interval && /^(\d+)(ns|u|µ|ms|s|m|h|d|w)$/.exec(interval.text);
+      const ms =
+        interval?.type === 'macro' && ['$interval', '$__interval'].includes(interval.text)
+          ? stepMs
+          : interval?.type === 'duration' && unit
+            ? Number(unit[1]) * UNIT_MS[unit[2]]
+            : undefined;
+      if (ms !== undefined && !(ms <= longest!)) {
+        longest = ms;
+      }
+    }
+  }
+  return longest;
+}
+
+/**
  * Throws InfluxqlError unless `statement` is one read-only SELECT within `scope` whose buckets stay within the
  * query's range and whose counts stay within `limits` (with `limits.rangeMs`, no `GROUP BY time(<duration>)` may
  * make more buckets over it than `limits.points`).
