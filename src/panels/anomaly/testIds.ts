@@ -63,6 +63,8 @@ export const testIds = {
     trainingRangeNotice: 'data-testid anomaly-panel training-range-notice',
     /** The training range holds more points than a model trains on: it trains on the newest (analysePanel). */
     trainingCapNotice: 'data-testid anomaly-panel training-cap-notice',
+    /** The app's default contamination could not be read (e.g. a 401): the panel uses the built-in default. */
+    appDefaultNote: 'data-testid anomaly-panel app-default-note',
     /** Tooltip content: value, anomaly score, top contributing features. */
     tooltip: 'data-testid anomaly-panel tooltip',
     tooltipTime: 'data-testid anomaly-panel tooltip time',

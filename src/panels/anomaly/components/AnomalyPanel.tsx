@@ -13,7 +13,7 @@ import { timeFieldInSeconds } from '../data/secondsTimeField';
 import { trainingQueriesUnavailable, unusableFixedRange } from '../model/trainingRange';
 import { NOTHING_HIDDEN, dashboardKeepsVisibility, hiddenByFieldConfig } from '../render/seriesVisibility';
 import { useAppDefaultContamination } from '../options/appDefaults';
-import { withDefaults } from '../options/defaults';
+import { DEFAULT_OPTIONS, withDefaults } from '../options/defaults';
 import { NO_VISIBLE_DATA } from '../pipeline/checkTraining';
 import { VISIBLE_WARMUP_SHARE } from '../pipeline/onlineScore';
 import { testIds } from '../testIds';
@@ -41,7 +41,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   const { data, width, height, timeRange, timeZone, id } = props;
   const s = useStyles2(getStyles);
   const [noticesRef, noticesHeight] = useElementHeight<HTMLDivElement>();
-  const options = usePanelOptions(props.options);
+  const { options, settled, unreadableDefault } = usePanelOptions(props.options);
   // A public dashboard: no queries of the panel's own (training ranges), no alert rules, no annotations written.
   const publicDashboard = Boolean(config.publicDashboardAccessToken);
   const trainingUnavailable = trainingQueriesUnavailable(options.training, data.request?.targets, publicDashboard);
@@ -51,9 +51,11 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
     [options, trainingUnavailable]
   );
   const maxDataPoints = data.request?.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS;
+  // Nothing is scored before the contamination is settled (the app's default read, or known unreadable): a result at
+  // the built-in 0.01 was shown, then replaced, and its anomalies written as annotations (a browser review).
   const { state, scorer } = useAnalysis(
     data,
-    analysisOptions,
+    settled ? analysisOptions : undefined,
     timeRange,
     maxDataPoints,
     props.createScorer ?? defaultScorerFactory,
@@ -101,7 +103,7 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   // back across every dashboard of the organisation; a public dashboard's viewers may not write.
   const dashboardUID = data.request?.dashboardUID;
   useAnnotationWriter(
-    options.writeAnnotations && state.status === 'done' && Boolean(dashboardUID) && !publicDashboard,
+    options.writeAnnotations && settled && state.status === 'done' && Boolean(dashboardUID) && !publicDashboard,
     regions,
     dashboardUID,
     id
@@ -148,15 +150,23 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
         <ProgressBar progress={progress} className={s.progress} />
         {/* Nothing to train on yet while the first query runs. */}
         <span>
-          {state.status === 'loading' && data.series.length > 0
-            ? `Training and scoring… ${Math.round(progress * 100)}%`
-            : 'Waiting for data…'}
+          {!settled
+            ? 'Reading the app’s default contamination…'
+            : state.status === 'loading' && data.series.length > 0
+              ? `Training and scoring… ${Math.round(progress * 100)}%`
+              : 'Waiting for data…'}
         </span>
       </div>
     );
   }
 
   const failed = shown.models.filter((m) => m.problem);
+  const contaminationNote = unreadableDefault && (
+    <div key="app-default" className={s.note} data-testid={testIds.panel.appDefaultNote}>
+      The app’s default contamination could not be read ({unreadableDefault}): this panel uses the built-in{' '}
+      {DEFAULT_OPTIONS.contamination}.
+    </div>
+  );
   const scored = shown.models.filter((m) => m.outcome);
   // No model analysed: the panel says why, over the series' lines when the worker could draw them.
   const noneScored = scored.length === 0;
@@ -165,6 +175,9 @@ export function AnomalyPanel(props: AnomalyPanelProps) {
   }
 
   const notices: React.ReactNode[] = [];
+  if (contaminationNote) {
+    notices.push(contaminationNote);
+  }
   if (noneScored) {
     notices.push(wholePanelNotice(failed));
   }
@@ -416,13 +429,24 @@ function ProgressBar({ progress, className }: { progress: number; className: str
  * dashboard merely viewed has nothing to save (a Grafana-contract review: the write showed as a change in the save
  * diff). Only an edit in the options pane sets it (ContaminationEditor, which shows the app's default meanwhile).
  */
-function usePanelOptions(saved: Partial<AnomalyOptions> | undefined): AnomalyOptions {
+function usePanelOptions(saved: Partial<AnomalyOptions> | undefined): {
+  options: AnomalyOptions;
+  /** Whether the contamination is known: the panel's own, or the app's default read (or known unreadable). */
+  settled: boolean;
+  /** Why the app's default could not be read: the built-in default is used, and the panel says so. */
+  unreadableDefault?: string;
+} {
   const unset = saved?.contamination === undefined;
   const appDefault = useAppDefaultContamination(unset);
-  return useMemo(() => {
+  const options = useMemo(() => {
     const options = withDefaults(saved);
-    return unset && appDefault !== undefined ? { ...options, contamination: appDefault } : options;
+    return unset && appDefault !== undefined ? { ...options, contamination: appDefault.contamination } : options;
   }, [saved, unset, appDefault]);
+  return {
+    options,
+    settled: !unset || appDefault !== undefined,
+    unreadableDefault: unset ? appDefault?.unreadable : undefined,
+  };
 }
 
 function formatStep(ms: number): string {

@@ -107,11 +107,12 @@ function withDrawnFrames(state: AnalysisState, data: Pick<PanelData, 'series' | 
 
 /**
  * Runs the analysis whenever data or options change; a newer run makes the older one stale (its job is cancelled and
- * its answer ignored). The scorer, and with it the model cache, lives as long as the panel.
+ * its answer ignored). The scorer, and with it the model cache, lives as long as the panel. Options not known yet
+ * (undefined: the app's default contamination is being read) start nothing: the state stays loading.
  */
 export function useAnalysis(
   data: PanelData,
-  options: AnomalyOptions,
+  options: AnomalyOptions | undefined,
   timeRange: TimeRange,
   maxDataPoints: number,
   createScorer: ScorerFactory = defaultScorerFactory,
@@ -136,6 +137,9 @@ export function useAnalysis(
   const { frames } = inputs;
   const range = inputs.timeRange;
   useEffect(() => {
+    if (options === undefined) {
+      return;
+    }
     let stale = false;
     let lastProgressAt = Date.now();
     setState({ status: 'loading', progress: 0, previous: lastDone.current });

@@ -19,7 +19,7 @@ import { DEFAULT_OPTIONS, normaliseContamination } from './defaults';
 export function ContaminationEditor({ value, onChange }: StandardEditorProps<'auto' | number | undefined>) {
   // Read only where it may be needed (no number held: a new panel's, or auto's to switch back to): a panel with its
   // own number costs Grafana no settings request.
-  const appDefault = useAppDefaultContamination(value === undefined || value === 'auto');
+  const appDefault = useAppDefaultContamination(value === undefined || value === 'auto')?.contamination;
   const held = value === undefined ? (appDefault ?? DEFAULT_OPTIONS.contamination) : normaliseContamination(value);
   const isAuto = held === 'auto';
   const current = isAuto ? (appDefault ?? (DEFAULT_OPTIONS.contamination as number)) : held;
