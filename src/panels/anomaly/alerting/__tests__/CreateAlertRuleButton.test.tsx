@@ -29,6 +29,14 @@ const VIEWER = [
 ];
 const EDITOR = [...VIEWER, 'alert.rules:create', 'alert.rules:write', 'alert.provisioning.provenance:write'];
 const VIEWER_WITH_FOLDER_EDIT = [...VIEWER, 'alert.rules:create', 'alert.rules:write', 'dashboards:create'];
+/**
+ * The form POSTs to /api/v1/provisioning/alert-rules, which Grafana lets through (pkg/services/ngalert/api/
+ * authorization.go, alike at v12.3 and on main for 13) for alert.provisioning:write, alert.rules.provisioning:write, or
+ * alert.rules:create AND alert.provisioning.provenance:write (ac.EvalAll). Grafana grants the last only to Editors and
+ * Admins (fixed:alerting.provisioning.provenance:writer in pkg/services/ngalert/accesscontrol.go; the action is
+ * ActionAlertingProvisioningSetStatus in pkg/services/accesscontrol/models.go): Edit on a folder does not give it.
+ */
+const PROVENANCE = 'alert.provisioning.provenance:write';
 
 const asMap = (actions: string[]) => Object.fromEntries(actions.map((action) => [action, true]));
 
@@ -67,18 +75,31 @@ function renderBell(bootPermissions: Record<string, boolean> | undefined) {
 }
 
 describe('the alert rule bell', () => {
-  it('is disabled for a Viewer, and says why, instead of a form that ends in a 403', () => {
-    const bell = renderBell(asMap(VIEWER));
+  it.each([
+    ['a Viewer', asMap(VIEWER)],
+    // A review: the bell was enabled for them, and the provisioning API answered 403 at the end.
+    ['a Viewer with Edit on a folder (alert.rules:create there, no provenance:write)', asMap(VIEWER_WITH_FOLDER_EDIT)],
+    ['a user with alert.provisioning.provenance:write alone', asMap([...VIEWER, PROVENANCE])],
+  ])('is disabled for %s, and says why, instead of a form that ends in a 403', (_, permissions) => {
+    const bell = renderBell(permissions);
     expect(bell).toHaveAttribute('aria-disabled', 'true');
     expect(bell).toHaveAccessibleName(expect.stringContaining('You may not create alert rules'));
+    expect(bell).toHaveAccessibleName(
+      expect.stringContaining('alert.rules:create together with alert.provisioning.provenance:write')
+    );
+    expect(bell).not.toHaveAccessibleName(expect.stringContaining('users with the Edit permission on a folder'));
     fireEvent.click(bell);
     expect(screen.queryByTestId(testIds.alertRule.modal)).not.toBeInTheDocument();
   });
 
   it.each([
     ['an Editor', asMap(EDITOR)],
-    ['a Viewer with Edit on a folder (alert.rules:create there)', asMap(VIEWER_WITH_FOLDER_EDIT)],
+    [
+      'a Viewer with Edit on a folder and provenance:write (a custom role)',
+      asMap([...VIEWER_WITH_FOLDER_EDIT, PROVENANCE]),
+    ],
     ['a user with alert.rules.provisioning:write only', asMap(['alert.rules.provisioning:write'])],
+    ['a user with alert.provisioning:write only', asMap(['alert.provisioning:write'])],
     ['a host without Grafana permissions (no map)', undefined],
     ['a host without Grafana permissions (an empty map)', {}],
   ])('opens the form for %s', (_, permissions) => {
@@ -89,10 +110,10 @@ describe('the alert rule bell', () => {
     expect(screen.getByTestId(testIds.alertRule.modal)).toBeInTheDocument();
   });
 
-  it('opens the form for a Viewer granted alert.rules:create since the page loaded (contextSrv reloaded them)', () => {
+  it('opens the form for a Viewer made Editor since the page loaded (contextSrv reloaded the permissions)', () => {
     const bell = renderBell(asMap(VIEWER));
     // Grafana's fetchUserPermissions replaces contextSrv.user.permissions, not bootData's.
-    currentUser.permissions = asMap(VIEWER_WITH_FOLDER_EDIT);
+    currentUser.permissions = asMap(EDITOR);
     fireEvent.click(bell);
     expect(screen.getByTestId(testIds.alertRule.modal)).toBeInTheDocument();
   });
