@@ -6,6 +6,7 @@
  */
 import {
   AnomalyWriter,
+  REFUSED_BATCHES_UNHEALTHY,
   RemoteWriteClient,
   chunkQueryText,
   REMOTE_WRITE_HEADERS,
@@ -734,6 +735,85 @@ describe('anomaly writer', () => {
     expect(
       Number(/^telemetry_writer_runs_total\{job="cpu",outcome="ok"\} (\d+)/m.exec(metrics)?.[1])
     ).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a target that refuses every write (401) makes /healthz 503 naming the job and the status, with lastScored and lag not moving on; accepted again, healthy', async () => {
+    // A review: with every write answered 401, /healthz said ok, lastScored and lag_seconds moved on with the samples
+    // queued, and only samples_rejected_total told.
+    let refusing = true;
+    const front = createServer((request, response) => {
+      const body: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => body.push(chunk));
+      request.on('end', () => {
+        if (refusing) {
+          // What a target says to credentials it does not take, quoting them back (as some proxies in front do).
+          response.writeHead(401).end(`Unauthorized: ${request.headers.authorization}`);
+          return;
+        }
+        const upstream = httpRequest(vm.writeUrl, { method: 'POST', headers: request.headers }, (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        });
+        upstream.end(Buffer.concat(body));
+      });
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const w = newWriter({
+        target: vm,
+        writeUrl: `http://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1/write`,
+        externalLabels: { run: 'refused' },
+        bearerToken: 'refused-token-secret',
+      });
+      const { url } = await w.writer.start();
+      const read = async () => {
+        const response = await fetch(`${url}/healthz`);
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        return {
+          status: response.status,
+          text: await response.text(),
+          lastScoredMetric: /^telemetry_writer_last_scored_timestamp_seconds\{job="cpu"\} (\S+)/m.exec(metrics)?.[1],
+        };
+      };
+      // Runs every 5 minutes, each refused (its batch sent before the next: flush).
+      for (let run = 0; run < REFUSED_BATCHES_UNHEALTHY; run++) {
+        w.clock.now = LIVE_START + run * 5 * MINUTE;
+        await w.writer.runJob('cpu', w.clock.now);
+        await w.writer.flush();
+      }
+      const refused = await read();
+      expect(refused.status).toBe(503);
+      const body = JSON.parse(refused.text);
+      expect(body).toMatchObject({ status: 'failing', lastScored: { cpu: null } });
+      expect(body.failing).toBeUndefined(); // its runs did not fail: its samples were refused
+      expect(body.refused).toEqual({
+        cpu: {
+          status: 401,
+          batches: expect.any(Number),
+          samples: expect.any(Number),
+          since: expect.any(String),
+          answer: expect.stringMatching(/^Unauthorized: Bearer /),
+        },
+      });
+      expect(body.refused.cpu.batches).toBeGreaterThanOrEqual(REFUSED_BATCHES_UNHEALTHY);
+      expect(refused.text).not.toContain('refused-token-secret');
+      expect(refused.lastScoredMetric).toBeUndefined();
+
+      // The target takes the writes again: the next run's samples are accepted, /healthz is 200 and names them.
+      refusing = false;
+      w.clock.now = LIVE_START + REFUSED_BATCHES_UNHEALTHY * 5 * MINUTE;
+      await w.writer.runJob('cpu', w.clock.now);
+      await w.writer.flush();
+      const accepted = await read();
+      expect(accepted.status).toBe(200);
+      expect(JSON.parse(accepted.text)).toMatchObject({
+        status: 'ok',
+        lastScored: { cpu: new Date(w.clock.now).toISOString() },
+      });
+      expect(Number(accepted.lastScoredMetric)).toBe(w.clock.now / 1000);
+    } finally {
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+    }
   });
 
   it('3 shards write exactly the series one writer writes, each once; 2 replicas write identical samples', async () => {

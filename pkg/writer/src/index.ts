@@ -5,7 +5,13 @@
 export { loadWriterConfig, parseWriterConfig } from './config';
 export type { WriterConfig, JobConfig, JobSchedule, OutputNames, RemoteWriteConfig } from './config';
 export { ConfigError } from '@telemetry-analyzer/query';
-export { AnomalyWriter, UnknownJobError, failureText } from './writer';
+export {
+  AnomalyWriter,
+  FAILED_RUNS_UNHEALTHY,
+  REFUSED_BATCHES_UNHEALTHY,
+  UnknownJobError,
+  failureText,
+} from './writer';
 export { INPUT_METRIC_LABEL } from './writtenSeries';
 export type { WriterOptions } from './writer';
 export { runWriterFromConfigFile } from './run';

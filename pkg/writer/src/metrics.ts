@@ -75,13 +75,13 @@ export class WriterMetrics {
   });
   readonly lastWritten = new Gauge({
     name: 'telemetry_writer_last_scored_timestamp_seconds',
-    help: 'Newest point a job has scored and queued',
+    help: 'Newest point of a job the remote-write target accepted',
     labelNames: ['job'],
     registers: [this.registry],
   });
   readonly lag = new Gauge({
     name: 'telemetry_writer_lag_seconds',
-    help: 'Real time minus the newest point a job has scored, after its last run',
+    help: 'Real time minus the newest point of a job the remote-write target accepted (or the start, before any)',
     labelNames: ['job'],
     registers: [this.registry],
   });

@@ -26,6 +26,7 @@ import type { JobConfig, WriterConfig } from './config';
 import { WriterMetrics } from './metrics';
 import { OpenMetricsFileSink } from './openMetricsFile';
 import { RemoteWriteClient } from './remoteWrite/remoteWriteClient';
+import type { WriteSeries } from './remoteWrite/prompb';
 import type { SampleSink, SinkSeries } from './sampleSink';
 import { newestInputSample, seriesSelectors } from './inputNewest';
 import { ReadBackError, resumePoint } from './resume';
@@ -72,11 +73,16 @@ interface JobState {
   /** Newest scored (and queued) timestamp; undefined before the first run and before resume found one. */
   cursorMs?: number;
   /**
-   * Newest point actually queued (or found in the target at resume): the cursor moves on over steps where the query
+   * Newest point the target accepted (or found in it at resume): the cursor moves on over steps where the query
    * returned nothing, this does not, so lag and /healthz show a job that writes nothing (a review: a job over a
-   * misspelt metric ran "ok" every minute with a lag of 20 s and not a log line).
+   * misspelt metric ran "ok" every minute with a lag of 20 s and not a log line); nor over samples the target refused
+   * (a review: with every write answered 401, lastScored and lag_seconds moved on as if all were written).
    */
   newestWrittenMs?: number;
+  /** Newest point queued: whether a run wrote anything (its samples are sent after it). */
+  newestQueuedMs?: number;
+  /** The target refused the job's last batches, none accepted since: /healthz says so from REFUSED_BATCHES_UNHEALTHY. */
+  refused?: { batches: number; samples: number; sinceMs: number; status: number; body: string };
   /** The last run queued nothing although its range held steps (said once per such streak). */
   silent?: boolean;
   /** PromQL: the query's series selectors, whose newest sample ends every run (inputNewest.ts); InfluxQL: none. */
@@ -104,6 +110,12 @@ interface JobState {
  * row (3 minutes at the default infer_every) is a job that is not writing.
  */
 export const FAILED_RUNS_UNHEALTHY = 3;
+
+/**
+ * A job whose last this many batches the target refused (4xx: credentials, a sample too old), none accepted since,
+ * makes /healthz answer 503: its samples are lost, not delayed, though its runs succeed.
+ */
+export const REFUSED_BATCHES_UNHEALTHY = 3;
 
 /** The longest delay setTimeout keeps (a longer one fires at once, with a TimeoutOverflowWarning). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -178,14 +190,26 @@ export class AnomalyWriter {
   private remoteWriteClient(): RemoteWriteClient {
     const m = this.metrics;
     return new RemoteWriteClient(this.config.remoteWrite, {
-      onSent: (samples, seconds) => {
+      onSent: (samples, seconds, batch) => {
         m.samplesWritten.inc(samples);
         m.writeDuration.observe(seconds);
+        for (const [state, { newestMs }] of this.jobsOf(batch)) {
+          state.refused = undefined;
+          state.newestWrittenMs = Math.max(newestMs, state.newestWrittenMs ?? -Infinity);
+          m.lastWritten.set({ job: state.job.name }, state.newestWrittenMs / 1000);
+          m.lag.set({ job: state.job.name }, (Date.now() - state.newestWrittenMs) / 1000);
+        }
       },
-      onRejected: (samples, status, body) => {
+      onRejected: (samples, status, body, batch) => {
         this.refusals.samples += samples;
         this.refusals.last = { status, body };
         m.samplesRejected.inc({ status: String(status) }, samples);
+        // Redacted here, not only in the log line: /healthz serves it.
+        const said = this.redact(body.trim().slice(0, 200));
+        for (const [state, { samples: refused }] of this.jobsOf(batch)) {
+          const { batches = 0, samples: before = 0, sinceMs = Date.now() } = state.refused ?? {};
+          state.refused = { batches: batches + 1, samples: before + refused, sinceMs, status, body: said };
+        }
         this.log.error({ samples, status, body }, 'remote-write target refused a batch (not retried)');
       },
       onRetry: (status, reason, delayMs) => {
@@ -198,6 +222,25 @@ export class AnomalyWriter {
       },
       onQueueChange: (samples) => m.queueSamples.set(samples),
     });
+  }
+
+  /** The jobs whose series a remote-write batch holds (by their job label), with their samples and newest time. */
+  private jobsOf(batch: WriteSeries[]): Map<JobState, { samples: number; newestMs: number }> {
+    const found = new Map<JobState, { samples: number; newestMs: number }>();
+    for (const series of batch) {
+      const state = [...this.jobs.values()].find(({ job }) =>
+        series.labels.some((label) => label.name === job.output.jobLabel && label.value === job.name)
+      );
+      const newestMs = series.samples[series.samples.length - 1]?.timestamp;
+      if (state && newestMs !== undefined) {
+        const seen = found.get(state) ?? { samples: 0, newestMs };
+        found.set(state, {
+          samples: seen.samples + series.samples.length,
+          newestMs: Math.max(seen.newestMs, newestMs),
+        });
+      }
+    }
+    return found;
   }
 
   private evaluatorFor(job: JobConfig, upstreams: Map<string, UpstreamHttp>): AnomalyEvaluator {
@@ -312,13 +355,13 @@ export class AnomalyWriter {
         // The first run scores the input's latest infer_every.
         const startMs =
           fromMs === undefined ? (endMs ?? latestMs) - job.schedule.inferEveryMs + job.stepMs : searchFromMs;
-        const writtenBefore = state.newestWrittenMs;
+        const queuedBefore = state.newestQueuedMs;
         if (endMs !== undefined && startMs <= endMs) {
           await this.scoreRange(state, startMs, endMs, true);
         }
         // An input whose newest sample is before this run's first step is awaited, not reported.
         if (endMs === undefined || startMs <= endMs) {
-          this.sayWhetherWriting(state, state.newestWrittenMs !== writtenBefore);
+          this.sayWhetherWriting(state, state.newestQueuedMs !== queuedBefore);
         }
       }
       state.behind = undefined;
@@ -508,12 +551,12 @@ export class AnomalyWriter {
       if (live) {
         state.cursorMs = Math.max(chunk.endMs, state.cursorMs ?? -Infinity);
         if (queued - dropped > 0) {
-          let newest = state.newestWrittenMs ?? -Infinity;
+          // lastScored and lag move on once the target accepts them (onSent).
+          let newest = state.newestQueuedMs ?? -Infinity;
           for (const one of series) {
             newest = Math.max(newest, one.timestamps[one.timestamps.length - 1] ?? -Infinity);
           }
-          state.newestWrittenMs = newest;
-          this.metrics.lastWritten.set({ job: job.name }, state.newestWrittenMs / 1000);
+          state.newestQueuedMs = newest;
         }
         // A run that fails later retries from here: what this chunk queued is not written twice.
         resumed?.behind.forEach((ms, key) => resumed.behind.set(key, Math.max(ms, chunk.endMs)));
@@ -700,8 +743,9 @@ export class AnomalyWriter {
 
   /**
    * What /healthz answers: `failing` (503) while some job's last FAILED_RUNS_UNHEALTHY runs all failed, naming each
-   * such job with its failed runs, since when, and its last error (the configured secrets removed); `ok` (200)
-   * otherwise.
+   * such job with its failed runs, since when, and its last error, or the target refused its last
+   * REFUSED_BATCHES_UNHEALTHY batches (none accepted since), naming each such job with the target's status and answer
+   * (the configured secrets removed); `ok` (200) otherwise.
    */
   health(): {
     status: 'ok' | 'failing';
@@ -709,11 +753,13 @@ export class AnomalyWriter {
     queue: number;
     lastScored: Record<string, string | null>;
     failing?: Record<string, { failedRuns: number; since: string; lastError: string }>;
+    refused?: Record<string, { status: number; batches: number; samples: number; since: string; answer: string }>;
   } {
     const states = [...this.jobs.values()];
     const failing = states.filter((s) => (s.failing?.runs ?? 0) >= FAILED_RUNS_UNHEALTHY);
+    const refused = states.filter((s) => (s.refused?.batches ?? 0) >= REFUSED_BATCHES_UNHEALTHY);
     return {
-      status: failing.length > 0 ? 'failing' : 'ok',
+      status: failing.length > 0 || refused.length > 0 ? 'failing' : 'ok',
       shard: `${this.config.shard.index}/${this.config.shard.count}`,
       queue: this.client.pending,
       lastScored: Object.fromEntries(
@@ -724,6 +770,20 @@ export class AnomalyWriter {
           failing.map(({ job, failing: f }) => [
             job.name,
             { failedRuns: f!.runs, since: logTime(f!.sinceMs), lastError: f!.lastError },
+          ])
+        ),
+      }),
+      ...(refused.length > 0 && {
+        refused: Object.fromEntries(
+          refused.map(({ job, refused: r }) => [
+            job.name,
+            {
+              status: r!.status,
+              batches: r!.batches,
+              samples: r!.samples,
+              since: logTime(r!.sinceMs),
+              answer: r!.body,
+            },
           ])
         ),
       }),

@@ -36,9 +36,10 @@ export interface RemoteWriteSettings {
 
 /** What the client reports (the writer's /metrics). */
 export interface RemoteWriteEvents {
-  onSent(samples: number, seconds: number): void;
-  /** The TSDB refused a batch with a 4xx other than 429: its samples are given up. */
-  onRejected(samples: number, status: number, body: string): void;
+  /** The TSDB accepted `batch` (its series and samples). */
+  onSent(samples: number, seconds: number, batch: WriteSeries[]): void;
+  /** The TSDB refused `batch` with a 4xx other than 429: its samples are given up. */
+  onRejected(samples: number, status: number, body: string, batch: WriteSeries[]): void;
   /** A request failed and will be retried after `delayMs` (5xx, 429, network error, timeout). */
   onRetry(status: number | 'network', reason: string, delayMs: number): void;
   /** Samples that did not fit the queue, or were still queued when shutdown gave up. */
@@ -254,14 +255,14 @@ export class RemoteWriteClient implements SampleSink {
         const text = await response.text();
         if (response.ok) {
           this.failing = false;
-          this.events.onSent(samples, Number(process.hrtime.bigint() - began) / 1e9);
+          this.events.onSent(samples, Number(process.hrtime.bigint() - began) / 1e9, batch);
           return;
         }
         status = response.status;
         reason = text.slice(0, 500);
         if ((status >= 400 && status < 500 && status !== 429) || REFUSED_FOR_GOOD.test(reason)) {
           this.failing = false;
-          this.events.onRejected(samples, status, reason);
+          this.events.onRejected(samples, status, reason, batch);
           return;
         }
         retryAfterMs = retryAfterDelayMs(response.headers.get('retry-after'), Date.now());
