@@ -13,7 +13,7 @@ import { timeFieldInSeconds } from '../data/secondsTimeField';
 import { trainingQueriesUnavailable, unusableFixedRange } from '../model/trainingRange';
 import { NOTHING_HIDDEN, dashboardKeepsVisibility, hiddenByFieldConfig } from '../render/seriesVisibility';
 import { useAppDefaultContamination } from '../options/appDefaults';
-import { DEFAULT_OPTIONS, withDefaults } from '../options/defaults';
+import { DEFAULT_OPTIONS, savedContamination, withDefaults } from '../options/defaults';
 import { NO_VISIBLE_DATA } from '../pipeline/checkTraining';
 import { VISIBLE_WARMUP_SHARE } from '../pipeline/onlineScore';
 import { testIds } from '../testIds';
@@ -424,8 +424,8 @@ function ProgressBar({ progress, className }: { progress: number; className: str
 }
 
 /**
- * The panel's options, every default filled in. One without a contamination of its own (a new panel, or one saved
- * before the option was set) takes the app's default contamination: read, never written into its options, so that a
+ * The panel's options, every default filled in. One without a contamination of its own (a new panel, one saved
+ * before the option was set, or one saved with a value that is no contamination: 0, null, "AUTO") takes the app's default contamination: read, never written into its options, so that a
  * dashboard merely viewed has nothing to save (a Grafana-contract review: the write showed as a change in the save
  * diff). Only an edit in the options pane sets it (ContaminationEditor, which shows the app's default meanwhile).
  */
@@ -436,7 +436,8 @@ function usePanelOptions(saved: Partial<AnomalyOptions> | undefined): {
   /** Why the app's default could not be read: the built-in default is used, and the panel says so. */
   unreadableDefault?: string;
 } {
-  const unset = saved?.contamination === undefined;
+  // A saved value that is no contamination (0, null, "AUTO") is as good as none: the app's default too.
+  const unset = savedContamination(saved?.contamination) === undefined;
   const appDefault = useAppDefaultContamination(unset);
   const options = useMemo(() => {
     const options = withDefaults(saved);

@@ -5,7 +5,7 @@ import { InlineSwitch, Input, Stack, Text } from '@grafana/ui';
 import { testIds } from '../testIds';
 import { appDefaultContamination, useAppDefaultContamination } from './appDefaults';
 import { useCommittedText } from './committedText';
-import { DEFAULT_OPTIONS, normaliseContamination } from './defaults';
+import { DEFAULT_OPTIONS, savedContamination } from './defaults';
 
 /**
  * 'auto' (scikit-learn's fixed score threshold of 0.5) or the expected share of anomalies, in (0, 0.5].
@@ -19,8 +19,10 @@ import { DEFAULT_OPTIONS, normaliseContamination } from './defaults';
 export function ContaminationEditor({ value, onChange }: StandardEditorProps<'auto' | number | undefined>) {
   // Read only where it may be needed (no number held: a new panel's, or auto's to switch back to): a panel with its
   // own number costs Grafana no settings request.
-  const appDefault = useAppDefaultContamination(value === undefined || value === 'auto')?.contamination;
-  const held = value === undefined ? (appDefault ?? DEFAULT_OPTIONS.contamination) : normaliseContamination(value);
+  // A saved value that is no contamination (0, null, "AUTO") shows the app's default, as the panel uses it.
+  const saved = savedContamination(value);
+  const appDefault = useAppDefaultContamination(saved === undefined || saved === 'auto')?.contamination;
+  const held = saved ?? appDefault ?? DEFAULT_OPTIONS.contamination;
   const isAuto = held === 'auto';
   const current = isAuto ? (appDefault ?? (DEFAULT_OPTIONS.contamination as number)) : held;
   // The number held when auto was switched on; and a count of switches, so that of several switches made while the

@@ -68,12 +68,21 @@ export function normaliseSeed(value: unknown): number {
 
 /** 'auto', or a number in (0, 0.5] (above 0.5: 0.5); anything else falls back to the default. */
 export function normaliseContamination(value: unknown): 'auto' | number {
+  return savedContamination(value) ?? DEFAULT_OPTIONS.contamination;
+}
+
+/**
+ * The contamination a panel's saved value holds: 'auto', or a number in (0, 0.5] (above 0.5: 0.5; a number as text
+ * read as one); undefined for a missing value and for one that is no contamination (0, null, "AUTO", …), which the
+ * panel and its editor treat alike: the app's default contamination (dashboards written by tools hold null).
+ */
+export function savedContamination(value: unknown): 'auto' | number | undefined {
   if (value === 'auto') {
     return 'auto';
   }
-  const n = typeof value === 'string' ? Number(value) : value;
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
-    return DEFAULT_OPTIONS.contamination;
+    return undefined;
   }
   return Math.min(CONTAMINATION_MAX, n);
 }

@@ -1,6 +1,6 @@
 import type { PanelModel } from '@grafana/data';
 import type { AnomalyOptions, TrainingRangeKind } from '../types';
-import { withDefaults } from './defaults';
+import { savedContamination, withDefaults } from './defaults';
 
 /**
  * The first drafts of the panel stored the training range flat (`trainingRange`, `baselineDays`) and
@@ -18,8 +18,9 @@ const NUMERIC_KEYS = ['contamination', 'trees', 'maxSamples', 'seed', 'window', 
 /**
  * Grafana calls this when the saved panel comes from another plugin version (or another panel type; Scenes'
  * VizPanel: whenever the saved pluginVersion differs, so also for dashboards provisioned, imported or written through
- * the API without one): returns valid options, whatever was saved, complete but for a contamination never saved. That
- * one stays unset, so the panel takes the app's default contamination as a new panel does (useAppDefaultContamination).
+ * the API without one): returns valid options, whatever was saved, complete but for a contamination never saved or
+ * saved as no contamination (0, null, "AUTO"). That one stays unset, so the panel takes the app's default
+ * contamination as a new panel does (useAppDefaultContamination).
  */
 export function migrateOptions(panel: PanelModel<Partial<AnomalyOptions> & FlatDraftOptions>): Partial<AnomalyOptions> {
   const saved: Record<string, unknown> = { ...(panel.options ?? {}) };
@@ -45,7 +46,8 @@ export function migrateOptions(panel: PanelModel<Partial<AnomalyOptions> & FlatD
   delete saved.trainingTo;
 
   const options: Partial<AnomalyOptions> = withDefaults(saved as Partial<AnomalyOptions>);
-  if (saved.contamination === undefined) {
+  if (savedContamination(saved.contamination) === undefined) {
+    // Missing, or no contamination (0, null, "AUTO"): left unset, the app's default as for a new panel.
     delete options.contamination;
   }
   return options;

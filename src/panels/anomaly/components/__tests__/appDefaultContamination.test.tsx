@@ -187,3 +187,20 @@ describe('a panel without a contamination of its own, while the app’s settings
     expect(screen.queryByTestId(testIds.panel.error)).toBeNull();
   });
 });
+
+describe('a panel saved with a value that is no contamination', () => {
+  it.each([
+    ['0', 0],
+    ['null (as tools write dashboards)', null],
+    ['"AUTO"', 'AUTO'],
+  ])('(%s) is analysed at the app’s default, as one saved without', async (_, value) => {
+    const countAtAppDefault = await anomalyCount(APP_DEFAULT);
+    const props = panelProps(frames, {});
+    const options = { ...props.options, contamination: value } as unknown as AnomalyOptions;
+    render(<AnomalyPanel {...props} options={options} createScorer={scorer} />);
+    const panel = screen.getByTestId(testIds.panel.container);
+    await waitFor(() => expect(panel).toHaveAttribute('data-state', 'ready'));
+    expect(panel).toHaveAttribute('data-anomaly-count', countAtAppDefault);
+    expect(requests).toContain('/api/plugins/telemetry-analyzer-app/settings');
+  });
+});

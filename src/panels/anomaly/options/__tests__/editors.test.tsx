@@ -85,6 +85,16 @@ describe('contamination editor', () => {
     expect(screen.getByTestId(testIds.options.contamination)).toHaveValue(String(APP_DEFAULT));
   });
 
+  it.each([0, null, 'AUTO'])(
+    'a panel saved with %p (no contamination) shows the app default, as the panel uses it',
+    async (value) => {
+      harness<'auto' | number | undefined>(ContaminationEditor, value as never);
+      await settle();
+      expect(screen.getByTestId(testIds.options.contamination)).toHaveValue(String(APP_DEFAULT));
+      expect(autoSwitch()).not.toBeChecked();
+    }
+  );
+
   it('Enter commits a share, and the field shows what the option then holds', async () => {
     const saved = harness<'auto' | number | undefined>(ContaminationEditor, 0.05);
     await settle();

@@ -113,7 +113,11 @@ describe('options migration', () => {
     const { contamination, ...rest } = withDefaults({});
     expect(migrateOptions({ options: {} } as never)).toEqual(rest);
     expect(migrateOptions({ options: {} } as never)).not.toHaveProperty('contamination');
-    expect(migrateOptions({ options: { contamination: 'junk' } } as never).contamination).toBe(contamination);
+    expect(contamination).toBe(0.01);
+    // A saved value that is no contamination is left unset alike (tools write null): not the built-in 0.01.
+    for (const value of ['junk', 0, null, 'AUTO', -0.1]) {
+      expect(migrateOptions({ options: { contamination: value } } as never)).not.toHaveProperty('contamination');
+    }
   });
 
   it('converts the draft flat training range and numbers stored as text', () => {
