@@ -276,7 +276,7 @@ describe('stream --online', () => {
     );
     expect(streamed.status).toBe(0);
     expect(streamed.stderr).toContain(
-      'warning: column "name" holds text in the first row ("telemetry"): not a metric of the stream; --columns chooses the metrics'
+      'warning: column "name" holds text in the first rows ("telemetry"): not a metric of the stream; --columns chooses the metrics'
     );
     const lines = streamed.stdout
       .trim()

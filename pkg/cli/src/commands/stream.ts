@@ -126,6 +126,9 @@ export function streamCommand(): Command {
           'telemetry-analyzer: no line could be read as NDJSON (the default --format): for CSV give --format csv\n'
         );
       }
+      if (outcome.failure !== undefined) {
+        throw outcome.failure;
+      }
       if (outcome.skipped > 0) {
         // A stream goes on past a bad row (each named as it comes); its end still says the input was not all good.
         process.exitCode = 2;

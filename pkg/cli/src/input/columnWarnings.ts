@@ -23,6 +23,11 @@ export interface MissingMetricScoring {
   online: boolean;
 }
 
+/** A column without any value, left out of the metrics (detect, and a stream that ended within its leading rows). */
+export function emptyColumnWarning(name: string): string {
+  return `column "${name}" has no value in any row (empty, NaN or null): not used as a metric`;
+}
+
 export function columnWarnings(
   scan: Pick<
     ScanResult,
@@ -48,11 +53,7 @@ export function columnWarnings(
           : 'a number written for people (separators, a decimal comma, a unit or %); write plain numbers (1004.2, 0.501) to use it')
     );
   }
-  warnings.push(
-    ...scan.emptyColumns.map(
-      (name) => `column "${name}" has no value in any row (empty, NaN or null): not used as a metric`
-    )
-  );
+  warnings.push(...scan.emptyColumns.map(emptyColumnWarning));
   scan.missingPerMetric.forEach((missing, m) => {
     if (missing > SPARSE_METRIC_SHARE * scan.rows) {
       const share = Math.round((100 * missing) / scan.rows);

@@ -67,6 +67,40 @@ interface ColumnEvidence {
   firstTextCell?: string;
 }
 
+/**
+ * What a column's cells make it, for detect's check pass and an online stream's leading rows alike: a metric if one
+ * holds a number, text if one holds text and none a number, otherwise empty (no value: not used).
+ */
+export function metricColumnKind(
+  evidence: Pick<ColumnEvidence, 'numeric' | 'firstTextCell'>
+): 'metric' | 'text' | 'empty' {
+  return evidence.numeric ? 'metric' : evidence.firstTextCell !== undefined ? 'text' : 'empty';
+}
+
+/** The evidence of a column's cells (parsed), read all at once: see ColumnEvidence. */
+export function columnEvidence(cells: Iterable<unknown>): Pick<ColumnEvidence, 'numeric' | 'firstTextCell'> {
+  let firstTextCell: string | undefined;
+  for (const cell of cells) {
+    const parsed = parseMetricCell(cell);
+    // A number out of range is a number (refused where it stands), not text.
+    if (parsed.kind === 'number' || (parsed.kind === 'invalid' && parsed.number)) {
+      return { numeric: true };
+    }
+    if (parsed.kind === 'invalid' && firstTextCell === undefined) {
+      firstTextCell = cellText(cell);
+    }
+  }
+  return { numeric: false, firstTextCell };
+}
+
+/** A column with values under an empty name in the header: detect and stream refuse it alike. */
+export function namelessColumnError(source: string, headerLine: number, index: number): InputError {
+  return new InputError(
+    { source, line: headerLine, column: index + 1 },
+    `column ${index + 1} has values but no name in the header: name it`
+  );
+}
+
 /** An input without any record (or only blank lines): `detect` and `stream` refuse it alike. */
 export function emptyInputError(source: string): InputError {
   return new InputError({ source, line: 1, column: 1 }, 'the file is empty');
@@ -204,7 +238,8 @@ export async function scanInput(
     throw headerOnlyError(source, headerRecord.line);
   }
   // The metrics: their positions among the candidates, and their columns in the input.
-  const metricPositions = candidates.flatMap((_, c) => (columns[c].numeric ? [c] : []));
+  const kinds = columns.map(metricColumnKind);
+  const metricPositions = candidates.flatMap((_, c) => (kinds[c] === 'metric' ? [c] : []));
   const metricIndexes = metricPositions.map((c) => candidates[c]);
   const formattedNumberColumns = candidates.flatMap((index, c) => {
     const text = columns[c].firstTextCell;
@@ -246,21 +281,16 @@ export async function scanInput(
   const nameless = metricIndexes.find((index) => partialSchema.header[index] === '');
   if (nameless !== undefined) {
     // (A nameless column without values, a trailing comma on every line, is left out like any empty column.)
-    throw new InputError(
-      { source, line: headerRecord.line, column: nameless + 1 },
-      `column ${nameless + 1} has values but no name in the header: name it`
-    );
+    throw namelessColumnError(source, headerRecord.line, nameless);
   }
   const schema: InputSchema = {
     ...partialSchema,
     metricIndexes,
     metricNames: metricIndexes.map((index) => partialSchema.header[index]),
   };
-  const textColumns = candidates
-    .filter((_, c) => !columns[c].numeric && columns[c].firstText)
-    .map((index) => partialSchema.header[index]);
+  const textColumns = candidates.filter((_, c) => kinds[c] === 'text').map((index) => partialSchema.header[index]);
   const emptyColumns = candidates
-    .filter((_, c) => !columns[c].numeric && !columns[c].firstText)
+    .filter((_, c) => kinds[c] === 'empty')
     .map((index) => partialSchema.header[index])
     .filter((name) => name !== '');
   const missingPerMetric = metricPositions.map((c) => columns[c].missing);

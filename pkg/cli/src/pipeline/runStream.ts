@@ -17,7 +17,15 @@ import { resolveInputFormat } from '../input/inputFormat';
 import { type RawRecord, readRawRecords } from '../input/rawRecords';
 import { DEFAULT_MAX_GROUPS, type ColumnRoles, type InputSchema } from '../input/inputSchema';
 import { isScoredRow, partialRowsScored, RowReader, type ParsedRow } from '../input/rowReader';
-import { emptyInputError, headerOnlyError, schemaFromHeader } from '../input/scanInput';
+import {
+  columnEvidence,
+  emptyInputError,
+  headerOnlyError,
+  metricColumnKind,
+  namelessColumnError,
+  schemaFromHeader,
+} from '../input/scanInput';
+import { emptyColumnWarning } from '../input/columnWarnings';
 import { formatTimestamp } from '../input/timestamp';
 import { parseMetricCell } from '../input/cells';
 import { loadModel } from './modelFile';
@@ -30,6 +38,8 @@ import { OnlineChunkScorer } from './onlineChunkScorer';
 import { singleRowBatch } from '../input/rowBatch';
 import { emptyScores, SCORED } from './batchScores';
 import { groupPrefix } from '../output/groupPrefix';
+import { someNames } from './someNames';
+import { sparseColumnsAdvice } from './sparseColumnsAdvice';
 
 export interface StreamRequest {
   /** A saved model; or `online` instead. */
@@ -67,6 +77,8 @@ export interface StreamOutcome {
   /** Rows whose timestamp did not come after the previous row's, kept in file order (never with strict). */
   timestampsNotIncreasing: number;
   anomalies: number;
+  /** No row was scored: the run failed (exit 2), for this reason, after its summary. */
+  failure?: InputError;
 }
 
 /** Bad rows named one by one on stderr; the later ones are only counted. */
@@ -130,11 +142,37 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   if (header.done) {
     throw emptyInputError(source);
   }
-  // Online without --columns, the first row tells the text columns (detect's check pass reads them all).
-  const firstRow = roles.columns === undefined && online ? await records.next() : undefined;
-  const first = firstRow?.done === false ? firstRow.value : undefined;
-  const schema = streamSchema(header.value, source, roles, first, (text) => request.warn?.(`warning: ${text}`));
+  // Online without --columns, the rows read before any can be scored (at most --warmup) tell the metric columns
+  // (detect's check pass reads them all): a column with a number is a metric, one with text only is not, nor one
+  // without any value (a review: an always-empty column made every row "missing", and nothing was scored).
+  const leading: RawRecord[] = [];
+  let leadingAll = false;
+  if (roles.columns === undefined && online) {
+    const pending = new Set(candidateColumnIndexes(header.value, source, roles));
+    while (pending.size > 0 && leading.length < online.options.warmup) {
+      const next = await records.next();
+      if (next.done) {
+        leadingAll = true;
+        break;
+      }
+      leading.push(next.value);
+      for (const index of pending) {
+        if (parseMetricCell(next.value.cells[index]).kind !== 'missing') {
+          pending.delete(index);
+        }
+      }
+    }
+  }
+  const schema = streamSchema(
+    header.value,
+    source,
+    roles,
+    online ? { rows: leading, all: leadingAll } : undefined,
+    (text) => request.warn?.(`warning: ${text}`)
+  );
   const rowReader = new RowReader(schema, request.strict);
+  /** Per metric, the rows read without a value of it. */
+  const missingPerMetric = new Float64Array(schema.metricNames.length);
   const scorers = new Map<string, (row: ParsedRow) => RowResult | null>();
   /** Rows scored and flagged per group, for the over-flagging warning at the end. */
   const flagShares = new Map<string, { scored: number; flagged: number }>();
@@ -144,8 +182,8 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   /** The group of the row before: already the most recently seen. */
   let lastGroup: string | undefined;
 
-  if (first !== undefined) {
-    readRecord(first);
+  for (const record of leading.splice(0)) {
+    readRecord(record);
   }
   for await (const record of records) {
     readRecord(record);
@@ -153,6 +191,12 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   if (outcome.rows + outcome.skipped === 0) {
     // As detect refuses it. An NDJSON stream's header is its columns, not a line: without any row, it is empty.
     throw format === 'csv' ? headerOnlyError(source, header.value.line) : emptyInputError(source);
+  }
+  if (outcome.scored === 0 && outcome.rows > 0) {
+    // A stream that scored no row failed, as detect fails (a review: a column empty in every row, or too few rows,
+    // ended "0 scored" with exit 0, and a cron job saw success).
+    outcome.failure = new InputError({ source }, unscoredReason());
+    return outcome;
   }
   if (online) {
     // As detect says it: a group whose rows all went to its first model's training was never scored.
@@ -193,6 +237,30 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   }
   return outcome;
 
+  /** Why no row was scored, in detect's words where it has them. */
+  function unscoredReason(): string {
+    const advice = sparseColumnsAdvice(schema.metricNames, missingPerMetric, outcome.rows);
+    if (outcome.rows === outcome.missing) {
+      return (
+        `no row was scored: each of the ${outcome.rows} rows read misses a metric's value` +
+        (advice === undefined ? '; --columns chooses the metrics' : ` (${advice})`)
+      );
+    }
+    if (online) {
+      const untrained = [...scorers.keys()];
+      const which = groupColumn === undefined ? 'the input' : `group ${someNames(untrained, 3)}`;
+      return (
+        `${which} never completed the --warmup ${online.options.warmup} rows that train a model: no row was ` +
+        `scored (${outcome.rows} rows read; ${advice ?? 'lower --warmup, or give a longer input'})`
+      );
+    }
+    const history = historyRows([...bundle!.detectors.values()][0]?.options.features);
+    return (
+      `no row was scored (${outcome.rows} rows read, ${outcome.missing} with missing values): the model scores the ` +
+      `rows of a group after its first ${history} (window + lags), which warm its state up`
+    );
+  }
+
   /** Drops the detector (and the flag counts) of the group seen least recently. */
   function dropLeastRecentGroup(): void {
     const [group] = scorers.keys();
@@ -221,6 +289,11 @@ export async function runStream(request: StreamRequest): Promise<StreamOutcome> 
   function scoreRecord(record: RawRecord): void {
     const row = rowReader.read(record);
     outcome.rows++;
+    row.values.forEach((value, m) => {
+      if (Number.isNaN(value)) {
+        missingPerMetric[m]++;
+      }
+    });
     if (rowReader.repairs.rows > outcome.timestampsNotIncreasing) {
       outcome.timestampsNotIncreasing = rowReader.repairs.rows;
       if (outcome.timestampsNotIncreasing === 1) {
@@ -350,43 +423,66 @@ function onlineRowScorer(
   };
 }
 
+/** The header's columns that may be metrics: all but the timestamp and the group column. */
+function candidateColumnIndexes(header: RawRecord, source: string, roles: ColumnRoles): number[] {
+  const schema = schemaFromHeader(header, source, roles);
+  return schema.header.flatMap((_, i) => (i !== schema.timestampIndex && i !== schema.groupIndex ? [i] : []));
+}
+
 /**
- * Without a model the metric columns are --columns, or every column but the timestamp, the group and those whose
- * first row holds text: detect leaves text columns out, and a stream that took them skipped every row of an
- * InfluxDB export (`name,time,...`) as "not a number" (a review).
+ * Without a model the metric columns are --columns, or, as detect decides them (metricColumnKind), every column but
+ * the timestamp and the group that holds a number in the leading rows: detect leaves text columns out, and a stream
+ * that took them skipped every row of an InfluxDB export (`name,time,...`) as "not a number" (a review); it leaves
+ * out a column without any value, and a stream that took one (a trailing comma on every line, a field always null)
+ * scored no row at all (a review).
+ * @param leading the rows read before the first can be scored; `all`: the whole input
  */
 function streamSchema(
   header: RawRecord,
   source: string,
   roles: ColumnRoles,
-  firstRow: RawRecord | undefined,
+  leading: { rows: RawRecord[]; all: boolean } | undefined,
   warn: (text: string) => void
 ): InputSchema {
   const schema = schemaFromHeader(header, source, roles);
-  if (schema.metricNames.length > 0 || roles.columns !== undefined) {
+  if (schema.metricNames.length > 0 || roles.columns !== undefined || leading === undefined) {
     return schema;
   }
-  const candidates = schema.header.filter((_, i) => i !== schema.timestampIndex && i !== schema.groupIndex);
-  const isText = (name: string) => {
-    const cell = firstRow?.cells[schema.header.indexOf(name)];
-    const read = parseMetricCell(cell);
-    return read.kind === 'invalid' && read.number !== true;
-  };
-  const columns = candidates.filter((name) => !isText(name));
-  for (const name of candidates.filter(isText)) {
-    const shown = JSON.stringify(firstRow!.cells[schema.header.indexOf(name)]) ?? '';
-    warn(
-      `column "${name}" holds text in the first row (${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}): ` +
-        'not a metric of the stream; --columns chooses the metrics'
-    );
+  const candidates = candidateColumnIndexes(header, source, roles);
+  if (leading.rows.length === 0) {
+    return schema; // no row: refused as detect refuses it, once the input is read
   }
-  if (columns.length === 0) {
+  const evidence = candidates.map((index) => columnEvidence(leading.rows.map((row) => row.cells[index])));
+  const kinds = evidence.map(metricColumnKind);
+  const metrics = candidates.filter((_, c) => kinds[c] === 'metric');
+  const nameless = metrics.find((index) => schema.header[index] === '');
+  if (nameless !== undefined) {
+    throw namelessColumnError(source, header.line, nameless);
+  }
+  candidates.forEach((index, c) => {
+    const name = schema.header[index];
+    const kind = kinds[c];
+    const text = evidence[c].firstTextCell;
+    if (kind === 'text') {
+      const shown = JSON.stringify(text) ?? '';
+      warn(
+        `column "${name}" holds text in the first rows (${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}): ` +
+          'not a metric of the stream; --columns chooses the metrics'
+      );
+    } else if (kind === 'empty' && name !== '') {
+      warn(
+        leading.all
+          ? emptyColumnWarning(name)
+          : `column "${name}" has no value in the first ${leading.rows.length} rows (empty, NaN or null), which ` +
+              'train the first model: not used as a metric; --columns chooses the metrics'
+      );
+    }
+  });
+  if (metrics.length === 0) {
     throw new InputError(
       { source, line: header.line, column: 1 },
-      candidates.length === 0
-        ? 'the header names no metric column'
-        : 'no metric column: the first row holds text in every one'
+      candidates.length === 0 ? 'the header names no metric column' : 'no numeric metric column found'
     );
   }
-  return schemaFromHeader(header, source, { ...roles, columns });
+  return schemaFromHeader(header, source, { ...roles, columns: metrics.map((index) => schema.header[index]) });
 }
