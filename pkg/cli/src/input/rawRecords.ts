@@ -567,6 +567,8 @@ async function* objectsToRecords(
         }
       }
     }
-    yield { line, column, cells: header.map((name) => row[name]) };
+    // Own keys only: a key left out is a missing value, not what the object inherits (a review: a row without
+    // "valueOf" read Object.prototype.valueOf, refused as "undefined is not a number"; "__proto__" read {}).
+    yield { line, column, cells: header.map((name) => (Object.hasOwn(row, name) ? row[name] : undefined)) };
   }
 }
