@@ -99,3 +99,11 @@ export function writeInput(directory: string, name: string, text: string | Buffe
   writeFileSync(path, text);
   return path;
 }
+
+/** The JSON lines a command wrote (stream's anomalies), parsed; none for an empty output. */
+export function jsonLines(stdout: string): any[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+}

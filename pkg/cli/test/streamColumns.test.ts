@@ -1,6 +1,6 @@
 /** stream --online decides its metric columns as detect does, and fails (exit 2) when it scores no row. */
 import { join } from 'path';
-import { readCsv, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
+import { jsonLines, readCsv, runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
 
 const work = tempDir();
 const rows = smallTelemetryRows(); // one day at one-minute steps: 1440 rows
@@ -26,11 +26,7 @@ function detectFlags(name: string, text: string, ...args: string[]) {
 
 function streamFlags(text: string, ...args: string[]) {
   const run = runCli(['stream', '--online', ...args], text);
-  const flagged = run.stdout
-    .trim()
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line).timestamp as string);
+  const flagged = jsonLines(run.stdout).map((line) => line.timestamp as string);
   return { run, flagged };
 }
 

@@ -34,6 +34,11 @@ export interface BatchScores {
   isAnomaly: Uint8Array;
   /** Per-column mode: per metric, the score of its own model (NaN where not scored). */
   columnScores?: Float64Array[];
+  /**
+   * Online per-column mode, anomalies only, by row: the metric (its index) whose model explains the row, chosen by
+   * the engine's perSeriesRow.
+   */
+  explainedBy?: Map<number, number>;
   /** Anomalies only, by row: the features that isolated the row, strongest first. */
   contributions: Map<number, FeatureContribution[]>;
   /**

@@ -18,6 +18,7 @@ import {
   OnlineCalibrator,
   OnlineForest,
   onlineThreshold,
+  perSeriesRow,
   type DetectorOptions,
   type ForestScores,
   type ForestScoring,
@@ -37,6 +38,7 @@ export class OnlineChunkScorer extends GroupScorer {
   /** The calibration, when this thread finishes the batches (else an OnlineFinisher does, with forestHandover). */
   private readonly calibrator: OnlineCalibrator | undefined;
   private readonly thresholdValue: number;
+  private readonly contamination: number | 'auto';
   /** The models that scored the last batch, from their first row (batch rows), for modelChanges. */
   private lastModels: Array<{ fromRow: number; detector: AnomalyDetector }> = [];
   /** The model last handed over by modelChanges (explanations elsewhere), to hand over only new ones. */
@@ -67,6 +69,7 @@ export class OnlineChunkScorer extends GroupScorer {
     scoring?: ForestScoring
   ) {
     super(columns, historyRows);
+    this.contamination = options.forest?.contamination ?? 'auto';
     this.forest = new OnlineForest(columns, options, online, scoring);
     this.calibrator = finish ? newCalibrator(columns, options, online) : undefined;
     this.thresholdValue = onlineThreshold(options.forest?.contamination ?? 'auto', this.forest.modelCount);
@@ -110,7 +113,7 @@ export class OnlineChunkScorer extends GroupScorer {
       this.lastForest = result;
       return;
     }
-    applyCalibration(this.calibrator, table, result, rows, out);
+    applyCalibration(this.calibrator, this.contamination, table, result, rows, out);
     explainFlagged(result.models, this.buffer, this.historyLength, this.historyRows, rows, out);
   }
 
@@ -139,6 +142,7 @@ export class OnlineChunkScorer extends GroupScorer {
  */
 export class OnlineFinisher extends GroupScorer {
   private readonly calibrator: OnlineCalibrator;
+  private readonly contamination: number | 'auto';
   /** The model that scored the last rows explained (kept for the next batch until a handover replaces it). */
   private model: AnomalyDetector | undefined;
   /** The batch's handovers (the scorer's modelChanges and forestHandover), for the next score(). */
@@ -154,6 +158,7 @@ export class OnlineFinisher extends GroupScorer {
     private readonly scoring: ForestScoring
   ) {
     super(columns, historyRows);
+    this.contamination = options.forest?.contamination ?? 'auto';
     this.calibrator = newCalibrator(columns, options, online);
   }
 
@@ -181,7 +186,7 @@ export class OnlineFinisher extends GroupScorer {
     const forest = this.forest!;
     this.forest = undefined;
     walkLeftRows(forest, spans, this.scoring);
-    applyCalibration(this.calibrator, this.buffer.table(this.historyLength), forest, rows, out);
+    applyCalibration(this.calibrator, this.contamination, this.buffer.table(this.historyLength), forest, rows, out);
     explainFlagged(spans, this.buffer, this.historyLength, this.historyRows, rows, out);
   }
 }
@@ -205,6 +210,8 @@ function markStatus(status: Uint8Array, rows: Int32Array, out: BatchScores): voi
 /** Calibrates the forest stage's result for the group's batch rows (`table`: their values) into `out`. */
 function applyCalibration(
   calibrator: OnlineCalibrator,
+  /** The forest option the calibrator flags with. */
+  contamination: number | 'auto',
   table: SeriesTable,
   forest: ForestScores,
   rows: Int32Array,
@@ -224,6 +231,18 @@ function applyCalibration(
     result.columnScores?.forEach((scores, c) => (out.columnScores![c][row] = scores[i]));
     if (result.isAnomaly[i] === 1) {
       out.isAnomaly[row] = 1;
+      const { columnScores } = result;
+      if (columnScores !== undefined) {
+        // Per column: explained by the column the engine's rule chooses (perSeriesRow), as stream --model and batch
+        // detect explain a row; a column flags it as the calibration flags it (a review: stream --online gave no
+        // "column", and the features came from the first column's model, whichever flagged the row).
+        const row = perSeriesRow(
+          columnScores.length,
+          (c) => columnScores[c][i],
+          (c) => (contamination === 'auto' ? forest.rawScores[c][i] : columnScores[c][i]) > calibrator.threshold
+        );
+        (out.explainedBy ??= new Map()).set(rows[i], row.explainedBy);
+      }
     }
   }
 }
@@ -243,14 +262,24 @@ function explainFlagged(
 ): void {
   spans.forEach(({ from, detector }, k) => {
     const to = k + 1 < spans.length ? spans[k + 1].from : rows.length;
-    const anomalies: number[] = [];
+    // By the column that explains the row (per column; else the one model: column undefined).
+    const anomalies = new Map<string | undefined, number[]>();
     for (let i = from; i < to; i++) {
       if (out.isAnomaly[rows[i]] === 1 && historyLength + i >= historyRows) {
-        anomalies.push(historyLength + i);
+        const explainedBy = out.explainedBy?.get(rows[i]);
+        const column = explainedBy === undefined ? undefined : detector.columns[explainedBy];
+        let list = anomalies.get(column);
+        if (list === undefined) {
+          list = [];
+          anomalies.set(column, list);
+        }
+        list.push(historyLength + i);
       }
     }
-    explainBufferedRows(detector, buffer, anomalies).forEach((contributions, j) =>
-      out.contributions.set(rows[anomalies[j] - historyLength], contributions)
+    anomalies.forEach((tableRows, column) =>
+      explainBufferedRows(detector, buffer, tableRows, column).forEach((contributions, j) =>
+        out.contributions.set(rows[tableRows[j] - historyLength], contributions)
+      )
     );
   });
 }

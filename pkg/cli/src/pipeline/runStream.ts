@@ -414,10 +414,12 @@ function onlineRowScorer(
     if (scores.status[0] !== SCORED) {
       return null;
     }
+    const explainedBy = scores.explainedBy?.get(0);
     return {
       score: scores.score[0],
       isAnomaly: scores.isAnomaly[0] === 1,
       threshold: scorer.threshold(),
+      ...(explainedBy === undefined || explainedBy < 0 ? {} : { column: columns[explainedBy] }),
       contributions: scores.contributions.get(0) ?? [],
     };
   };
