@@ -254,6 +254,7 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
   // The line the last whole record ended on: a quote never closed opens the record after it.
   let lastLine = 0;
   let width = -1;
+  let header: RawRecord | undefined;
   try {
     for await (const { record, info, raw } of parser as AsyncIterable<{
       record: string[];
@@ -268,8 +269,12 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
       }
       if (width < 0) {
         width = record.length;
+        header = { line: info.lines, cells: record };
       } else if (record.length !== width) {
-        throw fieldCountError(source, info.lines, width, record);
+        throw (
+          headerCommaError(source, header!, info.lines, record.length) ??
+          fieldCountError(source, info.lines, width, record)
+        );
       }
       lastLine = info.lines;
       yield { line: info.lines, cells: record };
@@ -300,6 +305,7 @@ async function* readCsvLines(
   onBadRecord?: BadRecordHandler
 ): AsyncGenerator<RawRecord> {
   let width = -1;
+  let header: RawRecord | undefined;
   for await (const { lineNumber, text } of readLines(stream)) {
     if (text === undefined) {
       const error = recordTooLong(source, lineNumber, `line ${lineNumber}`);
@@ -320,14 +326,24 @@ async function* readCsvLines(
       }
       cells = splitCsvLine(line, source, lineNumber);
       if (width >= 0 && cells.length !== width) {
+        const headerError = headerCommaError(source, header!, lineNumber, cells.length);
+        if (headerError !== undefined) {
+          throw headerError; // every such row would be skipped: the header is what is wrong
+        }
         throw fieldCountError(source, lineNumber, width, cells);
       }
     } catch (error) {
+      if (error instanceof InputError && error.location.line !== lineNumber) {
+        throw error; // the header's
+      }
       if (!(error instanceof InputError) || width < 0) {
         throw error; // the header line cannot be skipped
       }
       reject(error, onBadRecord);
       continue;
+    }
+    if (width < 0) {
+      header = { line: lineNumber, cells };
     }
     width = cells.length;
     yield { line: lineNumber, cells };
@@ -353,6 +369,28 @@ function fieldCountError(source: string, line: number, expected: number, cells: 
   return new InputError(
     { source, line, column: Math.min(expected, got) + 1 },
     `malformed CSV: expected ${expected} fields, as in the header, got ${got}: likely ${cause}`
+  );
+}
+
+/**
+ * A row whose fields are as many as the header's names before the header's trailing empty ones: the header ends with
+ * a comma the rows do not have, said at the header's first empty last field (a review: every row was refused as
+ * "likely a value left out"). Undefined for any other row.
+ */
+function headerCommaError(source: string, header: RawRecord, line: number, got: number): InputError | undefined {
+  const names = header.cells.map((cell) => String(cell ?? '').trim());
+  let named = names.length;
+  while (named > 0 && names[named - 1] === '') {
+    named--;
+  }
+  if (named === names.length || got !== named) {
+    return undefined;
+  }
+  const commas = names.length - named === 1 ? 'a comma' : `${names.length - named} commas`;
+  return new InputError(
+    { source, line: header.line, column: named + 1 },
+    `malformed CSV: the header ends with ${commas} (an empty last field) that the rows do not have (line ${line} ` +
+      `has ${got} fields): remove ${names.length - named === 1 ? 'it' : 'them'} from the header`
   );
 }
 
