@@ -1,0 +1,27 @@
+/** Inputs whose lines end with CR alone (old Mac files): read as any other, with the lines where they are. */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { runCli, smallTelemetryRows, tempDir, toCsv, writeInput } from './cliHarness';
+
+const work = tempDir();
+
+test('detect reads a CR-only CSV longer than the record limit, as its LF twin', () => {
+  // Before (a review): "line 1 is longer than 64 MiB" (here the limit lowered to 20 000 bytes) for a valid file.
+  const csv = toCsv(smallTelemetryRows().slice(0, 800));
+  const env = { TELEMETRY_ANALYZER_MAX_RECORD_BYTES: '20000' };
+  expect(csv.length).toBeGreaterThan(2 * 20000);
+  const lf = runCli(['detect', '-q', '-i', writeInput(work, 'lf.csv', csv), '-o', join(work, 'lf')], undefined, {
+    env,
+  });
+  const cr = runCli(
+    ['detect', '-q', '-i', writeInput(work, 'cr.csv', csv.replace(/\n/g, '\r')), '-o', join(work, 'cr')],
+    undefined,
+    { env }
+  );
+  expect(lf.status).toBe(0);
+  expect(cr.stderr).toBe('');
+  expect(cr.status).toBe(0);
+  expect(readFileSync(join(work, 'cr', 'scores.csv'), 'utf8')).toBe(
+    readFileSync(join(work, 'lf', 'scores.csv'), 'utf8')
+  );
+});
