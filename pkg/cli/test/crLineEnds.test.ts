@@ -25,3 +25,17 @@ test('detect reads a CR-only CSV longer than the record limit, as its LF twin', 
     readFileSync(join(work, 'lf', 'scores.csv'), 'utf8')
   );
 });
+
+describe('a CR LF inside a quoted CSV field is one line end', () => {
+  // Before (a review): the csv-parse path counted it as two, and every later line was said one line too far on.
+  test.each([
+    ['a row with a field too many', '3,3,x,9', '5:4: malformed CSV: expected 3 fields, as in the header, got 4'],
+    ['a stray quote', '3,3,"x"y', '5:3: malformed CSV: Invalid Closing Quote'],
+  ])('%s', (name, last, where) => {
+    const text = `timestamp,a,n\r\n1,1,"x\r\ny"\r\n2,2,x\r\n${last}\r\n`;
+    const input = writeInput(work, `${name}.csv`, text);
+    const run = runCli(['detect', '-i', input, '-o', join(work, `${name}-out`)]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`telemetry-analyzer: ${input}:${where}`);
+  });
+});

@@ -236,7 +236,23 @@ export function isBlankLine(text: string): boolean {
   return text.trim() === '';
 }
 
+/** A record as csv-parse gives it with `info` and `raw`. */
+interface CsvRecord {
+  record: string[];
+  info: { lines: number };
+  raw: string;
+}
+
 async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRecord> {
+  /** What csv-parse's line numbers are ahead by: the CR LFs inside quoted fields of the records parsed so far. */
+  let drift = 0;
+  const withLine = (parsed: CsvRecord & { line?: number }) => {
+    if (parsed.raw.includes('\r\n')) {
+      drift += parsed.raw.split('\r\n').length - 1;
+    }
+    parsed.line = parsed.info.lines - drift;
+    return parsed;
+  };
   const parser = stream.pipe(
     parseCsv({
       bom: true,
@@ -248,6 +264,12 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
       relax_column_count: true,
       max_record_size: MAX_RECORD_BYTES,
       record_delimiter: RECORD_DELIMITERS,
+      // csv-parse counts a CR LF inside a quoted field as two lines: its lines drift by one per such CR LF (a
+      // review: an error on line 5 was said at line 6). Counted as records are parsed (ahead of the loop below),
+      // so that an error is placed with the records before it: a record's raw text holds its own CR LFs (it ends
+      // before the LF of the CR LF that ends it), and its line is where it ends.
+      // (csv-parse's types do not know that `info` and `raw` make each record such an object.)
+      on_record: withLine as unknown as (record: string[]) => string[],
     })
   );
   stream.on('error', (error) => parser.destroy(error));
@@ -256,28 +278,21 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
   let width = -1;
   let header: RawRecord | undefined;
   try {
-    for await (const { record, info, raw } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-      raw: string;
-    }>) {
+    for await (const { record, line, raw } of parser as AsyncIterable<CsvRecord & { line: number }>) {
       if (record.length === 1 && isBlankLine(raw)) {
         continue;
       }
       if (record.some((cell) => cell.includes('\u0000'))) {
-        throw binaryDataError(source, info.lines);
+        throw binaryDataError(source, line);
       }
       if (width < 0) {
         width = record.length;
-        header = { line: info.lines, cells: record };
+        header = { line, cells: record };
       } else if (record.length !== width) {
-        throw (
-          headerCommaError(source, header!, info.lines, record.length) ??
-          fieldCountError(source, info.lines, width, record)
-        );
+        throw headerCommaError(source, header!, line, record.length) ?? fieldCountError(source, line, width, record);
       }
-      lastLine = info.lines;
-      yield { line: info.lines, cells: record };
+      lastLine = line;
+      yield { line, cells: record };
     }
   } catch (error) {
     if (error instanceof CsvError && error.code === 'CSV_QUOTE_NOT_CLOSED') {
@@ -292,10 +307,11 @@ async function* readCsv(stream: Readable, source: string): AsyncGenerator<RawRec
     if (error instanceof CsvError && error.code === 'CSV_MAX_RECORD_SIZE') {
       // A quoted field over many lines (a plain line that long is refused before csv-parse reads the file), at the
       // line where it crossed the limit: where it starts is not known.
-      const line = (error as CsvError & { lines?: number }).lines ?? lastLine + 1;
+      const lines = (error as CsvError & { lines?: number }).lines;
+      const line = lines === undefined ? lastLine + 1 : lines - drift;
       throw recordTooLong(source, line, `the record still open at line ${line}`);
     }
-    throw csvErrorToInputError(error, source);
+    throw csvErrorToInputError(error, source, drift);
   }
 }
 
@@ -440,11 +456,13 @@ export function splitCsvLine(line: string, source: string, lineNumber: number): 
   }
 }
 
-function csvErrorToInputError(error: unknown, source: string): unknown {
+/** @param drift what csv-parse's line numbers are ahead by (CR LFs inside quoted fields before the error) */
+function csvErrorToInputError(error: unknown, source: string, drift = 0): unknown {
   if (!(error instanceof CsvError)) {
     return error;
   }
-  const line = (error as CsvError & { lines?: number }).lines ?? 1;
+  const lines = (error as CsvError & { lines?: number }).lines;
+  const line = lines === undefined ? 1 : Math.max(1, lines - drift);
   // csv-parse quotes the offending field JSON-escaped: a NUL shows as the text \u0000.
   if (/\u0000|\\u0000/.test(error.message)) {
     return binaryDataError(source, line);
