@@ -442,7 +442,18 @@ export function splitCsvLine(line: string, source: string, lineNumber: number): 
     } else {
       const comma = line.indexOf(',', i);
       const end = comma < 0 ? line.length : comma;
-      cells.push(line.slice(i, end));
+      const cell = line.slice(i, end);
+      const quote = cell.indexOf('"');
+      if (quote >= 0) {
+        // A quote inside an unquoted field (we"b), or after a space ( "x"): refused in csv-parse's words, as detect
+        // refuses it (a review: stream took it as text).
+        throw new InputError(
+          { source, line: lineNumber, column: cells.length + 1 },
+          `malformed CSV: Invalid Opening Quote: a quote is found on field ${cells.length + 1}, value is ` +
+            `${JSON.stringify(cell.slice(0, quote))}`
+        );
+      }
+      cells.push(cell);
       i = end;
     }
     if (i >= line.length) {
