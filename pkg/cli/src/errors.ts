@@ -72,10 +72,11 @@ export function formatLocation({ source, line, column }: InputLocation): string 
 export function locateInText(text: string, offset: number, start: Required<InputLocation>): Required<InputLocation> {
   let { line, column } = start;
   for (let i = 0; i < Math.min(offset, text.length); i++) {
-    if (text[i] === '\n') {
+    // A CR alone ends a line too, and a CR LF is one line end.
+    if (text[i] === '\r' || (text[i] === '\n' && text[i - 1] !== '\r')) {
       line++;
       column = 1;
-    } else {
+    } else if (text[i] !== '\n') {
       column++;
     }
   }

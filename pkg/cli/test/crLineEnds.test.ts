@@ -39,3 +39,25 @@ describe('a CR LF inside a quoted CSV field is one line end', () => {
     expect(run.stderr).toContain(`telemetry-analyzer: ${input}:${where}`);
   });
 });
+
+describe('a JSON array whose lines end with CR alone', () => {
+  // Before (a review): only LF ended a line: a duplicate key in such a file was said at 1:11750.
+  const rows = smallTelemetryRows().slice(0, 5);
+  const pretty = JSON.stringify(rows, null, 2).replace(
+    '"error_count": 0\n  }',
+    '"error_count": 0,\n    "error_count": 1\n  }'
+  );
+  test.each([
+    ['CR', '\r'],
+    ['CR LF', '\r\n'],
+    ['LF', '\n'],
+  ])('a duplicate key is placed at its line, with %s line ends', (name, end) => {
+    const input = writeInput(work, `dup-${name}.json`, pretty.replace(/\n/g, end));
+    const run = runCli(['detect', '-i', input, '-o', join(work, `dup-${name}`)]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      `telemetry-analyzer: ${input}:9:5: key "error_count" is given twice in this row (first at 8:5): which value ` +
+        'is meant is not known; give each key once\n'
+    );
+  });
+});

@@ -24,6 +24,8 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
   let depth = 0;
   let inString = false;
   let escaped = false;
+  /** Whether the character before was a CR (across chunks). */
+  let afterCr = false;
   let first = true;
   /** Between elements: what JSON allows next (a review: `[{...},]` and `[{...}{...}]` were read as rows). */
   let expecting: 'element-or-end' | 'comma-or-end' | 'element' = 'element-or-end';
@@ -47,12 +49,14 @@ export async function* splitJsonArray(stream: Readable, source: string): AsyncGe
     let elementStart = state === 'in-element' ? 0 : -1;
     for (let i = 0; i < text.length; i++) {
       const char = text[i];
-      if (char === '\n') {
+      // A CR alone ends a line too, and a CR LF is one line end (a review: a CR-only array was all line 1).
+      if (char === '\r' || (char === '\n' && !afterCr)) {
         line++;
         column = 0;
-      } else {
+      } else if (char !== '\n') {
         column++;
       }
+      afterCr = char === '\r';
       if (state === 'in-element') {
         if (inString) {
           if (escaped) {

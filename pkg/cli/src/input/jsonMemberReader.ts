@@ -244,6 +244,7 @@ export function locateByteOffset(fd: number, byteOffset: number): { line: number
   let line = 1;
   let column = 1;
   let position = 0;
+  let afterCr = false;
   const chunk = Buffer.allocUnsafe(1 << 20);
   for (let start = 0; start < byteOffset;) {
     const read = readSync(fd, chunk, 0, Math.min(chunk.length, byteOffset - start), start);
@@ -257,12 +258,14 @@ export function locateByteOffset(fd: number, byteOffset: number): { line: number
       }
       const units = byte >= 0xf0 ? 2 : 1; // four-byte characters are two UTF-16 code units
       position += units;
-      if (byte === 0x0a) {
+      // A CR alone ends a line too, and a CR LF is one line end.
+      if (byte === 0x0d || (byte === 0x0a && !afterCr)) {
         line++;
         column = 1;
-      } else {
+      } else if (byte !== 0x0a) {
         column += units;
       }
+      afterCr = byte === 0x0d;
     }
     start += read;
   }
