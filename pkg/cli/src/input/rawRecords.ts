@@ -23,6 +23,11 @@ export interface RawRecord {
    */
   column?: number;
   cells: Cell[];
+  /**
+   * An NDJSON row's object and the header its cells follow: a cell's column is its key's position in the object,
+   * the field's position in the row (not in the header, the keys of every row).
+   */
+  object?: { value: Record<string, unknown>; header: readonly string[] };
 }
 
 /**
@@ -636,6 +641,8 @@ async function* objectsToRecords(
     }
     // Own keys only: a key left out is a missing value, not what the object inherits (a review: a row without
     // "valueOf" read Object.prototype.valueOf, refused as "undefined is not a number"; "__proto__" read {}).
-    yield { line, column, cells: header.map((name) => (Object.hasOwn(row, name) ? row[name] : undefined)) };
+    const cells = header.map((name) => (Object.hasOwn(row, name) ? row[name] : undefined));
+    // (A JSON array element's column is where it starts: its cells are placed there.)
+    yield column === undefined ? { line, cells, object: { value: row, header } } : { line, column, cells };
   }
 }

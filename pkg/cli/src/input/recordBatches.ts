@@ -137,7 +137,13 @@ export class RawRecordBatch implements RecordBatch {
   }
 
   where(record: number, field: number): { line: number; column: number } {
-    const { line, column } = this.records[record];
+    const { line, column, object } = this.records[record];
+    if (column === undefined && object !== undefined) {
+      // NDJSON: the key's position in its row (a review: it was its position among every row's keys); a key the
+      // row leaves out has none, and is placed by the header.
+      const position = Object.keys(object.value).indexOf(object.header[field]);
+      return { line, column: position >= 0 ? position + 1 : field + 1 };
+    }
     return { line, column: column ?? field + 1 };
   }
 
